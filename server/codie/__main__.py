@@ -1,0 +1,3 @@
+from codie.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""The analyzer registry: one line per plug-in module.
+
+Each module listed here exposes `analyzers() -> list[Analyzer]`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from codie.core.analyzer import Analyzer
+
+MODULES = (
+    "codie.analyzers.syntax",
+    "codie.analyzers.quality",
+)
+
+
+@cache
+def registered() -> tuple[Analyzer, ...]:
+    found: list[Analyzer] = []
+    for name in MODULES:
+        found.extend(importlib.import_module(name).analyzers())
+    return tuple(found)

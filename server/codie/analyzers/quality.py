@@ -1,0 +1,261 @@
+"""General code-quality rules of the core: Q001-Q004 and SEC001 (eval/exec)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from tree_sitter import Node, Query, QueryCursor
+
+from codie.core.analyzer import Analyzer, Context
+from codie.core.document import PYTHON
+from codie.core.findings import Finding, Fix, TextEdit
+
+QUERY = Query(
+    PYTHON,
+    """
+    (except_clause) @except
+    (default_parameter name: (_) @name value: (_) @default) @param
+    (typed_default_parameter name: (_) @name value: (_) @default) @param
+    (assert_statement) @assert
+    (call function: (identifier) @fn (#any-of? @fn "eval" "exec") arguments: (argument_list) @args) @evalcall
+    [(return_statement) (raise_statement) (continue_statement) (break_statement)] @jump
+    """,
+)
+
+MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension",
+                    "set_comprehension"}
+MUTABLE_CALLS = {"list", "dict", "set", "bytearray", "collections.defaultdict", "defaultdict",
+                 "collections.OrderedDict", "OrderedDict", "collections.deque", "deque"}
+TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|(^|/)tests?/")
+
+
+class QualityAnalyzer:
+    name: ClassVar[str] = "quality"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = True
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        in_tests = bool(TEST_FILE.search(ctx.doc.uri))
+        for top in nodes:
+            cursor = QueryCursor(QUERY)
+            cursor.set_byte_range(top.start_byte, top.end_byte)
+            for _, caps in cursor.matches(top):
+                if "except" in caps:
+                    yield from self._bare_except(ctx, caps["except"][0])
+                elif "param" in caps:
+                    yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0])
+                elif "assert" in caps and not in_tests:
+                    yield from self._assert_input(ctx, caps["assert"][0])
+                elif "evalcall" in caps:
+                    yield from self._eval(ctx, caps["fn"][0], caps["args"][0])
+                elif "jump" in caps:
+                    yield from self._unreachable(ctx, caps["jump"][0])
+
+    # Q001 -------------------------------------------------------------------------------
+    def _bare_except(self, ctx: Context, clause: Node) -> Iterator[Finding]:
+        named = [c for c in clause.named_children if c.type != "comment"]
+        if named and named[0].type != "block":
+            return
+        keyword = clause.children[0]
+        fix = Fix(
+            "Catch `Exception` instead",
+            (TextEdit(keyword.end_byte, keyword.end_byte, " Exception"),),
+            safe=False,
+        )
+        yield ctx.report("Q001", keyword, message="Bare `except:` also catches KeyboardInterrupt "
+                         "and SystemExit", fix=fix, evidence=0.5)
+
+    # Q002 -------------------------------------------------------------------------------
+    def _mutable_default(self, ctx: Context, name: Node, value: Node) -> Iterator[Finding]:
+        kind = value.type
+        if kind == "call":
+            fn = value.child_by_field_name("function")
+            if fn is None or ctx.doc.node_text(fn) not in MUTABLE_CALLS:
+                return
+        elif kind not in MUTABLE_LITERALS:
+            return
+        param = ctx.doc.node_text(name)
+        yield ctx.report(
+            "Q002", value,
+            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "
+            "between calls",
+            fix=self._none_default_fix(ctx, name, value),
+            evidence=0.65 if kind != "call" else 0.55,
+        )
+
+    def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
+        func = value.parent
+        while func is not None and func.type not in ("function_definition", "lambda"):
+            func = func.parent
+        if func is None or func.type != "function_definition":
+            return None
+        body = func.child_by_field_name("body")
+        if body is None or not body.named_children:
+            return None
+        first = body.named_children[0]
+        # insert after a docstring, before the first real statement
+        if first.type == "expression_statement" and first.named_children and \
+                first.named_children[0].type == "string":
+            if len(body.named_children) < 2:
+                return None
+            first = body.named_children[1]
+        if first.start_point.row == func.start_point.row:
+            return None  # one-line def: not worth a risky rewrite
+        src = ctx.doc.source
+        line_start = src.rfind(b"\n", 0, first.start_byte) + 1
+        indent = src[line_start:first.start_byte].decode("utf-8", "replace")
+        if indent.strip():
+            return None
+        param, default = ctx.doc.node_text(name), ctx.doc.node_text(value)
+        guard = f"if {param} is None:\n{indent}    {param} = {default}\n{indent}"
+        return Fix(
+            f"Default `{param}` to None and create it inside the function",
+            (TextEdit(value.start_byte, value.end_byte, "None"),
+             TextEdit(first.start_byte, first.start_byte, guard)),
+            safe=False,
+        )
+
+    # Q003 -------------------------------------------------------------------------------
+    def _assert_input(self, ctx: Context, stmt: Node) -> Iterator[Finding]:
+        func = stmt.parent
+        while func is not None and func.type != "function_definition":
+            func = func.parent
+        if func is None:
+            return
+        params = func.child_by_field_name("parameters")
+        names = set()
+        for p in params.named_children if params is not None else []:
+            ident = p if p.type == "identifier" else p.child_by_field_name("name")
+            if ident is None and p.named_children:
+                ident = p.named_children[0]
+            if ident is not None and ident.type == "identifier":
+                names.add(ctx.doc.node_text(ident))
+        names -= {"self", "cls"}
+        cond = stmt.named_children[0] if stmt.named_children else None
+        if cond is None or not names:
+            return
+        used = {ctx.doc.node_text(n) for n in _identifiers(cond)}
+        checked = sorted(used & names)
+        if not checked:
+            return
+        message_node = stmt.named_children[1] if len(stmt.named_children) > 1 else None
+        cond_text = ctx.doc.node_text(cond)
+        msg = ctx.doc.node_text(message_node) if message_node is not None else repr(
+            f"invalid {checked[0]}")
+        src = ctx.doc.source
+        line_start = src.rfind(b"\n", 0, stmt.start_byte) + 1
+        indent = src[line_start:stmt.start_byte].decode("utf-8", "replace")
+        fix = None
+        if not indent.strip():
+            fix = Fix("Raise ValueError instead of asserting", (TextEdit(
+                stmt.start_byte, stmt.end_byte,
+                f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"),), safe=False)
+        yield ctx.report(
+            "Q003", stmt, message=f"`assert` checks the argument `{checked[0]}`; it vanishes "
+            "under `python -O`", fix=fix, evidence=0.6,
+            notes=[f"the condition reads parameter(s): {', '.join(checked)}"],
+        )
+
+    # SEC001 -----------------------------------------------------------------------------
+    def _eval(self, ctx: Context, fn: Node, args: Node) -> Iterator[Finding]:
+        positional = [a for a in args.named_children if a.type not in ("keyword_argument",
+                                                                       "comment")]
+        if not positional:
+            return
+        first = positional[0]
+        if _is_constant(first):
+            return
+        call = fn.parent
+        assert call is not None
+        name = ctx.doc.node_text(fn)
+        text = ctx.doc.node_text(first)
+        direct_input = bool(re.search(r"\binput\s*\(|request\.|sys\.argv|environ", text))
+        notes = ["the argument is not a constant"]
+        if direct_input:
+            notes.append("the argument reads user input directly")
+        fix = None
+        if name == "eval":
+            fix = Fix("Use `ast.literal_eval` (literals only)", (
+                TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),
+                *_import_edit(ctx, "ast"),
+            ))
+        yield ctx.report(
+            "SEC001", call, message=f"`{name}` of non-constant input can run arbitrary code",
+            fix=fix, evidence=0.85 if direct_input else 0.5, notes=notes,
+        )
+
+    # Q004 -------------------------------------------------------------------------------
+    def _unreachable(self, ctx: Context, jump: Node) -> Iterator[Finding]:
+        block = jump.parent
+        if block is None or block.type not in ("block", "module"):
+            return
+        following = []
+        sibling = jump.next_named_sibling
+        while sibling is not None:
+            if sibling.type != "comment":
+                following.append(sibling)
+            sibling = sibling.next_named_sibling
+        if not following:
+            return
+        start, end = following[0].start_byte, following[-1].end_byte
+        src = ctx.doc.source
+        line_start = src.rfind(b"\n", 0, start) + 1
+        fix = None
+        if not src[line_start:start].strip():
+            fix = Fix("Delete the unreachable code", (TextEdit(line_start, end, ""),), safe=False)
+        kind = jump.children[0].type if jump.children else jump.type
+        yield ctx.report(
+            "Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6
+        )
+
+
+def _identifiers(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            parent = n.parent
+            # `x.attr`: only the object counts, `f(key=...)`: the keyword does not
+            if parent is not None and parent.type == "attribute" and \
+                    parent.child_by_field_name("attribute") == n:
+                continue
+            if parent is not None and parent.type == "keyword_argument" and \
+                    parent.child_by_field_name("name") == n:
+                continue
+            yield n
+        stack.extend(n.named_children)
+
+
+def _is_constant(node: Node) -> bool:
+    if node.type == "string":
+        return not any(c.type == "interpolation" for c in node.named_children)
+    if node.type == "concatenated_string":
+        return all(_is_constant(c) for c in node.named_children)
+    return node.type in ("integer", "float", "true", "false", "none")
+
+
+def _import_edit(ctx: Context, module: str) -> tuple[TextEdit, ...]:
+    """An edit adding `import module` after the module's leading imports, unless present."""
+    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", ctx.doc.source, re.M):
+        return ()
+    tree = ctx.doc.tree
+    if tree is None:
+        return ()
+    offset = 0
+    for child in tree.root_node.children:
+        is_docstring = (child.type == "expression_statement" and child.named_children and
+                        child.named_children[0].type == "string")
+        if child.type in ("import_statement", "import_from_statement", "future_import_statement",
+                          "comment") or (is_docstring and offset == 0):
+            offset = child.end_byte
+            continue
+        break
+    if offset == 0:
+        return (TextEdit(0, 0, f"import {module}\n"),)
+    return (TextEdit(offset, offset, f"\nimport {module}"),)
+
+
+def analyzers() -> list[Analyzer]:
+    return [QualityAnalyzer()]

@@ -1,0 +1,69 @@
+"""`codie check PATH...`: headless analysis for CI and pull requests.
+
+Exit codes: 0 no shown finding at or above --fail-on; 1 at least one; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from codie.cli.main import UsageError
+from codie.core.check import check_paths
+from codie.core.config import find_project_root, load_pyproject
+from codie.core.findings import Severity
+from codie.report import FORMATS, renderer
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="analyse files or folders headlessly")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--format", default="text", choices=sorted(FORMATS), help="output format")
+    p.add_argument("-o", "--output", type=Path, help="write the report here instead of stdout")
+    p.add_argument("--min-confidence", type=float, help="hide findings below this (0..1)")
+    p.add_argument("--fail-on", default="error", help="error|warning|info|hint|never")
+    p.add_argument("--select", help="comma-separated rule ids or prefixes")
+    p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
+    p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+    if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
+        raise UsageError("--min-confidence must be between 0 and 1")
+    fail_on = None
+    if args.fail_on != "never":
+        try:
+            fail_on = Severity.parse(args.fail_on)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    root = find_project_root(args.paths[0])
+    settings, problems = load_pyproject(root / "pyproject.toml")
+    for problem in problems:
+        print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
+    overrides: dict[str, object] = {}
+    if args.min_confidence is not None:
+        overrides["min_confidence"] = args.min_confidence
+    if args.select:
+        overrides["select"] = tuple(s.strip() for s in args.select.split(",") if s.strip())
+    if args.ignore:
+        overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
+    settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+    result = check_paths(args.paths, root, settings, jobs=args.jobs)
+    output = renderer(args.format)(result)
+    if args.output:
+        mode = "wb" if isinstance(output, bytes) else "w"
+        with args.output.open(mode) as fh:
+            fh.write(output)
+    elif isinstance(output, bytes):
+        sys.stdout.buffer.write(output)
+    else:
+        sys.stdout.write(output)
+    if fail_on is None:
+        return 0
+    return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0

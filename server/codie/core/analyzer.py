@@ -1,0 +1,83 @@
+"""The one interface every analyzer implements, and the context it reports through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from tree_sitter import Node
+
+from codie.core.config import Settings
+from codie.core.confidence import blend
+from codie.core.document import Document
+from codie.core.findings import Finding, Fix, Location, Severity
+from codie.core.rules import Catalogue
+
+
+@dataclass
+class Context:
+    """What an analyzer may read while analysing one document."""
+
+    doc: Document
+    catalogue: Catalogue
+    settings: Settings = field(default_factory=Settings)
+    # The workspace folder the document belongs to, when there is one (for cross-file
+    # analyzers: imports, call graph, the project's own conventions).
+    root: Path | None = None
+    # Per-workspace services shared by analyzers (indexes, models), keyed by name.
+    services: dict[str, Any] = field(default_factory=dict)
+
+    def report(
+        self,
+        rule_id: str,
+        start: int | Node,
+        end: int | None = None,
+        message: str | None = None,
+        *,
+        evidence: float = 0.5,
+        notes: Sequence[str] = (),
+        fix: Fix | None = None,
+        related: Sequence[Location] = (),
+        severity: Severity | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Finding:
+        """Build a finding whose metadata and confidence come from the catalogue."""
+        if isinstance(start, Node):
+            start, end = start.start_byte, start.end_byte
+        assert end is not None
+        rule = self.catalogue[rule_id]
+        confidence, parts = blend(rule.confidence, evidence)
+        return Finding(
+            rule_id=rule_id,
+            message=message or rule.title,
+            start=start,
+            end=end,
+            severity=severity or rule.severity,
+            category=rule.category,
+            evidence=evidence,
+            evidence_notes=tuple(notes),
+            confidence=confidence,
+            confidence_parts=parts,
+            cwe=rule.cwe,
+            fix=fix,
+            related=tuple(related),
+            data=data or {},
+        )
+
+
+class Analyzer(Protocol):
+    """A plug-in. `analyze` looks only at `nodes` when `incremental` is True.
+
+    incremental=True promises: every finding lies inside one of the given top-level
+    statements and depends only on that statement's text. The engine then re-runs the
+    analyzer on changed statements only. Analyzers that need the whole file (data flow
+    across functions, file-level conventions) set it to False and get every statement.
+    """
+
+    name: ClassVar[str]
+    languages: ClassVar[frozenset[str]]
+    incremental: ClassVar[bool]
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterable[Finding]: ...

@@ -1,0 +1,180 @@
+"""The document model: a UTF-8 byte mirror, its line index and its tree-sitter tree.
+
+Edits are applied with Tree.edit and reparsed incrementally. Non-Python documents
+(requirements files, pyproject.toml, lockfiles) have no tree but the same positions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter_python
+from tree_sitter import Language, Node, Parser, Point, Tree
+
+from codie.core.lines import UTF16, LineIndex, encode
+
+PYTHON = Language(tree_sitter_python.language())
+_local = threading.local()
+
+
+def parser() -> Parser:
+    """A parser per thread: tree-sitter parsers are not thread-safe."""
+    p: Parser | None = getattr(_local, "parser", None)
+    if p is None:
+        p = _local.parser = Parser(PYTHON)
+    return p
+
+
+def parse(source: bytes, old: Tree | None = None) -> Tree:
+    return parser().parse(source, old) if old is not None else parser().parse(source)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One applied change, in bytes: [start, old_end) became [start, new_end)."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+
+def language_for(uri: str) -> str:
+    lowered = uri.lower()
+    if lowered.endswith((".py", ".pyi", ".pyw")):
+        return "python"
+    if lowered.endswith(".ipynb"):
+        return "notebook"
+    if lowered.endswith(".toml"):
+        return "toml"
+    if lowered.endswith((".txt", ".in")) and "req" in lowered.rsplit("/", 1)[-1]:
+        return "requirements"
+    if lowered.endswith(".lock"):
+        return "lock"
+    return "text"
+
+
+class Document:
+    """A text document as Codie sees it. Not thread-safe: mutate on one thread."""
+
+    def __init__(
+        self, uri: str, text: str | bytes, version: int | None = None, language: str | None = None
+    ) -> None:
+        self.uri = uri
+        self.version = version
+        self.language = language or language_for(uri)
+        self.source = text if isinstance(text, bytes) else encode(text)
+        self.lines = LineIndex(self.source)
+        self.tree: Tree | None = parse(self.source) if self.is_python else None
+
+    @property
+    def is_python(self) -> bool:
+        return self.language == "python"
+
+    @property
+    def text(self) -> str:
+        return self.source.decode("utf-8", "surrogatepass")
+
+    # positions ---------------------------------------------------------------------------
+    def offset_at(self, line: int, character: int, encoding: str = UTF16) -> int:
+        return self.lines.offset_at(self.source, line, character, encoding)
+
+    def position_at(self, offset: int, encoding: str = UTF16) -> tuple[int, int]:
+        return self.lines.position_at(self.source, offset, encoding)
+
+    def point_at(self, offset: int) -> Point:
+        """tree-sitter's (row, byte column): rows count \\n only."""
+        row = self.source.count(b"\n", 0, offset)
+        return Point(row, offset - (self.source.rfind(b"\n", 0, offset) + 1))
+
+    def line_text(self, line: int) -> str:
+        if not 0 <= line < self.lines.count:
+            return ""
+        start = self.lines.starts[line]
+        return self.source[start : self.lines.content_end(self.source, line)].decode(
+            "utf-8", "replace"
+        )
+
+    def node_text(self, node: Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    # edits -------------------------------------------------------------------------------
+    def replace_all(self, text: str, version: int | None = None) -> Edit:
+        old_len = len(self.source)
+        self.source = encode(text)
+        self.lines = LineIndex(self.source)
+        self.tree = parse(self.source) if self.is_python else None
+        self.version = version
+        return Edit(0, old_len, len(self.source))
+
+    def apply_change(
+        self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16
+    ) -> Edit:
+        """Apply one ranged change (LSP positions in `encoding`) without reparsing.
+
+        Call reparse() once after the last change of a notification.
+        """
+        lo = self.offset_at(*start, encoding)
+        hi = self.offset_at(*end, encoding)
+        if hi < lo:  # a reversed range: accept it the way editors mean it
+            lo, hi = hi, lo
+        return self.splice(lo, hi, encode(text))
+
+    def splice(self, lo: int, hi: int, new: bytes) -> Edit:
+        old = self.source
+        lo = max(0, min(lo, len(old)))
+        hi = max(lo, min(hi, len(old)))
+        start_point, old_end_point = self.point_at(lo), self.point_at(hi)
+        self.source = old[:lo] + new + old[hi:]
+        self.lines.update(self.source, lo, hi, len(new))
+        if self.tree is not None:
+            self.tree.edit(
+                start_byte=lo,
+                old_end_byte=hi,
+                new_end_byte=lo + len(new),
+                start_point=start_point,
+                old_end_point=old_end_point,
+                new_end_point=self.point_at(lo + len(new)),
+            )
+        return Edit(lo, hi, lo + len(new))
+
+    def reparse(self) -> list[tuple[int, int]]:
+        """Reparse incrementally; return the byte ranges whose structure changed."""
+        if self.tree is None:
+            return []
+        old = self.tree
+        self.tree = parse(self.source, old)
+        return [(r.start_byte, r.end_byte) for r in old.changed_ranges(self.tree)]
+
+    # structure ---------------------------------------------------------------------------
+    def top_level(self) -> list[Node]:
+        return list(self.tree.root_node.children) if self.tree is not None else []
+
+    def walk(self, node: Node | None = None) -> Iterator[Node]:
+        """Every node below `node` (the root by default), depth first, in source order."""
+        if node is None:
+            if self.tree is None:
+                return
+            node = self.tree.root_node
+        cursor = node.walk()
+        visited_children = False
+        depth = 0
+        while True:
+            if not visited_children:
+                assert cursor.node is not None
+                yield cursor.node
+                if cursor.goto_first_child():
+                    depth += 1
+                    continue
+            if depth > 0 and cursor.goto_next_sibling():
+                visited_children = False
+                continue
+            if depth == 0 or not cursor.goto_parent():
+                return
+            depth -= 1
+            visited_children = True

@@ -1,0 +1,130 @@
+"""The one representation of a problem: plain, immutable dataclasses.
+
+Offsets are UTF-8 byte offsets into the document's source. Adapters (LSP, SARIF, text)
+turn them into positions at the very last moment, in the encoding they need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    HINT = "hint"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for --fail-on and sorting."""
+        return {"error": 3, "warning": 2, "info": 1, "hint": 0}[self.value]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {value!r}; expected one of: error, warning, info, hint"
+            ) from None
+
+
+class Category(str, Enum):
+    SECURITY = "security"
+    QUALITY = "quality"
+    STYLE = "style"
+    DEPENDENCY = "dependency"
+    COMPLEXITY = "complexity"
+    RUNTIME = "runtime"
+    SYNTAX = "syntax"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace bytes [start, end) with new_text."""
+
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...]
+    # Safe fixes keep behaviour and may be applied without review (fix-all, fix-on-save).
+    safe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A related place, e.g. one step of a taint path. uri None means the same document."""
+
+    start: int
+    end: int
+    message: str
+    uri: str | None = None
+    # For places in other files the adapter may not have the text: 0-based (line, utf-8 col).
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    message: str
+    start: int
+    end: int
+    severity: Severity = Severity.WARNING
+    category: Category = Category.QUALITY
+    # How strongly the analyzer's own evidence supports the finding: 0.5 is neutral,
+    # above raises the rule's prior, below lowers it. See core/confidence.py.
+    evidence: float = 0.5
+    evidence_notes: tuple[str, ...] = ()
+    confidence: float = 0.0
+    confidence_parts: tuple[tuple[str, float], ...] = ()
+    cwe: tuple[str, ...] = ()
+    fix: Fix | None = None
+    related: tuple[Location, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def shifted(self, at: int, delta: int) -> Finding:
+        """The same finding after an edit: every offset at or after `at` moves by delta.
+
+        Offsets before `at` (for example a fix that adds an import at the top) stay put.
+        """
+
+        def move(p: int) -> int:
+            return p + delta if p >= at else p
+
+        fix = self.fix
+        if fix is not None:
+            fix = dataclasses.replace(
+                fix,
+                edits=tuple(TextEdit(move(e.start), move(e.end), e.new_text) for e in fix.edits),
+            )
+        related = tuple(
+            dataclasses.replace(loc, start=move(loc.start), end=move(loc.end))
+            if loc.uri is None
+            else loc
+            for loc in self.related
+        )
+        return dataclasses.replace(
+            self, start=move(self.start), end=move(self.end), fix=fix, related=related
+        )
+
+    def touches(self, start: int, end: int) -> bool:
+        """True when the finding, its fix or its same-file locations touch [start, end]."""
+        spans = [(self.start, self.end)]
+        if self.fix is not None:
+            spans.extend((e.start, e.end) for e in self.fix.edits)
+        spans.extend((loc.start, loc.end) for loc in self.related if loc.uri is None)
+        return any(s <= end and start <= e for s, e in spans)
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.start, self.end, self.rule_id, self.message)

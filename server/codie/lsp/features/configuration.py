@@ -1,0 +1,70 @@
+"""Initialization options, workspace/didChangeConfiguration, workspace/configuration,
+workspace folders and watched pyproject.toml files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from lsprotocol import types
+
+from codie.lsp.server import CodieServer
+from codie.lsp.settings import uri_to_path
+
+log = logging.getLogger(__name__)
+
+
+def register(server: CodieServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CodieServer, params: types.InitializeParams) -> None:
+        caps = params.capabilities
+        ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
+        ls.settings.set_client(params.initialization_options or {})
+        ls.settings.set_folders(ls.folder_paths())
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CodieServer, params: types.InitializedParams) -> None:
+        await pull_configuration(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: CodieServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        if params.settings:
+            ls.settings.set_client(params.settings)
+        await pull_configuration(ls)
+        ls.reconfigure()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(ls: CodieServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        ls.settings.set_folders(ls.folder_paths())
+        ls.reconfigure()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched(ls: CodieServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any(change.uri.endswith("/pyproject.toml") for change in params.changes):
+            ls.reconfigure()
+        ls.emit("watched", params.changes)
+
+
+async def pull_configuration(ls: CodieServer) -> None:
+    """Ask the client for the `codie` section of each folder, when it can answer."""
+    caps = ls.client_capabilities.workspace
+    if not (caps and caps.configuration):
+        return
+    folders: list[Path | None] = list(ls.settings.folders) or [None]
+    items = [
+        types.ConfigurationItem(scope_uri=f.as_uri() if f else None, section="codie")
+        for f in folders
+    ]
+    try:
+        answers = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
+    except Exception as exc:  # a client that cannot answer keeps the settings it gave
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    for folder, answer in zip(folders, answers or [], strict=False):
+        if answer:
+            ls.settings.set_client(answer, folder)
+
+
+__all__ = ["register", "uri_to_path"]

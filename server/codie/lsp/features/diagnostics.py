@@ -1,0 +1,28 @@
+"""Pull diagnostics (textDocument/diagnostic) for clients that ask for them.
+
+Clients that support pull get no pushed diagnostics: never both, or they show twice.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from codie.lsp.server import CodieServer
+
+
+def register(server: CodieServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="codie", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def pull(
+        ls: CodieServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        uri = params.text_document.uri
+        await ls.settled(uri)
+        result_id = ls.result_id(uri)
+        if params.previous_result_id == result_id:
+            return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.FullDocumentDiagnosticReport(items=ls.diagnostics_for(uri), result_id=result_id)

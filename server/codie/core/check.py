@@ -11,9 +11,10 @@ from pathlib import Path
 from codie import __version__
 from codie.analyzers import registered
 from codie.core.config import Settings
+from codie.core.findings import Finding
+from codie.core.presenting import present
 from codie.core.project import ANALYSED_LANGUAGES, _relative, analyze_file, iter_files
 from codie.core.rules import catalogue
-from codie.core.suppressions import suppression
 from codie.report.model import Located, Run, locate
 
 PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than it saves
@@ -26,13 +27,14 @@ def check_one(path: str, root: str, settings: Settings) -> tuple[str, list[Locat
         doc, findings = analyze_file(Path(path), registered(), cat, settings, Path(root))
     except (OSError, ValueError) as exc:
         return rel, [], f"{rel}: {exc}"
-    located = [
-        locate(doc, rel, shown, suppression(doc, shown, cat))
-        for f in findings
-        if settings.shown(f)
-        for shown in [dataclasses.replace(f, severity=settings.severity_of(f))]
-    ]
+    shown = present(doc, findings, settings, cat)  # suppressions and their warnings
+    located = [locate(doc, rel, _severe(f, settings)) for f in shown.visible]
+    located += [locate(doc, rel, _severe(f, settings), text) for f, text in shown.suppressed]
     return rel, located, None
+
+
+def _severe(f: Finding, settings: Settings) -> Finding:
+    return dataclasses.replace(f, severity=settings.severity_of(f))
 
 
 def check_paths(

@@ -26,7 +26,6 @@ from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
-from codie.core.suppressions import suppression
 from codie.lsp.convert import diagnostic
 from codie.lsp.settings import FolderSettings, uri_to_path
 
@@ -38,6 +37,7 @@ FEATURES = (
     "codie.lsp.features.code_actions",
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
+    "codie.lsp.features.workspace_actions",
 )
 
 # A provider gets the server, the document and the request params.
@@ -178,12 +178,9 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
-        settings = analysis.ctx.settings
-        doc = analysis.doc
-        return [
-            f for f in analysis.findings()
-            if settings.shown(f) and suppression(doc, f, self.catalogue) is None
-        ]
+        from codie.lsp.presenting import presentation  # suppressions, baseline, warnings
+
+        return presentation(self, analysis).visible
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         analysis = self.analyses.get(uri)
@@ -192,7 +189,8 @@ class CodieServer(LanguageServer):
         settings = analysis.ctx.settings
         enc = self.encoding
         return [
-            diagnostic(analysis.doc, f, enc, settings.severity_of(f))
+            diagnostic(analysis.doc, f, enc,
+                       f.severity if f.data.get("baselined") else settings.severity_of(f))
             for f in self.visible_findings(analysis)
         ]
 

@@ -107,7 +107,8 @@ def register(server: CodieServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source],
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source,
+                               types.CodeActionKind.SourceFixAll],
             resolve_provider=False,
         ),
     )

@@ -11,10 +11,19 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.core.baseline import (
+    Baseline,
+    BaselineError,
+    GitError,
+    changed_lines,
+    focus_new,
+    mark_baselined,
+)
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
 from codie.report import FORMATS, renderer
+from codie.report.model import Run
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--select", help="comma-separated rule ids or prefixes")
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--baseline", type=Path, help="hide findings accepted in this baseline file")
+    p.add_argument("--new-since", metavar="REF", help="report only code changed since a git ref")
     p.set_defaults(func=run)
 
 
@@ -55,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
     result = check_paths(args.paths, root, settings, jobs=args.jobs)
+    apply_baseline_options(args, result)
     output = renderer(args.format)(result)
     if args.output:
         mode = "wb" if isinstance(output, bytes) else "w"
@@ -67,3 +79,22 @@ def run(args: argparse.Namespace) -> int:
     if fail_on is None:
         return 0
     return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
+
+
+def apply_baseline_options(args: argparse.Namespace, result: Run) -> None:
+    """--baseline marks accepted findings as suppressed; --new-since drops older code's."""
+    if args.baseline is not None:
+        try:
+            baseline = Baseline.load(args.baseline)
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
+        hidden = mark_baselined(result, baseline, args.baseline.resolve().parent)
+        print(f"codie: {hidden} finding(s) hidden by the baseline", file=sys.stderr)
+    if args.new_since:
+        try:
+            new_code = changed_lines(Path(result.root), args.new_since)
+        except GitError as exc:
+            raise UsageError(f"--new-since {args.new_since}: {exc}") from None
+        dropped = focus_new(result, new_code)
+        print(f"codie: {dropped} finding(s) in code unchanged since {args.new_since} not shown",
+              file=sys.stderr)

@@ -120,7 +120,7 @@ def fix_all_edits(findings: list[Finding], on_save: bool) -> list[TextEdit]:
         if f.fix is None or not f.fix.safe or (on_save and f.data.get("fixOnSave") is False):
             continue
         edits = sorted(f.fix.edits, key=lambda e: e.start)
-        if any(e.start < c.end and c.start < e.end or e.start == c.start
+        if any((e.start < c.end and c.start < e.end) or e.start == c.start
                for e in edits for c in chosen):
             continue
         chosen.extend(edits)

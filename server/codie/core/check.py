@@ -12,6 +12,7 @@ from codie import __version__
 from codie.analyzers import registered
 from codie.core.config import Settings
 from codie.core.findings import Finding
+from codie.core.notebook import analyze_notebook
 from codie.core.presenting import present
 from codie.core.project import ANALYSED_LANGUAGES, _relative, analyze_file, iter_files
 from codie.core.rules import catalogue
@@ -22,6 +23,8 @@ PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than 
 
 def check_one(path: str, root: str, settings: Settings) -> tuple[str, list[Located], str | None]:
     rel = _relative(Path(path), Path(root))
+    if path.endswith(".ipynb"):
+        return rel, *_check_notebook(path, rel, root, settings)
     try:
         cat = catalogue()
         doc, findings = analyze_file(Path(path), registered(), cat, settings, Path(root))
@@ -31,6 +34,24 @@ def check_one(path: str, root: str, settings: Settings) -> tuple[str, list[Locat
     located = [locate(doc, rel, _severe(f, settings)) for f in shown.visible]
     located += [locate(doc, rel, _severe(f, settings), text) for f, text in shown.suppressed]
     return rel, located, None
+
+
+def _check_notebook(
+    path: str, rel: str, root: str, settings: Settings
+) -> tuple[list[Located], str | None]:
+    """Cells analysed as one module; each finding reported in its cell ("[cell N]")."""
+    cat = catalogue()
+    try:
+        cells = analyze_notebook(Path(path), registered(), cat, settings, Path(root))
+    except (OSError, ValueError) as exc:
+        return [], f"{rel}: {exc}"
+    located: list[Located] = []
+    for n, (doc, findings) in enumerate(cells, 1):
+        shown = present(doc, findings, settings, cat)
+        for f, text in [*((f, None) for f in shown.visible), *shown.suppressed]:
+            f = dataclasses.replace(f, message=f"[cell {n}] {f.message}")
+            located.append(locate(doc, rel, _severe(f, settings), text))
+    return located, None
 
 
 def _severe(f: Finding, settings: Settings) -> Finding:

@@ -14,7 +14,7 @@ from codie.core.findings import Finding
 from codie.core.rules import Catalogue
 
 MAX_FILE_BYTES = 5_000_000
-ANALYSED_LANGUAGES = {"python", "requirements", "toml", "lock"}
+ANALYSED_LANGUAGES = {"python", "requirements", "toml", "lock", "notebook"}
 
 
 def iter_files(

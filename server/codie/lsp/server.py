@@ -38,6 +38,7 @@ FEATURES = (
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
     "codie.lsp.features.workspace_actions",
+    "codie.lsp.features.notebooks",
 )
 
 # A provider gets the server, the document and the request params.

@@ -39,6 +39,7 @@ FEATURES = (
     "codie.lsp.features.configuration",
     "codie.lsp.features.workspace_actions",
     "codie.lsp.features.notebooks",
+    "codie.lsp.features.workspace_files",
 )
 
 # A provider gets the server, the document and the request params.

@@ -22,6 +22,9 @@ from codie.core.findings import Finding
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]  # closed byte interval [start, end]
+# An analyzer call that takes longer than this (seconds) disables the analyzer for the
+# document: one slow pass is paid once, not on every keystroke.
+DEFAULT_TIME_LIMIT = 2.0
 
 
 def _touches(a: Span, b: Span) -> bool:
@@ -36,7 +39,7 @@ class AnalyzerFailure:
 
     def record(self, analyzer: Analyzer, exc: BaseException) -> None:
         if analyzer.name not in self.errors:
-            log.exception("analyzer %s failed; its results are dropped for this pass", analyzer.name)
+            log.exception("analyzer %s failed; it is disabled for this document", analyzer.name)
         self.errors[analyzer.name] = f"{type(exc).__name__}: {exc}"
 
 
@@ -48,6 +51,8 @@ class DocumentAnalysis:
         ctx: Context,
         analyzers: Sequence[Analyzer],
         on_error: Callable[[Analyzer, BaseException], None] | None = None,
+        *,
+        time_limit: float | None = None,
     ) -> None:
         self.ctx = ctx
         lang = ctx.doc.language
@@ -55,6 +60,11 @@ class DocumentAnalysis:
         self.whole = [a for a in analyzers if not a.incremental and lang in a.languages]
         self.failures = AnalyzerFailure()
         self._on_error = on_error
+        self.time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+        # Crash recovery: analyzers turned off for this document, name -> why. Their
+        # findings are recomputed away (invalidate), so incremental == full still holds.
+        self.disabled: dict[str, str] = {}
+        self._reset = False
         self._statement_findings: list[Finding] = []
         self._whole_findings: dict[str, list[Finding]] = {}
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
@@ -70,6 +80,9 @@ class DocumentAnalysis:
 
     def invalidate(self) -> None:
         """Everything must be recomputed (new settings, a whole-document replace)."""
+        self.incremental = [a for a in self.incremental if a.name not in self.disabled]
+        self.whole = [a for a in self.whole if a.name not in self.disabled]
+        self._reset = False
         self._statement_findings = []
         self._whole_findings = {}
         self.dirty = [(0, len(self.doc.source))]
@@ -103,13 +116,28 @@ class DocumentAnalysis:
 
     # analysis -----------------------------------------------------------------------------
     def _run(self, analyzer: Analyzer, nodes: Sequence[Node]) -> list[Finding]:
+        if analyzer.name in self.disabled:
+            return []
+        started = time.perf_counter()
         try:
-            return list(analyzer.analyze(self.ctx, nodes))
+            found = list(analyzer.analyze(self.ctx, nodes))
         except Exception as exc:  # a broken rule must never take the others down
             self.failures.record(analyzer, exc)
+            self._disable(analyzer, f"it raised {type(exc).__name__}: {exc}")
             if self._on_error is not None:
                 self._on_error(analyzer, exc)
             return []
+        elapsed = time.perf_counter() - started
+        if elapsed > self.time_limit:
+            log.warning("analyzer %s took %.2fs on %s", analyzer.name, elapsed, self.doc.uri)
+            self._disable(analyzer, f"it ran {elapsed:.1f}s (limit {self.time_limit:g}s)")
+            return []
+        return found
+
+    def _disable(self, analyzer: Analyzer, reason: str) -> None:
+        """Turn the analyzer off for this document; recompute without it after this step."""
+        self.disabled[analyzer.name] = reason
+        self._reset = True
 
     def _next_statement(self) -> Node | None:
         tree = self.doc.tree
@@ -158,12 +186,17 @@ class DocumentAnalysis:
             if node is None:
                 break
             self._analyze_statement(node)
+            if self._reset:  # an analyzer was disabled: start over without it
+                self.invalidate()
             if time.perf_counter() > deadline and self.dirty:
                 return False
         if self.whole_dirty:
             nodes = self.doc.top_level()
-            self._whole_findings = {a.name: self._run(a, nodes) for a in self.whole}
+            self._whole_findings = {a.name: self._run(a, nodes) for a in tuple(self.whole)}
             self.whole_dirty = False
+            if self._reset:
+                self.invalidate()
+                return False
         return True
 
     def run(self) -> list[Finding]:

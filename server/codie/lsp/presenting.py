@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lsprotocol import types
+
 from codie.core.baseline import DEFAULT_NAME, Baseline, BaselineError
 from codie.core.config import Settings
 from codie.core.engine import DocumentAnalysis
+from codie.core.findings import Finding
 from codie.core.presenting import Presentation, make_finding, present
 from codie.core.rules import Catalogue
 from codie.lsp.settings import uri_to_path
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SERVICE = "baselines"
+TOLD = "disabled-analyzers-told"
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,27 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
                      BaselineOptions.of(settings).show == "hint")
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))
+    result.visible[:0] = disabled_warnings(ls, analysis, base_uri)
     return result
+
+
+def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> list[Finding]:
+    """CFG001 at the top of the file for each analyzer crash recovery turned off, and a
+    window/showMessage the first time."""
+    notebook: Any = getattr(analysis, "notebook", None)  # a cell: its notebook's analysis
+    owner = notebook.analysis if notebook is not None else analysis
+    if not owner.disabled:
+        return []
+    told = ls.services.setdefault(TOLD, set())
+    out = []
+    for name, reason in sorted(owner.disabled.items()):
+        message = f"Analyzer `{name}` is disabled for this file: {reason}"
+        out.append(make_finding(ls.catalogue, "CFG001", 0, 0, message))
+        if (uri, name) not in told:
+            told.add((uri, name))
+            ls.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"Codie: {message} ({uri})"))
+    return out
 
 
 def baseline_problem(catalogue: Catalogue, error: str) -> Any:

@@ -1,0 +1,49 @@
+"""`codie serve` with two broken analyzers added, for the crash-recovery tests.
+
+`raising` raises on any statement that mentions `boom`; `sleepy` takes longer than the
+(lowered) time limit on any statement that mentions `slow_marker`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from codie.core import engine
+from codie.core.analyzer import Context
+from codie.core.findings import Finding
+from codie.lsp.server import build_server
+
+engine.DEFAULT_TIME_LIMIT = 0.3
+
+
+class Raising:
+    name: ClassVar[str] = "raising"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = True
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        for node in nodes:
+            if b"boom" in ctx.doc.source[node.start_byte:node.end_byte]:
+                raise RuntimeError("boom")
+        yield from ()
+
+
+class Sleepy:
+    name: ClassVar[str] = "sleepy"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = False
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        if b"slow_marker" in ctx.doc.source:
+            time.sleep(0.5)
+        yield from ()
+
+
+if __name__ == "__main__":
+    server = build_server()
+    server.analyzers = (*server.analyzers, Raising(), Sleepy())
+    server.start_io()

@@ -40,6 +40,7 @@ FEATURES = (
     "codie.lsp.features.workspace_actions",
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
+    "codie.lsp.features.workspace_diagnostics",
 )
 
 # A provider gets the server, the document and the request params.

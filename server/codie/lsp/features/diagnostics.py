@@ -14,7 +14,7 @@ def register(server: CodieServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
-            identifier="codie", inter_file_dependencies=False, workspace_diagnostics=False
+            identifier="codie", inter_file_dependencies=False, workspace_diagnostics=True
         ),
     )
     async def pull(

@@ -1,0 +1,325 @@
+"""Workspace diagnostics (opt-in): every file of the workspace, analysed in the background.
+
+Enable per folder with `[tool.codie.workspace] diagnostics = true` (or the client setting
+`{"workspace": {"diagnostics": true}}`). The walk runs on a thread; analysis runs in a
+small process pool at lower priority (`jobs`, default half the cores), at most two batches
+per worker in flight, so CPU and memory stay bounded and the event loop only stores
+results. Pull clients get them from `workspace/diagnostic` (the request waits for the
+scan, with progress, and then long-polls for changes); push clients get
+`textDocument/publishDiagnostics` for files that are not open. `workspace/
+didChangeWatchedFiles` keeps results current; ignored paths are never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from codie.core.baseline import DEFAULT_NAME
+from codie.core.config import Settings
+from codie.core.workspace import (
+    FileResult,
+    analyze_batch,
+    analyze_included,
+    lower_priority,
+    workspace_files,
+)
+from codie.lsp.server import CodieServer
+from codie.lsp.settings import uri_to_path
+
+log = logging.getLogger(__name__)
+SERVICE = "workspace-scan"
+BATCH = 8
+CONFIG_FILES = ("pyproject.toml", ".gitignore")
+
+
+def options(settings: Settings) -> tuple[bool, int]:
+    raw = settings.section("workspace")
+    enabled = raw.get("diagnostics") is True
+    jobs = raw.get("jobs")
+    default = max(1, (os.cpu_count() or 2) // 2)
+    return enabled, jobs if isinstance(jobs, int) and 0 < jobs <= 64 else default
+
+
+def to_diagnostic(d: dict[str, Any]) -> types.Diagnostic:
+    r = d["range"]
+    return types.Diagnostic(
+        range=types.Range(types.Position(**r["start"]), types.Position(**r["end"])),
+        message=d["message"], severity=types.DiagnosticSeverity(d["severity"]),
+        code=d["code"], source=d["source"], data=d["data"])
+
+
+class WorkspaceScan:
+    def __init__(self, ls: CodieServer) -> None:
+        self.ls = ls
+        self.results: dict[str, FileResult] = {}  # uri -> result
+        self.pool: ProcessPoolExecutor | None = None
+        self.jobs = 1
+        self.task: asyncio.Task[None] | None = None
+        self.done = asyncio.Event()
+        self.changed = asyncio.Event()
+        self.total = 0
+        self.finished = 0
+        self.errors: list[str] = []
+        self._background: set[asyncio.Task[None]] = set()
+
+    # which folders, and the pool ----------------------------------------------------------
+    def folders(self) -> list[tuple[Path, Settings]]:
+        found = []
+        for folder in self.ls.settings.folders:
+            settings = self.ls.settings.for_folder(folder)
+            if options(settings)[0]:
+                found.append((folder, settings))
+        return found
+
+    def executor(self, jobs: int) -> ProcessPoolExecutor:
+        if self.pool is None or jobs != self.jobs:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+            self.jobs = jobs
+            # spawn: never fork a process that runs threads and an event loop
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=lower_priority,
+                                            mp_context=multiprocessing.get_context("spawn"))
+            atexit.register(self.pool.shutdown, wait=False, cancel_futures=True)
+        return self.pool
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    # the full scan --------------------------------------------------------------------------
+    def start(self) -> None:
+        """(Re)start the full scan of every enabled folder."""
+        if self.task is not None:
+            self.task.cancel()
+        self.done.clear()
+        folders = self.folders()
+        if not folders:
+            self.forget_all()
+            self.done.set()
+            self.task = None
+            return
+        self.task = asyncio.get_event_loop().create_task(self._scan(folders))
+
+    async def _scan(self, folders: list[tuple[Path, Settings]]) -> None:
+        started = time.perf_counter()
+        work: list[tuple[Path, Settings, list[str]]] = []
+        for folder, settings in folders:  # walking the disk: on a thread, never the loop
+            files = await asyncio.to_thread(list_files, folder, settings)
+            work.append((folder, settings, files))
+        self.total = sum(len(files) for _, _, files in work)
+        self.finished = 0
+        seen: set[str] = set()
+        token = await self._progress_begin()
+        jobs = max(options(s)[1] for _, s in folders)
+        pool = self.executor(jobs)
+        loop = asyncio.get_running_loop()
+        limit = asyncio.Semaphore(2 * jobs)  # bounded: never more than this in flight
+        last_report = 0.0
+
+        async def run(folder: Path, settings: Settings, batch: list[str]) -> None:
+            nonlocal last_report
+            async with limit:
+                results = await loop.run_in_executor(
+                    pool, analyze_batch, batch, str(folder), settings, self.ls.encoding,
+                    baseline_file(folder, settings))
+            for result in results:
+                seen.add(self.store(result))
+            self.finished += len(batch)
+            now = time.perf_counter()
+            if token is not None and now - last_report > 0.25:
+                last_report = now
+                self._progress(token, types.WorkDoneProgressReport(
+                    message=f"{self.finished}/{self.total} files",
+                    percentage=int(100 * self.finished / max(1, self.total))))
+
+        try:
+            await asyncio.gather(*(
+                run(folder, settings, files[i:i + BATCH])
+                for folder, settings, files in work for i in range(0, len(files), BATCH)))
+        finally:
+            if token is not None:
+                self._progress(token, types.WorkDoneProgressEnd(
+                    message=f"{self.finished} files in {time.perf_counter() - started:.1f}s"))
+        for uri in [u for u in self.results if u not in seen]:
+            self.forget(uri)
+        log.info("workspace scan: %d files in %.1fs", self.total, time.perf_counter() - started)
+        self.done.set()
+        self.changed.set()
+
+    async def _progress_begin(self) -> str | None:
+        caps = self.ls.client_capabilities.window
+        if not (caps and caps.work_done_progress):
+            return None
+        token = f"codie-workspace-{uuid.uuid4().hex[:8]}"
+        try:
+            # shielded: cancelling a pending server->client request makes pygls fail when
+            # the answer arrives (scans restart when settings change)
+            await asyncio.shield(self.ls.work_done_progress.create_async(token))
+        except Exception as exc:
+            log.warning("no progress: %s", exc)
+            return None
+        self._progress(token, types.WorkDoneProgressBegin(
+            title="Codie: analysing the workspace", percentage=0, cancellable=False))
+        return token
+
+    def _progress(self, token: str, value: Any) -> None:
+        self.ls.progress(types.ProgressParams(token=token, value=value))
+
+    # results --------------------------------------------------------------------------------
+    def store(self, result: FileResult) -> str:
+        uri = Path(result.path).resolve().as_uri()
+        if result.error:
+            self.errors.append(result.error)
+        old = self.results.get(uri)
+        self.results[uri] = result
+        if old is None or old.result_id != result.result_id:
+            self.changed.set()
+            self.push(uri)
+        return uri
+
+    def forget(self, uri: str) -> None:
+        if self.results.pop(uri, None) is not None:
+            self.changed.set()
+            if not self.ls.pull_diagnostics and uri not in self.ls.analyses:
+                self.ls.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def forget_all(self) -> None:
+        for uri in list(self.results):
+            self.forget(uri)
+
+    def push(self, uri: str) -> None:
+        """Push clients see workspace results for files that are not open."""
+        result = self.results.get(uri)
+        if self.ls.pull_diagnostics or uri in self.ls.analyses or result is None:
+            return
+        self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, diagnostics=[to_diagnostic(d) for d in result.diagnostics]))
+
+    # files that changed on disk -------------------------------------------------------------
+    def refresh(self, paths: Sequence[Path]) -> None:
+        task = asyncio.get_event_loop().create_task(self._refresh(paths))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh(self, paths: Sequence[Path]) -> None:
+        loop = asyncio.get_running_loop()
+        for folder, settings in self.folders():
+            mine = [str(p) for p in paths if p == folder or folder in p.parents]
+            if not mine:
+                continue
+            pool = self.executor(options(settings)[1])
+            results = await loop.run_in_executor(
+                pool, analyze_included, mine, str(folder), settings, self.ls.encoding,
+                baseline_file(folder, settings))
+            for result in results:
+                if isinstance(result, str):  # ignored: never read, never reported
+                    self.forget(Path(result).resolve().as_uri())
+                else:
+                    self.store(result)
+
+    def report(self, previous: dict[str, str]) -> types.WorkspaceDiagnosticReport:
+        items: list[types.WorkspaceDocumentDiagnosticReport] = []
+        for uri, result in sorted(self.results.items()):
+            if uri in self.ls.analyses:
+                continue  # open documents are reported by textDocument/diagnostic
+            if previous.get(uri) == result.result_id:
+                items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(
+                    uri=uri, result_id=result.result_id, version=None))
+            else:
+                items.append(types.WorkspaceFullDocumentDiagnosticReport(
+                    uri=uri, version=None, result_id=result.result_id,
+                    items=[to_diagnostic(d) for d in result.diagnostics]))
+        return types.WorkspaceDiagnosticReport(items=items)
+
+    def unchanged_since(self, previous: dict[str, str]) -> bool:
+        """Whether a client that has `previous` would learn nothing new from a report."""
+        return bool(previous) and all(
+            previous.get(u) == r.result_id
+            for u, r in self.results.items() if u not in self.ls.analyses)
+
+
+def list_files(folder: Path, settings: Settings) -> list[str]:
+    return [str(p) for p in workspace_files(folder, settings)]
+
+
+def baseline_file(folder: Path, settings: Settings) -> str | None:
+    raw = settings.section("baseline").get("file")
+    path = folder / (raw if isinstance(raw, str) and raw else DEFAULT_NAME)
+    return str(path) if path.is_file() else None
+
+
+def scan_of(ls: CodieServer) -> WorkspaceScan:
+    scan = ls.services.get(SERVICE)
+    if not isinstance(scan, WorkspaceScan):
+        scan = ls.services[SERVICE] = WorkspaceScan(ls)
+    return scan
+
+
+def register(server: CodieServer) -> None:
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: CodieServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        scan = scan_of(ls)
+        if scan.task is None and not scan.done.is_set():
+            scan.start()
+        await scan.done.wait()
+        previous = {p.uri: p.value for p in params.previous_result_ids}
+        if not scan.folders() or scan.unchanged_since(previous):
+            scan.changed.clear()  # long poll: answer when something changes (or cancel)
+            await scan.changed.wait()
+            await scan.done.wait()
+        return scan.report(previous)
+
+    def initialized(ls: CodieServer) -> None:
+        scan = scan_of(ls)
+        if scan.task is None:  # a workspace/diagnostic request may have started it already
+            scan.start()
+
+    def settings_changed(ls: CodieServer) -> None:
+        scan = scan_of(ls)
+        if scan.folders() or scan.results:
+            scan.start()
+
+    def watched(ls: CodieServer, changes: Sequence[types.FileEvent]) -> None:
+        scan = scan_of(ls)
+        if not scan.folders():
+            return
+        if any(c.uri.endswith("/.gitignore") for c in changes):
+            scan.start()  # what is ignored changed: walk again
+            return
+        refresh = []
+        for change in changes:
+            path = uri_to_path(change.uri)
+            if path is None or path.suffix not in (".py", ".pyi"):
+                continue
+            if change.type == types.FileChangeType.Deleted:
+                scan.forget(change.uri)
+            else:
+                refresh.append(path)
+        if refresh:
+            scan.refresh(refresh)
+
+    def closed(ls: CodieServer, uri: str) -> None:
+        scan_of(ls).push(uri)  # the closed file's last workspace result, if any
+
+    server.listeners["initialized"].append(initialized)
+    server.listeners["settings"].append(settings_changed)
+    server.listeners["watched"].append(watched)
+    server.listeners["close"].append(closed)

@@ -76,3 +76,19 @@ async def test_check_with_baseline_and_new_since(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert [(f["start"]["line"], f["rule"]) for f in report["findings"]] == [(26, "Q001")]
     assert "2 finding(s) in code unchanged since HEAD" in done.stderr
+
+
+async def test_editor_focus_on_new_code(tmp_path: Path) -> None:
+    path = make_project(tmp_path)
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True)
+    (tmp_path / ".codie-baseline.json").unlink()  # focus alone, no baseline
+    settings = {"baseline": {"new-since": "HEAD"}}
+    async with lsp_session([tmp_path], settings=settings) as client:
+        uri = open_file(client, path)
+        # the committed bare except is old code: hidden once the ref's text is known
+        await diagnostics(client, uri, lambda d: len(d) == 0)
+        change(client, uri, 2, 5, 0, 5, 0, "value = eval(data)\n")
+        diags = await diagnostics(client, uri, lambda d: len(d) == 1)
+        assert by_line(diags) == [(5, "SEC001")]

@@ -19,6 +19,7 @@ from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
 from codie.core.presenting import Presentation, make_finding, present
 from codie.core.rules import Catalogue
+from codie.lsp.new_code import focus
 from codie.lsp.settings import uri_to_path
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
                      BaselineOptions.of(settings).show == "hint")
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))
+    # focus on new code: only findings on lines changed since a git ref
+    result.visible = focus(ls, doc, uri_to_path(doc.uri), settings, result.visible)
     result.visible[:0] = disabled_warnings(ls, analysis, base_uri)
     return result
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
+from codie.lsp import new_code
 from codie.lsp.presenting import baselines
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
@@ -57,6 +58,7 @@ def register(server: CodieServer) -> None:
 
     def settings(ls: CodieServer) -> None:
         baselines(ls).forget()
+        new_code.cache_of(ls).forget()
 
     server.listeners["initialized"].append(initialized)
     server.listeners["watched"].append(watched)

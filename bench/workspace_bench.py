@@ -2,12 +2,14 @@
 
 Starts `codie serve` over stdio with the standard library (site-packages excluded, about
 850,000 lines) as the only workspace folder and workspace diagnostics on. It then:
-- asks `workspace/diagnostic` and times the answer (the scan is complete then);
+- times the scan: until the `$/progress` end (push mode, like Neovim) or until the answer
+  to `workspace/diagnostic` (pull mode, like VS Code);
 - while the scan runs, edits an open file every 100 ms and times didChange ->
-  publishDiagnostics (the server's event loop must stay responsive);
+  publishDiagnostics (push) or didChange -> textDocument/diagnostic answered (pull);
 - samples the resident memory of the server and its worker processes every 100 ms.
 
-Prints the figures. Run: .venv/bin/python bench/workspace_bench.py [--jobs N] [--root DIR]
+Prints the figures. Run:
+    .venv/bin/python bench/workspace_bench.py [--mode push|pull] [--jobs N] [--copies N]
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,25 +58,50 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def synthetic(stdlib: Path, copies: int) -> Path:
+    """A workspace of `copies` folders, each the stdlib's .py files (symlinked, no copying)."""
+    base = Path(tempfile.mkdtemp(prefix="codie-bench-"))
+    for n in range(copies):
+        for path in stdlib.rglob("*.py"):
+            if "site-packages" in path.parts:
+                continue
+            target = base / f"copy{n}" / path.relative_to(stdlib)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    (base / "argparse.py").symlink_to(stdlib / "argparse.py")
+    return base
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
     parser.add_argument("--jobs", type=int, default=0, help="workers (default: the server's)")
+    parser.add_argument("--mode", choices=("push", "pull"), default="push",
+                        help="push: publishDiagnostics (Neovim); pull: workspace/diagnostic")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="a synthetic workspace of N symlinked copies (N=6: ~10,700 files)")
     args = parser.parse_args()
     root: Path = args.root.resolve()
+    if args.copies > 1:
+        root = synthetic(root, args.copies)
     files = [p for p in root.rglob("*.py") if "site-packages" not in p.parts]
+    # (rglob does not follow symlinked folders; the synthetic workspace links files only)
     lines = sum(p.read_bytes().count(b"\n") for p in files)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(f"workspace: {root} ({len(files)} .py files, {lines:,} lines; site-packages excluded)")
 
     client = LanguageClient("bench", "1")
     published: dict[int, float] = {}
+    pushed: dict[str, int] = {}
+    scan_end = asyncio.Event()
     opened = (root / "argparse.py").as_uri()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_publish(params: types.PublishDiagnosticsParams) -> None:
         if params.uri == opened and params.version is not None:
             published.setdefault(params.version, time.perf_counter())
+        elif params.uri != opened:
+            pushed[params.uri] = len(params.diagnostics)
 
     @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
     def on_create(params: types.WorkDoneProgressCreateParams) -> None:
@@ -80,7 +109,8 @@ async def main() -> None:
 
     @client.feature(types.PROGRESS)
     def on_progress(params: types.ProgressParams) -> None:
-        return None
+        if isinstance(params.value, dict) and params.value.get("kind") == "end":
+            scan_end.set()
 
     @client.feature(types.WORKSPACE_CONFIGURATION)
     def on_configuration(params: types.ConfigurationParams) -> list[None]:
@@ -94,10 +124,13 @@ async def main() -> None:
     if args.jobs:
         workspace["jobs"] = args.jobs
     settings = {"extendExclude": ["site-packages/**"], "workspace": workspace}
+    pull = args.mode == "pull"
     await client.initialize_async(types.InitializeParams(
         capabilities=types.ClientCapabilities(
             window=types.WindowClientCapabilities(work_done_progress=True),
-            workspace=types.WorkspaceClientCapabilities(configuration=True)),
+            workspace=types.WorkspaceClientCapabilities(configuration=True),
+            text_document=types.TextDocumentClientCapabilities(
+                diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="stdlib")],
         initialization_options=settings))
@@ -108,13 +141,14 @@ async def main() -> None:
         uri=opened, language_id="python", version=1, text=text)))
 
     peak = 0
-    scan = asyncio.ensure_future(client.workspace_diagnostic_async(
-        types.WorkspaceDiagnosticParams(previous_result_ids=[])))
+    done: asyncio.Future[object] = asyncio.ensure_future(
+        client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+        if pull else scan_end.wait())
     latencies: list[float] = []
     version = 1
     line = text.count("\n") // 2
     next_sample = 0.0
-    while not scan.done():
+    while not done.done():
         now = time.perf_counter()
         if now >= next_sample:
             peak = max(peak, tree_rss_kb(server.pid))
@@ -127,18 +161,26 @@ async def main() -> None:
             text_document=types.VersionedTextDocumentIdentifier(uri=opened, version=version),
             content_changes=[types.TextDocumentContentChangePartial(
                 range=types.Range(types.Position(line, 0), end), text="x" if insert else "")]))
+        if pull:  # what VS Code does after an edit: pull the document's diagnostics
+            await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(opened)))
+            published[version] = time.perf_counter()
         deadline = sent + 5
         while version not in published and time.perf_counter() < deadline:
             await asyncio.sleep(0.001)
         if version in published:
             latencies.append((published[version] - sent) * 1000)
         await asyncio.sleep(0.1)
-    report = scan.result()
     elapsed = time.perf_counter() - started
-    total = sum(len(getattr(item, "items", ())) for item in report.items)
+    if pull:
+        report = done.result()
+        items = getattr(report, "items", ())
+        files, total = len(items), sum(len(getattr(item, "items", ())) for item in items)
+    else:
+        files, total = len(pushed), sum(pushed.values())
     peak = max(peak, tree_rss_kb(server.pid))
-    print(f"scan: {len(report.items)} files reported, {total} diagnostics, {elapsed:.1f} s "
-          f"({lines / elapsed:,.0f} lines/s)")
+    print(f"mode: {args.mode}; scan: {files} files {'reported' if pull else 'with findings'}, "
+          f"{total} diagnostics, {elapsed:.1f} s ({lines / elapsed:,.0f} lines/s)")
     print(f"peak memory (server + workers, RSS): {peak / 1024:.0f} MiB")
     if latencies:
         latencies.sort()
@@ -149,6 +191,8 @@ async def main() -> None:
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
+    if args.copies > 1:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

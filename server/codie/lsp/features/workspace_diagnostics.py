@@ -182,14 +182,15 @@ class WorkspaceScan:
 
     # results --------------------------------------------------------------------------------
     def store(self, result: FileResult) -> str:
-        uri = Path(result.path).resolve().as_uri()
+        uri = Path(result.path).as_uri()
         if result.error:
             self.errors.append(result.error)
         old = self.results.get(uri)
         self.results[uri] = result
         if old is None or old.result_id != result.result_id:
             self.changed.set()
-            self.push(uri)
+            if result.diagnostics or (old is not None and old.diagnostics):
+                self.push(uri)  # a clean file that was clean needs no message
         return uri
 
     def forget(self, uri: str) -> None:
@@ -208,8 +209,12 @@ class WorkspaceScan:
         result = self.results.get(uri)
         if self.ls.pull_diagnostics or uri in self.ls.analyses or result is None:
             return
-        self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[to_diagnostic(d) for d in result.diagnostics]))
+        # plain JSON: converting thousands of results to lsprotocol objects and back would
+        # cost the event loop more than the editor's own work (pygls types notifications,
+        # so the message is written as it is)
+        self.ls.protocol._send_data({
+            "jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            "params": {"uri": uri, "diagnostics": result.diagnostics}})
 
     # files that changed on disk -------------------------------------------------------------
     def refresh(self, paths: Sequence[Path]) -> None:
@@ -229,23 +234,25 @@ class WorkspaceScan:
                 baseline_file(folder, settings))
             for result in results:
                 if isinstance(result, str):  # ignored: never read, never reported
-                    self.forget(Path(result).resolve().as_uri())
+                    self.forget(Path(result).as_uri())
                 else:
                     self.store(result)
 
-    def report(self, previous: dict[str, str]) -> types.WorkspaceDiagnosticReport:
-        items: list[types.WorkspaceDocumentDiagnosticReport] = []
-        for uri, result in sorted(self.results.items()):
+    async def report(self, previous: dict[str, str]) -> dict[str, Any]:
+        """The workspace report as plain JSON, built in slices that yield to the loop."""
+        items: list[dict[str, Any]] = []
+        for n, (uri, result) in enumerate(sorted(self.results.items())):
+            if n % 500 == 499:
+                await asyncio.sleep(0)
             if uri in self.ls.analyses:
                 continue  # open documents are reported by textDocument/diagnostic
             if previous.get(uri) == result.result_id:
-                items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(
-                    uri=uri, result_id=result.result_id, version=None))
+                items.append({"kind": "unchanged", "uri": uri, "resultId": result.result_id,
+                              "version": None})
             else:
-                items.append(types.WorkspaceFullDocumentDiagnosticReport(
-                    uri=uri, version=None, result_id=result.result_id,
-                    items=[to_diagnostic(d) for d in result.diagnostics]))
-        return types.WorkspaceDiagnosticReport(items=items)
+                items.append({"kind": "full", "uri": uri, "resultId": result.result_id,
+                              "version": None, "items": result.diagnostics})
+        return {"items": items}
 
     def unchanged_since(self, previous: dict[str, str]) -> bool:
         """Whether a client that has `previous` would learn nothing new from a report."""
@@ -285,7 +292,7 @@ def register(server: CodieServer) -> None:
             scan.changed.clear()  # long poll: answer when something changes (or cancel)
             await scan.changed.wait()
             await scan.done.wait()
-        return scan.report(previous)
+        return await scan.report(previous)  # type: ignore[return-value]
 
     def initialized(ls: CodieServer) -> None:
         scan = scan_of(ls)

@@ -110,3 +110,17 @@ def test_check_reads_notebooks(tmp_path: Path) -> None:
     assert found == [("analysis.ipynb", 1, "Q002", "[cell 2]"),
                      ("analysis.ipynb", 2, "SEC001", "[cell 2]")]
     assert len(report["errors"]) == 1 and "broken.ipynb" in report["errors"][0]
+
+
+async def test_cells_with_pull_diagnostics(tmp_path: Path) -> None:
+    async with lsp_session([tmp_path], notebooks=True, pull=True) as client:
+        _, uris = open_notebook(client, tmp_path, CELLS)
+        report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uris[1])))
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        assert by_line(report.items) == [(0, "Q002"), (1, "SEC001")]
+        again = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uris[1]),
+            previous_result_id=report.result_id))
+        assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
+        assert uris[1] not in client.diagnostics  # pull clients get nothing pushed

@@ -87,6 +87,8 @@ class NewCodeCache:
         self.base[(path, ref)] = await asyncio.to_thread(text_at_ref, path, ref)
         if uri in ls.analyses:
             ls.schedule(uri)  # publish again, now filtered
+            if ls.pull_diagnostics:
+                ls._refresh_pull()
 
     def forget(self) -> None:
         self.base.clear()

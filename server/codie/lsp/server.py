@@ -214,8 +214,13 @@ class CodieServer(LanguageServer):
         analysis = self.analyses.get(uri)
         if analysis is None:
             return "closed"
-        digest = hashlib.blake2b(analysis.doc.source, digest_size=8).hexdigest()
-        return f"{analysis.doc.version}:{digest}:{id(analysis.ctx.settings)}"
+        digest = hashlib.blake2b(analysis.doc.source, digest_size=8)
+        # what is shown can change without the text changing (a notebook's other cells, a
+        # baseline file, the new-code ref): the shown findings are part of the id
+        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message)
+                 for f in self.visible_findings(analysis)]
+        digest.update(repr(shown).encode())
+        return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
 
     def _refresh_pull(self) -> None:
         caps = self.client_capabilities.workspace

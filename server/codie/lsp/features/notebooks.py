@@ -10,6 +10,7 @@ incremental engine re-analyses only what changed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,9 +134,22 @@ def _open_cell(ls: CodieServer, notebook: Notebook, item: types.TextDocumentItem
 
 def _refresh(ls: CodieServer, notebook: Notebook) -> None:
     _splice(notebook, _cell_docs(ls, notebook))
-    for uri in notebook.order:
-        if isinstance(ls.analyses.get(uri), CellAnalysis):
-            ls.schedule(uri)
+    cells = [u for u in notebook.order if isinstance(ls.analyses.get(u), CellAnalysis)]
+    for uri in cells:
+        ls.schedule(uri)
+    if ls.pull_diagnostics and cells:
+        # an edit in one cell can change what another shows: ask the client to pull again
+        task = asyncio.get_event_loop().create_task(_refresh_when_settled(ls, cells[0]))
+        _TASKS.add(task)
+        task.add_done_callback(_TASKS.discard)
+
+
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+async def _refresh_when_settled(ls: CodieServer, uri: str) -> None:
+    await ls.settled(uri)
+    ls._refresh_pull()
 
 
 def _apply_text(

@@ -122,3 +122,21 @@ def test_workspace_walk_honours_gitignore_and_exclude(tmp_path: Path) -> None:
                 for rel in ("a.py", "gen/c.py", "sub/e_gen.py", "sub/d.py", "vendor/v.py")}
     assert verdicts == {"a.py": True, "gen/c.py": False, "sub/e_gen.py": False,
                         "sub/d.py": True, "vendor/v.py": False}
+
+
+def test_fix_on_save_never_removes_code() -> None:
+    from codie.core.findings import Fix, TextEdit
+    from codie.lsp.features.workspace_actions import fix_all_edits
+
+    doc = Document("file:///t.py", "import os, sys\nx = 1  # noqa E722\n")
+
+    def finding(start: int, end: int, text: str, safe: bool = True) -> Finding:
+        return Finding("Q001", "m", start, end, fix=Fix("f", (TextEdit(start, end, text),), safe))
+
+    unused_import = finding(0, 14, "import os")           # drops `sys`
+    canonical = finding(22, 33, "# noqa: E722")            # same words: kept on save
+    unsafe = finding(15, 20, "x = 2", safe=False)
+    assert [e.new_text for e in fix_all_edits(doc, [unused_import, canonical, unsafe], True)] == [
+        "# noqa: E722"]
+    assert [e.new_text for e in fix_all_edits(doc, [unused_import, canonical, unsafe], False)] == [
+        "import os", "# noqa: E722"]

@@ -1,8 +1,9 @@
 """Code actions of the workspace: suppress at block or file scope, and fix-all.
 
-`source.fixAll.codie` applies only fixes marked safe, never two that overlap, and on save
-(triggerKind Automatic) never one whose finding says `fixOnSave: False` (for example the
-removal of a suppression the user may be about to need: never remove code on save).
+`source.fixAll.codie` applies only fixes marked safe, never two that overlap. On save
+(triggerKind Automatic) it never removes code: a fix that drops a word of the text it
+replaces (an unused import, a suppression the user may be about to need) or whose finding
+says `fixOnSave: False` waits for an explicit fix-all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from codie.lsp.server import CodieServer
 
 FIX_ALL = "source.fixAll.codie"
 CODIE_DIRECTIVE = re.compile(r"#\s*codie:\s*ignore\[([^\]]*)\]")
+WORD = re.compile(r"\w+")
 FILE_DIRECTIVE_LINE = re.compile(r"^\s*#\s*codie:\s*ignore\[([^\]]*)\]\s*$")
 
 
@@ -113,13 +115,23 @@ def scope_actions(
     return actions
 
 
-def fix_all_edits(findings: list[Finding], on_save: bool) -> list[TextEdit]:
-    """The edits of every safe fix, skipping any that overlaps one already taken."""
+def removes_code(doc: Document, edit: TextEdit) -> bool:
+    """Whether the edit drops a word of the text it replaces (an import, a name, a call)."""
+    removed = doc.source[edit.start:edit.end].decode("utf-8", "replace")
+    return bool(set(WORD.findall(removed)) - set(WORD.findall(edit.new_text)))
+
+
+def fix_all_edits(doc: Document, findings: list[Finding], on_save: bool) -> list[TextEdit]:
+    """The edits of every safe fix, skipping any that overlaps one already taken. On save,
+    also skip fixes that remove code: the user may be in the middle of writing it."""
     chosen: list[TextEdit] = []
     for f in sorted(findings, key=Finding.sort_key):
-        if f.fix is None or not f.fix.safe or (on_save and f.data.get("fixOnSave") is False):
+        if f.fix is None or not f.fix.safe:
             continue
         edits = sorted(f.fix.edits, key=lambda e: e.start)
+        if on_save and (f.data.get("fixOnSave") is False
+                        or any(removes_code(doc, e) for e in edits)):
+            continue
         if any((e.start < c.end and c.start < e.end) or e.start == c.start
                for e in edits for c in chosen):
             continue
@@ -137,7 +149,7 @@ def fix_all_action(
     if analysis is None:
         return []
     on_save = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic
-    edits = fix_all_edits(ls.visible_findings(analysis), on_save)
+    edits = fix_all_edits(doc, ls.visible_findings(analysis), on_save)
     if not edits:
         return []
     return [types.CodeAction(title="Codie: fix all safe problems",

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean
+.PHONY: venv demo test test-py lint bench bench-workspace docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,11 @@ test-py: venv
 ## bench: print the benchmarks' figures
 bench: venv
 	$(BIN)/python bench/edit_latency.py
+
+## bench-workspace: background analysis of the stdlib as a workspace (time, memory, latency)
+bench-workspace: venv
+	$(BIN)/python bench/workspace_bench.py
+	$(BIN)/python bench/workspace_bench.py --mode pull
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

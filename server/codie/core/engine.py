@@ -10,6 +10,7 @@ steps with a time budget so that the LSP event loop can interleave new edits.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 
@@ -213,5 +214,5 @@ class DocumentAnalysis:
 
 
 def analyze(ctx: Context, analyzers: Sequence[Analyzer]) -> list[Finding]:
-    """A full analysis of one document."""
-    return DocumentAnalysis(ctx, analyzers).run()
+    """A full analysis of one document (headless: no time limit, nobody is typing)."""
+    return DocumentAnalysis(ctx, analyzers, time_limit=math.inf).run()

@@ -75,7 +75,7 @@ _KEYS = {
 
 
 def merge(
-    base: Settings, raw: Mapping[str, Any], source: str, lines: list[str] | None = None
+    base: Settings, raw: object, source: str, lines: list[str] | None = None
 ) -> tuple[Settings, list[ConfigProblem]]:
     """Apply one layer of raw settings; keep `base` for every bad value."""
     problems: list[ConfigProblem] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 import attrs
 from lsprotocol import types
@@ -92,7 +93,7 @@ def finding_actions(
     return actions
 
 
-def _wanted(only: list[str] | None, kind: str) -> bool:
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == o or kind.startswith(o + ".") for o in only)
 
 
@@ -127,9 +128,8 @@ def register(server: CodieServer) -> None:
 
     @server.command(EXPLAIN_COMMAND)
     def explain(ls: CodieServer, *args: object) -> dict[str, str]:
-        rule_id = str(args[0]) if args else ""
-        if isinstance(args[0] if args else None, dict):
-            rule_id = str(args[0].get("ruleId", ""))  # type: ignore[union-attr]
+        first = args[0] if args else ""
+        rule_id = str(first.get("ruleId", "")) if isinstance(first, dict) else str(first)
         rule = ls.catalogue.get(rule_id)
         if rule is None:
             return {"ruleId": rule_id, "markdown": f"Unknown rule `{rule_id}`."}

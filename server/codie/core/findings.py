@@ -59,6 +59,9 @@ class Fix:
     edits: tuple[TextEdit, ...]
     # Safe fixes keep behaviour and may be applied without review (fix-all, fix-on-save).
     safe: bool = False
+    # Modules the fixed code needs imported. Resolved when the fix is applied (see
+    # core/fixes.py), because where an import goes depends on the rest of the module.
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from codie.core.document import Document
 from codie.core.findings import Finding, TextEdit
+from codie.core.fixes import fix_edits
 from codie.lsp.convert import text_edit
 from codie.lsp.server import CodieServer
 
@@ -72,7 +73,7 @@ def finding_actions(
             actions.append(types.CodeAction(
                 title=f"{f.fix.title} ({f.rule_id})",
                 kind=types.CodeActionKind.QuickFix,
-                edit=workspace_edit(ls, doc, list(f.fix.edits)),
+                edit=workspace_edit(ls, doc, fix_edits(doc, f.fix)),
                 is_preferred=f.fix.safe,
                 data={"ruleId": f.rule_id, "action": "fix", "confidence": f.confidence},
             ))

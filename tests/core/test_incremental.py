@@ -55,10 +55,7 @@ def random_edit(rng: random.Random, text: str) -> tuple[tuple[int, int], tuple[i
     starts = line_starts(text)
     line = rng.randrange(len(starts) + 1)  # sometimes one past the end
     ch = rng.randrange(0, 30)
-    if rng.random() < 0.5:
-        end = (line, ch)
-    else:
-        end = (line + rng.choice([0, 0, 1, 2]), rng.randrange(0, 30))
+    end = (line, ch) if rng.random() < 0.5 else (line + rng.choice([0, 0, 1, 2]), rng.randrange(0, 30))
     new = "".join(rng.choice(SNIPPETS) for _ in range(rng.choice([0, 1, 1, 2, 3])))
     return (line, ch), end, new
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -47,14 +48,24 @@ class _Group:
 
     Findings are attributed to the statement that produced them (not to a position), so a
     zero-width finding on the boundary of two statements is never claimed by the wrong one.
+    They are stored relative to the statement's start: an edit above only moves `start`.
     """
 
     start: int
     end: int  # exclusive, like tree-sitter's end_byte
-    findings: list[Finding]
+    relative: list[Finding]
+    _absolute: list[Finding] | None = None
+    _absolute_at: int = -1
 
-    def touches(self, lo: int, hi: int) -> bool:
-        return self.start <= hi and lo <= self.end or any(f.touches(lo, hi) for f in self.findings)
+    @classmethod
+    def of(cls, start: int, end: int, findings: list[Finding]) -> _Group:
+        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings)
+
+    def findings(self) -> list[Finding]:
+        if self._absolute is None or self._absolute_at != self.start:
+            self._absolute = [f.shifted(0, self.start) for f in self.relative] if self.start else self.relative
+            self._absolute_at = self.start
+        return self._absolute
 
 
 class DocumentAnalysis:
@@ -103,17 +114,21 @@ class DocumentAnalysis:
         def move(p: int) -> int:
             return p + delta if p >= hi else min(p, edit.new_end) if p > lo else p
 
-        kept: list[_Group] = []
         dirty: list[Span] = [(move(s), move(e)) for s, e in self.dirty]
-        for g in self._groups:
-            if g.touches(lo, hi):
-                dirty.append((move(g.start), move(g.end)))
-            elif delta:
-                kept.append(_Group(move(g.start), move(g.end),
-                                   [f.shifted(hi, delta) for f in g.findings]))
-            else:
-                kept.append(g)
-        self._groups = kept
+        groups = self._groups
+        # groups are sorted and disjoint: everything before `first` ends before the edit
+        first = bisect_left(groups, lo, key=lambda g: g.end)
+        last = first
+        while last < len(groups) and groups[last].start <= hi:
+            g = groups[last]
+            dirty.append((move(g.start), move(g.end)))
+            last += 1
+        tail = groups[last:]
+        if delta:
+            for g in tail:
+                g.start += delta
+                g.end += delta
+        self._groups = groups[:first] + tail
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
@@ -155,15 +170,18 @@ class DocumentAnalysis:
 
     def _analyze_statement(self, node: Node) -> None:
         s, e = node.start_byte, node.end_byte
-        kept, dropped = [], []
-        for g in self._groups:
-            overlaps = g.start < e and s < g.end or (g.start, g.end) == (s, e)
-            (dropped if overlaps else kept).append(g)
+        groups = self._groups
+        first = bisect_left(groups, s, key=lambda g: g.end)
+        while first < len(groups) and groups[first].end == s and groups[first].start < s:
+            first += 1  # merely adjacent before this statement
+        last = first
+        while last < len(groups) and (groups[last].start < e or groups[last].start == s):
+            last += 1
+        dropped = groups[first:last]
         found: list[Finding] = []
         for analyzer in self.incremental:
             found.extend(self._run(analyzer, [node]))
-        kept.append(_Group(s, e, found))
-        self._groups = kept
+        groups[first:last] = [_Group.of(s, e, found)]
         # what the dropped groups covered beyond this statement must be looked at again
         rest: list[Span] = [(g.start, g.end) for g in dropped if g.start < s or g.end > e]
         for ds, de in self.dirty:
@@ -200,7 +218,7 @@ class DocumentAnalysis:
         return self.findings()
 
     def findings(self) -> list[Finding]:
-        found = [f for g in self._groups for f in g.findings]
+        found = [f for g in self._groups for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)
         found.sort(key=Finding.sort_key)

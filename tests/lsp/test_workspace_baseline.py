@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from lsprotocol import types
-from workspace_helpers import ROOT, by_line, change, diagnostics, lsp_session, open_file
+
+from tests.lsp.workspace_helpers import ROOT, by_line, change, diagnostics, lsp_session, open_file
 
 LEGACY = "def legacy():\n    try:\n        run()\n    except:\n        pass\n"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from codie.core.baseline import Baseline, code_of, key
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
-from codie.core.findings import Finding
+from codie.core.findings import Finding, Fix, TextEdit
 from codie.core.notebook import build_module, cell_findings, mask
 from codie.core.rules import catalogue
 from codie.core.suppressions import BLOCK, FILE, LINE, index, parse_directive
@@ -105,7 +106,9 @@ def test_notebook_masking_keeps_offsets() -> None:
     found = DocumentAnalysis(Context(doc, catalogue()), registered()).run()
     [second] = cell_findings(found, cmap, 1)
     assert (second.rule_id, second.start, second.end) == ("SEC001", 4, 11)
-    assert second.fix is None  # its `import ast` edit would land in the first cell
+    assert second.fix is not None and second.fix.edits[0].start == 4  # cell coordinates
+    spill = dataclasses.replace(found[0], fix=Fix("f", (TextEdit(0, 1, "A"),)))
+    assert cell_findings([spill], cmap, 1)[0].fix is None  # an edit in another cell: dropped
 
 
 def test_workspace_walk_honours_gitignore_and_exclude(tmp_path: Path) -> None:
@@ -125,7 +128,6 @@ def test_workspace_walk_honours_gitignore_and_exclude(tmp_path: Path) -> None:
 
 
 def test_fix_on_save_never_removes_code() -> None:
-    from codie.core.findings import Fix, TextEdit
     from codie.lsp.features.workspace_actions import fix_all_edits
 
     doc = Document("file:///t.py", "import os, sys\nx = 1  # noqa E722\n")

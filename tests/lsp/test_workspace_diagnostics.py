@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 
 from lsprotocol import types
-from workspace_helpers import codes, diagnostics, lsp_session, open_file
+
+from tests.lsp.workspace_helpers import codes, diagnostics, lsp_session, open_file
 
 EVAL = "value = eval(data)\n"
 

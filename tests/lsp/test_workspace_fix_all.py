@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from workspace_helpers import diagnostics, lsp_session, open_file
+
+from tests.lsp.workspace_helpers import diagnostics, lsp_session, open_file
 
 SOURCE = (
     "x = eval(y)  # codie: ignore SEC001\n"   # malformed: safe fix writes the brackets

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from workspace_helpers import codes, diagnostics, lsp_session, open_file
+
+from tests.lsp.workspace_helpers import codes, diagnostics, lsp_session, open_file
 
 CODE = "def run(cmd):\n    try:\n        return eval(cmd)\n    except:\n        return None\n"
 

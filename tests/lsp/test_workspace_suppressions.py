@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
-from workspace_helpers import by_line, diagnostics, lsp_session, open_file
+
+from tests.lsp.workspace_helpers import by_line, diagnostics, lsp_session, open_file
 
 SOURCE = '''\
 # codie: ignore[Q003]

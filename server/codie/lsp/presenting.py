@@ -116,7 +116,7 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
 
 
 def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> list[Finding]:
-    """CFG001 at the top of the file for each analyzer crash recovery turned off, and a
+    """CFG010 at the top of the file for each analyzer crash recovery turned off, and a
     window/showMessage the first time."""
     notebook: Any = getattr(analysis, "notebook", None)  # a cell: its notebook's analysis
     owner = notebook.analysis if notebook is not None else analysis
@@ -126,7 +126,7 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     out = []
     for name, reason in sorted(owner.disabled.items()):
         message = f"Analyzer `{name}` is disabled for this file: {reason}"
-        out.append(make_finding(ls.catalogue, "CFG001", 0, 0, message))
+        out.append(make_finding(ls.catalogue, "CFG010", 0, 0, message))
         if (uri, name) not in told:
             told.add((uri, name))
             ls.window_show_message(types.ShowMessageParams(
@@ -135,4 +135,4 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
 
 
 def baseline_problem(catalogue: Catalogue, error: str) -> Any:
-    return make_finding(catalogue, "CFG002", 0, 0, f"Baseline not used: {error}")
+    return make_finding(catalogue, "CFG011", 0, 0, f"Baseline not used: {error}")

@@ -15,6 +15,7 @@ from tree_sitter import Node
 
 from codie.core.document import Document
 from codie.core.findings import Finding, TextEdit
+from codie.core.fixes import fix_edits
 from codie.core.suppressions import BLOCK_TYPES
 from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.server import CodieServer
@@ -128,7 +129,7 @@ def fix_all_edits(doc: Document, findings: list[Finding], on_save: bool) -> list
     for f in sorted(findings, key=Finding.sort_key):
         if f.fix is None or not f.fix.safe:
             continue
-        edits = sorted(f.fix.edits, key=lambda e: e.start)
+        edits = fix_edits(doc, f.fix)  # with the imports the fix needs
         if on_save and (f.data.get("fixOnSave") is False
                         or any(removes_code(doc, e) for e in edits)):
             continue

@@ -128,9 +128,13 @@ def parse_directive(text: str, catalogue: Catalogue | None) -> Directive | None:
     return None
 
 
-def _parse_codie(text: str, m: re.Match[str], catalogue: Catalogue | None) -> Directive:
+def _parse_codie(
+    text: str, m: re.Match[str], catalogue: Catalogue | None
+) -> Directive | None:
     verb = m.group("verb").lower()
     rest = text[m.end():]
+    if not verb:
+        return None  # "# codie: ..." prose, not a directive
     if verb != "ignore":
         return Directive("codie", (), m.group(0), effective=False,
                          problem=f"unknown directive `codie: {m.group('verb')}`; "
@@ -217,7 +221,7 @@ def index(doc: Document, catalogue: Catalogue) -> SuppressionIndex:
             continue
         seen_comments.add(c_start)
         text = doc.source[c_start:c_end].decode("utf-8", "replace")
-        for hit in re.finditer(r"#", text):
+        for hit in re.finditer(r"(?:^|(?<=\s))#", text):  # a "#" after a blank: not prose quoting a directive
             d = parse_directive(text[hit.start():], catalogue)
             if d is None:
                 continue

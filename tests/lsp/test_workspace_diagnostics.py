@@ -57,6 +57,17 @@ async def test_pull_reports_every_file_but_ignored_ones_and_follows_changes(
         assert codes(items["new.py"].items) == ["Q001"]
         assert isinstance(items["a.py"], types.WorkspaceUnchangedDocumentDiagnosticReport)
 
+        # a deleted file is reported once more, empty, so the client drops its problems
+        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "")
+                    for i in items.values()]
+        (tmp_path / "pkg" / "a.py").unlink()
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=(tmp_path / "pkg" / "a.py").as_uri(),
+                            type=types.FileChangeType.Deleted)]))
+        items = await workspace_report(client, previous)
+        assert isinstance(items["a.py"], types.WorkspaceFullDocumentDiagnosticReport)
+        assert list(items["a.py"].items) == []
+
 
 async def test_push_clients_get_files_that_are_not_open(tmp_path: Path) -> None:
     make_workspace(tmp_path)

@@ -72,6 +72,7 @@ class WorkspaceScan:
         self.total = 0
         self.finished = 0
         self.errors: list[str] = []
+        self.gone: set[str] = set()  # forgotten since the last workspace report
         self._background: set[asyncio.Task[None]] = set()
 
     # which folders, and the pool ----------------------------------------------------------
@@ -195,6 +196,7 @@ class WorkspaceScan:
 
     def forget(self, uri: str) -> None:
         if self.results.pop(uri, None) is not None:
+            self.gone.add(uri)  # pull clients are told once, with an empty report
             self.changed.set()
             if not self.ls.pull_diagnostics and uri not in self.ls.analyses:
                 self.ls.text_document_publish_diagnostics(
@@ -252,11 +254,14 @@ class WorkspaceScan:
             else:
                 items.append({"kind": "full", "uri": uri, "resultId": result.result_id,
                               "version": None, "items": result.diagnostics})
+        items += [{"kind": "full", "uri": uri, "resultId": "gone", "version": None, "items": []}
+                  for uri in sorted(self.gone) if uri not in self.results]
+        self.gone.clear()
         return {"items": items}
 
     def unchanged_since(self, previous: dict[str, str]) -> bool:
         """Whether a client that has `previous` would learn nothing new from a report."""
-        return bool(previous) and all(
+        return bool(previous) and not self.gone and all(
             previous.get(u) == r.result_id
             for u, r in self.results.items() if u not in self.ls.analyses)
 

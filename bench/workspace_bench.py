@@ -145,6 +145,7 @@ async def main() -> None:
         client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
         if pull else scan_end.wait())
     latencies: list[float] = []
+    when: list[tuple[float, float]] = []  # (latency ms, seconds into the scan)
     version = 1
     line = text.count("\n") // 2
     next_sample = 0.0
@@ -170,6 +171,7 @@ async def main() -> None:
             await asyncio.sleep(0.001)
         if version in published:
             latencies.append((published[version] - sent) * 1000)
+            when.append((latencies[-1], sent - started))
         await asyncio.sleep(0.1)
     elapsed = time.perf_counter() - started
     if pull:
@@ -188,6 +190,8 @@ async def main() -> None:
         print(f"edit latency during the scan ({len(latencies)} edits): "
               f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, "
               f"max {latencies[-1]:.1f} ms")
+        slowest = ", ".join(f"{ms:.0f} ms at {t:.1f} s" for ms, t in sorted(when)[-3:])
+        print(f"slowest edits: {slowest}")
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +82,21 @@ def _ignored(specs: Sequence[tuple[str, GitIgnoreSpec]], rel: str, directory: bo
 
 @dataclass
 class FileResult:
-    """One file's diagnostics as LSP JSON dicts, with a result id that changes with them."""
+    """One file's diagnostics as an LSP JSON array, with a result id that changes with them.
+
+    Kept as one string, not as dicts: a string is a single object the garbage collector
+    never traverses, so 10,000 files of results cost the editor no collection pauses.
+    """
 
     path: str
     result_id: str
-    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    diagnostics_json: str = "[]"
+    count: int = 0
     error: str | None = None
+
+    @property
+    def diagnostics(self) -> list[dict[str, Any]]:
+        return json.loads(self.diagnostics_json)  # type: ignore[no-any-return]
 
 
 def _range(doc: Document, f: Finding, encoding: str) -> dict[str, Any]:
@@ -137,13 +147,13 @@ def analyze_path(
     try:
         doc, findings = analyze_file(Path(path), registered(), cat, settings, Path(root))
     except (OSError, ValueError) as exc:
-        return FileResult(path, "error", [], f"{path}: {exc}")
+        return FileResult(path, "error", "[]", 0, f"{path}: {exc}")
     baseline = _baseline(baseline_path)
     rel = _relative(path, baseline_path)
     shown = present(doc, findings, settings, cat, baseline, rel)
-    diagnostics = [_as_dict(doc, f, settings, encoding) for f in shown.visible]
-    digest = hashlib.blake2b(repr(diagnostics).encode(), digest_size=8).hexdigest()
-    return FileResult(path, digest, diagnostics)
+    diagnostics = json.dumps([_as_dict(doc, f, settings, encoding) for f in shown.visible])
+    digest = hashlib.blake2b(diagnostics.encode(), digest_size=8).hexdigest()
+    return FileResult(path, digest, diagnostics, len(shown.visible))
 
 
 def _relative(path: str, baseline_path: str | None) -> str:

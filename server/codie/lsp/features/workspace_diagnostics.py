@@ -190,7 +190,7 @@ class WorkspaceScan:
         self.results[uri] = result
         if old is None or old.result_id != result.result_id:
             self.changed.set()
-            if result.diagnostics or (old is not None and old.diagnostics):
+            if result.count or (old is not None and old.count):
                 self.push(uri)  # a clean file that was clean needs no message
         return uri
 

@@ -93,3 +93,18 @@ async def test_editor_focus_on_new_code(tmp_path: Path) -> None:
         change(client, uri, 2, 5, 0, 5, 0, "value = eval(data)\n")
         diags = await diagnostics(client, uri, lambda d: len(d) == 1)
         assert by_line(diags) == [(5, "SEC001")]
+
+
+async def test_broken_baseline_is_reported_not_fatal(tmp_path: Path) -> None:
+    path = make_project(tmp_path)
+    (tmp_path / ".codie-baseline.json").write_text("{not json")
+    async with lsp_session([tmp_path]) as client:
+        uri = open_file(client, path)
+        diags = await diagnostics(client, uri, lambda d: len(d) == 2)
+        assert by_line(diags) == [(0, "CFG011"), (3, "Q001")]  # shown as if no baseline
+        # fixed on disk: the watcher's event brings the baseline back
+        codie("baseline", ".", cwd=tmp_path)
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=(tmp_path / ".codie-baseline.json").as_uri(),
+                            type=types.FileChangeType.Changed)]))
+        assert by_line(await diagnostics(client, uri, lambda d: len(d) == 0)) == []

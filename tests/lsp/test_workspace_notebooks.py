@@ -124,3 +124,33 @@ async def test_cells_with_pull_diagnostics(tmp_path: Path) -> None:
             previous_result_id=report.result_id))
         assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
         assert uris[1] not in client.diagnostics  # pull clients get nothing pushed
+
+
+async def test_bad_notebook_messages_are_ignored(tmp_path: Path) -> None:
+    async with lsp_session([tmp_path], notebooks=True) as client:
+        _, uris = open_notebook(client, tmp_path, CELLS)
+        unknown = types.VersionedNotebookDocumentIdentifier(version=9, uri="file:///nowhere.ipynb")
+        client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+            notebook_document=unknown, change=types.NotebookDocumentChangeEvent()))
+        client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(version=2,
+                                                                         uri=_nb(tmp_path)),
+            change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+                text_content=[types.NotebookDocumentCellContentChanges(
+                    document=types.VersionedTextDocumentIdentifier(uri="cell:unknown", version=2),
+                    changes=[types.TextDocumentContentChangeWholeDocument(text="x")])]))))
+        # a deleted cell: its diagnostics are cleared, the others stay
+        client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(version=3,
+                                                                         uri=_nb(tmp_path)),
+            change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+                structure=types.NotebookDocumentCellChangeStructure(
+                    array=types.NotebookCellArrayChange(start=1, delete_count=1),
+                    did_close=[types.TextDocumentIdentifier(uris[1])])))))
+        assert by_line(await diagnostics(client, uris[1], lambda d: len(d) == 0)) == []
+        client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+            notebook_document=types.NotebookDocumentIdentifier(_nb(tmp_path)),
+            cell_text_documents=[types.TextDocumentIdentifier(u) for u in (uris[0], uris[2])]))
+        hover = await client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(uris[0]), types.Position(0, 0)))
+        assert hover is None  # closed, and the server still answers

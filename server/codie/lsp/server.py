@@ -75,6 +75,30 @@ class CodieProtocol(LanguageServerProtocol):
 
     lsp_text_document__did_close.method_name = types.TEXT_DOCUMENT_DID_CLOSE  # type: ignore[attr-defined]
 
+    # Notebooks too (lsp/features/notebooks.py keeps the cells): pygls's own notebook mirror
+    # raises KeyError on a change for a notebook or cell it does not know.
+    def lsp_notebook_document__did_open(self, params: types.DidOpenNotebookDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    lsp_notebook_document__did_open.method_name = types.NOTEBOOK_DOCUMENT_DID_OPEN  # type: ignore[attr-defined]
+
+    def lsp_notebook_document__did_change(
+        self, params: types.DidChangeNotebookDocumentParams
+    ) -> Any:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    lsp_notebook_document__did_change.method_name = types.NOTEBOOK_DOCUMENT_DID_CHANGE  # type: ignore[attr-defined]
+
+    def lsp_notebook_document__did_close(
+        self, params: types.DidCloseNotebookDocumentParams
+    ) -> Any:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+    lsp_notebook_document__did_close.method_name = types.NOTEBOOK_DOCUMENT_DID_CLOSE  # type: ignore[attr-defined]
+
 
 class CodieServer(LanguageServer):
     def __init__(self) -> None:

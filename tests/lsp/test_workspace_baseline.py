@@ -67,6 +67,11 @@ async def test_check_with_baseline_and_new_since(tmp_path: Path) -> None:
     shown = [(f["start"]["line"], f["rule"]) for f in report["findings"] if not f["suppressed"]]
     hidden = [f["suppressed"] for f in report["findings"] if f["suppressed"]]
     assert shown == [(20, "Q001")] and hidden == ["baseline"]
+    done = codie("check", ".", "--baseline", ".codie-baseline.json", "--baseline-show", "hint",
+                 "--format", "json", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    assert [(f["start"]["line"], f["severity"]) for f in report["findings"]] == [
+        (14, "hint"), (20, "warning")]
     # focus on new code: only lines changed since the commit are reported
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)

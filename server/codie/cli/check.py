@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--baseline", type=Path, help="hide findings accepted in this baseline file")
+    p.add_argument("--baseline-show", choices=("hidden", "hint"), default="hidden",
+                   help="baselined findings: hidden (default) or reported at hint severity")
     p.add_argument("--new-since", metavar="REF", help="report only code changed since a git ref")
     p.set_defaults(func=run)
 
@@ -88,8 +90,10 @@ def apply_baseline_options(args: argparse.Namespace, result: Run) -> None:
             baseline = Baseline.load(args.baseline)
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
-        hidden = mark_baselined(result, baseline, args.baseline.resolve().parent)
-        print(f"codie: {hidden} finding(s) hidden by the baseline", file=sys.stderr)
+        hints = args.baseline_show == "hint"
+        hidden = mark_baselined(result, baseline, args.baseline.resolve().parent, hints)
+        print(f"codie: {hidden} finding(s) {'downgraded to hints' if hints else 'hidden'} "
+              "by the baseline", file=sys.stderr)
     if args.new_since:
         try:
             new_code = changed_lines(Path(result.root), args.new_since)

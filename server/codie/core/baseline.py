@@ -11,9 +11,12 @@ all use it):
 
     key(rule_id, line_text) -> str                    the fingerprint of one finding
     Baseline.load(path) / .save(path)                 the JSON file (BaselineError if bad)
-    Baseline.from_located(results, base_dir)          build one from a headless run
-    baseline.split(rel_path, [(finding, line_text)])  -> (new, baselined) for one file
+    Baseline.from_located(results, root, base_dir)    build one from a headless run
+    baseline.split(rel_path, [(item, rule_id, line_text), ...])
+                                                      -> (new, baselined) items of one file
+    baseline.split_findings(rel_path, findings, line_text_of)   the same for Findings
     mark_baselined(run, baseline, base_dir)           mark a Run's results (suppressed="baseline")
+                                                      or show them as hints (as_hints=True)
     changed_lines(root, ref) / NewCode                "focus on new code" against a git ref
 """
 
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from codie.core.findings import Finding
+from codie.core.findings import Finding, Severity
 from codie.report.model import Located, Run
 
 FORMAT_VERSION = 1
@@ -193,8 +196,9 @@ def rebase(rel_path: str, root: Path, base_dir: Path) -> str:
         return _norm(rel_path)
 
 
-def mark_baselined(run: Run, baseline: Baseline, base_dir: Path) -> int:
-    """Mark the run's results that the baseline accepts (suppressed="baseline"); count them."""
+def mark_baselined(run: Run, baseline: Baseline, base_dir: Path, as_hints: bool = False) -> int:
+    """Mark the run's results that the baseline accepts (suppressed="baseline", or kept
+    visible at hint severity with `as_hints`); return how many."""
     by_file: dict[str, list[int]] = {}
     for i, r in enumerate(run.results):
         if r.suppressed is None:
@@ -207,7 +211,13 @@ def mark_baselined(run: Run, baseline: Baseline, base_dir: Path) -> int:
         items = [(i, run.results[i].finding.rule_id, run.results[i].snippet) for i in ordered]
         _, old = baseline.split(rebase(path, root, base_dir), items)
         for i in old:
-            run.results[i] = dataclasses.replace(run.results[i], suppressed=BASELINED)
+            r = run.results[i]
+            if as_hints:
+                hint = dataclasses.replace(r.finding, severity=Severity.HINT,
+                                           data={**r.finding.data, "baselined": True})
+                run.results[i] = dataclasses.replace(r, finding=hint)
+            else:
+                run.results[i] = dataclasses.replace(r, suppressed=BASELINED)
             marked += 1
     return marked
 

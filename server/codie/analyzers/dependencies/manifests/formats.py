@@ -1,0 +1,174 @@
+"""pyproject.toml, poetry.lock, uv.lock, pylock.toml and Pipfile.lock, with byte spans."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections import defaultdict
+from typing import Any
+
+from codie.analyzers.dependencies.manifests.model import Dependency, Kind, Manifest, Problem
+from codie.analyzers.dependencies.manifests.requirements import parse_pep508
+from codie.analyzers.dependencies.manifests.tomlscan import Path, TomlString, scan
+
+POETRY_SECTIONS = ("dependencies", "dev-dependencies")
+POETRY_CONSTRAINT = re.compile(r"^\s*(\^|~=?|>=|==|=)?\s*v?([0-9][A-Za-z0-9.+!-]*)\s*$")
+TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _check_toml(source: bytes, manifest: Manifest) -> None:
+    """tomllib's verdict, placed on its line when the tolerant scan saw nothing wrong."""
+    if manifest.problems:
+        return
+    try:
+        tomllib.loads(source.decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError as exc:
+        at = TOML_ERROR_AT.search(str(exc))
+        line = int(at.group(1)) - 1 if at else 0
+        lines = source.split(b"\n")
+        start = sum(len(x) + 1 for x in lines[:line])
+        end = start + len(lines[line]) if line < len(lines) else start
+        manifest.problems.append(Problem(f"invalid TOML: {exc}", start, end))
+
+
+def _pep508(manifest: Manifest, s: TomlString, group: str) -> None:
+    if s.raw:
+        offsets = list(range(s.start, s.start + len(s.value.encode()) + 1))
+        if len(offsets) != len(s.value) + 1:  # non-ASCII: map characters to bytes
+            offsets, at = [], s.start
+            for ch in s.value:
+                offsets.append(at)
+                at += len(ch.encode("utf-8", "surrogatepass"))
+            offsets.append(at)
+    else:  # escapes: the whole string is the best span we have
+        offsets = [s.start] * len(s.value) + [s.end]
+    dep = parse_pep508(s.value.strip(), offsets[len(s.value) - len(s.value.lstrip()):], group)
+    if isinstance(dep, Problem):
+        manifest.problems.append(dep)
+    elif dep is not None:
+        manifest.dependencies.append(dep)
+
+
+def parse_pyproject(source: bytes) -> Manifest:
+    manifest = Manifest("pyproject")
+    scanned = scan(source)
+    manifest.problems.extend(scanned.problems)
+    for s in scanned.strings:
+        group = _pep508_group(s.path)
+        if group is not None:
+            _pep508(manifest, s, group)
+            continue
+        poetry = _poetry_dependency(s.path)
+        if poetry is not None:
+            _poetry(manifest, s, *poetry)
+    _check_toml(source, manifest)
+    return manifest
+
+
+def _pep508_group(path: Path) -> str | None:
+    """The group of a PEP 508 string at `path`, or None when the path holds none."""
+    match path:
+        case ("project", "dependencies", int()):
+            return ""
+        case ("project", "optional-dependencies", str(extra), int()):
+            return extra
+        case ("dependency-groups", str(group), int()):
+            return group
+        case ("build-system", "requires", int()):
+            return "build"
+        case ("tool", "uv", "dev-dependencies", int()):
+            return "dev"
+        case ("tool", "pdm", "dev-dependencies", str(group), int()):
+            return group
+    return None
+
+
+def _poetry_dependency(path: Path) -> tuple[str, str] | None:
+    """(package, group) for a Poetry version constraint string at `path`."""
+    match path:
+        case ("tool", "poetry", str(section), str(name)) if section in POETRY_SECTIONS:
+            return name, "dev" if section.startswith("dev") else ""
+        case ("tool", "poetry", str(section), str(name), "version") if section in POETRY_SECTIONS:
+            return name, "dev" if section.startswith("dev") else ""
+        case ("tool", "poetry", "group", str(group), "dependencies", str(name)):
+            return name, group
+        case ("tool", "poetry", "group", str(group), "dependencies", str(name), "version"):
+            return name, group
+    return None
+
+
+def _poetry(manifest: Manifest, s: TomlString, name: str, group: str) -> None:
+    if name.lower() == "python":
+        return
+    m = POETRY_CONSTRAINT.match(s.value)
+    if m is None:  # ranges like ">=1,<2" or "*": no single version to check
+        return
+    op, version = m.group(1) or "", m.group(2)
+    kind: Kind = "pin" if op in ("", "==", "=") else "range"
+    lo = s.start + m.start(2) if s.raw else None
+    hi = s.start + m.end(2) if s.raw else None
+    manifest.dependencies.append(Dependency(name, version, kind, s.start, s.end, s.value, lo, hi,
+                                            group=group))
+
+
+def parse_toml_lock(source: bytes, fmt: str) -> Manifest:
+    """poetry.lock and uv.lock ([[package]]) or pylock.toml ([[packages]])."""
+    manifest = Manifest(fmt)
+    scanned = scan(source)
+    manifest.problems.extend(scanned.problems)
+    table = "packages" if fmt == "pylock" else "package"
+    entries: dict[int, dict[str, TomlString]] = defaultdict(dict)
+    for s in scanned.strings:
+        if len(s.path) == 3 and s.path[0] == table and isinstance(s.path[1], int):
+            entries[s.path[1]][str(s.path[2])] = s
+    for entry in entries.values():
+        name, version = entry.get("name"), entry.get("version")
+        if name is None or version is None:  # pylock: URL/VCS/directory entries have none
+            continue
+        manifest.dependencies.append(Dependency(
+            name.value, version.value, "lock", version.start, version.end, "",
+            version.start if version.raw else None, version.end if version.raw else None,
+        ))
+    _check_toml(source, manifest)
+    return manifest
+
+
+PIPFILE_ENTRY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*\{')
+PIPFILE_VERSION = re.compile(rb'"version"\s*:\s*"==([^"]*)"')
+
+
+def parse_pipfile_lock(source: bytes) -> Manifest:
+    """Pipfile.lock is JSON: {"default": {name: {"version": "==x", ...}}, "develop": {...}}.
+
+    JSON parsers give no positions, so entries are found by a scan that also works when
+    the file is broken; json.loads only adds its error, on its line.
+    """
+    manifest = Manifest("pipfile-lock")
+    try:
+        doc: Any = json.loads(source.decode("utf-8", "replace"))
+        if not isinstance(doc, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1) - 1
+        lines = source.split(b"\n")
+        start = sum(len(x) + 1 for x in lines[:line])
+        end = start + (len(lines[line]) if line < len(lines) else 0)
+        manifest.problems.append(Problem(f"invalid Pipfile.lock: {exc}", start, end))
+    sections = [(m.start(), m.group(1).decode()) for m in re.finditer(
+        rb'"(default|develop)"\s*:\s*\{', source)]
+    for match in PIPFILE_ENTRY.finditer(source):
+        name = match.group(1).decode("utf-8", "replace")
+        if name in ("_meta", "default", "develop", "hash", "requires", "sources", "markers"):
+            continue
+        body_end = source.find(b"}", match.end())
+        body_end = len(source) if body_end < 0 else body_end
+        version = PIPFILE_VERSION.search(source, match.end(), body_end)
+        if version is None:
+            continue
+        group = next((g for at, g in reversed(sections) if at < match.start()), "default")
+        manifest.dependencies.append(Dependency(
+            name, version.group(1).decode(), "lock", version.start(1), version.end(1), "",
+            version.start(1), version.end(1), group="" if group == "default" else "dev",
+        ))
+    return manifest

@@ -35,7 +35,7 @@ def test_vulnerable_pin_with_upgrade_fix() -> None:
     (f,) = found
     assert (f.rule_id, line_of(doc, f), f.severity) == ("DEP001", 1, Severity.ERROR)
     assert "CVE-" in f.message and "upgrade to 2.2.28" in f.message
-    assert f.fix is not None and "Upgrade Django to 2.2.28 (fixes 16 advisories)" == f.fix.title
+    assert f.fix is not None and f.fix.title == "Upgrade Django to 2.2.28 (fixes 16 advisories)"
     fixed = apply(text, f)
     assert fixed.splitlines()[1] == "Django==2.2.28  # pinned long ago"
     assert check("requirements.txt", fixed)[1] == []

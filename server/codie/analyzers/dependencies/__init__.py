@@ -7,5 +7,6 @@ from codie.core.analyzer import Analyzer
 
 def analyzers() -> list[Analyzer]:
     from codie.analyzers.dependencies.analyzer import DependencyAnalyzer
+    from codie.analyzers.dependencies.imports import VulnerableImportAnalyzer
 
-    return [DependencyAnalyzer()]
+    return [DependencyAnalyzer(), VulnerableImportAnalyzer()]

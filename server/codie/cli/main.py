@@ -18,7 +18,7 @@ COMMANDS = (
     "codie.cli.serve",
     "codie.cli.check",
     "codie.cli.rules",
-    "codie.cli.advisories",
+    "codie.cli.dependencies",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

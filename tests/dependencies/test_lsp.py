@@ -1,0 +1,88 @@
+"""The editor path end to end: diagnostics on the pin, hover, upgrade action, import hint."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from codie.analyzers.dependencies.advisories import ENV_PATH, packaged_path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = Path(os.environ.get("TMPDIR", "/tmp")) / f"codie-dep-lsp-{os.getpid()}"
+REQUIREMENTS = "requests==2.32.3\nDjango==1.11  # old\n"
+APP = "import os\nimport django\nfrom django.db import models\n"
+
+CONFIG = ClientServerConfig(
+    server_command=[sys.executable, "-m", "codie", "serve"],
+    server_env={**os.environ, "PYTHONPATH": str(ROOT / "server"), ENV_PATH: str(packaged_path())},
+)
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    PROJECT.mkdir(parents=True, exist_ok=True)
+    (PROJECT / "requirements.txt").write_text(REQUIREMENTS)
+    (PROJECT / "app.py").write_text(APP)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        workspace_folders=[types.WorkspaceFolder(uri=PROJECT.as_uri(), name="p")],
+    ))
+    yield
+    errors = [m.message for m in lsp_client.messages if m.type == types.MessageType.Error]
+    await lsp_client.shutdown_session()
+    shutil.rmtree(PROJECT, ignore_errors=True)
+    assert not errors, errors
+
+
+async def _diagnostics(client: LanguageClient, uri: str, rule: str) -> list[types.Diagnostic]:
+    for _ in range(100):
+        found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
+        if found:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {rule} diagnostic on {uri}: {client.diagnostics.get(uri)}")
+
+
+def _open(client: LanguageClient, path: Path, text: str, language: str) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    return uri
+
+
+@pytest.mark.asyncio
+async def test_pin_diagnostic_hover_and_upgrade(client: LanguageClient) -> None:
+    uri = _open(client, PROJECT / "requirements.txt", REQUIREMENTS, "pip-requirements")
+    (diag,) = await _diagnostics(client, uri, "DEP001")
+    assert diag.range.start.line == 1 and diag.severity == types.DiagnosticSeverity.Error
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=1, character=3)))
+    assert hover is not None
+    text = hover.contents.value  # type: ignore[union-attr]
+    assert "CVE-2018-7536" in text and "Smallest upgrade that clears all:** 2.2.28" in text
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range,
+        context=types.CodeActionContext(diagnostics=[diag])))
+    titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert "Upgrade Django to 2.2.28 (fixes 16 advisories) (DEP001)" in titles
+    clean = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=0, character=2)))
+    assert clean is not None and "no known advisories" in clean.contents.value  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_import_hint_in_python(client: LanguageClient) -> None:
+    uri = _open(client, PROJECT / "app.py", APP, "python")
+    hints = await _diagnostics(client, uri, "DEP004")
+    assert sorted(d.range.start.line for d in hints) == [1, 2]
+    assert all(d.severity == types.DiagnosticSeverity.Hint for d in hints)

@@ -45,7 +45,7 @@ class Advisory:
     published: str
     links: tuple[str, ...]
     ranges: tuple[tuple[Version | None, Version | None, Version | None], ...]
-    versions: frozenset[str]  # explicit affected versions beyond the ranges (normalised)
+    versions: frozenset[Version]  # explicit affected versions beyond the ranges
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -60,7 +60,7 @@ class Advisory:
         return frozenset((self.id, *self.aliases))
 
     def affects(self, version: Version) -> bool:
-        if str(version) in self.versions:
+        if self.versions and version in self.versions:
             return True
         for intro, fixed, last in self.ranges:
             if intro is not None and version < intro:
@@ -82,7 +82,7 @@ class Advisory:
             hi = f"<{fixed}" if fixed is not None else f"<={last}" if last is not None else ""
             parts.append(",".join(p for p in (lo, hi) if p) or "all versions")
         if self.versions:
-            parts.append(", ".join(sorted(self.versions)[:5]))
+            parts.append(", ".join(str(v) for v in sorted(self.versions)[:5]))
         return "; ".join(parts)
 
 
@@ -151,7 +151,7 @@ class AdvisoryIndex:
             if (fixed, last) != (None, None) and bounds[1] is None and bounds[2] is None:
                 continue  # an unparseable bound: better no match than "all versions"
             triples.append(bounds)
-        versions = frozenset(str(v) for v in (_version(x) for x in extra) if v is not None)
+        versions = frozenset(v for v in (_version(x) for x in extra) if v is not None)
         return Advisory(
             id=rid, package=package, aliases=tuple(meta.get("a", ())), summary=meta.get("s", ""),
             score=cvss[0], severity=cvss[1], vector=cvss[2], published=meta.get("p", ""),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codie.analyzers.dependencies.analyzer import DependencyAnalyzer
@@ -101,3 +103,19 @@ def test_garbage_never_crashes(junk: bytes) -> None:
         doc = Document(f"file:///p/{name}", junk.decode("utf-8", "replace"))
         findings = analyze(Context(doc, catalogue()), [DependencyAnalyzer()])
         assert all(f.rule_id == "DEP003" for f in findings)
+
+
+def test_includes_are_followed_and_summarised(tmp_path: Path) -> None:
+    (tmp_path / "req").mkdir()
+    (tmp_path / "req" / "base.txt").write_text("django==1.11\n-r ../more.txt\n")
+    (tmp_path / "more.txt").write_text("pyyaml==5.3\n-r req/base.txt\n")  # a cycle
+    (tmp_path / "constraints.txt").write_text("urllib3==2.2.3\n")
+    text = "-r req/base.txt\n-c constraints.txt\n-r missing.txt\nflask\n"
+    doc = Document((tmp_path / "requirements.txt").as_uri(), text)
+    found = analyze(Context(doc, catalogue()), [DependencyAnalyzer()])
+    rows = [(f.rule_id, line_of(doc, f)) for f in found]
+    assert rows == [("DEP007", 0), ("DEP003", 2)]
+    dep007 = found[0]
+    assert "django 1.11 (16), pyyaml 5.3 (2)" in dep007.message
+    assert [(loc.uri, loc.line) for loc in dep007.related] == [
+        ((tmp_path / "req" / "base.txt").as_uri(), 0), ((tmp_path / "more.txt").as_uri(), 0)]

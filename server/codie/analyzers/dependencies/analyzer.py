@@ -1,4 +1,4 @@
-"""DEP001-DEP003: vulnerable pins, vulnerable range floors and malformed manifest entries.
+"""DEP001-DEP003, DEP007: vulnerable pins and range floors, malformed entries, includes.
 
 Runs on requirements files, pyproject.toml and lockfiles (a whole-document analyzer: these
 documents have no syntax tree). Each finding sits on the exact bytes of the pin, and the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlparse
 
@@ -24,9 +25,10 @@ from codie.analyzers.dependencies.advisories import (
     load_index,
     parse_version,
 )
-from codie.analyzers.dependencies.manifests import Dependency, Manifest, parse
+from codie.analyzers.dependencies.includes import included_pins
+from codie.analyzers.dependencies.manifests import Dependency, Include, Manifest, parse
 from codie.core.analyzer import Context
-from codie.core.findings import Finding, Fix, Severity, TextEdit
+from codie.core.findings import Finding, Fix, Location, Severity, TextEdit
 
 log = logging.getLogger(__name__)
 MAX_IDS_IN_MESSAGE = 3
@@ -123,6 +125,36 @@ class DependencyAnalyzer:
             return
         for dep in manifest.dependencies:
             yield from self.check(ctx, index, dep)
+        path = Path(filename_of(ctx.doc.uri))
+        if manifest.includes and path.is_absolute():
+            for include in manifest.includes:
+                yield from self.included(ctx, index, path, include)
+
+    def included(self, ctx: Context, index: AdvisoryIndex, path: Path,
+                 include: Include) -> Iterator[Finding]:
+        pins, problem = included_pins(path, include)
+        if problem is not None:
+            yield ctx.report("DEP003", include.start, include.end, problem, evidence=0.7)
+            return
+        bad = [(p, found) for p in pins
+               if p.dependency.version
+               and (found := index.affecting(p.dependency.name, p.dependency.version))]
+        if not bad:
+            return
+        what = "constrains" if include.constraint else "pins"
+        listed = ", ".join(f"{p.dependency.name} {p.dependency.version} ({len(found)})"
+                           for p, found in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        related = [Location(0, 0, f"{p.dependency.name} {p.dependency.version}: "
+                            f"{len(found)} known vulnerabilities", uri=p.path.as_uri(),
+                            line=p.line, column=0) for p, found in bad]
+        yield ctx.report(
+            "DEP007", include.start, include.end,
+            f"`{include.target}` {what} {len(bad)} vulnerable "
+            f"dependenc{'y' if len(bad) == 1 else 'ies'}: {listed}{more}",
+            severity=severity_for([a for _, found in bad for a in found]),
+            related=related, evidence=0.8,
+        )
 
     def problems(self, ctx: Context, manifest: Manifest) -> Iterator[Finding]:
         for problem in manifest.problems:

@@ -24,7 +24,8 @@ from packaging.version import InvalidVersion, Version
 from codie.analyzers.dependencies.osv import FORMAT
 
 INDEX_NAME = "advisories.json.gz"
-ENV_PATH = "CODIE_ADVISORIES"  # an explicit index file (tests, air-gapped setups)
+ENV_PATH = "CODIE_ADVISORIES"
+MEMO_LIMIT = 50_000  # an explicit index file (tests, air-gapped setups)
 
 
 class IndexError_(ValueError):
@@ -110,6 +111,10 @@ class AdvisoryIndex:
         self._advisories: dict[str, dict[str, Any]] = raw.get("advisories") or {}
         self._packages: dict[str, list[list[Any]]] = raw.get("packages") or {}
         self._parsed: dict[str, tuple[Advisory, ...]] = {}
+        # answers per (package, version): re-analysing a manifest after an edit is then
+        # mostly parsing (bounded: cleared when it grows past MEMO_LIMIT entries)
+        self._affecting: dict[tuple[str, Version], list[Advisory]] = {}
+        self._upgrades: dict[tuple[str, Version], Version | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -162,7 +167,18 @@ class AdvisoryIndex:
         v = version if isinstance(version, Version) else _version(version)
         if v is None:
             return []
-        return [a for a in self.for_package(name) if a.affects(v)]
+        key = (canonicalize_name(name), v)
+        found = self._affecting.get(key)
+        if found is None:
+            found = [a for a in self.for_package(name) if a.affects(v)]
+            self._remember(self._affecting, key, found)
+        return list(found)
+
+    def _remember(self, memo: dict[Any, Any], key: Any, value: Any) -> None:
+        with self._lock:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = value
 
     def smallest_upgrade(self, name: str, version: str | Version) -> Version | None:
         """The lowest release above `version` that no known advisory affects.
@@ -173,6 +189,14 @@ class AdvisoryIndex:
         v = version if isinstance(version, Version) else _version(version)
         if v is None:
             return None
+        key = (canonicalize_name(name), v)
+        if key in self._upgrades:
+            return self._upgrades[key]
+        upgrade = self._smallest_upgrade(name, v)
+        self._remember(self._upgrades, key, upgrade)
+        return upgrade
+
+    def _smallest_upgrade(self, name: str, v: Version) -> Version | None:
         advisories = self.for_package(name)
         candidates = sorted({f for a in advisories for _, f, _ in a.ranges
                              if f is not None and f > v})

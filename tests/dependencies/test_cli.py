@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,38 @@ def test_sbom_is_valid_cyclonedx_with_vulnerabilities(tmp_path: Path) -> None:
     assert all(v["affects"][0]["ref"] == "pkg:pypi/jinja2@2.10" for v in bom["vulnerabilities"])
     assert any("Upgrade jinja2 to 2.11.3" in v.get("recommendation", "")
                for v in bom["vulnerabilities"])
+
+
+def test_import_snyk_run_uses_the_snyk_cli(project: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "snyk"
+    fake.write_text(f"#!/bin/sh\ncat {DATA / 'snyk-test.json'}\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    code, report = run_json(capsys, "import-snyk", "--run", str(project))
+    assert code == 1
+    assert any(f["rule"] == "DEP005" for f in report["findings"])  # type: ignore[attr-defined]
+    fake.write_text("#!/bin/sh\necho '{\"error\": \"Authentication failed\"}'\nexit 2\n")
+    assert main(["import-snyk", "--run", str(project)]) == 2
+    assert "not authenticated" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["import-snyk", "--run", str(project)]) == 2
+
+
+def test_advisories_env_audits_an_environment(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    for name, version in (("PyYAML", "5.3"), ("certifi", "2024.8.30")):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\nPYTHONPATH={site} exec {sys.executable} -S \"$@\"\n")
+    python.chmod(0o755)
+    assert main(["advisories", "env", "--python", str(python)]) == 1
+    out = capsys.readouterr().out
+    assert "PyYAML 5.3: 2 advisories" in out and "upgrade to 5.4" in out
+    assert "certifi" not in out.split("\n")[0]

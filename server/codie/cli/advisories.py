@@ -5,12 +5,15 @@ update  [--url URL]        download the OSV PyPI export and install it for this 
 import  PATH               install an index from a zip, folder or JSON-lines dump (offline)
 info                       where the active index is, what it holds, its attribution
 check   NAME VERSION       advisories affecting one release, and the smallest clean upgrade
+env     [--python EXE]     audit the packages installed in a Python environment
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +55,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c = actions.add_parser("check", help="advisories for one package version")
     c.add_argument("package")
     c.add_argument("version")
+    e = actions.add_parser("env", help="audit the installed packages of an environment")
+    e.add_argument("--python", default=sys.executable,
+                   help="the environment's interpreter (default: the one running codie)")
     p.set_defaults(func=run)
+
+
+LIST_DISTRIBUTIONS = (
+    "import json, importlib.metadata as m; "
+    "print(json.dumps([[d.metadata['Name'] or '', d.version or ''] for d in m.distributions()]))"
+)
+
+
+def installed(python: str) -> list[tuple[str, str]]:
+    """(name, version) of every distribution the interpreter sees."""
+    try:
+        done = subprocess.run([python, "-c", LIST_DISTRIBUTIONS], capture_output=True,
+                              timeout=60, check=True)
+        rows = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        raise UsageError(f"cannot list the packages of {python}: {exc}") from None
+    return sorted({(str(n), str(v)) for n, v in rows if n and v})
+
+
+def _env(python: str) -> int:
+    try:
+        index = load_index()
+    except IndexError_ as exc:
+        print(f"codie: {exc}", file=sys.stderr)
+        return 2
+    packages = installed(python)
+    vulnerable = 0
+    for name, version in packages:
+        found = index.affecting(name, version)
+        if found:
+            vulnerable += 1
+            upgrade = index.smallest_upgrade(name, version)
+            ids = ", ".join(a.id for a in found[:4]) + (" ..." if len(found) > 4 else "")
+            print(f"{name} {version}: {len(found)} advisories ({ids}); "
+                  f"upgrade to {upgrade or 'n/a (no fixed release known)'}")
+    print(f"{len(packages)} packages checked, {vulnerable} with known vulnerabilities "
+          f"(data: {osv.ATTRIBUTION})")
+    return 1 if vulnerable else 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         return _update(args.url, args.output or user_path())
     if args.action == "info":
         return _info()
+    if args.action == "env":
+        return _env(args.python)
     return _check(args.package, args.version)
 
 

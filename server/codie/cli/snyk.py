@@ -3,16 +3,22 @@
 FILE is `snyk test --json` output (one project or an `--all-projects` array) or Snyk Code
 SARIF. Vulnerabilities Codie already reports (same CVE/GHSA alias and package) are merged
 into Codie's finding; the rest are added as DEP005 (open source) or DEP006 (code).
-Exit codes as `codie check`: 1 when a shown finding is at or above --fail-on.
+With --run, Codie runs `snyk test --json` itself (the snyk CLI must be installed and
+authenticated). Exit codes as `codie check`: 1 when a shown finding is at or above
+--fail-on; 2 for unreadable input or a failed snyk run.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
-from codie.analyzers.dependencies.snyk import SnykFormatError, load, merge
+from codie.analyzers.dependencies.snyk import SnykFormatError, SnykVuln, load, merge
 from codie.cli.main import UsageError
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
@@ -20,12 +26,17 @@ from codie.core.findings import Severity
 from codie.core.rules import catalogue
 from codie.report import FORMATS, renderer
 
+SNYK_TIMEOUT = 600.0
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("import-snyk", help="merge `snyk test --json` / Snyk Code SARIF results")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="`snyk test --json` output or Snyk Code SARIF (omit with --run)")
     p.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
                    help="the project Snyk tested (default: the current folder)")
+    p.add_argument("--run", action="store_true",
+                   help="run `snyk test --json` on PATH first (needs an authenticated snyk CLI)")
     p.add_argument("--format", default="text", choices=sorted(FORMATS), help="output format")
     p.add_argument("-o", "--output", type=Path, help="write the report here instead of stdout")
     p.add_argument("--fail-on", default="error", help="error|warning|info|hint|never")
@@ -33,13 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        raise UsageError(f"no such file: {args.file}")
+    if args.run and args.file is not None and args.path == Path("."):
+        args.path, args.file = args.file, None  # `--run PATH`: the one positional is PATH
     if not args.path.exists():
         raise UsageError(f"no such file or folder: {args.path}")
     fail_on = None if args.fail_on == "never" else _severity(args.fail_on)
     try:
-        vulns, runs = load(args.file)
+        if args.run:
+            vulns, runs = run_snyk(args.path)
+        elif args.file is None or not args.file.is_file():
+            raise UsageError(f"no such file: {args.file}" if args.file else "FILE or --run needed")
+        else:
+            vulns, runs = load(args.file)
     except SnykFormatError as exc:
         print(f"codie: {exc}", file=sys.stderr)
         return 2
@@ -60,6 +76,27 @@ def run(args: argparse.Namespace) -> int:
     if fail_on is None:
         return 0
     return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
+
+
+def run_snyk(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
+    """`snyk test --json` on path. Exit codes: 0 clean, 1 vulnerabilities, 2+ an error."""
+    exe = shutil.which("snyk")
+    if exe is None:
+        raise SnykFormatError("the snyk CLI is not installed (or not on PATH)")
+    folder = path if path.is_dir() else path.parent
+    try:
+        done = subprocess.run([exe, "test", "--json"], cwd=folder, capture_output=True,
+                              timeout=SNYK_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SnykFormatError(f"running snyk failed: {exc}") from None
+    if done.returncode not in (0, 1):
+        detail = (done.stdout or done.stderr).decode("utf-8", "replace").strip()[:300]
+        raise SnykFormatError(f"snyk exited with {done.returncode} (not authenticated? try "
+                              f"`snyk auth`): {detail}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "snyk.json"
+        out.write_bytes(done.stdout)
+        return load(out)
 
 
 def _severity(value: str) -> Severity:

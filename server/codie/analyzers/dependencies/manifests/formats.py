@@ -52,8 +52,9 @@ def _pep508(manifest: Manifest, s: TomlString, group: str) -> None:
 
 def parse_pyproject(source: bytes) -> Manifest:
     manifest = Manifest("pyproject")
+    # TOML syntax errors in pyproject.toml are the configuration analyzer's (CFG001): only
+    # what is wrong with the dependencies themselves is reported here
     scanned = scan(source)
-    manifest.problems.extend(scanned.problems)
     for s in scanned.strings:
         group = _pep508_group(s.path)
         if group is not None:
@@ -62,7 +63,6 @@ def parse_pyproject(source: bytes) -> Manifest:
         poetry = _poetry_dependency(s.path)
         if poetry is not None:
             _poetry(manifest, s, *poetry)
-    _check_toml(source, manifest)
     return manifest
 
 

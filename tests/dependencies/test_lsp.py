@@ -78,6 +78,21 @@ async def test_pin_diagnostic_hover_and_upgrade(client: LanguageClient) -> None:
         text_document=types.TextDocumentIdentifier(uri=uri),
         position=types.Position(line=0, character=2)))
     assert clean is not None and "no known advisories" in clean.contents.value  # type: ignore[union-attr]
+    # applying the upgrade's edit clears the diagnostic
+    fix = next(a for a in actions or [] if isinstance(a, types.CodeAction)
+               and a.title.startswith("Upgrade"))
+    assert fix.edit is not None and fix.edit.document_changes
+    (edit,) = fix.edit.document_changes[0].edits  # type: ignore[union-attr]
+    assert (edit.range.start.line, edit.range.start.character, edit.new_text) == (1, 8, "2.2.28")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(range=edit.range,
+                                                                text=edit.new_text)]))
+    for _ in range(100):
+        if not [d for d in client.diagnostics.get(uri, []) if d.code == "DEP001"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [d.code for d in client.diagnostics[uri]] == []
 
 
 @pytest.mark.asyncio
@@ -86,3 +101,24 @@ async def test_import_hint_in_python(client: LanguageClient) -> None:
     hints = await _diagnostics(client, uri, "DEP004")
     assert sorted(d.range.start.line for d in hints) == [1, 2]
     assert all(d.severity == types.DiagnosticSeverity.Hint for d in hints)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=1, character=9)))
+    assert hover is not None and "#### django 1.11: 16 known vulnerabilities" in \
+        hover.contents.value  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_import_hint_follows_the_saved_manifest(client: LanguageClient) -> None:
+    uri = _open(client, PROJECT / "app.py", APP, "python")
+    await _diagnostics(client, uri, "DEP004")
+    requirements = PROJECT / "requirements.txt"
+    requirements.write_text("Django==2.2.28\n")
+    os.utime(requirements, (1e9, 1e9))  # a distinct mtime, whatever the clock's resolution
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=requirements.as_uri())))
+    for _ in range(100):
+        if not client.diagnostics.get(uri):
+            break
+        await asyncio.sleep(0.05)
+    assert list(client.diagnostics[uri]) == []

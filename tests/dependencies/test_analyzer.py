@@ -98,7 +98,10 @@ def test_broken_pyproject_and_pipfile_lock() -> None:
                                                                    ("DEP003", 1)]
 
 
-@pytest.mark.parametrize("junk", [b"\x00\xff\xfe", b"[[[[", b"{", b"\\\n\\\n", b"-r\n-e\n"])
+@pytest.mark.parametrize("junk", [
+    b"\x00\xff\xfe", b"[[[[", b"{", b"\\\n\\\n", b"-r\n-e\n", b"-r \x00x\n-c ~/x\n",
+    b"a = " + b"[" * 5000, b'x = """never closed\n' * 50,
+])
 def test_garbage_never_crashes(junk: bytes) -> None:
     for name in ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile.lock",
                  "pylock.toml"):

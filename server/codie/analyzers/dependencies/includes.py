@@ -36,7 +36,7 @@ def read_manifest(path: Path) -> tuple[Manifest, bytes] | None:
         if cached is not None and cached[0] == mtime:
             return cached[1], cached[2]
         source = path.read_bytes()[:MAX_BYTES]
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
         return None
     manifest = parse_requirements(source)
     with _lock:
@@ -48,7 +48,10 @@ def resolve(base: Path, include: Include) -> Path | None:
     """The included file's path, or None for URLs (pip may fetch those; Codie does not)."""
     if "://" in include.target:
         return None
-    target = Path(include.target).expanduser()
+    try:
+        target = Path(include.target).expanduser()
+    except RuntimeError:  # `~` without a home directory
+        target = Path(include.target)
     return target if target.is_absolute() else base.parent / target
 
 
@@ -60,11 +63,17 @@ def included_pins(base: Path, include: Include) -> tuple[list[IncludedPin], str 
     if read_manifest(first) is None:
         return [], f"included file `{include.target}` not found"
     pins: list[IncludedPin] = []
-    seen = {base.resolve()}
+    try:
+        seen = {base.resolve()}
+    except (OSError, ValueError, RuntimeError):
+        seen = {base}
     queue = [(first, 1)]
     while queue:
         path, depth = queue.pop(0)
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, ValueError, RuntimeError):
+            continue
         if key in seen or depth > MAX_DEPTH:
             continue
         seen.add(key)

@@ -33,6 +33,7 @@ TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 STRING_KINDS = {"basic", "literal", "mlbasic", "mlliteral"}
+MAX_DEPTH = 64  # nesting of arrays/inline tables; deeper input is reported, not recursed
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,8 @@ class _Reader:
         self.table = tuple(resolved)
 
     def value(self, path: Path) -> None:
+        if len(path) > MAX_DEPTH:
+            raise _Syntax(f"values nested deeper than {MAX_DEPTH} levels", self.peek())
         tok = self.next()
         if tok.kind in STRING_KINDS:
             value, start, end, raw = _string(tok)

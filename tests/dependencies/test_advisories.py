@@ -142,3 +142,20 @@ def test_sources_zip_folder_and_jsonl(tmp_path: Path) -> None:
     (tmp_path / "broken.jsonl").write_text('{"id": "x"}\n{not json\n')
     with pytest.raises(osv.OSVError, match=":2:"):
         list(osv.read_records(tmp_path / "broken.jsonl"))
+
+
+def test_ghsa_cwe_ids_reach_the_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codie.analyzers.dependencies.analyzer import DependencyAnalyzer
+    from codie.core.analyzer import Context
+    from codie.core.document import Document
+    from codie.core.rules import catalogue
+
+    rec = _record("GHSA-aaaa", [{"introduced": "0"}, {"fixed": "2"}],
+                  database_specific={"cwe_ids": ["CWE-79", "junk"], "severity": "MODERATE"})
+    index = _build(rec)
+    (adv,) = index.affecting("demo-pkg", "1.0")
+    assert adv.cwe == ("CWE-79",)
+    monkeypatch.setattr("codie.analyzers.dependencies.analyzer.index_or_none", lambda: index)
+    doc = Document("file:///p/requirements.txt", "demo-pkg==1.0\n")
+    (f,) = DependencyAnalyzer().analyze(Context(doc, catalogue()), [])
+    assert f.cwe == ("CWE-79",)

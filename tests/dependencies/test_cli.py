@@ -159,3 +159,38 @@ def test_advisories_env_audits_an_environment(tmp_path: Path,
     out = capsys.readouterr().out
     assert "PyYAML 5.3: 2 advisories" in out and "upgrade to 5.4" in out
     assert "certifi" not in out.split("\n")[0]
+
+
+def test_advisories_update_downloads_the_osv_export(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import functools
+    import http.server
+    import threading
+    import zipfile
+
+    served = tmp_path / "served"
+    served.mkdir()
+    record = {"id": "GHSA-demo", "modified": "2024-05-01T00:00:00Z", "aliases": ["CVE-D"],
+              "summary": "Demo flaw", "database_specific": {"cwe_ids": ["CWE-22"]},
+              "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"}, "ranges": [
+                  {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2"}]}]}]}
+    with zipfile.ZipFile(served / "all.zip", "w") as zf:
+        zf.writestr("GHSA-demo.json", json.dumps(record))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    target = tmp_path / "user.json.gz"
+    monkeypatch.setenv(ENV_PATH, str(target))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/all.zip"
+        assert main(["advisories", "update", "--url", url]) == 0
+        assert main(["advisories", "update", "--url", url + ".missing"]) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    capsys.readouterr()
+    assert main(["advisories", "check", "demo", "1.1"]) == 1
+    out = capsys.readouterr().out
+    assert "GHSA-demo [CVE-D]" in out and "smallest upgrade clearing all 1: 1.2" in out

@@ -47,6 +47,7 @@ class Advisory:
     links: tuple[str, ...]
     ranges: tuple[tuple[Version | None, Version | None, Version | None], ...]
     versions: frozenset[Version]  # explicit affected versions beyond the ranges
+    cwe: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -161,6 +162,7 @@ class AdvisoryIndex:
             id=rid, package=package, aliases=tuple(meta.get("a", ())), summary=meta.get("s", ""),
             score=cvss[0], severity=cvss[1], vector=cvss[2], published=meta.get("p", ""),
             links=tuple(meta.get("l", ())), ranges=tuple(triples), versions=versions,
+            cwe=tuple(meta.get("w", ())),
         )
 
     def affecting(self, name: str, version: str | Version) -> list[Advisory]:

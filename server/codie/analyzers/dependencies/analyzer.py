@@ -7,6 +7,7 @@ fix rewrites just the version to the smallest release that clears every advisory
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -186,12 +187,15 @@ class DependencyAnalyzer:
         count = f"{len(found)} known vulnerabilit{'y' if len(found) == 1 else 'ies'}"
         advice = _advice(dep, upgrade)
         if dep.exact:
-            yield ctx.report(
+            finding = ctx.report(
                 "DEP001", dep.start, dep.end,
                 f"{dep.name} {dep.version} has {count} ({describe(found)}){advice}",
                 severity=severity_for(found), fix=upgrade_fix(dep, upgrade), evidence=0.9,
                 notes=[f"{a.id}: {a.summary}" for a in found[:5]], data=data,
             )
+            cwe = sorted({c for a in found for c in a.cwe})
+            # the advisories' own weaknesses (GHSA data) say more than the generic CWE-1395
+            yield dataclasses.replace(finding, cwe=tuple(cwe)) if cwe else finding
         elif dep.version_start is not None:
             floor_fix = upgrade_fix(dep, upgrade) if _is_floor(ctx, dep) else None
             yield ctx.report(

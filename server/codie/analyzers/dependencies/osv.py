@@ -4,7 +4,7 @@ The index is a plain JSON document (gzip-compressed on disk):
 
     {"format": 1, "source": ..., "built": ..., "data_modified": ..., "records": N,
      "advisories": {id: {"a": aliases, "s": summary, "c": [score, severity, vector],
-                         "p": published, "l": links}},
+                         "p": published, "l": links, "w": CWE ids}},
      "packages": {pep503-name: [[id, [[introduced, fixed, last_affected], ...],
                                  [versions not covered by the ranges]], ...]}}
 
@@ -251,6 +251,9 @@ def _advisory(record: dict[str, Any]) -> dict[str, Any]:
     cvss = _best_cvss(record)
     if cvss is not None:
         entry["c"] = cvss
+    cwes = _cwes(record)
+    if cwes:
+        entry["w"] = cwes
     return entry
 
 
@@ -258,6 +261,16 @@ def _merge_duplicate(kept: dict[str, Any], record: dict[str, Any], names: set[st
     kept["a"] = sorted(set(kept["a"]) | names)
     if "c" not in kept and (cvss := _best_cvss(record)) is not None:
         kept["c"] = cvss
+    if cwes := sorted(set(kept.get("w", [])) | set(_cwes(record))):
+        kept["w"] = cwes
+
+
+def _cwes(record: dict[str, Any]) -> list[str]:
+    """CWE ids: GHSA records carry them in database_specific (PYSEC records have none)."""
+    specific = record.get("database_specific")
+    raw = specific.get("cwe_ids") if isinstance(specific, dict) else None
+    return sorted(str(c) for c in raw if str(c).startswith("CWE-")) if isinstance(raw, list) \
+        else []
 
 
 def write_index(index: dict[str, Any], path: Path) -> int:

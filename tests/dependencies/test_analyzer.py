@@ -124,3 +124,9 @@ def test_includes_are_followed_and_summarised(tmp_path: Path) -> None:
     assert "django 1.11 (16), pyyaml 5.3 (2)" in dep007.message
     assert [(loc.uri, loc.line) for loc in dep007.related] == [
         ((tmp_path / "req" / "base.txt").as_uri(), 0), ((tmp_path / "more.txt").as_uri(), 0)]
+
+
+def test_build_requirement_floors_are_not_reported() -> None:
+    text = '[build-system]\nrequires = ["setuptools>=40", "wheel==0.30.0"]\n'
+    _, found = check("pyproject.toml", text)
+    assert [f.rule_id for f in found] == ["DEP001"]  # the exact wheel pin still counts

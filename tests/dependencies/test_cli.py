@@ -98,10 +98,14 @@ def test_import_snyk_code_sarif(project: Path, capsys: pytest.CaptureFixture[str
     assert f["severity"] == "error" and code == 1
 
 
-def test_import_snyk_rejects_other_json(tmp_path: Path) -> None:
+def test_import_snyk_rejects_other_json(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     other = tmp_path / "x.json"
     other.write_text('{"hello": 1}')
     assert main(["import-snyk", str(other), str(tmp_path)]) == 2
+    other.write_text('{"ok": false, "error": "Could not detect supported target files"}')
+    assert main(["import-snyk", str(other), str(tmp_path)]) == 2
+    assert "Could not detect supported target files" in capsys.readouterr().err
 
 
 def test_sbom_is_valid_cyclonedx_with_vulnerabilities(tmp_path: Path) -> None:

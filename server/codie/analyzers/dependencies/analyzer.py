@@ -196,7 +196,9 @@ class DependencyAnalyzer:
             cwe = sorted({c for a in found for c in a.cwe})
             # the advisories' own weaknesses (GHSA data) say more than the generic CWE-1395
             yield dataclasses.replace(finding, cwe=tuple(cwe)) if cwe else finding
-        elif dep.version_start is not None:
+        elif dep.version_start is not None and dep.group != "build":
+            # (build requirements are installed fresh in an isolated environment: the
+            # newest matching release, not the floor, so a low floor is no risk there)
             floor_fix = upgrade_fix(dep, upgrade) if _is_floor(ctx, dep) else None
             yield ctx.report(
                 "DEP002", dep.start, dep.end,

@@ -55,6 +55,10 @@ def load(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
     if isinstance(doc, dict) and isinstance(doc.get("runs"), list):
         return [], [r for r in doc["runs"] if isinstance(r, dict)]
     projects = doc if isinstance(doc, list) else [doc]
+    failed = [p for p in projects if isinstance(p, dict) and p.get("error")
+              and "vulnerabilities" not in p]
+    if failed:  # snyk's own error report (exit code 2): not authenticated, no manifest...
+        raise SnykFormatError(f"{path}: snyk reported an error: {failed[0]['error']}")
     if not all(isinstance(p, dict) and "vulnerabilities" in p for p in projects):
         raise SnykFormatError(f"{path}: expected `snyk test --json` output or SARIF")
     vulns: dict[tuple[str, str, str], SnykVuln] = {}

@@ -130,3 +130,14 @@ def test_build_requirement_floors_are_not_reported() -> None:
     text = '[build-system]\nrequires = ["setuptools>=40", "wheel==0.30.0"]\n'
     _, found = check("pyproject.toml", text)
     assert [f.rule_id for f in found] == ["DEP001"]  # the exact wheel pin still counts
+
+
+def test_broken_skipped_value_in_a_lockfile_is_reported_on_its_line() -> None:
+    text = ('[[package]]\nname = "jinja2"\nversion = "2.10"\nwheels = [\n'
+            '    { url = "https://x/a.whl", hash = "sha256:1" },\n'
+            '    { url = "https://x/b.whl, hash = "sha256:2" },\n'  # a lost quote
+            ']\n\n[[package]]\nname = "pyyaml"\nversion = "5.3"\n'
+            'sdist = { url = "https://x/p.tar.gz" }\nwheels = [\n  { url = "u" },\n')  # unclosed
+    doc, found = check("uv.lock", text)
+    assert [(f.rule_id, line_of(doc, f)) for f in found] == [
+        ("DEP001", 2), ("DEP003", 5), ("DEP001", 10), ("DEP003", 12)]

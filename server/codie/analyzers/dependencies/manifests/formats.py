@@ -14,6 +14,8 @@ from codie.analyzers.dependencies.manifests.tomlscan import Path, TomlString, sc
 
 POETRY_SECTIONS = ("dependencies", "dev-dependencies")
 POETRY_CONSTRAINT = re.compile(r"^\s*(\^|~=?|>=|==|=)?\s*v?([0-9][A-Za-z0-9.+!-]*)\s*$")
+LOCK_KEYS = ("name", "version")
+FULL_CHECK_BYTES = 256_000
 TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -115,9 +117,9 @@ def _poetry(manifest: Manifest, s: TomlString, name: str, group: str) -> None:
 def parse_toml_lock(source: bytes, fmt: str) -> Manifest:
     """poetry.lock and uv.lock ([[package]]) or pylock.toml ([[packages]])."""
     manifest = Manifest(fmt)
-    scanned = scan(source)
-    manifest.problems.extend(scanned.problems)
     table = "packages" if fmt == "pylock" else "package"
+    scanned = scan(source, wanted=lambda path: len(path) == 3 and path[2] in LOCK_KEYS)
+    manifest.problems.extend(scanned.problems)
     entries: dict[int, dict[str, TomlString]] = defaultdict(dict)
     for s in scanned.strings:
         if len(s.path) == 3 and s.path[0] == table and isinstance(s.path[1], int):
@@ -130,7 +132,8 @@ def parse_toml_lock(source: bytes, fmt: str) -> Manifest:
             name.value, version.value, "lock", version.start, version.end, "",
             version.start if version.raw else None, version.end if version.raw else None,
         ))
-    _check_toml(source, manifest)
+    if len(source) <= FULL_CHECK_BYTES:  # tomllib is thorough but slow on megabyte locks
+        _check_toml(source, manifest)
     return manifest
 
 

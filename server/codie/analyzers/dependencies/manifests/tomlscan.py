@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from codie.analyzers.dependencies.manifests.model import Problem
@@ -33,6 +33,16 @@ TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 STRING_KINDS = {"basic", "literal", "mlbasic", "mlliteral"}
+_QUOTED = rb'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+_FLAT = rb'\{[^{}\[\]"\'\n#]*(?:(?:' + _QUOTED + rb')[^{}\[\]"\'\n#]*)*\}'
+SKIP = re.compile(
+    # a flat inline table (a wheel: { url = "...", hash = "...", size = 1 }) in one step
+    rb'(?P<flat>' + _FLAT + rb')'
+    rb'|(?P<str>"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|' + _QUOTED + rb')'
+    rb"|(?P<bad>[\"'])|(?P<comment>\#[^\n]*)|(?P<bracket>[\[\]{}])|(?P<nl>\n)",
+    re.DOTALL,
+)
+HEADER_LINE = re.compile(rb"^[ \t]*\[", re.MULTILINE)
 MAX_DEPTH = 64  # nesting of arrays/inline tables; deeper input is reported, not recursed
 
 
@@ -65,20 +75,28 @@ class _Syntax(Exception):
         self.token = token
 
 
-def tokenize(source: bytes) -> Iterator[Token]:
-    pos = 0
+def token_at(source: bytes, pos: int) -> tuple[Token | None, int]:
+    """The token at or after pos (whitespace and comments skipped) and where it ends."""
     while pos < len(source):
         m = TOKEN.match(source, pos)
         if m is None or m.end() == pos:
             nl = source.find(b"\n", pos)
             end = len(source) if nl < 0 else nl
-            yield Token("error", source[pos:end].decode("utf-8", "replace"), pos, end)
-            pos = end
-            continue
+            return Token("error", source[pos:end].decode("utf-8", "replace"), pos, end), end
         kind = m.lastgroup or "error"
         if kind not in ("ws", "comment"):
-            yield Token(kind, m.group().decode("utf-8", "replace"), m.start(), m.end())
+            return Token(kind, m.group().decode("utf-8", "replace"), m.start(), m.end()), m.end()
         pos = m.end()
+    return None, pos
+
+
+def tokenize(source: bytes) -> Iterator[Token]:
+    pos = 0
+    while True:
+        tok, pos = token_at(source, pos)
+        if tok is None:
+            return
+        yield tok
 
 
 def _string(tok: Token) -> tuple[str, int, int, bool]:
@@ -97,26 +115,33 @@ def _string(tok: Token) -> tuple[str, int, int, bool]:
 
 
 class _Reader:
-    def __init__(self, source: bytes) -> None:
-        self.tokens = list(tokenize(source))
-        self.i = 0
+    def __init__(self, source: bytes, wanted: Callable[[Path], bool] | None = None) -> None:
+        self.source = source
+        self.pos = 0  # where the next token starts (or whitespace before it)
+        self._peeked: tuple[Token | None, int] | None = None
+        self.last: Token | None = None
+        self.wanted = wanted
         self.scan = Scan()
         self.table: Path = ()
         self.arrays: dict[tuple[str, ...], int] = {}  # array-of-tables path -> current index
 
     def peek(self) -> Token | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+        if self._peeked is None:
+            self._peeked = token_at(self.source, self.pos)
+        return self._peeked[0]
 
     def next(self) -> Token:
         tok = self.peek()
-        if tok is None:
+        if tok is None or self._peeked is None:
             raise _Syntax("unexpected end of file", None)
-        self.i += 1
+        self.pos = self._peeked[1]
+        self._peeked = None
+        self.last = tok
         return tok
 
     def skip_newlines(self) -> None:
         while (tok := self.peek()) is not None and tok.kind == "nl":
-            self.i += 1
+            self.next()
 
     def run(self) -> Scan:
         while True:
@@ -130,24 +155,51 @@ class _Reader:
                 else:
                     keys = self.key()
                     self.expect("=")
-                    self.value(self.table + keys)
+                    path = self.table + keys
+                    if self.wanted is None or self.wanted(path):
+                        self.value(path)
+                    else:
+                        self.skip_value()
                 end = self.peek()
                 if end is not None and end.kind != "nl":
                     raise _Syntax("expected the end of the line", end)
             except _Syntax as exc:
                 self.recover(exc)
 
+    def skip_value(self) -> None:
+        """Step over a value nobody asked for without building its tokens (lockfiles are
+        mostly wheel URLs and hashes); brackets and quotes must still balance."""
+        start = self.peek()
+        if start is None or start.kind == "nl":
+            raise _Syntax("expected a value", start)
+        self._peeked = None
+        depth = 0
+        for m in SKIP.finditer(self.source, start.start):
+            kind = m.lastgroup
+            if kind == "bracket":
+                depth += 1 if m.group() in (b"[", b"{") else -1
+                if depth < 0:
+                    raise _Syntax("unbalanced bracket", Token("punct", m.group().decode(),
+                                                               m.start(), m.end()))
+            elif kind == "nl" and depth == 0:
+                self.pos = m.start()  # the newline token ends the statement
+                return
+            elif kind == "bad":
+                raise _Syntax("unterminated string", Token("error", "", m.start(), m.end()))
+        if depth:
+            raise _Syntax("unclosed array or inline table", start)
+        self.pos = len(self.source)
+
     def recover(self, exc: _Syntax) -> None:
-        tok = exc.token or (self.tokens[-1] if self.tokens else None)
+        tok = exc.token or self.last
         start = tok.start if tok else 0
         end = tok.end if tok else 0
-        found = f" at `{tok.text[:30]}`" if tok and tok.kind != "nl" else ""
+        found = f" at `{tok.text[:30]}`" if tok and tok.kind != "nl" and tok.text else ""
         self.scan.problems.append(Problem(f"TOML syntax error{found}: {exc}", start, end))
         # resume at the next table header, so one broken entry hides nothing else
-        while (t := self.peek()) is not None:
-            self.i += 1
-            if t.kind == "nl" and (n := self.peek()) is not None and n.text == "[":
-                return
+        nxt = HEADER_LINE.search(self.source, max(self.pos, end))
+        self.pos = nxt.start() if nxt else len(self.source)
+        self._peeked = None
 
     def expect(self, text: str) -> Token:
         tok = self.next()
@@ -168,14 +220,14 @@ class _Reader:
             nxt = self.peek()
             if nxt is None or nxt.text != ".":
                 return tuple(parts)
-            self.i += 1
+            self.next()
 
     def header(self) -> None:
-        self.next()
+        opening = self.next()
         nxt = self.peek()
-        is_array = nxt is not None and nxt.text == "[" and nxt.start == self.tokens[self.i - 1].end
+        is_array = nxt is not None and nxt.text == "[" and nxt.start == opening.end
         if is_array:
-            self.i += 1
+            self.next()
         keys = self.key()
         self.expect("]")
         if is_array:
@@ -210,7 +262,7 @@ class _Reader:
             self.skip_newlines()
             tok = self.peek()
             if tok is not None and tok.text == "]":
-                self.i += 1
+                self.next()
                 return
             self.value((*path, index))
             index += 1
@@ -224,7 +276,7 @@ class _Reader:
     def inline_table(self, path: Path) -> None:
         tok = self.peek()
         if tok is not None and tok.text == "}":
-            self.i += 1
+            self.next()
             return
         while True:
             keys = self.key()
@@ -237,5 +289,6 @@ class _Reader:
                 raise _Syntax("expected `,` or `}` in an inline table", tok)
 
 
-def scan(source: bytes) -> Scan:
-    return _Reader(source).run()
+def scan(source: bytes, wanted: Callable[[Path], bool] | None = None) -> Scan:
+    """Every string value (or, with `wanted`, those at top-level keys it accepts)."""
+    return _Reader(source, wanted).run()

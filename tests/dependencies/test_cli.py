@@ -85,7 +85,8 @@ def test_import_snyk_merges_by_alias(project: Path, capsys: pytest.CaptureFixtur
         by_rule.setdefault(f["rule"], []).append(f)
     # PyYAML: Codie's own DEP001 already names CVE-2020-14343, so it is merged, not added
     assert all("pyyaml" not in str(f["message"]).lower() for f in by_rule["DEP005"])
-    # flask-cors (not in the PyPA snapshot) lands on its pin; setuptools is transitive
+    # flask-cors: Snyk's CVE-2024-1681 is not among Codie's advisories, so it lands on the
+    # pin as DEP005; setuptools is transitive (not in the manifest)
     lines = sorted((f["path"], f["start"]["line"]) for f in by_rule["DEP005"])  # type: ignore[index]
     assert lines == [("requirements.txt", 1), ("requirements.txt", 1)]
     assert any("transitive" in str(f["message"]) for f in by_rule["DEP005"])

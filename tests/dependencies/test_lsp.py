@@ -17,12 +17,15 @@ from codie.analyzers.dependencies.advisories import ENV_PATH, packaged_path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = Path(os.environ.get("TMPDIR", "/tmp")) / f"codie-dep-lsp-{os.getpid()}"
+FAKE_BIN = PROJECT / "bin"  # a stand-in `snyk` CLI that prints recorded output
+SNYK_OUTPUT = Path(__file__).parent / "data" / "snyk-test.json"
 REQUIREMENTS = "requests==2.32.3\nDjango==1.11  # old\n"
 APP = "import os\nimport django\nfrom django.db import models\n"
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],
-    server_env={**os.environ, "PYTHONPATH": str(ROOT / "server"), ENV_PATH: str(packaged_path())},
+    server_env={**os.environ, "PYTHONPATH": str(ROOT / "server"), ENV_PATH: str(packaged_path()),
+                "PATH": f"{FAKE_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"},
 )
 
 
@@ -31,6 +34,9 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     PROJECT.mkdir(parents=True, exist_ok=True)
     (PROJECT / "requirements.txt").write_text(REQUIREMENTS)
     (PROJECT / "app.py").write_text(APP)
+    FAKE_BIN.mkdir(exist_ok=True)
+    (FAKE_BIN / "snyk").write_text(f"#!/bin/sh\ncat {SNYK_OUTPUT}\nexit 1\n")
+    (FAKE_BIN / "snyk").chmod(0o755)
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities(),
         workspace_folders=[types.WorkspaceFolder(uri=PROJECT.as_uri(), name="p")],
@@ -122,3 +128,27 @@ async def test_import_hint_follows_the_saved_manifest(client: LanguageClient) ->
             break
         await asyncio.sleep(0.05)
     assert list(client.diagnostics[uri]) == []
+
+
+@pytest.mark.asyncio
+async def test_snyk_command_and_upgrade_all(client: LanguageClient) -> None:
+    text = "flask-cors==3.0.10\nDjango==1.11\nPyYAML==5.3\n"
+    uri = _open(client, PROJECT / "requirements-dev.txt", text, "pip-requirements")
+    await _diagnostics(client, uri, "DEP001")
+    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="codie.snyk.run", arguments=[uri]))
+    assert result["vulnerabilities"] == 3
+    # Snyk's flask-cors CVE-2024-1681 is new to Codie (which knows CVE-2024-6221 for it);
+    # Snyk's PyYAML CVE-2020-14343 is Codie's own already
+    (snyk,) = await _diagnostics(client, uri, "DEP005")
+    assert snyk.range.start.line == 0 and "SNYK-PYTHON-FLASKCORS-6670412" in snyk.message
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0),
+                          end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source])))
+    (upgrade_all,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert upgrade_all.title == "Upgrade all 3 vulnerable pins in this file"
+    edits = upgrade_all.edit.document_changes[0].edits  # type: ignore[union-attr]
+    assert sorted((e.range.start.line, e.new_text) for e in edits) == [
+        (0, "5.0.0"), (1, "2.2.28"), (2, "5.4")]

@@ -11,22 +11,16 @@ authenticated). Exit codes as `codie check`: 1 when a shown finding is at or abo
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
-from codie.analyzers.dependencies.snyk import SnykFormatError, SnykVuln, load, merge
+from codie.analyzers.dependencies.snyk import SnykFormatError, load, merge, run_snyk
 from codie.cli.main import UsageError
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
 from codie.core.rules import catalogue
 from codie.report import FORMATS, renderer
-
-SNYK_TIMEOUT = 600.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,27 +70,6 @@ def run(args: argparse.Namespace) -> int:
     if fail_on is None:
         return 0
     return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
-
-
-def run_snyk(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
-    """`snyk test --json` on path. Exit codes: 0 clean, 1 vulnerabilities, 2+ an error."""
-    exe = shutil.which("snyk")
-    if exe is None:
-        raise SnykFormatError("the snyk CLI is not installed (or not on PATH)")
-    folder = path if path.is_dir() else path.parent
-    try:
-        done = subprocess.run([exe, "test", "--json"], cwd=folder, capture_output=True,
-                              timeout=SNYK_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SnykFormatError(f"running snyk failed: {exc}") from None
-    if done.returncode not in (0, 1):
-        detail = (done.stdout or done.stderr).decode("utf-8", "replace").strip()[:300]
-        raise SnykFormatError(f"snyk exited with {done.returncode} (not authenticated? try "
-                              f"`snyk auth`): {detail}")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "snyk.json"
-        out.write_bytes(done.stdout)
-        return load(out)
 
 
 def _severity(value: str) -> Severity:

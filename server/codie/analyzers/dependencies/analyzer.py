@@ -28,6 +28,8 @@ from codie.analyzers.dependencies.advisories import (
 )
 from codie.analyzers.dependencies.includes import included_pins
 from codie.analyzers.dependencies.manifests import Dependency, Include, Manifest, parse
+from codie.analyzers.dependencies.snyk import SEVERITY as SNYK_SEVERITY
+from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
 from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, Location, Severity, TextEdit
 
@@ -126,10 +128,34 @@ class DependencyAnalyzer:
             return
         for dep in manifest.dependencies:
             yield from self.check(ctx, index, dep)
+        yield from self.snyk(ctx, index, manifest)
         path = Path(filename_of(ctx.doc.uri))
         if manifest.includes and path.is_absolute():
             for include in manifest.includes:
                 yield from self.included(ctx, index, path, include)
+
+    def snyk(self, ctx: Context, index: AdvisoryIndex, manifest: Manifest) -> Iterator[Finding]:
+        """DEP005 for what the last Snyk run (LSP command codie.snyk.run) found and the
+        offline index did not: memory only, never a subprocess here."""
+        service = ctx.services.get(SERVICE)
+        if ctx.root is None or not isinstance(service, DependencyService):
+            return
+        vulns = service.folder(ctx.root).snyk
+        for dep in manifest.dependencies if vulns else []:
+            known = {n for a in (index.affecting(dep.name, dep.version) if dep.version else [])
+                     for n in a.names}
+            for vuln in vulns:
+                if vuln.package != dep.key or (dep.exact and vuln.version != dep.version) \
+                        or known & (vuln.aliases | {vuln.id}):
+                    continue
+                fixed = f"; fixed in {', '.join(vuln.fixed_in)}" if vuln.fixed_in else ""
+                yield ctx.report(
+                    "DEP005", dep.start, dep.end,
+                    f"Snyk: {vuln.package} {vuln.version}: {vuln.title} ({vuln.id}){fixed}",
+                    severity=SNYK_SEVERITY.get(vuln.severity, Severity.WARNING),
+                    data={"package": dep.key, "version": vuln.version, "snyk": [vuln.id],
+                          "aliases": sorted(vuln.aliases | {vuln.id})},
+                )
 
     def included(self, ctx: Context, index: AdvisoryIndex, path: Path,
                  include: Include) -> Iterator[Finding]:

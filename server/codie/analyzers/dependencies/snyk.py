@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from codie.core.lines import UTF32
 from codie.core.rules import Catalogue
 from codie.report.model import Located, Run, locate
 
+SNYK_TIMEOUT = 600.0
 SEVERITY = {"critical": Severity.ERROR, "high": Severity.ERROR, "medium": Severity.WARNING,
             "low": Severity.INFO}
 SARIF_LEVEL = {"error": Severity.ERROR, "warning": Severity.WARNING, "note": Severity.INFO,
@@ -76,6 +80,27 @@ def load(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
                 severity=str(v.get("severity", "medium")).lower(), aliases=frozenset(aliases),
                 fixed_in=tuple(str(x) for x in v.get("fixedIn") or []), target=target))
     return list(vulns.values()), []
+
+
+def run_snyk(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
+    """`snyk test --json` on path. Exit codes: 0 clean, 1 vulnerabilities, 2+ an error."""
+    exe = shutil.which("snyk")
+    if exe is None:
+        raise SnykFormatError("the snyk CLI is not installed (or not on PATH)")
+    folder = path if path.is_dir() else path.parent
+    try:
+        done = subprocess.run([exe, "test", "--json"], cwd=folder, capture_output=True,
+                              timeout=SNYK_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SnykFormatError(f"running snyk failed: {exc}") from None
+    if done.returncode not in (0, 1):
+        detail = (done.stdout or done.stderr).decode("utf-8", "replace").strip()[:300]
+        raise SnykFormatError(f"snyk exited with {done.returncode} (not authenticated? try "
+                              f"`snyk auth`): {detail}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "snyk.json"
+        out.write_bytes(done.stdout)
+        return load(out)
 
 
 def merge(run: Run, root: Path, vulns: list[SnykVuln], runs: list[dict[str, Any]],

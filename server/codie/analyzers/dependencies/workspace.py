@@ -12,11 +12,15 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from codie.analyzers.dependencies.advisories import AdvisoryIndex, IndexError_, load_index
 from codie.analyzers.dependencies.manifests import manifest_format, parse
+
+if TYPE_CHECKING:
+    from codie.analyzers.dependencies.snyk import SnykVuln
 
 log = logging.getLogger(__name__)
 SERVICE = "dependencies"
@@ -61,6 +65,8 @@ class WorkspaceDependencies:
         self._pins: dict[Path, list[VulnerablePin]] = {}
         self._lock = threading.Lock()
         self.refreshed = False
+        # results of the last `snyk test` run on this folder (the codie.snyk.run command)
+        self.snyk: list[SnykVuln] = []
 
     def manifests(self) -> list[Path]:
         found: set[Path] = set()

@@ -25,6 +25,7 @@ from codie.analyzers.dependencies.advisories import (
 from codie.analyzers.dependencies.analyzer import filename_of
 from codie.analyzers.dependencies.manifests import Dependency, manifest_format, parse
 from codie.analyzers.dependencies.osv import ATTRIBUTION
+from codie.analyzers.dependencies.snyk import SnykFormatError, run_snyk
 from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
 from codie.core.document import Document
 from codie.lsp.features.hover import findings_at
@@ -32,6 +33,7 @@ from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
 MAX_ROWS = 12
+SNYK_COMMAND = "codie.snyk.run"
 
 
 def advisory_table(package: str, version: str, found: list[Advisory],
@@ -151,9 +153,60 @@ def _on_watched(ls: CodieServer, changes: Any) -> None:
         refresh_folder(ls, root)
 
 
+def upgrade_all_action(ls: CodieServer, doc: Document,
+                       params: types.CodeActionParams) -> list[types.CodeAction]:
+    """One source action for the whole manifest: every DEP001 pin to its upgrade."""
+    analysis = ls.analyses.get(doc.uri)
+    only = params.context.only
+    source = types.CodeActionKind.Source.value
+    if analysis is None or doc.is_python or (only and not any(
+            source.startswith(str(getattr(o, "value", o))) for o in only)):
+        return []
+    edits = [e for f in ls.visible_findings(analysis)
+             if f.rule_id == "DEP001" and f.fix is not None for e in f.fix.edits]
+    if len(edits) < 2:
+        return []  # one pin: its quick fix says the same
+    from codie.lsp.features.code_actions import workspace_edit
+
+    return [types.CodeAction(
+        title=f"Upgrade all {len(edits)} vulnerable pins in this file",
+        kind=types.CodeActionKind.Source, edit=workspace_edit(ls, doc, edits),
+        data={"action": "upgrade-all", "count": len(edits)})]
+
+
+def _run_snyk(ls: CodieServer, root: Path) -> dict[str, Any]:
+    """Blocking: runs `snyk test --json` (thread pool only)."""
+    vulns, _ = run_snyk(root)
+    _service(ls).folder(root).snyk = vulns
+    return {"folder": str(root), "vulnerabilities": len(vulns)}
+
+
 def register(server: CodieServer) -> None:
     _service(server)
     server.hover_providers.append(dependency_hover)
+    server.code_action_providers.append(upgrade_all_action)
+
+    @server.command(SNYK_COMMAND)
+    async def snyk_run(ls: CodieServer, *args: Any) -> dict[str, Any]:
+        """Run the snyk CLI on a workspace folder (default: the first) off the event loop;
+        what it finds and Codie's index does not becomes DEP005 on the manifests."""
+        folders = ls.folder_paths()
+        wanted = str(args[0]) if args and isinstance(args[0], str) else None
+        root = ls.settings.folder_of(wanted) if wanted else (folders[0] if folders else None)
+        if root is None:
+            return {"error": "no workspace folder to test"}
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(ls.thread_pool, _run_snyk, ls, root)
+        except SnykFormatError as exc:
+            ls.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"Codie: {exc}"))
+            return {"error": str(exc)}
+        for uri, analysis in list(ls.analyses.items()):
+            if analysis.ctx.root == root and manifest_format(filename_of(uri)) is not None:
+                analysis.invalidate()
+                ls.schedule(uri)
+        return result
     server.listeners["open"].append(_on_open)
     server.listeners["save"].append(_on_save)
     server.listeners["watched"].append(_on_watched)

@@ -115,15 +115,20 @@ def test_sbom_is_valid_cyclonedx_with_vulnerabilities(tmp_path: Path) -> None:
 
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "1.0"\n'
                                              'dependencies = ["requests>=2"]\n')
-    (tmp_path / "poetry.lock").write_text('[[package]]\nname = "jinja2"\nversion = "2.10"\n\n'
-                                          '[[package]]\nname = "certifi"\nversion = "2024.8.30"\n')
+    (tmp_path / "poetry.lock").write_text(
+        '[[package]]\nname = "jinja2"\nversion = "2.10"\n\n[package.dependencies]\n'
+        'MarkupSafe = ">=0.23"\n\n[[package]]\nname = "certifi"\nversion = "2024.8.30"\n\n'
+        '[[package]]\nname = "markupsafe"\nversion = "3.0.2"\n')
     out = tmp_path / "bom.json"
     assert main(["sbom", str(tmp_path), "-o", str(out)]) == 0
     text = out.read_text()
     assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(text) is None
     bom = json.loads(text)
-    assert [c["purl"] for c in bom["components"]] == ["pkg:pypi/certifi@2024.8.30",
-                                                      "pkg:pypi/jinja2@2.10"]
+    assert [c["purl"] for c in bom["components"]] == [
+        "pkg:pypi/certifi@2024.8.30", "pkg:pypi/jinja2@2.10", "pkg:pypi/markupsafe@3.0.2"]
+    graph = {d["ref"]: d["dependsOn"] for d in bom["dependencies"]}
+    assert graph["project"] == ["pkg:pypi/certifi@2024.8.30", "pkg:pypi/jinja2@2.10"]
+    assert graph["pkg:pypi/jinja2@2.10"] == ["pkg:pypi/markupsafe@3.0.2"]
     ids = {v["id"] for v in bom["vulnerabilities"]}
     assert len(ids) == 2
     assert all(v["affects"][0]["ref"] == "pkg:pypi/jinja2@2.10" for v in bom["vulnerabilities"])

@@ -39,23 +39,32 @@ class Resolved:
 
 def resolved_dependencies(root: Path) -> tuple[list[Resolved], list[str]]:
     """(exact dependencies, requirements left out because they are not exact)."""
+    deps, skipped, _ = resolve(root)
+    return deps, skipped
+
+
+def resolve(root: Path) -> tuple[list[Resolved], list[str], dict[str, list[str]]]:
+    """Exact dependencies, what was left out, and the lockfiles' requirement graph."""
     manifests = WorkspaceDependencies(root).manifests()
     locks = [p for p in manifests if manifest_format(p.name) in LOCK_FORMATS]
     chosen = locks or manifests
     found: dict[tuple[str, str], Resolved] = {}
     skipped: list[str] = []
+    graph: dict[str, list[str]] = {}
     for path in chosen:
         try:
             manifest = parse(path.name, path.read_bytes())
         except OSError:
             continue
         rel = path.relative_to(root).as_posix()
+        for package, needs in (manifest.requires if manifest else {}).items():
+            graph.setdefault(package, needs)
         for dep in manifest.dependencies if manifest else []:
             if dep.exact and dep.version:
                 found.setdefault((dep.key, dep.version), Resolved(dep.name, dep.version, rel))
             else:
                 skipped.append(f"{dep.name}{dep.specifier} ({rel})")
-    return sorted(found.values(), key=lambda r: (r.name.lower(), r.version)), skipped
+    return sorted(found.values(), key=lambda r: (r.name.lower(), r.version)), skipped, graph
 
 
 def _project_name(root: Path) -> tuple[str, str | None]:
@@ -78,7 +87,7 @@ def _rating(a: Advisory) -> list[dict[str, Any]]:
 
 
 def build_sbom(root: Path, index: AdvisoryIndex) -> dict[str, Any]:
-    deps, skipped = resolved_dependencies(root)
+    deps, skipped, graph = resolve(root)
     name, version = _project_name(root)
     components = []
     vulns: dict[str, dict[str, Any]] = {}
@@ -120,9 +129,21 @@ def build_sbom(root: Path, index: AdvisoryIndex) -> dict[str, Any]:
             ],
         },
         "components": components,
-        "dependencies": [{"ref": "project", "dependsOn": [c["bom-ref"] for c in components]}],
+        "dependencies": _graph(deps, graph),
         "vulnerabilities": list(vulns.values()),
     }
+
+
+def _graph(deps: list[Resolved], graph: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The project depends on every component that no other component requires (all of
+    them without a lockfile graph); each component on what its lockfile entry requires."""
+    ref: dict[str, str] = {canonicalize_name(d.name): d.purl for d in deps}
+    edges = {d.purl: sorted({ref[n] for n in graph.get(canonicalize_name(d.name), [])
+                             if n in ref and ref[n] != d.purl}) for d in deps}
+    required = {target for targets in edges.values() for target in targets}
+    top = [d.purl for d in deps if d.purl not in required] or [d.purl for d in deps]
+    return [{"ref": "project", "dependsOn": top},
+            *({"ref": purl, "dependsOn": targets} for purl, targets in edges.items())]
 
 
 def _vulnerability(a: Advisory) -> dict[str, Any]:

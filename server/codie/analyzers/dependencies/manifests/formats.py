@@ -8,13 +8,15 @@ import tomllib
 from collections import defaultdict
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from codie.analyzers.dependencies.manifests.model import Dependency, Kind, Manifest, Problem
 from codie.analyzers.dependencies.manifests.requirements import parse_pep508
 from codie.analyzers.dependencies.manifests.tomlscan import Path, TomlString, scan
 
 POETRY_SECTIONS = ("dependencies", "dev-dependencies")
 POETRY_CONSTRAINT = re.compile(r"^\s*(\^|~=?|>=|==|=)?\s*v?([0-9][A-Za-z0-9.+!-]*)\s*$")
-LOCK_KEYS = ("name", "version")
+LOCK_KEYS = ("name", "version", "dependencies")
 FULL_CHECK_BYTES = 256_000
 TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -114,20 +116,38 @@ def _poetry(manifest: Manifest, s: TomlString, name: str, group: str) -> None:
                                             group=group))
 
 
+def _lock_value(path: Path) -> bool:
+    """Values a lockfile reader needs: name, version and the dependency lists."""
+    if len(path) == 3:
+        return path[2] in LOCK_KEYS
+    return len(path) == 4 and path[2] == "dependencies"  # poetry's [package.dependencies]
+
+
 def parse_toml_lock(source: bytes, fmt: str) -> Manifest:
     """poetry.lock and uv.lock ([[package]]) or pylock.toml ([[packages]])."""
     manifest = Manifest(fmt)
     table = "packages" if fmt == "pylock" else "package"
-    scanned = scan(source, wanted=lambda path: len(path) == 3 and path[2] in LOCK_KEYS)
+    scanned = scan(source, wanted=_lock_value)
     manifest.problems.extend(scanned.problems)
     entries: dict[int, dict[str, TomlString]] = defaultdict(dict)
+    requires: dict[int, set[str]] = defaultdict(set)
     for s in scanned.strings:
-        if len(s.path) == 3 and s.path[0] == table and isinstance(s.path[1], int):
+        if len(s.path) < 3 or s.path[0] != table or not isinstance(s.path[1], int):
+            continue
+        if len(s.path) == 3:
             entries[s.path[1]][str(s.path[2])] = s
-    for entry in entries.values():
+        elif s.path[2] == "dependencies":  # uv: [{name = "x"}]; poetry: {x = "^1.0"}
+            rest = s.path[3:]
+            if not isinstance(rest[0], int):
+                requires[s.path[1]].add(str(rest[0]))
+            elif rest[1:] == ("name",):
+                requires[s.path[1]].add(s.value)
+    for i, entry in entries.items():
         name, version = entry.get("name"), entry.get("version")
         if name is None or version is None:  # pylock: URL/VCS/directory entries have none
             continue
+        manifest.requires[canonicalize_name(name.value)] = sorted(
+            canonicalize_name(r) for r in requires.get(i, ()))
         manifest.dependencies.append(Dependency(
             name.value, version.value, "lock", version.start, version.end, "",
             version.start if version.raw else None, version.end if version.raw else None,

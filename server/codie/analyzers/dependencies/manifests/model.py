@@ -64,3 +64,5 @@ class Manifest:
     dependencies: list[Dependency] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
+    # lockfiles: package -> the packages it requires (PEP 503 names), for the SBOM graph
+    requires: dict[str, list[str]] = field(default_factory=dict)

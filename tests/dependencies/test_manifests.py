@@ -128,9 +128,10 @@ url = "https://x/other.whl"
 name = "markupsafe"
 version = "3.0.2"
 '''
-    _, found = pins("uv.lock", text)
+    manifest, found = pins("uv.lock", text)
     assert found == {"app": ("lock", "0.1.0", ""), "jinja2": ("lock", "2.10", ""),
                      "markupsafe": ("lock", "3.0.2", "")}
+    assert manifest.requires == {"app": ["jinja2"], "jinja2": [], "markupsafe": []}
 
 
 def test_pylock_toml() -> None:

@@ -141,3 +141,12 @@ def test_broken_skipped_value_in_a_lockfile_is_reported_on_its_line() -> None:
     doc, found = check("uv.lock", text)
     assert [(f.rule_id, line_of(doc, f)) for f in found] == [
         ("DEP001", 2), ("DEP003", 5), ("DEP001", 10), ("DEP003", 12)]
+
+
+def test_a_broken_user_index_falls_back_to_the_packaged_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "advisories.json.gz"
+    broken.write_bytes(b"not gzip")
+    monkeypatch.setenv("CODIE_ADVISORIES", str(broken))
+    _, found = check("requirements.txt", "django==1.11\n")
+    assert [f.rule_id for f in found] == ["DEP001"]

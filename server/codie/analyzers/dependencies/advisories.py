@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from codie.analyzers.dependencies.osv import FORMAT
 
+log = logging.getLogger(__name__)
 INDEX_NAME = "advisories.json.gz"
 ENV_PATH = "CODIE_ADVISORIES"
 MEMO_LIMIT = 50_000  # an explicit index file (tests, air-gapped setups)
@@ -253,3 +255,25 @@ def cvss_level(score: float | None) -> str:
         return "unknown"
     return ("critical" if score >= 9 else "high" if score >= 7 else "medium" if score >= 4
             else "low" if score > 0 else "none")
+
+
+_warned: set[str] = set()
+
+
+def active_index() -> AdvisoryIndex | None:
+    """The active index; the packaged one when a refreshed copy is unreadable; None (and
+    one warning per problem) when neither loads. For analyzers and hovers: never raises."""
+    try:
+        return load_index()
+    except IndexError_ as exc:
+        problem = str(exc)
+    index: AdvisoryIndex | None
+    try:
+        index = load_index(packaged_path())
+    except IndexError_ as exc:
+        index, problem = None, f"{problem}; {exc}"
+    if problem not in _warned:
+        _warned.add(problem)
+        log.warning("%s: %s", "using the packaged advisory index" if index else
+                    "dependency checks are off", problem)
+    return index

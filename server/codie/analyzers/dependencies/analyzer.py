@@ -8,7 +8,6 @@ fix rewrites just the version to the smallest release that clears every advisory
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,8 @@ from tree_sitter import Node
 from codie.analyzers.dependencies.advisories import (
     Advisory,
     AdvisoryIndex,
-    IndexError_,
+    active_index,
     cvss_level,
-    load_index,
     parse_version,
 )
 from codie.analyzers.dependencies.includes import included_pins
@@ -33,7 +31,6 @@ from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
 from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, Location, Severity, TextEdit
 
-log = logging.getLogger(__name__)
 MAX_IDS_IN_MESSAGE = 3
 
 
@@ -56,11 +53,7 @@ def filename_of(uri: str) -> str:
 
 
 def index_or_none() -> AdvisoryIndex | None:
-    try:
-        return load_index()
-    except IndexError_ as exc:
-        log.warning("dependency checks are off: %s", exc)
-        return None
+    return active_index()
 
 
 def best_upgrade(index: AdvisoryIndex, dep: Dependency, current: Version,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from codie.analyzers.dependencies.advisories import AdvisoryIndex, IndexError_, load_index
+from codie.analyzers.dependencies.advisories import AdvisoryIndex, active_index
 from codie.analyzers.dependencies.manifests import manifest_format, parse
 
 if TYPE_CHECKING:
@@ -76,10 +76,8 @@ class WorkspaceDependencies:
 
     def refresh(self, index: AdvisoryIndex | None = None) -> bool:
         """Re-read manifests whose mtime changed (disk: call off the event loop)."""
-        try:
-            index = index or load_index()
-        except IndexError_ as exc:
-            log.warning("dependency hints are off: %s", exc)
+        index = index or active_index()
+        if index is None:
             return False
         changed = False
         seen: dict[Path, float] = {}

@@ -17,9 +17,8 @@ from lsprotocol import types
 
 from codie.analyzers.dependencies.advisories import (
     Advisory,
-    IndexError_,
+    active_index,
     cvss_level,
-    load_index,
     parse_version,
 )
 from codie.analyzers.dependencies.analyzer import filename_of
@@ -67,9 +66,8 @@ def _dependency_at(doc: Document, offset: int) -> Dependency | None:
 def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
     pos = params.position
     offset = doc.offset_at(pos.line, pos.character, ls.encoding)
-    try:
-        index = load_index()
-    except IndexError_:
+    index = active_index()
+    if index is None:
         return None
     if doc.is_python:  # an import hint carries the pin it is about
         for f in findings_at(ls, doc, offset):

@@ -77,9 +77,11 @@ async def remote(
 
 async def open_doc(client: LanguageClient, root: Path, text: str = SOURCE) -> str:
     uri = (root / "app.py").as_uri()
+    published = asyncio.ensure_future(
+        client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
+    await asyncio.sleep(0)  # the waiter is registered before the trigger
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
-    published = client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     await asyncio.wait_for(published, 10)
     return uri
 

@@ -67,8 +67,8 @@ def _findings_at(
     if args.provider:
         section["provider"] = args.provider
     config, config_problems = load_config(section)
-    for problem in config_problems:
-        print(f"codie: {problem}", file=sys.stderr)
+    for message in config_problems:
+        print(f"codie: {message}", file=sys.stderr)
     return doc, found, settings, root, LLMService.from_config(config)
 
 

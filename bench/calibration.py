@@ -1,0 +1,151 @@
+"""Calibration of Codie's confidence on a labeled corpus, and what team feedback does to it.
+
+    python bench/calibration.py [CORPUS] [--bins 10] [--threshold 0.3]
+
+CORPUS is a folder of .py files labelled with `# expect: RULE` comments on the line where a
+true positive starts (see tests/corpus/calibration/README.md); findings elsewhere count as
+false positives. Default: tests/corpus/security if present, else tests/corpus/calibration.
+
+Prints:
+1. the expected calibration error (ECE) of the confidence over all findings, per-rule
+   precision vs mean confidence;
+2. ECE with team feedback: feedback (accept for true, dismiss for false positives) is
+   recorded for the findings of half the files, and the other half is scored with it;
+3. a simulated noisy rule: the rule with the lowest precision is dismissed N times and
+   the share of its findings still shown (confidence >= threshold) is printed per N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from codie.analyzers import registered
+from codie.core.analyzer import Context
+from codie.core.confidence import feedback_signal, reblend
+from codie.core.config import Settings
+from codie.core.document import Document
+from codie.core.engine import analyze
+from codie.core.findings import Finding
+from codie.core.project import iter_files
+from codie.core.rules import catalogue
+from codie.llm.feedback import FeedbackStore
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+PROJECT = "bench"
+
+
+@dataclasses.dataclass
+class Case:
+    file: str
+    finding: Finding
+    true: bool
+
+
+def load_cases(corpus: Path) -> list[Case]:
+    settings = Settings(min_confidence=0.0)
+    cat = catalogue()
+    cases: list[Case] = []
+    for path in iter_files([corpus], settings, corpus):
+        # a neutral uri: analyzers treat files under tests/ as tests (asserts allowed there)
+        rel = path.relative_to(corpus).as_posix()
+        doc = Document(f"file:///corpus/{rel}", path.read_text(encoding="utf-8"))
+        found = analyze(Context(doc, cat, settings), registered())
+        for f in found:
+            line = doc.line_text(doc.lines.line_of(f.start))
+            m = EXPECT.search(line)
+            expected = {r.strip() for r in m.group(1).split(",")} if m else set()
+            cases.append(Case(str(path.relative_to(corpus)), f, f.rule_id in expected))
+    return cases
+
+
+def ece(pairs: list[tuple[float, bool]], bins: int) -> float:
+    buckets: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for conf, true in pairs:
+        buckets[min(bins - 1, int(conf * bins))].append((conf, true))
+    total = len(pairs)
+    return sum(
+        len(b) / total * abs(sum(t for _, t in b) / len(b) - sum(c for c, _ in b) / len(b))
+        for b in buckets.values()
+    )
+
+
+def with_feedback(f: Finding, store: FeedbackStore) -> float:
+    prior = dict(f.confidence_parts)["prior"]
+    confidence, _ = reblend(f.confidence_parts, feedback=store.signal(PROJECT, f.rule_id, prior))
+    return confidence
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = ROOT / "tests/corpus/security"
+    if not default.is_dir():
+        default = ROOT / "tests/corpus/calibration"
+    parser.add_argument("corpus", nargs="?", type=Path, default=default)
+    parser.add_argument("--bins", type=int, default=10)
+    parser.add_argument("--threshold", type=float, default=Settings().min_confidence)
+    args = parser.parse_args()
+    cases = load_cases(args.corpus)
+    if not cases:
+        print(f"no findings in {args.corpus}", file=sys.stderr)
+        return 1
+    pairs = [(c.finding.confidence, c.true) for c in cases]
+    print(f"corpus {args.corpus} ({len({c.file for c in cases})} files, {len(cases)} findings, "
+          f"{sum(c.true for c in cases)} true positives)")
+    print(f"ECE ({args.bins} bins), catalogue prior + evidence: {ece(pairs, args.bins):.3f}")
+    print("\nrule     n  precision  mean confidence")
+    by_rule: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        by_rule[c.finding.rule_id].append(c)
+    for rule, items in sorted(by_rule.items()):
+        precision = sum(c.true for c in items) / len(items)
+        mean = sum(c.finding.confidence for c in items) / len(items)
+        print(f"{rule:<7}{len(items):>3}  {precision:9.2f}  {mean:15.2f}")
+
+    # 2. feedback on half the findings (every other one of each rule), scored on the rest
+    train = {id(c) for items in by_rule.values() for c in items[::2]}
+    store = FeedbackStore(":memory:")
+    for c in cases:
+        if id(c) in train:
+            store.record(PROJECT, c.finding.rule_id, "accept" if c.true else "dismiss")
+    test = [c for c in cases if id(c) not in train]
+    before = ece([(c.finding.confidence, c.true) for c in test], args.bins)
+    after = ece([(with_feedback(c.finding, store), c.true) for c in test], args.bins)
+    print(f"\nheld-out half ({len(test)} findings): ECE {before:.3f} without feedback, "
+          f"{after:.3f} with feedback on the other half")
+    # leave one out: each finding scored with the feedback on all the others
+    totals = {r: (sum(c.true for c in items), len(items)) for r, items in by_rule.items()}
+    loo = []
+    for c in cases:
+        true_count, n = totals[c.finding.rule_id]
+        accepts, rejects = true_count - c.true, (n - true_count) - (not c.true)
+        prior = dict(c.finding.confidence_parts)["prior"]
+        confidence, _ = reblend(c.finding.confidence_parts,
+                                feedback=feedback_signal(prior, accepts, rejects))
+        loo.append((confidence, c.true))
+    print(f"leave-one-out: ECE {ece(loo, args.bins):.3f} with feedback on all other findings")
+
+    # 3. dismissals of the noisiest rule
+    noisy = min(by_rule, key=lambda r: (sum(c.true for c in by_rule[r]) / len(by_rule[r]), r))
+    items = by_rule[noisy]
+    print(f"\nsimulated dismissals of the noisiest rule {noisy} "
+          f"(threshold {args.threshold:.2f}, {len(items)} findings):")
+    print("dismissals  mean confidence  shown")
+    sim = FeedbackStore(":memory:")
+    for n in range(0, 13):
+        if n:
+            sim.record(PROJECT, noisy, "dismiss")
+        if n in (0, 1, 2, 3, 4, 6, 8, 10, 12):
+            confs = [with_feedback(c.finding, sim) for c in items]
+            shown = sum(conf >= args.threshold for conf in confs)
+            print(f"{n:>10}  {sum(confs) / len(confs):15.3f}  {shown:>2}/{len(items)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

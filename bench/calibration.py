@@ -9,8 +9,8 @@ false positives. Default: tests/corpus/security if present, else tests/corpus/ca
 Prints:
 1. the expected calibration error (ECE) of the confidence over all findings, per-rule
    precision vs mean confidence;
-2. ECE with team feedback: feedback (accept for true, dismiss for false positives) is
-   recorded for the findings of half the files, and the other half is scored with it;
+2. ECE with team feedback (accept for true, dismiss for false positives), two-fold: each
+   half of every rule's findings is scored with the feedback recorded on the other half;
 3. a simulated noisy rule: the rule with the lowest precision is dismissed N times and
    the share of its findings still shown (confidence >= threshold) is printed per N.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from codie.analyzers import registered
 from codie.core.analyzer import Context
-from codie.core.confidence import feedback_signal, reblend
+from codie.core.confidence import reblend
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.engine import analyze
@@ -107,28 +107,20 @@ def main() -> int:
         mean = sum(c.finding.confidence for c in items) / len(items)
         print(f"{rule:<7}{len(items):>3}  {precision:9.2f}  {mean:15.2f}")
 
-    # 2. feedback on half the findings (every other one of each rule), scored on the rest
-    train = {id(c) for items in by_rule.values() for c in items[::2]}
-    store = FeedbackStore(":memory:")
-    for c in cases:
-        if id(c) in train:
-            store.record(PROJECT, c.finding.rule_id, "accept" if c.true else "dismiss")
-    test = [c for c in cases if id(c) not in train]
-    before = ece([(c.finding.confidence, c.true) for c in test], args.bins)
-    after = ece([(with_feedback(c.finding, store), c.true) for c in test], args.bins)
-    print(f"\nheld-out half ({len(test)} findings): ECE {before:.3f} without feedback, "
-          f"{after:.3f} with feedback on the other half")
-    # leave one out: each finding scored with the feedback on all the others
-    totals = {r: (sum(c.true for c in items), len(items)) for r, items in by_rule.items()}
-    loo = []
-    for c in cases:
-        true_count, n = totals[c.finding.rule_id]
-        accepts, rejects = true_count - c.true, (n - true_count) - (not c.true)
-        prior = dict(c.finding.confidence_parts)["prior"]
-        confidence, _ = reblend(c.finding.confidence_parts,
-                                feedback=feedback_signal(prior, accepts, rejects))
-        loo.append((confidence, c.true))
-    print(f"leave-one-out: ECE {ece(loo, args.bins):.3f} with feedback on all other findings")
+    # 2. two-fold cross-fitting: every other finding of each rule forms a fold; each fold
+    # is scored with the feedback recorded on the other one
+    fold_of = {id(c): i % 2 for items in by_rule.values() for i, c in enumerate(items)}
+    scored: list[tuple[float, bool]] = []
+    for fold in (0, 1):
+        store = FeedbackStore(":memory:")
+        for c in cases:
+            if fold_of[id(c)] != fold:
+                store.record(PROJECT, c.finding.rule_id, "accept" if c.true else "dismiss",
+                             confidence=c.finding.confidence)
+        scored += [(with_feedback(c.finding, store), c.true) for c in cases
+                   if fold_of[id(c)] == fold]
+    print(f"\ntwo-fold: ECE {ece(scored, args.bins):.3f} with feedback on the other fold "
+          f"(vs {ece(pairs, args.bins):.3f} without)")
 
     # 3. dismissals of the noisiest rule
     noisy = min(by_rule, key=lambda r: (sum(c.true for c in by_rule[r]) / len(by_rule[r]), r))
@@ -139,7 +131,8 @@ def main() -> int:
     sim = FeedbackStore(":memory:")
     for n in range(0, 13):
         if n:
-            sim.record(PROJECT, noisy, "dismiss")
+            judged = items[(n - 1) % len(items)].finding
+            sim.record(PROJECT, noisy, "dismiss", confidence=judged.confidence)
         if n in (0, 1, 2, 3, 4, 6, 8, 10, 12):
             confs = [with_feedback(c.finding, sim) for c in items]
             shown = sum(conf >= args.threshold for conf in confs)

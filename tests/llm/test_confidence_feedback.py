@@ -66,3 +66,22 @@ def test_store_persists_counts_and_rejected_fingerprints(tmp_path: Path) -> None
     assert again.signal("/other", "Q003", 0.6) > 0.5  # type: ignore[operator]
     again.record("/proj", "Q003", "accept", "fp1")  # accepting un-rejects the finding
     assert not again.is_rejected("/proj", "fp1")
+
+
+def test_feedback_recalibrates_from_the_confidence_codie_gave() -> None:
+    store = FeedbackStore(":memory:")
+    shown, parts = blend(0.6, 0.6)  # 0.69
+    # findings shown at 0.69 that the team confirms 60% of the time...
+    for verdict in ("accept", "accept", "accept", "dismiss", "dismiss"):
+        store.record("p", "Q003", verdict, confidence=shown)
+    post = store.posterior("p", "Q003", prior=0.6)
+    assert post.expected == pytest.approx(shown)
+    assert post.precision == pytest.approx((shown * 2 + 3) / 7)
+    # ...move down to that posterior, evidence included (not counted twice)
+    conf, _ = reblend(parts, feedback=store.signal("p", "Q003", 0.6))
+    assert conf == pytest.approx(post.precision, abs=2e-3)
+    # a rule confirmed exactly as often as predicted does not move
+    calm = FeedbackStore(":memory:")
+    for verdict in ("accept", "dismiss"):
+        calm.record("p", "X", verdict, confidence=0.5)
+    assert calm.signal("p", "X", 0.9) == pytest.approx(0.5)

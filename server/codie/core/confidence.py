@@ -13,13 +13,21 @@ A signal of 0.5 is neutral (adds 0), and an absent signal (None) adds nothing. E
 kept so that the hover can say why a finding scores what it does. Signals computed after
 the analyzer ran (feedback, model) are added with reblend(), which starts from the parts.
 
-Team feedback: the rule's precision in a project has a Beta posterior whose prior is
-Beta(prior * FEEDBACK_STRENGTH, (1 - prior) * FEEDBACK_STRENGTH), i.e. the catalogue's
-prior counts as FEEDBACK_STRENGTH observations. Each accept adds 1 to alpha, each dismiss
-or suppress 1 to beta. The feedback signal is the posterior mean's shift from the prior in
-log-odds, so that the blend replaces the prior by the posterior instead of counting it twice:
+Team feedback recalibrates a rule per project. Let `expected` be the mean confidence Codie
+gave the findings the team judged (before feedback). The precision of those findings has a
+Beta posterior centred on what Codie predicted, worth FEEDBACK_STRENGTH observations:
 
-    logit(feedback) = logit(alpha / (alpha + beta)) - logit(prior)
+    alpha = expected * FEEDBACK_STRENGTH + accepts
+    beta  = (1 - expected) * FEEDBACK_STRENGTH + dismissals + suppressions
+
+and the feedback signal is the posterior mean's shift from the prediction, in log-odds:
+
+    logit(feedback) = logit(alpha / (alpha + beta)) - logit(expected)
+
+So every finding of the rule moves by the miscalibration the team observed: a rule whose
+findings the team confirms as often as predicted does not move; one dismissed again and
+again sinks under the threshold. (Shifting from `expected` rather than from the prior keeps
+the analyzer's evidence from being counted twice: the judged findings carried it too.)
 """
 
 from __future__ import annotations
@@ -52,27 +60,28 @@ def blend(
     return round(sigmoid(total), 4), tuple(parts)
 
 
-# The catalogue prior counts as this many observations of the rule's precision: it is a
-# guess, so a handful of team verdicts should outweigh it.
+# Codie's own prediction counts as this many observations: a handful of team verdicts
+# should outweigh it.
 FEEDBACK_STRENGTH = 2.0
 
 
 def beta_posterior(
-    prior: float, accepts: float, rejects: float, strength: float = FEEDBACK_STRENGTH
+    expected: float, accepts: float, rejects: float, strength: float = FEEDBACK_STRENGTH
 ) -> tuple[float, float]:
-    """(alpha, beta) of the rule's precision after the team's accepts and rejects."""
-    prior = min(1 - EPS, max(EPS, prior))
-    return prior * strength + accepts, (1 - prior) * strength + rejects
+    """(alpha, beta) of the judged findings' precision after the team's verdicts."""
+    expected = min(1 - EPS, max(EPS, expected))
+    return expected * strength + accepts, (1 - expected) * strength + rejects
 
 
 def feedback_signal(
-    prior: float, accepts: float, rejects: float, strength: float = FEEDBACK_STRENGTH
+    expected: float, accepts: float, rejects: float, strength: float = FEEDBACK_STRENGTH
 ) -> float | None:
-    """The team-feedback signal for blend(); None without feedback."""
+    """The team-feedback signal for blend(); None without feedback. `expected` is the mean
+    confidence of the judged findings before feedback (the rule's prior if unknown)."""
     if accepts + rejects <= 0:
         return None
-    alpha, beta = beta_posterior(prior, accepts, rejects, strength)
-    return sigmoid(logit(alpha / (alpha + beta)) - logit(prior))
+    alpha, beta = beta_posterior(expected, accepts, rejects, strength)
+    return sigmoid(logit(alpha / (alpha + beta)) - logit(expected))
 
 
 def reblend(

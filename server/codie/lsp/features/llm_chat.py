@@ -13,6 +13,7 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
 
+from codie.core.confidence import reblend
 from codie.core.document import Document
 from codie.core.findings import Finding
 from codie.llm.context import ChatContext, display_path, lines_around
@@ -132,8 +133,11 @@ async def record_feedback(ls: CodieServer, params: Any) -> dict[str, Any]:
     if store is None:
         raise RuntimeError("the feedback store is not available (see the server log)")
     project = st.project(folder)
-    await asyncio.to_thread(store.record, project, rule_id, str(verdict),
-                            fp if isinstance(fp, str) else None)
+    fp = fp if isinstance(fp, str) and fp else None
+    # the confidence Codie gave this finding before feedback, the baseline of the verdict
+    found = st.find(uri, fp, rule_id) if fp else None
+    before = reblend(found[1].confidence_parts, feedback=None)[0] if found else None
+    await asyncio.to_thread(store.record, project, rule_id, str(verdict), fp, before)
     st.republish(folder)
     if ls.pull_diagnostics:
         ls._refresh_pull()

@@ -75,6 +75,18 @@ async def remote(
     await finish(lsp_client)
 
 
+@pytest_lsp.fixture(config=CONFIG)
+async def judged(
+    lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM
+) -> AsyncIterator[None]:
+    options = {"llm": {"provider": "ollama", "host": remote_llm.url, "model": "m",
+                       "timeout": 10}}  # verdicts default to on with a model
+    lsp_client.chunks = await start(lsp_client, tmp_path, options)  # type: ignore[attr-defined]
+    lsp_client.root = tmp_path  # type: ignore[attr-defined]
+    yield
+    await finish(lsp_client)
+
+
 async def open_doc(client: LanguageClient, root: Path, text: str = SOURCE) -> str:
     uri = (root / "app.py").as_uri()
     published = asyncio.ensure_future(
@@ -221,3 +233,22 @@ async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
     why = next(a for a in actions if a.title == "Ask why: Q001")
     answer = await client.workspace_execute_command_async(command_of(why))
     assert "### Q001" in answer["markdown"] and "`app.py:4`" in answer["markdown"]
+
+
+async def test_model_verdicts_join_the_confidence(judged: Any, remote_llm: FakeLLM) -> None:
+    client, root = judged, judged.root
+    uri = await open_doc(client, root)
+    for _ in range(200):  # verdicts are asked in the background, then republished
+        diags = client.diagnostics.get(uri, [])
+        if diags and all("model" in d.data["parts"] for d in diags):
+            break
+        await asyncio.sleep(0.05)
+    diags = client.diagnostics[uri]
+    assert diags and all(d.data["parts"]["model"] == pytest.approx(0.9, abs=0.01) for d in diags)
+    verdict_requests = [r for r in remote_llm.requests if r.get("logprobs")]
+    assert len(verdict_requests) == len(diags)
+    assert all(r["top_logprobs"] == 5 and r["stream"] is False for r in verdict_requests)
+    assert "jane.doe@example.org" not in remote_llm.sent_text()
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(8, 12)))
+    assert hover is not None and "model verdict 0.90" in hover.contents.value

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import sys
 from collections import defaultdict
@@ -95,7 +96,8 @@ def main() -> int:
         print(f"no findings in {args.corpus}", file=sys.stderr)
         return 1
     pairs = [(c.finding.confidence, c.true) for c in cases]
-    print(f"corpus {args.corpus} ({len({c.file for c in cases})} files, {len(cases)} findings, "
+    shown_path = os.path.relpath(args.corpus) if args.corpus.is_absolute() else args.corpus
+    print(f"corpus {shown_path} ({len({c.file for c in cases})} files, {len(cases)} findings, "
           f"{sum(c.true for c in cases)} true positives)")
     print(f"ECE ({args.bins} bins), catalogue prior + evidence: {ece(pairs, args.bins):.3f}")
     print("\nrule     n  precision  mean confidence")

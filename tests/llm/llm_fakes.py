@@ -31,6 +31,7 @@ class FakeLLM:
         self.chunk_delay = 0.0
         self.disconnected = threading.Event()
         self.with_logprobs = True
+        self.garbage = False  # answer 200 with a body that is not the protocol
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +48,14 @@ class FakeLLM:
                 if fake.fail_next > 0:
                     fake.fail_next -= 1
                     self._send(503, {"error": {"message": "busy"}}, {"retry-after-ms": "10"})
+                    return
+                if fake.garbage:
+                    data = b"<html>proxy error</html>\n"
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
                     return
                 if self.path.endswith("/chat/completions"):
                     fake._openai(self, body)

@@ -150,3 +150,13 @@ def test_config_from_settings_and_env() -> None:
     config, problems = load_config({"provider": "gpt", "timeout": "soon"}, env={})
     assert config.provider == "offline" and config.timeout == 60 and len(problems) == 2
     assert SOURCE  # the fixture file is shared with the redaction tests
+
+
+@pytest.mark.parametrize("kind", ["openai", "ollama"])
+async def test_a_garbled_answer_falls_back_to_offline(fake_llm: FakeLLM, kind: str) -> None:
+    fake_llm.garbage = True
+    config = openai_config(fake_llm) if kind == "openai" else ollama_config(fake_llm)
+    service = LLMService.from_config(config)
+    _, _, fc = context_for("SEC001")
+    assert "offline answer" in await service.explain(fc)
+    assert await service.verdict(fc) is None

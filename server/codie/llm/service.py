@@ -84,7 +84,13 @@ class LLMService:
                     yield text
             if rest := restorer.flush():
                 yield rest
-        except LLMError as exc:
+                started = True
+            if not started:
+                raise LLMError(f"{self.provider.name} returned an empty answer")
+        except Exception as exc:  # LLMError, or a malformed answer the client choked on
+            if not isinstance(exc, LLMError):
+                log.exception("provider %s failed", self.provider.name)
+                exc = LLMError(f"{self.provider.name} failed: {type(exc).__name__}")
             log.warning("%s", exc)
             if started:
                 yield f"\n\n_(The answer was cut off: {exc})_"
@@ -112,7 +118,7 @@ class LLMService:
             return None
         try:
             return verdict_from(await self.complete(verdict_prompt(fc)))
-        except LLMError as exc:
+        except Exception as exc:  # no verdict is a fine answer; never break scoring
             log.warning("verdict failed: %s", exc)
             return None
 
@@ -132,7 +138,7 @@ class LLMService:
         prompt = fix_prompt(fc, doc.text)
         try:
             answer = (await self.complete(prompt)).text
-        except LLMError as exc:
+        except Exception as exc:
             log.warning("fix proposal failed: %s; trying the offline fix", exc)
             answer = (await self.offline.complete(prompt)).text
         try:

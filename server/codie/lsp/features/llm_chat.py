@@ -64,7 +64,8 @@ async def findings_in(
 async def chat_context(ls: CodieServer, params: Any) -> ChatContext:
     message = param(params, "message")
     history = []
-    for turn in param(params, "history") or ():
+    turns = param(params, "history")
+    for turn in turns if isinstance(turns, list | tuple) else ():
         role, content = param(turn, "role"), param(turn, "content")
         if isinstance(content, str) and role in ("user", "assistant"):
             history.append((str(role), content))
@@ -74,7 +75,8 @@ async def chat_context(ls: CodieServer, params: Any) -> ChatContext:
     doc, found, span = await findings_in(ls, uri, param(params, "range"))
     if doc is None:
         return ChatContext(str(message), tuple(history), path=display_path(uri))
-    wanted = {param(f, "ruleId") for f in param(params, "findings") or ()}
+    given = param(params, "findings")
+    wanted = {param(f, "ruleId") for f in (given if isinstance(given, list | tuple) else ())}
     if wanted:  # the client's findings first, then the others in scope
         found.sort(key=lambda f: f.rule_id not in wanted)
     selection: tuple[tuple[int, str], ...] = ()

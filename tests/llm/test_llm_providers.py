@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from helpers import SOURCE, context_for
 from llm_fakes import FakeLLM
+from llm_helpers import SOURCE, context_for
 
 from codie.llm.base import LLMError, Message, Prompt, complete_sync
 from codie.llm.config import LLMConfig, load_config

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import context_for, findings_of
+from llm_helpers import context_for, findings_of
 
 from codie.analyzers import registered
 from codie.core.rules import catalogue

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import SOURCE, context_for
 from llm_fakes import FakeLLM
+from llm_helpers import SOURCE, context_for
 
 from codie.llm.config import LLMConfig
 from codie.llm.context import ChatContext

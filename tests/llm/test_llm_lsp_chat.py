@@ -12,8 +12,8 @@ from typing import Any, Union
 
 import pytest
 import pytest_lsp
-from helpers import SOURCE
 from llm_fakes import FakeLLM
+from llm_helpers import SOURCE
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 

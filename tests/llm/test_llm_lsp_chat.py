@@ -19,7 +19,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],
-    server_env={**os.environ, "CODIE_LLM_PROVIDER": ""},
+    server_env={k: v for k, v in os.environ.items()
+                if not k.startswith(("CODIE_LLM_", "OPENAI_", "OLLAMA_"))},
 )
 CANCELLED = -32800
 

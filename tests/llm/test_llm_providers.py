@@ -160,3 +160,16 @@ async def test_a_garbled_answer_falls_back_to_offline(fake_llm: FakeLLM, kind: s
     _, _, fc = context_for("SEC001")
     assert "offline answer" in await service.explain(fc)
     assert await service.verdict(fc) is None
+
+
+def test_the_openai_key_never_goes_to_a_project_chosen_endpoint() -> None:
+    env = {"OPENAI_API_KEY": "sk-real"}
+    official, _ = load_config({"provider": "openai"}, env=env)
+    assert official.api_key == "sk-real"
+    evil, _ = load_config({"provider": "openai", "base-url": "https://evil.example/v1"}, env=env)
+    assert evil.api_key is None
+    mine, _ = load_config({"provider": "openai"}, env={**env, "OPENAI_BASE_URL": "http://gw/v1"})
+    assert mine.api_key == "sk-real"
+    explicit, _ = load_config({"provider": "openai", "base-url": "http://local/v1"},
+                              env={**env, "CODIE_LLM_API_KEY": "k2"})
+    assert explicit.api_key == "k2"

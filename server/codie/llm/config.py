@@ -9,8 +9,11 @@ Settings ([tool.codie.llm] or the client's {"llm": {...}}):
     redact    = true (default): secrets and personal data never leave the machine
     verdicts  = ask the model whether findings are true positives (default true with a model)
 Environment: CODIE_LLM_PROVIDER, CODIE_LLM_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY,
-OLLAMA_HOST, CODIE_LLM_TIMEOUT. API keys are read from the environment only, so they
-never sit in a project's pyproject.toml.
+CODIE_LLM_API_KEY, OLLAMA_HOST, CODIE_LLM_TIMEOUT (the environment wins over settings).
+
+API keys come from the environment only, never from a project's files. Because a project's
+pyproject.toml may name any base-url, OPENAI_API_KEY is only sent to OpenAI itself or to
+the endpoint named by $OPENAI_BASE_URL; for another endpoint set CODIE_LLM_API_KEY.
 """
 
 from __future__ import annotations
@@ -67,13 +70,16 @@ def load_config(
     temperature = _number(_get(section, "temperature"), 0.0, "temperature", problems)
     redact = _get(section, "redact")
     verdicts = _get(section, "verdicts")
+    base_url = env.get("OPENAI_BASE_URL") or _str(_get(section, "base-url", "base_url", "baseUrl"))
+    api_key = env.get("CODIE_LLM_API_KEY") or None
+    if api_key is None and (base_url is None or base_url == env.get("OPENAI_BASE_URL")):
+        api_key = env.get("OPENAI_API_KEY") or None  # never to a project-chosen endpoint
     return LLMConfig(
         provider=provider,
         model=str(model),
-        base_url=env.get("OPENAI_BASE_URL")
-        or _str(_get(section, "base-url", "base_url", "baseUrl")),
+        base_url=base_url,
         host=env.get("OLLAMA_HOST") or _str(_get(section, "host")),
-        api_key=env.get("OPENAI_API_KEY") or None,
+        api_key=api_key,
         timeout=timeout,
         retries=max(0, retries),
         temperature=temperature,

@@ -2,9 +2,13 @@
 
     python bench/calibration.py [CORPUS] [--bins 10] [--threshold 0.3]
 
-CORPUS is a folder of .py files labelled with `# expect: RULE` comments on the line where a
-true positive starts (see tests/corpus/calibration/README.md); findings elsewhere count as
-false positives. Default: tests/corpus/security if present, else tests/corpus/calibration.
+CORPUS is a folder of labelled .py files, in either of two styles:
+- line labels (tests/corpus/calibration): `# expect: RULE` on the line where a true
+  positive starts; every other finding in the file is a false positive;
+- file labels (tests/corpus/security): a leading comment `# expect: RULE` (the file's
+  findings of RULE are true positives) or `# safe: RULE` (they are false positives);
+  findings of rules the header does not name are not counted.
+Default: tests/corpus/security if present, else tests/corpus/calibration.
 
 Prints:
 1. the expected calibration error (ECE) of the confidence over all findings, per-rule
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
 import sys
 from collections import defaultdict
@@ -37,7 +40,9 @@ from codie.core.rules import catalogue
 from codie.llm.feedback import FeedbackStore
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
+RULES = r"([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)"
+EXPECT = re.compile(r"#\s*expect:\s*" + RULES)
+HEADER = re.compile(r"^#\s*(expect|safe):\s*" + RULES)
 PROJECT = "bench"
 
 
@@ -57,12 +62,29 @@ def load_cases(corpus: Path) -> list[Case]:
         rel = path.relative_to(corpus).as_posix()
         doc = Document(f"file:///corpus/{rel}", path.read_text(encoding="utf-8"))
         found = analyze(Context(doc, cat, settings), registered())
+        header = _header(doc)
         for f in found:
-            line = doc.line_text(doc.lines.line_of(f.start))
-            m = EXPECT.search(line)
+            if header:  # file labels
+                if f.rule_id in header:
+                    cases.append(Case(rel, f, header[f.rule_id]))
+                continue
+            m = EXPECT.search(doc.line_text(doc.lines.line_of(f.start)))
             expected = {r.strip() for r in m.group(1).split(",")} if m else set()
-            cases.append(Case(str(path.relative_to(corpus)), f, f.rule_id in expected))
+            cases.append(Case(rel, f, f.rule_id in expected))
     return cases
+
+
+def _header(doc: Document) -> dict[str, bool]:
+    """File labels from the leading comment lines: rule -> true positive?"""
+    labels: dict[str, bool] = {}
+    for n in range(doc.lines.count):
+        line = doc.line_text(n).strip()
+        if not line.startswith("#"):
+            break
+        if m := HEADER.match(line):
+            for rule in m.group(2).split(","):
+                labels[rule.strip()] = m.group(1) == "expect"
+    return labels
 
 
 def ece(pairs: list[tuple[float, bool]], bins: int) -> float:
@@ -96,7 +118,9 @@ def main() -> int:
         print(f"no findings in {args.corpus}", file=sys.stderr)
         return 1
     pairs = [(c.finding.confidence, c.true) for c in cases]
-    shown_path = os.path.relpath(args.corpus) if args.corpus.is_absolute() else args.corpus
+    shown_path = args.corpus.resolve()
+    if shown_path.is_relative_to(Path.cwd()):
+        shown_path = shown_path.relative_to(Path.cwd())
     print(f"corpus {shown_path} ({len({c.file for c in cases})} files, {len(cases)} findings, "
           f"{sum(c.true for c in cases)} true positives)")
     print(f"ECE ({args.bins} bins), catalogue prior + evidence: {ece(pairs, args.bins):.3f}")

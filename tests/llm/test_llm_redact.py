@@ -97,7 +97,11 @@ def test_analyzer_detector_is_used_when_present(monkeypatch: pytest.MonkeyPatch)
     import types
 
     module = types.ModuleType("codie.analyzers.security.secrets")
-    module.find_secrets = lambda text: [{"type": "Custom Token", "value": "zz-internal-42"}]  # type: ignore[attr-defined]
+    def find_secrets(text: str) -> list[tuple[int, int, str]]:  # the analyzer's shape
+        start = text.find("zz-internal-42")
+        return [(start, start + 14, "high-entropy-secret")] if start >= 0 else []
+
+    module.find_secrets = find_secrets  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "codie.analyzers.security.secrets", module)
     red = Redactor().redact('KEY = "zz-internal-42"')
-    assert red == f'KEY = "{placeholder("custom-token", "zz-internal-42")}"'
+    assert red == f'KEY = "{placeholder("high-entropy-secret", "zz-internal-42")}"'

@@ -110,10 +110,15 @@ def _analyzer_detector() -> Detector | None:
 
 
 def _coerce(item: Any, text: str) -> tuple[str, str]:
-    """Accept the shapes a detector may return: (type, value), objects or dicts with
-    type/kind and value/secret, or start/end offsets into text."""
+    """Accept the shapes a detector may return: (start, end, kind) offsets into text (what
+    codie.analyzers.security.secrets.find_secrets returns), (type, value), or objects and
+    dicts with type/kind and value/secret or start/end."""
     if isinstance(item, tuple) and len(item) >= 2 and all(isinstance(x, str) for x in item[:2]):
-        return item[0], item[1]
+        return _slug(item[0]), item[1]
+    if (isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], int)
+            and isinstance(item[1], int)):  # (start, end, kind): the security analyzer's shape
+        kind = str(item[2]) if len(item) > 2 else "secret"
+        return _slug(kind), text[item[0] : item[1]]
     get = item.get if isinstance(item, dict) else (lambda k, d=None: getattr(item, k, d))
     kind = str(get("type") or get("kind") or get("rule_id") or "secret")
     value = get("value") or get("secret") or get("secret_value") or get("text")

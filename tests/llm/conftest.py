@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from llm_fakes import FakeLLM
+
+from tests.llm.llm_fakes import FakeLLM
 
 LLM_ENV = ("CODIE_LLM_PROVIDER", "CODIE_LLM_MODEL", "CODIE_LLM_TIMEOUT", "CODIE_LLM_API_KEY",
            "OPENAI_BASE_URL", "OPENAI_API_KEY", "OLLAMA_HOST")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from llm_fakes import FakeLLM
 
 from codie.cli.main import main
+from tests.llm.llm_fakes import FakeLLM
 
 CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
 
@@ -38,6 +38,11 @@ def test_fix_prints_a_verified_diff_and_applies_it(app: Path,
     assert main(["fix", f"{app}:4", "--apply"]) == 0
     assert "except Exception:" in app.read_text()
     assert main(["fix", f"{app}:4"]) == 1  # nothing left to fix
+    capsys.readouterr()
+    assert main(["fix", f"{app}:3", "--apply"]) == 0  # eval -> ast.literal_eval + import
+    assert "+import ast" in capsys.readouterr().out
+    assert app.read_text().startswith("import ast\n")
+    assert "return ast.literal_eval(x)" in app.read_text()
 
 
 def test_explain_through_ollama(app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from llm_helpers import context_for, findings_of
 
 from codie.analyzers import registered
 from codie.core.rules import catalogue
 from codie.llm.base import Completion, Prompt
 from codie.llm.fixes import DiffError, apply_diff, extract_diff, verify_fix
 from codie.llm.service import LLMService
+from tests.llm.llm_helpers import context_for, findings_of
 
 CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
 

@@ -12,10 +12,11 @@ from typing import Any, Union
 
 import pytest
 import pytest_lsp
-from llm_fakes import FakeLLM
-from llm_helpers import SOURCE
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+from tests.llm.llm_fakes import FakeLLM
+from tests.llm.llm_helpers import SOURCE
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from llm_fakes import FakeLLM
-from llm_helpers import SOURCE, context_for
 
 from codie.llm.base import LLMError, Message, Prompt, complete_sync
 from codie.llm.config import LLMConfig, load_config
@@ -15,6 +13,8 @@ from codie.llm.offline import OfflineProvider
 from codie.llm.ollama_provider import OllamaProvider
 from codie.llm.openai_provider import OpenAIProvider
 from codie.llm.service import LLMService, make_provider
+from tests.llm.llm_fakes import FakeLLM
+from tests.llm.llm_helpers import SOURCE, context_for
 
 PROMPT = Prompt((Message("system", "be brief"), Message("user", "what is eval?")))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from llm_fakes import FakeLLM
-from llm_helpers import SOURCE, context_for
 
 from codie.llm.config import LLMConfig
 from codie.llm.context import ChatContext
 from codie.llm.redact import PLACEHOLDER, Redactor, placeholder, regex_secrets
 from codie.llm.service import LLMService
+from tests.llm.llm_fakes import FakeLLM
+from tests.llm.llm_helpers import SOURCE, context_for
 
 PLANTED = {
     "github": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",

@@ -12,6 +12,8 @@ import difflib
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
+from codie.core.document import Document
+from codie.core.fixes import fix_edits
 from codie.llm.base import Completion, Prompt
 from codie.llm.context import ChatContext, FindingContext
 
@@ -66,7 +68,9 @@ def fix_diff(fc: FindingContext, source: str) -> str:
     if fix is None:
         return ""
     data = source.encode("utf-8", "surrogatepass")
-    for edit in sorted(fix.edits, key=lambda e: e.start, reverse=True):
+    # the fix's edits plus the imports it needs, resolved against this text
+    edits = fix_edits(Document("file:///" + fc.path, source, None, "python"), fix)
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         data = data[: edit.start] + edit.new_text.encode() + data[edit.end :]
     new = data.decode("utf-8", "surrogatepass")
     diff = difflib.unified_diff(

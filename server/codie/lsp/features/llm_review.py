@@ -1,5 +1,6 @@
 """Review on top of findings: confidence from feedback and model verdicts, the hover
-"why", "Ask why", verified fixes and feedback from code-action use.
+"why", "Ask why", verified fixes and feedback from code-action use ("Apply fix (verified)"
+records an accept, "Dismiss" a dismissal, through the codie.feedback command).
 
 A fix proposal runs as a command (async: the model may take seconds); when it passes the
 checks of llm/fixes.py it is cached for the document version, and the next code-action
@@ -22,7 +23,7 @@ from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.features.hover import findings_at
 from codie.lsp.features.llm_chat import record_feedback
 from codie.lsp.llm_support import LLMState, param, state
-from codie.lsp.server import CodeActionProvider, CodieServer
+from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
 ASK_WHY = "codie.askWhy"
@@ -92,28 +93,6 @@ def review_actions(
             command=_feedback_command(doc.uri, f, "dismiss", "Dismiss"),
         ))
     return actions
-
-
-def with_feedback(provider: CodeActionProvider) -> CodeActionProvider:
-    """Using another feature's quick fix or suppression is feedback too (accept/suppress)."""
-
-    def wrapped(
-        ls: CodieServer, doc: Document, params: types.CodeActionParams
-    ) -> list[types.CodeAction]:
-        actions = provider(ls, doc, params)
-        analysis = ls.analyses.get(doc.uri)
-        if analysis is None:
-            return actions
-        by_rule = {f.rule_id: f for f in ls.visible_findings(analysis)}
-        for action in actions:
-            data = action.data if isinstance(action.data, dict) else {}
-            verdict = {"fix": "accept", "suppress": "suppress"}.get(str(data.get("action")))
-            finding = by_rule.get(str(data.get("ruleId")))
-            if verdict and finding and action.command is None and action.edit is not None:
-                action.command = _feedback_command(doc.uri, finding, verdict, "Record feedback")
-        return actions
-
-    return wrapped
 
 
 def score_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
@@ -230,7 +209,6 @@ def _on_close(ls: CodieServer, uri: str) -> None:
 
 def register(server: CodieServer) -> None:
     server.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
-    server.code_action_providers[:] = [with_feedback(p) for p in server.code_action_providers]
     server.code_action_providers.append(review_actions)
     server.hover_providers.append(score_hover)
     server.listeners["open"].append(_on_open)

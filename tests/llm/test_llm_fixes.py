@@ -64,6 +64,7 @@ async def test_a_good_fix_is_verified() -> None:
     ("except:", "except Exception:\n+        x = eval(input())", "introduces SEC001"),
     ("except:", "except:", "changes nothing"),
     ("catch:", "except Exception:", "does not match"),
+    ("except:", "except Error:", "undefined name(s): Error"),
 ])
 async def test_bad_fixes_are_never_offered(old: str, new: str, reason: str) -> None:
     proposal = await propose(diff(old, new))
@@ -96,3 +97,40 @@ def test_verify_rejects_a_fix_for_a_finding_that_moved_elsewhere() -> None:
     moved = CODE.replace("return eval(x)", "y = eval(x)\n        return y")
     result = verify_fix(doc, target, moved, registered(), catalogue())
     assert not result.ok and "still there" in result.reason
+
+
+async def test_a_fix_that_forgets_its_import_is_refused() -> None:
+    answer = """```diff
+@@ -3,1 +3,1 @@
+-        return eval(x)
++        return ast.literal_eval(x)
+```"""
+    proposal = await propose(answer, rule="SEC001")
+    assert not proposal.ok and "undefined name(s): ast" in proposal.verification.reason
+    with_import = """```diff
+@@ -1,3 +1,4 @@
++import ast
+ def f(x):
+     try:
+-        return eval(x)
++        return ast.literal_eval(x)
+```"""
+    assert (await propose(with_import, rule="SEC001")).ok
+
+
+def test_names_bound_in_many_ways_are_known() -> None:
+    from codie.core.document import Document
+    from codie.llm.fixes import undefined_new_names
+
+    before = Document("file:///a.py", "def f(x):\n    return x\n")
+    after = Document("file:///a.py", (
+        "import os.path\nfrom json import loads as parse\nfrom re import compile\n"
+        "def f(x, *args, key=None, **kw):\n    y = [z for z in x]\n"
+        "    if (n := len(y)):\n        pass\n    for i, j in kw.items():\n        pass\n"
+        "    with open(x) as fh:\n        pass\n    try:\n        pass\n"
+        "    except OSError as err:\n        print(err)\n"
+        "    g = lambda q: q + n\n    class K:\n        pass\n"
+        "    return os.path.join(parse(fh), compile(i), j, K, g, key, args, print(x=1))\n"))
+    assert undefined_new_names(before, after) == []
+    assert undefined_new_names(before, Document("file:///a.py", "def f(x):\n    return y\n")) \
+        == ["y"]

@@ -1,19 +1,23 @@
 """Verified fixes: a proposed diff is applied to a copy and checked before it is offered.
 
-A fix is offered only when the fixed copy parses (no ERROR or MISSING node), the finding
-is gone, and no finding appears that was not there before. Findings are compared by rule
+A fix is offered only when the fixed copy parses (no ERROR or MISSING node), uses no name
+that it does not define or import (a model's `ast.literal_eval` without `import ast`), the
+finding is gone, and no finding appears that was not there before. Findings are compared by rule
 and the text they cover (offsets move with the fix). A suppression comment does not count
 as removing a finding: the raw analysis is compared, before suppressions are applied.
 """
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from tree_sitter import Node
 
 from codie.core.analyzer import Analyzer, Context
 from codie.core.config import Settings
@@ -125,6 +129,69 @@ def _key(doc: Document, f: Finding) -> tuple[str, str]:
     return f.rule_id, " ".join(doc.source[f.start : f.end].decode("utf-8", "replace").split())
 
 
+_BINDING_FIELDS = {
+    "assignment": "left", "augmented_assignment": "left", "for_statement": "left",
+    "for_in_clause": "left", "named_expression": "name", "as_pattern": "alias",
+    "function_definition": "name", "class_definition": "name", "aliased_import": "alias",
+}
+_BINDING_NODES = {"parameters", "lambda_parameters", "global_statement", "nonlocal_statement"}
+
+
+def _identifiers(node: Node) -> list[Node]:
+    found = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            found.append(n)
+        stack.extend(n.children)
+    return found
+
+
+def _names(doc: Document) -> tuple[set[str], set[str], bool]:
+    """(names used as references, names bound, star import present) in doc."""
+    used: set[str] = set()
+    bound: set[str] = set()
+    star = False
+    for node in doc.walk():
+        kind = node.type
+        if kind == "wildcard_import":
+            star = True
+        elif kind in _BINDING_FIELDS:
+            target = node.child_by_field_name(_BINDING_FIELDS[kind])
+            if target is not None:
+                bound.update(doc.node_text(i) for i in _identifiers(target))
+        elif kind in _BINDING_NODES:
+            bound.update(doc.node_text(i) for i in _identifiers(node))
+        elif kind in ("import_statement", "import_from_statement"):
+            for name in node.children_by_field_name("name"):
+                if name.type == "dotted_name" and name.named_children:
+                    bound.add(doc.node_text(name.named_children[0]))  # import a.b binds a
+        elif kind == "identifier":
+            parent = node.parent
+            if parent is None:
+                continue
+            if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+                continue  # x.attr: attr is no reference
+            if parent.type == "keyword_argument" and parent.child_by_field_name("name") == node:
+                continue
+            if parent.type in ("dotted_name", "aliased_import"):
+                continue  # module paths in imports
+            used.add(doc.node_text(node))
+    return used, bound, star
+
+
+def undefined_new_names(before: Document, after: Document) -> list[str]:
+    """Names the fixed code references that it neither defines nor imports, and that the
+    original did not reference either (those were someone else's concern)."""
+    used_before, bound_before, _ = _names(before)
+    used, bound, star = _names(after)
+    if star:
+        return []  # `from x import *` may define anything
+    known = used_before | bound_before | bound | set(dir(builtins))
+    return sorted(used - known)
+
+
 def _error_line(doc: Document) -> int | None:
     for node in doc.walk():
         if node.type == "ERROR" or node.is_missing:
@@ -152,6 +219,10 @@ def verify_fix(
         line = _error_line(fixed)
         return Verification(False, f"the fixed code does not parse (line {line})", new_text, diff)
     before_doc = Document(doc.uri, doc.source, doc.version, doc.language)
+    missing = undefined_new_names(before_doc, fixed) if fixed.tree is not None else []
+    if missing:
+        return Verification(False, "the fix uses undefined name(s): " + ", ".join(missing),
+                            new_text, diff)
     before = Counter(_key(before_doc, f) for f in analyze(
         Context(before_doc, catalogue, settings, root=root), analyzers))
     after = Counter(_key(fixed, f) for f in analyze(

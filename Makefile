@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean
+.PHONY: venv demo test test-py lint bench bench-calibration docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-py: venv
 ## bench: print the benchmarks' figures
 bench: venv
 	$(BIN)/python bench/edit_latency.py
+
+## bench-calibration: ECE of the confidence on a labeled corpus, and feedback simulation
+bench-calibration: venv
+	$(BIN)/python bench/calibration.py
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

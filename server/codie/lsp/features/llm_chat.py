@@ -29,6 +29,7 @@ FEEDBACK = "codie/feedback"
 MAX_CONTEXT_FINDINGS = 8
 MAX_EXPLAINED = 5
 MAX_SELECTION_LINES = 200
+MAX_HISTORY = 20  # turns kept from the client's history (the most recent)
 
 
 def _invalid(message: str) -> JsonRpcInvalidParams:
@@ -69,6 +70,7 @@ async def chat_context(ls: CodieServer, params: Any) -> ChatContext:
         role, content = param(turn, "role"), param(turn, "content")
         if isinstance(content, str) and role in ("user", "assistant"):
             history.append((str(role), content))
+    history = history[-MAX_HISTORY:]
     uri = param(params, "uri")
     if not isinstance(uri, str):
         return ChatContext(str(message), tuple(history))

@@ -38,6 +38,7 @@ FEATURES = (
     "codie.lsp.features.code_actions",
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
+    "codie.lsp.features.style",
 )
 
 # A provider gets the server, the document and the request params.
@@ -84,7 +85,7 @@ class CodieServer(LanguageServer):
         self.hover_providers: list[HoverProvider] = []
         self.code_action_providers: list[CodeActionProvider] = []
         self.code_lens_providers: list[CodeLensProvider] = []
-        # "open" | "change" | "save" | "close" | "settings" -> callbacks
+        # "initialized" | "open" | "change" | "save" | "close" | "settings" -> callbacks
         self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False
         self._tasks: dict[str, asyncio.Task[None]] = {}

@@ -1,0 +1,171 @@
+"""The style analyzer: naming suggestions (STY001) and learned conventions (STY002-STY007).
+
+Cheap enough for the keystroke path: tokenizing and scoping a file takes a few ms, and
+naming scores are cached by what they depend on (the tokens around each occurrence, the
+names taken in scope and the model's generation), so an edit re-scores only the names
+whose surroundings it changed. Nothing is reported before the model has seen
+`min-tokens` tokens of the workspace (`[tool.codie.style]`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlparse
+
+from tree_sitter import Node
+
+from codie.analyzers.style import conventions, scopes
+from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
+from codie.analyzers.style.naming import Ranked, Scorer
+from codie.analyzers.style.service import SERVICE, StyleService
+from codie.analyzers.style.tokens import tokenize
+from codie.core.analyzer import Context
+from codie.core.findings import Finding, Fix, TextEdit
+
+RULES = {
+    "case": "STY002", "quotes": "STY003", "docquotes": "STY003", "import_order": "STY004",
+    "import_multi": "STY005", "docstyle": "STY006", "line_length": "STY007",
+}
+DEFAULTS: dict[str, Any] = {"min-tokens": 5000, "min-samples": 20, "dominance": 0.9,
+                            "naming": True}
+WINDOW = 4  # tokens either side of an occurrence that its score depends on
+CACHE_LIMIT = 20_000
+
+
+def options(section: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        value = section.get(key, section.get(key.replace("-", "_"), default))
+        if isinstance(default, bool):
+            out[key] = value if isinstance(value, bool) else default
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            out[key] = type(default)(value)
+    return out
+
+
+def model_of(ctx: Context) -> WorkspaceModel | None:
+    service = ctx.services.get(SERVICE)
+    return service.model_for(ctx.root) if isinstance(service, StyleService) else None
+
+
+def file_key(uri: str) -> str | None:
+    """The model's key for a document: its resolved path (None for unsaved buffers)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path)).resolve().as_posix()
+
+
+class StyleAnalyzer:
+    name: ClassVar[str] = "style"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[Any, ...], Ranked | None] = {}
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        model = model_of(ctx)
+        tree = ctx.doc.tree
+        opts = options(ctx.settings.section("style"))
+        if model is None or tree is None or model.tokens_seen < opts["min-tokens"]:
+            return
+        source, root = ctx.doc.source, tree.root_node
+        key = file_key(ctx.doc.uri)
+        scope_tree = scopes.build(source, root)
+        with model.lock:
+            stats = model.stats_without(key)
+        observations = conventions.observe(source, root, scope_tree)
+        for dev in conventions.deviations(observations, stats, opts["min-samples"],
+                                          opts["dominance"]):
+            o = dev.observation
+            rule = RULES["case" if o.key.startswith("case:") else o.key]
+            evidence = 0.5 + 0.45 * min(1.0, (dev.share - 0.5) * 2) * (
+                1 - math.exp(-dev.samples / 50))
+            yield ctx.report(rule, o.start, o.end, dev.message, evidence=round(evidence, 3),
+                             notes=[f"project convention: {dev.dominant} "
+                                    f"({dev.share:.1%} of {dev.samples:,})"],
+                             data={"convention": o.key, "dominant": dev.dominant})
+        if opts["naming"]:
+            yield from self._naming(ctx, model, scope_tree, key)
+
+    def _naming(self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree,
+                key: str | None) -> Iterator[Finding]:
+        doc = ctx.doc
+        assert doc.tree is not None
+        stream = tokenize(doc.source, doc.tree.root_node)
+        scorer = Scorer(model, stream, key)
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        for binding in list(tree.bindings()):
+            if not suggestible(binding, model, key):
+                continue
+            positions = scorer.positions(binding)
+            if not positions:
+                continue
+            taken = frozenset(tree.names_visible_in(binding.scope) - {binding.name})
+            toks = stream.tokens
+            cache_key = (model.generation, key, binding.kind, binding.name, taken,
+                         tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1])
+                               for p in positions))
+            if cache_key in self._cache:
+                ranked = self._cache[cache_key]
+            else:
+                ranked = self._cache[cache_key] = scorer.rank(binding, tree)
+            if ranked is None or ranked.best is None:
+                continue
+            margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
+            gap = ranked.gap
+            if gap <= margin:
+                continue
+            best = ranked.best[0]
+            evidence = 0.55 + 0.4 * (1 - 2 ** (-(gap - margin) / max(margin, 0.5)))
+            count = len(binding.occurrences)
+            edits = tuple(TextEdit(s, e, best) for s, e in sorted(set(binding.occurrences)))
+            alternatives = ", ".join(f"`{n}` ({ranked.current - s:+.1f})"
+                                     for n, s in ranked.names[1:4])
+            yield ctx.report(
+                "STY001", binding.definition,
+                message=f"This project would name this {binding.kind} `{best}`, not "
+                f"`{binding.name}` ({gap:.1f} bits/token better over {count} occurrence"
+                f"{'s' if count != 1 else ''}; the learned margin is {margin:.1f})",
+                evidence=round(evidence, 3),
+                notes=[f"scored by the workspace's {model.lm.order}-gram model "
+                       f"({model.tokens_seen:,} tokens)"]
+                + ([f"other candidates: {alternatives}"] if alternatives else []),
+                fix=Fix(f"Rename `{binding.name}` to `{best}` ({count} occurrence"
+                        f"{'s' if count != 1 else ''})", edits, safe=False),
+                data={"name": binding.name, "suggestion": best, "gap": round(gap, 3),
+                      "margin": margin},
+            )
+
+
+def suggestible(binding: scopes.Binding, model: WorkspaceModel, key: str | None) -> bool:
+    """Kinds we name, minus names a rename inside this file could not fully cover."""
+    if binding.kind not in KIND_GROUP or binding.name in ("self", "cls", "_"):
+        return False
+    if binding.name.startswith("__") and binding.name.endswith("__"):
+        return False
+    if binding.kind in (scopes.FUNCTION, scopes.METHOD, scopes.CLASS) and \
+            binding.scope.kind in ("module", "class"):
+        return not used_elsewhere(model, binding.name, key)
+    return True
+
+
+def used_elsewhere(model: WorkspaceModel, name: str, key: str | None) -> bool:
+    """Whether another file of the workspace mentions `name` (so it may import it)."""
+    word = model.lm.vocab.ids.get(name)
+    if word is None:
+        return False
+    with model.lock:
+        total = model.lm.counts.get((word,), 0)
+        entry = model.files.get(key) if key is not None else None
+        own = entry.ids.count(word) if entry is not None else 0
+    return total - own > 0
+
+
+def analyzers() -> list[StyleAnalyzer]:
+    return [StyleAnalyzer()]

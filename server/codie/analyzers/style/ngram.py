@@ -1,0 +1,192 @@
+"""An n-gram language model over style tokens, with stupid backoff (Brants et al. 2007).
+
+Counts are kept for every order 1..N in one dict keyed by tuples of token ids. Files are
+added and removed as count deltas, which is what makes per-save updates cheap and what
+leave-one-file-out evaluation uses. `Exclusion` lets a caller score one file as if the
+model had never seen it (a file must not vouch for its own names).
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+ORDER = 5
+BACKOFF = math.log2(0.4)
+
+Gram = tuple[int, ...]
+
+
+def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
+    """Every n-gram of orders 1..order in `ids`; key () holds the number of tokens."""
+    counts: Counter[Gram] = Counter()
+    for n in range(1, order + 1):
+        counts.update(zip(*(ids[i:] for i in range(n)), strict=False))
+    counts[()] = len(ids)
+    return counts
+
+
+def is_name(word: str) -> bool:
+    return word.isidentifier() and not keyword.iskeyword(word)
+
+
+class Vocabulary:
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+
+    def id(self, word: str) -> int:
+        found = self.ids.get(word)
+        if found is None:
+            found = self.ids[word] = len(self.words)
+            self.words.append(word)
+        return found
+
+    def lookup(self, words: Iterable[str]) -> list[int]:
+        """Ids without growing the vocabulary: unknown words get -1 (never counted)."""
+        get = self.ids.get
+        return [get(w, -1) for w in words]
+
+    def name_ids_in(self, ids: Iterable[int]) -> set[int]:
+        words = self.words
+        return {i for i in set(ids) if is_name(words[i])}
+
+    def encode(self, words: Iterable[str]) -> list[int]:
+        ids, get = self.ids, self.ids.get
+        out = []
+        for w in words:
+            i = get(w)
+            if i is None:
+                i = ids[w] = len(self.words)
+                self.words.append(w)
+            out.append(i)
+        return out
+
+
+class NgramModel:
+    """Counts of all orders, updated by deltas; the probability of a token in context."""
+
+    def __init__(self, order: int = ORDER) -> None:
+        self.order = order
+        self.vocab = Vocabulary()
+        self.counts: dict[Gram, int] = {}
+        self.total = 0  # number of unigram tokens
+        # names that followed a two-token context / preceded one: the candidate index
+        self.names_after: dict[Gram, Counter[int]] = {}
+        self.names_before: dict[Gram, Counter[int]] = {}
+        self.name_ids: set[int] = set()
+        # distinct words seen after each context (key () = the vocabulary in use): how
+        # likely a context is to be followed by something new (Witten-Bell)
+        self.followers: dict[Gram, int] = {}
+
+    def apply(self, delta: Counter[Gram] | dict[Gram, int], sign: int = 1) -> None:
+        """Add (sign=1) or remove (sign=-1) a file's n-gram counts."""
+        counts, names = self.counts, self.name_ids
+        for gram, c in delta.items():
+            if not gram:
+                continue
+            c *= sign
+            before = counts.get(gram, 0)
+            new = before + c
+            if new > 0:
+                counts[gram] = new
+            else:
+                counts.pop(gram, None)
+            if (before > 0) != (new > 0):
+                ctx = gram[:-1]
+                left = self.followers.get(ctx, 0) + (1 if new > 0 else -1)
+                if left > 0:
+                    self.followers[ctx] = left
+                else:
+                    self.followers.pop(ctx, None)
+            n = len(gram)
+            if n == 1:
+                self.total += c
+            elif n == 3:
+                if gram[2] in names:
+                    _bump(self.names_after, gram[:2], gram[2], c)
+                if gram[0] in names:
+                    _bump(self.names_before, gram[1:], gram[0], c)
+
+    def count(self, gram: Gram, exclude: Counter[Gram] | None = None) -> int:
+        c = self.counts.get(gram, 0)
+        if exclude is not None:
+            c -= exclude.get(gram, 0)
+        return c
+
+    def logprob(self, context: Gram, word: int, exclude: Counter[Gram] | None = None) -> float:
+        """log2 of the stupid-backoff score of `word` after `context` (last order-1 tokens).
+
+        `word` -1 is a name the model has never seen: its score is the chance that the
+        longest known context is followed by something new (Witten-Bell), which is high
+        where the project uses many different names and low where it always uses one.
+        """
+        counts = self.counts
+        if -1 in context:
+            # a new name in the context: predict from what follows it, as NATURALIZE's
+            # UNK token would, without charging the backoff for the unknown part
+            context = context[len(context) - context[::-1].index(-1) :]
+        if word < 0:
+            return self._novelty(context, exclude)
+        penalty = 0.0
+        k = min(len(context), self.order - 1)
+        while k > 0:
+            ctx = context[len(context) - k :]
+            c = counts.get((*ctx, word), 0)
+            if exclude is not None and c:
+                c -= exclude.get((*ctx, word), 0)
+            if c > 0:
+                denom = counts.get(ctx, 0)
+                if exclude is not None:
+                    denom -= exclude.get(ctx, 0)
+                return math.log2(c / max(denom, c)) + penalty
+            penalty += BACKOFF
+            k -= 1
+        c = counts.get((word,), 0)
+        total = self.total
+        if exclude is not None:
+            c -= exclude.get((word,), 0)
+            total -= exclude.get((), 0)
+        return math.log2((max(c, 0) + 0.5) / (total + 0.5 * len(self.vocab.words) + 1)) + penalty
+
+    def _novelty(self, context: Gram, exclude: Counter[Gram] | None) -> float:
+        penalty = 0.0
+        k = min(len(context), self.order - 1)
+        while k >= 0:
+            ctx = context[len(context) - k :] if k else ()
+            seen = self.counts.get(ctx, 0) if k else self.total
+            if exclude is not None:
+                seen -= exclude.get(ctx, 0)
+            distinct = self.followers.get(ctx, 0)
+            if seen > 0 and distinct > 0:
+                return math.log2(distinct / (seen + distinct)) + penalty
+            penalty += BACKOFF
+            k -= 1
+        return math.log2(1e-6)
+
+    def cross_entropy(self, ids: Sequence[int], positions: Iterable[int],
+                      exclude: Counter[Gram] | None = None) -> float:
+        """Mean -log2 P over the tokens at `positions` of `ids`."""
+        n = self.order - 1
+        total, count = 0.0, 0
+        for j in positions:
+            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], exclude)
+            count += 1
+        return total / count if count else 0.0
+
+
+def _bump(index: dict[Gram, Counter[int]], key: Gram, word: int, c: int) -> None:
+    bucket = index.get(key)
+    if bucket is None:
+        if c <= 0:
+            return
+        bucket = index[key] = Counter()
+    new = bucket[word] + c
+    if new > 0:
+        bucket[word] = new
+    else:
+        del bucket[word]
+        if not bucket:
+            del index[key]

@@ -1,0 +1,92 @@
+"""End to end over LSP: a deviant name gets STY001, and the rename covers exactly its scope."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.style.workspace import DEVIANT
+
+
+async def _diagnostics(client: LanguageClient, uri: str, rule: str,
+                       timeout: float = 30.0) -> list[types.Diagnostic]:
+    """Wait until `rule` is published for uri (training runs in the background first)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {rule} for {uri}: {client.diagnostics.get(uri)}")
+
+
+def _lines_of(edit: types.WorkspaceEdit) -> list[tuple[int, int, str]]:
+    assert edit.document_changes is not None
+    (change,) = edit.document_changes
+    assert isinstance(change, types.TextDocumentEdit)
+    return sorted((e.range.start.line, e.range.start.character, e.new_text)
+                  for e in change.edits if isinstance(e, types.TextEdit))
+
+
+# In DEVIANT, `thing` of cart_total is bound on line 5 and read twice on line 6;
+# the other `thing` (lines 11-12) is a different binding and must stay.
+EXPECTED = [(5, 8, "order"), (6, 17, "order"), (6, 31, "order")]
+
+
+async def test_deviant_name_is_suggested_and_renamed_in_scope(client: LanguageClient) -> None:
+    root: Path = client.workspace_root  # type: ignore[attr-defined]
+    uri = (root / "shop" / "cart.py").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1,
+                                             text=DEVIANT)))
+    (diag,) = [d for d in await _diagnostics(client, uri, "STY001") if d.range.start.line == 5]
+    assert "`order`" in diag.message and "`thing`" in diag.message
+    assert all(d.range.start.line < 10 for d in client.diagnostics[uri] if d.code == "STY001")
+
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range,
+        context=types.CodeActionContext(diagnostics=[diag])))
+    assert actions is not None
+    (rename_action,) = [a for a in actions if isinstance(a, types.CodeAction)
+                        and a.title.startswith("Rename `thing` to `order`")]
+    assert rename_action.edit is not None
+    assert _lines_of(rename_action.edit) == EXPECTED
+
+    position = types.Position(line=6, character=17)
+    prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+    assert isinstance(prepared, types.PrepareRenamePlaceholder)
+    assert prepared.placeholder == "thing"
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=position,
+        new_name="order"))
+    assert edit is not None and _lines_of(edit) == EXPECTED
+
+    # the other binding of the same name renames on its own
+    other = await client.text_document_rename_async(types.RenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=12, character=11), new_name="label"))
+    assert other is not None
+    assert _lines_of(other) == [(11, 4, "label"), (12, 11, "label")]
+
+
+async def test_rename_refuses_clashes(client: LanguageClient) -> None:
+    root: Path = client.workspace_root  # type: ignore[attr-defined]
+    uri = (root / "shop" / "cart.py").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1,
+                                             text=DEVIANT)))
+    try:
+        await client.text_document_rename_async(types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=6, character=17), new_name="total"))
+    except Exception as exc:  # the server answers with an error response
+        assert "already used" in str(exc)
+    else:
+        raise AssertionError("a rename onto `total` must be refused")
+    # pygls may echo the refusal as a message too: that one is expected, nothing else
+    client.messages[:] = [m for m in client.messages if "already used" not in m.message]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TEMPLATE = '''"""Order helpers, part {i}."""
+TEMPLATE = '''"""Order helpers: {word}."""
 
 
-def total_{i}(orders):
+def total_{word}(orders):
     total = 0
     for order in orders:
         total += order.price * order.quantity
     return total
 
 
-def count_{i}(orders, minimum):
+def count_{word}(orders, minimum):
     count = 0
     for order in orders:
         if order.quantity >= minimum:
@@ -22,14 +22,20 @@ def count_{i}(orders, minimum):
     return count
 
 
-def names_{i}(orders):
-    names = []
-    for order in orders:
-        names.append(order.customer.name)
-    return names
+def render_{word}(rows, width):
+    {a} = []
+    for row in rows:
+        {a}.append(str(row).ljust(width))
+    {b} = "\\n".join({a})
+    return {b}
 
 
-class Ledger{i}:
+def parse_{word}(text):
+    {c} = text.split(",")
+    return [{d}.strip() for {d} in {c} if {d}]
+
+
+class {cls}Ledger:
     def __init__(self, orders):
         self.orders = orders
 
@@ -39,6 +45,11 @@ class Ledger{i}:
             total += order.price
         return total
 '''
+
+WORDS = ["books", "games", "shoes", "coats", "lamps", "desks", "beds", "rugs", "pens",
+         "cups", "maps", "kits"]
+VARIETY = [("parts", "text", "fields", "field"), ("lines", "body", "items", "item"),
+           ("chunks", "output", "cells", "cell"), ("pieces", "result", "tokens", "token")]
 
 DEVIANT = '''"""Cart helpers."""
 
@@ -65,6 +76,9 @@ def make_workspace(root: Path, copies: int = 12) -> Path:
     pkg.mkdir(exist_ok=True)
     (pkg / "__init__.py").write_text("")
     for i in range(copies):
-        (pkg / f"orders_{i}.py").write_text(TEMPLATE.format(i=i))
+        word = WORDS[i % len(WORDS)]
+        a, b, c, d = VARIETY[i % len(VARIETY)]
+        (pkg / f"{word}.py").write_text(
+            TEMPLATE.format(word=word, cls=word.capitalize(), a=a, b=b, c=c, d=d))
     (pkg / "cart.py").write_text(DEVIANT)
     return root

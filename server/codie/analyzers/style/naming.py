@@ -22,6 +22,7 @@ from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
 BUILTINS = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
+UNKNOWN = "<unknown name>"  # never in the vocabulary: scores as a new name
 SHORTLIST = 24  # candidates scored in full, by context frequency
 MARGIN_SAMPLE = 400  # bindings used to learn the margins
 
@@ -30,6 +31,7 @@ MARGIN_SAMPLE = 400  # bindings used to learn the margins
 class Ranked:
     names: tuple[tuple[str, float], ...]  # (name, score in bits), best first
     current: float  # the current name's score
+    unknown: float  # the score of a name the project has never used here
 
     @property
     def best(self) -> tuple[str, float] | None:
@@ -39,6 +41,14 @@ class Ranked:
     def gap(self) -> float:
         """How many bits better the best candidate is than the current name."""
         return self.current - self.names[0][1] if self.names else 0.0
+
+    @property
+    def confidence(self) -> float:
+        """How clearly the best candidate beats the runner-up (another name or a new one)."""
+        if not self.names:
+            return float("-inf")
+        runner_up = min([self.unknown, *(s for _, s in self.names[1:2])])
+        return runner_up - self.names[0][1]
 
 
 class Scorer:
@@ -91,16 +101,29 @@ class Scorer:
                 break
         return out
 
-    def score(self, positions: list[int], word: str) -> float:
-        """Mean bits per token of every n-gram touching `positions` with `word` there."""
+    def score(self, positions: list[int], word: str, proxy: str | None = None) -> float:
+        """Mean bits per token of every n-gram touching `positions` with `word` there.
+
+        A name the project has never used has no statistics for what follows it; with a
+        `proxy` (the best known candidate) the tokens after it are predicted as if it were
+        the proxy, so only the choice of the name itself is judged, where it is made.
+        """
         lm, ids = self.lm, self.ids
         saved = [ids[p] for p in positions]
         wid = self.word_id(word)
+        pid = self.word_id(proxy) if proxy is not None and wid < 0 else -1
         for p in positions:
-            ids[p] = wid
+            ids[p] = pid if pid >= 0 else wid
         touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
         try:
-            return lm.cross_entropy(ids, touched, self.exclude)
+            total = lm.cross_entropy(ids, touched, self.exclude) * len(touched)
+            if pid >= 0:  # the name's own positions: a new name, not the proxy
+                n = lm.order - 1
+                for p in positions:
+                    ctx = tuple(ids[max(0, p - n) : p])
+                    total += lm.interpolated(ctx, pid, self.exclude)
+                    total -= lm.interpolated(ctx, -1, self.exclude)
+            return total / len(touched) if touched else 0.0
         finally:
             for p, old in zip(positions, saved, strict=True):
                 ids[p] = old
@@ -122,6 +145,8 @@ class Scorer:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
             scored = sorted(((n, self.score(positions, n)) for n in names), key=lambda t: t[1])
-            current = self.score(positions, binding.name)
-        return Ranked(tuple(scored), current)
+            proxy = scored[0][0] if scored else None
+            current = self.score(positions, binding.name, proxy)
+            unknown = self.score(positions, UNKNOWN, proxy)
+        return Ranked(tuple(scored), current, unknown)
 

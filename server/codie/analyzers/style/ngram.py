@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 ORDER = 5
 BACKOFF = math.log2(0.4)
+DISCOUNT = 0.75
+SMOOTHING = "ad"
 
 Gram = tuple[int, ...]
 
@@ -151,6 +153,42 @@ class NgramModel:
             total -= exclude.get((), 0)
         return math.log2((max(c, 0) + 0.5) / (total + 0.5 * len(self.vocab.words) + 1)) + penalty
 
+    def interpolated(self, context: Gram, word: int,
+                     exclude: Counter[Gram] | None = None) -> float:
+        """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
+
+        P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
+        where T(ctx) is the number of distinct words seen after ctx. A word the model has
+        never seen (-1) gets only the escape mass, so a new name is likely exactly where
+        the project itself keeps using new names.
+        """
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        counts, followers = self.counts, self.followers
+        k = min(len(context), self.order - 1)
+        # from the unigram level up
+        total = self.total - (exclude.get((), 0) if exclude is not None else 0)
+        vocab = max(1, followers.get((), 1))
+        if word < 0:  # the class of all new words: the unigram level's escape mass
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            c = counts.get((word,), 0) - (exclude.get((word,), 0) if exclude else 0)
+            p = (max(c - DISCOUNT, 0) + DISCOUNT * vocab / max(vocab, 1)) / max(total, 1) \
+                if c > 0 else DISCOUNT / max(total, 1)
+        for n in range(1, k + 1):
+            ctx = context[len(context) - n :]
+            seen = counts.get(ctx, 0)
+            if exclude is not None and seen:
+                seen -= exclude.get(ctx, 0)
+            if seen <= 0:
+                break
+            distinct = followers.get(ctx, 1)
+            c = counts.get((*ctx, word), 0) if word >= 0 else 0
+            if exclude is not None and c:
+                c -= exclude.get((*ctx, word), 0)
+            p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
+        return math.log2(max(p, 1e-12))
+
     def _novelty(self, context: Gram, exclude: Counter[Gram] | None) -> float:
         penalty = 0.0
         k = min(len(context), self.order - 1)
@@ -171,8 +209,9 @@ class NgramModel:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         total, count = 0.0, 0
+        score = self.interpolated if SMOOTHING == "ad" else self.logprob
         for j in positions:
-            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], exclude)
+            total -= score(tuple(ids[max(0, j - n) : j]), ids[j], exclude)
             count += 1
         return total / count if count else 0.0
 

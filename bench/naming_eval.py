@@ -1,0 +1,155 @@
+"""Leave-one-file-out naming evaluation of the style model (NATURALIZE's experiment).
+
+For every file of the corpus: take the file out of the model (the per-save update path),
+hide each local variable's name, ask for suggestions, put the file back. Prints top-1 and
+top-5 accuracy when suggesting only for the most confident X% of cases, next to a
+frequency baseline (the names the project binds most often), then the training time on
+~100,000 lines and the suggestion time per document.
+
+    .venv/bin/python bench/naming_eval.py [--corpus DIR ...] [--lines 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sysconfig
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from codie.analyzers.style.analyzer import StyleAnalyzer
+from codie.analyzers.style.model import FileFacts, WorkspaceModel, extract
+from codie.analyzers.style.naming import Scorer
+from codie.analyzers.style.scopes import VARIABLE
+from codie.analyzers.style.service import StyleService
+from codie.analyzers.style.training import train_workspace
+from codie.core.analyzer import Context
+from codie.core.config import Settings
+from codie.core.document import Document
+from codie.core.rules import catalogue
+
+PACKAGES = ("json", "email", "http", "asyncio", "unittest")
+RATES = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+
+
+@dataclass
+class Case:
+    name: str
+    ranked: list[str]  # model's names, best first
+    confidence: float
+    baseline: list[str]
+
+
+def corpus_files(dirs: list[Path]) -> list[Path]:
+    files = []
+    for d in dirs:
+        files.extend(p for p in sorted(d.rglob("*.py"))
+                     if not {"test", "tests", "idlelib"} & set(p.relative_to(d).parts))
+    return files
+
+
+def evaluate(files: list[Path]) -> tuple[list[Case], WorkspaceModel, dict[str, FileFacts]]:
+    model = WorkspaceModel()
+    facts: dict[str, FileFacts] = {}
+    for f in files:
+        facts[str(f)] = extract(f.read_bytes())
+        model.add(str(f), facts[str(f)])
+    cases: list[Case] = []
+    for key, fact in facts.items():
+        assert fact.scopes is not None and fact.stream is not None
+        model.remove(key)  # leave this file out
+        scorer = Scorer(model, fact.stream, None)
+        frequent = model.kind_names.get("variable", Counter()).most_common(60)
+        for binding in fact.scopes.bindings():
+            if binding.kind != VARIABLE or binding.scope.kind == "module":
+                continue
+            ranked = scorer.rank(binding, fact.scopes, hide=True)
+            if ranked is None:
+                continue
+            names = [n for n, _ in ranked.names]
+            taken = fact.scopes.names_visible_in(binding.scope) - {binding.name}
+            cases.append(Case(binding.name, names, ranked.confidence,
+                              [n for n, _ in frequent if n not in taken][:5]))
+        model.add(key, fact)
+    return cases, model, facts
+
+
+def curve(cases: list[Case], model_side: bool) -> list[tuple[float, float, float]]:
+    ordered = sorted(cases, key=lambda c: -c.confidence) if model_side else cases
+    rows = []
+    for rate in RATES:
+        chosen = ordered[: max(1, int(len(ordered) * rate))]
+        pick = (lambda c: c.ranked) if model_side else (lambda c: c.baseline)
+        top1 = sum(pick(c)[:1] == [c.name] for c in chosen) / len(chosen)
+        top5 = sum(c.name in pick(c)[:5] for c in chosen) / len(chosen)
+        rows.append((rate, top1, top5))
+    return rows
+
+
+def timing(files: list[Path], lines: int) -> tuple[int, int, float, float, int]:
+    """Train on copies of the corpus totalling `lines`; time suggestions per document."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        total, copy = 0, 0
+        while total < lines:
+            for f in files:
+                text = f.read_text(encoding="utf-8", errors="replace")
+                target = root / f"copy{copy}" / f"{f.parent.name}_{f.name}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                total += text.count("\n")
+                if total >= lines:
+                    break
+            copy += 1
+        started = time.perf_counter()
+        summary = train_workspace(root, root / "style.db")
+        train_seconds = time.perf_counter() - started
+        from codie.analyzers.style.storage import load, open_db
+
+        model = load(open_db(root / "style.db"), root)
+        svc = StyleService()
+        svc.models[root] = model
+        analyzer = StyleAnalyzer()
+        per_doc = []
+        sample = sorted(root.rglob("*.py"))[:60]
+        settings = Settings(sections={"style": {"min-tokens": 0}})
+        for path in sample:
+            doc = Document(path.resolve().as_uri(), path.read_bytes())
+            ctx = Context(doc, catalogue(), settings, root=root, services={"style": svc})
+            t = time.perf_counter()
+            list(analyzer.analyze(ctx, doc.top_level()))
+            per_doc.append(time.perf_counter() - t)
+        per_doc.sort()
+        return (total, summary.files, train_seconds, per_doc[len(per_doc) // 2],
+                int(sum(Document("file:///x.py", p.read_bytes()).lines.count for p in sample)
+                    / len(sample)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, nargs="*", help="package folders")
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    dirs = args.corpus or [stdlib / p for p in PACKAGES]
+    files = corpus_files(dirs)
+    started = time.perf_counter()
+    cases, model, _ = evaluate(files)
+    elapsed = time.perf_counter() - started
+    print(f"corpus: {len(files)} files, {model.tokens_seen:,} tokens "
+          f"({', '.join(d.name for d in dirs)}); {len(cases):,} local variables hidden "
+          f"({elapsed:.1f} s)")
+    print("suggestion rate | model top-1 | model top-5 | baseline top-1 | baseline top-5")
+    for (rate, m1, m5), (_, b1, b5) in zip(curve(cases, True), curve(cases, False),
+                                           strict=True):
+        print(f"{rate:>15.0%} | {m1:>11.3f} | {m5:>11.3f} | {b1:>14.3f} | {b5:>14.3f}")
+    lines, nfiles, train_s, doc_s, doc_lines = timing(files, args.lines)
+    print(f"training on {lines:,} lines ({nfiles} files, incl. SQLite write): {train_s:.1f} s")
+    print(f"suggestion time per document (median of 60, ~{doc_lines} lines each, "
+          f"warm model): {doc_s * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

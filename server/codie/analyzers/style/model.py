@@ -70,7 +70,7 @@ class WorkspaceModel:
         self.margins: dict[str, float] = dict(DEFAULT_MARGIN)
         self.generation = 0
         self.lock = threading.RLock()
-        self._exclusions: dict[str, tuple[int, Counter[Gram]]] = {}
+        self._exclusions: dict[str, tuple[int, dict[Gram, int]]] = {}
 
     @property
     def tokens_seen(self) -> int:
@@ -103,8 +103,8 @@ class WorkspaceModel:
             self.generation += 1
             return old
 
-    def exclusion(self, path: str | None) -> Counter[Gram] | None:
-        """The n-grams `path` contributed, to score it as if unseen (cached per generation)."""
+    def exclusion(self, path: str | None) -> dict[Gram, int] | None:
+        """The n-grams `path` contributed, negated: an overlay that scores it as unseen."""
         if path is None:
             return None
         with self.lock:
@@ -114,7 +114,7 @@ class WorkspaceModel:
             cached = self._exclusions.get(path)
             if cached is not None and cached[0] == self.generation:
                 return cached[1]
-            counts = grams(entry.ids, self.lm.order)
+            counts = {g: -c for g, c in grams(entry.ids, self.lm.order).items()}
             if len(self._exclusions) > 32:
                 self._exclusions.clear()
             self._exclusions[path] = (self.generation, counts)

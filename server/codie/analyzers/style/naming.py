@@ -15,15 +15,18 @@ from __future__ import annotations
 import builtins
 import keyword
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
+from codie.analyzers.style.ngram import Gram, grams
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
 BUILTINS = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
 UNKNOWN = "<unknown name>"  # never in the vocabulary: scores as a new name
 SHORTLIST = 24  # candidates scored in full, by context frequency
+DOC_WEIGHT = 1.0  # how much the open document's own n-grams count, next to the project's
 MARGIN_SAMPLE = 400  # bindings used to learn the margins
 
 
@@ -52,56 +55,123 @@ class Ranked:
 
 
 class Scorer:
-    """Scores names for the bindings of one document against a workspace model."""
+    """Scores names for the bindings of one document against a workspace model.
+
+    The document counts too (a cache model: code repeats itself locally), except for the
+    n-grams of the binding being judged, which must not vouch for its own name; the
+    document's saved version is taken out of the workspace counts for the same reason.
+    """
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
         self.lm = model.lm
         self.stream = stream
         self.path = path
-        self.ids = self.lm.vocab.lookup(stream.tokens)
-        self.exclude = model.exclusion(path)
+        vocab = self.lm.vocab.ids
+        # words the model has never seen get document-local ids -2, -3, ... (-1 = new name)
+        self.local: dict[str, int] = {}
+        self.ids = []
+        for word in stream.tokens:
+            wid = vocab.get(word)
+            if wid is None:
+                wid = self.local.setdefault(word, -2 - len(self.local))
+            self.ids.append(wid)
+        self.local_words = {i: w for w, i in self.local.items()}
+        self.doc_grams: dict[Gram, float] = {
+            g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
+        excluded = model.exclusion(path)
+        self.base: list[Mapping[Gram, float]] = [self.doc_grams]
+        if excluded is not None:
+            self.base.append(excluded)
+        self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
+        self._doc_names: dict[str, Counter[str]] | None = None
 
-    def word_id(self, word: str) -> int:
-        """The model's id for `word`, or -1 when only this file knows it (so: new here)."""
-        wid = self.lm.vocab.ids.get(word, -1)
-        if wid >= 0 and self.exclude is not None and \
-                self.lm.count((wid,), self.exclude) <= 0:
-            return -1
-        return wid
+    def word_of(self, wid: int) -> str:
+        return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
+
+    def _index_names(self) -> dict[tuple[str, Gram], list[int]]:
+        index: dict[tuple[str, Gram], list[int]] = {}
+        ids = self.ids
+        for q in self.stream.name_index.values():
+            if q >= 2:
+                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append(q)
+            if q + 2 < len(ids):
+                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append(q)
+        return index
 
     def positions(self, binding: Binding) -> list[int]:
         index = self.stream.name_index
         return [index[s] for s, _ in binding.occurrences if s in index]
 
-    def candidates(self, binding: Binding, positions: list[int], taken: set[str],
-                   keep_current: bool = False) -> list[str]:
-        group = KIND_GROUP.get(binding.kind)
-        if group is None:
-            return []
+    def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
+        """Base overlays minus the document n-grams that touch `positions`."""
+        ids, order = self.ids, self.lm.order
+        windows = {(s, n) for p in positions for n in range(1, order + 1)
+                   for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)}
+        own: dict[Gram, float] = {}
+        for start, n in windows:
+            gram = tuple(ids[start : start + n])
+            own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
+        own[()] = -len(positions) * DOC_WEIGHT
+        return [*self.base, own]
+
+    def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
+        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
+        wid = self.local.get(word)
+        if wid is None:
+            wid = self.lm.vocab.ids.get(word, -1)
+        if wid != -1 and self.lm.count((wid,), overlay) <= 0:
+            return -1
+        return wid
+
+    def known_names(self, group: str, scopes: ScopeTree, binding: Binding) -> Counter[str]:
         known = self._kind_names.get(group)
         if known is None:
             known = self._kind_names[group] = self.model.kind_names_without(self.path, group)
-        ids, lm, words = self.ids, self.lm, self.lm.vocab.words
+        if self._doc_names is None:
+            self._doc_names = {}
+            for b in scopes.bindings():
+                g = KIND_GROUP.get(b.kind)
+                if g is not None:
+                    self._doc_names.setdefault(g, Counter())[b.name] += 1
+        names = known + self._doc_names.get(group, Counter())
+        names[binding.name] -= 1
+        return names
+
+    def candidates(self, binding: Binding, positions: list[int], known: Counter[str],
+                   taken: set[str], keep_current: bool = False) -> list[str]:
+        ids, lm = self.ids, self.lm
+        mine = set(positions)
         found: Counter[int] = Counter()
         for i in positions:
-            if i >= 2:
-                found.update(lm.names_after.get((ids[i - 2], ids[i - 1]), ()))
-            if i + 2 < len(ids):
-                found.update(lm.names_before.get((ids[i + 1], ids[i + 2]), ()))
+            after = (ids[i - 2], ids[i - 1]) if i >= 2 else None
+            before = (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None
+            if after is not None:
+                found.update(lm.names_after.get(after, ()))
+                for q in self._doc_index.get(("after", after), ()):
+                    if q not in mine:
+                        found[ids[q]] += 1
+            if before is not None:
+                found.update(lm.names_before.get(before, ()))
+                for q in self._doc_index.get(("before", before), ()):
+                    if q not in mine:
+                        found[ids[q]] += 1
         out = []
         for word_id, _ in found.most_common():
-            name = words[word_id]
+            if word_id == -1:
+                continue
+            name = self.word_of(word_id)
             if (name == binding.name and not keep_current) or name in taken \
-                    or name in BUILTINS or not known[name]:
+                    or name in BUILTINS or known[name] <= 0:
                 continue
             out.append(name)
             if len(out) >= SHORTLIST:
                 break
         return out
 
-    def score(self, positions: list[int], word: str, proxy: str | None = None) -> float:
+    def score(self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]],
+              proxy: str | None = None) -> float:
         """Mean bits per token of every n-gram touching `positions` with `word` there.
 
         A name the project has never used has no statistics for what follows it; with a
@@ -110,19 +180,18 @@ class Scorer:
         """
         lm, ids = self.lm, self.ids
         saved = [ids[p] for p in positions]
-        wid = self.word_id(word)
-        pid = self.word_id(proxy) if proxy is not None and wid < 0 else -1
+        wid = self.word_id(word, overlay)
+        pid = self.word_id(proxy, overlay) if proxy is not None and wid == -1 else -1
         for p in positions:
-            ids[p] = pid if pid >= 0 else wid
+            ids[p] = pid if pid != -1 else wid
         touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
         try:
-            total = lm.cross_entropy(ids, touched, self.exclude) * len(touched)
-            if pid >= 0:  # the name's own positions: a new name, not the proxy
+            total = lm.cross_entropy(ids, touched, overlay) * len(touched)
+            if pid != -1:  # the name's own positions: a new name, not the proxy
                 n = lm.order - 1
                 for p in positions:
                     ctx = tuple(ids[max(0, p - n) : p])
-                    total += lm.interpolated(ctx, pid, self.exclude)
-                    total -= lm.interpolated(ctx, -1, self.exclude)
+                    total += lm.logprob(ctx, pid, overlay) - lm.logprob(ctx, -1, overlay)
             return total / len(touched) if touched else 0.0
         finally:
             for p, old in zip(positions, saved, strict=True):
@@ -130,23 +199,26 @@ class Scorer:
 
     def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False) -> Ranked | None:
         """Candidates best first, and the current name's score (hide=True: name unknown)."""
+        group = KIND_GROUP.get(binding.kind)
         positions = self.positions(binding)
-        if not positions:
+        if not positions or group is None:
             return None
         with self.model.lock:
+            overlay = self.overlay_for(positions)
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
+            known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
             saved = [self.ids[p] for p in positions]
             for p in positions:
                 self.ids[p] = -1
             try:
-                names = self.candidates(binding, positions, taken, keep_current=hide)
+                names = self.candidates(binding, positions, known, taken, keep_current=hide)
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
-            scored = sorted(((n, self.score(positions, n)) for n in names), key=lambda t: t[1])
+            scored = sorted(((n, self.score(positions, n, overlay)) for n in names),
+                            key=lambda t: t[1])
             proxy = scored[0][0] if scored else None
-            current = self.score(positions, binding.name, proxy)
-            unknown = self.score(positions, UNKNOWN, proxy)
+            current = self.score(positions, binding.name, overlay, proxy)
+            unknown = self.score(positions, UNKNOWN, overlay, proxy)
         return Ranked(tuple(scored), current, unknown)
-

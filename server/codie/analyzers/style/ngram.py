@@ -1,9 +1,10 @@
-"""An n-gram language model over style tokens, with stupid backoff (Brants et al. 2007).
+"""An n-gram language model over style tokens, with interpolated absolute discounting.
 
 Counts are kept for every order 1..N in one dict keyed by tuples of token ids. Files are
 added and removed as count deltas, which is what makes per-save updates cheap and what
-leave-one-file-out evaluation uses. `Exclusion` lets a caller score one file as if the
-model had never seen it (a file must not vouch for its own names).
+leave-one-file-out evaluation uses. Overlays let a caller score one file as if the model
+had never seen it (a file must not vouch for its own names) and add the open document's
+own n-grams (a cache model: code is locally repetitive).
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import keyword
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 ORDER = 5
-BACKOFF = math.log2(0.4)
 DISCOUNT = 0.75
-SMOOTHING = "ad"
 
 Gram = tuple[int, ...]
+Overlay = Sequence[Mapping[Gram, float]]
 
 
 def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
@@ -112,106 +112,53 @@ class NgramModel:
                 if gram[0] in names:
                     _bump(self.names_before, gram[1:], gram[0], c)
 
-    def count(self, gram: Gram, exclude: Counter[Gram] | None = None) -> int:
-        c = self.counts.get(gram, 0)
-        if exclude is not None:
-            c -= exclude.get(gram, 0)
+    def count(self, gram: Gram, overlay: Overlay = ()) -> float:
+        c: float = self.counts.get(gram, 0)
+        for extra in overlay:
+            c += extra.get(gram, 0)
         return c
 
-    def logprob(self, context: Gram, word: int, exclude: Counter[Gram] | None = None) -> float:
-        """log2 of the stupid-backoff score of `word` after `context` (last order-1 tokens).
-
-        `word` -1 is a name the model has never seen: its score is the chance that the
-        longest known context is followed by something new (Witten-Bell), which is high
-        where the project uses many different names and low where it always uses one.
-        """
-        counts = self.counts
-        if -1 in context:
-            # a new name in the context: predict from what follows it, as NATURALIZE's
-            # UNK token would, without charging the backoff for the unknown part
-            context = context[len(context) - context[::-1].index(-1) :]
-        if word < 0:
-            return self._novelty(context, exclude)
-        penalty = 0.0
-        k = min(len(context), self.order - 1)
-        while k > 0:
-            ctx = context[len(context) - k :]
-            c = counts.get((*ctx, word), 0)
-            if exclude is not None and c:
-                c -= exclude.get((*ctx, word), 0)
-            if c > 0:
-                denom = counts.get(ctx, 0)
-                if exclude is not None:
-                    denom -= exclude.get(ctx, 0)
-                return math.log2(c / max(denom, c)) + penalty
-            penalty += BACKOFF
-            k -= 1
-        c = counts.get((word,), 0)
-        total = self.total
-        if exclude is not None:
-            c -= exclude.get((word,), 0)
-            total -= exclude.get((), 0)
-        return math.log2((max(c, 0) + 0.5) / (total + 0.5 * len(self.vocab.words) + 1)) + penalty
-
-    def interpolated(self, context: Gram, word: int,
-                     exclude: Counter[Gram] | None = None) -> float:
+    def logprob(self, context: Gram, word: int, overlay: Overlay = ()) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
         P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
-        where T(ctx) is the number of distinct words seen after ctx. A word the model has
-        never seen (-1) gets only the escape mass, so a new name is likely exactly where
-        the project itself keeps using new names.
+        where T(ctx) is the number of distinct words seen after ctx. `word` -1 stands for
+        the class of words never seen: it gets only the escape mass, so a new name is
+        likely exactly where the project itself keeps using new names. Context tokens
+        up to the last -1 are dropped (nothing is known of what follows a new word).
+        `overlay` are count deltas added to the model's (a document's own n-grams, or a
+        file's n-grams negated to score it as if unseen).
         """
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
         counts, followers = self.counts, self.followers
-        k = min(len(context), self.order - 1)
-        # from the unigram level up
-        total = self.total - (exclude.get((), 0) if exclude is not None else 0)
+        total = self.total + sum(extra.get((), 0) for extra in overlay)
         vocab = max(1, followers.get((), 1))
-        if word < 0:  # the class of all new words: the unigram level's escape mass
+        if word == -1:  # the class of all new words: the unigram level's escape mass
             p = min(0.5, DISCOUNT * vocab / max(total, 1))
         else:
-            c = counts.get((word,), 0) - (exclude.get((word,), 0) if exclude else 0)
-            p = (max(c - DISCOUNT, 0) + DISCOUNT * vocab / max(vocab, 1)) / max(total, 1) \
-                if c > 0 else DISCOUNT / max(total, 1)
-        for n in range(1, k + 1):
+            c = self.count((word,), overlay) if overlay else counts.get((word,), 0)
+            p = max(c - DISCOUNT, 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen = counts.get(ctx, 0)
-            if exclude is not None and seen:
-                seen -= exclude.get(ctx, 0)
+            seen = self.count(ctx, overlay) if overlay else counts.get(ctx, 0)
             if seen <= 0:
                 break
             distinct = followers.get(ctx, 1)
-            c = counts.get((*ctx, word), 0) if word >= 0 else 0
-            if exclude is not None and c:
-                c -= exclude.get((*ctx, word), 0)
+            c = 0.0
+            if word != -1:
+                gram = (*ctx, word)
+                c = self.count(gram, overlay) if overlay else counts.get(gram, 0)
             p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
         return math.log2(max(p, 1e-12))
 
-    def _novelty(self, context: Gram, exclude: Counter[Gram] | None) -> float:
-        penalty = 0.0
-        k = min(len(context), self.order - 1)
-        while k >= 0:
-            ctx = context[len(context) - k :] if k else ()
-            seen = self.counts.get(ctx, 0) if k else self.total
-            if exclude is not None:
-                seen -= exclude.get(ctx, 0)
-            distinct = self.followers.get(ctx, 0)
-            if seen > 0 and distinct > 0:
-                return math.log2(distinct / (seen + distinct)) + penalty
-            penalty += BACKOFF
-            k -= 1
-        return math.log2(1e-6)
-
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int],
-                      exclude: Counter[Gram] | None = None) -> float:
+                      overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         total, count = 0.0, 0
-        score = self.interpolated if SMOOTHING == "ad" else self.logprob
         for j in positions:
-            total -= score(tuple(ids[max(0, j - n) : j]), ids[j], exclude)
+            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay)
             count += 1
         return total / count if count else 0.0
 

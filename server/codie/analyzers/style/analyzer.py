@@ -114,7 +114,7 @@ class StyleAnalyzer:
             if cache_key in self._cache:
                 ranked = self._cache[cache_key]
             else:
-                ranked = self._cache[cache_key] = scorer.rank(binding, tree)
+                ranked = self._cache[cache_key] = scorer.rank(binding, tree, gate=True)
             if ranked is None or ranked.best is None:
                 continue
             margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)

@@ -25,7 +25,9 @@ from codie.analyzers.style.tokens import TokenStream
 
 BUILTINS = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
 UNKNOWN = "<unknown name>"  # never in the vocabulary: scores as a new name
-SHORTLIST = 24  # candidates scored in full, by context frequency
+SHORTLIST = 32  # candidates by context frequency, pre-scored at the name positions
+FULL_SCORES = 5  # of which the best are scored over every n-gram they touch
+MAX_POSITIONS = 8  # occurrences scored per binding: more rarely changes the verdict
 DOC_WEIGHT = 1.0  # how much the open document's own n-grams count, next to the project's
 MARGIN_SAMPLE = 400  # bindings used to learn the margins
 
@@ -80,9 +82,10 @@ class Scorer:
         self.doc_grams: dict[Gram, float] = {
             g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
         excluded = model.exclusion(path)
+        if excluded is not None:  # one overlay: this document in, its saved version out
+            for gram, c in excluded.items():
+                self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
         self.base: list[Mapping[Gram, float]] = [self.doc_grams]
-        if excluded is not None:
-            self.base.append(excluded)
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None
@@ -101,8 +104,10 @@ class Scorer:
         return index
 
     def positions(self, binding: Binding) -> list[int]:
+        """Token positions of the binding's occurrences (the first MAX_POSITIONS)."""
         index = self.stream.name_index
-        return [index[s] for s, _ in binding.occurrences if s in index]
+        found = sorted(index[s] for s, _ in binding.occurrences if s in index)
+        return found[:MAX_POSITIONS]
 
     def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
         """Base overlays minus the document n-grams that touch `positions`."""
@@ -135,8 +140,10 @@ class Scorer:
                 g = KIND_GROUP.get(b.kind)
                 if g is not None:
                     self._doc_names.setdefault(g, Counter())[b.name] += 1
-        names = known + self._doc_names.get(group, Counter())
-        names[binding.name] -= 1
+        key = f"+doc:{group}"
+        names = self._kind_names.get(key)
+        if names is None:
+            names = self._kind_names[key] = known + self._doc_names.get(group, Counter())
         return names
 
     def candidates(self, binding: Binding, positions: list[int], known: Counter[str],
@@ -148,12 +155,14 @@ class Scorer:
             after = (ids[i - 2], ids[i - 1]) if i >= 2 else None
             before = (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None
             if after is not None:
-                found.update(lm.names_after.get(after, ()))
+                for wid, c in lm.names_around("after", after):
+                    found[wid] += c
                 for q in self._doc_index.get(("after", after), ()):
                     if q not in mine:
                         found[ids[q]] += 1
             if before is not None:
-                found.update(lm.names_before.get(before, ()))
+                for wid, c in lm.names_around("before", before):
+                    found[wid] += c
                 for q in self._doc_index.get(("before", before), ()):
                     if q not in mine:
                         found[ids[q]] += 1
@@ -162,8 +171,10 @@ class Scorer:
             if word_id == -1:
                 continue
             name = self.word_of(word_id)
-            if (name == binding.name and not keep_current) or name in taken \
-                    or name in BUILTINS or known[name] <= 0:
+            if name == binding.name:
+                if not keep_current or known[name] <= 1:  # bound elsewhere, not just here
+                    continue
+            elif name in taken or name in BUILTINS or known[name] <= 0:
                 continue
             out.append(name)
             if len(out) >= SHORTLIST:
@@ -197,8 +208,29 @@ class Scorer:
             for p, old in zip(positions, saved, strict=True):
                 ids[p] = old
 
-    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False) -> Ranked | None:
-        """Candidates best first, and the current name's score (hide=True: name unknown)."""
+    def _at_names(self, positions: list[int], words: list[str],
+                  overlay: Sequence[Mapping[Gram, float]]) -> list[float]:
+        """Bits of each word at the name positions only (a cheap first pass).
+
+        Call with the positions masked (-1): other occurrences in a context count as a
+        new name for every candidate alike.
+        """
+        ids, n = self.ids, self.lm.order - 1
+        wids = [self.word_id(w, overlay) for w in words]
+        totals = [0.0] * len(words)
+        for p in positions:
+            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids,
+                                                    overlay)):
+                totals[i] -= lp
+        return totals
+
+    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False,
+             gate: bool = False) -> Ranked | None:
+        """Candidates best first, and the current name's score (hide=True: name unknown).
+
+        gate=True (the editor path) stops early, returning None, when no candidate fits
+        the name positions better than the current name: no suggestion can follow.
+        """
         group = KIND_GROUP.get(binding.kind)
         positions = self.positions(binding)
         if not positions or group is None:
@@ -213,6 +245,14 @@ class Scorer:
                 self.ids[p] = -1
             try:
                 names = self.candidates(binding, positions, known, taken, keep_current=hide)
+                if not names:
+                    return None
+                if len(names) > FULL_SCORES or gate:  # a cheap first pass: name positions
+                    bits = self._at_names(positions, [binding.name, *names], overlay)
+                    quick = dict(zip(names, bits[1:], strict=True))
+                    names = sorted(names, key=quick.__getitem__)[:FULL_SCORES]
+                    if gate and bits[0] <= quick[names[0]]:
+                        return None  # nothing fits where the name is chosen better
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old

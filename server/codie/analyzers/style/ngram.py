@@ -82,10 +82,12 @@ class NgramModel:
         # distinct words seen after each context (key () = the vocabulary in use): how
         # likely a context is to be followed by something new (Witten-Bell)
         self.followers: dict[Gram, int] = {}
+        self._around: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
 
     def apply(self, delta: Counter[Gram] | dict[Gram, int], sign: int = 1) -> None:
         """Add (sign=1) or remove (sign=-1) a file's n-gram counts."""
         counts, names = self.counts, self.name_ids
+        self._around.clear()
         for gram, c in delta.items():
             if not gram:
                 continue
@@ -112,13 +114,25 @@ class NgramModel:
                 if gram[0] in names:
                     _bump(self.names_before, gram[1:], gram[0], c)
 
+    def names_around(self, side: str, key: Gram, limit: int = 40) -> list[tuple[int, int]]:
+        """The names most often seen after (side "after") or before a two-token context."""
+        cached = self._around.get((side, key))
+        if cached is None:
+            bucket = (self.names_after if side == "after" else self.names_before).get(key)
+            cached = bucket.most_common(limit) if bucket else []
+            if len(self._around) > 50_000:
+                self._around.clear()
+            self._around[(side, key)] = cached
+        return cached
+
     def count(self, gram: Gram, overlay: Overlay = ()) -> float:
         c: float = self.counts.get(gram, 0)
         for extra in overlay:
             c += extra.get(gram, 0)
         return c
 
-    def logprob(self, context: Gram, word: int, overlay: Overlay = ()) -> float:
+    def logprob(self, context: Gram, word: int, overlay: Overlay = (),
+                total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
         P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
@@ -127,38 +141,84 @@ class NgramModel:
         likely exactly where the project itself keeps using new names. Context tokens
         up to the last -1 are dropped (nothing is known of what follows a new word).
         `overlay` are count deltas added to the model's (a document's own n-grams, or a
-        file's n-grams negated to score it as if unseen).
+        file's n-grams negated to score it as if unseen); `total` is the token count with
+        the overlays applied, when the caller has it.
         """
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
         counts, followers = self.counts, self.followers
-        total = self.total + sum(extra.get((), 0) for extra in overlay)
+        if total is None:
+            total = self.total + sum(extra.get((), 0) for extra in overlay)
         vocab = max(1, followers.get((), 1))
         if word == -1:  # the class of all new words: the unigram level's escape mass
             p = min(0.5, DISCOUNT * vocab / max(total, 1))
         else:
-            c = self.count((word,), overlay) if overlay else counts.get((word,), 0)
+            c: float = counts.get((word,), 0)
+            for extra in overlay:
+                c += extra.get((word,), 0)
             p = max(c - DISCOUNT, 0) / max(total, 1) + DISCOUNT / max(total, 1)
         for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen = self.count(ctx, overlay) if overlay else counts.get(ctx, 0)
+            seen: float = counts.get(ctx, 0)
+            for extra in overlay:
+                seen += extra.get(ctx, 0)
             if seen <= 0:
                 break
             distinct = followers.get(ctx, 1)
             c = 0.0
             if word != -1:
                 gram = (*ctx, word)
-                c = self.count(gram, overlay) if overlay else counts.get(gram, 0)
+                c = counts.get(gram, 0)
+                for extra in overlay:
+                    c += extra.get(gram, 0)
             p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
         return math.log2(max(p, 1e-12))
+
+    def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()
+                 ) -> list[float]:
+        """logprob(context, w) for many words at once: the context is looked up once."""
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        counts, followers = self.counts, self.followers
+        total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
+        levels: list[tuple[Gram, float, float]] = []
+        for n in range(1, min(len(context), self.order - 1) + 1):
+            ctx = context[len(context) - n :]
+            seen: float = counts.get(ctx, 0)
+            for extra in overlay:
+                seen += extra.get(ctx, 0)
+            if seen <= 0:
+                break
+            levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+        vocab = max(1, followers.get((), 1))
+        out = []
+        for word in words:
+            if word == -1:
+                p = min(0.5, DISCOUNT * vocab / total)
+                for _, _, escape in levels:
+                    p *= escape
+            else:
+                c: float = counts.get((word,), 0)
+                for extra in overlay:
+                    c += extra.get((word,), 0)
+                p = (max(c - DISCOUNT, 0) + DISCOUNT) / total
+                for ctx, seen, escape in levels:
+                    gram = (*ctx, word)
+                    c = counts.get(gram, 0)
+                    for extra in overlay:
+                        c += extra.get(gram, 0)
+                    p = max(c - DISCOUNT, 0) / seen + escape * p
+            out.append(math.log2(max(p, 1e-12)))
+        return out
 
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int],
                       overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
+        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
         total, count = 0.0, 0
         for j in positions:
-            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay)
+            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
             count += 1
         return total / count if count else 0.0
 

@@ -25,7 +25,8 @@ from codie.store import default_path
 
 log = logging.getLogger(__name__)
 MARGIN_QUANTILE = 0.95  # a consistent project's own names rarely lose by more than this
-MARGIN_FLOOR = {"variable": 1.0, "function": 0.5, "class": 0.5}
+MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
+MARGIN_FILES = 40  # files sampled to learn the margins
 
 
 @dataclass(frozen=True)
@@ -81,18 +82,20 @@ def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
     gap is ordinary here; suggestions need more than its MARGIN_QUANTILE.
     """
     rng = random.Random(seed)
-    picks = [(key, facts, b) for key, facts in samples if facts.scopes is not None
-             for b in facts.scopes.bindings() if b.kind in KIND_GROUP]
-    rng.shuffle(picks)
+    files = [(key, facts) for key, facts in samples if facts.scopes is not None]
+    rng.shuffle(files)
     gaps: dict[str, list[float]] = {}
-    scorers: dict[str, Scorer] = {}
-    for key, facts, binding in picks[:MARGIN_SAMPLE]:
-        scorer = scorers.get(key)
-        if scorer is None:
-            scorer = scorers[key] = Scorer(model, facts.stream, key)
-        ranked = scorer.rank(binding, facts.scopes)
-        if ranked is not None and ranked.names:
-            gaps.setdefault(KIND_GROUP[binding.kind], []).append(ranked.gap)
+    per_file = max(1, MARGIN_SAMPLE // max(1, min(len(files), MARGIN_FILES)))
+    for key, facts in files[:MARGIN_FILES]:
+        assert facts.scopes is not None and facts.stream is not None
+        bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP
+                    and b.name not in ("self", "cls", "_")]
+        rng.shuffle(bindings)
+        scorer = Scorer(model, facts.stream, key)
+        for binding in bindings[:per_file]:
+            ranked = scorer.rank(binding, facts.scopes)
+            if ranked is not None and ranked.names:
+                gaps.setdefault(KIND_GROUP[binding.kind], []).append(ranked.gap)
     margins = dict(DEFAULT_MARGIN)
     for group, values in gaps.items():
         if len(values) >= 20:

@@ -77,3 +77,31 @@ def test_names_visible_in_a_scope_include_nested_and_enclosing_ones() -> None:
     (x,) = [b for b in scopes.bindings() if b.name == "x"]
     visible = scopes.names_visible_in(x.scope)
     assert {"a", "x", "i", "inner", "os", "G", "f", "k"} <= visible
+
+
+def test_keyword_arguments_of_calls_in_this_file_are_parameter_occurrences() -> None:
+    source = '''def f(limit, other=1):
+    return limit
+
+
+class C:
+    def __init__(self, limit):
+        self.limit = limit
+
+    def m(self, limit):
+        return self.m(limit=limit)
+
+
+f(limit=1, other=2)
+C(limit=3)
+g(limit=4)
+'''
+    doc = Document("file:///k.py", source)
+    assert doc.tree is not None
+    scopes = build(doc.source, doc.tree.root_node)
+    found = {(b.scope.node.start_point.row, b.name): sorted(doc.position_at(s)
+                                                            for s, _ in b.occurrences)
+             for b in scopes.bindings() if b.kind == "parameter"}
+    assert found[(0, "limit")] == [(0, 6), (1, 11), (12, 2)]
+    assert found[(5, "limit")] == [(5, 23), (6, 21), (13, 2)]
+    assert found[(8, "limit")] == [(8, 16), (9, 22), (9, 28)]

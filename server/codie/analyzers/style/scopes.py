@@ -180,6 +180,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
     module = Scope(root, None, "module")
     scopes = [module]
     refs: list[tuple[Node, Scope, str]] = []
+    keywords: list[tuple[Node, Scope]] = []  # `name` of f(name=...)
 
     def scope_kind(node: Node) -> str:
         if node.type in COMPREHENSIONS:
@@ -243,6 +244,8 @@ def build(source: bytes, root: Node) -> ScopeTree:
     def _visit_identifier(n: Node, s: Scope) -> None:
         role = _binding_role(n)
         if role is None:
+            if n.parent is not None and n.parent.type == "keyword_argument":
+                keywords.append((n, s))
             return
         if role == "declare":  # `global x` names the outer binding: rename it too
             refs.append((n, s, "ref"))
@@ -266,7 +269,39 @@ def build(source: bytes, root: Node) -> ScopeTree:
             _resolve_attribute(source, ident, scope)
         else:
             _resolve(source, ident, scope)
+    by_node = {(sc.node.start_byte, sc.node.end_byte): sc for sc in scopes}
+    for ident, scope in keywords:
+        _resolve_keyword(source, ident, scope, by_node)
     return ScopeTree(module, scopes)
+
+
+def _resolve_keyword(source: bytes, ident: Node, scope: Scope,
+                     by_node: dict[tuple[int, int], Scope]) -> None:
+    """`f(name=...)` where f is a function of this file: an occurrence of f's parameter."""
+    call = ident.parent.parent.parent if ident.parent and ident.parent.parent else None
+    if call is None or call.type != "call":
+        return
+    function = call.child_by_field_name("function")
+    target: Binding | None = None
+    if function is not None and function.type == "identifier":
+        target = _lookup(_text(source, function), scope)
+    elif function is not None and function.type == "attribute":
+        attr = function.child_by_field_name("attribute")
+        target = _method_lookup(source, attr, scope) if attr is not None else None
+    if target is not None and target.kind == CLASS:
+        body = by_node.get((target.definition.parent.start_byte,
+                            target.definition.parent.end_byte)) \
+            if target.definition.parent is not None else None
+        target = body.bindings.get("__init__") if body is not None else None
+    if target is None or target.kind not in (FUNCTION, METHOD):
+        return
+    definition = target.definition.parent
+    if definition is None:
+        return
+    inner = by_node.get((definition.start_byte, definition.end_byte))
+    param = inner.bindings.get(_text(source, ident)) if inner is not None else None
+    if param is not None and param.kind == PARAMETER:
+        param.occurrences.append((ident.start_byte, ident.end_byte))
 
 
 def _descendants_in_scope(node: Node) -> Iterator[Node]:
@@ -278,8 +313,8 @@ def _descendants_in_scope(node: Node) -> Iterator[Node]:
             stack.extend(n.children)
 
 
-def _resolve(source: bytes, ident: Node, scope: Scope) -> None:
-    name = _text(source, ident)
+def _lookup(name: str, scope: Scope) -> Binding | None:
+    """The binding `name` refers to from `scope`, by Python's rules."""
     s: Scope | None = scope
     first = True
     while s is not None:
@@ -294,28 +329,39 @@ def _resolve(source: bytes, ident: Node, scope: Scope) -> None:
             continue
         binding = s.bindings.get(name)
         if binding is not None:
-            binding.occurrences.append((ident.start_byte, ident.end_byte))
-            return
+            return binding
         first = False
         s = s.parent
+    return None
+
+
+def _resolve(source: bytes, ident: Node, scope: Scope) -> None:
+    binding = _lookup(_text(source, ident), scope)
+    if binding is not None:
+        binding.occurrences.append((ident.start_byte, ident.end_byte))
 
 
 def _resolve_attribute(source: bytes, ident: Node, scope: Scope) -> None:
     """`self.m` / `cls.m` in a method of class C is an occurrence of C's method m."""
+    binding = _method_lookup(source, ident, scope)
+    if binding is not None:
+        binding.occurrences.append((ident.start_byte, ident.end_byte))
+
+
+def _method_lookup(source: bytes, ident: Node, scope: Scope) -> Binding | None:
     attribute = ident.parent
     assert attribute is not None
     obj = attribute.child_by_field_name("object")
     if obj is None or obj.type != "identifier":
-        return
+        return None
     obj_name = _text(source, obj)
     s: Scope | None = scope
     while s is not None and not (s.kind == "function" and s.parent is not None
                                  and s.parent.kind == "class"):
         if obj_name in s.bindings:  # `self` rebound by an inner lambda or function
-            return
+            return None
         s = s.parent
     if s is None or s.parent is None or s.self_name is None or obj_name != s.self_name:
-        return
+        return None
     binding = s.parent.bindings.get(_text(source, ident))
-    if binding is not None and binding.kind == METHOD:
-        binding.occurrences.append((ident.start_byte, ident.end_byte))
+    return binding if binding is not None and binding.kind == METHOD else None

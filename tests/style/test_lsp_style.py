@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 from lsprotocol import types
@@ -97,3 +98,30 @@ async def test_rename_refuses_clashes(client: LanguageClient) -> None:
         raise AssertionError("a rename onto `total` must be refused")
     # pygls may echo the refusal as a message too: that one is expected, nothing else
     client.messages[:] = [m for m in client.messages if "already used" not in m.message]
+
+
+async def test_save_updates_the_stored_model(client: LanguageClient) -> None:
+    root: Path = client.workspace_root  # type: ignore[attr-defined]
+    cart = root / "shop" / "cart.py"
+    uri = cart.as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1,
+                                             text=DEVIANT)))
+    await _diagnostics(client, uri, "STY001")  # the model is trained and stored
+    db = root / ".codie" / "codie.db"
+
+    def stored_tokens() -> bytes:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT tokens FROM style_files WHERE path = ?",
+                               [cart.resolve().as_posix()]).fetchone()
+        return bytes(row[0]) if row else b""
+
+    assert b"thing" in stored_tokens()
+    cart.write_text(DEVIANT.replace("thing", "order"))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while b"thing" in stored_tokens():
+        assert loop.time() < deadline, "the saved file never reached the model"
+        await asyncio.sleep(0.1)

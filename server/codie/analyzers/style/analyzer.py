@@ -19,7 +19,7 @@ from tree_sitter import Node
 
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.naming import Ranked, Scorer
+from codie.analyzers.style.naming import Ranked, Scorer, positions_of
 from codie.analyzers.style.service import SERVICE, StyleService
 from codie.analyzers.style.tokens import tokenize
 from codie.core.analyzer import Context
@@ -30,7 +30,7 @@ RULES = {
     "import_multi": "STY005", "docstyle": "STY006", "line_length": "STY007",
 }
 DEFAULTS: dict[str, Any] = {"min-tokens": 5000, "min-samples": 20, "dominance": 0.9,
-                            "naming": True}
+                            "naming": True, "naming-max-lines": 5000}
 WINDOW = 4  # tokens either side of an occurrence that its score depends on
 CACHE_LIMIT = 20_000
 
@@ -89,7 +89,7 @@ class StyleAnalyzer:
                              notes=[f"project convention: {dev.dominant} "
                                     f"({dev.share:.1%} of {dev.samples:,})"],
                              data={"convention": o.key, "dominant": dev.dominant})
-        if opts["naming"]:
+        if opts["naming"] and ctx.doc.lines.count <= opts["naming-max-lines"]:
             yield from self._naming(ctx, model, scope_tree, key)
 
     def _naming(self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree,
@@ -97,13 +97,13 @@ class StyleAnalyzer:
         doc = ctx.doc
         assert doc.tree is not None
         stream = tokenize(doc.source, doc.tree.root_node)
-        scorer = Scorer(model, stream, key)
+        scorer: Scorer | None = None  # built on the first cache miss only
         if len(self._cache) > CACHE_LIMIT:
             self._cache.clear()
         for binding in list(tree.bindings()):
             if not suggestible(binding, model, key):
                 continue
-            positions = scorer.positions(binding)
+            positions = positions_of(stream, binding)
             if not positions:
                 continue
             taken = frozenset(tree.names_visible_in(binding.scope) - {binding.name})
@@ -114,6 +114,8 @@ class StyleAnalyzer:
             if cache_key in self._cache:
                 ranked = self._cache[cache_key]
             else:
+                if scorer is None:
+                    scorer = Scorer(model, stream, key)
                 ranked = self._cache[cache_key] = scorer.rank(binding, tree, gate=True)
             if ranked is None or ranked.best is None:
                 continue
@@ -160,11 +162,10 @@ def used_elsewhere(model: WorkspaceModel, name: str, key: str | None) -> bool:
     word = model.lm.vocab.ids.get(name)
     if word is None:
         return False
+    excluded = model.exclusion(key)  # this file's own counts, negated (cached)
     with model.lock:
         total = model.lm.counts.get((word,), 0)
-        entry = model.files.get(key) if key is not None else None
-        own = entry.ids.count(word) if entry is not None else 0
-    return total - own > 0
+    return total + (excluded.get((word,), 0) if excluded is not None else 0) > 0
 
 
 def analyzers() -> list[StyleAnalyzer]:

@@ -16,6 +16,7 @@ import builtins
 import keyword
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
@@ -54,6 +55,13 @@ class Ranked:
             return float("-inf")
         runner_up = min([self.unknown, *(s for _, s in self.names[1:2])])
         return runner_up - self.names[0][1]
+
+
+def positions_of(stream: TokenStream, binding: Binding) -> list[int]:
+    """Token positions of the binding's occurrences (the first MAX_POSITIONS)."""
+    index = stream.name_index
+    found = sorted(index[s] for s, _ in binding.occurrences if s in index)
+    return found[:MAX_POSITIONS]
 
 
 class Scorer:
@@ -104,10 +112,7 @@ class Scorer:
         return index
 
     def positions(self, binding: Binding) -> list[int]:
-        """Token positions of the binding's occurrences (the first MAX_POSITIONS)."""
-        index = self.stream.name_index
-        found = sorted(index[s] for s, _ in binding.occurrences if s in index)
-        return found[:MAX_POSITIONS]
+        return positions_of(self.stream, binding)
 
     def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
         """Base overlays minus the document n-grams that touch `positions`."""
@@ -147,7 +152,7 @@ class Scorer:
         return names
 
     def candidates(self, binding: Binding, positions: list[int], known: Counter[str],
-                   taken: set[str], keep_current: bool = False) -> list[str]:
+                   taken: AbstractSet[str], keep_current: bool = False) -> list[str]:
         ids, lm = self.ids, self.lm
         mine = set(positions)
         found: Counter[int] = Counter()

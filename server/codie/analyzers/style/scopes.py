@@ -72,6 +72,7 @@ class Binding:
 class ScopeTree:
     module: Scope
     scopes: list[Scope]
+    _visible: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def bindings(self) -> Iterator[Binding]:
         for scope in self.scopes:
@@ -84,8 +85,14 @@ class ScopeTree:
                     return binding
         return None
 
-    def names_visible_in(self, scope: Scope) -> set[str]:
+    def names_visible_in(self, scope: Scope) -> frozenset[str]:
         """Names bound in `scope`, its enclosing scopes and every scope nested in it."""
+        cached = self._visible.get(id(scope))
+        if cached is None:
+            cached = self._visible[id(scope)] = frozenset(self._visible_in(scope))
+        return cached
+
+    def _visible_in(self, scope: Scope) -> set[str]:
         names: set[str] = set()
         s: Scope | None = scope
         while s is not None:

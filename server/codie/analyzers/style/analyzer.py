@@ -31,6 +31,9 @@ RULES = {
 }
 DEFAULTS: dict[str, Any] = {"min-tokens": 5000, "min-samples": 20, "dominance": 0.9,
                             "naming": True, "naming-max-lines": 5000}
+# bits by which the best name must beat the runner-up: at this separation the
+# leave-one-file-out benchmark finds the hidden name first >= 90% of the time
+MIN_SEPARATION = 1.5
 WINDOW = 4  # tokens either side of an occurrence that its score depends on
 CACHE_LIMIT = 20_000
 
@@ -121,7 +124,9 @@ class StyleAnalyzer:
                 continue
             margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
             gap = ranked.gap
-            if gap <= margin:
+            # the project must prefer the name clearly (margin) and unambiguously: the
+            # best candidate well ahead of the runner-up and of any new name
+            if gap <= margin or ranked.confidence < MIN_SEPARATION:
                 continue
             best = ranked.best[0]
             evidence = 0.55 + 0.4 * (1 - 2 ** (-(gap - margin) / max(margin, 0.5)))

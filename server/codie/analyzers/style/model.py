@@ -26,7 +26,7 @@ KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function",
               METHOD: "function", CLASS: "class"}
 # Default margins (bits of mean cross-entropy) until the workspace has taught us its own:
 # NATURALIZE's defaults scaled to our per-token entropy.
-DEFAULT_MARGIN = {"variable": 2.0, "function": 1.0, "class": 1.0}
+DEFAULT_MARGIN = {"variable": 2.0, "function": 2.0, "class": 2.0}
 
 
 @dataclass

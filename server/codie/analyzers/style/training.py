@@ -24,7 +24,7 @@ from codie.core.project import MAX_FILE_BYTES, iter_files
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
-MARGIN_QUANTILE = 0.95  # a consistent project's own names rarely lose by more than this
+MARGIN_QUANTILE = 0.99  # a consistent project's own names rarely lose by more than this
 MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
 MARGIN_FILES = 40  # files sampled to learn the margins
 

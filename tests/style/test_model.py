@@ -75,3 +75,27 @@ def test_training_job_stores_the_model_and_update_file_keeps_it_exact(tmp_path: 
     assert snapshot(stored) == snapshot(fresh)
     assert stored.stats == fresh.stats
     assert set(stored.files) == set(fresh.files)
+
+
+class FakeJob:
+    def __init__(self) -> None:
+        self.reports: list[tuple[float, str]] = []
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.reports.append((fraction, message))
+
+    def check_cancelled(self) -> None:
+        pass
+
+
+def test_worker_jobs_train_and_update(tmp_path: Path) -> None:
+    from codie.analyzers.style import jobs
+
+    root = make_workspace(tmp_path / "ws", copies=3)
+    job = FakeJob()
+    result = jobs.train({"root": str(root), "db": str(tmp_path / "w.db")}, job)
+    assert result["files"] == 5 and job.reports[-1][0] == 1.0
+    cart = root / "shop" / "cart.py"
+    cart.write_text("x = 1\n")
+    assert jobs.update({"path": str(cart), "db": str(tmp_path / "w.db")}, job) == {
+        "changed": True}

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from codie.core.project import MAX_FILE_BYTES, iter_files
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
 MARGIN_QUANTILE = 0.99  # a consistent project's own names rarely lose by more than this
 MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
 MARGIN_FILES = 40  # files sampled to learn the margins
@@ -53,14 +55,21 @@ def _digest(source: bytes) -> str:
     return hashlib.blake2b(source, digest_size=12).hexdigest()
 
 
-def build_model(root: Path, settings: Settings | None = None) -> tuple[WorkspaceModel,
-                                                                        dict[str, str]]:
-    """Train a fresh model on every Python file of the workspace (no store involved)."""
+def build_model(root: Path, settings: Settings | None = None,
+                on_file: Progress | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
+    """Train a fresh model on every Python file of the workspace (no store involved).
+
+    `on_file(done, total)` is called after each file (a worker reports progress and may
+    raise there to cancel).
+    """
     settings = settings or load_pyproject(root / "pyproject.toml")[0]
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
     samples: list[tuple[str, Any]] = []
-    for path in iter_files([root], settings, root):
+    paths = list(iter_files([root], settings, root))
+    for done, path in enumerate(paths, start=1):
+        if on_file is not None:
+            on_file(done - 1, len(paths))
         source = _read(path)
         if source is None:
             continue
@@ -105,11 +114,12 @@ def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
     return margins
 
 
-def train_workspace(root: Path | str, db_path: Path | str | None = None) -> TrainSummary:
+def train_workspace(root: Path | str, db_path: Path | str | None = None,
+                    on_file: Progress | None = None) -> TrainSummary:
     """Worker job: (re)train the workspace's style model and store it."""
     started = time.perf_counter()
     root = Path(root).resolve()
-    model, digests = build_model(root)
+    model, digests = build_model(root, on_file=on_file)
     db = storage.open_db(db_path or default_path(root))
     try:
         storage.write_all(db, model, digests)

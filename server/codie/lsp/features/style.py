@@ -103,6 +103,12 @@ def on_save(ls: CodieServer, uri: str) -> None:
     _submit(ls, root, "update", job)
 
 
+def _refuse(ls: CodieServer, exc: RenameError) -> None:
+    """A refused rename is an answer, not a server error: null plus the reason, as a warning."""
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                   message=f"Codie: {exc}"))
+
+
 def register(server: CodieServer) -> None:
     service(server)
     server.listeners["initialized"].append(on_initialized)
@@ -121,7 +127,8 @@ def register(server: CodieServer) -> None:
             target = target_at(doc.source, doc.tree.root_node, offset,
                                service(ls).model_for(root), file_key(doc.uri))
         except RenameError as exc:
-            raise ValueError(str(exc)) from None
+            _refuse(ls, exc)
+            return None
         return types.PrepareRenamePlaceholder(
             range=lsp_range(doc, target.start, target.end, ls.encoding),
             placeholder=target.binding.name)
@@ -138,7 +145,8 @@ def register(server: CodieServer) -> None:
             edits = rename_edits(doc.source, doc.tree.root_node, offset, params.new_name,
                                  service(ls).model_for(root), file_key(doc.uri))
         except RenameError as exc:
-            raise ValueError(str(exc)) from None
+            _refuse(ls, exc)
+            return None
         enc = ls.encoding
         return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(

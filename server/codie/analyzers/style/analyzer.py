@@ -17,13 +17,14 @@ from urllib.parse import unquote, urlparse
 
 from tree_sitter import Node
 
-from codie.analyzers.style import conventions, scopes
+from codie.analyzers.style import conventions, scopes, storage
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
 from codie.analyzers.style.naming import Ranked, Scorer, positions_of
 from codie.analyzers.style.service import SERVICE, StyleService
 from codie.analyzers.style.tokens import tokenize
 from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, TextEdit
+from codie.store import default_path
 
 RULES = {
     "case": "STY002", "quotes": "STY003", "docquotes": "STY003", "import_order": "STY004",
@@ -36,6 +37,9 @@ DEFAULTS: dict[str, Any] = {"min-tokens": 5000, "min-samples": 20, "dominance": 
 MIN_SEPARATION = 1.5
 WINDOW = 4  # tokens either side of an occurrence that its score depends on
 CACHE_LIMIT = 20_000
+# conventions where a file that deviates many times gets one finding, not one per place
+FILE_LEVEL = frozenset({"quotes", "docquotes"})
+FILE_LEVEL_AFTER = 3
 
 
 def options(section: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,8 +54,36 @@ def options(section: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def model_of(ctx: Context) -> WorkspaceModel | None:
+    """The workspace's model: from the service the LSP layer fills or, in headless runs
+    (no service at all), from the store if a model was trained (`codie style train`)."""
     service = ctx.services.get(SERVICE)
-    return service.model_for(ctx.root) if isinstance(service, StyleService) else None
+    if isinstance(service, StyleService):
+        return service.model_for(ctx.root)
+    return stored_model(ctx.root) if ctx.root is not None else None
+
+
+_STORED: dict[Path, tuple[float, WorkspaceModel | None]] = {}
+
+
+def stored_model(root: Path) -> WorkspaceModel | None:
+    """The stored model of `root`, loaded once per process (and again if the store changes)."""
+    path = default_path(root)
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return None
+    cached = _STORED.get(root)
+    if cached is None or cached[0] != stamp:
+        try:
+            db = storage.open_db(path)
+            try:
+                model = storage.load(db, root) if db["style_files"].count else None
+            finally:
+                db.conn.close()
+        except Exception:  # a broken store must not break the check: no style findings
+            model = None
+        cached = _STORED[root] = (stamp, model)
+    return cached[1]
 
 
 def file_key(uri: str) -> str | None:
@@ -82,13 +114,26 @@ class StyleAnalyzer:
         with model.lock:
             stats = model.stats_without(key)
         observations = conventions.observe(source, root, scope_tree)
-        for dev in conventions.deviations(observations, stats, opts["min-samples"],
-                                          opts["dominance"]):
+        found = sorted(conventions.deviations(observations, stats, opts["min-samples"],
+                                              opts["dominance"]),
+                       key=lambda d: d.observation.start)
+        per_key: dict[str, int] = {}
+        for dev in found:
+            per_key[dev.observation.key] = per_key.get(dev.observation.key, 0) + 1
+        reported: set[str] = set()
+        for dev in found:
             o = dev.observation
+            message = dev.message
+            if o.key in FILE_LEVEL and per_key[o.key] > FILE_LEVEL_AFTER:
+                # a file with its own habit: say it once, not at every string
+                if o.key in reported:
+                    continue
+                reported.add(o.key)
+                message += f" (and {per_key[o.key] - 1} more in this file)"
             rule = RULES["case" if o.key.startswith("case:") else o.key]
             evidence = 0.5 + 0.45 * min(1.0, (dev.share - 0.5) * 2) * (
                 1 - math.exp(-dev.samples / 50))
-            yield ctx.report(rule, o.start, o.end, dev.message, evidence=round(evidence, 3),
+            yield ctx.report(rule, o.start, o.end, message, evidence=round(evidence, 3),
                              notes=[f"project convention: {dev.dominant} "
                                     f"({dev.share:.1%} of {dev.samples:,})"],
                              data={"convention": o.key, "dominant": dev.dominant})

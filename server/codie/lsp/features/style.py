@@ -87,6 +87,12 @@ def on_open(ls: CodieServer, doc: Document) -> None:
         train(ls, root)
 
 
+def on_watched(ls: CodieServer, changes: list[types.FileEvent]) -> None:
+    """Files changed outside the editor (checkout, generator): update them too."""
+    for change in changes:
+        on_save(ls, change.uri)
+
+
 def on_save(ls: CodieServer, uri: str) -> None:
     root = ls.settings.folder_of(uri)
     path = uri_to_path(uri)
@@ -114,6 +120,7 @@ def register(server: CodieServer) -> None:
     server.listeners["initialized"].append(on_initialized)
     server.listeners["open"].append(on_open)
     server.listeners["save"].append(on_save)
+    server.listeners["watched"].append(on_watched)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(ls: CodieServer, params: types.PrepareRenameParams

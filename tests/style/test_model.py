@@ -7,7 +7,7 @@ from pathlib import Path
 from codie.analyzers.style import storage
 from codie.analyzers.style.model import WorkspaceModel, extract
 from codie.analyzers.style.ngram import grams
-from codie.analyzers.style.training import train_workspace, update_file
+from codie.analyzers.style.training import build_model, train_workspace, update_file
 from tests.style.workspace import DEVIANT, make_workspace
 
 A = (b"def f(items):\n    total = 0\n    for item in items:\n        total += item\n"
@@ -99,3 +99,21 @@ def test_worker_jobs_train_and_update(tmp_path: Path) -> None:
     cart.write_text("x = 1\n")
     assert jobs.update({"path": str(cart), "db": str(tmp_path / "w.db")}, job) == {
         "changed": True}
+
+
+def test_refresh_brings_a_stored_model_up_to_date_with_the_disk(tmp_path: Path) -> None:
+    from codie.analyzers.style.training import refresh_model
+
+    root = make_workspace(tmp_path / "ws", copies=4).resolve()
+    db_path = tmp_path / "r.db"
+    first = refresh_model(root, db_path)  # nothing stored: trains
+    assert len(first.files) == 6
+    (root / "shop" / "cart.py").write_text(DEVIANT.replace("thing", "order"))
+    (root / "shop" / "books.py").unlink()
+    (root / "shop" / "extra.py").write_text("def extra(rows):\n    return rows\n")
+    refreshed = refresh_model(root, db_path)
+    fresh, _ = build_model(root)
+    assert snapshot(refreshed) == snapshot(fresh)
+    assert set(refreshed.files) == set(fresh.files)
+    reloaded = storage.load(storage.open_db(db_path), root)
+    assert snapshot(reloaded) == snapshot(fresh)

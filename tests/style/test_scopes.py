@@ -105,3 +105,16 @@ g(limit=4)
     assert found[(0, "limit")] == [(0, 6), (1, 11), (12, 2)]
     assert found[(5, "limit")] == [(5, 23), (6, 21), (13, 2)]
     assert found[(8, "limit")] == [(8, 16), (9, 22), (9, 28)]
+
+
+def test_defaults_and_annotations_belong_to_the_enclosing_scope() -> None:
+    source = ("def outer(name: str):\n    def inner(x, name=name, y: name = 1):\n"
+              "        return name\n")
+    doc = Document("file:///d.py", source)
+    assert doc.tree is not None
+    scopes = build(doc.source, doc.tree.root_node)
+    found = {(b.scope.node.start_point.row, b.name): sorted(doc.position_at(s)
+                                                            for s, _ in b.occurrences)
+             for b in scopes.bindings() if b.name == "name"}
+    assert found[(0, "name")] == [(0, 10), (1, 22), (1, 31)]
+    assert found[(1, "name")] == [(1, 17), (2, 15)]

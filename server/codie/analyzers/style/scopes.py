@@ -231,6 +231,9 @@ def build(source: bytes, root: Node) -> ScopeTree:
                 outer = child.type in ("decorator", "argument_list") or (
                     n.type in ("function_definition", "lambda") and child.type == "type"
                 )
+                if _default_or_annotation(n, child) and s.parent is not None:
+                    stack.append((child, s.parent))  # `def f(x=x)`: the outer x
+                    continue
                 stack.append((child, s if outer and inner is not s else inner))
 
     def _prepare(node: Node, scope: Scope) -> None:
@@ -309,6 +312,17 @@ def _resolve_keyword(source: bytes, ident: Node, scope: Scope,
     param = inner.bindings.get(_text(source, ident)) if inner is not None else None
     if param is not None and param.kind == PARAMETER:
         param.occurrences.append((ident.start_byte, ident.end_byte))
+
+
+def _default_or_annotation(param: Node, child: Node) -> bool:
+    """A parameter's default value or annotation: evaluated where the `def` runs."""
+    if param.type not in ("default_parameter", "typed_default_parameter", "typed_parameter"):
+        return False
+    holder = param.parent
+    if holder is None or holder.type not in ("parameters", "lambda_parameters"):
+        return False
+    return _is_field(param, "value", child) or _is_field(param, "type", child) or (
+        param.type == "typed_parameter" and child.type == "type")
 
 
 def _descendants_in_scope(node: Node) -> Iterator[Node]:

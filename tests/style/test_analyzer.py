@@ -124,3 +124,20 @@ def test_rename_refusals(workspace: tuple[Path, StyleService]) -> None:
     with pytest.raises(RenameError, match="imported"):
         rename_edits(imported.source, imported.tree.root_node, imported.offset_at(0, 25), "x",
                      model, None)
+
+
+def test_parameters_of_functions_other_files_use_are_left_alone(
+        workspace: tuple[Path, StyleService]) -> None:
+    root, service = workspace
+    model = service.models[root]
+    source = "def total_books(things):\n    return things\n"  # books.py defines one too
+    doc = Document("file:///z.py", source)
+    assert doc.tree is not None
+    with pytest.raises(RenameError, match="keyword arguments"):
+        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(0, 17), "orders", model,
+                     None)
+    private = Document("file:///z.py", "def _helper(things):\n    return things\n")
+    assert private.tree is not None
+    edits = rename_edits(private.source, private.tree.root_node, private.offset_at(0, 13),
+                         "orders", model, None)
+    assert [private.position_at(e.start) for e in edits] == [(0, 12), (1, 11)]

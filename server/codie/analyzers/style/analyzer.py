@@ -204,7 +204,8 @@ def suggestible(binding: scopes.Binding, model: WorkspaceModel, key: str | None)
     if binding.kind in (scopes.FUNCTION, scopes.METHOD, scopes.CLASS) and \
             binding.scope.kind in ("module", "class"):
         return not used_elsewhere(model, binding.name, key)
-    return True
+    owner = scopes.owner_name(binding)  # callers elsewhere may pass it by keyword
+    return owner is None or not used_elsewhere(model, owner, key)
 
 
 def used_elsewhere(model: WorkspaceModel, name: str, key: str | None) -> bool:

@@ -46,6 +46,13 @@ def target_at(source: bytes, root: Node, offset: int, model: WorkspaceModel | No
         if used_elsewhere(model, binding.name, key):
             raise RenameError(f"`{binding.name}` is used in other files of the workspace; "
                               "Codie renames within one file only")
+    owner = scopes.owner_name(binding)
+    if owner is not None and model is not None:
+        from codie.analyzers.style.analyzer import used_elsewhere
+
+        if used_elsewhere(model, owner, key):
+            raise RenameError(f"`{binding.name}` is a parameter of `{owner}`, which other "
+                              "files use: their keyword arguments would break")
     return Target(binding, tree, *span)
 
 

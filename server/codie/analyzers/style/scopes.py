@@ -68,6 +68,18 @@ class Binding:
         return self.definition.start_byte
 
 
+def owner_name(binding: Binding) -> str | None:
+    """For a parameter of a module-level function or a method: that function's name."""
+    if binding.kind != PARAMETER:
+        return None
+    node, outer = binding.scope.node, binding.scope.parent
+    if node.type != "function_definition" or outer is None or outer.kind not in (
+            "module", "class"):
+        return None
+    name = node.child_by_field_name("name")
+    return name.text.decode("utf-8", "replace") if name is not None and name.text else None
+
+
 @dataclass
 class ScopeTree:
     module: Scope

@@ -155,8 +155,13 @@ def register(server: CodieServer) -> None:
             _refuse(ls, exc)
             return None
         enc = ls.encoding
+        lsp_edits = [text_edit(doc, e, enc) for e in edits]
+        caps = ls.client_capabilities.workspace
+        edit_caps = caps.workspace_edit if caps is not None else None
+        if edit_caps is None or not edit_caps.document_changes:
+            return types.WorkspaceEdit(changes={doc.uri: lsp_edits})
         return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(
                 uri=doc.uri, version=doc.version),
-            edits=[text_edit(doc, e, enc) for e in edits],
+            edits=list(lsp_edits),
         )])

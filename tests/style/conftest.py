@@ -24,8 +24,8 @@ CONFIG = ClientServerConfig(
 async def client(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[no-untyped-def]
     workspace = make_workspace(tmp_path / "shop").resolve()
     await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
-            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True))),
+        # a real editor's capabilities: messages are checked against them
+        capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
         root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="shop")],
     ))

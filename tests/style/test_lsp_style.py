@@ -6,10 +6,14 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.style.workspace import DEVIANT
+
+# the client speaks with VS Code's capabilities: anything the server sends outside them fails
+pytestmark = pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")
 
 
 async def _diagnostics(client: LanguageClient, uri: str, rule: str,

@@ -141,3 +141,27 @@ def test_parameters_of_functions_other_files_use_are_left_alone(
     edits = rename_edits(private.source, private.tree.root_node, private.offset_at(0, 13),
                          "orders", model, None)
     assert [private.position_at(e.start) for e in edits] == [(0, 12), (1, 11)]
+
+
+def test_naming_runs_in_slices_under_a_budget(workspace: tuple[Path, StyleService]) -> None:
+    root, service = workspace
+    sliced = StyleService()
+    sliced.models = service.models
+    sliced.naming_budget = 0.0  # one name per pass
+    asked: list[str] = []
+    sliced.on_unfinished = asked.append
+    path = root / "shop" / "cart.py"
+    doc = Document(path.as_uri(), DEVIANT)
+    ctx = Context(doc, catalogue(), Settings(sections={"style": {"min-tokens": 200}}),
+                  root=root, services={"style": sliced})
+    analyzer = StyleAnalyzer()
+    passes = 0
+    while True:
+        asked.clear()
+        found = [f for f in analyzer.analyze(ctx, doc.top_level()) if f.rule_id == "STY001"]
+        passes += 1
+        if not asked:
+            break
+        assert asked == [path.as_uri()] and passes < 50
+    assert passes > 2  # it did take several passes
+    assert any(f.data["suggestion"] == "order" for f in found)

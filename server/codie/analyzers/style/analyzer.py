@@ -10,6 +10,7 @@ whose surroundings it changed. Nothing is reported before the model has seen
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -100,7 +101,7 @@ class StyleAnalyzer:
     incremental: ClassVar[bool] = False
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[Any, ...], Ranked | None] = {}
+        self._cache: dict[tuple[Any, ...], tuple[int, Ranked | None]] = {}
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         model = model_of(ctx)
@@ -148,6 +149,13 @@ class StyleAnalyzer:
         scorer: Scorer | None = None  # built on the first cache miss only
         if len(self._cache) > CACHE_LIMIT:
             self._cache.clear()
+        # In the editor the scoring runs in slices: past the budget, names keep their
+        # previous (possibly stale) verdict or wait, and the service asks for another pass.
+        service = ctx.services.get(SERVICE)
+        budget = service.naming_budget if isinstance(service, StyleService) else None
+        deadline = time.perf_counter() + budget if budget is not None else None
+        unfinished = False
+        computed = 0
         for binding in list(tree.bindings()):
             if not suggestible(binding, model, key):
                 continue
@@ -156,15 +164,21 @@ class StyleAnalyzer:
                 continue
             taken = frozenset(tree.names_visible_in(binding.scope) - {binding.name})
             toks = stream.tokens
-            cache_key = (model.generation, key, binding.kind, binding.name, taken,
+            cache_key = (key, binding.kind, binding.name, taken,
                          tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1])
                                for p in positions))
-            if cache_key in self._cache:
-                ranked = self._cache[cache_key]
+            cached = self._cache.get(cache_key)
+            if cached is not None and cached[0] == model.generation:
+                ranked = cached[1]
+            elif deadline is not None and computed and time.perf_counter() > deadline:
+                unfinished = True  # (each pass scores at least one name: progress)
+                ranked = cached[1] if cached is not None else None
             else:
                 if scorer is None:
                     scorer = Scorer(model, stream, key)
-                ranked = self._cache[cache_key] = scorer.rank(binding, tree, gate=True)
+                ranked = scorer.rank(binding, tree, gate=True)
+                self._cache[cache_key] = (model.generation, ranked)
+                computed += 1
             if ranked is None or ranked.best is None:
                 continue
             margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
@@ -193,6 +207,8 @@ class StyleAnalyzer:
                 data={"name": binding.name, "suggestion": best, "gap": round(gap, 3),
                       "margin": margin},
             )
+        if unfinished and isinstance(service, StyleService):
+            service.more_naming(doc.uri)
 
 
 def suggestible(binding: scopes.Binding, model: WorkspaceModel, key: str | None) -> bool:

@@ -115,8 +115,34 @@ def _refuse(ls: CodieServer, exc: RenameError) -> None:
                                                    message=f"Codie: {exc}"))
 
 
+NAMING_BUDGET = 0.015  # seconds of naming scores per pass on the event loop
+MORE_DELAY = 0.02  # seconds before the next pass: edits and other requests go first
+
+
+def _continue_naming(ls: CodieServer, uri: str) -> None:
+    """Another analysis pass soon, for the names the last one had no time to score."""
+
+    if uri in _continuing:
+        return
+    _continuing.add(uri)
+
+    def again() -> None:
+        _continuing.discard(uri)
+        analysis = ls.analyses.get(uri)
+        if analysis is not None:
+            analysis.whole_dirty = True
+            ls.schedule(uri)
+
+    asyncio.get_event_loop().call_later(MORE_DELAY, again)
+
+
+_continuing: set[str] = set()
+
+
 def register(server: CodieServer) -> None:
-    service(server)
+    svc = service(server)
+    svc.naming_budget = NAMING_BUDGET
+    svc.on_unfinished = lambda uri: _continue_naming(server, uri)
     server.listeners["initialized"].append(on_initialized)
     server.listeners["open"].append(on_open)
     server.listeners["save"].append(on_save)

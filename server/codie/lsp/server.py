@@ -85,7 +85,7 @@ class CodieServer(LanguageServer):
         self.hover_providers: list[HoverProvider] = []
         self.code_action_providers: list[CodeActionProvider] = []
         self.code_lens_providers: list[CodeLensProvider] = []
-        # "initialized" | "open" | "change" | "save" | "close" | "settings" -> callbacks
+        # "open" | "change" | "save" | "close" | "settings" -> callbacks
         self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False
         self._tasks: dict[str, asyncio.Task[None]] = {}

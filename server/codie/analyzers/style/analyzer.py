@@ -219,20 +219,9 @@ def suggestible(binding: scopes.Binding, model: WorkspaceModel, key: str | None)
         return False
     if binding.kind in (scopes.FUNCTION, scopes.METHOD, scopes.CLASS) and \
             binding.scope.kind in ("module", "class"):
-        return not used_elsewhere(model, binding.name, key)
+        return not model.used_elsewhere(binding.name, key)
     owner = scopes.owner_name(binding)  # callers elsewhere may pass it by keyword
-    return owner is None or not used_elsewhere(model, owner, key)
-
-
-def used_elsewhere(model: WorkspaceModel, name: str, key: str | None) -> bool:
-    """Whether another file of the workspace mentions `name` (so it may import it)."""
-    word = model.lm.vocab.ids.get(name)
-    if word is None:
-        return False
-    excluded = model.exclusion(key)  # this file's own counts, negated (cached)
-    with model.lock:
-        total = model.lm.counts.get((word,), 0)
-    return total + (excluded.get((word,), 0) if excluded is not None else 0) > 0
+    return owner is None or not model.used_elsewhere(owner, key)
 
 
 def analyzers() -> list[StyleAnalyzer]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import Observation, tally
 from codie.analyzers.style.ngram import Gram, NgramModel, grams
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
@@ -24,8 +25,8 @@ from codie.core.document import parse
 # Names are suggested from the names the project binds for the same kind of thing.
 KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function",
               METHOD: "function", CLASS: "class"}
-# Default margins (bits of mean cross-entropy) until the workspace has taught us its own:
-# NATURALIZE's defaults scaled to our per-token entropy.
+# Margins (bits of mean cross-entropy) until the workspace has taught us its own: between
+# the floors and what the standard library learns (2.8-3.8 bits).
 DEFAULT_MARGIN = {"variable": 2.0, "function": 2.0, "class": 2.0}
 
 
@@ -42,8 +43,6 @@ class FileFacts:
 
 
 def extract(source: bytes) -> FileFacts:
-    from codie.analyzers.style import conventions, scopes
-
     tree = parse(source)
     root = tree.root_node
     stream = tokenize(source, root)
@@ -127,6 +126,16 @@ class WorkspaceModel:
         if entry is not None:
             names.subtract(n for g, n in entry.names if g == group)
         return +names
+
+    def used_elsewhere(self, name: str, path: str | None) -> bool:
+        """Whether a file other than `path` mentions `name` (so it may import or call it)."""
+        word = self.lm.vocab.ids.get(name)
+        if word is None:
+            return False
+        excluded = self.exclusion(path)  # path's own counts, negated (cached)
+        with self.lock:
+            total = self.lm.counts.get((word,), 0)
+        return total + (excluded.get((word,), 0) if excluded is not None else 0) > 0
 
     def stats_without(self, path: str | None) -> dict[str, Counter[str]]:
         entry = self.files.get(path) if path is not None else None

@@ -38,21 +38,16 @@ def target_at(source: bytes, root: Node, offset: int, model: WorkspaceModel | No
     if binding.kind == scopes.IMPORT:
         raise RenameError(f"`{binding.name}` is imported; rename it where it is defined")
     if binding.kind not in LOCAL_KINDS and binding.scope.kind in ("module", "class"):
-        from codie.analyzers.style.analyzer import used_elsewhere
-
         if model is None:
             raise RenameError(f"`{binding.name}` may be used by other files and the "
                               "workspace model is not ready yet")
-        if used_elsewhere(model, binding.name, key):
+        if model.used_elsewhere(binding.name, key):
             raise RenameError(f"`{binding.name}` is used in other files of the workspace; "
                               "Codie renames within one file only")
     owner = scopes.owner_name(binding)
-    if owner is not None and model is not None:
-        from codie.analyzers.style.analyzer import used_elsewhere
-
-        if used_elsewhere(model, owner, key):
-            raise RenameError(f"`{binding.name}` is a parameter of `{owner}`, which other "
-                              "files use: their keyword arguments would break")
+    if owner is not None and model is not None and model.used_elsewhere(owner, key):
+        raise RenameError(f"`{binding.name}` is a parameter of `{owner}`, which other "
+                          "files use: their keyword arguments would break")
     return Target(binding, tree, *span)
 
 

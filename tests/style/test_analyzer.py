@@ -165,3 +165,20 @@ def test_naming_runs_in_slices_under_a_budget(workspace: tuple[Path, StyleServic
         assert asked == [path.as_uri()] and passes < 50
     assert passes > 2  # it did take several passes
     assert any(f.data["suggestion"] == "order" for f in found)
+
+
+def test_members_reached_through_other_objects_are_not_renamed() -> None:
+    source = ("class Cart:\n    def add(self, item):\n        self.add(item)\n\n\n"
+              "def fill(cart):\n    cart.add(1)\n")
+    doc = Document("file:///m.py", source)
+    assert doc.tree is not None
+    with pytest.raises(RenameError, match="attribute of other objects"):
+        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(1, 9), "put",
+                     WorkspaceModelStub(), None)
+
+
+class WorkspaceModelStub:
+    """Nothing is used in other files."""
+
+    def used_elsewhere(self, name: str, path: str | None) -> bool:
+        return False

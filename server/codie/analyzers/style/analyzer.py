@@ -156,8 +156,10 @@ class StyleAnalyzer:
         deadline = time.perf_counter() + budget if budget is not None else None
         unfinished = False
         computed = 0
+        members = scopes.attribute_spans(doc.source, doc.tree.root_node)
         for binding in list(tree.bindings()):
-            if not suggestible(binding, model, key):
+            if not suggestible(binding, model, key) or \
+                    scopes.untracked_member_uses(binding, members):
                 continue
             positions = positions_of(stream, binding)
             if not positions:

@@ -44,6 +44,9 @@ def target_at(source: bytes, root: Node, offset: int, model: WorkspaceModel | No
         if model.used_elsewhere(binding.name, key):
             raise RenameError(f"`{binding.name}` is used in other files of the workspace; "
                               "Codie renames within one file only")
+    if scopes.untracked_member_uses(binding, scopes.attribute_spans(source, root)):
+        raise RenameError(f"`{binding.name}` is also used as an attribute of other objects "
+                          "in this file, which Codie cannot resolve")
     owner = scopes.owner_name(binding)
     if owner is not None and model is not None and model.used_elsewhere(owner, key):
         raise RenameError(f"`{binding.name}` is a parameter of `{owner}`, which other "

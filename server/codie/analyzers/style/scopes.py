@@ -68,6 +68,28 @@ class Binding:
         return self.definition.start_byte
 
 
+def attribute_spans(source: bytes, root: Node) -> dict[str, set[tuple[int, int]]]:
+    """Every `obj.name` in the module, by name: uses of class members Codie cannot resolve."""
+    spans: dict[str, set[tuple[int, int]]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "attribute":
+            attr = node.child_by_field_name("attribute")
+            if attr is not None:
+                spans.setdefault(_text(source, attr), set()).add((attr.start_byte,
+                                                                  attr.end_byte))
+        stack.extend(node.children)
+    return spans
+
+
+def untracked_member_uses(binding: Binding, spans: dict[str, set[tuple[int, int]]]) -> bool:
+    """A method or class attribute also reached as `other.name`: a rename would miss it."""
+    if binding.scope.kind != "class":
+        return False
+    return bool(spans.get(binding.name, set()) - set(binding.occurrences))
+
+
 def owner_name(binding: Binding) -> str | None:
     """For a parameter of a module-level function or a method: that function's name."""
     if binding.kind != PARAMETER:

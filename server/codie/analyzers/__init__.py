@@ -15,6 +15,7 @@ MODULES = (
     "codie.analyzers.quality",
     "codie.analyzers.config",
     "codie.analyzers.dependencies",
+    "codie.analyzers.style",
 )
 
 

@@ -21,6 +21,7 @@ COMMANDS = (
     "codie.cli.dependencies",
     "codie.cli.webhook",
     "codie.cli.llm",
+    "codie.cli.style",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

@@ -41,6 +41,7 @@ FEATURES = (
     "codie.lsp.features.dependencies",
     "codie.lsp.features.llm_chat",
     "codie.lsp.features.llm_review",
+    "codie.lsp.features.style",
 )
 
 # A provider gets the server, the document and the request params.

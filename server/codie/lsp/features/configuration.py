@@ -25,6 +25,7 @@ def register(server: CodieServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodieServer, params: types.InitializedParams) -> None:
         await pull_configuration(ls)
+        ls.emit("initialized")
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

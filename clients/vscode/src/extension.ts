@@ -1,0 +1,354 @@
+/**
+ * The Codie extension: starts `codie serve`, keeps it in step with the settings, and adds
+ * the status item, the chat panel, the hotspots and call-graph views and the commands.
+ * Diagnostics, hover and quick fixes come from the language client with no code here.
+ */
+import * as os from "os";
+import * as vscode from "vscode";
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { ChatClient } from "./chat";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chatView";
+import { CallGraphProvider, HotspotsProvider } from "./insightViews";
+import {
+  Launch,
+  LaunchSettings,
+  ServerState,
+  affectsLaunch,
+  countDiagnostics,
+  resolveLaunch,
+  serverSettings,
+  statusText,
+  statusTooltip,
+} from "./launch";
+import {
+  CallGraphRequest,
+  EXPLAIN_COMMAND,
+  ExplainRequest,
+  ExplainResult,
+  HotspotsRequest,
+  hotspotList,
+  isMethodNotFound,
+  neighbourhood,
+} from "./protocol";
+
+const RUN_TESTS_COMMAND = "codie.runRelatedTests";
+
+let client: LanguageClient | undefined;
+let chatClient: ChatClient | undefined;
+let launch: Launch | undefined;
+let state: ServerState = "stopped";
+let log: vscode.LogOutputChannel;
+let status: vscode.StatusBarItem;
+
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration("codie", vscode.workspace.workspaceFolders?.[0]?.uri);
+}
+
+function launchSettings(c: vscode.WorkspaceConfiguration): LaunchSettings {
+  return {
+    serverCommand: c.get<string[]>("serverCommand") ?? [],
+    path: c.get<string>("path") ?? "",
+    interpreter: c.get<string[]>("interpreter") ?? [],
+    args: c.get<string[]>("args") ?? [],
+  };
+}
+
+/** The interpreter selected in the Python extension, if it is installed. */
+async function pythonExtensionInterpreter(resource: vscode.Uri | undefined): Promise<string[] | undefined> {
+  const ext = vscode.extensions.getExtension("ms-python.python");
+  if (!ext) {
+    return undefined;
+  }
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    const details = api?.settings?.getExecutionDetails?.(resource);
+    const command = details?.execCommand as string[] | undefined;
+    return Array.isArray(command) && command.length > 0 ? command : undefined;
+  } catch (error) {
+    log.warn(`Python extension interpreter unavailable: ${String(error)}`);
+    return undefined;
+  }
+}
+
+function updateStatus(): void {
+  const counts = countDiagnostics(vscode.languages.getDiagnostics().flatMap(([, ds]) => ds));
+  status.text = statusText(state, counts);
+  status.tooltip = statusTooltip(state, launch, config().get<string>("sandbox.backend"));
+  status.backgroundColor = state === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+}
+
+function setState(next: ServerState): void {
+  state = next;
+  updateStatus();
+}
+
+async function showMarkdown(markdown: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
+  try {
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", doc.uri);
+  } catch {
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
+  }
+}
+
+async function startClient(context: vscode.ExtensionContext): Promise<void> {
+  const c = config();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const python = await pythonExtensionInterpreter(folder?.uri);
+  launch = resolveLaunch(launchSettings(c), python, {
+    workspaceFolder: folder?.uri.fsPath,
+    userHome: os.homedir(),
+    env: process.env,
+  });
+  log.info(`Starting: ${[launch.command, ...launch.args].join(" ")} (from ${launch.source})`);
+  const serverOptions: ServerOptions = {
+    command: launch.command,
+    args: launch.args,
+    transport: TransportKind.stdio,
+    options: { cwd: folder?.uri.fsPath, env: process.env },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "python" },
+      { scheme: "untitled", language: "python" },
+    ],
+    outputChannel: log,
+    initializationOptions: serverSettings(c as unknown as Record<string, unknown>),
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/pyproject.toml") },
+    middleware: {
+      workspace: {
+        // The server reads only its own keys; launch settings stay on this side.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return result.map((r, i) => params.items[i]?.section === "codie" ? serverSettings(r as Record<string, unknown>) : r);
+        },
+      },
+      executeCommand: async (command, args, next) => {
+        const result = await next(command, args);
+        if (command === EXPLAIN_COMMAND && typeof (result as ExplainResult | undefined)?.markdown === "string") {
+          await showMarkdown((result as ExplainResult).markdown);
+        }
+        return result;
+      },
+    },
+  };
+  const next = new LanguageClient("codie", "Codie", serverOptions, clientOptions);
+  next.onDidChangeState((e) => {
+    setState(e.newState === State.Running ? "running" : e.newState === State.Starting ? "starting" : "stopped");
+  });
+  client = next;
+  chatClient = new ChatClient(next);
+  setState("starting");
+  try {
+    await next.start();
+    setState("running");
+  } catch (error) {
+    setState("failed");
+    log.error(`Codie server failed to start: ${String(error)}`);
+    const choice = await vscode.window.showErrorMessage(
+      `Codie could not start \`${launch.command}\`. Set "codie.path" or "codie.interpreter", or install Codie (pip install codie).`,
+      "Show Logs", "Open Settings",
+    );
+    if (choice === "Show Logs") log.show();
+    if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "codie.");
+  }
+  context.subscriptions.push({ dispose: () => void stopClient() });
+}
+
+async function stopClient(): Promise<void> {
+  const old = client;
+  client = undefined;
+  chatClient?.dispose();
+  chatClient = undefined;
+  if (old) {
+    try {
+      await old.stop();
+    } catch (error) {
+      log.warn(`stopping the server: ${String(error)}`);
+    }
+  }
+  setState("stopped");
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await stopClient();
+  await startClient(context);
+}
+
+function findingsAtCursor(): Array<{ ruleId: string; message: string; range: vscode.Range; uri: vscode.Uri }> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    return [];
+  }
+  const pos = editor.selection.active;
+  return vscode.languages.getDiagnostics(editor.document.uri)
+    .filter((d) => d.source === "codie" && d.range.contains(pos))
+    .map((d) => ({
+      ruleId: String((d as unknown as { data?: { ruleId?: string } }).data?.ruleId ?? (typeof d.code === "object" ? d.code.value : d.code)),
+      message: d.message,
+      range: d.range,
+      uri: editor.document.uri,
+    }));
+}
+
+async function explainFinding(ruleIdArg?: unknown): Promise<void> {
+  if (!client) {
+    void vscode.window.showWarningMessage("Codie: the server is not running.");
+    return;
+  }
+  let target: { ruleId: string; range?: vscode.Range; uri?: vscode.Uri } | undefined =
+    typeof ruleIdArg === "string" ? { ruleId: ruleIdArg } : undefined;
+  if (!target) {
+    const found = findingsAtCursor();
+    if (found.length === 0) {
+      void vscode.window.showInformationMessage("Codie: no finding at the cursor.");
+      return;
+    }
+    target = found.length === 1 ? found[0] : (await vscode.window.showQuickPick(
+      found.map((f) => ({ label: f.ruleId, description: f.message, f })), { placeHolder: "Which finding?" }))?.f;
+  }
+  if (!target) {
+    return;
+  }
+  const range = target.range ? client.code2ProtocolConverter.asRange(target.range) : undefined;
+  let result: ExplainResult | undefined;
+  try {
+    result = await client.sendRequest(ExplainRequest, { ruleId: target.ruleId, uri: target.uri?.toString(), range });
+  } catch (error) {
+    if (!isMethodNotFound(error)) {
+      log.warn(`codie/explain failed, using the rule's documentation: ${String(error)}`);
+    }
+    result = await client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [target.ruleId] }) as ExplainResult;
+  }
+  const markdown = result?.markdown ?? (result as { text?: string } | undefined)?.text;
+  if (markdown) {
+    await showMarkdown(markdown);
+  }
+}
+
+function cliCommand(sub: string, args: string[]): string[] {
+  const l = launch;
+  if (!l) {
+    return ["python3", "-m", "codie", sub, ...args];
+  }
+  const full = [l.command, ...l.args];
+  const serve = full.lastIndexOf("serve");
+  return serve >= 0 ? [...full.slice(0, serve), sub, ...args] : ["python3", "-m", "codie", sub, ...args];
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function runRelatedTests(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const file = editor?.document.uri;
+  const commands = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  if (client && commands.includes(RUN_TESTS_COMMAND) && file) {
+    await client.sendRequest(ExecuteCommandRequest.type, { command: RUN_TESTS_COMMAND, arguments: [file.toString()] });
+    void vscode.window.showInformationMessage("Codie: related tests queued; results appear as diagnostics.");
+    return;
+  }
+  // Servers without the background worker: run `codie test` for this file in a terminal.
+  const terminal = vscode.window.createTerminal({ name: "Codie tests", cwd: vscode.workspace.workspaceFolders?.[0]?.uri });
+  terminal.show();
+  terminal.sendText(cliCommand("test", file?.scheme === "file" ? [file.fsPath] : []).map(shellQuote).join(" "));
+}
+
+async function showHotspots(view: HotspotsProvider): Promise<void> {
+  await vscode.commands.executeCommand("codie.hotspots.focus");
+  if (!client) {
+    view.showMessage("The Codie server is not running.");
+    return;
+  }
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  try {
+    const result = await client.sendRequest(HotspotsRequest, { rootUri: root?.toString(), limit: 50 });
+    view.show(hotspotList(result), root);
+  } catch (error) {
+    view.showMessage(isMethodNotFound(error) ? "This Codie server has no hotspots (codie/hotspots)." : `Hotspots failed: ${String(error)}`);
+  }
+}
+
+async function showCallGraph(view: CallGraphProvider): Promise<void> {
+  await vscode.commands.executeCommand("codie.callGraph.focus");
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor) {
+    view.showMessage(client ? "Open a Python file and put the cursor on a function." : "The Codie server is not running.");
+    return;
+  }
+  const pos = editor.selection.active;
+  const word = editor.document.getText(editor.document.getWordRangeAtPosition(pos));
+  try {
+    const result = await client.sendRequest(CallGraphRequest, {
+      uri: editor.document.uri.toString(),
+      position: { line: pos.line, character: pos.character },
+      depth: 1,
+    });
+    const graph = neighbourhood(result, word || undefined);
+    if (graph) view.show(graph); else view.showMessage(`No call-graph node at ${word || "the cursor"}.`);
+  } catch (error) {
+    view.showMessage(isMethodNotFound(error) ? "This Codie server has no call graph (codie/callGraph)." : `Call graph failed: ${String(error)}`);
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  log = vscode.window.createOutputChannel("Codie", { log: true });
+  status = vscode.window.createStatusBarItem("codie.status", vscode.StatusBarAlignment.Left, 50);
+  status.name = "Codie";
+  status.command = "codie.showLogs";
+  status.show();
+  const chatView = new ChatViewProvider(context.extensionUri, () => chatClient);
+  const hotspots = new HotspotsProvider();
+  const callGraph = new CallGraphProvider();
+  context.subscriptions.push(
+    log,
+    status,
+    chatView,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.registerTreeDataProvider("codie.hotspots", hotspots),
+    vscode.window.registerTreeDataProvider("codie.callGraph", callGraph),
+    vscode.commands.registerCommand("codie.restart", () => restart(context)),
+    vscode.commands.registerCommand("codie.showLogs", () => log.show()),
+    vscode.commands.registerCommand("codie.explainFinding", (ruleId?: unknown) => explainFinding(ruleId)),
+    vscode.commands.registerCommand("codie.openChat", () => vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`)),
+    vscode.commands.registerCommand("codie.askAboutSelection", async () => {
+      const question = await vscode.window.showInputBox({ prompt: "Ask Codie about the selection" });
+      if (question) chatView.askFromCommand(question);
+    }),
+    vscode.commands.registerCommand("codie.runRelatedTests", () => runRelatedTests()),
+    vscode.commands.registerCommand("codie.showHotspots", () => showHotspots(hotspots)),
+    vscode.commands.registerCommand("codie.showCallGraph", () => showCallGraph(callGraph)),
+    vscode.languages.onDidChangeDiagnostics(() => updateStatus()),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration("codie")) {
+        return;
+      }
+      if (affectsLaunch((s) => e.affectsConfiguration(s))) {
+        log.info("Launch settings changed: restarting the server.");
+        await restart(context);
+      } else if (client?.isRunning()) {
+        await client.sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { codie: serverSettings(config() as unknown as Record<string, unknown>) },
+        });
+      }
+      updateStatus();
+    }),
+  );
+  await startClient(context);
+}
+
+export async function deactivate(): Promise<void> {
+  await stopClient();
+}

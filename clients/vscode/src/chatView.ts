@@ -1,10 +1,28 @@
 /** The chat panel: a webview view that forwards questions to codie/chat and streams answers. */
 import * as vscode from "vscode";
 import { ChatClient, PendingChat } from "./chat";
+import type { FindingRef } from "./protocol";
 import { chatHtml, nonce } from "./webview/html";
 import type { ToHost, ToWebview } from "./webview/messages";
 
 export const CHAT_VIEW_ID = "codie.chat";
+
+/** Codie's findings on the selected lines (or the cursor line), as chat context. */
+function findingsIn(uri: vscode.Uri, selection: vscode.Range): FindingRef[] | undefined {
+  const diagnostics = vscode.languages?.getDiagnostics?.(uri) ?? [];
+  const refs = diagnostics
+    .filter((d) => d.source === "codie" && d.range.start.line <= selection.end.line && d.range.end.line >= selection.start.line)
+    .map((d): FindingRef => {
+      const data = (d as unknown as { data?: { ruleId?: string; confidence?: number } }).data;
+      return {
+        ruleId: String(data?.ruleId ?? (typeof d.code === "object" ? d.code.value : d.code)),
+        message: d.message,
+        range: { start: { line: d.range.start.line, character: d.range.start.character }, end: { line: d.range.end.line, character: d.range.end.character } },
+        confidence: data?.confidence,
+      };
+    });
+  return refs.length > 0 ? refs : undefined;
+}
 
 interface AskedAbout {
   uri: vscode.Uri;
@@ -98,6 +116,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           start: { line: editor.selection.start.line, character: editor.selection.start.character },
           end: { line: editor.selection.end.line, character: editor.selection.end.character },
         } : undefined,
+        findings: editor ? findingsIn(editor.document.uri, editor.selection) : undefined,
       },
       (_delta, text) => this.post({ type: "chunk", chatId: pending.chatId, text }),
     );

@@ -33,6 +33,8 @@ import {
   EXPLAIN_COMMAND,
   ExplainRequest,
   ExplainResult,
+  FeedbackRequest,
+  FeedbackVerdict,
   HotspotsRequest,
   hotspotList,
   isMethodNotFound,
@@ -186,7 +188,15 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await startClient(context);
 }
 
-function findingsAtCursor(): Array<{ ruleId: string; message: string; range: vscode.Range; uri: vscode.Uri }> {
+interface FindingAtCursor {
+  ruleId: string;
+  message: string;
+  range: vscode.Range;
+  uri: vscode.Uri;
+  fingerprint?: string;
+}
+
+function findingsAtCursor(): FindingAtCursor[] {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     return [];
@@ -194,12 +204,52 @@ function findingsAtCursor(): Array<{ ruleId: string; message: string; range: vsc
   const pos = editor.selection.active;
   return vscode.languages.getDiagnostics(editor.document.uri)
     .filter((d) => d.source === "codie" && d.range.contains(pos))
-    .map((d) => ({
-      ruleId: String((d as unknown as { data?: { ruleId?: string } }).data?.ruleId ?? (typeof d.code === "object" ? d.code.value : d.code)),
-      message: d.message,
-      range: d.range,
-      uri: editor.document.uri,
-    }));
+    .map((d) => {
+      const data = (d as unknown as { data?: { ruleId?: string; fingerprint?: string } }).data;
+      return {
+        ruleId: String(data?.ruleId ?? (typeof d.code === "object" ? d.code.value : d.code)),
+        message: d.message,
+        range: d.range,
+        uri: editor.document.uri,
+        fingerprint: data?.fingerprint,
+      };
+    });
+}
+
+async function pickFinding(): Promise<FindingAtCursor | undefined> {
+  const found = findingsAtCursor();
+  if (found.length === 0) {
+    void vscode.window.showInformationMessage("Codie: no finding at the cursor.");
+    return undefined;
+  }
+  return found.length === 1 ? found[0] : (await vscode.window.showQuickPick(
+    found.map((f) => ({ label: f.ruleId, description: f.message, f })), { placeHolder: "Which finding?" }))?.f;
+}
+
+/** Tell Codie whether a finding is right; its confidence for this project adapts. */
+async function feedback(): Promise<void> {
+  const finding = await pickFinding();
+  if (!client || !finding) {
+    return;
+  }
+  const verdict = (await vscode.window.showQuickPick([
+    { label: "accept", description: "a real problem" },
+    { label: "dismiss", description: "noise: lower this rule's confidence here" },
+    { label: "suppress", description: "noise: and hide this finding" },
+  ], { placeHolder: `Feedback on ${finding.ruleId}` }))?.label as FeedbackVerdict | undefined;
+  if (!verdict) {
+    return;
+  }
+  try {
+    const r = await client.sendRequest(FeedbackRequest, {
+      uri: finding.uri.toString(), ruleId: finding.ruleId, fingerprint: finding.fingerprint, verdict,
+    });
+    void vscode.window.showInformationMessage(
+      `Codie: ${verdict} recorded for ${finding.ruleId}; estimated precision now ${Math.round((r?.precision ?? 0) * 100)}%.`);
+  } catch (error) {
+    void vscode.window.showWarningMessage(isMethodNotFound(error)
+      ? "Codie: this server takes no feedback (codie/feedback)." : `Codie: feedback failed: ${String(error)}`);
+  }
 }
 
 async function explainFinding(ruleIdArg?: unknown): Promise<void> {
@@ -210,13 +260,7 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
   let target: { ruleId: string; range?: vscode.Range; uri?: vscode.Uri } | undefined =
     typeof ruleIdArg === "string" ? { ruleId: ruleIdArg } : undefined;
   if (!target) {
-    const found = findingsAtCursor();
-    if (found.length === 0) {
-      void vscode.window.showInformationMessage("Codie: no finding at the cursor.");
-      return;
-    }
-    target = found.length === 1 ? found[0] : (await vscode.window.showQuickPick(
-      found.map((f) => ({ label: f.ruleId, description: f.message, f })), { placeHolder: "Which finding?" }))?.f;
+    target = await pickFinding();
   }
   if (!target) {
     return;
@@ -224,7 +268,8 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
   const range = target.range ? client.code2ProtocolConverter.asRange(target.range) : undefined;
   let result: ExplainResult | undefined;
   try {
-    result = await client.sendRequest(ExplainRequest, { ruleId: target.ruleId, uri: target.uri?.toString(), range });
+    const uri = target.uri ?? vscode.window.activeTextEditor?.document.uri;
+    result = await client.sendRequest(ExplainRequest, { ruleId: target.ruleId, uri: uri?.toString() ?? "", range });
   } catch (error) {
     if (!isMethodNotFound(error)) {
       log.warn(`codie/explain failed, using the rule's documentation: ${String(error)}`);
@@ -327,6 +372,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const question = await vscode.window.showInputBox({ prompt: "Ask Codie about the selection" });
       if (question) chatView.askFromCommand(question);
     }),
+    vscode.commands.registerCommand("codie.feedback", () => feedback()),
     vscode.commands.registerCommand("codie.runRelatedTests", () => runRelatedTests()),
     vscode.commands.registerCommand("codie.showHotspots", () => showHotspots(hotspots)),
     vscode.commands.registerCommand("codie.showCallGraph", () => showCallGraph(callGraph)),

@@ -1,5 +1,6 @@
 /**
- * Codie's custom LSP requests and notifications, shared by the extension, the unit tests
+ * Codie's custom LSP requests and notifications (schema: shared/schema/custom-requests.json),
+ * shared by the extension, the unit tests
  * and the Node integration test. It must not import `vscode` (nor vscode-languageclient,
  * which loads `vscode`), so that plain Node can drive the real server through it.
  */
@@ -17,6 +18,14 @@ export interface ChatTurn {
   content: string;
 }
 
+/** A finding given to the chat as context (a Diagnostic's data plus range and message). */
+export interface FindingRef {
+  ruleId: string;
+  message?: string;
+  range?: Range;
+  confidence?: number;
+}
+
 export interface ChatParams {
   chatId: string;
   message: string;
@@ -25,12 +34,17 @@ export interface ChatParams {
   range?: Range;
   /** Earlier turns of this conversation, oldest first. */
   history?: ChatTurn[];
+  findings?: FindingRef[];
 }
 
 export interface ChatResult {
   chatId: string;
   text: string;
   done: boolean;
+  /** offline | ollama | openai */
+  provider?: string;
+  /** Set when the model failed; text then holds the offline answer. */
+  error?: string;
 }
 
 export interface ChatChunkParams {
@@ -43,14 +57,17 @@ export const ChatChunkNotification = new NotificationType<ChatChunkParams>("codi
 
 // codie/explain and the codie.explain command ----------------------------------------------
 export interface ExplainParams {
-  uri?: string;
+  uri: string;
   range?: Range;
-  ruleId: string;
+  ruleId?: string;
 }
 
+/** codie/explain answers {markdown, ruleIds?, provider?}; the codie.explain command {ruleId, markdown}. */
 export interface ExplainResult {
-  ruleId: string;
+  ruleId?: string;
+  ruleIds?: string[];
   markdown: string;
+  provider?: string;
 }
 
 export const ExplainRequest = new RequestType<ExplainParams, ExplainResult, void>("codie/explain");
@@ -61,14 +78,22 @@ export const EXPLAIN_COMMAND = "codie.explain";
 export type FeedbackVerdict = "accept" | "dismiss" | "suppress";
 
 export interface FeedbackParams {
-  uri?: string;
+  uri: string;
   ruleId: string;
+  /** Diagnostic.data.fingerprint of the finding, when the server sends one. */
+  fingerprint?: string;
   verdict: FeedbackVerdict;
-  range?: Range;
-  comment?: string;
 }
 
-export const FeedbackRequest = new RequestType<FeedbackParams, unknown, void>("codie/feedback");
+export interface FeedbackResult {
+  ruleId: string;
+  alpha: number;
+  beta: number;
+  /** Posterior mean alpha/(alpha+beta). */
+  precision: number;
+}
+
+export const FeedbackRequest = new RequestType<FeedbackParams, FeedbackResult, void>("codie/feedback");
 
 // codie/hotspots and codie/callGraph ------------------------------------------------------
 export interface HotspotsParams {

@@ -56,3 +56,7 @@ module.exports = {
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   commands, window, workspace,
 };
+module.exports.languages = {
+  diagnostics: new Map(),
+  getDiagnostics(uri) { return module.exports.languages.diagnostics.get(String(uri)) ?? []; },
+};

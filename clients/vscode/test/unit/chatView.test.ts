@@ -57,12 +57,23 @@ test("a question streams into the webview and the answer's code can be applied",
 
   const editor = fakeEditor(["x = eval(s)"], new vscode.Selection(new vscode.Position(0, 4), new vscode.Position(0, 11)));
   (vscode.window as { activeTextEditor: unknown }).activeTextEditor = editor;
+  const stubLanguages = (vscode as unknown as { languages: { diagnostics: Map<string, unknown[]> } }).languages;
+  stubLanguages.diagnostics.set("file:///w/app.py", [
+    { source: "codie", code: "SEC001", message: "eval (70% confidence)", range: new vscode.Range(0, 4, 0, 11), data: { ruleId: "SEC001", confidence: 0.7 } },
+    { source: "codie", code: "Q001", message: "far away", range: new vscode.Range(9, 0, 9, 5), data: { ruleId: "Q001", confidence: 0.9 } },
+    { source: "pylint", code: "W1", message: "other tool", range: new vscode.Range(0, 0, 0, 1) },
+  ]);
   v.send({ type: "ask", message: "make it safe" });
   const sent = ep.sent[0];
   assert.equal(sent.method, "codie/chat");
   const params = sent.params as { chatId: string; uri: string; range: unknown; message: string };
   assert.equal(params.uri, "file:///w/app.py");
   assert.deepEqual(params.range, { start: { line: 0, character: 4 }, end: { line: 0, character: 11 } });
+  // The findings on the selected lines go along as context; other lines and tools do not.
+  assert.deepEqual((params as unknown as { findings: unknown }).findings, [{
+    ruleId: "SEC001", message: "eval (70% confidence)", confidence: 0.7,
+    range: { start: { line: 0, character: 4 }, end: { line: 0, character: 11 } },
+  }]);
   assert.deepEqual(v.posted[0], { type: "start", chatId: params.chatId, message: "make it safe", context: "app.py:1-1" });
 
   ep.notify("codie/chatChunk", { chatId: params.chatId, delta: "```python\n" });

@@ -1,0 +1,188 @@
+// Drives code-server in headless Chromium: the Codie extension must show the squiggle,
+// the hover, the quick fix and a streamed chat answer. Exits 1 on the first failed check.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const puppeteer = require("puppeteer-core");
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith("--")) acc.push([a.slice(2), all[i + 1]]);
+  return acc;
+}, []));
+const shots = args.screenshots;
+fs.mkdirSync(shots, { recursive: true });
+const results = [];
+const t0 = Date.now();
+
+function log(msg) {
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+}
+
+async function step(name, fn) {
+  try {
+    const detail = await fn();
+    results.push({ name, ok: true });
+    log(`PASS ${name}${detail ? `: ${detail}` : ""}`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    log(`FAIL ${name}: ${error && error.message}`);
+    throw error;
+  }
+}
+
+async function waitText(page, selector, pattern, timeout = 30000) {
+  await page.waitForFunction((sel, src) => {
+    const re = new RegExp(src);
+    return [...document.querySelectorAll(sel)].some((el) => re.test(el.textContent || ""));
+  }, { timeout, polling: 100 }, selector, pattern.source);
+  return page.$$eval(selector, (els, src) => els.map((e) => e.textContent || "").find((t) => new RegExp(src).test(t)), pattern.source);
+}
+
+async function command(page, title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { visible: true });
+  await page.keyboard.type(title);
+  await waitText(page, ".quick-input-list .monaco-list-row", new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), 10000);
+  await page.keyboard.press("Enter");
+}
+
+async function goTo(page, line, column) {
+  await page.keyboard.down("Control");
+  await page.keyboard.press("KeyG");
+  await page.keyboard.up("Control");
+  await page.waitForSelector(".quick-input-widget input", { visible: true });
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press("Enter");
+}
+
+async function editorText(page) {
+  return page.$eval(".editor-instance .view-lines", (el) => el.innerText.replace(/\u00a0/g, " "));
+}
+
+async function chatFrame(page, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$("#question")) return frame;
+      } catch {
+        // frame navigated away meanwhile
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the chat webview did not appear");
+}
+
+(async () => {
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900"],
+    defaultViewport: { width: 1400, height: 900 },
+  });
+  const page = await browser.newPage();
+  let exit = 0;
+  try {
+    await step("the workbench loads", async () => {
+      await page.goto(args.url, { waitUntil: "domcontentloaded", timeout: 60000 });
+      await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
+      await waitText(page, ".explorer-folders-view .monaco-list-row", /sample\.py/, 60000);
+    });
+
+    await step("opening sample.py shows Codie's squiggle", async () => {
+      await page.keyboard.down("Control");
+      await page.keyboard.press("KeyP");
+      await page.keyboard.up("Control");
+      await page.waitForSelector(".quick-input-widget input", { visible: true });
+      await page.keyboard.type("sample.py");
+      await waitText(page, ".quick-input-list .monaco-list-row", /sample\.py/, 10000);
+      await page.keyboard.press("Enter");
+      const started = Date.now();
+      await page.waitForSelector(".squiggly-error, .squiggly-warning", { timeout: 60000 });
+      return `after ${Date.now() - started} ms`;
+    });
+
+    await step("the status item shows the server running with counts", async () => {
+      return waitText(page, ".statusbar-item", /Codie\s*[1-9]\d*\s*\d+/, 30000).then((t) => t.trim());
+    });
+
+    await step("the Problems panel lists the finding with its confidence", async () => {
+      await page.keyboard.down("Control");
+      await page.keyboard.down("Shift");
+      await page.keyboard.press("KeyM");
+      await page.keyboard.up("Shift");
+      await page.keyboard.up("Control");
+      const row = await waitText(page, ".markers-panel .monaco-list-row", /eval.*\d+% confidence/, 20000);
+      await page.screenshot({ path: path.join(shots, "vscode-diagnostics.png") });
+      return row.trim().slice(0, 120);
+    });
+
+    await step("hover explains the finding and its confidence", async () => {
+      await page.click(".editor-instance .view-lines");
+      await goTo(page, 5, 14);
+      await page.keyboard.down("Control");
+      await page.keyboard.press("KeyK");
+      await page.keyboard.press("KeyI");
+      await page.keyboard.up("Control");
+      const text = await waitText(page, ".monaco-hover-content", /SEC001[\s\S]*Confidence \d+%/, 20000);
+      await page.screenshot({ path: path.join(shots, "vscode-hover.png") });
+      await page.keyboard.press("Escape");
+      return text.replace(/\s+/g, " ").slice(0, 100);
+    });
+
+    await step("the quick fix replaces eval with ast.literal_eval", async () => {
+      await goTo(page, 5, 14);
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Period");
+      await page.keyboard.up("Control");
+      await waitText(page, ".action-widget .monaco-list-row", /literal_eval/, 20000);
+      const titles = await page.$$eval(".action-widget .monaco-list-row", (els) => els.map((e) => e.textContent));
+      if (!titles.some((t) => /Suppress SEC001 on this line/.test(t))) throw new Error(`no suppress action in ${titles}`);
+      await page.screenshot({ path: path.join(shots, "vscode-quickfix.png") });
+      const rows = await page.$$(".action-widget .monaco-list-row");
+      for (const row of rows) {
+        if (/literal_eval/.test(await row.evaluate((e) => e.textContent))) {
+          await row.click();
+          break;
+        }
+      }
+      await page.waitForFunction(() => /ast\.literal_eval\(expression\)/.test(
+        (document.querySelector(".editor-instance .view-lines")?.innerText || "").replace(/\u00a0/g, " ")), { timeout: 15000 });
+      const text = await editorText(page);
+      if (!/import ast/.test(text)) throw new Error("import ast was not added");
+      return "import ast added";
+    });
+
+    await step("the chat panel streams an answer", async () => {
+      await goTo(page, 10, 5);
+      await command(page, "Codie: Open Chat");
+      const frame = await chatFrame(page);
+      await frame.click("#question");
+      await frame.type("#question", "Why is shell=True dangerous here and how do I fix it?");
+      await page.keyboard.press("Enter");
+      await frame.waitForSelector(".answer[data-status]", { timeout: 20000 });
+      await frame.waitForFunction(() => {
+        const a = [...document.querySelectorAll(".answer")].pop();
+        return a && a.dataset.status !== "streaming";
+      }, { timeout: 60000, polling: 100 });
+      const { status, text, error } = await frame.$$eval(".entry", (els) => {
+        const e = els[els.length - 1];
+        const a = e.querySelector(".answer");
+        return { status: a.dataset.status, text: a.innerText, error: e.querySelector(".status.error")?.innerText };
+      });
+      await page.screenshot({ path: path.join(shots, "vscode-chat.png") });
+      if (status !== "done") throw new Error(`chat ended ${status}: ${error || ""}`);
+      if (text.trim().length < 20) throw new Error(`answer too short: ${JSON.stringify(text)}`);
+      return `${text.trim().length} characters: ${JSON.stringify(text.trim().slice(0, 80))}`;
+    });
+  } catch {
+    exit = 1;
+    await page.screenshot({ path: path.join(shots, "failure.png") }).catch(() => undefined);
+  } finally {
+    await browser.close();
+  }
+  const passed = results.filter((r) => r.ok).length;
+  console.log(`${passed} passed, ${results.length - passed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  process.exit(exit);
+})();

@@ -75,6 +75,6 @@ NODE_PATH="$TOOLS/node_modules" "$NODE24" "$HERE/e2e.cjs" \
   --screenshots "$EXT_DIR/e2e-screenshots" || status=$?
 if [ $status -ne 0 ]; then
   echo "--- code-server log (tail)"; tail -40 "$WORK/code-server.log"
-  find "$WORK/data/logs" -name '*Codie*' -exec sh -c 'echo "--- $1"; tail -40 "$1"' _ {} \; 2>/dev/null || true
+  find "$WORK/data/logs" -name '*Codie*' -exec sh -c 'echo "--- $1"; head -3 "$1"; echo ...; tail -30 "$1"' _ {} \; 2>/dev/null || true
 fi
 exit $status

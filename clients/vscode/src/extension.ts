@@ -24,6 +24,7 @@ import {
   affectsLaunch,
   countDiagnostics,
   resolveLaunch,
+  serverCommandsToRegister,
   serverSettings,
   statusText,
   statusTooltip,
@@ -136,9 +137,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
           return result.map((r, i) => params.items[i]?.section === "codie" ? serverSettings(r as Record<string, unknown>) : r);
         },
       },
+      // codie.explain, codie.askWhy... answer with Markdown meant for the user: show it.
       executeCommand: async (command, args, next) => {
         const result = await next(command, args);
-        if (command === EXPLAIN_COMMAND && typeof (result as ExplainResult | undefined)?.markdown === "string") {
+        if (command.startsWith("codie.") && typeof (result as ExplainResult | undefined)?.markdown === "string") {
           await showMarkdown((result as ExplainResult).markdown);
         }
         return result;
@@ -146,6 +148,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   const next = new LanguageClient("codie", "Codie", serverOptions, clientOptions);
+  skipOwnCommands(next, context);
   next.onDidChangeState((e) => {
     setState(e.newState === State.Running ? "running" : e.newState === State.Starting ? "starting" : "stopped");
   });
@@ -166,6 +169,27 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "codie.");
   }
   context.subscriptions.push({ dispose: () => void stopClient() });
+}
+
+type CommandRegistration = { id: string; registerOptions: { commands?: string[] } };
+
+/** Keep the client from registering server commands that this extension contributes. */
+function skipOwnCommands(lc: LanguageClient, context: vscode.ExtensionContext): void {
+  const own = new Set<string>(
+    ((context.extension.packageJSON?.contributes?.commands ?? []) as Array<{ command: string }>).map((c) => c.command));
+  const feature = (lc as unknown as { getFeature(method: string): { register(d: CommandRegistration): void } | undefined })
+    .getFeature(ExecuteCommandRequest.method);
+  if (!feature) {
+    return;
+  }
+  const register = feature.register.bind(feature);
+  feature.register = (data: CommandRegistration) => {
+    const { register: keep, clashes } = serverCommandsToRegister(data.registerOptions.commands, own);
+    if (clashes.length > 0) {
+      log.info(`Server commands handled by the extension itself: ${clashes.join(", ")}`);
+    }
+    register({ ...data, registerOptions: { ...data.registerOptions, commands: keep } });
+  };
 }
 
 async function stopClient(): Promise<void> {
@@ -349,6 +373,8 @@ async function showCallGraph(view: CallGraphProvider): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // (The server's own commands, e.g. codie.explain and codie.feedback from code actions,
+  // are registered by the language client; the extension's commands never share a name.)
   log = vscode.window.createOutputChannel("Codie", { log: true });
   status = vscode.window.createStatusBarItem("codie.status", vscode.StatusBarAlignment.Left, 50);
   status.name = "Codie";
@@ -372,7 +398,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const question = await vscode.window.showInputBox({ prompt: "Ask Codie about the selection" });
       if (question) chatView.askFromCommand(question);
     }),
-    vscode.commands.registerCommand("codie.feedback", () => feedback()),
+    vscode.commands.registerCommand("codie.giveFeedback", () => feedback()),
     vscode.commands.registerCommand("codie.runRelatedTests", () => runRelatedTests()),
     vscode.commands.registerCommand("codie.showHotspots", () => showHotspots(hotspots)),
     vscode.commands.registerCommand("codie.showCallGraph", () => showCallGraph(callGraph)),

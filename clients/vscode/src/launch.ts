@@ -153,3 +153,14 @@ export function countDiagnostics(diagnostics: Iterable<{ source?: string; severi
   }
   return counts;
 }
+
+/**
+ * The server's workspace/executeCommand commands that the language client may register as
+ * VS Code commands: not those the extension contributes itself (VS Code refuses a second
+ * registration and the client would fail to start). The extension's own command forwards
+ * to the server when it needs to.
+ */
+export function serverCommandsToRegister(serverCommands: string[] | undefined, own: ReadonlySet<string>): { register: string[]; clashes: string[] } {
+  const all = serverCommands ?? [];
+  return { register: all.filter((c) => !own.has(c)), clashes: all.filter((c) => own.has(c)) };
+}

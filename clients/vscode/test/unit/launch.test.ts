@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { affectsLaunch, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
+import { affectsLaunch, serverCommandsToRegister, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
 
 const none = { serverCommand: [], path: "", interpreter: [], args: [] };
 
@@ -60,4 +60,11 @@ test("status shows state and counts of codie diagnostics only", () => {
   const tip = statusTooltip("running", { command: "python3", args: ["-m", "codie", "serve"], source: "default" }, "process");
   assert.match(tip, /python3 -m codie serve \(from default\)/);
   assert.match(tip, /Sandbox backend: process/);
+});
+
+test("server commands that the extension contributes are not registered twice", () => {
+  const own = new Set(["codie.restart", "codie.runRelatedTests"]);
+  assert.deepEqual(serverCommandsToRegister(["codie.explain", "codie.feedback", "codie.runRelatedTests"], own),
+    { register: ["codie.explain", "codie.feedback"], clashes: ["codie.runRelatedTests"] });
+  assert.deepEqual(serverCommandsToRegister(undefined, own), { register: [], clashes: [] });
 });

@@ -34,6 +34,13 @@ test("@types/vscode matches the engines minimum (vsce refuses otherwise)", () =>
   assert.equal(pkg.devDependencies["@types/vscode"], pkg.engines.vscode.replace("^", ""));
 });
 
+test("no contributed command takes a name the Codie server registers", () => {
+  // The language client registers the server's executeCommand commands in VS Code.
+  const serverCommands = ["codie.explain", "codie.askWhy", "codie.proposeFix", "codie.feedback"];
+  const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command);
+  assert.deepEqual(contributed.filter((c: string) => serverCommands.includes(c)), []);
+});
+
 test("views and their container are declared", () => {
   const views = pkg.contributes.views.codie.map((v: { id: string }) => v.id);
   assert.deepEqual(views, ["codie.chat", "codie.hotspots", "codie.callGraph"]);

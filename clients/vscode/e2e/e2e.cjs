@@ -131,7 +131,38 @@ async function chatFrame(page, timeout = 30000) {
       return text.replace(/\s+/g, " ").slice(0, 100);
     });
 
+    await step("the chat panel streams an answer", async () => {
+      await goTo(page, 5, 14);
+      await command(page, "Codie: Open Chat");
+      const frame = await chatFrame(page);
+      // Give the chat the whole side bar for the screenshot.
+      for (const title of ["Hotspots", "Call Graph"]) {
+        const header = await page.$$(".pane-header[aria-expanded='true']");
+        for (const h of header) {
+          if ((await h.evaluate((e) => e.textContent || "")).includes(title)) await h.click();
+        }
+      }
+      await frame.click("#question");
+      await frame.type("#question", "Why is this eval dangerous and how do I fix it?");
+      await page.keyboard.press("Enter");
+      await frame.waitForSelector(".answer[data-status]", { timeout: 20000 });
+      await frame.waitForFunction(() => {
+        const a = [...document.querySelectorAll(".answer")].pop();
+        return a && a.dataset.status !== "streaming";
+      }, { timeout: 60000, polling: 100 });
+      const { status, text, error } = await frame.$$eval(".entry", (els) => {
+        const e = els[els.length - 1];
+        const a = e.querySelector(".answer");
+        return { status: a.dataset.status, text: a.innerText, error: e.querySelector(".status.error")?.innerText };
+      });
+      await frame.evaluate(() => { document.getElementById("log").scrollTop = 0; });
+      await page.screenshot({ path: path.join(shots, "vscode-chat.png") });
+      if (status !== "done") throw new Error(`chat ended ${status}: ${error || ""}`);
+      if (text.trim().length < 20) throw new Error(`answer too short: ${JSON.stringify(text)}`);
+      return `${text.trim().length} characters: ${JSON.stringify(text.trim().slice(0, 80))}`;
+    });
     await step("the quick fix replaces eval with ast.literal_eval", async () => {
+      await command(page, "View: Focus Active Editor Group");
       await goTo(page, 5, 14);
       await page.keyboard.down("Control");
       await page.keyboard.press("Period");
@@ -154,28 +185,6 @@ async function chatFrame(page, timeout = 30000) {
       return "import ast added";
     });
 
-    await step("the chat panel streams an answer", async () => {
-      await goTo(page, 10, 5);
-      await command(page, "Codie: Open Chat");
-      const frame = await chatFrame(page);
-      await frame.click("#question");
-      await frame.type("#question", "Why is shell=True dangerous here and how do I fix it?");
-      await page.keyboard.press("Enter");
-      await frame.waitForSelector(".answer[data-status]", { timeout: 20000 });
-      await frame.waitForFunction(() => {
-        const a = [...document.querySelectorAll(".answer")].pop();
-        return a && a.dataset.status !== "streaming";
-      }, { timeout: 60000, polling: 100 });
-      const { status, text, error } = await frame.$$eval(".entry", (els) => {
-        const e = els[els.length - 1];
-        const a = e.querySelector(".answer");
-        return { status: a.dataset.status, text: a.innerText, error: e.querySelector(".status.error")?.innerText };
-      });
-      await page.screenshot({ path: path.join(shots, "vscode-chat.png") });
-      if (status !== "done") throw new Error(`chat ended ${status}: ${error || ""}`);
-      if (text.trim().length < 20) throw new Error(`answer too short: ${JSON.stringify(text)}`);
-      return `${text.trim().length} characters: ${JSON.stringify(text.trim().slice(0, 80))}`;
-    });
   } catch {
     exit = 1;
     await page.screenshot({ path: path.join(shots, "failure.png") }).catch(() => undefined);

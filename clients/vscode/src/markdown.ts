@@ -47,9 +47,10 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Minimal inline Markdown for chat text: escaped, with `code`, **bold** and line breaks. */
+/** Minimal Markdown for chat text: escaped, with headings, `code`, **bold** and line breaks. */
 export function inlineHtml(text: string): string {
   return escapeHtml(text)
+    .replace(/^#{1,6}\s+(.+)$/gm, '<strong class="heading">$1</strong>')
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>")
     .replace(/\n/g, "<br>");

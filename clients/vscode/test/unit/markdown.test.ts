@@ -20,6 +20,7 @@ test("a code block still streaming is shown open", () => {
 test("chat text is escaped before inline markup", () => {
   assert.equal(escapeHtml(`<img src=x onerror="a">`), "&lt;img src=x onerror=&quot;a&quot;&gt;");
   assert.equal(inlineHtml("use `eval` <b>\n**never**"), "use <code>eval</code> &lt;b&gt;<br><strong>never</strong>");
+  assert.equal(inlineHtml("### SEC001: <x>\nbody"), '<strong class="heading">SEC001: &lt;x&gt;</strong><br>body');
 });
 
 test("the webview CSP allows only our nonce script and stylesheet", () => {

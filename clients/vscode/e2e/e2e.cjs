@@ -11,6 +11,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 }, []));
 const shots = args.screenshots;
 fs.mkdirSync(shots, { recursive: true });
+fs.rmSync(path.join(shots, "failure.png"), { force: true });
 const results = [];
 const t0 = Date.now();
 

@@ -88,6 +88,8 @@ function M.scratch(name, filetype, split)
     vim.api.nvim_win_set_buf(0, buf)
     vim.wo.wrap = true
     vim.wo.linebreak = true
+    vim.wo.number = false
+    vim.wo.signcolumn = "no"
   end
   return buf
 end

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean
+.PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,15 @@ test-py: venv
 ## bench: print the benchmarks' figures
 bench: venv
 	$(BIN)/python bench/edit_latency.py
+
+## advisories: rebuild the packaged advisory index from the shared PyPA snapshot
+ADVISORY_SEED ?= $(firstword $(wildcard ../shared/data/pypa-advisories.osv.jsonl.gz ../../shared/data/pypa-advisories.osv.jsonl.gz))
+advisories: venv
+	$(BIN)/codie advisories build $(ADVISORY_SEED) -o server/codie/data/advisories.json.gz
+
+## bench-advisories: index build/size, lookup time, 300-dependency lockfile check
+bench-advisories: venv
+	$(BIN)/python bench/advisories_bench.py
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

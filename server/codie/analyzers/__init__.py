@@ -13,6 +13,8 @@ from codie.core.analyzer import Analyzer
 MODULES = (
     "codie.analyzers.syntax",
     "codie.analyzers.quality",
+    "codie.analyzers.config",
+    "codie.analyzers.dependencies",
 )
 
 

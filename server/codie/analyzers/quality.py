@@ -177,10 +177,11 @@ class QualityAnalyzer:
             notes.append("the argument reads user input directly")
         fix = None
         if name == "eval":
-            fix = Fix("Use `ast.literal_eval` (literals only)", (
-                TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),
-                *_import_edit(ctx, "ast"),
-            ))
+            fix = Fix(
+                "Use `ast.literal_eval` (literals only)",
+                (TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),),
+                imports=("ast",),
+            )
         yield ctx.report(
             "SEC001", call, message=f"`{name}` of non-constant input can run arbitrary code",
             fix=fix, evidence=0.85 if direct_input else 0.5, notes=notes,
@@ -189,7 +190,9 @@ class QualityAnalyzer:
     # Q004 -------------------------------------------------------------------------------
     def _unreachable(self, ctx: Context, jump: Node) -> Iterator[Finding]:
         block = jump.parent
-        if block is None or block.type not in ("block", "module"):
+        # module-level jumps are syntax errors already; inside a block the finding stays
+        # within its top-level statement (the engine's incremental contract)
+        if block is None or block.type != "block":
             return
         following = []
         sibling = jump.next_named_sibling
@@ -234,27 +237,6 @@ def _is_constant(node: Node) -> bool:
     if node.type == "concatenated_string":
         return all(_is_constant(c) for c in node.named_children)
     return node.type in ("integer", "float", "true", "false", "none")
-
-
-def _import_edit(ctx: Context, module: str) -> tuple[TextEdit, ...]:
-    """An edit adding `import module` after the module's leading imports, unless present."""
-    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", ctx.doc.source, re.M):
-        return ()
-    tree = ctx.doc.tree
-    if tree is None:
-        return ()
-    offset = 0
-    for child in tree.root_node.children:
-        is_docstring = (child.type == "expression_statement" and child.named_children and
-                        child.named_children[0].type == "string")
-        if child.type in ("import_statement", "import_from_statement", "future_import_statement",
-                          "comment") or (is_docstring and offset == 0):
-            offset = child.end_byte
-            continue
-        break
-    if offset == 0:
-        return (TextEdit(0, 0, f"import {module}\n"),)
-    return (TextEdit(offset, offset, f"\nimport {module}"),)
 
 
 def analyzers() -> list[Analyzer]:

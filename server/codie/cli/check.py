@@ -14,6 +14,8 @@ from codie.cli.main import UsageError
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
+from codie.pr.diff import GitError
+from codie.pr.gate import diff_run
 from codie.report import FORMATS, renderer
 
 
@@ -27,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--select", help="comma-separated rule ids or prefixes")
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--diff", metavar="BASE", help="only findings on lines changed since git revision BASE")
     p.set_defaults(func=run)
 
 
@@ -55,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
     result = check_paths(args.paths, root, settings, jobs=args.jobs)
+    if args.diff:
+        try:
+            result = diff_run(result, args.diff)
+        except GitError as exc:
+            raise UsageError(f"--diff: {exc}") from None
     output = renderer(args.format)(result)
     if args.output:
         mode = "wb" if isinstance(output, bytes) else "w"

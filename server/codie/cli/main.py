@@ -18,6 +18,8 @@ COMMANDS = (
     "codie.cli.serve",
     "codie.cli.check",
     "codie.cli.rules",
+    "codie.cli.dependencies",
+    "codie.cli.webhook",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, Protocol
 
 from tree_sitter import Node
 
-from codie.core.config import Settings
 from codie.core.confidence import blend
+from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.findings import Finding, Fix, Location, Severity
 from codie.core.rules import Catalogue
@@ -45,8 +45,10 @@ class Context:
     ) -> Finding:
         """Build a finding whose metadata and confidence come from the catalogue."""
         if isinstance(start, Node):
-            start, end = start.start_byte, start.end_byte
-        assert end is not None
+            node = start
+            start, end = node.start_byte, node.end_byte
+        elif end is None:
+            end = start
         rule = self.catalogue[rule_id]
         confidence, parts = blend(rule.confidence, evidence)
         return Finding(

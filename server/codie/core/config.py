@@ -43,6 +43,8 @@ class Settings:
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def enabled(self, rule_id: str) -> bool:
+        if rule_id.startswith("CFG"):
+            return True  # a broken configuration must never be able to hide itself
         def matches(patterns: tuple[str, ...]) -> bool:
             return any(p == "ALL" or rule_id.startswith(p) for p in patterns)
 
@@ -75,7 +77,7 @@ _KEYS = {
 
 
 def merge(
-    base: Settings, raw: Mapping[str, Any], source: str, lines: list[str] | None = None
+    base: Settings, raw: object, source: str, lines: list[str] | None = None
 ) -> tuple[Settings, list[ConfigProblem]]:
     """Apply one layer of raw settings; keep `base` for every bad value."""
     problems: list[ConfigProblem] = []

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -40,6 +42,32 @@ class AnalyzerFailure:
         self.errors[analyzer.name] = f"{type(exc).__name__}: {exc}"
 
 
+@dataclass(slots=True)
+class _Group:
+    """The findings that incremental analyzers produced for one top-level statement.
+
+    Findings are attributed to the statement that produced them (not to a position), so a
+    zero-width finding on the boundary of two statements is never claimed by the wrong one.
+    They are stored relative to the statement's start: an edit above only moves `start`.
+    """
+
+    start: int
+    end: int  # exclusive, like tree-sitter's end_byte
+    relative: list[Finding]
+    _absolute: list[Finding] | None = None
+    _absolute_at: int = -1
+
+    @classmethod
+    def of(cls, start: int, end: int, findings: list[Finding]) -> _Group:
+        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings)
+
+    def findings(self) -> list[Finding]:
+        if self._absolute is None or self._absolute_at != self.start:
+            self._absolute = [f.shifted(0, self.start) for f in self.relative] if self.start else self.relative
+            self._absolute_at = self.start
+        return self._absolute
+
+
 class DocumentAnalysis:
     """The findings of one document, kept current as it is edited."""
 
@@ -55,7 +83,7 @@ class DocumentAnalysis:
         self.whole = [a for a in analyzers if not a.incremental and lang in a.languages]
         self.failures = AnalyzerFailure()
         self._on_error = on_error
-        self._statement_findings: list[Finding] = []
+        self._groups: list[_Group] = []
         self._whole_findings: dict[str, list[Finding]] = {}
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
@@ -70,32 +98,39 @@ class DocumentAnalysis:
 
     def invalidate(self) -> None:
         """Everything must be recomputed (new settings, a whole-document replace)."""
-        self._statement_findings = []
+        self._groups = []
         self._whole_findings = {}
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
 
     # edits --------------------------------------------------------------------------------
     def note_edit(self, edit: Edit) -> None:
-        """Shift what survives an edit that the document has already applied."""
-        span = (edit.start, edit.old_end)
-        delta = edit.delta
-        kept = []
-        for f in self._statement_findings:
-            if f.touches(*span):
-                continue
-            kept.append(f.shifted(edit.old_end, delta) if delta else f)
-        self._statement_findings = kept
-        moved: list[Span] = []
-        for s, e in self.dirty:
-            if e < edit.start:
-                moved.append((s, e))
-            elif s > edit.old_end:
-                moved.append((s + delta, e + delta))
-            else:  # overlapping: cover the whole new extent
-                moved.append((min(s, edit.start), max(edit.new_end, e + delta)))
-        moved.append((max(0, edit.start - 1), edit.new_end + 1))
-        self.dirty = moved
+        """Shift what survives an edit that the document has already applied.
+
+        Groups touching the edit are dropped and their region becomes dirty.
+        """
+        lo, hi, delta = edit.start, edit.old_end, edit.delta
+
+        def move(p: int) -> int:
+            return p + delta if p >= hi else min(p, edit.new_end) if p > lo else p
+
+        dirty: list[Span] = [(move(s), move(e)) for s, e in self.dirty]
+        groups = self._groups
+        # groups are sorted and disjoint: everything before `first` ends before the edit
+        first = bisect_left(groups, lo, key=lambda g: g.end)
+        last = first
+        while last < len(groups) and groups[last].start <= hi:
+            g = groups[last]
+            dirty.append((move(g.start), move(g.end)))
+            last += 1
+        tail = groups[last:]
+        if delta:
+            for g in tail:
+                g.start += delta
+                g.end += delta
+        self._groups = groups[:first] + tail
+        dirty.append((max(0, lo - 1), edit.new_end + 1))
+        self.dirty = dirty
         self.whole_dirty = True
 
     def note_changed_ranges(self, ranges: Sequence[Span]) -> None:
@@ -116,6 +151,7 @@ class DocumentAnalysis:
         if tree is None:
             return None
         root = tree.root_node
+        last = root.child(root.child_count - 1) if root.child_count else None
         self.dirty.sort()
         while self.dirty:
             s, e = self.dirty[0]
@@ -123,30 +159,40 @@ class DocumentAnalysis:
             # bogus null node (not None) when no child ends after the offset (tree-sitter
             # 0.26.1; touching it segfaults), so check against the last child first.
             probe = max(0, s - 1)
-            last = root.child(root.child_count - 1) if root.child_count else None
             child = root.first_child_for_byte(probe) if last and probe < last.end_byte else None
             if child is not None and child.start_byte <= e:
                 return child
+            # no statement covers this range any more (error recovery can leave bytes
+            # outside every top-level node): what was found there is gone
+            self._groups = [g for g in self._groups if not (g.start <= e and s < g.end)]
             self.dirty.pop(0)
         return None
 
     def _analyze_statement(self, node: Node) -> None:
-        span = (node.start_byte, node.end_byte)
-        self._statement_findings = [
-            f for f in self._statement_findings if not span[0] <= f.start <= span[1]
-        ]
+        s, e = node.start_byte, node.end_byte
+        groups = self._groups
+        first = bisect_left(groups, s, key=lambda g: g.end)
+        while first < len(groups) and groups[first].end == s and groups[first].start < s:
+            first += 1  # merely adjacent before this statement
+        last = first
+        while last < len(groups) and (groups[last].start < e or groups[last].start == s):
+            last += 1
+        dropped = groups[first:last]
+        found: list[Finding] = []
         for analyzer in self.incremental:
-            self._statement_findings.extend(self._run(analyzer, [node]))
-        rest: list[Span] = []
-        for s, e in self.dirty:
-            if not _touches((s, e), span):
-                rest.append((s, e))
+            found.extend(self._run(analyzer, [node]))
+        groups[first:last] = [_Group.of(s, e, found)]
+        # what the dropped groups covered beyond this statement must be looked at again
+        rest: list[Span] = [(g.start, g.end) for g in dropped if g.start < s or g.end > e]
+        for ds, de in self.dirty:
+            if not _touches((ds, de), (s, e)):
+                rest.append((ds, de))
                 continue
-            if s < span[0]:
-                rest.append((s, span[0] - 1))
-            if e > span[1]:
-                rest.append((span[1] + 1, e))
-        self.dirty = rest
+            if ds < s:
+                rest.append((ds, s - 1))
+            if de > e:
+                rest.append((e + 1, de))
+        self.dirty = [(a, b) for a, b in rest if not (s <= a and b <= e)]
 
     def step(self, budget: float = 0.005) -> bool:
         """Do up to `budget` seconds of work; True when the findings are current."""
@@ -172,7 +218,7 @@ class DocumentAnalysis:
         return self.findings()
 
     def findings(self) -> list[Finding]:
-        found = list(self._statement_findings)
+        found = [f for g in self._groups for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)
         found.sort(key=Finding.sort_key)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -33,7 +33,7 @@ class Severity(str, Enum):
             ) from None
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     SECURITY = "security"
     QUALITY = "quality"
     STYLE = "style"
@@ -59,6 +59,9 @@ class Fix:
     edits: tuple[TextEdit, ...]
     # Safe fixes keep behaviour and may be applied without review (fix-all, fix-on-save).
     safe: bool = False
+    # Modules the fixed code needs imported. Resolved when the fix is applied (see
+    # core/fixes.py), because where an import goes depends on the rest of the module.
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,8 +77,14 @@ class LineIndex:
         end = self.content_end(source, line)
         character = max(0, character)
         raw = source[start:end]
-        if encoding == UTF8 or raw.isascii():
+        if raw.isascii():
             return start + min(character, len(raw))
+        if encoding == UTF8:
+            # a column inside a multi-byte character snaps to the next character boundary
+            offset = start + min(character, len(raw))
+            while offset < end and source[offset] & 0xC0 == 0x80:
+                offset += 1
+            return offset
         text = _decode(raw)
         if encoding == UTF32:
             return start + len(encode(text[:character]))

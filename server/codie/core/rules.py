@@ -33,7 +33,7 @@ class Rule:
     explanation: str
     cwe: tuple[str, ...] = ()
     fix: str = ""
-    # Codes of other tools that name the same problem, honoured in `# noqa:` / `# nosec`.
+    # Codes of other tools that name the same problem, honoured in noqa and nosec comments.
     aliases: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     tags: tuple[str, ...] = field(default=())

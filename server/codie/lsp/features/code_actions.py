@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 import attrs
 from lsprotocol import types
 
 from codie.core.document import Document
 from codie.core.findings import Finding, TextEdit
+from codie.core.fixes import fix_edits
 from codie.lsp.convert import text_edit
 from codie.lsp.server import CodieServer
 
@@ -71,7 +73,7 @@ def finding_actions(
             actions.append(types.CodeAction(
                 title=f"{f.fix.title} ({f.rule_id})",
                 kind=types.CodeActionKind.QuickFix,
-                edit=workspace_edit(ls, doc, list(f.fix.edits)),
+                edit=workspace_edit(ls, doc, fix_edits(doc, f.fix)),
                 is_preferred=f.fix.safe,
                 data={"ruleId": f.rule_id, "action": "fix", "confidence": f.confidence},
             ))
@@ -92,7 +94,7 @@ def finding_actions(
     return actions
 
 
-def _wanted(only: list[str] | None, kind: str) -> bool:
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == o or kind.startswith(o + ".") for o in only)
 
 
@@ -127,9 +129,8 @@ def register(server: CodieServer) -> None:
 
     @server.command(EXPLAIN_COMMAND)
     def explain(ls: CodieServer, *args: object) -> dict[str, str]:
-        rule_id = str(args[0]) if args else ""
-        if isinstance(args[0] if args else None, dict):
-            rule_id = str(args[0].get("ruleId", ""))  # type: ignore[union-attr]
+        first = args[0] if args else ""
+        rule_id = str(first.get("ruleId", "")) if isinstance(first, dict) else str(first)
         rule = ls.catalogue.get(rule_id)
         if rule is None:
             return {"ruleId": rule_id, "markdown": f"Unknown rule `{rule_id}`."}

@@ -19,10 +19,10 @@ def register(server: CodieServer) -> None:
     )
     async def pull(
         ls: CodieServer, params: types.DocumentDiagnosticParams
-    ) -> types.DocumentDiagnosticReport:
+    ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
         uri = params.text_document.uri
         await ls.settled(uri)
         result_id = ls.result_id(uri)
         if params.previous_result_id == result_id:
-            return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.FullDocumentDiagnosticReport(items=ls.diagnostics_for(uri), result_id=result_id)
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(uri), result_id=result_id)

@@ -1,0 +1,101 @@
+"""The core rules: each fires where it should, stays quiet on look-alikes, and its fix works."""
+
+from __future__ import annotations
+
+import pytest
+
+from codie.analyzers import registered
+from codie.core.analyzer import Context
+from codie.core.document import Document
+from codie.core.engine import analyze
+from codie.core.findings import Finding
+from codie.core.fixes import fix_edits
+from codie.core.rules import catalogue
+
+
+def findings(source: str, uri: str = "file:///proj/app.py") -> list[Finding]:
+    return analyze(Context(Document(uri, source), catalogue()), registered())
+
+
+def rules(source: str, uri: str = "file:///proj/app.py") -> list[str]:
+    return [f.rule_id for f in findings(source, uri)]
+
+
+def apply_fix(source: str, rule: str) -> str:
+    doc = Document("file:///proj/app.py", source)
+    f = next(f for f in analyze(Context(doc, catalogue()), registered()) if f.rule_id == rule)
+    assert f.fix is not None
+    out = doc.source
+    for e in sorted(fix_edits(doc, f.fix), key=lambda e: e.start, reverse=True):
+        out = out[: e.start] + e.new_text.encode() + out[e.end :]
+    return out.decode()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("try:\n    x()\nexcept:\n    pass\n", ["Q001"]),
+        ("try:\n    x()\nexcept Exception:\n    pass\n", []),
+        ("try:\n    x()\nexcept (OSError, ValueError) as e:\n    pass\n", []),
+        ("def f(a=[]):\n    return a\n", ["Q002"]),
+        ("def f(a: dict = {}, *, b=set()):\n    return a, b\n", ["Q002", "Q002"]),
+        ("def f(a=(), b=None, c=0, d='x', e=frozenset()):\n    return a\n", []),
+        ("lambda a=[]: a\n", ["Q002"]),
+        ("def pay(amount):\n    assert amount > 0\n", ["Q003"]),
+        ("def pay(amount):\n    total = 1\n    assert total > 0\n", []),
+        ("assert CONFIG\n", []),
+        ("def f():\n    return 1\n    g()\n", ["Q004"]),
+        ("def f(x):\n    if x:\n        return 1\n    g()\n", []),
+        ("for i in y:\n    break\n    print(i)\n", ["Q004"]),
+        ("def f():\n    raise ValueError()\n    # only a comment\n", []),
+        ("x = eval(input())\n", ["SEC001"]),
+        ("x = eval('1 + 2')\n", []),
+        ("exec(code, {})\n", ["SEC001"]),
+        ("exec(f'print({1})')\n", ["SEC001"]),
+        ("def f(:\n    pass\n", ["SYN001"]),
+    ],
+)
+def test_rules(source: str, expected: list[str]) -> None:
+    assert rules(source) == expected
+
+
+def test_asserts_in_tests_are_fine() -> None:
+    source = "def test_pay(amount):\n    assert amount > 0\n"
+    assert rules(source, "file:///proj/tests/test_pay.py") == []
+
+
+def test_confidence_follows_evidence() -> None:
+    direct = next(f for f in findings("x = eval(input())\n") if f.rule_id == "SEC001")
+    indirect = next(f for f in findings("x = eval(expr)\n") if f.rule_id == "SEC001")
+    assert direct.confidence > indirect.confidence
+    assert dict(direct.confidence_parts)["prior"] == catalogue()["SEC001"].confidence
+
+
+def test_findings_around_syntax_errors_are_still_reported() -> None:
+    source = "def broken(:\n    pass\n\ntry:\n    x()\nexcept:\n    pass\n"
+    assert rules(source) == ["SYN001", "Q001"]
+
+
+@pytest.mark.parametrize(
+    ("source", "rule", "expected"),
+    [
+        ("try:\n    x()\nexcept:\n    pass\n", "Q001", "try:\n    x()\nexcept Exception:\n    pass\n"),
+        (
+            'def f(a, seen=[]):\n    """Doc."""\n    seen.append(a)\n',
+            "Q002",
+            'def f(a, seen=None):\n    """Doc."""\n    if seen is None:\n        seen = []\n    seen.append(a)\n',
+        ),
+        (
+            "def pay(amount):\n    assert amount > 0, 'positive'\n",
+            "Q003",
+            "def pay(amount):\n    if not (amount > 0):\n        raise ValueError('positive')\n",
+        ),
+        ("def f():\n    return 1\n    g()\n", "Q004", "def f():\n    return 1\n\n"),
+        ('"""Mod."""\nimport os\nx = eval(os.environ["X"])\n', "SEC001",
+         '"""Mod."""\nimport os\nimport ast\nx = ast.literal_eval(os.environ["X"])\n'),
+    ],
+)
+def test_fixes_give_working_code(source: str, rule: str, expected: str) -> None:
+    fixed = apply_fix(source, rule)
+    assert fixed == expected
+    assert rule not in rules(fixed) and "SYN001" not in rules(fixed)

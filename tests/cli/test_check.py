@@ -1,0 +1,70 @@
+"""`codie check`: the readable table, JSON, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codie.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_examples_table_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(ROOT / "examples")]) == 1
+    out = capsys.readouterr().out
+    assert "examples/shop/app.py:16:12" in out and "SEC001" in out and "error" in out
+    assert "5 finding(s) in 2 file(s)" in out
+
+
+def test_clean_folder_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "ok.py").write_text("def f(x: int) -> int:\n    return x\n")
+    assert main(["check", str(tmp_path)]) == 0
+    assert "No findings" in capsys.readouterr().out
+
+
+def test_fail_on_and_min_confidence(tmp_path: Path) -> None:
+    (tmp_path / "w.py").write_text("try:\n    x()\nexcept:\n    pass\n")  # a warning only
+    assert main(["check", str(tmp_path)]) == 0
+    assert main(["check", str(tmp_path), "--fail-on", "warning"]) == 1
+    assert main(["check", str(tmp_path), "--fail-on", "warning", "--min-confidence", "0.95"]) == 0
+    assert main(["check", str(tmp_path), "--fail-on", "never", "--select", "Q001"]) == 0
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    assert main(["check", str(tmp_path), "--fail-on", "loud"]) == 2
+    assert main(["check", str(tmp_path), "--min-confidence", "3"]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check"])
+    assert exit_info.value.code == 2
+
+
+def test_json_output_and_parallel_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(40):  # enough files for the process pool
+        (tmp_path / f"m{i}.py").write_text(f"def f{i}(a=[]):\n    return eval(a)\n")
+    (tmp_path / "broken.py").write_bytes(b"\xff\xfe not utf-8 \x00 def (:\n")
+    assert main(["check", str(tmp_path), "--format", "json", "-j", "2"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"] == 41
+    rules = sorted({f["rule"] for f in data["findings"]})
+    assert rules == ["Q002", "SEC001", "SYN001"]
+    first = next(f for f in data["findings"] if f["path"] == "m0.py" and f["rule"] == "SEC001")
+    assert first["start"] == {"line": 2, "column": 12} and 0 < first["confidence"] <= 1
+
+
+def test_excluded_paths_are_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.codie]\nexclude = ["gen/**"]\n')
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen" / "bad.py").write_text("x = eval(input())\n")
+    assert main(["check", str(tmp_path)]) == 0
+
+
+def test_version_credits_the_advisory_data() -> None:
+    out = subprocess.run([sys.executable, "-m", "codie", "--version"], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT / "server")}, check=True).stdout
+    assert out.startswith("codie 0.1.0") and "PyPA Advisory Database, CC-BY 4.0" in out

@@ -1,0 +1,62 @@
+"""`codie serve --tcp HOST:PORT` speaks LSP over a socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def frame(msg: dict[str, object]) -> bytes:
+    body = json.dumps(msg).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_serve_over_tcp() -> None:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
+    server = subprocess.Popen([sys.executable, "-m", "codie", "serve", "--tcp", f"127.0.0.1:{port}"], env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not listen"
+                time.sleep(0.1)
+        with sock:
+            sock.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += sock.recv(65536)
+            head, _, rest = data.partition(b"\r\n\r\n")
+            headers = dict(line.split(b":", 1) for line in head.split(b"\r\n"))
+            length = int(headers[b"Content-Length"])
+            while len(rest) < length:
+                rest += sock.recv(65536)
+            answer = json.loads(rest[:length])
+        assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "codie"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_bad_tcp_address_is_a_usage_error() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
+    done = subprocess.run([sys.executable, "-m", "codie", "serve", "--tcp", "nowhere"], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "HOST:PORT" in done.stderr

@@ -77,6 +77,7 @@ test-neovim: $(NVIM)
 
 ## e2e-vscode: the .vsix in a real VS Code (code-server from npm, headless Chromium,
 ## puppeteer-core); heavy (Node 24, native build, chromium), so not part of `make test`
+E2E_PYTHON ?= $(abspath $(BIN)/python)
 e2e-vscode: test-vscode
 	$(VSCODE_DIR)/e2e/setup.sh
-	CODIE_PYTHON=$(abspath $(BIN)/python) $(VSCODE_DIR)/e2e/run.sh
+	CODIE_PYTHON=$(E2E_PYTHON) $(VSCODE_DIR)/e2e/run.sh

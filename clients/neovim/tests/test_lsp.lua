@@ -55,6 +55,11 @@ vim.fn.writefile({
 }, file)
 
 local codie = require("codie")
+-- CODIE_LEGACY_START=1: start through vim.lsp.start from FileType (the 0.8-0.10 path).
+if vim.env.CODIE_LEGACY_START == "1" then
+  require("codie.util").use_lsp_enable = false
+  print("(using the vim.lsp.start path of Neovim 0.8-0.10)")
+end
 codie.setup({ cmd = server_cmd(), settings = { minConfidence = 0.3 } })
 vim.cmd("edit " .. vim.fn.fnameescape(file))
 local buf = vim.api.nvim_get_current_buf()
@@ -134,6 +139,28 @@ check(":CodieChat streams an answer into the chat buffer", function()
   local text = table.concat(vim.api.nvim_buf_get_lines(chat_buf, 0, -1, false), "\n")
   assert(text:find("## You", 1, true) and text:find("## Codie", 1, true), text)
   assert(text:find(vim.split(vim.trim(finished.text), "\n")[1], 1, true), "the answer is not in the chat buffer")
+end)
+
+check(":CodieChatCancel stops a streaming answer", function()
+  vim.api.nvim_set_current_buf(buf)
+  local finished
+  local chat_id = codie.chat("Explain every finding in this file in detail.", {
+    on_done = function(entry) finished = entry end,
+  })
+  assert(chat_id, "no chat started")
+  assert(codie.chat_cancel(), "nothing to cancel")
+  wait("the cancelled entry", function() return finished ~= nil end, 5000)
+  if finished.status == "unsupported" then
+    skip("codie/chat is not in this server yet (MethodNotFound)")
+  end
+  assert(finished.status == "cancelled", "status " .. finished.status)
+  local lines = vim.api.nvim_buf_get_lines(vim.fn.bufnr("codie://chat"), 0, -1, false)
+  assert(table.concat(lines, "\n"):find("_(cancelled)_", 1, true), "no cancelled mark")
+  -- A new question works after a cancel.
+  local again
+  codie.chat("And briefly?", { on_done = function(entry) again = entry end })
+  wait("the next answer", function() return again ~= nil end, 30000)
+  assert(again.status == "done", "status " .. again.status)
 end)
 
 check(":CodieHotspots fills the quickfix list", function()

@@ -22,10 +22,12 @@ import {
   LaunchSettings,
   ServerState,
   affectsLaunch,
+  cliCommand,
   countDiagnostics,
   resolveLaunch,
   serverCommandsToRegister,
   serverSettings,
+  shellLine,
   statusText,
   statusTooltip,
 } from "./launch";
@@ -306,20 +308,6 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
   }
 }
 
-function cliCommand(sub: string, args: string[]): string[] {
-  const l = launch;
-  if (!l) {
-    return ["python3", "-m", "codie", sub, ...args];
-  }
-  const full = [l.command, ...l.args];
-  const serve = full.lastIndexOf("serve");
-  return serve >= 0 ? [...full.slice(0, serve), sub, ...args] : ["python3", "-m", "codie", sub, ...args];
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 async function runRelatedTests(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const file = editor?.document.uri;
@@ -332,7 +320,7 @@ async function runRelatedTests(): Promise<void> {
   // Servers without the background worker: run `codie test` for this file in a terminal.
   const terminal = vscode.window.createTerminal({ name: "Codie tests", cwd: vscode.workspace.workspaceFolders?.[0]?.uri });
   terminal.show();
-  terminal.sendText(cliCommand("test", file?.scheme === "file" ? [file.fsPath] : []).map(shellQuote).join(" "));
+  terminal.sendText(shellLine(cliCommand(launch, "test", file?.scheme === "file" ? [file.fsPath] : [])));
 }
 
 async function showHotspots(view: HotspotsProvider): Promise<void> {

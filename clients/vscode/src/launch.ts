@@ -164,3 +164,15 @@ export function serverCommandsToRegister(serverCommands: string[] | undefined, o
   const all = serverCommands ?? [];
   return { register: all.filter((c) => !own.has(c)), clashes: all.filter((c) => own.has(c)) };
 }
+
+/** The CLI next to the server: `<launch up to "serve"> <sub> args`, else `python3 -m codie`. */
+export function cliCommand(l: Launch | undefined, sub: string, args: string[]): string[] {
+  const full = l ? [l.command, ...l.args] : [];
+  const serve = full.lastIndexOf("serve");
+  return serve > 0 ? [...full.slice(0, serve), sub, ...args] : [DEFAULT_PYTHON, "-m", "codie", sub, ...args];
+}
+
+/** A POSIX shell line; arguments with anything unusual are single-quoted. */
+export function shellLine(argv: string[]): string {
+  return argv.map((s) => /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`).join(" ");
+}

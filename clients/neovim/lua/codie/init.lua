@@ -103,7 +103,7 @@ local augroup = nil
 function M.setup(opts)
   M.options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
   local cfg = M.client_config()
-  if util.has_011 and vim.lsp.config and vim.lsp.enable then
+  if util.use_lsp_enable then
     vim.lsp.config("codie", cfg)
     vim.lsp.enable("codie")
     return

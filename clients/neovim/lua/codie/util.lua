@@ -1,8 +1,11 @@
 -- Small helpers that hide the differences between Neovim 0.8 and 0.11+.
 local M = {}
 
+-- Method-call style of vim.lsp.Client (client:request on 0.11+, client.request before).
 M.has_011 = vim.fn.has("nvim-0.11") == 1
-M.has_010 = vim.fn.has("nvim-0.10") == 1
+-- How clients start: vim.lsp.config/enable (0.11+), else vim.lsp.start from FileType.
+-- The tests turn this off on 0.11 to exercise the 0.8-0.10 path.
+M.use_lsp_enable = M.has_011 and vim.lsp.config ~= nil and vim.lsp.enable ~= nil
 
 M.METHOD_NOT_FOUND = -32601
 

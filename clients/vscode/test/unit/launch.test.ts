@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { affectsLaunch, serverCommandsToRegister, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
+import { affectsLaunch, cliCommand, serverCommandsToRegister, shellLine, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
 
 const none = { serverCommand: [], path: "", interpreter: [], args: [] };
 
@@ -67,4 +67,12 @@ test("server commands that the extension contributes are not registered twice", 
   assert.deepEqual(serverCommandsToRegister(["codie.explain", "codie.feedback", "codie.runRelatedTests"], own),
     { register: ["codie.explain", "codie.feedback"], clashes: ["codie.runRelatedTests"] });
   assert.deepEqual(serverCommandsToRegister(undefined, own), { register: [], clashes: [] });
+});
+
+test("Run Related Tests uses the CLI of the running server", () => {
+  const venv = { command: "/v/bin/python", args: ["-m", "codie", "serve", "--x"], source: "interpreter" as const };
+  assert.deepEqual(cliCommand(venv, "test", ["/w/a.py"]), ["/v/bin/python", "-m", "codie", "test", "/w/a.py"]);
+  assert.deepEqual(cliCommand({ command: "/bin/codie", args: ["serve"], source: "path" }, "test", []), ["/bin/codie", "test"]);
+  assert.deepEqual(cliCommand({ command: "my-wrapper", args: [], source: "serverCommand" }, "test", ["a.py"]), ["python3", "-m", "codie", "test", "a.py"]);
+  assert.equal(shellLine(["/v/bin/python", "-m", "codie", "test", "/w/my file's.py"]), "/v/bin/python -m codie test '/w/my file'\\''s.py'");
 });

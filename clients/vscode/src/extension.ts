@@ -39,7 +39,7 @@ import {
   FeedbackRequest,
   FeedbackVerdict,
   HotspotsRequest,
-  hotspotList,
+  hotspotGroups,
   isMethodNotFound,
   neighbourhood,
 } from "./protocol";
@@ -329,10 +329,18 @@ async function showHotspots(view: HotspotsProvider): Promise<void> {
     view.showMessage("The Codie server is not running.");
     return;
   }
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const editor = vscode.window.activeTextEditor;
+  const folder = (editor && vscode.workspace.getWorkspaceFolder(editor.document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  const root = folder?.uri;
+  if (!root) {
+    view.showMessage("Open a folder: hotspots rank the files of a workspace folder.");
+    return;
+  }
   try {
-    const result = await client.sendRequest(HotspotsRequest, { rootUri: root?.toString(), limit: 50 });
-    view.show(hotspotList(result), root);
+    const result = await client.sendRequest(HotspotsRequest, { folder: root.toString(), top: 30 });
+    const groups = hotspotGroups(result);
+    if (groups.error) view.showMessage(`Hotspots: ${groups.error}`);
+    else view.show(groups.functions, groups.files, root);
   } catch (error) {
     view.showMessage(isMethodNotFound(error) ? "This Codie server has no hotspots (codie/hotspots)." : `Hotspots failed: ${String(error)}`);
   }
@@ -349,12 +357,13 @@ async function showCallGraph(view: CallGraphProvider): Promise<void> {
   const word = editor.document.getText(editor.document.getWordRangeAtPosition(pos));
   try {
     const result = await client.sendRequest(CallGraphRequest, {
-      uri: editor.document.uri.toString(),
+      textDocument: { uri: editor.document.uri.toString() },
       position: { line: pos.line, character: pos.character },
       depth: 1,
     });
     const graph = neighbourhood(result, word || undefined);
-    if (graph) view.show(graph); else view.showMessage(`No call-graph node at ${word || "the cursor"}.`);
+    if (graph) view.show(graph);
+    else view.showMessage(result?.error ? `Call graph: ${result.error}` : `No call-graph node at ${word || "the cursor"}.`);
   } catch (error) {
     view.showMessage(isMethodNotFound(error) ? "This Codie server has no call graph (codie/callGraph)." : `Call graph failed: ${String(error)}`);
   }

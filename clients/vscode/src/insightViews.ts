@@ -1,6 +1,6 @@
 /** The Hotspots and Call Graph tree views, fed by codie/hotspots and codie/callGraph. */
 import * as vscode from "vscode";
-import { GraphNeighbourhood, Hotspot } from "./protocol";
+import { GraphEntry, GraphNeighbourhood, Hotspot } from "./protocol";
 
 type Item = vscode.TreeItem & { children?: Item[] };
 
@@ -10,30 +10,46 @@ function message(text: string): Item {
   return item;
 }
 
+function openCommand(uri: vscode.Uri, line: number, character = 0): vscode.Command {
+  const pos = new vscode.Range(line, character, line, character);
+  return { command: "vscode.open", title: "Open", arguments: [uri, { selection: pos }] };
+}
+
+function group(label: string, children: Item[]): Item {
+  const item: Item = new vscode.TreeItem(`${label} (${children.length})`, vscode.TreeItemCollapsibleState.Expanded);
+  item.children = children.length ? children : [message("none")];
+  return item;
+}
+
 export class HotspotsProvider implements vscode.TreeDataProvider<Item> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private items: Item[] = [message("Run “Codie: Show Hotspots” to rank files by churn × complexity.")];
+  private items: Item[] = [message("Run “Codie: Show Hotspots” to rank code by churn × complexity.")];
 
-  show(hotspots: Hotspot[], root: vscode.Uri | undefined): void {
-    this.items = hotspots.length === 0 ? [message("No hotspots: no history or no complex code yet.")] : hotspots.map((h, i) => {
-      const where = h.name ? `${h.path ?? ""} ${h.name}` : (h.path ?? h.uri ?? "?");
-      const item: Item = new vscode.TreeItem(`${i + 1}. ${where.trim()}`);
-      const figures = [
-        h.score !== undefined ? `score ${round(h.score)}` : "",
-        h.churn !== undefined ? `churn ${round(h.churn)}` : "",
-        h.complexity !== undefined ? `complexity ${round(h.complexity)}` : "",
-      ].filter(Boolean).join(" · ");
-      item.description = figures;
-      item.tooltip = figures;
-      const uri = h.uri ? vscode.Uri.parse(h.uri) : h.path && root ? vscode.Uri.joinPath(root, h.path) : undefined;
-      if (uri) {
-        const line = Math.max(0, (h.line ?? 1) - 1);
-        item.command = { command: "vscode.open", title: "Open", arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };
-      }
-      return item;
-    });
+  show(functions: Hotspot[], files: Hotspot[], root: vscode.Uri | undefined): void {
+    if (functions.length === 0 && files.length === 0) {
+      this.showMessage("No hotspots: no git history in the window, or no complex code.");
+      return;
+    }
+    this.items = [group("Functions", functions.map((h, i) => this.row(h, i, root))), group("Files", files.map((h, i) => this.row(h, i, root)))];
     this.changed.fire();
+  }
+
+  private row(h: Hotspot, i: number, root: vscode.Uri | undefined): Item {
+    const where = h.function ? `${h.function} (${h.path ?? ""}${h.line ? `:${h.line}` : ""})` : (h.path ?? h.uri ?? "?");
+    const item: Item = new vscode.TreeItem(`${i + 1}. ${where}`);
+    const figures = [
+      h.score !== undefined ? `score ${round(h.score)}` : "",
+      h.commits !== undefined ? `${h.commits} commits` : "",
+      h.complexity !== undefined ? `complexity ${round(h.complexity)}` : "",
+    ].filter(Boolean).join(" · ");
+    item.description = figures;
+    item.tooltip = figures;
+    const uri = h.uri ? vscode.Uri.parse(h.uri) : h.path && root ? vscode.Uri.joinPath(root, h.path) : undefined;
+    if (uri) {
+      item.command = openCommand(uri, Math.max(0, (h.line ?? 1) - 1));
+    }
+    return item;
   }
 
   showMessage(text: string): void {
@@ -51,13 +67,17 @@ export class CallGraphProvider implements vscode.TreeDataProvider<Item> {
   private items: Item[] = [message("Put the cursor on a function and run “Codie: Show Call Graph”.")];
 
   show(graph: GraphNeighbourhood): void {
-    const group = (label: string, names: string[]): Item => {
-      const item: Item = new vscode.TreeItem(`${label} (${names.length})`, vscode.TreeItemCollapsibleState.Expanded);
-      item.children = names.length ? names.map((n) => new vscode.TreeItem(n)) : [message("none")];
+    const node = (e: GraphEntry): Item => {
+      const item: Item = new vscode.TreeItem(e.id);
+      if (e.uri) {
+        item.command = openCommand(vscode.Uri.parse(e.uri), e.range?.start.line ?? 0, e.range?.start.character ?? 0);
+      } else {
+        item.description = "external";
+      }
       return item;
     };
     const root: Item = new vscode.TreeItem(graph.symbol, vscode.TreeItemCollapsibleState.Expanded);
-    root.children = [group("Callers", graph.callers), group("Callees", graph.callees)];
+    root.children = [group("Callers", graph.callers.map(node)), group("Callees", graph.callees.map(node))];
     this.items = [root];
     this.changed.fire();
   }

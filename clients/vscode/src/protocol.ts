@@ -97,31 +97,64 @@ export const FeedbackRequest = new RequestType<FeedbackParams, FeedbackResult, v
 
 // codie/hotspots and codie/callGraph ------------------------------------------------------
 export interface HotspotsParams {
-  /** A workspace folder; the server's first folder when absent. */
-  rootUri?: string;
-  limit?: number;
+  /** A document of the workspace folder to rank, or the folder itself. */
+  textDocument?: { uri: string };
+  folder?: string;
+  /** "N days|weeks|months|years" of git history; the server's default is 12 months. */
+  window?: string;
+  /** Rows per list, 0 = all. */
+  top?: number;
 }
 
-/** One ranked entry. Servers may send more fields; the views read these. */
+/** One ranked row ('function' is "" for a file; 'line' is 1-based, 0 for files). */
 export interface Hotspot {
   path?: string;
   uri?: string;
-  name?: string;
+  function?: string;
   line?: number;
-  churn?: number;
+  commits?: number;
+  authors?: number;
   complexity?: number;
   score?: number;
 }
 
-export const HotspotsRequest = new RequestType<HotspotsParams, unknown, void>("codie/hotspots");
-
-export interface CallGraphParams {
-  uri: string;
-  position: { line: number; character: number };
-  depth?: number;
+export interface HotspotsResult {
+  root?: string;
+  window?: string;
+  error?: string;
+  files?: Hotspot[];
+  functions?: Hotspot[];
 }
 
-export const CallGraphRequest = new RequestType<CallGraphParams, unknown, void>("codie/callGraph");
+export const HotspotsRequest = new RequestType<HotspotsParams, HotspotsResult | null, void>("codie/hotspots");
+
+export interface CallGraphParams {
+  textDocument: { uri: string };
+  /** A qualified name ("pkg.mod.Class.method"); else the symbol at position. */
+  symbol?: string;
+  position?: { line: number; character: number };
+  depth?: number;
+  direction?: "both" | "incoming" | "outgoing";
+  includeExternal?: boolean;
+}
+
+export interface CallGraphNode {
+  id: string;
+  name: string;
+  external: boolean;
+  kind?: string;
+  uri?: string;
+  range?: Range;
+}
+
+export interface CallGraphResult {
+  root?: string;
+  error?: string;
+  nodes?: CallGraphNode[];
+  edges?: Array<{ caller: string; callee: string; sites?: Array<{ uri: string; range: Range }> }>;
+}
+
+export const CallGraphRequest = new RequestType<CallGraphParams, CallGraphResult | null, void>("codie/callGraph");
 
 // helpers ----------------------------------------------------------------------------------
 /** True when the server does not implement the request (an older or smaller server). */
@@ -140,56 +173,76 @@ export function isCancelled(error: unknown): boolean {
   return code === -32800 || code === -32802; // RequestCancelled, ServerCancelled
 }
 
-/** Hotspot lists come as a bare array or as {hotspots: [...]}; accept both. */
-export function hotspotList(result: unknown): Hotspot[] {
-  const list = Array.isArray(result)
-    ? result
-    : (result as { hotspots?: unknown } | null)?.hotspots;
-  return Array.isArray(list) ? list.filter((h): h is Hotspot => typeof h === "object" && h !== null) : [];
+const rows = (v: unknown): Hotspot[] =>
+  Array.isArray(v) ? v.filter((h): h is Hotspot => typeof h === "object" && h !== null) : [];
+
+/** The ranked functions and files of a codie/hotspots answer (a bare list counts as files). */
+export function hotspotGroups(result: unknown): { functions: Hotspot[]; files: Hotspot[]; error?: string } {
+  if (Array.isArray(result)) {
+    return { functions: [], files: rows(result) };
+  }
+  const r = (result ?? {}) as HotspotsResult & { hotspots?: unknown };
+  return {
+    functions: rows(r.functions),
+    files: rows(r.files ?? r.hotspots),
+    error: typeof r.error === "string" ? r.error : undefined,
+  };
+}
+
+export interface GraphEntry {
+  id: string;
+  uri?: string;
+  range?: Range;
 }
 
 export interface GraphNeighbourhood {
   symbol: string;
-  callers: string[];
-  callees: string[];
+  callers: GraphEntry[];
+  callees: GraphEntry[];
 }
 
 /**
- * codie/callGraph answers with {symbol, callers, callees}, or {nodes, edges}, or an
- * adjacency list {"mod.f": ["mod.g"]} (the CLI's JSON); reduce them all to the
- * neighbourhood of one symbol.
+ * The callers and callees of the root of a codie/callGraph answer ({root, nodes, edges});
+ * also accepts {symbol, callers, callees} and the CLI's adjacency list {"m.f": ["m.g"]}.
+ * Undefined when the answer has no graph (e.g. {error}).
  */
 export function neighbourhood(result: unknown, symbol?: string): GraphNeighbourhood | undefined {
-  if (typeof result !== "object" || result === null) {
+  if (typeof result !== "object" || result === null || "error" in result) {
     return undefined;
   }
   const r = result as Record<string, unknown>;
-  const names = (v: unknown): string[] => Array.isArray(v)
-    ? v.map((x) => typeof x === "string" ? x : String((x as { name?: unknown; id?: unknown })?.name ?? (x as { id?: unknown })?.id ?? "")).filter(Boolean)
-    : [];
+  const where = new Map<string, GraphEntry>();
+  for (const n of Array.isArray(r.nodes) ? r.nodes as CallGraphNode[] : []) {
+    if (n && typeof n.id === "string") where.set(n.id, { id: n.id, uri: n.uri, range: n.range });
+  }
+  const entry = (x: unknown): GraphEntry => {
+    const id = typeof x === "string" ? x : String((x as { id?: unknown; name?: unknown })?.id ?? (x as { name?: unknown })?.name ?? "");
+    return where.get(id) ?? { id };
+  };
   if ("callers" in r || "callees" in r) {
-    return { symbol: String(r.symbol ?? symbol ?? "?"), callers: names(r.callers), callees: names(r.callees) };
+    const list = (v: unknown) => Array.isArray(v) ? v.map(entry).filter((e) => e.id !== "") : [];
+    return { symbol: String(r.symbol ?? r.root ?? symbol ?? "?"), callers: list(r.callers), callees: list(r.callees) };
   }
   if (Array.isArray(r.edges)) {
-    const root = String(r.symbol ?? r.root ?? symbol ?? "");
+    const root = String(r.root ?? r.symbol ?? symbol ?? "");
     const edges = r.edges as Array<Record<string, unknown>>;
-    const from = (e: Record<string, unknown>) => String(e.from ?? e.source ?? e.caller ?? "");
-    const to = (e: Record<string, unknown>) => String(e.to ?? e.target ?? e.callee ?? "");
+    const from = (e: Record<string, unknown>) => String(e.caller ?? e.from ?? e.source ?? "");
+    const to = (e: Record<string, unknown>) => String(e.callee ?? e.to ?? e.target ?? "");
     return {
       symbol: root,
-      callers: edges.filter((e) => to(e) === root).map(from),
-      callees: edges.filter((e) => from(e) === root).map(to),
+      callers: edges.filter((e) => to(e) === root).map((e) => entry(from(e))),
+      callees: edges.filter((e) => from(e) === root).map((e) => entry(to(e))),
     };
   }
-  const adjacency = r as Record<string, unknown>;
-  const root = symbol ?? Object.keys(adjacency)[0];
+  const root = symbol ?? Object.keys(r)[0];
   if (root === undefined) {
     return undefined;
   }
-  const callers = Object.entries(adjacency)
+  const callers = Object.entries(r)
     .filter(([, callees]) => Array.isArray(callees) && callees.includes(root))
-    .map(([caller]) => caller);
-  return { symbol: root, callers, callees: names(adjacency[root]) };
+    .map(([caller]) => entry(caller));
+  const callees = Array.isArray(r[root]) ? (r[root] as unknown[]).map(entry) : [];
+  return { symbol: root, callers, callees };
 }
 
 let chatCounter = 0;

@@ -201,36 +201,45 @@ function M.explain(on_done)
 end
 
 -- Hotspots --------------------------------------------------------------------------------
---- Hotspots (churn x complexity) into the quickfix list.
+local function hotspot_items(rows, root, kind)
+  local items = {}
+  for i, h in ipairs(rows or {}) do
+    local file = (h.uri and vim.uri_to_fname(h.uri)) or (h.path and (root .. "/" .. h.path)) or ""
+    local what = (h["function"] ~= nil and h["function"] ~= "") and h["function"] or (h.path or "")
+    table.insert(items, {
+      filename = file,
+      lnum = (h.line and h.line > 0) and h.line or 1,
+      text = string.format("%s #%d %s: score %s (%s commits x complexity %s)", kind, i, what,
+        tostring(h.score or "?"), tostring(h.commits or "?"), tostring(h.complexity or "?")),
+    })
+  end
+  return items
+end
+
+--- Hotspots (churn x complexity) into the quickfix list: functions, then files.
 function M.hotspots(on_done)
-  local client = util.client(nil)
+  local src = vim.api.nvim_get_current_buf()
+  local client = util.client(src)
   if not client then
     util.notify("no Codie server is running", vim.log.levels.WARN)
     return
   end
   local root = client.config.root_dir or vim.fn.getcwd()
-  util.request(client, "codie/hotspots", { rootUri = vim.uri_from_fname(root), limit = 50 }, function(err, result)
-    if err then
-      util.notify(util.is_method_not_found(err) and "this Codie server has no hotspots (codie/hotspots)"
-        or ("hotspots failed: " .. (err.message or "")), vim.log.levels.WARN)
-      if on_done then on_done(nil, err) end
+  -- The folder of the client's root (not the current buffer, which may be codie://chat).
+  util.request(client, "codie/hotspots", { folder = vim.uri_from_fname(root), top = 30 }, function(err, result)
+    if err or (result and result.error) then
+      local text = err and (util.is_method_not_found(err) and "this Codie server has no hotspots (codie/hotspots)"
+        or ("hotspots failed: " .. (err.message or ""))) or ("hotspots: " .. result.error)
+      util.notify(text, vim.log.levels.WARN)
+      if on_done then on_done(nil, err or { message = result.error }) end
       return
     end
-    local list = vim.islist and vim.islist(result) and result or (result and result.hotspots) or result or {}
-    local items = {}
-    for i, h in ipairs(list) do
-      local file = h.path and (root .. "/" .. h.path) or (h.uri and vim.uri_to_fname(h.uri)) or ""
-      table.insert(items, {
-        filename = file,
-        lnum = h.line or 1,
-        text = string.format("#%d %s score %s (churn %s x complexity %s)", i, h.name or "",
-          tostring(h.score or "?"), tostring(h.churn or "?"), tostring(h.complexity or "?")),
-      })
-    end
+    local items = hotspot_items(result and result.functions, root, "function")
+    vim.list_extend(items, hotspot_items(result and (result.files or result.hotspots), root, "file"))
     vim.fn.setqflist({}, " ", { title = "Codie hotspots", items = items })
     vim.cmd("copen")
     if on_done then on_done(items) end
-  end)
+  end, src)
 end
 
 -- Feedback --------------------------------------------------------------------------------
@@ -265,6 +274,28 @@ function M.feedback(verdict, on_done)
 end
 
 -- Call graph ------------------------------------------------------------------------------
+--- The callers and callees of the root of a codie/callGraph answer {root, nodes, edges}.
+function M.neighbourhood(result)
+  if type(result) ~= "table" or result.error or not result.edges then
+    return nil
+  end
+  local nodes = {}
+  for _, n in ipairs(result.nodes or {}) do
+    nodes[n.id] = n
+  end
+  local out = { symbol = result.root, callers = {}, callees = {} }
+  for _, e in ipairs(result.edges) do
+    if e.callee == result.root then
+      table.insert(out.callers, nodes[e.caller] or { id = e.caller, external = true })
+    end
+    if e.caller == result.root then
+      table.insert(out.callees, nodes[e.callee] or { id = e.callee, external = true })
+    end
+  end
+  return out
+end
+
+--- Callers and callees of the function under the cursor, in a `codie://callgraph` buffer.
 function M.call_graph(on_done)
   local src = vim.api.nvim_get_current_buf()
   local client = util.client(src)
@@ -273,26 +304,30 @@ function M.call_graph(on_done)
     return
   end
   local cursor = vim.api.nvim_win_get_cursor(0)
-  local symbol = vim.fn.expand("<cword>")
   util.request(client, "codie/callGraph", {
-    uri = vim.uri_from_bufnr(src), position = { line = cursor[1] - 1, character = cursor[2] }, depth = 1,
+    textDocument = { uri = vim.uri_from_bufnr(src) },
+    position = { line = cursor[1] - 1, character = cursor[2] }, depth = 1,
   }, function(err, result)
-    if err then
-      util.notify(util.is_method_not_found(err) and "this Codie server has no call graph (codie/callGraph)"
-        or ("call graph failed: " .. (err.message or "")), vim.log.levels.WARN)
-      if on_done then on_done(nil, err) end
+    local graph = not err and M.neighbourhood(result)
+    if not graph then
+      local text = err and (util.is_method_not_found(err) and "this Codie server has no call graph (codie/callGraph)"
+        or ("call graph failed: " .. (err.message or ""))) or ("call graph: " .. tostring(result and result.error or "no graph here"))
+      util.notify(text, vim.log.levels.WARN)
+      if on_done then on_done(nil, err or { message = text }) end
       return
     end
-    local lines = { "# Call graph of " .. tostring((result and result.symbol) or symbol), "" }
+    local lines = { "# Call graph of " .. tostring(graph.symbol), "" }
     for _, key in ipairs({ "callers", "callees" }) do
-      table.insert(lines, "## " .. key)
-      for _, n in ipairs((result and result[key]) or {}) do
-        table.insert(lines, "- " .. (type(n) == "table" and tostring(n.name or n.id) or tostring(n)))
+      table.insert(lines, string.format("## %s (%d)", key, #graph[key]))
+      for _, n in ipairs(graph[key]) do
+        local where = n.uri and string.format("  %s:%d", vim.fn.fnamemodify(vim.uri_to_fname(n.uri), ":~:."),
+          (n.range and n.range.start.line or 0) + 1) or "  (external)"
+        table.insert(lines, "- " .. tostring(n.id) .. where)
       end
       table.insert(lines, "")
     end
     show_markdown("codie://callgraph", table.concat(lines, "\n"))
-    if on_done then on_done(result) end
+    if on_done then on_done(graph) end
   end, src)
 end
 

@@ -2,7 +2,7 @@
 // $CODIE_SERVER_CMD) over stdio with vscode-jsonrpc, through the same protocol and chat
 // modules the extension uses.
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,7 +26,7 @@ import {
 } from "vscode-languageserver-protocol";
 import { ChatClient } from "../../src/chat";
 import { serverSettings } from "../../src/launch";
-import { CallGraphRequest, EXPLAIN_COMMAND, ExplainResult, HotspotsRequest, hotspotList, isMethodNotFound, neighbourhood } from "../../src/protocol";
+import { CallGraphRequest, EXPLAIN_COMMAND, ExplainResult, HotspotsRequest, hotspotGroups, isMethodNotFound, neighbourhood } from "../../src/protocol";
 
 const repo = resolve(__dirname, "..", "..", "..", "..", "..");
 const python = process.env.CODIE_PYTHON ?? join(repo, ".venv", "bin", "python");
@@ -45,6 +45,10 @@ const SOURCE = [
   "        return open(path).read()",
   "    except:",
   "        return None",
+  "",
+  "",
+  "def checkout(basket):",
+  "    return apply_discount(basket)",
   "",
 ].join("\n");
 
@@ -77,6 +81,11 @@ before(async () => {
   workdir = mkdtempSync(join(tmpdir(), "codie-it-"));
   const file = join(workdir, "shop.py");
   writeFileSync(file, SOURCE);
+  // A git repository with one commit, so that hotspots have churn to rank.
+  const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...a], { cwd: workdir, stdio: "ignore" });
+  git("init", "-q");
+  git("add", "shop.py");
+  git("commit", "-q", "-m", "shop");
   uri = pathToFileURL(file).toString();
   server = spawn(command[0], command.slice(1), { cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
   server.stderr?.on("data", (d) => { stderr += String(d); });
@@ -210,15 +219,21 @@ test("codie/chat streams an answer in codie/chatChunk notifications", async (t) 
 test("codie/hotspots and codie/callGraph answer in a shape the views read", async (t) => {
   const missing: string[] = [];
   try {
-    const result = await conn.sendRequest(HotspotsRequest, { rootUri: pathToFileURL(workdir).toString(), limit: 10 });
-    assert.ok(Array.isArray(hotspotList(result)));
+    const result = await conn.sendRequest(HotspotsRequest, { folder: pathToFileURL(workdir).toString(), textDocument: { uri }, top: 10 });
+    const groups = hotspotGroups(result);
+    assert.equal(groups.error, undefined, groups.error);
+    // The test folder is a git repository with one commit of shop.py.
+    assert.ok(groups.files.some((h) => h.path === "shop.py"), JSON.stringify(result));
   } catch (error) {
     if (!isMethodNotFound(error)) throw error;
     missing.push("codie/hotspots");
   }
   try {
-    const result = await conn.sendRequest(CallGraphRequest, { uri, position: { line: 3, character: 6 }, depth: 1 });
-    assert.ok(result === null || neighbourhood(result, "apply_discount") !== undefined);
+    const result = await conn.sendRequest(CallGraphRequest, { textDocument: { uri }, position: { line: 14, character: 6 }, depth: 1 });
+    const graph = neighbourhood(result);
+    assert.ok(graph, JSON.stringify(result));
+    assert.match(graph.symbol, /checkout$/);
+    assert.ok(graph.callees.some((c) => /apply_discount$/.test(c.id) && c.uri === uri), JSON.stringify(graph));
   } catch (error) {
     if (!isMethodNotFound(error)) throw error;
     missing.push("codie/callGraph");

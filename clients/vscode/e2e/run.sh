@@ -57,7 +57,15 @@ def apply_discount(expression):
 
 def archive(name):
     subprocess.run("tar czf backup.tgz " + name, shell=True)
+
+
+def checkout(basket):
+    return apply_discount(basket)
 PY
+# A git repository with one commit: hotspots rank by churn.
+git -C "$WORK/project" init -q
+git -C "$WORK/project" -c user.name=e2e -c user.email=e2e@example.com add -A
+git -C "$WORK/project" -c user.name=e2e -c user.email=e2e@example.com commit -q -m "shop"
 
 "${CS[@]}" --install-extension "$VSIX" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; exit 1; }
 setsid "${CS[@]}" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry \

@@ -26,6 +26,7 @@ import {
   countDiagnostics,
   resolveLaunch,
   serverCommandsToRegister,
+  serverEnv,
   serverSettings,
   shellLine,
   statusText,
@@ -39,17 +40,18 @@ import {
   FeedbackRequest,
   FeedbackVerdict,
   HotspotsRequest,
+  RUN_TESTS_COMMAND,
+  RuntimeResultNotification,
   hotspotGroups,
   isMethodNotFound,
   neighbourhood,
 } from "./protocol";
 
-const RUN_TESTS_COMMAND = "codie.runRelatedTests";
-
 let client: LanguageClient | undefined;
 let chatClient: ChatClient | undefined;
 let launch: Launch | undefined;
 let state: ServerState = "stopped";
+let reportedBackend: { reported?: string; why?: string } = {};
 let log: vscode.LogOutputChannel;
 let status: vscode.StatusBarItem;
 
@@ -86,7 +88,7 @@ async function pythonExtensionInterpreter(resource: vscode.Uri | undefined): Pro
 function updateStatus(): void {
   const counts = countDiagnostics(vscode.languages.getDiagnostics().flatMap(([, ds]) => ds));
   status.text = statusText(state, counts);
-  status.tooltip = statusTooltip(state, launch, config().get<string>("sandbox.backend"));
+  status.tooltip = statusTooltip(state, launch, { configured: config().get<string>("sandbox.backend"), ...reportedBackend });
   status.backgroundColor = state === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
 }
 
@@ -118,7 +120,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     command: launch.command,
     args: launch.args,
     transport: TransportKind.stdio,
-    options: { cwd: folder?.uri.fsPath, env: process.env },
+    options: { cwd: folder?.uri.fsPath, env: serverEnv(process.env, c.get<string>("sandbox.backend")) },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -154,6 +156,20 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   next.onDidChangeState((e) => {
     setState(e.newState === State.Running ? "running" : e.newState === State.Starting ? "starting" : "stopped");
   });
+  next.onNotification(RuntimeResultNotification, (r) => {
+    if (r?.backend) {
+      reportedBackend = { reported: r.backend, why: r.why };
+    }
+    if (r?.summary) {
+      log.info(`Tests for ${r.file ?? "the workspace"}: ${r.summary}`);
+      if (awaitingTests) {
+        awaitingTests = false;
+        void vscode.window.showInformationMessage(`Codie tests: ${r.summary}`);
+      }
+    }
+    updateStatus();
+  });
+  reportedBackend = {};
   client = next;
   chatClient = new ChatClient(next);
   setState("starting");
@@ -308,13 +324,21 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
   }
 }
 
+let awaitingTests = false;
+
 async function runRelatedTests(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const file = editor?.document.uri;
   const commands = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
-  if (client && commands.includes(RUN_TESTS_COMMAND) && file) {
-    await client.sendRequest(ExecuteCommandRequest.type, { command: RUN_TESTS_COMMAND, arguments: [file.toString()] });
-    void vscode.window.showInformationMessage("Codie: related tests queued; results appear as diagnostics.");
+  if (client && commands.includes(RUN_TESTS_COMMAND)) {
+    // The worker runs them in the sandbox; results come back as diagnostics and codie/runtimeResult.
+    const r = await client.sendRequest(ExecuteCommandRequest.type, {
+      command: RUN_TESTS_COMMAND, arguments: file?.scheme === "file" ? [file.toString()] : [],
+    }) as { started?: boolean; reason?: string } | null;
+    awaitingTests = r?.started !== false;
+    void vscode.window.showInformationMessage(r?.started === false
+      ? `Codie: tests not started: ${r.reason ?? "unknown reason"}`
+      : "Codie: related tests started in the sandbox; failures appear as diagnostics.");
     return;
   }
   // Servers without the background worker: run `codie test` for this file in a terminal.

@@ -71,11 +71,23 @@ export function resolveLaunch(
   return { command: DEFAULT_PYTHON, args: ["-m", "codie", "serve", ...extra], source: "default" };
 }
 
-/** Settings whose change needs a new server process (the rest go over LSP). */
+/** Settings that choose the program Codie runs (restricted in untrusted workspaces). */
 export const LAUNCH_SETTINGS = ["codie.serverCommand", "codie.path", "codie.interpreter", "codie.args"];
 
+/** Settings whose change needs a new server process (the rest go over LSP). */
+export const RESTART_SETTINGS = [...LAUNCH_SETTINGS, "codie.sandbox.backend"];
+
 export function affectsLaunch(affects: (section: string) => boolean): boolean {
-  return LAUNCH_SETTINGS.some((s) => affects(s));
+  return RESTART_SETTINGS.some((s) => affects(s));
+}
+
+/** The server's environment: the sandbox backend is read from CODIE_SANDBOX at start. */
+export function serverEnv(base: Record<string, string | undefined>, sandboxBackend: string | undefined): Record<string, string | undefined> {
+  const env = { ...base };
+  if (sandboxBackend && sandboxBackend !== "auto") {
+    env.CODIE_SANDBOX = sandboxBackend;
+  }
+  return env;
 }
 
 /** Client-only keys: the server would report them as unknown settings. */
@@ -128,13 +140,28 @@ export function statusText(state: ServerState, counts: Counts): string {
   }
 }
 
-export function statusTooltip(state: ServerState, launch: Launch | undefined, backend: string | undefined): string {
+/** The sandbox backend the server reported (with why), else the configured one. */
+export interface Backend {
+  configured?: string;
+  reported?: string;
+  why?: string;
+}
+
+export function backendText(b: Backend): string | undefined {
+  if (b.reported) {
+    return b.why ? `${b.reported} (${b.why})` : b.reported;
+  }
+  return b.configured ? `${b.configured} (configured)` : undefined;
+}
+
+export function statusTooltip(state: ServerState, launch: Launch | undefined, backend: Backend | string | undefined): string {
   const lines = [`Codie: ${state}`];
   if (launch) {
     lines.push(`Server: ${[launch.command, ...launch.args].join(" ")} (from ${launch.source})`);
   }
-  if (backend) {
-    lines.push(`Sandbox backend: ${backend}`);
+  const text = typeof backend === "string" ? backend : backend && backendText(backend);
+  if (text) {
+    lines.push(`Sandbox backend: ${text}`);
   }
   lines.push("Click for the Codie log.");
   return lines.join("\n");

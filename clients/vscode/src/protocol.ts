@@ -156,6 +156,22 @@ export interface CallGraphResult {
 
 export const CallGraphRequest = new RequestType<CallGraphParams, CallGraphResult | null, void>("codie/callGraph");
 
+// Runtime tests (the background worker) ---------------------------------------------------
+/** The server command that runs the tests related to a file ([uri]) or all ([]). */
+export const RUN_TESTS_COMMAND = "codie.runTests";
+
+/** Sent when a background test run ends. */
+export interface RuntimeResultParams {
+  file?: string;
+  state?: string;
+  summary?: string;
+  backend?: string;
+  why?: string;
+  error?: string;
+}
+
+export const RuntimeResultNotification = new NotificationType<RuntimeResultParams>("codie/runtimeResult");
+
 // helpers ----------------------------------------------------------------------------------
 /** True when the server does not implement the request (an older or smaller server). */
 export function isMethodNotFound(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { affectsLaunch, cliCommand, serverCommandsToRegister, shellLine, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
+import { affectsLaunch, backendText, cliCommand, serverEnv, serverCommandsToRegister, shellLine, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
 
 const none = { serverCommand: [], path: "", interpreter: [], args: [] };
 
@@ -34,8 +34,9 @@ test("expand substitutes variables and leaves unknown ones", () => {
   assert.equal(expand("~", { userHome: "/u" }), "/u");
 });
 
-test("only launch settings restart the server", () => {
+test("only launch settings (and the sandbox backend, read at start) restart the server", () => {
   assert.equal(affectsLaunch((s) => s === "codie.interpreter"), true);
+  assert.equal(affectsLaunch((s) => s === "codie.sandbox.backend"), true);
   assert.equal(affectsLaunch((s) => s === "codie.minConfidence"), false);
 });
 
@@ -75,4 +76,12 @@ test("Run Related Tests uses the CLI of the running server", () => {
   assert.deepEqual(cliCommand({ command: "/bin/codie", args: ["serve"], source: "path" }, "test", []), ["/bin/codie", "test"]);
   assert.deepEqual(cliCommand({ command: "my-wrapper", args: [], source: "serverCommand" }, "test", ["a.py"]), ["python3", "-m", "codie", "test", "a.py"]);
   assert.equal(shellLine(["/v/bin/python", "-m", "codie", "test", "/w/my file's.py"]), "/v/bin/python -m codie test '/w/my file'\\''s.py'");
+});
+
+test("the sandbox backend reaches the server as CODIE_SANDBOX; the reported one wins in the status", () => {
+  assert.equal(serverEnv({ PATH: "/bin" }, "docker").CODIE_SANDBOX, "docker");
+  assert.equal("CODIE_SANDBOX" in serverEnv({ PATH: "/bin" }, "auto"), false);
+  assert.equal(backendText({ configured: "auto" }), "auto (configured)");
+  assert.equal(backendText({ configured: "auto", reported: "process", why: "no container engine answered" }), "process (no container engine answered)");
+  assert.equal(backendText({}), undefined);
 });

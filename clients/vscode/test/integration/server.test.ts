@@ -26,7 +26,7 @@ import {
 } from "vscode-languageserver-protocol";
 import { ChatClient } from "../../src/chat";
 import { serverSettings } from "../../src/launch";
-import { CallGraphRequest, EXPLAIN_COMMAND, ExplainResult, HotspotsRequest, hotspotGroups, isMethodNotFound, neighbourhood } from "../../src/protocol";
+import { CallGraphRequest, EXPLAIN_COMMAND, ExplainResult, HotspotsRequest, RUN_TESTS_COMMAND, RuntimeResultNotification, RuntimeResultParams, hotspotGroups, isMethodNotFound, neighbourhood } from "../../src/protocol";
 
 const repo = resolve(__dirname, "..", "..", "..", "..", "..");
 const python = process.env.CODIE_PYTHON ?? join(repo, ".venv", "bin", "python");
@@ -53,6 +53,8 @@ const SOURCE = [
 ].join("\n");
 
 let server: ChildProcess;
+let serverCommands: string[] = [];
+const runtimeResults: RuntimeResultParams[] = [];
 let conn: MessageConnection;
 let workdir: string;
 let uri: string;
@@ -84,7 +86,8 @@ before(async () => {
   // A git repository with one commit, so that hotspots have churn to rank.
   const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...a], { cwd: workdir, stdio: "ignore" });
   git("init", "-q");
-  git("add", "shop.py");
+  writeFileSync(join(workdir, "test_shop.py"), "from shop import checkout\n\n\ndef test_checkout():\n    assert checkout('2') == 2\n");
+  git("add", "shop.py", "test_shop.py");
   git("commit", "-q", "-m", "shop");
   uri = pathToFileURL(file).toString();
   server = spawn(command[0], command.slice(1), { cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
@@ -96,6 +99,7 @@ before(async () => {
   conn.onRequest("workspace/configuration", (p: { items: Array<{ section?: string }> }) =>
     p.items.map((i) => i.section === "codie" ? serverSettings(clientSettings) : {}));
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => { published.push(p); });
+  conn.onNotification(RuntimeResultNotification, (p) => { runtimeResults.push(p); });
   conn.listen();
   const init = await conn.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -112,6 +116,7 @@ before(async () => {
     },
   });
   assert.equal(init.serverInfo?.name, "codie");
+  serverCommands = init.capabilities.executeCommandProvider?.commands ?? [];
   await conn.sendNotification(InitializedNotification.type, {});
   await conn.sendNotification(DidOpenTextDocumentNotification.type, {
     textDocument: { uri, languageId: "python", version: 1, text: SOURCE },
@@ -241,4 +246,18 @@ test("codie/hotspots and codie/callGraph answer in a shape the views read", asyn
   if (missing.length > 0) {
     t.skip(`${missing.join(" and ")} not in this server yet (MethodNotFound): the insight branch (issue 5) provides them`);
   }
+});
+
+test("Run Related Tests: codie.runTests runs them in the sandbox and reports the backend", async (t) => {
+  if (!serverCommands.includes(RUN_TESTS_COMMAND)) {
+    t.skip(`the server has no ${RUN_TESTS_COMMAND} command yet: the runtime branch (issue 7) provides it`);
+    return;
+  }
+  const testUri = pathToFileURL(join(workdir, "test_shop.py")).toString();
+  const started = await conn.sendRequest(ExecuteCommandRequest.type, { command: RUN_TESTS_COMMAND, arguments: [testUri] }) as { started?: boolean; reason?: string };
+  assert.equal(started?.started, true, started?.reason);
+  const result = await waitFor("codie/runtimeResult", () => runtimeResults.find((r) => r.state === "done" || r.error), 90000);
+  t.diagnostic(JSON.stringify(result).slice(0, 300));
+  assert.ok(result.backend, JSON.stringify(result));
+  assert.ok(result.summary, JSON.stringify(result));
 });

@@ -50,6 +50,10 @@ vim.api.nvim_create_user_command("CodieCallGraph", function()
   require("codie").call_graph()
 end, { desc = "Callers and callees of the function under the cursor" })
 
+vim.api.nvim_create_user_command("CodieRunTests", function()
+  require("codie").run_tests()
+end, { desc = "Run the tests related to this file in Codie's sandbox" })
+
 vim.api.nvim_create_user_command("CodieRestart", function()
   require("codie").restart()
 end, { desc = "Restart the Codie language server" })

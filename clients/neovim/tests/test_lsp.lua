@@ -224,6 +224,24 @@ check(":CodieFeedback sends codie/feedback", function()
   assert(not err, err and err.message)
 end)
 
+check(":CodieRunTests runs the related tests in the sandbox", function()
+  vim.fn.writefile({ "from shop import checkout", "", "", "def test_checkout():", "    assert checkout('2') == 2" }, dir .. "/test_shop.py")
+  vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/test_shop.py"))
+  wait("the client on the test file", function() return #require("codie.util").clients(0) > 0 end)
+  local started, err
+  codie.last_runtime = nil
+  codie.run_tests(function(r, e) started, err = r, e; if not r and not e then err = {} end end)
+  wait("the command", function() return started ~= nil or err ~= nil end, 10000)
+  if err and require("codie.util").is_method_not_found(err) then
+    skip("no codie.runTests command in this server yet: the runtime branch (issue 7) provides it")
+  end
+  assert(not err, err and err.message)
+  assert(started.started ~= false, started.reason)
+  wait("codie/runtimeResult", function() return codie.last_runtime ~= nil end, 90000)
+  assert(codie.last_runtime.backend, vim.inspect(codie.last_runtime))
+  vim.cmd("buffer " .. buf)
+end)
+
 for _, client in ipairs(require("codie.util").clients(nil)) do
   client:stop()
 end

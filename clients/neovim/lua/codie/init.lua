@@ -86,7 +86,10 @@ function M.client_config()
     root_markers = opts.root_markers,
     init_options = settings,
     settings = { codie = settings },
-    handlers = { ["codie/chatChunk"] = chat.on_chunk },
+    handlers = {
+      ["codie/chatChunk"] = chat.on_chunk,
+      ["codie/runtimeResult"] = function(_, r) M.on_runtime_result(r) end,
+    },
     on_attach = on_attach,
   }
 end
@@ -239,6 +242,47 @@ function M.hotspots(on_done)
     vim.fn.setqflist({}, " ", { title = "Codie hotspots", items = items })
     vim.cmd("copen")
     if on_done then on_done(items) end
+  end, src)
+end
+
+-- Runtime tests ---------------------------------------------------------------------------
+M.last_runtime = nil
+
+--- A background test run ended (codie/runtimeResult): remember it and tell the user.
+function M.on_runtime_result(r)
+  if type(r) ~= "table" then
+    return
+  end
+  M.last_runtime = r
+  if r.summary then
+    util.notify("tests: " .. r.summary, r.error and vim.log.levels.WARN or vim.log.levels.INFO)
+  end
+end
+
+--- Run the tests related to the current file in the server's sandbox (command codie.runTests).
+function M.run_tests(on_done)
+  local src = vim.api.nvim_get_current_buf()
+  local client = util.client(src)
+  if not client then
+    util.notify("no Codie server for this buffer", vim.log.levels.WARN)
+    return
+  end
+  local commands = (client.server_capabilities.executeCommandProvider or {}).commands or {}
+  if not vim.tbl_contains(commands, "codie.runTests") then
+    util.notify("this Codie server does not run tests (no codie.runTests command)", vim.log.levels.WARN)
+    if on_done then on_done(nil, { code = util.METHOD_NOT_FOUND }) end
+    return
+  end
+  local file = vim.api.nvim_buf_get_name(src)
+  util.request(client, "workspace/executeCommand", {
+    command = "codie.runTests", arguments = file ~= "" and { vim.uri_from_bufnr(src) } or {},
+  }, function(err, result)
+    if err or (result and result.started == false) then
+      util.notify("tests not started: " .. ((err and err.message) or (result and result.reason) or "?"), vim.log.levels.WARN)
+    else
+      util.notify("related tests started; failures appear as diagnostics")
+    end
+    if on_done then on_done(result, err) end
   end, src)
 end
 

@@ -107,7 +107,7 @@ async function chatFrame(page, timeout = 30000) {
       await waitText(page, ".quick-input-list .monaco-list-row", /sample\.py/, 10000);
       await page.keyboard.press("Enter");
       const started = Date.now();
-      await page.waitForSelector(".squiggly-error, .squiggly-warning", { timeout: 60000 });
+      await page.waitForSelector(".squiggly-error, .squiggly-warning", { timeout: 90000 });
       return `after ${Date.now() - started} ms`;
     });
 
@@ -137,6 +137,34 @@ async function chatFrame(page, timeout = 30000) {
       await page.screenshot({ path: path.join(shots, "vscode-hover.png") });
       await page.keyboard.press("Escape");
       return text.replace(/\s+/g, " ").slice(0, 100);
+    });
+
+    await step("Explain Finding opens the explanation", async () => {
+      await goTo(page, 5, 14);
+      await command(page, "Codie: Explain Finding");
+      // A Markdown preview (a webview) or, without the Markdown extension, the document itself.
+      const label = await waitText(page, ".tabs-container .tab .label-name", /Preview|Untitled/, 20000);
+      const deadline = Date.now() + 20000;
+      let found = false;
+      while (!found && Date.now() < deadline) {
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => document.body?.innerText || "").catch(() => "");
+          if (/SEC001|eval/.test(text) && /literal_eval/.test(text) && !/Ask Codie/.test(text)) found = true;
+        }
+        if (!found) await new Promise((r) => setTimeout(r, 200));
+      }
+      if (!found) throw new Error(`the explanation tab "${label}" does not show the rule`);
+      await page.screenshot({ path: path.join(shots, "vscode-explain.png") });
+      // Close the preview by its tab (keys would go to the preview's webview), back to sample.py.
+      for (const tab of await page.$$(".tabs-container .tab")) {
+        if (/Preview/.test(await tab.evaluate((e) => e.textContent || ""))) {
+          await tab.hover();
+          await tab.$eval(".tab-actions .action-label", (b) => b.click());
+        }
+      }
+      await page.waitForFunction(() => ![...document.querySelectorAll(".tabs-container .tab")].some((t) => /Preview/.test(t.textContent || "")), { timeout: 10000 });
+      await page.click(".editor-instance .view-lines");
+      return label.trim();
     });
 
     await step("the chat panel streams an answer", async () => {

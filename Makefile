@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories
+.PHONY: venv demo test test-py lint bench bench-calibration docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +41,9 @@ advisories: venv
 ## bench-advisories: index build/size, lookup time, 300-dependency lockfile check
 bench-advisories: venv
 	$(BIN)/python bench/advisories_bench.py
+## bench-calibration: ECE of the confidence on a labeled corpus, and feedback simulation
+bench-calibration: venv
+	$(BIN)/python bench/calibration.py
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

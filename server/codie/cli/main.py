@@ -20,6 +20,7 @@ COMMANDS = (
     "codie.cli.rules",
     "codie.cli.dependencies",
     "codie.cli.webhook",
+    "codie.cli.llm",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

@@ -39,6 +39,8 @@ FEATURES = (
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
     "codie.lsp.features.dependencies",
+    "codie.lsp.features.llm_chat",
+    "codie.lsp.features.llm_review",
 )
 
 # A provider gets the server, the document and the request params.
@@ -47,6 +49,8 @@ CodeActionProvider = Callable[
     ["CodieServer", Document, types.CodeActionParams], list[types.CodeAction]
 ]
 CodeLensProvider = Callable[["CodieServer", Document], list[types.CodeLens]]
+# Rescores a finding before the noise filter (team feedback, model verdict); None hides it.
+FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 Listener = Callable[..., None]
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
@@ -85,6 +89,7 @@ class CodieServer(LanguageServer):
         self.hover_providers: list[HoverProvider] = []
         self.code_action_providers: list[CodeActionProvider] = []
         self.code_lens_providers: list[CodeLensProvider] = []
+        self.finding_transforms: list[FindingTransform] = []
         # "open" | "change" | "save" | "close" | "settings" -> callbacks
         self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False
@@ -181,8 +186,11 @@ class CodieServer(LanguageServer):
         """Findings the user should see: selected, confident enough and not suppressed."""
         settings = analysis.ctx.settings
         doc = analysis.doc
+        found = analysis.findings()
+        for transform in self.finding_transforms:
+            found = [g for f in found if (g := transform(self, analysis, f)) is not None]
         return [
-            f for f in analysis.findings()
+            f for f in found
             if settings.shown(f) and suppression(doc, f, self.catalogue) is None
         ]
 

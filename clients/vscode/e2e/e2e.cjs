@@ -143,7 +143,7 @@ async function chatFrame(page, timeout = 30000) {
       await goTo(page, 5, 14);
       await command(page, "Codie: Explain Finding");
       // A Markdown preview (a webview) or, without the Markdown extension, the document itself.
-      const label = await waitText(page, ".tabs-container .tab .label-name", /Preview|Untitled/, 20000);
+      const label = await waitText(page, ".tabs-container .tab .label-name", /Preview|Explain/, 20000);
       const deadline = Date.now() + 20000;
       let found = false;
       while (!found && Date.now() < deadline) {
@@ -157,12 +157,12 @@ async function chatFrame(page, timeout = 30000) {
       await page.screenshot({ path: path.join(shots, "vscode-explain.png") });
       // Close the preview by its tab (keys would go to the preview's webview), back to sample.py.
       for (const tab of await page.$$(".tabs-container .tab")) {
-        if (/Preview/.test(await tab.evaluate((e) => e.textContent || ""))) {
+        if (/Preview|Explain/.test(await tab.evaluate((e) => e.textContent || ""))) {
           await tab.hover();
           await tab.$eval(".tab-actions .action-label", (b) => b.click());
         }
       }
-      await page.waitForFunction(() => ![...document.querySelectorAll(".tabs-container .tab")].some((t) => /Preview/.test(t.textContent || "")), { timeout: 10000 });
+      await page.waitForFunction(() => ![...document.querySelectorAll(".tabs-container .tab")].some((t) => /Preview|Explain/.test(t.textContent || "")), { timeout: 10000 });
       await page.click(".editor-instance .view-lines");
       return label.trim();
     });

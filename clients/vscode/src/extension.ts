@@ -97,12 +97,24 @@ function setState(next: ServerState): void {
   updateStatus();
 }
 
-async function showMarkdown(markdown: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: "markdown", content: markdown });
+/**
+ * Explanations live in read-only virtual documents (scheme codie-explain), shown as a
+ * Markdown preview: nothing to save, nothing left dirty when closed.
+ */
+const EXPLAIN_SCHEME = "codie-explain";
+const explanations = new Map<string, string>();
+const explainChanged = new vscode.EventEmitter<vscode.Uri>();
+let explainCounter = 0;
+
+async function showMarkdown(markdown: string, title = "Explanation"): Promise<void> {
+  explainCounter += 1;
+  const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${title.replace(/[^\w.-]+/g, "-")}.md`, query: String(explainCounter) });
+  explanations.set(uri.toString(), markdown);
+  explainChanged.fire(uri);
   try {
-    await vscode.commands.executeCommand("markdown.showPreviewToSide", doc.uri);
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", uri);
   } catch {
-    await vscode.window.showTextDocument(doc, vscode.ViewColumn.Beside);
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 }
 
@@ -145,7 +157,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       executeCommand: async (command, args, next) => {
         const result = await next(command, args);
         if (command.startsWith("codie.") && typeof (result as ExplainResult | undefined)?.markdown === "string") {
-          await showMarkdown((result as ExplainResult).markdown);
+          const r = result as ExplainResult;
+          await showMarkdown(r.markdown, `Explain ${r.ruleId ?? r.ruleIds?.[0] ?? ""}`.trim());
         }
         return result;
       },
@@ -320,7 +333,7 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
   }
   const markdown = result?.markdown ?? (result as { text?: string } | undefined)?.text;
   if (markdown) {
-    await showMarkdown(markdown);
+    await showMarkdown(markdown, `Explain ${target.ruleId}`);
   }
 }
 
@@ -410,6 +423,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     chatView,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, chatView, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerTreeDataProvider("codie.hotspots", hotspots),
+    vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
+      onDidChange: explainChanged.event,
+      provideTextDocumentContent: (uri) => explanations.get(uri.toString()) ?? "This explanation is no longer available.",
+    }),
+    explainChanged,
     vscode.window.registerTreeDataProvider("codie.callGraph", callGraph),
     vscode.commands.registerCommand("codie.restart", () => restart(context)),
     vscode.commands.registerCommand("codie.showLogs", () => log.show()),

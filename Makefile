@@ -20,7 +20,7 @@ demo: venv
 	$(BIN)/codie check examples/ ; rc=$$?; test $$rc -le 1
 
 ## test: lint, type-check and run every test suite
-test: lint test-py
+test: lint test-py test-clients
 
 lint: venv
 	$(BIN)/ruff check server tests bench

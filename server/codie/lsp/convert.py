@@ -57,5 +57,6 @@ def diagnostic(doc: Document, f: Finding, encoding: str, severity: Severity) -> 
             "category": f.category.value,
             "cwe": list(f.cwe),
             "hasFix": f.fix is not None,
+            **({"fingerprint": f.data["fingerprint"]} if "fingerprint" in f.data else {}),
         },
     )

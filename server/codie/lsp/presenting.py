@@ -105,7 +105,10 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
             rel = path.resolve().relative_to(loaded.path.parent.resolve()).as_posix()
         except ValueError:
             baseline = None
-    result = present(doc, analysis.findings(), settings, ls.catalogue, baseline, rel,
+    found = analysis.findings()
+    for transform in ls.finding_transforms:  # other features' say (e.g. the style model)
+        found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
+    result = present(doc, found, settings, ls.catalogue, baseline, rel,
                      BaselineOptions.of(settings).show == "hint")
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))

@@ -37,6 +37,10 @@ FEATURES = (
     "codie.lsp.features.code_actions",
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
+    "codie.lsp.features.dependencies",
+    "codie.lsp.features.llm_chat",
+    "codie.lsp.features.llm_review",
+    "codie.lsp.features.style",
     "codie.lsp.features.workspace_actions",
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
@@ -49,6 +53,8 @@ CodeActionProvider = Callable[
     ["CodieServer", Document, types.CodeActionParams], list[types.CodeAction]
 ]
 CodeLensProvider = Callable[["CodieServer", Document], list[types.CodeLens]]
+# Rescores a finding before the noise filter (team feedback, model verdict); None hides it.
+FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 Listener = Callable[..., None]
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
@@ -111,6 +117,7 @@ class CodieServer(LanguageServer):
         self.hover_providers: list[HoverProvider] = []
         self.code_action_providers: list[CodeActionProvider] = []
         self.code_lens_providers: list[CodeLensProvider] = []
+        self.finding_transforms: list[FindingTransform] = []
         # "open" | "change" | "save" | "close" | "settings" -> callbacks
         self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False

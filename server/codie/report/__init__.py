@@ -11,6 +11,9 @@ from codie.report.model import Run
 FORMATS: dict[str, str] = {
     "text": "codie.report.text",
     "json": "codie.report.jsonout",
+    "markdown": "codie.report.markdown",
+    "html": "codie.report.html",
+    "pdf": "codie.report.pdf",
 }
 
 

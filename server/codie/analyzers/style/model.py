@@ -1,0 +1,164 @@
+"""What the style model knows about one workspace, in memory.
+
+A WorkspaceModel is the n-gram model plus, per file, the token ids, the names it binds
+(by kind) and its convention statistics, so that a file can be subtracted exactly when it
+changes or when it must not vouch for itself. Writers (training, per-save updates) and
+readers (the analyzer on the event loop) share it under `lock`; every write is a short
+in-memory delta, the slow parsing happens before the lock is taken.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codie.analyzers.style import conventions, scopes
+from codie.analyzers.style.conventions import Observation, tally
+from codie.analyzers.style.ngram import Gram, NgramModel, grams
+from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
+from codie.analyzers.style.tokens import TokenStream, tokenize
+from codie.core.document import parse
+
+# Names are suggested from the names the project binds for the same kind of thing.
+KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function",
+              METHOD: "function", CLASS: "class"}
+# Margins (bits of mean cross-entropy) until the workspace has taught us its own: between
+# the floors and what the standard library learns (2.8-3.8 bits).
+DEFAULT_MARGIN = {"variable": 2.0, "function": 2.0, "class": 2.0}
+
+
+@dataclass
+class FileFacts:
+    """Everything the model learns from one file: pure data, computed off the lock."""
+
+    tokens: list[str]
+    names: list[tuple[str, str]]  # (kind group, name) of every binding
+    stats: dict[str, Counter[str]]
+    stream: TokenStream | None = None
+    scopes: ScopeTree | None = None
+    observations: list[Observation] = field(default_factory=list)
+
+
+def extract(source: bytes) -> FileFacts:
+    tree = parse(source)
+    root = tree.root_node
+    stream = tokenize(source, root)
+    scope_tree = scopes.build(source, root)
+    names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
+    observations = conventions.observe(source, root, scope_tree)
+    return FileFacts(stream.tokens, names, tally(observations), stream, scope_tree, observations)
+
+
+@dataclass
+class FileEntry:
+    ids: list[int]
+    names: list[tuple[str, str]]
+    stats: dict[str, Counter[str]]
+
+
+class WorkspaceModel:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.lm = NgramModel()
+        self.files: dict[str, FileEntry] = {}
+        self.kind_names: dict[str, Counter[str]] = {}
+        self.stats: dict[str, Counter[str]] = {}
+        self.margins: dict[str, float] = dict(DEFAULT_MARGIN)
+        self.generation = 0
+        self.lock = threading.RLock()
+        self._exclusions: dict[str, tuple[int, dict[Gram, int]]] = {}
+
+    @property
+    def tokens_seen(self) -> int:
+        return self.lm.total
+
+    def add(self, path: str, facts: FileFacts) -> tuple[Counter[Gram] | None, Counter[Gram]]:
+        """Replace `path`'s contribution with `facts`; return (old grams, new grams)."""
+        with self.lock:
+            old = self.remove(path)
+            ids = self.lm.vocab.encode(facts.tokens)
+            self.lm.name_ids.update(self.lm.vocab.name_ids_in(ids))
+            new = grams(ids, self.lm.order)
+            self.lm.apply(new)
+            self.files[path] = FileEntry(ids, facts.names, facts.stats)
+            _merge(self.kind_names, _name_counts(facts.names), 1)
+            _merge(self.stats, facts.stats, 1)
+            self.generation += 1
+            return old, new
+
+    def remove(self, path: str) -> Counter[Gram] | None:
+        with self.lock:
+            entry = self.files.pop(path, None)
+            if entry is None:
+                return None
+            old = grams(entry.ids, self.lm.order)
+            self.lm.apply(old, -1)
+            _merge(self.kind_names, _name_counts(entry.names), -1)
+            _merge(self.stats, entry.stats, -1)
+            self._exclusions.pop(path, None)
+            self.generation += 1
+            return old
+
+    def exclusion(self, path: str | None) -> dict[Gram, int] | None:
+        """The n-grams `path` contributed, negated: an overlay that scores it as unseen."""
+        if path is None:
+            return None
+        with self.lock:
+            entry = self.files.get(path)
+            if entry is None:
+                return None
+            cached = self._exclusions.get(path)
+            if cached is not None and cached[0] == self.generation:
+                return cached[1]
+            counts = {g: -c for g, c in grams(entry.ids, self.lm.order).items()}
+            if len(self._exclusions) > 32:
+                self._exclusions.clear()
+            self._exclusions[path] = (self.generation, counts)
+            return counts
+
+    def kind_names_without(self, path: str | None, group: str) -> Counter[str]:
+        """How often the project binds each name for this kind, leaving `path` out."""
+        names = Counter(self.kind_names.get(group, Counter()))
+        entry = self.files.get(path) if path is not None else None
+        if entry is not None:
+            names.subtract(n for g, n in entry.names if g == group)
+        return +names
+
+    def used_elsewhere(self, name: str, path: str | None) -> bool:
+        """Whether a file other than `path` mentions `name` (so it may import or call it)."""
+        word = self.lm.vocab.ids.get(name)
+        if word is None:
+            return False
+        excluded = self.exclusion(path)  # path's own counts, negated (cached)
+        with self.lock:
+            total = self.lm.counts.get((word,), 0)
+        return total + (excluded.get((word,), 0) if excluded is not None else 0) > 0
+
+    def stats_without(self, path: str | None) -> dict[str, Counter[str]]:
+        entry = self.files.get(path) if path is not None else None
+        if entry is None:
+            return self.stats
+        out = {k: Counter(v) for k, v in self.stats.items()}
+        _merge(out, entry.stats, -1)
+        return out
+
+
+def _name_counts(names: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {}
+    for group, name in names:
+        out.setdefault(group, Counter())[name] += 1
+    return out
+
+
+def _merge(into: dict[str, Counter[str]], other: dict[str, Counter[str]], sign: int) -> None:
+    for key, counts in other.items():
+        target = into.setdefault(key, Counter())
+        for value, n in counts.items():
+            new = target[value] + sign * n
+            if new > 0:
+                target[value] = new
+            else:
+                del target[value]

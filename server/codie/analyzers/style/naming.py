@@ -1,0 +1,269 @@
+"""Naming suggestions, NATURALIZE style.
+
+For one binding (all occurrences of one local, parameter, function, method or class):
+1. candidates are the names the project uses in the same two-token contexts (left or right
+   of any occurrence) that it also binds for the same kind of thing, minus names that would
+   clash in the scope;
+2. every candidate (and the current name) is substituted at all occurrences at once and
+   scored by the mean cross-entropy (-log2 P, bits) of every n-gram touching them;
+3. the gap between the current name's score and the best candidate's is what a
+   suggestion rests on: it is made only when the gap beats the workspace's learned margin.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
+from codie.analyzers.style.ngram import Gram, grams
+from codie.analyzers.style.scopes import Binding, ScopeTree
+from codie.analyzers.style.tokens import TokenStream
+
+BUILTINS = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
+UNKNOWN = "<unknown name>"  # never in the vocabulary: scores as a new name
+SHORTLIST = 32  # candidates by context frequency, pre-scored at the name positions
+FULL_SCORES = 5  # of which the best are scored over every n-gram they touch
+MAX_POSITIONS = 8  # occurrences scored per binding: more rarely changes the verdict
+DOC_WEIGHT = 1.0  # how much the open document's own n-grams count, next to the project's
+MARGIN_SAMPLE = 400  # bindings used to learn the margins
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    names: tuple[tuple[str, float], ...]  # (name, score in bits), best first
+    current: float  # the current name's score
+    unknown: float  # the score of a name the project has never used here
+
+    @property
+    def best(self) -> tuple[str, float] | None:
+        return self.names[0] if self.names else None
+
+    @property
+    def gap(self) -> float:
+        """How many bits better the best candidate is than the current name."""
+        return self.current - self.names[0][1] if self.names else 0.0
+
+    @property
+    def confidence(self) -> float:
+        """How clearly the best candidate beats the runner-up (another name or a new one)."""
+        if not self.names:
+            return float("-inf")
+        runner_up = min([self.unknown, *(s for _, s in self.names[1:2])])
+        return runner_up - self.names[0][1]
+
+
+def positions_of(stream: TokenStream, binding: Binding) -> list[int]:
+    """Token positions of the binding's occurrences (the first MAX_POSITIONS)."""
+    index = stream.name_index
+    found = sorted(index[s] for s, _ in binding.occurrences if s in index)
+    return found[:MAX_POSITIONS]
+
+
+class Scorer:
+    """Scores names for the bindings of one document against a workspace model.
+
+    The document counts too (a cache model: code repeats itself locally), except for the
+    n-grams of the binding being judged, which must not vouch for its own name; the
+    document's saved version is taken out of the workspace counts for the same reason.
+    """
+
+    def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
+        self.model = model
+        self.lm = model.lm
+        self.stream = stream
+        self.path = path
+        vocab = self.lm.vocab.ids
+        # words the model has never seen get document-local ids -2, -3, ... (-1 = new name)
+        self.local: dict[str, int] = {}
+        self.ids = []
+        for word in stream.tokens:
+            wid = vocab.get(word)
+            if wid is None:
+                wid = self.local.setdefault(word, -2 - len(self.local))
+            self.ids.append(wid)
+        self.local_words = {i: w for w, i in self.local.items()}
+        self.doc_grams: dict[Gram, float] = {
+            g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
+        excluded = model.exclusion(path)
+        if excluded is not None:  # one overlay: this document in, its saved version out
+            for gram, c in excluded.items():
+                self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
+        self.base: list[Mapping[Gram, float]] = [self.doc_grams]
+        self._doc_index = self._index_names()
+        self._kind_names: dict[str, Counter[str]] = {}
+        self._doc_names: dict[str, Counter[str]] | None = None
+
+    def word_of(self, wid: int) -> str:
+        return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
+
+    def _index_names(self) -> dict[tuple[str, Gram], list[int]]:
+        index: dict[tuple[str, Gram], list[int]] = {}
+        ids = self.ids
+        for q in self.stream.name_index.values():
+            if q >= 2:
+                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append(q)
+            if q + 2 < len(ids):
+                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append(q)
+        return index
+
+    def positions(self, binding: Binding) -> list[int]:
+        return positions_of(self.stream, binding)
+
+    def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
+        """Base overlays minus the document n-grams that touch `positions`."""
+        ids, order = self.ids, self.lm.order
+        windows = {(s, n) for p in positions for n in range(1, order + 1)
+                   for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)}
+        own: dict[Gram, float] = {}
+        for start, n in windows:
+            gram = tuple(ids[start : start + n])
+            own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
+        own[()] = -len(positions) * DOC_WEIGHT
+        return [*self.base, own]
+
+    def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
+        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
+        wid = self.local.get(word)
+        if wid is None:
+            wid = self.lm.vocab.ids.get(word, -1)
+        if wid != -1 and self.lm.count((wid,), overlay) <= 0:
+            return -1
+        return wid
+
+    def known_names(self, group: str, scopes: ScopeTree, binding: Binding) -> Counter[str]:
+        known = self._kind_names.get(group)
+        if known is None:
+            known = self._kind_names[group] = self.model.kind_names_without(self.path, group)
+        if self._doc_names is None:
+            self._doc_names = {}
+            for b in scopes.bindings():
+                g = KIND_GROUP.get(b.kind)
+                if g is not None:
+                    self._doc_names.setdefault(g, Counter())[b.name] += 1
+        key = f"+doc:{group}"
+        names = self._kind_names.get(key)
+        if names is None:
+            names = self._kind_names[key] = known + self._doc_names.get(group, Counter())
+        return names
+
+    def candidates(self, binding: Binding, positions: list[int], known: Counter[str],
+                   taken: AbstractSet[str], keep_current: bool = False) -> list[str]:
+        ids, lm = self.ids, self.lm
+        mine = set(positions)
+        found: Counter[int] = Counter()
+        for i in positions:
+            after = (ids[i - 2], ids[i - 1]) if i >= 2 else None
+            before = (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None
+            if after is not None:
+                for wid, c in lm.names_around("after", after):
+                    found[wid] += c
+                for q in self._doc_index.get(("after", after), ()):
+                    if q not in mine:
+                        found[ids[q]] += 1
+            if before is not None:
+                for wid, c in lm.names_around("before", before):
+                    found[wid] += c
+                for q in self._doc_index.get(("before", before), ()):
+                    if q not in mine:
+                        found[ids[q]] += 1
+        out = []
+        for word_id, _ in found.most_common():
+            if word_id == -1:
+                continue
+            name = self.word_of(word_id)
+            if name == binding.name:
+                if not keep_current or known[name] <= 1:  # bound elsewhere, not just here
+                    continue
+            elif name in taken or name in BUILTINS or known[name] <= 0:
+                continue
+            out.append(name)
+            if len(out) >= SHORTLIST:
+                break
+        return out
+
+    def score(self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]],
+              proxy: str | None = None) -> float:
+        """Mean bits per token of every n-gram touching `positions` with `word` there.
+
+        A name the project has never used has no statistics for what follows it; with a
+        `proxy` (the best known candidate) the tokens after it are predicted as if it were
+        the proxy, so only the choice of the name itself is judged, where it is made.
+        """
+        lm, ids = self.lm, self.ids
+        saved = [ids[p] for p in positions]
+        wid = self.word_id(word, overlay)
+        pid = self.word_id(proxy, overlay) if proxy is not None and wid == -1 else -1
+        for p in positions:
+            ids[p] = pid if pid != -1 else wid
+        touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
+        try:
+            total = lm.cross_entropy(ids, touched, overlay) * len(touched)
+            if pid != -1:  # the name's own positions: a new name, not the proxy
+                n = lm.order - 1
+                for p in positions:
+                    ctx = tuple(ids[max(0, p - n) : p])
+                    total += lm.logprob(ctx, pid, overlay) - lm.logprob(ctx, -1, overlay)
+            return total / len(touched) if touched else 0.0
+        finally:
+            for p, old in zip(positions, saved, strict=True):
+                ids[p] = old
+
+    def _at_names(self, positions: list[int], words: list[str],
+                  overlay: Sequence[Mapping[Gram, float]]) -> list[float]:
+        """Bits of each word at the name positions only (a cheap first pass).
+
+        Call with the positions masked (-1): other occurrences in a context count as a
+        new name for every candidate alike.
+        """
+        ids, n = self.ids, self.lm.order - 1
+        wids = [self.word_id(w, overlay) for w in words]
+        totals = [0.0] * len(words)
+        for p in positions:
+            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids,
+                                                    overlay)):
+                totals[i] -= lp
+        return totals
+
+    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False,
+             gate: bool = False) -> Ranked | None:
+        """Candidates best first, and the current name's score (hide=True: name unknown).
+
+        gate=True (the editor path) stops early, returning None, when no candidate fits
+        the name positions better than the current name: no suggestion can follow.
+        """
+        group = KIND_GROUP.get(binding.kind)
+        positions = self.positions(binding)
+        if not positions or group is None:
+            return None
+        with self.model.lock:
+            overlay = self.overlay_for(positions)
+            taken = scopes.names_visible_in(binding.scope) - {binding.name}
+            known = self.known_names(group, scopes, binding)
+            # the occurrences themselves are unknown while we look for what fits there
+            saved = [self.ids[p] for p in positions]
+            for p in positions:
+                self.ids[p] = -1
+            try:
+                names = self.candidates(binding, positions, known, taken, keep_current=hide)
+                if not names:
+                    return None
+                if len(names) > FULL_SCORES or gate:  # a cheap first pass: name positions
+                    bits = self._at_names(positions, [binding.name, *names], overlay)
+                    quick = dict(zip(names, bits[1:], strict=True))
+                    names = sorted(names, key=quick.__getitem__)[:FULL_SCORES]
+                    if gate and bits[0] <= quick[names[0]]:
+                        return None  # nothing fits where the name is chosen better
+            finally:
+                for p, old in zip(positions, saved, strict=True):
+                    self.ids[p] = old
+            scored = sorted(((n, self.score(positions, n, overlay)) for n in names),
+                            key=lambda t: t[1])
+            proxy = scored[0][0] if scored else None
+            current = self.score(positions, binding.name, overlay, proxy)
+            unknown = self.score(positions, UNKNOWN, overlay, proxy)
+        return Ranked(tuple(scored), current, unknown)

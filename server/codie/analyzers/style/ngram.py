@@ -1,0 +1,238 @@
+"""An n-gram language model over style tokens, with interpolated absolute discounting.
+
+Counts are kept for every order 1..N in one dict keyed by tuples of token ids. Files are
+added and removed as count deltas, which is what makes per-save updates cheap and what
+leave-one-file-out evaluation uses. Overlays let a caller score one file as if the model
+had never seen it (a file must not vouch for its own names) and add the open document's
+own n-grams (a cache model: code is locally repetitive).
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+ORDER = 5
+DISCOUNT = 0.75
+
+Gram = tuple[int, ...]
+Overlay = Sequence[Mapping[Gram, float]]
+
+
+def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
+    """Every n-gram of orders 1..order in `ids`; key () holds the number of tokens."""
+    counts: Counter[Gram] = Counter()
+    for n in range(1, order + 1):
+        counts.update(zip(*(ids[i:] for i in range(n)), strict=False))
+    counts[()] = len(ids)
+    return counts
+
+
+def is_name(word: str) -> bool:
+    return word.isidentifier() and not keyword.iskeyword(word)
+
+
+class Vocabulary:
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+
+    def id(self, word: str) -> int:
+        found = self.ids.get(word)
+        if found is None:
+            found = self.ids[word] = len(self.words)
+            self.words.append(word)
+        return found
+
+    def lookup(self, words: Iterable[str]) -> list[int]:
+        """Ids without growing the vocabulary: unknown words get -1 (never counted)."""
+        get = self.ids.get
+        return [get(w, -1) for w in words]
+
+    def name_ids_in(self, ids: Iterable[int]) -> set[int]:
+        words = self.words
+        return {i for i in set(ids) if is_name(words[i])}
+
+    def encode(self, words: Iterable[str]) -> list[int]:
+        ids, get = self.ids, self.ids.get
+        out = []
+        for w in words:
+            i = get(w)
+            if i is None:
+                i = ids[w] = len(self.words)
+                self.words.append(w)
+            out.append(i)
+        return out
+
+
+class NgramModel:
+    """Counts of all orders, updated by deltas; the probability of a token in context."""
+
+    def __init__(self, order: int = ORDER) -> None:
+        self.order = order
+        self.vocab = Vocabulary()
+        self.counts: dict[Gram, int] = {}
+        self.total = 0  # number of unigram tokens
+        # names that followed a two-token context / preceded one: the candidate index
+        self.names_after: dict[Gram, Counter[int]] = {}
+        self.names_before: dict[Gram, Counter[int]] = {}
+        self.name_ids: set[int] = set()
+        # distinct words seen after each context (key () = the vocabulary in use): how
+        # likely a context is to be followed by something new (Witten-Bell)
+        self.followers: dict[Gram, int] = {}
+        self._around: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
+
+    def apply(self, delta: Counter[Gram] | dict[Gram, int], sign: int = 1) -> None:
+        """Add (sign=1) or remove (sign=-1) a file's n-gram counts."""
+        counts, names = self.counts, self.name_ids
+        self._around.clear()
+        for gram, c in delta.items():
+            if not gram:
+                continue
+            c *= sign
+            before = counts.get(gram, 0)
+            new = before + c
+            if new > 0:
+                counts[gram] = new
+            else:
+                counts.pop(gram, None)
+            if (before > 0) != (new > 0):
+                ctx = gram[:-1]
+                left = self.followers.get(ctx, 0) + (1 if new > 0 else -1)
+                if left > 0:
+                    self.followers[ctx] = left
+                else:
+                    self.followers.pop(ctx, None)
+            n = len(gram)
+            if n == 1:
+                self.total += c
+            elif n == 3:
+                if gram[2] in names:
+                    _bump(self.names_after, gram[:2], gram[2], c)
+                if gram[0] in names:
+                    _bump(self.names_before, gram[1:], gram[0], c)
+
+    def names_around(self, side: str, key: Gram, limit: int = 40) -> list[tuple[int, int]]:
+        """The names most often seen after (side "after") or before a two-token context."""
+        cached = self._around.get((side, key))
+        if cached is None:
+            bucket = (self.names_after if side == "after" else self.names_before).get(key)
+            cached = bucket.most_common(limit) if bucket else []
+            if len(self._around) > 50_000:
+                self._around.clear()
+            self._around[(side, key)] = cached
+        return cached
+
+    def count(self, gram: Gram, overlay: Overlay = ()) -> float:
+        c: float = self.counts.get(gram, 0)
+        for extra in overlay:
+            c += extra.get(gram, 0)
+        return c
+
+    def logprob(self, context: Gram, word: int, overlay: Overlay = (),
+                total: float | None = None) -> float:
+        """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
+
+        P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
+        where T(ctx) is the number of distinct words seen after ctx. `word` -1 stands for
+        the class of words never seen: it gets only the escape mass, so a new name is
+        likely exactly where the project itself keeps using new names. Context tokens
+        up to the last -1 are dropped (nothing is known of what follows a new word).
+        `overlay` are count deltas added to the model's (a document's own n-grams, or a
+        file's n-grams negated to score it as if unseen); `total` is the token count with
+        the overlays applied, when the caller has it.
+        """
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        counts, followers = self.counts, self.followers
+        if total is None:
+            total = self.total + sum(extra.get((), 0) for extra in overlay)
+        vocab = max(1, followers.get((), 1))
+        if word == -1:  # the class of all new words: the unigram level's escape mass
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            c: float = counts.get((word,), 0)
+            for extra in overlay:
+                c += extra.get((word,), 0)
+            p = max(c - DISCOUNT, 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        for n in range(1, min(len(context), self.order - 1) + 1):
+            ctx = context[len(context) - n :]
+            seen: float = counts.get(ctx, 0)
+            for extra in overlay:
+                seen += extra.get(ctx, 0)
+            if seen <= 0:
+                break
+            distinct = followers.get(ctx, 1)
+            c = 0.0
+            if word != -1:
+                gram = (*ctx, word)
+                c = counts.get(gram, 0)
+                for extra in overlay:
+                    c += extra.get(gram, 0)
+            p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
+        return math.log2(max(p, 1e-12))
+
+    def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()
+                 ) -> list[float]:
+        """logprob(context, w) for many words at once: the context is looked up once."""
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        counts, followers = self.counts, self.followers
+        total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
+        levels: list[tuple[Gram, float, float]] = []
+        for n in range(1, min(len(context), self.order - 1) + 1):
+            ctx = context[len(context) - n :]
+            seen: float = counts.get(ctx, 0)
+            for extra in overlay:
+                seen += extra.get(ctx, 0)
+            if seen <= 0:
+                break
+            levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+        vocab = max(1, followers.get((), 1))
+        out = []
+        for word in words:
+            if word == -1:
+                p = min(0.5, DISCOUNT * vocab / total)
+                for _, _, escape in levels:
+                    p *= escape
+            else:
+                c: float = counts.get((word,), 0)
+                for extra in overlay:
+                    c += extra.get((word,), 0)
+                p = (max(c - DISCOUNT, 0) + DISCOUNT) / total
+                for ctx, seen, escape in levels:
+                    gram = (*ctx, word)
+                    c = counts.get(gram, 0)
+                    for extra in overlay:
+                        c += extra.get(gram, 0)
+                    p = max(c - DISCOUNT, 0) / seen + escape * p
+            out.append(math.log2(max(p, 1e-12)))
+        return out
+
+    def cross_entropy(self, ids: Sequence[int], positions: Iterable[int],
+                      overlay: Overlay = ()) -> float:
+        """Mean -log2 P over the tokens at `positions` of `ids`."""
+        n = self.order - 1
+        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        total, count = 0.0, 0
+        for j in positions:
+            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
+            count += 1
+        return total / count if count else 0.0
+
+
+def _bump(index: dict[Gram, Counter[int]], key: Gram, word: int, c: int) -> None:
+    bucket = index.get(key)
+    if bucket is None:
+        if c <= 0:
+            return
+        bucket = index[key] = Counter()
+    new = bucket[word] + c
+    if new > 0:
+        bucket[word] = new
+    else:
+        del bucket[word]
+        if not bucket:
+            del index[key]

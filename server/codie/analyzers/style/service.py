@@ -1,0 +1,35 @@
+"""The per-workspace style models the LSP layer (or the worker) fills and analyzers read."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from codie.analyzers.style.model import WorkspaceModel
+
+SERVICE = "style"
+
+
+class StyleService:
+    def __init__(self) -> None:
+        self.models: dict[Path, WorkspaceModel] = {}
+        self.locks: dict[Path, threading.Lock] = {}
+        self.pending: set[Path] = set()  # workspaces being trained
+        # seconds of naming scores per analysis pass (None: no limit, as in headless runs)
+        self.naming_budget: float | None = None
+        # called with a document's uri when its naming scores were cut short by the budget
+        self.on_unfinished: Callable[[str], None] | None = None
+        self._guard = threading.Lock()
+
+    def model_for(self, root: Path | None) -> WorkspaceModel | None:
+        return self.models.get(root) if root is not None else None
+
+    def more_naming(self, uri: str) -> None:
+        if self.on_unfinished is not None:
+            self.on_unfinished(uri)
+
+    def lock_for(self, root: Path) -> threading.Lock:
+        """Serialises the training jobs of one workspace (full training vs per-save)."""
+        with self._guard:
+            return self.locks.setdefault(root, threading.Lock())

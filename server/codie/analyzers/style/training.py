@@ -1,0 +1,198 @@
+"""Training jobs: the whole workspace, or one saved file. Safe to run off the event loop.
+
+`train_workspace(root)` and `update_file(path)` are the entry points the background worker
+calls; they read the files, update the SQLite store and return a short summary. The LSP
+server calls the same functions in its thread pool and keeps the resulting in-memory
+model in `services["style"]` (see `StyleService`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codie.analyzers.style import storage
+from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, WorkspaceModel, extract
+from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
+from codie.core.config import Settings, find_project_root, load_pyproject
+from codie.core.project import MAX_FILE_BYTES, iter_files
+from codie.store import default_path
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+MARGIN_QUANTILE = 0.99  # a consistent project's own names rarely lose by more than this
+MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
+MARGIN_FILES = 40  # files sampled to learn the margins
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    files: int
+    tokens: int
+    seconds: float
+    margins: dict[str, float]
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()[:MAX_FILE_BYTES]
+    except OSError as exc:
+        log.warning("style: cannot read %s: %s", path, exc)
+        return None
+
+
+def _key(path: Path) -> str:
+    return path.resolve().as_posix()
+
+
+def _digest(source: bytes) -> str:
+    return hashlib.blake2b(source, digest_size=12).hexdigest()
+
+
+def build_model(root: Path, settings: Settings | None = None,
+                on_file: Progress | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
+    """Train a fresh model on every Python file of the workspace (no store involved).
+
+    `on_file(done, total)` is called after each file (a worker reports progress and may
+    raise there to cancel).
+    """
+    settings = settings or load_pyproject(root / "pyproject.toml")[0]
+    model = WorkspaceModel(root)
+    digests: dict[str, str] = {}
+    samples: list[tuple[str, Any]] = []
+    paths = list(iter_files([root], settings, root))
+    for done, path in enumerate(paths, start=1):
+        if on_file is not None:
+            on_file(done - 1, len(paths))
+        source = _read(path)
+        if source is None:
+            continue
+        facts = extract(source)
+        key = _key(path)
+        model.add(key, facts)
+        digests[key] = _digest(source)
+        samples.append((key, facts))
+    model.margins = learn_margins(model, samples)
+    return model, digests
+
+
+def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
+                  seed: int = 7) -> dict[str, float]:
+    """Per kind group: the gap most of the project's own names stay under.
+
+    In a project that mostly follows its conventions, existing names are mostly right,
+    so the distribution of "best alternative minus current" over them says how large a
+    gap is ordinary here; suggestions need more than its MARGIN_QUANTILE.
+    """
+    rng = random.Random(seed)
+    files = [(key, facts) for key, facts in samples if facts.scopes is not None]
+    rng.shuffle(files)
+    gaps: dict[str, list[float]] = {}
+    per_file = max(1, MARGIN_SAMPLE // max(1, min(len(files), MARGIN_FILES)))
+    for key, facts in files[:MARGIN_FILES]:
+        assert facts.scopes is not None and facts.stream is not None
+        bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP
+                    and b.name not in ("self", "cls", "_")]
+        rng.shuffle(bindings)
+        scorer = Scorer(model, facts.stream, key)
+        for binding in bindings[:per_file]:
+            ranked = scorer.rank(binding, facts.scopes)
+            if ranked is not None and ranked.names:
+                gaps.setdefault(KIND_GROUP[binding.kind], []).append(ranked.gap)
+    margins = dict(DEFAULT_MARGIN)
+    for group, values in gaps.items():
+        if len(values) >= 20:
+            values.sort()
+            q = values[min(len(values) - 1, int(MARGIN_QUANTILE * len(values)))]
+            margins[group] = round(max(q, MARGIN_FLOOR[group]), 3)
+    return margins
+
+
+def train_workspace(root: Path | str, db_path: Path | str | None = None,
+                    on_file: Progress | None = None) -> TrainSummary:
+    """Worker job: (re)train the workspace's style model and store it."""
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    model, digests = build_model(root, on_file=on_file)
+    db = storage.open_db(db_path or default_path(root))
+    try:
+        storage.write_all(db, model, digests)
+    finally:
+        db.conn.close()
+    return TrainSummary(len(model.files), model.tokens_seen,
+                        round(time.perf_counter() - started, 3), model.margins)
+
+
+def update_file(path: Path | str, db_path: Path | str | None = None,
+                model: WorkspaceModel | None = None) -> bool:
+    """Worker job: a file was saved (or deleted); replace its contribution.
+
+    Without `model` the stored model is loaded, updated and written back (worker process);
+    the LSP server passes its in-memory model so both stay in step. Returns False when the
+    file was unchanged.
+    """
+    path = Path(path)
+    root = model.root if model is not None and model.root is not None else \
+        find_project_root(path)
+    db = storage.open_db(db_path or default_path(root))
+    try:
+        key = _key(path)
+        source = _read(path) if path.exists() else None
+        digest = _digest(source) if source is not None else ""
+        if source is not None and storage.digest_of(key, db) == digest and \
+                (model is None or key in model.files):
+            return False
+        if model is None:
+            model = storage.load(db, root)
+        if source is None:
+            old = model.remove(key)
+            storage.write_file(db, model, key, digest, old, None)
+        else:
+            old, new = model.add(key, extract(source))
+            storage.write_file(db, model, key, digest, old, new)
+        return True
+    finally:
+        db.conn.close()
+
+
+def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
+    """The stored model brought up to date with the files on disk (or trained afresh)."""
+    root = root.resolve()
+    db = storage.open_db(db_path)
+    try:
+        if db.execute("SELECT count(*) FROM style_files").fetchone()[0] == 0:
+            model, digests = build_model(root)
+            storage.write_all(db, model, digests)
+            return model
+        model = storage.load(db, root)
+        settings = load_pyproject(root / "pyproject.toml")[0]
+        stored = dict(db.execute("SELECT path, digest FROM style_files").fetchall())
+        seen: set[str] = set()
+        changed: list[tuple[str, Any]] = []
+        for path in iter_files([root], settings, root):
+            key = _key(path)
+            seen.add(key)
+            source = _read(path)
+            if source is None:
+                continue
+            digest = _digest(source)
+            if stored.get(key) == digest:
+                continue
+            facts = extract(source)
+            old, new = model.add(key, facts)
+            storage.write_file(db, model, key, digest, old, new)
+            changed.append((key, facts))
+        for key in set(stored) - seen:
+            storage.write_file(db, model, key, "", model.remove(key), None)
+        if len(changed) > max(5, len(model.files) // 3):
+            model.margins = learn_margins(model, changed)
+            storage.write_meta(db, model)
+        return model
+    finally:
+        db.conn.close()

@@ -1,0 +1,108 @@
+"""What a question is about: findings with their rule, evidence and surrounding code.
+
+The same structures feed the offline provider (which composes Markdown from them) and
+the prompts sent to models (llm/prompts.py), so both cite the same lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from codie.core.document import Document
+from codie.core.findings import Finding
+from codie.core.rules import Catalogue, Rule
+
+CODE_RADIUS = 3  # lines of code shown either side of a finding
+
+
+def fingerprint(doc: Document, finding: Finding) -> str:
+    """A stable identity for a finding across edits elsewhere: the rule and the text of
+    its line and span (not offsets, which move)."""
+    line = doc.line_text(doc.lines.line_of(finding.start)).strip()
+    span = doc.source[finding.start : finding.end].decode("utf-8", "replace").strip()
+    raw = f"{finding.rule_id}\0{line}\0{span}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FindingContext:
+    finding: Finding
+    rule: Rule | None
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in code points
+    code: tuple[tuple[int, str], ...]  # (1-based line number, text) around the finding
+    steps: tuple[tuple[int | None, str], ...] = ()  # taint path / related places
+    fingerprint: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.rule.title if self.rule else self.finding.rule_id
+
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def code_block(self) -> str:
+        width = len(str(self.code[-1][0])) if self.code else 1
+        lines = [
+            f"{'>' if n == self.line else ' '}{n:>{width}} | {text}" for n, text in self.code
+        ]
+        return "```python\n" + "\n".join(lines) + "\n```"
+
+    def data_items(self) -> list[tuple[str, str]]:
+        out = []
+        for key, value in sorted(self.finding.data.items()):
+            if isinstance(value, str | int | float | bool):
+                out.append((key, str(value)))
+            elif isinstance(value, list | tuple) and all(isinstance(v, str | int) for v in value):
+                out.append((key, ", ".join(str(v) for v in value)))
+        return out
+
+
+@dataclass(frozen=True)
+class ChatContext:
+    message: str
+    history: tuple[tuple[str, str], ...] = ()
+    path: str | None = None
+    selection: tuple[tuple[int, str], ...] = ()  # (1-based line, text) the user selected
+    findings: tuple[FindingContext, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def display_path(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1] if "/" in uri else uri
+
+
+def lines_around(doc: Document, first: int, last: int, radius: int = CODE_RADIUS) -> tuple[
+    tuple[int, str], ...
+]:
+    lo = max(0, first - radius)
+    hi = min(doc.lines.count - 1, last + radius)
+    return tuple((n + 1, doc.line_text(n)) for n in range(lo, hi + 1))
+
+
+def finding_context(
+    doc: Document, finding: Finding, catalogue: Catalogue, path: str | None = None
+) -> FindingContext:
+    first = doc.lines.line_of(finding.start)
+    last = doc.lines.line_of(max(finding.start, finding.end - 1))
+    _, col = doc.position_at(finding.start, "utf-32")
+    steps: list[tuple[int | None, str]] = []
+    for loc in finding.related:
+        if loc.uri is None:
+            steps.append((doc.lines.line_of(loc.start) + 1, loc.message))
+        else:
+            line = loc.line + 1 if loc.line is not None else None
+            steps.append((line, f"{loc.message} ({display_path(loc.uri)})"))
+    return FindingContext(
+        finding=finding,
+        rule=catalogue.get(finding.rule_id),
+        path=path or display_path(doc.uri),
+        line=first + 1,
+        column=col + 1,
+        code=lines_around(doc, first, last),
+        steps=tuple(steps),
+        fingerprint=fingerprint(doc, finding),
+    )

@@ -1,0 +1,220 @@
+"""Review on top of findings: confidence from feedback and model verdicts, the hover
+"why", "Ask why", verified fixes and feedback from code-action use ("Apply fix (verified)"
+records an accept, "Dismiss" a dismissal, through the codie.feedback command).
+
+A fix proposal runs as a command (async: the model may take seconds); when it passes the
+checks of llm/fixes.py it is cached for the document version, and the next code-action
+request offers "Apply fix (verified)". Fixes that fail the checks are never offered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+
+from codie.core.document import Document
+from codie.core.engine import DocumentAnalysis
+from codie.core.findings import Finding, TextEdit
+from codie.lsp.features.code_actions import workspace_edit
+from codie.lsp.features.hover import findings_at
+from codie.lsp.features.llm_chat import record_feedback
+from codie.lsp.llm_support import LLMState, param, state
+from codie.lsp.server import CodieServer
+
+log = logging.getLogger(__name__)
+ASK_WHY = "codie.askWhy"
+PROPOSE_FIX = "codie.proposeFix"
+FEEDBACK = "codie.feedback"
+VERDICT_DELAY = 0.5  # seconds of quiet typing before findings are sent for a verdict
+MAX_VERDICTS = 20  # per document and pass
+
+
+def minimal_edit(old: str, new: str) -> TextEdit:
+    """One edit replacing only the changed middle of the document (byte offsets)."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = len(old[:prefix].encode("utf-8", "surrogatepass"))
+    end = len(old[: len(old) - suffix].encode("utf-8", "surrogatepass"))
+    return TextEdit(start, end, new[prefix : len(new) - suffix])
+
+
+def _feedback_command(uri: str, f: Finding, verdict: str, title: str) -> types.Command:
+    args = {"uri": uri, "ruleId": f.rule_id, "fingerprint": f.data.get("fingerprint"),
+            "verdict": verdict}
+    return types.Command(title=title, command=FEEDBACK, arguments=[args])
+
+
+def review_actions(
+    ls: CodieServer, doc: Document, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    analysis = ls.analyses.get(doc.uri)
+    if analysis is None:
+        return []
+    st = state(ls)
+    r = params.range
+    lo = doc.offset_at(r.start.line, r.start.character, ls.encoding)
+    hi = doc.offset_at(r.end.line, r.end.character, ls.encoding)
+    actions: list[types.CodeAction] = []
+    kind = types.CodeActionKind.QuickFix
+    for f in ls.visible_findings(analysis):
+        if not (f.start <= hi and lo <= f.end):
+            continue
+        fp = str(f.data.get("fingerprint", ""))
+        ref = {"uri": doc.uri, "fingerprint": fp, "ruleId": f.rule_id}
+        cached = st.proposals.get((doc.uri, fp))
+        if cached is not None and cached[0] == doc.version and cached[1].ok:
+            edit = minimal_edit(doc.text, cached[1].verification.new_text)
+            actions.append(types.CodeAction(
+                title=f"Apply fix (verified): {f.rule_id}", kind=kind,
+                edit=workspace_edit(ls, doc, [edit]), is_preferred=True,
+                command=_feedback_command(doc.uri, f, "accept", "Record the fix"),
+                data={"ruleId": f.rule_id, "action": "verified-fix"},
+            ))
+        elif cached is None or cached[0] != doc.version:
+            actions.append(types.CodeAction(
+                title=f"Propose a verified fix for {f.rule_id}", kind=kind,
+                command=types.Command(title="Propose fix", command=PROPOSE_FIX, arguments=[ref]),
+            ))
+        actions.append(types.CodeAction(
+            title=f"Ask why: {f.rule_id}", kind=kind,
+            command=types.Command(title="Ask why", command=ASK_WHY, arguments=[ref]),
+        ))
+        actions.append(types.CodeAction(
+            title=f"Dismiss {f.rule_id} here (false positive)", kind=kind,
+            command=_feedback_command(doc.uri, f, "dismiss", "Dismiss"),
+        ))
+    return actions
+
+
+def score_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
+    """The parts of each score, spelled out, and what the team said about the rule."""
+    st = state(ls)
+    offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
+    sections = []
+    folder = ls.settings.folder_of(doc.uri)
+    store = st.stores.get(folder)
+    for f in findings_at(ls, doc, offset):
+        parts = dict(f.confidence_parts)
+        rows = [f"**Why {f.confidence:.0%} for {f.rule_id}:** rule precision "
+                f"{parts.get('prior', 0):.2f}, evidence here {parts.get('evidence', 0.5):.2f}"]
+        if "model" in parts:
+            rows.append(f"model verdict {parts['model']:.2f} (P(true positive) from logprobs)")
+        if store is not None:
+            rule = ls.catalogue.get(f.rule_id)
+            post = store.posterior(st.project(folder), f.rule_id, rule.confidence if rule else 0.5)
+            if post.accepts or post.rejects:
+                rows.append(f"team feedback {parts.get('feedback', 0.5):.2f} ({post.accepts} "
+                            f"accepted, {post.rejects} dismissed; precision now "
+                            f"{post.precision:.0%})")
+        sections.append("; ".join(rows) + ". Use \"Ask why\" for a full explanation.")
+    return "\n\n".join(sections) or None
+
+
+async def ask_why(ls: CodieServer, *args: Any) -> dict[str, Any]:
+    ref = args[0] if args else None
+    uri = str(param(ref, "uri", ""))
+    await ls.settled(uri)
+    st = state(ls)
+    found = st.find(uri, param(ref, "fingerprint"), param(ref, "ruleId"))
+    if found is None:
+        return {"markdown": "That finding is no longer there.", "provider": "offline"}
+    doc, finding = found
+    service = st.service(uri)
+    return {"markdown": await service.explain(st.context(doc, finding)),
+            "provider": service.name, "ruleId": finding.rule_id}
+
+
+async def propose_fix(ls: CodieServer, *args: Any) -> dict[str, Any]:
+    ref = args[0] if args else None
+    uri = str(param(ref, "uri", ""))
+    analysis = await ls.settled(uri)
+    st = state(ls)
+    found = st.find(uri, param(ref, "fingerprint"), param(ref, "ruleId"))
+    if analysis is None or found is None:
+        return {"verified": False, "reason": "that finding is no longer there"}
+    doc, finding = found
+    version = doc.version
+    snapshot = Document(doc.uri, doc.source, doc.version, doc.language)
+    service = st.service(uri)
+    proposal = await service.propose_fix(
+        snapshot, finding, st.context(snapshot, finding), ls.analyzers, ls.catalogue,
+        analysis.ctx.settings, analysis.ctx.root)
+    fp = str(finding.data.get("fingerprint", ""))
+    if ls.document(uri) is doc and doc.version == version:
+        st.proposals[(uri, fp)] = (version, proposal)
+    v = proposal.verification
+    return {"verified": v.ok, "reason": v.reason, "diff": v.diff if v.ok else "",
+            "provider": proposal.provider}
+
+
+async def feedback_command(ls: CodieServer, *args: Any) -> dict[str, Any]:
+    return await record_feedback(ls, args[0] if args else None)
+
+
+def schedule_verdicts(ls: CodieServer, uri: str) -> None:
+    st = state(ls)
+    if not st.service(uri).config.verdicts:
+        return
+    previous = st.tasks.pop(uri, None)
+    if previous is not None:
+        previous.cancel()
+    st.tasks[uri] = asyncio.get_event_loop().create_task(_verdicts(ls, st, uri))
+
+
+async def _verdicts(ls: CodieServer, st: LLMState, uri: str) -> None:
+    await asyncio.sleep(VERDICT_DELAY)
+    analysis: DocumentAnalysis | None = await ls.settled(uri)
+    if analysis is None:
+        return
+    service = st.service(uri)
+    changed = False
+    for f in ls.visible_findings(analysis)[:MAX_VERDICTS]:
+        fp = str(f.data.get("fingerprint", ""))
+        if fp in st.verdicts:
+            continue
+        st.verdicts[fp] = await service.verdict(st.context(analysis.doc, f))
+        changed = True
+    if changed:
+        ls.publish(uri)
+
+
+def _on_open(ls: CodieServer, doc: Document) -> None:
+    state(ls).ensure_store(ls.settings.folder_of(doc.uri))
+    schedule_verdicts(ls, doc.uri)
+
+
+def _listener(fn: Callable[[CodieServer, str], None]) -> Callable[..., None]:
+    def run(ls: CodieServer, target: Any = None) -> None:
+        uri = target.uri if isinstance(target, Document) else target
+        if isinstance(uri, str):
+            fn(ls, uri)
+
+    return run
+
+
+def _on_close(ls: CodieServer, uri: str) -> None:
+    task = state(ls).tasks.pop(uri, None)
+    if task is not None:
+        task.cancel()
+
+
+def register(server: CodieServer) -> None:
+    server.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
+    server.code_action_providers.append(review_actions)
+    server.hover_providers.append(score_hover)
+    server.listeners["open"].append(_on_open)
+    server.listeners["change"].append(_listener(schedule_verdicts))
+    server.listeners["close"].append(_listener(_on_close))
+    server.listeners["settings"].append(lambda ls: state(ls).reset())
+    server.command(ASK_WHY)(ask_why)
+    server.command(PROPOSE_FIX)(propose_fix)
+    server.command(FEEDBACK)(feedback_command)

@@ -1,0 +1,193 @@
+"""Adaptive style in the editor: training the workspace model off the event loop, and rename.
+
+Until the background worker runs these jobs, the server does: on `initialized` (and when a
+document opens in a folder with no model yet) it loads the stored model and brings it up
+to date, or trains one, in `server.thread_pool`; on save it updates the saved file's
+counts there too. When a job finishes, open documents of that folder are re-analysed.
+`textDocument/rename` and `prepareRename` use the same scope logic as STY001's fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from lsprotocol import types
+
+from codie.analyzers.style.analyzer import file_key
+from codie.analyzers.style.rename import RenameError, rename_edits, target_at
+from codie.analyzers.style.service import SERVICE, StyleService
+from codie.analyzers.style.training import refresh_model, update_file
+from codie.core.document import Document
+from codie.lsp.convert import lsp_range, text_edit
+from codie.lsp.server import CodieServer
+from codie.lsp.settings import uri_to_path
+from codie.store import default_path
+
+log = logging.getLogger(__name__)
+
+
+def service(ls: CodieServer) -> StyleService:
+    found = ls.services.get(SERVICE)
+    if not isinstance(found, StyleService):
+        found = ls.services[SERVICE] = StyleService()
+    return found
+
+
+def _reanalyse(ls: CodieServer, root: Path) -> None:
+    for uri, analysis in list(ls.analyses.items()):
+        if analysis.ctx.root == root:
+            analysis.invalidate()
+            ls.schedule(uri)
+
+
+def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
+    """Run `job()` in the thread pool, then re-analyse root's documents on the loop."""
+    loop = asyncio.get_event_loop()
+    svc = service(ls)
+
+    def run() -> None:
+        try:
+            with svc.lock_for(root):
+                changed = job()  # type: ignore[operator]
+        except Exception:
+            log.exception("style: %s for %s failed", job_name, root)
+            return
+        if changed:
+            loop.call_soon_threadsafe(_reanalyse, ls, root)
+
+    ls.thread_pool.submit(run)
+
+
+def train(ls: CodieServer, root: Path) -> None:
+    svc = service(ls)
+    if root in svc.models or root in svc.pending:
+        return
+    svc.pending.add(root)
+
+    def job() -> bool:
+        try:
+            svc.models[root] = refresh_model(root, default_path(root))
+        finally:
+            svc.pending.discard(root)
+        return True
+
+    _submit(ls, root, "training", job)
+
+
+def on_initialized(ls: CodieServer) -> None:
+    for root in ls.folder_paths():
+        train(ls, root.resolve())
+
+
+def on_open(ls: CodieServer, doc: Document) -> None:
+    root = ls.settings.folder_of(doc.uri)
+    if root is not None and doc.is_python:
+        train(ls, root)
+
+
+def on_watched(ls: CodieServer, changes: list[types.FileEvent]) -> None:
+    """Files changed outside the editor (checkout, generator): update them too."""
+    for change in changes:
+        on_save(ls, change.uri)
+
+
+def on_save(ls: CodieServer, uri: str) -> None:
+    root = ls.settings.folder_of(uri)
+    path = uri_to_path(uri)
+    if root is None or path is None or path.suffix not in (".py", ".pyi"):
+        return
+    svc = service(ls)
+
+    def job() -> bool:
+        model = svc.model_for(root)
+        if model is None:
+            return False  # the running training reads the file anyway
+        return update_file(path, default_path(root), model)
+
+    _submit(ls, root, "update", job)
+
+
+def _refuse(ls: CodieServer, exc: RenameError) -> None:
+    """A refused rename is an answer, not a server error: null plus the reason, as a warning."""
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                   message=f"Codie: {exc}"))
+
+
+NAMING_BUDGET = 0.015  # seconds of naming scores per pass on the event loop
+MORE_DELAY = 0.02  # seconds before the next pass: edits and other requests go first
+
+
+def _continue_naming(ls: CodieServer, uri: str) -> None:
+    """Another analysis pass soon, for the names the last one had no time to score."""
+
+    if uri in _continuing:
+        return
+    _continuing.add(uri)
+
+    def again() -> None:
+        _continuing.discard(uri)
+        analysis = ls.analyses.get(uri)
+        if analysis is not None:
+            analysis.whole_dirty = True
+            ls.schedule(uri)
+
+    asyncio.get_event_loop().call_later(MORE_DELAY, again)
+
+
+_continuing: set[str] = set()
+
+
+def register(server: CodieServer) -> None:
+    svc = service(server)
+    svc.naming_budget = NAMING_BUDGET
+    svc.on_unfinished = lambda uri: _continue_naming(server, uri)
+    server.listeners["initialized"].append(on_initialized)
+    server.listeners["open"].append(on_open)
+    server.listeners["save"].append(on_save)
+    server.listeners["watched"].append(on_watched)
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare_rename(ls: CodieServer, params: types.PrepareRenameParams
+                       ) -> types.PrepareRenamePlaceholder | None:
+        doc = ls.document(params.text_document.uri)
+        if doc is None or doc.tree is None:
+            return None
+        offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
+        root = ls.settings.folder_of(doc.uri)
+        try:
+            target = target_at(doc.source, doc.tree.root_node, offset,
+                               service(ls).model_for(root), file_key(doc.uri))
+        except RenameError as exc:
+            _refuse(ls, exc)
+            return None
+        return types.PrepareRenamePlaceholder(
+            range=lsp_range(doc, target.start, target.end, ls.encoding),
+            placeholder=target.binding.name)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME,
+                    types.RenameOptions(prepare_provider=True))
+    def rename(ls: CodieServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        doc = ls.document(params.text_document.uri)
+        if doc is None or doc.tree is None:
+            return None
+        offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
+        root = ls.settings.folder_of(doc.uri)
+        try:
+            edits = rename_edits(doc.source, doc.tree.root_node, offset, params.new_name,
+                                 service(ls).model_for(root), file_key(doc.uri))
+        except RenameError as exc:
+            _refuse(ls, exc)
+            return None
+        enc = ls.encoding
+        lsp_edits = [text_edit(doc, e, enc) for e in edits]
+        caps = ls.client_capabilities.workspace
+        edit_caps = caps.workspace_edit if caps is not None else None
+        if edit_caps is None or not edit_caps.document_changes:
+            return types.WorkspaceEdit(changes={doc.uri: lsp_edits})
+        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                uri=doc.uri, version=doc.version),
+            edits=list(lsp_edits),
+        )])

@@ -1,0 +1,160 @@
+"""The "pr-check" job: check out a pull request's head, analyse what it changes, report.
+
+Runs in the worker (never in the webhook's request path). Idempotent: the check run for a
+head commit is updated rather than duplicated, and review comments already posted (found
+by their hidden fingerprint marker) are not posted again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import os
+import re
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codie.core.check import check_paths
+from codie.core.config import load_pyproject
+from codie.core.findings import Severity
+from codie.pr.diff import changed_lines, git
+from codie.pr.gate import only_changes
+from codie.pr.github import AppAuth, GitHub
+from codie.report.markdown import render as markdown
+from codie.report.model import Located, Run
+from codie.worker.handlers import JobContext, register
+
+CHECK_NAME = "codie"
+MARKER = re.compile(r"<!-- codie:([0-9a-f]{16}) -->")
+LEVEL = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.HINT: "notice"}
+
+
+@dataclass(frozen=True)
+class PrSettings:
+    """Where the job reports and how it authenticates: from the environment."""
+
+    api_url: str
+    token: str | None
+    app_id: str | None
+    app_key: str | None
+    cache: Path
+    fail_on: Severity
+
+    @classmethod
+    def from_env(cls) -> PrSettings:
+        key_file = os.environ.get("CODIE_GITHUB_APP_KEY_FILE")
+        return cls(
+            api_url=os.environ.get("CODIE_GITHUB_API_URL", "https://api.github.com"),
+            token=os.environ.get("CODIE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"),
+            app_id=os.environ.get("CODIE_GITHUB_APP_ID"),
+            app_key=Path(key_file).read_text() if key_file else None,
+            cache=Path(os.environ.get("CODIE_PR_CACHE", Path.home() / ".cache" / "codie" / "prs")),
+            fail_on=Severity.parse(os.environ.get("CODIE_PR_FAIL_ON", "error")),
+        )
+
+    def client(self, installation_id: int | None) -> GitHub:
+        if self.app_id and self.app_key and installation_id:
+            return GitHub(self.api_url, app=AppAuth(self.app_id, self.app_key, installation_id))
+        return GitHub(self.api_url, token=self.token)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def fetch(cache: Path, repo: str, clone_url: str, refs: list[str], need: list[str]) -> Path:
+    """A bare mirror of the repository holding the commits in `need`."""
+    mirror = cache / (re.sub(r"[^\w.-]", "__", repo) + ".git")
+    with _locked(mirror.with_suffix(".lock")):
+        if not (mirror / "HEAD").exists():
+            mirror.mkdir(parents=True, exist_ok=True)
+            git(mirror, "init", "--bare", "--quiet")
+        git(mirror, "fetch", "--quiet", "--no-tags", clone_url, *refs, timeout=600)
+        for sha in need:
+            git(mirror, "cat-file", "-e", f"{sha}^{{commit}}")
+    return mirror
+
+
+def export(mirror: Path, sha: str, into: Path) -> None:
+    """The files of commit `sha`, without a .git (the analysis never runs the code)."""
+    import subprocess
+
+    archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=mirror, capture_output=True,
+                             check=True, timeout=600).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def fingerprint(located: Located) -> str:
+    f = located.finding
+    text = f"{f.rule_id}|{located.path}|{located.snippet.strip()}|{f.message}"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def annotation(located: Located) -> dict[str, Any]:
+    f = located.finding
+    return {
+        "path": located.path, "start_line": located.start_line,
+        "end_line": max(located.start_line, located.end_line),
+        "annotation_level": LEVEL[f.severity], "title": f"{f.rule_id} ({f.confidence:.0%} confidence)",
+        "message": f.message,
+    }
+
+
+def comment(located: Located) -> dict[str, Any]:
+    f = located.finding
+    body = (f"**{f.rule_id}** {f.message} ({f.confidence:.0%} confidence)\n\n"
+            f"`codie rules {f.rule_id}` explains why. <!-- codie:{fingerprint(located)} -->")
+    return {"path": located.path, "line": max(located.start_line, located.end_line), "side": "RIGHT", "body": body}
+
+
+def analyse(checkout: Path, changed: dict[str, set[int]]) -> Run:
+    settings, _ = load_pyproject(checkout / "pyproject.toml")
+    run = check_paths([checkout], checkout, settings, jobs=1)
+    return only_changes(run, changed, checkout)
+
+
+def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    settings = PrSettings.from_env()
+    repo, number = str(payload["repository"]), int(payload["number"])
+    head_sha, base_sha = str(payload["head_sha"]), str(payload["base_sha"])
+    ctx.progress(0.1, "fetching")
+    mirror = fetch(settings.cache, repo, str(payload["clone_url"]),
+                   [str(payload["head_ref"]), str(payload["base_ref"])], [head_sha, base_sha])
+    ctx.check_cancelled()
+    changed = changed_lines(mirror, base_sha, head_sha)
+    with tempfile.TemporaryDirectory(prefix="codie-pr-") as tmp:
+        checkout = Path(tmp)
+        export(mirror, head_sha, checkout)
+        ctx.progress(0.4, "analysing")
+        run = analyse(checkout, changed)
+    ctx.check_cancelled()
+    shown = run.shown
+    failing = [r for r in shown if r.severity.rank >= settings.fail_on.rank]
+    conclusion = "failure" if failing else "success"
+    title = f"{len(shown)} finding(s) on changed lines" if shown else "No findings on changed lines"
+    gh = settings.client(payload.get("installation_id"))
+    ctx.progress(0.8, "reporting")
+    check = gh.upsert_check_run(repo, head_sha, CHECK_NAME, conclusion, title, markdown(run)[:60000],
+                                [annotation(r) for r in shown])
+    posted = {m.group(1) for c in gh.review_comments(repo, number) for m in MARKER.finditer(c.get("body", ""))}
+    new = [comment(r) for r in shown if fingerprint(r) not in posted]
+    if new:
+        gh.create_review(repo, number, head_sha, f"Codie found {len(new)} new issue(s) in this change.", new)
+    return {"findings": len(shown), "conclusion": conclusion, "check_run": check.get("id"), "comments": len(new)}
+
+
+register("pr-check", run_pr_check)

@@ -11,14 +11,7 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
-from codie.core import baseline as baselines
-from codie.core.baseline import (
-    Baseline,
-    BaselineError,
-    changed_lines,
-    focus_new,
-    mark_baselined,
-)
+from codie.core.baseline import Baseline, BaselineError, mark_baselined
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
@@ -76,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             result = diff_run(result, args.diff)
         except GitError as exc:
             raise UsageError(f"--diff: {exc}") from None
-    apply_baseline_options(args, result)
+    result = apply_baseline_options(args, result)
     output = renderer(args.format)(result)
     if args.output:
         mode = "wb" if isinstance(output, bytes) else "w"
@@ -91,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
 
 
-def apply_baseline_options(args: argparse.Namespace, result: Run) -> None:
+def apply_baseline_options(args: argparse.Namespace, result: Run) -> Run:
     """--baseline marks accepted findings as suppressed; --new-since drops older code's."""
     if args.baseline is not None:
         try:
@@ -102,11 +95,12 @@ def apply_baseline_options(args: argparse.Namespace, result: Run) -> None:
         hidden = mark_baselined(result, baseline, args.baseline.resolve().parent, hints)
         print(f"codie: {hidden} finding(s) {'downgraded to hints' if hints else 'hidden'} "
               "by the baseline", file=sys.stderr)
-    if args.new_since:
+    if args.new_since:  # the same filter as --diff (codie.pr): lines changed since a ref
+        before = len(result.results)
         try:
-            new_code = changed_lines(Path(result.root), args.new_since)
-        except baselines.GitError as exc:
+            result = diff_run(result, args.new_since)
+        except GitError as exc:
             raise UsageError(f"--new-since {args.new_since}: {exc}") from None
-        dropped = focus_new(result, new_code)
-        print(f"codie: {dropped} finding(s) in code unchanged since {args.new_since} not shown",
-              file=sys.stderr)
+        print(f"codie: {before - len(result.results)} finding(s) in code unchanged since "
+              f"{args.new_since} not shown", file=sys.stderr)
+    return result

@@ -17,7 +17,9 @@ all use it):
     baseline.split_findings(rel_path, findings, line_text_of)   the same for Findings
     mark_baselined(run, baseline, base_dir)           mark a Run's results (suppressed="baseline")
                                                       or show them as hints (as_hints=True)
-    changed_lines(root, ref) / NewCode                "focus on new code" against a git ref
+
+"Focus on new code" against a git ref is codie.pr.gate.diff_run (`codie check --diff` /
+`--new-since`) for headless runs, and lsp/new_code.py in the editor.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -220,72 +220,3 @@ def mark_baselined(run: Run, baseline: Baseline, base_dir: Path, as_hints: bool 
                 run.results[i] = dataclasses.replace(r, suppressed=BASELINED)
             marked += 1
     return marked
-
-
-# focus on new code ----------------------------------------------------------------------
-HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
-
-
-class GitError(RuntimeError):
-    pass
-
-
-@dataclass
-class NewCode:
-    """Lines added or changed since a git ref, per absolute path (None: the whole file)."""
-
-    ref: str
-    changed: dict[Path, list[tuple[int, int]] | None] = field(default_factory=dict)
-
-    def is_new(self, path: Path, first_line: int, last_line: int) -> bool:
-        """Whether 1-based lines [first_line, last_line] of `path` touch changed code."""
-        if path.resolve() not in self.changed:
-            return False
-        ranges = self.changed[path.resolve()]
-        if ranges is None:
-            return True
-        return any(lo <= last_line and first_line <= hi for lo, hi in ranges)
-
-
-def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GitError(f"git {' '.join(args)}: {exc}") from None
-    if done.returncode != 0:
-        raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
-    return done.stdout
-
-
-def changed_lines(root: Path, ref: str) -> NewCode:
-    """What changed in the working tree of the repository at `root` since `ref`."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    diff = _git(top, "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-renames", ref)
-    new = NewCode(ref)
-    for block in diff.split("\ndiff --git ")[0:]:
-        m = re.search(r"^\+\+\+ (?:b/)?(.+)$", block, re.MULTILINE)
-        if m is None or m.group(1) == "/dev/null":
-            continue
-        path = (top / m.group(1)).resolve()
-        ranges = new.changed.setdefault(path, [])
-        assert ranges is not None
-        for hunk in HUNK.finditer(block):
-            start, count = int(hunk.group(1)), int(hunk.group(2) or "1")
-            if count:
-                ranges.append((start, start + count - 1))
-    for name in _git(top, "ls-files", "--others", "--exclude-standard").splitlines():
-        if name:
-            new.changed[(top / name).resolve()] = None
-    return new
-
-
-def focus_new(run: Run, new_code: NewCode) -> int:
-    """Drop the run's results outside code changed since the ref; return how many."""
-    root = Path(run.root)
-    kept = [r for r in run.results
-            if new_code.is_new(root / r.path, r.start_line, r.end_line)]
-    dropped = len(run.results) - len(kept)
-    run.results = kept
-    return dropped

@@ -1,0 +1,1 @@
+"""The background worker: a persistent job queue, handlers and the runtime sandbox."""

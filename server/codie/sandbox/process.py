@@ -1,0 +1,288 @@
+"""The default backend: a copied project run by a local interpreter inside OS limits.
+
+Layers, strongest available first (probed once per process):
+- bwrap: new mount/pid/net/ipc/uts namespaces, host read-only, only the interpreter,
+  /usr, /etc and the copy visible; the copy is the only writable place besides a tmpfs;
+- unshare: new net + pid namespaces (the host filesystem stays visible);
+- seccomp: inet/packet/netlink sockets refused by a filter (no namespaces at all).
+Always: a new session, rlimits (memory, CPU, files, processes, file size) applied inside by
+the harness, a throw-away uid when we are root (so RLIMIT_NPROC bites and nothing outside
+the copy is writable), and on timeout the process group and every process of that uid
+killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+
+from codie.sandbox.base import (
+    RUN_DIR,
+    Limits,
+    RunResult,
+    SandboxError,
+    copy_project,
+    harness_source,
+)
+
+INNER_ROOT = "/sandbox/project"
+UID_RANGE = (1_900_000, 1_990_000)  # unnamed uids nobody else uses
+
+
+def _run_quiet(argv: list[str]) -> bool:
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@cache
+def probe() -> tuple[str, str]:
+    """(network isolation mode, reason) for this machine."""
+    bwrap = shutil.which("bwrap")
+    if bwrap and _run_quiet([bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/",
+                             "--proc", "/proc", "--dev", "/dev", "true"]):
+        return "bwrap", f"bubblewrap ({bwrap}) can create namespaces here"
+    unshare = shutil.which("unshare")
+    root_flags = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    if unshare and _run_quiet([unshare, *root_flags, "--net", "--pid", "--fork", "true"]):
+        why = "bwrap is missing or refused" if not bwrap else "bwrap refused to start"
+        return "unshare", f"{why}; unshare(1) can create a network namespace"
+    if _seccomp_available():
+        return "seccomp", "no namespaces available; inet sockets are refused by seccomp"
+    return "none", "no namespaces and no seccomp binding: the network is NOT isolated"
+
+
+def _seccomp_available() -> bool:
+    code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
+            "try:\n import seccomp\nexcept ImportError:\n import pyseccomp")
+    return _run_quiet([sys.executable, "-c", code])
+
+
+def _world_traversable(path: Path) -> bool:
+    """True when an unprivileged uid can reach `path` (every ancestor o+x)."""
+    for part in [path, *path.parents]:
+        try:
+            if not part.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _pdeathsig() -> None:
+    # die with the worker: an orphaned sandbox must never outlive it
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+def _kill_uid(uid: int) -> int:
+    """SIGKILL every process owned by uid (escapees that left our process group)."""
+    killed = 0
+    for _ in range(3):  # processes may fork while we sweep
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    os.kill(int(entry), signal.SIGKILL)
+                    found = True
+                    killed += 1
+            except (OSError, ProcessLookupError):
+                continue
+        if not found:
+            break
+    return killed
+
+
+def _parents_dirs(path: Path) -> list[str]:
+    """bwrap creates missing parents 0700; recreate them 0755 so the sandbox uid can pass."""
+    args: list[str] = []
+    for parent in reversed(path.parents):
+        if str(parent) != "/":
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+class ProcessSandbox:
+    name = "process"
+
+    def __init__(self, python: str | None = None, mode: str | None = None) -> None:
+        self.python = python or sys.executable
+        detected, why = probe()
+        self.mode = mode or detected
+        self.why = why if mode is None else f"isolation forced to {mode}"
+        self.isolation: list[str] = []
+
+    def _binds(self) -> list[str]:
+        python = Path(self.python)
+        real = Path(os.path.realpath(self.python))
+        prefixes = {Path(sys.base_prefix), Path(sys.prefix), real.parent.parent,
+                    python.parent.parent}
+        args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+        for name in ("lib", "lib64", "bin", "sbin"):
+            host = Path("/", name)
+            if host.is_symlink():
+                args += ["--symlink", os.readlink(host), f"/{name}"]
+            elif host.exists():
+                args += ["--ro-bind", str(host), f"/{name}"]
+        for prefix in sorted(prefixes, key=lambda p: len(p.parts)):
+            if prefix.exists() and not str(prefix).startswith("/usr"):
+                args += [*_parents_dirs(prefix), "--ro-bind", str(prefix), str(prefix)]
+        return args
+
+    def _command(self, copy: Path, config: Path, uid: int | None) -> tuple[list[str], str]:
+        harness = [self.python, "-I", "-S", str(copy / RUN_DIR / "harness.py")]
+        if self.mode == "bwrap":
+            inner = Path(INNER_ROOT)
+            argv = [
+                "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                "--perms", "01777", "--tmpfs", "/tmp", *self._binds(),
+                *_parents_dirs(inner), "--bind", str(copy), str(inner),
+                "--proc", "/proc", "--dev", "/dev", "--chdir", str(inner),
+                "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",
+                self.python, "-I", "-S", str(inner / RUN_DIR / "harness.py"),
+                str(inner / RUN_DIR / "config.json"),
+            ]
+            if uid is None:  # not root: bwrap needs a user namespace, caps are meaningless
+                argv = [a for a in argv if a not in ("--cap-add", "CAP_SETUID", "CAP_SETGID")]
+                argv.insert(1, "--unshare-user")
+            return argv, str(inner)
+        argv = [*harness, str(config)]
+        if self.mode == "unshare":
+            flags = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+            argv = ["unshare", *flags, "--net", "--pid", "--fork", "--kill-child", *argv]
+        return argv, str(copy)
+
+    def run(self, project: Path, args: list[str], limits: Limits,
+            files: dict[str, bytes]) -> RunResult:
+        result = RunResult(self.name, [f"isolation: {self.mode}"], None)
+        tmp = Path(tempfile.mkdtemp(prefix="codie-sandbox-"))
+        try:
+            copy = tmp / "project"
+            copy_project(project, copy)
+            self._run_in(copy, args, limits, files, result)
+        except SandboxError as exc:
+            result.error = str(exc)
+        except OSError as exc:
+            result.error = f"sandbox setup failed: {exc}"
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.isolation = result.isolation
+        return result
+
+    def _pick_uid(self) -> int | None:
+        if os.geteuid() != 0:
+            return None
+        in_use = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    in_use.add(os.stat(f"/proc/{entry}").st_uid)
+        while (uid := random.randint(*UID_RANGE)) in in_use:
+            pass
+        return uid
+
+    def _run_in(self, copy: Path, args: list[str], limits: Limits, files: dict[str, bytes],
+                result: RunResult) -> None:
+        run_dir = copy / RUN_DIR
+        run_dir.mkdir()
+        (run_dir / "harness.py").write_bytes(harness_source())
+        for name, data in files.items():
+            (run_dir / name).write_bytes(data)
+        uid = self._pick_uid()
+        # the bwrap mode can hide the host interpreter's 0700 parents; other modes cannot
+        can_drop = uid is not None and (
+            self.mode == "bwrap" or _world_traversable(Path(self.python).parent))
+        if uid is not None and can_drop:
+            for path in [copy, *copy.rglob("*")]:
+                os.lchown(path, uid, uid)
+            result.isolation.append(f"throw-away uid {uid}")
+        else:
+            uid = None
+            result.isolation.append("same uid (RLIMIT_NPROC not enforced for root)")
+        argv, inner = self._command(copy, run_dir / "config.json", uid)
+        result.inner_root = inner
+        out = f"{inner}/{RUN_DIR}/out"
+        env = {
+            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "CODIE_OUT": out,
+            "CODIE_RUN": f"{inner}/{RUN_DIR}", "TMPDIR": "/tmp" if self.mode == "bwrap" else out,
+        }
+        read_fd, write_fd = os.pipe()  # the harness's report channel, out of the child's reach
+        os.set_inheritable(write_fd, True)
+        config = {
+            "argv": [self.python, *args], "outdir": out, "bundle_fd": write_fd,
+            "limits": limits.harness(), "uid": uid, "env": env,
+            "seccomp": self.mode == "seccomp",
+        }
+        (run_dir / "config.json").write_text(json.dumps(config))
+        if uid is not None:
+            os.chown(run_dir / "config.json", uid, uid)
+        result.isolation.append(f"rlimits: {limits.memory_mb} MB, {limits.cpu_seconds} s CPU, "
+                                f"{limits.max_procs} procs, {limits.max_files} files")
+        self._execute(argv, limits, uid, result, read_fd, write_fd)
+
+    def _execute(self, argv: list[str], limits: Limits, uid: int | None,
+                 result: RunResult, read_fd: int, write_fd: int) -> None:
+        try:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                start_new_session=True, preexec_fn=_pdeathsig, pass_fds=(write_fd,),
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            )
+        except OSError as exc:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise SandboxError(f"cannot start the sandbox: {exc}") from exc
+        os.close(write_fd)
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
+        reader.start()
+        outer: list[bytes] = [b"", b""]
+        try:
+            outer[0], outer[1] = proc.communicate(timeout=limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            result.timed_out = True
+        finally:
+            _kill_group(proc.pid)
+            if uid is not None:
+                _kill_uid(uid)
+            if result.timed_out:
+                outer[0], outer[1] = proc.communicate()
+        reader.join(timeout=5)
+        bundle = b"".join(chunks).decode("utf-8", "replace")
+        if result.timed_out:
+            result.error = f"timed out after {limits.wall_seconds:g} s; all its processes killed"
+            if bundle:
+                result.absorb_bundle(bundle)
+            return
+        result.absorb_bundle(bundle)
+        if result.error and outer[1]:
+            result.error += ": " + outer[1].decode("utf-8", "replace")[-2000:]
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
+    with os.fdopen(fd, "rb") as fh:
+        while data := fh.read(65536):
+            chunks.append(data)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+

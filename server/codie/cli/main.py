@@ -19,6 +19,7 @@ COMMANDS = (
     "codie.cli.check",
     "codie.cli.rules",
     "codie.cli.test",
+    "codie.cli.worker",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

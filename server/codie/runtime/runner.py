@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,8 @@ def plugin_source() -> bytes:
 
 def run_tests(root: Path, sandbox: Sandbox, *, edited: list[Path] | None = None,
               paths: list[Path] | None = None, limits: Limits | None = None,
-              history: History | None = None) -> RunReport:
+              history: History | None = None,
+              cancel: threading.Event | None = None) -> RunReport:
     """Run `paths` (test files/folders), or the tests related to `edited`, or all tests."""
     root = root.resolve()
     if paths:
@@ -74,9 +76,10 @@ def run_tests(root: Path, sandbox: Sandbox, *, edited: list[Path] | None = None,
     if not rel:
         return report
     args = [f"{RUN_DIR}/{PLUGIN}", "-q", "-p", "no:cacheprovider", "--rootdir", ".", *rel]
-    result = sandbox.run(root, args, limits or Limits(), {PLUGIN: plugin_source()})
+    result = sandbox.run(root, args, limits or Limits(), {PLUGIN: plugin_source()},
+                         cancel)
     _absorb(report, result)
-    if history is not None and report.tests:
+    if history is not None and report.tests and not result.cancelled:
         report.anomalies = history.anomalies(str(root), report.tests)
         history.record(str(root), sandbox.name, report.run, report.tests)
     return report

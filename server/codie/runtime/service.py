@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from codie.store import default_path
 def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
             image: str | None = None, python: str | None = None,
             limits: Limits | None = None, db: Path | None = None,
-            min_history: int = MIN_HISTORY) -> RunReport:
+            min_history: int = MIN_HISTORY, cancel: threading.Event | None = None,
+            ) -> RunReport:
     """Run the tests for `targets`: test files/folders as given, other modules through
     their related tests, nothing given: all tests. History goes to the project's store."""
     root = root.resolve()
@@ -25,15 +27,20 @@ def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
     given = [p for p in targets if p.is_dir() or is_test_file(p)]
     edited = [p for p in targets if p not in given]
     if edited and given:
-        report = run_tests(root, sandbox, edited=edited, limits=limits, history=None)
+        report = run_tests(root, sandbox, edited=edited, limits=limits, history=None,
+                           cancel=cancel)
         paths = [*given, *(root / s for s in report.selected)]
-        return run_tests(root, sandbox, paths=paths, limits=limits, history=history)
+        return run_tests(root, sandbox, paths=paths, limits=limits, history=history,
+                         cancel=cancel)
     if edited:
-        return run_tests(root, sandbox, edited=edited, limits=limits, history=history)
-    return run_tests(root, sandbox, paths=given or None, limits=limits, history=history)
+        return run_tests(root, sandbox, edited=edited, limits=limits, history=history,
+                         cancel=cancel)
+    return run_tests(root, sandbox, paths=given or None, limits=limits,
+                     history=history, cancel=cancel)
 
 
-def handle_payload(payload: dict[str, Any], progress: Any = None) -> dict[str, Any]:
+def handle_payload(payload: dict[str, Any], progress: Any = None,
+                   cancel: threading.Event | None = None) -> dict[str, Any]:
     """The "runtime-tests" job: payload {root, targets, backend?, image?, python?,
     timeout?, memory_mb?, min_history?, db?} -> report dict plus its issues."""
     root = Path(str(payload["root"]))
@@ -49,7 +56,7 @@ def handle_payload(payload: dict[str, Any], progress: Any = None) -> dict[str, A
             root, targets, backend=str(payload.get("backend", "auto")),
             image=payload.get("image"), python=payload.get("python"), limits=limits,
             db=Path(payload["db"]) if payload.get("db") else None,
-            min_history=int(payload.get("min_history", MIN_HISTORY)),
+            min_history=int(payload.get("min_history", MIN_HISTORY)), cancel=cancel,
         )
     except SandboxError as exc:
         report = RunReport(str(root), [], "", "none", str(exc), error=str(exc))

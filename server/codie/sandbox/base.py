@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -49,6 +50,7 @@ class RunResult:
     isolation: list[str]
     returncode: int | None  # None: killed before the harness could report
     timed_out: bool = False
+    cancelled: bool = False
     wall_s: float = 0.0
     user_s: float = 0.0
     sys_s: float = 0.0
@@ -94,11 +96,12 @@ class Sandbox(Protocol):
     isolation: list[str]  # what is enforced, e.g. ["network namespace", "rlimits"]
 
     def run(self, project: Path, args: list[str], limits: Limits,
-            files: dict[str, bytes]) -> RunResult:
+            files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
         """Run `python ARGS` with the copy of `project` as working directory.
 
         `files` are written under RUN_DIR in the copy (plugins, data); what the program
-        writes as *.json into $CODIE_OUT comes back in RunResult.outputs.
+        writes as *.json into $CODIE_OUT comes back in RunResult.outputs. Setting
+        `cancel` kills the run.
         """
         ...
 

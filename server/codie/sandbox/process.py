@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import json
 import os
 import random
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from functools import cache
 from pathlib import Path
 
@@ -169,13 +171,13 @@ class ProcessSandbox:
         return argv, str(copy)
 
     def run(self, project: Path, args: list[str], limits: Limits,
-            files: dict[str, bytes]) -> RunResult:
+            files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
         result = RunResult(self.name, [f"isolation: {self.mode}"], None)
         tmp = Path(tempfile.mkdtemp(prefix="codie-sandbox-"))
         try:
             copy = tmp / "project"
             copy_project(project, copy)
-            self._run_in(copy, args, limits, files, result)
+            self._run_in(copy, args, limits, files, result, cancel)
         except SandboxError as exc:
             result.error = str(exc)
         except OSError as exc:
@@ -198,7 +200,7 @@ class ProcessSandbox:
         return uid
 
     def _run_in(self, copy: Path, args: list[str], limits: Limits, files: dict[str, bytes],
-                result: RunResult) -> None:
+                result: RunResult, cancel: threading.Event | None) -> None:
         run_dir = copy / RUN_DIR
         run_dir.mkdir()
         (run_dir / "harness.py").write_bytes(harness_source())
@@ -235,10 +237,11 @@ class ProcessSandbox:
             os.chown(run_dir / "config.json", uid, uid)
         result.isolation.append(f"rlimits: {limits.memory_mb} MB, {limits.cpu_seconds} s CPU, "
                                 f"{limits.max_procs} procs, {limits.max_files} files")
-        self._execute(argv, limits, uid, result, read_fd, write_fd)
+        self._execute(argv, limits, uid, result, read_fd, write_fd, cancel)
 
     def _execute(self, argv: list[str], limits: Limits, uid: int | None,
-                 result: RunResult, read_fd: int, write_fd: int) -> None:
+                 result: RunResult, read_fd: int, write_fd: int,
+                 cancel: threading.Event | None) -> None:
         try:
             proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -250,36 +253,53 @@ class ProcessSandbox:
             os.close(write_fd)
             raise SandboxError(f"cannot start the sandbox: {exc}") from exc
         os.close(write_fd)
-        chunks: list[bytes] = []
-        reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
-        reader.start()
-        outer: list[bytes] = [b"", b""]
+        streams: dict[str, list[bytes]] = {"bundle": [], "stdout": [], "stderr": []}
+        assert proc.stdout is not None and proc.stderr is not None
+        readers = [
+            threading.Thread(target=_drain, args=(stream, streams[name]), daemon=True)
+            for name, stream in (("bundle", os.fdopen(read_fd, "rb")), ("stdout", proc.stdout),
+                                 ("stderr", proc.stderr))
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + limits.wall_seconds
         try:
-            outer[0], outer[1] = proc.communicate(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            result.timed_out = True
+            while proc.poll() is None:
+                if cancel is not None and cancel.is_set():
+                    result.cancelled = True
+                    break
+                if time.monotonic() >= deadline:
+                    result.timed_out = True
+                    break
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.1)
         finally:
+            # the group, then every process of the throw-away uid (escapees that setsid'd)
             _kill_group(proc.pid)
             if uid is not None:
                 _kill_uid(uid)
-            if result.timed_out:
-                outer[0], outer[1] = proc.communicate()
-        reader.join(timeout=5)
-        bundle = b"".join(chunks).decode("utf-8", "replace")
+            proc.wait()
+        for reader in readers:
+            reader.join(timeout=5)
+        bundle = b"".join(streams["bundle"]).decode("utf-8", "replace")
+        if bundle:
+            result.absorb_bundle(bundle)
         if result.timed_out:
             result.error = f"timed out after {limits.wall_seconds:g} s; all its processes killed"
-            if bundle:
-                result.absorb_bundle(bundle)
-            return
-        result.absorb_bundle(bundle)
-        if result.error and outer[1]:
-            result.error += ": " + outer[1].decode("utf-8", "replace")[-2000:]
+        elif result.cancelled:
+            result.error = "cancelled; all its processes killed"
+        elif not bundle:
+            outer = b"".join(streams["stderr"]).decode("utf-8", "replace")[-2000:]
+            result.error = f"the sandbox ended without a report (exit {proc.returncode}): {outer}"
 
 
-def _drain(fd: int, chunks: list[bytes]) -> None:
-    with os.fdopen(fd, "rb") as fh:
-        while data := fh.read(65536):
-            chunks.append(data)
+def _drain(stream: io.BufferedIOBase, chunks: list[bytes], cap: int = 16 << 20) -> None:
+    size = 0
+    with stream as fh:
+        while data := fh.read1(65536):
+            if size < cap:
+                chunks.append(data)
+            size += len(data)
 
 
 def _kill_group(pgid: int) -> None:

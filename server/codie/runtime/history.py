@@ -18,9 +18,10 @@ Z_LIMIT = 3.0
 MIN_HISTORY = 5
 WINDOW = 20
 # Noise floor of the standard deviation: a test that always took exactly 10 ms would
-# otherwise be "slower" at 10.1 ms.
+# otherwise be "slower" at 10.1 ms, and a 5 µs test "slower" after one scheduler hiccup.
+# Benchmarks average many calls per round, so they get the relative floor only.
 REL_FLOOR = 0.05
-ABS_FLOOR = 0.001
+ABS_FLOOR = 0.005
 
 
 def _create(db: sqlite_utils.Database) -> None:
@@ -73,13 +74,14 @@ def _fmt(seconds: float) -> str:
 
 
 def zscore(value: float, history: list[float], min_history: int = MIN_HISTORY,
-           z_limit: float = Z_LIMIT) -> tuple[float, float, float] | None:
-    """(mean, floored stdev, z) when `value` is an anomaly against `history`, else None."""
+           z_limit: float = Z_LIMIT, abs_floor: float = ABS_FLOOR,
+           ) -> tuple[float, float, float] | None:
+    """(mean, stdev, z) when `value` is an anomaly against `history`, else None."""
     if len(history) < min_history:
         return None
     mean = statistics.fmean(history)
     stdev = statistics.pstdev(history)
-    floored = max(stdev, REL_FLOOR * mean, ABS_FLOOR if mean > ABS_FLOOR else 0.0, 1e-9)
+    floored = max(stdev, REL_FLOOR * mean, abs_floor, 1e-12)
     z = (value - mean) / floored
     return (mean, stdev, z) if z > z_limit else None
 
@@ -110,7 +112,8 @@ class History:
                 checks = [("benchmark", "bench_mean", float(test["bench"]["mean"]))]
             for metric, column, value in checks:
                 past = self._recent(root, test["nodeid"], column)
-                hit = zscore(value, past, self.min_history, self.z_limit)
+                floor = 0.0 if metric == "benchmark" else ABS_FLOOR
+                hit = zscore(value, past, self.min_history, self.z_limit, floor)
                 if hit is not None:
                     mean, stdev, z = hit
                     found.append(Anomaly(test["nodeid"], metric, value, mean, stdev, z,

@@ -208,9 +208,11 @@ class ProcessSandbox:
             (run_dir / name).write_bytes(data)
         uid = self._pick_uid()
         # the bwrap mode can hide the host interpreter's 0700 parents; other modes cannot
-        can_drop = uid is not None and (
-            self.mode == "bwrap" or _world_traversable(Path(self.python).parent))
+        can_drop = uid is not None and (self.mode == "bwrap" or all(
+            _world_traversable(p) for p in (Path(self.python).parent, Path(sys.base_prefix),
+                                            Path(os.path.realpath(self.python)).parent)))
         if uid is not None and can_drop:
+            copy.parent.chmod(0o711)  # mkdtemp made it 0700: let the uid reach its copy
             for path in [copy, *copy.rglob("*")]:
                 os.lchown(path, uid, uid)
             result.isolation.append(f"throw-away uid {uid}")
@@ -237,15 +239,15 @@ class ProcessSandbox:
             os.chown(run_dir / "config.json", uid, uid)
         result.isolation.append(f"rlimits: {limits.memory_mb} MB, {limits.cpu_seconds} s CPU, "
                                 f"{limits.max_procs} procs, {limits.max_files} files")
-        self._execute(argv, limits, uid, result, read_fd, write_fd, cancel)
+        self._execute(argv, limits, uid, result, read_fd, write_fd, cancel, copy)
 
     def _execute(self, argv: list[str], limits: Limits, uid: int | None,
                  result: RunResult, read_fd: int, write_fd: int,
-                 cancel: threading.Event | None) -> None:
+                 cancel: threading.Event | None, cwd: Path) -> None:
         try:
             proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, preexec_fn=_pdeathsig, pass_fds=(write_fd,),
+                start_new_session=True, preexec_fn=_pdeathsig, pass_fds=(write_fd,), cwd=cwd,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             )
         except OSError as exc:
@@ -274,11 +276,16 @@ class ProcessSandbox:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=0.1)
         finally:
-            # the group, then every process of the throw-away uid (escapees that setsid'd)
+            # every descendant (escapees that setsid'd too), the group, the throw-away uid
+            tree = _descendants(proc.pid)
             _kill_group(proc.pid)
+            for pid in tree:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
             if uid is not None:
                 _kill_uid(uid)
             proc.wait()
+            _wait_gone(tree)
         for reader in readers:
             reader.join(timeout=5)
         bundle = b"".join(streams["bundle"]).decode("utf-8", "replace")
@@ -300,6 +307,39 @@ def _drain(stream: io.BufferedIOBase, chunks: list[bytes], cap: int = 16 << 20) 
             if size < cap:
                 chunks.append(data)
             size += len(data)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _wait_gone(pids: list[int], timeout: float = 3.0) -> None:
+    """SIGKILL is asynchronous: wait until the killed processes have really left."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                break
+            if state in ("Z", "X"):
+                break
+            time.sleep(0.01)
 
 
 def _kill_group(pgid: int) -> None:

@@ -3,6 +3,7 @@ limits, hung runs killed with all their children, the project never modified."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -82,10 +83,8 @@ def test_no_outbound_connection(project: Path, mode: str) -> None:
     accepted: list[object] = []
 
     def accept() -> None:
-        try:
+        with contextlib.suppress(OSError):
             accepted.append(listener.accept())
-        except OSError:
-            pass
 
     thread = threading.Thread(target=accept)
     thread.start()

@@ -103,7 +103,9 @@ def main(config_path: str) -> int:
             if bundle_fd > 2:
                 os.close(bundle_fd)  # the child cannot forge the bundle
             env = dict(config.get("env") or os.environ)
-            os.execve(config["argv"][0], config["argv"], env)
+            # "{python}": this very interpreter (the image's, whatever its path)
+            argv = [sys.executable if a == "{python}" else a for a in config["argv"]]
+            os.execve(argv[0], argv, env)
         except BaseException as exc:
             os.write(2, f"harness: cannot start {config['argv'][0]}: {exc}\n".encode())
         os._exit(127)

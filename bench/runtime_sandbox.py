@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from codie.runtime.runner import run_tests  # noqa: E402
-from codie.sandbox.base import Limits, Sandbox, SandboxError  # noqa: E402
-from codie.sandbox.process import ProcessSandbox, probe  # noqa: E402
+from codie.runtime.runner import run_tests
+from codie.sandbox.base import Limits, Sandbox, SandboxError
+from codie.sandbox.process import ProcessSandbox, probe
 
 
 def project(root: Path) -> Path:

@@ -146,7 +146,7 @@ except MemoryError:
 
 
 def test_fork_bomb_contained(project: Path) -> None:
-    limits = Limits(wall_seconds=6, cpu_seconds=10, max_procs=24, memory_mb=256)
+    limits = Limits(wall_seconds=3, cpu_seconds=10, max_procs=24, memory_mb=256)
     result = run_script(project, """
 import os
 while True:

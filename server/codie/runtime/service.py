@@ -22,7 +22,7 @@ def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
     """Run the tests for `targets`: test files/folders as given, other modules through
     their related tests, nothing given: all tests. History goes to the project's store."""
     root = root.resolve()
-    sandbox = choose(backend, image=image, python=python)
+    sandbox = choose(backend, image=image, python=python or project_python(root))
     history = History(db or default_path(root), min_history=min_history)
     given = [p for p in targets if p.is_dir() or is_test_file(p)]
     edited = [p for p in targets if p not in given]
@@ -37,6 +37,15 @@ def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
                          cancel=cancel)
     return run_tests(root, sandbox, paths=given or None, limits=limits,
                      history=history, cancel=cancel)
+
+
+def project_python(root: Path) -> str | None:
+    """The project's own virtualenv interpreter, when it has pytest (else Codie's)."""
+    for venv in (root / ".venv", root / "venv"):
+        python = venv / "bin" / "python"
+        if python.exists() and any(venv.glob("lib/python3*/site-packages/pytest")):
+            return str(python)
+    return None
 
 
 def handle_payload(payload: dict[str, Any], progress: Any = None,

@@ -108,6 +108,12 @@ async def test_breaking_edit_gets_failing_test_diagnostics(
                         CALC.format(delay=0).replace("return a + b", "return a - b"))
     assert "1 failed" in result["summary"]
     assert result["backend"] == "process" and result["why"]
+    # the run was shown as work-done progress: begin ... end, with the summary at the end
+    [reports] = [r for t, r in client.progress_reports.items()
+                 if str(t).startswith("codie-runtime-")]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert "1 failed" in (reports[-1].message or "")
     at_test = await diagnostics_with(client, test_uri, "RUN001")
     assert at_test and at_test[0].range.start.line == 4  # `assert add(2, 3) == 5`
     assert "test_add" in at_test[0].message and "assert -1 == 5" in at_test[0].message

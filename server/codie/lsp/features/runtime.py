@@ -41,6 +41,7 @@ class RuntimeFeature:
         self.running: dict[str, int] = {}  # file -> job id in flight (a newer save cancels)
         self.tokens: dict[int, str] = {}
         self.last: dict[str, Any] = {}
+        self.backend = ""
 
     @property
     def enabled(self) -> bool:
@@ -137,6 +138,11 @@ class RuntimeFeature:
                                              "issues": result.get("issues", [])})
         if state != "done":
             return
+        backend = f"{result.get('backend')} ({result.get('why')})"
+        if backend != self.backend:  # tell the user once which sandbox runs their tests
+            self.backend = backend
+            self.server.window_log_message(types.LogMessageParams(
+                types.MessageType.Info, f"Codie runtime: sandbox backend {backend}"))
         if result.get("error") and not result.get("tests"):
             self.server.window_log_message(types.LogMessageParams(
                 types.MessageType.Warning, f"Codie runtime: {result['error']}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
                          min_history=args.min_history)
     except SandboxError as exc:
         print(f"codie: sandbox: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:
+        print(f"codie: cannot use the history store: {exc}", file=sys.stderr)
         return 2
     if args.format == "json":
         data = report.to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from codie.cli.main import UsageError
 from codie.store import default_path
 
 
@@ -17,6 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from codie.worker.main import main
 
-    return main(args.db or default_path(Path.cwd()), standalone=args.standalone)
+    db = args.db or default_path(Path.cwd())
+    try:
+        return main(db, standalone=args.standalone)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"cannot open the job queue {db}: {exc}") from None

@@ -22,6 +22,7 @@ from codie.worker.protocol import ProtocolError, encode, read_message
 
 log = logging.getLogger(__name__)
 RESTART_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
+MAX_FAILED_STARTS = 5  # consecutive deaths before its first "hello": give up on the jobs
 
 ResultCallback = Callable[[dict[str, Any]], None]
 ProgressCallback = Callable[[int, float, str], None]
@@ -41,6 +42,8 @@ class WorkerClient:
         self.proc: asyncio.subprocess.Process | None = None
         self.hello: dict[str, Any] = {}
         self.restarts = 0
+        self.failed_starts = 0
+        self.stderr_tail: list[str] = []
         self._refs = itertools.count(1)
         self._unacked: dict[int, tuple[dict[str, Any], Pending]] = {}
         self._jobs: dict[int, Pending] = {}
@@ -132,6 +135,11 @@ class WorkerClient:
         await proc.wait()
         if not self._closed and proc is self.proc:
             self.proc = None
+            if not self.hello or self.hello.get("pid") != proc.pid:
+                self.failed_starts += 1
+            if self.failed_starts >= MAX_FAILED_STARTS:
+                self._give_up(proc.returncode)
+                return
             log.warning("worker exited (%s); restarting", proc.returncode)
             delay = RESTART_DELAYS[min(self.restarts, len(RESTART_DELAYS) - 1)]
             self.restarts += 1
@@ -139,10 +147,24 @@ class WorkerClient:
             if not self._closed and (self._unacked or self._jobs):
                 await self.ensure_started()
 
+    def _give_up(self, code: int | None) -> None:
+        """The worker cannot even start: fail what waits on it, start afresh next time."""
+        error = (f"the worker failed to start {self.failed_starts} times (exit {code}): "
+                 + " | ".join(self.stderr_tail[-3:]))
+        log.error("%s", error)
+        waiting = [p for _, p in self._unacked.values()] + list(self._jobs.values())
+        self._unacked.clear()
+        self._jobs.clear()
+        self.failed_starts = 0
+        for pending in waiting:
+            pending.on_result({"type": "result", "id": -1, "state": "failed",
+                               "result": None, "error": error})
+
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "hello":
             self.hello = message
+            self.failed_starts = 0
         elif kind == "submitted":
             entry = self._unacked.pop(int(message["ref"]), None)
             if entry is not None:
@@ -165,4 +187,6 @@ class WorkerClient:
     async def _log_stderr(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stderr is not None
         while line := await proc.stderr.readline():
-            log.info("worker: %s", line.decode("utf-8", "replace").rstrip())
+            text = line.decode("utf-8", "replace").rstrip()
+            self.stderr_tail = [*self.stderr_tail[-9:], text]
+            log.info("worker: %s", text)

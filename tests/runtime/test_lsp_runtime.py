@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -50,11 +51,15 @@ def test_sum():
 
 @pytest_lsp.fixture(config=ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"], server_env=ENV))
-async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[LanguageClient]:
+async def client(lsp_client: LanguageClient, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> AsyncIterator[LanguageClient]:
     root = write_project(tmp_path / "proj", {})
+    pull = "pull" in request.node.name  # a client that pulls diagnostics
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities(
-            window=types.WindowClientCapabilities(work_done_progress=True)),
+            window=types.WindowClientCapabilities(work_done_progress=True),
+            text_document=types.TextDocumentClientCapabilities(
+                diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
     ))
@@ -168,3 +173,23 @@ async def test_killed_worker_is_restarted_and_the_job_finishes(
     assert result["state"] == "done" and "3 passed" in result["summary"]
     status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {}))
     assert status["restarts"] >= 1 and status["worker_pid"] not in (None, pid)
+
+
+async def test_pull_clients_see_the_results(client: LanguageClient, tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0),
+                                             "test_calc.py": TESTS})
+    calc_uri = open_file(client, root / "calc.py")
+    open_file(client, root / "test_calc.py")
+
+    async def pull(previous: str | None) -> Any:
+        return await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=calc_uri),
+            previous_result_id=previous))
+
+    first = await pull(None)
+    assert not [d for d in first.items if str(d.code).startswith("RUN")]
+    # only the test changes: calc.py's text and version stay, its diagnostics must not
+    await save(client, root / "test_calc.py", TESTS.replace("== 5", "== 6"))
+    again = await pull(first.result_id)
+    assert again.kind == "full"
+    assert [d.code for d in again.items if str(d.code).startswith("RUN")] == ["RUN002"]

@@ -10,6 +10,7 @@ command `codie.runTests` runs the tests related to a file (or all) on demand.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -42,6 +43,7 @@ class RuntimeFeature:
         self.tokens: dict[int, str] = {}
         self.last: dict[str, Any] = {}
         self.backend = ""
+        self._retired: dict[str, Any] = {}
 
     @property
     def enabled(self) -> bool:
@@ -165,11 +167,23 @@ class RuntimeFeature:
                 f"[{result.get('backend')}: {result.get('why')}]")
 
     def refresh(self, paths: set[Path]) -> None:
+        touched = False
         for uri, analysis in list(self.server.analyses.items()):
             path = uri_to_path(uri)
             if path is not None and path.resolve() in paths:
+                if self.server.pull_diagnostics:
+                    # The pull result id covers version, text and the settings object, not
+                    # these results: an equal but new settings object makes it change. The
+                    # old one stays referenced so that its id cannot be reused.
+                    self._retired[uri] = analysis.ctx.settings
+                    analysis.ctx.settings = dataclasses.replace(analysis.ctx.settings)
                 analysis.invalidate()
                 self.server.schedule(uri)
+                touched = True
+        caps = self.server.client_capabilities.workspace
+        if (touched and self.server.pull_diagnostics and caps and caps.diagnostics
+                and caps.diagnostics.refresh_support):
+            self.server.workspace_diagnostic_refresh(None)
 
     def status(self) -> dict[str, Any]:
         client = self.client

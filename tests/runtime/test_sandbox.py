@@ -106,9 +106,12 @@ except OSError as exc:
     assert accepted == []
 
 
-@pytest.mark.skipif(MODE != "bwrap" and os.geteuid() == 0,
-                    reason="as root without bubblewrap only the copy is protected: "
-                           "run `make sandbox-deps`")
+ONLY_COPY_PROTECTED = pytest.mark.skipif(
+    MODE != "bwrap" and os.geteuid() == 0,
+    reason="as root without bubblewrap the host files are not protected: run `make sandbox-deps`")
+
+
+@ONLY_COPY_PROTECTED
 def test_no_write_outside_its_folder(project: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"
     token = uuid.uuid4().hex
@@ -184,6 +187,7 @@ time.sleep(600)
     assert survivors == []
 
 
+@ONLY_COPY_PROTECTED
 def test_project_files_never_modified(tmp_path: Path) -> None:
     root = write_project(tmp_path / "proj", {"pkg/mod.py": "X = 1\n", "data.txt": "keep\n"})
     before = tree_digest(root)

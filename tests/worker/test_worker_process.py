@@ -4,9 +4,11 @@ worker (the next worker picks them up; a finished job is never run again)."""
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,20 +28,30 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "codie", "worker", "--db", str(db)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
         self.hello = self.expect("hello")
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while (message := read_frame(self.proc.stdout)) is not None:
+            self.inbox.put(message)
+        self.inbox.put(None)
 
     def send(self, message: dict[str, Any]) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.write(encode(message))
         self.proc.stdin.flush()
 
-    def expect(self, kind: str) -> dict[str, Any]:
-        assert self.proc.stdout is not None
+    def expect(self, kind: str, timeout: float = 30) -> dict[str, Any]:
+        """The next message of `kind`; a failed job or a silent worker fails the test."""
+        deadline = time.monotonic() + timeout
         while True:
-            message = read_frame(self.proc.stdout)
+            message = self.inbox.get(timeout=max(0.01, deadline - time.monotonic()))
             assert message is not None, f"worker ended before {kind!r}"
             if message["type"] == kind:
                 return message
+            assert message["type"] != "result" or message["state"] == "done", message
 
     def close(self) -> None:
         if self.proc.poll() is None:

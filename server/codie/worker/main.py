@@ -60,6 +60,8 @@ class Worker:
         self._write_lock = threading.Lock()
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        # "submitted" must reach the server before any progress or result of that job
+        self._claim_lock = threading.Lock()
 
     # output -------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
@@ -88,10 +90,11 @@ class Worker:
         ref = message.get("ref")
         try:
             if kind == "submit":
-                job_id = self.queue.enqueue(str(message["kind"]), dict(message.get("payload")
-                                                                     or {}),
-                                            message.get("key"))
-                self.send({"type": "submitted", "ref": ref, "id": job_id})
+                with self._claim_lock:
+                    job_id = self.queue.enqueue(str(message["kind"]),
+                                                dict(message.get("payload") or {}),
+                                                message.get("key"))
+                    self.send({"type": "submitted", "ref": ref, "id": job_id})
                 job = self.queue.get(job_id)
                 if job.final:  # a duplicate key of a finished job: answer at once
                     self.send_result(job)
@@ -138,7 +141,8 @@ class Worker:
         self.send({"type": "hello", "worker": self.id, "pid": os.getpid(),
                    "kinds": handlers.kinds(), "recovered": recovered})
         while not self.stopping.is_set():
-            job = self.queue.claim(self.id, handlers.kinds())
+            with self._claim_lock:
+                job = self.queue.claim(self.id, handlers.kinds())
             if job is None:
                 self.wake.wait(IDLE_POLL)
                 self.wake.clear()

@@ -160,7 +160,8 @@ while True:
 """, limits=limits)
     uid = sandbox_uid(result)
     if uid is None:
-        pytest.skip("no throw-away uid (not root): RLIMIT_NPROC counts the whole user")
+        pytest.skip("no throw-away uid (needs root, plus bubblewrap or a world-readable "
+                    "interpreter): RLIMIT_NPROC would count a whole user")
     assert result.timed_out
     assert processes_of(uid) == []
 

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from codie.sandbox.base import (
     copy_project,
     harness_source,
 )
+from codie.sandbox.cgroup import PidsCgroup
 
 INNER_ROOT = "/sandbox/project"
 UID_RANGE = (1_900_000, 1_990_000)  # unnamed uids nobody else uses
@@ -89,10 +91,15 @@ def _world_traversable(path: Path) -> bool:
     return True
 
 
-def _pdeathsig() -> None:
-    # die with the worker: an orphaned sandbox must never outlive it
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+def _child_setup(cgroup: PidsCgroup | None) -> Callable[[], None]:
+    def setup() -> None:
+        if cgroup is not None:
+            cgroup.enter()
+        # die with the worker: an orphaned sandbox must never outlive it
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+    return setup
 
 
 def _kill_uid(uid: int) -> int:
@@ -250,15 +257,20 @@ class ProcessSandbox:
     def _execute(self, argv: list[str], limits: Limits, uid: int | None,
                  result: RunResult, read_fd: int, write_fd: int,
                  cancel: threading.Event | None, cwd: Path) -> None:
+        cgroup = PidsCgroup.create(limits.max_procs + 8)  # + bwrap, harness, python
+        if cgroup is not None:
+            result.isolation.append(f"pids cgroup ({limits.max_procs + 8} processes)")
         try:
             proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, preexec_fn=_pdeathsig, pass_fds=(write_fd,), cwd=cwd,
-                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                start_new_session=True, preexec_fn=_child_setup(cgroup), pass_fds=(write_fd,),
+                cwd=cwd, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             )
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             os.close(read_fd)
             os.close(write_fd)
+            if cgroup is not None:
+                cgroup.remove()
             raise SandboxError(f"cannot start the sandbox: {exc}") from exc
         os.close(write_fd)
         streams: dict[str, list[bytes]] = {"bundle": [], "stdout": [], "stderr": []}
@@ -290,6 +302,8 @@ class ProcessSandbox:
                     os.kill(pid, signal.SIGKILL)
             if uid is not None:
                 _kill_uid(uid)
+            if cgroup is not None:
+                cgroup.remove()  # kills whatever is left in it first
             proc.wait()
             _wait_gone(tree)
         for reader in readers:

@@ -164,3 +164,41 @@ def test_standalone_drains_the_queue(files: dict[str, Path]) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(10)
+
+
+def test_cancel_kills_a_running_sandbox(files: dict[str, Path], tmp_path: Path) -> None:
+    token = f"hang{time.time_ns()}"
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname='p'\nversion='0'\n")
+    (project / "test_hang.py").write_text(
+        "import subprocess, sys\n\ndef test_hang():\n    subprocess.run([sys.executable, "
+        f"'-c', 'import time; time.sleep(600)', '{token}'])\n")
+    worker = WorkerProcess(files["db"])
+    try:
+        worker.send({"type": "submit", "ref": 1, "kind": "runtime-tests",
+                     "payload": {"root": str(project), "targets": [], "backend": "process",
+                                 "db": str(tmp_path / "history.db")}})
+        job_id = worker.expect("submitted")["id"]
+        while worker.expect("progress")["fraction"] < 0.1:
+            pass
+        while not running(token):  # pytest is inside the sandbox, in test_hang
+            time.sleep(0.05)
+        worker.send({"type": "cancel", "id": job_id})
+        # without the kill the result would wait for the sandbox's 180 s timeout
+        result = worker.expect("result", timeout=20)
+        assert result["state"] == "cancelled"
+        assert not running(token)
+    finally:
+        worker.close()
+    assert JobQueue(files["db"]).get(job_id).state == "cancelled"
+
+
+def running(token: str) -> bool:
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and token in Path(f"/proc/{entry}/cmdline").read_text():
+                return True
+        except OSError:
+            pass
+    return False

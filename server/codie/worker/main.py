@@ -62,6 +62,7 @@ class Worker:
         self.stopping = threading.Event()
         # "submitted" must reach the server before any progress or result of that job
         self._claim_lock = threading.Lock()
+        self.current: tuple[int, threading.Event] | None = None  # the job running now
 
     # output -------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
@@ -101,6 +102,9 @@ class Worker:
                 self.wake.set()
             elif kind == "cancel":
                 ok = self.queue.cancel(int(message["id"]))
+                running = self.current
+                if ok and running is not None and running[0] == int(message["id"]):
+                    running[1].set()  # kill its sandbox now, not at the next heartbeat
                 self.send({"type": "cancelled", "id": message["id"], "ok": ok})
             elif kind == "watch":
                 for job_id in message.get("ids", []):
@@ -148,7 +152,11 @@ class Worker:
                 self.wake.clear()
                 continue
             self._progress(job.id, 0.0, f"{job.kind} started")
-            done = execute(self.queue, job, self._progress)
+            self.current = (job.id, threading.Event())
+            try:
+                done = execute(self.queue, job, self._progress, cancel=self.current[1])
+            finally:
+                self.current = None
             self.send_result(done)
 
 

@@ -16,13 +16,16 @@ ProgressSink = Callable[[int, float, str], None]
 
 
 def execute(queue: JobQueue, job: Job, on_progress: ProgressSink | None = None,
-            beat: float | None = None) -> Job:
-    """Run `job` (claimed) to a final state and return it as stored."""
+            beat: float | None = None, cancel: threading.Event | None = None) -> Job:
+    """Run `job` (claimed) to a final state and return it as stored. Setting `cancel`
+    (besides cancelling in the queue) stops a running sandbox at once."""
     fn = handlers.get(job.kind)
     if fn is None:
         queue.fail(job.id, f"no handler registered for job kind {job.kind!r}")
         return queue.get(job.id)
     ctx = handlers.QueueContext(job.id, job.kind, queue, on_progress=on_progress)
+    if cancel is not None:
+        ctx.cancel_event = cancel
     stop = threading.Event()
     interval = beat if beat is not None else max(0.2, queue.lease / 3)
     watcher = threading.Thread(target=_heartbeat, args=(queue, ctx, stop, interval),

@@ -16,7 +16,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.runtime.conftest import write_project
+from .conftest import write_project
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "CODIE_SANDBOX": "process", "CODIE_RUNTIME_MIN_HISTORY": "3"}

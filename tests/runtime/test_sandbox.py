@@ -9,6 +9,9 @@ import json
 import os
 import re
 import socket
+import subprocess
+import sys
+import tempfile
 import textwrap
 import threading
 import uuid
@@ -216,3 +219,22 @@ except OSError as exc:
     assert output(result)["original"] != "written"
     before["script.py"] = tree_digest(root)["script.py"]  # written by this test itself
     assert tree_digest(root) == before
+
+
+def test_leftovers_of_a_killed_worker_are_swept(tmp_path: Path) -> None:
+    from codie.sandbox import process
+    from codie.sandbox.cgroup import PidsCgroup
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = Path(tempfile.gettempdir()) / f"{process.TMP_PREFIX}{dead.pid}-left"
+    (folder / "project").mkdir(parents=True)
+    cgroup = PidsCgroup.create(8)
+    if cgroup is not None:  # rename it as if the dead worker had made it
+        stale = cgroup.path.with_name(f"codie-{dead.pid}-feed")
+        cgroup.path.rename(stale)
+    process._sweep_once.cache_clear()
+    process._sweep_once()
+    assert not folder.exists()
+    if cgroup is not None:
+        assert not stale.exists()

@@ -34,7 +34,7 @@ class PidsCgroup:
                     continue
             elif not (base / "cgroup.procs").exists():
                 continue
-            path = base / f"codie-{secrets.token_hex(6)}"
+            path = base / f"codie-{os.getpid()}-{secrets.token_hex(4)}"
             try:
                 path.mkdir()
             except OSError:
@@ -71,3 +71,25 @@ class PidsCgroup:
         self.kill_all()
         with contextlib.suppress(OSError):
             self.path.rmdir()
+
+
+def sweep_stale() -> int:
+    """Remove the cgroups of runs whose worker died before cleaning up (SIGKILL)."""
+    removed = 0
+    for base in BASES:
+        for path in base.glob("codie-*-*"):
+            owner = path.name.split("-")[1]
+            if owner.isdigit() and not _alive(int(owner)):
+                PidsCgroup(path).remove()
+                removed += 0 if path.exists() else 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

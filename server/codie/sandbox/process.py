@@ -38,7 +38,7 @@ from codie.sandbox.base import (
     copy_project,
     harness_source,
 )
-from codie.sandbox.cgroup import PidsCgroup
+from codie.sandbox.cgroup import PidsCgroup, sweep_stale
 
 INNER_ROOT = "/sandbox/project"
 UID_RANGE = (1_900_000, 1_990_000)  # unnamed uids nobody else uses
@@ -88,6 +88,29 @@ def _world_traversable(path: Path) -> bool:
                 return False
         except OSError:
             return False
+    return True
+
+
+TMP_PREFIX = "codie-sandbox-"
+
+
+@cache
+def _sweep_once() -> None:
+    """Copies and cgroups left by a worker that was killed mid-run (its finally never ran)."""
+    sweep_stale()
+    for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
+        owner = folder.name.removeprefix(TMP_PREFIX).split("-")[0]
+        if owner.isdigit() and not _pid_alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 
@@ -186,7 +209,8 @@ class ProcessSandbox:
     def run(self, project: Path, args: list[str], limits: Limits,
             files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
         result = RunResult(self.name, [f"isolation: {self.mode}"], None)
-        tmp = Path(tempfile.mkdtemp(prefix="codie-sandbox-"))
+        _sweep_once()
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))
         try:
             copy = tmp / "project"
             copy_project(project, copy)

@@ -60,8 +60,8 @@ def load_modules() -> list[str]:
 
 
 def register(kind: str, fn: Handler) -> Handler:
-    """Register fn for jobs of `kind` (the last registration wins). Usable as a decorator
-    through functools.partial or directly: register("pr-check", run_pr_check)."""
+    """Register fn for jobs of `kind`: register("pr-check", run_pr_check). The last
+    registration of a kind wins. See handler() for the decorator form."""
     _HANDLERS[kind] = fn
     return fn
 

@@ -42,6 +42,7 @@ FEATURES = (
     "codie.lsp.features.llm_chat",
     "codie.lsp.features.llm_review",
     "codie.lsp.features.style",
+    "codie.lsp.features.runtime",
 )
 
 # A provider gets the server, the document and the request params.

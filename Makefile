@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories
-.PHONY: bench-calibration bench-workspace
+.PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories bench-calibration
+.PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime
+.PHONY: bench-workspace
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,8 +20,9 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/codie check examples/ ; rc=$$?; test $$rc -le 1
 
-## test: lint, type-check and run every test suite
-test: lint test-py test-clients
+## test: lint, type-check and run every test suite (installs the system packages the
+## sandbox, docker-backend and PDF tests need, so that none of them is skipped)
+test: lint system-deps test-py test-clients
 
 lint: venv
 	$(BIN)/ruff check server tests bench
@@ -92,3 +94,30 @@ E2E_PYTHON ?= $(abspath $(BIN)/python)
 e2e-vscode: test-vscode
 	$(VSCODE_DIR)/e2e/setup.sh
 	CODIE_PYTHON=$(E2E_PYTHON) $(VSCODE_DIR)/e2e/run.sh
+## system-deps: every Debian package the test suites use, in one apt run (idempotent)
+SYSTEM_PACKAGES := bubblewrap python3-seccomp podman runc uidmap poppler-utils
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
+
+## sandbox-deps: bubblewrap + python3-seccomp, the process sandbox's isolation (idempotent)
+sandbox-deps:
+	@command -v bwrap >/dev/null && test -e /usr/lib/python3/dist-packages/seccomp.cpython-311-x86_64-linux-gnu.so \
+	  || (apt-get update -qq && apt-get install -y -qq bubblewrap python3-seccomp)
+
+## docker-deps: podman + runc for the docker backend's tests against a real engine (~30 s)
+docker-deps:
+	@command -v podman >/dev/null && command -v runc >/dev/null \
+	  || (apt-get update -qq && apt-get install -y -qq podman runc uidmap)
+
+## test-runtime: the worker and sandbox suites (docker tests skip without an engine)
+test-runtime: venv sandbox-deps
+	$(BIN)/pytest -q tests/worker tests/runtime
+
+## test-docker: the docker backend against podman's Docker API (installs podman first)
+test-docker: venv sandbox-deps docker-deps
+	$(BIN)/pytest -q tests/runtime/test_docker_backend.py
+
+## bench-runtime: sandbox start-up overhead per isolation mode (prints figures)
+bench-runtime: venv sandbox-deps
+	$(BIN)/python bench/runtime_sandbox.py

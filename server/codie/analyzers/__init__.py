@@ -16,6 +16,7 @@ MODULES = (
     "codie.analyzers.config",
     "codie.analyzers.dependencies",
     "codie.analyzers.style",
+    "codie.analyzers.runtime",
 )
 
 

@@ -22,6 +22,8 @@ COMMANDS = (
     "codie.cli.webhook",
     "codie.cli.llm",
     "codie.cli.style",
+    "codie.cli.test",
+    "codie.cli.worker",
     "codie.cli.baseline",
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import re
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
@@ -46,15 +47,41 @@ def explain_markdown(fc: FindingContext) -> str:
     return "\n".join(lines)
 
 
+def relevance(fc: FindingContext, question: str) -> int:
+    """How many words of the question the finding's rule, message or flagged line mention."""
+    words = {w for w in re.findall(r"[a-z_][a-z0-9_]{2,}", question.lower())} - STOP_WORDS
+    flagged = next((text for n, text in fc.code if n == fc.line), "")
+    haystack = " ".join([fc.finding.rule_id, fc.title, fc.finding.message, flagged,
+                         *(fc.rule.aliases if fc.rule else ())]).lower()
+    return sum(1 for w in words if w in haystack)
+
+
 def chat_markdown(ctx: ChatContext) -> str:
-    """An answer to a chat message without a model: the findings in scope, explained."""
-    if ctx.findings:
-        head = (f"Codie found {len(ctx.findings)} issue(s) in "
-                f"{'the selection' if ctx.selection else ctx.path or 'this file'}:")
-        body = [explain_markdown(fc) for fc in ctx.findings]
-        return "\n\n".join([head, *body, _offline_note()])
+    """An answer to a chat message without a model: the findings in scope, explained.
+
+    Findings that the question names (by rule, message or the flagged code) come first and
+    are explained in full; the others are listed, so the answer stays on the question.
+    """
     where = "the selection" if ctx.selection else (ctx.path or "this file")
-    return f"Codie has no findings in {where}.\n\n{_offline_note()}"
+    if not ctx.findings:
+        return f"Codie has no findings in {where}.\n\n{_offline_note()}"
+    scored = sorted(ctx.findings, key=lambda fc: -relevance(fc, ctx.message))
+    asked = [fc for fc in scored if relevance(fc, ctx.message) > 0] or scored
+    others = [fc for fc in scored if fc not in asked]
+    head = (f"Codie found {len(ctx.findings)} issue(s) in {where}"
+            + (f"; {len(asked)} match your question:" if others else ":"))
+    body = [explain_markdown(fc) for fc in asked]
+    if others:
+        body.append("Also in " + where + ": " + "; ".join(
+            f"`{fc.finding.rule_id}` {fc.title} ({fc.where()})" for fc in others) + ".")
+    return "\n\n".join([head, *body, _offline_note()])
+
+
+STOP_WORDS = frozenset({
+    "the", "this", "that", "why", "what", "how", "does", "did", "is", "are", "and", "for", "with",
+    "can", "could", "should", "would", "here", "there", "about", "code", "line", "file", "fix",
+    "explain", "please", "dangerous", "wrong", "bad", "safe", "you", "your", "its", "not",
+})
 
 
 def _offline_note() -> str:

@@ -41,6 +41,7 @@ FEATURES = (
     "codie.lsp.features.llm_chat",
     "codie.lsp.features.llm_review",
     "codie.lsp.features.style",
+    "codie.lsp.features.runtime",
     "codie.lsp.features.workspace_actions",
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",

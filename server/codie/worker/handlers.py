@@ -7,8 +7,12 @@ Handlers run in the worker process, never in the LSP server.
 
 from __future__ import annotations
 
+import importlib
+import logging
+import os
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -31,10 +35,36 @@ Handler = Callable[[dict[str, Any], JobContext], dict[str, Any]]
 
 _HANDLERS: dict[str, Handler] = {}
 
+# Modules the worker process imports so that their handlers register (one line each);
+# more can be named in $CODIE_WORKER_HANDLERS (comma-separated).
+MODULES = (
+    "codie.runtime.handler",
+    "codie.pr.job",
+    "codie.llm.jobs",
+    "codie.analyzers.style.jobs",
+)
+
+log = logging.getLogger(__name__)
+
+
+def load_modules() -> list[str]:
+    """Import MODULES and $CODIE_WORKER_HANDLERS; returns the problems (never raises)."""
+    names = list(MODULES)
+    names += [n.strip() for n in os.environ.get("CODIE_WORKER_HANDLERS", "").split(",")
+              if n.strip()]
+    problems = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            log.warning("cannot load job handlers from %s: %s", name, exc)
+            problems.append(f"{name}: {exc}")
+    return problems
+
 
 def register(kind: str, fn: Handler) -> Handler:
-    """Register fn for jobs of `kind` (the last registration wins). Usable as a decorator
-    through functools.partial or directly: register("pr-check", run_pr_check)."""
+    """Register fn for jobs of `kind`: register("pr-check", run_pr_check). The last
+    registration of a kind wins. See handler() for the decorator form."""
     _HANDLERS[kind] = fn
     return fn
 
@@ -68,6 +98,8 @@ class QueueContext:
     kind: str
     queue: Any  # JobQueue (Any to avoid an import cycle)
     on_progress: Callable[[int, float, str], None] | None = None
+    # set when the job is cancelled while running (handlers may wait on it)
+    cancel_event: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.queue.progress(self.job_id, fraction, message)
@@ -75,7 +107,12 @@ class QueueContext:
             self.on_progress(self.job_id, fraction, message)
 
     def cancelled(self) -> bool:
-        return bool(self.queue.is_cancelled(self.job_id))
+        if self.cancel_event.is_set():
+            return True
+        if self.queue.is_cancelled(self.job_id):
+            self.cancel_event.set()
+            return True
+        return False
 
     def check_cancelled(self) -> None:
         if self.cancelled():

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,6 @@ class Job:
     started: float | None = None
     heartbeat: float | None = None
     finished: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def final(self) -> bool:

@@ -1,0 +1,227 @@
+"""Runtime tests on save: the worker runs the related tests in a sandbox and the results
+come back as RUN0xx diagnostics (through the runtime analyzer), with work-done progress.
+
+Environment: CODIE_RUNTIME=off disables it; CODIE_SANDBOX picks the backend
+(auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow-down needs.
+Custom request `codie/runtimeStatus` reports the worker, backend and jobs in flight;
+command `codie.runTests` runs the tests related to a file (or all) on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from codie.core.config import find_project_root
+from codie.lsp.server import CodieServer
+from codie.lsp.settings import uri_to_path
+from codie.lsp.worker_client import Pending, WorkerClient
+from codie.runtime.handler import KIND
+from codie.runtime.issues import RuntimeIssue
+from codie.runtime.state import SERVICE, RuntimeState
+from codie.store import default_path
+
+log = logging.getLogger(__name__)
+STATUS = "codie/runtimeStatus"
+RESULT = "codie/runtimeResult"
+RUN_COMMAND = "codie.runTests"
+
+
+class RuntimeFeature:
+    def __init__(self, server: CodieServer) -> None:
+        self.server = server
+        self.state = RuntimeState()
+        server.services[SERVICE] = self.state
+        self.client: WorkerClient | None = None
+        self.running: dict[str, int] = {}  # file -> job id in flight (a newer save cancels)
+        self.tokens: dict[int, str] = {}
+        self.last: dict[str, Any] = {}
+        self.backend = ""
+        self._retired: dict[str, Any] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return os.environ.get("CODIE_RUNTIME", "on").lower() not in ("off", "0", "false", "no")
+
+    def worker(self, root: Path) -> WorkerClient:
+        if self.client is None:
+            self.client = WorkerClient(default_path(root))
+        return self.client
+
+    # on save ------------------------------------------------------------------------------
+    def on_save(self, server: CodieServer, uri: str) -> None:
+        path = uri_to_path(uri)
+        if not self.enabled or path is None or path.suffix != ".py":
+            return
+        self.submit(uri, path, [path])
+
+    def submit(self, uri: str, path: Path, targets: list[Path]) -> None:
+        root = self.root_of(uri, path)
+        previous = self.running.pop(str(path), None)
+        client = self.worker(root)
+        if previous is not None:
+            client.cancel(previous)
+        payload: dict[str, Any] = {
+            "root": str(root), "targets": [str(t) for t in targets],
+            "backend": os.environ.get("CODIE_SANDBOX", "auto"),
+            "db": str(client.db),
+        }
+        if os.environ.get("CODIE_RUNTIME_MIN_HISTORY", "").isdigit():
+            payload["min_history"] = int(os.environ["CODIE_RUNTIME_MIN_HISTORY"])
+        pending = Pending(
+            on_result=lambda message: self.on_result(root, str(path), message),
+            on_progress=self.on_progress,
+            on_submitted=lambda job_id: self.on_submitted(str(path), job_id),
+        )
+        task = asyncio.get_event_loop().create_task(client.submit(KIND, payload, pending))
+        task.add_done_callback(_log_failure)
+
+    def root_of(self, uri: str, path: Path) -> Path:
+        folder = self.server.settings.folder_of(uri)
+        if isinstance(folder, Path):
+            return folder
+        return find_project_root(path)
+
+    # progress -----------------------------------------------------------------------------
+    def _progress_supported(self) -> bool:
+        window = self.server.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    def on_submitted(self, file: str, job_id: int) -> None:
+        self.running[file] = job_id
+        if not self._progress_supported():
+            return
+        token = f"codie-runtime-{job_id}-{os.getpid()}"
+        self.tokens[job_id] = token
+
+        def begin(*_: Any) -> None:
+            self.server.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                title="Codie: running tests", message=Path(file).name, percentage=0,
+                cancellable=True))
+
+        try:
+            self.server.work_done_progress.create(token, begin)
+        except Exception:  # a client refusing progress must not stop the run
+            log.debug("work done progress refused", exc_info=True)
+
+    def on_progress(self, job_id: int, fraction: float, message: str) -> None:
+        token = self.tokens.get(job_id)
+        if token is not None and token in self.server.work_done_progress.tokens:
+            self.server.work_done_progress.report(token, types.WorkDoneProgressReport(
+                message=message, percentage=int(fraction * 100)))
+
+    def on_cancel(self, params: types.WorkDoneProgressCancelParams) -> None:
+        for job_id, token in list(self.tokens.items()):
+            if token == params.token and self.client is not None:
+                self.client.cancel(job_id)
+
+    # results ------------------------------------------------------------------------------
+    def on_result(self, root: Path, file: str, message: dict[str, Any]) -> None:
+        job_id = int(message["id"])
+        if self.running.get(file) == job_id:
+            del self.running[file]
+        token = self.tokens.pop(job_id, None)
+        result = message.get("result") or {}
+        state = message.get("state")
+        summary = self.summary(result, state, message.get("error"))
+        if token is not None and token in self.server.work_done_progress.tokens:
+            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
+        self.last = {"job": job_id, "state": state, "summary": summary,
+                     "backend": result.get("backend"), "why": result.get("why"),
+                     "isolation": (result.get("run") or {}).get("isolation", []),
+                     "error": result.get("error") or message.get("error")}
+        self.server.protocol.notify(RESULT, {"file": file, **self.last,
+                                             "issues": result.get("issues", [])})
+        if state != "done":
+            return
+        backend = f"{result.get('backend')} ({result.get('why')})"
+        if backend != self.backend:  # tell the user once which sandbox runs their tests
+            self.backend = backend
+            self.server.window_log_message(types.LogMessageParams(
+                types.MessageType.Info, f"Codie runtime: sandbox backend {backend}"))
+        if result.get("error") and not result.get("tests"):
+            self.server.window_log_message(types.LogMessageParams(
+                types.MessageType.Warning, f"Codie runtime: {result['error']}"))
+        issues = [RuntimeIssue(**i) for i in result.get("issues", [])]
+        covered = set(result.get("selected", []))
+        covered |= {t.get("file", "") for t in result.get("tests", [])}
+        for test in result.get("tests", []):
+            covered |= {target["file"] for target in test.get("targets", [])}
+        changed = self.state.replace(root, issues, covered)
+        self.refresh(changed)
+
+    def summary(self, result: dict[str, Any], state: Any, error: Any) -> str:
+        if state != "done":
+            return f"runtime tests {state}: {error or ''}".strip()
+        tests = result.get("tests", [])
+        passed = sum(t.get("outcome") == "passed" for t in tests)
+        failed = sum(t.get("outcome") in ("failed", "error") for t in tests)
+        slow = len(result.get("anomalies", []))
+        return (f"{passed} passed, {failed} failed, {slow} slowed down "
+                f"[{result.get('backend')}: {result.get('why')}]")
+
+    def refresh(self, paths: set[Path]) -> None:
+        touched = False
+        for uri, analysis in list(self.server.analyses.items()):
+            path = uri_to_path(uri)
+            if path is not None and path.resolve() in paths:
+                if self.server.pull_diagnostics:
+                    # The pull result id covers version, text and the settings object, not
+                    # these results: an equal but new settings object makes it change. The
+                    # old one stays referenced so that its id cannot be reused.
+                    self._retired[uri] = analysis.ctx.settings
+                    analysis.ctx.settings = dataclasses.replace(analysis.ctx.settings)
+                analysis.invalidate()
+                self.server.schedule(uri)
+                touched = True
+        caps = self.server.client_capabilities.workspace
+        if (touched and self.server.pull_diagnostics and caps and caps.diagnostics
+                and caps.diagnostics.refresh_support):
+            self.server.workspace_diagnostic_refresh(None)
+
+    def status(self) -> dict[str, Any]:
+        client = self.client
+        return {
+            "enabled": self.enabled,
+            "worker_pid": client.pid if client else None,
+            "restarts": client.restarts if client else 0,
+            "worker": client.hello.get("worker") if client else None,
+            "running": dict(self.running), "last": self.last,
+        }
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("runtime job submission failed", exc_info=task.exception())
+
+
+def register(server: CodieServer) -> None:
+    feature = RuntimeFeature(server)
+    server.listeners["save"].append(feature.on_save)
+
+    @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+    def cancel(ls: CodieServer, params: types.WorkDoneProgressCancelParams) -> None:
+        feature.on_cancel(params)
+
+    @server.feature(STATUS)
+    def status(ls: CodieServer, params: Any) -> dict[str, Any]:
+        return feature.status()
+
+    @server.command(RUN_COMMAND)
+    def run_tests(ls: CodieServer, *args: Any) -> dict[str, Any]:
+        """Arguments: [uri] (its related tests) or nothing (every test of the workspace)."""
+        uri = args[0] if args and isinstance(args[0], str) else None
+        path = uri_to_path(uri) if uri else None
+        if path is None:
+            folders = ls.folder_paths()
+            if not folders:
+                return {"started": False, "reason": "no workspace folder"}
+            path, uri = folders[0], folders[0].as_uri()
+        feature.submit(uri or path.as_uri(), path, [path] if path.is_file() else [])
+        return {"started": True}

@@ -42,9 +42,9 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_kb(pid: int) -> int:
-    """RSS of pid and every process whose parent is pid (the worker pool)."""
-    total = rss_kb(pid)
+def tree_rss_kb(pid: int) -> tuple[int, int]:
+    """RSS of pid, and the sum over the processes whose parent is pid (the worker pool)."""
+    children = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -54,8 +54,8 @@ def tree_rss_kb(pid: int) -> int:
         except OSError:
             continue
         if int(fields[1]) == pid:
-            total += rss_kb(int(entry))
-    return total
+            children += rss_kb(int(entry))
+    return rss_kb(pid), children
 
 
 def synthetic(stdlib: Path, copies: int) -> Path:
@@ -140,7 +140,7 @@ async def main() -> None:
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
         uri=opened, language_id="python", version=1, text=text)))
 
-    peak = 0
+    peak = peak_server = peak_workers = 0
     done: asyncio.Future[object] = asyncio.ensure_future(
         client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
         if pull else scan_end.wait())
@@ -152,7 +152,9 @@ async def main() -> None:
     while not done.done():
         now = time.perf_counter()
         if now >= next_sample:
-            peak = max(peak, tree_rss_kb(server.pid))
+            own, workers = tree_rss_kb(server.pid)
+            peak, peak_server = max(peak, own + workers), max(peak_server, own)
+            peak_workers = max(peak_workers, workers)
             next_sample = now + 0.1
         version += 1
         sent = time.perf_counter()
@@ -180,10 +182,10 @@ async def main() -> None:
         files, total = len(items), sum(len(getattr(item, "items", ())) for item in items)
     else:
         files, total = len(pushed), sum(pushed.values())
-    peak = max(peak, tree_rss_kb(server.pid))
     print(f"mode: {args.mode}; scan: {files} files {'reported' if pull else 'with findings'}, "
           f"{total} diagnostics, {elapsed:.1f} s ({lines / elapsed:,.0f} lines/s)")
-    print(f"peak memory (server + workers, RSS): {peak / 1024:.0f} MiB")
+    print(f"peak memory (RSS): {peak / 1024:.0f} MiB together; server {peak_server / 1024:.0f}"
+          f" MiB, workers {peak_workers / 1024:.0f} MiB")
     if latencies:
         latencies.sort()
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]

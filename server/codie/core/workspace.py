@@ -93,6 +93,7 @@ class FileResult:
     diagnostics_json: str = "[]"
     count: int = 0
     error: str | None = None
+    disabled: dict[str, str] | None = None  # analyzers this worker turned off, and why
 
     @property
     def diagnostics(self) -> list[dict[str, Any]]:
@@ -135,25 +136,40 @@ def _baseline(path: str | None) -> Baseline | None:
     return _baselines[(path, stamp)]
 
 
+# Crash recovery for the whole scan, per worker process: an analyzer that raises (also
+# MemoryError, under the worker's memory cap) or takes longer than this on one file is
+# skipped for the rest of the scan in this worker, and the server says so once.
+FILE_TIME_LIMIT = 5.0
+_disabled: dict[str, str] = {}
+
+
 def analyze_path(
     path: str, root: str, settings: Settings, encoding: str, baseline_path: str | None = None
 ) -> FileResult:
     """Analyse one file as `codie check` would and present it as the editor would."""
     from codie.analyzers import registered
-    from codie.core.project import analyze_file
+    from codie.core.analyzer import Context
+    from codie.core.engine import DocumentAnalysis
+    from codie.core.project import read_document
     from codie.core.rules import catalogue
 
     cat = catalogue()
     try:
-        doc, findings = analyze_file(Path(path), registered(), cat, settings, Path(root))
+        doc = read_document(Path(path))
     except (OSError, ValueError) as exc:
         return FileResult(path, "error", "[]", 0, f"{path}: {exc}")
+    analyzers = [a for a in registered() if a.name not in _disabled]
+    analysis = DocumentAnalysis(Context(doc, cat, settings, root=Path(root)), analyzers,
+                                time_limit=FILE_TIME_LIMIT)
+    findings = analysis.run()
+    for name, reason in analysis.disabled.items():
+        _disabled.setdefault(name, f"{reason} on {path}")
     baseline = _baseline(baseline_path)
     rel = _relative(path, baseline_path)
     shown = present(doc, findings, settings, cat, baseline, rel)
     diagnostics = json.dumps([_as_dict(doc, f, settings, encoding) for f in shown.visible])
     digest = hashlib.blake2b(diagnostics.encode(), digest_size=8).hexdigest()
-    return FileResult(path, digest, diagnostics, len(shown.visible))
+    return FileResult(path, digest, diagnostics, len(shown.visible), disabled=dict(_disabled))
 
 
 def _relative(path: str, baseline_path: str | None) -> str:
@@ -172,10 +188,18 @@ def analyze_batch(
     return [analyze_path(p, root, settings, encoding, baseline_path) for p in paths]
 
 
-def lower_priority() -> None:
-    """Worker initializer: background analysis yields the CPU to the editor's own work."""
+def lower_priority(memory_mb: int = 0) -> None:
+    """Worker initializer: background analysis yields the CPU to the editor's own work,
+    and (memory_mb > 0) cannot take more than that much address space: an analyzer that
+    tries gets a MemoryError, which disables it for the scan instead of the machine."""
     with contextlib.suppress(OSError):
         os.nice(10)
+    if memory_mb > 0:
+        import resource
+
+        with contextlib.suppress(ValueError, OSError):
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def is_included(path: Path, root: Path, settings: Settings) -> bool:

@@ -44,12 +44,21 @@ BATCH = 8
 CONFIG_FILES = ("pyproject.toml", ".gitignore")
 
 
+DEFAULT_WORKER_MEMORY_MB = 2048
+
+
 def options(settings: Settings) -> tuple[bool, int]:
     raw = settings.section("workspace")
     enabled = raw.get("diagnostics") is True
     jobs = raw.get("jobs")
     default = max(1, (os.cpu_count() or 2) // 2)
     return enabled, jobs if isinstance(jobs, int) and 0 < jobs <= 64 else default
+
+
+def worker_memory_mb(settings: Settings) -> int:
+    value = settings.section("workspace").get("worker-memory-mb", DEFAULT_WORKER_MEMORY_MB)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else (
+        DEFAULT_WORKER_MEMORY_MB)
 
 
 def to_diagnostic(d: dict[str, Any]) -> types.Diagnostic:
@@ -66,6 +75,8 @@ class WorkspaceScan:
         self.results: dict[str, FileResult] = {}  # uri -> result
         self.pool: ProcessPoolExecutor | None = None
         self.jobs = 1
+        self.memory_mb = DEFAULT_WORKER_MEMORY_MB
+        self.told: set[str] = set()  # analyzers the user was told the scan disabled
         self.task: asyncio.Task[None] | None = None
         self.done = asyncio.Event()
         self.changed = asyncio.Event()
@@ -84,13 +95,14 @@ class WorkspaceScan:
                 found.append((folder, settings))
         return found
 
-    def executor(self, jobs: int) -> ProcessPoolExecutor:
-        if self.pool is None or jobs != self.jobs:
+    def executor(self, jobs: int, memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> ProcessPoolExecutor:
+        if self.pool is None or (jobs, memory_mb) != (self.jobs, self.memory_mb):
             if self.pool is not None:
                 self.pool.shutdown(wait=False, cancel_futures=True)
-            self.jobs = jobs
+            self.jobs, self.memory_mb = jobs, memory_mb
             # spawn: never fork a process that runs threads and an event loop
             self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=lower_priority,
+                                            initargs=(memory_mb,),
                                             mp_context=multiprocessing.get_context("spawn"))
             atexit.register(self.pool.shutdown, wait=False, cancel_futures=True)
         return self.pool
@@ -127,7 +139,7 @@ class WorkspaceScan:
         seen: set[str] = set()
         token = await self._progress_begin()
         jobs = max(options(s)[1] for _, s in folders)
-        pool = self.executor(jobs)
+        pool = self.executor(jobs, max(worker_memory_mb(s) for _, s in folders))
         loop = asyncio.get_running_loop()
         limit = asyncio.Semaphore(2 * jobs)  # bounded: never more than this in flight
         last_report = 0.0
@@ -186,6 +198,14 @@ class WorkspaceScan:
         uri = Path(result.path).as_uri()
         if result.error:
             self.errors.append(result.error)
+        for name, reason in (result.disabled or {}).items():
+            if name not in self.told:
+                self.told.add(name)
+                log.warning("workspace analysis: %s disabled: %s", name, reason)
+                self.ls.window_show_message(types.ShowMessageParams(
+                    type=types.MessageType.Warning,
+                    message=f"Codie: analyzer `{name}` is disabled for the workspace analysis "
+                            f"(open files still use it): {reason}"))
         old = self.results.get(uri)
         self.results[uri] = result
         if old is None or old.result_id != result.result_id:
@@ -230,7 +250,7 @@ class WorkspaceScan:
             mine = [str(p) for p in paths if p == folder or folder in p.parents]
             if not mine:
                 continue
-            pool = self.executor(options(settings)[1])
+            pool = self.executor(options(settings)[1], worker_memory_mb(settings))
             results = await loop.run_in_executor(
                 pool, analyze_included, mine, str(folder), settings, self.ls.encoding,
                 baseline_file(folder, settings))

@@ -38,6 +38,7 @@ FEATURES = (
     "codie.lsp.features.code_actions",
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
+    "codie.lsp.features.code_lens",
 )
 
 # A provider gets the server, the document and the request params.

@@ -18,6 +18,7 @@ COMMANDS = (
     "codie.cli.serve",
     "codie.cli.check",
     "codie.cli.rules",
+    "codie.cli.callgraph",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

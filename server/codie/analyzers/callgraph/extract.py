@@ -85,7 +85,8 @@ class Extractor:
             obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
-            return self.call_expr(node, depth)
+            return self.getattr_expr(node, depth) or self.import_module_expr(node) or \
+                self.call_expr(node, depth)
         if kind == "lambda":
             return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
         if kind in ("parenthesized_expression", "await", "as_pattern"):
@@ -132,6 +133,30 @@ class Extractor:
                 return ("S", args[0]) if args else UNKNOWN
             return ("s", self.enclosing_class(node) or "")
         return ("c", self.expr(fn, depth + 1), tuple(args), tuple(kwargs))
+
+    def getattr_expr(self, node: Node, depth: int) -> Expr | None:
+        """`getattr(obj, "name")` with a literal name is plain attribute access."""
+        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if fn is None or args is None or fn.type != "identifier" or self.text(fn) != "getattr":
+            return None
+        named = [a for a in args.named_children if a.type != "comment"]
+        if len(named) < 2 or named[1].type != "string" or any(
+                c.type == "interpolation" for c in named[1].named_children):
+            return None
+        name = self.text(named[1]).strip("\"'")
+        return ("a", self.expr(named[0], depth + 1), name) if name.isidentifier() else None
+
+    def import_module_expr(self, node: Node) -> Expr | None:
+        """`importlib.import_module("a.b")` with a literal name is `import a.b`."""
+        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if fn is None or args is None or not self.text(fn).endswith("import_module"):
+            return None
+        named = [a for a in args.named_children if a.type != "comment"]
+        if len(named) != 1 or named[0].type != "string" or any(
+                c.type == "interpolation" for c in named[0].named_children):
+            return None
+        name = self.text(named[0]).strip("\"'")
+        return ("m", name) if all(p.isidentifier() for p in name.split(".")) else None
 
     def enclosing_class(self, node: Node) -> str | None:
         """The class whose method (directly) holds node, for a bare super()."""
@@ -260,12 +285,14 @@ class Extractor:
         elif kind == "attribute":
             obj, attr = target.child_by_field_name("object"), target.child_by_field_name(
                 "attribute")
-            if obj is None or attr is None or obj.type != "identifier":
+            if obj is None or attr is None or obj.type not in ("identifier", "attribute"):
                 return
             cls = self.scopes.get(scope.parent or "")
             if scope.kind == "function" and cls is not None and cls.kind == "class" and \
                     scope.params and self.text(obj) == scope.params[0]:
                 cls.attrs.setdefault(self.text(attr), []).append(("o", scope.qualname, value))
+            else:
+                scope.stores.append((self.expr(obj), self.text(attr), value))
         elif kind in ("as_pattern_target", "parenthesized_expression", "list_splat_pattern"):
             for t in target.named_children:
                 self.bind_target(scope, t, value, None)
@@ -329,12 +356,12 @@ class Extractor:
         self.scopes[self.module] = Scope(self.module, "module", None, self.module.split(".")[-1],
                                          0, len(self.src), 0, 0, 0)
         captures = QueryCursor(QUERY).captures(root)
-        for node in captures.get("global", []):
-            self.scope(node).globals.update(self.text(n) for n in node.named_children
-                                            if node.type == "global_statement")
         scope_nodes = sorted(captures.get("scope", []), key=lambda n: n.start_byte)
         for node in scope_nodes:
             self.declare(node)
+        for node in captures.get("global", []):
+            self.scope(node).globals.update(self.text(n) for n in node.named_children
+                                            if node.type == "global_statement")
         for node in scope_nodes:
             self.define(node)
         for node in captures.get("import", []):
@@ -374,5 +401,5 @@ def summarize(source: bytes, module: str, path: str, is_package: bool = False) -
     tree = parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
-    words = Counter(w.decode() for w in WORD.findall(source))
-    return ModuleSummary(module, path, digest, scopes, dict(words), is_package)
+    words = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}
+    return ModuleSummary(module, path, digest, scopes, words, is_package)

@@ -138,6 +138,7 @@ class CallGraph:
         self.resolver.add(summary)
         self.path_module[rel] = module
         self._drop_edges(module)
+        self.resolver.apply_stores(module)
         new = self.resolver.resolve_module(module)
         self.edges[module] = new
         self._index(new)

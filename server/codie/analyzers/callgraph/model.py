@@ -58,6 +58,8 @@ class Scope:
     calls: list[Call] = field(default_factory=list)
     stars: list[str] = field(default_factory=list)  # `from m import *` (modules)
     globals: set[str] = field(default_factory=set)
+    # `obj.attr = value` on something other than self: (obj, attr, value)
+    stores: list[tuple[Expr, str, Expr]] = field(default_factory=list)
 
     def assign(self, name: str, value: Expr) -> None:
         self.assigns.setdefault(name, []).append(value)
@@ -82,7 +84,8 @@ def to_plain(summary: ModuleSummary) -> dict[str, Any]:
             [s.qualname, s.kind, s.parent, s.name, s.start, s.end, s.name_start, s.name_end,
              s.line, list(s.params), s.positional, s.method_kind, list(s.bases), s.assigns,
              s.attrs, s.returns, [[c.callee, c.args, c.kwargs, c.start, c.end, c.line]
-                                  for c in s.calls], s.stars, sorted(s.globals)]
+                                  for c in s.calls], s.stars, sorted(s.globals),
+             [list(st) for st in s.stores]]
             for s in summary.scopes.values()
         ],
     }
@@ -92,7 +95,8 @@ def from_plain(data: dict[str, Any]) -> ModuleSummary:
     scopes: dict[str, Scope] = {}
     for row in data["scopes"]:
         (qualname, kind, parent, name, start, end, name_start, name_end, line, params,
-         positional, method_kind, bases, assigns, attrs, returns, calls, stars, globs) = row
+         positional, method_kind, bases, assigns, attrs, returns, calls, stars, globs,
+         stores) = row
         scopes[qualname] = Scope(
             qualname, kind, parent, name, start, end, name_start, name_end, line,
             tuple(params), positional, method_kind, tuple(_tup(b) for b in bases),
@@ -102,6 +106,7 @@ def from_plain(data: dict[str, Any]) -> ModuleSummary:
             [Call(_tup(c[0]), tuple(_tup(a) for a in c[1]),
                   tuple((str(k), _tup(v)) for k, v in c[2]), c[3], c[4], c[5]) for c in calls],
             list(stars), set(globs),
+            [(_tup(o), str(a), _tup(v)) for o, a, v in stores],
         )
     return ModuleSummary(data["module"], data["path"], data["digest"], scopes,
                          dict(data["words"]), bool(data.get("is_package")))

@@ -31,9 +31,10 @@ Value = tuple[Any, ...]
 Values = frozenset[Value]
 EMPTY: Values = frozenset()
 BUILTINS = frozenset(dir(builtins))
-MAX_PASSES = 4
+MAX_PASSES = 3  # each pass carries values one more call deeper; 3 bounds the cost
 MAX_VALUES = 48  # per parameter: beyond this a parameter is "anything", we stop tracking
 MAX_DEPTH = 120
+PARTIAL: Value = ("x", "functools.partial")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Resolver:
         self._memo: dict[tuple[str, Any], Values] = {}
         self._active: set[tuple[str, Any]] = set()
         self._mro: dict[str, list[Value]] = {}
+        self.stored: dict[tuple[str, str], set[Expr]] = {}  # (class, attr) -> values
         self._depth = 0
         self._changed = False
         for summary in summaries:
@@ -78,6 +80,10 @@ class Resolver:
         for q in old.scopes:
             self.scopes.pop(q, None)
             self.module_of.pop(q, None)
+        for key, values in list(self.stored.items()):
+            kept = {v for v in values if v[1] not in old.scopes}
+            if len(kept) != len(values):
+                self.stored[key] = kept
         self.invalidate()
 
     def invalidate(self) -> None:
@@ -94,10 +100,26 @@ class Resolver:
         for _ in range(MAX_PASSES):
             self._changed = False
             self.invalidate()
+            for module in self.modules:
+                self.apply_stores(module)
             edges = {m: self.resolve_module(m) for m in self.modules}
             if not self._changed:
                 break
         return edges
+
+    def apply_stores(self, module: str) -> None:
+        """`obj.attr = value` outside obj's class: the class's instances get the attribute."""
+        summary = self.modules.get(module)
+        for q, scope in (summary.scopes.items() if summary is not None else ()):
+            for obj, attr, value in scope.stores:
+                for target in self.eval(obj, q):
+                    if target[0] in ("i", "d") and self._is_class(target[1]):
+                        slot = self.stored.setdefault((target[1], attr), set())
+                        before = len(slot)
+                        slot.add(("o", q, value))
+                        if len(slot) != before:
+                            self._changed = True
+                            self._memo.clear()
 
     def resolve_module(self, module: str) -> list[Edge]:
         summary = self.modules.get(module)
@@ -154,16 +176,18 @@ class Resolver:
                  if i + offset < scope.positional]
         pairs += [(k, a) for k, a in kwargs if k in scope.params]
         for name, arg in pairs:
-            values = self.eval(arg, caller)
-            if not values:
-                continue
-            slot = self.param_values[(fq, name)]
-            if len(slot) >= MAX_VALUES:
-                continue
-            before = len(slot)
-            slot.update(values)
-            if len(slot) != before:
-                self._changed = True
+            self._add_param(fq, name, self.eval(arg, caller))
+
+    def _add_param(self, fq: str, name: str, values: Values) -> None:
+        if not values:
+            return
+        slot = self.param_values[(fq, name)]
+        if len(slot) >= MAX_VALUES:
+            return
+        before = len(slot)
+        slot.update(values)
+        if len(slot) != before:
+            self._changed = True
 
     # evaluation ----------------------------------------------------------------------------
     def eval(self, expr: Expr, q: str) -> Values:
@@ -190,7 +214,10 @@ class Resolver:
         if tag == "a":
             return frozenset(v for obj in self.eval(expr[1], q) for v in self.attr(obj, expr[2]))
         if tag == "c":
-            return frozenset(v for f in self.eval(expr[1], q) for v in self.call_result(f))
+            called = self.eval(expr[1], q)
+            if PARTIAL in called and expr[2]:  # partial(f, ...) behaves like f when called
+                return self.eval(expr[2][0], q)
+            return frozenset(v for f in called for v in self.call_result(f))
         if tag == "d":
             return frozenset({("d", expr[1])}) if expr[1] in self.scopes else EMPTY
         if tag == "m":
@@ -310,6 +337,10 @@ class Resolver:
         if tag == "i":
             return frozenset(v for c in self.class_attr(f[1], "__call__", bound=True)
                              for v in self.call_result(c))
+        if tag == "x" and f[1].rpartition(".")[2][:1].isupper():
+            # an external class (by naming convention): its instance's methods are named
+            # after it, e.g. threading.Thread().start -> threading.Thread.start
+            return frozenset({f})
         return EMPTY
 
     # classes -------------------------------------------------------------------------------
@@ -329,17 +360,28 @@ class Resolver:
             if instance:
                 for e in scope.attrs.get(name, ()):
                     values.update(self.eval(e, scope.qualname))
+                for e in self.stored.get((klass[1], name), ()):
+                    values.update(self.eval(e, scope.qualname))
             if values or name in scope.assigns:
-                return frozenset(self._bind_method(v) if bound else v for v in values)
+                return frozenset(self._bind_method(v, cls, instance) if bound else v
+                                 for v in values)
         return EMPTY
 
-    def _bind_method(self, value: Value) -> Value:
-        if value[0] == "d":
-            scope = self.scopes.get(value[1])
-            if scope is not None and scope.kind == "function" and \
-                    scope.method_kind in ("instance", "class"):
-                return ("b", value[1])
-        return value
+    def _bind_method(self, value: Value, cls: str, instance: bool) -> Value:
+        """A function found on a class, read through an instance (or cls), is bound.
+
+        Any function is, not only those written in the class body (a decorator's wrapper
+        assigned as a method too); its first parameter then holds the instance.
+        """
+        if value[0] != "d":
+            return value
+        scope = self.scopes.get(value[1])
+        if scope is None or scope.kind not in ("function", "lambda") or \
+                scope.method_kind == "static" or not scope.params:
+            return value
+        if scope.method_kind == "" and instance:
+            self._add_param(value[1], scope.params[0], frozenset({("i", cls)}))
+        return ("b", value[1])
 
     def mro(self, cls: str) -> list[Value]:
         """C3 linearisation over project classes; an external base ends its branch."""

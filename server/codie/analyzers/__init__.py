@@ -14,6 +14,7 @@ MODULES = (
     "codie.analyzers.syntax",
     "codie.analyzers.quality",
     "codie.analyzers.complexity",
+    "codie.analyzers.unreferenced",
 )
 
 

@@ -39,6 +39,7 @@ FEATURES = (
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
     "codie.lsp.features.code_lens",
+    "codie.lsp.features.call_hierarchy",
 )
 
 # A provider gets the server, the document and the request params.

@@ -53,7 +53,7 @@ class Resolver:
         self.module_of: dict[str, str] = {}
         self.packages: set[str] = set()
         self.param_values: defaultdict[tuple[str, str], set[Value]] = defaultdict(set)
-        self._memo: dict[tuple[str, Any], Values] = {}
+        self._memo: dict[str, dict[Any, Values]] = {}  # scope -> expr -> values
         self._active: set[tuple[str, Any]] = set()
         self._mro: dict[str, list[Value]] = {}
         self.stored: dict[tuple[str, str], set[Expr]] = {}  # (class, attr) -> values
@@ -71,7 +71,7 @@ class Resolver:
             self.module_of[q] = summary.module
         parts = summary.module.split(".")
         self.packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
-        self.invalidate()
+        self._forget(summary.scopes)
 
     def remove(self, module: str) -> None:
         old = self.modules.pop(module, None)
@@ -84,7 +84,14 @@ class Resolver:
             kept = {v for v in values if v[1] not in old.scopes}
             if len(kept) != len(values):
                 self.stored[key] = kept
-        self.invalidate()
+        self._forget(old.scopes)
+
+    def _forget(self, scopes: Iterable[str]) -> None:
+        """Drop what was derived from these scopes. Other scopes' cached values may still
+        mention them until the next full resolve: an edit re-resolves its own module only."""
+        for q in scopes:
+            self._memo.pop(q, None)
+            self._mro.pop(q, None)
 
     def invalidate(self) -> None:
         self._memo.clear()
@@ -100,15 +107,16 @@ class Resolver:
         for _ in range(MAX_PASSES):
             self._changed = False
             self.invalidate()
-            for module in self.modules:
-                self.apply_stores(module)
+            if any([self.apply_stores(module) for module in self.modules]):
+                self.invalidate()  # attributes changed: what was read before may differ
             edges = {m: self.resolve_module(m) for m in self.modules}
             if not self._changed:
                 break
         return edges
 
-    def apply_stores(self, module: str) -> None:
+    def apply_stores(self, module: str) -> bool:
         """`obj.attr = value` outside obj's class: the class's instances get the attribute."""
+        changed = False
         summary = self.modules.get(module)
         for q, scope in (summary.scopes.items() if summary is not None else ()):
             for obj, attr, value in scope.stores:
@@ -119,7 +127,8 @@ class Resolver:
                         slot.add(("o", q, value))
                         if len(slot) != before:
                             self._changed = True
-                            self._memo.clear()
+                            changed = True
+        return changed
 
     def resolve_module(self, module: str) -> list[Edge]:
         summary = self.modules.get(module)
@@ -191,10 +200,13 @@ class Resolver:
 
     # evaluation ----------------------------------------------------------------------------
     def eval(self, expr: Expr, q: str) -> Values:
-        key = (q, expr)
-        cached = self._memo.get(key)
+        memo = self._memo.get(q)
+        if memo is None:
+            memo = self._memo[q] = {}
+        cached = memo.get(expr)
         if cached is not None:
             return cached
+        key = (q, expr)
         if key in self._active or self._depth > MAX_DEPTH:
             return EMPTY
         self._active.add(key)
@@ -204,7 +216,7 @@ class Resolver:
         finally:
             self._depth -= 1
             self._active.discard(key)
-        self._memo[key] = result
+        memo[expr] = result
         return result
 
     def _eval(self, expr: Expr, q: str) -> Values:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 
 from lsprotocol import types
@@ -121,3 +122,19 @@ async def test_unreferenced_function_hint(client: LanguageClient) -> None:
     assert len(hints) == 1, codes
     assert hints[0].range.start == types.Position(6, 4)
     assert hints[0].severity == types.DiagnosticSeverity.Hint
+
+
+async def test_hotspots_request(client: LanguageClient, tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "m.py").write_text("def f(x):\n    if x:\n        return 1\n    return 2\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@x",
+                    "commit", "-qm", "one"], check=True)
+    result = await client.protocol.send_request_async("codie/hotspots", {
+        "folder": tmp_path.as_uri(), "window": "30 days"})
+    assert [(f.path, f.commits, f.complexity) for f in result.files] == [("m.py", 1, 2)]
+    assert result.functions[0].function == "f"
+    assert result.files[0].uri == (tmp_path / "m.py").as_uri()
+    bad = await client.protocol.send_request_async("codie/hotspots", {
+        "folder": tmp_path.as_uri(), "window": "whenever"})
+    assert "bad window" in bad.error

@@ -19,6 +19,7 @@ COMMANDS = (
     "codie.cli.check",
     "codie.cli.rules",
     "codie.cli.callgraph",
+    "codie.cli.hotspots",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

@@ -40,6 +40,7 @@ FEATURES = (
     "codie.lsp.features.configuration",
     "codie.lsp.features.code_lens",
     "codie.lsp.features.call_hierarchy",
+    "codie.lsp.features.hotspots",
 )
 
 # A provider gets the server, the document and the request params.

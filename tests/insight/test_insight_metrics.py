@@ -132,3 +132,12 @@ def test_low_maintainability_module() -> None:
 
 def test_broken_code_does_not_crash() -> None:
     assert _findings("def f(:\n    if x\n        return [\n") == []
+
+
+def test_pathological_nesting_does_not_crash() -> None:
+    nested = "".join("    " * i + f"def f{i}():\n" for i in range(120)) + "    " * 120 + "pass\n"
+    chain = "def g():\n    return " + " and b or ".join(["a"] * 2000) + "\n"
+    for code in (nested, chain):
+        source = code.encode()
+        m = module_metrics(parse(source), source)
+        assert m.children and m.children[0].cyclomatic >= 1

@@ -319,7 +319,11 @@ def definitions(node: Node) -> Iterator[Node]:
         stack.extend(reversed(n.children))
 
 
-def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False) -> Metrics:
+MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
+
+
+def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False,
+            depth: int = 0) -> Metrics:
     """Metrics of one function or class definition, with its nested definitions."""
     name_node = node.child_by_field_name("name")
     name = source[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace") \
@@ -327,8 +331,8 @@ def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False)
     qualname = f"{prefix}.{name}" if prefix else name
     body = node.child_by_field_name("body")
     children = tuple(
-        measure(d, source, qualname, in_class=node.type == CLASS)
-        for d in (definitions(body) if body is not None else ())
+        measure(d, source, qualname, in_class=node.type == CLASS, depth=depth + 1)
+        for d in (definitions(body) if body is not None and depth < MAX_NESTING else ())
     )
     lines = line_counts(node, source)
     if node.type == FUNCTION:

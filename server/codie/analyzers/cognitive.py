@@ -157,19 +157,28 @@ class _Walker:
         self._operators(node, ops)
         return sum(1 for i, op in enumerate(ops) if i == 0 or ops[i - 1] != op)
 
-    def _operators(self, node: Node, out: list[bytes]) -> None:
-        while node.type == "parenthesized_expression" and node.named_children:
-            node = node.named_children[0]
-        if node.type != "boolean_operator":
-            return
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        op = node.child_by_field_name("operator")
-        if left is not None:
-            self._operators(left, out)
-        if op is not None:
-            out.append(self.source[op.start_byte:op.end_byte])
-        if right is not None:
-            self._operators(right, out)
+    def _operators(self, root: Node, out: list[bytes]) -> None:
+        """The operators of a boolean expression in source order (iterative in-order walk,
+        through parentheses but not through `not`)."""
+        stack: list[Node | bytes] = [root]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, bytes):
+                out.append(item)
+                continue
+            node = item
+            while node.type == "parenthesized_expression" and node.named_children:
+                node = node.named_children[0]
+            if node.type != "boolean_operator":
+                continue
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            op = node.child_by_field_name("operator")
+            if right is not None:
+                stack.append(right)
+            if op is not None:
+                stack.append(self.source[op.start_byte:op.end_byte])
+            if left is not None:
+                stack.append(left)
 
     # recursion --------------------------------------------------------------------------
     def _check_recursion(self, call: Node) -> None:

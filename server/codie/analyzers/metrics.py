@@ -233,14 +233,21 @@ def _bool_op(node: Node, source: bytes) -> str:
 
 
 def _bool_values(node: Node, op: str, source: bytes) -> list[Node]:
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    values: list[Node] = []
-    if left is not None:
-        same = left.type == "boolean_operator" and _bool_op(left, source) == op
-        values.extend(_bool_values(left, op, source) if same else [left])
-    if right is not None:
-        values.append(right)
-    return values
+    """The operands of a chain of one boolean operator (iterative: chains can be long)."""
+    rights: list[Node] = []
+    current: Node | None = node
+    while current is not None:
+        right = current.child_by_field_name("right")
+        if right is not None:
+            rights.append(right)
+        left = current.child_by_field_name("left")
+        if left is not None and left.type == "boolean_operator" and _bool_op(left, source) == op:
+            current = left
+            continue
+        if left is not None:
+            rights.append(left)
+        current = None
+    return rights[::-1]
 
 
 def _walk(node: Node) -> Iterator[Node]:

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean
+.PHONY: venv demo test test-py lint bench docs clean test-deps-insight
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -38,3 +38,7 @@ docs: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## test-deps-insight: git is needed by the churn/hotspot tests (tests/insight)
+test-deps-insight:
+	command -v git >/dev/null || (apt-get update && apt-get install -y git)

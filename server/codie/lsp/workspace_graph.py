@@ -117,12 +117,13 @@ class WorkspaceGraphs:
         if doc is None or path is None:
             return
         await folder.ready.wait()
-        source = doc.source
+        # a snapshot: the text and a copy of the editor's (incrementally parsed) tree
+        source, tree = doc.source, doc.tree.copy() if doc.tree is not None else None
         loop = asyncio.get_running_loop()
         async with folder.lock:
             try:
                 await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
-                                           path, source)
+                                           path, source, tree)
             except Exception:
                 log.exception("call graph update failed for %s", uri)
         self._refresh_hints(folder)

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import Counter
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query, QueryCursor, Tree
 
 from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope
 from codie.core.document import PYTHON, parse
@@ -397,8 +397,10 @@ class Extractor:
         return self.scopes
 
 
-def summarize(source: bytes, module: str, path: str, is_package: bool = False) -> ModuleSummary:
-    tree = parse(source)
+def summarize(source: bytes, module: str, path: str, is_package: bool = False,
+              tree: Tree | None = None) -> ModuleSummary:
+    """The module's summary; `tree` (already parsed from exactly `source`) saves a parse."""
+    tree = tree if tree is not None else parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
     words = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgpack
 import sqlite_utils
+from tree_sitter import Tree
 
 from codie.analyzers.callgraph.extract import module_name, summarize
 from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, to_plain
@@ -130,11 +131,13 @@ class CallGraph:
             log.warning("call graph: cannot read %s", problem)
         return parsed, failed
 
-    def update(self, path: Path, source: bytes) -> list[Edge]:
-        """Re-index one module after an edit: only its own edges are recomputed."""
+    def update(self, path: Path, source: bytes, tree: Tree | None = None) -> list[Edge]:
+        """Re-index one module after an edit: only its own edges are recomputed.
+
+        `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
-        summary = summarize(source, module, rel, is_package)
+        summary = summarize(source, module, rel, is_package, tree)
         self.resolver.add(summary)
         self.path_module[rel] = module
         self._drop_edges(module)

@@ -34,14 +34,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--root", type=Path, default=STDLIB)
+    parser.add_argument("--db", help="SQLite cache: run twice to time a warm (cached) build")
     args = parser.parse_args()
     settings = Settings(exclude=(*DEFAULT_EXCLUDE, "site-packages/**"))
-    graph = CallGraph(args.root)
+    graph = CallGraph(args.root, args.db)
     started, cpu = time.perf_counter(), time.process_time()
     stats = graph.build([args.root], settings, jobs=args.jobs)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"build: {stats.files} files, {count_lines(graph):,} lines, {stats.edges:,} edges, "
+    print(f"build: {stats.files} files ({stats.cached} from the cache), {count_lines(graph):,} lines, {stats.edges:,} edges, "
           f"{len(graph.resolver.scopes):,} scopes in {elapsed:.1f} s wall on {args.jobs} "
           f"processes (CPU: {cpu:.1f} s main + {children.ru_utime + children.ru_stime:.1f} s "
           f"parser processes; load average {os.getloadavg()[0]:.1f})")

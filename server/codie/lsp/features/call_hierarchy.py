@@ -190,7 +190,10 @@ def register(server: CodieServer) -> None:
         symbol = _field(params, "symbol")
         if not isinstance(uri, str):
             return {"error": "textDocument.uri is required"}
-        depth = max(1, min(int(_field(params, "depth", default=1)), MAX_DEPTH))
+        try:
+            depth = max(1, min(int(_field(params, "depth", default=1)), MAX_DEPTH))
+        except (TypeError, ValueError):
+            return {"error": "depth must be an integer (1-3)"}
         direction = str(_field(params, "direction", default="both"))
         if direction not in ("both", "incoming", "outgoing"):
             return {"error": f"direction must be both|incoming|outgoing, got {direction!r}"}
@@ -199,8 +202,12 @@ def register(server: CodieServer) -> None:
             position = _field(params, "position")
             if position is None:
                 return {"error": "give a symbol or a position"}
-            names = await prepare(ls, uri, int(_field(position, "line", default=0)),
-                                  int(_field(position, "character", default=0)))
+            try:
+                line = int(_field(position, "line", default=0))
+                character = int(_field(position, "character", default=0))
+            except (TypeError, ValueError):
+                return {"error": "position needs integer line and character"}
+            names = await prepare(ls, uri, line, character)
             symbol = names[0] if names else None
         graphs = service(ls)
         folder = await graphs.ready(uri)

@@ -35,7 +35,10 @@ def register(server: CodieServer) -> None:
         if not root.is_dir():
             root = root.parent
         window_text = str(_field(params, "window", "12 months"))
-        top = int(_field(params, "top", 20))
+        try:
+            top = max(0, int(_field(params, "top", 20)))
+        except (TypeError, ValueError):
+            return {"error": "top must be an integer"}
         try:
             window = parse_window(window_text)
             loop = asyncio.get_running_loop()

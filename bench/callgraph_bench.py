@@ -42,7 +42,8 @@ def main() -> None:
     stats = graph.build([args.root], settings, jobs=args.jobs)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"build: {stats.files} files ({stats.cached} from the cache), {count_lines(graph):,} lines, {stats.edges:,} edges, "
+    print(f"build: {stats.files} files ({stats.cached} from the cache), "
+          f"{count_lines(graph):,} lines, {stats.edges:,} edges, "
           f"{len(graph.resolver.scopes):,} scopes in {elapsed:.1f} s wall on {args.jobs} "
           f"processes (CPU: {cpu:.1f} s main + {children.ru_utime + children.ru_stime:.1f} s "
           f"parser processes; load average {os.getloadavg()[0]:.1f})")

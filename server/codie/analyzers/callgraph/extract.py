@@ -35,6 +35,9 @@ QUERY = Query(PYTHON, """
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 MAX_DEPTH = 40
+DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[\s*(.*?)\s*\]$")
+NOT_CLASSES = {"None", "Any", "object", "Optional", "Union", "Callable", "TypeVar", "Self"}
 # Decorators that declare what a function is rather than wrap it in other code.
 PLUMBING = {"staticmethod", "classmethod", "property", "setter", "getter", "deleter",
             "abstractmethod", "overload", "override", "final"}
@@ -257,8 +260,46 @@ class Extractor:
             default = p.child_by_field_name("value")
             if default is not None:
                 scope.assign(names[-1], ("o", parent_q, self.expr(default)))
+            for cls in self.annotation(p.child_by_field_name("type")):
+                scope.assign(names[-1], ("o", parent_q, ("t", cls)))
         scope.params = tuple(names)
         scope.positional = len(names) if positional < 0 else positional
+        for cls in self.annotation(node.child_by_field_name("return_type")):
+            scope.returns.append(("t", cls))
+
+    def annotation(self, node: Node | None, depth: int = 0) -> tuple[Expr, ...]:
+        """The classes a type annotation names: `C`, `m.C`, `C | None`, `Optional[C]`,
+        `Union[A, B]` and the same inside a string. Generic containers name no instance."""
+        if node is None or depth > 8:
+            return ()
+        kind = node.type
+        if kind in ("type", "parenthesized_expression") and node.named_children:
+            return self.annotation(node.named_children[0], depth + 1)
+        if kind in ("identifier", "attribute"):
+            text = self.text(node)
+            return () if text.rpartition(".")[2] in NOT_CLASSES else (self.expr(node),)
+        if kind == "binary_operator":
+            return self.annotation(node.child_by_field_name("left"), depth + 1) + \
+                self.annotation(node.child_by_field_name("right"), depth + 1)
+        if kind in ("subscript", "generic_type"):
+            head = node.named_children[0] if node.named_children else None
+            if head is None or self.text(head).rpartition(".")[2] not in ("Optional", "Union"):
+                return ()
+            return tuple(e for c in node.named_children[1:] for e in self.annotation(c, depth + 1))
+        if kind == "type_parameter":
+            return tuple(e for c in node.named_children for e in self.annotation(c, depth + 1))
+        if kind == "string" and not any(c.type == "interpolation" for c in node.named_children):
+            found: list[Expr] = []
+            for part in self.text(node).strip("\"'").split("|"):
+                name = OPTIONAL.sub(r"\1", part.strip())
+                if DOTTED.fullmatch(name) and name.rpartition(".")[2] not in NOT_CLASSES:
+                    first, *rest = name.split(".")
+                    expr: Expr = ("n", first)
+                    for attr in rest:
+                        expr = ("a", expr, attr)
+                    found.append(expr)
+            return tuple(found)
+        return ()
 
     # bindings ------------------------------------------------------------------------------
     def bind(self, scope: Scope, name: str, value: Expr) -> None:
@@ -303,9 +344,15 @@ class Extractor:
         while right is not None and right.type == "assignment":  # a = b = value
             right = right.child_by_field_name("right")
         left = node.child_by_field_name("left")
-        if left is None or right is None:
+        if left is None:
             return
-        self.bind_target(scope, left, self.expr(right), right)
+        if right is not None:
+            self.bind_target(scope, left, self.expr(right), right)
+        for cls in self.annotation(node.child_by_field_name("type")):  # x: C [= ...]
+            if left.type == "identifier" and scope.kind == "class":
+                scope.attrs.setdefault(self.text(left), []).append(("t", cls))
+            else:
+                self.bind_target(scope, left, ("t", cls), None)
 
     def import_(self, node: Node) -> None:
         scope = self.scope(node)

@@ -15,6 +15,7 @@ Expressions are nested tuples with a one-letter tag, evaluated later by the reso
   ("l", (expr, ...))           a container literal
   ("i", expr)                  an element of a container (subscript, for-loop target)
   ("U", (expr, ...))           any of these (`a or b`, `a if c else b`)
+  ("t", class_expr)            an instance of the class named by a type annotation
   ("u",)                       unknown
 """
 

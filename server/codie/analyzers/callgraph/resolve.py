@@ -253,6 +253,11 @@ class Resolver:
             return frozenset(v for c in self.eval(expr[1], q) if c[0] == "C" for v in c[1])
         if tag == "U":
             return frozenset(v for e in expr[1] for v in self.eval(e, q))
+        if tag == "t":  # an annotation: an instance of the class it names
+            return frozenset(
+                ("i", v[1]) if v[0] == "d" else v for v in self.eval(expr[1], q)
+                if (v[0] == "d" and self._is_class(v[1])) or
+                (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
         return EMPTY
 
     def _is_class(self, q: str) -> bool:

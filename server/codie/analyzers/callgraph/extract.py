@@ -59,6 +59,8 @@ class Extractor:
         self.scopes: dict[str, Scope] = {}
         self.scope_of_node: dict[int, str] = {}  # node id of a def/class/lambda -> qualname
         self.lambda_count: dict[str, int] = {}
+        # `name.append(v)`, `name[k] = v`: values put into the container a name holds
+        self.mutations: list[tuple[str, str, Expr]] = []
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -89,7 +91,7 @@ class Extractor:
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
             return self.getattr_expr(node, depth) or self.import_module_expr(node) or \
-                self.call_expr(node, depth)
+                self.getter_expr(node, depth) or self.call_expr(node, depth)
         if kind == "lambda":
             return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
         if kind in ("parenthesized_expression", "await", "as_pattern"):
@@ -148,6 +150,61 @@ class Extractor:
             return None
         name = self.text(named[1]).strip("\"'")
         return ("a", self.expr(named[0], depth + 1), name) if name.isidentifier() else None
+
+    def getter_expr(self, node: Node, depth: int) -> Expr | None:
+        """`d.get(k, default)` / `d.pop(k)`: what the call returns, or an element of d."""
+        fn = node.child_by_field_name("function")
+        attr = fn.child_by_field_name("attribute") if fn is not None and \
+            fn.type == "attribute" else None
+        if fn is None or attr is None or self.text(attr) not in ("get", "pop"):
+            return None
+        args = node.child_by_field_name("arguments")
+        named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")] \
+            if args is not None else []
+        options = [self.call_expr(node, depth), ("i", self.expr(fn.child_by_field_name(
+            "object"), depth + 1))]
+        if len(named) > 1:
+            options.append(self.expr(named[1], depth + 1))
+        return ("U", tuple(options))
+
+    def mutation(self, node: Node) -> None:
+        """Record `name.append(v)` and friends as values put into `name`'s container."""
+        fn = node.child_by_field_name("function")
+        if fn is None or fn.type != "attribute":
+            return
+        obj, attr = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
+        args = node.child_by_field_name("arguments")
+        if obj is None or attr is None or obj.type != "identifier" or args is None:
+            return
+        named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
+        method = self.text(attr)
+        value: Expr | None = None
+        if method in ("append", "add", "appendleft") and len(named) == 1:
+            value = self.expr(named[0])
+        elif method == "insert" and len(named) == 2:
+            value = self.expr(named[1])
+        elif method == "setdefault" and len(named) == 2:
+            value = self.expr(named[1])
+        elif method in ("extend", "update") and len(named) == 1:
+            value = ("i", self.expr(named[0]))
+        if value is not None:
+            self.mutations.append((self.enclosing(node), self.text(obj), value))
+
+    def apply_mutations(self) -> None:
+        """Each mutated name gets the values in the scope that binds it (Python's rules)."""
+        for q, name, value in self.mutations:
+            scope: Scope | None = self.scopes[q]
+            while scope is not None:
+                if name in scope.globals:
+                    scope = self.scopes[self.module]
+                if name in scope.assigns or name in scope.params or scope.kind == "module":
+                    if name in scope.assigns or name in scope.params:
+                        scope.assign(name, ("l", (("o", q, value),)))
+                    break
+                parent = self.scopes.get(scope.parent or "")
+                while parent is not None and parent.kind == "class":
+                    parent = self.scopes.get(parent.parent or "")
+                scope = parent
 
     def import_module_expr(self, node: Node) -> Expr | None:
         """`importlib.import_module("a.b")` with a literal name is `import a.b`."""
@@ -334,6 +391,10 @@ class Extractor:
                 cls.attrs.setdefault(self.text(attr), []).append(("o", scope.qualname, value))
             else:
                 scope.stores.append((self.expr(obj), self.text(attr), value))
+        elif kind == "subscript":  # registry[key] = value
+            container = target.child_by_field_name("value")
+            if container is not None and container.type == "identifier":
+                self.mutations.append((scope.qualname, self.text(container), value))
         elif kind in ("as_pattern_target", "parenthesized_expression", "list_splat_pattern"):
             for t in target.named_children:
                 self.bind_target(scope, t, value, None)
@@ -441,6 +502,8 @@ class Extractor:
             if expr[0] == "c":
                 self.scope(node).calls.append(Call(expr[1], expr[2], expr[3], span.start_byte,
                                                    span.end_byte, span.start_point.row))
+            self.mutation(node)
+        self.apply_mutations()
         return self.scopes
 
 

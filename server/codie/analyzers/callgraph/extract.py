@@ -181,9 +181,7 @@ class Extractor:
         value: Expr | None = None
         if method in ("append", "add", "appendleft") and len(named) == 1:
             value = self.expr(named[0])
-        elif method == "insert" and len(named) == 2:
-            value = self.expr(named[1])
-        elif method == "setdefault" and len(named) == 2:
+        elif method in ("insert", "setdefault") and len(named) == 2:
             value = self.expr(named[1])
         elif method in ("extend", "update") and len(named) == 1:
             value = ("i", self.expr(named[0]))

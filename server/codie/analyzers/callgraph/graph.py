@@ -7,6 +7,7 @@ one module and re-resolves only that module's edges.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections import defaultdict
@@ -112,6 +113,9 @@ class CallGraph:
             self.path_module[summary.path] = summary.module
         self.edges = self.resolver.resolve_all()
         self._reindex()
+        # Millions of long-lived tuples: keep the cyclic GC from rescanning them after each
+        # later edit (a full collection took >1 s on the standard library's graph).
+        gc.freeze()
         if self.db is not None:
             self._persist(parsed, stats_of, removed=set(cached) - set(stats_of))
         return BuildStats(len(files), len(parsed), len(summaries), len(failed),

@@ -138,3 +138,15 @@ async def test_hotspots_request(client: LanguageClient, tmp_path: Path) -> None:
     bad = await client.protocol.send_request_async("codie/hotspots", {
         "folder": tmp_path.as_uri(), "window": "whenever"})
     assert "bad window" in bad.error
+
+
+async def test_prepare_falls_back_to_jedi_for_calls_the_graph_cannot_resolve(
+    client: LanguageClient,
+) -> None:
+    path = WORKSPACE / "app" / "infer.py"
+    uri = open_file(client, path)
+    line = path.read_text().splitlines()[7]
+    items = await client.text_document_prepare_call_hierarchy_async(
+        types.CallHierarchyPrepareParams(text_document=types.TextDocumentIdentifier(uri=uri),
+                                         position=types.Position(7, line.index("run()") + 1)))
+    assert items is not None and item_names(items) == ["app.infer.Worker.run"]

@@ -5,10 +5,13 @@ call graph (lsp/workspace_graph.py). The request schema is in shared/schema/cust
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from tree_sitter import Node
 
 from codie.analyzers.callgraph import CallGraph, Edge
 from codie.analyzers.callgraph.model import Scope
@@ -18,6 +21,7 @@ from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 from codie.lsp.workspace_graph import FolderGraph, WorkspaceGraphs, service
 
+log = logging.getLogger(__name__)
 CALL_GRAPH = "codie/callGraph"
 MAX_DEPTH = 3
 MAX_NODES = 500
@@ -75,8 +79,58 @@ async def prepare(ls: CodieServer, uri: str, line: int, character: int) -> list[
     callees = [q for q in graph.callee_at(path, offset) if not graph.is_external(q)]
     if callees:
         return callees
+    if _in_called_expression(doc, offset):
+        inferred = await _jedi_callees(ls, folder, path, doc, offset)
+        if inferred:
+            return inferred
     scope = graph.definition_at(path, offset)
     return [scope.qualname] if scope is not None else []
+
+
+def _in_called_expression(doc: Document, offset: int) -> bool:
+    """Is offset inside the called part of a call (`a.b.c` in `a.b.c(...)`)?"""
+    if doc.tree is None:
+        return False
+    node: Node | None = doc.tree.root_node.descendant_for_byte_range(offset, offset)
+    for _ in range(8):
+        if node is None:
+            return False
+        parent = node.parent
+        if parent is not None and parent.type == "call":
+            fn = parent.child_by_field_name("function")
+            return fn is not None and fn.start_byte <= offset <= fn.end_byte
+        node = parent
+    return False
+
+
+async def _jedi_callees(ls: CodieServer, folder: FolderGraph, path: Path, doc: Document,
+                        offset: int) -> list[str]:
+    """Where the graph has no answer for a call, jedi's inference may (typeshed generics,
+    builtins' return types). On demand only: it is too slow for the whole workspace."""
+    line, column = doc.position_at(offset, "utf-32")  # jedi counts code points
+    text, root = doc.text, str(folder.root)
+
+    def goto() -> list[tuple[Path, int, str]]:
+        import jedi
+
+        try:
+            names = jedi.Script(text, path=str(path), project=jedi.Project(root)).goto(
+                line + 1, column, follow_imports=True)
+        except Exception:  # jedi fails on some code: then there is simply no answer
+            log.debug("jedi goto failed", exc_info=True)
+            return []
+        return [(Path(n.module_path), n.line or 0, n.name) for n in names if n.module_path]
+
+    found = await asyncio.get_running_loop().run_in_executor(ls.thread_pool, goto)
+    graph = folder.graph
+    out = []
+    for module_path, def_line, name in found:
+        module = graph.path_module.get(graph.relative(module_path))
+        summary = graph.resolver.modules.get(module or "")
+        for scope in summary.scopes.values() if summary is not None else ():
+            if scope.kind != "module" and scope.name == name and scope.line == def_line - 1:
+                out.append(scope.qualname)
+    return sorted(set(out))
 
 
 def neighbourhood(graph: CallGraph, center: str, depth: int, direction: str,

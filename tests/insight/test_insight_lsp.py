@@ -150,3 +150,16 @@ async def test_prepare_falls_back_to_jedi_for_calls_the_graph_cannot_resolve(
         types.CallHierarchyPrepareParams(text_document=types.TextDocumentIdentifier(uri=uri),
                                          position=types.Position(7, line.index("run()") + 1)))
     assert items is not None and item_names(items) == ["app.infer.Worker.run"]
+
+
+async def test_hover_on_a_function_name_shows_its_metrics(client: LanguageClient) -> None:
+    uri = open_file(client, UTIL)
+    text = ""
+    for _ in range(100):  # metrics are computed off the event loop shortly after opening
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 6)))
+        text = hover.contents.value if hover is not None else ""  # type: ignore[union-attr]
+        if "cyclomatic" in text:
+            break
+        await asyncio.sleep(0.05)
+    assert "**`helper`**: cyclomatic 3 (rank A), cognitive 2" in text

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from codie.analyzers.callgraph import CallGraph
 from codie.analyzers.callgraph.model import Scope
@@ -44,6 +45,13 @@ class WorkspaceGraphs:
         self.server = server
         self.folders: dict[Path, FolderGraph] = {}
         self._file_docs: dict[Path, tuple[int, Document]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work as a task, holding a reference until it ends (asyncio keeps weak ones)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # lifecycle -----------------------------------------------------------------------------
     def folder_for(self, uri: str) -> FolderGraph | None:
@@ -63,7 +71,7 @@ class WorkspaceGraphs:
                 log.warning("call graph cache unavailable for %s: %s", root, exc)
                 graph = CallGraph(root)
             found = self.folders[root] = FolderGraph(root, graph)
-            asyncio.get_running_loop().create_task(self._build(found))
+            self.spawn(self._build(found))
         return found
 
     async def _build(self, folder: FolderGraph) -> None:
@@ -108,7 +116,7 @@ class WorkspaceGraphs:
             old.cancel()
         loop = asyncio.get_running_loop()
         folder.pending[doc.uri] = loop.call_later(
-            DEBOUNCE, lambda: loop.create_task(self._update(folder, doc.uri)))
+            DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
 
     async def _update(self, folder: FolderGraph, uri: str) -> None:
         folder.pending.pop(uri, None)

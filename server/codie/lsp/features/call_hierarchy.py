@@ -175,7 +175,7 @@ def register(server: CodieServer) -> None:
     server.listeners["change"].append(lambda ls, doc: service(ls).changed(doc))
 
     def on_save(ls: CodieServer, uri: str) -> None:
-        asyncio.get_running_loop().create_task(service(ls).saved(uri))
+        service(ls).spawn(service(ls).saved(uri))
 
     server.listeners["save"].append(on_save)
 

@@ -21,6 +21,7 @@ from codie.lsp.server import CodieServer
 log = logging.getLogger(__name__)
 METRICS_COMMAND = "codie.functionMetrics"
 _CACHE_KEY = "code_lens.metrics"
+REFRESH_DELAY = 0.3  # seconds of quiet after an edit before metrics are recomputed
 
 
 def describe(m: Metrics) -> str:
@@ -80,8 +81,50 @@ def metrics_lenses(ls: CodieServer, doc: Document) -> list[types.CodeLens]:
     return lenses
 
 
+def metrics_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
+    """On a function's name: its figures (from the cache kept current after edits)."""
+    cached = _cache(ls).get(doc.uri)
+    if cached is None or cached[1] != doc.source:
+        return None
+    offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
+    for m in flatten(cached[2]):
+        if m.kind in ("function", "method") and m.name_start <= offset <= m.name_end:
+            h = m.halstead
+            return (f"**`{m.qualname}`**: cyclomatic {m.cyclomatic} (rank {m.rank}), cognitive "
+                    f"{m.cognitive}, maintainability {m.maintainability:.0f}, "
+                    f"{m.lines.sloc} SLOC / {m.lines.lloc} LLOC; Halstead volume "
+                    f"{h.volume:.0f}, difficulty {h.difficulty:.1f}")
+    return None
+
+
+def _refresh_soon(ls: CodieServer, doc: Document) -> None:
+    """After an edit, recompute the metrics once typing pauses (for hover and lenses)."""
+    if not doc.is_python:
+        return
+    timers: dict[str, asyncio.TimerHandle] = ls.services.setdefault(_CACHE_KEY + ".timers", {})
+    pending: set[asyncio.Task[Metrics | None]] = ls.services.setdefault(_CACHE_KEY + ".tasks",
+                                                                         set())
+    old = timers.pop(doc.uri, None)
+    if old is not None:
+        old.cancel()
+    loop = asyncio.get_running_loop()
+
+    def run() -> None:
+        timers.pop(doc.uri, None)
+        current = ls.document(doc.uri)
+        if current is not None:
+            task = loop.create_task(current_metrics(ls, current))
+            pending.add(task)  # asyncio holds tasks weakly
+            task.add_done_callback(pending.discard)
+
+    timers[doc.uri] = loop.call_later(REFRESH_DELAY, run)
+
+
 def register(server: CodieServer) -> None:
     server.code_lens_providers.append(metrics_lenses)
+    server.hover_providers.append(metrics_hover)
+    server.listeners["open"].append(_refresh_soon)
+    server.listeners["change"].append(_refresh_soon)
 
     def forget(ls: CodieServer, uri: str) -> None:
         _cache(ls).pop(uri, None)

@@ -100,3 +100,14 @@ def test_cli_json_and_dot(tmp_path: Path, capsys) -> None:  # type: ignore[no-un
     dot = capsys.readouterr().out
     assert '"a.f" -> "a.g";' in dot and "os.getcwd" not in dot
     assert cli_main(["callgraph", str(tmp_path / "missing")]) == 2
+
+
+def test_unreferenced_follows_incremental_updates(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": "def lonely():\n    pass\n", "b.py": "x = 1\n"})
+    graph = CallGraph(tmp_path)
+    graph.build()
+    assert [s.qualname for s in graph.unreferenced("a")] == ["a.lonely"]
+    graph.update(tmp_path / "b.py", b"from a import lonely\n")
+    assert graph.unreferenced("a") == []
+    graph.update(tmp_path / "b.py", b"x = 2\n")
+    assert [s.qualname for s in graph.unreferenced()] == ["a.lonely"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -72,6 +72,7 @@ class CallGraph:
         self.path_module: dict[str, str] = {}  # relative path -> module
         self._out: defaultdict[str, list[Edge]] = defaultdict(list)
         self._in: defaultdict[str, set[Edge]] = defaultdict(set)
+        self.words: Counter[str] = Counter()  # identifier-like words over the workspace
         self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
 
     # naming --------------------------------------------------------------------------------
@@ -109,6 +110,7 @@ class CallGraph:
             todo.append((str(file), rel, module, is_package))
         parsed, failed = self._parse(todo, jobs)
         for summary in summaries + parsed:
+            self._count_words(self.resolver.modules.get(summary.module), summary)
             self.resolver.add(summary)
             self.path_module[summary.path] = summary.module
         self.edges = self.resolver.resolve_all()
@@ -142,6 +144,7 @@ class CallGraph:
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
         summary = summarize(source, module, rel, is_package, tree)
+        self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self.path_module[rel] = module
         self._drop_edges(module)
@@ -240,20 +243,27 @@ class CallGraph:
         Words are counted in the whole text (strings and comments included), so names in
         `__all__`, getattr strings or docs count as uses: this errs towards silence.
         """
-        mentioned: defaultdict[str, int] = defaultdict(int)
-        for summary in self.resolver.modules.values():
-            for word, count in summary.words.items():
-                mentioned[word] += count
+        if module is None:
+            scopes: Iterable[Scope] = self.resolver.scopes.values()
+        else:
+            summary = self.resolver.modules.get(module)
+            scopes = summary.scopes.values() if summary is not None else ()
         found = []
-        for q, scope in self.resolver.scopes.items():
-            if scope.kind != "function" or self._in.get(q) or \
-                    (module is not None and self.resolver.module_of.get(q) != module):
+        for scope in scopes:
+            if scope.kind != "function" or self._in.get(scope.qualname):
                 continue
             if scope.name.startswith(("__", "test")) or scope.name in ENTRY_NAMES:
                 continue
-            if mentioned[scope.name] <= 1:
+            if self.words[scope.name] <= 1:
                 found.append(scope)
         return found
+
+    def _count_words(self, old: ModuleSummary | None, new: ModuleSummary | None) -> None:
+        """Keep the workspace's word counts current (for `unreferenced`) as modules change."""
+        if old is not None:
+            self.words.subtract(old.words)
+        if new is not None:
+            self.words.update(new.words)
 
     # persistence ---------------------------------------------------------------------------
     def _cached_rows(self) -> dict[str, dict[str, Any]]:

@@ -141,3 +141,23 @@ def test_pathological_nesting_does_not_crash() -> None:
         source = code.encode()
         m = module_metrics(parse(source), source)
         assert m.children and m.children[0].cyclomatic >= 1
+
+
+class _Latest:
+    def __init__(self, metrics: object) -> None:
+        self.metrics = metrics
+
+    def latest(self, uri: str) -> object:
+        return self.metrics
+
+
+def test_maintainability_uses_the_servers_cache_when_there_is_one() -> None:
+    doc = Document("file:///t.py", BRANCHY * 3)
+    settings = Settings(sections={"complexity": {"maintainability": 90}})
+    waiting = Context(doc, catalogue(), settings, services={"metrics": _Latest(None)})
+    assert list(MaintainabilityAnalyzer().analyze(waiting, doc.top_level())) == []
+    assert doc.tree is not None
+    ready = Context(doc, catalogue(), settings, services={
+        "metrics": _Latest(module_metrics(doc.tree, doc.source))})
+    found = list(MaintainabilityAnalyzer().analyze(ready, doc.top_level()))
+    assert [f.rule_id for f in found] == ["CPX004"]

@@ -101,7 +101,15 @@ class MaintainabilityAnalyzer:
         tree = ctx.doc.tree
         if tree is None or not nodes or not limits.maintainability:
             return
-        m = module_metrics(tree, ctx.doc.source)
+        # In the language server the module's metrics (~100 ms for a big file) come from a
+        # cache filled off the event loop; the latest figures may lag one edit behind.
+        cache = ctx.services.get("metrics")
+        if cache is not None and hasattr(cache, "latest"):
+            m = cache.latest(ctx.doc.uri)
+            if m is None:
+                return  # not computed yet: this analyzer runs again once it is
+        else:
+            m = module_metrics(tree, ctx.doc.source)
         if m.maintainability >= limits.maintainability:
             return
         first = nodes[0]

@@ -57,7 +57,23 @@ async def current_metrics(ls: CodieServer, doc: Document) -> Metrics | None:
     loop = asyncio.get_running_loop()
     m = await loop.run_in_executor(ls.thread_pool, module_metrics, tree, source)
     _cache(ls)[doc.uri] = (version, source, m)
+    analysis = ls.analyses.get(doc.uri)
+    if analysis is not None:  # CPX004 reads these figures: let it see the new ones
+        analysis.whole_dirty = True
+        ls.schedule(doc.uri)
     return m
+
+
+class MetricsCache:
+    """The service "metrics": the latest module metrics of an open document, for analyzers
+    that must not compute them on the event loop (CPX004)."""
+
+    def __init__(self, server: CodieServer) -> None:
+        self.server = server
+
+    def latest(self, uri: str) -> Metrics | None:
+        cached = _cache(self.server).get(uri)
+        return cached[2] if cached is not None else None
 
 
 def metrics_lenses(ls: CodieServer, doc: Document) -> list[types.CodeLens]:
@@ -121,6 +137,7 @@ def _refresh_soon(ls: CodieServer, doc: Document) -> None:
 
 
 def register(server: CodieServer) -> None:
+    server.services["metrics"] = MetricsCache(server)
     server.code_lens_providers.append(metrics_lenses)
     server.hover_providers.append(metrics_hover)
     server.listeners["open"].append(_refresh_soon)

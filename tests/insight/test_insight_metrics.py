@@ -161,3 +161,18 @@ def test_maintainability_uses_the_servers_cache_when_there_is_one() -> None:
         "metrics": _Latest(module_metrics(doc.tree, doc.source))})
     found = list(MaintainabilityAnalyzer().analyze(ready, doc.top_level()))
     assert [f.rule_id for f in found] == ["CPX004"]
+
+
+def test_analyzer_remeasures_only_edited_functions() -> None:
+    analyzer = ComplexityAnalyzer()
+    code = "class Big:\n" + "".join(
+        f"    def m{i}(self, x):\n        if x:\n            return {i}\n" for i in range(30))
+    doc = Document("file:///big.py", code)
+    ctx = Context(doc, catalogue(), Settings(sections={"complexity": {"cyclomatic": 1}}))
+    first = list(analyzer.analyze(ctx, doc.top_level()))
+    assert len(first) == 30 and len(analyzer._figures) == 30
+    doc.replace_all(code.replace("return 7\n", "return 7 if x > 1 else 8\n"))
+    again = list(analyzer.analyze(ctx, doc.top_level()))
+    assert len(analyzer._figures) == 31  # one method measured anew, 29 from the cache
+    assert [f.message for f in again if "m7`" in f.message] == [
+        "`Big.m7` has cyclomatic complexity 3 (rank A; limit 1)"]

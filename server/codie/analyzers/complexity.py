@@ -7,18 +7,34 @@ Settings ([tool.codie.complexity] or the client's {"complexity": {...}}):
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tree_sitter import Node
 
-from codie.analyzers.metrics import SCOPES, Metrics, definitions, flatten, measure, module_metrics
+from codie.analyzers.cognitive import cognitive_complexity
+from codie.analyzers.metrics import (
+    CLASS,
+    FUNCTION,
+    MAX_NESTING,
+    SCOPES,
+    Halstead,
+    Lines,
+    Metrics,
+    definitions,
+    function_cc,
+    line_counts,
+    module_metrics,
+)
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
 
 log = logging.getLogger(__name__)
+CACHE_SIZE = 20_000  # functions' figures kept (~100 bytes each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +73,53 @@ class ComplexityAnalyzer:
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
 
+    def __init__(self) -> None:
+        # (function text) -> (cyclomatic, cognitive, sloc): an edit inside one method of a
+        # 3,000-line class re-measures that method only, not the class.
+        self._figures: OrderedDict[bytes, tuple[int, int, int]] = OrderedDict()
+
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         limits = Thresholds.from_section(ctx.settings.section("complexity"))
         source = ctx.doc.source
         for top in nodes:
             for definition in top_definitions(top):
-                for m in flatten(measure(definition, source)):
-                    if m.kind in ("function", "method"):
-                        yield from self._check(ctx, m, limits)
+                for m in self._functions(definition, source, ""):
+                    yield from self._check(ctx, m, limits)
+
+    def _functions(self, node: Node, source: bytes, prefix: str,
+                   in_class: bool = False, depth: int = 0) -> Iterator[Metrics]:
+        name_node = node.child_by_field_name("name")
+        name = source[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace") \
+            if name_node is not None else "?"
+        qualname = f"{prefix}.{name}" if prefix else name
+        if node.type == FUNCTION:
+            cc, cog, sloc = self._measure(node, source)
+            yield Metrics(
+                kind="method" if in_class else "function", name=name, qualname=qualname,
+                start=node.start_byte, end=node.end_byte,
+                name_start=name_node.start_byte if name_node else node.start_byte,
+                name_end=name_node.end_byte if name_node else node.start_byte,
+                line=node.start_point.row, cyclomatic=cc, cognitive=cog,
+                halstead=Halstead(0, 0, 0, 0), lines=Lines(0, sloc, 0, 0, 0, 0),
+                maintainability=100.0, real_cyclomatic=cc)
+        body = node.child_by_field_name("body")
+        if body is not None and depth < MAX_NESTING:
+            for child in definitions(body):
+                yield from self._functions(child, source, qualname, node.type == CLASS,
+                                           depth + 1)
+
+    def _measure(self, func: Node, source: bytes) -> tuple[int, int, int]:
+        key = hashlib.blake2b(source[func.start_byte:func.end_byte], digest_size=16).digest()
+        found = self._figures.get(key)
+        if found is not None:
+            self._figures.move_to_end(key)
+            return found
+        found = (function_cc(func, source), cognitive_complexity(func, source),
+                 line_counts(func, source).sloc)
+        self._figures[key] = found
+        if len(self._figures) > CACHE_SIZE:
+            self._figures.popitem(last=False)
+        return found
 
     def _check(self, ctx: Context, m: Metrics, limits: Thresholds) -> Iterator[Finding]:
         figures = {"cyclomatic": m.cyclomatic, "cognitive": m.cognitive, "sloc": m.lines.sloc}

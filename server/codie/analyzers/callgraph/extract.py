@@ -59,6 +59,7 @@ class Extractor(SpecialForms):
         self.lambda_count: dict[str, int] = {}
         # `name.append(v)`, `name[k] = v`: values put into the container a name holds
         self.mutations: list[tuple[str, str, Expr]] = []
+        self.dict_literals: dict[tuple[str, str], Node] = {}  # (scope, name) -> {...}
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -89,7 +90,8 @@ class Extractor(SpecialForms):
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
             return self.getattr_expr(node, depth) or self.import_module_expr(node) or \
-                self.getter_expr(node, depth) or self.call_expr(node, depth)
+                self.getter_expr(node, depth) or self.type_of_expr(node, depth) or \
+                self.call_expr(node, depth)
         if kind == "lambda":
             return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
         if kind in ("parenthesized_expression", "await", "as_pattern"):
@@ -129,7 +131,9 @@ class Extractor(SpecialForms):
                 if name is not None:
                     kwargs.append((self.text(name), self.expr(a.child_by_field_name("value"),
                                                               depth + 1)))
-            elif a.type not in ("list_splat", "dictionary_splat", "comment"):
+            elif a.type == "dictionary_splat" and a.named_children:
+                kwargs.extend(self.splat_kwargs(node, a.named_children[0], depth))
+            elif a.type not in ("list_splat", "comment"):
                 args.append(self.expr(a, depth + 1))
         if fn is not None and fn.type == "identifier" and self.text(fn) == "super":
             if raw_args:
@@ -283,6 +287,25 @@ class Extractor(SpecialForms):
             for t in target.named_children:
                 self.bind_target(scope, t, value, None)
 
+    def splat_kwargs(self, call: Node, mapping: Node, depth: int) -> list[tuple[str, Expr]]:
+        """`f(**{"k": v})` or `f(**options)` where options is a dict literal of this scope."""
+        if mapping.type == "identifier":
+            found = self.dict_literals.get((self.enclosing(call), self.text(mapping)))
+            if found is None:
+                return []
+            mapping = found
+        if mapping.type != "dictionary":
+            return []
+        out = []
+        for pair in mapping.named_children:
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if pair.type == "pair" and key is not None and key.type == "string" and \
+                    not any(c.type == "interpolation" for c in key.named_children):
+                name = self.text(key).strip("\"'")
+                if name.isidentifier():
+                    out.append((name, self.expr(value, depth + 1)))
+        return out
+
     def assignment(self, node: Node) -> None:
         scope = self.scope(node)
         right = node.child_by_field_name("right")
@@ -291,6 +314,8 @@ class Extractor(SpecialForms):
         left = node.child_by_field_name("left")
         if left is None:
             return
+        if right is not None and right.type == "dictionary" and left.type == "identifier":
+            self.dict_literals[(scope.qualname, self.text(left))] = right
         if right is not None:
             self.bind_target(scope, left, self.expr(right), right)
         for cls in self.annotation(node.child_by_field_name("type")):  # x: C [= ...]

@@ -16,6 +16,7 @@ Expressions are nested tuples with a one-letter tag, evaluated later by the reso
   ("i", expr)                  an element of a container (subscript, for-loop target)
   ("U", (expr, ...))           any of these (`a or b`, `a if c else b`)
   ("t", class_expr)            an instance of the class named by a type annotation
+  ("T", expr)                  `type(expr)`: the class of an instance
   ("u",)                       unknown
 """
 

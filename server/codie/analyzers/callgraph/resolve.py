@@ -253,6 +253,8 @@ class Resolver:
             return frozenset(v for c in self.eval(expr[1], q) if c[0] == "C" for v in c[1])
         if tag == "U":
             return frozenset(v for e in expr[1] for v in self.eval(e, q))
+        if tag == "T":  # type(x): the class of an instance
+            return frozenset(("d", v[1]) for v in self.eval(expr[1], q) if v[0] == "i")
         if tag == "t":  # an annotation: an instance of the class it names
             return frozenset(
                 ("i", v[1]) if v[0] == "d" else v for v in self.eval(expr[1], q)
@@ -337,6 +339,8 @@ class Resolver:
         if tag == "d" and self._is_class(obj[1]):
             return self.class_attr(obj[1], name, bound=False)
         if tag == "i":
+            if name == "__class__":
+                return frozenset({("d", obj[1])})
             return self.class_attr(obj[1], name, bound=True, instance=True)
         if tag == "s":
             return self.class_attr(obj[1], name, bound=True, instance=True, after=obj[1])

@@ -47,6 +47,14 @@ class SpecialForms:
         name = self.text(named[1]).strip("\"'")
         return ("a", self.expr(named[0], depth + 1), name) if name.isidentifier() else None
 
+    def type_of_expr(self, node: Node, depth: int) -> Expr | None:
+        """`type(obj)` (one argument) is the class of obj."""
+        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        if fn is None or args is None or fn.type != "identifier" or self.text(fn) != "type":
+            return None
+        named = [a for a in args.named_children if a.type != "comment"]
+        return ("T", self.expr(named[0], depth + 1)) if len(named) == 1 else None
+
     def getter_expr(self, node: Node, depth: int) -> Expr | None:
         """`d.get(k, default)` / `d.pop(k)`: what the call returns, or an element of d."""
         fn = node.child_by_field_name("function")

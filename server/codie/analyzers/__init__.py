@@ -14,7 +14,6 @@ MODULES = (
     "codie.analyzers.syntax",
     "codie.analyzers.quality",
     "codie.analyzers.complexity",
-    "codie.analyzers.unreferenced",
 )
 
 

@@ -30,6 +30,7 @@ from codie.analyzers.metrics import (
     line_counts,
     module_metrics,
 )
+from codie.analyzers.unreferenced import UnreferencedAnalyzer
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
 
@@ -184,4 +185,4 @@ def _over(value: float, limit: float) -> float:
 
 
 def analyzers() -> list[Analyzer]:
-    return [ComplexityAnalyzer(), MaintainabilityAnalyzer()]
+    return [ComplexityAnalyzer(), MaintainabilityAnalyzer(), UnreferencedAnalyzer()]

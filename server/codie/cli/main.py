@@ -18,8 +18,7 @@ COMMANDS = (
     "codie.cli.serve",
     "codie.cli.check",
     "codie.cli.rules",
-    "codie.cli.callgraph",
-    "codie.cli.hotspots",
+    "codie.cli.insight",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

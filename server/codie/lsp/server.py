@@ -38,9 +38,7 @@ FEATURES = (
     "codie.lsp.features.code_actions",
     "codie.lsp.features.hover",
     "codie.lsp.features.configuration",
-    "codie.lsp.features.code_lens",
-    "codie.lsp.features.call_hierarchy",
-    "codie.lsp.features.hotspots",
+    "codie.lsp.features.insight",
 )
 
 # A provider gets the server, the document and the request params.

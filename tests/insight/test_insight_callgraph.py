@@ -111,3 +111,10 @@ def test_unreferenced_follows_incremental_updates(tmp_path: Path) -> None:
     assert graph.unreferenced("a") == []
     graph.update(tmp_path / "b.py", b"x = 2\n")
     assert [s.qualname for s in graph.unreferenced()] == ["a.lonely"]
+
+
+def test_custom_request_schemas_are_described() -> None:
+    schema_file = Path(__file__).resolve().parents[2] / "shared/schema/custom-requests.json"
+    schemas = json.loads(schema_file.read_text())
+    for method in ("codie/callGraph", "codie/hotspots"):
+        assert {"description", "params", "result"} <= set(schemas[method])

@@ -17,6 +17,7 @@ MODULES = (
     "codie.analyzers.dependencies",
     "codie.analyzers.style",
     "codie.analyzers.runtime",
+    "codie.analyzers.complexity",
 )
 
 

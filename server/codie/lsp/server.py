@@ -43,6 +43,7 @@ FEATURES = (
     "codie.lsp.features.llm_review",
     "codie.lsp.features.style",
     "codie.lsp.features.runtime",
+    "codie.lsp.features.insight",
 )
 
 # A provider gets the server, the document and the request params.

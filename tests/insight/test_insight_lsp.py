@@ -120,7 +120,7 @@ async def test_unreferenced_function_hint(client: LanguageClient) -> None:
         await asyncio.sleep(0.05)
     hints = [d for d in client.diagnostics[uri] if d.code == "CPX100"]
     assert len(hints) == 1, codes
-    assert hints[0].range.start == types.Position(6, 4)
+    assert hints[0].range.start == types.Position(6, 4)  # private `_unused_one`; public names are API
     assert hints[0].severity == types.DiagnosticSeverity.Hint
 
 

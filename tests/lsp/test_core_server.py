@@ -31,7 +31,7 @@ def load(path):
 
 async def test_open_change_close(client: LanguageClient, tmp_path: Path) -> None:
     uri = open_doc(client, tmp_path / "app.py", APP)
-    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"])
+    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"], describe=lambda: codes(client, uri))
     sec = next(d for d in client.diagnostics[uri] if d.code == "SEC001")
     assert sec.source == "codie"
     assert sec.range.start == types.Position(7, 15)
@@ -141,11 +141,11 @@ async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(
     (tmp_path / "pyproject.toml").write_text(bad)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
     cfg = open_doc(client, tmp_path / "pyproject.toml", bad, language="toml")
-    await wait_for(lambda: codes(client, cfg) == ["CFG001", "CFG001"])
+    await wait_for(lambda: codes(client, cfg) == ["CFG001", "CFG001"], describe=lambda: codes(client, cfg))
     lines = sorted(d.range.start.line for d in client.diagnostics[cfg])
     assert lines == [1, 2]
     uri = open_doc(client, tmp_path / "app.py", APP)
-    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"])
+    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"], describe=lambda: codes(client, uri))
     broken_toml = "[tool.codie\nselect = "
     change(client, cfg, [types.TextDocumentContentChangeWholeDocument(text=broken_toml)])
     await wait_for(lambda: codes(client, cfg) == ["CFG001"])

@@ -32,10 +32,16 @@ class UnreferencedAnalyzer:
         for scope in source.unreferenced_in(ctx.doc.uri, ctx.doc.source):
             if not 0 <= scope.name_start <= scope.name_end <= len(ctx.doc.source):
                 continue
+            # A public name may be API used outside the workspace: weak evidence, hidden at the
+            # default minimum confidence. A private one nobody uses is most likely dead.
+            private = scope.name.startswith("_")
+            notes = ["no call edge reaches it and its name appears nowhere else"]
+            if not private:
+                notes.append("it is public, so code outside the workspace may use it")
             yield ctx.report(
                 "CPX100", scope.name_start, scope.name_end,
                 f"`{scope.name}` is never called or referenced in the workspace",
-                evidence=0.5, notes=["no call edge reaches it and its name appears nowhere else"],
+                evidence=0.5 if private else 0.3, notes=notes,
                 data={"qualname": scope.qualname},
             )
 

@@ -4,5 +4,5 @@ def helper(x):
     return 0
 
 
-def unused_one():
+def _unused_one():
     return 1

@@ -13,6 +13,7 @@ from codie.core.analyzer import Analyzer
 MODULES = (
     "codie.analyzers.syntax",
     "codie.analyzers.quality",
+    "codie.analyzers.security",
 )
 
 

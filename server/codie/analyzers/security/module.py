@@ -1,0 +1,326 @@
+"""One file as the taint engine sees it: its functions, their summaries, their findings.
+
+Functions are analysed lazily: only those that mention a sink (or call a function that
+does) run at all, and a callee's summary is computed when a caller first needs it.
+Results are cached per function by the hash of its text, so an edit re-analyses only the
+functions it touched (and callers whose view of a callee's summary changed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from tree_sitter import Node
+
+from codie.analyzers.security import specs
+from codie.analyzers.security.interp import Flow
+from codie.analyzers.security.model import SinkHit, Step, Summary, Taint, join
+from codie.analyzers.security.names import Imports, Source, text
+
+SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS)
+                     + rb")\b")
+ROUTE_RE = re.compile(r"\.(route|get|post|put|patch|delete|api_route|view)\s*\(")
+CLEAN_ANNOTATIONS = re.compile(
+    r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
+    r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$")
+NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "req", "db", "session", "background_tasks",
+                              "response", "current_user", "user"})
+MODULE_KEY = "<module>"
+CROSS_FUNCTION_PENALTY = 0.03
+
+
+@dataclass
+class FunctionInfo:
+    key: str
+    node: Node  # the function_definition (the module for MODULE_KEY)
+    outer: Node  # with its decorators
+    body: Node
+    cls: str | None
+    params: tuple[str, ...] = ()
+    param_nodes: tuple[Node, ...] = ()
+    source_params: frozenset[int] = frozenset()
+    request_params: frozenset[str] = frozenset()
+    html_route: bool = False
+    vararg: int = -1
+
+    @property
+    def start(self) -> int:
+        return self.node.start_byte
+
+
+@dataclass
+class CacheEntry:
+    summary: Summary
+    found: tuple[SinkHit, ...]
+    used: dict[str, Summary | None]
+
+
+@dataclass
+class Result:
+    summary: Summary
+    found: tuple[SinkHit, ...]
+    used: dict[str, Summary | None] = field(default_factory=dict)
+
+
+class ModuleInfo:
+    def __init__(self, src: Source, root: Node, imports: Imports,
+                 cache: dict[tuple[str, int], CacheEntry]) -> None:
+        self.src = src
+        self.root = root
+        self.imports = imports
+        self.old_cache = cache
+        self.new_cache: dict[tuple[str, int], CacheEntry] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.results: dict[str, Result] = {}
+        self.in_progress: set[str] = set()
+        self.consts: set[str] = set()
+        self.framework = self._framework()
+        self.fingerprint = imports.fingerprint()
+        self._collect(root, None, "")
+        self.functions[MODULE_KEY] = FunctionInfo(MODULE_KEY, root, root, root, None)
+
+    # --------------------------------------------------------------------------- collection
+    def _framework(self) -> str:
+        if self.imports.uses("flask", "quart", "bottle"):
+            return "flask"
+        if self.imports.uses("fastapi", "starlette"):
+            return "fastapi"
+        if self.imports.uses("django", "rest_framework"):
+            return "django"
+        return ""
+
+    def _collect(self, block: Node, cls: str | None, prefix: str) -> None:
+        for stmt in block.named_children:
+            outer = stmt
+            node = stmt
+            if stmt.type == "decorated_definition":
+                inner = stmt.child_by_field_name("definition")
+                if inner is None:
+                    continue
+                node = inner
+            if node.type == "function_definition":
+                self._add_function(node, outer, cls, prefix)
+            elif node.type == "class_definition" and not prefix:
+                name = node.child_by_field_name("name")
+                body = node.child_by_field_name("body")
+                if name is not None and body is not None:
+                    self._collect(body, text(self.src, name), "")
+            elif node.type == "expression_statement" and cls is None and not prefix:
+                assign = node.named_children[0] if node.named_children else None
+                if assign is not None and assign.type == "assignment":
+                    left, right = assign.child_by_field_name("left"), \
+                        assign.child_by_field_name("right")
+                    if left is not None and right is not None and left.type == "identifier" \
+                            and right.type in ("string", "integer", "tuple", "list", "set",
+                                               "dictionary", "concatenated_string", "frozenset"):
+                        self.consts.add(text(self.src, left))
+
+    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        params_node = node.child_by_field_name("parameters")
+        if name_node is None or body is None:
+            return
+        name = text(self.src, name_node)
+        key = f"{prefix}{cls}.{name}" if cls else f"{prefix}{name}"
+        names: list[str] = []
+        nodes: list[Node] = []
+        annotations: list[str] = []
+        defaults: list[str] = []
+        vararg = -1
+        for p in params_node.named_children if params_node is not None else []:
+            ident: Node | None = p
+            if p.type in ("default_parameter", "typed_default_parameter", "typed_parameter"):
+                ident = p.child_by_field_name("name") or (p.named_children[0]
+                                                          if p.named_children else None)
+            elif p.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                ident = p.named_children[0] if p.named_children else None
+                if p.type == "list_splat_pattern":
+                    vararg = len(names)
+            elif p.type != "identifier":
+                continue
+            if ident is None or ident.type != "identifier":
+                continue
+            type_node = p.child_by_field_name("type")
+            value = p.child_by_field_name("value")
+            names.append(text(self.src, ident))
+            nodes.append(ident)
+            annotations.append(text(self.src, type_node) if type_node is not None else "")
+            defaults.append(text(self.src, value) if value is not None else "")
+        if cls and names and names[0] in ("self", "cls") and "staticmethod" not in text(
+                self.src, outer)[: node.start_byte - outer.start_byte]:
+            names, nodes, annotations, defaults = names[1:], nodes[1:], annotations[1:], \
+                defaults[1:]
+            vararg = vararg - 1 if vararg > 0 else vararg
+        decorators = text(self.src, outer)[: node.start_byte - outer.start_byte]
+        route = bool(ROUTE_RE.search(decorators))
+        is_view = route or (self.framework == "django" and bool(names) and names[0] == "request")
+        sources: set[int] = set()
+        if is_view:
+            clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))
+            for i, pname in enumerate(names):
+                if pname in NOT_INPUT_PARAMS or pname in clean_converters or \
+                        CLEAN_ANNOTATIONS.match(annotations[i]) or "Depends(" in defaults[i]:
+                    continue
+                sources.add(i)
+        html = route and (self.framework == "flask" or "HTMLResponse" in decorators)
+        self.functions[key] = FunctionInfo(
+            key, node, outer, body, cls, tuple(names), tuple(nodes), frozenset(sources),
+            frozenset(n for n in names if n in ("request", "req")), html, vararg)
+        self._collect(body, None, key + ".")
+
+    # --------------------------------------------------------------------------- analysis
+    def interesting(self) -> list[str]:
+        """Functions worth analysing: they reach a sink, or call one that does."""
+        chosen: set[str] = set()
+        rest: dict[str, bytes] = {}
+        for key, info in self.functions.items():
+            if key == MODULE_KEY:
+                continue
+            chunk = self.src[info.outer.start_byte: info.outer.end_byte]
+            if info.html_route or SINK_RE.search(chunk):
+                chosen.add(key)
+            else:
+                rest[key] = chunk
+        frontier = set(chosen)
+        while frontier and rest:
+            names = {k.rsplit(".", 1)[-1].encode() for k in frontier}
+            pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in names) + rb")\s*\(")
+            frontier = {k for k, chunk in rest.items() if pattern.search(chunk)}
+            for k in frontier:
+                del rest[k]
+            chosen |= frontier
+        return sorted(chosen)
+
+    def run(self) -> None:
+        self.result(MODULE_KEY)
+        for key in self.interesting():
+            self.result(key)
+
+    def result(self, key: str) -> Result | None:
+        done = self.results.get(key)
+        if done is not None:
+            return done
+        if key in self.in_progress:
+            return None  # recursion: no summary yet, the call is treated as unknown
+        info = self.functions[key]
+        chunk = self.src[info.outer.start_byte: info.outer.end_byte] if key != MODULE_KEY \
+            else self._module_chunk()
+        cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
+        entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
+        if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
+            result = Result(entry.summary, entry.found, entry.used)
+        else:
+            self.in_progress.add(key)
+            try:
+                result = self._analyze(info)
+            finally:
+                self.in_progress.discard(key)
+        self.results[key] = result
+        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used)
+        return result
+
+    def _module_chunk(self) -> bytes:
+        # module-level code only: function bodies are cached on their own
+        parts = [self.src[c.start_byte: c.end_byte] for c in self.root.named_children
+                 if c.type not in ("function_definition", "class_definition",
+                                   "decorated_definition")]
+        return b"\n".join(parts)
+
+    def summary(self, key: str) -> Summary | None:
+        if key not in self.functions:
+            return None
+        r = self.result(key)
+        return r.summary if r is not None else None
+
+    def _analyze(self, info: FunctionInfo) -> Result:
+        flow = Flow(self, info)
+        for i, (name, node) in enumerate(zip(info.params, info.param_nodes, strict=True)):
+            if i in info.source_params:
+                flow.env[name] = Taint(frozenset({"user"}), (
+                    flow.step(node, f"request data enters here: parameter `{name}`"),))
+            else:
+                flow.env[name] = Taint(frozenset({f"param:{i}"}), (
+                    flow.step(node, f"parameter `{name}`"),))
+        flow.run(info.body)
+        returns = flow.returns
+        if returns is not None and returns.path and not returns.kinds:
+            returns = None
+        summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
+        return Result(summary, tuple(flow.found), dict(flow.used))
+
+    # --------------------------------------------------------------------------- calls
+    def resolve(self, func: FunctionInfo, name: str) -> str | None:
+        """The key of the local function a call names, if any."""
+        if "." not in name:
+            nested = f"{func.key}.{name}"
+            if nested in self.functions:
+                return nested
+            if name in self.functions and name != MODULE_KEY:
+                return name
+            return None
+        head, _, rest = name.partition(".")
+        if head in ("self", "cls") and func.cls and "." not in rest:
+            key = f"{func.cls}.{rest}"
+            return key if key in self.functions else None
+        return name if name in self.functions else None  # `Class.method(...)`
+
+    def apply_summary(self, flow: Flow, key: str, call: Node, positional: list[Node],
+                      pos_t: list[Taint | None], keywords: dict[str, Node],
+                      kw_t: dict[str, Taint | None]) -> Taint | None:
+        summary = self.summary(key)
+        flow.used[key] = summary
+        if summary is None:  # recursion: propagate the arguments
+            merged: Taint | None = None
+            for t in [*pos_t, *kw_t.values()]:
+                merged = join(merged, t)
+            return merged
+        bound: dict[int, Taint] = {}
+        for i, t in enumerate(pos_t):
+            index = i if summary.vararg < 0 or i < summary.vararg else summary.vararg
+            if t is not None and index < len(summary.params):
+                bound[index] = join(bound.get(index), t) or t
+        for k, t in kw_t.items():
+            if t is not None and k in summary.params:
+                bound[summary.params.index(k)] = t
+        callee = key.rsplit(".", 1)[-1]
+        call_step = flow.step(call, f"passed to `{callee}()`")
+        for hit in summary.sinks:
+            for index in hit.taint.params:
+                arg = bound.get(index)
+                if arg is None:
+                    continue
+                cleared = arg.cleared | hit.taint.cleared
+                if hit.family in cleared:
+                    continue
+                inner = tuple(s for s in hit.taint.path if not s.message.startswith("parameter"))
+                path = _concat(arg.path, call_step, inner)
+                real = [k for k in arg.real_kinds if specs.kind_counts(k, hit.family)]
+                if real:
+                    evidence = max(specs.KIND_EVIDENCE[k] for k in real) - CROSS_FUNCTION_PENALTY
+                    flow.found.append(replace(hit, taint=Taint(arg.real_kinds, path, cleared),
+                                              evidence=round(evidence, 3)))
+                if arg.params:
+                    flow.hits.append(replace(hit, taint=Taint(
+                        frozenset(f"param:{p}" for p in arg.params), path, cleared)))
+        ret = summary.returns
+        if ret is None:
+            return None
+        out: Taint | None = None
+        if ret.real_kinds:
+            out = Taint(ret.real_kinds, _concat(ret.path, call_step, ()), ret.cleared,
+                        ret.normalized)
+        for index in ret.params:
+            arg = bound.get(index)
+            if arg is not None:
+                out = join(out, replace(arg.step(call_step), cleared=arg.cleared | ret.cleared,
+                                        normalized=arg.normalized or ret.normalized))
+        return out
+
+
+def _concat(head: tuple[Step, ...], middle: Step, tail: tuple[Step, ...]) -> tuple[Step, ...]:
+    path = (*head, middle, *tail)
+    if len(path) > 8:
+        path = (*path[:3], *path[-5:])
+    return path

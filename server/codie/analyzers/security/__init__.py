@@ -6,6 +6,8 @@ from codie.core.analyzer import Analyzer
 
 
 def analyzers() -> list[Analyzer]:
+    from codie.analyzers.security.patterns import PatternAnalyzer
+    from codie.analyzers.security.secrets import SecretsAnalyzer
     from codie.analyzers.security.taint import TaintAnalyzer
 
-    return [TaintAnalyzer()]
+    return [TaintAnalyzer(), PatternAnalyzer(), SecretsAnalyzer()]

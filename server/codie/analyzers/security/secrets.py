@@ -1,0 +1,175 @@
+"""Secrets in text: provider tokens, private keys, connection strings with passwords and
+high-entropy values assigned to secret-looking names.
+
+`find_secrets(text)` is the reusable core (other modules redact with it); the analyzer
+reports SEC030 (a credential) and SEC024 (a hard-coded password) per top-level statement.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from codie.core.analyzer import Analyzer, Context
+from codie.core.findings import Finding
+
+TOKEN_PATTERNS: dict[str, str] = {
+    "aws-access-key-id": r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+    "github-token": r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}",
+    "gitlab-token": r"\bglpat-[A-Za-z0-9_-]{20}\b",
+    "slack-token": r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+    "slack-webhook": r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}",
+    "stripe-key": r"\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}",
+    "google-api-key": r"\bAIza[0-9A-Za-z_-]{35}\b",
+    "openai-key": r"\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}",
+    "anthropic-key": r"\bsk-ant-[A-Za-z0-9_-]{60,}",
+    "sendgrid-key": r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    "npm-token": r"\bnpm_[A-Za-z0-9]{36}\b",
+    "pypi-token": r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+    "twilio-key": r"\bSK[0-9a-f]{32}\b",
+    "private-key": r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"
+                   r"(?: BLOCK)?-----"
+                   r"(?:[\s\S]{0,8000}?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)?",
+    "jwt": r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}",
+    "connection-string": r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:"
+                         r"(?P<cpw>[^\s@/'\"]{3,128})@[^\s'\"/]+",
+}
+TOKENS = re.compile("|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in TOKEN_PATTERNS.items()))
+SECRET_NAME = (r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|"
+               r"client[_-]?secret|passw(?:or)?d|passwd|pwd|credentials?|signing[_-]?key|"
+               r"encryption[_-]?key|session[_-]?key|bearer)")
+ASSIGNED = re.compile(
+    r"(?P<name>[A-Za-z_][\w.-]*" + SECRET_NAME + r"[\w]*|" + SECRET_NAME + r"[\w]*)['\"]?"
+    r"\s*(?<![=!<>])(?::|=)(?!=)\s*(?:[rbuRBU]{0,2})(?P<q>['\"])(?P<value>[^'\"\n]{4,200})(?P=q)",
+    re.IGNORECASE,
+)
+PASSWORD_NAME = re.compile(r"passw(?:or)?d|passwd|pwd|secret", re.IGNORECASE)
+NOT_SECRET_NAME = re.compile(
+    r"(?:hash|digest|checksum|sha\d*|md5|etag|_id$|_url$|_uri$|_path$|_file$|_dir$|"
+    r"_field$|_name$|_header$|_prefix$|_type$|_label$|_length$|_len$|_regex$|_pattern$|"
+    r"_env$|_var$|_key_name$|_message$|_msg$|_help$|^token_type$|_endpoint$|expires|"
+    r"_format$|placeholder)",
+    re.IGNORECASE,
+)
+PLACEHOLDER = re.compile(
+    r"example|sample|dummy|fake|test|placeholder|changeme|change_me|your[_-]|<[^>]*>|"
+    r"\$\{|\{\{|%\(|%s|^\{.*\}$|xxx|\*\*\*|\.\.\.|redacted|replace|insert|todo|none|null|"
+    r"^password$|^secret$|^token$|^\w+_(?:key|token|secret)$|^(?:[a-z]+\.)+[a-z]+$|"
+    r"(?-i:^[A-Z][A-Z0-9_]+$)|^env:|^vault:|^arn:|^/|^\.|^https?://(?![^/]*:[^/]*@)",
+    re.IGNORECASE,
+)
+
+
+def entropy(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _looks_random(value: str) -> bool:
+    if len(value) < 16 or " " in value:
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    if re.fullmatch(r"[0-9a-f]+", value):
+        return len(value) >= 20 and entropy(value) >= 3.0
+    return classes >= 2 and entropy(value) >= 3.5
+
+
+def find_secrets(text: str) -> list[tuple[int, int, str]]:
+    """Secrets in `text` as (start, end, kind), character offsets of the secret itself."""
+    found: list[tuple[int, int, str]] = []
+    for m in TOKENS.finditer(text):
+        kind = (m.lastgroup or "secret").replace("_", "-")
+        if kind == "cpw":
+            kind = "connection-string"
+        start, end = m.span()
+        if kind == "connection-string":
+            pw = m.group("cpw")
+            if PLACEHOLDER.search(pw) or pw.startswith(("$", "{", "%")):
+                continue
+            start, end = m.span("cpw")
+        elif "EXAMPLE" in m.group(0):
+            continue
+        found.append((start, end, kind))
+    taken = [(s, e) for s, e, _ in found]
+    for m in ASSIGNED.finditer(text):
+        name, value = m.group("name"), m.group("value")
+        start, end = m.span("value")
+        if any(s < end and start < e for s, e in taken) or NOT_SECRET_NAME.search(name):
+            continue
+        if PLACEHOLDER.search(value) or len(set(value)) <= 2:
+            continue
+        if _looks_random(value):
+            found.append((start, end, "high-entropy-secret"))
+        elif PASSWORD_NAME.search(name) and not re.fullmatch(r"[\w.-]*\.[a-z]{2,4}", value) \
+                and " " not in value.strip():
+            found.append((start, end, "password"))
+    found.sort()
+    return found
+
+
+TEST_PATH = re.compile(r"(^|/)(tests?|testing|fixtures?|examples?)/|(^|/)(test_[^/]*|[^/]*_test|"
+                       r"conftest)\.py$")
+KIND_TITLE = {
+    "aws-access-key-id": "an AWS access key id", "github-token": "a GitHub token",
+    "gitlab-token": "a GitLab token", "slack-token": "a Slack token",
+    "slack-webhook": "a Slack webhook URL", "stripe-key": "a Stripe live key",
+    "google-api-key": "a Google API key", "openai-key": "an OpenAI API key",
+    "anthropic-key": "an Anthropic API key", "sendgrid-key": "a SendGrid key",
+    "npm-token": "an npm token", "pypi-token": "a PyPI token", "twilio-key": "a Twilio key",
+    "private-key": "a private key", "jwt": "a JSON Web Token",
+    "connection-string": "a password in a connection string",
+    "high-entropy-secret": "a high-entropy secret",
+}
+PREFILTER = re.compile(
+    r"AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|AIza|sk-|SG\.|npm_|pypi-|"
+    r"PRIVATE KEY|eyJ|://[^\s/@]+:[^\s/@]+@|secret|token|key|passw|pwd|credential|bearer|\bSK",
+    re.IGNORECASE,
+)
+
+
+class SecretsAnalyzer:
+    name: ClassVar[str] = "security-secrets"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = True
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        in_tests = bool(TEST_PATH.search(ctx.doc.uri))
+        src = ctx.doc.source
+        for top in nodes:
+            chunk = src[top.start_byte: top.end_byte].decode("utf-8", "replace")
+            if not PREFILTER.search(chunk):
+                continue
+            ascii_only = chunk.isascii()
+            for start, end, kind in find_secrets(chunk):
+                if not ascii_only:
+                    start, end = len(chunk[:start].encode()), len(chunk[:end].encode())
+                yield from self._report(ctx, top.start_byte + start, top.start_byte + end,
+                                        kind, in_tests)
+
+    def _report(self, ctx: Context, start: int, end: int, kind: str,
+                in_tests: bool) -> Iterator[Finding]:
+        if kind == "password":
+            if in_tests:
+                return
+            yield ctx.report("SEC024", start, end, "Hard-coded password in the source",
+                             evidence=0.6, notes=["a literal assigned to a password-like name"],
+                             data={"kind": kind})
+            return
+        evidence = 0.8 if kind not in ("high-entropy-secret", "jwt") else 0.65
+        notes = [f"matches the pattern of {KIND_TITLE.get(kind, kind)}"]
+        if in_tests:
+            evidence = 0.3
+            notes.append("in a test or example file: often a fixture")
+        yield ctx.report("SEC030", start, end,
+                         f"Secret in source code: {KIND_TITLE.get(kind, kind)}",
+                         evidence=evidence, notes=notes, data={"kind": kind})
+
+
+def analyzers() -> list[Analyzer]:
+    return [SecretsAnalyzer()]

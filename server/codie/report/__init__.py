@@ -11,6 +11,7 @@ from codie.report.model import Run
 FORMATS: dict[str, str] = {
     "text": "codie.report.text",
     "json": "codie.report.jsonout",
+    "sarif": "codie.report.sarif",
 }
 
 

@@ -130,19 +130,11 @@ class Flow:
             t = self.env.get(var)
             if t is None or (needs_normalized and not t.normalized):
                 continue
-            cleaned = t.clear(families)
-            if cleaned is None:
-                del self.env[var]
-            else:
-                self.env[var] = cleaned
+            self.env[var] = t.clear(families)
             root = self.derived.get(var)
             if root and root != var and root in self.env:
                 # `host = urlparse(url).hostname` checked: the URL's host is checked
-                rt = self.env[root].clear(families & frozenset({"ssrf", "redirect"}))
-                if rt is None:
-                    del self.env[root]
-                else:
-                    self.env[root] = rt
+                self.env[root] = self.env[root].clear(families & frozenset({"ssrf", "redirect"}))
 
     def branch(self, body: Node | None, clears: list[tuple[str, frozenset[str], bool]],
                start: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:

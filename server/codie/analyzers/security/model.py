@@ -43,11 +43,15 @@ class Taint:
             path = (path[0], *path[-(MAX_PATH - 1):])
         return replace(self, path=path)
 
-    def clear(self, families: frozenset[str]) -> Taint | None:
-        cleared = self.cleared | families
-        if cleared >= ALL_FAMILIES:
-            return None
-        return replace(self, cleared=cleared)
+    def clear(self, families: frozenset[str]) -> Taint:
+        """The value after a sanitizer or guard. Fully cleaned values stay visible (unlike
+        None, "unknown origin") so that a sanitized argument is not reported as a bare
+        match."""
+        return replace(self, cleared=self.cleared | families)
+
+    @property
+    def clean(self) -> bool:
+        return self.cleared >= ALL_FAMILIES
 
     def live_for(self, family: str) -> bool:
         return family not in self.cleared

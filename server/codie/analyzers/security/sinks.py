@@ -64,9 +64,8 @@ class SinkChecker:
             typed = flow.types.get(text(self.src, receiver))
             if typed is not None:
                 qualified = f"{typed}.{method}"
-        recv_t = flow.ev(receiver) if receiver is not None else None
-        if fn.type not in ("identifier", "attribute"):
-            recv_t = join(recv_t, flow.ev(fn))
+        # the callee itself may be a source (`request.get_json()`); else its receiver counts
+        recv_t = flow.ev(fn) if fn.type != "identifier" else None
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
@@ -236,7 +235,8 @@ class SinkChecker:
             if t is None or not t.live_for("xss"):
                 return
         if node.type in ("dictionary", "list", "call") and not (
-                node.type == "call" and _is_str_method(self.src, node)):
+                node.type == "call" and (_is_str_method(self.src, node) or
+                                         self._is_local_call(node))):
             return
         real = [k for k in t.real_kinds if specs.kind_counts(k, "xss")]
         if not real:
@@ -245,6 +245,11 @@ class SinkChecker:
         step = flow.step(node, "returned as the HTML response body")
         flow.found.append(self.hit("SEC005", "xss", node, "the HTML response body",
                                    t.step(step), evidence, "return"))
+
+    def _is_local_call(self, call: Node) -> bool:
+        fn = call.child_by_field_name("function")
+        name = dotted(self.src, fn) if fn is not None else None
+        return name is not None and self.flow.mod.resolve(self.flow.func, name) is not None
 
     def session_store(self, container: Node, target: Node, t: Taint | None) -> None:
         flow = self.flow

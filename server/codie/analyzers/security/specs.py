@@ -216,7 +216,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **{n: frozenset({"sql"}) for n in (
         "psycopg2.sql.Identifier", "psycopg2.sql.Literal", "psycopg.sql.Identifier",
         "psycopg.sql.Literal", "pymysql.converters.escape_string", "MySQLdb.escape_string",
-        "sqlalchemy.bindparam", "*.escape_string", "*.quote_identifier",
+        "sqlalchemy.bindparam", "*.escape_string", "*.quote_identifier", "*.bindparams",
     )},
     **{n: frozenset({"path", "cmd"}) for n in (
         "os.path.basename", "werkzeug.utils.secure_filename", "werkzeug.secure_filename",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
@@ -24,6 +25,7 @@ FAMILY_TITLE = {
     "ssrf": "Server-side request forgery",
 }
 CACHED_DOCUMENTS = 32
+ROUTE_BYTES = re.compile(rb"@[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(")
 
 
 class TaintAnalyzer:
@@ -37,7 +39,7 @@ class TaintAnalyzer:
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         doc = ctx.doc
-        if doc.tree is None or not SINK_RE.search(doc.source):
+        if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
             return
         root = doc.tree.root_node
         cache = self._caches.pop(doc.uri, {})

@@ -70,10 +70,18 @@ class PatternAnalyzer:
         if doc.tree is None:
             return
         src = doc.source
-        wanted = [n for n in nodes if PREFILTER.search(src, n.start_byte, n.end_byte)]
+        imports = module_imports(src, doc.tree.root_node)
+        # `import requests as rq`, `from hashlib import md5 as h`: the statement may name
+        # the API only through its alias
+        aliases = [a.encode() for a, full in imports.aliases.items()
+                   if a != full and PREFILTER.search(full.encode())]
+        extra = re.compile(rb"\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b") \
+            if aliases else None
+        wanted = [n for n in nodes if PREFILTER.search(src, n.start_byte, n.end_byte) or (
+            extra is not None and extra.search(src, n.start_byte, n.end_byte))]
         if not wanted:
             return
-        check = _Check(ctx, module_imports(src, doc.tree.root_node))
+        check = _Check(ctx, imports)
         for top in wanted:
             yield from check.walk(top)
 

@@ -387,15 +387,47 @@ class Flow:
 
     def _string(self, node: Node) -> Taint | None:
         out = None
-        first_interp = True
-        prefix = ""
         for child in node.named_children:
-            if child.type == "string_content" and first_interp:
-                prefix += text(self.src, child)
-            elif child.type == "interpolation":
-                first_interp = False
+            if child.type == "interpolation":
                 out = join(out, self._join_children(child))
-        return self._prefixed(out, prefix)
+        return self._prefixed(out, self.prefix_of(node))
+
+    def prefix_of(self, node: Node | None, depth: int = 0) -> str:
+        """The constant text a string expression starts with (through module constants)."""
+        if node is None or depth > 4:
+            return ""
+        kind = node.type
+        if kind == "string":
+            prefix = ""
+            for child in node.named_children:
+                if child.type == "string_content":
+                    prefix += text(self.src, child)
+                elif child.type == "interpolation":
+                    inner = child.named_children[0] if child.named_children else None
+                    if inner is not None and inner.type == "identifier" and \
+                            self.const_value(inner) is not None:
+                        prefix += self.const_value(inner) or ""
+                        continue
+                    break
+                elif child.type == "escape_sequence":
+                    prefix += text(self.src, child)
+            return prefix
+        if kind == "identifier":
+            return self.const_value(node) or ""
+        if kind == "binary_operator":
+            left = node.child_by_field_name("left")
+            prefix = self.prefix_of(left, depth + 1)
+            if left is not None and self.sinks.constant(left):
+                prefix += self.prefix_of(node.child_by_field_name("right"), depth + 1)
+            return prefix
+        if kind == "concatenated_string":
+            return "".join(self.prefix_of(c, depth + 1) for c in node.named_children[:1])
+        if kind == "parenthesized_expression" and node.named_children:
+            return self.prefix_of(node.named_children[0], depth + 1)
+        return ""
+
+    def const_value(self, node: Node) -> str | None:
+        return self.mod.const_values.get(text(self.src, node))
 
     def _prefixed(self, t: Taint | None, prefix: str) -> Taint | None:
         """A constant prefix that fixes scheme and host (or a local path) stops SSRF/redirect."""
@@ -410,11 +442,7 @@ class Flow:
     def _binary(self, node: Node) -> Taint | None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         t = join(self.ev(left) if left else None, self.ev(right) if right else None)
-        if left is not None and left.type == "string" and not left.named_children[1:-1]:
-            return self._prefixed(t, text(self.src, left).lstrip("rbuRBU")[1:-1].strip("'\""))
-        if left is not None and left.type == "string":
-            return self._prefixed(t, _string_prefix(self.src, left))
-        return t
+        return self._prefixed(t, self.prefix_of(node)) if t is not None else None
 
     def _attribute(self, node: Node) -> Taint | None:
         name = dotted(self.src, node)
@@ -472,16 +500,6 @@ class Flow:
 
     def _call(self, node: Node) -> Taint | None:
         return self.sinks.call(node)
-
-
-def _string_prefix(src: bytes, node: Node) -> str:
-    prefix = ""
-    for child in node.named_children:
-        if child.type == "string_content":
-            prefix += text(src, child)
-        elif child.type == "interpolation":
-            break
-    return prefix
 
 
 def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:

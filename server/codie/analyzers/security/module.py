@@ -75,6 +75,8 @@ class ModuleInfo:
         self.results: dict[str, Result] = {}
         self.in_progress: set[str] = set()
         self.consts: set[str] = set()
+        self.const_values: dict[str, str] = {}  # module-level string constants
+        self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
         self.framework = self._framework()
         self.fingerprint = imports.fingerprint()
         self._collect(root, None, "")
@@ -111,10 +113,23 @@ class ModuleInfo:
                 if assign is not None and assign.type == "assignment":
                     left, right = assign.child_by_field_name("left"), \
                         assign.child_by_field_name("right")
-                    if left is not None and right is not None and left.type == "identifier" \
-                            and right.type in ("string", "integer", "tuple", "list", "set",
-                                               "dictionary", "concatenated_string", "frozenset"):
-                        self.consts.add(text(self.src, left))
+                    if left is None or right is None or left.type != "identifier":
+                        continue
+                    var = text(self.src, left)
+                    if right.type in ("string", "integer", "tuple", "list", "set",
+                                      "dictionary", "concatenated_string"):
+                        if right.type == "string" and any(
+                                c.type == "interpolation" for c in right.named_children):
+                            continue
+                        self.consts.add(var)
+                        if right.type == "string":
+                            self.const_values[var] = "".join(
+                                text(self.src, c) for c in right.named_children
+                                if c.type == "string_content")
+                    elif right.type == "call":
+                        fn = right.child_by_field_name("function")
+                        if fn is not None and fn.type == "identifier":
+                            self.global_types[var] = text(self.src, fn)
 
     def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str) -> None:
         name_node = node.child_by_field_name("name")
@@ -251,7 +266,8 @@ class ModuleInfo:
         return Result(summary, tuple(flow.found), dict(flow.used))
 
     # --------------------------------------------------------------------------- calls
-    def resolve(self, func: FunctionInfo, name: str) -> str | None:
+    def resolve(self, func: FunctionInfo, name: str,
+                types: dict[str, str] | None = None) -> str | None:
         """The key of the local function a call names, if any."""
         if "." not in name:
             nested = f"{func.key}.{name}"
@@ -264,6 +280,10 @@ class ModuleInfo:
         if head in ("self", "cls") and func.cls and "." not in rest:
             key = f"{func.cls}.{rest}"
             return key if key in self.functions else None
+        owner = types.get(head) if types is not None else None
+        owner = owner or self.global_types.get(head)
+        if owner is not None and "." not in rest and f"{owner}.{rest}" in self.functions:
+            return f"{owner}.{rest}"  # `repo.by_customer()` with `repo = Repository()`
         return name if name in self.functions else None  # `Class.method(...)`
 
     def apply_summary(self, flow: Flow, key: str, call: Node, positional: list[Node],

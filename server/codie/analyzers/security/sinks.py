@@ -79,7 +79,9 @@ class SinkChecker:
                        keywords, kw_t)
 
         everything = join(recv_t, None)
-        for t in pos_t:
+        # `MAPPING.get(key, default)` returns a value of the mapping, not the key
+        lookup = method in ("get", "pop", "setdefault") and receiver is not None
+        for t in pos_t[1:] if lookup else pos_t:
             everything = join(everything, t)
         for t in kw_t.values():
             everything = join(everything, t)
@@ -88,7 +90,8 @@ class SinkChecker:
         if kind is not None and not (kind == "file" and qualified != "open" and method not in
                                      ("read_text", "read_bytes") and not qualified):
             return join(flow.new_source(kind, node), everything if kind != "file" else None)
-        if name is not None and (local := flow.mod.resolve(flow.func, name)) is not None:
+        if name is not None and (local := flow.mod.resolve(flow.func, name, flow.types)) \
+                is not None:
             return flow.mod.apply_summary(flow, local, node, positional, pos_t, keywords, kw_t)
         if everything is None:
             return None
@@ -104,8 +107,15 @@ class SinkChecker:
             families = specs.ALL if "." not in text(self.src, positional[0]) else \
                 specs.ALL - {"path"}
             return everything.clear(families)
-        if any(s.family in ("xss", "redirect") for s in sinks):
-            return everything.clear(XSS_CLEAR)  # a response object, not text
+        if sinks:
+            # the result of a sink call is a response/handle/request object: the finding
+            # (if any) is at this call, not again where the object is used
+            cleared = frozenset(s.family for s in sinks)
+            if any(s.family in ("xss", "redirect") for s in sinks):
+                cleared |= XSS_CLEAR
+            return everything.clear(cleared)
+        if method == "format" and receiver is not None and receiver.type == "string":
+            return flow._prefixed(everything, flow.prefix_of(receiver))
         return everything
 
     # ---------------------------------------------------------------------------- sinks
@@ -196,8 +206,12 @@ class SinkChecker:
                 return
         if bare is not None or sink.mode == "yaml":
             node = bare if bare is not None else checked[0][0]
-            evidence = PATTERN_EVIDENCE if sink.mode == "yaml" else BARE_BY_FAMILY.get(
-                family, BARE_EVIDENCE)
+            evidence = BARE_EVIDENCE
+            if sink.mode == "yaml":
+                evidence = PATTERN_EVIDENCE
+            elif family == "code" or _builds_string(self.src, node):
+                # `eval(x)`, or a command/query formatted from values of unknown origin
+                evidence = BARE_BY_FAMILY.get(family, BARE_EVIDENCE)
             t = Taint(frozenset(), (flow.step(node, f"reaches {sink.label}"),))
             flow.found.append(self.hit(rule, family, call, sink.label, t, evidence, sink.mode))
 
@@ -271,6 +285,15 @@ class SinkChecker:
         elif t.params:
             flow.hits.append(self.hit("SEC011", "session", target, "the session",
                                       t.step(step), PARAM_EVIDENCE))
+
+
+def _builds_string(src: bytes, node: Node) -> bool:
+    kind = node.type
+    if kind == "string":
+        return any(c.type == "interpolation" for c in node.named_children)
+    if kind == "binary_operator":
+        return True
+    return kind == "call" and _is_str_method(src, node)
 
 
 def _is_str_method(src: bytes, call: Node) -> bool:

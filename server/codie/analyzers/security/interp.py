@@ -39,6 +39,7 @@ class Flow:
     returns: Taint | None = None
     used: dict[str, Summary | None] = field(default_factory=dict)
     derived: dict[str, str] = field(default_factory=dict)
+    built: set[str] = field(default_factory=set)  # variables holding formatted strings
 
     def __post_init__(self) -> None:
         self.src = self.mod.src
@@ -281,6 +282,10 @@ class Flow:
             if name is None:
                 return
             self.consts.discard(name)
+            if augmented or _formats(self.src, value):
+                self.built.add(name)
+            else:
+                self.built.discard(name)
             if value.type == "call" and not augmented:
                 fn = value.child_by_field_name("function")
                 callee = dotted(self.src, fn) if fn is not None else None
@@ -500,6 +505,16 @@ class Flow:
 
     def _call(self, node: Node) -> Taint | None:
         return self.sinks.call(node)
+
+
+def _formats(src: bytes, value: Node) -> bool:
+    """True for an expression that formats text: f-string, `+`/`%`, `.format`, `.join`."""
+    if value.type == "binary_operator":
+        return True
+    if value.type == "string":
+        return any(c.type == "interpolation" for c in value.named_children)
+    fn = value.child_by_field_name("function") if value.type == "call" else None
+    return fn is not None and text(src, fn).endswith((".format", ".join"))
 
 
 def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:

@@ -20,6 +20,13 @@ from codie.analyzers.security.names import Imports, Source, text
 
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS)
                      + rb")\b")
+# Anything that can introduce untrusted data. Files without any of these can only have
+# findings from parameters (library code), so only the strong families are looked at.
+SOURCE_RE = re.compile(rb"request|argv|input\s*\(|environ|getenv|recv|stdin|parse_args|"
+                       rb"prompt|getpass|\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*"
+                       rb"[\"']/|open\s*\(|"
+                       rb"read_text|read_bytes|urlopen|self\.rfile")
+STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 ROUTE_RE = re.compile(r"\.(route|get|post|put|patch|delete|api_route|view)\s*\(")
 CLEAN_ANNOTATIONS = re.compile(
     r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
@@ -43,6 +50,7 @@ class FunctionInfo:
     request_params: frozenset[str] = frozenset()
     html_route: bool = False
     vararg: int = -1
+    view: bool = False  # a web entry point: its other parameters come from the framework
 
     @property
     def start(self) -> int:
@@ -78,7 +86,9 @@ class ModuleInfo:
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
         self.framework = self._framework()
-        self.fingerprint = imports.fingerprint()
+        self.has_sources = bool(SOURCE_RE.search(src))
+        self.sink_re = sink_pattern(imports, not self.has_sources)
+        self.fingerprint = hash((imports.fingerprint(), self.has_sources))
         self._collect(root, None, "")
         self.functions[MODULE_KEY] = FunctionInfo(MODULE_KEY, root, root, root, None)
 
@@ -182,7 +192,7 @@ class ModuleInfo:
         html = route and (self.framework == "flask" or "HTMLResponse" in decorators)
         self.functions[key] = FunctionInfo(
             key, node, outer, body, cls, tuple(names), tuple(nodes), frozenset(sources),
-            frozenset(n for n in names if n in ("request", "req")), html, vararg)
+            frozenset(n for n in names if n in ("request", "req")), html, vararg, is_view)
         self._collect(body, None, key + ".")
 
     # --------------------------------------------------------------------------- analysis
@@ -194,7 +204,7 @@ class ModuleInfo:
             if key == MODULE_KEY:
                 continue
             chunk = self.src[info.outer.start_byte: info.outer.end_byte]
-            if info.html_route or SINK_RE.search(chunk):
+            if info.html_route or self.sink_re.search(chunk):
                 chosen.add(key)
             else:
                 rest[key] = chunk
@@ -255,9 +265,11 @@ class ModuleInfo:
             if i in info.source_params:
                 flow.env[name] = Taint(frozenset({"user"}), (
                     flow.step(node, f"request data enters here: parameter `{name}`"),))
-            else:
+            elif not info.view:
                 flow.env[name] = Taint(frozenset({f"param:{i}"}), (
                     flow.step(node, f"parameter `{name}`"),))
+            else:  # typed `int`, a converter, a dependency: clean, and known to be
+                flow.env[name] = Taint(frozenset(), (), specs.ALL_FAMILIES)
         flow.run(info.body)
         returns = flow.returns
         if returns is not None and returns.path and not returns.kinds:
@@ -337,6 +349,38 @@ class ModuleInfo:
                 out = join(out, replace(arg.step(call_step), cleared=arg.cleared | ret.cleared,
                                         normalized=arg.normalized or ret.normalized))
         return out
+
+
+_PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
+
+
+def sink_pattern(imports: Imports, strong_only: bool) -> re.Pattern[bytes]:
+    """Calls that may be sinks in this file: method sinks, builtins, and functions of the
+    modules it imports (`get(` only matters where requests or httpx is imported)."""
+    key = (imports.fingerprint(), strong_only)
+    cached = _PATTERNS.get(key)
+    if cached is not None:
+        return cached
+    tops = {m.split(".")[0] for m in imports.modules} | \
+        {v.split(".")[0] for v in imports.aliases.values()}
+    tokens: set[str] = {"session"} if not strong_only else set()
+    for sink in specs.SINKS:
+        if strong_only and sink.family not in STRONG_FAMILIES:
+            continue
+        if sink.requires and not imports.uses(*sink.requires):
+            continue
+        for name in sink.names:
+            if name.startswith("*.") or "." not in name or name.split(".")[0] in tops:
+                tokens.add(name.rsplit(".", 1)[-1])
+    for alias, target in imports.aliases.items():
+        if target in specs.SINKS_BY_NAME:
+            tokens.add(alias)
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in sorted(tokens))
+                         + rb")\b\s*[(\[]")
+    if len(_PATTERNS) > 256:
+        _PATTERNS.clear()
+    _PATTERNS[key] = pattern
+    return pattern
 
 
 def _concat(head: tuple[Step, ...], middle: Step, tail: tuple[Step, ...]) -> tuple[Step, ...]:

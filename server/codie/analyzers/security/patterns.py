@@ -11,17 +11,23 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from codie.analyzers.security.names import Imports, dotted, text
+from codie.analyzers.security.secrets import hits_by_node
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding, Fix, TextEdit
 
-PREFILTER = re.compile(
-    rb"md5|sha1|SHA1|MD5|random|choice|set_cookie|COOKIE|verify|unverified|CERT_NONE|"
-    rb"check_hostname|debug|DEBUG|mktemp|/tmp|/var/tmp|/dev/shm|DES|ARC[24]|Blowfish|IDEA|ECB|"
-    rb"generate|PROTOCOL_|_METHOD|wrap_socket|0\.0\.0\.0|\"::\"|bind|requests|assert|Environment|"
-    rb"resolve_entities|external_ges|Server|SECP192|hashes\.")
+# Every rule below is anchored on one of these words: the analyzer jumps from each match
+# to the enclosing call/assignment/assert instead of walking whole statements.
+CANDIDATES = (
+    rb"md5|sha1|SHA1|MD5|md4|ripemd|random|choice|randint|randrange|getrandbits|uniform|"
+    rb"shuffle|sample|randbytes|set_cookie|COOKIE|verify|unverified|CERT_NONE|check_hostname|"
+    rb"debug|DEBUG|mktemp|/tmp/|/var/tmp/|/dev/shm/|DES|ARC[24]|Blowfish|IDEA|CAST|XOR|"
+    rb"TripleDES|SEED|ECB|generate|PROTOCOL_|_METHOD|wrap_socket|SECP192|SECT163|0\.0\.0\.0|"
+    rb"[\"']::[\"']|bind|Server|make_server|host\s*=\s*[\"'][\"']|requests|\bassert\b|"
+    rb"Environment|Template|resolve_entities|setFeature|hashes\.")
+PREFILTER = re.compile(CANDIDATES)
 SECURITY_WORDS = re.compile(
     r"passw|pwd|secret|token|auth|sign|session|credential|api_?key|otp|nonce|salt|login|"
     r"csrf|reset|verif|hmac|cookie|private|2fa|mfa|pin\b|apikey|access_key|invite", re.I)
@@ -70,20 +76,33 @@ class PatternAnalyzer:
         if doc.tree is None:
             return
         src = doc.source
-        imports = module_imports(src, doc.tree.root_node)
+        imports, pattern = self._module(doc.tree, src)
+        check: _Check | None = None
+        for top, matches in hits_by_node(pattern, src, nodes):
+            if check is None:
+                check = _Check(ctx, imports)
+            yield from check.visit(top, matches)
+
+
+    def __init__(self) -> None:
+        # imports and the candidate pattern of the last tree seen: the engine calls this
+        # analyzer once per dirty statement, and the imports rarely change
+        # (the tree is kept, so `is` cannot be fooled by a recycled id)
+        self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
+
+    def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
+        last = self._last
+        if last is not None and last[0] is tree and last[1] is src:
+            return last[2], last[3]
+        imports = module_imports(src, tree.root_node)
         # `import requests as rq`, `from hashlib import md5 as h`: the statement may name
         # the API only through its alias
         aliases = [a.encode() for a, full in imports.aliases.items()
                    if a != full and PREFILTER.search(full.encode())]
-        extra = re.compile(rb"\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b") \
-            if aliases else None
-        wanted = [n for n in nodes if PREFILTER.search(src, n.start_byte, n.end_byte) or (
-            extra is not None and extra.search(src, n.start_byte, n.end_byte))]
-        if not wanted:
-            return
-        check = _Check(ctx, imports)
-        for top in wanted:
-            yield from check.walk(top)
+        pattern = PREFILTER if not aliases else re.compile(
+            CANDIDATES + rb"|\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b")
+        self._last = (tree, src, imports, pattern)
+        return imports, pattern
 
 
 class _Check:
@@ -94,26 +113,32 @@ class _Check:
         self.in_tests = bool(TEST_FILE.search(ctx.doc.uri))
         self.settings_file = bool(SETTINGS_FILE.search(ctx.doc.uri))
 
-    def walk(self, top: Node) -> Iterator[Finding]:
-        stack = [top]
-        while stack:
-            node = stack.pop()
-            kind = node.type
-            if kind == "call":
-                yield from self.call(node)
-            elif kind == "assignment":
-                yield from self.assignment(node)
-            elif kind == "assert_statement" and not self.in_tests:
-                yield from self.assertion(node)
-            elif kind == "attribute":
-                yield from self.attribute(node)
-                obj = node.child_by_field_name("object")
-                if obj is not None and obj.type not in ("identifier", "attribute"):
-                    stack.append(obj)
-                continue
-            elif kind in ("string", "comment"):
-                continue
-            stack.extend(reversed(node.named_children))
+    def visit(self, top: Node, matches: list[tuple[int, int]]) -> Iterator[Finding]:
+        """From each candidate word up to the call, assignment or assert around it."""
+        seen: set[tuple[int, int, str]] = set()
+        for start, end in matches:
+            node: Node | None = top.descendant_for_byte_range(start, end)
+            found_call = found_assign = False
+            while node is not None and not (found_call and found_assign):
+                kind = node.type
+                key = (node.start_byte, node.end_byte, kind)
+                if kind in ("call", "assignment", "assert_statement", "attribute") and \
+                        key not in seen:
+                    seen.add(key)
+                    if kind == "call" and not found_call:
+                        yield from self.call(node)
+                    elif kind == "assignment" and not found_assign:
+                        yield from self.assignment(node)
+                    elif kind == "assert_statement" and not self.in_tests:
+                        yield from self.assertion(node)
+                    elif kind == "attribute" and not found_call:
+                        yield from self.attribute(node)
+                found_call = found_call or kind == "call"
+                found_assign = found_assign or kind == "assignment"
+                if kind in ("block", "module", "function_definition", "class_definition") or \
+                        node == top:
+                    break
+                node = node.parent
 
     # ------------------------------------------------------------------------ helpers
     def t(self, node: Node) -> str:
@@ -214,7 +239,9 @@ class _Check:
                                  "security value; it is predictable", evidence=0.75, fix=fix,
                                  notes=["the names around the call say it is security-related"])
         # SEC022 cookies
-        if method == "set_cookie" and not splat:
+        response_cookie = len(positional) >= 2 or bool(
+            {"value", "max_age", "expires", "secure", "httponly", "samesite"} & set(keywords))
+        if method == "set_cookie" and not splat and response_cookie:
             missing = [k for k in ("secure", "httponly")
                        if k not in keywords or self.t(keywords[k]) in ("False", "None", "0")]
             if missing:

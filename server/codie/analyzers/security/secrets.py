@@ -39,15 +39,25 @@ TOKEN_PATTERNS: dict[str, str] = {
     "connection-string": r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:"
                          r"(?P<cpw>[^\s@/'\"]{3,128})@[^\s'\"/]+",
 }
-TOKENS = re.compile("|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in TOKEN_PATTERNS.items()))
-SECRET_NAME = (r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|"
-               r"client[_-]?secret|passw(?:or)?d|passwd|pwd|credentials?|signing[_-]?key|"
-               r"encryption[_-]?key|session[_-]?key|bearer)")
-ASSIGNED = re.compile(
-    r"(?P<name>[A-Za-z_][\w.-]*" + SECRET_NAME + r"[\w]*|" + SECRET_NAME + r"[\w]*)['\"]?"
-    r"\s*(?<![=!<>])(?::|=)(?!=)\s*(?:[rbuRBU]{0,2})(?P<q>['\"])(?P<value>[^'\"\n]{4,200})(?P=q)",
-    re.IGNORECASE,
-)
+TOKENS = {k: re.compile(v) for k, v in TOKEN_PATTERNS.items()}
+# A pattern is tried only when its literal marker occurs: substring tests are far cheaper
+# than running every regex over every line.
+MARKERS: dict[str, tuple[str, ...]] = {
+    "aws-access-key-id": ("AKIA", "ASIA", "ABIA", "ACCA"),
+    "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "gitlab-token": ("glpat-",), "slack-token": ("xox",), "slack-webhook": ("hooks.slack.com",),
+    "stripe-key": ("_live_",), "google-api-key": ("AIza",), "openai-key": ("T3BlbkFJ",),
+    "anthropic-key": ("sk-ant-",), "sendgrid-key": ("SG.",), "npm-token": ("npm_",),
+    "pypi-token": ("pypi-AgEI",), "twilio-key": ("SK",), "private-key": ("PRIVATE KEY",),
+    "jwt": ("eyJ",), "connection-string": ("://",),
+}
+SECRET_NAME = re.compile(
+    r"secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|"
+    r"client[_-]?secret|passw(?:or)?d|passwd|pwd|credentials?|signing[_-]?key|"
+    r"encryption[_-]?key|session[_-]?key|bearer", re.IGNORECASE)
+# a string literal right after `=` or `:`; the name before it is read backwards
+VALUE_START = re.compile(r"(?<![=!<>])(?:=|:)(?!=)[ \t]*(?:[rbuRBU]{0,2})(['\"])")
+NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]{0,80})['\"]?[ \t]*\Z")
 PASSWORD_NAME = re.compile(r"passw(?:or)?d|passwd|pwd|secret", re.IGNORECASE)
 NOT_SECRET_NAME = re.compile(
     r"(?:hash|digest|checksum|sha\d*|md5|etag|_id$|_url$|_uri$|_path$|_file$|_dir$|"
@@ -80,26 +90,43 @@ def _looks_random(value: str) -> bool:
     return classes >= 2 and entropy(value) >= 3.5
 
 
+def _assigned_literals(text: str) -> list[tuple[str, str, int, int]]:
+    """(name, value, start, end) for `name = "value"`, `name: "value"`, `"name": "value"`
+    where the name looks like a secret's."""
+    out = []
+    for m in VALUE_START.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = NAME_BEFORE.search(text, max(line_start, m.start() - 90), m.start())
+        if before is None or not SECRET_NAME.search(before.group(1)):
+            continue
+        quote = m.group(1)
+        start = m.end()
+        end = text.find(quote, start)
+        newline = text.find("\n", start)
+        if end < 0 or (0 <= newline < end) or not 4 <= end - start <= 200:
+            continue
+        out.append((before.group(1), text[start:end], start, end))
+    return out
+
+
 def find_secrets(text: str) -> list[tuple[int, int, str]]:
     """Secrets in `text` as (start, end, kind), character offsets of the secret itself."""
     found: list[tuple[int, int, str]] = []
-    for m in TOKENS.finditer(text):
-        kind = (m.lastgroup or "secret").replace("_", "-")
-        if kind == "cpw":
-            kind = "connection-string"
-        start, end = m.span()
-        if kind == "connection-string":
-            pw = m.group("cpw")
-            if PLACEHOLDER.search(pw) or pw.startswith(("$", "{", "%")):
-                continue
-            start, end = m.span("cpw")
-        elif "EXAMPLE" in m.group(0):
+    for kind, pattern in TOKENS.items():
+        if not any(marker in text for marker in MARKERS[kind]):
             continue
-        found.append((start, end, kind))
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if kind == "connection-string":
+                pw = m.group("cpw")
+                if PLACEHOLDER.search(pw) or pw.startswith(("$", "{", "%")):
+                    continue
+                start, end = m.span("cpw")
+            elif "EXAMPLE" in m.group(0):
+                continue
+            found.append((start, end, kind))
     taken = [(s, e) for s, e, _ in found]
-    for m in ASSIGNED.finditer(text):
-        name, value = m.group("name"), m.group("value")
-        start, end = m.span("value")
+    for name, value, start, end in _assigned_literals(text):
         if any(s < end and start < e for s, e in taken) or NOT_SECRET_NAME.search(name):
             continue
         if PLACEHOLDER.search(value) or len(set(value)) <= 2:
@@ -126,11 +153,40 @@ KIND_TITLE = {
     "connection-string": "a password in a connection string",
     "high-entropy-secret": "a high-entropy secret",
 }
+# Run once over the lower-cased document; statements without a hit are skipped.
 PREFILTER = re.compile(
-    r"AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|AIza|sk-|SG\.|npm_|pypi-|"
-    r"PRIVATE KEY|eyJ|://[^\s/@]+:[^\s/@]+@|secret|token|key|passw|pwd|credential|bearer|\bSK",
-    re.IGNORECASE,
-)
+    rb"akia|asia|abia|acca|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|aiza|t3blbkfj|"
+    rb"sk-ant|sg\.|npm_|pypi-|private key|eyj|://[^\s/@'\"]+:[^\s/@'\"]+@|secret|token|"
+    rb"api[_-]?key|apikey|[_-]key|passw|pwd|credential|bearer|\bsk[0-9a-f]{32}")
+
+
+def hits_by_node(pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node],
+                 lower: bool = False) -> list[tuple[Node, list[tuple[int, int]]]]:
+    """One regex pass over the span of `nodes`; match spans (document offsets) by node."""
+    if not nodes:
+        return []
+    if len(nodes) > 1:
+        nodes = sorted(nodes, key=lambda n: n.start_byte)
+    first, last = nodes[0].start_byte, nodes[-1].end_byte
+    if lower:
+        spans = [(m.start() + first, m.end() + first)
+                 for m in pattern.finditer(data[first:last].lower())]
+    else:
+        spans = [m.span() for m in pattern.finditer(data, first, last)]
+    if len(nodes) == 1:
+        return [(nodes[0], spans)] if spans else []
+    out: list[tuple[Node, list[tuple[int, int]]]] = []
+    i = 0
+    for node in nodes:
+        while i < len(spans) and spans[i][0] < node.start_byte:
+            i += 1
+        j = i
+        while j < len(spans) and spans[j][0] < node.end_byte:
+            j += 1
+        if j > i:
+            out.append((node, spans[i:j]))
+        i = j
+    return out
 
 
 class SecretsAnalyzer:
@@ -141,10 +197,8 @@ class SecretsAnalyzer:
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_PATH.search(ctx.doc.uri))
         src = ctx.doc.source
-        for top in nodes:
+        for top, _ in hits_by_node(PREFILTER, src, nodes, lower=True):
             chunk = src[top.start_byte: top.end_byte].decode("utf-8", "replace")
-            if not PREFILTER.search(chunk):
-                continue
             ascii_only = chunk.isascii()
             for start, end, kind in find_secrets(chunk):
                 if not ascii_only:

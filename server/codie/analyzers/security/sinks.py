@@ -20,6 +20,9 @@ BARE_EVIDENCE = 0.12  # a dangerous API with data of unknown origin
 BARE_BY_FAMILY = {"code": 0.45, "cmd": 0.3, "deser": 0.3}
 PATTERN_EVIDENCE = 0.6  # dangerous whatever the data (yaml.load with the default loader)
 PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file calls
+# ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
+# that opens/runs what its caller asks for: hidden unless the text is built right here
+PASSTHROUGH_EVIDENCE = 0.15
 CROSS_FUNCTION_PENALTY = 0.03
 XSS_CLEAR = frozenset({"xss"})
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
@@ -201,8 +204,11 @@ class SinkChecker:
                                            evidence, sink.mode))
                 return
             if t.params:
+                built = family == "code" or _builds_string(self.src, node) or (
+                    node.type == "identifier" and text(self.src, node) in flow.built)
+                evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
                 flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
-                                          PARAM_EVIDENCE * scale, sink.mode))
+                                          evidence * scale, sink.mode))
                 return
         if bare is not None or sink.mode == "yaml":
             node = bare if bare is not None else checked[0][0]

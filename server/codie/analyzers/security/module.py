@@ -24,8 +24,7 @@ SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.
 # findings from parameters (library code), so only the strong families are looked at.
 SOURCE_RE = re.compile(rb"request|argv|input\s*\(|environ|getenv|recv|stdin|parse_args|"
                        rb"prompt|getpass|\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*"
-                       rb"[\"']/|open\s*\(|"
-                       rb"read_text|read_bytes|urlopen|self\.rfile")
+                       rb"[\"']/|urlopen|self\.rfile")
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 ROUTE_RE = re.compile(r"\.(route|get|post|put|patch|delete|api_route|view)\s*\(")
 CLEAN_ANNOTATIONS = re.compile(
@@ -34,27 +33,68 @@ CLEAN_ANNOTATIONS = re.compile(
 NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "req", "db", "session", "background_tasks",
                               "response", "current_user", "user"})
 MODULE_KEY = "<module>"
+MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
 CROSS_FUNCTION_PENALTY = 0.03
 
 
-@dataclass
-class FunctionInfo:
-    key: str
-    node: Node  # the function_definition (the module for MODULE_KEY)
-    outer: Node  # with its decorators
-    body: Node
-    cls: str | None
+@dataclass(frozen=True)
+class Signature:
     params: tuple[str, ...] = ()
     param_nodes: tuple[Node, ...] = ()
     source_params: frozenset[int] = frozenset()
     request_params: frozenset[str] = frozenset()
-    html_route: bool = False
     vararg: int = -1
     view: bool = False  # a web entry point: its other parameters come from the framework
+
+
+class FunctionInfo:
+    """A function of the file. The signature is read only when the function is analysed
+    or called: most functions of a big file are neither on a given pass."""
+
+    def __init__(self, mod: ModuleInfo | None, key: str, node: Node, outer: Node, body: Node,
+                 cls: str | None, html_route: bool = False) -> None:
+        self.mod = mod
+        self.key = key
+        self.node = node
+        self.outer = outer
+        self.body = body
+        self.cls = cls
+        self.html_route = html_route
+        self._sig: Signature | None = None
 
     @property
     def start(self) -> int:
         return self.node.start_byte
+
+    @property
+    def sig(self) -> Signature:
+        if self._sig is None:
+            self._sig = self.mod.signature(self) if self.mod is not None else Signature()
+        return self._sig
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return self.sig.params
+
+    @property
+    def param_nodes(self) -> tuple[Node, ...]:
+        return self.sig.param_nodes
+
+    @property
+    def source_params(self) -> frozenset[int]:
+        return self.sig.source_params
+
+    @property
+    def request_params(self) -> frozenset[str]:
+        return self.sig.request_params
+
+    @property
+    def vararg(self) -> int:
+        return self.sig.vararg
+
+    @property
+    def view(self) -> bool:
+        return self.sig.view
 
 
 @dataclass
@@ -90,7 +130,7 @@ class ModuleInfo:
         self.sink_re = sink_pattern(imports, not self.has_sources)
         self.fingerprint = hash((imports.fingerprint(), self.has_sources))
         self._collect(root, None, "")
-        self.functions[MODULE_KEY] = FunctionInfo(MODULE_KEY, root, root, root, None)
+        self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
 
     # --------------------------------------------------------------------------- collection
     def _framework(self) -> str:
@@ -144,11 +184,22 @@ class ModuleInfo:
     def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str) -> None:
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
-        params_node = node.child_by_field_name("parameters")
         if name_node is None or body is None:
             return
         name = text(self.src, name_node)
         key = f"{prefix}{cls}.{name}" if cls else f"{prefix}{name}"
+        html = False
+        if outer is not node:
+            decorators = self.src[outer.start_byte: node.start_byte].decode("utf-8", "replace")
+            html = bool(ROUTE_RE.search(decorators)) and (
+                self.framework == "flask" or "HTMLResponse" in decorators)
+        self.functions[key] = FunctionInfo(self, key, node, outer, body, cls, html)
+        if self.src.find(b"def ", body.start_byte, body.end_byte) >= 0:
+            self._collect(body, None, key + ".")
+
+    def signature(self, info: FunctionInfo) -> Signature:
+        node, outer = info.node, info.outer
+        params_node = node.child_by_field_name("parameters")
         names: list[str] = []
         nodes: list[Node] = []
         annotations: list[str] = []
@@ -173,12 +224,12 @@ class ModuleInfo:
             nodes.append(ident)
             annotations.append(text(self.src, type_node) if type_node is not None else "")
             defaults.append(text(self.src, value) if value is not None else "")
-        if cls and names and names[0] in ("self", "cls") and "staticmethod" not in text(
-                self.src, outer)[: node.start_byte - outer.start_byte]:
+        decorators = text(self.src, outer)[: node.start_byte - outer.start_byte]
+        if info.cls and names and names[0] in ("self", "cls") and \
+                "staticmethod" not in decorators:
             names, nodes, annotations, defaults = names[1:], nodes[1:], annotations[1:], \
                 defaults[1:]
             vararg = vararg - 1 if vararg > 0 else vararg
-        decorators = text(self.src, outer)[: node.start_byte - outer.start_byte]
         route = bool(ROUTE_RE.search(decorators))
         is_view = route or (self.framework == "django" and bool(names) and names[0] == "request")
         sources: set[int] = set()
@@ -189,34 +240,44 @@ class ModuleInfo:
                         CLEAN_ANNOTATIONS.match(annotations[i]) or "Depends(" in defaults[i]:
                     continue
                 sources.add(i)
-        html = route and (self.framework == "flask" or "HTMLResponse" in decorators)
-        self.functions[key] = FunctionInfo(
-            key, node, outer, body, cls, tuple(names), tuple(nodes), frozenset(sources),
-            frozenset(n for n in names if n in ("request", "req")), html, vararg, is_view)
-        self._collect(body, None, key + ".")
+        return Signature(tuple(names), tuple(nodes), frozenset(sources),
+                         frozenset(n for n in names if n in ("request", "req")), vararg, is_view)
 
     # --------------------------------------------------------------------------- analysis
     def interesting(self) -> list[str]:
         """Functions worth analysing: they reach a sink, or call one that does."""
         chosen: set[str] = set()
-        rest: dict[str, bytes] = {}
+        calls: dict[str, frozenset[str]] = {}
         for key, info in self.functions.items():
             if key == MODULE_KEY:
                 continue
-            chunk = self.src[info.outer.start_byte: info.outer.end_byte]
-            if info.html_route or self.sink_re.search(chunk):
+            sink, called = self._facts(self.src[info.outer.start_byte: info.outer.end_byte])
+            if info.html_route or sink:
                 chosen.add(key)
             else:
-                rest[key] = chunk
-        frontier = set(chosen)
-        while frontier and rest:
-            names = {k.rsplit(".", 1)[-1].encode() for k in frontier}
-            pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in names) + rb")\s*\(")
-            frontier = {k for k, chunk in rest.items() if pattern.search(chunk)}
-            for k in frontier:
-                del rest[k]
-            chosen |= frontier
+                calls[key] = called
+        # callers of chosen functions, transitively (by name: cheap and rarely wrong)
+        frontier = {k.rsplit(".", 1)[-1] for k in chosen}
+        while frontier and calls:
+            added = [k for k, called in calls.items() if called & frontier]
+            for k in added:
+                del calls[k]
+            chosen.update(added)
+            frontier = {k.rsplit(".", 1)[-1] for k in added}
         return sorted(chosen)
+
+    def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:
+        """Does a function's text mention a sink, and which names does it call? Cached by
+        text across passes: an edit changes one function, not the others."""
+        key = (hash(chunk), id(self.sink_re))
+        facts = _FACTS.get(key)
+        if facts is None:
+            facts = (bool(self.sink_re.search(chunk)), frozenset(
+                m.decode() for m in CALLED.findall(chunk)))
+            if len(_FACTS) > 50_000:
+                _FACTS.clear()
+            _FACTS[key] = facts
+        return facts
 
     def run(self) -> None:
         self.result(MODULE_KEY)
@@ -227,21 +288,21 @@ class ModuleInfo:
         done = self.results.get(key)
         if done is not None:
             return done
-        if key in self.in_progress:
-            return None  # recursion: no summary yet, the call is treated as unknown
+        if key in self.in_progress or len(self.in_progress) >= MAX_DEPTH:
+            return None  # recursion (or a very deep chain): the call is treated as unknown
         info = self.functions[key]
         chunk = self.src[info.outer.start_byte: info.outer.end_byte] if key != MODULE_KEY \
             else self._module_chunk()
         cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
         entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
-        if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
-            result = Result(entry.summary, entry.found, entry.used)
-        else:
-            self.in_progress.add(key)
-            try:
+        self.in_progress.add(key)
+        try:
+            if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
+                result = Result(entry.summary, entry.found, entry.used)
+            else:
                 result = self._analyze(info)
-            finally:
-                self.in_progress.discard(key)
+        finally:
+            self.in_progress.discard(key)
         self.results[key] = result
         self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used)
         return result
@@ -352,6 +413,8 @@ class ModuleInfo:
 
 
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
+_FACTS: dict[tuple[int, int], tuple[bool, frozenset[str]]] = {}
+CALLED = re.compile(rb"\b(\w+)\s*\(")
 
 
 def sink_pattern(imports: Imports, strong_only: bool) -> re.Pattern[bytes]:

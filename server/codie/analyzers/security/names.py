@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 # Nodes whose text we read often; decoding once per node keeps the engine fast.
@@ -34,6 +36,7 @@ class Imports:
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
+        self._fingerprint: int | None = None
 
     def add_statement(self, src: Source, node: Node) -> None:
         if node.type == "import_statement":
@@ -76,20 +79,52 @@ class Imports:
         return any(m == p or m.startswith(p + ".") for m in self.modules for p in prefixes)
 
     def fingerprint(self) -> int:
-        return hash((tuple(sorted(self.aliases.items())), tuple(sorted(self.modules))))
+        if self._fingerprint is None:
+            self._fingerprint = hash((tuple(sorted(self.aliases.items())),
+                                      tuple(sorted(self.modules))))
+        return self._fingerprint
+
+
+IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import\b", re.M)
+
+
+_last_imports: list[tuple[bytes, Imports]] = []
+
+
+def _import_key(src: Source) -> bytes:
+    """The text of every import statement (a plain `find` loop beats a multi-line regex)."""
+    parts = []
+    pos = src.find(b"import")
+    while pos >= 0:
+        line_start = src.rfind(b"\n", 0, pos) + 1
+        head = src[line_start:pos].strip()
+        if not head or head.startswith(b"from "):
+            end = src.find(b"\n", pos)
+            end = len(src) if end < 0 else end
+            if b"(" in src[pos:end] and b")" not in src[pos:end]:
+                close = src.find(b")", pos)
+                end = len(src) if close < 0 else close + 1
+            parts.append(src[line_start:end])
+        pos = src.find(b"import", pos + 6)
+    return b"\n".join(parts)
 
 
 def collect_imports(src: Source, root: Node) -> Imports:
-    """Imports anywhere in the module (function-level imports count too)."""
+    """Imports anywhere in the module (function-level imports count too), found by a
+    regex over the text and confirmed in the tree. The last result is reused while the
+    import lines are unchanged (every keystroke elsewhere)."""
+    key = _import_key(src)
+    for old_key, old in _last_imports:
+        if old_key == key:
+            return old
     imports = Imports()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        if kind in ("import_statement", "import_from_statement"):
+    for m in IMPORT_LINE.finditer(src):
+        at = m.end() - 1
+        node: Node | None = root.descendant_for_byte_range(at, at)
+        while node is not None and node.type not in ("import_statement", "import_from_statement",
+                                                      "module", "block"):
+            node = node.parent
+        if node is not None and node.type in ("import_statement", "import_from_statement"):
             imports.add_statement(src, node)
-        elif kind in ("module", "block", "function_definition", "class_definition",
-                      "decorated_definition", "if_statement", "try_statement", "else_clause",
-                      "except_clause", "finally_clause", "with_statement", "elif_clause"):
-            stack.extend(node.named_children)
+    _last_imports[:] = [(key, imports)]
     return imports

@@ -36,6 +36,8 @@ class TaintAnalyzer:
     def __init__(self) -> None:
         # per document: function results keyed by (function, hash of its text)
         self._caches: OrderedDict[str, dict[tuple[str, int], CacheEntry]] = OrderedDict()
+        # per document: the reported findings, keyed by what they are built from
+        self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         doc = ctx.doc
@@ -47,7 +49,8 @@ class TaintAnalyzer:
         mod.run()
         self._caches[doc.uri] = mod.new_cache
         while len(self._caches) > CACHED_DOCUMENTS:
-            self._caches.popitem(last=False)
+            gone, _ = self._caches.popitem(last=False)
+            self._reported.pop(gone, None)
         yield from self._report(ctx, mod)
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
@@ -59,10 +62,17 @@ class TaintAnalyzer:
             if key != MODULE_KEY and key not in called:
                 for hit in result.summary.sinks:
                     _keep(best, hit, True)
+        old = self._reported.get(ctx.doc.uri, {})
+        new: dict[tuple[object, ...], Finding | None] = {}
         for hit, from_param in best.values():
-            finding = self._finding(ctx, mod, hit, from_param)
+            owners = (hit.owner, *(s.owner for s in hit.taint.path))
+            starts = tuple(mod.functions[o].start if o in mod.functions else -1 for o in owners)
+            ident = (hit, from_param, starts)
+            finding = old[ident] if ident in old else self._finding(ctx, mod, hit, from_param)
+            new[ident] = finding
             if finding is not None:
                 yield finding
+        self._reported[ctx.doc.uri] = new
 
     def _finding(self, ctx: Context, mod: ModuleInfo, hit: SinkHit,
                  from_param: bool) -> Finding | None:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (source snippets read best on one line)
 """The taint engine: one positive and one negative case per family, plus propagation."""
 
 from __future__ import annotations

@@ -17,6 +17,12 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str) -> Fix | None:
         return None
     if rule == "SEC002" and mode == "subprocess":
         return _shell_to_argv(src, node)
+    if rule == "SEC001":
+        fn = node.child_by_field_name("function")
+        if fn is not None and text(src, fn) in ("eval", "builtins.eval"):
+            return Fix("Use `ast.literal_eval` (literals only)", (
+                TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),
+                *import_edit(src, node, "ast")), safe=False)
     if rule == "SEC009" and mode == "yaml":
         fn = node.child_by_field_name("function")
         if fn is not None and text(src, fn).endswith(("yaml.load", "yaml.load_all")):
@@ -24,6 +30,25 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str) -> Fix | None:
             return Fix("Use `yaml.safe_load`", (TextEdit(fn.start_byte, fn.end_byte, new),),
                        safe=False)
     return None
+
+
+def import_edit(src: bytes, node: Node, module: str) -> tuple[TextEdit, ...]:
+    """An edit adding `import module` after the leading imports, unless it is imported."""
+    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", src, re.M):
+        return ()
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    offset = 0
+    for child in root.children:
+        docstring = child.type == "expression_statement" and bool(child.named_children) and \
+            child.named_children[0].type == "string"
+        if child.type in ("import_statement", "import_from_statement",
+                          "future_import_statement", "comment") or (docstring and offset == 0):
+            offset = child.end_byte
+            continue
+        break
+    return (TextEdit(offset, offset, f"\nimport {module}" if offset else f"import {module}\n"),)
 
 
 def _shell_to_argv(src: bytes, call: Node) -> Fix | None:

@@ -1,0 +1,67 @@
+"""The per-function cache: results after edits equal a fresh analysis."""
+
+from __future__ import annotations
+
+from codie.analyzers.security.taint import TaintAnalyzer
+from codie.core.analyzer import Context
+from codie.core.document import Document
+from codie.core.engine import DocumentAnalysis
+from codie.core.rules import catalogue
+
+SOURCE = '''import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+def helper(cmd):
+    os.system("run " + cmd)
+
+
+@app.get("/a")
+def a():
+    helper(request.args["x"])
+    return "ok"
+
+
+def unrelated(n):
+    return n * 2
+'''
+
+
+def summary(findings):  # type: ignore[no-untyped-def]
+    return sorted((f.rule_id, f.start, f.end, f.message, f.evidence) for f in findings)
+
+
+def test_incremental_edits_match_a_fresh_analysis() -> None:
+    doc = Document("file:///p/app.py", SOURCE)
+    analyzer = TaintAnalyzer()
+    analysis = DocumentAnalysis(Context(doc, catalogue()), [analyzer])
+    first = analysis.run()
+    assert [f.rule_id for f in first] == ["SEC002"]
+    edits = [
+        (SOURCE.index("return n * 2"), b"m = 1\n    "),  # unrelated function
+        (SOURCE.index("app = Flask"), b"# moved\n"),  # shifts everything below
+    ]
+    for offset, text in edits:
+        at = offset if doc.source.find(b"# moved") < 0 or offset < doc.source.find(b"# moved") \
+            else offset
+        edit = doc.splice(at, at, text)
+        analysis.note_edit(edit)
+        analysis.note_changed_ranges(doc.reparse())
+        cached = analysis.run()
+        fresh = DocumentAnalysis(Context(Document("file:///p/fresh.py", doc.source),
+                                         catalogue()), [TaintAnalyzer()]).run()
+        assert summary(cached) == summary(fresh)
+        assert all(doc.source[f.start:f.end].startswith(b"os.system") for f in cached)
+
+
+def test_breaking_the_flow_removes_the_finding() -> None:
+    doc = Document("file:///p/app.py", SOURCE)
+    analysis = DocumentAnalysis(Context(doc, catalogue()), [TaintAnalyzer()])
+    assert analysis.run()
+    at = doc.source.index(b'request.args["x"]')
+    edit = doc.splice(at, at + len(b'request.args["x"]'), b'"constant"')
+    analysis.note_edit(edit)
+    analysis.note_changed_ranges(doc.reparse())
+    assert analysis.run() == []

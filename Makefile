@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-py lint bench docs clean
+.PHONY: venv demo test test-py lint bench bench-security docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,12 @@ test-py: venv
 ## bench: print the benchmarks' figures
 bench: venv
 	$(BIN)/python bench/edit_latency.py
+
+## bench-security: corpus score, throughput next to Bandit, edit latency (security analyzers)
+bench-security: venv
+	$(BIN)/python bench/security_score.py
+	$(BIN)/python bench/security_throughput.py
+	$(BIN)/python bench/security_edit_latency.py
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

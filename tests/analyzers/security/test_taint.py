@@ -126,6 +126,12 @@ def test_propagation_through_containers_methods_and_format() -> None:
     assert "SEC002" in rules(src)
 
 
+def test_container_mutation_carries_taint() -> None:
+    src = ("import os, sys\nparts = ['tar', 'czf']\nparts.append(sys.argv[1])\n"
+           "os.system(' '.join(parts))\n")
+    assert "SEC002" in rules(src)
+
+
 def test_python_312_fstrings_parse_and_propagate() -> None:
     src = FLASK + ("import os\n@app.get('/x')\ndef x():\n"
                    "    os.system(f\"echo {request.args[\"q\"]}\")\n    return 'ok'\n")

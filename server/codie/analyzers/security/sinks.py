@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
-from codie.analyzers.security.model import SinkHit, Taint, join
+from codie.analyzers.security.model import SinkHit, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file
 PASSTHROUGH_EVIDENCE = 0.15
 CROSS_FUNCTION_PENALTY = 0.03
 XSS_CLEAR = frozenset({"xss"})
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
+                      "extendleft", "setdefault", "write", "writelines"})
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
 CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
 
@@ -72,6 +74,13 @@ class SinkChecker:
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
+        if method in MUTATORS and receiver is not None and (pos_t or kw_t):
+            # `parts.append(value)`: the container now holds the value
+            added = join_all([*pos_t, *kw_t.values()])
+            target = dotted(self.src, receiver)
+            if added is not None and target is not None:
+                flow.env[target] = join(flow.env.get(target), added.step(
+                    flow.step(node, f"added to `{target}`"))) or added
         sinks = list(specs.SINKS_BY_NAME.get(qualified, ()))
         if method:
             for sink in specs.SINKS_BY_NAME.get("*." + method, ()):

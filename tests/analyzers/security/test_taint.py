@@ -180,3 +180,11 @@ def test_fastapi_typed_int_parameter_is_not_a_source() -> None:
 def test_broken_code_does_not_crash() -> None:
     src = "from flask import request\nimport os\ndef f(:\n    os.system(request.args['x'] +\n"
     run(src, shown=False)  # must not raise
+
+
+def test_pathological_nesting_is_skipped_not_fatal() -> None:
+    terms = " + ".join(["x"] * 3000)
+    src = ("import os, sys\nx = sys.argv[1]\ndef deep():\n    os.system(" + terms + ")\n"
+           "def fine(a):\n    os.system('ls ' + sys.argv[1])\n")
+    found = run(src, shown=False)
+    assert any(f.rule_id == "SEC002" and f.data["taint"] for f in found)

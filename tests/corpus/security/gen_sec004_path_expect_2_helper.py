@@ -11,7 +11,7 @@ def apply_file(filename):
     shutil.rmtree(os.path.join("/srv/workspaces", filename))
 
 
-@app.route("/users", methods=["POST"])
-def run_file():
-    apply_file(request.values.get("file", ""))
+@app.route("/account", methods=["POST"])
+def action_file():
+    apply_file(request.cookies.get("file", ""))
     return "ok"

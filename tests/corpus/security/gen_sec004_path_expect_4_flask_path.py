@@ -6,6 +6,6 @@ from flask import Flask, send_file
 app = Flask(__name__)
 
 
-@app.route("/hooks/<name>")
-def run_name(name):
-    return send_file(os.path.join("/srv/exports", name))
+@app.route("/files/<report>")
+def run_report(report):
+    return send_file(os.path.join("/srv/exports", report))

@@ -6,6 +6,6 @@ app = Flask(__name__)
 
 
 @app.route("/tools", methods=["GET", "POST"])
-def action_comment():
-    comment = request.values.get("comment", "")
-    return f"<p>Hello {comment}</p>"
+def handle_title():
+    title = request.cookies.get("title", "")
+    return f"<p>Hello {title}</p>"

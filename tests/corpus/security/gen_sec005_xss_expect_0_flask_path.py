@@ -5,6 +5,6 @@ from flask import Flask
 app = Flask(__name__)
 
 
-@app.route("/admin/<name>")
-def run_name(name):
-    return f"<p>Hello {name}</p>"
+@app.route("/tools/<comment>")
+def action_comment(comment):
+    return f"<p>Hello {comment}</p>"

@@ -3,6 +3,6 @@
 from django.http import HttpResponse
 
 
-def run_name(request):
-    name = request.GET.get("name", "")
-    return HttpResponse(f"<div class='comment'>{name}</div>")
+def action_comment(request):
+    comment = request.POST.get("comment", "")
+    return HttpResponse(f"<div class='comment'>{comment}</div>")

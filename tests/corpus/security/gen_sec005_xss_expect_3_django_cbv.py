@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.views import View
 
 
-class CommentView(View):
+class NameView(View):
     def post(self, request):
-        comment = request.POST.get("comment", "")
-        return HttpResponse(f"<div class='comment'>{comment}</div>")
+        name = request.GET.get("name", "")
+        return HttpResponse(f"<div class='comment'>{name}</div>")

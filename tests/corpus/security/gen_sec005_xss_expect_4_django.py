@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 
 
-def process_q(request):
-    query = request.GET.get("q", "")
+def handle_q(request):
+    query = request.POST.get("q", "")
     snippet = mark_safe("<em>" + query + "</em>")
     return HttpResponse(snippet)

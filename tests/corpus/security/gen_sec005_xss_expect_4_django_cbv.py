@@ -7,6 +7,6 @@ from django.views import View
 
 class QView(View):
     def post(self, request):
-        query = request.POST.get("q", "")
+        query = request.GET.get("q", "")
         snippet = mark_safe("<em>" + query + "</em>")
         return HttpResponse(snippet)

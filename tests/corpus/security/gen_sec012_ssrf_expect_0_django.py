@@ -4,8 +4,8 @@ from django.http import JsonResponse
 import requests
 
 
-def handle_host(request):
-    host = request.GET.get("host", "")
-    resp = requests.get(host, timeout=5)
+def view_url(request):
+    url = request.POST["url"]
+    resp = requests.get(url, timeout=5)
     print(resp.status_code)
     return JsonResponse({"ok": True})

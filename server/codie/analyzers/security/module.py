@@ -8,6 +8,7 @@ functions it touched (and callers whose view of a callee's summary changed).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 
@@ -18,6 +19,7 @@ from codie.analyzers.security.interp import Flow
 from codie.analyzers.security.model import SinkHit, Step, Summary, Taint, join
 from codie.analyzers.security.names import Imports, Source, text
 
+log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS)
                      + rb")\b")
 # Anything that can introduce untrusted data. Files without any of these can only have
@@ -300,7 +302,13 @@ class ModuleInfo:
             if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
                 result = Result(entry.summary, entry.found, entry.used)
             else:
-                result = self._analyze(info)
+                try:
+                    result = self._analyze(info)
+                except RecursionError:
+                    # pathological nesting (thousands of `+` terms): skip this function,
+                    # keep the rest of the file
+                    log.info("security-taint: %s is nested too deeply to analyse", key)
+                    result = Result(Summary(info.params, None, ()), ())
         finally:
             self.in_progress.discard(key)
         self.results[key] = result

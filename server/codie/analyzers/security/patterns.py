@@ -34,9 +34,10 @@ SECURITY_WORDS = re.compile(
 NON_SECURITY = re.compile(r"checksum|etag|cache|fingerprint_file|dedup|shard|bucket|"
                           r"color|colour|sample|shuffle|jitter|backoff|retry|test", re.I)
 ASSERT_SECURITY = re.compile(
-    r"is_admin|is_superuser|is_staff|is_authenticated|has_perm|has_permission|authori[sz]|"
-    r"permission|logged_in|is_owner|check_password|verify|csrf|token|\brole|access|allowed|"
-    r"can_(?:edit|delete|view|access|write)|owner|signature|is_active_user", re.I)
+    r"is_admin|is_superuser|is_staff|is_authenticated|is_anonymous|has_perms?\b|"
+    r"has_permission|has_role|authori[sz]|permission|logged_in|is_owner|owner_id|"
+    r"check_password|verify_password|csrf|can_(?:edit|delete|view|access|write|read)|"
+    r"\.role\b|current_user|request\.user|is_active_user|signature", re.I)
 WEAK_HASHES = {"md5", "sha1", "md4", "md2", "ripemd160"}
 RANDOM_FUNCS = {"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits",
                 "uniform", "shuffle", "randbytes"}

@@ -58,7 +58,8 @@ SECRET_NAME = re.compile(
 # a string literal right after `=` or `:`; the name before it is read backwards
 VALUE_START = re.compile(r"(?<![=!<>])(?:=|:)(?!=)[ \t]*(?:[rbuRBU]{0,2})(['\"])")
 NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]{0,80})['\"]?[ \t]*\Z")
-PASSWORD_NAME = re.compile(r"passw(?:or)?d|passwd|pwd|secret", re.IGNORECASE)
+# a password-like name ends with the word: `db_password`, not `password_last_used`
+PASSWORD_NAME = re.compile(r"(?:passw(?:or)?d|passwd|pwd|secret|passphrase)$", re.IGNORECASE)
 NOT_SECRET_NAME = re.compile(
     r"(?:hash|digest|checksum|sha\d*|md5|etag|_id$|_url$|_uri$|_path$|_file$|_dir$|"
     r"_field$|_name$|_header$|_prefix$|_type$|_label$|_length$|_len$|_regex$|_pattern$|"
@@ -69,7 +70,7 @@ NOT_SECRET_NAME = re.compile(
 PLACEHOLDER = re.compile(
     r"example|sample|dummy|fake|test|placeholder|changeme|change_me|your[_-]|<[^>]*>|"
     r"\$\{|\{\{|%\(|%s|^\{.*\}$|xxx|\*\*\*|\.\.\.|redacted|replace|insert|todo|none|null|"
-    r"^password$|^secret$|^token$|^\w+_(?:key|token|secret)$|^(?:[a-z]+\.)+[a-z]+$|"
+    r"^(?:pass|passwd|pwd|pw|password\d*|secret|token|user|username|foo|bar|baz|qux|x+)$|^\w+_(?:key|token|secret)$|^(?:[a-z]+\.)+[a-z]+$|"
     r"(?-i:^[A-Z][A-Z0-9_]+$)|^env:|^vault:|^arn:|^/|^\.|^https?://(?![^/]*:[^/]*@)",
     re.IGNORECASE,
 )
@@ -99,6 +100,8 @@ def _assigned_literals(text: str) -> list[tuple[str, str, int, int]]:
         before = NAME_BEFORE.search(text, max(line_start, m.start() - 90), m.start())
         if before is None or not SECRET_NAME.search(before.group(1)):
             continue
+        if before.start() > 0 and text[before.start() - 1] == ":":
+            continue  # `"AWS::MSK::BatchScramSecret": ...`: a type name, not a variable
         quote = m.group(1)
         start = m.end()
         end = text.find(quote, start)

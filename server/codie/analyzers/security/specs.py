@@ -25,10 +25,15 @@ RULES = {
 # Which origins count for which families. Files and the environment are written by the
 # operator far more often than by an attacker, so they only count where even a local
 # file is a classic vector (unpickling, eval of a file's text).
-STRONG_KINDS = frozenset({"user", "input", "net", "cli"})
-WEAK_FAMILIES = {"env": ALL_FAMILIES - {"path", "sql", "ssrf", "xss", "redirect"},
+STRONG_KINDS = frozenset({"user", "net"})
+# The command line and the console are the operator's: a script opening the file it was
+# given, or fetching the URL it was given, is doing its job. They count where the data
+# becomes code or a query.
+OPERATOR_FAMILIES = ALL_FAMILIES - {"path", "ssrf", "redirect", "xss", "session"}
+WEAK_FAMILIES = {"cli": OPERATOR_FAMILIES, "input": OPERATOR_FAMILIES,
+                 "env": frozenset({"code", "deser", "cmd"}),
                  "file": frozenset({"deser", "code"})}
-KIND_EVIDENCE = {"user": 0.92, "input": 0.85, "net": 0.88, "cli": 0.72, "env": 0.62, "file": 0.62}
+KIND_EVIDENCE = {"user": 0.92, "input": 0.85, "net": 0.88, "cli": 0.72, "env": 0.5, "file": 0.62}
 KIND_LABEL = {"user": "request data", "input": "user input", "net": "network data",
               "cli": "command-line input",
               "env": "an environment variable", "file": "file contents"}

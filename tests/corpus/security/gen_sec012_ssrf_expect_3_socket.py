@@ -1,6 +1,6 @@
 # expect: SEC012
 """Fetch a remote resource (socket)."""
-import requests
+import httpx
 import socket
 
 
@@ -9,7 +9,6 @@ def serve(port=9009):
         conn, _ = srv.accept()
         with conn:
             data = conn.recv(4096)
-            host = data.decode().strip()
-            session = requests.Session()
-            r = session.get(host, timeout=3)
-            print(r.headers)
+            endpoint = data.decode().strip()
+            r = httpx.get(endpoint)
+            print(r.json())

@@ -1,13 +1,12 @@
 # expect: SEC004
 """Serve stored files (fastapi)."""
 import os
-import shutil
 from fastapi import FastAPI
 
 app = FastAPI()
 
 
-@app.get("/account")
-def action_file(filename: str):
-    shutil.rmtree(os.path.join("/srv/workspaces", filename))
+@app.get("/dashboard")
+def handle_report(report: str):
+    os.remove(f"/var/cache/app/{report}")
     return {"ok": True}

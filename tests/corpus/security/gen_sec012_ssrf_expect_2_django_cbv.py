@@ -5,10 +5,9 @@ from django.views import View
 import requests
 
 
-class EndpointView(View):
+class HostView(View):
     def post(self, request):
-        endpoint = request.GET.get("endpoint", "")
-        session = requests.Session()
-        r = session.get(endpoint, timeout=3)
-        print(r.headers)
+        host = request.POST["host"]
+        resp = requests.post(f"http://{host}/api/notify", json={"ok": True}, timeout=5)
+        print(resp.text)
         return JsonResponse({"ok": True})

@@ -360,10 +360,21 @@ class Flow:
         return t
 
     def _conditional(self, node: Node) -> Taint | None:
+        """`a if cond else b`: a is evaluated where cond holds, b where it does not."""
         parts = node.named_children
-        for p in parts[1:2]:
-            self.ev(p)
-        return join(self.ev(parts[0]), self.ev(parts[2])) if len(parts) >= 3 else None
+        if len(parts) < 3:
+            return None
+        body, cond, orelse = parts[0], parts[1], parts[2]
+        self.ev(cond)
+        saved = self.env
+        self.env = dict(saved)
+        self.apply(refine(self.src, cond, True, self.qualify))
+        first = self.ev(body)
+        self.env = dict(saved)
+        self.apply(refine(self.src, cond, False, self.qualify))
+        second = self.ev(orelse)
+        self.env = saved
+        return join(first, second)
 
     def _boolean(self, node: Node) -> Taint | None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

@@ -101,6 +101,7 @@ SINKS: tuple[Sink, ...] = (
                   "starlette.responses.FileResponse", "django.http.FileResponse",
                   "tarfile.open", "zipfile.ZipFile", "aiofiles.open"),
          (0,), ("file", "path", "name", "path_or_file", "filename"), "a file path"),
+    Sink("path", ("*.save",), (0,), ("dst",), "a file path", requires=("flask", "werkzeug")),
     Sink("path", ("*.read_text", "*.read_bytes", "*.write_text", "*.write_bytes", "*.unlink",
                   "*.rmdir", "*.mkdir", "*.touch"), (-1,), (), "a file path"),
     # CWE-79 cross-site scripting
@@ -194,6 +195,9 @@ SOURCE_ATTRS: dict[str, str] = {
 SOURCE_METHODS: dict[str, str] = {
     "recv": "net", "recvfrom": "net", "recv_into": "net", "recvmsg": "net",
     "parse_args": "cli", "parse_known_args": "cli", "read_text": "file", "read_bytes": "file",
+    # Tornado handlers
+    "get_argument": "user", "get_arguments": "user", "get_query_argument": "user",
+    "get_body_argument": "user", "get_cookie": "user", "get_secure_cookie": "user",
 }
 
 # -------------------------------------------------------------------------------- sanitizers

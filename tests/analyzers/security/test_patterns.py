@@ -87,3 +87,9 @@ def test_settings_debug_only_in_settings_modules() -> None:
 def test_asserts_in_tests_are_fine() -> None:
     assert "SEC031" not in rules("def test_x(user):\n    assert user.is_admin\n",
                                  uri="file:///p/tests/test_admin.py")
+
+
+def test_settings_passed_as_keywords() -> None:
+    found = rules("from flask import Flask\napp = Flask(__name__)\n"
+                  "app.config.update(SESSION_COOKIE_SECURE=False, DEBUG=True)\n")
+    assert {"SEC022", "SEC025"} <= found

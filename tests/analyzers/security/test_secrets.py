@@ -61,3 +61,8 @@ def test_non_ascii_text_keeps_byte_offsets_right() -> None:
     source = f'# café ☕\nTOKEN = "{GHP}"\n'
     finding = next(f for f in run(source) if f.rule_id == "SEC030")
     assert source.encode()[finding.start:finding.end].decode() == GHP
+
+
+def test_basic_auth_pairs_are_passwords() -> None:
+    text = 'requests.get(u, auth=("admin", "s3cret!pw"), timeout=5)\n'
+    assert [(text[s:e], k) for s, e, k in find_secrets(text)] == [("s3cret!pw", "password")]

@@ -52,6 +52,9 @@ WEAK_ATTRS = re.compile(r"(?:^|\.)(?:MODE_ECB|PROTOCOL_SSLv2|PROTOCOL_SSLv3|PROT
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|(^|/)tests?/")
 SETTINGS_FILE = re.compile(r"(^|/)settings[^/]*\.py$|(^|/)settings/[^/]*\.py$")
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
+COOKIE_SETTINGS = frozenset({"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+                             "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_SECURE",
+                             "REMEMBER_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY"})
 
 
 def module_imports(src: bytes, root: Node) -> Imports:
@@ -253,6 +256,17 @@ class _Check:
                                             "Add " + " and ".join(f"`{k}=True`" for k in absent))
                 yield ctx.report("SEC022", call, message="Cookie set without " + " and ".join(
                     f"`{k}=True`" for k in missing), evidence=0.65, fix=fix)
+        # settings passed as keywords: `app.config.update(SESSION_COOKIE_SECURE=False)`
+        if method in ("update", "from_mapping", "configure", "Flask"):
+            for key, value in keywords.items():
+                if key in COOKIE_SETTINGS and self.t(value) == "False":
+                    yield ctx.report("SEC022", value, message=f"`{key}` is off", evidence=0.7,
+                                     fix=Fix(f"Set `{key}` to True", (TextEdit(
+                                         value.start_byte, value.end_byte, "True"),),
+                                         safe=False))
+                if key == "DEBUG" and self.t(value) == "True":
+                    yield ctx.report("SEC025", value, message="Debug mode is on",
+                                     evidence=0.7)
         # SEC023 TLS verification off
         verify = keywords.get("verify")
         if verify is not None and self.t(verify) in ("False", "0"):
@@ -363,8 +377,7 @@ class _Check:
         if left.type == "subscript":
             sub = left.child_by_field_name("subscript")
             key = self.t(sub).strip("'\"") if sub is not None else key
-        if key in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
-                   "REMEMBER_COOKIE_SECURE", "REMEMBER_COOKIE_HTTPONLY") and value == "False":
+        if key in COOKIE_SETTINGS and value == "False":
             yield self.ctx.report("SEC022", right, message=f"`{key}` is off", evidence=0.7,
                                   fix=Fix(f"Set `{key}` to True", (TextEdit(
                                       right.start_byte, right.end_byte, "True"),), safe=False))

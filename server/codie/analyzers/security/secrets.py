@@ -91,6 +91,11 @@ def _looks_random(value: str) -> bool:
     return classes >= 2 and entropy(value) >= 3.5
 
 
+# `auth=("admin", "s3cret")`, `HTTPBasicAuth("admin", "s3cret")`: the second literal
+AUTH_PAIR = re.compile(r"(?:\bauth\s*=\s*\(|BasicAuth\s*\(|DigestAuth\s*\()\s*[rbuRBU]{0,2}"
+                       r"(['\"])[^'\"\n]{1,80}\1\s*,\s*[rbuRBU]{0,2}(['\"])(?P<pw>[^'\"\n]{4,120})\2")
+
+
 def _assigned_literals(text: str) -> list[tuple[str, str, int, int]]:
     """(name, value, start, end) for `name = "value"`, `name: "value"`, `"name": "value"`
     where the name looks like a secret's."""
@@ -109,6 +114,9 @@ def _assigned_literals(text: str) -> list[tuple[str, str, int, int]]:
         if end < 0 or (0 <= newline < end) or not 4 <= end - start <= 200:
             continue
         out.append((before.group(1), text[start:end], start, end))
+    if "auth" in text.lower():
+        for m in AUTH_PAIR.finditer(text):
+            out.append(("password", m.group("pw"), m.start("pw"), m.end("pw")))
     return out
 
 
@@ -160,7 +168,8 @@ KIND_TITLE = {
 PREFILTER = re.compile(
     rb"akia|asia|abia|acca|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|aiza|t3blbkfj|"
     rb"sk-ant|sg\.|npm_|pypi-|private key|eyj|://[^\s/@'\"]+:[^\s/@'\"]+@|secret|token|"
-    rb"api[_-]?key|apikey|[_-]key|passw|pwd|credential|bearer|\bsk[0-9a-f]{32}")
+    rb"api[_-]?key|apikey|[_-]key|passw|pwd|credential|bearer|auth\s*=|basicauth|digestauth|"
+    rb"\bsk[0-9a-f]{32}")
 
 
 def hits_by_node(pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node],

@@ -216,6 +216,8 @@ class SinkChecker:
                 built = family == "code" or _builds_string(self.src, node) or (
                     node.type == "identifier" and text(self.src, node) in flow.built)
                 evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
+                if sink.mode == "yaml":  # unsafe whatever the caller passes
+                    evidence = PATTERN_EVIDENCE
                 flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
                                           evidence * scale, sink.mode))
                 return

@@ -93,6 +93,10 @@ def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
     left, right = operands
     holds = op in ("in", "==", "is")
     fails = op in ("not in", "!=", "is not")
+    if left.type == "string" and ".." in text(src, left) and op in ("in", "not in") and (
+            (op == "in") != positive):
+        # `if ".." in name: abort()`: past the check the name has no parent reference
+        return [(v, frozenset({"path"}), False) for v in mentioned(src, right)]
     if (holds and positive) or (fails and not positive):
         if op in ("in", "not in"):
             return [(v, ALL, False) for v in mentioned(src, left)]
@@ -130,7 +134,10 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
             if method in ("startswith", "is_relative_to"):
                 constant_root = bool(positional) and positional[0].type == "string" and \
                     text(src, positional[0]).strip("'\"rbuf").startswith(("/", "http"))
-                clears = [(v, PATH_LIKE, True) for v in mentioned(src, receiver)]
+                # `os.path.realpath(p).startswith(base)` normalises inside the check
+                inline = receiver.type == "call" and text(src, receiver).split("(", 1)[0] \
+                    .endswith(("realpath", "abspath", "normpath", "resolve"))
+                clears = [(v, PATH_LIKE, not inline) for v in mentioned(src, receiver)]
                 if constant_root and not text(src, positional[0]).strip("'\"rbuf").startswith(
                         "//"):
                     # `url.startswith("/")`: a local path, not another host

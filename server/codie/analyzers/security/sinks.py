@@ -107,6 +107,9 @@ class SinkChecker:
             return flow.mod.apply_summary(flow, local, node, positional, pos_t, keywords, kw_t)
         if everything is None:
             return None
+        if method == "get" and "type" in keywords and text(self.src, keywords["type"]) in (
+                "int", "float", "bool", "uuid.UUID", "UUID"):
+            return everything.clear(specs.ALL)  # `request.args.get("n", type=int)`
         families = specs.SANITIZERS.get(qualified) or (
             specs.SANITIZERS.get("*." + method) if method else None)
         if families is not None:

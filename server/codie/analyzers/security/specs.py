@@ -220,7 +220,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
         "xml.sax.saxutils.escape", "flask.jsonify", "flask.render_template",
         "django.shortcuts.render", "django.http.JsonResponse", "json.dumps",
         "django.template.loader.render_to_string", "fastapi.responses.JSONResponse",
-        "django.utils.html.format_html", "nh3.clean",
+        "django.utils.html.format_html", "nh3.clean", "markupsafe.Markup.escape",
+        "flask.Markup.escape", "markupsafe.escape_silent",
     )},
     **{n: frozenset({"sql"}) for n in (
         "psycopg2.sql.Identifier", "psycopg2.sql.Literal", "psycopg.sql.Identifier",
@@ -230,6 +231,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **{n: frozenset({"path", "cmd"}) for n in (
         "os.path.basename", "werkzeug.utils.secure_filename", "werkzeug.secure_filename",
         "django.utils.text.get_valid_filename", "pathvalidate.sanitize_filename",
+        "werkzeug.security.safe_join", "werkzeug.utils.safe_join", "flask.safe_join",
+        "django.utils._os.safe_join",
     )},
     **{n: frozenset({"ldap"}) for n in (
         "ldap.filter.escape_filter_chars", "ldap3.utils.conv.escape_filter_chars",

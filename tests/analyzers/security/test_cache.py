@@ -64,3 +64,40 @@ def test_breaking_the_flow_removes_the_finding() -> None:
     analysis.note_edit(edit)
     analysis.note_changed_ranges(doc.reparse())
     assert analysis.run() == []
+
+
+CLASS_SOURCE = '''import hashlib
+import random
+
+
+class Accounts:
+    def hash_password(self, password):
+        return hashlib.md5(password.encode()).hexdigest()
+
+    def make_token(self):
+        return random.choice("abcdef")
+
+    API_KEY = "q8Zr2LmX0vT9bN4cW7yK1pS6"
+
+    def unrelated(self):
+        return 1
+'''
+
+
+def test_chunk_cache_for_pattern_and_secret_rules() -> None:
+    from codie.analyzers import registered
+
+    analyzers = [a for a in registered() if a.name in ("security-patterns", "security-secrets")]
+    doc = Document("file:///p/accounts.py", CLASS_SOURCE)
+    analysis = DocumentAnalysis(Context(doc, catalogue()), analyzers)
+    before = {f.rule_id for f in analysis.run()}
+    assert {"SEC020", "SEC021", "SEC030"} <= before
+    for anchor, text in ((b"return 1", b"x = 2\n        "), (b"class Accounts", b"# c\n")):
+        at = doc.source.index(anchor)
+        edit = doc.splice(at, at, text)
+        analysis.note_edit(edit)
+        analysis.note_changed_ranges(doc.reparse())
+        cached = analysis.run()
+        fresh_doc = Document("file:///p/accounts.py", doc.source)
+        fresh = DocumentAnalysis(Context(fresh_doc, catalogue()), analyzers).run()
+        assert summary(cached) == summary(fresh)

@@ -13,7 +13,8 @@ from typing import ClassVar
 
 from tree_sitter import Node, Tree
 
-from codie.analyzers.security.names import Imports, dotted, text
+from codie.analyzers.security.chunks import ChunkCache
+from codie.analyzers.security.names import Imports, collect_imports, dotted, text
 from codie.analyzers.security.secrets import hits_by_node
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding, Fix, TextEdit
@@ -81,8 +82,15 @@ class PatternAnalyzer:
             return
         src = doc.source
         imports, pattern = self._module(doc.tree, src)
+        context = (imports.fingerprint(), bool(TEST_FILE.search(doc.uri)),
+                   bool(SETTINGS_FILE.search(doc.uri)))
+        yield from self._cache.run(src, nodes, context,
+                                   lambda chunks: self._scan(ctx, chunks, imports, pattern))
+
+    def _scan(self, ctx: Context, nodes: Sequence[Node], imports: Imports,
+              pattern: re.Pattern[bytes]) -> Iterator[Finding]:
         check: _Check | None = None
-        for top, matches in hits_by_node(pattern, src, nodes):
+        for top, matches in hits_by_node(pattern, ctx.doc.source, nodes):
             if check is None:
                 check = _Check(ctx, imports)
             yield from check.visit(top, matches)
@@ -93,12 +101,16 @@ class PatternAnalyzer:
         # analyzer once per dirty statement, and the imports rarely change
         # (the tree is kept, so `is` cannot be fooled by a recycled id)
         self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
+        self._cache = ChunkCache()
 
     def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
         last = self._last
         if last is not None and last[0] is tree and last[1] is src:
             return last[2], last[3]
-        imports = module_imports(src, tree.root_node)
+        imports = collect_imports(src, tree.root_node)  # cached while import lines stay
+        if last is not None and last[2] is imports:
+            self._last = (tree, src, imports, last[3])
+            return imports, last[3]
         # `import requests as rq`, `from hashlib import md5 as h`: the statement may name
         # the API only through its alias
         aliases = [a.encode() for a, full in imports.aliases.items()

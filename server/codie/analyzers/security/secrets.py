@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
+from codie.analyzers.security.chunks import ChunkCache
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
 
@@ -201,22 +202,50 @@ def hits_by_node(pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node],
     return out
 
 
+def _windows(src: bytes, spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Whole lines around each hit, merged; a key block runs to its END marker."""
+    out: list[tuple[int, int]] = []
+    for start, _ in spans:
+        line_start = max(lo, src.rfind(b"\n", 0, start) + 1)
+        line_end = src.find(b"\n", start)
+        line_end = hi if line_end < 0 or line_end > hi else line_end
+        if src[line_start:line_end].find(b"-----BEGIN") >= 0:
+            end_marker = src.find(b"-----END", line_end, hi)
+            if end_marker >= 0:
+                close = src.find(b"-----", end_marker + 8, hi)
+                line_end = hi if close < 0 else close + 5
+        if out and line_start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], line_end))
+        else:
+            out.append((line_start, line_end))
+    return out
+
+
 class SecretsAnalyzer:
     name: ClassVar[str] = "security-secrets"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
 
+    def __init__(self) -> None:
+        self._cache = ChunkCache()
+
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_PATH.search(ctx.doc.uri))
+        yield from self._cache.run(ctx.doc.source, nodes, in_tests,
+                                   lambda chunks: self._scan(ctx, chunks, in_tests))
+
+    def _scan(self, ctx: Context, nodes: Sequence[Node], in_tests: bool) -> Iterator[Finding]:
         src = ctx.doc.source
-        for top, _ in hits_by_node(PREFILTER, src, nodes, lower=True):
-            chunk = src[top.start_byte: top.end_byte].decode("utf-8", "replace")
-            ascii_only = chunk.isascii()
-            for start, end, kind in find_secrets(chunk):
-                if not ascii_only:
-                    start, end = len(chunk[:start].encode()), len(chunk[:end].encode())
-                yield from self._report(ctx, top.start_byte + start, top.start_byte + end,
-                                        kind, in_tests)
+        for top, spans in hits_by_node(PREFILTER, src, nodes, lower=True):
+            # only the lines with a hit are scanned (a private key block to its END line):
+            # a big class with one `token` in it costs one line, not the whole class
+            for lo, hi in _windows(src, spans, top.start_byte, top.end_byte):
+                chunk = src[lo:hi].decode("utf-8", "replace")
+                ascii_only = chunk.isascii()
+                for start, end, kind in find_secrets(chunk):
+                    if not ascii_only:
+                        start, end = len(chunk[:start].encode()), len(chunk[:end].encode())
+                    yield from self._report(ctx, lo + start, lo + end, kind, in_tests)
 
     def _report(self, ctx: Context, start: int, end: int, kind: str,
                 in_tests: bool) -> Iterator[Finding]:

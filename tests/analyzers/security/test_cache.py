@@ -85,9 +85,10 @@ class Accounts:
 
 
 def test_chunk_cache_for_pattern_and_secret_rules() -> None:
-    from codie.analyzers import registered
+    from codie.analyzers.security.patterns import PatternAnalyzer
+    from codie.analyzers.security.secrets import SecretsAnalyzer
 
-    analyzers = [a for a in registered() if a.name in ("security-patterns", "security-secrets")]
+    analyzers = [PatternAnalyzer(), SecretsAnalyzer()]
     doc = Document("file:///p/accounts.py", CLASS_SOURCE)
     analysis = DocumentAnalysis(Context(doc, catalogue()), analyzers)
     before = {f.rule_id for f in analysis.run()}
@@ -99,5 +100,6 @@ def test_chunk_cache_for_pattern_and_secret_rules() -> None:
         analysis.note_changed_ranges(doc.reparse())
         cached = analysis.run()
         fresh_doc = Document("file:///p/accounts.py", doc.source)
-        fresh = DocumentAnalysis(Context(fresh_doc, catalogue()), analyzers).run()
+        fresh = DocumentAnalysis(Context(fresh_doc, catalogue()),
+                                 [PatternAnalyzer(), SecretsAnalyzer()]).run()
         assert summary(cached) == summary(fresh)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.calls import apply_summary
+from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow
-from codie.analyzers.security.model import SinkHit, Step, Summary, Taint, join
+from codie.analyzers.security.model import SinkHit, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
 
 log = logging.getLogger(__name__)
@@ -25,78 +27,12 @@ SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.
 # Anything that can introduce untrusted data. Files without any of these can only have
 # findings from parameters (library code), so only the strong families are looked at.
 SOURCE_RE = re.compile(rb"request|argv|input\s*\(|environ|getenv|recv|stdin|parse_args|"
-                       rb"prompt|getpass|\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*"
-                       rb"[\"']/|urlopen|self\.rfile")
+                       rb"prompt|getpass|"
+                       rb"\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*[\"']/|"
+                       rb"urlopen|self\.rfile")
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
-ROUTE_RE = re.compile(r"\.(route|get|post|put|patch|delete|api_route|view)\s*\(")
-CLEAN_ANNOTATIONS = re.compile(
-    r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
-    r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$")
-NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "req", "db", "session", "background_tasks",
-                              "response", "current_user", "user"})
 MODULE_KEY = "<module>"
 MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
-CROSS_FUNCTION_PENALTY = 0.03
-
-
-@dataclass(frozen=True)
-class Signature:
-    params: tuple[str, ...] = ()
-    param_nodes: tuple[Node, ...] = ()
-    source_params: frozenset[int] = frozenset()
-    request_params: frozenset[str] = frozenset()
-    vararg: int = -1
-    view: bool = False  # a web entry point: its other parameters come from the framework
-
-
-class FunctionInfo:
-    """A function of the file. The signature is read only when the function is analysed
-    or called: most functions of a big file are neither on a given pass."""
-
-    def __init__(self, mod: ModuleInfo | None, key: str, node: Node, outer: Node, body: Node,
-                 cls: str | None, html_route: bool = False) -> None:
-        self.mod = mod
-        self.key = key
-        self.node = node
-        self.outer = outer
-        self.body = body
-        self.cls = cls
-        self.html_route = html_route
-        self._sig: Signature | None = None
-
-    @property
-    def start(self) -> int:
-        return self.node.start_byte
-
-    @property
-    def sig(self) -> Signature:
-        if self._sig is None:
-            self._sig = self.mod.signature(self) if self.mod is not None else Signature()
-        return self._sig
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return self.sig.params
-
-    @property
-    def param_nodes(self) -> tuple[Node, ...]:
-        return self.sig.param_nodes
-
-    @property
-    def source_params(self) -> frozenset[int]:
-        return self.sig.source_params
-
-    @property
-    def request_params(self) -> frozenset[str]:
-        return self.sig.request_params
-
-    @property
-    def vararg(self) -> int:
-        return self.sig.vararg
-
-    @property
-    def view(self) -> bool:
-        return self.sig.view
 
 
 @dataclass
@@ -200,50 +136,7 @@ class ModuleInfo:
             self._collect(body, None, key + ".")
 
     def signature(self, info: FunctionInfo) -> Signature:
-        node, outer = info.node, info.outer
-        params_node = node.child_by_field_name("parameters")
-        names: list[str] = []
-        nodes: list[Node] = []
-        annotations: list[str] = []
-        defaults: list[str] = []
-        vararg = -1
-        for p in params_node.named_children if params_node is not None else []:
-            ident: Node | None = p
-            if p.type in ("default_parameter", "typed_default_parameter", "typed_parameter"):
-                ident = p.child_by_field_name("name") or (p.named_children[0]
-                                                          if p.named_children else None)
-            elif p.type in ("list_splat_pattern", "dictionary_splat_pattern"):
-                ident = p.named_children[0] if p.named_children else None
-                if p.type == "list_splat_pattern":
-                    vararg = len(names)
-            elif p.type != "identifier":
-                continue
-            if ident is None or ident.type != "identifier":
-                continue
-            type_node = p.child_by_field_name("type")
-            value = p.child_by_field_name("value")
-            names.append(text(self.src, ident))
-            nodes.append(ident)
-            annotations.append(text(self.src, type_node) if type_node is not None else "")
-            defaults.append(text(self.src, value) if value is not None else "")
-        decorators = text(self.src, outer)[: node.start_byte - outer.start_byte]
-        if info.cls and names and names[0] in ("self", "cls") and \
-                "staticmethod" not in decorators:
-            names, nodes, annotations, defaults = names[1:], nodes[1:], annotations[1:], \
-                defaults[1:]
-            vararg = vararg - 1 if vararg > 0 else vararg
-        route = bool(ROUTE_RE.search(decorators))
-        is_view = route or (self.framework == "django" and bool(names) and names[0] == "request")
-        sources: set[int] = set()
-        if is_view:
-            clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))
-            for i, pname in enumerate(names):
-                if pname in NOT_INPUT_PARAMS or pname in clean_converters or \
-                        CLEAN_ANNOTATIONS.match(annotations[i]) or "Depends(" in defaults[i]:
-                    continue
-                sources.add(i)
-        return Signature(tuple(names), tuple(nodes), frozenset(sources),
-                         frozenset(n for n in names if n in ("request", "req")), vararg, is_view)
+        return read_signature(self, info)
 
     # --------------------------------------------------------------------------- analysis
     def interesting(self) -> list[str]:
@@ -370,54 +263,7 @@ class ModuleInfo:
     def apply_summary(self, flow: Flow, key: str, call: Node, positional: list[Node],
                       pos_t: list[Taint | None], keywords: dict[str, Node],
                       kw_t: dict[str, Taint | None]) -> Taint | None:
-        summary = self.summary(key)
-        flow.used[key] = summary
-        if summary is None:  # recursion: propagate the arguments
-            merged: Taint | None = None
-            for t in [*pos_t, *kw_t.values()]:
-                merged = join(merged, t)
-            return merged
-        bound: dict[int, Taint] = {}
-        for i, t in enumerate(pos_t):
-            index = i if summary.vararg < 0 or i < summary.vararg else summary.vararg
-            if t is not None and index < len(summary.params):
-                bound[index] = join(bound.get(index), t) or t
-        for k, t in kw_t.items():
-            if t is not None and k in summary.params:
-                bound[summary.params.index(k)] = t
-        callee = key.rsplit(".", 1)[-1]
-        call_step = flow.step(call, f"passed to `{callee}()`")
-        for hit in summary.sinks:
-            for index in hit.taint.params:
-                arg = bound.get(index)
-                if arg is None:
-                    continue
-                cleared = arg.cleared | hit.taint.cleared
-                if hit.family in cleared:
-                    continue
-                inner = tuple(s for s in hit.taint.path if not s.message.startswith("parameter"))
-                path = _concat(arg.path, call_step, inner)
-                real = [k for k in arg.real_kinds if specs.kind_counts(k, hit.family)]
-                if real:
-                    evidence = max(specs.KIND_EVIDENCE[k] for k in real) - CROSS_FUNCTION_PENALTY
-                    flow.found.append(replace(hit, taint=Taint(arg.real_kinds, path, cleared),
-                                              evidence=round(evidence, 3)))
-                if arg.params:
-                    flow.hits.append(replace(hit, taint=Taint(
-                        frozenset(f"param:{p}" for p in arg.params), path, cleared)))
-        ret = summary.returns
-        if ret is None:
-            return None
-        out: Taint | None = None
-        if ret.real_kinds:
-            out = Taint(ret.real_kinds, _concat(ret.path, call_step, ()), ret.cleared,
-                        ret.normalized)
-        for index in ret.params:
-            arg = bound.get(index)
-            if arg is not None:
-                out = join(out, replace(arg.step(call_step), cleared=arg.cleared | ret.cleared,
-                                        normalized=arg.normalized or ret.normalized))
-        return out
+        return apply_summary(self, flow, key, call, positional, pos_t, keywords, kw_t)
 
 
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
@@ -452,10 +298,3 @@ def sink_pattern(imports: Imports, strong_only: bool) -> re.Pattern[bytes]:
         _PATTERNS.clear()
     _PATTERNS[key] = pattern
     return pattern
-
-
-def _concat(head: tuple[Step, ...], middle: Step, tail: tuple[Step, ...]) -> tuple[Step, ...]:
-    path = (*head, middle, *tail)
-    if len(path) > 8:
-        path = (*path[:3], *path[-5:])
-    return path

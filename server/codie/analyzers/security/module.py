@@ -66,6 +66,7 @@ class ModuleInfo:
         self.framework = self._framework()
         self.has_sources = bool(SOURCE_RE.search(src))
         self.sink_re = sink_pattern(imports, not self.has_sources)
+        self.sink_key = (imports.fingerprint(), self.has_sources)
         self.fingerprint = hash((imports.fingerprint(), self.has_sources))
         self._collect(root, None, "")
         self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
@@ -164,7 +165,7 @@ class ModuleInfo:
     def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:
         """Does a function's text mention a sink, and which names does it call? Cached by
         text across passes: an edit changes one function, not the others."""
-        key = (hash(chunk), id(self.sink_re))
+        key = (hash(chunk), self.sink_key)
         facts = _FACTS.get(key)
         if facts is None:
             facts = (bool(self.sink_re.search(chunk)), frozenset(
@@ -267,7 +268,7 @@ class ModuleInfo:
 
 
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
-_FACTS: dict[tuple[int, int], tuple[bool, frozenset[str]]] = {}
+_FACTS: dict[tuple[int, tuple[int, bool]], tuple[bool, frozenset[str]]] = {}
 CALLED = re.compile(rb"\b(\w+)\s*\(")
 
 

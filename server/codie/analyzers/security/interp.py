@@ -307,7 +307,10 @@ def _formats(src: bytes, value: Node) -> bool:
     if value.type == "string":
         return any(c.type == "interpolation" for c in value.named_children)
     fn = value.child_by_field_name("function") if value.type == "call" else None
-    return fn is not None and text(src, fn).endswith((".format", ".join"))
+    if fn is None:
+        return False
+    name = text(src, fn)
+    return name.endswith((".format", ".join")) and not name.endswith("path.join")
 
 
 def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:

@@ -23,6 +23,7 @@ PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file
 # ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
 # that opens/runs what its caller asks for: hidden unless the text is built right here
 PASSTHROUGH_EVIDENCE = 0.15
+PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
 CROSS_FUNCTION_PENALTY = 0.03
 XSS_CLEAR = frozenset({"xss"})
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
@@ -216,8 +217,11 @@ class SinkChecker:
                                            evidence, sink.mode))
                 return
             if t.params:
-                built = family == "code" or _builds_string(self.src, node) or (
-                    node.type == "identifier" and text(self.src, node) in flow.built)
+                # a library function opening (or fetching) what its caller names is an
+                # API, not a hole: parameter-only paths and URLs stay hidden
+                built = family == "code" or (family not in PARAM_QUIET and (
+                    _builds_string(self.src, node) or (
+                        node.type == "identifier" and text(self.src, node) in flow.built)))
                 evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
                 if sink.mode == "yaml":  # unsafe whatever the caller passes
                     evidence = PATTERN_EVIDENCE
@@ -313,7 +317,8 @@ def _builds_string(src: bytes, node: Node) -> bool:
         return any(c.type == "interpolation" for c in node.named_children)
     if kind == "binary_operator":
         return True
-    return kind == "call" and _is_str_method(src, node)
+    return kind == "call" and _is_str_method(src, node) and not text(
+        src, node.child_by_field_name("function") or node).endswith("path.join")
 
 
 def _is_str_method(src: bytes, call: Node) -> bool:

@@ -91,7 +91,8 @@ class TaintAnalyzer:
         kinds = sorted(hit.taint.real_kinds)
         if kinds:
             origin = " and ".join(specs.KIND_LABEL[k] for k in kinds)
-            message = f"{title}: {origin} reaches {hit.label}"
+            verb = "reaches" if len(kinds) == 1 else "reach"
+            message = f"{title}: {origin} {verb} {hit.label}"
             notes = [f"a path from {origin} to {hit.label} was traced through "
                      f"{len(related)} step(s)"]
         elif from_param:
@@ -113,7 +114,7 @@ class TaintAnalyzer:
         evidence = hit.evidence
         if not kinds and TEST_FILE.search(ctx.doc.uri):
             # `exec(code)` in a test is how tests exercise the language, not a hole
-            evidence *= 0.5
+            evidence *= 0.3
             notes.append("in a test file")
         return ctx.report(hit.rule, start, end, message, evidence=evidence, notes=notes,
                           related=related, fix=fix,

@@ -22,7 +22,10 @@ PATTERN_EVIDENCE = 0.6  # dangerous whatever the data (yaml.load with the defaul
 PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file calls
 # ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
 # that opens/runs what its caller asks for: hidden unless the text is built right here
-PASSTHROUGH_EVIDENCE = 0.15
+PASSTHROUGH_EVIDENCE = 0.1
+DB_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "sqlalchemy",
+              "django", "asyncpg", "aiosqlite", "aiomysql", "cx_Oracle", "oracledb", "pyodbc",
+              "pymssql", "duckdb", "snowflake", "peewee", "databases", "records")
 PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
 CROSS_FUNCTION_PENALTY = 0.03
 XSS_CLEAR = frozenset({"xss"})
@@ -149,6 +152,9 @@ class SinkChecker:
         for k in sink.kwargs:
             if k in keywords:
                 checked.append((keywords[k], kw_t[k]))
+        if sink.family == "sql" and receiver is not None and text(self.src, receiver) == "self" \
+                and not self.flow.mod.imports.uses(*DB_MODULES):
+            return  # `self.execute(func, args)` of a class that talks to no database
         evidence_scale = 1.0
         mode = sink.mode
         if mode == "subprocess":

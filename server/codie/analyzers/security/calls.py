@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from codie.analyzers.security.module import ModuleInfo
 
 CROSS_FUNCTION_PENALTY = 0.03
+EXTERNAL = "ext:"  # key prefix of functions imported from other modules of the workspace
 
 
 def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional: list[Node],
@@ -35,8 +36,9 @@ def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional:
     for k, t in kw_t.items():
         if t is not None and k in summary.params:
             bound[summary.params.index(k)] = t
-    callee = key.rsplit(".", 1)[-1]
+    callee = key.rsplit(".", 1)[-1].removeprefix(EXTERNAL)
     call_step = flow.step(call, f"passed to `{callee}()`")
+    external = key.startswith(EXTERNAL)
     for hit in summary.sinks:
         for index in hit.taint.params:
             arg = bound.get(index)
@@ -46,6 +48,14 @@ def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional:
             if hit.family in cleared:
                 continue
             inner = tuple(s for s in hit.taint.path if not s.message.startswith("parameter"))
+            if external:
+                # the sink is in another file: report at this call, point at the sink
+                place = mod.external_place(key, hit)
+                hit = replace(hit, owner=flow.func.key, start=call.start_byte - flow.base,
+                              end=call.end_byte - flow.base,
+                              label=f"{hit.label} in `{callee}()`",
+                              external=((place,) if place else ()) + hit.external)
+                inner = ()
             path = _concat(arg.path, call_step, inner)
             real = [k for k in arg.real_kinds if specs.kind_counts(k, hit.family)]
             if real:
@@ -60,8 +70,8 @@ def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional:
         return None
     out: Taint | None = None
     if ret.real_kinds:
-        out = Taint(ret.real_kinds, _concat(ret.path, call_step, ()), ret.cleared,
-                    ret.normalized)
+        head = () if external else ret.path
+        out = Taint(ret.real_kinds, _concat(head, call_step, ()), ret.cleared, ret.normalized)
     for index in ret.params:
         arg = bound.get(index)
         if arg is not None:

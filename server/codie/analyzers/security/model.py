@@ -100,6 +100,8 @@ class SinkHit:
     taint: Taint
     evidence: float
     fix_key: str = ""
+    # places in other files the path went through: (uri, 0-based line, utf-8 column, message)
+    external: tuple[tuple[str, int, int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
-from codie.analyzers.security.calls import apply_summary
+from codie.analyzers.security.calls import EXTERNAL, apply_summary
+from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow
 from codie.analyzers.security.model import SinkHit, Summary, Taint
@@ -68,6 +69,11 @@ class ModuleInfo:
         self.sink_re = sink_pattern(imports, not self.has_sources)
         self.sink_key = (imports.fingerprint(), self.has_sources)
         self.fingerprint = hash((imports.fingerprint(), self.has_sources))
+        self.uri = ""
+        # set for headless runs: summaries of functions imported from workspace modules
+        self.loader: ModuleLoader | None = None
+        self._external: dict[str, Summary | None] = {}
+        self._workspace: set[str] | None = None
         self._collect(root, None, "")
         self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
 
@@ -152,8 +158,9 @@ class ModuleInfo:
                 chosen.add(key)
             else:
                 calls[key] = called
-        # callers of chosen functions, transitively (by name: cheap and rarely wrong)
-        frontier = {k.rsplit(".", 1)[-1] for k in chosen}
+        # callers of chosen functions, transitively (by name: cheap and rarely wrong), and
+        # (headless) callers of functions imported from the workspace
+        frontier = {k.rsplit(".", 1)[-1] for k in chosen} | self.workspace_imports()
         while frontier and calls:
             added = [k for k, called in calls.items() if called & frontier]
             for k in added:
@@ -217,10 +224,52 @@ class ModuleInfo:
         return b"\n".join(parts)
 
     def summary(self, key: str) -> Summary | None:
+        if key.startswith(EXTERNAL):
+            return self._external_summary(key)
         if key not in self.functions:
             return None
         r = self.result(key)
         return r.summary if r is not None else None
+
+    # ----------------------------------------------------------------- other modules
+    def workspace_imports(self) -> set[str]:
+        """Imported names defined in modules of the workspace (headless runs)."""
+        if self.loader is None:
+            return set()
+        if self._workspace is None:
+            self._workspace = set()
+            for alias, full in self.imports.aliases.items():
+                module = full.rpartition(".")[0]
+                if module and self.loader.find(module, self.imports.relative.get(alias, 0)):
+                    self._workspace.add(alias)
+        return self._workspace
+
+    def _external_summary(self, key: str) -> Summary | None:
+        if key not in self._external:
+            name = key.removeprefix(EXTERNAL)
+            self._external[key] = None  # recursion across modules: unknown
+            if self.loader is not None:
+                self._external[key] = self.loader.summary(
+                    self.imports.qualify(name), self.imports.relative.get(name, 0))
+        return self._external[key]
+
+    def external_place(self, key: str, hit: SinkHit) -> tuple[str, int, int, str] | None:
+        """Where, in the other file, an imported function's sink is."""
+        if self.loader is None:
+            return None
+        name = key.removeprefix(EXTERNAL)
+        found = self.loader.function(self.imports.qualify(name),
+                                     self.imports.relative.get(name, 0))
+        if found is None:
+            return None
+        other = found[0]
+        owner = other.functions.get(hit.owner)
+        if owner is None:
+            return None
+        offset = owner.start + hit.start
+        line = other.src.count(b"\n", 0, offset)
+        column = offset - (other.src.rfind(b"\n", 0, offset) + 1)
+        return other.uri, line, column, f"reaches {hit.label} in `{name}()`"
 
     def _analyze(self, info: FunctionInfo) -> Result:
         flow = Flow(self, info)
@@ -243,13 +292,15 @@ class ModuleInfo:
     # --------------------------------------------------------------------------- calls
     def resolve(self, func: FunctionInfo, name: str,
                 types: dict[str, str] | None = None) -> str | None:
-        """The key of the local function a call names, if any."""
+        """The key of the local (or, headless, imported workspace) function a call names."""
         if "." not in name:
             nested = f"{func.key}.{name}"
             if nested in self.functions:
                 return nested
             if name in self.functions and name != MODULE_KEY:
                 return name
+            if self.loader is not None and name in self.workspace_imports():
+                return EXTERNAL + name
             return None
         head, _, rest = name.partition(".")
         if head in ("self", "cls") and func.cls and "." not in rest:

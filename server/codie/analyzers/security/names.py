@@ -36,6 +36,7 @@ class Imports:
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
+        self.relative: dict[str, int] = {}  # alias -> dots of `from ..pkg import alias`
         self._fingerprint: int | None = None
 
     def add_statement(self, src: Source, node: Node) -> None:
@@ -56,17 +57,25 @@ class Imports:
             module_node = node.child_by_field_name("module_name")
             if module_node is None:
                 return
-            module = text(src, module_node).lstrip(".")
+            raw = text(src, module_node)
+            module = raw.lstrip(".")
+            level = len(raw) - len(module)
             self.modules.add(module)
+            prefix = f"{module}." if module else ""
             for child in node.named_children[1:]:
+                alias_name = full = ""
                 if child.type == "dotted_name":
                     name = text(src, child)
-                    self.aliases[name.split(".")[-1]] = f"{module}.{name}"
+                    alias_name, full = name.split(".")[-1], f"{prefix}{name}"
                 elif child.type == "aliased_import":
                     name_node = child.child_by_field_name("name")
                     alias = child.child_by_field_name("alias")
                     if name_node is not None and alias is not None:
-                        self.aliases[text(src, alias)] = f"{module}.{text(src, name_node)}"
+                        alias_name, full = text(src, alias), f"{prefix}{text(src, name_node)}"
+                if alias_name:
+                    self.aliases[alias_name] = full
+                    if level:
+                        self.relative[alias_name] = level
 
     def qualify(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -81,7 +90,8 @@ class Imports:
     def fingerprint(self) -> int:
         if self._fingerprint is None:
             self._fingerprint = hash((tuple(sorted(self.aliases.items())),
-                                      tuple(sorted(self.modules))))
+                                      tuple(sorted(self.modules)),
+                                      tuple(sorted(self.relative.items()))))
         return self._fingerprint
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
@@ -47,6 +51,14 @@ class TaintAnalyzer:
         root = doc.tree.root_node
         cache = self._caches.pop(doc.uri, {})
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
+        mod.uri = doc.uri
+        if doc.version is None and ctx.root is not None and doc.uri.startswith("file:"):
+            # `codie check`: follow calls into the workspace's other modules (the editor
+            # never reads files on the keystroke path, so it does not)
+            try:
+                mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)))
+            except (OSError, ValueError):
+                mod.loader = None
         mod.run()
         self._caches[doc.uri] = mod.new_cache
         while len(self._caches) > CACHED_DOCUMENTS:
@@ -88,6 +100,8 @@ class TaintAnalyzer:
             if info is not None:
                 related.append(Location(info.start + step.start, info.start + step.end,
                                         step.message))
+        for uri, line, column, text in hit.external:
+            related.append(Location(0, 0, text, uri=uri, line=line, column=column))
         kinds = sorted(hit.taint.real_kinds)
         if kinds:
             origin = " and ".join(specs.KIND_LABEL[k] for k in kinds)

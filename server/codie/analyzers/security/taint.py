@@ -52,9 +52,11 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, {})
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
-        if doc.version is None and ctx.root is not None and doc.uri.startswith("file:"):
+        if doc.version is None and ctx.root is not None and doc.uri.startswith("file:") and \
+                mod.has_sources:
             # `codie check`: follow calls into the workspace's other modules (the editor
-            # never reads files on the keystroke path, so it does not)
+            # never reads files on the keystroke path, so it does not). Only files that
+            # take untrusted data in need it.
             try:
                 mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)))
             except (OSError, ValueError):

@@ -358,6 +358,9 @@ class _Check:
             yield self.ctx.report("SEC022", right, message=f"`{key}` is off", evidence=0.7,
                                   fix=Fix(f"Set `{key}` to True", (TextEdit(
                                       right.start_byte, right.end_byte, "True"),), safe=False))
+        if key == "verify" and value == "False" and left.type == "attribute":
+            yield self.ctx.report("SEC023", node, message="TLS certificate verification is "
+                                  "turned off for this session", evidence=0.75)
         if key == "check_hostname" and value == "False":
             yield self.ctx.report("SEC023", node, message="Hostname checking is turned off",
                                   evidence=0.75)

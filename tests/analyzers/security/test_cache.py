@@ -103,3 +103,17 @@ def test_chunk_cache_for_pattern_and_secret_rules() -> None:
         fresh = DocumentAnalysis(Context(fresh_doc, catalogue()),
                                  [PatternAnalyzer(), SecretsAnalyzer()]).run()
         assert summary(cached) == summary(fresh)
+
+
+def test_module_level_findings_move_with_edits_above_them() -> None:
+    source = ("import os\nimport sys\n\n\ndef helper():\n    return 1\n\n\n"
+              "os.system('ls ' + sys.argv[1])\n")
+    doc = Document("file:///p/script.py", source)
+    analysis = DocumentAnalysis(Context(doc, catalogue()), [TaintAnalyzer()])
+    assert analysis.run()
+    at = doc.source.index(b"return 1")
+    edit = doc.splice(at, at, b"x = 2\n    ")  # inside the function above the statement
+    analysis.note_edit(edit)
+    analysis.note_changed_ranges(doc.reparse())
+    [finding] = analysis.run()
+    assert doc.source[finding.start:finding.end].startswith(b"os.system(")

@@ -217,8 +217,10 @@ class ModuleInfo:
         return result
 
     def _module_chunk(self) -> bytes:
-        # module-level code only: function bodies are cached on their own
-        parts = [self.src[c.start_byte: c.end_byte] for c in self.root.named_children
+        # module-level code only (function bodies are cached on their own), with where each
+        # statement starts: its offsets are relative to the file, not to a function
+        parts = [b"%d:" % c.start_byte + self.src[c.start_byte: c.end_byte]
+                 for c in self.root.named_children
                  if c.type not in ("function_definition", "class_definition",
                                    "decorated_definition")]
         return b"\n".join(parts)

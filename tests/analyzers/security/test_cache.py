@@ -117,3 +117,31 @@ def test_module_level_findings_move_with_edits_above_them() -> None:
     analysis.note_changed_ranges(doc.reparse())
     [finding] = analysis.run()
     assert doc.source[finding.start:finding.end].startswith(b"os.system(")
+
+
+def test_random_edits_keep_every_cache_consistent() -> None:
+    """Cached results after arbitrary edits (also ones that break the syntax) equal a
+    fresh analysis of the same text."""
+    import random
+    from pathlib import Path
+
+    from codie.analyzers.security.patterns import PatternAnalyzer
+    from codie.analyzers.security.secrets import SecretsAnalyzer
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus" / "security"
+    text = "\n".join(p.read_text() for p in sorted(corpus.glob("hw_*.py"))[:12])
+    doc = Document("file:///p/big.py", text)
+    fresh_set = lambda: [TaintAnalyzer(), PatternAnalyzer(), SecretsAnalyzer()]  # noqa: E731
+    analysis = DocumentAnalysis(Context(doc, catalogue()), fresh_set())
+    analysis.run()
+    rng = random.Random(9)
+    for _ in range(30):
+        at = rng.randrange(len(doc.source))
+        end = min(len(doc.source), at + rng.randint(0, 12))
+        new = rng.choice([b"", b"x", b"request.args['q']", b"\n", b" + name", b"(", b"#"])
+        analysis.note_edit(doc.splice(at, end, new))
+        analysis.note_changed_ranges(doc.reparse())
+        cached = analysis.run()
+        fresh = DocumentAnalysis(Context(Document("file:///p/big.py", doc.source), catalogue()),
+                                 fresh_set()).run()
+        assert summary(cached) == summary(fresh)

@@ -35,14 +35,17 @@ def split(nodes: Sequence[Node]) -> list[Node]:
 
 class ChunkCache:
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[object, bytes], tuple[Finding, ...]] = OrderedDict()
+        self._entries: OrderedDict[tuple[object, int, bytes], tuple[Finding, ...]] = \
+            OrderedDict()
 
     def run(self, src: bytes, nodes: Sequence[Node], context: object,
             compute: Callable[[list[Node]], Iterable[Finding]]) -> Iterator[Finding]:
-        misses: list[tuple[Node, tuple[object, bytes]]] = []
+        misses: list[tuple[Node, tuple[object, int, bytes]]] = []
         for node in split(nodes):
-            line_start = src.rfind(b"\n", 0, node.start_byte) + 1  # the indent matters too
-            key = (context, src[line_start: node.end_byte])
+            # the text from the start of the line (the indent matters too), and where in it
+            # the node starts (a broken file may split a line into several nodes)
+            line_start = src.rfind(b"\n", 0, node.start_byte) + 1
+            key = (context, node.start_byte - line_start, src[line_start: node.end_byte])
             cached = self._entries.get(key)
             if cached is None:
                 misses.append((node, key))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
@@ -41,6 +42,8 @@ class CacheEntry:
     summary: Summary
     found: tuple[SinkHit, ...]
     used: dict[str, Summary | None]
+    # module-level code only: where its statements started (its offsets are file offsets)
+    starts: tuple[int, ...] = ()
 
 
 @dataclass
@@ -194,14 +197,22 @@ class ModuleInfo:
         if key in self.in_progress or len(self.in_progress) >= MAX_DEPTH:
             return None  # recursion (or a very deep chain): the call is treated as unknown
         info = self.functions[key]
-        chunk = self.src[info.outer.start_byte: info.outer.end_byte] if key != MODULE_KEY \
-            else self._module_chunk()
+        starts: tuple[int, ...] = ()
+        if key == MODULE_KEY:
+            statements = self._module_statements()
+            starts = tuple(c.start_byte for c in statements)
+            chunk = b"\n".join(self.src[c.start_byte: c.end_byte] for c in statements)
+        else:
+            chunk = self.src[info.outer.start_byte: info.outer.end_byte]
         cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
         entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
         self.in_progress.add(key)
         try:
             if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
-                result = Result(entry.summary, entry.found, entry.used)
+                found = entry.found
+                if key == MODULE_KEY and entry.starts != starts:
+                    found = tuple(_moved(h, entry.starts, starts) for h in found)
+                result = Result(entry.summary, found, entry.used)
             else:
                 try:
                     result = self._analyze(info)
@@ -213,17 +224,14 @@ class ModuleInfo:
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
-        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used)
+        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts)
         return result
 
-    def _module_chunk(self) -> bytes:
-        # module-level code only (function bodies are cached on their own), with where each
-        # statement starts: its offsets are relative to the file, not to a function
-        parts = [b"%d:" % c.start_byte + self.src[c.start_byte: c.end_byte]
-                 for c in self.root.named_children
-                 if c.type not in ("function_definition", "class_definition",
-                                   "decorated_definition")]
-        return b"\n".join(parts)
+    def _module_statements(self) -> list[Node]:
+        """Module-level code only: function bodies are cached on their own."""
+        return [c for c in self.root.named_children
+                if c.type not in ("function_definition", "class_definition",
+                                  "decorated_definition")]
 
     def summary(self, key: str) -> Summary | None:
         if key.startswith(EXTERNAL):
@@ -318,6 +326,20 @@ class ModuleInfo:
                       pos_t: list[Taint | None], keywords: dict[str, Node],
                       kw_t: dict[str, Taint | None]) -> Taint | None:
         return apply_summary(self, flow, key, call, positional, pos_t, keywords, kw_t)
+
+
+def _moved(hit: SinkHit, old: tuple[int, ...], new: tuple[int, ...]) -> SinkHit:
+    """A module-level hit after the statements moved: each offset follows its statement."""
+    def move(offset: int) -> int:
+        i = bisect_right(old, offset) - 1
+        return offset + (new[i] - old[i]) if i >= 0 else offset
+
+    path = tuple(replace(step, start=move(step.start), end=move(step.end))
+                 if step.owner == MODULE_KEY else step for step in hit.taint.path)
+    if hit.owner != MODULE_KEY:
+        return replace(hit, taint=replace(hit.taint, path=path))
+    return replace(hit, start=move(hit.start), end=move(hit.end),
+                   taint=replace(hit.taint, path=path))
 
 
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}

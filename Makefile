@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories bench-calibration
-.PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime
+.PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime bench-security
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench-advisories: venv
 ## bench-calibration: ECE of the confidence on a labeled corpus, and feedback simulation
 bench-calibration: venv
 	$(BIN)/python bench/calibration.py
+## bench-security: corpus score, throughput next to Bandit, edit latency (security analyzers)
+bench-security: venv
+	$(BIN)/python bench/security_score.py
+	$(BIN)/python bench/security_throughput.py
+	$(BIN)/python bench/security_edit_latency.py
 
 ## docs: regenerate docs/rules.md from the catalogue
 docs: venv

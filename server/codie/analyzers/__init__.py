@@ -18,6 +18,7 @@ MODULES = (
     "codie.analyzers.style",
     "codie.analyzers.runtime",
     "codie.analyzers.complexity",
+    "codie.analyzers.security",
 )
 
 

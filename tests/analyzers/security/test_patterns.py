@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (source snippets read best on one line)
+
 """Pattern rules: positive and negative per rule, and quick fixes that really fix."""
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(
 async def test_position_encodings_with_non_ascii(encoding_client: LanguageClient, tmp_path: Path) -> None:
     encoding = str(encoding_client.codie_capabilities.position_encoding)  # type: ignore[attr-defined]
     expected = {"utf-8": 23, "utf-16": 20, "utf-32": 19}[encoding]
-    text = 's = "héllo 😋"; y = eval(s)\n'
+    text = 's = "héllo 😋"; y = eval(input(s))\n'
     uri = open_doc(encoding_client, tmp_path / "enc.py", text)
     await wait_for(lambda: codes(encoding_client, uri) == ["SEC001"])
     assert encoding_client.diagnostics[uri][0].range.start == types.Position(0, expected)

@@ -78,14 +78,14 @@ test-vscode: venv $(VSCODE_DIR)/node_modules/.package-lock.json
 	cd $(VSCODE_DIR) && npm run -s typecheck
 	cd $(VSCODE_DIR) && node build.mjs --tests
 	cd $(VSCODE_DIR) && node --require ./test/register-vscode-stub.js --test --test-reporter=spec out/test/unit/
-	cd $(VSCODE_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) node --test --test-reporter=spec out/test/integration/
+	cd $(VSCODE_DIR) && CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) node --test --test-reporter=spec out/test/integration/
 	cd $(VSCODE_DIR) && npx vsce package --no-dependencies -o codie.vsix
 
 # Twice: vim.lsp.config/enable (0.11+), then the vim.lsp.start path of 0.8-0.10.
 test-neovim: $(NVIM)
-	cd $(NEOVIM_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) --headless \
+	cd $(NEOVIM_DIR) && CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) --headless \
 		-u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
-	cd $(NEOVIM_DIR) && CODIE_LEGACY_START=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) \
+	cd $(NEOVIM_DIR) && CODIE_LEGACY_START=1 CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) \
 		--headless -u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
 
 ## e2e-vscode: the .vsix in a real VS Code (code-server from npm, headless Chromium,

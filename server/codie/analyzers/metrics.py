@@ -394,3 +394,10 @@ def flatten(m: Metrics) -> Iterator[Metrics]:
     yield m
     for child in m.children:
         yield from flatten(child)
+
+
+def metrics_of_source(source: bytes) -> Metrics:
+    """Parse and measure: for a worker process, which cannot receive a tree-sitter Tree."""
+    from codie.core.document import parse
+
+    return module_metrics(parse(source), source)

@@ -77,6 +77,7 @@ class WorkspaceGraphs:
     async def _build(self, folder: FolderGraph) -> None:
         loop = asyncio.get_running_loop()
         settings = self.server.settings.for_folder(folder.root)
+        await self.server.quiet()  # the first diagnostics and keystrokes go first
         async with folder.lock:
             try:
                 await loop.run_in_executor(self.server.thread_pool, lambda: folder.graph.build(

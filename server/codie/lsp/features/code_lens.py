@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 from lsprotocol import types
 
-from codie.analyzers.metrics import Metrics, flatten, module_metrics
+from codie.analyzers.metrics import Metrics, flatten, metrics_of_source
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range
 from codie.lsp.server import CodieServer
@@ -53,15 +55,26 @@ async def current_metrics(ls: CodieServer, doc: Document) -> Metrics | None:
     cached = _cache(ls).get(doc.uri)
     if cached is not None and cached[1] == doc.source:
         return cached[2]
-    version, source, tree = doc.version, doc.source, doc.tree.copy()
+    version, source = doc.version, doc.source
     loop = asyncio.get_running_loop()
-    m = await loop.run_in_executor(ls.thread_pool, module_metrics, tree, source)
+    # ~100s of ms of pure-Python CPU for a big module: in a thread it would hold the GIL
+    # while the user types, so it runs in a process of its own
+    m = await loop.run_in_executor(_process_pool(ls), metrics_of_source, source)
     _cache(ls)[doc.uri] = (version, source, m)
     analysis = ls.analyses.get(doc.uri)
     if analysis is not None:  # CPX004 reads these figures: let it see the new ones
         analysis.whole_dirty = True
         ls.schedule(doc.uri)
     return m
+
+
+def _process_pool(ls: CodieServer) -> ProcessPoolExecutor:
+    pool: ProcessPoolExecutor | None = ls.services.get(_CACHE_KEY + ".pool")
+    if pool is None:
+        # spawn, not fork: the server has threads, and a forked copy of their locks can hang
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        ls.services[_CACHE_KEY + ".pool"] = pool
+    return pool
 
 
 class MetricsCache:

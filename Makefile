@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories bench-calibration
-.PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime
+.PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime bench-security
 .PHONY: bench-workspace
 
 $(STAMP): pyproject.toml
@@ -46,6 +46,11 @@ bench-advisories: venv
 ## bench-calibration: ECE of the confidence on a labeled corpus, and feedback simulation
 bench-calibration: venv
 	$(BIN)/python bench/calibration.py
+## bench-security: corpus score, throughput next to Bandit, edit latency (security analyzers)
+bench-security: venv
+	$(BIN)/python bench/security_score.py
+	$(BIN)/python bench/security_throughput.py
+	$(BIN)/python bench/security_edit_latency.py
 ## bench-workspace: background analysis of the stdlib as a workspace (time, memory, latency)
 bench-workspace: venv
 	$(BIN)/python bench/workspace_bench.py
@@ -78,14 +83,14 @@ test-vscode: venv $(VSCODE_DIR)/node_modules/.package-lock.json
 	cd $(VSCODE_DIR) && npm run -s typecheck
 	cd $(VSCODE_DIR) && node build.mjs --tests
 	cd $(VSCODE_DIR) && node --require ./test/register-vscode-stub.js --test --test-reporter=spec out/test/unit/
-	cd $(VSCODE_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) node --test --test-reporter=spec out/test/integration/
+	cd $(VSCODE_DIR) && CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) node --test --test-reporter=spec out/test/integration/
 	cd $(VSCODE_DIR) && npx vsce package --no-dependencies -o codie.vsix
 
 # Twice: vim.lsp.config/enable (0.11+), then the vim.lsp.start path of 0.8-0.10.
 test-neovim: $(NVIM)
-	cd $(NEOVIM_DIR) && CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) --headless \
+	cd $(NEOVIM_DIR) && CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) --headless \
 		-u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
-	cd $(NEOVIM_DIR) && CODIE_LEGACY_START=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) \
+	cd $(NEOVIM_DIR) && CODIE_LEGACY_START=1 CODIE_REQUIRE_FEATURES=1 CODIE_PYTHON=$(abspath $(BIN)/python) $(abspath $(NVIM)) \
 		--headless -u tests/minimal_init.lua -c "luafile tests/test_lsp.lua"
 
 ## e2e-vscode: the .vsix in a real VS Code (code-server from npm, headless Chromium,
@@ -95,7 +100,7 @@ e2e-vscode: test-vscode
 	$(VSCODE_DIR)/e2e/setup.sh
 	CODIE_PYTHON=$(E2E_PYTHON) $(VSCODE_DIR)/e2e/run.sh
 ## system-deps: every Debian package the test suites use, in one apt run (idempotent)
-SYSTEM_PACKAGES := bubblewrap python3-seccomp podman runc uidmap poppler-utils
+SYSTEM_PACKAGES := git bubblewrap python3-seccomp podman runc uidmap poppler-utils
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi

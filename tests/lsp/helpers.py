@@ -15,12 +15,15 @@ from tests.core.reference import index_of
 _versions = itertools.count(1)
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(
+    predicate: Callable[[], bool], timeout: float = 10.0, describe: Callable[[], object] | None = None
+) -> None:
     """Poll: notifications that arrived during an earlier await are not missed."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the server")
+            seen = f": {describe()}" if describe else ""
+            raise AssertionError(f"timed out waiting for the server{seen}")
         await asyncio.sleep(0.01)
 
 

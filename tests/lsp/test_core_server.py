@@ -31,7 +31,7 @@ def load(path):
 
 async def test_open_change_close(client: LanguageClient, tmp_path: Path) -> None:
     uri = open_doc(client, tmp_path / "app.py", APP)
-    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"])
+    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"], describe=lambda: codes(client, uri))
     sec = next(d for d in client.diagnostics[uri] if d.code == "SEC001")
     assert sec.source == "codie"
     assert sec.range.start == types.Position(7, 15)
@@ -141,11 +141,11 @@ async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(
     (tmp_path / "pyproject.toml").write_text(bad)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
     cfg = open_doc(client, tmp_path / "pyproject.toml", bad, language="toml")
-    await wait_for(lambda: codes(client, cfg) == ["CFG001", "CFG001"])
+    await wait_for(lambda: codes(client, cfg) == ["CFG001", "CFG001"], describe=lambda: codes(client, cfg))
     lines = sorted(d.range.start.line for d in client.diagnostics[cfg])
     assert lines == [1, 2]
     uri = open_doc(client, tmp_path / "app.py", APP)
-    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"])
+    await wait_for(lambda: codes(client, uri) == ["Q001", "SEC001"], describe=lambda: codes(client, uri))
     broken_toml = "[tool.codie\nselect = "
     change(client, cfg, [types.TextDocumentContentChangeWholeDocument(text=broken_toml)])
     await wait_for(lambda: codes(client, cfg) == ["CFG001"])
@@ -155,7 +155,7 @@ async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(
 async def test_position_encodings_with_non_ascii(encoding_client: LanguageClient, tmp_path: Path) -> None:
     encoding = str(encoding_client.codie_capabilities.position_encoding)  # type: ignore[attr-defined]
     expected = {"utf-8": 23, "utf-16": 20, "utf-32": 19}[encoding]
-    text = 's = "héllo 😋"; y = eval(s)\n'
+    text = 's = "héllo 😋"; y = eval(input(s))\n'
     uri = open_doc(encoding_client, tmp_path / "enc.py", text)
     await wait_for(lambda: codes(encoding_client, uri) == ["SEC001"])
     assert encoding_client.diagnostics[uri][0].range.start == types.Position(0, expected)

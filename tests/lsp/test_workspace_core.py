@@ -100,13 +100,14 @@ def test_notebook_masking_keeps_offsets() -> None:
     assert len(spans) == 3  # the two magics and `os?`
     assert len(masked) == len(source)
     assert masked.decode().splitlines()[2:] == ["import os", "   ", "x = (a", "     % b)"]
-    module, cmap = build_module([("c1", b"a = 1"), ("c2", b"b = eval(a)")])
-    assert module == b"a = 1\nb = eval(a)"
+    module, cmap = build_module([("c1", b"import sys"), ("c2", b"b = eval(sys.argv[1])")])
+    assert module == b"import sys\nb = eval(sys.argv[1])"
     doc = Document("file:///n.ipynb", module, language="python")
     found = DocumentAnalysis(Context(doc, catalogue()), registered()).run()
     [second] = cell_findings(found, cmap, 1)
-    assert (second.rule_id, second.start, second.end) == ("SEC001", 4, 11)
-    assert second.fix is not None and second.fix.edits[0].start == 4  # cell coordinates
+    assert (second.rule_id, second.start, second.end) == ("SEC001", 4, 21)  # cell offsets
+    inside = dataclasses.replace(found[0], fix=Fix("f", (TextEdit(15, 19, "A"),)))
+    assert cell_findings([inside], cmap, 1)[0].fix == Fix("f", (TextEdit(4, 8, "A"),))
     spill = dataclasses.replace(found[0], fix=Fix("f", (TextEdit(0, 1, "A"),)))
     assert cell_findings([spill], cmap, 1)[0].fix is None  # an edit in another cell: dropped
 

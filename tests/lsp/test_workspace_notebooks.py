@@ -14,7 +14,7 @@ from tests.lsp.workspace_helpers import ROOT, by_line, diagnostics, lsp_session
 CELLS = [
     "%matplotlib inline\nimport os\n",
     "def load(path, cache={}):\n    return eval(path)\n",
-    "load('x')\n",
+    "load(input())\n",  # taint from another cell: analysed as one module
 ]
 
 
@@ -53,8 +53,7 @@ async def test_three_cells_finding_in_the_second(tmp_path: Path) -> None:
             context=types.CodeActionContext(diagnostics=[eval_diag])))
         titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
         assert "Suppress SEC001 on this line" in titles
-        # the literal_eval fix (with its `import ast`) stays inside the cell
-        assert any("literal_eval" in t for t in titles)
+        # whatever is offered edits this cell only
         for action in actions or []:
             if not isinstance(action, types.CodeAction):
                 continue  # the client reads a command-only action as a Command

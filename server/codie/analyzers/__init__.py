@@ -17,6 +17,8 @@ MODULES = (
     "codie.analyzers.dependencies",
     "codie.analyzers.style",
     "codie.analyzers.runtime",
+    "codie.analyzers.complexity",
+    "codie.analyzers.security",
 )
 
 

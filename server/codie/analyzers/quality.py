@@ -1,4 +1,4 @@
-"""General code-quality rules of the core: Q001-Q004 and SEC001 (eval/exec)."""
+"""General code-quality rules of the core: Q001-Q004 (SEC001 moved to analyzers/security)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ QUERY = Query(
     (default_parameter name: (_) @name value: (_) @default) @param
     (typed_default_parameter name: (_) @name value: (_) @default) @param
     (assert_statement) @assert
-    (call function: (identifier) @fn (#any-of? @fn "eval" "exec") arguments: (argument_list) @args) @evalcall
     [(return_statement) (raise_statement) (continue_statement) (break_statement)] @jump
     """,
 )
@@ -48,8 +47,6 @@ class QualityAnalyzer:
                     yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0])
                 elif "assert" in caps and not in_tests:
                     yield from self._assert_input(ctx, caps["assert"][0])
-                elif "evalcall" in caps:
-                    yield from self._eval(ctx, caps["fn"][0], caps["args"][0])
                 elif "jump" in caps:
                     yield from self._unreachable(ctx, caps["jump"][0])
 
@@ -158,35 +155,6 @@ class QualityAnalyzer:
             notes=[f"the condition reads parameter(s): {', '.join(checked)}"],
         )
 
-    # SEC001 -----------------------------------------------------------------------------
-    def _eval(self, ctx: Context, fn: Node, args: Node) -> Iterator[Finding]:
-        positional = [a for a in args.named_children if a.type not in ("keyword_argument",
-                                                                       "comment")]
-        if not positional:
-            return
-        first = positional[0]
-        if _is_constant(first):
-            return
-        call = fn.parent
-        assert call is not None
-        name = ctx.doc.node_text(fn)
-        text = ctx.doc.node_text(first)
-        direct_input = bool(re.search(r"\binput\s*\(|request\.|sys\.argv|environ", text))
-        notes = ["the argument is not a constant"]
-        if direct_input:
-            notes.append("the argument reads user input directly")
-        fix = None
-        if name == "eval":
-            fix = Fix(
-                "Use `ast.literal_eval` (literals only)",
-                (TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),),
-                imports=("ast",),
-            )
-        yield ctx.report(
-            "SEC001", call, message=f"`{name}` of non-constant input can run arbitrary code",
-            fix=fix, evidence=0.85 if direct_input else 0.5, notes=notes,
-        )
-
     # Q004 -------------------------------------------------------------------------------
     def _unreachable(self, ctx: Context, jump: Node) -> Iterator[Finding]:
         block = jump.parent
@@ -229,14 +197,6 @@ def _identifiers(node: Node) -> Iterator[Node]:
                 continue
             yield n
         stack.extend(n.named_children)
-
-
-def _is_constant(node: Node) -> bool:
-    if node.type == "string":
-        return not any(c.type == "interpolation" for c in node.named_children)
-    if node.type == "concatenated_string":
-        return all(_is_constant(c) for c in node.named_children)
-    return node.type in ("integer", "float", "true", "false", "none")
 
 
 def analyzers() -> list[Analyzer]:

@@ -24,6 +24,7 @@ COMMANDS = (
     "codie.cli.style",
     "codie.cli.test",
     "codie.cli.worker",
+    "codie.cli.insight",
     "codie.cli.baseline",
 )
 

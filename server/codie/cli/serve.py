@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from codie.cli.main import UsageError
 
@@ -17,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from codie.lsp.server import build_server
 
+    # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
+    # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.
+    sys.setswitchinterval(0.001)
     server = build_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

@@ -152,6 +152,15 @@ class Document:
         self.tree = parse(self.source, old)
         return [(r.start_byte, r.end_byte) for r in old.changed_ranges(self.tree)]
 
+    def snapshot(self) -> Document:
+        """An independent copy (the tree is copied in O(1)) for analysis on another thread."""
+        copy = Document.__new__(Document)
+        copy.uri, copy.version, copy.language, copy.source = self.uri, self.version, self.language, self.source
+        copy.lines = LineIndex.__new__(LineIndex)
+        copy.lines.starts = list(self.lines.starts)
+        copy.tree = self.tree.copy() if self.tree is not None else None
+        return copy
+
     # structure ---------------------------------------------------------------------------
     def top_level(self) -> list[Node]:
         return list(self.tree.root_node.children) if self.tree is not None else []

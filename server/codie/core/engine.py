@@ -85,8 +85,12 @@ class DocumentAnalysis:
     ) -> None:
         self.ctx = ctx
         lang = ctx.doc.language
-        self.incremental = [a for a in analyzers if a.incremental and lang in a.languages]
-        self.whole = [a for a in analyzers if not a.incremental and lang in a.languages]
+        mine = [a for a in analyzers if lang in a.languages]
+        self.incremental = [a for a in mine if a.incremental]
+        # Slow whole-file analyzers may declare `deferred = True`: an editor runs them on a
+        # snapshot off the event loop once typing pauses (see run_deferred/apply_deferred).
+        self.deferred = [a for a in mine if not a.incremental and getattr(a, "deferred", False)]
+        self.whole = [a for a in mine if not a.incremental and a not in self.deferred]
         self.failures = AnalyzerFailure()
         self._on_error = on_error
         self.time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
@@ -96,8 +100,10 @@ class DocumentAnalysis:
         self._reset = False
         self._groups: list[_Group] = []
         self._whole_findings: dict[str, list[Finding]] = {}
+        self._deferred_findings: list[Finding] = []
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
+        self.deferred_dirty = bool(self.deferred)
 
     @property
     def doc(self) -> Document:
@@ -111,11 +117,14 @@ class DocumentAnalysis:
         """Everything must be recomputed (new settings, a whole-document replace)."""
         self.incremental = [a for a in self.incremental if a.name not in self.disabled]
         self.whole = [a for a in self.whole if a.name not in self.disabled]
+        self.deferred = [a for a in self.deferred if a.name not in self.disabled]
         self._reset = False
         self._groups = []
         self._whole_findings = {}
+        self._deferred_findings = []
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
+        self.deferred_dirty = bool(self.deferred)
 
     # edits --------------------------------------------------------------------------------
     def note_edit(self, edit: Edit) -> None:
@@ -146,6 +155,12 @@ class DocumentAnalysis:
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
+        if self.deferred:
+            # until the deferred analyzers run again, keep what they found away from the edit
+            self._deferred_findings = [
+                f.shifted(hi, delta) if delta else f for f in self._deferred_findings if not f.touches(lo, hi)
+            ]
+            self.deferred_dirty = True
 
     def note_changed_ranges(self, ranges: Sequence[Span]) -> None:
         self.dirty.extend(ranges)
@@ -247,14 +262,43 @@ class DocumentAnalysis:
         return True
 
     def run(self) -> list[Finding]:
+        """Everything, now: the headless path (deferred analyzers run inline too)."""
         while not self.step(budget=3600.0):
             pass
+        if self.deferred_dirty:
+            self.apply_deferred(self.doc.source, self.run_deferred(self.ctx))
         return self.findings()
+
+    def run_deferred(self, ctx: Context) -> list[Finding]:
+        """The deferred analyzers' findings for ctx (a snapshot's context); thread-safe."""
+        found: list[Finding] = []
+        nodes = ctx.doc.top_level()
+        for analyzer in self.deferred:
+            if analyzer.name in self.disabled:
+                continue
+            try:
+                found.extend(analyzer.analyze(ctx, nodes))
+            except Exception as exc:
+                self.failures.record(analyzer, exc)
+                # off the event loop, slowness is expected: only a crash disables it
+                self.disabled.setdefault(analyzer.name, f"it raised {type(exc).__name__}: {exc}")
+                if self._on_error is not None:
+                    self._on_error(analyzer, exc)
+        return found
+
+    def apply_deferred(self, source: bytes, found: list[Finding]) -> bool:
+        """Take results computed for `source`; refused if the document changed since."""
+        if source is not self.doc.source and source != self.doc.source:
+            return False
+        self._deferred_findings = found
+        self.deferred_dirty = False
+        return True
 
     def findings(self) -> list[Finding]:
         found = [f for g in self._groups for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)
+        found.extend(self._deferred_findings)
         found.sort(key=Finding.sort_key)
         return found
 

@@ -7,6 +7,7 @@ LSP method (hover, codeAction, codeLens) can be answered by several features.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import importlib
 import logging
@@ -42,6 +43,7 @@ FEATURES = (
     "codie.lsp.features.llm_review",
     "codie.lsp.features.style",
     "codie.lsp.features.runtime",
+    "codie.lsp.features.insight",
     "codie.lsp.features.workspace_actions",
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
@@ -59,6 +61,8 @@ FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding 
 Listener = Callable[..., None]
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
+DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
+QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
 
 
 class CodieProtocol(LanguageServerProtocol):
@@ -125,6 +129,9 @@ class CodieServer(LanguageServer):
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._idle: dict[str, asyncio.Event] = {}
         self._published: dict[str, str] = {}
+        self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
+        self.last_activity = 0.0  # event-loop time of the last edit or open
+        self._deferred_running: set[str] = set()
 
     # encoding & documents -----------------------------------------------------------------
     @property
@@ -153,6 +160,9 @@ class CodieServer(LanguageServer):
         task = self._tasks.pop(uri, None)
         if task is not None:
             task.cancel()
+        timer = self._deferred_timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
         self._idle.pop(uri, None)
         self._published.pop(uri, None)
         if not self.pull_diagnostics:
@@ -182,6 +192,7 @@ class CodieServer(LanguageServer):
     # analysis scheduling ------------------------------------------------------------------
     def schedule(self, uri: str) -> None:
         """Bring uri's findings up to date soon, in small steps on the event loop."""
+        self.last_activity = asyncio.get_event_loop().time()
         self._idle.setdefault(uri, asyncio.Event()).clear()
         task = self._tasks.get(uri)
         if task is None or task.done():
@@ -198,6 +209,53 @@ class CodieServer(LanguageServer):
             await asyncio.sleep(0)
         self.publish(uri)
         self._idle.setdefault(uri, asyncio.Event()).set()
+        self._schedule_deferred(uri)
+
+    async def quiet(self) -> None:
+        """Return once the editor has been quiet for QUIET seconds: no edit, nothing pending.
+
+        Background indexing (style model, call graph) waits for this, because a thread doing
+        pure-Python work holds the GIL and would slow the keystrokes and first diagnostics.
+        """
+        loop = asyncio.get_event_loop()
+        while True:
+            wait = self.last_activity + QUIET - loop.time()
+            if wait <= 0 and not any(a.pending for a in self.analyses.values()):
+                return
+            await asyncio.sleep(max(wait, 0.05))
+
+    # deferred analyzers: slow whole-file work, off the event loop, when typing pauses --------
+    def _schedule_deferred(self, uri: str) -> None:
+        analysis = self.analyses.get(uri)
+        if analysis is None or not analysis.deferred_dirty:
+            return
+        old = self._deferred_timers.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_event_loop()
+        self._deferred_timers[uri] = loop.call_later(DEFERRED_DELAY, self._start_deferred, uri)
+
+    def _start_deferred(self, uri: str) -> None:
+        self._deferred_timers.pop(uri, None)
+        analysis = self.analyses.get(uri)
+        if analysis is None or not analysis.deferred_dirty or uri in self._deferred_running:
+            return
+        snapshot = dataclasses.replace(analysis.ctx, doc=analysis.doc.snapshot())
+        self._deferred_running.add(uri)
+        future = asyncio.get_event_loop().run_in_executor(self.thread_pool, analysis.run_deferred, snapshot)
+
+        def done(fut: asyncio.Future[list[Finding]]) -> None:
+            self._deferred_running.discard(uri)
+            if fut.cancelled() or fut.exception() is not None or self.analyses.get(uri) is not analysis:
+                return
+            if analysis.apply_deferred(snapshot.doc.source, fut.result()):
+                self.publish(uri)
+                if self.pull_diagnostics:
+                    self._refresh_pull()
+            else:  # the document changed while they ran: again, once typing pauses
+                self._schedule_deferred(uri)
+
+        future.add_done_callback(done)
 
     async def settled(self, uri: str) -> DocumentAnalysis | None:
         """The analysis of uri once it is current (for pull diagnostics, code actions...)."""

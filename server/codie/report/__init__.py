@@ -14,6 +14,7 @@ FORMATS: dict[str, str] = {
     "markdown": "codie.report.markdown",
     "html": "codie.report.html",
     "pdf": "codie.report.pdf",
+    "sarif": "codie.report.sarif",
 }
 
 

@@ -99,6 +99,9 @@ class StyleAnalyzer:
     name: ClassVar[str] = "style"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    # scopes and naming need the whole file (~100s of ms on a big one): the editor runs this
+    # on a snapshot off the event loop when typing pauses (core/engine.py)
+    deferred: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._cache: dict[tuple[Any, ...], tuple[int, Ranked | None]] = {}

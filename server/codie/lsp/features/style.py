@@ -57,7 +57,16 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
         if changed:
             loop.call_soon_threadsafe(_reanalyse, ls, root)
 
-    ls.thread_pool.submit(run)
+    async def when_quiet() -> None:
+        await ls.quiet()  # the first diagnostics and keystrokes go first
+        ls.thread_pool.submit(run)
+
+    task = loop.create_task(when_quiet())
+    _background.add(task)  # asyncio holds tasks weakly
+    task.add_done_callback(_background.discard)
+
+
+_background: set[asyncio.Task[None]] = set()
 
 
 def train(ls: CodieServer, root: Path) -> None:
@@ -115,34 +124,9 @@ def _refuse(ls: CodieServer, exc: RenameError) -> None:
                                                    message=f"Codie: {exc}"))
 
 
-NAMING_BUDGET = 0.015  # seconds of naming scores per pass on the event loop
-MORE_DELAY = 0.02  # seconds before the next pass: edits and other requests go first
-
-
-def _continue_naming(ls: CodieServer, uri: str) -> None:
-    """Another analysis pass soon, for the names the last one had no time to score."""
-
-    if uri in _continuing:
-        return
-    _continuing.add(uri)
-
-    def again() -> None:
-        _continuing.discard(uri)
-        analysis = ls.analyses.get(uri)
-        if analysis is not None:
-            analysis.whole_dirty = True
-            ls.schedule(uri)
-
-    asyncio.get_event_loop().call_later(MORE_DELAY, again)
-
-
-_continuing: set[str] = set()
-
-
 def register(server: CodieServer) -> None:
-    svc = service(server)
-    svc.naming_budget = NAMING_BUDGET
-    svc.on_unfinished = lambda uri: _continue_naming(server, uri)
+    # no naming budget here: the style analyzer is deferred, so it already runs on a
+    # snapshot in the thread pool, never on the event loop
     server.listeners["initialized"].append(on_initialized)
     server.listeners["open"].append(on_open)
     server.listeners["save"].append(on_save)

@@ -1,0 +1,426 @@
+"""One module's source -> ModuleSummary: scopes, bindings, returns and call sites.
+
+A tree-sitter query finds the interesting nodes in C; Python only looks at those. Each node
+belongs to the innermost function/class/lambda whose *body* holds it (decorators, default
+values and base classes belong to the enclosing scope, as in Python).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+from tree_sitter import Node, Query, QueryCursor, Tree
+
+from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope
+from codie.analyzers.callgraph.special import SpecialForms
+from codie.core.document import PYTHON, parse
+
+QUERY = Query(PYTHON, """
+(function_definition) @scope
+(class_definition) @scope
+(lambda) @scope
+(call) @call
+(assignment) @assign
+(import_statement) @import
+(import_from_statement) @import
+(return_statement) @return
+(for_statement) @for
+(for_in_clause) @for
+(with_item) @with
+(named_expression) @walrus
+(global_statement) @global
+(nonlocal_statement) @global
+""")
+SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+MAX_DEPTH = 40
+# Decorators that declare what a function is rather than wrap it in other code.
+PLUMBING = {"staticmethod", "classmethod", "property", "setter", "getter", "deleter",
+            "abstractmethod", "overload", "override", "final"}
+
+
+def module_name(relative: str) -> tuple[str, bool]:
+    """'pkg/sub/mod.py' -> ('pkg.sub.mod', False); 'pkg/__init__.py' -> ('pkg', True)."""
+    parts = relative.replace("\\", "/").removesuffix(".pyi").removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+class Extractor(SpecialForms):
+    def __init__(self, source: bytes, module: str, is_package: bool) -> None:
+        self.src = source
+        self.module = module
+        self.is_package = is_package
+        self.scopes: dict[str, Scope] = {}
+        self.scope_of_node: dict[int, str] = {}  # node id of a def/class/lambda -> qualname
+        self.lambda_count: dict[str, int] = {}
+        # `name.append(v)`, `name[k] = v`: values put into the container a name holds
+        self.mutations: list[tuple[str, str, Expr]] = []
+        self.dict_literals: dict[tuple[str, str], Node] = {}  # (scope, name) -> {...}
+
+    def text(self, node: Node) -> str:
+        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    # which scope holds a node --------------------------------------------------------------
+    def enclosing(self, node: Node) -> str:
+        child, parent = node, node.parent
+        while parent is not None:
+            if parent.type in SCOPE_TYPES:
+                body = parent.child_by_field_name("body")
+                if body is not None and body.id == child.id:
+                    return self.scope_of_node.get(parent.id, self.module)
+            child, parent = parent, parent.parent
+        return self.module
+
+    def scope(self, node: Node) -> Scope:
+        return self.scopes[self.enclosing(node)]
+
+    # expressions ---------------------------------------------------------------------------
+    def expr(self, node: Node | None, depth: int = 0) -> Expr:
+        if node is None or depth > MAX_DEPTH:
+            return UNKNOWN
+        kind = node.type
+        if kind == "identifier":
+            return ("n", self.text(node))
+        if kind == "attribute":
+            obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+            return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
+        if kind == "call":
+            return self.getattr_expr(node, depth) or self.import_module_expr(node) or \
+                self.getter_expr(node, depth) or self.type_of_expr(node, depth) or \
+                self.call_expr(node, depth)
+        if kind == "lambda":
+            return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
+        if kind in ("parenthesized_expression", "await", "as_pattern"):
+            inner = node.named_children
+            return self.expr(inner[0], depth + 1) if inner else UNKNOWN
+        if kind in ("list", "tuple", "set", "expression_list"):
+            return ("l", tuple(self.expr(c, depth + 1) for c in node.named_children
+                               if c.type != "comment"))
+        if kind == "dictionary":
+            return ("l", tuple(self.expr(p.child_by_field_name("value"), depth + 1)
+                               for p in node.named_children if p.type == "pair"))
+        if kind in ("list_comprehension", "set_comprehension", "generator_expression"):
+            return ("l", (self.expr(node.child_by_field_name("body"), depth + 1),))
+        if kind == "subscript":
+            return ("i", self.expr(node.child_by_field_name("value"), depth + 1))
+        if kind == "conditional_expression":
+            named = node.named_children
+            return ("U", (self.expr(named[0], depth + 1), self.expr(named[-1], depth + 1))) \
+                if len(named) >= 2 else UNKNOWN
+        if kind == "boolean_operator":
+            return ("U", (self.expr(node.child_by_field_name("left"), depth + 1),
+                          self.expr(node.child_by_field_name("right"), depth + 1)))
+        if kind == "named_expression":
+            return self.expr(node.child_by_field_name("value"), depth + 1)
+        return UNKNOWN
+
+    def call_expr(self, node: Node, depth: int = 0) -> Expr:
+        fn = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        args: list[Expr] = []
+        kwargs: list[tuple[str, Expr]] = []
+        raw_args = args_node.named_children if args_node is not None and \
+            args_node.type == "argument_list" else []
+        for a in raw_args:
+            if a.type == "keyword_argument":
+                name = a.child_by_field_name("name")
+                if name is not None:
+                    kwargs.append((self.text(name), self.expr(a.child_by_field_name("value"),
+                                                              depth + 1)))
+            elif a.type == "dictionary_splat" and a.named_children:
+                kwargs.extend(self.splat_kwargs(node, a.named_children[0], depth))
+            elif a.type not in ("list_splat", "comment"):
+                args.append(self.expr(a, depth + 1))
+        if fn is not None and fn.type == "identifier" and self.text(fn) == "super":
+            if raw_args:
+                return ("S", args[0]) if args else UNKNOWN
+            return ("s", self.enclosing_class(node) or "")
+        return ("c", self.expr(fn, depth + 1), tuple(args), tuple(kwargs))
+
+    def enclosing_class(self, node: Node) -> str | None:
+        """The class whose method (directly) holds node, for a bare super()."""
+        q: str | None = self.enclosing(node)
+        while q is not None:
+            s = self.scopes.get(q)
+            if s is None:
+                return None
+            if s.kind == "function":
+                parent = self.scopes.get(s.parent or "")
+                if parent is not None and parent.kind == "class":
+                    return parent.qualname
+            if s.kind == "module":
+                return None
+            q = s.parent
+        return None
+
+    # definitions ---------------------------------------------------------------------------
+    def declare(self, node: Node) -> None:
+        """Name the scope of a def/class/lambda (parents are declared before children)."""
+        parent_q = self.enclosing(node)
+        if node.type == "lambda":
+            n = self.lambda_count[parent_q] = self.lambda_count.get(parent_q, 0) + 1
+            name = f"<lambda{n}>"
+            name_node = None
+        else:
+            name_node = node.child_by_field_name("name")
+            name = self.text(name_node) if name_node is not None else "?"
+        qualname = f"{parent_q}.{name}"
+        self.scope_of_node[node.id] = qualname
+        kind = {"function_definition": "function", "class_definition": "class"}.get(
+            node.type, "lambda")
+        if qualname not in self.scopes:  # a redefinition merges into the first one
+            self.scopes[qualname] = Scope(
+                qualname, kind, parent_q, name, node.start_byte, node.end_byte,
+                name_node.start_byte if name_node else node.start_byte,
+                name_node.end_byte if name_node else node.start_byte, node.start_point.row)
+
+    def define(self, node: Node) -> None:
+        qualname = self.scope_of_node[node.id]
+        scope = self.scopes[qualname]
+        kind, name = scope.kind, scope.name
+        parent = self.scopes[scope.parent or self.module]
+        parent_q = parent.qualname
+        if kind == "lambda":
+            scope.returns.append(self.expr(node.child_by_field_name("body")))
+        decorators = self.decorators(node)
+        if kind == "function" and parent.kind == "class":
+            names = {self.text(d).lstrip("@").strip() for d in decorators}
+            scope.method_kind = "static" if "staticmethod" in names else \
+                "class" if "classmethod" in names else "instance"
+        if kind != "lambda":
+            self.params(node, scope, parent_q)
+            binding: Expr = ("d", qualname)
+            plain = binding
+            for dec in reversed(decorators):  # the innermost decorator applies first
+                dec_expr = self.expr(dec.named_children[0] if dec.named_children else None)
+                if self.text(dec).lstrip("@").strip().split(".")[-1] in PLUMBING:
+                    continue  # declarations more than calls: no edge, no change of value
+                parent.calls.append(Call(dec_expr, (binding,), (), dec.start_byte + 1,
+                                         dec.end_byte, dec.start_point.row))
+                binding = ("c", dec_expr, (binding,), ())
+            self.bind(parent, name, ("D", binding, plain) if decorators else plain)
+        else:
+            self.params(node, scope, parent_q)
+        if kind == "class":
+            supers = node.child_by_field_name("superclasses")
+            scope.bases = tuple(self.expr(b) for b in (supers.named_children if supers else [])
+                                if b.type not in ("keyword_argument", "comment"))
+
+    def decorators(self, node: Node) -> list[Node]:
+        parent = node.parent
+        if parent is None or parent.type != "decorated_definition":
+            return []
+        return [c for c in parent.children if c.type == "decorator"]
+
+    def params(self, node: Node, scope: Scope, parent_q: str) -> None:
+        params = node.child_by_field_name("parameters")
+        names: list[str] = []
+        positional = -1
+        for p in params.named_children if params is not None else []:
+            kind = p.type
+            if kind in ("keyword_separator", "list_splat_pattern", "dictionary_splat_pattern"):
+                if positional < 0:
+                    positional = len(names)
+                continue
+            if kind == "positional_separator":
+                continue
+            if kind in ("identifier",):
+                names.append(self.text(p))
+                continue
+            name = p.child_by_field_name("name")
+            if name is None:
+                name = next((c for c in p.named_children if c.type == "identifier"), None)
+            if name is None:
+                continue
+            names.append(self.text(name))
+            default = p.child_by_field_name("value")
+            if default is not None:
+                scope.assign(names[-1], ("o", parent_q, self.expr(default)))
+            for cls in self.annotation(p.child_by_field_name("type")):
+                scope.assign(names[-1], ("o", parent_q, ("t", cls)))
+        scope.params = tuple(names)
+        scope.positional = len(names) if positional < 0 else positional
+        for cls in self.annotation(node.child_by_field_name("return_type")):
+            scope.returns.append(("t", cls))
+
+    def bind(self, scope: Scope, name: str, value: Expr) -> None:
+        if name in scope.globals:
+            self.scopes[self.module].assign(name, value)
+        else:
+            scope.assign(name, value)
+
+    def bind_target(self, scope: Scope, target: Node, value: Expr, value_node: Node | None) -> None:
+        kind = target.type
+        if kind == "identifier":
+            self.bind(scope, self.text(target), value)
+        elif kind in ("pattern_list", "tuple_pattern", "list_pattern", "expression_list",
+                      "tuple", "list"):
+            targets = [t for t in target.named_children if t.type != "comment"]
+            values = [v for v in value_node.named_children if v.type != "comment"] \
+                if value_node is not None and value_node.type in (
+                    "expression_list", "tuple", "list") else None
+            for i, t in enumerate(targets):
+                if values is not None and len(values) == len(targets):
+                    self.bind_target(scope, t, self.expr(values[i]), values[i])
+                else:
+                    self.bind_target(scope, t, ("i", value), None)
+        elif kind == "attribute":
+            obj, attr = target.child_by_field_name("object"), target.child_by_field_name(
+                "attribute")
+            if obj is None or attr is None or obj.type not in ("identifier", "attribute"):
+                return
+            cls = self.scopes.get(scope.parent or "")
+            if scope.kind == "function" and cls is not None and cls.kind == "class" and \
+                    scope.params and self.text(obj) == scope.params[0]:
+                cls.attrs.setdefault(self.text(attr), []).append(("o", scope.qualname, value))
+            else:
+                scope.stores.append((self.expr(obj), self.text(attr), value))
+        elif kind == "subscript":  # registry[key] = value
+            container = target.child_by_field_name("value")
+            if container is not None and container.type == "identifier":
+                self.mutations.append((scope.qualname, self.text(container), value))
+        elif kind in ("as_pattern_target", "parenthesized_expression", "list_splat_pattern"):
+            for t in target.named_children:
+                self.bind_target(scope, t, value, None)
+
+    def splat_kwargs(self, call: Node, mapping: Node, depth: int) -> list[tuple[str, Expr]]:
+        """`f(**{"k": v})` or `f(**options)` where options is a dict literal of this scope."""
+        if mapping.type == "identifier":
+            found = self.dict_literals.get((self.enclosing(call), self.text(mapping)))
+            if found is None:
+                return []
+            mapping = found
+        if mapping.type != "dictionary":
+            return []
+        out = []
+        for pair in mapping.named_children:
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if pair.type == "pair" and key is not None and key.type == "string" and \
+                    not any(c.type == "interpolation" for c in key.named_children):
+                name = self.text(key).strip("\"'")
+                if name.isidentifier():
+                    out.append((name, self.expr(value, depth + 1)))
+        return out
+
+    def assignment(self, node: Node) -> None:
+        scope = self.scope(node)
+        right = node.child_by_field_name("right")
+        while right is not None and right.type == "assignment":  # a = b = value
+            right = right.child_by_field_name("right")
+        left = node.child_by_field_name("left")
+        if left is None:
+            return
+        if right is not None and right.type == "dictionary" and left.type == "identifier":
+            self.dict_literals[(scope.qualname, self.text(left))] = right
+        if right is not None:
+            self.bind_target(scope, left, self.expr(right), right)
+        for cls in self.annotation(node.child_by_field_name("type")):  # x: C [= ...]
+            if left.type == "identifier" and scope.kind == "class":
+                scope.attrs.setdefault(self.text(left), []).append(("t", cls))
+            else:
+                self.bind_target(scope, left, ("t", cls), None)
+
+    def import_(self, node: Node) -> None:
+        scope = self.scope(node)
+        if node.type == "import_statement":
+            for item in node.named_children:
+                if item.type == "dotted_name":
+                    full = self.text(item)
+                    self.bind(scope, full.split(".")[0], ("m", full.split(".")[0]))
+                elif item.type == "aliased_import":
+                    name, alias = item.child_by_field_name("name"), item.child_by_field_name(
+                        "alias")
+                    if name is not None and alias is not None:
+                        self.bind(scope, self.text(alias), ("m", self.text(name)))
+            return
+        module_node = node.child_by_field_name("module_name")
+        base = self.absolute(module_node)
+        if base is None:
+            return
+        for item in node.named_children:
+            if item.id == (module_node.id if module_node else -1):
+                continue
+            if item.type == "wildcard_import":
+                scope.stars.append(base)
+            elif item.type == "dotted_name":
+                imported = self.text(item)
+                self.bind(scope, imported.split(".")[-1], ("f", base, imported))
+            elif item.type == "aliased_import":
+                name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
+                if name is not None and alias is not None:
+                    self.bind(scope, self.text(alias), ("f", base, self.text(name)))
+
+    def absolute(self, module_node: Node | None) -> str | None:
+        if module_node is None:
+            return None
+        if module_node.type != "relative_import":
+            return self.text(module_node)
+        prefix = next((c for c in module_node.children if c.type == "import_prefix"), None)
+        dots = len(self.text(prefix)) if prefix is not None else 1
+        package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
+        if dots - 1 > len(package):
+            return None
+        package = package[:len(package) - (dots - 1)]
+        rest = next((c for c in module_node.named_children if c.type == "dotted_name"), None)
+        return ".".join(package + ([self.text(rest)] if rest is not None else []))
+
+    # the whole module ----------------------------------------------------------------------
+    def run(self, root: Node) -> dict[str, Scope]:
+        self.scopes[self.module] = Scope(self.module, "module", None, self.module.split(".")[-1],
+                                         0, len(self.src), 0, 0, 0)
+        captures = QueryCursor(QUERY).captures(root)
+        scope_nodes = sorted(captures.get("scope", []), key=lambda n: n.start_byte)
+        for node in scope_nodes:
+            self.declare(node)
+        for node in captures.get("global", []):
+            self.scope(node).globals.update(self.text(n) for n in node.named_children
+                                            if node.type == "global_statement")
+        for node in scope_nodes:
+            self.define(node)
+        for node in captures.get("import", []):
+            self.import_(node)
+        for node in captures.get("assign", []):
+            self.assignment(node)
+        for node in captures.get("for", []):
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and right is not None:
+                self.bind_target(self.scope(node), left, ("i", self.expr(right)), None)
+        for node in captures.get("with", []):
+            value = node.child_by_field_name("value")
+            if value is not None and value.type == "as_pattern":
+                alias = value.child_by_field_name("alias")
+                if alias is not None and value.named_children:
+                    self.bind_target(self.scope(node), alias, self.expr(value.named_children[0]),
+                                     None)
+        for node in captures.get("walrus", []):
+            name = node.child_by_field_name("name")
+            if name is not None:
+                self.bind_target(self.scope(node), name,
+                                 self.expr(node.child_by_field_name("value")), None)
+        for node in captures.get("return", []):
+            if node.named_children:
+                self.scope(node).returns.append(self.expr(node.named_children[0]))
+        for node in captures.get("call", []):
+            expr = self.call_expr(node)
+            fn = node.child_by_field_name("function")
+            span = fn if fn is not None else node
+            if expr[0] == "c":
+                self.scope(node).calls.append(Call(expr[1], expr[2], expr[3], span.start_byte,
+                                                   span.end_byte, span.start_point.row))
+            self.mutation(node)
+        self.apply_mutations()
+        return self.scopes
+
+
+def summarize(source: bytes, module: str, path: str, is_package: bool = False,
+              tree: Tree | None = None) -> ModuleSummary:
+    """The module's summary; `tree` (already parsed from exactly `source`) saves a parse."""
+    tree = tree if tree is not None else parse(source)
+    scopes = Extractor(source, module, is_package).run(tree.root_node)
+    digest = hashlib.blake2b(source, digest_size=12).hexdigest()
+    words = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}
+    return ModuleSummary(module, path, digest, scopes, words, is_package)

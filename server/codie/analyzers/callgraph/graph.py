@@ -1,0 +1,293 @@
+"""The workspace call graph: build (in parallel), update one module, query, persist.
+
+Summaries of unchanged files come back from SQLite (component "callgraph"), keyed by
+path, mtime and size, so a second run re-parses only what changed. An edit re-extracts
+one module and re-resolves only that module's edges.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import sqlite_utils
+from tree_sitter import Tree
+
+from codie.analyzers.callgraph.extract import module_name, summarize
+from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, to_plain
+from codie.analyzers.callgraph.resolve import Edge, Resolver
+from codie.core.config import Settings
+from codie.core.project import MAX_FILE_BYTES, iter_files
+from codie.store import open_store
+
+log = logging.getLogger(__name__)
+PARALLEL_MIN_FILES = 40
+ENTRY_NAMES = {"main", "setUp", "tearDown", "setUpClass", "tearDownClass", "setup", "teardown"}
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE callgraph_files (path TEXT PRIMARY KEY, module TEXT, "
+               "mtime_ns INTEGER, size INTEGER, digest TEXT, summary BLOB)")
+    db.execute("CREATE TABLE callgraph_edges (module TEXT, caller TEXT, callee TEXT, "
+               "start INTEGER, end_ INTEGER, line INTEGER)")
+    db.execute("CREATE INDEX callgraph_edges_module ON callgraph_edges (module)")
+    db.execute("CREATE INDEX callgraph_edges_callee ON callgraph_edges (callee)")
+
+
+MIGRATIONS = [_migration_1]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    files: int
+    parsed: int
+    cached: int
+    failed: int
+    edges: int
+
+
+def _summarize_file(job: tuple[str, str, str, bool]) -> ModuleSummary | str:
+    """Worker: (absolute path, relative path, module, is_package) -> summary or error."""
+    path, rel, module, is_package = job
+    try:
+        source = Path(path).read_bytes()[:MAX_FILE_BYTES]
+        return summarize(source, module, rel, is_package)
+    except (OSError, RecursionError, ValueError) as exc:
+        return f"{rel}: {exc}"
+
+
+class CallGraph:
+    def __init__(self, root: Path, db_path: Path | str | None = None) -> None:
+        self.root = root.resolve()
+        self.resolver = Resolver()
+        self.edges: dict[str, list[Edge]] = {}
+        self.path_module: dict[str, str] = {}  # relative path -> module
+        self._out: defaultdict[str, list[Edge]] = defaultdict(list)
+        self._in: defaultdict[str, set[Edge]] = defaultdict(set)
+        self.words: Counter[str] = Counter()  # identifier-like words over the workspace
+        self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
+
+    # naming --------------------------------------------------------------------------------
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def module_for(self, rel: str) -> tuple[str, bool]:
+        if rel.startswith("src/") and (self.root / "src").is_dir():
+            rel = rel[4:]
+        return module_name(rel)
+
+    # building ------------------------------------------------------------------------------
+    def build(self, paths: Sequence[Path] | None = None, settings: Settings | None = None,
+              jobs: int | None = None) -> BuildStats:
+        files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
+        cached = self._cached_rows()
+        summaries: list[ModuleSummary] = []
+        todo: list[tuple[str, str, str, bool]] = []
+        stats_of: dict[str, tuple[int, int]] = {}
+        for file in files:
+            rel = self.relative(file)
+            try:
+                st = file.stat()
+            except OSError:
+                continue
+            stats_of[rel] = (st.st_mtime_ns, st.st_size)
+            row = cached.get(rel)
+            if row is not None and (row["mtime_ns"], row["size"]) == stats_of[rel]:
+                summaries.append(from_plain(msgpack.unpackb(row["summary"], use_list=True)))
+                continue
+            module, is_package = self.module_for(rel)
+            todo.append((str(file), rel, module, is_package))
+        parsed, failed = self._parse(todo, jobs)
+        for summary in summaries + parsed:
+            self._count_words(self.resolver.modules.get(summary.module), summary)
+            self.resolver.add(summary)
+            self.path_module[summary.path] = summary.module
+        self.edges = self.resolver.resolve_all()
+        self._reindex()
+        # Millions of long-lived tuples: keep the cyclic GC from rescanning them after each
+        # later edit (a full collection took >1 s on the standard library's graph).
+        gc.freeze()
+        if self.db is not None:
+            self._persist(parsed, stats_of, removed=set(cached) - set(stats_of))
+        return BuildStats(len(files), len(parsed), len(summaries), len(failed),
+                          sum(len(e) for e in self.edges.values()))
+
+    def _parse(self, todo: list[tuple[str, str, str, bool]],
+               jobs: int | None) -> tuple[list[ModuleSummary], list[str]]:
+        workers = jobs or os.cpu_count() or 1
+        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            with ProcessPoolExecutor(workers) as pool:
+                results = list(pool.map(_summarize_file, todo, chunksize=16))
+        else:
+            results = [_summarize_file(job) for job in todo]
+        parsed = [r for r in results if isinstance(r, ModuleSummary)]
+        failed = [r for r in results if isinstance(r, str)]
+        for problem in failed:
+            log.warning("call graph: cannot read %s", problem)
+        return parsed, failed
+
+    def update(self, path: Path, source: bytes, tree: Tree | None = None) -> list[Edge]:
+        """Re-index one module after an edit: only its own edges are recomputed.
+
+        `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
+        rel = self.relative(path)
+        module, is_package = self.module_for(rel)
+        summary = summarize(source, module, rel, is_package, tree)
+        self._count_words(self.resolver.modules.get(module), summary)
+        self.resolver.add(summary)
+        self.path_module[rel] = module
+        self._drop_edges(module)
+        self.resolver.apply_stores(module)
+        new = self.resolver.resolve_module(module)
+        self.edges[module] = new
+        self._index(new)
+        return new
+
+    def flush(self, paths: Iterable[Path]) -> None:
+        """Persist the current summaries and edges of these (edited) files."""
+        if self.db is None:
+            return
+        summaries, stats_of = [], {}
+        for path in paths:
+            rel = self.relative(path)
+            module = self.path_module.get(rel)
+            if module is None or module not in self.resolver.modules:
+                continue
+            summaries.append(self.resolver.modules[module])
+            try:
+                st = path.stat()
+                stats_of[rel] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                stats_of[rel] = (0, 0)
+        self._persist(summaries, stats_of, removed=set())
+
+    # indexes -------------------------------------------------------------------------------
+    def _reindex(self) -> None:
+        self._out.clear()
+        self._in.clear()
+        for edges in self.edges.values():
+            self._index(edges)
+
+    def _index(self, edges: Iterable[Edge]) -> None:
+        for e in edges:
+            self._out[e.caller].append(e)
+            self._in[e.callee].add(e)
+
+    def _drop_edges(self, module: str) -> None:
+        for e in self.edges.pop(module, []):
+            self._out.pop(e.caller, None)
+            self._in[e.callee].discard(e)
+
+    # queries -------------------------------------------------------------------------------
+    def scope(self, qualname: str) -> Scope | None:
+        return self.resolver.scopes.get(qualname)
+
+    def path_of(self, qualname: str) -> Path | None:
+        module = self.resolver.module_of.get(qualname)
+        summary = self.resolver.modules.get(module or "")
+        return self.root / summary.path if summary is not None else None
+
+    def outgoing(self, qualname: str) -> list[Edge]:
+        return list(self._out.get(qualname, []))
+
+    def incoming(self, qualname: str) -> list[Edge]:
+        return sorted(self._in.get(qualname, ()), key=lambda e: (e.caller, e.start))
+
+    def is_external(self, qualname: str) -> bool:
+        return qualname not in self.resolver.scopes
+
+    def definition_at(self, path: Path, offset: int) -> Scope | None:
+        """The innermost function/class/lambda of the file whose span holds offset."""
+        module = self.path_module.get(self.relative(path))
+        summary = self.resolver.modules.get(module or "")
+        if summary is None:
+            return None
+        best: Scope | None = None
+        for scope in summary.scopes.values():
+            if scope.kind != "module" and scope.start <= offset <= scope.end and \
+                    (best is None or scope.start >= best.start):
+                best = scope
+        return best
+
+    def callee_at(self, path: Path, offset: int) -> list[str]:
+        """What the call whose called expression covers `offset` reaches."""
+        module = self.path_module.get(self.relative(path))
+        return sorted({e.callee for e in self.edges.get(module or "", [])
+                       if e.start <= offset <= e.end})
+
+    def adjacency(self, external: bool = True) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for q, scope in self.resolver.scopes.items():
+            if scope.kind != "class":
+                out.setdefault(q, [])
+        for edges in self.edges.values():
+            for e in edges:
+                if external or not self.is_external(e.callee):
+                    out.setdefault(e.caller, []).append(e.callee)
+        return {k: sorted(set(v)) for k, v in sorted(out.items())}
+
+    def unreferenced(self, module: str | None = None) -> list[Scope]:
+        """Functions with no incoming edge whose name is written nowhere but in its `def`.
+
+        Words are counted in the whole text (strings and comments included), so names in
+        `__all__`, getattr strings or docs count as uses: this errs towards silence.
+        """
+        if module is None:
+            scopes: Iterable[Scope] = self.resolver.scopes.values()
+        else:
+            summary = self.resolver.modules.get(module)
+            scopes = summary.scopes.values() if summary is not None else ()
+        found = []
+        for scope in scopes:
+            if scope.kind != "function" or self._in.get(scope.qualname):
+                continue
+            if scope.name.startswith(("__", "test")) or scope.name in ENTRY_NAMES:
+                continue
+            if self.words[scope.name] <= 1:
+                found.append(scope)
+        return found
+
+    def _count_words(self, old: ModuleSummary | None, new: ModuleSummary | None) -> None:
+        """Keep the workspace's word counts current (for `unreferenced`) as modules change."""
+        if old is not None:
+            self.words.subtract(old.words)
+        if new is not None:
+            self.words.update(new.words)
+
+    # persistence ---------------------------------------------------------------------------
+    def _cached_rows(self) -> dict[str, dict[str, Any]]:
+        if self.db is None:
+            return {}
+        return {row["path"]: row for row in self.db["callgraph_files"].rows}
+
+    def _persist(self, summaries: Sequence[ModuleSummary],
+                 stats_of: dict[str, tuple[int, int]], removed: set[str]) -> None:
+        assert self.db is not None
+        conn = self.db.conn
+        with conn:
+            conn.execute("BEGIN")
+            for rel in removed:
+                conn.execute("DELETE FROM callgraph_files WHERE path = ?", [rel])
+            conn.executemany(
+                "INSERT OR REPLACE INTO callgraph_files VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.path, s.module, *stats_of.get(s.path, (0, 0)), s.digest,
+                  msgpack.packb(to_plain(s), use_bin_type=True)) for s in summaries])
+            modules = list(self.edges) if len(summaries) > 1 or removed else \
+                [s.module for s in summaries]
+            conn.executemany("DELETE FROM callgraph_edges WHERE module = ?",
+                             [(m,) for m in modules])
+            conn.executemany(
+                "INSERT INTO callgraph_edges VALUES (?, ?, ?, ?, ?, ?)",
+                [(m, e.caller, e.callee, e.start, e.end, e.line)
+                 for m in modules for e in self.edges.get(m, [])])

@@ -1,0 +1,121 @@
+"""What the call graph knows about one module, as plain picklable / msgpack-able data.
+
+Expressions are nested tuples with a one-letter tag, evaluated later by the resolver:
+
+  ("n", name)                  a name, looked up in the scope
+  ("a", expr, attr)            attribute access
+  ("c", callee, args, kwargs)  the value a call returns; kwargs = ((name, expr), ...)
+  ("d", qualname)              a function, class or lambda defined in the project
+  ("m", module)                `import module`
+  ("f", module, name)          `from module import name`
+  ("s", class_qualname)        `super()` inside a method of that class
+  ("S", class_expr)            `super(Class, obj)`
+  ("o", scope, expr)           expr, evaluated in another scope (parameter defaults, self.x = ...)
+  ("D", decorated, plain)      a decorated definition: `decorated` if it resolves, else `plain`
+  ("l", (expr, ...))           a container literal
+  ("i", expr)                  an element of a container (subscript, for-loop target)
+  ("U", (expr, ...))           any of these (`a or b`, `a if c else b`)
+  ("t", class_expr)            an instance of the class named by a type annotation
+  ("T", expr)                  `type(expr)`: the class of an instance
+  ("u",)                       unknown
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Expr = tuple[Any, ...]
+UNKNOWN: Expr = ("u",)
+
+
+@dataclass(slots=True)
+class Call:
+    callee: Expr
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+    start: int  # bytes of the called expression (for call hierarchy's fromRanges)
+    end: int
+    line: int  # 0-based
+
+
+@dataclass(slots=True)
+class Scope:
+    qualname: str
+    kind: str  # "module" | "class" | "function" | "lambda"
+    parent: str | None
+    name: str
+    start: int = 0
+    end: int = 0
+    name_start: int = 0
+    name_end: int = 0
+    line: int = 0
+    params: tuple[str, ...] = ()
+    positional: int = 0  # how many of params can be passed by position
+    method_kind: str = ""  # "instance" | "class" | "static" for functions in a class body
+    bases: tuple[Expr, ...] = ()
+    assigns: dict[str, list[Expr]] = field(default_factory=dict)
+    attrs: dict[str, list[Expr]] = field(default_factory=dict)  # classes: self.x = ...
+    returns: list[Expr] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    stars: list[str] = field(default_factory=list)  # `from m import *` (modules)
+    globals: set[str] = field(default_factory=set)
+    # `obj.attr = value` on something other than self: (obj, attr, value)
+    stores: list[tuple[Expr, str, Expr]] = field(default_factory=list)
+
+    def assign(self, name: str, value: Expr) -> None:
+        self.assigns.setdefault(name, []).append(value)
+
+
+@dataclass(slots=True)
+class ModuleSummary:
+    module: str
+    path: str
+    digest: str
+    scopes: dict[str, Scope]
+    words: dict[str, int]  # identifier-like words of the file, counted (for "unreferenced")
+    is_package: bool = False
+
+
+# serialisation (msgpack: lists for tuples; the resolver accepts both) --------------------
+def to_plain(summary: ModuleSummary) -> dict[str, Any]:
+    return {
+        "module": summary.module, "path": summary.path, "digest": summary.digest,
+        "is_package": summary.is_package, "words": summary.words,
+        "scopes": [
+            [s.qualname, s.kind, s.parent, s.name, s.start, s.end, s.name_start, s.name_end,
+             s.line, list(s.params), s.positional, s.method_kind, list(s.bases), s.assigns,
+             s.attrs, s.returns, [[c.callee, c.args, c.kwargs, c.start, c.end, c.line]
+                                  for c in s.calls], s.stars, sorted(s.globals),
+             [list(st) for st in s.stores]]
+            for s in summary.scopes.values()
+        ],
+    }
+
+
+def from_plain(data: dict[str, Any]) -> ModuleSummary:
+    scopes: dict[str, Scope] = {}
+    for row in data["scopes"]:
+        (qualname, kind, parent, name, start, end, name_start, name_end, line, params,
+         positional, method_kind, bases, assigns, attrs, returns, calls, stars, globs,
+         stores) = row
+        scopes[qualname] = Scope(
+            qualname, kind, parent, name, start, end, name_start, name_end, line,
+            tuple(params), positional, method_kind, tuple(_tup(b) for b in bases),
+            {k: [_tup(v) for v in vs] for k, vs in assigns.items()},
+            {k: [_tup(v) for v in vs] for k, vs in attrs.items()},
+            [_tup(r) for r in returns],
+            [Call(_tup(c[0]), tuple(_tup(a) for a in c[1]),
+                  tuple((str(k), _tup(v)) for k, v in c[2]), c[3], c[4], c[5]) for c in calls],
+            list(stars), set(globs),
+            [(_tup(o), str(a), _tup(v)) for o, a, v in stores],
+        )
+    return ModuleSummary(data["module"], data["path"], data["digest"], scopes,
+                         dict(data["words"]), bool(data.get("is_package")))
+
+
+def _tup(value: Any) -> Any:
+    """Lists back to tuples, recursively (msgpack has no tuples)."""
+    if isinstance(value, list | tuple):
+        return tuple(_tup(v) for v in value)
+    return value

@@ -1,0 +1,263 @@
+"""Expressions: what taint a value carries, from sources through every operator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from codie.analyzers.security import specs
+from codie.analyzers.security.guards import refine
+from codie.analyzers.security.model import Step, Taint, join
+from codie.analyzers.security.names import Source, dotted, text
+
+if TYPE_CHECKING:
+    from codie.analyzers.security.functions import FunctionInfo
+    from codie.analyzers.security.module import ModuleInfo
+    from codie.analyzers.security.sinks import SinkChecker
+
+FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}%\s]+/")
+
+
+class Expressions:
+    """The expression half of the interpreter (mixed into `interp.Flow`)."""
+
+    env: dict[str, Taint]
+    consts: set[str]
+    derived: dict[str, str]
+    returns: Taint | None
+    src: Source
+    base: int
+    mod: ModuleInfo
+    func: FunctionInfo
+    sinks: SinkChecker
+    qualify: Callable[[str], str]
+    exprs: dict[str, Callable[[Node], Taint | None]]
+
+    def bind(self, target: Node, t: Taint | None, value: Node, augmented: bool = False) -> None:
+        raise NotImplementedError
+
+    def apply(self, clears: list[tuple[str, frozenset[str], bool]]) -> None:
+        raise NotImplementedError
+
+    def expression_table(self) -> dict[str, Callable[[Node], Taint | None]]:
+        return {
+            "identifier": self._identifier, "attribute": self._attribute, "call": self._call,
+            "string": self._string, "concatenated_string": self._join_children,
+            "binary_operator": self._binary, "subscript": self._subscript,
+            "list": self._join_children, "tuple": self._join_children, "set": self._join_children,
+            "expression_list": self._join_children, "pair": self._pair,
+            "dictionary": self._dictionary, "parenthesized_expression": self._join_children,
+            "conditional_expression": self._conditional, "boolean_operator": self._boolean,
+            "await": self._join_children, "unary_operator": self._join_children,
+            "list_splat": self._join_children, "dictionary_splat": self._join_children,
+            "named_expression": self._walrus, "list_comprehension": self._comprehension,
+            "set_comprehension": self._comprehension, "generator_expression": self._comprehension,
+            "dictionary_comprehension": self._comprehension, "interpolation": self._join_children,
+            "keyword_argument": self._keyword, "slice": self._none,
+            "comparison_operator": self._none, "not_operator": self._none, "lambda": self._none,
+            "yield": self._yield,
+        }
+
+    def ev(self, node: Node) -> Taint | None:
+        handler = self.exprs.get(node.type)
+        return handler(node) if handler is not None else None
+
+    def _none(self, node: Node) -> Taint | None:
+        return None
+
+    def _join_children(self, node: Node) -> Taint | None:
+        out = None
+        for child in node.named_children:
+            out = join(out, self.ev(child))
+        return out
+
+    def _identifier(self, node: Node) -> Taint | None:
+        return self.env.get(text(self.src, node))
+
+    def _keyword(self, node: Node) -> Taint | None:
+        value = node.child_by_field_name("value")
+        return self.ev(value) if value is not None else None
+
+    def _pair(self, node: Node) -> Taint | None:
+        value = node.child_by_field_name("value")
+        return self.ev(value) if value is not None else None
+
+    def _dictionary(self, node: Node) -> Taint | None:
+        t = self._join_children(node)
+        # frameworks serialise a returned dict as JSON, not HTML
+        return t.clear(frozenset({"xss"})) if t is not None else None
+
+    def _yield(self, node: Node) -> Taint | None:
+        t = self._join_children(node)
+        self.returns = join(self.returns, t)
+        return t
+
+    def _walrus(self, node: Node) -> Taint | None:
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if value is None:
+            return None
+        t = self.ev(value)
+        if name is not None:
+            self.bind(name, t, value)
+        return t
+
+    def _conditional(self, node: Node) -> Taint | None:
+        """`a if cond else b`: a is evaluated where cond holds, b where it does not."""
+        parts = node.named_children
+        if len(parts) < 3:
+            return None
+        body, cond, orelse = parts[0], parts[1], parts[2]
+        self.ev(cond)
+        saved = self.env
+        self.env = dict(saved)
+        self.apply(refine(self.src, cond, True, self.qualify))
+        first = self.ev(body)
+        self.env = dict(saved)
+        self.apply(refine(self.src, cond, False, self.qualify))
+        second = self.ev(orelse)
+        self.env = saved
+        return join(first, second)
+
+    def _boolean(self, node: Node) -> Taint | None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return join(self.ev(left) if left else None, self.ev(right) if right else None)
+
+    def _comprehension(self, node: Node) -> Taint | None:
+        body = node.child_by_field_name("body")
+        for clause in node.named_children:
+            if clause.type == "for_in_clause":
+                left, right = clause.child_by_field_name("left"), clause.child_by_field_name(
+                    "right")
+                if left is not None and right is not None:
+                    self.bind(left, self.ev(right), right)
+            elif clause.type == "if_clause":
+                for c in clause.named_children:
+                    self.ev(c)
+        return self.ev(body) if body is not None else None
+
+    def _subscript(self, node: Node) -> Taint | None:
+        value = node.child_by_field_name("value")
+        if value is None:
+            return None
+        for index in node.children_by_field_name("subscript"):
+            self.ev(index)
+        return self.ev(value)
+
+    def _string(self, node: Node) -> Taint | None:
+        out = None
+        for child in node.named_children:
+            if child.type == "interpolation":
+                out = join(out, self._join_children(child))
+        return self._prefixed(out, self.prefix_of(node))
+
+    def prefix_of(self, node: Node | None, depth: int = 0) -> str:
+        """The constant text a string expression starts with (through module constants)."""
+        if node is None or depth > 4:
+            return ""
+        kind = node.type
+        if kind == "string":
+            prefix = ""
+            for child in node.named_children:
+                if child.type == "string_content":
+                    prefix += text(self.src, child)
+                elif child.type == "interpolation":
+                    inner = child.named_children[0] if child.named_children else None
+                    if inner is not None and inner.type == "identifier" and \
+                            self.const_value(inner) is not None:
+                        prefix += self.const_value(inner) or ""
+                        continue
+                    break
+                elif child.type == "escape_sequence":
+                    prefix += text(self.src, child)
+            return prefix
+        if kind == "identifier":
+            return self.const_value(node) or ""
+        if kind == "binary_operator":
+            left = node.child_by_field_name("left")
+            prefix = self.prefix_of(left, depth + 1)
+            if left is not None and self.sinks.constant(left):
+                prefix += self.prefix_of(node.child_by_field_name("right"), depth + 1)
+            return prefix
+        if kind == "concatenated_string":
+            return "".join(self.prefix_of(c, depth + 1) for c in node.named_children[:1])
+        if kind == "parenthesized_expression" and node.named_children:
+            return self.prefix_of(node.named_children[0], depth + 1)
+        return ""
+
+    def const_value(self, node: Node) -> str | None:
+        return self.mod.const_values.get(text(self.src, node))
+
+    def _prefixed(self, t: Taint | None, prefix: str) -> Taint | None:
+        """A constant prefix that fixes scheme and host (or a local path) stops SSRF/redirect."""
+        if t is None or not prefix:
+            return t
+        if FIXED_HOST.match(prefix):
+            return t.clear(frozenset({"ssrf", "redirect"}))
+        if prefix.startswith("/") and not prefix.startswith(("//", "/\\")):
+            return t.clear(frozenset({"redirect"}))
+        return t
+
+    def _binary(self, node: Node) -> Taint | None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        t = join(self.ev(left) if left else None, self.ev(right) if right else None)
+        return self._prefixed(t, self.prefix_of(node)) if t is not None else None
+
+    def _attribute(self, node: Node) -> Taint | None:
+        name = dotted(self.src, node)
+        if name is not None:
+            t = self.env.get(name)
+            if t is not None:
+                return t
+            source = self.source_of(name, node)
+            if source is not None:
+                return source
+        obj = node.child_by_field_name("object")
+        return self.ev(obj) if obj is not None else None
+
+    def source_of(self, name: str, node: Node) -> Taint | None:
+        qualified = self.qualify(name)
+        kind = specs.SOURCE_ATTRS.get(qualified)
+        if kind is None:
+            parts = name.split(".")
+            for i, part in enumerate(parts[:-1]):
+                if (part in ("request", "req") or ".".join(parts[: i + 1]) in
+                        specs.REQUEST_NAMES) and parts[i + 1] in specs.REQUEST_ATTRS:
+                    if part == "req" and "req" not in self.func.request_params:
+                        break
+                    kind = "user"
+                    break
+            if kind is None and qualified.startswith(("flask.request.", "quart.request.")):
+                kind = "user"
+        if kind is None:
+            return None
+        return self.new_source(kind, node)
+
+    def new_source(self, kind: str, node: Node) -> Taint:
+        label = specs.KIND_LABEL[kind]
+        snippet = text(self.src, node)
+        if len(snippet) > 40:
+            snippet = snippet[:37] + "..."
+        return Taint(frozenset({kind}), (self.step(node, f"{label} enters here: `{snippet}`"),))
+
+    def step(self, node: Node, message: str) -> Step:
+        return Step(self.func.key, node.start_byte - self.base, node.end_byte - self.base,
+                    message)
+
+    def note_derivation(self, name: str, value: Node) -> None:
+        """`parsed = urlparse(url)`, `host = parsed.hostname`: checking host checks url."""
+        snippet = text(self.src, value)
+        if value.type == "call" and ("urlparse" in snippet or "urlsplit" in snippet):
+            args = value.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type == "identifier":
+                self.derived[name] = text(self.src, first)
+        elif value.type in ("attribute", "call"):
+            root = snippet.split(".", 1)[0]
+            if root in self.derived:
+                self.derived[name] = self.derived[root]
+
+    def _call(self, node: Node) -> Taint | None:
+        return self.sinks.call(node)

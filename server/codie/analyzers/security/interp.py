@@ -1,0 +1,328 @@
+"""The interpreter: walks one function's statements in order, tracking taint per variable.
+
+May-analysis: a variable is tainted after a branch if it is tainted on any path that
+reaches the join; loops run their body once (loop-carried taint through concatenation is
+still caught because `+=` joins). Calls to functions of the same file use their summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from codie.analyzers.security import specs
+from codie.analyzers.security.exprs import Expressions
+from codie.analyzers.security.guards import refine
+from codie.analyzers.security.model import SinkHit, Summary, Taint, join, join_all
+from codie.analyzers.security.names import dotted, text
+from codie.analyzers.security.sinks import SinkChecker
+
+if TYPE_CHECKING:
+    from codie.analyzers.security.functions import FunctionInfo
+    from codie.analyzers.security.module import ModuleInfo
+
+CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+
+
+@dataclass
+class Flow(Expressions):
+    mod: ModuleInfo
+    func: FunctionInfo
+    env: dict[str, Taint] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    consts: set[str] = field(default_factory=set)
+    hits: list[SinkHit] = field(default_factory=list)  # reached by parameters
+    found: list[SinkHit] = field(default_factory=list)  # reached by real sources
+    returns: Taint | None = None
+    used: dict[str, Summary | None] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)
+    built: set[str] = field(default_factory=set)  # variables holding formatted strings
+
+    def __post_init__(self) -> None:
+        self.src = self.mod.src
+        self.base = self.func.start
+        self.qualify: Callable[[str], str] = self.mod.imports.qualify
+        self.sinks = SinkChecker(self)
+        self.exprs = self.expression_table()
+
+    # ------------------------------------------------------------------------- statements
+    def run(self, body: Node) -> None:
+        self.block(body)
+
+    def block(self, block: Node) -> bool:
+        """Run the statements of a block; True when it always exits early."""
+        return any(self.statement(stmt) for stmt in block.named_children)
+
+    def statement(self, node: Node) -> bool:
+        kind = node.type
+        if kind == "expression_statement":
+            for child in node.named_children:
+                if child.type == "assignment":
+                    self.assignment(child)
+                elif child.type == "augmented_assignment":
+                    self.augmented(child)
+                else:
+                    self.ev(child)
+                    if child.type == "call" and self._is_no_return(child):
+                        return True
+            return False
+        if kind == "return_statement":
+            value = node.named_children[0] if node.named_children else None
+            if value is not None:
+                t = self.ev(value)
+                self.returns = join(self.returns, t)
+                self.sinks.route_return(value, t)
+            return True
+        if kind == "raise_statement":
+            for child in node.named_children:
+                self.ev(child)
+            return True
+        if kind in ("continue_statement", "break_statement"):
+            return True
+        if kind == "if_statement":
+            return self.if_statement(node)
+        if kind in ("for_statement", "while_statement"):
+            self.loop(node)
+            return False
+        if kind == "with_statement":
+            self.with_statement(node)
+            return False
+        if kind == "try_statement":
+            return self.try_statement(node)
+        if kind == "match_statement":
+            self.match_statement(node)
+            return False
+        if kind == "assert_statement":
+            if node.named_children:
+                self.ev(node.named_children[0])
+                self.apply(refine(self.src, node.named_children[0], True, self.qualify))
+            return False
+        if kind == "block":
+            return self.block(node)
+        return False
+
+    def _is_no_return(self, call: Node) -> bool:
+        fn = call.child_by_field_name("function")
+        name = dotted(self.src, fn) if fn is not None else None
+        return name is not None and (name in specs.NO_RETURN or self.qualify(name)
+                                     in specs.NO_RETURN)
+
+    def apply(self, clears: list[tuple[str, frozenset[str], bool]]) -> None:
+        for var, families, needs_normalized in clears:
+            t = self.env.get(var)
+            if t is None or (needs_normalized and not t.normalized):
+                continue
+            self.env[var] = t.clear(families)
+            root = self.derived.get(var)
+            if root and root != var and root in self.env:
+                # `host = urlparse(url).hostname` checked: the URL's host is checked
+                self.env[root] = self.env[root].clear(families & frozenset({"ssrf", "redirect"}))
+
+    def branch(self, body: Node | None, clears: list[tuple[str, frozenset[str], bool]],
+               start: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
+        self.env = dict(start)
+        self.apply(clears)
+        exits = self.block(body) if body is not None else False
+        return self.env, exits
+
+    def if_statement(self, node: Node) -> bool:
+        cond = node.child_by_field_name("condition")
+        start = self.env
+        if cond is not None:
+            self.ev(cond)
+        arms: list[tuple[Node | None, list[tuple[str, frozenset[str], bool]]]] = []
+        negated: list[tuple[str, frozenset[str], bool]] = []
+        if cond is not None:
+            arms.append((node.child_by_field_name("consequence"),
+                         refine(self.src, cond, True, self.qualify)))
+            negated = refine(self.src, cond, False, self.qualify)
+        has_else = False
+        for alt in node.children_by_field_name("alternative"):
+            if alt.type == "elif_clause":
+                c = alt.child_by_field_name("condition")
+                if c is not None:
+                    self.ev(c)
+                    arms.append((alt.child_by_field_name("consequence"),
+                                 negated + refine(self.src, c, True, self.qualify)))
+                    negated = negated + refine(self.src, c, False, self.qualify)
+            else:
+                has_else = True
+                arms.append((alt.child_by_field_name("body"), negated))
+        if not has_else:
+            arms.append((None, negated))
+        outcomes = [self.branch(body, clears, start) for body, clears in arms]
+        live = [env for env, exits in outcomes if not exits]
+        self.env = _join_envs(live or [env for env, _ in outcomes])
+        return not live
+
+    def loop(self, node: Node) -> None:
+        start = dict(self.env)
+        if node.type == "for_statement":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if right is not None:
+                t = self.ev(right)
+                if left is not None:
+                    self.bind(left, t, right)
+        else:
+            cond = node.child_by_field_name("condition")
+            if cond is not None:
+                self.ev(cond)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.block(body)
+        self.env = _join_envs([start, self.env])
+        alt = node.child_by_field_name("alternative")
+        if alt is not None:
+            self.block(alt)
+
+    def with_statement(self, node: Node) -> None:
+        for clause in node.named_children:
+            if clause.type != "with_clause":
+                continue
+            for item in clause.named_children:
+                value = item.child_by_field_name("value")
+                if value is None:
+                    continue
+                if value.type == "as_pattern":
+                    inner = value.named_children[0] if value.named_children else None
+                    target = value.child_by_field_name("alias")
+                    if target is None and len(value.named_children) > 1:
+                        target = value.named_children[-1]
+                    t = self.ev(inner) if inner is not None else None
+                    if target is not None and inner is not None:
+                        if target.type == "as_pattern_target" and target.named_children:
+                            target = target.named_children[0]
+                        self.bind(target, t, inner)
+                else:
+                    self.ev(value)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.block(body)
+
+    def try_statement(self, node: Node) -> bool:
+        start = dict(self.env)
+        exits = False
+        envs = []
+        for child in node.named_children:
+            if child.type == "block":
+                exits = self.block(child)
+                envs.append(self.env)
+            elif child.type == "except_clause":
+                self.env = _join_envs([start, *envs])
+                for part in child.named_children:
+                    if part.type == "block":
+                        exits = self.block(part) and exits
+                envs.append(self.env)
+            elif child.type in ("else_clause", "finally_clause"):
+                body = child.child_by_field_name("body") or (
+                    child.named_children[-1] if child.named_children else None)
+                if body is not None:
+                    self.block(body)
+        self.env = _join_envs(envs) if envs else self.env
+        return False
+
+    def match_statement(self, node: Node) -> None:
+        subject = node.child_by_field_name("subject")
+        if subject is not None:
+            self.ev(subject)
+        start = dict(self.env)
+        envs = []
+        body = node.child_by_field_name("body")
+        for case in body.named_children if body is not None else []:
+            self.env = dict(start)
+            for part in case.named_children:
+                if part.type == "block":
+                    self.block(part)
+            envs.append(self.env)
+        self.env = _join_envs([start, *envs])
+
+    # ------------------------------------------------------------------------- assignment
+    def assignment(self, node: Node) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if right is None or left is None:
+            return
+        if right.type == "assignment":  # a = b = value
+            self.assignment(right)
+            inner = right.child_by_field_name("left")
+            t = self.ev(inner) if inner is not None else None
+        else:
+            t = self.ev(right)
+        self.bind(left, t, right)
+
+    def augmented(self, node: Node) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        t = join(self.ev(left), self.ev(right))
+        self.bind(left, t, right, augmented=True)
+
+    def bind(self, target: Node, t: Taint | None, value: Node, augmented: bool = False) -> None:
+        kind = target.type
+        if kind in ("identifier", "attribute"):
+            name = dotted(self.src, target)
+            if name is None:
+                return
+            self.consts.discard(name)
+            if augmented or _formats(self.src, value):
+                self.built.add(name)
+            else:
+                self.built.discard(name)
+            if value.type == "call" and not augmented:
+                fn = value.child_by_field_name("function")
+                callee = dotted(self.src, fn) if fn is not None else None
+                if callee is not None:
+                    self.types[name] = self.qualify(callee)
+                    self.note_derivation(name, value)
+            elif value.type == "attribute" and not augmented:
+                self.note_derivation(name, value)
+            if t is None:
+                self.env.pop(name, None)
+                if (value.type == "string" and not augmented and not value.named_children[1:-1]) \
+                        or value.type in CONSTANT_TYPES:
+                    self.consts.add(name)
+                return
+            self.env[name] = t.step(self.step(target, f"assigned to `{name}`"))
+        elif kind in ("pattern_list", "tuple_pattern", "list_pattern", "tuple", "list",
+                      "list_splat_pattern", "parenthesized_expression"):
+            for child in target.named_children:
+                self.bind(child, t, value, augmented)
+        elif kind == "subscript":
+            container = target.child_by_field_name("value")
+            if container is None:
+                return
+            self.sinks.session_store(container, target, t)
+            name = dotted(self.src, container)
+            if name is not None and t is not None:
+                self.env[name] = join(self.env.get(name), t.step(
+                    self.step(target, f"stored in `{name}`"))) or t
+
+    # ------------------------------------------------------------------------ expressions
+def _formats(src: bytes, value: Node) -> bool:
+    """True for an expression that formats text: f-string, `+`/`%`, `.format`, `.join`."""
+    if value.type == "binary_operator":
+        return True
+    if value.type == "string":
+        return any(c.type == "interpolation" for c in value.named_children)
+    fn = value.child_by_field_name("function") if value.type == "call" else None
+    if fn is None:
+        return False
+    name = text(src, fn)
+    return name.endswith((".format", ".join")) and not name.endswith("path.join")
+
+
+def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:
+    if len(envs) == 1:
+        return envs[0]
+    out: dict[str, Taint] = {}
+    for env in envs:
+        for name, t in env.items():
+            joined = join(out.get(name), t)
+            if joined is not None:
+                out[name] = joined
+    return out
+
+
+__all__ = ["Flow", "join_all"]

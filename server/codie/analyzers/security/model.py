@@ -1,0 +1,114 @@
+"""Taint values: where untrusted data came from, how it travelled, what cleaned it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from codie.analyzers.security.specs import ALL_FAMILIES
+
+MAX_PATH = 8  # steps kept per path: the source, the last hops and the sink matter most
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One hop of a path; offsets are relative to the start of the function `owner`, so
+    that summaries and cached results survive edits elsewhere in the file."""
+
+    owner: str
+    start: int
+    end: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    """May-taint of one value.
+
+    kinds: origins, e.g. "user", "env", "file" or "param:2" (a parameter of the function
+    being summarised). cleared: vulnerability families for which the value was sanitized
+    (shlex.quote clears "cmd" only). normalized: passed through realpath/normpath, so a
+    following containment check really contains it.
+    """
+
+    kinds: frozenset[str]
+    path: tuple[Step, ...] = ()
+    cleared: frozenset[str] = frozenset()
+    normalized: bool = False
+
+    def step(self, step: Step) -> Taint:
+        if self.path and self.path[-1] == step:
+            return self
+        path = (*self.path, step)
+        if len(path) > MAX_PATH:
+            path = (path[0], *path[-(MAX_PATH - 1):])
+        return replace(self, path=path)
+
+    def clear(self, families: frozenset[str]) -> Taint:
+        """The value after a sanitizer or guard. Fully cleaned values stay visible (unlike
+        None, "unknown origin") so that a sanitized argument is not reported as a bare
+        match."""
+        return replace(self, cleared=self.cleared | families)
+
+    @property
+    def clean(self) -> bool:
+        return self.cleared >= ALL_FAMILIES
+
+    def live_for(self, family: str) -> bool:
+        return family not in self.cleared
+
+    @property
+    def real_kinds(self) -> frozenset[str]:
+        return frozenset(k for k in self.kinds if not k.startswith("param:"))
+
+    @property
+    def params(self) -> list[int]:
+        return sorted(int(k[6:]) for k in self.kinds if k.startswith("param:"))
+
+
+def join(a: Taint | None, b: Taint | None) -> Taint | None:
+    """The value may carry either taint: union of origins, intersection of sanitization."""
+    if a is None:
+        return b
+    if b is None or a is b:
+        return a
+    # keep the path of a real source over a parameter's, else the shorter one
+    a_real, b_real = bool(a.real_kinds), bool(b.real_kinds)
+    if a_real != b_real:
+        path = a.path if a_real else b.path
+    else:
+        path = a.path if len(a.path) <= len(b.path) else b.path
+    return Taint(a.kinds | b.kinds, path, a.cleared & b.cleared, a.normalized and b.normalized)
+
+
+def join_all(items: list[Taint | None]) -> Taint | None:
+    out: Taint | None = None
+    for t in items:
+        out = join(out, t)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SinkHit:
+    """A tainted value reaching a sink (offsets relative to the function `owner`)."""
+
+    owner: str
+    rule: str
+    family: str
+    start: int
+    end: int
+    label: str
+    taint: Taint
+    evidence: float
+    fix_key: str = ""
+    # places in other files the path went through: (uri, 0-based line, utf-8 column, message)
+    external: tuple[tuple[str, int, int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a function does with its parameters: which reach its return, which a sink."""
+
+    params: tuple[str, ...]
+    returns: Taint | None
+    sinks: tuple[SinkHit, ...]
+    vararg: int = -1  # index of *args in params, -1 if none

@@ -1,0 +1,140 @@
+"""Names as the security rules see them: dotted callee names resolved through imports."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+# Nodes whose text we read often; decoding once per node keeps the engine fast.
+Source = bytes
+
+
+def text(src: Source, node: Node) -> str:
+    return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def dotted(src: Source, node: Node) -> str | None:
+    """`a.b.c` for identifier/attribute chains; None for anything else (calls, subscripts)."""
+    parts: list[str] = []
+    while node.type == "attribute":
+        attr = node.child_by_field_name("attribute")
+        obj = node.child_by_field_name("object")
+        if attr is None or obj is None:
+            return None
+        parts.append(text(src, attr))
+        node = obj
+    if node.type != "identifier":
+        return None
+    parts.append(text(src, node))
+    return ".".join(reversed(parts))
+
+
+class Imports:
+    """Local alias -> qualified name, from every import statement in the module."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+        self.modules: set[str] = set()
+        self.relative: dict[str, int] = {}  # alias -> dots of `from ..pkg import alias`
+        self._fingerprint: int | None = None
+
+    def add_statement(self, src: Source, node: Node) -> None:
+        if node.type == "import_statement":
+            for child in node.named_children:
+                if child.type == "dotted_name":
+                    name = text(src, child)
+                    self.modules.add(name)
+                    self.aliases.setdefault(name.split(".")[0], name.split(".")[0])
+                elif child.type == "aliased_import":
+                    name_node = child.child_by_field_name("name")
+                    alias = child.child_by_field_name("alias")
+                    if name_node is not None and alias is not None:
+                        name = text(src, name_node)
+                        self.modules.add(name)
+                        self.aliases[text(src, alias)] = name
+        elif node.type == "import_from_statement":
+            module_node = node.child_by_field_name("module_name")
+            if module_node is None:
+                return
+            raw = text(src, module_node)
+            module = raw.lstrip(".")
+            level = len(raw) - len(module)
+            self.modules.add(module)
+            prefix = f"{module}." if module else ""
+            for child in node.named_children[1:]:
+                alias_name = full = ""
+                if child.type == "dotted_name":
+                    name = text(src, child)
+                    alias_name, full = name.split(".")[-1], f"{prefix}{name}"
+                elif child.type == "aliased_import":
+                    name_node = child.child_by_field_name("name")
+                    alias = child.child_by_field_name("alias")
+                    if name_node is not None and alias is not None:
+                        alias_name, full = text(src, alias), f"{prefix}{text(src, name_node)}"
+                if alias_name:
+                    self.aliases[alias_name] = full
+                    if level:
+                        self.relative[alias_name] = level
+
+    def qualify(self, name: str) -> str:
+        head, _, rest = name.partition(".")
+        full = self.aliases.get(head)
+        if full is None:
+            return name
+        return f"{full}.{rest}" if rest else full
+
+    def uses(self, *prefixes: str) -> bool:
+        return any(m == p or m.startswith(p + ".") for m in self.modules for p in prefixes)
+
+    def fingerprint(self) -> int:
+        if self._fingerprint is None:
+            self._fingerprint = hash((tuple(sorted(self.aliases.items())),
+                                      tuple(sorted(self.modules)),
+                                      tuple(sorted(self.relative.items()))))
+        return self._fingerprint
+
+
+IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import\b", re.M)
+
+
+_last_imports: list[tuple[bytes, Imports]] = []
+
+
+def _import_key(src: Source) -> bytes:
+    """The text of every import statement (a plain `find` loop beats a multi-line regex)."""
+    parts = []
+    pos = src.find(b"import")
+    while pos >= 0:
+        line_start = src.rfind(b"\n", 0, pos) + 1
+        head = src[line_start:pos].strip()
+        if not head or head.startswith(b"from "):
+            end = src.find(b"\n", pos)
+            end = len(src) if end < 0 else end
+            if b"(" in src[pos:end] and b")" not in src[pos:end]:
+                close = src.find(b")", pos)
+                end = len(src) if close < 0 else close + 1
+            parts.append(src[line_start:end])
+        pos = src.find(b"import", pos + 6)
+    return b"\n".join(parts)
+
+
+def collect_imports(src: Source, root: Node) -> Imports:
+    """Imports anywhere in the module (function-level imports count too), found by a
+    regex over the text and confirmed in the tree. The last result is reused while the
+    import lines are unchanged (every keystroke elsewhere)."""
+    key = _import_key(src)
+    for old_key, old in _last_imports:
+        if old_key == key:
+            return old
+    imports = Imports()
+    for m in IMPORT_LINE.finditer(src):
+        at = m.end() - 1
+        node: Node | None = root.descendant_for_byte_range(at, at)
+        while node is not None and node.type not in ("import_statement", "import_from_statement",
+                                                      "module", "block"):
+            node = node.parent
+        if node is not None and node.type in ("import_statement", "import_from_statement"):
+            imports.add_statement(src, node)
+    _last_imports[:] = [(key, imports)]
+    return imports

@@ -1,0 +1,406 @@
+"""Pattern rules: dangerous settings and weak primitives, one top-level statement at a time.
+
+These need no data flow: `verify=False` is wrong whatever flows into the call. Where
+intent matters (MD5 for a checksum is fine, for a password it is not) the names around
+the call decide, and the evidence says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from tree_sitter import Node, Tree
+
+from codie.analyzers.security.chunks import ChunkCache
+from codie.analyzers.security.names import Imports, collect_imports, dotted, text
+from codie.analyzers.security.pattern_words import (
+    ALL_INTERFACES,
+    ASSERT_SECURITY,
+    CANDIDATES,
+    COOKIE_SETTINGS,
+    NON_SECURITY,
+    PREFILTER,
+    RANDOM_FUNCS,
+    REQUESTS_CALLS,
+    SECURITY_WORDS,
+    SETTINGS_FILE,
+    TEST_FILE,
+    WEAK_ATTRS,
+    WEAK_CIPHER_NAMES,
+    WEAK_HASHES,
+)
+from codie.analyzers.security.secrets import hits_by_node
+from codie.core.analyzer import Analyzer, Context
+from codie.core.findings import Finding, Fix, TextEdit
+
+
+class PatternAnalyzer:
+    name: ClassVar[str] = "security-patterns"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = True
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        doc = ctx.doc
+        if doc.tree is None:
+            return
+        src = doc.source
+        imports, pattern = self._module(doc.tree, src)
+        context = (imports.fingerprint(), bool(TEST_FILE.search(doc.uri)),
+                   bool(SETTINGS_FILE.search(doc.uri)))
+        yield from self._cache.run(src, nodes, context,
+                                   lambda chunks: self._scan(ctx, chunks, imports, pattern))
+
+    def _scan(self, ctx: Context, nodes: Sequence[Node], imports: Imports,
+              pattern: re.Pattern[bytes]) -> Iterator[Finding]:
+        check: _Check | None = None
+        for top, matches in hits_by_node(pattern, ctx.doc.source, nodes):
+            if check is None:
+                check = _Check(ctx, imports)
+            yield from check.visit(top, matches)
+
+
+    def __init__(self) -> None:
+        # imports and the candidate pattern of the last tree seen: the engine calls this
+        # analyzer once per dirty statement, and the imports rarely change
+        # (the tree is kept, so `is` cannot be fooled by a recycled id)
+        self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
+        self._cache = ChunkCache()
+
+    def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
+        last = self._last
+        if last is not None and last[0] is tree and last[1] is src:
+            return last[2], last[3]
+        imports = collect_imports(src, tree.root_node)  # cached while import lines stay
+        if last is not None and last[2] is imports:
+            self._last = (tree, src, imports, last[3])
+            return imports, last[3]
+        # `import requests as rq`, `from hashlib import md5 as h`: the statement may name
+        # the API only through its alias
+        aliases = [a.encode() for a, full in imports.aliases.items()
+                   if a != full and PREFILTER.search(full.encode())]
+        pattern = PREFILTER if not aliases else re.compile(
+            CANDIDATES + rb"|\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b")
+        self._last = (tree, src, imports, pattern)
+        return imports, pattern
+
+
+class _Check:
+    def __init__(self, ctx: Context, imports: Imports) -> None:
+        self.ctx = ctx
+        self.src = ctx.doc.source
+        self.imports = imports
+        self.in_tests = bool(TEST_FILE.search(ctx.doc.uri))
+        self.settings_file = bool(SETTINGS_FILE.search(ctx.doc.uri))
+
+    def visit(self, top: Node, matches: list[tuple[int, int]]) -> Iterator[Finding]:
+        """From each candidate word up to the call, assignment or assert around it."""
+        seen: set[tuple[int, int, str]] = set()
+        for start, end in matches:
+            node: Node | None = top.descendant_for_byte_range(start, end)
+            found_call = found_assign = False
+            while node is not None and not (found_call and found_assign):
+                kind = node.type
+                key = (node.start_byte, node.end_byte, kind)
+                if kind in ("call", "assignment", "assert_statement", "attribute") and \
+                        key not in seen:
+                    seen.add(key)
+                    if kind == "call" and not found_call:
+                        yield from self.call(node)
+                    elif kind == "assignment" and not found_assign:
+                        yield from self.assignment(node)
+                    elif kind == "assert_statement" and not self.in_tests:
+                        yield from self.assertion(node)
+                    elif kind == "attribute" and not found_call:
+                        yield from self.attribute(node)
+                found_call = found_call or kind == "call"
+                found_assign = found_assign or kind == "assignment"
+                if kind in ("block", "module", "function_definition", "class_definition") or \
+                        node == top:
+                    break
+                node = node.parent
+
+    # ------------------------------------------------------------------------ helpers
+    def t(self, node: Node) -> str:
+        return text(self.src, node)
+
+    def kwargs(self, call: Node) -> tuple[list[Node], dict[str, Node], bool]:
+        args = call.child_by_field_name("arguments")
+        positional: list[Node] = []
+        keywords: dict[str, Node] = {}
+        splat = False
+        for a in args.named_children if args is not None else []:
+            if a.type == "keyword_argument":
+                k, v = a.child_by_field_name("name"), a.child_by_field_name("value")
+                if k is not None and v is not None:
+                    keywords[self.t(k)] = v
+            elif a.type == "dictionary_splat":
+                splat = True
+            elif a.type != "comment":
+                positional.append(a)
+        return positional, keywords, splat
+
+    def context_text(self, node: Node) -> str:
+        """The statement around a call and the name of its function: what the value is for."""
+        stmt = node
+        while stmt.parent is not None and stmt.parent.type not in ("block", "module"):
+            stmt = stmt.parent
+        parts = [self.t(stmt)[:300]]
+        func = stmt.parent
+        while func is not None and func.type != "function_definition":
+            func = func.parent
+        if func is not None:
+            name = func.child_by_field_name("name")
+            if name is not None:
+                parts.append(self.t(name))
+        return " ".join(parts)
+
+    def remove_keyword(self, call: Node, key: str) -> Fix | None:
+        args = call.child_by_field_name("arguments")
+        if args is None:
+            return None
+        items = [a for a in args.named_children if a.type != "comment"]
+        for i, a in enumerate(items):
+            name = a.child_by_field_name("name") if a.type == "keyword_argument" else None
+            if name is not None and self.t(name) == key:
+                start = items[i - 1].end_byte if i > 0 else a.start_byte
+                end = a.end_byte if i > 0 or len(items) == 1 else items[i + 1].start_byte
+                return Fix(f"Remove `{self.t(a)}`", (TextEdit(start, end, ""),), safe=False)
+        return None
+
+    def add_keywords(self, call: Node, extra: str, title: str) -> Fix | None:
+        args = call.child_by_field_name("arguments")
+        if args is None or args.type != "argument_list":
+            return None
+        close = args.end_byte - 1
+        items = [a for a in args.named_children if a.type != "comment"]
+        if items:
+            return Fix(title, (TextEdit(items[-1].end_byte, items[-1].end_byte, ", " + extra),))
+        return Fix(title, (TextEdit(close, close, extra),))
+
+    # ------------------------------------------------------------------------ calls
+    def call(self, call: Node) -> Iterator[Finding]:
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return
+        name = dotted(self.src, fn)
+        if name is None:
+            return
+        q = self.imports.qualify(name)
+        method = q.rsplit(".", 1)[-1]
+        positional, keywords, splat = self.kwargs(call)
+        ctx = self.ctx
+        # SEC020 weak hash
+        algo = method.lower() if q.startswith("hashlib.") else ""
+        if q in ("hashlib.new",) and positional and positional[0].type == "string":
+            algo = self.t(positional[0]).strip("'\"").lower()
+        if q.startswith(("Crypto.Hash.", "Cryptodome.Hash.")) and method == "new":
+            algo = q.split(".")[-2].lower()
+        if q.startswith("cryptography.hazmat.primitives.hashes.") and method in ("MD5", "SHA1"):
+            algo = method.lower()
+        if algo in WEAK_HASHES:
+            used_for = keywords.get("usedforsecurity")
+            context = self.context_text(call)
+            if (used_for is None or self.t(used_for) != "False") and SECURITY_WORDS.search(
+                    context) and not NON_SECURITY.search(context):
+                yield ctx.report("SEC020", call, message=f"`{algo.upper()}` protects a "
+                                 "security value; it is broken for that use", evidence=0.75,
+                                 notes=["the names around the call say it is security-related"])
+        # SEC021 weak random
+        if q.startswith("random.") and method in RANDOM_FUNCS:
+            context = self.context_text(call)
+            if SECURITY_WORDS.search(context) and not NON_SECURITY.search(context):
+                fix = None
+                if name in ("random.choice", "random.getrandbits"):
+                    new = "secrets.choice" if method == "choice" else "secrets.randbits"
+                    fix = Fix(f"Use `{new}`", (TextEdit(fn.start_byte, fn.end_byte, new),
+                                               *self.import_edit("secrets")), safe=False)
+                yield ctx.report("SEC021", call, message=f"`random.{method}` makes a "
+                                 "security value; it is predictable", evidence=0.75, fix=fix,
+                                 notes=["the names around the call say it is security-related"])
+        # SEC022 cookies
+        response_cookie = len(positional) >= 2 or bool(
+            {"value", "max_age", "expires", "secure", "httponly", "samesite"} & set(keywords))
+        if method == "set_cookie" and not splat and response_cookie:
+            missing = [k for k in ("secure", "httponly")
+                       if k not in keywords or self.t(keywords[k]) in ("False", "None", "0")]
+            if missing:
+                absent = [k for k in missing if k not in keywords]
+                fix = None
+                if len(absent) == len(missing):
+                    fix = self.add_keywords(call, ", ".join(f"{k}=True" for k in absent),
+                                            "Add " + " and ".join(f"`{k}=True`" for k in absent))
+                yield ctx.report("SEC022", call, message="Cookie set without " + " and ".join(
+                    f"`{k}=True`" for k in missing), evidence=0.65, fix=fix)
+        # settings passed as keywords: `app.config.update(SESSION_COOKIE_SECURE=False)`
+        if method in ("update", "from_mapping", "configure", "Flask"):
+            for key, value in keywords.items():
+                if key in COOKIE_SETTINGS and self.t(value) == "False":
+                    yield ctx.report("SEC022", value, message=f"`{key}` is off", evidence=0.7,
+                                     fix=Fix(f"Set `{key}` to True", (TextEdit(
+                                         value.start_byte, value.end_byte, "True"),),
+                                         safe=False))
+                if key == "DEBUG" and self.t(value) == "True":
+                    yield ctx.report("SEC025", value, message="Debug mode is on",
+                                     evidence=0.7)
+        # SEC023 TLS verification off
+        verify = keywords.get("verify")
+        if verify is not None and self.t(verify) in ("False", "0"):
+            yield ctx.report("SEC023", verify.parent or call, message="TLS certificate "
+                             "verification is turned off (`verify=False`)", evidence=0.8,
+                             fix=self.remove_keyword(call, "verify"))
+        if q == "ssl._create_unverified_context":
+            yield ctx.report("SEC023", call, message="An SSL context without certificate "
+                             "verification", evidence=0.8, fix=Fix(
+                                 "Use `ssl.create_default_context()`",
+                                 (TextEdit(fn.start_byte, fn.end_byte,
+                                           name.replace("_create_unverified_context",
+                                                        "create_default_context")),),
+                                 safe=False))
+        # SEC025 debug mode
+        debug = keywords.get("debug") or keywords.get("use_debugger")
+        if method in ("run", "run_simple") and debug is not None and self.t(debug) == "True":
+            yield ctx.report("SEC025", debug.parent or call, message="The app runs with the "
+                             "debugger on", evidence=0.8, fix=self.remove_keyword(
+                                 call, "debug" if "debug" in keywords else "use_debugger"))
+        # SEC026 temp files
+        if q == "tempfile.mktemp":
+            yield ctx.report("SEC026", call, message="`tempfile.mktemp` is racy; another "
+                             "process can create the file first", evidence=0.8)
+        for arg in positional[:2]:
+            if arg.type == "string" and re.match(r"^[rbfuRBFU]*['\"]{1,3}/(?:var/)?tmp/|"
+                                                 r"^[rbfuRBFU]*['\"]{1,3}/dev/shm/",
+                                                 self.t(arg)) and not self.in_tests:
+                yield ctx.report("SEC026", arg, message="A fixed path in a shared temporary "
+                                 "folder", evidence=0.45)
+        # SEC027 weak ciphers and key sizes
+        if WEAK_CIPHER_NAMES.search(q):
+            yield ctx.report("SEC027", call, message=f"`{name}` is a weak cipher or mode",
+                             evidence=0.8)
+        if method in ("generate_private_key", "generate") and ("rsa" in q.lower() or
+                                                               "dsa" in q.lower()):
+            size = keywords.get("key_size") or keywords.get("bits") or (
+                positional[0] if method == "generate" and positional else
+                positional[1] if len(positional) > 1 else None)
+            if size is not None and size.type == "integer" and int(self.t(size), 0) < 2048:
+                yield ctx.report("SEC027", size, message=f"A {self.t(size)}-bit key is too "
+                                 "short; use at least 2048 bits", evidence=0.85)
+        if q in ("ssl.wrap_socket",):
+            yield ctx.report("SEC027", call, message="`ssl.wrap_socket` uses weak defaults "
+                             "and no hostname check", evidence=0.6)
+        # SEC028 bind all interfaces
+        host = keywords.get("host")
+        if host is not None and host.type == "string" and self.t(host).strip("'\"") in \
+                ALL_INTERFACES - {""} and method in ("run", "serve", "run_simple", "Server",
+                                                     "make_server", "start_server", "Config"):
+            yield ctx.report("SEC028", host.parent or call, message="The server listens on "
+                             "every network interface", evidence=0.6)
+        if positional and positional[0].type == "tuple" and (
+                method == "bind" or method.endswith("Server") or method == "make_server"):
+            first = positional[0].named_children[:1]
+            if first and first[0].type == "string" and self.t(first[0]).strip("'\"") in \
+                    ALL_INTERFACES:
+                yield ctx.report("SEC028", positional[0], message="The socket listens on "
+                                 "every network interface", evidence=0.55)
+        # SEC029 requests without timeout
+        if q in REQUESTS_CALLS and "timeout" not in keywords and not splat:
+            yield ctx.report("SEC029", call, message=f"`{name}` without a timeout can hang "
+                             "forever", evidence=0.7,
+                             fix=self.add_keywords(call, "timeout=10", "Add `timeout=10`"))
+        # SEC005 jinja2 without autoescape
+        if q in ("jinja2.Environment", "jinja2.Template") and not splat:
+            auto = keywords.get("autoescape")
+            if (auto is None and q == "jinja2.Environment") or (
+                    auto is not None and self.t(auto) in ("False", "None", "0")):
+                fix = self.add_keywords(call, "autoescape=True", "Turn on autoescaping") \
+                    if auto is None else Fix("Turn on autoescaping", (
+                        TextEdit(auto.start_byte, auto.end_byte, "True"),), safe=False)
+                yield ctx.report("SEC005", call, message="Jinja2 renders without HTML "
+                                 "autoescaping", evidence=0.6, fix=fix)
+        # SEC008 XML parser that resolves external entities
+        resolve = keywords.get("resolve_entities")
+        if method == "XMLParser" and resolve is not None and self.t(resolve) == "True":
+            yield ctx.report("SEC008", call, message="The XML parser resolves external "
+                             "entities", evidence=0.75)
+        if method == "setFeature" and len(positional) == 2 and "external" in self.t(
+                positional[0]) and self.t(positional[1]) in ("True", "1"):
+            yield ctx.report("SEC008", call, message="External entities are turned on for "
+                             "this XML parser", evidence=0.75)
+
+    def import_edit(self, module: str) -> tuple[TextEdit, ...]:
+        if module in self.imports.modules:
+            return ()
+        root = self.ctx.doc.tree.root_node if self.ctx.doc.tree is not None else None
+        offset = 0
+        for child in root.children if root is not None else []:
+            if child.type in ("import_statement", "import_from_statement", "comment") or (
+                    child.type == "expression_statement" and offset == 0 and
+                    child.named_children and child.named_children[0].type == "string"):
+                offset = child.end_byte
+                continue
+            break
+        return (TextEdit(offset, offset, f"import {module}\n" if offset == 0 else
+                         f"\nimport {module}"),)
+
+    # ------------------------------------------------------------------------ statements
+    def assignment(self, node: Node) -> Iterator[Finding]:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        target = self.t(left)
+        value = self.t(right)
+        key = target.rsplit(".", 1)[-1].strip("[]'\" ")
+        if left.type == "subscript":
+            sub = left.child_by_field_name("subscript")
+            key = self.t(sub).strip("'\"") if sub is not None else key
+        if key in COOKIE_SETTINGS and value == "False":
+            yield self.ctx.report("SEC022", right, message=f"`{key}` is off", evidence=0.7,
+                                  fix=Fix(f"Set `{key}` to True", (TextEdit(
+                                      right.start_byte, right.end_byte, "True"),), safe=False))
+        if key == "verify" and value == "False" and left.type == "attribute":
+            yield self.ctx.report("SEC023", node, message="TLS certificate verification is "
+                                  "turned off for this session", evidence=0.75)
+        if key == "check_hostname" and value == "False":
+            yield self.ctx.report("SEC023", node, message="Hostname checking is turned off",
+                                  evidence=0.75)
+        if key == "verify_mode" and value.endswith("CERT_NONE"):
+            yield self.ctx.report("SEC023", node, message="Certificate verification is "
+                                  "turned off (`CERT_NONE`)", evidence=0.8)
+        if value == "True" and ((key == "debug" and target.endswith(("app.debug", "app.config")))
+                                or (key == "DEBUG" and (self.settings_file or left.type ==
+                                                       "subscript"))):
+            yield self.ctx.report("SEC025", node, message="Debug mode is on", evidence=0.7,
+                                  fix=Fix("Turn debug mode off", (TextEdit(
+                                      right.start_byte, right.end_byte, "False"),), safe=False))
+
+    def attribute(self, node: Node) -> Iterator[Finding]:
+        name = dotted(self.src, node)
+        if name is None:
+            return
+        q = self.imports.qualify(name)
+        if WEAK_ATTRS.search(q):
+            yield self.ctx.report("SEC027", node, message=f"`{name}` is a weak protocol, "
+                                  "mode or curve", evidence=0.8)
+
+    def assertion(self, node: Node) -> Iterator[Finding]:
+        cond = node.named_children[0] if node.named_children else None
+        if cond is None or not ASSERT_SECURITY.search(self.t(cond)):
+            return
+        msg = self.t(node.named_children[1]) if len(node.named_children) > 1 else \
+            repr("permission denied")
+        src = self.src
+        line_start = src.rfind(b"\n", 0, node.start_byte) + 1
+        indent = src[line_start: node.start_byte].decode("utf-8", "replace")
+        fix = None
+        if not indent.strip():
+            fix = Fix("Raise PermissionError instead of asserting", (TextEdit(
+                node.start_byte, node.end_byte,
+                f"if not ({self.t(cond)}):\n{indent}    raise PermissionError({msg})"),),
+                safe=False)
+        yield self.ctx.report("SEC031", node, message="A security check written as `assert` "
+                              "disappears under `python -O`", evidence=0.7, fix=fix)
+
+
+def analyzers() -> list[Analyzer]:
+    return [PatternAnalyzer()]

@@ -1,0 +1,340 @@
+"""Calls: sinks checked, sources created, sanitizers applied, summaries of local functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from codie.analyzers.security import specs
+from codie.analyzers.security.model import SinkHit, Taint, join, join_all
+from codie.analyzers.security.names import dotted, text
+
+if TYPE_CHECKING:
+    from codie.analyzers.security.interp import Flow
+
+BARE_EVIDENCE = 0.12  # a dangerous API with data of unknown origin
+# ... except where nearly every non-constant use is a risk worth a look
+BARE_BY_FAMILY = {"code": 0.45, "cmd": 0.3, "deser": 0.3}
+PATTERN_EVIDENCE = 0.6  # dangerous whatever the data (yaml.load with the default loader)
+PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file calls
+# ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
+# that opens/runs what its caller asks for: hidden unless the text is built right here
+PASSTHROUGH_EVIDENCE = 0.1
+DB_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "sqlalchemy",
+              "django", "asyncpg", "aiosqlite", "aiomysql", "cx_Oracle", "oracledb", "pyodbc",
+              "pymssql", "duckdb", "snowflake", "peewee", "databases", "records")
+PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
+CROSS_FUNCTION_PENALTY = 0.03
+XSS_CLEAR = frozenset({"xss"})
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
+                      "extendleft", "setdefault", "write", "writelines"})
+# `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
+CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
+
+
+class SinkChecker:
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.src = flow.src
+
+    # ---------------------------------------------------------------------------- calls
+    def call(self, node: Node) -> Taint | None:
+        flow = self.flow
+        fn = node.child_by_field_name("function")
+        argl = node.child_by_field_name("arguments")
+        if fn is None:
+            return None
+        positional: list[Node] = []
+        keywords: dict[str, Node] = {}
+        if argl is not None:
+            if argl.type == "generator_expression":
+                positional.append(argl)
+            else:
+                for a in argl.named_children:
+                    if a.type == "keyword_argument":
+                        k = a.child_by_field_name("name")
+                        v = a.child_by_field_name("value")
+                        if k is not None and v is not None:
+                            keywords[text(self.src, k)] = v
+                    elif a.type != "comment":
+                        positional.append(a)
+        receiver: Node | None = None
+        method = ""
+        if fn.type == "attribute":
+            receiver = fn.child_by_field_name("object")
+            attr = fn.child_by_field_name("attribute")
+            method = text(self.src, attr) if attr is not None else ""
+        name = dotted(self.src, fn)
+        qualified = flow.qualify(name) if name is not None else ""
+        if receiver is not None and receiver.type == "identifier":
+            typed = flow.types.get(text(self.src, receiver))
+            if typed is not None:
+                qualified = f"{typed}.{method}"
+        # the callee itself may be a source (`request.get_json()`); else its receiver counts
+        recv_t = flow.ev(fn) if fn.type != "identifier" else None
+        pos_t = [flow.ev(a) for a in positional]
+        kw_t = {k: flow.ev(v) for k, v in keywords.items()}
+
+        if method in MUTATORS and receiver is not None and (pos_t or kw_t):
+            # `parts.append(value)`: the container now holds the value
+            added = join_all([*pos_t, *kw_t.values()])
+            target = dotted(self.src, receiver)
+            if added is not None and target is not None:
+                flow.env[target] = join(flow.env.get(target), added.step(
+                    flow.step(node, f"added to `{target}`"))) or added
+        sinks = list(specs.SINKS_BY_NAME.get(qualified, ()))
+        if method:
+            for sink in specs.SINKS_BY_NAME.get("*." + method, ()):
+                if not sink.requires or self.flow.mod.imports.uses(*sink.requires):
+                    sinks.append(sink)
+        for sink in sinks:
+            self.check(sink, node, qualified or method, receiver, recv_t, positional, pos_t,
+                       keywords, kw_t)
+
+        everything = join(recv_t, None)
+        # `MAPPING.get(key, default)` returns a value of the mapping, not the key
+        lookup = method in ("get", "pop", "setdefault") and receiver is not None
+        for t in pos_t[1:] if lookup else pos_t:
+            everything = join(everything, t)
+        for t in kw_t.values():
+            everything = join(everything, t)
+
+        kind = specs.SOURCE_CALLS.get(qualified) or specs.SOURCE_METHODS.get(method)
+        if kind is not None and not (kind == "file" and qualified != "open" and method not in
+                                     ("read_text", "read_bytes") and not qualified):
+            return join(flow.new_source(kind, node), everything if kind != "file" else None)
+        if name is not None and (local := flow.mod.resolve(flow.func, name, flow.types)) \
+                is not None:
+            return flow.mod.apply_summary(flow, local, node, positional, pos_t, keywords, kw_t)
+        if everything is None:
+            return None
+        if method == "get" and "type" in keywords and text(self.src, keywords["type"]) in (
+                "int", "float", "bool", "uuid.UUID", "UUID"):
+            return everything.clear(specs.ALL)  # `request.args.get("n", type=int)`
+        families = specs.SANITIZERS.get(qualified) or (
+            specs.SANITIZERS.get("*." + method) if method else None)
+        if families is not None:
+            return everything.clear(families)
+        if qualified.startswith(specs.CLEAN_MODULES) or method in specs.CLEAN_METHODS:
+            return None
+        if qualified in specs.NORMALIZERS or ("*." + method) in specs.NORMALIZERS:
+            return replace(everything, normalized=True)
+        if qualified == "re.sub" and positional and _clean_class(self.src, positional[0]):
+            families = specs.ALL if "." not in text(self.src, positional[0]) else \
+                specs.ALL - {"path"}
+            return everything.clear(families)
+        if sinks:
+            # the result of a sink call is a response/handle/request object: the finding
+            # (if any) is at this call, not again where the object is used
+            cleared = frozenset(s.family for s in sinks)
+            if any(s.family in ("xss", "redirect") for s in sinks):
+                cleared |= XSS_CLEAR
+            return everything.clear(cleared)
+        if method == "format" and receiver is not None and receiver.type == "string":
+            return flow._prefixed(everything, flow.prefix_of(receiver))
+        return everything
+
+    # ---------------------------------------------------------------------------- sinks
+    def check(self, sink: specs.Sink, call: Node, callee: str, receiver: Node | None,
+              recv_t: Taint | None, positional: list[Node], pos_t: list[Taint | None],
+              keywords: dict[str, Node], kw_t: dict[str, Taint | None]) -> None:
+        checked: list[tuple[Node, Taint | None]] = []
+        for i in sink.args:
+            if i == -1 and receiver is not None:
+                checked.append((receiver, recv_t))
+            elif 0 <= i < len(positional):
+                if positional[i].type == "list_splat":
+                    break
+                checked.append((positional[i], pos_t[i]))
+        for k in sink.kwargs:
+            if k in keywords:
+                checked.append((keywords[k], kw_t[k]))
+        if sink.family == "sql" and receiver is not None and text(self.src, receiver) == "self" \
+                and not self.flow.mod.imports.uses(*DB_MODULES):
+            return  # `self.execute(func, args)` of a class that talks to no database
+        evidence_scale = 1.0
+        mode = sink.mode
+        if mode == "subprocess":
+            shell = keywords.get("shell")
+            if shell is None or text(self.src, shell) in ("False", "None", "0"):
+                checked = self._argv(checked)
+                evidence_scale = 0.9
+        elif mode == "yaml":
+            loader = keywords.get("Loader") or (positional[1] if len(positional) > 1 else None)
+            if loader is not None and text(self.src, loader).endswith(specs.SAFE_YAML_LOADERS):
+                return
+        elif mode == "torch":
+            weights = keywords.get("weights_only")
+            if weights is not None and text(self.src, weights) == "True":
+                return
+        elif mode == "numpy":
+            allow = keywords.get("allow_pickle")
+            if allow is None or text(self.src, allow) != "True":
+                return
+        elif mode == "xml":
+            parser = keywords.get("parser")
+            if parser is not None and "resolve_entities=True" not in text(self.src, parser):
+                return
+            if not callee.startswith("lxml"):
+                evidence_scale = 0.75
+        if not checked:
+            return
+        self.report(sink, call, checked, evidence_scale)
+
+    def _argv(self, checked: list[tuple[Node, Taint | None]]) -> list[tuple[Node, Taint | None]]:
+        """Without a shell only the program (or an explicit `sh -c` script) matters."""
+        if not checked:
+            return []
+        node, t = checked[0]
+        if node.type in ("list", "tuple"):
+            items = [c for c in node.named_children if c.type != "comment"]
+            if not items:
+                return []
+            head = text(self.src, items[0]).strip("'\"")
+            if head in specs.SHELLS:
+                for i, item in enumerate(items[:-1]):
+                    if text(self.src, item).strip("'\"") in ("-c", "/c", "-Command"):
+                        return [(items[i + 1], self.flow.ev(items[i + 1]))]
+                return []
+            return [(items[0], self.flow.ev(items[0]))]
+        if node.type in ("string", "binary_operator", "concatenated_string"):
+            return [(node, t)]
+        return []
+
+    def report(self, sink: specs.Sink, call: Node, checked: list[tuple[Node, Taint | None]],
+               scale: float) -> None:
+        flow = self.flow
+        family = sink.family
+        rule = specs.RULES[family]
+        bare: Node | None = None
+        for node, t in checked:
+            if t is None or not t.live_for(family):
+                if t is None and bare is None and not self.constant(node):
+                    bare = node
+                continue
+            real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
+            step = flow.step(node, f"reaches {sink.label}")
+            if real:
+                evidence = max(specs.KIND_EVIDENCE[k] for k in real) * scale
+                flow.found.append(self.hit(rule, family, call, sink.label, t.step(step),
+                                           evidence, sink.mode))
+                return
+            if t.params:
+                # a library function opening (or fetching) what its caller names is an
+                # API, not a hole: parameter-only paths and URLs stay hidden
+                built = family == "code" or (family not in PARAM_QUIET and (
+                    _builds_string(self.src, node) or (
+                        node.type == "identifier" and text(self.src, node) in flow.built)))
+                evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
+                if sink.mode == "yaml":  # unsafe whatever the caller passes
+                    evidence = PATTERN_EVIDENCE
+                flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
+                                          evidence * scale, sink.mode))
+                return
+        if bare is not None or sink.mode == "yaml":
+            node = bare if bare is not None else checked[0][0]
+            evidence = BARE_EVIDENCE
+            if sink.mode == "yaml":
+                evidence = PATTERN_EVIDENCE
+            elif family == "code" or _builds_string(self.src, node):
+                # `eval(x)`, or a command/query formatted from values of unknown origin
+                evidence = BARE_BY_FAMILY.get(family, BARE_EVIDENCE)
+            t = Taint(frozenset(), (flow.step(node, f"reaches {sink.label}"),))
+            flow.found.append(self.hit(rule, family, call, sink.label, t, evidence, sink.mode))
+
+    def hit(self, rule: str, family: str, node: Node, label: str, t: Taint, evidence: float,
+            mode: str = "") -> SinkHit:
+        base = self.flow.base
+        return SinkHit(self.flow.func.key, rule, family, node.start_byte - base,
+                       node.end_byte - base, label, t, round(evidence, 3), mode)
+
+    def constant(self, node: Node) -> bool:
+        kind = node.type
+        if kind == "string":
+            return not any(c.type == "interpolation" for c in node.named_children)
+        if kind in ("concatenated_string", "binary_operator", "parenthesized_expression",
+                    "list", "tuple"):
+            return all(self.constant(c) for c in node.named_children)
+        if kind == "identifier":
+            name = text(self.src, node)
+            return name in self.flow.consts or name in self.flow.mod.consts or name.isupper()
+        if kind == "attribute":
+            chain = dotted(self.src, node)
+            return chain is not None and chain.rsplit(".", 1)[-1].isupper()
+        return kind in ("integer", "float", "true", "false", "none")
+
+    # ------------------------------------------------------------------- special sinks
+    def route_return(self, value: Node, t: Taint | None) -> None:
+        """A Flask view's returned string is the HTML body."""
+        flow = self.flow
+        if t is None or not flow.func.html_route or not t.live_for("xss"):
+            return
+        node = value
+        if node.type == "tuple" and node.named_children:
+            node = node.named_children[0]
+            t = flow.ev(node)
+            if t is None or not t.live_for("xss"):
+                return
+        if node.type in ("dictionary", "list", "call") and not (
+                node.type == "call" and (_is_str_method(self.src, node) or
+                                         self._is_local_call(node))):
+            return
+        real = [k for k in t.real_kinds if specs.kind_counts(k, "xss")]
+        if not real:
+            return
+        evidence = max(specs.KIND_EVIDENCE[k] for k in real) * 0.95
+        step = flow.step(node, "returned as the HTML response body")
+        flow.found.append(self.hit("SEC005", "xss", node, "the HTML response body",
+                                   t.step(step), evidence, "return"))
+
+    def _is_local_call(self, call: Node) -> bool:
+        fn = call.child_by_field_name("function")
+        name = dotted(self.src, fn) if fn is not None else None
+        return name is not None and self.flow.mod.resolve(self.flow.func, name) is not None
+
+    def session_store(self, container: Node, target: Node, t: Taint | None) -> None:
+        flow = self.flow
+        if t is None or not t.live_for("session"):
+            return
+        name = dotted(self.src, container)
+        if name is None:
+            return
+        qualified = flow.qualify(name)
+        if not (qualified in ("flask.session", "quart.session") or name.endswith(
+                "request.session")):
+            return
+        real = [k for k in t.real_kinds if specs.kind_counts(k, "session")]
+        step = flow.step(target, "stored in the session")
+        if real:
+            evidence = max(specs.KIND_EVIDENCE[k] for k in real) * 0.9
+            flow.found.append(self.hit("SEC011", "session", target, "the session",
+                                       t.step(step), evidence))
+        elif t.params:
+            flow.hits.append(self.hit("SEC011", "session", target, "the session",
+                                      t.step(step), PARAM_EVIDENCE))
+
+
+def _builds_string(src: bytes, node: Node) -> bool:
+    kind = node.type
+    if kind == "string":
+        return any(c.type == "interpolation" for c in node.named_children)
+    if kind == "binary_operator":
+        return True
+    return kind == "call" and _is_str_method(src, node) and not text(
+        src, node.child_by_field_name("function") or node).endswith("path.join")
+
+
+def _is_str_method(src: bytes, call: Node) -> bool:
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "attribute":
+        return False
+    attr = fn.child_by_field_name("attribute")
+    return attr is not None and text(src, attr) in ("format", "join", "replace", "strip",
+                                                     "upper", "lower", "title", "encode")
+
+
+def _clean_class(src: bytes, pattern: Node) -> bool:
+    return bool(CLEAN_CHARCLASS.match(text(src, pattern)))

@@ -1,0 +1,149 @@
+"""The taint analyzer: proven source-to-sink paths, with the path as related locations."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from tree_sitter import Node
+
+from codie.analyzers.security import specs
+from codie.analyzers.security.crossmodule import ModuleLoader
+from codie.analyzers.security.fixes import fix_for
+from codie.analyzers.security.model import SinkHit
+from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
+from codie.analyzers.security.names import collect_imports
+from codie.core.analyzer import Context
+from codie.core.findings import Finding, Location
+
+FAMILY_TITLE = {
+    "code": "Code injection", "cmd": "Command injection", "sql": "SQL injection",
+    "path": "Path traversal", "xss": "Cross-site scripting", "ldap": "LDAP injection",
+    "xpath": "XPath injection", "xxe": "XML external entities", "deser": "Unsafe deserialization",
+    "redirect": "Open redirect", "session": "Untrusted data in the session",
+    "ssrf": "Server-side request forgery",
+}
+CACHED_DOCUMENTS = 32
+TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|(^|/)tests?/")
+ROUTE_BYTES = re.compile(rb"@[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(")
+
+
+class TaintAnalyzer:
+    name: ClassVar[str] = "security-taint"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        # per document: function results keyed by (function, hash of its text)
+        self._caches: OrderedDict[str, dict[tuple[str, int], CacheEntry]] = OrderedDict()
+        # per document: the reported findings, keyed by what they are built from
+        self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        doc = ctx.doc
+        if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
+            return
+        root = doc.tree.root_node
+        cache = self._caches.pop(doc.uri, {})
+        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
+        mod.uri = doc.uri
+        if doc.version is None and ctx.root is not None and doc.uri.startswith("file:") and \
+                mod.has_sources:
+            # `codie check`: follow calls into the workspace's other modules (the editor
+            # never reads files on the keystroke path, so it does not). Only files that
+            # take untrusted data in need it.
+            try:
+                mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)))
+            except (OSError, ValueError):
+                mod.loader = None
+        mod.run()
+        self._caches[doc.uri] = mod.new_cache
+        while len(self._caches) > CACHED_DOCUMENTS:
+            gone, _ = self._caches.popitem(last=False)
+            self._reported.pop(gone, None)
+        yield from self._report(ctx, mod)
+
+    def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
+        best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]] = {}
+        called = {k for r in mod.results.values() for k in r.used}
+        for key, result in mod.results.items():
+            for hit in result.found:
+                _keep(best, hit, False)
+            if key != MODULE_KEY and key not in called:
+                for hit in result.summary.sinks:
+                    _keep(best, hit, True)
+        old = self._reported.get(ctx.doc.uri, {})
+        new: dict[tuple[object, ...], Finding | None] = {}
+        for hit, from_param in best.values():
+            owners = (hit.owner, *(s.owner for s in hit.taint.path))
+            starts = tuple(mod.functions[o].start if o in mod.functions else -1 for o in owners)
+            ident = (hit, from_param, starts)
+            finding = old[ident] if ident in old else self._finding(ctx, mod, hit, from_param)
+            new[ident] = finding
+            if finding is not None:
+                yield finding
+        self._reported[ctx.doc.uri] = new
+
+    def _finding(self, ctx: Context, mod: ModuleInfo, hit: SinkHit,
+                 from_param: bool) -> Finding | None:
+        owner = mod.functions.get(hit.owner)
+        if owner is None:
+            return None
+        start, end = owner.start + hit.start, owner.start + hit.end
+        title = FAMILY_TITLE[hit.family]
+        related = []
+        for step in hit.taint.path:
+            info = mod.functions.get(step.owner)
+            if info is not None:
+                related.append(Location(info.start + step.start, info.start + step.end,
+                                        step.message))
+        for uri, line, column, text in hit.external:
+            related.append(Location(0, 0, text, uri=uri, line=line, column=column))
+        kinds = sorted(hit.taint.real_kinds)
+        if kinds:
+            origin = " and ".join(specs.KIND_LABEL[k] for k in kinds)
+            verb = "reaches" if len(kinds) == 1 else "reach"
+            message = f"{title}: {origin} {verb} {hit.label}"
+            notes = [f"a path from {origin} to {hit.label} was traced through "
+                     f"{len(related)} step(s)"]
+        elif from_param:
+            first = hit.taint.path[0].message if hit.taint.path else "a parameter"
+            message = f"{title}: {first} reaches {hit.label} (no caller in this file)"
+            notes = ["the value comes from a parameter; callers outside this file decide "
+                     "whether it is attacker-controlled"]
+        else:
+            message = f"{title}: {hit.label} is built from data of unknown origin"
+            notes = ["a dangerous API called with a non-constant value; no source was traced"]
+        if len(related) > 1:
+            message += " (path: " + " -> ".join(_short(r.message) for r in related) + ")"
+        node = ctx.doc.tree.root_node.descendant_for_byte_range(start, end) \
+            if ctx.doc.tree is not None else None
+        while node is not None and node.type != "call" and node.parent is not None and \
+                node.start_byte == start and node.parent.end_byte == end:
+            node = node.parent
+        fix = fix_for(ctx.doc.source, hit.rule, node, hit.fix_key) if node is not None else None
+        evidence = hit.evidence
+        if not kinds and TEST_FILE.search(ctx.doc.uri):
+            # `exec(code)` in a test is how tests exercise the language, not a hole
+            evidence *= 0.3
+            notes.append("in a test file")
+        return ctx.report(hit.rule, start, end, message, evidence=evidence, notes=notes,
+                          related=related, fix=fix,
+                          data={"family": hit.family, "taint": bool(kinds)})
+
+
+def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit,
+          from_param: bool) -> None:
+    key = (hit.rule, hit.owner, hit.start, hit.end)
+    old = best.get(key)
+    if old is None or hit.evidence > old[0].evidence:
+        best[key] = (hit, from_param)
+
+
+def _short(message: str) -> str:
+    return message.split(": `", 1)[0] if len(message) > 48 else message

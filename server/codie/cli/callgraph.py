@@ -1,0 +1,89 @@
+"""`codie callgraph PATH`: the workspace call graph, headless.
+
+JSON is an adjacency list {"module.func": ["module.callee", ...]}; DOT is for Graphviz.
+Summaries are cached in <root>/.codie/codie.db (or CODIE_DB) unless --no-cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from codie.analyzers.callgraph import CallGraph
+from codie.cli.main import UsageError
+from codie.core.config import find_project_root, load_pyproject
+from codie.store import default_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("callgraph", help="print the workspace call graph (JSON or DOT)")
+    p.add_argument("path", type=Path, metavar="PATH", help="project folder (or a file in it)")
+    p.add_argument("--format", default="json", choices=("json", "dot", "text"))
+    p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    p.add_argument("--no-external", action="store_true",
+                   help="leave out stdlib / third-party / builtin callees")
+    p.add_argument("--unreferenced", action="store_true",
+                   help="list functions nothing refers to (low-confidence hints) instead")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    p.add_argument("-j", "--jobs", type=int, help="parser processes (default: all cores)")
+    p.set_defaults(func=run)
+
+
+def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None) -> CallGraph:
+    if not path.exists():
+        raise UsageError(f"no such file or folder: {path}")
+    root = path.resolve() if path.is_dir() else find_project_root(path)
+    settings, problems = load_pyproject(root / "pyproject.toml")
+    for problem in problems:
+        print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
+    graph = CallGraph(root, None if no_cache else default_path(root))
+    started = time.perf_counter()
+    stats = graph.build([root], settings, jobs=jobs)
+    print(f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
+          f"cached, {stats.failed} unreadable), {stats.edges} edges in "
+          f"{time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return graph
+
+
+def to_dot(adjacency: dict[str, list[str]], graph: CallGraph) -> str:
+    lines = ["digraph callgraph {", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
+    externals = sorted({c for callees in adjacency.values() for c in callees
+                        if graph.is_external(c)})
+    for name in externals:
+        lines.append(f"  {json.dumps(name)} [style=dashed];")
+    for caller, callees in adjacency.items():
+        for callee in callees:
+            lines.append(f"  {json.dumps(caller)} -> {json.dumps(callee)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    graph = build_graph(args.path, args.no_cache, args.jobs)
+    if args.unreferenced:
+        rows = []
+        for scope in sorted(graph.unreferenced(), key=lambda s: s.qualname):
+            path = graph.path_of(scope.qualname)
+            rel = graph.relative(path) if path else "?"
+            rows.append({"function": scope.qualname, "path": rel, "line": scope.line + 1})
+        text = json.dumps(rows, indent=2) + "\n" if args.format == "json" else "".join(
+            f"{r['path']}:{r['line']}: {r['function']} is never referenced (hint)\n"
+            for r in rows)
+    else:
+        adjacency = graph.adjacency(external=not args.no_external)
+        if args.format == "json":
+            text = json.dumps(adjacency, indent=2) + "\n"
+        elif args.format == "dot":
+            text = to_dot(adjacency, graph)
+        else:
+            text = "".join(f"{a} -> {b}\n" for a, callees in adjacency.items() for b in callees)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,199 @@
+"""The call graph of each workspace folder, kept current while the user types.
+
+The first build runs in the thread pool; edits re-index their module (debounced) in the
+thread pool too. An asyncio lock per folder serialises mutations and the (fast, in-memory)
+queries, so request handlers never see a graph half-updated and the event loop never waits
+on parsing. Open documents are indexed from their in-memory text, not from disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codie.analyzers.callgraph import CallGraph
+from codie.analyzers.callgraph.model import Scope
+from codie.core.document import Document
+from codie.lsp.settings import uri_to_path
+from codie.store import default_path
+
+if TYPE_CHECKING:
+    from codie.lsp.server import CodieServer
+
+log = logging.getLogger(__name__)
+DEBOUNCE = 0.25  # seconds of quiet typing before an edited module is re-indexed
+SERVICE = "callgraph"
+
+
+@dataclass
+class FolderGraph:
+    root: Path
+    graph: CallGraph
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    pending: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    failed: str = ""
+
+
+class WorkspaceGraphs:
+    def __init__(self, server: CodieServer) -> None:
+        self.server = server
+        self.folders: dict[Path, FolderGraph] = {}
+        self._file_docs: dict[Path, tuple[int, Document]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work as a task, holding a reference until it ends (asyncio keeps weak ones)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # lifecycle -----------------------------------------------------------------------------
+    def folder_for(self, uri: str) -> FolderGraph | None:
+        """The folder's graph, starting its build on first use."""
+        root = self.server.settings.folder_of(uri)
+        if root is None:
+            folders = self.server.folder_paths()
+            path = uri_to_path(uri)
+            root = next((f for f in folders if path is not None and f in path.parents), None)
+        if root is None:
+            return None
+        found = self.folders.get(root)
+        if found is None:
+            try:
+                graph = CallGraph(root, default_path(root))
+            except Exception as exc:  # an unwritable .codie/: keep going without a cache
+                log.warning("call graph cache unavailable for %s: %s", root, exc)
+                graph = CallGraph(root)
+            found = self.folders[root] = FolderGraph(root, graph)
+            self.spawn(self._build(found))
+        return found
+
+    async def _build(self, folder: FolderGraph) -> None:
+        loop = asyncio.get_running_loop()
+        settings = self.server.settings.for_folder(folder.root)
+        await self.server.quiet()  # the first diagnostics and keystrokes go first
+        async with folder.lock:
+            try:
+                await loop.run_in_executor(self.server.thread_pool, lambda: folder.graph.build(
+                    [folder.root], settings, jobs=1))
+            except Exception as exc:
+                log.exception("call graph build failed for %s", folder.root)
+                folder.failed = f"{type(exc).__name__}: {exc}"
+            # open documents may differ from disk: index their text
+            for uri, analysis in list(self.server.analyses.items()):
+                path = uri_to_path(uri)
+                if analysis.doc.is_python and path is not None and folder.root in path.parents:
+                    source = analysis.doc.source
+                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
+                                               path, source)
+        folder.ready.set()
+        self._refresh_hints(folder)
+
+    async def ready(self, uri: str) -> FolderGraph | None:
+        folder = self.folder_for(uri)
+        if folder is None:
+            return None
+        await folder.ready.wait()
+        for handle in list(folder.pending.values()):  # answer from the latest text
+            handle.cancel()
+        for pending_uri in list(folder.pending):
+            await self._update(folder, pending_uri)
+        return folder
+
+    def changed(self, doc: Document) -> None:
+        if not doc.is_python:
+            return
+        folder = self.folder_for(doc.uri)
+        if folder is None:
+            return
+        old = folder.pending.pop(doc.uri, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        folder.pending[doc.uri] = loop.call_later(
+            DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
+
+    async def _update(self, folder: FolderGraph, uri: str) -> None:
+        folder.pending.pop(uri, None)
+        doc = self.server.document(uri)
+        path = uri_to_path(uri)
+        if doc is None or path is None:
+            return
+        await folder.ready.wait()
+        # a snapshot: the text and a copy of the editor's (incrementally parsed) tree
+        source, tree = doc.source, doc.tree.copy() if doc.tree is not None else None
+        loop = asyncio.get_running_loop()
+        async with folder.lock:
+            try:
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
+                                           path, source, tree)
+            except Exception:
+                log.exception("call graph update failed for %s", uri)
+        self._refresh_hints(folder)
+
+    async def saved(self, uri: str) -> None:
+        folder = self.folder_for(uri)
+        path = uri_to_path(uri)
+        if folder is None or path is None:
+            return
+        await folder.ready.wait()
+        loop = asyncio.get_running_loop()
+        async with folder.lock:
+            await loop.run_in_executor(self.server.thread_pool, folder.graph.flush, [path])
+
+    def _refresh_hints(self, folder: FolderGraph) -> None:
+        """Whole-document analyzers (unreferenced-function hints) read the graph: re-run."""
+        for uri, analysis in self.server.analyses.items():
+            path = uri_to_path(uri)
+            if path is not None and folder.root in path.parents and analysis.doc.is_python:
+                analysis.whole_dirty = True
+                self.server.schedule(uri)
+
+    # for the unreferenced-function analyzer ---------------------------------------------------
+    def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]:
+        """Unreferenced functions of this document, if the graph indexed exactly this text."""
+        root = self.server.settings.folder_of(uri)
+        folder = self.folders.get(root) if root is not None else None
+        path = uri_to_path(uri)
+        if folder is None or not folder.ready.is_set() or path is None or folder.lock.locked():
+            return []
+        graph = folder.graph
+        module = graph.path_module.get(graph.relative(path))
+        summary = graph.resolver.modules.get(module or "")
+        if summary is None or summary.digest != hashlib.blake2b(
+                source, digest_size=12).hexdigest():
+            return []
+        return graph.unreferenced(module)
+
+    # positions -----------------------------------------------------------------------------
+    def document_for(self, path: Path) -> Document | None:
+        """The open document for path, else the file read from disk (cached by mtime)."""
+        doc = self.server.document(path.as_uri())
+        if doc is not None:
+            return doc
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            return None
+        cached = self._file_docs.get(path)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        try:
+            doc = Document(path.as_uri(), path.read_bytes().decode("utf-8", "replace"))
+        except OSError:
+            return None
+        self._file_docs[path] = (mtime, doc)
+        return doc
+
+
+def service(server: CodieServer) -> WorkspaceGraphs:
+    found = server.services.get(SERVICE)
+    if not isinstance(found, WorkspaceGraphs):
+        found = server.services[SERVICE] = WorkspaceGraphs(server)
+    return found

@@ -1,0 +1,6 @@
+from util import greet, other
+
+
+def main():
+    greet()
+    other()

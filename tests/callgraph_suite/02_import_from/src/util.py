@@ -1,0 +1,6 @@
+def greet():
+    pass
+
+
+def other():
+    greet()

@@ -1,0 +1,5 @@
+import util as u
+
+
+def main():
+    u.greet()

@@ -1,0 +1,5 @@
+from util import greet as hello
+
+
+def main():
+    hello()

@@ -1,0 +1,5 @@
+from pkg.mod import work
+
+
+def main():
+    work()

@@ -1,0 +1,6 @@
+def work():
+    helper()
+
+
+def helper():
+    pass

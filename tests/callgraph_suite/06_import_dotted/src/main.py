@@ -1,0 +1,5 @@
+import pkg.sub.mod
+
+
+def main():
+    pkg.sub.mod.work()

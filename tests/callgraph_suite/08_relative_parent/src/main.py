@@ -1,0 +1,3 @@
+from pkg.sub.a import run
+
+run()

@@ -1,0 +1,6 @@
+from util import *
+
+
+def main():
+    greet()
+    farewell()

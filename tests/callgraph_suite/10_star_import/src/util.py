@@ -1,0 +1,10 @@
+def greet():
+    pass
+
+
+def farewell():
+    pass
+
+
+def _private():
+    pass

@@ -1,0 +1,5 @@
+from pkg import work
+
+
+def main():
+    work()

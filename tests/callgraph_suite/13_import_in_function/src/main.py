@@ -1,0 +1,5 @@
+def main():
+    import util
+    from util import other
+    util.greet()
+    other()

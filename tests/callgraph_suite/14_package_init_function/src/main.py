@@ -1,0 +1,5 @@
+import pkg
+
+
+def main():
+    pkg.setup()

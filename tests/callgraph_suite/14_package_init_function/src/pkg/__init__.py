@@ -1,0 +1,6 @@
+def setup():
+    configure()
+
+
+def configure():
+    pass

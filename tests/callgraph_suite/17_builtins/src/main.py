@@ -1,0 +1,4 @@
+def main(items):
+    print(len(items))
+    ordered = sorted(items)
+    return ordered

@@ -1,0 +1,8 @@
+class Thing:
+    def use(self):
+        pass
+
+
+def main():
+    t = Thing()
+    t.use()

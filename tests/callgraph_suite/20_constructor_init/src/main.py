@@ -1,0 +1,10 @@
+class Thing:
+    def __init__(self):
+        self.setup()
+
+    def setup(self):
+        pass
+
+
+def main():
+    Thing()

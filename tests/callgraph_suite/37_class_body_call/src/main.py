@@ -1,0 +1,6 @@
+def compute():
+    return 1
+
+
+class Settings:
+    value = compute()

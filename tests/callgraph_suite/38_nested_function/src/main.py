@@ -1,0 +1,8 @@
+def outer():
+    def inner():
+        helper()
+    inner()
+
+
+def helper():
+    pass

@@ -1,0 +1,8 @@
+def factory():
+    def product():
+        pass
+    return product
+
+
+def main():
+    factory()()

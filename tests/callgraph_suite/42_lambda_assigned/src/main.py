@@ -1,0 +1,7 @@
+def work():
+    pass
+
+
+def main():
+    f = lambda: work()
+    f()

@@ -1,0 +1,10 @@
+def default_handler():
+    pass
+
+
+def run(handler=default_handler):
+    handler()
+
+
+def main():
+    run()

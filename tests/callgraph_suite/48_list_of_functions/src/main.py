@@ -1,0 +1,11 @@
+def one():
+    pass
+
+
+def two():
+    pass
+
+
+def main():
+    for step in [one, two]:
+        step()

@@ -1,0 +1,9 @@
+def original():
+    pass
+
+
+alias = original
+
+
+def main():
+    alias()

@@ -1,0 +1,11 @@
+class Worker:
+    def run(self):
+        pass
+
+
+def make_worker():
+    return Worker()
+
+
+def main():
+    make_worker().run()

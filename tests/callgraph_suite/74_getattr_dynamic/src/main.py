@@ -1,0 +1,8 @@
+class Plugin:
+    def run(self):
+        pass
+
+
+def main():
+    p = Plugin()
+    getattr(p, "run")()

@@ -1,0 +1,6 @@
+import importlib
+
+
+def main():
+    mod = importlib.import_module("util")
+    mod.greet()

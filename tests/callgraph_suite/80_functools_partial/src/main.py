@@ -1,0 +1,10 @@
+from functools import partial
+
+
+def power(base, exp):
+    return base ** exp
+
+
+def main():
+    square = partial(power, exp=2)
+    square(3)

@@ -1,0 +1,5 @@
+from builder import Builder
+
+
+def main():
+    Builder().add(1).add(2).build()

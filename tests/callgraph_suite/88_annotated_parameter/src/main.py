@@ -1,0 +1,5 @@
+from worker import Worker
+
+
+def use(w: Worker) -> None:
+    w.run()

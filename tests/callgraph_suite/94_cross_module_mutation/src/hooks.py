@@ -1,0 +1,6 @@
+HOOKS = []
+
+
+def fire():
+    for hook in HOOKS:
+        hook()

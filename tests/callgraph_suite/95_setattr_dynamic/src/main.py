@@ -1,0 +1,12 @@
+class Plugin:
+    pass
+
+
+def greet():
+    pass
+
+
+def main():
+    p = Plugin()
+    setattr(p, "hello", greet)
+    p.hello()

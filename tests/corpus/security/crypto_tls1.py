@@ -1,0 +1,6 @@
+# expect: SEC027
+import ssl
+
+
+def legacy_context():
+    return ssl.SSLContext(ssl.PROTOCOL_TLSv1)

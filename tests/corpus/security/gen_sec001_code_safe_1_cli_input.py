@@ -1,0 +1,6 @@
+# safe: SEC001
+"""Evaluate user-supplied rules (cli input)."""
+
+
+snippet = input("code: ").strip()
+print(eval("2 ** 10"))

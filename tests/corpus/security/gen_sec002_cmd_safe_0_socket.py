@@ -1,0 +1,13 @@
+# safe: SEC002
+"""Run a maintenance command (socket)."""
+import socket
+import subprocess
+
+
+def serve(port=9009):
+    with socket.create_server(("127.0.0.1", port)) as srv:
+        conn, _ = srv.accept()
+        with conn:
+            data = conn.recv(4096)
+            target = data.decode().strip()
+            subprocess.run(["ping", "-c", "1", target], check=True)

@@ -1,0 +1,13 @@
+# safe: SEC002
+"""Run a maintenance command (cli argv)."""
+import subprocess
+import sys
+
+
+def main():
+    filename = sys.argv[1]
+    subprocess.run(["git", "log", f"--author={filename}"], check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+# safe: SEC009
+"""Restore saved state (cli input)."""
+import json
+
+blob = input("data: ").strip()
+obj = json.loads(blob)
+print(obj)

@@ -1,0 +1,10 @@
+# expect: SEC010
+"""Send the user onwards (django cbv)."""
+from django.shortcuts import redirect
+from django.views import View
+
+
+class UrlView(View):
+    def post(self, request):
+        target = request.POST["url"]
+        return redirect(target)

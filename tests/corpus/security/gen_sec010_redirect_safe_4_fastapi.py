@@ -1,0 +1,11 @@
+# safe: SEC010
+"""Send the user onwards (fastapi)."""
+from fastapi.responses import RedirectResponse
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/reports")
+def run_url(target: str):
+    return RedirectResponse(url=f"/items/{target}")

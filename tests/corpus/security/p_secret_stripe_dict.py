@@ -1,0 +1,5 @@
+# expect: SEC030
+PAYMENT = {
+    "provider": "stripe",
+    "secret_key": "sk_live_C3J27XDCG2LmlZGEONYlgCtj",
+}

@@ -1,0 +1,6 @@
+# expect: SEC026
+import numpy as np
+
+
+def cache(arr):
+    np.save("/dev/shm/features.npy", arr)

@@ -1,0 +1,9 @@
+# safe: SEC023
+import ssl
+import urllib.request
+
+
+def download(url):
+    ctx = ssl.create_default_context()
+    with urllib.request.urlopen(url, context=ctx, timeout=30) as resp:
+        return resp.read()

@@ -29,6 +29,10 @@ Progress = Callable[[int, int], None]
 MARGIN_QUANTILE = 0.99  # a consistent project's own names rarely lose by more than this
 MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
 MARGIN_FILES = 40  # files sampled to learn the margins
+# The model's memory grows with the code it sees; conventions and names are learnt well from
+# ~100k lines, so a larger workspace trains on an evenly spread sample of that size.
+# `[tool.codie.style] max-train-bytes` changes it (0: no limit).
+DEFAULT_MAX_TRAIN_BYTES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,31 @@ def _digest(source: bytes) -> str:
     return hashlib.blake2b(source, digest_size=12).hexdigest()
 
 
+def training_sample(paths: list[Path], settings: Settings) -> list[Path]:
+    """At most max-train-bytes of source, spread evenly over the workspace's files."""
+    budget = settings.section("style").get("max-train-bytes", DEFAULT_MAX_TRAIN_BYTES)
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0:
+        return paths
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    total = sum(sizes)
+    if total <= budget:
+        return paths
+    step = total / budget
+    chosen, taken, next_pick = [], 0, 0.0
+    for index, (path, size) in enumerate(zip(paths, sizes, strict=True)):
+        if index >= next_pick and taken + size <= budget:
+            chosen.append(path)
+            taken += size
+            next_pick = index + step
+    log.info("style: training on %d of %d files (%d of %d bytes)", len(chosen), len(paths), taken, total)
+    return chosen
+
+
 def build_model(root: Path, settings: Settings | None = None,
                 on_file: Progress | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
@@ -66,7 +95,7 @@ def build_model(root: Path, settings: Settings | None = None,
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
     samples: list[tuple[str, Any]] = []
-    paths = list(iter_files([root], settings, root))
+    paths = training_sample(list(iter_files([root], settings, root)), settings)
     for done, path in enumerate(paths, start=1):
         if on_file is not None:
             on_file(done - 1, len(paths))

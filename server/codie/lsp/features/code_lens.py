@@ -17,6 +17,7 @@ from lsprotocol import types
 
 from codie.analyzers.metrics import Metrics, flatten, metrics_of_source
 from codie.core.document import Document
+from codie.lsp.children import detach_from_server
 from codie.lsp.convert import lsp_range
 from codie.lsp.server import CodieServer
 
@@ -72,8 +73,10 @@ def _process_pool(ls: CodieServer) -> ProcessPoolExecutor:
     pool: ProcessPoolExecutor | None = ls.services.get(_CACHE_KEY + ".pool")
     if pool is None:
         # spawn, not fork: the server has threads, and a forked copy of their locks can hang
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=detach_from_server)
         ls.services[_CACHE_KEY + ".pool"] = pool
+        ls.listeners["shutdown"].append(lambda _ls: pool.shutdown(wait=False, cancel_futures=True))
     return pool
 
 

@@ -27,6 +27,10 @@ def register(server: CodieServer) -> None:
         await pull_configuration(ls)
         ls.emit("initialized")
 
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: CodieServer, params: None) -> None:
+        ls.emit("shutdown")  # features stop their pools and processes
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: CodieServer, params: types.DidChangeConfigurationParams

@@ -32,9 +32,9 @@ from codie.core.workspace import (
     FileResult,
     analyze_batch,
     analyze_included,
-    lower_priority,
     workspace_files,
 )
+from codie.lsp.children import background_worker
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
@@ -101,7 +101,7 @@ class WorkspaceScan:
                 self.pool.shutdown(wait=False, cancel_futures=True)
             self.jobs, self.memory_mb = jobs, memory_mb
             # spawn: never fork a process that runs threads and an event loop
-            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=lower_priority,
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=background_worker,
                                             initargs=(memory_mb,),
                                             mp_context=multiprocessing.get_context("spawn"))
             atexit.register(self.pool.shutdown, wait=False, cancel_futures=True)

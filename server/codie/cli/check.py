@@ -17,7 +17,7 @@ from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
 from codie.pr.diff import GitError
 from codie.pr.gate import diff_run
-from codie.report import FORMATS, renderer
+from codie.report import FORMATS, exit_code, write_report
 from codie.report.model import Run
 
 
@@ -70,18 +70,8 @@ def run(args: argparse.Namespace) -> int:
         except GitError as exc:
             raise UsageError(f"--diff: {exc}") from None
     result = apply_baseline_options(args, result)
-    output = renderer(args.format)(result)
-    if args.output:
-        mode = "wb" if isinstance(output, bytes) else "w"
-        with args.output.open(mode) as fh:
-            fh.write(output)
-    elif isinstance(output, bytes):
-        sys.stdout.buffer.write(output)
-    else:
-        sys.stdout.write(output)
-    if fail_on is None:
-        return 0
-    return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
+    write_report(result, args.format, args.output)
+    return exit_code(result, fail_on)
 
 
 def apply_baseline_options(args: argparse.Namespace, result: Run) -> Run:

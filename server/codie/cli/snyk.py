@@ -20,7 +20,7 @@ from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
 from codie.core.rules import catalogue
-from codie.report import FORMATS, renderer
+from codie.report import FORMATS, exit_code, write_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,18 +58,8 @@ def run(args: argparse.Namespace) -> int:
     result = check_paths([args.path], root, settings)
     added, merged = merge(result, root, vulns, runs, catalogue())
     print(f"codie: Snyk: {added} added, {merged} merged with Codie's findings", file=sys.stderr)
-    output = renderer(args.format)(result)
-    if args.output:
-        mode = "wb" if isinstance(output, bytes) else "w"
-        with args.output.open(mode) as fh:
-            fh.write(output)
-    elif isinstance(output, bytes):
-        sys.stdout.buffer.write(output)
-    else:
-        sys.stdout.write(output)
-    if fail_on is None:
-        return 0
-    return 1 if any(r.finding.severity.rank >= fail_on.rank for r in result.shown) else 0
+    write_report(result, args.format, args.output)
+    return exit_code(result, fail_on)
 
 
 def _severity(value: str) -> Severity:

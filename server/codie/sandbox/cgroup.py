@@ -79,13 +79,14 @@ def sweep_stale() -> int:
     for base in BASES:
         for path in base.glob("codie-*-*"):
             owner = path.name.split("-")[1]
-            if owner.isdigit() and not _alive(int(owner)):
+            if owner.isdigit() and not pid_alive(int(owner)):
                 PidsCgroup(path).remove()
                 removed += 0 if path.exists() else 1
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process with this pid exists (even one we may not signal)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -38,7 +38,7 @@ from codie.sandbox.base import (
     copy_project,
     harness_source,
 )
-from codie.sandbox.cgroup import PidsCgroup, sweep_stale
+from codie.sandbox.cgroup import PidsCgroup, pid_alive, sweep_stale
 
 INNER_ROOT = "/sandbox/project"
 UID_RANGE = (1_900_000, 1_990_000)  # unnamed uids nobody else uses
@@ -100,18 +100,9 @@ def _sweep_once() -> None:
     sweep_stale()
     for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*-*"):
         owner = folder.name.removeprefix(TMP_PREFIX).split("-")[0]
-        if owner.isdigit() and not _pid_alive(int(owner)):
+        if owner.isdigit() and not pid_alive(int(owner)):
             shutil.rmtree(folder, ignore_errors=True)
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _child_setup(cgroup: PidsCgroup | None) -> Callable[[], None]:

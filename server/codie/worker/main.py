@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from codie.sandbox.cgroup import pid_alive
 from codie.worker import handlers
 from codie.worker.protocol import ProtocolError, encode, read_frame
 from codie.worker.queue import Job, JobQueue
@@ -30,15 +31,6 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def requeue_dead_local(queue: JobQueue) -> int:
     """Jobs held by workers of this host whose process is gone go back to the queue."""
@@ -47,7 +39,7 @@ def requeue_dead_local(queue: JobQueue) -> int:
     for job in queue.list("running"):
         parts = (job.worker or "").split(":")
         if (len(parts) == 3 and parts[0] == host and parts[1].isdigit()
-                and not _pid_alive(int(parts[1]))):
+                and not pid_alive(int(parts[1]))):
             dead.append(job.worker or "")
     return queue.requeue_abandoned(sorted(set(dead))) if dead else 0
 

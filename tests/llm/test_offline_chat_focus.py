@@ -39,3 +39,8 @@ def test_general_question_explains_everything() -> None:
     for rule in ("SEC001", "Q001", "Q002"):
         assert f"{rule}" in answer
     assert "match your question" not in answer
+
+
+def test_answers_leave_out_bookkeeping() -> None:
+    answer = chat("Why is this eval dangerous?")
+    assert "fingerprint" not in answer and ": False" not in answer and ": True" not in answer

@@ -21,6 +21,11 @@ from codie.llm.context import ChatContext, FindingContext
 CHUNK = 160  # characters per streamed piece
 
 
+# finding data that is for Codie's own use, not for a person reading the answer (the model's
+# prompt still gets it: prompts.py)
+BOOKKEEPING = frozenset({"fingerprint", "family", "qualname"})
+
+
 def explain_markdown(fc: FindingContext) -> str:
     """Why a finding is there, citing the code."""
     f = fc.finding
@@ -34,7 +39,7 @@ def explain_markdown(fc: FindingContext) -> str:
             f"{i}. {'line ' + str(line) + ': ' if line else ''}{msg}"
             for i, (line, msg) in enumerate(fc.steps, 1)
         ]
-    if items := fc.data_items():
+    if items := [(k, v) for k, v in fc.data_items() if k not in BOOKKEEPING and v not in ("True", "False")]:
         lines += ["", "**Details:** " + "; ".join(f"{k}: {v}" for k, v in items)]
     if fc.rule is not None:
         lines += ["", fc.rule.explanation.strip()]

@@ -62,6 +62,7 @@ Listener = Callable[..., None]
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
 DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
+RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
 QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
 
 
@@ -130,6 +131,7 @@ class CodieServer(LanguageServer):
         self._idle: dict[str, asyncio.Event] = {}
         self._published: dict[str, str] = {}
         self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
+        self._reconfigure_pending: asyncio.TimerHandle | None = None
         self.last_activity = 0.0  # event-loop time of the last edit or open
         self._deferred_running: set[str] = set()
 
@@ -172,7 +174,18 @@ class CodieServer(LanguageServer):
         self.emit("close", uri)
 
     def reconfigure(self) -> None:
-        """Settings changed: every open document gets its folder's settings and is re-analysed."""
+        """Settings changed: re-analyse every open document with its folder's settings, soon.
+
+        One change often arrives as several messages (didSave of pyproject.toml and the
+        watched-file event for it, a baseline in the same event): they share one reload.
+        """
+        if self._reconfigure_pending is None:
+            self._reconfigure_pending = asyncio.get_event_loop().call_later(
+                RECONFIGURE_COALESCE, self._reconfigure_now
+            )
+
+    def _reconfigure_now(self) -> None:
+        self._reconfigure_pending = None
         self.settings.invalidate()
         for uri, analysis in self.analyses.items():
             analysis.ctx.settings = self.settings.for_uri(uri)

@@ -14,7 +14,7 @@ from codie.core.config import Settings
 from codie.core.findings import Finding
 from codie.core.notebook import analyze_notebook
 from codie.core.presenting import present
-from codie.core.project import ANALYSED_LANGUAGES, _relative, analyze_file, iter_files
+from codie.core.project import ANALYSED_LANGUAGES, analyze_file, iter_files, relative_path
 from codie.core.rules import catalogue
 from codie.report.model import Located, Run, locate
 
@@ -22,7 +22,7 @@ PARALLEL_THRESHOLD = 16  # below this many files a process pool costs more than 
 
 
 def check_one(path: str, root: str, settings: Settings) -> tuple[str, list[Located], str | None]:
-    rel = _relative(Path(path), Path(root))
+    rel = relative_path(Path(path), Path(root))
     if path.endswith(".ipynb"):
         return rel, *_check_notebook(path, rel, root, settings)
     try:

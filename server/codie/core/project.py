@@ -27,7 +27,7 @@ def iter_files(
             yield path
             continue
         for folder, dirs, files in os.walk(path):
-            rel_folder = _relative(Path(folder), root)
+            rel_folder = relative_path(Path(folder), root)
             dirs[:] = sorted(
                 d for d in dirs
                 if not d.startswith(".") and not settings.is_excluded(f"{rel_folder}/{d}/x".lstrip("/"))
@@ -35,12 +35,12 @@ def iter_files(
             for name in sorted(files):
                 file = Path(folder) / name
                 if language_for(name) in languages and not settings.is_excluded(
-                    _relative(file, root)
+                    relative_path(file, root)
                 ):
                     yield file
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -146,31 +146,25 @@ class NgramModel:
         """
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
-        counts, followers = self.counts, self.followers
+        followers = self.followers
         if total is None:
             total = self.total + sum(extra.get((), 0) for extra in overlay)
         vocab = max(1, followers.get((), 1))
         if word == -1:  # the class of all new words: the unigram level's escape mass
             p = min(0.5, DISCOUNT * vocab / max(total, 1))
         else:
-            c: float = counts.get((word,), 0)
-            for extra in overlay:
-                c += extra.get((word,), 0)
+            c: float = self.count((word,), overlay)
             p = max(c - DISCOUNT, 0) / max(total, 1) + DISCOUNT / max(total, 1)
         for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen: float = counts.get(ctx, 0)
-            for extra in overlay:
-                seen += extra.get(ctx, 0)
+            seen: float = self.count(ctx, overlay)
             if seen <= 0:
                 break
             distinct = followers.get(ctx, 1)
             c = 0.0
             if word != -1:
                 gram = (*ctx, word)
-                c = counts.get(gram, 0)
-                for extra in overlay:
-                    c += extra.get(gram, 0)
+                c = self.count(gram, overlay)
             p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
         return math.log2(max(p, 1e-12))
 
@@ -179,14 +173,12 @@ class NgramModel:
         """logprob(context, w) for many words at once: the context is looked up once."""
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
-        counts, followers = self.counts, self.followers
+        followers = self.followers
         total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
         levels: list[tuple[Gram, float, float]] = []
         for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen: float = counts.get(ctx, 0)
-            for extra in overlay:
-                seen += extra.get(ctx, 0)
+            seen: float = self.count(ctx, overlay)
             if seen <= 0:
                 break
             levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
@@ -198,15 +190,11 @@ class NgramModel:
                 for _, _, escape in levels:
                     p *= escape
             else:
-                c: float = counts.get((word,), 0)
-                for extra in overlay:
-                    c += extra.get((word,), 0)
+                c: float = self.count((word,), overlay)
                 p = (max(c - DISCOUNT, 0) + DISCOUNT) / total
                 for ctx, seen, escape in levels:
                     gram = (*ctx, word)
-                    c = counts.get(gram, 0)
-                    for extra in overlay:
-                        c += extra.get(gram, 0)
+                    c = self.count(gram, overlay)
                     p = max(c - DISCOUNT, 0) / seen + escape * p
             out.append(math.log2(max(p, 1e-12)))
         return out

@@ -169,11 +169,8 @@ end
 --- Explain the finding under the cursor: `codie/explain` when the server has it, else the
 --- rule's documentation through the `codie.explain` command every Codie server has.
 function M.explain(on_done)
-  local src = vim.api.nvim_get_current_buf()
-  local client = util.client(src)
-  local d = util.findings_at_cursor(src)[1]
-  if not client or not d then
-    util.notify(client and "no Codie finding on this line" or "no Codie server for this buffer", vim.log.levels.WARN)
+  local client, src, d = util.finding_under_cursor()
+  if not client then
     return
   end
   local rule = util.rule_of(d)
@@ -221,10 +218,8 @@ end
 
 --- Hotspots (churn x complexity) into the quickfix list: functions, then files.
 function M.hotspots(on_done)
-  local src = vim.api.nvim_get_current_buf()
-  local client = util.client(src)
+  local client, src = util.current_client("no Codie server is running")
   if not client then
-    util.notify("no Codie server is running", vim.log.levels.WARN)
     return
   end
   local root = client.config.root_dir or vim.fn.getcwd()
@@ -261,10 +256,8 @@ end
 
 --- Run the tests related to the current file in the server's sandbox (command codie.runTests).
 function M.run_tests(on_done)
-  local src = vim.api.nvim_get_current_buf()
-  local client = util.client(src)
+  local client, src = util.current_client()
   if not client then
-    util.notify("no Codie server for this buffer", vim.log.levels.WARN)
     return
   end
   local commands = (client.server_capabilities.executeCommandProvider or {}).commands or {}
@@ -294,11 +287,8 @@ function M.feedback(verdict, on_done)
     util.notify("feedback is accept, dismiss or suppress", vim.log.levels.ERROR)
     return
   end
-  local src = vim.api.nvim_get_current_buf()
-  local client = util.client(src)
-  local d = util.findings_at_cursor(src)[1]
-  if not client or not d then
-    util.notify(client and "no Codie finding on this line" or "no Codie server for this buffer", vim.log.levels.WARN)
+  local client, src, d = util.finding_under_cursor()
+  if not client then
     return
   end
   local data = d.user_data and d.user_data.lsp and d.user_data.lsp.data or {}
@@ -341,10 +331,8 @@ end
 
 --- Callers and callees of the function under the cursor, in a `codie://callgraph` buffer.
 function M.call_graph(on_done)
-  local src = vim.api.nvim_get_current_buf()
-  local client = util.client(src)
+  local client, src = util.current_client()
   if not client then
-    util.notify("no Codie server for this buffer", vim.log.levels.WARN)
     return
   end
   local cursor = vim.api.nvim_win_get_cursor(0)

@@ -23,6 +23,31 @@ function M.client(bufnr)
   return M.clients(bufnr)[1] or M.clients(nil)[1]
 end
 
+--- The current buffer's Codie client (and the buffer), or nil after telling the user why.
+function M.current_client(missing)
+  local src = vim.api.nvim_get_current_buf()
+  local client = M.client(src)
+  if not client then
+    M.notify(missing or "no Codie server for this buffer", vim.log.levels.WARN)
+  end
+  return client, src
+end
+
+--- The current buffer's client, the buffer and the finding under the cursor, or nil after
+--- telling the user what is missing.
+function M.finding_under_cursor()
+  local client, src = M.current_client()
+  if not client then
+    return nil
+  end
+  local d = M.findings_at_cursor(src)[1]
+  if not d then
+    M.notify("no Codie finding on this line", vim.log.levels.WARN)
+    return nil
+  end
+  return client, src, d
+end
+
 --- client:request on 0.11+, client.request before (the method style changed).
 function M.request(client, method, params, handler, bufnr)
   if M.has_011 then

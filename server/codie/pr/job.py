@@ -88,6 +88,14 @@ def fetch(cache: Path, repo: str, clone_url: str, refs: list[str], need: list[st
     return mirror
 
 
+def pull_refs(number: int, base_ref: str) -> list[str]:
+    """What to fetch from the BASE repository: the pull request's head as GitHub publishes it
+    there (refs/pull/N/head, also for pull requests from forks, whose clone URL may lack the
+    base commit or be gone) and the base branch."""
+    return [f"+refs/pull/{number}/head:refs/codie/pull/{number}/head",
+            f"+refs/heads/{base_ref}:refs/codie/heads/{base_ref}"]
+
+
 def export(mirror: Path, sha: str, into: Path) -> None:
     """The files of commit `sha`, without a .git (the analysis never runs the code)."""
     import subprocess
@@ -132,8 +140,8 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     repo, number = str(payload["repository"]), int(payload["number"])
     head_sha, base_sha = str(payload["head_sha"]), str(payload["base_sha"])
     ctx.progress(0.1, "fetching")
-    mirror = fetch(settings.cache, repo, str(payload["clone_url"]),
-                   [str(payload["head_ref"]), str(payload["base_ref"])], [head_sha, base_sha])
+    mirror = fetch(settings.cache, repo, str(payload["clone_url"]), pull_refs(number, str(payload["base_ref"])),
+                   [head_sha, base_sha])
     ctx.check_cancelled()
     changed = changed_lines(mirror, base_sha, head_sha)
     with tempfile.TemporaryDirectory(prefix="codie-pr-") as tmp:

@@ -70,7 +70,8 @@ async def test_pr_gets_a_check_run_and_review_comments(tmp_path: Path, monkeypat
             shas2 = {"base": shas["base"], "head": sh(repo, "rev-parse", "HEAD")}
             publish_pull(repo, 7, shas2["head"])
             result = await finished(service, await deliver(url, pr_event(repo, shas2, action="synchronize")))
-            assert result == {"findings": 1, "conclusion": "failure", "check_run": 2, "comments": 0}
+            assert result == {"findings": 1, "conclusion": "failure", "check_run": 2, "comments": 0,
+                              "hidden": 0, "suggestions": 0}
             assert len(github.check_runs) == 2 and len(github.reviews) == 1
         finally:
             await runner.cleanup()

@@ -201,7 +201,8 @@ async def test_why_fix_and_ignore_in_the_thread(world: World) -> None:
     assert "Hidden by the noise filter: 1** (1 dismissed with `@codie ignore`)" in run["output"]["summary"]
 
     conversation = transcript(world.github)
-    assert conversation.count("codie[bot] replies") == 8 and "mallory replies\n> @codie fix" in conversation
+    assert conversation.count("codie[bot] replies on app.py:") == 8
+    assert "mallory replies on app.py:15\n> @codie fix" in conversation
     if out := os.environ.get("CODIE_TRANSCRIPT"):  # how docs/pull-requests.md's transcript was made
         Path(out).write_text(conversation)
 
@@ -235,13 +236,14 @@ def transcript(github: FakeGitHub) -> str:
                 lines = f"{c.get('start_line', c['line'])}" + (f"-{c['line']}" if c.get("start_line") else "")
                 out.append(f"codie[bot] on {c['path']}:{lines}\n{_quote(c['body'])}")
         elif method == "POST" and path.endswith("/replies"):
-            out.append(f"codie[bot] replies\n{_quote(body['body'])}")
+            root = next(c for c in github.all_review_comments() if c["id"] == int(path.split("/")[-2]))
+            out.append(f"codie[bot] replies on {root['path']}:{root['line']}\n{_quote(body['body'])}")
         elif method == "GET" and "/collaborators/" in path:
             out.append(f"(Codie checks {path.split('/')[-2]}'s permission: GET {path})")
         elif method == "POST" and path == "/graphql" and "resolveReviewThread" in body["query"]:
             out.append("(Codie resolves the thread: GraphQL resolveReviewThread)")
         elif method == "PERSON":  # a person's comment, delivered to the webhook by the test
-            out.append(f"{body['user']['login']} replies\n{_quote(body['body'])}")
+            out.append(f"{body['user']['login']} replies on {body['path']}:{body['line']}\n{_quote(body['body'])}")
     return "\n\n".join(out) + "\n"
 
 

@@ -23,9 +23,10 @@ import pytest
 import codie.pr.job  # noqa: F401  (registers the pr-check and pr-reply handlers)
 from codie.cli.main import main
 from codie.llm.feedback import FeedbackStore
+from codie.pr.conversation import reply_payload, run_pr_reply
 from codie.pr.webhook import WebhookService, serve
 from tests.pr.fake_github import FakeGitHub
-from tests.pr.helpers import SECRET, encode, make_repo, pr_event, publish_pull, sh, signed
+from tests.pr.helpers import SECRET, Context, encode, make_repo, pr_event, publish_pull, sh, signed
 
 REPO = "acme/shop"
 SUGGESTION = re.compile(r"^(`{3,})suggestion\n(.*?)^\1$", re.M | re.S)
@@ -217,6 +218,24 @@ async def test_why_in_the_conversation_tab(world: World) -> None:
     (answer,) = world.github.issue_comments[(REPO, 7)]
     assert answer["body"].startswith("@alice ") and "SEC001" in answer["body"]
     assert "<!-- codie:reply:555 -->" in answer["body"]
+    # the same question again (a job re-run after a crash, say) is not answered twice
+    event = {"action": "created", "comment": comment, "issue": {"number": 7, "pull_request": {"url": "..."}},
+             "repository": {"full_name": REPO, "clone_url": str(world.repo)}}
+    payload = reply_payload("issue_comment", event)
+    assert payload is not None and run_pr_reply(payload, Context()) == {"answered": "before"}
+    assert len(world.github.issue_comments[(REPO, 7)]) == 1
+
+    # a fix asked for in the conversation tab: the suggestion goes on the lines it replaces
+    fix = {"id": 556, "body": "@codie fix Q001", "user": {"login": "bob", "type": "User"}}
+    result = await world.run("issue_comment", {**event, "comment": fix})
+    assert result == {"answered": "fix", "suggestion": [15, 15], "separate": True}
+    placed = world.github.all_review_comments()[-1]
+    assert (placed["path"], placed["line"], placed["side"], placed["commit_id"]) == ("app.py", 15, "RIGHT",
+                                                                                      world.shas["head"])
+    assert "```suggestion\n    except Exception:\n```" in placed["body"]
+    link = world.github.issue_comments[(REPO, 7)][-1]
+    assert link["body"].startswith("@bob the fix is a suggestion on app.py line 15: ")
+    assert placed["html_url"] in link["body"]
 
 
 def _dismissals(world: World) -> list[tuple[str, str, str]]:

@@ -240,7 +240,8 @@ def _at_head(
     placed = th.gh.create_review_comment(th.repo, th.number, head_sha, {
         "path": path, **s.comment_range(),
         "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}"})
-    th.reply(f"the fix is on lines {s.start_line}-{s.end_line}: {placed.get('html_url') or 'see the new comment'}.")
+    lines = f"line {s.end_line}" if s.start_line == s.end_line else f"lines {s.start_line}-{s.end_line}"
+    th.reply(f"the fix is a suggestion on {path} {lines}: {placed.get('html_url') or 'see the new review comment'}")
     return {"answered": "fix", "suggestion": [s.start_line, s.end_line], "separate": True}
 
 

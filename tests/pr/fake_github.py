@@ -64,9 +64,15 @@ class FakeGitHub:
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
+                path = self.path
+                # GitHub Enterprise: REST under /api/v3, GraphQL at /api/graphql (not /api/v3/graphql)
+                if path == "/api/graphql":
+                    path = "/graphql"
+                elif path.startswith("/api/v3/") and path != "/api/v3/graphql":
+                    path = path.removeprefix("/api/v3")
                 with fake.lock:
-                    fake.requests.append((method, self.path, body))
-                    status, answer = fake.route(method, self.path, body, self.headers.get("Authorization", ""))
+                    fake.requests.append((method, path, body))
+                    status, answer = fake.route(method, path, body, self.headers.get("Authorization", ""))
                 self._reply(status, answer)
 
             def do_GET(self) -> None:

@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import tomllib
 import venv
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,13 @@ def test_wheel_is_named_for_the_distribution(wheel: Path) -> None:
     name = distribution_name()
     assert name != "codie"  # on PyPI that name is an unrelated library
     assert wheel.name.startswith(name.replace("-", "_") + "-")
+    with zipfile.ZipFile(wheel) as zf:
+        entry_points = next(n for n in zf.namelist() if n.endswith(".dist-info/entry_points.txt"))
+        scripts = zf.read(entry_points).decode()
+    assert "codie = codie.cli.main:main" in scripts  # the command stays `codie`
+    # pre-commit installs this repository (language: python) and runs the same command
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["language"] == "python" and hook["entry"].split()[0] == "codie"
 
 
 def run_action(tmp: Path, wheel: Path, workspace: Path, inputs: dict[str, str], base_ref: str) -> list[int]:

@@ -24,6 +24,7 @@ import codie.pr.job  # noqa: F401  (registers the pr-check and pr-reply handlers
 from codie.cli.main import main
 from codie.llm.feedback import FeedbackStore
 from codie.pr.conversation import reply_payload, run_pr_reply
+from codie.pr.github import GitHub
 from codie.pr.webhook import WebhookService, serve
 from tests.pr.fake_github import FakeGitHub
 from tests.pr.helpers import SECRET, Context, encode, make_repo, pr_event, publish_pull, sh, signed
@@ -269,3 +270,15 @@ def transcript(github: FakeGitHub) -> str:
 def _quote(text: str) -> str:
     text = re.sub(r"\s*<!-- codie:[^>]*-->", "", text)
     return "\n".join(("> " + line).rstrip() for line in text.split("\n"))
+
+
+def test_review_threads_resolve_on_github_and_on_enterprise() -> None:
+    with FakeGitHub() as github:
+        github.comments[("acme/shop", 7)] = [{"id": 41, "path": "a.py", "line": 1, "body": "x"},
+                                             {"id": 42, "path": "a.py", "line": 1, "body": "y", "in_reply_to_id": 41}]
+        for base in (github.url, github.url + "/api/v3"):
+            github.resolved.clear()
+            client = GitHub(base, token=github.token)
+            assert client.resolve_thread("acme/shop", 7, 41) and github.resolved == {41}
+            assert not client.resolve_thread("acme/shop", 7, 42)  # a reply starts no thread
+            assert client.permission("acme/shop", "nobody") == "none"

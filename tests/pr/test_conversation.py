@@ -238,6 +238,13 @@ async def test_why_in_the_conversation_tab(world: World) -> None:
     assert link["body"].startswith("@bob the fix is a suggestion on app.py line 15: ")
     assert placed["html_url"] in link["body"]
 
+    # the pull request's head cannot be fetched (force-pushed away, say): said so in the thread
+    world.github.pulls[(REPO, 7)]["head"]["sha"] = "f" * 40
+    gone = {"id": 557, "body": "@codie why SEC001", "user": {"login": "alice", "type": "User"}}
+    result = await world.run("issue_comment", {**event, "comment": gone})
+    assert result["answered"] == "error"
+    assert "could not fetch" in world.github.issue_comments[(REPO, 7)][-1]["body"]
+
 
 def _dismissals(world: World) -> list[tuple[str, str, str]]:
     store = FeedbackStore(world.feedback)

@@ -31,7 +31,7 @@ from codie.core.rules import catalogue
 from codie.llm.context import finding_context
 from codie.llm.offline import explain_markdown
 from codie.pr import job as pr_job
-from codie.pr.diff import changed_lines
+from codie.pr.diff import GitError, changed_lines
 from codie.pr.github import GitHub, GitHubError
 from codie.pr.suggestions import suggest
 from codie.pr.summary import project_key
@@ -129,7 +129,12 @@ def _codie_comment(th: Thread, argument: str) -> dict[str, Any] | None:
     """The Codie review comment the question is about: the thread's root, or (in the
     conversation tab) the one whose fingerprint or rule the question names."""
     if th.kind == "review":
-        root = th.gh.review_comment(th.repo, th.root_id)
+        try:
+            root = th.gh.review_comment(th.repo, th.root_id)
+        except GitHubError as exc:
+            if exc.status == 404:  # deleted meanwhile
+                return None
+            raise
         return root if pr_job.MARKER.search(str(root.get("body") or "")) else None
     wanted = argument.split()[0] if argument.split() else ""
     for c in th.gh.review_comments(th.repo, th.number):
@@ -154,7 +159,7 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     if command not in COMMANDS:
         th.reply(HELP.format(bot=bot))
         return {"answered": "help"}
-    if command in ("fix", "ignore") and not gh.can_write(repo, th.author):
+    if command in ("fix", "ignore") and not _may_change(gh, repo, th.author):
         th.reply(f"thanks for asking! Only collaborators with write access to this repository can ask me "
                  f"to `{command}` a finding, so I have left it as it is. A maintainer can reply "
                  f"`@{bot} {command}` if they agree.")
@@ -169,7 +174,21 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     if command == "ignore":
         return _ignore(settings, th, target, fp.group(1), argument)
     ctx.progress(0.2, "fetching")
-    return _at_head(settings, payload, th, target, fp.group(1), command, ctx)
+    try:
+        return _at_head(settings, payload, th, target, fp.group(1), command, ctx)
+    except GitError as exc:  # the answer says so instead of leaving the question hanging
+        log.warning("pr-reply %s: %s", payload.get("job_key"), exc)
+        th.reply(f"I could not fetch this pull request's code to answer ({exc}); please ask again later.")
+        return {"answered": "error", "error": str(exc)[:500]}
+
+
+def _may_change(gh: GitHub, repo: str, user: str) -> bool:
+    """Write access, asked of GitHub; when GitHub cannot say, the answer is no."""
+    try:
+        return gh.can_write(repo, user)
+    except GitHubError as exc:
+        log.warning("cannot read %s's permission on %s: %s", user, repo, exc)
+        return False
 
 
 def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp: str, reason: str) -> dict[str, Any]:

@@ -178,7 +178,8 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         return _at_head(settings, payload, th, target, fp.group(1), command, ctx)
     except GitError as exc:  # the answer says so instead of leaving the question hanging
         log.warning("pr-reply %s: %s", payload.get("job_key"), exc)
-        th.reply(f"I could not fetch this pull request's code to answer ({exc}); please ask again later.")
+        # the details stay in the log: a public comment is no place for paths or git output
+        th.reply("I could not fetch this pull request's code to answer; please ask again later.")
         return {"answered": "error", "error": str(exc)[:500]}
 
 

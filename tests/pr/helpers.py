@@ -54,7 +54,32 @@ def make_repo(path: Path) -> dict[str, str]:
     sh(path, "commit", "--quiet", "-am", "add cleanup")
     head = sh(path, "rev-parse", "HEAD")
     sh(path, "checkout", "--quiet", "main")
+    publish_pull(path, 7, head)
     return {"base": base, "head": head}
+
+
+def publish_pull(repo: Path, number: int, head: str) -> None:
+    """What GitHub does on every push to a pull request: refs/pull/N/head in the base repository."""
+    sh(repo, "update-ref", f"refs/pull/{number}/head", head)
+
+
+class Context:
+    """The JobContext a worker hands to a handler, for calling a handler directly."""
+
+    job_id = 1
+    kind = "test"
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.steps.append(message)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def check_cancelled(self) -> None:
+        pass
 
 
 def pr_event(repo: Path, shas: dict[str, str], number: int = 7, action: str = "opened") -> dict[str, Any]:

@@ -193,7 +193,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     setState("failed");
     log.error(`Codie server failed to start: ${String(error)}`);
     const choice = await vscode.window.showErrorMessage(
-      `Codie could not start \`${launch.command}\`. Set "codie.path" or "codie.interpreter", or install Codie (pip install codie).`,
+      `Codie could not start \`${launch.command}\`. Set "codie.path" or "codie.interpreter", or install Codie (pip install codie-lsp).`,
       "Show Logs", "Open Settings",
     );
     if (choice === "Show Logs") log.show();

@@ -28,6 +28,7 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
+from codie.pr import conversation
 from codie.store import open_store
 from codie.worker.handlers import Cancelled, QueueContext, get
 from codie.worker.queue import JobQueue
@@ -76,7 +77,8 @@ def job_payload(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "repository": str(repo["full_name"]),
         "number": int(event.get("number", pr["number"])),
-        "clone_url": str((head.get("repo") or repo)["clone_url"]),
+        # the base repository: it holds both commits (head under refs/pull/N/head), forks or not
+        "clone_url": str(repo["clone_url"]),
         "head_sha": str(head["sha"]), "head_ref": str(head["ref"]),
         "base_sha": str(base["sha"]), "base_ref": str(base["ref"]),
         "installation_id": (event.get("installation") or {}).get("id"),
@@ -152,13 +154,19 @@ class WebhookService:
         except ValueError:
             return self._answer(400, "body is not a JSON object", "malformed")
         payload = None
+        kind = JOB_KIND
         if event_name == "pull_request" and event.get("action") in ACTIONS:
             try:
                 payload = job_payload(event)
             except (KeyError, TypeError, ValueError) as exc:
                 return self._answer(400, f"malformed pull_request event: missing {exc}", "malformed")
+        elif event_name in conversation.EVENTS:  # "@codie why|fix|ignore" replies: pr/conversation.py
+            try:
+                payload, kind = conversation.reply_payload(event_name, event), conversation.JOB_KIND
+            except (KeyError, TypeError, ValueError) as exc:
+                return self._answer(400, f"malformed {event_name} event: missing {exc}", "malformed")
         loop = asyncio.get_running_loop()
-        job = await loop.run_in_executor(self.io, self._record, delivery, event_name, payload)
+        job = await loop.run_in_executor(self.io, self._record, delivery, event_name, payload, kind)
         if job is None:
             return self._answer(409, f"delivery {delivery} was already received", "replayed")
         if event_name == "ping":
@@ -167,7 +175,7 @@ class WebhookService:
             return self._answer(202, f"ignored {event_name}/{event.get('action')}", "ignored")
         return self._answer(202, "queued", "queued", job=job)
 
-    def _record(self, delivery: str, event: str, payload: dict[str, Any] | None) -> int | None:
+    def _record(self, delivery: str, event: str, payload: dict[str, Any] | None, kind: str = JOB_KIND) -> int | None:
         """Remember the delivery and queue its job, atomically enough: None when replayed."""
         with self.db_lock:
             cur = self.db.execute(
@@ -177,8 +185,8 @@ class WebhookService:
                 return None
             job = 0
             if payload is not None:
-                key = f"{payload['repository']}#{payload['number']}@{payload['head_sha']}"
-                job = self.queue.enqueue(JOB_KIND, payload, key=key)
+                key = payload.get("job_key") or f"{payload['repository']}#{payload['number']}@{payload['head_sha']}"
+                job = self.queue.enqueue(kind, payload, key=key)
                 self.db.execute("UPDATE webhook_deliveries SET job = ? WHERE delivery = ?", [job, delivery])
             return job
 
@@ -191,7 +199,7 @@ class WebhookService:
     def _work(self) -> None:
         worker_id = f"webhook-{uuid.uuid4().hex[:8]}"
         while not self.stop.is_set():
-            job = self.queue.claim(worker_id, [JOB_KIND])
+            job = self.queue.claim(worker_id, [JOB_KIND, conversation.JOB_KIND])
             if job is None:
                 self.stop.wait(0.2)
                 continue

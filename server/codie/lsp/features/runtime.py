@@ -1,8 +1,17 @@
 """Runtime tests on save: the worker runs the related tests in a sandbox and the results
 come back as RUN0xx diagnostics (through the runtime analyzer), with work-done progress.
 
-Environment: CODIE_RUNTIME=off disables it; CODIE_SANDBOX picks the backend
-(auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow-down needs.
+Consent: running the tests runs the workspace's code, so it is opt-in per workspace: the
+client setting `runtime.onSave` (VS Code `codie.runtime.onSave`; Neovim
+`settings.codie.runtime.onSave`), default off. Only the client's settings count, never
+the workspace's own pyproject.toml (a cloned repository cannot opt itself in). A client
+that knows the workspace is untrusted says `workspace.trusted = false` (VS Code sends
+`vscode.workspace.isTrusted`, and again when trust is granted): then nothing runs, on save
+or on demand. The tests, and the workspace's `.venv` interpreter, run only in the sandbox.
+
+Environment: CODIE_RUNTIME=off disables it whatever the settings; CODIE_SANDBOX picks the
+backend (auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow-down
+needs.
 Custom request `codie/runtimeStatus` reports the worker, backend and jobs in flight;
 command `codie.runTests` runs the tests related to a file (or all) on demand.
 """
@@ -13,6 +22,7 @@ import asyncio
 import dataclasses
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +57,38 @@ class RuntimeFeature:
 
     @property
     def enabled(self) -> bool:
+        """Not switched off for the whole server (CODIE_RUNTIME=off)."""
         return os.environ.get("CODIE_RUNTIME", "on").lower() not in ("off", "0", "false", "no")
+
+    def client_table(self, uri: str, name: str) -> dict[str, object]:
+        """Table `name` from the client's settings only (initializationOptions,
+        didChangeConfiguration, workspace/configuration), never from pyproject.toml."""
+        settings = self.server.settings
+        folder = settings.folder_of(uri)
+        table: dict[str, object] = {}
+        for layer in (settings.client, settings.folder_client.get(folder, {}) if folder else {}):
+            value = layer.get(name) if isinstance(layer, Mapping) else None
+            if isinstance(value, Mapping):
+                table.update(value)
+        return table
+
+    def trusted(self, uri: str) -> bool:
+        """False only when the client said the workspace is untrusted (VS Code)."""
+        return self.client_table(uri, "workspace").get("trusted") is not False
+
+    def consent(self, uri: str, on_save: bool) -> str | None:
+        """None when the workspace's tests may run now, else why not."""
+        if not self.enabled:
+            return "runtime tests are switched off (CODIE_RUNTIME=off)"
+        if not self.trusted(uri):
+            return "the workspace is not trusted: Codie runs none of its code"
+        if on_save:
+            table = self.client_table(uri, "runtime")
+            opted = next((table[k] for k in ("onSave", "on_save", "on-save") if k in table),
+                         False)
+            if opted is not True:
+                return "runtime tests on save are off (opt in: codie.runtime.onSave)"
+        return None
 
     def worker(self, root: Path) -> WorkerClient:
         if self.client is None:
@@ -57,7 +98,7 @@ class RuntimeFeature:
     # on save ------------------------------------------------------------------------------
     def on_save(self, server: CodieServer, uri: str) -> None:
         path = uri_to_path(uri)
-        if not self.enabled or path is None or path.suffix != ".py":
+        if path is None or path.suffix != ".py" or self.consent(uri, on_save=True):
             return
         self.submit(uri, path, [path])
 
@@ -185,10 +226,12 @@ class RuntimeFeature:
                 and caps.diagnostics.refresh_support):
             self.server.workspace_diagnostic_refresh(None)
 
-    def status(self) -> dict[str, Any]:
+    def status(self, uri: str | None = None) -> dict[str, Any]:
         client = self.client
+        refused = self.consent(uri or "", on_save=True)
         return {
-            "enabled": self.enabled,
+            "enabled": refused is None,
+            "reason": refused,
             "worker_pid": client.pid if client else None,
             "restarts": client.restarts if client else 0,
             "worker": client.hello.get("worker") if client else None,
@@ -211,7 +254,12 @@ def register(server: CodieServer) -> None:
 
     @server.feature(STATUS)
     def status(ls: CodieServer, params: Any) -> dict[str, Any]:
-        return feature.status()
+        uri = getattr(params, "uri", None) if params is not None else None
+        if uri is None and isinstance(params, Mapping):
+            uri = params.get("uri")
+        if uri is None and ls.folder_paths():
+            uri = ls.folder_paths()[0].as_uri()
+        return feature.status(str(uri) if uri else None)
 
     @server.command(RUN_COMMAND)
     def run_tests(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -223,5 +271,8 @@ def register(server: CodieServer) -> None:
             if not folders:
                 return {"started": False, "reason": "no workspace folder"}
             path, uri = folders[0], folders[0].as_uri()
+        refused = feature.consent(uri or path.as_uri(), on_save=False)
+        if refused is not None:  # asked for by the user: consent, unless untrusted
+            return {"started": False, "reason": refused}
         feature.submit(uri or path.as_uri(), path, [path] if path.is_file() else [])
         return {"started": True}

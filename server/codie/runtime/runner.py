@@ -178,8 +178,9 @@ def _from_events(report: RunReport, result: RunResult) -> bool:
         if hung:
             stopped["duration"] = timeout
         report.tests.append(stopped)
-        report.run["hung"] = running.get("nodeid")
-    finished = set(done) | {str(report.run.get("hung"))}
+        report.run["stopped_in"] = running.get("nodeid")
+    report.run["hung"] = bool(hung)  # the session was ended by the watchdog: run the rest
+    finished = set(done) | {str(report.run.get("stopped_in"))}
     report.run["not_run"] = [n for n in collected if n not in finished]
     if report.run["not_run"] and not hung:
         report.error = (f"{len(report.run['not_run'])} test(s) did not run: "

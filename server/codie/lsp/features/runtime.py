@@ -19,6 +19,7 @@ command `codie.runTests` runs the tests related to a file (or all) on demand.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -244,9 +245,18 @@ def _log_failure(task: asyncio.Task[None]) -> None:
         log.error("runtime job submission failed", exc_info=task.exception())
 
 
+def _mark_editor_loop(ls: CodieServer) -> None:
+    """Fix verification must not run tests on this loop (llm/fixes.py): it would block."""
+    from codie.llm.fixes import EDITOR_LOOPS
+
+    with contextlib.suppress(RuntimeError):
+        EDITOR_LOOPS.add(asyncio.get_running_loop())
+
+
 def register(server: CodieServer) -> None:
     feature = RuntimeFeature(server)
     server.listeners["save"].append(feature.on_save)
+    server.listeners["initialized"].append(_mark_editor_loop)
 
     @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def cancel(ls: CodieServer, params: types.WorkDoneProgressCancelParams) -> None:

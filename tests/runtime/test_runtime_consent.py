@@ -162,3 +162,29 @@ async def test_opted_in_the_interpreter_runs_only_in_the_sandbox(
     # ... where none of its writes reached the host
     assert planted.written() == []
     assert os.environ.get("CODIE_RUNTIME") != "off"
+
+
+NO_SANDBOX_ENV = {**ENV, "PATH": "/nonexistent-bin", "DOCKER_HOST": "unix:///nonexistent.sock"}
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=[sys.executable, "-m", "codie", "serve"], server_env=NO_SANDBOX_ENV))
+async def client_without_sandbox(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_opted_in_without_a_sandbox_nothing_runs_and_the_user_is_told(
+        client_without_sandbox: LanguageClient, planted: Planted) -> None:
+    client = client_without_sandbox
+    await start(client, planted.root, {"runtime": {"onSave": True}})
+    open_file(client, planted.root / "calc.py")
+    waiter = client.wait_for_notification(RESULT)
+    told = client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+    await save_and_status(client, planted.root / "calc.py")
+    result = as_dict(await asyncio.wait_for(waiter, TIMEOUT))
+    assert "install bubblewrap" in str(result["error"]) and result["issues"] == []
+    message = await asyncio.wait_for(told, TIMEOUT)
+    assert message.type == types.MessageType.Warning
+    assert "tests not run" in message.message and "docker" in message.message
+    assert planted.written() == []

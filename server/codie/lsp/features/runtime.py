@@ -55,6 +55,7 @@ class RuntimeFeature:
         self.last: dict[str, Any] = {}
         self.backend = ""
         self._retired: dict[str, Any] = {}
+        self.told_refusal = False
 
     @property
     def enabled(self) -> bool:
@@ -190,6 +191,10 @@ class RuntimeFeature:
         if result.get("error") and not result.get("tests"):
             self.server.window_log_message(types.LogMessageParams(
                 types.MessageType.Warning, f"Codie runtime: {result['error']}"))
+            if "without isolation" in str(result["error"]) and not self.told_refusal:
+                self.told_refusal = True  # once: how to get a sandbox, not at every save
+                self.server.window_show_message(types.ShowMessageParams(
+                    types.MessageType.Warning, f"Codie: tests not run: {result['error']}"))
         issues = [RuntimeIssue(**i) for i in result.get("issues", [])]
         covered = set(result.get("selected", []))
         covered |= {t.get("file", "") for t in result.get("tests", [])}

@@ -92,7 +92,8 @@ def handle_payload(payload: dict[str, Any], progress: Any = None,
             min_history=int(payload.get("min_history", MIN_HISTORY)), cancel=cancel,
         )
     except SandboxError as exc:
-        report = RunReport(str(root), [], "", "none", str(exc), error=str(exc))
+        # "refused", not "none": nothing ran (isolation "none" is something else)
+        report = RunReport(str(root), [], "", "refused", "nothing was run", error=str(exc))
     data = report.to_dict()
     data["issues"] = [i.to_dict() for i in issues(report)]
     return data

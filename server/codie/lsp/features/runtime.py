@@ -29,12 +29,12 @@ from typing import Any
 
 from lsprotocol import types
 
-from codie.core.config import find_project_root
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 from codie.lsp.worker_client import Pending, WorkerClient
 from codie.runtime.handler import KIND
 from codie.runtime.issues import RuntimeIssue
+from codie.runtime.service import find_test_root
 from codie.runtime.state import SERVICE, RuntimeState
 from codie.store import default_path
 
@@ -129,7 +129,7 @@ class RuntimeFeature:
         folder = self.server.settings.folder_of(uri)
         if isinstance(folder, Path):
             return folder
-        return find_project_root(path)
+        return find_test_root(path)  # as `codie test` does
 
     # progress -----------------------------------------------------------------------------
     def _progress_supported(self) -> bool:

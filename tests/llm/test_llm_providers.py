@@ -148,7 +148,7 @@ def test_config_from_settings_and_env() -> None:
     assert (config.provider, config.base_url, config.model) == ("openai", "http://x/v1",
                                                                  "gpt-4o-mini")
     config, problems = load_config({"provider": "gpt", "timeout": "soon"}, env={})
-    assert config.provider == "offline" and config.timeout == 60 and len(problems) == 2
+    assert config.provider == "offline" and config.timeout == 30 and len(problems) == 2
     assert SOURCE  # the fixture file is shared with the redaction tests
 
 

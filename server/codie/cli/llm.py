@@ -14,6 +14,7 @@ from pathlib import Path
 
 from codie.analyzers import registered
 from codie.cli.main import UsageError
+from codie.cli.validate import rule_id
 from codie.core.config import Settings, find_project_root, load_pyproject
 from codie.core.document import Document
 from codie.core.findings import Finding
@@ -51,6 +52,7 @@ def _parse_location(location: str) -> tuple[Path, int]:
 def _findings_at(
     args: argparse.Namespace,
 ) -> tuple[Document, list[Finding], Settings, Path, LLMService]:
+    args.rule = rule_id(args.rule)
     file, line = _parse_location(args.location)
     root = find_project_root(file)
     settings, problems = load_pyproject(root / "pyproject.toml")

@@ -43,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
-    if args.timeout <= 0 or args.memory < 32:
-        raise UsageError("--timeout must be positive and --memory at least 32 MB")
+    if not args.timeout > 0 or args.memory < 32 or args.min_history < 0:
+        raise UsageError("--timeout must be positive, --memory at least 32 MB and "
+                         "--min-history 0 or more")
     start = args.paths[0] if args.paths else Path.cwd()
     root = find_project_root(start)
     limits = Limits(wall_seconds=args.timeout, memory_mb=args.memory)

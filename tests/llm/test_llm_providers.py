@@ -96,7 +96,7 @@ async def test_service_falls_back_to_offline() -> None:
     service = LLMService.from_config(dead)
     _, _, fc = context_for("SEC001")
     text = await service.explain(fc)
-    assert "offline answer" in text
+    assert "Offline answer: openai unreachable: cannot connect." in text
     assert "### SEC001" in text and "`app.py:9`" in text
 
 
@@ -158,7 +158,7 @@ async def test_a_garbled_answer_falls_back_to_offline(fake_llm: FakeLLM, kind: s
     config = openai_config(fake_llm) if kind == "openai" else ollama_config(fake_llm)
     service = LLMService.from_config(config)
     _, _, fc = context_for("SEC001")
-    assert "offline answer" in await service.explain(fc)
+    assert f"Offline answer: {kind} failed: " in await service.explain(fc)
     assert await service.verdict(fc) is None
 
 

@@ -112,7 +112,11 @@ async def test_a_malformed_chunk_is_a_cut_off_answer_not_an_error(
     # finish() asserts that no error was shown to the user
 
 
-async def test_cancelling_the_progress_cancels_the_request(patient: Any, model: FakeLLM) -> None:
+@pytest.mark.parametrize("how", ["progress", "request"])
+async def test_cancelling_the_progress_cancels_the_request(
+    patient: Any, model: FakeLLM, how: str
+) -> None:
+    """The progress's cancel button, or $/cancelRequest: either ends both."""
     client, root = patient, patient.root
     model.stall = True
     uri = await open_doc(client, root)
@@ -126,8 +130,11 @@ async def test_cancelling_the_progress_cancels_the_request(patient: Any, model: 
             break
         await asyncio.sleep(0.05)
     assert token is not None and model.stalled.is_set()
-    client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL,
-                           types.WorkDoneProgressCancelParams(token=token))
+    if how == "progress":
+        client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL,
+                               types.WorkDoneProgressCancelParams(token=token))
+    else:
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="chat-c1"))
     with pytest.raises(Exception) as info:
         await asyncio.wait_for(future, 30)
     assert getattr(info.value, "code", None) == CANCELLED

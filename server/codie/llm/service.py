@@ -84,7 +84,9 @@ class LLMRequest:
         self.labels.append(self._label())
 
     def _label(self) -> str:
-        if self.provider in ("", "offline"):
+        if not self.provider:
+            return "no answer"
+        if self.provider == "offline":
             if self.fallback:
                 return f"offline explainer ({self.configured} {self.fallback})"
             return "offline explainer"

@@ -187,23 +187,26 @@ async def llm_progress(
         title=title, cancellable=True,
         message=f"asking {service.name}; deadline {service.deadline:g} s"))
     task = asyncio.current_task()
-    cancelled = False
 
     def on_cancel(future: Any) -> None:
-        nonlocal cancelled
         if future.cancelled() and task is not None and not task.done():
-            cancelled = True
             task.cancel()
 
     future = progress.tokens.get(token)
     if future is not None:
         future.add_done_callback(on_cancel)
+    message = None
     try:
         yield request
+    except asyncio.CancelledError:  # the progress's cancel button, or $/cancelRequest
+        message = "cancelled"
+        raise
+    except Exception:
+        message = "failed (see the server log)"
+        raise
     finally:
         progress.tokens.pop(token, None)
-        message = "cancelled" if cancelled else request.label
-        progress.end(token, types.WorkDoneProgressEnd(message=message))
+        progress.end(token, types.WorkDoneProgressEnd(message=message or request.label))
 
 
 def state(server: CodieServer) -> LLMState:

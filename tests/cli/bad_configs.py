@@ -21,6 +21,8 @@ BAD_CONFIGS: dict[str, tuple[str, list[tuple[int, str]]]] = {
          (6, "severity.SEC001 must be one of"), (8, "llm.timeout must be a number"),
          (9, "llm.provider must be a string"), (10, "llm.redact must be true or false")],
     ),
+    "unterminated": ("[tool.codie]\nmin-confidence = 0.5\nselect = [\n",
+                     [(2, "invalid TOML")]),
     "unknown-rules": (
         "[tool.codie]\nselect = [\"NOPE\", \"SEC\"]\nignore = [\"sec0\"]\n"
         "[tool.codie.severity]\nNOPE1 = \"error\"\n",

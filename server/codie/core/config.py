@@ -215,6 +215,8 @@ def load_pyproject_text(
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) - 1 if match else 0
+        if not match and "end of document" in str(exc):
+            line = max(0, len(text.rstrip("\n").split("\n")) - 1)
         return base, [ConfigProblem(f"invalid TOML: {exc}", source, "", line,
                                     "all defaults apply")]
     except RecursionError:

@@ -46,7 +46,8 @@ BAD: dict[str, list[tuple[list[str], str]]] = {
     "style": [(["show", "M"], "no such folder"), (["show", "T"], "no style model")],
     "test": [(["M"], "no such file"), (["--timeout", "-1"], "--timeout"),
              (["--timeout", "nan"], "--timeout"), (["--memory", "1"], "--memory"),
-             (["--min-history", "-3"], "--min-history")],
+             (["--min-history", "-3"], "--min-history"),
+             (["--python", "M/python", "T/app.py"], "no such interpreter")],
     "worker": [(["--db", "T"], "cannot open the job queue")],
     "callgraph": [(["M"], "no such file"), (["T", "-o", "T"], "is a folder"),
                   (["T", "-j", "0"], "--jobs")],
@@ -156,3 +157,8 @@ def test_a_real_process_prints_no_traceback(project: Path) -> None:
                               text=True, timeout=120, env=env)
         assert done.returncode == 2, (argv, done.stderr)
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    # a write that fails half-way (a full disk) is one line too
+    done = subprocess.run([sys.executable, "-m", "codie", "check", str(project), "-o",
+                           "/dev/full"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "codie: error: No space left on device\n"

@@ -73,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 1
     except OSError as exc:  # a file or folder the user named could not be used
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"codie: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"codie: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: one line (the traceback with -vv), never a wall of text
         log.debug("internal error", exc_info=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.timeout > 0 or args.memory < 32 or args.min_history < 0:
         raise UsageError("--timeout must be positive, --memory at least 32 MB and "
                          "--min-history 0 or more")
+    if args.python and shutil.which(args.python) is None:
+        raise UsageError(f"--python {args.python}: no such interpreter")
     start = args.paths[0] if args.paths else Path.cwd()
     root = find_project_root(start)
     limits = Limits(wall_seconds=args.timeout, memory_mb=args.memory)

@@ -68,8 +68,11 @@ async def test_one_deadline_covers_retries_and_every_call_of_the_request(
     second = await service.explain(fc, request)  # the deadline is already spent
     assert "unreachable: timeout after 1 s" in first and "unreachable: timeout after 1 s" in second
     assert request.label == f"offline explainer ({kind} unreachable: timeout after 1 s)"
-    # a verdict (non-streamed, background) is bounded the same way, and simply absent
-    assert await service.verdict(fc) is None
+    # a verdict (non-streamed, background) is bounded the same way, and simply absent;
+    # the request says why, so a pass of verdicts stops at the first failure
+    verdicts = LLMRequest()
+    assert await service.verdict(fc, verdicts) is None
+    assert verdicts.fallback == "unreachable: timeout after 1 s"
 
 
 @pytest.mark.parametrize("kind", KINDS)

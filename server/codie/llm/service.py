@@ -232,7 +232,7 @@ class LLMService:
             async with asyncio.timeout_at(until):
                 completion = await self.provider.complete(safe)
         except Exception as exc:
-            reason = self._reason(exc, False)
+            reason = request.fallback = self._reason(exc, False)
             raise LLMError(f"{self.provider.name} {reason}", reason) from None
         request.answered(self.provider.name, completion.model or self.provider.model)
         return Completion(redactor.restore(completion.text), completion.logprobs,
@@ -245,12 +245,15 @@ class LLMService:
     async def explain(self, fc: FindingContext, request: LLMRequest | None = None) -> str:
         return "".join([piece async for piece in self.stream(explain_prompt(fc), request)])
 
-    async def verdict(self, fc: FindingContext) -> float | None:
-        """P(true positive) from the model's logprobs; None offline or without logprobs."""
+    async def verdict(
+        self, fc: FindingContext, request: LLMRequest | None = None
+    ) -> float | None:
+        """P(true positive) from the model's logprobs; None offline, without logprobs, or
+        when the model failed (then `request.fallback` says why)."""
         if self.provider.name == "offline":
             return None
         try:
-            return verdict_from(await self.complete(verdict_prompt(fc)))
+            return verdict_from(await self.complete(verdict_prompt(fc), request))
         except Exception as exc:  # no verdict is a fine answer; never break scoring
             log.warning("verdict failed: %s", exc)
             return None

@@ -19,6 +19,7 @@ from lsprotocol import types
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding, TextEdit
+from codie.llm.service import LLMRequest
 from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.features.hover import findings_at
 from codie.lsp.features.llm_chat import answered_by, record_feedback
@@ -179,11 +180,16 @@ async def _verdicts(ls: CodieServer, st: LLMState, uri: str) -> None:
         return
     service = st.service(uri)
     changed = False
+    # one deadline for the pass: a stalled model costs one deadline, not one per finding
+    request = LLMRequest()
     for f in ls.visible_findings(analysis)[:MAX_VERDICTS]:
         fp = str(f.data.get("fingerprint", ""))
         if fp in st.verdicts:
             continue
-        st.verdicts[fp] = await service.verdict(st.context(analysis.doc, f))
+        verdict = await service.verdict(st.context(analysis.doc, f), request)
+        if request.fallback:  # unreachable or broken: not remembered, asked again next pass
+            break
+        st.verdicts[fp] = verdict
         changed = True
     if changed:
         ls.publish(uri)

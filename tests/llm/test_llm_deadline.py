@@ -29,11 +29,17 @@ def config(fake: FakeLLM, kind: str, timeout: float = 1, retries: int = 3) -> LL
                      retries=retries)
 
 
+@pytest.fixture(autouse=True)
+def log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+
+
 def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert loud, "the failure is logged"
-    assert all(r.exc_info is None for r in loud), "a traceback was logged"
-    assert all("\n" not in r.getMessage() for r in loud)
+    """The failure is logged on one line; a traceback only at debug level (-vv)."""
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert any("failed" in r.getMessage() or "unreachable" in r.getMessage() for r in logged)
+    assert all(r.exc_info is None for r in logged), "a traceback was logged"
+    assert all("\n" not in r.getMessage() for r in logged)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -51,7 +57,7 @@ async def test_a_stalled_endpoint_ends_at_the_deadline_with_an_honest_label(
     assert text.startswith(f"_Offline answer: {kind} unreachable: timeout after 1 s._")
     assert "### SEC001" in text  # the offline explanation itself
     assert progress[0].startswith(f"asking {kind} (m") and "deadline 1 s" in progress[0]
-    assert progress[-1] == request.label
+    assert len(progress) == 1  # the start; the outcome is the label
     assert fake_llm.stalled.is_set()
     no_traceback(caplog)
 
@@ -139,7 +145,7 @@ async def test_a_malformed_body_is_one_reason_for_non_streamed_calls(
     proposal = await service.propose_fix(doc, finding, fc, registered(), catalogue())
     assert proposal.provider == "offline"
     assert proposal.label.startswith(f"offline explainer ({kind} failed: ")
-    assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
+    no_traceback(caplog)
 
 
 @pytest.mark.parametrize("kind", KINDS)

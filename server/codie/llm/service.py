@@ -158,7 +158,9 @@ class LLMService:
             reason = exc.reason
         else:  # a provider let something else through: still one line, never a traceback
             reason = f"failed: malformed answer ({type(exc).__name__})"
-        log.warning("%s %s", self.provider.name, reason)
+        # every adapter shows the outcome (LLMRequest.label); the log keeps one line, and
+        # the traceback only at debug level
+        log.info("%s %s", self.provider.name, reason)
         log.debug("%s failure", self.provider.name, exc_info=exc)
         return reason
 
@@ -208,7 +210,6 @@ class LLMService:
                 yield f"\n\n_(The answer was cut off: {self.provider.name} {reason}.)_"
                 return
             request.answered("offline", "offline", fallback=reason)
-            request.report(request.label)
             note = f"_Offline answer: {self.provider.name} {reason}._"
             yield f"{note}\n\n"
             offline = dataclasses.replace(prompt, extra={**prompt.extra, OFFLINE_NOTE: note})
@@ -278,7 +279,6 @@ class LLMService:
             answer = (await self.complete(prompt, request)).text
         except LLMError as exc:
             request.answered("offline", "offline", fallback=exc.reason)
-            request.report(request.label)
             answer = (await self.offline.complete(prompt)).text
         provider, label = request.provider, request.label
         try:

@@ -147,3 +147,17 @@ async def test_cancelling_the_progress_cancels_the_request(
     res = await asyncio.wait_for(client.protocol.send_request_async(
         "codie/explain", {"uri": uri, "ruleId": "Q001"}), 30)
     assert res.markdown.startswith("**Q001")
+
+
+async def test_the_clients_own_progress_token_is_used(quick: Any, model: FakeLLM) -> None:
+    client, root = quick, quick.root
+    model.stall = True
+    uri = await open_doc(client, root)
+    client.progress_reports.setdefault("client-token", [])  # the client made it
+    res = await asyncio.wait_for(client.protocol.send_request_async(
+        "codie/explain", {"uri": uri, "ruleId": "SEC001", "workDoneToken": "client-token"}), 60)
+    assert res.label == STALLED
+    values = client.progress_reports["client-token"]
+    assert values[0].title == "Codie: explain" and values[-1].message == STALLED
+    assert not any(getattr(v[0], "title", "") == "Codie: explain"
+                   for t, v in client.progress_reports.items() if t != "client-token" and v)

@@ -71,7 +71,9 @@ async def test_one_deadline_covers_retries_and_every_call_of_the_request(
     _, _, fc = context_for("SEC001")
     request = LLMRequest()
     first = await service.explain(fc, request)
+    asked = len(fake_llm.requests)
     second = await service.explain(fc, request)  # the deadline is already spent
+    assert len(fake_llm.requests) == asked  # so the model is not asked again
     assert "unreachable: timeout after 1 s" in first and "unreachable: timeout after 1 s" in second
     assert request.label == f"offline explainer ({kind} unreachable: timeout after 1 s)"
     # a verdict (non-streamed, background) is bounded the same way, and simply absent;

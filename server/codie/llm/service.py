@@ -185,7 +185,9 @@ class LLMService:
             while True:
                 # until the answer starts: what is left of the one deadline (connecting,
                 # retries and their back-off included); then: the longest silence allowed
-                budget = self.deadline if started else max(0.0, until - loop.time())
+                budget = self.deadline if started else until - loop.time()
+                if budget <= 0:  # spent by earlier calls of the same request: do not ask
+                    raise TimeoutError
                 try:
                     async with asyncio.timeout(budget):
                         piece = await anext(pieces)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -53,9 +54,11 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
-    if args.timeout <= 0 or args.run_timeout <= 0 or args.memory < 32:
-        raise UsageError("--timeout and --run-timeout must be positive and --memory at "
-                         "least 32 MB")
+    if not args.timeout > 0 or not args.run_timeout > 0 or args.memory < 32 or args.min_history < 0:
+        raise UsageError("--timeout and --run-timeout must be positive, --memory at least "
+                         "32 MB and --min-history 0 or more")
+    if args.python and shutil.which(args.python) is None:
+        raise UsageError(f"--python {args.python}: no such interpreter")
     start = args.paths[0] if args.paths else Path.cwd()
     root = find_test_root(start)
     limits = Limits(wall_seconds=args.run_timeout, test_seconds=args.timeout,

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.cli.validate import port, readable_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,7 +26,11 @@ def run(args: argparse.Namespace) -> int:
     import codie.pr.job  # noqa: F401  (registers the pr-check handler)
     from codie.pr.webhook import WebhookService, serve
 
-    secret = args.secret_file.read_text().strip() if args.secret_file else os.environ.get("CODIE_WEBHOOK_SECRET", "")
+    port(args.port)
+    if args.workers < 0 or args.max_body < 1:
+        raise UsageError("--workers must be 0 or more and --max-body at least 1 byte")
+    secret = (readable_file(args.secret_file, "--secret-file").strip() if args.secret_file
+              else os.environ.get("CODIE_WEBHOOK_SECRET", ""))
     if not secret:
         raise UsageError("a webhook secret is required: --secret-file or $CODIE_WEBHOOK_SECRET")
     service = WebhookService(secret.encode(), args.db, args.max_body, args.workers)

@@ -9,15 +9,14 @@ ref's text is known every finding is shown; then the document is re-published.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.findings import Finding
+from codie.core.git import diff_lines, text_at_ref
 
 if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
@@ -31,26 +30,6 @@ def ref_of(settings: Settings) -> str | None:
     raw = settings.section("baseline")
     ref = raw.get("new-since", raw.get("newSince", raw.get("new_since")))
     return ref if isinstance(ref, str) and ref.strip() else None
-
-
-def text_at_ref(path: Path, ref: str) -> str | None:
-    """The file's text at `ref`; "" when it did not exist there; None when git cannot say."""
-    try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent,
-                             capture_output=True, text=True, timeout=30, check=False)
-        if top.returncode != 0:
-            return None
-        rel = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
-        shown = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=path.parent,
-                               capture_output=True, timeout=30, check=False)
-    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-        log.warning("new-since %s for %s: %s", ref, path, exc)
-        return None
-    if shown.returncode != 0:
-        exists = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-                                cwd=path.parent, capture_output=True, timeout=30, check=False)
-        return "" if exists.returncode == 0 else None  # a new file, or an unknown ref
-    return shown.stdout.decode("utf-8", "replace")
 
 
 class NewCodeCache:
@@ -73,13 +52,7 @@ class NewCodeCache:
         cached = self.lines.get(doc.uri)
         if cached is not None and cached[0] == doc.version:
             return cached[1]
-        old = base.splitlines()
-        new = doc.text.splitlines()
-        changed: set[int] = set()
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-            if tag in ("replace", "insert"):
-                changed.update(range(j1, j2))
+        changed = diff_lines(base, doc.text)
         self.lines[doc.uri] = (doc.version, changed)
         return changed
 

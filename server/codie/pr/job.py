@@ -23,6 +23,7 @@ from typing import Any
 from codie.core.check import check_paths
 from codie.core.config import load_pyproject
 from codie.core.findings import Severity
+from codie.core.git import git_bytes
 from codie.pr.diff import changed_lines, git
 from codie.pr.gate import only_changes
 from codie.pr.github import AppAuth, GitHub
@@ -90,10 +91,7 @@ def fetch(cache: Path, repo: str, clone_url: str, refs: list[str], need: list[st
 
 def export(mirror: Path, sha: str, into: Path) -> None:
     """The files of commit `sha`, without a .git (the analysis never runs the code)."""
-    import subprocess
-
-    archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=mirror, capture_output=True,
-                             check=True, timeout=600).stdout
+    archive = git_bytes(mirror, "archive", "--format=tar", sha, timeout=600)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
 

@@ -58,7 +58,8 @@ def test_json_output_and_parallel_run(tmp_path: Path, capsys: pytest.CaptureFixt
     data = json.loads(capsys.readouterr().out)
     assert data["files"] == 41
     rules = sorted({f["rule"] for f in data["findings"]})
-    assert rules == ["Q002", "SEC001", "SYN001"]
+    assert rules == ["CFG021", "Q002", "SEC001"]  # the binary file: one finding, no SYN001
+    assert [f["path"] for f in data["findings"] if f["rule"] == "CFG021"] == ["broken.py"]
     first = next(f for f in data["findings"] if f["path"] == "m0.py" and f["rule"] == "SEC001")
     assert first["start"] == {"line": 2, "column": 12} and 0 < first["confidence"] <= 1
 

@@ -1,9 +1,10 @@
 """Focus on new code in the editor: show only findings on lines changed since a git ref.
 
 `[tool.codie.baseline] new-since = "origin/main"`. The file's text at the ref is read once
-with `git show` on a thread (never on the event loop); the changed lines of the live
-buffer are then a line diff against it, recomputed once per document version. Until the
-ref's text is known every finding is shown; then the document is re-published.
+through the hardened git wrapper (core/git.text_at_ref) on a thread, never on the event
+loop; the changed lines of the live buffer are then a line diff against it, recomputed
+once per document version, and handed to the one present step's new-code filter. Until
+the ref's text is known every finding is shown; then the document is re-published.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from codie.core.config import Settings
 from codie.core.document import Document
-from codie.core.findings import Finding
 from codie.core.git import diff_lines, text_at_ref
 
 if TYPE_CHECKING:
@@ -75,19 +75,11 @@ def cache_of(ls: CodieServer) -> NewCodeCache:
     return cache
 
 
-def focus(ls: CodieServer, doc: Document, path: Path | None, settings: Settings,
-          findings: list[Finding]) -> list[Finding]:
-    """The findings on changed lines (all of them when focus is off or not yet known)."""
+def changed_lines(ls: CodieServer, doc: Document, path: Path | None,
+                  settings: Settings) -> set[int] | None:
+    """The buffer's 0-based lines changed since `new-since`, for the present step's new-code
+    filter (core/presenting.on_changed_lines); None when focus is off or not yet known."""
     ref = ref_of(settings)
     if ref is None or path is None or not doc.is_python:
-        return findings
-    changed = cache_of(ls).changed_lines(ls, doc, path, ref)
-    if changed is None:
-        return findings
-    kept = []
-    for f in findings:
-        first = doc.lines.line_of(f.start)
-        last = doc.lines.line_of(max(f.start, f.end - 1))
-        if f.rule_id.startswith("CFG") or any(line in changed for line in range(first, last + 1)):
-            kept.append(f)
-    return kept
+        return None
+    return cache_of(ls).changed_lines(ls, doc, path, ref)

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codie.core.check import check_paths
 from codie.core.config import load_pyproject
 from codie.core.findings import Severity
 from codie.core.git import git_bytes
+from codie.headless import check_paths
 from codie.pr.diff import changed_lines, git
-from codie.pr.gate import only_changes
+from codie.pr.gate import on_changes
 from codie.pr.github import AppAuth, GitHub
 from codie.report.markdown import render as markdown
 from codie.report.model import Located, Run
@@ -121,8 +121,8 @@ def comment(located: Located) -> dict[str, Any]:
 
 def analyse(checkout: Path, changed: dict[str, set[int]]) -> Run:
     settings, _ = load_pyproject(checkout / "pyproject.toml")
-    run = check_paths([checkout], checkout, settings, jobs=1)
-    return only_changes(run, changed, checkout)
+    return check_paths([checkout], checkout, settings, jobs=1,
+                       options=on_changes(changed, checkout))
 
 
 def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:

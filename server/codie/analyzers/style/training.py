@@ -85,7 +85,8 @@ def training_sample(paths: list[Path], settings: Settings) -> list[Path]:
 
 
 def build_model(root: Path, settings: Settings | None = None,
-                on_file: Progress | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
+                on_file: Progress | None = None,
+                paths: list[Path] | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
 
     `on_file(done, total)` is called after each file (a worker reports progress and may
@@ -95,7 +96,8 @@ def build_model(root: Path, settings: Settings | None = None,
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
     samples: list[tuple[str, Any]] = []
-    paths = training_sample(list(iter_files([root], settings, root)), settings)
+    # `paths`: train on these only (a headless check trains on the checked files)
+    paths = training_sample(list(iter_files(paths or [root], settings, root)), settings)
     for done, path in enumerate(paths, start=1):
         if on_file is not None:
             on_file(done - 1, len(paths))

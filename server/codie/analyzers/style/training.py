@@ -21,7 +21,8 @@ from codie.analyzers.style import storage
 from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, WorkspaceModel, extract
 from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
 from codie.core.config import Settings, find_project_root, load_pyproject
-from codie.core.project import MAX_FILE_BYTES, iter_files
+from codie.core.files import SourceProblem, read_bytes
+from codie.core.project import iter_files
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ class TrainSummary:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()[:MAX_FILE_BYTES]
+        source = read_bytes(path)  # too large or binary: nothing to learn, never cut
+        return None if isinstance(source, SourceProblem) else source
     except OSError as exc:
         log.warning("style: cannot read %s: %s", path, exc)
         return None

@@ -75,3 +75,30 @@ def test_version_credits_the_advisory_data() -> None:
     out = subprocess.run([sys.executable, "-m", "codie", "--version"], capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT / "server")}, check=True).stdout
     assert out.startswith("codie 0.1.0") and "PyPA Advisory Database, CC-BY 4.0" in out
+
+
+def test_output_does_not_depend_on_a_local_style_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Style findings come from a model trained on the checked files, never from `.codie`."""
+    from tests.style.workspace import make_workspace
+
+    monkeypatch.delenv("CODIE_DB", raising=False)
+    root = make_workspace(tmp_path / "shop")
+    (root / "shop" / "late.py").write_text("def loadOrders(orders):\n    return list(orders)\n")
+    args = ["check", str(root), "--format", "json", "--fail-on", "never", "-j", "1"]
+    assert main(args) == 0
+    fresh = json.loads(capsys.readouterr().out)["findings"]
+    assert any(f["rule"].startswith("STY") for f in fresh)  # the model was trained
+    # a store trained elsewhere (here: on a different project) must change nothing
+    other = make_workspace(tmp_path / "other")
+    for path in other.rglob("*.py"):
+        path.write_text(path.read_text().replace('"', "'"))
+    assert main(["style", "train", str(other)]) == 0
+    store = other / ".codie"
+    assert store.exists()
+    (root / ".codie").mkdir(exist_ok=True)
+    for item in store.iterdir():
+        (root / ".codie" / item.name).write_bytes(item.read_bytes())
+    capsys.readouterr()
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == fresh

@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ class _State:
     git_root: Path | None = None
 
 
-_state: _State | None = None
+_state: _State | None = None  # the run whose pool is being forked (one at a time)
+_pool_lock = threading.Lock()
 
 
 def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None = None,
@@ -109,10 +111,10 @@ def _changed_for(state: _State, path: Path) -> set[int] | None:
     return {n - 1 for n in state.changed.get(rel, set())}
 
 
-def check_one(path: str) -> tuple[str, list[Located], str | None, int]:
-    """One file of the run in _state: (path relative to root, results, error, findings
-    dropped by the new-code filter)."""
-    state = _state
+def check_one(path: str, state: _State | None = None) -> tuple[str, list[Located], str | None, int]:
+    """One file of a run: (path relative to root, results, error, findings dropped by the
+    new-code filter). In a pool worker the run's state is the inherited _state."""
+    state = state or _state
     assert state is not None, "check_paths sets the run's state first"
     file = Path(path)
     rel = relative_path(file, state.root)
@@ -157,19 +159,21 @@ def check_paths(
     show = options.baseline_show or BaselineOptions.of(settings).show
     jobs = jobs or os.cpu_count() or 1
     services = build_services(root, settings, paths, jobs) if options.services else {}
-    _state = _State(root, settings, services, baseline, show == "hint", options.changed,
-                    options.git_root)
-    try:
-        if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-            # fork: the workers inherit the run's state (services, baseline) as it is
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                chunk = max(1, len(files) // (jobs * 8))
-                outcomes = list(pool.map(check_one, files, chunksize=chunk))
-        else:
-            outcomes = [check_one(f) for f in files]
-    finally:
-        _state = None
+    state = _State(root, settings, services, baseline, show == "hint", options.changed,
+                   options.git_root)
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        # fork: the workers inherit the run's state (services, baseline) as it is, unpickled
+        context = multiprocessing.get_context("fork")
+        with _pool_lock:
+            _state = state
+            try:
+                with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                    chunk = max(1, len(files) // (jobs * 8))
+                    outcomes = list(pool.map(check_one, files, chunksize=chunk))
+            finally:
+                _state = None
+    else:
+        outcomes = [check_one(f, state) for f in files]
     for rel, results, error, unchanged in outcomes:
         run.unchanged += unchanged
         run.files.append(rel)

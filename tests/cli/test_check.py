@@ -102,3 +102,29 @@ def test_output_does_not_depend_on_a_local_style_store(
     capsys.readouterr()
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == fresh
+
+
+def test_check_applies_the_baseline_that_codie_baseline_wrote(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "a.py").write_text("x = eval(input())\ntry:\n    pass\nexcept:\n    pass\n")
+    assert main(["baseline", str(tmp_path)]) == 0
+    assert (tmp_path / ".codie-baseline.json").is_file()
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--format", "json"]) == 0  # nothing new
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(f["suppressed"] for f in report["findings"]) == ["baseline", "baseline"]
+    assert main(["check", str(tmp_path), "--format", "json", "--no-baseline"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(f["rule"] for f in report["findings"] if f["suppressed"] is None) == [
+        "Q001", "SEC001"]
+    # a file named in [tool.codie.baseline] is the project's baseline for both commands
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\n\n[tool.codie.baseline]\nfile = "ci/accepted.json"\n')
+    (tmp_path / "ci").mkdir()
+    assert main(["baseline", str(tmp_path)]) == 0
+    assert (tmp_path / "ci" / "accepted.json").is_file()
+    (tmp_path / ".codie-baseline.json").unlink()
+    assert main(["check", str(tmp_path)]) == 0
+    # a baseline named on the command line that cannot be read is a usage error
+    assert main(["check", str(tmp_path), "--baseline", str(tmp_path / "missing.json")]) == 2

@@ -217,14 +217,20 @@ class LoadedBaseline:
     path: Path
     baseline: Baseline | None
     error: str | None = None
+    folder: Path | None = None  # the project folder it belongs to
 
     def rel_path(self, file: Path) -> str | None:
-        """file relative to the baseline's folder (None: outside it, the baseline does not
-        apply)."""
-        try:
-            return file.resolve().relative_to(self.path.parent.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
-            return None
+        """file as the baseline names it: relative to the baseline's folder, else (a
+        baseline kept in a subfolder, see `rebase`) relative to the project folder; None
+        when the baseline cannot apply to it."""
+        for base in (self.path.parent, self.folder):
+            if base is None:
+                continue
+            try:
+                return file.resolve().relative_to(base.resolve()).as_posix()
+            except (ValueError, OSError, RuntimeError):
+                continue
+        return None
 
 
 def load_for(folder: Path, settings: Settings, path: Path | None = None) -> LoadedBaseline:
@@ -234,7 +240,7 @@ def load_for(folder: Path, settings: Settings, path: Path | None = None) -> Load
     named = path is not None or BaselineOptions.of(settings).file is not None
     path = path or BaselineOptions.of(settings).path_in(folder)
     try:
-        return LoadedBaseline(path, Baseline.load(path))
+        return LoadedBaseline(path, Baseline.load(path), None, folder)
     except BaselineError as exc:
         missing = not named and not path.exists()
-        return LoadedBaseline(path, None, None if missing else str(exc))
+        return LoadedBaseline(path, None, None if missing else str(exc), folder)

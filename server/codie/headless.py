@@ -32,6 +32,7 @@ from codie.core.analyzer import Mode
 from codie.core.baseline import BaselineOptions, LoadedBaseline, load_for
 from codie.core.config import Settings
 from codie.core.files import ANALYSED_LANGUAGES, PYTHON_ONLY, is_included, relative_path, walk
+from codie.core.findings import Finding
 from codie.core.pipeline import FileOutcome, Inputs, analyse_file, diagnostic_dict
 from codie.core.rules import catalogue
 from codie.core.workspace import FileResult
@@ -81,10 +82,28 @@ def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None 
     its workspace, computed once here. Never read from a local `.codie` store, so the
     output of a check depends on the checked files and the settings only."""
     targets = list(paths or [root])
+    services: dict[str, Any] = {}
+    # each service only when a rule that reads it can be shown (--select/--ignore): the
+    # style model and its naming scores are the most expensive part of a check
+    if _any_enabled(settings, "CPX100"):
+        services.update(_callgraph(root, settings, targets, jobs))
+    # `[tool.codie.style] headless = false`: no model, no STY findings headless (faster)
+    if _any_enabled(settings, *STYLE_RULES) and \
+            settings.section("style").get("headless", True) is not False:
+        services.update(_style(root, settings, targets))
+    return services
+
+
+STYLE_RULES = tuple(f"STY00{n}" for n in range(1, 8))
+
+
+def _any_enabled(settings: Settings, *rules: str) -> bool:
+    return any(settings.enabled(rule) for rule in rules)
+
+
+def _callgraph(root: Path, settings: Settings, targets: list[Path],
+               jobs: int | None) -> dict[str, Any]:
     from codie.analyzers.callgraph import CallGraph
-    from codie.analyzers.style.service import SERVICE as STYLE
-    from codie.analyzers.style.service import StyleService
-    from codie.analyzers.style.training import build_model
     from codie.analyzers.unreferenced import UnreferencedIndex
 
     services: dict[str, Any] = {}
@@ -94,6 +113,15 @@ def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None 
         services["callgraph"] = UnreferencedIndex(graph)
     except Exception:  # a rule's input failing must not stop the check
         log.exception("call graph of %s failed; CPX100 is not reported", root)
+    return services
+
+
+def _style(root: Path, settings: Settings, targets: list[Path]) -> dict[str, Any]:
+    from codie.analyzers.style.service import SERVICE as STYLE
+    from codie.analyzers.style.service import StyleService
+    from codie.analyzers.style.training import build_model
+
+    services: dict[str, Any] = {}
     try:
         style = StyleService()
         style.models[root.resolve()] = build_model(root.resolve(), settings, paths=targets)[0]
@@ -129,7 +157,7 @@ def located(outcome: FileOutcome, rel: str) -> list[Located]:
     """The outcome as report results: shown, suppressed (with the directive) and baselined."""
     out: list[Located] = []
     for part in outcome.parts:
-        def label(f: Any, prefix: str = part.label) -> Any:
+        def label(f: Finding, prefix: str = part.label) -> Finding:  # "[cell N] " in notebooks
             return dataclasses.replace(f, message=prefix + f.message) if prefix else f
 
         doc, shown = part.doc, part.shown

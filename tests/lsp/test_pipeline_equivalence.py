@@ -150,3 +150,26 @@ async def test_editor_and_check_report_the_same_findings(tmp_path: Path) -> None
         seen = editor()
     assert seen == shown
     assert not set(seen) & set(suppressed)  # what the check marks suppressed, the editor hides
+
+
+async def test_the_workspace_scan_reports_what_check_reports(tmp_path: Path) -> None:
+    """The third door: the editor's background scan of files that are not open. It has
+    no call graph of its own, so CPX100 shows for open files only (documented)."""
+    make_workspace(tmp_path)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.codie.workspace]\ndiagnostics = true\n")
+    done = codie("check", ".", "--format", "json", "--fail-on", "never", "-j", "1",
+                 "--ignore", "CPX100", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    shown = sorted(check_key(f) for f in report["findings"]
+                   if f["suppressed"] is None and f["path"].endswith(".py"))
+    assert {"SEC001", "Q001", "SUP003"} <= {k[1] for k in shown}
+    async with lsp_session([tmp_path], pull=True) as client:
+        result = await asyncio.wait_for(client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])), TIMEOUT)
+        scanned: list[Key] = []
+        for item in result.items:
+            rel = Path(item.uri.removeprefix("file://")).relative_to(tmp_path).as_posix()
+            scanned += [editor_key(rel, d) for d in getattr(item, "items", [])
+                        if str(d.code) != "CPX100"]
+    assert sorted(scanned) == shown

@@ -85,7 +85,9 @@ def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None 
     services: dict[str, Any] = {}
     # each service only when a rule that reads it can be shown (--select/--ignore): the
     # style model and its naming scores are the most expensive part of a check
-    if _any_enabled(settings, "CPX100"):
+    # "never referenced in the workspace" needs the whole workspace: checking a part of a
+    # project would call a function unreferenced that another part uses
+    if _any_enabled(settings, "CPX100") and _covers(targets, root):
         services.update(_callgraph(root, settings, targets, jobs))
     # `[tool.codie.style] headless = false`: no model, no STY findings headless (faster)
     if _any_enabled(settings, *STYLE_RULES) and \
@@ -95,6 +97,14 @@ def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None 
 
 
 STYLE_RULES = tuple(f"STY00{n}" for n in range(1, 8))
+
+
+def _covers(targets: Sequence[Path], root: Path) -> bool:
+    try:
+        whole = root.resolve()
+        return any(t.resolve() == whole for t in targets)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _any_enabled(settings: Settings, *rules: str) -> bool:

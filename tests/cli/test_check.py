@@ -128,3 +128,21 @@ def test_check_applies_the_baseline_that_codie_baseline_wrote(
     assert main(["check", str(tmp_path)]) == 0
     # a baseline named on the command line that cannot be read is a usage error
     assert main(["check", str(tmp_path), "--baseline", str(tmp_path / "missing.json")]) == 2
+
+
+def test_unreferenced_functions_need_the_whole_project(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """CPX100 fires headless (the call graph is built), but only when the whole project is
+    checked: a part alone would call a function that another part uses unreferenced."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("def _dead():\n    return 1\n\n\n"
+                                           "def _shared():\n    return 2\n")
+    (tmp_path / "b.py").write_text("from pkg.a import _shared\n\nprint(_shared())\n")
+    args = ["--format", "json", "--fail-on", "never", "-j", "1"]
+    assert main(["check", str(tmp_path), *args]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["path"], f["rule"], f["start"]["line"]) for f in found] == [
+        ("pkg/a.py", "CPX100", 1)]
+    assert main(["check", str(tmp_path / "pkg"), *args]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []

@@ -24,9 +24,11 @@ demo: venv
 ## sandbox, docker-backend and PDF tests need, so that none of them is skipped)
 test: lint system-deps test-py test-clients
 
+## lint: ruff, mypy and the import contract (layers, no cycles: [tool.importlinter])
 lint: venv
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-py: venv
 	$(BIN)/pytest -q

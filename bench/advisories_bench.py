@@ -20,11 +20,11 @@ from codie.analyzers.dependencies import osv
 from codie.analyzers.dependencies.advisories import AdvisoryIndex
 from codie.analyzers.dependencies.analyzer import DependencyAnalyzer
 from codie.core.analyzer import Context
-from codie.core.check import check_paths
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.engine import analyze
 from codie.core.rules import catalogue
+from codie.headless import check_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [p / "shared" / "data" / "pypa-advisories.osv.jsonl.gz"

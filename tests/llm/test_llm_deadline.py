@@ -12,8 +12,8 @@ import pytest
 
 from codie.analyzers import registered
 from codie.cli.main import main
+from codie.core.llm_config import LLMConfig
 from codie.core.rules import catalogue
-from codie.llm.config import LLMConfig
 from codie.llm.service import LLMRequest, LLMService
 from tests.llm.llm_fakes import FakeLLM
 from tests.llm.llm_helpers import context_for

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
+from codie.core.llm_config import LLMConfig, load_config
 from codie.llm.base import LLMError, Message, Prompt, complete_sync
-from codie.llm.config import LLMConfig, load_config
 from codie.llm.context import ChatContext
 from codie.llm.offline import OfflineProvider
 from codie.llm.ollama_provider import OllamaProvider

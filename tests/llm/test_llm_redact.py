@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codie.llm.config import LLMConfig
+from codie.core.llm_config import LLMConfig
 from codie.llm.context import ChatContext
 from codie.llm.redact import PLACEHOLDER, Redactor, placeholder, regex_secrets
 from codie.llm.service import LLMService

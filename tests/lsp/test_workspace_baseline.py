@@ -81,6 +81,10 @@ async def test_check_with_baseline_and_new_since(tmp_path: Path) -> None:
     done = codie("check", ".", "--new-since", "HEAD", "--format", "json", cwd=tmp_path)
     report = json.loads(done.stdout)
     assert [(f["start"]["line"], f["rule"]) for f in report["findings"]] == [(26, "Q001")]
+    # the project's .codie-baseline.json applies by default: it accepts one of the two
+    assert "1 finding(s) in code unchanged since HEAD" in done.stderr
+    done = codie("check", ".", "--new-since", "HEAD", "--no-baseline", "--format", "json",
+                 cwd=tmp_path)
     assert "2 finding(s) in code unchanged since HEAD" in done.stderr
 
 

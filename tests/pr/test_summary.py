@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from codie.core.check import check_paths
 from codie.core.config import Settings
+from codie.headless import check_paths
 from codie.llm.feedback import FeedbackStore
 from codie.pr.job import fingerprint
 from codie.pr.summary import render, triage

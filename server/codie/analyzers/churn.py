@@ -11,7 +11,6 @@ methods of the same name in one file share their churn (documented limitation).
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from codie.core.git import GitError
+from codie.core.git import git as run_git
 from codie.store import open_store
 
 RECORD = "\x1e"
@@ -80,18 +81,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [_migration_1]
 
 
-def git(root: Path, *args: str) -> str:
+def git(root: Path, *args: str, config: dict[str, str] | None = None) -> str:
+    """git through the one hardened wrapper (codie.core.git): textconv, external diffs,
+    hooks, fsmonitor, pagers and filters of the repository never run."""
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                              timeout=GIT_TIMEOUT, check=False)
-    except FileNotFoundError:
-        raise ChurnError("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ChurnError(f"git {args[0]} took longer than {GIT_TIMEOUT} s") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ChurnError(message[0] if message else f"git {args[0]} failed")
-    return done.stdout.decode("utf-8", "replace")
+        return run_git(root, *args, timeout=GIT_TIMEOUT, config=config)
+    except GitError as exc:
+        message = str(exc).splitlines()
+        raise ChurnError(message[0] if message else f"git {args[0]} failed") from None
 
 
 def parse_log(text: str) -> Iterator[Commit]:
@@ -185,12 +182,12 @@ class ChurnIndex:
         with tempfile.NamedTemporaryFile("w", suffix=".gitattributes", delete=False) as fh:
             fh.write("*.py diff=python\n")  # git's Python funcname pattern for hunk headers
         try:
-            args = ["-c", f"core.attributesFile={fh.name}", "log", "--no-merges",
-                    f"--format={RECORD}%H{UNIT}%at{UNIT}%aN", "-p", "-U0", "--no-color",
-                    "--no-ext-diff", "--no-renames"]
+            args = ["log", "--no-merges", f"--format={RECORD}%H{UNIT}%at{UNIT}%aN", "-p",
+                    "-U0", "--no-color", "--no-renames"]
             if since is not None:
                 args.append(f"--since={since}")
-            yield from parse_log(git(self.root, *args, revs, "--", "*.py"))
+            yield from parse_log(git(self.root, *args, revs, "--", "*.py",
+                                     config={"core.attributesFile": fh.name}))
         finally:
             Path(fh.name).unlink(missing_ok=True)
 

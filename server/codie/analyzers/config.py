@@ -14,7 +14,7 @@ from tree_sitter import Node
 from codie.core.analyzer import Analyzer, Context
 from codie.core.config import find_line, load_pyproject_text
 from codie.core.findings import Finding
-from codie.llm.config import load_config
+from codie.core.llm_config import load_config
 
 
 class ConfigAnalyzer:

@@ -16,7 +16,7 @@ from typing import Any
 from codie.analyzers.churn import ChurnError, ChurnIndex, git, per_function, per_path
 from codie.analyzers.metrics import Metrics, flatten, module_metrics
 from codie.core.document import parse
-from codie.core.project import MAX_FILE_BYTES
+from codie.core.files import SourceProblem, read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +39,11 @@ class Hotspot:
 
 def _metrics(path: Path) -> Metrics | None:
     try:
-        source = path.read_bytes()[:MAX_FILE_BYTES]
+        source = read_bytes(path)
     except OSError:
         return None
+    if isinstance(source, SourceProblem):
+        return None  # too large or binary: no metrics rather than a cut file's
     return module_metrics(parse(source), source, path.stem)
 
 

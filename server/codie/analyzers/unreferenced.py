@@ -1,13 +1,17 @@
 """CPX100: functions that nothing in the workspace calls or names (a low-confidence hint).
 
-It needs the workspace call graph, which the language server provides as the service
-"callgraph" (lsp/workspace_graph.py); headless runs use `codie callgraph --unreferenced`.
+It needs the workspace call graph, which every door provides as the service "callgraph":
+the language server keeps one current while the user types (lsp/workspace_graph.py);
+headless runs build one over the walked files and pass an `UnreferencedIndex`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
-from typing import ClassVar, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+from urllib.parse import unquote, urlparse
 
 from tree_sitter import Node
 
@@ -15,9 +19,38 @@ from codie.analyzers.callgraph.model import Scope
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
 
+if TYPE_CHECKING:
+    from codie.analyzers.callgraph.graph import CallGraph
+
 
 class UnreferencedSource(Protocol):
     def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]: ...
+
+
+class UnreferencedIndex:
+    """A built call graph's answer for every file, as small plain data (a headless run
+    hands it to its worker processes): path -> (digest of the indexed text, scopes)."""
+
+    def __init__(self, graph: CallGraph) -> None:
+        self.by_path: dict[str, tuple[str, list[Scope]]] = {}
+        for rel, module in graph.path_module.items():
+            summary = graph.resolver.modules.get(module)
+            if summary is not None:
+                self.by_path[(graph.root / rel).as_posix()] = (summary.digest,
+                                                               graph.unreferenced(module))
+
+    def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]:
+        parsed = urlparse(uri)
+        if parsed.scheme != "file":
+            return []
+        try:
+            path = Path(unquote(parsed.path)).resolve().as_posix()
+        except (OSError, RuntimeError):
+            return []
+        entry = self.by_path.get(path)
+        if entry is None or entry[0] != hashlib.blake2b(source, digest_size=12).hexdigest():
+            return []  # the graph indexed another text: say nothing rather than guess
+        return entry[1]
 
 
 class UnreferencedAnalyzer:

@@ -1,5 +1,10 @@
 """`codie check PATH...`: headless analysis for CI and pull requests.
 
+The same pipeline as the editor (codie.headless over core/pipeline.py): the same walker
+(.gitignore, `exclude`), suppressions, the project's baseline file when it exists
+(`[tool.codie.baseline] file`, default .codie-baseline.json; `--no-baseline` shows all),
+and the same services (call graph, a style model trained from the checked project).
+
 Exit codes: 0 no shown finding at or above --fail-on; 1 at least one; 2 usage error.
 """
 
@@ -12,14 +17,12 @@ from pathlib import Path
 
 from codie.cli.main import UsageError
 from codie.cli.validate import check_options
-from codie.core.baseline import Baseline, BaselineError, mark_baselined
-from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
-from codie.pr.diff import GitError
-from codie.pr.gate import diff_run
+from codie.core.git import GitError
+from codie.headless import CheckOptions, check_paths
+from codie.pr.gate import focus
 from codie.report import FORMATS, exit_code, write_report
-from codie.report.model import Run
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,8 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--diff", metavar="BASE", help="only findings on lines changed since git revision BASE")
-    p.add_argument("--baseline", type=Path, help="hide findings accepted in this baseline file")
-    p.add_argument("--baseline-show", choices=("hidden", "hint"), default="hidden",
+    p.add_argument("--baseline", type=Path,
+                   help="hide findings accepted in this baseline file (default: the "
+                        "project's, [tool.codie.baseline] file or .codie-baseline.json, "
+                        "when it exists)")
+    p.add_argument("--no-baseline", action="store_true",
+                   help="ignore every baseline file: show all findings")
+    p.add_argument("--baseline-show", choices=("hidden", "hint"), default=None,
                    help="baselined findings: hidden (default) or reported at hint severity")
     p.add_argument("--new-since", metavar="REF", help="report only code changed since a git ref")
     p.set_defaults(func=run)
@@ -65,34 +73,27 @@ def run(args: argparse.Namespace) -> int:
     if args.ignore:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
-    result = check_paths(args.paths, root, settings, jobs=args.jobs)
-    if args.diff:
-        try:
-            result = diff_run(result, args.diff)
-        except GitError as exc:
-            raise UsageError(f"--diff: {exc}") from None
-    result = apply_baseline_options(args, result)
+    options = CheckOptions(baseline=args.baseline, use_baseline=not args.no_baseline,
+                           baseline_show=args.baseline_show)
+    if args.baseline is not None and not args.no_baseline and not args.baseline.is_file():
+        raise UsageError(f"--baseline: no such file: {args.baseline}")
+    for flag, ref in (("--diff", args.diff), ("--new-since", args.new_since)):
+        if ref:  # the same filter: lines changed since a git ref
+            try:
+                options = focus(options, root, ref)
+            except GitError as exc:
+                raise UsageError(f"{flag} {ref}: {exc}") from None
+    result = check_paths(args.paths, root, settings, jobs=args.jobs, options=options)
+    if args.baseline is not None and any(e.startswith("baseline not used") for e in result.errors):
+        raise UsageError(next(e for e in result.errors if e.startswith("baseline not used")))
+    hidden = sum(1 for r in result.results if r.suppressed == "baseline")
+    hinted = sum(1 for r in result.shown if r.finding.data.get("baselined"))
+    if hidden or hinted:
+        print(f"codie: {hidden + hinted} finding(s) "
+              f"{'downgraded to hints' if hinted else 'hidden'} by the baseline "
+              "(--no-baseline shows them)", file=sys.stderr)
+    if options.changed is not None:
+        print(f"codie: {result.unchanged} finding(s) in code unchanged since "
+              f"{args.new_since or args.diff} not shown", file=sys.stderr)
     write_report(result, args.format, args.output)
     return exit_code(result, fail_on)
-
-
-def apply_baseline_options(args: argparse.Namespace, result: Run) -> Run:
-    """--baseline marks accepted findings as suppressed; --new-since drops older code's."""
-    if args.baseline is not None:
-        try:
-            baseline = Baseline.load(args.baseline)
-        except BaselineError as exc:
-            raise UsageError(str(exc)) from None
-        hints = args.baseline_show == "hint"
-        hidden = mark_baselined(result, baseline, args.baseline.resolve().parent, hints)
-        print(f"codie: {hidden} finding(s) {'downgraded to hints' if hints else 'hidden'} "
-              "by the baseline", file=sys.stderr)
-    if args.new_since:  # the same filter as --diff (codie.pr): lines changed since a ref
-        before = len(result.results)
-        try:
-            result = diff_run(result, args.new_since)
-        except GitError as exc:
-            raise UsageError(f"--new-since {args.new_since}: {exc}") from None
-        print(f"codie: {before - len(result.results)} finding(s) in code unchanged since "
-              f"{args.new_since} not shown", file=sys.stderr)
-    return result

@@ -17,10 +17,10 @@ from pathlib import Path
 from codie.analyzers.dependencies.snyk import SnykFormatError, load, merge, run_snyk
 from codie.cli.main import UsageError
 from codie.cli.validate import output_file
-from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
 from codie.core.rules import catalogue
+from codie.headless import check_paths
 from codie.report import FORMATS, exit_code, write_report
 
 

@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    import codie.pr.conversation
     import codie.pr.job  # noqa: F401  (registers the pr-check handler)
     from codie.pr.webhook import WebhookService, serve
 

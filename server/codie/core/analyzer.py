@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -14,6 +15,16 @@ from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.findings import Finding, Fix, Location, Severity
 from codie.core.rules import Catalogue
+
+
+class Mode(StrEnum):
+    """Who is asking. The editor analyses buffers on the keystroke path: an analyzer must
+    never read other files or wait on anything there. A headless run (`codie check`, the
+    workspace scan, a pull request) analyses files on disk and may read the project's
+    other files (cross-module taint)."""
+
+    EDITOR = "editor"
+    HEADLESS = "headless"
 
 
 @dataclass
@@ -28,6 +39,8 @@ class Context:
     root: Path | None = None
     # Per-workspace services shared by analyzers (indexes, models), keyed by name.
     services: dict[str, Any] = field(default_factory=dict)
+    # Explicit, never guessed from the document (see Mode).
+    mode: Mode = Mode.EDITOR
 
     def report(
         self,

@@ -6,25 +6,22 @@ the file. Identical keys in one file are counted: a baseline that saw one `excep
 `a.py` hides one; a second identical violation added later is reported. Which of two
 identical findings counts as "new" is decided by file order (the later one).
 
-The API is small on purpose (the editor, `codie check --baseline` and `codie check --diff`
-all use it):
+The API is small on purpose (every door applies it in the one present step,
+core/presenting.py):
 
     key(rule_id, line_text) -> str                    the fingerprint of one finding
     Baseline.load(path) / .save(path)                 the JSON file (BaselineError if bad)
-    Baseline.from_located(results, root, base_dir)    build one from a headless run
+    Baseline.from_items([(rel, rule_id, line_text, line)], base_dir-relative paths)
     baseline.split(rel_path, [(item, rule_id, line_text), ...])
                                                       -> (new, baselined) items of one file
     baseline.split_findings(rel_path, findings, line_text_of)   the same for Findings
-    mark_baselined(run, baseline, base_dir)           mark a Run's results (suppressed="baseline")
-                                                      or show them as hints (as_hints=True)
+    BaselineOptions.of(settings), load_for(folder, settings)   the project's baseline file
 
-"Focus on new code" against a git ref is codie.pr.gate.diff_run (`codie check --diff` /
-`--new-since`) for headless runs, and lsp/new_code.py in the editor.
+"Focus on new code" against a git ref is the `changed` argument of the present step.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -33,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from codie.core.findings import Finding, Severity
-from codie.report.model import Located, Run
+from codie.core.config import Settings
+from codie.core.findings import Finding
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = ".codie-baseline.json"
@@ -173,13 +170,11 @@ class Baseline:
             raise BaselineError(f"{path}: {exc}") from None
 
     @classmethod
-    def from_located(cls, results: Iterable[Located], root: Path, base_dir: Path) -> Baseline:
-        """A baseline of a run's shown results (paths relative to `root`) kept in base_dir."""
+    def from_items(cls, items: Iterable[tuple[str, str, str, int]]) -> Baseline:
+        """A baseline of (path relative to its folder, rule id, first line's text, line)."""
         baseline = cls()
-        for r in results:
-            if r.suppressed is None:
-                rel = rebase(r.path, root, base_dir)
-                baseline.add(rel, r.finding.rule_id, r.snippet, r.start_line)
+        for rel, rule_id, line_text, line in items:
+            baseline.add(rel, rule_id, line_text, line)
         return baseline
 
 
@@ -196,27 +191,56 @@ def rebase(rel_path: str, root: Path, base_dir: Path) -> str:
         return _norm(rel_path)
 
 
-def mark_baselined(run: Run, baseline: Baseline, base_dir: Path, as_hints: bool = False) -> int:
-    """Mark the run's results that the baseline accepts (suppressed="baseline", or kept
-    visible at hint severity with `as_hints`); return how many."""
-    by_file: dict[str, list[int]] = {}
-    for i, r in enumerate(run.results):
-        if r.suppressed is None:
-            by_file.setdefault(r.path, []).append(i)
-    marked = 0
-    root = Path(run.root)
-    for path, indexes in by_file.items():
-        ordered = sorted(indexes, key=lambda i: (run.results[i].start_line,
-                                                 run.results[i].start_col))
-        items = [(i, run.results[i].finding.rule_id, run.results[i].snippet) for i in ordered]
-        _, old = baseline.split(rebase(path, root, base_dir), items)
-        for i in old:
-            r = run.results[i]
-            if as_hints:
-                hint = dataclasses.replace(r.finding, severity=Severity.HINT,
-                                           data={**r.finding.data, "baselined": True})
-                run.results[i] = dataclasses.replace(r, finding=hint)
-            else:
-                run.results[i] = dataclasses.replace(r, suppressed=BASELINED)
-            marked += 1
-    return marked
+@dataclass(frozen=True)
+class BaselineOptions:
+    """[tool.codie.baseline]: file (default .codie-baseline.json), show = "hidden" | "hint"."""
+
+    file: str | None = None
+    show: str = "hidden"
+
+    @classmethod
+    def of(cls, settings: Settings) -> BaselineOptions:
+        raw = settings.section("baseline")
+        file = raw.get("file")
+        show = raw.get("show")
+        return cls(file if isinstance(file, str) and file else None,
+                   show if show in ("hidden", "hint") else "hidden")
+
+    def path_in(self, folder: Path) -> Path:
+        return folder / (self.file or DEFAULT_NAME)
+
+
+@dataclass
+class LoadedBaseline:
+    """A project's baseline: the file, what it holds, or why it cannot be used."""
+
+    path: Path
+    baseline: Baseline | None
+    error: str | None = None
+    folder: Path | None = None  # the project folder it belongs to
+
+    def rel_path(self, file: Path) -> str | None:
+        """file as the baseline names it: relative to the baseline's folder, else (a
+        baseline kept in a subfolder, see `rebase`) relative to the project folder; None
+        when the baseline cannot apply to it."""
+        for base in (self.path.parent, self.folder):
+            if base is None:
+                continue
+            try:
+                return file.resolve().relative_to(base.resolve()).as_posix()
+            except (ValueError, OSError, RuntimeError):
+                continue
+        return None
+
+
+def load_for(folder: Path, settings: Settings, path: Path | None = None) -> LoadedBaseline:
+    """The project's baseline: `path`, else `[tool.codie.baseline] file`, else
+    .codie-baseline.json in folder. No file at the default place is normal (no baseline,
+    no error); a file that was named and cannot be used is an error (CFG011)."""
+    named = path is not None or BaselineOptions.of(settings).file is not None
+    path = path or BaselineOptions.of(settings).path_in(folder)
+    try:
+        return LoadedBaseline(path, Baseline.load(path), None, folder)
+    except BaselineError as exc:
+        missing = not named and not path.exists()
+        return LoadedBaseline(path, None, None if missing else str(exc), folder)

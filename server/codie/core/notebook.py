@@ -17,12 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codie.core.analyzer import Analyzer, Context
-from codie.core.config import Settings
 from codie.core.document import Document
-from codie.core.engine import analyze
 from codie.core.findings import Finding
-from codie.core.rules import Catalogue
 
 MAGIC_LINE = re.compile(rb"^[ \t]*(?:%[A-Za-z%]|![^=]|[\w.]+\?{1,2}[ \t]*$)", re.MULTILINE)
 PYTHON_CELL_MAGICS = (b"%%time", b"%%timeit", b"%%capture", b"%%prun")
@@ -133,13 +129,3 @@ def notebook_documents(path: Path) -> tuple[Document, list[Document], CellMap]:
              for n, text in enumerate(sources, 1)]
     source, cmap = build_module([(c.uri, c.source) for c in cells])
     return Document(base, source, language="python"), cells, cmap
-
-
-def analyze_notebook(
-    path: Path, analyzers: Sequence[Analyzer], catalogue: Catalogue, settings: Settings,
-    root: Path | None = None,
-) -> list[tuple[Document, list[Finding]]]:
-    """Each code cell's document with its findings (the cells analysed as one module)."""
-    module, cells, cmap = notebook_documents(path)
-    findings = analyze(Context(module, catalogue, settings, root=root), analyzers)
-    return [(cell, cell_findings(findings, cmap, i)) for i, cell in enumerate(cells)]

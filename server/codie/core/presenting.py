@@ -1,17 +1,20 @@
-"""The presenting step: from a document's complete findings to what people see.
+"""The present step: from a document's complete findings to what people see. One function
+for every door (editor, `codie check`, workspace scan, pull request).
 
 It runs after analysis (never inside an incremental analyzer), because two of its
 answers need every unsuppressed finding of the document: which directives suppress
-nothing, and which findings a baseline accepts. The editor and `codie check` both use it.
+nothing, and which findings a baseline accepts.
 
-    findings --(settings.shown)--> (directives) --> suppressed | (baseline) --> baselined | visible
-                                                    + SUP001-SUP003 warnings about directives
+    findings --(settings.shown: select/ignore, min-confidence)--> (directives) --> suppressed
+             --> (baseline) --> baselined --> (new-code: changed lines only) --> visible
+             + SUP001-SUP003 warnings about directives; severities from the settings last
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +60,7 @@ class Presentation:
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, directive)
     baselined: list[Finding] = field(default_factory=list)
     directives: SuppressionIndex = field(default_factory=SuppressionIndex)
+    unchanged: int = 0  # findings dropped by the new-code filter (on unchanged lines)
 
 
 def make_finding(
@@ -77,9 +81,14 @@ def present(
     baseline: Baseline | None = None,
     rel_path: str = "",
     baseline_as_hints: bool = False,
+    changed: AbstractSet[int] | None = None,
 ) -> Presentation:
     """Sort the document's findings into visible, suppressed and baselined, and add the
-    warnings about suppression directives."""
+    warnings about suppression directives.
+
+    `changed`: the 0-based lines of the document that changed since a git ref ("focus on
+    new code"); findings elsewhere are dropped (CFG findings are always kept). Every
+    finding comes out with the severity the settings give its rule."""
     directives = index(doc, catalogue)
     used: dict[int, set[str]] = {}  # id(directive) -> codes (or "*") that suppressed something
     out = Presentation(directives=directives)
@@ -101,14 +110,40 @@ def present(
     if baseline is not None:
         new, old = baseline.split_findings(rel_path, candidates, lambda f: first_line_text(doc, f))
         out.visible = new
-        out.baselined = old
-        if baseline_as_hints:
+        if baseline_as_hints:  # shown, as hints marked "baselined" (not in .baselined)
             out.visible += [dataclasses.replace(f, severity=Severity.HINT,
                                                 data={**f.data, "baselined": True}) for f in old]
+        else:
+            out.baselined = old
     else:
         out.visible = candidates
+    if changed is not None:
+        before = len(out.visible)
+        out.visible = [f for f in out.visible if on_changed_lines(doc, f, changed)]
+        out.unchanged = before - len(out.visible)
+        out.suppressed = [(f, t) for f, t in out.suppressed if on_changed_lines(doc, f, changed)]
+        out.baselined = [f for f in out.baselined if on_changed_lines(doc, f, changed)]
+    out.visible = [_severe(f, settings) for f in out.visible]
+    out.suppressed = [(_severe(f, settings), t) for f, t in out.suppressed]
+    out.baselined = [_severe(f, settings) for f in out.baselined]
     out.visible.sort(key=Finding.sort_key)
     return out
+
+
+def _severe(f: Finding, settings: Settings) -> Finding:
+    if f.data.get("baselined"):
+        return f  # a baselined finding shown as a hint stays a hint
+    severity = settings.severity_of(f)
+    return f if severity == f.severity else dataclasses.replace(f, severity=severity)
+
+
+def on_changed_lines(doc: Document, f: Finding, changed: AbstractSet[int]) -> bool:
+    """The one new-code filter: does the finding touch a changed (0-based) line?"""
+    if f.rule_id.startswith("CFG"):
+        return True  # a broken configuration is news on any line
+    first = doc.lines.line_of(f.start)
+    last = doc.lines.line_of(max(f.start, f.end - 1))
+    return any(line in changed for line in range(first, last + 1))
 
 
 def first_line_text(doc: Document, finding: Finding) -> str:

@@ -1,56 +1,43 @@
-"""Files of a project as the headless adapters see them: walking, reading, analysing."""
+"""Files of a project for the callers that want one file's findings without presenting them
+(the LLM commands, the call graph, style training): a face over core/files.py and
+core/pipeline.py, so that they walk and read exactly as every door does."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from codie.core.analyzer import Analyzer, Context
+from codie.core.analyzer import Analyzer, Mode
 from codie.core.config import Settings
-from codie.core.document import Document, language_for
-from codie.core.engine import analyze
+from codie.core.document import Document
+from codie.core.files import (
+    ANALYSED_LANGUAGES,
+    MAX_FILE_BYTES,
+    SourceProblem,
+    read_source,
+    relative_path,
+    walk,
+)
 from codie.core.findings import Finding
+from codie.core.pipeline import Inputs, analyse
 from codie.core.rules import Catalogue
 
-MAX_FILE_BYTES = 5_000_000
-ANALYSED_LANGUAGES = {"python", "requirements", "toml", "lock", "notebook"}
+__all__ = ["ANALYSED_LANGUAGES", "MAX_FILE_BYTES", "analyze_file", "iter_files",
+           "read_document", "relative_path"]
 
 
 def iter_files(
     paths: Sequence[Path], settings: Settings, root: Path, languages: set[str] | None = None
 ) -> Iterator[Path]:
-    """Files under `paths` that Codie analyses, skipping excluded folders without reading them."""
-    languages = languages or {"python"}
-    for path in paths:
-        if path.is_file():
-            yield path
-            continue
-        for folder, dirs, files in os.walk(path):
-            rel_folder = relative_path(Path(folder), root)
-            dirs[:] = sorted(
-                d for d in dirs
-                if not d.startswith(".") and not settings.is_excluded(f"{rel_folder}/{d}/x".lstrip("/"))
-            )
-            for name in sorted(files):
-                file = Path(folder) / name
-                if language_for(name) in languages and not settings.is_excluded(
-                    relative_path(file, root)
-                ):
-                    yield file
-
-
-def relative_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The one walker (core/files.walk): .gitignore and `exclude` honoured."""
+    return walk(paths, root, settings, frozenset(languages or {"python"}))
 
 
 def read_document(path: Path) -> Document:
-    """A Document for a file on disk. Undecodable bytes are replaced, never fatal."""
-    raw = path.read_bytes()[:MAX_FILE_BYTES]
-    text = raw.decode("utf-8", "replace")
+    """A Document for a file on disk (ValueError: too large, binary or undecodable)."""
+    text = read_source(path)
+    if isinstance(text, SourceProblem):
+        raise ValueError(text.message)
     return Document(path.resolve().as_uri(), text)
 
 
@@ -62,5 +49,5 @@ def analyze_file(
     root: Path | None = None,
 ) -> tuple[Document, list[Finding]]:
     doc = read_document(path)
-    ctx = Context(doc, catalogue, settings, root=root)
-    return doc, analyze(ctx, analyzers)
+    inputs = Inputs(analyzers, catalogue, settings, root, mode=Mode.HEADLESS)
+    return doc, analyse(doc, inputs).findings()

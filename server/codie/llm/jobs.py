@@ -20,10 +20,10 @@ from codie.analyzers import registered
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.document import Document
 from codie.core.findings import Finding
+from codie.core.llm_config import load_config
 from codie.core.project import analyze_file
 from codie.core.rules import catalogue
 from codie.core.suppressions import suppression
-from codie.llm.config import load_config
 from codie.llm.context import finding_context
 from codie.llm.service import LLMRequest, LLMService
 

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 import httpx
 import ollama
 
+from codie.core.llm_config import LLMConfig
 from codie.llm.base import Completion, LLMError, Prompt, TokenLogprob
-from codie.llm.config import LLMConfig
 from codie.llm.retry import stream_with_retries, with_retries
 
 TOP_LOGPROBS = 5

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import openai
 
+from codie.core.llm_config import LLMConfig
 from codie.llm.base import Completion, LLMError, Prompt, TokenLogprob
-from codie.llm.config import LLMConfig
 
 TOP_LOGPROBS = 5
 CONNECT_TIMEOUT = 5.0

@@ -24,9 +24,9 @@ from codie.core.analyzer import Analyzer
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.findings import Finding
+from codie.core.llm_config import LLMConfig
 from codie.core.rules import Catalogue
 from codie.llm.base import Completion, LLMError, Message, Prompt, Provider
-from codie.llm.config import LLMConfig
 from codie.llm.context import ChatContext, FindingContext
 from codie.llm.fixes import DiffError, Verification, apply_diff, extract_diff, verify_fix
 from codie.llm.offline import OFFLINE_NOTE, OfflineProvider

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from lsprotocol import types
 
 from codie.core.document import Document
 from codie.core.findings import Finding, Severity, TextEdit
+from codie.core.pipeline import diagnostic_dict
 
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -13,7 +17,6 @@ SEVERITY = {
     Severity.INFO: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
-UNNECESSARY_RULES = {"Q004"}
 
 
 def lsp_range(doc: Document, start: int, end: int, encoding: str) -> types.Range:
@@ -27,36 +30,28 @@ def text_edit(doc: Document, edit: TextEdit, encoding: str) -> types.TextEdit:
 
 
 def diagnostic(doc: Document, f: Finding, encoding: str, severity: Severity) -> types.Diagnostic:
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=loc.uri or doc.uri,
-                range=lsp_range(doc, loc.start, loc.end, encoding)
-                if loc.uri is None
-                else types.Range(
-                    types.Position(loc.line or 0, loc.column or 0),
-                    types.Position(loc.line or 0, loc.column or 0),
-                ),
-            ),
-            message=loc.message,
-        )
-        for loc in f.related
-    ]
+    """The finding as a Diagnostic: core.pipeline.diagnostic_dict (the one serialisation,
+    also used by the workspace scan) in lsprotocol's types."""
+    if severity != f.severity:
+        f = dataclasses.replace(f, severity=severity)
+    return from_dict(diagnostic_dict(doc, f, encoding))
+
+
+def _range(r: dict[str, Any]) -> types.Range:
+    return types.Range(types.Position(**r["start"]), types.Position(**r["end"]))
+
+
+def from_dict(d: dict[str, Any]) -> types.Diagnostic:
+    related = [types.DiagnosticRelatedInformation(
+        location=types.Location(uri=r["location"]["uri"], range=_range(r["location"]["range"])),
+        message=r["message"]) for r in d.get("relatedInformation", ())]
     return types.Diagnostic(
-        range=lsp_range(doc, f.start, f.end, encoding),
-        message=f"{f.message} ({f.confidence:.0%} confidence)",
-        severity=SEVERITY[severity],
-        code=f.rule_id,
-        source="codie",
-        tags=[types.DiagnosticTag.Unnecessary] if f.rule_id in UNNECESSARY_RULES else None,
+        range=_range(d["range"]),
+        message=d["message"],
+        severity=types.DiagnosticSeverity(d["severity"]),
+        code=d["code"],
+        source=d["source"],
+        tags=[types.DiagnosticTag(t) for t in d["tags"]] if d.get("tags") else None,
         related_information=related or None,
-        data={
-            "ruleId": f.rule_id,
-            "confidence": f.confidence,
-            "parts": dict(f.confidence_parts),
-            "category": f.category.value,
-            "cwe": list(f.cwe),
-            "hasFix": f.fix is not None,
-            **({"fingerprint": f.data["fingerprint"]} if "fingerprint" in f.data else {}),
-        },
+        data=d["data"],
     )

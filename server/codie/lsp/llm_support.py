@@ -24,7 +24,7 @@ from codie.core.confidence import reblend
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
-from codie.llm.config import load_config
+from codie.core.llm_config import load_config
 from codie.llm.context import FindingContext, finding_context, fingerprint
 from codie.llm.feedback import FeedbackStore
 from codie.llm.service import FixProposal, LLMRequest, LLMService

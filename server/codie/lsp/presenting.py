@@ -1,4 +1,5 @@
-"""What the editor shows of an analysis: core.presenting plus the folder's baseline.
+"""What the editor shows of an analysis: the one present step (core/presenting.py) with
+the folder's baseline, the new-code lines and the editor's own rescoring.
 
 Baselines are read once per folder and dropped when the file changes on disk
 (workspace/didChangeWatchedFiles) or the settings change; never re-read per keystroke.
@@ -7,19 +8,19 @@ Baselines are read once per folder and dropped when the file changes on disk
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from codie.core.baseline import DEFAULT_NAME, Baseline, BaselineError
+from codie.core.baseline import BaselineOptions, LoadedBaseline, load_for
 from codie.core.config import Settings
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
+from codie.core.pipeline import disabled_findings
 from codie.core.presenting import Presentation, make_finding, present
 from codie.core.rules import Catalogue
-from codie.lsp.new_code import focus
+from codie.lsp.new_code import changed_lines
 from codie.lsp.settings import uri_to_path
 
 if TYPE_CHECKING:
@@ -29,28 +30,14 @@ log = logging.getLogger(__name__)
 SERVICE = "baselines"
 TOLD = "disabled-analyzers-told"
 
-
-@dataclass(frozen=True)
-class BaselineOptions:
-    """[tool.codie.baseline]: file (default .codie-baseline.json), show = "hidden" | "hint"."""
-
-    file: str | None = None
-    show: str = "hidden"
-
-    @classmethod
-    def of(cls, settings: Settings) -> BaselineOptions:
-        raw = settings.section("baseline")
-        file = raw.get("file")
-        show = raw.get("show")
-        return cls(file if isinstance(file, str) and file else None,
-                   show if show in ("hidden", "hint") else "hidden")
-
-
-@dataclass
-class LoadedBaseline:
-    path: Path
-    baseline: Baseline | None
-    error: str | None = None
+__all__ = [
+    "BaselineCache",
+    "BaselineOptions",
+    "LoadedBaseline",
+    "baselines",
+    "presentation",
+    "register",
+]
 
 
 class BaselineCache:
@@ -62,15 +49,9 @@ class BaselineCache:
     def get(self, folder: Path | None, settings: Settings) -> LoadedBaseline | None:
         if folder is None:
             return None
-        options = BaselineOptions.of(settings)
-        path = folder / (options.file or DEFAULT_NAME)
+        path = BaselineOptions.of(settings).path_in(folder)
         if path not in self._loaded:
-            try:
-                self._loaded[path] = LoadedBaseline(path, Baseline.load(path))
-            except BaselineError as exc:
-                # no file at the default place is normal; a named file that fails is not
-                missing = options.file is None and not path.exists()
-                self._loaded[path] = LoadedBaseline(path, None, None if missing else str(exc))
+            self._loaded[path] = load_for(folder, settings)
         return self._loaded[path]
 
     def forget(self, path: Path | None = None) -> None:
@@ -101,19 +82,18 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
     rel = ""
     path = uri_to_path(base_uri)
     if loaded is not None and path is not None:
-        try:
-            rel = path.resolve().relative_to(loaded.path.parent.resolve()).as_posix()
-        except ValueError:
+        rel = loaded.rel_path(path) or ""
+        if not rel:
             baseline = None
     found = analysis.findings()
-    for transform in ls.finding_transforms:  # other features' say (e.g. the style model)
+    for transform in ls.finding_transforms:  # other features' say (e.g. the model verdict)
         found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
+    # focus on new code: only findings on lines changed since a git ref
+    changed = changed_lines(ls, doc, uri_to_path(doc.uri), settings)
     result = present(doc, found, settings, ls.catalogue, baseline, rel,
-                     BaselineOptions.of(settings).show == "hint")
+                     BaselineOptions.of(settings).show == "hint", changed)
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))
-    # focus on new code: only findings on lines changed since a git ref
-    result.visible = focus(ls, doc, uri_to_path(doc.uri), settings, result.visible)
     result.visible[:0] = disabled_warnings(ls, analysis, base_uri)
     return result
 
@@ -126,16 +106,19 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     if not owner.disabled:
         return []
     told = ls.services.setdefault(TOLD, set())
-    out = []
-    for name, reason in sorted(owner.disabled.items()):
-        message = f"Analyzer `{name}` is disabled for this file: {reason}"
-        out.append(make_finding(ls.catalogue, "CFG010", 0, 0, message))
+    out = disabled_findings(ls.catalogue, owner.disabled)
+    for name, f in zip(sorted(owner.disabled), out, strict=True):
         if (uri, name) not in told:
             told.add((uri, name))
             ls.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Warning, message=f"Codie: {message} ({uri})"))
+                type=types.MessageType.Warning, message=f"Codie: {f.message} ({uri})"))
     return out
 
 
 def baseline_problem(catalogue: Catalogue, error: str) -> Any:
     return make_finding(catalogue, "CFG011", 0, 0, f"Baseline not used: {error}")
+
+
+def register(server: CodieServer) -> None:
+    """The server asks this module what to show (it never imports it: no cycle)."""
+    server.presenter = presentation

@@ -26,6 +26,7 @@ from codie.core.analyzer import Analyzer, Context
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
+from codie.core.presenting import Presentation
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.convert import diagnostic
 from codie.lsp.settings import FolderSettings, uri_to_path
@@ -33,6 +34,7 @@ from codie.lsp.settings import FolderSettings, uri_to_path
 log = logging.getLogger(__name__)
 
 FEATURES = (
+    "codie.lsp.presenting",  # sets server.presenter (the server never imports it)
     "codie.lsp.features.documents",
     "codie.lsp.features.diagnostics",
     "codie.lsp.features.code_actions",
@@ -56,6 +58,8 @@ CodeActionProvider = Callable[
     ["CodieServer", Document, types.CodeActionParams], list[types.CodeAction]
 ]
 CodeLensProvider = Callable[["CodieServer", Document], list[types.CodeLens]]
+# What the user sees of an analysis (lsp/presenting.presentation, over core's present step).
+Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
 # Rescores a finding before the noise filter (team feedback, model verdict); None hides it.
 FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 Listener = Callable[..., None]
@@ -124,6 +128,7 @@ class CodieServer(LanguageServer):
         self.code_action_providers: list[CodeActionProvider] = []
         self.code_lens_providers: list[CodeLensProvider] = []
         self.finding_transforms: list[FindingTransform] = []
+        self.presenter: Presenter | None = None
         # "open" | "change" | "save" | "close" | "settings" -> callbacks
         self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False
@@ -284,9 +289,9 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
-        from codie.lsp.presenting import presentation  # suppressions, baseline, warnings
-
-        return presentation(self, analysis).visible
+        if self.presenter is None:  # build_server() registers lsp/presenting
+            raise RuntimeError("no presenter registered")
+        return self.presenter(self, analysis).visible
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         analysis = self.analyses.get(uri)

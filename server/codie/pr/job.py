@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codie.core.check import check_paths
 from codie.core.config import Settings, load_pyproject
 from codie.core.findings import Severity
+from codie.core.git import git_bytes
+from codie.headless import check_paths
 from codie.llm.feedback import FeedbackStore
 from codie.pr import suggestions, summary
 from codie.pr.diff import changed_lines, git
-from codie.pr.gate import only_changes
+from codie.pr.gate import on_changes
 from codie.pr.github import AppAuth, GitHub
 from codie.pr.suggestions import Suggestion
 from codie.pr.summary import project_key, triage
@@ -110,10 +111,7 @@ def pull_refs(number: int, base_ref: str) -> list[str]:
 
 def export(mirror: Path, sha: str, into: Path) -> None:
     """The files of commit `sha`, without a .git (the analysis never runs the code)."""
-    import subprocess
-
-    archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=mirror, capture_output=True,
-                             check=True, timeout=600).stdout
+    archive = git_bytes(mirror, "archive", "--format=tar", sha, timeout=600)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
 
@@ -152,8 +150,8 @@ def analyse(checkout: Path, changed: dict[str, set[int]]) -> tuple[Run, Settings
     filter applies the threshold after team feedback), and the project's settings."""
     settings, _ = load_pyproject(checkout / "pyproject.toml")
     everything = dataclasses.replace(settings, min_confidence=0.0)
-    run = check_paths([checkout], checkout, everything, jobs=1)
-    return only_changes(run, changed, checkout), settings
+    run = check_paths([checkout], checkout, everything, jobs=1, options=on_changes(changed, checkout))
+    return run, settings
 
 
 def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
@@ -196,5 +194,3 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
 
 register("pr-check", run_pr_check)
 
-# replies to Codie's comments ("pr-reply" jobs) register there; it imports this module
-from codie.pr import conversation as _conversation  # noqa: E402, F401

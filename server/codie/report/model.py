@@ -63,6 +63,7 @@ class Run:
     results: list[Located] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     tool_version: str = ""
+    unchanged: int = 0  # findings not reported because their lines did not change (--diff)
 
     @property
     def shown(self) -> list[Located]:

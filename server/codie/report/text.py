@@ -9,8 +9,9 @@ from codie.report.model import Run
 
 def render(run: Run) -> str:
     rows = run.shown
-    if not rows:
-        return f"No findings in {len(run.files)} file(s).\n"
+    if not rows:  # what could not be read still says so
+        return "".join([f"No findings in {len(run.files)} file(s).\n",
+                        *(f"error: {err}\n" for err in run.errors)])
     lines = []
     width_loc = max(len(f"{r.path}:{r.start_line}:{r.start_col}") for r in rows)
     width_rule = max(len(r.finding.rule_id) for r in rows)

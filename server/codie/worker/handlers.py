@@ -40,6 +40,7 @@ _HANDLERS: dict[str, Handler] = {}
 MODULES = (
     "codie.runtime.handler",
     "codie.pr.job",
+    "codie.pr.conversation",
     "codie.llm.jobs",
     "codie.analyzers.style.jobs",
 )

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from codie.analyzers import registered
 from codie.core.analyzer import Context
-from codie.core.check import check_paths
 from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.engine import analyze
 from codie.core.rules import catalogue
+from codie.headless import check_paths
 
 UTILS = '''import subprocess
 

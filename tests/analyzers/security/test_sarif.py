@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from codie.core.check import check_paths
 from codie.core.config import Settings
+from codie.headless import check_paths
 from codie.report import FORMATS, renderer
 from codie.report.sarif import to_sarif
 

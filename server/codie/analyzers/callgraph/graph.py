@@ -25,7 +25,8 @@ from codie.analyzers.callgraph.extract import module_name, summarize
 from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, to_plain
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 from codie.core.config import Settings
-from codie.core.project import MAX_FILE_BYTES, iter_files
+from codie.core.files import SourceProblem, read_bytes
+from codie.core.project import iter_files
 from codie.store import open_store
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def _summarize_file(job: tuple[str, str, str, bool]) -> ModuleSummary | str:
     """Worker: (absolute path, relative path, module, is_package) -> summary or error."""
     path, rel, module, is_package = job
     try:
-        source = Path(path).read_bytes()[:MAX_FILE_BYTES]
+        source = read_bytes(Path(path))  # too large or binary: not a module, never cut
+        if isinstance(source, SourceProblem):
+            return f"{rel}: {source.message}"
         return summarize(source, module, rel, is_package)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"

@@ -15,7 +15,7 @@ from codie.analyzers.dependencies.workspace import (
     distribution_for,
     headless_folder,
 )
-from codie.core.analyzer import Context
+from codie.core.analyzer import Context, Mode
 from codie.core.findings import Finding
 
 IMPORTS = ("import_statement", "import_from_statement")
@@ -31,8 +31,8 @@ def _workspace(ctx: Context) -> WorkspaceDependencies | None:
     service = ctx.services.get(SERVICE)
     if isinstance(service, DependencyService):
         return service.folder(ctx.root)  # the LSP keeps it fresh off the event loop
-    if ctx.services:
-        return None  # a server without the dependency feature: never read disk here
+    if ctx.mode == Mode.EDITOR:
+        return None  # an editor without the dependency feature: never read disk here
     return headless_folder(ctx.root)
 
 

@@ -18,7 +18,7 @@ from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
 from codie.analyzers.security.names import collect_imports
-from codie.core.analyzer import Context
+from codie.core.analyzer import Context, Mode
 from codie.core.findings import Finding, Location
 
 FAMILY_TITLE = {
@@ -52,8 +52,8 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, {})
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
-        if doc.version is None and ctx.root is not None and doc.uri.startswith("file:") and \
-                mod.has_sources:
+        if ctx.mode == Mode.HEADLESS and ctx.root is not None and \
+                doc.uri.startswith("file:") and mod.has_sources:
             # `codie check`: follow calls into the workspace's other modules (the editor
             # never reads files on the keystroke path, so it does not). Only files that
             # take untrusted data in need it.

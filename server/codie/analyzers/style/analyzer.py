@@ -55,12 +55,13 @@ def options(section: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def model_of(ctx: Context) -> WorkspaceModel | None:
-    """The workspace's model: from the service the LSP layer fills or, in headless runs
-    (no service at all), from the store if a model was trained (`codie style train`)."""
+    """The workspace's model, from the service every door fills: the editor trains it from
+    the workspace; `codie check` trains one from the checked project's own files (never a
+    local `.codie` store, so two machines give the same output); no service, no model."""
     service = ctx.services.get(SERVICE)
     if isinstance(service, StyleService):
         return service.model_for(ctx.root)
-    return stored_model(ctx.root) if ctx.root is not None else None
+    return None
 
 
 _STORED: dict[Path, tuple[float, WorkspaceModel | None]] = {}

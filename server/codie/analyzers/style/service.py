@@ -23,7 +23,12 @@ class StyleService:
         self._guard = threading.Lock()
 
     def model_for(self, root: Path | None) -> WorkspaceModel | None:
-        return self.models.get(root) if root is not None else None
+        if root is None:
+            return None
+        found = self.models.get(root)
+        if found is None:  # trained under the resolved path (a door may not resolve)
+            found = self.models.get(root.resolve())
+        return found
 
     def more_naming(self, uri: str) -> None:
         if self.on_unfinished is not None:

@@ -21,7 +21,8 @@ from codie.analyzers.style import storage
 from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, WorkspaceModel, extract
 from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
 from codie.core.config import Settings, find_project_root, load_pyproject
-from codie.core.project import MAX_FILE_BYTES, iter_files
+from codie.core.files import SourceProblem, read_bytes
+from codie.core.project import iter_files
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ class TrainSummary:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()[:MAX_FILE_BYTES]
+        source = read_bytes(path)  # too large or binary: nothing to learn, never cut
+        return None if isinstance(source, SourceProblem) else source
     except OSError as exc:
         log.warning("style: cannot read %s: %s", path, exc)
         return None
@@ -85,7 +87,8 @@ def training_sample(paths: list[Path], settings: Settings) -> list[Path]:
 
 
 def build_model(root: Path, settings: Settings | None = None,
-                on_file: Progress | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
+                on_file: Progress | None = None,
+                paths: list[Path] | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
 
     `on_file(done, total)` is called after each file (a worker reports progress and may
@@ -95,7 +98,8 @@ def build_model(root: Path, settings: Settings | None = None,
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
     samples: list[tuple[str, Any]] = []
-    paths = training_sample(list(iter_files([root], settings, root)), settings)
+    # `paths`: train on these only (a headless check trains on the checked files)
+    paths = training_sample(list(iter_files(paths or [root], settings, root)), settings)
     for done, path in enumerate(paths, start=1):
         if on_file is not None:
             on_file(done - 1, len(paths))

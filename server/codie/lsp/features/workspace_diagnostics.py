@@ -26,14 +26,10 @@ from typing import Any
 
 from lsprotocol import types
 
-from codie.core.baseline import DEFAULT_NAME
+from codie.core.baseline import BaselineOptions
 from codie.core.config import Settings
-from codie.core.workspace import (
-    FileResult,
-    analyze_batch,
-    analyze_included,
-    workspace_files,
-)
+from codie.core.workspace import FileResult, workspace_files
+from codie.headless import scan_batch, scan_included
 from codie.lsp.children import background_worker
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
@@ -148,7 +144,7 @@ class WorkspaceScan:
             nonlocal last_report
             async with limit:
                 results = await loop.run_in_executor(
-                    pool, analyze_batch, batch, str(folder), settings, self.ls.encoding,
+                    pool, scan_batch, batch, str(folder), settings, self.ls.encoding,
                     baseline_file(folder, settings))
             for result in results:
                 seen.add(self.store(result))
@@ -252,7 +248,7 @@ class WorkspaceScan:
                 continue
             pool = self.executor(options(settings)[1], worker_memory_mb(settings))
             results = await loop.run_in_executor(
-                pool, analyze_included, mine, str(folder), settings, self.ls.encoding,
+                pool, scan_included, mine, str(folder), settings, self.ls.encoding,
                 baseline_file(folder, settings))
             for result in results:
                 if isinstance(result, str):  # ignored: never read, never reported
@@ -291,8 +287,7 @@ def list_files(folder: Path, settings: Settings) -> list[str]:
 
 
 def baseline_file(folder: Path, settings: Settings) -> str | None:
-    raw = settings.section("baseline").get("file")
-    path = folder / (raw if isinstance(raw, str) and raw else DEFAULT_NAME)
+    path = BaselineOptions.of(settings).path_in(folder)
     return str(path) if path.is_file() else None
 
 

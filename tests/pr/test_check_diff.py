@@ -21,7 +21,7 @@ def test_diff_against_a_branch(tmp_path: Path, capsys: pytest.CaptureFixture[str
     repo = tmp_path / "repo"
     make_repo(repo)
     sh(repo, "checkout", "--quiet", "feature")
-    assert changed_lines(repo, "main")["app.py"] == set(range(10, 18))
+    assert changed_lines(repo, "main")["app.py"] == set(range(10, 21))
     (repo / "new.py").write_text("try:\n    x\nexcept:\n    pass\n")  # untracked: all new
     code = main(["check", str(repo), "--diff", "main", "--format", "json"])
     rules = sorted((f["path"], f["rule"], f["start"]["line"]) for f in json.loads(capsys.readouterr().out)["findings"])

@@ -1,0 +1,66 @@
+"""A "pr-check" stand-in for the queue tests and bench: it posts one record per head SHA to
+a loopback recorder (as the real job posts a check run to GitHub), through ctx.once with a
+reconcile that looks the record up - so a crash at any point never posts twice.
+
+Loaded last by `codie worker` / `codie webhook` ($CODIE_WORKER_HANDLERS), so it replaces the
+real pr-check. Settings come from the environment:
+- CODIE_TEST_RECORDER: the recorder's base URL (required);
+- CODIE_TEST_WORK: seconds of "analysis" per job (default 0.05);
+- CODIE_TEST_CRASH: comma-separated head SHAs whose first run kills its own process with
+  SIGKILL right after posting and before the post is recorded;
+- CODIE_TEST_MARKS: folder where those first runs leave a mark (so the re-run does not crash).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from codie.worker import handlers
+
+
+def _call(method: str, url: str, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return dict(json.loads(response.read()))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+
+
+def fake_pr_check(payload: dict[str, Any], ctx: handlers.JobContext) -> dict[str, Any]:
+    base = os.environ["CODIE_TEST_RECORDER"]
+    sha = str(payload["head_sha"])
+    ctx.progress(0.2, "analysing")
+    deadline = time.monotonic() + float(os.environ.get("CODIE_TEST_WORK", "0.05"))
+    while time.monotonic() < deadline:
+        ctx.check_cancelled()
+        time.sleep(0.01)
+    crash = sha in os.environ.get("CODIE_TEST_CRASH", "").split(",")
+
+    def post() -> dict[str, Any]:
+        answer = _call("POST", f"{base}/post", {"key": sha, "job": ctx.job_id, "pid": os.getpid()})
+        mark = Path(os.environ.get("CODIE_TEST_MARKS", "/nonexistent")) / sha
+        if crash and not mark.exists():
+            mark.write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)  # posted, not yet recorded
+        return answer or {}
+
+    def reconcile() -> dict[str, Any] | None:
+        return _call("GET", f"{base}/posted?key={sha}")
+
+    record = ctx.once("post", post, reconcile)
+    return {"sha": sha, "record": record.get("id")}
+
+
+handlers.register("pr-check", fake_pr_check)

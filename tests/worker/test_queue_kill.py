@@ -1,0 +1,108 @@
+"""Exactly once under SIGKILL: a real `codie webhook` and two `codie worker --standalone`
+processes on one queue (PostgreSQL on loopback, and SQLite), 200 concurrent deliveries.
+
+Along the way a worker is killed in the middle of a job, another kills itself after
+posting and before recording the post, and the webhook is killed and restarted while
+the workers run. Every delivery must end with one done job and one post at the recorder
+(the stand-in for GitHub); replayed deliveries are refused; only jobs of the killed workers
+ran twice - the webhook's restart took nothing from the live worker."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from codie.worker.queue import open_queue
+from tests.worker.harness import (
+    Proc,
+    Recorder,
+    deliveries,
+    environment,
+    post_all,
+    sha_of,
+    start_webhook,
+    start_worker,
+    wait_for,
+)
+
+DELIVERIES = 200
+LEASE = 4.0  # short, so abandoned jobs come back soon; live workers renew it every LEASE/3
+CRASHING = (17, 150)  # pull requests whose first run dies between posting and recording
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "queue.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_every_delivery_is_processed_exactly_once(location: str, tmp_path: Path) -> None:
+    with Recorder() as recorder:
+        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0.05",
+                          CODIE_TEST_CRASH=",".join(sha_of(n) for n in CRASHING))
+        queue = open_queue(location, lease=LEASE)
+        procs: list[Proc] = []
+        try:
+            webhook, url = start_webhook(location, env, tmp_path / "webhook-1.log", LEASE)
+            procs.append(webhook)
+            workers = [start_worker(location, env, tmp_path / f"worker-{i}.log", LEASE) for i in (1, 2)]
+            procs += workers
+            batch = deliveries(DELIVERIES)
+            statuses = asyncio.run(post_all(url, batch))
+            assert statuses == [202] * DELIVERIES
+
+            # kill worker 1 while it holds a job
+            victim = workers[0]
+
+            def victim_busy() -> bool:
+                running = queue.list("running")
+                return any((j.worker or "").split(":")[1:2] == [str(victim.pid)] for j in running)
+
+            wait_for(lambda: len(queue.list("done")) >= 20 and victim_busy(), "worker 1 mid-job")
+            victim.kill()
+            abandoned = {j.id for j in queue.list("running")
+                         if (j.worker or "").split(":")[1:2] == [str(victim.pid)]}
+            dead_pids = {victim.pid}
+
+            # the webhook dies and comes back while worker 2 works
+            webhook.kill()
+            webhook, url = start_webhook(location, env, tmp_path / "webhook-2.log", LEASE)
+            procs.append(webhook)
+            replays = asyncio.run(post_all(url, batch[:50]))
+            assert replays == [409] * 50  # the same delivery ids: refused, not queued again
+
+            # worker 1's job comes back when its lease runs out (worker 2 takes it); only
+            # then is worker 1 restarted. A worker that died on its own (the crashing pull
+            # requests) is replaced at once - and the new one re-queues its dead jobs at once.
+            def settled() -> bool:
+                for i, worker in enumerate(workers):
+                    if worker.alive() or (i == 0 and not all(queue.get(j).final for j in abandoned)):
+                        continue
+                    dead_pids.add(worker.pid)
+                    workers[i] = start_worker(location, env, tmp_path / f"worker-{i + 1}.log", LEASE)
+                    procs.append(workers[i])
+                return all(j.final for j in queue.list())
+
+            wait_for(settled, "every job to finish", timeout=600, every=0.2)
+        finally:
+            for proc in procs:
+                proc.stop()
+
+        jobs = queue.list()
+        assert len(jobs) == DELIVERIES
+        assert {j.state for j in jobs} == {"done"}, [(j.id, j.state, j.error) for j in jobs if j.state != "done"]
+        assert sorted(j.payload["head_sha"] for j in jobs) == sorted(sha_of(n) for n in range(1, DELIVERIES + 1))
+        counts = recorder.counts()
+        assert set(counts) == {sha_of(n) for n in range(1, DELIVERIES + 1)}
+        assert [k for k, c in counts.items() if c != 1] == []  # one post per delivery, none doubled
+        crashed = {j.id for j in jobs if j.payload["head_sha"] in {sha_of(n) for n in CRASHING}}
+        assert all(j.attempts >= 2 for j in jobs if j.id in crashed)
+        # only jobs held by a killed worker ran more than once
+        again = {j.id for j in jobs if j.attempts > 1}
+        assert again <= abandoned | crashed, (again, abandoned, crashed)
+        assert abandoned, "worker 1 was killed while holding a job"
+        assert len(dead_pids) >= 3  # worker 1 and the two that crashed
+        queue.close()

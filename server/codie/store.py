@@ -38,13 +38,20 @@ def default_path(root: Path) -> Path:
 
 def _configure(conn: sqlite3.Connection) -> sqlite_utils.Database:
     conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    db = sqlite_utils.Database(conn)
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (component TEXT PRIMARY KEY, version INTEGER)"
-    )
-    return db
+    # Switching to WAL, or opening while another connection closes (and checkpoints) the
+    # same file, can answer "database is locked" without waiting: retry a little.
+    for attempt in range(20):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
+                         "(component TEXT PRIMARY KEY, version INTEGER)")
+            break
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return sqlite_utils.Database(conn)
 
 
 def _raw(path: Path | str) -> sqlite_utils.Database:
@@ -84,7 +91,8 @@ def _in_memory_copy(path: Path) -> sqlite_utils.Database:
     """A memory database holding what can still be read from `path` (nothing if unreadable)."""
     target = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     try:
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        # immutable: no locks and no -shm file, which a read-only folder would refuse
+        source = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, timeout=5)
         try:
             source.backup(target)
         finally:

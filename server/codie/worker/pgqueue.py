@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -120,6 +121,7 @@ class PostgresQueue(Queue):
         self.lease = lease
         self.max_attempts = max_attempts
         self.pool = _Pool(url)
+        self._swept = 0.0  # monotonic time of the last look for expired leases
         try:
             self._run(self._migrate)
         except psycopg.Error as exc:
@@ -198,7 +200,11 @@ class PostgresQueue(Queue):
     def claim(self, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:
         if kinds is not None and not kinds:
             return None
-        self.requeue_expired()
+        # expired leases are looked for at most every lease/4 (and 1 s) per process: a
+        # busy worker claims far more often than a lease can run out
+        if time.monotonic() - self._swept >= min(1.0, self.lease / 4):
+            self.requeue_expired()
+            self._swept = time.monotonic()
         where = "state = 'queued'" + (" AND kind = ANY(%s)" if kinds is not None else "")
         args: list[Any] = [worker_id, self.lease] + ([list(kinds)] if kinds is not None else [])
         row = self._one(

@@ -196,3 +196,41 @@ def test_stats_count_states_and_latency(make: Factory) -> None:
     stats = queue.stats(buckets=(1e9,))
     assert stats.states["queued"] == 2 and stats.states["failed"] == 1
     assert stats.buckets == [(1e9, 1)] and stats.latency_count == 1 and stats.latency_sum >= 0
+
+
+def test_a_stalled_worker_that_lost_its_lease_is_cancelled_and_records_nothing(make: Factory) -> None:
+    started, stopped = threading.Event(), threading.Event()
+
+    def slow(payload: dict[str, object], ctx: handlers.JobContext) -> dict[str, object]:
+        started.set()
+        for _ in range(3000):  # until the heartbeat finds the lease gone (safety net: 30 s)
+            if ctx.cancelled():
+                stopped.set()
+                raise handlers.Cancelled("lease lost")
+            threading.Event().wait(0.01)
+        return {"by": "stalled"}
+
+    handlers.register("slow-test", slow)
+    try:
+        stalled = make(lease=0.2)
+        job_id = stalled.enqueue("slow-test", {})
+        claimed = stalled.claim("stalled", ["slow-test"])
+        assert claimed is not None
+        # heart-beating far less often than the lease lasts: the job is taken over meanwhile
+        result: list[object] = []
+        runner = threading.Thread(target=lambda: result.append(execute(stalled, claimed, beat=3.0)))
+        runner.start()
+        assert started.wait(30)
+        rescuer = make(lease=30.0)
+        for _ in range(3000):
+            taken = rescuer.claim("rescuer", ["slow-test"])
+            if taken is not None:
+                break
+            threading.Event().wait(0.01)
+        assert taken is not None and taken.id == job_id
+        runner.join(60)
+        assert stopped.is_set()
+        assert rescuer.complete(job_id, {"by": "rescuer"}, "rescuer")
+        assert rescuer.get(job_id).result == {"by": "rescuer"}
+    finally:
+        handlers.unregister("slow-test")

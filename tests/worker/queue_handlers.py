@@ -7,7 +7,9 @@ real pr-check. Settings come from the environment:
 - CODIE_TEST_RECORDER: the recorder's base URL (required);
 - CODIE_TEST_WORK: seconds of "analysis" per job (default 0.05);
 - CODIE_TEST_CRASH: comma-separated head SHAs whose first run kills its own process with
-  SIGKILL right after posting and before the post is recorded;
+  SIGKILL at CODIE_TEST_CRASH_AT: "before-post" (the post is marked pending, nothing sent),
+  "after-post" (the default: sent, not yet recorded) or "after-record" (recorded, the job
+  not yet completed);
 - CODIE_TEST_MARKS: folder where those first runs leave a mark (so the re-run does not crash).
 """
 
@@ -47,19 +49,25 @@ def fake_pr_check(payload: dict[str, Any], ctx: handlers.JobContext) -> dict[str
         ctx.check_cancelled()
         time.sleep(0.01)
     crash = sha in os.environ.get("CODIE_TEST_CRASH", "").split(",")
+    at = os.environ.get("CODIE_TEST_CRASH_AT", "after-post")
+
+    def maybe_crash(step: str) -> None:
+        mark = Path(os.environ.get("CODIE_TEST_MARKS", "/nonexistent")) / sha
+        if crash and step == at and not mark.exists():
+            mark.write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def post() -> dict[str, Any]:
+        maybe_crash("before-post")
         answer = _call("POST", f"{base}/post", {"key": sha, "job": ctx.job_id, "pid": os.getpid()})
-        mark = Path(os.environ.get("CODIE_TEST_MARKS", "/nonexistent")) / sha
-        if crash and not mark.exists():
-            mark.write_text(str(os.getpid()))
-            os.kill(os.getpid(), signal.SIGKILL)  # posted, not yet recorded
+        maybe_crash("after-post")
         return answer or {}
 
     def reconcile() -> dict[str, Any] | None:
         return _call("GET", f"{base}/posted?key={sha}")
 
     record = ctx.once("post", post, reconcile)
+    maybe_crash("after-record")
     return {"sha": sha, "record": record.get("id")}
 
 

@@ -111,3 +111,32 @@ def test_every_delivery_is_processed_exactly_once(location: str, tmp_path: Path)
         assert again <= abandoned | crashed, (again, abandoned, crashed)
         assert abandoned, "worker 1 was killed while holding a job"
         queue.close()
+
+
+@pytest.mark.parametrize("step", ["before-post", "after-post", "after-record"])
+def test_a_worker_killed_at_each_step_of_a_job(step: str, location: str, tmp_path: Path) -> None:
+    """One pull request; its first run dies at `step`; the next worker finishes it, and
+    GitHub (the recorder) got exactly one post."""
+    with Recorder() as recorder:
+        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_CRASH=sha_of(1),
+                          CODIE_TEST_CRASH_AT=step)
+        queue = open_queue(location, lease=LEASE)
+        webhook, url = start_webhook(location, env, tmp_path / "webhook.log", LEASE)
+        procs = [webhook]
+        try:
+            assert asyncio.run(post_all(url, deliveries(1))) == [202]
+            first = start_worker(location, env, tmp_path / "worker-1.log", LEASE)
+            procs.append(first)
+            wait_for(lambda: not first.alive(), "the first worker to die at " + step, timeout=120)
+            (job,) = queue.list()
+            assert job.state == "running" and job.attempts == 1
+            assert len(recorder.posts) == (0 if step == "before-post" else 1)
+            procs.append(start_worker(location, env, tmp_path / "worker-2.log", LEASE))
+            wait_for(lambda: queue.get(job.id).final, "the job to finish", timeout=120)
+        finally:
+            for proc in procs:
+                proc.stop()
+        done = queue.get(job.id)
+        assert done.state == "done" and done.attempts == 2
+        assert recorder.counts() == {sha_of(1): 1}
+        queue.close()

@@ -229,6 +229,9 @@ class WebhookService:
             except (KeyError, TypeError, ValueError) as exc:
                 return self._answer(400, f"malformed {event_name} event: missing or bad {exc}",
                                     "malformed")
+        if job is not None:  # every job is keyed: at most one per delivery, or per its own key
+            kind, payload, key = job
+            job = (kind, {**payload, "delivery": delivery}, key or f"{event_name}:{delivery}")
         loop = asyncio.get_running_loop()
         try:
             job_id = await loop.run_in_executor(self.io, self.queue.record_delivery,

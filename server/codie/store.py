@@ -110,8 +110,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return db
 
 
-def _connect_checked(path: Path | str) -> tuple[sqlite_utils.Database, bool]:
-    """(database, is_the_file) - False when it fell back to memory."""
+def _connect_checked(path: Path | str, memory: bool = True) -> tuple[sqlite_utils.Database, bool]:
+    """(database, is_the_file) - False when it fell back to memory (only if `memory`)."""
     if str(path) == ":memory:":
         return _raw(path), True
     file = Path(path)
@@ -128,11 +128,11 @@ def _connect_checked(path: Path | str) -> tuple[sqlite_utils.Database, bool]:
                 return _raw(file), True
             except (sqlite3.DatabaseError, OSError) as again:
                 exc = again
-        if is_read_only(exc) or is_corrupt(exc):
+        if memory and (is_read_only(exc) or is_corrupt(exc)):
             log.warning("codie store %s cannot be written (%s): using an in-memory copy; "
                         "nothing will be saved until it is writable", file, exc)
             return _in_memory_copy(file), False
-        raise
+        raise exc
 
 
 @contextlib.contextmanager
@@ -168,23 +168,25 @@ def migrate(db: sqlite_utils.Database, component: str, steps: Sequence[Migration
 
 
 def open_store(
-    path: Path | str, component: str, steps: Sequence[Migration]
+    path: Path | str, component: str, steps: Sequence[Migration], memory: bool = True
 ) -> sqlite_utils.Database:
     """The store with `component`'s tables up to date. A store found damaged while
-    migrating is moved aside and rebuilt; one that cannot be written becomes a memory copy."""
-    db, on_file = _connect_checked(path)
+    migrating is moved aside and rebuilt; one that cannot be written becomes a memory copy
+    - unless `memory` is False (the job queue: work accepted into memory would be lost),
+    then the error is raised."""
+    db, on_file = _connect_checked(path, memory)
     try:
         migrate(db, component, steps)
         return db
     except sqlite3.DatabaseError as exc:
         db.conn.close()
-        if not on_file or not (is_corrupt(exc) or is_read_only(exc)):
+        if not on_file or not (is_corrupt(exc) or (memory and is_read_only(exc))):
             raise
         if is_corrupt(exc):
             aside = move_aside(Path(path))
             log.warning("codie store %s is damaged (%s): moved it aside to %s and started "
                         "a new one", path, exc, aside.name)
-            db, on_file = _connect_checked(path)
+            db, on_file = _connect_checked(path, memory)
         else:
             log.warning("codie store %s cannot be written (%s): using an in-memory copy; "
                         "nothing will be saved until it is writable", path, exc)

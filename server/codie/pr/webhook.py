@@ -73,7 +73,8 @@ def job_payload(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "repository": str(repo["full_name"]),
         "number": int(event.get("number", pr["number"])),
-        "clone_url": str((head.get("repo") or repo)["clone_url"]),
+        # the base repository: it holds both commits (head under refs/pull/N/head), forks or not
+        "clone_url": str(repo["clone_url"]),
         "head_sha": str(head["sha"]), "head_ref": str(head["ref"]),
         "base_sha": str(base["sha"]), "base_ref": str(base["ref"]),
         "installation_id": (event.get("installation") or {}).get("id"),

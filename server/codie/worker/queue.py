@@ -269,7 +269,8 @@ class JobQueue(Queue):
         self.location = str(path)
         self.lease = lease
         self.max_attempts = max_attempts
-        self.db = open_store(path, "worker", MIGRATIONS)
+        # never an in-memory stand-in: deliveries accepted there would be lost
+        self.db = open_store(path, "worker", MIGRATIONS, memory=False)
         migrate(self.db, "webhook", DELIVERY_MIGRATIONS)
         self._lock = threading.RLock()
 

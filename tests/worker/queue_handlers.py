@@ -10,7 +10,9 @@ real pr-check. Settings come from the environment:
   SIGKILL at CODIE_TEST_CRASH_AT: "before-post" (the post is marked pending, nothing sent),
   "after-post" (the default: sent, not yet recorded) or "after-record" (recorded, the job
   not yet completed);
-- CODIE_TEST_MARKS: folder where those first runs leave a mark (so the re-run does not crash).
+- CODIE_TEST_MARKS: folder where those first runs leave a mark (so the re-run does not crash);
+- CODIE_TEST_HOLD: comma-separated head SHAs whose job waits until the file
+  CODIE_TEST_RELEASE exists (a job held by a live worker for as long as a test needs).
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def fake_pr_check(payload: dict[str, Any], ctx: handlers.JobContext) -> dict[str
     while time.monotonic() < deadline:
         ctx.check_cancelled()
         time.sleep(0.01)
+    if sha in os.environ.get("CODIE_TEST_HOLD", "").split(","):
+        release = Path(os.environ["CODIE_TEST_RELEASE"])
+        held_until = time.monotonic() + 300  # safety net only
+        while not release.exists() and time.monotonic() < held_until:
+            ctx.check_cancelled()
+            time.sleep(0.02)
     crash = sha in os.environ.get("CODIE_TEST_CRASH", "").split(",")
     at = os.environ.get("CODIE_TEST_CRASH_AT", "after-post")
 

@@ -140,3 +140,46 @@ def test_a_worker_killed_at_each_step_of_a_job(step: str, location: str, tmp_pat
         assert done.state == "done" and done.attempts == 2
         assert recorder.counts() == {sha_of(1): 1}
         queue.close()
+
+
+def test_restarting_the_webhook_leaves_a_live_workers_job_alone(location: str, tmp_path: Path) -> None:
+    """The issue's case: a standalone worker holds a job; the webhook is restarted with
+    embedded workers. Before, the restart re-queued every running job and it ran twice."""
+    release = tmp_path / "release"
+    with Recorder() as recorder:
+        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_HOLD=sha_of(1),
+                          CODIE_TEST_RELEASE=str(release))
+        queue = open_queue(location, lease=LEASE)
+        procs: list[Proc] = []
+        try:
+            worker = start_worker(location, env, tmp_path / "worker.log", LEASE)
+            webhook, url = start_webhook(location, env, tmp_path / "webhook-1.log", LEASE)
+            procs += [worker, webhook]
+            batch = deliveries(2)
+            assert asyncio.run(post_all(url, batch[:1])) == [202]
+            (held,) = wait_for(lambda: queue.list("running"), "the worker to take the job")
+            assert (held.worker or "").split(":")[1] == str(worker.pid)
+            webhook.kill()
+            # back, now with an embedded worker of its own that would happily run any job
+            webhook = Proc(["webhook", "--host", "127.0.0.1", "--port", "0", "--db", location,
+                            "--workers", "1", "--lease", str(LEASE)], env, tmp_path / "webhook-2.log")
+            procs.append(webhook)
+            url = wait_for(lambda: next((line.split("listening on ", 1)[1].rsplit("/webhook", 1)[0]
+                                         for line in (tmp_path / "webhook-2.log").read_text().splitlines()
+                                         if "listening on" in line), None), "the webhook to listen")
+            assert asyncio.run(post_all(url, batch[1:])) == [202]
+            # the embedded worker has been claiming: it ran the new job...
+            other = wait_for(lambda: [j for j in queue.list("done") if j.id != held.id], "the second job")
+            assert (other[0].worker or "").split(":")[1] == str(webhook.pid)
+            # ...and left the live worker's job alone
+            still = queue.get(held.id)
+            assert (still.state, still.worker, still.attempts) == ("running", held.worker, 1)
+            release.write_text("go")
+            wait_for(lambda: queue.get(held.id).final, "the held job to finish")
+        finally:
+            for proc in procs:
+                proc.stop()
+        done = queue.get(held.id)
+        assert (done.state, done.worker, done.attempts) == ("done", held.worker, 1)
+        assert recorder.counts() == {sha_of(1): 1, sha_of(2): 1}
+        queue.close()

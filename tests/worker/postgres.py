@@ -72,10 +72,12 @@ class PostgresServer:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=self.dir)
 
     def start(self) -> None:
-        done = self._run("initdb", "-D", str(self.data), "-U", "codie", "--auth=trust",
-                         "--no-sync", "-E", "UTF8", "--locale=C")
-        if done.returncode != 0:
-            raise RuntimeError(f"initdb failed: {done.stderr or done.stdout}")
+        """initdb (the first time) and start the server; again after pause() to resume."""
+        if not (self.data / "PG_VERSION").exists():
+            done = self._run("initdb", "-D", str(self.data), "-U", "codie", "--auth=trust",
+                             "--no-sync", "-E", "UTF8", "--locale=C")
+            if done.returncode != 0:
+                raise RuntimeError(f"initdb failed: {done.stderr or done.stdout}")
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                    "-c max_connections=200")
@@ -84,6 +86,12 @@ class PostgresServer:
         if done.returncode != 0:
             log = (self.dir / "server.log").read_text(errors="replace") if (self.dir / "server.log").exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stderr or done.stdout}\n{log}")
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (start() brings it back on the same port)."""
+        done = self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {done.stderr or done.stdout}")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

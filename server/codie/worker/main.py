@@ -37,6 +37,11 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def one_line(exc: BaseException) -> str:
+    """A driver's multi-line message on one line (one outage, one line in the log)."""
+    return " ".join(str(exc).split())
+
+
 def requeue_dead_local(queue: Queue) -> int:
     """Jobs held by workers of this host whose process is gone go back to the queue."""
     host = socket.gethostname()
@@ -151,9 +156,8 @@ class Worker:
                 with self._claim_lock:
                     job = self.queue.claim(self.id, handlers.kinds())
             except Exception as exc:  # the store is down or locked: wait, never die
-                if not failing:
-                    log.warning("codie worker: the job queue is unavailable (%s); retrying", exc)
-                    print(f"codie worker: the job queue is unavailable ({exc}); retrying",
+                if not failing:  # once per outage, not once per retry
+                    print(f"codie worker: the job queue is unavailable ({one_line(exc)}); retrying",
                           file=sys.stderr, flush=True)
                 failing = True
                 self.stopping.wait(RETRY)
@@ -170,8 +174,7 @@ class Worker:
             try:
                 done = execute(self.queue, job, self._progress, cancel=self.current[1])
             except Exception as exc:  # the store failed under the job: its lease will expire
-                log.warning("codie worker: job %s could not be recorded: %s", job.id, exc)
-                print(f"codie worker: job {job.id} could not be recorded ({exc}); it will be "
+                print(f"codie worker: job {job.id} could not be recorded ({one_line(exc)}); it will be "
                       "run again when its lease expires", file=sys.stderr, flush=True)
                 continue
             finally:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.pr.fake_github import FakeGitHub  # noqa: E402
-from tests.pr.helpers import SECRET, encode, make_repo, pr_event, signed  # noqa: E402
+from tests.pr.helpers import SECRET, encode, make_repo, pr_event, publish_pull, signed  # noqa: E402
 
 import codie.pr.job  # noqa: E402,F401  (registers the pr-check handler)
 from codie.pr.webhook import WebhookService, serve  # noqa: E402
@@ -34,6 +34,8 @@ async def main(deliveries: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeGitHub() as github:
         tmp_path = Path(tmp)
         shas = make_repo(tmp_path / "repo")
+        for n in range(1, deliveries + 1):  # jobs fetch each pull request's refs/pull/N/head
+            publish_pull(tmp_path / "repo", n, shas["head"])
         os.environ.update({"CODIE_GITHUB_API_URL": github.url, "CODIE_GITHUB_TOKEN": github.token,
                            "CODIE_PR_CACHE": str(tmp_path / "cache")})
         service = WebhookService(SECRET, tmp_path / "hook.db", workers=workers)

@@ -73,7 +73,7 @@ def test_advisories_import_check_and_offline_update(tmp_path: Path,
     assert "cannot download" in err and "unchanged" in err
     assert main(["advisories", "check", "demo", "1.0"]) == 1  # the index survived
     (tmp_path / "bad.jsonl").write_text("{oops\n")
-    assert main(["advisories", "import", str(tmp_path / "bad.jsonl")]) == 1
+    assert main(["advisories", "import", str(tmp_path / "bad.jsonl")]) == 2  # a bad argument
 
 
 def test_import_snyk_merges_by_alias(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

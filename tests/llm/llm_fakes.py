@@ -1,6 +1,11 @@
 """Loopback servers that speak the real wire protocols of OpenAI Chat Completions (JSON and
 SSE streaming, logprobs, 503 + retry-after-ms) and Ollama /api/chat (JSON and NDJSON
-streaming, logprobs). They record every request body so tests can check what left."""
+streaming, logprobs). They record every request body so tests can check what left.
+
+Faults on demand: `stall` (read the request, never answer), `stall_after_first` (one
+streamed piece, then silence), `bad_chunk` (a raw line sent after the first streamed
+piece, or instead of it with `bad_first`), `bad_body` (a 200 JSON body of the wrong
+shape for non-streamed calls) and `garbage` (a body that is not the protocol)."""
 
 from __future__ import annotations
 
@@ -22,6 +27,13 @@ def default_answer(body: dict[str, Any]) -> str:
     return "You asked: " + last
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer is part of the tests: no traceback on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 class FakeLLM:
     def __init__(self, answer: Callable[[dict[str, Any]], str] = default_answer) -> None:
         self.answer = answer
@@ -32,6 +44,13 @@ class FakeLLM:
         self.disconnected = threading.Event()
         self.with_logprobs = True
         self.garbage = False  # answer 200 with a body that is not the protocol
+        self.stall = False
+        self.stall_after_first = False
+        self.bad_chunk: bytes | None = None
+        self.bad_first = False
+        self.bad_body: bytes | None = None
+        self.released = threading.Event()  # set by stop(): stalled handlers return
+        self.stalled = threading.Event()  # set when a handler starts stalling
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +64,19 @@ class FakeLLM:
                 fake.raw.append(raw)
                 body = json.loads(raw)
                 fake.requests.append(body)
+                if fake.stall:
+                    fake.stalled.set()
+                    fake.released.wait()
+                    self.close_connection = True
+                    return
+                if fake.bad_body is not None and not body.get("stream", "/api/" in self.path):
+                    data = fake.bad_body
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if fake.fail_next > 0:
                     fake.fail_next -= 1
                     self._send(503, {"error": {"message": "busy"}}, {"retry-after-ms": "10"})
@@ -77,7 +109,7 @@ class FakeLLM:
                 self.wfile.write(data)
 
         self.handler = Handler
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -90,6 +122,7 @@ class FakeLLM:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -117,10 +150,17 @@ class FakeLLM:
         handler.send_header("content-type", ctype)
         handler.send_header("transfer-encoding", "chunked")
         handler.end_headers()
+        if self.bad_chunk is not None:
+            lines = [self.bad_chunk, *lines] if self.bad_first else [lines[0], self.bad_chunk,
+                                                                      *lines[1:]]
         try:
-            for line in lines:
+            for i, line in enumerate(lines):
                 handler.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
                 handler.wfile.flush()
+                if self.stall_after_first and i == 0:
+                    self.stalled.set()
+                    self.released.wait()
+                    return
                 if self.chunk_delay:
                     time.sleep(self.chunk_delay)
             handler.wfile.write(b"0\r\n\r\n")

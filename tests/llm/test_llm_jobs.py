@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from codie.llm.jobs import explain_findings, verify_fixes
+from tests.llm.llm_fakes import FakeLLM
 
 CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
 
@@ -47,3 +48,15 @@ def test_verify_job_filters_and_cancels(app: Path) -> None:
     assert out["cancelled"] is True and len(out["results"]) == 1
     with pytest.raises(ValueError, match="paths"):
         verify_fixes({}, Ctx())
+
+
+def test_job_results_say_what_answered(app: Path, fake_llm: FakeLLM) -> None:
+    fake_llm.stall = True
+    llm = {"provider": "ollama", "host": fake_llm.url, "timeout": 1, "retries": 3}
+    out = explain_findings({"paths": [str(app)], "rules": ["SEC001"], "llm": llm}, Ctx())
+    (result,) = out["results"]
+    assert out["provider"] == "ollama"  # configured
+    assert result["provider"] == "offline"  # what answered
+    assert result["label"] == "offline explainer (ollama unreachable: timeout after 1 s)"
+    out = verify_fixes({"paths": [str(app)], "lines": {str(app): [4]}, "llm": llm}, Ctx())
+    assert out["results"][0]["label"].startswith("offline explainer (ollama unreachable")

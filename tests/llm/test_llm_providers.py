@@ -96,7 +96,7 @@ async def test_service_falls_back_to_offline() -> None:
     service = LLMService.from_config(dead)
     _, _, fc = context_for("SEC001")
     text = await service.explain(fc)
-    assert "offline answer" in text
+    assert "Offline answer: openai unreachable: cannot connect." in text
     assert "### SEC001" in text and "`app.py:9`" in text
 
 
@@ -148,7 +148,7 @@ def test_config_from_settings_and_env() -> None:
     assert (config.provider, config.base_url, config.model) == ("openai", "http://x/v1",
                                                                  "gpt-4o-mini")
     config, problems = load_config({"provider": "gpt", "timeout": "soon"}, env={})
-    assert config.provider == "offline" and config.timeout == 60 and len(problems) == 2
+    assert config.provider == "offline" and config.timeout == 30 and len(problems) == 2
     assert SOURCE  # the fixture file is shared with the redaction tests
 
 
@@ -158,7 +158,7 @@ async def test_a_garbled_answer_falls_back_to_offline(fake_llm: FakeLLM, kind: s
     config = openai_config(fake_llm) if kind == "openai" else ollama_config(fake_llm)
     service = LLMService.from_config(config)
     _, _, fc = context_for("SEC001")
-    assert "offline answer" in await service.explain(fc)
+    assert f"Offline answer: {kind} failed: " in await service.explain(fc)
     assert await service.verdict(fc) is None
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,36 @@ def make_repo(path: Path) -> dict[str, str]:
     sh(path, "commit", "--quiet", "-am", "add cleanup")
     head = sh(path, "rev-parse", "HEAD")
     sh(path, "checkout", "--quiet", "main")
+    publish_pull(path, 7, head)
     return {"base": base, "head": head}
+
+
+def publish_pull(repo: Path, number: int, head: str) -> None:
+    """What GitHub does on every push to a pull request: refs/pull/N/head in the base repository."""
+    sh(repo, "update-ref", f"refs/pull/{number}/head", head)
+
+
+class Context:
+    """The JobContext a worker hands to a handler, for calling a handler directly."""
+
+    job_id = 1
+    kind = "test"
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.steps.append(message)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def check_cancelled(self) -> None:
+        pass
+
+    def once(self, name: str, post: Callable[[], dict[str, Any]],
+             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        return post()  # nothing recorded: each direct call is a first run
 
 
 def pr_event(repo: Path, shas: dict[str, str], number: int = 7, action: str = "opened") -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 import codie.pr.job  # noqa: F401  (registers the pr-check handler)
 from codie.pr.webhook import WebhookService, serve
 from tests.pr.fake_github import FakeGitHub
-from tests.pr.helpers import SECRET, encode, make_repo, pr_event, sh, signed
+from tests.pr.helpers import SECRET, encode, make_repo, pr_event, publish_pull, sh, signed
 
 
 async def deliver(url: str, event: dict[str, object]) -> int:
@@ -68,8 +68,10 @@ async def test_pr_gets_a_check_run_and_review_comments(tmp_path: Path, monkeypat
             (repo / "app.py").write_text((repo / "app.py").read_text().replace("except:", "except OSError:"))
             sh(repo, "commit", "--quiet", "-am", "narrow except")
             shas2 = {"base": shas["base"], "head": sh(repo, "rev-parse", "HEAD")}
+            publish_pull(repo, 7, shas2["head"])
             result = await finished(service, await deliver(url, pr_event(repo, shas2, action="synchronize")))
-            assert result == {"findings": 1, "conclusion": "failure", "check_run": 2, "comments": 0}
+            assert result == {"findings": 1, "conclusion": "failure", "check_run": 2, "comments": 0,
+                              "hidden": 0, "suggestions": 0}
             assert len(github.check_runs) == 2 and len(github.reviews) == 1
         finally:
             await runner.cleanup()

@@ -148,3 +148,17 @@ def test_json_bundle_is_all_stdout(sandbox: DockerSandbox, tmp_path: Path) -> No
     root = write_project(tmp_path / "p", {})
     data = run(sandbox, root, "print('{noise'); report(ok=True)\n")
     assert data == {"ok": True}  # the program's own stdout cannot corrupt the report
+
+
+def test_per_test_timeout_in_a_container(sandbox: DockerSandbox, tmp_path: Path) -> None:
+    from codie.runtime.runner import run_tests
+
+    root = write_project(tmp_path / "p", {"test_hangs.py": (
+        "import time\n\n\ndef test_first():\n    pass\n\n\n"
+        "def test_hangs():\n    time.sleep(600)\n\n\ndef test_last():\n    pass\n")})
+    report = run_tests(root, sandbox, paths=[root / "test_hangs.py"],
+                       limits=Limits(wall_seconds=120, test_seconds=2, memory_mb=256))
+    outcomes = {t["nodeid"].split("::")[1]: (t["outcome"], bool(t.get("timed_out")))
+                for t in report.tests}
+    assert outcomes == {"test_first": ("passed", False), "test_hangs": ("failed", True),
+                        "test_last": ("passed", False)}, report.error

@@ -62,6 +62,7 @@ async def client(lsp_client: LanguageClient, tmp_path: Path,
                 diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
+        initialization_options={"runtime": {"onSave": True}},  # opt-in (default off)
     ))
     yield lsp_client
     await lsp_client.shutdown_session()

@@ -31,6 +31,7 @@ import {
   shellLine,
   statusText,
   statusTooltip,
+  withWorkspaceTrust,
 } from "./launch";
 import {
   CallGraphRequest,
@@ -57,6 +58,11 @@ let status: vscode.StatusBarItem;
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration("codie", vscode.workspace.workspaceFolders?.[0]?.uri);
+}
+
+/** The `codie` section the server reads, with the workspace's trust (see withWorkspaceTrust). */
+function settingsForServer(section: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return withWorkspaceTrust(serverSettings(section), vscode.workspace.isTrusted);
 }
 
 function launchSettings(c: vscode.WorkspaceConfiguration): LaunchSettings {
@@ -140,7 +146,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "untitled", language: "python" },
     ],
     outputChannel: log,
-    initializationOptions: serverSettings(c as unknown as Record<string, unknown>),
+    initializationOptions: settingsForServer(c as unknown as Record<string, unknown>),
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/pyproject.toml") },
     middleware: {
       workspace: {
@@ -150,7 +156,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
           if (!Array.isArray(result)) {
             return result;
           }
-          return result.map((r, i) => params.items[i]?.section === "codie" ? serverSettings(r as Record<string, unknown>) : r);
+          return result.map((r, i) => params.items[i]?.section === "codie" ? settingsForServer(r as Record<string, unknown>) : r);
         },
       },
       // codie.explain, codie.askWhy... answer with Markdown meant for the user: show it.
@@ -193,7 +199,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     setState("failed");
     log.error(`Codie server failed to start: ${String(error)}`);
     const choice = await vscode.window.showErrorMessage(
-      `Codie could not start \`${launch.command}\`. Set "codie.path" or "codie.interpreter", or install Codie (pip install codie).`,
+      `Codie could not start \`${launch.command}\`. Set "codie.path" or "codie.interpreter", or install Codie (pip install codie-lsp).`,
       "Show Logs", "Open Settings",
     );
     if (choice === "Show Logs") log.show();
@@ -442,6 +448,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("codie.showHotspots", () => showHotspots(hotspots)),
     vscode.commands.registerCommand("codie.showCallGraph", () => showCallGraph(callGraph)),
     vscode.languages.onDidChangeDiagnostics(() => updateStatus()),
+    // Trust granted while running: tell the server (runtime tests may now run, if opted in).
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      if (client?.isRunning()) {
+        await client.sendNotification(DidChangeConfigurationNotification.type, {
+          settings: { codie: settingsForServer(config() as unknown as Record<string, unknown>) },
+        });
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (!e.affectsConfiguration("codie")) {
         return;
@@ -451,7 +465,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await restart(context);
       } else if (client?.isRunning()) {
         await client.sendNotification(DidChangeConfigurationNotification.type, {
-          settings: { codie: serverSettings(config() as unknown as Record<string, unknown>) },
+          settings: { codie: settingsForServer(config() as unknown as Record<string, unknown>) },
         });
       }
       updateStatus();

@@ -74,6 +74,9 @@ export function resolveLaunch(
 /** Settings that choose the program Codie runs (restricted in untrusted workspaces). */
 export const LAUNCH_SETTINGS = ["codie.serverCommand", "codie.path", "codie.interpreter", "codie.args"];
 
+/** Ignored in Restricted Mode: the launch settings, and the opt-in that runs workspace code. */
+export const RESTRICTED_SETTINGS = [...LAUNCH_SETTINGS, "codie.runtime.onSave"];
+
 /** Settings whose change needs a new server process (the rest go over LSP). */
 export const RESTART_SETTINGS = [...LAUNCH_SETTINGS, "codie.sandbox.backend"];
 
@@ -116,6 +119,16 @@ export function serverSettings(section: Record<string, unknown> | null | undefin
     out[key] = value;
   }
   return out;
+}
+
+/**
+ * The settings plus the workspace's trust (`workspace.trusted`): the server runs no
+ * workspace code (runtime tests) in an untrusted workspace, whatever the settings say.
+ */
+export function withWorkspaceTrust(settings: Record<string, unknown>, trusted: boolean): Record<string, unknown> {
+  const workspace = settings.workspace;
+  const table = typeof workspace === "object" && workspace !== null && !Array.isArray(workspace) ? workspace : {};
+  return { ...settings, workspace: { ...table, trusted } };
 }
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";

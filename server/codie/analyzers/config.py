@@ -12,8 +12,9 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from codie.core.analyzer import Analyzer, Context
-from codie.core.config import load_pyproject_text
+from codie.core.config import find_line, load_pyproject_text
 from codie.core.findings import Finding
+from codie.llm.config import load_config
 
 
 class ConfigAnalyzer:
@@ -24,13 +25,21 @@ class ConfigAnalyzer:
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         if not ctx.doc.uri.endswith("pyproject.toml"):
             return
-        _, problems = load_pyproject_text(ctx.doc.text, ctx.doc.uri)
+        text = ctx.doc.text
+        settings, problems = load_pyproject_text(text, ctx.doc.uri)
+        found = [(problem.line, f"{problem.message} ({problem.effect})") for problem in problems]
+        # the "llm" table is read by the LLM features, which validate it the same way; the
+        # environment is left out: it is not in this file
+        _, issues = load_config(settings.section("llm"), env={})
+        lines = text.splitlines()
+        found += [(find_line(lines, issue.key, "tool.codie.llm"), f"{issue.message} (the default applies)")
+                  for issue in issues]
         doc = ctx.doc
-        for problem in problems:
-            line = min(problem.line, doc.lines.count - 1)
+        for line, message in found:
+            line = max(0, min(line, doc.lines.count - 1))
             start = doc.lines.starts[line]
             end = doc.lines.content_end(doc.source, line)
-            yield ctx.report("CFG001", start, end, f"{problem.message} (the default applies)")
+            yield ctx.report("CFG001", start, end, message)
 
 
 def analyzers() -> list[Analyzer]:

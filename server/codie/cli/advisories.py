@@ -28,9 +28,11 @@ from codie.analyzers.dependencies.advisories import (
     cvss_level,
     load_index,
     packaged_path,
+    query_error,
     user_path,
 )
 from codie.cli.main import UsageError
+from codie.cli.validate import output_file
 
 DEFAULT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
 URL_ENV = "CODIE_OSV_URL"
@@ -100,6 +102,7 @@ def _env(python: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    output_file(getattr(args, "output", None))
     if args.action == "build":
         return _build(args.source, args.output or packaged_path())
     if args.action == "import":
@@ -120,11 +123,16 @@ def _build(source: Path, output: Path, label: str | None = None) -> int:
     try:
         index = osv.build_index(osv.read_records(source))
     except (osv.OSVError, OSError, UnicodeDecodeError) as exc:
-        print(f"codie: cannot read advisories from {label or source}: {exc}", file=sys.stderr)
+        problem = f"cannot read advisories from {label or source}: {exc}"
+        if label is None:  # the user's own file: a bad argument
+            raise UsageError(problem) from None
+        print(f"codie: {problem}", file=sys.stderr)
         return 1
     if not index["packages"]:
-        print(f"codie: {label or source} holds no PyPI advisories; index left unchanged",
-              file=sys.stderr)
+        problem = f"{label or source} holds no PyPI advisories; index left unchanged"
+        if label is None:
+            raise UsageError(problem)
+        print(f"codie: {problem}", file=sys.stderr)
         return 1
     size = osv.write_index(index, output)
     elapsed = time.perf_counter() - started
@@ -172,6 +180,8 @@ def _info() -> int:
 
 
 def _check(package: str, version: str) -> int:
+    if (problem := query_error(package, version)) is not None:
+        raise UsageError(problem)
     try:
         index = load_index()
     except IndexError_ as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph
 from codie.cli.main import UsageError
+from codie.cli.validate import jobs, output_file, write_text
 from codie.core.config import find_project_root, load_pyproject
 from codie.store import default_path
 
@@ -62,8 +63,8 @@ def to_dot(adjacency: dict[str, list[str]], graph: CallGraph) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    jobs(args.jobs)
+    output_file(args.output)
     graph = build_graph(args.path, args.no_cache, args.jobs)
     if args.unreferenced:
         rows = []
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             text = "".join(f"{a} -> {b}\n" for a, callees in adjacency.items() for b in callees)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_text(args.output, text)
     else:
         sys.stdout.write(text)
     return 0

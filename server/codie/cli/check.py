@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.cli.validate import check_options
 from codie.core.baseline import Baseline, BaselineError, mark_baselined
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    check_options(args)
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")

@@ -2,7 +2,9 @@
 scripts and terminals, with the same providers, redaction and fix verification.
 
 Exit codes: 0 done (explained / fix verified), 1 no finding there or no verified fix,
-2 usage error.
+2 usage error. With a model configured, a line on stderr says what is asked (and the
+deadline), and another what answered, e.g. "offline explainer (openai unreachable:
+timeout after 30 s)".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from codie.analyzers import registered
 from codie.cli.main import UsageError
+from codie.cli.validate import rule_id
 from codie.core.config import Settings, find_project_root, load_pyproject
 from codie.core.document import Document
 from codie.core.findings import Finding
@@ -22,7 +25,7 @@ from codie.core.rules import catalogue
 from codie.core.suppressions import suppression
 from codie.llm.config import load_config
 from codie.llm.context import finding_context
-from codie.llm.service import LLMService
+from codie.llm.service import LLMRequest, LLMService
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +54,7 @@ def _parse_location(location: str) -> tuple[Path, int]:
 def _findings_at(
     args: argparse.Namespace,
 ) -> tuple[Document, list[Finding], Settings, Path, LLMService]:
+    args.rule = rule_id(args.rule)
     file, line = _parse_location(args.location)
     root = find_project_root(file)
     settings, problems = load_pyproject(root / "pyproject.toml")
@@ -72,18 +76,34 @@ def _findings_at(
     return doc, found, settings, root, LLMService.from_config(config)
 
 
+def _request(service: LLMService) -> LLMRequest:
+    """Progress on stderr, a line per step, when a model is asked (offline is instant)."""
+
+    def say(message: str) -> None:
+        print(f"codie: {message}", file=sys.stderr, flush=True)
+
+    return LLMRequest(on_progress=say if service.config.remote else None)
+
+
+def _answered(service: LLMService, request: LLMRequest) -> None:
+    if service.config.remote:
+        print(f"codie: answered by {request.label} in {request.elapsed:.1f} s", file=sys.stderr)
+
+
 def run_explain(args: argparse.Namespace) -> int:
     doc, found, _, _, service = _findings_at(args)
     if not found:
         print(f"codie: no findings at {args.location}", file=sys.stderr)
         return 1
     cat = catalogue()
+    request = _request(service)  # one deadline for all the findings on the line
 
     async def explain_all() -> list[str]:
         return [await service.explain(finding_context(doc, f, cat, args.location.rpartition(
-            ":")[0])) for f in found]
+            ":")[0]), request) for f in found]
 
     print("\n\n---\n\n".join(asyncio.run(explain_all())))
+    _answered(service, request)
     return 0
 
 
@@ -96,8 +116,10 @@ def run_fix(args: argparse.Namespace) -> int:
     path = args.location.rpartition(":")[0]
     for finding in found:
         fc = finding_context(doc, finding, cat, path)
+        request = _request(service)
         proposal = asyncio.run(service.propose_fix(doc, finding, fc, registered(), cat, settings,
-                                                   root))
+                                                   root, request))
+        _answered(service, request)
         verification = proposal.verification
         if not verification.ok:
             print(f"codie: {finding.rule_id}: no verified fix ({verification.reason})",
@@ -105,7 +127,7 @@ def run_fix(args: argparse.Namespace) -> int:
             continue
         sys.stdout.write(verification.diff)
         print(f"codie: {finding.rule_id}: fix verified ({verification.reason}; "
-              f"by {proposal.provider})", file=sys.stderr)
+              f"by {proposal.label})", file=sys.stderr)
         if args.apply:
             Path(path).write_text(verification.new_text, encoding="utf-8")
             print(f"codie: applied to {path}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """The `codie` command. Subcommands are modules listed in COMMANDS; each exposes
 `register(subparsers)` which adds its parser and sets `func(args) -> int`.
 
-Exit codes: 0 success / clean, 1 findings at or above --fail-on, 2 usage error.
+Exit codes: 0 success / clean, 1 findings at or above --fail-on, 2 usage error (a bad
+argument, an unknown rule id, a file that cannot be read or written), 3 internal error.
+Every error is one line on stderr; `-vv` adds the traceback of an internal error.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ COMMANDS = (
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."
+
+
+log = logging.getLogger("codie.cli")
 
 
 class UsageError(Exception):
@@ -64,3 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `codie check | head`: the reader left; nothing to say
+        sys.stderr.close()
+        return 1
+    except OSError as exc:  # a file or folder the user named could not be used
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"codie: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line (the traceback with -vv), never a wall of text
+        log.debug("internal error", exc_info=True)
+        print(f"codie: internal error: {type(exc).__name__}: {exc} (run `codie -vv "
+              f"{args.command} ...` for the traceback)", file=sys.stderr)
+        return 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from codie.cli.validate import rule_id
 from codie.core.rules import catalogue, render_markdown
 
 
@@ -19,11 +20,7 @@ def run(args: argparse.Namespace) -> int:
     if args.markdown:
         print(render_markdown(cat), end="")
     elif args.rule:
-        rule = cat.get(args.rule.upper())
-        if rule is None:
-            print(f"unknown rule {args.rule}")
-            return 2
-        print(rule.help_markdown)
+        print(cat[str(rule_id(args.rule, "rule"))].help_markdown)
     else:
         for r in cat:
             print(f"{r.id:<8} {r.severity.value:<8} {r.category.value:<11} {r.title}")

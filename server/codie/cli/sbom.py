@@ -11,6 +11,7 @@ from pathlib import Path
 from codie.analyzers.dependencies.advisories import IndexError_, load_index
 from codie.analyzers.dependencies.sbom import build_sbom
 from codie.cli.main import UsageError
+from codie.cli.validate import output_file, write_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     root: Path = args.path
     if not root.is_dir():
         raise UsageError(f"not a folder: {root}")
+    output_file(args.output)
     try:
         index = load_index()
     except IndexError_ as exc:
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     bom = build_sbom(root.resolve(), index)
     text = json.dumps(bom, indent=2) + "\n"
     if args.output:
-        args.output.write_text(text)
+        write_text(args.output, text)
     else:
         sys.stdout.write(text)
     n, v = len(bom["components"]), len(bom["vulnerabilities"])

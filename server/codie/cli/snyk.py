@@ -16,6 +16,7 @@ from pathlib import Path
 
 from codie.analyzers.dependencies.snyk import SnykFormatError, load, merge, run_snyk
 from codie.cli.main import UsageError
+from codie.cli.validate import output_file
 from codie.core.check import check_paths
 from codie.core.config import find_project_root, load_pyproject
 from codie.core.findings import Severity
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.path.exists():
         raise UsageError(f"no such file or folder: {args.path}")
     fail_on = None if args.fail_on == "never" else _severity(args.fail_on)
+    output_file(args.output)
     try:
         if args.run:
             vulns, runs = run_snyk(args.path)

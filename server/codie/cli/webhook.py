@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.cli.validate import port, readable_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
     for problem in load_modules():  # the embedded workers run every registered kind
         print(f"codie webhook: {problem}", file=sys.stderr)
 
-    secret = args.secret_file.read_text().strip() if args.secret_file else os.environ.get("CODIE_WEBHOOK_SECRET", "")
+    port(args.port)
+    if args.workers < 0 or args.max_body < 1:
+        raise UsageError("--workers must be 0 or more and --max-body at least 1 byte")
+    secret = (readable_file(args.secret_file, "--secret-file").strip() if args.secret_file
+              else os.environ.get("CODIE_WEBHOOK_SECRET", ""))
     if not secret:
         raise UsageError("a webhook secret is required: --secret-file or $CODIE_WEBHOOK_SECRET")
     lease = LEASE if args.lease is None else args.lease

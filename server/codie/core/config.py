@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codie.core.findings import Finding, Severity
+from codie.core.rules import catalogue
 
 DEFAULT_EXCLUDE = (
     ".git/**", ".venv/**", "venv/**", "**/node_modules/**", "**/__pycache__/**",
@@ -29,6 +30,7 @@ class ConfigProblem:
     path: str
     key: str = ""
     line: int = 0  # 0-based line in the file, best effort
+    effect: str = "the default applies"  # what Codie does instead, for the diagnostic
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ def merge(
     changes: dict[str, Any] = {}
     sections = dict(base.sections)
 
-    def problem(key: str, message: str) -> None:
-        problems.append(ConfigProblem(message, source, key, _find_line(lines, key)))
+    def problem(key: str, message: str, effect: str = "the default applies") -> None:
+        problems.append(ConfigProblem(message, source, key, find_line(lines, key), effect))
 
     if not isinstance(raw, Mapping):
         return base, [ConfigProblem("settings must be a table", source)]
@@ -100,26 +102,46 @@ def merge(
         if name in ("select", "ignore", "exclude", "extend_exclude"):
             if isinstance(value, str):
                 value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problem(key, f"{key} must be a list of strings")
+            if not isinstance(value, list):
+                problem(key, f"{key} must be a list of strings, got {_kind(value)}")
                 continue
+            if (bad := next((v for v in value if not isinstance(v, str)), None)) is not None:
+                problem(key, f"{key} must be a list of strings, but it holds {_kind(bad)}")
+                continue
+            if name in ("select", "ignore"):
+                unknown = [v for v in value if not is_rule_pattern(v)]
+                for pattern in unknown:
+                    problem(key, f"{key}: {unknown_rule_message(pattern)}",
+                            "this entry is ignored")
+                value = [v for v in value if v not in unknown]
+                if unknown and not value:
+                    continue  # nothing valid left: keep what was there before
             if name == "extend_exclude":
                 changes["exclude"] = (*changes.get("exclude", base.exclude), *value)
             else:
                 changes[name] = tuple(value)
         elif name == "min_confidence":
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                problem(key, f"{key} must be a number between 0 and 1, got {value!r}")
+                problem(key, f"{key} must be a number between 0 and 1, got {_kind(value)}")
                 continue
             changes[name] = float(value)
         elif name == "severity":
             if not isinstance(value, Mapping):
-                problem(key, "severity must be a table of RULE = \"error|warning|info|hint\"")
+                problem(key, "severity must be a table of RULE = \"error|warning|info|hint\", "
+                             f"got {_kind(value)}")
                 continue
             sev = dict(base.severity)
             for rule, level in value.items():
+                if rule not in catalogue():
+                    problem(str(rule), f"severity: {unknown_rule_message(str(rule), exact=True)}",
+                            "this entry is ignored")
+                    continue
+                if not isinstance(level, str):
+                    problem(str(rule), f"severity.{rule} must be one of error, warning, info, "
+                                       f"hint, got {_kind(level)}")
+                    continue
                 try:
-                    sev[str(rule)] = Severity.parse(str(level))
+                    sev[str(rule)] = Severity.parse(level)
                 except ValueError as exc:
                     problem(str(rule), f"severity.{rule}: {exc}")
             changes[name] = sev
@@ -127,17 +149,47 @@ def merge(
     return dataclasses.replace(base, **changes), problems
 
 
-def _find_line(lines: list[str] | None, key: str) -> int:
+def is_rule_pattern(pattern: str) -> bool:
+    """A rule id or prefix that names at least one rule (or ALL), as select/ignore take."""
+    return pattern == "ALL" or (bool(pattern) and any(
+        rule.id.startswith(pattern) for rule in catalogue()))
+
+
+def unknown_rule_message(pattern: str, exact: bool = False) -> str:
+    """Why a select/ignore entry (or a severity key, `exact`) names no rule, with a hint."""
+    what = "rule id" if exact else "rule id or prefix"
+    hint = ""
+    upper = pattern.strip().upper()
+    if upper != pattern and (upper in catalogue() or (not exact and is_rule_pattern(upper))):
+        hint = f" (did you mean {upper!r}?)"
+    elif (alias := catalogue().resolve(pattern)) is not None:
+        hint = f" (Codie calls it {alias!r})"
+    return f"unknown {what} {pattern!r}{hint}; see `codie rules`"
+
+
+def _kind(value: object) -> str:
+    """A short, bounded description of a bad value (never a huge or deep repr)."""
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def find_line(lines: list[str] | None, key: str, table: str = "tool.codie") -> int:
+    """The line of `key = ...` in a [tool.codie...] table (`table` and its sub-tables), else
+    the table's header."""
     if not lines or not key:
         return 0
     pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
     in_table = False
     for i, line in enumerate(lines):
         if line.strip().startswith("["):
-            in_table = line.strip().startswith("[tool.codie")
+            in_table = line.strip().lstrip("[").startswith(table)
         if in_table and pattern.match(line):
             return i
-    return next((i for i, ln in enumerate(lines) if ln.strip().startswith("[tool.codie")), 0)
+    return next((i for i, ln in enumerate(lines) if ln.strip().lstrip("[").startswith(table)), 0)
 
 
 def load_pyproject(
@@ -163,9 +215,42 @@ def load_pyproject_text(
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) - 1 if match else 0
-        return base, [ConfigProblem(f"invalid TOML: {exc}; using the defaults", source, "", line)]
-    table = data.get("tool", {}).get("codie", {})
-    return merge(base, table, source, text.splitlines())
+        if not match and "end of document" in str(exc):
+            line = max(0, len(text.rstrip("\n").split("\n")) - 1)
+        return base, [ConfigProblem(f"invalid TOML: {exc}", source, "", line,
+                                    "all defaults apply")]
+    except RecursionError:
+        # tomllib recurses once per level of nested arrays or inline tables
+        deep = re.search(rf"(?:[\[{{]\s*){{{DEEP_NESTING}}}", text)
+        line = text.count("\n", 0, deep.start()) if deep else 0
+        return base, [ConfigProblem("invalid TOML: arrays or tables nested too deeply", source,
+                                    "", line, "all defaults apply")]
+    lines = text.splitlines()
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        return base, [ConfigProblem(f"tool must be a table, got {_kind(tool)}", source, "tool",
+                                    _top_level_line(lines, "tool"))]
+    table = tool.get("codie", {})
+    if not isinstance(table, Mapping):
+        return base, [ConfigProblem(f"[tool.codie] must be a table, got {_kind(table)}", source,
+                                    "codie", _top_level_line(lines, "codie", "tool"))]
+    return merge(base, table, source, lines)
+
+
+DEEP_NESTING = 32  # brackets in a row that mark where a too-deep value starts
+
+
+def _top_level_line(lines: list[str], key: str, table: str = "") -> int:
+    """The line of `key = ...` at the top level (or in `[table]`), for a problem's location."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    current = ""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[] ")
+        elif current == table and pattern.match(line):
+            return i
+    return 0
 
 
 def find_project_root(start: Path) -> Path:

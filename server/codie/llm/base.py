@@ -49,7 +49,15 @@ class Prompt:
 
 class LLMError(Exception):
     """A provider failed (unreachable, timed out, refused, bad answer). The message is
-    safe to show the user; callers fall back to the offline answer."""
+    safe to show the user; callers fall back to the offline answer.
+
+    `reason` is the short form for labels, after the provider's name: "unreachable:
+    timeout after 30 s", "failed: HTTP 503", "failed: malformed answer (JSONDecodeError)".
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class Provider(Protocol):

@@ -5,17 +5,27 @@ that it does not define or import (a model's `ast.literal_eval` without `import 
 finding is gone, and no finding appears that was not there before. Findings are compared by rule
 and the text they cover (offsets move with the fix). A suppression comment does not count
 as removing a finding: the raw analysis is compared, before suppressions are applied.
+
+Then, when the file belongs to a project (root) with tests related to it, those tests run
+on a fixed copy of the project, in the sandbox: a fix that makes a test fail that passed
+before is refused, naming it; a verified fix lists the tests it ran. Without a sandbox
+(no bubblewrap, no docker) the tests are not run, and the reason says so. In the editor's
+server they are not run either (it would block its event loop): `codie llm fix` does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import difflib
 import re
+import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from tree_sitter import Node
 
@@ -40,6 +50,13 @@ class Verification:
     reason: str
     new_text: str = ""
     diff: str = ""
+    tests: tuple[str, ...] = ()  # the related tests that ran on the fixed copy (node ids)
+
+
+# Event loops of editor servers (lsp/features/runtime.py adds its own): a verification
+# called on one of them must not run tests, which would block the editor for seconds.
+EDITOR_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+TEST_LIMITS_S = (120.0, 30.0)  # the whole run, each test
 
 
 def extract_diff(answer: str) -> str:
@@ -233,4 +250,78 @@ def verify_fix(
     new = sorted(k[0] for k in after if after[k] > before[k])
     if new:
         return Verification(False, "the fix introduces " + ", ".join(new), new_text, diff)
-    return Verification(True, "parses, removes the finding, adds none", new_text, diff)
+    static = "parses, removes the finding, adds none"
+    passed, why, ran = related_tests_verdict(doc, new_text, root)
+    return Verification(passed, f"{static}; {why}", new_text, diff, ran)
+
+
+def _doc_path(doc: Document, root: Path | None) -> Path | None:
+    parsed = urlparse(doc.uri)
+    if root is None or parsed.scheme != "file":
+        return None
+    path = Path(unquote(parsed.path))
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return None
+    return path if path.is_file() else None
+
+
+def _on_editor_loop() -> bool:
+    try:
+        return asyncio.get_running_loop() in EDITOR_LOOPS
+    except RuntimeError:
+        return False
+
+
+def related_tests_verdict(doc: Document, new_text: str,
+                          root: Path | None) -> tuple[bool, str, tuple[str, ...]]:
+    """(ok, what happened, tests that ran): the tests related to the file, run in the
+    sandbox on a copy of the project with the fix applied. A test that already failed
+    without the fix does not count against it."""
+    from codie.runtime.runner import run_tests
+    from codie.runtime.select import related_tests
+    from codie.runtime.service import project_python
+    from codie.sandbox import Limits, SandboxError, choose
+    from codie.sandbox.base import copy_project
+
+    path = _doc_path(doc, root)
+    if path is None or root is None:
+        return True, "no project tests to run", ()
+    root = root.resolve()
+    rel = path.resolve().relative_to(root)
+    tests, _how = related_tests(root, [path])
+    if not tests:
+        return True, f"no tests related to {rel.as_posix()}", ()
+    if _on_editor_loop():
+        return True, ("related tests not run in the editor; `codie llm fix FILE:LINE` runs "
+                      "them"), ()
+    try:
+        sandbox = choose("auto", python=project_python(root))
+    except SandboxError as exc:
+        return True, f"related tests NOT run: {exc}", ()
+    wall, each = TEST_LIMITS_S
+    limits = Limits(wall_seconds=wall, test_seconds=each)
+    with tempfile.TemporaryDirectory(prefix="codie-fix-") as tmp:
+        copy = Path(tmp) / "project"
+        try:
+            copy_project(root, copy)
+            (copy / rel).write_text(new_text, encoding="utf-8")
+        except (OSError, SandboxError) as exc:
+            return True, f"related tests NOT run: cannot copy the project ({exc})", ()
+        fixed = run_tests(copy, sandbox, edited=[copy / rel], limits=limits)
+    ran = tuple(t["nodeid"] for t in fixed.tests)
+    if not ran:
+        return True, f"related tests could not run: {fixed.error or 'none collected'}", ()
+    failing = {t["nodeid"]: t for t in fixed.failed}
+    if failing:
+        before = run_tests(root, sandbox, edited=[path], limits=limits)
+        already = {t["nodeid"] for t in before.failed}
+        broken = [n for n in failing if n not in already]
+        if broken:
+            message = ((failing[broken[0]].get("failure") or {}).get("message") or "")
+            first = message.strip().splitlines()[0][:200] if message.strip() else "failed"
+            return False, (f"the fix breaks {len(broken)} related test(s): "
+                           f"{', '.join(broken)} ({first})"), ran
+    kept = f" ({len(failing)} already failing without it)" if failing else ""
+    return True, f"{len(ran)} related test(s) ran in the sandbox{kept}: {', '.join(ran)}", ran

@@ -25,7 +25,7 @@ from codie.core.rules import catalogue
 from codie.core.suppressions import suppression
 from codie.llm.config import load_config
 from codie.llm.context import finding_context
-from codie.llm.service import LLMService
+from codie.llm.service import LLMRequest, LLMService
 
 
 class Ctx(Protocol):
@@ -69,6 +69,7 @@ def _run(payload: dict[str, Any], ctx: Ctx, one: Callable[..., dict[str, Any]]) 
             return {"results": results, "cancelled": True}
         results.append(one(service, path, root, doc, finding))
         ctx.progress((i + 1) / len(targets), f"{path}:{doc.lines.line_of(finding.start) + 1}")
+    # the provider configured; each result says what answered it (offline when it failed)
     return {"results": results, "provider": service.name}
 
 
@@ -79,8 +80,11 @@ def explain_findings(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         str, Any
     ]:
         fc = finding_context(doc, f, catalogue(), str(path))
+        request = LLMRequest()
+        markdown = asyncio.run(service.explain(fc, request))
         return {"path": str(path), "line": fc.line, "ruleId": f.rule_id,
-                "fingerprint": fc.fingerprint, "markdown": asyncio.run(service.explain(fc))}
+                "fingerprint": fc.fingerprint, "markdown": markdown,
+                "provider": request.provider, "label": request.label}
 
     return _run(payload, ctx, one)
 
@@ -97,7 +101,8 @@ def verify_fixes(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         proposal = asyncio.run(service.propose_fix(doc, f, fc, registered(), cat, settings, root))
         v = proposal.verification
         return {"path": str(path), "line": fc.line, "ruleId": f.rule_id, "verified": v.ok,
-                "reason": v.reason, "diff": v.diff if v.ok else ""}
+                "reason": v.reason, "diff": v.diff if v.ok else "",
+                "provider": proposal.provider, "label": proposal.label}
 
     return _run(payload, ctx, one)
 

@@ -19,6 +19,7 @@ from codie.llm.base import Completion, Prompt
 from codie.llm.context import ChatContext, FindingContext
 
 CHUNK = 160  # characters per streamed piece
+OFFLINE_NOTE = "offline_note"  # Prompt.extra key: why the offline answer is given instead
 
 
 # finding data that is for Codie's own use, not for a person reading the answer (the model's
@@ -61,15 +62,16 @@ def relevance(fc: FindingContext, question: str) -> int:
     return sum(1 for w in words if w in haystack)
 
 
-def chat_markdown(ctx: ChatContext) -> str:
+def chat_markdown(ctx: ChatContext, note: str | None = None) -> str:
     """An answer to a chat message without a model: the findings in scope, explained.
 
     Findings that the question names (by rule, message or the flagged code) come first and
     are explained in full; the others are listed, so the answer stays on the question.
     """
     where = "the selection" if ctx.selection else (ctx.path or "this file")
+    note = note or _offline_note()
     if not ctx.findings:
-        return f"Codie has no findings in {where}.\n\n{_offline_note()}"
+        return f"Codie has no findings in {where}.\n\n{note}"
     scored = sorted(ctx.findings, key=lambda fc: -relevance(fc, ctx.message))
     asked = [fc for fc in scored if relevance(fc, ctx.message) > 0] or scored
     others = [fc for fc in scored if fc not in asked]
@@ -79,7 +81,7 @@ def chat_markdown(ctx: ChatContext) -> str:
     if others:
         body.append("Also in " + where + ": " + "; ".join(
             f"`{fc.finding.rule_id}` {fc.title} ({fc.where()})" for fc in others) + ".")
-    return "\n\n".join([head, *body, _offline_note()])
+    return "\n\n".join([head, *body, note])
 
 
 STOP_WORDS = frozenset({
@@ -124,9 +126,12 @@ class OfflineProvider:
             return f"```diff\n{diff}```" if diff else "No fix is known for this finding."
         if isinstance(ctx, FindingContext):
             return explain_markdown(ctx)
+        # why the offline answer is given, when a configured model failed (llm/service.py)
+        note = prompt.extra.get(OFFLINE_NOTE)
+        note = note if isinstance(note, str) else None
         if isinstance(ctx, ChatContext):
-            return chat_markdown(ctx)
-        return _offline_note()
+            return chat_markdown(ctx, note)
+        return note or _offline_note()
 
     async def stream(self, prompt: Prompt) -> AsyncIterator[str]:
         text = self.answer(prompt)

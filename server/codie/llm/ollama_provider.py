@@ -1,6 +1,8 @@
 """Ollama's native /api/chat, through the `ollama` client.
 
-The client has no default timeout and no retries, so both are added here.
+The client has no default timeout and no retries, so both are added here; the service
+(llm/service.py) holds the whole request, retries included, to the deadline. Every failure
+leaves as an LLMError with a short reason (malformed lines and shapes included).
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ class OllamaProvider:
 
         try:
             async for piece in stream_with_retries(pieces, self.config.retries, _retryable):
+                if not isinstance(piece, str):
+                    raise TypeError(f"content is {type(piece).__name__}, not text")
                 yield piece
-        except (ollama.ResponseError, ConnectionError, httpx.HTTPError) as exc:
-            raise LLMError(f"Ollama failed: {_describe(exc)}") from exc
+        except Exception as exc:
+            raise _error(exc) from exc
 
     async def complete(self, prompt: Prompt) -> Completion:
         args = self._args(prompt)
@@ -63,10 +67,13 @@ class OllamaProvider:
 
         try:
             response = await with_retries(call, self.config.retries, _retryable)
-        except (ollama.ResponseError, ConnectionError, httpx.HTTPError) as exc:
-            raise LLMError(f"Ollama failed: {_describe(exc)}") from exc
-        tokens = tuple(_token(t) for t in response.logprobs or ())
-        return Completion(response.message.content or "", tokens, self.name, response.model or "")
+            tokens = tuple(_token(t) for t in response.logprobs or ())
+            text = response.message.content or ""
+            if not isinstance(text, str):
+                raise TypeError(f"content is {type(text).__name__}, not text")
+            return Completion(text, tokens, self.name, str(response.model or self.model))
+        except Exception as exc:
+            raise _error(exc) from exc
 
 
 def _token(item: Any) -> TokenLogprob:
@@ -82,7 +89,19 @@ def _field(item: Any, name: str) -> Any:
     return item[name] if isinstance(item, Mapping) else getattr(item, name)
 
 
-def _describe(exc: BaseException) -> str:
+def _error(exc: Exception) -> LLMError:
+    """One LLMError, with a short reason, for whatever the client or the answer threw."""
+    if isinstance(exc, LLMError):
+        return exc
     if isinstance(exc, ollama.ResponseError):
-        return f"HTTP {exc.status_code}: {exc.error}"
-    return f"{type(exc).__name__}: {exc}"
+        error = " ".join(str(exc.error).split())[:80]
+        reason = f"failed: HTTP {exc.status_code}" + (f" ({error})" if error else "")
+    elif isinstance(exc, httpx.TimeoutException):
+        reason = "unreachable: timeout"
+    elif isinstance(exc, ConnectionError | httpx.ConnectError):
+        reason = "unreachable: cannot connect"
+    elif isinstance(exc, httpx.TransportError):
+        reason = f"unreachable: {type(exc).__name__}"
+    else:  # a line that is not JSON, a wrong shape
+        reason = f"failed: malformed answer ({type(exc).__name__})"
+    return LLMError(f"Ollama {reason}", reason)

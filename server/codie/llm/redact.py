@@ -158,8 +158,10 @@ class Redactor:
             try:
                 for kind, value in detect(text):
                     self.known.setdefault(value, kind)
-            except Exception:  # a broken detector must not leak: the others still run
-                log.exception("secret detector failed")
+            except Exception as exc:  # a broken detector must not leak: the others still run
+                log.warning("secret detector %s failed: %s: %s",
+                            getattr(detect, "__name__", "?"), type(exc).__name__, exc)
+                log.debug("secret detector failure", exc_info=True)
 
     def redact(self, text: str) -> str:
         if not self.enabled or not text:

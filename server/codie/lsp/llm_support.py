@@ -2,18 +2,23 @@
 
 Per workspace folder: the LLM service (from the folder's "llm" settings section) and the
 feedback store (SQLite, opened off the event loop). Per finding: the model's verdict and
-verified fix proposals, keyed by fingerprint.
+verified fix proposals, keyed by fingerprint. Per user request to a model: work-done
+progress (`llm_progress`), which the user can cancel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
-from collections.abc import Mapping
+import uuid
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from lsprotocol import types
 
 from codie.core.confidence import reblend
 from codie.core.document import Document
@@ -22,12 +27,13 @@ from codie.core.findings import Finding
 from codie.llm.config import load_config
 from codie.llm.context import FindingContext, finding_context, fingerprint
 from codie.llm.feedback import FeedbackStore
-from codie.llm.service import FixProposal, LLMService
+from codie.llm.service import FixProposal, LLMRequest, LLMService
 from codie.lsp.server import CodieServer
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
 STATE_KEY = "llm"
+CREATE_TIMEOUT = 5.0  # seconds a client may take to accept a progress token
 
 
 def param(obj: Any, name: str, default: Any = None) -> Any:
@@ -141,6 +147,66 @@ class LLMState:
 
     def context(self, doc: Document, finding: Finding) -> FindingContext:
         return finding_context(doc, finding, self.server.catalogue)
+
+
+@contextlib.asynccontextmanager
+async def llm_progress(
+    ls: CodieServer, service: LLMService, title: str, token: Any = None
+) -> AsyncIterator[LLMRequest]:
+    """An LLMRequest whose progress is shown as LSP work-done progress, cancellable.
+
+    Only when a model is asked (the offline explainer answers at once). `token` is the
+    request's own workDoneToken when the client sent one; otherwise the server creates one
+    if the client can show progress. Pressing cancel cancels the request's task: the model's
+    HTTP stream is closed and the client gets RequestCancelled, as with $/cancelRequest.
+    The progress ends with what answered (LLMRequest.label).
+    """
+    progress = ls.work_done_progress
+    if not service.config.remote:
+        yield LLMRequest()
+        return
+    if not isinstance(token, str | int) or isinstance(token, bool):
+        token = None
+        window = ls.client_capabilities.window
+        if window is not None and window.work_done_progress:
+            token = f"codie-llm-{uuid.uuid4().hex}"
+            try:
+                await asyncio.wait_for(progress.create_async(token), CREATE_TIMEOUT)
+            except Exception:  # a client refusing progress must not stop the answer
+                log.debug("work done progress refused", exc_info=True)
+                token = None
+    if token is None:
+        yield LLMRequest()
+        return
+
+    def report(message: str) -> None:
+        progress.report(token, types.WorkDoneProgressReport(message=message))
+
+    request = LLMRequest(on_progress=report)
+    progress.begin(token, types.WorkDoneProgressBegin(
+        title=title, cancellable=True,
+        message=f"asking {service.name}; deadline {service.deadline:g} s"))
+    task = asyncio.current_task()
+
+    def on_cancel(future: Any) -> None:
+        if future.cancelled() and task is not None and not task.done():
+            task.cancel()
+
+    future = progress.tokens.get(token)
+    if future is not None:
+        future.add_done_callback(on_cancel)
+    message = None
+    try:
+        yield request
+    except asyncio.CancelledError:  # the progress's cancel button, or $/cancelRequest
+        message = "cancelled"
+        raise
+    except Exception:
+        message = "failed (see the server log)"
+        raise
+    finally:
+        progress.tokens.pop(token, None)
+        progress.end(token, types.WorkDoneProgressEnd(message=message or request.label))
 
 
 def state(server: CodieServer) -> LLMState:

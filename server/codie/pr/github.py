@@ -1,4 +1,4 @@
-"""A small GitHub REST client: check runs and pull-request reviews.
+"""A small GitHub REST client: check runs, pull-request reviews, replies and permissions.
 
 The base URL is configurable (GitHub Enterprise: https://HOST/api/v3). Auth is a token, or
 a GitHub App (a JWT signed with the app's private key, exchanged for an installation token).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,27 @@ class GitHub:
             raise GitHubError(0, str(exc)) from None
         return json.loads(raw) if raw else None
 
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """A GraphQL call (review threads have no REST endpoint). GitHub Enterprise serves it
+        at /api/graphql next to the REST root /api/v3."""
+        root = self.base_url.removesuffix("/api/v3")
+        url = root + "/api/graphql" if root != self.base_url else root + "/graphql"
+        request = urllib.request.Request(url, data=json.dumps({"query": query, "variables": variables}).encode(),
+                                         method="POST")
+        request.add_header("Content-Type", "application/json")
+        request.add_header("User-Agent", "codie")
+        request.add_header("Authorization", f"Bearer {self.token()}")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raise GitHubError(exc.code, exc.read().decode("utf-8", "replace")[:500]) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise GitHubError(0, str(exc)) from None
+        if answer.get("errors"):
+            raise GitHubError(200, "; ".join(str(e.get("message", e)) for e in answer["errors"])[:500])
+        return dict(answer.get("data") or {})
+
     def token(self) -> str:
         if self._token and time.time() < self._token_expires - 60:
             return self._token
@@ -117,3 +139,60 @@ class GitHub:
         return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/reviews", {
             "commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments,
         }))
+
+    # conversation -----------------------------------------------------------------------
+    def pull(self, repo: str, number: int) -> dict[str, Any]:
+        return dict(self._call("GET", f"/repos/{repo}/pulls/{number}"))
+
+    def review_comment(self, repo: str, comment_id: int) -> dict[str, Any]:
+        return dict(self._call("GET", f"/repos/{repo}/pulls/comments/{comment_id}"))
+
+    def reply_to_review_comment(self, repo: str, number: int, comment_id: int, body: str) -> dict[str, Any]:
+        """A reply in the thread of review comment `comment_id` (a thread's root)."""
+        return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/comments/{comment_id}/replies",
+                               {"body": body}))
+
+    def create_review_comment(self, repo: str, number: int, commit_id: str, comment: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/comments", {"commit_id": commit_id, **comment}))
+
+    def issue_comments(self, repo: str, number: int) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/repos/{repo}/issues/{number}/comments?per_page=100") or [])
+
+    def create_issue_comment(self, repo: str, number: int, body: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": body}))
+
+    def permission(self, repo: str, user: str) -> str:
+        """admin, write, read or none: a user's permission on the repository."""
+        try:
+            answer = self._call("GET", f"/repos/{repo}/collaborators/{urllib.parse.quote(user)}/permission")
+        except GitHubError as exc:
+            if exc.status == 404:  # not a collaborator (or no such user)
+                return "none"
+            raise
+        return str((answer or {}).get("permission") or "none")
+
+    def can_write(self, repo: str, user: str) -> bool:
+        return self.permission(repo, user) in ("admin", "write")
+
+    def resolve_thread(self, repo: str, number: int, root_comment_id: int) -> bool:
+        """Resolve the review thread that starts with `root_comment_id`; False if not found."""
+        owner, name = repo.split("/", 1)
+        data = self.graphql(THREADS_QUERY, {"owner": owner, "name": name, "number": number})
+        threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
+        for thread in threads.get("nodes") or []:
+            first = (thread.get("comments") or {}).get("nodes") or []
+            if first and first[0].get("databaseId") == root_comment_id:
+                if not thread.get("isResolved"):
+                    self.graphql(RESOLVE_MUTATION, {"id": thread["id"]})
+                return True
+        return False
+
+
+THREADS_QUERY = """query($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) {
+    reviewThreads(first: 100) { nodes { id isResolved comments(first: 1) { nodes { databaseId } } } }
+  } }
+}"""
+RESOLVE_MUTATION = """mutation($id: ID!) {
+  resolveReviewThread(input: {threadId: $id}) { thread { id isResolved } }
+}"""

@@ -8,6 +8,7 @@ by their hidden fingerprint marker) are not posted again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import io
@@ -21,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from codie.core.check import check_paths
-from codie.core.config import load_pyproject
+from codie.core.config import Settings, load_pyproject
 from codie.core.findings import Severity
+from codie.llm.feedback import FeedbackStore
+from codie.pr import suggestions, summary
 from codie.pr.diff import changed_lines, git
 from codie.pr.gate import only_changes
 from codie.pr.github import AppAuth, GitHub
+from codie.pr.suggestions import Suggestion
+from codie.pr.summary import project_key, triage
 from codie.report.markdown import render as markdown
 from codie.report.model import Located, Run
 from codie.worker.handlers import JobContext, register
@@ -45,18 +50,25 @@ class PrSettings:
     app_key: str | None
     cache: Path
     fail_on: Severity
+    feedback_db: Path
 
     @classmethod
     def from_env(cls) -> PrSettings:
         key_file = os.environ.get("CODIE_GITHUB_APP_KEY_FILE")
+        cache = Path(os.environ.get("CODIE_PR_CACHE", Path.home() / ".cache" / "codie" / "prs"))
         return cls(
             api_url=os.environ.get("CODIE_GITHUB_API_URL", "https://api.github.com"),
             token=os.environ.get("CODIE_GITHUB_TOKEN") or os.environ.get("GITHUB_TOKEN"),
             app_id=os.environ.get("CODIE_GITHUB_APP_ID"),
             app_key=Path(key_file).read_text() if key_file else None,
-            cache=Path(os.environ.get("CODIE_PR_CACHE", Path.home() / ".cache" / "codie" / "prs")),
+            cache=cache,
             fail_on=Severity.parse(os.environ.get("CODIE_PR_FAIL_ON", "error")),
+            feedback_db=Path(os.environ.get("CODIE_PR_FEEDBACK_DB", cache / "feedback.db")),
         )
+
+    def feedback(self) -> contextlib.AbstractContextManager[FeedbackStore]:
+        """The team-feedback store `@codie ignore` replies write to (one project per repository)."""
+        return contextlib.closing(FeedbackStore(self.feedback_db))
 
     def client(self, installation_id: int | None) -> GitHub:
         if self.app_id and self.app_key and installation_id:
@@ -88,6 +100,14 @@ def fetch(cache: Path, repo: str, clone_url: str, refs: list[str], need: list[st
     return mirror
 
 
+def pull_refs(number: int, base_ref: str) -> list[str]:
+    """What to fetch from the BASE repository: the pull request's head as GitHub publishes it
+    there (refs/pull/N/head, also for pull requests from forks, whose clone URL may lack the
+    base commit or be gone) and the base branch."""
+    return [f"+refs/pull/{number}/head:refs/codie/pull/{number}/head",
+            f"+refs/heads/{base_ref}:refs/codie/heads/{base_ref}"]
+
+
 def export(mirror: Path, sha: str, into: Path) -> None:
     """The files of commit `sha`, without a .git (the analysis never runs the code)."""
     import subprocess
@@ -114,17 +134,26 @@ def annotation(located: Located) -> dict[str, Any]:
     }
 
 
-def comment(located: Located) -> dict[str, Any]:
+def comment(located: Located, suggestion: Suggestion | None = None) -> dict[str, Any]:
     f = located.finding
-    body = (f"**{f.rule_id}** {f.message} ({f.confidence:.0%} confidence)\n\n"
-            f"`codie rules {f.rule_id}` explains why. <!-- codie:{fingerprint(located)} -->")
-    return {"path": located.path, "line": max(located.start_line, located.end_line), "side": "RIGHT", "body": body}
+    body = f"**{f.rule_id}** {f.message} ({f.confidence:.0%} confidence)\n\n"
+    if suggestion is not None:
+        body += (f"**Suggested fix:** {suggestion.title} (verified: the fixed file parses and no longer "
+                 f"has this finding or any new one).\n\n{suggestion.block()}\n\n")
+    body += (f"Reply `@codie why`, `@codie fix` or `@codie ignore <reason>`. "
+             f"<!-- codie:{fingerprint(located)} -->")
+    where = suggestion.comment_range() if suggestion else {"line": max(located.start_line, located.end_line),
+                                                            "side": "RIGHT"}
+    return {"path": located.path, **where, "body": body}
 
 
-def analyse(checkout: Path, changed: dict[str, set[int]]) -> Run:
+def analyse(checkout: Path, changed: dict[str, set[int]]) -> tuple[Run, Settings]:
+    """Every finding on the changed lines, whatever its confidence (the summary's noise
+    filter applies the threshold after team feedback), and the project's settings."""
     settings, _ = load_pyproject(checkout / "pyproject.toml")
-    run = check_paths([checkout], checkout, settings, jobs=1)
-    return only_changes(run, changed, checkout)
+    everything = dataclasses.replace(settings, min_confidence=0.0)
+    run = check_paths([checkout], checkout, everything, jobs=1)
+    return only_changes(run, changed, checkout), settings
 
 
 def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
@@ -132,37 +161,47 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     repo, number = str(payload["repository"]), int(payload["number"])
     head_sha, base_sha = str(payload["head_sha"]), str(payload["base_sha"])
     ctx.progress(0.1, "fetching")
-    mirror = fetch(settings.cache, repo, str(payload["clone_url"]),
-                   [str(payload["head_ref"]), str(payload["base_ref"])], [head_sha, base_sha])
+    mirror = fetch(settings.cache, repo, str(payload["clone_url"]), pull_refs(number, str(payload["base_ref"])),
+                   [head_sha, base_sha])
     ctx.check_cancelled()
     changed = changed_lines(mirror, base_sha, head_sha)
     with tempfile.TemporaryDirectory(prefix="codie-pr-") as tmp:
         checkout = Path(tmp)
         export(mirror, head_sha, checkout)
         ctx.progress(0.4, "analysing")
-        run = analyse(checkout, changed)
+        run, project = analyse(checkout, changed)
+        with settings.feedback() as store:
+            triaged = triage(run.results, project.min_confidence, store, project_key(repo), fingerprint)
+        shown = triaged.shown
+        ctx.progress(0.6, "verifying fixes")
+        fixes = {fingerprint(r): o.suggestion for r, o in
+                 zip(shown, suggestions.for_results(checkout, shown, changed, project), strict=True)}
     ctx.check_cancelled()
-    shown = run.shown
     failing = [r for r in shown if r.severity.rank >= settings.fail_on.rank]
     conclusion = "failure" if failing else "success"
     title = f"{len(shown)} finding(s) on changed lines" if shown else "No findings on changed lines"
+    offered = sum(1 for s in fixes.values() if s is not None)
+    report = summary.render(triaged, offered) + "\n" + markdown(dataclasses.replace(run, results=shown))
     gh = settings.client(payload.get("installation_id"))
     ctx.progress(0.8, "reporting")
     # each post is recorded per job (pull request @ head SHA): a re-run after a crash does
     # not post again; one cut off mid-post is an upsert / skips comments already there
     check = ctx.once("check-run", lambda: gh.upsert_check_run(
-        repo, head_sha, CHECK_NAME, conclusion, title, markdown(run)[:60000], [annotation(r) for r in shown]))
+        repo, head_sha, CHECK_NAME, conclusion, title, report[:60000], [annotation(r) for r in shown]))
 
     def post_review() -> dict[str, Any]:
         posted = {m.group(1) for c in gh.review_comments(repo, number) for m in MARKER.finditer(c.get("body", ""))}
-        new = [comment(r) for r in shown if fingerprint(r) not in posted]
+        new = [comment(r, fixes.get(fingerprint(r))) for r in shown if fingerprint(r) not in posted]
         if new:
             gh.create_review(repo, number, head_sha, f"Codie found {len(new)} new issue(s) in this change.", new)
         return {"comments": len(new)}
 
     review = ctx.once("review", post_review)
     return {"findings": len(shown), "conclusion": conclusion, "check_run": check.get("id"),
-            "comments": review.get("comments", 0)}
+            "comments": review.get("comments", 0), "hidden": triaged.hidden, "suggestions": offered}
 
 
 register("pr-check", run_pr_check)
+
+# replies to Codie's comments ("pr-reply" jobs) register there; it imports this module
+from codie.pr import conversation as _conversation  # noqa: E402, F401

@@ -34,6 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
+from codie.pr import conversation
 from codie.worker import handlers
 from codie.worker.main import requeue_dead_local
 from codie.worker.queue import LEASE, Queue, QueueStats, open_queue
@@ -90,6 +91,20 @@ def pull_request_job(event: dict[str, Any]) -> tuple[str, dict[str, Any], str | 
 
 
 route("pull_request", JOB_KIND, pull_request_job)
+
+
+def _reply_route(event_name: str) -> Route:
+    """"@codie why|fix|ignore" replies (pr/conversation.py): one pr-reply job per comment."""
+
+    def make(event: dict[str, Any]) -> tuple[str, dict[str, Any], str | None] | None:
+        payload = conversation.reply_payload(event_name, event)
+        return None if payload is None else (conversation.JOB_KIND, payload, str(payload["job_key"]))
+
+    return make
+
+
+for _event in sorted(conversation.EVENTS):
+    route(_event, conversation.JOB_KIND, _reply_route(_event))
 
 
 def _escape(value: str) -> str:

@@ -5,7 +5,15 @@ call duration, the failing assertion's place, and the project functions the test
 to (its "functions under test": names the test's code uses that resolve, through the test
 module's globals, to functions defined in the project). A `benchmark(fn, *args)` fixture
 (timeit-style, used when pytest-benchmark is absent) records the per-call time.
-Writes $CODIE_OUT/pytest.json.
+Writes $CODIE_OUT/pytest.json at the end, and as it goes one line per event to
+$CODIE_OUT/pytest-events.jsonl ({"collected": [...]}, {"start": entry}, {"done": entry},
+{"hung": nodeid}): a run stopped half-way still tells which tests finished and which one
+was running.
+
+Per-test timeout (--codie-timeout=SECONDS): SIGALRM raises TestTimeout in the test, which
+fails it and the session goes on. A test that swallows it (or sits in C code) is caught by
+a watchdog thread GRACE_S later: it records {"hung": nodeid} and ends the process, and the
+runner starts a new session for the tests that did not run (--codie-only=FILE).
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -23,6 +33,15 @@ import pytest
 
 BENCH_MIN_TIME = 0.05  # seconds of calls per round
 BENCH_ROUNDS = 5
+GRACE_S = 5.0  # after the per-test timeout, before the watchdog ends the session
+EVENTS = "pytest-events.jsonl"
+HUNG_EXIT = 124
+
+
+class TestTimeout(BaseException):
+    """The per-test timeout (a BaseException: `except Exception` in a test cannot hide it)."""
+
+    __test__ = False
 
 
 def _rel(path: str | os.PathLike[str], root: Path) -> str | None:
@@ -38,10 +57,69 @@ def _is_test_path(rel: str) -> bool:
 
 
 class CodieRecorder:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, timeout: float = 0.0, only: set[str] | None = None) -> None:
         self.root = root
         self.tests: dict[str, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
+        self.timeout = timeout
+        self.only = only
+        self.current: tuple[str, float] | None = None  # (nodeid, monotonic start)
+        out = os.environ.get("CODIE_OUT") or "."
+        os.makedirs(out, exist_ok=True)
+        self._events = open(os.path.join(out, EVENTS), "a", buffering=1)  # noqa: SIM115
+        self._lock = threading.Lock()
+        if timeout > 0:
+            threading.Thread(target=self._watchdog, daemon=True).start()
+
+    def _event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._events.write(json.dumps(event, default=str) + "\n")
+
+    # per-test timeout -------------------------------------------------------------------
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        if self.current is None:
+            return
+        entry = self.tests.get(self.current[0])
+        if entry is not None:
+            entry["timed_out"] = True
+        raise TestTimeout(f"the test ran longer than the per-test timeout of {self.timeout:g} s")
+
+    def _watchdog(self) -> None:
+        while True:
+            time.sleep(0.25)
+            current = self.current
+            if current is not None and time.monotonic() - current[1] > self.timeout + GRACE_S:
+                self._event({"hung": current[0], "timeout": self.timeout})
+                os._exit(HUNG_EXIT)  # the test ignores the alarm: end this session
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+        entry = self.tests.setdefault(item.nodeid, self._new_entry(item))
+        self._event({"start": entry})
+        self.current = (item.nodeid, time.monotonic())
+        armed = self.timeout > 0 and threading.current_thread() is threading.main_thread()
+        previous: Any = None
+        if armed:
+            previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        try:
+            yield
+        finally:
+            if armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            self.current = None
+            self._event({"done": self.tests.get(item.nodeid, entry)})
+
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        if self.only is not None:
+            keep = [i for i in items if i.nodeid in self.only]
+            dropped = [i for i in items if i.nodeid not in self.only]
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
+        self._event({"collected": [i.nodeid for i in items]})
 
     # which project functions does a test use? ------------------------------------------
     def _targets(self, item: pytest.Item) -> list[dict[str, Any]]:
@@ -183,8 +261,18 @@ class BenchFixture:
         return Bench(self.recorder, request.node.nodeid)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--codie-timeout", type=float, default=0.0,
+                     help="per-test timeout in seconds (0: none)")
+    parser.addoption("--codie-only", default="",
+                     help="a file of node ids: run only these (the rest of a stopped run)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    recorder = CodieRecorder(Path(str(config.rootpath)).resolve())
+    only_file = str(config.getoption("--codie-only") or "")
+    only = set(Path(only_file).read_text().splitlines()) if only_file else None
+    recorder = CodieRecorder(Path(str(config.rootpath)).resolve(),
+                             float(config.getoption("--codie-timeout") or 0.0), only)
     config.pluginmanager.register(recorder, "codie-recorder")
     if not config.pluginmanager.hasplugin("benchmark"):
         config.pluginmanager.register(BenchFixture(recorder), "codie-benchmark")

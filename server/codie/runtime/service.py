@@ -13,16 +13,33 @@ from codie.runtime.select import is_test_file
 from codie.sandbox import Limits, SandboxError, choose
 from codie.store import default_path
 
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def find_test_root(start: Path) -> Path:
+    """The project a test run belongs to: the nearest folder at or above `start` with a
+    pyproject.toml, setup.cfg, setup.py or .git (so `codie test tests/test_x.py` imports
+    the project's modules as pytest run from the project would); else `start`'s folder."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder, *folder.parents]:
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    return folder
+
 
 def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
             image: str | None = None, python: str | None = None,
             limits: Limits | None = None, db: Path | None = None,
             min_history: int = MIN_HISTORY, cancel: threading.Event | None = None,
-            ) -> RunReport:
+            isolation: str = "auto") -> RunReport:
     """Run the tests for `targets`: test files/folders as given, other modules through
-    their related tests, nothing given: all tests. History goes to the project's store."""
+    their related tests, nothing given: all tests. History goes to the project's store.
+
+    SandboxError when no isolation is available; isolation="none" only from the CLI."""
     root = root.resolve()
-    sandbox = choose(backend, image=image, python=python or project_python(root))
+    sandbox = choose(backend, image=image, python=python or project_python(root),
+                     isolation=isolation)
     history = History(db or default_path(root), min_history=min_history)
     given = [p for p in targets if p.is_dir() or is_test_file(p)]
     edited = [p for p in targets if p not in given]
@@ -51,16 +68,23 @@ def project_python(root: Path) -> str | None:
 def handle_payload(payload: dict[str, Any], progress: Any = None,
                    cancel: threading.Event | None = None) -> dict[str, Any]:
     """The "runtime-tests" job: payload {root, targets, backend?, image?, python?,
-    timeout?, memory_mb?, min_history?, db?} -> report dict plus its issues."""
+    timeout?, test_timeout?, memory_mb?, min_history?, db?} -> report dict plus its issues.
+
+    Jobs always run isolated: a payload asking for isolation "none" is refused (that is
+    for a person at a terminal, `codie test --isolation none`, never for a queued job)."""
     root = Path(str(payload["root"]))
     targets = [Path(str(t)) for t in payload.get("targets", [])]
     limits = Limits(
         wall_seconds=float(payload.get("timeout", Limits.wall_seconds)),
+        test_seconds=float(payload.get("test_timeout", Limits.test_seconds)),
         memory_mb=int(payload.get("memory_mb", Limits.memory_mb)),
     )
     if progress is not None:
         progress(0.1, f"running tests for {len(targets) or 'all'} file(s) in a sandbox")
     try:
+        if payload.get("isolation", "auto") != "auto":
+            raise SandboxError("a runtime-tests job always runs isolated; isolation "
+                               f"{payload.get('isolation')!r} is refused")
         report = run_for(
             root, targets, backend=str(payload.get("backend", "auto")),
             image=payload.get("image"), python=payload.get("python"), limits=limits,
@@ -68,7 +92,8 @@ def handle_payload(payload: dict[str, Any], progress: Any = None,
             min_history=int(payload.get("min_history", MIN_HISTORY)), cancel=cancel,
         )
     except SandboxError as exc:
-        report = RunReport(str(root), [], "", "none", str(exc), error=str(exc))
+        # "refused", not "none": nothing ran (isolation "none" is something else)
+        report = RunReport(str(root), [], "", "refused", "nothing was run", error=str(exc))
     data = report.to_dict()
     data["issues"] = [i.to_dict() for i in issues(report)]
     return data

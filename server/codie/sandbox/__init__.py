@@ -1,7 +1,10 @@
 """Sandbox backends behind one interface (base.Sandbox): "process" and "docker".
 
 `choose(name)` returns a backend and says why it was chosen: "auto" takes docker when an
-engine answers and has the image, else the process backend.
+engine answers and has the image, else the process backend with bubblewrap. Nothing falls
+back to weaker isolation: without either, SandboxError says how to get one. Only an
+explicit isolation="none" (`codie test --isolation none`, never the worker, the editor or
+the webhook) runs the program unisolated.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ __all__ = ["Limits", "RunResult", "Sandbox", "SandboxError", "choose"]
 
 
 def choose(name: str = "auto", *, image: str | None = None,
-           python: str | None = None) -> Sandbox:
-    """A ready backend; SandboxError when an explicitly requested one cannot run."""
+           python: str | None = None, isolation: str = "auto") -> Sandbox:
+    """A ready backend; SandboxError when none can isolate (or an explicit one cannot run)."""
     from codie.sandbox.process import ProcessSandbox
 
     name = name or os.environ.get("CODIE_SANDBOX", "auto")
+    if isolation == "none":
+        if name == "docker":
+            raise SandboxError("--isolation none applies to the process backend, not docker")
+        return ProcessSandbox(python=python, isolation="none")
     if name == "process":
-        return ProcessSandbox(python=python)
+        return ProcessSandbox(python=python, isolation=isolation)
     if name not in ("docker", "auto"):
         raise SandboxError(f"unknown sandbox backend {name!r}; expected auto, process or docker")
     from codie.sandbox.docker import DockerSandbox
@@ -30,6 +37,9 @@ def choose(name: str = "auto", *, image: str | None = None,
     except SandboxError as exc:
         if name == "docker":
             raise
-        fallback = ProcessSandbox(python=python)
+        try:
+            fallback = ProcessSandbox(python=python, isolation=isolation)
+        except SandboxError as refused:
+            raise SandboxError(f"no docker backend ({exc}); {refused}") from refused
         fallback.why = f"{exc}; {fallback.why}"
         return fallback

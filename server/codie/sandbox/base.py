@@ -19,6 +19,9 @@ SKIP_NAMES = frozenset({
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".codie", "build", "dist", RUN_DIR,
 })
 MAX_COPY_BYTES = 200 * 1024 * 1024
+# The harness enforces Limits.wall_seconds itself and still reports; the backend's own
+# deadline, this much later, is the backstop for a harness that cannot.
+WALL_GRACE_S = 10.0
 
 
 class SandboxError(Exception):
@@ -29,7 +32,8 @@ class SandboxError(Exception):
 class Limits:
     memory_mb: int = 1024
     cpu_seconds: int = 120
-    wall_seconds: float = 180.0
+    wall_seconds: float = 180.0  # the whole run
+    test_seconds: float = 60.0  # each test (codie's pytest plugin; 0: none)
     max_files: int = 256
     max_procs: int = 64
     max_file_mb: int = 256
@@ -87,6 +91,7 @@ class RunResult:
         self.stdout = bundle.get("stdout", "")
         self.stderr = bundle.get("stderr", "")
         self.outputs = dict(bundle.get("outputs", {}))
+        self.timed_out = self.timed_out or bool(bundle.get("timed_out"))
         self.isolation.extend(bundle.get("notes", []))
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from codie.sandbox.base import (
     RUN_DIR,
+    WALL_GRACE_S,
     Limits,
     RunResult,
     SandboxError,
@@ -96,7 +97,8 @@ class DockerSandbox:
                "CODIE_RUN": f"{INNER_ROOT}/{RUN_DIR}", "TMPDIR": "/tmp",
                "PYTHONPATH": f"{INNER_ROOT}/{RUN_DIR}/site"}
         config = {"argv": ["{python}", *args], "outdir": OUT, "bundle_fd": 1,
-                  "limits": limits.harness() | {"max_procs": 0}, "uid": None, "env": env}
+                  "limits": limits.harness() | {"max_procs": 0}, "uid": None, "env": env,
+                  "wall_seconds": limits.wall_seconds}
         (run_dir / "config.json").write_text(json.dumps(config))
         for path in [copy, *copy.rglob("*")]:  # readable by the container's nobody
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -140,7 +142,7 @@ class DockerSandbox:
 
     def _wait(self, container: Any, limits: Limits, result: RunResult,
               cancel: threading.Event | None) -> dict[str, Any] | None:
-        deadline = time.monotonic() + limits.wall_seconds
+        deadline = time.monotonic() + limits.wall_seconds + WALL_GRACE_S
         while True:
             try:
                 status: dict[str, Any] = container.wait(timeout=0.5)

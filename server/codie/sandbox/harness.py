@@ -7,14 +7,21 @@ At the end it writes one JSON bundle: exit status, CPU, peak RSS, the child's st
 stderr (capped) and every file the child left in the output folder.
 
 usage: harness.py CONFIG.json
-config: {"argv", "outdir", "bundle_fd", "limits": {...}, "uid", "seccomp", "cap"}
+config: {"argv", "outdir", "bundle_fd", "limits": {...}, "uid", "seccomp", "cap",
+         "wall_seconds"}
+
+With wall_seconds, the harness stops the program itself at that deadline (its process
+group) and still reports: what the program wrote so far (e.g. the results of the tests
+that finished) comes back, with timed_out set. The caller's own deadline is a backstop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
+import signal
 import sys
 import time
 
@@ -73,6 +80,24 @@ def _read_capped(path: str, cap: int) -> str:
     return text + ("\n[... truncated]" if len(data) > cap else "")
 
 
+def _wait(pid: int, start: float, wall: float) -> tuple[int, resource.struct_rusage, bool]:
+    """Wait for the program; at the deadline kill its process group and reap it."""
+    if wall <= 0:
+        _, status, usage = os.wait4(pid, 0)
+        return status, usage, False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage, False
+        if time.monotonic() - start >= wall:
+            for target in (-pid, pid):  # the group, and the leader should it have left it
+                with contextlib.suppress(OSError):
+                    os.kill(target, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage, True
+        time.sleep(0.02)
+
+
 def main(config_path: str) -> int:
     with open(config_path) as fh:
         config = json.load(fh)
@@ -96,6 +121,7 @@ def main(config_path: str) -> int:
     pid = os.fork()
     if pid == 0:
         try:
+            os.setpgid(0, 0)  # its own group: the deadline kills it, not this harness
             out = os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             err = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(out, 1)
@@ -109,12 +135,12 @@ def main(config_path: str) -> int:
         except BaseException as exc:
             os.write(2, f"harness: cannot start {config['argv'][0]}: {exc}\n".encode())
         os._exit(127)
-    _, status, usage = os.wait4(pid, 0)
+    status, usage, timed_out = _wait(pid, start, float(config.get("wall_seconds") or 0))
     wall = time.monotonic() - start
     outputs = {}
     for name in sorted(os.listdir(outdir)):
         path = os.path.join(outdir, name)
-        if name.endswith(".json") and os.path.isfile(path):
+        if name.endswith((".json", ".jsonl")) and os.path.isfile(path):
             outputs[name] = _read_capped(path, cap * 8)
     json.dump(
         {
@@ -127,6 +153,7 @@ def main(config_path: str) -> int:
             "stderr": _read_capped(stderr_path, cap),
             "outputs": outputs,
             "notes": notes,
+            "timed_out": timed_out,
         },
         bundle,
     )

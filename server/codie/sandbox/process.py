@@ -1,14 +1,17 @@
 """The default backend: a copied project run by a local interpreter inside OS limits.
 
-Layers, strongest available first (probed once per process):
-- bwrap: new mount/pid/net/ipc/uts namespaces, host read-only, only the interpreter,
-  /usr, /etc and the copy visible; the copy is the only writable place besides a tmpfs;
-- unshare: new net + pid namespaces (the host filesystem stays visible);
-- seccomp: inet/packet/netlink sockets refused by a filter (no namespaces at all).
+It fails closed: the only isolation it runs with by default is bubblewrap (new mount,
+pid, net, ipc and uts namespaces; host read-only, only the interpreters, /usr, /etc and
+the copy visible; the copy is the only writable place besides a tmpfs), with a seccomp
+filter refusing inet/packet/netlink sockets on top when a binding is installed. Without
+bubblewrap it refuses to run (SandboxError, saying how to get it), unless the caller asks
+for isolation "none" explicitly: only `codie test --isolation none` does, loudly.
+
 Always: a new session, rlimits (memory, CPU, files, processes, file size) applied inside by
 the harness, a throw-away uid when we are root (so RLIMIT_NPROC bites and nothing outside
 the copy is writable), and on timeout the process group and every process of that uid
-killed.
+killed. The harness is run by Codie's own interpreter; the project's interpreter (its
+.venv) is only ever started by the harness, after the uid is dropped, inside the boundary.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from codie.sandbox.base import (
     RUN_DIR,
+    WALL_GRACE_S,
     Limits,
     RunResult,
     SandboxError,
@@ -51,29 +55,37 @@ def _run_quiet(argv: list[str]) -> bool:
         return False
 
 
-MODES = ("bwrap", "unshare", "seccomp", "none")
+ISOLATIONS = ("auto", "bwrap", "none")  # what a caller may ask for
+HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap python3-seccomp`, or "
+              "`make sandbox-deps`), or use the docker backend (`--backend docker` with a "
+              "Docker or Podman engine at $DOCKER_HOST)")
+
+
+def probe() -> tuple[str | None, str]:
+    """("bwrap", why) when bubblewrap can create its namespaces here, else (None, why not).
+
+    Not cached: installing bubblewrap (or losing it) takes effect at the next run."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return None, "bubblewrap (bwrap) is not installed"
+    if not _run_quiet([bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/",
+                       "--proc", "/proc", "--dev", "/dev", "true"]):
+        return None, f"bubblewrap ({bwrap}) cannot create namespaces here"
+    return "bwrap", f"bubblewrap ({bwrap}) can create namespaces here"
+
+
+def refusal(why: str) -> str:
+    return (f"refusing to run tests without isolation: {why}. To isolate them, {HOW_TO_GET}. "
+            "To run them unisolated with your own rights, at your own risk: "
+            "`codie test --isolation none`.")
+
+
+UNSAFE_WARNING = ("WARNING: --isolation none: the tests run WITHOUT a sandbox, with your "
+                  "user's rights: they can read your files and keys, write anywhere you can "
+                  "and reach the network. Use it only for code you trust.")
 
 
 @cache
-def probe() -> tuple[str, str]:
-    """(network isolation mode, reason) for this machine; $CODIE_ISOLATION forces one."""
-    forced = os.environ.get("CODIE_ISOLATION", "")
-    if forced in MODES:
-        return forced, f"forced by CODIE_ISOLATION={forced}"
-    bwrap = shutil.which("bwrap")
-    if bwrap and _run_quiet([bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/",
-                             "--proc", "/proc", "--dev", "/dev", "true"]):
-        return "bwrap", f"bubblewrap ({bwrap}) can create namespaces here"
-    unshare = shutil.which("unshare")
-    root_flags = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
-    if unshare and _run_quiet([unshare, *root_flags, "--net", "--pid", "--fork", "true"]):
-        why = "bwrap is missing or refused" if not bwrap else "bwrap refused to start"
-        return "unshare", f"{why}; unshare(1) can create a network namespace"
-    if _seccomp_available():
-        return "seccomp", "no namespaces available; inet sockets are refused by seccomp"
-    return "none", "no namespaces and no seccomp binding: the network is NOT isolated"
-
-
 def _seccomp_available() -> bool:
     code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
             "try:\n import seccomp\nexcept ImportError:\n import pyseccomp")
@@ -148,18 +160,30 @@ def _parents_dirs(path: Path) -> list[str]:
 class ProcessSandbox:
     name = "process"
 
-    def __init__(self, python: str | None = None, mode: str | None = None) -> None:
+    def __init__(self, python: str | None = None, isolation: str = "auto") -> None:
+        """`python`: the project's interpreter for the program (default: Codie's own).
+        `isolation`: "auto"/"bwrap" (refuse without bubblewrap) or "none" (explicit)."""
+        if isolation not in ISOLATIONS:
+            raise SandboxError(f"unknown isolation {isolation!r}; expected "
+                               f"{', '.join(ISOLATIONS)}")
         self.python = python or sys.executable
-        detected, why = probe()
-        self.mode = mode or detected
-        self.why = why if mode is None else f"isolation forced to {mode}"
+        self.bwrap = ""
+        if isolation == "none":
+            self.mode = "none"
+            self.why = "isolation none, asked for explicitly: NOT sandboxed"
+        else:
+            mode, why = probe()
+            if mode is None:
+                raise SandboxError(refusal(why))
+            self.mode, self.why = mode, why
+            self.bwrap = shutil.which("bwrap") or "bwrap"
         self.isolation: list[str] = []
 
     def _binds(self) -> list[str]:
-        python = Path(self.python)
-        real = Path(os.path.realpath(self.python))
-        prefixes = {Path(sys.base_prefix), Path(sys.prefix), real.parent.parent,
-                    python.parent.parent}
+        prefixes = {Path(sys.base_prefix), Path(sys.prefix)}
+        for python in (self.python, sys.executable):
+            prefixes |= {Path(python).parent.parent,
+                         Path(os.path.realpath(python)).parent.parent}
         args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
         for name in ("lib", "lib64", "bin", "sbin"):
             host = Path("/", name)
@@ -168,34 +192,33 @@ class ProcessSandbox:
             elif host.exists():
                 args += ["--ro-bind", str(host), f"/{name}"]
         for prefix in sorted(prefixes, key=lambda p: len(p.parts)):
-            if prefix.exists() and not str(prefix).startswith("/usr"):
+            if prefix.exists() and prefix != Path("/") and not str(prefix).startswith("/usr"):
                 args += [*_parents_dirs(prefix), "--ro-bind", str(prefix), str(prefix)]
         return args
 
     def _command(self, copy: Path, config: Path, uid: int | None) -> tuple[list[str], str]:
-        harness = [self.python, "-I", "-S", str(copy / RUN_DIR / "harness.py")]
+        # Codie's own interpreter runs the harness (stdlib only): the project's interpreter
+        # is a program from the workspace, started only by the harness once it has dropped
+        # to the throw-away uid, inside the namespaces.
+        harness = [sys.executable, "-I", "-S"]
         if self.mode == "bwrap":
             inner = Path(INNER_ROOT)
             argv = [
-                "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session",
                 "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
                 "--perms", "01777", "--tmpfs", "/tmp", *self._binds(),
                 *_parents_dirs(inner), "--bind", str(copy), str(inner),
                 "--proc", "/proc", "--dev", "/dev", "--chdir", str(inner),
                 "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",
-                self.python, "-I", "-S", str(inner / RUN_DIR / "harness.py"),
+                *harness, str(inner / RUN_DIR / "harness.py"),
                 str(inner / RUN_DIR / "config.json"),
             ]
             if uid is None:  # not root: bwrap needs a user namespace, caps are meaningless
                 argv = [a for a in argv if a not in ("--cap-add", "CAP_SETUID", "CAP_SETGID")]
                 argv.insert(1, "--unshare-user")
             return argv, str(inner)
-        argv = [*harness, str(config)]
-        if self.mode == "unshare":
-            flags = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
-            argv = ["unshare", *flags, "--net", "--pid", "--fork", "--kill-child", *argv]
-        return argv, str(copy)
+        return [*harness, str(copy / RUN_DIR / "harness.py"), str(config)], str(copy)
 
     def run(self, project: Path, args: list[str], limits: Limits,
             files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
@@ -236,9 +259,11 @@ class ProcessSandbox:
             (run_dir / name).write_bytes(data)
         uid = self._pick_uid()
         # the bwrap mode can hide the host interpreter's 0700 parents; other modes cannot
+        pythons = (self.python, sys.executable)
         can_drop = uid is not None and (self.mode == "bwrap" or all(
-            _world_traversable(p) for p in (Path(self.python).parent, Path(sys.base_prefix),
-                                            Path(os.path.realpath(self.python)).parent)))
+            _world_traversable(p) for p in (
+                Path(sys.base_prefix), *(Path(x).parent for x in pythons),
+                *(Path(os.path.realpath(x)).parent for x in pythons))))
         if uid is not None and can_drop:
             copy.parent.chmod(0o711)  # mkdtemp made it 0700: let the uid reach its copy
             for path in [copy, *copy.rglob("*")]:
@@ -260,7 +285,9 @@ class ProcessSandbox:
         config = {
             "argv": [self.python, *args], "outdir": out, "bundle_fd": write_fd,
             "limits": limits.harness(), "uid": uid, "env": env,
-            "seccomp": self.mode == "seccomp",
+            # on top of the network namespace, when a binding is installed
+            "seccomp": self.mode == "bwrap" and _seccomp_available(),
+            "wall_seconds": limits.wall_seconds,
         }
         (run_dir / "config.json").write_text(json.dumps(config))
         if uid is not None:
@@ -297,7 +324,7 @@ class ProcessSandbox:
         ]
         for reader in readers:
             reader.start()
-        deadline = time.monotonic() + limits.wall_seconds
+        deadline = time.monotonic() + limits.wall_seconds + WALL_GRACE_S
         try:
             while proc.poll() is None:
                 if cancel is not None and cancel.is_set():

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { affectsLaunch, backendText, cliCommand, serverEnv, serverCommandsToRegister, shellLine, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip } from "../../src/launch";
+import { affectsLaunch, backendText, cliCommand, serverEnv, serverCommandsToRegister, shellLine, countDiagnostics, expand, resolveLaunch, serverSettings, statusText, statusTooltip, withWorkspaceTrust } from "../../src/launch";
 
 const none = { serverCommand: [], path: "", interpreter: [], args: [] };
 
@@ -48,6 +48,13 @@ test("server settings drop client-only keys and empty table values", () => {
     get: () => 1,
   });
   assert.deepEqual(out, { minConfidence: 0.5, select: ["SEC"], ignore: [], llm: { provider: "ollama" }, sandbox: { backend: "process" } });
+});
+
+test("the workspace's trust goes to the server with the settings", () => {
+  const settings = serverSettings({ runtime: { onSave: true }, select: ["SEC"] });
+  assert.deepEqual(withWorkspaceTrust(settings, false), { runtime: { onSave: true }, select: ["SEC"], workspace: { trusted: false } });
+  assert.deepEqual(withWorkspaceTrust({ workspace: { trusted: false, other: 1 } }, true), { workspace: { trusted: true, other: 1 } });
+  assert.deepEqual(withWorkspaceTrust({ workspace: "bad" }, false), { workspace: { trusted: false } });
 });
 
 test("status shows state and counts of codie diagnostics only", () => {

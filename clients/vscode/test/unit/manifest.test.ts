@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { LAUNCH_SETTINGS } from "../../src/launch";
+import { RESTRICTED_SETTINGS } from "../../src/launch";
 
 const root = join(__dirname, "..", "..", "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -27,7 +27,9 @@ test("every setting has a description, and the launch ones are restricted in unt
     assert.ok(key in props, key);
   }
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, "limited");
-  assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...LAUNCH_SETTINGS].sort());
+  assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...RESTRICTED_SETTINGS].sort());
+  // running the workspace's code is opt-in
+  assert.equal(props["codie.runtime.onSave"] && (props["codie.runtime.onSave"] as { default?: unknown }).default, false);
 });
 
 test("@types/vscode matches the engines minimum (vsce refuses otherwise)", () => {

@@ -12,6 +12,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -101,6 +102,21 @@ def _version(raw: str | None) -> Version | None:
 
 def parse_version(raw: str) -> Version | None:
     return _version(raw.strip())
+
+
+# PEP 508 distribution names (packaging's own pattern, case-insensitive)
+PACKAGE_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+def query_error(name: str, version: str) -> str | None:
+    """Why `name version`, as a user typed them, cannot be looked up (None: they can).
+
+    An invalid version must not read as "no known advisories"."""
+    if not PACKAGE_NAME.match(name.strip()):
+        return f"{name!r} is not a valid package name"
+    if parse_version(version) is None:
+        return f"{version!r} is not a valid version (PEP 440, e.g. 4.2.1)"
+    return None
 
 
 class AdvisoryIndex:

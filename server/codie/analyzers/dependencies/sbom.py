@@ -71,8 +71,10 @@ def _project_name(root: Path) -> tuple[str, str | None]:
     try:
         with (root / "pyproject.toml").open("rb") as fh:
             project = tomllib.load(fh).get("project", {})
-        return str(project.get("name") or root.name), project.get("version")
-    except (OSError, tomllib.TOMLDecodeError):
+        version = project.get("version")
+        return str(project.get("name") or root.name), version if isinstance(version, str) else None
+    except (OSError, tomllib.TOMLDecodeError, RecursionError, AttributeError):
+        # unreadable, not TOML, nested too deeply, or `project` not a table: the folder's name
         return root.resolve().name, None
 
 

@@ -2,7 +2,10 @@
 
 codie/chat streams its answer as codie/chatChunk notifications from an async handler:
 the event loop keeps serving edits while the model answers, and $/cancelRequest cancels
-the handler at its next await, which closes the model's HTTP stream.
+the handler at its next await, which closes the model's HTTP stream. With a model, chat
+and explain show work-done progress (cancellable the same way) and answer within the
+llm.timeout deadline; results say what answered ("label"), and why the offline explainer
+stood in ("error").
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from codie.core.document import Document
 from codie.core.findings import Finding
 from codie.llm.context import ChatContext, display_path, lines_around
 from codie.llm.feedback import VERDICTS
-from codie.lsp.llm_support import param, state
+from codie.llm.service import LLMRequest
+from codie.lsp.llm_support import llm_progress, param, state
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
@@ -99,10 +103,20 @@ async def chat(ls: CodieServer, params: Any) -> dict[str, Any]:
     ctx = await chat_context(ls, params)
     service = state(ls).service(str(param(params, "uri") or ""))
     pieces: list[str] = []
-    async for piece in service.chat(ctx):
-        pieces.append(piece)
-        ls.protocol.notify(CHAT_CHUNK, {"chatId": chat_id, "delta": piece})
-    return {"chatId": chat_id, "text": "".join(pieces), "done": True, "provider": service.name}
+    token = param(params, "workDoneToken")
+    async with llm_progress(ls, service, "Codie: chat", token) as request:
+        async for piece in service.chat(ctx, request):
+            pieces.append(piece)
+            ls.protocol.notify(CHAT_CHUNK, {"chatId": chat_id, "delta": piece})
+    return {"chatId": chat_id, "text": "".join(pieces), "done": True, **answered_by(request)}
+
+
+def answered_by(request: LLMRequest) -> dict[str, Any]:
+    """The result fields that say what answered: provider, label, and error on a fallback."""
+    out: dict[str, Any] = {"provider": request.provider or "offline", "label": request.label}
+    if request.fallback:
+        out["error"] = f"{request.configured} {request.fallback}"
+    return out
 
 
 async def explain(ls: CodieServer, params: Any) -> dict[str, Any]:
@@ -117,10 +131,15 @@ async def explain(ls: CodieServer, params: Any) -> dict[str, Any]:
     if doc is None or not found:
         rule = ls.catalogue.get(str(rule_id)) if rule_id else None
         text = rule.help_markdown if rule else "Codie has no findings here."
-        return {"markdown": text, "ruleIds": [rule.id] if rule else [], "provider": "offline"}
-    parts = [await service.explain(st.context(doc, f)) for f in found[:MAX_EXPLAINED]]
+        return {"markdown": text, "ruleIds": [rule.id] if rule else [], "provider": "offline",
+                "label": "rule documentation"}
+    # one request, one deadline, for all the findings explained
+    async with llm_progress(ls, service, "Codie: explain", param(params, "workDoneToken")) \
+            as request:
+        parts = [await service.explain(st.context(doc, f), request)
+                 for f in found[:MAX_EXPLAINED]]
     return {"markdown": "\n\n---\n\n".join(parts), "ruleIds": [f.rule_id for f in found],
-            "provider": service.name}
+            **answered_by(request)}
 
 
 async def record_feedback(ls: CodieServer, params: Any) -> dict[str, Any]:

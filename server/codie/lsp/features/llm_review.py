@@ -19,10 +19,11 @@ from lsprotocol import types
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding, TextEdit
+from codie.llm.service import LLMRequest
 from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.features.hover import findings_at
-from codie.lsp.features.llm_chat import record_feedback
-from codie.lsp.llm_support import LLMState, param, state
+from codie.lsp.features.llm_chat import answered_by, record_feedback
+from codie.lsp.llm_support import LLMState, llm_progress, param, state
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,9 @@ async def ask_why(ls: CodieServer, *args: Any) -> dict[str, Any]:
         return {"markdown": "That finding is no longer there.", "provider": "offline"}
     doc, finding = found
     service = st.service(uri)
-    return {"markdown": await service.explain(st.context(doc, finding)),
-            "provider": service.name, "ruleId": finding.rule_id}
+    async with llm_progress(ls, service, f"Codie: why {finding.rule_id}?") as request:
+        markdown = await service.explain(st.context(doc, finding), request)
+    return {"markdown": markdown, "ruleId": finding.rule_id, **answered_by(request)}
 
 
 async def propose_fix(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -145,15 +147,16 @@ async def propose_fix(ls: CodieServer, *args: Any) -> dict[str, Any]:
     version = doc.version
     snapshot = Document(doc.uri, doc.source, doc.version, doc.language)
     service = st.service(uri)
-    proposal = await service.propose_fix(
-        snapshot, finding, st.context(snapshot, finding), ls.analyzers, ls.catalogue,
-        analysis.ctx.settings, analysis.ctx.root)
+    async with llm_progress(ls, service, f"Codie: fix {finding.rule_id}") as request:
+        proposal = await service.propose_fix(
+            snapshot, finding, st.context(snapshot, finding), ls.analyzers, ls.catalogue,
+            analysis.ctx.settings, analysis.ctx.root, request)
     fp = str(finding.data.get("fingerprint", ""))
     if ls.document(uri) is doc and doc.version == version:
         st.proposals[(uri, fp)] = (version, proposal)
     v = proposal.verification
     return {"verified": v.ok, "reason": v.reason, "diff": v.diff if v.ok else "",
-            "provider": proposal.provider}
+            **answered_by(request)}
 
 
 async def feedback_command(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -177,11 +180,16 @@ async def _verdicts(ls: CodieServer, st: LLMState, uri: str) -> None:
         return
     service = st.service(uri)
     changed = False
+    # one deadline for the pass: a stalled model costs one deadline, not one per finding
+    request = LLMRequest()
     for f in ls.visible_findings(analysis)[:MAX_VERDICTS]:
         fp = str(f.data.get("fingerprint", ""))
         if fp in st.verdicts:
             continue
-        st.verdicts[fp] = await service.verdict(st.context(analysis.doc, f))
+        verdict = await service.verdict(st.context(analysis.doc, f), request)
+        if request.fallback:  # unreachable or broken: not remembered, asked again next pass
+            break
+        st.verdicts[fp] = verdict
         changed = True
     if changed:
         ls.publish(uri)

@@ -1,8 +1,17 @@
 """Runtime tests on save: the worker runs the related tests in a sandbox and the results
 come back as RUN0xx diagnostics (through the runtime analyzer), with work-done progress.
 
-Environment: CODIE_RUNTIME=off disables it; CODIE_SANDBOX picks the backend
-(auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow-down needs.
+Consent: running the tests runs the workspace's code, so it is opt-in per workspace: the
+client setting `runtime.onSave` (VS Code `codie.runtime.onSave`; Neovim
+`settings.codie.runtime.onSave`), default off. Only the client's settings count, never
+the workspace's own pyproject.toml (a cloned repository cannot opt itself in). A client
+that knows the workspace is untrusted says `workspace.trusted = false` (VS Code sends
+`vscode.workspace.isTrusted`, and again when trust is granted): then nothing runs, on save
+or on demand. The tests, and the workspace's `.venv` interpreter, run only in the sandbox.
+
+Environment: CODIE_RUNTIME=off disables it whatever the settings; CODIE_SANDBOX picks the
+backend (auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow-down
+needs.
 Custom request `codie/runtimeStatus` reports the worker, backend and jobs in flight;
 command `codie.runTests` runs the tests related to a file (or all) on demand.
 """
@@ -10,20 +19,22 @@ command `codie.runTests` runs the tests related to a file (or all) on demand.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
-from codie.core.config import find_project_root
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 from codie.lsp.worker_client import Pending, WorkerClient
 from codie.runtime.handler import KIND
 from codie.runtime.issues import RuntimeIssue
+from codie.runtime.service import find_test_root
 from codie.runtime.state import SERVICE, RuntimeState
 from codie.store import default_path
 
@@ -44,10 +55,42 @@ class RuntimeFeature:
         self.last: dict[str, Any] = {}
         self.backend = ""
         self._retired: dict[str, Any] = {}
+        self.told_refusal = False
 
     @property
     def enabled(self) -> bool:
+        """Not switched off for the whole server (CODIE_RUNTIME=off)."""
         return os.environ.get("CODIE_RUNTIME", "on").lower() not in ("off", "0", "false", "no")
+
+    def client_table(self, uri: str, name: str) -> dict[str, object]:
+        """Table `name` from the client's settings only (initializationOptions,
+        didChangeConfiguration, workspace/configuration), never from pyproject.toml."""
+        settings = self.server.settings
+        folder = settings.folder_of(uri)
+        table: dict[str, object] = {}
+        for layer in (settings.client, settings.folder_client.get(folder, {}) if folder else {}):
+            value = layer.get(name) if isinstance(layer, Mapping) else None
+            if isinstance(value, Mapping):
+                table.update(value)
+        return table
+
+    def trusted(self, uri: str) -> bool:
+        """False only when the client said the workspace is untrusted (VS Code)."""
+        return self.client_table(uri, "workspace").get("trusted") is not False
+
+    def consent(self, uri: str, on_save: bool) -> str | None:
+        """None when the workspace's tests may run now, else why not."""
+        if not self.enabled:
+            return "runtime tests are switched off (CODIE_RUNTIME=off)"
+        if not self.trusted(uri):
+            return "the workspace is not trusted: Codie runs none of its code"
+        if on_save:
+            table = self.client_table(uri, "runtime")
+            opted = next((table[k] for k in ("onSave", "on_save", "on-save") if k in table),
+                         False)
+            if opted is not True:
+                return "runtime tests on save are off (opt in: codie.runtime.onSave)"
+        return None
 
     def worker(self, root: Path) -> WorkerClient:
         if self.client is None:
@@ -57,7 +100,7 @@ class RuntimeFeature:
     # on save ------------------------------------------------------------------------------
     def on_save(self, server: CodieServer, uri: str) -> None:
         path = uri_to_path(uri)
-        if not self.enabled or path is None or path.suffix != ".py":
+        if path is None or path.suffix != ".py" or self.consent(uri, on_save=True):
             return
         self.submit(uri, path, [path])
 
@@ -86,7 +129,7 @@ class RuntimeFeature:
         folder = self.server.settings.folder_of(uri)
         if isinstance(folder, Path):
             return folder
-        return find_project_root(path)
+        return find_test_root(path)  # as `codie test` does
 
     # progress -----------------------------------------------------------------------------
     def _progress_supported(self) -> bool:
@@ -148,6 +191,10 @@ class RuntimeFeature:
         if result.get("error") and not result.get("tests"):
             self.server.window_log_message(types.LogMessageParams(
                 types.MessageType.Warning, f"Codie runtime: {result['error']}"))
+            if "without isolation" in str(result["error"]) and not self.told_refusal:
+                self.told_refusal = True  # once: how to get a sandbox, not at every save
+                self.server.window_show_message(types.ShowMessageParams(
+                    types.MessageType.Warning, f"Codie: tests not run: {result['error']}"))
         issues = [RuntimeIssue(**i) for i in result.get("issues", [])]
         covered = set(result.get("selected", []))
         covered |= {t.get("file", "") for t in result.get("tests", [])}
@@ -185,10 +232,12 @@ class RuntimeFeature:
                 and caps.diagnostics.refresh_support):
             self.server.workspace_diagnostic_refresh(None)
 
-    def status(self) -> dict[str, Any]:
+    def status(self, uri: str | None = None) -> dict[str, Any]:
         client = self.client
+        refused = self.consent(uri or "", on_save=True)
         return {
-            "enabled": self.enabled,
+            "enabled": refused is None,
+            "reason": refused,
             "worker_pid": client.pid if client else None,
             "restarts": client.restarts if client else 0,
             "worker": client.hello.get("worker") if client else None,
@@ -201,9 +250,18 @@ def _log_failure(task: asyncio.Task[None]) -> None:
         log.error("runtime job submission failed", exc_info=task.exception())
 
 
+def _mark_editor_loop(ls: CodieServer) -> None:
+    """Fix verification must not run tests on this loop (llm/fixes.py): it would block."""
+    from codie.llm.fixes import EDITOR_LOOPS
+
+    with contextlib.suppress(RuntimeError):
+        EDITOR_LOOPS.add(asyncio.get_running_loop())
+
+
 def register(server: CodieServer) -> None:
     feature = RuntimeFeature(server)
     server.listeners["save"].append(feature.on_save)
+    server.listeners["initialized"].append(_mark_editor_loop)
 
     @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def cancel(ls: CodieServer, params: types.WorkDoneProgressCancelParams) -> None:
@@ -211,7 +269,12 @@ def register(server: CodieServer) -> None:
 
     @server.feature(STATUS)
     def status(ls: CodieServer, params: Any) -> dict[str, Any]:
-        return feature.status()
+        uri = getattr(params, "uri", None) if params is not None else None
+        if uri is None and isinstance(params, Mapping):
+            uri = params.get("uri")
+        if uri is None and ls.folder_paths():
+            uri = ls.folder_paths()[0].as_uri()
+        return feature.status(str(uri) if uri else None)
 
     @server.command(RUN_COMMAND)
     def run_tests(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -223,5 +286,8 @@ def register(server: CodieServer) -> None:
             if not folders:
                 return {"started": False, "reason": "no workspace folder"}
             path, uri = folders[0], folders[0].as_uri()
+        refused = feature.consent(uri or path.as_uri(), on_save=False)
+        if refused is not None:  # asked for by the user: consent, unless untrusted
+            return {"started": False, "reason": refused}
         feature.submit(uri or path.as_uri(), path, [path] if path.is_file() else [])
         return {"started": True}

@@ -34,6 +34,8 @@ def _check_toml(source: bytes, manifest: Manifest) -> None:
         start = sum(len(x) + 1 for x in lines[:line])
         end = start + len(lines[line]) if line < len(lines) else start
         manifest.problems.append(Problem(f"invalid TOML: {exc}", start, end))
+    except RecursionError:  # tomllib recurses per nesting level
+        manifest.problems.append(Problem("invalid TOML: nested too deeply", 0, 0))
 
 
 def _pep508(manifest: Manifest, s: TomlString, group: str) -> None:

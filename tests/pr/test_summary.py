@@ -1,0 +1,63 @@
+"""The summary's ranking and noise filter, with the repository's feedback applied."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from codie.core.check import check_paths
+from codie.core.config import Settings
+from codie.llm.feedback import FeedbackStore
+from codie.pr.job import fingerprint
+from codie.pr.summary import render, triage
+from codie.report.model import Located
+from tests.pr.helpers import VULNERABLE
+
+
+def findings(tmp_path: Path) -> list[Located]:
+    (tmp_path / "app.py").write_text(VULNERABLE)
+    return check_paths([tmp_path], tmp_path, Settings(min_confidence=0.0), jobs=1).results
+
+
+def test_ranking_threshold_and_feedback(tmp_path: Path) -> None:
+    results = findings(tmp_path)
+    by_rule = sorted((r.finding.rule_id, r.start_line, r.finding.confidence) for r in results)
+    assert [(rule, line) for rule, line, _ in by_rule] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
+
+    plain = triage(results, 0.3, None, "github:acme/shop", fingerprint)
+    # the 90% warning before the 56% errors; equal scores in file order
+    assert [(r.finding.rule_id, r.start_line) for r in plain.shown] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
+    assert plain.hidden == 0
+
+    # above the SEC001 findings' confidence: both hidden by the noise filter, and counted
+    strict = triage(results, 0.6, None, "github:acme/shop", fingerprint)
+    assert [r.finding.rule_id for r in strict.shown] == ["Q001"] and len(strict.below) == 2
+    text = render(strict)
+    assert "**Hidden by the noise filter: 2** (2 below the 60% confidence threshold)." in text
+    assert "| 1 | warning | 90% | `Q001` | `app.py:15` |" in text
+
+    # the team dismissed one SEC001 in this repository: that one is hidden as dismissed, and
+    # the rule's other finding scores lower (here: under the 30% threshold)
+    store = FeedbackStore(tmp_path / "feedback.db")
+    try:
+        line9 = next(r for r in results if r.start_line == 9)
+        for _ in range(3):
+            store.record("github:acme/shop", "SEC001", "dismiss", fingerprint(line9), line9.finding.confidence)
+        judged = triage(results, 0.3, store, "github:acme/shop", fingerprint)
+        other = triage(results, 0.3, store, "github:other/repo", fingerprint)
+    finally:
+        store.close()
+    assert [r.start_line for r in judged.dismissed] == [9]
+    (lowered,) = judged.below
+    assert lowered.start_line == 17 and lowered.finding.confidence < 0.3
+    assert dict(lowered.finding.confidence_parts)["feedback"] < 0.5
+    assert "1 below the 30% confidence threshold; 1 dismissed with `@codie ignore`" in render(judged)
+    assert other.hidden == 0  # feedback is per repository
+
+
+def test_suppressed_findings_are_neither_shown_nor_counted(tmp_path: Path) -> None:
+    results = findings(tmp_path)
+    suppressed = [dataclasses.replace(r, suppressed="# codie: ignore[SEC001]") for r in results]
+    t = triage(suppressed, 0.3, None, "p", fingerprint)
+    assert t.shown == [] and t.hidden == 0
+

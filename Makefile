@@ -102,7 +102,7 @@ e2e-vscode: test-vscode
 	$(VSCODE_DIR)/e2e/setup.sh
 	CODIE_PYTHON=$(E2E_PYTHON) $(VSCODE_DIR)/e2e/run.sh
 ## system-deps: every Debian package the test suites use, in one apt run (idempotent)
-SYSTEM_PACKAGES := git bubblewrap python3-seccomp podman runc uidmap poppler-utils
+SYSTEM_PACKAGES := git bubblewrap python3-seccomp podman runc uidmap poppler-utils postgresql
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi

@@ -7,6 +7,7 @@ import hmac
 import json
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,10 @@ class Context:
 
     def check_cancelled(self) -> None:
         pass
+
+    def once(self, name: str, post: Callable[[], dict[str, Any]],
+             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        return post()  # nothing recorded: each direct call is a first run
 
 
 def pr_event(repo: Path, shas: dict[str, str], number: int = 7, action: str = "opened") -> dict[str, Any]:

@@ -37,7 +37,7 @@ def test_claim_complete_and_never_again(queue: JobQueue) -> None:
     assert queue.complete(job_id, {"ok": True})
     done = queue.get(job_id)
     assert done.state == "done" and done.result == {"ok": True} and done.finished
-    assert queue.requeue_abandoned() == 0
+    assert queue.requeue_expired() == 0
     assert queue.claim("w3") is None
     assert not queue.cancel(job_id)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
+import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
@@ -16,9 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--secret-file", type=Path, help="file with the webhook secret (else $CODIE_WEBHOOK_SECRET)")
-    p.add_argument("--db", type=Path, default=Path(".codie/webhook.db"), help="queue and delivery log")
+    p.add_argument("--db", default=".codie/webhook.db",
+                   help="queue and delivery log: a SQLite file, or a postgresql:// URL that "
+                   "`codie worker --standalone --db URL` processes on other hosts share")
     p.add_argument("--max-body", type=int, default=5 * 1024 * 1024, help="largest delivery accepted, bytes")
     p.add_argument("--workers", type=int, default=1, help="embedded pr-check workers (0: use `codie worker`)")
+    p.add_argument("--lease", type=float, default=None, metavar="SECONDS",
+                   help="how long a claimed job stays ours without a heartbeat (default 30)")
     p.set_defaults(func=run)
 
 
@@ -26,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     import codie.pr.conversation
     import codie.pr.job  # noqa: F401  (registers the pr-check handler)
     from codie.pr.webhook import WebhookService, serve
+    from codie.worker.handlers import load_modules
+    from codie.worker.queue import LEASE, QueueError
+
+    for problem in load_modules():  # the embedded workers run every registered kind
+        print(f"codie webhook: {problem}", file=sys.stderr)
 
     port(args.port)
     if args.workers < 0 or args.max_body < 1:
@@ -34,12 +45,21 @@ def run(args: argparse.Namespace) -> int:
               else os.environ.get("CODIE_WEBHOOK_SECRET", ""))
     if not secret:
         raise UsageError("a webhook secret is required: --secret-file or $CODIE_WEBHOOK_SECRET")
-    service = WebhookService(secret.encode(), args.db, args.max_body, args.workers)
+    lease = LEASE if args.lease is None else args.lease
+    if lease <= 0 or args.workers < 0:
+        raise UsageError("--lease must be positive and --workers at least 0")
+    try:
+        service = WebhookService(secret.encode(), args.db, args.max_body, args.workers, lease)
+    except QueueError as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"cannot open the job queue {args.db}: {exc}") from None
     service.start_workers()
 
     async def main() -> None:
         runner = await serve(service, args.host, args.port)
-        print(f"codie webhook listening on http://{args.host}:{args.port}/webhook", flush=True)
+        port = runner.addresses[0][1] if runner.addresses else args.port  # --port 0: the one bound
+        print(f"codie webhook listening on http://{args.host}:{port}/webhook", flush=True)
         try:
             await asyncio.Event().wait()
         finally:

@@ -11,9 +11,12 @@ from codie.store import default_path
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("worker", help="run the background job worker")
-    p.add_argument("--db", type=Path, help="queue database (default: ./.codie/codie.db)")
+    p.add_argument("--db", help="queue: a SQLite file (default: ./.codie/codie.db) or a "
+                   "postgresql://user@host/dbname URL shared by workers on many hosts")
     p.add_argument("--standalone", action="store_true",
                    help="no protocol on stdio: just run queued jobs until interrupted")
+    p.add_argument("--lease", type=float, default=None, metavar="SECONDS",
+                   help="how long a claimed job stays ours without a heartbeat (default 30)")
     p.set_defaults(func=run)
 
 
@@ -21,9 +24,15 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
 
     from codie.worker.main import main
+    from codie.worker.queue import LEASE, QueueError
 
     db = args.db or default_path(Path.cwd())
+    lease = LEASE if args.lease is None else args.lease
+    if lease <= 0:
+        raise UsageError(f"--lease must be a positive number of seconds, got {args.lease}")
     try:
-        return main(db, standalone=args.standalone)
+        return main(db, standalone=args.standalone, lease=lease)
+    except QueueError as exc:
+        raise UsageError(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         raise UsageError(f"cannot open the job queue {db}: {exc}") from None

@@ -182,14 +182,21 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     report = summary.render(triaged, offered) + "\n" + markdown(dataclasses.replace(run, results=shown))
     gh = settings.client(payload.get("installation_id"))
     ctx.progress(0.8, "reporting")
-    check = gh.upsert_check_run(repo, head_sha, CHECK_NAME, conclusion, title, report[:60000],
-                                [annotation(r) for r in shown])
-    posted = {m.group(1) for c in gh.review_comments(repo, number) for m in MARKER.finditer(c.get("body", ""))}
-    new = [comment(r, fixes.get(fingerprint(r))) for r in shown if fingerprint(r) not in posted]
-    if new:
-        gh.create_review(repo, number, head_sha, f"Codie found {len(new)} new issue(s) in this change.", new)
-    return {"findings": len(shown), "conclusion": conclusion, "check_run": check.get("id"), "comments": len(new),
-            "hidden": triaged.hidden, "suggestions": offered}
+    # each post is recorded per job (pull request @ head SHA): a re-run after a crash does
+    # not post again; one cut off mid-post is an upsert / skips comments already there
+    check = ctx.once("check-run", lambda: gh.upsert_check_run(
+        repo, head_sha, CHECK_NAME, conclusion, title, report[:60000], [annotation(r) for r in shown]))
+
+    def post_review() -> dict[str, Any]:
+        posted = {m.group(1) for c in gh.review_comments(repo, number) for m in MARKER.finditer(c.get("body", ""))}
+        new = [comment(r, fixes.get(fingerprint(r))) for r in shown if fingerprint(r) not in posted]
+        if new:
+            gh.create_review(repo, number, head_sha, f"Codie found {len(new)} new issue(s) in this change.", new)
+        return {"comments": len(new)}
+
+    review = ctx.once("review", post_review)
+    return {"findings": len(shown), "conclusion": conclusion, "check_run": check.get("id"),
+            "comments": review.get("comments", 0), "hidden": triaged.hidden, "suggestions": offered}
 
 
 register("pr-check", run_pr_check)

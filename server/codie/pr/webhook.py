@@ -1,12 +1,16 @@
-"""`codie webhook`: receives GitHub pull_request events and queues "pr-check" jobs.
+"""`codie webhook`: receives GitHub deliveries and queues jobs ("pr-check" for pull requests).
 
 Every delivery is authenticated (X-Hub-Signature-256, compared in constant time), bounded
-in size, parsed, de-duplicated by its delivery id, and answered within milliseconds: the
-analysis runs in worker threads (or a separate `codie worker`) from the persistent queue,
-so a restart loses no delivery.
+in size, parsed, recorded once by its delivery id (in the queue's store, in the same
+transaction as its job) and answered within milliseconds: the analysis runs in embedded
+worker threads or in `codie worker` processes - on many hosts when the queue is PostgreSQL
+(`--db postgresql://...`). A restart loses no delivery and takes no job from a live worker:
+only jobs whose lease expired are run again.
 
 Answers: 202 queued or ignored, 200 ping, 400 malformed, 401 unsigned, 403 bad signature,
-405 wrong method, 409 replayed delivery, 413 too large.
+405 wrong method, 409 replayed delivery, 413 too large, 503 queue unavailable.
+`/metrics` is Prometheus text (deliveries by outcome and refusals by reason, queue depth,
+job latency histogram, failures); `/healthz` answers 200 when the queue can be read.
 """
 
 from __future__ import annotations
@@ -16,57 +20,51 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import secrets
+import socket
 import threading
 import time
-import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from aiohttp import web
 
 from codie.pr import conversation
-from codie.store import open_store
-from codie.worker.handlers import Cancelled, QueueContext, get
-from codie.worker.queue import JobQueue
+from codie.worker import handlers
+from codie.worker.main import requeue_dead_local
+from codie.worker.queue import LEASE, Queue, QueueStats
+from codie.worker.queues import open_queue
+from codie.worker.runner import execute
 
 log = logging.getLogger(__name__)
 ACTIONS = {"opened", "synchronize", "reopened"}
 JOB_KIND = "pr-check"
+REFUSALS = ("unsigned", "bad_signature", "too_large", "malformed", "replayed", "method",
+            "unavailable")
+CLAIM_POLL = 0.2  # seconds an idle embedded worker waits before looking at the queue again
+
+# event name -> what to queue for it: (kind, payload, key) or None to ignore the delivery;
+# raises KeyError/TypeError/ValueError for a malformed event (answered 400).
+Route = Callable[[dict[str, Any]], tuple[str, dict[str, Any], str | None] | None]
+ROUTES: dict[str, Route] = {}
+ROUTE_KINDS: set[str] = set()
 
 
-def _deliveries_table(db: sqlite_utils.Database) -> None:
-    db.execute("CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, event TEXT, received REAL, job INTEGER)")
+def route(event_name: str, kind: str, fn: Route) -> Route:
+    """Queue jobs of `kind` for deliveries of `event_name` (e.g. issue_comment replies);
+    the embedded workers run every routed kind whose handler is registered."""
+    ROUTES[event_name] = fn
+    ROUTE_KINDS.add(kind)
+    return fn
 
 
 def signature(secret: bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class Metrics:
-    deliveries: Counter[str] = field(default_factory=Counter)
-    jobs: Counter[str] = field(default_factory=Counter)
-    seconds_sum: float = 0.0
-    seconds_count: int = 0
-
-    def render(self, queued: int) -> str:
-        lines = ["# HELP codie_webhook_deliveries_total Deliveries by outcome.",
-                 "# TYPE codie_webhook_deliveries_total counter"]
-        lines += [f'codie_webhook_deliveries_total{{outcome="{k}"}} {v}' for k, v in sorted(self.deliveries.items())]
-        lines += ["# HELP codie_webhook_jobs_total Jobs finished by the embedded workers, by state.",
-                  "# TYPE codie_webhook_jobs_total counter"]
-        lines += [f'codie_webhook_jobs_total{{state="{k}"}} {v}' for k, v in sorted(self.jobs.items())]
-        lines += ["# HELP codie_webhook_request_seconds Time to answer a delivery.",
-                  "# TYPE codie_webhook_request_seconds summary",
-                  f"codie_webhook_request_seconds_sum {self.seconds_sum:.6f}",
-                  f"codie_webhook_request_seconds_count {self.seconds_count}",
-                  "# HELP codie_webhook_queue_depth Jobs waiting.", "# TYPE codie_webhook_queue_depth gauge",
-                  f"codie_webhook_queue_depth {queued}"]
-        return "\n".join(lines) + "\n"
 
 
 def job_payload(event: dict[str, Any]) -> dict[str, Any]:
@@ -85,17 +83,89 @@ def job_payload(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def pull_request_job(event: dict[str, Any]) -> tuple[str, dict[str, Any], str | None] | None:
+    """One pr-check per (repository, pull request, head SHA): redeliveries share it."""
+    if event.get("action") not in ACTIONS:
+        return None
+    payload = job_payload(event)
+    return JOB_KIND, payload, f"{payload['repository']}#{payload['number']}@{payload['head_sha']}"
+
+
+route("pull_request", JOB_KIND, pull_request_job)
+
+
+def _reply_route(event_name: str) -> Route:
+    """"@codie why|fix|ignore" replies (pr/conversation.py): one pr-reply job per comment."""
+
+    def make(event: dict[str, Any]) -> tuple[str, dict[str, Any], str | None] | None:
+        payload = conversation.reply_payload(event_name, event)
+        return None if payload is None else (conversation.JOB_KIND, payload, str(payload["job_key"]))
+
+    return make
+
+
+for _event in sorted(conversation.EVENTS):
+    route(_event, conversation.JOB_KIND, _reply_route(_event))
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+@dataclass
+class Metrics:
+    """What this webhook process saw; the queue's figures come from its store (all hosts)."""
+
+    deliveries: Counter[str] = field(default_factory=Counter)
+    jobs: Counter[str] = field(default_factory=Counter)
+    seconds_sum: float = 0.0
+    seconds_count: int = 0
+
+    def render(self, stats: QueueStats | None) -> str:
+        out: list[str] = []
+
+        def family(name: str, kind: str, help_: str, samples: list[tuple[str, float]]) -> None:
+            out.extend([f"# HELP {name} {help_}", f"# TYPE {name} {kind}"])
+            out.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+
+        family("codie_webhook_deliveries_total", "counter", "Deliveries answered, by outcome.",
+               [(f'{{outcome="{_escape(k)}"}}', v) for k, v in sorted(self.deliveries.items())])
+        family("codie_webhook_deliveries_refused_total", "counter",
+               "Deliveries refused, by reason.",
+               [(f'{{reason="{r}"}}', self.deliveries[r]) for r in REFUSALS])
+        family("codie_webhook_request_seconds", "summary", "Time to answer a delivery.",
+               [("_sum", self.seconds_sum), ("_count", self.seconds_count)])
+        family("codie_webhook_jobs_total", "counter",
+               "Jobs finished by this process's embedded workers, by state.",
+               [(f'{{state="{_escape(k)}"}}', v) for k, v in sorted(self.jobs.items())])
+        family("codie_queue_up", "gauge", "1 when the job queue's store answered this scrape.",
+               [("", 1 if stats is not None else 0)])
+        if stats is not None:
+            family("codie_webhook_queue_depth", "gauge", "Jobs waiting to run (all workers).",
+                   [("", stats.states.get("queued", 0))])
+            family("codie_queue_jobs", "gauge", "Jobs in the queue, by state (all workers).",
+                   [(f'{{state="{k}"}}', v) for k, v in sorted(stats.states.items())])
+            family("codie_job_failures_total", "counter", "Jobs that ended failed (all workers).",
+                   [("", stats.states.get("failed", 0))])
+            out.extend(["# HELP codie_job_latency_seconds From enqueue to result, finished jobs.",
+                        "# TYPE codie_job_latency_seconds histogram"])
+            out.extend(f'codie_job_latency_seconds_bucket{{le="{b:g}"}} {n}' for b, n in stats.buckets)
+            out.append(f'codie_job_latency_seconds_bucket{{le="+Inf"}} {stats.latency_count}')
+            out.append(f"codie_job_latency_seconds_sum {stats.latency_sum:.6f}")
+            out.append(f"codie_job_latency_seconds_count {stats.latency_count}")
+        return "\n".join(out) + "\n"
+
+
 class WebhookService:
-    def __init__(self, secret: bytes, db_path: Path, max_body: int = 5 * 1024 * 1024, workers: int = 1) -> None:
+    def __init__(self, secret: bytes, db_path: Path | str, max_body: int = 5 * 1024 * 1024,
+                 workers: int = 1, lease: float = LEASE) -> None:
         if not secret:
             raise ValueError("a webhook secret is required (unsigned deliveries are always rejected)")
         self.secret = secret
         self.max_body = max_body
-        self.queue = JobQueue(db_path)
-        self.db = open_store(db_path, "webhook", [_deliveries_table])
-        self.db_lock = threading.Lock()
+        self.queue: Queue = open_queue(db_path, lease=lease)
         self.metrics = Metrics()
-        self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codie-webhook-db")
+        self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codie-webhook-db")
         self.stop = threading.Event()
         self.threads = [threading.Thread(target=self._work, name=f"codie-pr-worker-{i}", daemon=True)
                         for i in range(workers)]
@@ -112,12 +182,27 @@ class WebhookService:
     async def wrong_method(self, request: web.Request) -> web.Response:
         return self._answer(405, "use POST", "method")
 
+    async def _stats(self) -> QueueStats | None:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.io, self.queue.stats)
+        except Exception as exc:  # the store is down: say so, keep serving
+            log.warning("codie webhook: the job queue is unavailable: %s", exc)
+            return None
+
     async def health(self, request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "queued": len(self.queue.list("queued"))})
+        stats = await self._stats()
+        if stats is None:
+            return web.json_response({"status": "unavailable", "queue": self.queue.location},
+                                     status=503)
+        return web.json_response({"status": "ok", "queued": stats.states.get("queued", 0),
+                                  "running": stats.states.get("running", 0),
+                                  "workers": sum(t.is_alive() for t in self.threads)})
 
     async def prometheus(self, request: web.Request) -> web.Response:
-        queued = len(await asyncio.get_running_loop().run_in_executor(self.io, self.queue.list, "queued"))
-        return web.Response(text=self.metrics.render(queued), content_type="text/plain")
+        text = self.metrics.render(await self._stats())
+        return web.Response(text=text, content_type="text/plain",
+                            headers={"X-Content-Type-Options": "nosniff"},
+                            charset="utf-8")
 
     def _answer(self, status: int, message: str, outcome: str, **extra: Any) -> web.Response:
         self.metrics.deliveries[outcome] += 1
@@ -153,69 +238,65 @@ class WebhookService:
                 raise ValueError("not an object")
         except ValueError:
             return self._answer(400, "body is not a JSON object", "malformed")
-        payload = None
-        kind = JOB_KIND
-        if event_name == "pull_request" and event.get("action") in ACTIONS:
+        job = None
+        make = ROUTES.get(event_name)
+        if make is not None:
             try:
-                payload = job_payload(event)
+                job = make(event)
             except (KeyError, TypeError, ValueError) as exc:
-                return self._answer(400, f"malformed pull_request event: missing {exc}", "malformed")
-        elif event_name in conversation.EVENTS:  # "@codie why|fix|ignore" replies: pr/conversation.py
-            try:
-                payload, kind = conversation.reply_payload(event_name, event), conversation.JOB_KIND
-            except (KeyError, TypeError, ValueError) as exc:
-                return self._answer(400, f"malformed {event_name} event: missing {exc}", "malformed")
+                return self._answer(400, f"malformed {event_name} event: missing or bad {exc}",
+                                    "malformed")
+        if job is not None:  # every job is keyed: at most one per delivery, or per its own key
+            kind, payload, key = job
+            job = (kind, {**payload, "delivery": delivery}, key or f"{event_name}:{delivery}")
         loop = asyncio.get_running_loop()
-        job = await loop.run_in_executor(self.io, self._record, delivery, event_name, payload, kind)
-        if job is None:
+        try:
+            job_id = await loop.run_in_executor(self.io, self.queue.record_delivery,
+                                                delivery, event_name, job)
+        except Exception as exc:  # GitHub redelivers on 5xx; nothing is lost
+            log.warning("codie webhook: cannot record delivery %s: %s", delivery, exc)
+            return self._answer(503, "the job queue is unavailable; retry later", "unavailable")
+        if job_id is None:
             return self._answer(409, f"delivery {delivery} was already received", "replayed")
         if event_name == "ping":
             return self._answer(200, "pong", "ping")
-        if payload is None:
+        if job is None:
             return self._answer(202, f"ignored {event_name}/{event.get('action')}", "ignored")
-        return self._answer(202, "queued", "queued", job=job)
-
-    def _record(self, delivery: str, event: str, payload: dict[str, Any] | None, kind: str = JOB_KIND) -> int | None:
-        """Remember the delivery and queue its job, atomically enough: None when replayed."""
-        with self.db_lock:
-            cur = self.db.execute(
-                "INSERT INTO webhook_deliveries (delivery, event, received) VALUES (?, ?, ?) "
-                "ON CONFLICT(delivery) DO NOTHING", [delivery, event, time.time()])
-            if cur.rowcount != 1:
-                return None
-            job = 0
-            if payload is not None:
-                key = payload.get("job_key") or f"{payload['repository']}#{payload['number']}@{payload['head_sha']}"
-                job = self.queue.enqueue(kind, payload, key=key)
-                self.db.execute("UPDATE webhook_deliveries SET job = ? WHERE delivery = ?", [job, delivery])
-            return job
+        return self._answer(202, "queued", "queued", job=job_id)
 
     # embedded workers -------------------------------------------------------------------
     def start_workers(self) -> None:
-        self.queue.requeue_abandoned()
+        """Start the embedded workers. Jobs held by live workers (here or on other hosts)
+        are left alone; those of this host's dead processes go back to the queue now, and
+        any other abandoned job when its lease expires."""
+        if self.threads:
+            try:
+                requeue_dead_local(self.queue)
+            except Exception as exc:
+                log.warning("codie webhook: cannot look for abandoned jobs: %s", exc)
         for t in self.threads:
             t.start()
 
     def _work(self) -> None:
-        worker_id = f"webhook-{uuid.uuid4().hex[:8]}"
+        # host:pid:token, like `codie worker`: a later process on this host can tell it died
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         while not self.stop.is_set():
-            job = self.queue.claim(worker_id, [JOB_KIND, conversation.JOB_KIND])
-            if job is None:
-                self.stop.wait(0.2)
-                continue
-            handler = get(job.kind)
+            kinds = sorted(ROUTE_KINDS & set(handlers.kinds()))
             try:
-                if handler is None:
-                    raise RuntimeError(f"no handler for {job.kind}")
-                result = handler(job.payload, QueueContext(job.id, job.kind, self.queue))
-                self.queue.complete(job.id, result)
-                self.metrics.jobs["done"] += 1
-            except Cancelled:
-                self.metrics.jobs["cancelled"] += 1
+                job = self.queue.claim(worker_id, kinds)
             except Exception as exc:
-                log.exception("job %s failed", job.id)
-                self.queue.fail(job.id, f"{type(exc).__name__}: {exc}")
-                self.metrics.jobs["failed"] += 1
+                log.warning("codie webhook: the job queue is unavailable: %s", exc)
+                self.stop.wait(2.0)
+                continue
+            if job is None:
+                self.stop.wait(CLAIM_POLL)
+                continue
+            try:
+                done = execute(self.queue, job)
+            except Exception:  # the store failed under the job: its lease will expire
+                log.exception("codie webhook: job %s could not be recorded", job.id)
+                continue
+            self.metrics.jobs[done.state] += 1
 
     def close(self) -> None:
         self.stop.set()

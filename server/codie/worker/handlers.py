@@ -30,6 +30,9 @@ class JobContext(Protocol):
 
     def check_cancelled(self) -> None: ...
 
+    def once(self, name: str, post: Callable[[], dict[str, Any]],
+             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]: ...
+
 
 Handler = Callable[[dict[str, Any], JobContext], dict[str, Any]]
 
@@ -101,6 +104,7 @@ class QueueContext:
     on_progress: Callable[[int, float, str], None] | None = None
     # set when the job is cancelled while running (handlers may wait on it)
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    scope: str = ""  # what effects are recorded under (Job.scope); "" means job:<id>
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.queue.progress(self.job_id, fraction, message)
@@ -118,3 +122,24 @@ class QueueContext:
     def check_cancelled(self) -> None:
         if self.cancelled():
             raise Cancelled(f"job {self.job_id} was cancelled")
+
+    def once(self, name: str, post: Callable[[], dict[str, Any]],
+             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+        """Post to the outside world at most once per job key: `post()` runs unless an
+        earlier run of this job recorded it; its result is recorded and returned. A run that
+        crashed mid-post left it "pending": then `reconcile()` (look the effect up where it
+        was posted; None when it is not there) decides, else `post` runs again (so it
+        should itself be an upsert)."""
+        scope = self.scope or f"job:{self.job_id}"
+        seen = self.queue.effect(scope, name)
+        if seen is not None and seen.state == "done":
+            return dict(seen.result or {})
+        if seen is not None and reconcile is not None:
+            found = reconcile()
+            if found is not None:
+                self.queue.finish_effect(scope, name, found)
+                return found
+        self.queue.begin_effect(scope, name)
+        result = post()
+        self.queue.finish_effect(scope, name, result)
+        return result

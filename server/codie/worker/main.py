@@ -4,6 +4,10 @@ Spoken to over stdio (the LSP server's child) in msgpack frames (worker.protocol
 standalone (`--standalone`, e.g. next to the PR webhook) to drain the queue. A reader
 thread takes messages; the main thread runs one job at a time. When the server goes
 away (stdin closes), the worker stops; the queue keeps whatever was not done.
+
+The queue is a SQLite file or, with `--db postgresql://...`, a PostgreSQL database that
+standalone workers on many hosts share. A store that is briefly unreachable is waited
+for (the worker keeps running and says so once); it never takes the worker down.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -20,19 +25,25 @@ from typing import Any, BinaryIO
 from codie.sandbox.cgroup import pid_alive
 from codie.worker import handlers
 from codie.worker.protocol import ProtocolError, encode, read_frame
-from codie.worker.queue import Job, JobQueue
+from codie.worker.queue import LEASE, Job, Queue
+from codie.worker.queues import open_queue
 from codie.worker.runner import execute
 
 log = logging.getLogger(__name__)
 IDLE_POLL = 1.0  # seconds between looks at the queue for jobs others enqueued
+RETRY = 2.0  # seconds between attempts while the queue's store cannot be reached
 
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def one_line(exc: BaseException) -> str:
+    """A driver's multi-line message on one line (one outage, one line in the log)."""
+    return " ".join(str(exc).split())
 
-def requeue_dead_local(queue: JobQueue) -> int:
+
+def requeue_dead_local(queue: Queue) -> int:
     """Jobs held by workers of this host whose process is gone go back to the queue."""
     host = socket.gethostname()
     dead = []
@@ -45,7 +56,7 @@ def requeue_dead_local(queue: JobQueue) -> int:
 
 
 class Worker:
-    def __init__(self, queue: JobQueue, out: BinaryIO | None) -> None:
+    def __init__(self, queue: Queue, out: BinaryIO | None) -> None:
         self.queue = queue
         self.out = out
         self.id = new_worker_id()
@@ -133,12 +144,28 @@ class Worker:
 
     # jobs ---------------------------------------------------------------------------------
     def serve(self) -> None:
-        recovered = requeue_dead_local(self.queue)
+        try:
+            recovered = requeue_dead_local(self.queue)
+        except Exception as exc:  # the store is down: serve() waits for it below
+            log.warning("codie worker: cannot look for abandoned jobs: %s", exc)
+            recovered = 0
         self.send({"type": "hello", "worker": self.id, "pid": os.getpid(),
                    "kinds": handlers.kinds(), "recovered": recovered})
+        failing = False
         while not self.stopping.is_set():
-            with self._claim_lock:
-                job = self.queue.claim(self.id, handlers.kinds())
+            try:
+                with self._claim_lock:
+                    job = self.queue.claim(self.id, handlers.kinds())
+            except Exception as exc:  # the store is down or locked: wait, never die
+                if not failing:  # once per outage, not once per retry
+                    print(f"codie worker: the job queue is unavailable ({one_line(exc)}); retrying",
+                          file=sys.stderr, flush=True)
+                failing = True
+                self.stopping.wait(RETRY)
+                continue
+            if failing:
+                print("codie worker: the job queue is back", file=sys.stderr, flush=True)
+                failing = False
             if job is None:
                 self.wake.wait(IDLE_POLL)
                 self.wake.clear()
@@ -147,22 +174,35 @@ class Worker:
             self.current = (job.id, threading.Event())
             try:
                 done = execute(self.queue, job, self._progress, cancel=self.current[1])
+            except Exception as exc:  # the store failed under the job: its lease will expire
+                print(f"codie worker: job {job.id} could not be recorded ({one_line(exc)}); it will be "
+                      "run again when its lease expires", file=sys.stderr, flush=True)
+                continue
             finally:
                 self.current = None
             self.send_result(done)
 
 
-def main(db: Path, standalone: bool = False) -> int:
+def main(db: Path | str, standalone: bool = False, lease: float = LEASE) -> int:
     problems = handlers.load_modules()
     for problem in problems:
         print(f"codie worker: {problem}", file=sys.stderr)
-    queue = JobQueue(db)
+    queue = open_queue(db, lease=lease)
     if standalone:
         worker = Worker(queue, None)
+
+        def stop(signum: int, frame: object) -> None:  # finish the job at hand, then leave
+            worker.stopping.set()
+            worker.wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        print(f"codie worker {worker.id} serving {queue.location}", file=sys.stderr, flush=True)
         try:
             worker.serve()
         except KeyboardInterrupt:
             return 0
+        finally:
+            queue.close()
         return 0
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must never corrupt the frames

@@ -62,7 +62,7 @@ def write_file(db: sqlite_utils.Database, model: WorkspaceModel, path: str, dige
         delta.subtract(old)
     rows = _gram_rows(model.lm.vocab.words, delta.items())
     entry = model.files.get(path)
-    with db.conn:
+    with store.transaction(db):  # concurrent trainings wait, never interleave
         if entry is None:
             db.execute("DELETE FROM style_files WHERE path = ?", [path])
         else:
@@ -83,7 +83,7 @@ def write_all(db: sqlite_utils.Database, model: WorkspaceModel,
               digests: dict[str, str]) -> None:
     """Replace the whole stored model with `model` (after a full training)."""
     words = model.lm.vocab.words
-    with db.conn:
+    with store.transaction(db):
         db.execute("DELETE FROM style_files")
         db.execute("DELETE FROM style_grams")
         db.conn.executemany(

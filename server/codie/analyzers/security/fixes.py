@@ -33,15 +33,32 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str, root: Node | None = No
     return None
 
 
+# (id of the source, module) -> (the source, where to insert or None if imported): a file
+# with a thousand eval() calls must not be searched a thousand times
+_OFFSETS: dict[tuple[int, str], tuple[bytes, int | None]] = {}
+
+
 def import_edit(src: bytes, node: Node, module: str,
                 root: Node | None = None) -> tuple[TextEdit, ...]:
     """An edit adding `import module` after the leading imports, unless it is imported."""
-    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", src, re.M):
+    cached = _OFFSETS.get((id(src), module))
+    if cached is None or cached[0] is not src:
+        if root is None:  # each step up costs the depth (tree-sitter finds parents from the top)
+            root = node
+            while root.parent is not None:
+                root = root.parent
+        if len(_OFFSETS) > 64:
+            _OFFSETS.clear()
+        cached = _OFFSETS[(id(src), module)] = (src, _import_offset(src, root, module))
+    offset = cached[1]
+    if offset is None:
         return ()
-    if root is None:  # each step up costs the depth (tree-sitter finds parents from the top)
-        root = node
-        while root.parent is not None:
-            root = root.parent
+    return (TextEdit(offset, offset, f"\nimport {module}" if offset else f"import {module}\n"),)
+
+
+def _import_offset(src: bytes, root: Node, module: str) -> int | None:
+    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", src, re.M):
+        return None
     offset = 0
     for child in root.children:
         docstring = child.type == "expression_statement" and bool(child.named_children) and \
@@ -51,7 +68,7 @@ def import_edit(src: bytes, node: Node, module: str,
             offset = child.end_byte
             continue
         break
-    return (TextEdit(offset, offset, f"\nimport {module}" if offset else f"import {module}\n"),)
+    return offset
 
 
 def _shell_to_argv(src: bytes, call: Node) -> Fix | None:

@@ -1,7 +1,8 @@
 """`codie serve` with two broken analyzers added, for the crash-recovery tests.
 
-`raising` raises on any statement that mentions `boom`; `sleepy` takes longer than the
-(lowered) time limit on any statement that mentions `slow_marker`.
+`raising` raises on any statement that mentions `boom`; `sleepy` uses more CPU than the
+(lowered) time limit on any file that mentions `slow_marker`. The limit counts CPU time of
+the analysing thread, so a busy machine slows this test down but cannot change its outcome.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class Sleepy:
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         if b"slow_marker" in ctx.doc.source:
-            time.sleep(0.5)
+            started = time.thread_time()
+            while time.thread_time() - started < 2 * engine.DEFAULT_TIME_LIMIT:
+                pass  # busy: CPU is what the limit counts
         yield from ()
 
 

@@ -16,9 +16,10 @@ _versions = itertools.count(1)
 
 
 async def wait_for(
-    predicate: Callable[[], bool], timeout: float = 10.0, describe: Callable[[], object] | None = None
+    predicate: Callable[[], bool], timeout: float = 120.0, describe: Callable[[], object] | None = None
 ) -> None:
-    """Poll: notifications that arrived during an earlier await are not missed."""
+    """Poll: notifications that arrived during an earlier await are not missed. The timeout
+    is a safety net against a hang, not a speed budget (the machine may be busy)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:

@@ -43,12 +43,13 @@ async def test_empty_and_huge_files(client: LanguageClient, tmp_path: Path) -> N
     empty = open_doc(client, tmp_path / "empty.py", "")
     big_text = "".join(f"def f{i}(a, b=[]):\n    return a\n" for i in range(25_000))
     big = open_doc(client, tmp_path / "big.py", big_text)
-    await wait_for(lambda: len(client.diagnostics.get(big, [])) == 25_000, timeout=60)
+    await wait_for(lambda: len(client.diagnostics.get(big, [])) == 25_000, timeout=600)
     assert empty in client.diagnostics and len(client.diagnostics[empty]) == 0
     change(client, big, [edit(0, 0, 0, 0, "import os\n")])
-    await wait_for(lambda: client.diagnostics[big][0].range.start.line == 1, timeout=30)
+    await wait_for(lambda: client.diagnostics[big][0].range.start.line == 1, timeout=600)
     change(client, empty, [edit(0, 0, 0, 0, "try:\n  x\nexcept:\n  pass\n")])
-    await wait_for(lambda: codes(client, empty) == ["Q001"])
+    # behind the big file's work in the same server: on a busy machine that takes a while
+    await wait_for(lambda: codes(client, empty) == ["Q001"], timeout=600)
 
 
 async def test_a_failing_rule_drops_only_its_own_results(tmp_path: Path) -> None:

@@ -73,11 +73,11 @@ async def test_push_clients_get_files_that_are_not_open(tmp_path: Path) -> None:
     make_workspace(tmp_path)
     async with lsp_session([tmp_path]) as client:
         keep = (tmp_path / "pkg/deep/keep.py").as_uri()
-        assert codes(await diagnostics(client, keep, timeout=60)) == ["SEC001"]
+        assert codes(await diagnostics(client, keep)) == ["SEC001"]
         assert (tmp_path / "generated/b.py").as_uri() not in client.diagnostics
         # open a file: the editor's own analysis takes over; the workspace one returns on close
         uri = open_file(client, tmp_path / "pkg/a.py", "fine = 1\n")
-        assert codes(await diagnostics(client, uri, lambda d: len(d) == 0, timeout=60)) == []
+        assert codes(await diagnostics(client, uri, lambda d: len(d) == 0)) == []
         client.text_document_did_close(types.DidCloseTextDocumentParams(
             types.TextDocumentIdentifier(uri)))
         assert codes(await diagnostics(client, uri, lambda d: len(d) == 1)) == ["SEC001"]

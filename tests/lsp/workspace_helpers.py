@@ -16,7 +16,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = [sys.executable, "-m", "codie", "serve"]
-TIMEOUT = 10.0
+# A safety net against a hang, never a speed budget: tests wait on events (diagnostics
+# arriving), and a busy 2-core machine may take long to deliver them.
+TIMEOUT = 120.0
 
 
 def capabilities(*, pull: bool = False, notebooks: bool = False) -> types.ClientCapabilities:

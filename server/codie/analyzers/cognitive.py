@@ -19,19 +19,16 @@ NESTING = ("if_statement", "for_statement", "while_statement", "match_statement"
 NESTED_SCOPES = ("function_definition", "class_definition", "lambda")
 
 
-def cognitive_complexity(func: Node, source: bytes) -> int:
+def cognitive_complexity(func: Node, source: bytes, is_method: bool | None = None) -> int:
+    """`is_method`, when the caller knows it, saves asking for the parent (which costs a
+    scan of the module's statements for a top-level function)."""
     body = func.child_by_field_name("body")
     if body is None:
         return 0
     name_node = func.child_by_field_name("name")
     name = source[name_node.start_byte:name_node.end_byte] if name_node is not None else b""
-    walker = _Walker(source, name, _is_method(func))
-    nested_free = _is_decorator(body)
-    try:
-        for child in body.children:
-            walker.visit(child, 0, nested_free)
-    except RecursionError:
-        pass  # absurdly deep nesting (generated code): what was counted is a lower bound
+    walker = _Walker(source, name, _is_method(func) if is_method is None else is_method)
+    walker.walk(body.children, _is_decorator(body))
     return walker.total + (1 if walker.recursive else 0)
 
 
@@ -60,15 +57,34 @@ def _is_decorator(body: Node) -> bool:
     return True
 
 
+# one pending visit: (node, nesting, in a decorator's body, directly below a boolean operator
+# (through parentheses))
+_Item = tuple[Node, int, bool, bool]
+
+
 class _Walker:
+    """An explicit-stack walk: generated code nests deeper than Python's recursion limit,
+    and every node is counted however deep it is. Increments are a sum, so the order in
+    which nodes are visited does not matter."""
+
     def __init__(self, source: bytes, name: bytes, is_method: bool) -> None:
         self.source = source
         self.name = name
         self.is_method = is_method
         self.total = 0
         self.recursive = False
+        self._stack: list[_Item] = []
 
-    def visit(self, node: Node, nesting: int, decorator_body: bool = False) -> None:
+    def walk(self, nodes: list[Node], decorator_body: bool) -> None:
+        stack = self._stack
+        stack.extend((n, 0, decorator_body, False) for n in nodes)
+        while stack:
+            self.visit(*stack.pop())
+
+    def _push(self, nodes: list[Node], nesting: int, in_bool: bool = False) -> None:
+        self._stack.extend((n, nesting, False, in_bool) for n in nodes)
+
+    def visit(self, node: Node, nesting: int, decorator_body: bool, in_bool: bool) -> None:
         kind = node.type
         if kind in NESTED_SCOPES:
             # a nested function raises nesting for its body; a decorator's wrapper does not
@@ -76,8 +92,7 @@ class _Walker:
             self._children(node, inner, skip_fields=("name", "parameters"))
             return
         if kind == "decorated_definition":
-            for child in node.children:
-                self.visit(child, nesting, decorator_body)
+            self._stack.extend((c, nesting, decorator_body, False) for c in node.children)
             return
         if kind == "if_statement":
             self.total += 1 + nesting
@@ -88,70 +103,63 @@ class _Walker:
             for child in node.children:
                 if child.type == "else_clause":
                     self.total += 1
-                    self._children(child, nesting + 1)
+                    self._push(child.children, nesting + 1)
                 elif child.type == "block":
-                    self._children(child, nesting + 1)
+                    self._push(child.children, nesting + 1)
                 else:
-                    self.visit(child, nesting)
+                    self._push([child], nesting)
             return
         if kind == "try_statement":
             for child in node.children:
                 if child.type in ("except_clause", "except_group_clause"):
                     self.total += 1 + nesting
-                    self._children(child, nesting + 1)
+                    self._push(child.children, nesting + 1)
                 elif child.type == "else_clause":
                     self.total += 1
-                    self._children(child, nesting + 1)
+                    self._push(child.children, nesting + 1)
                 elif child.type == "finally_clause":
-                    self._children(child, nesting)
+                    self._push(child.children, nesting)
                 else:
-                    self.visit(child, nesting)
+                    self._push([child], nesting)
             return
-        if kind == "match_statement":
+        if kind in ("match_statement", "conditional_expression"):
             self.total += 1 + nesting
-            self._children(node, nesting + 1)
+            self._push(node.children, nesting + 1)
             return
-        if kind == "conditional_expression":
-            self.total += 1 + nesting
-            self._children(node, nesting + 1)
+        if kind == "boolean_operator":
+            if not in_bool:  # the root of a sequence (not an operand of another one)
+                self.total += self._sequences(node)
+            self._push(node.children, nesting, True)
             return
-        if kind == "boolean_operator" and self._is_sequence_root(node):
-            self.total += self._sequences(node)
-        elif kind == "call":
+        if kind == "parenthesized_expression":
+            self._push(node.children, nesting, in_bool)
+            return
+        if kind == "call":
             self._check_recursion(node)
-        self._children(node, nesting)
+        self._push(node.children, nesting)
 
     def _children(self, node: Node, nesting: int, skip_fields: tuple[str, ...] = ()) -> None:
         skipped = {c.id for f in skip_fields if (c := node.child_by_field_name(f)) is not None}
-        for child in node.children:
-            if child.id not in skipped:
-                self.visit(child, nesting)
+        self._push([c for c in node.children if c.id not in skipped], nesting)
 
     def _if(self, node: Node, nesting: int) -> None:
         for child in node.children:
             if child.type == "block":
-                self._children(child, nesting + 1)
+                self._push(child.children, nesting + 1)
             elif child.type == "elif_clause":
                 self.total += 1  # `elif`: no nesting increment, its body is nested
                 for sub in child.children:
                     if sub.type == "block":
-                        self._children(sub, nesting + 1)
+                        self._push(sub.children, nesting + 1)
                     else:
-                        self.visit(sub, nesting)
+                        self._push([sub], nesting)
             elif child.type == "else_clause":
                 self.total += 1
-                self._children(child, nesting + 1)
+                self._push(child.children, nesting + 1)
             else:
-                self.visit(child, nesting)
+                self._push([child], nesting)
 
     # boolean operator sequences ---------------------------------------------------------
-    @staticmethod
-    def _is_sequence_root(node: Node) -> bool:
-        parent = node.parent
-        while parent is not None and parent.type == "parenthesized_expression":
-            parent = parent.parent
-        return parent is None or parent.type != "boolean_operator"
-
     def _sequences(self, node: Node) -> int:
         ops: list[bytes] = []
         self._operators(node, ops)

@@ -94,7 +94,7 @@ class ComplexityAnalyzer:
             if name_node is not None else "?"
         qualname = f"{prefix}.{name}" if prefix else name
         if node.type == FUNCTION:
-            cc, cog, sloc = self._measure(node, source)
+            cc, cog, sloc = self._measure(node, source, depth)
             yield Metrics(
                 kind="method" if in_class else "function", name=name, qualname=qualname,
                 start=node.start_byte, end=node.end_byte,
@@ -109,13 +109,15 @@ class ComplexityAnalyzer:
                 yield from self._functions(child, source, qualname, node.type == CLASS,
                                            depth + 1)
 
-    def _measure(self, func: Node, source: bytes) -> tuple[int, int, int]:
+    def _measure(self, func: Node, source: bytes, depth: int) -> tuple[int, int, int]:
         key = hashlib.blake2b(source[func.start_byte:func.end_byte], digest_size=16).digest()
         found = self._figures.get(key)
         if found is not None:
             self._figures.move_to_end(key)
             return found
-        found = (function_cc(func, source), cognitive_complexity(func, source),
+        # depth 0: not a method (and a top-level node's parent is costly to ask for)
+        found = (function_cc(func, source),
+                 cognitive_complexity(func, source, is_method=False if depth == 0 else None),
                  line_counts(func, source).sloc)
         self._figures[key] = found
         if len(self._figures) > CACHE_SIZE:

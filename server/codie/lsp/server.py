@@ -311,6 +311,12 @@ class CodieServer(LanguageServer):
         analysis = self.analyses.get(uri)
         if analysis is None:
             return
+        if analysis.pending:
+            # Half-done (after an edit or an invalidate, between two steps): publishing now
+            # would show a partial list, e.g. a deferred result landing mid-analysis. The
+            # analysis in progress publishes everything once it is done.
+            self.schedule(uri)
+            return
         diagnostics = self.diagnostics_for(uri)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(

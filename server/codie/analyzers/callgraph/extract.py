@@ -60,20 +60,35 @@ class Extractor(SpecialForms):
         # `name.append(v)`, `name[k] = v`: values put into the container a name holds
         self.mutations: list[tuple[str, str, Expr]] = []
         self.dict_literals: dict[tuple[str, str], Node] = {}  # (scope, name) -> {...}
+        self._enclosing_node: dict[int, int] = {}  # node id -> id of its scope's node
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     # which scope holds a node --------------------------------------------------------------
     def enclosing(self, node: Node) -> str:
+        """The qualname of the scope whose body holds node. The def/class/lambda found for
+        each node on the way up is remembered: every call asking again from the top (and
+        tree-sitter finds a parent from the root) made nested calls cubic."""
+        known = self._enclosing_node
+        path: list[int] = []
         child, parent = node, node.parent
+        found = 0  # node id of the scope (0: the module)
         while parent is not None:
+            cached = known.get(child.id)
+            if cached is not None:
+                found = cached
+                break
+            path.append(child.id)
             if parent.type in SCOPE_TYPES:
                 body = parent.child_by_field_name("body")
                 if body is not None and body.id == child.id:
-                    return self.scope_of_node.get(parent.id, self.module)
+                    found = parent.id
+                    break
             child, parent = parent, parent.parent
-        return self.module
+        for nid in path:
+            known[nid] = found
+        return self.scope_of_node.get(found, self.module) if found else self.module
 
     def scope(self, node: Node) -> Scope:
         return self.scopes[self.enclosing(node)]

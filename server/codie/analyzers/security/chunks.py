@@ -8,6 +8,7 @@ only the chunks that changed are analysed again.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -56,8 +57,10 @@ class ChunkCache:
         if not misses:
             return
         found = sorted(compute([n for n, _ in misses]), key=lambda f: f.start)
+        starts = [f.start for f in found]
         for node, key in misses:
-            mine = [f for f in found if node.start_byte <= f.start <= node.end_byte]
+            # by bisection: a class of 3,000 methods must not cost methods x findings
+            mine = found[bisect_left(starts, node.start_byte): bisect_right(starts, node.end_byte)]
             yield from mine
             if all(_inside(f, node) for f in mine):
                 self._entries[key] = tuple(f.shifted(0, -node.start_byte) for f in mine)

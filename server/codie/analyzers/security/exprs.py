@@ -11,7 +11,7 @@ from tree_sitter import Node
 from codie.analyzers.security import specs
 from codie.analyzers.security.guards import refine
 from codie.analyzers.security.model import Step, Taint, join
-from codie.analyzers.security.names import Source, dotted, text
+from codie.analyzers.security.names import MAX_SEGMENTS, Source, text
 
 if TYPE_CHECKING:
     from codie.analyzers.security.functions import FunctionInfo
@@ -19,6 +19,25 @@ if TYPE_CHECKING:
     from codie.analyzers.security.sinks import SinkChecker
 
 FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}%\s]+/")
+# Budgets of one statement (deterministic: counted, not timed). Deeper or bigger statements
+# are skipped and reported (ANA001) instead of blowing the stack or the editor's time; the
+# rest of the function and of the file is still analysed. Chains that are only long, not
+# nested (`a.b.b.b...`, `x + y + z ...`, `(((x)))`, `a or b or c ...`) are walked
+# iteratively and never count as depth.
+MAX_EXPR_DEPTH = 64  # nested sub-expressions, e.g. f(g(h(...))) or [[[...]]]
+STATEMENT_BUDGET = 200_000  # expressions evaluated for one top-level statement
+# a top-level statement of a function (or of the module) gets a fresh budget
+REQUEST_SEGMENTS = max(n.count(".") for n in specs.REQUEST_NAMES) + 1
+
+
+class TooComplex(Exception):
+    """A statement the interpreter will not analyse; `budget` ones end the top-level
+    statement, the others only the innermost statement."""
+
+    def __init__(self, reason: str, budget: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.budget = budget
 
 
 class Expressions:
@@ -35,6 +54,8 @@ class Expressions:
     sinks: SinkChecker
     qualify: Callable[[str], str]
     exprs: dict[str, Callable[[Node], Taint | None]]
+    depth: int = 0  # nesting of ev() calls in progress
+    work: int = 0  # ev() calls for the current top-level statement
 
     def bind(self, target: Node, t: Taint | None, value: Node, augmented: bool = False) -> None:
         raise NotImplementedError
@@ -62,8 +83,23 @@ class Expressions:
         }
 
     def ev(self, node: Node) -> Taint | None:
+        # `((x))` is x: parentheses cost no depth however many there are
+        while node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_child(0)
         handler = self.exprs.get(node.type)
-        return handler(node) if handler is not None else None
+        if handler is None:
+            return None
+        self.work += 1
+        if self.work > STATEMENT_BUDGET:
+            raise TooComplex(f"more than {STATEMENT_BUDGET:,} expressions in one statement",
+                             budget=True)
+        if self.depth >= MAX_EXPR_DEPTH:
+            raise TooComplex(f"expressions nested more than {MAX_EXPR_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return handler(node)
+        finally:
+            self.depth -= 1
 
     def _none(self, node: Node) -> Taint | None:
         return None
@@ -122,8 +158,17 @@ class Expressions:
         return join(first, second)
 
     def _boolean(self, node: Node) -> Taint | None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        return join(self.ev(left) if left else None, self.ev(right) if right else None)
+        # `a or b or c ...` nests to the left: walk the spine, evaluate left to right
+        spine = [node]
+        left = node.child_by_field_name("left")
+        while left is not None and left.type == "boolean_operator":
+            spine.append(left)
+            left = left.child_by_field_name("left")
+        t = self.ev(left) if left is not None else None
+        for level in reversed(spine):
+            right = level.child_by_field_name("right")
+            t = join(t, self.ev(right) if right else None)
+        return t
 
     def _comprehension(self, node: Node) -> Taint | None:
         body = node.child_by_field_name("body")
@@ -178,8 +223,10 @@ class Expressions:
         if kind == "binary_operator":
             left = node.child_by_field_name("left")
             prefix = self.prefix_of(left, depth + 1)
-            if left is not None and self.sinks.constant(left):
-                prefix += self.prefix_of(node.child_by_field_name("right"), depth + 1)
+            # the right side's prefix first: it is bounded, constant() walks all of `left`
+            rest = self.prefix_of(node.child_by_field_name("right"), depth + 1)
+            if rest and left is not None and self.sinks.constant(left):
+                prefix += rest
             return prefix
         if kind == "concatenated_string":
             return "".join(self.prefix_of(c, depth + 1) for c in node.named_children[:1])
@@ -201,20 +248,49 @@ class Expressions:
         return t
 
     def _binary(self, node: Node) -> Taint | None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        t = join(self.ev(left) if left else None, self.ev(right) if right else None)
-        return self._prefixed(t, self.prefix_of(node)) if t is not None else None
+        # `a + b + c ...` nests to the left: walk the spine, each level as if recursive
+        spine = [node]
+        left = node.child_by_field_name("left")
+        while left is not None and left.type == "binary_operator":
+            spine.append(left)
+            left = left.child_by_field_name("left")
+        t = self.ev(left) if left is not None else None
+        for level in reversed(spine):
+            right = level.child_by_field_name("right")
+            t = join(t, self.ev(right) if right else None)
+            t = self._prefixed(t, self.prefix_of(level)) if t is not None else None
+        return t
 
     def _attribute(self, node: Node) -> Taint | None:
-        name = dotted(self.src, node)
-        if name is not None:
-            t = self.env.get(name)
+        """`a.b.c`: the taint bound to the longest name, else a source, else the object's.
+        Iterative over the chain; names are read once for the whole chain (a level's
+        name is a prefix of the next one's), so a 5,000-link chain costs 5,000 steps."""
+        levels: list[Node] = []  # attribute nodes, outermost first
+        attrs: list[str | None] = []
+        obj: Node | None = node
+        while obj is not None and obj.type == "attribute":
+            levels.append(obj)
+            attr = obj.child_by_field_name("attribute")
+            attrs.append(text(self.src, attr) if attr is not None else None)
+            obj = obj.child_by_field_name("object")
+        # names[k]: the dotted name of levels[k], None where dotted() has none
+        names: list[str | None] = [None] * len(levels)
+        if obj is not None and obj.type == "identifier":
+            name: str | None = text(self.src, obj)
+            for k in range(len(levels) - 1, -1, -1):
+                segment = attrs[k]
+                name = f"{name}.{segment}" if name is not None and segment is not None \
+                    and len(levels) - k < MAX_SEGMENTS else None
+                names[k] = name
+        for level, level_name in zip(levels, names, strict=True):
+            if level_name is None:
+                continue
+            t = self.env.get(level_name)
             if t is not None:
                 return t
-            source = self.source_of(name, node)
+            source = self.source_of(level_name, level)
             if source is not None:
                 return source
-        obj = node.child_by_field_name("object")
         return self.ev(obj) if obj is not None else None
 
     def source_of(self, name: str, node: Node) -> Taint | None:
@@ -223,8 +299,9 @@ class Expressions:
         if kind is None:
             parts = name.split(".")
             for i, part in enumerate(parts[:-1]):
-                if (part in ("request", "req") or ".".join(parts[: i + 1]) in
-                        specs.REQUEST_NAMES) and parts[i + 1] in specs.REQUEST_ATTRS:
+                if (part in ("request", "req") or (i < REQUEST_SEGMENTS and ".".join(
+                        parts[: i + 1]) in specs.REQUEST_NAMES)) and \
+                        parts[i + 1] in specs.REQUEST_ATTRS:
                     if part == "req" and "req" not in self.func.request_params:
                         break
                     kind = "user"

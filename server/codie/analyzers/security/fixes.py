@@ -12,7 +12,8 @@ from codie.core.findings import Fix, TextEdit
 SHELL_META = re.compile(r"[|&;<>$`*?(){}\[\]~'\"\\]")
 
 
-def fix_for(src: bytes, rule: str, node: Node, mode: str) -> Fix | None:
+def fix_for(src: bytes, rule: str, node: Node, mode: str, root: Node | None = None) -> Fix | None:
+    """`root` (the module), when known, saves climbing to it from a deep node."""
     if node.type != "call":
         return None
     if rule == "SEC002" and mode == "subprocess":
@@ -22,7 +23,7 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str) -> Fix | None:
         if fn is not None and text(src, fn) in ("eval", "builtins.eval"):
             return Fix("Use `ast.literal_eval` (literals only)", (
                 TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),
-                *import_edit(src, node, "ast")), safe=False)
+                *import_edit(src, node, "ast", root)), safe=False)
     if rule == "SEC009" and mode == "yaml":
         fn = node.child_by_field_name("function")
         if fn is not None and text(src, fn).endswith(("yaml.load", "yaml.load_all")):
@@ -32,13 +33,32 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str) -> Fix | None:
     return None
 
 
-def import_edit(src: bytes, node: Node, module: str) -> tuple[TextEdit, ...]:
+# (id of the source, module) -> (the source, where to insert or None if imported): a file
+# with a thousand eval() calls must not be searched a thousand times
+_OFFSETS: dict[tuple[int, str], tuple[bytes, int | None]] = {}
+
+
+def import_edit(src: bytes, node: Node, module: str,
+                root: Node | None = None) -> tuple[TextEdit, ...]:
     """An edit adding `import module` after the leading imports, unless it is imported."""
-    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", src, re.M):
+    cached = _OFFSETS.get((id(src), module))
+    if cached is None or cached[0] is not src:
+        if root is None:  # each step up costs the depth (tree-sitter finds parents from the top)
+            root = node
+            while root.parent is not None:
+                root = root.parent
+        if len(_OFFSETS) > 64:
+            _OFFSETS.clear()
+        cached = _OFFSETS[(id(src), module)] = (src, _import_offset(src, root, module))
+    offset = cached[1]
+    if offset is None:
         return ()
-    root = node
-    while root.parent is not None:
-        root = root.parent
+    return (TextEdit(offset, offset, f"\nimport {module}" if offset else f"import {module}\n"),)
+
+
+def _import_offset(src: bytes, root: Node, module: str) -> int | None:
+    if re.search(rb"^\s*import\s+" + module.encode() + rb"\b", src, re.M):
+        return None
     offset = 0
     for child in root.children:
         docstring = child.type == "expression_statement" and bool(child.named_children) and \
@@ -48,7 +68,7 @@ def import_edit(src: bytes, node: Node, module: str) -> tuple[TextEdit, ...]:
             offset = child.end_byte
             continue
         break
-    return (TextEdit(offset, offset, f"\nimport {module}" if offset else f"import {module}\n"),)
+    return offset
 
 
 def _shell_to_argv(src: bytes, call: Node) -> Fix | None:

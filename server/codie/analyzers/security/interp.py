@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
-from codie.analyzers.security.exprs import Expressions
+from codie.analyzers.security.exprs import Expressions, TooComplex
 from codie.analyzers.security.guards import refine
-from codie.analyzers.security.model import SinkHit, Summary, Taint, join, join_all
+from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
 from codie.analyzers.security.sinks import SinkChecker
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from codie.analyzers.security.module import ModuleInfo
 
 CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 indents)
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Flow(Expressions):
     used: dict[str, Summary | None] = field(default_factory=dict)
     derived: dict[str, str] = field(default_factory=dict)
     built: set[str] = field(default_factory=set)  # variables holding formatted strings
+    skipped: list[Skipped] = field(default_factory=list)  # statements not analysed
+    block_depth: int = 0
 
     def __post_init__(self) -> None:
         self.src = self.mod.src
@@ -50,11 +53,43 @@ class Flow(Expressions):
 
     # ------------------------------------------------------------------------- statements
     def run(self, body: Node) -> None:
-        self.block(body)
+        """The body's statements in order, each top-level one with a fresh budget."""
+        for stmt in body.named_children:
+            self.work = 0
+            try:
+                if self.guarded(stmt):
+                    return
+            except TooComplex as exc:  # over budget somewhere inside this statement
+                self.skip(stmt, exc.reason)
 
     def block(self, block: Node) -> bool:
         """Run the statements of a block; True when it always exits early."""
-        return any(self.statement(stmt) for stmt in block.named_children)
+        self.block_depth += 1
+        try:
+            if self.block_depth > MAX_BLOCK_DEPTH:
+                raise TooComplex(f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep")
+            return any(self.guarded(stmt) for stmt in block.named_children)
+        finally:
+            self.block_depth -= 1
+
+    def guarded(self, stmt: Node) -> bool:
+        """One statement; one that is too deep to analyse is skipped and reported, and the
+        analysis goes on with the next (per statement, never per function or file)."""
+        depth = self.depth
+        try:
+            return self.statement(stmt)
+        except TooComplex as exc:
+            if exc.budget:
+                raise  # the budget is the top-level statement's: run() reports it
+            self.skip(stmt, exc.reason)
+        except RecursionError:  # deep, and called from deep summaries: still per statement
+            self.skip(stmt, "nested too deeply for the interpreter's stack")
+        self.depth = depth
+        return False
+
+    def skip(self, node: Node, reason: str) -> None:
+        self.skipped.append(Skipped(self.func.key, node.start_byte - self.base,
+                                    node.end_byte - self.base, reason))
 
     def statement(self, node: Node) -> bool:
         kind = node.type

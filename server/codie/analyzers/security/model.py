@@ -105,6 +105,17 @@ class SinkHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A statement (or function) the interpreter gave up on: nested too deeply, or over
+    its budget. Reported as such (ANA001), never silently; offsets relative to `owner`."""
+
+    owner: str
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What a function does with its parameters: which reach its return, which a sink."""
 

@@ -20,7 +20,7 @@ from codie.analyzers.security.calls import EXTERNAL, apply_summary
 from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow
-from codie.analyzers.security.model import SinkHit, Summary, Taint
+from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class CacheEntry:
     used: dict[str, Summary | None]
     # module-level code only: where its statements started (its offsets are file offsets)
     starts: tuple[int, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Result:
     summary: Summary
     found: tuple[SinkHit, ...]
     used: dict[str, Summary | None] = field(default_factory=dict)
+    skipped: tuple[Skipped, ...] = ()  # what the interpreter could not analyse (ANA001)
 
 
 class ModuleInfo:
@@ -209,22 +211,27 @@ class ModuleInfo:
         self.in_progress.add(key)
         try:
             if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
-                found = entry.found
+                found, skipped = entry.found, entry.skipped
                 if key == MODULE_KEY and entry.starts != starts:
                     found = tuple(_moved(h, entry.starts, starts) for h in found)
-                result = Result(entry.summary, found, entry.used)
+                    skipped = tuple(_moved_skip(k, entry.starts, starts) for k in skipped)
+                result = Result(entry.summary, found, entry.used, skipped)
             else:
                 try:
                     result = self._analyze(info)
                 except RecursionError:
-                    # pathological nesting (thousands of `+` terms): skip this function,
-                    # keep the rest of the file
+                    # the interpreter skips deep statements itself (interp.Flow.guarded);
+                    # this is the last resort, and it is reported too (ANA001)
                     log.info("security-taint: %s is nested too deeply to analyse", key)
-                    result = Result(Summary(info.params, None, ()), ())
+                    node = info.node
+                    result = Result(Summary(info.params, None, ()), (), {}, (Skipped(
+                        key, node.start_byte - info.start, node.end_byte - info.start,
+                        "nested too deeply for the interpreter's stack"),))
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
-        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts)
+        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts,
+                                               result.skipped)
         return result
 
     def _module_statements(self) -> list[Node]:
@@ -297,7 +304,7 @@ class ModuleInfo:
         if returns is not None and returns.path and not returns.kinds:
             returns = None
         summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
-        return Result(summary, tuple(flow.found), dict(flow.used))
+        return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
 
     # --------------------------------------------------------------------------- calls
     def resolve(self, func: FunctionInfo, name: str,
@@ -340,6 +347,13 @@ def _moved(hit: SinkHit, old: tuple[int, ...], new: tuple[int, ...]) -> SinkHit:
         return replace(hit, taint=replace(hit.taint, path=path))
     return replace(hit, start=move(hit.start), end=move(hit.end),
                    taint=replace(hit.taint, path=path))
+
+
+def _moved_skip(skip: Skipped, old: tuple[int, ...], new: tuple[int, ...]) -> Skipped:
+    """A module-level skipped statement after the statements moved."""
+    i = bisect_right(old, skip.start) - 1
+    delta = new[i] - old[i] if i >= 0 else 0
+    return replace(skip, start=skip.start + delta, end=skip.end + delta)
 
 
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}

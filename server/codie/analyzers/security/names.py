@@ -14,10 +14,18 @@ def text(src: Source, node: Node) -> str:
     return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+# Longer attribute chains are not names (`a.b.b.b...` x 5,000 is an expression to walk,
+# not a key to look up): reading each link's name would make such a chain quadratic.
+MAX_SEGMENTS = 64
+
+
 def dotted(src: Source, node: Node) -> str | None:
-    """`a.b.c` for identifier/attribute chains; None for anything else (calls, subscripts)."""
+    """`a.b.c` for identifier/attribute chains; None for anything else (calls, subscripts,
+    chains of more than MAX_SEGMENTS names)."""
     parts: list[str] = []
     while node.type == "attribute":
+        if len(parts) >= MAX_SEGMENTS - 1:
+            return None
         attr = node.child_by_field_name("attribute")
         obj = node.child_by_field_name("object")
         if attr is None or obj is None:

@@ -28,6 +28,7 @@ DB_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "
               "pymssql", "duckdb", "snowflake", "peewee", "databases", "records")
 PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
 CROSS_FUNCTION_PENALTY = 0.03
+CONSTANT_NODES = 64
 XSS_CLEAR = frozenset({"xss"})
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
                       "extendleft", "setdefault", "write", "writelines"})
@@ -252,19 +253,34 @@ class SinkChecker:
                        node.end_byte - base, label, t, round(evidence, 3), mode)
 
     def constant(self, node: Node) -> bool:
-        kind = node.type
-        if kind == "string":
-            return not any(c.type == "interpolation" for c in node.named_children)
-        if kind in ("concatenated_string", "binary_operator", "parenthesized_expression",
-                    "list", "tuple"):
-            return all(self.constant(c) for c in node.named_children)
-        if kind == "identifier":
-            name = text(self.src, node)
-            return name in self.flow.consts or name in self.flow.mod.consts or name.isupper()
-        if kind == "attribute":
-            chain = dotted(self.src, node)
-            return chain is not None and chain.rsplit(".", 1)[-1].isupper()
-        return kind in ("integer", "float", "true", "false", "none")
+        """Iterative, and bounded: an expression of more than CONSTANT_NODES parts counts as
+        not constant (called at every level of a long `+` chain, it must stay cheap)."""
+        stack = [node]
+        seen = 0
+        while stack:
+            node = stack.pop()
+            seen += 1
+            if seen > CONSTANT_NODES:
+                return False
+            kind = node.type
+            if kind == "string":
+                if any(c.type == "interpolation" for c in node.named_children):
+                    return False
+            elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression",
+                          "list", "tuple"):
+                stack.extend(reversed(node.named_children))
+            elif kind == "identifier":
+                name = text(self.src, node)
+                if not (name in self.flow.consts or name in self.flow.mod.consts
+                        or name.isupper()):
+                    return False
+            elif kind == "attribute":
+                chain = dotted(self.src, node)
+                if chain is None or not chain.rsplit(".", 1)[-1].isupper():
+                    return False
+            elif kind not in ("integer", "float", "true", "false", "none"):
+                return False
+        return True
 
     # ------------------------------------------------------------------- special sinks
     def route_return(self, value: Node, t: Taint | None) -> None:

@@ -88,6 +88,7 @@ class TaintAnalyzer:
             if finding is not None:
                 yield finding
         self._reported[ctx.doc.uri] = new
+        yield from _skipped(ctx, mod)
 
     def _finding(self, ctx: Context, mod: ModuleInfo, hit: SinkHit,
                  from_param: bool) -> Finding | None:
@@ -126,7 +127,9 @@ class TaintAnalyzer:
         while node is not None and node.type != "call" and node.parent is not None and \
                 node.start_byte == start and node.parent.end_byte == end:
             node = node.parent
-        fix = fix_for(ctx.doc.source, hit.rule, node, hit.fix_key) if node is not None else None
+        fix = fix_for(ctx.doc.source, hit.rule, node, hit.fix_key,
+                      ctx.doc.tree.root_node if ctx.doc.tree is not None else None) \
+            if node is not None else None
         evidence = hit.evidence
         if not kinds and TEST_FILE.search(ctx.doc.uri):
             # `exec(code)` in a test is how tests exercise the language, not a hole
@@ -135,6 +138,31 @@ class TaintAnalyzer:
         return ctx.report(hit.rule, start, end, message, evidence=evidence, notes=notes,
                           related=related, fix=fix,
                           data={"family": hit.family, "taint": bool(kinds)})
+
+
+def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
+    """ANA001 for each statement the interpreter gave up on: a sink inside it would not be
+    reported, and the user must know that (the rest of the file was analysed)."""
+    src = ctx.doc.source
+    seen: set[tuple[int, int]] = set()
+    for result in mod.results.values():
+        for skip in result.skipped:
+            owner = mod.functions.get(skip.owner)
+            if owner is None:
+                continue
+            start, end = owner.start + skip.start, owner.start + skip.end
+            if (start, end) in seen or not 0 <= start <= end <= len(src):
+                continue
+            seen.add((start, end))
+            line_end = src.find(b"\n", start, end)
+            yield ctx.report(
+                "ANA001", start, end if line_end < 0 else line_end,
+                f"Too deep to analyse for security: {skip.reason}; a vulnerability in this "
+                "statement would not be reported (the rest of the file was analysed)",
+                notes=[f"security-taint skipped this statement: {skip.reason}"],
+                data={"analyzer": "security-taint", "reason": skip.reason,
+                      "end": end},
+            )
 
 
 def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit,

@@ -1,0 +1,125 @@
+"""Per-analyzer time on one big file: is every analyzer linear in file size?
+
+Times each registered analyzer's whole-file pass (as `codie check` runs it: no services,
+no cache), the module metrics (`metrics.module_metrics`, the editor's code lens and the
+maintainability index) and the call-graph extraction, on:
+
+  stdlib    inspect.py + typing.py concatenated (the 6,862-line file of
+            ../shared/bench/lspbench.py --stdlib-file large)
+  defs      the generated 50,000-line file of tests/lsp/test_bad_input.py
+            (25,000 two-line functions)
+  stdlib50k the stdlib file repeated to 50,000 lines (every kind of statement)
+
+    .venv/bin/python bench/analyzer_profile.py [--files stdlib,defs,stdlib50k] [--repeat 1]
+
+Prints one row per analyzer and file (best of --repeat runs, seconds), then the ratio
+50k/stdlib per analyzer: about 50,000 / 6,862 = 7.3 is linear, far above it is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import sysconfig
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from codie.analyzers import registered  # noqa: E402
+from codie.analyzers.callgraph.extract import summarize  # noqa: E402
+from codie.analyzers.metrics import module_metrics  # noqa: E402
+from codie.core.analyzer import Context  # noqa: E402
+from codie.core.document import Document  # noqa: E402
+from codie.core.rules import catalogue  # noqa: E402
+
+
+def stdlib_large() -> str:
+    """inspect.py + typing.py, as lspbench.py --stdlib-file large builds it."""
+    lib = Path(sysconfig.get_paths()["stdlib"])
+    parts = []
+    for name in ("inspect.py", "typing.py"):
+        text = (lib / name).read_text(encoding="utf-8")
+        parts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(parts)
+
+
+def generated_defs(lines: int = 50_000) -> str:
+    return "".join(f"def f{i}(a, b=[]):\n    return a\n" for i in range(lines // 2))
+
+
+def stdlib_repeated(lines: int = 50_000) -> str:
+    base = stdlib_large()
+    n = base.count("\n")
+    return base * (lines // n) + "".join(base.splitlines(keepends=True)[: lines % n])
+
+
+FILES: dict[str, Callable[[], str]] = {
+    "stdlib": stdlib_large,
+    "defs": generated_defs,
+    "stdlib50k": stdlib_repeated,
+}
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def profile(text: str, path: Path, repeat: int) -> dict[str, float]:
+    cat = catalogue()
+    doc = Document(path.as_uri(), text)
+    assert doc.tree is not None
+    nodes = doc.top_level()
+    out: dict[str, float] = {}
+    for analyzer in registered():
+        if "python" not in analyzer.languages:
+            continue
+        ctx = Context(doc, cat, root=path.parent)
+        out[analyzer.name] = best(lambda a=analyzer, c=ctx: list(a.analyze(c, nodes)), repeat)
+    tree = doc.tree
+    out["metrics.module_metrics"] = best(lambda: module_metrics(tree, doc.source), repeat)
+    out["callgraph.extract"] = best(lambda: summarize(doc.source, "big", str(path)), repeat)
+    out["(parse)"] = best(lambda: Document(path.as_uri(), text), repeat)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", default="stdlib,defs,stdlib50k")
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    import tempfile
+
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.files.split(","):
+            text = FILES[name]()
+            print(f"{name}: {text.count(chr(10)):,} lines, {len(text.encode()):,} bytes",
+                  file=sys.stderr, flush=True)
+            results[name] = profile(text, Path(tmp) / f"{name}.py", args.repeat)
+    names = list(results)
+    rows = list(next(iter(results.values())))
+    print(f"{'analyzer':<24}" + "".join(f"{n:>12}" for n in names))
+    for row in rows:
+        print(f"{row:<24}" + "".join(f"{results[n][row]:>11.3f}s" for n in names))
+    if "stdlib" in results:
+        for n in names:
+            if n == "stdlib":
+                continue
+            worst = max(rows, key=lambda r: results[n][r] / max(results["stdlib"][r], 1e-4))
+            ratio = results[n][worst] / max(results["stdlib"][worst], 1e-4)
+            print(f"worst ratio {n}/stdlib: {worst} x{ratio:.1f}")
+    print("total (all analyzers + metrics + callgraph): "
+          + ", ".join(f"{n} {sum(v for k, v in results[n].items() if k != '(parse)'):.2f}s"
+                      for n in names))
+
+
+if __name__ == "__main__":
+    main()

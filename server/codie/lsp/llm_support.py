@@ -27,7 +27,6 @@ from codie.lsp.server import CodieServer
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
-STATE_KEY = "llm"
 
 
 def param(obj: Any, name: str, default: Any = None) -> Any:
@@ -144,7 +143,4 @@ class LLMState:
 
 
 def state(server: CodieServer) -> LLMState:
-    current = server.services.get(STATE_KEY)
-    if not isinstance(current, LLMState):
-        current = server.services[STATE_KEY] = LLMState(server)
-    return current
+    return server.services.get(LLMState, lambda: LLMState(server))

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-SERVICE = "new-code"
 PENDING = object()
 
 
@@ -88,7 +87,7 @@ class NewCodeCache:
         if uri in ls.analyses:
             ls.schedule(uri)  # publish again, now filtered
             if ls.pull_diagnostics:
-                ls._refresh_pull()
+                ls.refresh_pull()
 
     def forget(self) -> None:
         self.base.clear()
@@ -96,10 +95,7 @@ class NewCodeCache:
 
 
 def cache_of(ls: CodieServer) -> NewCodeCache:
-    cache = ls.services.get(SERVICE)
-    if not isinstance(cache, NewCodeCache):
-        cache = ls.services[SERVICE] = NewCodeCache()
-    return cache
+    return ls.services.get(NewCodeCache)
 
 
 def focus(ls: CodieServer, doc: Document, path: Path | None, settings: Settings,

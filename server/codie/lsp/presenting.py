@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-SERVICE = "baselines"
-TOLD = "disabled-analyzers-told"
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,11 @@ class BaselineCache:
 
 
 def baselines(ls: CodieServer) -> BaselineCache:
-    cache = ls.services.get(SERVICE)
-    if not isinstance(cache, BaselineCache):
-        cache = ls.services[SERVICE] = BaselineCache()
-    return cache
+    return ls.services.get(BaselineCache)
+
+
+class ToldDisabled(set[tuple[str, str]]):
+    """(uri, analyzer) pairs the user was already told about (a service)."""
 
 
 def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
@@ -106,7 +105,7 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
         except ValueError:
             baseline = None
     found = analysis.findings()
-    for transform in ls.finding_transforms:  # other features' say (e.g. the style model)
+    for transform in ls.hooks.finding_transforms:  # other features' say (e.g. the style model)
         found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
     result = present(doc, found, settings, ls.catalogue, baseline, rel,
                      BaselineOptions.of(settings).show == "hint")
@@ -125,7 +124,7 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     owner = notebook.analysis if notebook is not None else analysis
     if not owner.disabled:
         return []
-    told = ls.services.setdefault(TOLD, set())
+    told = ls.services.get(ToldDisabled)
     out = []
     for name, reason in sorted(owner.disabled.items()):
         message = f"Analyzer `{name}` is disabled for this file: {reason}"

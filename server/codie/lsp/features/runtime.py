@@ -36,8 +36,7 @@ RUN_COMMAND = "codie.runTests"
 class RuntimeFeature:
     def __init__(self, server: CodieServer) -> None:
         self.server = server
-        self.state = RuntimeState()
-        server.services[SERVICE] = self.state
+        self.state = server.services.get(RuntimeState, name=SERVICE)
         self.client: WorkerClient | None = None
         self.running: dict[str, int] = {}  # file -> job id in flight (a newer save cancels)
         self.tokens: dict[int, str] = {}
@@ -203,7 +202,7 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 def register(server: CodieServer) -> None:
     feature = RuntimeFeature(server)
-    server.listeners["save"].append(feature.on_save)
+    server.hooks.save.connect(feature.on_save)
 
     @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def cancel(ls: CodieServer, params: types.WorkDoneProgressCancelParams) -> None:

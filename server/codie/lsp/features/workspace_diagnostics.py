@@ -39,7 +39,6 @@ from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
 log = logging.getLogger(__name__)
-SERVICE = "workspace-scan"
 BATCH = 8
 CONFIG_FILES = ("pyproject.toml", ".gitignore")
 
@@ -234,9 +233,8 @@ class WorkspaceScan:
         # plain JSON: converting thousands of results to lsprotocol objects and back would
         # cost the event loop more than the editor's own work (pygls types notifications,
         # so the message is written as it is)
-        self.ls.protocol._send_data({
-            "jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-            "params": {"uri": uri, "diagnostics": result.diagnostics}})
+        self.ls.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                                     {"uri": uri, "diagnostics": result.diagnostics})
 
     # files that changed on disk -------------------------------------------------------------
     def refresh(self, paths: Sequence[Path]) -> None:
@@ -297,10 +295,7 @@ def baseline_file(folder: Path, settings: Settings) -> str | None:
 
 
 def scan_of(ls: CodieServer) -> WorkspaceScan:
-    scan = ls.services.get(SERVICE)
-    if not isinstance(scan, WorkspaceScan):
-        scan = ls.services[SERVICE] = WorkspaceScan(ls)
-    return scan
+    return ls.services.get(WorkspaceScan, lambda: WorkspaceScan(ls))
 
 
 def register(server: CodieServer) -> None:
@@ -351,7 +346,7 @@ def register(server: CodieServer) -> None:
     def closed(ls: CodieServer, uri: str) -> None:
         scan_of(ls).push(uri)  # the closed file's last workspace result, if any
 
-    server.listeners["initialized"].append(initialized)
-    server.listeners["settings"].append(settings_changed)
-    server.listeners["watched"].append(watched)
-    server.listeners["close"].append(closed)
+    server.hooks.initialized.connect(initialized)
+    server.hooks.settings.connect(settings_changed)
+    server.hooks.watched.connect(watched)
+    server.hooks.close.connect(closed)

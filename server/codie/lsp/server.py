@@ -53,6 +53,7 @@ FEATURES = (
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
     "codie.lsp.features.workspace_diagnostics",
+    "codie.lsp.features.server_state",
 )
 
 # Documents larger than this many bytes ([tool.codie.documents] maxSize) are not analysed.

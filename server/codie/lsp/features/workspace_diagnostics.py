@@ -13,14 +13,11 @@ didChangeWatchedFiles` keeps results current; ignored paths are never read.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import logging
-import multiprocessing
 import os
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +31,7 @@ from codie.core.workspace import (
     analyze_included,
     workspace_files,
 )
-from codie.lsp.children import background_worker
+from codie.lsp.children import HealingPool, background_worker
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
@@ -72,7 +69,7 @@ class WorkspaceScan:
     def __init__(self, ls: CodieServer) -> None:
         self.ls = ls
         self.results: dict[str, FileResult] = {}  # uri -> result
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: HealingPool | None = None
         self.jobs = 1
         self.memory_mb = DEFAULT_WORKER_MEMORY_MB
         self.told: set[str] = set()  # analyzers the user was told the scan disabled
@@ -94,23 +91,21 @@ class WorkspaceScan:
                 found.append((folder, settings))
         return found
 
-    def executor(self, jobs: int, memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> ProcessPoolExecutor:
+    def executor(self, jobs: int, memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> HealingPool:
         if self.pool is None or (jobs, memory_mb) != (self.jobs, self.memory_mb):
             if self.pool is not None:
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool.shutdown()
             self.jobs, self.memory_mb = jobs, memory_mb
-            # spawn: never fork a process that runs threads and an event loop
-            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=background_worker,
-                                            initargs=(memory_mb,),
-                                            mp_context=multiprocessing.get_context("spawn"))
-            atexit.register(self.pool.shutdown, wait=False, cancel_futures=True)
+            # a child that dies (memory cap, a crash) is replaced, not fatal for good
+            self.pool = HealingPool("workspace-scan", jobs, initializer=background_worker,
+                                    initargs=(memory_mb,))
         return self.pool
 
     def close(self) -> None:
         if self.task is not None:
             self.task.cancel()
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     # the full scan --------------------------------------------------------------------------
@@ -139,15 +134,14 @@ class WorkspaceScan:
         token = await self._progress_begin()
         jobs = max(options(s)[1] for _, s in folders)
         pool = self.executor(jobs, max(worker_memory_mb(s) for _, s in folders))
-        loop = asyncio.get_running_loop()
         limit = asyncio.Semaphore(2 * jobs)  # bounded: never more than this in flight
         last_report = 0.0
 
         async def run(folder: Path, settings: Settings, batch: list[str]) -> None:
             nonlocal last_report
             async with limit:
-                results = await loop.run_in_executor(
-                    pool, analyze_batch, batch, str(folder), settings, self.ls.encoding,
+                results = await pool.run(
+                    analyze_batch, batch, str(folder), settings, self.ls.encoding,
                     baseline_file(folder, settings))
             for result in results:
                 seen.add(self.store(result))
@@ -243,14 +237,13 @@ class WorkspaceScan:
         task.add_done_callback(self._background.discard)
 
     async def _refresh(self, paths: Sequence[Path]) -> None:
-        loop = asyncio.get_running_loop()
         for folder, settings in self.folders():
             mine = [str(p) for p in paths if p == folder or folder in p.parents]
             if not mine:
                 continue
             pool = self.executor(options(settings)[1], worker_memory_mb(settings))
-            results = await loop.run_in_executor(
-                pool, analyze_included, mine, str(folder), settings, self.ls.encoding,
+            results = await pool.run(
+                analyze_included, mine, str(folder), settings, self.ls.encoding,
                 baseline_file(folder, settings))
             for result in results:
                 if isinstance(result, str):  # ignored: never read, never reported

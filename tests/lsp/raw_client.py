@@ -3,6 +3,7 @@ for tests of the base protocol itself: framing, malformed JSON-RPC, exit codes."
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -124,10 +125,8 @@ class RawServer:
             self.proc.wait(timeout=TIMEOUT)
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
         self._stderr.close()
 
     def stderr(self) -> str:

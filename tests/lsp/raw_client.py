@@ -123,10 +123,10 @@ class RawServer:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=TIMEOUT)
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        # stdout is left to the reader thread (closing it under a blocked read deadlocks)
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
         self._stderr.close()
 
     def stderr(self) -> str:

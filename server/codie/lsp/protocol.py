@@ -60,22 +60,31 @@ class CodieProtocol(LanguageServerProtocol):
     # decoding ---------------------------------------------------------------------------
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
-            return super().structure_message(data)
+            message = super().structure_message(data)
         except JsonRpcException as exc:
             if "method" in data and "id" in data:  # a request: it must get an answer
                 method = data.get("method")
                 raise Rejected(_valid_id(data["id"]), INVALID_PARAMS,
                                f"invalid params for {method!r}") from exc
             raise
+        if "method" in data and "id" in data and not hasattr(message, "id"):
+            # a notification's method sent with an id: a request nobody handles
+            raise Rejected(_valid_id(data["id"]), INVALID_REQUEST,
+                           f"{data['method']!r} is a notification, not a request")
+        return message
 
     def handle_message(self, message: Any) -> None:
         if not isinstance(message, (RPCRequest, RPCNotification, RPCResponse, RPCError)) or (
             message.jsonrpc != self.VERSION
         ):
-            msg_id = _valid_id(message.get("id")) if isinstance(message, dict) else None
-            self.reject(msg_id, INVALID_REQUEST, "not a JSON-RPC 2.0 request or notification")
+            raw_id = message.get("id") if isinstance(message, dict) else getattr(message, "id", None)
+            self.reject(_valid_id(raw_id), INVALID_REQUEST,
+                        "not a JSON-RPC 2.0 request or notification")
             return
         msg_id = _valid_id(getattr(message, "id", None))
+        if hasattr(message, "id") and msg_id is None:
+            self.reject(None, INVALID_REQUEST, "id must be an integer or a string")
+            return
         request = isinstance(message, RPCRequest)
         method = getattr(message, "method", None)
         if method is not None:

@@ -54,8 +54,9 @@ class Scheduler:
         if edit:
             last = self._last_edit.get(uri)
             burst = last is not None and now - last < BURST_GAP
-            if burst and self._idle.get(uri) is not None and not self._idle[uri].is_set():
-                self.superseded += 1  # the previous version was never published
+            idle = self._idle.get(uri)
+            if idle is not None and not idle.is_set():
+                self.superseded += 1  # the previous version will never be published
             self._in_burst[uri] = burst
             self._last_edit[uri] = now
         self._idle.setdefault(uri, asyncio.Event()).clear()

@@ -7,6 +7,10 @@ the diagnostics of every file open at the end equal those a fresh server reports
 same texts (cross-file state must not drift from a full analysis).
 
     .venv/bin/python bench/soak.py [--minutes 10] [--seed 1]
+    .venv/bin/python bench/soak.py --burst 500   # only: N keystrokes sent back to back
+
+--burst measures coalescing (issue 19): the time the client spends writing N one-character
+edits to a ~9,500-line file, and from the last one to the diagnostics of the final version.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+PROFILE: list[str] = []
 SETTLE = 4.0  # seconds without a new publishDiagnostics that count as "settled"
 SNIPPETS = ("value = eval(input())", "import os", "def helper(a, b=[]):", "    return a",
             "try:", "    pass", "except:", "    pass", "x = 'héllo 😋'", "print(len(sys.argv))",
@@ -38,7 +43,7 @@ class Server:
 
     def __init__(self, root: Path) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
-        self.proc = subprocess.Popen([sys.executable, "-m", "codie", "serve"], cwd=root,
+        self.proc = subprocess.Popen([sys.executable, *PROFILE, "-m", "codie", "serve"], cwd=root,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=env)
         self.cond = threading.Condition()
@@ -66,7 +71,7 @@ class Server:
                     self.last_publish = time.monotonic()
                 elif "id" in msg and "method" in msg:  # a request from the server
                     items = msg.get("params", {}).get("items", [])
-                    result = [{}] * len(items) if msg["method"] == "workspace/configuration" else None
+                    result: Any = [{}] * len(items) if msg["method"] == "workspace/configuration" else None
                     self.send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
                 elif "id" in msg:
                     self.responses[msg["id"]] = msg
@@ -237,14 +242,47 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
     }
 
 
+def burst(keys: int) -> dict[str, Any]:
+    lib = Path(sysconfig.get_paths()["stdlib"])
+    text = "\n".join((lib / n).read_text(encoding="utf-8")
+                     for n in ("inspect.py", "typing.py", "argparse.py"))
+    work = Path(tempfile.mkdtemp(prefix="codie-burst-"))
+    uri = (work / "large.py").as_uri()
+    server = Server(work)
+    server.initialize(work)
+    server.open(uri, text, 1)
+    server.settle({uri: 1})
+    line = text.count("\n") // 2
+    started = time.perf_counter()
+    for k in range(keys):
+        server.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": 2 + k},
+            "contentChanges": [{"range": {"start": {"line": line, "character": k},
+                                          "end": {"line": line, "character": k}}, "text": "x"}]})
+    sent = time.perf_counter()
+    with server.cond:
+        server.cond.wait_for(lambda: server.diagnostics.get(uri, (None,))[0] == keys + 1, 300)
+    final = time.perf_counter()
+    server.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    return {"lines": text.count("\n") + 1, "keystrokes": keys,
+            "client_writing_s": round(sent - started, 2),
+            "last_key_to_final_diagnostics_s": round(final - sent, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--burst", type=int, metavar="N", help="only measure an N-key burst")
     args = parser.parse_args()
-    result = soak(args.minutes, args.seed)
-    print(f"codie serve soak: {args.minutes:g} min on {os.cpu_count()} cores")
+    if args.burst:
+        result = burst(args.burst)
+        print(f"codie serve edit burst on {os.cpu_count()} cores")
+    else:
+        result = soak(args.minutes, args.seed)
+        print(f"codie serve soak: {args.minutes:g} min on {os.cpu_count()} cores")
     for key, value in result.items():
         print(f"  {key:<20} {value}")
     print(json.dumps(result))

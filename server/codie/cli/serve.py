@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
     # error into the end of input, so that the editor sees the exit and restarts us
     stdin = FramedStdin(sys.stdin.buffer)
+    server.input_pending = stdin.pending  # the scheduler reads a burst before analysing
     server.start_io(cast(BinaryIO, stdin))
     if stdin.error is not None:
         print(f"codie serve: LSP framing error: {stdin.error}", file=sys.stderr)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import select
 from collections.abc import Generator
 from typing import IO, Any
 
@@ -175,12 +177,48 @@ class FramedStdin:
     bad header or a wrong length leaves the server alive but deaf. Here a framing error is
     remembered in `error` and reported to pygls as end of input: the server stops and
     `codie serve` exits non-zero, so the editor restarts it.
+
+    It buffers the input itself, so that `pending()` can tell the scheduler that more
+    messages are already waiting (then a burst of edits is read before analysis runs).
     """
 
     def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
         self.error: str | None = None
+        self._fd = raw.fileno()
+        self._buf = bytearray()
+        self._eof = False
         self._length: int | None = None
+
+    def pending(self) -> bool:
+        """Input is waiting to be read (thread-safe enough: a hint, never a promise)."""
+        if self._buf:
+            return True
+        try:
+            return bool(select.select([self._fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        chunk = os.read(self._fd, 65536)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buf += chunk
+        return True
+
+    def _raw_line(self) -> bytes:
+        while True:
+            end = self._buf.find(b"\n", 0, MAX_HEADER_LINE)
+            if end >= 0:
+                line = bytes(self._buf[:end + 1])
+                del self._buf[:end + 1]
+                return line
+            if len(self._buf) >= MAX_HEADER_LINE or not self._fill():
+                line = bytes(self._buf[:MAX_HEADER_LINE])
+                del self._buf[:MAX_HEADER_LINE]
+                return line
 
     def _fail(self, why: str) -> bytes:
         self.error = why
@@ -190,7 +228,7 @@ class FramedStdin:
     def readline(self) -> bytes:
         if self.error:
             return b""
-        line = self.raw.readline(MAX_HEADER_LINE)
+        line = self._raw_line()
         if not line:
             return b"" if self._length is None else self._fail("input ended inside a header")
         if line == b"\r\n":
@@ -219,7 +257,10 @@ class FramedStdin:
         if n != self._length:
             return self._fail("body read out of step with its header")
         self._length = None
-        body = self.raw.read(n)
-        if len(body) < n:
+        while len(self._buf) < n and self._fill():
+            pass
+        if len(self._buf) < n:
             return self._fail("input ended inside a message body")
+        body = bytes(self._buf[:n])
+        del self._buf[:n]
         return body

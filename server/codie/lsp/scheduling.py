@@ -27,6 +27,8 @@ QUIET = 0.5  # seconds without edits or pending analysis before background index
 # Two edits of one document closer than this are a burst: analysis then waits until no
 # edit came for this long, and analyses only the newest version.
 BURST_GAP = 0.03
+# While client messages are waiting to be read, analysis waits for them, at most this long.
+MAX_HOLD = 1.0
 
 
 class Scheduler:
@@ -71,10 +73,20 @@ class Scheduler:
 
     async def _analyze(self, uri: str) -> None:
         await asyncio.sleep(0)  # let edits already queued arrive first
+        loop = self._loop()
+        held_since: float | None = None
         while True:
             analysis = self.server.analyses.get(uri)
             if analysis is None:
                 return
+            if self.server.input_pending():
+                # messages are waiting (under load, a burst arrives slower than BURST_GAP):
+                # read them first, but never hold analysis back longer than MAX_HOLD
+                now = loop.time()
+                held_since = now if held_since is None else held_since
+                if now - held_since < MAX_HOLD:
+                    await asyncio.sleep(0.001)
+                    continue
             if (wait := self._burst_wait(uri)) > 0:
                 await asyncio.sleep(wait)  # more edits are coming: analyse the last one
                 continue

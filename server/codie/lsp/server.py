@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,8 @@ class CodieServer(LanguageServer):
         self.hooks = Hooks()
         self.scheduler = Scheduler(self)
         self.pull_diagnostics = False
+        # whether more client messages are already waiting (set by `codie serve` for stdio)
+        self.input_pending: Callable[[], bool] = lambda: False
 
     # encoding & documents -----------------------------------------------------------------
     @property

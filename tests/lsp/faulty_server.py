@@ -25,6 +25,7 @@ class Raising:
     name: ClassVar[str] = "raising"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         for node in nodes:
@@ -37,6 +38,7 @@ class Sleepy:
     name: ClassVar[str] = "sleepy"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         if b"slow_marker" in ctx.doc.source:

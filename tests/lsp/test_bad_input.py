@@ -64,6 +64,7 @@ async def test_a_failing_rule_drops_only_its_own_results(tmp_path: Path) -> None
         name = "broken"
         languages = frozenset({"python"})
         incremental = True
+        deferred = False
 
         def analyze(self, ctx, nodes):  # type: ignore[no-untyped-def]
             raise RuntimeError("boom")

@@ -27,6 +27,7 @@ class Raising:
     name: ClassVar[str] = "raising"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         for node in nodes:

@@ -73,6 +73,7 @@ class ComplexityAnalyzer:
     name: ClassVar[str] = "complexity"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
         # (function text) -> (cyclomatic, cognitive, sloc): an edit inside one method of a
@@ -153,6 +154,7 @@ class MaintainabilityAnalyzer:
     name: ClassVar[str] = "maintainability"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         limits = Thresholds.from_section(ctx.settings.section("complexity"))

@@ -21,6 +21,7 @@ class ConfigAnalyzer:
     name: ClassVar[str] = "config"
     languages: ClassVar[frozenset[str]] = frozenset({"toml"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         if not ctx.doc.uri.endswith("pyproject.toml"):

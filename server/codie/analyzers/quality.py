@@ -34,6 +34,7 @@ class QualityAnalyzer:
     name: ClassVar[str] = "quality"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_FILE.search(ctx.doc.uri))

@@ -41,6 +41,7 @@ class RuntimeAnalyzer:
     name: ClassVar[str] = "runtime"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         state = ctx.services.get(SERVICE)

@@ -18,6 +18,7 @@ class SyntaxAnalyzer:
     name: ClassVar[str] = "syntax"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         for top in nodes:

@@ -57,6 +57,7 @@ class UnreferencedAnalyzer:
     name: ClassVar[str] = "unreferenced"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         source = ctx.services.get("callgraph")

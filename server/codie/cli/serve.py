@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import BinaryIO, cast
 
 from codie.cli.main import UsageError
 
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from codie.lsp.protocol import FramedStdin
     from codie.lsp.server import build_server
 
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
@@ -27,6 +29,13 @@ def run(args: argparse.Namespace) -> int:
         if not host or not port.isdigit() or int(port) > 65535:
             raise UsageError(f"--tcp wants HOST:PORT (a port up to 65535), got {args.tcp!r}")
         server.start_tcp(host, int(port))
-    else:
-        server.start_io()
-    return 0
+        return 0
+    # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
+    # error into the end of input, so that the editor sees the exit and restarts us
+    stdin = FramedStdin(sys.stdin.buffer)
+    server.input_pending = stdin.pending  # the scheduler reads a burst before analysing
+    server.start_io(cast(BinaryIO, stdin))
+    if stdin.error is not None:
+        print(f"codie serve: LSP framing error: {stdin.error}", file=sys.stderr)
+        return 1
+    return server.exit_code

@@ -89,10 +89,15 @@ class Analyzer(Protocol):
     statements and depends only on that statement's text. The engine then re-runs the
     analyzer on changed statements only. Analyzers that need the whole file (data flow
     across functions, file-level conventions) set it to False and get every statement.
+
+    deferred=True (only with incremental=False) marks whole-file work too slow for every
+    keystroke: an editor runs it on a snapshot off the event loop once typing pauses; the
+    headless run does it inline. `analyze` must then be thread-safe and read only `ctx`.
     """
 
     name: ClassVar[str]
     languages: ClassVar[frozenset[str]]
     incremental: ClassVar[bool]
+    deferred: ClassVar[bool]
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterable[Finding]: ...

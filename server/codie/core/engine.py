@@ -92,9 +92,9 @@ class DocumentAnalysis:
         lang = ctx.doc.language
         mine = [a for a in analyzers if lang in a.languages]
         self.incremental = [a for a in mine if a.incremental]
-        # Slow whole-file analyzers may declare `deferred = True`: an editor runs them on a
+        # Slow whole-file analyzers declare `deferred = True`: an editor runs them on a
         # snapshot off the event loop once typing pauses (see run_deferred/apply_deferred).
-        self.deferred = [a for a in mine if not a.incremental and getattr(a, "deferred", False)]
+        self.deferred = [a for a in mine if not a.incremental and a.deferred]
         self.whole = [a for a in mine if not a.incremental and a not in self.deferred]
         self.failures = AnalyzerFailure()
         self._on_error = on_error

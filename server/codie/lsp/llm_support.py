@@ -32,7 +32,6 @@ from codie.lsp.server import CodieServer
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
-STATE_KEY = "llm"
 CREATE_TIMEOUT = 5.0  # seconds a client may take to accept a progress token
 
 
@@ -210,7 +209,4 @@ async def llm_progress(
 
 
 def state(server: CodieServer) -> LLMState:
-    current = server.services.get(STATE_KEY)
-    if not isinstance(current, LLMState):
-        current = server.services[STATE_KEY] = LLMState(server)
-    return current
+    return server.services.get(LLMState, lambda: LLMState(server))

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-SERVICE = "new-code"
 PENDING = object()
 
 
@@ -61,7 +60,7 @@ class NewCodeCache:
         if uri in ls.analyses:
             ls.schedule(uri)  # publish again, now filtered
             if ls.pull_diagnostics:
-                ls._refresh_pull()
+                ls.refresh_pull()
 
     def forget(self) -> None:
         self.base.clear()
@@ -69,10 +68,7 @@ class NewCodeCache:
 
 
 def cache_of(ls: CodieServer) -> NewCodeCache:
-    cache = ls.services.get(SERVICE)
-    if not isinstance(cache, NewCodeCache):
-        cache = ls.services[SERVICE] = NewCodeCache()
-    return cache
+    return ls.services.get(NewCodeCache)
 
 
 def changed_lines(ls: CodieServer, doc: Document, path: Path | None,

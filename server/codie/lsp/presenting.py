@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-SERVICE = "baselines"
-TOLD = "disabled-analyzers-told"
 
 __all__ = [
     "BaselineCache",
@@ -62,10 +60,11 @@ class BaselineCache:
 
 
 def baselines(ls: CodieServer) -> BaselineCache:
-    cache = ls.services.get(SERVICE)
-    if not isinstance(cache, BaselineCache):
-        cache = ls.services[SERVICE] = BaselineCache()
-    return cache
+    return ls.services.get(BaselineCache)
+
+
+class ToldDisabled(set[tuple[str, str]]):
+    """(uri, analyzer) pairs the user was already told about (a service)."""
 
 
 def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
@@ -86,7 +85,7 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
         if not rel:
             baseline = None
     found = analysis.findings()
-    for transform in ls.finding_transforms:  # other features' say (e.g. the model verdict)
+    for transform in ls.hooks.finding_transforms:  # other features' say (e.g. the model verdict)
         found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
     # focus on new code: only findings on lines changed since a git ref
     changed = changed_lines(ls, doc, uri_to_path(doc.uri), settings)
@@ -105,7 +104,7 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     owner = notebook.analysis if notebook is not None else analysis
     if not owner.disabled:
         return []
-    told = ls.services.setdefault(TOLD, set())
+    told = ls.services.get(ToldDisabled)
     out = disabled_findings(ls.catalogue, owner.disabled)
     for name, f in zip(sorted(owner.disabled), out, strict=True):
         if (uri, name) not in told:

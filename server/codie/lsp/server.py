@@ -1,24 +1,26 @@
-"""The Codie language server: document lifecycle, analysis scheduling and diagnostics.
+"""The Codie language server: open documents, their analyses, and what is shown of them.
 
-Feature modules (lsp/features/*) plug in through the provider lists below, so that one
-LSP method (hover, codeAction, codeLens) can be answered by several features.
+Extension points (events, providers) are declared in lsp/hookspecs.py; services are keyed
+by type (lsp/services.py); when analysis runs is lsp/scheduling.py; JSON-RPC strictness and
+the document handlers that replace pygls's own mirror are lsp/protocol.py. Feature modules
+(lsp/features/*) plug in from their `register(server)`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import hashlib
 import importlib
+import json
 import logging
-from collections import defaultdict
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 
 from codie import __version__
 from codie.analyzers import registered
@@ -29,6 +31,10 @@ from codie.core.findings import Finding
 from codie.core.presenting import Presentation
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.convert import diagnostic
+from codie.lsp.hookspecs import Hooks
+from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
+from codie.lsp.scheduling import Scheduler
+from codie.lsp.services import Services
 from codie.lsp.settings import FolderSettings, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -50,95 +56,47 @@ FEATURES = (
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
     "codie.lsp.features.workspace_diagnostics",
+    "codie.lsp.features.server_state",
 )
 
-# A provider gets the server, the document and the request params.
-HoverProvider = Callable[["CodieServer", Document, types.HoverParams], str | None]
-CodeActionProvider = Callable[
-    ["CodieServer", Document, types.CodeActionParams], list[types.CodeAction]
-]
-CodeLensProvider = Callable[["CodieServer", Document], list[types.CodeLens]]
-# What the user sees of an analysis (lsp/presenting.presentation, over core's present step).
+# What the user sees of an analysis (lsp/presenting.presentation, over core's present step);
+# lsp/presenting registers it, so that the server and what it presents never import each other.
 Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
-# Rescores a finding before the noise filter (team feedback, model verdict); None hides it.
-FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
-Listener = Callable[..., None]
 
-STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
-DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
-RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
-QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
+# Documents larger than this many bytes ([tool.codie.documents] maxSize) are not analysed.
+DEFAULT_MAX_SIZE = 4 * 1024 * 1024
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(
+        cells=[types.NotebookCellLanguage(language="python")], notebook="*")])
 
 
-class CodieProtocol(LanguageServerProtocol):
-    """Skips pygls's own text mirror: Codie keeps its own byte mirror (core.Document)."""
+@dataclass
+class Refused:
+    """An open document Codie does not analyse (too large, or not text): one diagnostic."""
 
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    lsp_text_document__did_open.method_name = types.TEXT_DOCUMENT_DID_OPEN  # type: ignore[attr-defined]
-
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    lsp_text_document__did_change.method_name = types.TEXT_DOCUMENT_DID_CHANGE  # type: ignore[attr-defined]
-
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
-
-    lsp_text_document__did_close.method_name = types.TEXT_DOCUMENT_DID_CLOSE  # type: ignore[attr-defined]
-
-    # Notebooks too (lsp/features/notebooks.py keeps the cells): pygls's own notebook mirror
-    # raises KeyError on a change for a notebook or cell it does not know.
-    def lsp_notebook_document__did_open(self, params: types.DidOpenNotebookDocumentParams) -> Any:
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    lsp_notebook_document__did_open.method_name = types.NOTEBOOK_DOCUMENT_DID_OPEN  # type: ignore[attr-defined]
-
-    def lsp_notebook_document__did_change(
-        self, params: types.DidChangeNotebookDocumentParams
-    ) -> Any:
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    lsp_notebook_document__did_change.method_name = types.NOTEBOOK_DOCUMENT_DID_CHANGE  # type: ignore[attr-defined]
-
-    def lsp_notebook_document__did_close(
-        self, params: types.DidCloseNotebookDocumentParams
-    ) -> Any:
-        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
-
-    lsp_notebook_document__did_close.method_name = types.NOTEBOOK_DOCUMENT_DID_CLOSE  # type: ignore[attr-defined]
+    uri: str
+    version: int | None
+    reason: str
 
 
 class CodieServer(LanguageServer):
+    protocol: CodieProtocol
+
     def __init__(self) -> None:
-        super().__init__("codie", __version__, protocol_cls=CodieProtocol)
+        super().__init__("codie", __version__, protocol_cls=CodieProtocol,
+                         notebook_document_sync=NOTEBOOK_SYNC)
         self.catalogue: Catalogue = catalogue()
         self.analyzers: tuple[Analyzer, ...] = registered()
         self.settings = FolderSettings()
         self.analyses: dict[str, DocumentAnalysis] = {}
-        self.services: dict[str, Any] = {}
-        self.hover_providers: list[HoverProvider] = []
-        self.code_action_providers: list[CodeActionProvider] = []
-        self.code_lens_providers: list[CodeLensProvider] = []
-        self.finding_transforms: list[FindingTransform] = []
+        self.refused: dict[str, Refused] = {}
+        self.services = Services()
+        self.hooks = Hooks()
+        self.scheduler = Scheduler(self)
         self.presenter: Presenter | None = None
-        # "open" | "change" | "save" | "close" | "settings" -> callbacks
-        self.listeners: dict[str, list[Listener]] = defaultdict(list)
         self.pull_diagnostics = False
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._idle: dict[str, asyncio.Event] = {}
-        self._published: dict[str, str] = {}
-        self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
-        self._reconfigure_pending: asyncio.TimerHandle | None = None
-        self.last_activity = 0.0  # event-loop time of the last edit or open
-        self._deferred_running: set[str] = set()
+        # whether more client messages are already waiting (set by `codie serve` for stdio)
+        self.input_pending: Callable[[], bool] = lambda: False
 
     # encoding & documents -----------------------------------------------------------------
     @property
@@ -148,143 +106,93 @@ class CodieServer(LanguageServer):
         except RuntimeError:  # before initialize
             return "utf-16"
 
+    @property
+    def exit_code(self) -> int:
+        """What the process exits with: 0 after shutdown and exit, 1 otherwise."""
+        code = self.protocol.exit_code
+        return code if code is not None else (0 if self.protocol.shutdown_seen else 1)
+
     def document(self, uri: str) -> Document | None:
         analysis = self.analyses.get(uri)
         return analysis.doc if analysis else None
 
+    def max_size(self, uri: str) -> int:
+        """The largest document (bytes) analysed: [tool.codie.documents] maxSize."""
+        limit = self.settings.for_uri(uri).section("documents").get("maxSize", DEFAULT_MAX_SIZE)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+            return DEFAULT_MAX_SIZE
+        return limit
+
+    def refusal(self, uri: str, text: str | None, size: int | None = None) -> str | None:
+        """Why a document with this text (or this many bytes) is not analysed, or None."""
+        limit = self.max_size(uri)
+        if size is None and text is not None:
+            size = len(text)  # code points: a lower bound of the UTF-8 size
+            if limit // 4 < size <= limit:
+                size = len(text.encode("utf-8", "surrogatepass"))
+        if size is not None and size > limit:
+            return (f"Not analysed: the document is larger than {limit:,} bytes "
+                    "([tool.codie.documents] maxSize)")
+        if text is not None and looks_binary(text):
+            return ("Not analysed: the document does not look like text (NUL, control or "
+                    "undecodable characters)")
+        return None
+
+    def refuse(self, uri: str, version: int | None, reason: str) -> None:
+        """Stop analysing uri: drop its analysis and text, show one diagnostic."""
+        had_analysis = uri in self.analyses
+        self.forget(uri)
+        if had_analysis:
+            self.hooks.close.emit(self, uri)  # features drop what they cached for it
+        self.refused[uri] = Refused(uri, version, reason)
+        self.publish(uri)
+
     def open_document(self, uri: str, text: str, version: int | None, language: str | None) -> None:
+        reason = self.refusal(uri, text)
+        if reason is not None:
+            self.refuse(uri, version, reason)
+            return
+        if uri in self.analyses:  # opened again without a close
+            self.hooks.close.emit(self, uri)
+        self.forget(uri)
         # untitled buffers have no telling extension: trust the client's languageId for Python
         doc = Document(uri, text, version, "python" if language == "python" else None)
         folder = self.settings.folder_of(uri)
         ctx = Context(doc, self.catalogue, self.settings.for_uri(uri), root=folder,
-                      services=self.services)
-        self.analyses[uri] = DocumentAnalysis(ctx, self.analyzers, on_error=self._analyzer_failed)
-        self.emit("open", doc)
+                      services=self.services.shared)
+        self.analyses[uri] = DocumentAnalysis(ctx, self.analyzers, on_error=self.analyzer_failed)
+        self.hooks.open.emit(self, doc)
         self.schedule(uri)
 
-    def close_document(self, uri: str) -> None:
+    def forget(self, uri: str) -> None:
+        """Drop everything held for uri (its analysis, its scheduled work)."""
         self.analyses.pop(uri, None)
-        task = self._tasks.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        timer = self._deferred_timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
-        self._idle.pop(uri, None)
-        self._published.pop(uri, None)
+        self.refused.pop(uri, None)
+        self.scheduler.forget(uri)
+
+    def close_document(self, uri: str) -> None:
+        self.forget(uri)
         if not self.pull_diagnostics:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
             )
-        self.emit("close", uri)
+        self.hooks.close.emit(self, uri)
 
-    def reconfigure(self) -> None:
-        """Settings changed: re-analyse every open document with its folder's settings, soon.
-
-        One change often arrives as several messages (didSave of pyproject.toml and the
-        watched-file event for it, a baseline in the same event): they share one reload.
-        """
-        if self._reconfigure_pending is None:
-            self._reconfigure_pending = asyncio.get_event_loop().call_later(
-                RECONFIGURE_COALESCE, self._reconfigure_now
-            )
-
-    def _reconfigure_now(self) -> None:
-        self._reconfigure_pending = None
-        self.settings.invalidate()
-        for uri, analysis in self.analyses.items():
-            analysis.ctx.settings = self.settings.for_uri(uri)
-            analysis.invalidate()
-            self.schedule(uri)
-        self.emit("settings")
-        if self.pull_diagnostics:
-            self._refresh_pull()
-
-    def emit(self, event: str, *args: Any) -> None:
-        for listener in self.listeners[event]:
-            try:
-                listener(self, *args)
-            except Exception:
-                log.exception("listener for %s failed", event)
-
-    # analysis scheduling ------------------------------------------------------------------
-    def schedule(self, uri: str) -> None:
-        """Bring uri's findings up to date soon, in small steps on the event loop."""
-        self.last_activity = asyncio.get_event_loop().time()
-        self._idle.setdefault(uri, asyncio.Event()).clear()
-        task = self._tasks.get(uri)
-        if task is None or task.done():
-            self._tasks[uri] = asyncio.get_event_loop().create_task(self._analyze(uri))
-
-    async def _analyze(self, uri: str) -> None:
-        await asyncio.sleep(0)  # let edits already queued arrive first
-        while True:
-            analysis = self.analyses.get(uri)
-            if analysis is None:
-                return
-            if analysis.step(STEP_BUDGET):
-                break
-            await asyncio.sleep(0)
-        self.publish(uri)
-        self._idle.setdefault(uri, asyncio.Event()).set()
-        self._schedule_deferred(uri)
-
-    async def quiet(self) -> None:
-        """Return once the editor has been quiet for QUIET seconds: no edit, nothing pending.
-
-        Background indexing (style model, call graph) waits for this, because a thread doing
-        pure-Python work holds the GIL and would slow the keystrokes and first diagnostics.
-        """
-        loop = asyncio.get_event_loop()
-        while True:
-            wait = self.last_activity + QUIET - loop.time()
-            if wait <= 0 and not any(a.pending for a in self.analyses.values()):
-                return
-            await asyncio.sleep(max(wait, 0.05))
-
-    # deferred analyzers: slow whole-file work, off the event loop, when typing pauses --------
-    def _schedule_deferred(self, uri: str) -> None:
-        analysis = self.analyses.get(uri)
-        if analysis is None or not analysis.deferred_dirty:
-            return
-        old = self._deferred_timers.pop(uri, None)
-        if old is not None:
-            old.cancel()
-        loop = asyncio.get_event_loop()
-        self._deferred_timers[uri] = loop.call_later(DEFERRED_DELAY, self._start_deferred, uri)
-
-    def _start_deferred(self, uri: str) -> None:
-        self._deferred_timers.pop(uri, None)
-        analysis = self.analyses.get(uri)
-        if analysis is None or not analysis.deferred_dirty or uri in self._deferred_running:
-            return
-        snapshot = dataclasses.replace(analysis.ctx, doc=analysis.doc.snapshot())
-        self._deferred_running.add(uri)
-        future = asyncio.get_event_loop().run_in_executor(self.thread_pool, analysis.run_deferred, snapshot)
-
-        def done(fut: asyncio.Future[list[Finding]]) -> None:
-            self._deferred_running.discard(uri)
-            if fut.cancelled() or fut.exception() is not None or self.analyses.get(uri) is not analysis:
-                return
-            if analysis.apply_deferred(snapshot.doc.source, fut.result()):
-                self.publish(uri)
-                if self.pull_diagnostics:
-                    self._refresh_pull()
-            else:  # the document changed while they ran: again, once typing pauses
-                self._schedule_deferred(uri)
-
-        future.add_done_callback(done)
+    # scheduling (lsp/scheduling.py) -------------------------------------------------------
+    def schedule(self, uri: str, *, edit: bool = False) -> None:
+        self.scheduler.schedule(uri, edit=edit)
 
     async def settled(self, uri: str) -> DocumentAnalysis | None:
-        """The analysis of uri once it is current (for pull diagnostics, code actions...)."""
-        analysis = self.analyses.get(uri)
-        if analysis is not None and analysis.pending:
-            self.schedule(uri)
-            await self._idle[uri].wait()
-        return self.analyses.get(uri)
+        return await self.scheduler.settled(uri)
 
-    def _analyzer_failed(self, analyzer: Analyzer, exc: BaseException) -> None:
-        self.emit("analyzer_failed", analyzer, exc)
+    async def quiet(self) -> None:
+        await self.scheduler.quiet()
+
+    def reconfigure(self) -> None:
+        self.scheduler.reconfigure()
+
+    def analyzer_failed(self, analyzer: Analyzer, exc: BaseException) -> None:
+        self.hooks.analyzer_failed.emit(self, analyzer, exc)
 
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
@@ -294,6 +202,12 @@ class CodieServer(LanguageServer):
         return self.presenter(self, analysis).visible
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
+        refused = self.refused.get(uri)
+        if refused is not None:
+            return [types.Diagnostic(
+                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                message=refused.reason, severity=types.DiagnosticSeverity.Information,
+                code="SYN002", source="codie")]
         analysis = self.analyses.get(uri)
         if analysis is None:
             return []
@@ -308,23 +222,27 @@ class CodieServer(LanguageServer):
     def publish(self, uri: str) -> None:
         if self.pull_diagnostics:
             return
-        analysis = self.analyses.get(uri)
-        if analysis is None:
+        if (refused := self.refused.get(uri)) is not None:
+            version = refused.version
+        elif (analysis := self.analyses.get(uri)) is not None:
+            if analysis.pending:
+                # Half-done (after an edit or an invalidate, between two steps): publishing
+                # now would show a partial list, e.g. a deferred result landing mid-analysis.
+                # The analysis in progress publishes everything once it is done.
+                self.schedule(uri)
+                return
+            version = analysis.doc.version
+        else:
             return
-        if analysis.pending:
-            # Half-done (after an edit or an invalidate, between two steps): publishing now
-            # would show a partial list, e.g. a deferred result landing mid-analysis. The
-            # analysis in progress publishes everything once it is done.
-            self.schedule(uri)
-            return
-        diagnostics = self.diagnostics_for(uri)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
-                uri=uri, version=analysis.doc.version, diagnostics=diagnostics
+                uri=uri, version=version, diagnostics=self.diagnostics_for(uri)
             )
         )
 
     def result_id(self, uri: str) -> str:
+        if (refused := self.refused.get(uri)) is not None:
+            return f"{refused.version}:refused"
         analysis = self.analyses.get(uri)
         if analysis is None:
             return "closed"
@@ -336,14 +254,11 @@ class CodieServer(LanguageServer):
         digest.update(repr(shown).encode())
         return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
 
-    def _refresh_pull(self) -> None:
+    def refresh_pull(self) -> None:
+        """Ask a pull-diagnostics client to pull again (when it supports refresh)."""
         caps = self.client_capabilities.workspace
         if caps and caps.diagnostics and caps.diagnostics.refresh_support:
             self.workspace_diagnostic_refresh(None)
-
-    @property
-    def client_capabilities(self) -> types.ClientCapabilities:
-        return self.protocol.client_capabilities
 
     def folder_paths(self) -> list[Path]:
         folders = []
@@ -361,9 +276,30 @@ class CodieServer(LanguageServer):
         return folders
 
     def report_server_error(self, error: Exception, source: Any) -> None:
+        if source is JsonRpcException:  # reading or decoding a message failed
+            if isinstance(error, Rejected):  # a malformed request gets its error response
+                self.protocol.reject(error.msg_id, error.code, error.message)
+            elif isinstance(error, (json.JSONDecodeError, UnicodeDecodeError, RecursionError)):
+                self.protocol.reject(None, PARSE_ERROR, f"parse error: {error}")
+            else:  # e.g. a notification with malformed params: nobody to answer
+                log.warning("dropped a malformed message: %s", error)
+            return
         log.error("server error (%s): %s", getattr(source, "__name__", source), error,
                   exc_info=error)
         super().report_server_error(error, source)
+
+
+# NUL, C0 controls other than whitespace and ESC, U+FFFD (what a client decoded bytes that
+# were not UTF-8 into) and lone surrogates (undecodable bytes escaped into the JSON)
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd\ud800-\udfff]")
+
+
+def looks_binary(text: str) -> bool:
+    """A binary file opened as text: many non-text characters near the start. One stray
+    NUL or form feed in real code is analysed as usual."""
+    sample = text[:65536]
+    count = len(_NOT_TEXT.findall(sample))
+    return count >= 8 and count * 20 >= len(sample)
 
 
 def build_server() -> CodieServer:

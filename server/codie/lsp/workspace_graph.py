@@ -193,7 +193,4 @@ class WorkspaceGraphs:
 
 
 def service(server: CodieServer) -> WorkspaceGraphs:
-    found = server.services.get(SERVICE)
-    if not isinstance(found, WorkspaceGraphs):
-        found = server.services[SERVICE] = WorkspaceGraphs(server)
-    return found
+    return server.services.get(WorkspaceGraphs, lambda: WorkspaceGraphs(server), name=SERVICE)

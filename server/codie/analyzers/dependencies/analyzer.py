@@ -110,6 +110,7 @@ class DependencyAnalyzer:
     name: ClassVar[str] = "dependencies"
     languages: ClassVar[frozenset[str]] = frozenset({"requirements", "toml", "lock"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         manifest = parse(filename_of(ctx.doc.uri), ctx.doc.source)

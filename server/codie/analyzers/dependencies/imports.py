@@ -66,6 +66,7 @@ class VulnerableImportAnalyzer:
     name: ClassVar[str] = "dependency-imports"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         workspace = _workspace(ctx)

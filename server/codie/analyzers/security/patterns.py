@@ -40,6 +40,7 @@ class PatternAnalyzer:
     name: ClassVar[str] = "security-patterns"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         doc = ctx.doc

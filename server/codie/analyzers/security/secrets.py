@@ -225,6 +225,7 @@ class SecretsAnalyzer:
     name: ClassVar[str] = "security-secrets"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
+    deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._cache = ChunkCache()

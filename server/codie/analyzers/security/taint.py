@@ -37,6 +37,7 @@ class TaintAnalyzer:
     name: ClassVar[str] = "security-taint"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
         # per document: function results keyed by (function, hash of its text)

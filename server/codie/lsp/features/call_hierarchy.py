@@ -171,13 +171,13 @@ def register(server: CodieServer) -> None:
         if doc.is_python:
             service(ls).folder_for(doc.uri)  # starts the folder's first build
 
-    server.listeners["open"].append(on_open)
-    server.listeners["change"].append(lambda ls, doc: service(ls).changed(doc))
+    server.hooks.open.connect(on_open)
+    server.hooks.change.connect(lambda ls, doc: service(ls).changed(doc))
 
     def on_save(ls: CodieServer, uri: str) -> None:
         service(ls).spawn(service(ls).saved(uri))
 
-    server.listeners["save"].append(on_save)
+    server.hooks.save.connect(on_save)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY)
     async def prepare_call_hierarchy(

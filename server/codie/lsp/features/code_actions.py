@@ -104,7 +104,7 @@ class ExplainArgs:
 
 
 def register(server: CodieServer) -> None:
-    server.code_action_providers.append(finding_actions)
+    server.hooks.code_action.append(finding_actions)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -121,7 +121,7 @@ def register(server: CodieServer) -> None:
         if analysis is None:
             return None
         actions: list[types.CodeAction] = []
-        for provider in ls.code_action_providers:
+        for provider in ls.hooks.code_action:
             try:
                 actions.extend(provider(ls, analysis.doc, params))
             except Exception:

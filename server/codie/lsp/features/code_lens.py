@@ -1,29 +1,28 @@
-"""textDocument/codeLens: fans out to server.code_lens_providers; Codie's own provider puts
+"""textDocument/codeLens: fans out to server.hooks.code_lens; Codie's own provider puts
 each function's metrics (cyclomatic, cognitive, maintainability, lines) above it.
 
 Metrics of a big file take ~100 ms, so they are computed on a snapshot (bytes + tree copy)
-in the thread pool and cached per document version; the event loop only awaits them.
+in a child process (a HealingPool: a dead child is replaced) and cached per document
+version; the event loop only awaits them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 from lsprotocol import types
 
 from codie.analyzers.metrics import Metrics, flatten, metrics_of_source
 from codie.core.document import Document
-from codie.lsp.children import detach_from_server
+from codie.lsp.children import HealingPool, detach_from_server
 from codie.lsp.convert import lsp_range
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
 METRICS_COMMAND = "codie.functionMetrics"
-_CACHE_KEY = "code_lens.metrics"
+SERVICE = "metrics"  # the name analyzers read it by (ctx.services)
 REFRESH_DELAY = 0.3  # seconds of quiet after an edit before metrics are recomputed
 
 
@@ -44,24 +43,53 @@ def figures(m: Metrics) -> dict[str, object]:
     }
 
 
-def _cache(ls: CodieServer) -> dict[str, tuple[int | None, bytes, Metrics]]:
-    cache: dict[str, tuple[int | None, bytes, Metrics]] = ls.services.setdefault(_CACHE_KEY, {})
-    return cache
+class MetricsService:
+    """The latest module metrics of each open document, computed in a child process.
+
+    Shared with analyzers as ctx.services["metrics"]: CPX004 reads `latest`, and must not
+    compute metrics on the event loop.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[int | None, bytes, Metrics]] = {}
+        # ~100s of ms of pure-Python CPU for a big module: in a thread it would hold the GIL
+        # while the user types, so it runs in a process of its own
+        self.pool = HealingPool("metrics", 1, initializer=detach_from_server)
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.tasks: set[asyncio.Task[Metrics | None]] = set()  # asyncio holds tasks weakly
+
+    def latest(self, uri: str) -> Metrics | None:
+        cached = self.cache.get(uri)
+        return cached[2] if cached is not None else None
+
+    def current(self, doc: Document) -> Metrics | None:
+        """The cached metrics when they are those of the document's current text."""
+        cached = self.cache.get(doc.uri)
+        return cached[2] if cached is not None and cached[1] == doc.source else None
+
+    def forget(self, uri: str) -> None:
+        self.cache.pop(uri, None)
+        timer = self.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+
+
+def metrics_service(ls: CodieServer) -> MetricsService:
+    return ls.services.get(MetricsService, name=SERVICE)
 
 
 async def current_metrics(ls: CodieServer, doc: Document) -> Metrics | None:
     """The document's metrics for its current text, computed off the event loop."""
     if doc.tree is None:
         return None
-    cached = _cache(ls).get(doc.uri)
-    if cached is not None and cached[1] == doc.source:
-        return cached[2]
+    service = metrics_service(ls)
+    if (cached := service.current(doc)) is not None:
+        return cached
     version, source = doc.version, doc.source
-    loop = asyncio.get_running_loop()
-    # ~100s of ms of pure-Python CPU for a big module: in a thread it would hold the GIL
-    # while the user types, so it runs in a process of its own
-    m = await loop.run_in_executor(_process_pool(ls), metrics_of_source, source)
-    _cache(ls)[doc.uri] = (version, source, m)
+    m = await service.pool.run(metrics_of_source, source)
+    if ls.document(doc.uri) is None:
+        return m  # closed meanwhile: keep nothing for it
+    service.cache[doc.uri] = (version, source, m)
     analysis = ls.analyses.get(doc.uri)
     if analysis is not None:  # CPX004 reads these figures: let it see the new ones
         analysis.whole_dirty = True
@@ -69,39 +97,16 @@ async def current_metrics(ls: CodieServer, doc: Document) -> Metrics | None:
     return m
 
 
-def _process_pool(ls: CodieServer) -> ProcessPoolExecutor:
-    pool: ProcessPoolExecutor | None = ls.services.get(_CACHE_KEY + ".pool")
-    if pool is None:
-        # spawn, not fork: the server has threads, and a forked copy of their locks can hang
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=detach_from_server)
-        ls.services[_CACHE_KEY + ".pool"] = pool
-        ls.listeners["shutdown"].append(lambda _ls: pool.shutdown(wait=False, cancel_futures=True))
-    return pool
-
-
-class MetricsCache:
-    """The service "metrics": the latest module metrics of an open document, for analyzers
-    that must not compute them on the event loop (CPX004)."""
-
-    def __init__(self, server: CodieServer) -> None:
-        self.server = server
-
-    def latest(self, uri: str) -> Metrics | None:
-        cached = _cache(self.server).get(uri)
-        return cached[2] if cached is not None else None
-
-
 def metrics_lenses(ls: CodieServer, doc: Document) -> list[types.CodeLens]:
     """Lenses from the cached metrics, when they are those of the current text."""
-    cached = _cache(ls).get(doc.uri)
-    if cached is None or cached[1] != doc.source:
+    metrics = metrics_service(ls).current(doc)
+    if metrics is None:
         return []
     if not ls.settings.for_uri(doc.uri).section("complexity").get("codeLens", True):
         return []
     lenses = []
     enc = ls.encoding
-    for m in flatten(cached[2]):
+    for m in flatten(metrics):
         if m.kind not in ("function", "method"):
             continue
         lenses.append(types.CodeLens(
@@ -115,11 +120,11 @@ def metrics_lenses(ls: CodieServer, doc: Document) -> list[types.CodeLens]:
 
 def metrics_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
     """On a function's name: its figures (from the cache kept current after edits)."""
-    cached = _cache(ls).get(doc.uri)
-    if cached is None or cached[1] != doc.source:
+    metrics = metrics_service(ls).current(doc)
+    if metrics is None:
         return None
     offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
-    for m in flatten(cached[2]):
+    for m in flatten(metrics):
         if m.kind in ("function", "method") and m.name_start <= offset <= m.name_end:
             h = m.halstead
             return (f"**`{m.qualname}`**: cyclomatic {m.cyclomatic} (rank {m.rank}), cognitive "
@@ -133,9 +138,8 @@ def _refresh_soon(ls: CodieServer, doc: Document) -> None:
     """After an edit, recompute the metrics once typing pauses (for hover and lenses)."""
     if not doc.is_python:
         return
-    timers: dict[str, asyncio.TimerHandle] = ls.services.setdefault(_CACHE_KEY + ".timers", {})
-    pending: set[asyncio.Task[Metrics | None]] = ls.services.setdefault(_CACHE_KEY + ".tasks",
-                                                                         set())
+    service = metrics_service(ls)
+    timers, pending = service.timers, service.tasks
     old = timers.pop(doc.uri, None)
     if old is not None:
         old.cancel()
@@ -146,23 +150,21 @@ def _refresh_soon(ls: CodieServer, doc: Document) -> None:
         current = ls.document(doc.uri)
         if current is not None:
             task = loop.create_task(current_metrics(ls, current))
-            pending.add(task)  # asyncio holds tasks weakly
+            pending.add(task)
             task.add_done_callback(pending.discard)
 
     timers[doc.uri] = loop.call_later(REFRESH_DELAY, run)
 
 
 def register(server: CodieServer) -> None:
-    server.services["metrics"] = MetricsCache(server)
-    server.code_lens_providers.append(metrics_lenses)
-    server.hover_providers.append(metrics_hover)
-    server.listeners["open"].append(_refresh_soon)
-    server.listeners["change"].append(_refresh_soon)
+    service = metrics_service(server)
+    server.hooks.shutdown.connect(lambda _ls: service.pool.shutdown())
+    server.hooks.code_lens.append(metrics_lenses)
+    server.hooks.hover.append(metrics_hover)
+    server.hooks.open.connect(_refresh_soon)
+    server.hooks.change.connect(_refresh_soon)
 
-    def forget(ls: CodieServer, uri: str) -> None:
-        _cache(ls).pop(uri, None)
-
-    server.listeners["close"].append(forget)
+    server.hooks.close.connect(lambda ls, uri: metrics_service(ls).forget(uri))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS,
                     types.CodeLensOptions(resolve_provider=False))
@@ -175,7 +177,7 @@ def register(server: CodieServer) -> None:
         if doc is None:
             return []
         lenses: list[types.CodeLens] = []
-        for provider in ls.code_lens_providers:
+        for provider in ls.hooks.code_lens:
             try:
                 lenses.extend(provider(ls, doc))
             except Exception:  # one broken provider must not hide the others

@@ -25,11 +25,11 @@ def register(server: CodieServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodieServer, params: types.InitializedParams) -> None:
         await pull_configuration(ls)
-        ls.emit("initialized")
+        ls.hooks.initialized.emit(ls)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: CodieServer, params: None) -> None:
-        ls.emit("shutdown")  # features stop their pools and processes
+        ls.hooks.shutdown.emit(ls)  # features stop their pools and processes
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -49,7 +49,7 @@ def register(server: CodieServer) -> None:
     def did_change_watched(ls: CodieServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith("/pyproject.toml") for change in params.changes):
             ls.reconfigure()
-        ls.emit("watched", params.changes)
+        ls.hooks.watched.emit(ls, params.changes)
 
 
 async def pull_configuration(ls: CodieServer) -> None:

@@ -92,10 +92,7 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
 
 
 def _service(ls: CodieServer) -> DependencyService:
-    service = ls.services.get(SERVICE)
-    if not isinstance(service, DependencyService):
-        service = ls.services[SERVICE] = DependencyService()
-    return service
+    return ls.services.get(DependencyService, name=SERVICE)
 
 
 def refresh_folder(ls: CodieServer, root: Path) -> None:
@@ -181,8 +178,8 @@ def _run_snyk(ls: CodieServer, root: Path) -> dict[str, Any]:
 
 def register(server: CodieServer) -> None:
     _service(server)
-    server.hover_providers.append(dependency_hover)
-    server.code_action_providers.append(upgrade_all_action)
+    server.hooks.hover.append(dependency_hover)
+    server.hooks.code_action.append(upgrade_all_action)
 
     @server.command(SNYK_COMMAND)
     async def snyk_run(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -205,6 +202,6 @@ def register(server: CodieServer) -> None:
                 analysis.invalidate()
                 ls.schedule(uri)
         return result
-    server.listeners["open"].append(_on_open)
-    server.listeners["save"].append(_on_save)
-    server.listeners["watched"].append(_on_watched)
+    server.hooks.open.connect(_on_open)
+    server.hooks.save.connect(_on_save)
+    server.hooks.watched.connect(_on_watched)

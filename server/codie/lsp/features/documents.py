@@ -1,6 +1,8 @@
 """didOpen / didChange / didSave / didClose: keep Codie's byte mirror in step with the client.
 
-didChange stays synchronous so that edits apply in order; analysis is scheduled after.
+didChange stays synchronous so that edits apply in order; analysis is scheduled after
+(lsp/scheduling.py coalesces bursts). A document Codie refused (too large, not text) keeps
+no text: only a whole-document change can bring it back.
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ def register(server: CodieServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodieServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
+        version = params.text_document.version
+        if (refused := ls.refused.get(uri)) is not None:
+            whole = [c for c in params.content_changes
+                     if isinstance(c, types.TextDocumentContentChangeWholeDocument)]
+            if whole:
+                ls.open_document(uri, whole[-1].text, version, None)
+            else:
+                refused.version = version
+                ls.publish(uri)
+            return
         analysis = ls.analyses.get(uri)
         if analysis is None:
             log.warning("didChange for a document that is not open: %s", uri)
@@ -37,20 +49,26 @@ def register(server: CodieServer) -> None:
                     change.text, enc,
                 )
                 analysis.note_edit(edit)
+            elif (reason := ls.refusal(uri, change.text)) is not None:
+                ls.refuse(uri, version, reason)
+                return
             else:
                 doc.replace_all(change.text)
                 analysis.invalidate()
+        if (reason := ls.refusal(uri, None, len(doc.source))) is not None:
+            ls.refuse(uri, version, reason)  # it grew past the limit
+            return
         analysis.note_changed_ranges(doc.reparse())
-        doc.version = params.text_document.version
-        ls.emit("change", doc)
-        ls.schedule(uri)
+        doc.version = version
+        ls.hooks.change.emit(ls, doc)
+        ls.schedule(uri, edit=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CodieServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         if uri.endswith("/pyproject.toml"):
             ls.reconfigure()
-        ls.emit("save", uri)
+        ls.hooks.save.emit(ls, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodieServer, params: types.DidCloseTextDocumentParams) -> None:

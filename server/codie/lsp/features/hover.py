@@ -44,7 +44,7 @@ def finding_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> 
 
 
 def register(server: CodieServer) -> None:
-    server.hover_providers.append(finding_hover)
+    server.hooks.hover.append(finding_hover)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: CodieServer, params: types.HoverParams) -> types.Hover | None:
@@ -52,7 +52,7 @@ def register(server: CodieServer) -> None:
         if analysis is None:
             return None
         sections = []
-        for provider in ls.hover_providers:
+        for provider in ls.hooks.hover:
             try:
                 text = provider(ls, analysis.doc, params)
             except Exception:  # one broken provider must not hide the others

@@ -163,7 +163,7 @@ async def record_feedback(ls: CodieServer, params: Any) -> dict[str, Any]:
     await asyncio.to_thread(store.record, project, rule_id, str(verdict), fp, before)
     st.republish(folder)
     if ls.pull_diagnostics:
-        ls._refresh_pull()
+        ls.refresh_pull()
     post = store.posterior(project, rule_id, rule.confidence)
     return {"ruleId": rule_id, "alpha": round(post.alpha, 4), "beta": round(post.beta, 4),
             "precision": round(post.precision, 4), "accepts": post.accepts,

@@ -216,13 +216,13 @@ def _on_close(ls: CodieServer, uri: str) -> None:
 
 
 def register(server: CodieServer) -> None:
-    server.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
-    server.code_action_providers.append(review_actions)
-    server.hover_providers.append(score_hover)
-    server.listeners["open"].append(_on_open)
-    server.listeners["change"].append(_listener(schedule_verdicts))
-    server.listeners["close"].append(_listener(_on_close))
-    server.listeners["settings"].append(lambda ls: state(ls).reset())
+    server.hooks.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
+    server.hooks.code_action.append(review_actions)
+    server.hooks.hover.append(score_hover)
+    server.hooks.open.connect(_on_open)
+    server.hooks.change.connect(_listener(schedule_verdicts))
+    server.hooks.close.connect(_listener(_on_close))
+    server.hooks.settings.connect(lambda ls: state(ls).reset())
     server.command(ASK_WHY)(ask_why)
     server.command(PROPOSE_FIX)(propose_fix)
     server.command(FEEDBACK)(feedback_command)

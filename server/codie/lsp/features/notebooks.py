@@ -25,7 +25,6 @@ from codie.core.notebook import CellMap, build_module, cell_findings
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-SERVICE = "notebooks"
 
 
 @dataclass
@@ -70,10 +69,12 @@ class CellAnalysis(DocumentAnalysis):
         return self.notebook.findings_of(self.doc.uri)
 
 
-def notebooks(ls: CodieServer) -> dict[str, Notebook]:
-    found = ls.services.setdefault(SERVICE, {})
-    assert isinstance(found, dict)
-    return found
+class Notebooks(dict[str, Notebook]):
+    """The open notebooks by uri (a service)."""
+
+
+def notebooks(ls: CodieServer) -> Notebooks:
+    return ls.services.get(Notebooks)
 
 
 def _splice(notebook: Notebook, cells: dict[str, Document]) -> None:
@@ -128,7 +129,7 @@ def _open_cell(ls: CodieServer, notebook: Notebook, item: types.TextDocumentItem
     doc = Document(item.uri, item.text, item.version,
                    "python" if item.language_id == "python" else "text")
     ctx = Context(doc, ls.catalogue, notebook.analysis.ctx.settings,
-                  root=notebook.analysis.ctx.root, services=ls.services)
+                  root=notebook.analysis.ctx.root, services=ls.services.shared)
     ls.analyses[item.uri] = CellAnalysis(ctx, notebook)
 
 
@@ -149,7 +150,7 @@ _TASKS: set[asyncio.Task[None]] = set()
 
 async def _refresh_when_settled(ls: CodieServer, uri: str) -> None:
     await ls.settled(uri)
-    ls._refresh_pull()
+    ls.refresh_pull()
 
 
 def _apply_text(
@@ -174,19 +175,15 @@ def _apply_text(
 
 
 def register(server: CodieServer) -> None:
-    # pygls reads this when it answers `initialize` (notebookDocumentSync)
-    server._notebook_document_sync = types.NotebookDocumentSyncOptions(
-        notebook_selector=[types.NotebookDocumentFilterWithCells(
-            cells=[types.NotebookCellLanguage(language="python")], notebook="*")])
-
+    # notebookDocumentSync is announced by the server's constructor (lsp/server.py)
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def did_open(ls: CodieServer, params: types.DidOpenNotebookDocumentParams) -> None:
         nb = params.notebook_document
         module = Document(nb.uri, "", nb.version, "python")
         ctx = Context(module, ls.catalogue, ls.settings.for_uri(nb.uri),
-                      root=ls.settings.folder_of(nb.uri), services=ls.services)
+                      root=ls.settings.folder_of(nb.uri), services=ls.services.shared)
         notebook = Notebook(nb.uri, DocumentAnalysis(ctx, ls.analyzers,
-                                                     on_error=ls._analyzer_failed))
+                                                     on_error=ls.analyzer_failed))
         notebook.order = [cell.document for cell in nb.cells]
         notebooks(ls)[nb.uri] = notebook
         for item in params.cell_text_documents:
@@ -233,4 +230,4 @@ def register(server: CodieServer) -> None:
             notebook.analysis.invalidate()
             _refresh(ls, notebook)
 
-    server.listeners["settings"].append(settings_changed)
+    server.hooks.settings.connect(settings_changed)

@@ -47,8 +47,7 @@ RUN_COMMAND = "codie.runTests"
 class RuntimeFeature:
     def __init__(self, server: CodieServer) -> None:
         self.server = server
-        self.state = RuntimeState()
-        server.services[SERVICE] = self.state
+        self.state = server.services.get(RuntimeState, name=SERVICE)
         self.client: WorkerClient | None = None
         self.running: dict[str, int] = {}  # file -> job id in flight (a newer save cancels)
         self.tokens: dict[int, str] = {}
@@ -260,8 +259,8 @@ def _mark_editor_loop(ls: CodieServer) -> None:
 
 def register(server: CodieServer) -> None:
     feature = RuntimeFeature(server)
-    server.listeners["save"].append(feature.on_save)
-    server.listeners["initialized"].append(_mark_editor_loop)
+    server.hooks.save.connect(feature.on_save)
+    server.hooks.initialized.connect(_mark_editor_loop)
 
     @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     def cancel(ls: CodieServer, params: types.WorkDoneProgressCancelParams) -> None:

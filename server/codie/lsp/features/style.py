@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -29,10 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def service(ls: CodieServer) -> StyleService:
-    found = ls.services.get(SERVICE)
-    if not isinstance(found, StyleService):
-        found = ls.services[SERVICE] = StyleService()
-    return found
+    return ls.services.get(StyleService, name=SERVICE)
 
 
 def _reanalyse(ls: CodieServer, root: Path) -> None:
@@ -96,7 +94,7 @@ def on_open(ls: CodieServer, doc: Document) -> None:
         train(ls, root)
 
 
-def on_watched(ls: CodieServer, changes: list[types.FileEvent]) -> None:
+def on_watched(ls: CodieServer, changes: Sequence[types.FileEvent]) -> None:
     """Files changed outside the editor (checkout, generator): update them too."""
     for change in changes:
         on_save(ls, change.uri)
@@ -127,10 +125,10 @@ def _refuse(ls: CodieServer, exc: RenameError) -> None:
 def register(server: CodieServer) -> None:
     # no naming budget here: the style analyzer is deferred, so it already runs on a
     # snapshot in the thread pool, never on the event loop
-    server.listeners["initialized"].append(on_initialized)
-    server.listeners["open"].append(on_open)
-    server.listeners["save"].append(on_save)
-    server.listeners["watched"].append(on_watched)
+    server.hooks.initialized.connect(on_initialized)
+    server.hooks.open.connect(on_open)
+    server.hooks.save.connect(on_save)
+    server.hooks.watched.connect(on_watched)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def prepare_rename(ls: CodieServer, params: types.PrepareRenameParams

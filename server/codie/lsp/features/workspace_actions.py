@@ -159,5 +159,5 @@ def fix_all_action(
 
 
 def register(server: CodieServer) -> None:
-    server.code_action_providers.append(scope_actions)
-    server.code_action_providers.append(fix_all_action)
+    server.hooks.code_action.append(scope_actions)
+    server.hooks.code_action.append(fix_all_action)

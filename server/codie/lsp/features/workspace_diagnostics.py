@@ -13,14 +13,11 @@ didChangeWatchedFiles` keeps results current; ignored paths are never read.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import logging
-import multiprocessing
 import os
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +27,11 @@ from codie.core.baseline import BaselineOptions
 from codie.core.config import Settings
 from codie.core.workspace import FileResult, workspace_files
 from codie.headless import scan_batch, scan_included
-from codie.lsp.children import background_worker
+from codie.lsp.children import HealingPool, background_worker
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
 log = logging.getLogger(__name__)
-SERVICE = "workspace-scan"
 BATCH = 8
 CONFIG_FILES = ("pyproject.toml", ".gitignore")
 
@@ -69,7 +65,7 @@ class WorkspaceScan:
     def __init__(self, ls: CodieServer) -> None:
         self.ls = ls
         self.results: dict[str, FileResult] = {}  # uri -> result
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: HealingPool | None = None
         self.jobs = 1
         self.memory_mb = DEFAULT_WORKER_MEMORY_MB
         self.told: set[str] = set()  # analyzers the user was told the scan disabled
@@ -91,23 +87,21 @@ class WorkspaceScan:
                 found.append((folder, settings))
         return found
 
-    def executor(self, jobs: int, memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> ProcessPoolExecutor:
+    def executor(self, jobs: int, memory_mb: int = DEFAULT_WORKER_MEMORY_MB) -> HealingPool:
         if self.pool is None or (jobs, memory_mb) != (self.jobs, self.memory_mb):
             if self.pool is not None:
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool.shutdown()
             self.jobs, self.memory_mb = jobs, memory_mb
-            # spawn: never fork a process that runs threads and an event loop
-            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=background_worker,
-                                            initargs=(memory_mb,),
-                                            mp_context=multiprocessing.get_context("spawn"))
-            atexit.register(self.pool.shutdown, wait=False, cancel_futures=True)
+            # a child that dies (memory cap, a crash) is replaced, not fatal for good
+            self.pool = HealingPool("workspace-scan", jobs, initializer=background_worker,
+                                    initargs=(memory_mb,))
         return self.pool
 
     def close(self) -> None:
         if self.task is not None:
             self.task.cancel()
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     # the full scan --------------------------------------------------------------------------
@@ -136,15 +130,14 @@ class WorkspaceScan:
         token = await self._progress_begin()
         jobs = max(options(s)[1] for _, s in folders)
         pool = self.executor(jobs, max(worker_memory_mb(s) for _, s in folders))
-        loop = asyncio.get_running_loop()
         limit = asyncio.Semaphore(2 * jobs)  # bounded: never more than this in flight
         last_report = 0.0
 
         async def run(folder: Path, settings: Settings, batch: list[str]) -> None:
             nonlocal last_report
             async with limit:
-                results = await loop.run_in_executor(
-                    pool, scan_batch, batch, str(folder), settings, self.ls.encoding,
+                results = await pool.run(
+                    scan_batch, batch, str(folder), settings, self.ls.encoding,
                     baseline_file(folder, settings))
             for result in results:
                 seen.add(self.store(result))
@@ -230,9 +223,8 @@ class WorkspaceScan:
         # plain JSON: converting thousands of results to lsprotocol objects and back would
         # cost the event loop more than the editor's own work (pygls types notifications,
         # so the message is written as it is)
-        self.ls.protocol._send_data({
-            "jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-            "params": {"uri": uri, "diagnostics": result.diagnostics}})
+        self.ls.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                                     {"uri": uri, "diagnostics": result.diagnostics})
 
     # files that changed on disk -------------------------------------------------------------
     def refresh(self, paths: Sequence[Path]) -> None:
@@ -241,14 +233,13 @@ class WorkspaceScan:
         task.add_done_callback(self._background.discard)
 
     async def _refresh(self, paths: Sequence[Path]) -> None:
-        loop = asyncio.get_running_loop()
         for folder, settings in self.folders():
             mine = [str(p) for p in paths if p == folder or folder in p.parents]
             if not mine:
                 continue
             pool = self.executor(options(settings)[1], worker_memory_mb(settings))
-            results = await loop.run_in_executor(
-                pool, scan_included, mine, str(folder), settings, self.ls.encoding,
+            results = await pool.run(
+                scan_included, mine, str(folder), settings, self.ls.encoding,
                 baseline_file(folder, settings))
             for result in results:
                 if isinstance(result, str):  # ignored: never read, never reported
@@ -292,10 +283,7 @@ def baseline_file(folder: Path, settings: Settings) -> str | None:
 
 
 def scan_of(ls: CodieServer) -> WorkspaceScan:
-    scan = ls.services.get(SERVICE)
-    if not isinstance(scan, WorkspaceScan):
-        scan = ls.services[SERVICE] = WorkspaceScan(ls)
-    return scan
+    return ls.services.get(WorkspaceScan, lambda: WorkspaceScan(ls))
 
 
 def register(server: CodieServer) -> None:
@@ -346,7 +334,7 @@ def register(server: CodieServer) -> None:
     def closed(ls: CodieServer, uri: str) -> None:
         scan_of(ls).push(uri)  # the closed file's last workspace result, if any
 
-    server.listeners["initialized"].append(initialized)
-    server.listeners["settings"].append(settings_changed)
-    server.listeners["watched"].append(watched)
-    server.listeners["close"].append(closed)
+    server.hooks.initialized.connect(initialized)
+    server.hooks.settings.connect(settings_changed)
+    server.hooks.watched.connect(watched)
+    server.hooks.close.connect(closed)

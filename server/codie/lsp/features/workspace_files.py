@@ -60,6 +60,6 @@ def register(server: CodieServer) -> None:
         baselines(ls).forget()
         new_code.cache_of(ls).forget()
 
-    server.listeners["initialized"].append(initialized)
-    server.listeners["watched"].append(watched)
-    server.listeners["settings"].append(settings)
+    server.hooks.initialized.connect(initialized)
+    server.hooks.watched.connect(watched)
+    server.hooks.settings.connect(settings)

@@ -1,0 +1,97 @@
+"""Every extension point of the language server, declared once (like pylsp's hookspecs.py).
+
+A feature module (lsp/features/*) plugs in from its `register(server)` by connecting to an
+event (`server.hooks.change.connect(fn)`) or adding a provider (`server.hooks.hover.append(fn)`).
+Each hook below says when it fires and what it gets; mypy checks every callback's signature.
+One failing callback is logged and never stops the others, nor the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec
+
+from lsprotocol import types
+
+from codie.core.analyzer import Analyzer
+from codie.core.document import Document
+from codie.core.engine import DocumentAnalysis
+from codie.core.findings import Finding
+
+if TYPE_CHECKING:
+    from codie.lsp.server import CodieServer
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+
+
+class Event(Generic[P]):
+    """Something that happened in the server; listeners get the server first, then P."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.listeners: list[Callable[Concatenate[CodieServer, P], None]] = []
+
+    def connect(
+        self, listener: Callable[Concatenate[CodieServer, P], None]
+    ) -> Callable[Concatenate[CodieServer, P], None]:
+        """Call listener on every emit (usable as a decorator)."""
+        self.listeners.append(listener)
+        return listener
+
+    def emit(self, server: CodieServer, *args: P.args, **kwargs: P.kwargs) -> None:
+        for listener in tuple(self.listeners):
+            try:
+                listener(server, *args, **kwargs)
+            except Exception:  # one broken feature must not stop the others
+                log.exception("listener for %r failed", self.name)
+
+
+# Providers: several features may answer one LSP request; the handler concatenates.
+HoverProvider = Callable[["CodieServer", Document, types.HoverParams], str | None]
+"""Markdown for the hover at params.position, or None (sections are joined by rules)."""
+
+CodeActionProvider = Callable[
+    ["CodieServer", Document, types.CodeActionParams], Sequence[types.CodeAction]
+]
+"""Code actions for params.range (quick fixes, source actions)."""
+
+CodeLensProvider = Callable[["CodieServer", Document], Sequence[types.CodeLens]]
+"""Code lenses for the whole document, computed from what is cached (never slow work)."""
+
+FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
+"""Rescore a finding before the noise filter (team feedback, a model's verdict); None hides it."""
+
+
+class Hooks:
+    """The server's events and provider lists (one instance per server)."""
+
+    def __init__(self) -> None:
+        self.initialized: Event[[]] = Event("initialized")
+        """The client said `initialized` and the workspace configuration was pulled."""
+        self.open: Event[[Document]] = Event("open")
+        """A document was opened; its analysis exists and is scheduled."""
+        self.change: Event[[Document]] = Event("change")
+        """didChange was applied to the document (the newest version; analysis follows)."""
+        self.save: Event[[str]] = Event("save")
+        """The document with this uri was saved."""
+        self.close: Event[[str]] = Event("close")
+        """The document with this uri was closed; its analysis is gone."""
+        self.settings: Event[[]] = Event("settings")
+        """Settings changed (client settings, a pyproject.toml, folders); documents re-run."""
+        self.watched: Event[[Sequence[types.FileEvent]]] = Event("watched")
+        """Files changed on disk (workspace/didChangeWatchedFiles)."""
+        self.shutdown: Event[[]] = Event("shutdown")
+        """The client asked to shut down: stop pools, processes and timers."""
+        self.analyzer_failed: Event[[Analyzer, BaseException]] = Event("analyzer_failed")
+        """An analyzer raised or ran too long and was disabled for one document."""
+
+        self.hover: list[HoverProvider] = []
+        """textDocument/hover sections."""
+        self.code_action: list[CodeActionProvider] = []
+        """textDocument/codeAction entries."""
+        self.code_lens: list[CodeLensProvider] = []
+        """textDocument/codeLens entries."""
+        self.finding_transforms: list[FindingTransform] = []
+        """Applied in order to every finding before it is presented."""

@@ -1,0 +1,194 @@
+"""When analysis runs: per-document tasks, edit coalescing, deferred analyzers, reload
+coalescing and quiet detection. Nothing here blocks the event loop for long.
+
+Coalescing: a burst of edits (a paste typed out by a tool, a macro, an editor replaying
+changes) must not analyse and publish every intermediate version, or the server falls
+behind and the client blocks writing to it. Only the newest version is analysed; a version
+that a newer one supersedes before its analysis finished gets no diagnostics of its own.
+An isolated keystroke is analysed at once (no debounce delay for normal typing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import TYPE_CHECKING
+
+from codie.core.engine import DocumentAnalysis
+from codie.core.findings import Finding
+
+if TYPE_CHECKING:
+    from codie.lsp.server import CodieServer
+
+STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
+DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
+RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
+QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
+# Two edits of one document closer than this are a burst: analysis then waits until no
+# edit came for this long, and analyses only the newest version.
+BURST_GAP = 0.03
+# While client messages are waiting to be read, analysis waits for them, at most this long.
+MAX_HOLD = 1.0
+
+
+class Scheduler:
+    def __init__(self, server: CodieServer) -> None:
+        self.server = server
+        self.last_activity = 0.0  # event-loop time of the last edit or open
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._idle: dict[str, asyncio.Event] = {}
+        self._last_edit: dict[str, float] = {}
+        self._in_burst: dict[str, bool] = {}
+        self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
+        self._deferred_running: set[str] = set()
+        self._reconfigure_pending: asyncio.TimerHandle | None = None
+        self.superseded = 0  # versions never analysed because a newer one came first
+
+    @staticmethod
+    def _loop() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    # documents ----------------------------------------------------------------------------
+    def schedule(self, uri: str, *, edit: bool = False) -> None:
+        """Bring uri's findings up to date soon, in small steps on the event loop."""
+        now = self._loop().time()
+        self.last_activity = now
+        if edit:
+            last = self._last_edit.get(uri)
+            burst = last is not None and now - last < BURST_GAP
+            idle = self._idle.get(uri)
+            if idle is not None and not idle.is_set():
+                self.superseded += 1  # the previous version will never be published
+            self._in_burst[uri] = burst
+            self._last_edit[uri] = now
+        self._idle.setdefault(uri, asyncio.Event()).clear()
+        task = self._tasks.get(uri)
+        if task is None or task.done():
+            self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+
+    def _burst_wait(self, uri: str) -> float:
+        if not self._in_burst.get(uri):
+            return 0.0
+        return max(0.0, self._last_edit.get(uri, 0.0) + BURST_GAP - self._loop().time())
+
+    async def _analyze(self, uri: str) -> None:
+        await asyncio.sleep(0)  # let edits already queued arrive first
+        loop = self._loop()
+        held_since: float | None = None
+        while True:
+            analysis = self.server.analyses.get(uri)
+            if analysis is None:
+                return
+            if self.server.input_pending():
+                # messages are waiting (under load, a burst arrives slower than BURST_GAP):
+                # read them first, but never hold analysis back longer than MAX_HOLD
+                now = loop.time()
+                held_since = now if held_since is None else held_since
+                if now - held_since < MAX_HOLD:
+                    await asyncio.sleep(0.001)
+                    continue
+            if (wait := self._burst_wait(uri)) > 0:
+                await asyncio.sleep(wait)  # more edits are coming: analyse the last one
+                continue
+            if analysis.step(STEP_BUDGET):
+                break
+            await asyncio.sleep(0)
+        self.server.publish(uri)
+        self._idle.setdefault(uri, asyncio.Event()).set()
+        self._schedule_deferred(uri)
+
+    async def settled(self, uri: str) -> DocumentAnalysis | None:
+        """The analysis of uri once it is current (for pull diagnostics, code actions...)."""
+        analysis = self.server.analyses.get(uri)
+        if analysis is not None and analysis.pending:
+            self.schedule(uri)
+            await self._idle[uri].wait()
+        return self.server.analyses.get(uri)
+
+    def forget(self, uri: str) -> None:
+        """uri was closed: stop its work and let anyone waiting for it go."""
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        timer = self._deferred_timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        idle = self._idle.pop(uri, None)
+        if idle is not None:
+            idle.set()  # waiters in settled() see the document is gone
+        self._last_edit.pop(uri, None)
+        self._in_burst.pop(uri, None)
+
+    async def quiet(self) -> None:
+        """Return once the editor has been quiet for QUIET seconds: no edit, nothing pending.
+
+        Background indexing (style model, call graph) waits for this, because a thread doing
+        pure-Python work holds the GIL and would slow the keystrokes and first diagnostics.
+        """
+        loop = self._loop()
+        while True:
+            wait = self.last_activity + QUIET - loop.time()
+            if wait <= 0 and not any(a.pending for a in self.server.analyses.values()):
+                return
+            await asyncio.sleep(max(wait, 0.05))
+
+    # settings -----------------------------------------------------------------------------
+    def reconfigure(self) -> None:
+        """Settings changed: re-analyse every open document with its folder's settings, soon.
+
+        One change often arrives as several messages (didSave of pyproject.toml and the
+        watched-file event for it, a baseline in the same event): they share one reload.
+        """
+        if self._reconfigure_pending is None:
+            self._reconfigure_pending = self._loop().call_later(
+                RECONFIGURE_COALESCE, self._reconfigure_now
+            )
+
+    def _reconfigure_now(self) -> None:
+        self._reconfigure_pending = None
+        server = self.server
+        server.settings.invalidate()
+        for uri, analysis in server.analyses.items():
+            analysis.ctx.settings = server.settings.for_uri(uri)
+            analysis.invalidate()
+            self.schedule(uri)
+        server.hooks.settings.emit(server)
+        if server.pull_diagnostics:
+            server.refresh_pull()
+
+    # deferred analyzers: slow whole-file work, off the event loop, when typing pauses ----
+    def _schedule_deferred(self, uri: str) -> None:
+        analysis = self.server.analyses.get(uri)
+        if analysis is None or not analysis.deferred_dirty:
+            return
+        old = self._deferred_timers.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        self._deferred_timers[uri] = self._loop().call_later(
+            DEFERRED_DELAY, self._start_deferred, uri
+        )
+
+    def _start_deferred(self, uri: str) -> None:
+        self._deferred_timers.pop(uri, None)
+        server = self.server
+        analysis = server.analyses.get(uri)
+        if analysis is None or not analysis.deferred_dirty or uri in self._deferred_running:
+            return
+        snapshot = dataclasses.replace(analysis.ctx, doc=analysis.doc.snapshot())
+        self._deferred_running.add(uri)
+        future = self._loop().run_in_executor(server.thread_pool, analysis.run_deferred, snapshot)
+
+        def done(fut: asyncio.Future[list[Finding]]) -> None:
+            self._deferred_running.discard(uri)
+            if fut.cancelled() or fut.exception() is not None:
+                return
+            if server.analyses.get(uri) is not analysis:
+                return  # closed or reopened meanwhile
+            if analysis.apply_deferred(snapshot.doc.source, fut.result()):
+                server.publish(uri)
+                if server.pull_diagnostics:
+                    server.refresh_pull()
+            else:  # the document changed while they ran: again, once typing pauses
+                self._schedule_deferred(uri)
+
+        future.add_done_callback(done)

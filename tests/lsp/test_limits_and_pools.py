@@ -1,0 +1,120 @@
+"""The server under abuse: documents too large or not text get one diagnostic and no
+analysis, what is held for a document goes when it closes, and a pool whose child process
+died is replaced instead of failing every later request."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.lsp.workspace_helpers import change, codes, diagnostics, lsp_session, open_file
+
+TIMEOUT = 60.0
+CODE = "def f(a, b=[]):\n    if a:\n        return eval(a)\n    return b\n"
+
+
+async def state(client: LanguageClient) -> Any:
+    return await asyncio.wait_for(
+        client.protocol.send_request_async("codie/serverState", {}), TIMEOUT)
+
+
+async def lenses(client: LanguageClient, uri: str) -> list[str]:
+    found = await asyncio.wait_for(client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri))), TIMEOUT)
+    return [lens.command.title for lens in found or [] if lens.command]
+
+
+async def test_a_document_over_the_size_limit_gets_one_diagnostic_and_is_let_go(
+    tmp_path: Path,
+) -> None:
+    big = "x = 1\n" * 700_000  # 4.2 MB: over the default limit of 4 MiB
+    async with lsp_session([tmp_path]) as client:
+        uri = open_file(client, tmp_path / "big.py", big)
+        found = await diagnostics(client, uri, timeout=TIMEOUT)
+        assert codes(found) == ["SYN002"] and "larger than" in found[0].message
+        now = await state(client)
+        assert list(now.refused) == [uri] and list(now.documents) == []
+        # hover and code actions on it answer (nothing), they do not fail
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(0, 0)))
+        assert hover is None
+        client.text_document_did_close(types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+        await diagnostics(client, uri, until=lambda d: not d)
+        now = await state(client)
+        assert list(now.refused) == [] and list(now.documents) == []
+
+
+async def test_the_size_limit_is_a_setting_and_applies_to_edits_too(tmp_path: Path) -> None:
+    settings = {"documents": {"maxSize": 200}}
+    async with lsp_session([tmp_path], settings=settings) as client:
+        uri = open_file(client, tmp_path / "a.py", CODE)
+        assert "SEC001" in codes(await diagnostics(client, uri, until=lambda d: bool(d)))
+        change(client, uri, 2, 0, 0, 0, 0, "# padding\n" * 30)  # now 380 bytes
+        found = await diagnostics(client, uri, until=lambda d: codes(d) == ["SYN002"])
+        assert "200 bytes" in found[0].message
+        now = await state(client)
+        assert list(now.documents) == [] and list(now.metricsCached) == []
+        # back under the limit with a whole-document change: analysed again
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE)]))
+        await diagnostics(client, uri, until=lambda d: "SEC001" in codes(d))
+
+
+async def test_binary_content_gets_one_diagnostic_and_no_analysis(tmp_path: Path) -> None:
+    binary = bytes(range(256)) * 40 + b"\x00" * 4000
+    async with lsp_session([tmp_path]) as client:
+        uri = open_file(client, tmp_path / "blob.py", binary.decode("latin-1"))
+        found = await diagnostics(client, uri, timeout=TIMEOUT)
+        assert codes(found) == ["SYN002"] and "not look like text" in found[0].message
+        assert list((await state(client)).documents) == []
+        # one stray NUL in real code is still analysed
+        text = open_file(client, tmp_path / "nul.py", "x = 1\x00\n" + CODE)
+        assert "SEC001" in codes(await diagnostics(client, text, until=lambda d: bool(d)))
+
+
+async def test_a_killed_metrics_child_is_replaced(tmp_path: Path) -> None:
+    async with lsp_session([tmp_path]) as client:
+        uri = open_file(client, tmp_path / "a.py", CODE)
+        assert any("CC" in title for title in await lenses(client, uri))
+        pid = (await state(client)).pools.metrics
+        assert isinstance(pid, int)
+        os.kill(pid, signal.SIGKILL)
+        change(client, uri, 2, 0, 0, 0, 0, "def g():\n    return 1\n")  # metrics are stale
+        titles = await lenses(client, uri)
+        assert len([t for t in titles if "CC" in t]) == 2, titles
+        now = await state(client)
+        assert now.poolsReplaced.metrics == 1 and now.pools.metrics != pid
+
+
+async def test_a_killed_workspace_scan_child_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n")
+    (tmp_path / "a.py").write_text("value = eval(data)\n")
+    async with lsp_session([tmp_path], pull=True) as client:
+        report = await asyncio.wait_for(client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])), TIMEOUT)
+        assert [Path(i.uri).name for i in report.items] == ["a.py"]
+        pid = (await state(client)).pools.workspace
+        assert isinstance(pid, int)
+        os.kill(pid, signal.SIGKILL)
+        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "")
+                    for i in report.items]
+        new = tmp_path / "b.py"
+        new.write_text("try:\n    x\nexcept:\n    pass\n")
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)]))
+        report = await asyncio.wait_for(client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=previous)), TIMEOUT)
+        items = {Path(i.uri).name: i for i in report.items}
+        assert isinstance(items["b.py"], types.WorkspaceFullDocumentDiagnosticReport)
+        assert codes(items["b.py"].items) == ["Q001"]
+        assert (await state(client)).poolsReplaced.workspace == 1

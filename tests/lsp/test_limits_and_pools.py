@@ -33,11 +33,11 @@ async def lenses(client: LanguageClient, uri: str) -> list[str]:
 async def test_a_document_over_the_size_limit_gets_one_diagnostic_and_is_let_go(
     tmp_path: Path,
 ) -> None:
-    big = "x = 1\n" * 700_000  # 4.2 MB: over the default limit of 4 MiB
+    big = "x = 1\n" * 900_000  # 5.4 MB: over the default limit of 5 MB (as in codie check)
     async with lsp_session([tmp_path]) as client:
         uri = open_file(client, tmp_path / "big.py", big)
         found = await diagnostics(client, uri, timeout=TIMEOUT)
-        assert codes(found) == ["SYN002"] and "larger than" in found[0].message
+        assert codes(found) == ["CFG020"] and "larger than" in found[0].message
         now = await state(client)
         assert list(now.refused) == [uri] and list(now.documents) == []
         # hover and code actions on it answer (nothing), they do not fail
@@ -53,12 +53,12 @@ async def test_a_document_over_the_size_limit_gets_one_diagnostic_and_is_let_go(
 
 
 async def test_the_size_limit_is_a_setting_and_applies_to_edits_too(tmp_path: Path) -> None:
-    settings = {"documents": {"maxSize": 200}}
+    settings = {"files": {"max-bytes": 200}}
     async with lsp_session([tmp_path], settings=settings) as client:
         uri = open_file(client, tmp_path / "a.py", CODE)
         assert "SEC001" in codes(await diagnostics(client, uri, until=lambda d: bool(d)))
         change(client, uri, 2, 0, 0, 0, 0, "# padding\n" * 30)  # now 380 bytes
-        found = await diagnostics(client, uri, until=lambda d: codes(d) == ["SYN002"])
+        found = await diagnostics(client, uri, until=lambda d: codes(d) == ["CFG020"])
         assert "200 bytes" in found[0].message
         now = await state(client)
         assert list(now.documents) == [] and list(now.metricsCached) == []
@@ -74,7 +74,7 @@ async def test_binary_content_gets_one_diagnostic_and_no_analysis(tmp_path: Path
     async with lsp_session([tmp_path]) as client:
         uri = open_file(client, tmp_path / "blob.py", binary.decode("latin-1"))
         found = await diagnostics(client, uri, timeout=TIMEOUT)
-        assert codes(found) == ["SYN002"] and "not look like text" in found[0].message
+        assert codes(found) == ["CFG021"] and "not look like text" in found[0].message
         assert list((await state(client)).documents) == []
         # one stray NUL in real code is still analysed
         text = open_file(client, tmp_path / "nul.py", "x = 1\x00\n" + CODE)

@@ -27,6 +27,7 @@ from codie.analyzers import registered
 from codie.core.analyzer import Analyzer, Context
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
+from codie.core.files import BINARY, TOO_LARGE, SourceProblem, max_file_bytes
 from codie.core.findings import Finding
 from codie.core.presenting import Presentation
 from codie.core.rules import Catalogue, catalogue
@@ -63,8 +64,6 @@ FEATURES = (
 # lsp/presenting registers it, so that the server and what it presents never import each other.
 Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
 
-# Documents larger than this many bytes ([tool.codie.documents] maxSize) are not analysed.
-DEFAULT_MAX_SIZE = 4 * 1024 * 1024
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     notebook_selector=[types.NotebookDocumentFilterWithCells(
         cells=[types.NotebookCellLanguage(language="python")], notebook="*")])
@@ -77,6 +76,7 @@ class Refused:
     uri: str
     version: int | None
     reason: str
+    rule_id: str = BINARY  # the headless reader's ids (core/files.py): one rule in every door
 
 
 class CodieServer(LanguageServer):
@@ -117,13 +117,11 @@ class CodieServer(LanguageServer):
         return analysis.doc if analysis else None
 
     def max_size(self, uri: str) -> int:
-        """The largest document (bytes) analysed: [tool.codie.documents] maxSize."""
-        limit = self.settings.for_uri(uri).section("documents").get("maxSize", DEFAULT_MAX_SIZE)
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
-            return DEFAULT_MAX_SIZE
-        return limit
+        """The largest document (bytes) analysed: `[tool.codie.files] max-bytes`, the same
+        limit `codie check` applies to files on disk."""
+        return max_file_bytes(self.settings.for_uri(uri))
 
-    def refusal(self, uri: str, text: str | None, size: int | None = None) -> str | None:
+    def refusal(self, uri: str, text: str | None, size: int | None = None) -> SourceProblem | None:
         """Why a document with this text (or this many bytes) is not analysed, or None."""
         limit = self.max_size(uri)
         if size is None and text is not None:
@@ -131,20 +129,20 @@ class CodieServer(LanguageServer):
             if limit // 4 < size <= limit:
                 size = len(text.encode("utf-8", "surrogatepass"))
         if size is not None and size > limit:
-            return (f"Not analysed: the document is larger than {limit:,} bytes "
-                    "([tool.codie.documents] maxSize)")
+            return SourceProblem(TOO_LARGE, f"Not analysed: the document is larger than {limit:,} "
+                                            "bytes ([tool.codie.files] max-bytes)")
         if text is not None and looks_binary(text):
-            return ("Not analysed: the document does not look like text (NUL, control or "
-                    "undecodable characters)")
+            return SourceProblem(BINARY, "Not analysed: the document does not look like text (NUL, "
+                                         "control or undecodable characters)")
         return None
 
-    def refuse(self, uri: str, version: int | None, reason: str) -> None:
+    def refuse(self, uri: str, version: int | None, problem: SourceProblem) -> None:
         """Stop analysing uri: drop its analysis and text, show one diagnostic."""
         had_analysis = uri in self.analyses
         self.forget(uri)
         if had_analysis:
             self.hooks.close.emit(self, uri)  # features drop what they cached for it
-        self.refused[uri] = Refused(uri, version, reason)
+        self.refused[uri] = Refused(uri, version, problem.message, problem.rule)
         self.publish(uri)
 
     def open_document(self, uri: str, text: str, version: int | None, language: str | None) -> None:
@@ -207,7 +205,7 @@ class CodieServer(LanguageServer):
             return [types.Diagnostic(
                 range=types.Range(types.Position(0, 0), types.Position(0, 0)),
                 message=refused.reason, severity=types.DiagnosticSeverity.Information,
-                code="SYN002", source="codie")]
+                code=refused.rule_id, source="codie")]
         analysis = self.analyses.get(uri)
         if analysis is None:
             return []

@@ -7,6 +7,7 @@ The database lives in <project>/.codie/codie.db unless CODIE_DB says otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -22,9 +23,20 @@ def default_path(root: Path) -> Path:
     return Path(env) if env else root / ".codie" / "codie.db"
 
 
+def ensure_dir(folder: Path) -> None:
+    """Create folder; a `.codie` state folder ignores itself, so that it never shows in the
+    user's `git status` (the store is a few MB of SQLite)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if folder.name == ".codie" and not ignore.exists():
+        # best effort: a read-only checkout fails later, on the database, with a clear error
+        with contextlib.suppress(OSError):
+            ignore.write_text("# Codie's local state (caches, feedback): never commit it.\n*\n")
+
+
 def connect(path: Path | str) -> sqlite_utils.Database:
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(Path(path).parent)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

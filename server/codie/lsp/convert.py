@@ -44,7 +44,8 @@ def diagnostic(doc: Document, f: Finding, encoding: str, severity: Severity) -> 
     ]
     return types.Diagnostic(
         range=lsp_range(doc, f.start, f.end, encoding),
-        message=f"{f.message} ({f.confidence:.0%} confidence)",
+        # the confidence leads, so a long message cut off in a list or virtual text keeps it
+        message=f"[{f.confidence:.0%}] {f.message}",
         severity=SEVERITY[severity],
         code=f.rule_id,
         source="codie",

@@ -102,7 +102,35 @@ async def chat(ls: CodieServer, params: Any) -> dict[str, Any]:
     async for piece in service.chat(ctx):
         pieces.append(piece)
         ls.protocol.notify(CHAT_CHUNK, {"chatId": chat_id, "delta": piece})
-    return {"chatId": chat_id, "text": "".join(pieces), "done": True, "provider": service.name}
+    result: dict[str, Any] = {"chatId": chat_id, "text": "".join(pieces), "done": True,
+                              "provider": service.name}
+    fixes = verified_fixes(ls, str(param(params, "uri") or ""))
+    if fixes:
+        result["fixes"] = fixes
+    return result
+
+
+def verified_fixes(ls: CodieServer, uri: str) -> list[dict[str, Any]]:
+    """The fixes that passed verification for the document as it is now: the only code a
+    chat client may apply. Code blocks in the answer text are excerpts, read-only."""
+    # llm_review imports this module, so its helper is imported at call time
+    from codie.lsp.features.code_actions import workspace_edit
+    from codie.lsp.features.llm_review import minimal_edit
+
+    analysis = ls.analyses.get(uri) if uri else None
+    if analysis is None:
+        return []
+    doc = analysis.doc
+    rules = {str(f.data.get("fingerprint", "")): f.rule_id for f in ls.visible_findings(analysis)}
+    out = []
+    for (fix_uri, fp), (version, proposal) in state(ls).proposals.items():
+        if fix_uri != uri or version != doc.version or not proposal.ok:
+            continue
+        edit = workspace_edit(ls, doc, [minimal_edit(doc.text, proposal.verification.new_text)])
+        out.append({"uri": uri, "version": doc.version, "fingerprint": fp,
+                    "ruleId": rules.get(fp, ""), "diff": proposal.verification.diff,
+                    "edit": ls.protocol._converter.unstructure(edit)})
+    return out
 
 
 async def explain(ls: CodieServer, params: Any) -> dict[str, Any]:

@@ -360,7 +360,12 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
     if (!isMethodNotFound(error)) {
       log.warn(`codie/explain failed, using the rule's documentation: ${String(error)}`);
     }
-    result = await client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [target.ruleId] }) as ExplainResult;
+    try {
+      result = await client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [target.ruleId] }) as ExplainResult;
+    } catch (fallbackError) {
+      void vscode.window.showErrorMessage(`Codie: no explanation for ${target.ruleId}: ${String(fallbackError)}. Restart the server (Codie: Restart Server) or see Codie: Show Logs.`);
+      return;
+    }
   }
   const markdown = result?.markdown ?? (result as { text?: string } | undefined)?.text;
   if (markdown) {
@@ -376,9 +381,15 @@ async function runRelatedTests(): Promise<void> {
   const commands = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (client && commands.includes(RUN_TESTS_COMMAND)) {
     // The worker runs them in the sandbox; results come back as diagnostics and codie/runtimeResult.
-    const r = await client.sendRequest(ExecuteCommandRequest.type, {
-      command: RUN_TESTS_COMMAND, arguments: file?.scheme === "file" ? [file.toString()] : [],
-    }) as { started?: boolean; reason?: string } | null;
+    let r: { started?: boolean; reason?: string } | null;
+    try {
+      r = await client.sendRequest(ExecuteCommandRequest.type, {
+        command: RUN_TESTS_COMMAND, arguments: file?.scheme === "file" ? [file.toString()] : [],
+      }) as { started?: boolean; reason?: string } | null;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Codie: could not start the tests: ${String(error)}. See Codie: Show Logs.`);
+      return;
+    }
     awaitingTests = r?.started !== false;
     void vscode.window.showInformationMessage(r?.started === false
       ? `Codie: tests not started: ${r.reason ?? "unknown reason"}`

@@ -309,7 +309,11 @@ test("requirements.txt: a vulnerable pin is a DEP finding and its quick fix upgr
   assert.match(fixed.split("\n")[1], /^Django==\d+\.\d+\.\d+  # pinned long ago$/);
   assert.notEqual(fixed.split("\n")[1], "Django==1.11  # pinned long ago");
   const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri: reqUri }, position: { line: 1, character: 2 } });
-  assert.match((hover?.contents as { value: string }).value, /Django/);
+  const hoverText = (hover?.contents as { value: string }).value;
+  assert.match(hoverText, /Django/);
+  // Short, with a link to all the advisories (it was ~5,400 characters of advisory text).
+  assert.match(hoverText, /\[all advisories for Django\]\(https:\/\/osv\.dev\//);
+  assert.ok(hoverText.length < 2500, `${hoverText.length} characters:\n${hoverText}`);
   await conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: reqUri } });
 });
 

@@ -13,6 +13,9 @@ FRACTIONS = ((1, 10), (1, 5), (1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3
              (9, 10), (19, 20), (49, 50))
 
 
+MAX_NOTE = 120
+
+
 def as_fraction(p: float) -> str:
     k, n = min(FRACTIONS, key=lambda f: abs(f[0] / f[1] - p))
     return f"{k} time{'s' if k > 1 else ''} in {n}"
@@ -31,8 +34,11 @@ def confidence_words(finding: Finding) -> str:
     if "prior" in parts:
         words.append(f"this rule is right about {as_fraction(parts['prior'])}")
     evidence = parts.get("evidence")
-    if finding.evidence_notes:
-        words.append("here " + "; ".join(finding.evidence_notes))
+    if finding.evidence_notes:  # the first two, each a line at most: a hover stays short
+        notes = [n if len(n) <= MAX_NOTE else n[: MAX_NOTE - 1] + "…"
+                 for n in finding.evidence_notes[:2]]
+        more = len(finding.evidence_notes) - len(notes)
+        words.append("here " + "; ".join(notes) + (f" (and {more} more)" if more else ""))
     elif evidence is not None and abs(evidence - 0.5) >= 0.1:
         words.append("the evidence here makes it " + ("more" if evidence > 0.5 else "less")
                      + " likely")

@@ -337,6 +337,17 @@ check(":CodieFeedback sends codie/feedback", function()
   assert(not err, err and err.message)
 end)
 
+check("manifest names are the server's (requirements*, constraints*, pyproject, lockfiles)", function()
+  for _, name in ipairs({ "/p/requirements.txt", "/p/dev-requirements.txt", "/p/requirements-dev.in",
+    "/p/constraints.txt", "/p/pyproject.toml", "/p/poetry.lock", "/p/uv.lock", "/p/Pipfile.lock",
+    "/p/pylock.toml", "/p/pylock.dev.toml" }) do
+    assert(codie.is_manifest(name), name)
+  end
+  for _, name in ipairs({ "/p/app.py", "/p/README.txt", "/p/Cargo.lock", "/p/setup.cfg", "/p/notes.toml" }) do
+    assert(not codie.is_manifest(name), name)
+  end
+end)
+
 check("requirements.txt: a vulnerable pin is a DEP finding and its quick fix upgrades the pin", function()
   local req = dir .. "/requirements.txt"
   vim.fn.writefile({ "flask==3.0.3", "Django==1.11  # pinned long ago" }, req)

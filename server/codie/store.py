@@ -36,6 +36,17 @@ def default_path(root: Path) -> Path:
     return Path(env) if env else root / ".codie" / "codie.db"
 
 
+def ensure_dir(folder: Path) -> None:
+    """Create folder; a `.codie` state folder ignores itself, so that it never shows in the
+    user's `git status` (the store is a few MB of SQLite)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if folder.name == ".codie" and not ignore.exists():
+        # best effort: a read-only checkout fails later, on the database, with a clear error
+        with contextlib.suppress(OSError):
+            ignore.write_text("# Codie's local state (caches, feedback): never commit it.\n*\n")
+
+
 def _configure(conn: sqlite3.Connection) -> sqlite_utils.Database:
     conn.execute("PRAGMA busy_timeout=30000")
     # Switching to WAL, or opening while another connection closes (and checkpoints) the
@@ -56,7 +67,7 @@ def _configure(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
 def _raw(path: Path | str) -> sqlite_utils.Database:
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(Path(path).parent)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     try:
         return _configure(conn)

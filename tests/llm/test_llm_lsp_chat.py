@@ -210,6 +210,8 @@ async def test_feedback_hides_a_noisy_rule_and_hover_shows_parts(offline: Any) -
     assert "feedback" not in hover.contents.value  # SEC001 had no feedback
     assert "rule precision 0.70" in hover.contents.value
     assert (root / ".codie" / "codie.db").is_file()  # stored per project
+    # ... in a folder that keeps itself out of the user's `git status`
+    assert (root / ".codie" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
@@ -232,6 +234,19 @@ async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
     assert edit.new_text == " Exception"
     assert fix.command.command == "codie.feedback"
     assert fix.command.arguments[0]["verdict"] == "accept"
+    # the chat offers the same verified fix, for this document version only
+    answer = await client.protocol.send_request_async(
+        "codie/chat", {"chatId": "c1", "message": "fix it", "uri": uri})
+    [chat_fix] = answer.fixes
+    assert chat_fix.version == 1 and chat_fix.ruleId == "Q001" and "+" in chat_fix.diff
+    change = chat_fix.edit.documentChanges[0]
+    assert change.textDocument.version == 1 and change.edits[0].newText == " Exception"
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [types.TextDocumentContentChangeWholeDocument(text=text + "\n")]))
+    answer = await client.protocol.send_request_async(
+        "codie/chat", {"chatId": "c2", "message": "fix it", "uri": uri})
+    assert not getattr(answer, "fixes", None)  # the document moved on: nothing to apply
     why = next(a for a in actions if a.title == "Ask why: Q001")
     answer = await client.workspace_execute_command_async(command_of(why))
     assert "### Q001" in answer["markdown"] and "`app.py:4`" in answer["markdown"]

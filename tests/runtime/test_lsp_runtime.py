@@ -194,3 +194,32 @@ async def test_pull_clients_see_the_results(client: LanguageClient, tmp_path: Pa
     again = await pull(first.result_id)
     assert again.kind == "full"
     assert [d.code for d in again.items if str(d.code).startswith("RUN")] == ["RUN002"]
+
+
+async def test_progress_never_outlives_the_runs(client: LanguageClient, tmp_path: Path) -> None:
+    """Two saves in quick succession: when the runs are over, no status-bar progress of
+    either is left open (a superseded run's progress ends with the newer run)."""
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0),
+                                             "test_calc.py": TESTS})
+    path = root / "calc.py"
+    uri = open_file(client, path)
+    waiter = client.wait_for_notification(RESULT)
+    for version, text in ((2, CALC.format(delay=0).replace("return a + b", "return b + a")),
+                          (3, CALC.format(delay=0))):
+        path.write_text(text)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)]))
+        client.text_document_did_save(types.DidSaveTextDocumentParams(
+            types.TextDocumentIdentifier(uri=uri)))
+    await asyncio.wait_for(waiter, TIMEOUT)
+
+    def still_open() -> list[str]:
+        return [str(t) for t, r in client.progress_reports.items()
+                if str(t).startswith("codie-runtime-") and r
+                and not isinstance(r[-1], types.WorkDoneProgressEnd)]
+
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while still_open() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    assert still_open() == []

@@ -8,4 +8,6 @@ return {
   handlers = {
     ["codie/chatChunk"] = function(...) return require("codie.chat").on_chunk(...) end,
   },
+  -- Show the answers of Explain / Ask why / Propose a verified fix (Neovim drops them).
+  commands = require("codie.actions").commands(),
 }

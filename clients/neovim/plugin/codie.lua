@@ -30,6 +30,10 @@ vim.api.nvim_create_user_command("CodieChatCancel", function()
   require("codie").chat_cancel()
 end, { desc = "Stop the Codie answer being streamed" })
 
+vim.api.nvim_create_user_command("CodieApplyFix", function(opts)
+  require("codie").apply_fix(opts.args ~= "" and opts.args or nil)
+end, { nargs = "?", desc = "Apply verified fix N from the Codie chat (the last one by default)" })
+
 vim.api.nvim_create_user_command("CodieExplain", function()
   require("codie").explain()
 end, { desc = "Explain the Codie finding under the cursor" })

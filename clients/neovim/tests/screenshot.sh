@@ -2,7 +2,9 @@
 # Renders a screenshot of the plugin in a real Neovim for the docs: Neovim runs in tmux on
 # examples/shop/app.py, asks :CodieChat, and the captured terminal (with colours) is
 # rendered to PNG by rich (HTML) and headless Chromium.
-#   tests/screenshot.sh OUT.png   (env: CODIE_PYTHON, NVIM)
+#   tests/screenshot.sh OUT.png   (env: CODIE_PYTHON, NVIM, SCENE)
+# SCENE: chat (default) | askwhy (the "Ask why" code action's result split, code lenses)
+#        | requirements (a vulnerable pin in requirements.txt and its diagnostic float)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -26,14 +28,32 @@ vim.cmd("syntax on")
 vim.cmd("runtime plugin/codie.lua")
 require("codie").setup({ cmd = { "$PY", "-m", "codie", "serve" }, chat = { split = "botright 64vsplit" } })
 LUA
-tmux new-session -d -s "$SESSION" -x 170 -y 34 "cd $WORK/shop && $NVIM -u $WORK/init.lua app.py"
-sleep 5
-tmux send-keys -t "$SESSION" "16G" ""
-tmux send-keys -t "$SESSION" ":CodieChat Why is this eval dangerous?" Enter
-sleep 5
-tmux send-keys -t "$SESSION" "gg" ""
-tmux send-keys -t "$SESSION" C-w h
-tmux send-keys -t "$SESSION" ":lua vim.diagnostic.open_float()" Enter
+SCENE="${SCENE:-chat}"
+FILE=app.py
+[ "$SCENE" = requirements ] && FILE=requirements.txt
+tmux new-session -d -s "$SESSION" -x 170 -y 34 "cd $WORK/shop && $NVIM -u $WORK/init.lua $FILE"
+sleep 6
+case "$SCENE" in
+  chat)
+    tmux send-keys -t "$SESSION" "16G" ""
+    tmux send-keys -t "$SESSION" ":CodieChat Why is this eval dangerous?" Enter
+    sleep 5
+    tmux send-keys -t "$SESSION" "gg" ""
+    tmux send-keys -t "$SESSION" C-w h
+    tmux send-keys -t "$SESSION" ":lua vim.diagnostic.open_float()" Enter
+    ;;
+  askwhy)
+    sleep 6
+    tmux send-keys -t "$SESSION" "11G^" ""
+    tmux send-keys -t "$SESSION" ":lua vim.lsp.buf.code_action({apply = true, filter = function(a) return a.title:find('^Ask why') ~= nil end})" Enter
+    sleep 8
+    ;;
+  requirements)
+    sleep 4
+    tmux send-keys -t "$SESSION" "3G" ""
+    tmux send-keys -t "$SESSION" ":lua vim.diagnostic.open_float()" Enter
+    ;;
+esac
 sleep 1
 tmux capture-pane -t "$SESSION" -e -p > "$WORK/screen.ansi"
 "$ROOT/.venv/bin/python" - "$WORK/screen.ansi" "$WORK/screen.html" <<'PY'

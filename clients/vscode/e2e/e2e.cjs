@@ -33,7 +33,7 @@ async function step(name, fn) {
       return;
     }
     results.push({ name, ok: false });
-    log(`FAIL ${name}: ${error && error.message}`);
+    log(`FAIL ${name}: ${error && error.message}\n${(error && error.stack || "").split("\n").filter((l) => l.includes("e2e.cjs")).join("\n")}`);
     throw error;
   }
 }
@@ -65,6 +65,51 @@ async function goTo(page, line, column) {
 
 async function editorText(page) {
   return page.$eval(".editor-instance .view-lines", (el) => el.innerText.replace(/\u00a0/g, " "));
+}
+
+async function openFile(page, name) {
+  // An open tab is clicked; otherwise Quick Open.
+  for (const tab of await page.$$(".tabs-container .tab")) {
+    if ((await tab.evaluate((e) => e.querySelector(".label-name")?.textContent || "")) === name) {
+      await tab.click();
+      await page.click(".editor-instance .view-lines");
+      return;
+    }
+  }
+  await page.keyboard.down("Control");
+  await page.keyboard.press("KeyP");
+  await page.keyboard.up("Control");
+  await page.waitForSelector(".quick-input-widget input", { visible: true });
+  await page.keyboard.type(name);
+  await waitText(page, ".quick-input-list .monaco-list-row", new RegExp(name.replace(".", "\\.")), 10000);
+  await page.keyboard.press("Enter");
+  await waitText(page, ".tabs-container .tab.active", new RegExp(name.replace(".", "\\.")), 20000);
+}
+
+/** Ctrl+. at line:column, then click the action whose title matches. */
+async function quickFix(page, line, column, title, shot) {
+  await command(page, "View: Focus Active Editor Group");
+  await goTo(page, line, column);
+  // Ctrl+. before the code actions are computed can open nothing on a busy machine: retry.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.down("Control");
+    await page.keyboard.press("Period");
+    await page.keyboard.up("Control");
+    try {
+      await waitText(page, ".action-widget .monaco-list-row", title, 10000);
+      break;
+    } catch (error) {
+      if (attempt === 4) throw error;
+      await page.keyboard.press("Escape");
+    }
+  }
+  if (shot) await page.screenshot({ path: shot });
+  for (const row of await page.$$(".action-widget .monaco-list-row")) {
+    if (title.test(await row.evaluate((e) => e.textContent))) {
+      await row.click();
+      return;
+    }
+  }
 }
 
 async function chatFrame(page, timeout = 30000) {
@@ -121,7 +166,8 @@ async function chatFrame(page, timeout = 30000) {
       await page.keyboard.press("KeyM");
       await page.keyboard.up("Shift");
       await page.keyboard.up("Control");
-      const row = await waitText(page, ".markers-panel .monaco-list-row", /eval.*\d+% confidence/, 20000);
+      // The confidence leads the message, so the panel never cuts it off.
+      const row = await waitText(page, ".markers-panel .monaco-list-row", /\[\d+%\] .*eval/, 20000);
       await page.screenshot({ path: path.join(shots, "vscode-diagnostics.png") });
       return row.trim().slice(0, 120);
     });
@@ -133,7 +179,7 @@ async function chatFrame(page, timeout = 30000) {
       await page.keyboard.press("KeyK");
       await page.keyboard.press("KeyI");
       await page.keyboard.up("Control");
-      const text = await waitText(page, ".monaco-hover-content", /SEC001[\s\S]*Confidence \d+%/, 20000);
+      const text = await waitText(page, ".monaco-hover-content", /SEC001[\s\S]*Fix:[\s\S]*Confidence \d+%: this rule is right about/, 20000);
       await page.screenshot({ path: path.join(shots, "vscode-hover.png") });
       await page.keyboard.press("Escape");
       return text.replace(/\s+/g, " ").slice(0, 100);
@@ -197,6 +243,51 @@ async function chatFrame(page, timeout = 30000) {
       if (text.trim().length < 20) throw new Error(`answer too short: ${JSON.stringify(text)}`);
       return `${text.trim().length} characters: ${JSON.stringify(text.trim().slice(0, 80))}`;
     });
+    await step("requirements.txt: a vulnerable pin is flagged and its quick fix upgrades it", async () => {
+      await openFile(page, "requirements.txt");
+      await page.waitForSelector(".squiggly-error, .squiggly-warning", { timeout: 60000 });
+      await quickFix(page, 2, 3, /Upgrade Django to/, path.join(shots, "vscode-requirements.png"));
+      await page.waitForFunction(() => /Django==\d+\.\d+\.\d+/.test(
+        (document.querySelector(".editor-instance .view-lines")?.innerText || "").replace(/\u00a0/g, " ")), { timeout: 15000 });
+      const line = (await editorText(page)).split("\n").find((l) => l.startsWith("Django"));
+      await page.keyboard.down("Control");
+      await page.keyboard.press("KeyS");
+      await page.keyboard.up("Control");
+      await openFile(page, "sample.py");
+      return line;
+    });
+
+    await step("Propose a verified fix, then Apply in the chat applies exactly that diff", async () => {
+      await quickFix(page, 19, 6, /Propose a verified fix for Q001/);
+      const toast = await waitText(page, ".notifications-toasts", /verified fix for Q001/, 60000);
+      await page.screenshot({ path: path.join(shots, "vscode-propose-fix.png") });
+      await command(page, "Notifications: Clear All Notifications");
+      await command(page, "View: Focus Active Editor Group");
+      await goTo(page, 19, 6); // `except:` in load()
+      await command(page, "Codie: Open Chat");
+      const frame = await chatFrame(page);
+      await frame.click("#question");
+      await frame.type("#question", "Fix the bare except");
+      await page.keyboard.press("Enter");
+      await frame.waitForSelector(".fix button[data-act='applyFix']", { timeout: 60000 });
+      const excerptApply = await frame.$$eval(".excerpt + .actions button", (bs) => bs.map((b) => b.textContent).filter((t) => /Apply|Insert/.test(t)));
+      if (excerptApply.length > 0) throw new Error(`excerpts offer ${excerptApply}`);
+      await frame.$eval(".fix", (e) => e.scrollIntoView());
+      await page.screenshot({ path: path.join(shots, "vscode-chat-apply.png") });
+      const before = await editorText(page);
+      const buttons = await frame.$$(".fix button[data-act='applyFix']");
+      await buttons[buttons.length - 1].click();
+      await page.waitForFunction(() => /except Exception:/.test(
+        (document.querySelector(".editor-instance .view-lines")?.innerText || "").replace(/\u00a0/g, " ")), { timeout: 15000 });
+      const after = await editorText(page);
+      const b = before.split("\n"), a = after.split("\n");
+      const removed = b.filter((l) => !a.includes(l)), added = a.filter((l) => !b.includes(l));
+      if (removed.join("|").trim() !== "except:" || added.join("|").trim() !== "except Exception:") {
+        throw new Error(`applied more than the diff: -${JSON.stringify(removed)} +${JSON.stringify(added)}`);
+      }
+      return toast.replace(/\s+/g, " ").trim().slice(0, 90);
+    });
+
     await step("the quick fix replaces eval with ast.literal_eval", async () => {
       await command(page, "View: Focus Active Editor Group");
       await goTo(page, 5, 14);

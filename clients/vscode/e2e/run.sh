@@ -61,7 +61,15 @@ def archive(name):
 
 def checkout(basket):
     return apply_discount(basket)
+
+
+def load(path):
+    try:
+        return open(path).read()
+    except:
+        return None
 PY
+printf 'flask==3.0.3\nDjango==1.11  # pinned long ago\n' > "$WORK/project/requirements.txt"
 # A git repository with one commit: hotspots rank by churn.
 git -C "$WORK/project" init -q
 git -C "$WORK/project" -c user.name=e2e -c user.email=e2e@example.com add -A

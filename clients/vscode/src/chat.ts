@@ -7,6 +7,7 @@ import { CancellationToken, CancellationTokenSource, Disposable, NotificationTyp
 import {
   ChatChunkNotification,
   ChatChunkParams,
+  ChatFix,
   ChatParams,
   ChatRequest,
   ChatResult,
@@ -28,6 +29,8 @@ export interface ChatOutcome {
   text: string;
   status: ChatStatus;
   error?: string;
+  /** Verified fixes for the asked-about document (the only code that may be applied). */
+  fixes?: ChatFix[];
 }
 
 export interface PendingChat {
@@ -68,7 +71,8 @@ export class ChatClient implements Disposable {
         // The final text is authoritative; the chunks were only a preview of it.
         const text = typeof result?.text === "string" && result.text !== "" ? result.text : entry.text;
         this.history.push({ role: "user", content: params.message }, { role: "assistant", content: text });
-        return { chatId, text, status: "done" };
+        const fixes = Array.isArray(result?.fixes) ? result.fixes.filter((f) => typeof f?.diff === "string" && f.edit) : [];
+        return { chatId, text, status: "done", ...(fixes.length > 0 ? { fixes } : {}) };
       },
       (error: unknown): ChatOutcome => {
         if (source.token.isCancellationRequested || isCancelled(error)) {

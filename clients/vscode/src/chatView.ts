@@ -1,7 +1,7 @@
 /** The chat panel: a webview view that forwards questions to codie/chat and streams answers. */
 import * as vscode from "vscode";
 import { ChatClient, PendingChat } from "./chat";
-import type { FindingRef } from "./protocol";
+import type { ChatFix, FindingRef } from "./protocol";
 import { chatHtml, nonce } from "./webview/html";
 import type { ToHost, ToWebview } from "./webview/messages";
 
@@ -24,20 +24,32 @@ function findingsIn(uri: vscode.Uri, selection: vscode.Range): FindingRef[] | un
   return refs.length > 0 ? refs : undefined;
 }
 
-interface AskedAbout {
-  uri: vscode.Uri;
-  range: vscode.Range;
+/** Applies an LSP WorkspaceEdit (the extension converts it with the language client). */
+export type EditApplier = (edit: unknown) => Promise<boolean>;
+
+/** Why a verified fix cannot be applied to the document as it is now, or undefined. */
+export function staleReason(fix: ChatFix, document: { version: number } | undefined, file: string): string | undefined {
+  if (document === undefined) {
+    return `Codie: ${file} is not open any more; open it and ask again for a fix.`;
+  }
+  if (fix.version !== null && document.version !== fix.version) {
+    return `Codie: ${file} changed since this fix was verified (version ${fix.version}, now ${document.version}); `
+      + "nothing was applied. Ask again, or use \"Propose a verified fix\", for a fix of the current text.";
+  }
+  return undefined;
 }
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private pending: PendingChat | undefined;
-  private askedAbout: AskedAbout | undefined;
   private queued: string[] = [];
+  /** The verified fixes of each answer, by chatId (the webview sees only their diffs). */
+  private readonly fixes = new Map<string, ChatFix[]>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly chatClient: () => ChatClient | undefined,
+    private readonly applyEdit: EditApplier = async () => false,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -74,9 +86,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           this.pending.cancel();
         }
         break;
-      case "insert":
-      case "apply":
-        void this.useCode(message.type, message.code);
+      case "applyFix":
+        void this.applyFix(message.chatId, message.index);
         break;
     }
   }
@@ -105,7 +116,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     let context: string | undefined;
     if (editor && editor.document.uri.scheme !== "output") {
       const range = editor.selection.isEmpty ? undefined : new vscode.Range(editor.selection.start, editor.selection.end);
-      this.askedAbout = { uri: editor.document.uri, range: range ?? editor.selection };
       context = `${vscode.workspace.asRelativePath(editor.document.uri)}${range ? `:${range.start.line + 1}-${range.end.line + 1}` : ""}`;
     }
     const pending = client.ask(
@@ -124,23 +134,37 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.post({ type: "start", chatId: pending.chatId, message, context });
     void pending.outcome.then((o) => {
       this.pending = undefined;
-      this.post({ type: "done", chatId: o.chatId, text: o.text, status: o.status, error: o.error });
+      const fixes = o.fixes ?? [];
+      if (fixes.length > 0) this.fixes.set(o.chatId, fixes);
+      this.post({
+        type: "done", chatId: o.chatId, text: o.text, status: o.status, error: o.error,
+        fixes: fixes.length > 0 ? fixes.map((f) => ({
+          ruleId: f.ruleId, version: f.version, diff: f.diff, file: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
+        })) : undefined,
+      });
     });
   }
 
-  private async useCode(how: "insert" | "apply", code: string): Promise<void> {
-    let editor = vscode.window.activeTextEditor;
-    if (how === "apply" && this.askedAbout) {
-      editor = await vscode.window.showTextDocument(this.askedAbout.uri, { preserveFocus: false });
-    }
-    if (!editor) {
-      void vscode.window.showWarningMessage("Codie: open an editor to insert the code into.");
+  /** Apply a verified fix, exactly its edit, and only to the document version it was verified on. */
+  private async applyFix(chatId: string, index: number): Promise<void> {
+    const fix = this.fixes.get(chatId)?.[index];
+    if (fix === undefined) {
       return;
     }
-    const target = how === "apply" && this.askedAbout && !this.askedAbout.range.isEmpty
-      ? this.askedAbout.range
-      : editor.selection;
-    await editor.edit((b) => b.replace(target, code));
+    const file = vscode.workspace.asRelativePath(vscode.Uri.parse(fix.uri));
+    const document = vscode.workspace.textDocuments?.find((d) => d.uri.toString() === fix.uri);
+    const stale = staleReason(fix, document, file);
+    if (stale !== undefined) {
+      void vscode.window.showWarningMessage(stale);
+      this.post({ type: "notice", text: stale.replace(/^Codie: /, "") });
+      return;
+    }
+    const ok = await this.applyEdit(fix.edit);
+    if (!ok) {
+      const text = `Codie: VS Code refused the fix for ${file} (the file changed meanwhile?); nothing was applied. Ask again.`;
+      void vscode.window.showWarningMessage(text);
+      this.post({ type: "notice", text: text.replace(/^Codie: /, "") });
+    }
   }
 
   dispose(): void {

@@ -39,6 +39,9 @@ import {
   ExplainRequest,
   ExplainResult,
   FeedbackRequest,
+  MANIFEST_SELECTOR,
+  PROPOSE_FIX_COMMAND,
+  ProposeFixResult,
   FeedbackVerdict,
   HotspotsRequest,
   RUN_TESTS_COMMAND,
@@ -46,6 +49,7 @@ import {
   hotspotGroups,
   isMethodNotFound,
   neighbourhood,
+  proposeFixMessage,
 } from "./protocol";
 
 let client: LanguageClient | undefined;
@@ -141,9 +145,12 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     options: { cwd: folder?.uri.fsPath, env: serverEnv(process.env, c.get<string>("sandbox.backend")) },
   };
   const clientOptions: LanguageClientOptions = {
+    // Python, and the dependency manifests and lockfiles the server checks for vulnerable
+    // pins (by file name: they have no language of their own without other extensions).
     documentSelector: [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
+      ...MANIFEST_SELECTOR,
     ],
     outputChannel: log,
     initializationOptions: settingsForServer(c as unknown as Record<string, unknown>),
@@ -160,11 +167,35 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
         },
       },
       // codie.explain, codie.askWhy... answer with Markdown meant for the user: show it.
+      // codie.proposeFix answers {verified, reason, diff}: tell the user either way.
+      // A failing command is shown too (not only logged), with what to do about it.
       executeCommand: async (command, args, next) => {
-        const result = await next(command, args);
+        let result: unknown;
+        try {
+          result = await next(command, args);
+        } catch (error) {
+          if (command.startsWith("codie.")) {
+            void vscode.window.showErrorMessage(`Codie: ${command} failed: ${error instanceof Error ? error.message : String(error)}. See Codie: Show Logs.`);
+            return undefined;
+          }
+          throw error;
+        }
         if (command.startsWith("codie.") && typeof (result as ExplainResult | undefined)?.markdown === "string") {
           const r = result as ExplainResult;
           await showMarkdown(r.markdown, `Explain ${r.ruleId ?? r.ruleIds?.[0] ?? ""}`.trim());
+        } else if (command === PROPOSE_FIX_COMMAND) {
+          const ruleId = (args?.[0] as { ruleId?: string } | undefined)?.ruleId;
+          const [level, text] = proposeFixMessage(result as ProposeFixResult | null, ruleId);
+          if (level === "info") {
+            const r = result as ProposeFixResult;
+            void vscode.window.showInformationMessage(text, "Show diff").then((c) => {
+              if (c === "Show diff" && r.diff) void showMarkdown("```diff\n" + r.diff + "\n```", `Fix ${ruleId ?? ""}`.trim());
+            });
+          } else {
+            void vscode.window.showWarningMessage(text, "Open Settings").then((c) => {
+              if (c === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "codie.llm");
+            });
+          }
         }
         return result;
       },
@@ -335,7 +366,12 @@ async function explainFinding(ruleIdArg?: unknown): Promise<void> {
     if (!isMethodNotFound(error)) {
       log.warn(`codie/explain failed, using the rule's documentation: ${String(error)}`);
     }
-    result = await client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [target.ruleId] }) as ExplainResult;
+    try {
+      result = await client.sendRequest(ExecuteCommandRequest.type, { command: EXPLAIN_COMMAND, arguments: [target.ruleId] }) as ExplainResult;
+    } catch (fallbackError) {
+      void vscode.window.showErrorMessage(`Codie: no explanation for ${target.ruleId}: ${String(fallbackError)}. Restart the server (Codie: Restart Server) or see Codie: Show Logs.`);
+      return;
+    }
   }
   const markdown = result?.markdown ?? (result as { text?: string } | undefined)?.text;
   if (markdown) {
@@ -351,9 +387,15 @@ async function runRelatedTests(): Promise<void> {
   const commands = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (client && commands.includes(RUN_TESTS_COMMAND)) {
     // The worker runs them in the sandbox; results come back as diagnostics and codie/runtimeResult.
-    const r = await client.sendRequest(ExecuteCommandRequest.type, {
-      command: RUN_TESTS_COMMAND, arguments: file?.scheme === "file" ? [file.toString()] : [],
-    }) as { started?: boolean; reason?: string } | null;
+    let r: { started?: boolean; reason?: string } | null;
+    try {
+      r = await client.sendRequest(ExecuteCommandRequest.type, {
+        command: RUN_TESTS_COMMAND, arguments: file?.scheme === "file" ? [file.toString()] : [],
+      }) as { started?: boolean; reason?: string } | null;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Codie: could not start the tests: ${String(error)}. See Codie: Show Logs.`);
+      return;
+    }
     awaitingTests = r?.started !== false;
     void vscode.window.showInformationMessage(r?.started === false
       ? `Codie: tests not started: ${r.reason ?? "unknown reason"}`
@@ -420,7 +462,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.name = "Codie";
   status.command = "codie.showLogs";
   status.show();
-  const chatView = new ChatViewProvider(context.extensionUri, () => chatClient);
+  const chatView = new ChatViewProvider(context.extensionUri, () => chatClient, async (edit) => {
+    if (!client) return false;
+    const converted = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]);
+    return converted !== undefined && vscode.workspace.applyEdit(converted);
+  });
   const hotspots = new HotspotsProvider();
   const callGraph = new CallGraphProvider();
   context.subscriptions.push(

@@ -47,11 +47,61 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Minimal Markdown for chat text: escaped, with headings, `code`, **bold** and line breaks. */
+/**
+ * Minimal Markdown for chat text: escaped, then headings, list items, `code`, **bold**,
+ * _emphasis_ / *emphasis*, [links](https://...) and line breaks. Code spans are set aside
+ * first, so `snake_case` inside them never turns into emphasis.
+ */
 export function inlineHtml(text: string): string {
-  return escapeHtml(text)
+  const spans: string[] = [];
+  const withoutCode = escapeHtml(text).replace(/`([^`\n]+)`/g, (_m, code: string) => {
+    spans.push(`<code>${code}</code>`);
+    return `\u0000${spans.length - 1}\u0000`;
+  });
+  return withoutCode
     .replace(/^#{1,6}\s+(.+)$/gm, '<strong class="heading">$1</strong>')
-    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
+    .replace(/^\s*[-*]\s+(.+)$/gm, "• $1")
     .replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>")
-    .replace(/\n/g, "<br>");
+    .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,:;!?<])/gm, "$1<em>$2</em>")
+    .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/gm, "$1<em>$2</em>")
+    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '<a href="$2">$1</a>')
+    .replace(/\n/g, "<br>")
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => spans[Number(i)]);
+}
+
+/** A verified fix as the chat shows it: the diff, and the only Apply button of the panel. */
+export interface FixPart {
+  ruleId?: string;
+  file: string;
+  version: number | null;
+  diff: string;
+}
+
+/**
+ * The HTML of one answer. Code blocks in the text are excerpts: read-only, with Copy only.
+ * Verified fixes (from the server, for one document version) get Apply.
+ */
+export function answerHtml(answer: string, streaming: boolean, fixes: FixPart[] = []): string {
+  const parts = splitAnswer(answer);
+  const html = parts.map((part, i) => {
+    if (part.kind === "text") {
+      return `<p>${inlineHtml(part.text)}</p>`;
+    }
+    const buttons = part.closed && !streaming
+      ? `<div class="actions"><button data-act="copy" data-part="${i}" title="Copy the excerpt">Copy</button></div>`
+      : "";
+    return `<pre class="code excerpt" data-lang="${escapeHtml(part.language)}"><code>${escapeHtml(part.code)}</code></pre>${buttons}`;
+  }).join("");
+  const fixHtml = fixes.map((f, i) => {
+    const what = `Verified fix${f.ruleId ? ` for ${escapeHtml(f.ruleId)}` : ""} in ${escapeHtml(f.file)}`
+      + (f.version !== null ? ` (version ${f.version})` : "");
+    const lines = f.diff.split("\n").map((l) => {
+      const cls = l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del" : "";
+      return cls ? `<span class="${cls}">${escapeHtml(l)}</span>` : escapeHtml(l);
+    }).join("\n");
+    return `<div class="fix" data-fix="${i}"><div class="fix-title">${what}</div>`
+      + `<pre class="code diff"><code>${lines}</code></pre>`
+      + `<div class="actions"><button data-act="applyFix" data-fix="${i}" title="Apply exactly this diff to the file">Apply</button></div></div>`;
+  }).join("");
+  return html + fixHtml;
 }

@@ -45,6 +45,62 @@ export interface ChatResult {
   provider?: string;
   /** Set when the model failed; text then holds the offline answer. */
   error?: string;
+  /** Fixes that passed verification for the document at `version`: the only code to Apply. */
+  fixes?: ChatFix[];
+}
+
+/** A verified fix offered in a chat answer (schema: codie/chat result.fixes). */
+export interface ChatFix {
+  uri: string;
+  /** The document version the fix applies to; refuse to apply it to any other. */
+  version: number | null;
+  fingerprint?: string;
+  ruleId?: string;
+  /** A unified diff, for display. */
+  diff: string;
+  /** An LSP WorkspaceEdit (a versioned TextDocumentEdit). */
+  edit: unknown;
+}
+
+/** The answer of the server command codie.proposeFix (a code action). */
+export interface ProposeFixResult {
+  verified: boolean;
+  reason?: string;
+  diff?: string;
+  provider?: string;
+}
+
+/**
+ * The dependency manifests and lockfiles the server analyses (server: manifest_format), as
+ * document selectors by file name, for files opened from disk.
+ */
+export const MANIFEST_GLOBS = [
+  "**/*{req,Req,REQ}*.{txt,in}",
+  "**/*{constraint,Constraint}*.{txt,in}",
+  "**/pyproject.toml",
+  "**/poetry.lock",
+  "**/uv.lock",
+  "**/Pipfile.lock",
+  "**/pylock.toml",
+  "**/pylock.*.toml",
+];
+export const MANIFEST_SELECTOR = MANIFEST_GLOBS.map((pattern) => ({ scheme: "file", pattern }));
+
+export const PROPOSE_FIX_COMMAND = "codie.proposeFix";
+
+/**
+ * What to tell the user after "Propose a verified fix": words that say what to do next.
+ * Returns [level, message]; "info" for a verified fix, "warning" otherwise.
+ */
+export function proposeFixMessage(r: ProposeFixResult | null | undefined, ruleId = "this finding"): ["info" | "warning", string] {
+  if (r?.verified) {
+    return ["info", `Codie: a verified fix for ${ruleId} is ready. Apply it with the quick fix "Apply fix (verified)" (Ctrl+.) or from the chat panel.`];
+  }
+  if (!r || r.provider === undefined || r.provider === "offline") {
+    const why = r?.reason ? ` (${r.reason})` : "";
+    return ["warning", `Codie: no verified fix for ${ruleId}${why}. Without a model Codie can only fix what its rules fix; set codie.llm.provider (ollama or openai) and codie.llm.endpoint to have a model propose one.`];
+  }
+  return ["warning", `Codie: the model's fix for ${ruleId} did not pass verification (${r.reason ?? "no reason given"}); nothing was changed. Try again, or fix it by hand.`];
 }
 
 export interface ChatChunkParams {

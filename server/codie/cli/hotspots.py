@@ -13,7 +13,7 @@ from pathlib import Path
 from codie.analyzers.churn import ChurnError, parse_window
 from codie.analyzers.hotspots import compute, svg_chart, table
 from codie.cli.main import UsageError
-from codie.store import default_path
+from codie.store import default_path, ensure_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_chart:
         chart = args.chart or root.resolve() / ".codie" / "hotspots.svg"
         try:
-            chart.parent.mkdir(parents=True, exist_ok=True)
+            ensure_dir(chart.parent)
             kind = "functions" if args.functions else "files"
             chart.write_text(svg_chart(shown, f"Hotspots ({kind}, last {args.window})"),
                              encoding="utf-8")

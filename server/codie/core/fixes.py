@@ -38,3 +38,17 @@ def import_edit(doc: Document, module: str) -> list[TextEdit]:
     if offset == 0:
         return [TextEdit(0, 0, f"import {module}\n")]
     return [TextEdit(offset, offset, f"\nimport {module}")]
+
+
+def minimal_edit(old: str, new: str) -> TextEdit:
+    """One edit replacing only the changed middle of the document (byte offsets)."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = len(old[:prefix].encode("utf-8", "surrogatepass"))
+    end = len(old[: len(old) - suffix].encode("utf-8", "surrogatepass"))
+    return TextEdit(start, end, new[prefix : len(new) - suffix])

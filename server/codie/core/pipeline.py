@@ -174,7 +174,8 @@ def diagnostic_dict(doc: Document, f: Finding, encoding: str) -> dict[str, Any]:
                         "message": loc.message})
     out: dict[str, Any] = {
         "range": _range(doc, f.start, f.end, encoding),
-        "message": f"{f.message} ({f.confidence:.0%} confidence)",
+        # the confidence leads, so a long message cut off in a list or virtual text keeps it
+        "message": f"[{f.confidence:.0%}] {f.message}",
         "severity": SEVERITY_NUMBER[f.severity],
         "code": f.rule_id,
         "source": "codie",

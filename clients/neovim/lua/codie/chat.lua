@@ -16,8 +16,14 @@ local function new_chat_id()
 end
 
 local function chat_buffer(split)
-  return util.scratch(M.BUFFER, "markdown", split)
+  local buf = util.scratch(M.BUFFER, "markdown", split)
+  util.render_markdown(buf)
+  return buf
 end
+
+-- Verified fixes offered by the answers (codie/chat result.fixes), numbered for
+-- :CodieApplyFix N. Code blocks in the answers are excerpts: nothing applies them.
+M.fixes = {}
 
 local function append(buf, lines)
   vim.bo[buf].modifiable = true
@@ -58,7 +64,45 @@ function M.on_chunk(_, params)
   render_answer(entry, "…")
 end
 
-local function finish(chat_id, status, text, message)
+local function fix_lines(fixes, client, src)
+  local lines = {}
+  for _, fix in ipairs(fixes or {}) do
+    table.insert(M.fixes, { fix = fix, client = client, bufnr = src })
+    local n = #M.fixes
+    table.insert(lines, "")
+    table.insert(lines, string.format("### Verified fix %d%s (version %s): apply with `:CodieApplyFix %d`",
+      n, fix.ruleId and fix.ruleId ~= "" and (" for " .. fix.ruleId) or "", tostring(fix.version), n))
+    table.insert(lines, "")
+    table.insert(lines, "```diff")
+    vim.list_extend(lines, vim.split(fix.diff or "", "\n", { plain = true }))
+    table.insert(lines, "```")
+  end
+  return lines
+end
+
+--- Apply verified fix n exactly, and only to the buffer version it was verified on.
+--- Returns true when applied; otherwise tells the user why and returns false.
+function M.apply_fix(n)
+  local item = M.fixes[tonumber(n) or #M.fixes]
+  if not item then
+    util.notify("no verified fix " .. tostring(n or "") .. " in the chat (ask for a fix first)", vim.log.levels.WARN)
+    return false
+  end
+  local fix = item.fix
+  local bufnr = vim.uri_to_bufnr(fix.uri)
+  local versions = vim.lsp.util.buf_versions or {}
+  local now = versions[bufnr]
+  if not vim.api.nvim_buf_is_loaded(bufnr) or (fix.version ~= nil and fix.version ~= vim.NIL and now ~= fix.version) then
+    util.notify(string.format("%s changed since this fix was verified (version %s, now %s); nothing was applied. "
+      .. "Ask again for a fix of the current text.", vim.fn.fnamemodify(vim.uri_to_fname(fix.uri), ":t"),
+      tostring(fix.version), tostring(now)), vim.log.levels.WARN)
+    return false
+  end
+  vim.lsp.util.apply_workspace_edit(fix.edit, item.client.offset_encoding or "utf-16")
+  return true
+end
+
+local function finish(chat_id, status, text, message, fixes)
   local entry = M.chats[chat_id]
   if not entry or entry.status ~= "streaming" then
     return
@@ -74,6 +118,9 @@ local function finish(chat_id, status, text, message)
     suffix = "_(" .. (message or status) .. ")_"
   end
   render_answer(entry, suffix)
+  if fixes and #fixes > 0 then
+    append(entry.buf, fix_lines(fixes, entry.client, entry.src))
+  end
   append(entry.buf, { "" })
   if M.current == chat_id then
     M.current = nil
@@ -123,7 +170,7 @@ function M.ask(message, opts)
   local chat_id = new_chat_id()
   local entry = {
     buf = buf, start = vim.api.nvim_buf_line_count(buf) - 1, text = "", status = "streaming",
-    chunks = 0, client = client, on_done = opts.on_done,
+    chunks = 0, client = client, on_done = opts.on_done, src = src,
   }
   M.chats[chat_id] = entry
   M.current = chat_id
@@ -140,7 +187,7 @@ function M.ask(message, opts)
       end
       return
     end
-    finish(chat_id, "done", result and result.text or "")
+    finish(chat_id, "done", result and result.text or "", nil, result and result.fixes)
   end, src)
   if not ok then
     finish(chat_id, "error", nil, "the server is not running")

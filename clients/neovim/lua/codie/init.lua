@@ -23,6 +23,11 @@ M.defaults = {
   -- the text keeps the server's "(NN% confidence)".
   virtual_text = true,
   on_attach = nil,
+  -- Show code lenses (function metrics) above functions.
+  codelens = true,
+  -- Also attach to dependency manifests and lockfiles (requirements*.txt, constraints*.txt,
+  -- pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pylock.toml): vulnerable pins.
+  manifests = true,
   chat = { split = "botright vsplit" },
 }
 
@@ -45,12 +50,17 @@ function M.resolve_cmd(opts)
   return { "python3", "-m", "codie", "serve" }
 end
 
---- Append the confidence from data when a message lacks it (older servers), keep it otherwise.
+--- The confidence leads ("[97%] message"), so truncated virtual text keeps it; older
+--- servers put it last ("(97% confidence)"): move it to the front.
 function M.format_diagnostic(d)
   local data = d.user_data and d.user_data.lsp and d.user_data.lsp.data
   local msg = d.message
-  if data and type(data.confidence) == "number" and not msg:find("%% confidence%)") then
-    msg = string.format("%s (%d%% confidence)", msg, math.floor(data.confidence * 100 + 0.5))
+  local old_pct, rest = nil, nil
+  rest, old_pct = msg:match("^(.-)%s*%((%d+)%% confidence%)$")
+  if old_pct then
+    msg = string.format("[%s%%] %s", old_pct, rest)
+  elseif data and type(data.confidence) == "number" and not msg:find("^%[%d+%%%]") then
+    msg = string.format("[%d%%] %s", math.floor(data.confidence * 100 + 0.5), msg)
   end
   local rule = util.rule_of(d)
   return rule and string.format("%s [%s]", msg, rule) or msg
@@ -69,8 +79,34 @@ local function configure_diagnostics(client)
   end
 end
 
+--- Code lenses (each function's metrics): shown on attach and kept fresh on save and
+--- when leaving insert mode.
+function M.enable_codelens(client, bufnr)
+  if not (client.server_capabilities or {}).codeLensProvider then
+    return
+  end
+  local function refresh()
+    if not vim.api.nvim_buf_is_valid(bufnr) then
+      return
+    end
+    if util.has_011 then
+      pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+    elseif vim.api.nvim_get_current_buf() == bufnr then
+      pcall(vim.lsp.codelens.refresh)
+    end
+  end
+  local group = vim.api.nvim_create_augroup("codie_codelens_" .. bufnr, { clear = true })
+  vim.api.nvim_create_autocmd({ "BufEnter", "BufWritePost", "InsertLeave" }, {
+    group = group, buffer = bufnr, callback = refresh,
+  })
+  refresh()
+end
+
 local function on_attach(client, bufnr)
   configure_diagnostics(client)
+  if M.options.codelens ~= false then
+    M.enable_codelens(client, bufnr)
+  end
   if M.options.on_attach then
     M.options.on_attach(client, bufnr)
   end
@@ -90,6 +126,9 @@ function M.client_config()
       ["codie/chatChunk"] = chat.on_chunk,
       ["codie/runtimeResult"] = function(_, r) M.on_runtime_result(r) end,
     },
+    -- Code actions that run a server command whose answer is for the user (Explain, Ask
+    -- why, Propose a verified fix...): Neovim would drop the answer; these show it.
+    commands = require("codie.actions").commands(),
     on_attach = on_attach,
   }
 end
@@ -103,9 +142,61 @@ end
 
 local augroup = nil
 
+--- Is this file name a dependency manifest or lockfile the server checks? (The same
+--- names as the server's manifest_format.)
+function M.is_manifest(name)
+  local base = (name or ""):match("([^/\\]+)$") or ""
+  if base == "pyproject.toml" or base == "poetry.lock" or base == "uv.lock" or base == "Pipfile.lock"
+    or base == "pylock.toml" or base:match("^pylock%.[^./]+%.toml$") then
+    return true
+  end
+  local lower = base:lower()
+  return (lower:match("req[^/]*%.txt$") or lower:match("req[^/]*%.in$")
+    or lower:match("constraint[^/]*%.txt$") or lower:match("constraint[^/]*%.in$")) ~= nil
+end
+
+--- Attach a manifest buffer to the Codie client of its project (starting one if needed):
+--- manifests have filetypes (requirements, toml, json) that Codie is not configured for.
+function M.attach_manifest(bufnr, cfg)
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
+    return
+  end
+  if not M.is_manifest(vim.api.nvim_buf_get_name(bufnr)) or #util.clients(bufnr) > 0 then
+    return
+  end
+  local root = root_dir(bufnr, cfg.root_markers)
+  for _, client in ipairs(util.clients(nil)) do
+    if client.config.root_dir == root then
+      vim.lsp.buf_attach_client(bufnr, client.id)
+      return
+    end
+  end
+  local c = vim.deepcopy(cfg)
+  c.on_attach, c.handlers, c.commands = cfg.on_attach, cfg.handlers, cfg.commands
+  c.root_dir = root
+  vim.lsp.start(c, { bufnr = bufnr })
+end
+
+local function watch_manifests(cfg)
+  local group = vim.api.nvim_create_augroup("codie_manifests", { clear = true })
+  if not M.options.manifests then
+    return
+  end
+  vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "FileType" }, {
+    group = group,
+    callback = function(ev) M.attach_manifest(ev.buf, cfg) end,
+  })
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      M.attach_manifest(bufnr, cfg)
+    end
+  end
+end
+
 function M.setup(opts)
   M.options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
   local cfg = M.client_config()
+  watch_manifests(cfg)
   if util.use_lsp_enable then
     vim.lsp.config("codie", cfg)
     vim.lsp.enable("codie")
@@ -157,12 +248,14 @@ function M.chat(message, opts)
 end
 
 M.chat_cancel = chat.cancel
+M.apply_fix = chat.apply_fix
 
 -- Explain ---------------------------------------------------------------------------------
 local function show_markdown(name, markdown)
   local buf = util.scratch(name, "markdown", "botright split")
   util.set_lines(buf, vim.split(markdown, "\n", { plain = true }))
   vim.bo[buf].modifiable = false
+  util.render_markdown(buf)
   return buf
 end
 

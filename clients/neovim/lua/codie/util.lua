@@ -122,6 +122,18 @@ function M.scratch(name, filetype, split)
   return buf
 end
 
+--- Render Markdown as Markdown: concealed markup and highlighted code fences (the
+--- tree-sitter markdown parser ships with Neovim 0.10+; older versions get syntax only).
+function M.render_markdown(buf)
+  vim.bo[buf].filetype = "markdown"
+  pcall(vim.treesitter.start, buf, "markdown")
+  local win = vim.fn.bufwinid(buf)
+  if win ~= -1 then
+    vim.wo[win].conceallevel = 2
+    vim.wo[win].concealcursor = "nc"
+  end
+end
+
 function M.set_lines(buf, lines)
   vim.bo[buf].modifiable = true
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)

@@ -2,8 +2,8 @@
  * The chat panel's script, running inside the webview (a browser, no Node, no vscode
  * module). State survives the panel being hidden through setState/getState.
  */
-import { escapeHtml, inlineHtml, splitAnswer } from "../markdown";
-import type { ToHost, ToWebview } from "./messages";
+import { answerHtml, escapeHtml, splitAnswer } from "../markdown";
+import type { FixView, ToHost, ToWebview } from "./messages";
 
 interface Entry {
   chatId: string;
@@ -12,6 +12,7 @@ interface Entry {
   answer: string;
   status: "streaming" | "done" | "cancelled" | "unsupported" | "error";
   error?: string;
+  fixes?: FixView[];
 }
 
 interface VsCodeApi {
@@ -34,17 +35,7 @@ function streaming(): Entry | undefined {
 }
 
 function renderAnswer(entry: Entry): string {
-  const parts = splitAnswer(entry.answer);
-  const html = parts.map((part, i) => {
-    if (part.kind === "text") {
-      return `<p>${inlineHtml(part.text)}</p>`;
-    }
-    const buttons = part.closed && entry.status !== "streaming"
-      ? `<div class="actions"><button data-act="insert" data-part="${i}">Insert</button><button data-act="apply" data-part="${i}">Apply</button><button data-act="copy" data-part="${i}">Copy</button></div>`
-      : "";
-    return `<pre class="code" data-lang="${escapeHtml(part.language)}"><code>${escapeHtml(part.code)}</code></pre>${buttons}`;
-  }).join("");
-  return html;
+  return answerHtml(entry.answer, entry.status === "streaming", entry.fixes);
 }
 
 function render(): void {
@@ -93,14 +84,13 @@ log.addEventListener("click", (ev) => {
     return;
   }
   const entry = entries[Number(answer.dataset.entry)];
-  const part = splitAnswer(entry.answer)[Number(button.dataset.part)];
-  if (part?.kind !== "code") {
+  if (button.dataset.act === "applyFix") {
+    vscode.postMessage({ type: "applyFix", chatId: entry.chatId, index: Number(button.dataset.fix) });
     return;
   }
-  if (button.dataset.act === "copy") {
+  const part = splitAnswer(entry.answer)[Number(button.dataset.part)];
+  if (part?.kind === "code" && button.dataset.act === "copy") {
     void navigator.clipboard?.writeText(part.code);
-  } else {
-    vscode.postMessage({ type: button.dataset.act === "apply" ? "apply" : "insert", code: part.code });
   }
 });
 
@@ -121,6 +111,7 @@ window.addEventListener("message", (ev: MessageEvent<ToWebview>) => {
         e.answer = msg.text;
         e.status = msg.status;
         e.error = msg.error;
+        e.fixes = msg.fixes;
       }
       break;
     }

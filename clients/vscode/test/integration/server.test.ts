@@ -14,7 +14,9 @@ import {
   CodeActionRequest,
   Diagnostic,
   DidChangeConfigurationNotification,
+  DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  TextEdit,
   ExecuteCommandRequest,
   ExitNotification,
   HoverRequest,
@@ -26,7 +28,7 @@ import {
 } from "vscode-languageserver-protocol";
 import { ChatClient } from "../../src/chat";
 import { serverSettings } from "../../src/launch";
-import { CallGraphRequest, EXPLAIN_COMMAND, ExplainResult, HotspotsRequest, RUN_TESTS_COMMAND, RuntimeResultNotification, RuntimeResultParams, hotspotGroups, isMethodNotFound, neighbourhood } from "../../src/protocol";
+import { CallGraphRequest, ChatFix, EXPLAIN_COMMAND, PROPOSE_FIX_COMMAND, ProposeFixResult, proposeFixMessage, ExplainResult, HotspotsRequest, RUN_TESTS_COMMAND, RuntimeResultNotification, RuntimeResultParams, hotspotGroups, isMethodNotFound, neighbourhood } from "../../src/protocol";
 
 const repo = resolve(__dirname, "..", "..", "..", "..", "..");
 const python = process.env.CODIE_PYTHON ?? join(repo, ".venv", "bin", "python");
@@ -62,7 +64,8 @@ let clientSettings: Record<string, unknown> = { minConfidence: 0.3, path: "/clie
 const published: PublishDiagnosticsParams[] = [];
 let stderr = "";
 
-function waitFor<T>(what: string, probe: () => T | undefined, ms = 20000): Promise<T> {
+// A generous safety net: the machine running the tests may be very busy.
+function waitFor<T>(what: string, probe: () => T | undefined, ms = 60000): Promise<T> {
   return new Promise((ok, fail) => {
     const started = Date.now();
     const timer = setInterval(() => {
@@ -154,15 +157,15 @@ function unsupported(t: { skip: (message: string) => void }, message: string): v
   t.skip(message);
 }
 
-test("diagnostics arrive with the confidence in the text and in data", async () => {
+test("diagnostics arrive with the confidence leading the text and in data", async () => {
   const diags = await waitFor("diagnostics", latest);
   const sec = byRule(diags, "SEC001");
   assert.equal(sec.source, "codie");
   assert.equal(sec.range.start.line, 4);
-  assert.match(sec.message, /\(\d+% confidence\)$/);
+  // A prefix, so that a long message cut off in the Problems panel still shows it.
   const confidence = (sec.data as { confidence: number }).confidence;
   assert.ok(confidence > 0 && confidence <= 1);
-  assert.ok(sec.message.includes(`${Math.round(confidence * 100)}% confidence`));
+  assert.ok(sec.message.startsWith(`[${Math.round(confidence * 100)}%] `), sec.message);
   byRule(diags, "Q001");
 });
 
@@ -189,9 +192,13 @@ test("the quick fix for eval edits the file; suppress and explain are offered", 
 test("hover over the finding explains it with its confidence", async () => {
   const sec = byRule(await waitFor("diagnostics", latest), "SEC001");
   const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: sec.range.start });
-  const text = JSON.stringify(hover?.contents);
+  const text = (hover?.contents as { value: string }).value;
   assert.match(text, /SEC001/);
-  assert.match(text, /Confidence \d+%/);
+  // Why first (not the message again), then the fix, then the confidence in words.
+  assert.ok(!text.includes(sec.message.replace(/^\[\d+%\] /, "")), text);
+  const fix = text.indexOf("**Fix:**");
+  const sure = text.search(/\*\*Confidence \d+%\*\*: this rule is right about \d+ times? in \d+/);
+  assert.ok(fix > 0 && sure > fix, text);
 });
 
 test("a higher minConfidence from the client settings hides findings", async () => {
@@ -268,4 +275,80 @@ test("Run Related Tests: codie.runTests runs them in the sandbox and reports the
   t.diagnostic(JSON.stringify(result).slice(0, 300));
   assert.ok(result.backend, JSON.stringify(result));
   assert.ok(result.summary, JSON.stringify(result));
+});
+
+/** The text after applying LSP edits (non-overlapping, one document) to `text`. */
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = text.split("\n");
+  const offset = (p: { line: number; character: number }) =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
+    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
+
+test("requirements.txt: a vulnerable pin is a DEP finding and its quick fix upgrades the pin", async () => {
+  const text = "flask==3.0.3\nDjango==1.11  # pinned long ago\n";
+  const file = join(workdir, "requirements.txt");
+  writeFileSync(file, text);
+  const reqUri = pathToFileURL(file).toString();
+  // VS Code sends a requirements file as plaintext unless another extension names it.
+  await conn.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri: reqUri, languageId: "plaintext", version: 1, text },
+  });
+  const diags = await waitFor("DEP diagnostics", () =>
+    published.filter((p) => p.uri === reqUri && p.diagnostics.some((d) => String(d.code).startsWith("DEP"))).at(-1)?.diagnostics);
+  const dep = diags.find((d) => String(d.code).startsWith("DEP"))!;
+  assert.equal(dep.range.start.line, 1);
+  assert.match(dep.message, /^\[\d+%\] .*Django/);
+  const actions = (await conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: reqUri }, range: dep.range, context: { diagnostics: [dep], only: ["quickfix"] },
+  })) as CodeAction[];
+  const upgrade = actions.find((a) => /^Upgrade Django to /.test(a.title));
+  assert.ok(upgrade, actions.map((a) => a.title).join(" | "));
+  const edits = upgrade.edit?.documentChanges?.flatMap((c) => ("edits" in c ? c.edits : [])) ?? [];
+  const fixed = applyEdits(text, edits);
+  assert.match(fixed.split("\n")[1], /^Django==\d+\.\d+\.\d+  # pinned long ago$/);
+  assert.notEqual(fixed.split("\n")[1], "Django==1.11  # pinned long ago");
+  const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri: reqUri }, position: { line: 1, character: 2 } });
+  const hoverText = (hover?.contents as { value: string }).value;
+  assert.match(hoverText, /Django/);
+  // Short, with a link to all the advisories (it was ~5,400 characters of advisory text).
+  assert.match(hoverText, /\[all advisories for Django\]\(https:\/\/osv\.dev\//);
+  assert.ok(hoverText.length < 2500, `${hoverText.length} characters:\n${hoverText}`);
+  await conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: reqUri } });
+});
+
+test("Propose a verified fix, then Apply from the chat: exactly the verified diff", async () => {
+  // (after the minConfidence test, wait for the republished findings to include Q001 again)
+  const q = await waitFor("Q001", () => latest()?.find((d) => d.code === "Q001"));
+  const ref = { uri, ruleId: "Q001", fingerprint: (q.data as { fingerprint?: string }).fingerprint };
+  const proposed = await conn.sendRequest(ExecuteCommandRequest.type, { command: PROPOSE_FIX_COMMAND, arguments: [ref] }) as ProposeFixResult;
+  assert.equal(proposed.verified, true, JSON.stringify(proposed));
+  assert.equal(proposeFixMessage(proposed, "Q001")[0], "info");
+  const chat = new ChatClient(conn);
+  const outcome = await chat.ask({ message: "fix the bare except", uri }).outcome;
+  chat.dispose();
+  assert.equal(outcome.status, "done", outcome.error);
+  const fixes: ChatFix[] = outcome.fixes ?? [];
+  assert.equal(fixes.length, 1, JSON.stringify(outcome));
+  const [fix] = fixes;
+  assert.equal(fix.version, 1);
+  const change = (fix.edit as { documentChanges: Array<{ textDocument: { uri: string; version: number }; edits: TextEdit[] }> }).documentChanges[0];
+  assert.deepEqual(change.textDocument, { uri, version: 1 });
+  const applied = applyEdits(SOURCE, change.edits);
+  // The diff's removed lines are gone and its added lines are there: the edit IS the diff.
+  const removed = fix.diff.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.slice(1));
+  const added = fix.diff.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) => l.slice(1));
+  assert.deepEqual(removed, ["    except:"]);
+  assert.deepEqual(added, ["    except Exception:"]);
+  const before = SOURCE.split("\n");
+  const after = applied.split("\n");
+  assert.deepEqual(before.filter((l) => !after.includes(l)), removed);
+  assert.deepEqual(after.filter((l) => !before.includes(l)), added);
+});
+
+test("an offline proposal that fails tells the user what to set", () => {
+  const [level, text] = proposeFixMessage({ verified: false, reason: "the answer contains no unified diff", provider: "offline" }, "SEC001");
+  assert.equal(level, "warning");
+  assert.match(text, /set codie\.llm\.provider/);
 });

@@ -1,11 +1,12 @@
 // The chat panel's host side, with the vscode stub: questions go to codie/chat with the
 // active file and selection, chunks reach the webview by chatId, Cancel cancels, and code
-// blocks are applied to the range the question was about.
+// blocks are read-only excerpts; only verified fixes are applied, to their document version.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as vscode from "vscode";
 import { ChatClient } from "../../src/chat";
-import { ChatViewProvider } from "../../src/chatView";
+import { ChatViewProvider, staleReason } from "../../src/chatView";
+import { answerHtml } from "../../src/markdown";
 import type { ToHost, ToWebview } from "../../src/webview/messages";
 import { FakeEndpoint } from "./fakeEndpoint";
 
@@ -89,12 +90,68 @@ test("a question streams into the webview and the answer's code can be applied",
   const done = v.posted.at(-1) as Extract<ToWebview, { type: "done" }>;
   assert.equal(done.type, "done");
   assert.equal(done.status, "done");
+  assert.equal(done.fixes, undefined); // an answer without verified fixes has nothing to apply
+  // The excerpt in the answer is read-only: Copy, never Apply or Insert.
+  const html = answerHtml(done.text, false, done.fixes);
+  assert.match(html, /data-act="copy"/);
+  assert.doesNotMatch(html, /Apply|Insert/);
+  assert.equal(editor.edits.length, 0);
+});
 
-  v.send({ type: "apply", code: "ast.literal_eval(s)" });
+const EDIT = {
+  documentChanges: [{
+    textDocument: { uri: "file:///w/app.py", version: 3 },
+    edits: [{ range: { start: { line: 3, character: 10 }, end: { line: 3, character: 10 } }, newText: " Exception" }],
+  }],
+};
+const FIX = { uri: "file:///w/app.py", version: 3, ruleId: "Q001", fingerprint: "fp", diff: "-    except:\n+    except Exception:", edit: EDIT };
+
+async function answeredWithFix(documentVersion: number) {
+  const ep = new FakeEndpoint();
+  const chat = new ChatClient(ep);
+  const applied: unknown[] = [];
+  const provider = new ChatViewProvider(vscode.Uri.file("/ext"), () => chat, async (e) => { applied.push(e); return true; });
+  const v = fakeView();
+  provider.resolveWebviewView(v.view);
+  (vscode.window as { activeTextEditor: unknown }).activeTextEditor = undefined;
+  (vscode.workspace as unknown as { textDocuments: unknown[] }).textDocuments = [
+    { uri: vscode.Uri.parse("file:///w/app.py"), version: documentVersion },
+  ];
+  v.send({ type: "ask", message: "fix it" });
+  const sent = ep.sent[0];
+  const chatId = (sent.params as { chatId: string }).chatId;
+  sent.resolve({ chatId, text: "Here is the excerpt:\n```python\n4 |     except:\n```", done: true, fixes: [FIX] });
   await tick();
-  assert.equal(editor.edits.length, 1);
-  assert.equal(editor.edits[0].text, "ast.literal_eval(s)");
-  assert.deepEqual(editor.edits[0].range.start, new vscode.Position(0, 4));
+  const done = v.posted.at(-1) as Extract<ToWebview, { type: "done" }>;
+  return { v, applied, chatId, done };
+}
+
+test("Apply in the chat applies exactly the verified diff's edit", async () => {
+  const { v, applied, chatId, done } = await answeredWithFix(3);
+  assert.deepEqual(done.fixes, [{ ruleId: "Q001", version: 3, diff: FIX.diff, file: "app.py" }]);
+  const html = answerHtml(done.text, false, done.fixes);
+  assert.equal((html.match(/data-act="applyFix"/g) ?? []).length, 1); // only the fix has Apply
+  assert.match(html, /<span class="add">\+    except Exception:<\/span>/);
+  v.send({ type: "applyFix", chatId, index: 0 });
+  await tick();
+  assert.deepEqual(applied, [EDIT]);
+});
+
+test("a fix for an older version of the document is refused with a message", async () => {
+  const { v, applied, chatId } = await answeredWithFix(4);
+  const shown = (vscode.window as unknown as { shown: unknown[] }).shown;
+  const before = shown.length;
+  v.send({ type: "applyFix", chatId, index: 0 });
+  await tick();
+  assert.deepEqual(applied, []);
+  assert.match(String(shown.slice(before).at(-1)), /changed since this fix was verified.*nothing was applied/);
+  assert.equal(v.posted.at(-1)?.type, "notice");
+});
+
+test("staleReason: same version passes, another version or a closed file is refused", () => {
+  assert.equal(staleReason(FIX, { version: 3 }, "app.py"), undefined);
+  assert.match(String(staleReason(FIX, { version: 5 }, "app.py")), /version 3, now 5/);
+  assert.match(String(staleReason(FIX, undefined, "app.py")), /not open/);
 });
 
 test("Cancel in the webview cancels the request", async () => {

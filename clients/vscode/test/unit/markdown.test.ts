@@ -23,6 +23,15 @@ test("chat text is escaped before inline markup", () => {
   assert.equal(inlineHtml("### SEC001: <x>\nbody"), '<strong class="heading">SEC001: &lt;x&gt;</strong><br>body');
 });
 
+test("emphasis, lists and links render; no literal underscores, snake_case in code kept", () => {
+  assert.equal(inlineHtml("_Data: OSV._"), "<em>Data: OSV.</em>");
+  assert.equal(inlineHtml("a *b* c"), "a <em>b</em> c");
+  assert.equal(inlineHtml("keep `my_var_name` and snake_case_words"), "keep <code>my_var_name</code> and snake_case_words");
+  assert.equal(inlineHtml("- one\n- two"), "• one<br>• two");
+  assert.equal(inlineHtml("[GHSA-1](https://osv.dev/GHSA-1)"), '<a href="https://osv.dev/GHSA-1">GHSA-1</a>');
+  assert.equal(inlineHtml("[x](javascript:alert(1))"), "[x](javascript:alert(1))");
+});
+
 test("the webview CSP allows only our nonce script and stylesheet", () => {
   const n = nonce();
   assert.match(n, /^[A-Za-z0-9]{32}$/);

@@ -31,24 +31,27 @@ from codie.lsp.features.hover import findings_at
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
-MAX_ROWS = 12
+MAX_ROWS = 5  # the worst advisories in the hover; the link lists all
 SNYK_COMMAND = "codie.snyk.run"
 
 
 def advisory_table(package: str, version: str, found: list[Advisory],
                    upgrade: str | None) -> str:
+    """Short: the upgrade first, the worst few advisories, a link to all of them (the
+    summaries are on the linked pages; a hover is not the place for pages of text)."""
     n = len(found)
     lines = [f"#### {package} {version}: {n} known vulnerabilit{'y' if n == 1 else 'ies'}", "",
-             "| advisory | aliases | CVSS | fixed in | summary |", "|---|---|---|---|---|"]
-    for a in found[:MAX_ROWS]:
+             f"**Smallest upgrade that clears all:** {upgrade}" if upgrade else
+             "**No release fixes all of them.**", "",
+             "| advisory | aliases | CVSS | fixed in |", "|---|---|---|---|"]
+    worst = sorted(found, key=lambda a: -(a.score or 0.0))[:MAX_ROWS]
+    for a in worst:
         score = f"{a.score} {cvss_level(a.score)}" if a.score is not None else "n/a"
-        summary = a.summary.replace("|", "\\|")
-        lines.append(f"| [{a.id}]({a.url}) | {', '.join(a.aliases)} | {score} | "
-                     f"{', '.join(a.fixed) or 'none'} | {summary} |")
-    if n > MAX_ROWS:
-        lines.append(f"| … | {n - MAX_ROWS} more | | | |")
-    lines += ["", f"**Smallest upgrade that clears all:** {upgrade}" if upgrade else
-              "**No release fixes all of them.**", "", f"_Data: {ATTRIBUTION}._"]
+        lines.append(f"| [{a.id}]({a.url}) | {', '.join(a.aliases[:2])} | {score} | "
+                     f"{', '.join(a.fixed[:2]) or 'none'} |")
+    link = f"https://osv.dev/list?ecosystem=PyPI&q={package}"
+    more = f"{n - len(worst)} more: " if n > len(worst) else ""
+    lines += ["", f"{more}[all advisories for {package}]({link}). _Data: {ATTRIBUTION}._"]
     return "\n".join(lines)
 
 

@@ -8,24 +8,64 @@ from codie.core.document import Document
 from codie.core.findings import Finding
 from codie.lsp.server import CodieServer
 
+# "right about 3 times in 4": the rule's prior precision as a fraction a reader can picture
+FRACTIONS = ((1, 10), (1, 5), (1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5),
+             (9, 10), (19, 20), (49, 50))
+
+
+MAX_NOTE = 120
+
+
+def as_fraction(p: float) -> str:
+    k, n = min(FRACTIONS, key=lambda f: abs(f[0] / f[1] - p))
+    return f"{k} time{'s' if k > 1 else ''} in {n}"
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def confidence_words(finding: Finding) -> str:
+    """The confidence as reasons: the rule's record, then what this occurrence adds."""
+    parts = dict(finding.confidence_parts)
+    words = []
+    if "prior" in parts:
+        words.append(f"this rule is right about {as_fraction(parts['prior'])}")
+    evidence = parts.get("evidence")
+    if finding.evidence_notes:  # the first two, each a line at most: a hover stays short
+        notes = [n if len(n) <= MAX_NOTE else n[: MAX_NOTE - 1] + "…"
+                 for n in finding.evidence_notes[:2]]
+        more = len(finding.evidence_notes) - len(notes)
+        words.append("here " + "; ".join(notes) + (f" (and {more} more)" if more else ""))
+    elif evidence is not None and abs(evidence - 0.5) >= 0.1:
+        words.append("the evidence here makes it " + ("more" if evidence > 0.5 else "less")
+                     + " likely")
+    if "model" in parts:
+        words.append(f"a model judged it {'real' if parts['model'] >= 0.5 else 'doubtful'}")
+    if "feedback" in parts:
+        words.append(f"your team's feedback on this rule: {parts['feedback']:.0%} kept")
+    numbers = ", ".join(f"{name} {value:.2f}" for name, value in finding.confidence_parts)
+    reason = "; ".join(words) or "no evidence beyond the rule itself"
+    return f"**Confidence {finding.confidence:.0%}**: {reason}. _({numbers})_"
+
 
 def explain(ls: CodieServer, finding: Finding) -> str:
+    """Why (one sentence), the path, the fix, then how sure and why; the diagnostic already
+    shows the message, so it is not repeated."""
     rule = ls.catalogue.get(finding.rule_id)
     title = rule.title if rule else finding.rule_id
-    parts = ", ".join(f"{name} {value:.2f}" for name, value in finding.confidence_parts)
-    lines = [f"### {finding.rule_id}: {title}", "", finding.message, ""]
-    lines.append(f"**Confidence {finding.confidence:.0%}** ({parts}).")
-    if finding.evidence_notes:
-        lines += ["", "Why: " + "; ".join(finding.evidence_notes) + "."]
+    why = first_sentence(rule.explanation) if rule and rule.explanation.strip() else finding.message
+    lines = [f"**{finding.rule_id}** {title}", "", why]
     if finding.related:
-        lines += ["", "Path:"]
+        lines += ["", "**Path:**"]
         lines += [f"{i}. {loc.message}" for i, loc in enumerate(finding.related, 1)]
-    if rule is not None:
-        lines += ["", rule.explanation.strip()]
-        if rule.fix:
-            lines += ["", f"**Fix:** {rule.fix.strip()}"]
-        if rule.cwe:
-            lines += ["", "CWE: " + ", ".join(rule.cwe)]
+    if rule is not None and rule.fix:
+        lines += ["", f"**Fix:** {rule.fix.strip()}"]
+    lines += ["", confidence_words(finding)]
+    if rule is not None and rule.cwe:
+        lines += ["", "CWE: " + ", ".join(rule.cwe)]
     return "\n".join(lines)
 
 

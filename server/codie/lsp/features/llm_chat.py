@@ -14,17 +14,20 @@ import asyncio
 import logging
 from typing import Any
 
+from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcInvalidParams
 
 from codie.core.confidence import reblend
 from codie.core.document import Document
 from codie.core.findings import Finding
+from codie.core.fixes import minimal_edit
 from codie.llm.context import ChatContext, display_path, lines_around
 from codie.llm.feedback import VERDICTS
 from codie.llm.service import LLMRequest
 from codie.lsp.llm_support import llm_progress, param, state
 from codie.lsp.server import CodieServer
 
+_CONVERTER = get_converter()  # lsprotocol's public (un)structuring of LSP types
 log = logging.getLogger(__name__)
 CHAT = "codie/chat"
 CHAT_CHUNK = "codie/chatChunk"
@@ -108,7 +111,12 @@ async def chat(ls: CodieServer, params: Any) -> dict[str, Any]:
         async for piece in service.chat(ctx, request):
             pieces.append(piece)
             ls.protocol.notify(CHAT_CHUNK, {"chatId": chat_id, "delta": piece})
-    return {"chatId": chat_id, "text": "".join(pieces), "done": True, **answered_by(request)}
+    result: dict[str, Any] = {"chatId": chat_id, "text": "".join(pieces), "done": True,
+                              **answered_by(request)}
+    fixes = verified_fixes(ls, str(param(params, "uri") or ""))
+    if fixes:
+        result["fixes"] = fixes
+    return result
 
 
 def answered_by(request: LLMRequest) -> dict[str, Any]:
@@ -116,6 +124,28 @@ def answered_by(request: LLMRequest) -> dict[str, Any]:
     out: dict[str, Any] = {"provider": request.provider or "offline", "label": request.label}
     if request.fallback:
         out["error"] = f"{request.configured} {request.fallback}"
+    return out
+
+
+def verified_fixes(ls: CodieServer, uri: str) -> list[dict[str, Any]]:
+    """The fixes that passed verification for the document as it is now: the only code a
+    chat client may apply. Code blocks in the answer text are excerpts, read-only."""
+    # code_actions imports the feature modules' helpers, so it is imported at call time
+    from codie.lsp.features.code_actions import workspace_edit
+
+    analysis = ls.analyses.get(uri) if uri else None
+    if analysis is None:
+        return []
+    doc = analysis.doc
+    rules = {str(f.data.get("fingerprint", "")): f.rule_id for f in ls.visible_findings(analysis)}
+    out = []
+    for (fix_uri, fp), (version, proposal) in state(ls).proposals.items():
+        if fix_uri != uri or version != doc.version or not proposal.ok:
+            continue
+        edit = workspace_edit(ls, doc, [minimal_edit(doc.text, proposal.verification.new_text)])
+        out.append({"uri": uri, "version": doc.version, "fingerprint": fp,
+                    "ruleId": rules.get(fp, ""), "diff": proposal.verification.diff,
+                    "edit": _CONVERTER.unstructure(edit)})
     return out
 
 

@@ -18,7 +18,8 @@ from lsprotocol import types
 
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
-from codie.core.findings import Finding, TextEdit
+from codie.core.findings import Finding
+from codie.core.fixes import minimal_edit
 from codie.llm.service import LLMRequest
 from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.features.hover import findings_at
@@ -32,20 +33,6 @@ PROPOSE_FIX = "codie.proposeFix"
 FEEDBACK = "codie.feedback"
 VERDICT_DELAY = 0.5  # seconds of quiet typing before findings are sent for a verdict
 MAX_VERDICTS = 20  # per document and pass
-
-
-def minimal_edit(old: str, new: str) -> TextEdit:
-    """One edit replacing only the changed middle of the document (byte offsets)."""
-    limit = min(len(old), len(new))
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    start = len(old[:prefix].encode("utf-8", "surrogatepass"))
-    end = len(old[: len(old) - suffix].encode("utf-8", "surrogatepass"))
-    return TextEdit(start, end, new[prefix : len(new) - suffix])
 
 
 def _feedback_command(uri: str, f: Finding, verdict: str, title: str) -> types.Command:

@@ -136,6 +136,9 @@ class RuntimeFeature:
         return bool(window and window.work_done_progress)
 
     def on_submitted(self, file: str, job_id: int) -> None:
+        previous = self.running.get(file)
+        if previous is not None and previous != job_id:
+            self.end_progress(previous, "superseded by a newer run")
         self.running[file] = job_id
         if not self._progress_supported():
             return
@@ -143,6 +146,8 @@ class RuntimeFeature:
         self.tokens[job_id] = token
 
         def begin(*_: Any) -> None:
+            if self.tokens.get(job_id) != token:
+                return  # the run ended before the client created the token: show nothing
             self.server.work_done_progress.begin(token, types.WorkDoneProgressBegin(
                 title="Codie: running tests", message=Path(file).name, percentage=0,
                 cancellable=True))
@@ -151,6 +156,12 @@ class RuntimeFeature:
             self.server.work_done_progress.create(token, begin)
         except Exception:  # a client refusing progress must not stop the run
             log.debug("work done progress refused", exc_info=True)
+
+    def end_progress(self, job_id: int, message: str) -> None:
+        """End the status-bar progress of a run, so it never outlives the run."""
+        token = self.tokens.pop(job_id, None)
+        if token is not None and token in self.server.work_done_progress.tokens:
+            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
     def on_progress(self, job_id: int, fraction: float, message: str) -> None:
         token = self.tokens.get(job_id)
@@ -168,12 +179,10 @@ class RuntimeFeature:
         job_id = int(message["id"])
         if self.running.get(file) == job_id:
             del self.running[file]
-        token = self.tokens.pop(job_id, None)
         result = message.get("result") or {}
         state = message.get("state")
         summary = self.summary(result, state, message.get("error"))
-        if token is not None and token in self.server.work_done_progress.tokens:
-            self.server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
+        self.end_progress(job_id, summary)
         self.last = {"job": job_id, "state": state, "summary": summary,
                      "backend": result.get("backend"), "why": result.get("why"),
                      "isolation": (result.get("run") or {}).get("isolation", []),

@@ -138,3 +138,8 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
 
 def baseline_problem(catalogue: Catalogue, error: str) -> Any:
     return make_finding(catalogue, "CFG011", 0, 0, f"Baseline not used: {error}")
+
+
+def register(server: CodieServer) -> None:
+    """The server asks this module what to show (it never imports it: no cycle)."""
+    server.presenter = presentation

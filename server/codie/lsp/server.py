@@ -30,7 +30,7 @@ from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.convert import diagnostic
-from codie.lsp.hookspecs import Hooks
+from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
 from codie.lsp.services import Services
@@ -39,6 +39,7 @@ from codie.lsp.settings import FolderSettings, uri_to_path
 log = logging.getLogger(__name__)
 
 FEATURES = (
+    "codie.lsp.presenting",  # sets server.presenter (the server never imports it)
     "codie.lsp.features.documents",
     "codie.lsp.features.diagnostics",
     "codie.lsp.features.code_actions",
@@ -87,6 +88,7 @@ class CodieServer(LanguageServer):
         self.services = Services()
         self.hooks = Hooks()
         self.scheduler = Scheduler(self)
+        self.presenter: Presenter | None = None
         self.pull_diagnostics = False
         # whether more client messages are already waiting (set by `codie serve` for stdio)
         self.input_pending: Callable[[], bool] = lambda: False
@@ -190,9 +192,9 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
-        from codie.lsp.presenting import presentation  # suppressions, baseline, warnings
-
-        return presentation(self, analysis).visible
+        if self.presenter is None:  # build_server() registers lsp/presenting
+            raise RuntimeError("no presenter registered")
+        return self.presenter(self, analysis).visible
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         refused = self.refused.get(uri)
@@ -218,6 +220,11 @@ class CodieServer(LanguageServer):
         if (refused := self.refused.get(uri)) is not None:
             version = refused.version
         elif (analysis := self.analyses.get(uri)) is not None:
+            if analysis.pending:
+                # half-analysed (other features republish when their state changes): the
+                # analysis task publishes once it is current; publishing now would show
+                # findings missing and suppressions "unused"
+                return
             version = analysis.doc.version
         else:
             return

@@ -18,6 +18,7 @@ from codie.core.analyzer import Analyzer
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
+from codie.core.presenting import Presentation
 
 if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
@@ -62,6 +63,10 @@ CodeLensProvider = Callable[["CodieServer", Document], Sequence[types.CodeLens]]
 
 FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 """Rescore a finding before the noise filter (team feedback, a model's verdict); None hides it."""
+
+Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
+"""What the user sees of an analysis (lsp/presenting.presentation sets server.presenter:
+the server never imports it, so there is no import cycle)."""
 
 
 class Hooks:

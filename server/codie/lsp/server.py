@@ -29,10 +29,9 @@ from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.files import BINARY, TOO_LARGE, SourceProblem, max_file_bytes
 from codie.core.findings import Finding
-from codie.core.presenting import Presentation
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.convert import diagnostic
-from codie.lsp.hookspecs import Hooks
+from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
 from codie.lsp.services import Services
@@ -59,10 +58,6 @@ FEATURES = (
     "codie.lsp.features.workspace_diagnostics",
     "codie.lsp.features.server_state",
 )
-
-# What the user sees of an analysis (lsp/presenting.presentation, over core's present step);
-# lsp/presenting registers it, so that the server and what it presents never import each other.
-Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
 
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     notebook_selector=[types.NotebookDocumentFilterWithCells(

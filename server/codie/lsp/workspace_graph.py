@@ -137,6 +137,34 @@ class WorkspaceGraphs:
                 log.exception("call graph update failed for %s", uri)
         self._refresh_hints(folder)
 
+    def closed(self, uri: str) -> None:
+        """A closed buffer's unsaved edits are gone: index the file as it is on disk again,
+        or the graph keeps references the workspace no longer has (CPX100 drift)."""
+        path = uri_to_path(uri)
+        root = self.server.settings.folder_of(uri)
+        folder = self.folders.get(root) if root is not None else None
+        if folder is None or path is None or path.suffix not in (".py", ".pyi"):
+            return
+        pending = folder.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        self.spawn(self._from_disk(folder, path))
+
+    async def _from_disk(self, folder: FolderGraph, path: Path) -> None:
+        await folder.ready.wait()
+        loop = asyncio.get_running_loop()
+        try:
+            source = await loop.run_in_executor(self.server.thread_pool, path.read_bytes)
+        except OSError:
+            return  # never saved: what was indexed of it stays until the folder is rebuilt
+        async with folder.lock:
+            try:
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path,
+                                           source)
+            except Exception:
+                log.exception("call graph update failed for %s", path)
+        self._refresh_hints(folder)
+
     async def saved(self, uri: str) -> None:
         folder = self.folder_for(uri)
         path = uri_to_path(uri)

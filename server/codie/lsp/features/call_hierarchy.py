@@ -178,6 +178,7 @@ def register(server: CodieServer) -> None:
         service(ls).spawn(service(ls).saved(uri))
 
     server.hooks.save.connect(on_save)
+    server.hooks.close.connect(lambda ls, uri: service(ls).closed(uri))
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_CALL_HIERARCHY)
     async def prepare_call_hierarchy(

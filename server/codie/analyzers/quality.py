@@ -55,6 +55,8 @@ class QualityAnalyzer:
         named = [c for c in clause.named_children if c.type != "comment"]
         if named and named[0].type != "block":
             return
+        if named and _passes_exception_on(ctx, named[0]):
+            return  # `except: cleanup(); raise`: nothing is swallowed, the idiom is fine
         keyword = clause.children[0]
         fix = Fix(
             "Catch `Exception` instead",
@@ -133,6 +135,8 @@ class QualityAnalyzer:
         cond = stmt.named_children[0] if stmt.named_children else None
         if cond is None or not names:
             return
+        if _narrows_type(ctx, cond):
+            return  # `assert isinstance(x, T)` / `assert x is not None` informs type checkers
         used = {ctx.doc.node_text(n) for n in _identifiers(cond)}
         checked = sorted(used & names)
         if not checked:
@@ -170,16 +174,72 @@ class QualityAnalyzer:
             sibling = sibling.next_named_sibling
         if not following:
             return
+        if kind_of(jump) in ("raise", "return") and all(_is_yield(f) for f in following):
+            return  # `raise X` / `return` then `yield`: the yield makes the function a generator
         start, end = following[0].start_byte, following[-1].end_byte
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, start) + 1
         fix = None
         if not src[line_start:start].strip():
             fix = Fix("Delete the unreachable code", (TextEdit(line_start, end, ""),), safe=False)
-        kind = jump.children[0].type if jump.children else jump.type
+        kind = kind_of(jump)
         yield ctx.report(
             "Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6
         )
+
+
+def kind_of(jump: Node) -> str:
+    return jump.children[0].type if jump.children else jump.type
+
+
+def _is_yield(stmt: Node) -> bool:
+    """`yield`, `yield x` or `yield from x` as a statement."""
+    return stmt.type == "expression_statement" and bool(stmt.named_children) and \
+        stmt.named_children[0].type == "yield"
+
+
+def _passes_exception_on(ctx: Context, block: Node) -> bool:
+    """The handler re-raises (a bare `raise`) or hands the exception on (`sys.exc_info()`)."""
+    stack = list(block.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "raise_statement" and not n.named_children:
+            return True
+        if n.type == "call" and ctx.doc.node_text(n).replace(" ", "").startswith(
+                ("sys.exc_info(", "sys.exception(")):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+TYPE_PREDICATES = {"isinstance", "issubclass", "callable", "hasattr"}
+
+
+def _narrows_type(ctx: Context, cond: Node) -> bool:
+    """A condition a type checker uses to narrow: isinstance/issubclass/callable/hasattr,
+    `x is None`, `x is not None`, `type(x) is T`, and `and`/`not` of those."""
+    kind = cond.type
+    if kind == "parenthesized_expression" and cond.named_children:
+        return _narrows_type(ctx, cond.named_children[0])
+    if kind == "not_operator":
+        arg = cond.child_by_field_name("argument")
+        return arg is not None and _narrows_type(ctx, arg)
+    if kind == "boolean_operator":
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        return left is not None and right is not None and \
+            _narrows_type(ctx, left) and _narrows_type(ctx, right)
+    if kind == "call":
+        fn = cond.child_by_field_name("function")
+        return fn is not None and ctx.doc.node_text(fn) in TYPE_PREDICATES
+    if kind == "comparison_operator":
+        ops = [c.type for c in cond.children if not c.is_named]
+        operands = cond.named_children
+        if ops and all(op in ("is", "is not") for op in ops):
+            return any(o.type == "none" for o in operands) or any(
+                o.type == "call" and ctx.doc.node_text(o).startswith("type(") for o in operands)
+    return False
 
 
 def _identifiers(node: Node) -> Iterator[Node]:

@@ -26,10 +26,8 @@ SECURITY_WORDS = frozenset({
     "invitation", "verification", "privkey", "private",
 })
 IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+[a-z]+|\d+")
-# `"".join(random.choice(string.ascii_letters) ...)`, `random.choices(ALPHABET, k=8)`:
-# a random string drawn from an alphabet is an identifier, a code or a password
-TOKEN_SHAPE = re.compile(r"\.join\(|ascii_|string\.(?:digits|hexdigits|printable|punctuation)|"
-                         r"getrandbits\(\s*(?:3[2-9]|[4-9]\d|\d{3})|%0?\d*x|token_|hex\(")
+# `random.getrandbits(128)`: as many bits as an identifier or a key, not a die roll
+TOKEN_SHAPE = re.compile(r"getrandbits\(\s*(?:6[4-9]|[7-9]\d|\d{3})")
 
 
 def security_words(text: str) -> list[str]:
@@ -37,7 +35,8 @@ def security_words(text: str) -> list[str]:
     parts = [p.lower() for p in IDENTIFIER_PART.findall(text)]
     found = [p for p in parts if p in SECURITY_WORDS]
     found += [a + b for a, b in itertools.pairwise(parts)
-              if a + b in ("apikey", "accesskey", "privatekey", "secretkey")]
+              if a + b in ("apikey", "accesskey", "privatekey", "secretkey", "sessionid",
+                           "sessionkey", "sessiontoken")]
     return found
 
 

@@ -178,7 +178,7 @@ class _Check:
         else:
             evidence, notes = 0.1, ["nothing around the call says the value protects anything"]
         if self.in_tests:
-            evidence = min(evidence, 0.2)
+            evidence = min(evidence, 0.1)
             notes.append("in a test file")
         return evidence, notes
 
@@ -267,7 +267,10 @@ class _Check:
             algo = q.split(".")[-2].lower()
         if q.startswith("cryptography.hazmat.primitives.hashes.") and method in ("MD5", "SHA1"):
             algo = method.lower()
-        if algo in WEAK_HASHES:
+        parent = call.parent
+        size_only = parent is not None and parent.type == "attribute" and self.t(parent).endswith(
+            (".digest_size", ".block_size", ".name"))  # `sha1().digest_size` hashes nothing
+        if algo in WEAK_HASHES and not size_only:
             used_for = keywords.get("usedforsecurity")
             if used_for is None or self.t(used_for) != "False":
                 evidence, notes = self.weak_use(call, shape=False)

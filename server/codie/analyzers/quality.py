@@ -76,12 +76,22 @@ class QualityAnalyzer:
         elif kind not in MUTABLE_LITERALS:
             return
         param = ctx.doc.node_text(name)
+        declared = value.parent.child_by_field_name("type") if value.parent is not None else None
+        use = _default_use(ctx, value, param)
+        if declared is not None and READ_ONLY_TYPES.match(ctx.doc.node_text(declared)):
+            evidence, note = 0.1, "the annotation declares it read-only"
+        elif use == "mutated":
+            evidence, note = 0.8, "the function mutates it"
+        elif use == "escapes":
+            evidence, note = 0.5, "the function hands it on (stored, returned or passed on)"
+        else:
+            evidence, note = 0.15, "the function only reads it"
         yield ctx.report(
             "Q002", value,
             message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "
             "between calls",
             fix=self._none_default_fix(ctx, name, value),
-            evidence=0.65 if kind != "call" else 0.55,
+            evidence=evidence, notes=[note],
         )
 
     def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
@@ -190,6 +200,46 @@ class QualityAnalyzer:
         )
 
 
+def _default_use(ctx: Context, value: Node, param: str) -> str:
+    """How the function uses a parameter: "mutated", "escapes" (stored, returned, passed
+    to a call) or "read"."""
+    func = value.parent
+    while func is not None and func.type not in ("function_definition", "lambda"):
+        func = func.parent
+    body = func.child_by_field_name("body") if func is not None else None
+    if body is None:
+        return "escapes"
+    use = "read"
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and ctx.doc.node_text(n) == param and n.parent is not None:
+            parent = n.parent
+            if parent.type == "attribute" and parent.child_by_field_name("object") == n:
+                attr = parent.child_by_field_name("attribute")
+                call = parent.parent
+                if attr is not None and ctx.doc.node_text(attr) in MUTATING_METHODS and \
+                        call is not None and call.type == "call":
+                    return "mutated"
+            elif _written(parent, n):
+                return "mutated"
+            elif parent.type in ("argument_list", "return_statement", "assignment", "pair",
+                                 "list", "tuple", "keyword_argument", "yield"):
+                use = "escapes"
+        stack.extend(n.named_children)
+    return use
+
+
+def _written(parent: Node, name: Node) -> bool:
+    """`name[k] = v`, `del name[k]`, `name += x`."""
+    if parent.type == "augmented_assignment":
+        return parent.child_by_field_name("left") == name
+    grand = parent.parent
+    return parent.type == "subscript" and grand is not None and grand.type in (
+        "assignment", "augmented_assignment", "delete_statement") and \
+        grand.child_by_field_name("left") in (parent, None)
+
+
 def kind_of(jump: Node) -> str:
     return jump.children[0].type if jump.children else jump.type
 
@@ -209,13 +259,24 @@ def _passes_exception_on(ctx: Context, block: Node) -> bool:
             continue
         if n.type == "raise_statement" and not n.named_children:
             return True
-        if n.type == "call" and ctx.doc.node_text(n).replace(" ", "").startswith(
-                ("sys.exc_info(", "sys.exception(")):
-            return True
+        if n.type == "call":
+            callee = ctx.doc.node_text(n).replace(" ", "").split("(", 1)[0]
+            if callee in ("sys.exc_info", "sys.exception") or \
+                    callee.rsplit(".", 1)[-1] in RERAISING_CONTEXTS:
+                return True
         stack.extend(n.named_children)
     return False
 
 
+# Context managers that re-raise the exception being handled when they exit:
+# SQLAlchemy's `util.safe_reraise()`, oslo's `excutils.save_and_reraise_exception()`.
+RERAISING_CONTEXTS = frozenset({"safe_reraise", "save_and_reraise_exception"})
+# Annotations that declare a parameter read-only: the default is never mutated.
+READ_ONLY_TYPES = re.compile(r"^(?:typing\.|collections\.abc\.|abc\.)?(?:Mapping|Sequence|Iterable|"
+                             r"Collection|AbstractSet|Container|Reversible)\b")
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop",
+                              "popitem", "remove", "discard", "clear", "sort", "reverse",
+                              "appendleft", "extendleft", "__setitem__"})
 TYPE_PREDICATES = {"isinstance", "issubclass", "callable", "hasattr"}
 
 

@@ -37,15 +37,18 @@ OPERATOR_FAMILIES = ALL_FAMILIES - {"path", "ssrf", "redirect", "xss", "session"
 # mostly a pipe from a parent process or a script fed to a shell command: both count,
 # with little weight (hidden at default settings unless other evidence joins them).
 WEAK_FAMILIES = {"cli": OPERATOR_FAMILIES, "input": OPERATOR_FAMILIES,
-                 "stdin": OPERATOR_FAMILIES,
+                 "stdin": OPERATOR_FAMILIES, "reqpath": ALL_FAMILIES - {"redirect"},
                  "env": frozenset({"deser"}),
                  "file": frozenset({"deser", "code"})}
 # Origins only the person running the program controls: a finding from these alone is a
 # warning (a local vector), not an error.
 OPERATOR_KINDS = frozenset({"cli", "input", "stdin", "env", "file"})
-KIND_EVIDENCE = {"user": 0.92, "input": 0.85, "net": 0.88, "cli": 0.72, "env": 0.5, "file": 0.15,
+# The command line and `input()` are weighed by what they turn out to be on real code
+# (bench/realworld): launchers, interactive prompts and build wrappers doing their job as
+# often as not, so a finding from them alone is an even bet, not a near-certainty.
+KIND_EVIDENCE = {"user": 0.92, "reqpath": 0.92, "input": 0.3, "net": 0.88, "cli": 0.3, "env": 0.5, "file": 0.15,
                  "stdin": 0.15}
-KIND_LABEL = {"user": "request data", "input": "user input", "net": "network data",
+KIND_LABEL = {"user": "request data", "reqpath": "the request path", "input": "user input", "net": "network data",
               "cli": "command-line input", "stdin": "standard input",
               "env": "an environment variable", "file": "file contents"}
 
@@ -193,6 +196,14 @@ REQUEST_ATTRS = frozenset({
     "arguments", "body_arguments", "query_arguments", "get_argument", "get_arguments",
     "get_query_argument", "get_body_argument", "environ", "url_params", "params",
 })
+# The path of the current request is a path on this very site: a redirect to it cannot
+# send the user elsewhere, so these attributes are request data for every family but that.
+REQUEST_PATH_ATTRS = frozenset({"path", "path_info", "full_path", "script_root"})
+# `request.url` is a web request's only in code that uses a web framework (a crawler's or an
+# HTTP client's `request` is the program's own outgoing request).
+WEB_MODULES = ("flask", "quart", "bottle", "django", "rest_framework", "fastapi", "starlette",
+               "aiohttp", "tornado", "pyramid", "falcon", "sanic", "werkzeug",
+               "cherrypy", "litestar", "webob", "bottle", "responder", "connexion")
 REQUEST_NAMES = frozenset({"request", "req", "flask.request", "quart.request", "bottle.request"})
 
 SOURCE_CALLS: dict[str, str] = {
@@ -224,6 +235,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
         "datetime.datetime.strptime", "datetime.date.fromisoformat",
         "datetime.datetime.fromisoformat", "flask.url_for", "django.urls.reverse",
         "flask.abort", "time.time", "os.urandom",
+        # an ORM lookup returns the stored object, not the key it was looked up by
+        "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
     )},
     **{n: frozenset({"cmd"}) for n in ("shlex.quote", "pipes.quote", "shlex.join")},
     **{n: frozenset({"xss"}) for n in (

@@ -85,7 +85,7 @@ class QualityAnalyzer:
         elif use == "escapes":
             evidence, note = 0.5, "the function hands it on (stored, returned or passed on)"
         else:
-            evidence, note = 0.15, "the function only reads it"
+            evidence, note = 0.35, "the function only reads it (or never uses it)"
         yield ctx.report(
             "Q002", value,
             message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "

@@ -20,6 +20,10 @@ BARE_EVIDENCE = 0.12  # a dangerous API with data of unknown origin
 # hidden at default settings: in real code such calls are code generators, template
 # engines and caches far more often than holes (bench/realworld)
 BARE_BY_FAMILY = {"code": 0.15, "cmd": 0.15, "deser": 0.15}
+# ... but `eval`/`exec` of anything not constant is worth a look wherever it is (Bandit
+# B307/B102 flag every call); it is templates whose source is a variable that are APIs
+EVAL_BARE_EVIDENCE = 0.45
+EVAL_PARAM_EVIDENCE = 0.35
 PATTERN_EVIDENCE = 0.6  # dangerous whatever the data (yaml.load with the default loader)
 # reached by a parameter of a function nobody in the file calls: in a library that is its
 # API doing what it is asked (`Template(source)`, `cursor.execute(sql)`), so it is shown
@@ -261,6 +265,11 @@ class SinkChecker:
                     _builds_string(self.src, node) or (
                         node.type == "identifier" and text(self.src, node) in flow.built)))
                 evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
+                if family == "code" and sink.label == "code to evaluate" and \
+                        "file" not in t.real_kinds:
+                    # (a file whose name is a parameter is a script or a config file the
+                    # caller names: `Config.from_pyfile(filename)`)
+                    evidence = EVAL_PARAM_EVIDENCE
                 if sink.mode == "yaml":  # unsafe whatever the caller passes
                     evidence = PATTERN_EVIDENCE
                 flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
@@ -271,6 +280,8 @@ class SinkChecker:
             evidence = BARE_EVIDENCE
             if sink.mode == "yaml":
                 evidence = PATTERN_EVIDENCE
+            elif family == "code" and sink.label == "code to evaluate":
+                evidence = EVAL_BARE_EVIDENCE
             elif family == "code" or _builds_string(self.src, node):
                 # `eval(x)`, or a command/query formatted from values of unknown origin
                 evidence = BARE_BY_FAMILY.get(family, BARE_EVIDENCE)

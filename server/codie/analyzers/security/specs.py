@@ -45,8 +45,8 @@ WEAK_FAMILIES = {"cli": OPERATOR_FAMILIES, "input": OPERATOR_FAMILIES,
 OPERATOR_KINDS = frozenset({"cli", "input", "stdin", "env", "file"})
 # The command line and `input()` are weighed by what they turn out to be on real code
 # (bench/realworld): launchers, interactive prompts and build wrappers doing their job as
-# often as not, so a finding from them alone is an even bet, not a near-certainty.
-KIND_EVIDENCE = {"user": 0.92, "reqpath": 0.92, "input": 0.3, "net": 0.88, "cli": 0.3, "env": 0.5, "file": 0.15,
+# often as not, so a finding from them alone is far from a certainty.
+KIND_EVIDENCE = {"user": 0.92, "reqpath": 0.92, "input": 0.55, "net": 0.88, "cli": 0.45, "env": 0.5, "file": 0.15,
                  "stdin": 0.15}
 KIND_LABEL = {"user": "request data", "reqpath": "the request path", "input": "user input", "net": "network data",
               "cli": "command-line input", "stdin": "standard input",

@@ -266,8 +266,11 @@ def test_type_narrowing_asserts_are_an_idiom() -> None:
             assert type(node) is Node and callable(node.visit)
             return node
         '''
-    assert "Q003" not in rules(source)
-    assert "Q003" in rules("def pay(amount):\n    assert amount > 0\n")
+    assert not [f for f in run(source, shown=False) if f.rule_id == "Q003"]
+    # still reported (as information, below the default threshold: on real code most
+    # asserts on arguments are internal invariants)
+    assert [f for f in run("def pay(amount):\n    assert amount > 0\n", shown=False)
+            if f.rule_id == "Q003"]
 
 
 def test_yield_after_raise_makes_a_generator() -> None:

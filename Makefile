@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: venv demo test test-py lint bench docs clean advisories bench-advisories bench-calibration
 .PHONY: system-deps sandbox-deps docker-deps test-runtime test-docker bench-runtime bench-security
-.PHONY: bench-workspace
+.PHONY: bench-workspace bench-realworld
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench-security: venv
 	$(BIN)/python bench/security_score.py
 	$(BIN)/python bench/security_throughput.py
 	$(BIN)/python bench/security_edit_latency.py
+## bench-realworld: precision, findings per kLOC and calibration on 15 pinned PyPI packages
+## (downloads them into bench/realworld/.cache on the first run), against bench/realworld/labels.tsv
+bench-realworld: venv
+	$(BIN)/python bench/realworld/run.py
+
 ## bench-workspace: background analysis of the stdlib as a workspace (time, memory, latency)
 bench-workspace: venv
 	$(BIN)/python bench/workspace_bench.py

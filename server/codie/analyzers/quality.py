@@ -56,6 +56,8 @@ class QualityAnalyzer:
         named = [c for c in clause.named_children if c.type != "comment"]
         if named and named[0].type != "block":
             return
+        if named and _passes_exception_on(ctx, named[0]):
+            return  # `except: cleanup(); raise`: nothing is swallowed, the idiom is fine
         keyword = clause.children[0]
         fix = Fix(
             "Catch `Exception` instead",
@@ -75,12 +77,22 @@ class QualityAnalyzer:
         elif kind not in MUTABLE_LITERALS:
             return
         param = ctx.doc.node_text(name)
+        declared = value.parent.child_by_field_name("type") if value.parent is not None else None
+        use = _default_use(ctx, value, param)
+        if declared is not None and READ_ONLY_TYPES.match(ctx.doc.node_text(declared)):
+            evidence, note = 0.1, "the annotation declares it read-only"
+        elif use == "mutated":
+            evidence, note = 0.8, "the function mutates it"
+        elif use == "escapes":
+            evidence, note = 0.5, "the function hands it on (stored, returned or passed on)"
+        else:
+            evidence, note = 0.35, "the function only reads it (or never uses it)"
         yield ctx.report(
             "Q002", value,
             message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "
             "between calls",
             fix=self._none_default_fix(ctx, name, value),
-            evidence=0.65 if kind != "call" else 0.55,
+            evidence=evidence, notes=[note],
         )
 
     def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
@@ -134,6 +146,8 @@ class QualityAnalyzer:
         cond = stmt.named_children[0] if stmt.named_children else None
         if cond is None or not names:
             return
+        if _narrows_type(ctx, cond):
+            return  # `assert isinstance(x, T)` / `assert x is not None` informs type checkers
         used = {ctx.doc.node_text(n) for n in _identifiers(cond)}
         checked = sorted(used & names)
         if not checked:
@@ -150,9 +164,11 @@ class QualityAnalyzer:
             fix = Fix("Raise ValueError instead of asserting", (TextEdit(
                 stmt.start_byte, stmt.end_byte,
                 f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"),), safe=False)
+        name = func.child_by_field_name("name")
+        private = name is not None and ctx.doc.node_text(name).startswith("_")
         yield ctx.report(
             "Q003", stmt, message=f"`assert` checks the argument `{checked[0]}`; it vanishes "
-            "under `python -O`", fix=fix, evidence=0.6,
+            "under `python -O`", fix=fix, evidence=0.3 if private else 0.5,
             notes=[f"the condition reads parameter(s): {', '.join(checked)}"],
         )
 
@@ -171,16 +187,123 @@ class QualityAnalyzer:
             sibling = sibling.next_named_sibling
         if not following:
             return
+        if kind_of(jump) in ("raise", "return") and all(_is_yield(f) for f in following):
+            return  # `raise X` / `return` then `yield`: the yield makes the function a generator
         start, end = following[0].start_byte, following[-1].end_byte
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, start) + 1
         fix = None
         if not src[line_start:start].strip():
             fix = Fix("Delete the unreachable code", (TextEdit(line_start, end, ""),), safe=False)
-        kind = jump.children[0].type if jump.children else jump.type
+        kind = kind_of(jump)
         yield ctx.report(
             "Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6
         )
+
+
+def _default_use(ctx: Context, value: Node, param: str) -> str:
+    """How the function uses a parameter: "mutated", "escapes" (stored, returned, passed
+    to a call) or "read"."""
+    func = value.parent
+    while func is not None and func.type not in ("function_definition", "lambda"):
+        func = func.parent
+    body = func.child_by_field_name("body") if func is not None else None
+    if body is None:
+        return "escapes"
+    use = "read"
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and ctx.doc.node_text(n) == param and n.parent is not None:
+            parent = n.parent
+            if parent.type == "attribute" and parent.child_by_field_name("object") == n:
+                attr = parent.child_by_field_name("attribute")
+                call = parent.parent
+                if attr is not None and ctx.doc.node_text(attr) in MUTATING_METHODS and \
+                        call is not None and call.type == "call":
+                    return "mutated"
+            elif _written(parent, n):
+                return "mutated"
+            elif parent.type in ("argument_list", "return_statement", "assignment", "pair",
+                                 "list", "tuple", "keyword_argument", "yield"):
+                use = "escapes"
+        stack.extend(n.named_children)
+    return use
+
+
+def _written(parent: Node, name: Node) -> bool:
+    """`name[k] = v`, `del name[k]`, `name += x`."""
+    if parent.type == "augmented_assignment":
+        return parent.child_by_field_name("left") == name
+    grand = parent.parent
+    return parent.type == "subscript" and grand is not None and grand.type in (
+        "assignment", "augmented_assignment", "delete_statement") and \
+        grand.child_by_field_name("left") in (parent, None)
+
+
+def kind_of(jump: Node) -> str:
+    return jump.children[0].type if jump.children else jump.type
+
+
+def _is_yield(stmt: Node) -> bool:
+    """`yield`, `yield x` or `yield from x` as a statement."""
+    return stmt.type == "expression_statement" and bool(stmt.named_children) and \
+        stmt.named_children[0].type == "yield"
+
+
+def _passes_exception_on(ctx: Context, block: Node) -> bool:
+    """The handler re-raises (a bare `raise`) or hands the exception on (`sys.exc_info()`)."""
+    stack = list(block.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("function_definition", "lambda", "class_definition"):
+            continue
+        if n.type == "raise_statement" and not n.named_children:
+            return True
+        if n.type == "call":
+            callee = ctx.doc.node_text(n).replace(" ", "").split("(", 1)[0]
+            if callee in ("sys.exc_info", "sys.exception") or \
+                    callee.rsplit(".", 1)[-1] in RERAISING_CONTEXTS:
+                return True
+        stack.extend(n.named_children)
+    return False
+
+
+# Context managers that re-raise the exception being handled when they exit:
+# SQLAlchemy's `util.safe_reraise()`, oslo's `excutils.save_and_reraise_exception()`.
+RERAISING_CONTEXTS = frozenset({"safe_reraise", "save_and_reraise_exception"})
+# Annotations that declare a parameter read-only: the default is never mutated.
+READ_ONLY_TYPES = re.compile(r"^(?:typing\.|collections\.abc\.|abc\.)?(?:Mapping|Sequence|Iterable|"
+                             r"Collection|AbstractSet|Container|Reversible)\b")
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop",
+                              "popitem", "remove", "discard", "clear", "sort", "reverse",
+                              "appendleft", "extendleft", "__setitem__"})
+TYPE_PREDICATES = {"isinstance", "issubclass", "callable", "hasattr"}
+
+
+def _narrows_type(ctx: Context, cond: Node) -> bool:
+    """A condition a type checker uses to narrow: isinstance/issubclass/callable/hasattr,
+    `x is None`, `x is not None`, `type(x) is T`, and `and`/`not` of those."""
+    kind = cond.type
+    if kind == "parenthesized_expression" and cond.named_children:
+        return _narrows_type(ctx, cond.named_children[0])
+    if kind == "not_operator":
+        arg = cond.child_by_field_name("argument")
+        return arg is not None and _narrows_type(ctx, arg)
+    if kind == "boolean_operator":
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        return left is not None and right is not None and \
+            _narrows_type(ctx, left) and _narrows_type(ctx, right)
+    if kind == "call":
+        fn = cond.child_by_field_name("function")
+        return fn is not None and ctx.doc.node_text(fn) in TYPE_PREDICATES
+    if kind == "comparison_operator":
+        ops = [c.type for c in cond.children if not c.is_named]
+        operands = cond.named_children
+        if ops and all(op in ("is", "is not") for op in ops):
+            return any(o.type == "none" for o in operands) or any(
+                o.type == "call" and ctx.doc.node_text(o).startswith("type(") for o in operands)
+    return False
 
 
 def _identifiers(node: Node) -> Iterator[Node]:

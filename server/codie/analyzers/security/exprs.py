@@ -304,7 +304,9 @@ class Expressions:
                         parts[i + 1] in specs.REQUEST_ATTRS:
                     if part == "req" and "req" not in self.func.request_params:
                         break
-                    kind = "user"
+                    if not self.mod.imports.uses(*specs.WEB_MODULES):
+                        break
+                    kind = "reqpath" if parts[i + 1] in specs.REQUEST_PATH_ATTRS else "user"
                     break
             if kind is None and qualified.startswith(("flask.request.", "quart.request.")):
                 kind = "user"

@@ -115,7 +115,10 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
             defaults[1:]
         vararg = vararg - 1 if vararg > 0 else vararg
     route = bool(ROUTE_RE.search(decorators))
-    is_view = route or (mod.framework == "django" and bool(names) and names[0] == "request")
+    # Django passes URL captures as keyword arguments to function views; a class-based
+    # view receives them in `**kwargs`, so a method's named parameters are not input
+    is_view = route or (mod.framework == "django" and bool(names) and names[0] == "request"
+                        and not info.cls)
     sources: set[int] = set()
     if is_view:
         clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))

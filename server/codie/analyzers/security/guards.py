@@ -124,6 +124,9 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
     if fn is None or args is None:
         return []
     positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
+    # `url_has_allowed_host_and_scheme(url=next_url, ...)`: keyword values are checked too
+    keyword_values = [v for a in args.named_children if a.type == "keyword_argument"
+                      and (v := a.child_by_field_name("value")) is not None]
     if fn.type == "attribute":
         method_node = fn.child_by_field_name("attribute")
         receiver = fn.child_by_field_name("object")
@@ -164,5 +167,5 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
                                           for t in ("int", "float", "bool", "UUID")):
             return []
     else:
-        targets = positional
+        targets = positional + keyword_values[:1]
     return [(v, families, False) for t in targets for v in mentioned(src, t)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Every rule below is anchored on one of these words: the analyzer jumps from each match
@@ -14,11 +15,31 @@ CANDIDATES = (
     rb"[\"']::[\"']|bind|Server|make_server|host\s*=\s*[\"'][\"']|requests|\bassert\b|"
     rb"Environment|Template|resolve_entities|setFeature|hashes\.")
 PREFILTER = re.compile(CANDIDATES)
-SECURITY_WORDS = re.compile(
-    r"passw|pwd|secret|token|auth|sign|session|credential|api_?key|otp|nonce|salt|login|"
-    r"csrf|reset|verif|hmac|cookie|private|2fa|mfa|pin\b|apikey|access_key|invite", re.I)
-NON_SECURITY = re.compile(r"checksum|etag|cache|fingerprint_file|dedup|shard|bucket|"
-                          r"color|colour|sample|shuffle|jitter|backoff|retry|test", re.I)
+# Words (whole identifier parts: `reset_token`, `apiKey`) that say a value protects
+# something. They only ever raise the confidence of a weak hash or weak random finding;
+# no word lowers it or silences it (a function called `test_...` may still sign tokens).
+SECURITY_WORDS = frozenset({
+    "password", "passwd", "pwd", "passphrase", "secret", "token", "tokens", "auth",
+    "authenticate", "authentication", "authorization", "signature", "signing", "sign",
+    "signed", "sessionid", "credential", "credentials", "apikey", "otp", "nonce",
+    "salt", "login", "csrf", "xsrf", "hmac", "cookie", "mfa", "2fa", "pin", "invite",
+    "invitation", "verification", "privkey", "private",
+})
+IDENTIFIER_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+[a-z]+|\d+")
+# `random.getrandbits(128)`: as many bits as an identifier or a key, not a die roll
+TOKEN_SHAPE = re.compile(r"getrandbits\(\s*(?:6[4-9]|[7-9]\d|\d{3})")
+
+
+def security_words(text: str) -> list[str]:
+    """The security words among the identifier parts of `text`."""
+    parts = [p.lower() for p in IDENTIFIER_PART.findall(text)]
+    found = [p for p in parts if p in SECURITY_WORDS]
+    found += [a + b for a, b in itertools.pairwise(parts)
+              if a + b in ("apikey", "accesskey", "privatekey", "secretkey", "sessionid",
+                           "sessionkey", "sessiontoken")]
+    return found
+
+
 ASSERT_SECURITY = re.compile(
     r"is_admin|is_superuser|is_staff|is_authenticated|is_anonymous|has_perms?\b|"
     r"has_permission|has_role|authori[sz]|permission|logged_in|is_owner|owner_id|"

@@ -20,16 +20,16 @@ from codie.analyzers.security.pattern_words import (
     ASSERT_SECURITY,
     CANDIDATES,
     COOKIE_SETTINGS,
-    NON_SECURITY,
     PREFILTER,
     RANDOM_FUNCS,
     REQUESTS_CALLS,
-    SECURITY_WORDS,
     SETTINGS_FILE,
     TEST_FILE,
+    TOKEN_SHAPE,
     WEAK_ATTRS,
     WEAK_CIPHER_NAMES,
     WEAK_HASHES,
+    security_words,
 )
 from codie.analyzers.security.secrets import hits_by_node
 from codie.core.analyzer import Analyzer, Context
@@ -85,6 +85,14 @@ class PatternAnalyzer:
             CANDIDATES + rb"|\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b")
         self._last = (tree, src, imports, pattern)
         return imports, pattern
+
+
+def _exits(if_stmt: Node) -> bool:
+    """`if cond: return ...` / `raise`: the code after it runs only when cond failed."""
+    body = if_stmt.child_by_field_name("consequence")
+    if body is None or not body.named_children:
+        return False
+    return body.named_children[-1].type in ("return_statement", "raise_statement")
 
 
 class _Check:
@@ -157,6 +165,66 @@ class _Check:
                 parts.append(self.t(name))
         return " ".join(parts)
 
+    def weak_use(self, call: Node, shape: bool) -> tuple[float, list[str]]:
+        """Evidence that a weak hash or random value protects something. Every use is
+        reported; what the code around it does (and says) only moves the confidence:
+        the statement, the data later fed to the same hash object (`h.update(secret)`),
+        the enclosing function's name, and (for random) a token-shaped result."""
+        context = self.context_text(call) + " " + self.fed_to(call)
+        words = security_words(context)
+        if words:
+            evidence, notes = 0.75, [f"the code around it names {', '.join(sorted(set(words)))}"]
+        elif shape and TOKEN_SHAPE.search(self.t(self.statement(call))):
+            evidence, notes = 0.6, ["it builds a random string or identifier"]
+        else:
+            evidence, notes = 0.1, ["nothing around the call says the value protects anything"]
+        if self.in_tests:
+            evidence = min(evidence, 0.1)
+            notes.append("in a test file")
+        return evidence, notes
+
+    def statement(self, node: Node) -> Node:
+        while node.parent is not None and node.parent.type not in ("block", "module"):
+            node = node.parent
+        return node
+
+    def fed_to(self, call: Node) -> str:
+        """`h = hashlib.md5()` ... `h.update(data)`: the text of what is fed to `h`."""
+        stmt = self.statement(call)
+        target = None
+        if stmt.type == "expression_statement" and stmt.named_children and \
+                stmt.named_children[0].type == "assignment":
+            left = stmt.named_children[0].child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                target = self.t(left)
+        if target is None or stmt.parent is None:
+            return ""
+        fed = []
+        for sibling in stmt.parent.named_children:
+            if sibling.start_byte > stmt.start_byte:
+                line = self.t(sibling)[:300]
+                if line.startswith(f"{target}.update("):
+                    fed.append(line)
+        return " ".join(fed)
+
+    def conditional(self, node: Node) -> bool:
+        """Is `node` under a condition or after an early exit in its function? Then a
+        weakened TLS setting is an option the caller chose (`if not verify_certs:`)."""
+        child, parent = node, node.parent
+        while parent is not None and parent.type not in ("function_definition", "module",
+                                                         "class_definition"):
+            if parent.type in ("if_statement", "elif_clause", "else_clause",
+                               "conditional_expression"):
+                return True
+            if parent.type == "block":
+                for sibling in parent.named_children:
+                    if sibling.start_byte >= child.start_byte:
+                        break
+                    if sibling.type == "if_statement" and _exits(sibling):
+                        return True
+            child, parent = parent, parent.parent
+        return False
+
     def remove_keyword(self, call: Node, key: str) -> Fix | None:
         args = call.child_by_field_name("arguments")
         if args is None:
@@ -200,30 +268,38 @@ class _Check:
             algo = q.split(".")[-2].lower()
         if q.startswith("cryptography.hazmat.primitives.hashes.") and method in ("MD5", "SHA1"):
             algo = method.lower()
-        if algo in WEAK_HASHES:
+        parent = call.parent
+        size_only = parent is not None and parent.type == "attribute" and self.t(parent).endswith(
+            (".digest_size", ".block_size", ".name"))  # `sha1().digest_size` hashes nothing
+        if algo in WEAK_HASHES and not size_only:
             used_for = keywords.get("usedforsecurity")
-            context = self.context_text(call)
-            if (used_for is None or self.t(used_for) != "False") and SECURITY_WORDS.search(
-                    context) and not NON_SECURITY.search(context):
-                yield ctx.report("SEC020", call, message=f"`{algo.upper()}` protects a "
-                                 "security value; it is broken for that use", evidence=0.75,
-                                 notes=["the names around the call say it is security-related"])
+            if used_for is None or self.t(used_for) != "False":
+                evidence, notes = self.weak_use(call, shape=False)
+                message = (f"`{algo.upper()}` protects a security value; it is broken for that "
+                           "use") if evidence >= 0.5 else (
+                    f"`{algo.upper()}` is broken for security uses; if this digest protects "
+                    "nothing, say so with `usedforsecurity=False`")
+                yield ctx.report("SEC020", call, message=message, evidence=evidence,
+                                 notes=notes)
         # SEC021 weak random
         if q.startswith("random.") and method in RANDOM_FUNCS:
-            context = self.context_text(call)
-            if SECURITY_WORDS.search(context) and not NON_SECURITY.search(context):
-                fix = None
-                if name in ("random.choice", "random.getrandbits"):
-                    new = "secrets.choice" if method == "choice" else "secrets.randbits"
-                    fix = Fix(f"Use `{new}`", (TextEdit(fn.start_byte, fn.end_byte, new),
-                                               *self.import_edit("secrets")), safe=False)
-                yield ctx.report("SEC021", call, message=f"`random.{method}` makes a "
-                                 "security value; it is predictable", evidence=0.75, fix=fix,
-                                 notes=["the names around the call say it is security-related"])
+            evidence, notes = self.weak_use(call, shape=True)
+            fix = None
+            if name in ("random.choice", "random.getrandbits"):
+                new = "secrets.choice" if method == "choice" else "secrets.randbits"
+                fix = Fix(f"Use `{new}`", (TextEdit(fn.start_byte, fn.end_byte, new),
+                                           *self.import_edit("secrets")), safe=False)
+            message = f"`random.{method}` makes a security value; it is predictable" \
+                if evidence >= 0.5 else f"`random.{method}` is predictable; use `secrets` if " \
+                "the value protects anything"
+            yield ctx.report("SEC021", call, message=message, evidence=evidence, fix=fix,
+                             notes=notes)
         # SEC022 cookies
         response_cookie = len(positional) >= 2 or bool(
             {"value", "max_age", "expires", "secure", "httponly", "samesite"} & set(keywords))
-        if method == "set_cookie" and not splat and response_cookie:
+        deletion = any(k in keywords and self.t(keywords[k]) in ("0", "-1") for k in
+                       ("max_age", "expires_days")) or method == "delete_cookie"
+        if method == "set_cookie" and not splat and response_cookie and not deletion:
             missing = [k for k in ("secure", "httponly")
                        if k not in keywords or self.t(keywords[k]) in ("False", "None", "0")]
             if missing:
@@ -233,7 +309,8 @@ class _Check:
                     fix = self.add_keywords(call, ", ".join(f"{k}=True" for k in absent),
                                             "Add " + " and ".join(f"`{k}=True`" for k in absent))
                 yield ctx.report("SEC022", call, message="Cookie set without " + " and ".join(
-                    f"`{k}=True`" for k in missing), evidence=0.65, fix=fix)
+                    f"`{k}=True`" for k in missing), evidence=0.1 if self.in_tests else 0.65,
+                    fix=fix)
         # settings passed as keywords: `app.config.update(SESSION_COOKIE_SECURE=False)`
         if method in ("update", "from_mapping", "configure", "Flask"):
             for key, value in keywords.items():
@@ -249,7 +326,8 @@ class _Check:
         verify = keywords.get("verify")
         if verify is not None and self.t(verify) in ("False", "0"):
             yield ctx.report("SEC023", verify.parent or call, message="TLS certificate "
-                             "verification is turned off (`verify=False`)", evidence=0.8,
+                             "verification is turned off (`verify=False`)",
+                             evidence=self.tls_evidence(call, 0.8),
                              fix=self.remove_keyword(call, "verify"))
         if q == "ssl._create_unverified_context":
             yield ctx.report("SEC023", call, message="An SSL context without certificate "
@@ -361,13 +439,15 @@ class _Check:
                                       right.start_byte, right.end_byte, "True"),), safe=False))
         if key == "verify" and value == "False" and left.type == "attribute":
             yield self.ctx.report("SEC023", node, message="TLS certificate verification is "
-                                  "turned off for this session", evidence=0.75)
+                                  "turned off for this session",
+                                  evidence=self.tls_evidence(node, 0.75))
         if key == "check_hostname" and value == "False":
             yield self.ctx.report("SEC023", node, message="Hostname checking is turned off",
-                                  evidence=0.75)
+                                  evidence=self.tls_evidence(node, 0.75))
         if key == "verify_mode" and value.endswith("CERT_NONE"):
             yield self.ctx.report("SEC023", node, message="Certificate verification is "
-                                  "turned off (`CERT_NONE`)", evidence=0.8)
+                                  "turned off (`CERT_NONE`)",
+                                  evidence=self.tls_evidence(node, 0.8))
         if value == "True" and ((key == "debug" and target.endswith(("app.debug", "app.config")))
                                 or (key == "DEBUG" and (self.settings_file or left.type ==
                                                        "subscript"))):
@@ -375,18 +455,37 @@ class _Check:
                                   fix=Fix("Turn debug mode off", (TextEdit(
                                       right.start_byte, right.end_byte, "False"),), safe=False))
 
+    def tls_evidence(self, node: Node, evidence: float) -> float:
+        """A test talking to its own self-signed server, or an opt-out the caller asked for
+        (`if not validate_certs:`), is not a hole; an unconditional one is."""
+        if self.in_tests or self.conditional(node):
+            return 0.05
+        return evidence
+
     def attribute(self, node: Node) -> Iterator[Finding]:
         name = dotted(self.src, node)
         if name is None:
             return
         q = self.imports.qualify(name)
         if WEAK_ATTRS.search(q):
+            parent = node.parent
+            evidence = 0.8
+            if parent is not None and parent.type in ("pair", "list", "tuple", "set",
+                                                       "return_statement"):
+                evidence = 0.05  # a table of protocol names, or a lookup: not a choice made here
+            elif self.in_tests:
+                evidence = 0.05
             yield self.ctx.report("SEC027", node, message=f"`{name}` is a weak protocol, "
-                                  "mode or curve", evidence=0.8)
+                                  "mode or curve", evidence=evidence)
 
     def assertion(self, node: Node) -> Iterator[Finding]:
         cond = node.named_children[0] if node.named_children else None
-        if cond is None or not ASSERT_SECURITY.search(self.t(cond)):
+        if cond is None:
+            return
+        # an object's own state (`assert not self.is_anonymous`) or a length
+        # (`assert len(token) == TOKEN_LENGTH`) is an invariant, not an access check
+        checked = re.sub(r"\bself\.\w+", "", self.t(cond))
+        if not ASSERT_SECURITY.search(checked) or re.match(r"\s*len\(", self.t(cond)):
             return
         msg = self.t(node.named_children[1]) if len(node.named_children) > 1 else \
             repr("permission denied")

@@ -83,8 +83,16 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
+# Words joined by separators (`_auth_user_backend`, `userauth-gssapi-token`) are names, and
+# regex syntax (`(?:"[^"]+"|[A-Za-z0-9_]+?)`) is a pattern: neither is a random secret.
+WORDS_ONLY = re.compile(r"[_.-]*[A-Za-z]+(?:[-_. /:]+[A-Za-z]+)*[_.-]*")
+REGEX_SYNTAX = re.compile(r"\(\?|\[\^|\\[dswbDSWB]|\]\+|\)\?|[|]")
+
+
 def _looks_random(value: str) -> bool:
     if len(value) < 16 or " " in value:
+        return False
+    if WORDS_ONLY.fullmatch(value) or REGEX_SYNTAX.search(value):
         return False
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     if re.fullmatch(r"[0-9a-f]+", value):
@@ -221,6 +229,35 @@ def _windows(src: bytes, spans: list[tuple[int, int]], lo: int, hi: int) -> list
     return out
 
 
+# A key or a provider token is a credential wherever it sits; a password, a connection
+# string or a merely random-looking value in prose is an example.
+ALWAYS_REAL = frozenset(TOKEN_PATTERNS) - {"connection-string", "jwt"}
+
+
+def _in_code(top: Node, start: int, end: int, kind: str) -> bool:
+    """Is the hit a credential in code rather than text about code? Comments and docstrings
+    are documentation; a multi-line string literal is text (a usage example, a template,
+    a module's EXAMPLES block), so only unmistakable tokens and keys count there."""
+    node: Node | None = top.descendant_for_byte_range(start, max(start, end - 1))
+    while node is not None and node.type not in ("string", "comment"):
+        if node.type in ("block", "module", "function_definition", "class_definition"):
+            return True
+        node = node.parent
+    if node is None:
+        return True
+    if node.type == "comment":
+        return False
+    parent = node.parent
+    while parent is not None and parent.type in ("concatenated_string",
+                                                 "parenthesized_expression"):
+        parent = parent.parent
+    if parent is not None and parent.type == "expression_statement":
+        return False  # a docstring, or a bare string used as a comment
+    if node.start_point.row != node.end_point.row:
+        return kind in ALWAYS_REAL
+    return True
+
+
 class SecretsAnalyzer:
     name: ClassVar[str] = "security-secrets"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
@@ -246,6 +283,8 @@ class SecretsAnalyzer:
                 for start, end, kind in find_secrets(chunk):
                     if not ascii_only:
                         start, end = len(chunk[:start].encode()), len(chunk[:end].encode())
+                    if not _in_code(top, lo + start, lo + end, kind):
+                        continue
                     yield from self._report(ctx, lo + start, lo + end, kind, in_tests)
 
     def _report(self, ctx: Context, start: int, end: int, kind: str,
@@ -260,8 +299,8 @@ class SecretsAnalyzer:
         evidence = 0.8 if kind not in ("high-entropy-secret", "jwt") else 0.65
         notes = [f"matches the pattern of {KIND_TITLE.get(kind, kind)}"]
         if in_tests:
-            evidence = 0.3
-            notes.append("in a test or example file: often a fixture")
+            evidence = 0.05
+            notes.append("in a test or example file: almost always a fixture")
         yield ctx.report("SEC030", start, end,
                          f"Secret in source code: {KIND_TITLE.get(kind, kind)}",
                          evidence=evidence, notes=notes, data={"kind": kind})

@@ -16,10 +16,19 @@ if TYPE_CHECKING:
     from codie.analyzers.security.interp import Flow
 
 BARE_EVIDENCE = 0.12  # a dangerous API with data of unknown origin
-# ... except where nearly every non-constant use is a risk worth a look
-BARE_BY_FAMILY = {"code": 0.45, "cmd": 0.3, "deser": 0.3}
+# ... a little more where a formatted argument is the classic shape of the bug; still
+# hidden at default settings: in real code such calls are code generators, template
+# engines and caches far more often than holes (bench/realworld)
+BARE_BY_FAMILY = {"code": 0.15, "cmd": 0.15, "deser": 0.15}
+# ... but `eval`/`exec` of anything not constant is worth a look wherever it is (Bandit
+# B307/B102 flag every call); it is templates whose source is a variable that are APIs
+EVAL_BARE_EVIDENCE = 0.45
+EVAL_PARAM_EVIDENCE = 0.35
 PATTERN_EVIDENCE = 0.6  # dangerous whatever the data (yaml.load with the default loader)
-PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file calls
+# reached by a parameter of a function nobody in the file calls: in a library that is its
+# API doing what it is asked (`Template(source)`, `cursor.execute(sql)`), so it is shown
+# only with lower thresholds unless a caller in the file passes real input
+PARAM_EVIDENCE = 0.12
 # ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
 # that opens/runs what its caller asks for: hidden unless the text is built right here
 PASSTHROUGH_EVIDENCE = 0.1
@@ -29,6 +38,7 @@ DB_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "
 PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
 CROSS_FUNCTION_PENALTY = 0.03
 CONSTANT_NODES = 64
+STRONG_OR_OPERATOR = frozenset({"user", "net", "cli", "input"})
 XSS_CLEAR = frozenset({"xss"})
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
                       "extendleft", "setdefault", "write", "writelines"})
@@ -106,7 +116,22 @@ class SinkChecker:
         kind = specs.SOURCE_CALLS.get(qualified) or specs.SOURCE_METHODS.get(method)
         if kind is not None and not (kind == "file" and qualified != "open" and method not in
                                      ("read_text", "read_bytes") and not qualified):
-            return join(flow.new_source(kind, node), everything if kind != "file" else None)
+            named = everything
+            if kind == "file" and everything is not None:
+                # the contents of a file whose *name* came from the command line or a
+                # request are as much that input as the name (`exec(open(argv[1]).read())`);
+                # (a parameter's: whatever its callers pass); a constant or an environment
+                # variable naming the file says nothing about the contents
+                kept = frozenset(k for k in everything.kinds
+                                 if k in STRONG_OR_OPERATOR or k.startswith("param:"))
+                named = replace(everything, kinds=kept) if kept else None
+            return join(flow.new_source(kind, node), named)
+        # a known sanitizer is one whatever its code looks like (analysing Django itself,
+        # `format_html` resolves to its own body, which calls `mark_safe`)
+        families = specs.SANITIZERS.get(qualified) or (
+            specs.SANITIZERS.get("*." + method) if method else None)
+        if families is not None:
+            return everything.clear(families) if everything is not None else None
         if name is not None and (local := flow.mod.resolve(flow.func, name, flow.types)) \
                 is not None:
             return flow.mod.apply_summary(flow, local, node, positional, pos_t, keywords, kw_t)
@@ -115,10 +140,6 @@ class SinkChecker:
         if method == "get" and "type" in keywords and text(self.src, keywords["type"]) in (
                 "int", "float", "bool", "uuid.UUID", "UUID"):
             return everything.clear(specs.ALL)  # `request.args.get("n", type=int)`
-        families = specs.SANITIZERS.get(qualified) or (
-            specs.SANITIZERS.get("*." + method) if method else None)
-        if families is not None:
-            return everything.clear(families)
         if qualified.startswith(specs.CLEAN_MODULES) or method in specs.CLEAN_METHODS:
             return None
         if qualified in specs.NORMALIZERS or ("*." + method) in specs.NORMALIZERS:
@@ -201,6 +222,11 @@ class SinkChecker:
                         return [(items[i + 1], self.flow.ev(items[i + 1]))]
                 return []
             return [(items[0], self.flow.ev(items[0]))]
+        if node.type == "binary_operator":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type in ("list", "tuple", "binary_operator"):
+                # `[sys.executable] + argv`: still an argument list, its head is the program
+                return self._argv([(left, self.flow.ev(left))])
         if node.type in ("string", "binary_operator", "concatenated_string"):
             return [(node, t)]
         return []
@@ -217,12 +243,22 @@ class SinkChecker:
                     bare = node
                 continue
             real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
+            if not real and not t.params:
+                # only origins that do not count here (`$EDITOR` naming the program to run):
+                # as good as unknown
+                if bare is None and not self.constant(node):
+                    bare = node
+                continue
             step = flow.step(node, f"reaches {sink.label}")
             if real:
                 evidence = max(specs.KIND_EVIDENCE[k] for k in real) * scale
+                if sink.mode == "yaml":  # unsafe whatever the data: never below the pattern
+                    evidence = max(evidence, PATTERN_EVIDENCE)
                 flow.found.append(self.hit(rule, family, call, sink.label, t.step(step),
                                            evidence, sink.mode))
-                return
+                if not t.params:
+                    return
+                # a parameter joins the weak origin: a caller may pass a strong one
             if t.params:
                 # a library function opening (or fetching) what its caller names is an
                 # API, not a hole: parameter-only paths and URLs stay hidden
@@ -230,6 +266,11 @@ class SinkChecker:
                     _builds_string(self.src, node) or (
                         node.type == "identifier" and text(self.src, node) in flow.built)))
                 evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
+                if family == "code" and sink.label == "code to evaluate" and \
+                        "file" not in t.real_kinds:
+                    # (a file whose name is a parameter is a script or a config file the
+                    # caller names: `Config.from_pyfile(filename)`)
+                    evidence = EVAL_PARAM_EVIDENCE
                 if sink.mode == "yaml":  # unsafe whatever the caller passes
                     evidence = PATTERN_EVIDENCE
                 flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
@@ -240,6 +281,8 @@ class SinkChecker:
             evidence = BARE_EVIDENCE
             if sink.mode == "yaml":
                 evidence = PATTERN_EVIDENCE
+            elif family == "code" and sink.label == "code to evaluate":
+                evidence = EVAL_BARE_EVIDENCE
             elif family == "code" or _builds_string(self.src, node):
                 # `eval(x)`, or a command/query formatted from values of unknown origin
                 evidence = BARE_BY_FAMILY.get(family, BARE_EVIDENCE)

@@ -272,7 +272,7 @@ def _at_head(
     if s is None:
         th.reply(f"I have no fix I can vouch for here: {outcome.reason}.")
         return {"answered": "no-fix", "reason": outcome.reason}
-    text = (f"here is a verified fix ({s.title}; {outcome.reason}). Commit it with "
+    text = (f"here is a verified fix ({s.title}; verified: {s.verified}). Commit it with "
             f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}")
     root_lines = (int(target.get("start_line") or target.get("line") or 0), int(target.get("line") or 0))
     if th.kind == "review" and root_lines == (s.start_line, s.end_line):

@@ -5,6 +5,7 @@ never to a fork whose author did not allow maintainer edits. A local bare reposi
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,4 +136,19 @@ def test_a_fix_that_breaks_a_related_test_is_not_pushed(tmp_path: Path, monkeypa
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
         assert result["answered"] == "no-commit" and "not verified" in answer
         assert "test_app.py::test_guarded_stops_an_exit" in answer
+        assert pr.new_commits() == []
+
+
+def test_without_a_sandbox_nothing_is_pushed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the project has related tests, but no bubblewrap and no docker to run them in
+    real_git = shutil.which("git")
+    assert real_git is not None
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "git").symlink_to(real_git)
+    with FakeGitHub() as github:
+        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PUSH},
+                     {"app.py": GUARD, "test_app.py": KEEPS_EXITS})
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+        result, answer = pr.ask("bob", "@codie fix commit", "Q001")
+        assert result["answered"] == "no-commit" and "tests not run: no sandbox" in answer
         assert pr.new_commits() == []

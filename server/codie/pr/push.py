@@ -85,8 +85,8 @@ def push_fix(mirror: Path, head_sha: str, path: str, new_text: str, to: Target, 
         # borrow the mirror's objects instead of copying them
         (work / "objects" / "info" / "alternates").write_text(str((mirror / "objects").resolve()) + "\n")
         listed = git(work, "ls-tree", head_sha, "--", path).split()
-        if len(listed) < 3 or listed[1] != "blob":
-            raise GitError(f"{path} is not a file at {head_sha[:7]}")
+        if len(listed) < 3 or listed[0] not in ("100644", "100755"):  # a symlink's blob is its target
+            raise GitError(f"{path} is not a regular file at {head_sha[:7]}")
         blob_file = Path(tmp) / "blob"
         blob_file.write_text(new_text, encoding="utf-8")
         blob = git(work, "hash-object", "-w", "--no-filters", str(blob_file)).strip()

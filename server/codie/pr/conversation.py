@@ -7,6 +7,8 @@ the same thread:
 - why: the offline explainer's answer for the finding the thread is about (its evidence,
   taint path, rule explanation and confidence), analysed at the pull request's current head;
 - fix: the finding's fix as a suggestion block, only when verified (pr/suggestions.py);
+  `fix commit`: the verified fix pushed as a commit to the pull request's branch, when the
+  base branch's configuration allows it and the branch is ours to push to (pr/push.py);
 - ignore: a dismissal recorded in the feedback store for this repository (which lowers the
   rule's confidence in later checks and keeps this finding hidden), then the thread resolved.
 
@@ -26,15 +28,20 @@ from pathlib import Path
 from typing import Any
 
 from codie.analyzers import registered
+from codie.core.config import Settings
+from codie.core.document import Document
 from codie.core.project import read_document
 from codie.core.rules import catalogue
 from codie.llm.context import finding_context
+from codie.llm.fixes import verify_fix
 from codie.llm.offline import explain_markdown
 from codie.pr import job as pr_job
 from codie.pr.diff import GitError, changed_lines
 from codie.pr.github import GitHub, GitHubError
-from codie.pr.suggestions import suggest
+from codie.pr.push import Target, push_fix, push_fixes_enabled, push_target
+from codie.pr.suggestions import describe, fixed_text, suggest, tests_skipped
 from codie.pr.summary import project_key
+from codie.report.model import Located
 from codie.worker.handlers import JobContext, register
 
 log = logging.getLogger(__name__)
@@ -46,7 +53,8 @@ RULE = re.compile(r"^\*\*([A-Z]+[0-9]+)\*\*")
 CONFIDENCE = re.compile(r"\((\d+)% confidence\)")
 FINGERPRINT = re.compile(r"\b[0-9a-f]{16}\b")
 HELP = ("I answer `@{bot} why` (the evidence and confidence behind a finding), `@{bot} fix` (a verified fix "
-        "as a suggestion) and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
+        "as a suggestion; `@{bot} fix commit` pushes it to the branch, where the repository allows it) "
+        "and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
         "to one of my review comments.")
 
 
@@ -155,6 +163,10 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     if th.answered():
         return {"answered": "before"}
     command, argument = str(payload["command"]), str(payload["argument"])
+    words = argument.split()
+    commit = command == "fix" and bool(words) and words[0].lower() == "commit"
+    if commit:
+        argument = " ".join(words[1:])
     bot = bot_name()
     if command not in COMMANDS:
         th.reply(HELP.format(bot=bot))
@@ -175,7 +187,7 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         return _ignore(settings, th, target, fp.group(1), argument)
     ctx.progress(0.2, "fetching")
     try:
-        return _at_head(settings, payload, th, target, fp.group(1), command, ctx)
+        return _at_head(settings, payload, th, target, fp.group(1), command, ctx, commit)
     except GitError as exc:  # the answer says so instead of leaving the question hanging
         log.warning("pr-reply %s: %s", payload.get("job_key"), exc)
         # the details stay in the log: a public comment is no place for paths or git output
@@ -221,13 +233,21 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
 
 def _at_head(
     settings: pr_job.PrSettings, payload: dict[str, Any], th: Thread, target: dict[str, Any], fp: str,
-    command: str, ctx: JobContext,
+    command: str, ctx: JobContext, commit: bool = False,
 ) -> dict[str, Any]:
     pull = th.gh.pull(th.repo, th.number)
     head_sha, base_sha = str(pull["head"]["sha"]), str(pull["base"]["sha"])
     mirror = pr_job.fetch(settings.cache, th.repo, str(payload["clone_url"]),
                           pr_job.pull_refs(th.number, str(pull["base"]["ref"])), [head_sha, base_sha])
     ctx.check_cancelled()
+    to: Target | None = None
+    if commit:  # refusals that need no analysis come first
+        if not push_fixes_enabled(mirror, base_sha):
+            return _no_commit(th, "this repository has not turned on pushed fixes (`[tool.codie.pr] push-fixes = "
+                                  f"true` in pyproject.toml on the `{pull['base']['ref']}` branch)")
+        to, why = push_target(pull, th.repo)
+        if to is None:
+            return _no_commit(th, why)
     changed = changed_lines(mirror, base_sha, head_sha)
     path = str(target["path"])
     with tempfile.TemporaryDirectory(prefix="codie-reply-") as tmp:
@@ -245,12 +265,14 @@ def _at_head(
             fc = finding_context(doc, found.finding, cat, found.path)
             th.reply("here is why I flagged this line.\n\n" + explain_markdown(fc))
             return {"answered": "why", "rule": found.finding.rule_id}
+        if to is not None:
+            return _commit(th, mirror, head_sha, found, doc, project, checkout, to, ctx)
         outcome = suggest(doc, found.finding, changed.get(path, set()), registered(), cat, project, checkout)
     s = outcome.suggestion
     if s is None:
         th.reply(f"I have no fix I can vouch for here: {outcome.reason}.")
         return {"answered": "no-fix", "reason": outcome.reason}
-    text = (f"here is a verified fix ({s.title}; {outcome.reason}). Commit it with "
+    text = (f"here is a verified fix ({s.title}; verified: {s.verified}). Commit it with "
             f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}")
     root_lines = (int(target.get("start_line") or target.get("line") or 0), int(target.get("line") or 0))
     if th.kind == "review" and root_lines == (s.start_line, s.end_line):
@@ -263,6 +285,45 @@ def _at_head(
     lines = f"line {s.end_line}" if s.start_line == s.end_line else f"lines {s.start_line}-{s.end_line}"
     th.reply(f"the fix is a suggestion on {path} {lines}: {placed.get('html_url') or 'see the new review comment'}")
     return {"answered": "fix", "suggestion": [s.start_line, s.end_line], "separate": True}
+
+
+def _no_commit(th: Thread, why: str) -> dict[str, Any]:
+    th.reply(f"sorry, I have not pushed a commit: {why}. A reply `@{bot_name()} fix` gets you the fix as a "
+             "suggestion when there is a verified one.")
+    return {"answered": "no-commit", "reason": why}
+
+
+def _commit(th: Thread, mirror: Path, head_sha: str, found: Located, doc: Document, project: Settings,
+            checkout: Path, to: Target, ctx: JobContext) -> dict[str, Any]:
+    """Verify the finding's whole fix (it may touch lines the change does not: a commit is not
+    a suggestion) and push it; a fix whose related tests could not run is not pushed."""
+    new_text, why = fixed_text(doc, found.finding)
+    if new_text is None:
+        return _no_commit(th, why)
+    verification = verify_fix(doc, found.finding, new_text, registered(), catalogue(), project, checkout)
+    if not verification.ok:
+        return _no_commit(th, f"the fix is not verified: {verification.reason}")
+    if tests_skipped(verification):
+        return _no_commit(th, "its related tests could not run (tests not run: no sandbox), and I push only "
+                              "fixes whose tests ran")
+    f = found.finding
+    title = f.fix.title if f.fix else f.rule_id
+    message = (f"fix({f.rule_id}): {title}\n\n{found.path}:{found.start_line}, asked by @{th.author} in "
+               f"#{th.number}.\nVerified by Codie: {describe(verification)}.")
+    bot = bot_name()
+    token = th.gh.token() if to.clone_url.startswith("https://") else None
+    try:
+        # recorded under the job: a re-run after a crash does not push a second commit
+        sha = str(ctx.once("push", lambda: {"sha": push_fix(
+            mirror, head_sha, found.path, new_text, to, message,
+            (f"{bot}[bot]", f"{bot}[bot]@users.noreply.github.com"), token)})["sha"])
+    except GitError as exc:
+        log.warning("pushing a fix to %s:%s: %s", to.repo, to.branch, exc)
+        return _no_commit(th, f"the push to `{to.branch}` did not go through (the branch may have moved since "
+                              f"{head_sha[:7]}; ask again after the next check)")
+    th.reply(f"pushed the fix as {sha} to `{to.repo}:{to.branch}` ({title}; verified: {describe(verification)}). "
+             "The push re-runs the check.")
+    return {"answered": "commit", "sha": sha, "branch": to.branch, "fork": to.fork}
 
 
 register(JOB_KIND, run_pr_reply)

@@ -136,8 +136,8 @@ def comment(located: Located, suggestion: Suggestion | None = None) -> dict[str,
     f = located.finding
     body = f"**{f.rule_id}** {f.message} ({f.confidence:.0%} confidence)\n\n"
     if suggestion is not None:
-        body += (f"**Suggested fix:** {suggestion.title} (verified: the fixed file parses and no longer "
-                 f"has this finding or any new one).\n\n{suggestion.block()}\n\n")
+        verified = suggestion.verified or "the fixed file parses and no longer has this finding or any new one"
+        body += f"**Suggested fix:** {suggestion.title} (verified: {verified}).\n\n{suggestion.block()}\n\n"
     body += (f"Reply `@codie why`, `@codie fix` or `@codie ignore <reason>`. "
              f"<!-- codie:{fingerprint(located)} -->")
     where = suggestion.comment_range() if suggestion else {"line": max(located.start_line, located.end_line),

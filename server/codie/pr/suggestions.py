@@ -6,6 +6,12 @@ undefined name, no longer has the finding and gains no other) and every line it 
 one the pull request adds or modifies: a suggestion never rewrites code the author did not
 touch (a fix that also adds `import ast` at the top of the module is not offered).
 
+Verification also runs the tests related to the file, in the sandbox, when the project
+has some (llm/fixes.related_tests_verdict): a fix that breaks one is not offered, and a
+suggestion names the tests it ran. The pull request's code is never run outside the
+sandbox: without one (no bubblewrap, no docker) the suggestion is offered as re-analysed
+only, and its comment says "tests not run: no sandbox".
+
 `Fix.safe` is not required: it marks fixes that may be applied with nobody looking
 (fix-on-save); a suggestion is applied by a reviewer who reads it first.
 """
@@ -13,7 +19,7 @@ touch (a fix that also adds `import ast` at the top of the module is not offered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from codie.analyzers import registered
@@ -24,7 +30,7 @@ from codie.core.findings import Finding, TextEdit
 from codie.core.fixes import fix_edits
 from codie.core.project import read_document
 from codie.core.rules import Catalogue, catalogue
-from codie.llm.fixes import verify_fix
+from codie.llm.fixes import Verification, verify_fix
 from codie.report.model import Located
 
 
@@ -34,6 +40,9 @@ class Suggestion:
     end_line: int
     lines: tuple[str, ...]  # the new lines for that range (none: the lines are deleted)
     title: str
+    # what the verification did, for the comment (not part of the suggestion's identity)
+    verified: str = field(default="", compare=False)
+    tests: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def replacement(self) -> str:
@@ -73,6 +82,35 @@ def _touched_lines(doc: Document, edits: Sequence[TextEdit]) -> tuple[int, int]:
     return first, last
 
 
+NO_SANDBOX = "related tests NOT run"  # how llm/fixes.py says the sandbox was missing
+
+
+def tests_skipped(v: Verification) -> bool:
+    """The project has related tests but no sandbox could run them."""
+    return NO_SANDBOX in v.reason
+
+
+def describe(v: Verification) -> str:
+    """What a verified fix went through, in the words of a review comment."""
+    static = "the fixed file parses and no longer has this finding or any new one"
+    if v.tests:
+        return f"{static}; {len(v.tests)} related test(s) pass in the sandbox: " + ", ".join(
+            f"`{t}`" for t in v.tests)
+    if tests_skipped(v):
+        return f"re-analysed only: {static}; tests not run: no sandbox"
+    return f"{static}; no related tests"
+
+
+def fixed_text(doc: Document, finding: Finding) -> tuple[str | None, str]:
+    """The whole file with the finding's fix applied, or (None, why there is none)."""
+    if finding.fix is None:
+        return None, f"{finding.rule_id} has no automatic fix"
+    edits = fix_edits(doc, finding.fix)
+    if not edits:
+        return None, "the fix changes nothing"
+    return _apply(doc.source, edits).decode("utf-8", "surrogatepass"), ""
+
+
 def suggest(
     doc: Document,
     finding: Finding,
@@ -105,7 +143,8 @@ def suggest(
     if doc.source[lo:hi].endswith(b"\n") and region and not region.endswith("\n"):
         return Outcome(None, "the fix joins the changed lines with the next one")
     lines = tuple(region.splitlines())
-    return Outcome(Suggestion(first + 1, last + 1, lines, finding.fix.title), verification.reason)
+    return Outcome(Suggestion(first + 1, last + 1, lines, finding.fix.title, describe(verification),
+                              verification.tests), verification.reason)
 
 
 def for_results(

@@ -85,3 +85,23 @@ def test_codie_check_diff_runs_none_of_them(hostile: tuple[Path, Path]) -> None:
                           text=True, env=ENV, timeout=300)
     assert done.returncode in (0, 1), done.stderr
     assert sorted(p.name for p in marks.iterdir()) == []
+
+
+def test_secret_settings_never_reach_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A credential (pr/push.py's http.extraHeader) goes through the environment, where only
+    the same user can read it, never through argv, which every local user can list."""
+    import codie.core.git as gitmod
+
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    seen: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(argv: list[str], *args: object, **kwargs: object) -> object:
+        seen.append(list(argv))
+        return real_run(argv, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(gitmod.subprocess, "run", spy)
+    secret = {"codie.probe": "Authorization: Basic c2VjcmV0"}
+    out = gitmod.git(tmp_path, "config", "--get", "codie.probe", secret_config=secret)
+    assert out.strip() == "Authorization: Basic c2VjcmV0"  # git did receive it
+    assert seen and not any("c2VjcmV0" in part for argv in seen for part in argv)

@@ -42,11 +42,21 @@ class GitError(RuntimeError):
     """git failed: not installed, not a repository, unknown revision, timed out..."""
 
 
-def _environment() -> dict[str, str]:
+def _environment(secret: Mapping[str, str] | None = None) -> dict[str, str]:
     # a git hook or IDE may have set where the repository is: we say it with -C instead
     drop = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    # nor who commits: Codie's commits (pr/push.py) are authored by the identity it names
+    env = {k: v for k, v in os.environ.items()
+           if k not in drop and not k.startswith(("GIT_CONFIG_", "GIT_AUTHOR_", "GIT_COMMITTER_"))}
     env.update(GIT_PAGER="cat", PAGER="cat", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    # settings that must not show in the process list (a token in http.extraHeader): git
+    # reads them from the environment (GIT_CONFIG_COUNT, git 2.31+), which only the same
+    # user can see, unlike `-c` arguments
+    for n, (key, value) in enumerate((secret or {}).items()):
+        env[f"GIT_CONFIG_KEY_{n}"] = key
+        env[f"GIT_CONFIG_VALUE_{n}"] = value
+    if secret:
+        env["GIT_CONFIG_COUNT"] = str(len(secret))
     return env
 
 
@@ -83,15 +93,18 @@ def _filter_overrides(repo: Path) -> tuple[str, ...]:
 
 
 def git_bytes(repo: Path, *args: str, timeout: float = 120,
-              config: Mapping[str, str] | None = None) -> bytes:
+              config: Mapping[str, str] | None = None,
+              secret_config: Mapping[str, str] | None = None) -> bytes:
     """Run `git ARGS` in repo with every repository-chosen program disabled; its stdout.
 
-    `config`: more `-c NAME=VALUE` settings of Codie's own (never the repository's)."""
+    `config`: more `-c NAME=VALUE` settings of Codie's own (never the repository's);
+    `secret_config`: the same, passed through the environment so that they never appear
+    on a command line (credentials)."""
     filters = _filter_overrides(repo) if args and args[0] in WORKTREE_COMMANDS else ()
     argv = command(repo, args, filters, config)
     try:
         done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL, env=_environment())
+                              stdin=subprocess.DEVNULL, env=_environment(secret_config))
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except OSError as exc:
@@ -105,9 +118,11 @@ def git_bytes(repo: Path, *args: str, timeout: float = 120,
 
 
 def git(repo: Path, *args: str, timeout: float = 120,
-        config: Mapping[str, str] | None = None) -> str:
+        config: Mapping[str, str] | None = None,
+        secret_config: Mapping[str, str] | None = None) -> str:
     """git_bytes decoded as UTF-8 (undecodable bytes replaced)."""
-    return git_bytes(repo, *args, timeout=timeout, config=config).decode("utf-8", "replace")
+    return git_bytes(repo, *args, timeout=timeout, config=config,
+                     secret_config=secret_config).decode("utf-8", "replace")
 
 
 # what changed ------------------------------------------------------------------------------

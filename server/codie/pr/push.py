@@ -96,5 +96,5 @@ def push_fix(mirror: Path, head_sha: str, path: str, new_text: str, to: Target, 
         commit = git(work, "commit-tree", tree, "-p", head_sha, "-m", message, config=me).strip()
         # no --force: a branch that moved since head_sha refuses the push
         git(work, "push", "--quiet", "--no-verify", to.clone_url, f"{commit}:refs/heads/{to.branch}",
-            timeout=300, config=_auth(to.clone_url, token))
+            timeout=300, secret_config=_auth(to.clone_url, token))
     return commit

@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in config_problems:
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
     rows, problems = collect([p.resolve() for p in args.paths], settings, root)
-    for problem in problems:
-        print(f"codie: {problem}", file=sys.stderr)
+    for message in problems:
+        print(f"codie: {message}", file=sys.stderr)
     sys.stdout.write(render(select(rows, args), args.format))
     return 0

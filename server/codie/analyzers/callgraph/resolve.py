@@ -342,14 +342,23 @@ class Resolver:
         """("l", exprs[, kind[, keys]]) -> one container value."""
         kind = expr[2] if len(expr) > 2 else ""  # "": filled by mutation, kind unknown
         keys = expr[3] if len(expr) > 3 else ()
-        parts = [self.eval(e, q) for e in expr[1]]
-        members = ordered(v for part in parts for v in part)
+        # Nested containers are flattened into one level and members are capped: values
+        # are compared and hashed whole, and containers of containers of ... made the
+        # number of distinct values (and the time) explode on real code.
+        parts = [self._flat(self.eval(e, q)) for e in expr[1]]
+        members = ordered(v for part in parts for v in part)[:MAX_VALUES]
         keyed: dict[str, Values] = {}
         for key, part in zip(keys, parts, strict=False):
             if key is not None:
                 keyed[key] = part
         complete = len(keyed) == len(parts) and len(keys) == len(parts)
         return (("C", members, kind, tuple(keyed.items()), complete),)
+
+    @staticmethod
+    def _flat(values: Values) -> Values:
+        if not any(v[0] == "C" for v in values):
+            return values
+        return ordered(m for v in values for m in (v[1] if v[0] == "C" else (v,)))
 
     def elements(self, values: Values) -> Values:
         """What iterating or indexing these values gives."""

@@ -150,3 +150,38 @@ def test_a_broken_user_index_falls_back_to_the_packaged_one(
     monkeypatch.setenv("CODIE_ADVISORIES", str(broken))
     _, found = check("requirements.txt", "django==1.11\n")
     assert [f.rule_id for f in found] == ["DEP001"]
+
+
+def test_wildcard_pin_is_checked() -> None:
+    _, (f,) = check("requirements.txt", "flask==0.12.*\n")
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.WARNING)
+    assert "allows only releases with known vulnerabilities" in f.message
+    assert f.fix is None and "change the constraint `==0.12.*`" in f.message
+
+
+@pytest.mark.parametrize("text", ["urllib3<1.25\n", "flask<1.0\n"])
+def test_range_whose_every_allowed_release_is_affected_warns(text: str) -> None:
+    _, (f,) = check("requirements.txt", text)
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.WARNING)
+    assert f.data["every_allowed_affected"] is True
+    assert len(f.data["advisories"]) >= 1
+
+
+def test_range_where_some_releases_are_affected_is_info() -> None:
+    _, (f,) = check("requirements.txt", "django>=4.0\n")
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.INFO)
+    assert f.data["every_allowed_affected"] is False
+    assert "raise the lower bound to" in f.message
+
+
+def test_upgrade_advice_respects_the_declared_cap() -> None:
+    _, (f,) = check("requirements.txt", "requests>=2.19,<2.20\n")
+    assert f.severity == Severity.WARNING
+    assert "upgrade to 2.31.0" not in f.message
+    assert "change the constraint `<2.20` to allow 2.31.0" in f.message
+    assert f.fix is None  # raising the floor above the cap would make the range empty
+
+
+def test_bare_name_and_clean_floor_open_range_are_quiet() -> None:
+    assert check("requirements.txt", "flask\n")[1] == []
+    assert check("requirements.txt", "requests>=2.32.3\n")[1] == []

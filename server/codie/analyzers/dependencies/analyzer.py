@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlparse
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 from tree_sitter import Node
 
@@ -32,6 +33,7 @@ from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, Location, Severity, TextEdit
 
 MAX_IDS_IN_MESSAGE = 3
+CAPS = ("<", "<=", "==", "~=", "===")  # specifier operators that bound a range from above
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,13 @@ class DependencyAnalyzer:
             yield ctx.report("DEP003", problem.start, end, problem.message, evidence=0.7)
 
     def check(self, ctx: Context, index: AdvisoryIndex, dep: Dependency) -> Iterator[Finding]:
-        if dep.version is None or dep.kind not in ("pin", "lock", "range"):
+        if dep.kind == "range":
+            if dep.group != "build":
+                # (build requirements are installed fresh in an isolated environment: the
+                # newest matching release, not the floor, so a low floor is no risk there)
+                yield from self.check_range(ctx, index, dep)
+            return
+        if dep.version is None or dep.kind not in ("pin", "lock"):
             return
         current = parse_version(dep.version)
         if current is None:
@@ -215,15 +223,82 @@ class DependencyAnalyzer:
             cwe = sorted({c for a in found for c in a.cwe})
             # the advisories' own weaknesses (GHSA data) say more than the generic CWE-1395
             yield dataclasses.replace(finding, cwe=tuple(cwe)) if cwe else finding
-        elif dep.version_start is not None and dep.group != "build":
-            # (build requirements are installed fresh in an isolated environment: the
-            # newest matching release, not the floor, so a low floor is no risk there)
-            floor_fix = upgrade_fix(dep, upgrade) if _is_floor(ctx, dep) else None
-            yield ctx.report(
-                "DEP002", dep.start, dep.end,
-                f"`{dep.name}{dep.specifier}` allows {dep.version}, which has {count} "
-                f"({describe(found)}){advice}", fix=floor_fix, evidence=0.6, data=data,
-            )
+
+    def check_range(self, ctx: Context, index: AdvisoryIndex,
+                    dep: Dependency) -> Iterator[Finding]:
+        """A range (or a wildcard pin, `flask==0.12.*`): the releases it allows that the
+        advisories know of. Every one affected -> warning; some -> info. The advice stays
+        inside the range, or names the constraint that has to change."""
+        if not dep.specifier:
+            return  # a bare name installs the newest release
+        try:
+            spec = SpecifierSet(dep.specifier)
+        except InvalidSpecifier:
+            return
+        # the versions the specifier names count too: most advisories list only bounds
+        named = [parse_version(s.version.removesuffix(".*")) for s in spec
+                 if s.operator in (">=", "==", "~=", "===")]
+        candidates = set(known_versions(index, dep.name)) | {v for v in named if v is not None}
+        allowed = sorted(v for v in candidates if spec.contains(v))
+        bad = [v for v in allowed if index.affecting(dep.name, v)]
+        capped = any(s.operator in CAPS for s in spec)
+        if not bad or (bad[0] != allowed[0] and not capped):
+            return  # open above and clean at the floor: an install gets a clean release
+        found = list({a.id: a for v in bad for a in index.affecting(dep.name, v)}.values())
+        every = len(bad) == len(allowed)
+        floor = parse_version(dep.version) if dep.version else None
+        upgrade, advice = _range_advice(index, dep, spec, allowed, bad, found, floor)
+        data = {
+            "package": dep.key, "version": dep.version, "kind": dep.kind,
+            "specifier": dep.specifier, "affected": [str(v) for v in bad],
+            "allowed": [str(v) for v in allowed], "every_allowed_affected": every,
+            "advisories": [a.id for a in found],
+            "aliases": sorted({x for a in found for x in a.names}),
+            "upgrade": str(upgrade.version) if upgrade else None,
+            "score": max((a.score for a in found if a.score is not None), default=None),
+        }
+        if every:
+            what = (f"allows only releases with known vulnerabilities (all {len(bad)} "
+                    "that the advisory data names)")
+        else:
+            what = (f"allows {len(bad)} of {len(allowed)} known releases with known "
+                    f"vulnerabilities, e.g. {bad[0]}")
+        floor_fix = upgrade_fix(dep, upgrade) if upgrade is not None and \
+            dep.version_start is not None and _is_floor(ctx, dep) else None
+        yield ctx.report(
+            "DEP002", dep.start, dep.end,
+            f"`{dep.name}{dep.specifier}` {what} ({describe(found)}){advice}",
+            severity=Severity.WARNING if every else Severity.INFO, fix=floor_fix,
+            evidence=0.6, data=data,
+        )
+
+
+def known_versions(index: AdvisoryIndex, name: str) -> list[Version]:
+    """The final releases the advisories of a package name (listed, or as range bounds)."""
+    found: set[Version] = set()
+    for a in index.for_package(name):
+        found.update(a.versions)
+        for bounds in a.ranges:
+            found.update(b for b in bounds if b is not None)
+    return sorted(v for v in found if not v.is_prerelease and v != Version("0"))
+
+
+def _range_advice(index: AdvisoryIndex, dep: Dependency, spec: SpecifierSet,
+                  allowed: list[Version], bad: list[Version], found: list[Advisory],
+                  floor: Version | None) -> tuple[Upgrade | None, str]:
+    """Raise the floor to a clean release the range allows; else name the constraint."""
+    clean_allowed = [v for v in allowed if v not in bad and (floor is None or v > floor)]
+    outside = index.smallest_upgrade(dep.name, max(allowed))
+    if clean_allowed:
+        target = clean_allowed[0]
+        return Upgrade(target, len(found), len(found)), \
+            f"; raise the lower bound to {target}"
+    caps = [str(s) for s in spec if s.operator in CAPS]
+    constraint = ",".join(caps) or dep.specifier
+    if outside is not None:
+        return None, (f"; no release that `{dep.specifier}` allows is clean: change the "
+                      f"constraint `{constraint}` to allow {outside}")
+    return None, "; no fixed release is known"
 
 
 def _advice(dep: Dependency, upgrade: Upgrade | None) -> str:

@@ -208,6 +208,8 @@ class DependencyAnalyzer:
             "package": dep.key, "version": dep.version, "kind": dep.kind,
             "advisories": [a.id for a in found],
             "aliases": sorted({x for a in found for x in a.names}),
+            # every advisory behind the finding, with its aliases (reports list them all)
+            "advisory_aliases": {a.id: list(a.aliases) for a in found},
             "upgrade": str(upgrade.version) if upgrade else None,
             "score": max((a.score for a in found if a.score is not None), default=None),
         }
@@ -254,6 +256,8 @@ class DependencyAnalyzer:
             "allowed": [str(v) for v in allowed], "every_allowed_affected": every,
             "advisories": [a.id for a in found],
             "aliases": sorted({x for a in found for x in a.names}),
+            # every advisory behind the finding, with its aliases (reports list them all)
+            "advisory_aliases": {a.id: list(a.aliases) for a in found},
             "upgrade": str(upgrade.version) if upgrade else None,
             "score": max((a.score for a in found if a.score is not None), default=None),
         }

@@ -185,3 +185,48 @@ def test_upgrade_advice_respects_the_declared_cap() -> None:
 def test_bare_name_and_clean_floor_open_range_are_quiet() -> None:
     assert check("requirements.txt", "flask\n")[1] == []
     assert check("requirements.txt", "requests>=2.32.3\n")[1] == []
+
+
+def check_with(text: str, ignore: list[dict[str, object]]) -> list[Finding]:
+    from codie.core.config import Settings
+
+    doc = Document("file:///proj/requirements.txt", text)
+    settings = Settings(sections={"dependencies": {"ignore": ignore}})
+    return analyze(Context(doc, catalogue(), settings=settings), [DependencyAnalyzer()])
+
+
+def test_an_advisory_can_be_ignored_by_id_with_reason_and_expiry() -> None:
+    (f,) = check_with("PyYAML==5.3\n", [])
+    ids = f.data["advisories"]
+    entries: list[dict[str, object]] = [
+        {"id": i, "reason": "we only load trusted files", "until": "2999-01-01"} for i in ids]
+    assert check_with("PyYAML==5.3\n", entries) == []
+    # by an alias too (a CVE id), and limited to one package
+    cve = next(x for x in f.data["aliases"] if x.startswith("CVE-"))
+    (g,) = check_with("PyYAML==5.3\n", [{"id": cve, "reason": "r", "until": "2999-01-01",
+                                         "package": "pyyaml"}])
+    assert len(g.data["advisories"]) == len(ids) - 1
+    (h,) = check_with("PyYAML==5.3\n", [{"id": cve, "reason": "r", "until": "2999-01-01",
+                                         "package": "flask"}])
+    assert len(h.data["advisories"]) == len(ids)
+
+
+def test_an_expired_or_incomplete_ignore_stops_applying_and_says_so() -> None:
+    (f,) = check_with("PyYAML==5.3\n", [])
+    first = f.data["advisories"][0]
+    (g,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r", "until": "2001-02-03"}])
+    assert len(g.data["advisories"]) == len(f.data["advisories"])
+    assert f"the ignore of {first} expired on 2001-02-03" in g.message
+    (h,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r"}])
+    assert "does not apply: it needs an expiry date" in h.message
+    (i,) = check_with("PyYAML==5.3\n", [{"id": first, "until": "2999-01-01"}])
+    assert "it needs a `reason`" in i.message
+    (j,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r", "until": "soon"}])
+    assert "is not a YYYY-MM-DD date" in j.message
+
+
+def test_ignores_apply_to_ranges_too() -> None:
+    (f,) = check_with("flask<1.0\n", [])
+    entries: list[dict[str, object]] = [
+        {"id": i, "reason": "r", "until": "2999-01-01"} for i in f.data["advisories"]]
+    assert check_with("flask<1.0\n", entries) == []

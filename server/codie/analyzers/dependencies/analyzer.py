@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlparse
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 from tree_sitter import Node
 
@@ -200,7 +202,7 @@ class DependencyAnalyzer:
                                  f"`{dep.version}` is not a valid PEP 440 version of {dep.name}",
                                  evidence=0.7)
             return
-        found = index.affecting(dep.name, current)
+        found, ignore_notes = kept(ctx, dep, index.affecting(dep.name, current))
         if not found:
             return
         upgrade = best_upgrade(index, dep, current, found)
@@ -214,7 +216,7 @@ class DependencyAnalyzer:
             "score": max((a.score for a in found if a.score is not None), default=None),
         }
         count = f"{len(found)} known vulnerabilit{'y' if len(found) == 1 else 'ies'}"
-        advice = _advice(dep, upgrade)
+        advice = _advice(dep, upgrade) + "".join(f"; {n}" for n in ignore_notes)
         if dep.exact:
             finding = ctx.report(
                 "DEP001", dep.start, dep.end,
@@ -242,14 +244,16 @@ class DependencyAnalyzer:
                  if s.operator in (">=", "==", "~=", "===")]
         candidates = set(known_versions(index, dep.name)) | {v for v in named if v is not None}
         allowed = sorted(v for v in candidates if spec.contains(v))
-        bad = [v for v in allowed if index.affecting(dep.name, v)]
+        bad = [v for v in allowed if kept(ctx, dep, index.affecting(dep.name, v))[0]]
         capped = any(s.operator in CAPS for s in spec)
         if not bad or (bad[0] != allowed[0] and not capped):
             return  # open above and clean at the floor: an install gets a clean release
-        found = list({a.id: a for v in bad for a in index.affecting(dep.name, v)}.values())
+        found, ignore_notes = kept(ctx, dep, list(
+            {a.id: a for v in bad for a in index.affecting(dep.name, v)}.values()))
         every = len(bad) == len(allowed)
         floor = parse_version(dep.version) if dep.version else None
         upgrade, advice = _range_advice(index, dep, spec, allowed, bad, found, floor)
+        advice += "".join(f"; {n}" for n in ignore_notes)
         data = {
             "package": dep.key, "version": dep.version, "kind": dep.kind,
             "specifier": dep.specifier, "affected": [str(v) for v in bad],
@@ -275,6 +279,65 @@ class DependencyAnalyzer:
             severity=Severity.WARNING if every else Severity.INFO, fix=floor_fix,
             evidence=0.6, data=data,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """One `[tool.codie.dependencies] ignore` entry; `problem` says why it cannot apply."""
+
+    id: str
+    reason: str
+    until: date | None
+    package: str = ""
+    problem: str = ""
+
+
+def ignores(ctx: Context) -> list[Ignore]:
+    """`ignore = [{id = "...", reason = "...", until = "YYYY-MM-DD", package = "..."}]`."""
+    raw = ctx.settings.section("dependencies").get("ignore", [])
+    out: list[Ignore] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            continue
+        reason, until, problem = entry.get("reason"), entry.get("until"), ""
+        when: date | None = None
+        if isinstance(until, date):  # TOML dates arrive as date objects
+            when = until
+        elif isinstance(until, str):
+            try:
+                when = date.fromisoformat(until)
+            except ValueError:
+                problem = f"`until = {until!r}` is not a YYYY-MM-DD date"
+        else:
+            problem = "it needs an expiry date (`until = \"YYYY-MM-DD\"`)"
+        if not problem and not (isinstance(reason, str) and reason.strip()):
+            problem = "it needs a `reason`"
+        package = entry.get("package")
+        out.append(Ignore(entry["id"], reason if isinstance(reason, str) else "", when,
+                          package if isinstance(package, str) else "", problem))
+    return out
+
+
+def kept(ctx: Context, dep: Dependency,
+         found: Sequence[Advisory]) -> tuple[list[Advisory], list[str]]:
+    """The advisories no current ignore entry covers, and notes on entries that did not
+    apply (expired or incomplete): an expired ignore says so instead of hiding silently."""
+    entries = ignores(ctx) if found else []
+    left: list[Advisory] = []
+    notes: list[str] = []
+    today = date.today()
+    for a in found:
+        match = next((i for i in entries if i.id in a.names and (
+            not i.package or canonicalize_name(i.package) == dep.key)), None)
+        if match is None:
+            left.append(a)
+        elif match.problem:
+            left.append(a)
+            notes.append(f"the ignore of {match.id} does not apply: {match.problem}")
+        elif match.until is not None and match.until < today:
+            left.append(a)
+            notes.append(f"the ignore of {match.id} expired on {match.until.isoformat()}")
+    return left, notes
 
 
 def known_versions(index: AdvisoryIndex, name: str) -> list[Version]:

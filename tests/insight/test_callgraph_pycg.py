@@ -144,7 +144,14 @@ def test_external_values_have_no_invented_attributes(tmp_path: Path) -> None:
             def parse(self, rawdata):
                 m = _match(rawdata)
                 return m.group(0)
+
+        def helper(value, fn):
+            value.match("x")
+            fn()
+
+        helper(sys.abiflags, sys.exit)
     """)
+    assert graph["main.helper"] == ["sys.exit"]  # callable, but no invented attributes
     assert not any("abiflags" in c for callees in graph.values() for c in callees)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
 
 from tree_sitter import Node, Query, QueryCursor, Tree
@@ -69,7 +70,9 @@ class Extractor(SpecialForms):
         self.keyed_stores: list[tuple[str, str, str | None, Expr, int]] = []
 
     def text(self, node: Node) -> str:
-        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        # interned: a module repeats the same names many times, and the summaries of a
+        # whole workspace are held at once (pickle and msgpack then share them too)
+        return sys.intern(self.src[node.start_byte:node.end_byte].decode("utf-8", "replace"))
 
     # which scope holds a node --------------------------------------------------------------
     def enclosing(self, node: Node) -> str:

@@ -8,6 +8,7 @@ every name, attribute and call evaluates to a set of abstract values
   ("i", class)      an instance of a project class
   ("m", module)     a project module
   ("x", dotted)     something outside the project (stdlib, third party, builtins)
+  ("v", dotted)     the same, received as an argument: callable, attributes unknown
   ("s", class, of)  super() in a method of `class`, for an instance of class `of`
   ("C", values, kind, keyed, complete)  a container (kind "list", "dict", ...) holding
                     these values; keyed: ((literal key, values), ...) for dicts with string
@@ -199,7 +200,7 @@ class Resolver:
     def target(self, value: Value) -> tuple[str | None, bool]:
         """The node a call of `value` reaches, and whether its first parameter is implicit."""
         tag = value[0]
-        if tag == "x":
+        if tag in ("x", "v"):
             return value[1], False
         if tag == "b":
             return value[1], True
@@ -418,7 +419,11 @@ class Resolver:
             if scope.params[0] == name and scope.method_kind in ("instance", "class"):
                 cls = scope.parent or ""
                 values.append(("i", cls) if scope.method_kind == "instance" else ("d", cls))
-            values.extend(self.param_values.get((scope.qualname, name), ()))
+            # an external value that arrived as an argument can still be called, but its
+            # attributes are unknown: `s.split()` on a parameter that once received
+            # `sys.abiflags` is not `sys.abiflags.split` ("v": external, by value)
+            values.extend(("v", v[1]) if v[0] == "x" else v
+                          for v in self.param_values.get((scope.qualname, name), ()))
         for e in scope.assigns.get(name, ()):
             values.extend(self.eval(e, scope.qualname))
         return ordered(values)

@@ -52,6 +52,12 @@ BUILTIN_TYPES = frozenset({"builtins.str", "builtins.bytes", "builtins.dict", "b
                            "builtins.int", "builtins.float", "builtins.bytearray"})
 
 
+def by_value(value: Value) -> Value:
+    """An external value passed on (argument, return value, container member): it can be
+    called, but `sys.abiflags` coming back from a helper has no known attributes."""
+    return ("v", value[1]) if value[0] == "x" else value
+
+
 def ordered(values: Iterable[Value]) -> Values:
     """Deduplicated, in first-seen order (deterministic, unlike a set)."""
     return tuple(dict.fromkeys(values))
@@ -366,7 +372,7 @@ class Resolver:
         out: list[Value] = []
         for c in values:
             if c[0] == "C":
-                out.extend(c[1])
+                out.extend(by_value(v) for v in c[1])
             elif c[0] == "i":  # an iterator class: what its __next__ returns
                 for it in self._iterators((c,)):
                     for m in self.class_attr(it[1], "__next__", bound=True, instance=True):
@@ -380,9 +386,9 @@ class Resolver:
                 continue
             found = [v for k, v in c[3] if k == key]
             if found:
-                out.extend(found[0])
+                out.extend(by_value(v) for v in found[0])
             elif not c[4]:  # some key is not a literal: it may be this one
-                out.extend(c[1])
+                out.extend(by_value(v) for v in c[1])
         return ordered(out)
 
     def _is_class(self, q: str) -> bool:
@@ -422,7 +428,7 @@ class Resolver:
             # an external value that arrived as an argument can still be called, but its
             # attributes are unknown: `s.split()` on a parameter that once received
             # `sys.abiflags` is not `sys.abiflags.split` ("v": external, by value)
-            values.extend(("v", v[1]) if v[0] == "x" else v
+            values.extend(by_value(v)
                           for v in self.param_values.get((scope.qualname, name), ()))
         for e in scope.assigns.get(name, ()):
             values.extend(self.eval(e, scope.qualname))
@@ -483,7 +489,7 @@ class Resolver:
                 return EMPTY
             if scope.kind == "class":
                 return (("i", f[1]),)
-            return ordered(v for r in scope.returns for v in self.eval(r, f[1]))
+            return ordered(by_value(v) for r in scope.returns for v in self.eval(r, f[1]))
         if tag == "i":
             return ordered(v for c in self.class_attr(f[1], "__call__", bound=True)
                            for v in self.call_result(c))

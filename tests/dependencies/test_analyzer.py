@@ -150,3 +150,83 @@ def test_a_broken_user_index_falls_back_to_the_packaged_one(
     monkeypatch.setenv("CODIE_ADVISORIES", str(broken))
     _, found = check("requirements.txt", "django==1.11\n")
     assert [f.rule_id for f in found] == ["DEP001"]
+
+
+def test_wildcard_pin_is_checked() -> None:
+    _, (f,) = check("requirements.txt", "flask==0.12.*\n")
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.WARNING)
+    assert "allows only releases with known vulnerabilities" in f.message
+    assert f.fix is None and "change the constraint `==0.12.*`" in f.message
+
+
+@pytest.mark.parametrize("text", ["urllib3<1.25\n", "flask<1.0\n"])
+def test_range_whose_every_allowed_release_is_affected_warns(text: str) -> None:
+    _, (f,) = check("requirements.txt", text)
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.WARNING)
+    assert f.data["every_allowed_affected"] is True
+    assert len(f.data["advisories"]) >= 1
+
+
+def test_range_where_some_releases_are_affected_is_info() -> None:
+    _, (f,) = check("requirements.txt", "django>=4.0\n")
+    assert (f.rule_id, f.severity) == ("DEP002", Severity.INFO)
+    assert f.data["every_allowed_affected"] is False
+    assert "raise the lower bound to" in f.message
+
+
+def test_upgrade_advice_respects_the_declared_cap() -> None:
+    _, (f,) = check("requirements.txt", "requests>=2.19,<2.20\n")
+    assert f.severity == Severity.WARNING
+    assert "upgrade to 2.31.0" not in f.message
+    assert "change the constraint `<2.20` to allow 2.31.0" in f.message
+    assert f.fix is None  # raising the floor above the cap would make the range empty
+
+
+def test_bare_name_and_clean_floor_open_range_are_quiet() -> None:
+    assert check("requirements.txt", "flask\n")[1] == []
+    assert check("requirements.txt", "requests>=2.32.3\n")[1] == []
+
+
+def check_with(text: str, ignore: list[dict[str, object]]) -> list[Finding]:
+    from codie.core.config import Settings
+
+    doc = Document("file:///proj/requirements.txt", text)
+    settings = Settings(sections={"dependencies": {"ignore": ignore}})
+    return analyze(Context(doc, catalogue(), settings=settings), [DependencyAnalyzer()])
+
+
+def test_an_advisory_can_be_ignored_by_id_with_reason_and_expiry() -> None:
+    (f,) = check_with("PyYAML==5.3\n", [])
+    ids = f.data["advisories"]
+    entries: list[dict[str, object]] = [
+        {"id": i, "reason": "we only load trusted files", "until": "2999-01-01"} for i in ids]
+    assert check_with("PyYAML==5.3\n", entries) == []
+    # by an alias too (a CVE id), and limited to one package
+    cve = next(x for x in f.data["aliases"] if x.startswith("CVE-"))
+    (g,) = check_with("PyYAML==5.3\n", [{"id": cve, "reason": "r", "until": "2999-01-01",
+                                         "package": "pyyaml"}])
+    assert len(g.data["advisories"]) == len(ids) - 1
+    (h,) = check_with("PyYAML==5.3\n", [{"id": cve, "reason": "r", "until": "2999-01-01",
+                                         "package": "flask"}])
+    assert len(h.data["advisories"]) == len(ids)
+
+
+def test_an_expired_or_incomplete_ignore_stops_applying_and_says_so() -> None:
+    (f,) = check_with("PyYAML==5.3\n", [])
+    first = f.data["advisories"][0]
+    (g,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r", "until": "2001-02-03"}])
+    assert len(g.data["advisories"]) == len(f.data["advisories"])
+    assert f"the ignore of {first} expired on 2001-02-03" in g.message
+    (h,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r"}])
+    assert "does not apply: it needs an expiry date" in h.message
+    (i,) = check_with("PyYAML==5.3\n", [{"id": first, "until": "2999-01-01"}])
+    assert "it needs a `reason`" in i.message
+    (j,) = check_with("PyYAML==5.3\n", [{"id": first, "reason": "r", "until": "soon"}])
+    assert "is not a YYYY-MM-DD date" in j.message
+
+
+def test_ignores_apply_to_ranges_too() -> None:
+    (f,) = check_with("flask<1.0\n", [])
+    entries: list[dict[str, object]] = [
+        {"id": i, "reason": "r", "until": "2999-01-01"} for i in f.data["advisories"]]
+    assert check_with("flask<1.0\n", entries) == []

@@ -204,3 +204,19 @@ def test_advisories_update_downloads_the_osv_export(tmp_path: Path,
     assert main(["advisories", "check", "demo", "1.1"]) == 1
     out = capsys.readouterr().out
     assert "GHSA-demo [CVE-D]" in out and "smallest upgrade clearing all 1: 1.2" in out
+
+
+def test_json_and_sarif_list_every_advisory_and_alias(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "requirements.txt").write_text("Django==1.11\n")
+    _, report = run_json(capsys, "check", str(tmp_path))
+    (finding,) = [f for f in report["findings"] if f["rule"] == "DEP001"]  # type: ignore[attr-defined]
+    assert " more" in finding["message"]  # the message stays short ...
+    advisories = finding["advisories"]  # ... the report has them all
+    assert len(advisories) > 3
+    assert all(a["id"] and isinstance(a["aliases"], list) for a in advisories)
+    assert any(x.startswith("CVE-") for a in advisories for x in a["aliases"])
+    main(["check", str(tmp_path), "--format", "sarif"])
+    sarif = json.loads(capsys.readouterr().out)
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "DEP001"]
+    assert result["properties"]["advisories"] == advisories

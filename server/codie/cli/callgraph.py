@@ -1,6 +1,8 @@
 """`codie callgraph PATH`: the workspace call graph, headless.
 
-JSON is an adjacency list {"module.func": ["module.callee", ...]}; DOT is for Graphviz.
+JSON is an adjacency list {"module.func": ["module.callee", ...]}; DOT is for Graphviz;
+"pycg" is PyCG's micro-benchmark format (`<builtin>.len`, `Class.__init__`, every node a key).
+Output is deterministic: the same tree gives the same bytes.
 Summaries are cached in <root>/.codie/codie.db (or CODIE_DB) unless --no-cache.
 """
 
@@ -22,7 +24,7 @@ from codie.store import default_path
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("callgraph", help="print the workspace call graph (JSON or DOT)")
     p.add_argument("path", type=Path, metavar="PATH", help="project folder (or a file in it)")
-    p.add_argument("--format", default="json", choices=("json", "dot", "text"))
+    p.add_argument("--format", default="json", choices=("json", "dot", "text", "pycg"))
     p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     p.add_argument("--no-external", action="store_true",
                    help="leave out stdlib / third-party / builtin callees")
@@ -76,8 +78,12 @@ def run(args: argparse.Namespace) -> int:
             f"{r['path']}:{r['line']}: {r['function']} is never referenced (hint)\n"
             for r in rows)
     else:
-        adjacency = graph.adjacency(external=not args.no_external)
-        if args.format == "json":
+        adjacency = graph.pycg_adjacency() if args.format == "pycg" else \
+            graph.adjacency(external=not args.no_external)
+        if args.format == "pycg" and args.no_external:
+            adjacency = {k: [c for c in v if not graph.is_external(c)]
+                         for k, v in adjacency.items() if not graph.is_external(k)}
+        if args.format in ("json", "pycg"):
             text = json.dumps(adjacency, indent=2) + "\n"
         elif args.format == "dot":
             text = to_dot(adjacency, graph)

@@ -28,6 +28,7 @@ COMMANDS = (
     "codie.cli.worker",
     "codie.cli.insight",
     "codie.cli.baseline",
+    "codie.cli.metrics",
 )
 
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."

@@ -10,6 +10,10 @@ from codie.report.model import Located, Run
 
 def as_dict(r: Located) -> dict[str, Any]:
     f = r.finding
+    extra: dict[str, Any] = {}
+    if "advisory_aliases" in f.data:  # dependency findings: every advisory behind them
+        extra["advisories"] = [{"id": k, "aliases": list(v)}
+                               for k, v in f.data["advisory_aliases"].items()]
     return {
         "path": r.path,
         "rule": f.rule_id,
@@ -24,7 +28,7 @@ def as_dict(r: Located) -> dict[str, Any]:
         "fix": None if f.fix is None else {"title": f.fix.title, "safe": f.fix.safe},
         "related": [{"message": loc.message, "uri": loc.uri} for loc in f.related],
         "suppressed": r.suppressed,
-    }
+    } | extra
 
 
 def render(run: Run) -> str:

@@ -107,6 +107,9 @@ def _result(r: Located, rule_index: int, occurrence: int) -> dict[str, Any]:
     }
     if f.evidence_notes:
         result["properties"]["evidence"] = list(f.evidence_notes)
+    if "advisory_aliases" in f.data:  # dependency findings: every advisory, not "N more"
+        result["properties"]["advisories"] = [
+            {"id": k, "aliases": list(v)} for k, v in f.data["advisory_aliases"].items()]
     if r.related:
         result["relatedLocations"] = [
             {"id": i, "message": {"text": p.message},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
 
 from tree_sitter import Node, Query, QueryCursor, Tree
@@ -32,11 +33,16 @@ QUERY = Query(PYTHON, """
 (named_expression) @walrus
 (global_statement) @global
 (nonlocal_statement) @global
+(raise_statement) @raise
+(yield) @yield
 """)
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 MAX_DEPTH = 40
 # Decorators that declare what a function is rather than wrap it in other code.
+CONTAINERS = {"list": "list", "tuple": "tuple", "expression_list": "tuple", "set": "set",
+              "list_comprehension": "list", "set_comprehension": "set",
+              "dictionary_comprehension": "dict", "generator_expression": "generator"}
 PLUMBING = {"staticmethod", "classmethod", "property", "setter", "getter", "deleter",
             "abstractmethod", "overload", "override", "final"}
 
@@ -61,9 +67,13 @@ class Extractor(SpecialForms):
         self.mutations: list[tuple[str, str, Expr]] = []
         self.dict_literals: dict[tuple[str, str], Node] = {}  # (scope, name) -> {...}
         self._enclosing_node: dict[int, int] = {}  # node id -> id of its scope's node
+        # `name[key] = value`: (scope, name, literal key or None, value, byte offset)
+        self.keyed_stores: list[tuple[str, str, str | None, Expr, int]] = []
 
     def text(self, node: Node) -> str:
-        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        # interned: a module repeats the same names many times, and the summaries of a
+        # whole workspace are held at once (pickle and msgpack then share them too)
+        return sys.intern(self.src[node.start_byte:node.end_byte].decode("utf-8", "replace"))
 
     # which scope holds a node --------------------------------------------------------------
     def enclosing(self, node: Node) -> str:
@@ -114,14 +124,22 @@ class Extractor(SpecialForms):
             return self.expr(inner[0], depth + 1) if inner else UNKNOWN
         if kind in ("list", "tuple", "set", "expression_list"):
             return ("l", tuple(self.expr(c, depth + 1) for c in node.named_children
-                               if c.type != "comment"))
+                               if c.type != "comment"), CONTAINERS[kind])
         if kind == "dictionary":
+            pairs = [p for p in node.named_children if p.type == "pair"]
             return ("l", tuple(self.expr(p.child_by_field_name("value"), depth + 1)
-                               for p in node.named_children if p.type == "pair"))
-        if kind in ("list_comprehension", "set_comprehension", "generator_expression"):
-            return ("l", (self.expr(node.child_by_field_name("body"), depth + 1),))
+                               for p in pairs), "dict",
+                    tuple(self.literal_key(p.child_by_field_name("key")) for p in pairs))
+        if kind in CONTAINERS:  # comprehensions
+            return ("l", (self.expr(node.child_by_field_name("body"), depth + 1),),
+                    CONTAINERS[kind])
         if kind == "subscript":
-            return ("i", self.expr(node.child_by_field_name("value"), depth + 1))
+            value = self.expr(node.child_by_field_name("value"), depth + 1)
+            key = self.literal_key(node.child_by_field_name("subscript"))
+            return ("k", value, key) if key is not None else ("i", value)
+        if kind in ("string", "concatenated_string"):
+            return ("X", "builtins.bytes" if self.text(node).lstrip("rRfFuU")[:1] in "bB"
+                    and self.text(node)[:1] not in "\"'" else "builtins.str")
         if kind == "conditional_expression":
             named = node.named_children
             return ("U", (self.expr(named[0], depth + 1), self.expr(named[-1], depth + 1))) \
@@ -132,6 +150,16 @@ class Extractor(SpecialForms):
         if kind == "named_expression":
             return self.expr(node.child_by_field_name("value"), depth + 1)
         return UNKNOWN
+
+    def literal_key(self, node: Node | None) -> str | None:
+        """The text of a plain string literal (a dict key), else None."""
+        if node is None or node.type != "string" or any(
+                c.type == "interpolation" for c in node.named_children):
+            return None
+        text = self.text(node)
+        if text[:1] not in "\"'":
+            return None
+        return text.strip("\"'")
 
     def call_expr(self, node: Node, depth: int = 0) -> Expr:
         fn = node.child_by_field_name("function")
@@ -297,7 +325,9 @@ class Extractor(SpecialForms):
         elif kind == "subscript":  # registry[key] = value
             container = target.child_by_field_name("value")
             if container is not None and container.type == "identifier":
-                self.mutations.append((scope.qualname, self.text(container), value))
+                key = self.literal_key(target.child_by_field_name("subscript"))
+                self.keyed_stores.append((scope.qualname, self.text(container), key, value,
+                                          target.start_byte))
         elif kind in ("as_pattern_target", "parenthesized_expression", "list_splat_pattern"):
             for t in target.named_children:
                 self.bind_target(scope, t, value, None)
@@ -387,8 +417,11 @@ class Extractor(SpecialForms):
     def run(self, root: Node) -> dict[str, Scope]:
         self.scopes[self.module] = Scope(self.module, "module", None, self.module.split(".")[-1],
                                          0, len(self.src), 0, 0, 0)
-        captures = QueryCursor(QUERY).captures(root)
-        scope_nodes = sorted(captures.get("scope", []), key=lambda n: n.start_byte)
+        # Source order, always: the order captures come back in is not stable across runs,
+        # and the order of a scope's calls and bindings decides the resolver's evaluation.
+        captures = {name: sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+                    for name, nodes in QueryCursor(QUERY).captures(root).items()}
+        scope_nodes = captures.get("scope", [])
         for node in scope_nodes:
             self.declare(node)
         for node in captures.get("global", []):
@@ -403,7 +436,24 @@ class Extractor(SpecialForms):
         for node in captures.get("for", []):
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if left is not None and right is not None:
-                self.bind_target(self.scope(node), left, ("i", self.expr(right)), None)
+                iterable = self.expr(right)
+                self.bind_target(self.scope(node), left, ("i", iterable), None)
+                for protocol in ("I", "N"):  # the loop calls __iter__, then __next__
+                    self.scope(node).calls.append(Call((protocol, iterable), (), (),
+                                                       right.start_byte, right.end_byte,
+                                                       right.start_point.row))
+        for node in captures.get("raise", []):
+            raised = node.named_children[0] if node.named_children else None
+            if raised is not None and raised.type != "call":  # `raise E` instantiates E
+                self.scope(node).calls.append(Call(("R", self.expr(raised)), (), (),
+                                                   raised.start_byte, raised.end_byte,
+                                                   raised.start_point.row))
+        for node in captures.get("yield", []):
+            value = node.named_children[0] if node.named_children else None
+            if value is not None:  # a generator returns what it yields, as a container
+                frm = any(c.type == "from" for c in node.children)
+                item = ("i", self.expr(value)) if frm else self.expr(value)
+                self.scope(node).returns.append(("l", (item,), "generator"))
         for node in captures.get("with", []):
             value = node.child_by_field_name("value")
             if value is not None and value.type == "as_pattern":
@@ -426,7 +476,11 @@ class Extractor(SpecialForms):
             if expr[0] == "c":
                 self.scope(node).calls.append(Call(expr[1], expr[2], expr[3], span.start_byte,
                                                    span.end_byte, span.start_point.row))
+            elif expr[0] in ("s", "S"):  # super() is a call of the builtin too
+                self.scope(node).calls.append(Call(("n", "super"), (), (), span.start_byte,
+                                                   span.end_byte, span.start_point.row))
             self.mutation(node)
+        self.apply_keyed_stores()
         self.apply_mutations()
         return self.scopes
 

@@ -43,7 +43,13 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX callgraph_edges_callee ON callgraph_edges (callee)")
 
 
-MIGRATIONS = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Summaries gained container kinds, keyed stores, raise/for/yield: re-parse all."""
+    db.execute("DELETE FROM callgraph_files")
+    db.execute("DELETE FROM callgraph_edges")
+
+
+MIGRATIONS = [_migration_1, _migration_2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,26 @@ class CallGraph:
                 if external or not self.is_external(e.callee):
                     out.setdefault(e.caller, []).append(e.callee)
         return {k: sorted(set(v)) for k, v in sorted(out.items())}
+
+    def pycg_adjacency(self) -> dict[str, list[str]]:
+        """The graph in PyCG's micro-benchmark format: every function, lambda and module is
+        a key; builtins are `<builtin>.len` / `<builtin>.str.split`; calls made in a class
+        body belong to the class (as in PyCG); a class without an `__init__` is
+        instantiated without an edge (there is no code of its own to call)."""
+        out: dict[str, set[str]] = {}
+        for q, scope in self.resolver.scopes.items():
+            if scope.kind != "class":
+                out.setdefault(q, set())
+        for edges in self.edges.values():
+            for e in edges:
+                callee_scope = self.resolver.scopes.get(e.callee)
+                if callee_scope is not None and callee_scope.kind == "class":
+                    continue
+                callee = "<builtin>." + e.callee[9:] if e.callee.startswith("builtins.") \
+                    else e.callee
+                out.setdefault(e.caller, set()).add(callee)
+                out.setdefault(callee, set())
+        return {k: sorted(v) for k, v in sorted(out.items())}
 
     def unreferenced(self, module: str | None = None) -> list[Scope]:
         """Functions with no incoming edge whose name is written nowhere but in its `def`.

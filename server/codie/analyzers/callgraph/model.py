@@ -12,7 +12,12 @@ Expressions are nested tuples with a one-letter tag, evaluated later by the reso
   ("S", class_expr)            `super(Class, obj)`
   ("o", scope, expr)           expr, evaluated in another scope (parameter defaults, self.x = ...)
   ("D", decorated, plain)      a decorated definition: `decorated` if it resolves, else `plain`
-  ("l", (expr, ...))           a container literal
+  ("l", (expr, ...)[, kind[, keys]])  a container literal; kind "list", "dict", ...; keys:
+                               a dict's literal string keys (None where not a literal)
+  ("k", expr, key)             container[literal string key]
+  ("X", "builtins.str")        a literal of a builtin type
+  ("R", expr)                  `raise expr`: instantiates expr if it is a class
+  ("I", expr) / ("N", expr)    `for .. in expr`: its __iter__ / its iterator's __next__
   ("i", expr)                  an element of a container (subscript, for-loop target)
   ("U", (expr, ...))           any of these (`a or b`, `a if c else b`)
   ("t", class_expr)            an instance of the class named by a type annotation

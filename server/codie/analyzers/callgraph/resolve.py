@@ -8,13 +8,20 @@ every name, attribute and call evaluates to a set of abstract values
   ("i", class)      an instance of a project class
   ("m", module)     a project module
   ("x", dotted)     something outside the project (stdlib, third party, builtins)
-  ("s", class)      super() in a method of `class`
-  ("C", values)     a container literal holding these values
+  ("v", dotted)     the same, received as an argument: callable, attributes unknown
+  ("s", class, of)  super() in a method of `class`, for an instance of class `of`
+  ("C", values, kind, keyed, complete)  a container (kind "list", "dict", ...) holding
+                    these values; keyed: ((literal key, values), ...) for dicts with string
+                    keys, complete when every key is such a literal
 
 Arguments flow into parameters (functions passed as arguments, decorators), return values
 flow out of calls (factories, closures), `self`/`cls` are instances/classes of the
 enclosing class and attributes follow the C3 MRO. Passes repeat until the parameters'
 values stop growing (at most MAX_PASSES).
+
+Values are insertion-ordered tuples, never sets: the evaluation order decides where a
+recursion is cut and which values fit under MAX_VALUES, so iterating a set (whose order
+follows the per-process string hash) made two runs give different graphs.
 """
 
 from __future__ import annotations
@@ -25,16 +32,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from codie.analyzers.callgraph.model import Expr, ModuleSummary, Scope
+from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope
 
 Value = tuple[Any, ...]
-Values = frozenset[Value]
-EMPTY: Values = frozenset()
+Values = tuple[Value, ...]
+EMPTY: Values = ()
 BUILTINS = frozenset(dir(builtins))
 MAX_PASSES = 3  # each pass carries values one more call deeper; 3 bounds the cost
 MAX_VALUES = 48  # per parameter: beyond this a parameter is "anything", we stop tracking
 MAX_DEPTH = 120
 PARTIAL: Value = ("x", "functools.partial")
+# builtins that call a function they are given: name -> (positional index, keyword)
+CALLBACKS = {"builtins.map": (0, ""), "builtins.filter": (0, ""), "builtins.sorted": (-1, "key"),
+             "builtins.min": (-1, "key"), "builtins.max": (-1, "key"),
+             "functools.reduce": (0, ""), "builtins.list.sort": (-1, "key")}
+# builtins whose call returns an instance of that builtin type ("x" values name its methods)
+BUILTIN_TYPES = frozenset({"builtins.str", "builtins.bytes", "builtins.dict", "builtins.list",
+                           "builtins.set", "builtins.frozenset", "builtins.tuple",
+                           "builtins.int", "builtins.float", "builtins.bytearray"})
+
+
+def by_value(value: Value) -> Value:
+    """An external value passed on (argument, return value, container member): it can be
+    called, but `sys.abiflags` coming back from a helper has no known attributes."""
+    return ("v", value[1]) if value[0] == "x" else value
+
+
+def ordered(values: Iterable[Value]) -> Values:
+    """Deduplicated, in first-seen order (deterministic, unlike a set)."""
+    return tuple(dict.fromkeys(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +78,12 @@ class Resolver:
         self.scopes: dict[str, Scope] = {}
         self.module_of: dict[str, str] = {}
         self.packages: set[str] = set()
-        self.param_values: defaultdict[tuple[str, str], set[Value]] = defaultdict(set)
+        self.param_values: defaultdict[tuple[str, str], dict[Value, None]] = \
+            defaultdict(dict)
         self._memo: dict[str, dict[Any, Values]] = {}  # scope -> expr -> values
         self._active: set[tuple[str, Any]] = set()
         self._mro: dict[str, list[Value]] = {}
-        self.stored: dict[tuple[str, str], set[Expr]] = {}  # (class, attr) -> values
+        self.stored: dict[tuple[str, str], dict[Expr, None]] = {}  # (class, attr) -> values
         self._depth = 0
         self._changed = False
         for summary in summaries:
@@ -81,7 +108,7 @@ class Resolver:
             self.scopes.pop(q, None)
             self.module_of.pop(q, None)
         for key, values in list(self.stored.items()):
-            kept = {v for v in values if v[1] not in old.scopes}
+            kept = {v: None for v in values if v[1] not in old.scopes}
             if len(kept) != len(values):
                 self.stored[key] = kept
         self._forget(old.scopes)
@@ -122,9 +149,9 @@ class Resolver:
             for obj, attr, value in scope.stores:
                 for target in self.eval(obj, q):
                     if target[0] in ("i", "d") and self._is_class(target[1]):
-                        slot = self.stored.setdefault((target[1], attr), set())
+                        slot = self.stored.setdefault((target[1], attr), {})
                         before = len(slot)
-                        slot.add(("o", q, value))
+                        slot[("o", q, value)] = None
                         if len(slot) != before:
                             self._changed = True
                             changed = True
@@ -152,12 +179,34 @@ class Resolver:
                 key = (target, call.start)
                 if key not in found:
                     found[key] = Edge(q, target, call.start, call.end, call.line)
+                if value[0] == "x" and value[1] in CALLBACKS:
+                    self.callbacks(value[1], call, q, found)
         return list(found.values())
+
+    def callbacks(self, builtin: str, call: Call, q: str,
+                  found: dict[tuple[str, int], Edge]) -> None:
+        """`map(f, xs)`, `sorted(xs, key=f)`: the builtin calls f, on the caller's behalf."""
+        index, keyword = CALLBACKS[builtin]
+        exprs = [e for k, e in call.kwargs if k == keyword] if keyword else []
+        if index >= 0 and index < len(call.args):
+            exprs.append(call.args[index])
+        elements = tuple(("i", a) for a in call.args[index + 1:]) if index >= 0 else \
+            tuple(("i", a) for a in call.args[:1])
+        for expr in exprs:
+            for fn in self.eval(expr, q):
+                target, skip_first = self.target(fn)
+                if target is None or target in BUILTIN_TYPES:
+                    continue
+                if target in self.scopes and self.scopes[target].kind in ("function", "lambda"):
+                    self.bind(target, elements[:1], (), q, skip_first)
+                key = (target, call.start)
+                if key not in found:
+                    found[key] = Edge(q, target, call.start, call.end, call.line)
 
     def target(self, value: Value) -> tuple[str | None, bool]:
         """The node a call of `value` reaches, and whether its first parameter is implicit."""
         tag = value[0]
-        if tag == "x":
+        if tag in ("x", "v"):
             return value[1], False
         if tag == "b":
             return value[1], True
@@ -169,6 +218,8 @@ class Resolver:
                 for init in self.class_attr(value[1], "__init__", bound=True):
                     if init[0] == "b":
                         return init[1], True
+                    if init[0] == "x" and not init[1].startswith("builtins."):
+                        return init[1], False  # a third-party base's constructor
                 return value[1], False
             return value[1], scope.method_kind == "class"
         if tag == "i":
@@ -194,7 +245,7 @@ class Resolver:
         if len(slot) >= MAX_VALUES:
             return
         before = len(slot)
-        slot.update(values)
+        slot.update(dict.fromkeys(values))
         if len(slot) != before:
             self._changed = True
 
@@ -224,43 +275,121 @@ class Resolver:
         if tag == "n":
             return self.lookup(q, expr[1])
         if tag == "a":
-            return frozenset(v for obj in self.eval(expr[1], q) for v in self.attr(obj, expr[2]))
+            return ordered(v for obj in self.eval(expr[1], q) for v in self.attr(obj, expr[2]))
         if tag == "c":
             called = self.eval(expr[1], q)
             if PARTIAL in called and expr[2]:  # partial(f, ...) behaves like f when called
                 return self.eval(expr[2][0], q)
-            return frozenset(v for f in called for v in self.call_result(f))
+            return ordered(v for f in called for v in self.call_result(f))
         if tag == "d":
-            return frozenset({("d", expr[1])}) if expr[1] in self.scopes else EMPTY
+            return (("d", expr[1]),) if expr[1] in self.scopes else EMPTY
         if tag == "m":
-            return frozenset({("m", expr[1]) if self.is_module(expr[1]) else ("x", expr[1])})
+            return (("m", expr[1]) if self.is_module(expr[1]) else ("x", expr[1]),)
         if tag == "f":
             return self.from_import(expr[1], expr[2])
         if tag == "s":
-            return frozenset({("s", expr[1])}) if expr[1] in self.scopes else EMPTY
+            return self.super_of(expr[1], q) if expr[1] in self.scopes else EMPTY
         if tag == "S":
-            return frozenset(("s", v[1]) for v in self.eval(expr[1], q)
-                             if v[0] == "d" and self._is_class(v[1]))
+            return ordered(("s", v[1], v[1]) for v in self.eval(expr[1], q)
+                           if v[0] == "d" and self._is_class(v[1]))
         if tag == "o":
             return self.eval(expr[2], expr[1]) if expr[1] in self.scopes else EMPTY
         if tag == "D":
             decorated = self.eval(expr[1], q)
             return decorated or self.eval(expr[2], q)
         if tag == "l":
-            members = frozenset(v for e in expr[1] for v in self.eval(e, q))
-            return frozenset({("C", members)}) if members else EMPTY
+            return self.container(expr, q)
         if tag == "i":
-            return frozenset(v for c in self.eval(expr[1], q) if c[0] == "C" for v in c[1])
+            return self.elements(self.eval(expr[1], q))
+        if tag == "k":  # container[literal key]
+            return self.item(self.eval(expr[1], q), expr[2])
         if tag == "U":
-            return frozenset(v for e in expr[1] for v in self.eval(e, q))
+            return ordered(v for e in expr[1] for v in self.eval(e, q))
         if tag == "T":  # type(x): the class of an instance
-            return frozenset(("d", v[1]) for v in self.eval(expr[1], q) if v[0] == "i")
+            return ordered(("d", v[1]) for v in self.eval(expr[1], q) if v[0] == "i")
         if tag == "t":  # an annotation: an instance of the class it names
-            return frozenset(
+            return ordered(
                 ("i", v[1]) if v[0] == "d" else v for v in self.eval(expr[1], q)
                 if (v[0] == "d" and self._is_class(v[1])) or
                 (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
+        if tag == "X":  # a literal of a builtin type: its methods are builtins.<type>.<m>
+            return (("x", expr[1]),)
+        if tag == "R":  # `raise E`: only a class is instantiated (an instance is not called)
+            return ordered(v for v in self.eval(expr[1], q)
+                           if (v[0] == "d" and self._is_class(v[1])) or
+                           (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
+        if tag == "I":  # `for x in obj`: obj.__iter__
+            return ordered(m for v in self.eval(expr[1], q) if v[0] == "i"
+                           for m in self.class_attr(v[1], "__iter__", bound=True, instance=True))
+        if tag == "N":  # `for x in obj`: obj.__iter__().__next__
+            return ordered(m for it in self._iterators(self.eval(expr[1], q))
+                           for m in self.class_attr(it[1], "__next__", bound=True,
+                                                    instance=True))
         return EMPTY
+
+    def super_of(self, cls: str, q: str) -> Values:
+        """Bare super() in a method of cls: the next class in the MRO of each class whose
+        instance the method's first parameter may hold (a subclass's, through inheritance)."""
+        scope = self.scopes.get(q)
+        while scope is not None and scope.kind == "lambda":  # super() in a nested lambda
+            scope = self.scopes.get(scope.parent or "")
+        owners: list[str] = []
+        if scope is not None and scope.kind == "function" and scope.params:
+            owners = [v[1] for v in self.local(scope, scope.params[0]) if v[0] in ("i", "d")
+                      and self._is_class(v[1]) and ("d", cls) in self.mro(v[1])]
+        return ordered(("s", cls, of) for of in [cls, *owners])
+
+    def _iterators(self, values: Values) -> Values:
+        """What `iter()` returns for these values (instances of project classes only)."""
+        return ordered(r for v in values if v[0] == "i"
+                       for m in self.class_attr(v[1], "__iter__", bound=True, instance=True)
+                       for r in self.call_result(m) if r[0] == "i")
+
+    def container(self, expr: Expr, q: str) -> Values:
+        """("l", exprs[, kind[, keys]]) -> one container value."""
+        kind = expr[2] if len(expr) > 2 else ""  # "": filled by mutation, kind unknown
+        keys = expr[3] if len(expr) > 3 else ()
+        # Nested containers are flattened into one level and members are capped: values
+        # are compared and hashed whole, and containers of containers of ... made the
+        # number of distinct values (and the time) explode on real code.
+        parts = [self._flat(self.eval(e, q)) for e in expr[1]]
+        members = ordered(v for part in parts for v in part)[:MAX_VALUES]
+        keyed: dict[str, Values] = {}
+        for key, part in zip(keys, parts, strict=False):
+            if key is not None:
+                keyed[key] = part
+        complete = len(keyed) == len(parts) and len(keys) == len(parts)
+        return (("C", members, kind, tuple(keyed.items()), complete),)
+
+    @staticmethod
+    def _flat(values: Values) -> Values:
+        if not any(v[0] == "C" for v in values):
+            return values
+        return ordered(m for v in values for m in (v[1] if v[0] == "C" else (v,)))
+
+    def elements(self, values: Values) -> Values:
+        """What iterating or indexing these values gives."""
+        out: list[Value] = []
+        for c in values:
+            if c[0] == "C":
+                out.extend(by_value(v) for v in c[1])
+            elif c[0] == "i":  # an iterator class: what its __next__ returns
+                for it in self._iterators((c,)):
+                    for m in self.class_attr(it[1], "__next__", bound=True, instance=True):
+                        out.extend(self.call_result(m))
+        return ordered(out)
+
+    def item(self, values: Values, key: str) -> Values:
+        out: list[Value] = []
+        for c in values:
+            if c[0] != "C":
+                continue
+            found = [v for k, v in c[3] if k == key]
+            if found:
+                out.extend(by_value(v) for v in found[0])
+            elif not c[4]:  # some key is not a literal: it may be this one
+                out.extend(by_value(v) for v in c[1])
+        return ordered(out)
 
     def _is_class(self, q: str) -> bool:
         scope = self.scopes.get(q)
@@ -276,8 +405,8 @@ class Resolver:
                     return found
                 external = [s for s in scope.stars if not self.is_module(s)]
                 if external and name not in BUILTINS and not name.startswith("_"):
-                    return frozenset({("x", f"{external[0]}.{name}")})
-                return frozenset({("x", f"builtins.{name}")}) if name in BUILTINS else EMPTY
+                    return (("x", f"{external[0]}.{name}"),)
+                return (("x", f"builtins.{name}"),) if name in BUILTINS else EMPTY
             if name in scope.globals:
                 scope = self.scopes.get(self.module_of.get(scope.qualname, ""))
                 continue
@@ -291,15 +420,19 @@ class Resolver:
         return EMPTY
 
     def local(self, scope: Scope, name: str) -> Values:
-        values: set[Value] = set()
+        values: list[Value] = []
         if name in scope.params:
             if scope.params[0] == name and scope.method_kind in ("instance", "class"):
                 cls = scope.parent or ""
-                values.add(("i", cls) if scope.method_kind == "instance" else ("d", cls))
-            values.update(self.param_values.get((scope.qualname, name), ()))
+                values.append(("i", cls) if scope.method_kind == "instance" else ("d", cls))
+            # an external value that arrived as an argument can still be called, but its
+            # attributes are unknown: `s.split()` on a parameter that once received
+            # `sys.abiflags` is not `sys.abiflags.split` ("v": external, by value)
+            values.extend(by_value(v)
+                          for v in self.param_values.get((scope.qualname, name), ()))
         for e in scope.assigns.get(name, ()):
-            values.update(self.eval(e, scope.qualname))
-        return frozenset(values)
+            values.extend(self.eval(e, scope.qualname))
+        return ordered(values)
 
     def module_names(self, module: str, name: str, seen: frozenset[str] = frozenset()) -> Values:
         """A module's global `name` (its own bindings, then its star imports)."""
@@ -307,7 +440,7 @@ class Resolver:
         if scope is None or module in seen:
             return EMPTY
         if name in scope.assigns:
-            return frozenset(v for e in scope.assigns[name] for v in self.eval(e, module))
+            return ordered(v for e in scope.assigns[name] for v in self.eval(e, module))
         if name.startswith("_"):
             return EMPTY  # `import *` skips private names
         for star in scope.stars:
@@ -320,30 +453,32 @@ class Resolver:
     def from_import(self, module: str, name: str) -> Values:
         sub = f"{module}.{name}"
         if self.is_module(sub):
-            return frozenset({("m", sub)})
+            return (("m", sub),)
         if module in self.modules:
             return self.module_names(module, name)
         if self.is_module(module):
             return EMPTY
-        return frozenset({("x", sub)})
+        return (("x", sub),)
 
     def attr(self, obj: Value, name: str) -> Values:
         tag = obj[0]
         if tag == "m":
             sub = f"{obj[1]}.{name}"
             if self.is_module(sub):
-                return frozenset({("m", sub)})
+                return (("m", sub),)
             return self.module_names(obj[1], name)
         if tag == "x":
-            return frozenset({("x", f"{obj[1]}.{name}")})
+            return (("x", f"{obj[1]}.{name}"),)
         if tag == "d" and self._is_class(obj[1]):
             return self.class_attr(obj[1], name, bound=False)
         if tag == "i":
             if name == "__class__":
-                return frozenset({("d", obj[1])})
+                return (("d", obj[1]),)
             return self.class_attr(obj[1], name, bound=True, instance=True)
         if tag == "s":
-            return self.class_attr(obj[1], name, bound=True, instance=True, after=obj[1])
+            return self.class_attr(obj[2], name, bound=True, instance=True, after=obj[1])
+        if tag == "C" and obj[2]:  # a literal's method: builtins.dict.items
+            return (("x", f"builtins.{obj[2]}.{name}"),)
         return EMPTY
 
     def call_result(self, f: Value) -> Values:
@@ -353,15 +488,17 @@ class Resolver:
             if scope is None:
                 return EMPTY
             if scope.kind == "class":
-                return frozenset({("i", f[1])})
-            return frozenset(v for r in scope.returns for v in self.eval(r, f[1]))
+                return (("i", f[1]),)
+            return ordered(by_value(v) for r in scope.returns for v in self.eval(r, f[1]))
         if tag == "i":
-            return frozenset(v for c in self.class_attr(f[1], "__call__", bound=True)
-                             for v in self.call_result(c))
+            return ordered(v for c in self.class_attr(f[1], "__call__", bound=True)
+                           for v in self.call_result(c))
+        if tag == "x" and f[1] in BUILTIN_TYPES:
+            return (f,)  # str(x): its methods are builtins.str.<method>
         if tag == "x" and f[1].rpartition(".")[2][:1].isupper():
             # an external class (by naming convention): its instance's methods are named
             # after it, e.g. threading.Thread().start -> threading.Thread.start
-            return frozenset({f})
+            return (f,)
         return EMPTY
 
     # classes -------------------------------------------------------------------------------
@@ -373,19 +510,19 @@ class Resolver:
             mro = mro[index + 1:]
         for klass in mro:
             if klass[0] == "x":
-                return frozenset({("x", f"{klass[1]}.{name}")})
+                return (("x", f"{klass[1]}.{name}"),)
             scope = self.scopes[klass[1]]
-            values: set[Value] = set()
+            values: list[Value] = []
             for e in scope.assigns.get(name, ()):
-                values.update(self.eval(e, scope.qualname))
+                values.extend(self.eval(e, scope.qualname))
             if instance:
                 for e in scope.attrs.get(name, ()):
-                    values.update(self.eval(e, scope.qualname))
+                    values.extend(self.eval(e, scope.qualname))
                 for e in self.stored.get((klass[1], name), ()):
-                    values.update(self.eval(e, scope.qualname))
+                    values.extend(self.eval(e, scope.qualname))
             if values or name in scope.assigns:
-                return frozenset(self._bind_method(v, cls, instance) if bound else v
-                                 for v in values)
+                return ordered(self._bind_method(v, cls, instance) if bound else v
+                               for v in values)
         return EMPTY
 
     def _bind_method(self, value: Value, cls: str, instance: bool) -> Value:
@@ -400,8 +537,11 @@ class Resolver:
         if scope is None or scope.kind not in ("function", "lambda") or \
                 scope.method_kind == "static" or not scope.params:
             return value
-        if scope.method_kind == "" and instance:
-            self._add_param(value[1], scope.params[0], frozenset({("i", cls)}))
+        if instance and (scope.method_kind == "" or (
+                scope.method_kind == "instance" and scope.parent != cls)):
+            # a wrapper assigned as a method, or a method inherited by a subclass: its
+            # first parameter holds an instance of this class (self.hook() reaches overrides)
+            self._add_param(value[1], scope.params[0], (("i", cls),))
         return ("b", value[1])
 
     def mro(self, cls: str) -> list[Value]:

@@ -22,6 +22,8 @@ class SpecialForms:
     module: str
     scopes: dict[str, Scope]
     mutations: list[tuple[str, str, Expr]]
+    keyed_stores: list[tuple[str, str, str | None, Expr, int]]
+    dict_literals: dict[tuple[str, str], Node]
 
     def text(self, node: Node) -> str:
         raise NotImplementedError
@@ -92,6 +94,33 @@ class SpecialForms:
         if value is not None:
             self.mutations.append((self.enclosing(node), self.text(obj), value))
 
+    def apply_keyed_stores(self) -> None:
+        """`d["k"] = v`: where d is bound once, to a dict literal, in the same scope, a
+        literal key's last store replaces its earlier value (no stale edge to the old one);
+        any other store adds to what d may hold, under its key when that is a literal."""
+        strong: dict[tuple[str, str], list[tuple[int, str, Expr]]] = {}
+        for q, name, key, value, offset in self.keyed_stores:
+            literal = self.dict_literals.get((q, name))
+            if key is not None and literal is not None and \
+                    len(self.scopes[q].assigns.get(name, ())) == 1 and \
+                    offset > literal.start_byte:
+                strong.setdefault((q, name), []).append((offset, key, value))
+            else:
+                self.mutations.append((q, name, ("W", ("l", (("o", q, value),), "",
+                                                          (key,)))))
+        for (q, name), stores in strong.items():
+            scope = self.scopes[q]
+            base = scope.assigns[name][0]
+            if base[0] != "l" or len(base) < 4:
+                continue
+            entries: dict[str | int, Expr] = {}
+            for i, (k, e) in enumerate(zip(base[3], base[1], strict=False)):
+                entries[k if k is not None else i] = e
+            for _, key, value in sorted(stores, key=lambda s: s[0]):
+                entries[key] = value
+            keys = tuple(k if isinstance(k, str) else None for k in entries)
+            scope.assigns[name] = [("l", tuple(entries.values()), "dict", keys)]
+
     def apply_mutations(self) -> None:
         """Each mutated name gets the values in the scope that binds it (Python's rules)."""
         for q, name, value in self.mutations:
@@ -101,7 +130,9 @@ class SpecialForms:
                     scope = self.scopes[self.module]
                 if name in scope.assigns or name in scope.params or scope.kind == "module":
                     if name in scope.assigns or name in scope.params:
-                        scope.assign(name, ("l", (("o", q, value),)))
+                        # "W": already the container to add (a store under a key)
+                        scope.assign(name, value[1] if value[0] == "W" else
+                                     ("l", (("o", q, value),)))
                     break
                 parent = self.scopes.get(scope.parent or "")
                 while parent is not None and parent.kind == "class":

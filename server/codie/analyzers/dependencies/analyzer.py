@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlparse
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 from tree_sitter import Node
 
@@ -32,6 +35,7 @@ from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, Location, Severity, TextEdit
 
 MAX_IDS_IN_MESSAGE = 3
+CAPS = ("<", "<=", "==", "~=", "===")  # specifier operators that bound a range from above
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +188,13 @@ class DependencyAnalyzer:
             yield ctx.report("DEP003", problem.start, end, problem.message, evidence=0.7)
 
     def check(self, ctx: Context, index: AdvisoryIndex, dep: Dependency) -> Iterator[Finding]:
-        if dep.version is None or dep.kind not in ("pin", "lock", "range"):
+        if dep.kind == "range":
+            if dep.group != "build":
+                # (build requirements are installed fresh in an isolated environment: the
+                # newest matching release, not the floor, so a low floor is no risk there)
+                yield from self.check_range(ctx, index, dep)
+            return
+        if dep.version is None or dep.kind not in ("pin", "lock"):
             return
         current = parse_version(dep.version)
         if current is None:
@@ -193,7 +203,7 @@ class DependencyAnalyzer:
                                  f"`{dep.version}` is not a valid PEP 440 version of {dep.name}",
                                  evidence=0.7)
             return
-        found = index.affecting(dep.name, current)
+        found, ignore_notes = kept(ctx, dep, index.affecting(dep.name, current))
         if not found:
             return
         upgrade = best_upgrade(index, dep, current, found)
@@ -201,11 +211,13 @@ class DependencyAnalyzer:
             "package": dep.key, "version": dep.version, "kind": dep.kind,
             "advisories": [a.id for a in found],
             "aliases": sorted({x for a in found for x in a.names}),
+            # every advisory behind the finding, with its aliases (reports list them all)
+            "advisory_aliases": {a.id: list(a.aliases) for a in found},
             "upgrade": str(upgrade.version) if upgrade else None,
             "score": max((a.score for a in found if a.score is not None), default=None),
         }
         count = f"{len(found)} known vulnerabilit{'y' if len(found) == 1 else 'ies'}"
-        advice = _advice(dep, upgrade)
+        advice = _advice(dep, upgrade) + "".join(f"; {n}" for n in ignore_notes)
         if dep.exact:
             finding = ctx.report(
                 "DEP001", dep.start, dep.end,
@@ -216,15 +228,145 @@ class DependencyAnalyzer:
             cwe = sorted({c for a in found for c in a.cwe})
             # the advisories' own weaknesses (GHSA data) say more than the generic CWE-1395
             yield dataclasses.replace(finding, cwe=tuple(cwe)) if cwe else finding
-        elif dep.version_start is not None and dep.group != "build":
-            # (build requirements are installed fresh in an isolated environment: the
-            # newest matching release, not the floor, so a low floor is no risk there)
-            floor_fix = upgrade_fix(dep, upgrade) if _is_floor(ctx, dep) else None
-            yield ctx.report(
-                "DEP002", dep.start, dep.end,
-                f"`{dep.name}{dep.specifier}` allows {dep.version}, which has {count} "
-                f"({describe(found)}){advice}", fix=floor_fix, evidence=0.6, data=data,
-            )
+
+    def check_range(self, ctx: Context, index: AdvisoryIndex,
+                    dep: Dependency) -> Iterator[Finding]:
+        """A range (or a wildcard pin, `flask==0.12.*`): the releases it allows that the
+        advisories know of. Every one affected -> warning; some -> info. The advice stays
+        inside the range, or names the constraint that has to change."""
+        if not dep.specifier:
+            return  # a bare name installs the newest release
+        try:
+            spec = SpecifierSet(dep.specifier)
+        except InvalidSpecifier:
+            return
+        # the versions the specifier names count too: most advisories list only bounds
+        named = [parse_version(s.version.removesuffix(".*")) for s in spec
+                 if s.operator in (">=", "==", "~=", "===")]
+        candidates = set(known_versions(index, dep.name)) | {v for v in named if v is not None}
+        allowed = sorted(v for v in candidates if spec.contains(v))
+        bad = [v for v in allowed if kept(ctx, dep, index.affecting(dep.name, v))[0]]
+        capped = any(s.operator in CAPS for s in spec)
+        if not bad or (bad[0] != allowed[0] and not capped):
+            return  # open above and clean at the floor: an install gets a clean release
+        found, ignore_notes = kept(ctx, dep, list(
+            {a.id: a for v in bad for a in index.affecting(dep.name, v)}.values()))
+        every = len(bad) == len(allowed)
+        floor = parse_version(dep.version) if dep.version else None
+        upgrade, advice = _range_advice(index, dep, spec, allowed, bad, found, floor)
+        advice += "".join(f"; {n}" for n in ignore_notes)
+        data = {
+            "package": dep.key, "version": dep.version, "kind": dep.kind,
+            "specifier": dep.specifier, "affected": [str(v) for v in bad],
+            "allowed": [str(v) for v in allowed], "every_allowed_affected": every,
+            "advisories": [a.id for a in found],
+            "aliases": sorted({x for a in found for x in a.names}),
+            # every advisory behind the finding, with its aliases (reports list them all)
+            "advisory_aliases": {a.id: list(a.aliases) for a in found},
+            "upgrade": str(upgrade.version) if upgrade else None,
+            "score": max((a.score for a in found if a.score is not None), default=None),
+        }
+        if every:
+            what = (f"allows only releases with known vulnerabilities (all {len(bad)} "
+                    "that the advisory data names)")
+        else:
+            what = (f"allows {len(bad)} of {len(allowed)} known releases with known "
+                    f"vulnerabilities, e.g. {bad[0]}")
+        floor_fix = upgrade_fix(dep, upgrade) if upgrade is not None and \
+            dep.version_start is not None and _is_floor(ctx, dep) else None
+        yield ctx.report(
+            "DEP002", dep.start, dep.end,
+            f"`{dep.name}{dep.specifier}` {what} ({describe(found)}){advice}",
+            severity=Severity.WARNING if every else Severity.INFO, fix=floor_fix,
+            evidence=0.6, data=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """One `[tool.codie.dependencies] ignore` entry; `problem` says why it cannot apply."""
+
+    id: str
+    reason: str
+    until: date | None
+    package: str = ""
+    problem: str = ""
+
+
+def ignores(ctx: Context) -> list[Ignore]:
+    """`ignore = [{id = "...", reason = "...", until = "YYYY-MM-DD", package = "..."}]`."""
+    raw = ctx.settings.section("dependencies").get("ignore", [])
+    out: list[Ignore] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            continue
+        reason, until, problem = entry.get("reason"), entry.get("until"), ""
+        when: date | None = None
+        if isinstance(until, date):  # TOML dates arrive as date objects
+            when = until
+        elif isinstance(until, str):
+            try:
+                when = date.fromisoformat(until)
+            except ValueError:
+                problem = f"`until = {until!r}` is not a YYYY-MM-DD date"
+        else:
+            problem = "it needs an expiry date (`until = \"YYYY-MM-DD\"`)"
+        if not problem and not (isinstance(reason, str) and reason.strip()):
+            problem = "it needs a `reason`"
+        package = entry.get("package")
+        out.append(Ignore(entry["id"], reason if isinstance(reason, str) else "", when,
+                          package if isinstance(package, str) else "", problem))
+    return out
+
+
+def kept(ctx: Context, dep: Dependency,
+         found: Sequence[Advisory]) -> tuple[list[Advisory], list[str]]:
+    """The advisories no current ignore entry covers, and notes on entries that did not
+    apply (expired or incomplete): an expired ignore says so instead of hiding silently."""
+    entries = ignores(ctx) if found else []
+    left: list[Advisory] = []
+    notes: list[str] = []
+    today = date.today()
+    for a in found:
+        match = next((i for i in entries if i.id in a.names and (
+            not i.package or canonicalize_name(i.package) == dep.key)), None)
+        if match is None:
+            left.append(a)
+        elif match.problem:
+            left.append(a)
+            notes.append(f"the ignore of {match.id} does not apply: {match.problem}")
+        elif match.until is not None and match.until < today:
+            left.append(a)
+            notes.append(f"the ignore of {match.id} expired on {match.until.isoformat()}")
+    return left, notes
+
+
+def known_versions(index: AdvisoryIndex, name: str) -> list[Version]:
+    """The final releases the advisories of a package name (listed, or as range bounds)."""
+    found: set[Version] = set()
+    for a in index.for_package(name):
+        found.update(a.versions)
+        for bounds in a.ranges:
+            found.update(b for b in bounds if b is not None)
+    return sorted(v for v in found if not v.is_prerelease and v != Version("0"))
+
+
+def _range_advice(index: AdvisoryIndex, dep: Dependency, spec: SpecifierSet,
+                  allowed: list[Version], bad: list[Version], found: list[Advisory],
+                  floor: Version | None) -> tuple[Upgrade | None, str]:
+    """Raise the floor to a clean release the range allows; else name the constraint."""
+    clean_allowed = [v for v in allowed if v not in bad and (floor is None or v > floor)]
+    outside = index.smallest_upgrade(dep.name, max(allowed))
+    if clean_allowed:
+        target = clean_allowed[0]
+        return Upgrade(target, len(found), len(found)), \
+            f"; raise the lower bound to {target}"
+    caps = [str(s) for s in spec if s.operator in CAPS]
+    constraint = ",".join(caps) or dep.specifier
+    if outside is not None:
+        return None, (f"; no release that `{dep.specifier}` allows is clean: change the "
+                      f"constraint `{constraint}` to allow {outside}")
+    return None, "; no fixed release is known"
 
 
 def _advice(dep: Dependency, upgrade: Upgrade | None) -> str:

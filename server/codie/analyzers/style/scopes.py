@@ -166,6 +166,13 @@ def _binding_role(node: Node) -> str | None:
         return "def"
     if ptype in ("parameters", "lambda_parameters"):
         return "param"
+    if ptype in ("list_splat_pattern", "dictionary_splat_pattern"):
+        # annotated `*args: T` / `**kwargs: T`: the splat sits inside a typed_parameter
+        grand = parent.parent
+        if grand is not None and grand.type == "typed_parameter" and \
+                grand.parent is not None and \
+                grand.parent.type in ("parameters", "lambda_parameters"):
+            return "param"
     if ptype in PARAMETER_WRAPPERS:
         grand = parent.parent
         if grand is not None and grand.type in ("parameters", "lambda_parameters"):

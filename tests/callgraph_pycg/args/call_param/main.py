@@ -1,0 +1,7 @@
+def callee():
+    pass
+
+def runner(fn):
+    fn()
+
+runner(callee)

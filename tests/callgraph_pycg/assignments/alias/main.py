@@ -1,0 +1,5 @@
+def target():
+    pass
+
+alias = target
+alias()

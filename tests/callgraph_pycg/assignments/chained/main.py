@@ -1,0 +1,6 @@
+def target():
+    pass
+
+a = b = target
+a()
+b()

@@ -1,0 +1,2 @@
+parts = "a b".split()
+joined = ",".join(parts)

@@ -1,0 +1,10 @@
+def external_fn():
+    pass
+
+class A:
+    handler = external_fn
+
+    def use(self):
+        A.handler()
+
+A().use()

@@ -1,0 +1,5 @@
+class A:
+    def go(self):
+        pass
+
+A().go()

@@ -1,0 +1,10 @@
+class A:
+    @staticmethod
+    def s():
+        pass
+
+    @classmethod
+    def c(cls):
+        cls.s()
+
+A.c()

@@ -1,0 +1,8 @@
+def f():
+    pass
+
+def g():
+    pass
+
+handlers = {"x": f}
+handlers.get("x", g)()

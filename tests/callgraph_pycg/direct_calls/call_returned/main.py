@@ -1,0 +1,7 @@
+def inner():
+    pass
+
+def outer():
+    return inner
+
+outer()()

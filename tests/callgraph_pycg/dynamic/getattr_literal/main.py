@@ -1,0 +1,6 @@
+class A:
+    def run(self):
+        pass
+
+a = A()
+getattr(a, "run")()

@@ -1,0 +1,6 @@
+def check(x):
+    if not x:
+        raise KeyError
+    return x
+
+check(1)

@@ -1,0 +1,6 @@
+from ext import helper as h
+
+def run():
+    h()
+
+run()

@@ -1,0 +1,9 @@
+def outer():
+    def helper():
+        pass
+
+    def inner():
+        helper()
+    return inner
+
+outer()()

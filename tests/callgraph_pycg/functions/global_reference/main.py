@@ -1,0 +1,8 @@
+def g():
+    pass
+
+def f():
+    global g
+    g()
+
+f()

@@ -1,0 +1,8 @@
+def f():
+    pass
+
+def gen():
+    yield f
+
+for fn in gen():
+    fn()

@@ -1,0 +1,3 @@
+import helpers as h
+
+h.tool()

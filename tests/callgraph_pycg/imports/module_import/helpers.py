@@ -1,0 +1,5 @@
+def tool():
+    other()
+
+def other():
+    pass

@@ -1,0 +1,7 @@
+def cb():
+    pass
+
+def run(fn):
+    fn()
+
+run(**{"fn": cb})

@@ -1,0 +1,11 @@
+def x():
+    pass
+
+def y():
+    pass
+
+def run(first, second=None):
+    first()
+    second()
+
+run(x, second=y)

@@ -1,0 +1,7 @@
+def target():
+    pass
+
+def run(fn):
+    fn()
+
+run(lambda: target())

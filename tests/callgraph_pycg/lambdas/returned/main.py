@@ -1,0 +1,7 @@
+def target():
+    pass
+
+def make():
+    return lambda: target()
+
+make()()

@@ -1,0 +1,7 @@
+def a():
+    pass
+
+fns = []
+fns.append(a)
+for fn in fns:
+    fn()

@@ -1,0 +1,8 @@
+class Base:
+    def run(self):
+        pass
+
+class Child(Base):
+    pass
+
+Child().run()

@@ -1,0 +1,8 @@
+class A:
+    def go(self):
+        pass
+
+def make():
+    return A()
+
+make().go()

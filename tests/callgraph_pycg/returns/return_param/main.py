@@ -1,0 +1,7 @@
+def target():
+    pass
+
+def identity(x):
+    return x
+
+identity(target)()

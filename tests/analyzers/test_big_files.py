@@ -20,7 +20,7 @@ from typing import Any
 from codie.analyzers import registered
 from codie.analyzers.callgraph.extract import summarize
 from codie.analyzers.metrics import flatten, module_metrics
-from codie.core.analyzer import Context
+from codie.core.analyzer import Context, Mode
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
@@ -79,8 +79,10 @@ def source(lines: int) -> tuple[str, int]:
 def analysed(root: Path, name: str, text: str) -> tuple[DocumentAnalysis, list[Finding]]:
     (root / "requirements.txt").write_text("django==1.11\n")  # DEP004 on `import django`
     doc = Document((root / name).as_uri(), text)
-    # the editor's engine: incremental steps and the slow-analyzer quarantine
-    analysis = DocumentAnalysis(Context(doc, catalogue(), root=root), registered())
+    # the engine every door uses: incremental steps and the slow-analyzer quarantine; headless,
+    # so that the dependency rules read requirements.txt themselves (the editor hands them a
+    # workspace service instead)
+    analysis = DocumentAnalysis(Context(doc, catalogue(), root=root, mode=Mode.HEADLESS), registered())
     return analysis, analysis.run()
 
 

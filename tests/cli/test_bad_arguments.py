@@ -14,7 +14,7 @@ from codie.cli import main as cli_main
 from codie.cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = "x = eval(input())\n"
+APP = 'from flask import request\n\nx = eval(request.args["q"])\n'  # an error-level finding
 
 # {subcommand: [(argv after the subcommand, a phrase the error must hold), ...]};
 # T is the project folder (app.py, garbage.json), M a path that does not exist.
@@ -54,6 +54,7 @@ BAD: dict[str, list[tuple[list[str], str]]] = {
     "hotspots": [(["M"], "not a folder"), (["T"], "not inside a git repository"),
                  (["T", "--top", "-1"], "--top")],
     "baseline": [(["M"], "no such file"), (["T", "-o", "T"], "cannot write")],
+    "metrics": [(["M"], "no such file"), (["T", "--min-cc", "-1"], "--min-cc")],
 }
 # argparse's own refusals (a choice, a type): also one message and exit 2
 ARGPARSE_BAD = [["check", "T", "--format", "nope"], ["explain", "T/app.py:1", "--provider", "gpt"],
@@ -136,8 +137,8 @@ def test_an_internal_error_is_one_line_with_exit_three(
 
     real = cli_main.build_parser
 
-    def parser() -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = real()
+    def parser(only: str | None = None) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = real(only)
         action = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
         action.choices["rules"].set_defaults(func=broken)
         return p

@@ -71,7 +71,7 @@ async def test_warnings_for_malformed_blanket_and_unused_directives(tmp_path: Pa
 async def test_quick_fixes_add_each_scope(tmp_path: Path) -> None:
     path = tmp_path / "fixes.py"
     path.write_text("#!/usr/bin/env python\nimport os\n\n\ndef run(cmd):\n"
-                    "    with open(cmd) as fh:\n        return eval(fh.read())\n")
+                    "    with open(cmd) as fh:\n        return eval(input())\n")
     async with lsp_session([tmp_path]) as client:
         uri = open_file(client, path)
         diags = await diagnostics(client, uri, lambda d: len(d) == 1)
@@ -90,7 +90,7 @@ async def test_quick_fixes_add_each_scope(tmp_path: Path) -> None:
                 edits[action.title] = (edit.range.start.line, edit.range.start.character,
                                        edit.new_text)
         assert edits == {
-            "Suppress SEC001 on this line": (6, 30, "  # codie: ignore[SEC001]"),
+            "Suppress SEC001 on this line": (6, 28, "  # codie: ignore[SEC001]"),
             "Suppress SEC001 in this `with` block": (5, 25, "  # codie: ignore[SEC001]"),
             "Suppress SEC001 in this file": (1, 0, "# codie: ignore[SEC001]\n"),
         }

@@ -26,6 +26,7 @@ test: lint system-deps test-py test-clients
 
 ## lint: ruff, mypy and the import contract (layers, no cycles: [tool.importlinter])
 lint: venv
+	$(BIN)/ruff format --check server tests bench
 	$(BIN)/ruff check server tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -48,8 +48,14 @@ def codie(case: Path) -> Edges:
 
 def pycg(case: Path, python: str) -> Edges:
     files = sorted(str(p.relative_to(case)) for p in case.rglob("*.py"))
-    done = subprocess.run([python, "-m", "pycg", "--package", ".", *files], cwd=case,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [python, "-m", "pycg", "--package", ".", *files],
+        cwd=case,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if done.returncode != 0:
         return frozenset()
     return edges_of(json.loads(done.stdout))
@@ -59,11 +65,9 @@ def ratio(hits: int, total: int) -> float:
     return hits / total if total else 1.0
 
 
-def score(found: dict[Path, Edges], truth: dict[Path, Edges],
-          group: list[Path]) -> tuple[float, float]:
+def score(found: dict[Path, Edges], truth: dict[Path, Edges], group: list[Path]) -> tuple[float, float]:
     hits = sum(len(found[c] & truth[c]) for c in group)
-    return (ratio(hits, sum(len(found[c]) for c in group)),
-            ratio(hits, sum(len(truth[c]) for c in group)))
+    return (ratio(hits, sum(len(found[c]) for c in group)), ratio(hits, sum(len(truth[c]) for c in group)))
 
 
 def main() -> None:
@@ -80,7 +84,8 @@ def main() -> None:
     for c in all_cases:
         by_category[c.parent.name].append(c)
     header = f"{'category':14s} {'cases':>5s} {'edges':>5s}" + "".join(
-        f"  {name + ' P':>8s} {name + ' R':>8s}" for name in tools)
+        f"  {name + ' P':>8s} {name + ' R':>8s}" for name in tools
+    )
     print(header)
     rows = [*sorted(by_category.items()), ("overall", all_cases)]
     for name, group in rows:

@@ -96,14 +96,29 @@ def fetch(name: str, version: str) -> Path:
     wheels = CACHE / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-         "--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation",
-         "cp", "--dest", str(wheels), f"{name}=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--platform",
+            "manylinux2014_x86_64",
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "--dest",
+            str(wheels),
+            f"{name}=={version}",
+        ],
         check=True,
     )
     norm = name.replace("-", "_").lower()
-    found = [w for w in wheels.glob("*.whl")
-             if w.name.lower().startswith(f"{norm}-{version}-")]
+    found = [w for w in wheels.glob("*.whl") if w.name.lower().startswith(f"{norm}-{version}-")]
     if not found:
         raise SystemExit(f"no wheel for {name}=={version} in {wheels}")
     src.mkdir(parents=True, exist_ok=True)
@@ -144,11 +159,13 @@ def check(src: Path, out: Path, min_confidence: float | None) -> tuple[int, dict
     return proc.returncode, report
 
 
-def items_of(package: str, src: Path, all_report: dict[str, Any],
-             default_report: dict[str, Any]) -> list[Item]:
+def items_of(package: str, src: Path, all_report: dict[str, Any], default_report: dict[str, Any]) -> list[Item]:
     """The --min-confidence 0 findings with fingerprints computed as SARIF computes them."""
-    shown = {(f["path"], f["rule"], f["start"]["line"], f["start"]["column"])
-             for f in default_report["findings"] if f.get("suppressed") is None}
+    shown = {
+        (f["path"], f["rule"], f["start"]["line"], f["start"]["column"])
+        for f in default_report["findings"]
+        if f.get("suppressed") is None
+    }
     lines: dict[str, list[str]] = {}
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
@@ -162,11 +179,19 @@ def items_of(package: str, src: Path, all_report: dict[str, Any],
         norm = " ".join(text.split())
         occurrence = seen[(path, f["rule"], norm)]
         seen[(path, f["rule"], norm)] += 1
-        out.append(Item(
-            package, path, fingerprint(f["rule"], text, occurrence), f["rule"],
-            f["start"]["line"], f["severity"], float(f["confidence"]), f["message"],
-            (path, f["rule"], f["start"]["line"], f["start"]["column"]) in shown,
-        ))
+        out.append(
+            Item(
+                package,
+                path,
+                fingerprint(f["rule"], text, occurrence),
+                f["rule"],
+                f["start"]["line"],
+                f["severity"],
+                float(f["confidence"]),
+                f["message"],
+                (path, f["rule"], f["start"]["line"], f["start"]["column"]) in shown,
+            )
+        )
     return out
 
 
@@ -179,8 +204,7 @@ def load_labels() -> dict[tuple[str, str, str], dict[str, str]]:
         return {}
     labels = {}
     with LABELS.open(newline="") as fh:
-        for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")),
-                                  delimiter="\t", quoting=csv.QUOTE_NONE):
+        for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE):
             if row["verdict"] not in VERDICT_SCORE:
                 raise SystemExit(f"{LABELS}: bad verdict {row['verdict']!r} in {row}")
             labels[(row["package"], row["path"], row["fingerprint"])] = row
@@ -210,8 +234,13 @@ def ece(pairs: list[tuple[float, float]], bins: int = 10) -> tuple[float, list[t
     return err, table
 
 
-def report(items: list[Item], labels: dict[tuple[str, str, str], dict[str, str]],
-           exits: dict[str, int], loc: int, unlabelled_mode: str) -> int:
+def report(
+    items: list[Item],
+    labels: dict[tuple[str, str, str], dict[str, str]],
+    exits: dict[str, int],
+    loc: int,
+    unlabelled_mode: str,
+) -> int:
     print(f"# Codie on real code: {len(PACKAGES)} packages, {loc:,} lines of Python")
     print("# command: make bench-realworld  (python bench/realworld/run.py)\n")
     print("exit codes of `codie check` at defaults:")
@@ -220,8 +249,10 @@ def report(items: list[Item], labels: dict[tuple[str, str, str], dict[str, str]]
 
     def table(title: str, group: list[Item], by: str) -> None:
         print(f"\n{title}")
-        print(f"  {by:<10} {'findings':>8} {'labelled':>8} {'true':>5} {'debat':>5} {'false':>5}"
-              f" {'precision':>9} {'per kLOC':>8} {'mean conf':>9}")
+        print(
+            f"  {by:<10} {'findings':>8} {'labelled':>8} {'true':>5} {'debat':>5} {'false':>5}"
+            f" {'precision':>9} {'per kLOC':>8} {'mean conf':>9}"
+        )
         keyed: dict[str, list[Item]] = defaultdict(list)
         for i in group:
             keyed[getattr(i, by)].append(i)
@@ -229,18 +260,19 @@ def report(items: list[Item], labels: dict[tuple[str, str, str], dict[str, str]]
         for name, members in rows:
             verdicts = [labels[i.key]["verdict"] for i in members if i.key in labels]
             c = Counter(verdicts)
-            print(f"  {name:<10} {len(members):>8} {len(verdicts):>8} {c['true']:>5}"
-                  f" {c['debatable']:>5} {c['false']:>5}"
-                  f" {precision([VERDICT_SCORE[v] for v in verdicts]):>9}"
-                  f" {1000 * len(members) / loc:>8.2f}"
-                  f" {sum(i.confidence for i in members) / max(1, len(members)):>9.2f}")
+            print(
+                f"  {name:<10} {len(members):>8} {len(verdicts):>8} {c['true']:>5}"
+                f" {c['debatable']:>5} {c['false']:>5}"
+                f" {precision([VERDICT_SCORE[v] for v in verdicts]):>9}"
+                f" {1000 * len(members) / loc:>8.2f}"
+                f" {sum(i.confidence for i in members) / max(1, len(members)):>9.2f}"
+            )
 
     table("At default settings, per rule:", shown, "rule")
     table("At default settings, per level:", shown, "severity")
     table("At --min-confidence 0 (all findings), per rule:", items, "rule")
 
-    pairs = [(i.confidence, VERDICT_SCORE[labels[i.key]["verdict"]])
-             for i in items if i.key in labels]
+    pairs = [(i.confidence, VERDICT_SCORE[labels[i.key]["verdict"]]) for i in items if i.key in labels]
     err, rel = ece(pairs)
     print(f"\nCalibration over {len(pairs)} labelled findings: ECE {err:.3f} (10 bins)")
     print(f"  {'confidence':<10} {'n':>5} {'mean conf':>9} {'precision':>9}")
@@ -261,11 +293,15 @@ def report(items: list[Item], labels: dict[tuple[str, str, str], dict[str, str]]
 
     unlabelled = [i for i in (items if unlabelled_mode == "all" else shown) if i.key not in labels]
     hidden_unlabelled = sum(1 for i in items if not i.shown and i.key not in labels)
-    print(f"\nUnlabelled findings at defaults: {sum(1 for i in shown if i.key not in labels)}"
-          f" (and {hidden_unlabelled} below the default threshold)")
+    print(
+        f"\nUnlabelled findings at defaults: {sum(1 for i in shown if i.key not in labels)}"
+        f" (and {hidden_unlabelled} below the default threshold)"
+    )
     for i in unlabelled:
-        print(f"  {i.package}\t{i.path}:{i.line}\t{i.rule}\t{i.severity}\t{i.confidence:.2f}"
-              f"\t{i.fingerprint}\t{i.message[:100]}")
+        print(
+            f"  {i.package}\t{i.path}:{i.line}\t{i.rule}\t{i.severity}\t{i.confidence:.2f}"
+            f"\t{i.fingerprint}\t{i.message[:100]}"
+        )
     return 0
 
 
@@ -278,19 +314,38 @@ def sample(items: list[Item], labels: dict[tuple[str, str, str], dict[str, str]]
     for i in must + chosen:
         if i.key in labels:
             continue
-        print("\t".join([i.package, i.path, i.fingerprint, i.rule, str(i.line), "?",
-                         f"{i.severity} {i.confidence:.2f} {i.message[:160]}"]))
+        print(
+            "\t".join(
+                [
+                    i.package,
+                    i.path,
+                    i.fingerprint,
+                    i.rule,
+                    str(i.line),
+                    "?",
+                    f"{i.severity} {i.confidence:.2f} {i.message[:160]}",
+                ]
+            )
+        )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", help="comma-separated package names")
     ap.add_argument("--no-cache", action="store_true", help="re-run codie check")
-    ap.add_argument("--unlabelled", choices=("shown", "all"), default="shown",
-                    help="list unlabelled findings at defaults (shown) or all of them")
-    ap.add_argument("--sample", type=int, metavar="N",
-                    help="print label rows to fill: all warnings/errors at defaults and a "
-                         f"random sample (seed {SEED}) of N of the rest")
+    ap.add_argument(
+        "--unlabelled",
+        choices=("shown", "all"),
+        default="shown",
+        help="list unlabelled findings at defaults (shown) or all of them",
+    )
+    ap.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="print label rows to fill: all warnings/errors at defaults and a "
+        f"random sample (seed {SEED}) of N of the rest",
+    )
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     key = code_key()

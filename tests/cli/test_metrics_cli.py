@@ -18,7 +18,7 @@ from radon.metrics import h_visit, mi_visit
 
 from codie.cli.main import main
 
-SAMPLE = '''\
+SAMPLE = """\
 def simple():
     return 1
 
@@ -37,7 +37,7 @@ def branchy(a, b):
 class Shape:
     def area(self, w, h):
         return w * h if w > 0 else 0
-'''
+"""
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -58,6 +58,7 @@ def radon_blocks(code: str) -> Iterator[Any]:
             yield b
             yield from walk(getattr(b, "closures", []))
             yield from walk(getattr(b, "methods", []))
+
     yield from walk(cc_visit(code))
 
 
@@ -65,12 +66,10 @@ def radon_blocks(code: str) -> Iterator[Any]:
 def test_functions_agree_with_radon(module: Any, capsys: pytest.CaptureFixture[str]) -> None:
     path = Path(module.__file__)
     code = path.read_text(encoding="utf-8")
-    ours = {r["line"]: r for r in rows(capsys, str(path), "--kind", "function", "--kind",
-                                       "method")}
+    ours = {r["line"]: r for r in rows(capsys, str(path), "--kind", "function", "--kind", "method")}
     theirs = {b.lineno: b for b in radon_blocks(code) if b.letter in "FM"}
     assert theirs and set(theirs) <= set(ours)
-    assert {line: ours[line]["cc"] for line in theirs} == \
-        {line: b.complexity for line, b in theirs.items()}
+    assert {line: ours[line]["cc"] for line in theirs} == {line: b.complexity for line, b in theirs.items()}
     halstead = dict(h_visit(code).functions)
     compared = 0
     for row in ours.values():
@@ -90,14 +89,16 @@ def test_sort_threshold_and_kind(tmp_path: Path, capsys: pytest.CaptureFixture[s
     (tmp_path / "m.py").write_text(SAMPLE)
     all_rows = rows(capsys, str(tmp_path))
     assert [(r["kind"], r["name"]) for r in all_rows] == [
-        ("function", "simple"), ("function", "branchy"), ("class", "Shape"),
-        ("method", "Shape.area")]
+        ("function", "simple"),
+        ("function", "branchy"),
+        ("class", "Shape"),
+        ("method", "Shape.area"),
+    ]
     branchy = all_rows[1]
     assert (branchy["cc"], branchy["cc_rank"], branchy["line"]) == (7, "B", 5)
     by_cc = rows(capsys, str(tmp_path), "--sort", "cc")
     assert by_cc[0]["name"] == "branchy"
-    assert [r["name"] for r in rows(capsys, str(tmp_path), "--min-cc", "2")] == [
-        "branchy", "Shape", "Shape.area"]
+    assert [r["name"] for r in rows(capsys, str(tmp_path), "--min-cc", "2")] == ["branchy", "Shape", "Shape.area"]
     by_sloc = rows(capsys, str(tmp_path), "--sort", "sloc", "--top", "1")
     assert [r["name"] for r in by_sloc] == ["branchy"]
     by_mi = rows(capsys, str(tmp_path), "--sort", "mi")

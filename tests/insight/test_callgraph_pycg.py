@@ -25,9 +25,26 @@ def pycg_graph(tmp_path: Path, source: str) -> dict[str, list[str]]:
 
 
 def test_benchmark_covers_every_pycg_category_with_three_cases() -> None:
-    categories = {"args", "assignments", "builtins", "classes", "decorators", "dicts",
-                  "direct_calls", "dynamic", "exceptions", "external", "functions",
-                  "generators", "imports", "kwargs", "lambdas", "lists", "mro", "returns"}
+    categories = {
+        "args",
+        "assignments",
+        "builtins",
+        "classes",
+        "decorators",
+        "dicts",
+        "direct_calls",
+        "dynamic",
+        "exceptions",
+        "external",
+        "functions",
+        "generators",
+        "imports",
+        "kwargs",
+        "lambdas",
+        "lists",
+        "mro",
+        "returns",
+    }
     found: dict[str, int] = {}
     for case in cases():
         found[case.parent.name] = found.get(case.parent.name, 0) + 1
@@ -51,7 +68,9 @@ def test_benchmark_precision_and_recall_meet_targets() -> None:
 
 
 def test_raise_of_a_class_calls_its_init(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         class Boom(Exception):
             def __init__(self):
                 pass
@@ -61,13 +80,16 @@ def test_raise_of_a_class_calls_its_init(tmp_path: Path) -> None:
 
         def g(err):
             raise err
-    """)
+    """,
+    )
     assert graph["main.f"] == ["main.Boom.__init__"]
     assert graph["main.g"] == []  # an instance being re-raised is not called
 
 
 def test_builtin_callbacks_are_called_on_the_callers_behalf(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         def a(x):
             return x
 
@@ -81,13 +103,15 @@ def test_builtin_callbacks_are_called_on_the_callers_behalf(tmp_path: Path) -> N
             map(a, xs)
             filter(b, xs)
             sorted(xs, key=c)
-    """)
-    assert graph["main.main"] == ["<builtin>.filter", "<builtin>.map", "<builtin>.sorted",
-                                  "main.a", "main.b", "main.c"]
+    """,
+    )
+    assert graph["main.main"] == ["<builtin>.filter", "<builtin>.map", "<builtin>.sorted", "main.a", "main.b", "main.c"]
 
 
 def test_for_loop_calls_the_iteration_protocol(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         class Nums:
             def __iter__(self):
                 return self
@@ -98,25 +122,35 @@ def test_for_loop_calls_the_iteration_protocol(tmp_path: Path) -> None:
         def main():
             for n in Nums():
                 pass
-    """)
+    """,
+    )
     assert graph["main.main"] == ["main.Nums.__iter__", "main.Nums.__next__"]
 
 
 def test_methods_of_builtin_values_are_named_after_their_type(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         def main(text):
             "a b".split()
             {"k": 1}.items()
             [1].append(2)
             str(text).lower()
-    """)
-    assert graph["main.main"] == ["<builtin>.dict.items", "<builtin>.list.append",
-                                  "<builtin>.str", "<builtin>.str.lower",
-                                  "<builtin>.str.split"]
+    """,
+    )
+    assert graph["main.main"] == [
+        "<builtin>.dict.items",
+        "<builtin>.list.append",
+        "<builtin>.str",
+        "<builtin>.str.lower",
+        "<builtin>.str.split",
+    ]
 
 
 def test_storing_under_a_key_replaces_its_previous_value(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         def f1():
             pass
 
@@ -129,12 +163,15 @@ def test_storing_under_a_key_replaces_its_previous_value(tmp_path: Path) -> None
         d = {"a": f1, "b": f3}
         d["a"] = f2
         d["a"]()
-    """)
+    """,
+    )
     assert graph["main"] == ["main.f2"]
 
 
 def test_external_values_have_no_invented_attributes(tmp_path: Path) -> None:
-    graph = pycg_graph(tmp_path, """
+    graph = pycg_graph(
+        tmp_path,
+        """
         import re
         import sys
 
@@ -150,15 +187,17 @@ def test_external_values_have_no_invented_attributes(tmp_path: Path) -> None:
             fn()
 
         helper(sys.abiflags, sys.exit)
-    """)
+    """,
+    )
     assert graph["main.helper"] == ["sys.exit"]  # callable, but no invented attributes
     assert not any("abiflags" in c for callees in graph.values() for c in callees)
 
 
 def _run(args: list[str], seed: str) -> bytes:
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "server")}
-    done = subprocess.run([sys.executable, "-m", "codie", "callgraph", *args], env=env,
-                          capture_output=True, timeout=600, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "codie", "callgraph", *args], env=env, capture_output=True, timeout=600, check=True
+    )
     return done.stdout
 
 

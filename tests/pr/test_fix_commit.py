@@ -34,24 +34,41 @@ class Pr:
     shas: dict[str, str]
 
     def ask(self, login: str, text: str, rule: str) -> tuple[dict[str, Any], str]:
-        root = next(c for c in self.github.all_review_comments()
-                    if c["body"].startswith(f"**{rule}**") and not c.get("in_reply_to_id"))
+        root = next(
+            c
+            for c in self.github.all_review_comments()
+            if c["body"].startswith(f"**{rule}**") and not c.get("in_reply_to_id")
+        )
         comment = self.github.human_comment(REPO, 7, login, text, root["id"])
-        payload = reply_payload("pull_request_review_comment", {
-            "action": "created", "comment": comment, "pull_request": {"number": 7},
-            "repository": {"full_name": REPO, "clone_url": str(self.repo)}})
+        payload = reply_payload(
+            "pull_request_review_comment",
+            {
+                "action": "created",
+                "comment": comment,
+                "pull_request": {"number": 7},
+                "repository": {"full_name": REPO, "clone_url": str(self.repo)},
+            },
+        )
         assert payload is not None
         result = run_pr_reply(payload, Context())
-        (answer,) = [c for c in self.github.all_review_comments()
-                     if f"<!-- codie:reply:{comment['id']} -->" in c["body"]]
+        (answer,) = [
+            c for c in self.github.all_review_comments() if f"<!-- codie:reply:{comment['id']} -->" in c["body"]
+        ]
         return result, str(answer["body"])
 
     def new_commits(self) -> list[str]:
         return sh(self.head_repo, "rev-list", f"{self.shas['head']}..feature").split()
 
 
-def make_pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: FakeGitHub, base_files: dict[str, str],
-            head_files: dict[str, str], fork: str | None = None, maintainer_edits: bool = False) -> Pr:
+def make_pr(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    github: FakeGitHub,
+    base_files: dict[str, str],
+    head_files: dict[str, str],
+    fork: str | None = None,
+    maintainer_edits: bool = False,
+) -> Pr:
     repo = tmp_path / "repo"
     repo.mkdir()
     sh(repo, "init", "--quiet", "-b", "main")
@@ -75,9 +92,11 @@ def make_pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: FakeGitHub,
     shas = {"base": base, "head": head}
     github.permissions.update({"bob": "write", "reader": "read"})
     github.pulls[(REPO, 7)] = {
-        "number": 7, "maintainer_can_modify": maintainer_edits,
+        "number": 7,
+        "maintainer_can_modify": maintainer_edits,
         "head": {"sha": head, "ref": "feature", "repo": {"full_name": fork or REPO, "clone_url": head_repo.as_uri()}},
-        "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO, "clone_url": str(repo)}}}
+        "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO, "clone_url": str(repo)}},
+    }
     monkeypatch.setenv("CODIE_GITHUB_API_URL", github.url)
     monkeypatch.setenv("CODIE_GITHUB_TOKEN", github.token)
     monkeypatch.setenv("CODIE_PR_CACHE", str(tmp_path / "cache"))
@@ -88,11 +107,19 @@ def make_pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: FakeGitHub,
 
 
 @pytest.mark.parametrize("fork", [None, "mallory/shop"], ids=["same-repository", "fork-allowing-edits"])
-def test_a_verified_fix_is_pushed_as_one_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                fork: str | None) -> None:
+def test_a_verified_fix_is_pushed_as_one_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: str | None
+) -> None:
     with FakeGitHub() as github:
-        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PUSH, "app.py": SAFE},
-                     {"app.py": VULNERABLE}, fork=fork, maintainer_edits=True)
+        pr = make_pr(
+            tmp_path,
+            monkeypatch,
+            github,
+            {"pyproject.toml": PUSH, "app.py": SAFE},
+            {"app.py": VULNERABLE},
+            fork=fork,
+            maintainer_edits=True,
+        )
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
     assert result["answered"] == "commit", answer
     (sha,) = pr.new_commits()  # exactly one new commit on the branch
@@ -109,8 +136,13 @@ def test_a_verified_fix_is_pushed_as_one_commit(tmp_path: Path, monkeypatch: pyt
 def test_refusals_leave_the_branch_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the PR's own pyproject turns pushing on: it is the author's to write, so it does not count
     with FakeGitHub() as github:
-        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PROJECT, "app.py": SAFE},
-                     {"pyproject.toml": PUSH, "app.py": VULNERABLE})
+        pr = make_pr(
+            tmp_path,
+            monkeypatch,
+            github,
+            {"pyproject.toml": PROJECT, "app.py": SAFE},
+            {"pyproject.toml": PUSH, "app.py": VULNERABLE},
+        )
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
         assert result["answered"] == "no-commit" and "push-fixes = true" in answer and "sorry" in answer
         result, answer = pr.ask("reader", "@codie fix commit", "Q001")
@@ -120,8 +152,15 @@ def test_refusals_leave_the_branch_alone(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_never_to_a_fork_without_maintainer_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeGitHub() as github:
-        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PUSH, "app.py": SAFE},
-                     {"app.py": VULNERABLE}, fork="mallory/shop", maintainer_edits=False)
+        pr = make_pr(
+            tmp_path,
+            monkeypatch,
+            github,
+            {"pyproject.toml": PUSH, "app.py": SAFE},
+            {"app.py": VULNERABLE},
+            fork="mallory/shop",
+            maintainer_edits=False,
+        )
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
         assert result["answered"] == "no-commit"
         assert "fork mallory/shop" in answer and "allowed edits from maintainers" in answer
@@ -131,8 +170,9 @@ def test_never_to_a_fork_without_maintainer_edits(tmp_path: Path, monkeypatch: p
 @pytest.mark.skipif(probe()[0] is None, reason=f"no sandbox: {probe()[1]}")
 def test_a_fix_that_breaks_a_related_test_is_not_pushed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeGitHub() as github:
-        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PUSH},
-                     {"app.py": GUARD, "test_app.py": KEEPS_EXITS})
+        pr = make_pr(
+            tmp_path, monkeypatch, github, {"pyproject.toml": PUSH}, {"app.py": GUARD, "test_app.py": KEEPS_EXITS}
+        )
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
         assert result["answered"] == "no-commit" and "not verified" in answer
         assert "test_app.py::test_guarded_stops_an_exit" in answer
@@ -146,8 +186,9 @@ def test_without_a_sandbox_nothing_is_pushed(tmp_path: Path, monkeypatch: pytest
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "git").symlink_to(real_git)
     with FakeGitHub() as github:
-        pr = make_pr(tmp_path, monkeypatch, github, {"pyproject.toml": PUSH},
-                     {"app.py": GUARD, "test_app.py": KEEPS_EXITS})
+        pr = make_pr(
+            tmp_path, monkeypatch, github, {"pyproject.toml": PUSH}, {"app.py": GUARD, "test_app.py": KEEPS_EXITS}
+        )
         monkeypatch.setenv("PATH", str(tmp_path / "bin"))
         result, answer = pr.ask("bob", "@codie fix commit", "Q001")
         assert result["answered"] == "no-commit" and "tests not run: no sandbox" in answer

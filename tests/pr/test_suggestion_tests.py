@@ -16,26 +16,26 @@ from codie.sandbox.process import probe
 from tests.pr.fake_github import FakeGitHub
 from tests.pr.helpers import Context, pr_event, publish_pull, sh
 
-GUARD = '''def guarded(action):
+GUARD = """def guarded(action):
     try:
         return action()
     except:
         return "caught"
-'''
-KEEPS_EXITS = '''import sys
+"""
+KEEPS_EXITS = """import sys
 
 from app import guarded
 
 
 def test_guarded_stops_an_exit():
     assert guarded(lambda: sys.exit(1)) == "caught"
-'''
-ERRORS_ONLY = '''from app import guarded
+"""
+ERRORS_ONLY = """from app import guarded
 
 
 def test_guarded_catches_errors():
     assert guarded(lambda: 1 / 0) == "caught"
-'''
+"""
 
 needs_sandbox = pytest.mark.skipif(probe()[0] is None, reason=f"no sandbox: {probe()[1]}")
 
@@ -90,7 +90,8 @@ def test_a_fix_that_keeps_the_tests_green_names_them(tmp_path: Path, monkeypatch
 
 
 def test_without_a_sandbox_the_suggestion_says_tests_were_not_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # no bubblewrap on PATH and no docker engine: the (breaking) tests cannot run, so the
     # fix is offered as re-analysed only, and says so; nothing ran the PR's code
     real_git = shutil.which("git")

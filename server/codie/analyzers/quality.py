@@ -23,10 +23,19 @@ QUERY = Query(
     """,
 )
 
-MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension",
-                    "set_comprehension"}
-MUTABLE_CALLS = {"list", "dict", "set", "bytearray", "collections.defaultdict", "defaultdict",
-                 "collections.OrderedDict", "OrderedDict", "collections.deque", "deque"}
+MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension"}
+MUTABLE_CALLS = {
+    "list",
+    "dict",
+    "set",
+    "bytearray",
+    "collections.defaultdict",
+    "defaultdict",
+    "collections.OrderedDict",
+    "OrderedDict",
+    "collections.deque",
+    "deque",
+}
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|(^|/)tests?/")
 
 
@@ -64,8 +73,13 @@ class QualityAnalyzer:
             (TextEdit(keyword.end_byte, keyword.end_byte, " Exception"),),
             safe=False,
         )
-        yield ctx.report("Q001", keyword, message="Bare `except:` also catches KeyboardInterrupt "
-                         "and SystemExit", fix=fix, evidence=0.5)
+        yield ctx.report(
+            "Q001",
+            keyword,
+            message="Bare `except:` also catches KeyboardInterrupt and SystemExit",
+            fix=fix,
+            evidence=0.5,
+        )
 
     # Q002 -------------------------------------------------------------------------------
     def _mutable_default(self, ctx: Context, name: Node, value: Node) -> Iterator[Finding]:
@@ -88,11 +102,12 @@ class QualityAnalyzer:
         else:
             evidence, note = 0.35, "the function only reads it (or never uses it)"
         yield ctx.report(
-            "Q002", value,
-            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "
-            "between calls",
+            "Q002",
+            value,
+            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared between calls",
             fix=self._none_default_fix(ctx, name, value),
-            evidence=evidence, notes=[note],
+            evidence=evidence,
+            notes=[note],
         )
 
     def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
@@ -106,8 +121,7 @@ class QualityAnalyzer:
             return None
         first = body.named_children[0]
         # insert after a docstring, before the first real statement
-        if first.type == "expression_statement" and first.named_children and \
-                first.named_children[0].type == "string":
+        if first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
             if len(body.named_children) < 2:
                 return None
             first = body.named_children[1]
@@ -115,15 +129,14 @@ class QualityAnalyzer:
             return None  # one-line def: not worth a risky rewrite
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, first.start_byte) + 1
-        indent = src[line_start:first.start_byte].decode("utf-8", "replace")
+        indent = src[line_start : first.start_byte].decode("utf-8", "replace")
         if indent.strip():
             return None
         param, default = ctx.doc.node_text(name), ctx.doc.node_text(value)
         guard = f"if {param} is None:\n{indent}    {param} = {default}\n{indent}"
         return Fix(
             f"Default `{param}` to None and create it inside the function",
-            (TextEdit(value.start_byte, value.end_byte, "None"),
-             TextEdit(first.start_byte, first.start_byte, guard)),
+            (TextEdit(value.start_byte, value.end_byte, "None"), TextEdit(first.start_byte, first.start_byte, guard)),
             safe=False,
         )
 
@@ -154,21 +167,29 @@ class QualityAnalyzer:
             return
         message_node = stmt.named_children[1] if len(stmt.named_children) > 1 else None
         cond_text = ctx.doc.node_text(cond)
-        msg = ctx.doc.node_text(message_node) if message_node is not None else repr(
-            f"invalid {checked[0]}")
+        msg = ctx.doc.node_text(message_node) if message_node is not None else repr(f"invalid {checked[0]}")
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, stmt.start_byte) + 1
-        indent = src[line_start:stmt.start_byte].decode("utf-8", "replace")
+        indent = src[line_start : stmt.start_byte].decode("utf-8", "replace")
         fix = None
         if not indent.strip():
-            fix = Fix("Raise ValueError instead of asserting", (TextEdit(
-                stmt.start_byte, stmt.end_byte,
-                f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"),), safe=False)
+            fix = Fix(
+                "Raise ValueError instead of asserting",
+                (
+                    TextEdit(
+                        stmt.start_byte, stmt.end_byte, f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"
+                    ),
+                ),
+                safe=False,
+            )
         name = func.child_by_field_name("name")
         private = name is not None and ctx.doc.node_text(name).startswith("_")
         yield ctx.report(
-            "Q003", stmt, message=f"`assert` checks the argument `{checked[0]}`; it vanishes "
-            "under `python -O`", fix=fix, evidence=0.3 if private else 0.5,
+            "Q003",
+            stmt,
+            message=f"`assert` checks the argument `{checked[0]}`; it vanishes under `python -O`",
+            fix=fix,
+            evidence=0.3 if private else 0.5,
             notes=[f"the condition reads parameter(s): {', '.join(checked)}"],
         )
 
@@ -196,9 +217,7 @@ class QualityAnalyzer:
         if not src[line_start:start].strip():
             fix = Fix("Delete the unreachable code", (TextEdit(line_start, end, ""),), safe=False)
         kind = kind_of(jump)
-        yield ctx.report(
-            "Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6
-        )
+        yield ctx.report("Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6)
 
 
 def _default_use(ctx: Context, value: Node, param: str) -> str:
@@ -219,13 +238,25 @@ def _default_use(ctx: Context, value: Node, param: str) -> str:
             if parent.type == "attribute" and parent.child_by_field_name("object") == n:
                 attr = parent.child_by_field_name("attribute")
                 call = parent.parent
-                if attr is not None and ctx.doc.node_text(attr) in MUTATING_METHODS and \
-                        call is not None and call.type == "call":
+                if (
+                    attr is not None
+                    and ctx.doc.node_text(attr) in MUTATING_METHODS
+                    and call is not None
+                    and call.type == "call"
+                ):
                     return "mutated"
             elif _written(parent, n):
                 return "mutated"
-            elif parent.type in ("argument_list", "return_statement", "assignment", "pair",
-                                 "list", "tuple", "keyword_argument", "yield"):
+            elif parent.type in (
+                "argument_list",
+                "return_statement",
+                "assignment",
+                "pair",
+                "list",
+                "tuple",
+                "keyword_argument",
+                "yield",
+            ):
                 use = "escapes"
         stack.extend(n.named_children)
     return use
@@ -236,9 +267,12 @@ def _written(parent: Node, name: Node) -> bool:
     if parent.type == "augmented_assignment":
         return parent.child_by_field_name("left") == name
     grand = parent.parent
-    return parent.type == "subscript" and grand is not None and grand.type in (
-        "assignment", "augmented_assignment", "delete_statement") and \
-        grand.child_by_field_name("left") in (parent, None)
+    return (
+        parent.type == "subscript"
+        and grand is not None
+        and grand.type in ("assignment", "augmented_assignment", "delete_statement")
+        and grand.child_by_field_name("left") in (parent, None)
+    )
 
 
 def kind_of(jump: Node) -> str:
@@ -247,8 +281,7 @@ def kind_of(jump: Node) -> str:
 
 def _is_yield(stmt: Node) -> bool:
     """`yield`, `yield x` or `yield from x` as a statement."""
-    return stmt.type == "expression_statement" and bool(stmt.named_children) and \
-        stmt.named_children[0].type == "yield"
+    return stmt.type == "expression_statement" and bool(stmt.named_children) and stmt.named_children[0].type == "yield"
 
 
 def _passes_exception_on(ctx: Context, block: Node) -> bool:
@@ -262,8 +295,7 @@ def _passes_exception_on(ctx: Context, block: Node) -> bool:
             return True
         if n.type == "call":
             callee = ctx.doc.node_text(n).replace(" ", "").split("(", 1)[0]
-            if callee in ("sys.exc_info", "sys.exception") or \
-                    callee.rsplit(".", 1)[-1] in RERAISING_CONTEXTS:
+            if callee in ("sys.exc_info", "sys.exception") or callee.rsplit(".", 1)[-1] in RERAISING_CONTEXTS:
                 return True
         stack.extend(n.named_children)
     return False
@@ -273,11 +305,30 @@ def _passes_exception_on(ctx: Context, block: Node) -> bool:
 # SQLAlchemy's `util.safe_reraise()`, oslo's `excutils.save_and_reraise_exception()`.
 RERAISING_CONTEXTS = frozenset({"safe_reraise", "save_and_reraise_exception"})
 # Annotations that declare a parameter read-only: the default is never mutated.
-READ_ONLY_TYPES = re.compile(r"^(?:typing\.|collections\.abc\.|abc\.)?(?:Mapping|Sequence|Iterable|"
-                             r"Collection|AbstractSet|Container|Reversible)\b")
-MUTATING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop",
-                              "popitem", "remove", "discard", "clear", "sort", "reverse",
-                              "appendleft", "extendleft", "__setitem__"})
+READ_ONLY_TYPES = re.compile(
+    r"^(?:typing\.|collections\.abc\.|abc\.)?(?:Mapping|Sequence|Iterable|"
+    r"Collection|AbstractSet|Container|Reversible)\b"
+)
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "pop",
+        "popitem",
+        "remove",
+        "discard",
+        "clear",
+        "sort",
+        "reverse",
+        "appendleft",
+        "extendleft",
+        "__setitem__",
+    }
+)
 TYPE_PREDICATES = {"isinstance", "issubclass", "callable", "hasattr"}
 
 
@@ -292,8 +343,7 @@ def _narrows_type(ctx: Context, cond: Node) -> bool:
         return arg is not None and _narrows_type(ctx, arg)
     if kind == "boolean_operator":
         left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-        return left is not None and right is not None and \
-            _narrows_type(ctx, left) and _narrows_type(ctx, right)
+        return left is not None and right is not None and _narrows_type(ctx, left) and _narrows_type(ctx, right)
     if kind == "call":
         fn = cond.child_by_field_name("function")
         return fn is not None and ctx.doc.node_text(fn) in TYPE_PREDICATES
@@ -302,7 +352,8 @@ def _narrows_type(ctx: Context, cond: Node) -> bool:
         operands = cond.named_children
         if ops and all(op in ("is", "is not") for op in ops):
             return any(o.type == "none" for o in operands) or any(
-                o.type == "call" and ctx.doc.node_text(o).startswith("type(") for o in operands)
+                o.type == "call" and ctx.doc.node_text(o).startswith("type(") for o in operands
+            )
     return False
 
 
@@ -313,11 +364,9 @@ def _identifiers(node: Node) -> Iterator[Node]:
         if n.type == "identifier":
             parent = n.parent
             # `x.attr`: only the object counts, `f(key=...)`: the keyword does not
-            if parent is not None and parent.type == "attribute" and \
-                    parent.child_by_field_name("attribute") == n:
+            if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == n:
                 continue
-            if parent is not None and parent.type == "keyword_argument" and \
-                    parent.child_by_field_name("name") == n:
+            if parent is not None and parent.type == "keyword_argument" and parent.child_by_field_name("name") == n:
                 continue
             yield n
         stack.extend(n.named_children)

@@ -26,10 +26,22 @@ from codie.core.project import MAX_FILE_BYTES, iter_files, relative_path
 KINDS = ("function", "method", "class", "module")
 LETTER = {"function": "F", "method": "M", "class": "C", "module": "module"}
 # how each --sort key orders: worst first (most complex, least maintainable, longest)
-SORTS = {"cc": ("cc", True), "cognitive": ("cognitive", True), "mi": ("mi", False),
-         "sloc": ("sloc", True)}
-FIELDS = ("path", "line", "kind", "name", "cc", "cc_rank", "cognitive", "volume",
-          "difficulty", "effort", "mi", "mi_rank", "sloc")
+SORTS = {"cc": ("cc", True), "cognitive": ("cognitive", True), "mi": ("mi", False), "sloc": ("sloc", True)}
+FIELDS = (
+    "path",
+    "line",
+    "kind",
+    "name",
+    "cc",
+    "cc_rank",
+    "cognitive",
+    "volume",
+    "difficulty",
+    "effort",
+    "mi",
+    "mi_rank",
+    "sloc",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +78,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("metrics", help="per-function complexity, Halstead, MI and SLOC")
     p.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--format", default="text", choices=("text", "json", "csv"))
-    p.add_argument("--sort", choices=tuple(SORTS),
-                   help="order rows worst first by this metric (default: by file and line)")
-    p.add_argument("--kind", action="append", choices=KINDS,
-                   help="rows of this kind only (repeatable; default: function, method, class)")
-    p.add_argument("--min-cc", type=int, default=0, metavar="N",
-                   help="only rows whose cyclomatic complexity is at least N")
-    p.add_argument("--min-cognitive", type=int, default=0, metavar="N",
-                   help="only rows whose cognitive complexity is at least N")
-    p.add_argument("--max-mi", type=float, metavar="X",
-                   help="only rows whose maintainability index is at most X")
+    p.add_argument(
+        "--sort", choices=tuple(SORTS), help="order rows worst first by this metric (default: by file and line)"
+    )
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=KINDS,
+        help="rows of this kind only (repeatable; default: function, method, class)",
+    )
+    p.add_argument(
+        "--min-cc", type=int, default=0, metavar="N", help="only rows whose cyclomatic complexity is at least N"
+    )
+    p.add_argument(
+        "--min-cognitive", type=int, default=0, metavar="N", help="only rows whose cognitive complexity is at least N"
+    )
+    p.add_argument("--max-mi", type=float, metavar="X", help="only rows whose maintainability index is at most X")
     p.add_argument("--top", type=int, default=0, metavar="N", help="at most N rows (0 = all)")
     p.set_defaults(func=run)
 
@@ -101,18 +119,34 @@ def collect(paths: list[Path], settings: Settings, root: Path) -> tuple[list[Row
             continue
         for m in flatten(module):
             hal = m.halstead
-            rows.append(Row(rel, m.line + 1, m.kind, m.qualname, m.cyclomatic, m.cognitive,
-                            round(hal.volume, 2), round(hal.difficulty, 2),
-                            round(hal.effort, 2), round(m.maintainability, 2),
-                            m.lines.sloc))
+            rows.append(
+                Row(
+                    rel,
+                    m.line + 1,
+                    m.kind,
+                    m.qualname,
+                    m.cyclomatic,
+                    m.cognitive,
+                    round(hal.volume, 2),
+                    round(hal.difficulty, 2),
+                    round(hal.effort, 2),
+                    round(m.maintainability, 2),
+                    m.lines.sloc,
+                )
+            )
     return rows, problems
 
 
 def select(rows: list[Row], args: argparse.Namespace) -> list[Row]:
     kinds = set(args.kind or ("function", "method", "class"))
-    chosen = [r for r in rows if r.kind in kinds and r.cc >= args.min_cc and
-              r.cognitive >= args.min_cognitive and
-              (args.max_mi is None or r.mi <= args.max_mi)]
+    chosen = [
+        r
+        for r in rows
+        if r.kind in kinds
+        and r.cc >= args.min_cc
+        and r.cognitive >= args.min_cognitive
+        and (args.max_mi is None or r.mi <= args.max_mi)
+    ]
     if args.sort:
         key, worst_high = SORTS[args.sort]
         # stable: ties keep file and line order
@@ -133,7 +167,8 @@ def render(rows: list[Row], fmt: str) -> str:
         f"{r.path}:{r.line}: {LETTER[r.kind]} {r.name} - {r.cc_rank} ({r.cc})"
         f"  cognitive {r.cognitive}  mi {r.mi:.2f} ({r.mi_rank})  sloc {r.sloc}"
         f"  volume {r.volume:.2f}  difficulty {r.difficulty:.2f}  effort {r.effort:.2f}\n"
-        for r in rows)
+        for r in rows
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,8 +179,7 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UsageError(f"no such file or folder: {path}")
     first = args.paths[0]
-    root = first.resolve() if first.is_dir() and len(args.paths) == 1 else \
-        find_project_root(first.resolve())
+    root = first.resolve() if first.is_dir() and len(args.paths) == 1 else find_project_root(first.resolve())
     settings, config_problems = load_pyproject(root / "pyproject.toml")
     for problem in config_problems:
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)

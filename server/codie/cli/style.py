@@ -22,15 +22,17 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("style", help="train or show the workspace's learned style model")
     p.add_argument("action", choices=("train", "show", "suggest"))
-    p.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
-                   help="the workspace (default: the project around the current folder); "
-                   "for suggest, a file or folder in it")
-    p.add_argument("--format", default="text", choices=("text", "json"),
-                   help="suggest: output format")
-    p.add_argument("--top", type=int, default=5, metavar="N",
-                   help="suggest: candidates per binding (default 5)")
-    p.add_argument("--keep-file", action="store_true",
-                   help="suggest: keep each file's own saved text in the model")
+    p.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        metavar="PATH",
+        help="the workspace (default: the project around the current folder); for suggest, a file or folder in it",
+    )
+    p.add_argument("--format", default="text", choices=("text", "json"), help="suggest: output format")
+    p.add_argument("--top", type=int, default=5, metavar="N", help="suggest: candidates per binding (default 5)")
+    p.add_argument("--keep-file", action="store_true", help="suggest: keep each file's own saved text in the model")
     p.set_defaults(func=run)
 
 
@@ -45,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "train":
         summary = train_workspace(root)
         margins = ", ".join(f"{k} {v:.2f}" for k, v in sorted(summary.margins.items()))
-        print(f"learned the style of {summary.files} files ({summary.tokens:,} tokens) "
-              f"in {summary.seconds:.1f} s; naming margins (bits): {margins}")
+        print(
+            f"learned the style of {summary.files} files ({summary.tokens:,} tokens) "
+            f"in {summary.seconds:.1f} s; naming margins (bits): {margins}"
+        )
         return 0
     model = stored_model(root)
     if model is None:
@@ -73,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def suggest(model: WorkspaceModel, root: Path, path: Path, top: int,
-            keep_file: bool) -> list[dict[str, Any]]:
+def suggest(model: WorkspaceModel, root: Path, path: Path, top: int, keep_file: bool) -> list[dict[str, Any]]:
     """Every nameable binding of the files under `path` with its ranked candidates.
 
     Scores are bits per token (lower fits the project better); `gain` is how many bits a
@@ -109,16 +112,21 @@ def suggest(model: WorkspaceModel, root: Path, path: Path, top: int,
             if ranked is None:
                 continue
             margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
-            rows.append({
-                "path": relative_path(file, root),
-                "line": binding.definition.start_point.row + 1,
-                "column": binding.definition.start_point.column + 1,
-                "kind": binding.kind, "name": binding.name,
-                "score": round(ranked.current, 3), "unknown_score": round(ranked.unknown, 3),
-                "margin": round(margin, 3),
-                "suggested": ranked.gap > margin and ranked.confidence >= MIN_SEPARATION,
-                "candidates": [{"name": n, "score": round(s, 3),
-                                "gain": round(ranked.current - s, 3)}
-                               for n, s in ranked.names[:top]],
-            })
+            rows.append(
+                {
+                    "path": relative_path(file, root),
+                    "line": binding.definition.start_point.row + 1,
+                    "column": binding.definition.start_point.column + 1,
+                    "kind": binding.kind,
+                    "name": binding.name,
+                    "score": round(ranked.current, 3),
+                    "unknown_score": round(ranked.unknown, 3),
+                    "margin": round(margin, 3),
+                    "suggested": ranked.gap > margin and ranked.confidence >= MIN_SEPARATION,
+                    "candidates": [
+                        {"name": n, "score": round(s, 3), "gain": round(ranked.current - s, 3)}
+                        for n, s in ranked.names[:top]
+                    ],
+                }
+            )
     return rows

@@ -24,12 +24,18 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # ext:: transport, paths printed as they are (not octal-quoted).
 SAFE_OPTIONS = (
     "--no-pager",
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "core.fsmonitor=false",
-    "-c", "core.pager=cat",
-    "-c", "core.quotePath=false",
-    "-c", "diff.external=",
-    "-c", "protocol.ext.allow=never",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "diff.external=",
+    "-c",
+    "protocol.ext.allow=never",
 )
 # Subcommands that produce patches also get --no-textconv and --no-ext-diff (below).
 PATCH_COMMANDS = frozenset({"diff", "log", "show"})
@@ -46,8 +52,11 @@ def _environment(secret: Mapping[str, str] | None = None) -> dict[str, str]:
     # a git hook or IDE may have set where the repository is: we say it with -C instead
     drop = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF")
     # nor who commits: Codie's commits (pr/push.py) are authored by the identity it names
-    env = {k: v for k, v in os.environ.items()
-           if k not in drop and not k.startswith(("GIT_CONFIG_", "GIT_AUTHOR_", "GIT_COMMITTER_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in drop and not k.startswith(("GIT_CONFIG_", "GIT_AUTHOR_", "GIT_COMMITTER_"))
+    }
     env.update(GIT_PAGER="cat", PAGER="cat", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     # settings that must not show in the process list (a token in http.extraHeader): git
     # reads them from the environment (GIT_CONFIG_COUNT, git 2.31+), which only the same
@@ -60,8 +69,9 @@ def _environment(secret: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def command(repo: Path, args: tuple[str, ...], filters: tuple[str, ...] = (),
-            config: Mapping[str, str] | None = None) -> list[str]:
+def command(
+    repo: Path, args: tuple[str, ...], filters: tuple[str, ...] = (), config: Mapping[str, str] | None = None
+) -> list[str]:
     """The full argument list for `git ARGS` in repo (exposed for tests and logs)."""
     sub = args[0] if args else ""
     extra: tuple[str, ...] = ()
@@ -78,12 +88,17 @@ def _filter_overrides(repo: Path) -> tuple[str, ...]:
     """
     try:
         done = subprocess.run(
-            ["git", *SAFE_OPTIONS, "-C", str(repo), "config", "--name-only", "--get-regexp",
-             r"^filter\."], capture_output=True, timeout=30, check=False, env=_environment())
+            ["git", *SAFE_OPTIONS, "-C", str(repo), "config", "--name-only", "--get-regexp", r"^filter\."],
+            capture_output=True,
+            timeout=30,
+            check=False,
+            env=_environment(),
+        )
     except (OSError, subprocess.TimeoutExpired):
         return ()
-    names = {line.rsplit(".", 1)[0] for line in
-             done.stdout.decode("utf-8", "replace").splitlines() if line.count(".") >= 2}
+    names = {
+        line.rsplit(".", 1)[0] for line in done.stdout.decode("utf-8", "replace").splitlines() if line.count(".") >= 2
+    }
     out: list[str] = []
     for name in sorted(names):
         for part in ("clean", "smudge", "process"):
@@ -92,9 +107,13 @@ def _filter_overrides(repo: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def git_bytes(repo: Path, *args: str, timeout: float = 120,
-              config: Mapping[str, str] | None = None,
-              secret_config: Mapping[str, str] | None = None) -> bytes:
+def git_bytes(
+    repo: Path,
+    *args: str,
+    timeout: float = 120,
+    config: Mapping[str, str] | None = None,
+    secret_config: Mapping[str, str] | None = None,
+) -> bytes:
     """Run `git ARGS` in repo with every repository-chosen program disabled; its stdout.
 
     `config`: more `-c NAME=VALUE` settings of Codie's own (never the repository's);
@@ -103,8 +122,14 @@ def git_bytes(repo: Path, *args: str, timeout: float = 120,
     filters = _filter_overrides(repo) if args and args[0] in WORKTREE_COMMANDS else ()
     argv = command(repo, args, filters, config)
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL, env=_environment(secret_config))
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env=_environment(secret_config),
+        )
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except OSError as exc:
@@ -117,12 +142,17 @@ def git_bytes(repo: Path, *args: str, timeout: float = 120,
     return done.stdout
 
 
-def git(repo: Path, *args: str, timeout: float = 120,
-        config: Mapping[str, str] | None = None,
-        secret_config: Mapping[str, str] | None = None) -> str:
+def git(
+    repo: Path,
+    *args: str,
+    timeout: float = 120,
+    config: Mapping[str, str] | None = None,
+    secret_config: Mapping[str, str] | None = None,
+) -> str:
     """git_bytes decoded as UTF-8 (undecodable bytes replaced)."""
-    return git_bytes(repo, *args, timeout=timeout, config=config,
-                     secret_config=secret_config).decode("utf-8", "replace")
+    return git_bytes(repo, *args, timeout=timeout, config=config, secret_config=secret_config).decode(
+        "utf-8", "replace"
+    )
 
 
 # what changed ------------------------------------------------------------------------------
@@ -133,8 +163,7 @@ def parse_diff(text: str) -> dict[str, set[int]]:
     for line in text.splitlines():
         if line.startswith("+++ "):
             target = line[4:]
-            path = None if target == "/dev/null" else target[2:] if target.startswith("b/") \
-                else target
+            path = None if target == "/dev/null" else target[2:] if target.startswith("b/") else target
             if path is not None:
                 changed.setdefault(path, set())
             continue
@@ -179,8 +208,7 @@ def text_at_ref(path: Path, ref: str) -> str | None:
     except (GitError, ValueError, OSError):
         return None
     try:
-        return git_bytes(top, "cat-file", "blob", f"{ref}:{rel}", timeout=30).decode(
-            "utf-8", "replace")
+        return git_bytes(top, "cat-file", "blob", f"{ref}:{rel}", timeout=30).decode("utf-8", "replace")
     except GitError:
         try:
             git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", timeout=30)

@@ -140,9 +140,7 @@ class Scheduler:
         watched-file event for it, a baseline in the same event): they share one reload.
         """
         if self._reconfigure_pending is None:
-            self._reconfigure_pending = self._loop().call_later(
-                RECONFIGURE_COALESCE, self._reconfigure_now
-            )
+            self._reconfigure_pending = self._loop().call_later(RECONFIGURE_COALESCE, self._reconfigure_now)
 
     def _reconfigure_now(self) -> None:
         self._reconfigure_pending = None
@@ -164,9 +162,7 @@ class Scheduler:
         old = self._deferred_timers.pop(uri, None)
         if old is not None:
             old.cancel()
-        self._deferred_timers[uri] = self._loop().call_later(
-            DEFERRED_DELAY, self._start_deferred, uri
-        )
+        self._deferred_timers[uri] = self._loop().call_later(DEFERRED_DELAY, self._start_deferred, uri)
 
     def _start_deferred(self, uri: str) -> None:
         self._deferred_timers.pop(uri, None)

@@ -80,8 +80,9 @@ class WorkspaceGraphs:
         await self.server.quiet()  # the first diagnostics and keystrokes go first
         async with folder.lock:
             try:
-                await loop.run_in_executor(self.server.thread_pool, lambda: folder.graph.build(
-                    [folder.root], settings, jobs=1))
+                await loop.run_in_executor(
+                    self.server.thread_pool, lambda: folder.graph.build([folder.root], settings, jobs=1)
+                )
             except Exception as exc:
                 log.exception("call graph build failed for %s", folder.root)
                 folder.failed = f"{type(exc).__name__}: {exc}"
@@ -90,8 +91,7 @@ class WorkspaceGraphs:
                 path = uri_to_path(uri)
                 if analysis.doc.is_python and path is not None and folder.root in path.parents:
                     source = analysis.doc.source
-                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
-                                               path, source)
+                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
         folder.ready.set()
         self._refresh_hints(folder)
 
@@ -116,8 +116,7 @@ class WorkspaceGraphs:
         if old is not None:
             old.cancel()
         loop = asyncio.get_running_loop()
-        folder.pending[doc.uri] = loop.call_later(
-            DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
+        folder.pending[doc.uri] = loop.call_later(DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
 
     async def _update(self, folder: FolderGraph, uri: str) -> None:
         folder.pending.pop(uri, None)
@@ -131,8 +130,7 @@ class WorkspaceGraphs:
         loop = asyncio.get_running_loop()
         async with folder.lock:
             try:
-                await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
-                                           path, source, tree)
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source, tree)
             except Exception:
                 log.exception("call graph update failed for %s", uri)
         self._refresh_hints(folder)
@@ -159,8 +157,7 @@ class WorkspaceGraphs:
             return  # never saved: what was indexed of it stays until the folder is rebuilt
         async with folder.lock:
             try:
-                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path,
-                                           source)
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
             except Exception:
                 log.exception("call graph update failed for %s", path)
         self._refresh_hints(folder)
@@ -194,8 +191,7 @@ class WorkspaceGraphs:
         graph = folder.graph
         module = graph.path_module.get(graph.relative(path))
         summary = graph.resolver.modules.get(module or "")
-        if summary is None or summary.digest != hashlib.blake2b(
-                source, digest_size=12).hexdigest():
+        if summary is None or summary.digest != hashlib.blake2b(source, digest_size=12).hexdigest():
             return []
         return graph.unreferenced(module)
 

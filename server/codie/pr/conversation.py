@@ -52,10 +52,12 @@ COMMANDS = ("why", "fix", "ignore")
 RULE = re.compile(r"^\*\*([A-Z]+[0-9]+)\*\*")
 CONFIDENCE = re.compile(r"\((\d+)% confidence\)")
 FINGERPRINT = re.compile(r"\b[0-9a-f]{16}\b")
-HELP = ("I answer `@{bot} why` (the evidence and confidence behind a finding), `@{bot} fix` (a verified fix "
-        "as a suggestion; `@{bot} fix commit` pushes it to the branch, where the repository allows it) "
-        "and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
-        "to one of my review comments.")
+HELP = (
+    "I answer `@{bot} why` (the evidence and confidence behind a finding), `@{bot} fix` (a verified fix "
+    "as a suggestion; `@{bot} fix commit` pushes it to the branch, where the repository allows it) "
+    "and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
+    "to one of my review comments."
+)
 
 
 def bot_name() -> str:
@@ -96,10 +98,16 @@ def reply_payload(event_name: str, event: dict[str, Any]) -> dict[str, Any] | No
         return None
     full_name = str(repo["full_name"])
     return {
-        "repository": full_name, "number": number, "clone_url": str(repo["clone_url"]),
+        "repository": full_name,
+        "number": number,
+        "clone_url": str(repo["clone_url"]),
         "installation_id": (event.get("installation") or {}).get("id"),
-        "comment_id": int(comment["id"]), "thread": thread, "root_id": root, "author": str(user["login"]),
-        "command": asked[0], "argument": asked[1],
+        "comment_id": int(comment["id"]),
+        "thread": thread,
+        "root_id": root,
+        "author": str(user["login"]),
+        "command": asked[0],
+        "argument": asked[1],
         # one job per comment: a redelivery under a new id is not answered twice
         "job_key": f"{full_name}#{number}/comment-{int(comment['id'])}",
     }
@@ -122,8 +130,11 @@ class Thread:
         return f"<!-- codie:reply:{self.comment_id} -->"
 
     def answered(self) -> bool:
-        comments = (self.gh.review_comments(self.repo, self.number) if self.kind == "review"
-                    else self.gh.issue_comments(self.repo, self.number))
+        comments = (
+            self.gh.review_comments(self.repo, self.number)
+            if self.kind == "review"
+            else self.gh.issue_comments(self.repo, self.number)
+        )
         return any(self.marker in str(c.get("body") or "") for c in comments)
 
     def reply(self, text: str) -> dict[str, Any]:
@@ -158,8 +169,15 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     settings = pr_job.PrSettings.from_env()
     gh = settings.client(payload.get("installation_id"))
     repo, number = str(payload["repository"]), int(payload["number"])
-    th = Thread(gh, repo, number, str(payload["thread"]), int(payload["root_id"]), int(payload["comment_id"]),
-                str(payload["author"]))
+    th = Thread(
+        gh,
+        repo,
+        number,
+        str(payload["thread"]),
+        int(payload["root_id"]),
+        int(payload["comment_id"]),
+        str(payload["author"]),
+    )
     if th.answered():
         return {"answered": "before"}
     command, argument = str(payload["command"]), str(payload["argument"])
@@ -172,14 +190,20 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         th.reply(HELP.format(bot=bot))
         return {"answered": "help"}
     if command in ("fix", "ignore") and not _may_change(gh, repo, th.author):
-        th.reply(f"thanks for asking! Only collaborators with write access to this repository can ask me "
-                 f"to `{command}` a finding, so I have left it as it is. A maintainer can reply "
-                 f"`@{bot} {command}` if they agree.")
+        th.reply(
+            f"thanks for asking! Only collaborators with write access to this repository can ask me "
+            f"to `{command}` a finding, so I have left it as it is. A maintainer can reply "
+            f"`@{bot} {command}` if they agree."
+        )
         return {"answered": "refused", "command": command}
     target = _codie_comment(th, argument)
     if target is None:
-        th.reply("I can only answer about my own findings: reply to one of my review comments"
-                 + (", or name a rule or fingerprint." if th.kind == "issue" else ".") + " " + HELP.format(bot=bot))
+        th.reply(
+            "I can only answer about my own findings: reply to one of my review comments"
+            + (", or name a rule or fingerprint." if th.kind == "issue" else ".")
+            + " "
+            + HELP.format(bot=bot)
+        )
         return {"answered": "no-target"}
     fp = pr_job.MARKER.search(str(target["body"]))
     assert fp is not None
@@ -219,9 +243,11 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
         store.record(project, rule, "dismiss", fp, confidence)
         post = store.posterior(project, rule, prior)
     why = f" Reason: {reason}" if reason else ""
-    th.reply(f"ignored: this finding stays hidden in this repository, and `{rule}` findings now score lower here "
-             f"(estimated precision {post.precision:.0%} after {post.rejects} dismissal(s) and "
-             f"{post.accepts} confirmation(s)).{why}")
+    th.reply(
+        f"ignored: this finding stays hidden in this repository, and `{rule}` findings now score lower here "
+        f"(estimated precision {post.precision:.0%} after {post.rejects} dismissal(s) and "
+        f"{post.accepts} confirmation(s)).{why}"
+    )
     resolved = False
     if th.kind == "review":
         try:
@@ -232,19 +258,33 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
 
 
 def _at_head(
-    settings: pr_job.PrSettings, payload: dict[str, Any], th: Thread, target: dict[str, Any], fp: str,
-    command: str, ctx: JobContext, commit: bool = False,
+    settings: pr_job.PrSettings,
+    payload: dict[str, Any],
+    th: Thread,
+    target: dict[str, Any],
+    fp: str,
+    command: str,
+    ctx: JobContext,
+    commit: bool = False,
 ) -> dict[str, Any]:
     pull = th.gh.pull(th.repo, th.number)
     head_sha, base_sha = str(pull["head"]["sha"]), str(pull["base"]["sha"])
-    mirror = pr_job.fetch(settings.cache, th.repo, str(payload["clone_url"]),
-                          pr_job.pull_refs(th.number, str(pull["base"]["ref"])), [head_sha, base_sha])
+    mirror = pr_job.fetch(
+        settings.cache,
+        th.repo,
+        str(payload["clone_url"]),
+        pr_job.pull_refs(th.number, str(pull["base"]["ref"])),
+        [head_sha, base_sha],
+    )
     ctx.check_cancelled()
     to: Target | None = None
     if commit:  # refusals that need no analysis come first
         if not push_fixes_enabled(mirror, base_sha):
-            return _no_commit(th, "this repository has not turned on pushed fixes (`[tool.codie.pr] push-fixes = "
-                                  f"true` in pyproject.toml on the `{pull['base']['ref']}` branch)")
+            return _no_commit(
+                th,
+                "this repository has not turned on pushed fixes (`[tool.codie.pr] push-fixes = "
+                f"true` in pyproject.toml on the `{pull['base']['ref']}` branch)",
+            )
         to, why = push_target(pull, th.repo)
         if to is None:
             return _no_commit(th, why)
@@ -272,29 +312,49 @@ def _at_head(
     if s is None:
         th.reply(f"I have no fix I can vouch for here: {outcome.reason}.")
         return {"answered": "no-fix", "reason": outcome.reason}
-    text = (f"here is a verified fix ({s.title}; verified: {s.verified}). Commit it with "
-            f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}")
+    text = (
+        f"here is a verified fix ({s.title}; verified: {s.verified}). Commit it with "
+        f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}"
+    )
     root_lines = (int(target.get("start_line") or target.get("line") or 0), int(target.get("line") or 0))
     if th.kind == "review" and root_lines == (s.start_line, s.end_line):
         th.reply(text)
         return {"answered": "fix", "suggestion": [s.start_line, s.end_line]}
     # a suggestion replaces the lines its comment is on: it needs its own comment there
-    placed = th.gh.create_review_comment(th.repo, th.number, head_sha, {
-        "path": path, **s.comment_range(),
-        "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}"})
+    placed = th.gh.create_review_comment(
+        th.repo,
+        th.number,
+        head_sha,
+        {
+            "path": path,
+            **s.comment_range(),
+            "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}",
+        },
+    )
     lines = f"line {s.end_line}" if s.start_line == s.end_line else f"lines {s.start_line}-{s.end_line}"
     th.reply(f"the fix is a suggestion on {path} {lines}: {placed.get('html_url') or 'see the new review comment'}")
     return {"answered": "fix", "suggestion": [s.start_line, s.end_line], "separate": True}
 
 
 def _no_commit(th: Thread, why: str) -> dict[str, Any]:
-    th.reply(f"sorry, I have not pushed a commit: {why}. A reply `@{bot_name()} fix` gets you the fix as a "
-             "suggestion when there is a verified one.")
+    th.reply(
+        f"sorry, I have not pushed a commit: {why}. A reply `@{bot_name()} fix` gets you the fix as a "
+        "suggestion when there is a verified one."
+    )
     return {"answered": "no-commit", "reason": why}
 
 
-def _commit(th: Thread, mirror: Path, head_sha: str, found: Located, doc: Document, project: Settings,
-            checkout: Path, to: Target, ctx: JobContext) -> dict[str, Any]:
+def _commit(
+    th: Thread,
+    mirror: Path,
+    head_sha: str,
+    found: Located,
+    doc: Document,
+    project: Settings,
+    checkout: Path,
+    to: Target,
+    ctx: JobContext,
+) -> dict[str, Any]:
     """Verify the finding's whole fix (it may touch lines the change does not: a commit is not
     a suggestion) and push it; a fix whose related tests could not run is not pushed."""
     new_text, why = fixed_text(doc, found.finding)
@@ -304,25 +364,47 @@ def _commit(th: Thread, mirror: Path, head_sha: str, found: Located, doc: Docume
     if not verification.ok:
         return _no_commit(th, f"the fix is not verified: {verification.reason}")
     if tests_skipped(verification):
-        return _no_commit(th, "its related tests could not run (tests not run: no sandbox), and I push only "
-                              "fixes whose tests ran")
+        return _no_commit(
+            th, "its related tests could not run (tests not run: no sandbox), and I push only fixes whose tests ran"
+        )
     f = found.finding
     title = f.fix.title if f.fix else f.rule_id
-    message = (f"fix({f.rule_id}): {title}\n\n{found.path}:{found.start_line}, asked by @{th.author} in "
-               f"#{th.number}.\nVerified by Codie: {describe(verification)}.")
+    message = (
+        f"fix({f.rule_id}): {title}\n\n{found.path}:{found.start_line}, asked by @{th.author} in "
+        f"#{th.number}.\nVerified by Codie: {describe(verification)}."
+    )
     bot = bot_name()
     token = th.gh.token() if to.clone_url.startswith("https://") else None
     try:
         # recorded under the job: a re-run after a crash does not push a second commit
-        sha = str(ctx.once("push", lambda: {"sha": push_fix(
-            mirror, head_sha, found.path, new_text, to, message,
-            (f"{bot}[bot]", f"{bot}[bot]@users.noreply.github.com"), token)})["sha"])
+        sha = str(
+            ctx.once(
+                "push",
+                lambda: {
+                    "sha": push_fix(
+                        mirror,
+                        head_sha,
+                        found.path,
+                        new_text,
+                        to,
+                        message,
+                        (f"{bot}[bot]", f"{bot}[bot]@users.noreply.github.com"),
+                        token,
+                    )
+                },
+            )["sha"]
+        )
     except GitError as exc:
         log.warning("pushing a fix to %s:%s: %s", to.repo, to.branch, exc)
-        return _no_commit(th, f"the push to `{to.branch}` did not go through (the branch may have moved since "
-                              f"{head_sha[:7]}; ask again after the next check)")
-    th.reply(f"pushed the fix as {sha} to `{to.repo}:{to.branch}` ({title}; verified: {describe(verification)}). "
-             "The push re-runs the check.")
+        return _no_commit(
+            th,
+            f"the push to `{to.branch}` did not go through (the branch may have moved since "
+            f"{head_sha[:7]}; ask again after the next check)",
+        )
+    th.reply(
+        f"pushed the fix as {sha} to `{to.repo}:{to.branch}` ({title}; verified: {describe(verification)}). "
+        "The push re-runs the check."
+    )
     return {"answered": "commit", "sha": sha, "branch": to.branch, "fork": to.fork}
 
 

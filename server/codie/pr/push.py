@@ -59,8 +59,10 @@ def push_target(pull: dict[str, Any], base_repo: str) -> tuple[Target | None, st
     full_name = str(head_repo.get("full_name") or "")
     fork = full_name.lower() != base_repo.lower()
     if fork and pull.get("maintainer_can_modify") is not True:
-        return None, (f"the branch is in the fork {full_name}, whose author has not allowed edits from "
-                      "maintainers, and I never push to a fork without that permission")
+        return None, (
+            f"the branch is in the fork {full_name}, whose author has not allowed edits from "
+            "maintainers, and I never push to a fork without that permission"
+        )
     return Target(full_name, str(head_repo["clone_url"]), str(head["ref"]), fork), ""
 
 
@@ -72,8 +74,16 @@ def _auth(url: str, token: str | None) -> dict[str, str]:
     return {"http.extraHeader": f"Authorization: Basic {basic}"}
 
 
-def push_fix(mirror: Path, head_sha: str, path: str, new_text: str, to: Target, message: str,
-             author: tuple[str, str], token: str | None = None) -> str:
+def push_fix(
+    mirror: Path,
+    head_sha: str,
+    path: str,
+    new_text: str,
+    to: Target,
+    message: str,
+    author: tuple[str, str],
+    token: str | None = None,
+) -> str:
     """Commit new_text as `path` on top of head_sha and push it to `to`'s branch; the new SHA.
 
     GitError when git fails, including when the branch is no longer at head_sha."""
@@ -95,6 +105,14 @@ def push_fix(mirror: Path, head_sha: str, path: str, new_text: str, to: Target, 
         tree = git(work, "write-tree").strip()
         commit = git(work, "commit-tree", tree, "-p", head_sha, "-m", message, config=me).strip()
         # no --force: a branch that moved since head_sha refuses the push
-        git(work, "push", "--quiet", "--no-verify", to.clone_url, f"{commit}:refs/heads/{to.branch}",
-            timeout=300, secret_config=_auth(to.clone_url, token))
+        git(
+            work,
+            "push",
+            "--quiet",
+            "--no-verify",
+            to.clone_url,
+            f"{commit}:refs/heads/{to.branch}",
+            timeout=300,
+            secret_config=_auth(to.clone_url, token),
+        )
     return commit

@@ -94,8 +94,7 @@ def describe(v: Verification) -> str:
     """What a verified fix went through, in the words of a review comment."""
     static = "the fixed file parses and no longer has this finding or any new one"
     if v.tests:
-        return f"{static}; {len(v.tests)} related test(s) pass in the sandbox: " + ", ".join(
-            f"`{t}`" for t in v.tests)
+        return f"{static}; {len(v.tests)} related test(s) pass in the sandbox: " + ", ".join(f"`{t}`" for t in v.tests)
     if tests_skipped(v):
         return f"re-analysed only: {static}; tests not run: no sandbox"
     return f"{static}; no related tests"
@@ -143,8 +142,10 @@ def suggest(
     if doc.source[lo:hi].endswith(b"\n") and region and not region.endswith("\n"):
         return Outcome(None, "the fix joins the changed lines with the next one")
     lines = tuple(region.splitlines())
-    return Outcome(Suggestion(first + 1, last + 1, lines, finding.fix.title, describe(verification),
-                              verification.tests), verification.reason)
+    return Outcome(
+        Suggestion(first + 1, last + 1, lines, finding.fix.title, describe(verification), verification.tests),
+        verification.reason,
+    )
 
 
 def for_results(

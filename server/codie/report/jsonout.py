@@ -12,8 +12,7 @@ def as_dict(r: Located) -> dict[str, Any]:
     f = r.finding
     extra: dict[str, Any] = {}
     if "advisory_aliases" in f.data:  # dependency findings: every advisory behind them
-        extra["advisories"] = [{"id": k, "aliases": list(v)}
-                               for k, v in f.data["advisory_aliases"].items()]
+        extra["advisories"] = [{"id": k, "aliases": list(v)} for k, v in f.data["advisory_aliases"].items()]
     return {
         "path": r.path,
         "rule": f.rule_id,

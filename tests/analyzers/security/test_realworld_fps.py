@@ -34,11 +34,11 @@ def test_private_key_in_a_multiline_string_is_still_a_secret() -> None:
 
 
 def test_identifier_and_regex_values_are_not_random_secrets() -> None:
-    source = '''
+    source = """
         BACKEND_SESSION_KEY = "_auth_user_backend"
         MSG_NAMES = {"token": "userauth-gssapi-token"}
         qtoken = '(?:"[^"]+"|[A-Za-z0-9_]+?)'
-        '''
+        """
     assert "SEC030" not in rules(source)
     assert "SEC030" in rules('API_TOKEN = "q8Zr2LmX7vKc4TnW9pHs"\n')
 
@@ -48,7 +48,7 @@ def test_identifier_and_regex_values_are_not_random_secrets() -> None:
 
 def test_config_loader_executing_a_file_is_not_injection() -> None:
     # Flask's Config.from_pyfile and the PYTHONSTARTUP handling of `flask shell`
-    source = '''
+    source = """
         import os, types
 
         class Config(dict):
@@ -66,24 +66,24 @@ def test_config_loader_executing_a_file_is_not_injection() -> None:
             if startup and os.path.isfile(startup):
                 with open(startup) as f:
                     eval(compile(f.read(), startup, "exec"), ctx)
-        '''
+        """
     assert "SEC001" not in rules(source)
 
 
 def test_template_the_library_holds_is_not_injection() -> None:
-    source = '''
+    source = """
         from flask import render_template_string
 
         ERROR_PAGE = "<h1>{{ code }}</h1>"
 
         def error_page(code):
             return render_template_string(ERROR_PAGE, code=code)
-        '''
+        """
     assert "SEC001" not in rules(source)
 
 
 def test_code_injection_from_a_request_still_fires() -> None:
-    source = '''
+    source = """
         from flask import Flask, request, render_template_string
         app = Flask(__name__)
 
@@ -94,20 +94,20 @@ def test_code_injection_from_a_request_still_fires() -> None:
         @app.route("/hello")
         def hello():
             return render_template_string("<h1>" + request.args["name"] + "</h1>")
-        '''
+        """
     found = [f for f in run(source) if f.rule_id == "SEC001"]
     assert len(found) == 2
 
 
 def test_script_named_on_the_command_line_is_still_reported() -> None:
-    source = '''
+    source = """
         import sys
 
         def run_hook(argv):
             exec(open(argv[1]).read())
 
         run_hook(sys.argv)
-        '''
+        """
     assert "SEC001" in rules(source)
 
 
@@ -116,7 +116,7 @@ def test_script_named_on_the_command_line_is_still_reported() -> None:
 
 def test_pager_from_the_environment_split_with_shlex_is_not_injection() -> None:
     # click's pager: $PAGER split with shlex and run without a shell
-    source = '''
+    source = """
         import os, shlex, subprocess, sys
 
         def pipepager(text):
@@ -131,12 +131,12 @@ def test_pager_from_the_environment_split_with_shlex_is_not_injection() -> None:
 
         def restart():
             subprocess.Popen([sys.executable] + sys.argv)
-        '''
+        """
     assert "SEC002" not in rules(source)
 
 
 def test_shell_command_from_a_request_still_fires() -> None:
-    source = '''
+    source = """
         import subprocess
         from flask import Flask, request
         app = Flask(__name__)
@@ -145,7 +145,7 @@ def test_shell_command_from_a_request_still_fires() -> None:
         def ping():
             subprocess.run("ping -c 1 " + request.args["host"], shell=True)
             return "ok"
-        '''
+        """
     assert "SEC002" in rules(source)
 
 
@@ -153,7 +153,7 @@ def test_shell_command_from_a_request_still_fires() -> None:
 
 
 def test_protocol_tables_and_guarded_opt_outs_are_not_findings() -> None:
-    source = '''
+    source = """
         import ssl
 
         _SSL_VERSION_TO_TLS_VERSION = {
@@ -174,14 +174,14 @@ def test_protocol_tables_and_guarded_opt_outs_are_not_findings() -> None:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             return context
-        '''
+        """
     found = rules(source)
     assert "SEC027" not in found
     assert "SEC023" not in found
 
 
 def test_unconditional_tls_weakening_still_fires() -> None:
-    source = '''
+    source = """
         import ssl
 
         def connect(sock):
@@ -189,7 +189,7 @@ def test_unconditional_tls_weakening_still_fires() -> None:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             return context.wrap_socket(sock)
-        '''
+        """
     found = [f.rule_id for f in run(source)]
     assert "SEC027" in found
     assert found.count("SEC023") == 2
@@ -200,12 +200,12 @@ def test_unconditional_tls_weakening_still_fires() -> None:
 
 def test_weak_hash_does_not_depend_on_the_function_name() -> None:
     # the substring `test` in a function's name used to silence the finding
-    source = '''
+    source = """
         import hashlib
 
         def test_signature(secret_key, body):
             return hashlib.md5(secret_key + body).hexdigest()
-        '''
+        """
     assert "SEC020" in rules(source)
 
 
@@ -219,23 +219,23 @@ def test_every_weak_hash_is_reported_but_only_security_uses_are_shown() -> None:
 
 
 def test_usedforsecurity_false_is_honoured() -> None:
-    source = '''
+    source = """
         import hashlib
 
         def session_shard(session_token):
             return hashlib.md5(session_token.encode(), usedforsecurity=False).hexdigest()
-        '''
+        """
     assert not [f for f in run(source, shown=False) if f.rule_id == "SEC020"]
 
 
 def test_weak_random_shaped_like_a_token_is_shown() -> None:
-    source = '''
+    source = """
         import random
         import string
 
         def invite_code():
             return "".join(random.choices(string.ascii_uppercase + string.digits, k=8))
-        '''
+        """
     assert "SEC021" in rules(source)
     dice = "import random\ndef roll():\n    return random.randint(1, 6)\n"
     assert "SEC021" not in rules(dice)
@@ -246,35 +246,34 @@ def test_weak_random_shaped_like_a_token_is_shown() -> None:
 
 
 def test_bare_except_that_reraises_is_an_idiom() -> None:
-    source = '''
+    source = """
         def close(stream):
             try:
                 stream.flush()
             except:
                 stream.close()
                 raise
-        '''
+        """
     assert "Q001" not in rules(source)
     assert "Q001" in rules("try:\n    x()\nexcept:\n    pass\n")
 
 
 def test_type_narrowing_asserts_are_an_idiom() -> None:
-    source = '''
+    source = """
         def render(node, parent=None):
             assert isinstance(node, Node)
             assert parent is not None
             assert type(node) is Node and callable(node.visit)
             return node
-        '''
+        """
     assert not [f for f in run(source, shown=False) if f.rule_id == "Q003"]
     # still reported (as information, below the default threshold: on real code most
     # asserts on arguments are internal invariants)
-    assert [f for f in run("def pay(amount):\n    assert amount > 0\n", shown=False)
-            if f.rule_id == "Q003"]
+    assert [f for f in run("def pay(amount):\n    assert amount > 0\n", shown=False) if f.rule_id == "Q003"]
 
 
 def test_yield_after_raise_makes_a_generator() -> None:
-    source = '''
+    source = """
         def empty():
             raise StopIteration
             yield
@@ -282,6 +281,6 @@ def test_yield_after_raise_makes_a_generator() -> None:
         def nothing():
             return
             yield from ()
-        '''
+        """
     assert "Q004" not in rules(source)
     assert "Q004" in rules("def f():\n    raise ValueError()\n    cleanup()\n")

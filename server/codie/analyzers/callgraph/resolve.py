@@ -43,13 +43,30 @@ MAX_VALUES = 48  # per parameter: beyond this a parameter is "anything", we stop
 MAX_DEPTH = 120
 PARTIAL: Value = ("x", "functools.partial")
 # builtins that call a function they are given: name -> (positional index, keyword)
-CALLBACKS = {"builtins.map": (0, ""), "builtins.filter": (0, ""), "builtins.sorted": (-1, "key"),
-             "builtins.min": (-1, "key"), "builtins.max": (-1, "key"),
-             "functools.reduce": (0, ""), "builtins.list.sort": (-1, "key")}
+CALLBACKS = {
+    "builtins.map": (0, ""),
+    "builtins.filter": (0, ""),
+    "builtins.sorted": (-1, "key"),
+    "builtins.min": (-1, "key"),
+    "builtins.max": (-1, "key"),
+    "functools.reduce": (0, ""),
+    "builtins.list.sort": (-1, "key"),
+}
 # builtins whose call returns an instance of that builtin type ("x" values name its methods)
-BUILTIN_TYPES = frozenset({"builtins.str", "builtins.bytes", "builtins.dict", "builtins.list",
-                           "builtins.set", "builtins.frozenset", "builtins.tuple",
-                           "builtins.int", "builtins.float", "builtins.bytearray"})
+BUILTIN_TYPES = frozenset(
+    {
+        "builtins.str",
+        "builtins.bytes",
+        "builtins.dict",
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "builtins.int",
+        "builtins.float",
+        "builtins.bytearray",
+    }
+)
 
 
 def by_value(value: Value) -> Value:
@@ -78,8 +95,7 @@ class Resolver:
         self.scopes: dict[str, Scope] = {}
         self.module_of: dict[str, str] = {}
         self.packages: set[str] = set()
-        self.param_values: defaultdict[tuple[str, str], dict[Value, None]] = \
-            defaultdict(dict)
+        self.param_values: defaultdict[tuple[str, str], dict[Value, None]] = defaultdict(dict)
         self._memo: dict[str, dict[Any, Values]] = {}  # scope -> expr -> values
         self._active: set[tuple[str, Any]] = set()
         self._mro: dict[str, list[Value]] = {}
@@ -145,7 +161,7 @@ class Resolver:
         """`obj.attr = value` outside obj's class: the class's instances get the attribute."""
         changed = False
         summary = self.modules.get(module)
-        for q, scope in (summary.scopes.items() if summary is not None else ()):
+        for q, scope in summary.scopes.items() if summary is not None else ():
             for obj, attr, value in scope.stores:
                 for target in self.eval(obj, q):
                     if target[0] in ("i", "d") and self._is_class(target[1]):
@@ -183,15 +199,15 @@ class Resolver:
                     self.callbacks(value[1], call, q, found)
         return list(found.values())
 
-    def callbacks(self, builtin: str, call: Call, q: str,
-                  found: dict[tuple[str, int], Edge]) -> None:
+    def callbacks(self, builtin: str, call: Call, q: str, found: dict[tuple[str, int], Edge]) -> None:
         """`map(f, xs)`, `sorted(xs, key=f)`: the builtin calls f, on the caller's behalf."""
         index, keyword = CALLBACKS[builtin]
         exprs = [e for k, e in call.kwargs if k == keyword] if keyword else []
         if index >= 0 and index < len(call.args):
             exprs.append(call.args[index])
-        elements = tuple(("i", a) for a in call.args[index + 1:]) if index >= 0 else \
-            tuple(("i", a) for a in call.args[:1])
+        elements = (
+            tuple(("i", a) for a in call.args[index + 1 :]) if index >= 0 else tuple(("i", a) for a in call.args[:1])
+        )
         for expr in exprs:
             for fn in self.eval(expr, q):
                 target, skip_first = self.target(fn)
@@ -228,12 +244,12 @@ class Resolver:
                     return call[1], True
         return None, False
 
-    def bind(self, fq: str, args: tuple[Expr, ...], kwargs: tuple[tuple[str, Expr], ...],
-             caller: str, skip_first: bool) -> None:
+    def bind(
+        self, fq: str, args: tuple[Expr, ...], kwargs: tuple[tuple[str, Expr], ...], caller: str, skip_first: bool
+    ) -> None:
         scope = self.scopes[fq]
         offset = 1 if skip_first else 0
-        pairs = [(scope.params[i + offset], a) for i, a in enumerate(args)
-                 if i + offset < scope.positional]
+        pairs = [(scope.params[i + offset], a) for i, a in enumerate(args) if i + offset < scope.positional]
         pairs += [(k, a) for k, a in kwargs if k in scope.params]
         for name, arg in pairs:
             self._add_param(fq, name, self.eval(arg, caller))
@@ -290,8 +306,7 @@ class Resolver:
         if tag == "s":
             return self.super_of(expr[1], q) if expr[1] in self.scopes else EMPTY
         if tag == "S":
-            return ordered(("s", v[1], v[1]) for v in self.eval(expr[1], q)
-                           if v[0] == "d" and self._is_class(v[1]))
+            return ordered(("s", v[1], v[1]) for v in self.eval(expr[1], q) if v[0] == "d" and self._is_class(v[1]))
         if tag == "o":
             return self.eval(expr[2], expr[1]) if expr[1] in self.scopes else EMPTY
         if tag == "D":
@@ -309,22 +324,31 @@ class Resolver:
             return ordered(("d", v[1]) for v in self.eval(expr[1], q) if v[0] == "i")
         if tag == "t":  # an annotation: an instance of the class it names
             return ordered(
-                ("i", v[1]) if v[0] == "d" else v for v in self.eval(expr[1], q)
-                if (v[0] == "d" and self._is_class(v[1])) or
-                (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
+                ("i", v[1]) if v[0] == "d" else v
+                for v in self.eval(expr[1], q)
+                if (v[0] == "d" and self._is_class(v[1])) or (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper())
+            )
         if tag == "X":  # a literal of a builtin type: its methods are builtins.<type>.<m>
             return (("x", expr[1]),)
         if tag == "R":  # `raise E`: only a class is instantiated (an instance is not called)
-            return ordered(v for v in self.eval(expr[1], q)
-                           if (v[0] == "d" and self._is_class(v[1])) or
-                           (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
+            return ordered(
+                v
+                for v in self.eval(expr[1], q)
+                if (v[0] == "d" and self._is_class(v[1])) or (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper())
+            )
         if tag == "I":  # `for x in obj`: obj.__iter__
-            return ordered(m for v in self.eval(expr[1], q) if v[0] == "i"
-                           for m in self.class_attr(v[1], "__iter__", bound=True, instance=True))
+            return ordered(
+                m
+                for v in self.eval(expr[1], q)
+                if v[0] == "i"
+                for m in self.class_attr(v[1], "__iter__", bound=True, instance=True)
+            )
         if tag == "N":  # `for x in obj`: obj.__iter__().__next__
-            return ordered(m for it in self._iterators(self.eval(expr[1], q))
-                           for m in self.class_attr(it[1], "__next__", bound=True,
-                                                    instance=True))
+            return ordered(
+                m
+                for it in self._iterators(self.eval(expr[1], q))
+                for m in self.class_attr(it[1], "__next__", bound=True, instance=True)
+            )
         return EMPTY
 
     def super_of(self, cls: str, q: str) -> Values:
@@ -335,15 +359,23 @@ class Resolver:
             scope = self.scopes.get(scope.parent or "")
         owners: list[str] = []
         if scope is not None and scope.kind == "function" and scope.params:
-            owners = [v[1] for v in self.local(scope, scope.params[0]) if v[0] in ("i", "d")
-                      and self._is_class(v[1]) and ("d", cls) in self.mro(v[1])]
+            owners = [
+                v[1]
+                for v in self.local(scope, scope.params[0])
+                if v[0] in ("i", "d") and self._is_class(v[1]) and ("d", cls) in self.mro(v[1])
+            ]
         return ordered(("s", cls, of) for of in [cls, *owners])
 
     def _iterators(self, values: Values) -> Values:
         """What `iter()` returns for these values (instances of project classes only)."""
-        return ordered(r for v in values if v[0] == "i"
-                       for m in self.class_attr(v[1], "__iter__", bound=True, instance=True)
-                       for r in self.call_result(m) if r[0] == "i")
+        return ordered(
+            r
+            for v in values
+            if v[0] == "i"
+            for m in self.class_attr(v[1], "__iter__", bound=True, instance=True)
+            for r in self.call_result(m)
+            if r[0] == "i"
+        )
 
     def container(self, expr: Expr, q: str) -> Values:
         """("l", exprs[, kind[, keys]]) -> one container value."""
@@ -428,8 +460,7 @@ class Resolver:
             # an external value that arrived as an argument can still be called, but its
             # attributes are unknown: `s.split()` on a parameter that once received
             # `sys.abiflags` is not `sys.abiflags.split` ("v": external, by value)
-            values.extend(by_value(v)
-                          for v in self.param_values.get((scope.qualname, name), ()))
+            values.extend(by_value(v) for v in self.param_values.get((scope.qualname, name), ()))
         for e in scope.assigns.get(name, ()):
             values.extend(self.eval(e, scope.qualname))
         return ordered(values)
@@ -491,8 +522,7 @@ class Resolver:
                 return (("i", f[1]),)
             return ordered(by_value(v) for r in scope.returns for v in self.eval(r, f[1]))
         if tag == "i":
-            return ordered(v for c in self.class_attr(f[1], "__call__", bound=True)
-                           for v in self.call_result(c))
+            return ordered(v for c in self.class_attr(f[1], "__call__", bound=True) for v in self.call_result(c))
         if tag == "x" and f[1] in BUILTIN_TYPES:
             return (f,)  # str(x): its methods are builtins.str.<method>
         if tag == "x" and f[1].rpartition(".")[2][:1].isupper():
@@ -502,12 +532,13 @@ class Resolver:
         return EMPTY
 
     # classes -------------------------------------------------------------------------------
-    def class_attr(self, cls: str, name: str, *, bound: bool, instance: bool = False,
-                   after: str | None = None) -> Values:
+    def class_attr(
+        self, cls: str, name: str, *, bound: bool, instance: bool = False, after: str | None = None
+    ) -> Values:
         mro = self.mro(cls)
         if after is not None:
             index = next((i for i, k in enumerate(mro) if k == ("d", after)), -1)
-            mro = mro[index + 1:]
+            mro = mro[index + 1 :]
         for klass in mro:
             if klass[0] == "x":
                 return (("x", f"{klass[1]}.{name}"),)
@@ -521,8 +552,7 @@ class Resolver:
                 for e in self.stored.get((klass[1], name), ()):
                     values.extend(self.eval(e, scope.qualname))
             if values or name in scope.assigns:
-                return ordered(self._bind_method(v, cls, instance) if bound else v
-                               for v in values)
+                return ordered(self._bind_method(v, cls, instance) if bound else v for v in values)
         return EMPTY
 
     def _bind_method(self, value: Value, cls: str, instance: bool) -> Value:
@@ -534,11 +564,14 @@ class Resolver:
         if value[0] != "d":
             return value
         scope = self.scopes.get(value[1])
-        if scope is None or scope.kind not in ("function", "lambda") or \
-                scope.method_kind == "static" or not scope.params:
+        if (
+            scope is None
+            or scope.kind not in ("function", "lambda")
+            or scope.method_kind == "static"
+            or not scope.params
+        ):
             return value
-        if instance and (scope.method_kind == "" or (
-                scope.method_kind == "instance" and scope.parent != cls)):
+        if instance and (scope.method_kind == "" or (scope.method_kind == "instance" and scope.parent != cls)):
             # a wrapper assigned as a method, or a method inherited by a subclass: its
             # first parameter holds an instance of this class (self.hook() reaches overrides)
             self._add_param(value[1], scope.params[0], (("i", cls),))
@@ -564,8 +597,7 @@ class Resolver:
         result: list[Value] = [("d", cls)]
         while any(sequences):
             sequences = [s for s in sequences if s]
-            head = next((s[0] for s in sequences
-                         if not any(s[0] in other[1:] for other in sequences)), None)
+            head = next((s[0] for s in sequences if not any(s[0] in other[1:] for other in sequences)), None)
             if head is None:  # inconsistent hierarchy: fall back to depth-first order
                 result += [k for s in sequences for k in s if k not in result]
                 break

@@ -148,20 +148,13 @@ class TaintAnalyzer:
             else None
         )
         evidence = hit.evidence
-        severity = None
         if TEST_FILE.search(ctx.doc.uri):
             # `exec(code)` in a test is how tests exercise the language, and a test's
-            # "request" is a fixture it wrote itself: not a hole, at most worth a look
+            # "request" is a fixture it wrote itself: not a hole
             evidence *= 0.3
             notes.append("in a test file")
-            severity = Severity.WARNING
-        if not kinds:
-            # No untrusted source was traced: a parameter whose callers are elsewhere, or a
-            # value of unknown origin. Libraries evaluate what their caller passes by design
-            # (REPLs, code generators, config loaders); like Bandit's eval/exec checks
-            # (medium), this is worth a look, and an error only once a source is traced.
-            severity = Severity.WARNING
-        elif set(kinds) <= specs.OPERATOR_KINDS:
+        severity = None
+        if kinds and set(kinds) <= specs.OPERATOR_KINDS:
             # only the person running the program controls the data (a local vector):
             # worth a look, not an error
             severity = Severity.WARNING

@@ -165,6 +165,7 @@ class CallGraph:
         self.resolver = Resolver(self.resolver.modules.values())
         self.edges = self.resolver.resolve_all()
         self._reindex()
+        gc.freeze()  # as after build: the new edges must not make every later GC pass slow
 
     def flush(self, paths: Iterable[Path]) -> None:
         """Persist the current summaries and edges of these (edited) files."""

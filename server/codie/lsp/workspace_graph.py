@@ -234,7 +234,9 @@ class WorkspaceGraphs:
                 "stale": folder.stale, "reconcileDue": folder.reconcile is not None,
                 "locked": folder.lock.locked(), "modules": len(graph.resolver.modules),
                 "callees": len(graph._in), "callers": len(graph._out),
-                "unreferenced": sorted(s.qualname for s in graph.unreferenced()),
+                # read only while no thread is mutating the graph
+                "unreferenced": None if folder.lock.locked() or not folder.ready.is_set()
+                else sorted(s.qualname for s in graph.unreferenced()),
             }
         return {"folders": folders, "tasks": len(self._tasks), "fileDocs": len(self._file_docs)}
 

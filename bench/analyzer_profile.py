@@ -102,8 +102,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.files.split(","):
             text = FILES[name]()
-            print(f"{name}: {text.count(chr(10)):,} lines, {len(text.encode()):,} bytes",
-                  file=sys.stderr, flush=True)
+            print(f"{name}: {text.count(chr(10)):,} lines, {len(text.encode()):,} bytes", file=sys.stderr, flush=True)
             results[name] = profile(text, Path(tmp) / f"{name}.py", args.repeat)
     names = list(results)
     rows = list(next(iter(results.values())))
@@ -117,9 +116,10 @@ def main() -> None:
             worst = max(rows, key=lambda r: results[n][r] / max(results["stdlib"][r], 1e-4))
             ratio = results[n][worst] / max(results["stdlib"][worst], 1e-4)
             print(f"worst ratio {n}/stdlib: {worst} x{ratio:.1f}")
-    print("total (all analyzers + metrics + callgraph): "
-          + ", ".join(f"{n} {sum(v for k, v in results[n].items() if k != '(parse)'):.2f}s"
-                      for n in names))
+    print(
+        "total (all analyzers + metrics + callgraph): "
+        + ", ".join(f"{n} {sum(v for k, v in results[n].items() if k != '(parse)'):.2f}s" for n in names)
+    )
 
 
 if __name__ == "__main__":

@@ -93,8 +93,7 @@ def ece(pairs: list[tuple[float, bool]], bins: int) -> float:
         buckets[min(bins - 1, int(conf * bins))].append((conf, true))
     total = len(pairs)
     return sum(
-        len(b) / total * abs(sum(t for _, t in b) / len(b) - sum(c for c, _ in b) / len(b))
-        for b in buckets.values()
+        len(b) / total * abs(sum(t for _, t in b) / len(b) - sum(c for c, _ in b) / len(b)) for b in buckets.values()
     )
 
 
@@ -121,8 +120,10 @@ def main() -> int:
     shown_path = args.corpus.resolve()
     if shown_path.is_relative_to(Path.cwd()):
         shown_path = shown_path.relative_to(Path.cwd())
-    print(f"corpus {shown_path} ({len({c.file for c in cases})} files, {len(cases)} findings, "
-          f"{sum(c.true for c in cases)} true positives)")
+    print(
+        f"corpus {shown_path} ({len({c.file for c in cases})} files, {len(cases)} findings, "
+        f"{sum(c.true for c in cases)} true positives)"
+    )
     print(f"ECE ({args.bins} bins), catalogue prior + evidence: {ece(pairs, args.bins):.3f}")
     print("\nrule     n  precision  mean confidence")
     by_rule: dict[str, list[Case]] = defaultdict(list)
@@ -141,18 +142,21 @@ def main() -> int:
         store = FeedbackStore(":memory:")
         for c in cases:
             if fold_of[id(c)] != fold:
-                store.record(PROJECT, c.finding.rule_id, "accept" if c.true else "dismiss",
-                             confidence=c.finding.confidence)
-        scored += [(with_feedback(c.finding, store), c.true) for c in cases
-                   if fold_of[id(c)] == fold]
-    print(f"\ntwo-fold: ECE {ece(scored, args.bins):.3f} with feedback on the other fold "
-          f"(vs {ece(pairs, args.bins):.3f} without)")
+                store.record(
+                    PROJECT, c.finding.rule_id, "accept" if c.true else "dismiss", confidence=c.finding.confidence
+                )
+        scored += [(with_feedback(c.finding, store), c.true) for c in cases if fold_of[id(c)] == fold]
+    print(
+        f"\ntwo-fold: ECE {ece(scored, args.bins):.3f} with feedback on the other fold "
+        f"(vs {ece(pairs, args.bins):.3f} without)"
+    )
 
     # 3. dismissals of the noisiest rule
     noisy = min(by_rule, key=lambda r: (sum(c.true for c in by_rule[r]) / len(by_rule[r]), r))
     items = by_rule[noisy]
-    print(f"\nsimulated dismissals of the noisiest rule {noisy} "
-          f"(threshold {args.threshold:.2f}, {len(items)} findings):")
+    print(
+        f"\nsimulated dismissals of the noisiest rule {noisy} (threshold {args.threshold:.2f}, {len(items)} findings):"
+    )
     print("dismissals  mean confidence  shown")
     sim = FeedbackStore(":memory:")
     for n in range(0, 13):

@@ -42,11 +42,13 @@ def main() -> None:
     stats = graph.build([args.root], settings, jobs=args.jobs)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"build: {stats.files} files ({stats.cached} from the cache), "
-          f"{count_lines(graph):,} lines, {stats.edges:,} edges, "
-          f"{len(graph.resolver.scopes):,} scopes in {elapsed:.1f} s wall on {args.jobs} "
-          f"processes (CPU: {cpu:.1f} s main + {children.ru_utime + children.ru_stime:.1f} s "
-          f"parser processes; load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"build: {stats.files} files ({stats.cached} from the cache), "
+        f"{count_lines(graph):,} lines, {stats.edges:,} edges, "
+        f"{len(graph.resolver.scopes):,} scopes in {elapsed:.1f} s wall on {args.jobs} "
+        f"processes (CPU: {cpu:.1f} s main + {children.ru_utime + children.ru_stime:.1f} s "
+        f"parser processes; load average {os.getloadavg()[0]:.1f})"
+    )
     for rel in EDITED:
         path = args.root / rel
         if not path.is_file():
@@ -71,10 +73,12 @@ def main() -> None:
             editor_times.append((time.perf_counter() - t0) * 1000)
         graph.update(path, source)
         lines = source.count(b"\n")
-        print(f"incremental update of {rel} ({lines:,} lines): median "
-              f"{statistics.median(times):.1f} ms wall ({statistics.median(cpu_times):.1f} ms "
-              f"CPU), max {max(times):.1f} ms over {len(times)} edits; editor path (incremental "
-              f"reparse + update): median {statistics.median(editor_times):.1f} ms")
+        print(
+            f"incremental update of {rel} ({lines:,} lines): median "
+            f"{statistics.median(times):.1f} ms wall ({statistics.median(cpu_times):.1f} ms "
+            f"CPU), max {max(times):.1f} ms over {len(times)} edits; editor path (incremental "
+            f"reparse + update): median {statistics.median(editor_times):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

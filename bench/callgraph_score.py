@@ -66,8 +66,7 @@ def main() -> None:
                 print(f"    extra  {a} -> {b}")
     precision, recall = totals(scores)
     edges = sum(len(s.expected) for s in scores)
-    print(f"\n{len(scores)} programs, {edges} expected edges: "
-          f"precision {precision:.3f}, recall {recall:.3f}")
+    print(f"\n{len(scores)} programs, {edges} expected edges: precision {precision:.3f}, recall {recall:.3f}")
 
 
 if __name__ == "__main__":

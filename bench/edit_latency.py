@@ -107,8 +107,9 @@ def run(edits: int, path: Path | None) -> dict[str, Any]:
     client.notify("initialized", {})
     init_ms = (time.perf_counter() - t0) * 1000
     t_open = time.perf_counter()
-    client.notify("textDocument/didOpen", {"textDocument": {
-        "uri": uri, "languageId": "python", "version": 1, "text": text}})
+    client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+    )
     first = client.wait_published(1, timeout=60)
     open_ms = ((first or float("nan")) - t_open) * 1000
     # edit at top-level statement boundaries spread through the file, like a user typing
@@ -121,15 +122,19 @@ def run(edits: int, path: Path | None) -> dict[str, Any]:
         for insert in (True, False):
             version += 1
             if insert:
-                change = {"range": {"start": {"line": line_no, "character": 0},
-                                    "end": {"line": line_no, "character": 0}},
-                          "text": f"x_unused_{k} = eval(input())\n"}
+                change = {
+                    "range": {"start": {"line": line_no, "character": 0}, "end": {"line": line_no, "character": 0}},
+                    "text": f"x_unused_{k} = eval(input())\n",
+                }
             else:
-                change = {"range": {"start": {"line": line_no, "character": 0},
-                                    "end": {"line": line_no + 1, "character": 0}}, "text": ""}
+                change = {
+                    "range": {"start": {"line": line_no, "character": 0}, "end": {"line": line_no + 1, "character": 0}},
+                    "text": "",
+                }
             sent = time.perf_counter()
-            client.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            client.notify(
+                "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+            )
             got = client.wait_published(version)
             if got is not None:
                 latencies.append((got - sent) * 1000)

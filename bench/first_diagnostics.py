@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-SOURCE = '''import subprocess
+SOURCE = """import subprocess
 from flask import request
 
 
@@ -34,7 +34,7 @@ def load(path):
         return open(path).read()
     except:
         return None
-'''
+"""
 
 
 def send(pipe: IO[bytes], msg: dict[str, Any]) -> None:
@@ -45,7 +45,7 @@ def send(pipe: IO[bytes], msg: dict[str, Any]) -> None:
 
 def read(pipe: IO[bytes]) -> dict[str, Any]:
     length = 0
-    while (line := pipe.readline().strip()):
+    while line := pipe.readline().strip():
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":")[1])
     result: dict[str, Any] = json.loads(pipe.read(length))
@@ -54,12 +54,28 @@ def read(pipe: IO[bytes]) -> dict[str, Any]:
 
 def one_run(root: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "codie", "serve"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codie", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=root,
+    )
     assert proc.stdin is not None and proc.stdout is not None
-    send(proc.stdin, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "processId": None, "rootUri": root.as_uri(), "capabilities": {},
-        "workspaceFolders": [{"uri": root.as_uri(), "name": "w"}]}})
+    send(
+        proc.stdin,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": None,
+                "rootUri": root.as_uri(),
+                "capabilities": {},
+                "workspaceFolders": [{"uri": root.as_uri(), "name": "w"}],
+            },
+        },
+    )
     initialized = 0.0
     uri = (root / "app.py").as_uri()
     while True:
@@ -67,16 +83,24 @@ def one_run(root: Path) -> tuple[float, float]:
         if msg.get("id") == 1 and "result" in msg:
             initialized = time.perf_counter() - t0
             send(proc.stdin, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
-            send(proc.stdin, {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-                "textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                 "text": SOURCE}}})
+            send(
+                proc.stdin,
+                {
+                    "jsonrpc": "2.0",
+                    "method": "textDocument/didOpen",
+                    "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": SOURCE}},
+                },
+            )
         elif "id" in msg and "method" in msg:  # a request to the client: answer it
             result: Any = None
             if msg["method"] == "workspace/configuration":
                 result = [{} for _ in msg["params"]["items"]]
             send(proc.stdin, {"jsonrpc": "2.0", "id": msg["id"], "result": result})
-        elif (msg.get("method") == "textDocument/publishDiagnostics"
-              and msg["params"]["uri"] == uri and msg["params"]["diagnostics"]):
+        elif (
+            msg.get("method") == "textDocument/publishDiagnostics"
+            and msg["params"]["uri"] == uri
+            and msg["params"]["diagnostics"]
+        ):
             first = time.perf_counter() - t0
             break
     send(proc.stdin, {"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
@@ -89,9 +113,12 @@ def one_run(root: Path) -> tuple[float, float]:
 
 
 def import_time() -> float:
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                          "import codie.lsp.server, codie.lsp.features"],
-                         capture_output=True, text=True, check=True).stderr
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import codie.lsp.server, codie.lsp.features"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     total = 0
     for line in out.splitlines():
         parts = line.split("|")
@@ -110,10 +137,11 @@ def main() -> None:
         (root / "app.py").write_text(SOURCE)
         runs = [one_run(root) for _ in range(args.runs)]
     for i, (init, first) in enumerate(runs, 1):
-        print(f"run {i}: initialize answered {init * 1000:.0f} ms, "
-              f"first diagnostics {first * 1000:.0f} ms")
-    print(f"median first diagnostics: {statistics.median(f for _, f in runs) * 1000:.0f} ms "
-          f"(target <= 1000 ms on an idle machine)")
+        print(f"run {i}: initialize answered {init * 1000:.0f} ms, first diagnostics {first * 1000:.0f} ms")
+    print(
+        f"median first diagnostics: {statistics.median(f for _, f in runs) * 1000:.0f} ms "
+        f"(target <= 1000 ms on an idle machine)"
+    )
     print(f"server start-path imports (codie.lsp.server + features): {import_time():.2f} s")
 
 

@@ -27,8 +27,7 @@ from tests.llm.llm_fakes import FakeLLM  # noqa: E402  (the loopback OpenAI-comp
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timeout", type=float, default=5.0, help="llm.timeout, seconds")
-    parser.add_argument("--tree", action="append", default=[], type=Path,
-                        help="another checkout to compare with")
+    parser.add_argument("--tree", action="append", default=[], type=Path, help="another checkout to compare with")
     args = parser.parse_args()
     fake = FakeLLM().start()
     fake.stall = True
@@ -37,18 +36,28 @@ def main() -> None:
             app = Path(tmp) / "app.py"
             app.write_text("def f(x):\n    return eval(x)\n")
             for tree in [ROOT, *args.tree]:
-                env = {**os.environ, "PYTHONPATH": str(tree / "server"),
-                       "OPENAI_BASE_URL": fake.url + "/v1", "CODIE_LLM_TIMEOUT": f"{args.timeout:g}"}
+                env = {
+                    **os.environ,
+                    "PYTHONPATH": str(tree / "server"),
+                    "OPENAI_BASE_URL": fake.url + "/v1",
+                    "CODIE_LLM_TIMEOUT": f"{args.timeout:g}",
+                }
                 before = len(fake.requests)
                 started = time.monotonic()
                 done = subprocess.run(
                     [sys.executable, "-m", "codie", "explain", f"{app}:2", "--provider", "openai"],
-                    env=env, capture_output=True, text=True, timeout=600)
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
                 elapsed = time.monotonic() - started
                 err = done.stderr.strip().splitlines()
-                print(f"{tree}: exit {done.returncode}, {elapsed:.1f} s wall (process start "
-                      f"included), {len(fake.requests) - before} HTTP request(s), "
-                      f"{len(err)} stderr line(s)")
+                print(
+                    f"{tree}: exit {done.returncode}, {elapsed:.1f} s wall (process start "
+                    f"included), {len(fake.requests) - before} HTTP request(s), "
+                    f"{len(err)} stderr line(s)"
+                )
                 print(f"    stderr: {err[-1] if err else ''}")
                 print(f"    answer: {done.stdout.splitlines()[0] if done.stdout else ''}")
     finally:

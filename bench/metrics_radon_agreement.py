@@ -66,8 +66,10 @@ def main() -> None:
     for line in diffs[:20]:
         print(line)
     agree = total - len(diffs)
-    print(f"cyclomatic agreement with radon on {', '.join(packages)}: {agree}/{total} functions "
-          f"= {agree / max(total, 1):.2%} ({elapsed:.1f} s, both tools)")
+    print(
+        f"cyclomatic agreement with radon on {', '.join(packages)}: {agree}/{total} functions "
+        f"= {agree / max(total, 1):.2%} ({elapsed:.1f} s, both tools)"
+    )
 
 
 if __name__ == "__main__":

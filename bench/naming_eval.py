@@ -47,8 +47,9 @@ class Case:
 def corpus_files(dirs: list[Path]) -> list[Path]:
     files = []
     for d in dirs:
-        files.extend(p for p in sorted(d.rglob("*.py"))
-                     if not {"test", "tests", "idlelib"} & set(p.relative_to(d).parts))
+        files.extend(
+            p for p in sorted(d.rglob("*.py")) if not {"test", "tests", "idlelib"} & set(p.relative_to(d).parts)
+        )
     return files
 
 
@@ -74,8 +75,7 @@ def evaluate(files: list[Path]) -> tuple[list[Case], WorkspaceModel, dict[str, F
             names = [n for n, _ in ranked.names]
             taken = fact.scopes.names_visible_in(binding.scope) - {binding.name}
             guess = [n for n in frequent if n not in taken][:5]
-            cases.append(Case(binding.name, names, ranked.confidence, guess,
-                              counts[guess[0]] if guess else 0))
+            cases.append(Case(binding.name, names, ranked.confidence, guess, counts[guess[0]] if guess else 0))
         model.add(key, fact)
     return cases, model, facts
 
@@ -83,13 +83,11 @@ def evaluate(files: list[Path]) -> tuple[list[Case], WorkspaceModel, dict[str, F
 def locals_of(fact: FileFacts) -> list[Binding]:
     """Local variables: bound in a function (or comprehension), not parameters."""
     assert fact.scopes is not None
-    return [b for b in fact.scopes.bindings()
-            if b.kind == VARIABLE and b.scope.kind != "module"]
+    return [b for b in fact.scopes.bindings() if b.kind == VARIABLE and b.scope.kind != "module"]
 
 
 def curve(cases: list[Case], model_side: bool) -> list[tuple[float, float, float]]:
-    ordered = sorted(cases, key=lambda c: -(c.confidence if model_side
-                                            else c.baseline_confidence))
+    ordered = sorted(cases, key=lambda c: -(c.confidence if model_side else c.baseline_confidence))
     rows = []
     for rate in RATES:
         chosen = ordered[: max(1, int(len(ordered) * rate))]
@@ -103,9 +101,11 @@ def curve(cases: list[Case], model_side: bool) -> list[tuple[float, float, float
 def timing(lines: int) -> tuple[int, int, float, float, float, int]:
     """Train on distinct standard-library files totalling `lines`; time suggestions."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    pool = [p for p in sorted(stdlib.rglob("*.py")) if not {
-        "test", "tests", "idlelib", "site-packages", "lib2to3", "turtledemo"}
-        & set(p.relative_to(stdlib).parts)]
+    pool = [
+        p
+        for p in sorted(stdlib.rglob("*.py"))
+        if not {"test", "tests", "idlelib", "site-packages", "lib2to3", "turtledemo"} & set(p.relative_to(stdlib).parts)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         total = 0
@@ -139,9 +139,14 @@ def timing(lines: int) -> tuple[int, int, float, float, float, int]:
             list(analyzer.analyze(ctx, doc.top_level()))
             per_doc.append(time.process_time() - t)
         per_doc.sort()
-        return (total, summary.files, train_seconds, train_cpu, per_doc[len(per_doc) // 2],
-                int(sum(Document("file:///x.py", p.read_bytes()).lines.count for p in sample)
-                    / len(sample)))
+        return (
+            total,
+            summary.files,
+            train_seconds,
+            train_cpu,
+            per_doc[len(per_doc) // 2],
+            int(sum(Document("file:///x.py", p.read_bytes()).lines.count for p in sample) / len(sample)),
+        )
 
 
 def main() -> None:
@@ -158,20 +163,28 @@ def main() -> None:
     weight, naming.DOC_WEIGHT = naming.DOC_WEIGHT, 0.0  # ablation: no document cache
     plain, _, _ = evaluate(files)
     naming.DOC_WEIGHT = weight
-    print(f"corpus: {len(files)} files, {model.tokens_seen:,} tokens "
-          f"({', '.join(d.name for d in dirs)}); {len(cases):,} local variables hidden "
-          f"({elapsed:.1f} s)")
-    print("suggestion rate | model top-1 | model top-5 | baseline top-1 | baseline top-5 "
-          "| no-doc-cache top-1 | no-doc-cache top-5")
+    print(
+        f"corpus: {len(files)} files, {model.tokens_seen:,} tokens "
+        f"({', '.join(d.name for d in dirs)}); {len(cases):,} local variables hidden "
+        f"({elapsed:.1f} s)"
+    )
+    print(
+        "suggestion rate | model top-1 | model top-5 | baseline top-1 | baseline top-5 "
+        "| no-doc-cache top-1 | no-doc-cache top-5"
+    )
     for (rate, m1, m5), (_, b1, b5), (_, p1, p5) in zip(
-            curve(cases, True), curve(cases, False), curve(plain, True), strict=True):
-        print(f"{rate:>15.0%} | {m1:>11.3f} | {m5:>11.3f} | {b1:>14.3f} | {b5:>14.3f} "
-              f"| {p1:>18.3f} | {p5:>18.3f}")
+        curve(cases, True), curve(cases, False), curve(plain, True), strict=True
+    ):
+        print(f"{rate:>15.0%} | {m1:>11.3f} | {m5:>11.3f} | {b1:>14.3f} | {b5:>14.3f} | {p1:>18.3f} | {p5:>18.3f}")
     lines, nfiles, train_s, train_cpu, doc_s, doc_lines = timing(args.lines)
-    print(f"training on {lines:,} lines ({nfiles} distinct stdlib files, incl. SQLite write): "
-          f"{train_s:.1f} s wall, {train_cpu:.1f} s CPU")
-    print(f"suggestion time per document (CPU, median of 60 documents of ~{doc_lines} lines, "
-          f"first analysis, nothing cached): {doc_s * 1000:.1f} ms")
+    print(
+        f"training on {lines:,} lines ({nfiles} distinct stdlib files, incl. SQLite write): "
+        f"{train_s:.1f} s wall, {train_cpu:.1f} s CPU"
+    )
+    print(
+        f"suggestion time per document (CPU, median of 60 documents of ~{doc_lines} lines, "
+        f"first analysis, nothing cached): {doc_s * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,11 @@ def run(location: str, tmp: Path, count: int, workers: int, work: float) -> dict
         procs = [start_worker(location, env, tmp / f"worker-{i}.log", LEASE) for i in range(workers)]
         try:
             # the workers are up when they have announced themselves
-            wait_for(lambda: all("serving" in (tmp / f"worker-{i}.log").read_text(errors="replace")
-                                 for i in range(workers)), "the workers to start", timeout=120)
+            wait_for(
+                lambda: all("serving" in (tmp / f"worker-{i}.log").read_text(errors="replace") for i in range(workers)),
+                "the workers to start",
+                timeout=120,
+            )
             batch = deliveries(count)
             started = time.perf_counter()
             statuses = asyncio.run(post_all(url, batch))
@@ -62,8 +65,12 @@ def run(location: str, tmp: Path, count: int, workers: int, work: float) -> dict
         assert len(counts) == count and set(counts.values()) == {1}, "a delivery was lost or doubled"
         stats = queue.stats()
         queue.close()
-        return {"answered_s": answered, "drained_s": drained, "jobs_per_s": count / drained,
-                "latency_mean_s": stats.latency_sum / max(1, stats.latency_count)}
+        return {
+            "answered_s": answered,
+            "drained_s": drained,
+            "jobs_per_s": count / drained,
+            "latency_mean_s": stats.latency_sum / max(1, stats.latency_count),
+        }
 
 
 def main() -> None:
@@ -76,8 +83,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="codie-queue-bench-") as tmp:
         base = Path(tmp)
         (base / "sqlite").mkdir()
-        results["SQLite"] = run(str(base / "sqlite" / "queue.db"), base / "sqlite",
-                                args.deliveries, args.workers, args.work)
+        results["SQLite"] = run(
+            str(base / "sqlite" / "queue.db"), base / "sqlite", args.deliveries, args.workers, args.work
+        )
         bindir = binaries()
         if bindir is None:
             print("PostgreSQL: not installed (apt-get install postgresql); skipped")
@@ -86,15 +94,18 @@ def main() -> None:
             try:
                 server.start()
                 (base / "pg").mkdir()
-                results["PostgreSQL"] = run(server.new_database(), base / "pg",
-                                            args.deliveries, args.workers, args.work)
+                results["PostgreSQL"] = run(
+                    server.new_database(), base / "pg", args.deliveries, args.workers, args.work
+                )
             finally:
                 server.stop()
     print(f"{args.deliveries} deliveries, {args.workers} standalone workers, {args.work:g} s of work per job")
     print(f"{'queue':<12}{'answered (s)':>14}{'drained (s)':>13}{'jobs/s':>9}{'mean latency (s)':>18}")
     for name, r in results.items():
-        print(f"{name:<12}{r['answered_s']:>14.2f}{r['drained_s']:>13.2f}{r['jobs_per_s']:>9.1f}"
-              f"{r['latency_mean_s']:>18.2f}")
+        print(
+            f"{name:<12}{r['answered_s']:>14.2f}{r['drained_s']:>13.2f}{r['jobs_per_s']:>9.1f}"
+            f"{r['latency_mean_s']:>18.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ def project(root: Path) -> Path:
     (root / "pyproject.toml").write_text("[project]\nname='b'\nversion='0'\n")
     (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
     (root / "test_calc.py").write_text(
-        "from calc import add\n\n" + "".join(
-            f"def test_{i}():\n    assert add({i}, 1) == {i + 1}\n\n" for i in range(20)))
+        "from calc import add\n\n"
+        + "".join(f"def test_{i}():\n    assert add({i}, 1) == {i + 1}\n\n" for i in range(20))
+    )
     (root / "hello.py").write_text("print('hi')\n")
     return root
 
@@ -47,9 +48,11 @@ def measure(name: str, sandbox: Sandbox, root: Path, repeat: int) -> None:
             run = run.get("run", run)
             cpus.append(float(run.get("cpu_s", 0)))
             rss.append(int(run.get("maxrss_kb", 0)))
-        print(f"{name:10} {label:18} wall {statistics.median(walls) * 1000:7.0f} ms   "
-              f"cpu {statistics.median(cpus) * 1000:6.0f} ms   "
-              f"peak RSS {statistics.median(rss) / 1024:6.1f} MB")
+        print(
+            f"{name:10} {label:18} wall {statistics.median(walls) * 1000:7.0f} ms   "
+            f"cpu {statistics.median(cpus) * 1000:6.0f} ms   "
+            f"peak RSS {statistics.median(rss) / 1024:6.1f} MB"
+        )
 
 
 def main() -> None:

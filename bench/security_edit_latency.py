@@ -31,10 +31,17 @@ def big_file(lines: int = 6000) -> str:
     while count < lines:
         text = files[i % len(files)].read_text()
         suffix = f"_{i}"
-        for word in ("def handle", "def view", "def action", "def process", "def run",
-                     "def apply_", "apply_", "class "):
-            text = text.replace(word, word.replace(" ", " ") + suffix if word.endswith(" ")
-                                else word + suffix)
+        for word in (
+            "def handle",
+            "def view",
+            "def action",
+            "def process",
+            "def run",
+            "def apply_",
+            "apply_",
+            "class ",
+        ):
+            text = text.replace(word, word.replace(" ", " ") + suffix if word.endswith(" ") else word + suffix)
         parts.append(text)
         count += text.count("\n")
         i += 1
@@ -57,8 +64,7 @@ def typical_file(lines: int = 6000) -> str:
     return "\n".join(parts)
 
 
-def measure(analyzers: list[Analyzer], source: str, edits: int,
-            clock: object = time.perf_counter) -> list[float]:
+def measure(analyzers: list[Analyzer], source: str, edits: int, clock: object = time.perf_counter) -> list[float]:
     doc = Document("file:///bench/big.py", source)
     analysis = DocumentAnalysis(Context(doc, catalogue()), analyzers)
     analysis.run()
@@ -88,15 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     everything = list(registered())
     taint = [a for a in everything if a.name == "security-taint"]
-    for name, source in (("web handlers (worst case)", big_file()),
-                         ("standard library (typical)", typical_file())):
+    for name, source in (("web handlers (worst case)", big_file()), ("standard library (typical)", typical_file())):
         print(f"{name}: {source.count(chr(10)):,} lines, {len(source.encode()):,} bytes")
         for label, analyzers in (("all analyzers", everything), ("security-taint", taint)):
             t = sorted(measure(analyzers, source, args.edits))
             cpu = sorted(measure(analyzers, source, args.edits, time.process_time))
-            print(f"  {label:<15} p50 {statistics.median(t):6.1f} ms  "
-                  f"p90 {t[int(len(t) * 0.9)]:6.1f} ms  max {t[-1]:6.1f} ms  "
-                  f"(CPU p50 {statistics.median(cpu):5.1f} ms: the machine may be shared)")
+            print(
+                f"  {label:<15} p50 {statistics.median(t):6.1f} ms  "
+                f"p90 {t[int(len(t) * 0.9)]:6.1f} ms  max {t[-1]:6.1f} ms  "
+                f"(CPU p50 {statistics.median(cpu):5.1f} ms: the machine may be shared)"
+            )
     return 0
 
 

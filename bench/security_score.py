@@ -48,8 +48,7 @@ def reported(path: Path, root: Path) -> set[str]:
     # a neutral URI: the corpus lives under tests/, which would mark every file a test
     doc = Document(f"file:///corpus/{rel}", path.read_text())
     ctx = Context(doc, cat, settings)
-    return {f.rule_id for f in analyze(ctx, registered())
-            if settings.shown(f) and suppression(doc, f, cat) is None}
+    return {f.rule_id for f in analyze(ctx, registered()) if settings.shown(f) and suppression(doc, f, cat) is None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             if hit:
                 misses.append(f"FP {rule} {path.name}")
     cat = catalogue()
-    print(f"corpus: {labelled} labelled files, {safe_files} safe look-alikes "
-          f"({safe_files / max(1, labelled):.0%})")
+    print(f"corpus: {labelled} labelled files, {safe_files} safe look-alikes ({safe_files / max(1, labelled):.0%})")
     print(f"{'rule':<8} {'CWE':<22} {'pos':>4} {'TPR':>6} {'neg':>4} {'FPR':>6}")
     scores = []
     ok = True
@@ -100,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     fp = sum(c["fp"] for c in counts.values())
     tn = sum(c["tn"] for c in counts.values())
     print(f"pooled: TPR {tp / max(1, tp + fn):.3f}  FPR {fp / max(1, fp + tn):.3f}")
-    print(f"overall score (mean TPR - FPR over {len(scores)} rules): "
-          f"{sum(scores) / max(1, len(scores)):.3f}")
+    print(f"overall score (mean TPR - FPR over {len(scores)} rules): {sum(scores) / max(1, len(scores)):.3f}")
     print("targets (TPR >= 0.9, FPR <= 0.1 in every family):", "met" if ok else "NOT met")
     if args.verbose:
         for m in misses:

@@ -21,8 +21,7 @@ from pathlib import Path
 
 
 def stdlib_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts
-                  and "dist-packages" not in p.parts)
+    return sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts and "dist-packages" not in p.parts)
 
 
 def count_lines(files: list[Path]) -> int:
@@ -50,21 +49,30 @@ def main(argv: list[str] | None = None) -> int:
     bindir = Path(sys.executable).parent
     codie = shutil.which("codie", path=str(bindir)) or "codie"
     bandit = shutil.which("bandit", path=str(bindir)) or shutil.which("bandit")
-    print(f"corpus: {args.path} ({len(files)} files, {lines:,} lines); "
-          f"{os.cpu_count()} cores, --jobs {args.jobs}")
+    print(f"corpus: {args.path} ({len(files)} files, {lines:,} lines); {os.cpu_count()} cores, --jobs {args.jobs}")
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "files.txt"
         listing.write_text("\n".join(str(f) for f in files))
         out = Path(tmp) / "codie.json"
         # pass the folder: codie walks it (site-packages excluded via --exclude-like filter
         # is not needed for a pristine stdlib; the file count is printed to compare)
-        codie_cmd = [codie, "check", *map(str, _top_level(args.path)), "--format", "json",
-                     "-o", str(out), "--fail-on", "never", "-j", str(args.jobs)]
+        codie_cmd = [
+            codie,
+            "check",
+            *map(str, _top_level(args.path)),
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--fail-on",
+            "never",
+            "-j",
+            str(args.jobs),
+        ]
         wall, rc = timed(codie_cmd)
         print(f"codie : {wall:7.1f} s  {lines / wall:10,.0f} lines/s  (exit {rc})")
         if bandit and not args.no_bandit:
-            bandit_cmd = [bandit, "-q", "-f", "json", "-o", str(Path(tmp) / "bandit.json"),
-                          *map(str, files)]
+            bandit_cmd = [bandit, "-q", "-f", "json", "-o", str(Path(tmp) / "bandit.json"), *map(str, files)]
             bwall, brc = timed(bandit_cmd)
             print(f"bandit: {bwall:7.1f} s  {lines / bwall:10,.0f} lines/s  (exit {brc})")
             print(f"speed-up: {bwall / wall:.2f}x")
@@ -75,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _top_level(root: Path) -> list[Path]:
     """The stdlib's entries without site-packages, so both tools see the same files."""
-    return sorted(p for p in root.iterdir()
-                  if p.name not in ("site-packages", "dist-packages") and
-                  (p.is_dir() or p.suffix == ".py"))
+    return sorted(
+        p
+        for p in root.iterdir()
+        if p.name not in ("site-packages", "dist-packages") and (p.is_dir() or p.suffix == ".py")
+    )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE: list[str] = []
 SETTLE = 4.0  # seconds without a new publishDiagnostics that count as "settled"
-SNIPPETS = ("value = eval(input())", "import os", "def helper(a, b=[]):", "    return a",
-            "try:", "    pass", "except:", "    pass", "x = 'héllo 😋'", "print(len(sys.argv))",
-            "class Thing:", "    def method(self):", "        return self", "")
+SNIPPETS = (
+    "value = eval(input())",
+    "import os",
+    "def helper(a, b=[]):",
+    "    return a",
+    "try:",
+    "    pass",
+    "except:",
+    "    pass",
+    "x = 'héllo 😋'",
+    "print(len(sys.argv))",
+    "class Thing:",
+    "    def method(self):",
+    "        return self",
+    "",
+)
 
 
 class Server:
@@ -43,9 +56,14 @@ class Server:
 
     def __init__(self, root: Path) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
-        self.proc = subprocess.Popen([sys.executable, *PROFILE, "-m", "codie", "serve"], cwd=root,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, *PROFILE, "-m", "codie", "serve"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         self.cond = threading.Condition()
         self.responses: dict[int, Any] = {}
         self.diagnostics: dict[str, tuple[int | None, list[Any]]] = {}
@@ -95,16 +113,25 @@ class Server:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def initialize(self, root: Path) -> None:
-        self.request("initialize", {
-            "processId": os.getpid(), "rootUri": root.as_uri(),
-            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-            "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}},
-                             "workspace": {"configuration": True}}})
+        self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+                "capabilities": {
+                    "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+                    "workspace": {"configuration": True},
+                },
+            },
+        )
         self.notify("initialized", {})
 
     def open(self, uri: str, text: str, version: int) -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}},
+        )
 
     def settle(self, versions: dict[str, int], timeout: float = 300) -> None:
         """Until every uri has diagnostics for its version and nothing new came for SETTLE s."""
@@ -136,8 +163,16 @@ def findings(server: Server, uris: list[str]) -> set[tuple[str, str, int, int, i
     for uri in uris:
         for d in server.diagnostics.get(uri, (None, []))[1]:
             r = d["range"]
-            out.add((uri.rsplit("/", 1)[-1], str(d.get("code")), r["start"]["line"],
-                     r["start"]["character"], r["end"]["line"], r["end"]["character"]))
+            out.add(
+                (
+                    uri.rsplit("/", 1)[-1],
+                    str(d.get("code")),
+                    r["start"]["line"],
+                    r["start"]["character"],
+                    r["end"]["line"],
+                    r["end"]["character"],
+                )
+            )
     return out
 
 
@@ -145,8 +180,9 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="codie-soak-"))
     root = work / "ws"
-    shutil.copytree(Path(sysconfig.get_paths()["stdlib"]) / "email", root / "email",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(sysconfig.get_paths()["stdlib"]) / "email", root / "email", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n")
     files = sorted(root.rglob("*.py"))
     texts = {p.as_uri(): p.read_text(encoding="utf-8") for p in files}
@@ -182,8 +218,9 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
             line = rng.randrange(len(lines))
             col = rng.randint(0, len(lines[line]))
             started = time.perf_counter()
-            server.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                  "position": {"line": line, "character": col}})
+            server.request(
+                "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}
+            )
             hovers.append((time.perf_counter() - started) * 1000)
             counts["hovers"] += 1
         else:  # type a line (sometimes as a fast burst of keystrokes) or delete one
@@ -195,21 +232,41 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
                 col = 0
                 for piece in pieces:
                     versions[uri] += 1
-                    server.notify("textDocument/didChange", {
-                        "textDocument": {"uri": uri, "version": versions[uri]},
-                        "contentChanges": [{"range": {
-                            "start": {"line": line, "character": col},
-                            "end": {"line": line, "character": col}}, "text": piece}]})
+                    server.notify(
+                        "textDocument/didChange",
+                        {
+                            "textDocument": {"uri": uri, "version": versions[uri]},
+                            "contentChanges": [
+                                {
+                                    "range": {
+                                        "start": {"line": line, "character": col},
+                                        "end": {"line": line, "character": col},
+                                    },
+                                    "text": piece,
+                                }
+                            ],
+                        },
+                    )
                     col += len(piece.encode("utf-16-le")) // 2
                 lines[line:line] = snippet[:-1].split("\n")
                 counts["bursts" if burst else "edits"] += 1
             elif len(lines) > 1:
                 versions[uri] += 1
-                server.notify("textDocument/didChange", {
-                    "textDocument": {"uri": uri, "version": versions[uri]},
-                    "contentChanges": [{"range": {"start": {"line": line, "character": 0},
-                                                  "end": {"line": line + 1, "character": 0}},
-                                        "text": ""}]})
+                server.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": versions[uri]},
+                        "contentChanges": [
+                            {
+                                "range": {
+                                    "start": {"line": line, "character": 0},
+                                    "end": {"line": line + 1, "character": 0},
+                                },
+                                "text": "",
+                            }
+                        ],
+                    },
+                )
                 del lines[line]
                 counts["edits"] += 1
             texts[uri] = "\n".join(lines)
@@ -232,20 +289,24 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     hovers.sort()
     return {
-        "minutes": minutes, **counts,
-        "rss_start_mib": round(rss_start, 1), "rss_end_mib": round(rss_end, 1),
+        "minutes": minutes,
+        **counts,
+        "rss_start_mib": round(rss_start, 1),
+        "rss_end_mib": round(rss_end, 1),
         "hover_p50_ms": round(statistics.median(hovers), 2) if hovers else None,
         "hover_max_ms": round(hovers[-1], 2) if hovers else None,
-        "open_files_at_end": len(open_uris), "findings_soaked": len(soaked),
-        "findings_fresh": len(clean), "only_soaked": sorted(soaked - clean)[:10],
-        "only_fresh": sorted(clean - soaked)[:10], "equal": soaked == clean,
+        "open_files_at_end": len(open_uris),
+        "findings_soaked": len(soaked),
+        "findings_fresh": len(clean),
+        "only_soaked": sorted(soaked - clean)[:10],
+        "only_fresh": sorted(clean - soaked)[:10],
+        "equal": soaked == clean,
     }
 
 
 def burst(keys: int) -> dict[str, Any]:
     lib = Path(sysconfig.get_paths()["stdlib"])
-    text = "\n".join((lib / n).read_text(encoding="utf-8")
-                     for n in ("inspect.py", "typing.py", "argparse.py"))
+    text = "\n".join((lib / n).read_text(encoding="utf-8") for n in ("inspect.py", "typing.py", "argparse.py"))
     work = Path(tempfile.mkdtemp(prefix="codie-burst-"))
     uri = (work / "large.py").as_uri()
     server = Server(work)
@@ -255,24 +316,34 @@ def burst(keys: int) -> dict[str, Any]:
     line = text.count("\n") // 2
     started = time.perf_counter()
     for k in range(keys):
-        server.notify("textDocument/didChange", {
-            "textDocument": {"uri": uri, "version": 2 + k},
-            "contentChanges": [{"range": {"start": {"line": line, "character": k},
-                                          "end": {"line": line, "character": k}}, "text": "x"}]})
+        server.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": 2 + k},
+                "contentChanges": [
+                    {
+                        "range": {"start": {"line": line, "character": k}, "end": {"line": line, "character": k}},
+                        "text": "x",
+                    }
+                ],
+            },
+        )
     sent = time.perf_counter()
     with server.cond:
         server.cond.wait_for(lambda: server.diagnostics.get(uri, (None,))[0] == keys + 1, 300)
     final = time.perf_counter()
     server.stop()
     shutil.rmtree(work, ignore_errors=True)
-    return {"lines": text.count("\n") + 1, "keystrokes": keys,
-            "client_writing_s": round(sent - started, 2),
-            "last_key_to_final_diagnostics_s": round(final - sent, 2)}
+    return {
+        "lines": text.count("\n") + 1,
+        "keystrokes": keys,
+        "client_writing_s": round(sent - started, 2),
+        "last_key_to_final_diagnostics_s": round(final - sent, 2),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--burst", type=int, metavar="N", help="only measure an N-key burst")

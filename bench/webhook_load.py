@@ -36,8 +36,13 @@ async def main(deliveries: int, workers: int) -> None:
         shas = make_repo(tmp_path / "repo")
         for n in range(1, deliveries + 1):  # jobs fetch each pull request's refs/pull/N/head
             publish_pull(tmp_path / "repo", n, shas["head"])
-        os.environ.update({"CODIE_GITHUB_API_URL": github.url, "CODIE_GITHUB_TOKEN": github.token,
-                           "CODIE_PR_CACHE": str(tmp_path / "cache")})
+        os.environ.update(
+            {
+                "CODIE_GITHUB_API_URL": github.url,
+                "CODIE_GITHUB_TOKEN": github.token,
+                "CODIE_PR_CACHE": str(tmp_path / "cache"),
+            }
+        )
         service = WebhookService(SECRET, tmp_path / "hook.db", workers=workers)
         runner = await serve(service, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
@@ -71,8 +76,10 @@ async def main(deliveries: int, workers: int) -> None:
     print(f"deliveries sent at once      {deliveries}")
     print(f"answered 202                 {statuses.count(202)} (others: {sorted(set(statuses) - {202})})")
     print(f"answer wall time             {answer_wall * 1000:.0f} ms for all")
-    print(f"answer latency p50/p95/max   {statistics.median(latencies):.1f} / "
-          f"{latencies[int(0.95 * (len(latencies) - 1))]:.1f} / {latencies[-1]:.1f} ms")
+    print(
+        f"answer latency p50/p95/max   {statistics.median(latencies):.1f} / "
+        f"{latencies[int(0.95 * (len(latencies) - 1))]:.1f} / {latencies[-1]:.1f} ms"
+    )
     print(f"jobs queued                  {queued}")
     done, failed = sum(j.state == "done" for j in jobs), sum(j.state == "failed" for j in jobs)
     print(f"jobs done / failed           {done} / {failed}")

@@ -76,10 +76,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
     parser.add_argument("--jobs", type=int, default=0, help="workers (default: the server's)")
-    parser.add_argument("--mode", choices=("push", "pull"), default="push",
-                        help="push: publishDiagnostics (Neovim); pull: workspace/diagnostic")
-    parser.add_argument("--copies", type=int, default=1,
-                        help="a synthetic workspace of N symlinked copies (N=6: ~10,700 files)")
+    parser.add_argument(
+        "--mode",
+        choices=("push", "pull"),
+        default="push",
+        help="push: publishDiagnostics (Neovim); pull: workspace/diagnostic",
+    )
+    parser.add_argument(
+        "--copies", type=int, default=1, help="a synthetic workspace of N symlinked copies (N=6: ~10,700 files)"
+    )
     args = parser.parse_args()
     root: Path = args.root.resolve()
     if args.copies > 1:
@@ -125,25 +130,33 @@ async def main() -> None:
         workspace["jobs"] = args.jobs
     settings = {"extendExclude": ["site-packages/**"], "workspace": workspace}
     pull = args.mode == "pull"
-    await client.initialize_async(types.InitializeParams(
-        capabilities=types.ClientCapabilities(
-            window=types.WindowClientCapabilities(work_done_progress=True),
-            workspace=types.WorkspaceClientCapabilities(configuration=True),
-            text_document=types.TextDocumentClientCapabilities(
-                diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
-        root_uri=root.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="stdlib")],
-        initialization_options=settings))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                window=types.WindowClientCapabilities(work_done_progress=True),
+                workspace=types.WorkspaceClientCapabilities(configuration=True),
+                text_document=types.TextDocumentClientCapabilities(diagnostic=types.DiagnosticClientCapabilities())
+                if pull
+                else None,
+            ),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="stdlib")],
+            initialization_options=settings,
+        )
+    )
     client.initialized(types.InitializedParams())
     started = time.perf_counter()
     text = (root / "argparse.py").read_text()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=opened, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=opened, language_id="python", version=1, text=text))
+    )
 
     peak = peak_server = peak_workers = 0
     done: asyncio.Future[object] = asyncio.ensure_future(
         client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
-        if pull else scan_end.wait())
+        if pull
+        else scan_end.wait()
+    )
     latencies: list[float] = []
     when: list[tuple[float, float]] = []  # (latency ms, seconds into the scan)
     version = 1
@@ -160,13 +173,20 @@ async def main() -> None:
         sent = time.perf_counter()
         insert = version % 2 == 0  # insert an "x", then delete it: the file stays valid
         end = types.Position(line, 0 if insert else 1)
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=opened, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(line, 0), end), text="x" if insert else "")]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=opened, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(line, 0), end), text="x" if insert else ""
+                    )
+                ],
+            )
+        )
         if pull:  # what VS Code does after an edit: pull the document's diagnostics
-            await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-                text_document=types.TextDocumentIdentifier(opened)))
+            await client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(opened))
+            )
             published[version] = time.perf_counter()
         deadline = sent + 5
         while version not in published and time.perf_counter() < deadline:
@@ -182,16 +202,22 @@ async def main() -> None:
         files, total = len(items), sum(len(getattr(item, "items", ())) for item in items)
     else:
         files, total = len(pushed), sum(pushed.values())
-    print(f"mode: {args.mode}; scan: {files} files {'reported' if pull else 'with findings'}, "
-          f"{total} diagnostics, {elapsed:.1f} s ({lines / elapsed:,.0f} lines/s)")
-    print(f"peak memory (RSS): {peak / 1024:.0f} MiB together; server {peak_server / 1024:.0f}"
-          f" MiB, workers {peak_workers / 1024:.0f} MiB")
+    print(
+        f"mode: {args.mode}; scan: {files} files {'reported' if pull else 'with findings'}, "
+        f"{total} diagnostics, {elapsed:.1f} s ({lines / elapsed:,.0f} lines/s)"
+    )
+    print(
+        f"peak memory (RSS): {peak / 1024:.0f} MiB together; server {peak_server / 1024:.0f}"
+        f" MiB, workers {peak_workers / 1024:.0f} MiB"
+    )
     if latencies:
         latencies.sort()
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-        print(f"edit latency during the scan ({len(latencies)} edits): "
-              f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, "
-              f"max {latencies[-1]:.1f} ms")
+        print(
+            f"edit latency during the scan ({len(latencies)} edits): "
+            f"p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms, "
+            f"max {latencies[-1]:.1f} ms"
+        )
         slowest = ", ".join(f"{ms:.0f} ms at {t:.1f} s" for ms, t in sorted(when)[-3:])
         print(f"slowest edits: {slowest}")
     await client.shutdown_async(None)

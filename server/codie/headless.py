@@ -75,8 +75,9 @@ _state: _State | None = None  # the run whose pool is being forked (one at a tim
 _pool_lock = threading.Lock()
 
 
-def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None = None,
-                   jobs: int | None = None) -> dict[str, Any]:
+def build_services(
+    root: Path, settings: Settings, paths: Sequence[Path] | None = None, jobs: int | None = None
+) -> dict[str, Any]:
     """The services rules read, built from the checked files (`paths`, default the whole
     root) for every headless door: what the editor keeps current in the background for
     its workspace, computed once here. Never read from a local `.codie` store, so the
@@ -90,8 +91,7 @@ def build_services(root: Path, settings: Settings, paths: Sequence[Path] | None 
     if _any_enabled(settings, "CPX100") and _covers(targets, root):
         services.update(_callgraph(root, settings, targets, jobs))
     # `[tool.codie.style] headless = false`: no model, no STY findings headless (faster)
-    if _any_enabled(settings, *STYLE_RULES) and \
-            settings.section("style").get("headless", True) is not False:
+    if _any_enabled(settings, *STYLE_RULES) and settings.section("style").get("headless", True) is not False:
         services.update(_style(root, settings, targets))
     return services
 
@@ -111,8 +111,7 @@ def _any_enabled(settings: Settings, *rules: str) -> bool:
     return any(settings.enabled(rule) for rule in rules)
 
 
-def _callgraph(root: Path, settings: Settings, targets: list[Path],
-               jobs: int | None) -> dict[str, Any]:
+def _callgraph(root: Path, settings: Settings, targets: list[Path], jobs: int | None) -> dict[str, Any]:
     from codie.analyzers.callgraph import CallGraph
     from codie.analyzers.unreferenced import UnreferencedIndex
 
@@ -156,8 +155,7 @@ def check_one(path: str, state: _State | None = None) -> tuple[str, list[Located
     assert state is not None, "check_paths sets the run's state first"
     file = Path(path)
     rel = relative_path(file, state.root)
-    inputs = Inputs(registered(), catalogue(), state.settings, state.root, state.services,
-                    Mode.HEADLESS)
+    inputs = Inputs(registered(), catalogue(), state.settings, state.root, state.services, Mode.HEADLESS)
     outcome = analyse_file(file, inputs, state.baseline, state.hints, _changed_for(state, file))
     error = f"{rel}: {outcome.error}" if outcome.error else None
     return rel, located(outcome, rel), error, sum(p.shown.unchanged for p in outcome.parts)
@@ -167,6 +165,7 @@ def located(outcome: FileOutcome, rel: str) -> list[Located]:
     """The outcome as report results: shown, suppressed (with the directive) and baselined."""
     out: list[Located] = []
     for part in outcome.parts:
+
         def label(f: Finding, prefix: str = part.label) -> Finding:  # "[cell N] " in notebooks
             return dataclasses.replace(f, message=prefix + f.message) if prefix else f
 
@@ -178,7 +177,10 @@ def located(outcome: FileOutcome, rel: str) -> list[Located]:
 
 
 def check_paths(
-    paths: Sequence[Path], root: Path, settings: Settings, jobs: int | None = None,
+    paths: Sequence[Path],
+    root: Path,
+    settings: Settings,
+    jobs: int | None = None,
     options: CheckOptions | None = None,
 ) -> Run:
     """`codie check PATHS`: every analysed file under paths, through the one pipeline."""
@@ -186,9 +188,16 @@ def check_paths(
     options = options or CheckOptions()
     run = Run(root=str(root), tool_version=__version__)
     skipped: list[str] = []
-    files = [str(p) for p in walk(paths, root, settings, ANALYSED_LANGUAGES,
-                                  on_skip=lambda p, why: skipped.append(
-                                      f"{relative_path(p, root)}: skipped ({why})"))]
+    files = [
+        str(p)
+        for p in walk(
+            paths,
+            root,
+            settings,
+            ANALYSED_LANGUAGES,
+            on_skip=lambda p, why: skipped.append(f"{relative_path(p, root)}: skipped ({why})"),
+        )
+    ]
     baseline = None
     if options.use_baseline:
         baseline = load_for(root, settings, options.baseline)
@@ -197,8 +206,7 @@ def check_paths(
     show = options.baseline_show or BaselineOptions.of(settings).show
     jobs = jobs or os.cpu_count() or 1
     services = build_services(root, settings, paths, jobs) if options.services else {}
-    state = _State(root, settings, services, baseline, show == "hint", options.changed,
-                   options.git_root)
+    state = _State(root, settings, services, baseline, show == "hint", options.changed, options.git_root)
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
         # fork: the workers inherit the run's state (services, baseline) as it is, unpickled
         context = multiprocessing.get_context("fork")
@@ -260,39 +268,44 @@ def _scan_services(root: Path) -> dict[str, Any]:
     return {STYLE: style}
 
 
-def scan_file(
-    path: str, root: str, settings: Settings, encoding: str, baseline_path: str | None = None
-) -> FileResult:
+def scan_file(path: str, root: str, settings: Settings, encoding: str, baseline_path: str | None = None) -> FileResult:
     """Analyse one file as `codie check` would and present it as the editor would."""
     folder = Path(root)
     baseline = _scan_baseline(folder, settings, baseline_path)
     analyzers = [a for a in registered() if a.name not in _disabled]
-    inputs = Inputs(analyzers, catalogue(), settings, folder, _scan_services(folder),
-                    Mode.HEADLESS, FILE_TIME_LIMIT)
-    outcome = analyse_file(Path(path), inputs, baseline,
-                           BaselineOptions.of(settings).show == "hint")
+    inputs = Inputs(analyzers, catalogue(), settings, folder, _scan_services(folder), Mode.HEADLESS, FILE_TIME_LIMIT)
+    outcome = analyse_file(Path(path), inputs, baseline, BaselineOptions.of(settings).show == "hint")
     if outcome.error:
         return FileResult(path, "error", "[]", 0, f"{path}: {outcome.error}")
     for name, reason in outcome.disabled.items():
         _disabled.setdefault(name, f"{reason} on {path}")
-    items = [diagnostic_dict(part.doc, f, encoding) for part in outcome.parts
-             for f in part.shown.visible]
+    items = [diagnostic_dict(part.doc, f, encoding) for part in outcome.parts for f in part.shown.visible]
     diagnostics = json.dumps(items)
     digest = hashlib.blake2b(diagnostics.encode(), digest_size=8).hexdigest()
     return FileResult(path, digest, diagnostics, len(items), disabled=dict(_disabled))
 
 
 def scan_batch(
-    paths: Sequence[str], root: str, settings: Settings, encoding: str,
+    paths: Sequence[str],
+    root: str,
+    settings: Settings,
+    encoding: str,
     baseline_path: str | None = None,
 ) -> list[FileResult]:
     return [scan_file(p, root, settings, encoding, baseline_path) for p in paths]
 
 
 def scan_included(
-    paths: Sequence[str], root: str, settings: Settings, encoding: str,
+    paths: Sequence[str],
+    root: str,
+    settings: Settings,
+    encoding: str,
     baseline_path: str | None = None,
 ) -> list[FileResult | str]:
     """scan_batch for files reported changed: an ignored path comes back as its name."""
-    return [scan_file(p, root, settings, encoding, baseline_path)
-            if is_included(Path(p), Path(root), settings, PYTHON_ONLY) else p for p in paths]
+    return [
+        scan_file(p, root, settings, encoding, baseline_path)
+        if is_included(Path(p), Path(root), settings, PYTHON_ONLY)
+        else p
+        for p in paths
+    ]

@@ -55,8 +55,7 @@ def _configure(conn: sqlite3.Connection) -> sqlite_utils.Database:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
-                         "(component TEXT PRIMARY KEY, version INTEGER)")
+            conn.execute("CREATE TABLE IF NOT EXISTS _migrations (component TEXT PRIMARY KEY, version INTEGER)")
             break
         except sqlite3.OperationalError as exc:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or attempt == 19:
@@ -77,15 +76,13 @@ def _raw(path: Path | str) -> sqlite_utils.Database:
 
 
 def is_corrupt(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.DatabaseError) and any(
-        m in str(exc).lower() for m in _CORRUPT)
+    return isinstance(exc, sqlite3.DatabaseError) and any(m in str(exc).lower() for m in _CORRUPT)
 
 
 def is_read_only(exc: BaseException) -> bool:
     if isinstance(exc, PermissionError):
         return True
-    return isinstance(exc, sqlite3.OperationalError) and any(
-        m in str(exc).lower() for m in _READ_ONLY)
+    return isinstance(exc, sqlite3.OperationalError) and any(m in str(exc).lower() for m in _READ_ONLY)
 
 
 def move_aside(path: Path) -> Path:
@@ -133,15 +130,20 @@ def _connect_checked(path: Path | str, memory: bool = True) -> tuple[sqlite_util
     except (sqlite3.DatabaseError, OSError) as exc:
         if is_corrupt(exc):
             aside = move_aside(file)
-            log.warning("codie store %s is damaged (%s): moved it aside to %s and started "
-                        "a new one", file, exc, aside.name)
+            log.warning(
+                "codie store %s is damaged (%s): moved it aside to %s and started a new one", file, exc, aside.name
+            )
             try:
                 return _raw(file), True
             except (sqlite3.DatabaseError, OSError) as again:
                 exc = again
         if memory and (is_read_only(exc) or is_corrupt(exc)):
-            log.warning("codie store %s cannot be written (%s): using an in-memory copy; "
-                        "nothing will be saved until it is writable", file, exc)
+            log.warning(
+                "codie store %s cannot be written (%s): using an in-memory copy; "
+                "nothing will be saved until it is writable",
+                file,
+                exc,
+            )
             return _in_memory_copy(file), False
         raise exc
 
@@ -165,8 +167,7 @@ def migrate(db: sqlite_utils.Database, component: str, steps: Sequence[Migration
     read inside the transaction, so two processes opening a new store do not both migrate."""
     while True:
         with transaction(db):
-            row = db.execute(
-                "SELECT version FROM _migrations WHERE component = ?", [component]).fetchone()
+            row = db.execute("SELECT version FROM _migrations WHERE component = ?", [component]).fetchone()
             version = row[0] if row else 0
             if version >= len(steps):
                 return
@@ -195,12 +196,17 @@ def open_store(
             raise
         if is_corrupt(exc):
             aside = move_aside(Path(path))
-            log.warning("codie store %s is damaged (%s): moved it aside to %s and started "
-                        "a new one", path, exc, aside.name)
+            log.warning(
+                "codie store %s is damaged (%s): moved it aside to %s and started a new one", path, exc, aside.name
+            )
             db, on_file = _connect_checked(path, memory)
         else:
-            log.warning("codie store %s cannot be written (%s): using an in-memory copy; "
-                        "nothing will be saved until it is writable", path, exc)
+            log.warning(
+                "codie store %s cannot be written (%s): using an in-memory copy; "
+                "nothing will be saved until it is writable",
+                path,
+                exc,
+            )
             db = _in_memory_copy(Path(path))
         migrate(db, component, steps)
         return db

@@ -111,7 +111,8 @@ def test_a_50000_line_file_gets_every_finding_from_every_analyzer(tmp_path: Path
     # each block's finding sits in its own block, in order
     evals = [f for f in found if f.rule_id == "SEC001"]
     assert [big.doc.source.count(b"\n", 0, f.start) for f in evals] == [
-        HEADER.count("\n") + i * BLOCK_LINES + 6 for i in range(copies)]
+        HEADER.count("\n") + i * BLOCK_LINES + 6 for i in range(copies)
+    ]
 
 
 def test_metrics_and_call_graph_of_a_50000_line_file_are_complete() -> None:

@@ -91,8 +91,11 @@ def test_findings_around_syntax_errors_are_still_reported() -> None:
             "def pay(amount):\n    if not (amount > 0):\n        raise ValueError('positive')\n",
         ),
         ("def f():\n    return 1\n    g()\n", "Q004", "def f():\n    return 1\n\n"),
-        ('"""Mod."""\nimport os\nx = eval(os.environ["X"])\n', "SEC001",
-         '"""Mod."""\nimport os\nimport ast\nx = ast.literal_eval(os.environ["X"])\n'),
+        (
+            '"""Mod."""\nimport os\nx = eval(os.environ["X"])\n',
+            "SEC001",
+            '"""Mod."""\nimport os\nimport ast\nx = ast.literal_eval(os.environ["X"])\n',
+        ),
     ],
 )
 def test_fixes_give_working_code(source: str, rule: str, expected: str) -> None:

@@ -19,45 +19,67 @@ APP = "x = eval(input())\n"
 # {subcommand: [(argv after the subcommand, a phrase the error must hold), ...]};
 # T is the project folder (app.py, garbage.json), M a path that does not exist.
 BAD: dict[str, list[tuple[list[str], str]]] = {
-    "check": [(["T", "-o", "M/r.txt"], "does not exist"), (["T", "-o", "T"], "is a folder"),
-              (["T", "--select", "NOPE"], "unknown rule id or prefix 'NOPE'"),
-              (["T", "--ignore", "NOPE"], "unknown rule id or prefix 'NOPE'"),
-              (["T", "--select", "sec"], "did you mean 'SEC'"),
-              (["T", "-j", "0"], "--jobs"), (["M"], "no such file"),
-              (["T", "--baseline", "T/garbage.json"], "garbage.json"),
-              (["T", "--fail-on", "loud"], "loud")],
+    "check": [
+        (["T", "-o", "M/r.txt"], "does not exist"),
+        (["T", "-o", "T"], "is a folder"),
+        (["T", "--select", "NOPE"], "unknown rule id or prefix 'NOPE'"),
+        (["T", "--ignore", "NOPE"], "unknown rule id or prefix 'NOPE'"),
+        (["T", "--select", "sec"], "did you mean 'SEC'"),
+        (["T", "-j", "0"], "--jobs"),
+        (["M"], "no such file"),
+        (["T", "--baseline", "T/garbage.json"], "garbage.json"),
+        (["T", "--fail-on", "loud"], "loud"),
+    ],
     "rules": [(["NOPE"], "unknown rule id 'NOPE'")],
-    "advisories": [(["check", "django", "notaversion"], "'notaversion' is not a valid version"),
-                   (["check", "not a name!", "1.0"], "not a valid package name"),
-                   (["build", "M"], "no such file"),
-                   (["build", "T/garbage.json", "-o", "M/index.json"], "does not exist"),
-                   (["import", "T/garbage.json", "-o", "T/index.json"], "cannot read"),
-                   (["update", "--url", "ftp://x"], "unsupported URL"),
-                   (["env", "--python", "M/python"], "cannot list the packages")],
-    "import-snyk": [(["M"], "no such file"), (["T/garbage.json", "T"], "not readable JSON"),
-                    (["T/garbage.json", "T", "-o", "T"], "is a folder")],
+    "advisories": [
+        (["check", "django", "notaversion"], "'notaversion' is not a valid version"),
+        (["check", "not a name!", "1.0"], "not a valid package name"),
+        (["build", "M"], "no such file"),
+        (["build", "T/garbage.json", "-o", "M/index.json"], "does not exist"),
+        (["import", "T/garbage.json", "-o", "T/index.json"], "cannot read"),
+        (["update", "--url", "ftp://x"], "unsupported URL"),
+        (["env", "--python", "M/python"], "cannot list the packages"),
+    ],
+    "import-snyk": [
+        (["M"], "no such file"),
+        (["T/garbage.json", "T"], "not readable JSON"),
+        (["T/garbage.json", "T", "-o", "T"], "is a folder"),
+    ],
     "sbom": [(["M"], "not a folder"), (["T", "-o", "M/bom.json"], "does not exist")],
-    "webhook": [(["--secret-file", "M"], "does not exist"), (["--secret-file", "T"], "folder"),
-                (["--port", "70000"], "--port")],
+    "webhook": [
+        (["--secret-file", "M"], "does not exist"),
+        (["--secret-file", "T"], "folder"),
+        (["--port", "70000"], "--port"),
+    ],
     "serve": [(["--tcp", "nohost"], "HOST:PORT"), (["--tcp", "127.0.0.1:99999"], "HOST:PORT")],
-    "explain": [(["M/app.py:1"], "no such file"), (["T/app.py:0"], "1-based line"),
-                (["T/app.py:1", "--rule", "NOPE"], "unknown rule id 'NOPE'")],
+    "explain": [
+        (["M/app.py:1"], "no such file"),
+        (["T/app.py:0"], "1-based line"),
+        (["T/app.py:1", "--rule", "NOPE"], "unknown rule id 'NOPE'"),
+    ],
     "fix": [(["T/app.py:x"], "1-based line"), (["T/app.py:1", "--rule", "XX9"], "unknown rule")],
     "style": [(["show", "M"], "no such folder"), (["show", "T"], "no style model")],
-    "test": [(["M"], "no such file"), (["--timeout", "-1"], "--timeout"),
-             (["--timeout", "nan"], "--timeout"), (["--memory", "1"], "--memory"),
-             (["--min-history", "-3"], "--min-history"),
-             (["--python", "M/python", "T/app.py"], "no such interpreter")],
+    "test": [
+        (["M"], "no such file"),
+        (["--timeout", "-1"], "--timeout"),
+        (["--timeout", "nan"], "--timeout"),
+        (["--memory", "1"], "--memory"),
+        (["--min-history", "-3"], "--min-history"),
+        (["--python", "M/python", "T/app.py"], "no such interpreter"),
+    ],
     "worker": [(["--db", "T"], "cannot open the job queue")],
-    "callgraph": [(["M"], "no such file"), (["T", "-o", "T"], "is a folder"),
-                  (["T", "-j", "0"], "--jobs")],
-    "hotspots": [(["M"], "not a folder"), (["T"], "not inside a git repository"),
-                 (["T", "--top", "-1"], "--top")],
+    "callgraph": [(["M"], "no such file"), (["T", "-o", "T"], "is a folder"), (["T", "-j", "0"], "--jobs")],
+    "hotspots": [(["M"], "not a folder"), (["T"], "not inside a git repository"), (["T", "--top", "-1"], "--top")],
     "baseline": [(["M"], "no such file"), (["T", "-o", "T"], "cannot write")],
 }
 # argparse's own refusals (a choice, a type): also one message and exit 2
-ARGPARSE_BAD = [["check", "T", "--format", "nope"], ["explain", "T/app.py:1", "--provider", "gpt"],
-                ["style", "bogus"], ["test", "--timeout", "soon"], ["nosuchcommand"]]
+ARGPARSE_BAD = [
+    ["check", "T", "--format", "nope"],
+    ["explain", "T/app.py:1", "--provider", "gpt"],
+    ["style", "bogus"],
+    ["test", "--timeout", "soon"],
+    ["nosuchcommand"],
+]
 
 
 @pytest.fixture
@@ -74,8 +96,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def expand(argv: list[str], root: Path) -> list[str]:
     missing = root.parent / "missing"
-    return [a.replace("T", str(root), 1) if a.startswith("T") else
-            a.replace("M", str(missing), 1) if a.startswith("M") else a for a in argv]
+    return [
+        a.replace("T", str(root), 1)
+        if a.startswith("T")
+        else a.replace("M", str(missing), 1)
+        if a.startswith("M")
+        else a
+        for a in argv
+    ]
 
 
 def subcommands() -> set[str]:
@@ -89,9 +117,7 @@ def test_every_subcommand_has_bad_input_cases() -> None:
 
 
 @pytest.mark.parametrize("command", sorted(BAD))
-def test_bad_input_is_one_line_and_exit_two(
-    command: str, project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_input_is_one_line_and_exit_two(command: str, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for argv, phrase in BAD[command]:
         full = [command, *expand(argv, project)]
         code = main(full)
@@ -104,9 +130,7 @@ def test_bad_input_is_one_line_and_exit_two(
 
 
 @pytest.mark.parametrize("argv", ARGPARSE_BAD)
-def test_argparse_refusals_exit_two(
-    argv: list[str], project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_argparse_refusals_exit_two(argv: list[str], project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(expand(argv, project))
     assert info.value.code == 2
@@ -150,15 +174,23 @@ def test_an_internal_error_is_one_line_with_exit_three(
 
 def test_a_real_process_prints_no_traceback(project: Path) -> None:
     env = {"PYTHONPATH": str(ROOT / "server"), "PATH": "/usr/bin:/bin"}
-    for argv in (["check", str(project), "-o", str(project)],
-                 ["check", str(project), "-o", str(project / "no" / "r.txt")],
-                 ["advisories", "check", "django", "notaversion"]):
-        done = subprocess.run([sys.executable, "-m", "codie", *argv], capture_output=True,
-                              text=True, timeout=120, env=env)
+    for argv in (
+        ["check", str(project), "-o", str(project)],
+        ["check", str(project), "-o", str(project / "no" / "r.txt")],
+        ["advisories", "check", "django", "notaversion"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "codie", *argv], capture_output=True, text=True, timeout=120, env=env
+        )
         assert done.returncode == 2, (argv, done.stderr)
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
     # a write that fails half-way (a full disk) is one line too
-    done = subprocess.run([sys.executable, "-m", "codie", "check", str(project), "-o",
-                           "/dev/full"], capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "codie", "check", str(project), "-o", "/dev/full"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr == "codie: error: No space left on device\n"

@@ -34,8 +34,7 @@ def test_check_reports_each_problem_on_its_line_and_goes_on(
     data = json.loads(out)
     rules = {(f["path"], f["rule"]) for f in data["findings"]}
     assert ("app.py", "SEC001") in rules
-    problems = sorted((f["start"]["line"] - 1, f["message"]) for f in data["findings"]
-                      if f["rule"] == "CFG001")
+    problems = sorted((f["start"]["line"] - 1, f["message"]) for f in data["findings"] if f["rule"] == "CFG001")
     assert [line for line, _ in problems] == [line for line, _ in expected]
     for (_, message), (_, words) in zip(problems, expected, strict=True):
         assert words in message
@@ -56,12 +55,15 @@ def test_explain_and_callgraph_read_a_broken_file_too(
 
 def test_deep_nesting_in_a_real_process(tmp_path: Path) -> None:
     """RecursionError came out of tomllib; in a fresh process (default recursion limit)."""
-    (tmp_path / "pyproject.toml").write_text(
-        "[tool.codie]\nselect = " + "[" * DEEP + "]" * DEEP + "\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.codie]\nselect = " + "[" * DEEP + "]" * DEEP + "\n")
     (tmp_path / "app.py").write_text(APP)
-    done = subprocess.run([sys.executable, "-m", "codie", "check", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT / "server"), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-m", "codie", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT / "server"), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "RecursionError" not in done.stderr
     assert "pyproject.toml:2: invalid TOML: arrays or tables nested too deeply" in done.stderr

@@ -72,13 +72,19 @@ def test_excluded_paths_are_not_read(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_version_credits_the_advisory_data() -> None:
-    out = subprocess.run([sys.executable, "-m", "codie", "--version"], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(ROOT / "server")}, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "codie", "--version"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "server")},
+        check=True,
+    ).stdout
     assert out.startswith("codie 0.1.0") and "PyPA Advisory Database, CC-BY 4.0" in out
 
 
 def test_output_does_not_depend_on_a_local_style_store(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Style findings come from a model trained on the checked files, never from `.codie`."""
     from tests.style.workspace import make_workspace
 
@@ -105,7 +111,8 @@ def test_output_does_not_depend_on_a_local_style_store(
 
 
 def test_check_applies_the_baseline_that_codie_baseline_wrote(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
     (tmp_path / "a.py").write_text("x = eval(input())\ntry:\n    pass\nexcept:\n    pass\n")
     assert main(["baseline", str(tmp_path)]) == 0
@@ -116,11 +123,11 @@ def test_check_applies_the_baseline_that_codie_baseline_wrote(
     assert sorted(f["suppressed"] for f in report["findings"]) == ["baseline", "baseline"]
     assert main(["check", str(tmp_path), "--format", "json", "--no-baseline"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert sorted(f["rule"] for f in report["findings"] if f["suppressed"] is None) == [
-        "Q001", "SEC001"]
+    assert sorted(f["rule"] for f in report["findings"] if f["suppressed"] is None) == ["Q001", "SEC001"]
     # a file named in [tool.codie.baseline] is the project's baseline for both commands
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "p"\n\n[tool.codie.baseline]\nfile = "ci/accepted.json"\n')
+        '[project]\nname = "p"\n\n[tool.codie.baseline]\nfile = "ci/accepted.json"\n'
+    )
     (tmp_path / "ci").mkdir()
     assert main(["baseline", str(tmp_path)]) == 0
     assert (tmp_path / "ci" / "accepted.json").is_file()
@@ -130,19 +137,16 @@ def test_check_applies_the_baseline_that_codie_baseline_wrote(
     assert main(["check", str(tmp_path), "--baseline", str(tmp_path / "missing.json")]) == 2
 
 
-def test_unreferenced_functions_need_the_whole_project(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreferenced_functions_need_the_whole_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """CPX100 fires headless (the call graph is built), but only when the whole project is
     checked: a part alone would call a function that another part uses unreferenced."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\n')
     (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text("def _dead():\n    return 1\n\n\n"
-                                           "def _shared():\n    return 2\n")
+    (tmp_path / "pkg" / "a.py").write_text("def _dead():\n    return 1\n\n\ndef _shared():\n    return 2\n")
     (tmp_path / "b.py").write_text("from pkg.a import _shared\n\nprint(_shared())\n")
     args = ["--format", "json", "--fail-on", "never", "-j", "1"]
     assert main(["check", str(tmp_path), *args]) == 0
     found = json.loads(capsys.readouterr().out)["findings"]
-    assert [(f["path"], f["rule"], f["start"]["line"]) for f in found] == [
-        ("pkg/a.py", "CPX100", 1)]
+    assert [(f["path"], f["rule"], f["start"]["line"]) for f in found] == [("pkg/a.py", "CPX100", 1)]
     assert main(["check", str(tmp_path / "pkg"), *args]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []

@@ -7,8 +7,10 @@ from codie.core.findings import Severity
 
 
 def test_valid_table_is_applied() -> None:
-    text = '[tool.codie]\nselect = ["Q", "SEC"]\nignore = ["Q003"]\nmin-confidence = 0.6\n' \
-           'exclude = ["gen/**"]\n[tool.codie.severity]\nQ001 = "error"\n[tool.codie.llm]\nprovider = "ollama"\n'
+    text = (
+        '[tool.codie]\nselect = ["Q", "SEC"]\nignore = ["Q003"]\nmin-confidence = 0.6\n'
+        'exclude = ["gen/**"]\n[tool.codie.severity]\nQ001 = "error"\n[tool.codie.llm]\nprovider = "ollama"\n'
+    )
     settings, problems = load_pyproject_text(text, "pyproject.toml")
     assert problems == []
     assert settings.enabled("Q001") and settings.enabled("SEC001")

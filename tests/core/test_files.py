@@ -23,8 +23,7 @@ def names(paths: list[Path], root: Path) -> list[str]:
 def test_gitignore_exclude_and_hidden_folders(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("build/\n*_gen.py\n")
     (tmp_path / "pyproject.toml").write_text('[tool.codie]\nexclude = ["vendor/**"]\n')
-    for rel in ("a.py", "b_gen.py", "build/x.py", "vendor/v.py", ".hidden/h.py", "pkg/c.py",
-                "pkg/skip.py"):
+    for rel in ("a.py", "b_gen.py", "build/x.py", "vendor/v.py", ".hidden/h.py", "pkg/c.py", "pkg/skip.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x = 1\n")
     (tmp_path / "pkg" / ".gitignore").write_text("skip.py\n")
@@ -39,7 +38,8 @@ def test_gitignore_exclude_and_hidden_folders(tmp_path: Path) -> None:
 
 
 def test_symlink_loops_fifos_and_unreadable_folders_skip_only_themselves(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "good.py").write_text("x = eval(input())\n")
     (tmp_path / "loop").symlink_to(tmp_path / "loop")  # a looping symlink, as a folder name
     (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")  # and as a file name
@@ -63,8 +63,7 @@ def test_symlink_loops_fifos_and_unreadable_folders_skip_only_themselves(
     done = threading.Event()
 
     def run() -> None:
-        result.extend(walk([tmp_path], tmp_path, Settings(),
-                           on_skip=lambda p, why: skipped.append((p.name, why))))
+        result.extend(walk([tmp_path], tmp_path, Settings(), on_skip=lambda p, why: skipped.append((p.name, why))))
         done.set()
 
     threading.Thread(target=run, daemon=True).start()
@@ -76,8 +75,7 @@ def test_symlink_loops_fifos_and_unreadable_folders_skip_only_themselves(
     assert "locked" in reasons
 
 
-def test_codie_check_survives_the_same_tree(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_codie_check_survives_the_same_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "good.py").write_text("x = eval(input())\n")
     (tmp_path / "loop.py").symlink_to(tmp_path / "loop.py")
     (tmp_path / "sub").mkdir()
@@ -85,30 +83,34 @@ def test_codie_check_survives_the_same_tree(tmp_path: Path,
     os.mkfifo(tmp_path / "x.py")
     code: list[int] = []
     done = threading.Event()
-    threading.Thread(target=lambda: (code.append(main(
-        ["check", str(tmp_path), "--format", "json", "-j", "1"])), done.set()),
-        daemon=True).start()
+    threading.Thread(
+        target=lambda: (code.append(main(["check", str(tmp_path), "--format", "json", "-j", "1"])), done.set()),
+        daemon=True,
+    ).start()
     assert done.wait(TIMEOUT), "codie check hung"
     assert code == [1]
     report = json.loads(capsys.readouterr().out)
     assert [(f["path"], f["rule"]) for f in report["findings"]] == [("good.py", "SEC001")]
-    assert sorted(report["errors"]) == ["loop.py: skipped (symlink loop)",
-                                        "x.py: skipped (not a regular file)"]
+    assert sorted(report["errors"]) == ["loop.py: skipped (symlink loop)", "x.py: skipped (not a regular file)"]
 
 
-def test_large_binary_and_latin1_files(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_large_binary_and_latin1_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     big = "x = 1\n" * 1_000_001  # > 5 MB: today it was cut mid-line (a false SYN001)
     (tmp_path / "big.py").write_text(big)
     (tmp_path / "blob.py").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "declared.py").write_bytes(
-        "# -*- coding: latin-1 -*-\nname = 'Jos\u00e9'\nx = eval(input())\n".encode("latin-1"))
+        "# -*- coding: latin-1 -*-\nname = 'Jos\u00e9'\nx = eval(input())\n".encode("latin-1")
+    )
     (tmp_path / "undeclared.py").write_bytes("name = 'Jos\u00e9'\n".encode("latin-1"))
     assert main(["check", str(tmp_path), "--format", "json", "-j", "1"]) == 1
     report = json.loads(capsys.readouterr().out)
     found = sorted((f["path"], f["rule"]) for f in report["findings"])
-    assert found == [("big.py", "CFG020"), ("blob.py", "CFG021"), ("declared.py", "SEC001"),
-                     ("undeclared.py", "CFG022")]
+    assert found == [
+        ("big.py", "CFG020"),
+        ("blob.py", "CFG021"),
+        ("declared.py", "SEC001"),
+        ("undeclared.py", "CFG022"),
+    ]
     message = {f["path"]: f["message"] for f in report["findings"]}
     assert "above the limit" in message["big.py"] and "coding" in message["undeclared.py"]
     sec = next(f for f in report["findings"] if f["path"] == "declared.py")

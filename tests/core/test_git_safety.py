@@ -20,8 +20,13 @@ from codie.analyzers.churn import ChurnIndex
 from codie.analyzers.hotspots import compute
 from codie.core.git import changed_lines, git, text_at_ref
 
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -46,10 +51,12 @@ def hostile(tmp_path: Path) -> tuple[Path, Path]:
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
     # only now the traps: git's own commits above must not trip them
     with (repo / ".git" / "config").open("a") as fh:
-        fh.write(f'[diff "x"]\n\ttextconv = "touch {marks}/textconv; cat"\n'
-                 f'[diff]\n\texternal = "touch {marks}/external"\n'
-                 f'[filter "f"]\n\tclean = "touch {marks}/clean; cat"\n'
-                 f'[core]\n\tfsmonitor = {hook}\n\tpager = "touch {marks}/pager; cat"\n')
+        fh.write(
+            f'[diff "x"]\n\ttextconv = "touch {marks}/textconv; cat"\n'
+            f'[diff]\n\texternal = "touch {marks}/external"\n'
+            f'[filter "f"]\n\tclean = "touch {marks}/clean; cat"\n'
+            f'[core]\n\tfsmonitor = {hook}\n\tpager = "touch {marks}/pager; cat"\n'
+        )
     (repo / ".gitattributes").write_text("*.py diff=x filter=f\n")
     (repo / "a.py").write_text("def f(x):\n    if x:\n        return 2\n    return x\n")
     return repo, marks
@@ -80,8 +87,13 @@ def test_codie_runs_none_of_them(hostile: tuple[Path, Path], tmp_path: Path) -> 
 
 def test_codie_check_diff_runs_none_of_them(hostile: tuple[Path, Path]) -> None:
     repo, marks = hostile
-    done = subprocess.run([sys.executable, "-m", "codie", "check", ".", "--diff", "HEAD~1",
-                           "--format", "json", "--no-baseline"], cwd=repo, capture_output=True,
-                          text=True, env=ENV, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "codie", "check", ".", "--diff", "HEAD~1", "--format", "json", "--no-baseline"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
     assert done.returncode in (0, 1), done.stderr
     assert sorted(p.name for p in marks.iterdir()) == []

@@ -38,17 +38,36 @@ for i in range(3):
 '''
 
 SNIPPETS = [
-    "a", "é", "😋", "\n", "\r\n", "\r", "    ", "\x0c", "\x00", "(", ")", ":", "=",
-    "except:\n", "return 1\n", "def f(x=[]):\n    pass\n", "eval(y)", "assert q > 0\n",
-    "break\n", "'''", '"', "#", "\n\n", "ü\r\n", "x = {}\n",
+    "a",
+    "é",
+    "😋",
+    "\n",
+    "\r\n",
+    "\r",
+    "    ",
+    "\x0c",
+    "\x00",
+    "(",
+    ")",
+    ":",
+    "=",
+    "except:\n",
+    "return 1\n",
+    "def f(x=[]):\n    pass\n",
+    "eval(y)",
+    "assert q > 0\n",
+    "break\n",
+    "'''",
+    '"',
+    "#",
+    "\n\n",
+    "ü\r\n",
+    "x = {}\n",
 ]
 
 
 def comparable(findings):  # type: ignore[no-untyped-def]
-    return [
-        (f.rule_id, f.start, f.end, f.message, f.fix.edits if f.fix else None)
-        for f in findings
-    ]
+    return [(f.rule_id, f.start, f.end, f.message, f.fix.edits if f.fix else None) for f in findings]
 
 
 def random_edit(rng: random.Random, text: str) -> tuple[tuple[int, int], tuple[int, int], str]:

@@ -17,8 +17,9 @@ def lint_copy(tmp_path: Path, plant: str | None = None) -> subprocess.CompletedP
     """lint-imports over a copy of the package (optionally with one line added to
     core/files.py) and the project's own contracts."""
     src = tmp_path / "src"
-    shutil.copytree(ROOT / "server" / "codie", src / "codie",
-                    ignore=shutil.ignore_patterns("__pycache__", "data", "_shared"))
+    shutil.copytree(
+        ROOT / "server" / "codie", src / "codie", ignore=shutil.ignore_patterns("__pycache__", "data", "_shared")
+    )
     if plant is not None:
         target = src / "codie" / "core" / "files.py"
         target.write_text(target.read_text() + f"\n{plant}\n")
@@ -26,8 +27,14 @@ def lint_copy(tmp_path: Path, plant: str | None = None) -> subprocess.CompletedP
     assert config["contracts"], "pyproject.toml declares the contracts"
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
     env = {**os.environ, "PYTHONPATH": str(src)}
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--config", "pyproject.toml"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", "pyproject.toml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_contract_holds_on_the_tree(tmp_path: Path) -> None:

@@ -32,8 +32,7 @@ def index() -> AdvisoryIndex:
         ("requests", "2.19.0", "CVE-2018-18074", "2.31.0"),
     ],
 )
-def test_known_vulnerable_releases(index: AdvisoryIndex, package: str, version: str, alias: str,
-                                   upgrade: str) -> None:
+def test_known_vulnerable_releases(index: AdvisoryIndex, package: str, version: str, alias: str, upgrade: str) -> None:
     found = index.affecting(package, version)
     assert any(alias in a.aliases for a in found)
     assert str(index.smallest_upgrade(package, version)) == upgrade
@@ -42,8 +41,14 @@ def test_known_vulnerable_releases(index: AdvisoryIndex, package: str, version: 
 
 @pytest.mark.parametrize(
     ("package", "version"),
-    [("django", "5.1.2"), ("urllib3", "2.2.3"), ("jinja2", "3.1.4"), ("pyyaml", "6.0.2"),
-     ("requests", "2.32.3"), ("no-such-package", "1.0")],
+    [
+        ("django", "5.1.2"),
+        ("urllib3", "2.2.3"),
+        ("jinja2", "3.1.4"),
+        ("pyyaml", "6.0.2"),
+        ("requests", "2.32.3"),
+        ("no-such-package", "1.0"),
+    ],
 )
 def test_current_releases_are_clean(index: AdvisoryIndex, package: str, version: str) -> None:
     assert index.affecting(package, version) == []
@@ -60,13 +65,23 @@ def test_invalid_version_matches_nothing(index: AdvisoryIndex) -> None:
 
 
 def _record(rid: str, events: list[dict[str, str]], **extra: object) -> dict[str, object]:
-    return {"id": rid, "modified": "2024-01-01T00:00:00Z", "aliases": [f"CVE-{rid}"],
-            "details": "Something bad. More text.",
-            "affected": [{"package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
-                          "ranges": [{"type": "ECOSYSTEM", "events": events},
-                                     {"type": "GIT", "repo": "x", "events": [
-                                         {"introduced": "0"}, {"fixed": "abc123"}]}],
-                          "versions": extra.pop("versions", [])}], **extra}
+    return {
+        "id": rid,
+        "modified": "2024-01-01T00:00:00Z",
+        "aliases": [f"CVE-{rid}"],
+        "details": "Something bad. More text.",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": events},
+                    {"type": "GIT", "repo": "x", "events": [{"introduced": "0"}, {"fixed": "abc123"}]},
+                ],
+                "versions": extra.pop("versions", []),
+            }
+        ],
+        **extra,
+    }
 
 
 def _build(*records: dict[str, object]) -> AdvisoryIndex:
@@ -95,12 +110,10 @@ def test_ranges_open_ended_last_affected_and_versions() -> None:
 
 def test_cvss_vectors_score_and_rate() -> None:
     vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"
-    index = _build(_record("S", [{"introduced": "0"}, {"fixed": "2"}],
-                           severity=[{"type": "CVSS_V3", "score": vector}]))
+    index = _build(_record("S", [{"introduced": "0"}, {"fixed": "2"}], severity=[{"type": "CVSS_V3", "score": vector}]))
     (adv,) = index.affecting("demo-pkg", "1")
     assert (adv.score, adv.severity, adv.vector) == (7.5, "HIGH", vector)
-    assert osv.cvss_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N") == (
-        9.3, "CRITICAL")
+    assert osv.cvss_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N") == (9.3, "CRITICAL")
     assert osv.cvss_score("garbage") is None
 
 
@@ -123,8 +136,7 @@ def test_seed_builds_a_small_index(tmp_path: Path) -> None:
     assert raw["records"] == 127  # 137 records minus 10 withdrawn
     assert sorted(raw["packages"]) == ["django", "urllib3"]
     built = load_index(out)
-    assert any(a.id == "PYSEC-2018-6" or "CVE-2018-7536" in a.aliases
-               for a in built.affecting("Django", "1.11"))
+    assert any(a.id == "PYSEC-2018-6" or "CVE-2018-7536" in a.aliases for a in built.affecting("Django", "1.11"))
 
 
 def test_sources_zip_folder_and_jsonl(tmp_path: Path) -> None:
@@ -150,8 +162,11 @@ def test_ghsa_cwe_ids_reach_the_finding(monkeypatch: pytest.MonkeyPatch) -> None
     from codie.core.document import Document
     from codie.core.rules import catalogue
 
-    rec = _record("GHSA-aaaa", [{"introduced": "0"}, {"fixed": "2"}],
-                  database_specific={"cwe_ids": ["CWE-79", "junk"], "severity": "MODERATE"})
+    rec = _record(
+        "GHSA-aaaa",
+        [{"introduced": "0"}, {"fixed": "2"}],
+        database_specific={"cwe_ids": ["CWE-79", "junk"], "severity": "MODERATE"},
+    )
     index = _build(rec)
     (adv,) = index.affecting("demo-pkg", "1.0")
     assert adv.cwe == ("CWE-79",)

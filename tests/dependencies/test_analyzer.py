@@ -55,7 +55,7 @@ def test_range_floor_is_a_hint_with_floor_fix() -> None:
 def test_lockfile_finding_has_no_edit_but_names_the_upgrade() -> None:
     text = '[[package]]\nname = "pyyaml"\nversion = "5.3"\n'
     doc, (f,) = check("poetry.lock", text)
-    assert line_of(doc, f) == 2 and doc.source[f.start:f.end] == b"5.3"
+    assert line_of(doc, f) == 2 and doc.source[f.start : f.end] == b"5.3"
     assert f.fix is None and "upgrade to 5.4 and relock" in f.message
 
 
@@ -80,31 +80,35 @@ def test_malformed_lines_are_reported_and_the_rest_checked() -> None:
 
 
 def test_broken_lockfile_keeps_checking_later_tables() -> None:
-    text = ('[[package]]\nname = "jinja2"\nversion = 2.10"\n\n'
-            '[[package]]\nname = "pyyaml"\nversion = "5.3"\n')
+    text = '[[package]]\nname = "jinja2"\nversion = 2.10"\n\n[[package]]\nname = "pyyaml"\nversion = "5.3"\n'
     doc, found = check("uv.lock", text)
     assert [(f.rule_id, line_of(doc, f)) for f in found] == [("DEP003", 2), ("DEP001", 6)]
 
 
 def test_broken_pyproject_and_pipfile_lock() -> None:
-    doc, found = check("pyproject.toml", '[project]\ndependencies = ["django==1.11",\n'
-                                         '"flask=2"]\nname = \n')
+    doc, found = check("pyproject.toml", '[project]\ndependencies = ["django==1.11",\n"flask=2"]\nname = \n')
     # the TOML error itself is CFG001's (configuration analyzer); the bad PEP 508 string ours
-    assert sorted((f.rule_id, line_of(doc, f)) for f in found) == [("DEP001", 1),
-                                                                   ("DEP003", 2)]
+    assert sorted((f.rule_id, line_of(doc, f)) for f in found) == [("DEP001", 1), ("DEP003", 2)]
     text = '{"default": {"django": {"version": "==1.11"},\n  "x": {"version": "==1"}, }}'
     doc, found = check("Pipfile.lock", text)
-    assert sorted((f.rule_id, line_of(doc, f)) for f in found) == [("DEP001", 0),
-                                                                   ("DEP003", 1)]
+    assert sorted((f.rule_id, line_of(doc, f)) for f in found) == [("DEP001", 0), ("DEP003", 1)]
 
 
-@pytest.mark.parametrize("junk", [
-    b"\x00\xff\xfe", b"[[[[", b"{", b"\\\n\\\n", b"-r\n-e\n", b"-r \x00x\n-c ~/x\n",
-    b"a = " + b"[" * 5000, b'x = """never closed\n' * 50,
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"\x00\xff\xfe",
+        b"[[[[",
+        b"{",
+        b"\\\n\\\n",
+        b"-r\n-e\n",
+        b"-r \x00x\n-c ~/x\n",
+        b"a = " + b"[" * 5000,
+        b'x = """never closed\n' * 50,
+    ],
+)
 def test_garbage_never_crashes(junk: bytes) -> None:
-    for name in ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile.lock",
-                 "pylock.toml"):
+    for name in ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile.lock", "pylock.toml"):
         doc = Document(f"file:///p/{name}", junk.decode("utf-8", "replace"))
         findings = analyze(Context(doc, catalogue()), [DependencyAnalyzer()])
         assert all(f.rule_id == "DEP003" for f in findings)
@@ -123,7 +127,9 @@ def test_includes_are_followed_and_summarised(tmp_path: Path) -> None:
     dep007 = found[0]
     assert "django 1.11 (16), pyyaml 5.3 (2)" in dep007.message
     assert [(loc.uri, loc.line) for loc in dep007.related] == [
-        ((tmp_path / "req" / "base.txt").as_uri(), 0), ((tmp_path / "more.txt").as_uri(), 0)]
+        ((tmp_path / "req" / "base.txt").as_uri(), 0),
+        ((tmp_path / "more.txt").as_uri(), 0),
+    ]
 
 
 def test_build_requirement_floors_are_not_reported() -> None:
@@ -133,18 +139,23 @@ def test_build_requirement_floors_are_not_reported() -> None:
 
 
 def test_broken_skipped_value_in_a_lockfile_is_reported_on_its_line() -> None:
-    text = ('[[package]]\nname = "jinja2"\nversion = "2.10"\nwheels = [\n'
-            '    { url = "https://x/a.whl", hash = "sha256:1" },\n'
-            '    { url = "https://x/b.whl, hash = "sha256:2" },\n'  # a lost quote
-            ']\n\n[[package]]\nname = "pyyaml"\nversion = "5.3"\n'
-            'sdist = { url = "https://x/p.tar.gz" }\nwheels = [\n  { url = "u" },\n')  # unclosed
+    text = (
+        '[[package]]\nname = "jinja2"\nversion = "2.10"\nwheels = [\n'
+        '    { url = "https://x/a.whl", hash = "sha256:1" },\n'
+        '    { url = "https://x/b.whl, hash = "sha256:2" },\n'  # a lost quote
+        ']\n\n[[package]]\nname = "pyyaml"\nversion = "5.3"\n'
+        'sdist = { url = "https://x/p.tar.gz" }\nwheels = [\n  { url = "u" },\n'
+    )  # unclosed
     doc, found = check("uv.lock", text)
     assert [(f.rule_id, line_of(doc, f)) for f in found] == [
-        ("DEP001", 2), ("DEP003", 5), ("DEP001", 10), ("DEP003", 12)]
+        ("DEP001", 2),
+        ("DEP003", 5),
+        ("DEP001", 10),
+        ("DEP003", 12),
+    ]
 
 
-def test_a_broken_user_index_falls_back_to_the_packaged_one(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_user_index_falls_back_to_the_packaged_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "advisories.json.gz"
     broken.write_bytes(b"not gzip")
     monkeypatch.setenv("CODIE_ADVISORIES", str(broken))

@@ -26,8 +26,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_check_exits_1_and_points_at_the_pin(project: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_exits_1_and_points_at_the_pin(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = run_json(capsys, "check", str(project))
     assert code == 1
     found = {(f["path"], f["rule"], f["start"]["line"]) for f in report["findings"]}  # type: ignore[attr-defined]
@@ -35,16 +34,17 @@ def test_check_exits_1_and_points_at_the_pin(project: Path,
     assert ("app.py", "DEP004", 1) in found
 
 
-def test_check_walks_pyproject_and_lockfiles(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n'
-                                             'dependencies = ["jinja2==2.10"]\n')
+def test_check_walks_pyproject_and_lockfiles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["jinja2==2.10"]\n')
     (tmp_path / "uv.lock").write_text('[[package]]\nname = "urllib3"\nversion = "1.24.1"\n')
     (tmp_path / "Pipfile.lock").write_text('{"default": {"requests": {"version": "==2.19.0"}}}')
     code, report = run_json(capsys, "check", str(tmp_path))
     assert code == 1
-    rows = {(f["path"], f["start"]["line"]) for f in report["findings"]  # type: ignore[attr-defined]
-            if f["rule"] == "DEP001"}
+    rows = {
+        (f["path"], f["start"]["line"])
+        for f in report["findings"]  # type: ignore[attr-defined]
+        if f["rule"] == "DEP001"
+    }
     assert rows == {("pyproject.toml", 3), ("uv.lock", 3), ("Pipfile.lock", 1)}
 
 
@@ -53,15 +53,23 @@ def test_clean_requirements_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["check", str(tmp_path)]) == 0
 
 
-def test_advisories_import_check_and_offline_update(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_advisories_import_check_and_offline_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "user" / "advisories.json.gz"
     monkeypatch.setenv(ENV_PATH, str(target))
-    record = {"id": "PYSEC-X", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-X"],
-              "details": "Bad.", "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"},
-                                               "ranges": [{"type": "ECOSYSTEM", "events": [
-                                                   {"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+    record = {
+        "id": "PYSEC-X",
+        "modified": "2024-01-01T00:00:00Z",
+        "aliases": ["CVE-X"],
+        "details": "Bad.",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "demo"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}],
+            }
+        ],
+    }
     dump = tmp_path / "dump.jsonl"
     dump.write_text(json.dumps(record) + "\n")
     assert main(["advisories", "import", str(dump)]) == 0
@@ -99,8 +107,7 @@ def test_import_snyk_code_sarif(project: Path, capsys: pytest.CaptureFixture[str
     assert f["severity"] == "error" and code == 1
 
 
-def test_import_snyk_rejects_other_json(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_snyk_rejects_other_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     other = tmp_path / "x.json"
     other.write_text('{"hello": 1}')
     assert main(["import-snyk", str(other), str(tmp_path)]) == 2
@@ -113,32 +120,36 @@ def test_sbom_is_valid_cyclonedx_with_vulnerabilities(tmp_path: Path) -> None:
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "1.0"\n'
-                                             'dependencies = ["requests>=2"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\nversion = "1.0"\ndependencies = ["requests>=2"]\n'
+    )
     (tmp_path / "poetry.lock").write_text(
         '[[package]]\nname = "jinja2"\nversion = "2.10"\n\n[package.dependencies]\n'
         'MarkupSafe = ">=0.23"\n\n[[package]]\nname = "certifi"\nversion = "2024.8.30"\n\n'
-        '[[package]]\nname = "markupsafe"\nversion = "3.0.2"\n')
+        '[[package]]\nname = "markupsafe"\nversion = "3.0.2"\n'
+    )
     out = tmp_path / "bom.json"
     assert main(["sbom", str(tmp_path), "-o", str(out)]) == 0
     text = out.read_text()
     assert JsonStrictValidator(SchemaVersion.V1_5).validate_str(text) is None
     bom = json.loads(text)
     assert [c["purl"] for c in bom["components"]] == [
-        "pkg:pypi/certifi@2024.8.30", "pkg:pypi/jinja2@2.10", "pkg:pypi/markupsafe@3.0.2"]
+        "pkg:pypi/certifi@2024.8.30",
+        "pkg:pypi/jinja2@2.10",
+        "pkg:pypi/markupsafe@3.0.2",
+    ]
     graph = {d["ref"]: d["dependsOn"] for d in bom["dependencies"]}
     assert graph["project"] == ["pkg:pypi/certifi@2024.8.30", "pkg:pypi/jinja2@2.10"]
     assert graph["pkg:pypi/jinja2@2.10"] == ["pkg:pypi/markupsafe@3.0.2"]
     ids = {v["id"] for v in bom["vulnerabilities"]}
     assert len(ids) == 2
     assert all(v["affects"][0]["ref"] == "pkg:pypi/jinja2@2.10" for v in bom["vulnerabilities"])
-    assert any("Upgrade jinja2 to 2.11.3" in v.get("recommendation", "")
-               for v in bom["vulnerabilities"])
+    assert any("Upgrade jinja2 to 2.11.3" in v.get("recommendation", "") for v in bom["vulnerabilities"])
 
 
-def test_import_snyk_run_uses_the_snyk_cli(project: Path, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_snyk_run_uses_the_snyk_cli(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "snyk"
@@ -148,22 +159,21 @@ def test_import_snyk_run_uses_the_snyk_cli(project: Path, tmp_path: Path,
     code, report = run_json(capsys, "import-snyk", "--run", str(project))
     assert code == 1
     assert any(f["rule"] == "DEP005" for f in report["findings"])  # type: ignore[attr-defined]
-    fake.write_text("#!/bin/sh\necho '{\"error\": \"Authentication failed\"}'\nexit 2\n")
+    fake.write_text('#!/bin/sh\necho \'{"error": "Authentication failed"}\'\nexit 2\n')
     assert main(["import-snyk", "--run", str(project)]) == 2
     assert "not authenticated" in capsys.readouterr().err
     monkeypatch.setenv("PATH", "/nonexistent")
     assert main(["import-snyk", "--run", str(project)]) == 2
 
 
-def test_advisories_env_audits_an_environment(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_advisories_env_audits_an_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = tmp_path / "site"
     for name, version in (("PyYAML", "5.3"), ("certifi", "2024.8.30")):
         info = site / f"{name}-{version}.dist-info"
         info.mkdir(parents=True)
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
     python = tmp_path / "python"
-    python.write_text(f"#!/bin/sh\nPYTHONPATH={site} exec {sys.executable} -S \"$@\"\n")
+    python.write_text(f'#!/bin/sh\nPYTHONPATH={site} exec {sys.executable} -S "$@"\n')
     python.chmod(0o755)
     assert main(["advisories", "env", "--python", str(python)]) == 1
     out = capsys.readouterr().out
@@ -171,9 +181,9 @@ def test_advisories_env_audits_an_environment(tmp_path: Path,
     assert "certifi" not in out.split("\n")[0]
 
 
-def test_advisories_update_downloads_the_osv_export(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_advisories_update_downloads_the_osv_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import functools
     import http.server
     import threading
@@ -181,10 +191,19 @@ def test_advisories_update_downloads_the_osv_export(tmp_path: Path,
 
     served = tmp_path / "served"
     served.mkdir()
-    record = {"id": "GHSA-demo", "modified": "2024-05-01T00:00:00Z", "aliases": ["CVE-D"],
-              "summary": "Demo flaw", "database_specific": {"cwe_ids": ["CWE-22"]},
-              "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"}, "ranges": [
-                  {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2"}]}]}]}
+    record = {
+        "id": "GHSA-demo",
+        "modified": "2024-05-01T00:00:00Z",
+        "aliases": ["CVE-D"],
+        "summary": "Demo flaw",
+        "database_specific": {"cwe_ids": ["CWE-22"]},
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "demo"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.2"}]}],
+            }
+        ],
+    }
     with zipfile.ZipFile(served / "all.zip", "w") as zf:
         zf.writestr("GHSA-demo.json", json.dumps(record))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))

@@ -24,8 +24,12 @@ APP = "import os\nimport django\nfrom django.db import models\n"
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],
-    server_env={**os.environ, "PYTHONPATH": str(ROOT / "server"), ENV_PATH: str(packaged_path()),
-                "PATH": f"{FAKE_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"},
+    server_env={
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "server"),
+        ENV_PATH: str(packaged_path()),
+        "PATH": f"{FAKE_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+    },
 )
 
 
@@ -37,10 +41,12 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     FAKE_BIN.mkdir(exist_ok=True)
     (FAKE_BIN / "snyk").write_text(f"#!/bin/sh\ncat {SNYK_OUTPUT}\nexit 1\n")
     (FAKE_BIN / "snyk").chmod(0o755)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
-        workspace_folders=[types.WorkspaceFolder(uri=PROJECT.as_uri(), name="p")],
-    ))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[types.WorkspaceFolder(uri=PROJECT.as_uri(), name="p")],
+        )
+    )
     yield
     errors = [m.message for m in lsp_client.messages if m.type == types.MessageType.Error]
     await lsp_client.shutdown_session()
@@ -59,8 +65,11 @@ async def _diagnostics(client: LanguageClient, uri: str, rule: str) -> list[type
 
 def _open(client: LanguageClient, path: Path, text: str, language: str) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
     return uri
 
 
@@ -69,31 +78,40 @@ async def test_pin_diagnostic_hover_and_upgrade(client: LanguageClient) -> None:
     uri = _open(client, PROJECT / "requirements.txt", REQUIREMENTS, "pip-requirements")
     (diag,) = await _diagnostics(client, uri, "DEP001")
     assert diag.range.start.line == 1 and diag.severity == types.DiagnosticSeverity.Error
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=1, character=3)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=1, character=3)
+        )
+    )
     assert hover is not None
     text = hover.contents.value  # type: ignore[union-attr]
     assert "CVE-2018-7536" in text and "Smallest upgrade that clears all:** 2.2.28" in text
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range,
-        context=types.CodeActionContext(diagnostics=[diag])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
+    )
     titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
     assert "Upgrade Django to 2.2.28 (fixes 16 advisories) (DEP001)" in titles
-    clean = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=0, character=2)))
+    clean = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=2)
+        )
+    )
     assert clean is not None and "no known advisories" in clean.contents.value  # type: ignore[union-attr]
     # applying the upgrade's edit clears the diagnostic
-    fix = next(a for a in actions or [] if isinstance(a, types.CodeAction)
-               and a.title.startswith("Upgrade"))
+    fix = next(a for a in actions or [] if isinstance(a, types.CodeAction) and a.title.startswith("Upgrade"))
     assert fix.edit is not None and fix.edit.document_changes
     (edit,) = fix.edit.document_changes[0].edits  # type: ignore[union-attr]
     assert (edit.range.start.line, edit.range.start.character, edit.new_text) == (1, 8, "2.2.28")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(range=edit.range,
-                                                                text=edit.new_text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)],
+        )
+    )
     for _ in range(100):
         if not [d for d in client.diagnostics.get(uri, []) if d.code == "DEP001"]:
             break
@@ -107,11 +125,12 @@ async def test_import_hint_in_python(client: LanguageClient) -> None:
     hints = await _diagnostics(client, uri, "DEP004")
     assert sorted(d.range.start.line for d in hints) == [1, 2]
     assert all(d.severity == types.DiagnosticSeverity.Hint for d in hints)
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=1, character=9)))
-    assert hover is not None and "#### django 1.11: 16 known vulnerabilities" in \
-        hover.contents.value  # type: ignore[union-attr]
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=1, character=9)
+        )
+    )
+    assert hover is not None and "#### django 1.11: 16 known vulnerabilities" in hover.contents.value  # type: ignore[union-attr]
 
 
 @pytest.mark.asyncio
@@ -121,8 +140,9 @@ async def test_import_hint_follows_the_saved_manifest(client: LanguageClient) ->
     requirements = PROJECT / "requirements.txt"
     requirements.write_text("Django==2.2.28\n")
     os.utime(requirements, (1e9, 1e9))  # a distinct mtime, whatever the clock's resolution
-    client.text_document_did_save(types.DidSaveTextDocumentParams(
-        text_document=types.TextDocumentIdentifier(uri=requirements.as_uri())))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=requirements.as_uri()))
+    )
     for _ in range(100):
         if not client.diagnostics.get(uri):
             break
@@ -135,20 +155,22 @@ async def test_snyk_command_and_upgrade_all(client: LanguageClient) -> None:
     text = "flask-cors==3.0.10\nDjango==1.11\nPyYAML==5.3\n"
     uri = _open(client, PROJECT / "requirements-dev.txt", text, "pip-requirements")
     await _diagnostics(client, uri, "DEP001")
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="codie.snyk.run", arguments=[uri]))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="codie.snyk.run", arguments=[uri])
+    )
     assert result["vulnerabilities"] == 3
     # Snyk's flask-cors CVE-2024-1681 is new to Codie (which knows CVE-2024-6221 for it);
     # Snyk's PyYAML CVE-2020-14343 is Codie's own already
     (snyk,) = await _diagnostics(client, uri, "DEP005")
     assert snyk.range.start.line == 0 and "SNYK-PYTHON-FLASKCORS-6670412" in snyk.message
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(start=types.Position(line=0, character=0),
-                          end=types.Position(line=0, character=0)),
-        context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
+        )
+    )
     (upgrade_all,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
     assert upgrade_all.title == "Upgrade all 3 vulnerable pins in this file"
     edits = upgrade_all.edit.document_changes[0].edits  # type: ignore[union-attr]
-    assert sorted((e.range.start.line, e.new_text) for e in edits) == [
-        (0, "5.0.0"), (1, "2.2.28"), (2, "5.4")]
+    assert sorted((e.range.start.line, e.new_text) for e in edits) == [(0, "5.0.0"), (1, "2.2.28"), (2, "5.4")]

@@ -42,10 +42,13 @@ def edges(graph: CallGraph) -> set[tuple[str, str]]:
 
 
 def test_incremental_update_touches_only_the_edited_module(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "a.py": "from b import one, two\n\ndef main():\n    one()\n",
-        "b.py": "def one():\n    two()\n\ndef two():\n    pass\n",
-    })
+    write(
+        tmp_path,
+        {
+            "a.py": "from b import one, two\n\ndef main():\n    one()\n",
+            "b.py": "def one():\n    two()\n\ndef two():\n    pass\n",
+        },
+    )
     graph = CallGraph(tmp_path)
     graph.build()
     assert ("a.main", "b.one") in edges(graph)
@@ -73,8 +76,7 @@ def test_summaries_persist_between_runs(tmp_path: Path) -> None:
 
 
 def test_broken_and_binary_files_do_not_stop_the_build(tmp_path: Path) -> None:
-    write(tmp_path, {"ok.py": "def f():\n    g()\n\ndef g():\n    pass\n",
-                     "broken.py": "def f(:\n    return [\n"})
+    write(tmp_path, {"ok.py": "def f():\n    g()\n\ndef g():\n    pass\n", "broken.py": "def f(:\n    return [\n"})
     (tmp_path / "binary.py").write_bytes(b"\x00\xff\xfe" * 100)
     graph = CallGraph(tmp_path)
     graph.build()
@@ -82,21 +84,23 @@ def test_broken_and_binary_files_do_not_stop_the_build(tmp_path: Path) -> None:
 
 
 def test_unreferenced_functions(tmp_path: Path) -> None:
-    write(tmp_path, {"a.py": "__all__ = ['exported']\n\ndef used():\n    pass\n\n"
-                             "def exported():\n    pass\n\ndef dead():\n    used()\n"})
+    write(
+        tmp_path,
+        {
+            "a.py": "__all__ = ['exported']\n\ndef used():\n    pass\n\n"
+            "def exported():\n    pass\n\ndef dead():\n    used()\n"
+        },
+    )
     graph = CallGraph(tmp_path)
     graph.build()
     assert [s.qualname for s in graph.unreferenced()] == ["a.dead"]
 
 
 def test_cli_json_and_dot(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    write(tmp_path, {"a.py": "import os\n\ndef f():\n    os.getcwd()\n    g()\n\ndef g():\n"
-                             "    pass\n"})
+    write(tmp_path, {"a.py": "import os\n\ndef f():\n    os.getcwd()\n    g()\n\ndef g():\n    pass\n"})
     assert cli_main(["callgraph", str(tmp_path), "--no-cache"]) == 0
-    assert json.loads(capsys.readouterr().out) == {
-        "a": [], "a.f": ["a.g", "os.getcwd"], "a.g": []}
-    assert cli_main(["callgraph", str(tmp_path), "--no-cache", "--format", "dot",
-                     "--no-external"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"a": [], "a.f": ["a.g", "os.getcwd"], "a.g": []}
+    assert cli_main(["callgraph", str(tmp_path), "--no-cache", "--format", "dot", "--no-external"]) == 0
     dot = capsys.readouterr().out
     assert '"a.f" -> "a.g";' in dot and "os.getcwd" not in dot
     assert cli_main(["callgraph", str(tmp_path / "missing")]) == 2

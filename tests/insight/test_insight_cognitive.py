@@ -177,13 +177,37 @@ def outer(xs):
 """
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    (NESTING, 9), (LAMBDA, 2), (OVERRIDDEN, 19), (TO_REGEXP, 20), (BOOLEANS, 4),
-    (NEGATED_GROUP, 3), (GET_WORDS, 1), (SUM_OF_PRIMES, 7), (RECURSION, 2), (FREE, 2),
-    (DECORATOR, 1), (NESTED_FUNCTION, 2),
-], ids=["nesting", "lambda", "overridden_symbol_from", "to_regexp", "boolean_sequences",
-        "negated_group", "get_words_match", "sum_of_primes", "recursion", "free_structures",
-        "decorator", "nested_function"])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (NESTING, 9),
+        (LAMBDA, 2),
+        (OVERRIDDEN, 19),
+        (TO_REGEXP, 20),
+        (BOOLEANS, 4),
+        (NEGATED_GROUP, 3),
+        (GET_WORDS, 1),
+        (SUM_OF_PRIMES, 7),
+        (RECURSION, 2),
+        (FREE, 2),
+        (DECORATOR, 1),
+        (NESTED_FUNCTION, 2),
+    ],
+    ids=[
+        "nesting",
+        "lambda",
+        "overridden_symbol_from",
+        "to_regexp",
+        "boolean_sequences",
+        "negated_group",
+        "get_words_match",
+        "sum_of_primes",
+        "recursion",
+        "free_structures",
+        "decorator",
+        "nested_function",
+    ],
+)
 def test_white_paper_examples(code: str, expected: int) -> None:
     assert score(code) == expected
 

@@ -18,11 +18,15 @@ from codie.cli.main import main as cli_main
 DAY = 86400
 NOW = int(time.time())
 BUSY_V1 = "def busy(x):\n    if x:\n        return 1\n    return 0\n\n\ndef calm():\n    return 1\n"
-BUSY_V2 = ("def busy(x):\n    if x > 1:\n        return 2\n    elif x:\n        return 1\n"
-           "    return 0\n\n\ndef calm():\n    return 1\n")
-BUSY_V3 = ("def busy(x):\n    if x > 1 and x < 9:\n        return 2\n    elif x:\n"
-           "        return 1\n    for i in range(x):\n        pass\n    return 0\n\n\n"
-           "def calm():\n    return 1\n")
+BUSY_V2 = (
+    "def busy(x):\n    if x > 1:\n        return 2\n    elif x:\n        return 1\n"
+    "    return 0\n\n\ndef calm():\n    return 1\n"
+)
+BUSY_V3 = (
+    "def busy(x):\n    if x > 1 and x < 9:\n        return 2\n    elif x:\n"
+    "        return 1\n    for i in range(x):\n        pass\n    return 0\n\n\n"
+    "def calm():\n    return 1\n"
+)
 
 
 def commit(repo: Path, files: dict[str, str], author: str, days_ago: int) -> None:
@@ -31,9 +35,22 @@ def commit(repo: Path, files: dict[str, str], author: str, days_ago: int) -> Non
     stamp = f"{NOW - days_ago * DAY} +0000"
     env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(repo), "-c", f"user.name={author}", "-c",
-                    f"user.email={author}@example.com", "commit", "-qm", f"change by {author}"],
-                   check=True, env=env)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "-c",
+            f"user.name={author}",
+            "-c",
+            f"user.email={author}@example.com",
+            "commit",
+            "-qm",
+            f"change by {author}",
+        ],
+        check=True,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -66,9 +83,7 @@ def test_file_and_function_churn_over_a_window(repo: Path) -> None:
     assert recent["b.py"].commits == 1
 
 
-def test_churn_cache_reads_only_new_commits(
-    repo: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_churn_cache_reads_only_new_commits(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     db = tmp_path_factory.mktemp("db") / "codie.db"
     assert ChurnIndex(repo, db).refresh(NOW - 365 * DAY) == 3
     assert ChurnIndex(repo, db).refresh(NOW - 365 * DAY) == 0
@@ -110,8 +125,10 @@ def test_cli(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = capsys.readouterr().out
     assert out.splitlines()[2].split()[-1] == "b.py"
     ET.parse(chart)
-    assert cli_main(["hotspots", str(repo), "--no-cache", "--functions", "--format", "json",
-                     "--no-chart", "--top", "1"]) == 0
+    assert (
+        cli_main(["hotspots", str(repo), "--no-cache", "--functions", "--format", "json", "--no-chart", "--top", "1"])
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)["hotspots"]
     assert [r["function"] for r in rows] == ["busy"]
     assert cli_main(["hotspots", str(repo), "--window", "sometime"]) == 2

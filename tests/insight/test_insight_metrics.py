@@ -32,18 +32,27 @@ def test_agrees_with_radon_on_99_percent_of_stdlib_functions() -> None:
     assert (total - len(diffs)) / total >= 0.99, diffs[:10]
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("    if a and b or c:\n        pass\n", 4),
-    ("    try:\n        x()\n    except A:\n        pass\n    except B:\n        pass\n"
-     "    else:\n        pass\n    finally:\n        pass\n", 4),
-    ("    return [x for x in xs if x if x > 1]\n", 4),
-    ("    match x:\n        case 1:\n            pass\n        case 2:\n            pass\n"
-     "        case _:\n            pass\n", 3),
-    ("    with a:\n        pass\n", 1),
-    ("    for x in y:\n        pass\n    else:\n        pass\n", 3),
-    ("    assert a and b\n", 2),  # radon does not look inside the assertion
-    ("    f = lambda: 1 if a else 2\n", 2),  # lambdas count towards their function
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("    if a and b or c:\n        pass\n", 4),
+        (
+            "    try:\n        x()\n    except A:\n        pass\n    except B:\n        pass\n"
+            "    else:\n        pass\n    finally:\n        pass\n",
+            4,
+        ),
+        ("    return [x for x in xs if x if x > 1]\n", 4),
+        (
+            "    match x:\n        case 1:\n            pass\n        case 2:\n            pass\n"
+            "        case _:\n            pass\n",
+            3,
+        ),
+        ("    with a:\n        pass\n", 1),
+        ("    for x in y:\n        pass\n    else:\n        pass\n", 3),
+        ("    assert a and b\n", 2),  # radon does not look inside the assertion
+        ("    f = lambda: 1 if a else 2\n", 2),  # lambdas count towards their function
+    ],
+)
 def test_radon_counting_rules(body: str, expected: int) -> None:
     m = metrics_of("def f(a, b, c, x, xs, y):\n" + body)
     assert m["f"].cyclomatic == expected  # type: ignore[attr-defined]
@@ -69,8 +78,7 @@ def test_closures_and_classes_are_scored_separately() -> None:
 
 
 def test_halstead_matches_radon_operator_counts() -> None:
-    code = "def f(a, b):\n    c = a + b * 2\n    if not a and b < c <= 3:\n        c += 1\n" \
-           "    return -c\n"
+    code = "def f(a, b):\n    c = a + b * 2\n    if not a and b < c <= 3:\n        c += 1\n    return -c\n"
     ours = metrics_of(code)["f"].halstead  # type: ignore[attr-defined]
     theirs = h_visit(code).functions[0][1]
     assert (ours.h1, ours.n1, ours.n2) == (theirs.h1, theirs.N1, theirs.N2)
@@ -106,11 +114,14 @@ def _findings(code: str, section: dict[str, object] | None = None) -> list[str]:
     ctx = Context(doc, catalogue(), settings)
     found = list(ComplexityAnalyzer().analyze(ctx, doc.top_level()))
     found += list(MaintainabilityAnalyzer().analyze(ctx, doc.top_level()))
-    return [f"{f.rule_id}:{doc.source[f.start:f.end].decode()}" for f in found]
+    return [f"{f.rule_id}:{doc.source[f.start : f.end].decode()}" for f in found]
 
 
-BRANCHY = "def branchy(x):\n" + "".join(
-    f"    if x == {i} and x > 0:\n        return {i}\n" for i in range(6)) + "    return -1\n"
+BRANCHY = (
+    "def branchy(x):\n"
+    + "".join(f"    if x == {i} and x > 0:\n        return {i}\n" for i in range(6))
+    + "    return -1\n"
+)
 
 
 def test_analyzer_reports_over_threshold_functions_on_their_name() -> None:
@@ -157,8 +168,7 @@ def test_maintainability_uses_the_servers_cache_when_there_is_one() -> None:
     waiting = Context(doc, catalogue(), settings, services={"metrics": _Latest(None)})
     assert list(MaintainabilityAnalyzer().analyze(waiting, doc.top_level())) == []
     assert doc.tree is not None
-    ready = Context(doc, catalogue(), settings, services={
-        "metrics": _Latest(module_metrics(doc.tree, doc.source))})
+    ready = Context(doc, catalogue(), settings, services={"metrics": _Latest(module_metrics(doc.tree, doc.source))})
     found = list(MaintainabilityAnalyzer().analyze(ready, doc.top_level()))
     assert [f.rule_id for f in found] == ["CPX004"]
 
@@ -166,7 +176,8 @@ def test_maintainability_uses_the_servers_cache_when_there_is_one() -> None:
 def test_analyzer_remeasures_only_edited_functions() -> None:
     analyzer = ComplexityAnalyzer()
     code = "class Big:\n" + "".join(
-        f"    def m{i}(self, x):\n        if x:\n            return {i}\n" for i in range(30))
+        f"    def m{i}(self, x):\n        if x:\n            return {i}\n" for i in range(30)
+    )
     doc = Document("file:///big.py", code)
     ctx = Context(doc, catalogue(), Settings(sections={"complexity": {"cyclomatic": 1}}))
     first = list(analyzer.analyze(ctx, doc.top_level()))
@@ -175,4 +186,5 @@ def test_analyzer_remeasures_only_edited_functions() -> None:
     again = list(analyzer.analyze(ctx, doc.top_level()))
     assert len(analyzer._figures) == 31  # one method measured anew, 29 from the cache
     assert [f.message for f in again if "m7`" in f.message] == [
-        "`Big.m7` has cyclomatic complexity 3 (rank A; limit 1)"]
+        "`Big.m7` has cyclomatic complexity 3 (rank A; limit 1)"
+    ]

@@ -6,8 +6,15 @@ import pytest
 
 from tests.llm.llm_fakes import FakeLLM
 
-LLM_ENV = ("CODIE_LLM_PROVIDER", "CODIE_LLM_MODEL", "CODIE_LLM_TIMEOUT", "CODIE_LLM_API_KEY",
-           "OPENAI_BASE_URL", "OPENAI_API_KEY", "OLLAMA_HOST")
+LLM_ENV = (
+    "CODIE_LLM_PROVIDER",
+    "CODIE_LLM_MODEL",
+    "CODIE_LLM_TIMEOUT",
+    "CODIE_LLM_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+    "OLLAMA_HOST",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -96,9 +96,7 @@ class FakeLLM:
                 else:
                     self._send(404, {"error": "not found"})
 
-            def _send(
-                self, status: int, payload: Any, headers: dict[str, str] | None = None
-            ) -> None:
+            def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -136,23 +134,19 @@ class FakeLLM:
 
     def _token_logprobs(self, text: str, top: int) -> list[dict[str, Any]]:
         if text == "true":
-            alts = [{"token": t, "logprob": lp, "bytes": list(t.encode())}
-                    for t, lp in VERDICT_LOGPROBS[:top]]
-            return [{"token": "true", "logprob": VERDICT_LOGPROBS[0][1],
-                     "bytes": list(b"true"), "top_logprobs": alts}]
-        return [{"token": p, "logprob": -0.01, "bytes": list(p.encode()), "top_logprobs": []}
-                for p in self._pieces(text)]
+            alts = [{"token": t, "logprob": lp, "bytes": list(t.encode())} for t, lp in VERDICT_LOGPROBS[:top]]
+            return [{"token": "true", "logprob": VERDICT_LOGPROBS[0][1], "bytes": list(b"true"), "top_logprobs": alts}]
+        return [
+            {"token": p, "logprob": -0.01, "bytes": list(p.encode()), "top_logprobs": []} for p in self._pieces(text)
+        ]
 
-    def _write_stream(
-        self, handler: BaseHTTPRequestHandler, ctype: str, lines: list[bytes]
-    ) -> None:
+    def _write_stream(self, handler: BaseHTTPRequestHandler, ctype: str, lines: list[bytes]) -> None:
         handler.send_response(200)
         handler.send_header("content-type", ctype)
         handler.send_header("transfer-encoding", "chunked")
         handler.end_headers()
         if self.bad_chunk is not None:
-            lines = [self.bad_chunk, *lines] if self.bad_first else [lines[0], self.bad_chunk,
-                                                                      *lines[1:]]
+            lines = [self.bad_chunk, *lines] if self.bad_first else [lines[0], self.bad_chunk, *lines[1:]]
         try:
             for i, line in enumerate(lines):
                 handler.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
@@ -178,37 +172,63 @@ class FakeLLM:
                 choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": None}
                 if body.get("logprobs"):
                     choice["logprobs"] = {"content": self._token_logprobs(piece, 0)}
-                chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1,
-                         "model": model, "choices": [choice]}
+                chunk = {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion.chunk",
+                    "created": 1,
+                    "model": model,
+                    "choices": [choice],
+                }
                 lines.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
-            end = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1,
-                   "model": model, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            end = {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": model,
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            }
             lines += [b"data: " + json.dumps(end).encode() + b"\n\n", b"data: [DONE]\n\n"]
             self._write_stream(handler, "text/event-stream", lines)
             return
-        choice = {"index": 0, "message": {"role": "assistant", "content": text},
-                  "finish_reason": "stop", "logprobs": None}
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": text},
+            "finish_reason": "stop",
+            "logprobs": None,
+        }
         if body.get("logprobs") and self.with_logprobs:
             top = body.get("top_logprobs", 0)
             choice["logprobs"] = {"content": self._token_logprobs(text, top)}
-        payload = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
-                   "choices": [choice],
-                   "usage": {"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11}}
+        payload = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": model,
+            "choices": [choice],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11},
+        }
         handler._send(200, payload)  # type: ignore[attr-defined]
 
     def _ollama(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
         text = self.answer(body)
         base = {"model": body["model"], "created_at": "2026-11-25T12:00:00Z"}
-        done = {**base, "message": {"role": "assistant", "content": ""}, "done": True,
-                "done_reason": "stop", "total_duration": 1, "load_duration": 1,
-                "prompt_eval_count": 10, "prompt_eval_duration": 1, "eval_count": 1,
-                "eval_duration": 1}
+        done = {
+            **base,
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1,
+            "load_duration": 1,
+            "prompt_eval_count": 10,
+            "prompt_eval_duration": 1,
+            "eval_count": 1,
+            "eval_duration": 1,
+        }
         logprobs = body.get("logprobs") and self.with_logprobs
         if body.get("stream", True):
             lines = []
             for piece in self._pieces(text):
-                part: dict[str, Any] = {**base, "message": {"role": "assistant", "content": piece},
-                                        "done": False}
+                part: dict[str, Any] = {**base, "message": {"role": "assistant", "content": piece}, "done": False}
                 if logprobs:
                     part["logprobs"] = [{"token": piece, "logprob": -0.01, "top_logprobs": []}]
                 lines.append(json.dumps(part).encode() + b"\n")
@@ -218,9 +238,14 @@ class FakeLLM:
         payload = {**done, "message": {"role": "assistant", "content": text}}
         if logprobs:
             payload["logprobs"] = [
-                {"token": t["token"], "logprob": t["logprob"],
-                 "top_logprobs": [{"token": a["token"], "logprob": a["logprob"]}
-                                  for a in t["top_logprobs"][: body.get("top_logprobs", 0)]]}
+                {
+                    "token": t["token"],
+                    "logprob": t["logprob"],
+                    "top_logprobs": [
+                        {"token": a["token"], "logprob": a["logprob"]}
+                        for a in t["top_logprobs"][: body.get("top_logprobs", 0)]
+                    ],
+                }
                 for t in self._token_logprobs(text, body.get("top_logprobs", 0))
             ]
         handler._send(200, payload)  # type: ignore[attr-defined]

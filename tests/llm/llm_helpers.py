@@ -10,7 +10,7 @@ from codie.core.findings import Finding
 from codie.core.rules import catalogue
 from codie.llm.context import FindingContext, finding_context
 
-SOURCE = '''import os
+SOURCE = """import os
 
 API_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
 OWNER = "jane.doe@example.org"
@@ -19,7 +19,7 @@ OWNER = "jane.doe@example.org"
 def run(expr, seen=[]):
     seen.append(expr)
     return eval(expr)
-'''
+"""
 
 
 def findings_of(text: str, uri: str = "file:///proj/app.py") -> tuple[Document, list[Finding]]:

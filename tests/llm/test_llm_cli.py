@@ -30,8 +30,7 @@ def test_explain_offline(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", f"{app}.missing:1"]) == 2
 
 
-def test_fix_prints_a_verified_diff_and_applies_it(app: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_prints_a_verified_diff_and_applies_it(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fix", f"{app}:4"]) == 0
     assert "+    except Exception:" in capsys.readouterr().out
     assert app.read_text() == CODE  # not without --apply
@@ -45,8 +44,9 @@ def test_fix_prints_a_verified_diff_and_applies_it(app: Path,
     assert "return ast.literal_eval(x)" in app.read_text()
 
 
-def test_explain_through_ollama(app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_through_ollama(
+    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("OLLAMA_HOST", fake_llm.url)
     assert main(["explain", f"{app}:3", "--provider", "ollama"]) == 0
     assert capsys.readouterr().out.startswith("You asked: Finding SEC001")
@@ -54,12 +54,11 @@ def test_explain_through_ollama(app: Path, fake_llm: FakeLLM, monkeypatch: pytes
 
 
 def test_fix_from_a_model_that_breaks_the_code_is_refused(
-    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_llm.answer = lambda body: (
-        "```diff\n@@ -3,2 +3,2 @@\n-        return eval(x)\n+        return eval(x\n"
-        "     except:\n```")
+        "```diff\n@@ -3,2 +3,2 @@\n-        return eval(x)\n+        return eval(x\n     except:\n```"
+    )
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.url + "/v1")
     assert main(["fix", f"{app}:3", "--provider", "openai", "--apply"]) == 1
     assert "does not parse" in capsys.readouterr().err

@@ -40,8 +40,9 @@ def test_verdict_from_logprobs() -> None:
         return Completion("x", toks)
 
     lp = -0.2231435  # ln 0.8
-    assert verdict_from(tokens(TokenLogprob("False", lp, (("False", lp), ("True", -1.609))))) \
-        == pytest.approx(0.2, abs=1e-3)
+    assert verdict_from(tokens(TokenLogprob("False", lp, (("False", lp), ("True", -1.609))))) == pytest.approx(
+        0.2, abs=1e-3
+    )
     # leading whitespace token skipped; alternatives missing one side use the mass left over
     got = verdict_from(tokens(TokenLogprob(" ", -0.01), TokenLogprob("true", -0.01)))
     assert got == 0.95  # clamped

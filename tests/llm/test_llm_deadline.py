@@ -23,10 +23,8 @@ KINDS = ["openai", "ollama"]
 
 def config(fake: FakeLLM, kind: str, timeout: float = 1, retries: int = 3) -> LLMConfig:
     if kind == "openai":
-        return LLMConfig(provider="openai", model="m1", base_url=fake.url + "/v1",
-                         timeout=timeout, retries=retries)
-    return LLMConfig(provider="ollama", model="m2", host=fake.url, timeout=timeout,
-                     retries=retries)
+        return LLMConfig(provider="openai", model="m1", base_url=fake.url + "/v1", timeout=timeout, retries=retries)
+    return LLMConfig(provider="ollama", model="m2", host=fake.url, timeout=timeout, retries=retries)
 
 
 @pytest.fixture(autouse=True)
@@ -63,9 +61,7 @@ async def test_a_stalled_endpoint_ends_at_the_deadline_with_an_honest_label(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_one_deadline_covers_retries_and_every_call_of_the_request(
-    fake_llm: FakeLLM, kind: str
-) -> None:
+async def test_one_deadline_covers_retries_and_every_call_of_the_request(fake_llm: FakeLLM, kind: str) -> None:
     fake_llm.stall = True
     service = LLMService.from_config(config(fake_llm, kind, timeout=1, retries=5))
     _, _, fc = context_for("SEC001")
@@ -84,9 +80,7 @@ async def test_one_deadline_covers_retries_and_every_call_of_the_request(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_a_stalled_fix_proposal_is_the_offline_fix_labelled_as_such(
-    fake_llm: FakeLLM, kind: str
-) -> None:
+async def test_a_stalled_fix_proposal_is_the_offline_fix_labelled_as_such(fake_llm: FakeLLM, kind: str) -> None:
     fake_llm.stall = True
     service = LLMService.from_config(config(fake_llm, kind, timeout=1))
     doc, finding, fc = context_for("Q002")
@@ -97,10 +91,16 @@ async def test_a_stalled_fix_proposal_is_the_offline_fix_labelled_as_such(
 
 
 MALFORMED = {
-    "openai": [b"data: {not json\n\n", b'data: {"choices": 7}\n\n',
-               b'data: {"choices": [{"delta": {"content": ["x"]}}]}\n\n'],
-    "ollama": [b"not json\n", b'{"message": 5, "done": false}\n',
-               b'{"message": {"role": "assistant", "content": 5}, "done": false}\n'],
+    "openai": [
+        b"data: {not json\n\n",
+        b'data: {"choices": 7}\n\n',
+        b'data: {"choices": [{"delta": {"content": ["x"]}}]}\n\n',
+    ],
+    "ollama": [
+        b"not json\n",
+        b'{"message": 5, "done": false}\n',
+        b'{"message": {"role": "assistant", "content": 5}, "done": false}\n',
+    ],
 }
 CASES = [(kind, i) for kind in KINDS for i in range(3)]
 
@@ -151,9 +151,7 @@ async def test_a_malformed_body_is_one_reason_for_non_streamed_calls(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_a_stream_that_stalls_after_it_started_is_cut_off(
-    fake_llm: FakeLLM, kind: str
-) -> None:
+async def test_a_stream_that_stalls_after_it_started_is_cut_off(fake_llm: FakeLLM, kind: str) -> None:
     fake_llm.stall_after_first = True
     service = LLMService.from_config(config(fake_llm, kind, timeout=1, retries=0))
     _, _, fc = context_for("SEC001")
@@ -194,8 +192,7 @@ def app(tmp_path: Path) -> Path:
 
 
 def test_cli_explain_against_a_stalled_endpoint(
-    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_llm.stall = True
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.url + "/v1")
@@ -205,14 +202,12 @@ def test_cli_explain_against_a_stalled_endpoint(
     lines = err.strip().splitlines()
     assert lines[0].startswith("codie: asking openai (gpt-4o-mini) at " + fake_llm.url)
     assert lines[0].endswith("deadline 1 s")
-    assert lines[-1].startswith("codie: answered by offline explainer (openai unreachable: "
-                                "timeout after 1 s) in ")
+    assert lines[-1].startswith("codie: answered by offline explainer (openai unreachable: timeout after 1 s) in ")
     assert "Traceback" not in err
 
 
 def test_cli_fix_label_says_what_answered(
-    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    app: Path, fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_llm.stall = True
     monkeypatch.setenv("OLLAMA_HOST", fake_llm.url)
@@ -225,8 +220,7 @@ def test_cli_fix_label_says_what_answered(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_cli_malformed_chunk_is_one_line_never_a_traceback(
-    app: Path, fake_llm: FakeLLM, kind: str, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    app: Path, fake_llm: FakeLLM, kind: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_llm.bad_chunk = MALFORMED[kind][0]
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.url + "/v1")

@@ -57,15 +57,18 @@ async def test_a_good_fix_is_verified() -> None:
     assert "+    except Exception:" in proposal.verification.diff
 
 
-@pytest.mark.parametrize(("old", "new", "reason"), [
-    ("except:", "except:  # codie: ignore[Q001]", "still there"),  # suppressing is not fixing
-    ("except:", "except Exception", "does not parse"),
-    ("except:", "except (:", "does not parse"),
-    ("except:", "except Exception:\n+        x = eval(input())", "introduces SEC001"),
-    ("except:", "except:", "changes nothing"),
-    ("catch:", "except Exception:", "does not match"),
-    ("except:", "except Error:", "undefined name(s): Error"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("except:", "except:  # codie: ignore[Q001]", "still there"),  # suppressing is not fixing
+        ("except:", "except Exception", "does not parse"),
+        ("except:", "except (:", "does not parse"),
+        ("except:", "except Exception:\n+        x = eval(input())", "introduces SEC001"),
+        ("except:", "except:", "changes nothing"),
+        ("catch:", "except Exception:", "does not match"),
+        ("except:", "except Error:", "undefined name(s): Error"),
+    ],
+)
 async def test_bad_fixes_are_never_offered(old: str, new: str, reason: str) -> None:
     proposal = await propose(diff(old, new))
     assert not proposal.ok
@@ -123,14 +126,17 @@ def test_names_bound_in_many_ways_are_known() -> None:
     from codie.llm.fixes import undefined_new_names
 
     before = Document("file:///a.py", "def f(x):\n    return x\n")
-    after = Document("file:///a.py", (
-        "import os.path\nfrom json import loads as parse\nfrom re import compile\n"
-        "def f(x, *args, key=None, **kw):\n    y = [z for z in x]\n"
-        "    if (n := len(y)):\n        pass\n    for i, j in kw.items():\n        pass\n"
-        "    with open(x) as fh:\n        pass\n    try:\n        pass\n"
-        "    except OSError as err:\n        print(err)\n"
-        "    g = lambda q: q + n\n    class K:\n        pass\n"
-        "    return os.path.join(parse(fh), compile(i), j, K, g, key, args, print(x=1))\n"))
+    after = Document(
+        "file:///a.py",
+        (
+            "import os.path\nfrom json import loads as parse\nfrom re import compile\n"
+            "def f(x, *args, key=None, **kw):\n    y = [z for z in x]\n"
+            "    if (n := len(y)):\n        pass\n    for i, j in kw.items():\n        pass\n"
+            "    with open(x) as fh:\n        pass\n    try:\n        pass\n"
+            "    except OSError as err:\n        print(err)\n"
+            "    g = lambda q: q + n\n    class K:\n        pass\n"
+            "    return os.path.join(parse(fh), compile(i), j, K, g, key, args, print(x=1))\n"
+        ),
+    )
     assert undefined_new_names(before, after) == []
-    assert undefined_new_names(before, Document("file:///a.py", "def f(x):\n    return y\n")) \
-        == ["y"]
+    assert undefined_new_names(before, Document("file:///a.py", "def f(x):\n    return y\n")) == ["y"]

@@ -20,8 +20,7 @@ from tests.llm.llm_helpers import SOURCE
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],
-    server_env={k: v for k, v in os.environ.items()
-                if not k.startswith(("CODIE_LLM_", "OPENAI_", "OLLAMA_"))},
+    server_env={k: v for k, v in os.environ.items() if not k.startswith(("CODIE_LLM_", "OPENAI_", "OLLAMA_"))},
 )
 CANCELLED = -32800
 
@@ -34,13 +33,14 @@ async def start(client: LanguageClient, root: Path, options: dict[str, Any]) -> 
     def on_chunk(params: Any) -> None:
         chunks.append(params)
 
-    await client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(
-            window=types.WindowClientCapabilities(work_done_progress=True)),
-        root_uri=root.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
-        initialization_options=options,
-    ))
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
+            initialization_options=options,
+        )
+    )
     return chunks
 
 
@@ -66,11 +66,16 @@ def remote_llm() -> Any:
 
 
 @pytest_lsp.fixture(config=CONFIG)
-async def remote(
-    lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM
-) -> AsyncIterator[None]:
-    options = {"llm": {"provider": "openai", "base-url": remote_llm.url + "/v1", "model": "m",
-                       "verdicts": False, "timeout": 10}}
+async def remote(lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM) -> AsyncIterator[None]:
+    options = {
+        "llm": {
+            "provider": "openai",
+            "base-url": remote_llm.url + "/v1",
+            "model": "m",
+            "verdicts": False,
+            "timeout": 10,
+        }
+    }
     lsp_client.chunks = await start(lsp_client, tmp_path, options)  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
@@ -78,11 +83,10 @@ async def remote(
 
 
 @pytest_lsp.fixture(config=CONFIG)
-async def judged(
-    lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM
-) -> AsyncIterator[None]:
-    options = {"llm": {"provider": "ollama", "host": remote_llm.url, "model": "m",
-                       "timeout": 10}}  # verdicts default to on with a model
+async def judged(lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM) -> AsyncIterator[None]:
+    options = {
+        "llm": {"provider": "ollama", "host": remote_llm.url, "model": "m", "timeout": 10}
+    }  # verdicts default to on with a model
     lsp_client.chunks = await start(lsp_client, tmp_path, options)  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
@@ -91,11 +95,11 @@ async def judged(
 
 async def open_doc(client: LanguageClient, root: Path, text: str = SOURCE) -> str:
     uri = (root / "app.py").as_uri()
-    published = asyncio.ensure_future(
-        client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
+    published = asyncio.ensure_future(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
     await asyncio.sleep(0)  # the waiter is registered before the trigger
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+    )
     await asyncio.wait_for(published, 10)
     return uri
 
@@ -128,9 +132,12 @@ WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0
 async def test_chat_streams_offline_answer(offline: Any) -> None:
     client, root, chunks = offline, offline.root, offline.chunks
     uri = await open_doc(client, root)
-    result = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c1", "message": "What is wrong here?", "uri": uri,
-                       "range": WHOLE}), 20)
+    result = await asyncio.wait_for(
+        client.protocol.send_request_async(
+            "codie/chat", {"chatId": "c1", "message": "What is wrong here?", "uri": uri, "range": WHOLE}
+        ),
+        20,
+    )
     assert result.chatId == "c1" and result.done is True and result.provider == "offline"
     assert len(chunks) > 1 and all(c.chatId == "c1" for c in chunks)
     assert "".join(c.delta for c in chunks) == result.text
@@ -142,17 +149,25 @@ async def test_chat_through_openai_endpoint_redacts(remote: Any, remote_llm: Fak
     client, root, chunks, llm = remote, remote.root, remote.chunks, remote_llm
     uri = await open_doc(client, root)
     question = "Should jane.doe@example.org own this token?"
-    result = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c2", "message": question, "uri": uri, "range": WHOLE,
-                       "history": [{"role": "user", "content": "hi"},
-                                   {"role": "assistant", "content": "hello"}]}), 20)
+    result = await asyncio.wait_for(
+        client.protocol.send_request_async(
+            "codie/chat",
+            {
+                "chatId": "c2",
+                "message": question,
+                "uri": uri,
+                "range": WHOLE,
+                "history": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}],
+            },
+        ),
+        20,
+    )
     assert result.provider == "openai"
     assert result.text == "You asked: " + question  # placeholders restored
     assert "".join(c.delta for c in chunks) == result.text
     body = llm.requests[-1]
     assert body["stream"] is True
-    assert [m["role"] for m in body["messages"]] == ["system", "system", "user", "assistant",
-                                                     "user"]
+    assert [m["role"] for m in body["messages"]] == ["system", "system", "user", "assistant", "user"]
     sent = llm.sent_text()
     assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in sent  # from the file
     assert "jane.doe@example.org" not in sent  # from the file and the question
@@ -164,8 +179,11 @@ async def test_chat_cancellation(remote: Any, remote_llm: FakeLLM) -> None:
     llm.answer = lambda body: "y" * 7 * 300
     llm.chunk_delay = 0.02
     uri = await open_doc(client, root)
-    future = asyncio.ensure_future(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c3", "message": "long", "uri": uri}, msg_id="chat-3"))
+    future = asyncio.ensure_future(
+        client.protocol.send_request_async(
+            "codie/chat", {"chatId": "c3", "message": "long", "uri": uri}, msg_id="chat-3"
+        )
+    )
     for _ in range(200):
         if chunks:
             break
@@ -199,13 +217,15 @@ async def test_feedback_hides_a_noisy_rule_and_hover_shows_parts(offline: Any) -
     result = None
     for _ in range(10):
         result = await client.protocol.send_request_async(
-            "codie/feedback", {"uri": uri, "ruleId": "Q002", "verdict": "dismiss"})
+            "codie/feedback", {"uri": uri, "ruleId": "Q002", "verdict": "dismiss"}
+        )
     assert result is not None and result.rejects == 10 and result.precision < 0.3
     # the server republishes before it answers, so the diagnostics are current here
     assert "Q002" not in codes(client, uri)
     assert "SEC001" in codes(client, uri)
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(8, 12)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
+    )
     assert hover is not None
     assert "feedback" not in hover.contents.value  # SEC001 had no feedback
     assert "rule precision 0.70" in hover.contents.value
@@ -219,8 +239,7 @@ async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
     text = "def f():\n    try:\n        run()\n    except:\n        pass\n"
     uri = await open_doc(client, root, text)
     rng = types.Range(types.Position(3, 4), types.Position(3, 10))
-    params = types.CodeActionParams(types.TextDocumentIdentifier(uri), rng,
-                                    types.CodeActionContext(diagnostics=[]))
+    params = types.CodeActionParams(types.TextDocumentIdentifier(uri), rng, types.CodeActionContext(diagnostics=[]))
     actions = await client.text_document_code_action_async(params)
     titles = [a.title for a in actions or []]
     assert "Propose a verified fix for Q001" in titles and "Ask why: Q001" in titles
@@ -235,17 +254,18 @@ async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
     assert fix.command.command == "codie.feedback"
     assert fix.command.arguments[0]["verdict"] == "accept"
     # the chat offers the same verified fix, for this document version only
-    answer = await client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c1", "message": "fix it", "uri": uri})
+    answer = await client.protocol.send_request_async("codie/chat", {"chatId": "c1", "message": "fix it", "uri": uri})
     [chat_fix] = answer.fixes
     assert chat_fix.version == 1 and chat_fix.ruleId == "Q001" and "+" in chat_fix.diff
     change = chat_fix.edit.documentChanges[0]
     assert change.textDocument.version == 1 and change.edits[0].newText == " Exception"
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [types.TextDocumentContentChangeWholeDocument(text=text + "\n")]))
-    answer = await client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c2", "message": "fix it", "uri": uri})
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [types.TextDocumentContentChangeWholeDocument(text=text + "\n")],
+        )
+    )
+    answer = await client.protocol.send_request_async("codie/chat", {"chatId": "c2", "message": "fix it", "uri": uri})
     assert not getattr(answer, "fixes", None)  # the document moved on: nothing to apply
     why = next(a for a in actions if a.title == "Ask why: Q001")
     answer = await client.workspace_execute_command_async(command_of(why))
@@ -266,6 +286,7 @@ async def test_model_verdicts_join_the_confidence(judged: Any, remote_llm: FakeL
     assert len(verdict_requests) == len(diags)
     assert all(r["top_logprobs"] == 5 and r["stream"] is False for r in verdict_requests)
     assert "jane.doe@example.org" not in remote_llm.sent_text()
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(8, 12)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
+    )
     assert hover is not None and "model verdict 0.90" in hover.contents.value

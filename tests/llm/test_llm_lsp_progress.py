@@ -28,8 +28,16 @@ def model() -> Any:
 
 
 def options(fake: FakeLLM, timeout: float) -> dict[str, Any]:
-    return {"llm": {"provider": "openai", "base-url": fake.url + "/v1", "model": "m",
-                    "verdicts": False, "timeout": timeout, "retries": 3}}
+    return {
+        "llm": {
+            "provider": "openai",
+            "base-url": fake.url + "/v1",
+            "model": "m",
+            "verdicts": False,
+            "timeout": timeout,
+            "retries": 3,
+        }
+    }
 
 
 @pytest_lsp.fixture(config=CONFIG)
@@ -52,21 +60,25 @@ async def patient(lsp_client: LanguageClient, tmp_path: Path, model: FakeLLM) ->
 
 def progress_of(client: LanguageClient, title: str) -> list[Any]:
     """The progress values of the (one) progress whose begin has this title."""
-    found = [values for values in client.progress_reports.values()
-             if values and isinstance(values[0], types.WorkDoneProgressBegin)
-             and values[0].title == title]
+    found = [
+        values
+        for values in client.progress_reports.values()
+        if values and isinstance(values[0], types.WorkDoneProgressBegin) and values[0].title == title
+    ]
     assert len(found) == 1, client.progress_reports
     return found[0]
 
 
-async def test_chat_against_a_stalled_model_ends_at_the_deadline(
-    quick: Any, model: FakeLLM
-) -> None:
+async def test_chat_against_a_stalled_model_ends_at_the_deadline(quick: Any, model: FakeLLM) -> None:
     client, root = quick, quick.root
     model.stall = True
     uri = await open_doc(client, root)
-    result = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "s1", "message": "why?", "uri": uri, "range": WHOLE}), 60)
+    result = await asyncio.wait_for(
+        client.protocol.send_request_async(
+            "codie/chat", {"chatId": "s1", "message": "why?", "uri": uri, "range": WHOLE}
+        ),
+        60,
+    )
     assert result.provider == "offline"
     assert result.label == STALLED
     assert result.error == "openai unreachable: timeout after 1 s"
@@ -83,28 +95,28 @@ async def test_explain_ask_why_and_fix_say_what_answered(quick: Any, model: Fake
     client, root = quick, quick.root
     model.stall = True
     uri = await open_doc(client, root)
-    res = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/explain", {"uri": uri, "range": WHOLE}), 60)
+    res = await asyncio.wait_for(client.protocol.send_request_async("codie/explain", {"uri": uri, "range": WHOLE}), 60)
     assert res.provider == "offline" and res.label == STALLED
     assert progress_of(client, "Codie: explain")[-1].message == STALLED
     ref = {"uri": uri, "ruleId": "Q002"}
-    why = await asyncio.wait_for(client.workspace_execute_command_async(
-        types.ExecuteCommandParams("codie.askWhy", [ref])), 60)
+    why = await asyncio.wait_for(
+        client.workspace_execute_command_async(types.ExecuteCommandParams("codie.askWhy", [ref])), 60
+    )
     assert why["label"] == STALLED and "### Q002" in why["markdown"]
-    fix = await asyncio.wait_for(client.workspace_execute_command_async(
-        types.ExecuteCommandParams("codie.proposeFix", [ref])), 60)
+    fix = await asyncio.wait_for(
+        client.workspace_execute_command_async(types.ExecuteCommandParams("codie.proposeFix", [ref])), 60
+    )
     assert fix["provider"] == "offline" and fix["label"] == STALLED
     assert progress_of(client, "Codie: fix Q002")[-1].message == STALLED
 
 
-async def test_a_malformed_chunk_is_a_cut_off_answer_not_an_error(
-    quick: Any, model: FakeLLM
-) -> None:
+async def test_a_malformed_chunk_is_a_cut_off_answer_not_an_error(quick: Any, model: FakeLLM) -> None:
     client, root = quick, quick.root
     model.bad_chunk = b'data: {"choices": 7}\n\n'
     uri = await open_doc(client, root)
-    result = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "m1", "message": "hi", "uri": uri}), 60)
+    result = await asyncio.wait_for(
+        client.protocol.send_request_async("codie/chat", {"chatId": "m1", "message": "hi", "uri": uri}), 60
+    )
     assert result.provider == "openai"
     assert result.text.startswith("You ask")
     assert "The answer was cut off: openai failed: malformed answer" in result.text
@@ -113,26 +125,27 @@ async def test_a_malformed_chunk_is_a_cut_off_answer_not_an_error(
 
 
 @pytest.mark.parametrize("how", ["progress", "request"])
-async def test_cancelling_the_progress_cancels_the_request(
-    patient: Any, model: FakeLLM, how: str
-) -> None:
+async def test_cancelling_the_progress_cancels_the_request(patient: Any, model: FakeLLM, how: str) -> None:
     """The progress's cancel button, or $/cancelRequest: either ends both."""
     client, root = patient, patient.root
     model.stall = True
     uri = await open_doc(client, root)
-    future = asyncio.ensure_future(client.protocol.send_request_async(
-        "codie/chat", {"chatId": "c1", "message": "long", "uri": uri}, msg_id="chat-c1"))
+    future = asyncio.ensure_future(
+        client.protocol.send_request_async(
+            "codie/chat", {"chatId": "c1", "message": "long", "uri": uri}, msg_id="chat-c1"
+        )
+    )
     token = None
     for _ in range(400):  # the begin arrives once the model has been asked
-        token = next((t for t, v in client.progress_reports.items()
-                      if v and getattr(v[0], "title", "") == "Codie: chat"), None)
+        token = next(
+            (t for t, v in client.progress_reports.items() if v and getattr(v[0], "title", "") == "Codie: chat"), None
+        )
         if token is not None and model.stalled.is_set():
             break
         await asyncio.sleep(0.05)
     assert token is not None and model.stalled.is_set()
     if how == "progress":
-        client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL,
-                               types.WorkDoneProgressCancelParams(token=token))
+        client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=token))
     else:
         client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="chat-c1"))
     with pytest.raises(Exception) as info:
@@ -144,8 +157,9 @@ async def test_cancelling_the_progress_cancels_the_request(
         await asyncio.sleep(0.05)
     assert client.progress_reports[token][-1].message == "cancelled"
     # the server still answers
-    res = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/explain", {"uri": uri, "ruleId": "Q001"}), 30)
+    res = await asyncio.wait_for(
+        client.protocol.send_request_async("codie/explain", {"uri": uri, "ruleId": "Q001"}), 30
+    )
     assert res.markdown.startswith("**Q001")
 
 
@@ -154,10 +168,17 @@ async def test_the_clients_own_progress_token_is_used(quick: Any, model: FakeLLM
     model.stall = True
     uri = await open_doc(client, root)
     client.progress_reports.setdefault("client-token", [])  # the client made it
-    res = await asyncio.wait_for(client.protocol.send_request_async(
-        "codie/explain", {"uri": uri, "ruleId": "SEC001", "workDoneToken": "client-token"}), 60)
+    res = await asyncio.wait_for(
+        client.protocol.send_request_async(
+            "codie/explain", {"uri": uri, "ruleId": "SEC001", "workDoneToken": "client-token"}
+        ),
+        60,
+    )
     assert res.label == STALLED
     values = client.progress_reports["client-token"]
     assert values[0].title == "Codie: explain" and values[-1].message == STALLED
-    assert not any(getattr(v[0], "title", "") == "Codie: explain"
-                   for t, v in client.progress_reports.items() if t != "client-token" and v)
+    assert not any(
+        getattr(v[0], "title", "") == "Codie: explain"
+        for t, v in client.progress_reports.items()
+        if t != "client-token" and v
+    )

@@ -20,13 +20,11 @@ PROMPT = Prompt((Message("system", "be brief"), Message("user", "what is eval?")
 
 
 def openai_config(fake: FakeLLM, **kw: object) -> LLMConfig:
-    return LLMConfig(provider="openai", model="m1", base_url=fake.url + "/v1", timeout=5,
-                     **kw)  # type: ignore[arg-type]
+    return LLMConfig(provider="openai", model="m1", base_url=fake.url + "/v1", timeout=5, **kw)  # type: ignore[arg-type]
 
 
 def ollama_config(fake: FakeLLM, **kw: object) -> LLMConfig:
-    return LLMConfig(provider="ollama", model="m2", host=fake.url, timeout=5,
-                     **kw)  # type: ignore[arg-type]
+    return LLMConfig(provider="ollama", model="m2", host=fake.url, timeout=5, **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("kind", ["openai", "ollama"])
@@ -81,8 +79,9 @@ async def test_ollama_retries_503_then_gives_up(fake_llm: FakeLLM) -> None:
 
 @pytest.mark.parametrize("kind", ["openai", "ollama"])
 async def test_unreachable_is_an_llm_error(kind: str) -> None:
-    dead = LLMConfig(provider=kind, model="m", base_url="http://127.0.0.1:9/v1",
-                     host="http://127.0.0.1:9", timeout=2, retries=0)
+    dead = LLMConfig(
+        provider=kind, model="m", base_url="http://127.0.0.1:9/v1", host="http://127.0.0.1:9", timeout=2, retries=0
+    )
     provider = make_provider(dead)
     with pytest.raises(LLMError):
         await provider.complete(PROMPT)
@@ -91,8 +90,7 @@ async def test_unreachable_is_an_llm_error(kind: str) -> None:
 
 
 async def test_service_falls_back_to_offline() -> None:
-    dead = LLMConfig(provider="openai", model="m", base_url="http://127.0.0.1:9/v1", timeout=2,
-                     retries=0)
+    dead = LLMConfig(provider="openai", model="m", base_url="http://127.0.0.1:9/v1", timeout=2, retries=0)
     service = LLMService.from_config(dead)
     _, _, fc = context_for("SEC001")
     text = await service.explain(fc)
@@ -143,10 +141,10 @@ def test_config_from_settings_and_env() -> None:
     config, problems = load_config({"provider": "ollama", "model": "llama3", "timeout": 5}, env={})
     assert (config.provider, config.model, config.timeout, problems) == ("ollama", "llama3", 5, [])
     assert config.verdicts and config.redact
-    config, _ = load_config({"provider": "ollama"}, env={"CODIE_LLM_PROVIDER": "openai",
-                                                          "OPENAI_BASE_URL": "http://x/v1"})
-    assert (config.provider, config.base_url, config.model) == ("openai", "http://x/v1",
-                                                                 "gpt-4o-mini")
+    config, _ = load_config(
+        {"provider": "ollama"}, env={"CODIE_LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "http://x/v1"}
+    )
+    assert (config.provider, config.base_url, config.model) == ("openai", "http://x/v1", "gpt-4o-mini")
     config, problems = load_config({"provider": "gpt", "timeout": "soon"}, env={})
     assert config.provider == "offline" and config.timeout == 30 and len(problems) == 2
     assert SOURCE  # the fixture file is shared with the redaction tests
@@ -170,6 +168,7 @@ def test_the_openai_key_never_goes_to_a_project_chosen_endpoint() -> None:
     assert evil.api_key is None
     mine, _ = load_config({"provider": "openai"}, env={**env, "OPENAI_BASE_URL": "http://gw/v1"})
     assert mine.api_key == "sk-real"
-    explicit, _ = load_config({"provider": "openai", "base-url": "http://local/v1"},
-                              env={**env, "CODIE_LLM_API_KEY": "k2"})
+    explicit, _ = load_config(
+        {"provider": "openai", "base-url": "http://local/v1"}, env={**env, "CODIE_LLM_API_KEY": "k2"}
+    )
     assert explicit.api_key == "k2"

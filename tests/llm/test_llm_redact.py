@@ -20,27 +20,30 @@ PLANTED = {
     "password": "s3cr3t-Value!",
     "phone": "+44 20 7946 0958",
     "ip": "10.20.30.40",
-    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
-    "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
 }
-SECRET_FILE = SOURCE + f'''
+SECRET_FILE = (
+    SOURCE
+    + f'''
 DB = "postgres://{PLANTED["url-user"]}:{PLANTED["url-password"]}@db.internal/app"
 AWS = "{PLANTED["aws"]}"
 password = "{PLANTED["password"]}"
 SUPPORT = "{PLANTED["phone"]}"  # or {PLANTED["ip"]}
 TOKEN = "{PLANTED["jwt"]}"
 '''
+)
 
 
 def test_regex_layer_finds_each_kind() -> None:
     kinds = {kind for kind, _ in regex_secrets(SECRET_FILE)}
-    assert {"github-token", "email", "aws-access-key", "url-credentials", "password", "phone",
-            "ip", "jwt"} <= kinds
+    assert {"github-token", "email", "aws-access-key", "url-credentials", "password", "phone", "ip", "jwt"} <= kinds
 
 
 def test_ordinary_code_is_left_alone() -> None:
-    code = ('import os\nVERSION = "1.2.3"\nHOST = "127.0.0.1"\npassword = os.environ["PW"]\n'
-            'def total(items):\n    return sum(i.price * 2 for i in items)\n')
+    code = (
+        'import os\nVERSION = "1.2.3"\nHOST = "127.0.0.1"\npassword = os.environ["PW"]\n'
+        "def total(items):\n    return sum(i.price * 2 for i in items)\n"
+    )
     assert Redactor().redact(code) == code
 
 
@@ -65,14 +68,17 @@ def test_stream_restorer_handles_split_placeholders() -> None:
 
 @pytest.mark.parametrize("kind", ["openai", "ollama"])
 async def test_no_planted_secret_reaches_the_server(fake_llm: FakeLLM, kind: str) -> None:
-    config = LLMConfig(provider=kind, model="m", base_url=fake_llm.url + "/v1", host=fake_llm.url,
-                       timeout=5)
+    config = LLMConfig(provider=kind, model="m", base_url=fake_llm.url + "/v1", host=fake_llm.url, timeout=5)
     service = LLMService.from_config(config)
     _, _, fc = context_for("SEC001", SECRET_FILE)
     question = f"Is {PLANTED['email']} allowed to call {PLANTED['ip']}? Key {PLANTED['aws']}"
-    chat = ChatContext(question, history=(("user", f"my password is {PLANTED['password']}"),),
-                       path="app.py", selection=tuple(enumerate(SECRET_FILE.splitlines(), 1)),
-                       findings=(fc,))
+    chat = ChatContext(
+        question,
+        history=(("user", f"my password is {PLANTED['password']}"),),
+        path="app.py",
+        selection=tuple(enumerate(SECRET_FILE.splitlines(), 1)),
+        findings=(fc,),
+    )
     answer = "".join([p async for p in service.chat(chat)])
     await service.explain(fc)
     await service.verdict(fc)
@@ -97,6 +103,7 @@ def test_analyzer_detector_is_used_when_present(monkeypatch: pytest.MonkeyPatch)
     import types
 
     module = types.ModuleType("codie.analyzers.security.secrets")
+
     def find_secrets(text: str) -> list[tuple[int, int, str]]:  # the analyzer's shape
         start = text.find("zz-internal-42")
         return [(start, start + 14, "high-entropy-secret")] if start >= 0 else []

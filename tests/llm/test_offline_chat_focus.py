@@ -10,12 +10,12 @@ from codie.core.rules import catalogue
 from codie.llm.context import ChatContext, finding_context
 from codie.llm.offline import chat_markdown
 
-SOURCE = '''def load(path, defaults={}):
+SOURCE = """def load(path, defaults={}):
     try:
         return open(path).read()
     except:
         return eval(path)
-'''
+"""
 
 
 def chat(question: str) -> str:

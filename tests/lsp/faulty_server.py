@@ -29,7 +29,7 @@ class Raising:
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         for node in nodes:
-            if b"boom" in ctx.doc.source[node.start_byte:node.end_byte]:
+            if b"boom" in ctx.doc.source[node.start_byte : node.end_byte]:
                 raise RuntimeError("boom")
         yield from ()
 

@@ -36,8 +36,7 @@ def open_doc(client: LanguageClient, path: Path, text: str, language: str = "pyt
     uri = path.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=next(_versions),
-                                                 text=text)
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=next(_versions), text=text)
         )
     )
     return uri

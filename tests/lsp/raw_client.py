@@ -23,8 +23,11 @@ class RawServer:
         self.stderr_path = cwd / "server-stderr.log"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codie", "serve"], cwd=cwd,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            [sys.executable, "-m", "codie", "serve"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
             env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
         )
         self.messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -70,8 +73,11 @@ class RawServer:
             if msg is None:
                 return None
             if "method" in msg and "id" in msg:  # server -> client request: answer it
-                result: Any = [{}] * len(msg.get("params", {}).get("items", [])) if (
-                    msg["method"] == "workspace/configuration") else None
+                result: Any = (
+                    [{}] * len(msg.get("params", {}).get("items", []))
+                    if (msg["method"] == "workspace/configuration")
+                    else None
+                )
                 self.send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
                 continue
             if "method" in msg:
@@ -98,20 +104,27 @@ class RawServer:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def initialize(self, root: Path | None = None) -> dict[str, Any]:
-        answer = self.request("initialize", {
-            "processId": None, "rootUri": root.as_uri() if root else None,
-            "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-        })
+        answer = self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": root.as_uri() if root else None,
+                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}},
+            },
+        )
         self.notify("initialized", {})
         return answer
 
     def open(self, uri: str, text: str, version: int = 1) -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}},
+        )
 
     def hover(self, uri: str, line: int = 0, character: int = 0) -> dict[str, Any]:
-        return self.request("textDocument/hover", {
-            "textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+        return self.request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}
+        )
 
     def wait_exit(self, timeout: float = TIMEOUT) -> int:
         try:

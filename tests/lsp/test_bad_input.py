@@ -72,7 +72,8 @@ async def test_a_failing_rule_drops_only_its_own_results(tmp_path: Path) -> None
     failures: list[str] = []
     doc = Document("file:///x.py", "try:\n  x\nexcept:\n  pass\n")
     analysis = DocumentAnalysis(
-        Context(doc, catalogue()), [*registered(), Broken()],
+        Context(doc, catalogue()),
+        [*registered(), Broken()],
         on_error=lambda a, exc: failures.append(a.name),
     )
     assert [f.rule_id for f in analysis.run()] == ["Q001"]

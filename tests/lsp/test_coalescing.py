@@ -13,8 +13,11 @@ BURST = 200
 
 
 def published(server: RawServer, uri: str) -> list[int]:
-    return [n["params"]["version"] for n in server.notifications
-            if n.get("method") == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri]
+    return [
+        n["params"]["version"]
+        for n in server.notifications
+        if n.get("method") == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri
+    ]
 
 
 def test_an_edit_burst_publishes_the_newest_version_and_no_backlog(tmp_path: Path) -> None:
@@ -28,11 +31,18 @@ def test_an_edit_burst_publishes_the_newest_version_and_no_backlog(tmp_path: Pat
         assert set(published(server, uri)) == {1}
         line = text.count("\n") // 2
         for k in range(BURST):
-            server.notify("textDocument/didChange", {
-                "textDocument": {"uri": uri, "version": 2 + k},
-                "contentChanges": [{"range": {"start": {"line": line, "character": k},
-                                              "end": {"line": line, "character": k}},
-                                    "text": "x"}]})
+            server.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": uri, "version": 2 + k},
+                    "contentChanges": [
+                        {
+                            "range": {"start": {"line": line, "character": k}, "end": {"line": line, "character": k}},
+                            "text": "x",
+                        }
+                    ],
+                },
+            )
         server.hover(uri)  # answered once the newest version is analysed
         versions = published(server, uri)
         assert versions[-1] == BURST + 1

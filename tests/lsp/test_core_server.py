@@ -17,7 +17,7 @@ from tests.lsp.helpers import (
     workspace_edits,
 )
 
-APP = '''import os
+APP = """import os
 
 
 def load(path):
@@ -25,7 +25,7 @@ def load(path):
         return open(path).read()
     except:
         return eval(os.environ["FALLBACK"])
-'''
+"""
 
 
 async def test_open_change_close(client: LanguageClient, tmp_path: Path) -> None:
@@ -135,9 +135,7 @@ async def test_configuration_file_and_client_settings(client: LanguageClient, tm
     await wait_for(lambda: codes(client, uri) == [])
 
 
-async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(
-    client: LanguageClient, tmp_path: Path
-) -> None:
+async def test_broken_configuration_is_a_diagnostic_and_defaults_apply(client: LanguageClient, tmp_path: Path) -> None:
     bad = '[tool.codie]\nmin-confidence = "high"\nselect = 3\n'
     (tmp_path / "pyproject.toml").write_text(bad)
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))

@@ -19,11 +19,15 @@ async def test_closing_an_unsaved_buffer_restores_its_references(tmp_path: Path)
     async with lsp_session([tmp_path]) as client:
         a = open_file(client, tmp_path / "a.py")
         b = open_file(client, tmp_path / "b.py")
-        client.text_document_did_change(types.DidChangeTextDocumentParams(  # unsaved
-            text_document=types.VersionedTextDocumentIdentifier(uri=b, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text="pass\n")]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(  # unsaved
+                text_document=types.VersionedTextDocumentIdentifier(uri=b, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text="pass\n")],
+            )
+        )
         await diagnostics(client, a, lambda d: "CPX100" in codes(d), timeout=TIMEOUT)
-        client.text_document_did_close(types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=b)))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=b))
+        )
         # on disk b.py still calls _helper(): the hint goes, as on a fresh server
         await diagnostics(client, a, lambda d: "CPX100" not in codes(d), timeout=TIMEOUT)

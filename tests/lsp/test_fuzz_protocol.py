@@ -31,15 +31,52 @@ MESSAGES = 250
 BYTE_RUNS = 4
 EDITS = 80
 
-REQUESTS = ("textDocument/hover", "textDocument/codeAction", "textDocument/codeLens",
-            "textDocument/diagnostic", "textDocument/prepareCallHierarchy",
-            "textDocument/completion", "codie/serverState", "no/such/method")
-NOTIFICATIONS = ("textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
-                 "textDocument/didSave", "$/cancelRequest", "$/setTrace",
-                 "workspace/didChangeConfiguration", "no/such/notification")
-PIECES = ("x", "é", "😋", "ü̈", "\n", "\r\n", "\r", "\t", "    ", "\x0c", "\u2028", "'", '"',
-          "#", "def f(", "):\n", "return eval(q)\n", "try:\n", "except:\n pass\n", "(", "[",
-          "import os\n", "𝔘", "")
+REQUESTS = (
+    "textDocument/hover",
+    "textDocument/codeAction",
+    "textDocument/codeLens",
+    "textDocument/diagnostic",
+    "textDocument/prepareCallHierarchy",
+    "textDocument/completion",
+    "codie/serverState",
+    "no/such/method",
+)
+NOTIFICATIONS = (
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+    "textDocument/didSave",
+    "$/cancelRequest",
+    "$/setTrace",
+    "workspace/didChangeConfiguration",
+    "no/such/notification",
+)
+PIECES = (
+    "x",
+    "é",
+    "😋",
+    "ü̈",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "    ",
+    "\x0c",
+    "\u2028",
+    "'",
+    '"',
+    "#",
+    "def f(",
+    "):\n",
+    "return eval(q)\n",
+    "try:\n",
+    "except:\n pass\n",
+    "(",
+    "[",
+    "import os\n",
+    "𝔘",
+    "",
+)
 
 
 def random_json(rng: random.Random, depth: int = 0) -> Any:
@@ -72,10 +109,13 @@ def mangle(rng: random.Random, value: Any) -> Any:
 
 
 def valid_params(uri: str) -> dict[str, Any]:
-    return {"textDocument": {"uri": uri, "version": 2, "text": "x = 1\n", "languageId": "python"},
-            "position": {"line": 0, "character": 1},
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
-            "context": {"diagnostics": []}, "contentChanges": [{"text": "y = 2\n"}]}
+    return {
+        "textDocument": {"uri": uri, "version": 2, "text": "x = 1\n", "languageId": "python"},
+        "position": {"line": 0, "character": 1},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+        "context": {"diagnostics": []},
+        "contentChanges": [{"text": "y = 2\n"}],
+    }
 
 
 def fuzz_message(rng: random.Random, n: int, uri: str) -> tuple[bytes, Any]:
@@ -83,8 +123,9 @@ def fuzz_message(rng: random.Random, n: int, uri: str) -> tuple[bytes, Any]:
     roll = rng.random()
     msg_id: Any = rng.choice([n, f"s{n}"])
     if roll < 0.1:  # not JSON
-        body = rng.choice([b'{"jsonrpc": "2.0", "id": 1, "method":', b"\xff\xfe\x00", b"{]",
-                           b"nul", b'"unterminated', b"[" * 5000])
+        body = rng.choice(
+            [b'{"jsonrpc": "2.0", "id": 1, "method":', b"\xff\xfe\x00", b"{]", b"nul", b'"unterminated', b"[" * 5000]
+        )
         return body, None
     if roll < 0.25:  # any JSON at all
         return json.dumps(random_json(rng)).encode(), None
@@ -115,9 +156,7 @@ def raw(tmp_path: Path) -> Iterator[RawServer]:
     server.close()
 
 
-def test_malformed_json_rpc_is_answered_and_the_server_keeps_answering(
-    raw: RawServer, tmp_path: Path
-) -> None:
+def test_malformed_json_rpc_is_answered_and_the_server_keeps_answering(raw: RawServer, tmp_path: Path) -> None:
     rng = random.Random(SEED)
     raw.initialize(tmp_path)
     uri = (tmp_path / "fuzz.py").as_uri()
@@ -128,8 +167,14 @@ def test_malformed_json_rpc_is_answered_and_the_server_keeps_answering(
         raw.send_body(body)
         if msg_id is not None:
             owed.add(msg_id)
-    raw.send({"jsonrpc": "2.0", "id": "last", "method": "textDocument/hover",
-              "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}})
+    raw.send(
+        {
+            "jsonrpc": "2.0",
+            "id": "last",
+            "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+        }
+    )
     owed.add("last")
     answered: set[Any] = set()
     while owed - answered:
@@ -163,8 +208,10 @@ def test_random_bytes_end_the_process_non_zero(tmp_path: Path, run: int) -> None
 
 
 def snapshot(client: LanguageClient, uri: str) -> list[tuple[str, int, int, int, int]]:
-    return sorted((str(d.code), d.range.start.line, d.range.start.character, d.range.end.line,
-                   d.range.end.character) for d in client.diagnostics.get(uri, []))
+    return sorted(
+        (str(d.code), d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+        for d in client.diagnostics.get(uri, [])
+    )
 
 
 async def test_random_edit_bursts_never_diverge(encoding_client: LanguageClient, tmp_path: Path) -> None:
@@ -185,5 +232,8 @@ async def test_random_edit_bursts_never_diverge(encoding_client: LanguageClient,
         text = apply(text, (sl, sc), (el, ec), new, encoding)
     fresh = open_doc(client, tmp_path / "fresh.py", text)
     await wait_for(lambda: fresh in client.diagnostics, timeout=60)
-    await wait_for(lambda: snapshot(client, uri) == snapshot(client, fresh), timeout=60,
-                   describe=lambda: (snapshot(client, uri), snapshot(client, fresh)))
+    await wait_for(
+        lambda: snapshot(client, uri) == snapshot(client, fresh),
+        timeout=60,
+        describe=lambda: (snapshot(client, uri), snapshot(client, fresh)),
+    )

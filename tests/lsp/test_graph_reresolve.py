@@ -31,5 +31,4 @@ def test_a_function_defined_after_its_callers_gets_their_edges(tmp_path: Path) -
     edited.reresolve()
     assert edges(edited) == edges(fresh)
     assert edited.incoming("a._helper") == fresh.incoming("a._helper")
-    assert sorted(s.qualname for s in edited.unreferenced()) == \
-        sorted(s.qualname for s in fresh.unreferenced())
+    assert sorted(s.qualname for s in edited.unreferenced()) == sorted(s.qualname for s in fresh.unreferenced())

@@ -37,8 +37,10 @@ def still_answers(server: RawServer) -> None:
 
 def test_requests_before_initialize_get_server_not_initialized(server: RawServer) -> None:
     assert error_code(server.hover("file:///a.py")) == NOT_INITIALIZED
-    server.notify("textDocument/didOpen", {"textDocument": {
-        "uri": "file:///a.py", "languageId": "python", "version": 1, "text": "x = 1\n"}})
+    server.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": "file:///a.py", "languageId": "python", "version": 1, "text": "x = 1\n"}},
+    )
     assert "capabilities" in server.initialize()["result"]
     still_answers(server)
 
@@ -60,9 +62,7 @@ def test_bad_params_get_invalid_params(server: RawServer, tmp_path: Path) -> Non
     still_answers(server)
 
 
-def test_invalid_json_gets_parse_error_and_the_server_goes_on(
-    server: RawServer, tmp_path: Path
-) -> None:
+def test_invalid_json_gets_parse_error_and_the_server_goes_on(server: RawServer, tmp_path: Path) -> None:
     server.initialize(tmp_path)
     server.send_body(b'{"jsonrpc": "2.0", "id": 99, "method": ')
     answer = server.next_message()
@@ -75,8 +75,12 @@ def test_invalid_json_gets_parse_error_and_the_server_goes_on(
 
 def test_what_is_not_json_rpc_gets_invalid_request(server: RawServer, tmp_path: Path) -> None:
     server.initialize(tmp_path)
-    for body in (b"[1, 2]", b'"text"', b'{"id": 7, "method": "textDocument/hover"}',
-                 b'{"jsonrpc": "1.0", "id": 8, "method": "shutdown"}'):
+    for body in (
+        b"[1, 2]",
+        b'"text"',
+        b'{"id": 7, "method": "textDocument/hover"}',
+        b'{"jsonrpc": "1.0", "id": 8, "method": "shutdown"}',
+    ):
         server.send_body(body)
         answer = server.next_message()
         assert answer is not None and error_code(answer) == INVALID_REQUEST, body
@@ -98,24 +102,23 @@ def test_exit_without_shutdown_exits_one(server: RawServer, tmp_path: Path) -> N
     assert server.wait_exit() == 1
 
 
-@pytest.mark.parametrize("garbage", [
-    b"Content-Length: 10\r\nX-Garbage: yes\r\n\r\n{}",  # an unknown header
-    b"this is not a header\r\n\r\n",  # not a header at all
-    b"Content-Length: abc\r\n\r\n",  # a length that is not a number
-    b"\r\n",  # a header block without Content-Length
-])
-def test_a_framing_error_ends_the_process_non_zero(
-    server: RawServer, tmp_path: Path, garbage: bytes
-) -> None:
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"Content-Length: 10\r\nX-Garbage: yes\r\n\r\n{}",  # an unknown header
+        b"this is not a header\r\n\r\n",  # not a header at all
+        b"Content-Length: abc\r\n\r\n",  # a length that is not a number
+        b"\r\n",  # a header block without Content-Length
+    ],
+)
+def test_a_framing_error_ends_the_process_non_zero(server: RawServer, tmp_path: Path, garbage: bytes) -> None:
     server.initialize(tmp_path)
     server.send_bytes(garbage)
     assert server.wait_exit() != 0
     assert "framing error" in server.stderr()
 
 
-def test_a_wrong_content_length_ends_the_process_non_zero(
-    server: RawServer, tmp_path: Path
-) -> None:
+def test_a_wrong_content_length_ends_the_process_non_zero(server: RawServer, tmp_path: Path) -> None:
     server.initialize(tmp_path)
     body = b'{"jsonrpc": "2.0", "id": 5, "method": "shutdown"}'
     # too short: the tail of the body becomes the start of the next "header"

@@ -20,13 +20,14 @@ CODE = "def f(a, b=[]):\n    if a:\n        return eval(a)\n    return b\n"
 
 
 async def state(client: LanguageClient) -> Any:
-    return await asyncio.wait_for(
-        client.protocol.send_request_async("codie/serverState", {}), TIMEOUT)
+    return await asyncio.wait_for(client.protocol.send_request_async("codie/serverState", {}), TIMEOUT)
 
 
 async def lenses(client: LanguageClient, uri: str) -> list[str]:
-    found = await asyncio.wait_for(client.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=uri))), TIMEOUT)
+    found = await asyncio.wait_for(
+        client.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))),
+        TIMEOUT,
+    )
     return [lens.command.title for lens in found or [] if lens.command]
 
 
@@ -41,12 +42,13 @@ async def test_a_document_over_the_size_limit_gets_one_diagnostic_and_is_let_go(
         now = await state(client)
         assert list(now.refused) == [uri] and list(now.documents) == []
         # hover and code actions on it answer (nothing), they do not fail
-        hover = await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(0, 0)))
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
+        )
         assert hover is None
-        client.text_document_did_close(types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=uri)))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
         await diagnostics(client, uri, until=lambda d: not d)
         now = await state(client)
         assert list(now.refused) == [] and list(now.documents) == []
@@ -63,9 +65,12 @@ async def test_the_size_limit_is_a_setting_and_applies_to_edits_too(tmp_path: Pa
         now = await state(client)
         assert list(now.documents) == [] and list(now.metricsCached) == []
         # back under the limit with a whole-document change: analysed again
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE)]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=CODE)],
+            )
+        )
         await diagnostics(client, uri, until=lambda d: "SEC001" in codes(d))
 
 
@@ -96,24 +101,27 @@ async def test_a_killed_metrics_child_is_replaced(tmp_path: Path) -> None:
 
 
 async def test_a_killed_workspace_scan_child_is_replaced(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        "[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n")
     (tmp_path / "a.py").write_text("value = eval(data)\n")
     async with lsp_session([tmp_path], pull=True) as client:
-        report = await asyncio.wait_for(client.workspace_diagnostic_async(
-            types.WorkspaceDiagnosticParams(previous_result_ids=[])), TIMEOUT)
+        report = await asyncio.wait_for(
+            client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[])), TIMEOUT
+        )
         assert [Path(i.uri).name for i in report.items] == ["a.py"]
         pid = (await state(client)).pools.workspace
         assert isinstance(pid, int)
         os.kill(pid, signal.SIGKILL)
-        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "")
-                    for i in report.items]
+        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "") for i in report.items]
         new = tmp_path / "b.py"
         new.write_text("try:\n    x\nexcept:\n    pass\n")
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)]))
-        report = await asyncio.wait_for(client.workspace_diagnostic_async(
-            types.WorkspaceDiagnosticParams(previous_result_ids=previous)), TIMEOUT)
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=new.as_uri(), type=types.FileChangeType.Created)]
+            )
+        )
+        report = await asyncio.wait_for(
+            client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=previous)), TIMEOUT
+        )
         items = {Path(i.uri).name: i for i in report.items}
         assert isinstance(items["b.py"], types.WorkspaceFullDocumentDiagnosticReport)
         assert codes(items["b.py"].items) == ["Q001"]

@@ -24,9 +24,17 @@ FILES = {
     "d.py": "def _lonely():\n    return 3\n\n\ndef _other():\n    return _lonely()\n",
 }
 # lines that add or remove definitions and cross-file calls
-SNIPPETS = ("def _helper():\n    return 3\n", "_helper()\n", "from a import _helper\n",
-            "a._spare()\n", "import a\n", "def _spare():\n    return 4\n", "x = 1\n",
-            "_lonely()\n", "from d import _lonely\n")
+SNIPPETS = (
+    "def _helper():\n    return 3\n",
+    "_helper()\n",
+    "from a import _helper\n",
+    "a._spare()\n",
+    "import a\n",
+    "def _spare():\n    return 4\n",
+    "x = 1\n",
+    "_lonely()\n",
+    "from d import _lonely\n",
+)
 
 
 async def state(client: LanguageClient) -> dict[str, Any]:
@@ -66,8 +74,12 @@ def workspace(root: Path) -> Path:
 
 
 def cpx100(client: LanguageClient, uris: list[str]) -> set[tuple[str, int, int]]:
-    return {(uri.rsplit("/", 1)[-1], d.range.start.line, d.range.start.character)
-            for uri in uris for d in client.diagnostics.get(uri, []) if d.code == "CPX100"}
+    return {
+        (uri.rsplit("/", 1)[-1], d.range.start.line, d.range.start.character)
+        for uri in uris
+        for d in client.diagnostics.get(uri, [])
+        if d.code == "CPX100"
+    }
 
 
 async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> None:
@@ -86,8 +98,7 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
             if roll < 0.15 and versions:  # close without saving: the edits stay client-side
                 gone = rng.choice(sorted(versions))
                 del versions[gone]
-                client.text_document_did_close(types.DidCloseTextDocumentParams(
-                    types.TextDocumentIdentifier(uri=gone)))
+                client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=gone)))
             elif (roll < 0.3 or not versions) and closed:  # (re)open, maybe with unsaved text
                 uri = rng.choice(closed)
                 versions[uri] = 1
@@ -106,12 +117,16 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
                 else:
                     new, end = "", (line + 1, 0)
                     del lines[line]
-                client.text_document_did_change(types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=uri,
-                                                                        version=versions[uri]),
-                    content_changes=[types.TextDocumentContentChangePartial(
-                        range=types.Range(types.Position(line, 0), types.Position(*end)),
-                        text=new)]))
+                client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
+                        content_changes=[
+                            types.TextDocumentContentChangePartial(
+                                range=types.Range(types.Position(line, 0), types.Position(*end)), text=new
+                            )
+                        ],
+                    )
+                )
                 texts[uri] = "\n".join(lines)
             await asyncio.sleep(rng.choice((0.0, 0.0, 0.05, 0.3)))
         soaked_state = await settled(client)
@@ -127,8 +142,7 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
     (graph,) = soaked_state["callGraph"]["folders"].values()
     (fresh_graph,) = fresh_state["callGraph"]["folders"].values()
     assert graph["unreferenced"] == fresh_graph["unreferenced"]
-    assert (graph["callees"], graph["callers"]) == (fresh_graph["callees"],
-                                                    fresh_graph["callers"])
+    assert (graph["callees"], graph["callers"]) == (fresh_graph["callees"], fresh_graph["callers"])
     assert soaked == clean
 
 
@@ -142,11 +156,13 @@ async def test_reopened_unsaved_buffer_is_what_the_graph_indexes(tmp_path: Path)
         await settled(client)
         assert not cpx100(client, [a])  # c.py calls a._spare()
         unsaved = "import a\n\n\ndef run():\n    return 0\n"
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=c, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=unsaved)]))
-        client.text_document_did_close(types.DidCloseTextDocumentParams(
-            types.TextDocumentIdentifier(uri=c)))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=c, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=unsaved)],
+            )
+        )
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=c)))
         await settled(client)
         assert not cpx100(client, [a])  # on disk c.py still calls it
         open_file(client, root / "c.py", unsaved, version=3)
@@ -163,17 +179,23 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
             for name in ("a.py", "b.py", "c.py"):
                 uri = open_file(client, root / name)
                 for v in range(2, 8):  # a burst, then a pause
-                    client.text_document_did_change(types.DidChangeTextDocumentParams(
-                        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=v),
-                        content_changes=[types.TextDocumentContentChangePartial(
-                            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-                            text=f"x{cycle} = {v}\n")]))
-                await client.text_document_hover_async(types.HoverParams(
-                    types.TextDocumentIdentifier(uri=uri), types.Position(1, 4)))
+                    client.text_document_did_change(
+                        types.DidChangeTextDocumentParams(
+                            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=v),
+                            content_changes=[
+                                types.TextDocumentContentChangePartial(
+                                    range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                                    text=f"x{cycle} = {v}\n",
+                                )
+                            ],
+                        )
+                    )
+                await client.text_document_hover_async(
+                    types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(1, 4))
+                )
                 if cycle % 2:
                     await asyncio.sleep(0.5)  # let deferred analyzers and metrics start
-                client.text_document_did_close(types.DidCloseTextDocumentParams(
-                    types.TextDocumentIdentifier(uri=uri)))
+                client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
         after = await settled(client)
         assert after["held"] == before, (before, after["held"])
         assert after["documents"] == [keep]

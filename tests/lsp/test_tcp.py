@@ -38,8 +38,16 @@ def test_serve_over_tcp() -> None:
                 assert time.monotonic() < deadline, "server did not listen"
                 time.sleep(0.1)
         with sock:
-            sock.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            sock.sendall(
+                frame(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "initialize",
+                        "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                    }
+                )
+            )
             data = b""
             while b"\r\n\r\n" not in data:
                 data += sock.recv(65536)
@@ -57,6 +65,11 @@ def test_serve_over_tcp() -> None:
 
 def test_bad_tcp_address_is_a_usage_error() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
-    done = subprocess.run([sys.executable, "-m", "codie", "serve", "--tcp", "nowhere"], env=env,
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-m", "codie", "serve", "--tcp", "nowhere"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 2 and "HOST:PORT" in done.stderr

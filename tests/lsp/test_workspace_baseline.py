@@ -15,9 +15,15 @@ LEGACY = "def legacy():\n    try:\n        run()\n    except:\n        pass\n"
 
 
 def codie(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "codie", *args], cwd=cwd, text=True,
-                          capture_output=True, env={"PYTHONPATH": str(ROOT / "server")},
-                          check=False, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "codie", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT / "server")},
+        check=False,
+        timeout=60,
+    )
 
 
 def make_project(tmp_path: Path) -> Path:
@@ -39,8 +45,11 @@ async def test_baselined_finding_survives_shift_and_a_new_twin_appears(tmp_path:
         # 30 lines above the baselined finding: still accepted
         change(client, uri, 2, 0, 0, 0, 0, "".join(f"x{i} = {i}\n" for i in range(30)))
         diags = await diagnostics(client, uri, lambda d: d is not None)
-        await client.text_document_hover_async(types.HoverParams(  # a round trip: settled
-            types.TextDocumentIdentifier(uri), types.Position(0, 0)))
+        await client.text_document_hover_async(
+            types.HoverParams(  # a round trip: settled
+                types.TextDocumentIdentifier(uri), types.Position(0, 0)
+            )
+        )
         assert by_line(client.diagnostics[uri]) == []
         # a second, identical violation in the same file is new
         change(client, uri, 3, 35, 0, 35, 0, "\n" + LEGACY)
@@ -61,17 +70,16 @@ async def test_baselined_findings_as_hints(tmp_path: Path) -> None:
 async def test_check_with_baseline_and_new_since(tmp_path: Path) -> None:
     path = make_project(tmp_path)
     path.write_text("\n" * 10 + LEGACY + "\n" + LEGACY.replace("legacy", "fresh"))
-    done = codie("check", ".", "--baseline", ".codie-baseline.json", "--format", "json",
-                 cwd=tmp_path)
+    done = codie("check", ".", "--baseline", ".codie-baseline.json", "--format", "json", cwd=tmp_path)
     report = json.loads(done.stdout)
     shown = [(f["start"]["line"], f["rule"]) for f in report["findings"] if not f["suppressed"]]
     hidden = [f["suppressed"] for f in report["findings"] if f["suppressed"]]
     assert shown == [(20, "Q001")] and hidden == ["baseline"]
-    done = codie("check", ".", "--baseline", ".codie-baseline.json", "--baseline-show", "hint",
-                 "--format", "json", cwd=tmp_path)
+    done = codie(
+        "check", ".", "--baseline", ".codie-baseline.json", "--baseline-show", "hint", "--format", "json", cwd=tmp_path
+    )
     report = json.loads(done.stdout)
-    assert [(f["start"]["line"], f["severity"]) for f in report["findings"]] == [
-        (14, "hint"), (20, "warning")]
+    assert [(f["start"]["line"], f["severity"]) for f in report["findings"]] == [(14, "hint"), (20, "warning")]
     # focus on new code: only lines changed since the commit are reported
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
@@ -83,8 +91,7 @@ async def test_check_with_baseline_and_new_since(tmp_path: Path) -> None:
     assert [(f["start"]["line"], f["rule"]) for f in report["findings"]] == [(26, "Q001")]
     # the project's .codie-baseline.json applies by default: it accepts one of the two
     assert "1 finding(s) in code unchanged since HEAD" in done.stderr
-    done = codie("check", ".", "--new-since", "HEAD", "--no-baseline", "--format", "json",
-                 cwd=tmp_path)
+    done = codie("check", ".", "--new-since", "HEAD", "--no-baseline", "--format", "json", cwd=tmp_path)
     assert "2 finding(s) in code unchanged since HEAD" in done.stderr
 
 
@@ -113,7 +120,11 @@ async def test_broken_baseline_is_reported_not_fatal(tmp_path: Path) -> None:
         assert by_line(diags) == [(0, "CFG011"), (3, "Q001")]  # shown as if no baseline
         # fixed on disk: the watcher's event brings the baseline back
         codie("baseline", ".", cwd=tmp_path)
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=(tmp_path / ".codie-baseline.json").as_uri(),
-                            type=types.FileChangeType.Changed)]))
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=(tmp_path / ".codie-baseline.json").as_uri(), type=types.FileChangeType.Changed)
+                ]
+            )
+        )
         assert by_line(await diagnostics(client, uri, lambda d: len(d) == 0)) == []

@@ -31,15 +31,14 @@ class Raising:
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         for node in nodes:
-            if b"boom" in ctx.doc.source[node.start_byte:node.end_byte]:
+            if b"boom" in ctx.doc.source[node.start_byte : node.end_byte]:
                 raise RuntimeError("boom")
             yield ctx.report("Q004", node.start_byte, node.start_byte + 1, "marker")
 
 
 def test_disabled_analyzer_keeps_incremental_equal_to_full() -> None:
     rng = random.Random(7)
-    lines = ["x = eval(a)", "try:\n    f()\nexcept:\n    pass", "boom = 1", "y = 2",
-             "def f(a=[]):\n    return a"]
+    lines = ["x = eval(a)", "try:\n    f()\nexcept:\n    pass", "boom = 1", "y = 2", "def f(a=[]):\n    return a"]
     doc = Document("file:///t.py", "\n".join(lines) + "\n")
     analyzers = (*registered(), Raising())
     live = DocumentAnalysis(Context(doc, catalogue()), analyzers)
@@ -63,8 +62,7 @@ def test_directive_parsing() -> None:
     ok = parse_directive("# codie: ignore[SEC001, Q001]", cat)
     assert ok is not None and ok.codes == ("SEC001", "Q001") and not ok.problem
     loose = parse_directive("# codie: ignore SEC001", cat)
-    assert loose is not None and not loose.effective and loose.replacement == (
-        "# codie: ignore[SEC001]")
+    assert loose is not None and not loose.effective and loose.replacement == ("# codie: ignore[SEC001]")
     noqa = parse_directive("# noqa E722", cat)
     assert noqa is not None and noqa.blanket and noqa.replacement == "# noqa: E722"
     assert parse_directive("# nosec B307, B102", cat).codes == ("B307", "B102")  # type: ignore[union-attr]
@@ -72,14 +70,18 @@ def test_directive_parsing() -> None:
 
 
 def test_scopes_from_the_tree() -> None:
-    doc = Document("file:///t.py", (
-        "# noqa: E722\n"
-        "import os\n"
-        "@decorated\n"
-        "def f(x):  # codie: ignore[Q003]\n"
-        "    assert x\n"
-        "s = '# codie: ignore[Q001]'\n"
-        "call(\n    a,\n)  # codie: ignore[SEC001]\n"))
+    doc = Document(
+        "file:///t.py",
+        (
+            "# noqa: E722\n"
+            "import os\n"
+            "@decorated\n"
+            "def f(x):  # codie: ignore[Q003]\n"
+            "    assert x\n"
+            "s = '# codie: ignore[Q001]'\n"
+            "call(\n    a,\n)  # codie: ignore[SEC001]\n"
+        ),
+    )
     scopes = [(d.scope, d.first_line, d.last_line) for d in index(doc, catalogue()).directives]
     assert scopes == [(FILE, 0, 9), (BLOCK, 2, 4), (LINE, 6, 8)]  # not the one in a string
 
@@ -114,8 +116,16 @@ def test_notebook_masking_keeps_offsets() -> None:
 
 
 def test_workspace_walk_honours_gitignore_and_exclude(tmp_path: Path) -> None:
-    for rel in ("a.py", "build/b.py", "gen/c.py", "sub/d.py", "sub/e_gen.py", "vendor/v.py",
-                ".hidden/h.py", "notes.txt"):
+    for rel in (
+        "a.py",
+        "build/b.py",
+        "gen/c.py",
+        "sub/d.py",
+        "sub/e_gen.py",
+        "vendor/v.py",
+        ".hidden/h.py",
+        "notes.txt",
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x = 1\n")
     (tmp_path / ".gitignore").write_text("gen/\n")
@@ -123,10 +133,11 @@ def test_workspace_walk_honours_gitignore_and_exclude(tmp_path: Path) -> None:
     settings = Settings(exclude=("build/**", "vendor/**"))
     found = sorted(p.relative_to(tmp_path).as_posix() for p in workspace_files(tmp_path, settings))
     assert found == ["a.py", "sub/d.py"]
-    verdicts = {rel: is_included(tmp_path / rel, tmp_path, settings)
-                for rel in ("a.py", "gen/c.py", "sub/e_gen.py", "sub/d.py", "vendor/v.py")}
-    assert verdicts == {"a.py": True, "gen/c.py": False, "sub/e_gen.py": False,
-                        "sub/d.py": True, "vendor/v.py": False}
+    verdicts = {
+        rel: is_included(tmp_path / rel, tmp_path, settings)
+        for rel in ("a.py", "gen/c.py", "sub/e_gen.py", "sub/d.py", "vendor/v.py")
+    }
+    assert verdicts == {"a.py": True, "gen/c.py": False, "sub/e_gen.py": False, "sub/d.py": True, "vendor/v.py": False}
 
 
 def test_fix_on_save_never_removes_code() -> None:
@@ -137,10 +148,11 @@ def test_fix_on_save_never_removes_code() -> None:
     def finding(start: int, end: int, text: str, safe: bool = True) -> Finding:
         return Finding("Q001", "m", start, end, fix=Fix("f", (TextEdit(start, end, text),), safe))
 
-    unused_import = finding(0, 14, "import os")           # drops `sys`
-    canonical = finding(22, 33, "# noqa: E722")            # same words: kept on save
+    unused_import = finding(0, 14, "import os")  # drops `sys`
+    canonical = finding(22, 33, "# noqa: E722")  # same words: kept on save
     unsafe = finding(15, 20, "x = 2", safe=False)
-    assert [e.new_text for e in fix_all_edits(doc, [unused_import, canonical, unsafe], True)] == [
-        "# noqa: E722"]
+    assert [e.new_text for e in fix_all_edits(doc, [unused_import, canonical, unsafe], True)] == ["# noqa: E722"]
     assert [e.new_text for e in fix_all_edits(doc, [unused_import, canonical, unsafe], False)] == [
-        "import os", "# noqa: E722"]
+        "import os",
+        "# noqa: E722",
+    ]

@@ -14,11 +14,10 @@ EVAL = "value = eval(data)\n"
 
 def make_workspace(root: Path) -> None:
     (root / "pyproject.toml").write_text(
-        '[tool.codie]\nextend-exclude = ["vendor/**"]\n\n'
-        "[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n")
+        '[tool.codie]\nextend-exclude = ["vendor/**"]\n\n[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n'
+    )
     (root / ".gitignore").write_text("generated/\n*_gen.py\n")
-    for rel in ("pkg/a.py", "pkg/clean.py", "generated/b.py", "pkg/c_gen.py", "vendor/v.py",
-                "pkg/deep/.gitignore"):
+    for rel in ("pkg/a.py", "pkg/clean.py", "generated/b.py", "pkg/c_gen.py", "vendor/v.py", "pkg/deep/.gitignore"):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("" if rel == "pkg/clean.py" else EVAL)
@@ -28,8 +27,9 @@ def make_workspace(root: Path) -> None:
 
 
 async def workspace_report(client, previous=()):  # type: ignore[no-untyped-def]
-    report = await asyncio.wait_for(client.workspace_diagnostic_async(
-        types.WorkspaceDiagnosticParams(previous_result_ids=list(previous))), 60)
+    report = await asyncio.wait_for(
+        client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=list(previous))), 60
+    )
     return {Path(item.uri.removeprefix("file://")).name: item for item in report.items}
 
 
@@ -46,24 +46,26 @@ async def test_pull_reports_every_file_but_ignored_ones_and_follows_changes(
         assert isinstance(reports[-1], types.WorkDoneProgressEnd)
 
         # a file created on disk appears; the client passes its result ids (long poll)
-        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "")
-                    for i in items.values()]
+        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "") for i in items.values()]
         (tmp_path / "pkg" / "new.py").write_text("try:\n    x\nexcept:\n    pass\n")
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=(tmp_path / "pkg" / "new.py").as_uri(),
-                            type=types.FileChangeType.Created)]))
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=(tmp_path / "pkg" / "new.py").as_uri(), type=types.FileChangeType.Created)]
+            )
+        )
         items = await workspace_report(client, previous)
         assert isinstance(items["new.py"], types.WorkspaceFullDocumentDiagnosticReport)
         assert codes(items["new.py"].items) == ["Q001"]
         assert isinstance(items["a.py"], types.WorkspaceUnchangedDocumentDiagnosticReport)
 
         # a deleted file is reported once more, empty, so the client drops its problems
-        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "")
-                    for i in items.values()]
+        previous = [types.PreviousResultId(uri=i.uri, value=i.result_id or "") for i in items.values()]
         (tmp_path / "pkg" / "a.py").unlink()
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=(tmp_path / "pkg" / "a.py").as_uri(),
-                            type=types.FileChangeType.Deleted)]))
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=(tmp_path / "pkg" / "a.py").as_uri(), type=types.FileChangeType.Deleted)]
+            )
+        )
         items = await workspace_report(client, previous)
         assert isinstance(items["a.py"], types.WorkspaceFullDocumentDiagnosticReport)
         assert list(items["a.py"].items) == []
@@ -78,8 +80,7 @@ async def test_push_clients_get_files_that_are_not_open(tmp_path: Path) -> None:
         # open a file: the editor's own analysis takes over; the workspace one returns on close
         uri = open_file(client, tmp_path / "pkg/a.py", "fine = 1\n")
         assert codes(await diagnostics(client, uri, lambda d: len(d) == 0)) == []
-        client.text_document_did_close(types.DidCloseTextDocumentParams(
-            types.TextDocumentIdentifier(uri)))
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
         assert codes(await diagnostics(client, uri, lambda d: len(d) == 1)) == ["SEC001"]
 
 

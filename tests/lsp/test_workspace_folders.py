@@ -30,29 +30,29 @@ async def test_two_folders_two_configurations_and_hot_reload(tmp_path: Path) -> 
 
         # pyproject.toml edited on disk: the client's file watcher tells the server
         (api / "pyproject.toml").write_text("[tool.codie]\nignore = []\n")
-        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=(api / "pyproject.toml").as_uri(),
-                            type=types.FileChangeType.Changed)]))
-        assert codes(await diagnostics(client, api_uri, lambda d: len(d) == 2)) == [
-            "Q001", "SEC001"]
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=(api / "pyproject.toml").as_uri(), type=types.FileChangeType.Changed)]
+            )
+        )
+        assert codes(await diagnostics(client, api_uri, lambda d: len(d) == 2)) == ["Q001", "SEC001"]
         assert codes(client.diagnostics[tools_uri]) == ["Q001"]
 
         # settings changed in the editor for one folder only (pulled per folder)
-        client.set_configuration({"codie": {"severity": {"Q001": "error"}}},
-                                 scope_uri=tools.as_uri())
-        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-            settings=None))
-        diags = await diagnostics(client, tools_uri, lambda d: bool(d) and all(
-            x.severity == types.DiagnosticSeverity.Error for x in d))
+        client.set_configuration({"codie": {"severity": {"Q001": "error"}}}, scope_uri=tools.as_uri())
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        diags = await diagnostics(
+            client, tools_uri, lambda d: bool(d) and all(x.severity == types.DiagnosticSeverity.Error for x in d)
+        )
         assert codes(diags) == ["Q001"]
         api_diags = await diagnostics(client, api_uri)
-        assert {d.severity for d in api_diags if d.code == "Q001"} == {
-            types.DiagnosticSeverity.Warning}
+        assert {d.severity for d in api_diags if d.code == "Q001"} == {types.DiagnosticSeverity.Warning}
 
 
 async def test_server_asks_to_watch_configuration_files(tmp_path: Path) -> None:
     registrations: list[types.Registration] = []
     async with lsp_session([tmp_path]) as client:
+
         @client.feature(types.CLIENT_REGISTER_CAPABILITY)
         def register(params: types.RegistrationParams) -> None:
             registrations.extend(params.registrations)

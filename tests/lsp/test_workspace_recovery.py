@@ -19,8 +19,7 @@ async def test_raising_and_slow_analyzers_are_disabled_per_file(tmp_path: Path) 
         assert by_line(diags) == [(0, "CFG010"), (0, "SEC001")]  # the others still run
         cfg = next(d for d in diags if d.code == "CFG010")
         assert "`raising`" in cfg.message and "RuntimeError: boom" in cfg.message
-        assert any(m.type == types.MessageType.Warning and "raising" in m.message
-                   for m in client.messages)
+        assert any(m.type == types.MessageType.Warning and "raising" in m.message for m in client.messages)
 
         other = open_file(client, tmp_path / "b.py", "z = eval(y)\nslow_marker = 1\n")
         diags = await diagnostics(client, other, lambda d: any(x.code == "CFG010" for x in d))

@@ -59,10 +59,12 @@ async def test_warnings_for_malformed_blanket_and_unused_directives(tmp_path: Pa
         uri = open_file(client, path)
         diags = await diagnostics(client, uri, lambda d: any(x.code == "SUP002" for x in d))
         assert by_line(diags) == [
-            (0, "SEC001"), (0, "SUP001"),  # codes without brackets suppress nothing
-            (1, "SUP003"),                 # nothing to suppress on line 2
-            (2, "SUP002"),                 # blanket (reported because configured)
-            (3, "SEC001"), (3, "SUP001"),  # no such rule
+            (0, "SEC001"),
+            (0, "SUP001"),  # codes without brackets suppress nothing
+            (1, "SUP003"),  # nothing to suppress on line 2
+            (2, "SUP002"),  # blanket (reported because configured)
+            (3, "SEC001"),
+            (3, "SUP001"),  # no such rule
         ]  # line 5: E501 is another tool's code, not ours to judge
         messages = {d.range.start.line: d.message for d in diags if d.code != "SEC001"}
         assert "brackets" in messages[0] and "NOSUCH1" in messages[3]
@@ -70,14 +72,20 @@ async def test_warnings_for_malformed_blanket_and_unused_directives(tmp_path: Pa
 
 async def test_quick_fixes_add_each_scope(tmp_path: Path) -> None:
     path = tmp_path / "fixes.py"
-    path.write_text("#!/usr/bin/env python\nimport os\n\n\ndef run(cmd):\n"
-                    "    with open(cmd) as fh:\n        return eval(fh.read())\n")
+    path.write_text(
+        "#!/usr/bin/env python\nimport os\n\n\ndef run(cmd):\n"
+        "    with open(cmd) as fh:\n        return eval(fh.read())\n"
+    )
     async with lsp_session([tmp_path]) as client:
         uri = open_file(client, path)
         diags = await diagnostics(client, uri, lambda d: len(d) == 1)
-        actions = await client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), range=diags[0].range,
-            context=types.CodeActionContext(diagnostics=list(diags))))
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diags[0].range,
+                context=types.CodeActionContext(diagnostics=list(diags)),
+            )
+        )
         assert actions is not None
         edits = {}
         for action in actions:
@@ -87,8 +95,7 @@ async def test_quick_fixes_add_each_scope(tmp_path: Path) -> None:
                 assert isinstance(change, types.TextDocumentEdit)
                 edit = change.edits[0]
                 assert isinstance(edit, types.TextEdit)
-                edits[action.title] = (edit.range.start.line, edit.range.start.character,
-                                       edit.new_text)
+                edits[action.title] = (edit.range.start.line, edit.range.start.character, edit.new_text)
         assert edits == {
             "Suppress SEC001 on this line": (6, 30, "  # codie: ignore[SEC001]"),
             "Suppress SEC001 in this `with` block": (5, 25, "  # codie: ignore[SEC001]"),

@@ -28,10 +28,8 @@ def capabilities(*, pull: bool = False, notebooks: bool = False) -> types.Client
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
             workspace_folders=True,
-            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
-                dynamic_registration=True),
-            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-            if pull else None,
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
             diagnostic=types.DiagnosticClientCapabilities() if pull else None,
@@ -39,7 +37,10 @@ def capabilities(*, pull: bool = False, notebooks: bool = False) -> types.Client
             hover=types.HoverClientCapabilities(),
         ),
         notebook_document=types.NotebookDocumentClientCapabilities(
-            synchronization=types.NotebookDocumentSyncClientCapabilities()) if notebooks else None,
+            synchronization=types.NotebookDocumentSyncClientCapabilities()
+        )
+        if notebooks
+        else None,
     )
 
 
@@ -64,13 +65,14 @@ async def lsp_session(
         client.set_configuration({"codie": settings})
     for folder, raw in (folder_settings or {}).items():
         client.set_configuration({"codie": raw}, scope_uri=folder.as_uri())
-    await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(pull=pull, notebooks=notebooks),
-        root_uri=folders[0].as_uri() if folders else None,
-        workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders]
-        or None,
-        initialization_options=settings,
-    ))
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(pull=pull, notebooks=notebooks),
+            root_uri=folders[0].as_uri() if folders else None,
+            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
+            initialization_options=settings,
+        )
+    )
     try:
         yield client
     finally:
@@ -82,26 +84,38 @@ async def lsp_session(
 
 def open_file(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id="python", version=version,
-                               text=path.read_text() if text is None else text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=path.read_text() if text is None else text
+            )
+        )
+    )
     return uri
 
 
-def change(client: LanguageClient, uri: str, version: int, line: int, col: int, end_line: int,
-           end_col: int, text: str) -> None:
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(line, col), types.Position(end_line, end_col)),
-            text=text)]))
+def change(
+    client: LanguageClient, uri: str, version: int, line: int, col: int, end_line: int, end_col: int, text: str
+) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(line, col), types.Position(end_line, end_col)), text=text
+                )
+            ],
+        )
+    )
 
 
 Diagnostics = Sequence[types.Diagnostic]
 
 
 async def diagnostics(
-    client: LanguageClient, uri: str, until: Callable[[Diagnostics], bool] = lambda d: True,
+    client: LanguageClient,
+    uri: str,
+    until: Callable[[Diagnostics], bool] = lambda d: True,
     timeout: float = TIMEOUT,
 ) -> Diagnostics:
     """The diagnostics last pushed for uri, once `until` holds (polling: no missed pushes)."""

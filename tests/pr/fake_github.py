@@ -125,8 +125,14 @@ class FakeGitHub:
     def _comment(self, fields: dict[str, Any], login: str | None = None, **extra: Any) -> dict[str, Any]:
         number = next(self._ids)
         user = {"login": login or self.bot, "type": "User" if login else "Bot"}
-        return {**fields, **extra, "id": number, "node_id": f"PRRC_{number}", "user": user,
-                "html_url": f"https://github.example/pull/comments/{number}"}
+        return {
+            **fields,
+            **extra,
+            "id": number,
+            "node_id": f"PRRC_{number}",
+            "user": user,
+            "html_url": f"https://github.example/pull/comments/{number}",
+        }
 
     def all_review_comments(self) -> list[dict[str, Any]]:
         return [c for thread in self.comments.values() for c in thread]
@@ -135,8 +141,9 @@ class FakeGitHub:
         """A person's reply in a review thread, as GitHub would store it (the test delivers the event)."""
         with self.lock:
             root = next(c for c in self.all_review_comments() if c["id"] == reply_to)
-            comment = self._comment({"body": body, "path": root["path"], "line": root.get("line"),
-                                     "in_reply_to_id": reply_to}, login=login)
+            comment = self._comment(
+                {"body": body, "path": root["path"], "line": root.get("line"), "in_reply_to_id": reply_to}, login=login
+            )
             self.comments.setdefault((repo, number), []).append(comment)
             self.requests.append(("PERSON", f"/repos/{repo}/pulls/{number}/comments", comment))  # for transcripts
             return comment
@@ -155,8 +162,14 @@ class FakeGitHub:
                 return 404, {"message": "Not Found"}
             if root[0].get("in_reply_to_id"):
                 return 422, {"message": "replies must target the thread's first comment"}
-            reply = self._comment({"body": body["body"], "path": root[0]["path"], "line": root[0].get("line"),
-                                   "in_reply_to_id": root[0]["id"]})
+            reply = self._comment(
+                {
+                    "body": body["body"],
+                    "path": root[0]["path"],
+                    "line": root[0].get("line"),
+                    "in_reply_to_id": root[0]["id"],
+                }
+            )
             thread.append(reply)
             return 201, reply
         if method == "POST" and (m := re.fullmatch(r"/repos/([^/]+/[^/]+)/pulls/(\d+)/comments", path)):
@@ -182,9 +195,15 @@ class FakeGitHub:
         query, variables = body["query"], body.get("variables") or {}
         if "reviewThreads" in query:
             thread = self.comments.get((f"{variables['owner']}/{variables['name']}", int(variables["number"])), [])
-            nodes = [{"id": f"PRRT_{c['id']}", "isResolved": c["id"] in self.resolved,
-                      "comments": {"nodes": [{"databaseId": c["id"]}]}}
-                     for c in thread if not c.get("in_reply_to_id")]
+            nodes = [
+                {
+                    "id": f"PRRT_{c['id']}",
+                    "isResolved": c["id"] in self.resolved,
+                    "comments": {"nodes": [{"databaseId": c["id"]}]},
+                }
+                for c in thread
+                if not c.get("in_reply_to_id")
+            ]
             return 200, {"data": {"repository": {"pullRequest": {"reviewThreads": {"nodes": nodes}}}}}
         if "resolveReviewThread" in query:
             root = int(str(variables["id"]).removeprefix("PRRT_"))

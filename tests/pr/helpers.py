@@ -13,7 +13,7 @@ from typing import Any
 
 SECRET = b"s3cret"
 
-SAFE = '''import subprocess
+SAFE = """import subprocess
 
 
 def archive(name):
@@ -22,10 +22,12 @@ def archive(name):
 
 def legacy(expression):
     return eval(expression)
-'''
+"""
 
 # the feature branch adds a vulnerable function; `legacy` (old, unchanged) keeps its eval
-VULNERABLE = SAFE + '''
+VULNERABLE = (
+    SAFE
+    + """
 
 def cleanup(pattern):
     try:
@@ -36,7 +38,8 @@ def cleanup(pattern):
 
 
 JOBS = {"cleanup": cleanup}  # referenced, so the change adds no CPX100 ("never called") hint
-'''
+"""
+)
 
 
 def sh(repo: Path, *args: str) -> str:
@@ -85,23 +88,32 @@ class Context:
     def check_cancelled(self) -> None:
         pass
 
-    def once(self, name: str, post: Callable[[], dict[str, Any]],
-             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+    def once(
+        self,
+        name: str,
+        post: Callable[[], dict[str, Any]],
+        reconcile: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]:
         return post()  # nothing recorded: each direct call is a first run
 
 
 def pr_event(repo: Path, shas: dict[str, str], number: int = 7, action: str = "opened") -> dict[str, Any]:
     clone = {"clone_url": str(repo), "full_name": "acme/shop"}
     return {
-        "action": action, "number": number,
-        "pull_request": {"number": number, "head": {"sha": shas["head"], "ref": "feature", "repo": clone},
-                         "base": {"sha": shas["base"], "ref": "main", "repo": clone}},
+        "action": action,
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"sha": shas["head"], "ref": "feature", "repo": clone},
+            "base": {"sha": shas["base"], "ref": "main", "repo": clone},
+        },
         "repository": clone,
     }
 
 
-def signed(body: bytes, event: str = "pull_request", delivery: str | None = None,
-           secret: bytes = SECRET) -> dict[str, str]:
+def signed(
+    body: bytes, event: str = "pull_request", delivery: str | None = None, secret: bytes = SECRET
+) -> dict[str, str]:
     return {
         "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest(),
         "X-GitHub-Event": event,

@@ -68,9 +68,24 @@ def fresh_venv(where: Path) -> Path:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--no-index", "-w", str(out), str(ROOT)], check=True, timeout=TIMEOUT,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=TIMEOUT,
+        capture_output=True,
+    )
     (built,) = out.glob("*.whl")
     return built
 
@@ -95,14 +110,25 @@ def run_action(tmp: Path, wheel: Path, workspace: Path, inputs: dict[str, str], 
     github = {"action_path": str(wheel), "base_ref": base_ref, "workspace": str(workspace)}
     bin_dir = fresh_venv(tmp / "venv")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "PIP_"))}
-    env.update(PATH=f"{bin_dir}:/usr/bin:/bin", PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheel.parent),
-               PIP_DISABLE_PIP_VERSION_CHECK="1", HOME=str(tmp))
+    env.update(
+        PATH=f"{bin_dir}:/usr/bin:/bin",
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(wheel.parent),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        HOME=str(tmp),
+    )
     codes = []
     for step in action["runs"]["steps"]:
         assert step["shell"] == "bash"
         step_env = {**env, **{k: substitute(str(v), values, github) for k, v in (step.get("env") or {}).items()}}
-        done = subprocess.run(["bash", "-e", "-c", substitute(step["run"], values, github)], cwd=workspace,
-                              env=step_env, capture_output=True, text=True, timeout=TIMEOUT)
+        done = subprocess.run(
+            ["bash", "-e", "-c", substitute(step["run"], values, github)],
+            cwd=workspace,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
         codes.append(done.returncode)
         if done.returncode not in (0, 1):
             raise AssertionError(f"step failed ({done.returncode}): {done.stdout}\n{done.stderr}")
@@ -118,11 +144,16 @@ def test_action_steps_install_the_wheel_and_check_the_change(tmp_path: Path, whe
     # installed (0), then the check fails the build on the SEC001 error the change adds (1)
     assert codes == [0, 1]
     assert (tmp_path / "venv" / "bin" / "codie").exists()
-    installed = subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "show", distribution_name()],
-                               capture_output=True, text=True, timeout=TIMEOUT)
+    installed = subprocess.run(
+        [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "show", distribution_name()],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert installed.returncode == 0 and f"Location: {tmp_path / 'venv'}" in installed.stdout
     sarif: dict[str, Any] = json.loads((workspace / "codie.sarif").read_text())
-    lines = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
-                   for r in sarif["runs"][0]["results"])
+    lines = sorted(
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in sarif["runs"][0]["results"]
+    )
     # only the lines the branch changes: the old eval on line 9 is not reported
     assert lines == [("Q001", 15), ("SEC001", 17)]

@@ -44,8 +44,10 @@ class World:
 
     async def deliver(self, event_name: str, event: dict[str, Any], secret: bytes = SECRET) -> tuple[int, Any]:
         body = encode(event)
-        async with aiohttp.ClientSession() as session, session.post(
-                self.url + "/webhook", data=body, headers=signed(body, event=event_name, secret=secret)) as r:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url + "/webhook", data=body, headers=signed(body, event=event_name, secret=secret)) as r,
+        ):
             return r.status, json.loads(await r.text())
 
     async def run(self, event_name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -62,17 +64,25 @@ class World:
     async def ask(self, login: str, text: str, reply_to: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """A person replies in a review thread; the job's result and Codie's answer."""
         comment = self.github.human_comment(REPO, 7, login, text, reply_to)
-        result = await self.run("pull_request_review_comment", {
-            "action": "created", "comment": comment, "pull_request": {"number": 7},
-            "repository": {"full_name": REPO, "clone_url": str(self.repo)}})
-        answers = [c for c in self.github.all_review_comments()
-                   if f"<!-- codie:reply:{comment['id']} -->" in c["body"]]
+        result = await self.run(
+            "pull_request_review_comment",
+            {
+                "action": "created",
+                "comment": comment,
+                "pull_request": {"number": 7},
+                "repository": {"full_name": REPO, "clone_url": str(self.repo)},
+            },
+        )
+        answers = [c for c in self.github.all_review_comments() if f"<!-- codie:reply:{comment['id']} -->" in c["body"]]
         assert len(answers) == 1
         return result, answers[0]
 
     def thread_of(self, rule: str) -> dict[str, Any]:
-        return next(c for c in self.github.all_review_comments()
-                    if c["body"].startswith(f"**{rule}**") and not c.get("in_reply_to_id"))
+        return next(
+            c
+            for c in self.github.all_review_comments()
+            if c["body"].startswith(f"**{rule}**") and not c.get("in_reply_to_id")
+        )
 
 
 @pytest.fixture
@@ -81,8 +91,11 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     shas = make_repo(repo)
     with FakeGitHub() as github:
         github.permissions.update({"bob": "write", "reader": "read"})
-        github.pulls[(REPO, 7)] = {"number": 7, "head": {"sha": shas["head"], "ref": "feature"},
-                                   "base": {"sha": shas["base"], "ref": "main"}}
+        github.pulls[(REPO, 7)] = {
+            "number": 7,
+            "head": {"sha": shas["head"], "ref": "feature"},
+            "base": {"sha": shas["base"], "ref": "main"},
+        }
         monkeypatch.setenv("CODIE_GITHUB_API_URL", github.url)
         monkeypatch.setenv("CODIE_GITHUB_TOKEN", github.token)
         monkeypatch.setenv("CODIE_PR_CACHE", str(tmp_path / "cache"))
@@ -91,8 +104,9 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
         service.start_workers()
         runner = await serve(service, "127.0.0.1", 0)
         try:
-            yield World(f"http://127.0.0.1:{runner.addresses[0][1]}", service, github, repo, shas,
-                        tmp_path / "feedback.db")
+            yield World(
+                f"http://127.0.0.1:{runner.addresses[0][1]}", service, github, repo, shas, tmp_path / "feedback.db"
+            )
         finally:
             await runner.cleanup()
             service.close()
@@ -106,8 +120,9 @@ def apply_suggestion(text: str, comment: dict[str, Any]) -> str:
     return "".join(lines[: first - 1]) + fence[1] + "".join(lines[last:])
 
 
-async def test_suggestion_applies_cleanly_and_removes_the_finding(world: World, tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+async def test_suggestion_applies_cleanly_and_removes_the_finding(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     result = await world.run("pull_request", pr_event(world.repo, world.shas))
     assert result["suggestions"] == 1
     bare_except, eval_call = world.thread_of("Q001"), world.thread_of("SEC001")
@@ -120,8 +135,9 @@ async def test_suggestion_applies_cleanly_and_removes_the_finding(world: World, 
     before = (work / "app.py").read_text()
     after = apply_suggestion(before, bare_except)
     assert after.splitlines()[14] == "    except Exception:"
-    patch = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                         "a/app.py", "b/app.py"))
+    patch = "".join(
+        difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "a/app.py", "b/app.py")
+    )
     (tmp_path / "s.patch").write_text(patch)
     subprocess.run(["git", "apply", "--check", str(tmp_path / "s.patch")], cwd=work, check=True)
     subprocess.run(["git", "apply", str(tmp_path / "s.patch")], cwd=work, check=True)
@@ -183,9 +199,15 @@ async def test_why_fix_and_ignore_in_the_thread(world: World) -> None:
     # a non-command and a comment without a mention
     result, answer = await world.ask("alice", "@codie please", eval_call["id"])
     assert result == {"answered": "help"} and "`@codie why`" in answer["body"]
-    status, body = await world.deliver("pull_request_review_comment", {
-        "action": "created", "comment": world.github.human_comment(REPO, 7, "alice", "looks good", eval_call["id"]),
-        "pull_request": {"number": 7}, "repository": {"full_name": REPO, "clone_url": str(world.repo)}})
+    status, body = await world.deliver(
+        "pull_request_review_comment",
+        {
+            "action": "created",
+            "comment": world.github.human_comment(REPO, 7, "alice", "looks good", eval_call["id"]),
+            "pull_request": {"number": 7},
+            "repository": {"full_name": REPO, "clone_url": str(world.repo)},
+        },
+    )
     assert status == 202 and "ignored" in body["message"]
     # an unsigned or forged comment delivery is rejected like any other
     status, _ = await world.deliver("issue_comment", {"action": "created"}, secret=b"forged")
@@ -212,16 +234,26 @@ async def test_why_fix_and_ignore_in_the_thread(world: World) -> None:
 async def test_why_in_the_conversation_tab(world: World) -> None:
     await world.run("pull_request", pr_event(world.repo, world.shas))
     comment = {"id": 555, "body": "@codie why SEC001", "user": {"login": "alice", "type": "User"}}
-    result = await world.run("issue_comment", {
-        "action": "created", "comment": comment, "issue": {"number": 7, "pull_request": {"url": "..."}},
-        "repository": {"full_name": REPO, "clone_url": str(world.repo)}})
+    result = await world.run(
+        "issue_comment",
+        {
+            "action": "created",
+            "comment": comment,
+            "issue": {"number": 7, "pull_request": {"url": "..."}},
+            "repository": {"full_name": REPO, "clone_url": str(world.repo)},
+        },
+    )
     assert result["answered"] == "why"
     (answer,) = world.github.issue_comments[(REPO, 7)]
     assert answer["body"].startswith("@alice ") and "SEC001" in answer["body"]
     assert "<!-- codie:reply:555 -->" in answer["body"]
     # the same question again (a job re-run after a crash, say) is not answered twice
-    event = {"action": "created", "comment": comment, "issue": {"number": 7, "pull_request": {"url": "..."}},
-             "repository": {"full_name": REPO, "clone_url": str(world.repo)}}
+    event = {
+        "action": "created",
+        "comment": comment,
+        "issue": {"number": 7, "pull_request": {"url": "..."}},
+        "repository": {"full_name": REPO, "clone_url": str(world.repo)},
+    }
     payload = reply_payload("issue_comment", event)
     assert payload is not None and run_pr_reply(payload, Context()) == {"answered": "before"}
     assert len(world.github.issue_comments[(REPO, 7)]) == 1
@@ -231,8 +263,12 @@ async def test_why_in_the_conversation_tab(world: World) -> None:
     result = await world.run("issue_comment", {**event, "comment": fix})
     assert result == {"answered": "fix", "suggestion": [15, 15], "separate": True}
     placed = world.github.all_review_comments()[-1]
-    assert (placed["path"], placed["line"], placed["side"], placed["commit_id"]) == ("app.py", 15, "RIGHT",
-                                                                                      world.shas["head"])
+    assert (placed["path"], placed["line"], placed["side"], placed["commit_id"]) == (
+        "app.py",
+        15,
+        "RIGHT",
+        world.shas["head"],
+    )
     assert "```suggestion\n    except Exception:\n```" in placed["body"]
     link = world.github.issue_comments[(REPO, 7)][-1]
     assert link["body"].startswith("@bob the fix is a suggestion on app.py line 15: ")
@@ -281,8 +317,10 @@ def _quote(text: str) -> str:
 
 def test_review_threads_resolve_on_github_and_on_enterprise() -> None:
     with FakeGitHub() as github:
-        github.comments[("acme/shop", 7)] = [{"id": 41, "path": "a.py", "line": 1, "body": "x"},
-                                             {"id": 42, "path": "a.py", "line": 1, "body": "y", "in_reply_to_id": 41}]
+        github.comments[("acme/shop", 7)] = [
+            {"id": 41, "path": "a.py", "line": 1, "body": "x"},
+            {"id": 42, "path": "a.py", "line": 1, "body": "y", "in_reply_to_id": 41},
+        ]
         for base in (github.url, github.url + "/api/v3"):
             github.resolved.clear()
             client = GitHub(base, token=github.token)

@@ -46,13 +46,16 @@ def repos(tmp: Path) -> dict[str, str]:
 def test_fork_pull_request_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     r = repos(tmp_path)
     event = {
-        "action": "opened", "number": 12,
+        "action": "opened",
+        "number": 12,
         "pull_request": {
             "number": 12,
-            "head": {"sha": r["head"], "ref": "feature",
-                     "repo": {"full_name": "contributor/shop", "clone_url": r["fork_url"]}},
-            "base": {"sha": r["base"], "ref": "main",
-                     "repo": {"full_name": "acme/shop", "clone_url": r["base_url"]}},
+            "head": {
+                "sha": r["head"],
+                "ref": "feature",
+                "repo": {"full_name": "contributor/shop", "clone_url": r["fork_url"]},
+            },
+            "base": {"sha": r["base"], "ref": "main", "repo": {"full_name": "acme/shop", "clone_url": r["base_url"]}},
         },
         "repository": {"full_name": "acme/shop", "clone_url": r["base_url"]},
     }

@@ -20,8 +20,7 @@ from tests.pr.helpers import SECRET, encode, make_repo, pr_event, publish_pull, 
 
 async def deliver(url: str, event: dict[str, object]) -> int:
     body = encode(event)
-    async with aiohttp.ClientSession() as session, session.post(url + "/webhook", data=body,
-                                                                headers=signed(body)) as r:
+    async with aiohttp.ClientSession() as session, session.post(url + "/webhook", data=body, headers=signed(body)) as r:
         assert r.status == 202, await r.text()
         return int(json.loads(await r.text())["job"])
 
@@ -70,8 +69,14 @@ async def test_pr_gets_a_check_run_and_review_comments(tmp_path: Path, monkeypat
             shas2 = {"base": shas["base"], "head": sh(repo, "rev-parse", "HEAD")}
             publish_pull(repo, 7, shas2["head"])
             result = await finished(service, await deliver(url, pr_event(repo, shas2, action="synchronize")))
-            assert result == {"findings": 1, "conclusion": "failure", "check_run": 2, "comments": 0,
-                              "hidden": 0, "suggestions": 0}
+            assert result == {
+                "findings": 1,
+                "conclusion": "failure",
+                "check_run": 2,
+                "comments": 0,
+                "hidden": 0,
+                "suggestions": 0,
+            }
             assert len(github.check_runs) == 2 and len(github.reviews) == 1
         finally:
             await runner.cleanup()
@@ -85,17 +90,23 @@ def test_github_app_auth(tmp_path: Path) -> None:
     from codie.pr.github import AppAuth, GitHub
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     with FakeGitHub(app_public_key=public) as github:
         client = GitHub(github.url, app=AppAuth("4242", private, 99))
         run = client.upsert_check_run("acme/shop", "c" * 40, "codie", "success", "ok", "all clear", [])
         assert run["id"] == 1
         token_call = github.requests[0]
         assert token_call[0] == "POST" and token_call[1] == "/app/installations/99/access_tokens"
-        annotations = [{"path": "a.py", "start_line": i, "end_line": i, "annotation_level": "notice",
-                        "message": "m"} for i in range(1, 121)]
+        annotations = [
+            {"path": "a.py", "start_line": i, "end_line": i, "annotation_level": "notice", "message": "m"}
+            for i in range(1, 121)
+        ]
         client.upsert_check_run("acme/shop", "c" * 40, "codie", "success", "ok", "s", annotations)
         assert len(github.check_runs[1]["output"]["annotations"]) == 120  # sent in batches of 50

@@ -33,7 +33,8 @@ def test_pdf_report_opens_and_contains_the_findings(tmp_path: Path) -> None:
     for expected in ("Codie audit report", "SEC001", "Q002", "app.py:16", "eval(expression)"):
         assert expected in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")], check=True
+        )
         png = next(tmp_path.glob("p*.png"))
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000

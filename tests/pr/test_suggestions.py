@@ -63,7 +63,8 @@ def test_an_unverified_fix_is_not_offered(tmp_path: Path) -> None:
     outcome = offer(doc, broken, set(range(10, 18)), tmp_path)
     assert outcome.suggestion is None and "does not parse" in outcome.reason
     assert offer(doc, dataclasses.replace(bare, fix=None), set(range(1, 20)), tmp_path).reason == (
-        "Q001 has no automatic fix")
+        "Q001 has no automatic fix"
+    )
 
 
 def test_blocks_deletions_and_fences() -> None:

@@ -62,4 +62,3 @@ def test_suppressed_findings_are_neither_shown_nor_counted(tmp_path: Path) -> No
     suppressed = [dataclasses.replace(r, suppressed="# codie: ignore[SEC001]") for r in results]
     t = triage(suppressed, 0.3, None, "p", fingerprint)
     assert t.shown == [] and t.hidden == 0
-

@@ -17,7 +17,7 @@ from codie.worker import handlers
 from tests.pr.helpers import SECRET, encode, pr_event, signed
 from tests.worker.postgres import pg_server, pg_url  # noqa: F401  (fixtures)
 
-SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (\S+)$')
+SAMPLE = re.compile(r"^([a-z_]+)(\{[^}]*\})? (\S+)$")
 
 
 def parse(text: str) -> dict[str, float]:
@@ -68,7 +68,8 @@ async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 async def test_metrics_count_deliveries_refusals_depth_latency_and_failures(
-        webhook: tuple[str, WebhookService], tmp_path: Path) -> None:
+    webhook: tuple[str, WebhookService], tmp_path: Path
+) -> None:
     url, service = webhook
     bodies = [encode(pr_event(tmp_path, {"base": "a" * 40, "head": f"{n:040x}"}, number=n)) for n in (1, 2, 3)]
     for n, body in enumerate(bodies):
@@ -107,8 +108,7 @@ async def test_metrics_count_deliveries_refusals_depth_latency_and_failures(
     assert status == 200 and '"status": "ok"' in text and '"queued": 1' in text
 
 
-async def test_health_is_503_and_deliveries_are_refused_when_the_store_is_gone(
-        pg_url: str, tmp_path: Path) -> None:  # noqa: F811
+async def test_health_is_503_and_deliveries_are_refused_when_the_store_is_gone(pg_url: str, tmp_path: Path) -> None:  # noqa: F811
     import psycopg
 
     location = pg_url

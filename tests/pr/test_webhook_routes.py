@@ -36,8 +36,10 @@ async def test_a_routed_event_is_queued_once_per_delivery(reply_route: None, tmp
 
     async def post(event: dict[str, Any], delivery: str) -> tuple[int, dict[str, Any]]:
         body = encode(event)
-        async with aiohttp.ClientSession() as s, s.post(
-                url, data=body, headers=signed(body, event="issue_comment", delivery=delivery)) as r:
+        async with (
+            aiohttp.ClientSession() as s,
+            s.post(url, data=body, headers=signed(body, event="issue_comment", delivery=delivery)) as r,
+        ):
             return r.status, json.loads(await r.text())
 
     try:
@@ -48,8 +50,11 @@ async def test_a_routed_event_is_queued_once_per_delivery(reply_route: None, tmp
         assert (await post({"action": "created", "comment": {"id": 6, "body": "thanks"}}, "c-2"))[0] == 202
         assert (await post({"action": "created", "comment": {}}, "c-3"))[0] == 400
         (job,) = service.queue.list()
-        assert (job.kind, job.key, job.payload) == ("reply-test", "issue_comment:c-1",
-                                                    {"comment": 5, "delivery": "c-1"})
+        assert (job.kind, job.key, job.payload) == (
+            "reply-test",
+            "issue_comment:c-1",
+            {"comment": 5, "delivery": "c-1"},
+        )
     finally:
         await runner.cleanup()
         service.close()

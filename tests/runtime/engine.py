@@ -36,8 +36,12 @@ def start_podman(folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
     conf.write_text(CONTAINERS_CONF)
     sock = folder / "podman.sock"
     env = {**os.environ, "CONTAINERS_CONF": str(conf)}
-    proc = subprocess.Popen([podman, "system", "service", "--time=0", f"unix://{sock}"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [podman, "system", "service", "--time=0", f"unix://{sock}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 20
     while not sock.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -63,13 +67,20 @@ def _image_tar() -> bytes:
     """The host interpreter prefix (no tests, no site-packages), its libraries, /usr/bin/env."""
     prefix = Path(sys.base_prefix)
     stdlib = prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    skip = {stdlib / "test", stdlib / "site-packages", stdlib / "idlelib",
-            stdlib / "tkinter", stdlib / "ensurepip", stdlib / "lib2to3"}
+    skip = {
+        stdlib / "test",
+        stdlib / "site-packages",
+        stdlib / "idlelib",
+        stdlib / "tkinter",
+        stdlib / "ensurepip",
+        stdlib / "lib2to3",
+    }
     binaries = [os.path.realpath(sys.executable), "/usr/bin/env"]
     binaries += [str(p) for p in (stdlib / "lib-dynload").glob("*.so")]
     libs = sorted({lib for binary in binaries for lib in _ldd(binary)})
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
+
         def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
             path = Path("/" + info.name)
             return None if any(path == s or s in path.parents for s in skip) else info
@@ -79,9 +90,10 @@ def _image_tar() -> bytes:
             if Path(path).is_relative_to(prefix):
                 continue  # libpython: already in the prefix
             tar.add(os.path.realpath(path), arcname=path.lstrip("/"))
-        for name, text in (("etc/passwd", "root:x:0:0::/root:/bin/sh\n"
-                            "nobody:x:65534:65534::/tmp:/bin/sh\n"),
-                           ("etc/group", "root:x:0:\nnogroup:x:65534:\n")):
+        for name, text in (
+            ("etc/passwd", "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/tmp:/bin/sh\n"),
+            ("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
+        ):
             data = text.encode()
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -101,7 +113,10 @@ def ensure_image(image: str = IMAGE) -> str:
     prefix = Path(sys.base_prefix)
     done = subprocess.run(
         [podman, "import", "--change", f"ENV PATH={prefix}/bin:/usr/bin:/bin", "-", image],
-        input=_image_tar(), capture_output=True, check=False)
+        input=_image_tar(),
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise EngineUnavailable(f"cannot build {image}: {done.stderr.decode()[-500:]}")
     return image

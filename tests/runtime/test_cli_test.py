@@ -21,10 +21,13 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[
 
 
 def test_failures_and_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = write_project(tmp_path / "p", {
-        "calc.py": "def add(a, b):\n    return a - b\n",
-        "test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(1, 1) == 2\n",
-    })
+    root = write_project(
+        tmp_path / "p",
+        {
+            "calc.py": "def add(a, b):\n    return a - b\n",
+            "test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(1, 1) == 2\n",
+        },
+    )
     code, data = run_json(capsys, str(root / "calc.py"), "--db", str(tmp_path / "h.db"))
     assert code == 1
     assert data["backend"] == "process" and data["why"]
@@ -33,30 +36,26 @@ def test_failures_and_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert data["run"]["maxrss_kb"] > 0 and data["run"]["cpu_s"] > 0  # type: ignore[index]
     rules = sorted(i["rule_id"] for i in data["issues"])  # type: ignore[attr-defined]
     assert rules == ["RUN001", "RUN002"]
-    assert main(["test", "--backend", "process", str(root), "--db",
-                 str(tmp_path / "h.db")]) == 1
+    assert main(["test", "--backend", "process", str(root), "--db", str(tmp_path / "h.db")]) == 1
     text = capsys.readouterr().out
     assert "FAILED" in text and "peak RSS" in text and "backend: process" in text
 
 
 def test_benchmark_slow_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = write_project(tmp_path / "p", {"work.py": WORK.format(delay=0),
-                                          "test_work.py": BENCH})
+    root = write_project(tmp_path / "p", {"work.py": WORK.format(delay=0), "test_work.py": BENCH})
     db = str(tmp_path / "h.db")
     for _ in range(2):
         code, data = run_json(capsys, str(root / "work.py"), "--db", db, "--min-history", "2")
         assert code == 0 and data["anomalies"] == []
         assert data["tests"][0]["bench"]["mean"] > 0  # type: ignore[index]
     (root / "work.py").write_text(WORK.format(delay=0.001))
-    code, data = run_json(capsys, str(root / "work.py"), "--db", db, "--min-history", "2",
-                          "--fail-on-slow")
+    code, data = run_json(capsys, str(root / "work.py"), "--db", db, "--min-history", "2", "--fail-on-slow")
     assert code == 1
     [anomaly] = data["anomalies"]  # type: ignore[misc]
     assert anomaly["metric"] == "benchmark" and anomaly["z"] > 3
     issues = data["issues"]
     assert {i["rule_id"] for i in issues} == {"RUN004"}  # type: ignore[attr-defined]
-    assert any(i["file"] == "work.py" and i["function"] == "work"
-               for i in issues)  # type: ignore[attr-defined]
+    assert any(i["file"] == "work.py" and i["function"] == "work" for i in issues)  # type: ignore[attr-defined]
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,8 +64,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "error" in capsys.readouterr().err
 
 
-def test_collection_error_is_reported(tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_collection_error_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path / "p", {"test_bad.py": "import no_such_module\n"})
     code, data = run_json(capsys, str(root), "--db", str(tmp_path / "h.db"))
     assert code == 1
@@ -75,8 +73,8 @@ def test_collection_error_is_reported(tmp_path: Path,
 
 @pytest.mark.parametrize("marker", ["setup.cfg", "setup.py", ".git", "pyproject.toml"])
 def test_root_is_the_project_not_the_tests_folder(
-        tmp_path: Path, marker: str, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, marker: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "p"
     (root / "tests").mkdir(parents=True)
     if marker == ".git":
@@ -85,7 +83,8 @@ def test_root_is_the_project_not_the_tests_folder(
         (root / marker).write_text("")
     (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
     (root / "tests" / "test_calc.py").write_text(
-        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    )
     monkeypatch.chdir(root)
     code, data = run_json(capsys, "tests/test_calc.py", "--db", str(tmp_path / "h.db"))
     assert data["root"] == str(root.resolve())
@@ -118,11 +117,9 @@ def test_last():
 """
 
 
-def test_per_test_timeout_keeps_every_other_result(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_per_test_timeout_keeps_every_other_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path / "p", {"test_hangs.py": HANGS})
-    code, data = run_json(capsys, str(root / "test_hangs.py"), "--timeout", "2",
-                          "--db", str(tmp_path / "h.db"))
+    code, data = run_json(capsys, str(root / "test_hangs.py"), "--timeout", "2", "--db", str(tmp_path / "h.db"))
     tests = {t["nodeid"].split("::")[1]: t for t in data["tests"]}  # type: ignore[union-attr]
     assert code == 1
     assert set(tests) == {"test_first", "test_hangs", "test_ignores_the_timeout", "test_last"}
@@ -131,18 +128,19 @@ def test_per_test_timeout_keeps_every_other_result(
         assert tests[name]["outcome"] == "failed" and tests[name]["timed_out"], tests[name]
         assert "timeout of 2 s" in tests[name]["failure"]["message"]
     assert tests["test_hangs"]["failure"]["line"] == 9  # where it was stopped
-    main(["test", "--backend", "process", str(root / "test_hangs.py"), "--timeout", "2",
-          "--db", str(tmp_path / "h.db")])
+    main(
+        ["test", "--backend", "process", str(root / "test_hangs.py"), "--timeout", "2", "--db", str(tmp_path / "h.db")]
+    )
     text = capsys.readouterr().out
     assert "2 passed, 2 failed" in text and "timed out: " in text
     assert "TIMEOUT" in text and "test_hangs.py::test_hangs" in text
 
 
-def test_run_deadline_keeps_the_finished_results(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_deadline_keeps_the_finished_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path / "p", {"test_hangs.py": HANGS})
-    code, data = run_json(capsys, str(root / "test_hangs.py"), "--timeout", "600",
-                          "--run-timeout", "30", "--db", str(tmp_path / "h.db"))
+    code, data = run_json(
+        capsys, str(root / "test_hangs.py"), "--timeout", "600", "--run-timeout", "30", "--db", str(tmp_path / "h.db")
+    )
     tests = {t["nodeid"].split("::")[1]: t for t in data["tests"]}  # type: ignore[union-attr]
     assert code == 1
     assert tests["test_first"]["outcome"] == "passed"

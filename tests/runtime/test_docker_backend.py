@@ -52,8 +52,7 @@ def sandbox(engine: tuple[str, str]) -> DockerSandbox:
 LIMITS = Limits(wall_seconds=60, memory_mb=256, max_procs=64)
 
 
-def run(sandbox: DockerSandbox, root: Path, source: str, *args: str,
-        limits: Limits = LIMITS) -> dict[str, object]:
+def run(sandbox: DockerSandbox, root: Path, source: str, *args: str, limits: Limits = LIMITS) -> dict[str, object]:
     (root / "script.py").write_text(WRITE_RESULT + source)
     result = sandbox.run(root, ["script.py", *args], limits, {})
     return output(result)
@@ -62,10 +61,13 @@ def run(sandbox: DockerSandbox, root: Path, source: str, *args: str,
 def test_runs_tests_and_reports_itself(sandbox: DockerSandbox, tmp_path: Path) -> None:
     from codie.runtime.runner import run_tests
 
-    root = write_project(tmp_path / "p", {
-        "calc.py": "def add(a, b):\n    return a - b\n",
-        "test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n",
-    })
+    root = write_project(
+        tmp_path / "p",
+        {
+            "calc.py": "def add(a, b):\n    return a - b\n",
+            "test_calc.py": "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+        },
+    )
     before = tree_digest(root)
     report = run_tests(root, sandbox, edited=[root / "calc.py"])
     assert report.backend == "docker" and "Docker Engine API" in report.why
@@ -80,7 +82,10 @@ def test_no_network(sandbox: DockerSandbox, tmp_path: Path) -> None:
     port = listener.getsockname()[1]
     try:
         host_ip = socket.gethostbyname(socket.gethostname())
-        data = run(sandbox, write_project(tmp_path / "p", {}), """
+        data = run(
+            sandbox,
+            write_project(tmp_path / "p", {}),
+            """
 import socket, sys
 errors = []
 for host in sys.argv[2:]:
@@ -89,7 +94,11 @@ for host in sys.argv[2:]:
     except OSError as exc:
         errors.append(type(exc).__name__)
 report(errors=errors)
-""", str(port), "127.0.0.1", host_ip)
+""",
+            str(port),
+            "127.0.0.1",
+            host_ip,
+        )
     finally:
         listener.close()
     assert len(data["errors"]) == 2  # type: ignore[arg-type]
@@ -98,7 +107,10 @@ report(errors=errors)
 def test_read_only_everywhere_but_tmp(sandbox: DockerSandbox, tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", {"data.txt": "keep\n"})
     before = tree_digest(root)
-    data = run(sandbox, root, """
+    data = run(
+        sandbox,
+        root,
+        """
 outcomes = {}
 for target in ["data.txt", "/etc/x", "/usr/x", "/tmp/x"]:
     try:
@@ -107,7 +119,8 @@ for target in ["data.txt", "/etc/x", "/usr/x", "/tmp/x"]:
     except OSError as exc:
         outcomes[target] = type(exc).__name__
 report(**outcomes)
-""")
+""",
+    )
     assert data["/tmp/x"] == "written"  # the tmpfs
     assert [k for k, v in data.items() if v == "written" and k != "/tmp/x"] == []
     before["script.py"] = tree_digest(root)["script.py"]
@@ -116,18 +129,21 @@ report(**outcomes)
 
 def test_memory_limit(sandbox: DockerSandbox, tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", {})
-    data = run(sandbox, root, """
+    data = run(
+        sandbox,
+        root,
+        """
 try:
     block = bytearray(600 * 1024 * 1024)
     report(allocated=True)
 except MemoryError:
     report(allocated=False)
-""")
+""",
+    )
     assert data == {"allocated": False}
 
 
-def test_auto_prefers_an_answering_engine(engine: tuple[str, str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_prefers_an_answering_engine(engine: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     url, image = engine
     monkeypatch.setenv("DOCKER_HOST", url)
     assert choose("auto", image=image).name == "docker"
@@ -137,8 +153,7 @@ def test_auto_prefers_an_answering_engine(engine: tuple[str, str],
         choose("docker", image="localhost/no-such-image:0")
 
 
-def test_unreachable_engine_falls_back(monkeypatch: pytest.MonkeyPatch,
-                                       tmp_path: Path) -> None:
+def test_unreachable_engine_falls_back(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
     backend = choose("auto")
     assert backend.name == "process" and "no Docker engine answered" in backend.why
@@ -153,12 +168,21 @@ def test_json_bundle_is_all_stdout(sandbox: DockerSandbox, tmp_path: Path) -> No
 def test_per_test_timeout_in_a_container(sandbox: DockerSandbox, tmp_path: Path) -> None:
     from codie.runtime.runner import run_tests
 
-    root = write_project(tmp_path / "p", {"test_hangs.py": (
-        "import time\n\n\ndef test_first():\n    pass\n\n\n"
-        "def test_hangs():\n    time.sleep(600)\n\n\ndef test_last():\n    pass\n")})
-    report = run_tests(root, sandbox, paths=[root / "test_hangs.py"],
-                       limits=Limits(wall_seconds=120, test_seconds=2, memory_mb=256))
-    outcomes = {t["nodeid"].split("::")[1]: (t["outcome"], bool(t.get("timed_out")))
-                for t in report.tests}
-    assert outcomes == {"test_first": ("passed", False), "test_hangs": ("failed", True),
-                        "test_last": ("passed", False)}, report.error
+    root = write_project(
+        tmp_path / "p",
+        {
+            "test_hangs.py": (
+                "import time\n\n\ndef test_first():\n    pass\n\n\n"
+                "def test_hangs():\n    time.sleep(600)\n\n\ndef test_last():\n    pass\n"
+            )
+        },
+    )
+    report = run_tests(
+        root, sandbox, paths=[root / "test_hangs.py"], limits=Limits(wall_seconds=120, test_seconds=2, memory_mb=256)
+    )
+    outcomes = {t["nodeid"].split("::")[1]: (t["outcome"], bool(t.get("timed_out"))) for t in report.tests}
+    assert outcomes == {
+        "test_first": ("passed", False),
+        "test_hangs": ("failed", True),
+        "test_last": ("passed", False),
+    }, report.error

@@ -35,7 +35,7 @@ from codie.sandbox.process import probe
 from .conftest import write_project
 from .test_docker_backend import engine  # noqa: F401  (the podman fixture)
 
-HOSTILE = '''\
+HOSTILE = """\
 import json, os, socket
 
 with open(os.path.join(os.path.dirname(__file__), "targets.json")) as fh:
@@ -68,7 +68,7 @@ def test_escape():
     }
     escaped = sorted(k for k, v in outcomes.items() if v.startswith("SUCCEEDED"))
     assert not escaped, json.dumps(outcomes)
-'''
+"""
 LIMITS = Limits(wall_seconds=120, test_seconds=60, memory_mb=512)
 NODE = "test_hostile.py::test_escape"
 
@@ -95,9 +95,13 @@ class Host:
                 self.accepted.append(conn)
 
     def targets(self) -> dict[str, object]:
-        return {"home": str(self.home), "sentinel": str(self.sentinel),
-                "home_file": str(self.home_file), "project_file": str(self.project_file),
-                "port": self.listener.getsockname()[1]}
+        return {
+            "home": str(self.home),
+            "sentinel": str(self.sentinel),
+            "home_file": str(self.home_file),
+            "project_file": str(self.project_file),
+            "port": self.listener.getsockname()[1],
+        }
 
     def traces(self) -> list[str]:
         found = [str(p) for p in (self.home_file, self.project_file) if p.exists()]
@@ -144,16 +148,13 @@ def no_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 # bubblewrap (the default) ---------------------------------------------------------------
-def test_bwrap_holds(hostile: tuple[Path, Host], tmp_path: Path,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bwrap_holds(hostile: tuple[Path, Host], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mode, why = probe()
     if mode is None:
-        pytest.skip(f"bubblewrap unavailable ({why}): `make sandbox-deps`; the refusal is "
-                    "tested below")
+        pytest.skip(f"bubblewrap unavailable ({why}): `make sandbox-deps`; the refusal is tested below")
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     root, host = hostile
-    report = run_for(root, [root / "test_hostile.py"], backend="auto", limits=LIMITS,
-                     db=tmp_path / "h.db")
+    report = run_for(root, [root / "test_hostile.py"], backend="auto", limits=LIMITS, db=tmp_path / "h.db")
     assert report.backend == "process" and "bwrap" in " ".join(report.run["isolation"])
     test = outcome(report)
     assert test["outcome"] == "passed", test.get("failure")
@@ -162,46 +163,60 @@ def test_bwrap_holds(hostile: tuple[Path, Host], tmp_path: Path,
 
 # bubblewrap unavailable: refusal, saying how to get isolation ---------------------------
 @pytest.mark.usefixtures("no_bwrap")
-def test_without_bwrap_the_sandbox_refuses(hostile: tuple[Path, Host], tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_bwrap_the_sandbox_refuses(
+    hostile: tuple[Path, Host], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, host = hostile
     for backend in ("auto", "process"):
         with pytest.raises(SandboxError, match="install bubblewrap") as refused:
-            run_for(root, [root / "test_hostile.py"], backend=backend, limits=LIMITS,
-                    db=tmp_path / "h.db")
+            run_for(root, [root / "test_hostile.py"], backend=backend, limits=LIMITS, db=tmp_path / "h.db")
         assert "--backend docker" in str(refused.value)
     code = main(["test", str(root / "test_hostile.py"), "--db", str(tmp_path / "h.db")])
     err = capsys.readouterr().err
     assert code == 2
     assert "refusing to run tests without isolation" in err and "bubblewrap" in err
     assert "docker" in err and "--isolation none" in err
-    job = handle_payload({"root": str(root), "targets": [str(root / "test_hostile.py")],
-                          "db": str(tmp_path / "h.db")})
+    job = handle_payload({"root": str(root), "targets": [str(root / "test_hostile.py")], "db": str(tmp_path / "h.db")})
     assert job["tests"] == [] and "install bubblewrap" in job["error"]
     assert host.traces() == []
 
 
 # isolation "none": never for a job; on the command line, loudly -------------------------
-def test_isolation_none_is_refused_for_jobs(hostile: tuple[Path, Host],
-                                            tmp_path: Path) -> None:
+def test_isolation_none_is_refused_for_jobs(hostile: tuple[Path, Host], tmp_path: Path) -> None:
     root, host = hostile
-    job = handle_payload({"root": str(root), "targets": [str(root / "test_hostile.py")],
-                          "isolation": "none", "backend": "process",
-                          "db": str(tmp_path / "h.db")})
+    job = handle_payload(
+        {
+            "root": str(root),
+            "targets": [str(root / "test_hostile.py")],
+            "isolation": "none",
+            "backend": "process",
+            "db": str(tmp_path / "h.db"),
+        }
+    )
     assert job["tests"] == [] and "always runs isolated" in job["error"]
     assert host.traces() == []
 
 
 def test_isolation_none_on_the_command_line_warns_and_is_detected(
-        hostile: tuple[Path, Host], tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile: tuple[Path, Host], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The control: unisolated, the same hostile test does get out, and says so."""
     root, host = hostile
     assert choose("process", isolation="none").why.endswith("NOT sandboxed")
     with pytest.raises(SandboxError):
         choose("docker", isolation="none")
-    code = main(["test", str(root / "test_hostile.py"), "--isolation", "none",
-                 "--format", "json", "--db", str(tmp_path / "h.db")])
+    code = main(
+        [
+            "test",
+            str(root / "test_hostile.py"),
+            "--isolation",
+            "none",
+            "--format",
+            "json",
+            "--db",
+            str(tmp_path / "h.db"),
+        ]
+    )
     captured = capsys.readouterr()
     assert "WARNING: --isolation none" in captured.err and "WITHOUT a sandbox" in captured.err
     data = json.loads(captured.out)
@@ -220,13 +235,18 @@ def test_isolation_none_is_never_the_default() -> None:
 
 
 # docker (podman's Docker API) -----------------------------------------------------------
-def test_docker_holds(engine: tuple[str, str], hostile: tuple[Path, Host],  # noqa: F811
-                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_docker_holds(
+    engine: tuple[str, str],
+    hostile: tuple[Path, Host],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     url, image = engine
     monkeypatch.setenv("DOCKER_HOST", url)
     root, host = hostile
-    report = run_for(root, [root / "test_hostile.py"], backend="docker", image=image,
-                     limits=LIMITS, db=tmp_path / "h.db")
+    report = run_for(
+        root, [root / "test_hostile.py"], backend="docker", image=image, limits=LIMITS, db=tmp_path / "h.db"
+    )
     assert report.backend == "docker"
     test = outcome(report)
     assert test["outcome"] == "passed", test.get("failure")

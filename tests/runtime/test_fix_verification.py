@@ -79,8 +79,7 @@ def test_a_fix_that_keeps_the_tests_green_is_verified(project: Path) -> None:
 
 @needs_sandbox
 def test_a_test_failing_before_the_fix_does_not_count(project: Path) -> None:
-    (project / "test_app.py").write_text(TESTS + "\n\ndef test_already_red():\n"
-                                         "    assert run('1') == 2\n")
+    (project / "test_app.py").write_text(TESTS + "\n\ndef test_already_red():\n    assert run('1') == 2\n")
     result = verify(project, GOOD)
     assert result.ok, result.reason
     assert "1 already failing without it" in result.reason
@@ -105,13 +104,14 @@ async def test_the_model_proposal_goes_through_the_tests(project: Path) -> None:
     service = LLMService(provider=Model(answer))  # type: ignore[arg-type]
     fc = finding_context(doc, finding, catalogue())
     proposal = await asyncio.to_thread(
-        asyncio.run, service.propose_fix(doc, finding, fc, registered(), catalogue(),
-                                         None, project))
+        asyncio.run, service.propose_fix(doc, finding, fc, registered(), catalogue(), None, project)
+    )
     assert not proposal.ok and NODE in proposal.verification.reason
 
 
 def test_without_a_sandbox_the_tests_are_not_run_and_it_says_so(
-        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))

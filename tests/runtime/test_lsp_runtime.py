@@ -49,30 +49,36 @@ def test_sum():
 """
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "codie", "serve"], server_env=ENV))
-async def client(lsp_client: LanguageClient, tmp_path: Path,
-                 request: pytest.FixtureRequest) -> AsyncIterator[LanguageClient]:
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "codie", "serve"], server_env=ENV))
+async def client(
+    lsp_client: LanguageClient, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[LanguageClient]:
     root = write_project(tmp_path / "proj", {})
     pull = "pull" in request.node.name  # a client that pulls diagnostics
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(
-            window=types.WindowClientCapabilities(work_done_progress=True),
-            text_document=types.TextDocumentClientCapabilities(
-                diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
-        root_uri=root.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
-        initialization_options={"runtime": {"onSave": True}},  # opt-in (default off)
-    ))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                window=types.WindowClientCapabilities(work_done_progress=True),
+                text_document=types.TextDocumentClientCapabilities(diagnostic=types.DiagnosticClientCapabilities())
+                if pull
+                else None,
+            ),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
+            initialization_options={"runtime": {"onSave": True}},  # opt-in (default off)
+        )
+    )
     yield lsp_client
     await lsp_client.shutdown_session()
 
 
 def open_file(client: LanguageClient, path: Path) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id="python", version=1,
-                               text=path.read_text())))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=path.read_text())
+        )
+    )
     return uri
 
 
@@ -80,12 +86,14 @@ async def save(client: LanguageClient, path: Path, text: str) -> dict[str, Any]:
     """Write `text`, tell the server, and wait for the worker's result."""
     path.write_text(text)
     uri = path.as_uri()
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        [types.TextDocumentContentChangeWholeDocument(text=text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
     waiter = client.wait_for_notification(RESULT)
-    client.text_document_did_save(types.DidSaveTextDocumentParams(
-        types.TextDocumentIdentifier(uri=uri)))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
     return as_dict(await asyncio.wait_for(waiter, TIMEOUT))
 
 
@@ -94,8 +102,7 @@ def as_dict(value: Any) -> dict[str, Any]:
     return dict(value._asdict()) if hasattr(value, "_asdict") else dict(value)
 
 
-async def diagnostics_with(client: LanguageClient, uri: str, rule: str,
-                           timeout: float = 10) -> list[types.Diagnostic]:
+async def diagnostics_with(client: LanguageClient, uri: str, rule: str, timeout: float = 10) -> list[types.Diagnostic]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
@@ -104,19 +111,15 @@ async def diagnostics_with(client: LanguageClient, uri: str, rule: str,
         await asyncio.sleep(0.05)
 
 
-async def test_breaking_edit_gets_failing_test_diagnostics(
-        client: LanguageClient, tmp_path: Path) -> None:
-    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0),
-                                             "test_calc.py": TESTS})
+async def test_breaking_edit_gets_failing_test_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0), "test_calc.py": TESTS})
     calc_uri = open_file(client, root / "calc.py")
     test_uri = open_file(client, root / "test_calc.py")
-    result = await save(client, root / "calc.py",
-                        CALC.format(delay=0).replace("return a + b", "return a - b"))
+    result = await save(client, root / "calc.py", CALC.format(delay=0).replace("return a + b", "return a - b"))
     assert "1 failed" in result["summary"]
     assert result["backend"] == "process" and result["why"]
     # the run was shown as work-done progress: begin ... end, with the summary at the end
-    [reports] = [r for t, r in client.progress_reports.items()
-                 if str(t).startswith("codie-runtime-")]
+    [reports] = [r for t, r in client.progress_reports.items() if str(t).startswith("codie-runtime-")]
     assert isinstance(reports[0], types.WorkDoneProgressBegin)
     assert isinstance(reports[-1], types.WorkDoneProgressEnd)
     assert "1 failed" in (reports[-1].message or "")
@@ -135,8 +138,7 @@ async def test_breaking_edit_gets_failing_test_diagnostics(
 
 
 async def test_slowing_edit_gets_slowed_down(client: LanguageClient, tmp_path: Path) -> None:
-    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0.02),
-                                             "test_calc.py": TESTS})
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0.02), "test_calc.py": TESTS})
     calc_uri = open_file(client, root / "calc.py")
     for _ in range(3):  # the history a z-score needs (CODIE_RUNTIME_MIN_HISTORY=3)
         result = await save(client, root / "calc.py", CALC.format(delay=0.02))
@@ -150,16 +152,19 @@ async def test_slowing_edit_gets_slowed_down(client: LanguageClient, tmp_path: P
     assert "over the last 3 runs" in slow[0].message
 
 
-async def test_killed_worker_is_restarted_and_the_job_finishes(
-        client: LanguageClient, tmp_path: Path) -> None:
-    root = write_project(tmp_path / "proj", {
-        "calc.py": CALC.format(delay=0),
-        "test_calc.py": TESTS + "\n\ndef test_wait():\n    import time\n    time.sleep(2)\n",
-    })
+async def test_killed_worker_is_restarted_and_the_job_finishes(client: LanguageClient, tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "proj",
+        {
+            "calc.py": CALC.format(delay=0),
+            "test_calc.py": TESTS + "\n\ndef test_wait():\n    import time\n    time.sleep(2)\n",
+        },
+    )
     open_file(client, root / "calc.py")
     waiter = client.wait_for_notification(RESULT)
-    client.text_document_did_save(types.DidSaveTextDocumentParams(
-        types.TextDocumentIdentifier(uri=(root / "calc.py").as_uri())))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=(root / "calc.py").as_uri()))
+    )
     pid = None
     for _ in range(200):
         status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {}))
@@ -177,15 +182,16 @@ async def test_killed_worker_is_restarted_and_the_job_finishes(
 
 
 async def test_pull_clients_see_the_results(client: LanguageClient, tmp_path: Path) -> None:
-    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0),
-                                             "test_calc.py": TESTS})
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0), "test_calc.py": TESTS})
     calc_uri = open_file(client, root / "calc.py")
     open_file(client, root / "test_calc.py")
 
     async def pull(previous: str | None) -> Any:
-        return await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-            text_document=types.TextDocumentIdentifier(uri=calc_uri),
-            previous_result_id=previous))
+        return await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=calc_uri), previous_result_id=previous
+            )
+        )
 
     first = await pull(None)
     assert not [d for d in first.items if str(d.code).startswith("RUN")]
@@ -199,25 +205,27 @@ async def test_pull_clients_see_the_results(client: LanguageClient, tmp_path: Pa
 async def test_progress_never_outlives_the_runs(client: LanguageClient, tmp_path: Path) -> None:
     """Two saves in quick succession: when the runs are over, no status-bar progress of
     either is left open (a superseded run's progress ends with the newer run)."""
-    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0),
-                                             "test_calc.py": TESTS})
+    root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0), "test_calc.py": TESTS})
     path = root / "calc.py"
     uri = open_file(client, path)
     waiter = client.wait_for_notification(RESULT)
-    for version, text in ((2, CALC.format(delay=0).replace("return a + b", "return b + a")),
-                          (3, CALC.format(delay=0))):
+    for version, text in ((2, CALC.format(delay=0).replace("return a + b", "return b + a")), (3, CALC.format(delay=0))):
         path.write_text(text)
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            [types.TextDocumentContentChangeWholeDocument(text=text)]))
-        client.text_document_did_save(types.DidSaveTextDocumentParams(
-            types.TextDocumentIdentifier(uri=uri)))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                [types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
     await asyncio.wait_for(waiter, TIMEOUT)
 
     def still_open() -> list[str]:
-        return [str(t) for t, r in client.progress_reports.items()
-                if str(t).startswith("codie-runtime-") and r
-                and not isinstance(r[-1], types.WorkDoneProgressEnd)]
+        return [
+            str(t)
+            for t, r in client.progress_reports.items()
+            if str(t).startswith("codie-runtime-") and r and not isinstance(r[-1], types.WorkDoneProgressEnd)
+        ]
 
     deadline = asyncio.get_running_loop().time() + TIMEOUT
     while still_open() and asyncio.get_running_loop().time() < deadline:

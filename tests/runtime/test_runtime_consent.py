@@ -55,15 +55,19 @@ class Planted:
     def __init__(self, tmp_path: Path) -> None:
         token = uuid.uuid4().hex[:12]
         self.root = write_project(tmp_path / "proj", {"calc.py": CALC, "test_calc.py": TESTS})
-        self.markers = [tmp_path / f"planted-{token}", Path.home() / f"codie-planted-{token}",
-                        self.root / f"planted-{token}"]
+        self.markers = [
+            tmp_path / f"planted-{token}",
+            Path.home() / f"codie-planted-{token}",
+            self.root / f"planted-{token}",
+        ]
         venv = self.root / ".venv"
         (venv / "lib" / "python3.11" / "site-packages" / "pytest").mkdir(parents=True)
         python = venv / "bin" / "python"
         python.parent.mkdir()
         writes = "".join(f"echo pwned > '{m}' 2>/dev/null\n" for m in self.markers)
-        python.write_text(f"#!/bin/sh\n{writes}/usr/bin/id -u >> .planted-uids\n"
-                          f"PLANTED=1 exec '{sys.executable}' \"$@\"\n")
+        python.write_text(
+            f"#!/bin/sh\n{writes}/usr/bin/id -u >> .planted-uids\nPLANTED=1 exec '{sys.executable}' \"$@\"\n"
+        )
         python.chmod(0o755)
 
     def written(self) -> list[str]:
@@ -81,37 +85,41 @@ def planted(tmp_path: Path) -> Any:
     found.cleanup()
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "codie", "serve"], server_env=ENV))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "codie", "serve"], server_env=ENV))
 async def client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
     yield lsp_client
     await lsp_client.shutdown_session()
 
 
 async def start(client: LanguageClient, root: Path, options: dict[str, Any] | None) -> None:
-    await client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
-        root_uri=root.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
-        initialization_options=options,
-    ))
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="proj")],
+            initialization_options=options,
+        )
+    )
 
 
 async def save_and_status(client: LanguageClient, path: Path) -> dict[str, Any]:
     """Save; the status request is answered after the save was handled (in order)."""
-    client.text_document_did_save(types.DidSaveTextDocumentParams(
-        types.TextDocumentIdentifier(uri=path.as_uri())))
-    return as_dict(await client.protocol.send_request_async(
-        "codie/runtimeStatus", {"uri": path.as_uri()}))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=path.as_uri())))
+    return as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {"uri": path.as_uri()}))
 
 
-@pytest.mark.parametrize("options", [
-    None,  # the default: off
-    {"runtime": {"onSave": False}},
-    {"runtime": {"onSave": True}, "workspace": {"trusted": False}},  # VS Code Restricted Mode
-], ids=["default", "off", "untrusted"])
-async def test_nothing_runs_without_consent(client: LanguageClient, planted: Planted,
-                                            options: dict[str, Any] | None) -> None:
+@pytest.mark.parametrize(
+    "options",
+    [
+        None,  # the default: off
+        {"runtime": {"onSave": False}},
+        {"runtime": {"onSave": True}, "workspace": {"trusted": False}},  # VS Code Restricted Mode
+    ],
+    ids=["default", "off", "untrusted"],
+)
+async def test_nothing_runs_without_consent(
+    client: LanguageClient, planted: Planted, options: dict[str, Any] | None
+) -> None:
     # the repository tries to opt itself in: only the client's settings count
     with (planted.root / "pyproject.toml").open("a") as fh:
         fh.write("\n[tool.codie.runtime]\nonSave = true\n[tool.codie.workspace]\ntrusted = true\n")
@@ -122,31 +130,30 @@ async def test_nothing_runs_without_consent(client: LanguageClient, planted: Pla
     assert status["worker_pid"] is None and not as_dict(status["running"])
     assert planted.written() == []
     if options and options.get("workspace"):  # untrusted: not even on demand
-        answer = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-            command="codie.runTests", arguments=[(planted.root / "calc.py").as_uri()]))
+        answer = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="codie.runTests", arguments=[(planted.root / "calc.py").as_uri()])
+        )
         assert answer["started"] is False and "not trusted" in answer["reason"]
         status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {}))
         assert status["worker_pid"] is None
     assert planted.written() == []
 
 
-async def test_trust_granted_later_turns_it_on(client: LanguageClient,
-                                               planted: Planted) -> None:
-    await start(client, planted.root, {"runtime": {"onSave": True},
-                                       "workspace": {"trusted": False}})
+async def test_trust_granted_later_turns_it_on(client: LanguageClient, planted: Planted) -> None:
+    await start(client, planted.root, {"runtime": {"onSave": True}, "workspace": {"trusted": False}})
     uri = (planted.root / "calc.py").as_uri()
-    status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus",
-                                                              {"uri": uri}))
+    status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {"uri": uri}))
     assert status["enabled"] is False
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"codie": {"runtime": {"onSave": True}, "workspace": {"trusted": True}}}))
-    status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus",
-                                                              {"uri": uri}))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"codie": {"runtime": {"onSave": True}, "workspace": {"trusted": True}}}
+        )
+    )
+    status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {"uri": uri}))
     assert status["enabled"] is True, status
 
 
-async def test_opted_in_the_interpreter_runs_only_in_the_sandbox(
-        client: LanguageClient, planted: Planted) -> None:
+async def test_opted_in_the_interpreter_runs_only_in_the_sandbox(client: LanguageClient, planted: Planted) -> None:
     mode, why = probe()
     if mode is None:
         pytest.skip(f"no sandbox here ({why}); the refusal is tested in test_escape.py")
@@ -167,15 +174,17 @@ async def test_opted_in_the_interpreter_runs_only_in_the_sandbox(
 NO_SANDBOX_ENV = {**ENV, "PATH": "/nonexistent-bin", "DOCKER_HOST": "unix:///nonexistent.sock"}
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(
-    server_command=[sys.executable, "-m", "codie", "serve"], server_env=NO_SANDBOX_ENV))
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "codie", "serve"], server_env=NO_SANDBOX_ENV)
+)
 async def client_without_sandbox(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
     yield lsp_client
     await lsp_client.shutdown_session()
 
 
 async def test_opted_in_without_a_sandbox_nothing_runs_and_the_user_is_told(
-        client_without_sandbox: LanguageClient, planted: Planted) -> None:
+    client_without_sandbox: LanguageClient, planted: Planted
+) -> None:
     client = client_without_sandbox
     await start(client, planted.root, {"runtime": {"onSave": True}})
     open_file(client, planted.root / "calc.py")

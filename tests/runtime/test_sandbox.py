@@ -28,8 +28,9 @@ from codie.sandbox.process import ProcessSandbox, probe
 from .conftest import write_project
 
 MODE, WHY = probe()
-pytestmark = pytest.mark.skipif(MODE is None, reason=f"the process sandbox refuses: {WHY}; "
-                                "`make sandbox-deps` installs bubblewrap")
+pytestmark = pytest.mark.skipif(
+    MODE is None, reason=f"the process sandbox refuses: {WHY}; `make sandbox-deps` installs bubblewrap"
+)
 FAST = Limits(wall_seconds=20, cpu_seconds=20, memory_mb=512, max_procs=32)
 
 
@@ -53,8 +54,11 @@ def report(**data):
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def sandbox_uid(result: RunResult) -> int | None:
@@ -96,14 +100,19 @@ def test_no_outbound_connection(project: Path) -> None:
     thread.start()
     try:
         port = listener.getsockname()[1]
-        result = run_script(project, WRITE_RESULT + """
+        result = run_script(
+            project,
+            WRITE_RESULT
+            + """
 import socket, sys
 try:
     socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
     report(connected=True)
 except OSError as exc:
     report(connected=False, error=str(exc))
-""", str(port))
+""",
+            str(port),
+        )
         data = output(result)
         assert data["connected"] is False, data
     finally:
@@ -116,7 +125,10 @@ def test_no_write_outside_its_folder(project: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"
     token = uuid.uuid4().hex
     host_tmp = Path("/tmp") / f"codie-escape-{token}"
-    result = run_script(project, WRITE_RESULT + """
+    result = run_script(
+        project,
+        WRITE_RESULT
+        + """
 import sys
 outcomes = {}
 for target in sys.argv[1:] + ["/etc/codie-escape", "/usr/codie-escape", "here.txt"]:
@@ -127,7 +139,10 @@ for target in sys.argv[1:] + ["/etc/codie-escape", "/usr/codie-escape", "here.tx
     except OSError as exc:
         outcomes[target] = type(exc).__name__
 report(**outcomes)
-""", str(outside), str(host_tmp))
+""",
+        str(outside),
+        str(host_tmp),
+    )
     data = output(result)
     assert data["here.txt"] == "written"  # its own copy is writable
     assert data["/etc/codie-escape"] != "written" and data["/usr/codie-escape"] != "written"
@@ -137,13 +152,18 @@ report(**outcomes)
 
 def test_memory_limit_enforced(project: Path) -> None:
     limits = Limits(wall_seconds=20, memory_mb=200)
-    result = run_script(project, WRITE_RESULT + """
+    result = run_script(
+        project,
+        WRITE_RESULT
+        + """
 try:
     block = bytearray(400 * 1024 * 1024)
     report(allocated=True)
 except MemoryError:
     report(allocated=False)
-""", limits=limits)
+""",
+        limits=limits,
+    )
     assert output(result) == {"allocated": False}
     assert result.maxrss_kb < 220 * 1024
 
@@ -151,18 +171,24 @@ except MemoryError:
 def test_fork_bomb_contained(project: Path) -> None:
     token = uuid.uuid4().hex
     limits = Limits(wall_seconds=3, cpu_seconds=10, max_procs=24, memory_mb=256)
-    result = run_script(project, """
+    result = run_script(
+        project,
+        """
 import os
 while True:
     try:
         os.fork()
     except OSError:
         pass
-""", token, limits=limits)
+""",
+        token,
+        limits=limits,
+    )
     capped = [n for n in result.isolation if n.startswith(("throw-away uid", "pids cgroup"))]
     if not capped:
-        pytest.skip("neither a throw-away uid nor a pids cgroup here (needs root): "
-                    "RLIMIT_NPROC alone would count a whole user")
+        pytest.skip(
+            "neither a throw-away uid nor a pids cgroup here (needs root): RLIMIT_NPROC alone would count a whole user"
+        )
     assert result.timed_out
     assert survivors(token) == []
     uid = sandbox_uid(result)
@@ -184,13 +210,18 @@ def survivors(token: str) -> list[str]:
 def test_hung_test_killed_with_all_children(project: Path) -> None:
     token = uuid.uuid4().hex
     limits = Limits(wall_seconds=3)
-    result = run_script(project, """
+    result = run_script(
+        project,
+        """
 import os, subprocess, sys, time
 # a child that leaves our process group and session, then the parent hangs
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", sys.argv[1]],
                  start_new_session=True)
 time.sleep(600)
-""", token, limits=limits)
+""",
+        token,
+        limits=limits,
+    )
     assert result.timed_out and "killed" in (result.error or "")
     assert survivors(token) == []
 
@@ -198,7 +229,10 @@ time.sleep(600)
 def test_project_files_never_modified(tmp_path: Path) -> None:
     root = write_project(tmp_path / "proj", {"pkg/mod.py": "X = 1\n", "data.txt": "keep\n"})
     before = tree_digest(root)
-    result = run_script(root, WRITE_RESULT + """
+    result = run_script(
+        root,
+        WRITE_RESULT
+        + """
 import pathlib, sys
 for path in pathlib.Path(".").rglob("*"):
     if path.is_file() and ".codie-run" not in path.parts:
@@ -209,7 +243,9 @@ try:
     report(original="written")
 except OSError as exc:
     report(original=type(exc).__name__)
-""", str(root))
+""",
+        str(root),
+    )
     assert output(result)["original"] != "written"
     before["script.py"] = tree_digest(root)["script.py"]  # written by this test itself
     assert tree_digest(root) == before

@@ -11,20 +11,22 @@ from .conftest import write_project
 
 
 def test_related_by_imports_then_naming(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "p", {
-        "src/shop/__init__.py": "",
-        "src/shop/cart.py": "def total(xs):\n    return sum(xs)\n",
-        "src/shop/tax.py": "RATE = 0.2\n",
-        "tests/test_checkout.py": "from shop.cart import total\n",
-        "tests/test_module_import.py": "import shop.cart as c\n",
-        "tests/test_from_package.py": "from shop import cart\n",
-        "tests/test_tax.py": "X = 1\n",  # imports nothing: found by its name only
-        "tests/test_unrelated.py": "import json\n",
-        "tests/test_broken.py": "def (:\n",
-    })
+    root = write_project(
+        tmp_path / "p",
+        {
+            "src/shop/__init__.py": "",
+            "src/shop/cart.py": "def total(xs):\n    return sum(xs)\n",
+            "src/shop/tax.py": "RATE = 0.2\n",
+            "tests/test_checkout.py": "from shop.cart import total\n",
+            "tests/test_module_import.py": "import shop.cart as c\n",
+            "tests/test_from_package.py": "from shop import cart\n",
+            "tests/test_tax.py": "X = 1\n",  # imports nothing: found by its name only
+            "tests/test_unrelated.py": "import json\n",
+            "tests/test_broken.py": "def (:\n",
+        },
+    )
     chosen, how = related_tests(root, [root / "src/shop/cart.py"])
-    assert [p.name for p in chosen] == [
-        "test_checkout.py", "test_from_package.py", "test_module_import.py"]
+    assert [p.name for p in chosen] == ["test_checkout.py", "test_from_package.py", "test_module_import.py"]
     assert how == "imports"
     chosen, how = related_tests(root, [root / "src/shop/tax.py"])
     assert [p.name for p in chosen] == ["test_tax.py"] and how == "naming"

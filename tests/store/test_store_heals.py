@@ -52,7 +52,10 @@ def use_callgraph(db: Path, root: Path) -> None:
 
 
 USERS: dict[str, Callable[[Path, Path], None]] = {
-    "feedback": use_feedback, "runtime-history": use_history, "style": use_style, "callgraph": use_callgraph,
+    "feedback": use_feedback,
+    "runtime-history": use_history,
+    "style": use_style,
+    "callgraph": use_callgraph,
 }
 
 
@@ -76,7 +79,8 @@ def damaged_pages(path: Path) -> None:
 @pytest.mark.parametrize("damage", [damaged_header, damaged_pages], ids=["header", "pages"])
 @pytest.mark.parametrize("user", sorted(USERS))
 def test_a_damaged_store_is_moved_aside_and_rebuilt(
-        user: str, damage: Callable[[Path], None], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    user: str, damage: Callable[[Path], None], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     root = make_workspace(tmp_path / "shop", copies=4)
     db = tmp_path / ".codie" / "codie.db"
     db.parent.mkdir()
@@ -131,8 +135,11 @@ def test_a_read_only_store_falls_back_to_memory(what: str, tmp_path: Path) -> No
     try:
         done = subprocess.run(
             [*without_root_powers(), sys.executable, "-c", READ_ONLY_SCRIPT, str(db)],
-            capture_output=True, text=True, timeout=120,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "server")})
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
+        )
     finally:
         folder.chmod(0o755)
     assert done.returncode == 0, done.stderr
@@ -194,8 +201,16 @@ def test_two_codie_style_train_runs_at_once(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "shop", copies=8)
     env = {k: v for k, v in os.environ.items() if k != "CODIE_DB"}
     env["PYTHONPATH"] = str(ROOT / "server")
-    runs = [subprocess.Popen([sys.executable, "-m", "codie", "style", "train", str(root)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "codie", "style", "train", str(root)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(300), *p.communicate()) for p in runs]
     for code, out, err in results:
         assert code == 0 and "IntegrityError" not in err and "learned the style" in out, err

@@ -37,34 +37,29 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StyleServ
     return root, service
 
 
-def analyze(root: Path, service: StyleService, path: Path, text: str,
-            **style: object) -> list[Finding]:
+def analyze(root: Path, service: StyleService, path: Path, text: str, **style: object) -> list[Finding]:
     options = {"min-tokens": 200, "min-samples": 10, **style}
     doc = Document(path.as_uri(), text)
-    ctx = Context(doc, catalogue(), Settings(sections={"style": options}), root=root,
-                  services={"style": service})
+    ctx = Context(doc, catalogue(), Settings(sections={"style": options}), root=root, services={"style": service})
     return list(StyleAnalyzer().analyze(ctx, doc.top_level()))
 
 
-def test_case_deviation_quotes_the_projects_statistics(
-        workspace: tuple[Path, StyleService]) -> None:
+def test_case_deviation_quotes_the_projects_statistics(workspace: tuple[Path, StyleService]) -> None:
     root, service = workspace
     found = analyze(root, service, root / "shop" / "new.py", CAMEL)
     (case,) = [f for f in found if f.rule_id == "STY002"]
     assert case.message.startswith("100% of functions here are snake_case")
     assert "`loadOrders` is camelCase" in case.message
     quotes = [f for f in found if f.rule_id == "STY003"]
-    assert quotes and "use \" quotes" in quotes[0].message
+    assert quotes and 'use " quotes' in quotes[0].message
 
 
-def test_nothing_is_reported_before_the_model_has_seen_enough(
-        workspace: tuple[Path, StyleService]) -> None:
+def test_nothing_is_reported_before_the_model_has_seen_enough(workspace: tuple[Path, StyleService]) -> None:
     root, service = workspace
     assert analyze(root, service, root / "shop" / "new.py", CAMEL, **{"min-tokens": 10**6}) == []
 
 
-def test_naming_finding_carries_a_rename_of_every_occurrence_in_scope(
-        workspace: tuple[Path, StyleService]) -> None:
+def test_naming_finding_carries_a_rename_of_every_occurrence_in_scope(workspace: tuple[Path, StyleService]) -> None:
     root, service = workspace
     path = root / "shop" / "cart.py"
     found = [f for f in analyze(root, service, path, DEVIANT) if f.rule_id == "STY001"]
@@ -113,8 +108,7 @@ def test_rename_refusals(workspace: tuple[Path, StyleService]) -> None:
     other = Document(books.as_uri(), text)
     assert other.tree is not None
     ledger = text.index("class ") + len("class ")  # BooksLedger: used by no other file
-    assert rename_edits(other.source, other.tree.root_node, ledger, "Books", model,
-                        books.as_posix())
+    assert rename_edits(other.source, other.tree.root_node, ledger, "Books", model, books.as_posix())
     doc2 = Document("file:///x.py", "def total_books():\n    pass\n")  # books.py has one too
     assert doc2.tree is not None
     with pytest.raises(RenameError, match="other files"):
@@ -122,24 +116,20 @@ def test_rename_refusals(workspace: tuple[Path, StyleService]) -> None:
     imported = Document("file:///y.py", "from shop.books import total_books\n")
     assert imported.tree is not None
     with pytest.raises(RenameError, match="imported"):
-        rename_edits(imported.source, imported.tree.root_node, imported.offset_at(0, 25), "x",
-                     model, None)
+        rename_edits(imported.source, imported.tree.root_node, imported.offset_at(0, 25), "x", model, None)
 
 
-def test_parameters_of_functions_other_files_use_are_left_alone(
-        workspace: tuple[Path, StyleService]) -> None:
+def test_parameters_of_functions_other_files_use_are_left_alone(workspace: tuple[Path, StyleService]) -> None:
     root, service = workspace
     model = service.models[root]
     source = "def total_books(things):\n    return things\n"  # books.py defines one too
     doc = Document("file:///z.py", source)
     assert doc.tree is not None
     with pytest.raises(RenameError, match="keyword arguments"):
-        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(0, 17), "orders", model,
-                     None)
+        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(0, 17), "orders", model, None)
     private = Document("file:///z.py", "def _helper(things):\n    return things\n")
     assert private.tree is not None
-    edits = rename_edits(private.source, private.tree.root_node, private.offset_at(0, 13),
-                         "orders", model, None)
+    edits = rename_edits(private.source, private.tree.root_node, private.offset_at(0, 13), "orders", model, None)
     assert [private.position_at(e.start) for e in edits] == [(0, 12), (1, 11)]
 
 
@@ -152,8 +142,9 @@ def test_naming_runs_in_slices_under_a_budget(workspace: tuple[Path, StyleServic
     sliced.on_unfinished = asked.append
     path = root / "shop" / "cart.py"
     doc = Document(path.as_uri(), DEVIANT)
-    ctx = Context(doc, catalogue(), Settings(sections={"style": {"min-tokens": 200}}),
-                  root=root, services={"style": sliced})
+    ctx = Context(
+        doc, catalogue(), Settings(sections={"style": {"min-tokens": 200}}), root=root, services={"style": sliced}
+    )
     analyzer = StyleAnalyzer()
     passes = 0
     while True:
@@ -168,13 +159,11 @@ def test_naming_runs_in_slices_under_a_budget(workspace: tuple[Path, StyleServic
 
 
 def test_members_reached_through_other_objects_are_not_renamed() -> None:
-    source = ("class Cart:\n    def add(self, item):\n        self.add(item)\n\n\n"
-              "def fill(cart):\n    cart.add(1)\n")
+    source = "class Cart:\n    def add(self, item):\n        self.add(item)\n\n\ndef fill(cart):\n    cart.add(1)\n"
     doc = Document("file:///m.py", source)
     assert doc.tree is not None
     with pytest.raises(RenameError, match="attribute of other objects"):
-        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(1, 9), "put",
-                     WorkspaceModelStub(), None)
+        rename_edits(doc.source, doc.tree.root_node, doc.offset_at(1, 9), "put", WorkspaceModelStub(), None)
 
 
 class WorkspaceModelStub:

@@ -11,7 +11,7 @@ from tests.style.workspace import make_workspace
 
 
 def test_train_show_then_check_reports_style_headlessly(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CODIE_DB", raising=False)
     root = make_workspace(tmp_path / "shop")
@@ -22,8 +22,8 @@ def test_train_show_then_check_reports_style_headlessly(
     shown = capsys.readouterr().out
     assert "case:function" in shown and "snake_case" in shown
     (root / "shop" / "late.py").write_text(
-        "def loadOrders(orders):\n    return [o for o in orders]\n"
-        "x = 'a'\ny = 'b'\nz = 'c'\nw = 'd'\n")
+        "def loadOrders(orders):\n    return [o for o in orders]\nx = 'a'\ny = 'b'\nz = 'c'\nw = 'd'\n"
+    )
     assert main(["check", str(root), "--select", "STY", "--fail-on", "never", "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert "STY001" in out and "`order`, not `thing`" in out

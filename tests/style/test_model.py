@@ -10,14 +10,12 @@ from codie.analyzers.style.ngram import grams
 from codie.analyzers.style.training import build_model, train_workspace, update_file
 from tests.style.workspace import DEVIANT, make_workspace
 
-A = (b"def f(items):\n    total = 0\n    for item in items:\n        total += item\n"
-     b"    return total\n")
+A = b"def f(items):\n    total = 0\n    for item in items:\n        total += item\n    return total\n"
 B = b"def g(rows):\n    for row in rows:\n        print(row)\n"
 B2 = b"def g(rows):\n    for line in rows:\n        print(line, sep='')\n"
 
 
-def snapshot(model: WorkspaceModel) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...],
-                                                                              int], int]:
+def snapshot(model: WorkspaceModel) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], int], int]:
     words = model.lm.vocab.words
     counts = {tuple(words[i] for i in g): c for g, c in model.lm.counts.items()}
     followers = {tuple(words[i] for i in g): c for g, c in model.lm.followers.items()}
@@ -97,8 +95,7 @@ def test_worker_jobs_train_and_update(tmp_path: Path) -> None:
     assert result["files"] == 5 and job.reports[-1][0] == 1.0
     cart = root / "shop" / "cart.py"
     cart.write_text("x = 1\n")
-    assert jobs.update({"path": str(cart), "db": str(tmp_path / "w.db")}, job) == {
-        "changed": True}
+    assert jobs.update({"path": str(cart), "db": str(tmp_path / "w.db")}, job) == {"changed": True}
 
 
 def test_refresh_brings_a_stored_model_up_to_date_with_the_disk(tmp_path: Path) -> None:

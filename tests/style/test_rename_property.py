@@ -40,9 +40,13 @@ def test_every_local_rename_is_complete(path: Path) -> None:
         compile(text, str(path), "exec")  # still valid Python
         name_node = node.child_by_field_name("name")
         assert name_node is not None
-        (table,) = [t for t in _tables(symtable.symtable(text, str(path), "exec"))
-                    if t.get_type() == "function" and t.get_lineno() == node.start_point.row + 1
-                    and t.get_name() == doc.node_text(name_node)]
+        (table,) = [
+            t
+            for t in _tables(symtable.symtable(text, str(path), "exec"))
+            if t.get_type() == "function"
+            and t.get_lineno() == node.start_point.row + 1
+            and t.get_name() == doc.node_text(name_node)
+        ]
         symbols = set(table.get_identifiers())
         assert new in symbols and binding.name not in symbols, (binding.name, table.get_name())
         checked += 1

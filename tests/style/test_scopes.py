@@ -5,7 +5,7 @@ from __future__ import annotations
 from codie.analyzers.style.scopes import ScopeTree, build
 from codie.core.document import Document
 
-SOURCE = '''import os
+SOURCE = """import os
 G = 1
 
 
@@ -30,7 +30,7 @@ class A:
 
     def n(self, m):
         return m + self.m() + attr
-'''
+"""
 
 
 def tree() -> tuple[Document, ScopeTree]:
@@ -80,7 +80,7 @@ def test_names_visible_in_a_scope_include_nested_and_enclosing_ones() -> None:
 
 
 def test_keyword_arguments_of_calls_in_this_file_are_parameter_occurrences() -> None:
-    source = '''def f(limit, other=1):
+    source = """def f(limit, other=1):
     return limit
 
 
@@ -95,26 +95,29 @@ class C:
 f(limit=1, other=2)
 C(limit=3)
 g(limit=4)
-'''
+"""
     doc = Document("file:///k.py", source)
     assert doc.tree is not None
     scopes = build(doc.source, doc.tree.root_node)
-    found = {(b.scope.node.start_point.row, b.name): sorted(doc.position_at(s)
-                                                            for s, _ in b.occurrences)
-             for b in scopes.bindings() if b.kind == "parameter"}
+    found = {
+        (b.scope.node.start_point.row, b.name): sorted(doc.position_at(s) for s, _ in b.occurrences)
+        for b in scopes.bindings()
+        if b.kind == "parameter"
+    }
     assert found[(0, "limit")] == [(0, 6), (1, 11), (12, 2)]
     assert found[(5, "limit")] == [(5, 23), (6, 21), (13, 2)]
     assert found[(8, "limit")] == [(8, 16), (9, 22), (9, 28)]
 
 
 def test_defaults_and_annotations_belong_to_the_enclosing_scope() -> None:
-    source = ("def outer(name: str):\n    def inner(x, name=name, y: name = 1):\n"
-              "        return name\n")
+    source = "def outer(name: str):\n    def inner(x, name=name, y: name = 1):\n        return name\n"
     doc = Document("file:///d.py", source)
     assert doc.tree is not None
     scopes = build(doc.source, doc.tree.root_node)
-    found = {(b.scope.node.start_point.row, b.name): sorted(doc.position_at(s)
-                                                            for s, _ in b.occurrences)
-             for b in scopes.bindings() if b.name == "name"}
+    found = {
+        (b.scope.node.start_point.row, b.name): sorted(doc.position_at(s) for s, _ in b.occurrences)
+        for b in scopes.bindings()
+        if b.name == "name"
+    }
     assert found[(0, "name")] == [(0, 10), (1, 22), (1, 31)]
     assert found[(1, "name")] == [(1, 17), (2, 15)]

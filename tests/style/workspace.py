@@ -46,10 +46,13 @@ class {cls}Ledger:
         return total
 '''
 
-WORDS = ["books", "games", "shoes", "coats", "lamps", "desks", "beds", "rugs", "pens",
-         "cups", "maps", "kits"]
-VARIETY = [("parts", "text", "fields", "field"), ("lines", "body", "items", "item"),
-           ("chunks", "output", "cells", "cell"), ("pieces", "result", "tokens", "token")]
+WORDS = ["books", "games", "shoes", "coats", "lamps", "desks", "beds", "rugs", "pens", "cups", "maps", "kits"]
+VARIETY = [
+    ("parts", "text", "fields", "field"),
+    ("lines", "body", "items", "item"),
+    ("chunks", "output", "cells", "cell"),
+    ("pieces", "result", "tokens", "token"),
+]
 
 DEVIANT = '''"""Cart helpers."""
 
@@ -78,7 +81,6 @@ def make_workspace(root: Path, copies: int = 12) -> Path:
     for i in range(copies):
         word = WORDS[i % len(WORDS)]
         a, b, c, d = VARIETY[i % len(VARIETY)]
-        (pkg / f"{word}.py").write_text(
-            TEMPLATE.format(word=word, cls=word.capitalize(), a=a, b=b, c=c, d=d))
+        (pkg / f"{word}.py").write_text(TEMPLATE.format(word=word, cls=word.capitalize(), a=a, b=b, c=c, d=d))
     (pkg / "cart.py").write_text(DEVIANT)
     return root

@@ -81,9 +81,15 @@ class Recorder:
 def environment(recorder: Recorder, tmp: Path, **extra: str) -> dict[str, str]:
     marks = tmp / "marks"
     marks.mkdir(exist_ok=True)
-    return {**os.environ, "PYTHONPATH": str(ROOT), "CODIE_WORKER_HANDLERS": HANDLERS,
-            "CODIE_TEST_RECORDER": recorder.url, "CODIE_TEST_MARKS": str(marks),
-            "CODIE_WEBHOOK_SECRET": SECRET.decode(), **extra}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CODIE_WORKER_HANDLERS": HANDLERS,
+        "CODIE_TEST_RECORDER": recorder.url,
+        "CODIE_TEST_MARKS": str(marks),
+        "CODIE_WEBHOOK_SECRET": SECRET.decode(),
+        **extra,
+    }
 
 
 class Proc:
@@ -92,8 +98,9 @@ class Proc:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self.out = log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "codie", *args], env=env,
-                                     stdout=self.out, stderr=subprocess.STDOUT, cwd=log.parent)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "codie", *args], env=env, stdout=self.out, stderr=subprocess.STDOUT, cwd=log.parent
+        )
 
     @property
     def pid(self) -> int:
@@ -119,8 +126,7 @@ class Proc:
         self.out.close()
 
 
-def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 300.0,
-             every: float = 0.1) -> Any:
+def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 300.0, every: float = 0.1) -> Any:
     """Poll until predicate() is truthy; the deadline is only a safety net."""
     deadline = time.monotonic() + timeout
     while True:
@@ -134,8 +140,9 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 300.0,
 
 def start_webhook(db: str, env: dict[str, str], log: Path, lease: float) -> tuple[Proc, str]:
     """`codie webhook` on a free loopback port (no embedded workers); returns its URL."""
-    proc = Proc(["webhook", "--host", "127.0.0.1", "--port", "0", "--db", db, "--workers", "0",
-                 "--lease", str(lease)], env, log)
+    proc = Proc(
+        ["webhook", "--host", "127.0.0.1", "--port", "0", "--db", db, "--workers", "0", "--lease", str(lease)], env, log
+    )
 
     def listening() -> str | None:
         if not proc.alive():
@@ -154,10 +161,16 @@ def start_worker(db: str, env: dict[str, str], log: Path, lease: float) -> Proc:
 
 def pr_event(number: int, sha: str) -> dict[str, Any]:
     clone = {"clone_url": "https://github.com/acme/shop.git", "full_name": "acme/shop"}
-    return {"action": "synchronize", "number": number,
-            "pull_request": {"number": number, "head": {"sha": sha, "ref": f"pr-{number}", "repo": clone},
-                             "base": {"sha": "0" * 40, "ref": "main", "repo": clone}},
-            "repository": clone}
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"sha": sha, "ref": f"pr-{number}", "repo": clone},
+            "base": {"sha": "0" * 40, "ref": "main", "repo": clone},
+        },
+        "repository": clone,
+    }
 
 
 def sha_of(n: int) -> str:
@@ -170,8 +183,7 @@ async def post_all(url: str, deliveries: list[tuple[str, bytes]]) -> list[int]:
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def one(delivery: str, body: bytes) -> int:
-            async with session.post(url + "/webhook", data=body,
-                                    headers=signed(body, delivery=delivery)) as r:
+            async with session.post(url + "/webhook", data=body, headers=signed(body, delivery=delivery)) as r:
                 await r.read()
                 return r.status
 

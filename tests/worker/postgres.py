@@ -74,15 +74,29 @@ class PostgresServer:
     def start(self) -> None:
         """initdb (the first time) and start the server; again after pause() to resume."""
         if not (self.data / "PG_VERSION").exists():
-            done = self._run("initdb", "-D", str(self.data), "-U", "codie", "--auth=trust",
-                             "--no-sync", "-E", "UTF8", "--locale=C")
+            done = self._run(
+                "initdb", "-D", str(self.data), "-U", "codie", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"
+            )
             if done.returncode != 0:
                 raise RuntimeError(f"initdb failed: {done.stderr or done.stdout}")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
-        done = self._run("pg_ctl", "start", "-w", "-t", "120", "-D", str(self.data),
-                         "-l", str(self.dir / "server.log"), "-o", options)
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        done = self._run(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "120",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "server.log"),
+            "-o",
+            options,
+        )
         if done.returncode != 0:
             log = (self.dir / "server.log").read_text(errors="replace") if (self.dir / "server.log").exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stderr or done.stdout}\n{log}")

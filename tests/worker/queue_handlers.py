@@ -31,8 +31,7 @@ from codie.worker import handlers
 
 def _call(method: str, url: str, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return dict(json.loads(response.read()))

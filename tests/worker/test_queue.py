@@ -140,8 +140,7 @@ def test_handler_registry_and_context(queue: JobQueue) -> None:
     try:
         assert "echo-test" in handlers.kinds()
         job_id = queue.enqueue("echo-test", {"a": 1})
-        ctx = handlers.QueueContext(job_id, "echo-test", queue,
-                                    on_progress=lambda *a: seen.append(a))
+        ctx = handlers.QueueContext(job_id, "echo-test", queue, on_progress=lambda *a: seen.append(a))
         queue.claim("w")
         fn = handlers.get("echo-test")
         assert fn is not None

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def codie(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server"), "CODIE_WEBHOOK_SECRET": "s3cret"}
-    return subprocess.run([sys.executable, "-m", "codie", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "codie", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("command", [["worker", "--standalone"], ["webhook", "--port", "0"]])
@@ -52,9 +53,14 @@ def test_a_queue_that_cannot_be_written_is_an_error_not_a_memory_queue(tmp_path:
     folder.chmod(0o555)
     try:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
-        done = subprocess.run([*prefix, sys.executable, "-m", "codie", "worker", "--standalone",
-                               "--db", str(folder / "queue.db")],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "codie", "worker", "--standalone", "--db", str(folder / "queue.db")],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         folder.chmod(0o755)
     assert done.returncode == 2, done.stderr

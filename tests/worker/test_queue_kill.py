@@ -42,8 +42,9 @@ def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_every_delivery_is_processed_exactly_once(location: str, tmp_path: Path) -> None:
     with Recorder() as recorder:
-        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0.05",
-                          CODIE_TEST_CRASH=",".join(sha_of(n) for n in CRASHING))
+        env = environment(
+            recorder, tmp_path, CODIE_TEST_WORK="0.05", CODIE_TEST_CRASH=",".join(sha_of(n) for n in CRASHING)
+        )
         queue = open_queue(location, lease=LEASE)
         procs: list[Proc] = []
         try:
@@ -74,8 +75,11 @@ def test_every_delivery_is_processed_exactly_once(location: str, tmp_path: Path)
 
             def worker_1_mid_job() -> bool:
                 replace_dead()
-                return len(queue.list("done")) >= 20 and workers[0].alive() and any(
-                    j.payload["head_sha"] not in crash_shas for j in holding(workers[0]))
+                return (
+                    len(queue.list("done")) >= 20
+                    and workers[0].alive()
+                    and any(j.payload["head_sha"] not in crash_shas for j in holding(workers[0]))
+                )
 
             wait_for(worker_1_mid_job, "worker 1 in the middle of a job")
             workers[0].kill()
@@ -119,8 +123,7 @@ def test_a_worker_killed_at_each_step_of_a_job(step: str, location: str, tmp_pat
     """One pull request; its first run dies at `step`; the next worker finishes it, and
     GitHub (the recorder) got exactly one post."""
     with Recorder() as recorder:
-        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_CRASH=sha_of(1),
-                          CODIE_TEST_CRASH_AT=step)
+        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_CRASH=sha_of(1), CODIE_TEST_CRASH_AT=step)
         queue = open_queue(location, lease=LEASE)
         webhook, url = start_webhook(location, env, tmp_path / "webhook.log", LEASE)
         procs = [webhook]
@@ -148,8 +151,9 @@ def test_restarting_the_webhook_leaves_a_live_workers_job_alone(location: str, t
     embedded workers. Before, the restart re-queued every running job and it ran twice."""
     release = tmp_path / "release"
     with Recorder() as recorder:
-        env = environment(recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_HOLD=sha_of(1),
-                          CODIE_TEST_RELEASE=str(release))
+        env = environment(
+            recorder, tmp_path, CODIE_TEST_WORK="0", CODIE_TEST_HOLD=sha_of(1), CODIE_TEST_RELEASE=str(release)
+        )
         queue = open_queue(location, lease=LEASE)
         procs: list[Proc] = []
         try:
@@ -162,12 +166,35 @@ def test_restarting_the_webhook_leaves_a_live_workers_job_alone(location: str, t
             assert (held.worker or "").split(":")[1] == str(worker.pid)
             webhook.kill()
             # back, now with an embedded worker of its own that would happily run any job
-            webhook = Proc(["webhook", "--host", "127.0.0.1", "--port", "0", "--db", location,
-                            "--workers", "1", "--lease", str(LEASE)], env, tmp_path / "webhook-2.log")
+            webhook = Proc(
+                [
+                    "webhook",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--db",
+                    location,
+                    "--workers",
+                    "1",
+                    "--lease",
+                    str(LEASE),
+                ],
+                env,
+                tmp_path / "webhook-2.log",
+            )
             procs.append(webhook)
-            url = wait_for(lambda: next((line.split("listening on ", 1)[1].rsplit("/webhook", 1)[0]
-                                         for line in (tmp_path / "webhook-2.log").read_text().splitlines()
-                                         if "listening on" in line), None), "the webhook to listen")
+            url = wait_for(
+                lambda: next(
+                    (
+                        line.split("listening on ", 1)[1].rsplit("/webhook", 1)[0]
+                        for line in (tmp_path / "webhook-2.log").read_text().splitlines()
+                        if "listening on" in line
+                    ),
+                    None,
+                ),
+                "the webhook to listen",
+            )
             assert asyncio.run(post_all(url, batch[1:])) == [202]
             # the embedded worker has been claiming: it ran the new job...
             other = wait_for(lambda: [j for j in queue.list("done") if j.id != held.id], "the second job")

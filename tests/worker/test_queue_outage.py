@@ -43,8 +43,11 @@ def test_a_worker_outlives_a_database_outage(own_server: PostgresServer, tmp_pat
             queue.close()
 
             own_server.pause()
-            wait_for(lambda: "job queue is unavailable" in log.read_text(errors="replace"),
-                     "the worker to notice the outage", timeout=120)
+            wait_for(
+                lambda: "job queue is unavailable" in log.read_text(errors="replace"),
+                "the worker to notice the outage",
+                timeout=120,
+            )
             assert worker.alive()
             own_server.start()
 

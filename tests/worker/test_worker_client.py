@@ -13,11 +13,9 @@ from codie.lsp import worker_client
 from codie.lsp.worker_client import Pending, WorkerClient
 
 
-async def test_a_worker_that_cannot_start_fails_its_jobs(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_worker_that_cannot_start_fails_its_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker_client, "RESTART_DELAYS", (0.01,))
-    broken = [sys.executable, "-c", "import sys; print('no queue here', file=sys.stderr); "
-              "sys.exit(3)"]
+    broken = [sys.executable, "-c", "import sys; print('no queue here', file=sys.stderr); sys.exit(3)"]
     client = WorkerClient(tmp_path / "q.db", argv=broken)
     done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
     await client.submit("runtime-tests", {}, Pending(on_result=done.set_result))
@@ -28,8 +26,7 @@ async def test_a_worker_that_cannot_start_fails_its_jobs(
     await client.close()
 
 
-async def test_submit_and_result_through_a_real_worker(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_submit_and_result_through_a_real_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(__file__).resolve().parents[2]
     monkeypatch.setenv("PYTHONPATH", str(root))
     monkeypatch.setenv("CODIE_WORKER_HANDLERS", "tests.worker.sleepy_handlers")
@@ -37,10 +34,11 @@ async def test_submit_and_result_through_a_real_worker(tmp_path: Path,
     client = WorkerClient(tmp_path / "q.db")
     done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
     progress: list[float] = []
-    await client.submit("sleepy", {"log": str(tmp_path / "log"),
-                                   "release": str(tmp_path / "release")},
-                        Pending(on_result=done.set_result,
-                                on_progress=lambda _id, f, _m: progress.append(f)))
+    await client.submit(
+        "sleepy",
+        {"log": str(tmp_path / "log"), "release": str(tmp_path / "release")},
+        Pending(on_result=done.set_result, on_progress=lambda _id, f, _m: progress.append(f)),
+    )
     result = await asyncio.wait_for(done, 30)
     assert result["state"] == "done" and result["result"] == {"slept": True}
     assert 0.5 in progress

@@ -23,11 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class WorkerProcess:
     def __init__(self, db: Path) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT),
-               "CODIE_WORKER_HANDLERS": "tests.worker.sleepy_handlers"}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "CODIE_WORKER_HANDLERS": "tests.worker.sleepy_handlers"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "codie", "worker", "--db", str(db)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
         self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.hello = self.expect("hello")
@@ -62,8 +64,7 @@ class WorkerProcess:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    return {"db": tmp_path / "q.db", "log": tmp_path / "log.txt",
-            "release": tmp_path / "release"}
+    return {"db": tmp_path / "q.db", "log": tmp_path / "log.txt", "release": tmp_path / "release"}
 
 
 def payload(files: dict[str, Path]) -> dict[str, str]:
@@ -73,8 +74,7 @@ def payload(files: dict[str, Path]) -> dict[str, str]:
 def test_job_survives_a_killed_worker_and_never_runs_twice(files: dict[str, Path]) -> None:
     first = WorkerProcess(files["db"])
     assert "sleepy" in first.hello["kinds"]
-    first.send({"type": "submit", "ref": 1, "kind": "sleepy", "payload": payload(files),
-                "key": "job-1"})
+    first.send({"type": "submit", "ref": 1, "kind": "sleepy", "payload": payload(files), "key": "job-1"})
     job_id = first.expect("submitted")["id"]
     assert first.expect("progress")["id"] == job_id
     first.expect("progress")  # "waiting": the handler is in the middle of the job
@@ -90,8 +90,7 @@ def test_job_survives_a_killed_worker_and_never_runs_twice(files: dict[str, Path
         assert result["id"] == job_id and result["state"] == "done"
         assert result["result"] == {"slept": True}
         # the same key again: the finished job is answered, not run again
-        second.send({"type": "submit", "ref": 2, "kind": "sleepy", "payload": payload(files),
-                     "key": "job-1"})
+        second.send({"type": "submit", "ref": 2, "kind": "sleepy", "payload": payload(files), "key": "job-1"})
         assert second.expect("submitted")["id"] == job_id
         assert second.expect("result")["state"] == "done"
     finally:
@@ -152,10 +151,10 @@ def test_standalone_drains_the_queue(files: dict[str, Path]) -> None:
     queue = JobQueue(files["db"])
     job_id = queue.enqueue("sleepy", payload(files), key="pr-1")
     files["release"].touch()
-    env = {**os.environ, "PYTHONPATH": str(ROOT),
-           "CODIE_WORKER_HANDLERS": "tests.worker.sleepy_handlers"}
-    proc = subprocess.Popen([sys.executable, "-m", "codie", "worker", "--standalone",
-                             "--db", str(files["db"])], env=env)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CODIE_WORKER_HANDLERS": "tests.worker.sleepy_handlers"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codie", "worker", "--standalone", "--db", str(files["db"])], env=env
+    )
     try:
         deadline = time.monotonic() + 20
         while queue.get(job_id).state != "done" and time.monotonic() < deadline:
@@ -173,12 +172,23 @@ def test_cancel_kills_a_running_sandbox(files: dict[str, Path], tmp_path: Path) 
     (project / "pyproject.toml").write_text("[project]\nname='p'\nversion='0'\n")
     (project / "test_hang.py").write_text(
         "import subprocess, sys\n\ndef test_hang():\n    subprocess.run([sys.executable, "
-        f"'-c', 'import time; time.sleep(600)', '{token}'])\n")
+        f"'-c', 'import time; time.sleep(600)', '{token}'])\n"
+    )
     worker = WorkerProcess(files["db"])
     try:
-        worker.send({"type": "submit", "ref": 1, "kind": "runtime-tests",
-                     "payload": {"root": str(project), "targets": [], "backend": "process",
-                                 "db": str(tmp_path / "history.db")}})
+        worker.send(
+            {
+                "type": "submit",
+                "ref": 1,
+                "kind": "runtime-tests",
+                "payload": {
+                    "root": str(project),
+                    "targets": [],
+                    "backend": "process",
+                    "db": str(tmp_path / "history.db"),
+                },
+            }
+        )
         job_id = worker.expect("submitted")["id"]
         while worker.expect("progress")["fraction"] < 0.1:
             pass

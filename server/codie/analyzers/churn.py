@@ -71,8 +71,7 @@ class Churn:
 def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE churn_commits (sha TEXT PRIMARY KEY, time INTEGER, author TEXT)")
     db.execute("CREATE TABLE churn_files (sha TEXT, path TEXT, added INTEGER, removed INTEGER)")
-    db.execute("CREATE TABLE churn_functions (sha TEXT, path TEXT, function TEXT, "
-               "added INTEGER, removed INTEGER)")
+    db.execute("CREATE TABLE churn_functions (sha TEXT, path TEXT, function TEXT, added INTEGER, removed INTEGER)")
     db.execute("CREATE TABLE churn_state (key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE INDEX churn_files_sha ON churn_files (sha)")
     db.execute("CREATE INDEX churn_functions_sha ON churn_functions (sha)")
@@ -164,14 +163,17 @@ class ChurnIndex:
                 for table in ("churn_commits", "churn_files", "churn_functions"):
                     self.db.execute(f"DELETE FROM {table}")
                 self._set("since", str(since))
-            self.db.conn.executemany("INSERT OR REPLACE INTO churn_commits VALUES (?, ?, ?)",
-                                     [(c.sha, c.time, c.author) for c in commits])
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO churn_commits VALUES (?, ?, ?)", [(c.sha, c.time, c.author) for c in commits]
+            )
             self.db.conn.executemany(
                 "INSERT INTO churn_files VALUES (?, ?, ?, ?)",
-                [(c.sha, p, a, r) for c in commits for p, (a, r) in c.files.items()])
+                [(c.sha, p, a, r) for c in commits for p, (a, r) in c.files.items()],
+            )
             self.db.conn.executemany(
                 "INSERT INTO churn_functions VALUES (?, ?, ?, ?, ?)",
-                [(c.sha, p, f, a, r) for c in commits for (p, f), (a, r) in c.functions.items()])
+                [(c.sha, p, f, a, r) for c in commits for (p, f), (a, r) in c.functions.items()],
+            )
             self._set("head", head)
         return len(commits)
 
@@ -182,12 +184,18 @@ class ChurnIndex:
         with tempfile.NamedTemporaryFile("w", suffix=".gitattributes", delete=False) as fh:
             fh.write("*.py diff=python\n")  # git's Python funcname pattern for hunk headers
         try:
-            args = ["log", "--no-merges", f"--format={RECORD}%H{UNIT}%at{UNIT}%aN", "-p",
-                    "-U0", "--no-color", "--no-renames"]
+            args = [
+                "log",
+                "--no-merges",
+                f"--format={RECORD}%H{UNIT}%at{UNIT}%aN",
+                "-p",
+                "-U0",
+                "--no-color",
+                "--no-renames",
+            ]
             if since is not None:
                 args.append(f"--since={since}")
-            yield from parse_log(git(self.root, *args, revs, "--", "*.py",
-                                     config={"core.attributesFile": fh.name}))
+            yield from parse_log(git(self.root, *args, revs, "--", "*.py", config={"core.attributesFile": fh.name}))
         finally:
             Path(fh.name).unlink(missing_ok=True)
 
@@ -203,9 +211,10 @@ class ChurnIndex:
         rows = self.db.execute(
             f"SELECT x.path, {function}, COUNT(DISTINCT x.sha), SUM(x.added), SUM(x.removed), "
             f"COUNT(DISTINCT c.author) FROM {table} x JOIN churn_commits c ON c.sha = x.sha "
-            f"WHERE c.time >= ? GROUP BY x.path, {function}", [cutoff]).fetchall()
-        return [Churn(str(p), str(f), int(n), int(a or 0), int(r or 0), int(au))
-                for p, f, n, a, r, au in rows]
+            f"WHERE c.time >= ? GROUP BY x.path, {function}",
+            [cutoff],
+        ).fetchall()
+        return [Churn(str(p), str(f), int(n), int(a or 0), int(r or 0), int(au)) for p, f, n, a, r, au in rows]
 
 
 def per_path(churn: list[Churn]) -> dict[str, Churn]:

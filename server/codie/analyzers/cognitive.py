@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-NESTING = ("if_statement", "for_statement", "while_statement", "match_statement",
-           "conditional_expression")
+NESTING = ("if_statement", "for_statement", "while_statement", "match_statement", "conditional_expression")
 NESTED_SCOPES = ("function_definition", "class_definition", "lambda")
 
 
@@ -26,7 +25,7 @@ def cognitive_complexity(func: Node, source: bytes, is_method: bool | None = Non
     if body is None:
         return 0
     name_node = func.child_by_field_name("name")
-    name = source[name_node.start_byte:name_node.end_byte] if name_node is not None else b""
+    name = source[name_node.start_byte : name_node.end_byte] if name_node is not None else b""
     walker = _Walker(source, name, _is_method(func) if is_method is None else is_method)
     walker.walk(body.children, _is_decorator(body))
     return walker.total + (1 if walker.recursive else 0)
@@ -36,8 +35,12 @@ def _is_method(func: Node) -> bool:
     parent = func.parent
     if parent is not None and parent.type == "decorated_definition":
         parent = parent.parent
-    return parent is not None and parent.type == "block" and parent.parent is not None and \
-        parent.parent.type == "class_definition"
+    return (
+        parent is not None
+        and parent.type == "block"
+        and parent.parent is not None
+        and parent.parent.type == "class_definition"
+    )
 
 
 def _is_decorator(body: Node) -> bool:
@@ -50,8 +53,7 @@ def _is_decorator(body: Node) -> bool:
     for stmt in rest:
         if stmt.type == "return_statement":
             continue
-        if stmt.type == "expression_statement" and stmt.named_children and \
-                stmt.named_children[0].type == "string":
+        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "string":
             continue
         return False
     return True
@@ -184,7 +186,7 @@ class _Walker:
             if right is not None:
                 stack.append(right)
             if op is not None:
-                stack.append(self.source[op.start_byte:op.end_byte])
+                stack.append(self.source[op.start_byte : op.end_byte])
             if left is not None:
                 stack.append(left)
 
@@ -194,12 +196,15 @@ class _Walker:
         if fn is None or not self.name:
             return
         if fn.type == "identifier":
-            hit = not self.is_method and self.source[fn.start_byte:fn.end_byte] == self.name
+            hit = not self.is_method and self.source[fn.start_byte : fn.end_byte] == self.name
         elif fn.type == "attribute" and self.is_method:
             obj, attr = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
-            hit = (obj is not None and attr is not None
-                   and self.source[obj.start_byte:obj.end_byte] in (b"self", b"cls")
-                   and self.source[attr.start_byte:attr.end_byte] == self.name)
+            hit = (
+                obj is not None
+                and attr is not None
+                and self.source[obj.start_byte : obj.end_byte] in (b"self", b"cls")
+                and self.source[attr.start_byte : attr.end_byte] == self.name
+            )
         else:
             hit = False
         self.recursive = self.recursive or hit

@@ -88,38 +88,51 @@ class ComplexityAnalyzer:
                 for m in self._functions(definition, source, ""):
                     yield from self._check(ctx, m, limits)
 
-    def _functions(self, node: Node, source: bytes, prefix: str,
-                   in_class: bool = False, depth: int = 0) -> Iterator[Metrics]:
+    def _functions(
+        self, node: Node, source: bytes, prefix: str, in_class: bool = False, depth: int = 0
+    ) -> Iterator[Metrics]:
         name_node = node.child_by_field_name("name")
-        name = source[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace") \
-            if name_node is not None else "?"
+        name = (
+            source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+            if name_node is not None
+            else "?"
+        )
         qualname = f"{prefix}.{name}" if prefix else name
         if node.type == FUNCTION:
             cc, cog, sloc = self._measure(node, source, depth)
             yield Metrics(
-                kind="method" if in_class else "function", name=name, qualname=qualname,
-                start=node.start_byte, end=node.end_byte,
+                kind="method" if in_class else "function",
+                name=name,
+                qualname=qualname,
+                start=node.start_byte,
+                end=node.end_byte,
                 name_start=name_node.start_byte if name_node else node.start_byte,
                 name_end=name_node.end_byte if name_node else node.start_byte,
-                line=node.start_point.row, cyclomatic=cc, cognitive=cog,
-                halstead=Halstead(0, 0, 0, 0), lines=Lines(0, sloc, 0, 0, 0, 0),
-                maintainability=100.0, real_cyclomatic=cc)
+                line=node.start_point.row,
+                cyclomatic=cc,
+                cognitive=cog,
+                halstead=Halstead(0, 0, 0, 0),
+                lines=Lines(0, sloc, 0, 0, 0, 0),
+                maintainability=100.0,
+                real_cyclomatic=cc,
+            )
         body = node.child_by_field_name("body")
         if body is not None and depth < MAX_NESTING:
             for child in definitions(body):
-                yield from self._functions(child, source, qualname, node.type == CLASS,
-                                           depth + 1)
+                yield from self._functions(child, source, qualname, node.type == CLASS, depth + 1)
 
     def _measure(self, func: Node, source: bytes, depth: int) -> tuple[int, int, int]:
-        key = hashlib.blake2b(source[func.start_byte:func.end_byte], digest_size=16).digest()
+        key = hashlib.blake2b(source[func.start_byte : func.end_byte], digest_size=16).digest()
         found = self._figures.get(key)
         if found is not None:
             self._figures.move_to_end(key)
             return found
         # depth 0: not a method (and a top-level node's parent is costly to ask for)
-        found = (function_cc(func, source),
-                 cognitive_complexity(func, source, is_method=False if depth == 0 else None),
-                 line_counts(func, source).sloc)
+        found = (
+            function_cc(func, source),
+            cognitive_complexity(func, source, is_method=False if depth == 0 else None),
+            line_counts(func, source).sloc,
+        )
         self._figures[key] = found
         if len(self._figures) > CACHE_SIZE:
             self._figures.popitem(last=False)
@@ -129,22 +142,30 @@ class ComplexityAnalyzer:
         figures = {"cyclomatic": m.cyclomatic, "cognitive": m.cognitive, "sloc": m.lines.sloc}
         if limits.cyclomatic and m.cyclomatic > limits.cyclomatic:
             yield ctx.report(
-                "CPX001", m.name_start, m.name_end,
-                f"`{m.qualname}` has cyclomatic complexity {m.cyclomatic} (rank {m.rank}; "
-                f"limit {limits.cyclomatic})",
-                evidence=_over(m.cyclomatic, limits.cyclomatic), data=figures,
+                "CPX001",
+                m.name_start,
+                m.name_end,
+                f"`{m.qualname}` has cyclomatic complexity {m.cyclomatic} (rank {m.rank}; limit {limits.cyclomatic})",
+                evidence=_over(m.cyclomatic, limits.cyclomatic),
+                data=figures,
             )
         if limits.cognitive and m.cognitive > limits.cognitive:
             yield ctx.report(
-                "CPX002", m.name_start, m.name_end,
+                "CPX002",
+                m.name_start,
+                m.name_end,
                 f"`{m.qualname}` has cognitive complexity {m.cognitive} (limit {limits.cognitive})",
-                evidence=_over(m.cognitive, limits.cognitive), data=figures,
+                evidence=_over(m.cognitive, limits.cognitive),
+                data=figures,
             )
         if limits.function_lines and m.lines.sloc > limits.function_lines:
             yield ctx.report(
-                "CPX003", m.name_start, m.name_end,
+                "CPX003",
+                m.name_start,
+                m.name_end,
                 f"`{m.qualname}` has {m.lines.sloc} source lines (limit {limits.function_lines})",
-                evidence=_over(m.lines.sloc, limits.function_lines), data=figures,
+                evidence=_over(m.lines.sloc, limits.function_lines),
+                data=figures,
             )
 
 
@@ -176,10 +197,13 @@ class MaintainabilityAnalyzer:
         line_end = ctx.doc.source.find(b"\n", first.start_byte)
         end = first.end_byte if line_end < 0 else min(first.end_byte, line_end)
         yield ctx.report(
-            "CPX004", first.start_byte, end,
+            "CPX004",
+            first.start_byte,
+            end,
             f"Maintainability index {m.maintainability:.1f} is below {limits.maintainability:g} "
             f"(total complexity {m.cyclomatic}, {m.lines.lloc} logical lines)",
-            evidence=0.6, data={"maintainability": round(m.maintainability, 2)},
+            evidence=0.6,
+            data={"maintainability": round(m.maintainability, 2)},
         )
 
 

@@ -33,8 +33,10 @@ class ConfigAnalyzer:
         # environment is left out: it is not in this file
         _, issues = load_config(settings.section("llm"), env={})
         lines = text.splitlines()
-        found += [(find_line(lines, issue.key, "tool.codie.llm"), f"{issue.message} (the default applies)")
-                  for issue in issues]
+        found += [
+            (find_line(lines, issue.key, "tool.codie.llm"), f"{issue.message} (the default applies)")
+            for issue in issues
+        ]
         doc = ctx.doc
         for line, message in found:
             line = max(0, min(line, doc.lines.count - 1))

@@ -47,8 +47,9 @@ def _metrics(path: Path) -> Metrics | None:
     return module_metrics(parse(source), source, path.stem)
 
 
-def compute(root: Path, window: int, db_path: Path | str,
-            now: int | None = None) -> tuple[list[Hotspot], list[Hotspot]]:
+def compute(
+    root: Path, window: int, db_path: Path | str, now: int | None = None
+) -> tuple[list[Hotspot], list[Hotspot]]:
     """(file hotspots, function hotspots), best first."""
     root = root.resolve()
     try:
@@ -62,8 +63,11 @@ def compute(root: Path, window: int, db_path: Path | str,
     functions: list[Hotspot] = []
     for repo_path, churn in file_churn.items():
         absolute = top / repo_path
-        if not repo_path.endswith(".py") or not absolute.is_file() or \
-                (absolute != root and root not in absolute.parents):
+        if (
+            not repo_path.endswith(".py")
+            or not absolute.is_file()
+            or (absolute != root and root not in absolute.parents)
+        ):
             continue
         metrics = _metrics(absolute)
         if metrics is None:
@@ -71,17 +75,39 @@ def compute(root: Path, window: int, db_path: Path | str,
         rel = absolute.relative_to(root).as_posix()
         funcs = [m for m in flatten(metrics) if m.kind in ("function", "method")]
         total_cc = sum(m.cyclomatic for m in funcs) or metrics.cyclomatic
-        files.append(Hotspot(rel, "", 0, churn.commits, churn.added, churn.removed,
-                             churn.authors, total_cc, metrics.lines.sloc,
-                             churn.commits * total_cc))
+        files.append(
+            Hotspot(
+                rel,
+                "",
+                0,
+                churn.commits,
+                churn.added,
+                churn.removed,
+                churn.authors,
+                total_cc,
+                metrics.lines.sloc,
+                churn.commits * total_cc,
+            )
+        )
         by_name = function_churn.get(repo_path, {})
         for m in funcs:
             c = by_name.get(m.name)
             if c is None:
                 continue
-            functions.append(Hotspot(rel, m.qualname, m.line + 1, c.commits, c.added, c.removed,
-                                     c.authors, m.cyclomatic, m.lines.sloc,
-                                     c.commits * m.cyclomatic))
+            functions.append(
+                Hotspot(
+                    rel,
+                    m.qualname,
+                    m.line + 1,
+                    c.commits,
+                    c.added,
+                    c.removed,
+                    c.authors,
+                    m.cyclomatic,
+                    m.lines.sloc,
+                    c.commits * m.cyclomatic,
+                )
+            )
     return _rank(files), _rank(functions)
 
 
@@ -90,19 +116,25 @@ def _rank(spots: list[Hotspot]) -> list[Hotspot]:
         return []
     max_commits = max(s.commits for s in spots) or 1
     max_cc = max(s.complexity for s in spots) or 1
-    ranked = [Hotspot(**{**s.as_dict(), "normalised": round(
-        (s.commits / max_commits) * (s.complexity / max_cc), 4)}) for s in spots]
+    ranked = [
+        Hotspot(**{**s.as_dict(), "normalised": round((s.commits / max_commits) * (s.complexity / max_cc), 4)})
+        for s in spots
+    ]
     return sorted(ranked, key=lambda s: (-s.score, -s.commits, s.path, s.function))
 
 
 def table(spots: list[Hotspot], functions: bool = False) -> str:
-    head = f"{'#':>3}  {'score':>6}  {'commits':>7}  {'+/-':>11}  {'authors':>7}  {'CC':>4}  " \
-           f"{'SLOC':>5}  {'function' if functions else 'file'}"
+    head = (
+        f"{'#':>3}  {'score':>6}  {'commits':>7}  {'+/-':>11}  {'authors':>7}  {'CC':>4}  "
+        f"{'SLOC':>5}  {'function' if functions else 'file'}"
+    )
     lines = [head, "-" * len(head)]
     for i, s in enumerate(spots, 1):
         where = f"{s.path}:{s.line} {s.function}" if functions else s.path
-        lines.append(f"{i:>3}  {s.score:>6}  {s.commits:>7}  {f'+{s.added}/-{s.removed}':>11}  "
-                     f"{s.authors:>7}  {s.complexity:>4}  {s.sloc:>5}  {where}")
+        lines.append(
+            f"{i:>3}  {s.score:>6}  {s.commits:>7}  {f'+{s.added}/-{s.removed}':>11}  "
+            f"{s.authors:>7}  {s.complexity:>4}  {s.sloc:>5}  {where}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -119,33 +151,35 @@ def svg_chart(spots: list[Hotspot], title: str, labels: int = 10) -> str:
     def y(v: float) -> float:
         return height - pad - (height - 2 * pad) * v / max_y
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="15">'
-           f'{html.escape(title)}</text>',
-           f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-           'stroke="black"/>',
-           f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>',
-           f'<text x="{width / 2}" y="{height - 20}" text-anchor="middle">commits in window'
-           '</text>',
-           f'<text x="18" y="{height / 2}" text-anchor="middle" '
-           f'transform="rotate(-90 18 {height / 2})">cyclomatic complexity (sum)</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="15">{html.escape(title)}</text>',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>',
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>',
+        f'<text x="{width / 2}" y="{height - 20}" text-anchor="middle">commits in window</text>',
+        f'<text x="18" y="{height / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 18 {height / 2})">cyclomatic complexity (sum)</text>',
+    ]
     for tick in range(5):
         tx, ty = max_x * tick / 4, max_y * tick / 4
-        out.append(f'<text x="{x(tx):.1f}" y="{height - pad + 16}" text-anchor="middle">'
-                   f'{tx:.0f}</text>')
+        out.append(f'<text x="{x(tx):.1f}" y="{height - pad + 16}" text-anchor="middle">{tx:.0f}</text>')
         out.append(f'<text x="{pad - 8}" y="{y(ty) + 4:.1f}" text-anchor="end">{ty:.0f}</text>')
     for i, s in reversed(list(enumerate(spots))):
         radius = 3 + 14 * math.sqrt(s.sloc / max_sloc)
         red = int(80 + 175 * s.normalised)
-        out.append(f'<circle cx="{x(s.commits):.1f}" cy="{y(s.complexity):.1f}" '
-                   f'r="{radius:.1f}" fill="rgb({red},60,60)" fill-opacity="0.55" '
-                   f'stroke="rgb({red},40,40)"><title>{html.escape(s.path)} {s.function} '
-                   f'score {s.score}</title></circle>')
+        out.append(
+            f'<circle cx="{x(s.commits):.1f}" cy="{y(s.complexity):.1f}" '
+            f'r="{radius:.1f}" fill="rgb({red},60,60)" fill-opacity="0.55" '
+            f'stroke="rgb({red},40,40)"><title>{html.escape(s.path)} {s.function} '
+            f"score {s.score}</title></circle>"
+        )
         if i < labels:
-            out.append(f'<text x="{x(s.commits) + radius + 2:.1f}" y="{y(s.complexity) + 4:.1f}">'
-                       f'{i + 1}. {html.escape(s.function or s.path)}</text>')
+            out.append(
+                f'<text x="{x(s.commits) + radius + 2:.1f}" y="{y(s.complexity) + 4:.1f}">'
+                f"{i + 1}. {html.escape(s.function or s.path)}</text>"
+            )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

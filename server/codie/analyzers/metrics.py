@@ -118,8 +118,14 @@ def decisions(node: Node, source: bytes) -> int:
         if kind == "assert_statement":
             total += 1  # radon's visit_Assert does not look inside the assertion
             continue
-        if kind in ("if_statement", "elif_clause", "conditional_expression", "boolean_operator",
-                    "for_in_clause", "if_clause"):
+        if kind in (
+            "if_statement",
+            "elif_clause",
+            "conditional_expression",
+            "boolean_operator",
+            "for_in_clause",
+            "if_clause",
+        ):
             if kind == "if_clause" and n.parent is not None and n.parent.type == "case_clause":
                 pass  # a match guard: radon counts cases, not guards
             else:
@@ -156,8 +162,7 @@ def _irrefutable(case: Node) -> bool:
     inner = patterns[0].named_children
     if not inner:
         return True
-    return (len(inner) == 1 and inner[0].type == "dotted_name"
-            and len(inner[0].named_children) == 1)
+    return len(inner) == 1 and inner[0].type == "dotted_name" and len(inner[0].named_children) == 1
 
 
 def function_cc(func: Node, source: bytes) -> int:
@@ -176,9 +181,9 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
             n = n.named_children[0]
         if n.type == "attribute":
             attr = n.child_by_field_name("attribute")
-            return ("attr", source[attr.start_byte:attr.end_byte]) if attr else n.id
+            return ("attr", source[attr.start_byte : attr.end_byte]) if attr else n.id
         if n.type in ("identifier", "integer", "float", "string", "true", "false", "none"):
-            return (n.type, source[n.start_byte:n.end_byte])
+            return (n.type, source[n.start_byte : n.end_byte])
         return n.id  # any other expression is an operand of its own (radon: the node)
 
     for n in _walk(node):
@@ -186,9 +191,13 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
         if kind == "binary_operator" or kind == "augmented_assignment":
             op = n.child_by_field_name("operator")
             # `x += 1` and `x + 1` share radon's operator name (ast.Add)
-            operators.add(source[op.start_byte:op.end_byte].decode().rstrip("=")
-                          if op and kind == "augmented_assignment" else
-                          source[op.start_byte:op.end_byte].decode() if op else kind)
+            operators.add(
+                source[op.start_byte : op.end_byte].decode().rstrip("=")
+                if op and kind == "augmented_assignment"
+                else source[op.start_byte : op.end_byte].decode()
+                if op
+                else kind
+            )
             n1 += 1
             n2 += 2
             for side in ("left", "right"):
@@ -197,8 +206,7 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
                     operands.add((context, operand_key(child)))
         elif kind in ("unary_operator", "not_operator"):
             # unary minus (ast.USub) is another operator than binary minus (ast.Sub)
-            op_text = "not" if kind == "not_operator" else \
-                "unary" + source[n.start_byte:n.start_byte + 1].decode()
+            op_text = "not" if kind == "not_operator" else "unary" + source[n.start_byte : n.start_byte + 1].decode()
             operators.add(op_text)
             n1 += 1
             n2 += 1
@@ -208,9 +216,13 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
         elif kind == "boolean_operator":
             parent = n.parent
             op = n.child_by_field_name("operator")
-            op_text = source[op.start_byte:op.end_byte].decode() if op else "and"
-            if parent is not None and parent.type == "boolean_operator" and \
-                    _bool_op(parent, source) == op_text and parent.child_by_field_name("left") == n:
+            op_text = source[op.start_byte : op.end_byte].decode() if op else "and"
+            if (
+                parent is not None
+                and parent.type == "boolean_operator"
+                and _bool_op(parent, source) == op_text
+                and parent.child_by_field_name("left") == n
+            ):
                 continue  # `a and b and c` is one BoolOp for radon
             values = _bool_values(n, op_text, source)
             operators.add(op_text)
@@ -222,14 +234,14 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
             ops = [c for c in n.children if not c.is_named]
             n1 += len(values) - 1
             n2 += len(values)
-            operators.update(source[o.start_byte:o.end_byte].decode() for o in ops)
+            operators.update(source[o.start_byte : o.end_byte].decode() for o in ops)
             operands.update((context, operand_key(v)) for v in values)
     return Halstead(len(operators), len(operands), n1, n2)
 
 
 def _bool_op(node: Node, source: bytes) -> str:
     op = node.child_by_field_name("operator")
-    return source[op.start_byte:op.end_byte].decode() if op else ""
+    return source[op.start_byte : op.end_byte].decode() if op else ""
 
 
 def _bool_values(node: Node, op: str, source: bytes) -> list[Node]:
@@ -272,17 +284,31 @@ def line_counts(node: Node, source: bytes) -> Lines:
         kind = n.type
         if kind == "comment":
             comment_rows.add(n.start_point.row)
-        elif kind == "expression_statement" and n.named_children and \
-                n.named_children[0].type == "string" and len(n.named_children) == 1:
+        elif (
+            kind == "expression_statement"
+            and n.named_children
+            and n.named_children[0].type == "string"
+            and len(n.named_children) == 1
+        ):
             doc_rows.update(range(n.start_point.row, n.end_point.row + 1))
             lloc += 1
-        elif kind.endswith("_statement") or kind in ("function_definition", "class_definition",
-                                                      "elif_clause", "else_clause",
-                                                      "except_clause", "finally_clause",
-                                                      "case_clause"):
+        elif kind.endswith("_statement") or kind in (
+            "function_definition",
+            "class_definition",
+            "elif_clause",
+            "else_clause",
+            "except_clause",
+            "finally_clause",
+            "case_clause",
+        ):
             lloc += 1
-        if n.child_count == 0 and kind != "comment" and n.type not in ("block", "module") \
-                and n.end_byte > n.start_byte and not _inside_docstring(n):
+        if (
+            n.child_count == 0
+            and kind != "comment"
+            and n.type not in ("block", "module")
+            and n.end_byte > n.start_byte
+            and not _inside_docstring(n)
+        ):
             code_rows.update(range(n.start_point.row, n.end_point.row + 1))
     blank = _blank_rows(source, node, first, last)
     sloc = len(code_rows)
@@ -296,28 +322,35 @@ def _blank_rows(source: bytes, node: Node, first: int, last: int) -> int:
         return 0
     lo = source.rfind(b"\n", 0, node.start_byte) + 1  # the start of row `first`
     hi = len(source) if node.type == "module" else source.find(b"\n", node.end_byte)
-    rows = source[lo: len(source) if hi < 0 else hi].split(b"\n")[: last - first + 1]
+    rows = source[lo : len(source) if hi < 0 else hi].split(b"\n")[: last - first + 1]
     return sum(1 for row in rows if not row.strip())
 
 
 def _inside_docstring(leaf: Node) -> bool:
     n: Node | None = leaf
-    while n is not None and n.type in ("string", "string_start", "string_content", "string_end",
-                                       "escape_sequence"):
+    while n is not None and n.type in ("string", "string_start", "string_content", "string_end", "escape_sequence"):
         n = n.parent
-    return (n is not None and n.type == "expression_statement"
-            and leaf.type != "expression_statement"
-            and len(n.named_children) == 1 and n.named_children[0].type == "string")
+    return (
+        n is not None
+        and n.type == "expression_statement"
+        and leaf.type != "expression_statement"
+        and len(n.named_children) == 1
+        and n.named_children[0].type == "string"
+    )
 
 
-def maintainability(volume: float, complexity: int, lloc: int, comment_lines: int,
-                    sloc: int) -> float:
+def maintainability(volume: float, complexity: int, lloc: int, comment_lines: int, sloc: int) -> float:
     """radon's MI: 0..100 from Halstead volume, total CC, LLOC and the comment percentage."""
     if volume <= 0 or lloc <= 0:
         return 100.0
     comments = comment_lines / sloc * 100 if sloc else 0.0
-    raw = (171 - 5.2 * math.log(volume) - 0.23 * complexity - 16.2 * math.log(lloc)
-           + 50 * math.sin(math.sqrt(2.46 * math.radians(comments))))
+    raw = (
+        171
+        - 5.2 * math.log(volume)
+        - 0.23 * complexity
+        - 16.2 * math.log(lloc)
+        + 50 * math.sin(math.sqrt(2.46 * math.radians(comments)))
+    )
     return min(max(0.0, raw * 100 / 171), 100.0)
 
 
@@ -336,12 +369,12 @@ def definitions(node: Node) -> Iterator[Node]:
 MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 
-def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False,
-            depth: int = 0) -> Metrics:
+def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False, depth: int = 0) -> Metrics:
     """Metrics of one function or class definition, with its nested definitions."""
     name_node = node.child_by_field_name("name")
-    name = source[name_node.start_byte:name_node.end_byte].decode("utf-8", "replace") \
-        if name_node is not None else "?"
+    name = (
+        source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace") if name_node is not None else "?"
+    )
     qualname = f"{prefix}.{name}" if prefix else name
     body = node.child_by_field_name("body")
     children = tuple(
@@ -359,8 +392,7 @@ def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False,
     else:
         kind = "class"
         methods = [c for c in children if c.kind == "method"]
-        real = 1 + (decisions(body, source) if body is not None else 0) + sum(
-            m.cyclomatic for m in methods)
+        real = 1 + (decisions(body, source) if body is not None else 0) + sum(m.cyclomatic for m in methods)
         # radon's class figure: the methods' average, plus one when there are several
         cc = int(real / len(methods)) + (len(methods) > 1) if methods else real
         real_cc = real
@@ -368,11 +400,21 @@ def measure(node: Node, source: bytes, prefix: str = "", in_class: bool = False,
         hal = halstead(body, source, name) if body is not None else Halstead(0, 0, 0, 0)
     mi = maintainability(hal.volume, cc, lines.lloc, lines.comments + lines.multi, lines.sloc)
     return Metrics(
-        kind=kind, name=name, qualname=qualname, start=node.start_byte, end=node.end_byte,
+        kind=kind,
+        name=name,
+        qualname=qualname,
+        start=node.start_byte,
+        end=node.end_byte,
         name_start=name_node.start_byte if name_node else node.start_byte,
         name_end=name_node.end_byte if name_node else node.start_byte,
-        line=node.start_point.row, cyclomatic=cc, cognitive=cog, halstead=hal, lines=lines,
-        maintainability=mi, children=children, real_cyclomatic=real_cc,
+        line=node.start_point.row,
+        cyclomatic=cc,
+        cognitive=cog,
+        halstead=hal,
+        lines=lines,
+        maintainability=mi,
+        children=children,
+        real_cyclomatic=real_cc,
     )
 
 
@@ -384,12 +426,22 @@ def module_metrics(tree: Tree, source: bytes, name: str = "") -> Metrics:
     # radon's total_complexity: module decisions + 1, plus each top-level block's decisions
     total_cc = module_cc + sum(c.real_cyclomatic - 1 for c in children)
     hal = halstead(root, source)
-    mi = maintainability(hal.volume, total_cc, lines.lloc, lines.comments + lines.multi,
-                         lines.sloc)
+    mi = maintainability(hal.volume, total_cc, lines.lloc, lines.comments + lines.multi, lines.sloc)
     return Metrics(
-        kind="module", name=name, qualname=name, start=0, end=len(source), name_start=0,
-        name_end=0, line=0, cyclomatic=total_cc, cognitive=sum(c.cognitive for c in children),
-        halstead=hal, lines=lines, maintainability=mi, children=children,
+        kind="module",
+        name=name,
+        qualname=name,
+        start=0,
+        end=len(source),
+        name_start=0,
+        name_end=0,
+        line=0,
+        cyclomatic=total_cc,
+        cognitive=sum(c.cognitive for c in children),
+        halstead=hal,
+        lines=lines,
+        maintainability=mi,
+        children=children,
     )
 
 

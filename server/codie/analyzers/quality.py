@@ -23,10 +23,19 @@ QUERY = Query(
     """,
 )
 
-MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension",
-                    "set_comprehension"}
-MUTABLE_CALLS = {"list", "dict", "set", "bytearray", "collections.defaultdict", "defaultdict",
-                 "collections.OrderedDict", "OrderedDict", "collections.deque", "deque"}
+MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension"}
+MUTABLE_CALLS = {
+    "list",
+    "dict",
+    "set",
+    "bytearray",
+    "collections.defaultdict",
+    "defaultdict",
+    "collections.OrderedDict",
+    "OrderedDict",
+    "collections.deque",
+    "deque",
+}
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|(^|/)tests?/")
 
 
@@ -62,8 +71,13 @@ class QualityAnalyzer:
             (TextEdit(keyword.end_byte, keyword.end_byte, " Exception"),),
             safe=False,
         )
-        yield ctx.report("Q001", keyword, message="Bare `except:` also catches KeyboardInterrupt "
-                         "and SystemExit", fix=fix, evidence=0.5)
+        yield ctx.report(
+            "Q001",
+            keyword,
+            message="Bare `except:` also catches KeyboardInterrupt and SystemExit",
+            fix=fix,
+            evidence=0.5,
+        )
 
     # Q002 -------------------------------------------------------------------------------
     def _mutable_default(self, ctx: Context, name: Node, value: Node) -> Iterator[Finding]:
@@ -76,9 +90,9 @@ class QualityAnalyzer:
             return
         param = ctx.doc.node_text(name)
         yield ctx.report(
-            "Q002", value,
-            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared "
-            "between calls",
+            "Q002",
+            value,
+            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared between calls",
             fix=self._none_default_fix(ctx, name, value),
             evidence=0.65 if kind != "call" else 0.55,
         )
@@ -94,8 +108,7 @@ class QualityAnalyzer:
             return None
         first = body.named_children[0]
         # insert after a docstring, before the first real statement
-        if first.type == "expression_statement" and first.named_children and \
-                first.named_children[0].type == "string":
+        if first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
             if len(body.named_children) < 2:
                 return None
             first = body.named_children[1]
@@ -103,15 +116,14 @@ class QualityAnalyzer:
             return None  # one-line def: not worth a risky rewrite
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, first.start_byte) + 1
-        indent = src[line_start:first.start_byte].decode("utf-8", "replace")
+        indent = src[line_start : first.start_byte].decode("utf-8", "replace")
         if indent.strip():
             return None
         param, default = ctx.doc.node_text(name), ctx.doc.node_text(value)
         guard = f"if {param} is None:\n{indent}    {param} = {default}\n{indent}"
         return Fix(
             f"Default `{param}` to None and create it inside the function",
-            (TextEdit(value.start_byte, value.end_byte, "None"),
-             TextEdit(first.start_byte, first.start_byte, guard)),
+            (TextEdit(value.start_byte, value.end_byte, "None"), TextEdit(first.start_byte, first.start_byte, guard)),
             safe=False,
         )
 
@@ -140,19 +152,27 @@ class QualityAnalyzer:
             return
         message_node = stmt.named_children[1] if len(stmt.named_children) > 1 else None
         cond_text = ctx.doc.node_text(cond)
-        msg = ctx.doc.node_text(message_node) if message_node is not None else repr(
-            f"invalid {checked[0]}")
+        msg = ctx.doc.node_text(message_node) if message_node is not None else repr(f"invalid {checked[0]}")
         src = ctx.doc.source
         line_start = src.rfind(b"\n", 0, stmt.start_byte) + 1
-        indent = src[line_start:stmt.start_byte].decode("utf-8", "replace")
+        indent = src[line_start : stmt.start_byte].decode("utf-8", "replace")
         fix = None
         if not indent.strip():
-            fix = Fix("Raise ValueError instead of asserting", (TextEdit(
-                stmt.start_byte, stmt.end_byte,
-                f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"),), safe=False)
+            fix = Fix(
+                "Raise ValueError instead of asserting",
+                (
+                    TextEdit(
+                        stmt.start_byte, stmt.end_byte, f"if not ({cond_text}):\n{indent}    raise ValueError({msg})"
+                    ),
+                ),
+                safe=False,
+            )
         yield ctx.report(
-            "Q003", stmt, message=f"`assert` checks the argument `{checked[0]}`; it vanishes "
-            "under `python -O`", fix=fix, evidence=0.6,
+            "Q003",
+            stmt,
+            message=f"`assert` checks the argument `{checked[0]}`; it vanishes under `python -O`",
+            fix=fix,
+            evidence=0.6,
             notes=[f"the condition reads parameter(s): {', '.join(checked)}"],
         )
 
@@ -178,9 +198,7 @@ class QualityAnalyzer:
         if not src[line_start:start].strip():
             fix = Fix("Delete the unreachable code", (TextEdit(line_start, end, ""),), safe=False)
         kind = jump.children[0].type if jump.children else jump.type
-        yield ctx.report(
-            "Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6
-        )
+        yield ctx.report("Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6)
 
 
 def _identifiers(node: Node) -> Iterator[Node]:
@@ -190,11 +208,9 @@ def _identifiers(node: Node) -> Iterator[Node]:
         if n.type == "identifier":
             parent = n.parent
             # `x.attr`: only the object counts, `f(key=...)`: the keyword does not
-            if parent is not None and parent.type == "attribute" and \
-                    parent.child_by_field_name("attribute") == n:
+            if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == n:
                 continue
-            if parent is not None and parent.type == "keyword_argument" and \
-                    parent.child_by_field_name("name") == n:
+            if parent is not None and parent.type == "keyword_argument" and parent.child_by_field_name("name") == n:
                 continue
             yield n
         stack.extend(n.named_children)

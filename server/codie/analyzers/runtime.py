@@ -32,8 +32,7 @@ def _definitions(nodes: Sequence[Node]) -> Iterator[tuple[str, Node]]:
             name = node.child_by_field_name("name")
             if name is not None and name.text is not None:
                 yield name.text.decode("utf-8", "replace"), name
-        if node.type in ("function_definition", "class_definition", "decorated_definition",
-                         "block", "module"):
+        if node.type in ("function_definition", "class_definition", "decorated_definition", "block", "module"):
             stack.extend(node.children)
 
 

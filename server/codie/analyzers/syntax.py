@@ -27,9 +27,7 @@ class SyntaxAnalyzer:
 
     def _errors(self, ctx: Context, node: Node) -> Iterator[Finding]:
         if node.is_missing:
-            yield ctx.report(
-                "SYN001", node.start_byte, node.start_byte, f"Syntax error: missing `{node.type}`"
-            )
+            yield ctx.report("SYN001", node.start_byte, node.start_byte, f"Syntax error: missing `{node.type}`")
             return
         if node.is_error:
             src = ctx.doc.source

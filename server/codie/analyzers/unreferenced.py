@@ -36,8 +36,7 @@ class UnreferencedIndex:
         for rel, module in graph.path_module.items():
             summary = graph.resolver.modules.get(module)
             if summary is not None:
-                self.by_path[(graph.root / rel).as_posix()] = (summary.digest,
-                                                               graph.unreferenced(module))
+                self.by_path[(graph.root / rel).as_posix()] = (summary.digest, graph.unreferenced(module))
 
     def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]:
         parsed = urlparse(uri)
@@ -73,9 +72,12 @@ class UnreferencedAnalyzer:
             if not private:
                 notes.append("it is public, so code outside the workspace may use it")
             yield ctx.report(
-                "CPX100", scope.name_start, scope.name_end,
+                "CPX100",
+                scope.name_start,
+                scope.name_end,
                 f"`{scope.name}` is never called or referenced in the workspace",
-                evidence=0.5 if private else 0.3, notes=notes,
+                evidence=0.5 if private else 0.3,
+                notes=notes,
                 data={"qualname": scope.qualname},
             )
 

@@ -47,8 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("source", type=Path)
     b.add_argument("-o", "--output", type=Path, help="index file (default: the packaged index)")
     u = actions.add_parser("update", help="download the OSV PyPI export (needs the network)")
-    u.add_argument("--url", default=os.environ.get(URL_ENV, DEFAULT_URL),
-                   help=f"OSV export to fetch (default ${URL_ENV} or {DEFAULT_URL})")
+    u.add_argument(
+        "--url",
+        default=os.environ.get(URL_ENV, DEFAULT_URL),
+        help=f"OSV export to fetch (default ${URL_ENV} or {DEFAULT_URL})",
+    )
     u.add_argument("-o", "--output", type=Path, help="index file (default: the user index)")
     i = actions.add_parser("import", help="install an index from a local OSV dump (offline)")
     i.add_argument("path", type=Path)
@@ -58,8 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("package")
     c.add_argument("version")
     e = actions.add_parser("env", help="audit the installed packages of an environment")
-    e.add_argument("--python", default=sys.executable,
-                   help="the environment's interpreter (default: the one running codie)")
+    e.add_argument(
+        "--python", default=sys.executable, help="the environment's interpreter (default: the one running codie)"
+    )
     p.set_defaults(func=run)
 
 
@@ -72,8 +76,7 @@ LIST_DISTRIBUTIONS = (
 def installed(python: str) -> list[tuple[str, str]]:
     """(name, version) of every distribution the interpreter sees."""
     try:
-        done = subprocess.run([python, "-c", LIST_DISTRIBUTIONS], capture_output=True,
-                              timeout=60, check=True)
+        done = subprocess.run([python, "-c", LIST_DISTRIBUTIONS], capture_output=True, timeout=60, check=True)
         rows = json.loads(done.stdout)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         raise UsageError(f"cannot list the packages of {python}: {exc}") from None
@@ -94,10 +97,11 @@ def _env(python: str) -> int:
             vulnerable += 1
             upgrade = index.smallest_upgrade(name, version)
             ids = ", ".join(a.id for a in found[:4]) + (" ..." if len(found) > 4 else "")
-            print(f"{name} {version}: {len(found)} advisories ({ids}); "
-                  f"upgrade to {upgrade or 'n/a (no fixed release known)'}")
-    print(f"{len(packages)} packages checked, {vulnerable} with known vulnerabilities "
-          f"(data: {osv.ATTRIBUTION})")
+            print(
+                f"{name} {version}: {len(found)} advisories ({ids}); "
+                f"upgrade to {upgrade or 'n/a (no fixed release known)'}"
+            )
+    print(f"{len(packages)} packages checked, {vulnerable} with known vulnerabilities (data: {osv.ATTRIBUTION})")
     return 1 if vulnerable else 0
 
 
@@ -136,8 +140,10 @@ def _build(source: Path, output: Path, label: str | None = None) -> int:
         return 1
     size = osv.write_index(index, output)
     elapsed = time.perf_counter() - started
-    print(f"{output}: {len(index['advisories'])} advisories for {len(index['packages'])} "
-          f"packages ({index['records']} records), {size / 1024:.0f} KiB, {elapsed:.1f} s")
+    print(
+        f"{output}: {len(index['advisories'])} advisories for {len(index['packages'])} "
+        f"packages ({index['records']} records), {size / 1024:.0f} KiB, {elapsed:.1f} s"
+    )
     print(f"Data: {osv.ATTRIBUTION}.")
     return 0
 
@@ -151,9 +157,11 @@ def _update(url: str, output: Path) -> int:
             payload = response.read(MAX_DOWNLOAD + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        print(f"codie: cannot download advisories from {url}: {reason}. The current index "
-              f"({active_path()}) is unchanged; offline, use `codie advisories import PATH`.",
-              file=sys.stderr)
+        print(
+            f"codie: cannot download advisories from {url}: {reason}. The current index "
+            f"({active_path()}) is unchanged; offline, use `codie advisories import PATH`.",
+            file=sys.stderr,
+        )
         return 1
     if len(payload) > MAX_DOWNLOAD:
         print(f"codie: {url} is larger than {MAX_DOWNLOAD >> 20} MiB; refusing", file=sys.stderr)

@@ -21,9 +21,12 @@ from codie.headless import CheckOptions, check_paths
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("baseline", help="write a baseline of the current findings")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", default=[Path(".")])
-    p.add_argument("-o", "--output", type=Path,
-                   help=f"baseline file (default: [tool.codie.baseline] file, else "
-                        f"PROJECT_ROOT/{DEFAULT_NAME})")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help=f"baseline file (default: [tool.codie.baseline] file, else PROJECT_ROOT/{DEFAULT_NAME})",
+    )
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
     p.set_defaults(func=run)
 
@@ -37,16 +40,16 @@ def run(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
     output: Path = args.output or BaselineOptions.of(settings).path_in(root)
-    result = check_paths(args.paths, root, settings, jobs=args.jobs,
-                         options=CheckOptions(use_baseline=False))
+    result = check_paths(args.paths, root, settings, jobs=args.jobs, options=CheckOptions(use_baseline=False))
     base_dir = output.resolve().parent
     baseline = Baseline.from_items(
         (rebase(r.path, root, base_dir), r.finding.rule_id, r.snippet, r.start_line)
-        for r in result.results if r.suppressed is None)
+        for r in result.results
+        if r.suppressed is None
+    )
     try:
         baseline.save(output)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc}") from None
-    print(f"codie: {len(baseline)} finding(s) in {len(baseline.files)} file(s) "
-          f"written to {output}", file=sys.stderr)
+    print(f"codie: {len(baseline)} finding(s) in {len(baseline.files)} file(s) written to {output}", file=sys.stderr)
     return 0

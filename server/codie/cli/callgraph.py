@@ -24,10 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("path", type=Path, metavar="PATH", help="project folder (or a file in it)")
     p.add_argument("--format", default="json", choices=("json", "dot", "text"))
     p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
-    p.add_argument("--no-external", action="store_true",
-                   help="leave out stdlib / third-party / builtin callees")
-    p.add_argument("--unreferenced", action="store_true",
-                   help="list functions nothing refers to (low-confidence hints) instead")
+    p.add_argument("--no-external", action="store_true", help="leave out stdlib / third-party / builtin callees")
+    p.add_argument(
+        "--unreferenced", action="store_true", help="list functions nothing refers to (low-confidence hints) instead"
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     p.add_argument("-j", "--jobs", type=int, help="parser processes (default: all cores)")
     p.set_defaults(func=run)
@@ -43,16 +43,18 @@ def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None) -> 
     graph = CallGraph(root, None if no_cache else default_path(root))
     started = time.perf_counter()
     stats = graph.build([root], settings, jobs=jobs)
-    print(f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
-          f"cached, {stats.failed} unreadable), {stats.edges} edges in "
-          f"{time.perf_counter() - started:.2f} s", file=sys.stderr)
+    print(
+        f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
+        f"cached, {stats.failed} unreadable), {stats.edges} edges in "
+        f"{time.perf_counter() - started:.2f} s",
+        file=sys.stderr,
+    )
     return graph
 
 
 def to_dot(adjacency: dict[str, list[str]], graph: CallGraph) -> str:
     lines = ["digraph callgraph {", "  rankdir=LR;", "  node [shape=box, fontsize=10];"]
-    externals = sorted({c for callees in adjacency.values() for c in callees
-                        if graph.is_external(c)})
+    externals = sorted({c for callees in adjacency.values() for c in callees if graph.is_external(c)})
     for name in externals:
         lines.append(f"  {json.dumps(name)} [style=dashed];")
     for caller, callees in adjacency.items():
@@ -72,9 +74,11 @@ def run(args: argparse.Namespace) -> int:
             path = graph.path_of(scope.qualname)
             rel = graph.relative(path) if path else "?"
             rows.append({"function": scope.qualname, "path": rel, "line": scope.line + 1})
-        text = json.dumps(rows, indent=2) + "\n" if args.format == "json" else "".join(
-            f"{r['path']}:{r['line']}: {r['function']} is never referenced (hint)\n"
-            for r in rows)
+        text = (
+            json.dumps(rows, indent=2) + "\n"
+            if args.format == "json"
+            else "".join(f"{r['path']}:{r['line']}: {r['function']} is never referenced (hint)\n" for r in rows)
+        )
     else:
         adjacency = graph.adjacency(external=not args.no_external)
         if args.format == "json":

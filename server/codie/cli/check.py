@@ -36,14 +36,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", help="comma-separated rule ids or prefixes")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
     p.add_argument("--diff", metavar="BASE", help="only findings on lines changed since git revision BASE")
-    p.add_argument("--baseline", type=Path,
-                   help="hide findings accepted in this baseline file (default: the "
-                        "project's, [tool.codie.baseline] file or .codie-baseline.json, "
-                        "when it exists)")
-    p.add_argument("--no-baseline", action="store_true",
-                   help="ignore every baseline file: show all findings")
-    p.add_argument("--baseline-show", choices=("hidden", "hint"), default=None,
-                   help="baselined findings: hidden (default) or reported at hint severity")
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        help="hide findings accepted in this baseline file (default: the "
+        "project's, [tool.codie.baseline] file or .codie-baseline.json, "
+        "when it exists)",
+    )
+    p.add_argument("--no-baseline", action="store_true", help="ignore every baseline file: show all findings")
+    p.add_argument(
+        "--baseline-show",
+        choices=("hidden", "hint"),
+        default=None,
+        help="baselined findings: hidden (default) or reported at hint severity",
+    )
     p.add_argument("--new-since", metavar="REF", help="report only code changed since a git ref")
     p.set_defaults(func=run)
 
@@ -73,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ignore:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
-    options = CheckOptions(baseline=args.baseline, use_baseline=not args.no_baseline,
-                           baseline_show=args.baseline_show)
+    options = CheckOptions(baseline=args.baseline, use_baseline=not args.no_baseline, baseline_show=args.baseline_show)
     if args.baseline is not None and not args.no_baseline and not args.baseline.is_file():
         raise UsageError(f"--baseline: no such file: {args.baseline}")
     for flag, ref in (("--diff", args.diff), ("--new-since", args.new_since)):
@@ -89,11 +94,16 @@ def run(args: argparse.Namespace) -> int:
     hidden = sum(1 for r in result.results if r.suppressed == "baseline")
     hinted = sum(1 for r in result.shown if r.finding.data.get("baselined"))
     if hidden or hinted:
-        print(f"codie: {hidden + hinted} finding(s) "
-              f"{'downgraded to hints' if hinted else 'hidden'} by the baseline "
-              "(--no-baseline shows them)", file=sys.stderr)
+        print(
+            f"codie: {hidden + hinted} finding(s) "
+            f"{'downgraded to hints' if hinted else 'hidden'} by the baseline "
+            "(--no-baseline shows them)",
+            file=sys.stderr,
+        )
     if options.changed is not None:
-        print(f"codie: {result.unchanged} finding(s) in code unchanged since "
-              f"{args.new_since or args.diff} not shown", file=sys.stderr)
+        print(
+            f"codie: {result.unchanged} finding(s) in code unchanged since {args.new_since or args.diff} not shown",
+            file=sys.stderr,
+        )
     write_report(result, args.format, args.output)
     return exit_code(result, fail_on)

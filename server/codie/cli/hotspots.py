@@ -18,8 +18,14 @@ from codie.store import default_path, ensure_dir
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("hotspots", help="rank code by churn (git) x complexity")
-    p.add_argument("path", type=Path, nargs="?", default=Path("."), metavar="PATH",
-                   help="a folder inside a git repository (default: .)")
+    p.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        metavar="PATH",
+        help="a folder inside a git repository (default: .)",
+    )
     p.add_argument("--window", default="12 months", help="history window, e.g. '90 days'")
     p.add_argument("--top", type=int, default=20, help="rows to show (0 = all)")
     p.add_argument("--functions", action="store_true", help="rank functions instead of files")
@@ -45,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
     spots = functions if args.functions else files
     shown = spots[: args.top] if args.top else spots
     if args.format == "json":
-        sys.stdout.write(json.dumps({"window": args.window, "hotspots": [
-            s.as_dict() for s in shown]}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"window": args.window, "hotspots": [s.as_dict() for s in shown]}, indent=2) + "\n")
     else:
         sys.stdout.write(table(shown, functions=args.functions))
     if not args.no_chart:
@@ -54,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             ensure_dir(chart.parent)
             kind = "functions" if args.functions else "files"
-            chart.write_text(svg_chart(shown, f"Hotspots ({kind}, last {args.window})"),
-                             encoding="utf-8")
+            chart.write_text(svg_chart(shown, f"Hotspots ({kind}, last {args.window})"), encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write the chart: {exc}") from None
         print(f"codie: chart written to {chart}", file=sys.stderr)

@@ -29,13 +29,14 @@ from codie.llm.service import LLMRequest, LLMService
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    for name, helptext in (("explain", "explain the findings on a line"),
-                           ("fix", "propose a fix for a finding and verify it")):
+    for name, helptext in (
+        ("explain", "explain the findings on a line"),
+        ("fix", "propose a fix for a finding and verify it"),
+    ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("location", metavar="PATH:LINE", help="file and 1-based line")
         p.add_argument("--rule", help="only this rule's finding")
-        p.add_argument("--provider", choices=("offline", "ollama", "openai"),
-                       help="override llm.provider")
+        p.add_argument("--provider", choices=("offline", "ollama", "openai"), help="override llm.provider")
         if name == "fix":
             p.add_argument("--apply", action="store_true", help="write the verified fix")
         p.set_defaults(func=run_explain if name == "explain" else run_fix)
@@ -63,9 +64,12 @@ def _findings_at(
     cat = catalogue()
     doc, found = analyze_file(file, registered(), cat, settings, root)
     found = [
-        f for f in found
-        if doc.lines.line_of(f.start) + 1 == line and settings.shown(f)
-        and suppression(doc, f, cat) is None and (not args.rule or f.rule_id == args.rule)
+        f
+        for f in found
+        if doc.lines.line_of(f.start) + 1 == line
+        and settings.shown(f)
+        and suppression(doc, f, cat) is None
+        and (not args.rule or f.rule_id == args.rule)
     ]
     section = dict(settings.section("llm"))
     if args.provider:
@@ -99,8 +103,10 @@ def run_explain(args: argparse.Namespace) -> int:
     request = _request(service)  # one deadline for all the findings on the line
 
     async def explain_all() -> list[str]:
-        return [await service.explain(finding_context(doc, f, cat, args.location.rpartition(
-            ":")[0]), request) for f in found]
+        return [
+            await service.explain(finding_context(doc, f, cat, args.location.rpartition(":")[0]), request)
+            for f in found
+        ]
 
     print("\n\n---\n\n".join(asyncio.run(explain_all())))
     _answered(service, request)
@@ -117,17 +123,14 @@ def run_fix(args: argparse.Namespace) -> int:
     for finding in found:
         fc = finding_context(doc, finding, cat, path)
         request = _request(service)
-        proposal = asyncio.run(service.propose_fix(doc, finding, fc, registered(), cat, settings,
-                                                   root, request))
+        proposal = asyncio.run(service.propose_fix(doc, finding, fc, registered(), cat, settings, root, request))
         _answered(service, request)
         verification = proposal.verification
         if not verification.ok:
-            print(f"codie: {finding.rule_id}: no verified fix ({verification.reason})",
-                  file=sys.stderr)
+            print(f"codie: {finding.rule_id}: no verified fix ({verification.reason})", file=sys.stderr)
             continue
         sys.stdout.write(verification.diff)
-        print(f"codie: {finding.rule_id}: fix verified ({verification.reason}; "
-              f"by {proposal.label})", file=sys.stderr)
+        print(f"codie: {finding.rule_id}: fix verified ({verification.reason}; by {proposal.label})", file=sys.stderr)
         if args.apply:
             Path(path).write_text(verification.new_text, encoding="utf-8")
             print(f"codie: applied to {path}", file=sys.stderr)

@@ -42,12 +42,8 @@ class UsageError(Exception):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every subcommand, or only `codie.cli.<only>` (a faster start)."""
-    parser = argparse.ArgumentParser(
-        prog="codie", description="Code-quality language server and checker for Python."
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"codie {__version__}\n{ATTRIBUTION}"
-    )
+    parser = argparse.ArgumentParser(prog="codie", description="Code-quality language server and checker for Python.")
+    parser.add_argument("--version", action="version", version=f"codie {__version__}\n{ATTRIBUTION}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -84,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:  # a bug: one line (the traceback with -vv), never a wall of text
         log.debug("internal error", exc_info=True)
-        print(f"codie: internal error: {type(exc).__name__}: {exc} (run `codie -vv "
-              f"{args.command} ...` for the traceback)", file=sys.stderr)
+        print(
+            f"codie: internal error: {type(exc).__name__}: {exc} (run `codie -vv "
+            f"{args.command} ...` for the traceback)",
+            file=sys.stderr,
+        )
         return 3

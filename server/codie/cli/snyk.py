@@ -26,12 +26,24 @@ from codie.report import FORMATS, exit_code, write_report
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("import-snyk", help="merge `snyk test --json` / Snyk Code SARIF results")
-    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
-                   help="`snyk test --json` output or Snyk Code SARIF (omit with --run)")
-    p.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
-                   help="the project Snyk tested (default: the current folder)")
-    p.add_argument("--run", action="store_true",
-                   help="run `snyk test --json` on PATH first (needs an authenticated snyk CLI)")
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        metavar="FILE",
+        help="`snyk test --json` output or Snyk Code SARIF (omit with --run)",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        metavar="PATH",
+        help="the project Snyk tested (default: the current folder)",
+    )
+    p.add_argument(
+        "--run", action="store_true", help="run `snyk test --json` on PATH first (needs an authenticated snyk CLI)"
+    )
     p.add_argument("--format", default="text", choices=sorted(FORMATS), help="output format")
     p.add_argument("-o", "--output", type=Path, help="write the report here instead of stdout")
     p.add_argument("--fail-on", default="error", help="error|warning|info|hint|never")

@@ -15,8 +15,14 @@ from codie.cli.main import UsageError
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("style", help="train or show the workspace's learned style model")
     p.add_argument("action", choices=("train", "show"))
-    p.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH",
-                   help="the workspace (default: the project around the current folder)")
+    p.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        metavar="PATH",
+        help="the workspace (default: the project around the current folder)",
+    )
     p.set_defaults(func=run)
 
 
@@ -31,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "train":
         summary = train_workspace(root)
         margins = ", ".join(f"{k} {v:.2f}" for k, v in sorted(summary.margins.items()))
-        print(f"learned the style of {summary.files} files ({summary.tokens:,} tokens) "
-              f"in {summary.seconds:.1f} s; naming margins (bits): {margins}")
+        print(
+            f"learned the style of {summary.files} files ({summary.tokens:,} tokens) "
+            f"in {summary.seconds:.1f} s; naming margins (bits): {margins}"
+        )
         return 0
     model = stored_model(root)
     if model is None:

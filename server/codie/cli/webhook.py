@@ -18,13 +18,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
     p.add_argument("--secret-file", type=Path, help="file with the webhook secret (else $CODIE_WEBHOOK_SECRET)")
-    p.add_argument("--db", default=".codie/webhook.db",
-                   help="queue and delivery log: a SQLite file, or a postgresql:// URL that "
-                   "`codie worker --standalone --db URL` processes on other hosts share")
+    p.add_argument(
+        "--db",
+        default=".codie/webhook.db",
+        help="queue and delivery log: a SQLite file, or a postgresql:// URL that "
+        "`codie worker --standalone --db URL` processes on other hosts share",
+    )
     p.add_argument("--max-body", type=int, default=5 * 1024 * 1024, help="largest delivery accepted, bytes")
     p.add_argument("--workers", type=int, default=1, help="embedded pr-check workers (0: use `codie worker`)")
-    p.add_argument("--lease", type=float, default=None, metavar="SECONDS",
-                   help="how long a claimed job stays ours without a heartbeat (default 30)")
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a claimed job stays ours without a heartbeat (default 30)",
+    )
     p.set_defaults(func=run)
 
 
@@ -41,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
     port(args.port)
     if args.workers < 0 or args.max_body < 1:
         raise UsageError("--workers must be 0 or more and --max-body at least 1 byte")
-    secret = (readable_file(args.secret_file, "--secret-file").strip() if args.secret_file
-              else os.environ.get("CODIE_WEBHOOK_SECRET", ""))
+    secret = (
+        readable_file(args.secret_file, "--secret-file").strip()
+        if args.secret_file
+        else os.environ.get("CODIE_WEBHOOK_SECRET", "")
+    )
     if not secret:
         raise UsageError("a webhook secret is required: --secret-file or $CODIE_WEBHOOK_SECRET")
     lease = LEASE if args.lease is None else args.lease

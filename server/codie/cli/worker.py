@@ -11,12 +11,21 @@ from codie.store import default_path
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("worker", help="run the background job worker")
-    p.add_argument("--db", help="queue: a SQLite file (default: ./.codie/codie.db) or a "
-                   "postgresql://user@host/dbname URL shared by workers on many hosts")
-    p.add_argument("--standalone", action="store_true",
-                   help="no protocol on stdio: just run queued jobs until interrupted")
-    p.add_argument("--lease", type=float, default=None, metavar="SECONDS",
-                   help="how long a claimed job stays ours without a heartbeat (default 30)")
+    p.add_argument(
+        "--db",
+        help="queue: a SQLite file (default: ./.codie/codie.db) or a "
+        "postgresql://user@host/dbname URL shared by workers on many hosts",
+    )
+    p.add_argument(
+        "--standalone", action="store_true", help="no protocol on stdio: just run queued jobs until interrupted"
+    )
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a claimed job stays ours without a heartbeat (default 30)",
+    )
     p.set_defaults(func=run)
 
 

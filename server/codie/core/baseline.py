@@ -134,13 +134,13 @@ class Baseline:
     @classmethod
     def from_json(cls, data: Any) -> Baseline:
         if not isinstance(data, dict) or data.get("tool") != "codie":
-            raise BaselineError("not a Codie baseline (no \"tool\": \"codie\")")
+            raise BaselineError('not a Codie baseline (no "tool": "codie")')
         if data.get("version") != FORMAT_VERSION:
             raise BaselineError(f"unsupported baseline version {data.get('version')!r}")
         baseline = cls()
         files = data.get("files")
         if not isinstance(files, dict):
-            raise BaselineError("\"files\" must be an object")
+            raise BaselineError('"files" must be an object')
         for path, entries in files.items():
             if not isinstance(entries, list):
                 raise BaselineError(f"entries of {path!r} must be a list")
@@ -203,8 +203,7 @@ class BaselineOptions:
         raw = settings.section("baseline")
         file = raw.get("file")
         show = raw.get("show")
-        return cls(file if isinstance(file, str) and file else None,
-                   show if show in ("hidden", "hint") else "hidden")
+        return cls(file if isinstance(file, str) and file else None, show if show in ("hidden", "hint") else "hidden")
 
     def path_in(self, folder: Path) -> Path:
         return folder / (self.file or DEFAULT_NAME)

@@ -46,9 +46,7 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def blend(
-    prior: float, evidence: float, **signals: float | None
-) -> tuple[float, tuple[tuple[str, float], ...]]:
+def blend(prior: float, evidence: float, **signals: float | None) -> tuple[float, tuple[tuple[str, float], ...]]:
     """Combine the prior with the evidence and any further signals (None = absent)."""
     parts: list[tuple[str, float]] = [("prior", round(prior, 4)), ("evidence", round(evidence, 4))]
     total = logit(prior) + logit(evidence)

@@ -19,8 +19,15 @@ from codie.core.findings import Finding, Severity
 from codie.core.rules import catalogue
 
 DEFAULT_EXCLUDE = (
-    ".git/**", ".venv/**", "venv/**", "**/node_modules/**", "**/__pycache__/**",
-    "build/**", "dist/**", ".tox/**", ".mypy_cache/**",
+    ".git/**",
+    ".venv/**",
+    "venv/**",
+    "**/node_modules/**",
+    "**/__pycache__/**",
+    "build/**",
+    "dist/**",
+    ".tox/**",
+    ".mypy_cache/**",
 )
 
 
@@ -47,6 +54,7 @@ class Settings:
     def enabled(self, rule_id: str) -> bool:
         if rule_id.startswith("CFG"):
             return True  # a broken configuration must never be able to hide itself
+
         def matches(patterns: tuple[str, ...]) -> bool:
             return any(p == "ALL" or rule_id.startswith(p) for p in patterns)
 
@@ -62,8 +70,7 @@ class Settings:
     def is_excluded(self, relative_path: str) -> bool:
         rel = relative_path.replace("\\", "/").lstrip("./")
         return any(
-            fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch("/" + rel, "*/" + pat.lstrip("*/"))
-            for pat in self.exclude
+            fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch("/" + rel, "*/" + pat.lstrip("*/")) for pat in self.exclude
         )
 
     def section(self, name: str) -> Mapping[str, Any]:
@@ -71,10 +78,15 @@ class Settings:
 
 
 _KEYS = {
-    "select": "select", "ignore": "ignore", "severity": "severity",
-    "min-confidence": "min_confidence", "min_confidence": "min_confidence",
-    "minConfidence": "min_confidence", "exclude": "exclude",
-    "extend-exclude": "extend_exclude", "extendExclude": "extend_exclude",
+    "select": "select",
+    "ignore": "ignore",
+    "severity": "severity",
+    "min-confidence": "min_confidence",
+    "min_confidence": "min_confidence",
+    "minConfidence": "min_confidence",
+    "exclude": "exclude",
+    "extend-exclude": "extend_exclude",
+    "extendExclude": "extend_exclude",
 }
 
 
@@ -111,8 +123,7 @@ def merge(
             if name in ("select", "ignore"):
                 unknown = [v for v in value if not is_rule_pattern(v)]
                 for pattern in unknown:
-                    problem(key, f"{key}: {unknown_rule_message(pattern)}",
-                            "this entry is ignored")
+                    problem(key, f"{key}: {unknown_rule_message(pattern)}", "this entry is ignored")
                 value = [v for v in value if v not in unknown]
                 if unknown and not value:
                     continue  # nothing valid left: keep what was there before
@@ -127,18 +138,17 @@ def merge(
             changes[name] = float(value)
         elif name == "severity":
             if not isinstance(value, Mapping):
-                problem(key, "severity must be a table of RULE = \"error|warning|info|hint\", "
-                             f"got {_kind(value)}")
+                problem(key, f'severity must be a table of RULE = "error|warning|info|hint", got {_kind(value)}')
                 continue
             sev = dict(base.severity)
             for rule, level in value.items():
                 if rule not in catalogue():
-                    problem(str(rule), f"severity: {unknown_rule_message(str(rule), exact=True)}",
-                            "this entry is ignored")
+                    problem(
+                        str(rule), f"severity: {unknown_rule_message(str(rule), exact=True)}", "this entry is ignored"
+                    )
                     continue
                 if not isinstance(level, str):
-                    problem(str(rule), f"severity.{rule} must be one of error, warning, info, "
-                                       f"hint, got {_kind(level)}")
+                    problem(str(rule), f"severity.{rule} must be one of error, warning, info, hint, got {_kind(level)}")
                     continue
                 try:
                     sev[str(rule)] = Severity.parse(level)
@@ -151,8 +161,7 @@ def merge(
 
 def is_rule_pattern(pattern: str) -> bool:
     """A rule id or prefix that names at least one rule (or ALL), as select/ignore take."""
-    return pattern == "ALL" or (bool(pattern) and any(
-        rule.id.startswith(pattern) for rule in catalogue()))
+    return pattern == "ALL" or (bool(pattern) and any(rule.id.startswith(pattern) for rule in catalogue()))
 
 
 def unknown_rule_message(pattern: str, exact: bool = False) -> str:
@@ -192,9 +201,7 @@ def find_line(lines: list[str] | None, key: str, table: str = "tool.codie") -> i
     return next((i for i, ln in enumerate(lines) if ln.strip().lstrip("[").startswith(table)), 0)
 
 
-def load_pyproject(
-    path: Path, base: Settings | None = None
-) -> tuple[Settings, list[ConfigProblem]]:
+def load_pyproject(path: Path, base: Settings | None = None) -> tuple[Settings, list[ConfigProblem]]:
     """[tool.codie] of a pyproject.toml merged over `base`."""
     base = base or Settings()
     try:
@@ -206,9 +213,7 @@ def load_pyproject(
     return load_pyproject_text(text, str(path), base)
 
 
-def load_pyproject_text(
-    text: str, source: str, base: Settings | None = None
-) -> tuple[Settings, list[ConfigProblem]]:
+def load_pyproject_text(text: str, source: str, base: Settings | None = None) -> tuple[Settings, list[ConfigProblem]]:
     base = base or Settings()
     try:
         data = tomllib.loads(text)
@@ -217,23 +222,30 @@ def load_pyproject_text(
         line = int(match.group(1)) - 1 if match else 0
         if not match and "end of document" in str(exc):
             line = max(0, len(text.rstrip("\n").split("\n")) - 1)
-        return base, [ConfigProblem(f"invalid TOML: {exc}", source, "", line,
-                                    "all defaults apply")]
+        return base, [ConfigProblem(f"invalid TOML: {exc}", source, "", line, "all defaults apply")]
     except RecursionError:
         # tomllib recurses once per level of nested arrays or inline tables
         deep = re.search(rf"(?:[\[{{]\s*){{{DEEP_NESTING}}}", text)
         line = text.count("\n", 0, deep.start()) if deep else 0
-        return base, [ConfigProblem("invalid TOML: arrays or tables nested too deeply", source,
-                                    "", line, "all defaults apply")]
+        return base, [
+            ConfigProblem("invalid TOML: arrays or tables nested too deeply", source, "", line, "all defaults apply")
+        ]
     lines = text.splitlines()
     tool = data.get("tool", {})
     if not isinstance(tool, Mapping):
-        return base, [ConfigProblem(f"tool must be a table, got {_kind(tool)}", source, "tool",
-                                    _top_level_line(lines, "tool"))]
+        return base, [
+            ConfigProblem(f"tool must be a table, got {_kind(tool)}", source, "tool", _top_level_line(lines, "tool"))
+        ]
     table = tool.get("codie", {})
     if not isinstance(table, Mapping):
-        return base, [ConfigProblem(f"[tool.codie] must be a table, got {_kind(table)}", source,
-                                    "codie", _top_level_line(lines, "codie", "tool"))]
+        return base, [
+            ConfigProblem(
+                f"[tool.codie] must be a table, got {_kind(table)}",
+                source,
+                "codie",
+                _top_level_line(lines, "codie", "tool"),
+            )
+        ]
     return merge(base, table, source, lines)
 
 

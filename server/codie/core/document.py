@@ -63,9 +63,7 @@ def language_for(uri: str) -> str:
 class Document:
     """A text document as Codie sees it. Not thread-safe: mutate on one thread."""
 
-    def __init__(
-        self, uri: str, text: str | bytes, version: int | None = None, language: str | None = None
-    ) -> None:
+    def __init__(self, uri: str, text: str | bytes, version: int | None = None, language: str | None = None) -> None:
         self.uri = uri
         self.version = version
         self.language = language or language_for(uri)
@@ -97,9 +95,7 @@ class Document:
         if not 0 <= line < self.lines.count:
             return ""
         start = self.lines.starts[line]
-        return self.source[start : self.lines.content_end(self.source, line)].decode(
-            "utf-8", "replace"
-        )
+        return self.source[start : self.lines.content_end(self.source, line)].decode("utf-8", "replace")
 
     def node_text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -113,9 +109,7 @@ class Document:
         self.version = version
         return Edit(0, old_len, len(self.source))
 
-    def apply_change(
-        self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16
-    ) -> Edit:
+    def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16) -> Edit:
         """Apply one ranged change (LSP positions in `encoding`) without reparsing.
 
         Call reparse() once after the last change of a notification.

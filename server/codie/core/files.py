@@ -72,16 +72,14 @@ def _ignored(specs: Sequence[tuple[str, GitIgnoreSpec]], rel: str, directory: bo
     for base, spec in specs:
         if not _inside(rel, base) or rel == base:
             continue
-        sub = rel[len(base) + 1:] if base else rel
+        sub = rel[len(base) + 1 :] if base else rel
         if spec.match_file(sub + "/" if directory else sub):
             return True
     return False
 
 
-def _pruned_folder(name: str, rel: str, settings: Settings,
-                   specs: Sequence[tuple[str, GitIgnoreSpec]]) -> bool:
-    return name.startswith(".") or settings.is_excluded(f"{rel}/x") or \
-        _ignored(specs, rel, directory=True)
+def _pruned_folder(name: str, rel: str, settings: Settings, specs: Sequence[tuple[str, GitIgnoreSpec]]) -> bool:
+    return name.startswith(".") or settings.is_excluded(f"{rel}/x") or _ignored(specs, rel, directory=True)
 
 
 def _specs_above(folder_rel: str, root: Path) -> list[tuple[str, GitIgnoreSpec]]:
@@ -96,8 +94,7 @@ def _specs_above(folder_rel: str, root: Path) -> list[tuple[str, GitIgnoreSpec]]
     return specs
 
 
-def is_included(path: Path, root: Path, settings: Settings,
-                languages: frozenset[str] = PYTHON_ONLY) -> bool:
+def is_included(path: Path, root: Path, settings: Settings, languages: frozenset[str] = PYTHON_ONLY) -> bool:
     """walk's verdict for one path under root, reading only the .gitignore files above it."""
     rel = relative_path(path, root)
     if rel == path.as_posix() and path.is_absolute():
@@ -124,8 +121,11 @@ def _regular(path: Path) -> bool:
 
 
 def walk(
-    paths: Sequence[Path], root: Path, settings: Settings,
-    languages: frozenset[str] | set[str] = PYTHON_ONLY, on_skip: Skip | None = None,
+    paths: Sequence[Path],
+    root: Path,
+    settings: Settings,
+    languages: frozenset[str] | set[str] = PYTHON_ONLY,
+    on_skip: Skip | None = None,
 ) -> Iterator[Path]:
     """Files under `paths` (relative to project `root`) that Codie analyses, sorted per
     folder. A file named explicitly is analysed unless it is not a regular file."""
@@ -156,8 +156,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _walk_folder(start: Path, root: Path, settings: Settings, languages: frozenset[str],
-                 skip: Skip) -> Iterator[Path]:
+def _walk_folder(start: Path, root: Path, settings: Settings, languages: frozenset[str], skip: Skip) -> Iterator[Path]:
     start_rel = relative_path(start, root)
     start_rel = "" if start_rel == "." else start_rel
     specs = _specs_above(start_rel, root)  # the start folder's own .gitignore included
@@ -214,11 +213,9 @@ UNDECODABLE = "CFG022"
 def problem_of(data: bytes, limit: int = MAX_FILE_BYTES) -> SourceProblem | None:
     """Whether these bytes (a file, a buffer) are text Codie should analyse."""
     if len(data) > limit:
-        return SourceProblem(TOO_LARGE, f"File is {len(data):,} bytes, above the limit of "
-                                        f"{limit:,}: not analysed")
+        return SourceProblem(TOO_LARGE, f"File is {len(data):,} bytes, above the limit of {limit:,}: not analysed")
     if b"\0" in data[:BINARY_PROBE]:
-        return SourceProblem(BINARY, "Binary content (NUL bytes), not Python source: "
-                                     "not analysed")
+        return SourceProblem(BINARY, "Binary content (NUL bytes), not Python source: not analysed")
     return None
 
 
@@ -231,8 +228,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | SourceProblem
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         if info.st_size > limit:
-            return SourceProblem(TOO_LARGE, f"File is {info.st_size:,} bytes, above the limit "
-                                            f"of {limit:,}: not analysed")
+            return SourceProblem(
+                TOO_LARGE, f"File is {info.st_size:,} bytes, above the limit of {limit:,}: not analysed"
+            )
         data = fh.read(limit + 1)
     return problem_of(data, limit) or data
 
@@ -250,8 +248,9 @@ def decode(data: bytes, python: bool = True) -> str | SourceProblem:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        hint = " (declare it with a `# -*- coding: ... -*-` line)" \
-            if python and encoding in ("utf-8", "utf-8-sig") else ""
+        hint = (
+            " (declare it with a `# -*- coding: ... -*-` line)" if python and encoding in ("utf-8", "utf-8-sig") else ""
+        )
         return SourceProblem(UNDECODABLE, f"Not valid {encoding}{where}{hint}: not analysed")
 
 

@@ -28,9 +28,7 @@ class Severity(StrEnum):
         try:
             return cls(value.lower())
         except ValueError:
-            raise ValueError(
-                f"unknown severity {value!r}; expected one of: error, warning, info, hint"
-            ) from None
+            raise ValueError(f"unknown severity {value!r}; expected one of: error, warning, info, hint") from None
 
 
 class Category(StrEnum):
@@ -112,14 +110,10 @@ class Finding:
                 edits=tuple(TextEdit(move(e.start), move(e.end), e.new_text) for e in fix.edits),
             )
         related = tuple(
-            dataclasses.replace(loc, start=move(loc.start), end=move(loc.end))
-            if loc.uri is None
-            else loc
+            dataclasses.replace(loc, start=move(loc.start), end=move(loc.end)) if loc.uri is None else loc
             for loc in self.related
         )
-        return dataclasses.replace(
-            self, start=move(self.start), end=move(self.end), fix=fix, related=related
-        )
+        return dataclasses.replace(self, start=move(self.start), end=move(self.end), fix=fix, related=related)
 
     def touches(self, start: int, end: int) -> bool:
         """True when the finding, its fix or its same-file locations touch [start, end]."""

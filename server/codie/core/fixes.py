@@ -25,12 +25,9 @@ def import_edit(doc: Document, module: str) -> list[TextEdit]:
     offset = 0
     for child in doc.tree.root_node.children:
         is_docstring = (
-            child.type == "expression_statement"
-            and child.named_children
-            and child.named_children[0].type == "string"
+            child.type == "expression_statement" and child.named_children and child.named_children[0].type == "string"
         )
-        leading = child.type in ("import_statement", "import_from_statement",
-                                 "future_import_statement", "comment")
+        leading = child.type in ("import_statement", "import_from_statement", "future_import_statement", "comment")
         if leading or (is_docstring and offset == 0):
             offset = child.end_byte
             continue

@@ -24,12 +24,18 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # ext:: transport, paths printed as they are (not octal-quoted).
 SAFE_OPTIONS = (
     "--no-pager",
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "core.fsmonitor=false",
-    "-c", "core.pager=cat",
-    "-c", "core.quotePath=false",
-    "-c", "diff.external=",
-    "-c", "protocol.ext.allow=never",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "diff.external=",
+    "-c",
+    "protocol.ext.allow=never",
 )
 # Subcommands that produce patches also get --no-textconv and --no-ext-diff (below).
 PATCH_COMMANDS = frozenset({"diff", "log", "show"})
@@ -50,8 +56,9 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def command(repo: Path, args: tuple[str, ...], filters: tuple[str, ...] = (),
-            config: Mapping[str, str] | None = None) -> list[str]:
+def command(
+    repo: Path, args: tuple[str, ...], filters: tuple[str, ...] = (), config: Mapping[str, str] | None = None
+) -> list[str]:
     """The full argument list for `git ARGS` in repo (exposed for tests and logs)."""
     sub = args[0] if args else ""
     extra: tuple[str, ...] = ()
@@ -68,12 +75,17 @@ def _filter_overrides(repo: Path) -> tuple[str, ...]:
     """
     try:
         done = subprocess.run(
-            ["git", *SAFE_OPTIONS, "-C", str(repo), "config", "--name-only", "--get-regexp",
-             r"^filter\."], capture_output=True, timeout=30, check=False, env=_environment())
+            ["git", *SAFE_OPTIONS, "-C", str(repo), "config", "--name-only", "--get-regexp", r"^filter\."],
+            capture_output=True,
+            timeout=30,
+            check=False,
+            env=_environment(),
+        )
     except (OSError, subprocess.TimeoutExpired):
         return ()
-    names = {line.rsplit(".", 1)[0] for line in
-             done.stdout.decode("utf-8", "replace").splitlines() if line.count(".") >= 2}
+    names = {
+        line.rsplit(".", 1)[0] for line in done.stdout.decode("utf-8", "replace").splitlines() if line.count(".") >= 2
+    }
     out: list[str] = []
     for name in sorted(names):
         for part in ("clean", "smudge", "process"):
@@ -82,16 +94,16 @@ def _filter_overrides(repo: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def git_bytes(repo: Path, *args: str, timeout: float = 120,
-              config: Mapping[str, str] | None = None) -> bytes:
+def git_bytes(repo: Path, *args: str, timeout: float = 120, config: Mapping[str, str] | None = None) -> bytes:
     """Run `git ARGS` in repo with every repository-chosen program disabled; its stdout.
 
     `config`: more `-c NAME=VALUE` settings of Codie's own (never the repository's)."""
     filters = _filter_overrides(repo) if args and args[0] in WORKTREE_COMMANDS else ()
     argv = command(repo, args, filters, config)
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL, env=_environment())
+        done = subprocess.run(
+            argv, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL, env=_environment()
+        )
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except OSError as exc:
@@ -104,8 +116,7 @@ def git_bytes(repo: Path, *args: str, timeout: float = 120,
     return done.stdout
 
 
-def git(repo: Path, *args: str, timeout: float = 120,
-        config: Mapping[str, str] | None = None) -> str:
+def git(repo: Path, *args: str, timeout: float = 120, config: Mapping[str, str] | None = None) -> str:
     """git_bytes decoded as UTF-8 (undecodable bytes replaced)."""
     return git_bytes(repo, *args, timeout=timeout, config=config).decode("utf-8", "replace")
 
@@ -118,8 +129,7 @@ def parse_diff(text: str) -> dict[str, set[int]]:
     for line in text.splitlines():
         if line.startswith("+++ "):
             target = line[4:]
-            path = None if target == "/dev/null" else target[2:] if target.startswith("b/") \
-                else target
+            path = None if target == "/dev/null" else target[2:] if target.startswith("b/") else target
             if path is not None:
                 changed.setdefault(path, set())
             continue
@@ -164,8 +174,7 @@ def text_at_ref(path: Path, ref: str) -> str | None:
     except (GitError, ValueError, OSError):
         return None
     try:
-        return git_bytes(top, "cat-file", "blob", f"{ref}:{rel}", timeout=30).decode(
-            "utf-8", "replace")
+        return git_bytes(top, "cat-file", "blob", f"{ref}:{rel}", timeout=30).decode("utf-8", "replace")
     except GitError:
         try:
             git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", timeout=30)

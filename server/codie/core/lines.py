@@ -43,9 +43,7 @@ class LineIndex:
         starts = self.starts
         keep_head = bisect_right(starts, lo)
         tail_from = bisect_right(starts, hi_old)
-        middle = [
-            m.end() for m in EOL.finditer(source, lo, min(len(source), hi_new + 1)) if m.end() <= hi_new
-        ]
+        middle = [m.end() for m in EOL.finditer(source, lo, min(len(source), hi_new + 1)) if m.end() <= hi_new]
         tail = [p + delta for p in starts[tail_from:]] if delta else starts[tail_from:]
         self.starts = starts[:keep_head] + middle + tail
 

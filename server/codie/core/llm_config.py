@@ -95,8 +95,7 @@ def load_config(
     if provider not in PROVIDERS:
         bad("provider", f"must be one of {', '.join(PROVIDERS)}, got {_short(provider)}")
         provider = "offline"
-    model = env.get("CODIE_LLM_MODEL") or _text(*_get(section, "model"), bad) \
-        or DEFAULT_MODELS[provider]
+    model = env.get("CODIE_LLM_MODEL") or _text(*_get(section, "model"), bad) or DEFAULT_MODELS[provider]
     env_timeout = env.get("CODIE_LLM_TIMEOUT")
     key, raw = ("timeout", env_timeout) if env_timeout else _get(section, "timeout")
     timeout = _number(key, raw, DEFAULT_TIMEOUT, bad, low=0.001, high=MAX_TIMEOUT)
@@ -105,8 +104,7 @@ def load_config(
     redact = _flag(*_get(section, "redact"), bad)
     verdicts = _flag(*_get(section, "verdicts"), bad)
     endpoint = _text(*_get(section, "endpoint"), bad)
-    base_url = env.get("OPENAI_BASE_URL") or _text(*_get(section, "base-url", "base_url",
-                                                              "baseUrl"), bad)
+    base_url = env.get("OPENAI_BASE_URL") or _text(*_get(section, "base-url", "base_url", "baseUrl"), bad)
     host = env.get("OLLAMA_HOST") or _text(*_get(section, "host"), bad)
     if endpoint and provider == "openai" and not base_url:
         base_url = endpoint
@@ -158,7 +156,12 @@ def _flag(key: str, value: Any, bad: Bad) -> bool | None:
 
 
 def _number(
-    key: str, value: Any, default: float, bad: Bad, low: float = 0.0, high: float = 1e9,
+    key: str,
+    value: Any,
+    default: float,
+    bad: Bad,
+    low: float = 0.0,
+    high: float = 1e9,
     whole: bool = False,
 ) -> float:
     if value is None:

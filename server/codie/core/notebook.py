@@ -89,15 +89,12 @@ def cell_findings(findings: Sequence[Finding], cmap: CellMap, i: int) -> list[Fi
         end = min(moved.end, hi - lo)
         fix = moved.fix
         if fix is not None and not all(
-            0 <= e.start <= e.end <= hi - lo
-            and not any(s < e.end and e.start < t for s, t in cmap.masked[i])
+            0 <= e.start <= e.end <= hi - lo and not any(s < e.end and e.start < t for s, t in cmap.masked[i])
             for e in fix.edits
         ):
             fix = None
-        related = tuple(r for r in moved.related
-                        if r.uri is not None or 0 <= r.start <= r.end <= hi - lo)
-        out.append(dataclasses.replace(moved, end=end, fix=fix, related=related,
-                                       data={**moved.data, "cell": i}))
+        related = tuple(r for r in moved.related if r.uri is not None or 0 <= r.start <= r.end <= hi - lo)
+        out.append(dataclasses.replace(moved, end=end, fix=fix, related=related, data={**moved.data, "cell": i}))
     return out
 
 
@@ -108,7 +105,7 @@ def read_notebook(path: Path) -> list[str]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not a notebook: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise ValueError("not a notebook: no \"cells\" list")
+        raise ValueError('not a notebook: no "cells" list')
     language = (data.get("metadata", {}).get("kernelspec", {}) or {}).get("language", "python")
     if language not in (None, "python"):
         return []
@@ -125,7 +122,6 @@ def notebook_documents(path: Path) -> tuple[Document, list[Document], CellMap]:
     """The module document of a notebook file and one document per code cell."""
     sources = read_notebook(path)
     base = path.resolve().as_uri()
-    cells = [Document(f"{base}#cell{n}", text, language="python")
-             for n, text in enumerate(sources, 1)]
+    cells = [Document(f"{base}#cell{n}", text, language="python") for n, text in enumerate(sources, 1)]
     source, cmap = build_module([(c.uri, c.source) for c in cells])
     return Document(base, source, language="python"), cells, cmap

@@ -66,23 +66,22 @@ class Inputs:
     time_limit: float = math.inf
 
     def context(self, doc: Document) -> Context:
-        return Context(doc, self.catalogue, self.settings, root=self.root,
-                       services=self.services, mode=self.mode)
+        return Context(doc, self.catalogue, self.settings, root=self.root, services=self.services, mode=self.mode)
 
 
 def analyse(doc: Document, inputs: Inputs) -> DocumentAnalysis:
     """Every analyzer over the whole document, now (deferred ones inline too)."""
-    analysis = DocumentAnalysis(inputs.context(doc), inputs.analyzers,
-                                time_limit=inputs.time_limit)
+    analysis = DocumentAnalysis(inputs.context(doc), inputs.analyzers, time_limit=inputs.time_limit)
     analysis.run()
     return analysis
 
 
 def disabled_findings(catalogue: Catalogue, disabled: Mapping[str, str]) -> list[Finding]:
     """CFG010 at the top of the file for each analyzer crash recovery turned off."""
-    return [make_finding(catalogue, "CFG010", 0, 0,
-                         f"Analyzer `{name}` is disabled for this file: {reason}")
-            for name, reason in sorted(disabled.items())]
+    return [
+        make_finding(catalogue, "CFG010", 0, 0, f"Analyzer `{name}` is disabled for this file: {reason}")
+        for name, reason in sorted(disabled.items())
+    ]
 
 
 def problem_finding(catalogue: Catalogue, problem: SourceProblem) -> Finding:
@@ -121,8 +120,7 @@ def analyse_file(
         base = None  # a file outside the baseline's folder: nothing is baselined
 
     def shown(doc: Document, findings: Sequence[Finding]) -> Presentation:
-        return present(doc, findings, settings, catalogue, base, rel, baseline_as_hints,
-                       changed)
+        return present(doc, findings, settings, catalogue, base, rel, baseline_as_hints, changed)
 
     if path.suffix.lower() == ".ipynb":
         try:
@@ -131,8 +129,9 @@ def analyse_file(
             return FileOutcome(path, error=str(exc))
         analysis = analyse(module, inputs)
         found = analysis.findings()
-        parts = [Part(cell, shown(cell, cell_findings(found, cmap, i)), f"[cell {i + 1}] ")
-                 for i, cell in enumerate(cells)]
+        parts = [
+            Part(cell, shown(cell, cell_findings(found, cmap, i)), f"[cell {i + 1}] ") for i, cell in enumerate(cells)
+        ]
         return FileOutcome(path, parts, dict(analysis.disabled))
     try:
         text = read_source(path, max_file_bytes(settings))
@@ -170,8 +169,7 @@ def diagnostic_dict(doc: Document, f: Finding, encoding: str) -> dict[str, Any]:
         else:
             point = {"line": loc.line or 0, "character": loc.column or 0}
             where = {"start": point, "end": dict(point)}
-        related.append({"location": {"uri": loc.uri or doc.uri, "range": where},
-                        "message": loc.message})
+        related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
     out: dict[str, Any] = {
         "range": _range(doc, f.start, f.end, encoding),
         # the confidence leads, so a long message cut off in a list or virtual text keeps it

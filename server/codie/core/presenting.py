@@ -64,13 +64,32 @@ class Presentation:
 
 
 def make_finding(
-    catalogue: Catalogue, rule_id: str, start: int, end: int, message: str,
-    fix: Fix | None = None, data: dict[str, Any] | None = None,
+    catalogue: Catalogue,
+    rule_id: str,
+    start: int,
+    end: int,
+    message: str,
+    fix: Fix | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Finding:
     rule = catalogue[rule_id]
     confidence, parts = blend(rule.confidence, 0.5)
-    return Finding(rule_id, message, start, end, rule.severity, rule.category, 0.5, (),
-                   confidence, parts, rule.cwe, fix, (), data or {})
+    return Finding(
+        rule_id,
+        message,
+        start,
+        end,
+        rule.severity,
+        rule.category,
+        0.5,
+        (),
+        confidence,
+        parts,
+        rule.cwe,
+        fix,
+        (),
+        data or {},
+    )
 
 
 def present(
@@ -96,23 +115,19 @@ def present(
     for f in findings:
         d = directives.match(doc, f, catalogue)
         if d is not None:
-            used.setdefault(id(d), set()).update(
-                [c for c in d.codes if code_names(c, f.rule_id, catalogue)] or ["*"]
-            )
+            used.setdefault(id(d), set()).update([c for c in d.codes if code_names(c, f.rule_id, catalogue)] or ["*"])
             if settings.shown(f):
                 out.suppressed.append((f, d.text))
         elif settings.shown(f):
             candidates.append(f)
-    candidates.extend(
-        w for w in directive_warnings(doc, directives, used, settings, catalogue)
-        if settings.shown(w)
-    )
+    candidates.extend(w for w in directive_warnings(doc, directives, used, settings, catalogue) if settings.shown(w))
     if baseline is not None:
         new, old = baseline.split_findings(rel_path, candidates, lambda f: first_line_text(doc, f))
         out.visible = new
         if baseline_as_hints:  # shown, as hints marked "baselined" (not in .baselined)
-            out.visible += [dataclasses.replace(f, severity=Severity.HINT,
-                                                data={**f.data, "baselined": True}) for f in old]
+            out.visible += [
+                dataclasses.replace(f, severity=Severity.HINT, data={**f.data, "baselined": True}) for f in old
+            ]
         else:
             out.baselined = old
     else:
@@ -164,14 +179,15 @@ def directive_warnings(
         if d.problem:
             fix = None
             if d.replacement is not None:
-                fix = Fix(f"Write `{d.replacement}`", (TextEdit(d.start, d.end, d.replacement),),
-                          safe=True)
-            out.append(make_finding(catalogue, "SUP001", d.start, d.end,
-                                    f"Malformed suppression: {d.problem}", fix))
+                fix = Fix(f"Write `{d.replacement}`", (TextEdit(d.start, d.end, d.replacement),), safe=True)
+            out.append(make_finding(catalogue, "SUP001", d.start, d.end, f"Malformed suppression: {d.problem}", fix))
             continue
         if d.blanket and options.warn_blanket:
-            out.append(make_finding(catalogue, "SUP002", d.start, d.end,
-                                    f"Blanket `{d.text}` hides every rule on its {d.scope}"))
+            out.append(
+                make_finding(
+                    catalogue, "SUP002", d.start, d.end, f"Blanket `{d.text}` hides every rule on its {d.scope}"
+                )
+            )
         out.extend(_unused(doc, d, used.get(id(d), set()), options, catalogue))
     return out
 
@@ -195,9 +211,7 @@ def _unused(
     return [_unused_finding(doc, d, catalogue, f"{names} in this suppression hides nothing", keep)]
 
 
-def _unused_finding(
-    doc: Document, d: Directive, catalogue: Catalogue, message: str, keep: tuple[str, ...]
-) -> Finding:
+def _unused_finding(doc: Document, d: Directive, catalogue: Catalogue, message: str, keep: tuple[str, ...]) -> Finding:
     if keep:
         edit = TextEdit(d.start, d.end, canonical(d.kind, keep))
         title = f"Remove the unused code{'s' if len(d.codes) - len(keep) > 1 else ''}"
@@ -207,17 +221,16 @@ def _unused_finding(
     # Safe for fix-all, but never applied on save: the user may be about to write the code
     # the directive is for.
     fix = Fix(title, (edit,), safe=True)
-    return make_finding(catalogue, "SUP003", d.start, d.end, message, fix,
-                        data={"fixOnSave": False})
+    return make_finding(catalogue, "SUP003", d.start, d.end, message, fix, data={"fixOnSave": False})
 
 
 def _removal(doc: Document, d: Directive) -> TextEdit:
     """Delete the directive; the whole comment (or line) when nothing else is in it."""
     src = doc.source
-    rest = (src[d.comment_start:d.start] + src[d.end:d.comment_end]).strip()
+    rest = (src[d.comment_start : d.start] + src[d.end : d.comment_end]).strip()
     if rest and rest != b"#":
         end = d.end
-        while end < d.comment_end and src[end:end + 1] in b" \t":
+        while end < d.comment_end and src[end : end + 1] in b" \t":
             end += 1
         return TextEdit(d.start, end, "")
     if d.own_line:
@@ -225,8 +238,6 @@ def _removal(doc: Document, d: Directive) -> TextEdit:
         nxt = doc.lines.starts[line + 1] if line + 1 < doc.lines.count else len(src)
         return TextEdit(doc.lines.starts[line], nxt, "")
     start = d.comment_start
-    while start > 0 and src[start - 1:start] in b" \t":
+    while start > 0 and src[start - 1 : start] in b" \t":
         start -= 1
     return TextEdit(start, d.comment_end, "")
-
-

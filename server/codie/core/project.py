@@ -22,8 +22,7 @@ from codie.core.findings import Finding
 from codie.core.pipeline import Inputs, analyse
 from codie.core.rules import Catalogue
 
-__all__ = ["ANALYSED_LANGUAGES", "MAX_FILE_BYTES", "analyze_file", "iter_files",
-           "read_document", "relative_path"]
+__all__ = ["ANALYSED_LANGUAGES", "MAX_FILE_BYTES", "analyze_file", "iter_files", "read_document", "relative_path"]
 
 
 def iter_files(

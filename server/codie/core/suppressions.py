@@ -27,8 +27,16 @@ from codie.core.rules import Catalogue
 LINE, BLOCK, FILE = "line", "block", "file"
 BLOCK_TYPES = {"function_definition", "class_definition", "with_statement"}
 COMPOUND_TYPES = BLOCK_TYPES | {
-    "if_statement", "for_statement", "while_statement", "try_statement", "match_statement",
-    "decorated_definition", "elif_clause", "else_clause", "except_clause", "finally_clause",
+    "if_statement",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "match_statement",
+    "decorated_definition",
+    "elif_clause",
+    "else_clause",
+    "except_clause",
+    "finally_clause",
 }
 CANDIDATE = re.compile(rb"#\s*(?:codie|noqa|nosec)\b", re.IGNORECASE)
 CODE = r"[A-Za-z]+[0-9]+"
@@ -38,8 +46,7 @@ NOQA_RE = re.compile(
     rf"(?P<bare>\s+(?P<loose>{CODE}(?:[\s,]+{CODE}\b)*))?",
     re.IGNORECASE,
 )
-NOSEC_RE = re.compile(rf"#\s*nosec\b(?:\s*:?\s*(?P<codes>{CODE}(?:[\s,]+{CODE}\b)*))?",
-                      re.IGNORECASE)
+NOSEC_RE = re.compile(rf"#\s*nosec\b(?:\s*:?\s*(?P<codes>{CODE}(?:[\s,]+{CODE}\b)*))?", re.IGNORECASE)
 SPLIT = re.compile(r"[\s,]+")
 # For directives_on(): the old line-only reader, kept for callers that have only a line.
 DIRECTIVE = re.compile(
@@ -83,8 +90,7 @@ class Directive:
         return any(code_names(code, finding.rule_id, catalogue) for code in self.codes)
 
     def covers_lines(self, first: int, last: int) -> bool:
-        return (self.first_line <= first <= self.last_line
-                or self.first_line <= last <= self.last_line)
+        return self.first_line <= first <= self.last_line or self.first_line <= last <= self.last_line
 
 
 def code_names(code: str, rule_id: str, catalogue: Catalogue) -> bool:
@@ -114,44 +120,70 @@ def parse_directive(text: str, catalogue: Catalogue | None) -> Directive | None:
     if m := NOQA_RE.match(text):
         if m.group("loose") and not m.group("colon"):
             codes = _codes(m.group("loose"))
-            return Directive("noqa", (), m.group(0), problem=(
-                f"`# noqa {' '.join(codes)}` without a colon suppresses every rule on this "
-                f"line; write `{canonical('noqa', codes)}`"), replacement=canonical("noqa", codes))
+            return Directive(
+                "noqa",
+                (),
+                m.group(0),
+                problem=(
+                    f"`# noqa {' '.join(codes)}` without a colon suppresses every rule on this "
+                    f"line; write `{canonical('noqa', codes)}`"
+                ),
+                replacement=canonical("noqa", codes),
+            )
         if m.group("colon") and not m.group("codes"):
-            return Directive("noqa", (), m.group(0)[: m.end("colon")],
-                             problem="`# noqa:` names no code, so it suppresses every rule here",
-                             replacement="# noqa")
-        return Directive("noqa", _codes(m.group("codes")), text[: m.end("codes") if m.group(
-            "codes") else len(m.group(0)) - len(m.group("bare") or "")])
+            return Directive(
+                "noqa",
+                (),
+                m.group(0)[: m.end("colon")],
+                problem="`# noqa:` names no code, so it suppresses every rule here",
+                replacement="# noqa",
+            )
+        return Directive(
+            "noqa",
+            _codes(m.group("codes")),
+            text[: m.end("codes") if m.group("codes") else len(m.group(0)) - len(m.group("bare") or "")],
+        )
     if m := NOSEC_RE.match(text):
         return Directive("nosec", _codes(m.group("codes")), m.group(0))
     return None
 
 
-def _parse_codie(
-    text: str, m: re.Match[str], catalogue: Catalogue | None
-) -> Directive | None:
+def _parse_codie(text: str, m: re.Match[str], catalogue: Catalogue | None) -> Directive | None:
     verb = m.group("verb").lower()
-    rest = text[m.end():]
+    rest = text[m.end() :]
     if not verb:
         return None  # "# codie: ..." prose, not a directive
     if verb != "ignore":
-        return Directive("codie", (), m.group(0), effective=False,
-                         problem=f"unknown directive `codie: {m.group('verb')}`; "
-                                 "write `# codie: ignore[RULE]`")
+        return Directive(
+            "codie",
+            (),
+            m.group(0),
+            effective=False,
+            problem=f"unknown directive `codie: {m.group('verb')}`; write `# codie: ignore[RULE]`",
+        )
     if rest.startswith("["):
         close = rest.find("]")
         if close < 0:
             codes = _codes(rest[1:].split("#")[0])
-            return Directive("codie", codes, text[: m.end()] + rest.rstrip(), effective=False,
-                             problem="`[` is never closed, so this directive suppresses nothing",
-                             replacement=canonical("codie", codes) if codes else None)
+            return Directive(
+                "codie",
+                codes,
+                text[: m.end()] + rest.rstrip(),
+                effective=False,
+                problem="`[` is never closed, so this directive suppresses nothing",
+                replacement=canonical("codie", codes) if codes else None,
+            )
         codes = _codes(rest[1:close])
         full = text[: m.end() + close + 1]
         if not codes:
-            return Directive("codie", (), full, effective=False,
-                             problem="`ignore[]` names no rule, so it suppresses nothing; "
-                                     "name the rules, or drop the brackets to ignore all")
+            return Directive(
+                "codie",
+                (),
+                full,
+                effective=False,
+                problem="`ignore[]` names no rule, so it suppresses nothing; "
+                "name the rules, or drop the brackets to ignore all",
+            )
         unknown = tuple(c for c in codes if catalogue is not None and catalogue.resolve(c) is None)
         problem = ""
         if unknown:
@@ -163,17 +195,22 @@ def _parse_codie(
             replacement = canonical("codie", tuple(c for c in codes if c not in unknown))
         elif unknown:
             replacement = None
-        return Directive("codie", codes, full, problem=problem, replacement=replacement,
-                         unknown=unknown)
+        return Directive("codie", codes, full, problem=problem, replacement=replacement, unknown=unknown)
     loose = re.match(rf"\s+({CODE}(?:[\s,]+{CODE}\b)*)", rest)
     if loose:
         codes = _codes(loose.group(1))
-        return Directive("codie", codes, text[: m.end() + loose.end()], effective=False,
-                         problem="rule codes must be in brackets, so this directive "
-                                 "suppresses nothing", replacement=canonical("codie", codes))
+        return Directive(
+            "codie",
+            codes,
+            text[: m.end() + loose.end()],
+            effective=False,
+            problem="rule codes must be in brackets, so this directive suppresses nothing",
+            replacement=canonical("codie", codes),
+        )
     if not m.group("colon"):
-        return Directive("codie", (), m.group(0), problem="write `codie: ignore` with a colon",
-                         replacement=canonical("codie", ()))
+        return Directive(
+            "codie", (), m.group(0), problem="write `codie: ignore` with a colon", replacement=canonical("codie", ())
+        )
     return Directive("codie", (), m.group(0))
 
 
@@ -222,7 +259,7 @@ def index(doc: Document, catalogue: Catalogue) -> SuppressionIndex:
         seen_comments.add(c_start)
         text = doc.source[c_start:c_end].decode("utf-8", "replace")
         for hit in re.finditer(r"(?:^|(?<=\s))#", text):  # a "#" after a blank: not prose quoting a directive
-            d = parse_directive(text[hit.start():], catalogue)
+            d = parse_directive(text[hit.start() :], catalogue)
             if d is None:
                 continue
             start = c_start + len(text[: hit.start()].encode())
@@ -262,9 +299,17 @@ def _place(doc: Document, d: Directive, start: int, c_start: int, c_end: int) ->
                     first, last, scope = 0, max(0, doc.lines.count - 1), FILE
             else:
                 first, last, scope = _trailing_scope(node, line, scoped)
-    return dataclasses.replace(d, start=start, end=end, scope=scope, first_line=first,
-                               last_line=last, comment_start=c_start, comment_end=c_end,
-                               own_line=own_line)
+    return dataclasses.replace(
+        d,
+        start=start,
+        end=end,
+        scope=scope,
+        first_line=first,
+        last_line=last,
+        comment_start=c_start,
+        comment_end=c_end,
+        own_line=own_line,
+    )
 
 
 def _before_first_statement(comment: Node) -> bool:
@@ -285,15 +330,19 @@ def _trailing_scope(comment: Node, line: int, scoped: bool) -> tuple[int, int, s
         return line, line, LINE
     if prev.type == ":" and prev.parent is not None and prev.parent.type in COMPOUND_TYPES:
         statement = prev.parent
-        outer = statement.parent if statement.parent and statement.parent.type == (
-            "decorated_definition") else statement
+        outer = (
+            statement.parent if statement.parent and statement.parent.type == ("decorated_definition") else statement
+        )
         if scoped and statement.type in BLOCK_TYPES:
             return outer.start_point.row, outer.end_point.row, BLOCK
         return outer.start_point.row, line, LINE  # the (multi-line) header
     node = prev
-    while node.parent is not None and node.parent.end_point.row == line and not _is_statement(
-        node
-    ) and node.parent.type not in ("module", "block"):
+    while (
+        node.parent is not None
+        and node.parent.end_point.row == line
+        and not _is_statement(node)
+        and node.parent.type not in ("module", "block")
+    ):
         node = node.parent
     if _is_statement(node) and node.type not in COMPOUND_TYPES:
         return node.start_point.row, line, LINE  # the closing line of a multi-line statement

@@ -46,9 +46,7 @@ class FindingContext:
 
     def code_block(self) -> str:
         width = len(str(self.code[-1][0])) if self.code else 1
-        lines = [
-            f"{'>' if n == self.line else ' '}{n:>{width}} | {text}" for n, text in self.code
-        ]
+        lines = [f"{'>' if n == self.line else ' '}{n:>{width}} | {text}" for n, text in self.code]
         return "```python\n" + "\n".join(lines) + "\n```"
 
     def data_items(self) -> list[tuple[str, str]]:
@@ -75,17 +73,13 @@ def display_path(uri: str) -> str:
     return uri.rsplit("/", 1)[-1] if "/" in uri else uri
 
 
-def lines_around(doc: Document, first: int, last: int, radius: int = CODE_RADIUS) -> tuple[
-    tuple[int, str], ...
-]:
+def lines_around(doc: Document, first: int, last: int, radius: int = CODE_RADIUS) -> tuple[tuple[int, str], ...]:
     lo = max(0, first - radius)
     hi = min(doc.lines.count - 1, last + radius)
     return tuple((n + 1, doc.line_text(n)) for n in range(lo, hi + 1))
 
 
-def finding_context(
-    doc: Document, finding: Finding, catalogue: Catalogue, path: str | None = None
-) -> FindingContext:
+def finding_context(doc: Document, finding: Finding, catalogue: Catalogue, path: str | None = None) -> FindingContext:
     first = doc.lines.line_of(finding.start)
     last = doc.lines.line_of(max(finding.start, finding.end - 1))
     _, col = doc.position_at(finding.start, "utf-32")

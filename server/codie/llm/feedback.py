@@ -75,13 +75,16 @@ class FeedbackStore:
         self.counts: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         self.rejected: dict[str, set[str]] = defaultdict(set)  # project -> fingerprints
         for project, rule_id, fp, verdict, confidence in self.db.execute(
-            "SELECT project, rule_id, fingerprint, verdict, confidence FROM feedback_events "
-            "ORDER BY id"
+            "SELECT project, rule_id, fingerprint, verdict, confidence FROM feedback_events ORDER BY id"
         ).fetchall():
             self._count(project, rule_id, fp, verdict, confidence)
 
     def _count(
-        self, project: str, rule_id: str, fingerprint: str | None, verdict: str,
+        self,
+        project: str,
+        rule_id: str,
+        fingerprint: str | None,
+        verdict: str,
         confidence: float | None,
     ) -> None:
         accept = verdict == "accept"
@@ -100,7 +103,11 @@ class FeedbackStore:
                 self.rejected[project].add(fingerprint)
 
     def record(
-        self, project: str, rule_id: str, verdict: str, fingerprint: str | None = None,
+        self,
+        project: str,
+        rule_id: str,
+        verdict: str,
+        fingerprint: str | None = None,
         confidence: float | None = None,
     ) -> None:
         """Store one event (call off the event loop: it writes to disk). `confidence` is
@@ -111,7 +118,8 @@ class FeedbackStore:
             self.db.execute(
                 "INSERT INTO feedback_events (project, rule_id, fingerprint, verdict, at, "
                 "confidence) VALUES (?, ?, ?, ?, ?, ?)",
-                [project, rule_id, fingerprint, verdict, time.time(), confidence])
+                [project, rule_id, fingerprint, verdict, time.time(), confidence],
+            )
             self._count(project, rule_id, fingerprint, verdict, confidence)
 
     def posterior(self, project: str, rule_id: str, prior: float) -> Posterior:

@@ -124,22 +124,21 @@ def _locate(lines: list[str], old: list[str], hint: int) -> int | None:
     if not old:
         return max(0, min(hint, len(lines)))
     for loose in (False, True):  # exact first, then ignoring trailing whitespace
+
         def norm(s: str, loose: bool = loose) -> str:
             return s.rstrip() if loose else s
 
         want = [norm(s) for s in old]
-        places = [
-            i for i in range(len(lines) - len(old) + 1)
-            if [norm(s) for s in lines[i : i + len(old)]] == want
-        ]
+        places = [i for i in range(len(lines) - len(old) + 1) if [norm(s) for s in lines[i : i + len(old)]] == want]
         if places:
             return min(places, key=lambda i: abs(i - hint))
     return None
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
-    return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
+    )
 
 
 def _key(doc: Document, f: Finding) -> tuple[str, str]:
@@ -147,9 +146,15 @@ def _key(doc: Document, f: Finding) -> tuple[str, str]:
 
 
 _BINDING_FIELDS = {
-    "assignment": "left", "augmented_assignment": "left", "for_statement": "left",
-    "for_in_clause": "left", "named_expression": "name", "as_pattern": "alias",
-    "function_definition": "name", "class_definition": "name", "aliased_import": "alias",
+    "assignment": "left",
+    "augmented_assignment": "left",
+    "for_statement": "left",
+    "for_in_clause": "left",
+    "named_expression": "name",
+    "as_pattern": "alias",
+    "function_definition": "name",
+    "class_definition": "name",
+    "aliased_import": "alias",
 }
 _BINDING_NODES = {"parameters", "lambda_parameters", "global_statement", "nonlocal_statement"}
 
@@ -238,12 +243,11 @@ def verify_fix(
     before_doc = Document(doc.uri, doc.source, doc.version, doc.language)
     missing = undefined_new_names(before_doc, fixed) if fixed.tree is not None else []
     if missing:
-        return Verification(False, "the fix uses undefined name(s): " + ", ".join(missing),
-                            new_text, diff)
-    before = Counter(_key(before_doc, f) for f in analyze(
-        Context(before_doc, catalogue, settings, root=root), analyzers))
-    after = Counter(_key(fixed, f) for f in analyze(
-        Context(fixed, catalogue, settings, root=root), analyzers))
+        return Verification(False, "the fix uses undefined name(s): " + ", ".join(missing), new_text, diff)
+    before = Counter(
+        _key(before_doc, f) for f in analyze(Context(before_doc, catalogue, settings, root=root), analyzers)
+    )
+    after = Counter(_key(fixed, f) for f in analyze(Context(fixed, catalogue, settings, root=root), analyzers))
     target = _key(doc, finding)
     if after[target] >= before[target]:
         return Verification(False, f"the finding {finding.rule_id} is still there", new_text, diff)
@@ -274,8 +278,7 @@ def _on_editor_loop() -> bool:
         return False
 
 
-def related_tests_verdict(doc: Document, new_text: str,
-                          root: Path | None) -> tuple[bool, str, tuple[str, ...]]:
+def related_tests_verdict(doc: Document, new_text: str, root: Path | None) -> tuple[bool, str, tuple[str, ...]]:
     """(ok, what happened, tests that ran): the tests related to the file, run in the
     sandbox on a copy of the project with the fix applied. A test that already failed
     without the fix does not count against it."""
@@ -294,8 +297,7 @@ def related_tests_verdict(doc: Document, new_text: str,
     if not tests:
         return True, f"no tests related to {rel.as_posix()}", ()
     if _on_editor_loop():
-        return True, ("related tests not run in the editor; `codie llm fix FILE:LINE` runs "
-                      "them"), ()
+        return True, ("related tests not run in the editor; `codie llm fix FILE:LINE` runs them"), ()
     try:
         sandbox = choose("auto", python=project_python(root))
     except SandboxError as exc:
@@ -319,9 +321,8 @@ def related_tests_verdict(doc: Document, new_text: str,
         already = {t["nodeid"] for t in before.failed}
         broken = [n for n in failing if n not in already]
         if broken:
-            message = ((failing[broken[0]].get("failure") or {}).get("message") or "")
+            message = (failing[broken[0]].get("failure") or {}).get("message") or ""
             first = message.strip().splitlines()[0][:200] if message.strip() else "failed"
-            return False, (f"the fix breaks {len(broken)} related test(s): "
-                           f"{', '.join(broken)} ({first})"), ran
+            return False, (f"the fix breaks {len(broken)} related test(s): {', '.join(broken)} ({first})"), ran
     kept = f" ({len(failing)} already failing without it)" if failing else ""
     return True, f"{len(ran)} related test(s) ran in the sandbox{kept}: {', '.join(ran)}", ran

@@ -76,15 +76,19 @@ def _run(payload: dict[str, Any], ctx: Ctx, one: Callable[..., dict[str, Any]]) 
 def explain_findings(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """Markdown explanations of the selected findings."""
 
-    def one(service: LLMService, path: Path, root: Path, doc: Document, f: Finding) -> dict[
-        str, Any
-    ]:
+    def one(service: LLMService, path: Path, root: Path, doc: Document, f: Finding) -> dict[str, Any]:
         fc = finding_context(doc, f, catalogue(), str(path))
         request = LLMRequest()
         markdown = asyncio.run(service.explain(fc, request))
-        return {"path": str(path), "line": fc.line, "ruleId": f.rule_id,
-                "fingerprint": fc.fingerprint, "markdown": markdown,
-                "provider": request.provider, "label": request.label}
+        return {
+            "path": str(path),
+            "line": fc.line,
+            "ruleId": f.rule_id,
+            "fingerprint": fc.fingerprint,
+            "markdown": markdown,
+            "provider": request.provider,
+            "label": request.label,
+        }
 
     return _run(payload, ctx, one)
 
@@ -92,17 +96,22 @@ def explain_findings(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 def verify_fixes(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """Proposed and verified fixes (diffs) for the selected findings; nothing is written."""
 
-    def one(service: LLMService, path: Path, root: Path, doc: Document, f: Finding) -> dict[
-        str, Any
-    ]:
+    def one(service: LLMService, path: Path, root: Path, doc: Document, f: Finding) -> dict[str, Any]:
         cat = catalogue()
         fc = finding_context(doc, f, cat, str(path))
         settings, _ = load_pyproject(root / "pyproject.toml")
         proposal = asyncio.run(service.propose_fix(doc, f, fc, registered(), cat, settings, root))
         v = proposal.verification
-        return {"path": str(path), "line": fc.line, "ruleId": f.rule_id, "verified": v.ok,
-                "reason": v.reason, "diff": v.diff if v.ok else "",
-                "provider": proposal.provider, "label": proposal.label}
+        return {
+            "path": str(path),
+            "line": fc.line,
+            "ruleId": f.rule_id,
+            "verified": v.ok,
+            "reason": v.reason,
+            "diff": v.diff if v.ok else "",
+            "provider": proposal.provider,
+            "label": proposal.label,
+        }
 
     return _run(payload, ctx, one)
 

@@ -37,8 +37,7 @@ def explain_markdown(fc: FindingContext) -> str:
     if fc.steps:
         lines += ["", "**Path:**"]
         lines += [
-            f"{i}. {'line ' + str(line) + ': ' if line else ''}{msg}"
-            for i, (line, msg) in enumerate(fc.steps, 1)
+            f"{i}. {'line ' + str(line) + ': ' if line else ''}{msg}" for i, (line, msg) in enumerate(fc.steps, 1)
         ]
     if items := [(k, v) for k, v in fc.data_items() if k not in BOOKKEEPING and v not in ("True", "False")]:
         lines += ["", "**Details:** " + "; ".join(f"{k}: {v}" for k, v in items)]
@@ -57,8 +56,9 @@ def relevance(fc: FindingContext, question: str) -> int:
     """How many words of the question the finding's rule, message or flagged line mention."""
     words = {w for w in re.findall(r"[a-z_][a-z0-9_]{2,}", question.lower())} - STOP_WORDS
     flagged = next((text for n, text in fc.code if n == fc.line), "")
-    haystack = " ".join([fc.finding.rule_id, fc.title, fc.finding.message, flagged,
-                         *(fc.rule.aliases if fc.rule else ())]).lower()
+    haystack = " ".join(
+        [fc.finding.rule_id, fc.title, fc.finding.message, flagged, *(fc.rule.aliases if fc.rule else ())]
+    ).lower()
     return sum(1 for w in words if w in haystack)
 
 
@@ -75,25 +75,66 @@ def chat_markdown(ctx: ChatContext, note: str | None = None) -> str:
     scored = sorted(ctx.findings, key=lambda fc: -relevance(fc, ctx.message))
     asked = [fc for fc in scored if relevance(fc, ctx.message) > 0] or scored
     others = [fc for fc in scored if fc not in asked]
-    head = (f"Codie found {len(ctx.findings)} issue(s) in {where}"
-            + (f"; {len(asked)} match your question:" if others else ":"))
+    head = f"Codie found {len(ctx.findings)} issue(s) in {where}" + (
+        f"; {len(asked)} match your question:" if others else ":"
+    )
     body = [explain_markdown(fc) for fc in asked]
     if others:
-        body.append("Also in " + where + ": " + "; ".join(
-            f"`{fc.finding.rule_id}` {fc.title} ({fc.where()})" for fc in others) + ".")
+        body.append(
+            "Also in "
+            + where
+            + ": "
+            + "; ".join(f"`{fc.finding.rule_id}` {fc.title} ({fc.where()})" for fc in others)
+            + "."
+        )
     return "\n\n".join([head, *body, note])
 
 
-STOP_WORDS = frozenset({
-    "the", "this", "that", "why", "what", "how", "does", "did", "is", "are", "and", "for", "with",
-    "can", "could", "should", "would", "here", "there", "about", "code", "line", "file", "fix",
-    "explain", "please", "dangerous", "wrong", "bad", "safe", "you", "your", "its", "not",
-})
+STOP_WORDS = frozenset(
+    {
+        "the",
+        "this",
+        "that",
+        "why",
+        "what",
+        "how",
+        "does",
+        "did",
+        "is",
+        "are",
+        "and",
+        "for",
+        "with",
+        "can",
+        "could",
+        "should",
+        "would",
+        "here",
+        "there",
+        "about",
+        "code",
+        "line",
+        "file",
+        "fix",
+        "explain",
+        "please",
+        "dangerous",
+        "wrong",
+        "bad",
+        "safe",
+        "you",
+        "your",
+        "its",
+        "not",
+    }
+)
 
 
 def _offline_note() -> str:
-    return ("_Offline answer (no language model configured): set `llm.provider` to "
-            "`ollama` or `openai` for free-form answers._")
+    return (
+        "_Offline answer (no language model configured): set `llm.provider` to "
+        "`ollama` or `openai` for free-form answers._"
+    )
 
 
 def fix_diff(fc: FindingContext, source: str) -> str:
@@ -108,8 +149,10 @@ def fix_diff(fc: FindingContext, source: str) -> str:
         data = data[: edit.start] + edit.new_text.encode() + data[edit.end :]
     new = data.decode("utf-8", "surrogatepass")
     diff = difflib.unified_diff(
-        source.splitlines(keepends=True), new.splitlines(keepends=True),
-        f"a/{fc.path}", f"b/{fc.path}",
+        source.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        f"a/{fc.path}",
+        f"b/{fc.path}",
     )
     return "".join(diff)
 

@@ -78,10 +78,7 @@ class OllamaProvider:
 
 def _token(item: Any) -> TokenLogprob:
     get = item.get if isinstance(item, Mapping) else (lambda k, d=None: getattr(item, k, d))
-    top = tuple(
-        (str(_field(alt, "token")), float(_field(alt, "logprob")))
-        for alt in get("top_logprobs") or ()
-    )
+    top = tuple((str(_field(alt, "token")), float(_field(alt, "logprob"))) for alt in get("top_logprobs") or ())
     return TokenLogprob(str(get("token")), float(get("logprob") or 0.0), top)
 
 

@@ -68,14 +68,14 @@ class OpenAIProvider:
         try:
             response = await self.client.chat.completions.create(**args)
             if not response.choices:
-                raise LLMError("OpenAI-compatible endpoint returned no choices",
-                               "failed: an answer without choices")
+                raise LLMError("OpenAI-compatible endpoint returned no choices", "failed: an answer without choices")
             choice = response.choices[0]
             tokens: tuple[TokenLogprob, ...] = ()
             if choice.logprobs is not None and choice.logprobs.content:
                 tokens = tuple(
                     TokenLogprob(
-                        str(t.token), float(t.logprob),
+                        str(t.token),
+                        float(t.logprob),
                         tuple((str(alt.token), float(alt.logprob)) for alt in t.top_logprobs or ()),
                     )
                     for t in choice.logprobs.content

@@ -16,13 +16,14 @@ FIX_RADIUS = 15  # lines of code either side of a finding sent with a fix reques
 
 def finding_text(fc: FindingContext) -> str:
     f = fc.finding
-    lines = [f"Finding {f.rule_id} ({fc.title}) at {fc.where()}: {f.message}",
-             f"Severity {f.severity.value}, confidence {f.confidence:.2f}."]
+    lines = [
+        f"Finding {f.rule_id} ({fc.title}) at {fc.where()}: {f.message}",
+        f"Severity {f.severity.value}, confidence {f.confidence:.2f}.",
+    ]
     if f.evidence_notes:
         lines.append("Evidence: " + "; ".join(f.evidence_notes) + ".")
     if fc.steps:
-        lines.append("Path: " + " -> ".join(
-            f"line {line}: {msg}" if line else msg for line, msg in fc.steps))
+        lines.append("Path: " + " -> ".join(f"line {line}: {msg}" if line else msg for line, msg in fc.steps))
     if items := fc.data_items():
         lines.append("Details: " + "; ".join(f"{k}={v}" for k, v in items))
     if fc.rule is not None:
@@ -32,8 +33,10 @@ def finding_text(fc: FindingContext) -> str:
 
 
 def explain_prompt(fc: FindingContext) -> Prompt:
-    user = (finding_text(fc) + "\n\nExplain to the developer why this is a problem here (or "
-            "why it may be a false positive), citing the code, and how to fix it.")
+    user = (
+        finding_text(fc) + "\n\nExplain to the developer why this is a problem here (or "
+        "why it may be a false positive), citing the code, and how to fix it."
+    )
     return Prompt((Message("system", SYSTEM), Message("user", user)), "explain", fc)
 
 
@@ -60,18 +63,17 @@ def fix_prompt(fc: FindingContext, source: str) -> Prompt:
     hi = min(len(lines), fc.line + FIX_RADIUS)
     region = "\n".join(lines[lo:hi])
     user = (
-        finding_text(fc)
-        + f"\n\nHere are lines {lo + 1}-{hi} of {fc.path}:\n```python\n{region}\n```\n\n"
+        finding_text(fc) + f"\n\nHere are lines {lo + 1}-{hi} of {fc.path}:\n```python\n{region}\n```\n\n"
         "Propose the smallest change that removes this finding without changing behaviour "
         "otherwise. Answer with a unified diff only (--- a/FILE, +++ b/FILE, @@ hunks with "
         "3 lines of context), in a ```diff block."
     )
-    return Prompt((Message("system", SYSTEM), Message("user", user)), "fix", (fc, source),
-                  max_tokens=1200)
+    return Prompt((Message("system", SYSTEM), Message("user", user)), "fix", (fc, source), max_tokens=1200)
 
 
 def verdict_prompt(fc: FindingContext) -> Prompt:
-    user = (finding_text(fc) + "\n\nIs this finding a true positive (a real problem in this "
-            "code)? Answer with exactly one word: true or false.")
-    return Prompt((Message("system", SYSTEM), Message("user", user)), "verdict", fc,
-                  logprobs=True, max_tokens=3)
+    user = (
+        finding_text(fc) + "\n\nIs this finding a true positive (a real problem in this "
+        "code)? Answer with exactly one word: true or false."
+    )
+    return Prompt((Message("system", SYSTEM), Message("user", user)), "verdict", fc, logprobs=True, max_tokens=3)

@@ -30,29 +30,42 @@ _MAX_PLACEHOLDER = 64
 
 # (type, pattern, group holding the value)
 PATTERNS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("private-key", re.compile(
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S), 0),
+    ("private-key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S), 0),
     ("url-credentials", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^\s:/@'\"]+:[^\s@/'\"]+)@"), 1),
     ("jwt", re.compile(r"\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]+"), 0),
     ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), 0),
-    ("github-token",
-     re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"), 0),
+    ("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"), 0),
     ("openai-key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}"), 0),
     ("slack-token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), 0),
     ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}"), 0),
     ("stripe-key", re.compile(r"\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}"), 0),
-    ("password", re.compile(
-        r"(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
-        r"private[_-]?key|credential|auth)[\w.-]*[\"']?\s*[:=]\s*[bru]?"
-        r"[\"']([^\"'\s]{4,})[\"']"), 1),
-    ("password", re.compile(r"(?i)\b(?:password|passwd|pwd|passphrase)\s+(?:is|was)\s+[\"']?"
-                            r"([^\s\"']{4,})"), 1),
+    (
+        "password",
+        re.compile(
+            r"(?i)\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
+            r"private[_-]?key|credential|auth)[\w.-]*[\"']?\s*[:=]\s*[bru]?"
+            r"[\"']([^\"'\s]{4,})[\"']"
+        ),
+        1,
+    ),
+    (
+        "password",
+        re.compile(
+            r"(?i)\b(?:password|passwd|pwd|passphrase)\s+(?:is|was)\s+[\"']?"
+            r"([^\s\"']{4,})"
+        ),
+        1,
+    ),
     ("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), 0),
-    ("phone", re.compile(
-        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}"
-        r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}|\b\d{3}[.-]\d{3}[.-]\d{4})\b"), 0),
-    ("ip", re.compile(
-        r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9A-Fa-f]{1,4}:){4,7}[0-9A-Fa-f]{1,4}\b"), 0),
+    (
+        "phone",
+        re.compile(
+            r"(?<![\w+])(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}"
+            r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}|\b\d{3}[.-]\d{3}[.-]\d{4})\b"
+        ),
+        0,
+    ),
+    ("ip", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9A-Fa-f]{1,4}:){4,7}[0-9A-Fa-f]{1,4}\b"), 0),
 )
 # Values that look sensitive but carry nothing personal; kept so code stays readable.
 HARMLESS_IPS = {"0.0.0.0", "127.0.0.1", "255.255.255.255"}
@@ -115,8 +128,9 @@ def _coerce(item: Any, text: str) -> tuple[str, str]:
     dicts with type/kind and value/secret or start/end."""
     if isinstance(item, tuple) and len(item) >= 2 and all(isinstance(x, str) for x in item[:2]):
         return _slug(item[0]), item[1]
-    if (isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], int)
-            and isinstance(item[1], int)):  # (start, end, kind): the security analyzer's shape
+    if (
+        isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], int) and isinstance(item[1], int)
+    ):  # (start, end, kind): the security analyzer's shape
         kind = str(item[2]) if len(item) > 2 else "secret"
         return _slug(kind), text[item[0] : item[1]]
     get = item.get if isinstance(item, dict) else (lambda k, d=None: getattr(item, k, d))
@@ -159,8 +173,9 @@ class Redactor:
                 for kind, value in detect(text):
                     self.known.setdefault(value, kind)
             except Exception as exc:  # a broken detector must not leak: the others still run
-                log.warning("secret detector %s failed: %s: %s",
-                            getattr(detect, "__name__", "?"), type(exc).__name__, exc)
+                log.warning(
+                    "secret detector %s failed: %s: %s", getattr(detect, "__name__", "?"), type(exc).__name__, exc
+                )
                 log.debug("secret detector failure", exc_info=True)
 
     def redact(self, text: str) -> str:

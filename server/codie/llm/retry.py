@@ -11,9 +11,7 @@ T = TypeVar("T")
 BACKOFF = 0.25  # seconds, doubled per attempt
 
 
-async def with_retries(
-    call: Callable[[], Awaitable[T]], retries: int, retryable: Callable[[BaseException], bool]
-) -> T:
+async def with_retries(call: Callable[[], Awaitable[T]], retries: int, retryable: Callable[[BaseException], bool]) -> T:
     for attempt in range(retries + 1):
         try:
             return await call()

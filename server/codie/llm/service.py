@@ -78,8 +78,7 @@ class LLMRequest:
             except Exception:  # a progress display must never break the answer
                 log.debug("progress callback failed", exc_info=True)
 
-    def answered(self, provider: str, model: str, fallback: str | None = None,
-                 cut_off: str | None = None) -> None:
+    def answered(self, provider: str, model: str, fallback: str | None = None, cut_off: str | None = None) -> None:
         self.provider, self.model, self.fallback, self.cut_off = provider, model, fallback, cut_off
         self.labels.append(self._label())
 
@@ -137,23 +136,27 @@ class LLMService:
         redactor = Redactor(enabled=self.config.redact and self.provider.name != "offline")
         contents = redactor.redact_many([m.content for m in prompt.messages])
         messages = tuple(Message(m.role, c) for m, c in zip(prompt.messages, contents, strict=True))
-        return Prompt(messages, prompt.task, prompt.context, prompt.logprobs, prompt.max_tokens,
-                      prompt.extra), redactor
+        return Prompt(messages, prompt.task, prompt.context, prompt.logprobs, prompt.max_tokens, prompt.extra), redactor
 
     def _asking(self, request: LLMRequest) -> float:
         """Start (or continue) the request: its deadline, in event-loop time."""
         request.configured = self.provider.name
         if request.until is None:
             request.until = asyncio.get_running_loop().time() + self.deadline
-            request.report(f"asking {self.provider.name} ({self.provider.model}) at "
-                           f"{self.config.endpoint}; deadline {self.deadline:g} s")
+            request.report(
+                f"asking {self.provider.name} ({self.provider.model}) at "
+                f"{self.config.endpoint}; deadline {self.deadline:g} s"
+            )
         return request.until
 
     def _reason(self, exc: BaseException, started: bool) -> str:
         """The short why of a failure, for labels and notes; logged on one line."""
         if isinstance(exc, TimeoutError):
-            reason = (f"stalled: no data for {self.deadline:g} s" if started
-                      else f"unreachable: timeout after {self.deadline:g} s")
+            reason = (
+                f"stalled: no data for {self.deadline:g} s"
+                if started
+                else f"unreachable: timeout after {self.deadline:g} s"
+            )
         elif isinstance(exc, LLMError):
             reason = exc.reason
         else:  # a provider let something else through: still one line, never a traceback
@@ -164,9 +167,7 @@ class LLMService:
         log.debug("%s failure", self.provider.name, exc_info=exc)
         return reason
 
-    async def stream(
-        self, prompt: Prompt, request: LLMRequest | None = None
-    ) -> AsyncIterator[str]:
+    async def stream(self, prompt: Prompt, request: LLMRequest | None = None) -> AsyncIterator[str]:
         """The answer in pieces; on a model failure, the offline answer with a note."""
         request = request or LLMRequest()
         if self.provider.name == "offline":
@@ -202,8 +203,7 @@ class LLMService:
                 started = True
                 yield rest
             if not started:
-                raise LLMError(f"{self.provider.name} returned an empty answer",
-                               "failed: an empty answer")
+                raise LLMError(f"{self.provider.name} returned an empty answer", "failed: an empty answer")
             request.answered(self.provider.name, self.provider.model)
         except Exception as exc:  # TimeoutError, LLMError, or anything a provider let through
             reason = self._reason(exc, started)
@@ -238,8 +238,7 @@ class LLMService:
             reason = request.fallback = self._reason(exc, False)
             raise LLMError(f"{self.provider.name} {reason}", reason) from None
         request.answered(self.provider.name, completion.model or self.provider.model)
-        return Completion(redactor.restore(completion.text), completion.logprobs,
-                          completion.provider, completion.model)
+        return Completion(redactor.restore(completion.text), completion.logprobs, completion.provider, completion.model)
 
     # tasks ----------------------------------------------------------------------------
     def chat(self, ctx: ChatContext, request: LLMRequest | None = None) -> AsyncIterator[str]:
@@ -248,9 +247,7 @@ class LLMService:
     async def explain(self, fc: FindingContext, request: LLMRequest | None = None) -> str:
         return "".join([piece async for piece in self.stream(explain_prompt(fc), request)])
 
-    async def verdict(
-        self, fc: FindingContext, request: LLMRequest | None = None
-    ) -> float | None:
+    async def verdict(self, fc: FindingContext, request: LLMRequest | None = None) -> float | None:
         """P(true positive) from the model's logprobs; None offline, without logprobs, or
         when the model failed (then `request.fallback` says why)."""
         if self.provider.name == "offline":

@@ -49,9 +49,13 @@ class HealingPool:
     tried once more; a call that breaks the fresh pool too raises (it is the call's fault).
     """
 
-    def __init__(self, name: str, max_workers: int,
-                 initializer: Callable[..., object] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        max_workers: int,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
         self.name = name
         self.max_workers = max_workers
         self._initializer = initializer
@@ -63,8 +67,11 @@ class HealingPool:
         if self._pool is None:
             # spawn, not fork: the server has threads, and a forked copy of their locks hangs
             self._pool = ProcessPoolExecutor(
-                max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=self._initializer, initargs=self._initargs)
+                max_workers=self.max_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=self._initializer,
+                initargs=self._initargs,
+            )
             atexit.register(self._pool.shutdown, wait=False, cancel_futures=True)
         return self._pool
 

@@ -42,9 +42,13 @@ def _range(r: dict[str, Any]) -> types.Range:
 
 
 def from_dict(d: dict[str, Any]) -> types.Diagnostic:
-    related = [types.DiagnosticRelatedInformation(
-        location=types.Location(uri=r["location"]["uri"], range=_range(r["location"]["range"])),
-        message=r["message"]) for r in d.get("relatedInformation", ())]
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=r["location"]["uri"], range=_range(r["location"]["range"])),
+            message=r["message"],
+        )
+        for r in d.get("relatedInformation", ())
+    ]
     return types.Diagnostic(
         range=_range(d["range"]),
         message=d["message"],

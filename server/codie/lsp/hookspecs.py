@@ -53,9 +53,7 @@ class Event(Generic[P]):
 HoverProvider = Callable[["CodieServer", Document, types.HoverParams], str | None]
 """Markdown for the hover at params.position, or None (sections are joined by rules)."""
 
-CodeActionProvider = Callable[
-    ["CodieServer", Document, types.CodeActionParams], Sequence[types.CodeAction]
-]
+CodeActionProvider = Callable[["CodieServer", Document, types.CodeActionParams], Sequence[types.CodeAction]]
 """Code actions for params.range (quick fixes, source actions)."""
 
 CodeLensProvider = Callable[["CodieServer", Document], Sequence[types.CodeLens]]

@@ -130,9 +130,7 @@ class LLMState:
         return dataclasses.replace(finding, data={**finding.data, "fingerprint": fp})
 
     # finding lookup -------------------------------------------------------------------
-    def find(
-        self, uri: str, fp: str | None = None, rule_id: str | None = None
-    ) -> tuple[Document, Finding] | None:
+    def find(self, uri: str, fp: str | None = None, rule_id: str | None = None) -> tuple[Document, Finding] | None:
         analysis = self.server.analyses.get(uri)
         if analysis is None:
             return None
@@ -182,9 +180,12 @@ async def llm_progress(
         progress.report(token, types.WorkDoneProgressReport(message=message))
 
     request = LLMRequest(on_progress=report)
-    progress.begin(token, types.WorkDoneProgressBegin(
-        title=title, cancellable=True,
-        message=f"asking {service.name}; deadline {service.deadline:g} s"))
+    progress.begin(
+        token,
+        types.WorkDoneProgressBegin(
+            title=title, cancellable=True, message=f"asking {service.name}; deadline {service.deadline:g} s"
+        ),
+    )
     task = asyncio.current_task()
 
     def on_cancel(future: Any) -> None:

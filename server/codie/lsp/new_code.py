@@ -36,9 +36,7 @@ class NewCodeCache:
         self.base: dict[tuple[Path, str], object] = {}  # str | None | PENDING
         self.lines: dict[str, tuple[int | None, set[int]]] = {}  # uri -> (version, lines)
 
-    def changed_lines(
-        self, ls: CodieServer, doc: Document, path: Path, ref: str
-    ) -> set[int] | None:
+    def changed_lines(self, ls: CodieServer, doc: Document, path: Path, ref: str) -> set[int] | None:
         """0-based lines of the buffer that differ from the ref; None while unknown."""
         base = self.base.get((path, ref))
         if base is None and (path, ref) not in self.base:
@@ -71,8 +69,7 @@ def cache_of(ls: CodieServer) -> NewCodeCache:
     return ls.services.get(NewCodeCache)
 
 
-def changed_lines(ls: CodieServer, doc: Document, path: Path | None,
-                  settings: Settings) -> set[int] | None:
+def changed_lines(ls: CodieServer, doc: Document, path: Path | None, settings: Settings) -> set[int] | None:
     """The buffer's 0-based lines changed since `new-since`, for the present step's new-code
     filter (core/presenting.on_changed_lines); None when focus is off or not yet known."""
     ref = ref_of(settings)

@@ -89,8 +89,9 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
         found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
     # focus on new code: only findings on lines changed since a git ref
     changed = changed_lines(ls, doc, uri_to_path(doc.uri), settings)
-    result = present(doc, found, settings, ls.catalogue, baseline, rel,
-                     BaselineOptions.of(settings).show == "hint", changed)
+    result = present(
+        doc, found, settings, ls.catalogue, baseline, rel, BaselineOptions.of(settings).show == "hint", changed
+    )
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))
     result.visible[:0] = disabled_warnings(ls, analysis, base_uri)
@@ -109,8 +110,9 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     for name, f in zip(sorted(owner.disabled), out, strict=True):
         if (uri, name) not in told:
             told.add((uri, name))
-            ls.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Warning, message=f"Codie: {f.message} ({uri})"))
+            ls.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=f"Codie: {f.message} ({uri})")
+            )
     return out
 
 

@@ -66,13 +66,13 @@ class CodieProtocol(LanguageServerProtocol):
         except JsonRpcException as exc:
             if "method" in data and "id" in data:  # a request: it must get an answer
                 method = data.get("method")
-                raise Rejected(_valid_id(data["id"]), INVALID_PARAMS,
-                               f"invalid params for {method!r}") from exc
+                raise Rejected(_valid_id(data["id"]), INVALID_PARAMS, f"invalid params for {method!r}") from exc
             raise
         if "method" in data and "id" in data and not hasattr(message, "id"):
             # a notification's method sent with an id: a request nobody handles
-            raise Rejected(_valid_id(data["id"]), INVALID_REQUEST,
-                           f"{data['method']!r} is a notification, not a request")
+            raise Rejected(
+                _valid_id(data["id"]), INVALID_REQUEST, f"{data['method']!r} is a notification, not a request"
+            )
         return message
 
     def handle_message(self, message: Any) -> None:
@@ -80,8 +80,7 @@ class CodieProtocol(LanguageServerProtocol):
             message.jsonrpc != self.VERSION
         ):
             raw_id = message.get("id") if isinstance(message, dict) else getattr(message, "id", None)
-            self.reject(_valid_id(raw_id), INVALID_REQUEST,
-                        "not a JSON-RPC 2.0 request or notification")
+            self.reject(_valid_id(raw_id), INVALID_REQUEST, "not a JSON-RPC 2.0 request or notification")
             return
         msg_id = _valid_id(getattr(message, "id", None))
         if hasattr(message, "id") and msg_id is None:
@@ -113,8 +112,7 @@ class CodieProtocol(LanguageServerProtocol):
     def reject(self, msg_id: MsgId, code: int, message: str) -> None:
         """Answer msg_id (None when it is unknowable) with a JSON-RPC error."""
         log.warning("rejected message %r: %s (%d)", msg_id, message, code)
-        self.write_json({"jsonrpc": self.VERSION, "id": msg_id,
-                         "error": {"code": code, "message": message}})
+        self.write_json({"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": code, "message": message}})
 
     def notify_json(self, method: str, params: dict[str, Any]) -> None:
         """A notification whose params are plain JSON already: no lsprotocol round trip
@@ -147,9 +145,7 @@ class CodieProtocol(LanguageServerProtocol):
     # Notebooks too (lsp/features/notebooks.py keeps the cells): pygls's own notebook mirror
     # raises KeyError on a change for a notebook or cell it does not know.
     @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def lsp_notebook_document__did_open(
-        self, params: types.DidOpenNotebookDocumentParams
-    ) -> Generator[Any, Any, None]:
+    def lsp_notebook_document__did_open(self, params: types.DidOpenNotebookDocumentParams) -> Generator[Any, Any, None]:
         yield from self._user(types.NOTEBOOK_DOCUMENT_DID_OPEN, params)
 
     @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
@@ -212,8 +208,8 @@ class FramedStdin:
         while True:
             end = self._buf.find(b"\n", 0, MAX_HEADER_LINE)
             if end >= 0:
-                line = bytes(self._buf[:end + 1])
-                del self._buf[:end + 1]
+                line = bytes(self._buf[: end + 1])
+                del self._buf[: end + 1]
                 return line
             if len(self._buf) >= MAX_HEADER_LINE or not self._fill():
                 line = bytes(self._buf[:MAX_HEADER_LINE])

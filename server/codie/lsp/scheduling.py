@@ -121,16 +121,23 @@ class Scheduler:
 
     def held(self) -> dict[str, int]:
         """How many entries each per-document structure holds (codie/serverState)."""
-        return {"tasks": len(self._tasks), "idle": len(self._idle),
-                "lastEdit": len(self._last_edit), "inBurst": len(self._in_burst),
-                "deferredTimers": len(self._deferred_timers),
-                "deferredRunning": len(self._deferred_running)}
+        return {
+            "tasks": len(self._tasks),
+            "idle": len(self._idle),
+            "lastEdit": len(self._last_edit),
+            "inBurst": len(self._in_burst),
+            "deferredTimers": len(self._deferred_timers),
+            "deferredRunning": len(self._deferred_running),
+        }
 
     def busy(self) -> bool:
         """Analysis is pending or running, or deferred analyzers are due."""
-        return (any(not t.done() for t in self._tasks.values()) or bool(self._deferred_running)
-                or bool(self._deferred_timers)
-                or any(a.pending for a in self.server.analyses.values()))
+        return (
+            any(not t.done() for t in self._tasks.values())
+            or bool(self._deferred_running)
+            or bool(self._deferred_timers)
+            or any(a.pending for a in self.server.analyses.values())
+        )
 
     async def quiet(self) -> None:
         """Return once the editor has been quiet for QUIET seconds: no edit, nothing pending.
@@ -153,9 +160,7 @@ class Scheduler:
         watched-file event for it, a baseline in the same event): they share one reload.
         """
         if self._reconfigure_pending is None:
-            self._reconfigure_pending = self._loop().call_later(
-                RECONFIGURE_COALESCE, self._reconfigure_now
-            )
+            self._reconfigure_pending = self._loop().call_later(RECONFIGURE_COALESCE, self._reconfigure_now)
 
     def _reconfigure_now(self) -> None:
         self._reconfigure_pending = None
@@ -177,9 +182,7 @@ class Scheduler:
         old = self._deferred_timers.pop(uri, None)
         if old is not None:
             old.cancel()
-        self._deferred_timers[uri] = self._loop().call_later(
-            DEFERRED_DELAY, self._start_deferred, uri
-        )
+        self._deferred_timers[uri] = self._loop().call_later(DEFERRED_DELAY, self._start_deferred, uri)
 
     def _start_deferred(self, uri: str) -> None:
         self._deferred_timers.pop(uri, None)

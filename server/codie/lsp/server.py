@@ -65,8 +65,10 @@ FEATURES = (
 )
 
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
-    notebook_selector=[types.NotebookDocumentFilterWithCells(
-        cells=[types.NotebookCellLanguage(language="python")], notebook="*")])
+    notebook_selector=[
+        types.NotebookDocumentFilterWithCells(cells=[types.NotebookCellLanguage(language="python")], notebook="*")
+    ]
+)
 
 
 @dataclass
@@ -83,8 +85,7 @@ class CodieServer(LanguageServer):
     protocol: CodieProtocol
 
     def __init__(self) -> None:
-        super().__init__("codie", __version__, protocol_cls=CodieProtocol,
-                         notebook_document_sync=NOTEBOOK_SYNC)
+        super().__init__("codie", __version__, protocol_cls=CodieProtocol, notebook_document_sync=NOTEBOOK_SYNC)
         self.catalogue: Catalogue = catalogue()
         self.analyzers: tuple[Analyzer, ...] = registered()
         self.settings = FolderSettings()
@@ -130,11 +131,13 @@ class CodieServer(LanguageServer):
             if limit // 4 < size <= limit:
                 size = len(text.encode("utf-8", "surrogatepass"))
         if size is not None and size > limit:
-            return SourceProblem(TOO_LARGE, f"Not analysed: the document is larger than {limit:,} "
-                                            "bytes ([tool.codie.files] max-bytes)")
+            return SourceProblem(
+                TOO_LARGE, f"Not analysed: the document is larger than {limit:,} bytes ([tool.codie.files] max-bytes)"
+            )
         if text is not None and looks_binary(text):
-            return SourceProblem(BINARY, "Not analysed: the document does not look like text (NUL, "
-                                         "control or undecodable characters)")
+            return SourceProblem(
+                BINARY, "Not analysed: the document does not look like text (NUL, control or undecodable characters)"
+            )
         return None
 
     def refuse(self, uri: str, version: int | None, problem: SourceProblem) -> None:
@@ -157,8 +160,7 @@ class CodieServer(LanguageServer):
         # untitled buffers have no telling extension: trust the client's languageId for Python
         doc = Document(uri, text, version, "python" if language == "python" else None)
         folder = self.settings.folder_of(uri)
-        ctx = Context(doc, self.catalogue, self.settings.for_uri(uri), root=folder,
-                      services=self.services.shared)
+        ctx = Context(doc, self.catalogue, self.settings.for_uri(uri), root=folder, services=self.services.shared)
         self.analyses[uri] = DocumentAnalysis(ctx, self.analyzers, on_error=self.analyzer_failed)
         self.hooks.open.emit(self, doc)
         self.schedule(uri)
@@ -172,9 +174,7 @@ class CodieServer(LanguageServer):
     def close_document(self, uri: str) -> None:
         self.forget(uri)
         if not self.pull_diagnostics:
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-            )
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.hooks.close.emit(self, uri)
         self._trim_soon()
 
@@ -189,8 +189,7 @@ class CodieServer(LanguageServer):
             loop = asyncio.get_running_loop()
             if self._trim is not None:
                 self._trim.cancel()
-            self._trim = loop.call_later(TRIM_DELAY, lambda: loop.run_in_executor(
-                self.thread_pool, release_memory))
+            self._trim = loop.call_later(TRIM_DELAY, lambda: loop.run_in_executor(self.thread_pool, release_memory))
 
     # scheduling (lsp/scheduling.py) -------------------------------------------------------
     def schedule(self, uri: str, *, edit: bool = False) -> None:
@@ -218,18 +217,22 @@ class CodieServer(LanguageServer):
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         refused = self.refused.get(uri)
         if refused is not None:
-            return [types.Diagnostic(
-                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-                message=refused.reason, severity=types.DiagnosticSeverity.Information,
-                code=refused.rule_id, source="codie")]
+            return [
+                types.Diagnostic(
+                    range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                    message=refused.reason,
+                    severity=types.DiagnosticSeverity.Information,
+                    code=refused.rule_id,
+                    source="codie",
+                )
+            ]
         analysis = self.analyses.get(uri)
         if analysis is None:
             return []
         settings = analysis.ctx.settings
         enc = self.encoding
         return [
-            diagnostic(analysis.doc, f, enc,
-                       f.severity if f.data.get("baselined") else settings.severity_of(f))
+            diagnostic(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
             for f in self.visible_findings(analysis)
         ]
 
@@ -249,9 +252,7 @@ class CodieServer(LanguageServer):
         else:
             return
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=uri, version=version, diagnostics=self.diagnostics_for(uri)
-            )
+            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=self.diagnostics_for(uri))
         )
 
     def result_id(self, uri: str) -> str:
@@ -263,8 +264,7 @@ class CodieServer(LanguageServer):
         digest = hashlib.blake2b(analysis.doc.source, digest_size=8)
         # what is shown can change without the text changing (a notebook's other cells, a
         # baseline file, the new-code ref): the shown findings are part of the id
-        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message)
-                 for f in self.visible_findings(analysis)]
+        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message) for f in self.visible_findings(analysis)]
         digest.update(repr(shown).encode())
         return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
 
@@ -298,8 +298,7 @@ class CodieServer(LanguageServer):
             else:  # e.g. a notification with malformed params: nobody to answer
                 log.warning("dropped a malformed message: %s", error)
             return
-        log.error("server error (%s): %s", getattr(source, "__name__", source), error,
-                  exc_info=error)
+        log.error("server error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
         super().report_server_error(error, source)
 
 

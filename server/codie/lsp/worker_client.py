@@ -66,7 +66,9 @@ class WorkerClient:
     async def _start(self) -> None:
         self.db.parent.mkdir(parents=True, exist_ok=True)
         self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
         proc = self.proc
@@ -108,11 +110,9 @@ class WorkerClient:
                 proc.kill()
 
     # requests -----------------------------------------------------------------------------
-    async def submit(self, kind: str, payload: dict[str, Any], pending: Pending,
-                     key: str | None = None) -> None:
+    async def submit(self, kind: str, payload: dict[str, Any], pending: Pending, key: str | None = None) -> None:
         ref = next(self._refs)
-        message = {"type": "submit", "ref": ref, "kind": kind, "payload": payload,
-                   "key": key or uuid.uuid4().hex}
+        message = {"type": "submit", "ref": ref, "kind": kind, "payload": payload, "key": key or uuid.uuid4().hex}
         self._unacked[ref] = (message, pending)
         await self.ensure_started()
         self._write(message)
@@ -149,16 +149,16 @@ class WorkerClient:
 
     def _give_up(self, code: int | None) -> None:
         """The worker cannot even start: fail what waits on it, start afresh next time."""
-        error = (f"the worker failed to start {self.failed_starts} times (exit {code}): "
-                 + " | ".join(self.stderr_tail[-3:]))
+        error = f"the worker failed to start {self.failed_starts} times (exit {code}): " + " | ".join(
+            self.stderr_tail[-3:]
+        )
         log.error("%s", error)
         waiting = [p for _, p in self._unacked.values()] + list(self._jobs.values())
         self._unacked.clear()
         self._jobs.clear()
         self.failed_starts = 0
         for pending in waiting:
-            pending.on_result({"type": "result", "id": -1, "state": "failed",
-                               "result": None, "error": error})
+            pending.on_result({"type": "result", "id": -1, "state": "failed", "result": None, "error": error})
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -175,8 +175,7 @@ class WorkerClient:
         elif kind == "progress":
             watcher = self._jobs.get(int(message["id"]))
             if watcher is not None and watcher.on_progress is not None:
-                watcher.on_progress(int(message["id"]), float(message["fraction"]),
-                                    str(message.get("message", "")))
+                watcher.on_progress(int(message["id"]), float(message["fraction"]), str(message.get("message", "")))
         elif kind == "result":
             done = self._jobs.pop(int(message["id"]), None)
             if done is not None:

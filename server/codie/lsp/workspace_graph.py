@@ -87,8 +87,9 @@ class WorkspaceGraphs:
         await self.server.quiet()  # the first diagnostics and keystrokes go first
         async with folder.lock:
             try:
-                await loop.run_in_executor(self.server.thread_pool, lambda: folder.graph.build(
-                    [folder.root], settings, jobs=1))
+                await loop.run_in_executor(
+                    self.server.thread_pool, lambda: folder.graph.build([folder.root], settings, jobs=1)
+                )
             except Exception as exc:
                 log.exception("call graph build failed for %s", folder.root)
                 folder.failed = f"{type(exc).__name__}: {exc}"
@@ -97,8 +98,7 @@ class WorkspaceGraphs:
                 path = uri_to_path(uri)
                 if analysis.doc.is_python and path is not None and folder.root in path.parents:
                     source = analysis.doc.source
-                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
-                                               path, source)
+                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
         folder.ready.set()
         self._refresh_hints(folder)
 
@@ -129,8 +129,7 @@ class WorkspaceGraphs:
         if old is not None:
             old.cancel()
         loop = asyncio.get_running_loop()
-        folder.pending[doc.uri] = loop.call_later(
-            DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
+        folder.pending[doc.uri] = loop.call_later(DEBOUNCE, lambda: self.spawn(self._update(folder, doc.uri)))
 
     async def _update(self, folder: FolderGraph, uri: str) -> None:
         folder.pending.pop(uri, None)
@@ -144,8 +143,7 @@ class WorkspaceGraphs:
         loop = asyncio.get_running_loop()
         async with folder.lock:
             try:
-                await loop.run_in_executor(self.server.thread_pool, folder.graph.update,
-                                           path, source, tree)
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source, tree)
             except Exception:
                 log.exception("call graph update failed for %s", uri)
             folder.stale = True
@@ -156,7 +154,8 @@ class WorkspaceGraphs:
         if folder.reconcile is not None:
             folder.reconcile.cancel()
         folder.reconcile = asyncio.get_running_loop().call_later(
-            RECONCILE_DELAY, lambda: self.spawn(self._reconcile(folder)))
+            RECONCILE_DELAY, lambda: self.spawn(self._reconcile(folder))
+        )
 
     async def _reconcile(self, folder: FolderGraph) -> None:
         folder.reconcile = None
@@ -198,8 +197,7 @@ class WorkspaceGraphs:
             if self.server.document(uri) is not None:
                 return  # reopened meanwhile: its buffer is indexed (opened/changed), not disk
             try:
-                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path,
-                                           source)
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
             except Exception:
                 log.exception("call graph update failed for %s", path)
             folder.stale = True
@@ -230,20 +228,26 @@ class WorkspaceGraphs:
         for root, folder in self.folders.items():
             graph = folder.graph
             folders[str(root)] = {
-                "ready": folder.ready.is_set(), "pending": len(folder.pending),
-                "stale": folder.stale, "reconcileDue": folder.reconcile is not None,
-                "locked": folder.lock.locked(), "modules": len(graph.resolver.modules),
-                "callees": len(graph._in), "callers": len(graph._out),
+                "ready": folder.ready.is_set(),
+                "pending": len(folder.pending),
+                "stale": folder.stale,
+                "reconcileDue": folder.reconcile is not None,
+                "locked": folder.lock.locked(),
+                "modules": len(graph.resolver.modules),
+                "callees": len(graph._in),
+                "callers": len(graph._out),
                 # read only while no thread is mutating the graph
-                "unreferenced": None if folder.lock.locked() or not folder.ready.is_set()
+                "unreferenced": None
+                if folder.lock.locked() or not folder.ready.is_set()
                 else sorted(s.qualname for s in graph.unreferenced()),
             }
         return {"folders": folders, "tasks": len(self._tasks), "fileDocs": len(self._file_docs)}
 
     def settled(self) -> bool:
         return not self._tasks and all(
-            f.ready.is_set() and not f.pending and not f.stale and f.reconcile is None
-            and not f.lock.locked() for f in self.folders.values())
+            f.ready.is_set() and not f.pending and not f.stale and f.reconcile is None and not f.lock.locked()
+            for f in self.folders.values()
+        )
 
     # for the unreferenced-function analyzer ---------------------------------------------------
     def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]:
@@ -256,8 +260,7 @@ class WorkspaceGraphs:
         graph = folder.graph
         module = graph.path_module.get(graph.relative(path))
         summary = graph.resolver.modules.get(module or "")
-        if summary is None or summary.digest != hashlib.blake2b(
-                source, digest_size=12).hexdigest():
+        if summary is None or summary.digest != hashlib.blake2b(source, digest_size=12).hexdigest():
             return []
         return graph.unreferenced(module)
 

@@ -45,9 +45,11 @@ COMMANDS = ("why", "fix", "ignore")
 RULE = re.compile(r"^\*\*([A-Z]+[0-9]+)\*\*")
 CONFIDENCE = re.compile(r"\((\d+)% confidence\)")
 FINGERPRINT = re.compile(r"\b[0-9a-f]{16}\b")
-HELP = ("I answer `@{bot} why` (the evidence and confidence behind a finding), `@{bot} fix` (a verified fix "
-        "as a suggestion) and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
-        "to one of my review comments.")
+HELP = (
+    "I answer `@{bot} why` (the evidence and confidence behind a finding), `@{bot} fix` (a verified fix "
+    "as a suggestion) and `@{bot} ignore <reason>` (dismiss the finding for this repository), in reply "
+    "to one of my review comments."
+)
 
 
 def bot_name() -> str:
@@ -88,10 +90,16 @@ def reply_payload(event_name: str, event: dict[str, Any]) -> dict[str, Any] | No
         return None
     full_name = str(repo["full_name"])
     return {
-        "repository": full_name, "number": number, "clone_url": str(repo["clone_url"]),
+        "repository": full_name,
+        "number": number,
+        "clone_url": str(repo["clone_url"]),
         "installation_id": (event.get("installation") or {}).get("id"),
-        "comment_id": int(comment["id"]), "thread": thread, "root_id": root, "author": str(user["login"]),
-        "command": asked[0], "argument": asked[1],
+        "comment_id": int(comment["id"]),
+        "thread": thread,
+        "root_id": root,
+        "author": str(user["login"]),
+        "command": asked[0],
+        "argument": asked[1],
         # one job per comment: a redelivery under a new id is not answered twice
         "job_key": f"{full_name}#{number}/comment-{int(comment['id'])}",
     }
@@ -114,8 +122,11 @@ class Thread:
         return f"<!-- codie:reply:{self.comment_id} -->"
 
     def answered(self) -> bool:
-        comments = (self.gh.review_comments(self.repo, self.number) if self.kind == "review"
-                    else self.gh.issue_comments(self.repo, self.number))
+        comments = (
+            self.gh.review_comments(self.repo, self.number)
+            if self.kind == "review"
+            else self.gh.issue_comments(self.repo, self.number)
+        )
         return any(self.marker in str(c.get("body") or "") for c in comments)
 
     def reply(self, text: str) -> dict[str, Any]:
@@ -150,8 +161,15 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     settings = pr_job.PrSettings.from_env()
     gh = settings.client(payload.get("installation_id"))
     repo, number = str(payload["repository"]), int(payload["number"])
-    th = Thread(gh, repo, number, str(payload["thread"]), int(payload["root_id"]), int(payload["comment_id"]),
-                str(payload["author"]))
+    th = Thread(
+        gh,
+        repo,
+        number,
+        str(payload["thread"]),
+        int(payload["root_id"]),
+        int(payload["comment_id"]),
+        str(payload["author"]),
+    )
     if th.answered():
         return {"answered": "before"}
     command, argument = str(payload["command"]), str(payload["argument"])
@@ -160,14 +178,20 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         th.reply(HELP.format(bot=bot))
         return {"answered": "help"}
     if command in ("fix", "ignore") and not _may_change(gh, repo, th.author):
-        th.reply(f"thanks for asking! Only collaborators with write access to this repository can ask me "
-                 f"to `{command}` a finding, so I have left it as it is. A maintainer can reply "
-                 f"`@{bot} {command}` if they agree.")
+        th.reply(
+            f"thanks for asking! Only collaborators with write access to this repository can ask me "
+            f"to `{command}` a finding, so I have left it as it is. A maintainer can reply "
+            f"`@{bot} {command}` if they agree."
+        )
         return {"answered": "refused", "command": command}
     target = _codie_comment(th, argument)
     if target is None:
-        th.reply("I can only answer about my own findings: reply to one of my review comments"
-                 + (", or name a rule or fingerprint." if th.kind == "issue" else ".") + " " + HELP.format(bot=bot))
+        th.reply(
+            "I can only answer about my own findings: reply to one of my review comments"
+            + (", or name a rule or fingerprint." if th.kind == "issue" else ".")
+            + " "
+            + HELP.format(bot=bot)
+        )
         return {"answered": "no-target"}
     fp = pr_job.MARKER.search(str(target["body"]))
     assert fp is not None
@@ -207,9 +231,11 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
         store.record(project, rule, "dismiss", fp, confidence)
         post = store.posterior(project, rule, prior)
     why = f" Reason: {reason}" if reason else ""
-    th.reply(f"ignored: this finding stays hidden in this repository, and `{rule}` findings now score lower here "
-             f"(estimated precision {post.precision:.0%} after {post.rejects} dismissal(s) and "
-             f"{post.accepts} confirmation(s)).{why}")
+    th.reply(
+        f"ignored: this finding stays hidden in this repository, and `{rule}` findings now score lower here "
+        f"(estimated precision {post.precision:.0%} after {post.rejects} dismissal(s) and "
+        f"{post.accepts} confirmation(s)).{why}"
+    )
     resolved = False
     if th.kind == "review":
         try:
@@ -220,13 +246,23 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
 
 
 def _at_head(
-    settings: pr_job.PrSettings, payload: dict[str, Any], th: Thread, target: dict[str, Any], fp: str,
-    command: str, ctx: JobContext,
+    settings: pr_job.PrSettings,
+    payload: dict[str, Any],
+    th: Thread,
+    target: dict[str, Any],
+    fp: str,
+    command: str,
+    ctx: JobContext,
 ) -> dict[str, Any]:
     pull = th.gh.pull(th.repo, th.number)
     head_sha, base_sha = str(pull["head"]["sha"]), str(pull["base"]["sha"])
-    mirror = pr_job.fetch(settings.cache, th.repo, str(payload["clone_url"]),
-                          pr_job.pull_refs(th.number, str(pull["base"]["ref"])), [head_sha, base_sha])
+    mirror = pr_job.fetch(
+        settings.cache,
+        th.repo,
+        str(payload["clone_url"]),
+        pr_job.pull_refs(th.number, str(pull["base"]["ref"])),
+        [head_sha, base_sha],
+    )
     ctx.check_cancelled()
     changed = changed_lines(mirror, base_sha, head_sha)
     path = str(target["path"])
@@ -250,16 +286,25 @@ def _at_head(
     if s is None:
         th.reply(f"I have no fix I can vouch for here: {outcome.reason}.")
         return {"answered": "no-fix", "reason": outcome.reason}
-    text = (f"here is a verified fix ({s.title}; {outcome.reason}). Commit it with "
-            f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}")
+    text = (
+        f"here is a verified fix ({s.title}; {outcome.reason}). Commit it with "
+        f"**Commit suggestion**; the next push re-runs the check.\n\n{s.block()}"
+    )
     root_lines = (int(target.get("start_line") or target.get("line") or 0), int(target.get("line") or 0))
     if th.kind == "review" and root_lines == (s.start_line, s.end_line):
         th.reply(text)
         return {"answered": "fix", "suggestion": [s.start_line, s.end_line]}
     # a suggestion replaces the lines its comment is on: it needs its own comment there
-    placed = th.gh.create_review_comment(th.repo, th.number, head_sha, {
-        "path": path, **s.comment_range(),
-        "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}"})
+    placed = th.gh.create_review_comment(
+        th.repo,
+        th.number,
+        head_sha,
+        {
+            "path": path,
+            **s.comment_range(),
+            "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}",
+        },
+    )
     lines = f"line {s.end_line}" if s.start_line == s.end_line else f"lines {s.start_line}-{s.end_line}"
     th.reply(f"the fix is a suggestion on {path} {lines}: {placed.get('html_url') or 'see the new review comment'}")
     return {"answered": "fix", "suggestion": [s.start_line, s.end_line], "separate": True}

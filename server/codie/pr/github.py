@@ -40,8 +40,11 @@ class AppAuth:
 
 class GitHub:
     def __init__(
-        self, base_url: str = "https://api.github.com", token: str | None = None,
-        app: AppAuth | None = None, timeout: float = 30.0,
+        self,
+        base_url: str = "https://api.github.com",
+        token: str | None = None,
+        app: AppAuth | None = None,
+        timeout: float = 30.0,
     ) -> None:
         if not token and not app:
             raise ValueError("GitHub needs a token or a GitHub App")
@@ -75,8 +78,9 @@ class GitHub:
         at /api/graphql next to the REST root /api/v3."""
         root = self.base_url.removesuffix("/api/v3")
         url = root + "/api/graphql" if root != self.base_url else root + "/graphql"
-        request = urllib.request.Request(url, data=json.dumps({"query": query, "variables": variables}).encode(),
-                                         method="POST")
+        request = urllib.request.Request(
+            url, data=json.dumps({"query": query, "variables": variables}).encode(), method="POST"
+        )
         request.add_header("Content-Type", "application/json")
         request.add_header("User-Agent", "codie")
         request.add_header("Authorization", f"Bearer {self.token()}")
@@ -96,7 +100,8 @@ class GitHub:
             return self._token
         assert self._app is not None
         answer = self._call(
-            "POST", f"/app/installations/{self._app.installation_id}/access_tokens",
+            "POST",
+            f"/app/installations/{self._app.installation_id}/access_tokens",
             auth=f"Bearer {self._app.app_jwt()}",
         )
         self._token = str(answer["token"])
@@ -110,23 +115,32 @@ class GitHub:
         return runs[0] if runs else None
 
     def upsert_check_run(
-        self, repo: str, head_sha: str, name: str, conclusion: str, title: str, summary: str,
+        self,
+        repo: str,
+        head_sha: str,
+        name: str,
+        conclusion: str,
+        title: str,
+        summary: str,
         annotations: list[dict[str, Any]],
     ) -> dict[str, Any]:
         """Create the check run for head_sha, or update ours: a redelivery never duplicates it."""
-        batches = [annotations[i:i + ANNOTATIONS_PER_REQUEST]
-                   for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)] or [[]]
+        batches = [
+            annotations[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)
+        ] or [[]]
         output = {"title": title, "summary": summary, "annotations": batches[0]}
-        body = {"name": name, "head_sha": head_sha, "status": "completed", "conclusion": conclusion,
-                "output": output}
+        body = {"name": name, "head_sha": head_sha, "status": "completed", "conclusion": conclusion, "output": output}
         existing = self.find_check_run(repo, head_sha, name)
         if existing:
             run = self._call("PATCH", f"/repos/{repo}/check-runs/{existing['id']}", body)
         else:
             run = self._call("POST", f"/repos/{repo}/check-runs", body)
         for batch in batches[1:]:
-            self._call("PATCH", f"/repos/{repo}/check-runs/{run['id']}",
-                       {"output": {"title": title, "summary": summary, "annotations": batch}})
+            self._call(
+                "PATCH",
+                f"/repos/{repo}/check-runs/{run['id']}",
+                {"output": {"title": title, "summary": summary, "annotations": batch}},
+            )
         return dict(run)
 
     # reviews ----------------------------------------------------------------------------
@@ -136,9 +150,18 @@ class GitHub:
     def create_review(
         self, repo: str, number: int, commit_id: str, body: str, comments: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/reviews", {
-            "commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments,
-        }))
+        return dict(
+            self._call(
+                "POST",
+                f"/repos/{repo}/pulls/{number}/reviews",
+                {
+                    "commit_id": commit_id,
+                    "body": body,
+                    "event": "COMMENT",
+                    "comments": comments,
+                },
+            )
+        )
 
     # conversation -----------------------------------------------------------------------
     def pull(self, repo: str, number: int) -> dict[str, Any]:
@@ -149,8 +172,7 @@ class GitHub:
 
     def reply_to_review_comment(self, repo: str, number: int, comment_id: int, body: str) -> dict[str, Any]:
         """A reply in the thread of review comment `comment_id` (a thread's root)."""
-        return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/comments/{comment_id}/replies",
-                               {"body": body}))
+        return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/comments/{comment_id}/replies", {"body": body}))
 
     def create_review_comment(self, repo: str, number: int, commit_id: str, comment: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", f"/repos/{repo}/pulls/{number}/comments", {"commit_id": commit_id, **comment}))
@@ -178,7 +200,7 @@ class GitHub:
         """Resolve the review thread that starts with `root_comment_id`; False if not found."""
         owner, name = repo.split("/", 1)
         data = self.graphql(THREADS_QUERY, {"owner": owner, "name": name, "number": number})
-        threads = (((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {})
+        threads = ((data.get("repository") or {}).get("pullRequest") or {}).get("reviewThreads") or {}
         for thread in threads.get("nodes") or []:
             first = (thread.get("comments") or {}).get("nodes") or []
             if first and first[0].get("databaseId") == root_comment_id:

@@ -105,8 +105,10 @@ def pull_refs(number: int, base_ref: str) -> list[str]:
     """What to fetch from the BASE repository: the pull request's head as GitHub publishes it
     there (refs/pull/N/head, also for pull requests from forks, whose clone URL may lack the
     base commit or be gone) and the base branch."""
-    return [f"+refs/pull/{number}/head:refs/codie/pull/{number}/head",
-            f"+refs/heads/{base_ref}:refs/codie/heads/{base_ref}"]
+    return [
+        f"+refs/pull/{number}/head:refs/codie/pull/{number}/head",
+        f"+refs/heads/{base_ref}:refs/codie/heads/{base_ref}",
+    ]
 
 
 def export(mirror: Path, sha: str, into: Path) -> None:
@@ -125,9 +127,11 @@ def fingerprint(located: Located) -> str:
 def annotation(located: Located) -> dict[str, Any]:
     f = located.finding
     return {
-        "path": located.path, "start_line": located.start_line,
+        "path": located.path,
+        "start_line": located.start_line,
         "end_line": max(located.start_line, located.end_line),
-        "annotation_level": LEVEL[f.severity], "title": f"{f.rule_id} ({f.confidence:.0%} confidence)",
+        "annotation_level": LEVEL[f.severity],
+        "title": f"{f.rule_id} ({f.confidence:.0%} confidence)",
         "message": f.message,
     }
 
@@ -136,12 +140,16 @@ def comment(located: Located, suggestion: Suggestion | None = None) -> dict[str,
     f = located.finding
     body = f"**{f.rule_id}** {f.message} ({f.confidence:.0%} confidence)\n\n"
     if suggestion is not None:
-        body += (f"**Suggested fix:** {suggestion.title} (verified: the fixed file parses and no longer "
-                 f"has this finding or any new one).\n\n{suggestion.block()}\n\n")
-    body += (f"Reply `@codie why`, `@codie fix` or `@codie ignore <reason>`. "
-             f"<!-- codie:{fingerprint(located)} -->")
-    where = suggestion.comment_range() if suggestion else {"line": max(located.start_line, located.end_line),
-                                                            "side": "RIGHT"}
+        body += (
+            f"**Suggested fix:** {suggestion.title} (verified: the fixed file parses and no longer "
+            f"has this finding or any new one).\n\n{suggestion.block()}\n\n"
+        )
+    body += f"Reply `@codie why`, `@codie fix` or `@codie ignore <reason>`. <!-- codie:{fingerprint(located)} -->"
+    where = (
+        suggestion.comment_range()
+        if suggestion
+        else {"line": max(located.start_line, located.end_line), "side": "RIGHT"}
+    )
     return {"path": located.path, **where, "body": body}
 
 
@@ -159,8 +167,13 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     repo, number = str(payload["repository"]), int(payload["number"])
     head_sha, base_sha = str(payload["head_sha"]), str(payload["base_sha"])
     ctx.progress(0.1, "fetching")
-    mirror = fetch(settings.cache, repo, str(payload["clone_url"]), pull_refs(number, str(payload["base_ref"])),
-                   [head_sha, base_sha])
+    mirror = fetch(
+        settings.cache,
+        repo,
+        str(payload["clone_url"]),
+        pull_refs(number, str(payload["base_ref"])),
+        [head_sha, base_sha],
+    )
     ctx.check_cancelled()
     changed = changed_lines(mirror, base_sha, head_sha)
     with tempfile.TemporaryDirectory(prefix="codie-pr-") as tmp:
@@ -172,8 +185,10 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
             triaged = triage(run.results, project.min_confidence, store, project_key(repo), fingerprint)
         shown = triaged.shown
         ctx.progress(0.6, "verifying fixes")
-        fixes = {fingerprint(r): o.suggestion for r, o in
-                 zip(shown, suggestions.for_results(checkout, shown, changed, project), strict=True)}
+        fixes = {
+            fingerprint(r): o.suggestion
+            for r, o in zip(shown, suggestions.for_results(checkout, shown, changed, project), strict=True)
+        }
     ctx.check_cancelled()
     failing = [r for r in shown if r.severity.rank >= settings.fail_on.rank]
     conclusion = "failure" if failing else "success"
@@ -184,8 +199,12 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0.8, "reporting")
     # each post is recorded per job (pull request @ head SHA): a re-run after a crash does
     # not post again; one cut off mid-post is an upsert / skips comments already there
-    check = ctx.once("check-run", lambda: gh.upsert_check_run(
-        repo, head_sha, CHECK_NAME, conclusion, title, report[:60000], [annotation(r) for r in shown]))
+    check = ctx.once(
+        "check-run",
+        lambda: gh.upsert_check_run(
+            repo, head_sha, CHECK_NAME, conclusion, title, report[:60000], [annotation(r) for r in shown]
+        ),
+    )
 
     def post_review() -> dict[str, Any]:
         posted = {m.group(1) for c in gh.review_comments(repo, number) for m in MARKER.finditer(c.get("body", ""))}
@@ -195,9 +214,14 @@ def run_pr_check(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         return {"comments": len(new)}
 
     review = ctx.once("review", post_review)
-    return {"findings": len(shown), "conclusion": conclusion, "check_run": check.get("id"),
-            "comments": review.get("comments", 0), "hidden": triaged.hidden, "suggestions": offered}
+    return {
+        "findings": len(shown),
+        "conclusion": conclusion,
+        "check_run": check.get("id"),
+        "comments": review.get("comments", 0),
+        "hidden": triaged.hidden,
+        "suggestions": offered,
+    }
 
 
 register("pr-check", run_pr_check)
-

@@ -56,12 +56,14 @@ def rescore(located: Located, store: FeedbackStore | None, project: str) -> Loca
     if signal is None:
         return located
     confidence, parts = reblend(f.confidence_parts, feedback=signal)
-    return dataclasses.replace(located, finding=dataclasses.replace(f, confidence=confidence,
-                                                                     confidence_parts=parts))
+    return dataclasses.replace(located, finding=dataclasses.replace(f, confidence=confidence, confidence_parts=parts))
 
 
 def triage(
-    results: list[Located], min_confidence: float, store: FeedbackStore | None, project: str,
+    results: list[Located],
+    min_confidence: float,
+    store: FeedbackStore | None,
+    project: str,
     fingerprint: Callable[[Located], str],
 ) -> Triage:
     """Split unsuppressed findings into shown, below the threshold, and dismissed (by their
@@ -87,8 +89,10 @@ def render(t: Triage, suggestions: int = 0) -> str:
         for i, r in enumerate(t.shown, 1):
             f = r.finding
             message = f.message.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {i} | {r.severity.value} | {f.confidence:.0%} | `{f.rule_id}` "
-                         f"| `{r.path}:{r.start_line}` | {message} |")
+            lines.append(
+                f"| {i} | {r.severity.value} | {f.confidence:.0%} | `{f.rule_id}` "
+                f"| `{r.path}:{r.start_line}` | {message} |"
+            )
         lines.append("")
     hidden = []
     if t.below:

@@ -44,8 +44,7 @@ from codie.worker.runner import execute
 log = logging.getLogger(__name__)
 ACTIONS = {"opened", "synchronize", "reopened"}
 JOB_KIND = "pr-check"
-REFUSALS = ("unsigned", "bad_signature", "too_large", "malformed", "replayed", "method",
-            "unavailable")
+REFUSALS = ("unsigned", "bad_signature", "too_large", "malformed", "replayed", "method", "unavailable")
 CLAIM_POLL = 0.2  # seconds an idle embedded worker waits before looking at the queue again
 
 # event name -> what to queue for it: (kind, payload, key) or None to ignore the delivery;
@@ -77,8 +76,10 @@ def job_payload(event: dict[str, Any]) -> dict[str, Any]:
         "number": int(event.get("number", pr["number"])),
         # the base repository: it holds both commits (head under refs/pull/N/head), forks or not
         "clone_url": str(repo["clone_url"]),
-        "head_sha": str(head["sha"]), "head_ref": str(head["ref"]),
-        "base_sha": str(base["sha"]), "base_ref": str(base["ref"]),
+        "head_sha": str(head["sha"]),
+        "head_ref": str(head["ref"]),
+        "base_sha": str(base["sha"]),
+        "base_ref": str(base["ref"]),
         "installation_id": (event.get("installation") or {}).get("id"),
     }
 
@@ -95,7 +96,7 @@ route("pull_request", JOB_KIND, pull_request_job)
 
 
 def _reply_route(event_name: str) -> Route:
-    """"@codie why|fix|ignore" replies (pr/conversation.py): one pr-reply job per comment."""
+    """ "@codie why|fix|ignore" replies (pr/conversation.py): one pr-reply job per comment."""
 
     def make(event: dict[str, Any]) -> tuple[str, dict[str, Any], str | None] | None:
         payload = conversation.reply_payload(event_name, event)
@@ -128,27 +129,61 @@ class Metrics:
             out.extend([f"# HELP {name} {help_}", f"# TYPE {name} {kind}"])
             out.extend(f"{name}{labels} {value:g}" for labels, value in samples)
 
-        family("codie_webhook_deliveries_total", "counter", "Deliveries answered, by outcome.",
-               [(f'{{outcome="{_escape(k)}"}}', v) for k, v in sorted(self.deliveries.items())])
-        family("codie_webhook_deliveries_refused_total", "counter",
-               "Deliveries refused, by reason.",
-               [(f'{{reason="{r}"}}', self.deliveries[r]) for r in REFUSALS])
-        family("codie_webhook_request_seconds", "summary", "Time to answer a delivery.",
-               [("_sum", self.seconds_sum), ("_count", self.seconds_count)])
-        family("codie_webhook_jobs_total", "counter",
-               "Jobs finished by this process's embedded workers, by state.",
-               [(f'{{state="{_escape(k)}"}}', v) for k, v in sorted(self.jobs.items())])
-        family("codie_queue_up", "gauge", "1 when the job queue's store answered this scrape.",
-               [("", 1 if stats is not None else 0)])
+        family(
+            "codie_webhook_deliveries_total",
+            "counter",
+            "Deliveries answered, by outcome.",
+            [(f'{{outcome="{_escape(k)}"}}', v) for k, v in sorted(self.deliveries.items())],
+        )
+        family(
+            "codie_webhook_deliveries_refused_total",
+            "counter",
+            "Deliveries refused, by reason.",
+            [(f'{{reason="{r}"}}', self.deliveries[r]) for r in REFUSALS],
+        )
+        family(
+            "codie_webhook_request_seconds",
+            "summary",
+            "Time to answer a delivery.",
+            [("_sum", self.seconds_sum), ("_count", self.seconds_count)],
+        )
+        family(
+            "codie_webhook_jobs_total",
+            "counter",
+            "Jobs finished by this process's embedded workers, by state.",
+            [(f'{{state="{_escape(k)}"}}', v) for k, v in sorted(self.jobs.items())],
+        )
+        family(
+            "codie_queue_up",
+            "gauge",
+            "1 when the job queue's store answered this scrape.",
+            [("", 1 if stats is not None else 0)],
+        )
         if stats is not None:
-            family("codie_webhook_queue_depth", "gauge", "Jobs waiting to run (all workers).",
-                   [("", stats.states.get("queued", 0))])
-            family("codie_queue_jobs", "gauge", "Jobs in the queue, by state (all workers).",
-                   [(f'{{state="{k}"}}', v) for k, v in sorted(stats.states.items())])
-            family("codie_job_failures_total", "counter", "Jobs that ended failed (all workers).",
-                   [("", stats.states.get("failed", 0))])
-            out.extend(["# HELP codie_job_latency_seconds From enqueue to result, finished jobs.",
-                        "# TYPE codie_job_latency_seconds histogram"])
+            family(
+                "codie_webhook_queue_depth",
+                "gauge",
+                "Jobs waiting to run (all workers).",
+                [("", stats.states.get("queued", 0))],
+            )
+            family(
+                "codie_queue_jobs",
+                "gauge",
+                "Jobs in the queue, by state (all workers).",
+                [(f'{{state="{k}"}}', v) for k, v in sorted(stats.states.items())],
+            )
+            family(
+                "codie_job_failures_total",
+                "counter",
+                "Jobs that ended failed (all workers).",
+                [("", stats.states.get("failed", 0))],
+            )
+            out.extend(
+                [
+                    "# HELP codie_job_latency_seconds From enqueue to result, finished jobs.",
+                    "# TYPE codie_job_latency_seconds histogram",
+                ]
+            )
             out.extend(f'codie_job_latency_seconds_bucket{{le="{b:g}"}} {n}' for b, n in stats.buckets)
             out.append(f'codie_job_latency_seconds_bucket{{le="+Inf"}} {stats.latency_count}')
             out.append(f"codie_job_latency_seconds_sum {stats.latency_sum:.6f}")
@@ -157,8 +192,14 @@ class Metrics:
 
 
 class WebhookService:
-    def __init__(self, secret: bytes, db_path: Path | str, max_body: int = 5 * 1024 * 1024,
-                 workers: int = 1, lease: float = LEASE) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        db_path: Path | str,
+        max_body: int = 5 * 1024 * 1024,
+        workers: int = 1,
+        lease: float = LEASE,
+    ) -> None:
         if not secret:
             raise ValueError("a webhook secret is required (unsigned deliveries are always rejected)")
         self.secret = secret
@@ -167,8 +208,9 @@ class WebhookService:
         self.metrics = Metrics()
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codie-webhook-db")
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._work, name=f"codie-pr-worker-{i}", daemon=True)
-                        for i in range(workers)]
+        self.threads = [
+            threading.Thread(target=self._work, name=f"codie-pr-worker-{i}", daemon=True) for i in range(workers)
+        ]
 
     # HTTP -------------------------------------------------------------------------------
     def app(self) -> web.Application:
@@ -192,17 +234,21 @@ class WebhookService:
     async def health(self, request: web.Request) -> web.Response:
         stats = await self._stats()
         if stats is None:
-            return web.json_response({"status": "unavailable", "queue": self.queue.location},
-                                     status=503)
-        return web.json_response({"status": "ok", "queued": stats.states.get("queued", 0),
-                                  "running": stats.states.get("running", 0),
-                                  "workers": sum(t.is_alive() for t in self.threads)})
+            return web.json_response({"status": "unavailable", "queue": self.queue.location}, status=503)
+        return web.json_response(
+            {
+                "status": "ok",
+                "queued": stats.states.get("queued", 0),
+                "running": stats.states.get("running", 0),
+                "workers": sum(t.is_alive() for t in self.threads),
+            }
+        )
 
     async def prometheus(self, request: web.Request) -> web.Response:
         text = self.metrics.render(await self._stats())
-        return web.Response(text=text, content_type="text/plain",
-                            headers={"X-Content-Type-Options": "nosniff"},
-                            charset="utf-8")
+        return web.Response(
+            text=text, content_type="text/plain", headers={"X-Content-Type-Options": "nosniff"}, charset="utf-8"
+        )
 
     def _answer(self, status: int, message: str, outcome: str, **extra: Any) -> web.Response:
         self.metrics.deliveries[outcome] += 1
@@ -244,15 +290,13 @@ class WebhookService:
             try:
                 job = make(event)
             except (KeyError, TypeError, ValueError) as exc:
-                return self._answer(400, f"malformed {event_name} event: missing or bad {exc}",
-                                    "malformed")
+                return self._answer(400, f"malformed {event_name} event: missing or bad {exc}", "malformed")
         if job is not None:  # every job is keyed: at most one per delivery, or per its own key
             kind, payload, key = job
             job = (kind, {**payload, "delivery": delivery}, key or f"{event_name}:{delivery}")
         loop = asyncio.get_running_loop()
         try:
-            job_id = await loop.run_in_executor(self.io, self.queue.record_delivery,
-                                                delivery, event_name, job)
+            job_id = await loop.run_in_executor(self.io, self.queue.record_delivery, delivery, event_name, job)
         except Exception as exc:  # GitHub redelivers on 5xx; nothing is lost
             log.warning("codie webhook: cannot record delivery %s: %s", delivery, exc)
             return self._answer(503, "the job queue is unavailable; retry later", "unavailable")

@@ -30,8 +30,7 @@ def _entry(e: Entry) -> list[str]:
 def render(run: Run) -> str:
     s = summarize(run)
     lines = ["# Codie audit report", ""]
-    lines.append(f"{s.total} finding(s) in {s.files} file(s) (Codie {run.tool_version}); "
-                 f"{s.suppressed} suppressed.")
+    lines.append(f"{s.total} finding(s) in {s.files} file(s) (Codie {run.tool_version}); {s.suppressed} suppressed.")
     lines += ["", "## Summary", "", "| severity | findings |", "|---|---|"]
     lines += [f"| {sev} | {n} |" for sev, n in s.by_severity.items()]
     lines += ["", "| confidence | findings |", "|---|---|"]

@@ -50,8 +50,7 @@ def locate(doc: Document, path: str, finding: Finding, suppressed: str | None = 
         rsl, rsc = doc.position_at(loc.start, UTF32)
         rel, rec = doc.position_at(loc.end, UTF32)
         related.append(Place(rsl + 1, rsc + 1, rel + 1, rec + 1, loc.message, doc.line_text(rsl)))
-    return Located(path, finding, sl + 1, sc + 1, el + 1, ec + 1, doc.line_text(sl), suppressed,
-                   tuple(related))
+    return Located(path, finding, sl + 1, sc + 1, el + 1, ec + 1, doc.line_text(sl), suppressed, tuple(related))
 
 
 @dataclass

@@ -48,13 +48,13 @@ def _entry(pdf: FPDF, e: Entry) -> None:
     _line(pdf, f"{f.rule_id}  {e.title}", size=11, style="B", h=6)
     pdf.set_text_color(0, 0, 0)
     cwe = f" - {', '.join(f.cwe)}" if f.cwe else ""
-    _line(pdf, f"{f.severity.value}, confidence {f.confidence:.0%}{cwe} - {e.located.path}:{e.located.start_line}",
-          size=9)
+    _line(
+        pdf, f"{f.severity.value}, confidence {f.confidence:.0%}{cwe} - {e.located.path}:{e.located.start_line}", size=9
+    )
     _line(pdf, f.message)
     pdf.set_fill_color(240, 240, 240)
     pdf.set_font("Courier", size=8)
-    pdf.multi_cell(0, 4.5, _latin1(e.located.snippet.rstrip() or " "), fill=True,
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4.5, _latin1(e.located.snippet.rstrip() or " "), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if f.related:
         _line(pdf, "Path: " + " -> ".join(loc.message for loc in f.related), size=9)
     if e.explanation:

@@ -20,22 +20,39 @@ from codie.report.model import Located, Place, Run
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 CWE_VERSION = "4.14"
-LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
-          Severity.HINT: "note"}
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}
 # CVSS-like scores GitHub uses to rank alerts (critical > 9, high >= 7, medium >= 4).
 SECURITY_SEVERITY = {
-    "SEC001": 9.3, "SEC002": 9.1, "SEC003": 8.8, "SEC004": 7.5, "SEC005": 6.1, "SEC006": 7.7,
-    "SEC007": 7.5, "SEC008": 7.5, "SEC009": 8.8, "SEC010": 6.1, "SEC011": 4.3, "SEC012": 8.6,
-    "SEC020": 5.9, "SEC021": 5.3, "SEC022": 4.3, "SEC023": 7.4, "SEC024": 7.5, "SEC025": 6.5,
-    "SEC026": 4.7, "SEC027": 7.4, "SEC028": 5.3, "SEC029": 5.3, "SEC030": 8.2, "SEC031": 5.5,
+    "SEC001": 9.3,
+    "SEC002": 9.1,
+    "SEC003": 8.8,
+    "SEC004": 7.5,
+    "SEC005": 6.1,
+    "SEC006": 7.7,
+    "SEC007": 7.5,
+    "SEC008": 7.5,
+    "SEC009": 8.8,
+    "SEC010": 6.1,
+    "SEC011": 4.3,
+    "SEC012": 8.6,
+    "SEC020": 5.9,
+    "SEC021": 5.3,
+    "SEC022": 4.3,
+    "SEC023": 7.4,
+    "SEC024": 7.5,
+    "SEC025": 6.5,
+    "SEC026": 4.7,
+    "SEC027": 7.4,
+    "SEC028": 5.3,
+    "SEC029": 5.3,
+    "SEC030": 8.2,
+    "SEC031": 5.5,
 }
-DEFAULT_SECURITY_SEVERITY = {Severity.ERROR: 7.0, Severity.WARNING: 5.0, Severity.INFO: 3.0,
-                             Severity.HINT: 1.0}
+DEFAULT_SECURITY_SEVERITY = {Severity.ERROR: 7.0, Severity.WARNING: 5.0, Severity.INFO: 3.0, Severity.HINT: 1.0}
 
 
 def _precision(prior: float) -> str:
-    return "very-high" if prior >= 0.85 else "high" if prior >= 0.7 else \
-        "medium" if prior >= 0.5 else "low"
+    return "very-high" if prior >= 0.85 else "high" if prior >= 0.7 else "medium" if prior >= 0.5 else "low"
 
 
 def _rule_name(rule: Rule) -> str:
@@ -62,8 +79,8 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
     if rule.cwe:
         out["relationships"] = [
-            {"target": {"id": c.split("-", 1)[-1], "toolComponent": {"name": "CWE"}},
-             "kinds": ["superset"]} for c in rule.cwe
+            {"target": {"id": c.split("-", 1)[-1], "toolComponent": {"name": "CWE"}}, "kinds": ["superset"]}
+            for c in rule.cwe
         ]
     return out
 
@@ -72,10 +89,13 @@ def _plain(markdown: str) -> str:
     return re.sub(r"[*`]", "", markdown)
 
 
-def _region(start_line: int, start_col: int, end_line: int, end_col: int,
-            snippet: str = "") -> dict[str, Any]:
-    region: dict[str, Any] = {"startLine": start_line, "startColumn": start_col,
-                              "endLine": end_line, "endColumn": max(end_col, 1)}
+def _region(start_line: int, start_col: int, end_line: int, end_col: int, snippet: str = "") -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "startLine": start_line,
+        "startColumn": start_col,
+        "endLine": end_line,
+        "endColumn": max(end_col, 1),
+    }
     if snippet:
         region["snippet"] = {"text": snippet}
     return region
@@ -109,17 +129,22 @@ def _result(r: Located, rule_index: int, occurrence: int) -> dict[str, Any]:
         result["properties"]["evidence"] = list(f.evidence_notes)
     if r.related:
         result["relatedLocations"] = [
-            {"id": i, "message": {"text": p.message},
-             "physicalLocation": _physical(r.path, _place_region(p))}
+            {"id": i, "message": {"text": p.message}, "physicalLocation": _physical(r.path, _place_region(p))}
             for i, p in enumerate(r.related)
         ]
         if f.category is Category.SECURITY and len(r.related) > 1:
-            steps = [{"location": {"physicalLocation": _physical(r.path, _place_region(p)),
-                                   "message": {"text": p.message}},
-                      "nestingLevel": 0, "executionOrder": i}
-                     for i, p in enumerate(r.related)]
-            result["codeFlows"] = [{"message": {"text": f.message},
-                                    "threadFlows": [{"locations": steps}]}]
+            steps = [
+                {
+                    "location": {
+                        "physicalLocation": _physical(r.path, _place_region(p)),
+                        "message": {"text": p.message},
+                    },
+                    "nestingLevel": 0,
+                    "executionOrder": i,
+                }
+                for i, p in enumerate(r.related)
+            ]
+            result["codeFlows"] = [{"message": {"text": f.message}, "threadFlows": [{"locations": steps}]}]
     if r.suppressed is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": r.suppressed}]
     return result
@@ -134,8 +159,10 @@ def to_sarif(run: Run) -> dict[str, Any]:
     used: list[str] = sorted({r.finding.rule_id for r in run.results})
     rules = [cat[rid] for rid in used if rid in cat]
     index = {rule.id: i for i, rule in enumerate(rules)}
-    cwes = sorted({c for rule in rules for c in rule.cwe}, key=lambda c: int(c.split("-")[-1])
-                  if c.split("-")[-1].isdigit() else 0)
+    cwes = sorted(
+        {c for rule in rules for c in rule.cwe},
+        key=lambda c: int(c.split("-")[-1]) if c.split("-")[-1].isdigit() else 0,
+    )
     seen: dict[tuple[str, str, str], int] = {}
     results = []
     for r in run.results:
@@ -145,34 +172,45 @@ def to_sarif(run: Run) -> dict[str, Any]:
         results.append(_result(r, index.get(r.finding.rule_id, -1), occurrence))
     root_uri = Path(run.root).resolve().as_uri().rstrip("/") + "/"
     sarif_run: dict[str, Any] = {
-        "tool": {"driver": {
-            "name": "Codie",
-            "version": run.tool_version or "0",
-            "semanticVersion": run.tool_version or "0.0.0",
-            "informationUri": "https://github.com/codie-dev/codie",
-            "rules": [rule_descriptor(rule) for rule in rules],
-            "supportedTaxonomies": [{"name": "CWE", "index": 0}] if cwes else [],
-        }},
+        "tool": {
+            "driver": {
+                "name": "Codie",
+                "version": run.tool_version or "0",
+                "semanticVersion": run.tool_version or "0.0.0",
+                "informationUri": "https://github.com/codie-dev/codie",
+                "rules": [rule_descriptor(rule) for rule in rules],
+                "supportedTaxonomies": [{"name": "CWE", "index": 0}] if cwes else [],
+            }
+        },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "invocations": [{
-            "executionSuccessful": not run.errors,
-            "toolExecutionNotifications": [
-                {"level": "error", "message": {"text": e}} for e in run.errors
-            ],
-        }],
+        "invocations": [
+            {
+                "executionSuccessful": not run.errors,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in run.errors],
+            }
+        ],
         "automationDetails": {"id": "codie/"},
     }
     if cwes:
-        sarif_run["taxonomies"] = [{
-            "name": "CWE", "version": CWE_VERSION, "organization": "MITRE",
-            "informationUri": "https://cwe.mitre.org/",
-            "shortDescription": {"text": "The MITRE Common Weakness Enumeration"},
-            "taxa": [{"id": c.split("-", 1)[-1], "name": c,
-                      "helpUri": f"https://cwe.mitre.org/data/definitions/"
-                                 f"{c.split('-', 1)[-1]}.html"} for c in cwes],
-        }]
+        sarif_run["taxonomies"] = [
+            {
+                "name": "CWE",
+                "version": CWE_VERSION,
+                "organization": "MITRE",
+                "informationUri": "https://cwe.mitre.org/",
+                "shortDescription": {"text": "The MITRE Common Weakness Enumeration"},
+                "taxa": [
+                    {
+                        "id": c.split("-", 1)[-1],
+                        "name": c,
+                        "helpUri": f"https://cwe.mitre.org/data/definitions/{c.split('-', 1)[-1]}.html",
+                    }
+                    for c in cwes
+                ],
+            }
+        ]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [sarif_run]}
 
 

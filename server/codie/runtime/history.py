@@ -56,13 +56,22 @@ class Anomaly:
     def describe(self) -> str:
         factor = self.value / self.mean if self.mean > 0 else float("inf")
         what = "per call" if self.metric == "benchmark" else "per run"
-        return (f"{_fmt(self.value)} {what} vs {_fmt(self.mean)} ± {_fmt(self.stdev)} over the "
-                f"last {self.samples} runs ({factor:.1f}x, z = {self.z:.1f})")
+        return (
+            f"{_fmt(self.value)} {what} vs {_fmt(self.mean)} ± {_fmt(self.stdev)} over the "
+            f"last {self.samples} runs ({factor:.1f}x, z = {self.z:.1f})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"nodeid": self.nodeid, "metric": self.metric, "value": self.value,
-                "mean": self.mean, "stdev": self.stdev, "z": round(self.z, 2),
-                "samples": self.samples, "text": self.describe()}
+        return {
+            "nodeid": self.nodeid,
+            "metric": self.metric,
+            "value": self.value,
+            "mean": self.mean,
+            "stdev": self.stdev,
+            "z": round(self.z, 2),
+            "samples": self.samples,
+            "text": self.describe(),
+        }
 
 
 def _fmt(seconds: float) -> str:
@@ -73,9 +82,13 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def zscore(value: float, history: list[float], min_history: int = MIN_HISTORY,
-           z_limit: float = Z_LIMIT, abs_floor: float = ABS_FLOOR,
-           ) -> tuple[float, float, float] | None:
+def zscore(
+    value: float,
+    history: list[float],
+    min_history: int = MIN_HISTORY,
+    z_limit: float = Z_LIMIT,
+    abs_floor: float = ABS_FLOOR,
+) -> tuple[float, float, float] | None:
     """(mean, stdev, z) when `value` is an anomaly against `history`, else None."""
     if len(history) < min_history:
         return None
@@ -87,8 +100,7 @@ def zscore(value: float, history: list[float], min_history: int = MIN_HISTORY,
 
 
 class History:
-    def __init__(self, path: Path | str, min_history: int = MIN_HISTORY,
-                 z_limit: float = Z_LIMIT) -> None:
+    def __init__(self, path: Path | str, min_history: int = MIN_HISTORY, z_limit: float = Z_LIMIT) -> None:
         self.db = open_store(path, "runtime", MIGRATIONS)
         self.min_history = min_history
         self.z_limit = z_limit
@@ -116,28 +128,40 @@ class History:
                 hit = zscore(value, past, self.min_history, self.z_limit, floor)
                 if hit is not None:
                     mean, stdev, z = hit
-                    found.append(Anomaly(test["nodeid"], metric, value, mean, stdev, z,
-                                         len(past)))
+                    found.append(Anomaly(test["nodeid"], metric, value, mean, stdev, z, len(past)))
         return found
 
-    def record(self, root: str, backend: str, run: dict[str, Any],
-               tests: list[dict[str, Any]]) -> int:
+    def record(self, root: str, backend: str, run: dict[str, Any], tests: list[dict[str, Any]]) -> int:
         with self.db.conn:
             cur = self.db.execute(
                 "INSERT INTO runtime_runs (root, started, backend, wall_s, cpu_s, maxrss_kb, "
                 "passed, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [root, time.time(), backend, run.get("wall_s"), run.get("cpu_s"),
-                 run.get("maxrss_kb"),
-                 sum(t.get("outcome") == "passed" for t in tests),
-                 sum(t.get("outcome") in ("failed", "error") for t in tests)],
+                [
+                    root,
+                    time.time(),
+                    backend,
+                    run.get("wall_s"),
+                    run.get("cpu_s"),
+                    run.get("maxrss_kb"),
+                    sum(t.get("outcome") == "passed" for t in tests),
+                    sum(t.get("outcome") in ("failed", "error") for t in tests),
+                ],
             )
             run_id = int(cur.lastrowid or 0)
             self.db.conn.executemany(
                 "INSERT INTO runtime_results (run_id, root, nodeid, outcome, duration, "
                 "bench_mean) VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, root, t["nodeid"], t.get("outcome", "unknown"),
-                  float(t.get("duration") or 0.0),
-                  float(t["bench"]["mean"]) if t.get("bench") else None) for t in tests],
+                [
+                    (
+                        run_id,
+                        root,
+                        t["nodeid"],
+                        t.get("outcome", "unknown"),
+                        float(t.get("duration") or 0.0),
+                        float(t["bench"]["mean"]) if t.get("bench") else None,
+                    )
+                    for t in tests
+                ],
             )
         return run_id
 

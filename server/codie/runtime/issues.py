@@ -18,8 +18,13 @@ class RuntimeIssue:
     function: str | None = None  # anchor on this def when the line moved
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "file": self.file, "line": self.line,
-                "message": self.message, "function": self.function}
+        return {
+            "rule_id": self.rule_id,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "function": self.function,
+        }
 
 
 def _short(message: str) -> str:
@@ -33,25 +38,37 @@ def issues(report: RunReport) -> list[RuntimeIssue]:
     for test in report.failed:
         failure = test.get("failure") or {}
         message = _short(failure.get("message", "failed"))
-        found.append(RuntimeIssue(
-            "RUN001", failure.get("file", test["file"]), int(failure.get("line", test["line"])),
-            f"Test {test['nodeid']} fails: {message}",
-        ))
+        found.append(
+            RuntimeIssue(
+                "RUN001",
+                failure.get("file", test["file"]),
+                int(failure.get("line", test["line"])),
+                f"Test {test['nodeid']} fails: {message}",
+            )
+        )
         raised = failure.get("raised_in")
         if raised:
-            found.append(RuntimeIssue(
-                "RUN002", raised["file"], int(raised["line"]),
-                f"{test['nodeid']} fails here: {message}", function=None,
-            ))
+            found.append(
+                RuntimeIssue(
+                    "RUN002",
+                    raised["file"],
+                    int(raised["line"]),
+                    f"{test['nodeid']} fails here: {message}",
+                    function=None,
+                )
+            )
         for target in test.get("targets", []):
-            if raised and target["file"] == raised["file"] and target["name"] == raised.get(
-                    "function"):
+            if raised and target["file"] == raised["file"] and target["name"] == raised.get("function"):
                 continue
-            found.append(RuntimeIssue(
-                "RUN002", target["file"], int(target["line"]),
-                f"`{target['name']}` is under test by failing {test['nodeid']}: {message}",
-                function=target["name"],
-            ))
+            found.append(
+                RuntimeIssue(
+                    "RUN002",
+                    target["file"],
+                    int(target["line"]),
+                    f"`{target['name']}` is under test by failing {test['nodeid']}: {message}",
+                    function=target["name"],
+                )
+            )
     for anomaly in report.anomalies:
         slow = by_id.get(anomaly.nodeid)
         if slow is None:
@@ -61,20 +78,31 @@ def issues(report: RunReport) -> list[RuntimeIssue]:
         what = "benchmark" if anomaly.metric == "benchmark" else "test"
         targets = test.get("targets") or []
         for target in targets:
-            found.append(RuntimeIssue(
-                rule, target["file"], int(target["line"]),
-                f"`{target['name']}` slowed down ({what} {anomaly.nodeid}): "
-                f"{anomaly.describe()}",
-                function=target["name"],
-            ))
-        found.append(RuntimeIssue(
-            rule, test["file"], int(test["line"]),
-            f"{what.capitalize()} {anomaly.nodeid} slowed down: {anomaly.describe()}",
-            function=test["name"].split("[")[0],
-        ))
+            found.append(
+                RuntimeIssue(
+                    rule,
+                    target["file"],
+                    int(target["line"]),
+                    f"`{target['name']}` slowed down ({what} {anomaly.nodeid}): {anomaly.describe()}",
+                    function=target["name"],
+                )
+            )
+        found.append(
+            RuntimeIssue(
+                rule,
+                test["file"],
+                int(test["line"]),
+                f"{what.capitalize()} {anomaly.nodeid} slowed down: {anomaly.describe()}",
+                function=test["name"].split("[")[0],
+            )
+        )
     for error in report.errors:
-        found.append(RuntimeIssue(
-            "RUN005", error.get("file") or error.get("nodeid", ""), 1,
-            f"Tests could not be collected: {_short(error.get('message', ''))}",
-        ))
+        found.append(
+            RuntimeIssue(
+                "RUN005",
+                error.get("file") or error.get("nodeid", ""),
+                1,
+                f"Tests could not be collected: {_short(error.get('message', ''))}",
+            )
+        )
     return found

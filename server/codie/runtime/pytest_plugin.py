@@ -111,8 +111,9 @@ class CodieRecorder:
             self.current = None
             self._event({"done": self.tests.get(item.nodeid, entry)})
 
-    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
-                                      items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
         if self.only is not None:
             keep = [i for i in items if i.nodeid in self.only]
             dropped = [i for i in items if i.nodeid not in self.only]
@@ -178,9 +179,15 @@ class CodieRecorder:
     def _new_entry(self, item: pytest.Item) -> dict[str, Any]:
         path, line, _ = item.location
         return {
-            "nodeid": item.nodeid, "file": path, "line": (line or 0) + 1, "name": item.name,
-            "outcome": "unknown", "duration": 0.0, "failure": None,
-            "targets": self._targets(item), "bench": None,
+            "nodeid": item.nodeid,
+            "file": path,
+            "line": (line or 0) + 1,
+            "name": item.name,
+            "outcome": "unknown",
+            "duration": 0.0,
+            "failure": None,
+            "targets": self._targets(item),
+            "bench": None,
         }
 
     def _failure(self, item: pytest.Item, call: pytest.CallInfo[None]) -> dict[str, Any]:
@@ -191,25 +198,28 @@ class CodieRecorder:
             for entry in excinfo.traceback:
                 rel = _rel(str(entry.path), self.root)
                 if rel is not None and not rel.startswith(".codie-run/"):
-                    frames.append({"file": rel, "line": entry.lineno + 1,
-                                   "function": entry.name})
+                    frames.append({"file": rel, "line": entry.lineno + 1, "function": entry.name})
         test_file = item.location[0]
         in_test = [f for f in frames if f["file"] == test_file]
         in_code = [f for f in frames if not _is_test_path(f["file"])]
         where = in_test[-1] if in_test else {"file": test_file, "line": (item.location[1] or 0) + 1}
-        return {"file": where["file"], "line": where["line"], "message": message[:2000],
-                "raised_in": in_code[-1] if in_code else None}
+        return {
+            "file": where["file"],
+            "line": where["line"],
+            "message": message[:2000],
+            "raised_in": in_code[-1] if in_code else None,
+        }
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.errors.append({"nodeid": report.nodeid, "file": report.fspath,
-                                "message": str(report.longrepr)[-2000:]})
+            self.errors.append(
+                {"nodeid": report.nodeid, "file": report.fspath, "message": str(report.longrepr)[-2000:]}
+            )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         out = os.environ.get("CODIE_OUT") or "."
         os.makedirs(out, exist_ok=True)
-        data = {"tests": list(self.tests.values()), "errors": self.errors,
-                "exitstatus": int(exitstatus)}
+        data = {"tests": list(self.tests.values()), "errors": self.errors, "exitstatus": int(exitstatus)}
         with open(os.path.join(out, "pytest.json"), "w") as fh:
             json.dump(data, fh)
 
@@ -247,8 +257,12 @@ class Bench:
             times.append((time.perf_counter() - start) / number)
         entry = self.recorder.tests.get(self.nodeid)
         if entry is not None:
-            entry["bench"] = {"min": min(times), "mean": sum(times) / len(times),
-                              "rounds": len(times), "number": number}
+            entry["bench"] = {
+                "min": min(times),
+                "mean": sum(times) / len(times),
+                "rounds": len(times),
+                "number": number,
+            }
         return result
 
 
@@ -262,17 +276,16 @@ class BenchFixture:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--codie-timeout", type=float, default=0.0,
-                     help="per-test timeout in seconds (0: none)")
-    parser.addoption("--codie-only", default="",
-                     help="a file of node ids: run only these (the rest of a stopped run)")
+    parser.addoption("--codie-timeout", type=float, default=0.0, help="per-test timeout in seconds (0: none)")
+    parser.addoption("--codie-only", default="", help="a file of node ids: run only these (the rest of a stopped run)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     only_file = str(config.getoption("--codie-only") or "")
     only = set(Path(only_file).read_text().splitlines()) if only_file else None
-    recorder = CodieRecorder(Path(str(config.rootpath)).resolve(),
-                             float(config.getoption("--codie-timeout") or 0.0), only)
+    recorder = CodieRecorder(
+        Path(str(config.rootpath)).resolve(), float(config.getoption("--codie-timeout") or 0.0), only
+    )
     config.pluginmanager.register(recorder, "codie-recorder")
     if not config.pluginmanager.hasplugin("benchmark"):
         config.pluginmanager.register(BenchFixture(recorder), "codie-benchmark")

@@ -41,22 +41,33 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "root": self.root, "selected": self.selected, "selection": self.selection,
-            "backend": self.backend, "why": self.why, "run": self.run, "tests": self.tests,
-            "errors": self.errors, "anomalies": [a.to_dict() for a in self.anomalies],
+            "root": self.root,
+            "selected": self.selected,
+            "selection": self.selection,
+            "backend": self.backend,
+            "why": self.why,
+            "run": self.run,
+            "tests": self.tests,
+            "errors": self.errors,
+            "anomalies": [a.to_dict() for a in self.anomalies],
             "error": self.error,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunReport:
-        report = cls(root=data["root"], selected=list(data.get("selected", [])),
-                     selection=data.get("selection", ""), backend=data.get("backend", ""),
-                     why=data.get("why", ""), tests=list(data.get("tests", [])),
-                     errors=list(data.get("errors", [])), run=dict(data.get("run", {})),
-                     error=data.get("error"))
+        report = cls(
+            root=data["root"],
+            selected=list(data.get("selected", [])),
+            selection=data.get("selection", ""),
+            backend=data.get("backend", ""),
+            why=data.get("why", ""),
+            tests=list(data.get("tests", [])),
+            errors=list(data.get("errors", [])),
+            run=dict(data.get("run", {})),
+            error=data.get("error"),
+        )
         report.anomalies = [
-            Anomaly(a["nodeid"], a["metric"], a["value"], a["mean"], a["stdev"], a["z"],
-                    a["samples"])
+            Anomaly(a["nodeid"], a["metric"], a["value"], a["mean"], a["stdev"], a["z"], a["samples"])
             for a in data.get("anomalies", [])
         ]
         return report
@@ -66,10 +77,16 @@ def plugin_source() -> bytes:
     return (Path(__file__).parent / "pytest_plugin.py").read_bytes()
 
 
-def run_tests(root: Path, sandbox: Sandbox, *, edited: list[Path] | None = None,
-              paths: list[Path] | None = None, limits: Limits | None = None,
-              history: History | None = None,
-              cancel: threading.Event | None = None) -> RunReport:
+def run_tests(
+    root: Path,
+    sandbox: Sandbox,
+    *,
+    edited: list[Path] | None = None,
+    paths: list[Path] | None = None,
+    limits: Limits | None = None,
+    history: History | None = None,
+    cancel: threading.Event | None = None,
+) -> RunReport:
     """Run `paths` (test files/folders), or the tests related to `edited`, or all tests."""
     root = root.resolve()
     if paths:
@@ -83,8 +100,15 @@ def run_tests(root: Path, sandbox: Sandbox, *, edited: list[Path] | None = None,
     if not rel:
         return report
     limits = limits or Limits()
-    args = [f"{RUN_DIR}/{PLUGIN}", "-q", "-p", "no:cacheprovider", "--rootdir", ".",
-            f"--codie-timeout={limits.test_seconds:g}"]
+    args = [
+        f"{RUN_DIR}/{PLUGIN}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        ".",
+        f"--codie-timeout={limits.test_seconds:g}",
+    ]
     files = {PLUGIN: plugin_source()}
     result = sandbox.run(root, [*args, *rel], limits, files, cancel)
     _absorb(report, result)
@@ -94,8 +118,7 @@ def run_tests(root: Path, sandbox: Sandbox, *, edited: list[Path] | None = None,
         if not report.run.get("hung") or not rest or result.cancelled:
             break
         files[ONLY] = "\n".join(rest).encode()
-        result = sandbox.run(root, [*args, f"--codie-only={RUN_DIR}/{ONLY}", *rel], limits,
-                             files, cancel)
+        result = sandbox.run(root, [*args, f"--codie-only={RUN_DIR}/{ONLY}", *rel], limits, files, cancel)
         more = RunReport(str(root), rel, how, sandbox.name, sandbox.why)
         _absorb(more, result)
         report.tests += more.tests
@@ -164,17 +187,20 @@ def _from_events(report: RunReport, result: RunResult) -> bool:
     report.tests = list(done.values())
     if running is not None:
         if hung:
-            why = (f"the test ran longer than the per-test timeout of {timeout:g} s and "
-                   "ignored it: its session was ended")
+            why = (
+                f"the test ran longer than the per-test timeout of {timeout:g} s and ignored it: its session was ended"
+            )
         elif result.timed_out:
             why = "the run's time limit was reached during this test"
         else:
             why = f"the test process ended during this test (exit {result.returncode})"
-        stopped = dict(running) | {"outcome": "failed", "timed_out": bool(hung) or
-                                   result.timed_out}
-        stopped["failure"] = {"file": running.get("file", ""), "line": running.get("line", 1),
-                              "message": f"Timeout: {why}" if stopped["timed_out"] else why,
-                              "raised_in": None}
+        stopped = dict(running) | {"outcome": "failed", "timed_out": bool(hung) or result.timed_out}
+        stopped["failure"] = {
+            "file": running.get("file", ""),
+            "line": running.get("line", 1),
+            "message": f"Timeout: {why}" if stopped["timed_out"] else why,
+            "raised_in": None,
+        }
         if hung:
             stopped["duration"] = timeout
         report.tests.append(stopped)
@@ -183,8 +209,7 @@ def _from_events(report: RunReport, result: RunResult) -> bool:
     finished = set(done) | {str(report.run.get("stopped_in"))}
     report.run["not_run"] = [n for n in collected if n not in finished]
     if report.run["not_run"] and not hung:
-        report.error = (f"{len(report.run['not_run'])} test(s) did not run: "
-                        f"{report.error or 'the session ended early'}")
+        report.error = f"{len(report.run['not_run'])} test(s) did not run: {report.error or 'the session ended early'}"
     elif hung:
         report.error = None  # the hung test is reported as such; the rest runs again
     return True

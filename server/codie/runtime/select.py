@@ -15,8 +15,7 @@ from codie.sandbox.base import SKIP_NAMES
 
 
 def is_test_file(path: Path) -> bool:
-    return path.suffix == ".py" and (path.name.startswith("test_")
-                                     or path.stem.endswith("_test"))
+    return path.suffix == ".py" and (path.name.startswith("test_") or path.stem.endswith("_test"))
 
 
 def test_files(root: Path) -> Iterator[Path]:

@@ -28,32 +28,35 @@ def find_test_root(start: Path) -> Path:
     return folder
 
 
-def run_for(root: Path, targets: list[Path], *, backend: str = "auto",
-            image: str | None = None, python: str | None = None,
-            limits: Limits | None = None, db: Path | None = None,
-            min_history: int = MIN_HISTORY, cancel: threading.Event | None = None,
-            isolation: str = "auto") -> RunReport:
+def run_for(
+    root: Path,
+    targets: list[Path],
+    *,
+    backend: str = "auto",
+    image: str | None = None,
+    python: str | None = None,
+    limits: Limits | None = None,
+    db: Path | None = None,
+    min_history: int = MIN_HISTORY,
+    cancel: threading.Event | None = None,
+    isolation: str = "auto",
+) -> RunReport:
     """Run the tests for `targets`: test files/folders as given, other modules through
     their related tests, nothing given: all tests. History goes to the project's store.
 
     SandboxError when no isolation is available; isolation="none" only from the CLI."""
     root = root.resolve()
-    sandbox = choose(backend, image=image, python=python or project_python(root),
-                     isolation=isolation)
+    sandbox = choose(backend, image=image, python=python or project_python(root), isolation=isolation)
     history = History(db or default_path(root), min_history=min_history)
     given = [p for p in targets if p.is_dir() or is_test_file(p)]
     edited = [p for p in targets if p not in given]
     if edited and given:
-        report = run_tests(root, sandbox, edited=edited, limits=limits, history=None,
-                           cancel=cancel)
+        report = run_tests(root, sandbox, edited=edited, limits=limits, history=None, cancel=cancel)
         paths = [*given, *(root / s for s in report.selected)]
-        return run_tests(root, sandbox, paths=paths, limits=limits, history=history,
-                         cancel=cancel)
+        return run_tests(root, sandbox, paths=paths, limits=limits, history=history, cancel=cancel)
     if edited:
-        return run_tests(root, sandbox, edited=edited, limits=limits, history=history,
-                         cancel=cancel)
-    return run_tests(root, sandbox, paths=given or None, limits=limits,
-                     history=history, cancel=cancel)
+        return run_tests(root, sandbox, edited=edited, limits=limits, history=history, cancel=cancel)
+    return run_tests(root, sandbox, paths=given or None, limits=limits, history=history, cancel=cancel)
 
 
 def project_python(root: Path) -> str | None:
@@ -65,8 +68,9 @@ def project_python(root: Path) -> str | None:
     return None
 
 
-def handle_payload(payload: dict[str, Any], progress: Any = None,
-                   cancel: threading.Event | None = None) -> dict[str, Any]:
+def handle_payload(
+    payload: dict[str, Any], progress: Any = None, cancel: threading.Event | None = None
+) -> dict[str, Any]:
     """The "runtime-tests" job: payload {root, targets, backend?, image?, python?,
     timeout?, test_timeout?, memory_mb?, min_history?, db?} -> report dict plus its issues.
 
@@ -83,13 +87,19 @@ def handle_payload(payload: dict[str, Any], progress: Any = None,
         progress(0.1, f"running tests for {len(targets) or 'all'} file(s) in a sandbox")
     try:
         if payload.get("isolation", "auto") != "auto":
-            raise SandboxError("a runtime-tests job always runs isolated; isolation "
-                               f"{payload.get('isolation')!r} is refused")
+            raise SandboxError(
+                f"a runtime-tests job always runs isolated; isolation {payload.get('isolation')!r} is refused"
+            )
         report = run_for(
-            root, targets, backend=str(payload.get("backend", "auto")),
-            image=payload.get("image"), python=payload.get("python"), limits=limits,
+            root,
+            targets,
+            backend=str(payload.get("backend", "auto")),
+            image=payload.get("image"),
+            python=payload.get("python"),
+            limits=limits,
             db=Path(payload["db"]) if payload.get("db") else None,
-            min_history=int(payload.get("min_history", MIN_HISTORY)), cancel=cancel,
+            min_history=int(payload.get("min_history", MIN_HISTORY)),
+            cancel=cancel,
         )
     except SandboxError as exc:
         # "refused", not "none": nothing ran (isolation "none" is something else)

@@ -15,8 +15,7 @@ class RuntimeState:
         self._lock = threading.Lock()
         self._by_root: dict[Path, dict[str, list[RuntimeIssue]]] = {}
 
-    def replace(self, root: Path, issues: list[RuntimeIssue],
-                covered: set[str] | None = None) -> set[Path]:
+    def replace(self, root: Path, issues: list[RuntimeIssue], covered: set[str] | None = None) -> set[Path]:
         """Store a run's issues. Files of `covered` without new issues are cleared.
         Returns every file whose issues changed (absolute paths)."""
         grouped: dict[str, list[RuntimeIssue]] = {}
@@ -25,8 +24,7 @@ class RuntimeState:
         with self._lock:
             current = self._by_root.setdefault(root.resolve(), {})
             stale = set(current) if covered is None else set(current) & covered
-            stale |= {f for f, found in current.items()
-                      if any(i.rule_id in ("RUN003", "RUN004") for i in found)}
+            stale |= {f for f, found in current.items() if any(i.rule_id in ("RUN003", "RUN004") for i in found)}
             changed = {f for f in stale if f not in grouped} | set(grouped)
             for name in stale:
                 current.pop(name, None)

@@ -16,8 +16,9 @@ from codie.sandbox.base import Limits, RunResult, Sandbox, SandboxError
 __all__ = ["Limits", "RunResult", "Sandbox", "SandboxError", "choose"]
 
 
-def choose(name: str = "auto", *, image: str | None = None,
-           python: str | None = None, isolation: str = "auto") -> Sandbox:
+def choose(
+    name: str = "auto", *, image: str | None = None, python: str | None = None, isolation: str = "auto"
+) -> Sandbox:
     """A ready backend; SandboxError when none can isolate (or an explicit one cannot run)."""
     from codie.sandbox.process import ProcessSandbox
 

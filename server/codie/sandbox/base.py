@@ -14,10 +14,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 RUN_DIR = ".codie-run"  # inside the copy: harness, config, plugins
-SKIP_NAMES = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".codie", "build", "dist", RUN_DIR,
-})
+SKIP_NAMES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".codie",
+        "build",
+        "dist",
+        RUN_DIR,
+    }
+)
 MAX_COPY_BYTES = 200 * 1024 * 1024
 # The harness enforces Limits.wall_seconds itself and still reports; the backend's own
 # deadline, this much later, is the backstop for a harness that cannot.
@@ -71,10 +87,14 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "backend": self.backend, "isolation": self.isolation,
-            "returncode": self.returncode, "timed_out": self.timed_out,
-            "wall_s": round(self.wall_s, 4), "cpu_s": round(self.cpu_s, 4),
-            "maxrss_kb": self.maxrss_kb, "error": self.error,
+            "backend": self.backend,
+            "isolation": self.isolation,
+            "returncode": self.returncode,
+            "timed_out": self.timed_out,
+            "wall_s": round(self.wall_s, 4),
+            "cpu_s": round(self.cpu_s, 4),
+            "maxrss_kb": self.maxrss_kb,
+            "error": self.error,
         }
 
     def absorb_bundle(self, text: str) -> None:
@@ -100,8 +120,14 @@ class Sandbox(Protocol):
     why: str  # why this backend was chosen, for the user
     isolation: list[str]  # what is enforced, e.g. ["network namespace", "rlimits"]
 
-    def run(self, project: Path, args: list[str], limits: Limits,
-            files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
+    def run(
+        self,
+        project: Path,
+        args: list[str],
+        limits: Limits,
+        files: dict[str, bytes],
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
         """Run `python ARGS` with the copy of `project` as working directory.
 
         `files` are written under RUN_DIR in the copy (plugins, data); what the program
@@ -120,8 +146,9 @@ def copy_project(project: Path, dest: Path) -> None:
         nonlocal total
         skipped = {n for n in names if n in SKIP_NAMES or n.endswith(".pyc")}
         # a link leading out of the project would be a door out of the copy
-        skipped |= {n for n in names if Path(folder, n).is_symlink()
-                    and not Path(folder, n).resolve().is_relative_to(root)}
+        skipped |= {
+            n for n in names if Path(folder, n).is_symlink() and not Path(folder, n).resolve().is_relative_to(root)
+        }
         for name in names:
             path = Path(folder, name)
             if name not in skipped and path.is_file() and not path.is_symlink():

@@ -59,16 +59,26 @@ class DockerSandbox:
         try:
             self.client.images.get(self.image)
         except Exception as exc:
-            raise SandboxError(f"image {self.image!r} is not on the engine at {self.url}; "
-                               f"pull or build it, or pass --image") from exc
+            raise SandboxError(
+                f"image {self.image!r} is not on the engine at {self.url}; pull or build it, or pass --image"
+            ) from exc
         self.why = f"Docker Engine API {version} at {self.url}, image {self.image}"
         self.isolation: list[str] = []
 
-    def run(self, project: Path, args: list[str], limits: Limits,
-            files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
-        result = RunResult(self.name, ["container: read-only root, network none, caps dropped, "
-                                       "default seccomp, user nobody"], None,
-                           inner_root=INNER_ROOT)
+    def run(
+        self,
+        project: Path,
+        args: list[str],
+        limits: Limits,
+        files: dict[str, bytes],
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
+        result = RunResult(
+            self.name,
+            ["container: read-only root, network none, caps dropped, default seccomp, user nobody"],
+            None,
+            inner_root=INNER_ROOT,
+        )
         tmp = Path(tempfile.mkdtemp(prefix="codie-docker-"))
         try:
             copy = tmp / "project"
@@ -84,41 +94,60 @@ class DockerSandbox:
         self.isolation = result.isolation
         return result
 
-    def _prepare(self, copy: Path, args: list[str], limits: Limits,
-                 files: dict[str, bytes]) -> None:
+    def _prepare(self, copy: Path, args: list[str], limits: Limits, files: dict[str, bytes]) -> None:
         run_dir = copy / RUN_DIR
         run_dir.mkdir()
         (run_dir / "harness.py").write_bytes(harness_source())
         for name, data in files.items():
             (run_dir / name).write_bytes(data)
         vendor(run_dir / "site")
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "CODIE_OUT": OUT,
-               "CODIE_RUN": f"{INNER_ROOT}/{RUN_DIR}", "TMPDIR": "/tmp",
-               "PYTHONPATH": f"{INNER_ROOT}/{RUN_DIR}/site"}
-        config = {"argv": ["{python}", *args], "outdir": OUT, "bundle_fd": 1,
-                  "limits": limits.harness() | {"max_procs": 0}, "uid": None, "env": env,
-                  "wall_seconds": limits.wall_seconds}
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/tmp",
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "CODIE_OUT": OUT,
+            "CODIE_RUN": f"{INNER_ROOT}/{RUN_DIR}",
+            "TMPDIR": "/tmp",
+            "PYTHONPATH": f"{INNER_ROOT}/{RUN_DIR}/site",
+        }
+        config = {
+            "argv": ["{python}", *args],
+            "outdir": OUT,
+            "bundle_fd": 1,
+            "limits": limits.harness() | {"max_procs": 0},
+            "uid": None,
+            "env": env,
+            "wall_seconds": limits.wall_seconds,
+        }
         (run_dir / "config.json").write_text(json.dumps(config))
         for path in [copy, *copy.rglob("*")]:  # readable by the container's nobody
             path.chmod(0o755 if path.is_dir() else 0o644)
 
-    def _run_container(self, copy: Path, limits: Limits, result: RunResult,
-                       cancel: threading.Event | None) -> None:
+    def _run_container(self, copy: Path, limits: Limits, result: RunResult, cancel: threading.Event | None) -> None:
         from docker.types import Ulimit
 
         container = self.client.containers.run(
             self.image,
-            ["python3", "-I", "-S", f"{INNER_ROOT}/{RUN_DIR}/harness.py",
-             f"{INNER_ROOT}/{RUN_DIR}/config.json"],
-            detach=True, working_dir=INNER_ROOT, user=USER,
+            ["python3", "-I", "-S", f"{INNER_ROOT}/{RUN_DIR}/harness.py", f"{INNER_ROOT}/{RUN_DIR}/config.json"],
+            detach=True,
+            working_dir=INNER_ROOT,
+            user=USER,
             volumes={str(copy): {"bind": INNER_ROOT, "mode": "ro"}},
-            network_mode="none", read_only=True, tmpfs={"/tmp": "rw,size=256m,mode=1777"},
-            mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m",
-            nano_cpus=10**9, pids_limit=limits.max_procs, cap_drop=["ALL"],
+            network_mode="none",
+            read_only=True,
+            tmpfs={"/tmp": "rw,size=256m,mode=1777"},
+            mem_limit=f"{limits.memory_mb}m",
+            memswap_limit=f"{limits.memory_mb}m",
+            nano_cpus=10**9,
+            pids_limit=limits.max_procs,
+            cap_drop=["ALL"],
             security_opt=["no-new-privileges"],
-            ulimits=[Ulimit(name="nofile", soft=limits.max_files, hard=limits.max_files),
-                     Ulimit(name="nproc", soft=4096, hard=4096)],
+            ulimits=[
+                Ulimit(name="nofile", soft=limits.max_files, hard=limits.max_files),
+                Ulimit(name="nproc", soft=4096, hard=4096),
+            ],
             labels={"codie.sandbox": "1"},
         )
         try:
@@ -129,7 +158,7 @@ class DockerSandbox:
             container.remove(force=True)
         bundle = logs.decode("utf-8", "replace").strip()
         if bundle:
-            result.absorb_bundle(bundle[bundle.find("{"):])
+            result.absorb_bundle(bundle[bundle.find("{") :])
         if result.timed_out:
             result.error = f"timed out after {limits.wall_seconds:g} s; container killed"
         elif result.cancelled:
@@ -137,11 +166,13 @@ class DockerSandbox:
         elif not bundle:
             code = status.get("StatusCode") if status else None
             oom = " (out of memory)" if code == 137 else ""
-            result.error = (f"the container ended without a report (exit {code}{oom}): "
-                            f"{errors.decode('utf-8', 'replace')[-1500:]}")
+            result.error = (
+                f"the container ended without a report (exit {code}{oom}): {errors.decode('utf-8', 'replace')[-1500:]}"
+            )
 
-    def _wait(self, container: Any, limits: Limits, result: RunResult,
-              cancel: threading.Event | None) -> dict[str, Any] | None:
+    def _wait(
+        self, container: Any, limits: Limits, result: RunResult, cancel: threading.Event | None
+    ) -> dict[str, Any] | None:
         deadline = time.monotonic() + limits.wall_seconds + WALL_GRACE_S
         while True:
             try:
@@ -169,7 +200,6 @@ def vendor(dest: Path) -> None:
             continue
         origin = Path(spec.origin)
         if spec.submodule_search_locations:
-            shutil.copytree(origin.parent, dest / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(origin.parent, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(origin, dest / origin.name)

@@ -56,9 +56,11 @@ def _run_quiet(argv: list[str]) -> bool:
 
 
 ISOLATIONS = ("auto", "bwrap", "none")  # what a caller may ask for
-HOW_TO_GET = ("install bubblewrap (`apt-get install bubblewrap python3-seccomp`, or "
-              "`make sandbox-deps`), or use the docker backend (`--backend docker` with a "
-              "Docker or Podman engine at $DOCKER_HOST)")
+HOW_TO_GET = (
+    "install bubblewrap (`apt-get install bubblewrap python3-seccomp`, or "
+    "`make sandbox-deps`), or use the docker backend (`--backend docker` with a "
+    "Docker or Podman engine at $DOCKER_HOST)"
+)
 
 
 def probe() -> tuple[str | None, str]:
@@ -68,27 +70,34 @@ def probe() -> tuple[str | None, str]:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return None, "bubblewrap (bwrap) is not installed"
-    if not _run_quiet([bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/",
-                       "--proc", "/proc", "--dev", "/dev", "true"]):
+    if not _run_quiet(
+        [bwrap, "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
+    ):
         return None, f"bubblewrap ({bwrap}) cannot create namespaces here"
     return "bwrap", f"bubblewrap ({bwrap}) can create namespaces here"
 
 
 def refusal(why: str) -> str:
-    return (f"refusing to run tests without isolation: {why}. To isolate them, {HOW_TO_GET}. "
-            "To run them unisolated with your own rights, at your own risk: "
-            "`codie test --isolation none`.")
+    return (
+        f"refusing to run tests without isolation: {why}. To isolate them, {HOW_TO_GET}. "
+        "To run them unisolated with your own rights, at your own risk: "
+        "`codie test --isolation none`."
+    )
 
 
-UNSAFE_WARNING = ("WARNING: --isolation none: the tests run WITHOUT a sandbox, with your "
-                  "user's rights: they can read your files and keys, write anywhere you can "
-                  "and reach the network. Use it only for code you trust.")
+UNSAFE_WARNING = (
+    "WARNING: --isolation none: the tests run WITHOUT a sandbox, with your "
+    "user's rights: they can read your files and keys, write anywhere you can "
+    "and reach the network. Use it only for code you trust."
+)
 
 
 @cache
 def _seccomp_available() -> bool:
-    code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
-            "try:\n import seccomp\nexcept ImportError:\n import pyseccomp")
+    code = (
+        "import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
+        "try:\n import seccomp\nexcept ImportError:\n import pyseccomp"
+    )
     return _run_quiet([sys.executable, "-c", code])
 
 
@@ -114,7 +123,6 @@ def _sweep_once() -> None:
         owner = folder.name.removeprefix(TMP_PREFIX).split("-")[0]
         if owner.isdigit() and not pid_alive(int(owner)):
             shutil.rmtree(folder, ignore_errors=True)
-
 
 
 def _child_setup(cgroup: PidsCgroup | None) -> Callable[[], None]:
@@ -164,8 +172,7 @@ class ProcessSandbox:
         """`python`: the project's interpreter for the program (default: Codie's own).
         `isolation`: "auto"/"bwrap" (refuse without bubblewrap) or "none" (explicit)."""
         if isolation not in ISOLATIONS:
-            raise SandboxError(f"unknown isolation {isolation!r}; expected "
-                               f"{', '.join(ISOLATIONS)}")
+            raise SandboxError(f"unknown isolation {isolation!r}; expected {', '.join(ISOLATIONS)}")
         self.python = python or sys.executable
         self.bwrap = ""
         if isolation == "none":
@@ -182,8 +189,7 @@ class ProcessSandbox:
     def _binds(self) -> list[str]:
         prefixes = {Path(sys.base_prefix), Path(sys.prefix)}
         for python in (self.python, sys.executable):
-            prefixes |= {Path(python).parent.parent,
-                         Path(os.path.realpath(python)).parent.parent}
+            prefixes |= {Path(python).parent.parent, Path(os.path.realpath(python)).parent.parent}
         args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
         for name in ("lib", "lib64", "bin", "sbin"):
             host = Path("/", name)
@@ -204,14 +210,39 @@ class ProcessSandbox:
         if self.mode == "bwrap":
             inner = Path(INNER_ROOT)
             argv = [
-                self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-                "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-                "--perms", "01777", "--tmpfs", "/tmp", *self._binds(),
-                *_parents_dirs(inner), "--bind", str(copy), str(inner),
-                "--proc", "/proc", "--dev", "/dev", "--chdir", str(inner),
-                "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",
-                *harness, str(inner / RUN_DIR / "harness.py"),
+                self.bwrap,
+                "--unshare-ipc",
+                "--unshare-pid",
+                "--unshare-net",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-add",
+                "CAP_SETUID",
+                "--cap-add",
+                "CAP_SETGID",
+                "--perms",
+                "01777",
+                "--tmpfs",
+                "/tmp",
+                *self._binds(),
+                *_parents_dirs(inner),
+                "--bind",
+                str(copy),
+                str(inner),
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "--chdir",
+                str(inner),
+                "--clearenv",
+                "--setenv",
+                "PATH",
+                "/usr/bin:/bin",
+                *harness,
+                str(inner / RUN_DIR / "harness.py"),
                 str(inner / RUN_DIR / "config.json"),
             ]
             if uid is None:  # not root: bwrap needs a user namespace, caps are meaningless
@@ -220,8 +251,14 @@ class ProcessSandbox:
             return argv, str(inner)
         return [*harness, str(copy / RUN_DIR / "harness.py"), str(config)], str(copy)
 
-    def run(self, project: Path, args: list[str], limits: Limits,
-            files: dict[str, bytes], cancel: threading.Event | None = None) -> RunResult:
+    def run(
+        self,
+        project: Path,
+        args: list[str],
+        limits: Limits,
+        files: dict[str, bytes],
+        cancel: threading.Event | None = None,
+    ) -> RunResult:
         result = RunResult(self.name, [f"isolation: {self.mode}"], None)
         _sweep_once()
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))
@@ -250,8 +287,15 @@ class ProcessSandbox:
             pass
         return uid
 
-    def _run_in(self, copy: Path, args: list[str], limits: Limits, files: dict[str, bytes],
-                result: RunResult, cancel: threading.Event | None) -> None:
+    def _run_in(
+        self,
+        copy: Path,
+        args: list[str],
+        limits: Limits,
+        files: dict[str, bytes],
+        result: RunResult,
+        cancel: threading.Event | None,
+    ) -> None:
         run_dir = copy / RUN_DIR
         run_dir.mkdir()
         (run_dir / "harness.py").write_bytes(harness_source())
@@ -260,10 +304,17 @@ class ProcessSandbox:
         uid = self._pick_uid()
         # the bwrap mode can hide the host interpreter's 0700 parents; other modes cannot
         pythons = (self.python, sys.executable)
-        can_drop = uid is not None and (self.mode == "bwrap" or all(
-            _world_traversable(p) for p in (
-                Path(sys.base_prefix), *(Path(x).parent for x in pythons),
-                *(Path(os.path.realpath(x)).parent for x in pythons))))
+        can_drop = uid is not None and (
+            self.mode == "bwrap"
+            or all(
+                _world_traversable(p)
+                for p in (
+                    Path(sys.base_prefix),
+                    *(Path(x).parent for x in pythons),
+                    *(Path(os.path.realpath(x)).parent for x in pythons),
+                )
+            )
+        )
         if uid is not None and can_drop:
             copy.parent.chmod(0o711)  # mkdtemp made it 0700: let the uid reach its copy
             for path in [copy, *copy.rglob("*")]:
@@ -276,15 +327,24 @@ class ProcessSandbox:
         result.inner_root = inner
         out = f"{inner}/{RUN_DIR}/out"
         env = {
-            "PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "CODIE_OUT": out,
-            "CODIE_RUN": f"{inner}/{RUN_DIR}", "TMPDIR": "/tmp" if self.mode == "bwrap" else out,
+            "PATH": "/usr/bin:/bin",
+            "HOME": "/tmp",
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "CODIE_OUT": out,
+            "CODIE_RUN": f"{inner}/{RUN_DIR}",
+            "TMPDIR": "/tmp" if self.mode == "bwrap" else out,
         }
         read_fd, write_fd = os.pipe()  # the harness's report channel, out of the child's reach
         os.set_inheritable(write_fd, True)
         config = {
-            "argv": [self.python, *args], "outdir": out, "bundle_fd": write_fd,
-            "limits": limits.harness(), "uid": uid, "env": env,
+            "argv": [self.python, *args],
+            "outdir": out,
+            "bundle_fd": write_fd,
+            "limits": limits.harness(),
+            "uid": uid,
+            "env": env,
             # on top of the network namespace, when a binding is installed
             "seccomp": self.mode == "bwrap" and _seccomp_available(),
             "wall_seconds": limits.wall_seconds,
@@ -292,21 +352,37 @@ class ProcessSandbox:
         (run_dir / "config.json").write_text(json.dumps(config))
         if uid is not None:
             os.chown(run_dir / "config.json", uid, uid)
-        result.isolation.append(f"rlimits: {limits.memory_mb} MB, {limits.cpu_seconds} s CPU, "
-                                f"{limits.max_procs} procs, {limits.max_files} files")
+        result.isolation.append(
+            f"rlimits: {limits.memory_mb} MB, {limits.cpu_seconds} s CPU, "
+            f"{limits.max_procs} procs, {limits.max_files} files"
+        )
         self._execute(argv, limits, uid, result, read_fd, write_fd, cancel, copy)
 
-    def _execute(self, argv: list[str], limits: Limits, uid: int | None,
-                 result: RunResult, read_fd: int, write_fd: int,
-                 cancel: threading.Event | None, cwd: Path) -> None:
+    def _execute(
+        self,
+        argv: list[str],
+        limits: Limits,
+        uid: int | None,
+        result: RunResult,
+        read_fd: int,
+        write_fd: int,
+        cancel: threading.Event | None,
+        cwd: Path,
+    ) -> None:
         cgroup = PidsCgroup.create(limits.max_procs + 8)  # + bwrap, harness, python
         if cgroup is not None:
             result.isolation.append(f"pids cgroup ({limits.max_procs + 8} processes)")
         try:
             proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, preexec_fn=_child_setup(cgroup), pass_fds=(write_fd,),
-                cwd=cwd, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=_child_setup(cgroup),
+                pass_fds=(write_fd,),
+                cwd=cwd,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             )
         except (OSError, subprocess.SubprocessError) as exc:
             os.close(read_fd)
@@ -319,8 +395,7 @@ class ProcessSandbox:
         assert proc.stdout is not None and proc.stderr is not None
         readers = [
             threading.Thread(target=_drain, args=(stream, streams[name]), daemon=True)
-            for name, stream in (("bundle", os.fdopen(read_fd, "rb")), ("stdout", proc.stdout),
-                                 ("stderr", proc.stderr))
+            for name, stream in (("bundle", os.fdopen(read_fd, "rb")), ("stdout", proc.stdout), ("stderr", proc.stderr))
         ]
         for reader in readers:
             reader.start()
@@ -407,4 +482,3 @@ def _wait_gone(pids: list[int], timeout: float = 3.0) -> None:
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-

@@ -30,8 +30,12 @@ class JobContext(Protocol):
 
     def check_cancelled(self) -> None: ...
 
-    def once(self, name: str, post: Callable[[], dict[str, Any]],
-             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]: ...
+    def once(
+        self,
+        name: str,
+        post: Callable[[], dict[str, Any]],
+        reconcile: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]: ...
 
 
 Handler = Callable[[dict[str, Any], JobContext], dict[str, Any]]
@@ -54,8 +58,7 @@ log = logging.getLogger(__name__)
 def load_modules() -> list[str]:
     """Import MODULES and $CODIE_WORKER_HANDLERS; returns the problems (never raises)."""
     names = list(MODULES)
-    names += [n.strip() for n in os.environ.get("CODIE_WORKER_HANDLERS", "").split(",")
-              if n.strip()]
+    names += [n.strip() for n in os.environ.get("CODIE_WORKER_HANDLERS", "").split(",") if n.strip()]
     problems = []
     for name in names:
         try:
@@ -123,8 +126,12 @@ class QueueContext:
         if self.cancelled():
             raise Cancelled(f"job {self.job_id} was cancelled")
 
-    def once(self, name: str, post: Callable[[], dict[str, Any]],
-             reconcile: Callable[[], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+    def once(
+        self,
+        name: str,
+        post: Callable[[], dict[str, Any]],
+        reconcile: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]:
         """Post to the outside world at most once per job key: `post()` runs unless an
         earlier run of this job recorded it; its result is recorded and returned. A run that
         crashed mid-post left it "pending": then `reconcile()` (look the effect up where it

@@ -49,8 +49,7 @@ def requeue_dead_local(queue: Queue) -> int:
     dead = []
     for job in queue.list("running"):
         parts = (job.worker or "").split(":")
-        if (len(parts) == 3 and parts[0] == host and parts[1].isdigit()
-                and not pid_alive(int(parts[1]))):
+        if len(parts) == 3 and parts[0] == host and parts[1].isdigit() and not pid_alive(int(parts[1])):
             dead.append(job.worker or "")
     return queue.requeue_abandoned(sorted(set(dead))) if dead else 0
 
@@ -81,12 +80,19 @@ class Worker:
             self.wake.set()
 
     def send_result(self, job: Job) -> None:
-        self.send({"type": "result", "id": job.id, "kind": job.kind, "state": job.state,
-                   "result": job.result, "error": job.error})
+        self.send(
+            {
+                "type": "result",
+                "id": job.id,
+                "kind": job.kind,
+                "state": job.state,
+                "result": job.result,
+                "error": job.error,
+            }
+        )
 
     def _progress(self, job_id: int, fraction: float, message: str) -> None:
-        self.send({"type": "progress", "id": job_id, "fraction": fraction,
-                   "message": message})
+        self.send({"type": "progress", "id": job_id, "fraction": fraction, "message": message})
 
     # input --------------------------------------------------------------------------------
     def handle(self, message: dict[str, Any]) -> None:
@@ -95,9 +101,9 @@ class Worker:
         try:
             if kind == "submit":
                 with self._claim_lock:
-                    job_id = self.queue.enqueue(str(message["kind"]),
-                                                dict(message.get("payload") or {}),
-                                                message.get("key"))
+                    job_id = self.queue.enqueue(
+                        str(message["kind"]), dict(message.get("payload") or {}), message.get("key")
+                    )
                     self.send({"type": "submitted", "ref": ref, "id": job_id})
                 job = self.queue.get(job_id)
                 if job.final:  # a duplicate key of a finished job: answer at once
@@ -149,8 +155,9 @@ class Worker:
         except Exception as exc:  # the store is down: serve() waits for it below
             log.warning("codie worker: cannot look for abandoned jobs: %s", exc)
             recovered = 0
-        self.send({"type": "hello", "worker": self.id, "pid": os.getpid(),
-                   "kinds": handlers.kinds(), "recovered": recovered})
+        self.send(
+            {"type": "hello", "worker": self.id, "pid": os.getpid(), "kinds": handlers.kinds(), "recovered": recovered}
+        )
         failing = False
         while not self.stopping.is_set():
             try:
@@ -158,8 +165,11 @@ class Worker:
                     job = self.queue.claim(self.id, handlers.kinds())
             except Exception as exc:  # the store is down or locked: wait, never die
                 if not failing:  # once per outage, not once per retry
-                    print(f"codie worker: the job queue is unavailable ({one_line(exc)}); retrying",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"codie worker: the job queue is unavailable ({one_line(exc)}); retrying",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 failing = True
                 self.stopping.wait(RETRY)
                 continue
@@ -175,8 +185,12 @@ class Worker:
             try:
                 done = execute(self.queue, job, self._progress, cancel=self.current[1])
             except Exception as exc:  # the store failed under the job: its lease will expire
-                print(f"codie worker: job {job.id} could not be recorded ({one_line(exc)}); it will be "
-                      "run again when its lease expires", file=sys.stderr, flush=True)
+                print(
+                    f"codie worker: job {job.id} could not be recorded ({one_line(exc)}); it will be "
+                    "run again when its lease expires",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 continue
             finally:
                 self.current = None
@@ -207,8 +221,7 @@ def main(db: Path | str, standalone: bool = False, lease: float = LEASE) -> int:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must never corrupt the frames
     worker = Worker(queue, out)
-    reader = threading.Thread(target=worker.read_loop, args=(sys.stdin.buffer,),
-                              name="worker-reader", daemon=True)
+    reader = threading.Thread(target=worker.read_loop, args=(sys.stdin.buffer,), name="worker-reader", daemon=True)
     reader.start()
     worker.serve()
     return 0

@@ -42,7 +42,8 @@ NOW = "extract(epoch from clock_timestamp())::double precision"
 MIGRATION_LOCK = 0x636F646965  # pg_advisory_xact_lock key ("codie")
 
 MIGRATIONS = [
-    [f"""CREATE TABLE worker_jobs (
+    [
+        f"""CREATE TABLE worker_jobs (
         id BIGSERIAL PRIMARY KEY,
         kind TEXT NOT NULL,
         key TEXT UNIQUE,
@@ -60,12 +61,13 @@ MIGRATIONS = [
         finished DOUBLE PRECISION,
         lease_until DOUBLE PRECISION
     )""",
-     "CREATE INDEX worker_jobs_state ON worker_jobs (state, id)",
-     """CREATE TABLE worker_effects (scope TEXT NOT NULL, name TEXT NOT NULL,
+        "CREATE INDEX worker_jobs_state ON worker_jobs (state, id)",
+        """CREATE TABLE worker_effects (scope TEXT NOT NULL, name TEXT NOT NULL,
         state TEXT NOT NULL, result TEXT, updated DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (scope, name))""",
-     """CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, event TEXT,
-        received DOUBLE PRECISION, job BIGINT)"""],
+        """CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, event TEXT,
+        received DOUBLE PRECISION, job BIGINT)""",
+    ],
 ]
 
 
@@ -81,8 +83,7 @@ class _Pool:
         self.closed = False
 
     def _new(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=10,
-                               application_name="codie-queue")
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=10, application_name="codie-queue")
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
@@ -97,8 +98,7 @@ class _Pool:
         finally:
             idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
             with self.lock:
-                if healthy and idle and not conn.closed and not self.closed \
-                        and len(self.idle) < self.keep:
+                if healthy and idle and not conn.closed and not self.closed and len(self.idle) < self.keep:
                     self.idle.append(conn)
                     conn = None
             if conn is not None:
@@ -126,8 +126,7 @@ class PostgresQueue(Queue):
             self._run(self._migrate)
         except psycopg.Error as exc:
             self.pool.close()
-            raise QueueError(f"cannot open the job queue at {self.location}: "
-                             f"{str(exc).strip()}") from None
+            raise QueueError(f"cannot open the job queue at {self.location}: {str(exc).strip()}") from None
 
     def _run(self, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
         """fn on a pooled connection; once more on a fresh one if a stale one broke."""
@@ -144,17 +143,19 @@ class PostgresQueue(Queue):
     def _migrate(conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-            conn.execute("CREATE TABLE IF NOT EXISTS codie_migrations "
-                         "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-            row = conn.execute(
-                "SELECT version FROM codie_migrations WHERE component = 'queue'").fetchone()
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS codie_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+            row = conn.execute("SELECT version FROM codie_migrations WHERE component = 'queue'").fetchone()
             version = int(row[0]) if row else 0
             for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in statements:
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO codie_migrations VALUES ('queue', %s) ON CONFLICT (component) "
-                    "DO UPDATE SET version = excluded.version", [number])
+                    "DO UPDATE SET version = excluded.version",
+                    [number],
+                )
 
     def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
         return self._run(lambda c: c.execute(sql, args).rowcount)
@@ -164,12 +165,12 @@ class PostgresQueue(Queue):
 
     # producing ----------------------------------------------------------------------------
     @staticmethod
-    def _insert(conn: psycopg.Connection[Any], kind: str, payload: dict[str, Any],
-                key: str | None) -> int:
+    def _insert(conn: psycopg.Connection[Any], kind: str, payload: dict[str, Any], key: str | None) -> int:
         row = conn.execute(
             "INSERT INTO worker_jobs (kind, key, payload) VALUES (%s, %s, %s) "
             "ON CONFLICT (key) DO NOTHING RETURNING id",
-            [kind, key, json.dumps(payload, sort_keys=True, default=str)]).fetchone()
+            [kind, key, json.dumps(payload, sort_keys=True, default=str)],
+        ).fetchone()
         if row is None:
             row = conn.execute("SELECT id FROM worker_jobs WHERE key = %s", [key]).fetchone()
         assert row is not None
@@ -178,22 +179,24 @@ class PostgresQueue(Queue):
     def enqueue(self, kind: str, payload: dict[str, Any], key: str | None = None) -> int:
         return self._run(lambda c: self._insert(c, kind, payload, key))
 
-    def record_delivery(self, delivery: str, event: str,
-                        job: tuple[str, dict[str, Any], str | None] | None) -> int | None:
+    def record_delivery(
+        self, delivery: str, event: str, job: tuple[str, dict[str, Any], str | None] | None
+    ) -> int | None:
         def record(conn: psycopg.Connection[Any]) -> int | None:
             with conn.transaction():
                 row = conn.execute(
                     f"INSERT INTO webhook_deliveries (delivery, event, received) "
                     f"VALUES (%s, %s, {NOW}) ON CONFLICT (delivery) DO NOTHING RETURNING 1",
-                    [delivery, event]).fetchone()
+                    [delivery, event],
+                ).fetchone()
                 if row is None:
                     return None
                 if job is None:
                     return 0
                 job_id = self._insert(conn, *job)
-                conn.execute("UPDATE webhook_deliveries SET job = %s WHERE delivery = %s",
-                             [job_id, delivery])
+                conn.execute("UPDATE webhook_deliveries SET job = %s WHERE delivery = %s", [job_id, delivery])
                 return job_id
+
         return self._run(record)
 
     # consuming ----------------------------------------------------------------------------
@@ -211,20 +214,27 @@ class PostgresQueue(Queue):
             f"UPDATE worker_jobs SET state = 'running', worker = %s, started = {NOW}, "
             f"heartbeat = {NOW}, lease_until = {NOW} + %s, attempts = attempts + 1, "
             f"progress = 0, message = '' WHERE id = (SELECT id FROM worker_jobs WHERE {where} "
-            f"ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}", args)
+            f"ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}",
+            args,
+        )
         return row_to_job(row) if row is not None else None
 
     def requeue_expired(self) -> int:
         # rows being claimed or renewed right now are skipped, not waited for
-        expired = ("id IN (SELECT id FROM worker_jobs WHERE state = 'running' AND "
-                   f"lease_until <= {NOW} {{extra}} FOR UPDATE SKIP LOCKED)")
+        expired = (
+            "id IN (SELECT id FROM worker_jobs WHERE state = 'running' AND "
+            f"lease_until <= {NOW} {{extra}} FOR UPDATE SKIP LOCKED)"
+        )
         failed = self._exec(
             f"UPDATE worker_jobs SET state = 'failed', finished = {NOW}, lease_until = NULL, "
             "error = 'abandoned ' || attempts || ' times by a dying worker' WHERE "
-            + expired.format(extra="AND attempts >= %s"), [self.max_attempts])
+            + expired.format(extra="AND attempts >= %s"),
+            [self.max_attempts],
+        )
         queued = self._exec(
             "UPDATE worker_jobs SET state = 'queued', worker = NULL, lease_until = NULL WHERE "
-            + expired.format(extra=""))
+            + expired.format(extra="")
+        )
         return failed + queued
 
     def requeue_abandoned(self, worker_ids: Sequence[str]) -> int:
@@ -232,38 +242,55 @@ class PostgresQueue(Queue):
             return 0
         return self._exec(
             "UPDATE worker_jobs SET state = 'queued', worker = NULL, lease_until = NULL "
-            "WHERE state = 'running' AND worker = ANY(%s)", [list(worker_ids)])
+            "WHERE state = 'running' AND worker = ANY(%s)",
+            [list(worker_ids)],
+        )
 
     def heartbeat(self, job_id: int, worker: str | None = None) -> bool:
-        return self._exec(
-            f"UPDATE worker_jobs SET heartbeat = {NOW}, lease_until = {NOW} + %s "
-            "WHERE id = %s AND state = 'running' AND (%s::text IS NULL OR worker = %s)",
-            [self.lease, job_id, worker, worker]) == 1
+        return (
+            self._exec(
+                f"UPDATE worker_jobs SET heartbeat = {NOW}, lease_until = {NOW} + %s "
+                "WHERE id = %s AND state = 'running' AND (%s::text IS NULL OR worker = %s)",
+                [self.lease, job_id, worker, worker],
+            )
+            == 1
+        )
 
     def progress(self, job_id: int, fraction: float, message: str = "") -> None:
         fraction = min(1.0, max(0.0, float(fraction)))
         self._exec(
             f"UPDATE worker_jobs SET progress = %s, message = %s, heartbeat = {NOW}, "
             f"lease_until = {NOW} + %s WHERE id = %s AND state = 'running'",
-            [fraction, message, self.lease, job_id])
+            [fraction, message, self.lease, job_id],
+        )
 
     def _finish(self, job_id: int, worker: str | None, sets: str, args: list[Any]) -> bool:
-        return self._exec(
-            f"UPDATE worker_jobs SET {sets}, finished = {NOW}, lease_until = NULL "
-            "WHERE id = %s AND state = 'running' AND (%s::text IS NULL OR worker = %s)",
-            [*args, job_id, worker, worker]) == 1
+        return (
+            self._exec(
+                f"UPDATE worker_jobs SET {sets}, finished = {NOW}, lease_until = NULL "
+                "WHERE id = %s AND state = 'running' AND (%s::text IS NULL OR worker = %s)",
+                [*args, job_id, worker, worker],
+            )
+            == 1
+        )
 
     def complete(self, job_id: int, result: dict[str, Any], worker: str | None = None) -> bool:
-        return self._finish(job_id, worker, "state = 'done', result = %s, progress = 1",
-                            [json.dumps(result, default=str)])
+        return self._finish(
+            job_id, worker, "state = 'done', result = %s, progress = 1", [json.dumps(result, default=str)]
+        )
 
     def fail(self, job_id: int, error: str, worker: str | None = None) -> bool:
         return self._finish(job_id, worker, "state = 'failed', error = %s", [error])
 
     def cancel(self, job_id: int) -> bool:
-        return self._exec(
-            f"UPDATE worker_jobs SET state = 'cancelled', finished = {NOW}, lease_until = NULL "
-            "WHERE id = %s AND state IN ('queued', 'running')", [job_id]) == 1
+        return (
+            self._exec(
+                f"UPDATE worker_jobs SET state = 'cancelled', finished = {NOW}, lease_until = NULL "
+                "WHERE id = %s AND state IN ('queued', 'running')",
+                [job_id],
+            )
+            == 1
+        )
 
     def is_cancelled(self, job_id: int) -> bool:
         row = self._one("SELECT state FROM worker_jobs WHERE id = %s", [job_id])
@@ -271,8 +298,7 @@ class PostgresQueue(Queue):
 
     # effects ------------------------------------------------------------------------------
     def effect(self, scope: str, name: str) -> Effect | None:
-        row = self._one("SELECT state, result FROM worker_effects WHERE scope = %s AND name = %s",
-                        [scope, name])
+        row = self._one("SELECT state, result FROM worker_effects WHERE scope = %s AND name = %s", [scope, name])
         if row is None:
             return None
         return Effect(row[0], json.loads(row[1]) if row[1] is not None else None)
@@ -280,14 +306,17 @@ class PostgresQueue(Queue):
     def begin_effect(self, scope: str, name: str) -> None:
         self._exec(
             f"INSERT INTO worker_effects (scope, name, state, updated) VALUES "
-            f"(%s, %s, 'pending', {NOW}) ON CONFLICT (scope, name) DO NOTHING", [scope, name])
+            f"(%s, %s, 'pending', {NOW}) ON CONFLICT (scope, name) DO NOTHING",
+            [scope, name],
+        )
 
     def finish_effect(self, scope: str, name: str, result: dict[str, Any]) -> None:
         self._exec(
             f"INSERT INTO worker_effects (scope, name, state, result, updated) VALUES "
             f"(%s, %s, 'done', %s, {NOW}) ON CONFLICT (scope, name) DO UPDATE SET "
             "state = 'done', result = excluded.result, updated = excluded.updated",
-            [scope, name, json.dumps(result, default=str)])
+            [scope, name, json.dumps(result, default=str)],
+        )
 
     # reading ------------------------------------------------------------------------------
     def get(self, job_id: int) -> Job:
@@ -311,6 +340,7 @@ class PostgresQueue(Queue):
             states = conn.execute("SELECT state, COUNT(*) FROM worker_jobs GROUP BY state").fetchall()
             row = conn.execute(latency_sql(buckets)).fetchone()
             return stats_from(states, row, buckets)
+
         return self._run(read)
 
     def close(self) -> None:

@@ -78,8 +78,7 @@ MIGRATIONS = [_create_jobs, _leases_and_effects]
 
 
 def _deliveries_table(db: sqlite_utils.Database) -> None:
-    db.execute("CREATE TABLE webhook_deliveries "
-               "(delivery TEXT PRIMARY KEY, event TEXT, received REAL, job INTEGER)")
+    db.execute("CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, event TEXT, received REAL, job INTEGER)")
 
 
 DELIVERY_MIGRATIONS = [_deliveries_table]  # component "webhook" (the table predates the queue)
@@ -115,11 +114,21 @@ class Job:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "key": self.key, "payload": self.payload,
-            "state": self.state, "attempts": self.attempts, "result": self.result,
-            "error": self.error, "progress": self.progress, "message": self.message,
-            "worker": self.worker, "created": self.created, "started": self.started,
-            "heartbeat": self.heartbeat, "finished": self.finished,
+            "id": self.id,
+            "kind": self.kind,
+            "key": self.key,
+            "payload": self.payload,
+            "state": self.state,
+            "attempts": self.attempts,
+            "result": self.result,
+            "error": self.error,
+            "progress": self.progress,
+            "message": self.message,
+            "worker": self.worker,
+            "created": self.created,
+            "started": self.started,
+            "heartbeat": self.heartbeat,
+            "finished": self.finished,
             "lease_until": self.lease_until,
         }
 
@@ -140,32 +149,59 @@ class QueueStats:
     latency_count: int = 0
 
 
-COLUMNS = ("id, kind, key, payload, state, attempts, result, error, progress, message, "
-           "worker, created, started, heartbeat, finished, lease_until")
+COLUMNS = (
+    "id, kind, key, payload, state, attempts, result, error, progress, message, "
+    "worker, created, started, heartbeat, finished, lease_until"
+)
 
 
 def row_to_job(row: Sequence[Any]) -> Job:
-    (id_, kind, key, payload, state, attempts, result, error, progress, message, worker,
-     created, started, heartbeat, finished, lease_until) = row
+    (
+        id_,
+        kind,
+        key,
+        payload,
+        state,
+        attempts,
+        result,
+        error,
+        progress,
+        message,
+        worker,
+        created,
+        started,
+        heartbeat,
+        finished,
+        lease_until,
+    ) = row
     return Job(
-        id=int(id_), kind=kind, key=key, payload=json.loads(payload), state=state,
-        attempts=attempts, result=json.loads(result) if result is not None else None,
-        error=error, progress=progress, message=message, worker=worker, created=created,
-        started=started, heartbeat=heartbeat, finished=finished, lease_until=lease_until,
+        id=int(id_),
+        kind=kind,
+        key=key,
+        payload=json.loads(payload),
+        state=state,
+        attempts=attempts,
+        result=json.loads(result) if result is not None else None,
+        error=error,
+        progress=progress,
+        message=message,
+        worker=worker,
+        created=created,
+        started=started,
+        heartbeat=heartbeat,
+        finished=finished,
+        lease_until=lease_until,
     )
 
 
 def latency_sql(buckets: Sequence[float]) -> str:
     """One pass over the finished jobs: cumulative bucket counts, sum and count."""
-    parts = [f"SUM(CASE WHEN finished - created <= {float(b)!r} THEN 1 ELSE 0 END)"
-             for b in buckets]
+    parts = [f"SUM(CASE WHEN finished - created <= {float(b)!r} THEN 1 ELSE 0 END)" for b in buckets]
     parts += ["SUM(finished - created)", "COUNT(*)"]
-    return (f"SELECT {', '.join(parts)} FROM worker_jobs "
-            "WHERE state IN ('done', 'failed') AND finished IS NOT NULL")
+    return f"SELECT {', '.join(parts)} FROM worker_jobs WHERE state IN ('done', 'failed') AND finished IS NOT NULL"
 
 
-def stats_from(states: Sequence[Sequence[Any]], row: Sequence[Any] | None,
-               buckets: Sequence[float]) -> QueueStats:
+def stats_from(states: Sequence[Sequence[Any]], row: Sequence[Any] | None, buckets: Sequence[float]) -> QueueStats:
     row = row or [None] * (len(buckets) + 2)
     return QueueStats(
         states={s: 0 for s in STATES} | {str(s): int(n) for s, n in states},
@@ -188,8 +224,9 @@ class Queue(ABC):
         """Add a job; with a key already known, return that job's id instead."""
 
     @abstractmethod
-    def record_delivery(self, delivery: str, event: str,
-                        job: tuple[str, dict[str, Any], str | None] | None) -> int | None:
+    def record_delivery(
+        self, delivery: str, event: str, job: tuple[str, dict[str, Any], str | None] | None
+    ) -> int | None:
         """Remember a webhook delivery and enqueue its job (kind, payload, key) in one
         transaction: the job id (0 without a job), or None when the delivery was seen."""
 
@@ -263,8 +300,7 @@ class JobQueue(Queue):
     """The embedded store: SQLite. Thread-safe; processes on one host may share the file
     (claims take the write lock up front, BEGIN IMMEDIATE)."""
 
-    def __init__(self, path: Path | str, lease: float = LEASE,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(self, path: Path | str, lease: float = LEASE, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.path = path
         self.location = str(path)
         self.lease = lease
@@ -277,8 +313,7 @@ class JobQueue(Queue):
     # producing ----------------------------------------------------------------------------
     def _insert(self, kind: str, payload: dict[str, Any], key: str | None) -> int:
         cur = self.db.execute(
-            "INSERT INTO worker_jobs (kind, key, payload, created) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key) DO NOTHING",
+            "INSERT INTO worker_jobs (kind, key, payload, created) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
             [kind, key, json.dumps(payload, sort_keys=True, default=str), time.time()],
         )
         if cur.rowcount == 1 and cur.lastrowid is not None:
@@ -290,19 +325,21 @@ class JobQueue(Queue):
         with self._lock:
             return self._insert(kind, payload, key)
 
-    def record_delivery(self, delivery: str, event: str,
-                        job: tuple[str, dict[str, Any], str | None] | None) -> int | None:
+    def record_delivery(
+        self, delivery: str, event: str, job: tuple[str, dict[str, Any], str | None] | None
+    ) -> int | None:
         with self._lock, transaction(self.db):
             cur = self.db.execute(
                 "INSERT INTO webhook_deliveries (delivery, event, received) VALUES (?, ?, ?) "
-                "ON CONFLICT(delivery) DO NOTHING", [delivery, event, time.time()])
+                "ON CONFLICT(delivery) DO NOTHING",
+                [delivery, event, time.time()],
+            )
             if cur.rowcount != 1:
                 return None
             if job is None:
                 return 0
             job_id = self._insert(*job)
-            self.db.execute("UPDATE webhook_deliveries SET job = ? WHERE delivery = ?",
-                            [job_id, delivery])
+            self.db.execute("UPDATE webhook_deliveries SET job = ? WHERE delivery = ?", [job_id, delivery])
             return job_id
 
     # consuming ----------------------------------------------------------------------------
@@ -350,18 +387,25 @@ class JobQueue(Queue):
         if not worker_ids:
             return 0
         with self._lock:
-            return int(self.db.execute(
-                "UPDATE worker_jobs SET state = 'queued', worker = NULL, lease_until = NULL "
-                f"WHERE state = 'running' AND worker IN ({', '.join('?' for _ in worker_ids)})",
-                list(worker_ids)).rowcount)
+            return int(
+                self.db.execute(
+                    "UPDATE worker_jobs SET state = 'queued', worker = NULL, lease_until = NULL "
+                    f"WHERE state = 'running' AND worker IN ({', '.join('?' for _ in worker_ids)})",
+                    list(worker_ids),
+                ).rowcount
+            )
 
     def heartbeat(self, job_id: int, worker: str | None = None) -> bool:
         now = time.time()
         with self._lock:
-            return bool(self.db.execute(
-                "UPDATE worker_jobs SET heartbeat = ?, lease_until = ? "
-                "WHERE id = ? AND state = 'running' AND (? IS NULL OR worker = ?)",
-                [now, now + self.lease, job_id, worker, worker]).rowcount == 1)
+            return bool(
+                self.db.execute(
+                    "UPDATE worker_jobs SET heartbeat = ?, lease_until = ? "
+                    "WHERE id = ? AND state = 'running' AND (? IS NULL OR worker = ?)",
+                    [now, now + self.lease, job_id, worker, worker],
+                ).rowcount
+                == 1
+            )
 
     def progress(self, job_id: int, fraction: float, message: str = "") -> None:
         fraction = min(1.0, max(0.0, float(fraction)))
@@ -383,8 +427,9 @@ class JobQueue(Queue):
             return cur.rowcount == 1
 
     def complete(self, job_id: int, result: dict[str, Any], worker: str | None = None) -> bool:
-        return self._finish(job_id, worker, "state = 'done', result = ?, progress = 1",
-                            [json.dumps(result, default=str)])
+        return self._finish(
+            job_id, worker, "state = 'done', result = ?, progress = 1", [json.dumps(result, default=str)]
+        )
 
     def fail(self, job_id: int, error: str, worker: str | None = None) -> bool:
         return self._finish(job_id, worker, "state = 'failed', error = ?", [error])
@@ -400,17 +445,15 @@ class JobQueue(Queue):
 
     def is_cancelled(self, job_id: int) -> bool:
         with self._lock:
-            row = self.db.execute(
-                "SELECT state FROM worker_jobs WHERE id = ?", [job_id]
-            ).fetchone()
+            row = self.db.execute("SELECT state FROM worker_jobs WHERE id = ?", [job_id]).fetchone()
         return row is None or row[0] == "cancelled"
 
     # effects ------------------------------------------------------------------------------
     def effect(self, scope: str, name: str) -> Effect | None:
         with self._lock:
             row = self.db.execute(
-                "SELECT state, result FROM worker_effects WHERE scope = ? AND name = ?",
-                [scope, name]).fetchone()
+                "SELECT state, result FROM worker_effects WHERE scope = ? AND name = ?", [scope, name]
+            ).fetchone()
         if row is None:
             return None
         return Effect(row[0], json.loads(row[1]) if row[1] is not None else None)
@@ -420,7 +463,8 @@ class JobQueue(Queue):
             self.db.execute(
                 "INSERT INTO worker_effects (scope, name, state, updated) "
                 "VALUES (?, ?, 'pending', ?) ON CONFLICT(scope, name) DO NOTHING",
-                [scope, name, time.time()])
+                [scope, name, time.time()],
+            )
 
     def finish_effect(self, scope: str, name: str, result: dict[str, Any]) -> None:
         with self._lock:
@@ -428,14 +472,13 @@ class JobQueue(Queue):
                 "INSERT INTO worker_effects (scope, name, state, result, updated) "
                 "VALUES (?, ?, 'done', ?, ?) ON CONFLICT(scope, name) DO UPDATE SET "
                 "state = 'done', result = excluded.result, updated = excluded.updated",
-                [scope, name, json.dumps(result, default=str), time.time()])
+                [scope, name, json.dumps(result, default=str), time.time()],
+            )
 
     # reading ------------------------------------------------------------------------------
     def get(self, job_id: int) -> Job:
         with self._lock:
-            row = self.db.execute(
-                f"SELECT {COLUMNS} FROM worker_jobs WHERE id = ?", [job_id]
-            ).fetchone()
+            row = self.db.execute(f"SELECT {COLUMNS} FROM worker_jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
             raise KeyError(job_id)
         return row_to_job(row)
@@ -453,8 +496,7 @@ class JobQueue(Queue):
 
     def stats(self, buckets: Sequence[float] = LATENCY_BUCKETS) -> QueueStats:
         with self._lock:
-            states = self.db.execute(
-                "SELECT state, COUNT(*) FROM worker_jobs GROUP BY state").fetchall()
+            states = self.db.execute("SELECT state, COUNT(*) FROM worker_jobs GROUP BY state").fetchall()
             row = self.db.execute(latency_sql(buckets)).fetchone()
         return stats_from(states, row, buckets)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 from codie.worker.queue import LEASE, MAX_ATTEMPTS, POSTGRES_SCHEMES, JobQueue, Queue, QueueError
 
 
-def open_queue(location: Path | str, lease: float = LEASE,
-               max_attempts: int = MAX_ATTEMPTS) -> Queue:
+def open_queue(location: Path | str, lease: float = LEASE, max_attempts: int = MAX_ATTEMPTS) -> Queue:
     """PostgreSQL for a postgresql:// URL, else the SQLite file at `location`."""
     text = str(location)
     if text.startswith(POSTGRES_SCHEMES):
@@ -16,6 +15,5 @@ def open_queue(location: Path | str, lease: float = LEASE,
 
         return PostgresQueue(text, lease=lease, max_attempts=max_attempts)
     if "://" in text:
-        raise QueueError(f"unsupported queue location {text!r}: use a file path or a "
-                         "postgresql:// URL")
+        raise QueueError(f"unsupported queue location {text!r}: use a file path or a postgresql:// URL")
     return JobQueue(Path(location), lease=lease, max_attempts=max_attempts)

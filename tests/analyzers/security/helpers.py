@@ -27,7 +27,7 @@ def rules(source: str, uri: str = "file:///project/app.py") -> set[str]:
 def apply_fix(source: str, fix: Fix) -> str:
     data = textwrap.dedent(source).encode()
     for edit in sorted(fix.edits, key=lambda e: e.start, reverse=True):
-        data = data[: edit.start] + edit.new_text.encode() + data[edit.end:]
+        data = data[: edit.start] + edit.new_text.encode() + data[edit.end :]
     return data.decode()
 
 

@@ -8,7 +8,7 @@ from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.rules import catalogue
 
-SOURCE = '''import os
+SOURCE = """import os
 from flask import Flask, request
 
 app = Flask(__name__)
@@ -26,7 +26,7 @@ def a():
 
 def unrelated(n):
     return n * 2
-'''
+"""
 
 
 def summary(findings):  # type: ignore[no-untyped-def]
@@ -49,10 +49,11 @@ def test_incremental_edits_match_a_fresh_analysis() -> None:
         analysis.note_edit(edit)
         analysis.note_changed_ranges(doc.reparse())
         cached = analysis.run()
-        fresh = DocumentAnalysis(Context(Document("file:///p/fresh.py", doc.source),
-                                         catalogue()), [TaintAnalyzer()]).run()
+        fresh = DocumentAnalysis(
+            Context(Document("file:///p/fresh.py", doc.source), catalogue()), [TaintAnalyzer()]
+        ).run()
         assert summary(cached) == summary(fresh)
-        assert all(doc.source[f.start:f.end].startswith(b"os.system") for f in cached)
+        assert all(doc.source[f.start : f.end].startswith(b"os.system") for f in cached)
 
 
 def test_breaking_the_flow_removes_the_finding() -> None:
@@ -66,7 +67,7 @@ def test_breaking_the_flow_removes_the_finding() -> None:
     assert analysis.run() == []
 
 
-CLASS_SOURCE = '''import hashlib
+CLASS_SOURCE = """import hashlib
 import random
 
 
@@ -81,7 +82,7 @@ class Accounts:
 
     def unrelated(self):
         return 1
-'''
+"""
 
 
 def test_chunk_cache_for_pattern_and_secret_rules() -> None:
@@ -100,14 +101,12 @@ def test_chunk_cache_for_pattern_and_secret_rules() -> None:
         analysis.note_changed_ranges(doc.reparse())
         cached = analysis.run()
         fresh_doc = Document("file:///p/accounts.py", doc.source)
-        fresh = DocumentAnalysis(Context(fresh_doc, catalogue()),
-                                 [PatternAnalyzer(), SecretsAnalyzer()]).run()
+        fresh = DocumentAnalysis(Context(fresh_doc, catalogue()), [PatternAnalyzer(), SecretsAnalyzer()]).run()
         assert summary(cached) == summary(fresh)
 
 
 def test_module_level_findings_move_with_edits_above_them() -> None:
-    source = ("import os\nimport sys\n\n\ndef helper():\n    return 1\n\n\n"
-              "os.system('ls ' + sys.argv[1])\n")
+    source = "import os\nimport sys\n\n\ndef helper():\n    return 1\n\n\nos.system('ls ' + sys.argv[1])\n"
     doc = Document("file:///p/script.py", source)
     analysis = DocumentAnalysis(Context(doc, catalogue()), [TaintAnalyzer()])
     assert analysis.run()
@@ -116,7 +115,7 @@ def test_module_level_findings_move_with_edits_above_them() -> None:
     analysis.note_edit(edit)
     analysis.note_changed_ranges(doc.reparse())
     [finding] = analysis.run()
-    assert doc.source[finding.start:finding.end].startswith(b"os.system(")
+    assert doc.source[finding.start : finding.end].startswith(b"os.system(")
 
 
 def test_random_edits_keep_every_cache_consistent() -> None:
@@ -142,6 +141,5 @@ def test_random_edits_keep_every_cache_consistent() -> None:
         analysis.note_edit(doc.splice(at, end, new))
         analysis.note_changed_ranges(doc.reparse())
         cached = analysis.run()
-        fresh = DocumentAnalysis(Context(Document("file:///p/big.py", doc.source), catalogue()),
-                                 fresh_set()).run()
+        fresh = DocumentAnalysis(Context(Document("file:///p/big.py", doc.source), catalogue()), fresh_set()).run()
         assert summary(cached) == summary(fresh)

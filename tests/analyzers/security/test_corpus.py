@@ -10,8 +10,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def load_score():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("security_score",
-                                                  ROOT / "bench" / "security_score.py")
+    spec = importlib.util.spec_from_file_location("security_score", ROOT / "bench" / "security_score.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -12,7 +12,7 @@ from codie.core.engine import analyze
 from codie.core.rules import catalogue
 from codie.headless import check_paths
 
-UTILS = '''import subprocess
+UTILS = """import subprocess
 
 
 def run_backup(target):
@@ -21,8 +21,8 @@ def run_backup(target):
 
 def clean(name):
     return name.strip()
-'''
-VIEWS = '''from flask import Flask, request
+"""
+VIEWS = """from flask import Flask, request
 
 from app.utils import run_backup
 from .utils import clean
@@ -40,7 +40,7 @@ def backup():
 def constant():
     run_backup("/srv/data")
     return "started"
-'''
+"""
 
 
 def project(tmp_path: Path) -> Path:
@@ -51,12 +51,10 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_check_reports_the_flow_at_the_call_with_the_sink_in_the_other_file(
-        tmp_path: Path) -> None:
+def test_check_reports_the_flow_at_the_call_with_the_sink_in_the_other_file(tmp_path: Path) -> None:
     root = project(tmp_path)
     run = check_paths([root], root, Settings(), jobs=1)
-    in_views = [r for r in run.results if r.path == "app/views.py" and
-                r.finding.rule_id == "SEC002"]
+    in_views = [r for r in run.results if r.path == "app/views.py" and r.finding.rule_id == "SEC002"]
     assert len(in_views) == 1
     finding = in_views[0].finding
     assert in_views[0].start_line == 11 and finding.data["taint"] is True

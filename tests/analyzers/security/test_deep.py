@@ -69,9 +69,7 @@ def test_long_chains_are_analysed_fully(shape: str, editor: bool, tmp_path: Path
 
 @pytest.mark.parametrize("editor", [True, False], ids=["editor", "headless"])
 @pytest.mark.parametrize("shape", sorted(DEEP))
-def test_too_deep_is_skipped_per_statement_and_reported(
-    shape: str, editor: bool, tmp_path: Path
-) -> None:
+def test_too_deep_is_skipped_per_statement_and_reported(shape: str, editor: bool, tmp_path: Path) -> None:
     statement, _ = DEEP[shape]
     text = statement + OTHER
     found = findings(text, editor, tmp_path)
@@ -87,9 +85,7 @@ def test_too_deep_is_skipped_per_statement_and_reported(
 
 
 def test_a_deep_statement_in_a_function_skips_only_that_statement(tmp_path: Path) -> None:
-    text = ("def h(q):\n"
-            "    x = " + "f(" * 1000 + "q" + ")" * 1000 + "\n"
-            "    return eval(input())\n")
+    text = "def h(q):\n    x = " + "f(" * 1000 + "q" + ")" * 1000 + "\n    return eval(input())\n"
     seen = by_line(findings(text, True, tmp_path), text)
     assert {(1, "ANA001"), (2, "SEC001")} <= seen  # the next statement is still analysed
 

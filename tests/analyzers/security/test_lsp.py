@@ -18,7 +18,7 @@ CONFIG = ClientServerConfig(
     server_env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
 )
 URI = (ROOT / "tests" / "analyzers" / "security" / "lsp_app.py").as_uri()
-SOURCE = '''import subprocess
+SOURCE = """import subprocess
 import yaml
 from flask import Flask, request
 
@@ -34,30 +34,31 @@ def run():
 
 def config(text):
     return yaml.load(text)
-'''
+"""
 
 
 @pytest_lsp.fixture(config=CONFIG)
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(), root_uri=ROOT.as_uri()))
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=ROOT.as_uri())
+    )
     yield
     await lsp_client.shutdown_session()
 
 
 async def open_and_wait(client: LanguageClient) -> list[types.Diagnostic]:
-    waiter = asyncio.ensure_future(
-        client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=URI, language_id="python", version=1,
-                                             text=SOURCE)))
+    waiter = asyncio.ensure_future(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=URI, language_id="python", version=1, text=SOURCE)
+        )
+    )
     for _ in range(20):
         await asyncio.wait_for(asyncio.shield(waiter), 10)
         diags = list(client.diagnostics.get(URI, []))
         if any(d.code == "SEC002" for d in diags):
             return diags
-        waiter = asyncio.ensure_future(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
+        waiter = asyncio.ensure_future(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
     raise AssertionError("no SEC002 diagnostic published")
 
 
@@ -69,9 +70,9 @@ async def test_diagnostic_lists_the_path_and_hover_explains(client: LanguageClie
     assert related[0].startswith("request data enters here")
     assert any("assigned to `target`" in m for m in related)
     assert related[0] and sec002.related_information[0].location.range.start.line == 9
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=URI),
-        position=sec002.range.start))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=URI), position=sec002.range.start)
+    )
     assert hover is not None
     text = hover.contents.value  # type: ignore[union-attr]
     assert "SEC002" in text and "Path:" in text and "request data enters here" in text
@@ -81,8 +82,12 @@ async def test_diagnostic_lists_the_path_and_hover_explains(client: LanguageClie
 async def test_quick_fix_is_offered(client: LanguageClient) -> None:
     diags = await open_and_wait(client)
     sec009 = next(d for d in diags if d.code == "SEC009")
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=URI), range=sec009.range,
-        context=types.CodeActionContext(diagnostics=[sec009])))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=sec009.range,
+            context=types.CodeActionContext(diagnostics=[sec009]),
+        )
+    )
     titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
     assert any("yaml.safe_load" in t for t in titles), titles

@@ -1,4 +1,3 @@
-
 """Pattern rules: positive and negative per rule, and quick fixes that really fix."""
 
 from __future__ import annotations
@@ -8,27 +7,44 @@ import pytest
 from .helpers import apply_fix, parses, rules, run
 
 CASES = {
-    "SEC020": ("import hashlib\ndef hash_password(pw):\n    return hashlib.md5(pw.encode()).hexdigest()\n",
-               "import hashlib\ndef file_checksum(data):\n    return hashlib.md5(data).hexdigest()\n"),
-    "SEC021": ("import random\ndef reset_token():\n    return random.getrandbits(64)\n",
-               "import random\ndef pick_color():\n    return random.choice(['red', 'blue'])\n"),
-    "SEC022": ("def login(resp):\n    resp.set_cookie('session', 'v')\n",
-               "def login(resp):\n    resp.set_cookie('session', 'v', secure=True, httponly=True)\n"),
-    "SEC023": ("import requests\nrequests.get('https://x', verify=False, timeout=3)\n",
-               "import requests\nrequests.get('https://x', verify='/ca.pem', timeout=3)\n"),
+    "SEC020": (
+        "import hashlib\ndef hash_password(pw):\n    return hashlib.md5(pw.encode()).hexdigest()\n",
+        "import hashlib\ndef file_checksum(data):\n    return hashlib.md5(data).hexdigest()\n",
+    ),
+    "SEC021": (
+        "import random\ndef reset_token():\n    return random.getrandbits(64)\n",
+        "import random\ndef pick_color():\n    return random.choice(['red', 'blue'])\n",
+    ),
+    "SEC022": (
+        "def login(resp):\n    resp.set_cookie('session', 'v')\n",
+        "def login(resp):\n    resp.set_cookie('session', 'v', secure=True, httponly=True)\n",
+    ),
+    "SEC023": (
+        "import requests\nrequests.get('https://x', verify=False, timeout=3)\n",
+        "import requests\nrequests.get('https://x', verify='/ca.pem', timeout=3)\n",
+    ),
     "SEC024": ("DB_PASSWORD = 'Winter2024!'\n", "DB_PASSWORD = os.environ['DB_PASSWORD']\n"),
-    "SEC025": ("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
-               "from flask import Flask\napp = Flask(__name__)\napp.run(debug=False)\n"),
-    "SEC026": ("import tempfile\np = tempfile.mktemp()\n",
-               "import tempfile\nfd, p = tempfile.mkstemp()\n"),
-    "SEC027": ("from Crypto.Cipher import DES\nc = DES.new(b'k' * 8, DES.MODE_CBC)\n",
-               "from Crypto.Cipher import AES\nc = AES.new(b'k' * 16, AES.MODE_GCM)\n"),
-    "SEC028": ("import socket\ns = socket.socket()\ns.bind(('0.0.0.0', 80))\n",
-               "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 80))\n"),
-    "SEC029": ("import requests\nr = requests.post('https://x', json={})\n",
-               "import requests\nr = requests.post('https://x', json={}, timeout=5)\n"),
-    "SEC031": ("def delete(user):\n    assert user.is_admin\n",
-               "def mean(xs):\n    assert len(xs) > 0\n    return sum(xs) / len(xs)\n"),
+    "SEC025": (
+        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
+        "from flask import Flask\napp = Flask(__name__)\napp.run(debug=False)\n",
+    ),
+    "SEC026": ("import tempfile\np = tempfile.mktemp()\n", "import tempfile\nfd, p = tempfile.mkstemp()\n"),
+    "SEC027": (
+        "from Crypto.Cipher import DES\nc = DES.new(b'k' * 8, DES.MODE_CBC)\n",
+        "from Crypto.Cipher import AES\nc = AES.new(b'k' * 16, AES.MODE_GCM)\n",
+    ),
+    "SEC028": (
+        "import socket\ns = socket.socket()\ns.bind(('0.0.0.0', 80))\n",
+        "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 80))\n",
+    ),
+    "SEC029": (
+        "import requests\nr = requests.post('https://x', json={})\n",
+        "import requests\nr = requests.post('https://x', json={}, timeout=5)\n",
+    ),
+    "SEC031": (
+        "def delete(user):\n    assert user.is_admin\n",
+        "def mean(xs):\n    assert len(xs) > 0\n    return sum(xs) / len(xs)\n",
+    ),
 }
 
 
@@ -43,7 +59,7 @@ def test_pattern_negative(rule: str) -> None:
 
 
 FIXABLE = {
-    "SEC002": "import subprocess, sys\nname = sys.argv[1]\nsubprocess.run(f\"ls -l {name}\", shell=True)\n",
+    "SEC002": 'import subprocess, sys\nname = sys.argv[1]\nsubprocess.run(f"ls -l {name}", shell=True)\n',
     "SEC009": "import yaml\nimport sys\ncfg = yaml.load(sys.stdin.read())\n",
     "SEC001": "import sys\nvalue = eval(sys.argv[1])\n",
     "SEC021": "import random\ndef make_token():\n    return random.choice('abcdef')\n",
@@ -85,11 +101,11 @@ def test_settings_debug_only_in_settings_modules() -> None:
 
 
 def test_asserts_in_tests_are_fine() -> None:
-    assert "SEC031" not in rules("def test_x(user):\n    assert user.is_admin\n",
-                                 uri="file:///p/tests/test_admin.py")
+    assert "SEC031" not in rules("def test_x(user):\n    assert user.is_admin\n", uri="file:///p/tests/test_admin.py")
 
 
 def test_settings_passed_as_keywords() -> None:
-    found = rules("from flask import Flask\napp = Flask(__name__)\n"
-                  "app.config.update(SESSION_COOKIE_SECURE=False, DEBUG=True)\n")
+    found = rules(
+        "from flask import Flask\napp = Flask(__name__)\napp.config.update(SESSION_COOKIE_SECURE=False, DEBUG=True)\n"
+    )
     assert {"SEC022", "SEC025"} <= found

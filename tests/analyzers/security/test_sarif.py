@@ -10,7 +10,7 @@ from codie.headless import check_paths
 from codie.report import FORMATS, renderer
 from codie.report.sarif import to_sarif
 
-APP = '''from flask import Flask, request
+APP = """from flask import Flask, request
 import subprocess
 
 app = Flask(__name__)
@@ -22,7 +22,7 @@ def run():
     subprocess.run("ping " + target, shell=True)
     subprocess.run("ls " + target, shell=True)  # nosec B602
     return "ok"
-'''
+"""
 
 
 def sarif_for(tmp_path: Path, source: str) -> dict:  # type: ignore[type-arg]
@@ -54,8 +54,7 @@ def test_rule_metadata_cwe_and_security_severity(tmp_path: Path) -> None:
 
 
 def test_code_flows_and_suppressions(tmp_path: Path) -> None:
-    results = [r for r in sarif_for(tmp_path, APP)["runs"][0]["results"]
-               if r["ruleId"] == "SEC002"]
+    results = [r for r in sarif_for(tmp_path, APP)["runs"][0]["results"] if r["ruleId"] == "SEC002"]
     assert len(results) == 2
     flow = results[0]["codeFlows"][0]["threadFlows"][0]["locations"]
     assert flow[0]["location"]["message"]["text"].startswith("request data enters here")

@@ -22,12 +22,14 @@ def test_provider_tokens_are_found_with_exact_spans() -> None:
 
 
 def test_private_key_block_and_connection_string_password() -> None:
-    text = ('K = """-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"""\n'
-            'URL = "postgresql://app:Qx7!mVz2pL@db:5432/x"\n')
+    text = (
+        'K = """-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"""\n'
+        'URL = "postgresql://app:Qx7!mVz2pL@db:5432/x"\n'
+    )
     found = find_secrets(text)
     assert "private-key" in [k for _, _, k in found]
     pw = next((s, e) for s, e, k in found if k == "connection-string")
-    assert text[pw[0]:pw[1]] == "Qx7!mVz2pL"
+    assert text[pw[0] : pw[1]] == "Qx7!mVz2pL"
 
 
 def test_high_entropy_value_needs_a_secret_name() -> None:
@@ -60,7 +62,7 @@ def test_findings_and_test_fixture_damping() -> None:
 def test_non_ascii_text_keeps_byte_offsets_right() -> None:
     source = f'# café ☕\nTOKEN = "{GHP}"\n'
     finding = next(f for f in run(source) if f.rule_id == "SEC030")
-    assert source.encode()[finding.start:finding.end].decode() == GHP
+    assert source.encode()[finding.start : finding.end].decode() == GHP
 
 
 def test_basic_auth_pairs_are_passwords() -> None:

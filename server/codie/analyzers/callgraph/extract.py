@@ -17,7 +17,9 @@ from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, 
 from codie.analyzers.callgraph.special import SpecialForms
 from codie.core.document import PYTHON, parse
 
-QUERY = Query(PYTHON, """
+QUERY = Query(
+    PYTHON,
+    """
 (function_definition) @scope
 (class_definition) @scope
 (lambda) @scope
@@ -32,13 +34,24 @@ QUERY = Query(PYTHON, """
 (named_expression) @walrus
 (global_statement) @global
 (nonlocal_statement) @global
-""")
+""",
+)
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 MAX_DEPTH = 40
 # Decorators that declare what a function is rather than wrap it in other code.
-PLUMBING = {"staticmethod", "classmethod", "property", "setter", "getter", "deleter",
-            "abstractmethod", "overload", "override", "final"}
+PLUMBING = {
+    "staticmethod",
+    "classmethod",
+    "property",
+    "setter",
+    "getter",
+    "deleter",
+    "abstractmethod",
+    "overload",
+    "override",
+    "final",
+}
 
 
 def module_name(relative: str) -> tuple[str, bool]:
@@ -63,7 +76,7 @@ class Extractor(SpecialForms):
         self._enclosing_node: dict[int, int] = {}  # node id -> id of its scope's node
 
     def text(self, node: Node) -> str:
-        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     # which scope holds a node --------------------------------------------------------------
     def enclosing(self, node: Node) -> str:
@@ -104,31 +117,46 @@ class Extractor(SpecialForms):
             obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
-            return self.getattr_expr(node, depth) or self.import_module_expr(node) or \
-                self.getter_expr(node, depth) or self.type_of_expr(node, depth) or \
-                self.call_expr(node, depth)
+            return (
+                self.getattr_expr(node, depth)
+                or self.import_module_expr(node)
+                or self.getter_expr(node, depth)
+                or self.type_of_expr(node, depth)
+                or self.call_expr(node, depth)
+            )
         if kind == "lambda":
             return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
         if kind in ("parenthesized_expression", "await", "as_pattern"):
             inner = node.named_children
             return self.expr(inner[0], depth + 1) if inner else UNKNOWN
         if kind in ("list", "tuple", "set", "expression_list"):
-            return ("l", tuple(self.expr(c, depth + 1) for c in node.named_children
-                               if c.type != "comment"))
+            return ("l", tuple(self.expr(c, depth + 1) for c in node.named_children if c.type != "comment"))
         if kind == "dictionary":
-            return ("l", tuple(self.expr(p.child_by_field_name("value"), depth + 1)
-                               for p in node.named_children if p.type == "pair"))
+            return (
+                "l",
+                tuple(
+                    self.expr(p.child_by_field_name("value"), depth + 1)
+                    for p in node.named_children
+                    if p.type == "pair"
+                ),
+            )
         if kind in ("list_comprehension", "set_comprehension", "generator_expression"):
             return ("l", (self.expr(node.child_by_field_name("body"), depth + 1),))
         if kind == "subscript":
             return ("i", self.expr(node.child_by_field_name("value"), depth + 1))
         if kind == "conditional_expression":
             named = node.named_children
-            return ("U", (self.expr(named[0], depth + 1), self.expr(named[-1], depth + 1))) \
-                if len(named) >= 2 else UNKNOWN
+            return (
+                ("U", (self.expr(named[0], depth + 1), self.expr(named[-1], depth + 1))) if len(named) >= 2 else UNKNOWN
+            )
         if kind == "boolean_operator":
-            return ("U", (self.expr(node.child_by_field_name("left"), depth + 1),
-                          self.expr(node.child_by_field_name("right"), depth + 1)))
+            return (
+                "U",
+                (
+                    self.expr(node.child_by_field_name("left"), depth + 1),
+                    self.expr(node.child_by_field_name("right"), depth + 1),
+                ),
+            )
         if kind == "named_expression":
             return self.expr(node.child_by_field_name("value"), depth + 1)
         return UNKNOWN
@@ -138,14 +166,12 @@ class Extractor(SpecialForms):
         args_node = node.child_by_field_name("arguments")
         args: list[Expr] = []
         kwargs: list[tuple[str, Expr]] = []
-        raw_args = args_node.named_children if args_node is not None and \
-            args_node.type == "argument_list" else []
+        raw_args = args_node.named_children if args_node is not None and args_node.type == "argument_list" else []
         for a in raw_args:
             if a.type == "keyword_argument":
                 name = a.child_by_field_name("name")
                 if name is not None:
-                    kwargs.append((self.text(name), self.expr(a.child_by_field_name("value"),
-                                                              depth + 1)))
+                    kwargs.append((self.text(name), self.expr(a.child_by_field_name("value"), depth + 1)))
             elif a.type == "dictionary_splat" and a.named_children:
                 kwargs.extend(self.splat_kwargs(node, a.named_children[0], depth))
             elif a.type not in ("list_splat", "comment"):
@@ -185,13 +211,19 @@ class Extractor(SpecialForms):
             name = self.text(name_node) if name_node is not None else "?"
         qualname = f"{parent_q}.{name}"
         self.scope_of_node[node.id] = qualname
-        kind = {"function_definition": "function", "class_definition": "class"}.get(
-            node.type, "lambda")
+        kind = {"function_definition": "function", "class_definition": "class"}.get(node.type, "lambda")
         if qualname not in self.scopes:  # a redefinition merges into the first one
             self.scopes[qualname] = Scope(
-                qualname, kind, parent_q, name, node.start_byte, node.end_byte,
+                qualname,
+                kind,
+                parent_q,
+                name,
+                node.start_byte,
+                node.end_byte,
                 name_node.start_byte if name_node else node.start_byte,
-                name_node.end_byte if name_node else node.start_byte, node.start_point.row)
+                name_node.end_byte if name_node else node.start_byte,
+                node.start_point.row,
+            )
 
     def define(self, node: Node) -> None:
         qualname = self.scope_of_node[node.id]
@@ -204,8 +236,9 @@ class Extractor(SpecialForms):
         decorators = self.decorators(node)
         if kind == "function" and parent.kind == "class":
             names = {self.text(d).lstrip("@").strip() for d in decorators}
-            scope.method_kind = "static" if "staticmethod" in names else \
-                "class" if "classmethod" in names else "instance"
+            scope.method_kind = (
+                "static" if "staticmethod" in names else "class" if "classmethod" in names else "instance"
+            )
         if kind != "lambda":
             self.params(node, scope, parent_q)
             binding: Expr = ("d", qualname)
@@ -214,16 +247,20 @@ class Extractor(SpecialForms):
                 dec_expr = self.expr(dec.named_children[0] if dec.named_children else None)
                 if self.text(dec).lstrip("@").strip().split(".")[-1] in PLUMBING:
                     continue  # declarations more than calls: no edge, no change of value
-                parent.calls.append(Call(dec_expr, (binding,), (), dec.start_byte + 1,
-                                         dec.end_byte, dec.start_point.row))
+                parent.calls.append(
+                    Call(dec_expr, (binding,), (), dec.start_byte + 1, dec.end_byte, dec.start_point.row)
+                )
                 binding = ("c", dec_expr, (binding,), ())
             self.bind(parent, name, ("D", binding, plain) if decorators else plain)
         else:
             self.params(node, scope, parent_q)
         if kind == "class":
             supers = node.child_by_field_name("superclasses")
-            scope.bases = tuple(self.expr(b) for b in (supers.named_children if supers else [])
-                                if b.type not in ("keyword_argument", "comment"))
+            scope.bases = tuple(
+                self.expr(b)
+                for b in (supers.named_children if supers else [])
+                if b.type not in ("keyword_argument", "comment")
+            )
 
     def decorators(self, node: Node) -> list[Node]:
         parent = node.parent
@@ -272,25 +309,30 @@ class Extractor(SpecialForms):
         kind = target.type
         if kind == "identifier":
             self.bind(scope, self.text(target), value)
-        elif kind in ("pattern_list", "tuple_pattern", "list_pattern", "expression_list",
-                      "tuple", "list"):
+        elif kind in ("pattern_list", "tuple_pattern", "list_pattern", "expression_list", "tuple", "list"):
             targets = [t for t in target.named_children if t.type != "comment"]
-            values = [v for v in value_node.named_children if v.type != "comment"] \
-                if value_node is not None and value_node.type in (
-                    "expression_list", "tuple", "list") else None
+            values = (
+                [v for v in value_node.named_children if v.type != "comment"]
+                if value_node is not None and value_node.type in ("expression_list", "tuple", "list")
+                else None
+            )
             for i, t in enumerate(targets):
                 if values is not None and len(values) == len(targets):
                     self.bind_target(scope, t, self.expr(values[i]), values[i])
                 else:
                     self.bind_target(scope, t, ("i", value), None)
         elif kind == "attribute":
-            obj, attr = target.child_by_field_name("object"), target.child_by_field_name(
-                "attribute")
+            obj, attr = target.child_by_field_name("object"), target.child_by_field_name("attribute")
             if obj is None or attr is None or obj.type not in ("identifier", "attribute"):
                 return
             cls = self.scopes.get(scope.parent or "")
-            if scope.kind == "function" and cls is not None and cls.kind == "class" and \
-                    scope.params and self.text(obj) == scope.params[0]:
+            if (
+                scope.kind == "function"
+                and cls is not None
+                and cls.kind == "class"
+                and scope.params
+                and self.text(obj) == scope.params[0]
+            ):
                 cls.attrs.setdefault(self.text(attr), []).append(("o", scope.qualname, value))
             else:
                 scope.stores.append((self.expr(obj), self.text(attr), value))
@@ -314,8 +356,12 @@ class Extractor(SpecialForms):
         out = []
         for pair in mapping.named_children:
             key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-            if pair.type == "pair" and key is not None and key.type == "string" and \
-                    not any(c.type == "interpolation" for c in key.named_children):
+            if (
+                pair.type == "pair"
+                and key is not None
+                and key.type == "string"
+                and not any(c.type == "interpolation" for c in key.named_children)
+            ):
                 name = self.text(key).strip("\"'")
                 if name.isidentifier():
                     out.append((name, self.expr(value, depth + 1)))
@@ -347,8 +393,7 @@ class Extractor(SpecialForms):
                     full = self.text(item)
                     self.bind(scope, full.split(".")[0], ("m", full.split(".")[0]))
                 elif item.type == "aliased_import":
-                    name, alias = item.child_by_field_name("name"), item.child_by_field_name(
-                        "alias")
+                    name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
                     if name is not None and alias is not None:
                         self.bind(scope, self.text(alias), ("m", self.text(name)))
             return
@@ -379,21 +424,23 @@ class Extractor(SpecialForms):
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
         if dots - 1 > len(package):
             return None
-        package = package[:len(package) - (dots - 1)]
+        package = package[: len(package) - (dots - 1)]
         rest = next((c for c in module_node.named_children if c.type == "dotted_name"), None)
         return ".".join(package + ([self.text(rest)] if rest is not None else []))
 
     # the whole module ----------------------------------------------------------------------
     def run(self, root: Node) -> dict[str, Scope]:
-        self.scopes[self.module] = Scope(self.module, "module", None, self.module.split(".")[-1],
-                                         0, len(self.src), 0, 0, 0)
+        self.scopes[self.module] = Scope(
+            self.module, "module", None, self.module.split(".")[-1], 0, len(self.src), 0, 0, 0
+        )
         captures = QueryCursor(QUERY).captures(root)
         scope_nodes = sorted(captures.get("scope", []), key=lambda n: n.start_byte)
         for node in scope_nodes:
             self.declare(node)
         for node in captures.get("global", []):
-            self.scope(node).globals.update(self.text(n) for n in node.named_children
-                                            if node.type == "global_statement")
+            self.scope(node).globals.update(
+                self.text(n) for n in node.named_children if node.type == "global_statement"
+            )
         for node in scope_nodes:
             self.define(node)
         for node in captures.get("import", []):
@@ -409,13 +456,11 @@ class Extractor(SpecialForms):
             if value is not None and value.type == "as_pattern":
                 alias = value.child_by_field_name("alias")
                 if alias is not None and value.named_children:
-                    self.bind_target(self.scope(node), alias, self.expr(value.named_children[0]),
-                                     None)
+                    self.bind_target(self.scope(node), alias, self.expr(value.named_children[0]), None)
         for node in captures.get("walrus", []):
             name = node.child_by_field_name("name")
             if name is not None:
-                self.bind_target(self.scope(node), name,
-                                 self.expr(node.child_by_field_name("value")), None)
+                self.bind_target(self.scope(node), name, self.expr(node.child_by_field_name("value")), None)
         for node in captures.get("return", []):
             if node.named_children:
                 self.scope(node).returns.append(self.expr(node.named_children[0]))
@@ -424,15 +469,17 @@ class Extractor(SpecialForms):
             fn = node.child_by_field_name("function")
             span = fn if fn is not None else node
             if expr[0] == "c":
-                self.scope(node).calls.append(Call(expr[1], expr[2], expr[3], span.start_byte,
-                                                   span.end_byte, span.start_point.row))
+                self.scope(node).calls.append(
+                    Call(expr[1], expr[2], expr[3], span.start_byte, span.end_byte, span.start_point.row)
+                )
             self.mutation(node)
         self.apply_mutations()
         return self.scopes
 
 
-def summarize(source: bytes, module: str, path: str, is_package: bool = False,
-              tree: Tree | None = None) -> ModuleSummary:
+def summarize(
+    source: bytes, module: str, path: str, is_package: bool = False, tree: Tree | None = None
+) -> ModuleSummary:
     """The module's summary; `tree` (already parsed from exactly `source`) saves a parse."""
     tree = tree if tree is not None else parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)

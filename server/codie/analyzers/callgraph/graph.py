@@ -35,10 +35,14 @@ ENTRY_NAMES = {"main", "setUp", "tearDown", "setUpClass", "tearDownClass", "setu
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db.execute("CREATE TABLE callgraph_files (path TEXT PRIMARY KEY, module TEXT, "
-               "mtime_ns INTEGER, size INTEGER, digest TEXT, summary BLOB)")
-    db.execute("CREATE TABLE callgraph_edges (module TEXT, caller TEXT, callee TEXT, "
-               "start INTEGER, end_ INTEGER, line INTEGER)")
+    db.execute(
+        "CREATE TABLE callgraph_files (path TEXT PRIMARY KEY, module TEXT, "
+        "mtime_ns INTEGER, size INTEGER, digest TEXT, summary BLOB)"
+    )
+    db.execute(
+        "CREATE TABLE callgraph_edges (module TEXT, caller TEXT, callee TEXT, "
+        "start INTEGER, end_ INTEGER, line INTEGER)"
+    )
     db.execute("CREATE INDEX callgraph_edges_module ON callgraph_edges (module)")
     db.execute("CREATE INDEX callgraph_edges_callee ON callgraph_edges (callee)")
 
@@ -91,8 +95,9 @@ class CallGraph:
         return module_name(rel)
 
     # building ------------------------------------------------------------------------------
-    def build(self, paths: Sequence[Path] | None = None, settings: Settings | None = None,
-              jobs: int | None = None) -> BuildStats:
+    def build(
+        self, paths: Sequence[Path] | None = None, settings: Settings | None = None, jobs: int | None = None
+    ) -> BuildStats:
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
         summaries: list[ModuleSummary] = []
@@ -123,11 +128,11 @@ class CallGraph:
         gc.freeze()
         if self.db is not None:
             self._persist(parsed, stats_of, removed=set(cached) - set(stats_of))
-        return BuildStats(len(files), len(parsed), len(summaries), len(failed),
-                          sum(len(e) for e in self.edges.values()))
+        return BuildStats(
+            len(files), len(parsed), len(summaries), len(failed), sum(len(e) for e in self.edges.values())
+        )
 
-    def _parse(self, todo: list[tuple[str, str, str, bool]],
-               jobs: int | None) -> tuple[list[ModuleSummary], list[str]]:
+    def _parse(self, todo: list[tuple[str, str, str, bool]], jobs: int | None) -> tuple[list[ModuleSummary], list[str]]:
         workers = jobs or os.cpu_count() or 1
         if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
             with ProcessPoolExecutor(workers) as pool:
@@ -232,16 +237,18 @@ class CallGraph:
             return None
         best: Scope | None = None
         for scope in summary.scopes.values():
-            if scope.kind != "module" and scope.start <= offset <= scope.end and \
-                    (best is None or scope.start >= best.start):
+            if (
+                scope.kind != "module"
+                and scope.start <= offset <= scope.end
+                and (best is None or scope.start >= best.start)
+            ):
                 best = scope
         return best
 
     def callee_at(self, path: Path, offset: int) -> list[str]:
         """What the call whose called expression covers `offset` reaches."""
         module = self.path_module.get(self.relative(path))
-        return sorted({e.callee for e in self.edges.get(module or "", [])
-                       if e.start <= offset <= e.end})
+        return sorted({e.callee for e in self.edges.get(module or "", []) if e.start <= offset <= e.end})
 
     def adjacency(self, external: bool = True) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -288,8 +295,9 @@ class CallGraph:
             return {}
         return {row["path"]: row for row in self.db["callgraph_files"].rows}
 
-    def _persist(self, summaries: Sequence[ModuleSummary],
-                 stats_of: dict[str, tuple[int, int]], removed: set[str]) -> None:
+    def _persist(
+        self, summaries: Sequence[ModuleSummary], stats_of: dict[str, tuple[int, int]], removed: set[str]
+    ) -> None:
         assert self.db is not None
         conn = self.db.conn
         with conn:
@@ -298,13 +306,20 @@ class CallGraph:
                 conn.execute("DELETE FROM callgraph_files WHERE path = ?", [rel])
             conn.executemany(
                 "INSERT OR REPLACE INTO callgraph_files VALUES (?, ?, ?, ?, ?, ?)",
-                [(s.path, s.module, *stats_of.get(s.path, (0, 0)), s.digest,
-                  msgpack.packb(to_plain(s), use_bin_type=True)) for s in summaries])
-            modules = list(self.edges) if len(summaries) > 1 or removed else \
-                [s.module for s in summaries]
-            conn.executemany("DELETE FROM callgraph_edges WHERE module = ?",
-                             [(m,) for m in modules])
+                [
+                    (
+                        s.path,
+                        s.module,
+                        *stats_of.get(s.path, (0, 0)),
+                        s.digest,
+                        msgpack.packb(to_plain(s), use_bin_type=True),
+                    )
+                    for s in summaries
+                ],
+            )
+            modules = list(self.edges) if len(summaries) > 1 or removed else [s.module for s in summaries]
+            conn.executemany("DELETE FROM callgraph_edges WHERE module = ?", [(m,) for m in modules])
             conn.executemany(
                 "INSERT INTO callgraph_edges VALUES (?, ?, ?, ?, ?, ?)",
-                [(m, e.caller, e.callee, e.start, e.end, e.line)
-                 for m in modules for e in self.edges.get(m, [])])
+                [(m, e.caller, e.callee, e.start, e.end, e.line) for m in modules for e in self.edges.get(m, [])],
+            )

@@ -80,14 +80,34 @@ class ModuleSummary:
 # serialisation (msgpack: lists for tuples; the resolver accepts both) --------------------
 def to_plain(summary: ModuleSummary) -> dict[str, Any]:
     return {
-        "module": summary.module, "path": summary.path, "digest": summary.digest,
-        "is_package": summary.is_package, "words": summary.words,
+        "module": summary.module,
+        "path": summary.path,
+        "digest": summary.digest,
+        "is_package": summary.is_package,
+        "words": summary.words,
         "scopes": [
-            [s.qualname, s.kind, s.parent, s.name, s.start, s.end, s.name_start, s.name_end,
-             s.line, list(s.params), s.positional, s.method_kind, list(s.bases), s.assigns,
-             s.attrs, s.returns, [[c.callee, c.args, c.kwargs, c.start, c.end, c.line]
-                                  for c in s.calls], s.stars, sorted(s.globals),
-             [list(st) for st in s.stores]]
+            [
+                s.qualname,
+                s.kind,
+                s.parent,
+                s.name,
+                s.start,
+                s.end,
+                s.name_start,
+                s.name_end,
+                s.line,
+                list(s.params),
+                s.positional,
+                s.method_kind,
+                list(s.bases),
+                s.assigns,
+                s.attrs,
+                s.returns,
+                [[c.callee, c.args, c.kwargs, c.start, c.end, c.line] for c in s.calls],
+                s.stars,
+                sorted(s.globals),
+                [list(st) for st in s.stores],
+            ]
             for s in summary.scopes.values()
         ],
     }
@@ -96,22 +116,63 @@ def to_plain(summary: ModuleSummary) -> dict[str, Any]:
 def from_plain(data: dict[str, Any]) -> ModuleSummary:
     scopes: dict[str, Scope] = {}
     for row in data["scopes"]:
-        (qualname, kind, parent, name, start, end, name_start, name_end, line, params,
-         positional, method_kind, bases, assigns, attrs, returns, calls, stars, globs,
-         stores) = row
+        (
+            qualname,
+            kind,
+            parent,
+            name,
+            start,
+            end,
+            name_start,
+            name_end,
+            line,
+            params,
+            positional,
+            method_kind,
+            bases,
+            assigns,
+            attrs,
+            returns,
+            calls,
+            stars,
+            globs,
+            stores,
+        ) = row
         scopes[qualname] = Scope(
-            qualname, kind, parent, name, start, end, name_start, name_end, line,
-            tuple(params), positional, method_kind, tuple(_tup(b) for b in bases),
+            qualname,
+            kind,
+            parent,
+            name,
+            start,
+            end,
+            name_start,
+            name_end,
+            line,
+            tuple(params),
+            positional,
+            method_kind,
+            tuple(_tup(b) for b in bases),
             {k: [_tup(v) for v in vs] for k, vs in assigns.items()},
             {k: [_tup(v) for v in vs] for k, vs in attrs.items()},
             [_tup(r) for r in returns],
-            [Call(_tup(c[0]), tuple(_tup(a) for a in c[1]),
-                  tuple((str(k), _tup(v)) for k, v in c[2]), c[3], c[4], c[5]) for c in calls],
-            list(stars), set(globs),
+            [
+                Call(
+                    _tup(c[0]),
+                    tuple(_tup(a) for a in c[1]),
+                    tuple((str(k), _tup(v)) for k, v in c[2]),
+                    c[3],
+                    c[4],
+                    c[5],
+                )
+                for c in calls
+            ],
+            list(stars),
+            set(globs),
             [(_tup(o), str(a), _tup(v)) for o, a, v in stores],
         )
-    return ModuleSummary(data["module"], data["path"], data["digest"], scopes,
-                         dict(data["words"]), bool(data.get("is_package")))
+    return ModuleSummary(
+        data["module"], data["path"], data["digest"], scopes, dict(data["words"]), bool(data.get("is_package"))
+    )
 
 
 def _tup(value: Any) -> Any:

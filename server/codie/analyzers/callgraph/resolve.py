@@ -118,7 +118,7 @@ class Resolver:
         """`obj.attr = value` outside obj's class: the class's instances get the attribute."""
         changed = False
         summary = self.modules.get(module)
-        for q, scope in (summary.scopes.items() if summary is not None else ()):
+        for q, scope in summary.scopes.items() if summary is not None else ():
             for obj, attr, value in scope.stores:
                 for target in self.eval(obj, q):
                     if target[0] in ("i", "d") and self._is_class(target[1]):
@@ -177,12 +177,12 @@ class Resolver:
                     return call[1], True
         return None, False
 
-    def bind(self, fq: str, args: tuple[Expr, ...], kwargs: tuple[tuple[str, Expr], ...],
-             caller: str, skip_first: bool) -> None:
+    def bind(
+        self, fq: str, args: tuple[Expr, ...], kwargs: tuple[tuple[str, Expr], ...], caller: str, skip_first: bool
+    ) -> None:
         scope = self.scopes[fq]
         offset = 1 if skip_first else 0
-        pairs = [(scope.params[i + offset], a) for i, a in enumerate(args)
-                 if i + offset < scope.positional]
+        pairs = [(scope.params[i + offset], a) for i, a in enumerate(args) if i + offset < scope.positional]
         pairs += [(k, a) for k, a in kwargs if k in scope.params]
         for name, arg in pairs:
             self._add_param(fq, name, self.eval(arg, caller))
@@ -239,8 +239,7 @@ class Resolver:
         if tag == "s":
             return frozenset({("s", expr[1])}) if expr[1] in self.scopes else EMPTY
         if tag == "S":
-            return frozenset(("s", v[1]) for v in self.eval(expr[1], q)
-                             if v[0] == "d" and self._is_class(v[1]))
+            return frozenset(("s", v[1]) for v in self.eval(expr[1], q) if v[0] == "d" and self._is_class(v[1]))
         if tag == "o":
             return self.eval(expr[2], expr[1]) if expr[1] in self.scopes else EMPTY
         if tag == "D":
@@ -257,9 +256,10 @@ class Resolver:
             return frozenset(("d", v[1]) for v in self.eval(expr[1], q) if v[0] == "i")
         if tag == "t":  # an annotation: an instance of the class it names
             return frozenset(
-                ("i", v[1]) if v[0] == "d" else v for v in self.eval(expr[1], q)
-                if (v[0] == "d" and self._is_class(v[1])) or
-                (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper()))
+                ("i", v[1]) if v[0] == "d" else v
+                for v in self.eval(expr[1], q)
+                if (v[0] == "d" and self._is_class(v[1])) or (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper())
+            )
         return EMPTY
 
     def _is_class(self, q: str) -> bool:
@@ -356,8 +356,7 @@ class Resolver:
                 return frozenset({("i", f[1])})
             return frozenset(v for r in scope.returns for v in self.eval(r, f[1]))
         if tag == "i":
-            return frozenset(v for c in self.class_attr(f[1], "__call__", bound=True)
-                             for v in self.call_result(c))
+            return frozenset(v for c in self.class_attr(f[1], "__call__", bound=True) for v in self.call_result(c))
         if tag == "x" and f[1].rpartition(".")[2][:1].isupper():
             # an external class (by naming convention): its instance's methods are named
             # after it, e.g. threading.Thread().start -> threading.Thread.start
@@ -365,12 +364,13 @@ class Resolver:
         return EMPTY
 
     # classes -------------------------------------------------------------------------------
-    def class_attr(self, cls: str, name: str, *, bound: bool, instance: bool = False,
-                   after: str | None = None) -> Values:
+    def class_attr(
+        self, cls: str, name: str, *, bound: bool, instance: bool = False, after: str | None = None
+    ) -> Values:
         mro = self.mro(cls)
         if after is not None:
             index = next((i for i, k in enumerate(mro) if k == ("d", after)), -1)
-            mro = mro[index + 1:]
+            mro = mro[index + 1 :]
         for klass in mro:
             if klass[0] == "x":
                 return frozenset({("x", f"{klass[1]}.{name}")})
@@ -384,8 +384,7 @@ class Resolver:
                 for e in self.stored.get((klass[1], name), ()):
                     values.update(self.eval(e, scope.qualname))
             if values or name in scope.assigns:
-                return frozenset(self._bind_method(v, cls, instance) if bound else v
-                                 for v in values)
+                return frozenset(self._bind_method(v, cls, instance) if bound else v for v in values)
         return EMPTY
 
     def _bind_method(self, value: Value, cls: str, instance: bool) -> Value:
@@ -397,8 +396,12 @@ class Resolver:
         if value[0] != "d":
             return value
         scope = self.scopes.get(value[1])
-        if scope is None or scope.kind not in ("function", "lambda") or \
-                scope.method_kind == "static" or not scope.params:
+        if (
+            scope is None
+            or scope.kind not in ("function", "lambda")
+            or scope.method_kind == "static"
+            or not scope.params
+        ):
             return value
         if scope.method_kind == "" and instance:
             self._add_param(value[1], scope.params[0], frozenset({("i", cls)}))
@@ -424,8 +427,7 @@ class Resolver:
         result: list[Value] = [("d", cls)]
         while any(sequences):
             sequences = [s for s in sequences if s]
-            head = next((s[0] for s in sequences
-                         if not any(s[0] in other[1:] for other in sequences)), None)
+            head = next((s[0] for s in sequences if not any(s[0] in other[1:] for other in sequences)), None)
             if head is None:  # inconsistent hierarchy: fall back to depth-first order
                 result += [k for s in sequences for k in s if k not in result]
                 break

@@ -41,8 +41,11 @@ class SpecialForms:
         if fn is None or args is None or fn.type != "identifier" or self.text(fn) != "getattr":
             return None
         named = [a for a in args.named_children if a.type != "comment"]
-        if len(named) < 2 or named[1].type != "string" or any(
-                c.type == "interpolation" for c in named[1].named_children):
+        if (
+            len(named) < 2
+            or named[1].type != "string"
+            or any(c.type == "interpolation" for c in named[1].named_children)
+        ):
             return None
         name = self.text(named[1]).strip("\"'")
         return ("a", self.expr(named[0], depth + 1), name) if name.isidentifier() else None
@@ -58,15 +61,16 @@ class SpecialForms:
     def getter_expr(self, node: Node, depth: int) -> Expr | None:
         """`d.get(k, default)` / `d.pop(k)`: what the call returns, or an element of d."""
         fn = node.child_by_field_name("function")
-        attr = fn.child_by_field_name("attribute") if fn is not None and \
-            fn.type == "attribute" else None
+        attr = fn.child_by_field_name("attribute") if fn is not None and fn.type == "attribute" else None
         if fn is None or attr is None or self.text(attr) not in ("get", "pop"):
             return None
         args = node.child_by_field_name("arguments")
-        named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")] \
-            if args is not None else []
-        options = [self.call_expr(node, depth), ("i", self.expr(fn.child_by_field_name(
-            "object"), depth + 1))]
+        named = (
+            [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
+            if args is not None
+            else []
+        )
+        options = [self.call_expr(node, depth), ("i", self.expr(fn.child_by_field_name("object"), depth + 1))]
         if len(named) > 1:
             options.append(self.expr(named[1], depth + 1))
         return ("U", tuple(options))
@@ -114,8 +118,11 @@ class SpecialForms:
         if fn is None or args is None or not self.text(fn).endswith("import_module"):
             return None
         named = [a for a in args.named_children if a.type != "comment"]
-        if len(named) != 1 or named[0].type != "string" or any(
-                c.type == "interpolation" for c in named[0].named_children):
+        if (
+            len(named) != 1
+            or named[0].type != "string"
+            or any(c.type == "interpolation" for c in named[0].named_children)
+        ):
             return None
         name = self.text(named[0]).strip("\"'")
         return ("m", name) if all(p.isidentifier() for p in name.split(".")) else None
@@ -132,8 +139,9 @@ class SpecialForms:
             text = self.text(node)
             return () if text.rpartition(".")[2] in NOT_CLASSES else (self.expr(node),)
         if kind == "binary_operator":
-            return self.annotation(node.child_by_field_name("left"), depth + 1) + \
-                self.annotation(node.child_by_field_name("right"), depth + 1)
+            return self.annotation(node.child_by_field_name("left"), depth + 1) + self.annotation(
+                node.child_by_field_name("right"), depth + 1
+            )
         if kind in ("subscript", "generic_type"):
             head = node.named_children[0] if node.named_children else None
             if head is None or self.text(head).rpartition(".")[2] not in ("Optional", "Union"):

@@ -177,9 +177,17 @@ class AdvisoryIndex:
             triples.append(bounds)
         versions = frozenset(v for v in (_version(x) for x in extra) if v is not None)
         return Advisory(
-            id=rid, package=package, aliases=tuple(meta.get("a", ())), summary=meta.get("s", ""),
-            score=cvss[0], severity=cvss[1], vector=cvss[2], published=meta.get("p", ""),
-            links=tuple(meta.get("l", ())), ranges=tuple(triples), versions=versions,
+            id=rid,
+            package=package,
+            aliases=tuple(meta.get("a", ())),
+            summary=meta.get("s", ""),
+            score=cvss[0],
+            severity=cvss[1],
+            vector=cvss[2],
+            published=meta.get("p", ""),
+            links=tuple(meta.get("l", ())),
+            ranges=tuple(triples),
+            versions=versions,
             cwe=tuple(meta.get("w", ())),
         )
 
@@ -218,8 +226,7 @@ class AdvisoryIndex:
 
     def _smallest_upgrade(self, name: str, v: Version) -> Version | None:
         advisories = self.for_package(name)
-        candidates = sorted({f for a in advisories for _, f, _ in a.ranges
-                             if f is not None and f > v})
+        candidates = sorted({f for a in advisories for _, f, _ in a.ranges if f is not None and f > v})
         for candidate in candidates:
             if not any(a.affects(candidate) for a in advisories):
                 return candidate
@@ -255,8 +262,9 @@ def load_index(path: Path | None = None) -> AdvisoryIndex:
     try:
         key = (str(path), path.stat().st_mtime)
     except OSError:
-        raise IndexError_(f"no advisory index at {path}; run `codie advisories build` "
-                          "or `codie advisories import`") from None
+        raise IndexError_(
+            f"no advisory index at {path}; run `codie advisories build` or `codie advisories import`"
+        ) from None
     with _load_lock:
         index = _loaded.get(key)
         if index is None:
@@ -269,8 +277,17 @@ def load_index(path: Path | None = None) -> AdvisoryIndex:
 def cvss_level(score: float | None) -> str:
     if score is None:
         return "unknown"
-    return ("critical" if score >= 9 else "high" if score >= 7 else "medium" if score >= 4
-            else "low" if score > 0 else "none")
+    return (
+        "critical"
+        if score >= 9
+        else "high"
+        if score >= 7
+        else "medium"
+        if score >= 4
+        else "low"
+        if score > 0
+        else "none"
+    )
 
 
 _warned: set[str] = set()
@@ -290,6 +307,5 @@ def active_index() -> AdvisoryIndex | None:
         index, problem = None, f"{problem}; {exc}"
     if problem not in _warned:
         _warned.add(problem)
-        log.warning("%s: %s", "using the packaged advisory index" if index else
-                    "dependency checks are off", problem)
+        log.warning("%s: %s", "using the packaged advisory index" if index else "dependency checks are off", problem)
     return index

@@ -56,8 +56,7 @@ def index_or_none() -> AdvisoryIndex | None:
     return active_index()
 
 
-def best_upgrade(index: AdvisoryIndex, dep: Dependency, current: Version,
-                 found: Sequence[Advisory]) -> Upgrade | None:
+def best_upgrade(index: AdvisoryIndex, dep: Dependency, current: Version, found: Sequence[Advisory]) -> Upgrade | None:
     """The smallest clean release; failing that, the fixed release that clears the most."""
     clean = index.smallest_upgrade(dep.name, current)
     if clean is not None:
@@ -100,10 +99,12 @@ def upgrade_fix(dep: Dependency, upgrade: Upgrade | None) -> Fix | None:
     if dep.kind == "lock":
         return None  # a lockfile entry also carries hashes: relock instead of editing it
     n = upgrade.fixes
-    what = f"{n} advisor{'y' if n == 1 else 'ies'}" if upgrade.complete else \
-        f"{n} of {upgrade.total} advisories"
-    return Fix(f"Upgrade {dep.name} to {upgrade.version} (fixes {what})",
-               (TextEdit(dep.version_start, dep.version_end, str(upgrade.version)),), safe=False)
+    what = f"{n} advisor{'y' if n == 1 else 'ies'}" if upgrade.complete else f"{n} of {upgrade.total} advisories"
+    return Fix(
+        f"Upgrade {dep.name} to {upgrade.version} (fixes {what})",
+        (TextEdit(dep.version_start, dep.version_end, str(upgrade.version)),),
+        safe=False,
+    )
 
 
 class DependencyAnalyzer:
@@ -136,51 +137,69 @@ class DependencyAnalyzer:
             return
         vulns = service.folder(ctx.root).snyk
         for dep in manifest.dependencies if vulns else []:
-            known = {n for a in (index.affecting(dep.name, dep.version) if dep.version else [])
-                     for n in a.names}
+            known = {n for a in (index.affecting(dep.name, dep.version) if dep.version else []) for n in a.names}
             for vuln in vulns:
-                if vuln.package != dep.key or (dep.exact and vuln.version != dep.version) \
-                        or known & (vuln.aliases | {vuln.id}):
+                if (
+                    vuln.package != dep.key
+                    or (dep.exact and vuln.version != dep.version)
+                    or known & (vuln.aliases | {vuln.id})
+                ):
                     continue
                 fixed = f"; fixed in {', '.join(vuln.fixed_in)}" if vuln.fixed_in else ""
                 yield ctx.report(
-                    "DEP005", dep.start, dep.end,
+                    "DEP005",
+                    dep.start,
+                    dep.end,
                     f"Snyk: {vuln.package} {vuln.version}: {vuln.title} ({vuln.id}){fixed}",
                     severity=SNYK_SEVERITY.get(vuln.severity, Severity.WARNING),
-                    data={"package": dep.key, "version": vuln.version, "snyk": [vuln.id],
-                          "aliases": sorted(vuln.aliases | {vuln.id})},
+                    data={
+                        "package": dep.key,
+                        "version": vuln.version,
+                        "snyk": [vuln.id],
+                        "aliases": sorted(vuln.aliases | {vuln.id}),
+                    },
                 )
 
-    def included(self, ctx: Context, index: AdvisoryIndex, path: Path,
-                 include: Include) -> Iterator[Finding]:
+    def included(self, ctx: Context, index: AdvisoryIndex, path: Path, include: Include) -> Iterator[Finding]:
         pins, problem = included_pins(path, include)
         if problem is not None:
             yield ctx.report("DEP003", include.start, include.end, problem, evidence=0.7)
             return
-        bad = [(p, found) for p in pins
-               if p.dependency.version
-               and (found := index.affecting(p.dependency.name, p.dependency.version))]
+        bad = [
+            (p, found)
+            for p in pins
+            if p.dependency.version and (found := index.affecting(p.dependency.name, p.dependency.version))
+        ]
         if not bad:
             return
         what = "constrains" if include.constraint else "pins"
-        listed = ", ".join(f"{p.dependency.name} {p.dependency.version} ({len(found)})"
-                           for p, found in bad[:5])
+        listed = ", ".join(f"{p.dependency.name} {p.dependency.version} ({len(found)})" for p, found in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        related = [Location(0, 0, f"{p.dependency.name} {p.dependency.version}: "
-                            f"{len(found)} known vulnerabilities", uri=p.path.as_uri(),
-                            line=p.line, column=0) for p, found in bad]
+        related = [
+            Location(
+                0,
+                0,
+                f"{p.dependency.name} {p.dependency.version}: {len(found)} known vulnerabilities",
+                uri=p.path.as_uri(),
+                line=p.line,
+                column=0,
+            )
+            for p, found in bad
+        ]
         yield ctx.report(
-            "DEP007", include.start, include.end,
+            "DEP007",
+            include.start,
+            include.end,
             f"`{include.target}` {what} {len(bad)} vulnerable "
             f"dependenc{'y' if len(bad) == 1 else 'ies'}: {listed}{more}",
             severity=severity_for([a for _, found in bad for a in found]),
-            related=related, evidence=0.8,
+            related=related,
+            evidence=0.8,
         )
 
     def problems(self, ctx: Context, manifest: Manifest) -> Iterator[Finding]:
         for problem in manifest.problems:
-            end = max(problem.end, problem.start + 1) if problem.start < len(ctx.doc.source) \
-                else problem.end
+            end = max(problem.end, problem.start + 1) if problem.start < len(ctx.doc.source) else problem.end
             yield ctx.report("DEP003", problem.start, end, problem.message, evidence=0.7)
 
     def check(self, ctx: Context, index: AdvisoryIndex, dep: Dependency) -> Iterator[Finding]:
@@ -189,16 +208,22 @@ class DependencyAnalyzer:
         current = parse_version(dep.version)
         if current is None:
             if dep.exact:
-                yield ctx.report("DEP003", dep.start, dep.end,
-                                 f"`{dep.version}` is not a valid PEP 440 version of {dep.name}",
-                                 evidence=0.7)
+                yield ctx.report(
+                    "DEP003",
+                    dep.start,
+                    dep.end,
+                    f"`{dep.version}` is not a valid PEP 440 version of {dep.name}",
+                    evidence=0.7,
+                )
             return
         found = index.affecting(dep.name, current)
         if not found:
             return
         upgrade = best_upgrade(index, dep, current, found)
         data = {
-            "package": dep.key, "version": dep.version, "kind": dep.kind,
+            "package": dep.key,
+            "version": dep.version,
+            "kind": dep.kind,
             "advisories": [a.id for a in found],
             "aliases": sorted({x for a in found for x in a.names}),
             "upgrade": str(upgrade.version) if upgrade else None,
@@ -208,10 +233,15 @@ class DependencyAnalyzer:
         advice = _advice(dep, upgrade)
         if dep.exact:
             finding = ctx.report(
-                "DEP001", dep.start, dep.end,
+                "DEP001",
+                dep.start,
+                dep.end,
                 f"{dep.name} {dep.version} has {count} ({describe(found)}){advice}",
-                severity=severity_for(found), fix=upgrade_fix(dep, upgrade), evidence=0.9,
-                notes=[f"{a.id}: {a.summary}" for a in found[:5]], data=data,
+                severity=severity_for(found),
+                fix=upgrade_fix(dep, upgrade),
+                evidence=0.9,
+                notes=[f"{a.id}: {a.summary}" for a in found[:5]],
+                data=data,
             )
             cwe = sorted({c for a in found for c in a.cwe})
             # the advisories' own weaknesses (GHSA data) say more than the generic CWE-1395
@@ -221,9 +251,13 @@ class DependencyAnalyzer:
             # newest matching release, not the floor, so a low floor is no risk there)
             floor_fix = upgrade_fix(dep, upgrade) if _is_floor(ctx, dep) else None
             yield ctx.report(
-                "DEP002", dep.start, dep.end,
-                f"`{dep.name}{dep.specifier}` allows {dep.version}, which has {count} "
-                f"({describe(found)}){advice}", fix=floor_fix, evidence=0.6, data=data,
+                "DEP002",
+                dep.start,
+                dep.end,
+                f"`{dep.name}{dep.specifier}` allows {dep.version}, which has {count} ({describe(found)}){advice}",
+                fix=floor_fix,
+                evidence=0.6,
+                data=data,
             )
 
 
@@ -239,4 +273,4 @@ def _advice(dep: Dependency, upgrade: Upgrade | None) -> str:
 def _is_floor(ctx: Context, dep: Dependency) -> bool:
     """Only a `>=` floor can be raised without changing what else the range means."""
     start = dep.version_start or 0
-    return ctx.doc.source[max(0, start - 4):start].rstrip().endswith(b">=")
+    return ctx.doc.source[max(0, start - 4) : start].rstrip().endswith(b">=")

@@ -20,9 +20,19 @@ from codie.core.findings import Finding
 
 IMPORTS = ("import_statement", "import_from_statement")
 # statements whose bodies may hold imports worth a hint (guarded or lazy imports)
-CONTAINERS = {"if_statement", "try_statement", "block", "function_definition",
-              "decorated_definition", "class_definition", "else_clause", "except_clause",
-              "elif_clause", "finally_clause", "with_statement"}
+CONTAINERS = {
+    "if_statement",
+    "try_statement",
+    "block",
+    "function_definition",
+    "decorated_definition",
+    "class_definition",
+    "else_clause",
+    "except_clause",
+    "elif_clause",
+    "finally_clause",
+    "with_statement",
+}
 
 
 def _workspace(ctx: Context) -> WorkspaceDependencies | None:
@@ -83,19 +93,28 @@ class VulnerableImportAnalyzer:
                     if pins:
                         yield self._hint(ctx, module, text, pins, workspace)
 
-    def _hint(self, ctx: Context, module: Node, text: str, pins: list[VulnerablePin],
-              workspace: WorkspaceDependencies) -> Finding:
+    def _hint(
+        self, ctx: Context, module: Node, text: str, pins: list[VulnerablePin], workspace: WorkspaceDependencies
+    ) -> Finding:
         pin = pins[0]
-        where = pin.path.relative_to(workspace.root).as_posix() \
-            if pin.path.is_relative_to(workspace.root) else str(pin.path)
+        where = (
+            pin.path.relative_to(workspace.root).as_posix()
+            if pin.path.is_relative_to(workspace.root)
+            else str(pin.path)
+        )
         n = len(pin.advisories)
         upgrade = f"; upgrade to {pin.upgrade}" if pin.upgrade else ""
         return ctx.report(
-            "DEP004", module,
+            "DEP004",
+            module,
             message=f"`{text.split('.')[0]}` comes from {pin.package} {pin.version} "
             f"({where}:{pin.line + 1}), which has {n} known "
             f"vulnerabilit{'y' if n == 1 else 'ies'}{upgrade}",
             evidence=0.6,
-            data={"package": pin.package, "version": pin.version,
-                  "advisories": list(pin.advisories), "upgrade": pin.upgrade},
+            data={
+                "package": pin.package,
+                "version": pin.version,
+                "advisories": list(pin.advisories),
+                "upgrade": pin.upgrade,
+            },
         )

@@ -81,8 +81,9 @@ def included_pins(base: Path, include: Include) -> tuple[list[IncludedPin], str 
         if read is None:
             continue
         manifest, source = read
-        pins.extend(IncludedPin(key, source.count(b"\n", 0, d.start), d)
-                    for d in manifest.dependencies if d.exact and d.version)
+        pins.extend(
+            IncludedPin(key, source.count(b"\n", 0, d.start), d) for d in manifest.dependencies if d.exact and d.version
+        )
         for nested in manifest.includes:
             nxt = resolve(path, nested)
             if nxt is not None:

@@ -219,8 +219,7 @@ def build_index(records: Iterable[dict[str, Any]], source: str = ATTRIBUTION) ->
             if str(pkg.get("ecosystem", "")).split(":")[0] != "PyPI" or not pkg.get("name"):
                 continue
             name = canonicalize_name(str(pkg["name"]))
-            owner = next((strong[(name, k)] for k in keys | aliases if (name, k) in strong),
-                         weak.get((name, rid)))
+            owner = next((strong[(name, k)] for k in keys | aliases if (name, k) in strong), weak.get((name, rid)))
             if owner is not None and owner != rid:
                 _merge_duplicate(advisories[owner], record, (keys | aliases) - {owner})
                 continue  # the same vulnerability from another database (PYSEC vs GHSA)
@@ -269,8 +268,7 @@ def _cwes(record: dict[str, Any]) -> list[str]:
     """CWE ids: GHSA records carry them in database_specific (PYSEC records have none)."""
     specific = record.get("database_specific")
     raw = specific.get("cwe_ids") if isinstance(specific, dict) else None
-    return sorted(str(c) for c in raw if str(c).startswith("CWE-")) if isinstance(raw, list) \
-        else []
+    return sorted(str(c) for c in raw if str(c).startswith("CWE-")) if isinstance(raw, list) else []
 
 
 def write_index(index: dict[str, Any], path: Path) -> int:

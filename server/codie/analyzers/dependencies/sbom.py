@@ -81,11 +81,16 @@ def _project_name(root: Path) -> tuple[str, str | None]:
 def _rating(a: Advisory) -> list[dict[str, Any]]:
     if a.score is None or a.vector is None:
         return []
-    method = ("CVSSv4" if a.vector.startswith("CVSS:4") else
-              "CVSSv31" if a.vector.startswith("CVSS:3.1") else
-              "CVSSv3" if a.vector.startswith("CVSS:3") else "CVSSv2")
-    return [{"score": a.score, "severity": cvss_level(a.score), "method": method,
-             "vector": a.vector}]
+    method = (
+        "CVSSv4"
+        if a.vector.startswith("CVSS:4")
+        else "CVSSv31"
+        if a.vector.startswith("CVSS:3.1")
+        else "CVSSv3"
+        if a.vector.startswith("CVSS:3")
+        else "CVSSv2"
+    )
+    return [{"score": a.score, "severity": cvss_level(a.score), "method": method, "vector": a.vector}]
 
 
 def build_sbom(root: Path, index: AdvisoryIndex) -> dict[str, Any]:
@@ -94,19 +99,23 @@ def build_sbom(root: Path, index: AdvisoryIndex) -> dict[str, Any]:
     components = []
     vulns: dict[str, dict[str, Any]] = {}
     for dep in deps:
-        components.append({
-            "type": "library", "bom-ref": dep.purl, "name": dep.name, "version": dep.version,
-            "purl": dep.purl,
-            "properties": [{"name": "codie:manifest", "value": dep.source}],
-        })
+        components.append(
+            {
+                "type": "library",
+                "bom-ref": dep.purl,
+                "name": dep.name,
+                "version": dep.version,
+                "purl": dep.purl,
+                "properties": [{"name": "codie:manifest", "value": dep.source}],
+            }
+        )
         found = index.affecting(dep.name, dep.version)
         upgrade = index.smallest_upgrade(dep.name, dep.version) if found else None
         for a in found:
             entry = vulns.get(a.id)
             if entry is None:
                 entry = vulns[a.id] = _vulnerability(a)
-            entry["affects"].append({"ref": dep.purl, "versions": [
-                {"version": dep.version, "status": "affected"}]})
+            entry["affects"].append({"ref": dep.purl, "versions": [{"version": dep.version, "status": "affected"}]})
             if upgrade is not None:
                 entry["recommendation"] = f"Upgrade {dep.name} to {upgrade} or later."
     root_component: dict[str, Any] = {"type": "application", "bom-ref": "project", "name": name}
@@ -120,13 +129,11 @@ def build_sbom(root: Path, index: AdvisoryIndex) -> dict[str, Any]:
         "version": 1,
         "metadata": {
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "tools": {"components": [{"type": "application", "name": "codie",
-                                      "version": __version__}]},
+            "tools": {"components": [{"type": "application", "name": "codie", "version": __version__}]},
             "component": root_component,
             "properties": [
                 {"name": "codie:advisory-data", "value": ATTRIBUTION},
-                {"name": "codie:advisory-data-modified",
-                 "value": str(index.meta.get("data_modified", ""))},
+                {"name": "codie:advisory-data-modified", "value": str(index.meta.get("data_modified", ""))},
                 *({"name": "codie:unresolved", "value": s} for s in skipped),
             ],
         },
@@ -140,23 +147,36 @@ def _graph(deps: list[Resolved], graph: dict[str, list[str]]) -> list[dict[str, 
     """The project depends on every component that no other component requires (all of
     them without a lockfile graph); each component on what its lockfile entry requires."""
     ref: dict[str, str] = {canonicalize_name(d.name): d.purl for d in deps}
-    edges = {d.purl: sorted({ref[n] for n in graph.get(canonicalize_name(d.name), [])
-                             if n in ref and ref[n] != d.purl}) for d in deps}
+    edges = {
+        d.purl: sorted({ref[n] for n in graph.get(canonicalize_name(d.name), []) if n in ref and ref[n] != d.purl})
+        for d in deps
+    }
     required = {target for targets in edges.values() for target in targets}
     top = [d.purl for d in deps if d.purl not in required] or [d.purl for d in deps]
-    return [{"ref": "project", "dependsOn": top},
-            *({"ref": purl, "dependsOn": targets} for purl, targets in edges.items())]
+    return [
+        {"ref": "project", "dependsOn": top},
+        *({"ref": purl, "dependsOn": targets} for purl, targets in edges.items()),
+    ]
 
 
 def _vulnerability(a: Advisory) -> dict[str, Any]:
-    source = ({"name": "PyPA Advisory Database", "url": a.url} if a.id.startswith("PYSEC")
-              else {"name": "OSV", "url": a.url})
-    refs = [{"id": alias, "source": {"name": "NVD" if alias.startswith("CVE-") else
-                                     "GitHub" if alias.startswith("GHSA-") else "OSV"}}
-            for alias in a.aliases]
+    source = (
+        {"name": "PyPA Advisory Database", "url": a.url} if a.id.startswith("PYSEC") else {"name": "OSV", "url": a.url}
+    )
+    refs = [
+        {
+            "id": alias,
+            "source": {"name": "NVD" if alias.startswith("CVE-") else "GitHub" if alias.startswith("GHSA-") else "OSV"},
+        }
+        for alias in a.aliases
+    ]
     entry: dict[str, Any] = {
-        "bom-ref": a.id, "id": a.id, "source": source, "references": refs,
-        "ratings": _rating(a), "description": a.summary,
+        "bom-ref": a.id,
+        "id": a.id,
+        "source": source,
+        "references": refs,
+        "ratings": _rating(a),
+        "description": a.summary,
         "advisories": [{"url": link} for link in a.links],
         "affects": [],
     }

@@ -28,10 +28,8 @@ from codie.core.rules import Catalogue
 from codie.report.model import Located, Run, locate
 
 SNYK_TIMEOUT = 600.0
-SEVERITY = {"critical": Severity.ERROR, "high": Severity.ERROR, "medium": Severity.WARNING,
-            "low": Severity.INFO}
-SARIF_LEVEL = {"error": Severity.ERROR, "warning": Severity.WARNING, "note": Severity.INFO,
-               "none": Severity.HINT}
+SEVERITY = {"critical": Severity.ERROR, "high": Severity.ERROR, "medium": Severity.WARNING, "low": Severity.INFO}
+SARIF_LEVEL = {"error": Severity.ERROR, "warning": Severity.WARNING, "note": Severity.INFO, "none": Severity.HINT}
 
 
 class SnykFormatError(ValueError):
@@ -59,8 +57,7 @@ def load(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
     if isinstance(doc, dict) and isinstance(doc.get("runs"), list):
         return [], [r for r in doc["runs"] if isinstance(r, dict)]
     projects = doc if isinstance(doc, list) else [doc]
-    failed = [p for p in projects if isinstance(p, dict) and p.get("error")
-              and "vulnerabilities" not in p]
+    failed = [p for p in projects if isinstance(p, dict) and p.get("error") and "vulnerabilities" not in p]
     if failed:  # snyk's own error report (exit code 2): not authenticated, no manifest...
         raise SnykFormatError(f"{path}: snyk reported an error: {failed[0]['error']}")
     if not all(isinstance(p, dict) and "vulnerabilities" in p for p in projects):
@@ -73,12 +70,20 @@ def load(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
                 continue
             ids = v.get("identifiers") or {}
             aliases = {str(x) for key in ("CVE", "GHSA") for x in ids.get(key) or []}
-            key = (str(v["id"]), canonicalize_name(str(v.get("packageName", ""))),
-                   str(v.get("version", "")))
-            vulns.setdefault(key, SnykVuln(
-                id=key[0], title=str(v.get("title", "")), package=key[1], version=key[2],
-                severity=str(v.get("severity", "medium")).lower(), aliases=frozenset(aliases),
-                fixed_in=tuple(str(x) for x in v.get("fixedIn") or []), target=target))
+            key = (str(v["id"]), canonicalize_name(str(v.get("packageName", ""))), str(v.get("version", "")))
+            vulns.setdefault(
+                key,
+                SnykVuln(
+                    id=key[0],
+                    title=str(v.get("title", "")),
+                    package=key[1],
+                    version=key[2],
+                    severity=str(v.get("severity", "medium")).lower(),
+                    aliases=frozenset(aliases),
+                    fixed_in=tuple(str(x) for x in v.get("fixedIn") or []),
+                    target=target,
+                ),
+            )
     return list(vulns.values()), []
 
 
@@ -89,22 +94,23 @@ def run_snyk(path: Path) -> tuple[list[SnykVuln], list[dict[str, Any]]]:
         raise SnykFormatError("the snyk CLI is not installed (or not on PATH)")
     folder = path if path.is_dir() else path.parent
     try:
-        done = subprocess.run([exe, "test", "--json"], cwd=folder, capture_output=True,
-                              timeout=SNYK_TIMEOUT, check=False)
+        done = subprocess.run(
+            [exe, "test", "--json"], cwd=folder, capture_output=True, timeout=SNYK_TIMEOUT, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SnykFormatError(f"running snyk failed: {exc}") from None
     if done.returncode not in (0, 1):
         detail = (done.stdout or done.stderr).decode("utf-8", "replace").strip()[:300]
-        raise SnykFormatError(f"snyk exited with {done.returncode} (not authenticated? try "
-                              f"`snyk auth`): {detail}")
+        raise SnykFormatError(f"snyk exited with {done.returncode} (not authenticated? try `snyk auth`): {detail}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "snyk.json"
         out.write_bytes(done.stdout)
         return load(out)
 
 
-def merge(run: Run, root: Path, vulns: list[SnykVuln], runs: list[dict[str, Any]],
-          catalogue: Catalogue) -> tuple[int, int]:
+def merge(
+    run: Run, root: Path, vulns: list[SnykVuln], runs: list[dict[str, Any]], catalogue: Catalogue
+) -> tuple[int, int]:
     """Add Snyk's results to `run`; return (added, merged into Codie's findings)."""
     added = merged = 0
     docs = _Documents(root)
@@ -114,9 +120,11 @@ def merge(run: Run, root: Path, vulns: list[SnykVuln], runs: list[dict[str, Any]
             f = run.results[owner].finding
             note = f"also reported by Snyk: {vuln.id}"
             if note not in f.evidence_notes:
-                f = dataclasses.replace(f, evidence_notes=(*f.evidence_notes, note),
-                                        data={**f.data, "snyk": [*f.data.get("snyk", []),
-                                                                 vuln.id]})
+                f = dataclasses.replace(
+                    f,
+                    evidence_notes=(*f.evidence_notes, note),
+                    data={**f.data, "snyk": [*f.data.get("snyk", []), vuln.id]},
+                )
                 run.results[owner] = dataclasses.replace(run.results[owner], finding=f)
             merged += 1
             continue
@@ -126,8 +134,10 @@ def merge(run: Run, root: Path, vulns: list[SnykVuln], runs: list[dict[str, Any]
         for result in sarif_run.get("results") or []:
             located = _code_result(result, sarif_run, docs, catalogue)
             if located is not None and not any(
-                r.path == located.path and r.start_line == located.start_line
-                and r.finding.message == located.finding.message for r in run.results
+                r.path == located.path
+                and r.start_line == located.start_line
+                and r.finding.message == located.finding.message
+                for r in run.results
             ):
                 run.results.append(located)
                 added += 1
@@ -158,14 +168,14 @@ class _Documents:
                 text = path.read_bytes().decode("utf-8", "replace") if path.is_file() else None
             except OSError:
                 text = None
-            self.cache[rel] = Document(path.resolve().as_uri(), text) if text is not None \
-                else None
+            self.cache[rel] = Document(path.resolve().as_uri(), text) if text is not None else None
         return self.cache[rel]
 
     def manifests(self, preferred: str) -> list[str]:
         names = [preferred] if preferred else []
-        names += sorted(p.relative_to(self.root).as_posix() for p in self.root.iterdir()
-                        if p.is_file() and manifest_format(p.name))
+        names += sorted(
+            p.relative_to(self.root).as_posix() for p in self.root.iterdir() if p.is_file() and manifest_format(p.name)
+        )
         return list(dict.fromkeys(names))
 
 
@@ -174,27 +184,28 @@ def _vuln_result(vuln: SnykVuln, docs: _Documents, catalogue: Catalogue) -> Loca
     ids = ", ".join(sorted(vuln.aliases)) or vuln.id
     message = f"Snyk: {vuln.package} {vuln.version}: {vuln.title} ({vuln.id}; {ids}){fixed}"
     severity = SEVERITY.get(vuln.severity, Severity.WARNING)
-    data = {"package": vuln.package, "version": vuln.version, "snyk": [vuln.id],
-            "aliases": sorted(vuln.aliases | {vuln.id})}
+    data = {
+        "package": vuln.package,
+        "version": vuln.version,
+        "snyk": [vuln.id],
+        "aliases": sorted(vuln.aliases | {vuln.id}),
+    }
     for rel in docs.manifests(vuln.target):
         doc = docs.get(rel)
         manifest = parse(rel, doc.source) if doc is not None else None
         for dep in manifest.dependencies if manifest else []:
             if dep.key == vuln.package:
                 assert doc is not None
-                f = Context(doc, catalogue).report("DEP005", dep.start, dep.end, message,
-                                                   severity=severity, data=data)
+                f = Context(doc, catalogue).report("DEP005", dep.start, dep.end, message, severity=severity, data=data)
                 return locate(doc, rel, f)
     # not in any manifest (a transitive dependency): anchor it on the target file's top
     rel = vuln.target or "snyk"
     doc = docs.get(rel) or Document(f"snyk:///{rel}", "")
-    f = Context(doc, catalogue).report("DEP005", 0, 0, message + " (transitive)",
-                                       severity=severity, data=data)
+    f = Context(doc, catalogue).report("DEP005", 0, 0, message + " (transitive)", severity=severity, data=data)
     return locate(doc, rel, f)
 
 
-def _code_result(result: Any, sarif_run: dict[str, Any], docs: _Documents,
-                 catalogue: Catalogue) -> Located | None:
+def _code_result(result: Any, sarif_run: dict[str, Any], docs: _Documents, catalogue: Catalogue) -> Located | None:
     if not isinstance(result, dict):
         return None
     try:
@@ -208,17 +219,27 @@ def _code_result(result: Any, sarif_run: dict[str, Any], docs: _Documents,
         return None
     rule_id = str(result.get("ruleId", "snyk"))
     text = str((result.get("message") or {}).get("text", rule_id))
-    rule = next((r for r in (sarif_run.get("tool", {}).get("driver", {}).get("rules") or [])
-                 if isinstance(r, dict) and r.get("id") == rule_id), {})
+    rule = next(
+        (
+            r
+            for r in (sarif_run.get("tool", {}).get("driver", {}).get("rules") or [])
+            if isinstance(r, dict) and r.get("id") == rule_id
+        ),
+        {},
+    )
     cwe = tuple(str(c) for c in (rule.get("properties") or {}).get("cwe", []))
-    level = str(result.get("level") or (rule.get("defaultConfiguration") or {}).get("level")
-                or "warning")
+    level = str(result.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning")
     doc = docs.get(rel) or Document(f"snyk:///{rel}", "")
     start = doc.offset_at(max(line, 0), max(col, 0), UTF32)
     end = max(start, doc.offset_at(max(end_line, 0), max(end_col, 0), UTF32))
     f = Context(doc, catalogue).report(
-        "DEP006", start, end, f"Snyk Code {rule_id}: {text}",
-        severity=SARIF_LEVEL.get(level, Severity.WARNING), data={"snyk_rule": rule_id})
+        "DEP006",
+        start,
+        end,
+        f"Snyk Code {rule_id}: {text}",
+        severity=SARIF_LEVEL.get(level, Severity.WARNING),
+        data={"snyk_rule": rule_id},
+    )
     if cwe:
         f = dataclasses.replace(f, cwe=cwe)
     return locate(doc, rel, f)

@@ -25,19 +25,48 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SERVICE = "dependencies"
 MANIFEST_PATTERNS = (
-    "requirements*.txt", "requirements*.in", "requirements/*.txt", "constraints*.txt",
-    "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile.lock", "pylock.toml", "pylock.*.toml",
+    "requirements*.txt",
+    "requirements*.in",
+    "requirements/*.txt",
+    "constraints*.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "pylock.toml",
+    "pylock.*.toml",
 )
 # Import names that differ from the distribution's name (the common cases).
 IMPORT_TO_DISTRIBUTION = {
-    "yaml": "pyyaml", "pil": "pillow", "bs4": "beautifulsoup4", "sklearn": "scikit-learn",
-    "cv2": "opencv-python", "crypto": "pycryptodome", "jwt": "pyjwt",
-    "dateutil": "python-dateutil", "openssl": "pyopenssl", "jose": "python-jose",
-    "multipart": "python-multipart", "magic": "python-magic", "ldap": "python-ldap",
-    "nacl": "pynacl", "git": "gitpython", "docx": "python-docx", "serial": "pyserial",
-    "zmq": "pyzmq", "mysqldb": "mysqlclient", "attr": "attrs", "jinja2": "jinja2",
-    "dns": "dnspython", "socks": "pysocks", "ruamel": "ruamel-yaml", "markdown": "markdown",
-    "github": "pygithub", "gi": "pygobject", "kafka": "kafka-python", "snappy": "python-snappy",
+    "yaml": "pyyaml",
+    "pil": "pillow",
+    "bs4": "beautifulsoup4",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "crypto": "pycryptodome",
+    "jwt": "pyjwt",
+    "dateutil": "python-dateutil",
+    "openssl": "pyopenssl",
+    "jose": "python-jose",
+    "multipart": "python-multipart",
+    "magic": "python-magic",
+    "ldap": "python-ldap",
+    "nacl": "pynacl",
+    "git": "gitpython",
+    "docx": "python-docx",
+    "serial": "pyserial",
+    "zmq": "pyzmq",
+    "mysqldb": "mysqlclient",
+    "attr": "attrs",
+    "jinja2": "jinja2",
+    "dns": "dnspython",
+    "socks": "pysocks",
+    "ruamel": "ruamel-yaml",
+    "markdown": "markdown",
+    "github": "pygithub",
+    "gi": "pygobject",
+    "kafka": "kafka-python",
+    "snappy": "python-snappy",
 }
 
 
@@ -114,10 +143,16 @@ class WorkspaceDependencies:
             found = index.affecting(dep.name, dep.version)
             if found:
                 upgrade = index.smallest_upgrade(dep.name, dep.version)
-                pins.append(VulnerablePin(dep.key, dep.version, path,
-                                          source.count(b"\n", 0, dep.start),
-                                          tuple(a.id for a in found),
-                                          str(upgrade) if upgrade else None))
+                pins.append(
+                    VulnerablePin(
+                        dep.key,
+                        dep.version,
+                        path,
+                        source.count(b"\n", 0, dep.start),
+                        tuple(a.id for a in found),
+                        str(upgrade) if upgrade else None,
+                    )
+                )
         return pins
 
     def vulnerable(self) -> dict[str, list[VulnerablePin]]:

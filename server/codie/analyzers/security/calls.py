@@ -18,9 +18,16 @@ CROSS_FUNCTION_PENALTY = 0.03
 EXTERNAL = "ext:"  # key prefix of functions imported from other modules of the workspace
 
 
-def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional: list[Node],
-                  pos_t: list[Taint | None], keywords: dict[str, Node],
-                  kw_t: dict[str, Taint | None]) -> Taint | None:
+def apply_summary(
+    mod: ModuleInfo,
+    flow: Flow,
+    key: str,
+    call: Node,
+    positional: list[Node],
+    pos_t: list[Taint | None],
+    keywords: dict[str, Node],
+    kw_t: dict[str, Taint | None],
+) -> Taint | None:
     summary = mod.summary(key)
     flow.used[key] = summary
     if summary is None:  # recursion: propagate the arguments
@@ -51,20 +58,22 @@ def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional:
             if external:
                 # the sink is in another file: report at this call, point at the sink
                 place = mod.external_place(key, hit)
-                hit = replace(hit, owner=flow.func.key, start=call.start_byte - flow.base,
-                              end=call.end_byte - flow.base,
-                              label=f"{hit.label} in `{callee}()`",
-                              external=((place,) if place else ()) + hit.external)
+                hit = replace(
+                    hit,
+                    owner=flow.func.key,
+                    start=call.start_byte - flow.base,
+                    end=call.end_byte - flow.base,
+                    label=f"{hit.label} in `{callee}()`",
+                    external=((place,) if place else ()) + hit.external,
+                )
                 inner = ()
             path = _concat(arg.path, call_step, inner)
             real = [k for k in arg.real_kinds if specs.kind_counts(k, hit.family)]
             if real:
                 evidence = max(specs.KIND_EVIDENCE[k] for k in real) - CROSS_FUNCTION_PENALTY
-                flow.found.append(replace(hit, taint=Taint(arg.real_kinds, path, cleared),
-                                          evidence=round(evidence, 3)))
+                flow.found.append(replace(hit, taint=Taint(arg.real_kinds, path, cleared), evidence=round(evidence, 3)))
             if arg.params:
-                flow.hits.append(replace(hit, taint=Taint(
-                    frozenset(f"param:{p}" for p in arg.params), path, cleared)))
+                flow.hits.append(replace(hit, taint=Taint(frozenset(f"param:{p}" for p in arg.params), path, cleared)))
     ret = summary.returns
     if ret is None:
         return None
@@ -75,8 +84,12 @@ def apply_summary(mod: ModuleInfo, flow: Flow, key: str, call: Node, positional:
     for index in ret.params:
         arg = bound.get(index)
         if arg is not None:
-            out = join(out, replace(arg.step(call_step), cleared=arg.cleared | ret.cleared,
-                                    normalized=arg.normalized or ret.normalized))
+            out = join(
+                out,
+                replace(
+                    arg.step(call_step), cleared=arg.cleared | ret.cleared, normalized=arg.normalized or ret.normalized
+                ),
+            )
     return out
 
 

@@ -36,17 +36,17 @@ def split(nodes: Sequence[Node]) -> list[Node]:
 
 class ChunkCache:
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[object, int, bytes], tuple[Finding, ...]] = \
-            OrderedDict()
+        self._entries: OrderedDict[tuple[object, int, bytes], tuple[Finding, ...]] = OrderedDict()
 
-    def run(self, src: bytes, nodes: Sequence[Node], context: object,
-            compute: Callable[[list[Node]], Iterable[Finding]]) -> Iterator[Finding]:
+    def run(
+        self, src: bytes, nodes: Sequence[Node], context: object, compute: Callable[[list[Node]], Iterable[Finding]]
+    ) -> Iterator[Finding]:
         misses: list[tuple[Node, tuple[object, int, bytes]]] = []
         for node in split(nodes):
             # the text from the start of the line (the indent matters too), and where in it
             # the node starts (a broken file may split a line into several nodes)
             line_start = src.rfind(b"\n", 0, node.start_byte) + 1
-            key = (context, node.start_byte - line_start, src[line_start: node.end_byte])
+            key = (context, node.start_byte - line_start, src[line_start : node.end_byte])
             cached = self._entries.get(key)
             if cached is None:
                 misses.append((node, key))
@@ -60,7 +60,7 @@ class ChunkCache:
         starts = [f.start for f in found]
         for node, key in misses:
             # by bisection: a class of 3,000 methods must not cost methods x findings
-            mine = found[bisect_left(starts, node.start_byte): bisect_right(starts, node.end_byte)]
+            mine = found[bisect_left(starts, node.start_byte) : bisect_right(starts, node.end_byte)]
             yield from mine
             if all(_inside(f, node) for f in mine):
                 self._entries[key] = tuple(f.shifted(0, -node.start_byte) for f in mine)

@@ -49,8 +49,7 @@ class ModuleLoader:
                     resolved = candidate.resolve()
                 except OSError:
                     continue
-                if resolved.is_file() and resolved.is_relative_to(self.root) and \
-                        resolved != self.current:
+                if resolved.is_file() and resolved.is_relative_to(self.root) and resolved != self.current:
                     return resolved
         return None
 

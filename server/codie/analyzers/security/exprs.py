@@ -65,20 +65,37 @@ class Expressions:
 
     def expression_table(self) -> dict[str, Callable[[Node], Taint | None]]:
         return {
-            "identifier": self._identifier, "attribute": self._attribute, "call": self._call,
-            "string": self._string, "concatenated_string": self._join_children,
-            "binary_operator": self._binary, "subscript": self._subscript,
-            "list": self._join_children, "tuple": self._join_children, "set": self._join_children,
-            "expression_list": self._join_children, "pair": self._pair,
-            "dictionary": self._dictionary, "parenthesized_expression": self._join_children,
-            "conditional_expression": self._conditional, "boolean_operator": self._boolean,
-            "await": self._join_children, "unary_operator": self._join_children,
-            "list_splat": self._join_children, "dictionary_splat": self._join_children,
-            "named_expression": self._walrus, "list_comprehension": self._comprehension,
-            "set_comprehension": self._comprehension, "generator_expression": self._comprehension,
-            "dictionary_comprehension": self._comprehension, "interpolation": self._join_children,
-            "keyword_argument": self._keyword, "slice": self._none,
-            "comparison_operator": self._none, "not_operator": self._none, "lambda": self._none,
+            "identifier": self._identifier,
+            "attribute": self._attribute,
+            "call": self._call,
+            "string": self._string,
+            "concatenated_string": self._join_children,
+            "binary_operator": self._binary,
+            "subscript": self._subscript,
+            "list": self._join_children,
+            "tuple": self._join_children,
+            "set": self._join_children,
+            "expression_list": self._join_children,
+            "pair": self._pair,
+            "dictionary": self._dictionary,
+            "parenthesized_expression": self._join_children,
+            "conditional_expression": self._conditional,
+            "boolean_operator": self._boolean,
+            "await": self._join_children,
+            "unary_operator": self._join_children,
+            "list_splat": self._join_children,
+            "dictionary_splat": self._join_children,
+            "named_expression": self._walrus,
+            "list_comprehension": self._comprehension,
+            "set_comprehension": self._comprehension,
+            "generator_expression": self._comprehension,
+            "dictionary_comprehension": self._comprehension,
+            "interpolation": self._join_children,
+            "keyword_argument": self._keyword,
+            "slice": self._none,
+            "comparison_operator": self._none,
+            "not_operator": self._none,
+            "lambda": self._none,
             "yield": self._yield,
         }
 
@@ -91,8 +108,7 @@ class Expressions:
             return None
         self.work += 1
         if self.work > STATEMENT_BUDGET:
-            raise TooComplex(f"more than {STATEMENT_BUDGET:,} expressions in one statement",
-                             budget=True)
+            raise TooComplex(f"more than {STATEMENT_BUDGET:,} expressions in one statement", budget=True)
         if self.depth >= MAX_EXPR_DEPTH:
             raise TooComplex(f"expressions nested more than {MAX_EXPR_DEPTH} levels deep")
         self.depth += 1
@@ -174,8 +190,7 @@ class Expressions:
         body = node.child_by_field_name("body")
         for clause in node.named_children:
             if clause.type == "for_in_clause":
-                left, right = clause.child_by_field_name("left"), clause.child_by_field_name(
-                    "right")
+                left, right = clause.child_by_field_name("left"), clause.child_by_field_name("right")
                 if left is not None and right is not None:
                     self.bind(left, self.ev(right), right)
             elif clause.type == "if_clause":
@@ -210,8 +225,7 @@ class Expressions:
                     prefix += text(self.src, child)
                 elif child.type == "interpolation":
                     inner = child.named_children[0] if child.named_children else None
-                    if inner is not None and inner.type == "identifier" and \
-                            self.const_value(inner) is not None:
+                    if inner is not None and inner.type == "identifier" and self.const_value(inner) is not None:
                         prefix += self.const_value(inner) or ""
                         continue
                     break
@@ -279,8 +293,11 @@ class Expressions:
             name: str | None = text(self.src, obj)
             for k in range(len(levels) - 1, -1, -1):
                 segment = attrs[k]
-                name = f"{name}.{segment}" if name is not None and segment is not None \
-                    and len(levels) - k < MAX_SEGMENTS else None
+                name = (
+                    f"{name}.{segment}"
+                    if name is not None and segment is not None and len(levels) - k < MAX_SEGMENTS
+                    else None
+                )
                 names[k] = name
         for level, level_name in zip(levels, names, strict=True):
             if level_name is None:
@@ -299,9 +316,10 @@ class Expressions:
         if kind is None:
             parts = name.split(".")
             for i, part in enumerate(parts[:-1]):
-                if (part in ("request", "req") or (i < REQUEST_SEGMENTS and ".".join(
-                        parts[: i + 1]) in specs.REQUEST_NAMES)) and \
-                        parts[i + 1] in specs.REQUEST_ATTRS:
+                if (
+                    part in ("request", "req")
+                    or (i < REQUEST_SEGMENTS and ".".join(parts[: i + 1]) in specs.REQUEST_NAMES)
+                ) and parts[i + 1] in specs.REQUEST_ATTRS:
                     if part == "req" and "req" not in self.func.request_params:
                         break
                     kind = "user"
@@ -320,8 +338,7 @@ class Expressions:
         return Taint(frozenset({kind}), (self.step(node, f"{label} enters here: `{snippet}`"),))
 
     def step(self, node: Node, message: str) -> Step:
-        return Step(self.func.key, node.start_byte - self.base, node.end_byte - self.base,
-                    message)
+        return Step(self.func.key, node.start_byte - self.base, node.end_byte - self.base, message)
 
     def note_derivation(self, name: str, value: Node) -> None:
         """`parsed = urlparse(url)`, `host = parsed.hostname`: checking host checks url."""

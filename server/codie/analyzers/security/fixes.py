@@ -21,15 +21,16 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str, root: Node | None = No
     if rule == "SEC001":
         fn = node.child_by_field_name("function")
         if fn is not None and text(src, fn) in ("eval", "builtins.eval"):
-            return Fix("Use `ast.literal_eval` (literals only)", (
-                TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"),
-                *import_edit(src, node, "ast", root)), safe=False)
+            return Fix(
+                "Use `ast.literal_eval` (literals only)",
+                (TextEdit(fn.start_byte, fn.end_byte, "ast.literal_eval"), *import_edit(src, node, "ast", root)),
+                safe=False,
+            )
     if rule == "SEC009" and mode == "yaml":
         fn = node.child_by_field_name("function")
         if fn is not None and text(src, fn).endswith(("yaml.load", "yaml.load_all")):
             new = text(src, fn).replace("load", "safe_load")
-            return Fix("Use `yaml.safe_load`", (TextEdit(fn.start_byte, fn.end_byte, new),),
-                       safe=False)
+            return Fix("Use `yaml.safe_load`", (TextEdit(fn.start_byte, fn.end_byte, new),), safe=False)
     return None
 
 
@@ -38,8 +39,7 @@ def fix_for(src: bytes, rule: str, node: Node, mode: str, root: Node | None = No
 _OFFSETS: dict[tuple[int, str], tuple[bytes, int | None]] = {}
 
 
-def import_edit(src: bytes, node: Node, module: str,
-                root: Node | None = None) -> tuple[TextEdit, ...]:
+def import_edit(src: bytes, node: Node, module: str, root: Node | None = None) -> tuple[TextEdit, ...]:
     """An edit adding `import module` after the leading imports, unless it is imported."""
     cached = _OFFSETS.get((id(src), module))
     if cached is None or cached[0] is not src:
@@ -61,10 +61,14 @@ def _import_offset(src: bytes, root: Node, module: str) -> int | None:
         return None
     offset = 0
     for child in root.children:
-        docstring = child.type == "expression_statement" and bool(child.named_children) and \
-            child.named_children[0].type == "string"
-        if child.type in ("import_statement", "import_from_statement",
-                          "future_import_statement", "comment") or (docstring and offset == 0):
+        docstring = (
+            child.type == "expression_statement"
+            and bool(child.named_children)
+            and child.named_children[0].type == "string"
+        )
+        if child.type in ("import_statement", "import_from_statement", "future_import_statement", "comment") or (
+            docstring and offset == 0
+        ):
             offset = child.end_byte
             continue
         break
@@ -77,8 +81,9 @@ def _shell_to_argv(src: bytes, call: Node) -> Fix | None:
     if args is None:
         return None
     items = [a for a in args.named_children if a.type != "comment"]
-    shell = next((a for a in items if a.type == "keyword_argument" and
-                  text(src, a).replace(" ", "").startswith("shell=")), None)
+    shell = next(
+        (a for a in items if a.type == "keyword_argument" and text(src, a).replace(" ", "").startswith("shell=")), None
+    )
     if not items or shell is None or items[0].type == "keyword_argument":
         return None
     words = _words(src, items[0])
@@ -87,10 +92,14 @@ def _shell_to_argv(src: bytes, call: Node) -> Fix | None:
     argv = "[" + ", ".join(words) + "]"
     # delete `, shell=True` together with the comma before it
     prev_end = items[items.index(shell) - 1].end_byte
-    return Fix("Pass an argument list and drop `shell=True`", (
-        TextEdit(items[0].start_byte, items[0].end_byte, argv),
-        TextEdit(prev_end, shell.end_byte, ""),
-    ), safe=False)
+    return Fix(
+        "Pass an argument list and drop `shell=True`",
+        (
+            TextEdit(items[0].start_byte, items[0].end_byte, argv),
+            TextEdit(prev_end, shell.end_byte, ""),
+        ),
+        safe=False,
+    )
 
 
 def _words(src: bytes, node: Node) -> list[str] | None:
@@ -101,8 +110,7 @@ def _words(src: bytes, node: Node) -> list[str] | None:
             if child.type == "string_content":
                 parts.append(("lit", text(src, child)))
             elif child.type == "interpolation":
-                if any(c.type in ("format_specifier", "type_conversion")
-                       for c in child.named_children):
+                if any(c.type in ("format_specifier", "type_conversion") for c in child.named_children):
                     return None
                 expr = child.named_children[0] if child.named_children else None
                 if expr is None:
@@ -113,8 +121,7 @@ def _words(src: bytes, node: Node) -> list[str] | None:
         stack = [node]
         while stack:
             n = stack.pop()
-            if n.type == "binary_operator" and text(src, n.child_by_field_name("operator")
-                                                      or n) == "+":
+            if n.type == "binary_operator" and text(src, n.child_by_field_name("operator") or n) == "+":
                 right, left = n.child_by_field_name("right"), n.child_by_field_name("left")
                 if left is None or right is None:
                     return None

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 ROUTE_RE = re.compile(r"\.(route|get|post|put|patch|delete|api_route|view)\s*\(")
 CLEAN_ANNOTATIONS = re.compile(
     r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
-    r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$")
-NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "req", "db", "session", "background_tasks",
-                              "response", "current_user", "user"})
+    r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$"
+)
+NOT_INPUT_PARAMS = frozenset(
+    {"self", "cls", "request", "req", "db", "session", "background_tasks", "response", "current_user", "user"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,16 @@ class FunctionInfo:
     """A function of the file. The signature is read only when the function is analysed
     or called: most functions of a big file are neither on a given pass."""
 
-    def __init__(self, mod: ModuleInfo | None, key: str, node: Node, outer: Node, body: Node,
-                 cls: str | None, html_route: bool = False) -> None:
+    def __init__(
+        self,
+        mod: ModuleInfo | None,
+        key: str,
+        node: Node,
+        outer: Node,
+        body: Node,
+        cls: str | None,
+        html_route: bool = False,
+    ) -> None:
         self.mod = mod
         self.key = key
         self.node = node
@@ -92,8 +102,7 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
     for p in params_node.named_children if params_node is not None else []:
         ident: Node | None = p
         if p.type in ("default_parameter", "typed_default_parameter", "typed_parameter"):
-            ident = p.child_by_field_name("name") or (p.named_children[0]
-                                                      if p.named_children else None)
+            ident = p.child_by_field_name("name") or (p.named_children[0] if p.named_children else None)
         elif p.type in ("list_splat_pattern", "dictionary_splat_pattern"):
             ident = p.named_children[0] if p.named_children else None
             if p.type == "list_splat_pattern":
@@ -109,10 +118,8 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
         annotations.append(text(mod.src, type_node) if type_node is not None else "")
         defaults.append(text(mod.src, value) if value is not None else "")
     decorators = text(mod.src, outer)[: node.start_byte - outer.start_byte]
-    if info.cls and names and names[0] in ("self", "cls") and \
-            "staticmethod" not in decorators:
-        names, nodes, annotations, defaults = names[1:], nodes[1:], annotations[1:], \
-            defaults[1:]
+    if info.cls and names and names[0] in ("self", "cls") and "staticmethod" not in decorators:
+        names, nodes, annotations, defaults = names[1:], nodes[1:], annotations[1:], defaults[1:]
         vararg = vararg - 1 if vararg > 0 else vararg
     route = bool(ROUTE_RE.search(decorators))
     is_view = route or (mod.framework == "django" and bool(names) and names[0] == "request")
@@ -120,9 +127,19 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
     if is_view:
         clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))
         for i, pname in enumerate(names):
-            if pname in NOT_INPUT_PARAMS or pname in clean_converters or \
-                    CLEAN_ANNOTATIONS.match(annotations[i]) or "Depends(" in defaults[i]:
+            if (
+                pname in NOT_INPUT_PARAMS
+                or pname in clean_converters
+                or CLEAN_ANNOTATIONS.match(annotations[i])
+                or "Depends(" in defaults[i]
+            ):
                 continue
             sources.add(i)
-    return Signature(tuple(names), tuple(nodes), frozenset(sources),
-                     frozenset(n for n in names if n in ("request", "req")), vararg, is_view)
+    return Signature(
+        tuple(names),
+        tuple(nodes),
+        frozenset(sources),
+        frozenset(n for n in names if n in ("request", "req")),
+        vararg,
+        is_view,
+    )

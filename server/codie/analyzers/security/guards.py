@@ -17,8 +17,7 @@ from codie.analyzers.security.specs import ALL, GUARD_CALLS, GUARD_METHODS
 # (variable, families made safe, only if the value was normalised first)
 Clear = tuple[str, frozenset[str], bool]
 PATH_LIKE = frozenset({"path", "redirect", "ssrf"})
-VALIDATOR_WORDS = ("valid", "safe", "allowed", "allowlist", "whitelist", "permitted",
-                   "trusted", "is_relative_to")
+VALIDATOR_WORDS = ("valid", "safe", "allowed", "allowlist", "whitelist", "permitted", "trusted", "is_relative_to")
 
 
 def mentioned(src: Source, node: Node) -> list[str]:
@@ -57,9 +56,7 @@ def mentioned(src: Source, node: Node) -> list[str]:
     return out
 
 
-def refine(
-    src: Source, cond: Node, positive: bool, qualify: Callable[[str], str]
-) -> list[Clear]:
+def refine(src: Source, cond: Node, positive: bool, qualify: Callable[[str], str]) -> list[Clear]:
     """What holding (positive) or failing (not positive) `cond` proves safe."""
     kind = cond.type
     if kind == "parenthesized_expression" and cond.named_children:
@@ -93,8 +90,7 @@ def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
     left, right = operands
     holds = op in ("in", "==", "is")
     fails = op in ("not in", "!=", "is not")
-    if left.type == "string" and ".." in text(src, left) and op in ("in", "not in") and (
-            (op == "in") != positive):
+    if left.type == "string" and ".." in text(src, left) and op in ("in", "not in") and ((op == "in") != positive):
         # `if ".." in name: abort()`: past the check the name has no parent reference
         return [(v, frozenset({"path"}), False) for v in mentioned(src, right)]
     if (holds and positive) or (fails and not positive):
@@ -104,8 +100,15 @@ def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
         for side, other in ((left, right), (right, left)):
             if _is_commonpath(src, side):
                 clears += [(v, PATH_LIKE, True) for v in mentioned(src, side)]
-            elif other.type in ("string", "integer", "none", "true", "false", "identifier",
-                                "attribute") and not _is_commonpath(src, other):
+            elif other.type in (
+                "string",
+                "integer",
+                "none",
+                "true",
+                "false",
+                "identifier",
+                "attribute",
+            ) and not _is_commonpath(src, other):
                 clears += [(v, ALL, False) for v in mentioned(src, side)]
         return clears
     return []
@@ -132,17 +135,19 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
             if method in GUARD_METHODS:
                 return [(v, ALL, False) for v in mentioned(src, receiver)]
             if method in ("startswith", "is_relative_to"):
-                constant_root = bool(positional) and positional[0].type == "string" and \
-                    text(src, positional[0]).strip("'\"rbuf").startswith(("/", "http"))
+                constant_root = (
+                    bool(positional)
+                    and positional[0].type == "string"
+                    and text(src, positional[0]).strip("'\"rbuf").startswith(("/", "http"))
+                )
                 # `os.path.realpath(p).startswith(base)` normalises inside the check
-                inline = receiver.type == "call" and text(src, receiver).split("(", 1)[0] \
-                    .endswith(("realpath", "abspath", "normpath", "resolve"))
+                inline = receiver.type == "call" and text(src, receiver).split("(", 1)[0].endswith(
+                    ("realpath", "abspath", "normpath", "resolve")
+                )
                 clears = [(v, PATH_LIKE, not inline) for v in mentioned(src, receiver)]
-                if constant_root and not text(src, positional[0]).strip("'\"rbuf").startswith(
-                        "//"):
+                if constant_root and not text(src, positional[0]).strip("'\"rbuf").startswith("//"):
                     # `url.startswith("/")`: a local path, not another host
-                    clears += [(v, frozenset({"redirect", "ssrf"}), False)
-                               for v in mentioned(src, receiver)]
+                    clears += [(v, frozenset({"redirect", "ssrf"}), False) for v in mentioned(src, receiver)]
                 return clears
     name = dotted(src, fn)
     if name is None:
@@ -151,8 +156,7 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
     families = GUARD_CALLS.get(qualified)
     if families is None and fn.type == "attribute":
         families = GUARD_CALLS.get("*." + qualified.rsplit(".", 1)[-1])
-    if families is None and any(w in qualified.rsplit(".", 1)[-1].lower()
-                                for w in VALIDATOR_WORDS):
+    if families is None and any(w in qualified.rsplit(".", 1)[-1].lower() for w in VALIDATOR_WORDS):
         families = ALL
     if not families:
         return []
@@ -160,8 +164,7 @@ def _predicate(src: Source, call: Node, qualify: Callable[[str], str]) -> list[C
         targets = positional[1:2] if qualified.startswith("re.") else positional[:1]
     elif qualified == "isinstance":
         targets = positional[:1]
-        if len(positional) < 2 or not any(t in text(src, positional[1])
-                                          for t in ("int", "float", "bool", "UUID")):
+        if len(positional) < 2 or not any(t in text(src, positional[1]) for t in ("int", "float", "bool", "UUID")):
             return []
     else:
         targets = positional

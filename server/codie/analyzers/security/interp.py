@@ -88,8 +88,7 @@ class Flow(Expressions):
         return False
 
     def skip(self, node: Node, reason: str) -> None:
-        self.skipped.append(Skipped(self.func.key, node.start_byte - self.base,
-                                    node.end_byte - self.base, reason))
+        self.skipped.append(Skipped(self.func.key, node.start_byte - self.base, node.end_byte - self.base, reason))
 
     def statement(self, node: Node) -> bool:
         kind = node.type
@@ -142,8 +141,7 @@ class Flow(Expressions):
     def _is_no_return(self, call: Node) -> bool:
         fn = call.child_by_field_name("function")
         name = dotted(self.src, fn) if fn is not None else None
-        return name is not None and (name in specs.NO_RETURN or self.qualify(name)
-                                     in specs.NO_RETURN)
+        return name is not None and (name in specs.NO_RETURN or self.qualify(name) in specs.NO_RETURN)
 
     def apply(self, clears: list[tuple[str, frozenset[str], bool]]) -> None:
         for var, families, needs_normalized in clears:
@@ -156,8 +154,9 @@ class Flow(Expressions):
                 # `host = urlparse(url).hostname` checked: the URL's host is checked
                 self.env[root] = self.env[root].clear(families & frozenset({"ssrf", "redirect"}))
 
-    def branch(self, body: Node | None, clears: list[tuple[str, frozenset[str], bool]],
-               start: dict[str, Taint]) -> tuple[dict[str, Taint], bool]:
+    def branch(
+        self, body: Node | None, clears: list[tuple[str, frozenset[str], bool]], start: dict[str, Taint]
+    ) -> tuple[dict[str, Taint], bool]:
         self.env = dict(start)
         self.apply(clears)
         exits = self.block(body) if body is not None else False
@@ -171,8 +170,7 @@ class Flow(Expressions):
         arms: list[tuple[Node | None, list[tuple[str, frozenset[str], bool]]]] = []
         negated: list[tuple[str, frozenset[str], bool]] = []
         if cond is not None:
-            arms.append((node.child_by_field_name("consequence"),
-                         refine(self.src, cond, True, self.qualify)))
+            arms.append((node.child_by_field_name("consequence"), refine(self.src, cond, True, self.qualify)))
             negated = refine(self.src, cond, False, self.qualify)
         has_else = False
         for alt in node.children_by_field_name("alternative"):
@@ -180,8 +178,9 @@ class Flow(Expressions):
                 c = alt.child_by_field_name("condition")
                 if c is not None:
                     self.ev(c)
-                    arms.append((alt.child_by_field_name("consequence"),
-                                 negated + refine(self.src, c, True, self.qualify)))
+                    arms.append(
+                        (alt.child_by_field_name("consequence"), negated + refine(self.src, c, True, self.qualify))
+                    )
                     negated = negated + refine(self.src, c, False, self.qualify)
             else:
                 has_else = True
@@ -252,8 +251,7 @@ class Flow(Expressions):
                         exits = self.block(part) and exits
                 envs.append(self.env)
             elif child.type in ("else_clause", "finally_clause"):
-                body = child.child_by_field_name("body") or (
-                    child.named_children[-1] if child.named_children else None)
+                body = child.child_by_field_name("body") or (child.named_children[-1] if child.named_children else None)
                 if body is not None:
                     self.block(body)
         self.env = _join_envs(envs) if envs else self.env
@@ -315,13 +313,21 @@ class Flow(Expressions):
                 self.note_derivation(name, value)
             if t is None:
                 self.env.pop(name, None)
-                if (value.type == "string" and not augmented and not value.named_children[1:-1]) \
-                        or value.type in CONSTANT_TYPES:
+                if (
+                    value.type == "string" and not augmented and not value.named_children[1:-1]
+                ) or value.type in CONSTANT_TYPES:
                     self.consts.add(name)
                 return
             self.env[name] = t.step(self.step(target, f"assigned to `{name}`"))
-        elif kind in ("pattern_list", "tuple_pattern", "list_pattern", "tuple", "list",
-                      "list_splat_pattern", "parenthesized_expression"):
+        elif kind in (
+            "pattern_list",
+            "tuple_pattern",
+            "list_pattern",
+            "tuple",
+            "list",
+            "list_splat_pattern",
+            "parenthesized_expression",
+        ):
             for child in target.named_children:
                 self.bind(child, t, value, augmented)
         elif kind == "subscript":
@@ -331,10 +337,11 @@ class Flow(Expressions):
             self.sinks.session_store(container, target, t)
             name = dotted(self.src, container)
             if name is not None and t is not None:
-                self.env[name] = join(self.env.get(name), t.step(
-                    self.step(target, f"stored in `{name}`"))) or t
+                self.env[name] = join(self.env.get(name), t.step(self.step(target, f"stored in `{name}`"))) or t
 
     # ------------------------------------------------------------------------ expressions
+
+
 def _formats(src: bytes, value: Node) -> bool:
     """True for an expression that formats text: f-string, `+`/`%`, `.format`, `.join`."""
     if value.type == "binary_operator":

@@ -40,7 +40,7 @@ class Taint:
             return self
         path = (*self.path, step)
         if len(path) > MAX_PATH:
-            path = (path[0], *path[-(MAX_PATH - 1):])
+            path = (path[0], *path[-(MAX_PATH - 1) :])
         return replace(self, path=path)
 
     def clear(self, families: frozenset[str]) -> Taint:

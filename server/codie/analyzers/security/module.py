@@ -24,14 +24,15 @@ from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
 
 log = logging.getLogger(__name__)
-SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS)
-                     + rb")\b")
+SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
 # Anything that can introduce untrusted data. Files without any of these can only have
 # findings from parameters (library code), so only the strong families are looked at.
-SOURCE_RE = re.compile(rb"request|argv|input\s*\(|environ|getenv|recv|stdin|parse_args|"
-                       rb"prompt|getpass|"
-                       rb"\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*[\"']/|"
-                       rb"urlopen|self\.rfile")
+SOURCE_RE = re.compile(
+    rb"request|argv|input\s*\(|environ|getenv|recv|stdin|parse_args|"
+    rb"prompt|getpass|"
+    rb"\.(?:route|get|post|put|patch|delete|api_route|websocket)\s*\(\s*[\"']/|"
+    rb"urlopen|self\.rfile"
+)
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 MODULE_KEY = "<module>"
 MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
@@ -56,8 +57,7 @@ class Result:
 
 
 class ModuleInfo:
-    def __init__(self, src: Source, root: Node, imports: Imports,
-                 cache: dict[tuple[str, int], CacheEntry]) -> None:
+    def __init__(self, src: Source, root: Node, imports: Imports, cache: dict[tuple[str, int], CacheEntry]) -> None:
         self.src = src
         self.root = root
         self.imports = imports
@@ -111,21 +111,18 @@ class ModuleInfo:
             elif node.type == "expression_statement" and cls is None and not prefix:
                 assign = node.named_children[0] if node.named_children else None
                 if assign is not None and assign.type == "assignment":
-                    left, right = assign.child_by_field_name("left"), \
-                        assign.child_by_field_name("right")
+                    left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
                     if left is None or right is None or left.type != "identifier":
                         continue
                     var = text(self.src, left)
-                    if right.type in ("string", "integer", "tuple", "list", "set",
-                                      "dictionary", "concatenated_string"):
-                        if right.type == "string" and any(
-                                c.type == "interpolation" for c in right.named_children):
+                    if right.type in ("string", "integer", "tuple", "list", "set", "dictionary", "concatenated_string"):
+                        if right.type == "string" and any(c.type == "interpolation" for c in right.named_children):
                             continue
                         self.consts.add(var)
                         if right.type == "string":
                             self.const_values[var] = "".join(
-                                text(self.src, c) for c in right.named_children
-                                if c.type == "string_content")
+                                text(self.src, c) for c in right.named_children if c.type == "string_content"
+                            )
                     elif right.type == "call":
                         fn = right.child_by_field_name("function")
                         if fn is not None and fn.type == "identifier":
@@ -140,9 +137,8 @@ class ModuleInfo:
         key = f"{prefix}{cls}.{name}" if cls else f"{prefix}{name}"
         html = False
         if outer is not node:
-            decorators = self.src[outer.start_byte: node.start_byte].decode("utf-8", "replace")
-            html = bool(ROUTE_RE.search(decorators)) and (
-                self.framework == "flask" or "HTMLResponse" in decorators)
+            decorators = self.src[outer.start_byte : node.start_byte].decode("utf-8", "replace")
+            html = bool(ROUTE_RE.search(decorators)) and (self.framework == "flask" or "HTMLResponse" in decorators)
         self.functions[key] = FunctionInfo(self, key, node, outer, body, cls, html)
         if self.src.find(b"def ", body.start_byte, body.end_byte) >= 0:
             self._collect(body, None, key + ".")
@@ -158,7 +154,7 @@ class ModuleInfo:
         for key, info in self.functions.items():
             if key == MODULE_KEY:
                 continue
-            sink, called = self._facts(self.src[info.outer.start_byte: info.outer.end_byte])
+            sink, called = self._facts(self.src[info.outer.start_byte : info.outer.end_byte])
             if info.html_route or sink:
                 chosen.add(key)
             else:
@@ -180,8 +176,7 @@ class ModuleInfo:
         key = (hash(chunk), self.sink_key)
         facts = _FACTS.get(key)
         if facts is None:
-            facts = (bool(self.sink_re.search(chunk)), frozenset(
-                m.decode() for m in CALLED.findall(chunk)))
+            facts = (bool(self.sink_re.search(chunk)), frozenset(m.decode() for m in CALLED.findall(chunk)))
             if len(_FACTS) > 50_000:
                 _FACTS.clear()
             _FACTS[key] = facts
@@ -203,9 +198,9 @@ class ModuleInfo:
         if key == MODULE_KEY:
             statements = self._module_statements()
             starts = tuple(c.start_byte for c in statements)
-            chunk = b"\n".join(self.src[c.start_byte: c.end_byte] for c in statements)
+            chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
         else:
-            chunk = self.src[info.outer.start_byte: info.outer.end_byte]
+            chunk = self.src[info.outer.start_byte : info.outer.end_byte]
         cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
         entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
         self.in_progress.add(key)
@@ -224,21 +219,32 @@ class ModuleInfo:
                     # this is the last resort, and it is reported too (ANA001)
                     log.info("security-taint: %s is nested too deeply to analyse", key)
                     node = info.node
-                    result = Result(Summary(info.params, None, ()), (), {}, (Skipped(
-                        key, node.start_byte - info.start, node.end_byte - info.start,
-                        "nested too deeply for the interpreter's stack"),))
+                    result = Result(
+                        Summary(info.params, None, ()),
+                        (),
+                        {},
+                        (
+                            Skipped(
+                                key,
+                                node.start_byte - info.start,
+                                node.end_byte - info.start,
+                                "nested too deeply for the interpreter's stack",
+                            ),
+                        ),
+                    )
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
-        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts,
-                                               result.skipped)
+        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts, result.skipped)
         return result
 
     def _module_statements(self) -> list[Node]:
         """Module-level code only: function bodies are cached on their own."""
-        return [c for c in self.root.named_children
-                if c.type not in ("function_definition", "class_definition",
-                                  "decorated_definition")]
+        return [
+            c
+            for c in self.root.named_children
+            if c.type not in ("function_definition", "class_definition", "decorated_definition")
+        ]
 
     def summary(self, key: str) -> Summary | None:
         if key.startswith(EXTERNAL):
@@ -267,7 +273,8 @@ class ModuleInfo:
             self._external[key] = None  # recursion across modules: unknown
             if self.loader is not None:
                 self._external[key] = self.loader.summary(
-                    self.imports.qualify(name), self.imports.relative.get(name, 0))
+                    self.imports.qualify(name), self.imports.relative.get(name, 0)
+                )
         return self._external[key]
 
     def external_place(self, key: str, hit: SinkHit) -> tuple[str, int, int, str] | None:
@@ -275,8 +282,7 @@ class ModuleInfo:
         if self.loader is None:
             return None
         name = key.removeprefix(EXTERNAL)
-        found = self.loader.function(self.imports.qualify(name),
-                                     self.imports.relative.get(name, 0))
+        found = self.loader.function(self.imports.qualify(name), self.imports.relative.get(name, 0))
         if found is None:
             return None
         other = found[0]
@@ -292,11 +298,11 @@ class ModuleInfo:
         flow = Flow(self, info)
         for i, (name, node) in enumerate(zip(info.params, info.param_nodes, strict=True)):
             if i in info.source_params:
-                flow.env[name] = Taint(frozenset({"user"}), (
-                    flow.step(node, f"request data enters here: parameter `{name}`"),))
+                flow.env[name] = Taint(
+                    frozenset({"user"}), (flow.step(node, f"request data enters here: parameter `{name}`"),)
+                )
             elif not info.view:
-                flow.env[name] = Taint(frozenset({f"param:{i}"}), (
-                    flow.step(node, f"parameter `{name}`"),))
+                flow.env[name] = Taint(frozenset({f"param:{i}"}), (flow.step(node, f"parameter `{name}`"),))
             else:  # typed `int`, a converter, a dependency: clean, and known to be
                 flow.env[name] = Taint(frozenset(), (), specs.ALL_FAMILIES)
         flow.run(info.body)
@@ -307,8 +313,7 @@ class ModuleInfo:
         return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
 
     # --------------------------------------------------------------------------- calls
-    def resolve(self, func: FunctionInfo, name: str,
-                types: dict[str, str] | None = None) -> str | None:
+    def resolve(self, func: FunctionInfo, name: str, types: dict[str, str] | None = None) -> str | None:
         """The key of the local (or, headless, imported workspace) function a call names."""
         if "." not in name:
             nested = f"{func.key}.{name}"
@@ -329,24 +334,33 @@ class ModuleInfo:
             return f"{owner}.{rest}"  # `repo.by_customer()` with `repo = Repository()`
         return name if name in self.functions else None  # `Class.method(...)`
 
-    def apply_summary(self, flow: Flow, key: str, call: Node, positional: list[Node],
-                      pos_t: list[Taint | None], keywords: dict[str, Node],
-                      kw_t: dict[str, Taint | None]) -> Taint | None:
+    def apply_summary(
+        self,
+        flow: Flow,
+        key: str,
+        call: Node,
+        positional: list[Node],
+        pos_t: list[Taint | None],
+        keywords: dict[str, Node],
+        kw_t: dict[str, Taint | None],
+    ) -> Taint | None:
         return apply_summary(self, flow, key, call, positional, pos_t, keywords, kw_t)
 
 
 def _moved(hit: SinkHit, old: tuple[int, ...], new: tuple[int, ...]) -> SinkHit:
     """A module-level hit after the statements moved: each offset follows its statement."""
+
     def move(offset: int) -> int:
         i = bisect_right(old, offset) - 1
         return offset + (new[i] - old[i]) if i >= 0 else offset
 
-    path = tuple(replace(step, start=move(step.start), end=move(step.end))
-                 if step.owner == MODULE_KEY else step for step in hit.taint.path)
+    path = tuple(
+        replace(step, start=move(step.start), end=move(step.end)) if step.owner == MODULE_KEY else step
+        for step in hit.taint.path
+    )
     if hit.owner != MODULE_KEY:
         return replace(hit, taint=replace(hit.taint, path=path))
-    return replace(hit, start=move(hit.start), end=move(hit.end),
-                   taint=replace(hit.taint, path=path))
+    return replace(hit, start=move(hit.start), end=move(hit.end), taint=replace(hit.taint, path=path))
 
 
 def _moved_skip(skip: Skipped, old: tuple[int, ...], new: tuple[int, ...]) -> Skipped:
@@ -368,8 +382,7 @@ def sink_pattern(imports: Imports, strong_only: bool) -> re.Pattern[bytes]:
     cached = _PATTERNS.get(key)
     if cached is not None:
         return cached
-    tops = {m.split(".")[0] for m in imports.modules} | \
-        {v.split(".")[0] for v in imports.aliases.values()}
+    tops = {m.split(".")[0] for m in imports.modules} | {v.split(".")[0] for v in imports.aliases.values()}
     tokens: set[str] = {"session"} if not strong_only else set()
     for sink in specs.SINKS:
         if strong_only and sink.family not in STRONG_FAMILIES:
@@ -382,8 +395,7 @@ def sink_pattern(imports: Imports, strong_only: bool) -> re.Pattern[bytes]:
     for alias, target in imports.aliases.items():
         if target in specs.SINKS_BY_NAME:
             tokens.add(alias)
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in sorted(tokens))
-                         + rb")\b\s*[(\[]")
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in sorted(tokens)) + rb")\b\s*[(\[]")
     if len(_PATTERNS) > 256:
         _PATTERNS.clear()
     _PATTERNS[key] = pattern

@@ -97,9 +97,9 @@ class Imports:
 
     def fingerprint(self) -> int:
         if self._fingerprint is None:
-            self._fingerprint = hash((tuple(sorted(self.aliases.items())),
-                                      tuple(sorted(self.modules)),
-                                      tuple(sorted(self.relative.items()))))
+            self._fingerprint = hash(
+                (tuple(sorted(self.aliases.items())), tuple(sorted(self.modules)), tuple(sorted(self.relative.items())))
+            )
         return self._fingerprint
 
 
@@ -139,8 +139,7 @@ def collect_imports(src: Source, root: Node) -> Imports:
     for m in IMPORT_LINE.finditer(src):
         at = m.end() - 1
         node: Node | None = root.descendant_for_byte_range(at, at)
-        while node is not None and node.type not in ("import_statement", "import_from_statement",
-                                                      "module", "block"):
+        while node is not None and node.type not in ("import_statement", "import_from_statement", "module", "block"):
             node = node.parent
         if node is not None and node.type in ("import_statement", "import_from_statement"):
             imports.add_statement(src, node)

@@ -34,11 +34,11 @@ TOKEN_PATTERNS: dict[str, str] = {
     "pypi-token": r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
     "twilio-key": r"\bSK[0-9a-f]{32}\b",
     "private-key": r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY"
-                   r"(?: BLOCK)?-----"
-                   r"(?:[\s\S]{0,8000}?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)?",
+    r"(?: BLOCK)?-----"
+    r"(?:[\s\S]{0,8000}?-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)?",
     "jwt": r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}",
     "connection-string": r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:"
-                         r"(?P<cpw>[^\s@/'\"]{3,128})@[^\s'\"/]+",
+    r"(?P<cpw>[^\s@/'\"]{3,128})@[^\s'\"/]+",
 }
 TOKENS = {k: re.compile(v) for k, v in TOKEN_PATTERNS.items()}
 # A pattern is tried only when its literal marker occurs: substring tests are far cheaper
@@ -46,16 +46,27 @@ TOKENS = {k: re.compile(v) for k, v in TOKEN_PATTERNS.items()}
 MARKERS: dict[str, tuple[str, ...]] = {
     "aws-access-key-id": ("AKIA", "ASIA", "ABIA", "ACCA"),
     "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    "gitlab-token": ("glpat-",), "slack-token": ("xox",), "slack-webhook": ("hooks.slack.com",),
-    "stripe-key": ("_live_",), "google-api-key": ("AIza",), "openai-key": ("T3BlbkFJ",),
-    "anthropic-key": ("sk-ant-",), "sendgrid-key": ("SG.",), "npm-token": ("npm_",),
-    "pypi-token": ("pypi-AgEI",), "twilio-key": ("SK",), "private-key": ("PRIVATE KEY",),
-    "jwt": ("eyJ",), "connection-string": ("://",),
+    "gitlab-token": ("glpat-",),
+    "slack-token": ("xox",),
+    "slack-webhook": ("hooks.slack.com",),
+    "stripe-key": ("_live_",),
+    "google-api-key": ("AIza",),
+    "openai-key": ("T3BlbkFJ",),
+    "anthropic-key": ("sk-ant-",),
+    "sendgrid-key": ("SG.",),
+    "npm-token": ("npm_",),
+    "pypi-token": ("pypi-AgEI",),
+    "twilio-key": ("SK",),
+    "private-key": ("PRIVATE KEY",),
+    "jwt": ("eyJ",),
+    "connection-string": ("://",),
 }
 SECRET_NAME = re.compile(
     r"secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|"
     r"client[_-]?secret|passw(?:or)?d|passwd|pwd|credentials?|signing[_-]?key|"
-    r"encryption[_-]?key|session[_-]?key|bearer", re.IGNORECASE)
+    r"encryption[_-]?key|session[_-]?key|bearer",
+    re.IGNORECASE,
+)
 # a string literal right after `=` or `:`; the name before it is read backwards
 VALUE_START = re.compile(r"(?<![=!<>])(?:=|:)(?!=)[ \t]*(?:[rbuRBU]{0,2})(['\"])")
 NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]{0,80})['\"]?[ \t]*\Z")
@@ -93,8 +104,10 @@ def _looks_random(value: str) -> bool:
 
 
 # `auth=("admin", "s3cret")`, `HTTPBasicAuth("admin", "s3cret")`: the second literal
-AUTH_PAIR = re.compile(r"(?:\bauth\s*=\s*\(|BasicAuth\s*\(|DigestAuth\s*\()\s*[rbuRBU]{0,2}"
-                       r"(['\"])[^'\"\n]{1,80}\1\s*,\s*[rbuRBU]{0,2}(['\"])(?P<pw>[^'\"\n]{4,120})\2")
+AUTH_PAIR = re.compile(
+    r"(?:\bauth\s*=\s*\(|BasicAuth\s*\(|DigestAuth\s*\()\s*[rbuRBU]{0,2}"
+    r"(['\"])[^'\"\n]{1,80}\1\s*,\s*[rbuRBU]{0,2}(['\"])(?P<pw>[^'\"\n]{4,120})\2"
+)
 
 
 def _assigned_literals(text: str) -> list[tuple[str, str, int, int]]:
@@ -145,23 +158,34 @@ def find_secrets(text: str) -> list[tuple[int, int, str]]:
             continue
         if _looks_random(value):
             found.append((start, end, "high-entropy-secret"))
-        elif PASSWORD_NAME.search(name) and not re.fullmatch(r"[\w.-]*\.[a-z]{2,4}", value) \
-                and " " not in value.strip():
+        elif (
+            PASSWORD_NAME.search(name) and not re.fullmatch(r"[\w.-]*\.[a-z]{2,4}", value) and " " not in value.strip()
+        ):
             found.append((start, end, "password"))
     found.sort()
     return found
 
 
-TEST_PATH = re.compile(r"(^|/)(tests?|testing|fixtures?|examples?)/|(^|/)(test_[^/]*|[^/]*_test|"
-                       r"conftest)\.py$")
+TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|fixtures?|examples?)/|(^|/)(test_[^/]*|[^/]*_test|"
+    r"conftest)\.py$"
+)
 KIND_TITLE = {
-    "aws-access-key-id": "an AWS access key id", "github-token": "a GitHub token",
-    "gitlab-token": "a GitLab token", "slack-token": "a Slack token",
-    "slack-webhook": "a Slack webhook URL", "stripe-key": "a Stripe live key",
-    "google-api-key": "a Google API key", "openai-key": "an OpenAI API key",
-    "anthropic-key": "an Anthropic API key", "sendgrid-key": "a SendGrid key",
-    "npm-token": "an npm token", "pypi-token": "a PyPI token", "twilio-key": "a Twilio key",
-    "private-key": "a private key", "jwt": "a JSON Web Token",
+    "aws-access-key-id": "an AWS access key id",
+    "github-token": "a GitHub token",
+    "gitlab-token": "a GitLab token",
+    "slack-token": "a Slack token",
+    "slack-webhook": "a Slack webhook URL",
+    "stripe-key": "a Stripe live key",
+    "google-api-key": "a Google API key",
+    "openai-key": "an OpenAI API key",
+    "anthropic-key": "an Anthropic API key",
+    "sendgrid-key": "a SendGrid key",
+    "npm-token": "an npm token",
+    "pypi-token": "a PyPI token",
+    "twilio-key": "a Twilio key",
+    "private-key": "a private key",
+    "jwt": "a JSON Web Token",
     "connection-string": "a password in a connection string",
     "high-entropy-secret": "a high-entropy secret",
 }
@@ -170,11 +194,13 @@ PREFILTER = re.compile(
     rb"akia|asia|abia|acca|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|aiza|t3blbkfj|"
     rb"sk-ant|sg\.|npm_|pypi-|private key|eyj|://[^\s/@'\"]+:[^\s/@'\"]+@|secret|token|"
     rb"api[_-]?key|apikey|[_-]key|passw|pwd|credential|bearer|auth\s*=|basicauth|digestauth|"
-    rb"\bsk[0-9a-f]{32}")
+    rb"\bsk[0-9a-f]{32}"
+)
 
 
-def hits_by_node(pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node],
-                 lower: bool = False) -> list[tuple[Node, list[tuple[int, int]]]]:
+def hits_by_node(
+    pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node], lower: bool = False
+) -> list[tuple[Node, list[tuple[int, int]]]]:
     """One regex pass over the span of `nodes`; match spans (document offsets) by node."""
     if not nodes:
         return []
@@ -182,8 +208,7 @@ def hits_by_node(pattern: re.Pattern[bytes], data: bytes, nodes: Sequence[Node],
         nodes = sorted(nodes, key=lambda n: n.start_byte)
     first, last = nodes[0].start_byte, nodes[-1].end_byte
     if lower:
-        spans = [(m.start() + first, m.end() + first)
-                 for m in pattern.finditer(data[first:last].lower())]
+        spans = [(m.start() + first, m.end() + first) for m in pattern.finditer(data[first:last].lower())]
     else:
         spans = [m.span() for m in pattern.finditer(data, first, last)]
     if len(nodes) == 1:
@@ -232,8 +257,7 @@ class SecretsAnalyzer:
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_PATH.search(ctx.doc.uri))
-        yield from self._cache.run(ctx.doc.source, nodes, in_tests,
-                                   lambda chunks: self._scan(ctx, chunks, in_tests))
+        yield from self._cache.run(ctx.doc.source, nodes, in_tests, lambda chunks: self._scan(ctx, chunks, in_tests))
 
     def _scan(self, ctx: Context, nodes: Sequence[Node], in_tests: bool) -> Iterator[Finding]:
         src = ctx.doc.source
@@ -248,23 +272,34 @@ class SecretsAnalyzer:
                         start, end = len(chunk[:start].encode()), len(chunk[:end].encode())
                     yield from self._report(ctx, lo + start, lo + end, kind, in_tests)
 
-    def _report(self, ctx: Context, start: int, end: int, kind: str,
-                in_tests: bool) -> Iterator[Finding]:
+    def _report(self, ctx: Context, start: int, end: int, kind: str, in_tests: bool) -> Iterator[Finding]:
         if kind == "password":
             if in_tests:
                 return
-            yield ctx.report("SEC024", start, end, "Hard-coded password in the source",
-                             evidence=0.6, notes=["a literal assigned to a password-like name"],
-                             data={"kind": kind})
+            yield ctx.report(
+                "SEC024",
+                start,
+                end,
+                "Hard-coded password in the source",
+                evidence=0.6,
+                notes=["a literal assigned to a password-like name"],
+                data={"kind": kind},
+            )
             return
         evidence = 0.8 if kind not in ("high-entropy-secret", "jwt") else 0.65
         notes = [f"matches the pattern of {KIND_TITLE.get(kind, kind)}"]
         if in_tests:
             evidence = 0.3
             notes.append("in a test or example file: often a fixture")
-        yield ctx.report("SEC030", start, end,
-                         f"Secret in source code: {KIND_TITLE.get(kind, kind)}",
-                         evidence=evidence, notes=notes, data={"kind": kind})
+        yield ctx.report(
+            "SEC030",
+            start,
+            end,
+            f"Secret in source code: {KIND_TITLE.get(kind, kind)}",
+            evidence=evidence,
+            notes=notes,
+            data={"kind": kind},
+        )
 
 
 def analyzers() -> list[Analyzer]:

@@ -23,15 +23,35 @@ PARAM_EVIDENCE = 0.35  # reached by a parameter of a function nobody in the file
 # ... but a parameter passed straight through (`open(filename)`, `Popen(args)`) is an API
 # that opens/runs what its caller asks for: hidden unless the text is built right here
 PASSTHROUGH_EVIDENCE = 0.1
-DB_MODULES = ("sqlite3", "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql", "sqlalchemy",
-              "django", "asyncpg", "aiosqlite", "aiomysql", "cx_Oracle", "oracledb", "pyodbc",
-              "pymssql", "duckdb", "snowflake", "peewee", "databases", "records")
+DB_MODULES = (
+    "sqlite3",
+    "psycopg2",
+    "psycopg",
+    "pymysql",
+    "MySQLdb",
+    "mysql",
+    "sqlalchemy",
+    "django",
+    "asyncpg",
+    "aiosqlite",
+    "aiomysql",
+    "cx_Oracle",
+    "oracledb",
+    "pyodbc",
+    "pymssql",
+    "duckdb",
+    "snowflake",
+    "peewee",
+    "databases",
+    "records",
+)
 PARAM_QUIET = frozenset({"path", "ssrf", "redirect", "xss", "session"})
 CROSS_FUNCTION_PENALTY = 0.03
 CONSTANT_NODES = 64
 XSS_CLEAR = frozenset({"xss"})
-MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft",
-                      "extendleft", "setdefault", "write", "writelines"})
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "setdefault", "write", "writelines"}
+)
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
 CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
 
@@ -84,16 +104,16 @@ class SinkChecker:
             added = join_all([*pos_t, *kw_t.values()])
             target = dotted(self.src, receiver)
             if added is not None and target is not None:
-                flow.env[target] = join(flow.env.get(target), added.step(
-                    flow.step(node, f"added to `{target}`"))) or added
+                flow.env[target] = (
+                    join(flow.env.get(target), added.step(flow.step(node, f"added to `{target}`"))) or added
+                )
         sinks = list(specs.SINKS_BY_NAME.get(qualified, ()))
         if method:
             for sink in specs.SINKS_BY_NAME.get("*." + method, ()):
                 if not sink.requires or self.flow.mod.imports.uses(*sink.requires):
                     sinks.append(sink)
         for sink in sinks:
-            self.check(sink, node, qualified or method, receiver, recv_t, positional, pos_t,
-                       keywords, kw_t)
+            self.check(sink, node, qualified or method, receiver, recv_t, positional, pos_t, keywords, kw_t)
 
         everything = join(recv_t, None)
         # `MAPPING.get(key, default)` returns a value of the mapping, not the key
@@ -104,19 +124,21 @@ class SinkChecker:
             everything = join(everything, t)
 
         kind = specs.SOURCE_CALLS.get(qualified) or specs.SOURCE_METHODS.get(method)
-        if kind is not None and not (kind == "file" and qualified != "open" and method not in
-                                     ("read_text", "read_bytes") and not qualified):
+        if kind is not None and not (
+            kind == "file" and qualified != "open" and method not in ("read_text", "read_bytes") and not qualified
+        ):
             return join(flow.new_source(kind, node), everything if kind != "file" else None)
-        if name is not None and (local := flow.mod.resolve(flow.func, name, flow.types)) \
-                is not None:
+        if name is not None and (local := flow.mod.resolve(flow.func, name, flow.types)) is not None:
             return flow.mod.apply_summary(flow, local, node, positional, pos_t, keywords, kw_t)
         if everything is None:
             return None
-        if method == "get" and "type" in keywords and text(self.src, keywords["type"]) in (
-                "int", "float", "bool", "uuid.UUID", "UUID"):
+        if (
+            method == "get"
+            and "type" in keywords
+            and text(self.src, keywords["type"]) in ("int", "float", "bool", "uuid.UUID", "UUID")
+        ):
             return everything.clear(specs.ALL)  # `request.args.get("n", type=int)`
-        families = specs.SANITIZERS.get(qualified) or (
-            specs.SANITIZERS.get("*." + method) if method else None)
+        families = specs.SANITIZERS.get(qualified) or (specs.SANITIZERS.get("*." + method) if method else None)
         if families is not None:
             return everything.clear(families)
         if qualified.startswith(specs.CLEAN_MODULES) or method in specs.CLEAN_METHODS:
@@ -124,8 +146,7 @@ class SinkChecker:
         if qualified in specs.NORMALIZERS or ("*." + method) in specs.NORMALIZERS:
             return replace(everything, normalized=True)
         if qualified == "re.sub" and positional and _clean_class(self.src, positional[0]):
-            families = specs.ALL if "." not in text(self.src, positional[0]) else \
-                specs.ALL - {"path"}
+            families = specs.ALL if "." not in text(self.src, positional[0]) else specs.ALL - {"path"}
             return everything.clear(families)
         if sinks:
             # the result of a sink call is a response/handle/request object: the finding
@@ -139,9 +160,18 @@ class SinkChecker:
         return everything
 
     # ---------------------------------------------------------------------------- sinks
-    def check(self, sink: specs.Sink, call: Node, callee: str, receiver: Node | None,
-              recv_t: Taint | None, positional: list[Node], pos_t: list[Taint | None],
-              keywords: dict[str, Node], kw_t: dict[str, Taint | None]) -> None:
+    def check(
+        self,
+        sink: specs.Sink,
+        call: Node,
+        callee: str,
+        receiver: Node | None,
+        recv_t: Taint | None,
+        positional: list[Node],
+        pos_t: list[Taint | None],
+        keywords: dict[str, Node],
+        kw_t: dict[str, Taint | None],
+    ) -> None:
         checked: list[tuple[Node, Taint | None]] = []
         for i in sink.args:
             if i == -1 and receiver is not None:
@@ -153,8 +183,12 @@ class SinkChecker:
         for k in sink.kwargs:
             if k in keywords:
                 checked.append((keywords[k], kw_t[k]))
-        if sink.family == "sql" and receiver is not None and text(self.src, receiver) == "self" \
-                and not self.flow.mod.imports.uses(*DB_MODULES):
+        if (
+            sink.family == "sql"
+            and receiver is not None
+            and text(self.src, receiver) == "self"
+            and not self.flow.mod.imports.uses(*DB_MODULES)
+        ):
             return  # `self.execute(func, args)` of a class that talks to no database
         evidence_scale = 1.0
         mode = sink.mode
@@ -205,8 +239,7 @@ class SinkChecker:
             return [(node, t)]
         return []
 
-    def report(self, sink: specs.Sink, call: Node, checked: list[tuple[Node, Taint | None]],
-               scale: float) -> None:
+    def report(self, sink: specs.Sink, call: Node, checked: list[tuple[Node, Taint | None]], scale: float) -> None:
         flow = self.flow
         family = sink.family
         rule = specs.RULES[family]
@@ -220,20 +253,22 @@ class SinkChecker:
             step = flow.step(node, f"reaches {sink.label}")
             if real:
                 evidence = max(specs.KIND_EVIDENCE[k] for k in real) * scale
-                flow.found.append(self.hit(rule, family, call, sink.label, t.step(step),
-                                           evidence, sink.mode))
+                flow.found.append(self.hit(rule, family, call, sink.label, t.step(step), evidence, sink.mode))
                 return
             if t.params:
                 # a library function opening (or fetching) what its caller names is an
                 # API, not a hole: parameter-only paths and URLs stay hidden
-                built = family == "code" or (family not in PARAM_QUIET and (
-                    _builds_string(self.src, node) or (
-                        node.type == "identifier" and text(self.src, node) in flow.built)))
+                built = family == "code" or (
+                    family not in PARAM_QUIET
+                    and (
+                        _builds_string(self.src, node)
+                        or (node.type == "identifier" and text(self.src, node) in flow.built)
+                    )
+                )
                 evidence = PARAM_EVIDENCE if built else PASSTHROUGH_EVIDENCE
                 if sink.mode == "yaml":  # unsafe whatever the caller passes
                     evidence = PATTERN_EVIDENCE
-                flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step),
-                                          evidence * scale, sink.mode))
+                flow.hits.append(self.hit(rule, family, call, sink.label, t.step(step), evidence * scale, sink.mode))
                 return
         if bare is not None or sink.mode == "yaml":
             node = bare if bare is not None else checked[0][0]
@@ -246,11 +281,19 @@ class SinkChecker:
             t = Taint(frozenset(), (flow.step(node, f"reaches {sink.label}"),))
             flow.found.append(self.hit(rule, family, call, sink.label, t, evidence, sink.mode))
 
-    def hit(self, rule: str, family: str, node: Node, label: str, t: Taint, evidence: float,
-            mode: str = "") -> SinkHit:
+    def hit(self, rule: str, family: str, node: Node, label: str, t: Taint, evidence: float, mode: str = "") -> SinkHit:
         base = self.flow.base
-        return SinkHit(self.flow.func.key, rule, family, node.start_byte - base,
-                       node.end_byte - base, label, t, round(evidence, 3), mode)
+        return SinkHit(
+            self.flow.func.key,
+            rule,
+            family,
+            node.start_byte - base,
+            node.end_byte - base,
+            label,
+            t,
+            round(evidence, 3),
+            mode,
+        )
 
     def constant(self, node: Node) -> bool:
         """Iterative, and bounded: an expression of more than CONSTANT_NODES parts counts as
@@ -266,13 +309,11 @@ class SinkChecker:
             if kind == "string":
                 if any(c.type == "interpolation" for c in node.named_children):
                     return False
-            elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression",
-                          "list", "tuple"):
+            elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression", "list", "tuple"):
                 stack.extend(reversed(node.named_children))
             elif kind == "identifier":
                 name = text(self.src, node)
-                if not (name in self.flow.consts or name in self.flow.mod.consts
-                        or name.isupper()):
+                if not (name in self.flow.consts or name in self.flow.mod.consts or name.isupper()):
                     return False
             elif kind == "attribute":
                 chain = dotted(self.src, node)
@@ -295,16 +336,15 @@ class SinkChecker:
             if t is None or not t.live_for("xss"):
                 return
         if node.type in ("dictionary", "list", "call") and not (
-                node.type == "call" and (_is_str_method(self.src, node) or
-                                         self._is_local_call(node))):
+            node.type == "call" and (_is_str_method(self.src, node) or self._is_local_call(node))
+        ):
             return
         real = [k for k in t.real_kinds if specs.kind_counts(k, "xss")]
         if not real:
             return
         evidence = max(specs.KIND_EVIDENCE[k] for k in real) * 0.95
         step = flow.step(node, "returned as the HTML response body")
-        flow.found.append(self.hit("SEC005", "xss", node, "the HTML response body",
-                                   t.step(step), evidence, "return"))
+        flow.found.append(self.hit("SEC005", "xss", node, "the HTML response body", t.step(step), evidence, "return"))
 
     def _is_local_call(self, call: Node) -> bool:
         fn = call.child_by_field_name("function")
@@ -319,18 +359,15 @@ class SinkChecker:
         if name is None:
             return
         qualified = flow.qualify(name)
-        if not (qualified in ("flask.session", "quart.session") or name.endswith(
-                "request.session")):
+        if not (qualified in ("flask.session", "quart.session") or name.endswith("request.session")):
             return
         real = [k for k in t.real_kinds if specs.kind_counts(k, "session")]
         step = flow.step(target, "stored in the session")
         if real:
             evidence = max(specs.KIND_EVIDENCE[k] for k in real) * 0.9
-            flow.found.append(self.hit("SEC011", "session", target, "the session",
-                                       t.step(step), evidence))
+            flow.found.append(self.hit("SEC011", "session", target, "the session", t.step(step), evidence))
         elif t.params:
-            flow.hits.append(self.hit("SEC011", "session", target, "the session",
-                                      t.step(step), PARAM_EVIDENCE))
+            flow.hits.append(self.hit("SEC011", "session", target, "the session", t.step(step), PARAM_EVIDENCE))
 
 
 def _builds_string(src: bytes, node: Node) -> bool:
@@ -339,8 +376,11 @@ def _builds_string(src: bytes, node: Node) -> bool:
         return any(c.type == "interpolation" for c in node.named_children)
     if kind == "binary_operator":
         return True
-    return kind == "call" and _is_str_method(src, node) and not text(
-        src, node.child_by_field_name("function") or node).endswith("path.join")
+    return (
+        kind == "call"
+        and _is_str_method(src, node)
+        and not text(src, node.child_by_field_name("function") or node).endswith("path.join")
+    )
 
 
 def _is_str_method(src: bytes, call: Node) -> bool:
@@ -348,8 +388,16 @@ def _is_str_method(src: bytes, call: Node) -> bool:
     if fn is None or fn.type != "attribute":
         return False
     attr = fn.child_by_field_name("attribute")
-    return attr is not None and text(src, attr) in ("format", "join", "replace", "strip",
-                                                     "upper", "lower", "title", "encode")
+    return attr is not None and text(src, attr) in (
+        "format",
+        "join",
+        "replace",
+        "strip",
+        "upper",
+        "lower",
+        "title",
+        "encode",
+    )
 
 
 def _clean_class(src: bytes, pattern: Node) -> bool:

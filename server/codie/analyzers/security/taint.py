@@ -22,10 +22,17 @@ from codie.core.analyzer import Context, Mode
 from codie.core.findings import Finding, Location
 
 FAMILY_TITLE = {
-    "code": "Code injection", "cmd": "Command injection", "sql": "SQL injection",
-    "path": "Path traversal", "xss": "Cross-site scripting", "ldap": "LDAP injection",
-    "xpath": "XPath injection", "xxe": "XML external entities", "deser": "Unsafe deserialization",
-    "redirect": "Open redirect", "session": "Untrusted data in the session",
+    "code": "Code injection",
+    "cmd": "Command injection",
+    "sql": "SQL injection",
+    "path": "Path traversal",
+    "xss": "Cross-site scripting",
+    "ldap": "LDAP injection",
+    "xpath": "XPath injection",
+    "xxe": "XML external entities",
+    "deser": "Unsafe deserialization",
+    "redirect": "Open redirect",
+    "session": "Untrusted data in the session",
     "ssrf": "Server-side request forgery",
 }
 CACHED_DOCUMENTS = 32
@@ -53,8 +60,7 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, {})
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
-        if ctx.mode == Mode.HEADLESS and ctx.root is not None and \
-                doc.uri.startswith("file:") and mod.has_sources:
+        if ctx.mode == Mode.HEADLESS and ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
             # `codie check`: follow calls into the workspace's other modules (the editor
             # never reads files on the keystroke path, so it does not). Only files that
             # take untrusted data in need it.
@@ -91,8 +97,7 @@ class TaintAnalyzer:
         self._reported[ctx.doc.uri] = new
         yield from _skipped(ctx, mod)
 
-    def _finding(self, ctx: Context, mod: ModuleInfo, hit: SinkHit,
-                 from_param: bool) -> Finding | None:
+    def _finding(self, ctx: Context, mod: ModuleInfo, hit: SinkHit, from_param: bool) -> Finding | None:
         owner = mod.functions.get(hit.owner)
         if owner is None:
             return None
@@ -102,8 +107,7 @@ class TaintAnalyzer:
         for step in hit.taint.path:
             info = mod.functions.get(step.owner)
             if info is not None:
-                related.append(Location(info.start + step.start, info.start + step.end,
-                                        step.message))
+                related.append(Location(info.start + step.start, info.start + step.end, step.message))
         for uri, line, column, text in hit.external:
             related.append(Location(0, 0, text, uri=uri, line=line, column=column))
         kinds = sorted(hit.taint.real_kinds)
@@ -111,34 +115,54 @@ class TaintAnalyzer:
             origin = " and ".join(specs.KIND_LABEL[k] for k in kinds)
             verb = "reaches" if len(kinds) == 1 else "reach"
             message = f"{title}: {origin} {verb} {hit.label}"
-            notes = [f"a path from {origin} to {hit.label} was traced through "
-                     f"{len(related)} step(s)"]
+            notes = [f"a path from {origin} to {hit.label} was traced through {len(related)} step(s)"]
         elif from_param:
             first = hit.taint.path[0].message if hit.taint.path else "a parameter"
             message = f"{title}: {first} reaches {hit.label} (no caller in this file)"
-            notes = ["the value comes from a parameter; callers outside this file decide "
-                     "whether it is attacker-controlled"]
+            notes = [
+                "the value comes from a parameter; callers outside this file decide whether it is attacker-controlled"
+            ]
         else:
             message = f"{title}: {hit.label} is built from data of unknown origin"
             notes = ["a dangerous API called with a non-constant value; no source was traced"]
         if len(related) > 1:
             message += " (path: " + " -> ".join(_short(r.message) for r in related) + ")"
-        node = ctx.doc.tree.root_node.descendant_for_byte_range(start, end) \
-            if ctx.doc.tree is not None else None
-        while node is not None and node.type != "call" and node.parent is not None and \
-                node.start_byte == start and node.parent.end_byte == end:
+        node = ctx.doc.tree.root_node.descendant_for_byte_range(start, end) if ctx.doc.tree is not None else None
+        while (
+            node is not None
+            and node.type != "call"
+            and node.parent is not None
+            and node.start_byte == start
+            and node.parent.end_byte == end
+        ):
             node = node.parent
-        fix = fix_for(ctx.doc.source, hit.rule, node, hit.fix_key,
-                      ctx.doc.tree.root_node if ctx.doc.tree is not None else None) \
-            if node is not None else None
+        fix = (
+            fix_for(
+                ctx.doc.source,
+                hit.rule,
+                node,
+                hit.fix_key,
+                ctx.doc.tree.root_node if ctx.doc.tree is not None else None,
+            )
+            if node is not None
+            else None
+        )
         evidence = hit.evidence
         if not kinds and TEST_FILE.search(ctx.doc.uri):
             # `exec(code)` in a test is how tests exercise the language, not a hole
             evidence *= 0.3
             notes.append("in a test file")
-        return ctx.report(hit.rule, start, end, message, evidence=evidence, notes=notes,
-                          related=related, fix=fix,
-                          data={"family": hit.family, "taint": bool(kinds)})
+        return ctx.report(
+            hit.rule,
+            start,
+            end,
+            message,
+            evidence=evidence,
+            notes=notes,
+            related=related,
+            fix=fix,
+            data={"family": hit.family, "taint": bool(kinds)},
+        )
 
 
 def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
@@ -157,17 +181,17 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
             seen.add((start, end))
             line_end = src.find(b"\n", start, end)
             yield ctx.report(
-                "ANA001", start, end if line_end < 0 else line_end,
+                "ANA001",
+                start,
+                end if line_end < 0 else line_end,
                 f"Too deep to analyse for security: {skip.reason}; a vulnerability in this "
                 "statement would not be reported (the rest of the file was analysed)",
                 notes=[f"security-taint skipped this statement: {skip.reason}"],
-                data={"analyzer": "security-taint", "reason": skip.reason,
-                      "end": end},
+                data={"analyzer": "security-taint", "reason": skip.reason, "end": end},
             )
 
 
-def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit,
-          from_param: bool) -> None:
+def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit, from_param: bool) -> None:
     key = (hit.rule, hit.owner, hit.start, hit.end)
     old = best.get(key)
     if old is None or hit.evidence > old[0].evidence:

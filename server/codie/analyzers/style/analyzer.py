@@ -28,11 +28,21 @@ from codie.core.findings import Finding, Fix, TextEdit
 from codie.store import default_path
 
 RULES = {
-    "case": "STY002", "quotes": "STY003", "docquotes": "STY003", "import_order": "STY004",
-    "import_multi": "STY005", "docstyle": "STY006", "line_length": "STY007",
+    "case": "STY002",
+    "quotes": "STY003",
+    "docquotes": "STY003",
+    "import_order": "STY004",
+    "import_multi": "STY005",
+    "docstyle": "STY006",
+    "line_length": "STY007",
 }
-DEFAULTS: dict[str, Any] = {"min-tokens": 5000, "min-samples": 20, "dominance": 0.9,
-                            "naming": True, "naming-max-lines": 5000}
+DEFAULTS: dict[str, Any] = {
+    "min-tokens": 5000,
+    "min-samples": 20,
+    "dominance": 0.9,
+    "naming": True,
+    "naming-max-lines": 5000,
+}
 # bits by which the best name must beat the runner-up: at this separation the
 # leave-one-file-out benchmark finds the hidden name first >= 90% of the time
 MIN_SEPARATION = 1.5
@@ -119,9 +129,10 @@ class StyleAnalyzer:
         with model.lock:
             stats = model.stats_without(key)
         observations = conventions.observe(source, root, scope_tree)
-        found = sorted(conventions.deviations(observations, stats, opts["min-samples"],
-                                              opts["dominance"]),
-                       key=lambda d: d.observation.start)
+        found = sorted(
+            conventions.deviations(observations, stats, opts["min-samples"], opts["dominance"]),
+            key=lambda d: d.observation.start,
+        )
         per_key: dict[str, int] = {}
         for dev in found:
             per_key[dev.observation.key] = per_key.get(dev.observation.key, 0) + 1
@@ -136,17 +147,22 @@ class StyleAnalyzer:
                 reported.add(o.key)
                 message += f" (and {per_key[o.key] - 1} more in this file)"
             rule = RULES["case" if o.key.startswith("case:") else o.key]
-            evidence = 0.5 + 0.45 * min(1.0, (dev.share - 0.5) * 2) * (
-                1 - math.exp(-dev.samples / 50))
-            yield ctx.report(rule, o.start, o.end, message, evidence=round(evidence, 3),
-                             notes=[f"project convention: {dev.dominant} "
-                                    f"({dev.share:.1%} of {dev.samples:,})"],
-                             data={"convention": o.key, "dominant": dev.dominant})
+            evidence = 0.5 + 0.45 * min(1.0, (dev.share - 0.5) * 2) * (1 - math.exp(-dev.samples / 50))
+            yield ctx.report(
+                rule,
+                o.start,
+                o.end,
+                message,
+                evidence=round(evidence, 3),
+                notes=[f"project convention: {dev.dominant} ({dev.share:.1%} of {dev.samples:,})"],
+                data={"convention": o.key, "dominant": dev.dominant},
+            )
         if opts["naming"] and ctx.doc.lines.count <= opts["naming-max-lines"]:
             yield from self._naming(ctx, model, scope_tree, key)
 
-    def _naming(self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree,
-                key: str | None) -> Iterator[Finding]:
+    def _naming(
+        self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree, key: str | None
+    ) -> Iterator[Finding]:
         doc = ctx.doc
         assert doc.tree is not None
         stream = tokenize(doc.source, doc.tree.root_node)
@@ -162,17 +178,20 @@ class StyleAnalyzer:
         computed = 0
         members = scopes.attribute_spans(doc.source, doc.tree.root_node)
         for binding in list(tree.bindings()):
-            if not suggestible(binding, model, key) or \
-                    scopes.untracked_member_uses(binding, members):
+            if not suggestible(binding, model, key) or scopes.untracked_member_uses(binding, members):
                 continue
             positions = positions_of(stream, binding)
             if not positions:
                 continue
             taken = frozenset(tree.names_visible_in(binding.scope) - {binding.name})
             toks = stream.tokens
-            cache_key = (key, binding.kind, binding.name, taken,
-                         tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1])
-                               for p in positions))
+            cache_key = (
+                key,
+                binding.kind,
+                binding.name,
+                taken,
+                tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1]) for p in positions),
+            )
             cached = self._cache.get(cache_key)
             if cached is not None and cached[0] == model.generation:
                 ranked = cached[1]
@@ -197,21 +216,22 @@ class StyleAnalyzer:
             evidence = 0.55 + 0.4 * (1 - 2 ** (-(gap - margin) / max(margin, 0.5)))
             count = len(binding.occurrences)
             edits = tuple(TextEdit(s, e, best) for s, e in sorted(set(binding.occurrences)))
-            alternatives = ", ".join(f"`{n}` ({ranked.current - s:+.1f})"
-                                     for n, s in ranked.names[1:4])
+            alternatives = ", ".join(f"`{n}` ({ranked.current - s:+.1f})" for n, s in ranked.names[1:4])
             yield ctx.report(
-                "STY001", binding.definition,
+                "STY001",
+                binding.definition,
                 message=f"This project would name this {binding.kind} `{best}`, not "
                 f"`{binding.name}` ({gap:.1f} bits/token better over {count} occurrence"
                 f"{'s' if count != 1 else ''}; the learned margin is {margin:.1f})",
                 evidence=round(evidence, 3),
-                notes=[f"scored by the workspace's {model.lm.order}-gram model "
-                       f"({model.tokens_seen:,} tokens)"]
+                notes=[f"scored by the workspace's {model.lm.order}-gram model ({model.tokens_seen:,} tokens)"]
                 + ([f"other candidates: {alternatives}"] if alternatives else []),
-                fix=Fix(f"Rename `{binding.name}` to `{best}` ({count} occurrence"
-                        f"{'s' if count != 1 else ''})", edits, safe=False),
-                data={"name": binding.name, "suggestion": best, "gap": round(gap, 3),
-                      "margin": margin},
+                fix=Fix(
+                    f"Rename `{binding.name}` to `{best}` ({count} occurrence{'s' if count != 1 else ''})",
+                    edits,
+                    safe=False,
+                ),
+                data={"name": binding.name, "suggestion": best, "gap": round(gap, 3), "margin": margin},
             )
         if unfinished and isinstance(service, StyleService):
             service.more_naming(doc.uri)
@@ -223,8 +243,7 @@ def suggestible(binding: scopes.Binding, model: WorkspaceModel, key: str | None)
         return False
     if binding.name.startswith("__") and binding.name.endswith("__"):
         return False
-    if binding.kind in (scopes.FUNCTION, scopes.METHOD, scopes.CLASS) and \
-            binding.scope.kind in ("module", "class"):
+    if binding.kind in (scopes.FUNCTION, scopes.METHOD, scopes.CLASS) and binding.scope.kind in ("module", "class"):
         return not model.used_elsewhere(binding.name, key)
     owner = scopes.owner_name(binding)  # callers elsewhere may pass it by keyword
     return owner is None or not model.used_elsewhere(owner, key)

@@ -78,8 +78,7 @@ def observe(source: bytes, root: Node, scopes: ScopeTree) -> list[Observation]:
         case = name_case(binding.name)
         if case is not None:
             d = binding.definition
-            found.append(Observation(f"case:{kind}", case, d.start_byte, d.end_byte,
-                                     f"{kind} `{binding.name}`"))
+            found.append(Observation(f"case:{kind}", case, d.start_byte, d.end_byte, f"{kind} `{binding.name}`"))
     found.extend(_strings(source, root))
     found.extend(_imports(source, root))
     found.extend(_lines(source))
@@ -127,8 +126,7 @@ def _is_docstring(node: Node) -> bool:
     if block.type == "module":
         return block.named_children[0].start_byte == stmt.start_byte
     owner = block.parent
-    if block.type != "block" or owner is None or owner.type not in (
-            "function_definition", "class_definition"):
+    if block.type != "block" or owner is None or owner.type not in ("function_definition", "class_definition"):
         return False
     return block.named_children[0].start_byte == stmt.start_byte
 
@@ -148,18 +146,21 @@ def _imports(source: bytes, root: Node) -> Iterator[Observation]:
     for node in [*root.named_children, None]:
         if node is not None and node.type in ("import_statement", "import_from_statement"):
             if node.type == "import_statement":
-                several = sum(1 for c in node.named_children if c.type in (
-                    "dotted_name", "aliased_import")) > 1
-                yield Observation("import_multi", "several per statement" if several else
-                                  "one per statement", node.start_byte, node.end_byte, "import")
+                several = sum(1 for c in node.named_children if c.type in ("dotted_name", "aliased_import")) > 1
+                yield Observation(
+                    "import_multi",
+                    "several per statement" if several else "one per statement",
+                    node.start_byte,
+                    node.end_byte,
+                    "import",
+                )
             block.append(node)
             continue
         if node is not None and node.type == "comment":
             continue
         if len(block) >= 2:
             value = "sorted" if _is_sorted(source, block) else "unsorted"
-            yield Observation("import_order", value, block[0].start_byte, block[-1].end_byte,
-                              "import block")
+            yield Observation("import_order", value, block[0].start_byte, block[-1].end_byte, "import block")
         block = []
 
 
@@ -169,8 +170,11 @@ def _is_sorted(source: bytes, block: list[Node]) -> bool:
         for node in block:
             if node.type != kind:
                 continue
-            target = node.child_by_field_name("module_name") if kind == "import_from_statement" \
+            target = (
+                node.child_by_field_name("module_name")
+                if kind == "import_from_statement"
                 else (node.named_children[0] if node.named_children else None)
+            )
             if target is not None:
                 keys.append(source[target.start_byte : target.end_byte].decode().lower())
         if keys != sorted(keys):
@@ -204,15 +208,16 @@ class Deviation:
 
 
 def deviations(
-    observations: list[Observation], stats: Mapping[str, Counter[str]],
-    min_samples: int = 20, dominance: float = 0.9,
+    observations: list[Observation],
+    stats: Mapping[str, Counter[str]],
+    min_samples: int = 20,
+    dominance: float = 0.9,
 ) -> Iterator[Deviation]:
     """Observations that go against a convention the project clearly follows."""
     verdicts: dict[str, tuple[str, float, int] | None] = {}
     for o in observations:
         if o.key not in verdicts:
-            verdicts[o.key] = _dominant(o.key, stats.get(o.key, Counter()), min_samples,
-                                        dominance)
+            verdicts[o.key] = _dominant(o.key, stats.get(o.key, Counter()), min_samples, dominance)
         verdict = verdicts[o.key]
         if verdict is None:
             continue
@@ -220,8 +225,10 @@ def deviations(
         if o.key == "line_length":
             if int(o.value) <= int(dominant):
                 continue
-            message = (f"{share:.1%} of the {samples:,} lines in this project are at most "
-                       f"{dominant} characters; this one has {o.subject}")
+            message = (
+                f"{share:.1%} of the {samples:,} lines in this project are at most "
+                f"{dominant} characters; this one has {o.subject}"
+            )
         elif o.value == dominant or dominant in COMPATIBLE.get(o.value, ()):
             continue
         else:
@@ -229,8 +236,7 @@ def deviations(
         yield Deviation(o, dominant, share, samples, message)
 
 
-def _dominant(key: str, counts: Counter[str], min_samples: int,
-              dominance: float) -> tuple[str, float, int] | None:
+def _dominant(key: str, counts: Counter[str], min_samples: int, dominance: float) -> tuple[str, float, int] | None:
     total = sum(counts.values())
     if total < min_samples:
         return None
@@ -254,28 +260,28 @@ def _dominant(key: str, counts: Counter[str], min_samples: int,
     return (best, share, total) if share >= dominance else None
 
 
-KIND_PLURAL = {"function": "functions", "method": "methods", "class": "classes",
-               "variable": "local variables", "parameter": "parameters"}
+KIND_PLURAL = {
+    "function": "functions",
+    "method": "methods",
+    "class": "classes",
+    "variable": "local variables",
+    "parameter": "parameters",
+}
 
 
 def _message(o: Observation, dominant: str, share: float, samples: int) -> str:
     pct = f"{share:.0%}"
     if o.key.startswith("case:"):
         kind = KIND_PLURAL.get(o.key[5:], o.key[5:])
-        return (f"{pct} of {kind} here are {dominant} ({samples:,} seen); "
-                f"{o.subject} is {o.value}")
+        return f"{pct} of {kind} here are {dominant} ({samples:,} seen); {o.subject} is {o.value}"
     if o.key == "quotes":
-        return (f"{pct} of strings here use {dominant} quotes ({samples:,} seen); "
-                f"this one uses {o.value}")
+        return f"{pct} of strings here use {dominant} quotes ({samples:,} seen); this one uses {o.value}"
     if o.key == "docquotes":
-        return (f"{pct} of docstrings here use {dominant} ({samples:,} seen); "
-                f"this one uses {o.value}")
+        return f"{pct} of docstrings here use {dominant} ({samples:,} seen); this one uses {o.value}"
     if o.key == "docstyle":
-        return (f"{pct} of structured docstrings here are {dominant} style ({samples:,} seen); "
-                f"this one is {o.value}")
+        return f"{pct} of structured docstrings here are {dominant} style ({samples:,} seen); this one is {o.value}"
     if o.key == "import_order":
         return f"{pct} of import blocks here are sorted ({samples:,} seen); this one is not"
     if o.key == "import_multi":
-        return (f"{pct} of `import` statements here import {dominant} ({samples:,} seen); "
-                f"this one imports {o.value}")
+        return f"{pct} of `import` statements here import {dominant} ({samples:,} seen); this one imports {o.value}"
     return f"{pct} of the project does {dominant}; this is {o.value}"

@@ -23,8 +23,7 @@ from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.document import parse
 
 # Names are suggested from the names the project binds for the same kind of thing.
-KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function",
-              METHOD: "function", CLASS: "class"}
+KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function", METHOD: "function", CLASS: "class"}
 # Margins (bits of mean cross-entropy) until the workspace has taught us its own: between
 # the floors and what the standard library learns (2.8-3.8 bits).
 DEFAULT_MARGIN = {"variable": 2.0, "function": 2.0, "class": 2.0}

@@ -87,8 +87,7 @@ class Scorer:
                 wid = self.local.setdefault(word, -2 - len(self.local))
             self.ids.append(wid)
         self.local_words = {i: w for w, i in self.local.items()}
-        self.doc_grams: dict[Gram, float] = {
-            g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
+        self.doc_grams: dict[Gram, float] = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
         excluded = model.exclusion(path)
         if excluded is not None:  # one overlay: this document in, its saved version out
             for gram, c in excluded.items():
@@ -117,8 +116,12 @@ class Scorer:
     def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
         """Base overlays minus the document n-grams that touch `positions`."""
         ids, order = self.ids, self.lm.order
-        windows = {(s, n) for p in positions for n in range(1, order + 1)
-                   for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)}
+        windows = {
+            (s, n)
+            for p in positions
+            for n in range(1, order + 1)
+            for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)
+        }
         own: dict[Gram, float] = {}
         for start, n in windows:
             gram = tuple(ids[start : start + n])
@@ -151,8 +154,14 @@ class Scorer:
             names = self._kind_names[key] = known + self._doc_names.get(group, Counter())
         return names
 
-    def candidates(self, binding: Binding, positions: list[int], known: Counter[str],
-                   taken: AbstractSet[str], keep_current: bool = False) -> list[str]:
+    def candidates(
+        self,
+        binding: Binding,
+        positions: list[int],
+        known: Counter[str],
+        taken: AbstractSet[str],
+        keep_current: bool = False,
+    ) -> list[str]:
         ids, lm = self.ids, self.lm
         mine = set(positions)
         found: Counter[int] = Counter()
@@ -186,8 +195,9 @@ class Scorer:
                 break
         return out
 
-    def score(self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]],
-              proxy: str | None = None) -> float:
+    def score(
+        self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]], proxy: str | None = None
+    ) -> float:
         """Mean bits per token of every n-gram touching `positions` with `word` there.
 
         A name the project has never used has no statistics for what follows it; with a
@@ -213,8 +223,7 @@ class Scorer:
             for p, old in zip(positions, saved, strict=True):
                 ids[p] = old
 
-    def _at_names(self, positions: list[int], words: list[str],
-                  overlay: Sequence[Mapping[Gram, float]]) -> list[float]:
+    def _at_names(self, positions: list[int], words: list[str], overlay: Sequence[Mapping[Gram, float]]) -> list[float]:
         """Bits of each word at the name positions only (a cheap first pass).
 
         Call with the positions masked (-1): other occurrences in a context count as a
@@ -224,13 +233,11 @@ class Scorer:
         wids = [self.word_id(w, overlay) for w in words]
         totals = [0.0] * len(words)
         for p in positions:
-            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids,
-                                                    overlay)):
+            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids, overlay)):
                 totals[i] -= lp
         return totals
 
-    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False,
-             gate: bool = False) -> Ranked | None:
+    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False, gate: bool = False) -> Ranked | None:
         """Candidates best first, and the current name's score (hide=True: name unknown).
 
         gate=True (the editor path) stops early, returning None, when no candidate fits
@@ -261,8 +268,7 @@ class Scorer:
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
-            scored = sorted(((n, self.score(positions, n, overlay)) for n in names),
-                            key=lambda t: t[1])
+            scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
             proxy = scored[0][0] if scored else None
             current = self.score(positions, binding.name, overlay, proxy)
             unknown = self.score(positions, UNKNOWN, overlay, proxy)

@@ -131,8 +131,7 @@ class NgramModel:
             c += extra.get(gram, 0)
         return c
 
-    def logprob(self, context: Gram, word: int, overlay: Overlay = (),
-                total: float | None = None) -> float:
+    def logprob(self, context: Gram, word: int, overlay: Overlay = (), total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
         P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
@@ -168,8 +167,7 @@ class NgramModel:
             p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
         return math.log2(max(p, 1e-12))
 
-    def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()
-                 ) -> list[float]:
+    def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()) -> list[float]:
         """logprob(context, w) for many words at once: the context is looked up once."""
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
@@ -199,8 +197,7 @@ class NgramModel:
             out.append(math.log2(max(p, 1e-12)))
         return out
 
-    def cross_entropy(self, ids: Sequence[int], positions: Iterable[int],
-                      overlay: Overlay = ()) -> float:
+    def cross_entropy(self, ids: Sequence[int], positions: Iterable[int], overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)

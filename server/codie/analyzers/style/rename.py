@@ -26,36 +26,39 @@ class Target:
     end: int
 
 
-def target_at(source: bytes, root: Node, offset: int, model: WorkspaceModel | None,
-              key: str | None) -> Target:
+def target_at(source: bytes, root: Node, offset: int, model: WorkspaceModel | None, key: str | None) -> Target:
     """The binding under `offset`, if Codie can rename all of its occurrences."""
     tree = scopes.build(source, root)
     binding = tree.binding_at(offset)
     if binding is None:
-        raise RenameError("No renamable name here (Codie renames variables, parameters, "
-                          "functions, methods and classes)")
+        raise RenameError(
+            "No renamable name here (Codie renames variables, parameters, functions, methods and classes)"
+        )
     span = next((s, e) for s, e in binding.occurrences if s <= offset <= e)
     if binding.kind == scopes.IMPORT:
         raise RenameError(f"`{binding.name}` is imported; rename it where it is defined")
     if binding.kind not in LOCAL_KINDS and binding.scope.kind in ("module", "class"):
         if model is None:
-            raise RenameError(f"`{binding.name}` may be used by other files and the "
-                              "workspace model is not ready yet")
+            raise RenameError(f"`{binding.name}` may be used by other files and the workspace model is not ready yet")
         if model.used_elsewhere(binding.name, key):
-            raise RenameError(f"`{binding.name}` is used in other files of the workspace; "
-                              "Codie renames within one file only")
+            raise RenameError(
+                f"`{binding.name}` is used in other files of the workspace; Codie renames within one file only"
+            )
     if scopes.untracked_member_uses(binding, scopes.attribute_spans(source, root)):
-        raise RenameError(f"`{binding.name}` is also used as an attribute of other objects "
-                          "in this file, which Codie cannot resolve")
+        raise RenameError(
+            f"`{binding.name}` is also used as an attribute of other objects in this file, which Codie cannot resolve"
+        )
     owner = scopes.owner_name(binding)
     if owner is not None and model is not None and model.used_elsewhere(owner, key):
-        raise RenameError(f"`{binding.name}` is a parameter of `{owner}`, which other "
-                          "files use: their keyword arguments would break")
+        raise RenameError(
+            f"`{binding.name}` is a parameter of `{owner}`, which other files use: their keyword arguments would break"
+        )
     return Target(binding, tree, *span)
 
 
-def rename_edits(source: bytes, root: Node, offset: int, new_name: str,
-                 model: WorkspaceModel | None, key: str | None) -> list[TextEdit]:
+def rename_edits(
+    source: bytes, root: Node, offset: int, new_name: str, model: WorkspaceModel | None, key: str | None
+) -> list[TextEdit]:
     if not new_name.isidentifier() or keyword.iskeyword(new_name):
         raise RenameError(f"`{new_name}` is not a valid Python name")
     target = target_at(source, root, offset, model, key)

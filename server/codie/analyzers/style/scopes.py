@@ -18,30 +18,65 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-SCOPE_TYPES = frozenset({
-    "function_definition", "lambda", "class_definition", "list_comprehension",
-    "set_comprehension", "dictionary_comprehension", "generator_expression",
-})
-COMPREHENSIONS = frozenset({
-    "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression",
-})
+SCOPE_TYPES = frozenset(
+    {
+        "function_definition",
+        "lambda",
+        "class_definition",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    }
+)
+COMPREHENSIONS = frozenset(
+    {
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    }
+)
 # containers a binding target can sit in: `a, (b, *c) = ...`
-PATTERNS = frozenset({
-    "pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "tuple", "list",
-    "parenthesized_expression", "expression_list", "as_pattern_target",
-})
-PARAMETER_WRAPPERS = frozenset({
-    "default_parameter", "typed_parameter", "typed_default_parameter",
-    "list_splat_pattern", "dictionary_splat_pattern",
-})
+PATTERNS = frozenset(
+    {
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "list_splat_pattern",
+        "tuple",
+        "list",
+        "parenthesized_expression",
+        "expression_list",
+        "as_pattern_target",
+    }
+)
+PARAMETER_WRAPPERS = frozenset(
+    {
+        "default_parameter",
+        "typed_parameter",
+        "typed_default_parameter",
+        "list_splat_pattern",
+        "dictionary_splat_pattern",
+    }
+)
 # target field of binding statements
 TARGET_FIELDS = {
-    "assignment": "left", "augmented_assignment": "left", "for_statement": "left",
-    "for_in_clause": "left", "named_expression": "name",
+    "assignment": "left",
+    "augmented_assignment": "left",
+    "for_statement": "left",
+    "for_in_clause": "left",
+    "named_expression": "name",
 }
 # kinds a binding can have
 VARIABLE, PARAMETER, FUNCTION, METHOD, CLASS, MODULE_VARIABLE, IMPORT = (
-    "variable", "parameter", "function", "method", "class", "module variable", "import",
+    "variable",
+    "parameter",
+    "function",
+    "method",
+    "class",
+    "module variable",
+    "import",
 )
 
 
@@ -77,8 +112,7 @@ def attribute_spans(source: bytes, root: Node) -> dict[str, set[tuple[int, int]]
         if node.type == "attribute":
             attr = node.child_by_field_name("attribute")
             if attr is not None:
-                spans.setdefault(_text(source, attr), set()).add((attr.start_byte,
-                                                                  attr.end_byte))
+                spans.setdefault(_text(source, attr), set()).add((attr.start_byte, attr.end_byte))
         stack.extend(node.children)
     return spans
 
@@ -95,8 +129,7 @@ def owner_name(binding: Binding) -> str | None:
     if binding.kind != PARAMETER:
         return None
     node, outer = binding.scope.node, binding.scope.parent
-    if node.type != "function_definition" or outer is None or outer.kind not in (
-            "module", "class"):
+    if node.type != "function_definition" or outer is None or outer.kind not in ("module", "class"):
         return None
     name = node.child_by_field_name("name")
     return name.text.decode("utf-8", "replace") if name is not None and name.text else None
@@ -148,8 +181,7 @@ def _text(source: bytes, node: Node) -> str:
 
 def _is_field(parent: Node, name: str, child: Node) -> bool:
     target = parent.child_by_field_name(name)
-    return target is not None and target.start_byte == child.start_byte and \
-        target.end_byte == child.end_byte
+    return target is not None and target.start_byte == child.start_byte and target.end_byte == child.end_byte
 
 
 def _binding_role(node: Node) -> str | None:
@@ -249,8 +281,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
             if n.type in SCOPE_TYPES and n is not node:
                 name = n.child_by_field_name("name")
                 if name is not None:  # def/class name binds in the enclosing scope
-                    kind = CLASS if n.type == "class_definition" else (
-                        METHOD if s.kind == "class" else FUNCTION)
+                    kind = CLASS if n.type == "class_definition" else (METHOD if s.kind == "class" else FUNCTION)
                     bind(s, name, kind)
                 inner = Scope(n, s, scope_kind(n))
                 scopes.append(inner)
@@ -258,8 +289,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
             for child in reversed(n.children):
                 if child.type in ("comment", "string_content"):
                     continue
-                if n.type in SCOPE_TYPES and child.type == "identifier" and \
-                        _is_field(n, "name", child):
+                if n.type in SCOPE_TYPES and child.type == "identifier" and _is_field(n, "name", child):
                     continue
                 # decorators, defaults and base classes are evaluated in the outer scope
                 outer = child.type in ("decorator", "argument_list") or (
@@ -276,9 +306,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
             return
         for d in _descendants_in_scope(node):
             if d.type in ("global_statement", "nonlocal_statement"):
-                scope.declared.update(
-                    _text(source, c) for c in d.named_children if c.type == "identifier"
-                )
+                scope.declared.update(_text(source, c) for c in d.named_children if c.type == "identifier")
         params = node.child_by_field_name("parameters")
         if params is not None and params.named_children:
             first = params.named_children[0]
@@ -297,8 +325,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
         if role == "param":
             bind(s, n, PARAMETER)
         elif role in ("bind", "import"):
-            kind = IMPORT if role == "import" else (
-                MODULE_VARIABLE if s.kind == "module" else VARIABLE)
+            kind = IMPORT if role == "import" else (MODULE_VARIABLE if s.kind == "module" else VARIABLE)
             if s.kind == "class":
                 kind = MODULE_VARIABLE
             bind(s, n, kind)
@@ -319,8 +346,7 @@ def build(source: bytes, root: Node) -> ScopeTree:
     return ScopeTree(module, scopes)
 
 
-def _resolve_keyword(source: bytes, ident: Node, scope: Scope,
-                     by_node: dict[tuple[int, int], Scope]) -> None:
+def _resolve_keyword(source: bytes, ident: Node, scope: Scope, by_node: dict[tuple[int, int], Scope]) -> None:
     """`f(name=...)` where f is a function of this file: an occurrence of f's parameter."""
     call = ident.parent.parent.parent if ident.parent and ident.parent.parent else None
     if call is None or call.type != "call":
@@ -333,9 +359,11 @@ def _resolve_keyword(source: bytes, ident: Node, scope: Scope,
         attr = function.child_by_field_name("attribute")
         target = _method_lookup(source, attr, scope) if attr is not None else None
     if target is not None and target.kind == CLASS:
-        body = by_node.get((target.definition.parent.start_byte,
-                            target.definition.parent.end_byte)) \
-            if target.definition.parent is not None else None
+        body = (
+            by_node.get((target.definition.parent.start_byte, target.definition.parent.end_byte))
+            if target.definition.parent is not None
+            else None
+        )
         target = body.bindings.get("__init__") if body is not None else None
     if target is None or target.kind not in (FUNCTION, METHOD):
         return
@@ -355,8 +383,11 @@ def _default_or_annotation(param: Node, child: Node) -> bool:
     holder = param.parent
     if holder is None or holder.type not in ("parameters", "lambda_parameters"):
         return False
-    return _is_field(param, "value", child) or _is_field(param, "type", child) or (
-        param.type == "typed_parameter" and child.type == "type")
+    return (
+        _is_field(param, "value", child)
+        or _is_field(param, "type", child)
+        or (param.type == "typed_parameter" and child.type == "type")
+    )
 
 
 def _descendants_in_scope(node: Node) -> Iterator[Node]:
@@ -411,8 +442,7 @@ def _method_lookup(source: bytes, ident: Node, scope: Scope) -> Binding | None:
         return None
     obj_name = _text(source, obj)
     s: Scope | None = scope
-    while s is not None and not (s.kind == "function" and s.parent is not None
-                                 and s.parent.kind == "class"):
+    while s is not None and not (s.kind == "function" and s.parent is not None and s.parent.kind == "class"):
         if obj_name in s.bindings:  # `self` rebound by an inner lambda or function
             return None
         s = s.parent

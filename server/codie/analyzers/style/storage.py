@@ -32,8 +32,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         " tokens BLOB NOT NULL, names BLOB NOT NULL, stats BLOB NOT NULL)"
     )
     db.execute(
-        "CREATE TABLE style_grams (gram TEXT PRIMARY KEY, n INTEGER NOT NULL,"
-        " count INTEGER NOT NULL) WITHOUT ROWID"
+        "CREATE TABLE style_grams (gram TEXT PRIMARY KEY, n INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID"
     )
     db.execute("CREATE TABLE style_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
@@ -54,8 +53,14 @@ def _gram_rows(words: list[str], delta: Iterable[tuple[Gram, int]]) -> list[tupl
     return [(SEP.join(words[i] for i in g), len(g), c) for g, c in delta if g and c]
 
 
-def write_file(db: sqlite_utils.Database, model: WorkspaceModel, path: str, digest: str,
-               old: Counter[Gram] | None, new: Counter[Gram] | None) -> None:
+def write_file(
+    db: sqlite_utils.Database,
+    model: WorkspaceModel,
+    path: str,
+    digest: str,
+    old: Counter[Gram] | None,
+    new: Counter[Gram] | None,
+) -> None:
     """Persist one file's replacement: its row and the change in the n-gram counts."""
     delta: Counter[Gram] = Counter(new or {})
     if old:
@@ -68,19 +73,24 @@ def write_file(db: sqlite_utils.Database, model: WorkspaceModel, path: str, dige
         else:
             db.execute(
                 "INSERT OR REPLACE INTO style_files VALUES (?, ?, ?, ?, ?)",
-                [path, digest, _pack_tokens(model, entry), msgpack.packb(entry.names),
-                 msgpack.packb({k: dict(v) for k, v in entry.stats.items()})],
+                [
+                    path,
+                    digest,
+                    _pack_tokens(model, entry),
+                    msgpack.packb(entry.names),
+                    msgpack.packb({k: dict(v) for k, v in entry.stats.items()}),
+                ],
             )
         db.conn.executemany(
             "INSERT INTO style_grams (gram, n, count) VALUES (?, ?, ?) ON CONFLICT(gram)"
-            " DO UPDATE SET count = count + excluded.count", rows,
+            " DO UPDATE SET count = count + excluded.count",
+            rows,
         )
         gone = [(r[0],) for r in rows if r[2] < 0]
         db.conn.executemany("DELETE FROM style_grams WHERE gram = ? AND count <= 0", gone)
 
 
-def write_all(db: sqlite_utils.Database, model: WorkspaceModel,
-              digests: dict[str, str]) -> None:
+def write_all(db: sqlite_utils.Database, model: WorkspaceModel, digests: dict[str, str]) -> None:
     """Replace the whole stored model with `model` (after a full training)."""
     words = model.lm.vocab.words
     with store.transaction(db):
@@ -88,9 +98,16 @@ def write_all(db: sqlite_utils.Database, model: WorkspaceModel,
         db.execute("DELETE FROM style_grams")
         db.conn.executemany(
             "INSERT INTO style_files VALUES (?, ?, ?, ?, ?)",
-            [(path, digests.get(path, ""), _pack_tokens(model, e), msgpack.packb(e.names),
-              msgpack.packb({k: dict(v) for k, v in e.stats.items()}))
-             for path, e in model.files.items()],
+            [
+                (
+                    path,
+                    digests.get(path, ""),
+                    _pack_tokens(model, e),
+                    msgpack.packb(e.names),
+                    msgpack.packb({k: dict(v) for k, v in e.stats.items()}),
+                )
+                for path, e in model.files.items()
+            ],
         )
         db.conn.executemany(
             "INSERT INTO style_grams (gram, n, count) VALUES (?, ?, ?)",
@@ -100,8 +117,7 @@ def write_all(db: sqlite_utils.Database, model: WorkspaceModel,
 
 
 def write_meta(db: sqlite_utils.Database, model: WorkspaceModel) -> None:
-    db.execute("INSERT OR REPLACE INTO style_meta VALUES ('margins', ?)",
-               [json.dumps(model.margins)])
+    db.execute("INSERT OR REPLACE INTO style_meta VALUES ('margins', ?)", [json.dumps(model.margins)])
 
 
 def _pack_tokens(model: WorkspaceModel, entry: FileEntry) -> bytes:
@@ -113,11 +129,13 @@ def load(db: sqlite_utils.Database, root: Path | None = None) -> WorkspaceModel:
     """The stored model; n-gram counts come from style_grams, files from style_files."""
     model = WorkspaceModel(root)
     vocab = model.lm.vocab
-    for path, _digest, tokens, names, stats in db.execute(
-            "SELECT path, digest, tokens, names, stats FROM style_files"):
+    for path, _digest, tokens, names, stats in db.execute("SELECT path, digest, tokens, names, stats FROM style_files"):
         ids = vocab.encode(msgpack.unpackb(tokens))
-        entry = FileEntry(ids, [(str(g), str(n)) for g, n in msgpack.unpackb(names)],
-                          {k: Counter(v) for k, v in _unpack_dict(stats).items()})
+        entry = FileEntry(
+            ids,
+            [(str(g), str(n)) for g, n in msgpack.unpackb(names)],
+            {k: Counter(v) for k, v in _unpack_dict(stats).items()},
+        )
         model.files[path] = entry
         model.lm.name_ids.update(vocab.name_ids_in(ids))
         for group, name in entry.names:

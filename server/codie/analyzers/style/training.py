@@ -86,9 +86,9 @@ def training_sample(paths: list[Path], settings: Settings) -> list[Path]:
     return chosen
 
 
-def build_model(root: Path, settings: Settings | None = None,
-                on_file: Progress | None = None,
-                paths: list[Path] | None = None) -> tuple[WorkspaceModel, dict[str, str]]:
+def build_model(
+    root: Path, settings: Settings | None = None, on_file: Progress | None = None, paths: list[Path] | None = None
+) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
 
     `on_file(done, total)` is called after each file (a worker reports progress and may
@@ -115,8 +115,7 @@ def build_model(root: Path, settings: Settings | None = None,
     return model, digests
 
 
-def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
-                  seed: int = 7) -> dict[str, float]:
+def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]], seed: int = 7) -> dict[str, float]:
     """Per kind group: the gap most of the project's own names stay under.
 
     In a project that mostly follows its conventions, existing names are mostly right,
@@ -130,8 +129,7 @@ def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
     per_file = max(1, MARGIN_SAMPLE // max(1, min(len(files), MARGIN_FILES)))
     for key, facts in files[:MARGIN_FILES]:
         assert facts.scopes is not None and facts.stream is not None
-        bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP
-                    and b.name not in ("self", "cls", "_")]
+        bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP and b.name not in ("self", "cls", "_")]
         rng.shuffle(bindings)
         scorer = Scorer(model, facts.stream, key)
         for binding in bindings[:per_file]:
@@ -147,8 +145,9 @@ def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]],
     return margins
 
 
-def train_workspace(root: Path | str, db_path: Path | str | None = None,
-                    on_file: Progress | None = None) -> TrainSummary:
+def train_workspace(
+    root: Path | str, db_path: Path | str | None = None, on_file: Progress | None = None
+) -> TrainSummary:
     """Worker job: (re)train the workspace's style model and store it."""
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -158,12 +157,10 @@ def train_workspace(root: Path | str, db_path: Path | str | None = None,
         storage.write_all(db, model, digests)
     finally:
         db.conn.close()
-    return TrainSummary(len(model.files), model.tokens_seen,
-                        round(time.perf_counter() - started, 3), model.margins)
+    return TrainSummary(len(model.files), model.tokens_seen, round(time.perf_counter() - started, 3), model.margins)
 
 
-def update_file(path: Path | str, db_path: Path | str | None = None,
-                model: WorkspaceModel | None = None) -> bool:
+def update_file(path: Path | str, db_path: Path | str | None = None, model: WorkspaceModel | None = None) -> bool:
     """Worker job: a file was saved (or deleted); replace its contribution.
 
     Without `model` the stored model is loaded, updated and written back (worker process);
@@ -171,15 +168,13 @@ def update_file(path: Path | str, db_path: Path | str | None = None,
     file was unchanged.
     """
     path = Path(path)
-    root = model.root if model is not None and model.root is not None else \
-        find_project_root(path)
+    root = model.root if model is not None and model.root is not None else find_project_root(path)
     db = storage.open_db(db_path or default_path(root))
     try:
         key = _key(path)
         source = _read(path) if path.exists() else None
         digest = _digest(source) if source is not None else ""
-        if source is not None and storage.digest_of(key, db) == digest and \
-                (model is None or key in model.files):
+        if source is not None and storage.digest_of(key, db) == digest and (model is None or key in model.files):
             return False
         if model is None:
             model = storage.load(db, root)

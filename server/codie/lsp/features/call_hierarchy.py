@@ -25,8 +25,12 @@ log = logging.getLogger(__name__)
 CALL_GRAPH = "codie/callGraph"
 MAX_DEPTH = 3
 MAX_NODES = 500
-KINDS = {"module": types.SymbolKind.Module, "class": types.SymbolKind.Class,
-         "function": types.SymbolKind.Function, "lambda": types.SymbolKind.Function}
+KINDS = {
+    "module": types.SymbolKind.Module,
+    "class": types.SymbolKind.Class,
+    "function": types.SymbolKind.Function,
+    "lambda": types.SymbolKind.Function,
+}
 
 
 def _kind(graph: CallGraph, scope: Scope) -> types.SymbolKind:
@@ -36,8 +40,9 @@ def _kind(graph: CallGraph, scope: Scope) -> types.SymbolKind:
     return KINDS.get(scope.kind, types.SymbolKind.Function)
 
 
-def _item(ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph,
-          qualname: str) -> types.CallHierarchyItem | None:
+def _item(
+    ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph, qualname: str
+) -> types.CallHierarchyItem | None:
     graph = folder.graph
     scope, path = graph.scope(qualname), graph.path_of(qualname)
     doc = graphs.document_for(path) if path is not None else None
@@ -47,8 +52,12 @@ def _item(ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph,
     whole = lsp_range(doc, scope.start, scope.end if scope.kind != "module" else 0, enc)
     name = lsp_range(doc, scope.name_start, scope.name_end, enc)
     return types.CallHierarchyItem(
-        name=scope.name, kind=_kind(graph, scope), uri=path.as_uri(), range=whole,
-        selection_range=name, detail=qualname,
+        name=scope.name,
+        kind=_kind(graph, scope),
+        uri=path.as_uri(),
+        range=whole,
+        selection_range=name,
+        detail=qualname,
         data={"qualname": qualname, "root": str(folder.root)},
     )
 
@@ -103,8 +112,7 @@ def _in_called_expression(doc: Document, offset: int) -> bool:
     return False
 
 
-async def _jedi_callees(ls: CodieServer, folder: FolderGraph, path: Path, doc: Document,
-                        offset: int) -> list[str]:
+async def _jedi_callees(ls: CodieServer, folder: FolderGraph, path: Path, doc: Document, offset: int) -> list[str]:
     """Where the graph has no answer for a call, jedi's inference may (typeshed generics,
     builtins' return types). On demand only: it is too slow for the whole workspace."""
     line, column = doc.position_at(offset, "utf-32")  # jedi counts code points
@@ -115,7 +123,8 @@ async def _jedi_callees(ls: CodieServer, folder: FolderGraph, path: Path, doc: D
 
         try:
             names = jedi.Script(text, path=str(path), project=jedi.Project(root)).goto(
-                line + 1, column, follow_imports=True)
+                line + 1, column, follow_imports=True
+            )
         except Exception:  # jedi fails on some code: then there is simply no answer
             log.debug("jedi goto failed", exc_info=True)
             return []
@@ -133,8 +142,9 @@ async def _jedi_callees(ls: CodieServer, folder: FolderGraph, path: Path, doc: D
     return sorted(set(out))
 
 
-def neighbourhood(graph: CallGraph, center: str, depth: int, direction: str,
-                  external: bool) -> tuple[set[str], list[Edge]]:
+def neighbourhood(
+    graph: CallGraph, center: str, depth: int, direction: str, external: bool
+) -> tuple[set[str], list[Edge]]:
     seen, frontier, edges = {center}, [center], []
     for _ in range(depth):
         following: list[str] = []
@@ -153,8 +163,7 @@ def neighbourhood(graph: CallGraph, center: str, depth: int, direction: str,
                         seen.add(n)
                         following.append(n)
         frontier = following
-    unique = {(e.caller, e.callee, e.start): e for e in edges
-              if e.caller in seen and e.callee in seen}
+    unique = {(e.caller, e.callee, e.start): e for e in edges if e.caller in seen and e.callee in seen}
     return seen, list(unique.values())
 
 
@@ -235,8 +244,7 @@ def register(server: CodieServer) -> None:
             for callee, edges in by_callee.items():
                 item = _item(ls, graphs, folder, callee)  # external callees have no file
                 if item is not None:
-                    calls.append(types.CallHierarchyOutgoingCall(
-                        to=item, from_ranges=_site_ranges(ls, doc, edges)))
+                    calls.append(types.CallHierarchyOutgoingCall(to=item, from_ranges=_site_ranges(ls, doc, edges)))
         return calls
 
     @server.feature(CALL_GRAPH)
@@ -272,8 +280,15 @@ def register(server: CodieServer) -> None:
             return _graph_result(ls, graphs, folder, symbol, depth, direction, external)
 
 
-def _graph_result(ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph, symbol: str,
-                  depth: int, direction: str, external: bool) -> dict[str, Any]:
+def _graph_result(
+    ls: CodieServer,
+    graphs: WorkspaceGraphs,
+    folder: FolderGraph,
+    symbol: str,
+    depth: int,
+    direction: str,
+    external: bool,
+) -> dict[str, Any]:
     graph = folder.graph
     nodes, edges = neighbourhood(graph, symbol, depth, direction, external)
     out_nodes = []
@@ -281,8 +296,7 @@ def _graph_result(ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph,
         scope, path = graph.scope(q), graph.path_of(q)
         node: dict[str, Any] = {"id": q, "name": q.rpartition(".")[2], "external": scope is None}
         if scope is not None and path is not None:
-            node["kind"] = "method" if _kind(graph, scope) == types.SymbolKind.Method \
-                else scope.kind
+            node["kind"] = "method" if _kind(graph, scope) == types.SymbolKind.Method else scope.kind
             node["uri"] = path.as_uri()
             doc = graphs.document_for(path)
             if doc is not None:
@@ -291,16 +305,18 @@ def _graph_result(ls: CodieServer, graphs: WorkspaceGraphs, folder: FolderGraph,
         out_nodes.append(node)
     out_edges: dict[tuple[str, str], dict[str, Any]] = {}
     for e in edges:
-        entry = out_edges.setdefault((e.caller, e.callee),
-                                     {"caller": e.caller, "callee": e.callee, "sites": []})
+        entry = out_edges.setdefault((e.caller, e.callee), {"caller": e.caller, "callee": e.callee, "sites": []})
         path = graph.path_of(e.caller)
         doc = graphs.document_for(path) if path is not None else None
         if doc is not None and path is not None:
-            entry["sites"].append({"uri": path.as_uri(), "range": _plain_range(
-                lsp_range(doc, e.start, e.end, ls.encoding))})
+            entry["sites"].append(
+                {"uri": path.as_uri(), "range": _plain_range(lsp_range(doc, e.start, e.end, ls.encoding))}
+            )
     return {"root": symbol, "nodes": out_nodes, "edges": list(out_edges.values())}
 
 
 def _plain_range(r: types.Range) -> dict[str, dict[str, int]]:
-    return {"start": {"line": r.start.line, "character": r.start.character},
-            "end": {"line": r.end.line, "character": r.end.character}}
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }

@@ -29,9 +29,7 @@ def workspace_edit(ls: CodieServer, doc: Document, edits: list[TextEdit]) -> typ
     return types.WorkspaceEdit(
         document_changes=[
             types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=doc.uri, version=doc.version
-                ),
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
                 edits=[text_edit(doc, e, enc) for e in sorted(edits, key=lambda e: e.start)],
             )
         ]
@@ -54,9 +52,7 @@ def suppress_edit(doc: Document, finding: Finding) -> TextEdit:
     return TextEdit(end, end, f"  # codie: ignore[{finding.rule_id}]")
 
 
-def finding_actions(
-    ls: CodieServer, doc: Document, params: types.CodeActionParams
-) -> list[types.CodeAction]:
+def finding_actions(ls: CodieServer, doc: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
     analysis = ls.analyses.get(doc.uri)
     if analysis is None:
         return []
@@ -70,27 +66,31 @@ def finding_actions(
         if not (f.start <= hi and lo <= f.end):
             continue
         if f.fix is not None and _wanted(only, types.CodeActionKind.QuickFix):
-            actions.append(types.CodeAction(
-                title=f"{f.fix.title} ({f.rule_id})",
-                kind=types.CodeActionKind.QuickFix,
-                edit=workspace_edit(ls, doc, fix_edits(doc, f.fix)),
-                is_preferred=f.fix.safe,
-                data={"ruleId": f.rule_id, "action": "fix", "confidence": f.confidence},
-            ))
+            actions.append(
+                types.CodeAction(
+                    title=f"{f.fix.title} ({f.rule_id})",
+                    kind=types.CodeActionKind.QuickFix,
+                    edit=workspace_edit(ls, doc, fix_edits(doc, f.fix)),
+                    is_preferred=f.fix.safe,
+                    data={"ruleId": f.rule_id, "action": "fix", "confidence": f.confidence},
+                )
+            )
         if _wanted(only, types.CodeActionKind.QuickFix):
-            actions.append(types.CodeAction(
-                title=f"Suppress {f.rule_id} on this line",
-                kind=types.CodeActionKind.QuickFix,
-                edit=workspace_edit(ls, doc, [suppress_edit(doc, f)]),
-                data={"ruleId": f.rule_id, "action": "suppress"},
-            ))
-            actions.append(types.CodeAction(
-                title=f"Explain {f.rule_id}",
-                kind=types.CodeActionKind.QuickFix,
-                command=types.Command(
-                    title=f"Explain {f.rule_id}", command=EXPLAIN_COMMAND, arguments=[f.rule_id]
-                ),
-            ))
+            actions.append(
+                types.CodeAction(
+                    title=f"Suppress {f.rule_id} on this line",
+                    kind=types.CodeActionKind.QuickFix,
+                    edit=workspace_edit(ls, doc, [suppress_edit(doc, f)]),
+                    data={"ruleId": f.rule_id, "action": "suppress"},
+                )
+            )
+            actions.append(
+                types.CodeAction(
+                    title=f"Explain {f.rule_id}",
+                    kind=types.CodeActionKind.QuickFix,
+                    command=types.Command(title=f"Explain {f.rule_id}", command=EXPLAIN_COMMAND, arguments=[f.rule_id]),
+                )
+            )
     return actions
 
 
@@ -109,14 +109,15 @@ def register(server: CodieServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source,
-                               types.CodeActionKind.SourceFixAll],
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.Source,
+                types.CodeActionKind.SourceFixAll,
+            ],
             resolve_provider=False,
         ),
     )
-    async def code_action(
-        ls: CodieServer, params: types.CodeActionParams
-    ) -> list[types.CodeAction] | None:
+    async def code_action(ls: CodieServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         analysis = await ls.settled(params.text_document.uri)
         if analysis is None:
             return None

@@ -27,19 +27,29 @@ REFRESH_DELAY = 0.3  # seconds of quiet after an edit before metrics are recompu
 
 
 def describe(m: Metrics) -> str:
-    return (f"CC {m.cyclomatic} ({m.rank}) · cognitive {m.cognitive} · "
-            f"MI {m.maintainability:.0f} · {m.lines.sloc} SLOC")
+    return f"CC {m.cyclomatic} ({m.rank}) · cognitive {m.cognitive} · MI {m.maintainability:.0f} · {m.lines.sloc} SLOC"
 
 
 def figures(m: Metrics) -> dict[str, object]:
     h = m.halstead
     return {
-        "qualname": m.qualname, "kind": m.kind, "cyclomatic": m.cyclomatic, "rank": m.rank,
-        "cognitive": m.cognitive, "maintainability": round(m.maintainability, 2),
+        "qualname": m.qualname,
+        "kind": m.kind,
+        "cyclomatic": m.cyclomatic,
+        "rank": m.rank,
+        "cognitive": m.cognitive,
+        "maintainability": round(m.maintainability, 2),
         "lines": asdict(m.lines),
-        "halstead": {"h1": h.h1, "h2": h.h2, "N1": h.n1, "N2": h.n2,
-                     "volume": round(h.volume, 2), "difficulty": round(h.difficulty, 2),
-                     "effort": round(h.effort, 2), "bugs": round(h.bugs, 4)},
+        "halstead": {
+            "h1": h.h1,
+            "h2": h.h2,
+            "N1": h.n1,
+            "N2": h.n2,
+            "volume": round(h.volume, 2),
+            "difficulty": round(h.difficulty, 2),
+            "effort": round(h.effort, 2),
+            "bugs": round(h.bugs, 4),
+        },
     }
 
 
@@ -109,12 +119,13 @@ def metrics_lenses(ls: CodieServer, doc: Document) -> list[types.CodeLens]:
     for m in flatten(metrics):
         if m.kind not in ("function", "method"):
             continue
-        lenses.append(types.CodeLens(
-            range=lsp_range(doc, m.name_start, m.name_end, enc),
-            command=types.Command(title=describe(m), command=METRICS_COMMAND,
-                                  arguments=[doc.uri, m.qualname]),
-            data={"source": "metrics", "qualname": m.qualname},
-        ))
+        lenses.append(
+            types.CodeLens(
+                range=lsp_range(doc, m.name_start, m.name_end, enc),
+                command=types.Command(title=describe(m), command=METRICS_COMMAND, arguments=[doc.uri, m.qualname]),
+                data={"source": "metrics", "qualname": m.qualname},
+            )
+        )
     return lenses
 
 
@@ -127,10 +138,12 @@ def metrics_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> 
     for m in flatten(metrics):
         if m.kind in ("function", "method") and m.name_start <= offset <= m.name_end:
             h = m.halstead
-            return (f"**`{m.qualname}`**: cyclomatic {m.cyclomatic} (rank {m.rank}), cognitive "
-                    f"{m.cognitive}, maintainability {m.maintainability:.0f}, "
-                    f"{m.lines.sloc} SLOC / {m.lines.lloc} LLOC; Halstead volume "
-                    f"{h.volume:.0f}, difficulty {h.difficulty:.1f}")
+            return (
+                f"**`{m.qualname}`**: cyclomatic {m.cyclomatic} (rank {m.rank}), cognitive "
+                f"{m.cognitive}, maintainability {m.maintainability:.0f}, "
+                f"{m.lines.sloc} SLOC / {m.lines.lloc} LLOC; Halstead volume "
+                f"{h.volume:.0f}, difficulty {h.difficulty:.1f}"
+            )
     return None
 
 
@@ -166,8 +179,7 @@ def register(server: CodieServer) -> None:
 
     server.hooks.close.connect(lambda ls, uri: metrics_service(ls).forget(uri))
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_LENS,
-                    types.CodeLensOptions(resolve_provider=False))
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     async def code_lens(ls: CodieServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         doc = ls.document(params.text_document.uri)
         if doc is None:
@@ -185,9 +197,7 @@ def register(server: CodieServer) -> None:
         return lenses
 
     @server.command(METRICS_COMMAND)
-    async def function_metrics(
-        ls: CodieServer, uri: str, qualname: str
-    ) -> dict[str, object] | None:
+    async def function_metrics(ls: CodieServer, uri: str, qualname: str) -> dict[str, object] | None:
         doc = ls.document(uri)
         if doc is None:
             return None

@@ -32,9 +32,7 @@ def register(server: CodieServer) -> None:
         ls.hooks.shutdown.emit(ls)  # features stop their pools and processes
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
-        ls: CodieServer, params: types.DidChangeConfigurationParams
-    ) -> None:
+    async def did_change_configuration(ls: CodieServer, params: types.DidChangeConfigurationParams) -> None:
         if params.settings:
             ls.settings.set_client(params.settings)
         await pull_configuration(ls)
@@ -58,10 +56,7 @@ async def pull_configuration(ls: CodieServer) -> None:
     if not (caps and caps.configuration):
         return
     folders: list[Path | None] = list(ls.settings.folders) or [None]
-    items = [
-        types.ConfigurationItem(scope_uri=f.as_uri() if f else None, section="codie")
-        for f in folders
-    ]
+    items = [types.ConfigurationItem(scope_uri=f.as_uri() if f else None, section="codie") for f in folders]
     try:
         answers = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
     except Exception as exc:  # a client that cannot answer keeps the settings it gave

@@ -35,20 +35,24 @@ MAX_ROWS = 5  # the worst advisories in the hover; the link lists all
 SNYK_COMMAND = "codie.snyk.run"
 
 
-def advisory_table(package: str, version: str, found: list[Advisory],
-                   upgrade: str | None) -> str:
+def advisory_table(package: str, version: str, found: list[Advisory], upgrade: str | None) -> str:
     """Short: the upgrade first, the worst few advisories, a link to all of them (the
     summaries are on the linked pages; a hover is not the place for pages of text)."""
     n = len(found)
-    lines = [f"#### {package} {version}: {n} known vulnerabilit{'y' if n == 1 else 'ies'}", "",
-             f"**Smallest upgrade that clears all:** {upgrade}" if upgrade else
-             "**No release fixes all of them.**", "",
-             "| advisory | aliases | CVSS | fixed in |", "|---|---|---|---|"]
+    lines = [
+        f"#### {package} {version}: {n} known vulnerabilit{'y' if n == 1 else 'ies'}",
+        "",
+        f"**Smallest upgrade that clears all:** {upgrade}" if upgrade else "**No release fixes all of them.**",
+        "",
+        "| advisory | aliases | CVSS | fixed in |",
+        "|---|---|---|---|",
+    ]
     worst = sorted(found, key=lambda a: -(a.score or 0.0))[:MAX_ROWS]
     for a in worst:
         score = f"{a.score} {cvss_level(a.score)}" if a.score is not None else "n/a"
-        lines.append(f"| [{a.id}]({a.url}) | {', '.join(a.aliases[:2])} | {score} | "
-                     f"{', '.join(a.fixed[:2]) or 'none'} |")
+        lines.append(
+            f"| [{a.id}]({a.url}) | {', '.join(a.aliases[:2])} | {score} | {', '.join(a.fixed[:2]) or 'none'} |"
+        )
     link = f"https://osv.dev/list?ecosystem=PyPI&q={package}"
     more = f"{n - len(worst)} more: " if n > len(worst) else ""
     lines += ["", f"{more}[all advisories for {package}]({link}). _Data: {ATTRIBUTION}._"]
@@ -76,8 +80,7 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
         for f in findings_at(ls, doc, offset):
             if f.rule_id == "DEP004":
                 package, version = str(f.data["package"]), str(f.data["version"])
-                return advisory_table(package, version, index.affecting(package, version),
-                                      f.data.get("upgrade"))
+                return advisory_table(package, version, index.affecting(package, version), f.data.get("upgrade"))
         return None
     if manifest_format(filename_of(doc.uri)) is None:
         return None
@@ -87,9 +90,11 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
     found = index.affecting(dep.name, dep.version)
     if not found:
         what = "" if dep.exact else f" (the lowest version `{dep.specifier}` allows)"
-        return (f"**{dep.name} {dep.version}**{what}: no known advisories in the offline "
-                f"index (data up to {str(index.meta.get('data_modified'))[:10]}). "
-                f"_Data: {ATTRIBUTION}._")
+        return (
+            f"**{dep.name} {dep.version}**{what}: no known advisories in the offline "
+            f"index (data up to {str(index.meta.get('data_modified'))[:10]}). "
+            f"_Data: {ATTRIBUTION}._"
+        )
     upgrade = index.smallest_upgrade(dep.name, dep.version)
     return advisory_table(dep.name, dep.version, found, str(upgrade) if upgrade else None)
 
@@ -151,25 +156,32 @@ def _on_watched(ls: CodieServer, changes: Any) -> None:
         refresh_folder(ls, root)
 
 
-def upgrade_all_action(ls: CodieServer, doc: Document,
-                       params: types.CodeActionParams) -> list[types.CodeAction]:
+def upgrade_all_action(ls: CodieServer, doc: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
     """One source action for the whole manifest: every DEP001 pin to its upgrade."""
     analysis = ls.analyses.get(doc.uri)
     only = params.context.only
     source = types.CodeActionKind.Source.value
-    if analysis is None or doc.is_python or (only and not any(
-            source.startswith(str(getattr(o, "value", o))) for o in only)):
+    if (
+        analysis is None
+        or doc.is_python
+        or (only and not any(source.startswith(str(getattr(o, "value", o))) for o in only))
+    ):
         return []
-    edits = [e for f in ls.visible_findings(analysis)
-             if f.rule_id == "DEP001" and f.fix is not None for e in f.fix.edits]
+    edits = [
+        e for f in ls.visible_findings(analysis) if f.rule_id == "DEP001" and f.fix is not None for e in f.fix.edits
+    ]
     if len(edits) < 2:
         return []  # one pin: its quick fix says the same
     from codie.lsp.features.code_actions import workspace_edit
 
-    return [types.CodeAction(
-        title=f"Upgrade all {len(edits)} vulnerable pins in this file",
-        kind=types.CodeActionKind.Source, edit=workspace_edit(ls, doc, edits),
-        data={"action": "upgrade-all", "count": len(edits)})]
+    return [
+        types.CodeAction(
+            title=f"Upgrade all {len(edits)} vulnerable pins in this file",
+            kind=types.CodeActionKind.Source,
+            edit=workspace_edit(ls, doc, edits),
+            data={"action": "upgrade-all", "count": len(edits)},
+        )
+    ]
 
 
 def _run_snyk(ls: CodieServer, root: Path) -> dict[str, Any]:
@@ -197,14 +209,14 @@ def register(server: CodieServer) -> None:
         try:
             result = await loop.run_in_executor(ls.thread_pool, _run_snyk, ls, root)
         except SnykFormatError as exc:
-            ls.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Warning, message=f"Codie: {exc}"))
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Codie: {exc}"))
             return {"error": str(exc)}
         for uri, analysis in list(ls.analyses.items()):
             if analysis.ctx.root == root and manifest_format(filename_of(uri)) is not None:
                 analysis.invalidate()
                 ls.schedule(uri)
         return result
+
     server.hooks.open.connect(_on_open)
     server.hooks.save.connect(_on_save)
     server.hooks.watched.connect(_on_watched)

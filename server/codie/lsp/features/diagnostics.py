@@ -13,9 +13,7 @@ from codie.lsp.server import CodieServer
 def register(server: CodieServer) -> None:
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(
-            identifier="codie", inter_file_dependencies=False, workspace_diagnostics=True
-        ),
+        types.DiagnosticOptions(identifier="codie", inter_file_dependencies=False, workspace_diagnostics=True),
     )
     async def pull(
         ls: CodieServer, params: types.DocumentDiagnosticParams

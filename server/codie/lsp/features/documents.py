@@ -27,8 +27,7 @@ def register(server: CodieServer) -> None:
         uri = params.text_document.uri
         version = params.text_document.version
         if (refused := ls.refused.get(uri)) is not None:
-            whole = [c for c in params.content_changes
-                     if isinstance(c, types.TextDocumentContentChangeWholeDocument)]
+            whole = [c for c in params.content_changes if isinstance(c, types.TextDocumentContentChangeWholeDocument)]
             if whole:
                 ls.open_document(uri, whole[-1].text, version, None)
             else:
@@ -45,8 +44,10 @@ def register(server: CodieServer) -> None:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 r = change.range
                 edit = doc.apply_change(
-                    (r.start.line, r.start.character), (r.end.line, r.end.character),
-                    change.text, enc,
+                    (r.start.line, r.start.character),
+                    (r.end.line, r.end.character),
+                    change.text,
+                    enc,
                 )
                 analysis.note_edit(edit)
             elif (reason := ls.refusal(uri, change.text)) is not None:

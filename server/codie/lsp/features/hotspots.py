@@ -42,8 +42,7 @@ def register(server: CodieServer) -> None:
         try:
             window = parse_window(window_text)
             loop = asyncio.get_running_loop()
-            files, functions = await loop.run_in_executor(
-                ls.thread_pool, compute, root, window, default_path(root))
+            files, functions = await loop.run_in_executor(ls.thread_pool, compute, root, window, default_path(root))
         except ChurnError as exc:
             return {"error": str(exc)}
 
@@ -55,5 +54,4 @@ def register(server: CodieServer) -> None:
                 out.append(row)
             return out
 
-        return {"root": root.as_uri(), "window": window_text, "files": rows(files),
-                "functions": rows(functions)}
+        return {"root": root.as_uri(), "window": window_text, "files": rows(files), "functions": rows(functions)}

@@ -9,8 +9,21 @@ from codie.core.findings import Finding
 from codie.lsp.server import CodieServer
 
 # "right about 3 times in 4": the rule's prior precision as a fraction a reader can picture
-FRACTIONS = ((1, 10), (1, 5), (1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5),
-             (9, 10), (19, 20), (49, 50))
+FRACTIONS = (
+    (1, 10),
+    (1, 5),
+    (1, 4),
+    (1, 3),
+    (2, 5),
+    (1, 2),
+    (3, 5),
+    (2, 3),
+    (3, 4),
+    (4, 5),
+    (9, 10),
+    (19, 20),
+    (49, 50),
+)
 
 
 MAX_NOTE = 120
@@ -35,13 +48,11 @@ def confidence_words(finding: Finding) -> str:
         words.append(f"this rule is right about {as_fraction(parts['prior'])}")
     evidence = parts.get("evidence")
     if finding.evidence_notes:  # the first two, each a line at most: a hover stays short
-        notes = [n if len(n) <= MAX_NOTE else n[: MAX_NOTE - 1] + "…"
-                 for n in finding.evidence_notes[:2]]
+        notes = [n if len(n) <= MAX_NOTE else n[: MAX_NOTE - 1] + "…" for n in finding.evidence_notes[:2]]
         more = len(finding.evidence_notes) - len(notes)
         words.append("here " + "; ".join(notes) + (f" (and {more} more)" if more else ""))
     elif evidence is not None and abs(evidence - 0.5) >= 0.1:
-        words.append("the evidence here makes it " + ("more" if evidence > 0.5 else "less")
-                     + " likely")
+        words.append("the evidence here makes it " + ("more" if evidence > 0.5 else "less") + " likely")
     if "model" in parts:
         words.append(f"a model judged it {'real' if parts['model'] >= 0.5 else 'doubtful'}")
     if "feedback" in parts:
@@ -105,7 +116,5 @@ def register(server: CodieServer) -> None:
         if not sections:
             return None
         return types.Hover(
-            contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)
-            )
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections))
         )

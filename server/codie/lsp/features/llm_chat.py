@@ -94,7 +94,10 @@ async def chat_context(ls: CodieServer, params: Any) -> ChatContext:
         selection = lines_around(doc, first, min(last, first + MAX_SELECTION_LINES), radius=0)
     st = state(ls)
     return ChatContext(
-        str(message), tuple(history), path=display_path(uri), selection=selection,
+        str(message),
+        tuple(history),
+        path=display_path(uri),
+        selection=selection,
         findings=tuple(st.context(doc, f) for f in found[:MAX_CONTEXT_FINDINGS]),
     )
 
@@ -111,8 +114,7 @@ async def chat(ls: CodieServer, params: Any) -> dict[str, Any]:
         async for piece in service.chat(ctx, request):
             pieces.append(piece)
             ls.protocol.notify(CHAT_CHUNK, {"chatId": chat_id, "delta": piece})
-    result: dict[str, Any] = {"chatId": chat_id, "text": "".join(pieces), "done": True,
-                              **answered_by(request)}
+    result: dict[str, Any] = {"chatId": chat_id, "text": "".join(pieces), "done": True, **answered_by(request)}
     fixes = verified_fixes(ls, str(param(params, "uri") or ""))
     if fixes:
         result["fixes"] = fixes
@@ -143,9 +145,16 @@ def verified_fixes(ls: CodieServer, uri: str) -> list[dict[str, Any]]:
         if fix_uri != uri or version != doc.version or not proposal.ok:
             continue
         edit = workspace_edit(ls, doc, [minimal_edit(doc.text, proposal.verification.new_text)])
-        out.append({"uri": uri, "version": doc.version, "fingerprint": fp,
-                    "ruleId": rules.get(fp, ""), "diff": proposal.verification.diff,
-                    "edit": _CONVERTER.unstructure(edit)})
+        out.append(
+            {
+                "uri": uri,
+                "version": doc.version,
+                "fingerprint": fp,
+                "ruleId": rules.get(fp, ""),
+                "diff": proposal.verification.diff,
+                "edit": _CONVERTER.unstructure(edit),
+            }
+        )
     return out
 
 
@@ -161,15 +170,16 @@ async def explain(ls: CodieServer, params: Any) -> dict[str, Any]:
     if doc is None or not found:
         rule = ls.catalogue.get(str(rule_id)) if rule_id else None
         text = rule.help_markdown if rule else "Codie has no findings here."
-        return {"markdown": text, "ruleIds": [rule.id] if rule else [], "provider": "offline",
-                "label": "rule documentation"}
+        return {
+            "markdown": text,
+            "ruleIds": [rule.id] if rule else [],
+            "provider": "offline",
+            "label": "rule documentation",
+        }
     # one request, one deadline, for all the findings explained
-    async with llm_progress(ls, service, "Codie: explain", param(params, "workDoneToken")) \
-            as request:
-        parts = [await service.explain(st.context(doc, f), request)
-                 for f in found[:MAX_EXPLAINED]]
-    return {"markdown": "\n\n---\n\n".join(parts), "ruleIds": [f.rule_id for f in found],
-            **answered_by(request)}
+    async with llm_progress(ls, service, "Codie: explain", param(params, "workDoneToken")) as request:
+        parts = [await service.explain(st.context(doc, f), request) for f in found[:MAX_EXPLAINED]]
+    return {"markdown": "\n\n---\n\n".join(parts), "ruleIds": [f.rule_id for f in found], **answered_by(request)}
 
 
 async def record_feedback(ls: CodieServer, params: Any) -> dict[str, Any]:
@@ -195,9 +205,14 @@ async def record_feedback(ls: CodieServer, params: Any) -> dict[str, Any]:
     if ls.pull_diagnostics:
         ls.refresh_pull()
     post = store.posterior(project, rule_id, rule.confidence)
-    return {"ruleId": rule_id, "alpha": round(post.alpha, 4), "beta": round(post.beta, 4),
-            "precision": round(post.precision, 4), "accepts": post.accepts,
-            "rejects": post.rejects}
+    return {
+        "ruleId": rule_id,
+        "alpha": round(post.alpha, 4),
+        "beta": round(post.beta, 4),
+        "precision": round(post.precision, 4),
+        "accepts": post.accepts,
+        "rejects": post.rejects,
+    }
 
 
 def register(server: CodieServer) -> None:

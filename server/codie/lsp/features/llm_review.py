@@ -36,14 +36,11 @@ MAX_VERDICTS = 20  # per document and pass
 
 
 def _feedback_command(uri: str, f: Finding, verdict: str, title: str) -> types.Command:
-    args = {"uri": uri, "ruleId": f.rule_id, "fingerprint": f.data.get("fingerprint"),
-            "verdict": verdict}
+    args = {"uri": uri, "ruleId": f.rule_id, "fingerprint": f.data.get("fingerprint"), "verdict": verdict}
     return types.Command(title=title, command=FEEDBACK, arguments=[args])
 
 
-def review_actions(
-    ls: CodieServer, doc: Document, params: types.CodeActionParams
-) -> list[types.CodeAction]:
+def review_actions(ls: CodieServer, doc: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
     analysis = ls.analyses.get(doc.uri)
     if analysis is None:
         return []
@@ -61,25 +58,38 @@ def review_actions(
         cached = st.proposals.get((doc.uri, fp))
         if cached is not None and cached[0] == doc.version and cached[1].ok:
             edit = minimal_edit(doc.text, cached[1].verification.new_text)
-            actions.append(types.CodeAction(
-                title=f"Apply fix (verified): {f.rule_id}", kind=kind,
-                edit=workspace_edit(ls, doc, [edit]), is_preferred=True,
-                command=_feedback_command(doc.uri, f, "accept", "Record the fix"),
-                data={"ruleId": f.rule_id, "action": "verified-fix"},
-            ))
+            actions.append(
+                types.CodeAction(
+                    title=f"Apply fix (verified): {f.rule_id}",
+                    kind=kind,
+                    edit=workspace_edit(ls, doc, [edit]),
+                    is_preferred=True,
+                    command=_feedback_command(doc.uri, f, "accept", "Record the fix"),
+                    data={"ruleId": f.rule_id, "action": "verified-fix"},
+                )
+            )
         elif cached is None or cached[0] != doc.version:
-            actions.append(types.CodeAction(
-                title=f"Propose a verified fix for {f.rule_id}", kind=kind,
-                command=types.Command(title="Propose fix", command=PROPOSE_FIX, arguments=[ref]),
-            ))
-        actions.append(types.CodeAction(
-            title=f"Ask why: {f.rule_id}", kind=kind,
-            command=types.Command(title="Ask why", command=ASK_WHY, arguments=[ref]),
-        ))
-        actions.append(types.CodeAction(
-            title=f"Dismiss {f.rule_id} here (false positive)", kind=kind,
-            command=_feedback_command(doc.uri, f, "dismiss", "Dismiss"),
-        ))
+            actions.append(
+                types.CodeAction(
+                    title=f"Propose a verified fix for {f.rule_id}",
+                    kind=kind,
+                    command=types.Command(title="Propose fix", command=PROPOSE_FIX, arguments=[ref]),
+                )
+            )
+        actions.append(
+            types.CodeAction(
+                title=f"Ask why: {f.rule_id}",
+                kind=kind,
+                command=types.Command(title="Ask why", command=ASK_WHY, arguments=[ref]),
+            )
+        )
+        actions.append(
+            types.CodeAction(
+                title=f"Dismiss {f.rule_id} here (false positive)",
+                kind=kind,
+                command=_feedback_command(doc.uri, f, "dismiss", "Dismiss"),
+            )
+        )
     return actions
 
 
@@ -92,18 +102,22 @@ def score_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> st
     store = st.stores.get(folder)
     for f in findings_at(ls, doc, offset):
         parts = dict(f.confidence_parts)
-        rows = [f"**Why {f.confidence:.0%} for {f.rule_id}:** rule precision "
-                f"{parts.get('prior', 0):.2f}, evidence here {parts.get('evidence', 0.5):.2f}"]
+        rows = [
+            f"**Why {f.confidence:.0%} for {f.rule_id}:** rule precision "
+            f"{parts.get('prior', 0):.2f}, evidence here {parts.get('evidence', 0.5):.2f}"
+        ]
         if "model" in parts:
             rows.append(f"model verdict {parts['model']:.2f} (P(true positive) from logprobs)")
         if store is not None:
             rule = ls.catalogue.get(f.rule_id)
             post = store.posterior(st.project(folder), f.rule_id, rule.confidence if rule else 0.5)
             if post.accepts or post.rejects:
-                rows.append(f"team feedback {parts.get('feedback', 0.5):.2f} ({post.accepts} "
-                            f"accepted, {post.rejects} dismissed; precision now "
-                            f"{post.precision:.0%})")
-        sections.append("; ".join(rows) + ". Use \"Ask why\" for a full explanation.")
+                rows.append(
+                    f"team feedback {parts.get('feedback', 0.5):.2f} ({post.accepts} "
+                    f"accepted, {post.rejects} dismissed; precision now "
+                    f"{post.precision:.0%})"
+                )
+        sections.append("; ".join(rows) + '. Use "Ask why" for a full explanation.')
     return "\n\n".join(sections) or None
 
 
@@ -136,14 +150,20 @@ async def propose_fix(ls: CodieServer, *args: Any) -> dict[str, Any]:
     service = st.service(uri)
     async with llm_progress(ls, service, f"Codie: fix {finding.rule_id}") as request:
         proposal = await service.propose_fix(
-            snapshot, finding, st.context(snapshot, finding), ls.analyzers, ls.catalogue,
-            analysis.ctx.settings, analysis.ctx.root, request)
+            snapshot,
+            finding,
+            st.context(snapshot, finding),
+            ls.analyzers,
+            ls.catalogue,
+            analysis.ctx.settings,
+            analysis.ctx.root,
+            request,
+        )
     fp = str(finding.data.get("fingerprint", ""))
     if ls.document(uri) is doc and doc.version == version:
         st.proposals[(uri, fp)] = (version, proposal)
     v = proposal.verification
-    return {"verified": v.ok, "reason": v.reason, "diff": v.diff if v.ok else "",
-            **answered_by(request)}
+    return {"verified": v.ok, "reason": v.reason, "diff": v.diff if v.ok else "", **answered_by(request)}
 
 
 async def feedback_command(ls: CodieServer, *args: Any) -> dict[str, Any]:

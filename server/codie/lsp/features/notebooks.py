@@ -88,7 +88,7 @@ def _splice(notebook: Notebook, cells: dict[str, Document]) -> None:
         return
     lo = _common_prefix(old, source)
     hi = _common_suffix(old, source, lo)
-    edit = module.splice(lo, len(old) - hi, source[lo:len(source) - hi])
+    edit = module.splice(lo, len(old) - hi, source[lo : len(source) - hi])
     notebook.analysis.note_edit(edit)
     notebook.analysis.note_changed_ranges(module.reparse())
 
@@ -108,7 +108,7 @@ def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
     lo, hi = 0, min(len(a), len(b)) - prefix
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a[len(a) - mid :] == b[len(b) - mid :]:
             lo = mid
         else:
             hi = mid - 1
@@ -126,10 +126,10 @@ def _cell_docs(ls: CodieServer, notebook: Notebook) -> dict[str, Document]:
 
 def _open_cell(ls: CodieServer, notebook: Notebook, item: types.TextDocumentItem) -> None:
     notebook.languages[item.uri] = item.language_id
-    doc = Document(item.uri, item.text, item.version,
-                   "python" if item.language_id == "python" else "text")
-    ctx = Context(doc, ls.catalogue, notebook.analysis.ctx.settings,
-                  root=notebook.analysis.ctx.root, services=ls.services.shared)
+    doc = Document(item.uri, item.text, item.version, "python" if item.language_id == "python" else "text")
+    ctx = Context(
+        doc, ls.catalogue, notebook.analysis.ctx.settings, root=notebook.analysis.ctx.root, services=ls.services.shared
+    )
     ls.analyses[item.uri] = CellAnalysis(ctx, notebook)
 
 
@@ -153,9 +153,7 @@ async def _refresh_when_settled(ls: CodieServer, uri: str) -> None:
     ls.refresh_pull()
 
 
-def _apply_text(
-    ls: CodieServer, changes: Sequence[types.NotebookDocumentCellContentChanges]
-) -> None:
+def _apply_text(ls: CodieServer, changes: Sequence[types.NotebookDocumentCellContentChanges]) -> None:
     enc = ls.encoding
     for content in changes:
         analysis = ls.analyses.get(content.document.uri)
@@ -166,8 +164,7 @@ def _apply_text(
         for change in content.changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 r = change.range
-                doc.apply_change((r.start.line, r.start.character),
-                                 (r.end.line, r.end.character), change.text, enc)
+                doc.apply_change((r.start.line, r.start.character), (r.end.line, r.end.character), change.text, enc)
             else:
                 doc.replace_all(change.text)
         doc.reparse()
@@ -180,10 +177,14 @@ def register(server: CodieServer) -> None:
     def did_open(ls: CodieServer, params: types.DidOpenNotebookDocumentParams) -> None:
         nb = params.notebook_document
         module = Document(nb.uri, "", nb.version, "python")
-        ctx = Context(module, ls.catalogue, ls.settings.for_uri(nb.uri),
-                      root=ls.settings.folder_of(nb.uri), services=ls.services.shared)
-        notebook = Notebook(nb.uri, DocumentAnalysis(ctx, ls.analyzers,
-                                                     on_error=ls.analyzer_failed))
+        ctx = Context(
+            module,
+            ls.catalogue,
+            ls.settings.for_uri(nb.uri),
+            root=ls.settings.folder_of(nb.uri),
+            services=ls.services.shared,
+        )
+        notebook = Notebook(nb.uri, DocumentAnalysis(ctx, ls.analyzers, on_error=ls.analyzer_failed))
         notebook.order = [cell.document for cell in nb.cells]
         notebooks(ls)[nb.uri] = notebook
         for item in params.cell_text_documents:
@@ -199,7 +200,7 @@ def register(server: CodieServer) -> None:
         if cells.structure is not None:
             array = cells.structure.array
             added = [c.document for c in array.cells or ()]
-            notebook.order[array.start:array.start + array.delete_count] = added
+            notebook.order[array.start : array.start + array.delete_count] = added
             for item in cells.structure.did_open or ():
                 _open_cell(ls, notebook, item)
             for ident in cells.structure.did_close or ():

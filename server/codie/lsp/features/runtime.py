@@ -85,8 +85,7 @@ class RuntimeFeature:
             return "the workspace is not trusted: Codie runs none of its code"
         if on_save:
             table = self.client_table(uri, "runtime")
-            opted = next((table[k] for k in ("onSave", "on_save", "on-save") if k in table),
-                         False)
+            opted = next((table[k] for k in ("onSave", "on_save", "on-save") if k in table), False)
             if opted is not True:
                 return "runtime tests on save are off (opt in: codie.runtime.onSave)"
         return None
@@ -110,7 +109,8 @@ class RuntimeFeature:
         if previous is not None:
             client.cancel(previous)
         payload: dict[str, Any] = {
-            "root": str(root), "targets": [str(t) for t in targets],
+            "root": str(root),
+            "targets": [str(t) for t in targets],
             "backend": os.environ.get("CODIE_SANDBOX", "auto"),
             "db": str(client.db),
         }
@@ -148,9 +148,12 @@ class RuntimeFeature:
         def begin(*_: Any) -> None:
             if self.tokens.get(job_id) != token:
                 return  # the run ended before the client created the token: show nothing
-            self.server.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-                title="Codie: running tests", message=Path(file).name, percentage=0,
-                cancellable=True))
+            self.server.work_done_progress.begin(
+                token,
+                types.WorkDoneProgressBegin(
+                    title="Codie: running tests", message=Path(file).name, percentage=0, cancellable=True
+                ),
+            )
 
         try:
             self.server.work_done_progress.create(token, begin)
@@ -166,8 +169,9 @@ class RuntimeFeature:
     def on_progress(self, job_id: int, fraction: float, message: str) -> None:
         token = self.tokens.get(job_id)
         if token is not None and token in self.server.work_done_progress.tokens:
-            self.server.work_done_progress.report(token, types.WorkDoneProgressReport(
-                message=message, percentage=int(fraction * 100)))
+            self.server.work_done_progress.report(
+                token, types.WorkDoneProgressReport(message=message, percentage=int(fraction * 100))
+            )
 
     def on_cancel(self, params: types.WorkDoneProgressCancelParams) -> None:
         for job_id, token in list(self.tokens.items()):
@@ -183,26 +187,33 @@ class RuntimeFeature:
         state = message.get("state")
         summary = self.summary(result, state, message.get("error"))
         self.end_progress(job_id, summary)
-        self.last = {"job": job_id, "state": state, "summary": summary,
-                     "backend": result.get("backend"), "why": result.get("why"),
-                     "isolation": (result.get("run") or {}).get("isolation", []),
-                     "error": result.get("error") or message.get("error")}
-        self.server.protocol.notify(RESULT, {"file": file, **self.last,
-                                             "issues": result.get("issues", [])})
+        self.last = {
+            "job": job_id,
+            "state": state,
+            "summary": summary,
+            "backend": result.get("backend"),
+            "why": result.get("why"),
+            "isolation": (result.get("run") or {}).get("isolation", []),
+            "error": result.get("error") or message.get("error"),
+        }
+        self.server.protocol.notify(RESULT, {"file": file, **self.last, "issues": result.get("issues", [])})
         if state != "done":
             return
         backend = f"{result.get('backend')} ({result.get('why')})"
         if backend != self.backend:  # tell the user once which sandbox runs their tests
             self.backend = backend
-            self.server.window_log_message(types.LogMessageParams(
-                types.MessageType.Info, f"Codie runtime: sandbox backend {backend}"))
+            self.server.window_log_message(
+                types.LogMessageParams(types.MessageType.Info, f"Codie runtime: sandbox backend {backend}")
+            )
         if result.get("error") and not result.get("tests"):
-            self.server.window_log_message(types.LogMessageParams(
-                types.MessageType.Warning, f"Codie runtime: {result['error']}"))
+            self.server.window_log_message(
+                types.LogMessageParams(types.MessageType.Warning, f"Codie runtime: {result['error']}")
+            )
             if "without isolation" in str(result["error"]) and not self.told_refusal:
                 self.told_refusal = True  # once: how to get a sandbox, not at every save
-                self.server.window_show_message(types.ShowMessageParams(
-                    types.MessageType.Warning, f"Codie: tests not run: {result['error']}"))
+                self.server.window_show_message(
+                    types.ShowMessageParams(types.MessageType.Warning, f"Codie: tests not run: {result['error']}")
+                )
         issues = [RuntimeIssue(**i) for i in result.get("issues", [])]
         covered = set(result.get("selected", []))
         covered |= {t.get("file", "") for t in result.get("tests", [])}
@@ -218,8 +229,7 @@ class RuntimeFeature:
         passed = sum(t.get("outcome") == "passed" for t in tests)
         failed = sum(t.get("outcome") in ("failed", "error") for t in tests)
         slow = len(result.get("anomalies", []))
-        return (f"{passed} passed, {failed} failed, {slow} slowed down "
-                f"[{result.get('backend')}: {result.get('why')}]")
+        return f"{passed} passed, {failed} failed, {slow} slowed down [{result.get('backend')}: {result.get('why')}]"
 
     def refresh(self, paths: set[Path]) -> None:
         touched = False
@@ -236,8 +246,7 @@ class RuntimeFeature:
                 self.server.schedule(uri)
                 touched = True
         caps = self.server.client_capabilities.workspace
-        if (touched and self.server.pull_diagnostics and caps and caps.diagnostics
-                and caps.diagnostics.refresh_support):
+        if touched and self.server.pull_diagnostics and caps and caps.diagnostics and caps.diagnostics.refresh_support:
             self.server.workspace_diagnostic_refresh(None)
 
     def status(self, uri: str | None = None) -> dict[str, Any]:
@@ -249,7 +258,8 @@ class RuntimeFeature:
             "worker_pid": client.pid if client else None,
             "restarts": client.restarts if client else 0,
             "worker": client.hello.get("worker") if client else None,
-            "running": dict(self.running), "last": self.last,
+            "running": dict(self.running),
+            "last": self.last,
         }
 
 

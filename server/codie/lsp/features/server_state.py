@@ -28,11 +28,16 @@ def register(server: CodieServer) -> None:
         metrics = metrics_service(ls)
         graphs = ls.services.peek(WorkspaceGraphs)
         llm = ls.services.peek(LLMState)
-        held = {"analyses": len(ls.analyses), "refused": len(ls.refused),
-                **ls.scheduler.held(), "metricsCache": len(metrics.cache),
-                "metricsTimers": len(metrics.timers), "metricsTasks": len(metrics.tasks),
-                "llmTasks": len(llm.tasks) if llm else 0,
-                "llmProposals": len(llm.proposals) if llm else 0}
+        held = {
+            "analyses": len(ls.analyses),
+            "refused": len(ls.refused),
+            **ls.scheduler.held(),
+            "metricsCache": len(metrics.cache),
+            "metricsTimers": len(metrics.timers),
+            "metricsTasks": len(metrics.tasks),
+            "llmTasks": len(llm.tasks) if llm else 0,
+            "llmProposals": len(llm.proposals) if llm else 0,
+        }
         return {
             "held": held,
             "callGraph": graphs.state() if graphs else {"folders": {}},

@@ -118,8 +118,7 @@ def on_save(ls: CodieServer, uri: str) -> None:
 
 def _refuse(ls: CodieServer, exc: RenameError) -> None:
     """A refused rename is an answer, not a server error: null plus the reason, as a warning."""
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
-                                                   message=f"Codie: {exc}"))
+    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Codie: {exc}"))
 
 
 def register(server: CodieServer) -> None:
@@ -131,25 +130,22 @@ def register(server: CodieServer) -> None:
     server.hooks.watched.connect(on_watched)
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    def prepare_rename(ls: CodieServer, params: types.PrepareRenameParams
-                       ) -> types.PrepareRenamePlaceholder | None:
+    def prepare_rename(ls: CodieServer, params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
         doc = ls.document(params.text_document.uri)
         if doc is None or doc.tree is None:
             return None
         offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
         root = ls.settings.folder_of(doc.uri)
         try:
-            target = target_at(doc.source, doc.tree.root_node, offset,
-                               service(ls).model_for(root), file_key(doc.uri))
+            target = target_at(doc.source, doc.tree.root_node, offset, service(ls).model_for(root), file_key(doc.uri))
         except RenameError as exc:
             _refuse(ls, exc)
             return None
         return types.PrepareRenamePlaceholder(
-            range=lsp_range(doc, target.start, target.end, ls.encoding),
-            placeholder=target.binding.name)
+            range=lsp_range(doc, target.start, target.end, ls.encoding), placeholder=target.binding.name
+        )
 
-    @server.feature(types.TEXT_DOCUMENT_RENAME,
-                    types.RenameOptions(prepare_provider=True))
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     def rename(ls: CodieServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         doc = ls.document(params.text_document.uri)
         if doc is None or doc.tree is None:
@@ -157,8 +153,9 @@ def register(server: CodieServer) -> None:
         offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
         root = ls.settings.folder_of(doc.uri)
         try:
-            edits = rename_edits(doc.source, doc.tree.root_node, offset, params.new_name,
-                                 service(ls).model_for(root), file_key(doc.uri))
+            edits = rename_edits(
+                doc.source, doc.tree.root_node, offset, params.new_name, service(ls).model_for(root), file_key(doc.uri)
+            )
         except RenameError as exc:
             _refuse(ls, exc)
             return None
@@ -168,8 +165,11 @@ def register(server: CodieServer) -> None:
         edit_caps = caps.workspace_edit if caps is not None else None
         if edit_caps is None or not edit_caps.document_changes:
             return types.WorkspaceEdit(changes={doc.uri: lsp_edits})
-        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(
-                uri=doc.uri, version=doc.version),
-            edits=list(lsp_edits),
-        )])
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
+                    edits=list(lsp_edits),
+                )
+            ]
+        )

@@ -85,10 +85,8 @@ def file_edit(doc: Document, rule_id: str) -> TextEdit:
     return TextEdit(at, at, f"# codie: ignore[{rule_id}]\n")
 
 
-def scope_actions(
-    ls: CodieServer, doc: Document, params: types.CodeActionParams
-) -> list[types.CodeAction]:
-    """"Suppress RULE for this block / file", next to the core's "on this line"."""
+def scope_actions(ls: CodieServer, doc: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """ "Suppress RULE for this block / file", next to the core's "on this line"."""
     only = params.context.only
     if only and not any(types.CodeActionKind.QuickFix.startswith(str(o)) for o in only):
         return []
@@ -105,20 +103,28 @@ def scope_actions(
         block = block_edit(doc, f) if doc.is_python else None
         if block is not None:
             edit, what = block
-            actions.append(types.CodeAction(
-                title=f"Suppress {f.rule_id} in {what}", kind=types.CodeActionKind.QuickFix,
-                edit=workspace_edit(ls, doc, [edit]),
-                data={"ruleId": f.rule_id, "action": "suppress-block"}))
-        actions.append(types.CodeAction(
-            title=f"Suppress {f.rule_id} in this file", kind=types.CodeActionKind.QuickFix,
-            edit=workspace_edit(ls, doc, [file_edit(doc, f.rule_id)]),
-            data={"ruleId": f.rule_id, "action": "suppress-file"}))
+            actions.append(
+                types.CodeAction(
+                    title=f"Suppress {f.rule_id} in {what}",
+                    kind=types.CodeActionKind.QuickFix,
+                    edit=workspace_edit(ls, doc, [edit]),
+                    data={"ruleId": f.rule_id, "action": "suppress-block"},
+                )
+            )
+        actions.append(
+            types.CodeAction(
+                title=f"Suppress {f.rule_id} in this file",
+                kind=types.CodeActionKind.QuickFix,
+                edit=workspace_edit(ls, doc, [file_edit(doc, f.rule_id)]),
+                data={"ruleId": f.rule_id, "action": "suppress-file"},
+            )
+        )
     return actions
 
 
 def removes_code(doc: Document, edit: TextEdit) -> bool:
     """Whether the edit drops a word of the text it replaces (an import, a name, a call)."""
-    removed = doc.source[edit.start:edit.end].decode("utf-8", "replace")
+    removed = doc.source[edit.start : edit.end].decode("utf-8", "replace")
     return bool(set(WORD.findall(removed)) - set(WORD.findall(edit.new_text)))
 
 
@@ -130,19 +136,15 @@ def fix_all_edits(doc: Document, findings: list[Finding], on_save: bool) -> list
         if f.fix is None or not f.fix.safe:
             continue
         edits = fix_edits(doc, f.fix)  # with the imports the fix needs
-        if on_save and (f.data.get("fixOnSave") is False
-                        or any(removes_code(doc, e) for e in edits)):
+        if on_save and (f.data.get("fixOnSave") is False or any(removes_code(doc, e) for e in edits)):
             continue
-        if any((e.start < c.end and c.start < e.end) or e.start == c.start
-               for e in edits for c in chosen):
+        if any((e.start < c.end and c.start < e.end) or e.start == c.start for e in edits for c in chosen):
             continue
         chosen.extend(edits)
     return sorted(chosen, key=lambda e: e.start)
 
 
-def fix_all_action(
-    ls: CodieServer, doc: Document, params: types.CodeActionParams
-) -> list[types.CodeAction]:
+def fix_all_action(ls: CodieServer, doc: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
     only = [str(o) for o in params.context.only or ()]
     if not any(FIX_ALL.startswith(o) for o in only):
         return []  # only on request: fix-all is never offered as a lightbulb quick fix
@@ -153,9 +155,14 @@ def fix_all_action(
     edits = fix_all_edits(doc, ls.visible_findings(analysis), on_save)
     if not edits:
         return []
-    return [types.CodeAction(title="Codie: fix all safe problems",
-                             kind=FIX_ALL, edit=workspace_edit(ls, doc, edits),
-                             data={"action": "fixAll", "count": len(edits)})]
+    return [
+        types.CodeAction(
+            title="Codie: fix all safe problems",
+            kind=FIX_ALL,
+            edit=workspace_edit(ls, doc, edits),
+            data={"action": "fixAll", "count": len(edits)},
+        )
+    ]
 
 
 def register(server: CodieServer) -> None:

@@ -49,16 +49,21 @@ def options(settings: Settings) -> tuple[bool, int]:
 
 def worker_memory_mb(settings: Settings) -> int:
     value = settings.section("workspace").get("worker-memory-mb", DEFAULT_WORKER_MEMORY_MB)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else (
-        DEFAULT_WORKER_MEMORY_MB)
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else (DEFAULT_WORKER_MEMORY_MB)
+    )
 
 
 def to_diagnostic(d: dict[str, Any]) -> types.Diagnostic:
     r = d["range"]
     return types.Diagnostic(
         range=types.Range(types.Position(**r["start"]), types.Position(**r["end"])),
-        message=d["message"], severity=types.DiagnosticSeverity(d["severity"]),
-        code=d["code"], source=d["source"], data=d["data"])
+        message=d["message"],
+        severity=types.DiagnosticSeverity(d["severity"]),
+        code=d["code"],
+        source=d["source"],
+        data=d["data"],
+    )
 
 
 class WorkspaceScan:
@@ -93,8 +98,7 @@ class WorkspaceScan:
                 self.pool.shutdown()
             self.jobs, self.memory_mb = jobs, memory_mb
             # a child that dies (memory cap, a crash) is replaced, not fatal for good
-            self.pool = HealingPool("workspace-scan", jobs, initializer=background_worker,
-                                    initargs=(memory_mb,))
+            self.pool = HealingPool("workspace-scan", jobs, initializer=background_worker, initargs=(memory_mb,))
         return self.pool
 
     def close(self) -> None:
@@ -137,26 +141,36 @@ class WorkspaceScan:
             nonlocal last_report
             async with limit:
                 results = await pool.run(
-                    scan_batch, batch, str(folder), settings, self.ls.encoding,
-                    baseline_file(folder, settings))
+                    scan_batch, batch, str(folder), settings, self.ls.encoding, baseline_file(folder, settings)
+                )
             for result in results:
                 seen.add(self.store(result))
             self.finished += len(batch)
             now = time.perf_counter()
             if token is not None and now - last_report > 0.25:
                 last_report = now
-                self._progress(token, types.WorkDoneProgressReport(
-                    message=f"{self.finished}/{self.total} files",
-                    percentage=int(100 * self.finished / max(1, self.total))))
+                self._progress(
+                    token,
+                    types.WorkDoneProgressReport(
+                        message=f"{self.finished}/{self.total} files",
+                        percentage=int(100 * self.finished / max(1, self.total)),
+                    ),
+                )
 
         try:
-            await asyncio.gather(*(
-                run(folder, settings, files[i:i + BATCH])
-                for folder, settings, files in work for i in range(0, len(files), BATCH)))
+            await asyncio.gather(
+                *(
+                    run(folder, settings, files[i : i + BATCH])
+                    for folder, settings, files in work
+                    for i in range(0, len(files), BATCH)
+                )
+            )
         finally:
             if token is not None:
-                self._progress(token, types.WorkDoneProgressEnd(
-                    message=f"{self.finished} files in {time.perf_counter() - started:.1f}s"))
+                self._progress(
+                    token,
+                    types.WorkDoneProgressEnd(message=f"{self.finished} files in {time.perf_counter() - started:.1f}s"),
+                )
         for uri in [u for u in self.results if u not in seen]:
             self.forget(uri)
         log.info("workspace scan: %d files in %.1fs", self.total, time.perf_counter() - started)
@@ -175,8 +189,9 @@ class WorkspaceScan:
         except Exception as exc:
             log.warning("no progress: %s", exc)
             return None
-        self._progress(token, types.WorkDoneProgressBegin(
-            title="Codie: analysing the workspace", percentage=0, cancellable=False))
+        self._progress(
+            token, types.WorkDoneProgressBegin(title="Codie: analysing the workspace", percentage=0, cancellable=False)
+        )
         return token
 
     def _progress(self, token: str, value: Any) -> None:
@@ -191,10 +206,13 @@ class WorkspaceScan:
             if name not in self.told:
                 self.told.add(name)
                 log.warning("workspace analysis: %s disabled: %s", name, reason)
-                self.ls.window_show_message(types.ShowMessageParams(
-                    type=types.MessageType.Warning,
-                    message=f"Codie: analyzer `{name}` is disabled for the workspace analysis "
-                            f"(open files still use it): {reason}"))
+                self.ls.window_show_message(
+                    types.ShowMessageParams(
+                        type=types.MessageType.Warning,
+                        message=f"Codie: analyzer `{name}` is disabled for the workspace analysis "
+                        f"(open files still use it): {reason}",
+                    )
+                )
         old = self.results.get(uri)
         self.results[uri] = result
         if old is None or old.result_id != result.result_id:
@@ -208,8 +226,7 @@ class WorkspaceScan:
             self.gone.add(uri)  # pull clients are told once, with an empty report
             self.changed.set()
             if not self.ls.pull_diagnostics and uri not in self.ls.analyses:
-                self.ls.text_document_publish_diagnostics(
-                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+                self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def forget_all(self) -> None:
         for uri in list(self.results):
@@ -223,8 +240,9 @@ class WorkspaceScan:
         # plain JSON: converting thousands of results to lsprotocol objects and back would
         # cost the event loop more than the editor's own work (pygls types notifications,
         # so the message is written as it is)
-        self.ls.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                                     {"uri": uri, "diagnostics": result.diagnostics})
+        self.ls.protocol.notify_json(
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": uri, "diagnostics": result.diagnostics}
+        )
 
     # files that changed on disk -------------------------------------------------------------
     def refresh(self, paths: Sequence[Path]) -> None:
@@ -239,8 +257,8 @@ class WorkspaceScan:
                 continue
             pool = self.executor(options(settings)[1], worker_memory_mb(settings))
             results = await pool.run(
-                scan_included, mine, str(folder), settings, self.ls.encoding,
-                baseline_file(folder, settings))
+                scan_included, mine, str(folder), settings, self.ls.encoding, baseline_file(folder, settings)
+            )
             for result in results:
                 if isinstance(result, str):  # ignored: never read, never reported
                     self.forget(Path(result).as_uri())
@@ -256,21 +274,32 @@ class WorkspaceScan:
             if uri in self.ls.analyses:
                 continue  # open documents are reported by textDocument/diagnostic
             if previous.get(uri) == result.result_id:
-                items.append({"kind": "unchanged", "uri": uri, "resultId": result.result_id,
-                              "version": None})
+                items.append({"kind": "unchanged", "uri": uri, "resultId": result.result_id, "version": None})
             else:
-                items.append({"kind": "full", "uri": uri, "resultId": result.result_id,
-                              "version": None, "items": result.diagnostics})
-        items += [{"kind": "full", "uri": uri, "resultId": "gone", "version": None, "items": []}
-                  for uri in sorted(self.gone) if uri not in self.results]
+                items.append(
+                    {
+                        "kind": "full",
+                        "uri": uri,
+                        "resultId": result.result_id,
+                        "version": None,
+                        "items": result.diagnostics,
+                    }
+                )
+        items += [
+            {"kind": "full", "uri": uri, "resultId": "gone", "version": None, "items": []}
+            for uri in sorted(self.gone)
+            if uri not in self.results
+        ]
         self.gone.clear()
         return {"items": items}
 
     def unchanged_since(self, previous: dict[str, str]) -> bool:
         """Whether a client that has `previous` would learn nothing new from a report."""
-        return bool(previous) and not self.gone and all(
-            previous.get(u) == r.result_id
-            for u, r in self.results.items() if u not in self.ls.analyses)
+        return (
+            bool(previous)
+            and not self.gone
+            and all(previous.get(u) == r.result_id for u, r in self.results.items() if u not in self.ls.analyses)
+        )
 
 
 def list_files(folder: Path, settings: Settings) -> list[str]:

@@ -18,8 +18,15 @@ from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
 log = logging.getLogger(__name__)
-WATCHED = ("**/pyproject.toml", "**/.gitignore", "**/*.codie-baseline.json",
-           "**/.codie-baseline.json", "**/*.py", "**/*.pyi", "**/*.ipynb")
+WATCHED = (
+    "**/pyproject.toml",
+    "**/.gitignore",
+    "**/*.codie-baseline.json",
+    "**/.codie-baseline.json",
+    "**/*.py",
+    "**/*.pyi",
+    "**/*.ipynb",
+)
 REGISTRATION_ID = "codie-watched-files"
 
 
@@ -29,12 +36,18 @@ async def register_watchers(ls: CodieServer) -> None:
     if not (watch and watch.dynamic_registration):
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern=g) for g in WATCHED])
+        watchers=[types.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
+    )
     try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=[
-            types.Registration(id=REGISTRATION_ID,
-                               method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                               register_options=options)]))
+        await ls.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id=REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+                    )
+                ]
+            )
+        )
     except Exception as exc:  # the client refused: hot reload then relies on didSave
         log.warning("cannot register file watchers: %s", exc)
 

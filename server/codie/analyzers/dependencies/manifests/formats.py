@@ -49,7 +49,7 @@ def _pep508(manifest: Manifest, s: TomlString, group: str) -> None:
             offsets.append(at)
     else:  # escapes: the whole string is the best span we have
         offsets = [s.start] * len(s.value) + [s.end]
-    dep = parse_pep508(s.value.strip(), offsets[len(s.value) - len(s.value.lstrip()):], group)
+    dep = parse_pep508(s.value.strip(), offsets[len(s.value) - len(s.value.lstrip()) :], group)
     if isinstance(dep, Problem):
         manifest.problems.append(dep)
     elif dep is not None:
@@ -114,8 +114,7 @@ def _poetry(manifest: Manifest, s: TomlString, name: str, group: str) -> None:
     kind: Kind = "pin" if op in ("", "==", "=") else "range"
     lo = s.start + m.start(2) if s.raw else None
     hi = s.start + m.end(2) if s.raw else None
-    manifest.dependencies.append(Dependency(name, version, kind, s.start, s.end, s.value, lo, hi,
-                                            group=group))
+    manifest.dependencies.append(Dependency(name, version, kind, s.start, s.end, s.value, lo, hi, group=group))
 
 
 def _lock_value(path: Path) -> bool:
@@ -148,12 +147,19 @@ def parse_toml_lock(source: bytes, fmt: str) -> Manifest:
         name, version = entry.get("name"), entry.get("version")
         if name is None or version is None:  # pylock: URL/VCS/directory entries have none
             continue
-        manifest.requires[canonicalize_name(name.value)] = sorted(
-            canonicalize_name(r) for r in requires.get(i, ()))
-        manifest.dependencies.append(Dependency(
-            name.value, version.value, "lock", version.start, version.end, "",
-            version.start if version.raw else None, version.end if version.raw else None,
-        ))
+        manifest.requires[canonicalize_name(name.value)] = sorted(canonicalize_name(r) for r in requires.get(i, ()))
+        manifest.dependencies.append(
+            Dependency(
+                name.value,
+                version.value,
+                "lock",
+                version.start,
+                version.end,
+                "",
+                version.start if version.raw else None,
+                version.end if version.raw else None,
+            )
+        )
     if len(source) <= FULL_CHECK_BYTES:  # tomllib is thorough but slow on megabyte locks
         _check_toml(source, manifest)
     return manifest
@@ -180,8 +186,7 @@ def parse_pipfile_lock(source: bytes) -> Manifest:
         start = sum(len(x) + 1 for x in lines[:line])
         end = start + (len(lines[line]) if line < len(lines) else 0)
         manifest.problems.append(Problem(f"invalid Pipfile.lock: {exc}", start, end))
-    sections = [(m.start(), m.group(1).decode()) for m in re.finditer(
-        rb'"(default|develop)"\s*:\s*\{', source)]
+    sections = [(m.start(), m.group(1).decode()) for m in re.finditer(rb'"(default|develop)"\s*:\s*\{', source)]
     for match in PIPFILE_ENTRY.finditer(source):
         name = match.group(1).decode("utf-8", "replace")
         if name in ("_meta", "default", "develop", "hash", "requires", "sources", "markers"):
@@ -192,8 +197,17 @@ def parse_pipfile_lock(source: bytes) -> Manifest:
         if version is None:
             continue
         group = next((g for at, g in reversed(sections) if at < match.start()), "default")
-        manifest.dependencies.append(Dependency(
-            name, version.group(1).decode(), "lock", version.start(1), version.end(1), "",
-            version.start(1), version.end(1), group="" if group == "default" else "dev",
-        ))
+        manifest.dependencies.append(
+            Dependency(
+                name,
+                version.group(1).decode(),
+                "lock",
+                version.start(1),
+                version.end(1),
+                "",
+                version.start(1),
+                version.end(1),
+                group="" if group == "default" else "dev",
+            )
+        )
     return manifest

@@ -16,9 +16,20 @@ from packaging.requirements import InvalidRequirement, Requirement
 from codie.analyzers.dependencies.manifests.model import Dependency, Include, Manifest, Problem
 
 GLOBAL_OPTIONS = {
-    "-i", "--index-url", "--extra-index-url", "--no-index", "-f", "--find-links",
-    "--no-binary", "--only-binary", "--prefer-binary", "--pre", "--trusted-host",
-    "--require-hashes", "--use-feature", "--progress-bar",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--no-index",
+    "-f",
+    "--find-links",
+    "--no-binary",
+    "--only-binary",
+    "--prefer-binary",
+    "--pre",
+    "--trusted-host",
+    "--require-hashes",
+    "--use-feature",
+    "--progress-bar",
 }
 INCLUDE_OPTIONS = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 EDITABLE_OPTIONS = {"-e", "--editable"}
@@ -134,14 +145,23 @@ def parse_pep508(text: str, offsets: Sequence[int], group: str = "") -> Dependen
         pin = PIN.search(head)
         if pin is not None:
             v_lo, v_hi = offsets[pin.start(2)], offsets[pin.end(2)]
-            return Dependency(req.name, specs[0].version, "pin", start, end, spec_text, v_lo,
-                              v_hi, marker, group)
+            return Dependency(req.name, specs[0].version, "pin", start, end, spec_text, v_lo, v_hi, marker, group)
     bound = None
     for m in LOWER_BOUND.finditer(head):
         bound = m  # the last lower bound written; ranges rarely have more than one
     if bound is not None:
-        return Dependency(req.name, bound.group(2), "range", start, end, spec_text,
-                          offsets[bound.start(2)], offsets[bound.end(2)], marker, group)
+        return Dependency(
+            req.name,
+            bound.group(2),
+            "range",
+            start,
+            end,
+            spec_text,
+            offsets[bound.start(2)],
+            offsets[bound.end(2)],
+            marker,
+            group,
+        )
     return Dependency(req.name, None, "range", start, end, spec_text, marker=marker, group=group)
 
 

@@ -37,8 +37,8 @@ _QUOTED = rb'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
 _FLAT = rb'\{[^{}\[\]"\'\n#]*(?:(?:' + _QUOTED + rb')[^{}\[\]"\'\n#]*)*\}'
 SKIP = re.compile(
     # a flat inline table (a wheel: { url = "...", hash = "...", size = 1 }) in one step
-    rb'(?P<flat>' + _FLAT + rb')'
-    rb'|(?P<str>"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|' + _QUOTED + rb')'
+    rb"(?P<flat>" + _FLAT + rb")"
+    rb'|(?P<str>"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|' + _QUOTED + rb")"
     rb"|(?P<bad>[\"'])|(?P<comment>\#[^\n]*)|(?P<bracket>[\[\]{}])|(?P<nl>\n)",
     re.DOTALL,
 )
@@ -179,8 +179,7 @@ class _Reader:
             if kind == "bracket":
                 depth += 1 if m.group() in (b"[", b"{") else -1
                 if depth < 0:
-                    raise _Syntax("unbalanced bracket", Token("punct", m.group().decode(),
-                                                               m.start(), m.end()))
+                    raise _Syntax("unbalanced bracket", Token("punct", m.group().decode(), m.start(), m.end()))
             elif kind == "nl" and depth == 0:
                 self.pos = m.start()  # the newline token ends the statement
                 return

@@ -119,6 +119,26 @@ class Scheduler:
         self._last_edit.pop(uri, None)
         self._in_burst.pop(uri, None)
 
+    def held(self) -> dict[str, int]:
+        """How many entries each per-document structure holds (codie/serverState)."""
+        return {
+            "tasks": len(self._tasks),
+            "idle": len(self._idle),
+            "lastEdit": len(self._last_edit),
+            "inBurst": len(self._in_burst),
+            "deferredTimers": len(self._deferred_timers),
+            "deferredRunning": len(self._deferred_running),
+        }
+
+    def busy(self) -> bool:
+        """Analysis is pending or running, or deferred analyzers are due."""
+        return (
+            any(not t.done() for t in self._tasks.values())
+            or bool(self._deferred_running)
+            or bool(self._deferred_timers)
+            or any(a.pending for a in self.server.analyses.values())
+        )
+
     async def quiet(self) -> None:
         """Return once the editor has been quiet for QUIET seconds: no edit, nothing pending.
 

@@ -8,6 +8,9 @@ the document handlers that replace pygls's own mirror are lsp/protocol.py. Featu
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
 import hashlib
 import importlib
 import json
@@ -38,6 +41,8 @@ from codie.lsp.services import Services
 from codie.lsp.settings import FolderSettings, uri_to_path
 
 log = logging.getLogger(__name__)
+# Seconds after the last close before freed memory is handed back to the system (below).
+TRIM_DELAY = 1.0
 
 FEATURES = (
     "codie.lsp.presenting",  # sets server.presenter (the server never imports it)
@@ -93,6 +98,7 @@ class CodieServer(LanguageServer):
         self.pull_diagnostics = False
         # whether more client messages are already waiting (set by `codie serve` for stdio)
         self.input_pending: Callable[[], bool] = lambda: False
+        self._trim: asyncio.TimerHandle | None = None
 
     # encoding & documents -----------------------------------------------------------------
     @property
@@ -170,6 +176,20 @@ class CodieServer(LanguageServer):
         if not self.pull_diagnostics:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.hooks.close.emit(self, uri)
+        self._trim_soon()
+
+    def _trim_soon(self) -> None:
+        """After closes, give freed memory back to the system (one trim for many closes).
+
+        CPython returns a large document's text and trees to glibc, but glibc keeps the
+        freed pages of its heap and arenas mapped: without a trim, RSS stays at its high
+        water long after the document is gone. Runs in the thread pool (it walks the heap).
+        """
+        with contextlib.suppress(RuntimeError):  # no running loop (tests driving in-process)
+            loop = asyncio.get_running_loop()
+            if self._trim is not None:
+                self._trim.cancel()
+            self._trim = loop.call_later(TRIM_DELAY, lambda: loop.run_in_executor(self.thread_pool, release_memory))
 
     # scheduling (lsp/scheduling.py) -------------------------------------------------------
     def schedule(self, uri: str, *, edit: bool = False) -> None:
@@ -293,6 +313,12 @@ def looks_binary(text: str) -> bool:
     sample = text[:65536]
     count = len(_NOT_TEXT.findall(sample))
     return count >= 8 and count * 20 >= len(sample)
+
+
+def release_memory() -> None:
+    """malloc_trim(0): glibc only (elsewhere, or on musl, nothing to do)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def build_server() -> CodieServer:

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.25  # seconds of quiet typing before an edited module is re-indexed
+# Seconds without a module update before the whole graph is resolved again. An update
+# re-resolves its own module only (fast, per keystroke); edges of other modules into it and
+# values that flowed through it are settled here, so that the graph, and the CPX100 hints
+# read from it, equal a fresh build once typing pauses.
+RECONCILE_DELAY = 2.0
 SERVICE = "callgraph"
 
 
@@ -38,6 +43,8 @@ class FolderGraph:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     pending: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     failed: str = ""
+    reconcile: asyncio.TimerHandle | None = None
+    stale: bool = False  # updated since the last whole resolve
 
 
 class WorkspaceGraphs:
@@ -106,6 +113,12 @@ class WorkspaceGraphs:
             await self._update(folder, pending_uri)
         return folder
 
+    def opened(self, doc: Document) -> None:
+        """Index an opened buffer's text: it may differ from the disk (reopened unsaved)."""
+        known = len(self.folders)
+        if self.folder_for(doc.uri) is not None and len(self.folders) == known:
+            self.changed(doc)  # a new folder's first build indexes open buffers itself
+
     def changed(self, doc: Document) -> None:
         if not doc.is_python:
             return
@@ -133,6 +146,31 @@ class WorkspaceGraphs:
                 await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source, tree)
             except Exception:
                 log.exception("call graph update failed for %s", uri)
+            folder.stale = True
+        self._reconcile_soon(folder)
+        self._refresh_hints(folder)
+
+    def _reconcile_soon(self, folder: FolderGraph) -> None:
+        if folder.reconcile is not None:
+            folder.reconcile.cancel()
+        folder.reconcile = asyncio.get_running_loop().call_later(
+            RECONCILE_DELAY, lambda: self.spawn(self._reconcile(folder))
+        )
+
+    async def _reconcile(self, folder: FolderGraph) -> None:
+        folder.reconcile = None
+        await self.server.quiet()  # keystrokes and their diagnostics first
+        if folder.pending or folder.reconcile is not None:
+            return  # more updates are coming: they schedule the next reconcile
+        loop = asyncio.get_running_loop()
+        async with folder.lock:
+            if not folder.stale:
+                return
+            folder.stale = False
+            try:
+                await loop.run_in_executor(self.server.thread_pool, folder.graph.reresolve)
+            except Exception:
+                log.exception("call graph resolve failed for %s", folder.root)
         self._refresh_hints(folder)
 
     def closed(self, uri: str) -> None:
@@ -146,9 +184,9 @@ class WorkspaceGraphs:
         pending = folder.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
-        self.spawn(self._from_disk(folder, path))
+        self.spawn(self._from_disk(folder, uri, path))
 
-    async def _from_disk(self, folder: FolderGraph, path: Path) -> None:
+    async def _from_disk(self, folder: FolderGraph, uri: str, path: Path) -> None:
         await folder.ready.wait()
         loop = asyncio.get_running_loop()
         try:
@@ -156,10 +194,14 @@ class WorkspaceGraphs:
         except OSError:
             return  # never saved: what was indexed of it stays until the folder is rebuilt
         async with folder.lock:
+            if self.server.document(uri) is not None:
+                return  # reopened meanwhile: its buffer is indexed (opened/changed), not disk
             try:
                 await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
             except Exception:
                 log.exception("call graph update failed for %s", path)
+            folder.stale = True
+        self._reconcile_soon(folder)
         self._refresh_hints(folder)
 
     async def saved(self, uri: str) -> None:
@@ -179,6 +221,33 @@ class WorkspaceGraphs:
             if path is not None and folder.root in path.parents and analysis.doc.is_python:
                 analysis.whole_dirty = True
                 self.server.schedule(uri)
+
+    def state(self) -> dict[str, Any]:
+        """What the graphs hold and whether they are settled (codie/serverState)."""
+        folders = {}
+        for root, folder in self.folders.items():
+            graph = folder.graph
+            folders[str(root)] = {
+                "ready": folder.ready.is_set(),
+                "pending": len(folder.pending),
+                "stale": folder.stale,
+                "reconcileDue": folder.reconcile is not None,
+                "locked": folder.lock.locked(),
+                "modules": len(graph.resolver.modules),
+                "callees": len(graph._in),
+                "callers": len(graph._out),
+                # read only while no thread is mutating the graph
+                "unreferenced": None
+                if folder.lock.locked() or not folder.ready.is_set()
+                else sorted(s.qualname for s in graph.unreferenced()),
+            }
+        return {"folders": folders, "tasks": len(self._tasks), "fileDocs": len(self._file_docs)}
+
+    def settled(self) -> bool:
+        return not self._tasks and all(
+            f.ready.is_set() and not f.pending and not f.stale and f.reconcile is None and not f.lock.locked()
+            for f in self.folders.values()
+        )
 
     # for the unreferenced-function analyzer ---------------------------------------------------
     def unreferenced_in(self, uri: str, source: bytes) -> list[Scope]:

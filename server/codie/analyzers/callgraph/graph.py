@@ -168,6 +168,15 @@ class CallGraph:
         self._index(new)
         return new
 
+    def reresolve(self) -> None:
+        """Resolve every module again from a clean resolver, as a fresh build would.
+
+        `update` re-resolves only the edited module: edges of other modules into it, and
+        parameter values that flowed through it, stay as they were (cross-file drift)."""
+        self.resolver = Resolver(self.resolver.modules.values())
+        self.edges = self.resolver.resolve_all()
+        self._reindex()
+
     def flush(self, paths: Iterable[Path]) -> None:
         """Persist the current summaries and edges of these (edited) files."""
         if self.db is None:
@@ -201,7 +210,11 @@ class CallGraph:
     def _drop_edges(self, module: str) -> None:
         for e in self.edges.pop(module, []):
             self._out.pop(e.caller, None)
-            self._in[e.callee].discard(e)
+            callers = self._in.get(e.callee)
+            if callers is not None:
+                callers.discard(e)
+                if not callers:  # no empty set per callee ever seen (growth while editing)
+                    del self._in[e.callee]
 
     # queries -------------------------------------------------------------------------------
     def scope(self, qualname: str) -> Scope | None:

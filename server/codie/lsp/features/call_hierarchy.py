@@ -178,7 +178,7 @@ def _field(params: Any, *names: str, default: Any = None) -> Any:
 def register(server: CodieServer) -> None:
     def on_open(ls: CodieServer, doc: Document) -> None:
         if doc.is_python:
-            service(ls).folder_for(doc.uri)  # starts the folder's first build
+            service(ls).opened(doc)  # starts the folder's first build, or indexes the buffer
 
     server.hooks.open.connect(on_open)
     server.hooks.change.connect(lambda ls, doc: service(ls).changed(doc))

@@ -2,6 +2,10 @@
 
 Open and refused documents, versions superseded by coalescing, and the pids of the pools'
 children (asking for a pid runs a trivial call in the pool, so a dead child is replaced).
+`held` counts the entries of every per-document structure (a test asserts they return to
+their size after open/edit/close cycles); `callGraph` is each folder's index, and `settled`
+says no analysis, deferred analyzer or call-graph update is pending (the soak benchmark and
+the drift test compare findings only then).
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from typing import Any
 
 from codie.lsp.features.code_lens import metrics_service
 from codie.lsp.features.workspace_diagnostics import WorkspaceScan
+from codie.lsp.llm_support import LLMState
 from codie.lsp.server import CodieServer
+from codie.lsp.workspace_graph import WorkspaceGraphs
 
 SERVER_STATE = "codie/serverState"
 
@@ -20,7 +26,22 @@ def register(server: CodieServer) -> None:
     async def server_state(ls: CodieServer, params: Any) -> dict[str, Any]:
         scan = ls.services.peek(WorkspaceScan)
         metrics = metrics_service(ls)
+        graphs = ls.services.peek(WorkspaceGraphs)
+        llm = ls.services.peek(LLMState)
+        held = {
+            "analyses": len(ls.analyses),
+            "refused": len(ls.refused),
+            **ls.scheduler.held(),
+            "metricsCache": len(metrics.cache),
+            "metricsTimers": len(metrics.timers),
+            "metricsTasks": len(metrics.tasks),
+            "llmTasks": len(llm.tasks) if llm else 0,
+            "llmProposals": len(llm.proposals) if llm else 0,
+        }
         return {
+            "held": held,
+            "callGraph": graphs.state() if graphs else {"folders": {}},
+            "settled": not ls.scheduler.busy() and (graphs is None or graphs.settled()),
             "documents": sorted(ls.analyses),
             "refused": sorted(ls.refused),
             "superseded": ls.scheduler.superseded,

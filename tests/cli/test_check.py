@@ -121,7 +121,7 @@ def test_check_applies_the_baseline_that_codie_baseline_wrote(
     assert main(["check", str(tmp_path), "--format", "json"]) == 0  # nothing new
     report = json.loads(capsys.readouterr().out)
     assert sorted(f["suppressed"] for f in report["findings"]) == ["baseline", "baseline"]
-    assert main(["check", str(tmp_path), "--format", "json", "--no-baseline"]) == 1
+    assert main(["check", str(tmp_path), "--format", "json", "--no-baseline", "--fail-on", "warning"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert sorted(f["rule"] for f in report["findings"] if f["suppressed"] is None) == ["Q001", "SEC001"]
     # a file named in [tool.codie.baseline] is the project's baseline for both commands

@@ -27,7 +27,7 @@ def test_ranking_threshold_and_feedback(tmp_path: Path) -> None:
     assert [(rule, line) for rule, line, _ in by_rule] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
 
     plain = triage(results, 0.3, None, "github:acme/shop", fingerprint)
-    # the 90% warning before the 56% errors; equal scores in file order
+    # the warning (higher confidence) before the errors; equal scores in file order
     assert [(r.finding.rule_id, r.start_line) for r in plain.shown] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
     assert plain.hidden == 0
 
@@ -36,7 +36,8 @@ def test_ranking_threshold_and_feedback(tmp_path: Path) -> None:
     assert [r.finding.rule_id for r in strict.shown] == ["Q001"] and len(strict.below) == 2
     text = render(strict)
     assert "**Hidden by the noise filter: 2** (2 below the 60% confidence threshold)." in text
-    assert "| 1 | warning | 90% | `Q001` | `app.py:15` |" in text
+    q001 = next(c for rule, _, c in by_rule if rule == "Q001")  # the catalogue's calibrated prior
+    assert f"| 1 | warning | {q001:.0%} | `Q001` | `app.py:15` |" in text
 
     # the team dismissed one SEC001 in this repository: that one is hidden as dismissed, and
     # the rule's other finding scores lower (here: under the 30% threshold)

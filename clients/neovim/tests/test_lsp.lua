@@ -386,6 +386,38 @@ check(":checkhealth codie reports the server, Python, version and features", fun
   vim.cmd("buffer " .. buf)
 end)
 
+check("status(): a progress item shows from begin to end, and Neovim's handler still runs", function()
+  local client = require("codie.util").clients(buf)[1]
+  local ctx = { client_id = client.id, method = "$/progress" }
+  local token = "codie-test-status"
+  local progress = 0
+  local group = vim.api.nvim_create_augroup("codie_status_unit", { clear = true })
+  if vim.fn.has("nvim-0.10") == 1 then
+    vim.api.nvim_create_autocmd("LspProgress", { group = group, callback = function() progress = progress + 1 end })
+  end
+  local status = require("codie.status")
+  assert(codie.status() == "", "not idle: " .. codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "begin", title = "Codie: asking ollama", message = "deadline 30 s" } }, ctx)
+  assert(codie.status() == "Codie: asking ollama deadline 30 s", codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "report", message = "streaming", percentage = 40 } }, ctx)
+  assert(codie.status() == "Codie: asking ollama streaming 40%", codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "end", message = "answered" } }, ctx)
+  assert(codie.status() == "", codie.status())
+  if vim.fn.has("nvim-0.10") == 1 then
+    assert(progress == 3, "LspProgress fired " .. progress .. " times (Neovim's $/progress handler)")
+  end
+  -- a stopped client's items go, even without an `end`
+  status.on_progress(nil, { token = token, value = { kind = "begin", title = "Codie: running tests" } }, { client_id = 987654 })
+  assert(codie.status() == "", "an item of a client that is gone: " .. codie.status())
+  vim.api.nvim_del_augroup_by_id(group)
+end)
+
+local seen_status = {}
+vim.api.nvim_create_autocmd("User", {
+  pattern = "CodieStatus",
+  callback = function() table.insert(seen_status, codie.status()) end,
+})
+
 check(":CodieRunTests runs the related tests in the sandbox", function()
   vim.fn.writefile({ "from shop import checkout", "", "", "def test_checkout():", "    assert checkout('2') == 2" }, dir .. "/test_shop.py")
   vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/test_shop.py"))
@@ -402,6 +434,13 @@ check(":CodieRunTests runs the related tests in the sandbox", function()
   wait("codie/runtimeResult", function() return codie.last_runtime ~= nil end, 90000)
   assert(codie.last_runtime.backend, vim.inspect(codie.last_runtime))
   vim.cmd("buffer " .. buf)
+end)
+
+check("the status item showed the test run while it ran, and cleared when it ended", function()
+  wait("the status to clear", function() return codie.status() == "" end, 30000)
+  local during = table.concat(seen_status, "\n")
+  assert(during:find("Codie: running tests test_shop.py", 1, true), vim.inspect(seen_status))
+  assert(seen_status[#seen_status] == "", vim.inspect(seen_status))
 end)
 
 for _, client in ipairs(require("codie.util").clients(nil)) do

@@ -120,6 +120,29 @@ check(":CodieExplain shows the rule's explanation", function()
   vim.cmd("close")
 end)
 
+--- The hover's Markdown at (row, col) of bufnr (0-based), "" when there is none.
+local function hover_text(bufnr, row, col)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = row, character = col } }
+  local answers = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, 20000) or {}
+  for _, answer in pairs(answers) do
+    local contents = answer.result and answer.result.contents
+    if contents then
+      return type(contents) == "table" and (contents.value or "") or tostring(contents)
+    end
+  end
+  return ""
+end
+
+check("hover leads with why, then the fix, then the confidence in words (not the message again)", function()
+  local d = by_rule("SEC001")
+  local text = hover_text(buf, d.lnum, d.col + 1)
+  local rule, fix, conf = text:find("**SEC001**", 1, true), text:find("**Fix:**", 1, true), text:find("**Confidence %d+%%**")
+  assert(rule and fix and conf and rule < fix and fix < conf, text)
+  assert(text:find("this rule is right about", conf, true), text)
+  local message = d.message:gsub("^%[%d+%%%] ", "")
+  assert(not text:find(message, 1, true), "the hover repeats the message: " .. text)
+end)
+
 check("the literal_eval quick fix applies through vim.lsp.buf.code_action", function()
   vim.api.nvim_set_current_buf(buf)
   vim.api.nvim_win_set_cursor(0, { 5, 12 })
@@ -154,6 +177,7 @@ check(":CodieChat streams an answer into the chat buffer", function()
   assert(finished.chunks > 0, "no codie/chatChunk notification arrived")
   assert(#vim.trim(finished.text) > 0, "empty answer")
   local chat_buf = vim.fn.bufnr("codie://chat")
+  assert(vim.bo[chat_buf].filetype == "markdown", "the chat buffer is " .. vim.bo[chat_buf].filetype)
   local text = table.concat(vim.api.nvim_buf_get_lines(chat_buf, 0, -1, false), "\n")
   assert(text:find("## You", 1, true) and text:find("## Codie", 1, true), text)
   assert(text:find(vim.split(vim.trim(finished.text), "\n")[1], 1, true), "the answer is not in the chat buffer")
@@ -362,6 +386,10 @@ check("requirements.txt: a vulnerable pin is a DEP finding and its quick fix upg
   wait("a DEP finding", function() return dep() ~= nil end, 30000)
   local d = dep()
   assert(d.lnum == 1 and d.message:find("Django", 1, true), vim.inspect(d))
+  -- The dependency hover is short, with a link to every advisory.
+  local hover = hover_text(rbuf, 1, 2)
+  assert(hover:find("[all advisories for Django](https://osv.dev/", 1, true), hover)
+  assert(#hover < 2500, #hover .. " characters of hover")
   vim.api.nvim_win_set_cursor(0, { 2, 2 })
   vim.lsp.buf.code_action({
     filter = function(a) return a.title:find("^Upgrade Django to ") ~= nil end,
@@ -441,6 +469,12 @@ check("the status item showed the test run while it ran, and cleared when it end
   local during = table.concat(seen_status, "\n")
   assert(during:find("Codie: running tests test_shop.py", 1, true), vim.inspect(seen_status))
   assert(seen_status[#seen_status] == "", vim.inspect(seen_status))
+end)
+
+check("Codie's state never shows in the user's git status", function()
+  local out = vim.fn.system({ "git", "-C", dir, "status", "--porcelain", "--untracked-files=all" })
+  assert(vim.v.shell_error == 0, out)
+  assert(not out:find(".codie", 1, true), out)
 end)
 
 for _, client in ipairs(require("codie.util").clients(nil)) do

@@ -241,11 +241,30 @@ async function chatFrame(page, timeout = 30000) {
       await page.screenshot({ path: path.join(shots, "vscode-chat.png") });
       if (status !== "done") throw new Error(`chat ended ${status}: ${error || ""}`);
       if (text.trim().length < 20) throw new Error(`answer too short: ${JSON.stringify(text)}`);
+      // Markdown is rendered: no literal emphasis markers in the prose (code keeps its own).
+      const prose = await frame.$$eval(".answer", (els) => {
+        const a = els[els.length - 1].cloneNode(true);
+        a.querySelectorAll("pre, code").forEach((c) => c.remove());
+        return a.innerText;
+      });
+      const literal = prose.match(/(^|\s)(_|\*\*)[^_*\s][^_*\n]*\2(?=$|[\s.,;:)])/m);
+      if (literal) throw new Error(`Markdown shown literally: ${JSON.stringify(literal[0])}`);
       return `${text.trim().length} characters: ${JSON.stringify(text.trim().slice(0, 80))}`;
     });
     await step("requirements.txt: a vulnerable pin is flagged and its quick fix upgrades it", async () => {
       await openFile(page, "requirements.txt");
       await page.waitForSelector(".squiggly-error, .squiggly-warning", { timeout: 60000 });
+      // The dependency hover is short, with a link to every advisory.
+      await goTo(page, 2, 3);
+      await page.keyboard.down("Control");
+      await page.keyboard.press("KeyK");
+      await page.keyboard.press("KeyI");
+      await page.keyboard.up("Control");
+      const hover = await waitText(page, ".monaco-hover-content", /all advisories for Django/, 20000);
+      if (hover.length > 2500) throw new Error(`the dependency hover has ${hover.length} characters`);
+      const link = await page.$$eval(".monaco-hover-content a", (as) => as.map((a) => a.getAttribute("href") || a.dataset.href || "").find((h) => /osv\.dev/.test(h)));
+      if (!link) throw new Error("no link to the advisories in the hover");
+      await page.keyboard.press("Escape");
       await quickFix(page, 2, 3, /Upgrade Django to/, path.join(shots, "vscode-requirements.png"));
       await page.waitForFunction(() => /Django==\d+\.\d+\.\d+/.test(
         (document.querySelector(".editor-instance .view-lines")?.innerText || "").replace(/\u00a0/g, " ")), { timeout: 15000 });

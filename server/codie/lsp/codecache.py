@@ -12,6 +12,7 @@ This module imports only the standard library: it runs before pygls and lsprotoc
 """
 
 from __future__ import annotations
+import __future__
 
 import builtins
 import contextlib
@@ -20,7 +21,7 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 # Rewrite the file only when this many scripts were missing (a new attrs or lsprotocol):
 # one class whose source differs on every start must not rewrite it on every start.
 REWRITE_AFTER = 16
-Key = tuple[str, str]
+Key = tuple[str, str, int]  # (file name, source, future flags)
 
 
 def cache_dir() -> Path:
@@ -57,20 +58,34 @@ class CodeCache:
             loaded = marshal.loads(path.read_bytes())
             if isinstance(loaded, dict):
                 self.known = {
-                    k: v for k, v in loaded.items() if isinstance(k, tuple) and len(k) == 2 and isinstance(v, CodeType)
+                    k: v for k, v in loaded.items() if isinstance(k, tuple) and len(k) == 3 and isinstance(v, CodeType)
                 }
 
-    def compile(self, source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
-        """builtins.compile, memoised for the plain `compile(str, str, "exec")` calls."""
+    def compile(self, source: Any, filename: Any, mode: str, *args: Any, flags: int = 0, **kwargs: Any) -> Any:
+        """builtins.compile, memoised for the plain `compile(str, str, "exec")` calls.
+        `flags`: the `from __future__` flags of the module that calls (compiled with
+        dont_inherit, so that the code is what that module's own call would give)."""
         if args or kwargs or mode != "exec" or not isinstance(source, str) or not isinstance(filename, str):
             return builtins.compile(source, filename, mode, *args, **kwargs)
-        key = (filename, source)
+        key = (filename, source, flags)
         code = self.known.get(key)
         if code is None:
-            code = builtins.compile(source, filename, mode)
+            code = builtins.compile(source, filename, mode, flags, dont_inherit=True)
             self.misses += 1
         self.used[key] = code
         return code
+
+    def compile_for(self, module: ModuleType) -> Callable[..., Any]:
+        """A `compile` for module's globals, with the future statements module has."""
+        flags = 0
+        for value in vars(module).values():
+            if isinstance(value, __future__._Feature):
+                flags |= value.compiler_flag
+
+        def compile(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+            return self.compile(source, filename, mode, *args, flags=flags, **kwargs)
+
+        return compile
 
     def save(self) -> None:
         """Write what this process used, if much of it was missing (atomic: a concurrent
@@ -108,7 +123,7 @@ def cached_compiles(*modules: str, path: Path | None = None) -> Iterator[CodeCac
             except ImportError:
                 continue
             if "compile" not in vars(module):  # it calls the builtin: shadow it, then restore
-                module.compile = cache.compile  # type: ignore[attr-defined]
+                module.compile = cache.compile_for(module)  # type: ignore[attr-defined]
                 patched.append(module)
         yield cache
     finally:

@@ -70,6 +70,13 @@ def load(path):
         return None
 PY
 printf 'flask==3.0.3\nDjango==1.11  # pinned long ago\n' > "$WORK/project/requirements.txt"
+cat > "$WORK/project/test_sample.py" <<'PY'
+from sample import checkout
+
+
+def test_checkout():
+    assert checkout("2") == 2
+PY
 # A git repository with one commit: hotspots rank by churn.
 git -C "$WORK/project" init -q
 git -C "$WORK/project" -c user.name=e2e -c user.email=e2e@example.com add -A

@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# bytecode now, not on the first `codie serve` (an editable install compiles lazily)
+	$(BIN)/python -m compileall -q -j 0 server/codie
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -120,6 +120,29 @@ check(":CodieExplain shows the rule's explanation", function()
   vim.cmd("close")
 end)
 
+--- The hover's Markdown at (row, col) of bufnr (0-based), "" when there is none.
+local function hover_text(bufnr, row, col)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = row, character = col } }
+  local answers = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, 20000) or {}
+  for _, answer in pairs(answers) do
+    local contents = answer.result and answer.result.contents
+    if contents then
+      return type(contents) == "table" and (contents.value or "") or tostring(contents)
+    end
+  end
+  return ""
+end
+
+check("hover leads with why, then the fix, then the confidence in words (not the message again)", function()
+  local d = by_rule("SEC001")
+  local text = hover_text(buf, d.lnum, d.col + 1)
+  local rule, fix, conf = text:find("**SEC001**", 1, true), text:find("**Fix:**", 1, true), text:find("**Confidence %d+%%**")
+  assert(rule and fix and conf and rule < fix and fix < conf, text)
+  assert(text:find("this rule is right about", conf, true), text)
+  local message = d.message:gsub("^%[%d+%%%] ", "")
+  assert(not text:find(message, 1, true), "the hover repeats the message: " .. text)
+end)
+
 check("the literal_eval quick fix applies through vim.lsp.buf.code_action", function()
   vim.api.nvim_set_current_buf(buf)
   vim.api.nvim_win_set_cursor(0, { 5, 12 })
@@ -154,6 +177,7 @@ check(":CodieChat streams an answer into the chat buffer", function()
   assert(finished.chunks > 0, "no codie/chatChunk notification arrived")
   assert(#vim.trim(finished.text) > 0, "empty answer")
   local chat_buf = vim.fn.bufnr("codie://chat")
+  assert(vim.bo[chat_buf].filetype == "markdown", "the chat buffer is " .. vim.bo[chat_buf].filetype)
   local text = table.concat(vim.api.nvim_buf_get_lines(chat_buf, 0, -1, false), "\n")
   assert(text:find("## You", 1, true) and text:find("## Codie", 1, true), text)
   assert(text:find(vim.split(vim.trim(finished.text), "\n")[1], 1, true), "the answer is not in the chat buffer")
@@ -362,6 +386,10 @@ check("requirements.txt: a vulnerable pin is a DEP finding and its quick fix upg
   wait("a DEP finding", function() return dep() ~= nil end, 30000)
   local d = dep()
   assert(d.lnum == 1 and d.message:find("Django", 1, true), vim.inspect(d))
+  -- The dependency hover is short, with a link to every advisory.
+  local hover = hover_text(rbuf, 1, 2)
+  assert(hover:find("[all advisories for Django](https://osv.dev/", 1, true), hover)
+  assert(#hover < 2500, #hover .. " characters of hover")
   vim.api.nvim_win_set_cursor(0, { 2, 2 })
   vim.lsp.buf.code_action({
     filter = function(a) return a.title:find("^Upgrade Django to ") ~= nil end,
@@ -386,6 +414,38 @@ check(":checkhealth codie reports the server, Python, version and features", fun
   vim.cmd("buffer " .. buf)
 end)
 
+check("status(): a progress item shows from begin to end, and Neovim's handler still runs", function()
+  local client = require("codie.util").clients(buf)[1]
+  local ctx = { client_id = client.id, method = "$/progress" }
+  local token = "codie-test-status"
+  local progress = 0
+  local group = vim.api.nvim_create_augroup("codie_status_unit", { clear = true })
+  if vim.fn.has("nvim-0.10") == 1 then
+    vim.api.nvim_create_autocmd("LspProgress", { group = group, callback = function() progress = progress + 1 end })
+  end
+  local status = require("codie.status")
+  assert(codie.status() == "", "not idle: " .. codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "begin", title = "Codie: asking ollama", message = "deadline 30 s" } }, ctx)
+  assert(codie.status() == "Codie: asking ollama deadline 30 s", codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "report", message = "streaming", percentage = 40 } }, ctx)
+  assert(codie.status() == "Codie: asking ollama streaming 40%", codie.status())
+  status.on_progress(nil, { token = token, value = { kind = "end", message = "answered" } }, ctx)
+  assert(codie.status() == "", codie.status())
+  if vim.fn.has("nvim-0.10") == 1 then
+    assert(progress == 3, "LspProgress fired " .. progress .. " times (Neovim's $/progress handler)")
+  end
+  -- a stopped client's items go, even without an `end`
+  status.on_progress(nil, { token = token, value = { kind = "begin", title = "Codie: running tests" } }, { client_id = 987654 })
+  assert(codie.status() == "", "an item of a client that is gone: " .. codie.status())
+  vim.api.nvim_del_augroup_by_id(group)
+end)
+
+local seen_status = {}
+vim.api.nvim_create_autocmd("User", {
+  pattern = "CodieStatus",
+  callback = function() table.insert(seen_status, codie.status()) end,
+})
+
 check(":CodieRunTests runs the related tests in the sandbox", function()
   vim.fn.writefile({ "from shop import checkout", "", "", "def test_checkout():", "    assert checkout('2') == 2" }, dir .. "/test_shop.py")
   vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/test_shop.py"))
@@ -402,6 +462,19 @@ check(":CodieRunTests runs the related tests in the sandbox", function()
   wait("codie/runtimeResult", function() return codie.last_runtime ~= nil end, 90000)
   assert(codie.last_runtime.backend, vim.inspect(codie.last_runtime))
   vim.cmd("buffer " .. buf)
+end)
+
+check("the status item showed the test run while it ran, and cleared when it ended", function()
+  wait("the status to clear", function() return codie.status() == "" end, 30000)
+  local during = table.concat(seen_status, "\n")
+  assert(during:find("Codie: running tests test_shop.py", 1, true), vim.inspect(seen_status))
+  assert(seen_status[#seen_status] == "", vim.inspect(seen_status))
+end)
+
+check("Codie's state never shows in the user's git status", function()
+  local out = vim.fn.system({ "git", "-C", dir, "status", "--porcelain", "--untracked-files=all" })
+  assert(vim.v.shell_error == 0, out)
+  assert(not out:find(".codie", 1, true), out)
 end)
 
 for _, client in ipairs(require("codie.util").clients(nil)) do

@@ -70,6 +70,13 @@ def load(path):
         return None
 PY
 printf 'flask==3.0.3\nDjango==1.11  # pinned long ago\n' > "$WORK/project/requirements.txt"
+cat > "$WORK/project/test_sample.py" <<'PY'
+from sample import checkout
+
+
+def test_checkout():
+    assert checkout("2") == 2
+PY
 # A git repository with one commit: hotspots rank by churn.
 git -C "$WORK/project" init -q
 git -C "$WORK/project" -c user.name=e2e -c user.email=e2e@example.com add -A
@@ -89,6 +96,13 @@ status=0
 NODE_PATH="$TOOLS/node_modules" "$NODE24" "$HERE/e2e.cjs" \
   --url "http://127.0.0.1:$PORT/?folder=$WORK/project" \
   --screenshots "$EXT_DIR/e2e-screenshots" || status=$?
+# Codie's state (.codie/: SQLite caches, feedback) must never show in the user's git status.
+untracked="$(git -C "$WORK/project" status --porcelain --untracked-files=all)"
+if printf '%s\n' "$untracked" | grep -q '\.codie'; then
+  echo "FAIL Codie's state shows in git status:"; printf '%s\n' "$untracked"; status=1
+else
+  echo "PASS Codie's state never shows in git status"
+fi
 if [ $status -ne 0 ]; then
   echo "--- code-server log (tail)"; tail -40 "$WORK/code-server.log"
   find "$WORK/data/logs" -name '*Codie*' -exec sh -c 'echo "--- $1"; head -3 "$1"; echo ...; tail -30 "$1"' _ {} \; 2>/dev/null || true

@@ -17,12 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from codie.core.git import GitError
 from codie.core.git import git as run_git
 from codie.store import open_store
+
+if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
+    import sqlite_utils
 
 RECORD = "\x1e"
 UNIT = "\x1f"

@@ -17,13 +17,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from codie.lsp.protocol import FramedStdin
-    from codie.lsp.server import build_server
+    from codie.lsp.codecache import cached_compiles
 
+    # lsprotocol's ~560 attrs classes are most of the time before `initialize` can be
+    # answered; the code attrs compiles for them is cached on disk (lsp/codecache.py)
+    with cached_compiles("attr._make"):
+        from codie.lsp.protocol import FramedStdin
+        from codie.lsp.server import build_server
+
+        server = build_server()
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
     # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.
     sys.setswitchinterval(0.001)
-    server = build_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit() or int(port) > 65535:

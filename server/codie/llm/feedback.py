@@ -12,11 +12,13 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from codie.core.confidence import beta_posterior, feedback_signal
 from codie.store import open_store
+
+if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
+    import sqlite_utils
 
 VERDICTS = ("accept", "dismiss", "suppress")
 

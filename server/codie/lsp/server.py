@@ -16,6 +16,7 @@ import importlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,9 @@ from codie.lsp.settings import FolderSettings, uri_to_path
 log = logging.getLogger(__name__)
 # Seconds after the last close before freed memory is handed back to the system (below).
 TRIM_DELAY = 1.0
+# Background indexing waits for the first diagnostics, or this long after `initialize` when
+# the editor opens no document (CodieServer.quiet).
+STARTUP_GRACE = 2.0
 
 FEATURES = (
     "codie.lsp.presenting",  # sets server.presenter (the server never imports it)
@@ -86,8 +90,14 @@ class CodieServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__("codie", __version__, protocol_cls=CodieProtocol, notebook_document_sync=NOTEBOOK_SYNC)
-        self.catalogue: Catalogue = catalogue()
-        self.analyzers: tuple[Analyzer, ...] = registered()
+        # The catalogue and the analyzers (importing every analyzer module: a third of the
+        # start-up) load on first use, or in a thread once `initialize` is answered
+        # (warm_up): the editor's handshake does not wait for them.
+        self._catalogue: Catalogue | None = None
+        self._analyzers: tuple[Analyzer, ...] | None = None
+        self._loading = threading.Lock()
+        self._started: asyncio.Event | None = None  # set by the first publish (see quiet)
+        self._deferred: set[asyncio.Task[None]] = set()
         self.settings = FolderSettings()
         self.analyses: dict[str, DocumentAnalysis] = {}
         self.refused: dict[str, Refused] = {}
@@ -99,6 +109,49 @@ class CodieServer(LanguageServer):
         # whether more client messages are already waiting (set by `codie serve` for stdio)
         self.input_pending: Callable[[], bool] = lambda: False
         self._trim: asyncio.TimerHandle | None = None
+
+    # what analyses documents (loaded lazily) -------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._load()
+        assert self._catalogue is not None
+        return self._catalogue
+
+    @property
+    def analyzers(self) -> tuple[Analyzer, ...]:
+        if self._analyzers is None:
+            self._load()
+        assert self._analyzers is not None
+        return self._analyzers
+
+    @analyzers.setter
+    def analyzers(self, value: tuple[Analyzer, ...]) -> None:
+        self._load()
+        self._analyzers = value
+
+    def _load(self) -> None:
+        with self._loading:  # the warm-up thread and a first didOpen: one load
+            if self._catalogue is None:
+                self._catalogue = catalogue()
+            if self._analyzers is None:
+                self._analyzers = registered()
+
+    def warm_up(self) -> None:
+        """Load the catalogue and the analyzers in a thread (called once `initialize` is
+        answered): the imports overlap the client's `initialized` and first `didOpen`,
+        which wait for the lock only if they arrive before the load is done."""
+        if self._started is None:
+            started = self._started = asyncio.Event()
+            asyncio.get_running_loop().call_later(STARTUP_GRACE, started.set)
+        if self._analyzers is None:
+            threading.Thread(target=self._warm_up, name="codie-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            self._load()
+        except Exception:  # the first document load raises it again, where it is reported
+            log.exception("loading the analyzers failed")
 
     # encoding & documents -----------------------------------------------------------------
     @property
@@ -199,7 +252,31 @@ class CodieServer(LanguageServer):
         return await self.scheduler.settled(uri)
 
     async def quiet(self) -> None:
+        """Return when background work may start: after the first diagnostics were sent (or
+        STARTUP_GRACE after `initialize` without a document), once the editor is quiet."""
+        if self._started is not None:
+            await self._started.wait()
         await self.scheduler.quiet()
+
+    def after_startup(self, fn: Callable[[], None]) -> None:
+        """Call fn once the first diagnostics are out (now, if they are): set-up that the
+        first squiggle does not need (a workspace index opening its database) goes after it."""
+        started = self._started
+        if started is None or started.is_set():
+            fn()
+            return
+
+        async def later() -> None:
+            await started.wait()
+            fn()
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._deferred.add(task)  # asyncio holds tasks weakly
+        task.add_done_callback(self._deferred.discard)
+
+    def _first_publish(self) -> None:
+        if self._started is not None and not self._started.is_set():
+            self._started.set()
 
     def reconfigure(self) -> None:
         self.scheduler.reconfigure()
@@ -237,7 +314,9 @@ class CodieServer(LanguageServer):
         ]
 
     def publish(self, uri: str) -> None:
-        if self.pull_diagnostics:
+        if self.pull_diagnostics:  # the client pulls: what it gets is ready now
+            if (analysis := self.analyses.get(uri)) is not None and not analysis.pending:
+                self._first_publish()
             return
         if (refused := self.refused.get(uri)) is not None:
             version = refused.version
@@ -254,6 +333,7 @@ class CodieServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=self.diagnostics_for(uri))
         )
+        self._first_publish()
 
     def result_id(self, uri: str) -> str:
         if (refused := self.refused.get(uri)) is not None:

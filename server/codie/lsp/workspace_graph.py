@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codie.analyzers.callgraph import CallGraph
-from codie.analyzers.callgraph.model import Scope
 from codie.core.document import Document
 from codie.lsp.settings import uri_to_path
 from codie.store import default_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the call graph (sqlite-utils, msgpack) loads on first use, not at start-up
+    from codie.analyzers.callgraph import CallGraph
+    from codie.analyzers.callgraph.model import Scope
     from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class WorkspaceGraphs:
             return None
         found = self.folders.get(root)
         if found is None:
+            from codie.analyzers.callgraph import CallGraph
+
             try:
                 graph = CallGraph(root, default_path(root))
             except Exception as exc:  # an unwritable .codie/: keep going without a cache

@@ -8,11 +8,12 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from codie.store import open_store
+
+if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
+    import sqlite_utils
 
 Z_LIMIT = 3.0
 MIN_HISTORY = 5

@@ -23,11 +23,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from codie.store import migrate, open_store, transaction
+
+if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
+    import sqlite_utils
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 FINAL_STATES = frozenset({"done", "failed", "cancelled"})

@@ -3,6 +3,7 @@
 -- vim.lsp.start from a FileType autocmd (0.8-0.10).
 local util = require("codie.util")
 local chat = require("codie.chat")
+local status = require("codie.status")
 
 local M = {}
 
@@ -123,6 +124,8 @@ function M.client_config()
     init_options = settings,
     settings = { codie = settings },
     handlers = {
+      -- what is running now, for require("codie").status(); Neovim's handler runs too
+      ["$/progress"] = status.on_progress,
       ["codie/chatChunk"] = chat.on_chunk,
       ["codie/runtimeResult"] = function(_, r) M.on_runtime_result(r) end,
     },
@@ -130,7 +133,15 @@ function M.client_config()
     -- why, Propose a verified fix...): Neovim would drop the answer; these show it.
     commands = require("codie.actions").commands(),
     on_attach = on_attach,
+    on_exit = function(_, _, client_id) status.forget_client(client_id) end,
   }
+end
+
+--- What the server is doing now (test runs, model requests, workspace analysis), for a
+--- statusline: `set statusline+=%{v:lua.require'codie'.status()}`; "" when idle. The
+--- `User CodieStatus` autocmd fires whenever it changes.
+function M.status()
+  return status.text()
 end
 
 local function root_dir(bufnr, markers)
@@ -172,7 +183,7 @@ function M.attach_manifest(bufnr, cfg)
     end
   end
   local c = vim.deepcopy(cfg)
-  c.on_attach, c.handlers, c.commands = cfg.on_attach, cfg.handlers, cfg.commands
+  c.on_attach, c.handlers, c.commands, c.on_exit = cfg.on_attach, cfg.handlers, cfg.commands, cfg.on_exit
   c.root_dir = root
   vim.lsp.start(c, { bufnr = bufnr })
 end
@@ -208,6 +219,7 @@ function M.setup(opts)
     local c = vim.deepcopy(cfg)
     c.on_attach = cfg.on_attach
     c.handlers = cfg.handlers
+    c.on_exit = cfg.on_exit
     c.root_dir = root_dir(bufnr, cfg.root_markers)
     vim.lsp.start(c, { bufnr = bufnr })
   end

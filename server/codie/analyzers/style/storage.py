@@ -13,15 +13,17 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
-import sqlite_utils
 
 from codie import store
 from codie.analyzers.style.model import FileEntry, WorkspaceModel
 from codie.analyzers.style.ngram import Gram, grams
 from codie.analyzers.style.tokens import SEP
+
+if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
+    import sqlite_utils
 
 COMPONENT = "style"
 

@@ -8,18 +8,20 @@ import asyncio
 import logging
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from tree_sitter import Node
 
-from codie.analyzers.callgraph import CallGraph, Edge
-from codie.analyzers.callgraph.model import Scope
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 from codie.lsp.workspace_graph import FolderGraph, WorkspaceGraphs, service
+
+if TYPE_CHECKING:  # annotations only: the call graph loads after the first diagnostics
+    from codie.analyzers.callgraph import CallGraph, Edge
+    from codie.analyzers.callgraph.model import Scope
 
 log = logging.getLogger(__name__)
 CALL_GRAPH = "codie/callGraph"
@@ -177,8 +179,8 @@ def _field(params: Any, *names: str, default: Any = None) -> Any:
 
 def register(server: CodieServer) -> None:
     def on_open(ls: CodieServer, doc: Document) -> None:
-        if doc.is_python:
-            service(ls).opened(doc)  # starts the folder's first build, or indexes the buffer
+        if doc.is_python:  # starts the folder's first build (after the first diagnostics)
+            ls.after_startup(lambda: service(ls).opened(doc))
 
     server.hooks.open.connect(on_open)
     server.hooks.change.connect(lambda ls, doc: service(ls).changed(doc))

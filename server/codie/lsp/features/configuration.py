@@ -3,6 +3,8 @@ workspace folders and watched pyproject.toml files."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
@@ -21,6 +23,9 @@ def register(server: CodieServer) -> None:
         ls.pull_diagnostics = bool(caps.text_document and caps.text_document.diagnostic)
         ls.settings.set_client(params.initialization_options or {})
         ls.settings.set_folders(ls.folder_paths())
+        # the response is written when this returns; the analyzers load after it, in a thread
+        with contextlib.suppress(RuntimeError):  # no running loop (a test driving in-process)
+            asyncio.get_running_loop().call_soon(ls.warm_up)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodieServer, params: types.InitializedParams) -> None:

@@ -1,0 +1,211 @@
+"""Start-up: the compiled-code cache, lazy analyzers and work deferred past the first
+diagnostics. (How fast is measured by bench/first_diagnostics.py, not here.)"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codie.lsp import codecache
+from codie.lsp import server as server_module
+from codie.lsp.codecache import CodeCache, cached_compiles
+from codie.lsp.server import build_server
+from tests.lsp.raw_client import TIMEOUT, RawServer
+
+SCRIPTS = [(f"<generated {i}>", f"def f{i}(x):\n    return x + {i}\n") for i in range(codecache.REWRITE_AFTER)]
+
+
+def run_all(cache: CodeCache) -> list[int]:
+    results = []
+    for i, (name, script) in enumerate(SCRIPTS):
+        ns: dict[str, object] = {}
+        exec(cache.compile(script, name, "exec"), ns)
+        results.append(ns[f"f{i}"](1))  # type: ignore[operator]
+    return results
+
+
+def test_code_cache_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "code.marshal"
+    first = CodeCache(path)
+    assert run_all(first) == [1 + i for i in range(len(SCRIPTS))]
+    assert first.misses == len(SCRIPTS)
+    first.save()
+    assert path.exists()
+
+    second = CodeCache(path)
+    assert run_all(second) == run_all(first)
+    assert second.misses == 0  # every script came from the file
+    mtime = path.stat().st_mtime_ns
+    second.save()  # nothing missing: the file is not rewritten
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_code_follows_the_calling_modules_future_statements(tmp_path: Path) -> None:
+    """Generated code gets the future flags of the module that generates it, as the
+    builtin would give it there (annotations as strings only under `annotations`)."""
+    import types
+
+    plain, future = types.ModuleType("plain"), types.ModuleType("future")
+    exec("from __future__ import annotations", vars(future))
+    cache = CodeCache(tmp_path / "code.marshal")
+    script = "def f(x: int) -> int:\n    return x\n"
+    for module, expected in ((plain, int), (future, "int")):
+        ns: dict[str, Any] = {}
+        exec(cache.compile_for(module)(script, "<f>", "exec"), ns)
+        assert ns["f"].__annotations__["x"] == expected
+    assert cache.misses == 2  # one code per set of flags
+
+
+def test_code_cache_compiles_what_it_does_not_know(tmp_path: Path) -> None:
+    cache = CodeCache(tmp_path / "code.marshal")
+    code = cache.compile("x = 1\n", "<a>", "exec")
+    other = cache.compile("x = 2\n", "<a>", "exec")  # same name, other source: another code
+    ns: dict[str, object] = {}
+    exec(other, ns)
+    assert ns["x"] == 2 and code is not other
+    # anything but compile(str, str, "exec") is the builtin's business
+    assert eval(cache.compile("1 + 1", "<e>", "eval")) == 2
+    with pytest.raises(SyntaxError):
+        cache.compile("def (:\n", "<bad>", "exec")
+    assert cache.misses == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal at all", b"\x00" * 64])
+def test_a_damaged_cache_file_only_means_compiling_again(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "code.marshal"
+    path.write_bytes(content)
+    cache = CodeCache(path)
+    assert run_all(cache) == [1 + i for i in range(len(SCRIPTS))]
+    cache.save()
+    assert CodeCache(path).known  # rewritten whole
+
+
+def test_an_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    cache = CodeCache(blocker / "sub" / "code.marshal")
+    run_all(cache)
+    cache.save()  # logged at debug level, nothing raised
+    assert not (blocker / "sub").exists()
+
+
+def test_cached_compiles_patches_the_module_only_inside_the_block(tmp_path: Path) -> None:
+    (tmp_path / "gen_module.py").write_text(
+        "def make(n):\n    ns = {}\n    exec(compile(f'v = {n}', '<gen>', 'exec'), ns)\n    return ns['v']\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import gen_module
+
+        with cached_compiles("gen_module", "no_such_module", path=tmp_path / "c.marshal") as cache:
+            assert gen_module.make(3) == 3
+            assert "compile" in vars(gen_module)
+        assert "compile" not in vars(gen_module)
+        assert cache.misses == 1
+        assert gen_module.make(4) == 4  # the builtin again
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("gen_module", None)
+
+
+def first_diagnostics(server: RawServer, uri: str) -> dict[str, Any]:
+    """The first non-empty publishDiagnostics for uri (answering the server's requests)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        for note in server.notifications:
+            params = note.get("params") or {}
+            if note["method"] == "textDocument/publishDiagnostics" and params["uri"] == uri and params["diagnostics"]:
+                return dict(params)
+        with contextlib.suppress(queue.Empty):
+            assert server.next_message(timeout=0.1) is None or True
+    raise AssertionError(f"no diagnostics for {uri}: {server.stderr()}")
+
+
+def test_the_server_writes_and_reuses_its_code_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two starts with an empty cache folder: the first writes the file, the second reads
+    it; both answer a document with the same diagnostics."""
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("CODIE_CACHE_DIR", str(cache_dir))
+    workspace = tmp_path / "w"
+    workspace.mkdir()
+    uri = (workspace / "app.py").as_uri()
+    answers = []
+    for _ in range(2):
+        server = RawServer(workspace)
+        try:
+            server.initialize(workspace)
+            server.open(uri, "def f(x):\n    return eval(x)\n")
+            found = first_diagnostics(server, uri)
+            answers.append(sorted(d["code"] for d in found["diagnostics"]))
+            assert server.request("shutdown")["result"] is None
+            server.notify("exit")
+            assert server.wait_exit() == 0
+        finally:
+            server.close()
+        assert list(cache_dir.glob("code-*.marshal"))
+    assert answers[0] == answers[1] and "SEC001" in answers[0]
+
+
+SOURCE = "import os\n\n\ndef f(x):\n    return eval(x)\n"
+
+
+async def test_startup_work_waits_for_the_first_diagnostics(tmp_path: Path) -> None:
+    server = build_server()
+    server.pull_diagnostics = True  # in-process: no transport to publish to
+    server.warm_up()
+    calls: list[str] = []
+    server.after_startup(lambda: calls.append("indexed"))
+    await asyncio.sleep(0.05)
+    assert calls == []  # nothing analysed yet: the index waits
+
+    uri = (tmp_path / "app.py").as_uri()
+    server.open_document(uri, SOURCE, 1, "python")
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
+    assert analysis is not None and any(f.rule_id == "SEC001" for f in analysis.findings())
+    await asyncio.sleep(0)  # the deferred call runs on the next turn of the loop
+    assert calls == ["indexed"]
+    server.after_startup(lambda: calls.append("later"))  # after start-up: at once
+    assert calls == ["indexed", "later"]
+    await asyncio.wait_for(server.quiet(), 60)
+
+
+async def test_startup_work_starts_without_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_module, "STARTUP_GRACE", 0.01)
+    server = build_server()
+    server.warm_up()
+    done = asyncio.Event()
+    server.after_startup(done.set)
+    await asyncio.wait_for(done.wait(), 60)
+    # the analyzers were loaded in the background meanwhile (or are, once asked for)
+    assert server.analyzers and server.catalogue.get("SEC001") is not None
+
+
+def test_the_analyzers_load_on_first_use() -> None:
+    server = build_server()
+    assert server._analyzers is None  # what initialize does not wait for
+    names = [a.name for a in server.analyzers]
+    assert {"syntax", "security-taint", "style"} <= set(names)
+    extra = server.analyzers[0]
+    server.analyzers = (*server.analyzers, extra)  # tests add analyzers this way
+    assert [a.name for a in server.analyzers] == [*names, extra.name]
+
+
+def test_serve_imports_no_analyzer_before_initialize() -> None:
+    """`codie serve` answers initialize before importing the security analyzers (they load
+    right after, in a thread): check the modules loaded by building the server."""
+    probe = (
+        "import sys\n"
+        "from codie.lsp.server import build_server\n"
+        "build_server()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('codie.analyzers.security')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,7 +1,9 @@
 """The document model: a UTF-8 byte mirror, its line index and its tree-sitter tree.
 
-Edits are applied with Tree.edit and reparsed incrementally. Non-Python documents
-(requirements files, pyproject.toml, lockfiles) have no tree but the same positions.
+Edits are applied with Tree.edit and reparsed incrementally, lazily: the reparse happens
+when the tree is next read (or reparse() is called), so a burst of edits that arrives
+before analysis gets one reparse, not one per edit. Non-Python documents (requirements
+files, pyproject.toml, lockfiles) have no tree but the same positions.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from tree_sitter import Language, Node, Parser, Point, Tree
 from codie.core.lines import UTF16, LineIndex, encode
 
 PYTHON = Language(tree_sitter_python.language())
+MAX_CHANGED_RANGES = 256
 _local = threading.local()
 
 
@@ -69,7 +72,22 @@ class Document:
         self.language = language or language_for(uri)
         self.source = text if isinstance(text, bytes) else encode(text)
         self.lines = LineIndex(self.source)
-        self.tree: Tree | None = parse(self.source) if self.is_python else None
+        self._tree: Tree | None = parse(self.source) if self.is_python else None
+        self._stale = False  # edits applied to _tree (Tree.edit) but not reparsed yet
+        self._changed: list[tuple[int, int]] = []  # structural changes not yet taken by reparse()
+
+    @property
+    def tree(self) -> Tree | None:
+        """The syntax tree of the current text (reparsed here if edits are pending)."""
+        if self._stale:
+            self._reparse_now()
+        return self._tree
+
+    @tree.setter
+    def tree(self, tree: Tree | None) -> None:
+        self._tree = tree
+        self._stale = False
+        self._changed = []
 
     @property
     def is_python(self) -> bool:
@@ -112,7 +130,7 @@ class Document:
     def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16) -> Edit:
         """Apply one ranged change (LSP positions in `encoding`) without reparsing.
 
-        Call reparse() once after the last change of a notification.
+        The tree is reparsed lazily: when next read, or by reparse().
         """
         lo = self.offset_at(*start, encoding)
         hi = self.offset_at(*end, encoding)
@@ -127,32 +145,55 @@ class Document:
         start_point, old_end_point = self.point_at(lo), self.point_at(hi)
         self.source = old[:lo] + new + old[hi:]
         self.lines.update(self.source, lo, hi, len(new))
-        if self.tree is not None:
-            self.tree.edit(
+        new_end = lo + len(new)
+        if self._changed:  # ranges from an earlier reparse follow the text, like findings
+            delta = new_end - hi
+
+            def move(p: int) -> int:
+                return p + delta if p >= hi else min(p, new_end) if p > lo else p
+
+            self._changed = [(move(a), move(b)) for a, b in self._changed]
+        if self._tree is not None:  # edits pile up on the old tree until the next reparse
+            self._tree.edit(
                 start_byte=lo,
                 old_end_byte=hi,
-                new_end_byte=lo + len(new),
+                new_end_byte=new_end,
                 start_point=start_point,
                 old_end_point=old_end_point,
-                new_end_point=self.point_at(lo + len(new)),
+                new_end_point=self.point_at(new_end),
             )
-        return Edit(lo, hi, lo + len(new))
+            self._stale = True
+        return Edit(lo, hi, new_end)
 
     def reparse(self) -> list[tuple[int, int]]:
-        """Reparse incrementally; return the byte ranges whose structure changed."""
-        if self.tree is None:
-            return []
-        old = self.tree
-        self.tree = parse(self.source, old)
-        return [(r.start_byte, r.end_byte) for r in old.changed_ranges(self.tree)]
+        """Bring the tree up to date; return the byte ranges whose structure changed since
+        the last call (tree-sitter's changed ranges, in today's offsets)."""
+        if self._stale:
+            self._reparse_now()
+        changed, self._changed = self._changed, []
+        return changed
+
+    def _reparse_now(self) -> None:
+        old = self._tree
+        if old is None:
+            self._stale = False
+            return
+        self._tree = parse(self.source, old)
+        self._stale = False
+        self._changed.extend((r.start_byte, r.end_byte) for r in old.changed_ranges(self._tree))
+        if len(self._changed) > MAX_CHANGED_RANGES:  # nobody took them: one covering span
+            self._changed = [(min(a for a, _ in self._changed), max(b for _, b in self._changed))]
 
     def snapshot(self) -> Document:
         """An independent copy (the tree is copied in O(1)) for analysis on another thread."""
+        tree = self.tree  # reparsed first if edits are pending
         copy = Document.__new__(Document)
         copy.uri, copy.version, copy.language, copy.source = self.uri, self.version, self.language, self.source
         copy.lines = LineIndex.__new__(LineIndex)
         copy.lines.starts = list(self.lines.starts)
-        copy.tree = self.tree.copy() if self.tree is not None else None
+        copy._tree = tree.copy() if tree is not None else None
+        copy._stale = False
+        copy._changed = []
         return copy
 
     # structure ---------------------------------------------------------------------------

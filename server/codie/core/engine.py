@@ -252,6 +252,8 @@ class DocumentAnalysis:
     def step(self, budget: float = 0.005) -> bool:
         """Do up to `budget` seconds of work; True when the findings are current."""
         deadline = time.perf_counter() + budget
+        # the document reparses lazily (once per burst of edits): take what changed
+        self.note_changed_ranges(self.doc.reparse())
         if self.doc.tree is None:
             self.dirty = []
         while self.dirty:

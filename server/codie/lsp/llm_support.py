@@ -127,7 +127,7 @@ class LLMState:
         if any(v is not None for v in signals.values()):
             confidence, parts = reblend(finding.confidence_parts, **signals)
             finding = dataclasses.replace(finding, confidence=confidence, confidence_parts=parts)
-        return dataclasses.replace(finding, data={**finding.data, "fingerprint": fp})
+        return finding.with_data({**finding.data, "fingerprint": fp})
 
     # finding lookup -------------------------------------------------------------------
     def find(self, uri: str, fp: str | None = None, rule_id: str | None = None) -> tuple[Document, Finding] | None:

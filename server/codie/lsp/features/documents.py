@@ -59,7 +59,8 @@ def register(server: CodieServer) -> None:
         if (reason := ls.refusal(uri, None, len(doc.source))) is not None:
             ls.refuse(uri, version, reason)  # it grew past the limit
             return
-        analysis.note_changed_ranges(doc.reparse())
+        # no reparse here: the analysis reparses once when it starts (core/document.py), so a
+        # burst of didChange notifications costs one reparse, not one per keystroke
         doc.version = version
         ls.hooks.change.emit(ls, doc)
         ls.schedule(uri, edit=True)

@@ -1,0 +1,137 @@
+"""Where one keystroke's time goes in `codie serve`, stage by stage, in CPU time.
+
+Drives the real server object in-process (build_server(): every feature registered, every
+analyzer on) through the edits ../shared/bench/lspbench.py makes on its 6,862-line stdlib
+file (insert `x_unused_i = eval(input())` at a top-level statement, then delete it), and
+times each stage of the path from didChange to the bytes of publishDiagnostics:
+
+  apply+reparse   the byte mirror, line index and incremental tree-sitter reparse
+  change hooks    what features do on every change (timers, caches)
+  analysis        the engine's steps: incremental analyzers on the changed statements,
+                  whole-file analyzers on the whole file (each analyzer also on its own row)
+  present         suppressions, baseline, new-code filter, the model/feedback rescoring
+  to JSON         findings -> LSP Diagnostics in the negotiated encoding (wire form)
+  serialize       json.dumps of the notification
+
+CPU seconds of this thread (time.thread_time), so a busy machine does not inflate them; the
+wall-clock figures, with the I/O and the event loop, are bench/editor_bench.py's.
+
+    .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from tree_sitter import Node  # noqa: E402
+
+from analyzer_profile import stdlib_large  # noqa: E402
+from codie.core import engine  # noqa: E402
+from codie.core.analyzer import Analyzer  # noqa: E402
+from codie.core.findings import Finding  # noqa: E402
+from codie.lsp.server import build_server  # noqa: E402
+
+TIMES: dict[str, list[float]] = defaultdict(list)
+_original_run = engine.DocumentAnalysis._run
+
+
+def _timed_run(self: engine.DocumentAnalysis, analyzer: Analyzer, nodes: Sequence[Node], size: int) -> list[Finding]:
+    started = time.thread_time()
+    try:
+        return _original_run(self, analyzer, nodes, size)
+    finally:
+        kind = "incremental" if analyzer.incremental else "whole-file"
+        TIMES[f"  {analyzer.name} ({kind})"].append(time.thread_time() - started)
+
+
+def top_level_lines(text: str) -> list[int]:
+    return [i for i, ln in enumerate(text.split("\n")) if ln and not ln[0].isspace() and not ln.startswith(("#", ")"))]
+
+
+async def profile(text: str, edits: int) -> tuple[int, int]:
+    server = build_server()
+    server.protocol.notify_json = lambda method, params: None  # type: ignore[method-assign]
+    # never written, only a name; outside this checkout, whose pyproject.toml configures codie
+    uri = (Path(tempfile.gettempdir()) / "codie-keystroke" / "large.py").as_uri()
+    server.open_document(uri, text, 1, "python")
+    analysis = server.analyses[uri]
+    while not analysis.step(3600.0):
+        pass
+    TIMES.clear()
+    engine.DocumentAnalysis._run = _timed_run  # type: ignore[method-assign]
+    lines = top_level_lines(text)
+    pairs = max(1, edits // 2)
+    version = 1
+    for k, line in enumerate(lines[:: max(1, len(lines) // pairs)][:pairs]):
+        for insert in (True, False):
+            version += 1
+            doc = analysis.doc
+            t0 = time.thread_time()
+            if insert:
+                edit = doc.apply_change((line, 0), (line, 0), f"x_unused_{k} = eval(input())\n")
+            else:
+                edit = doc.apply_change((line, 0), (line + 1, 0), "")
+            analysis.note_edit(edit)
+            analysis.note_changed_ranges(doc.reparse())
+            doc.version = version
+            t1 = time.thread_time()
+            server.hooks.change.emit(server, doc)
+            t2 = time.thread_time()
+            while not analysis.step(3600.0):
+                pass
+            t3 = time.thread_time()
+            visible = server.visible_findings(analysis)
+            t4 = time.thread_time()
+            diagnostics = server.diagnostics_json(uri)  # presents again, then converts
+            t5 = time.thread_time()
+            body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": diagnostics})
+            t6 = time.thread_time()
+            TIMES["apply+reparse"].append(t1 - t0)
+            TIMES["change hooks"].append(t2 - t1)
+            TIMES["analysis"].append(t3 - t2)
+            TIMES["present"].append(t4 - t3)
+            TIMES["to JSON"].append(max(0.0, (t5 - t4) - (t4 - t3)))
+            TIMES["serialize"].append(t6 - t5)
+            TIMES["TOTAL (one publish)"].append((t6 - t0) - (t4 - t3))
+            TIMES["bytes"].append(len(body))
+    return len(visible), version - 1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--file", type=Path)
+    args = ap.parse_args()
+    text = args.file.read_text(encoding="utf-8") if args.file else stdlib_large()
+    shown, edits = asyncio.run(profile(text, args.edits))
+    sent = TIMES.pop("bytes")
+    order = ["apply+reparse", "change hooks", "analysis"]
+    order += sorted(k for k in TIMES if k.startswith("  "))
+    order += ["present", "to JSON", "serialize", "TOTAL (one publish)"]
+    print(
+        f"{text.count(chr(10)):,} lines, {edits} edits, {shown} diagnostics shown, "
+        f"{statistics.median(sent):,.0f} B/publish"
+    )
+    print(f"{'CPU ms per keystroke':<44}{'median':>8}{'mean':>8}{'max':>8}")
+    for key in order:
+        values = TIMES.get(key)
+        if not values:
+            continue
+        per_edit = sum(values) / edits * 1000  # an analyzer may run several times per edit
+        print(f"{key:<44}{statistics.median(values) * 1000:>8.2f}{per_edit:>8.2f}{max(values) * 1000:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,6 @@ an idle machine; on a loaded one the figures are only comparable with each other
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
+
+from lspclient import read_message, write_message
 
 SOURCE = """import subprocess
 from flask import request
@@ -37,18 +38,14 @@ def load(path):
 """
 
 
-def send(pipe: IO[bytes], msg: dict[str, Any]) -> None:
-    body = json.dumps(msg).encode()
-    pipe.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    pipe.flush()
+send = write_message
 
 
 def read(pipe: IO[bytes]) -> dict[str, Any]:
-    length = 0
-    while line := pipe.readline().strip():
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    result: dict[str, Any] = json.loads(pipe.read(length))
+    msg = read_message(pipe)
+    if msg is None:
+        raise EOFError("codie serve closed its output")
+    result: dict[str, Any] = msg
     return result
 
 

@@ -82,11 +82,23 @@ def cpx100(client: LanguageClient, uris: list[str]) -> set[tuple[str, int, int]]
     }
 
 
+def close(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+
+
 async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> None:
+    """Random edits, closes without saving and reopens (with the disk's text or the unsaved
+    one), ending as an editor restoring its tabs: every buffer with unsaved edits is closed
+    and reopened with them, and not touched again. Without the indexing of reopened buffers
+    (workspace_graph.opened) the graph keeps the disk's text for those, and this fails."""
     root = workspace(tmp_path)
     rng = random.Random(19)
     texts = {(root / n).as_uri(): t for n, t in FILES.items()}
     versions: dict[str, int] = {}
+
+    def disk(uri: str) -> str:
+        return (root / uri.rsplit("/", 1)[-1]).read_text()
+
     async with lsp_session([root]) as client:
         for uri in list(texts)[:3]:
             versions[uri] = 1
@@ -98,12 +110,17 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
             if roll < 0.15 and versions:  # close without saving: the edits stay client-side
                 gone = rng.choice(sorted(versions))
                 del versions[gone]
-                client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=gone)))
-            elif (roll < 0.3 or not versions) and closed:  # (re)open, maybe with unsaved text
+                close(client, gone)
+            elif roll < 0.22 and versions:  # closed and at once reopened with its unsaved text
+                uri = rng.choice(sorted(versions))
+                close(client, uri)
+                versions[uri] = 1
+                open_file(client, Path(uri.removeprefix("file://")), texts[uri])
+            elif (roll < 0.35 or not versions) and closed:  # (re)open, maybe with unsaved text
                 uri = rng.choice(closed)
                 versions[uri] = 1
                 if rng.random() < 0.5:
-                    texts[uri] = (root / uri.rsplit("/", 1)[-1]).read_text()
+                    texts[uri] = disk(uri)
                 open_file(client, Path(uri.removeprefix("file://")), texts[uri])
             elif versions:
                 uri = rng.choice(sorted(versions))
@@ -128,7 +145,14 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
                     )
                 )
                 texts[uri] = "\n".join(lines)
-            await asyncio.sleep(rng.choice((0.0, 0.0, 0.05, 0.3)))
+            await asyncio.sleep(rng.choice((0.0, 0.0, 0.05, 0.3)))  # typing pace, not a wait
+        restored = [uri for uri in sorted(versions) if texts[uri] != disk(uri)]
+        assert restored, "the sequence must end with unsaved buffers to restore"
+        await settled(client)  # each was indexed while open: what matters is the reopen
+        for uri in restored:
+            close(client, uri)
+            versions[uri] = 1
+            open_file(client, Path(uri.removeprefix("file://")), texts[uri])
         soaked_state = await settled(client)
         open_uris = sorted(versions)
         soaked = cpx100(client, open_uris)

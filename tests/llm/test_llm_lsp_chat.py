@@ -224,13 +224,18 @@ async def test_feedback_hides_a_noisy_rule_and_hover_shows_parts(offline: Any) -
     # the server republishes before it answers, so the diagnostics are current here
     assert "Q002" not in codes(client, uri)
     assert "SEC001" in codes(client, uri)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
-    )
+    at_sec001 = types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
+    hover = await client.text_document_hover_async(at_sec001)
     assert hover is not None
     assert "feedback" not in hover.contents.value  # SEC001 had no feedback
     prior = catalogue()["SEC001"].confidence  # the calibrated prior, from the catalogue
-    assert f"rule precision {prior:.2f}" in hover.contents.value
+    assert f"prior {prior:.2f}" in hover.contents.value
+    # one explanation of the confidence per finding, with the team's record once there is one
+    await client.protocol.send_request_async("codie/feedback", {"uri": uri, "ruleId": "SEC001", "verdict": "accept"})
+    hover = await client.text_document_hover_async(at_sec001)
+    assert hover is not None
+    assert hover.contents.value.count("**Confidence") == 1, hover.contents.value
+    assert "your team's feedback on this rule: 1 accepted, 0 dismissed; precision now" in hover.contents.value
     assert (root / ".codie" / "codie.db").is_file()  # stored per project
     # ... in a folder that keeps itself out of the user's `git status`
     assert (root / ".codie" / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -291,4 +296,5 @@ async def test_model_verdicts_join_the_confidence(judged: Any, remote_llm: FakeL
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
     )
-    assert hover is not None and "model verdict 0.90" in hover.contents.value
+    assert hover is not None
+    assert "a model judged it real" in hover.contents.value and "model 0.90" in hover.contents.value

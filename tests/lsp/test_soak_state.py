@@ -217,8 +217,8 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
                 await client.text_document_hover_async(
                     types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(1, 4))
                 )
-                if cycle % 2:
-                    await asyncio.sleep(0.5)  # let deferred analyzers and metrics start
+                if cycle % 2:  # closed once its analysis and deferred analyzers ran; even cycles: at once
+                    await settled(client)
                 client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
         after = await settled(client)
         assert after["held"] == before, (before, after["held"])

@@ -7,8 +7,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,14 +30,14 @@ def test_serve_over_tcp() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
     server = subprocess.Popen([sys.executable, "-m", "codie", "serve", "--tcp", f"127.0.0.1:{port}"], env=env)
     try:
-        deadline = time.monotonic() + 20
-        while True:
+
+        def connected() -> socket.socket | None:
             try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-                break
+                return socket.create_connection(("127.0.0.1", port), timeout=10)
             except OSError:
-                assert time.monotonic() < deadline, "server did not listen"
-                time.sleep(0.1)
+                return None  # not listening yet
+
+        sock = wait_until(connected, "the server to listen")
         with sock:
             sock.sendall(
                 frame(

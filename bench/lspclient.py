@@ -1,6 +1,6 @@
-"""LSP base-protocol framing (`Content-Length` headers) for the raw stdio clients: the
-benchmarks' and the protocol tests' (tests/lsp/raw_client.py). One reader, one writer; no
-pygls on this side, so that what is measured or tested is the server's own framing.
+"""LSP base-protocol framing (`Content-Length` headers) for the raw clients: the benchmarks'
+and the protocol tests' (tests/lsp/raw_client.py, tests/lsp/test_tcp.py). One reader, one
+writer; no pygls on this side, so that what is measured or tested is the server's own framing.
 
 Bench scripts import it as `lspclient` (bench/ is their sys.path[0]); tests put bench/ on
 sys.path, as they do for the other bench helpers. The product package never imports it.

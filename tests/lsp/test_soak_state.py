@@ -194,6 +194,42 @@ async def test_reopened_unsaved_buffer_is_what_the_graph_indexes(tmp_path: Path)
         assert cpx100(client, [a]) == {("a.py", 4, 4)}  # as a fresh server reports
 
 
+def replace_all(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def graph_of(state: dict[str, Any]) -> tuple[int, int, list[str]]:
+    (graph,) = state["callGraph"]["folders"].values()
+    return graph["callees"], graph["callers"], graph["unreferenced"]
+
+
+async def test_a_definition_that_comes_back_is_called_again(tmp_path: Path) -> None:
+    """b.py calls a._helper. Delete the definition, edit b.py while it is gone (its call
+    resolves to nothing), then put the definition back: only a whole re-resolve once typing
+    pauses (workspace_graph reconcile) links b.py's call to it again, as a fresh server does."""
+    root = workspace(tmp_path)
+    texts = {"a.py": FILES["a.py"], "b.py": FILES["b.py"] + "\n\nx = 1\n"}
+    async with lsp_session([root]) as client:
+        a = open_file(client, root / "a.py")
+        b = open_file(client, root / "b.py")
+        await settled(client)
+        replace_all(client, a, 2, "def _spare():\n    return 2\n")
+        await settled(client)
+        replace_all(client, b, 2, texts["b.py"])
+        await settled(client)
+        replace_all(client, a, 3, texts["a.py"])
+        edited = graph_of(await settled(client))
+    async with lsp_session([root]) as fresh:
+        for name, text in texts.items():
+            open_file(fresh, root / name, text)
+        assert edited == graph_of(await settled(fresh))
+
+
 async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path: Path) -> None:
     root = workspace(tmp_path)
     async with lsp_session([root]) as client:

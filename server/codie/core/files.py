@@ -214,7 +214,9 @@ UNDECODABLE = "CFG022"
 # Bytes that are not text: NUL, C0 controls other than whitespace and ESC, U+FFFD (what an
 # editor decoded bytes that were not UTF-8 into) and lone surrogates (undecodable bytes an
 # editor escaped into the JSON; the server encodes them with "surrogatepass").
-_NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]|\xef\xbf\xbd|\xed[\xa0-\xbf][\x80-\xbf]")
+_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_REPLACEMENT = "\ufffd".encode()
+_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 
 
 def too_large(size: int, limit: int = MAX_FILE_BYTES) -> SourceProblem | None:
@@ -234,12 +236,14 @@ def looks_binary(data: bytes) -> bool:
     UTF-8, or the U+FFFD an editor decoded them into). One stray NUL in UTF-8 code is a typo,
     analysed as usual."""
     sample = data[:BINARY_PROBE]
-    count = len(_NOT_TEXT.findall(sample))
+    # bytes.translate and count run in C at memory speed: a regex alternation took ~6 ms per 64 KiB
+    count = len(sample) - len(sample.translate(None, _CONTROLS))
+    count += sample.count(_REPLACEMENT) + len(_SURROGATE.findall(sample))
     if count >= 8 and count * 20 >= len(sample):
         return True
     if b"\0" not in sample:
         return False
-    if b"\xef\xbf\xbd" in sample:
+    if _REPLACEMENT in sample:
         return True
     try:  # final=False: the sample may end inside a character
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)

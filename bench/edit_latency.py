@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lspclient import read_message, write_message
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -50,14 +52,7 @@ class Client:
     def _read(self) -> None:
         out = self.proc.stdout
         assert out is not None
-        while True:
-            length = 0
-            while (line := out.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if not line:
-                return
-            msg = json.loads(out.read(length))
+        while (msg := read_message(out)) is not None:
             now = time.perf_counter()
             with self.cond:
                 if msg.get("method") == "textDocument/publishDiagnostics":
@@ -69,10 +64,8 @@ class Client:
                 self.cond.notify_all()
 
     def send(self, msg: dict[str, Any]) -> None:
-        body = json.dumps(msg).encode()
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
+        write_message(self.proc.stdin, msg)
 
     def request(self, method: str, params: Any) -> Any:
         self.next_id += 1

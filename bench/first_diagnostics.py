@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from lspclient import read_message, write_message
+
 SOURCE = """import subprocess
 from flask import request
 
@@ -63,20 +65,14 @@ class Run:
     cpu: float  # server CPU seconds at that moment
 
 
-def send(pipe: IO[bytes], msg: dict[str, Any]) -> None:
-    body = json.dumps(msg).encode()
-    pipe.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    pipe.flush()
+send = write_message
 
 
 def read(pipe: IO[bytes]) -> dict[str, Any]:
-    length = 0
-    while line := pipe.readline().strip():
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-    if not length:
+    msg = read_message(pipe)
+    if msg is None:
         raise EOFError("the server closed its output")
-    result: dict[str, Any] = json.loads(pipe.read(length))
+    result: dict[str, Any] = msg
     return result
 
 

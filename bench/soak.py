@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lspclient import read_message, write_message
+
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE: list[str] = []
 SETTLE = 4.0  # seconds without a new publishDiagnostics that count as "settled"
@@ -74,14 +76,7 @@ class Server:
     def _read(self) -> None:
         out = self.proc.stdout
         assert out is not None
-        while True:
-            length = 0
-            while (line := out.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if not line:
-                return
-            msg = json.loads(out.read(length))
+        while (msg := read_message(out)) is not None:
             with self.cond:
                 if msg.get("method") == "textDocument/publishDiagnostics":
                     p = msg["params"]
@@ -96,10 +91,8 @@ class Server:
                 self.cond.notify_all()
 
     def send(self, msg: dict[str, Any]) -> None:
-        body = json.dumps(msg).encode()
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-        self.proc.stdin.flush()
+        write_message(self.proc.stdin, msg)
 
     def request(self, method: str, params: Any, timeout: float = 60) -> Any:
         self.next_id += 1

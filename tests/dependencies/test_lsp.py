@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import sys
@@ -14,6 +13,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from codie.analyzers.dependencies.advisories import ENV_PATH, packaged_path
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = Path(os.environ.get("TMPDIR", "/tmp")) / f"codie-dep-lsp-{os.getpid()}"
@@ -55,12 +55,10 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
 
 
 async def _diagnostics(client: LanguageClient, uri: str, rule: str) -> list[types.Diagnostic]:
-    for _ in range(100):
-        found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
-        if found:
-            return found
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {rule} diagnostic on {uri}: {client.diagnostics.get(uri)}")
+    return await until(
+        lambda: [d for d in client.diagnostics.get(uri, []) if d.code == rule],
+        lambda: f"a {rule} diagnostic on {uri}: {client.diagnostics.get(uri)}",
+    )
 
 
 def _open(client: LanguageClient, path: Path, text: str, language: str) -> str:
@@ -112,10 +110,10 @@ async def test_pin_diagnostic_hover_and_upgrade(client: LanguageClient) -> None:
             content_changes=[types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)],
         )
     )
-    for _ in range(100):
-        if not [d for d in client.diagnostics.get(uri, []) if d.code == "DEP001"]:
-            break
-        await asyncio.sleep(0.05)
+    await until(
+        lambda: not [d for d in client.diagnostics.get(uri, []) if d.code == "DEP001"],
+        lambda: f"DEP001 gone: {client.diagnostics.get(uri)}",
+    )
     assert [d.code for d in client.diagnostics[uri]] == []
 
 
@@ -143,11 +141,7 @@ async def test_import_hint_follows_the_saved_manifest(client: LanguageClient) ->
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=requirements.as_uri()))
     )
-    for _ in range(100):
-        if not client.diagnostics.get(uri):
-            break
-        await asyncio.sleep(0.05)
-    assert list(client.diagnostics[uri]) == []
+    await until(lambda: not client.diagnostics.get(uri), lambda: f"no diagnostics: {client.diagnostics.get(uri)}")
 
 
 @pytest.mark.asyncio

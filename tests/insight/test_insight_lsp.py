@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 from pathlib import Path
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from tests.waiting import until
 
 WORKSPACE = Path(__file__).resolve().parent / "workspace"
 
@@ -130,14 +130,12 @@ async def test_custom_call_graph_request(client: LanguageClient) -> None:
 
 async def test_unreferenced_function_hint(client: LanguageClient) -> None:
     uri = open_file(client, UTIL)
-    codes: list[str] = []
-    for _ in range(100):  # the hint appears once the workspace graph is built
-        codes = [str(d.code) for d in client.diagnostics.get(uri, [])]
-        if "CPX100" in codes:
-            break
-        await asyncio.sleep(0.05)
-    hints = [d for d in client.diagnostics[uri] if d.code == "CPX100"]
-    assert len(hints) == 1, codes
+    # the hint appears once the workspace graph is built
+    hints = await until(
+        lambda: [d for d in client.diagnostics.get(uri, []) if d.code == "CPX100"],
+        lambda: f"a CPX100 hint: {client.diagnostics.get(uri)}",
+    )
+    assert len(hints) == 1, hints
     assert hints[0].range.start == types.Position(6, 4)  # private `_unused_one`; public names are API
     assert hints[0].severity == types.DiagnosticSeverity.Hint
 
@@ -177,13 +175,13 @@ async def test_prepare_falls_back_to_jedi_for_calls_the_graph_cannot_resolve(
 
 async def test_hover_on_a_function_name_shows_its_metrics(client: LanguageClient) -> None:
     uri = open_file(client, UTIL)
-    text = ""
-    for _ in range(100):  # metrics are computed off the event loop shortly after opening
+
+    async def metrics_hover() -> str:  # metrics are computed off the event loop shortly after opening
         hover = await client.text_document_hover_async(
             types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 6))
         )
         text = hover.contents.value if hover is not None else ""  # type: ignore[union-attr]
-        if "cyclomatic" in text:
-            break
-        await asyncio.sleep(0.05)
+        return text if "cyclomatic" in text else ""
+
+    text = await until(metrics_hover, "metrics on hover")
     assert "**`helper`**: cyclomatic 3 (rank A), cognitive 2" in text

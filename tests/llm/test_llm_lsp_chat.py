@@ -18,6 +18,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from codie.core.rules import catalogue
 from tests.llm.llm_fakes import FakeLLM
 from tests.llm.llm_helpers import SOURCE
+from tests.waiting import TIMEOUT, until
 
 CONFIG = ClientServerConfig(
     server_command=[sys.executable, "-m", "codie", "serve"],
@@ -96,8 +97,8 @@ async def judged(lsp_client: LanguageClient, tmp_path: Path, remote_llm: FakeLLM
 
 async def open_doc(client: LanguageClient, root: Path, text: str = SOURCE) -> str:
     uri = (root / "app.py").as_uri()
-    published = asyncio.ensure_future(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS))
-    await asyncio.sleep(0)  # the waiter is registered before the trigger
+    # registered now, before the trigger (client.wait_for_notification would register on first await)
+    published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
     )
@@ -185,18 +186,16 @@ async def test_chat_cancellation(remote: Any, remote_llm: FakeLLM) -> None:
             "codie/chat", {"chatId": "c3", "message": "long", "uri": uri}, msg_id="chat-3"
         )
     )
-    for _ in range(200):
-        if chunks:
-            break
-        await asyncio.sleep(0.05)
-    assert chunks, "no chunk arrived"
+    await until(lambda: chunks, "a first chunk")
     client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="chat-3"))
     with pytest.raises(Exception) as info:
-        await asyncio.wait_for(future, 10)
+        await asyncio.wait_for(future, TIMEOUT)
     assert getattr(info.value, "code", None) == CANCELLED
-    assert await asyncio.to_thread(llm.disconnected.wait, 10)  # the model stream was closed
+    assert await asyncio.to_thread(llm.disconnected.wait, TIMEOUT)  # the model stream was closed
     received = len(chunks)
-    await asyncio.sleep(0.3)
+    # chunks come from the chat's task, which is over: a later request's answer comes after
+    # anything the server sent before it, so a stray chunk would have arrived by then
+    await asyncio.wait_for(client.protocol.send_request_async("codie/serverState", {}), TIMEOUT)
     assert len(chunks) == received  # nothing after the cancellation
 
 
@@ -224,13 +223,18 @@ async def test_feedback_hides_a_noisy_rule_and_hover_shows_parts(offline: Any) -
     # the server republishes before it answers, so the diagnostics are current here
     assert "Q002" not in codes(client, uri)
     assert "SEC001" in codes(client, uri)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
-    )
+    at_sec001 = types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
+    hover = await client.text_document_hover_async(at_sec001)
     assert hover is not None
     assert "feedback" not in hover.contents.value  # SEC001 had no feedback
     prior = catalogue()["SEC001"].confidence  # the calibrated prior, from the catalogue
-    assert f"rule precision {prior:.2f}" in hover.contents.value
+    assert f"prior {prior:.2f}" in hover.contents.value
+    # one explanation of the confidence per finding, with the team's record once there is one
+    await client.protocol.send_request_async("codie/feedback", {"uri": uri, "ruleId": "SEC001", "verdict": "accept"})
+    hover = await client.text_document_hover_async(at_sec001)
+    assert hover is not None
+    assert hover.contents.value.count("**Confidence") == 1, hover.contents.value
+    assert "your team's feedback on this rule: 1 accepted, 0 dismissed; precision now" in hover.contents.value
     assert (root / ".codie" / "codie.db").is_file()  # stored per project
     # ... in a folder that keeps itself out of the user's `git status`
     assert (root / ".codie" / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -277,12 +281,12 @@ async def test_verified_fix_is_offered_after_proposal(offline: Any) -> None:
 async def test_model_verdicts_join_the_confidence(judged: Any, remote_llm: FakeLLM) -> None:
     client, root = judged, judged.root
     uri = await open_doc(client, root)
-    for _ in range(200):  # verdicts are asked in the background, then republished
-        diags = client.diagnostics.get(uri, [])
-        if diags and all("model" in d.data["parts"] for d in diags):
-            break
-        await asyncio.sleep(0.05)
-    diags = client.diagnostics[uri]
+
+    def judged() -> list[types.Diagnostic]:  # verdicts are asked in the background, then republished
+        diags = list(client.diagnostics.get(uri, []))
+        return diags if all("model" in d.data["parts"] for d in diags) else []
+
+    diags = await until(judged, lambda: f"a model verdict in every diagnostic: {client.diagnostics.get(uri)}")
     assert diags and all(d.data["parts"]["model"] == pytest.approx(0.9, abs=0.01) for d in diags)
     verdict_requests = [r for r in remote_llm.requests if r.get("logprobs")]
     assert len(verdict_requests) == len(diags)
@@ -291,4 +295,5 @@ async def test_model_verdicts_join_the_confidence(judged: Any, remote_llm: FakeL
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(8, 12))
     )
-    assert hover is not None and "model verdict 0.90" in hover.contents.value
+    assert hover is not None
+    assert "a model judged it real" in hover.contents.value and "model 0.90" in hover.contents.value

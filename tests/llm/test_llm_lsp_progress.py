@@ -16,6 +16,7 @@ from pytest_lsp import LanguageClient
 
 from tests.llm.llm_fakes import FakeLLM
 from tests.llm.test_llm_lsp_chat import CANCELLED, CONFIG, WHOLE, finish, open_doc, start
+from tests.waiting import until
 
 STALLED = "offline explainer (openai unreachable: timeout after 1 s)"
 
@@ -135,15 +136,14 @@ async def test_cancelling_the_progress_cancels_the_request(patient: Any, model: 
             "codie/chat", {"chatId": "c1", "message": "long", "uri": uri}, msg_id="chat-c1"
         )
     )
-    token = None
-    for _ in range(400):  # the begin arrives once the model has been asked
+
+    def asked() -> Any:  # the begin arrives once the model has been asked
         token = next(
             (t for t, v in client.progress_reports.items() if v and getattr(v[0], "title", "") == "Codie: chat"), None
         )
-        if token is not None and model.stalled.is_set():
-            break
-        await asyncio.sleep(0.05)
-    assert token is not None and model.stalled.is_set()
+        return token if token is not None and model.stalled.is_set() else None
+
+    token = await until(asked, "the chat's progress and the model stalled")
     if how == "progress":
         client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=token))
     else:
@@ -151,10 +151,7 @@ async def test_cancelling_the_progress_cancels_the_request(patient: Any, model: 
     with pytest.raises(Exception) as info:
         await asyncio.wait_for(future, 30)
     assert getattr(info.value, "code", None) == CANCELLED
-    for _ in range(200):
-        if isinstance(client.progress_reports[token][-1], types.WorkDoneProgressEnd):
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: isinstance(client.progress_reports[token][-1], types.WorkDoneProgressEnd), "the progress end")
     assert client.progress_reports[token][-1].message == "cancelled"
     # the server still answers
     res = await asyncio.wait_for(

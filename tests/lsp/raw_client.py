@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
 import queue
 import subprocess
@@ -13,6 +12,9 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the framing, shared with bench/
+from lspclient import encode, frame, read_message
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60.0  # a safety net only: every wait returns as soon as the answer is there
@@ -40,14 +42,8 @@ class RawServer:
         out = self.proc.stdout
         assert out is not None
         try:
-            while True:
-                length = None
-                while (line := out.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                if not line or length is None:
-                    break
-                self.messages.put(json.loads(out.read(length)))
+            while (msg := read_message(out)) is not None:
+                self.messages.put(msg)
         finally:
             self.messages.put(None)  # end of output
 
@@ -60,10 +56,10 @@ class RawServer:
             pass
 
     def send_body(self, body: bytes) -> None:
-        self.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.send_bytes(frame(body))
 
     def send(self, message: dict[str, Any]) -> None:
-        self.send_body(json.dumps(message).encode())
+        self.send_bytes(encode(message))
 
     # JSON-RPC -----------------------------------------------------------------------------
     def next_message(self, timeout: float = TIMEOUT) -> dict[str, Any] | None:

@@ -5,14 +5,17 @@ died is replaced instead of failing every later request."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from codie.cli.main import main
 from tests.lsp.workspace_helpers import change, codes, diagnostics, lsp_session, open_file
 
 TIMEOUT = 60.0
@@ -84,6 +87,40 @@ async def test_binary_content_gets_one_diagnostic_and_no_analysis(tmp_path: Path
         # one stray NUL in real code is still analysed
         text = open_file(client, tmp_path / "nul.py", "x = 1\x00\n" + CODE)
         assert "SEC001" in codes(await diagnostics(client, text, until=lambda d: bool(d)))
+
+
+# The same bytes on disk (`codie check`) and open in the editor (decoded as an editor does,
+# undecodable bytes as U+FFFD): whether they are text is one check (core/files.problem_of).
+SAME_CONTENT = {
+    "blob.py": (bytes(range(256)) * 40, True),
+    "controls.py": (b"\x01\x02\x03 = 1\n" * 40, True),
+    "nul_and_latin1.py": (b"\xff\xfe not utf-8 \x00 def (:\n", True),
+    "stray_nul.py": (b"x = 1\x00\n" + CODE.encode(), False),
+    "code.py": (CODE.encode(), False),
+}
+
+
+async def test_the_editor_and_codie_check_agree_on_what_is_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, (data, _) in SAME_CONTENT.items():
+        (tmp_path / name).write_bytes(data)
+    main(["check", str(tmp_path), "--format", "json", "-j", "1", "--fail-on", "never"])
+    report = json.loads(capsys.readouterr().out)
+    headless = {
+        name: any(f["path"] == name and f["rule"] == "CFG021" for f in report["findings"]) for name in SAME_CONTENT
+    }
+    async with lsp_session([tmp_path]) as client:
+        uris = {
+            name: open_file(client, tmp_path / name, data.decode("utf-8", "replace"))
+            for name, (data, _) in SAME_CONTENT.items()
+        }
+        editor = {
+            name: "CFG021" in codes(await diagnostics(client, uri, until=bool, timeout=TIMEOUT))
+            for name, uri in uris.items()
+        }
+    expected = {name: binary for name, (_, binary) in SAME_CONTENT.items()}
+    assert headless == expected and editor == expected
 
 
 async def test_a_killed_metrics_child_is_replaced(tmp_path: Path) -> None:

@@ -82,11 +82,23 @@ def cpx100(client: LanguageClient, uris: list[str]) -> set[tuple[str, int, int]]
     }
 
 
+def close(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+
+
 async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> None:
+    """Random edits, closes without saving and reopens (with the disk's text or the unsaved
+    one), ending as an editor restoring its tabs: every buffer with unsaved edits is closed
+    and reopened with them, and not touched again. Without the indexing of reopened buffers
+    (workspace_graph.opened) the graph keeps the disk's text for those, and this fails."""
     root = workspace(tmp_path)
     rng = random.Random(19)
     texts = {(root / n).as_uri(): t for n, t in FILES.items()}
     versions: dict[str, int] = {}
+
+    def disk(uri: str) -> str:
+        return (root / uri.rsplit("/", 1)[-1]).read_text()
+
     async with lsp_session([root]) as client:
         for uri in list(texts)[:3]:
             versions[uri] = 1
@@ -98,12 +110,17 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
             if roll < 0.15 and versions:  # close without saving: the edits stay client-side
                 gone = rng.choice(sorted(versions))
                 del versions[gone]
-                client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=gone)))
-            elif (roll < 0.3 or not versions) and closed:  # (re)open, maybe with unsaved text
+                close(client, gone)
+            elif roll < 0.22 and versions:  # closed and at once reopened with its unsaved text
+                uri = rng.choice(sorted(versions))
+                close(client, uri)
+                versions[uri] = 1
+                open_file(client, Path(uri.removeprefix("file://")), texts[uri])
+            elif (roll < 0.35 or not versions) and closed:  # (re)open, maybe with unsaved text
                 uri = rng.choice(closed)
                 versions[uri] = 1
                 if rng.random() < 0.5:
-                    texts[uri] = (root / uri.rsplit("/", 1)[-1]).read_text()
+                    texts[uri] = disk(uri)
                 open_file(client, Path(uri.removeprefix("file://")), texts[uri])
             elif versions:
                 uri = rng.choice(sorted(versions))
@@ -128,7 +145,14 @@ async def test_seeded_edit_sequence_matches_a_fresh_server(tmp_path: Path) -> No
                     )
                 )
                 texts[uri] = "\n".join(lines)
-            await asyncio.sleep(rng.choice((0.0, 0.0, 0.05, 0.3)))
+            await asyncio.sleep(rng.choice((0.0, 0.0, 0.05, 0.3)))  # typing pace, not a wait
+        restored = [uri for uri in sorted(versions) if texts[uri] != disk(uri)]
+        assert restored, "the sequence must end with unsaved buffers to restore"
+        await settled(client)  # each was indexed while open: what matters is the reopen
+        for uri in restored:
+            close(client, uri)
+            versions[uri] = 1
+            open_file(client, Path(uri.removeprefix("file://")), texts[uri])
         soaked_state = await settled(client)
         open_uris = sorted(versions)
         soaked = cpx100(client, open_uris)
@@ -170,6 +194,42 @@ async def test_reopened_unsaved_buffer_is_what_the_graph_indexes(tmp_path: Path)
         assert cpx100(client, [a]) == {("a.py", 4, 4)}  # as a fresh server reports
 
 
+def replace_all(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def graph_of(state: dict[str, Any]) -> tuple[int, int, list[str]]:
+    (graph,) = state["callGraph"]["folders"].values()
+    return graph["callees"], graph["callers"], graph["unreferenced"]
+
+
+async def test_a_definition_that_comes_back_is_called_again(tmp_path: Path) -> None:
+    """b.py calls a._helper. Delete the definition, edit b.py while it is gone (its call
+    resolves to nothing), then put the definition back: only a whole re-resolve once typing
+    pauses (workspace_graph reconcile) links b.py's call to it again, as a fresh server does."""
+    root = workspace(tmp_path)
+    texts = {"a.py": FILES["a.py"], "b.py": FILES["b.py"] + "\n\nx = 1\n"}
+    async with lsp_session([root]) as client:
+        a = open_file(client, root / "a.py")
+        b = open_file(client, root / "b.py")
+        await settled(client)
+        replace_all(client, a, 2, "def _spare():\n    return 2\n")
+        await settled(client)
+        replace_all(client, b, 2, texts["b.py"])
+        await settled(client)
+        replace_all(client, a, 3, texts["a.py"])
+        edited = graph_of(await settled(client))
+    async with lsp_session([root]) as fresh:
+        for name, text in texts.items():
+            open_file(fresh, root / name, text)
+        assert edited == graph_of(await settled(fresh))
+
+
 async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path: Path) -> None:
     root = workspace(tmp_path)
     async with lsp_session([root]) as client:
@@ -193,8 +253,8 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
                 await client.text_document_hover_async(
                     types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(1, 4))
                 )
-                if cycle % 2:
-                    await asyncio.sleep(0.5)  # let deferred analyzers and metrics start
+                if cycle % 2:  # closed once its analysis and deferred analyzers ran; even cycles: at once
+                    await settled(client)
                 client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
         after = await settled(client)
         assert after["held"] == before, (before, after["held"])

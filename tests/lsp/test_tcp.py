@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.waiting import TIMEOUT, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the framing, shared with bench/
+from lspclient import read_message, write_message
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,44 +22,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def frame(msg: dict[str, object]) -> bytes:
-    body = json.dumps(msg).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
 def test_serve_over_tcp() -> None:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
     server = subprocess.Popen([sys.executable, "-m", "codie", "serve", "--tcp", f"127.0.0.1:{port}"], env=env)
     try:
-        deadline = time.monotonic() + 20
-        while True:
+
+        def connected() -> socket.socket | None:
             try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-                break
+                return socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
             except OSError:
-                assert time.monotonic() < deadline, "server did not listen"
-                time.sleep(0.1)
-        with sock:
-            sock.sendall(
-                frame(
-                    {
-                        "jsonrpc": "2.0",
-                        "id": 1,
-                        "method": "initialize",
-                        "params": {"processId": None, "rootUri": None, "capabilities": {}},
-                    }
-                )
+                return None  # not listening yet
+
+        sock = wait_until(connected, "the server to listen")
+        with sock, sock.makefile("rwb") as stream:
+            write_message(
+                stream,
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                },
             )
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += sock.recv(65536)
-            head, _, rest = data.partition(b"\r\n\r\n")
-            headers = dict(line.split(b":", 1) for line in head.split(b"\r\n"))
-            length = int(headers[b"Content-Length"])
-            while len(rest) < length:
-                rest += sock.recv(65536)
-            answer = json.loads(rest[:length])
+            answer = read_message(stream)
         assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "codie"
     finally:
         server.kill()

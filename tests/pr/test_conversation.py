@@ -6,7 +6,6 @@ server speaking GitHub's REST and GraphQL API that records every request.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import json
 import os
@@ -28,6 +27,7 @@ from codie.pr.github import GitHub
 from codie.pr.webhook import WebhookService, serve
 from tests.pr.fake_github import FakeGitHub
 from tests.pr.helpers import SECRET, Context, encode, make_repo, pr_event, publish_pull, sh, signed
+from tests.waiting import until
 
 REPO = "acme/shop"
 SUGGESTION = re.compile(r"^(`{3,})suggestion\n(.*?)^\1$", re.M | re.S)
@@ -53,13 +53,9 @@ class World:
     async def run(self, event_name: str, event: dict[str, Any]) -> dict[str, Any]:
         status, answer = await self.deliver(event_name, event)
         assert status == 202 and answer["message"] == "queued", answer
-        for _ in range(1200):
-            state = self.service.queue.get(int(answer["job"]))
-            if state.final:
-                assert state.state == "done", state.error
-                return dict(state.result or {})
-            await asyncio.sleep(0.05)
-        raise AssertionError("job did not finish")
+        state = await until(lambda: (job := self.service.queue.get(int(answer["job"]))).final and job, "the job")
+        assert state.state == "done", state.error
+        return dict(state.result or {})
 
     async def ask(self, login: str, text: str, reply_to: int) -> tuple[dict[str, Any], dict[str, Any]]:
         """A person replies in a review thread; the job's result and Codie's answer."""

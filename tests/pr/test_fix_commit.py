@@ -133,63 +133,86 @@ def test_a_verified_fix_is_pushed_as_one_commit(
     assert "fix(Q001)" in sh(pr.head_repo, "log", "-1", "--format=%s", sha)
 
 
-def test_refusals_leave_the_branch_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the PR's own pyproject turns pushing on: it is the author's to write, so it does not count
-    with FakeGitHub() as github:
-        pr = make_pr(
-            tmp_path,
-            monkeypatch,
-            github,
+@dataclass(frozen=True)
+class Refusal:
+    """A `@codie fix commit` that must not push: the PR, who asks, and what the answer says."""
+
+    base: dict[str, str]
+    head: dict[str, str]
+    answered: str
+    says: tuple[str, ...]
+    login: str = "bob"
+    fork: str | None = None
+    hide_sandbox: bool = False  # PATH holds git only: no bubblewrap, no docker
+
+
+REFUSALS = [
+    pytest.param(
+        # the PR's own pyproject turns pushing on: it is the author's to write, so it does not count
+        Refusal(
             {"pyproject.toml": PROJECT, "app.py": SAFE},
             {"pyproject.toml": PUSH, "app.py": VULNERABLE},
-        )
-        result, answer = pr.ask("bob", "@codie fix commit", "Q001")
-        assert result["answered"] == "no-commit" and "push-fixes = true" in answer and "sorry" in answer
-        result, answer = pr.ask("reader", "@codie fix commit", "Q001")
-        assert result["answered"] == "refused" and "write access" in answer
-        assert pr.new_commits() == []
-
-
-def test_never_to_a_fork_without_maintainer_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with FakeGitHub() as github:
-        pr = make_pr(
-            tmp_path,
-            monkeypatch,
-            github,
+            "no-commit",
+            ("push-fixes = true", "sorry"),
+        ),
+        id="pushing-turned-on-by-the-pr-itself",
+    ),
+    pytest.param(
+        Refusal(
             {"pyproject.toml": PUSH, "app.py": SAFE},
             {"app.py": VULNERABLE},
+            "refused",
+            ("write access",),
+            login="reader",
+        ),
+        id="asker-without-write-access",
+    ),
+    pytest.param(
+        Refusal(
+            {"pyproject.toml": PUSH, "app.py": SAFE},
+            {"app.py": VULNERABLE},
+            "no-commit",
+            ("fork mallory/shop", "allowed edits from maintainers"),
             fork="mallory/shop",
-            maintainer_edits=False,
-        )
-        result, answer = pr.ask("bob", "@codie fix commit", "Q001")
-        assert result["answered"] == "no-commit"
-        assert "fork mallory/shop" in answer and "allowed edits from maintainers" in answer
-        assert pr.new_commits() == []
+        ),
+        id="fork-without-maintainer-edits",
+    ),
+    pytest.param(
+        Refusal(
+            {"pyproject.toml": PUSH},
+            {"app.py": GUARD, "test_app.py": KEEPS_EXITS},
+            "no-commit",
+            ("not verified", "test_app.py::test_guarded_stops_an_exit"),
+        ),
+        id="fix-breaks-a-related-test",
+        marks=pytest.mark.skipif(probe()[0] is None, reason=f"no sandbox: {probe()[1]}"),
+    ),
+    pytest.param(
+        # the project has related tests, but no bubblewrap and no docker to run them in
+        Refusal(
+            {"pyproject.toml": PUSH},
+            {"app.py": GUARD, "test_app.py": KEEPS_EXITS},
+            "no-commit",
+            ("tests not run: no sandbox",),
+            hide_sandbox=True,
+        ),
+        id="no-sandbox",
+    ),
+]
 
 
-@pytest.mark.skipif(probe()[0] is None, reason=f"no sandbox: {probe()[1]}")
-def test_a_fix_that_breaks_a_related_test_is_not_pushed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("case", REFUSALS)
+def test_refusals_leave_the_branch_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Refusal) -> None:
     with FakeGitHub() as github:
-        pr = make_pr(
-            tmp_path, monkeypatch, github, {"pyproject.toml": PUSH}, {"app.py": GUARD, "test_app.py": KEEPS_EXITS}
-        )
-        result, answer = pr.ask("bob", "@codie fix commit", "Q001")
-        assert result["answered"] == "no-commit" and "not verified" in answer
-        assert "test_app.py::test_guarded_stops_an_exit" in answer
-        assert pr.new_commits() == []
-
-
-def test_without_a_sandbox_nothing_is_pushed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the project has related tests, but no bubblewrap and no docker to run them in
-    real_git = shutil.which("git")
-    assert real_git is not None
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "git").symlink_to(real_git)
-    with FakeGitHub() as github:
-        pr = make_pr(
-            tmp_path, monkeypatch, github, {"pyproject.toml": PUSH}, {"app.py": GUARD, "test_app.py": KEEPS_EXITS}
-        )
-        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-        result, answer = pr.ask("bob", "@codie fix commit", "Q001")
-        assert result["answered"] == "no-commit" and "tests not run: no sandbox" in answer
+        pr = make_pr(tmp_path, monkeypatch, github, case.base, case.head, fork=case.fork)
+        if case.hide_sandbox:
+            real_git = shutil.which("git")
+            assert real_git is not None
+            (tmp_path / "bin").mkdir()
+            (tmp_path / "bin" / "git").symlink_to(real_git)
+            monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+        result, answer = pr.ask(case.login, "@codie fix commit", "Q001")
+        assert result["answered"] == case.answered, answer
+        for phrase in case.says:
+            assert phrase in answer
         assert pr.new_commits() == []

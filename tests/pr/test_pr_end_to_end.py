@@ -5,7 +5,6 @@ Real git repository, real HTTP on loopback for the webhook and for a fake GitHub
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import codie.pr.job  # noqa: F401  (registers the pr-check handler)
 from codie.pr.webhook import WebhookService, serve
 from tests.pr.fake_github import FakeGitHub
 from tests.pr.helpers import SECRET, encode, make_repo, pr_event, publish_pull, sh, signed
+from tests.waiting import until
 
 
 async def deliver(url: str, event: dict[str, object]) -> int:
@@ -26,13 +26,9 @@ async def deliver(url: str, event: dict[str, object]) -> int:
 
 
 async def finished(service: WebhookService, job: int) -> dict[str, object]:
-    for _ in range(600):
-        state = service.queue.get(job)
-        if state.final:
-            assert state.state == "done", state.error
-            return state.result or {}
-        await asyncio.sleep(0.05)
-    raise AssertionError("job did not finish")
+    state = await until(lambda: (found := service.queue.get(job)).final and found, f"job {job} to finish")
+    assert state.state == "done", state.error
+    return state.result or {}
 
 
 async def test_pr_gets_a_check_run_and_review_comments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

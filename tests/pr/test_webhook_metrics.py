@@ -4,7 +4,6 @@ job latency histogram, failures - and a 503 (not a crash) when the queue's store
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from codie.pr.webhook import WebhookService, serve
 from codie.worker import handlers
 from tests.pr.helpers import SECRET, encode, pr_event, signed
+from tests.waiting import until
 from tests.worker.postgres import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SAMPLE = re.compile(r"^([a-z_]+)(\{[^}]*\})? (\S+)$")
@@ -150,10 +150,7 @@ async def test_embedded_workers_run_jobs_with_heartbeats(tmp_path: Path) -> None
         for n in range(5):
             body = encode(pr_event(tmp_path, {"base": "a" * 40, "head": f"{n:040x}"}, number=n))
             assert await post(url, body, signed(body)) == 202
-        for _ in range(1200):
-            if len(service.queue.list("done")) == 5:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: len(service.queue.list("done")) == 5, "five jobs done")
         assert sorted(seen) == sorted(j.id for j in service.queue.list("done"))
         m = parse((await get(url + "/metrics"))[1])
         assert m['codie_webhook_jobs_total{state="done"}'] == 5

@@ -16,6 +16,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+from tests.waiting import until
+
 from .conftest import write_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +94,7 @@ async def save(client: LanguageClient, path: Path, text: str) -> dict[str, Any]:
             [types.TextDocumentContentChangeWholeDocument(text=text)],
         )
     )
-    waiter = client.wait_for_notification(RESULT)
+    waiter = client.protocol.wait_for_notification_async(RESULT)  # registered before the trigger
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
     return as_dict(await asyncio.wait_for(waiter, TIMEOUT))
 
@@ -102,13 +104,32 @@ def as_dict(value: Any) -> dict[str, Any]:
     return dict(value._asdict()) if hasattr(value, "_asdict") else dict(value)
 
 
-async def diagnostics_with(client: LanguageClient, uri: str, rule: str, timeout: float = 10) -> list[types.Diagnostic]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
-        if found or asyncio.get_running_loop().time() > deadline:
-            return found
-        await asyncio.sleep(0.05)
+async def diagnostics_with(client: LanguageClient, uri: str, rule: str) -> list[types.Diagnostic]:
+    return await until(
+        lambda: [d for d in client.diagnostics.get(uri, []) if d.code == rule],
+        lambda: f"{rule} on {uri}: {client.diagnostics.get(uri)}",
+    )
+
+
+def sandboxed_under(pid: int) -> bool:
+    """Whether a sandbox harness runs below process pid (the job is inside the sandbox)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:  # "pid (comm) state ppid ...": comm may hold spaces or parentheses
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    for child, parent in parents.items():
+        ancestor = parent
+        while ancestor not in (0, 1, pid) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == pid:
+            try:
+                if b"harness.py" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 async def test_breaking_edit_gets_failing_test_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
@@ -130,11 +151,10 @@ async def test_breaking_edit_gets_failing_test_diagnostics(client: LanguageClien
     assert at_code and at_code[0].range.start.line == 3  # `def add`
     # fixing it clears both
     await save(client, root / "calc.py", CALC.format(delay=0))
-    for _ in range(100):
-        if not any(str(d.code).startswith("RUN") for d in client.diagnostics.get(calc_uri, [])):
-            break
-        await asyncio.sleep(0.05)
-    assert not [d for d in client.diagnostics.get(calc_uri, []) if d.code == "RUN002"]
+    await until(
+        lambda: not [d for d in client.diagnostics.get(calc_uri, []) if d.code == "RUN002"],
+        lambda: f"RUN002 gone from calc.py: {client.diagnostics.get(calc_uri)}",
+    )
 
 
 async def test_slowing_edit_gets_slowed_down(client: LanguageClient, tmp_path: Path) -> None:
@@ -161,19 +181,17 @@ async def test_killed_worker_is_restarted_and_the_job_finishes(client: LanguageC
         },
     )
     open_file(client, root / "calc.py")
-    waiter = client.wait_for_notification(RESULT)
+    waiter = client.protocol.wait_for_notification_async(RESULT)  # registered before the trigger
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=(root / "calc.py").as_uri()))
     )
-    pid = None
-    for _ in range(200):
+
+    async def running_worker() -> int | None:
         status = as_dict(await client.protocol.send_request_async("codie/runtimeStatus", {}))
-        if status["worker_pid"] and status["running"]:
-            pid = status["worker_pid"]
-            break
-        await asyncio.sleep(0.05)
-    assert pid is not None
-    await asyncio.sleep(0.5)  # the job is running inside the sandbox now
+        return int(status["worker_pid"]) if status["worker_pid"] and status["running"] else None
+
+    pid = await until(running_worker, "the worker to take the job")
+    await until(lambda: sandboxed_under(pid), "the job to run inside the sandbox")
     os.kill(pid, signal.SIGKILL)
     result = as_dict(await asyncio.wait_for(waiter, TIMEOUT))
     assert result["state"] == "done" and "3 passed" in result["summary"]
@@ -208,7 +226,7 @@ async def test_progress_never_outlives_the_runs(client: LanguageClient, tmp_path
     root = write_project(tmp_path / "proj", {"calc.py": CALC.format(delay=0), "test_calc.py": TESTS})
     path = root / "calc.py"
     uri = open_file(client, path)
-    waiter = client.wait_for_notification(RESULT)
+    waiter = client.protocol.wait_for_notification_async(RESULT)  # registered before the trigger
     for version, text in ((2, CALC.format(delay=0).replace("return a + b", "return b + a")), (3, CALC.format(delay=0))):
         path.write_text(text)
         client.text_document_did_change(
@@ -227,7 +245,4 @@ async def test_progress_never_outlives_the_runs(client: LanguageClient, tmp_path
             if str(t).startswith("codie-runtime-") and r and not isinstance(r[-1], types.WorkDoneProgressEnd)
         ]
 
-    deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while still_open() and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.1)
-    assert still_open() == []
+    await until(lambda: not still_open(), lambda: f"the progress of every run to end: {still_open()} open")

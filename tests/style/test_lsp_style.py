@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -11,21 +10,18 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.style.workspace import DEVIANT
+from tests.waiting import until
 
 # the client speaks with VS Code's capabilities: anything the server sends outside them fails
 pytestmark = pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning")
 
 
-async def _diagnostics(client: LanguageClient, uri: str, rule: str, timeout: float = 30.0) -> list[types.Diagnostic]:
+async def _diagnostics(client: LanguageClient, uri: str, rule: str) -> list[types.Diagnostic]:
     """Wait until `rule` is published for uri (training runs in the background first)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        found = [d for d in client.diagnostics.get(uri, []) if d.code == rule]
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {rule} for {uri}: {client.diagnostics.get(uri)}")
+    return await until(
+        lambda: [d for d in client.diagnostics.get(uri, []) if d.code == rule],
+        lambda: f"{rule} for {uri}: {client.diagnostics.get(uri)}",
+    )
 
 
 def _lines_of(edit: types.WorkspaceEdit) -> list[tuple[int, int, str]]:
@@ -126,11 +122,10 @@ async def test_rename_refuses_clashes(client: LanguageClient) -> None:
         )
     )  # on `def`: nothing to rename
     assert prepared is None
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 5
-    while len([m for m in client.messages if m.type == types.MessageType.Warning]) < 2:
-        assert loop.time() < deadline, client.messages
-        await asyncio.sleep(0.05)
+    await until(
+        lambda: len([m for m in client.messages if m.type == types.MessageType.Warning]) >= 2,
+        lambda: f"two warnings: {client.messages}",
+    )
     warnings = [m.message for m in client.messages if m.type == types.MessageType.Warning]
     assert "already used" in warnings[0] and "No renamable name" in warnings[1]
 
@@ -155,8 +150,4 @@ async def test_save_updates_the_stored_model(client: LanguageClient) -> None:
     assert b"thing" in stored_tokens()
     cart.write_text(DEVIANT.replace("thing", "order"))
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while b"thing" in stored_tokens():
-        assert loop.time() < deadline, "the saved file never reached the model"
-        await asyncio.sleep(0.1)
+    await until(lambda: b"thing" not in stored_tokens(), "the saved file to reach the model")

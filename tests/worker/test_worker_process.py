@@ -17,6 +17,7 @@ import pytest
 
 from codie.worker.protocol import ProtocolError, encode, read_frame
 from codie.worker.queue import JobQueue
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,9 +157,7 @@ def test_standalone_drains_the_queue(files: dict[str, Path]) -> None:
         [sys.executable, "-m", "codie", "worker", "--standalone", "--db", str(files["db"])], env=env
     )
     try:
-        deadline = time.monotonic() + 20
-        while queue.get(job_id).state != "done" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: queue.get(job_id).final, "the job to finish")
         assert queue.get(job_id).state == "done"
     finally:
         proc.send_signal(signal.SIGINT)
@@ -192,8 +191,7 @@ def test_cancel_kills_a_running_sandbox(files: dict[str, Path], tmp_path: Path) 
         job_id = worker.expect("submitted")["id"]
         while worker.expect("progress")["fraction"] < 0.1:
             pass
-        while not running(token):  # pytest is inside the sandbox, in test_hang
-            time.sleep(0.05)
+        wait_until(lambda: running(token), "pytest inside the sandbox, in test_hang")
         worker.send({"type": "cancel", "id": job_id})
         # without the kill the result would wait for the sandbox's 180 s timeout
         result = worker.expect("result", timeout=20)

@@ -59,6 +59,10 @@ CodeActionProvider = Callable[["CodieServer", Document, types.CodeActionParams],
 CodeLensProvider = Callable[["CodieServer", Document], Sequence[types.CodeLens]]
 """Code lenses for the whole document, computed from what is cached (never slow work)."""
 
+TeamRecord = Callable[["CodieServer", Document, Finding], str | None]
+"""The team's record of the finding's rule in words ("3 accepted, 1 dismissed; precision now
+75%"), for its confidence explanation on hover; None when the team has not judged the rule."""
+
 FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 """Rescore a finding before the noise filter (team feedback, a model's verdict); None hides it."""
 
@@ -96,5 +100,7 @@ class Hooks:
         """textDocument/codeAction entries."""
         self.code_lens: list[CodeLensProvider] = []
         """textDocument/codeLens entries."""
+        self.team_record: list[TeamRecord] = []
+        """The first record given is shown in a finding's confidence explanation on hover."""
         self.finding_transforms: list[FindingTransform] = []
         """Applied in order to every finding before it is presented."""

@@ -16,7 +16,6 @@ import hashlib
 import importlib
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from codie.analyzers import registered
 from codie.core.analyzer import Analyzer, Context
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
-from codie.core.files import BINARY, TOO_LARGE, SourceProblem, max_file_bytes
+from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, too_large
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.convert import diagnostic_json, from_dict
@@ -178,21 +177,12 @@ class CodieServer(LanguageServer):
         return max_file_bytes(self.settings.for_uri(uri))
 
     def refusal(self, uri: str, text: str | None, size: int | None = None) -> SourceProblem | None:
-        """Why a document with this text (or this many bytes) is not analysed, or None."""
+        """Why a document with this text (or this many bytes) is not analysed, or None: the
+        check `codie check` applies to files (core/files.py), on the buffer's UTF-8 bytes."""
         limit = self.max_size(uri)
-        if size is None and text is not None:
-            size = len(text)  # code points: a lower bound of the UTF-8 size
-            if limit // 4 < size <= limit:
-                size = len(text.encode("utf-8", "surrogatepass"))
-        if size is not None and size > limit:
-            return SourceProblem(
-                TOO_LARGE, f"Not analysed: the document is larger than {limit:,} bytes ([tool.codie.files] max-bytes)"
-            )
-        if text is not None and looks_binary(text):
-            return SourceProblem(
-                BINARY, "Not analysed: the document does not look like text (NUL, control or undecodable characters)"
-            )
-        return None
+        if text is None:
+            return too_large(size, limit) if size is not None else None
+        return problem_of(text.encode("utf-8", "surrogatepass"), limit)
 
     def refuse(self, uri: str, version: int | None, problem: SourceProblem) -> None:
         """Stop analysing uri: drop its analysis and text, show one diagnostic."""
@@ -388,19 +378,6 @@ class CodieServer(LanguageServer):
             return
         log.error("server error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
         super().report_server_error(error, source)
-
-
-# NUL, C0 controls other than whitespace and ESC, U+FFFD (what a client decoded bytes that
-# were not UTF-8 into) and lone surrogates (undecodable bytes escaped into the JSON)
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd\ud800-\udfff]")
-
-
-def looks_binary(text: str) -> bool:
-    """A binary file opened as text: many non-text characters near the start. One stray
-    NUL or form feed in real code is analysed as usual."""
-    sample = text[:65536]
-    count = len(_NOT_TEXT.findall(sample))
-    return count >= 8 and count * 20 >= len(sample)
 
 
 def release_memory() -> None:

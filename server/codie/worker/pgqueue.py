@@ -26,8 +26,7 @@ from codie.worker.queue import (
     Queue,
     QueueError,
     QueueStats,
-    check_state,
-    latency_sql,
+    Reads,
     row_to_job,
     stats_from,
 )
@@ -40,6 +39,7 @@ except ImportError:  # pragma: no cover - the optional extra is not installed
 T = TypeVar("T")
 NOW = "extract(epoch from clock_timestamp())::double precision"
 MIGRATION_LOCK = 0x636F646965  # pg_advisory_xact_lock key ("codie")
+READS = Reads("%s")
 
 MIGRATIONS = [
     [
@@ -320,25 +320,22 @@ class PostgresQueue(Queue):
 
     # reading ------------------------------------------------------------------------------
     def get(self, job_id: int) -> Job:
-        row = self._one(f"SELECT {COLUMNS} FROM worker_jobs WHERE id = %s", [job_id])
+        row = self._one(*READS.job(job_id))
         if row is None:
             raise KeyError(job_id)
         return row_to_job(row)
 
     def list(self, state: str | None = None) -> list[Job]:
-        check_state(state)
-        sql = f"SELECT {COLUMNS} FROM worker_jobs"
-        args: list[Any] = []
-        if state is not None:
-            sql += " WHERE state = %s"
-            args.append(state)
-        rows = self._run(lambda c: c.execute(sql + " ORDER BY id", args).fetchall())
+        sql, args = READS.jobs(state)
+        rows = self._run(lambda c: c.execute(sql, args).fetchall())
         return [row_to_job(r) for r in rows]
 
     def stats(self, buckets: Sequence[float] = LATENCY_BUCKETS) -> QueueStats:
+        by_state, latency = READS.stats(buckets)
+
         def read(conn: psycopg.Connection[Any]) -> QueueStats:
-            states = conn.execute("SELECT state, COUNT(*) FROM worker_jobs GROUP BY state").fetchall()
-            row = conn.execute(latency_sql(buckets)).fetchone()
+            states = conn.execute(by_state).fetchall()
+            row = conn.execute(latency).fetchone()
             return stats_from(states, row, buckets)
 
         return self._run(read)

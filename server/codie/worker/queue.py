@@ -195,6 +195,28 @@ def row_to_job(row: Sequence[Any]) -> Job:
     )
 
 
+class Reads:
+    """The reading statements (get, list, stats) of both stores, as (sql, args): the same
+    SQL, only the parameter placeholder differs (SQLite's `?`, psycopg's `%s`)."""
+
+    def __init__(self, placeholder: str) -> None:
+        self.mark = placeholder
+
+    def job(self, job_id: int) -> tuple[str, list[Any]]:
+        return f"SELECT {COLUMNS} FROM worker_jobs WHERE id = {self.mark}", [job_id]
+
+    def jobs(self, state: str | None = None) -> tuple[str, list[Any]]:
+        """All jobs, or those in `state` (ValueError for an unknown state), oldest first."""
+        check_state(state)
+        if state is None:
+            return f"SELECT {COLUMNS} FROM worker_jobs ORDER BY id", []
+        return f"SELECT {COLUMNS} FROM worker_jobs WHERE state = {self.mark} ORDER BY id", [state]
+
+    def stats(self, buckets: Sequence[float]) -> tuple[str, str]:
+        """Jobs per state, then latency_sql; read both, then call stats_from."""
+        return "SELECT state, COUNT(*) FROM worker_jobs GROUP BY state", latency_sql(buckets)
+
+
 def latency_sql(buckets: Sequence[float]) -> str:
     """One pass over the finished jobs: cumulative bucket counts, sum and count."""
     parts = [f"SUM(CASE WHEN finished - created <= {float(b)!r} THEN 1 ELSE 0 END)" for b in buckets]
@@ -295,6 +317,9 @@ class Queue(ABC):
 def check_state(state: str | None) -> None:
     if state is not None and state not in STATES:
         raise ValueError(f"unknown state {state!r}; expected one of {', '.join(STATES)}")
+
+
+SQLITE_READS = Reads("?")
 
 
 class JobQueue(Queue):
@@ -479,26 +504,22 @@ class JobQueue(Queue):
     # reading ------------------------------------------------------------------------------
     def get(self, job_id: int) -> Job:
         with self._lock:
-            row = self.db.execute(f"SELECT {COLUMNS} FROM worker_jobs WHERE id = ?", [job_id]).fetchone()
+            row = self.db.execute(*SQLITE_READS.job(job_id)).fetchone()
         if row is None:
             raise KeyError(job_id)
         return row_to_job(row)
 
     def list(self, state: str | None = None) -> list[Job]:
-        check_state(state)
-        sql = f"SELECT {COLUMNS} FROM worker_jobs"
-        args: list[Any] = []
-        if state is not None:
-            sql += " WHERE state = ?"
-            args.append(state)
+        sql, args = SQLITE_READS.jobs(state)
         with self._lock:
-            rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+            rows = self.db.execute(sql, args).fetchall()
         return [row_to_job(r) for r in rows]
 
     def stats(self, buckets: Sequence[float] = LATENCY_BUCKETS) -> QueueStats:
+        by_state, latency = SQLITE_READS.stats(buckets)
         with self._lock:
-            states = self.db.execute("SELECT state, COUNT(*) FROM worker_jobs GROUP BY state").fetchall()
-            row = self.db.execute(latency_sql(buckets)).fetchone()
+            states = self.db.execute(by_state).fetchall()
+            row = self.db.execute(latency).fetchone()
         return stats_from(states, row, buckets)
 
     def close(self) -> None:

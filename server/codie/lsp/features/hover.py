@@ -40,8 +40,10 @@ def first_sentence(text: str) -> str:
     return text if end < 0 else text[: end + 1]
 
 
-def confidence_words(finding: Finding) -> str:
-    """The confidence as reasons: the rule's record, then what this occurrence adds."""
+def confidence_section(finding: Finding, team: str | None = None) -> str:
+    """The one explanation of a finding's confidence on hover: how sure, then why in words
+    (the rule's record, what this occurrence adds, a model's verdict, the team's feedback,
+    with `team` its record when a feature knows it), then the parts as numbers."""
     parts = dict(finding.confidence_parts)
     words = []
     if "prior" in parts:
@@ -55,14 +57,16 @@ def confidence_words(finding: Finding) -> str:
         words.append("the evidence here makes it " + ("more" if evidence > 0.5 else "less") + " likely")
     if "model" in parts:
         words.append(f"a model judged it {'real' if parts['model'] >= 0.5 else 'doubtful'}")
-    if "feedback" in parts:
+    if team:
+        words.append(f"your team's feedback on this rule: {team}")
+    elif "feedback" in parts:
         words.append(f"your team's feedback on this rule: {parts['feedback']:.0%} kept")
     numbers = ", ".join(f"{name} {value:.2f}" for name, value in finding.confidence_parts)
     reason = "; ".join(words) or "no evidence beyond the rule itself"
     return f"**Confidence {finding.confidence:.0%}**: {reason}. _({numbers})_"
 
 
-def explain(ls: CodieServer, finding: Finding) -> str:
+def explain(ls: CodieServer, doc: Document, finding: Finding) -> str:
     """Why (one sentence), the path, the fix, then how sure and why; the diagnostic already
     shows the message, so it is not repeated."""
     rule = ls.catalogue.get(finding.rule_id)
@@ -74,7 +78,8 @@ def explain(ls: CodieServer, finding: Finding) -> str:
         lines += [f"{i}. {loc.message}" for i, loc in enumerate(finding.related, 1)]
     if rule is not None and rule.fix:
         lines += ["", f"**Fix:** {rule.fix.strip()}"]
-    lines += ["", confidence_words(finding)]
+    team = next(filter(None, (record(ls, doc, finding) for record in ls.hooks.team_record)), None)
+    lines += ["", confidence_section(finding, team)]
     if rule is not None and rule.cwe:
         lines += ["", "CWE: " + ", ".join(rule.cwe)]
     return "\n".join(lines)
@@ -91,7 +96,7 @@ def finding_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> 
     pos = params.position
     offset = doc.offset_at(pos.line, pos.character, ls.encoding)
     found = findings_at(ls, doc, offset)
-    return "\n\n---\n\n".join(explain(ls, f) for f in found) if found else None
+    return "\n\n---\n\n".join(explain(ls, doc, f) for f in found) if found else None
 
 
 def register(server: CodieServer) -> None:

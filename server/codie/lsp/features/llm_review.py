@@ -1,6 +1,7 @@
-"""Review on top of findings: confidence from feedback and model verdicts, the hover
-"why", "Ask why", verified fixes and feedback from code-action use ("Apply fix (verified)"
-records an accept, "Dismiss" a dismissal, through the codie.feedback command).
+"""Review on top of findings: confidence from feedback and model verdicts, the team's record
+of a rule for the hover's confidence explanation (hover.py renders it), "Ask why", verified
+fixes and feedback from code-action use ("Apply fix (verified)" records an accept, "Dismiss"
+a dismissal, through the codie.feedback command).
 
 A fix proposal runs as a command (async: the model may take seconds); when it passes the
 checks of llm/fixes.py it is cached for the document version, and the next code-action
@@ -22,7 +23,6 @@ from codie.core.findings import Finding
 from codie.core.fixes import minimal_edit
 from codie.llm.service import LLMRequest
 from codie.lsp.features.code_actions import workspace_edit
-from codie.lsp.features.hover import findings_at
 from codie.lsp.features.llm_chat import answered_by, record_feedback
 from codie.lsp.llm_support import LLMState, llm_progress, param, state
 from codie.lsp.server import CodieServer
@@ -93,32 +93,19 @@ def review_actions(ls: CodieServer, doc: Document, params: types.CodeActionParam
     return actions
 
 
-def score_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
-    """The parts of each score, spelled out, and what the team said about the rule."""
+def team_record(ls: CodieServer, doc: Document, f: Finding) -> str | None:
+    """What the team said about the finding's rule, for its confidence on hover (hover.py
+    renders the one confidence explanation)."""
     st = state(ls)
-    offset = doc.offset_at(params.position.line, params.position.character, ls.encoding)
-    sections = []
     folder = ls.settings.folder_of(doc.uri)
     store = st.stores.get(folder)
-    for f in findings_at(ls, doc, offset):
-        parts = dict(f.confidence_parts)
-        rows = [
-            f"**Why {f.confidence:.0%} for {f.rule_id}:** rule precision "
-            f"{parts.get('prior', 0):.2f}, evidence here {parts.get('evidence', 0.5):.2f}"
-        ]
-        if "model" in parts:
-            rows.append(f"model verdict {parts['model']:.2f} (P(true positive) from logprobs)")
-        if store is not None:
-            rule = ls.catalogue.get(f.rule_id)
-            post = store.posterior(st.project(folder), f.rule_id, rule.confidence if rule else 0.5)
-            if post.accepts or post.rejects:
-                rows.append(
-                    f"team feedback {parts.get('feedback', 0.5):.2f} ({post.accepts} "
-                    f"accepted, {post.rejects} dismissed; precision now "
-                    f"{post.precision:.0%})"
-                )
-        sections.append("; ".join(rows) + '. Use "Ask why" for a full explanation.')
-    return "\n\n".join(sections) or None
+    if store is None:
+        return None
+    rule = ls.catalogue.get(f.rule_id)
+    post = store.posterior(st.project(folder), f.rule_id, rule.confidence if rule else 0.5)
+    if not (post.accepts or post.rejects):
+        return None
+    return f"{post.accepts} accepted, {post.rejects} dismissed; precision now {post.precision:.0%}"
 
 
 async def ask_why(ls: CodieServer, *args: Any) -> dict[str, Any]:
@@ -225,7 +212,7 @@ def _on_close(ls: CodieServer, uri: str) -> None:
 def register(server: CodieServer) -> None:
     server.hooks.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
     server.hooks.code_action.append(review_actions)
-    server.hooks.hover.append(score_hover)
+    server.hooks.team_record.append(team_record)
     server.hooks.open.connect(_on_open)
     server.hooks.change.connect(_listener(schedule_verdicts))
     server.hooks.close.connect(_listener(_on_close))

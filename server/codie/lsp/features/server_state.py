@@ -37,6 +37,8 @@ def register(server: CodieServer) -> None:
             "metricsTasks": len(metrics.tasks),
             "llmTasks": len(llm.tasks) if llm else 0,
             "llmProposals": len(llm.proposals) if llm else 0,
+            # handler futures pygls holds: the requests in flight (this one among them)
+            "handlerFutures": len(ls.protocol._request_futures),
         }
         return {
             "held": held,

@@ -1,10 +1,11 @@
-"""The real "pr-reply" job, with a SIGKILL at one step of one of its effects, for
-tests/pr/test_reply_exactly_once.py.
+"""The real "pr-check" and "pr-reply" jobs, with a SIGKILL at one step of one of their
+effects, for tests/pr/test_jobs_killed.py.
 
-Loaded last by `codie worker` ($CODIE_WORKER_HANDLERS), so it replaces the registration of
-codie.pr.conversation with the same handler seen through a context that kills its own
-process (the first time only: a mark file is left in CODIE_TEST_MARKS) when the effect
-CODIE_TEST_CRASH_EFFECT ("reply", "dismiss", "suggestion") reaches CODIE_TEST_CRASH_AT:
+Loaded last by `codie worker` ($CODIE_WORKER_HANDLERS), so it replaces the registrations of
+codie.pr.job and codie.pr.conversation with the same handlers seen through a context that
+kills its own process (the first time only: a mark file is left in CODIE_TEST_MARKS) when
+the effect CODIE_TEST_CRASH_EFFECT ("check-run", "review", "reply", "dismiss",
+"suggestion") reaches CODIE_TEST_CRASH_AT:
 "before-post" (marked pending, nothing sent), "after-post" (sent, not recorded) or
 "after-record" (recorded, the job not completed).
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from codie.pr import conversation
+from codie.pr import conversation, job
 from codie.worker import handlers
 
 
@@ -47,13 +48,20 @@ class Crashing:
             maybe_crash("after-post")
             return answer
 
-        result = self.ctx.once(name, crashing_post, reconcile)
+        result: dict[str, Any] = self.ctx.once(name, crashing_post, reconcile)
         maybe_crash("after-record")
         return result
 
 
 def crashing_reply(payload: dict[str, Any], ctx: handlers.JobContext) -> dict[str, Any]:
-    return conversation.run_pr_reply(payload, Crashing(ctx))
+    answer: dict[str, Any] = conversation.run_pr_reply(payload, Crashing(ctx))
+    return answer
+
+
+def crashing_check(payload: dict[str, Any], ctx: handlers.JobContext) -> dict[str, Any]:
+    answer: dict[str, Any] = job.run_pr_check(payload, Crashing(ctx))
+    return answer
 
 
 handlers.register(conversation.JOB_KIND, crashing_reply)
+handlers.register("pr-check", crashing_check)

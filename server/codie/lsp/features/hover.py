@@ -1,15 +1,6 @@
-"""Hover: why a finding is there, how sure Codie is and why; then other features' notes.
-
-A hover right after an edit waits for the analysis of the new version at most HOVER_WAIT:
-then it answers from the findings that stand (those the edit did not touch, moved with
-it; the engine keeps them current), instead of waiting for a whole-file pass of a big
-file on a busy machine (in the soak benchmark that made single hovers take over a second).
-"""
+"""Hover: why a finding is there, how sure Codie is and why; then other features' notes."""
 
 from __future__ import annotations
-
-import asyncio
-import contextlib
 
 from lsprotocol import types
 
@@ -36,7 +27,6 @@ FRACTIONS = (
 
 
 MAX_NOTE = 120
-HOVER_WAIT = 0.25  # seconds a hover waits for a pending analysis of its document
 
 
 def as_fraction(p: float) -> str:
@@ -97,24 +87,10 @@ def findings_at(ls: CodieServer, doc: Document, offset: int) -> list[Finding]:
     return [f for f in ls.visible_findings(analysis) if f.start <= offset <= max(f.end, f.start)]
 
 
-def _stale(ls: CodieServer, doc: Document) -> set[tuple[str, int, int, str]]:
-    """Findings not yet moved with the last edit: those of whole-document analyzers, until
-    their next pass (the engine shifts only incremental and deferred findings)."""
-    analysis = ls.analyses.get(doc.uri)
-    if analysis is None or not analysis.whole_dirty:
-        return set()
-    return {_key(f) for found in analysis._whole_findings.values() for f in found}
-
-
-def _key(f: Finding) -> tuple[str, int, int, str]:
-    return f.rule_id, f.start, f.end, f.message
-
-
 def finding_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
     pos = params.position
     offset = doc.offset_at(pos.line, pos.character, ls.encoding)
-    stale = _stale(ls, doc)
-    found = [f for f in findings_at(ls, doc, offset) if _key(f) not in stale]
+    found = findings_at(ls, doc, offset)
     return "\n\n---\n\n".join(explain(ls, f) for f in found) if found else None
 
 
@@ -123,10 +99,7 @@ def register(server: CodieServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: CodieServer, params: types.HoverParams) -> types.Hover | None:
-        uri = params.text_document.uri
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ls.settled(uri), HOVER_WAIT)
-        analysis = ls.analyses.get(uri)
+        analysis = await ls.settled(params.text_document.uri)
         if analysis is None:
             return None
         sections = []

@@ -127,14 +127,21 @@ class Server:
         )
 
     def settle(self, versions: dict[str, int], timeout: float = 300) -> None:
-        """Until every uri has diagnostics for its version and nothing new came for SETTLE s."""
+        """Until every uri has diagnostics for its version, nothing new came for SETTLE s and
+        the server says nothing is pending (codie/serverState `settled`: analyses, deferred
+        analyzers, the call graph and the style model's training; on a busy machine a
+        training can take longer than SETTLE, and findings compared before it are not final)."""
         deadline = time.monotonic() + timeout
-        with self.cond:
-            while time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            with self.cond:
                 current = all(self.diagnostics.get(u, (None,))[0] == v for u, v in versions.items())
-                if current and time.monotonic() - self.last_publish > SETTLE:
+                quiet_since = self.last_publish
+            if current and time.monotonic() - quiet_since > SETTLE:
+                state = self.request("codie/serverState", {}, timeout=60)
+                settled = bool(state and (state.get("result") or {}).get("settled"))
+                if settled and self.last_publish == quiet_since:
                     return
-                self.cond.wait(0.25)
+            time.sleep(0.25)
 
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():

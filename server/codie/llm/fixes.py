@@ -9,8 +9,10 @@ as removing a finding: the raw analysis is compared, before suppressions are app
 Then, when the file belongs to a project (root) with tests related to it, those tests run
 on a fixed copy of the project, in the sandbox: a fix that makes a test fail that passed
 before is refused, naming it; a verified fix lists the tests it ran. Without a sandbox
-(no bubblewrap, no docker) the tests are not run, and the reason says so. In the editor's
-server they are not run either (it would block its event loop): `codie llm fix` does.
+(no bubblewrap, no docker) the tests are not run, and the reason says so. The editor's
+server verifies statically (`run_tests=False`) and hands the tests to its worker process
+(the "llm.fix-tests" job, lsp/features/runtime.py), with the runtime tests' consent; a
+verification that would run tests on an editor's event loop runs none (EDITOR_LOOPS).
 """
 
 from __future__ import annotations
@@ -229,8 +231,10 @@ def verify_fix(
     catalogue: Catalogue,
     settings: Settings | None = None,
     root: Path | None = None,
+    run_tests: bool = True,
 ) -> Verification:
-    """Check a fixed copy of doc: parses, finding gone, nothing new."""
+    """Check a fixed copy of doc: parses, finding gone, nothing new; then its related tests
+    (unless `run_tests` is False: then the reason says only what was checked statically)."""
     settings = settings or Settings()
     path = doc.uri.rsplit("/", 1)[-1]
     diff = unified_diff(doc.text, new_text, path)
@@ -255,12 +259,14 @@ def verify_fix(
     if new:
         return Verification(False, "the fix introduces " + ", ".join(new), new_text, diff)
     static = "parses, removes the finding, adds none"
+    if not run_tests:
+        return Verification(True, static, new_text, diff)
     passed, why, ran = related_tests_verdict(doc, new_text, root)
     return Verification(passed, f"{static}; {why}", new_text, diff, ran)
 
 
-def _doc_path(doc: Document, root: Path | None) -> Path | None:
-    parsed = urlparse(doc.uri)
+def _doc_path(uri: str, root: Path | None) -> Path | None:
+    parsed = urlparse(uri)
     if root is None or parsed.scheme != "file":
         return None
     path = Path(unquote(parsed.path))
@@ -279,16 +285,20 @@ def _on_editor_loop() -> bool:
 
 
 def related_tests_verdict(doc: Document, new_text: str, root: Path | None) -> tuple[bool, str, tuple[str, ...]]:
-    """(ok, what happened, tests that ran): the tests related to the file, run in the
-    sandbox on a copy of the project with the fix applied. A test that already failed
-    without the fix does not count against it."""
+    return related_tests_at(doc.uri, new_text, root)
+
+
+def related_tests_at(uri: str, new_text: str, root: Path | None) -> tuple[bool, str, tuple[str, ...]]:
+    """(ok, what happened, tests that ran): the tests related to the file at `uri`, run in
+    the sandbox on a copy of the project with the fix applied (`new_text`). A test that
+    already failed without the fix does not count against it."""
     from codie.runtime.runner import run_tests
     from codie.runtime.select import related_tests
     from codie.runtime.service import project_python
     from codie.sandbox import Limits, SandboxError, choose
     from codie.sandbox.base import copy_project
 
-    path = _doc_path(doc, root)
+    path = _doc_path(uri, root)
     if path is None or root is None:
         return True, "no project tests to run", ()
     root = root.resolve()

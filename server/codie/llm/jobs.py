@@ -25,6 +25,7 @@ from codie.core.project import analyze_file
 from codie.core.rules import catalogue
 from codie.core.suppressions import suppression
 from codie.llm.context import finding_context
+from codie.llm.fixes import related_tests_at
 from codie.llm.service import LLMRequest, LLMService
 
 
@@ -116,7 +117,17 @@ def verify_fixes(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     return _run(payload, ctx, one)
 
 
-JOBS = {"llm.explain": explain_findings, "llm.verify-fixes": verify_fixes}
+def fix_tests(payload: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """The related tests of a proposed fix, in the sandbox, for the editor's server (which
+    verified the fix statically and must not run them itself).
+
+    Payload: {"uri": the fixed file, "root": its project, "new_text": the fixed text}."""
+    ctx.progress(0.1, "running the related tests of the fix in the sandbox")
+    ok, reason, ran = related_tests_at(str(payload["uri"]), str(payload["new_text"]), Path(str(payload["root"])))
+    return {"ok": ok, "reason": reason, "tests": list(ran)}
+
+
+JOBS = {"llm.explain": explain_findings, "llm.verify-fixes": verify_fixes, "llm.fix-tests": fix_tests}
 
 try:  # the worker (codie.worker) is optional here: without it these are plain functions
     from codie.worker import handlers as _handlers

@@ -268,8 +268,10 @@ class LLMService:
         settings: Settings | None = None,
         root: Path | None = None,
         request: LLMRequest | None = None,
+        run_tests: bool = True,
     ) -> FixProposal:
-        """Ask for a diff, apply it to a copy and verify it (see llm/fixes.py).
+        """Ask for a diff, apply it to a copy and verify it (see llm/fixes.py), in a thread
+        (two analyses of the file, and its related tests unless `run_tests` is False).
 
         The offline provider proposes the rule's own fix, through the same checks."""
         request = request or LLMRequest()
@@ -284,5 +286,7 @@ class LLMService:
             new_text = apply_diff(doc.text, extract_diff(answer))
         except DiffError as exc:
             return FixProposal(Verification(False, str(exc)), provider, answer, label)
-        verification = verify_fix(doc, finding, new_text, analyzers, catalogue, settings, root)
+        verification = await asyncio.to_thread(
+            verify_fix, doc, finding, new_text, analyzers, catalogue, settings, root, run_tests
+        )
         return FixProposal(verification, provider, answer, label)

@@ -8,6 +8,10 @@
   ending inside a message) ends the process with a non-zero code: after one, where the next
   message starts is unknowable, and a server that stays alive but deaf cannot be restarted
   by its client (see FramedStdin).
+- pygls keeps the future of every handler it runs in `_request_futures`, and forgets only
+  those of requests (when it answers them): a notification's, and those of the handlers a
+  generator handler yields to, stayed forever (one Future, its condition and callbacks per
+  keystroke: a long session grew without bound). Here each is dropped once done.
 - Codie keeps its own byte mirror of every document (core.Document): the didOpen/didChange/
   didClose (and notebook) handlers below replace pygls's built-in ones, which would keep a
   second copy of each text and re-split it on every keystroke.
@@ -108,6 +112,21 @@ class CodieProtocol(LanguageServerProtocol):
         super().handle_message(message)
         if method == types.SHUTDOWN:
             self.shutdown_seen = True
+
+    def _execute_handler(
+        self,
+        msg_id: int | str,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if getattr(callback, "func", None) == self._send_handler_result:
+            return  # a request's: pygls forgets it when it sends the answer
+        future = self._request_futures.get(msg_id)
+        if future is not None:  # a notification's, or a generator's step: forget it once done
+            future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
     def reject(self, msg_id: MsgId, code: int, message: str) -> None:
         """Answer msg_id (None when it is unknowable) with a JSON-RPC error."""

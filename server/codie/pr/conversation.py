@@ -13,8 +13,14 @@ the same thread:
   rule's confidence in later checks and keeps this finding hidden), then the thread resolved.
 
 Fixes and ignores change what others see, so only users with write access to the
-repository may ask for them; everyone else gets a polite refusal. A reply carries a hidden
-marker naming the comment it answers, so a re-run job never answers twice.
+repository may ask for them; everyone else gets a polite refusal.
+
+Every effect on the outside world (the reply, a suggestion placed as its own review comment,
+the dismissal recorded for `ignore`, a pushed commit) goes through the queue's once-effects
+(ctx.once, recorded under the job's key: one job per comment), like the pr-check's posts:
+a worker killed at any step and the job re-run by another never posts or records twice. A
+reply carries a hidden marker naming the comment it answers, which is how an effect cut off
+mid-post is found again (the reconcile step), and how a redelivered comment is recognised.
 """
 
 from __future__ import annotations
@@ -124,24 +130,42 @@ class Thread:
     root_id: int
     comment_id: int
     author: str
+    ctx: JobContext
 
     @property
     def marker(self) -> str:
         return f"<!-- codie:reply:{self.comment_id} -->"
 
+    @property
+    def fix_marker(self) -> str:
+        """On a suggestion placed as its own review comment (see _at_head)."""
+        return f"<!-- codie:reply-fix:{self.comment_id} -->"
+
+    def _thread_comments(self) -> list[dict[str, Any]]:
+        if self.kind == "review":
+            return self.gh.review_comments(self.repo, self.number)
+        return self.gh.issue_comments(self.repo, self.number)
+
+    def find(self, marker: str, comments: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+        """The comment carrying `marker` (what an effect cut off mid-post left), or None."""
+        for c in self._thread_comments() if comments is None else comments:
+            if marker in str(c.get("body") or ""):
+                return {"id": c.get("id"), "html_url": c.get("html_url")}
+        return None
+
     def answered(self) -> bool:
-        comments = (
-            self.gh.review_comments(self.repo, self.number)
-            if self.kind == "review"
-            else self.gh.issue_comments(self.repo, self.number)
-        )
-        return any(self.marker in str(c.get("body") or "") for c in comments)
+        return self.find(self.marker) is not None
 
     def reply(self, text: str) -> dict[str, Any]:
+        """The answer, posted at most once per job (a job answers one comment once)."""
         body = f"@{self.author} {text}\n\n{self.marker}"
-        if self.kind == "review":
-            return self.gh.reply_to_review_comment(self.repo, self.number, self.root_id, body)
-        return self.gh.create_issue_comment(self.repo, self.number, body)
+
+        def post() -> dict[str, Any]:
+            if self.kind == "review":
+                return self.gh.reply_to_review_comment(self.repo, self.number, self.root_id, body)
+            return self.gh.create_issue_comment(self.repo, self.number, body)
+
+        return self.ctx.once("reply", post, lambda: self.find(self.marker))
 
 
 def _codie_comment(th: Thread, argument: str) -> dict[str, Any] | None:
@@ -177,6 +201,7 @@ def run_pr_reply(payload: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         int(payload["root_id"]),
         int(payload["comment_id"]),
         str(payload["author"]),
+        ctx,
     )
     if th.answered():
         return {"answered": "before"}
@@ -239,8 +264,20 @@ def _ignore(settings: pr_job.PrSettings, th: Thread, target: dict[str, Any], fp:
     known = catalogue().get(rule)
     prior = known.confidence if known else 0.5
     project = project_key(th.repo)
+
+    def dismiss() -> dict[str, Any]:
+        with settings.feedback() as store:
+            store.record(project, rule, "dismiss", fp, confidence)
+        return {"rule": rule, "fingerprint": fp}
+
+    def dismissed() -> dict[str, Any] | None:
+        """A run cut off after the store's write: the finding is already dismissed here."""
+        with settings.feedback() as store:
+            return {"rule": rule, "fingerprint": fp} if store.is_rejected(project, fp) else None
+
+    # recorded once per job: a re-run after a crash does not count the dismissal twice
+    th.ctx.once("dismiss", dismiss, dismissed)
     with settings.feedback() as store:
-        store.record(project, rule, "dismiss", fp, confidence)
         post = store.posterior(project, rule, prior)
     why = f" Reason: {reason}" if reason else ""
     th.reply(
@@ -321,15 +358,19 @@ def _at_head(
         th.reply(text)
         return {"answered": "fix", "suggestion": [s.start_line, s.end_line]}
     # a suggestion replaces the lines its comment is on: it needs its own comment there
-    placed = th.gh.create_review_comment(
-        th.repo,
-        th.number,
-        head_sha,
-        {
-            "path": path,
-            **s.comment_range(),
-            "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}",
-        },
+    placed = th.ctx.once(
+        "suggestion",
+        lambda: th.gh.create_review_comment(
+            th.repo,
+            th.number,
+            head_sha,
+            {
+                "path": path,
+                **s.comment_range(),
+                "body": f"Fix for `{found.finding.rule_id}` (asked by @{th.author}). {text}\n\n{th.fix_marker}",
+            },
+        ),
+        lambda: th.find(th.fix_marker, th.gh.review_comments(th.repo, th.number)),
     )
     lines = f"line {s.end_line}" if s.start_line == s.end_line else f"lines {s.start_line}-{s.end_line}"
     th.reply(f"the fix is a suggestion on {path} {lines}: {placed.get('html_url') or 'see the new review comment'}")

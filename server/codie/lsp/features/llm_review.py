@@ -5,12 +5,16 @@ a dismissal, through the codie.feedback command).
 
 A fix proposal runs as a command (async: the model may take seconds); when it passes the
 checks of llm/fixes.py it is cached for the document version, and the next code-action
-request offers "Apply fix (verified)". Fixes that fail the checks are never offered.
+request offers "Apply fix (verified)". Fixes that fail the checks are never offered. The
+static checks run in a thread; the fix's related tests run in the worker, in the sandbox,
+with the runtime tests' consent (lsp/features/runtime.py): the answer names the tests that
+ran, or says why none did.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +28,7 @@ from codie.core.fixes import minimal_edit
 from codie.llm.service import LLMRequest
 from codie.lsp.features.code_actions import workspace_edit
 from codie.lsp.features.llm_chat import answered_by, record_feedback
+from codie.lsp.features.runtime import RuntimeFeature
 from codie.lsp.llm_support import LLMState, llm_progress, param, state
 from codie.lsp.server import CodieServer
 
@@ -145,12 +150,29 @@ async def propose_fix(ls: CodieServer, *args: Any) -> dict[str, Any]:
             analysis.ctx.settings,
             analysis.ctx.root,
             request,
+            run_tests=False,  # not in this process: the worker runs them, below
         )
+        v = proposal.verification
+        if v.ok:
+            runtime = ls.services.peek(RuntimeFeature)
+            ran: tuple[str, ...] = ()
+            if runtime is None:
+                passed, why = True, "related tests not run: runtime tests are not available"
+            else:
+                passed, why, ran = await runtime.fix_tests(uri, analysis.ctx.root, v.new_text)
+            v = dataclasses.replace(v, ok=passed, reason=f"{v.reason}; {why}", tests=ran)
+            proposal = dataclasses.replace(proposal, verification=v)
     fp = str(finding.data.get("fingerprint", ""))
     if ls.document(uri) is doc and doc.version == version:
         st.proposals[(uri, fp)] = (version, proposal)
     v = proposal.verification
-    return {"verified": v.ok, "reason": v.reason, "diff": v.diff if v.ok else "", **answered_by(request)}
+    return {
+        "verified": v.ok,
+        "reason": v.reason,
+        "diff": v.diff if v.ok else "",
+        "tests": list(v.tests),
+        **answered_by(request),
+    }
 
 
 async def feedback_command(ls: CodieServer, *args: Any) -> dict[str, Any]:

@@ -14,6 +14,10 @@ backend (auto|process|docker); CODIE_RUNTIME_MIN_HISTORY sets the history a slow
 needs.
 Custom request `codie/runtimeStatus` reports the worker, backend and jobs in flight;
 command `codie.runTests` runs the tests related to a file (or all) on demand.
+
+A proposed fix (codie.proposeFix, lsp/features/llm_review.py) is verified statically in the
+server; its related tests run in the worker too (job "llm.fix-tests"), under the same
+consent as tests on save (RuntimeFeature.fix_tests): the answer says which ran, or why none.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ log = logging.getLogger(__name__)
 STATUS = "codie/runtimeStatus"
 RESULT = "codie/runtimeResult"
 RUN_COMMAND = "codie.runTests"
+FIX_TESTS = "llm.fix-tests"  # the worker job (llm/jobs.py)
+FIX_TESTS_WAIT = 600.0  # seconds; a safety net only: the job's own limits end it sooner
 
 
 class RuntimeFeature:
@@ -123,6 +129,40 @@ class RuntimeFeature:
         )
         task = asyncio.get_event_loop().create_task(client.submit(KIND, payload, pending))
         task.add_done_callback(_log_failure)
+
+    async def fix_tests(self, uri: str, root: Path | None, new_text: str) -> tuple[bool, str, tuple[str, ...]]:
+        """The related tests of a proposed fix whose text is `new_text`, run by the worker
+        in the sandbox (never in this process): (ok, what happened, the tests that ran)."""
+        path = uri_to_path(uri)
+        if path is None or root is None:
+            return True, "no project tests to run", ()
+        refused = self.consent(uri, on_save=True)
+        if refused is not None:
+            return True, f"related tests not run: {refused}", ()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[dict[str, Any]] = loop.create_future()
+        job: list[int] = []
+
+        def on_result(message: dict[str, Any]) -> None:
+            if not done.done():
+                done.set_result(message)
+
+        client = self.worker(root)
+        payload = {"uri": uri, "root": str(root), "new_text": new_text}
+        await client.submit(FIX_TESTS, payload, Pending(on_result=on_result, on_submitted=job.append))
+        try:
+            message = await asyncio.wait_for(done, FIX_TESTS_WAIT)
+        except TimeoutError:
+            return True, "related tests NOT run: the worker did not answer", ()
+        except asyncio.CancelledError:  # the request was cancelled: so is its test run
+            for job_id in job:
+                client.cancel(job_id)
+            raise
+        result = message.get("result")
+        if message.get("state") != "done" or not isinstance(result, Mapping):
+            return True, f"related tests NOT run: {message.get('error') or message.get('state')}", ()
+        tests = tuple(str(t) for t in result.get("tests") or ())
+        return bool(result.get("ok")), str(result.get("reason") or ""), tests
 
     def root_of(self, uri: str, path: Path) -> Path:
         folder = self.server.settings.folder_of(uri)
@@ -277,7 +317,8 @@ def _mark_editor_loop(ls: CodieServer) -> None:
 
 
 def register(server: CodieServer) -> None:
-    feature = RuntimeFeature(server)
+    # a service, so that other features (llm_review's fix verification) can reach it
+    feature = server.services.get(RuntimeFeature, lambda: RuntimeFeature(server))
     server.hooks.save.connect(feature.on_save)
     server.hooks.initialized.connect(_mark_editor_loop)
 

@@ -4,8 +4,8 @@ Open and refused documents, versions superseded by coalescing, and the pids of t
 children (asking for a pid runs a trivial call in the pool, so a dead child is replaced).
 `held` counts the entries of every per-document structure (a test asserts they return to
 their size after open/edit/close cycles); `callGraph` is each folder's index, and `settled`
-says no analysis, deferred analyzer or call-graph update is pending (the soak benchmark and
-the drift test compare findings only then).
+says no analysis, deferred analyzer, call-graph update or style training is pending (the
+soak benchmark and the drift test compare findings only then).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from codie.lsp.features.code_lens import metrics_service
+from codie.lsp.features.style import style_training
 from codie.lsp.features.workspace_diagnostics import WorkspaceScan
 from codie.lsp.llm_support import LLMState
 from codie.lsp.server import CodieServer
@@ -37,11 +38,13 @@ def register(server: CodieServer) -> None:
             "metricsTasks": len(metrics.tasks),
             "llmTasks": len(llm.tasks) if llm else 0,
             "llmProposals": len(llm.proposals) if llm else 0,
+            # handler futures pygls holds: the requests in flight (this one among them)
+            "handlerFutures": len(ls.protocol._request_futures),
         }
         return {
             "held": held,
             "callGraph": graphs.state() if graphs else {"folders": {}},
-            "settled": not ls.scheduler.busy() and (graphs is None or graphs.settled()),
+            "settled": not ls.scheduler.busy() and (graphs is None or graphs.settled()) and not style_training(ls),
             "documents": sorted(ls.analyses),
             "refused": sorted(ls.refused),
             "superseded": ls.scheduler.superseded,

@@ -67,6 +67,12 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
 _background: set[asyncio.Task[None]] = set()
 
 
+def style_training(ls: CodieServer) -> bool:
+    """A training or an update is waiting or running (its findings are still to come)."""
+    svc = ls.services.peek(StyleService)
+    return bool(_background) or (svc is not None and bool(svc.pending))
+
+
 def train(ls: CodieServer, root: Path) -> None:
     svc = service(ls)
     if root in svc.models or root in svc.pending:

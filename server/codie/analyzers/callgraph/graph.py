@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +24,7 @@ from tree_sitter import Tree
 
 from codie.analyzers.callgraph.extract import module_name, summarize
 from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, to_plain
+from codie.analyzers.callgraph.remote import ReconcileJob, ReconcileResult
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 from codie.core.config import Settings
 from codie.core.files import SourceProblem, read_bytes
@@ -87,6 +89,12 @@ class CallGraph:
         self._in: defaultdict[str, set[Edge]] = defaultdict(set)
         self.words: Counter[str] = Counter()  # identifier-like words over the workspace
         self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
+        # the whole-graph resolve in a child process (remote.py): which graph this is there,
+        # the generation the child holds (None: it holds nothing yet), modules updated here
+        # since the last job was taken
+        self.key = uuid.uuid4().hex
+        self._child_generation: int | None = None
+        self._unsent: set[str] = set()
 
     # naming --------------------------------------------------------------------------------
     def relative(self, path: Path) -> str:
@@ -166,7 +174,43 @@ class CallGraph:
         new = self.resolver.resolve_module(module)
         self.edges[module] = new
         self._index(new)
+        self._unsent.add(module)
         return new
+
+    # the whole-graph resolve, in a child process -------------------------------------------
+    def reconcile_job(self) -> ReconcileJob:
+        """What a child needs to resolve the graph as it is now (see remote.py): the modules
+        updated since the last job, or all of them when the child holds nothing."""
+        if self._child_generation is None:
+            changed = [self.resolver.modules[m] for m in sorted(self.resolver.modules)]
+        else:
+            changed = [self.resolver.modules[m] for m in sorted(self._unsent) if m in self.resolver.modules]
+        removed = sorted(m for m in self._unsent if m not in self.resolver.modules)
+        self._unsent.clear()
+        return ReconcileJob(self.key, self._child_generation, changed, removed)
+
+    def apply_reconcile(self, job: ReconcileJob, result: ReconcileResult | None) -> bool:
+        """Take a child's edges. False if the child had lost its state (send everything
+        again: a new job). Modules updated here after the job was taken keep their edges
+        (they are newer; they go with the next job)."""
+        if result is None:
+            self.reconcile_failed(job)
+            return False
+        self._child_generation = result.generation
+        for module, edges in result.edges.items():
+            if module in self._unsent:
+                continue
+            self._drop_edges(module)
+            if module in self.resolver.modules:
+                self.edges[module] = edges
+                self._index(edges)
+        return True
+
+    def reconcile_failed(self, job: ReconcileJob) -> None:
+        """The job was not applied in the child: start it over from everything."""
+        self._child_generation = None
+        self._unsent.update(s.module for s in job.changed)
+        self._unsent.update(job.removed)
 
     def reresolve(self) -> None:
         """Resolve every module again from a clean resolver, as a fresh build would.
@@ -215,6 +259,15 @@ class CallGraph:
                 callers.discard(e)
                 if not callers:  # no empty set per callee ever seen (growth while editing)
                     del self._in[e.callee]
+
+    def sizes(self) -> dict[str, int]:
+        """How much the graph holds (for codie/serverState)."""
+        return {
+            "modules": len(self.resolver.modules),
+            "edges": sum(len(e) for e in self.edges.values()),
+            "callees": len(self._in),
+            "callers": len(self._out),
+        }
 
     # queries -------------------------------------------------------------------------------
     def scope(self, qualname: str) -> Scope | None:

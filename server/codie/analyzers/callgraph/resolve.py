@@ -147,12 +147,16 @@ class Resolver:
     def resolve_all(self) -> dict[str, list[Edge]]:
         """Edges of every module, after the parameters' values reach a fixed point."""
         edges: dict[str, list[Edge]] = {}
+        # By name, not in the order modules were added: the order decides where a recursion
+        # is cut, and a warm build (cached summaries first), an edited workspace (the edited
+        # module last) and a fresh build must all give the same graph.
+        order = sorted(self.modules)
         for _ in range(MAX_PASSES):
             self._changed = False
             self.invalidate()
-            if any([self.apply_stores(module) for module in self.modules]):
+            if any([self.apply_stores(module) for module in order]):
                 self.invalidate()  # attributes changed: what was read before may differ
-            edges = {m: self.resolve_module(m) for m in self.modules}
+            edges = {m: self.resolve_module(m) for m in order}
             if not self._changed:
                 break
         return edges

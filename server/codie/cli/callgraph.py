@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph
@@ -45,6 +46,7 @@ def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None) -> 
     graph = CallGraph(root, None if no_cache else default_path(root))
     started = time.perf_counter()
     stats = graph.build([root], settings, jobs=jobs)
+    graph.compact()  # one-shot: nothing is updated after this
     print(
         f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
         f"cached, {stats.failed} unreadable), {stats.edges} edges in "
@@ -64,6 +66,22 @@ def to_dot(adjacency: dict[str, list[str]], graph: CallGraph) -> str:
             lines.append(f"  {json.dumps(caller)} -> {json.dumps(callee)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def json_chunks(adjacency: dict[str, list[str]]) -> Iterator[str]:
+    """`json.dumps(adjacency, indent=2) + "\\n"`, byte for byte, one caller at a time: the
+    generic encoder (pure Python once indenting) took longer than building the graph's
+    output, and held the whole document as pieces and as one string."""
+    yield "{"
+    sep = "\n"
+    for caller, callees in adjacency.items():
+        if callees:
+            inner = ",\n    ".join(map(json.dumps, callees))
+            yield f"{sep}  {json.dumps(caller)}: [\n    {inner}\n  ]"
+        else:
+            yield f"{sep}  {json.dumps(caller)}: []"
+        sep = ",\n"
+    yield "\n}\n" if adjacency else "}\n"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                 k: [c for c in v if not graph.is_external(c)] for k, v in adjacency.items() if not graph.is_external(k)
             }
         if args.format in ("json", "pycg"):
-            text = json.dumps(adjacency, indent=2) + "\n"
+            text = "".join(json_chunks(adjacency))
         elif args.format == "dot":
             text = to_dot(adjacency, graph)
         else:

@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from tree_sitter import Node, Query, QueryCursor, Tree
 
-from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope
+from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope, share
 from codie.analyzers.callgraph.special import SpecialForms
 from codie.core.document import PYTHON, parse
 
@@ -587,6 +587,7 @@ def summarize(
     """The module's summary; `tree` (already parsed from exactly `source`) saves a parse."""
     tree = tree if tree is not None else parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)
+    share(scopes)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
     words = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}
     return ModuleSummary(module, path, digest, scopes, words, is_package)

@@ -87,6 +87,7 @@ class CallGraph:
         self.path_module: dict[str, str] = {}  # relative path -> module
         self._out: defaultdict[str, list[Edge]] = defaultdict(list)
         self._in: defaultdict[str, set[Edge]] = defaultdict(set)
+        self._indexed = False
         self.words: Counter[str] = Counter()  # identifier-like words over the workspace
         self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
         # the whole-graph resolve in a child process (remote.py): which graph this is there,
@@ -212,6 +213,12 @@ class CallGraph:
         self._unsent.update(s.module for s in job.changed)
         self._unsent.update(job.removed)
 
+    def compact(self) -> None:
+        """Drop what only makes later updates faster (the resolver's per-scope caches, a
+        third of the memory after a build): for one-shot use (`codie callgraph`, a check).
+        Updates still work, re-evaluating on demand."""
+        self.resolver.invalidate()
+
     def reresolve(self) -> None:
         """Resolve every module again from a clean resolver, as a fresh build would.
 
@@ -239,20 +246,32 @@ class CallGraph:
                 stats_of[rel] = (0, 0)
         self._persist(summaries, stats_of, removed=set())
 
-    # indexes -------------------------------------------------------------------------------
+    # indexes (built on the first query: a headless run that only prints the graph never
+    # pays for them, and they are a fifth of the graph's memory) ------------------------------
     def _reindex(self) -> None:
         self._out.clear()
         self._in.clear()
-        for edges in self.edges.values():
-            self._index(edges)
+        self._indexed = False
+
+    def _indexes(self) -> tuple[defaultdict[str, list[Edge]], defaultdict[str, set[Edge]]]:
+        if not self._indexed:
+            self._indexed = True
+            for edges in self.edges.values():
+                self._index(edges)
+        return self._out, self._in
 
     def _index(self, edges: Iterable[Edge]) -> None:
+        if not self._indexed:
+            return  # built from self.edges when first asked
         for e in edges:
             self._out[e.caller].append(e)
             self._in[e.callee].add(e)
 
     def _drop_edges(self, module: str) -> None:
-        for e in self.edges.pop(module, []):
+        dropped = self.edges.pop(module, [])
+        if not self._indexed:
+            return
+        for e in dropped:
             self._out.pop(e.caller, None)
             callers = self._in.get(e.callee)
             if callers is not None:
@@ -262,11 +281,12 @@ class CallGraph:
 
     def sizes(self) -> dict[str, int]:
         """How much the graph holds (for codie/serverState)."""
+        out, in_ = self._indexes()
         return {
             "modules": len(self.resolver.modules),
             "edges": sum(len(e) for e in self.edges.values()),
-            "callees": len(self._in),
-            "callers": len(self._out),
+            "callees": len(in_),
+            "callers": len(out),
         }
 
     # queries -------------------------------------------------------------------------------
@@ -279,10 +299,10 @@ class CallGraph:
         return self.root / summary.path if summary is not None else None
 
     def outgoing(self, qualname: str) -> list[Edge]:
-        return list(self._out.get(qualname, []))
+        return list(self._indexes()[0].get(qualname, []))
 
     def incoming(self, qualname: str) -> list[Edge]:
-        return sorted(self._in.get(qualname, ()), key=lambda e: (e.caller, e.start))
+        return sorted(self._indexes()[1].get(qualname, ()), key=lambda e: (e.caller, e.start))
 
     def is_external(self, qualname: str) -> bool:
         return qualname not in self.resolver.scopes
@@ -350,8 +370,9 @@ class CallGraph:
             summary = self.resolver.modules.get(module)
             scopes = summary.scopes.values() if summary is not None else ()
         found = []
+        incoming = self._indexes()[1]
         for scope in scopes:
-            if scope.kind != "function" or self._in.get(scope.qualname):
+            if scope.kind != "function" or incoming.get(scope.qualname):
                 continue
             if scope.name.startswith(("__", "test")) or scope.name in ENTRY_NAMES:
                 continue

@@ -30,6 +30,7 @@ import builtins
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope
@@ -198,7 +199,10 @@ class Resolver:
                     self.bind(target, call.args, call.kwargs, q, skip_first)
                 key = (target, call.start)
                 if key not in found:
-                    found[key] = Edge(q, target, call.start, call.end, call.line)
+                    # interned: an external callee's name is built anew by each evaluation
+                    # (`builtins.len` once per call site), and the edges of a workspace
+                    # are held at once
+                    found[key] = Edge(q, intern(target), call.start, call.end, call.line)
                 if value[0] == "x" and value[1] in CALLBACKS:
                     self.callbacks(value[1], call, q, found)
         return list(found.values())
@@ -221,7 +225,7 @@ class Resolver:
                     self.bind(target, elements[:1], (), q, skip_first)
                 key = (target, call.start)
                 if key not in found:
-                    found[key] = Edge(q, target, call.start, call.end, call.line)
+                    found[key] = Edge(q, intern(target), call.start, call.end, call.line)
 
     def target(self, value: Value) -> tuple[str | None, bool]:
         """The node a call of `value` reaches, and whether its first parameter is implicit."""

@@ -80,3 +80,16 @@ def test_a_compacted_graph_still_updates_like_a_fresh_build(tmp_path: Path) -> N
     assert graph.edges["use"] == fresh.edges["use"]
     assert graph.incoming("main.outer") == fresh.incoming("main.outer")
     assert graph.sizes() == fresh.sizes()
+
+
+def test_word_counts_are_skipped_only_where_nothing_can_ask_for_them(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(PROGRAM)
+    bare = CallGraph(tmp_path, words=False)
+    bare.build(jobs=1)
+    assert not bare.words and bare.resolver.modules["main"].words == {}
+    cached = CallGraph(tmp_path, tmp_path / "cache.db", words=False)  # a cache's later reader may ask
+    cached.build(jobs=1)
+    assert cached.words["outer"] >= 2
+    full = CallGraph(tmp_path)
+    full.build(jobs=1)
+    assert bare.edges == full.edges

@@ -36,14 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None) -> CallGraph:
+def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None, words: bool = True) -> CallGraph:
     if not path.exists():
         raise UsageError(f"no such file or folder: {path}")
     root = path.resolve() if path.is_dir() else find_project_root(path)
     settings, problems = load_pyproject(root / "pyproject.toml")
     for problem in problems:
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
-    graph = CallGraph(root, None if no_cache else default_path(root))
+    graph = CallGraph(root, None if no_cache else default_path(root), words=words)
     started = time.perf_counter()
     stats = graph.build([root], settings, jobs=jobs)
     graph.compact()  # one-shot: nothing is updated after this
@@ -87,7 +87,7 @@ def json_chunks(adjacency: dict[str, list[str]]) -> Iterator[str]:
 def run(args: argparse.Namespace) -> int:
     jobs(args.jobs)
     output_file(args.output)
-    graph = build_graph(args.path, args.no_cache, args.jobs)
+    graph = build_graph(args.path, args.no_cache, args.jobs, words=args.unreferenced)
     if args.unreferenced:
         rows = []
         for scope in sorted(graph.unreferenced(), key=lambda s: s.qualname):

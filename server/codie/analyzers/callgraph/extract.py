@@ -582,12 +582,13 @@ class Extractor(SpecialForms):
 
 
 def summarize(
-    source: bytes, module: str, path: str, is_package: bool = False, tree: Tree | None = None
+    source: bytes, module: str, path: str, is_package: bool = False, tree: Tree | None = None, words: bool = True
 ) -> ModuleSummary:
-    """The module's summary; `tree` (already parsed from exactly `source`) saves a parse."""
+    """The module's summary; `tree` (already parsed from exactly `source`) saves a parse.
+    Without `words` the word counts (only `unreferenced` reads them) are left empty."""
     tree = tree if tree is not None else parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)
     share(scopes)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
-    words = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}
-    return ModuleSummary(module, path, digest, scopes, words, is_package)
+    counts = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()} if words else {}
+    return ModuleSummary(module, path, digest, scopes, counts, is_package)

@@ -67,20 +67,20 @@ class BuildStats:
     edges: int
 
 
-def _summarize_file(job: tuple[str, str, str, bool]) -> ModuleSummary | str:
-    """Worker: (absolute path, relative path, module, is_package) -> summary or error."""
-    path, rel, module, is_package = job
+def _summarize_file(job: tuple[str, str, str, bool, bool]) -> ModuleSummary | str:
+    """Worker: (absolute path, relative path, module, is_package, words) -> summary or error."""
+    path, rel, module, is_package, words = job
     try:
         source = read_bytes(Path(path))  # too large or binary: not a module, never cut
         if isinstance(source, SourceProblem):
             return f"{rel}: {source.message}"
-        return summarize(source, module, rel, is_package)
+        return summarize(source, module, rel, is_package, words=words)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"
 
 
 class CallGraph:
-    def __init__(self, root: Path, db_path: Path | str | None = None) -> None:
+    def __init__(self, root: Path, db_path: Path | str | None = None, words: bool = True) -> None:
         self.root = root.resolve()
         self.resolver = Resolver()
         self.edges: dict[str, list[Edge]] = {}
@@ -90,6 +90,10 @@ class CallGraph:
         self._indexed = False
         self.words: Counter[str] = Counter()  # identifier-like words over the workspace
         self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
+        # word counts are for `unreferenced` only; a one-shot graph that never answers it
+        # (`codie callgraph` without --unreferenced) skips them: a tenth of its memory.
+        # A cached graph always has them (a later user of the cache may ask).
+        self.count_words = words or self.db is not None
         # the whole-graph resolve in a child process (remote.py): which graph this is there,
         # the generation the child holds (None: it holds nothing yet), modules updated here
         # since the last job was taken
@@ -116,7 +120,7 @@ class CallGraph:
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
         summaries: list[ModuleSummary] = []
-        todo: list[tuple[str, str, str, bool]] = []
+        todo: list[tuple[str, str, str, bool, bool]] = []
         stats_of: dict[str, tuple[int, int]] = {}
         for file in files:
             rel = self.relative(file)
@@ -130,7 +134,7 @@ class CallGraph:
                 summaries.append(from_plain(msgpack.unpackb(row["summary"], use_list=True)))
                 continue
             module, is_package = self.module_for(rel)
-            todo.append((str(file), rel, module, is_package))
+            todo.append((str(file), rel, module, is_package, self.count_words))
         parsed, failed = self._parse(todo, jobs)
         for summary in summaries + parsed:
             self._count_words(self.resolver.modules.get(summary.module), summary)
@@ -147,7 +151,9 @@ class CallGraph:
             len(files), len(parsed), len(summaries), len(failed), sum(len(e) for e in self.edges.values())
         )
 
-    def _parse(self, todo: list[tuple[str, str, str, bool]], jobs: int | None) -> tuple[list[ModuleSummary], list[str]]:
+    def _parse(
+        self, todo: list[tuple[str, str, str, bool, bool]], jobs: int | None
+    ) -> tuple[list[ModuleSummary], list[str]]:
         workers = jobs or os.cpu_count() or 1
         if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
             with ProcessPoolExecutor(workers) as pool:
@@ -166,7 +172,7 @@ class CallGraph:
         `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
-        summary = summarize(source, module, rel, is_package, tree)
+        summary = summarize(source, module, rel, is_package, tree, words=self.count_words)
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self.path_module[rel] = module

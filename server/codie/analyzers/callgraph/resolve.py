@@ -153,6 +153,7 @@ class Resolver:
         # module last) and a fresh build must all give the same graph.
         order = sorted(self.modules)
         for _ in range(MAX_PASSES):
+            edges = {}  # only the last pass's edges are kept: let the previous ones go first
             self._changed = False
             self.invalidate()
             if any([self.apply_stores(module) for module in order]):

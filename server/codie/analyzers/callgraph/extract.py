@@ -582,13 +582,22 @@ class Extractor(SpecialForms):
 
 
 def summarize(
-    source: bytes, module: str, path: str, is_package: bool = False, tree: Tree | None = None, words: bool = True
+    source: bytes,
+    module: str,
+    path: str,
+    is_package: bool = False,
+    tree: Tree | None = None,
+    words: bool = True,
+    compact: bool = True,
 ) -> ModuleSummary:
     """The module's summary; `tree` (already parsed from exactly `source`) saves a parse.
-    Without `words` the word counts (only `unreferenced` reads them) are left empty."""
+    Without `words` the word counts (only `unreferenced` reads them) are left empty; without
+    `compact` equal expressions are not shared (memory for a workspace's build, time for an
+    edit's update: the graph is the same either way)."""
     tree = tree if tree is not None else parse(source)
     scopes = Extractor(source, module, is_package).run(tree.root_node)
-    share(scopes)
+    if compact:
+        share(scopes)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
     counts = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()} if words else {}
     return ModuleSummary(module, path, digest, scopes, counts, is_package)

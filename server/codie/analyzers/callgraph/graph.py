@@ -172,7 +172,7 @@ class CallGraph:
         `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
-        summary = summarize(source, module, rel, is_package, tree, words=self.count_words)
+        summary = summarize(source, module, rel, is_package, tree, words=self.count_words, compact=False)
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self.path_module[rel] = module

@@ -40,8 +40,8 @@ WRAPPER = (
 )
 
 
-def measured(argv: list[str], cwd: Path, timeout: float) -> tuple[float, float, float, bool]:
-    """(wall s, CPU s, peak RSS MB of its largest process, finished) of a fresh process."""
+def measured(argv: list[str], cwd: Path, timeout: float) -> tuple[float, float, float, str]:
+    """(wall s, CPU s, peak RSS MB of its largest process, "" or why it did not finish)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     rss = 0.0
@@ -51,22 +51,22 @@ def measured(argv: list[str], cwd: Path, timeout: float) -> tuple[float, float, 
         )
         try:
             _, err = proc.communicate(timeout=timeout)
-            finished = proc.returncode == 0
+            finished = "" if proc.returncode == 0 else f"failed with exit code {proc.returncode}"
             text = err.decode(errors="replace")
             rss = next((int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("maxrss ")), 0.0)
-            if not finished:
+            if finished:
                 print(text[-2000:], file=sys.stderr)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # the wrapper's group: the command too
             proc.communicate()
-            finished = False
+            finished = f"did not finish: stopped after {timeout:.0f} s"
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return wall, cpu, rss, finished
 
 
-def codie_cold(root: Path, jobs: int, out: Path) -> tuple[float, float, float, bool]:
+def codie_cold(root: Path, jobs: int, out: Path) -> tuple[float, float, float, str]:
     argv = [sys.executable, "-m", "codie", "callgraph", str(root), "--no-cache", "--format", "pycg"]
     return measured([*argv, "-j", str(jobs), "-o", str(out)], root, 3600)
 
@@ -124,11 +124,11 @@ def main() -> None:
         files = list(root.rglob("*.py"))
         lines = sum(p.read_bytes().count(b"\n") for p in files)
         out = Path(tmp) / "codie.json"
-        wall, cpu, rss, ok = codie_cold(root, args.jobs, out)
-        edges = sum(len(v) for v in json.loads(out.read_text()).values()) if ok else 0
+        wall, cpu, rss, failed = codie_cold(root, args.jobs, out)
+        edges = 0 if failed else sum(len(v) for v in json.loads(out.read_text()).values())
         print(
             f"codie callgraph --no-cache --format pycg -j {args.jobs}, {len(files):,} files, {lines:,} lines: "
-            f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB, {edges:,} edges "
+            f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB, {edges:,} caller->callee pairs "
             f"(load average {os.getloadavg()[0]:.1f} after)"
         )
         print("incremental (in this process):")
@@ -136,14 +136,16 @@ def main() -> None:
         if args.pycg:
             for subset in SUBSETS:
                 where = root / subset if subset else root
+                if not where.is_dir():
+                    continue
                 sources = sorted(str(p.relative_to(root)) for p in where.rglob("*.py"))
                 pycg_run = measured([args.pycg, "-m", "pycg", "--package", ".", *sources], root, args.pycg_timeout)
                 sub = Path(tmp) / "sub" / (subset or "all")
                 shutil.copytree(where, sub / (subset or "."), dirs_exist_ok=True)
                 ours = codie_cold(sub, args.jobs, Path(tmp) / "sub.json")
                 name = subset or "whole tree"
-                for who, (w, c, r, done) in (("PyCG", pycg_run), ("Codie", ours)):
-                    state = "" if done else f" (did not finish: stopped after {w:.0f} s)"
+                for who, (w, c, r, failed) in (("PyCG", pycg_run), ("Codie", ours)):
+                    state = f" ({failed})" if failed else ""
                     print(
                         f"  {who:5} on {name} ({len(sources):,} files): {w:.1f} s wall, {c:.1f} s CPU, "
                         f"peak RSS {r:.0f} MB{state}"

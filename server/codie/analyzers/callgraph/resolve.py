@@ -27,6 +27,7 @@ follows the per-process string hash) made two runs give different graphs.
 from __future__ import annotations
 
 import builtins
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,7 +147,21 @@ class Resolver:
 
     # resolving -----------------------------------------------------------------------------
     def resolve_all(self) -> dict[str, list[Edge]]:
-        """Edges of every module, after the parameters' values reach a fixed point."""
+        """Edges of every module, after the parameters' values reach a fixed point.
+
+        Python's cyclic GC is paused meanwhile: the resolve allocates millions of tuples
+        (none in cycles), and each allocation burst made the collector rescan every live
+        one: a fifth of the standard library's resolve. Reference counting still frees
+        everything as usual."""
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._resolve_all()
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _resolve_all(self) -> dict[str, list[Edge]]:
         edges: dict[str, list[Edge]] = {}
         # By name, not in the order modules were added: the order decides where a recursion
         # is cut, and a warm build (cached summaries first), an edited workspace (the edited

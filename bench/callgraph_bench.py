@@ -1,84 +1,155 @@
-"""Call-graph speed: the whole standard library built on N processes, then incremental
-updates after edits. Prints figures; asserts nothing.
+"""Call-graph speed and memory, from a cold start: `codie callgraph` on the whole standard
+library (a fresh process, no cache), then the editor's incremental update after an edit and
+the whole-graph resolve it runs in a child process once typing pauses. With --pycg PYTHON
+(a Python that can `import pycg`, see bench/callgraph_pycg.py), PyCG runs on subsets of the
+same tree (it does not finish on the whole standard library in a useful time: --pycg-timeout)
+and Codie on the same subsets. Prints figures; asserts nothing.
 
-Usage: python bench/callgraph_bench.py [--jobs 2] [--root PATH]
+Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--pycg PYTHON]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import json
 import os
 import resource
+import shutil
+import signal
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-from codie.analyzers.callgraph import CallGraph
+from codie.analyzers.callgraph import CallGraph, remote
 from codie.core.config import DEFAULT_EXCLUDE, Settings
 from codie.core.document import Document
 
 STDLIB = Path(os.__file__).parent
 EDITED = ("json/decoder.py", "asyncio/base_events.py", "typing.py", "argparse.py")
+NL = b"\n"
+SUBSETS = ("json", "email", "asyncio", "")  # "" = the whole tree
 
 
-def count_lines(graph: CallGraph) -> int:
-    total = 0
-    for summary in graph.resolver.modules.values():
-        with contextlib.suppress(OSError):
-            total += (graph.root / summary.path).read_bytes().count(b"\n")
-    return total
+# runs a command and reports the peak RSS of the largest process under it (KB on Linux)
+WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print('maxrss', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
+
+
+def measured(argv: list[str], cwd: Path, timeout: float) -> tuple[float, float, float, str]:
+    """(wall s, CPU s, peak RSS MB of its largest process, "" or why it did not finish)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    rss = 0.0
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRAPPER, *argv], cwd=cwd, stdout=sink, stderr=subprocess.PIPE, start_new_session=True
+        )
+        try:
+            _, err = proc.communicate(timeout=timeout)
+            finished = "" if proc.returncode == 0 else f"failed with exit code {proc.returncode}"
+            text = err.decode(errors="replace")
+            rss = next((int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("maxrss ")), 0.0)
+            if finished:
+                print(text[-2000:], file=sys.stderr)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the wrapper's group: the command too
+            proc.communicate()
+            finished = f"did not finish: stopped after {timeout:.0f} s"
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, rss, finished
+
+
+def codie_cold(root: Path, jobs: int, out: Path) -> tuple[float, float, float, str]:
+    argv = [sys.executable, "-m", "codie", "callgraph", str(root), "--no-cache", "--format", "pycg"]
+    return measured([*argv, "-j", str(jobs), "-o", str(out)], root, 3600)
+
+
+def incremental(root: Path, jobs: int) -> None:
+    settings = Settings(exclude=(*DEFAULT_EXCLUDE, "site-packages/**"))
+    graph = CallGraph(root)
+    graph.build([root], settings, jobs=jobs)
+    started = time.process_time()
+    job = graph.reconcile_job()
+    full = remote.reconcile(job)  # as the child does on its first request
+    graph.apply_reconcile(job, full)
+    print(
+        f"  whole-graph resolve (the editor's child process, first request): {time.process_time() - started:.1f} s CPU"
+    )
+    for rel in EDITED:
+        path = root / rel
+        if not path.is_file():
+            continue
+        source = path.read_bytes()
+        doc = Document(path.as_uri(), source.decode("utf-8", "replace"))
+        times, cpu_times = [], []
+        for i in range(7):  # as in the editor: the tree is reparsed incrementally and reused
+            doc.splice(len(doc.source), len(doc.source), f"\ndef _bench_{i}():\n    return len([])\n".encode())
+            t0, c0 = time.perf_counter(), time.process_time()
+            doc.reparse()
+            graph.update(path, doc.source, doc.tree)
+            times.append((time.perf_counter() - t0) * 1000)
+            cpu_times.append((time.process_time() - c0) * 1000)
+        t0 = time.process_time()
+        job = graph.reconcile_job()
+        result = remote.reconcile(job)
+        graph.apply_reconcile(job, result)
+        settle = time.process_time() - t0
+        changed = len(result.edges) if result is not None else 0
+        graph.update(path, source)
+        print(
+            f"  edit in {rel} ({source.count(NL):,} lines): update median {statistics.median(times):.1f} ms "
+            f"wall ({statistics.median(cpu_times):.1f} ms CPU), max {max(times):.1f} ms over {len(times)} edits; "
+            f"then the child's whole resolve {settle:.1f} s CPU, {changed} modules' edges sent back"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--root", type=Path, default=STDLIB, help="a tree to copy (default: this stdlib)")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--root", type=Path, default=STDLIB)
-    parser.add_argument("--db", help="SQLite cache: run twice to time a warm (cached) build")
+    parser.add_argument("--pycg", help="a Python that can `import pycg`")
+    parser.add_argument("--pycg-timeout", type=float, default=600.0)
     args = parser.parse_args()
-    settings = Settings(exclude=(*DEFAULT_EXCLUDE, "site-packages/**"))
-    graph = CallGraph(args.root, args.db)
-    started, cpu = time.perf_counter(), time.process_time()
-    stats = graph.build([args.root], settings, jobs=args.jobs)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(
-        f"build: {stats.files} files ({stats.cached} from the cache), "
-        f"{count_lines(graph):,} lines, {stats.edges:,} edges, "
-        f"{len(graph.resolver.scopes):,} scopes in {elapsed:.1f} s wall on {args.jobs} "
-        f"processes (CPU: {cpu:.1f} s main + {children.ru_utime + children.ru_stime:.1f} s "
-        f"parser processes; load average {os.getloadavg()[0]:.1f})"
-    )
-    for rel in EDITED:
-        path = args.root / rel
-        if not path.is_file():
-            continue
-        source = path.read_bytes()
-        times, cpu_times = [], []
-        for i in range(7):
-            edited = source + f"\n\ndef _bench_added_{i}():\n    return len([])\n".encode()
-            t0, c0 = time.perf_counter(), time.process_time()
-            graph.update(path, edited)
-            times.append((time.perf_counter() - t0) * 1000)
-            cpu_times.append((time.process_time() - c0) * 1000)
-        graph.update(path, source)
-        # as in the editor: the document's tree is reparsed incrementally and reused
-        doc = Document(path.as_uri(), source.decode("utf-8", "replace"))
-        editor_times = []
-        for i in range(7):
-            doc.splice(len(doc.source), len(doc.source), f"\nx_{i} = {i}\n".encode())
-            t0 = time.perf_counter()
-            doc.reparse()
-            graph.update(path, doc.source, doc.tree)
-            editor_times.append((time.perf_counter() - t0) * 1000)
-        graph.update(path, source)
-        lines = source.count(b"\n")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "stdlib"  # a copy: no site-packages, no __pycache__, no .codie/
+        shutil.copytree(args.root, root, ignore=shutil.ignore_patterns("site-packages", "__pycache__", "*.pyc"))
+        files = list(root.rglob("*.py"))
+        lines = sum(p.read_bytes().count(b"\n") for p in files)
+        out = Path(tmp) / "codie.json"
+        wall, cpu, rss, failed = codie_cold(root, args.jobs, out)
+        edges = 0 if failed else sum(len(v) for v in json.loads(out.read_text()).values())
         print(
-            f"incremental update of {rel} ({lines:,} lines): median "
-            f"{statistics.median(times):.1f} ms wall ({statistics.median(cpu_times):.1f} ms "
-            f"CPU), max {max(times):.1f} ms over {len(times)} edits; editor path (incremental "
-            f"reparse + update): median {statistics.median(editor_times):.1f} ms"
+            f"codie callgraph --no-cache --format pycg -j {args.jobs}, {len(files):,} files, {lines:,} lines: "
+            f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB, {edges:,} caller->callee pairs "
+            f"(load average {os.getloadavg()[0]:.1f} after)"
         )
+        print("incremental (in this process):")
+        incremental(root, args.jobs)
+        if args.pycg:
+            for subset in SUBSETS:
+                where = root / subset if subset else root
+                if not where.is_dir():
+                    continue
+                sources = sorted(str(p.relative_to(root)) for p in where.rglob("*.py"))
+                pycg_run = measured([args.pycg, "-m", "pycg", "--package", ".", *sources], root, args.pycg_timeout)
+                sub = Path(tmp) / "sub" / (subset or "all")
+                shutil.copytree(where, sub / (subset or "."), dirs_exist_ok=True)
+                ours = codie_cold(sub, args.jobs, Path(tmp) / "sub.json")
+                name = subset or "whole tree"
+                for who, (w, c, r, failed) in (("PyCG", pycg_run), ("Codie", ours)):
+                    state = f" ({failed})" if failed else ""
+                    print(
+                        f"  {who:5} on {name} ({len(sources):,} files): {w:.1f} s wall, {c:.1f} s CPU, "
+                        f"peak RSS {r:.0f} MB{state}"
+                    )
 
 
 if __name__ == "__main__":

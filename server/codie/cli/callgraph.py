@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph
@@ -35,16 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None) -> CallGraph:
+def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None, words: bool = True) -> CallGraph:
     if not path.exists():
         raise UsageError(f"no such file or folder: {path}")
     root = path.resolve() if path.is_dir() else find_project_root(path)
     settings, problems = load_pyproject(root / "pyproject.toml")
     for problem in problems:
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
-    graph = CallGraph(root, None if no_cache else default_path(root))
+    graph = CallGraph(root, None if no_cache else default_path(root), words=words)
     started = time.perf_counter()
     stats = graph.build([root], settings, jobs=jobs)
+    graph.compact()  # one-shot: nothing is updated after this
     print(
         f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
         f"cached, {stats.failed} unreadable), {stats.edges} edges in "
@@ -66,10 +68,26 @@ def to_dot(adjacency: dict[str, list[str]], graph: CallGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_chunks(adjacency: dict[str, list[str]]) -> Iterator[str]:
+    """`json.dumps(adjacency, indent=2) + "\\n"`, byte for byte, one caller at a time: the
+    generic encoder (pure Python once indenting) took longer than building the graph's
+    output, and held the whole document as pieces and as one string."""
+    yield "{"
+    sep = "\n"
+    for caller, callees in adjacency.items():
+        if callees:
+            inner = ",\n    ".join(map(json.dumps, callees))
+            yield f"{sep}  {json.dumps(caller)}: [\n    {inner}\n  ]"
+        else:
+            yield f"{sep}  {json.dumps(caller)}: []"
+        sep = ",\n"
+    yield "\n}\n" if adjacency else "}\n"
+
+
 def run(args: argparse.Namespace) -> int:
     jobs(args.jobs)
     output_file(args.output)
-    graph = build_graph(args.path, args.no_cache, args.jobs)
+    graph = build_graph(args.path, args.no_cache, args.jobs, words=args.unreferenced)
     if args.unreferenced:
         rows = []
         for scope in sorted(graph.unreferenced(), key=lambda s: s.qualname):
@@ -88,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                 k: [c for c in v if not graph.is_external(c)] for k, v in adjacency.items() if not graph.is_external(k)
             }
         if args.format in ("json", "pycg"):
-            text = json.dumps(adjacency, indent=2) + "\n"
+            text = "".join(json_chunks(adjacency))
         elif args.format == "dot":
             text = to_dot(adjacency, graph)
         else:

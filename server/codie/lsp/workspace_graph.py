@@ -1,9 +1,11 @@
 """The call graph of each workspace folder, kept current while the user types.
 
 The first build runs in the thread pool; edits re-index their module (debounced) in the
-thread pool too. An asyncio lock per folder serialises mutations and the (fast, in-memory)
-queries, so request handlers never see a graph half-updated and the event loop never waits
-on parsing. Open documents are indexed from their in-memory text, not from disk.
+thread pool too; once typing pauses, the whole graph is resolved again in a child process
+(analyzers/callgraph/remote.py) and only the modules whose edges changed come back. An
+asyncio lock per folder serialises mutations and the (fast, in-memory) queries, so request
+handlers never see a graph half-updated and the event loop never waits on parsing. Open
+documents are indexed from their in-memory text, not from disk.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codie.core.document import Document
+from codie.lsp.children import HealingPool, detach_from_server
 from codie.lsp.settings import uri_to_path
 from codie.store import default_path
 
@@ -32,6 +35,7 @@ DEBOUNCE = 0.25  # seconds of quiet typing before an edited module is re-indexed
 # values that flowed through it are settled here, so that the graph, and the CPX100 hints
 # read from it, equal a fresh build once typing pauses.
 RECONCILE_DELAY = 2.0
+CHILD_IDLE = 120.0  # seconds without a whole-graph resolve before its child process stops
 SERVICE = "callgraph"
 
 
@@ -45,6 +49,7 @@ class FolderGraph:
     failed: str = ""
     reconcile: asyncio.TimerHandle | None = None
     stale: bool = False  # updated since the last whole resolve
+    child_resolves: int = 0  # whole resolves done in the child process (serverState)
 
 
 class WorkspaceGraphs:
@@ -53,6 +58,10 @@ class WorkspaceGraphs:
         self.folders: dict[Path, FolderGraph] = {}
         self._file_docs: dict[Path, tuple[int, Document]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # the whole-graph resolve after a typing pause: a second of pure-Python CPU on a few
+        # hundred modules, which in a thread would hold the GIL while the user types
+        self.pool = HealingPool("callgraph", 1, initializer=detach_from_server)
+        self._idle: asyncio.TimerHandle | None = None
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run work as a task, holding a reference until it ends (asyncio keeps weak ones)."""
@@ -162,18 +171,38 @@ class WorkspaceGraphs:
     async def _reconcile(self, folder: FolderGraph) -> None:
         folder.reconcile = None
         await self.server.quiet()  # keystrokes and their diagnostics first
-        if folder.pending or folder.reconcile is not None:
+        if folder.pending or folder.reconcile is not None or not folder.stale:
             return  # more updates are coming: they schedule the next reconcile
-        loop = asyncio.get_running_loop()
-        async with folder.lock:
-            if not folder.stale:
-                return
-            folder.stale = False
+        from codie.analyzers.callgraph import remote  # loads on first use, not at start-up
+
+        graph = folder.graph
+        if self._idle is not None:
+            self._idle.cancel()
+        for _ in range(2):  # a child that lost its state is sent everything, once
+            async with folder.lock:
+                folder.stale = False
+                job = graph.reconcile_job()
             try:
-                await loop.run_in_executor(self.server.thread_pool, folder.graph.reresolve)
+                result = await self.pool.run(remote.reconcile, job)
             except Exception:
-                log.exception("call graph resolve failed for %s", folder.root)
+                log.exception("call graph resolve in a child failed for %s; resolving here", folder.root)
+                async with folder.lock:
+                    graph.reconcile_failed(job)
+                    await asyncio.get_running_loop().run_in_executor(self.server.thread_pool, graph.reresolve)
+                break
+            async with folder.lock:
+                if graph.apply_reconcile(job, result):
+                    folder.child_resolves += 1
+                    break
+        self._idle_soon()
         self._refresh_hints(folder)
+
+    def _idle_soon(self) -> None:
+        """Stop the child after a while without edits: its copy of the graph is memory the
+        editor does not need while nobody types (a new child is sent everything)."""
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = asyncio.get_running_loop().call_later(CHILD_IDLE, self.pool.shutdown)
 
     def closed(self, uri: str) -> None:
         """A closed buffer's unsaved edits are gone: index the file as it is on disk again,
@@ -235,9 +264,8 @@ class WorkspaceGraphs:
                 "stale": folder.stale,
                 "reconcileDue": folder.reconcile is not None,
                 "locked": folder.lock.locked(),
-                "modules": len(graph.resolver.modules),
-                "callees": len(graph._in),
-                "callers": len(graph._out),
+                **graph.sizes(),
+                "childResolves": folder.child_resolves,
                 # read only while no thread is mutating the graph
                 "unreferenced": None
                 if folder.lock.locked() or not folder.ready.is_set()
@@ -288,4 +316,9 @@ class WorkspaceGraphs:
 
 
 def service(server: CodieServer) -> WorkspaceGraphs:
-    return server.services.get(WorkspaceGraphs, lambda: WorkspaceGraphs(server), name=SERVICE)
+    def make() -> WorkspaceGraphs:
+        graphs = WorkspaceGraphs(server)
+        server.hooks.shutdown.connect(lambda _ls: graphs.pool.shutdown())
+        return graphs
+
+    return server.services.get(WorkspaceGraphs, make, name=SERVICE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +24,7 @@ from tree_sitter import Tree
 
 from codie.analyzers.callgraph.extract import module_name, summarize
 from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, to_plain
+from codie.analyzers.callgraph.remote import ReconcileJob, ReconcileResult
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 from codie.core.config import Settings
 from codie.core.files import SourceProblem, read_bytes
@@ -65,28 +67,39 @@ class BuildStats:
     edges: int
 
 
-def _summarize_file(job: tuple[str, str, str, bool]) -> ModuleSummary | str:
-    """Worker: (absolute path, relative path, module, is_package) -> summary or error."""
-    path, rel, module, is_package = job
+def _summarize_file(job: tuple[str, str, str, bool, bool]) -> ModuleSummary | str:
+    """Worker: (absolute path, relative path, module, is_package, words) -> summary or error."""
+    path, rel, module, is_package, words = job
     try:
         source = read_bytes(Path(path))  # too large or binary: not a module, never cut
         if isinstance(source, SourceProblem):
             return f"{rel}: {source.message}"
-        return summarize(source, module, rel, is_package)
+        return summarize(source, module, rel, is_package, words=words)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"
 
 
 class CallGraph:
-    def __init__(self, root: Path, db_path: Path | str | None = None) -> None:
+    def __init__(self, root: Path, db_path: Path | str | None = None, words: bool = True) -> None:
         self.root = root.resolve()
         self.resolver = Resolver()
         self.edges: dict[str, list[Edge]] = {}
         self.path_module: dict[str, str] = {}  # relative path -> module
         self._out: defaultdict[str, list[Edge]] = defaultdict(list)
         self._in: defaultdict[str, set[Edge]] = defaultdict(set)
+        self._indexed = False
         self.words: Counter[str] = Counter()  # identifier-like words over the workspace
         self.db = open_store(db_path, "callgraph", MIGRATIONS) if db_path is not None else None
+        # word counts are for `unreferenced` only; a one-shot graph that never answers it
+        # (`codie callgraph` without --unreferenced) skips them: a tenth of its memory.
+        # A cached graph always has them (a later user of the cache may ask).
+        self.count_words = words or self.db is not None
+        # the whole-graph resolve in a child process (remote.py): which graph this is there,
+        # the generation the child holds (None: it holds nothing yet), modules updated here
+        # since the last job was taken
+        self.key = uuid.uuid4().hex
+        self._child_generation: int | None = None
+        self._unsent: set[str] = set()
 
     # naming --------------------------------------------------------------------------------
     def relative(self, path: Path) -> str:
@@ -107,7 +120,7 @@ class CallGraph:
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
         summaries: list[ModuleSummary] = []
-        todo: list[tuple[str, str, str, bool]] = []
+        todo: list[tuple[str, str, str, bool, bool]] = []
         stats_of: dict[str, tuple[int, int]] = {}
         for file in files:
             rel = self.relative(file)
@@ -121,7 +134,7 @@ class CallGraph:
                 summaries.append(from_plain(msgpack.unpackb(row["summary"], use_list=True)))
                 continue
             module, is_package = self.module_for(rel)
-            todo.append((str(file), rel, module, is_package))
+            todo.append((str(file), rel, module, is_package, self.count_words))
         parsed, failed = self._parse(todo, jobs)
         for summary in summaries + parsed:
             self._count_words(self.resolver.modules.get(summary.module), summary)
@@ -138,7 +151,9 @@ class CallGraph:
             len(files), len(parsed), len(summaries), len(failed), sum(len(e) for e in self.edges.values())
         )
 
-    def _parse(self, todo: list[tuple[str, str, str, bool]], jobs: int | None) -> tuple[list[ModuleSummary], list[str]]:
+    def _parse(
+        self, todo: list[tuple[str, str, str, bool, bool]], jobs: int | None
+    ) -> tuple[list[ModuleSummary], list[str]]:
         workers = jobs or os.cpu_count() or 1
         if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
             with ProcessPoolExecutor(workers) as pool:
@@ -157,7 +172,7 @@ class CallGraph:
         `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
-        summary = summarize(source, module, rel, is_package, tree)
+        summary = summarize(source, module, rel, is_package, tree, words=self.count_words, compact=False)
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self.path_module[rel] = module
@@ -166,7 +181,49 @@ class CallGraph:
         new = self.resolver.resolve_module(module)
         self.edges[module] = new
         self._index(new)
+        self._unsent.add(module)
         return new
+
+    # the whole-graph resolve, in a child process -------------------------------------------
+    def reconcile_job(self) -> ReconcileJob:
+        """What a child needs to resolve the graph as it is now (see remote.py): the modules
+        updated since the last job, or all of them when the child holds nothing."""
+        if self._child_generation is None:
+            changed = [self.resolver.modules[m] for m in sorted(self.resolver.modules)]
+        else:
+            changed = [self.resolver.modules[m] for m in sorted(self._unsent) if m in self.resolver.modules]
+        removed = sorted(m for m in self._unsent if m not in self.resolver.modules)
+        self._unsent.clear()
+        return ReconcileJob(self.key, self._child_generation, changed, removed)
+
+    def apply_reconcile(self, job: ReconcileJob, result: ReconcileResult | None) -> bool:
+        """Take a child's edges. False if the child had lost its state (send everything
+        again: a new job). Modules updated here after the job was taken keep their edges
+        (they are newer; they go with the next job)."""
+        if result is None:
+            self.reconcile_failed(job)
+            return False
+        self._child_generation = result.generation
+        for module, edges in result.edges.items():
+            if module in self._unsent:
+                continue
+            self._drop_edges(module)
+            if module in self.resolver.modules:
+                self.edges[module] = edges
+                self._index(edges)
+        return True
+
+    def reconcile_failed(self, job: ReconcileJob) -> None:
+        """The job was not applied in the child: start it over from everything."""
+        self._child_generation = None
+        self._unsent.update(s.module for s in job.changed)
+        self._unsent.update(job.removed)
+
+    def compact(self) -> None:
+        """Drop what only makes later updates faster (the resolver's per-scope caches, a
+        third of the memory after a build): for one-shot use (`codie callgraph`, a check).
+        Updates still work, re-evaluating on demand."""
+        self.resolver.invalidate()
 
     def reresolve(self) -> None:
         """Resolve every module again from a clean resolver, as a fresh build would.
@@ -195,26 +252,48 @@ class CallGraph:
                 stats_of[rel] = (0, 0)
         self._persist(summaries, stats_of, removed=set())
 
-    # indexes -------------------------------------------------------------------------------
+    # indexes (built on the first query: a headless run that only prints the graph never
+    # pays for them, and they are a fifth of the graph's memory) ------------------------------
     def _reindex(self) -> None:
         self._out.clear()
         self._in.clear()
-        for edges in self.edges.values():
-            self._index(edges)
+        self._indexed = False
+
+    def _indexes(self) -> tuple[defaultdict[str, list[Edge]], defaultdict[str, set[Edge]]]:
+        if not self._indexed:
+            self._indexed = True
+            for edges in self.edges.values():
+                self._index(edges)
+        return self._out, self._in
 
     def _index(self, edges: Iterable[Edge]) -> None:
+        if not self._indexed:
+            return  # built from self.edges when first asked
         for e in edges:
             self._out[e.caller].append(e)
             self._in[e.callee].add(e)
 
     def _drop_edges(self, module: str) -> None:
-        for e in self.edges.pop(module, []):
+        dropped = self.edges.pop(module, [])
+        if not self._indexed:
+            return
+        for e in dropped:
             self._out.pop(e.caller, None)
             callers = self._in.get(e.callee)
             if callers is not None:
                 callers.discard(e)
                 if not callers:  # no empty set per callee ever seen (growth while editing)
                     del self._in[e.callee]
+
+    def sizes(self) -> dict[str, int]:
+        """How much the graph holds (for codie/serverState)."""
+        out, in_ = self._indexes()
+        return {
+            "modules": len(self.resolver.modules),
+            "edges": sum(len(e) for e in self.edges.values()),
+            "callees": len(in_),
+            "callers": len(out),
+        }
 
     # queries -------------------------------------------------------------------------------
     def scope(self, qualname: str) -> Scope | None:
@@ -226,10 +305,10 @@ class CallGraph:
         return self.root / summary.path if summary is not None else None
 
     def outgoing(self, qualname: str) -> list[Edge]:
-        return list(self._out.get(qualname, []))
+        return list(self._indexes()[0].get(qualname, []))
 
     def incoming(self, qualname: str) -> list[Edge]:
-        return sorted(self._in.get(qualname, ()), key=lambda e: (e.caller, e.start))
+        return sorted(self._indexes()[1].get(qualname, ()), key=lambda e: (e.caller, e.start))
 
     def is_external(self, qualname: str) -> bool:
         return qualname not in self.resolver.scopes
@@ -297,8 +376,9 @@ class CallGraph:
             summary = self.resolver.modules.get(module)
             scopes = summary.scopes.values() if summary is not None else ()
         found = []
+        incoming = self._indexes()[1]
         for scope in scopes:
-            if scope.kind != "function" or self._in.get(scope.qualname):
+            if scope.kind != "function" or incoming.get(scope.qualname):
                 continue
             if scope.name.startswith(("__", "test")) or scope.name in ENTRY_NAMES:
                 continue

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.folding import Value, truth
 from codie.analyzers.security.guards import refine
 from codie.analyzers.security.model import Step, Taint, join
 from codie.analyzers.security.names import MAX_SEGMENTS, Source, text
@@ -45,6 +46,7 @@ class Expressions:
 
     env: dict[str, Taint]
     consts: set[str]
+    values: dict[str, Value]
     derived: dict[str, str]
     returns: Taint | None
     src: Source
@@ -163,6 +165,9 @@ class Expressions:
             return None
         body, cond, orelse = parts[0], parts[1], parts[2]
         self.ev(cond)
+        known = truth(self.src, cond, self.values)
+        if known is not None:  # `x if 1 > 2 else y` is y
+            return self.ev(body if known else orelse)
         saved = self.env
         self.env = dict(saved)
         self.apply(refine(self.src, cond, True, self.qualify))

@@ -354,7 +354,12 @@ class SinkChecker:
                 stack.extend(reversed(node.named_children))
             elif kind == "identifier":
                 name = text(self.src, node)
-                if not (name in self.flow.consts or name in self.flow.mod.consts or name.isupper()):
+                if not (
+                    name in self.flow.consts
+                    or name in self.flow.values
+                    or name in self.flow.mod.consts
+                    or name.isupper()
+                ):
                     return False
             elif kind == "attribute":
                 chain = dotted(self.src, node)

@@ -1,0 +1,177 @@
+"""Path, key and constant sensitivity of the taint engine (issue #17): a value assigned
+before `break` survives the loop, dead branches of constant conditions stay quiet."""
+
+from __future__ import annotations
+
+from .helpers import rules
+
+FLASK = "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+
+
+def view(body: str) -> str:
+    lines = "".join(f"    {line}\n" for line in body.strip("\n").splitlines())
+    return FLASK + '@app.get("/run")\ndef run():\n' + lines + '    return "ok"\n'
+
+
+# ------------------------------------------------------------------------- break in a loop
+def test_value_assigned_before_break_reaches_the_code_after_the_loop() -> None:
+    source = view(
+        """
+cmd = "echo"
+for item in request.args.getlist("x"):
+    if item.startswith("go"):
+        cmd = item
+        break
+os.system(cmd)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_constant_assigned_before_break_stays_quiet() -> None:
+    source = view(
+        """
+cmd = "echo"
+for item in request.args.getlist("x"):
+    if item.startswith("go"):
+        cmd = "ls"
+        break
+os.system(cmd)
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_while_loop_break_and_else() -> None:
+    source = view(
+        """
+queue = list(request.args.values())
+found = "true"
+while queue:
+    entry = queue.pop()
+    if entry:
+        found = entry
+        break
+else:
+    found = "false"
+os.system(found)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_continue_keeps_what_the_pass_assigned() -> None:
+    source = view(
+        """
+last = "none"
+for item in request.args.getlist("x"):
+    last = item
+    if len(item) > 3:
+        continue
+os.system("echo " + last)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+# ------------------------------------------------------------------- constant conditions
+def test_constant_arithmetic_condition_folds_the_dead_branch() -> None:
+    source = view(
+        """
+num = 86
+param = request.args.get("p")
+if 7 * 18 + num > 200:
+    bar = "This_should_always_happen"
+else:
+    bar = param
+os.system(bar)
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_constant_condition_that_holds_keeps_the_live_branch() -> None:
+    source = view(
+        """
+num = 106
+param = request.args.get("p")
+if 7 * 18 + num > 200:
+    bar = param
+else:
+    bar = "safe"
+os.system(bar)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_elif_chain_after_a_branch_that_surely_runs_is_dead() -> None:
+    source = view(
+        """
+mode = "fast"
+param = request.args.get("p")
+if mode == "fast":
+    bar = "ls"
+elif mode == "slow":
+    bar = param
+else:
+    bar = param
+os.system(bar)
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_constant_ternary() -> None:
+    # (7 * 42) - 86 is 208: the condition never holds
+    dead = view('param = request.args.get("p")\nbar = param if (7 * 42) - 86 < 200 else "safe"\nos.system(bar)')
+    live = view('param = request.args.get("p")\nbar = "safe" if (7 * 42) - 86 < 200 else param\nos.system(bar)')
+    assert "SEC002" not in rules(dead)
+    assert "SEC002" in rules(live)
+
+
+def test_match_on_a_constant_takes_one_case() -> None:
+    template = """
+param = request.args.get("p")
+guess = "ABC"
+match guess[{index}]:
+    case "A":
+        bar = param
+    case "B":
+        bar = "bob"
+    case _:
+        bar = param
+os.system(bar)
+"""
+    assert "SEC002" not in rules(view(template.format(index=1)))
+    assert "SEC002" in rules(view(template.format(index=0)))
+    assert "SEC002" in rules(view(template.format(index=2)))
+
+
+def test_unknown_condition_keeps_both_branches() -> None:
+    source = view(
+        """
+param = request.args.get("p")
+if len(param) > 200:
+    bar = "long"
+else:
+    bar = param
+os.system(bar)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_a_value_changed_by_the_loop_is_not_folded() -> None:
+    source = view(
+        """
+attempts = 0
+cmd = "true"
+for item in request.args.getlist("x"):
+    if attempts > 0:
+        cmd = item
+    attempts = attempts + 1
+os.system(cmd)
+"""
+    )
+    assert "SEC002" in rules(source)

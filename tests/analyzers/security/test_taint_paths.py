@@ -175,3 +175,72 @@ os.system(cmd)
 """
     )
     assert "SEC002" in rules(source)
+
+
+# ------------------------------------------------------------------ argv built item by item
+SUBPROCESS = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+
+
+def command_view(body: str) -> str:
+    lines = "".join(f"    {line}\n" for line in body.strip("\n").splitlines())
+    return SUBPROCESS + '@app.get("/run")\ndef run():\n' + lines + '    return "ok"\n'
+
+
+def test_argv_built_with_append_sh_c_is_a_shell_command() -> None:
+    source = command_view(
+        """
+argv = []
+argv.append("sh")
+argv.append("-c")
+argv.append("echo " + request.args.get("p"))
+subprocess.run(argv)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_argv_built_with_extend_and_bash_lc() -> None:
+    source = command_view(
+        """
+argv = ["/bin/bash"]
+argv.extend(["-lc", request.args["script"]])
+subprocess.check_output(argv)
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_argv_with_input_as_an_argument_of_a_fixed_program_is_safe() -> None:
+    source = command_view(
+        """
+argv = []
+argv.append("echo")
+argv.append(request.args.get("p"))
+subprocess.run(argv)
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_argv_with_a_shell_but_no_script_flag_is_safe() -> None:
+    source = command_view(
+        """
+argv = ["sh"]
+argv.append("/opt/scripts/report.sh")
+argv.append(request.args.get("p"))
+subprocess.run(argv)
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_argv_whose_program_is_input_is_reported() -> None:
+    source = command_view(
+        """
+argv = []
+argv.append(request.args.get("tool"))
+argv.append("--version")
+subprocess.run(argv)
+"""
+    )
+    assert "SEC002" in rules(source)

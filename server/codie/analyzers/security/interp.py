@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from codie.analyzers.security.module import ModuleInfo
 
 CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+MAX_LIST_ITEMS = 32  # longer list literals are data, not argument lists: not tracked
 MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 indents)
 
 
@@ -49,6 +50,9 @@ class Flow(Expressions):
     block_depth: int = 0
     # names bound to a literal on every path here (for folding conditions)
     values: dict[str, Value] = field(default_factory=dict)
+    # list variables built item by item (`argv = ["sh"]; argv.append("-c")`): their items,
+    # each with the taint it had when added (an argument list's shape is what matters)
+    lists: dict[str, list[tuple[Node, Taint | None]]] = field(default_factory=dict)
     # per enclosing loop: the states a `break` (or `continue`) left it with
     loop_exits: list[list[tuple[dict[str, Taint], dict[str, Value]]]] = field(default_factory=list)
 
@@ -373,6 +377,11 @@ class Flow(Expressions):
                 return
             self.consts.discard(name)
             self.values.pop(name, None)
+            self.lists.pop(name, None)
+            if value.type == "list" and not augmented and kind == "identifier":
+                items = [c for c in value.named_children if c.type != "comment"]
+                if len(items) <= MAX_LIST_ITEMS and not any(c.type == "list_splat" for c in items):
+                    self.lists[name] = [(c, self.ev(c)) for c in items]
             if augmented or _formats(self.src, value):
                 self.built.add(name)
             else:

@@ -63,6 +63,8 @@ MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "setdefault", "write", "writelines"}
 )
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
+# `sh -c script`, `bash -lc script`, `cmd /c`, `powershell -Command`: the next item is a script
+SHELL_SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c|/[cC]|-Command)$")
 CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
 
 
@@ -109,6 +111,8 @@ class SinkChecker:
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
+        if receiver is not None and receiver.type == "identifier":
+            self._track_list(text(self.src, receiver), method, positional, pos_t)
         if method in MUTATORS and receiver is not None and (pos_t or kw_t):
             # `parts.append(value)`: the container now holds the value
             added = join_all([*pos_t, *kw_t.values()])
@@ -239,22 +243,42 @@ class SinkChecker:
             return
         self.report(sink, call, checked, evidence_scale)
 
+    def _track_list(self, name: str, method: str, positional: list[Node], pos_t: list[Taint | None]) -> None:
+        """`argv.append("sh")`, `argv.extend(["-c", script])`: the list's items, in order.
+        Any other method on it (or an unknown `extend`) and its shape is not known."""
+        items = self.flow.lists.get(name)
+        if items is None:
+            return
+        if method == "append" and len(positional) == 1:
+            items.append((positional[0], pos_t[0]))
+        elif method == "extend" and len(positional) == 1 and positional[0].type in ("list", "tuple"):
+            items.extend((c, self.flow.ev(c)) for c in positional[0].named_children if c.type != "comment")
+        elif method == "insert" and len(positional) == 2 and positional[0].type == "integer":
+            items.insert(int(text(self.src, positional[0]), 0), (positional[1], pos_t[1]))
+        elif method not in ("copy", "count", "index"):
+            del self.flow.lists[name]
+
     def _argv(self, checked: list[tuple[Node, Taint | None]]) -> list[tuple[Node, Taint | None]]:
         """Without a shell only the program (or an explicit `sh -c` script) matters."""
         if not checked:
             return []
         node, t = checked[0]
+        items: list[tuple[Node, Taint | None]] | None = None
         if node.type in ("list", "tuple"):
-            items = [c for c in node.named_children if c.type != "comment"]
+            items = [(c, None) for c in node.named_children if c.type != "comment"]
+            items = [(c, self.flow.ev(c)) for c, _ in items]
+        elif node.type == "identifier":
+            items = self.flow.lists.get(text(self.src, node))
+        if items is not None:
             if not items:
                 return []
-            head = text(self.src, items[0]).strip("'\"")
-            if head in specs.SHELLS:
-                for i, item in enumerate(items[:-1]):
-                    if text(self.src, item).strip("'\"") in ("-c", "/c", "-Command"):
-                        return [(items[i + 1], self.flow.ev(items[i + 1]))]
+            head = text(self.src, items[0][0]).strip("'\"")
+            if head in specs.SHELLS or head.rsplit("/", 1)[-1] in specs.SHELLS:
+                for i, (item, _) in enumerate(items[:-1]):
+                    if SHELL_SCRIPT_FLAG.match(text(self.src, item).strip("'\"")):
+                        return [items[i + 1]]
                 return []
-            return [(items[0], self.flow.ev(items[0]))]
+            return [items[0]]
         if node.type == "binary_operator":
             left = node.child_by_field_name("left")
             if left is not None and left.type in ("list", "tuple", "binary_operator"):

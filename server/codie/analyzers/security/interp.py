@@ -53,6 +53,8 @@ class Flow(Expressions):
     # list variables built item by item (`argv = ["sh"]; argv.append("-c")`): their items,
     # each with the taint it had when added (an argument list's shape is what matters)
     lists: dict[str, list[tuple[Node, Taint | None]]] = field(default_factory=dict)
+    # names bound to a call here (`parser = etree.XMLParser(...)`): how the object was made
+    calls: dict[str, Node] = field(default_factory=dict)
     # per enclosing loop: the states a `break` (or `continue`) left it with
     loop_exits: list[list[tuple[dict[str, Taint], dict[str, Value]]]] = field(default_factory=list)
 
@@ -378,6 +380,9 @@ class Flow(Expressions):
             self.consts.discard(name)
             self.values.pop(name, None)
             self.lists.pop(name, None)
+            self.calls.pop(name, None)
+            if value.type == "call" and not augmented and kind == "identifier":
+                self.calls[name] = value
             if value.type == "list" and not augmented and kind == "identifier":
                 items = [c for c in value.named_children if c.type != "comment"]
                 if len(items) <= MAX_LIST_ITEMS and not any(c.type == "list_splat" for c in items):

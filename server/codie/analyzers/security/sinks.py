@@ -63,6 +63,11 @@ MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "setdefault", "write", "writelines"}
 )
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
+RENDER_METHODS = frozenset({"render", "render_async", "generate", "generate_async", "stream"})
+TEMPLATE_GETTERS = frozenset({"get_template", "from_string", "select_template", "get_or_select_template"})
+JINJA_FACTORIES = frozenset(
+    {"jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment", "jinja2.environment.Template"}
+)
 # `sh -c script`, `bash -lc script`, `cmd /c`, `powershell -Command`: the next item is a script
 SHELL_SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c|/[cC]|-Command)$")
 CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
@@ -152,6 +157,9 @@ class SinkChecker:
             return join(flow.new_source(kind, node), named)
         # a known sanitizer is one whatever its code looks like (analysing Django itself,
         # `format_html` resolves to its own body, which calls `mark_safe`)
+        if method in RENDER_METHODS and receiver is not None and self.autoescaped(receiver):
+            # a template of an autoescaping jinja2 environment escapes what it is given
+            return everything.clear(XSS_CLEAR) if everything is not None else None
         families = specs.SANITIZERS.get(qualified) or (specs.SANITIZERS.get("*." + method) if method else None)
         if families is not None:
             return everything.clear(families) if everything is not None else None
@@ -235,13 +243,51 @@ class SinkChecker:
                 return
         elif mode == "xml":
             parser = keywords.get("parser")
-            if parser is not None and "resolve_entities=True" not in text(self.src, parser):
-                return
+            if parser is None and callee.startswith("lxml") and len(positional) > 1:
+                parser = positional[1]  # `etree.fromstring(data, PARSER)`
+            if parser is not None:
+                made = self.made_by(parser)
+                if "resolve_entities=True" not in text(self.src, made if made is not None else parser):
+                    return
             if not callee.startswith("lxml"):
                 evidence_scale = 0.75
         if not checked:
             return
         self.report(sink, call, checked, evidence_scale)
+
+    def made_by(self, node: Node) -> Node | None:
+        """The call that made the object a name holds: assigned in this function, else at
+        module level (`PARSER = etree.XMLParser(resolve_entities=False)`)."""
+        if node.type == "call":
+            return node
+        if node.type != "identifier":
+            return None
+        name = text(self.src, node)
+        return self.flow.calls.get(name) or self.flow.mod.global_calls.get(name)
+
+    def autoescaped(self, node: Node, depth: int = 0) -> bool:
+        """Is `node` a jinja2 template (or environment) made with autoescaping on?"""
+        made = self.made_by(node)
+        if made is None or depth > 4:
+            return False
+        fn = made.child_by_field_name("function")
+        if fn is None:
+            return False
+        name = dotted(self.src, fn)
+        if name is not None and self.flow.qualify(name) in JINJA_FACTORIES:
+            args = made.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else []:
+                key = arg.child_by_field_name("name") if arg.type == "keyword_argument" else None
+                value = arg.child_by_field_name("value")
+                if key is not None and value is not None and text(self.src, key) == "autoescape":
+                    return text(self.src, value) not in ("False", "None", "0")
+            return False
+        if fn.type == "attribute":
+            attr = fn.child_by_field_name("attribute")
+            obj = fn.child_by_field_name("object")
+            if attr is not None and obj is not None and text(self.src, attr) in TEMPLATE_GETTERS:
+                return self.autoescaped(obj, depth + 1)
+        return False
 
     def _track_list(self, name: str, method: str, positional: list[Node], pos_t: list[Taint | None]) -> None:
         """`argv.append("sh")`, `argv.extend(["-c", script])`: the list's items, in order.

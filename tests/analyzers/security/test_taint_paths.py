@@ -244,3 +244,102 @@ subprocess.run(argv)
 """
     )
     assert "SEC002" in rules(source)
+
+
+# --------------------------------------------------------------- per key and per index
+def test_dict_safe_key_is_not_tainted_by_its_neighbour() -> None:
+    source = view('m = {}\nm["a"] = request.args.get("p")\nm["b"] = "ls"\nos.system(m["b"])')
+    assert "SEC002" not in rules(source)
+
+
+def test_dict_tainted_key_still_reports() -> None:
+    source = view('m = {}\nm["a"] = request.args.get("p")\nm["b"] = "ls"\nos.system(m["a"])')
+    assert "SEC002" in rules(source)
+
+
+def test_dict_overwritten_key_no_longer_taints() -> None:
+    source = view('m = {}\nm["a"] = request.args.get("p")\nm["a"] = "safe"\nos.system(m["a"])')
+    assert "SEC002" not in rules(source)
+
+
+def test_dict_key_overwritten_on_one_branch_only_still_taints() -> None:
+    source = view(
+        """
+m = {"a": request.args.get("p")}
+if request.args.get("safe"):
+    m["a"] = "safe"
+os.system(m["a"])
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_dict_literal_keys_and_get() -> None:
+    safe = view('m = {"cmd": "uptime", "user": request.args.get("u")}\nos.system(m.get("cmd", "true"))')
+    unsafe = view('m = {"cmd": "uptime", "user": request.args.get("u")}\nos.system(m.get("user", "true"))')
+    assert "SEC002" not in rules(safe)
+    assert "SEC002" in rules(unsafe)
+
+
+def test_dict_read_with_an_unknown_key_or_as_a_whole_still_taints() -> None:
+    by_key = view('m = {"a": "ls", "b": request.args.get("p")}\nk = request.args.get("k")\nos.system(m[k])')
+    whole = view('m = {"a": "ls"}\nm["b"] = request.args.get("p")\nos.system(" ".join(m.values()))')
+    assert "SEC002" in rules(by_key)
+    assert "SEC002" in rules(whole)
+
+
+def test_dict_that_came_in_whole_taints_every_key() -> None:
+    source = view('m = request.args.to_dict()\nm["x"] = "safe"\nos.system(m["cmd"])')
+    assert "SEC002" in rules(source)
+
+
+CONFIG = "import configparser\n"
+
+
+def test_configparser_safe_option_is_not_tainted() -> None:
+    source = CONFIG + view(
+        """
+conf = configparser.ConfigParser()
+conf.add_section("job")
+conf.set("job", "name", request.args.get("p"))
+conf.set("job", "command", "uptime")
+os.system(conf.get("job", "command"))
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_configparser_option_set_from_input_reports() -> None:
+    source = CONFIG + view(
+        """
+conf = configparser.ConfigParser()
+conf.add_section("job")
+conf.set("job", "command", request.args.get("p"))
+os.system(conf.get("job", "command"))
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_list_item_after_pop_0_is_the_safe_one() -> None:
+    body = """
+items = ["safe"]
+items.append(request.args.get("p"))
+items.append("moresafe")
+items.pop(0)
+os.system(items[{index}])
+"""
+    assert "SEC002" not in rules(view(body.format(index=1)))
+    assert "SEC002" in rules(view(body.format(index=0)))
+
+
+def test_list_changed_in_a_branch_is_not_indexed() -> None:
+    source = view(
+        """
+items = ["safe"]
+if request.args.get("first"):
+    items.insert(0, request.args.get("p"))
+os.system(items[0])
+"""
+    )
+    assert "SEC002" in rules(source)

@@ -59,6 +59,14 @@ class Expressions:
     depth: int = 0  # nesting of ev() calls in progress
     work: int = 0  # ev() calls for the current top-level statement
 
+    keyed: dict[str, set[str]]
+
+    if TYPE_CHECKING:  # containers.Containers, the other half of interp.Flow
+
+        def whole(self, name: str) -> Taint | None: ...
+
+        def subscript_read(self, node: Node) -> tuple[bool, Taint | None]: ...
+
     def bind(self, target: Node, t: Taint | None, value: Node, augmented: bool = False) -> None:
         raise NotImplementedError
 
@@ -129,7 +137,8 @@ class Expressions:
         return out
 
     def _identifier(self, node: Node) -> Taint | None:
-        return self.env.get(text(self.src, node))
+        name = text(self.src, node)
+        return self.whole(name) if name in self.keyed else self.env.get(name)
 
     def _keyword(self, node: Node) -> Taint | None:
         value = node.child_by_field_name("value")
@@ -209,7 +218,8 @@ class Expressions:
             return None
         for index in node.children_by_field_name("subscript"):
             self.ev(index)
-        return self.ev(value)
+        known, t = self.subscript_read(node)
+        return t if known else self.ev(value)
 
     def _string(self, node: Node) -> Taint | None:
         out = None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.containers import Containers
 from codie.analyzers.security.exprs import Expressions, TooComplex
 from codie.analyzers.security.folding import Unknown, Value, assigned, fold, literal, truth
 from codie.analyzers.security.guards import refine
@@ -29,12 +30,11 @@ if TYPE_CHECKING:
     from codie.analyzers.security.module import ModuleInfo
 
 CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
-MAX_LIST_ITEMS = 32  # longer list literals are data, not argument lists: not tracked
 MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 indents)
 
 
 @dataclass
-class Flow(Expressions):
+class Flow(Expressions, Containers):
     mod: ModuleInfo
     func: FunctionInfo
     env: dict[str, Taint] = field(default_factory=dict)
@@ -50,9 +50,11 @@ class Flow(Expressions):
     block_depth: int = 0
     # names bound to a literal on every path here (for folding conditions)
     values: dict[str, Value] = field(default_factory=dict)
-    # list variables built item by item (`argv = ["sh"]; argv.append("-c")`): their items,
-    # each with the taint it had when added (an argument list's shape is what matters)
-    lists: dict[str, list[tuple[Node, Taint | None]]] = field(default_factory=dict)
+    # list variables built item by item (`argv = ["sh"]; argv.append("-c")`): the block
+    # that made them and their items, each with the taint it had when added (containers.py)
+    lists: dict[str, tuple[int, list[tuple[Node, Taint | None]]]] = field(default_factory=dict)
+    keyed: dict[str, set[str]] = field(default_factory=dict)  # dict entries (containers.py)
+    current_block: int = -1
     # names bound to a call here (`parser = etree.XMLParser(...)`): how the object was made
     calls: dict[str, Node] = field(default_factory=dict)
     # per enclosing loop: the states a `break` (or `continue`) left it with
@@ -68,6 +70,7 @@ class Flow(Expressions):
     # ------------------------------------------------------------------------- statements
     def run(self, body: Node) -> None:
         """The body's statements in order, each top-level one with a fresh budget."""
+        self.current_block = body.start_byte
         for stmt in body.named_children:
             self.work = 0
             try:
@@ -79,12 +82,14 @@ class Flow(Expressions):
     def block(self, block: Node) -> bool:
         """Run the statements of a block; True when it always exits early."""
         self.block_depth += 1
+        outer, self.current_block = self.current_block, block.start_byte
         try:
             if self.block_depth > MAX_BLOCK_DEPTH:
                 raise TooComplex(f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep")
             return any(self.guarded(stmt) for stmt in block.named_children)
         finally:
             self.block_depth -= 1
+            self.current_block = outer
 
     def guarded(self, stmt: Node) -> bool:
         """One statement; one that is too deep to analyse is skipped and reported, and the
@@ -166,6 +171,9 @@ class Flow(Expressions):
             if t is None or (needs_normalized and not t.normalized):
                 continue
             self.env[var] = t.clear(families)
+            for entry in self.keyed.get(var, ()):  # `if m["a"] not in ALLOWED:` checks m's entry
+                if entry in self.env:
+                    self.env[entry] = self.env[entry].clear(families)
             root = self.derived.get(var)
             if root and root != var and root in self.env:
                 # `host = urlparse(url).hostname` checked: the URL's host is checked
@@ -381,12 +389,16 @@ class Flow(Expressions):
             self.values.pop(name, None)
             self.lists.pop(name, None)
             self.calls.pop(name, None)
+            if not augmented:
+                self.forget_keys(name)
             if value.type == "call" and not augmented and kind == "identifier":
                 self.calls[name] = value
             if value.type == "list" and not augmented and kind == "identifier":
-                items = [c for c in value.named_children if c.type != "comment"]
-                if len(items) <= MAX_LIST_ITEMS and not any(c.type == "list_splat" for c in items):
-                    self.lists[name] = [(c, self.ev(c)) for c in items]
+                self.track_list(name, value)
+            elif value.type == "dictionary" and not augmented and kind == "identifier":
+                # per key from now on; the name itself holds only the rest (`**other`)
+                rest = self.init_dict(name, value)
+                t = rest.clear(frozenset({"xss"})) if rest is not None else None
             if augmented or _formats(self.src, value):
                 self.built.add(name)
             else:
@@ -424,6 +436,8 @@ class Flow(Expressions):
                 return
             self.sinks.session_store(container, target, t)
             name = dotted(self.src, container)
+            if name is not None and self.subscript_store(name, target, t):
+                return
             if name is not None and t is not None:
                 self.env[name] = join(self.env.get(name), t.step(self.step(target, f"stored in `{name}`"))) or t
 

@@ -116,8 +116,10 @@ class SinkChecker:
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
-        if receiver is not None and receiver.type == "identifier":
-            self._track_list(text(self.src, receiver), method, positional, pos_t)
+        if receiver is not None and method:
+            handled, result = flow.keyed_call(receiver, method, positional, pos_t)
+            if handled:  # one tracked entry read or written (containers.py)
+                return result
         if method in MUTATORS and receiver is not None and (pos_t or kw_t):
             # `parts.append(value)`: the container now holds the value
             added = join_all([*pos_t, *kw_t.values()])
@@ -289,21 +291,6 @@ class SinkChecker:
                 return self.autoescaped(obj, depth + 1)
         return False
 
-    def _track_list(self, name: str, method: str, positional: list[Node], pos_t: list[Taint | None]) -> None:
-        """`argv.append("sh")`, `argv.extend(["-c", script])`: the list's items, in order.
-        Any other method on it (or an unknown `extend`) and its shape is not known."""
-        items = self.flow.lists.get(name)
-        if items is None:
-            return
-        if method == "append" and len(positional) == 1:
-            items.append((positional[0], pos_t[0]))
-        elif method == "extend" and len(positional) == 1 and positional[0].type in ("list", "tuple"):
-            items.extend((c, self.flow.ev(c)) for c in positional[0].named_children if c.type != "comment")
-        elif method == "insert" and len(positional) == 2 and positional[0].type == "integer":
-            items.insert(int(text(self.src, positional[0]), 0), (positional[1], pos_t[1]))
-        elif method not in ("copy", "count", "index"):
-            del self.flow.lists[name]
-
     def _argv(self, checked: list[tuple[Node, Taint | None]]) -> list[tuple[Node, Taint | None]]:
         """Without a shell only the program (or an explicit `sh -c` script) matters."""
         if not checked:
@@ -313,8 +300,8 @@ class SinkChecker:
         if node.type in ("list", "tuple"):
             items = [(c, None) for c in node.named_children if c.type != "comment"]
             items = [(c, self.flow.ev(c)) for c, _ in items]
-        elif node.type == "identifier":
-            items = self.flow.lists.get(text(self.src, node))
+        elif node.type == "identifier" and text(self.src, node) in self.flow.lists:
+            items = self.flow.lists[text(self.src, node)][1]
         if items is not None:
             if not items:
                 return []

@@ -190,7 +190,7 @@ class Containers:
         if len(positional) < 2:
             return False, None
         section, option = self.const_key(positional[0]), self.const_key(positional[1])
-        if isinstance(section, Unknown) or isinstance(option, Unknown) or isinstance(option, tuple):
+        if isinstance(section, Unknown) or isinstance(option, Unknown | tuple):
             return False, None
         key: Value = (section, option.lower() if isinstance(option, str) else option)
         if method == "set" and len(positional) == 3:

@@ -343,3 +343,53 @@ os.system(items[0])
 """
     )
     assert "SEC002" in rules(source)
+
+
+# ------------------------------------------------------- literals on every path are constant
+def test_a_literal_chosen_in_a_loop_is_still_a_constant() -> None:
+    source = view(
+        """
+chosen = "flake8"
+for tool in request.args.getlist("tool"):
+    if tool.endswith("lint"):
+        chosen = "pylint"
+        break
+os.system(f"{chosen} --version")
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_a_literal_or_input_chosen_in_a_loop_is_not() -> None:
+    source = view(
+        """
+chosen = "flake8"
+for tool in request.args.getlist("tool"):
+    if tool.endswith("lint"):
+        chosen = tool
+os.system(f"{chosen} --version")
+"""
+    )
+    assert "SEC002" in rules(source)
+
+
+def test_dict_entries_holding_literals_build_a_constant_command() -> None:
+    source = view(
+        """
+options = {"target": request.args.get("t", "all"), "jobs": "4"}
+options["target"] = "all"
+os.system("make -j" + options["jobs"] + " " + options["target"])
+"""
+    )
+    assert "SEC002" not in rules(source)
+
+
+def test_len_of_a_constant_folds() -> None:
+    source = view(
+        """
+host = request.args.get("h")
+fallback = host if len("abc") > 5 else "localhost"
+os.system("ping " + fallback)
+"""
+    )
+    assert "SEC002" not in rules(source)

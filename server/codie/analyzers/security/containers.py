@@ -11,6 +11,7 @@ items in order while every change happens in the block that made them, so `pop(0
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -86,7 +87,7 @@ class Containers:
             return None if is_clean(entry) else entry
         return self.env.get(name)
 
-    def store_key(self, name: str, key: Value, t: Taint | None, node: Node) -> bool:
+    def store_key(self, name: str, key: Value, t: Taint | None, node: Node, value: Node | None = None) -> bool:
         """`m["a"] = value`; False when the container has too many keys to track."""
         entries = self.keyed.setdefault(name, set())
         entry = key_name(name, key)
@@ -94,12 +95,28 @@ class Containers:
             return False
         entries.add(entry)
         self.env[entry] = t.step(self.step(node, f"stored in `{entry}`")) if t is not None else CLEAN
+        # a literal stored under a key keeps the entry constant (`"make -j" + opts["jobs"]`)
+        self.values.pop(entry, None)
+        if value is not None:
+            with contextlib.suppress(Unknown):
+                self.values[entry] = fold(self.src, value, self.values)
         return True
+
+    def constant_entry(self, node: Node) -> bool:
+        """`m["a"]` whose entry holds a literal on every path here."""
+        container = node.child_by_field_name("value")
+        indexes = node.children_by_field_name("subscript")
+        name = dotted(self.src, container) if container is not None else None
+        if name is None or name not in self.keyed or len(indexes) != 1:
+            return False
+        key = self.const_key(indexes[0])
+        return not isinstance(key, Unknown) and key_name(name, key) in self.values
 
     def forget_keys(self, name: str) -> None:
         """`m = ...` rebinds the whole container: its entries are gone."""
         for entry in self.keyed.pop(name, ()):
             self.env.pop(entry, None)
+            self.values.pop(entry, None)
 
     def init_dict(self, name: str, value: Node) -> Taint | None:
         """`m = {"a": x, "b": "ls"}`: one entry per constant key; returns the taint of
@@ -112,7 +129,7 @@ class Containers:
             key = self.const_key(pair.child_by_field_name("key"))
             item = pair.child_by_field_name("value")
             t = self.ev(item) if item is not None else None
-            if isinstance(key, Unknown) or not self.store_key(name, key, t, pair):
+            if isinstance(key, Unknown) or not self.store_key(name, key, t, pair, item):
                 rest = join(rest, t)
         return rest
 
@@ -138,7 +155,7 @@ class Containers:
             return True, self.read_key(name, key)
         return False, None
 
-    def subscript_store(self, name: str, target: Node, t: Taint | None) -> bool:
+    def subscript_store(self, name: str, target: Node, t: Taint | None, value: Node) -> bool:
         """`m["a"] = v`, `items[0] = v`: True when stored per key/index."""
         indexes = target.children_by_field_name("subscript")
         key = self.const_key(indexes[0]) if len(indexes) == 1 else NO_KEY
@@ -157,7 +174,7 @@ class Containers:
             return False
         if isinstance(key, Unknown):
             return False
-        return self.store_key(name, key, t, target)
+        return self.store_key(name, key, t, target, value)
 
     # ------------------------------------------------------------------- method calls
     def keyed_call(
@@ -194,7 +211,7 @@ class Containers:
             return False, None
         key: Value = (section, option.lower() if isinstance(option, str) else option)
         if method == "set" and len(positional) == 3:
-            if not self.store_key(name, key, pos_t[2], positional[2]):
+            if not self.store_key(name, key, pos_t[2], positional[2], positional[2]):
                 whole = join(self.env.get(name), pos_t[2])
                 if whole is not None:
                     self.env[name] = whole

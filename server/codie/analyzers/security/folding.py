@@ -16,10 +16,21 @@ from tree_sitter import Node
 
 from codie.analyzers.security.names import Source, text
 
-Value = int | float | str | bool | None | tuple["Value", ...]
 MAX_INT = 2**64
 MAX_TEXT = 4_096
 MAX_NODES = 64  # a condition of more parts is not worth folding (and stays cheap)
+
+
+class _AnyLiteral:
+    """A name bound to a literal on every path, but not the same one (after a loop or a
+    branch): constant for the sinks, unknown for folding."""
+
+    def __repr__(self) -> str:
+        return "ANY_LITERAL"
+
+
+ANY_LITERAL = _AnyLiteral()
+Value = int | float | str | bool | None | tuple["Value", ...] | _AnyLiteral
 
 
 class Unknown(Exception):
@@ -98,11 +109,14 @@ class _Folder:
             return _small("".join(str(self.string(c)) for c in node.named_children))
         if kind == "identifier":
             name = text(self.src, node)
-            if name in self.values:
-                return self.values[name]
-            raise Unknown
+            found = self.values.get(name, ANY_LITERAL)
+            if found is ANY_LITERAL:
+                raise Unknown
+            return found
         if kind == "parenthesized_expression" and node.named_child_count == 1:
             return self.value(node.named_children[0])
+        if kind == "call":
+            return self.length(node)
         if kind in ("tuple", "list"):
             return tuple(self.value(c) for c in node.named_children)
         if kind == "unary_operator":
@@ -140,6 +154,17 @@ class _Folder:
             body, cond, orelse = node.named_children
             return self.value(body) if self.value(cond) else self.value(orelse)
         raise Unknown
+
+    def length(self, node: Node) -> int:
+        """`len("abc")`, `len(NAMES)` of a folded constant: the only call folded."""
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if fn is None or args is None or text(self.src, fn) != "len" or args.named_child_count != 1:
+            raise Unknown
+        seq = self.value(args.named_children[0])
+        if not isinstance(seq, str | tuple):
+            raise Unknown
+        return len(seq)
 
     def string(self, node: Node) -> str:
         if node.type != "string":

@@ -19,7 +19,7 @@ from tree_sitter import Node
 from codie.analyzers.security import specs
 from codie.analyzers.security.containers import Containers
 from codie.analyzers.security.exprs import Expressions, TooComplex
-from codie.analyzers.security.folding import Unknown, Value, assigned, fold, literal, truth
+from codie.analyzers.security.folding import ANY_LITERAL, Unknown, Value, assigned, fold, literal, truth
 from codie.analyzers.security.guards import refine
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
@@ -237,9 +237,8 @@ class Flow(Expressions, Containers):
 
     def loop(self, node: Node) -> None:
         body = node.child_by_field_name("body")
-        # a later iteration sees what the body assigned: those names are not constants
-        for name in assigned(self.src, node):
-            self.values.pop(name, None)
+        # a later iteration sees what the body assigned: those names are not known values
+        self._vary(assigned(self.src, node))
         start = dict(self.env)
         start_values = dict(self.values)
         runs = True
@@ -263,13 +262,20 @@ class Flow(Expressions, Containers):
             finally:
                 self.loop_exits.pop()
         self.env = _join_envs([start, self.env])
-        self.values = start_values
+        self.values = _join_values([start_values, self.values])
         alt = node.child_by_field_name("alternative")
         if alt is not None:
             self.block(alt)
         if exits:
             # `else` runs only when no `break` did; the code after the loop sees both
             self.env = _join_envs([self.env, *(env for env, _ in exits)])
+            self.values = _join_values([self.values, *(values for _, values in exits)])
+
+    def _vary(self, names: set[str]) -> None:
+        """These names may hold another value here: still literals, if they were."""
+        for name in names:
+            if name in self.values:
+                self.values[name] = ANY_LITERAL
 
     def with_statement(self, node: Node) -> None:
         for clause in node.named_children:
@@ -298,28 +304,33 @@ class Flow(Expressions, Containers):
     def try_statement(self, node: Node) -> bool:
         # any statement of the try may have run before an exception: names it binds are
         # not constants afterwards (nor in its handlers)
-        for name in assigned(self.src, node):
-            self.values.pop(name, None)
+        self._vary(assigned(self.src, node))
         start = dict(self.env)
         start_values = dict(self.values)
         exits = False
         envs = []
+        all_values = [start_values]
         for child in node.named_children:
             if child.type == "block":
                 exits = self.block(child)
                 envs.append(self.env)
+                all_values.append(self.values)
             elif child.type == "except_clause":
                 self.env = _join_envs([start, *envs])
+                self.values = _join_values(all_values)
                 for part in child.named_children:
                     if part.type == "block":
                         exits = self.block(part) and exits
                 envs.append(self.env)
+                all_values.append(self.values)
             elif child.type in ("else_clause", "finally_clause"):
                 body = child.child_by_field_name("body") or (child.named_children[-1] if child.named_children else None)
                 if body is not None:
+                    self.values = _join_values(all_values)
                     self.block(body)
+                    all_values.append(self.values)
         self.env = _join_envs(envs) if envs else self.env
-        self.values = start_values
+        self.values = _join_values(all_values)
         return False
 
     def match_statement(self, node: Node) -> None:
@@ -436,7 +447,7 @@ class Flow(Expressions, Containers):
                 return
             self.sinks.session_store(container, target, t)
             name = dotted(self.src, container)
-            if name is not None and self.subscript_store(name, target, t):
+            if name is not None and self.subscript_store(name, target, t, value):
                 return
             if name is not None and t is not None:
                 self.env[name] = join(self.env.get(name), t.step(self.step(target, f"stored in `{name}`"))) or t
@@ -486,7 +497,13 @@ def _join_values(all_values: list[dict[str, Value]]) -> dict[str, Value]:
     if len(all_values) == 1:
         return all_values[0]
     first, *rest = all_values
-    return {k: v for k, v in first.items() if all(k in other and other[k] == v for other in rest)}
+    out: dict[str, Value] = {}
+    for k, v in first.items():
+        if all(k in other for other in rest):
+            # the same literal everywhere keeps its value; different ones are still literals
+            same = all(type(other[k]) is type(v) and other[k] == v for other in rest)
+            out[k] = v if same else ANY_LITERAL
+    return out
 
 
 def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:

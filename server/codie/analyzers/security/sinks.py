@@ -405,8 +405,10 @@ class SinkChecker:
                 return False
             kind = node.type
             if kind == "string":
-                if any(c.type == "interpolation" for c in node.named_children):
-                    return False
+                # `f"{tool} --version"` is as constant as what it interpolates
+                for part in node.named_children:
+                    if part.type == "interpolation" and part.named_children:
+                        stack.append(part.named_children[0])
             elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression", "list", "tuple"):
                 stack.extend(reversed(node.named_children))
             elif kind == "identifier":
@@ -421,6 +423,9 @@ class SinkChecker:
             elif kind == "attribute":
                 chain = dotted(self.src, node)
                 if chain is None or not chain.rsplit(".", 1)[-1].isupper():
+                    return False
+            elif kind == "subscript":
+                if not self.flow.constant_entry(node):
                     return False
             elif kind not in ("integer", "float", "true", "false", "none"):
                 return False

@@ -211,7 +211,10 @@ class ModuleInfo:
             chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
         else:
             chunk = self.src[info.outer.start_byte : info.outer.end_byte]
-        cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
+        # which imported names resolve to workspace functions is part of the key: in the
+        # editor a module's text arrives after a first pass that could not follow the call
+        workspace = frozenset(self.workspace_imports()) if self.loader is not None else None
+        cache_key = (key, hash((chunk, self.fingerprint, info.cls, workspace)))
         entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
         self.in_progress.add(key)
         try:

@@ -185,3 +185,24 @@ def test_module_level_parser_without_entities_is_safe() -> None:
 def test_module_level_parser_resolving_entities_is_reported() -> None:
     assert "SEC008" in traced(lxml_source("True", "PARSER"))
     assert "SEC008" in traced(lxml_source("True", "parser=PARSER"))
+
+
+def test_netloc_empty_or_own_host_with_abort_cleans_a_redirect() -> None:
+    body = """
+target = request.args.get("next", "/")
+parts = urlparse(target)
+if parts.netloc and parts.netloc != request.host:
+    abort(400)
+return redirect(target)
+"""
+    assert "SEC010" not in rules(route("from urllib.parse import urlparse\n", body))
+
+
+def test_either_of_two_unrelated_checks_cleans_nothing() -> None:
+    body = """
+target = request.args.get("next", "/")
+if urlparse(target).netloc and len(target) < 200:
+    abort(400)
+return redirect(target)
+"""
+    assert "SEC010" in rules(route("from urllib.parse import urlparse\n", body))

@@ -76,7 +76,9 @@ def refine(src: Source, cond: Node, positive: bool, qualify: Callable[[str], str
         # `a and b` holding proves both; `a or b` failing proves both failed
         if (op.type == "and") == positive:
             return refine(src, left, positive, qualify) + refine(src, right, positive, qualify)
-        return []
+        # `a and b` failing (`a or b` holding) proves one of them: what both would prove
+        # (`if parts.netloc and parts.netloc != HOST: abort()` leaves a local or own URL)
+        return _common(refine(src, left, positive, qualify), refine(src, right, positive, qualify))
     if kind == "comparison_operator":
         return _comparison(src, cond, positive)
     if kind == "call" and positive:
@@ -84,6 +86,15 @@ def refine(src: Source, cond: Node, positive: bool, qualify: Callable[[str], str
     if kind == "attribute" and not positive:
         return _no_host(src, cond)
     return []
+
+
+def _common(first: list[Clear], second: list[Clear]) -> list[Clear]:
+    out: list[Clear] = []
+    for var, families, normalized in first:
+        for other_var, other_families, other_normalized in second:
+            if var == other_var and families & other_families:
+                out.append((var, families & other_families, normalized or other_normalized))
+    return out
 
 
 def _no_host(src: Source, cond: Node) -> list[Clear]:

@@ -328,14 +328,14 @@ class SinkChecker:
         bare: Node | None = None
         for node, t in checked:
             if t is None or not t.live_for(family):
-                if t is None and bare is None and not self.constant(node):
+                if t is None and bare is None and not self.constant(node, family != "code"):
                     bare = node
                 continue
             real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
             if not real and not t.params:
                 # only origins that do not count here (`$EDITOR` naming the program to run):
                 # as good as unknown
-                if bare is None and not self.constant(node):
+                if bare is None and not self.constant(node, family != "code"):
                     bare = node
                 continue
             step = flow.step(node, f"reaches {sink.label}")
@@ -393,9 +393,11 @@ class SinkChecker:
             mode,
         )
 
-    def constant(self, node: Node) -> bool:
+    def constant(self, node: Node, formatted: bool = True) -> bool:
         """Iterative, and bounded: an expression of more than CONSTANT_NODES parts counts as
-        not constant (called at every level of a long `+` chain, it must stay cheap)."""
+        not constant (called at every level of a long `+` chain, it must stay cheap).
+        formatted: an f-string of constants counts as one (not for code run by `eval`/
+        `exec`: generated code is worth a look whatever it is built from)."""
         stack = [node]
         seen = 0
         while stack:
@@ -408,6 +410,8 @@ class SinkChecker:
                 # `f"{tool} --version"` is as constant as what it interpolates
                 for part in node.named_children:
                     if part.type == "interpolation" and part.named_children:
+                        if not formatted:
+                            return False
                         stack.append(part.named_children[0])
             elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression", "list", "tuple"):
                 stack.extend(reversed(node.named_children))

@@ -71,6 +71,7 @@ FEATURES = (
     "codie.lsp.features.notebooks",
     "codie.lsp.features.workspace_files",
     "codie.lsp.features.workspace_diagnostics",
+    "codie.lsp.features.taint_sources",
     "codie.lsp.features.server_state",
 )
 

@@ -75,3 +75,14 @@ def test_fingerprints_survive_unrelated_edits(tmp_path: Path) -> None:
     lines_before = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before}
     lines_after = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after}
     assert lines_before != lines_after
+
+
+def test_code_injection_maps_to_cwe_94_first_and_keeps_95(tmp_path: Path) -> None:
+    source = "from flask import Flask, request\napp = Flask(__name__)\n\n\n@app.post('/calc')\ndef calc():\n"
+    source += "    return str(eval(request.form['e']))\n"
+    run = sarif_for(tmp_path, source)["runs"][0]
+    rule = {r["id"]: r for r in run["tool"]["driver"]["rules"]}["SEC001"]
+    assert [rel["target"]["id"] for rel in rule["relationships"]] == ["94", "95"]
+    cwe_tags = [t for t in rule["properties"]["tags"] if t.startswith("external/cwe/")]
+    assert cwe_tags == ["external/cwe/cwe-94", "external/cwe/cwe-95"]
+    assert {"94", "95"} <= {t["id"] for t in run["taxonomies"][0]["taxa"]}

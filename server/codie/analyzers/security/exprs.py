@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.folding import Value, truth
 from codie.analyzers.security.guards import refine
 from codie.analyzers.security.model import Step, Taint, join
 from codie.analyzers.security.names import MAX_SEGMENTS, Source, text
@@ -45,6 +46,7 @@ class Expressions:
 
     env: dict[str, Taint]
     consts: set[str]
+    values: dict[str, Value]
     derived: dict[str, str]
     returns: Taint | None
     src: Source
@@ -56,6 +58,14 @@ class Expressions:
     exprs: dict[str, Callable[[Node], Taint | None]]
     depth: int = 0  # nesting of ev() calls in progress
     work: int = 0  # ev() calls for the current top-level statement
+
+    keyed: dict[str, set[str]]
+
+    if TYPE_CHECKING:  # containers.Containers, the other half of interp.Flow
+
+        def whole(self, name: str) -> Taint | None: ...
+
+        def subscript_read(self, node: Node) -> tuple[bool, Taint | None]: ...
 
     def bind(self, target: Node, t: Taint | None, value: Node, augmented: bool = False) -> None:
         raise NotImplementedError
@@ -127,7 +137,8 @@ class Expressions:
         return out
 
     def _identifier(self, node: Node) -> Taint | None:
-        return self.env.get(text(self.src, node))
+        name = text(self.src, node)
+        return self.whole(name) if name in self.keyed else self.env.get(name)
 
     def _keyword(self, node: Node) -> Taint | None:
         value = node.child_by_field_name("value")
@@ -163,6 +174,9 @@ class Expressions:
             return None
         body, cond, orelse = parts[0], parts[1], parts[2]
         self.ev(cond)
+        known = truth(self.src, cond, self.values)
+        if known is not None:  # `x if 1 > 2 else y` is y
+            return self.ev(body if known else orelse)
         saved = self.env
         self.env = dict(saved)
         self.apply(refine(self.src, cond, True, self.qualify))
@@ -204,7 +218,8 @@ class Expressions:
             return None
         for index in node.children_by_field_name("subscript"):
             self.ev(index)
-        return self.ev(value)
+        known, t = self.subscript_read(node)
+        return t if known else self.ev(value)
 
     def _string(self, node: Node) -> Taint | None:
         out = None

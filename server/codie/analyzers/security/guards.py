@@ -17,6 +17,10 @@ from codie.analyzers.security.specs import ALL, GUARD_CALLS, GUARD_METHODS
 # (variable, families made safe, only if the value was normalised first)
 Clear = tuple[str, frozenset[str], bool]
 PATH_LIKE = frozenset({"path", "redirect", "ssrf"})
+LOCAL_URL = frozenset({"redirect", "ssrf"})
+URL_HOST_PARTS = frozenset({"netloc", "hostname", "scheme"})
+QUOTES = frozenset({"'", '"'})
+QUOTED_FAMILIES = frozenset({"sql", "xpath"})
 VALIDATOR_WORDS = ("valid", "safe", "allowed", "allowlist", "whitelist", "permitted", "trusted", "is_relative_to")
 
 
@@ -72,12 +76,40 @@ def refine(src: Source, cond: Node, positive: bool, qualify: Callable[[str], str
         # `a and b` holding proves both; `a or b` failing proves both failed
         if (op.type == "and") == positive:
             return refine(src, left, positive, qualify) + refine(src, right, positive, qualify)
-        return []
+        # `a and b` failing (`a or b` holding) proves one of them: what both would prove
+        # (`if parts.netloc and parts.netloc != HOST: abort()` leaves a local or own URL)
+        return _common(refine(src, left, positive, qualify), refine(src, right, positive, qualify))
     if kind == "comparison_operator":
         return _comparison(src, cond, positive)
     if kind == "call" and positive:
         return _predicate(src, cond, qualify)
+    if kind == "attribute" and not positive:
+        return _no_host(src, cond)
     return []
+
+
+def _common(first: list[Clear], second: list[Clear]) -> list[Clear]:
+    out: list[Clear] = []
+    for var, families, normalized in first:
+        for other_var, other_families, other_normalized in second:
+            if var == other_var and families & other_families:
+                out.append((var, families & other_families, normalized or other_normalized))
+    return out
+
+
+def _no_host(src: Source, cond: Node) -> list[Clear]:
+    """`if urlparse(url).netloc: return`: past it the URL names no host (a local path)."""
+    attr = cond.child_by_field_name("attribute")
+    obj = cond.child_by_field_name("object")
+    if attr is None or obj is None or text(src, attr) not in URL_HOST_PARTS:
+        return []
+    if obj.type == "call":
+        fn = obj.child_by_field_name("function")
+        if fn is None or not text(src, fn).endswith(("urlparse", "urlsplit")):
+            return []
+    elif obj.type != "identifier":
+        return []
+    return [(v, LOCAL_URL, False) for v in mentioned(src, obj)]
 
 
 def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
@@ -93,6 +125,9 @@ def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
     if left.type == "string" and ".." in text(src, left) and op in ("in", "not in") and ((op == "in") != positive):
         # `if ".." in name: abort()`: past the check the name has no parent reference
         return [(v, frozenset({"path"}), False) for v in mentioned(src, right)]
+    if op in ("in", "not in") and ((op == "in") != positive) and _quote(src, left):
+        # `if "'" in name: return`: past it the value cannot close a quoted literal
+        return [(v, QUOTED_FAMILIES, False) for v in mentioned(src, right)]
     if (holds and positive) or (fails and not positive):
         if op in ("in", "not in"):
             return [(v, ALL, False) for v in mentioned(src, left)]
@@ -112,6 +147,14 @@ def _comparison(src: Source, cond: Node, positive: bool) -> list[Clear]:
                 clears += [(v, ALL, False) for v in mentioned(src, side)]
         return clears
     return []
+
+
+def _quote(src: Source, node: Node) -> bool:
+    """A string literal that is one quote character."""
+    if node.type != "string":
+        return False
+    content = "".join(text(src, c) for c in node.named_children if c.type in ("string_content", "escape_sequence"))
+    return content.replace("\\", "") in QUOTES
 
 
 def _is_commonpath(src: Source, node: Node) -> bool:

@@ -2,11 +2,14 @@
 
 May-analysis: a variable is tainted after a branch if it is tainted on any path that
 reaches the join; loops run their body once (loop-carried taint through concatenation is
-still caught because `+=` joins). Calls to functions of the same file use their summaries.
+still caught because `+=` joins), and what a `break`/`continue` leaves behind joins the
+state after the loop. Conditions on constants are folded (folding.py): a branch that can
+never run is not analysed. Calls to functions of the same file use their summaries.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,7 +17,9 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.containers import Containers
 from codie.analyzers.security.exprs import Expressions, TooComplex
+from codie.analyzers.security.folding import ANY_LITERAL, Unknown, Value, assigned, fold, literal, truth
 from codie.analyzers.security.guards import refine
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
@@ -29,7 +34,7 @@ MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 inde
 
 
 @dataclass
-class Flow(Expressions):
+class Flow(Expressions, Containers):
     mod: ModuleInfo
     func: FunctionInfo
     env: dict[str, Taint] = field(default_factory=dict)
@@ -43,6 +48,17 @@ class Flow(Expressions):
     built: set[str] = field(default_factory=set)  # variables holding formatted strings
     skipped: list[Skipped] = field(default_factory=list)  # statements not analysed
     block_depth: int = 0
+    # names bound to a literal on every path here (for folding conditions)
+    values: dict[str, Value] = field(default_factory=dict)
+    # list variables built item by item (`argv = ["sh"]; argv.append("-c")`): the block
+    # that made them and their items, each with the taint it had when added (containers.py)
+    lists: dict[str, tuple[int, list[tuple[Node, Taint | None]]]] = field(default_factory=dict)
+    keyed: dict[str, set[str]] = field(default_factory=dict)  # dict entries (containers.py)
+    current_block: int = -1
+    # names bound to a call here (`parser = etree.XMLParser(...)`): how the object was made
+    calls: dict[str, Node] = field(default_factory=dict)
+    # per enclosing loop: the states a `break` (or `continue`) left it with
+    loop_exits: list[list[tuple[dict[str, Taint], dict[str, Value]]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.src = self.mod.src
@@ -54,6 +70,7 @@ class Flow(Expressions):
     # ------------------------------------------------------------------------- statements
     def run(self, body: Node) -> None:
         """The body's statements in order, each top-level one with a fresh budget."""
+        self.current_block = body.start_byte
         for stmt in body.named_children:
             self.work = 0
             try:
@@ -65,12 +82,14 @@ class Flow(Expressions):
     def block(self, block: Node) -> bool:
         """Run the statements of a block; True when it always exits early."""
         self.block_depth += 1
+        outer, self.current_block = self.current_block, block.start_byte
         try:
             if self.block_depth > MAX_BLOCK_DEPTH:
                 raise TooComplex(f"blocks nested more than {MAX_BLOCK_DEPTH} levels deep")
             return any(self.guarded(stmt) for stmt in block.named_children)
         finally:
             self.block_depth -= 1
+            self.current_block = outer
 
     def guarded(self, stmt: Node) -> bool:
         """One statement; one that is too deep to analyse is skipped and reported, and the
@@ -115,6 +134,9 @@ class Flow(Expressions):
                 self.ev(child)
             return True
         if kind in ("continue_statement", "break_statement"):
+            if self.loop_exits:
+                # the value assigned before `break` is what the code after the loop sees
+                self.loop_exits[-1].append((dict(self.env), dict(self.values)))
             return True
         if kind == "if_statement":
             return self.if_statement(node)
@@ -149,51 +171,77 @@ class Flow(Expressions):
             if t is None or (needs_normalized and not t.normalized):
                 continue
             self.env[var] = t.clear(families)
+            for entry in self.keyed.get(var, ()):  # `if m["a"] not in ALLOWED:` checks m's entry
+                if entry in self.env:
+                    self.env[entry] = self.env[entry].clear(families)
             root = self.derived.get(var)
             if root and root != var and root in self.env:
                 # `host = urlparse(url).hostname` checked: the URL's host is checked
                 self.env[root] = self.env[root].clear(families & frozenset({"ssrf", "redirect"}))
 
     def branch(
-        self, body: Node | None, clears: list[tuple[str, frozenset[str], bool]], start: dict[str, Taint]
-    ) -> tuple[dict[str, Taint], bool]:
+        self,
+        body: Node | None,
+        clears: list[tuple[str, frozenset[str], bool]],
+        start: dict[str, Taint],
+        values: dict[str, Value],
+    ) -> tuple[dict[str, Taint], dict[str, Value], bool]:
         self.env = dict(start)
+        self.values = dict(values)
         self.apply(clears)
         exits = self.block(body) if body is not None else False
-        return self.env, exits
+        return self.env, self.values, exits
 
     def if_statement(self, node: Node) -> bool:
         cond = node.child_by_field_name("condition")
-        start = self.env
+        start, start_values = self.env, self.values
         if cond is not None:
             self.ev(cond)
         arms: list[tuple[Node | None, list[tuple[str, frozenset[str], bool]]]] = []
         negated: list[tuple[str, frozenset[str], bool]] = []
+        # folding: once a condition is known to hold, no later arm runs
+        taken = False
         if cond is not None:
-            arms.append((node.child_by_field_name("consequence"), refine(self.src, cond, True, self.qualify)))
+            known = truth(self.src, cond, self.values)
+            if known is not False:
+                arms.append((node.child_by_field_name("consequence"), refine(self.src, cond, True, self.qualify)))
+            taken = known is True
             negated = refine(self.src, cond, False, self.qualify)
         has_else = False
         for alt in node.children_by_field_name("alternative"):
+            if taken:
+                has_else = True
+                break
             if alt.type == "elif_clause":
                 c = alt.child_by_field_name("condition")
                 if c is not None:
                     self.ev(c)
-                    arms.append(
-                        (alt.child_by_field_name("consequence"), negated + refine(self.src, c, True, self.qualify))
-                    )
+                    known = truth(self.src, c, self.values)
+                    if known is not False:
+                        arms.append(
+                            (alt.child_by_field_name("consequence"), negated + refine(self.src, c, True, self.qualify))
+                        )
+                    taken = known is True
                     negated = negated + refine(self.src, c, False, self.qualify)
             else:
                 has_else = True
                 arms.append((alt.child_by_field_name("body"), negated))
-        if not has_else:
+        if not has_else and not taken:
             arms.append((None, negated))
-        outcomes = [self.branch(body, clears, start) for body, clears in arms]
-        live = [env for env, exits in outcomes if not exits]
-        self.env = _join_envs(live or [env for env, _ in outcomes])
+        outcomes = [self.branch(body, clears, start, start_values) for body, clears in arms]
+        live = [(env, values) for env, values, exits in outcomes if not exits]
+        chosen = live or [(env, values) for env, values, _ in outcomes]
+        self.env = _join_envs([env for env, _ in chosen])
+        self.values = _join_values([values for _, values in chosen])
         return not live
 
     def loop(self, node: Node) -> None:
+        body = node.child_by_field_name("body")
+        # a later iteration sees what the body assigned: those names are not known values
+        self._vary(assigned(self.src, node))
         start = dict(self.env)
+        start_values = dict(self.values)
+        runs = True
         if node.type == "for_statement":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if right is not None:
@@ -204,13 +252,30 @@ class Flow(Expressions):
             cond = node.child_by_field_name("condition")
             if cond is not None:
                 self.ev(cond)
-        body = node.child_by_field_name("body")
-        if body is not None:
-            self.block(body)
+                runs = truth(self.src, cond, self.values) is not False  # `while False:`
+        exits: list[tuple[dict[str, Taint], dict[str, Value]]] = []
+        if body is not None and runs:
+            self.loop_exits.append(exits)
+            try:
+                if self.block(body):
+                    self.env = start  # every pass leaves by break/continue/return
+            finally:
+                self.loop_exits.pop()
         self.env = _join_envs([start, self.env])
+        self.values = _join_values([start_values, self.values])
         alt = node.child_by_field_name("alternative")
         if alt is not None:
             self.block(alt)
+        if exits:
+            # `else` runs only when no `break` did; the code after the loop sees both
+            self.env = _join_envs([self.env, *(env for env, _ in exits)])
+            self.values = _join_values([self.values, *(values for _, values in exits)])
+
+    def _vary(self, names: set[str]) -> None:
+        """These names may hold another value here: still literals, if they were."""
+        for name in names:
+            if name in self.values:
+                self.values[name] = ANY_LITERAL
 
     def with_statement(self, node: Node) -> None:
         for clause in node.named_children:
@@ -237,40 +302,66 @@ class Flow(Expressions):
             self.block(body)
 
     def try_statement(self, node: Node) -> bool:
+        # any statement of the try may have run before an exception: names it binds are
+        # not constants afterwards (nor in its handlers)
+        self._vary(assigned(self.src, node))
         start = dict(self.env)
+        start_values = dict(self.values)
         exits = False
         envs = []
+        all_values = [start_values]
         for child in node.named_children:
             if child.type == "block":
                 exits = self.block(child)
                 envs.append(self.env)
+                all_values.append(self.values)
             elif child.type == "except_clause":
                 self.env = _join_envs([start, *envs])
+                self.values = _join_values(all_values)
                 for part in child.named_children:
                     if part.type == "block":
                         exits = self.block(part) and exits
                 envs.append(self.env)
+                all_values.append(self.values)
             elif child.type in ("else_clause", "finally_clause"):
                 body = child.child_by_field_name("body") or (child.named_children[-1] if child.named_children else None)
                 if body is not None:
+                    self.values = _join_values(all_values)
                     self.block(body)
+                    all_values.append(self.values)
         self.env = _join_envs(envs) if envs else self.env
+        self.values = _join_values(all_values)
         return False
 
     def match_statement(self, node: Node) -> None:
         subject = node.child_by_field_name("subject")
+        subject_value: Value | Unknown = Unknown()
         if subject is not None:
             self.ev(subject)
-        start = dict(self.env)
-        envs = []
+            with contextlib.suppress(Unknown):
+                subject_value = fold(self.src, subject, self.values)
+        start, start_values = dict(self.env), dict(self.values)
+        outcomes: list[tuple[dict[str, Taint], dict[str, Value]]] = []
+        exhaustive = False
         body = node.child_by_field_name("body")
         for case in body.named_children if body is not None else []:
-            self.env = dict(start)
-            for part in case.named_children:
-                if part.type == "block":
-                    self.block(part)
-            envs.append(self.env)
-        self.env = _join_envs([start, *envs])
+            if case.type != "case_clause":
+                continue
+            matches = _case_matches(self.src, case, subject_value)
+            if matches is False:
+                continue  # a literal the constant subject is not: never runs
+            self.env, self.values = dict(start), dict(start_values)
+            block = case.child_by_field_name("consequence")
+            if block is not None:
+                self.block(block)
+            outcomes.append((self.env, self.values))
+            if matches is True:
+                exhaustive = True
+                break  # the first case that surely matches: no later one runs
+        if not exhaustive:
+            outcomes.append((start, start_values))
+        self.env = _join_envs([env for env, _ in outcomes])
+        self.values = _join_values([values for _, values in outcomes])
 
     # ------------------------------------------------------------------------- assignment
     def assignment(self, node: Node) -> None:
@@ -284,6 +375,13 @@ class Flow(Expressions):
         else:
             t = self.ev(right)
         self.bind(left, t, right)
+        if left.type == "identifier":
+            try:
+                value = fold(self.src, right, self.values)
+            except Unknown:
+                return
+            if not isinstance(value, tuple):  # a list literal is mutated in place later
+                self.values[text(self.src, left)] = value
 
     def augmented(self, node: Node) -> None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -299,6 +397,19 @@ class Flow(Expressions):
             if name is None:
                 return
             self.consts.discard(name)
+            self.values.pop(name, None)
+            self.lists.pop(name, None)
+            self.calls.pop(name, None)
+            if not augmented:
+                self.forget_keys(name)
+            if value.type == "call" and not augmented and kind == "identifier":
+                self.calls[name] = value
+            if value.type == "list" and not augmented and kind == "identifier":
+                self.track_list(name, value)
+            elif value.type == "dictionary" and not augmented and kind == "identifier":
+                # per key from now on; the name itself holds only the rest (`**other`)
+                rest = self.init_dict(name, value)
+                t = rest.clear(frozenset({"xss"})) if rest is not None else None
             if augmented or _formats(self.src, value):
                 self.built.add(name)
             else:
@@ -336,6 +447,8 @@ class Flow(Expressions):
                 return
             self.sinks.session_store(container, target, t)
             name = dotted(self.src, container)
+            if name is not None and self.subscript_store(name, target, t, value):
+                return
             if name is not None and t is not None:
                 self.env[name] = join(self.env.get(name), t.step(self.step(target, f"stored in `{name}`"))) or t
 
@@ -353,6 +466,44 @@ def _formats(src: bytes, value: Node) -> bool:
         return False
     name = text(src, fn)
     return name.endswith((".format", ".join")) and not name.endswith("path.join")
+
+
+def _case_matches(src: bytes, case: Node, subject: Value | Unknown) -> bool | None:
+    """Does a `case` surely match (True), surely not (False), or maybe (None)? Folded
+    only for `case _:`, literals and `|` of literals, without a guard."""
+    if case.child_by_field_name("guard") is not None:
+        return None
+    patterns = [c for c in case.named_children if c.type == "case_pattern"]
+    if len(patterns) != 1:
+        return None
+    pattern = patterns[0]
+    if not pattern.named_children:
+        return True  # `case _:`
+    if isinstance(subject, Unknown):
+        return None
+    options = pattern.named_children
+    if len(options) == 1 and options[0].type == "union_pattern":
+        options = options[0].named_children
+    try:
+        values = [literal(src, o) for o in options]
+    except Unknown:
+        return None
+    # `case True:`/`case None:` compare by identity, other literals by equality
+    return any(v is subject if v is None or isinstance(v, bool) else v == subject for v in values)
+
+
+def _join_values(all_values: list[dict[str, Value]]) -> dict[str, Value]:
+    """Constants that hold on every path: the same literal in each."""
+    if len(all_values) == 1:
+        return all_values[0]
+    first, *rest = all_values
+    out: dict[str, Value] = {}
+    for k, v in first.items():
+        if all(k in other for other in rest):
+            # the same literal everywhere keeps its value; different ones are still literals
+            same = all(type(other[k]) is type(v) and other[k] == v for other in rest)
+            out[k] = v if same else ANY_LITERAL
+    return out
 
 
 def _join_envs(envs: list[dict[str, Taint]]) -> dict[str, Taint]:

@@ -35,6 +35,10 @@ SOURCE_RE = re.compile(
 )
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 MODULE_KEY = "<module>"
+# Module-level objects whose construction decides whether a use is safe (an lxml parser's
+# `resolve_entities`, a jinja2 environment's `autoescape`): recorded, and part of the key
+# of every cached function result.
+CONFIGURED = re.compile(rb"XMLParser|Environment|Template")
 MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
 
 
@@ -69,17 +73,21 @@ class ModuleInfo:
         self.consts: set[str] = set()
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
+        # `PARSER = etree.XMLParser(resolve_entities=False)` at module level: the call itself
+        self.global_calls: dict[str, Node] = {}
         self.framework = self._framework()
         self.has_sources = bool(SOURCE_RE.search(src))
         self.sink_re = sink_pattern(imports, not self.has_sources)
         self.sink_key = (imports.fingerprint(), self.has_sources)
-        self.fingerprint = hash((imports.fingerprint(), self.has_sources))
         self.uri = ""
         # set for headless runs: summaries of functions imported from workspace modules
         self.loader: ModuleLoader | None = None
         self._external: dict[str, Summary | None] = {}
         self._workspace: set[str] | None = None
         self._collect(root, None, "")
+        # functions read these module-level objects: a change to one re-analyses them
+        configured = tuple(sorted((k, text(self.src, v)) for k, v in self.global_calls.items()))
+        self.fingerprint = hash((imports.fingerprint(), self.has_sources, configured))
         self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
 
     # --------------------------------------------------------------------------- collection
@@ -124,6 +132,8 @@ class ModuleInfo:
                                 text(self.src, c) for c in right.named_children if c.type == "string_content"
                             )
                     elif right.type == "call":
+                        if CONFIGURED.search(self.src, right.start_byte, right.end_byte):
+                            self.global_calls[var] = right
                         fn = right.child_by_field_name("function")
                         if fn is not None and fn.type == "identifier":
                             self.global_types[var] = text(self.src, fn)
@@ -201,7 +211,10 @@ class ModuleInfo:
             chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
         else:
             chunk = self.src[info.outer.start_byte : info.outer.end_byte]
-        cache_key = (key, hash((chunk, self.fingerprint, info.cls)))
+        # which imported names resolve to workspace functions is part of the key: in the
+        # editor a module's text arrives after a first pass that could not follow the call
+        workspace = frozenset(self.workspace_imports()) if self.loader is not None else None
+        cache_key = (key, hash((chunk, self.fingerprint, info.cls, workspace)))
         entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
         self.in_progress.add(key)
         try:

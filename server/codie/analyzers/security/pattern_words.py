@@ -8,7 +8,8 @@ import re
 # Every rule below is anchored on one of these words: the analyzer jumps from each match
 # to the enclosing call/assignment/assert instead of walking whole statements.
 CANDIDATES = (
-    rb"md5|sha1|SHA1|MD5|md4|ripemd|random|choice|randint|randrange|getrandbits|uniform|"
+    rb"md5|sha1|SHA1|MD5|md4|ripemd|hashlib\.new|random|choice|randint|randrange|getrandbits|uniform|"
+    rb"variate|gauss|triangular|"
     rb"shuffle|sample|randbytes|set_cookie|COOKIE|verify|unverified|CERT_NONE|check_hostname|"
     rb"debug|DEBUG|mktemp|/tmp/|/var/tmp/|/dev/shm/|DES|ARC[24]|Blowfish|IDEA|CAST|XOR|"
     rb"TripleDES|SEED|ECB|generate|PROTOCOL_|_METHOD|wrap_socket|SECP192|SECT163|0\.0\.0\.0|"
@@ -83,17 +84,30 @@ ASSERT_SECURITY = re.compile(
     re.I,
 )
 WEAK_HASHES = {"md5", "sha1", "md4", "md2", "ripemd160"}
+# The functions of the `random` module that produce values (its `__all__`, without the
+# classes and the state functions; `binomialvariate` is new in 3.12).
 RANDOM_FUNCS = {
-    "random",
-    "randint",
-    "randrange",
+    "betavariate",
+    "binomialvariate",
     "choice",
     "choices",
-    "sample",
+    "expovariate",
+    "gammavariate",
+    "gauss",
     "getrandbits",
-    "uniform",
-    "shuffle",
+    "lognormvariate",
+    "normalvariate",
+    "paretovariate",
     "randbytes",
+    "randint",
+    "random",
+    "randrange",
+    "sample",
+    "shuffle",
+    "triangular",
+    "uniform",
+    "vonmisesvariate",
+    "weibullvariate",
 }
 REQUESTS_CALLS = {f"requests.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
 WEAK_CIPHER_NAMES = re.compile(

@@ -181,6 +181,42 @@ class _Check:
             notes.append("in a test file")
         return evidence, notes
 
+    def algorithm(self, node: Node, call: Node) -> str:
+        """The algorithm `hashlib.new` is given: a literal, a parameter's default
+        (`def digest(data, algorithm="md5")`: what callers get unless they choose), or a
+        module-level constant."""
+        if node.type == "string":
+            return self.t(node).strip("'\"").lower()
+        if node.type != "identifier":
+            return ""
+        name = self.t(node)
+        scope = call.parent
+        while scope is not None and scope.type not in ("function_definition", "lambda"):
+            scope = scope.parent
+        params = scope.child_by_field_name("parameters") if scope is not None else None
+        for p in params.named_children if params is not None else []:
+            ident = p.child_by_field_name("name")
+            if ident is not None and self.t(ident) == name:
+                value = p.child_by_field_name("value")
+                return self.algorithm(value, call) if value is not None and value.type == "string" else ""
+        if scope is not None and self.assigns(scope, name):
+            return ""  # a local variable: its value is not known here
+        root = call
+        while root.parent is not None:
+            root = root.parent
+        for stmt in root.named_children:
+            assign = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+            if assign is None or assign.type != "assignment":
+                continue
+            left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if left is not None and right is not None and right.type == "string" and self.t(left) == name:
+                return self.t(right).strip("'\"").lower()
+        return ""
+
+    def assigns(self, scope: Node, name: str) -> bool:
+        body = scope.child_by_field_name("body")
+        return body is not None and re.search(rf"\b{re.escape(name)}\s*=[^=]", self.t(body)) is not None
+
     def statement(self, node: Node) -> Node:
         while node.parent is not None and node.parent.type not in ("block", "module"):
             node = node.parent
@@ -257,8 +293,9 @@ class _Check:
         ctx = self.ctx
         # SEC020 weak hash
         algo = method.lower() if q.startswith("hashlib.") else ""
-        if q in ("hashlib.new",) and positional and positional[0].type == "string":
-            algo = self.t(positional[0]).strip("'\"").lower()
+        if q == "hashlib.new":
+            named = positional[0] if positional else keywords.get("name")
+            algo = self.algorithm(named, call) if named is not None else ""
         if q.startswith(("Crypto.Hash.", "Cryptodome.Hash.")) and method == "new":
             algo = q.split(".")[-2].lower()
         if q.startswith("cryptography.hazmat.primitives.hashes.") and method in ("MD5", "SHA1"):

@@ -63,6 +63,13 @@ MUTATORS = frozenset(
     {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "setdefault", "write", "writelines"}
 )
 # `re.sub(r"[^a-z0-9_-]", "", value)`: only harmless characters are left
+RENDER_METHODS = frozenset({"render", "render_async", "generate", "generate_async", "stream"})
+TEMPLATE_GETTERS = frozenset({"get_template", "from_string", "select_template", "get_or_select_template"})
+JINJA_FACTORIES = frozenset(
+    {"jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment", "jinja2.environment.Template"}
+)
+# `sh -c script`, `bash -lc script`, `cmd /c`, `powershell -Command`: the next item is a script
+SHELL_SCRIPT_FLAG = re.compile(r"^(?:-[a-zA-Z]*c|/[cC]|-Command)$")
 CLEAN_CHARCLASS = re.compile(r"^r?['\"]\[\^[\w\\\-. ]*\][+*]?['\"]$")
 
 
@@ -109,6 +116,10 @@ class SinkChecker:
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
+        if receiver is not None and method:
+            handled, result = flow.keyed_call(receiver, method, positional, pos_t)
+            if handled:  # one tracked entry read or written (containers.py)
+                return result
         if method in MUTATORS and receiver is not None and (pos_t or kw_t):
             # `parts.append(value)`: the container now holds the value
             added = join_all([*pos_t, *kw_t.values()])
@@ -148,6 +159,9 @@ class SinkChecker:
             return join(flow.new_source(kind, node), named)
         # a known sanitizer is one whatever its code looks like (analysing Django itself,
         # `format_html` resolves to its own body, which calls `mark_safe`)
+        if method in RENDER_METHODS and receiver is not None and self.autoescaped(receiver):
+            # a template of an autoescaping jinja2 environment escapes what it is given
+            return everything.clear(XSS_CLEAR) if everything is not None else None
         families = specs.SANITIZERS.get(qualified) or (specs.SANITIZERS.get("*." + method) if method else None)
         if families is not None:
             return everything.clear(families) if everything is not None else None
@@ -231,30 +245,73 @@ class SinkChecker:
                 return
         elif mode == "xml":
             parser = keywords.get("parser")
-            if parser is not None and "resolve_entities=True" not in text(self.src, parser):
-                return
+            if parser is None and callee.startswith("lxml") and len(positional) > 1:
+                parser = positional[1]  # `etree.fromstring(data, PARSER)`
+            if parser is not None:
+                made = self.made_by(parser)
+                if "resolve_entities=True" not in text(self.src, made if made is not None else parser):
+                    return
             if not callee.startswith("lxml"):
                 evidence_scale = 0.75
         if not checked:
             return
         self.report(sink, call, checked, evidence_scale)
 
+    def made_by(self, node: Node) -> Node | None:
+        """The call that made the object a name holds: assigned in this function, else at
+        module level (`PARSER = etree.XMLParser(resolve_entities=False)`)."""
+        if node.type == "call":
+            return node
+        if node.type != "identifier":
+            return None
+        name = text(self.src, node)
+        return self.flow.calls.get(name) or self.flow.mod.global_calls.get(name)
+
+    def autoescaped(self, node: Node, depth: int = 0) -> bool:
+        """Is `node` a jinja2 template (or environment) made with autoescaping on?"""
+        made = self.made_by(node)
+        if made is None or depth > 4:
+            return False
+        fn = made.child_by_field_name("function")
+        if fn is None:
+            return False
+        name = dotted(self.src, fn)
+        if name is not None and self.flow.qualify(name) in JINJA_FACTORIES:
+            args = made.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else []:
+                key = arg.child_by_field_name("name") if arg.type == "keyword_argument" else None
+                value = arg.child_by_field_name("value")
+                if key is not None and value is not None and text(self.src, key) == "autoescape":
+                    return text(self.src, value) not in ("False", "None", "0")
+            return False
+        if fn.type == "attribute":
+            attr = fn.child_by_field_name("attribute")
+            obj = fn.child_by_field_name("object")
+            if attr is not None and obj is not None and text(self.src, attr) in TEMPLATE_GETTERS:
+                return self.autoescaped(obj, depth + 1)
+        return False
+
     def _argv(self, checked: list[tuple[Node, Taint | None]]) -> list[tuple[Node, Taint | None]]:
         """Without a shell only the program (or an explicit `sh -c` script) matters."""
         if not checked:
             return []
         node, t = checked[0]
+        items: list[tuple[Node, Taint | None]] | None = None
         if node.type in ("list", "tuple"):
-            items = [c for c in node.named_children if c.type != "comment"]
+            items = [(c, None) for c in node.named_children if c.type != "comment"]
+            items = [(c, self.flow.ev(c)) for c, _ in items]
+        elif node.type == "identifier" and text(self.src, node) in self.flow.lists:
+            items = self.flow.lists[text(self.src, node)][1]
+        if items is not None:
             if not items:
                 return []
-            head = text(self.src, items[0]).strip("'\"")
-            if head in specs.SHELLS:
-                for i, item in enumerate(items[:-1]):
-                    if text(self.src, item).strip("'\"") in ("-c", "/c", "-Command"):
-                        return [(items[i + 1], self.flow.ev(items[i + 1]))]
+            head = text(self.src, items[0][0]).strip("'\"")
+            if head in specs.SHELLS or head.rsplit("/", 1)[-1] in specs.SHELLS:
+                for i, (item, _) in enumerate(items[:-1]):
+                    if SHELL_SCRIPT_FLAG.match(text(self.src, item).strip("'\"")):
+                        return [items[i + 1]]
                 return []
-            return [(items[0], self.flow.ev(items[0]))]
+            return [items[0]]
         if node.type == "binary_operator":
             left = node.child_by_field_name("left")
             if left is not None and left.type in ("list", "tuple", "binary_operator"):
@@ -271,14 +328,14 @@ class SinkChecker:
         bare: Node | None = None
         for node, t in checked:
             if t is None or not t.live_for(family):
-                if t is None and bare is None and not self.constant(node):
+                if t is None and bare is None and not self.constant(node, family != "code"):
                     bare = node
                 continue
             real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
             if not real and not t.params:
                 # only origins that do not count here (`$EDITOR` naming the program to run):
                 # as good as unknown
-                if bare is None and not self.constant(node):
+                if bare is None and not self.constant(node, family != "code"):
                     bare = node
                 continue
             step = flow.step(node, f"reaches {sink.label}")
@@ -336,9 +393,11 @@ class SinkChecker:
             mode,
         )
 
-    def constant(self, node: Node) -> bool:
+    def constant(self, node: Node, formatted: bool = True) -> bool:
         """Iterative, and bounded: an expression of more than CONSTANT_NODES parts counts as
-        not constant (called at every level of a long `+` chain, it must stay cheap)."""
+        not constant (called at every level of a long `+` chain, it must stay cheap).
+        formatted: an f-string of constants counts as one (not for code run by `eval`/
+        `exec`: generated code is worth a look whatever it is built from)."""
         stack = [node]
         seen = 0
         while stack:
@@ -348,17 +407,29 @@ class SinkChecker:
                 return False
             kind = node.type
             if kind == "string":
-                if any(c.type == "interpolation" for c in node.named_children):
-                    return False
+                # `f"{tool} --version"` is as constant as what it interpolates
+                for part in node.named_children:
+                    if part.type == "interpolation" and part.named_children:
+                        if not formatted:
+                            return False
+                        stack.append(part.named_children[0])
             elif kind in ("concatenated_string", "binary_operator", "parenthesized_expression", "list", "tuple"):
                 stack.extend(reversed(node.named_children))
             elif kind == "identifier":
                 name = text(self.src, node)
-                if not (name in self.flow.consts or name in self.flow.mod.consts or name.isupper()):
+                if not (
+                    name in self.flow.consts
+                    or name in self.flow.values
+                    or name in self.flow.mod.consts
+                    or name.isupper()
+                ):
                     return False
             elif kind == "attribute":
                 chain = dotted(self.src, node)
                 if chain is None or not chain.rsplit(".", 1)[-1].isupper():
+                    return False
+            elif kind == "subscript":
+                if not self.flow.constant_entry(node):
                     return False
             elif kind not in ("integer", "float", "true", "false", "none"):
                 return False

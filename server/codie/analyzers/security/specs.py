@@ -637,6 +637,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
         n: frozenset({"ldap"})
         for n in (
             "ldap.filter.escape_filter_chars",
+            # `filter_format("(uid=%s)", [name])` escapes every value it fills in
+            "ldap.filter.filter_format",
             "ldap3.utils.conv.escape_filter_chars",
             "ldap.dn.escape_dn_chars",
             "ldap3.utils.dn.escape_rdn",

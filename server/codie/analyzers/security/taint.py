@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
-from codie.analyzers.security.crossmodule import ModuleLoader
+from codie.analyzers.security.crossmodule import SERVICE as SOURCES_SERVICE
+from codie.analyzers.security.crossmodule import ModuleLoader, WorkspaceSources
 from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
@@ -59,16 +60,20 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, {})
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
-        if ctx.mode == Mode.HEADLESS and ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
-            # `codie check`: follow calls into the workspace's other modules (the editor
-            # never reads files on the keystroke path, so it does not). Only files that
-            # take untrusted data in need it.
-            from urllib.request import url2pathname  # here: urllib.request costs ~30 ms at start-up
+        if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
+            # follow calls into the workspace's other modules: `codie check` reads them from
+            # disk; the editor only from memory (open buffers and files its server read in
+            # the background: crossmodule.WorkspaceSources). Only files that take untrusted
+            # data in need it.
+            sources = ctx.services.get(SOURCES_SERVICE) if ctx.mode == Mode.EDITOR else None
+            reader = sources.reader(doc.uri) if isinstance(sources, WorkspaceSources) else None
+            if ctx.mode == Mode.HEADLESS or reader is not None:
+                from urllib.request import url2pathname  # here: urllib.request costs ~30 ms at start-up
 
-            try:
-                mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)))
-            except (OSError, ValueError):
-                mod.loader = None
+                try:
+                    mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)), reader=reader)
+                except (OSError, ValueError):
+                    mod.loader = None
         mod.run()
         self._caches[doc.uri] = mod.new_cache
         while len(self._caches) > CACHED_DOCUMENTS:

@@ -1,0 +1,13 @@
+# expect: SEC005
+"""Pages rendered by a jinja2 environment with autoescaping turned off."""
+from flask import Flask, request
+from jinja2 import Environment, PackageLoader
+
+app = Flask(__name__)
+env = Environment(loader=PackageLoader("shop"), autoescape=False)
+
+
+@app.get("/hello")
+def hello():
+    page = env.get_template("hello.html").render(name=request.args.get("name", "guest"))
+    return page

@@ -92,10 +92,23 @@ def build_services(
     # style model and its naming scores are the most expensive part of a check
     # "never referenced in the workspace" needs the whole workspace: checking a part of a
     # project would call a function unreferenced that another part uses
-    if _any_enabled(settings, "CPX100") and _covers(targets, root):
-        services.update(_callgraph(root, settings, targets, jobs))
+    graph = _any_enabled(settings, "CPX100") and _covers(targets, root)
     # `[tool.codie.style] headless = false`: no model, no STY findings headless (faster)
-    if _any_enabled(settings, *STYLE_RULES) and settings.section("style").get("headless", True) is not False:
+    style = _any_enabled(settings, *STYLE_RULES) and settings.section("style").get("headless", True) is not False
+    if graph and style and (jobs or 1) > 1:
+        # independent, and the graph's resolution runs on one core: build it in a second
+        # process while this one trains the style model (the index comes back as plain data)
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_callgraph, root, settings, targets, jobs)
+            services.update(_style(root, settings, targets))
+            try:
+                services.update(future.result())
+            except Exception:  # the process died (memory): as when the graph itself fails
+                log.exception("call graph of %s failed; CPX100 is not reported", root)
+        return services
+    if graph:
+        services.update(_callgraph(root, settings, targets, jobs))
+    if style:
         services.update(_style(root, settings, targets))
     return services
 
@@ -229,8 +242,11 @@ def check_paths(
             _state = state
             try:
                 with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                    chunk = max(1, len(todo) // (jobs * 8))
-                    computed = dict(zip(todo, pool.map(check_one, todo, chunksize=chunk), strict=True))
+                    # largest first, in small chunks: no worker is left with a tail of big
+                    # files while the others idle (the report's order is the walk's anyway)
+                    order = sorted(todo, key=_size, reverse=True)
+                    chunk = max(1, len(order) // (jobs * 32))
+                    computed = dict(zip(order, pool.map(check_one, order, chunksize=chunk), strict=True))
             finally:
                 _state = None
     else:
@@ -254,6 +270,13 @@ def check_paths(
     run.errors.extend(skipped)
     run.results.sort(key=lambda r: (r.path, r.start_line, r.start_col, r.finding.rule_id))
     return run
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def cache_keys(

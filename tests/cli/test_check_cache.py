@@ -204,3 +204,35 @@ def test_unencodable_results_are_simply_not_cached() -> None:
     finding = Finding("Q001", "m", 0, 1, data={"odd": {1, 2}})
     with pytest.raises(TypeError):
         encode(Entry([Located("a.py", finding, 1, 1, 1, 2, "")]))
+
+
+def test_services_built_side_by_side_give_the_same_report(tmp_path: Path) -> None:
+    """With more than one job the call graph is built in a second process while the style
+    model trains: the report is the one a single process gives (CPX100 and STY001 in it)."""
+    from tests.style.workspace import make_workspace
+
+    root = make_workspace(tmp_path / "shop")
+    (root / "shop" / "late.py").write_text(
+        "def loadOrders(orders):\n    return list(orders)\n\n\ndef _dead():\n    pass\n"
+    )
+    one = check(root, tmp_path / "one.json", "json", "--no-cache")
+    code = main(["check", str(root), "--format", "json", "-o", str(tmp_path / "two.json"), "--fail-on", "never"])
+    assert code == 0
+    two = (tmp_path / "two.json").read_bytes()
+    assert b'"CPX100"' in one and b'"STY' in one
+    main(
+        [
+            "check",
+            str(root),
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path / "j2.json"),
+            "--fail-on",
+            "never",
+            "-j",
+            "2",
+            "--no-cache",
+        ]
+    )
+    assert (tmp_path / "j2.json").read_bytes() == one == two

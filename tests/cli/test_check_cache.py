@@ -236,3 +236,16 @@ def test_services_built_side_by_side_give_the_same_report(tmp_path: Path) -> Non
         ]
     )
     assert (tmp_path / "j2.json").read_bytes() == one == two
+
+
+def test_a_cache_folder_that_cannot_be_made_is_no_cache(
+    project: Path, tmp_path: Path, analysed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = check(project, tmp_path / "a.json", "json", "--no-cache")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("CODIE_CACHE_DIR", str(blocker))
+    analysed.clear()
+    assert check(project, tmp_path / "b.json") == cold
+    assert check(project, tmp_path / "c.json") == cold
+    assert len(analysed) == 2 * FILES

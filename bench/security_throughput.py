@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             "never",
             "-j",
             str(args.jobs),
+            "--no-cache",  # a cold run every time (bench/headless_check.py measures warm ones)
         ]
         wall, rc = timed(codie_cmd)
         print(f"codie : {wall:7.1f} s  {lines / wall:10,.0f} lines/s  (exit {rc})")

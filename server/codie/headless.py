@@ -34,8 +34,9 @@ from codie.core.config import Settings
 from codie.core.files import ANALYSED_LANGUAGES, PYTHON_ONLY, is_included, relative_path, walk
 from codie.core.findings import Finding
 from codie.core.pipeline import FileOutcome, Inputs, analyse_file, diagnostic_dict
-from codie.core.rules import catalogue
+from codie.core.rules import catalogue, catalogue_dir
 from codie.core.workspace import FileResult
+from codie.report.cache import Entry, ResultCache, code_signature, digest, tree_signature
 from codie.report.model import Located, Run, locate
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class CheckOptions:
     git_root: Path | None = None
     # cross-file services (call graph, style model): False for a quick single-file look
     services: bool = True
+    # the result cache's database (report/cache.py: report.cache.project_db(root)); None:
+    # no cache, every file is analysed (`codie check --no-cache`, the other doors)
+    cache: Path | None = None
 
 
 @dataclass
@@ -88,10 +92,23 @@ def build_services(
     # style model and its naming scores are the most expensive part of a check
     # "never referenced in the workspace" needs the whole workspace: checking a part of a
     # project would call a function unreferenced that another part uses
-    if _any_enabled(settings, "CPX100") and _covers(targets, root):
-        services.update(_callgraph(root, settings, targets, jobs))
+    graph = _any_enabled(settings, "CPX100") and _covers(targets, root)
     # `[tool.codie.style] headless = false`: no model, no STY findings headless (faster)
-    if _any_enabled(settings, *STYLE_RULES) and settings.section("style").get("headless", True) is not False:
+    style = _any_enabled(settings, *STYLE_RULES) and settings.section("style").get("headless", True) is not False
+    if graph and style and (jobs or 1) > 1:
+        # independent, and the graph's resolution runs on one core: build it in a second
+        # process while this one trains the style model (the index comes back as plain data)
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_callgraph, root, settings, targets, jobs)
+            services.update(_style(root, settings, targets))
+            try:
+                services.update(future.result())
+            except Exception:  # the process died (memory): as when the graph itself fails
+                log.exception("call graph of %s failed; CPX100 is not reported", root)
+        return services
+    if graph:
+        services.update(_callgraph(root, settings, targets, jobs))
+    if style:
         services.update(_style(root, settings, targets))
     return services
 
@@ -205,21 +222,45 @@ def check_paths(
             run.errors.append(f"baseline not used: {baseline.error}")
     show = options.baseline_show or BaselineOptions.of(settings).show
     jobs = jobs or os.cpu_count() or 1
-    services = build_services(root, settings, paths, jobs) if options.services else {}
+    cache = ResultCache(options.cache) if options.cache is not None else None
+    keys: dict[str, str] = {}
+    hits: dict[str, Entry] = {}
+    if cache is not None:
+        try:
+            keys = cache_keys(files, paths, root, settings, options, baseline, show)
+        except OSError as exc:  # e.g. the catalogue unreadable mid-upgrade: analyse all
+            log.warning("result cache not used: %s", exc)
+        hits = cache.get_many(keys.values())
+    todo = [f for f in files if keys.get(f) not in hits]
+    # the services are built only when a file is analysed: a warm run reads results only
+    services = build_services(root, settings, paths, jobs) if options.services and todo else {}
     state = _State(root, settings, services, baseline, show == "hint", options.changed, options.git_root)
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
         # fork: the workers inherit the run's state (services, baseline) as it is, unpickled
         context = multiprocessing.get_context("fork")
         with _pool_lock:
             _state = state
             try:
                 with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                    chunk = max(1, len(files) // (jobs * 8))
-                    outcomes = list(pool.map(check_one, files, chunksize=chunk))
+                    # largest first, in small chunks: no worker is left with a tail of big
+                    # files while the others idle (the report's order is the walk's anyway)
+                    order = sorted(todo, key=_size, reverse=True)
+                    chunk = max(1, len(order) // (jobs * 32))
+                    computed = dict(zip(order, pool.map(check_one, order, chunksize=chunk), strict=True))
             finally:
                 _state = None
     else:
-        outcomes = [check_one(f, state) for f in files]
+        computed = {f: check_one(f, state) for f in todo}
+    outcomes = []
+    for f in files:
+        hit = hits.get(keys.get(f, ""))
+        outcomes.append(
+            computed[f] if hit is None else (relative_path(Path(f), root), hit.results, None, hit.unchanged)
+        )
+    if cache is not None:
+        fresh = {keys[f]: Entry(r[1], r[3]) for f, r in computed.items() if f in keys and r[2] is None}
+        cache.put_many(fresh, used=hits)
+        cache.close()
     for rel, results, error, unchanged in outcomes:
         run.unchanged += unchanged
         run.files.append(rel)
@@ -229,6 +270,69 @@ def check_paths(
     run.errors.extend(skipped)
     run.results.sort(key=lambda r: (r.path, r.start_line, r.start_col, r.finding.rule_id))
     return run
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def cache_keys(
+    files: Sequence[str],
+    paths: Sequence[Path],
+    root: Path,
+    settings: Settings,
+    options: CheckOptions,
+    baseline: LoadedBaseline | None,
+    show: str,
+) -> dict[str, str]:
+    """Each file's result-cache key: its bytes and path, and everything else its findings
+    may depend on - Codie's version and code, the rule catalogue, the settings, how the
+    run presents (baseline, new-code lines), and every cross-file input: cross-module
+    taint, the call graph (CPX100) and the style model read other files of the project,
+    the dependency rules its manifests and the advisory index. Those are taken as a whole
+    (the walked files' contents, the stat data of the project's other sources and
+    manifests), so a change anywhere re-analyses every file: safe rather than clever.
+    A file that cannot be read gets no key (it is analysed and reports its error)."""
+    from codie.analyzers.dependencies.advisories import active_path, packaged_path
+
+    contents: dict[str, str] = {}
+    for f in files:
+        try:
+            contents[f] = digest(Path(f).read_bytes())
+        except OSError:
+            continue
+    catalogue_files = sorted(catalogue_dir().glob("*.toml"))
+    extra = [*(p for p in (active_path(), packaged_path()) if p is not None)]
+    if baseline is not None:
+        extra.append(baseline.path)
+    run = digest(
+        __version__,
+        code_signature(),
+        *(digest(p.name, p.read_bytes()) for p in catalogue_files),
+        repr(settings),
+        repr([a.name for a in registered()]),
+        str(root.resolve()),
+        repr(sorted(str(p.resolve()) for p in paths)),
+        repr((options.services, options.use_baseline, show)),
+        digest(baseline.path.read_bytes()) if baseline is not None and baseline.path.is_file() else "-",
+        tree_signature(root.resolve(), extra),
+        *(f"{f}\0{d}" for f, d in sorted(contents.items())),
+    )
+    changed = options.changed
+    keys = {}
+    for f, content in contents.items():
+        rel = relative_path(Path(f), root)
+        lines = "*" if changed is None else repr(sorted(_changed_for_rel(options, root, Path(f))))
+        keys[f] = digest(run, rel, content, lines)
+    return keys
+
+
+def _changed_for_rel(options: CheckOptions, root: Path, path: Path) -> set[int]:
+    assert options.changed is not None
+    return options.changed.get(relative_path(path, options.git_root or root), set())
 
 
 # the editor's background workspace scan --------------------------------------------------

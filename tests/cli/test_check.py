@@ -91,7 +91,8 @@ def test_output_does_not_depend_on_a_local_style_store(
     monkeypatch.delenv("CODIE_DB", raising=False)
     root = make_workspace(tmp_path / "shop")
     (root / "shop" / "late.py").write_text("def loadOrders(orders):\n    return list(orders)\n")
-    args = ["check", str(root), "--format", "json", "--fail-on", "never", "-j", "1"]
+    # --no-cache: the second run must analyse again, not read the first one's results
+    args = ["check", str(root), "--format", "json", "--fail-on", "never", "-j", "1", "--no-cache"]
     assert main(args) == 0
     fresh = json.loads(capsys.readouterr().out)["findings"]
     assert any(f["rule"].startswith("STY") for f in fresh)  # the model was trained

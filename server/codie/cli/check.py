@@ -4,6 +4,8 @@ The same pipeline as the editor (codie.headless over core/pipeline.py): the same
 (.gitignore, `exclude`), suppressions, the project's baseline file when it exists
 (`[tool.codie.baseline] file`, default .codie-baseline.json; `--no-baseline` shows all),
 and the same services (call graph, a style model trained from the checked project).
+Results are cached per file under a key of everything they depend on (report/cache.py),
+outside the project; `--no-cache` analyses every file afresh.
 
 Exit codes: 0 no shown finding at or above --fail-on; 1 at least one; 2 usage error.
 """
@@ -23,6 +25,7 @@ from codie.core.git import GitError
 from codie.headless import CheckOptions, check_paths
 from codie.pr.gate import focus
 from codie.report import FORMATS, exit_code, write_report
+from codie.report.cache import project_db
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="baselined findings: hidden (default) or reported at hint severity",
     )
     p.add_argument("--new-since", metavar="REF", help="report only code changed since a git ref")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="analyse every file, neither reading nor writing the result cache (kept in the "
+        "user's cache folder, CODIE_CACHE_DIR overrides; never in the project)",
+    )
     p.set_defaults(func=run)
 
 
@@ -79,7 +88,12 @@ def run(args: argparse.Namespace) -> int:
     if args.ignore:
         overrides["ignore"] = tuple(s.strip() for s in args.ignore.split(",") if s.strip())
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
-    options = CheckOptions(baseline=args.baseline, use_baseline=not args.no_baseline, baseline_show=args.baseline_show)
+    options = CheckOptions(
+        baseline=args.baseline,
+        use_baseline=not args.no_baseline,
+        baseline_show=args.baseline_show,
+        cache=None if args.no_cache else project_db(root),
+    )
     if args.baseline is not None and not args.no_baseline and not args.baseline.is_file():
         raise UsageError(f"--baseline: no such file: {args.baseline}")
     for flag, ref in (("--diff", args.diff), ("--new-since", args.new_since)):

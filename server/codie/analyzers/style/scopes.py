@@ -314,14 +314,21 @@ def build(source: bytes, root: Node) -> ScopeTree:
         # global/nonlocal first, so that later assignments are not taken as local
         if scope.kind != "function":
             return
-        for d in _descendants_in_scope(node):
-            if d.type in ("global_statement", "nonlocal_statement"):
-                scope.declared.update(_text(source, c) for c in d.named_children if c.type == "identifier")
+        # the walk only looks for two statements: skip it where neither keyword is written
+        # (bytes.find with bounds copies nothing; a comment's "global" only costs the walk)
+        start, end = node.start_byte, node.end_byte
+        if source.find(b"global", start, end) >= 0 or source.find(b"nonlocal", start, end) >= 0:
+            _declare(node, scope)
         params = node.child_by_field_name("parameters")
         if params is not None and params.named_children:
             first = params.named_children[0]
             if first.type == "identifier":
                 scope.self_name = _text(source, first)
+
+    def _declare(node: Node, scope: Scope) -> None:
+        for d in _descendants_in_scope(node):
+            if d.type in ("global_statement", "nonlocal_statement"):
+                scope.declared.update(_text(source, c) for c in d.named_children if c.type == "identifier")
 
     def _visit_identifier(n: Node, s: Scope) -> None:
         role = _binding_role(n)

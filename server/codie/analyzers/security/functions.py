@@ -18,6 +18,21 @@ CLEAN_ANNOTATIONS = re.compile(
     r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
     r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$"
 )
+# Django passes a function view the request and then the URL captures; it is such a view
+# (so its other parameters are input) when it is wired or marked as one, or when it takes
+# the request and returns a response -- not merely because a parameter is named `request`:
+# a helper the module calls itself (`return render_flatpage(request, f)`) gets its
+# arguments from its caller, whose values the analysis follows.
+DJANGO_VIEW_DECORATORS = re.compile(
+    r"@(?:[\w.]+\.)?(?:require_http_methods|require_GET|require_POST|require_safe|login_required|"
+    r"permission_required|user_passes_test|staff_member_required|csrf_exempt|api_view|cache_page|"
+    r"never_cache|vary_on_headers|vary_on_cookie|xframe_options_\w+|condition|etag|last_modified)\b"
+)
+RESPONSE_CALL = re.compile(
+    r"^(?:[\w.]+\.)?(?:\w*Http\w*Response\w*|JsonResponse|FileResponse|StreamingHttpResponse|"
+    r"TemplateResponse|Response|render|redirect|render_to_response)$"
+)
+REQUEST_ANNOTATION = re.compile(r"^(?:[\w.]+\.)?(?:HttpRequest|WSGIRequest|ASGIRequest|Request)$")
 NOT_INPUT_PARAMS = frozenset(
     {"self", "cls", "request", "req", "db", "session", "background_tasks", "response", "current_user", "user"}
 )
@@ -124,7 +139,13 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
     route = bool(ROUTE_RE.search(decorators))
     # Django passes URL captures as keyword arguments to function views; a class-based
     # view receives them in `**kwargs`, so a method's named parameters are not input
-    is_view = route or (mod.framework == "django" and bool(names) and names[0] == "request" and not info.cls)
+    is_view = route or (
+        mod.framework == "django"
+        and not info.cls
+        and bool(names)
+        and (names[0] == "request" or bool(REQUEST_ANNOTATION.match(annotations[0])))
+        and _django_view(mod, info, decorators)
+    )
     sources: set[int] = set()
     if is_view:
         clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))
@@ -145,3 +166,43 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
         vararg,
         is_view,
     )
+
+
+def _django_view(mod: ModuleInfo, info: FunctionInfo, decorators: str) -> bool:
+    """Whether a function taking the request is a Django view: marked as one, or returning
+    a response, and not called by the module itself (a view is called by the framework)."""
+    name_node = info.node.child_by_field_name("name")
+    name = text(mod.src, name_node) if name_node is not None else ""
+    if name and re.search(rb"(?:path|url)\s*\([^()]*\b" + re.escape(name.encode()) + rb"\b", mod.src):
+        return True  # wired in a URLconf in this very module
+    if name and _called_in_module(mod, info, name):
+        return False
+    return bool(DJANGO_VIEW_DECORATORS.search(decorators)) or _returns_response(mod, info.body)
+
+
+def _called_in_module(mod: ModuleInfo, info: FunctionInfo, name: str) -> bool:
+    for m in re.finditer(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\s*\(", mod.src):
+        if not info.node.start_byte <= m.start() < info.node.end_byte:
+            line_start = mod.src.rfind(b"\n", 0, m.start()) + 1
+            if not mod.src[line_start : m.start()].lstrip().startswith((b"def ", b"async def ")):
+                return True
+    return False
+
+
+def _returns_response(mod: ModuleInfo, body: Node) -> bool:
+    """A `return` of a response built by a call (`return HttpResponse(...)`, `render(...)`),
+    in the function itself, not in a function nested in it."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type in ("function_definition", "class_definition", "lambda"):
+            continue
+        if node.type == "return_statement" and node.named_children:
+            value = node.named_children[0]
+            if value.type == "call":
+                fn = value.child_by_field_name("function")
+                if fn is not None and RESPONSE_CALL.match(text(mod.src, fn)):
+                    return True
+            continue
+        stack.extend(node.named_children)
+    return False

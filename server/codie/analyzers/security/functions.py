@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from tree_sitter import Node
 
@@ -173,20 +174,42 @@ def _django_view(mod: ModuleInfo, info: FunctionInfo, decorators: str) -> bool:
     a response, and not called by the module itself (a view is called by the framework)."""
     name_node = info.node.child_by_field_name("name")
     name = text(mod.src, name_node) if name_node is not None else ""
-    if name and re.search(rb"(?:path|url)\s*\([^()]*\b" + re.escape(name.encode()) + rb"\b", mod.src):
+    calls = _module_calls(mod)
+    if name in calls.wired:
         return True  # wired in a URLconf in this very module
-    if name and _called_in_module(mod, info, name):
+    if any(not info.node.start_byte <= at < info.node.end_byte for at in calls.called.get(name, ())):
         return False
     return bool(DJANGO_VIEW_DECORATORS.search(decorators)) or _returns_response(mod, info.body)
 
 
-def _called_in_module(mod: ModuleInfo, info: FunctionInfo, name: str) -> bool:
-    for m in re.finditer(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\s*\(", mod.src):
-        if not info.node.start_byte <= m.start() < info.node.end_byte:
-            line_start = mod.src.rfind(b"\n", 0, m.start()) + 1
-            if not mod.src[line_start : m.start()].lstrip().startswith((b"def ", b"async def ")):
-                return True
-    return False
+@dataclass
+class _ModuleCalls:
+    called: dict[str, list[int]]  # name -> where the module calls it (not its `def`)
+    wired: set[str]  # names passed to `path()`/`re_path()`/`url()`
+
+
+CALL_NAME = re.compile(rb"(?<![\w.])(def\s+)?(\w+)\s*\(")
+URLCONF_CALL = re.compile(rb"(?<![\w.])(?:re_)?(?:path|url)\s*\(([^()]*)")
+_CALLS: WeakKeyDictionary[ModuleInfo, _ModuleCalls] = WeakKeyDictionary()
+
+
+def _module_calls(mod: ModuleInfo) -> _ModuleCalls:
+    """One pass over the module, on the first function that asks (not one per function:
+    a file of many request-taking functions must stay linear)."""
+    found = _CALLS.get(mod)
+    if found is None:
+        called: dict[str, list[int]] = {}
+        for m in CALL_NAME.finditer(mod.src):
+            if m.group(1) is None:
+                called.setdefault(m.group(2).decode("utf-8", "replace"), []).append(m.start())
+        wired = {
+            n.decode("utf-8", "replace")
+            for m in URLCONF_CALL.finditer(mod.src)
+            for n in re.findall(rb"\b[A-Za-z_]\w*\b", m.group(1))
+        }
+        found = _ModuleCalls(called, wired)
+        _CALLS[mod] = found
+    return found
 
 
 def _returns_response(mod: ModuleInfo, body: Node) -> bool:

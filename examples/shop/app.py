@@ -19,3 +19,7 @@ def apply_discount(expression):
 
 def archive(name):
     subprocess.run("tar czf backup.tgz " + name, shell=True)
+
+
+if __name__ == "__main__":
+    print(apply_discount(input("discount expression: ")))

@@ -19,6 +19,9 @@ OWNER = "jane.doe@example.org"
 def run(expr, seen=[]):
     seen.append(expr)
     return eval(expr)
+
+
+run(input())
 """
 
 

@@ -9,7 +9,8 @@ import pytest
 from codie.cli.main import main
 from tests.llm.llm_fakes import FakeLLM
 
-CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
+# `f` evaluates what the console gives it (a traced source: shown by default)
+CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n\n\nf(input())\n"
 
 
 @pytest.fixture

@@ -180,7 +180,8 @@ async def test_offline_is_labelled_offline() -> None:
 
 
 # the CLI -------------------------------------------------------------------------------
-CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
+# `f` evaluates what the console gives it (a traced source: shown by default)
+CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n\n\nf(input())\n"
 
 
 @pytest.fixture

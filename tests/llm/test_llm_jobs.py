@@ -9,7 +9,8 @@ import pytest
 from codie.llm.jobs import explain_findings, verify_fixes
 from tests.llm.llm_fakes import FakeLLM
 
-CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n"
+# `f` evaluates what the console gives it (a traced source: shown by default)
+CODE = "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n\n\nf(input())\n"
 
 
 class Ctx:

@@ -24,7 +24,7 @@ def load(path):
     try:
         return open(path).read()
     except:
-        return eval(os.environ["FALLBACK"])
+        return eval(input(os.environ["FALLBACK"]))
 """
 
 
@@ -100,7 +100,7 @@ async def test_quick_fix_applied_gives_expected_text(client: LanguageClient, tmp
     literal = next(a for a in actions if isinstance(a, types.CodeAction) and "literal_eval" in a.title)
     result = apply_edits(fixed, workspace_edits(literal.edit))
     assert result.startswith("import os\nimport ast\n")
-    assert "return ast.literal_eval(os.environ" in result
+    assert "return ast.literal_eval(input(os.environ" in result
 
     suppress = next(a for a in actions if isinstance(a, types.CodeAction) and a.title.startswith("Suppress"))
     suppressed = apply_edits(fixed, workspace_edits(suppress.edit))

@@ -19,7 +19,7 @@ from codie.cli.main import main
 from tests.lsp.workspace_helpers import change, codes, diagnostics, lsp_session, open_file
 
 TIMEOUT = 60.0
-CODE = "def f(a, b=[]):\n    if a:\n        return eval(a)\n    return b\n"
+CODE = "def f(a, b=[]):\n    if a:\n        return eval(input(a))\n    return b\n"
 
 
 async def state(client: LanguageClient) -> Any:
@@ -139,7 +139,7 @@ async def test_a_killed_metrics_child_is_replaced(tmp_path: Path) -> None:
 
 async def test_a_killed_workspace_scan_child_is_replaced(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.codie.workspace]\ndiagnostics = true\njobs = 1\n")
-    (tmp_path / "a.py").write_text("value = eval(data)\n")
+    (tmp_path / "a.py").write_text("value = eval(input())\n")
     async with lsp_session([tmp_path], pull=True) as client:
         report = await asyncio.wait_for(
             client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[])), TIMEOUT

@@ -106,7 +106,7 @@ async def test_editor_focus_on_new_code(tmp_path: Path) -> None:
         uri = open_file(client, path)
         # the committed bare except is old code: hidden once the ref's text is known
         await diagnostics(client, uri, lambda d: len(d) == 0)
-        change(client, uri, 2, 5, 0, 5, 0, "value = eval(data)\n")
+        change(client, uri, 2, 5, 0, 5, 0, "value = eval(input())\n")
         diags = await diagnostics(client, uri, lambda d: len(d) == 1)
         assert by_line(diags) == [(5, "SEC001")]
 

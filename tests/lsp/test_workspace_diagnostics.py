@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from tests.lsp.workspace_helpers import codes, diagnostics, lsp_session, open_file
 
-EVAL = "value = eval(data)\n"
+EVAL = "value = eval(input())\n"
 
 
 def make_workspace(root: Path) -> None:

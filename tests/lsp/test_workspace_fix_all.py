@@ -9,7 +9,7 @@ from lsprotocol import types
 from tests.lsp.workspace_helpers import diagnostics, lsp_session, open_file
 
 SOURCE = (
-    "x = eval(y)  # codie: ignore SEC001\n"  # malformed: safe fix writes the brackets
+    "x = eval(input())  # codie: ignore SEC001\n"  # malformed: safe fix writes the brackets
     "z = 1  # codie: ignore[Q001]\n"  # suppresses nothing: safe, but not on save
     "try:\n    pass\nexcept:\n    pass\n"  # Q001: its fix changes behaviour (not safe)
 )

@@ -8,7 +8,7 @@ from lsprotocol import types
 
 from tests.lsp.workspace_helpers import codes, diagnostics, lsp_session, open_file
 
-CODE = "def run(cmd):\n    try:\n        return eval(cmd)\n    except:\n        return None\n"
+CODE = "def run(cmd):\n    try:\n        return eval(input(cmd))\n    except:\n        return None\n"
 
 
 def folder(root: Path, name: str, table: str) -> Path:

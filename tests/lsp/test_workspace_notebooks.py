@@ -13,7 +13,7 @@ from tests.lsp.workspace_helpers import ROOT, by_line, diagnostics, lsp_session
 
 CELLS = [
     "%matplotlib inline\nimport os\n",
-    "def load(path, cache={}):\n    return eval(path)\n",
+    "def load(path, cache={}):\n    return eval(input(path))\n",
     "load(input())\n",  # taint from another cell: analysed as one module
 ]
 
@@ -45,7 +45,7 @@ async def test_three_cells_finding_in_the_second(tmp_path: Path) -> None:
         second = await diagnostics(client, uris[1], lambda d: len(d) == 2)
         assert by_line(second) == [(0, "Q002"), (1, "SEC001")]
         eval_diag = next(d for d in second if d.code == "SEC001")
-        assert (eval_diag.range.start.character, eval_diag.range.end.character) == (11, 21)
+        assert (eval_diag.range.start.character, eval_diag.range.end.character) == (11, 28)
         assert by_line(await diagnostics(client, uris[0])) == []  # the magic is masked
         assert by_line(await diagnostics(client, uris[2])) == []
 

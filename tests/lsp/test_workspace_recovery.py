@@ -14,21 +14,21 @@ FAULTY = [sys.executable, str(Path(__file__).with_name("faulty_server.py"))]
 
 async def test_raising_and_slow_analyzers_are_disabled_per_file(tmp_path: Path) -> None:
     async with lsp_session([tmp_path], command=FAULTY) as client:
-        uri = open_file(client, tmp_path / "a.py", "x = eval(y)\nboom = 1\n")
+        uri = open_file(client, tmp_path / "a.py", "x = eval(input())\nboom = 1\n")
         diags = await diagnostics(client, uri, lambda d: any(x.code == "CFG010" for x in d))
         assert by_line(diags) == [(0, "CFG010"), (0, "SEC001")]  # the others still run
         cfg = next(d for d in diags if d.code == "CFG010")
         assert "`raising`" in cfg.message and "RuntimeError: boom" in cfg.message
         assert any(m.type == types.MessageType.Warning and "raising" in m.message for m in client.messages)
 
-        other = open_file(client, tmp_path / "b.py", "z = eval(y)\nslow_marker = 1\n")
+        other = open_file(client, tmp_path / "b.py", "z = eval(input())\nslow_marker = 1\n")
         diags = await diagnostics(client, other, lambda d: any(x.code == "CFG010" for x in d))
         assert by_line(diags) == [(0, "CFG010"), (0, "SEC001")]
         assert "`sleepy`" in next(d for d in diags if d.code == "CFG010").message
 
         # the server keeps serving: edits are analysed, the disabled analyzer stays off
-        change(client, uri, 2, 1, 0, 1, 0, "boom()\nw = eval(y)\n")
+        change(client, uri, 2, 1, 0, 1, 0, "boom()\nw = eval(input())\n")
         diags = await diagnostics(client, uri, lambda d: (2, "SEC001") in by_line(d))
         assert by_line(diags) == [(0, "CFG010"), (0, "SEC001"), (2, "SEC001")]
-        clean = open_file(client, tmp_path / "c.py", "v = eval(y)\n")
+        clean = open_file(client, tmp_path / "c.py", "v = eval(input())\n")
         assert by_line(await diagnostics(client, clean)) == [(0, "SEC001")]

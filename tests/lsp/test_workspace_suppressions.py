@@ -20,16 +20,16 @@ def check(x):
 
 def load(a, seen=[]):  # codie: ignore[Q002, Q001]
     try:
-        return eval(a)  # noqa: S307
+        return eval(input(a))  # noqa: S307
     except:
         return None
 
 
 value = compute(
-    eval(value),
+    eval(input()),
 )  # codie: ignore[SEC001]
-other = eval(value)  # nosec B307
-again = eval(value)
+other = eval(input())  # nosec B307
+again = eval(input())
 '''
 
 
@@ -48,10 +48,10 @@ async def test_each_scope_hides_what_it_covers_and_nothing_else(tmp_path: Path) 
 async def test_warnings_for_malformed_blanket_and_unused_directives(tmp_path: Path) -> None:
     path = tmp_path / "warn.py"
     path.write_text(
-        "a = eval(x)  # codie: ignore SEC001\n"
+        "a = eval(input())  # codie: ignore SEC001\n"
         "b = 1  # codie: ignore[SEC001]\n"
-        "c = eval(x)  # noqa\n"
-        "d = eval(x)  # codie: ignore[NOSUCH1]\n"
+        "c = eval(input())  # noqa\n"
+        "d = eval(input())  # codie: ignore[NOSUCH1]\n"
         "e = 1  # noqa: E501\n"
     )
     settings = {"suppressions": {"warn-blanket": True}}

@@ -14,14 +14,14 @@ from typing import Any
 SECRET = b"s3cret"
 
 SAFE = """import subprocess
-
+from flask import request
 
 def archive(name):
     subprocess.run(["tar", "czf", "backup.tgz", name])
 
 
 def legacy(expression):
-    return eval(expression)
+    return eval(request.args[expression])
 """
 
 # the feature branch adds a vulnerable function; `legacy` (old, unchanged) keeps its eval
@@ -34,7 +34,7 @@ def cleanup(pattern):
         subprocess.run(["rm", pattern])
     except:
         pass
-    return eval(pattern)
+    return eval(request.args[pattern])
 
 
 JOBS = {"cleanup": cleanup}  # referenced, so the change adds no CPX100 ("never called") hint

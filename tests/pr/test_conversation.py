@@ -144,8 +144,8 @@ async def test_suggestion_applies_cleanly_and_removes_the_finding(
 
     summary = next(iter(world.github.check_runs.values()))["output"]["summary"]
     ranked = re.findall(r"^\| (\d+) \| (\w+) \| (\d+)% \| `(\w+)`", summary, re.M)
-    # ranked by confidence weighted by severity: the warning at 90% above the error at 56%
-    assert [(r[1], r[3]) for r in ranked] == [("warning", "Q001"), ("error", "SEC001")]
+    # ranked by confidence weighted by severity: the error (request data evaluated) first
+    assert [(r[1], r[3]) for r in ranked] == [("error", "SEC001"), ("warning", "Q001")]
     assert "Hidden by the noise filter: 0" in summary
 
 
@@ -157,7 +157,7 @@ async def test_why_fix_and_ignore_in_the_thread(world: World) -> None:
     result, answer = await world.ask("alice", "@codie why is this dangerous?", eval_call["id"])
     assert result["answered"] == "why" and answer["in_reply_to_id"] == eval_call["id"]
     assert answer["body"].startswith("@alice ") and "SEC001" in answer["body"]
-    assert "**Confidence" in answer["body"] and "return eval(pattern)" in answer["body"]
+    assert "**Confidence" in answer["body"] and "return eval(request.args[pattern])" in answer["body"]
     assert answer["user"]["type"] == "Bot"
 
     # a fix or an ignore from someone without write access is refused, politely, and changes nothing

@@ -45,11 +45,12 @@ def test_never_outside_the_change(tmp_path: Path) -> None:
     eval_call = one(found, doc, "SEC001", 17)
     assert offer(doc, eval_call, set(range(10, 18)), tmp_path).suggestion is None
     whole = offer(doc, eval_call, set(range(1, 18)), tmp_path).suggestion
-    assert whole is not None and (whole.start_line, whole.end_line) == (1, 17)
-    assert whole.comment_range() == {"line": 17, "side": "RIGHT", "start_line": 1, "start_side": "RIGHT"}
+    # (`import ast` goes after the imports: line 2 is `from flask import request`)
+    assert whole is not None and (whole.start_line, whole.end_line) == (2, 17)
+    assert whole.comment_range() == {"line": 17, "side": "RIGHT", "start_line": 2, "start_side": "RIGHT"}
     applied = doc.text.splitlines()
-    applied[0:17] = whole.lines
-    assert applied[1] == "import ast" and applied[17] == "    return ast.literal_eval(pattern)"
+    applied[1:17] = whole.lines
+    assert applied[2] == "import ast" and applied[17] == "    return ast.literal_eval(request.args[pattern])"
 
 
 def test_an_unverified_fix_is_not_offered(tmp_path: Path) -> None:

@@ -27,24 +27,24 @@ def test_ranking_threshold_and_feedback(tmp_path: Path) -> None:
     assert [(rule, line) for rule, line, _ in by_rule] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
 
     plain = triage(results, 0.3, None, "github:acme/shop", fingerprint)
-    # the warning (higher confidence) before the errors; equal scores in file order
-    assert [(r.finding.rule_id, r.start_line) for r in plain.shown] == [("Q001", 15), ("SEC001", 9), ("SEC001", 17)]
+    # the errors (request data evaluated: higher confidence) before the warning, in file order
+    assert [(r.finding.rule_id, r.start_line) for r in plain.shown] == [("SEC001", 9), ("SEC001", 17), ("Q001", 15)]
     assert plain.hidden == 0
 
-    # above the SEC001 findings' confidence: both hidden by the noise filter, and counted
-    strict = triage(results, 0.6, None, "github:acme/shop", fingerprint)
-    assert [r.finding.rule_id for r in strict.shown] == ["Q001"] and len(strict.below) == 2
+    # above the Q001 finding's confidence: hidden by the noise filter, and counted
+    strict = triage(results, 0.8, None, "github:acme/shop", fingerprint)
+    assert [r.finding.rule_id for r in strict.shown] == ["SEC001", "SEC001"] and len(strict.below) == 1
     text = render(strict)
-    assert "**Hidden by the noise filter: 2** (2 below the 60% confidence threshold)." in text
-    q001 = next(c for rule, _, c in by_rule if rule == "Q001")  # the catalogue's calibrated prior
-    assert f"| 1 | warning | {q001:.0%} | `Q001` | `app.py:15` |" in text
+    assert "**Hidden by the noise filter: 1** (1 below the 80% confidence threshold)." in text
+    sec001 = next(c for rule, _, c in by_rule if rule == "SEC001")
+    assert f"| 1 | error | {sec001:.0%} | `SEC001` | `app.py:9` |" in text
 
     # the team dismissed one SEC001 in this repository: that one is hidden as dismissed, and
     # the rule's other finding scores lower (here: under the 30% threshold)
     store = FeedbackStore(tmp_path / "feedback.db")
     try:
         line9 = next(r for r in results if r.start_line == 9)
-        for _ in range(3):
+        for _ in range(5):
             store.record("github:acme/shop", "SEC001", "dismiss", fingerprint(line9), line9.finding.confidence)
         judged = triage(results, 0.3, store, "github:acme/shop", fingerprint)
         other = triage(results, 0.3, store, "github:other/repo", fingerprint)

@@ -190,9 +190,12 @@ def test_unconditional_tls_weakening_still_fires() -> None:
             context.verify_mode = ssl.CERT_NONE
             return context.wrap_socket(sock)
         """
-    found = [f.rule_id for f in run(source)]
+    findings = run(source)
+    found = [f.rule_id for f in findings]
     assert "SEC027" in found
     assert found.count("SEC023") == 2
+    # shown, as a warning: a deliberate setting (scrapy's crawler context), not an injection
+    assert {f.severity.value for f in findings if f.rule_id == "SEC023"} == {"warning"}
 
 
 # -- weak hashes and randomness: the established rule, never names --------------------------
@@ -284,3 +287,120 @@ def test_yield_after_raise_makes_a_generator() -> None:
         """
     assert "Q004" not in rules(source)
     assert "Q004" in rules("def f():\n    raise ValueError()\n    cleanup()\n")
+
+
+# -- Django: what a view is, and what a template escapes -------------------------------------
+
+
+def test_django_helper_the_module_calls_is_not_a_view() -> None:
+    # django/contrib/flatpages/views.py: the view looks the page up, a helper renders it;
+    # the helper's second parameter is the stored page, not a URL capture
+    source = """
+        from django.http import HttpResponse
+        from django.shortcuts import get_object_or_404
+        from django.utils.safestring import mark_safe
+        from .models import Page
+
+        def page(request, url):
+            p = get_object_or_404(Page, url=url)
+            return render_page(request, p)
+
+        def render_page(request, p):
+            return HttpResponse(mark_safe(p.content))
+        """
+    assert "SEC005" not in rules(source)
+    view = """
+        from django.http import HttpResponse
+        from django.utils.safestring import mark_safe
+
+        def greet(request, name):
+            return HttpResponse(mark_safe("<b>" + name + "</b>"))
+        """
+    assert "SEC005" in rules(view)
+
+
+def test_django_function_taking_the_request_without_a_response_is_not_a_view() -> None:
+    # django.contrib.auth.login(request, user, backend=None) keeps its own bookkeeping
+    source = """
+        from django.conf import settings
+
+        def login(request, user, backend=None):
+            request.session["_auth_user_id"] = user.pk
+            request.session["_auth_user_backend"] = backend
+        """
+    assert "SEC011" not in rules(source)
+    # a view marked as one, or wired in a URLconf, still takes its captures as input
+    marked = """
+        from django.views.decorators.http import require_POST
+
+        @require_POST
+        def remember(request, theme):
+            request.session["theme"] = theme
+        """
+    assert "SEC011" in rules(marked)
+    wired = """
+        from django.urls import path
+
+        def remember(request, theme):
+            request.session["theme"] = theme
+
+        urlpatterns = [path("theme/<str:theme>/", remember)]
+        """
+    assert "SEC011" in rules(wired)
+    # and request data is request data in any function
+    helper = """
+        from django.conf import settings
+
+        def remember(request):
+            request.session["theme"] = request.GET["theme"]
+        """
+    assert "SEC011" in rules(helper)
+
+
+def test_django_template_render_escapes_what_it_interpolates() -> None:
+    source = """
+        from django.http import HttpResponse
+        from django.template import loader
+
+        def search(request):
+            template = loader.get_template("search.html")
+            return HttpResponse(template.render(request.GET.dict(), request))
+        """
+    assert "SEC005" not in rules(source)
+    raw = """
+        from django.http import HttpResponse
+
+        def search(request):
+            return HttpResponse("<p>" + request.GET["q"] + "</p>")
+        """
+    assert "SEC005" in rules(raw)
+
+
+# -- a sink no traced source reaches: the library doing what its caller asks --------------
+
+
+def test_eval_of_a_parameter_with_no_traced_source_is_hidden_by_default() -> None:
+    # an expression evaluator, a REPL, a config loader: `eval(expr)` is their job
+    source = """
+        def evaluate(expr, namespace):
+            return eval(expr, namespace)
+
+        def run_code(code):
+            exec(compile(code, "<input>", "exec"), {})
+        """
+    assert "SEC001" not in rules(source)
+    everything = [f for f in run(source, shown=False) if f.rule_id == "SEC001"]
+    assert len(everything) == 2  # still there with --min-confidence 0, as warnings
+    assert all(f.severity.value == "warning" and f.confidence < 0.3 for f in everything)
+    # a traced source keeps its level: request data is an error, input() a warning
+    web = """
+        from flask import request
+
+        def evaluate():
+            return eval(request.args["expr"])
+        """
+    found = [f for f in run(web) if f.rule_id == "SEC001"]
+    assert found and found[0].severity.value == "error"
+    assert "SEC001" in rules("x = eval(input())\n")
+    # and a pattern unsafe whatever the data is not hidden
+    assert "SEC009" in rules("import yaml\n\ndef load(text):\n    return yaml.load(text)\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from tree_sitter import Node
 
@@ -18,6 +19,21 @@ CLEAN_ANNOTATIONS = re.compile(
     r"^(int|float|bool|UUID|uuid\.UUID|date|datetime|Decimal|Request|Response|Session|"
     r"BackgroundTasks|WebSocket|HttpRequest|AsyncSession|Optional\[int\]|int \| None)$"
 )
+# Django passes a function view the request and then the URL captures; it is such a view
+# (so its other parameters are input) when it is wired or marked as one, or when it takes
+# the request and returns a response -- not merely because a parameter is named `request`:
+# a helper the module calls itself (`return render_flatpage(request, f)`) gets its
+# arguments from its caller, whose values the analysis follows.
+DJANGO_VIEW_DECORATORS = re.compile(
+    r"@(?:[\w.]+\.)?(?:require_http_methods|require_GET|require_POST|require_safe|login_required|"
+    r"permission_required|user_passes_test|staff_member_required|csrf_exempt|api_view|cache_page|"
+    r"never_cache|vary_on_headers|vary_on_cookie|xframe_options_\w+|condition|etag|last_modified)\b"
+)
+RESPONSE_CALL = re.compile(
+    r"^(?:[\w.]+\.)?(?:\w*Http\w*Response\w*|JsonResponse|FileResponse|StreamingHttpResponse|"
+    r"TemplateResponse|Response|render|redirect|render_to_response)$"
+)
+REQUEST_ANNOTATION = re.compile(r"^(?:[\w.]+\.)?(?:HttpRequest|WSGIRequest|ASGIRequest|Request)$")
 NOT_INPUT_PARAMS = frozenset(
     {"self", "cls", "request", "req", "db", "session", "background_tasks", "response", "current_user", "user"}
 )
@@ -124,7 +140,13 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
     route = bool(ROUTE_RE.search(decorators))
     # Django passes URL captures as keyword arguments to function views; a class-based
     # view receives them in `**kwargs`, so a method's named parameters are not input
-    is_view = route or (mod.framework == "django" and bool(names) and names[0] == "request" and not info.cls)
+    is_view = route or (
+        mod.framework == "django"
+        and not info.cls
+        and bool(names)
+        and (names[0] == "request" or bool(REQUEST_ANNOTATION.match(annotations[0])))
+        and _django_view(mod, info, decorators)
+    )
     sources: set[int] = set()
     if is_view:
         clean_converters = set(re.findall(r"<(?:int|float|uuid):(\w+)>", decorators))
@@ -145,3 +167,65 @@ def read_signature(mod: ModuleInfo, info: FunctionInfo) -> Signature:
         vararg,
         is_view,
     )
+
+
+def _django_view(mod: ModuleInfo, info: FunctionInfo, decorators: str) -> bool:
+    """Whether a function taking the request is a Django view: marked as one, or returning
+    a response, and not called by the module itself (a view is called by the framework)."""
+    name_node = info.node.child_by_field_name("name")
+    name = text(mod.src, name_node) if name_node is not None else ""
+    calls = _module_calls(mod)
+    if name in calls.wired:
+        return True  # wired in a URLconf in this very module
+    if any(not info.node.start_byte <= at < info.node.end_byte for at in calls.called.get(name, ())):
+        return False
+    return bool(DJANGO_VIEW_DECORATORS.search(decorators)) or _returns_response(mod, info.body)
+
+
+@dataclass
+class _ModuleCalls:
+    called: dict[str, list[int]]  # name -> where the module calls it (not its `def`)
+    wired: set[str]  # names passed to `path()`/`re_path()`/`url()`
+
+
+CALL_NAME = re.compile(rb"(?<![\w.])(def\s+)?(\w+)\s*\(")
+URLCONF_CALL = re.compile(rb"(?<![\w.])(?:re_)?(?:path|url)\s*\(([^()]*)")
+_CALLS: WeakKeyDictionary[ModuleInfo, _ModuleCalls] = WeakKeyDictionary()
+
+
+def _module_calls(mod: ModuleInfo) -> _ModuleCalls:
+    """One pass over the module, on the first function that asks (not one per function:
+    a file of many request-taking functions must stay linear)."""
+    found = _CALLS.get(mod)
+    if found is None:
+        called: dict[str, list[int]] = {}
+        for m in CALL_NAME.finditer(mod.src):
+            if m.group(1) is None:
+                called.setdefault(m.group(2).decode("utf-8", "replace"), []).append(m.start())
+        wired = {
+            n.decode("utf-8", "replace")
+            for m in URLCONF_CALL.finditer(mod.src)
+            for n in re.findall(rb"\b[A-Za-z_]\w*\b", m.group(1))
+        }
+        found = _ModuleCalls(called, wired)
+        _CALLS[mod] = found
+    return found
+
+
+def _returns_response(mod: ModuleInfo, body: Node) -> bool:
+    """A `return` of a response built by a call (`return HttpResponse(...)`, `render(...)`),
+    in the function itself, not in a function nested in it."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type in ("function_definition", "class_definition", "lambda"):
+            continue
+        if node.type == "return_statement" and node.named_children:
+            value = node.named_children[0]
+            if value.type == "call":
+                fn = value.child_by_field_name("function")
+                if fn is not None and RESPONSE_CALL.match(text(mod.src, fn)):
+                    return True
+            continue
+        stack.extend(node.named_children)
+    return False

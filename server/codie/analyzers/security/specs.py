@@ -596,6 +596,14 @@ SANITIZERS: dict[str, frozenset[str]] = {
             "django.http.JsonResponse",
             "json.dumps",
             "django.template.loader.render_to_string",
+            # a Django template escapes what it interpolates (autoescape is on unless the
+            # template turns it off); `t = loader.get_template(name)` types `t`
+            "django.template.loader.get_template.render",
+            "django.template.loader.select_template.render",
+            "django.template.Template.render",
+            "django.template.base.Template.render",
+            "django.template.response.TemplateResponse",
+            "django.template.response.SimpleTemplateResponse",
             "fastapi.responses.JSONResponse",
             "django.utils.html.format_html",
             "nh3.clean",

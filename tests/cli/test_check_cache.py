@@ -90,7 +90,7 @@ def test_no_cache_neither_reads_nor_writes(project: Path, tmp_path: Path, analys
 
 def test_changing_a_file_re_analyses_and_reports_the_change(project: Path, tmp_path: Path, analysed: list[str]) -> None:
     before = check(project, tmp_path / "a.json")
-    (project / "shop" / "clean.py").write_text("def f(x):\n    return eval(x)\n")
+    (project / "shop" / "clean.py").write_text("def f():\n    return eval(input())\n")
     analysed.clear()
     after = check(project, tmp_path / "b.json")
     assert "clean.py" in analysed

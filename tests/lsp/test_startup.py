@@ -142,7 +142,7 @@ def test_the_server_writes_and_reuses_its_code_cache(tmp_path: Path, monkeypatch
         server = RawServer(workspace)
         try:
             server.initialize(workspace)
-            server.open(uri, "def f(x):\n    return eval(x)\n")
+            server.open(uri, "def f():\n    return eval(input())\n")
             found = first_diagnostics(server, uri)
             answers.append(sorted(d["code"] for d in found["diagnostics"]))
             assert server.request("shutdown")["result"] is None
@@ -154,7 +154,7 @@ def test_the_server_writes_and_reuses_its_code_cache(tmp_path: Path, monkeypatch
     assert answers[0] == answers[1] and "SEC001" in answers[0]
 
 
-SOURCE = "import os\n\n\ndef f(x):\n    return eval(x)\n"
+SOURCE = "import os\n\n\ndef f():\n    return eval(input())\n"
 
 
 async def test_startup_work_waits_for_the_first_diagnostics(tmp_path: Path) -> None:

@@ -71,7 +71,12 @@ async def propose(client: LanguageClient, root: Path, options: dict[str, Any] | 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return write_project(tmp_path / "proj", {"app.py": APP, "test_app.py": TESTS})
+    root = write_project(tmp_path / "proj", {"app.py": APP, "test_app.py": TESTS})
+    # eval of a parameter no traced source reaches is hidden by default (a library evaluating
+    # what its caller passes); this project asks to see every finding, as a user can
+    with (root / "pyproject.toml").open("a") as f:
+        f.write("\n[tool.codie]\nmin-confidence = 0\n")
+    return root
 
 
 async def test_a_fix_that_keeps_the_tests_green_lists_them(client: LanguageClient, project: Path) -> None:

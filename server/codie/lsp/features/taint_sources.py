@@ -17,7 +17,6 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from codie.analyzers.security.crossmodule import MAX_BYTES, SERVICE, WorkspaceSources
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
 
@@ -26,6 +25,9 @@ log = logging.getLogger(__name__)
 
 class TaintSources:
     def __init__(self, server: CodieServer) -> None:
+        # imported here: the security analyzers load after `initialize` is answered
+        from codie.analyzers.security.crossmodule import WorkspaceSources
+
         self.server = server
         self.sources = WorkspaceSources()
         self.sources.documents = self._document
@@ -79,6 +81,8 @@ class TaintSources:
 
 
 def _read(path: Path) -> bytes | None:
+    from codie.analyzers.security.crossmodule import MAX_BYTES
+
     try:
         if not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
@@ -88,18 +92,25 @@ def _read(path: Path) -> bytes | None:
 
 
 def service(server: CodieServer) -> TaintSources:
+    from codie.analyzers.security.crossmodule import SERVICE
+
     found = server.services.get(TaintSources, lambda: TaintSources(server))
     server.services.shared[SERVICE] = found.sources  # what the analyzer reads (ctx.services)
     return found
 
 
-def register(server: CodieServer) -> None:
-    sources = service(server)
+def start(ls: CodieServer) -> None:
+    service(ls)
 
+
+def register(server: CodieServer) -> None:
     def watched(ls: CodieServer, events: Sequence[types.FileEvent]) -> None:
         for event in events:
-            sources.forget(event.uri)
+            service(ls).forget(event.uri)
 
-    server.hooks.save.connect(lambda ls, uri: sources.forget(uri))
-    server.hooks.close.connect(lambda ls, uri: sources.forget(uri))
+    # The service is made when the client says `initialized` (before any didOpen, so the
+    # first analysis can already follow imports), not when the server is built.
+    server.hooks.initialized.connect(start)
+    server.hooks.save.connect(lambda ls, uri: service(ls).forget(uri))
+    server.hooks.close.connect(lambda ls, uri: service(ls).forget(uri))
     server.hooks.watched.connect(watched)

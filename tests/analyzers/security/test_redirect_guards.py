@@ -96,3 +96,70 @@ def test_request_data_before_the_query_is_still_a_redirect() -> None:
         '"%s%s" % (request.GET["base"], "?x=1")',
     ):
         assert redirects(f"return HttpResponseRedirect({expr})"), expr
+
+
+def test_url_encoded_query_joined_with_the_request_path_is_not_a_redirect() -> None:
+    # the encoded query cannot name a host and the request path is this site's own
+    body = """
+filters = urlencode({"_changelist_filters": request.GET.get("q")})
+url = join_filters(request.path, filters)
+return HttpResponseRedirect(url)
+"""
+    assert redirects("from django.utils.http import urlencode\n" + body) == []
+
+
+def test_language_code_checked_by_django_is_a_guard() -> None:
+    body = """
+lang = request.POST.get("language")
+if lang and check_for_language(lang):
+    return HttpResponseRedirect(translate_url("/", lang))
+return HttpResponse(status=204)
+"""
+    source = view(body).replace(
+        "from django.urls import reverse\n",
+        "from django.urls import reverse, translate_url\nfrom django.utils.translation import check_for_language\n",
+    )
+    assert [f for f in run(source, shown=False) if f.rule_id == "SEC010"] == []
+
+
+def test_unchecked_language_code_still_reaches_the_redirect() -> None:
+    body = """
+lang = request.POST.get("language")
+return HttpResponseRedirect(translate_url(lang, "en"))
+"""
+    assert redirects(body.replace("translate_url", "build")) != []
+
+
+def test_server_set_environ_keys_are_not_request_data() -> None:
+    body = """
+request.session["token"] = request.META["CSRF_COOKIE"]
+request.session["user"] = request.META.get("REMOTE_USER")
+return HttpResponse(status=204)
+"""
+    assert [f for f in run(view(body), shown=False) if f.rule_id == "SEC011" and f.confidence > 0.3] == []
+
+
+def test_client_sent_environ_keys_are_still_request_data() -> None:
+    body = """
+request.session["agent"] = request.META["HTTP_USER_AGENT"]
+return HttpResponseRedirect(request.META.get("QUERY_STRING"))
+"""
+    found = {f.rule_id for f in run(view(body), shown=False) if f.confidence > 0.5}
+    assert {"SEC010", "SEC011"} <= found
+
+
+def test_plain_text_response_is_not_cross_site_scripting() -> None:
+    body = """
+name = request.GET["name"]
+return HttpResponse("hello " + name, content_type="text/plain; charset=utf-8")
+"""
+    assert [f for f in run(view(body), shown=False) if f.rule_id == "SEC005"] == []
+
+
+def test_html_response_still_is() -> None:
+    for kind in ("text/html", "image/svg+xml"):
+        body = f"""
+name = request.GET["name"]
+return HttpResponse("hello " + name, content_type="{kind}")
+"""
+        assert [f for f in run(view(body)) if f.rule_id == "SEC005"], kind

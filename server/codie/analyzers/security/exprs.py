@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}%\s]+/")
 PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
 URL_FAMILIES = frozenset({"ssrf", "redirect"})
+ENVIRON_GET = (".META.get", ".environ.get")
 # Budgets of one statement (deterministic: counted, not timed). Deeper or bigger statements
 # are skipped and reported (ANA001) instead of blowing the stack or the editor's time; the
 # rest of the function and of the file is still analysed. Chains that are only long, not
@@ -409,6 +410,14 @@ class Expressions:
                 self.derived[name] = self.derived[root]
 
     def _call(self, node: Node) -> Taint | None:
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if fn is not None and args is not None and fn.type == "attribute" and text(self.src, fn).endswith(ENVIRON_GET):
+            first = args.named_children[0] if args.named_children else None
+            if first is not None and specs.server_set(self.const_key(first)):
+                for arg in args.named_children[1:]:
+                    self.ev(arg)
+                return None  # `request.META.get("CSRF_COOKIE")`: set by the server, not sent
         return self.sinks.call(node)
 
 

@@ -253,9 +253,25 @@ class SinkChecker:
                     return
             if not callee.startswith("lxml"):
                 evidence_scale = 0.75
+        if sink.family == "xss" and self._not_markup(keywords):
+            return
         if not checked:
             return
         self.report(sink, call, checked, evidence_scale)
+
+    def _not_markup(self, keywords: dict[str, Node]) -> bool:
+        """`HttpResponse(text, content_type="text/plain")`: a browser does not render the
+        body as HTML (nor as SVG/XML, which can run script too)."""
+        for name in ("content_type", "mimetype", "media_type"):
+            node = keywords.get(name)
+            if (
+                node is not None
+                and node.type == "string"
+                and not any(c.type == "interpolation" for c in node.named_children)
+            ):
+                kind = text(self.src, node).lower()
+                return not any(word in kind for word in ("html", "xml", "svg"))
+        return False
 
     def made_by(self, node: Node) -> Node | None:
         """The call that made the object a name holds: assigned in this function, else at

@@ -414,7 +414,7 @@ class Expressions:
         args = node.child_by_field_name("arguments")
         if fn is not None and args is not None and fn.type == "attribute" and text(self.src, fn).endswith(ENVIRON_GET):
             first = args.named_children[0] if args.named_children else None
-            if first is not None and specs.server_set(self.const_key(first)):
+            if first is not None and first.type == "string" and specs.server_set(text(self.src, first).strip("'\"")):
                 for arg in args.named_children[1:]:
                     self.ev(arg)
                 return None  # `request.META.get("CSRF_COOKIE")`: set by the server, not sent

@@ -760,3 +760,9 @@ SHELLS = frozenset(
     }
 )
 SAFE_YAML_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+# The parts of a PyYAML loader class: the constructor decides what objects it may build
+SAFE_YAML_PARTS = frozenset({*SAFE_YAML_LOADERS, "SafeConstructor", "BaseConstructor"})
+UNSAFE_YAML_PARTS = frozenset(
+    {"Loader", "CLoader", "FullLoader", "CFullLoader", "UnsafeLoader", "CUnsafeLoader"}
+    | {"Constructor", "FullConstructor", "UnsafeConstructor"}
+)

@@ -19,7 +19,7 @@ from tree_sitter import Node
 from codie.analyzers.security.folding import Unknown, Value, fold
 from codie.analyzers.security.model import Taint, join
 from codie.analyzers.security.names import Source, dotted, text
-from codie.analyzers.security.specs import ALL_FAMILIES
+from codie.analyzers.security.specs import ALL_FAMILIES, server_set
 
 if TYPE_CHECKING:
     from codie.analyzers.security.model import Step
@@ -145,6 +145,8 @@ class Containers:
         key = self.const_key(indexes[0])
         if isinstance(key, Unknown):
             return False, None
+        if name.endswith((".META", ".environ")) and server_set(key):
+            return True, None  # `request.META["CSRF_COOKIE"]`: set by the server, not sent
         tracked = self.lists.get(name)
         if tracked is not None:
             items = tracked[1]

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from codie.analyzers.security.sinks import SinkChecker
 
 FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}%\s]+/")
+PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+URL_FAMILIES = frozenset({"ssrf", "redirect"})
+ENVIRON_GET = (".META.get", ".environ.get")
 # Budgets of one statement (deterministic: counted, not timed). Deeper or bigger statements
 # are skipped and reported (ANA001) instead of blowing the stack or the editor's time; the
 # rest of the function and of the file is still analysed. Chains that are only long, not
@@ -223,9 +226,13 @@ class Expressions:
 
     def _string(self, node: Node) -> Taint | None:
         out = None
+        query = False  # past an untainted `?` or `#`: f"{base}?next={x}"
         for child in node.named_children:
             if child.type == "interpolation":
-                out = join(out, self._join_children(child))
+                t = self._join_children(child)
+                out = join(out, _in_query(t) if query else t)
+            elif child.type == "string_content" and _opens_query(text(self.src, child)) and not _live_url(out):
+                query = True
         return self._prefixed(out, self.prefix_of(node))
 
     def prefix_of(self, node: Node | None, depth: int = 0) -> str:
@@ -283,12 +290,44 @@ class Expressions:
         while left is not None and left.type == "binary_operator":
             spine.append(left)
             left = left.child_by_field_name("left")
+        if len(spine) == 1 and left is not None and left.type == "string" and _operator(node) == "%":
+            right = node.child_by_field_name("right")
+            if right is not None:
+                t = self._percent(left, right)
+                return self._prefixed(t, self.prefix_of(node)) if t is not None else None
         t = self.ev(left) if left is not None else None
+        query = left is not None and self._query_literal(left, t)
         for level in reversed(spine):
             right = level.child_by_field_name("right")
-            t = join(t, self.ev(right) if right else None)
+            rt = self.ev(right) if right else None
+            if query and _operator(level) == "+":
+                rt = _in_query(rt)  # `url + "?" + request.GET.urlencode()`
+            t = join(t, rt)
             t = self._prefixed(t, self.prefix_of(level)) if t is not None else None
+            query = query or (right is not None and _operator(level) == "+" and self._query_literal(right, t))
         return t
+
+    def _query_literal(self, node: Node, so_far: Taint | None) -> bool:
+        """An untainted string so far, this part holding a literal `?` or `#`."""
+        if _live_url(so_far) or node.type != "string":
+            return False
+        return any(_opens_query(text(self.src, c)) for c in node.named_children if c.type == "string_content")
+
+    def _percent(self, fmt: Node, args: Node) -> Taint | None:
+        """`"%s?%s" % (url, query)`: a value formatted after an untainted `?` or `#` is in the
+        query or fragment, where it cannot change the scheme or host of the URL."""
+        content = "".join(text(self.src, c) for c in fmt.named_children if c.type == "string_content")
+        while args.type == "parenthesized_expression" and args.named_child_count == 1:
+            args = args.named_children[0]
+        values = args.named_children if args.type == "tuple" else [args]
+        literals = [m for m in PERCENT_SPEC.finditer(content) if m.group(0) != "%%"]
+        out = None
+        for k, value in enumerate(values):
+            t = self.ev(value)
+            if k < len(literals) and not _live_url(out) and _opens_query(content[: literals[k].start()]):
+                t = _in_query(t)
+            out = join(out, t)
+        return out
 
     def _attribute(self, node: Node) -> Taint | None:
         """`a.b.c`: the taint bound to the longest name, else a source, else the object's.
@@ -371,4 +410,30 @@ class Expressions:
                 self.derived[name] = self.derived[root]
 
     def _call(self, node: Node) -> Taint | None:
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if fn is not None and args is not None and fn.type == "attribute" and text(self.src, fn).endswith(ENVIRON_GET):
+            first = args.named_children[0] if args.named_children else None
+            if first is not None and first.type == "string" and specs.server_set(text(self.src, first).strip("'\"")):
+                for arg in args.named_children[1:]:
+                    self.ev(arg)
+                return None  # `request.META.get("CSRF_COOKIE")`: set by the server, not sent
         return self.sinks.call(node)
+
+
+def _operator(node: Node) -> str:
+    op = node.child_by_field_name("operator")
+    return op.type if op is not None else ""
+
+
+def _opens_query(literal: str) -> bool:
+    """Text that starts a URL's query or fragment: what follows cannot choose the host."""
+    return "?" in literal or "#" in literal
+
+
+def _live_url(t: Taint | None) -> bool:
+    return t is not None and (t.live_for("redirect") or t.live_for("ssrf"))
+
+
+def _in_query(t: Taint | None) -> Taint | None:
+    return t.clear(URL_FAMILIES) if t is not None else None

@@ -3,6 +3,9 @@
 `if name in ALLOWED:` (allowlist), `if not path.startswith(base): abort(403)` after a
 realpath (containment), `if urlparse(url).hostname not in HOSTS: return` (host check),
 `if value.isdigit():`, `if re.fullmatch(PATTERN, value):`, `if not is_safe_url(url):`.
+A guard that re-assigns instead of leaving (`if not is_safe_url(url): url = "/"`) needs no
+case of its own: the interpreter joins the arm that made the value a constant with the arm
+where the check held.
 """
 
 from __future__ import annotations
@@ -83,8 +86,11 @@ def refine(src: Source, cond: Node, positive: bool, qualify: Callable[[str], str
         return _comparison(src, cond, positive)
     if kind == "call" and positive:
         return _predicate(src, cond, qualify)
-    if kind == "attribute" and not positive:
-        return _no_host(src, cond)
+    if kind in ("identifier", "attribute") and not positive:
+        # `if next_url or ...:` failing: the value is empty or None, it carries no payload
+        name = text(src, cond) if kind == "identifier" else dotted(src, cond)
+        falsy = [(name, ALL, False)] if name is not None else []
+        return falsy + (_no_host(src, cond) if kind == "attribute" else [])
     return []
 
 

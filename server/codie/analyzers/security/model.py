@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from codie.analyzers.security.specs import ALL_FAMILIES
+from codie.analyzers.security.specs import ALL_FAMILIES, kind_counts
 
 MAX_PATH = 8  # steps kept per path: the source, the last hops and the sink matter most
 
@@ -77,7 +77,20 @@ def join(a: Taint | None, b: Taint | None) -> Taint | None:
         path = a.path if a_real else b.path
     else:
         path = a.path if len(a.path) <= len(b.path) else b.path
-    return Taint(a.kinds | b.kinds, path, a.cleared & b.cleared, a.normalized and b.normalized)
+    cleared = a.cleared & b.cleared
+    if a.cleared != b.cleared:
+        # a family one side cleared stays cleared when the other side's origins cannot
+        # carry it (`request.path` cannot aim a redirect, so the path joined with a
+        # URL-encoded query string still cannot)
+        for family in a.cleared ^ b.cleared:
+            other = b if family in a.cleared else a
+            if other.kinds and not any(_counts(k, family) for k in other.kinds):
+                cleared |= {family}
+    return Taint(a.kinds | b.kinds, path, cleared, a.normalized and b.normalized)
+
+
+def _counts(kind: str, family: str) -> bool:
+    return kind.startswith("param:") or kind_counts(kind, family)
 
 
 def join_all(items: list[Taint | None]) -> Taint | None:

@@ -503,8 +503,10 @@ class _Check:
                     if auto is None
                     else Fix("Turn on autoescaping", (TextEdit(auto.start_byte, auto.end_byte, "True"),), safe=False)
                 )
+                # the rule's prior is that of a traced flow (low on real code); a template
+                # engine set up without escaping is a pattern of its own, weighed to stay shown
                 yield ctx.report(
-                    "SEC005", call, message="Jinja2 renders without HTML autoescaping", evidence=0.6, fix=fix
+                    "SEC005", call, message="Jinja2 renders without HTML autoescaping", evidence=0.87, fix=fix
                 )
         # SEC008 XML parser that resolves external entities
         resolve = keywords.get("resolve_entities")

@@ -233,7 +233,9 @@ class SinkChecker:
                 evidence_scale = 0.9
         elif mode == "yaml":
             loader = keywords.get("Loader") or (positional[1] if len(positional) > 1 else None)
-            if loader is not None and text(self.src, loader).endswith(specs.SAFE_YAML_LOADERS):
+            if loader is not None and (
+                text(self.src, loader).endswith(specs.SAFE_YAML_LOADERS) or self._safe_loader_class(loader)
+            ):
                 return
         elif mode == "torch":
             weights = keywords.get("weights_only")
@@ -253,9 +255,48 @@ class SinkChecker:
                     return
             if not callee.startswith("lxml"):
                 evidence_scale = 0.75
+        if sink.family == "xss" and self._not_markup(keywords):
+            return
         if not checked:
             return
         self.report(sink, call, checked, evidence_scale)
+
+    def _safe_loader_class(self, loader: Node, depth: int = 0) -> bool:
+        """A loader class of this module built on PyYAML's safe constructor
+        (`class Loader(CParser, MyConstructor, Resolver)`, `class MyConstructor(SafeConstructor)`):
+        it builds only plain data, like SafeLoader."""
+        if loader.type != "identifier" or depth > 4:
+            return False
+        name = text(self.src, loader)
+        for node in self.flow.mod.root.named_children:
+            if node.type == "decorated_definition":
+                node = node.named_children[-1]
+            cls_name = node.child_by_field_name("name") if node.type == "class_definition" else None
+            if cls_name is None or text(self.src, cls_name) != name:
+                continue
+            bases = node.child_by_field_name("superclasses")
+            parts = [b for b in bases.named_children if b.type in ("identifier", "attribute")] if bases else []
+            words = [text(self.src, b).rsplit(".", 1)[-1] for b in parts]
+            if any(w in specs.UNSAFE_YAML_PARTS for w in words):
+                return False
+            return any(w in specs.SAFE_YAML_PARTS for w in words) or any(
+                self._safe_loader_class(b, depth + 1) for b in parts
+            )
+        return False
+
+    def _not_markup(self, keywords: dict[str, Node]) -> bool:
+        """`HttpResponse(text, content_type="text/plain")`: a browser does not render the
+        body as HTML (nor as SVG/XML, which can run script too)."""
+        for name in ("content_type", "mimetype", "media_type"):
+            node = keywords.get(name)
+            if (
+                node is not None
+                and node.type == "string"
+                and not any(c.type == "interpolation" for c in node.named_children)
+            ):
+                kind = text(self.src, node).lower()
+                return not any(word in kind for word in ("html", "xml", "svg"))
+        return False
 
     def made_by(self, node: Node) -> Node | None:
         """The call that made the object a name holds: assigned in this function, else at

@@ -99,6 +99,20 @@ def kind_counts(kind: str, family: str) -> bool:
     return family in WEAK_FAMILIES.get(kind, frozenset())
 
 
+# WSGI/CGI environ keys a client chooses: its headers (HTTP_*) and the request line and body
+# (PEP 3333). The rest is set by the server or by middleware (REMOTE_USER, CSRF_COOKIE).
+CLIENT_ENVIRON = frozenset(
+    {"QUERY_STRING", "PATH_INFO", "CONTENT_TYPE", "CONTENT_LENGTH", "REQUEST_METHOD", "REQUEST_URI", "RAW_URI"}
+)
+
+
+def server_set(key: object) -> bool:
+    """An environ key (a constant str) whose value the client does not send."""
+    return (
+        isinstance(key, str) and key.isupper() and not key.startswith(("HTTP_", "wsgi.")) and key not in CLIENT_ENVIRON
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Sink:
     family: str
@@ -573,6 +587,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
             # an ORM lookup returns the stored object, not the key it was looked up by
             "django.shortcuts.get_object_or_404",
             "django.shortcuts.get_list_or_404",
+            "*.get_object_for_this_type",  # ContentType's lookup by primary key
         )
     },
     **{n: frozenset({"cmd"}) for n in ("shlex.quote", "pipes.quote", "shlex.join")},
@@ -659,6 +674,10 @@ SANITIZERS: dict[str, frozenset[str]] = {
             "urllib.parse.quote",
             "urllib.parse.quote_plus",
             "urllib.parse.urlencode",
+            # percent-encoded `k=v&...` pairs: no scheme, no `//host` (Django's wrapper, and
+            # QueryDict.urlencode(), whose default quotes `/` too)
+            "django.utils.http.urlencode",
+            "*.urlencode",
         )
     },
 }
@@ -714,6 +733,8 @@ NO_RETURN = frozenset(
 GUARD_CALLS: dict[str, frozenset[str]] = {
     "django.utils.http.url_has_allowed_host_and_scheme": ALL,
     "django.utils.http.is_safe_url": ALL,
+    # True only for a well-formed language code Django has a translation for
+    "django.utils.translation.check_for_language": ALL,
     "isinstance": ALL,
     "re.fullmatch": ALL,
     "re.match": ALL,
@@ -739,3 +760,9 @@ SHELLS = frozenset(
     }
 )
 SAFE_YAML_LOADERS = ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+# The parts of a PyYAML loader class: the constructor decides what objects it may build
+SAFE_YAML_PARTS = frozenset({*SAFE_YAML_LOADERS, "SafeConstructor", "BaseConstructor"})
+UNSAFE_YAML_PARTS = frozenset(
+    {"Loader", "CLoader", "FullLoader", "CFullLoader", "UnsafeLoader", "CUnsafeLoader"}
+    | {"Constructor", "FullConstructor", "UnsafeConstructor"}
+)

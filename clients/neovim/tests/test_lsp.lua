@@ -61,7 +61,7 @@ vim.fn.writefile({
   "",
   "",
   "def checkout(basket):",
-  "    return apply_discount(basket)",
+  "    return apply_discount(input(basket))",
 }, file)
 -- A git repository with one commit, so that hotspots have churn to rank.
 for _, args in ipairs({ { "init", "-q" }, { "add", "shop.py" }, { "commit", "-q", "-m", "shop" } }) do

@@ -60,7 +60,7 @@ def archive(name):
 
 
 def checkout(basket):
-    return apply_discount(basket)
+    return apply_discount(input(basket))
 
 
 def load(path):

@@ -50,7 +50,7 @@ const SOURCE = [
   "",
   "",
   "def checkout(basket):",
-  "    return apply_discount(basket)",
+  "    return apply_discount(input(basket))",
   "",
 ].join("\n");
 

@@ -161,7 +161,8 @@ async function chatFrame(page, timeout = 30000) {
     });
 
     await step("the status item shows the server running with counts", async () => {
-      return waitText(page, ".statusbar-item", /Codie\s*[1-9]\d*\s*\d+/, 30000).then((t) => t.trim());
+      // "Codie <errors> <warnings>": at least one finding counted, at either level
+      return waitText(page, ".statusbar-item", /Codie\s*(?:[1-9]\d*\s*\d+|\d+\s*[1-9]\d*)/, 30000).then((t) => t.trim());
     });
 
     await step("the Problems panel lists the finding with its confidence", async () => {

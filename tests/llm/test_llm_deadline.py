@@ -33,8 +33,11 @@ def log_everything(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
-    """The failure is logged on one line; a traceback only at debug level (-vv)."""
-    logged = [r for r in caplog.records if r.levelno >= logging.INFO]
+    """The failure is logged on one line; a traceback only at debug level (-vv).
+
+    Only Codie's own records count: asyncio may log here the failed close of an HTTP client
+    that an earlier test's (closed) event loop left to the garbage collector."""
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith("codie")]
     assert any("failed" in r.getMessage() or "unreachable" in r.getMessage() for r in logged)
     assert all(r.exc_info is None for r in logged), "a traceback was logged"
     assert all("\n" not in r.getMessage() for r in logged)

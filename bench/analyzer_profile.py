@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
+from bigfiles import stdlib_large, stdlib_repeated  # noqa: E402
 from codie.analyzers import registered  # noqa: E402
 from codie.analyzers.callgraph.extract import summarize  # noqa: E402
 from codie.analyzers.metrics import module_metrics  # noqa: E402
@@ -37,24 +37,8 @@ from codie.core.document import Document  # noqa: E402
 from codie.core.rules import catalogue  # noqa: E402
 
 
-def stdlib_large() -> str:
-    """inspect.py + typing.py, as lspbench.py --stdlib-file large builds it."""
-    lib = Path(sysconfig.get_paths()["stdlib"])
-    parts = []
-    for name in ("inspect.py", "typing.py"):
-        text = (lib / name).read_text(encoding="utf-8")
-        parts.append(text if text.endswith("\n") else text + "\n")
-    return "".join(parts)
-
-
 def generated_defs(lines: int = 50_000) -> str:
     return "".join(f"def f{i}(a, b=[]):\n    return a\n" for i in range(lines // 2))
-
-
-def stdlib_repeated(lines: int = 50_000) -> str:
-    base = stdlib_large()
-    n = base.count("\n")
-    return base * (lines // n) + "".join(base.splitlines(keepends=True)[: lines % n])
 
 
 FILES: dict[str, Callable[[], str]] = {

@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from analyzer_profile import stdlib_repeated  # noqa: E402
+from bigfiles import stdlib_repeated  # noqa: E402
 
 SCENARIOS = ("typing", "burst", "50k")
 

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from tree_sitter import Node  # noqa: E402
 
-from analyzer_profile import stdlib_large  # noqa: E402
+from bigfiles import stdlib_large  # noqa: E402
 from codie.core import engine  # noqa: E402
 from codie.core.analyzer import Analyzer  # noqa: E402
 from codie.core.findings import Finding  # noqa: E402

@@ -10,7 +10,7 @@ a generous safety timeout only keeps a hang from stalling the suite.
 
 from __future__ import annotations
 
-import sysconfig
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,23 +23,10 @@ from codie.core.engine import DocumentAnalysis, analyze
 from codie.core.findings import Finding
 from codie.core.rules import catalogue
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the files, shared with bench/
+from bigfiles import stdlib_large, stdlib_repeated
+
 SAFETY_TIMEOUT = 900.0  # seconds: a hang fails the test instead of the suite; not a budget
-
-
-def stdlib_large() -> str:
-    """inspect.py + typing.py, exactly as lspbench.py --stdlib-file large builds it."""
-    lib = Path(sysconfig.get_paths()["stdlib"])
-    parts = []
-    for name in ("inspect.py", "typing.py"):
-        text = (lib / name).read_text(encoding="utf-8")
-        parts.append(text if text.endswith("\n") else text + "\n")
-    return "".join(parts)
-
-
-def repeated(lines: int) -> str:
-    base = stdlib_large()
-    n = base.count("\n")
-    return base * (lines // n) + "".join(base.splitlines(keepends=True)[: lines % n])
 
 
 def comparable(findings: list[Finding]) -> list[tuple[Any, ...]]:
@@ -125,6 +112,6 @@ def test_stdlib_file_nothing_quarantined_and_incremental_equals_full() -> None:
 
 
 def test_50000_line_file_nothing_quarantined_and_incremental_equals_full() -> None:
-    text = repeated(50_000)
+    text = stdlib_repeated(50_000)
     assert text.count("\n") == 50_000
     in_thread(lambda: check(text, "stdlib50k", 2))

@@ -115,10 +115,10 @@ def merge(
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list):
-                problem(key, f"{key} must be a list of strings, got {_kind(value)}")
+                problem(key, f"{key} must be a list of strings, got {describe_value(value)}")
                 continue
             if (bad := next((v for v in value if not isinstance(v, str)), None)) is not None:
-                problem(key, f"{key} must be a list of strings, but it holds {_kind(bad)}")
+                problem(key, f"{key} must be a list of strings, but it holds {describe_value(bad)}")
                 continue
             if name in ("select", "ignore"):
                 unknown = [v for v in value if not is_rule_pattern(v)]
@@ -133,12 +133,14 @@ def merge(
                 changes[name] = tuple(value)
         elif name == "min_confidence":
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                problem(key, f"{key} must be a number between 0 and 1, got {_kind(value)}")
+                problem(key, f"{key} must be a number between 0 and 1, got {describe_value(value)}")
                 continue
             changes[name] = float(value)
         elif name == "severity":
             if not isinstance(value, Mapping):
-                problem(key, f'severity must be a table of RULE = "error|warning|info|hint", got {_kind(value)}')
+                problem(
+                    key, f'severity must be a table of RULE = "error|warning|info|hint", got {describe_value(value)}'
+                )
                 continue
             sev = dict(base.severity)
             for rule, level in value.items():
@@ -148,7 +150,10 @@ def merge(
                     )
                     continue
                 if not isinstance(level, str):
-                    problem(str(rule), f"severity.{rule} must be one of error, warning, info, hint, got {_kind(level)}")
+                    problem(
+                        str(rule),
+                        f"severity.{rule} must be one of error, warning, info, hint, got {describe_value(level)}",
+                    )
                     continue
                 try:
                     sev[str(rule)] = Severity.parse(level)
@@ -176,7 +181,7 @@ def unknown_rule_message(pattern: str, exact: bool = False) -> str:
     return f"unknown {what} {pattern!r}{hint}; see `codie rules`"
 
 
-def _kind(value: object) -> str:
+def describe_value(value: object) -> str:
     """A short, bounded description of a bad value (never a huge or deep repr)."""
     if isinstance(value, list | tuple):
         return "a list"
@@ -234,13 +239,15 @@ def load_pyproject_text(text: str, source: str, base: Settings | None = None) ->
     tool = data.get("tool", {})
     if not isinstance(tool, Mapping):
         return base, [
-            ConfigProblem(f"tool must be a table, got {_kind(tool)}", source, "tool", _top_level_line(lines, "tool"))
+            ConfigProblem(
+                f"tool must be a table, got {describe_value(tool)}", source, "tool", _top_level_line(lines, "tool")
+            )
         ]
     table = tool.get("codie", {})
     if not isinstance(table, Mapping):
         return base, [
             ConfigProblem(
-                f"[tool.codie] must be a table, got {_kind(table)}",
+                f"[tool.codie] must be a table, got {describe_value(table)}",
                 source,
                 "codie",
                 _top_level_line(lines, "codie", "tool"),

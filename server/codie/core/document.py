@@ -19,6 +19,16 @@ from codie.core.lines import UTF16, LineIndex, encode
 
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
+# The field naming what each binding statement of the grammar (re)binds: `x = ...`,
+# `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
+BINDING_TARGETS = {
+    "assignment": "left",
+    "augmented_assignment": "left",
+    "for_statement": "left",
+    "for_in_clause": "left",
+    "named_expression": "name",
+    "as_pattern": "alias",
+}
 _local = threading.local()
 
 

@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codie.core.config import describe_value
+
 PROVIDERS = ("offline", "ollama", "openai")
 DEFAULT_MODELS = {"offline": "offline", "ollama": "qwen2.5-coder:7b", "openai": "gpt-4o-mini"}
 DEFAULT_TIMEOUT = 30.0
@@ -93,7 +95,7 @@ def load_config(
     provider = env.get("CODIE_LLM_PROVIDER") or _text(key, raw, bad) or "offline"
     provider = provider.lower()
     if provider not in PROVIDERS:
-        bad("provider", f"must be one of {', '.join(PROVIDERS)}, got {_short(provider)}")
+        bad("provider", f"must be one of {', '.join(PROVIDERS)}, got {describe_value(provider)}")
         provider = "offline"
     model = env.get("CODIE_LLM_MODEL") or _text(*_get(section, "model"), bad) or DEFAULT_MODELS[provider]
     env_timeout = env.get("CODIE_LLM_TIMEOUT")
@@ -130,20 +132,11 @@ def load_config(
 Bad = Callable[[str, str], None]
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _text(key: str, value: Any, bad: Bad) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        bad(key, f"must be a string, got {_short(value)}")
+        bad(key, f"must be a string, got {describe_value(value)}")
         return None
     return value
 
@@ -151,7 +144,7 @@ def _text(key: str, value: Any, bad: Bad) -> str | None:
 def _flag(key: str, value: Any, bad: Bad) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    bad(key, f"must be true or false, got {_short(value)}")
+    bad(key, f"must be true or false, got {describe_value(value)}")
     return None
 
 
@@ -171,10 +164,10 @@ def _number(
             raise TypeError
         number = float(value)
     except (TypeError, ValueError):
-        bad(key, f"must be a number, got {_short(value)}")
+        bad(key, f"must be a number, got {describe_value(value)}")
         return default
     if not low <= number <= high or (whole and not number.is_integer()):
         kind = "a whole number" if whole else "a number"
-        bad(key, f"must be {kind} between {low:g} and {high:g}, got {_short(value)}")
+        bad(key, f"must be {kind} between {low:g} and {high:g}, got {describe_value(value)}")
         return default
     return number

@@ -33,7 +33,7 @@ from tree_sitter import Node
 
 from codie.core.analyzer import Analyzer, Context
 from codie.core.config import Settings
-from codie.core.document import Document
+from codie.core.document import BINDING_TARGETS, Document
 from codie.core.engine import analyze
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue
@@ -148,12 +148,7 @@ def _key(doc: Document, f: Finding) -> tuple[str, str]:
 
 
 _BINDING_FIELDS = {
-    "assignment": "left",
-    "augmented_assignment": "left",
-    "for_statement": "left",
-    "for_in_clause": "left",
-    "named_expression": "name",
-    "as_pattern": "alias",
+    **BINDING_TARGETS,  # the statements that bind names (assignments, loops, walrus, `as`)
     "function_definition": "name",
     "class_definition": "name",
     "aliased_import": "alias",

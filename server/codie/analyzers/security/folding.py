@@ -15,6 +15,7 @@ from typing import Any
 from tree_sitter import Node
 
 from codie.analyzers.security.names import Source, text
+from codie.core.document import BINDING_TARGETS
 
 MAX_INT = 2**64
 MAX_TEXT = 4_096
@@ -256,16 +257,6 @@ def _identical(a: object, b: object) -> bool:
     raise TypeError
 
 
-BINDERS = {
-    "assignment": "left",
-    "augmented_assignment": "left",
-    "for_statement": "left",
-    "for_in_clause": "left",
-    "named_expression": "name",
-    "as_pattern": "alias",
-}
-
-
 def assigned(src: Source, node: Node) -> set[str]:
     """Every plain name a statement (re)binds anywhere inside it: a loop forgets those
     constants before running its body once, or a later iteration's value is missed."""
@@ -273,7 +264,7 @@ def assigned(src: Source, node: Node) -> set[str]:
     stack = [node]
     while stack:
         n = stack.pop()
-        field = BINDERS.get(n.type)
+        field = BINDING_TARGETS.get(n.type)
         target = n.child_by_field_name(field) if field is not None else None
         if target is not None:
             targets = [target]

@@ -8,7 +8,8 @@ gives the generating module a `compile` that looks the pair up in a file of mars
 code objects, one per interpreter version, in the user's cache directory. A miss
 compiles as usual; a missing, stale or unreadable file only means compiling again.
 
-This module imports only the standard library: it runs before pygls and lsprotocol.
+This module imports only the standard library (and core.cachedir, which does too): it
+runs before pygls and lsprotocol.
 """
 
 from __future__ import annotations
@@ -26,24 +27,14 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
+from codie.core.cachedir import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 # Rewrite the file only when this many scripts were missing (a new attrs or lsprotocol):
 # one class whose source differs on every start must not rewrite it on every start.
 REWRITE_AFTER = 16
 Key = tuple[str, str, int]  # (file name, source, future flags)
-
-
-def cache_dir() -> Path:
-    """The platform's per-user cache directory for Codie ($CODIE_CACHE_DIR overrides)."""
-    if env := os.environ.get("CODIE_CACHE_DIR"):
-        return Path(env)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "codie" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "codie"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codie"
 
 
 class CodeCache:
@@ -108,7 +99,7 @@ class CodeCache:
 
 
 def default_path() -> Path:
-    return cache_dir() / f"code-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
+    return user_cache_dir() / f"code-{sys.implementation.cache_tag}-{sys.hexversion:x}.marshal"
 
 
 @contextlib.contextmanager

@@ -20,7 +20,6 @@ import hashlib
 import logging
 import os
 import sqlite3
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from enum import Enum
@@ -30,12 +29,12 @@ from typing import Any
 import msgpack
 import sqlite_utils
 
+from codie.core.cachedir import user_cache_dir
 from codie.core.findings import Category, Finding, Fix, Location, Severity, TextEdit
 from codie.report.model import Located, Place
 from codie.store import open_store
 
 log = logging.getLogger(__name__)
-CACHE_ENV = "CODIE_CACHE_DIR"
 FORMAT = 1  # bump when the encoding below changes: older entries then never match
 COMPONENT = "checkcache"
 KEEP_EXTRA = 2.0  # entries kept beyond this run's files (other branches, older configs)
@@ -60,25 +59,12 @@ class CacheFormatError(ValueError):
     pass
 
 
-def cache_root() -> Path:
-    """The platform's per-user cache folder for Codie (CODIE_CACHE_DIR overrides)."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "codie" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "codie"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codie"
-
-
 def project_db(root: Path) -> Path:
     """The cache database of the project at `root`: named after it, keyed by its path."""
     resolved = root.resolve()
     digest = hashlib.blake2b(str(resolved).encode(), digest_size=8).hexdigest()
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in resolved.name)[:40] or "root"
-    return cache_root() / "check" / f"{name}-{digest}.db"
+    return user_cache_dir() / "check" / f"{name}-{digest}.db"
 
 
 def digest(*parts: bytes | str) -> str:

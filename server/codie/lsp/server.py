@@ -135,8 +135,8 @@ class CodieServer(LanguageServer):
 
     @analyzers.setter
     def analyzers(self, value: tuple[Analyzer, ...]) -> None:
-        self._load()
-        self._analyzers = value
+        with self._loading:  # a warm-up thread that loads later sees them set and keeps them
+            self._analyzers = value
 
     def _load(self) -> None:
         with self._loading:  # the warm-up thread and a first didOpen: one load

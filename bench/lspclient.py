@@ -37,3 +37,14 @@ def read_message(stream: IO[bytes]) -> Any | None:
     if not line or length is None:
         return None
     return json.loads(stream.read(length))
+
+
+def did_change(uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> dict[str, Any]:
+    """The params of a didChange replacing the range start..end ((line, character) each) by text."""
+    (sl, sc), (el, ec) = start, end
+    return {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [
+            {"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": text}
+        ],
+    }

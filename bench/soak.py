@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lspclient import read_message, write_message
+from lspclient import did_change, read_message, write_message
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE: list[str] = []
@@ -142,6 +142,17 @@ class Server:
                 if settled and self.last_publish == quiet_since:
                     return
             time.sleep(0.25)
+        # not settled: say what is still missing, so a hang is a finding and not a mystery
+        with self.cond:
+            stale = {u: (self.diagnostics.get(u, (None,))[0], v) for u, v in versions.items()}
+        stale = {u.rsplit("/", 1)[-1]: got_wanted for u, got_wanted in stale.items() if got_wanted[0] != got_wanted[1]}
+        state = self.request("codie/serverState", {}, timeout=60)
+        result = (state or {}).get("result") or {}
+        print(
+            f"soak: not settled after {timeout:.0f} s; versions (published, sent) {stale};"
+            f" settled={result.get('settled')} callGraph={result.get('callGraph')} held={result.get('held')}",
+            file=sys.stderr,
+        )
 
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -233,40 +244,14 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
                 for piece in pieces:
                     versions[uri] += 1
                     server.notify(
-                        "textDocument/didChange",
-                        {
-                            "textDocument": {"uri": uri, "version": versions[uri]},
-                            "contentChanges": [
-                                {
-                                    "range": {
-                                        "start": {"line": line, "character": col},
-                                        "end": {"line": line, "character": col},
-                                    },
-                                    "text": piece,
-                                }
-                            ],
-                        },
+                        "textDocument/didChange", did_change(uri, versions[uri], (line, col), (line, col), piece)
                     )
                     col += len(piece.encode("utf-16-le")) // 2
                 lines[line:line] = snippet[:-1].split("\n")
                 counts["bursts" if burst else "edits"] += 1
             elif len(lines) > 1:
                 versions[uri] += 1
-                server.notify(
-                    "textDocument/didChange",
-                    {
-                        "textDocument": {"uri": uri, "version": versions[uri]},
-                        "contentChanges": [
-                            {
-                                "range": {
-                                    "start": {"line": line, "character": 0},
-                                    "end": {"line": line + 1, "character": 0},
-                                },
-                                "text": "",
-                            }
-                        ],
-                    },
-                )
+                server.notify("textDocument/didChange", did_change(uri, versions[uri], (line, 0), (line + 1, 0), ""))
                 del lines[line]
                 counts["edits"] += 1
             texts[uri] = "\n".join(lines)
@@ -316,18 +301,7 @@ def burst(keys: int) -> dict[str, Any]:
     line = text.count("\n") // 2
     started = time.perf_counter()
     for k in range(keys):
-        server.notify(
-            "textDocument/didChange",
-            {
-                "textDocument": {"uri": uri, "version": 2 + k},
-                "contentChanges": [
-                    {
-                        "range": {"start": {"line": line, "character": k}, "end": {"line": line, "character": k}},
-                        "text": "x",
-                    }
-                ],
-            },
-        )
+        server.notify("textDocument/didChange", did_change(uri, 2 + k, (line, k), (line, k), "x"))
     sent = time.perf_counter()
     with server.cond:
         server.cond.wait_for(lambda: server.diagnostics.get(uri, (None,))[0] == keys + 1, 300)

@@ -10,21 +10,17 @@ a generous safety timeout only keeps a hang from stalling the suite.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
+from bigfiles import stdlib_large, stdlib_repeated
 from codie.analyzers import registered
 from codie.core.analyzer import Context
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis, analyze
 from codie.core.findings import Finding
 from codie.core.rules import catalogue
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the files, shared with bench/
-from bigfiles import stdlib_large, stdlib_repeated
 
 SAFETY_TIMEOUT = 900.0  # seconds: a hang fails the test instead of the suite; not a budget
 

@@ -10,11 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+from callgraph_pycg import SUITE, cases, codie, expected
 from codie.analyzers.callgraph import CallGraph
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-from callgraph_pycg import SUITE, cases, codie, expected  # noqa: E402
 
 
 def pycg_graph(tmp_path: Path, source: str) -> dict[str, list[str]]:

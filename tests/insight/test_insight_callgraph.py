@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from pathlib import Path
 
+from callgraph_score import SUITE, score_suite, totals
 from codie.analyzers.callgraph import CallGraph
 from codie.cli.main import main as cli_main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from callgraph_score import SUITE, score_suite, totals
 
 
 def test_suite_has_at_least_60_programs_with_expectations() -> None:

@@ -16,8 +16,6 @@ from codie.core.analyzer import Context
 from codie.core.config import Settings
 from codie.core.document import Document, parse
 from codie.core.rules import catalogue
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from metrics_radon_agreement import agreement
 
 

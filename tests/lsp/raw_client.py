@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the framing, shared with bench/
 from lspclient import encode, frame, read_message
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sysconfig
 from pathlib import Path
 
+from lspclient import did_change
 from tests.lsp.raw_client import RawServer
 
 BURST = 200
@@ -31,18 +32,7 @@ def test_an_edit_burst_publishes_the_newest_version_and_no_backlog(tmp_path: Pat
         assert set(published(server, uri)) == {1}
         line = text.count("\n") // 2
         for k in range(BURST):
-            server.notify(
-                "textDocument/didChange",
-                {
-                    "textDocument": {"uri": uri, "version": 2 + k},
-                    "contentChanges": [
-                        {
-                            "range": {"start": {"line": line, "character": k}, "end": {"line": line, "character": k}},
-                            "text": "x",
-                        }
-                    ],
-                },
-            )
+            server.notify("textDocument/didChange", did_change(uri, 2 + k, (line, k), (line, k), "x"))
         server.hover(uri)  # answered once the newest version is analysed
         versions = published(server, uri)
         assert versions[-1] == BURST + 1

@@ -8,10 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.waiting import TIMEOUT, wait_until
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the framing, shared with bench/
 from lspclient import read_message, write_message
+from tests.waiting import TIMEOUT, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,9 @@ from codie.analyzers.security.crossmodule import SERVICE as SOURCES_SERVICE
 from codie.analyzers.security.crossmodule import ModuleLoader, WorkspaceSources
 from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
-from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
+from codie.analyzers.security.module import MODULE_KEY, SINK_RE, ModuleInfo
 from codie.analyzers.security.names import collect_imports
+from codie.analyzers.security.reuse import DocumentCache
 from codie.core.analyzer import Context, Mode
 from codie.core.confidence import logit, sigmoid
 from codie.core.findings import Finding, Location, Severity
@@ -56,7 +57,9 @@ class TaintAnalyzer:
 
     def __init__(self) -> None:
         # per document: function results keyed by (function, hash of its text)
-        self._caches: OrderedDict[str, dict[tuple[str, int], CacheEntry]] = OrderedDict()
+        self._caches: OrderedDict[str, DocumentCache] = OrderedDict()
+        # per document: the functions the last pass analysed (not taken from the cache)
+        self.analysed: dict[str, list[str]] = {}
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
@@ -65,7 +68,7 @@ class TaintAnalyzer:
         if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
             return
         root = doc.tree.root_node
-        cache = self._caches.pop(doc.uri, {})
+        cache = self._caches.pop(doc.uri, None)
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -83,10 +86,12 @@ class TaintAnalyzer:
                 except (OSError, ValueError):
                     mod.loader = None
         mod.run()
-        self._caches[doc.uri] = mod.new_cache
+        self._caches[doc.uri] = mod.cache
+        self.analysed[doc.uri] = mod.analysed
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
+            self.analysed.pop(gone, None)
         yield from self._report(ctx, mod)
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:

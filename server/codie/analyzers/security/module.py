@@ -46,6 +46,23 @@ MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper ca
 
 
 @dataclass
+class _Collected:
+    """What one top-level statement contributes (offsets relative to its start)."""
+
+    # (key, `def` at, decorators at, end, class, an HTML route)
+    functions: list[tuple[str, int, int, int, str | None, bool]] = field(default_factory=list)
+    consts: list[str] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)
+    types: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
+MAX_COLLECTED = 100_000
+_COLLECTED: dict[tuple[int, int, str], _Collected] = {}
+
+
+@dataclass
 class Result:
     summary: Summary
     found: tuple[SinkHit, ...]
@@ -96,11 +113,13 @@ class ModuleInfo:
         self.loader: ModuleLoader | None = None
         self._external: dict[str, Summary | None] = {}
         self._workspace: set[str] | None = None
-        self._collect(root, None, "")
+        self._collect_module()
         # functions read these module-level objects: a change to one re-analyses them
         configured = tuple(sorted((k, text(self.src, v)) for k, v in self.global_calls.items()))
         self.fingerprint = hash((imports.fingerprint(), self.has_sources, configured))
-        self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
+        self.functions[MODULE_KEY] = FunctionInfo(
+            None, MODULE_KEY, root.start_byte, root.start_byte, root.end_byte, None, nodes=(root, root, root)
+        )
 
     # --------------------------------------------------------------------------- collection
     def _framework(self) -> str:
@@ -112,8 +131,44 @@ class ModuleInfo:
             return "django"
         return ""
 
-    def _collect(self, block: Node, cls: str | None, prefix: str) -> None:
-        for stmt in block.named_children:
+    def _collect_module(self) -> None:
+        """The functions and module-level facts of every top-level statement, cached by its
+        text: a keystroke changes one statement, not the 3,000 others of a big file."""
+        for stmt in self._root.named_children:
+            if stmt.type not in COLLECTED_TYPES:
+                continue
+            start = stmt.start_byte
+            chunk = self.src[start : stmt.end_byte]
+            key = (hash(chunk), len(chunk), self.framework)
+            found = _COLLECTED.get(key)
+            if found is None:
+                found = _Collected()
+                self._collect(stmt, None, "", found, start, top=True)
+                if len(_COLLECTED) > MAX_COLLECTED:
+                    _COLLECTED.clear()
+                _COLLECTED[key] = found
+            for fkey, at, outer_at, end, cls, html in found.functions:
+                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + end, cls, html)
+            for var in found.consts:
+                self.consts.add(var)
+            self.const_values.update(found.values)
+            self.global_types.update(found.types)
+            for var, at, end in found.calls:
+                self.global_calls[var] = self.node_at(start + at, start + end, "call")
+
+    def node_at(self, start: int, end: int, kind: str) -> Node:
+        """The node of this type spanning exactly start..end (a function, a call)."""
+        node: Node | None = self._root.descendant_for_byte_range(start, end)
+        while node is not None and not (node.type == kind and node.start_byte == start and node.end_byte == end):
+            node = node.parent
+        if node is None:
+            raise LookupError(f"no {kind} at {start}..{end}")
+        return node
+
+    def _collect(
+        self, block: Node, cls: str | None, prefix: str, out: _Collected, base: int, top: bool = False
+    ) -> None:
+        for stmt in [block] if top else block.named_children:
             outer = stmt
             node = stmt
             if stmt.type == "decorated_definition":
@@ -122,12 +177,12 @@ class ModuleInfo:
                     continue
                 node = inner
             if node.type == "function_definition":
-                self._add_function(node, outer, cls, prefix)
+                self._add_function(node, outer, cls, prefix, out, base)
             elif node.type == "class_definition" and not prefix:
                 name = node.child_by_field_name("name")
                 body = node.child_by_field_name("body")
                 if name is not None and body is not None:
-                    self._collect(body, text(self.src, name), "")
+                    self._collect(body, text(self.src, name), "", out, base)
             elif node.type == "expression_statement" and cls is None and not prefix:
                 assign = node.named_children[0] if node.named_children else None
                 if assign is not None and assign.type == "assignment":
@@ -138,19 +193,20 @@ class ModuleInfo:
                     if right.type in ("string", "integer", "tuple", "list", "set", "dictionary", "concatenated_string"):
                         if right.type == "string" and any(c.type == "interpolation" for c in right.named_children):
                             continue
-                        self.consts.add(var)
+                        out.consts.append(var)
                         if right.type == "string":
-                            self.const_values[var] = "".join(
+                            value = "".join(
                                 text(self.src, c) for c in right.named_children if c.type == "string_content"
                             )
+                            out.values.append((var, value))
                     elif right.type == "call":
                         if CONFIGURED.search(self.src, right.start_byte, right.end_byte):
-                            self.global_calls[var] = right
+                            out.calls.append((var, right.start_byte - base, right.end_byte - base))
                         fn = right.child_by_field_name("function")
                         if fn is not None and fn.type == "identifier":
-                            self.global_types[var] = text(self.src, fn)
+                            out.types.append((var, text(self.src, fn)))
 
-    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str) -> None:
+    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str, out: _Collected, base: int) -> None:
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name_node is None or body is None:
@@ -161,9 +217,9 @@ class ModuleInfo:
         if outer is not node:
             decorators = self.src[outer.start_byte : node.start_byte].decode("utf-8", "replace")
             html = bool(ROUTE_RE.search(decorators)) and (self.framework == "flask" or "HTMLResponse" in decorators)
-        self.functions[key] = FunctionInfo(self, key, node, outer, body, cls, html)
+        out.functions.append((key, node.start_byte - base, outer.start_byte - base, node.end_byte - base, cls, html))
         if self.src.find(b"def ", body.start_byte, body.end_byte) >= 0:
-            self._collect(body, None, key + ".")
+            self._collect(body, None, key + ".", out, base)
 
     def signature(self, info: FunctionInfo) -> Signature:
         sig = read_signature(self, info)
@@ -231,7 +287,7 @@ class ModuleInfo:
         for key, info in self.functions.items():
             if key == MODULE_KEY:
                 continue
-            sink, called = self._facts(self.src[info.outer.start_byte : info.outer.end_byte])
+            sink, called = self._facts(self.src[info.outer_start : info.end])
             if info.html_route or sink:
                 direct.add(key)
             else:
@@ -295,13 +351,13 @@ class ModuleInfo:
             starts = tuple(c.start_byte for c in statements)
             chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
         else:
-            chunk = self.src[info.outer.start_byte : info.outer.end_byte]
+            chunk = self.src[info.outer_start : info.end]
         # which imported names resolve to workspace functions is part of the key: in the
         # editor a module's text arrives after a first pass that could not follow the call
         workspace = frozenset(self.workspace_imports()) if self.loader is not None else None
         cache_key = (key, hash((chunk, self.fingerprint, info.cls, workspace)))
         entry = self.cache.get(cache_key)
-        def_at = info.node.start_byte - info.outer.start_byte
+        def_at = info.start - info.outer_start
         if key != MODULE_KEY:
             last = self.cache.texts.get(key)
             if last is not None and last[0] != chunk:

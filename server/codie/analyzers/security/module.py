@@ -55,6 +55,8 @@ class _Collected:
     values: list[tuple[str, str]] = field(default_factory=list)
     types: list[tuple[str, str]] = field(default_factory=list)
     calls: list[tuple[str, int, int]] = field(default_factory=list)
+    # per sink pattern (module.sink_key): function index -> (mentions a sink, names called)
+    facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
 
 
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
@@ -99,6 +101,8 @@ class ModuleInfo:
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
         self._classes: int | None = None
+        # function key -> the statement record it came from (its facts are cached there)
+        self._homes: dict[str, tuple[_Collected, int]] = {}
         self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
@@ -117,6 +121,16 @@ class ModuleInfo:
         # functions read these module-level objects: a change to one re-analyses them
         configured = tuple(sorted((k, text(self.src, v)) for k, v in self.global_calls.items()))
         self.fingerprint = hash((imports.fingerprint(), self.has_sources, configured))
+        # every module-level fact but the rare ones (class headers, Django wiring)
+        self.epoch = hash(
+            (
+                self.fingerprint,
+                tuple(self.functions),
+                tuple(self.consts),
+                tuple(self.const_values.items()),
+                tuple(self.global_types.items()),
+            )
+        )
         self.functions[MODULE_KEY] = FunctionInfo(
             None, MODULE_KEY, root.start_byte, root.start_byte, root.end_byte, None, nodes=(root, root, root)
         )
@@ -147,8 +161,9 @@ class ModuleInfo:
                 if len(_COLLECTED) > MAX_COLLECTED:
                     _COLLECTED.clear()
                 _COLLECTED[key] = found
-            for fkey, at, outer_at, end, cls, html in found.functions:
+            for i, (fkey, at, outer_at, end, cls, html) in enumerate(found.functions):
                 self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + end, cls, html)
+                self._homes[fkey] = (found, i)
             for var in found.consts:
                 self.consts.add(var)
             self.const_values.update(found.values)
@@ -287,7 +302,7 @@ class ModuleInfo:
         for key, info in self.functions.items():
             if key == MODULE_KEY:
                 continue
-            sink, called = self._facts(self.src[info.outer_start : info.end])
+            sink, called = self._function_facts(info)
             if info.html_route or sink:
                 direct.add(key)
             else:
@@ -319,6 +334,19 @@ class ModuleInfo:
     def _reaches_sink(self, key: str) -> bool:
         found = self.summary(key)
         return found is not None and bool(found.sinks)
+
+    def _function_facts(self, info: FunctionInfo) -> tuple[bool, frozenset[str]]:
+        """_facts, remembered with the statement the function is in (no slicing and hashing
+        of every function's text on every pass)."""
+        home = self._homes.get(info.key)
+        if home is None:
+            return self._facts(self.src[info.outer_start : info.end])
+        collected, index = home
+        known = collected.facts.setdefault(self.sink_key, {})
+        facts = known.get(index)
+        if facts is None:
+            facts = known[index] = self._facts(self.src[info.outer_start : info.end])
+        return facts
 
     def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:
         """Does a function's text mention a sink, and which names does it call? Cached by
@@ -384,20 +412,21 @@ class ModuleInfo:
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
-        self.cache.put(cache_key, CacheEntry(result.summary, result.found, result.used, starts, result.skipped, reads))
+        entry = CacheEntry(result.summary, result.found, result.used, starts, result.skipped, reads, self.epoch)
+        self.cache.put(cache_key, entry)
         return result
 
     def _reuse(self, entry: CacheEntry, info: FunctionInfo) -> CacheEntry | None:
         """The cached entry, if it still holds (remapped when callees only moved), else None."""
         for fact, value in entry.reads.items():
-            if self.fact(fact, info) != value:
+            if (entry.epoch != self.epoch or fact[0] in RARE_FACTS) and self.fact(fact, info) != value:
                 return None
         remapper = Remapper(self.remaps)  # (filled as callees are looked at)
         moved = False
         used: dict[str, Summary | None] = {}
         for callee, old in entry.used.items():
             now = self.summary(callee)
-            if now != old:
+            if now is not old and now != old:
                 if not self.remaps:
                     return None
                 try:
@@ -582,6 +611,7 @@ def _sig_fact(sig: Signature) -> tuple[object, ...]:
     return (sig.params, sig.source_params, sig.request_params, sig.vararg, sig.view)
 
 
+RARE_FACTS = frozenset({"classes", "sig"})  # not covered by ModuleInfo.epoch
 _UNKNOWN_FACT = object()  # a fact of a kind this version does not know: never equal
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
 _FACTS: dict[tuple[int, tuple[int, bool]], tuple[bool, frozenset[str]]] = {}

@@ -37,6 +37,9 @@ class CacheEntry:
     starts: tuple[int, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     reads: dict[Fact, object] = field(default_factory=dict)
+    # the module's facts (ModuleInfo.epoch) when the reads were last checked: while they
+    # are unchanged (a keystroke inside a function body), the reads need no check
+    epoch: int = 0
 
 
 class DocumentCache:

@@ -251,3 +251,35 @@ def test_module_level_edits_invalidate_what_read_them() -> None:
     # the module-level object the call was resolved through is no longer a Repo
     edit(b"repo = Repo()", b"repo = object()")
     assert "view_b" in analyzer.analysed[URI]
+
+
+def test_module_level_code_runs_again_from_the_statement_that_changed() -> None:
+    """Module-level code is one flow (a name bound at the top reaches a sink below): an
+    edit near its end runs it again from a state saved shortly before the edit."""
+    lines = ["import os", "import sys", "", "user = sys.argv[1]"]
+    lines += [f"NAME_{i} = 'value {i}'" for i in range(60)]
+    lines += ["", "def run(cmd):", "    os.system(cmd)", ""]
+    lines += [f"OTHER_{i} = NAME_{i} + 'x'" for i in range(40)]
+    lines += ["os.system('ls ' + user)", "run(user)", ""]
+    doc = Document(URI, "\n".join(lines))
+    analyzer = TaintAnalyzer()
+    before = analyse(analyzer, doc)
+    assert full(before) == full(fresh(doc.source))
+    assert len([f for f in before if f.rule_id == "SEC002"]) == 2
+    rng = random.Random(7)
+    restarted = 0
+    inserted = -1
+    for step in range(30):
+        if step % 3 == 2:  # a line typed before taken out again
+            doc.splice(inserted, doc.source.index(b"\n", inserted) + 1, b"")
+        else:
+            inserted = doc.source.index(f"OTHER_{rng.randrange(40)} =".encode())
+            new = rng.choice(
+                [b"x_unused = eval(input())\n", b"user = 'safe'\n", b"run = print\n", b"os.system(user)\n"]
+            )
+            doc.splice(inserted, inserted, new)
+        doc.reparse()
+        found = analyse(analyzer, doc)
+        assert full(found) == full(fresh(doc.source)), doc.source.decode()
+        restarted += analyzer.module_restart[URI] > 0
+    assert restarted >= 10

@@ -21,10 +21,10 @@ from codie.analyzers.security import specs
 from codie.analyzers.security.calls import EXTERNAL, apply_summary
 from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
-from codie.analyzers.security.interp import Flow
+from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
-from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, Remap, Remapper, Unmappable
+from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -100,6 +100,7 @@ class ModuleInfo:
         self._reads: list[dict[Fact, object]] = []
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
+        self.module_restart = -1  # the top-level statement module-level code ran again from
         self._classes: int | None = None
         # function key -> the statement record it came from (its facts are cached there)
         self._homes: dict[str, tuple[_Collected, int]] = {}
@@ -449,7 +450,7 @@ class ModuleInfo:
     def _analyze_guarded(self, info: FunctionInfo) -> Result:
         key = info.key
         try:
-            return self._analyze(info)
+            return self._analyze_module(info) if key == MODULE_KEY else self._analyze(info)
         except RecursionError:
             # the interpreter skips deep statements itself (interp.Flow.guarded);
             # this is the last resort, and it is reported too (ANA001)
@@ -537,6 +538,48 @@ class ModuleInfo:
             else:  # typed `int`, a converter, a dependency: clean, and known to be
                 flow.env[name] = Taint(frozenset(), (), specs.ALL_FAMILIES)
         flow.run(info.body)
+        returns = flow.returns
+        if returns is not None and returns.path and not returns.kinds:
+            returns = None
+        summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
+        return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
+
+    def _analyze_module(self, info: FunctionInfo) -> Result:
+        """Module-level code, run again only from the last state saved before the first
+        top-level statement that changed (an edit near the end of a long module does not
+        re-run its start). The start is reused only if everything it read is unchanged:
+        the same text at the same place, the module's facts and the callees' summaries."""
+        flow = Flow(self, info)
+        children = self._root.named_children
+        shape = [(c.type, c.start_byte, c.end_byte, hash(self.src[c.start_byte : c.end_byte])) for c in children]
+        context = (self.fingerprint, frozenset(self.workspace_imports()) if self.loader is not None else None)
+        reads = self._reads[-1]
+        checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]] = {}
+        start = self.module_restart = 0
+        last = self.cache.module
+        if last is not None and last.context == context:
+            same = 0
+            while same < min(len(shape), len(last.shape)) and shape[same] == last.shape[same]:
+                same += 1
+            at = max((i for i in last.checkpoints if i <= same), default=0)
+            if at:
+                state, read = last.checkpoints[at]
+                if all(self.fact(f, info) == v for f, v in read.items()) and all(
+                    self.summary(k) == s for k, s in state.used.items()
+                ):
+                    flow.load(state, last.hits, last.found, last.skipped)
+                    reads.update(read)
+                    checkpoints = {i: c for i, c in last.checkpoints.items() if i <= at}
+                    start = at
+                    self.module_restart = at
+
+        def checkpoint(i: int) -> None:
+            checkpoints[i] = (flow.save(), dict(reads))
+
+        flow.run(info.body, start, checkpoint)
+        self.cache.module = ModuleRun(
+            shape, context, checkpoints, tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
+        )
         returns = flow.returns
         if returns is not None and returns.path and not returns.kinds:
             returns = None

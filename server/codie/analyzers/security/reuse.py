@@ -20,8 +20,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
+
+if TYPE_CHECKING:
+    from codie.analyzers.security.interp import FlowState
 
 # A module-level fact a function read: ("const", name), ("resolve", name, local type) ...
 Fact = tuple[str, ...]
@@ -42,6 +46,20 @@ class CacheEntry:
     epoch: int = 0
 
 
+@dataclass
+class ModuleRun:
+    """The last run of module-level code: what it ran on and the states it saved."""
+
+    # per top-level statement: (type, start, end, hash of its text)
+    shape: list[tuple[str, int, int, int]]
+    context: object  # what the cache key holds besides the text (imports, workspace)
+    # statement index -> (the state before it, the facts read until then)
+    checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]]
+    hits: tuple[SinkHit, ...]
+    found: tuple[SinkHit, ...]
+    skipped: tuple[Skipped, ...]
+
+
 class DocumentCache:
     """One document's cached function results, kept across passes (bounded, oldest out)."""
 
@@ -49,6 +67,7 @@ class DocumentCache:
         self.entries: OrderedDict[tuple[str, int], CacheEntry] = OrderedDict()
         # function key -> (its text, where its `def` starts in it) when last analysed
         self.texts: dict[str, tuple[bytes, int]] = {}
+        self.module: ModuleRun | None = None
 
     def get(self, key: tuple[str, int]) -> CacheEntry | None:
         entry = self.entries.get(key)

@@ -58,8 +58,10 @@ class TaintAnalyzer:
     def __init__(self) -> None:
         # per document: function results keyed by (function, hash of its text)
         self._caches: OrderedDict[str, DocumentCache] = OrderedDict()
-        # per document: the functions the last pass analysed (not taken from the cache)
+        # per document: the functions the last pass analysed (not taken from the cache), and
+        # the top-level statement module-level code ran again from (-1: not run again, 0: all)
         self.analysed: dict[str, list[str]] = {}
+        self.module_restart: dict[str, int] = {}
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
@@ -88,10 +90,12 @@ class TaintAnalyzer:
         mod.run()
         self._caches[doc.uri] = mod.cache
         self.analysed[doc.uri] = mod.analysed
+        self.module_restart[doc.uri] = mod.module_restart
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
             self.analysed.pop(gone, None)
+            self.module_restart.pop(gone, None)
         yield from self._report(ctx, mod)
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:

@@ -98,7 +98,8 @@ async def profile(text: str, edits: int) -> tuple[int, int]:
             entries = server._diagnostics(uri)  # presents again, then converts (convert.DiagnosticCache)
             t5 = time.thread_time()
             # what publish() writes (server.publish_params): the diagnostics' JSON text joined
-            body = '{"diagnostics": [' + ",".join(text for _, text in entries) + "]}"
+            params = f'{{"uri": "{uri}", "diagnostics": [' + ",".join(text for _, text in entries) + "]}"
+            body = f'{{"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": {params}}}'
             t6 = time.thread_time()
             TIMES["apply+reparse"].append(t1 - t0)
             TIMES["change hooks"].append(t2 - t1)

@@ -61,7 +61,7 @@ class _Collected:
 
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
 MAX_COLLECTED = 100_000
-_COLLECTED: dict[tuple[int, int, str], _Collected] = {}
+_COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
 
 
 @dataclass
@@ -154,7 +154,8 @@ class ModuleInfo:
                 continue
             start = stmt.start_byte
             chunk = self.src[start : stmt.end_byte]
-            key = (hash(chunk), len(chunk), self.framework)
+            # the text, and its shape (error recovery may parse the same text otherwise)
+            key = (hash(chunk), len(chunk), stmt.type, stmt.descendant_count, self.framework)
             found = _COLLECTED.get(key)
             if found is None:
                 found = _Collected()
@@ -551,7 +552,10 @@ class ModuleInfo:
         the same text at the same place, the module's facts and the callees' summaries."""
         flow = Flow(self, info)
         children = self._root.named_children
-        shape = [(c.type, c.start_byte, c.end_byte, hash(self.src[c.start_byte : c.end_byte])) for c in children]
+        shape = [
+            (c.type, c.start_byte, c.end_byte, c.descendant_count, hash(self.src[c.start_byte : c.end_byte]))
+            for c in children
+        ]
         context = (self.fingerprint, frozenset(self.workspace_imports()) if self.loader is not None else None)
         reads = self._reads[-1]
         checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]] = {}

@@ -50,8 +50,8 @@ class CacheEntry:
 class ModuleRun:
     """The last run of module-level code: what it ran on and the states it saved."""
 
-    # per top-level statement: (type, start, end, hash of its text)
-    shape: list[tuple[str, int, int, int]]
+    # per top-level statement: (type, start, end, nodes in it, hash of its text)
+    shape: list[tuple[str, int, int, int, int]]
     context: object  # what the cache key holds besides the text (imports, workspace)
     # statement index -> (the state before it, the facts read until then)
     checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]]

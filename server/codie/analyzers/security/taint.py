@@ -101,7 +101,10 @@ class TaintAnalyzer:
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
         best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]] = {}
         called = {k for r in mod.results.values() for k in r.used}
-        for key, result in mod.results.items():
+        # in the order of the file, not of analysis (which callers, cached results and
+        # summaries computed on demand make differ from one pass to the next): of two hits
+        # on one sink with the same evidence, the same one is reported every time
+        for key, result in sorted(mod.results.items(), key=lambda kv: _place(mod, kv[0])):
             for hit in result.found:
                 _keep(best, hit, False)
             if key != MODULE_KEY and key not in called:
@@ -223,6 +226,11 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
                 notes=[f"security-taint skipped this statement: {skip.reason}"],
                 data={"analyzer": "security-taint", "reason": skip.reason, "end": end},
             )
+
+
+def _place(mod: ModuleInfo, key: str) -> tuple[int, str]:
+    info = mod.functions.get(key)
+    return (info.start if info is not None and key != MODULE_KEY else -1, key)
 
 
 def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit, from_param: bool) -> None:

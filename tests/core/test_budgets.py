@@ -300,3 +300,48 @@ def test_deep_expressions_and_headless_agree() -> None:
         doc = Document("file:///deep.py", text)
         full = analyze(Context(doc, catalogue()), registered())
         assert any(f.rule_id == "SEC001" and line_of(doc.source, f.start) == SINK_LINE for f in full)
+
+
+# the taint pass in the editor: paused between functions, and an edit mid-pass loses nothing
+def handlers(count: int) -> str:
+    head = "import os\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+    return head + "".join(
+        f"@app.route('/r{i}')\ndef handler_{i}():\n    cmd = request.args['c{i}']\n    os.system(cmd)\n\n\n"
+        for i in range(count)
+    )
+
+
+def test_the_taint_pass_yields_between_functions() -> None:
+    from codie.analyzers.security.taint import TaintAnalyzer
+
+    text = handlers(30)
+    analysis = editor(text, [TaintAnalyzer()], limit=2.0)
+    statements = len(analysis.doc.top_level())
+    pauses = 0
+    while not analysis.step(budget=0.0):
+        pauses += 1
+    # one pause per statement (incremental part) and at least one per function after it
+    assert pauses >= statements + 30
+    found = [f for f in analysis.findings() if f.rule_id.startswith("SEC")]
+    assert len({line_of(analysis.doc.source, f.start) for f in found}) >= 30
+
+
+def test_edits_that_land_while_a_whole_pass_is_paused_lose_nothing() -> None:
+    rng = random.Random(1919)
+    text = handlers(25)
+    live = DocumentAnalysis(Context(Document("file:///h.py", text, version=1), catalogue()), registered())
+    snippets = ["\n", "x", "    os.system(input())\n", "(", "eval(request.args['q'])\n", " "]
+    for _ in range(25):
+        for _ in range(rng.randrange(1, 40)):  # part of the way through, as under typing
+            if live.step(budget=0.0):
+                break
+        doc = live.doc
+        at = rng.randrange(len(doc.source) + 1)
+        live.note_edit(doc.splice(at, min(len(doc.source), at + rng.randrange(3)), rng.choice(snippets).encode()))
+    while not live.step(budget=0.0):
+        pass
+    fresh = analyze(Context(Document("file:///h_full.py", live.doc.source), catalogue()), registered())
+    assert live.disabled == {}
+    assert [(f.rule_id, f.start, f.end, f.message) for f in live.findings()] == [
+        (f.rule_id, f.start, f.end, f.message) for f in fresh
+    ]

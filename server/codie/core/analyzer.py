@@ -92,6 +92,8 @@ class Unit:
     the unit went over its budget, or the analyzer set `skipped` (it gave up on the unit
     under its own counted budget, which is deterministic), replaces the analyzer's
     findings inside the unit by one ANA002: one function is degraded, never the file.
+    A mark with an empty span (start == end) is a checkpoint: the analyzer may be paused
+    there, and the work before it counts towards the whole file's budget.
     """
 
     name: str  # how a person finds it: "function `f`", "the statement on line 3"

@@ -92,6 +92,7 @@ class _Pass:
     found: list[Finding]
     degraded: list[tuple[Unit, str]]
     cpu: float = 0.0  # CPU seconds since the last Unit mark (pauses excluded)
+    unplaced: float = 0.0  # CPU seconds of work marked with an empty span: the file's
 
 
 @dataclass(slots=True)
@@ -261,8 +262,8 @@ class DocumentAnalysis:
         if analyzer.name in self.disabled:
             return []
         s, e = node.start_byte, node.end_byte
-        key = self._verdict(analyzer, s, e)
-        reason = self.over_budget.get(key, "")
+        # (hashed only when some unit is over budget: the common case pays nothing)
+        reason = self.over_budget.get(self._verdict(analyzer, s, e), "") if self.over_budget else ""
         if not reason:
             started = time.thread_time()
             try:
@@ -279,7 +280,7 @@ class DocumentAnalysis:
                 if not reason:
                     return found
             log.info("analyzer %s over budget in %s: %s", analyzer.name, self.doc.uri, reason)
-            self._remember(key, reason)
+            self._remember(self._verdict(analyzer, s, e), reason)
         return [self.budget_finding(analyzer.name, unit_name(self.doc, node), s, e, reason)]
 
     def _restart_whole(self) -> None:
@@ -334,7 +335,7 @@ class DocumentAnalysis:
             try:
                 item = next(p.items, None)
             except RecursionError:
-                # the analyzer cannot go on: the file is its unit (remembered by its text)
+                # the analyzer cannot go on: the file is its unit (tried again after an edit)
                 p.cpu += time.thread_time() - started
                 p.found = []
                 p.degraded = []
@@ -350,11 +351,20 @@ class DocumentAnalysis:
             if isinstance(item, Finding):
                 p.found.append(item)
                 continue
-            key = self._verdict(analyzer, item.start, item.end)
-            reason = item.skipped or self.over_budget.get(key, "") or self._over_time(p.cpu, item.end - item.start)
+            if item.start >= item.end and not item.skipped:
+                # a checkpoint (work with no span of its own, like module-level code): it may
+                # pause here; its time counts towards the file's unit
+                p.unplaced += p.cpu
+                p.cpu = 0.0
+                if time.perf_counter() > deadline:
+                    return False
+                continue
+            key = self._verdict(analyzer, item.start, item.end) if self.over_budget or item.skipped else None
+            reason = item.skipped or (self.over_budget.get(key, "") if key else "")
+            reason = reason or self._over_time(p.cpu, item.end - item.start)
             p.cpu = 0.0
             if reason:
-                self._remember(key, reason)
+                self._remember(key or self._verdict(analyzer, item.start, item.end), reason)
                 p.degraded.append((item, reason))
             if time.perf_counter() > deadline:
                 return False
@@ -362,7 +372,7 @@ class DocumentAnalysis:
     def _finish_pass(self, p: _Pass, size: int) -> list[Finding]:
         """The pass's findings, with each unit over budget replaced by its ANA002."""
         name = p.analyzer.name
-        tail = self._over_time(p.cpu, size)  # work after the last mark: the file's unit
+        tail = self._over_time(p.cpu + p.unplaced, size)  # work after the last mark: the file's unit
         if tail:
             # not remembered by text: every keystroke changes the file's text, and paying a
             # slow whole-file pass on each would freeze the editor. It sticks for the document.

@@ -239,12 +239,12 @@ class DocumentAnalysis:
     def budget_finding(self, analyzer: str, unit: str, start: int, end: int, reason: str) -> Finding:
         """The one ANA002 that stands for an analyzer's findings in a unit over budget."""
         line_end = self.doc.source.find(b"\n", start, end)
+        rest = "the other analyzers still ran" if unit == FILE_UNIT else "the rest of the file was analysed"
         return self.ctx.report(
             BUDGET_RULE,
             start,
             end if line_end < 0 else line_end,
-            f"Not analysed by `{analyzer}` in {unit}: {reason}; its findings there are not shown "
-            "(the rest of the file was analysed)",
+            f"Not analysed by `{analyzer}` in {unit}: {reason}; its findings there are not shown ({rest})",
             notes=[f"{analyzer} went over its budget in {unit}: {reason}"],
             data={"analyzer": analyzer, "unit": unit, "reason": reason},
         )

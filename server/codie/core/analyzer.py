@@ -96,7 +96,7 @@ class Unit:
     there, and the work before it counts towards the whole file's budget.
     """
 
-    name: str  # how a person finds it: "function `f`", "the statement on line 3"
+    name: str  # how a person finds it: "function `f`", "the statement `x = 1`"
     start: int
     end: int
     skipped: str = ""  # why the analyzer gave up on this unit; empty when it did not

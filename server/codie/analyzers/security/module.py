@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
@@ -193,9 +194,17 @@ class ModuleInfo:
         return facts
 
     def run(self) -> None:
+        for _ in self.steps():
+            pass
+
+    def steps(self) -> Iterator[str]:
+        """run() one function at a time: yields each key once its result is in (the engine
+        budgets and pauses per function; see core.analyzer.Unit)."""
         self.result(MODULE_KEY)
+        yield MODULE_KEY
         for key in self.interesting():
             self.result(key)
+            yield key
 
     def result(self, key: str) -> Result | None:
         done = self.results.get(key)

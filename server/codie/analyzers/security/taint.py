@@ -18,7 +18,7 @@ from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
 from codie.analyzers.security.names import collect_imports
-from codie.core.analyzer import Context, Mode
+from codie.core.analyzer import Context, Mode, Unit
 from codie.core.confidence import logit, sigmoid
 from codie.core.findings import Finding, Location, Severity
 
@@ -60,7 +60,7 @@ class TaintAnalyzer:
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
-    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding | Unit]:
         doc = ctx.doc
         if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
             return
@@ -82,7 +82,18 @@ class TaintAnalyzer:
                     mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)), reader=reader)
                 except (OSError, ValueError):
                     mod.loader = None
-        mod.run()
+        finished = False
+        try:
+            for key in mod.steps():  # one Unit mark per function: budgeted and paused per function
+                info = mod.functions[key]
+                if key == MODULE_KEY:  # module-level code has no span of its own: a checkpoint
+                    yield Unit("module-level code", 0, 0)
+                else:
+                    yield Unit(f"function `{key}`", info.outer.start_byte, info.outer.end_byte)
+            finished = True
+        finally:
+            if not finished:  # the editor abandoned this pass (the text changed): keep its work
+                self._caches[doc.uri] = {**cache, **mod.new_cache}
         self._caches[doc.uri] = mod.new_cache
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)

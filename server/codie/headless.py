@@ -337,8 +337,9 @@ def _changed_for_rel(options: CheckOptions, root: Path, path: Path) -> set[int]:
 
 # the editor's background workspace scan --------------------------------------------------
 # Crash recovery for the whole scan, per worker process: an analyzer that raises (also
-# MemoryError, under the worker's memory cap) or takes longer than this on one file is
-# skipped for the rest of the scan in this worker, and the server says so once.
+# MemoryError, under the worker's memory cap) is skipped for the rest of the scan in this
+# worker, and the server says so once. One that takes longer than this (CPU seconds) on
+# one function, or on a file it does not split, is reported there (ANA002, core/engine.py).
 FILE_TIME_LIMIT = 5.0
 _disabled: dict[str, str] = {}
 _baselines: dict[tuple[str, int], LoadedBaseline] = {}

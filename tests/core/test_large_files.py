@@ -2,8 +2,8 @@
 ../shared/bench/lspbench.py --stdlib-file large (this Python's inspect.py + typing.py) and
 that file repeated to 50,000 lines.
 
-Every analyzer runs as the editor runs it (the slow-analyzer quarantine on): nothing may be
-quarantined, and after typing-like edits the incremental findings must equal a fresh full
+Every analyzer runs as the editor runs it (its CPU time budgets on): nothing may be
+quarantined or over budget (ANA002), and after typing-like edits the incremental findings must equal a fresh full
 analysis of the same text. No wall-clock assertion: speed is bench/editor_bench.py's job;
 a generous safety timeout only keeps a hang from stalling the suite.
 """
@@ -87,14 +87,18 @@ def check(text: str, name: str, count: int) -> None:
     doc = Document(f"file:///large/{name}.py", text)
     # the editor's engine: default time limits, so a slow analyzer would be quarantined
     analysis = DocumentAnalysis(Context(doc, cat), analyzers)
-    analysis.run()
+    first = analysis.run()
     assert analysis.disabled == {}, analysis.disabled
     assert analysis.failures.errors == {}
+    # nor is any function over an analyzer's budget (ANA002: degraded per function)
+    assert analysis.over_budget == {}, analysis.over_budget
+    assert not [f.message for f in first if f.rule_id == "ANA002"]
     for step, (start, end, new) in enumerate(edits(text, count)):
         analysis.note_edit(doc.apply_change(start, end, new))
         analysis.note_changed_ranges(doc.reparse())
         incremental = analysis.run()
         assert analysis.disabled == {}, (step, analysis.disabled)
+        assert analysis.over_budget == {}, (step, analysis.over_budget)
         # a fresh document under another name: no cache of the incremental run can help it
         full = analyze(Context(Document(f"file:///large/{name}_full.py", doc.source), cat), analyzers)
         assert comparable(incremental) == comparable(full), step

@@ -1,8 +1,9 @@
 """`codie serve` with two broken analyzers added, for the crash-recovery tests.
 
-`raising` raises on any statement that mentions `boom`; `sleepy` uses more CPU than the
-(lowered) time limit on any file that mentions `slow_marker`. The limit counts CPU time of
-the analysing thread, so a busy machine slows this test down but cannot change its outcome.
+`raising` raises on any statement that mentions `boom`; `sleepy` (whole-document, marking
+each function it finished) uses more CPU than the (lowered) time limit on any function that
+mentions `slow_marker`. The limit counts CPU time of the analysing thread, so a busy machine
+slows this test down but cannot change its outcome.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from codie.core import engine
-from codie.core.analyzer import Context
+from codie.core.analyzer import Context, Unit
 from codie.core.findings import Finding
 from codie.lsp.server import build_server
 
@@ -40,12 +41,16 @@ class Sleepy:
     incremental: ClassVar[bool] = False
     deferred: ClassVar[bool] = False
 
-    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
-        if b"slow_marker" in ctx.doc.source:
-            started = time.thread_time()
-            while time.thread_time() - started < 2 * engine.DEFAULT_TIME_LIMIT:
-                pass  # busy: CPU is what the limit counts
-        yield from ()
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding | Unit]:
+        for node in nodes:
+            if node.type != "function_definition":
+                continue
+            if b"slow_marker" in ctx.doc.source[node.start_byte : node.end_byte]:
+                started = time.thread_time()
+                while time.thread_time() - started < 2 * engine.DEFAULT_TIME_LIMIT:
+                    pass  # busy: CPU is what the limit counts
+            yield ctx.report("Q004", node.start_byte, node.start_byte + 3, "sleepy was here")
+            yield Unit("a function", node.start_byte, node.end_byte)
 
 
 if __name__ == "__main__":

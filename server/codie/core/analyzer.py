@@ -82,6 +82,32 @@ class Context:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A progress mark that a whole-document analyzer may yield between its findings.
+
+    It says: the work of one unit (a function, or a top-level statement) spanning bytes
+    [start, end) is done. The engine charges the CPU time since the previous mark to that
+    unit, may pause the analyzer there (an editor's event loop runs in between), and when
+    the unit went over its budget, or the analyzer set `skipped` (it gave up on the unit
+    under its own counted budget, which is deterministic), replaces the analyzer's
+    findings inside the unit by one ANA002: one function is degraded, never the file.
+    A mark with an empty span (start == end) is a checkpoint: the analyzer may be paused
+    there, and the work before it counts towards the whole file's budget.
+    """
+
+    name: str  # how a person finds it: "function `f`", "the statement `x = 1`"
+    start: int
+    end: int
+    skipped: str = ""  # why the analyzer gave up on this unit; empty when it did not
+
+
+class OverBudget(Exception):
+    """Raised by an incremental analyzer for the statement it will not finish (its own
+    counted budget ran out). The engine reports that statement (ANA002) and goes on with
+    the others; any other exception is a crash and turns the analyzer off for the file."""
+
+
 class Analyzer(Protocol):
     """A plug-in. `analyze` looks only at `nodes` when `incremental` is True.
 
@@ -93,6 +119,10 @@ class Analyzer(Protocol):
     deferred=True (only with incremental=False) marks whole-file work too slow for every
     keystroke: an editor runs it on a snapshot off the event loop once typing pauses; the
     headless run does it inline. `analyze` must then be thread-safe and read only `ctx`.
+
+    Budgets: a whole-document analyzer yields a `Unit` after each function or statement
+    it finished, so that it is budgeted, paused and degraded per unit; an incremental one
+    raises `OverBudget` for a statement it gives up on (see core/engine.py).
     """
 
     name: ClassVar[str]
@@ -100,4 +130,4 @@ class Analyzer(Protocol):
     incremental: ClassVar[bool]
     deferred: ClassVar[bool]
 
-    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterable[Finding]: ...
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterable[Finding | Unit]: ...

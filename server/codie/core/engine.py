@@ -4,7 +4,20 @@ After an edit, findings that touch the edited bytes are dropped and the others s
 the edited span (widened by a byte each side) and tree-sitter's changed ranges become
 "dirty". Incremental analyzers then re-run only on the top-level statements that touch
 a dirty range; whole-document analyzers re-run on the whole document. Work is done in
-steps with a time budget so that the LSP event loop can interleave new edits.
+steps with a time budget so that the LSP event loop can interleave new edits: between
+top-level statements, and between the units (functions) of a whole-document analyzer that
+marks them (core.analyzer.Unit), whose pass is then paused and resumed across steps.
+
+Budgets degrade one unit, never the file, and never silently. A unit is a top-level
+statement for incremental analyzers and whatever a whole-document analyzer marks (usually
+a function; the whole file when it marks nothing). When an analyzer goes over its budget
+on a unit (it says so itself: OverBudget or Unit.skipped, counted and so deterministic; or
+it overflowed the stack; or it used more CPU than `limit_for` the unit's size), its
+findings there are replaced by one ANA002 that names the analyzer and the unit, and it
+keeps running on every other unit. The verdict is remembered by the unit's text, so the
+unit is not paid for again on every keystroke and a cache that makes the second pass fast
+cannot flip it. Only a crash (any other exception) turns an analyzer off for the document
+(reported as CFG010 by the presenting step).
 """
 
 from __future__ import annotations
@@ -13,26 +26,31 @@ import logging
 import math
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codie.core.analyzer import Analyzer, Context
+from codie.core.analyzer import Analyzer, Context, OverBudget, Unit
 from codie.core.document import Document, Edit
 from codie.core.findings import Finding
 
 log = logging.getLogger(__name__)
 
 Span = tuple[int, int]  # closed byte interval [start, end]
-# An analyzer call that takes longer than this disables the analyzer for the document: one
-# slow pass is paid once, not on every keystroke. It is counted in CPU seconds of the
-# analysing thread, not on the wall clock: a busy machine, or another thread holding the
-# GIL, must not turn analyzers off (that made tests and editors flaky under load). It
-# grows with the text analysed (per LIMIT_BYTES): a linear analyzer is kept on a big
-# file; a super-linear one still goes past it. Analyzers never block on I/O.
+# The CPU time one analyzer may spend on one unit (a top-level statement, a function it
+# marks, or the file) before that unit is reported as not analysed (ANA002). Counted in
+# CPU seconds of the analysing thread, not on the wall clock: a busy machine, or another
+# thread holding the GIL, must not change findings (that made tests and editors flaky
+# under load). It grows with the text of the unit (per LIMIT_BYTES): a linear analyzer is
+# kept on a big file; a super-linear one still goes past it. Analyzers never block on I/O.
+# Headless runs have no time limit (time_limit=inf): only counted budgets apply there.
 DEFAULT_TIME_LIMIT = 2.0
 LIMIT_BYTES = 250_000  # ~7,000 lines of typical Python per DEFAULT_TIME_LIMIT
+BUDGET_RULE = "ANA002"
+FILE_UNIT = "this file"
+FILE_KEY = -1  # the key of a whole-file verdict: hash() never returns -1
+MAX_VERDICTS = 4096  # remembered over-budget units per document (a bound, not a budget)
 
 
 def _touches(a: Span, b: Span) -> bool:
@@ -49,6 +67,32 @@ class AnalyzerFailure:
         if analyzer.name not in self.errors:
             log.exception("analyzer %s failed; it is disabled for this document", analyzer.name)
         self.errors[analyzer.name] = f"{type(exc).__name__}: {exc}"
+
+
+def unit_name(doc: Document, node: Node) -> str:
+    """How a person finds a top-level statement: "function `f`", "class `C`", or its line."""
+    inner = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
+    if inner is not None and inner.type in ("function_definition", "class_definition"):
+        name = inner.child_by_field_name("name")
+        if name is not None:
+            kind = "function" if inner.type == "function_definition" else "class"
+            return f"{kind} `{doc.source[name.start_byte : name.end_byte].decode('utf-8', 'replace')}`"
+    # its own text, not its line: a finding of a top-level statement moves with it (an edit
+    # above shifts it), so what it says may depend only on the statement's text
+    first = doc.source[node.start_byte : node.end_byte].split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    return f"the statement `{first[:40]}{'...' if len(first) > 40 else ''}`"
+
+
+@dataclass(slots=True)
+class _Pass:
+    """A whole-document analyzer's pass in progress: paused between units across steps."""
+
+    analyzer: Analyzer
+    items: Iterator[Finding | Unit]
+    found: list[Finding]
+    degraded: list[tuple[Unit, str]]
+    cpu: float = 0.0  # CPU seconds since the last Unit mark (pauses excluded)
+    unplaced: float = 0.0  # CPU seconds of work marked with an empty span: the file's
 
 
 @dataclass(slots=True)
@@ -106,6 +150,11 @@ class DocumentAnalysis:
         self._groups: list[_Group] = []
         self._whole_findings: dict[str, list[Finding]] = {}
         self._deferred_findings: list[Finding] = []
+        # units over budget: (analyzer, hash of the unit's text) -> why. Kept across
+        # invalidate(): the same text is over the same budget (see the module docstring).
+        self.over_budget: dict[tuple[str, int], str] = {}
+        self._pass: _Pass | None = None
+        self._whole_at = 0  # index in self.whole of the analyzer whose pass is next
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
@@ -127,6 +176,7 @@ class DocumentAnalysis:
         self._groups = []
         self._whole_findings = {}
         self._deferred_findings = []
+        self._restart_whole()
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
@@ -160,6 +210,7 @@ class DocumentAnalysis:
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
+        self._restart_whole()  # a paused pass read the old text
         if self.deferred:
             # until the deferred analyzers run again, keep what they found away from the edit
             self._deferred_findings = [
@@ -171,26 +222,168 @@ class DocumentAnalysis:
         self.dirty.extend(ranges)
 
     # analysis -----------------------------------------------------------------------------
-    def _run(self, analyzer: Analyzer, nodes: Sequence[Node], size: int) -> list[Finding]:
-        """analyzer.analyze(nodes); `size` is the bytes they span (for the time limit)."""
+    def _crashed(self, analyzer: Analyzer, exc: Exception) -> None:
+        self.failures.record(analyzer, exc)
+        self._disable(analyzer, f"it raised {type(exc).__name__}: {exc}")
+        if self._on_error is not None:
+            self._on_error(analyzer, exc)
+
+    def _verdict(self, analyzer: Analyzer, start: int, end: int) -> tuple[str, int]:
+        return analyzer.name, hash(self.doc.source[start:end])
+
+    def _remember(self, key: tuple[str, int], reason: str) -> None:
+        if len(self.over_budget) >= MAX_VERDICTS:
+            self.over_budget.pop(next(iter(self.over_budget)))
+        self.over_budget[key] = reason
+
+    def budget_finding(self, analyzer: str, unit: str, start: int, end: int, reason: str) -> Finding:
+        """The one ANA002 that stands for an analyzer's findings in a unit over budget."""
+        line_end = self.doc.source.find(b"\n", start, end)
+        rest = "the other analyzers still ran" if unit == FILE_UNIT else "the rest of the file was analysed"
+        return self.ctx.report(
+            BUDGET_RULE,
+            start,
+            end if line_end < 0 else line_end,
+            f"Not analysed by `{analyzer}` in {unit}: {reason}; its findings there are not shown ({rest})",
+            notes=[f"{analyzer} went over its budget in {unit}: {reason}"],
+            data={"analyzer": analyzer, "unit": unit, "reason": reason},
+        )
+
+    def _over_time(self, used: float, size: int) -> str:
+        limit = self.limit_for(size)
+        # the figure used is logged, not shown: it varies from run to run, the finding must not
+        if used > limit:
+            log.info("analyzer used %.2fs of CPU on one unit of %s (limit %.3gs)", used, self.doc.uri, limit)
+            return f"it used more than {limit:.3g}s of CPU"
+        return ""
+
+    def _run_statement(self, analyzer: Analyzer, node: Node) -> list[Finding]:
+        """An incremental analyzer on one top-level statement, within the statement's budget."""
         if analyzer.name in self.disabled:
             return []
+        s, e = node.start_byte, node.end_byte
+        # (hashed only when some unit is over budget: the common case pays nothing)
+        reason = self.over_budget.get(self._verdict(analyzer, s, e), "") if self.over_budget else ""
+        if not reason:
+            started = time.thread_time()
+            try:
+                found = [f for f in analyzer.analyze(self.ctx, [node]) if isinstance(f, Finding)]
+            except OverBudget as exc:
+                reason = str(exc) or "it gave up (its own budget)"
+            except RecursionError:
+                reason = "nested too deeply for the analyzer's stack"
+            except Exception as exc:  # a broken rule must never take the others down
+                self._crashed(analyzer, exc)
+                return []
+            else:
+                reason = self._over_time(time.thread_time() - started, e - s)
+                if not reason:
+                    return found
+            log.info("analyzer %s over budget in %s: %s", analyzer.name, self.doc.uri, reason)
+            self._remember(self._verdict(analyzer, s, e), reason)
+        return [self.budget_finding(analyzer.name, unit_name(self.doc, node), s, e, reason)]
+
+    def _restart_whole(self) -> None:
+        if self._pass is not None:
+            close = getattr(self._pass.items, "close", None)
+            if close is not None:
+                close()  # let a generator's finally run now, not at garbage collection
+        self._pass = None
+        self._whole_at = 0
+
+    def _step_whole(self, deadline: float) -> bool:
+        """Advance the whole-document analyzers' passes until done (True) or past deadline."""
+        size = len(self.doc.source)
+        while self._whole_at < len(self.whole):
+            analyzer = self.whole[self._whole_at]
+            if self._pass is None:
+                file_key = (analyzer.name, FILE_KEY)  # a whole-file verdict sticks (see _finish_pass)
+                if analyzer.name in self.disabled:
+                    self._whole_at += 1
+                    continue
+                if file_key in self.over_budget:
+                    reason = self.over_budget[file_key]
+                    self._whole_findings[analyzer.name] = [self.budget_finding(analyzer.name, FILE_UNIT, 0, 0, reason)]
+                    self._whole_at += 1
+                    continue
+                self._pass = self._start_pass(analyzer, self.doc.top_level())
+                if self._pass is None:  # it crashed before its first step
+                    return True
+            if not self._advance(self._pass, deadline):
+                return False
+            if self._reset:  # it crashed
+                return True
+            self._whole_findings[analyzer.name] = self._finish_pass(self._pass, size)
+            self._pass = None
+            self._whole_at += 1
+        return True
+
+    def _start_pass(self, analyzer: Analyzer, nodes: Sequence[Node]) -> _Pass | None:
         started = time.thread_time()
         try:
-            found = list(analyzer.analyze(self.ctx, nodes))
-        except Exception as exc:  # a broken rule must never take the others down
-            self.failures.record(analyzer, exc)
-            self._disable(analyzer, f"it raised {type(exc).__name__}: {exc}")
-            if self._on_error is not None:
-                self._on_error(analyzer, exc)
-            return []
-        used = time.thread_time() - started
-        limit = self.limit_for(size)
-        if used > limit:
-            log.warning("analyzer %s used %.2fs of CPU on %s", analyzer.name, used, self.doc.uri)
-            self._disable(analyzer, f"it used {used:.1f}s of CPU (limit {limit:.3g}s)")
-            return []
-        return found
+            items: Iterable[Finding | Unit] = analyzer.analyze(self.ctx, nodes)
+        except Exception as exc:
+            self._crashed(analyzer, exc)
+            return None
+        return _Pass(analyzer, iter(items), [], [], time.thread_time() - started)
+
+    def _advance(self, p: _Pass, deadline: float) -> bool:
+        """Run the pass until it ends (True) or the step's time is up (False: paused)."""
+        analyzer = p.analyzer
+        while True:
+            started = time.thread_time()
+            try:
+                item = next(p.items, None)
+            except RecursionError:
+                # the analyzer cannot go on: the file is its unit (tried again after an edit)
+                p.cpu += time.thread_time() - started
+                p.found = []
+                p.degraded = []
+                reason = "nested too deeply for the analyzer's stack"
+                p.degraded.append((Unit(FILE_UNIT, 0, 0), reason))
+                return True
+            except Exception as exc:
+                self._crashed(analyzer, exc)
+                return True
+            p.cpu += time.thread_time() - started
+            if item is None:
+                return True
+            if isinstance(item, Finding):
+                p.found.append(item)
+                continue
+            if item.start >= item.end and not item.skipped:
+                # a checkpoint (work with no span of its own, like module-level code): it may
+                # pause here; its time counts towards the file's unit
+                p.unplaced += p.cpu
+                p.cpu = 0.0
+                if time.perf_counter() > deadline:
+                    return False
+                continue
+            key = self._verdict(analyzer, item.start, item.end) if self.over_budget or item.skipped else None
+            reason = item.skipped or (self.over_budget.get(key, "") if key else "")
+            reason = reason or self._over_time(p.cpu, item.end - item.start)
+            p.cpu = 0.0
+            if reason:
+                self._remember(key or self._verdict(analyzer, item.start, item.end), reason)
+                p.degraded.append((item, reason))
+            if time.perf_counter() > deadline:
+                return False
+
+    def _finish_pass(self, p: _Pass, size: int) -> list[Finding]:
+        """The pass's findings, with each unit over budget replaced by its ANA002."""
+        name = p.analyzer.name
+        tail = self._over_time(p.cpu + p.unplaced, size)  # work after the last mark: the file's unit
+        if tail:
+            # not remembered by text: every keystroke changes the file's text, and paying a
+            # slow whole-file pass on each would freeze the editor. It sticks for the document.
+            self._remember((name, FILE_KEY), tail)
+            return [self.budget_finding(name, FILE_UNIT, 0, 0, tail)]
+        found = p.found
+        out: list[Finding] = []
+        for unit, reason in p.degraded:
+            found = [f for f in found if not (unit.start <= f.start and f.end <= unit.end)]
+            out.append(self.budget_finding(name, unit.name, unit.start, unit.end, reason))
+        return found + out
 
     def limit_for(self, size: int) -> float:
         """The CPU seconds one call may take on `size` bytes (see DEFAULT_TIME_LIMIT)."""
@@ -235,7 +428,7 @@ class DocumentAnalysis:
         dropped = groups[first:last]
         found: list[Finding] = []
         for analyzer in self.incremental:
-            found.extend(self._run(analyzer, [node], e - s))
+            found.extend(self._run_statement(analyzer, node))
         groups[first:last] = [_Group.of(s, e, found)]
         # what the dropped groups covered beyond this statement must be looked at again
         rest: list[Span] = [(g.start, g.end) for g in dropped if g.start < s or g.end > e]
@@ -266,13 +459,13 @@ class DocumentAnalysis:
             if time.perf_counter() > deadline and self.dirty:
                 return False
         if self.whole_dirty:
-            nodes = self.doc.top_level()
-            size = len(self.doc.source)
-            self._whole_findings = {a.name: self._run(a, nodes, size) for a in tuple(self.whole)}
-            self.whole_dirty = False
-            if self._reset:
+            if not self._step_whole(deadline):
+                return False
+            if self._reset:  # an analyzer crashed: start over without it
                 self.invalidate()
                 return False
+            self.whole_dirty = False
+            self._whole_at = 0
         return True
 
     def run(self) -> list[Finding]:
@@ -291,7 +484,7 @@ class DocumentAnalysis:
             if analyzer.name in self.disabled:
                 continue
             try:
-                found.extend(analyzer.analyze(ctx, nodes))
+                found.extend(f for f in analyzer.analyze(ctx, nodes) if isinstance(f, Finding))
             except Exception as exc:
                 self.failures.record(analyzer, exc)
                 # off the event loop, slowness is expected: only a crash disables it

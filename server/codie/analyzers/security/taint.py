@@ -19,7 +19,7 @@ from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, ModuleInfo
 from codie.analyzers.security.names import collect_imports
 from codie.analyzers.security.reuse import DocumentCache
-from codie.core.analyzer import Context, Mode
+from codie.core.analyzer import Context, Mode, Unit
 from codie.core.confidence import logit, sigmoid
 from codie.core.findings import Finding, Location, Severity
 
@@ -65,7 +65,7 @@ class TaintAnalyzer:
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
-    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding | Unit]:
         doc = ctx.doc
         if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
             return
@@ -87,10 +87,19 @@ class TaintAnalyzer:
                     mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)), reader=reader)
                 except (OSError, ValueError):
                     mod.loader = None
-        mod.run()
-        self._caches[doc.uri] = mod.cache
-        self.analysed[doc.uri] = mod.analysed
-        self.module_restart[doc.uri] = mod.module_restart
+        try:
+            for key in mod.steps():  # one Unit mark per function: budgeted and paused per function
+                info = mod.functions[key]
+                if key == MODULE_KEY:  # module-level code has no span of its own: a checkpoint
+                    yield Unit("module-level code", 0, 0)
+                else:
+                    yield Unit(f"function `{key}`", info.outer_start, info.end)
+        finally:
+            # also when the editor abandoned this pass (the text changed): results computed
+            # so far are in mod.cache already, and stay there for the next pass
+            self._caches[doc.uri] = mod.cache
+            self.analysed[doc.uri] = mod.analysed
+            self.module_restart[doc.uri] = mod.module_restart
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)

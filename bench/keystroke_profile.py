@@ -1,29 +1,31 @@
 """Where one keystroke's time goes in `codie serve`, stage by stage, in CPU time.
 
 Drives the real server object in-process (build_server(): every feature registered, every
-analyzer on) through the edits ../shared/bench/lspbench.py makes on its 6,862-line stdlib
-file (insert `x_unused_i = eval(input())` at a top-level statement, then delete it), and
-times each stage of the path from didChange to the bytes of publishDiagnostics:
+analyzer on) through edits on ../shared/bench/lspbench.py's 6,862-line stdlib file (insert
+`x_unused_i = eval(input())` before a statement, then delete it: top-level statements by
+default, lspbench's own choice of statements with --plan lspbench), and times each stage
+of the path from didChange to the bytes of publishDiagnostics:
 
   apply+reparse   the byte mirror, line index and incremental tree-sitter reparse
   change hooks    what features do on every change (timers, caches)
   analysis        the engine's steps: incremental analyzers on the changed statements,
                   whole-file analyzers on the whole file (each analyzer also on its own row)
   present         suppressions, baseline, new-code filter, the model/feedback rescoring
-  to JSON         findings -> LSP Diagnostics in the negotiated encoding (wire form)
-  serialize       json.dumps of the notification
+  to JSON         findings -> LSP Diagnostics in the negotiated encoding, as JSON text
+                  (each diagnostic encoded once, then reused: lsp/convert.DiagnosticCache)
+  serialize       the notification's text, from the diagnostics' text
 
 CPU seconds of this thread (time.thread_time), so a busy machine does not inflate them; the
 wall-clock figures, with the I/O and the event loop, are bench/editor_bench.py's.
 
-    .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH]
+    .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH] [--plan lspbench]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import importlib.util
 import statistics
 import sys
 import tempfile
@@ -60,9 +62,33 @@ def top_level_lines(text: str) -> list[int]:
     return [i for i, ln in enumerate(text.split("\n")) if ln and not ln[0].isspace() and not ln.startswith(("#", ")"))]
 
 
-async def profile(text: str, edits: int) -> tuple[int, int]:
+def top_level_plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
+    """Insert `x_unused_k = eval(input())` before a top-level statement, then delete it."""
+    lines = top_level_lines(text)
+    pairs = max(1, edits // 2)
+    plan = []
+    for k, line in enumerate(lines[:: max(1, len(lines) // pairs)][:pairs]):
+        plan += [(True, line, f"x_unused_{k} = eval(input())\n"), (False, line, "")]
+    return plan
+
+
+def lspbench_plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
+    """lspbench's own edits: the same line before statements at every indent (most are
+    inside functions), spread through the file."""
+    from editor_bench import find_lspbench
+
+    spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
+    assert spec is not None and spec.loader is not None
+    lspbench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lspbench)
+    planned, _ = lspbench.plan_edits(text, edits)
+    return [(e["kind"] == "insert", e["line"], e["text"]) for e in planned]
+
+
+async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, int]:
     server = build_server()
     server.protocol.notify_json = lambda method, params: None  # type: ignore[method-assign]
+    server.protocol.notify_params_text = lambda method, params: None  # type: ignore[method-assign]
     # never written, only a name; outside this checkout, whose pyproject.toml configures codie
     uri = (Path(tempfile.gettempdir()) / "codie-keystroke" / "large.py").as_uri()
     server.open_document(uri, text, 1, "python")
@@ -71,41 +97,40 @@ async def profile(text: str, edits: int) -> tuple[int, int]:
         pass
     TIMES.clear()
     engine.DocumentAnalysis._run = _timed_run  # type: ignore[method-assign]
-    lines = top_level_lines(text)
-    pairs = max(1, edits // 2)
     version = 1
-    for k, line in enumerate(lines[:: max(1, len(lines) // pairs)][:pairs]):
-        for insert in (True, False):
-            version += 1
-            doc = analysis.doc
-            t0 = time.thread_time()
-            if insert:
-                edit = doc.apply_change((line, 0), (line, 0), f"x_unused_{k} = eval(input())\n")
-            else:
-                edit = doc.apply_change((line, 0), (line + 1, 0), "")
-            analysis.note_edit(edit)
-            analysis.note_changed_ranges(doc.reparse())
-            doc.version = version
-            t1 = time.thread_time()
-            server.hooks.change.emit(server, doc)
-            t2 = time.thread_time()
-            while not analysis.step(3600.0):
-                pass
-            t3 = time.thread_time()
-            visible = server.visible_findings(analysis)
-            t4 = time.thread_time()
-            diagnostics = server.diagnostics_json(uri)  # presents again, then converts
-            t5 = time.thread_time()
-            body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": diagnostics})
-            t6 = time.thread_time()
-            TIMES["apply+reparse"].append(t1 - t0)
-            TIMES["change hooks"].append(t2 - t1)
-            TIMES["analysis"].append(t3 - t2)
-            TIMES["present"].append(t4 - t3)
-            TIMES["to JSON"].append(max(0.0, (t5 - t4) - (t4 - t3)))
-            TIMES["serialize"].append(t6 - t5)
-            TIMES["TOTAL (one publish)"].append((t6 - t0) - (t4 - t3))
-            TIMES["bytes"].append(len(body))
+    for insert, line, new in plan:
+        version += 1
+        doc = analysis.doc
+        t0 = time.thread_time()
+        if insert:
+            edit = doc.apply_change((line, 0), (line, 0), new)
+        else:
+            edit = doc.apply_change((line, 0), (line + 1, 0), "")
+        analysis.note_edit(edit)
+        analysis.note_changed_ranges(doc.reparse())
+        doc.version = version
+        t1 = time.thread_time()
+        server.hooks.change.emit(server, doc)
+        t2 = time.thread_time()
+        while not analysis.step(3600.0):
+            pass
+        t3 = time.thread_time()
+        visible = server.visible_findings(analysis)
+        t4 = time.thread_time()
+        entries = server._diagnostics(uri)  # presents again, then converts (convert.DiagnosticCache)
+        t5 = time.thread_time()
+        # what publish() writes (server.publish_params): the diagnostics' JSON text joined
+        params = f'{{"uri": "{uri}", "diagnostics": [' + ",".join(text for _, text in entries) + "]}"
+        body = f'{{"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": {params}}}'
+        t6 = time.thread_time()
+        TIMES["apply+reparse"].append(t1 - t0)
+        TIMES["change hooks"].append(t2 - t1)
+        TIMES["analysis"].append(t3 - t2)
+        TIMES["present"].append(t4 - t3)
+        TIMES["to JSON"].append(max(0.0, (t5 - t4) - (t4 - t3)))
+        TIMES["serialize"].append(t6 - t5)
+        TIMES["TOTAL (one publish)"].append((t6 - t0) - (t4 - t3))
+        TIMES["bytes"].append(len(body))
     return len(visible), version - 1
 
 
@@ -113,9 +138,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edits", type=int, default=50)
     ap.add_argument("--file", type=Path)
+    ap.add_argument(
+        "--plan",
+        choices=("top-level", "lspbench"),
+        default="top-level",
+        help="top-level statements only (module-level code changes: the worst case for taint), "
+        "or lspbench's edits (statements at every indent, as bench/editor_bench.py sends)",
+    )
     args = ap.parse_args()
     text = args.file.read_text(encoding="utf-8") if args.file else stdlib_large()
-    shown, edits = asyncio.run(profile(text, args.edits))
+    plan = top_level_plan(text, args.edits) if args.plan == "top-level" else lspbench_plan(text, args.edits)
+    shown, edits = asyncio.run(profile(text, plan))
     sent = TIMES.pop("bytes")
     order = ["apply+reparse", "change hooks", "analysis"]
     order += sorted(k for k in TIMES if k.startswith("  "))

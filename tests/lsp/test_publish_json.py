@@ -6,11 +6,26 @@ text, and for a refused document."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from lsprotocol import types
 
-from codie.lsp.server import build_server
+from codie.lsp.convert import diagnostic_json
+from codie.lsp.server import CodieServer, build_server
+
+
+def capture(server: CodieServer) -> list[dict[str, object]]:
+    """The params of every publishDiagnostics the server writes, parsed back."""
+    sent: list[dict[str, object]] = []
+
+    def write(method: str, params: str) -> None:
+        assert method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+        sent.append(json.loads(params))
+
+    server.protocol.notify_params_text = write  # type: ignore[method-assign]
+    return sent
+
 
 TEXT = '''import os
 import sys
@@ -35,8 +50,7 @@ async def test_published_json_is_what_lsprotocol_would_send(encoding: str, monke
     server = build_server()
     # the negotiated encoding (set by initialize in a real session)
     monkeypatch.setattr(type(server), "encoding", property(lambda self: encoding))
-    sent: list[dict[str, object]] = []
-    server.protocol.notify_json = lambda method, params: sent.append(params)  # type: ignore[method-assign]
+    sent = capture(server)
     uri = "file:///tmp/codie-publish-json/app.py"
     server.open_document(uri, TEXT, 3, "python")
     await asyncio.wait_for(server.settled(uri), 60)
@@ -48,12 +62,28 @@ async def test_published_json_is_what_lsprotocol_would_send(encoding: str, monke
     assert shown == expected
     server.publish(uri)
     assert sent[-1] == {"uri": uri, "diagnostics": expected, "version": 3}
+    # an edit above moves every diagnostic by a line and changes one message: what is
+    # published (partly from convert.DiagnosticCache) is what a fresh conversion gives
+    analysis = server.analyses[uri]
+    doc = analysis.doc
+    for start, end, new in (((0, 0), (0, 0), "import re  # 😋\n"), ((8, 4), (8, 5), "S")):
+        analysis.note_edit(doc.apply_change(start, end, new, encoding))
+    doc.version = 4
+    server.schedule(uri, edit=True)
+    await asyncio.wait_for(server.settled(uri), 60)
+    fresh = [
+        diagnostic_json(doc, f, encoding, analysis.ctx.settings.severity_of(f))
+        for f in server.visible_findings(analysis)
+    ]
+    server.publish(uri)
+    assert sent[-1] == {"uri": uri, "diagnostics": fresh, "version": 4}
+    moved = {(d["code"], d["range"]["start"]["line"] + 1) for d in expected}
+    assert moved <= {(d["code"], d["range"]["start"]["line"]) for d in fresh}
 
 
 async def test_a_refused_document_publishes_the_same_json() -> None:
     server = build_server()
-    sent: list[dict[str, object]] = []
-    server.protocol.notify_json = lambda method, params: sent.append(params)  # type: ignore[method-assign]
+    sent = capture(server)
     uri = "file:///tmp/codie-publish-json/blob.py"
     server.open_document(uri, "\x00\x01\x02\x03" * 100, 1, "python")
     expected = [server.protocol._converter.unstructure(d) for d in server.diagnostics_for(uri)]

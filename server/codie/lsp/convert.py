@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections import OrderedDict
 from typing import Any
 
 from lsprotocol import types
@@ -42,6 +44,52 @@ def diagnostic_json(doc: Document, f: Finding, encoding: str, severity: Severity
     if severity != f.severity:
         f = dataclasses.replace(f, severity=severity)
     return diagnostic_dict(doc, f, encoding)
+
+
+class DiagnosticCache:
+    """Diagnostics in JSON form and as JSON text, by everything they are made of (their
+    positions included). A keystroke changes one or two of a file's diagnostics and moves
+    some others by a line: the rest are published again exactly as they were, so their
+    dicts and text are reused instead of being rebuilt and re-encoded on every publish."""
+
+    def __init__(self, limit: int = 8_192) -> None:
+        self.limit = limit
+        self._entries: OrderedDict[tuple[object, ...], tuple[dict[str, Any], str]] = OrderedDict()
+
+    def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> tuple[dict[str, Any], str]:
+        def at(start: int, end: int) -> tuple[int, int, int, int]:
+            return (*doc.position_at(start, encoding), *doc.position_at(end, encoding))
+
+        related = tuple(
+            (loc.uri, loc.line, loc.column, loc.message)
+            if loc.uri is not None
+            else (at(loc.start, loc.end), loc.message)
+            for loc in f.related
+        )
+        key = (
+            doc.uri,
+            at(f.start, f.end),
+            related,
+            severity,
+            f.rule_id,
+            f.message,
+            f.confidence,
+            f.confidence_parts,
+            f.category,
+            f.cwe,
+            f.fix is not None,
+            f.data.get("fingerprint"),
+        )
+        found = self._entries.get(key)
+        if found is None:
+            d = diagnostic_json(doc, f, encoding, severity)
+            found = (d, json.dumps(d))
+            self._entries[key] = found
+            if len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+        else:
+            self._entries.move_to_end(key)
+        return found
 
 
 def _range(r: dict[str, Any]) -> types.Range:

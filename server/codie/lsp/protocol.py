@@ -138,6 +138,14 @@ class CodieProtocol(LanguageServerProtocol):
         (workspace results can be thousands of diagnostics)."""
         self.write_json({"jsonrpc": self.VERSION, "method": method, "params": params})
 
+    def notify_params_text(self, method: str, params: str) -> None:
+        """A notification whose params are JSON text already (a publish assembled from
+        diagnostics encoded once, see convert.DiagnosticCache)."""
+        if self.writer is None:
+            return
+        body = f'{{"jsonrpc": "{self.VERSION}", "method": {json.dumps(method)}, "params": {params}}}'.encode()
+        self.writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
     def write_json(self, message: dict[str, Any]) -> None:
         if self.writer is None:
             return

@@ -34,7 +34,7 @@ from codie.core.engine import DocumentAnalysis
 from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, too_large
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
-from codie.lsp.convert import diagnostic_json, from_dict
+from codie.lsp.convert import DiagnosticCache, from_dict
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
@@ -112,6 +112,7 @@ class CodieServer(LanguageServer):
         self.hooks = Hooks()
         self.scheduler = Scheduler(self)
         self.presenter: Presenter | None = None
+        self.diagnostic_cache = DiagnosticCache()  # what was published, by content and place
         self.pull_diagnostics = False
         # whether more client messages are already waiting (set by `codie serve` for stdio)
         self.input_pending: Callable[[], bool] = lambda: False
@@ -309,26 +310,31 @@ class CodieServer(LanguageServer):
         return [from_dict(d) for d in self.diagnostics_json(uri)]
 
     def diagnostics_json(self, uri: str) -> list[dict[str, Any]]:
-        """What the user sees of uri, as LSP Diagnostics in JSON form (the wire format)."""
+        """What the user sees of uri, as LSP Diagnostics in JSON form (the wire format).
+        The dicts may be shared with later calls (DiagnosticCache): read them only."""
+        return [d for d, _ in self._diagnostics(uri)]
+
+    def _diagnostics(self, uri: str) -> list[tuple[dict[str, Any], str]]:
+        """Each diagnostic of uri in JSON form and as JSON text."""
         refused = self.refused.get(uri)
         if refused is not None:
             point = {"line": 0, "character": 0}
-            return [
-                {
-                    "range": {"start": point, "end": dict(point)},
-                    "message": refused.reason,
-                    "severity": types.DiagnosticSeverity.Information.value,
-                    "code": refused.rule_id,
-                    "source": "codie",
-                }
-            ]
+            d = {
+                "range": {"start": point, "end": dict(point)},
+                "message": refused.reason,
+                "severity": types.DiagnosticSeverity.Information.value,
+                "code": refused.rule_id,
+                "source": "codie",
+            }
+            return [(d, json.dumps(d))]
         analysis = self.analyses.get(uri)
         if analysis is None:
             return []
         settings = analysis.ctx.settings
         enc = self.encoding
+        cache = self.diagnostic_cache
         return [
-            diagnostic_json(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
+            cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
             for f in self.visible_findings(analysis)
         ]
 
@@ -349,12 +355,16 @@ class CodieServer(LanguageServer):
             version = analysis.doc.version
         else:
             return
-        params: dict[str, Any] = {"uri": uri, "diagnostics": self.diagnostics_json(uri)}
-        if version is not None:
-            params["version"] = version
-        # plain JSON (convert.diagnostic_json): no lsprotocol objects on the keystroke path
-        self.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+        # plain JSON text (convert.DiagnosticCache): no lsprotocol objects on the keystroke
+        # path, and a diagnostic published before is not encoded again
+        self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self.publish_params(uri, version))
         self._first_publish()
+
+    def publish_params(self, uri: str, version: int | None) -> str:
+        """The params of publishDiagnostics for uri, as JSON text."""
+        items = ",".join(text for _, text in self._diagnostics(uri))
+        params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
+        return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
 
     def result_id(self, uri: str) -> str:
         if (refused := self.refused.get(uri)) is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlparse
 from codie.core.config import ConfigProblem, Settings, load_pyproject, merge
 
 
+@functools.lru_cache(maxsize=1_024)  # asked several times per publish, for the same few URIs
 def uri_to_path(uri: str) -> Path | None:
     parsed = urlparse(uri)
     if parsed.scheme != "file":

@@ -166,7 +166,7 @@ class ModuleLoader:
         doc = Document(path.as_uri(), data.decode("utf-8", "replace")) if data is not None else None
         if doc is not None and doc.tree is not None:
             root = doc.tree.root_node
-            mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), {})
+            mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root))
             mod.uri = doc.uri
             if self.depth + 1 < MAX_DEPTH:
                 mod.loader = ModuleLoader(self.root, path, self.depth + 1, self.reader)

@@ -271,7 +271,7 @@ class Expressions:
         return ""
 
     def const_value(self, node: Node) -> str | None:
-        return self.mod.const_values.get(text(self.src, node))
+        return self.mod.const_value(text(self.src, node))
 
     def _prefixed(self, t: Taint | None, prefix: str) -> Taint | None:
         """A constant prefix that fixes scheme and host (or a local path) stops SSRF/redirect."""

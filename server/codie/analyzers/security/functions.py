@@ -51,30 +51,53 @@ class Signature:
 
 class FunctionInfo:
     """A function of the file. The signature is read only when the function is analysed
-    or called: most functions of a big file are neither on a given pass."""
+    or called: most functions of a big file are neither on a given pass. So are its tree
+    nodes: a pass knows functions by their offsets (collected per top-level statement and
+    cached by its text), and finds the nodes only for the functions it analyses."""
 
     def __init__(
         self,
         mod: ModuleInfo | None,
         key: str,
-        node: Node,
-        outer: Node,
-        body: Node,
+        start: int,
+        outer_start: int,
+        end: int,
         cls: str | None,
         html_route: bool = False,
+        nodes: tuple[Node, Node, Node] | None = None,
     ) -> None:
         self.mod = mod
         self.key = key
-        self.node = node
-        self.outer = outer
-        self.body = body
+        self.start = start  # of the `def` (offsets of steps and hits are relative to it)
+        self.outer_start = outer_start  # of its first decorator, else of the `def`
+        self.end = end
         self.cls = cls
         self.html_route = html_route
+        self._nodes = nodes  # (def, decorated definition or def, body)
         self._sig: Signature | None = None
 
     @property
-    def start(self) -> int:
-        return self.node.start_byte
+    def nodes(self) -> tuple[Node, Node, Node]:
+        if self._nodes is None:
+            assert self.mod is not None
+            node = self.mod.node_at(self.start, self.end, "function_definition")
+            outer = node if self.outer_start == self.start else node.parent
+            body = node.child_by_field_name("body")
+            assert outer is not None and body is not None
+            self._nodes = (node, outer, body)
+        return self._nodes
+
+    @property
+    def node(self) -> Node:
+        return self.nodes[0]
+
+    @property
+    def outer(self) -> Node:
+        return self.nodes[1]
+
+    @property
+    def body(self) -> Node:
+        return self.nodes[2]
 
     @property
     def sig(self) -> Signature:

@@ -31,6 +31,28 @@ if TYPE_CHECKING:
 
 CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
 MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 indents)
+CHECKPOINT_EVERY = 16  # top-level statements between two saved states (Flow.run)
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """What Flow.save keeps between top-level statements: module-level code edited in its
+    middle is run again from the last saved state before the edit (module.py)."""
+
+    env: dict[str, Taint]
+    types: dict[str, str]
+    consts: set[str]
+    returns: Taint | None
+    used: dict[str, Summary | None]
+    derived: dict[str, str]
+    built: set[str]
+    values: dict[str, Value]
+    lists: dict[str, tuple[int, list[tuple[Node, Taint | None]]]]
+    keyed: dict[str, set[str]]
+    calls: dict[str, Node]
+    hits: int
+    found: int
+    skipped: int
 
 
 @dataclass
@@ -68,16 +90,61 @@ class Flow(Expressions, Containers):
         self.exprs = self.expression_table()
 
     # ------------------------------------------------------------------------- statements
-    def run(self, body: Node) -> None:
-        """The body's statements in order, each top-level one with a fresh budget."""
+    def run(self, body: Node, start: int = 0, checkpoint: Callable[[int], None] | None = None) -> None:
+        """The body's statements in order, each top-level one with a fresh budget; from
+        statement `start` on (the state before it restored with `load`), calling
+        `checkpoint(i)` before every CHECKPOINT_EVERY-th statement."""
         self.current_block = body.start_byte
-        for stmt in body.named_children:
+        children = body.named_children
+        for i in range(start, len(children)):
+            stmt = children[i]
+            if checkpoint is not None and i and i % CHECKPOINT_EVERY == 0:
+                checkpoint(i)
             self.work = 0
             try:
                 if self.guarded(stmt):
                     return
             except TooComplex as exc:  # over budget somewhere inside this statement
                 self.skip(stmt, exc.reason)
+
+    def save(self) -> FlowState:
+        """The state between two top-level statements (copied: the run goes on)."""
+        return FlowState(
+            dict(self.env),
+            dict(self.types),
+            set(self.consts),
+            self.returns,
+            dict(self.used),
+            dict(self.derived),
+            set(self.built),
+            dict(self.values),
+            {k: (block, list(items)) for k, (block, items) in self.lists.items()},
+            {k: set(v) for k, v in self.keyed.items()},
+            dict(self.calls),
+            len(self.hits),
+            len(self.found),
+            len(self.skipped),
+        )
+
+    def load(
+        self, state: FlowState, hits: tuple[SinkHit, ...], found: tuple[SinkHit, ...], skipped: tuple[Skipped, ...]
+    ) -> None:
+        """Continue from a saved state; hits, found and skipped: those of the run that
+        saved it (the state keeps how many of each it had)."""
+        self.env = dict(state.env)
+        self.types = dict(state.types)
+        self.consts = set(state.consts)
+        self.returns = state.returns
+        self.used = dict(state.used)
+        self.derived = dict(state.derived)
+        self.built = set(state.built)
+        self.values = dict(state.values)
+        self.lists = {k: (block, list(items)) for k, (block, items) in state.lists.items()}
+        self.keyed = {k: set(v) for k, v in state.keyed.items()}
+        self.calls = dict(state.calls)
+        self.hits = list(hits[: state.hits])
+        self.found = list(found[: state.found])
+        self.skipped = list(skipped[: state.skipped])
 
     def block(self, block: Node) -> bool:
         """Run the statements of a block; True when it always exits early."""

@@ -2,8 +2,10 @@
 
 Functions are analysed lazily: only those that mention a sink (or call a function that
 does) run at all, and a callee's summary is computed when a caller first needs it.
-Results are cached per function by the hash of its text, so an edit re-analyses only the
-functions it touched (and callers whose view of a callee's summary changed).
+Results are cached per function by the hash of its text and checked against the
+module-level facts the function read and the summaries it used (reuse.py), so an edit
+re-analyses only the functions it touched (and callers whose view of a callee's summary
+changed by more than a position).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from codie.analyzers.security import specs
 from codie.analyzers.security.calls import EXTERNAL, apply_summary
 from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
-from codie.analyzers.security.interp import Flow
+from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
+from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -44,13 +47,22 @@ MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper ca
 
 
 @dataclass
-class CacheEntry:
-    summary: Summary
-    found: tuple[SinkHit, ...]
-    used: dict[str, Summary | None]
-    # module-level code only: where its statements started (its offsets are file offsets)
-    starts: tuple[int, ...] = ()
-    skipped: tuple[Skipped, ...] = ()
+class _Collected:
+    """What one top-level statement contributes (offsets relative to its start)."""
+
+    # (key, `def` at, decorators at, end, class, an HTML route)
+    functions: list[tuple[str, int, int, int, str | None, bool]] = field(default_factory=list)
+    consts: list[str] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)
+    types: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, int, int]] = field(default_factory=list)
+    # per sink pattern (module.sink_key): function index -> (mentions a sink, names called)
+    facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
+
+
+COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
+MAX_COLLECTED = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
+_COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
 
 
 @dataclass
@@ -61,17 +73,39 @@ class Result:
     skipped: tuple[Skipped, ...] = ()  # what the interpreter could not analyse (ANA001)
 
 
+class _WatchedSet(set[str]):
+    """A set whose membership tests are facts the function being analysed read."""
+
+    def __init__(self, mod: ModuleInfo) -> None:
+        super().__init__()
+        self._mod = mod
+
+    def __contains__(self, name: object) -> bool:
+        found = super().__contains__(name)
+        self._mod.note(("const", str(name)), found)
+        return found
+
+
 class ModuleInfo:
-    def __init__(self, src: Source, root: Node, imports: Imports, cache: dict[tuple[str, int], CacheEntry]) -> None:
+    def __init__(self, src: Source, root: Node, imports: Imports, cache: DocumentCache | None = None) -> None:
         self.src = src
-        self.root = root
+        self._root = root
         self.imports = imports
-        self.old_cache = cache
-        self.new_cache: dict[tuple[str, int], CacheEntry] = {}
+        self.cache = cache if cache is not None else DocumentCache()
         self.functions: dict[str, FunctionInfo] = {}
         self.results: dict[str, Result] = {}
         self.in_progress: set[str] = set()
-        self.consts: set[str] = set()
+        # the functions analysed (not taken from the cache) in this pass, in order
+        self.analysed: list[str] = []
+        # the facts each analysis in progress reads (innermost last), see reuse.py
+        self._reads: list[dict[Fact, object]] = []
+        # functions whose text changed by one contiguous edit since their last analysis
+        self.remaps: dict[str, Remap] = {}
+        self.module_restart = -1  # the top-level statement module-level code ran again from
+        self._classes: int | None = None
+        # function key -> the statement record it came from (its facts are cached there)
+        self._homes: dict[str, tuple[_Collected, int]] = {}
+        self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
         # `PARSER = etree.XMLParser(resolve_entities=False)` at module level: the call itself
@@ -85,11 +119,23 @@ class ModuleInfo:
         self.loader: ModuleLoader | None = None
         self._external: dict[str, Summary | None] = {}
         self._workspace: set[str] | None = None
-        self._collect(root, None, "")
+        self._collect_module()
         # functions read these module-level objects: a change to one re-analyses them
         configured = tuple(sorted((k, text(self.src, v)) for k, v in self.global_calls.items()))
         self.fingerprint = hash((imports.fingerprint(), self.has_sources, configured))
-        self.functions[MODULE_KEY] = FunctionInfo(None, MODULE_KEY, root, root, root, None)
+        # every module-level fact but the rare ones (class headers, Django wiring)
+        self.epoch = hash(
+            (
+                self.fingerprint,
+                tuple(self.functions),
+                tuple(self.consts),
+                tuple(self.const_values.items()),
+                tuple(self.global_types.items()),
+            )
+        )
+        self.functions[MODULE_KEY] = FunctionInfo(
+            None, MODULE_KEY, root.start_byte, root.start_byte, root.end_byte, None, nodes=(root, root, root)
+        )
 
     # --------------------------------------------------------------------------- collection
     def _framework(self) -> str:
@@ -101,8 +147,46 @@ class ModuleInfo:
             return "django"
         return ""
 
-    def _collect(self, block: Node, cls: str | None, prefix: str) -> None:
-        for stmt in block.named_children:
+    def _collect_module(self) -> None:
+        """The functions and module-level facts of every top-level statement, cached by its
+        text: a keystroke changes one statement, not the 3,000 others of a big file."""
+        for stmt in self._root.named_children:
+            if stmt.type not in COLLECTED_TYPES:
+                continue
+            start = stmt.start_byte
+            chunk = self.src[start : stmt.end_byte]
+            # the text, and its shape (error recovery may parse the same text otherwise)
+            key = (hash(chunk), len(chunk), stmt.type, stmt.descendant_count, self.framework)
+            found = _COLLECTED.get(key)
+            if found is None:
+                found = _Collected()
+                self._collect(stmt, None, "", found, start, top=True)
+                if len(_COLLECTED) > MAX_COLLECTED:
+                    _COLLECTED.clear()
+                _COLLECTED[key] = found
+            for i, (fkey, at, outer_at, end, cls, html) in enumerate(found.functions):
+                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + end, cls, html)
+                self._homes[fkey] = (found, i)
+            for var in found.consts:
+                self.consts.add(var)
+            self.const_values.update(found.values)
+            self.global_types.update(found.types)
+            for var, at, end in found.calls:
+                self.global_calls[var] = self.node_at(start + at, start + end, "call")
+
+    def node_at(self, start: int, end: int, kind: str) -> Node:
+        """The node of this type spanning exactly start..end (a function, a call)."""
+        node: Node | None = self._root.descendant_for_byte_range(start, end)
+        while node is not None and not (node.type == kind and node.start_byte == start and node.end_byte == end):
+            node = node.parent
+        if node is None:
+            raise LookupError(f"no {kind} at {start}..{end}")
+        return node
+
+    def _collect(
+        self, block: Node, cls: str | None, prefix: str, out: _Collected, base: int, top: bool = False
+    ) -> None:
+        for stmt in [block] if top else block.named_children:
             outer = stmt
             node = stmt
             if stmt.type == "decorated_definition":
@@ -111,12 +195,12 @@ class ModuleInfo:
                     continue
                 node = inner
             if node.type == "function_definition":
-                self._add_function(node, outer, cls, prefix)
+                self._add_function(node, outer, cls, prefix, out, base)
             elif node.type == "class_definition" and not prefix:
                 name = node.child_by_field_name("name")
                 body = node.child_by_field_name("body")
                 if name is not None and body is not None:
-                    self._collect(body, text(self.src, name), "")
+                    self._collect(body, text(self.src, name), "", out, base)
             elif node.type == "expression_statement" and cls is None and not prefix:
                 assign = node.named_children[0] if node.named_children else None
                 if assign is not None and assign.type == "assignment":
@@ -127,19 +211,20 @@ class ModuleInfo:
                     if right.type in ("string", "integer", "tuple", "list", "set", "dictionary", "concatenated_string"):
                         if right.type == "string" and any(c.type == "interpolation" for c in right.named_children):
                             continue
-                        self.consts.add(var)
+                        out.consts.append(var)
                         if right.type == "string":
-                            self.const_values[var] = "".join(
+                            value = "".join(
                                 text(self.src, c) for c in right.named_children if c.type == "string_content"
                             )
+                            out.values.append((var, value))
                     elif right.type == "call":
                         if CONFIGURED.search(self.src, right.start_byte, right.end_byte):
-                            self.global_calls[var] = right
+                            out.calls.append((var, right.start_byte - base, right.end_byte - base))
                         fn = right.child_by_field_name("function")
                         if fn is not None and fn.type == "identifier":
-                            self.global_types[var] = text(self.src, fn)
+                            out.types.append((var, text(self.src, fn)))
 
-    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str) -> None:
+    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str, out: _Collected, base: int) -> None:
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name_node is None or body is None:
@@ -150,36 +235,121 @@ class ModuleInfo:
         if outer is not node:
             decorators = self.src[outer.start_byte : node.start_byte].decode("utf-8", "replace")
             html = bool(ROUTE_RE.search(decorators)) and (self.framework == "flask" or "HTMLResponse" in decorators)
-        self.functions[key] = FunctionInfo(self, key, node, outer, body, cls, html)
+        out.functions.append((key, node.start_byte - base, outer.start_byte - base, node.end_byte - base, cls, html))
         if self.src.find(b"def ", body.start_byte, body.end_byte) >= 0:
-            self._collect(body, None, key + ".")
+            self._collect(body, None, key + ".", out, base)
 
     def signature(self, info: FunctionInfo) -> Signature:
-        return read_signature(self, info)
+        sig = read_signature(self, info)
+        if self.framework == "django":  # whether it is a view depends on the rest of the module
+            self.note(("sig", info.key), _sig_fact(sig))
+        return sig
+
+    # ------------------------------------------------------------------ module-level facts
+    @property
+    def root(self) -> Node:
+        """The module's tree; reading it from a function's analysis (the YAML loader check
+        walks the module's classes) makes the class headers a fact that function read."""
+        if self._reads:
+            self.note(("classes",), self._class_headers())
+        return self._root
+
+    def note(self, fact: Fact, value: object) -> None:
+        """The analysis in progress read `fact` (see reuse.py)."""
+        if self._reads:
+            self._reads[-1].setdefault(fact, value)
+
+    def const_value(self, name: str) -> str | None:
+        value = self.const_values.get(name)
+        self.note(("value", name), value)
+        return value
+
+    def fact(self, fact: Fact, info: FunctionInfo) -> object:
+        """The current value of a fact `info`'s cached analysis read."""
+        kind = fact[0]
+        if kind == "const":
+            return set.__contains__(self.consts, fact[1])
+        if kind == "value":
+            return self.const_values.get(fact[1])
+        if kind == "resolve":
+            return self._resolve(info, fact[1], fact[2] or None)
+        if kind == "classes":
+            return self._class_headers()
+        if kind == "sig":
+            return _sig_fact(read_signature(self, self.functions[fact[1]]))
+        return _UNKNOWN_FACT
+
+    def _class_headers(self) -> int:
+        if self._classes is None:
+            headers = []
+            for node in self._root.named_children:
+                if node.type == "decorated_definition":
+                    node = node.named_children[-1]
+                if node.type == "class_definition":
+                    body = node.child_by_field_name("body")
+                    headers.append(self.src[node.start_byte : body.start_byte if body is not None else node.end_byte])
+            self._classes = hash(tuple(headers))
+        return self._classes
 
     # --------------------------------------------------------------------------- analysis
     def interesting(self) -> list[str]:
-        """Functions worth analysing: they reach a sink, or call one that does."""
-        chosen: set[str] = set()
+        """Functions worth analysing: they reach a sink, or call one whose summary does.
+
+        Candidates are found by name (cheap): functions mentioning a sink, and their
+        callers, transitively. A caller that mentions no sink itself is analysed only when
+        a function it may call (by name) has a summary that reaches a sink: otherwise it
+        cannot have a finding, and a keystroke that adds a sink to a function (with no
+        parameter reaching it) does not make all its callers run."""
+        direct: set[str] = set()
         calls: dict[str, frozenset[str]] = {}
         for key, info in self.functions.items():
             if key == MODULE_KEY:
                 continue
-            sink, called = self._facts(self.src[info.outer.start_byte : info.outer.end_byte])
+            sink, called = self._function_facts(info)
             if info.html_route or sink:
-                chosen.add(key)
+                direct.add(key)
             else:
                 calls[key] = called
         # callers of chosen functions, transitively (by name: cheap and rarely wrong), and
         # (headless) callers of functions imported from the workspace
-        frontier = {k.rsplit(".", 1)[-1] for k in chosen} | self.workspace_imports()
-        while frontier and calls:
-            added = [k for k, called in calls.items() if called & frontier]
+        workspace = self.workspace_imports()
+        candidates: set[str] = set()
+        frontier = {k.rsplit(".", 1)[-1] for k in direct} | workspace
+        rest = dict(calls)
+        while frontier and rest:
+            added = [k for k, called in rest.items() if called & frontier]
             for k in added:
-                del calls[k]
-            chosen.update(added)
+                del rest[k]
+            candidates.update(added)
             frontier = {k.rsplit(".", 1)[-1] for k in added}
+        # which of them may reach a sink through a summary: the direct ones whose summary
+        # does, then (by name again) their callers, transitively
+        reaching = {k.rsplit(".", 1)[-1] for k in sorted(direct) if self._reaches_sink(k)}
+        chosen = direct | {k for k in candidates if calls[k] & workspace}
+        pending = candidates - chosen
+        while reaching and pending:
+            added = [k for k in sorted(pending) if calls[k] & reaching]
+            pending.difference_update(added)
+            chosen.update(added)
+            reaching = {k.rsplit(".", 1)[-1] for k in added}
         return sorted(chosen)
+
+    def _reaches_sink(self, key: str) -> bool:
+        found = self.summary(key)
+        return found is not None and bool(found.sinks)
+
+    def _function_facts(self, info: FunctionInfo) -> tuple[bool, frozenset[str]]:
+        """_facts, remembered with the statement the function is in (no slicing and hashing
+        of every function's text on every pass)."""
+        home = self._homes.get(info.key)
+        if home is None:
+            return self._facts(self.src[info.outer_start : info.end])
+        collected, index = home
+        known = collected.facts.setdefault(self.sink_key, {})
+        facts = known.get(index)
+        if facts is None:
+            facts = known[index] = self._facts(self.src[info.outer_start : info.end])
+        return facts
 
     def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:
         """Does a function's text mention a sink, and which names does it call? Cached by
@@ -205,6 +375,7 @@ class ModuleInfo:
         for key in self.interesting():
             self.result(key)
             yield key
+        self.cache.trim(len(self.results))
 
     def result(self, key: str) -> Result | None:
         done = self.results.get(key)
@@ -219,52 +390,101 @@ class ModuleInfo:
             starts = tuple(c.start_byte for c in statements)
             chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
         else:
-            chunk = self.src[info.outer.start_byte : info.outer.end_byte]
+            chunk = self.src[info.outer_start : info.end]
         # which imported names resolve to workspace functions is part of the key: in the
         # editor a module's text arrives after a first pass that could not follow the call
         workspace = frozenset(self.workspace_imports()) if self.loader is not None else None
         cache_key = (key, hash((chunk, self.fingerprint, info.cls, workspace)))
-        entry = self.old_cache.get(cache_key) or self.new_cache.get(cache_key)
+        entry = self.cache.get(cache_key)
+        def_at = info.start - info.outer_start
+        if key != MODULE_KEY:
+            last = self.cache.texts.get(key)
+            if last is not None and last[0] != chunk:
+                self.remaps[key] = Remap.between(last[0], last[1], chunk, def_at)
+        self.cache.texts[key] = (chunk, def_at)
         self.in_progress.add(key)
         try:
-            if entry is not None and all(self.summary(k) == s for k, s in entry.used.items()):
+            reused = self._reuse(entry, info) if entry is not None else None
+            if reused is not None:
+                entry = reused
                 found, skipped = entry.found, entry.skipped
                 if key == MODULE_KEY and entry.starts != starts:
                     found = tuple(_moved(h, entry.starts, starts) for h in found)
                     skipped = tuple(_moved_skip(k, entry.starts, starts) for k in skipped)
                 result = Result(entry.summary, found, entry.used, skipped)
+                reads = entry.reads
             else:
+                self.analysed.append(key)
+                self._reads.append({})
                 try:
-                    result = self._analyze(info)
-                except RecursionError:
-                    # the interpreter skips deep statements itself (interp.Flow.guarded);
-                    # this is the last resort, and it is reported too (ANA001)
-                    log.info("security-taint: %s is nested too deeply to analyse", key)
-                    node = info.node
-                    result = Result(
-                        Summary(info.params, None, ()),
-                        (),
-                        {},
-                        (
-                            Skipped(
-                                key,
-                                node.start_byte - info.start,
-                                node.end_byte - info.start,
-                                "nested too deeply for the interpreter's stack",
-                            ),
-                        ),
-                    )
+                    result = self._analyze_guarded(info)
+                finally:
+                    reads = self._reads.pop()
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
-        self.new_cache[cache_key] = CacheEntry(result.summary, result.found, result.used, starts, result.skipped)
+        entry = CacheEntry(result.summary, result.found, result.used, starts, result.skipped, reads, self.epoch)
+        self.cache.put(cache_key, entry)
         return result
+
+    def _reuse(self, entry: CacheEntry, info: FunctionInfo) -> CacheEntry | None:
+        """The cached entry, if it still holds (remapped when callees only moved), else None."""
+        for fact, value in entry.reads.items():
+            if (entry.epoch != self.epoch or fact[0] in RARE_FACTS) and self.fact(fact, info) != value:
+                return None
+        remapper = Remapper(self.remaps)  # (filled as callees are looked at)
+        moved = False
+        used: dict[str, Summary | None] = {}
+        for callee, old in entry.used.items():
+            now = self.summary(callee)
+            if now is not old and now != old:
+                if not self.remaps:
+                    return None
+                try:
+                    if remapper.summary(old) != now:
+                        return None
+                except Unmappable:
+                    return None
+                moved = True
+            used[callee] = now
+        if not moved:
+            return entry
+        try:
+            # one remap for the whole entry: every callee's summary must agree with it
+            if any(remapper.summary(old) != used[callee] for callee, old in entry.used.items()):
+                return None
+            return remapper.entry(entry, used)
+        except Unmappable:
+            return None
+
+    def _analyze_guarded(self, info: FunctionInfo) -> Result:
+        key = info.key
+        try:
+            return self._analyze_module(info) if key == MODULE_KEY else self._analyze(info)
+        except RecursionError:
+            # the interpreter skips deep statements itself (interp.Flow.guarded);
+            # this is the last resort, and it is reported too (ANA001)
+            log.info("security-taint: %s is nested too deeply to analyse", key)
+            node = info.node
+            return Result(
+                Summary(info.params, None, ()),
+                (),
+                {},
+                (
+                    Skipped(
+                        key,
+                        node.start_byte - info.start,
+                        node.end_byte - info.start,
+                        "nested too deeply for the interpreter's stack",
+                    ),
+                ),
+            )
 
     def _module_statements(self) -> list[Node]:
         """Module-level code only: function bodies are cached on their own."""
         return [
             c
-            for c in self.root.named_children
+            for c in self._root.named_children
             if c.type not in ("function_definition", "class_definition", "decorated_definition")
         ]
 
@@ -334,9 +554,61 @@ class ModuleInfo:
         summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
         return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
 
+    def _analyze_module(self, info: FunctionInfo) -> Result:
+        """Module-level code, run again only from the last state saved before the first
+        top-level statement that changed (an edit near the end of a long module does not
+        re-run its start). The start is reused only if everything it read is unchanged:
+        the same text at the same place, the module's facts and the callees' summaries."""
+        flow = Flow(self, info)
+        children = self._root.named_children
+        shape = [
+            (c.type, c.start_byte, c.end_byte, c.descendant_count, hash(self.src[c.start_byte : c.end_byte]))
+            for c in children
+        ]
+        context = (self.fingerprint, frozenset(self.workspace_imports()) if self.loader is not None else None)
+        reads = self._reads[-1]
+        checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]] = {}
+        start = self.module_restart = 0
+        last = self.cache.module
+        if last is not None and last.context == context:
+            same = 0
+            while same < min(len(shape), len(last.shape)) and shape[same] == last.shape[same]:
+                same += 1
+            at = max((i for i in last.checkpoints if i <= same), default=0)
+            if at:
+                state, read = last.checkpoints[at]
+                if all(self.fact(f, info) == v for f, v in read.items()) and all(
+                    self.summary(k) == s for k, s in state.used.items()
+                ):
+                    flow.load(state, last.hits, last.found, last.skipped)
+                    reads.update(read)
+                    checkpoints = {i: c for i, c in last.checkpoints.items() if i <= at}
+                    start = at
+                    self.module_restart = at
+
+        def checkpoint(i: int) -> None:
+            checkpoints[i] = (flow.save(), dict(reads))
+
+        flow.run(info.body, start, checkpoint)
+        self.cache.module = ModuleRun(
+            shape, context, checkpoints, tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
+        )
+        returns = flow.returns
+        if returns is not None and returns.path and not returns.kinds:
+            returns = None
+        summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
+        return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
+
     # --------------------------------------------------------------------------- calls
     def resolve(self, func: FunctionInfo, name: str, types: dict[str, str] | None = None) -> str | None:
         """The key of the local (or, headless, imported workspace) function a call names."""
+        head, dot, _ = name.partition(".")
+        local = (types.get(head) or "") if types is not None and dot else ""
+        found = self._resolve(func, name, local or None)
+        self.note(("resolve", name, local), found)
+        return found
+
+    def _resolve(self, func: FunctionInfo, name: str, local: str | None) -> str | None:
         if "." not in name:
             nested = f"{func.key}.{name}"
             if nested in self.functions:
@@ -350,8 +622,7 @@ class ModuleInfo:
         if head in ("self", "cls") and func.cls and "." not in rest:
             key = f"{func.cls}.{rest}"
             return key if key in self.functions else None
-        owner = types.get(head) if types is not None else None
-        owner = owner or self.global_types.get(head)
+        owner = local or self.global_types.get(head)
         if owner is not None and "." not in rest and f"{owner}.{rest}" in self.functions:
             return f"{owner}.{rest}"  # `repo.by_customer()` with `repo = Repository()`
         return name if name in self.functions else None  # `Class.method(...)`
@@ -392,6 +663,12 @@ def _moved_skip(skip: Skipped, old: tuple[int, ...], new: tuple[int, ...]) -> Sk
     return replace(skip, start=skip.start + delta, end=skip.end + delta)
 
 
+def _sig_fact(sig: Signature) -> tuple[object, ...]:
+    return (sig.params, sig.source_params, sig.request_params, sig.vararg, sig.view)
+
+
+RARE_FACTS = frozenset({"classes", "sig"})  # not covered by ModuleInfo.epoch
+_UNKNOWN_FACT = object()  # a fact of a kind this version does not know: never equal
 _PATTERNS: dict[tuple[int, bool], re.Pattern[bytes]] = {}
 _FACTS: dict[tuple[int, tuple[int, bool]], tuple[bool, frozenset[str]]] = {}
 CALLED = re.compile(rb"\b(\w+)\s*\(")

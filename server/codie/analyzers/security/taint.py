@@ -16,8 +16,9 @@ from codie.analyzers.security.crossmodule import SERVICE as SOURCES_SERVICE
 from codie.analyzers.security.crossmodule import ModuleLoader, WorkspaceSources
 from codie.analyzers.security.fixes import fix_for
 from codie.analyzers.security.model import SinkHit
-from codie.analyzers.security.module import MODULE_KEY, SINK_RE, CacheEntry, ModuleInfo
+from codie.analyzers.security.module import MODULE_KEY, SINK_RE, ModuleInfo
 from codie.analyzers.security.names import collect_imports
+from codie.analyzers.security.reuse import DocumentCache
 from codie.core.analyzer import Context, Mode, Unit
 from codie.core.confidence import logit, sigmoid
 from codie.core.findings import Finding, Location, Severity
@@ -56,7 +57,11 @@ class TaintAnalyzer:
 
     def __init__(self) -> None:
         # per document: function results keyed by (function, hash of its text)
-        self._caches: OrderedDict[str, dict[tuple[str, int], CacheEntry]] = OrderedDict()
+        self._caches: OrderedDict[str, DocumentCache] = OrderedDict()
+        # per document: the functions the last pass analysed (not taken from the cache), and
+        # the top-level statement module-level code ran again from (-1: not run again, 0: all)
+        self.analysed: dict[str, list[str]] = {}
+        self.module_restart: dict[str, int] = {}
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
@@ -65,7 +70,7 @@ class TaintAnalyzer:
         if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
             return
         root = doc.tree.root_node
-        cache = self._caches.pop(doc.uri, {})
+        cache = self._caches.pop(doc.uri, None)
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -82,28 +87,33 @@ class TaintAnalyzer:
                     mod.loader = ModuleLoader(ctx.root, Path(url2pathname(urlparse(doc.uri).path)), reader=reader)
                 except (OSError, ValueError):
                     mod.loader = None
-        finished = False
         try:
             for key in mod.steps():  # one Unit mark per function: budgeted and paused per function
                 info = mod.functions[key]
                 if key == MODULE_KEY:  # module-level code has no span of its own: a checkpoint
                     yield Unit("module-level code", 0, 0)
                 else:
-                    yield Unit(f"function `{key}`", info.outer.start_byte, info.outer.end_byte)
-            finished = True
+                    yield Unit(f"function `{key}`", info.outer_start, info.end)
         finally:
-            if not finished:  # the editor abandoned this pass (the text changed): keep its work
-                self._caches[doc.uri] = {**cache, **mod.new_cache}
-        self._caches[doc.uri] = mod.new_cache
+            # also when the editor abandoned this pass (the text changed): results computed
+            # so far are in mod.cache already, and stay there for the next pass
+            self._caches[doc.uri] = mod.cache
+            self.analysed[doc.uri] = mod.analysed
+            self.module_restart[doc.uri] = mod.module_restart
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
+            self.analysed.pop(gone, None)
+            self.module_restart.pop(gone, None)
         yield from self._report(ctx, mod)
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
         best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]] = {}
         called = {k for r in mod.results.values() for k in r.used}
-        for key, result in mod.results.items():
+        # in the order of the file, not of analysis (which callers, cached results and
+        # summaries computed on demand make differ from one pass to the next): of two hits
+        # on one sink with the same evidence, the same one is reported every time
+        for key, result in sorted(mod.results.items(), key=lambda kv: _place(mod, kv[0])):
             for hit in result.found:
                 _keep(best, hit, False)
             if key != MODULE_KEY and key not in called:
@@ -225,6 +235,11 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
                 notes=[f"security-taint skipped this statement: {skip.reason}"],
                 data={"analyzer": "security-taint", "reason": skip.reason, "end": end},
             )
+
+
+def _place(mod: ModuleInfo, key: str) -> tuple[int, str]:
+    info = mod.functions.get(key)
+    return (info.start if info is not None and key != MODULE_KEY else -1, key)
 
 
 def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit, from_param: bool) -> None:

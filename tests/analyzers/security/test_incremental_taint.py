@@ -1,0 +1,286 @@
+"""Per-function incremental taint: after every edit, the results the analyzer keeps and
+reuses equal a fresh analysis of the same text; an edit inside one function re-analyses
+that function only (counted through TaintAnalyzer.analysed, not timed)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from codie.analyzers.security.taint import TaintAnalyzer
+from codie.core.analyzer import Context
+from codie.core.document import Document
+from codie.core.findings import Finding
+from codie.core.rules import catalogue
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "security"
+URI = "file:///p/app.py"
+
+# cross-function flows, module constants, module-level objects, methods, nested functions
+FLOWS = """import os
+import subprocess
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+BASE = "http://internal.example/"
+PREFIX = "ls "
+
+
+class Repo:
+    def run(self, cmd):
+        return subprocess.call(cmd, shell=True)
+
+    def fetch(self, path):
+        return requests.get(BASE + path)
+
+
+repo = Repo()
+
+
+def helper(cmd):
+    os.system(PREFIX + cmd)
+
+
+def passthrough(value):
+    return value.strip()
+
+
+def outer(arg):
+    def inner(x):
+        os.system(x)
+
+    inner(arg)
+
+
+@app.get("/a")
+def view_a():
+    helper(passthrough(request.args["x"]))
+    return "ok"
+
+
+@app.get("/b")
+def view_b():
+    repo.run(request.args["c"])
+    repo.fetch(request.args["p"])
+    outer(request.args["o"])
+    return "ok"
+
+
+@app.get("/c")
+def view_c():
+    data = request.args["d"]
+    later(data)
+    return "ok"
+
+
+def unrelated(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+"""
+
+# edits a person makes while typing: statements in and out of functions, new functions
+# (a call that did not resolve now does), changed constants and module-level objects
+SNIPPETS = [
+    "x_unused = eval(input())\n",
+    "os.system(cmd)\n",
+    "value = request.args['q']\n",
+    "return value\n",
+    "cmd = 'ls'\n",
+    "pass\n",
+    "if cmd in ALLOWED:\n    return\n",
+]
+MODULE_SNIPPETS = [
+    "def later(v):\n    os.system(v)\n\n\n",
+    "def passthrough(value):\n    return 'constant'\n\n\n",
+    'BASE = "https://other.example/"\n',
+    'BASE = "x" + os.environ["B"]\n',
+    "PREFIX = input()\n",
+    "repo = None\n",
+    "ALLOWED = ('a', 'b')\n",
+    "class Repo:\n    pass\n\n\n",
+    "import yaml\n",
+]
+
+
+def full(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return sorted(
+        (
+            f.rule_id,
+            f.start,
+            f.end,
+            f.message,
+            f.evidence,
+            f.severity,
+            tuple((r.start, r.end, r.message, r.uri) for r in f.related),
+            tuple(f.evidence_notes),
+            None if f.fix is None else tuple((e.start, e.end, e.new_text) for e in f.fix.edits),
+        )
+        for f in findings
+    )
+
+
+def analyse(analyzer: TaintAnalyzer, doc: Document) -> list[Finding]:
+    # (the findings only: an analyzer may also mark the units it works through)
+    return [f for f in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if isinstance(f, Finding)]
+
+
+def fresh(source: bytes) -> list[Finding]:
+    return fresh_run(source)[0]
+
+
+def fresh_run(source: bytes) -> tuple[list[Finding], list[str]]:
+    """A new analyzer's findings, and the functions it analysed."""
+    analyzer = TaintAnalyzer()
+    found = analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
+    return found, analyzer.analysed.get(URI, [])
+
+
+def line_starts(doc: Document, indented: bool) -> list[int]:
+    """Byte offsets of lines that start a statement (indented: inside a block)."""
+    out = []
+    pos = 0
+    for line in doc.source.split(b"\n"):
+        stripped = line.lstrip(b" ")
+        starts = stripped and not stripped.startswith((b"#", b")", b"]", b"}", b"@", b"elif", b"else", b"except"))
+        if starts and (len(line) > len(stripped)) == indented:
+            out.append(pos)
+        pos += len(line) + 1
+    return out
+
+
+def random_edit(doc: Document, rng: random.Random) -> None:
+    kind = rng.random()
+    if kind < 0.45:  # a statement typed into a function
+        at = rng.choice(line_starts(doc, True))
+        line_end = doc.source.index(b"\n", at)
+        indent = len(doc.source[at:line_end]) - len(doc.source[at:line_end].lstrip(b" "))
+        text = "".join(" " * indent + part + "\n" for part in rng.choice(SNIPPETS).splitlines())
+        doc.splice(at, at, text.encode())
+    elif kind < 0.65:  # a module-level statement
+        at = rng.choice(line_starts(doc, False))
+        doc.splice(at, at, rng.choice(MODULE_SNIPPETS).encode())
+    elif kind < 0.85:  # a line deleted
+        at = rng.choice(line_starts(doc, rng.random() < 0.7))
+        doc.splice(at, doc.source.index(b"\n", at) + 1, b"")
+    else:  # a few characters typed or deleted anywhere (syntax may break)
+        at = rng.randrange(len(doc.source))
+        end = min(len(doc.source), at + rng.randint(0, 6))
+        doc.splice(at, end, rng.choice([b"", b"x", b"(", b"request.args['q']", b" + name", b"\n"]))
+    doc.reparse()
+
+
+@pytest.mark.parametrize(
+    "name,seed",
+    [("flows", 1), ("flows", 2), ("flows", 3), ("corpus", 4), ("corpus", 5)],
+)
+def test_random_edits_equal_a_fresh_analysis_after_every_edit(name: str, seed: int) -> None:
+    if name == "flows":
+        text = FLOWS
+    else:
+        files = sorted(p for p in CORPUS.glob("*.py") if p.stat().st_size < 4_000)
+        text = "\n\n".join(p.read_text() for p in random.Random(seed).sample(files, 25))
+    doc = Document(URI, text)
+    analyzer = TaintAnalyzer()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    rng = random.Random(seed)
+    with_findings = reused = 0
+    for _ in range(40):
+        random_edit(doc, rng)
+        incremental = analyse(analyzer, doc)
+        expected, analysed = fresh_run(doc.source)
+        assert full(incremental) == full(expected), doc.source.decode()
+        with_findings += bool(expected)
+        reused += len(analyzer.analysed[URI]) < len(analysed)
+    assert with_findings >= 10  # the comparisons were about something
+    assert reused >= 10  # and cached results were used
+
+
+def test_an_edit_in_one_function_analyses_that_function_only() -> None:
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    before = full(analyse(analyzer, doc))
+    assert {"SEC002"} <= {f[0] for f in before}
+    assert len(analyzer.analysed[URI]) > 4
+    # inside a callee whose summary the views use: only it runs again; the views'
+    # results are reused (their paths into helper() move with the edit)
+    at = doc.source.index(b"    os.system(PREFIX + cmd)")
+    doc.splice(at, at, b"    x_unused = eval(input())\n")
+    doc.reparse()
+    after = analyse(analyzer, doc)
+    assert analyzer.analysed[URI] == ["helper"]
+    assert full(after) == full(fresh(doc.source))
+    # inside a view: only the view
+    at = doc.source.index(b'    repo.fetch(request.args["p"])')
+    doc.splice(at, at, b"    y = 1\n")
+    doc.reparse()
+    after = analyse(analyzer, doc)
+    assert analyzer.analysed[URI] == ["view_b"]
+    assert full(after) == full(fresh(doc.source))
+    # typed back out (an undo): nothing runs at all
+    doc.splice(at, at + len(b"    y = 1\n"), b"")
+    doc.reparse()
+    analyse(analyzer, doc)
+    assert analyzer.analysed[URI] == []
+
+
+def test_module_level_edits_invalidate_what_read_them() -> None:
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+
+    def edit(anchor: bytes, new: bytes) -> list[Finding]:
+        at = doc.source.index(anchor)
+        doc.splice(at, at + len(anchor), new)
+        doc.reparse()
+        found = analyse(analyzer, doc)
+        assert full(found) == full(fresh(doc.source))
+        return found
+
+    # view_c calls later(), which does not exist yet: defining it makes the call resolve
+    assert not any(b"later" in doc.source[f.start : f.end] for f in edit(b"", b""))
+    found = edit(b"def unrelated(n):", b"def later(v):\n    os.system(v)\n\n\ndef unrelated(n):")
+    assert "view_c" in analyzer.analysed[URI]
+    assert any(doc.source[f.start : f.end].startswith(b"os.system(v)") for f in found)
+    # a constant a function read changes (the SSRF prefix no longer fixes the host)
+    edit(b'BASE = "http://internal.example/"', b'BASE = "http" + os.environ["B"]')
+    assert "Repo.fetch" in analyzer.analysed[URI]
+    # the module-level object the call was resolved through is no longer a Repo
+    edit(b"repo = Repo()", b"repo = object()")
+    assert "view_b" in analyzer.analysed[URI]
+
+
+def test_module_level_code_runs_again_from_the_statement_that_changed() -> None:
+    """Module-level code is one flow (a name bound at the top reaches a sink below): an
+    edit near its end runs it again from a state saved shortly before the edit."""
+    lines = ["import os", "import sys", "", "user = sys.argv[1]"]
+    lines += [f"NAME_{i} = 'value {i}'" for i in range(60)]
+    lines += ["", "def run(cmd):", "    os.system(cmd)", ""]
+    lines += [f"OTHER_{i} = NAME_{i} + 'x'" for i in range(40)]
+    lines += ["os.system('ls ' + user)", "run(user)", ""]
+    doc = Document(URI, "\n".join(lines))
+    analyzer = TaintAnalyzer()
+    before = analyse(analyzer, doc)
+    assert full(before) == full(fresh(doc.source))
+    assert len([f for f in before if f.rule_id == "SEC002"]) == 2
+    rng = random.Random(7)
+    restarted = 0
+    inserted = -1
+    for step in range(30):
+        if step % 3 == 2:  # a line typed before taken out again
+            doc.splice(inserted, doc.source.index(b"\n", inserted) + 1, b"")
+        else:
+            inserted = doc.source.index(f"OTHER_{rng.randrange(40)} =".encode())
+            new = rng.choice(
+                [b"x_unused = eval(input())\n", b"user = 'safe'\n", b"run = print\n", b"os.system(user)\n"]
+            )
+            doc.splice(inserted, inserted, new)
+        doc.reparse()
+        found = analyse(analyzer, doc)
+        assert full(found) == full(fresh(doc.source)), doc.source.decode()
+        restarted += analyzer.module_restart[URI] > 0
+    assert restarted >= 10

@@ -125,7 +125,8 @@ def full(findings: list[Finding]) -> list[tuple[object, ...]]:
 
 
 def analyse(analyzer: TaintAnalyzer, doc: Document) -> list[Finding]:
-    return list(analyzer.analyze(Context(doc, catalogue()), doc.top_level()))
+    # (the findings only: an analyzer may also mark the units it works through)
+    return [f for f in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if isinstance(f, Finding)]
 
 
 def fresh(source: bytes) -> list[Finding]:

@@ -7,7 +7,7 @@
 - A framing error (a malformed header, an unknown header, a bad Content-Length, the stream
   ending inside a message) ends the process with a non-zero code: after one, where the next
   message starts is unknowable, and a server that stays alive but deaf cannot be restarted
-  by its client (see FramedStdin).
+  by its client (see lsp/framing.FramedStdin).
 - pygls keeps the future of every handler it runs in `_request_futures`, and forgets only
   those of requests (when it answers them): a notification's, and those of the handlers a
   generator handler yields to, stayed forever (one Future, its condition and callbacks per
@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
-import select
 from collections.abc import Generator
-from typing import IO, Any
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import RPCError, RPCNotification, RPCRequest, RPCResponse
+
+from codie.lsp.early import EarlyAnswer
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +61,9 @@ class CodieProtocol(LanguageServerProtocol):
         self.initialize_seen = False
         self.shutdown_seen = False
         self.exit_code: int | None = None  # set by `exit`
+        # `initialize` as read before the server existed (lsp/early.py): its answer may be
+        # out already, and this server's own answer is only compared with it and filed
+        self.early: EarlyAnswer | None = None
 
     # decoding ---------------------------------------------------------------------------
     def structure_message(self, data: dict[str, Any]) -> Any:
@@ -128,6 +130,22 @@ class CodieProtocol(LanguageServerProtocol):
         if future is not None:  # a notification's, or a generator's step: forget it once done
             future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
+    def _send_data(self, data: Any) -> None:
+        early = self.early
+        if early is None or getattr(data, "id", None) != early.msg_id or hasattr(data, "method"):
+            super()._send_data(data)
+            return
+        self.early = None  # the answer to that `initialize`
+        if getattr(data, "error", None) is not None:
+            if early.answered:  # deterministic code and request: not expected, but say so
+                log.error("initialize failed after an answer from the file was sent: %s", data.error)
+            super()._send_data(data)
+            return
+        if not early.answered:
+            super()._send_data(data)
+        wire = json.loads(json.dumps(data, default=self._serialize_message))
+        early.settle(wire.get("result"))
+
     def reject(self, msg_id: MsgId, code: int, message: str) -> None:
         """Answer msg_id (None when it is unknowable) with a JSON-RPC error."""
         log.warning("rejected message %r: %s (%d)", msg_id, message, code)
@@ -178,104 +196,3 @@ class CodieProtocol(LanguageServerProtocol):
         self, params: types.DidCloseNotebookDocumentParams
     ) -> Generator[Any, Any, None]:
         yield from self._user(types.NOTEBOOK_DOCUMENT_DID_CLOSE, params)
-
-
-_HEADER = re.compile(rb"([A-Za-z][A-Za-z0-9-]*):[ \t]*([^\r\n]*)\r\n")
-MAX_HEADER_LINE = 4096
-MAX_BODY = 256 * 1024 * 1024  # a message larger than this is treated as a framing error
-
-
-class FramedStdin:
-    """stdin for pygls's reader loop that enforces the LSP base protocol's framing.
-
-    pygls skips lines it does not understand and waits for a Content-Length forever, so one
-    bad header or a wrong length leaves the server alive but deaf. Here a framing error is
-    remembered in `error` and reported to pygls as end of input: the server stops and
-    `codie serve` exits non-zero, so the editor restarts it.
-
-    It buffers the input itself, so that `pending()` can tell the scheduler that more
-    messages are already waiting (then a burst of edits is read before analysis runs).
-    """
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.error: str | None = None
-        self._fd = raw.fileno()
-        self._buf = bytearray()
-        self._eof = False
-        self._length: int | None = None
-
-    def pending(self) -> bool:
-        """Input is waiting to be read (thread-safe enough: a hint, never a promise)."""
-        if self._buf:
-            return True
-        try:
-            return bool(select.select([self._fd], [], [], 0)[0])
-        except (OSError, ValueError):
-            return False
-
-    def _fill(self) -> bool:
-        if self._eof:
-            return False
-        chunk = os.read(self._fd, 65536)
-        if not chunk:
-            self._eof = True
-            return False
-        self._buf += chunk
-        return True
-
-    def _raw_line(self) -> bytes:
-        while True:
-            end = self._buf.find(b"\n", 0, MAX_HEADER_LINE)
-            if end >= 0:
-                line = bytes(self._buf[: end + 1])
-                del self._buf[: end + 1]
-                return line
-            if len(self._buf) >= MAX_HEADER_LINE or not self._fill():
-                line = bytes(self._buf[:MAX_HEADER_LINE])
-                del self._buf[:MAX_HEADER_LINE]
-                return line
-
-    def _fail(self, why: str) -> bytes:
-        self.error = why
-        log.error("LSP framing error: %s; the server stops", why)
-        return b""
-
-    def readline(self) -> bytes:
-        if self.error:
-            return b""
-        line = self._raw_line()
-        if not line:
-            return b"" if self._length is None else self._fail("input ended inside a header")
-        if line == b"\r\n":
-            if self._length is None:
-                return self._fail("a header block without Content-Length")
-            return line
-        match = _HEADER.fullmatch(line)
-        if match is None:
-            return self._fail(f"malformed header line {line[:80]!r}")
-        name, value = match[1].lower(), match[2].strip()
-        if name == b"content-length":
-            if self._length is not None or not value.isdigit():
-                return self._fail(f"bad Content-Length {value[:40]!r}")
-            length = int(value)
-            if not 0 < length <= MAX_BODY:
-                return self._fail(f"Content-Length {length} out of range")
-            self._length = length
-            return b"Content-Length: %d\r\n" % length  # the one form pygls parses
-        if name == b"content-type":
-            return line
-        return self._fail(f"unknown header {match[1][:40]!r}")
-
-    def read(self, n: int) -> bytes:
-        if self.error:
-            return b""
-        if n != self._length:
-            return self._fail("body read out of step with its header")
-        self._length = None
-        while len(self._buf) < n and self._fill():
-            pass
-        if len(self._buf) < n:
-            return self._fail("input ended inside a message body")
-        body = bytes(self._buf[:n])
-        del self._buf[:n]
-        return body

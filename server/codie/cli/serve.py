@@ -29,12 +29,14 @@ def run(args: argparse.Namespace) -> int:
         # `initialize` answered from the last start's answer, before pygls is imported
         # (lsp/early.py); the server reads the message again
         early = answer_initialize(stdin, sys.stdout.buffer)
-    # lsprotocol's ~560 attrs classes are most of the time before `initialize` can be
-    # answered; the code attrs compiles for them is cached on disk (lsp/codecache.py)
-    with cached_compiles("attr._make"):
+    # lsprotocol's ~560 attrs classes are most of the time before the server can read a
+    # message; the code attrs compiles for them is cached on disk (lsp/codecache.py), and so
+    # is the code cattrs generates to decode and encode the first messages
+    with cached_compiles("attr._make", "cattrs.gen"):
         from codie.lsp.server import build_server
 
         server = build_server()
+        server.protocol.prepare()
     server.protocol.early = early
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
     # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from codie.core.workspace import lower_priority
+# the pools' initializers live in a module of their own: a child imports only what it runs
+from codie.lsp.detach import background_worker as background_worker
+from codie.lsp.detach import detach_from_server as detach_from_server
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,25 +42,6 @@ def idle_seconds() -> float:
         log.warning("%s=%r is not a number of seconds >= 0; using %g", IDLE_ENV, raw, IDLE)
         return IDLE
     return value
-
-
-def detach_from_server() -> None:
-    """In a child process: die with the server, and let go of its LSP stdio.
-
-    A child that kept the server's stdout would corrupt the protocol if it wrote, and would
-    keep the client waiting for the pipe to close after the server is gone.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1):
-        os.dup2(devnull, fd)
-
-
-def background_worker(memory_mb: int) -> None:
-    """Initializer of the workspace-scan pool: detached, niced and memory-capped."""
-    detach_from_server()
-    lower_priority(memory_mb)
 
 
 class HealingPool:

@@ -33,11 +33,12 @@ def run(args: argparse.Namespace) -> int:
     # message; the code attrs compiles for them is cached on disk (lsp/codecache.py), and so
     # is the code cattrs generates to decode and encode the first messages
     with cached_compiles("attr._make", "cattrs.gen"):
-        from codie.lsp.server import build_server
+        from codie.lsp.server import build_server, limit_malloc_arenas
 
         server = build_server()
         server.protocol.prepare()
     server.protocol.early = early
+    limit_malloc_arenas()  # before the server's threads exist
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
     # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.
     sys.setswitchinterval(0.001)

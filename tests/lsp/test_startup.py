@@ -250,6 +250,10 @@ def test_initialize_is_answered_early_once_its_answer_is_on_file(tmp_path: Path)
     assert json.loads(body) == {"jsonrpc": "2.0", "id": 8, "result": result}
     assert early_read(stdin)["id"] == 8  # the server still reads the request
 
+    # a request the server would reject (a string process id) gets the server's answer
+    bad = answer_initialize(framed(initialize_message(10, processId="1")), out, path)
+    assert bad is not None and not bad.answered
+
     # other client capabilities: another answer
     other = answer_initialize(framed(initialize_message(9, {"general": {"positionEncodings": ["utf-8"]}})), out, path)
     assert other is not None and not other.answered

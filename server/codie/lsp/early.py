@@ -79,6 +79,37 @@ def _files(root: str) -> list[tuple[str, os.stat_result]]:
     return found
 
 
+def _well_typed(params: dict[str, Any]) -> bool:
+    """The ignored fields have their LSP types: a request the server would reject (e.g. a
+    string processId) must get the server's error, not an answer from the file."""
+
+    def opt(name: str, *kinds: type) -> bool:
+        value = params.get(name)
+        return value is None or (isinstance(value, kinds) and not isinstance(value, bool))
+
+    folders = params.get("workspaceFolders")
+    return (
+        opt("processId", int)
+        and opt("rootUri", str)
+        and opt("rootPath", str)
+        and opt("locale", str)
+        and opt("workDoneToken", int, str)
+        and opt("clientInfo", dict)
+        and params.get("trace") in (None, "off", "messages", "verbose")
+        and isinstance(params.get("capabilities"), dict)
+        and (
+            folders is None
+            or (
+                isinstance(folders, list)
+                and all(
+                    isinstance(f, dict) and isinstance(f.get("uri"), str) and isinstance(f.get("name"), str)
+                    for f in folders
+                )
+            )
+        )
+    )
+
+
 def request_key(params: dict[str, Any], code: str) -> str:
     kept = {k: v for k, v in params.items() if k not in IGNORED}
     text = json.dumps({"code": code, "params": kept}, sort_keys=True, separators=(",", ":"))
@@ -174,7 +205,7 @@ def answer_initialize(stdin: FramedStdin, stdout: IO[bytes], path: Path | None =
             answers = loaded
     early = EarlyAnswer(msg_id, request_key(params, fingerprint()), path, answers=answers)
     result = answers.get(early.key)
-    if isinstance(result, dict):
+    if isinstance(result, dict) and _well_typed(params):
         reply = json.dumps({"jsonrpc": "2.0", "id": msg_id, "result": result}).encode()
         stdout.write(b"Content-Length: %d\r\n\r\n%s" % (len(reply), reply))
         stdout.flush()

@@ -85,6 +85,8 @@ def row(summary: dict[str, Any]) -> dict[str, Any]:
     runs = summary.get("runs") or []
     edits = [r.get("edit") or {} for r in runs]
     return {
+        "init": med.get("initialize_ms"),
+        "cold": med.get("cold_start_ms"),  # process start -> first diagnostics
         "open": med.get("open_to_diag_ms"),
         "p50": med.get("edit_p50_ms"),
         "p95": med.get("edit_p95_ms"),
@@ -131,13 +133,15 @@ def main() -> None:
                 results[(name, label)] = row(summary)
     load_after = os.getloadavg()
     head = (
-        f"{'scenario':<8} {'server':<6} {'open->diag':>10} {'edit p50':>9} {'p95':>8} {'max':>8} "
+        f"{'scenario':<8} {'server':<6} {'init':>6} {'cold':>7} {'open->diag':>10} {'edit p50':>9} "
+        f"{'p95':>8} {'max':>8} "
         f"{'answered':>9} {'supersed':>8} {'timeout':>7} {'VmHWM':>7} {'tree':>7} {'cpu s':>6}"
     )
     print(head)
     for (name, label), r in results.items():
         print(
-            f"{name:<8} {label:<6} {fmt(r['open']):>10} {fmt(r['p50']):>9} {fmt(r['p95']):>8} {fmt(r['max']):>8} "
+            f"{name:<8} {label:<6} {fmt(r['init']):>6} {fmt(r['cold']):>7} {fmt(r['open']):>10} {fmt(r['p50']):>9} "
+            f"{fmt(r['p95']):>8} {fmt(r['max']):>8} "
             f"{r['answered']:>4}/{r['sent']:<4} {r['superseded']:>8} {r['timed_out']:>7} {fmt(r['vmhwm']):>7} "
             f"{fmt(r['tree']):>7} {fmt(r['cpu'], 2):>6}"
         )
@@ -147,13 +151,15 @@ def main() -> None:
     for name in args.scenarios.split(","):
         c, f = results.get((name, "codie"), {}), results.get((name, "ruff"), {})
         print(
-            f"  {name:<8} open {ratio(c.get('open'), f.get('open'))}, p50 {ratio(c.get('p50'), f.get('p50'))}, "
+            f"  {name:<8} initialize {ratio(c.get('init'), f.get('init'))}, "
+            f"cold {ratio(c.get('cold'), f.get('cold'))}, "
+            f"open {ratio(c.get('open'), f.get('open'))}, p50 {ratio(c.get('p50'), f.get('p50'))}, "
             f"p95 {ratio(c.get('p95'), f.get('p95'))}, tree RSS {ratio(c.get('tree'), f.get('tree'))}"
         )
     print(
         f"machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after; "
-        f"medians of {args.repeat} cold runs per row; times in ms, memory in MiB (tree: the server's whole "
-        "process tree, sampled)"
+        f"medians of {args.repeat} cold runs per row; times in ms (init: process start -> `initialize` answered, "
+        "cold: process start -> first diagnostics), memory in MiB (tree: the server's whole process tree, sampled)"
     )
 
 

@@ -135,6 +135,34 @@ async def test_a_killed_metrics_child_is_replaced(tmp_path: Path) -> None:
         assert len([t for t in titles if "CC" in t]) == 2, titles
         now = await state(client)
         assert now.poolsReplaced.metrics == 1 and now.pools.metrics != pid
+        assert not running(pid)
+
+
+def running(pid: int) -> bool:
+    """Is pid a live process (not gone, not a zombie waiting to be reaped)?"""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+async def test_the_metrics_child_starts_when_needed_and_stops_when_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODIE_POOL_IDLE_SECONDS", "1")
+    async with lsp_session([tmp_path]) as client:
+        now = await state(client)
+        assert now.pools.metrics is None and now.pools.workspace is None  # nothing open: no child
+        uri = open_file(client, tmp_path / "a.py", CODE)
+        assert any("CC" in title for title in await lenses(client, uri))
+        async with asyncio.timeout(TIMEOUT):  # idle for a second: the child is stopped
+            while (now := await state(client)).poolsStopped.metrics < 1 or now.pools.metrics is not None:
+                await asyncio.sleep(0.1)
+        assert now.poolsReplaced.metrics == 0  # stopped, not failed
+        change(client, uri, 2, 0, 0, 0, 0, "def g():\n    return 1\n")  # metrics are stale
+        titles = await lenses(client, uri)  # computed by a new child
+        assert len([t for t in titles if "CC" in t]) == 2, titles
 
 
 async def test_a_killed_workspace_scan_child_is_replaced(tmp_path: Path) -> None:

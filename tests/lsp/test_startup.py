@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import json
+import os
 import queue
 import subprocess
 import sys
@@ -17,6 +20,8 @@ import pytest
 from codie.lsp import codecache
 from codie.lsp import server as server_module
 from codie.lsp.codecache import CodeCache, cached_compiles
+from codie.lsp.early import answer_initialize, read_message
+from codie.lsp.framing import FramedStdin
 from codie.lsp.server import build_server
 from tests.lsp.raw_client import TIMEOUT, RawServer
 
@@ -209,3 +214,133 @@ def test_serve_imports_no_analyzer_before_initialize() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# `initialize` answered before the server is built (lsp/early.py) ------------------------
+def initialize_message(msg_id: int = 1, capabilities: dict[str, Any] | None = None, **extra: Any) -> bytes:
+    params = {"processId": 1, "rootUri": None, "capabilities": capabilities or {}, **extra}
+    body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "method": "initialize", "params": params}).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def framed(data: bytes) -> FramedStdin:
+    """A FramedStdin reading data (through a pipe: it reads the file descriptor)."""
+    read, write = os.pipe()
+    os.write(write, data)
+    os.close(write)
+    return FramedStdin(os.fdopen(read, "rb"))
+
+
+def test_initialize_is_answered_early_once_its_answer_is_on_file(tmp_path: Path) -> None:
+    path = tmp_path / "initialize.json"
+    out = io.BytesIO()
+    stdin = framed(initialize_message(7))
+    early = answer_initialize(stdin, out, path)
+    assert early is not None and not early.answered and out.getvalue() == b""  # nothing on file
+    assert early_read(stdin) == json.loads(initialize_message(7).split(b"\r\n\r\n", 1)[1])  # put back
+    result = {"capabilities": {"hoverProvider": True}, "serverInfo": {"name": "codie"}}
+    early.settle(result)  # what the server answered: filed
+
+    # another start, another process id and folder: the same answer, sent at once
+    stdin = framed(initialize_message(8, rootUri="file:///elsewhere", processId=2) + b"more")
+    early = answer_initialize(stdin, out, path)
+    assert early is not None and early.answered and early.msg_id == 8
+    header, body = out.getvalue().split(b"\r\n\r\n", 1)
+    assert header == b"Content-Length: %d" % len(body)
+    assert json.loads(body) == {"jsonrpc": "2.0", "id": 8, "result": result}
+    assert early_read(stdin)["id"] == 8  # the server still reads the request
+
+    # a request the server would reject (a string process id) gets the server's answer
+    bad = answer_initialize(framed(initialize_message(10, processId="1")), out, path)
+    assert bad is not None and not bad.answered
+
+    # other client capabilities: another answer
+    other = answer_initialize(framed(initialize_message(9, {"general": {"positionEncodings": ["utf-8"]}})), out, path)
+    assert other is not None and not other.answered
+
+
+def early_read(stdin: FramedStdin) -> dict[str, Any]:
+    read = read_message(stdin)
+    assert read is not None
+    return dict(json.loads(read[1]))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}',
+        b'{"jsonrpc": "2.0", "id": 1, "method": "shutdown"}',
+        b"[1, 2]",
+        b"not json",
+        b'{"jsonrpc": "2.0", "id": true, "method": "initialize", "params": {}}',
+        b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": []}',
+        b'{"id": 1, "method": "initialize", "params": {}}',
+    ],
+)
+def test_anything_but_an_initialize_request_is_left_to_the_server(tmp_path: Path, body: bytes) -> None:
+    stdin = framed(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    out = io.BytesIO()
+    assert answer_initialize(stdin, out, tmp_path / "initialize.json") is None
+    assert out.getvalue() == b""
+    assert read_message(stdin) == (b"Content-Length: %d\r\n\r\n" % len(body), body)  # put back
+
+
+def test_a_framing_error_first_stops_the_server_as_before(tmp_path: Path) -> None:
+    stdin = framed(b"Content-Length: abc\r\n\r\n{}")
+    assert answer_initialize(stdin, io.BytesIO(), tmp_path / "initialize.json") is None
+    assert stdin.error is not None and stdin.readline() == b""
+
+
+def test_the_server_answers_initialize_early_on_its_second_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two starts with an empty cache folder: the second answers from the file, exactly once,
+    with what the first computed, and works as the first did."""
+    monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
+    workspace = tmp_path / "w"
+    workspace.mkdir()
+    uri = (workspace / "app.py").as_uri()
+    answers = []
+    for _ in range(2):
+        server = RawServer(workspace)
+        try:
+            answers.append(server.initialize(workspace))
+            server.open(uri, "def f():\n    return eval(input())\n")
+            found = first_diagnostics(server, uri)
+            assert "SEC001" in [d["code"] for d in found["diagnostics"]]
+            assert server.request("shutdown")["result"] is None
+            server.notify("exit")
+            assert server.wait_exit() == 0
+            # no second answer to `initialize` came (the server's own was not sent again)
+            assert all(m is None or m.get("id") != 1 for m in drain(server))
+        finally:
+            server.close()
+        assert (tmp_path / "cache" / "initialize.json").exists()
+    assert answers[0] == answers[1] and answers[0]["result"]["capabilities"]["hoverProvider"]
+
+
+def drain(server: RawServer) -> list[dict[str, Any] | None]:
+    out = []
+    while True:
+        try:
+            out.append(msg := server.messages.get_nowait())
+        except queue.Empty:
+            return out
+        if msg is None:
+            return out
+
+
+def test_an_answer_on_file_that_differs_from_the_servers_is_corrected(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "initialize.json"
+    first = answer_initialize(framed(initialize_message()), io.BytesIO(), path)
+    assert first is not None
+    first.settle({"capabilities": {"old": True}})
+    again = answer_initialize(framed(initialize_message()), io.BytesIO(), path)
+    assert again is not None and again.sent == {"capabilities": {"old": True}}
+    again.settle({"capabilities": {"new": True}})  # what this server computed
+    assert "differed" in caplog.text
+    third = answer_initialize(framed(initialize_message()), io.BytesIO(), path)
+    assert third is not None and third.sent == {"capabilities": {"new": True}}
+    assert len(json.loads(path.read_text())) == 1  # one answer per request, not a history

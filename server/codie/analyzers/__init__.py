@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
-from codie.core.analyzer import Analyzer
+if TYPE_CHECKING:  # importing the package stays light: a pool's child imports one module of it
+    from codie.core.analyzer import Analyzer
 
 MODULES = (
     "codie.analyzers.syntax",

@@ -18,14 +18,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from codie.lsp.codecache import cached_compiles
+    from codie.lsp.early import EarlyAnswer, answer_initialize
+    from codie.lsp.framing import FramedStdin
 
-    # lsprotocol's ~560 attrs classes are most of the time before `initialize` can be
-    # answered; the code attrs compiles for them is cached on disk (lsp/codecache.py)
-    with cached_compiles("attr._make"):
-        from codie.lsp.protocol import FramedStdin
-        from codie.lsp.server import build_server
+    early: EarlyAnswer | None = None
+    if not args.tcp:
+        # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
+        # error into the end of input, so that the editor sees the exit and restarts us
+        stdin = FramedStdin(sys.stdin.buffer)
+        # `initialize` answered from the last start's answer, before pygls is imported
+        # (lsp/early.py); the server reads the message again
+        early = answer_initialize(stdin, sys.stdout.buffer)
+    # lsprotocol's ~560 attrs classes are most of the time before the server can read a
+    # message; the code attrs compiles for them is cached on disk (lsp/codecache.py), and so
+    # is the code cattrs generates to decode and encode the first messages
+    with cached_compiles("attr._make", "cattrs.gen"):
+        from codie.lsp.server import build_server, limit_malloc_arenas
 
         server = build_server()
+        server.protocol.prepare()
+    server.protocol.early = early
+    limit_malloc_arenas()  # before the server's threads exist
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
     # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.
     sys.setswitchinterval(0.001)
@@ -35,9 +48,6 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--tcp wants HOST:PORT (a port up to 65535), got {args.tcp!r}")
         server.start_tcp(host, int(port))
         return 0
-    # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
-    # error into the end of input, so that the editor sees the exit and restarts us
-    stdin = FramedStdin(sys.stdin.buffer)
     server.input_pending = stdin.pending  # the scheduler reads a burst before analysing
     server.start_io(cast(BinaryIO, stdin))
     if stdin.error is not None:

@@ -105,9 +105,6 @@ class WorkspaceDependencies:
 
     def refresh(self, index: AdvisoryIndex | None = None) -> bool:
         """Re-read manifests whose mtime changed (disk: call off the event loop)."""
-        index = index or active_index()
-        if index is None:
-            return False
         changed = False
         seen: dict[Path, float] = {}
         for path in self.manifests():
@@ -118,6 +115,11 @@ class WorkspaceDependencies:
             seen[path] = mtime
             if self._mtimes.get(path) == mtime:
                 continue
+            # loaded only for a manifest to read: a folder without one (or with unchanged
+            # ones) never pays the index's ~5 MiB and ~40 ms
+            index = index or active_index()
+            if index is None:
+                return False
             pins = self._read(path, index)
             with self._lock:
                 self._pins[path] = pins

@@ -11,24 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from codie.analyzers.dependencies.advisories import (
-    Advisory,
-    active_index,
-    cvss_level,
-    parse_version,
-)
-from codie.analyzers.dependencies.analyzer import filename_of
-from codie.analyzers.dependencies.manifests import Dependency, manifest_format, parse
-from codie.analyzers.dependencies.osv import ATTRIBUTION
-from codie.analyzers.dependencies.snyk import SnykFormatError, run_snyk
-from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
 from codie.core.document import Document
 from codie.lsp.features.hover import findings_at
 from codie.lsp.server import CodieServer
+
+# The dependency analyzer's modules (manifest formats, the advisory index, CVSS) are
+# imported where they are used: `initialize` is answered before they load (the analyzers'
+# warm-up thread imports them right after it).
+if TYPE_CHECKING:
+    from codie.analyzers.dependencies.advisories import Advisory
+    from codie.analyzers.dependencies.manifests import Dependency
+    from codie.analyzers.dependencies.workspace import DependencyService
 
 log = logging.getLogger(__name__)
 MAX_ROWS = 5  # the worst advisories in the hover; the link lists all
@@ -38,6 +35,9 @@ SNYK_COMMAND = "codie.snyk.run"
 def advisory_table(package: str, version: str, found: list[Advisory], upgrade: str | None) -> str:
     """Short: the upgrade first, the worst few advisories, a link to all of them (the
     summaries are on the linked pages; a hover is not the place for pages of text)."""
+    from codie.analyzers.dependencies.advisories import cvss_level
+    from codie.analyzers.dependencies.osv import ATTRIBUTION
+
     n = len(found)
     lines = [
         f"#### {package} {version}: {n} known vulnerabilit{'y' if n == 1 else 'ies'}",
@@ -60,6 +60,9 @@ def advisory_table(package: str, version: str, found: list[Advisory], upgrade: s
 
 
 def _dependency_at(doc: Document, offset: int) -> Dependency | None:
+    from codie.analyzers.dependencies.analyzer import filename_of
+    from codie.analyzers.dependencies.manifests import parse
+
     manifest = parse(filename_of(doc.uri), doc.source)
     if manifest is None:
         return None
@@ -71,6 +74,11 @@ def _dependency_at(doc: Document, offset: int) -> Dependency | None:
 
 
 def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
+    from codie.analyzers.dependencies.advisories import active_index, parse_version
+    from codie.analyzers.dependencies.analyzer import filename_of
+    from codie.analyzers.dependencies.manifests import manifest_format
+    from codie.analyzers.dependencies.osv import ATTRIBUTION
+
     pos = params.position
     offset = doc.offset_at(pos.line, pos.character, ls.encoding)
     index = active_index()
@@ -99,7 +107,16 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
     return advisory_table(dep.name, dep.version, found, str(upgrade) if upgrade else None)
 
 
+def _is_manifest(uri: str) -> bool:
+    from codie.analyzers.dependencies.analyzer import filename_of
+    from codie.analyzers.dependencies.manifests import manifest_format
+
+    return manifest_format(filename_of(uri)) is not None
+
+
 def _service(ls: CodieServer) -> DependencyService:
+    from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
+
     return ls.services.get(DependencyService, name=SERVICE)
 
 
@@ -135,13 +152,13 @@ def _on_open(ls: CodieServer, doc: Document) -> None:
     if root is None:
         return
     workspace = _service(ls).folder(root)
-    if not workspace.refreshed or manifest_format(filename_of(doc.uri)) is not None:
+    if not workspace.refreshed or _is_manifest(doc.uri):
         refresh_folder(ls, root)
 
 
 def _on_save(ls: CodieServer, uri: str) -> None:
     root = ls.settings.folder_of(uri)
-    if root is not None and manifest_format(filename_of(uri)) is not None:
+    if root is not None and _is_manifest(uri):
         refresh_folder(ls, root)
 
 
@@ -150,7 +167,7 @@ def _on_watched(ls: CodieServer, changes: Any) -> None:
     for change in changes or []:
         uri = getattr(change, "uri", "")
         root = ls.settings.folder_of(uri)
-        if root is not None and manifest_format(filename_of(uri)) is not None:
+        if root is not None and _is_manifest(uri):
             roots.add(root)
     for root in roots:
         refresh_folder(ls, root)
@@ -186,13 +203,15 @@ def upgrade_all_action(ls: CodieServer, doc: Document, params: types.CodeActionP
 
 def _run_snyk(ls: CodieServer, root: Path) -> dict[str, Any]:
     """Blocking: runs `snyk test --json` (thread pool only)."""
+    from codie.analyzers.dependencies.snyk import run_snyk
+
     vulns, _ = run_snyk(root)
     _service(ls).folder(root).snyk = vulns
     return {"folder": str(root), "vulnerabilities": len(vulns)}
 
 
 def register(server: CodieServer) -> None:
-    _service(server)
+    # the pin cache DEP004 reads (ctx.services) is made with the first document, not here
     server.hooks.hover.append(dependency_hover)
     server.hooks.code_action.append(upgrade_all_action)
 
@@ -208,11 +227,15 @@ def register(server: CodieServer) -> None:
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(ls.thread_pool, _run_snyk, ls, root)
-        except SnykFormatError as exc:
+        except Exception as exc:
+            from codie.analyzers.dependencies.snyk import SnykFormatError
+
+            if not isinstance(exc, SnykFormatError):
+                raise
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Codie: {exc}"))
             return {"error": str(exc)}
         for uri, analysis in list(ls.analyses.items()):
-            if analysis.ctx.root == root and manifest_format(filename_of(uri)) is not None:
+            if analysis.ctx.root == root and _is_manifest(uri):
                 analysis.invalidate()
                 ls.schedule(uri)
         return result

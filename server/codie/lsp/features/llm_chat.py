@@ -11,9 +11,11 @@ stood in ("error").
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
+from cattrs import Converter
 from lsprotocol.converters import get_converter
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -27,7 +29,13 @@ from codie.llm.service import LLMRequest
 from codie.lsp.llm_support import llm_progress, param, state
 from codie.lsp.server import CodieServer
 
-_CONVERTER = get_converter()  # lsprotocol's public (un)structuring of LSP types
+
+@functools.cache
+def _converter() -> Converter:
+    """lsprotocol's public (un)structuring of LSP types (made on first use: ~25 ms)."""
+    return get_converter()
+
+
 log = logging.getLogger(__name__)
 CHAT = "codie/chat"
 CHAT_CHUNK = "codie/chatChunk"
@@ -152,7 +160,7 @@ def verified_fixes(ls: CodieServer, uri: str) -> list[dict[str, Any]]:
                 "fingerprint": fp,
                 "ruleId": rules.get(fp, ""),
                 "diff": proposal.verification.diff,
-                "edit": _CONVERTER.unstructure(edit),
+                "edit": _converter().unstructure(edit),
             }
         )
     return out

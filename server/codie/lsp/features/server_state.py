@@ -1,7 +1,9 @@
 """codie/serverState: what the server holds, for tests, benchmarks and bug reports.
 
 Open and refused documents, versions superseded by coalescing, and the pids of the pools'
-children (asking for a pid runs a trivial call in the pool, so a dead child is replaced).
+children running now (null when none runs: a pool starts its child on first use and stops
+it when idle, lsp/children.py; asking starts nothing), with how often each was replaced
+after a child died and stopped for being idle.
 `held` counts the entries of every per-document structure (a test asserts they return to
 their size after open/edit/close cycles); `callGraph` is each folder's index, and `settled`
 says no analysis, deferred analyzer, call-graph update or style training is pending (the
@@ -50,11 +52,16 @@ def register(server: CodieServer) -> None:
             "superseded": ls.scheduler.superseded,
             "metricsCached": sorted(metrics.cache),
             "pools": {
-                "metrics": await metrics.pool.pid(),
-                "workspace": await scan.pool.pid() if scan and scan.pool else None,
+                "metrics": metrics.pool.pid(),
+                "workspace": scan.pool.pid() if scan and scan.pool else None,
+                "callgraph": graphs.pool.pid() if graphs else None,
             },
             "poolsReplaced": {
                 "metrics": metrics.pool.replaced,
                 "workspace": scan.pool.replaced if scan and scan.pool else 0,
+            },
+            "poolsStopped": {
+                "metrics": metrics.pool.stopped_idle,
+                "workspace": scan.pool.stopped_idle if scan and scan.pool else 0,
             },
         }

@@ -26,7 +26,6 @@ from lsprotocol import types
 from codie.core.baseline import BaselineOptions
 from codie.core.config import Settings
 from codie.core.workspace import FileResult, workspace_files
-from codie.headless import scan_batch, scan_included
 from codie.lsp.children import HealingPool, background_worker
 from codie.lsp.server import CodieServer
 from codie.lsp.settings import uri_to_path
@@ -133,6 +132,10 @@ class WorkspaceScan:
         seen: set[str] = set()
         token = await self._progress_begin()
         jobs = max(options(s)[1] for _, s in folders)
+        # the headless scanner (sqlite-utils, the report cache...) is imported only when a
+        # workspace scan runs: an editor without one never pays for it at start-up
+        from codie.headless import scan_batch
+
         pool = self.executor(jobs, max(worker_memory_mb(s) for _, s in folders))
         limit = asyncio.Semaphore(2 * jobs)  # bounded: never more than this in flight
         last_report = 0.0
@@ -251,6 +254,8 @@ class WorkspaceScan:
         task.add_done_callback(self._background.discard)
 
     async def _refresh(self, paths: Sequence[Path]) -> None:
+        from codie.headless import scan_included  # see _scan
+
         for folder, settings in self.folders():
             mine = [str(p) for p in paths if p == folder or folder in p.parents]
             if not mine:

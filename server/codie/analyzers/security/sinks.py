@@ -113,6 +113,11 @@ class SinkChecker:
                 qualified = f"{typed}.{method}"
         # the callee itself may be a source (`request.get_json()`); else its receiver counts
         recv_t = flow.ev(fn) if fn.type != "identifier" else None
+        if recv_t is not None and receiver is not None and method and self._instance(receiver):
+            # `reporter = Reporter(request, exc); reporter.get_traceback_html()`: what a method
+            # of an object built from the data returns is that class's rendering of it (a
+            # form, a report, a widget), escaped or not by that class, not the data itself
+            recv_t = recv_t.clear(XSS_CLEAR)
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
@@ -261,6 +266,23 @@ class SinkChecker:
             return
         self.report(sink, call, checked, evidence_scale)
 
+    def _instance(self, receiver: Node) -> bool:
+        """Does the name hold an object made by a class (`Reporter(...)`) or by a class a
+        factory returned (`reporter_class(request)(...)`), not a string or a container?"""
+        if receiver.type != "identifier":
+            return False
+        made = self.flow.calls.get(text(self.src, receiver))
+        fn = made.child_by_field_name("function") if made is not None else None
+        if fn is None:
+            return False
+        if fn.type == "call":
+            return True
+        name = dotted(self.src, fn)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        return last[:1].isupper() and not last.isupper() and not specs.SINKS_BY_NAME.get(self.flow.qualify(name))
+
     def _safe_loader_class(self, loader: Node, depth: int = 0) -> bool:
         """A loader class of this module built on PyYAML's safe constructor
         (`class Loader(CParser, MyConstructor, Resolver)`, `class MyConstructor(SafeConstructor)`):
@@ -368,6 +390,10 @@ class SinkChecker:
         rule = specs.RULES[family]
         bare: Node | None = None
         for node, t in checked:
+            if t is not None:
+                t = t.only_live(family)
+                if not t.kinds:
+                    continue  # every origin is quiet here (only in the query of a URL)
             if t is None or not t.live_for(family):
                 if t is None and bare is None and not self.constant(node, family != "code"):
                     bare = node

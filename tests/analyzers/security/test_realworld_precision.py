@@ -113,3 +113,42 @@ def test_html_a_report_object_renders_is_not_the_data_it_was_built_from() -> Non
 def test_the_data_itself_in_the_html_still_is_cross_site_scripting() -> None:
     assert "SEC005" in rules(ERROR_VIEW.replace("{body}", '"<p>%s</p>" % code.title()'))
     assert "SEC005" in rules(ERROR_VIEW.replace("{body}", '"<p>%s</p>" % request.GET["q"]'))
+
+
+# -- a fixed service's answer is as trusted as the service ----------------------------------
+
+FETCH = """
+    import json
+    import pickle
+    from urllib.request import urlopen
+
+    def fetch(name):
+        with urlopen(f"https://pypi.org/pypi/{name}/json") as f:
+            meta = json.load(f)
+        release = meta["urls"][0]
+        with urlopen(release["url"]) as f:
+            data = f.read()
+        with open(release["filename"], "wb") as out:
+            out.write(data)
+    """
+
+
+def test_urls_and_names_in_a_fixed_hosts_response_are_not_injection() -> None:
+    found = rules(FETCH)
+    assert "SEC012" not in found and "SEC004" not in found
+
+
+def test_a_fixed_hosts_response_still_must_not_be_unpickled() -> None:
+    assert "SEC009" in rules(FETCH + "\n        return pickle.loads(data)\n")
+
+
+def test_a_url_received_from_a_peer_still_is_request_forgery() -> None:
+    source = """
+        import socket
+        from urllib.request import urlopen
+
+        def relay(conn: socket.socket):
+            target = conn.recv(1024).decode()
+            return urlopen(target).read()
+        """
+    assert "SEC012" in rules(source)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.exprs import FIXED_HOST
 from codie.analyzers.security.model import SinkHit, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
 
@@ -150,6 +151,8 @@ class SinkChecker:
             everything = join(everything, t)
 
         kind = specs.SOURCE_CALLS.get(qualified) or specs.SOURCE_METHODS.get(method)
+        if kind == "net" and positional and FIXED_HOST.match(flow.prefix_of(positional[0])):
+            kind = "service"  # `urlopen(f"https://pypi.org/pypi/{name}/json")`
         if kind is not None and not (
             kind == "file" and qualified != "open" and method not in ("read_text", "read_bytes") and not qualified
         ):

@@ -152,3 +152,35 @@ def test_a_url_received_from_a_peer_still_is_request_forgery() -> None:
             return urlopen(target).read()
         """
     assert "SEC012" in rules(source)
+
+
+# -- command injection: the operator naming the program is the tool doing its job ----------
+
+
+def test_a_launcher_running_the_program_named_on_its_command_line_is_not_injection() -> None:
+    source = """
+        import os
+        import subprocess
+        import sys
+
+        def main():
+            args = [sys.executable]
+            args += sys.argv[1:]
+            os.execv(args[0], args)
+
+        def run():
+            return subprocess.run(sys.argv[1:], check=False).returncode
+
+        """
+    assert "SEC002" not in rules(source)
+
+
+def test_command_line_input_formatted_into_a_shell_command_still_is() -> None:
+    source = """
+        import subprocess
+        import sys
+
+        def main():
+            subprocess.run(f"convert {sys.argv[1]} /tmp/out.png", shell=True)
+        """
+    assert "SEC002" in rules(source)

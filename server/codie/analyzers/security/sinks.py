@@ -234,11 +234,14 @@ class SinkChecker:
             return  # `self.execute(func, args)` of a class that talks to no database
         evidence_scale = 1.0
         mode = sink.mode
+        # checked is the program to run, with no shell to read it (`os.execv(path, argv)`)
+        program = sink.label == "the program to execute"
         if mode == "subprocess":
             shell = keywords.get("shell")
             if shell is None or text(self.src, shell) in ("False", "None", "0"):
                 checked = self._argv(checked)
                 evidence_scale = 0.9
+                program = True
         elif mode == "yaml":
             loader = keywords.get("Loader") or (positional[1] if len(positional) > 1 else None)
             if loader is not None and (
@@ -267,7 +270,11 @@ class SinkChecker:
             return
         if not checked:
             return
-        self.report(sink, call, checked, evidence_scale)
+        self.report(sink, call, checked, evidence_scale, program)
+
+    def _built(self, node: Node) -> bool:
+        """A string formatted here, or a name holding one."""
+        return _builds_string(self.src, node) or (node.type == "identifier" and text(self.src, node) in self.flow.built)
 
     def _instance(self, receiver: Node) -> bool:
         """Does the name hold an object made by a class (`Reporter(...)`) or by a class a
@@ -387,7 +394,14 @@ class SinkChecker:
             return [(node, t)]
         return []
 
-    def report(self, sink: specs.Sink, call: Node, checked: list[tuple[Node, Taint | None]], scale: float) -> None:
+    def report(
+        self,
+        sink: specs.Sink,
+        call: Node,
+        checked: list[tuple[Node, Taint | None]],
+        scale: float,
+        program: bool = False,
+    ) -> None:
         flow = self.flow
         family = sink.family
         rule = specs.RULES[family]
@@ -402,6 +416,12 @@ class SinkChecker:
                     bare = node
                 continue
             real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
+            if program and real and set(real) <= specs.OPERATOR_KINDS and not self._built(node):
+                # the person running the program names the program to run, without a shell
+                # (a launcher re-executing itself with its own argv): the tool doing its
+                # job, as if they had typed it; their data formatted into a command someone
+                # else wrote, or a shell's script, is still reported
+                real = []
             if not real and not t.params:
                 # only origins that do not count here (`$EDITOR` naming the program to run):
                 # as good as unknown

@@ -49,8 +49,9 @@ def apply_summary(
     for hit in summary.sinks:
         for index in hit.taint.params:
             arg = bound.get(index)
-            if arg is None:
+            if arg is None or (f"param:{index}", hit.family) in hit.taint.quiet:
                 continue
+            arg = arg.only_live(hit.family)
             cleared = arg.cleared | hit.taint.cleared
             if hit.family in cleared:
                 continue
@@ -80,14 +81,18 @@ def apply_summary(
     out: Taint | None = None
     if ret.real_kinds:
         head = () if external else ret.path
-        out = Taint(ret.real_kinds, _concat(head, call_step, ()), ret.cleared, ret.normalized)
+        out = Taint(ret.real_kinds, _concat(head, call_step, ()), ret.cleared, ret.normalized, ret.quiet)
     for index in ret.params:
         arg = bound.get(index)
         if arg is not None:
+            # (an argument that reaches the result only through parts cleaned for a family)
+            quiet = frozenset(f for k, f in ret.quiet if k == f"param:{index}")
             out = join(
                 out,
                 replace(
-                    arg.step(call_step), cleared=arg.cleared | ret.cleared, normalized=arg.normalized or ret.normalized
+                    arg.step(call_step),
+                    cleared=arg.cleared | ret.cleared | quiet,
+                    normalized=arg.normalized or ret.normalized,
                 ),
             )
     return out

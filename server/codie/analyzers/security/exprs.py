@@ -324,7 +324,9 @@ class Expressions:
         out = None
         for k, value in enumerate(values):
             t = self.ev(value)
-            if k < len(literals) and not _live_url(out) and _opens_query(content[: literals[k].start()]):
+            # (whatever came before: text after a literal `?` is in the query, even when the
+            # part before it is tainted, which is then reported for itself)
+            if k < len(literals) and _opens_query(content[: literals[k].start()]):
                 t = _in_query(t)
             out = join(out, t)
         return out

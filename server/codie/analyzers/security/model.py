@@ -34,6 +34,10 @@ class Taint:
     path: tuple[Step, ...] = ()
     cleared: frozenset[str] = frozenset()
     normalized: bool = False
+    # (kind, family): the origin reached this value only through parts cleaned for the
+    # family, though the value as a whole is not (request data urlencoded into the query of
+    # a URL whose host comes from elsewhere cannot choose the host): it does not count there
+    quiet: frozenset[tuple[str, str]] = frozenset()
 
     def step(self, step: Step) -> Taint:
         if self.path and self.path[-1] == step:
@@ -55,6 +59,13 @@ class Taint:
 
     def live_for(self, family: str) -> bool:
         return family not in self.cleared
+
+    def only_live(self, family: str) -> Taint:
+        """The value without the origins that are quiet for `family`."""
+        if not self.quiet:
+            return self
+        dead = frozenset(k for k, f in self.quiet if f == family)
+        return replace(self, kinds=self.kinds - dead) if dead & self.kinds else self
 
     @property
     def real_kinds(self) -> frozenset[str]:
@@ -78,7 +89,8 @@ def join(a: Taint | None, b: Taint | None) -> Taint | None:
     else:
         path = a.path if len(a.path) <= len(b.path) else b.path
     cleared = a.cleared & b.cleared
-    if a.cleared != b.cleared:
+    quiet: frozenset[tuple[str, str]] = frozenset()
+    if a.cleared != b.cleared or a.quiet or b.quiet:
         # a family one side cleared stays cleared when the other side's origins cannot
         # carry it (`request.path` cannot aim a redirect, so the path joined with a
         # URL-encoded query string still cannot)
@@ -86,7 +98,17 @@ def join(a: Taint | None, b: Taint | None) -> Taint | None:
             other = b if family in a.cleared else a
             if other.kinds and not any(_counts(k, family) for k in other.kinds):
                 cleared |= {family}
-    return Taint(a.kinds | b.kinds, path, cleared, a.normalized and b.normalized)
+        # else the cleared side's own origins stay quiet for it
+        families = ((a.cleared ^ b.cleared) | {f for _, f in a.quiet | b.quiet}) - cleared
+        if families:
+            quiet = frozenset(
+                (k, f)
+                for f in families
+                for k in a.kinds | b.kinds
+                if (k not in a.kinds or f in a.cleared or (k, f) in a.quiet)
+                and (k not in b.kinds or f in b.cleared or (k, f) in b.quiet)
+            )
+    return Taint(a.kinds | b.kinds, path, cleared, a.normalized and b.normalized, quiet)
 
 
 def _counts(kind: str, family: str) -> bool:

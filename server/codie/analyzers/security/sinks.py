@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from codie.analyzers.security import specs
+from codie.analyzers.security.exprs import FIXED_HOST
 from codie.analyzers.security.model import SinkHit, Taint, join, join_all
 from codie.analyzers.security.names import dotted, text
 
@@ -113,6 +114,11 @@ class SinkChecker:
                 qualified = f"{typed}.{method}"
         # the callee itself may be a source (`request.get_json()`); else its receiver counts
         recv_t = flow.ev(fn) if fn.type != "identifier" else None
+        if recv_t is not None and receiver is not None and method and self._instance(receiver):
+            # `reporter = Reporter(request, exc); reporter.get_traceback_html()`: what a method
+            # of an object built from the data returns is that class's rendering of it (a
+            # form, a report, a widget), escaped or not by that class, not the data itself
+            recv_t = recv_t.clear(XSS_CLEAR)
         pos_t = [flow.ev(a) for a in positional]
         kw_t = {k: flow.ev(v) for k, v in keywords.items()}
 
@@ -145,6 +151,8 @@ class SinkChecker:
             everything = join(everything, t)
 
         kind = specs.SOURCE_CALLS.get(qualified) or specs.SOURCE_METHODS.get(method)
+        if kind == "net" and positional and FIXED_HOST.match(flow.prefix_of(positional[0])):
+            kind = "service"  # `urlopen(f"https://pypi.org/pypi/{name}/json")`
         if kind is not None and not (
             kind == "file" and qualified != "open" and method not in ("read_text", "read_bytes") and not qualified
         ):
@@ -226,11 +234,14 @@ class SinkChecker:
             return  # `self.execute(func, args)` of a class that talks to no database
         evidence_scale = 1.0
         mode = sink.mode
+        # checked is the program to run, with no shell to read it (`os.execv(path, argv)`)
+        program = sink.label == "the program to execute"
         if mode == "subprocess":
             shell = keywords.get("shell")
             if shell is None or text(self.src, shell) in ("False", "None", "0"):
                 checked = self._argv(checked)
                 evidence_scale = 0.9
+                program = True
         elif mode == "yaml":
             loader = keywords.get("Loader") or (positional[1] if len(positional) > 1 else None)
             if loader is not None and (
@@ -259,7 +270,28 @@ class SinkChecker:
             return
         if not checked:
             return
-        self.report(sink, call, checked, evidence_scale)
+        self.report(sink, call, checked, evidence_scale, program)
+
+    def _built(self, node: Node) -> bool:
+        """A string formatted here, or a name holding one."""
+        return _builds_string(self.src, node) or (node.type == "identifier" and text(self.src, node) in self.flow.built)
+
+    def _instance(self, receiver: Node) -> bool:
+        """Does the name hold an object made by a class (`Reporter(...)`) or by a class a
+        factory returned (`reporter_class(request)(...)`), not a string or a container?"""
+        if receiver.type != "identifier":
+            return False
+        made = self.flow.calls.get(text(self.src, receiver))
+        fn = made.child_by_field_name("function") if made is not None else None
+        if fn is None:
+            return False
+        if fn.type == "call":
+            return True
+        name = dotted(self.src, fn)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        return last[:1].isupper() and not last.isupper() and not specs.SINKS_BY_NAME.get(self.flow.qualify(name))
 
     def _safe_loader_class(self, loader: Node, depth: int = 0) -> bool:
         """A loader class of this module built on PyYAML's safe constructor
@@ -362,17 +394,34 @@ class SinkChecker:
             return [(node, t)]
         return []
 
-    def report(self, sink: specs.Sink, call: Node, checked: list[tuple[Node, Taint | None]], scale: float) -> None:
+    def report(
+        self,
+        sink: specs.Sink,
+        call: Node,
+        checked: list[tuple[Node, Taint | None]],
+        scale: float,
+        program: bool = False,
+    ) -> None:
         flow = self.flow
         family = sink.family
         rule = specs.RULES[family]
         bare: Node | None = None
         for node, t in checked:
+            if t is not None:
+                t = t.only_live(family)
+                if not t.kinds:
+                    continue  # every origin is quiet here (only in the query of a URL)
             if t is None or not t.live_for(family):
                 if t is None and bare is None and not self.constant(node, family != "code"):
                     bare = node
                 continue
             real = [k for k in t.real_kinds if specs.kind_counts(k, family)]
+            if program and real and set(real) <= specs.OPERATOR_KINDS and not self._built(node):
+                # the person running the program names the program to run, without a shell
+                # (a launcher re-executing itself with its own argv): the tool doing its
+                # job, as if they had typed it; their data formatted into a command someone
+                # else wrote, or a shell's script, is still reported
+                real = []
             if not real and not t.params:
                 # only origins that do not count here (`$EDITOR` naming the program to run):
                 # as good as unknown

@@ -64,6 +64,11 @@ WEAK_FAMILIES = {
     "reqpath": ALL_FAMILIES - {"redirect"},
     "env": frozenset({"deser"}),
     "file": frozenset({"deser", "code"}),
+    # the response of a request to a host fixed in the code (`urlopen("https://pypi.org/
+    # pypi/{name}/json")`) is what the service the program chose to trust answered: the
+    # URLs and file names in it are as trusted as the service, its data still must not
+    # become code or objects
+    "service": frozenset({"deser", "code"}),
 }
 # Origins only the person running the program controls: a finding from these alone is a
 # warning (a local vector), not an error.
@@ -80,6 +85,7 @@ KIND_EVIDENCE = {
     "env": 0.5,
     "file": 0.15,
     "stdin": 0.15,
+    "service": 0.3,
 }
 KIND_LABEL = {
     "user": "request data",
@@ -90,6 +96,7 @@ KIND_LABEL = {
     "stdin": "standard input",
     "env": "an environment variable",
     "file": "file contents",
+    "service": "a fixed service's response",
 }
 
 

@@ -566,7 +566,9 @@ class Resolver:
         for klass in mro:
             if klass[0] == "x":
                 return (("x", f"{klass[1]}.{name}"),)
-            scope = self.scopes[klass[1]]
+            scope = self.scopes.get(klass[1])
+            if scope is None:  # a base removed by an edit, still in a cached MRO (see _forget)
+                continue
             values: list[Value] = []
             for e in scope.assigns.get(name, ()):
                 values.extend(self.eval(e, scope.qualname))
@@ -606,8 +608,12 @@ class Resolver:
         cached = self._mro.get(cls)
         if cached is not None:
             return cached
+        scope = self.scopes.get(cls)
+        if scope is None:
+            # A class an edit removed, named by a value cached in another module's scope
+            # (an edit re-resolves its own module only; see _forget): it has no attributes.
+            return []
         self._mro[cls] = [("d", cls)]  # a cycle in bases ends here
-        scope = self.scopes[cls]
         bases: list[Value] = []
         for b in scope.bases:
             for v in self.eval(b, scope.parent or cls):

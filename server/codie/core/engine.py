@@ -105,10 +105,14 @@ class DocumentAnalysis:
         self._reset = False
         self._groups: list[_Group] = []
         self._whole_findings: dict[str, list[Finding]] = {}
+        # edits (start, old end, delta) since the whole-document analyzers last ran: their
+        # findings are mapped through them only when asked for mid-analysis (findings())
+        self._whole_edits: list[tuple[int, int, int]] = []
         self._deferred_findings: list[Finding] = []
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
+        self.analysed = False  # the findings were current once (since the last invalidate)
 
     @property
     def doc(self) -> Document:
@@ -126,10 +130,12 @@ class DocumentAnalysis:
         self._reset = False
         self._groups = []
         self._whole_findings = {}
+        self._whole_edits = []
         self._deferred_findings = []
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
+        self.analysed = False
 
     # edits --------------------------------------------------------------------------------
     def note_edit(self, edit: Edit) -> None:
@@ -160,6 +166,8 @@ class DocumentAnalysis:
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
+        if self._whole_findings:
+            self._whole_edits.append((lo, hi, delta))
         if self.deferred:
             # until the deferred analyzers run again, keep what they found away from the edit
             self._deferred_findings = [
@@ -269,10 +277,12 @@ class DocumentAnalysis:
             nodes = self.doc.top_level()
             size = len(self.doc.source)
             self._whole_findings = {a.name: self._run(a, nodes, size) for a in tuple(self.whole)}
+            self._whole_edits = []
             self.whole_dirty = False
             if self._reset:
                 self.invalidate()
                 return False
+        self.analysed = True
         return True
 
     def run(self) -> list[Finding]:
@@ -309,6 +319,16 @@ class DocumentAnalysis:
         return True
 
     def findings(self) -> list[Finding]:
+        """The findings, in the current text's offsets, also mid-analysis (a hover does not
+        wait for the latest keystroke's analysis): what an edit touched is left out until
+        analysed again."""
+        if self._whole_edits:  # only mid-analysis: the whole analyzers' run clears them
+            for lo, hi, delta in self._whole_edits:
+                self._whole_findings = {
+                    name: [f.shifted(hi, delta) if delta else f for f in items if not f.touches(lo, hi)]
+                    for name, items in self._whole_findings.items()
+                }
+            self._whole_edits = []
         found = [f for g in self._groups for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)

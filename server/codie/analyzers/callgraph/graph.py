@@ -302,6 +302,9 @@ class CallGraph:
             "edges": sum(len(e) for e in self.edges.values()),
             "callees": len(in_),
             "callers": len(out),
+            # what only grows if an edit's leftovers are kept (tests compare these after edits)
+            "words": len(self.words),
+            "params": len(self.resolver.param_values),
         }
 
     # queries -------------------------------------------------------------------------------
@@ -399,6 +402,11 @@ class CallGraph:
         """Keep the workspace's word counts current (for `unreferenced`) as modules change."""
         if old is not None:
             self.words.subtract(old.words)
+            # no zero count kept for a word no module has any more: every identifier typed
+            # half-way (`valu` before `value`) would otherwise stay for the session
+            for word in old.words:
+                if self.words[word] <= 0 and (new is None or word not in new.words):
+                    del self.words[word]
         if new is not None:
             self.words.update(new.words)
 

@@ -109,7 +109,7 @@ class Resolver:
 
     # the workspace -------------------------------------------------------------------------
     def add(self, summary: ModuleSummary) -> None:
-        self.remove(summary.module)
+        self.remove(summary.module, keep=summary.scopes.keys())
         self.modules[summary.module] = summary
         for q, scope in summary.scopes.items():
             self.scopes[q] = scope
@@ -118,13 +118,19 @@ class Resolver:
         self.packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
         self._forget(summary.scopes)
 
-    def remove(self, module: str) -> None:
+    def remove(self, module: str, keep: Iterable[str] = ()) -> None:
+        """Forget a module; what flowed into the parameters of its scopes stays only for
+        those in `keep` (the module's new version still has them)."""
         old = self.modules.pop(module, None)
         if old is None:
             return
         for q in old.scopes:
             self.scopes.pop(q, None)
             self.module_of.pop(q, None)
+        gone = old.scopes.keys() - set(keep)
+        if gone:  # a renamed or deleted function's parameters: not kept for the session
+            for key in [k for k in self.param_values if k[0] in gone]:
+                del self.param_values[key]
         for key, values in list(self.stored.items()):
             kept = {v: None for v in values if v[1] not in old.scopes}
             if len(kept) != len(values):

@@ -2,9 +2,10 @@
 
 A workspace of real code (a copy of the stdlib's `email` package) is edited the way a user
 would: lines typed in (some in fast bursts), lines deleted, files opened and closed, hovers
-anywhere. Prints the server's RSS at the start and at the end, hover p50/max, and whether
-the diagnostics of every file open at the end equal those a fresh server reports for the
-same texts (cross-file state must not drift from a full analysis).
+anywhere. Prints the server's RSS at the start, each minute and at the end, hover p50/max,
+the load average, and whether the diagnostics of every file open at the end equal those a
+fresh server reports for the same texts (cross-file state must not drift from a full
+analysis).
 
     .venv/bin/python bench/soak.py [--minutes 10] [--seed 1]
     .venv/bin/python bench/soak.py --burst 500   # only: N keystrokes sent back to back
@@ -205,11 +206,17 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
         server.open(uri, texts[uri], 1)
     server.settle(versions)
     rss_start = server.rss_mib()
+    load_start = os.getloadavg()[0]
 
     hovers: list[float] = []
     counts = {"edits": 0, "bursts": 0, "opens": 0, "closes": 0, "hovers": 0}
+    rss_minutes: list[float] = []  # RSS each minute while editing: growth shows as a trend
     end = time.monotonic() + minutes * 60
+    next_sample = time.monotonic() + 60
     while time.monotonic() < end:
+        if time.monotonic() >= next_sample:
+            rss_minutes.append(round(server.rss_mib()))
+            next_sample += 60
         roll = rng.random()
         uri = rng.choice(list(versions))
         lines = texts[uri].split("\n")
@@ -277,6 +284,7 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
         "minutes": minutes,
         **counts,
         "rss_start_mib": round(rss_start, 1),
+        "rss_each_minute_mib": rss_minutes,
         "rss_end_mib": round(rss_end, 1),
         "hover_p50_ms": round(statistics.median(hovers), 2) if hovers else None,
         "hover_max_ms": round(hovers[-1], 2) if hovers else None,
@@ -286,6 +294,7 @@ def soak(minutes: float, seed: int) -> dict[str, Any]:
         "only_soaked": sorted(soaked - clean)[:10],
         "only_fresh": sorted(clean - soaked)[:10],
         "equal": soaked == clean,
+        "load_average": f"{load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
     }
 
 

@@ -236,7 +236,8 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
     root = workspace(tmp_path)
     async with lsp_session([root]) as client:
         keep = open_file(client, root / "d.py")  # one document stays open throughout
-        before = (await settled(client))["held"]
+        start = await settled(client)
+        before = start["held"]
         for cycle in range(6):
             for name in ("a.py", "b.py", "c.py"):
                 uri = open_file(client, root / name)
@@ -252,6 +253,8 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
                             ],
                         )
                     )
+                # a function that exists only in this buffer, given a value (its parameter's)
+                replace_all(client, uri, 8, f"def f{cycle}(p):\n    return p(0)\n\n\nf{cycle}(len)\n" + FILES[name])
                 await client.text_document_hover_async(
                     types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(1, 4))
                 )
@@ -263,3 +266,8 @@ async def test_per_document_state_returns_after_open_edit_close_cycles(tmp_path:
         assert after["documents"] == [keep]
         (folder,) = after["callGraph"]["folders"].values()
         assert folder["modules"] == len(FILES)
+        # closed without saving: the graph is the disk's again, without what the edits added
+        # (words typed, parameters of functions that no longer exist)
+        (initial,) = start["callGraph"]["folders"].values()
+        sizes = ("edges", "callees", "callers", "words", "params")
+        assert {k: folder[k] for k in sizes} == {k: initial[k] for k in sizes}

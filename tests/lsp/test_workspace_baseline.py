@@ -45,9 +45,11 @@ async def test_baselined_finding_survives_shift_and_a_new_twin_appears(tmp_path:
         # 30 lines above the baselined finding: still accepted
         change(client, uri, 2, 0, 0, 0, 0, "".join(f"x{i} = {i}\n" for i in range(30)))
         diags = await diagnostics(client, uri, lambda d: d is not None)
-        await client.text_document_hover_async(
-            types.HoverParams(  # a round trip: settled
-                types.TextDocumentIdentifier(uri), types.Position(0, 0)
+        await client.text_document_code_action_async(
+            types.CodeActionParams(  # a round trip: answered once the edit is analysed
+                types.TextDocumentIdentifier(uri),
+                types.Range(types.Position(0, 0), types.Position(0, 0)),
+                types.CodeActionContext(diagnostics=[]),
             )
         )
         assert by_line(client.diagnostics[uri]) == []

@@ -149,6 +149,9 @@ class DocumentAnalysis:
         self._reset = False
         self._groups: list[_Group] = []
         self._whole_findings: dict[str, list[Finding]] = {}
+        # edits (start, old end, delta) since the whole-document analyzers last ran: their
+        # findings are mapped through them only when asked for mid-analysis (findings())
+        self._whole_edits: list[tuple[int, int, int]] = []
         self._deferred_findings: list[Finding] = []
         # units over budget: (analyzer, hash of the unit's text) -> why. Kept across
         # invalidate(): the same text is over the same budget (see the module docstring).
@@ -158,6 +161,7 @@ class DocumentAnalysis:
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
+        self.analysed = False  # the findings were current once (since the last invalidate)
 
     @property
     def doc(self) -> Document:
@@ -175,11 +179,13 @@ class DocumentAnalysis:
         self._reset = False
         self._groups = []
         self._whole_findings = {}
+        self._whole_edits = []
         self._deferred_findings = []
         self._restart_whole()
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
+        self.analysed = False
 
     # edits --------------------------------------------------------------------------------
     def note_edit(self, edit: Edit) -> None:
@@ -211,6 +217,8 @@ class DocumentAnalysis:
         self.dirty = dirty
         self.whole_dirty = True
         self._restart_whole()  # a paused pass read the old text
+        if self._whole_findings:
+            self._whole_edits.append((lo, hi, delta))
         if self.deferred:
             # until the deferred analyzers run again, keep what they found away from the edit
             self._deferred_findings = [
@@ -313,6 +321,7 @@ class DocumentAnalysis:
                 return False
             if self._reset:  # it crashed
                 return True
+            self._map_whole_through_edits()  # the others' findings, before this one's are current
             self._whole_findings[analyzer.name] = self._finish_pass(self._pass, size)
             self._pass = None
             self._whole_at += 1
@@ -466,6 +475,7 @@ class DocumentAnalysis:
                 return False
             self.whole_dirty = False
             self._whole_at = 0
+        self.analysed = True
         return True
 
     def run(self) -> list[Finding]:
@@ -501,7 +511,21 @@ class DocumentAnalysis:
         self.deferred_dirty = False
         return True
 
+    def _map_whole_through_edits(self) -> None:
+        """Move the whole-document analyzers' findings through the edits since they ran (only
+        mid-analysis: hover, or a pass that finishes while others' findings are older)."""
+        for lo, hi, delta in self._whole_edits:
+            self._whole_findings = {
+                name: [f.shifted(hi, delta) if delta else f for f in items if not f.touches(lo, hi)]
+                for name, items in self._whole_findings.items()
+            }
+        self._whole_edits = []
+
     def findings(self) -> list[Finding]:
+        """The findings, in the current text's offsets, also mid-analysis (a hover does not
+        wait for the latest keystroke's analysis): what an edit touched is left out until
+        analysed again."""
+        self._map_whole_through_edits()
         found = [f for g in self._groups for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)

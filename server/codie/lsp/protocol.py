@@ -147,6 +147,15 @@ class CodieProtocol(LanguageServerProtocol):
         args: tuple[Any, ...] | None = None,
         kwargs: dict[str, Any] | None = None,
     ) -> None:
+        # Private pygls API, on purpose: pygls 2.1 stores the future of every async, threaded
+        # or generator handler in `_request_futures` and pops it only in
+        # `_send_handler_result` (requests) or on `$/cancelRequest`. There is no public hook
+        # (no option, no callback) to drop a notification's; making every notification
+        # handler a plain function would not do either (pygls's own built-in handlers, e.g.
+        # `initialized` and `workspace/didChangeConfiguration`, are generators, and so are
+        # the document handlers below, which yield to the feature). tests/lsp/
+        # test_soak_state.py counts them (serverState `held.handlerFutures`), so a pygls
+        # upgrade that changes this shows there.
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
         if getattr(callback, "func", None) == self._send_handler_result:
             return  # a request's: pygls forgets it when it sends the answer

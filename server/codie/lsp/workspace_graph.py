@@ -11,7 +11,6 @@ documents are indexed from their in-memory text, not from disk.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -67,7 +66,14 @@ class WorkspaceGraphs:
         """Run work as a task, holding a reference until it ends (asyncio keeps weak ones)."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """Forget a finished task and log what it raised: asyncio only reports an exception
+        nobody retrieved when the task is collected, to a stderr the editor may not show."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("call graph task %s failed", task.get_coro(), exc_info=exc)
 
     # lifecycle -----------------------------------------------------------------------------
     def folder_for(self, uri: str) -> FolderGraph | None:
@@ -93,6 +99,18 @@ class WorkspaceGraphs:
         return found
 
     async def _build(self, folder: FolderGraph) -> None:
+        """Build from disk, then index the open buffers. The folder is ready at the end
+        whatever failed (what failed is logged): updates and queries wait for `ready`, and a
+        folder never ready would hold them, and the settled state, forever."""
+        try:
+            await self._build_steps(folder)
+        finally:
+            folder.ready.set()
+        if folder.stale:  # open buffers were indexed one module at a time: settle the rest
+            self._reconcile_soon(folder)
+        self._refresh_hints(folder)
+
+    async def _build_steps(self, folder: FolderGraph) -> None:
         loop = asyncio.get_running_loop()
         settings = self.server.settings.for_folder(folder.root)
         await self.server.quiet()  # the first diagnostics and keystrokes go first
@@ -104,14 +122,20 @@ class WorkspaceGraphs:
             except Exception as exc:
                 log.exception("call graph build failed for %s", folder.root)
                 folder.failed = f"{type(exc).__name__}: {exc}"
-            # open documents may differ from disk: index their text
+            # Open documents may differ from disk: index their text. Each update re-resolves
+            # its own module only; edges of other modules into it come from the whole-graph
+            # resolve that `stale` asks for (or a fresh server would differ from a full build).
             for uri, analysis in list(self.server.analyses.items()):
                 path = uri_to_path(uri)
                 if analysis.doc.is_python and path is not None and folder.root in path.parents:
                     source = analysis.doc.source
-                    await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
-        folder.ready.set()
-        self._refresh_hints(folder)
+                    if folder.graph.holds(path, source):
+                        continue  # as on disk: the build indexed this text
+                    try:
+                        await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
+                    except Exception:
+                        log.exception("call graph update failed for %s", uri)
+                    folder.stale = True
 
     async def ready(self, uri: str) -> FolderGraph | None:
         folder = self.folder_for(uri)
@@ -153,6 +177,8 @@ class WorkspaceGraphs:
         source, tree = doc.source, doc.tree.copy() if doc.tree is not None else None
         loop = asyncio.get_running_loop()
         async with folder.lock:
+            if folder.graph.holds(path, source):
+                return  # e.g. a file opened as it is on disk: nothing to re-index or resolve
             try:
                 await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source, tree)
             except Exception:
@@ -227,6 +253,8 @@ class WorkspaceGraphs:
         async with folder.lock:
             if self.server.document(uri) is not None:
                 return  # reopened meanwhile: its buffer is indexed (opened/changed), not disk
+            if folder.graph.holds(path, source):
+                return  # closed without unsaved edits
             try:
                 await loop.run_in_executor(self.server.thread_pool, folder.graph.update, path, source)
             except Exception:
@@ -288,11 +316,9 @@ class WorkspaceGraphs:
         if folder is None or not folder.ready.is_set() or path is None or folder.lock.locked():
             return []
         graph = folder.graph
-        module = graph.path_module.get(graph.relative(path))
-        summary = graph.resolver.modules.get(module or "")
-        if summary is None or summary.digest != hashlib.blake2b(source, digest_size=12).hexdigest():
+        if not graph.holds(path, source):
             return []
-        return graph.unreferenced(module)
+        return graph.unreferenced(graph.path_module[graph.relative(path)])
 
     # positions -----------------------------------------------------------------------------
     def document_for(self, path: Path) -> Document | None:

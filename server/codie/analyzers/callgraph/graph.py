@@ -8,6 +8,7 @@ one module and re-resolves only that module's edges.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import os
 import uuid
@@ -176,13 +177,21 @@ class CallGraph:
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self.path_module[rel] = module
+        # sent with the next whole-graph resolve even if resolving it here fails below: the
+        # child must hold this summary, or its edges would come from the old text for good
+        self._unsent.add(module)
         self._drop_edges(module)
         self.resolver.apply_stores(module)
         new = self.resolver.resolve_module(module)
         self.edges[module] = new
         self._index(new)
-        self._unsent.add(module)
         return new
+
+    def holds(self, path: Path, source: bytes) -> bool:
+        """Whether path is indexed from exactly this text (an update would change nothing)."""
+        module = self.path_module.get(self.relative(path))
+        summary = self.resolver.modules.get(module or "")
+        return summary is not None and summary.digest == hashlib.blake2b(source, digest_size=12).hexdigest()
 
     # the whole-graph resolve, in a child process -------------------------------------------
     def reconcile_job(self) -> ReconcileJob:
@@ -293,6 +302,9 @@ class CallGraph:
             "edges": sum(len(e) for e in self.edges.values()),
             "callees": len(in_),
             "callers": len(out),
+            # what only grows if an edit's leftovers are kept (tests compare these after edits)
+            "words": len(self.words),
+            "params": len(self.resolver.param_values),
         }
 
     # queries -------------------------------------------------------------------------------
@@ -390,6 +402,11 @@ class CallGraph:
         """Keep the workspace's word counts current (for `unreferenced`) as modules change."""
         if old is not None:
             self.words.subtract(old.words)
+            # no zero count kept for a word no module has any more: every identifier typed
+            # half-way (`valu` before `value`) would otherwise stay for the session
+            for word in old.words:
+                if self.words[word] <= 0 and (new is None or word not in new.words):
+                    del self.words[word]
         if new is not None:
             self.words.update(new.words)
 

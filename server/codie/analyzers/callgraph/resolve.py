@@ -109,7 +109,7 @@ class Resolver:
 
     # the workspace -------------------------------------------------------------------------
     def add(self, summary: ModuleSummary) -> None:
-        self.remove(summary.module)
+        self.remove(summary.module, keep=summary.scopes.keys())
         self.modules[summary.module] = summary
         for q, scope in summary.scopes.items():
             self.scopes[q] = scope
@@ -118,13 +118,19 @@ class Resolver:
         self.packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
         self._forget(summary.scopes)
 
-    def remove(self, module: str) -> None:
+    def remove(self, module: str, keep: Iterable[str] = ()) -> None:
+        """Forget a module; what flowed into the parameters of its scopes stays only for
+        those in `keep` (the module's new version still has them)."""
         old = self.modules.pop(module, None)
         if old is None:
             return
         for q in old.scopes:
             self.scopes.pop(q, None)
             self.module_of.pop(q, None)
+        gone = old.scopes.keys() - set(keep)
+        if gone:  # a renamed or deleted function's parameters: not kept for the session
+            for key in [k for k in self.param_values if k[0] in gone]:
+                del self.param_values[key]
         for key, values in list(self.stored.items()):
             kept = {v: None for v in values if v[1] not in old.scopes}
             if len(kept) != len(values):
@@ -566,7 +572,9 @@ class Resolver:
         for klass in mro:
             if klass[0] == "x":
                 return (("x", f"{klass[1]}.{name}"),)
-            scope = self.scopes[klass[1]]
+            scope = self.scopes.get(klass[1])
+            if scope is None:  # a base removed by an edit, still in a cached MRO (see _forget)
+                continue
             values: list[Value] = []
             for e in scope.assigns.get(name, ()):
                 values.extend(self.eval(e, scope.qualname))
@@ -606,8 +614,12 @@ class Resolver:
         cached = self._mro.get(cls)
         if cached is not None:
             return cached
+        scope = self.scopes.get(cls)
+        if scope is None:
+            # A class an edit removed, named by a value cached in another module's scope
+            # (an edit re-resolves its own module only; see _forget): it has no attributes.
+            return []
         self._mro[cls] = [("d", cls)]  # a cycle in bases ends here
-        scope = self.scopes[cls]
         bases: list[Value] = []
         for b in scope.bases:
             for v in self.eval(b, scope.parent or cls):

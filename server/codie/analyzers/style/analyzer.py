@@ -47,7 +47,11 @@ DEFAULTS: dict[str, Any] = {
 # leave-one-file-out benchmark finds the hidden name first >= 90% of the time
 MIN_SEPARATION = 1.5
 WINDOW = 4  # tokens either side of an occurrence that its score depends on
-CACHE_LIMIT = 20_000
+# Naming scores kept per generation of the cache (two generations: the current one and the
+# one before; see _naming). An entry is ~3 KB; 20,000 in one generation let the soak
+# benchmark's server grow for ten minutes of typing. 4,000 holds the names of several big
+# open files, and what was used in the last generation survives a turnover.
+CACHE_LIMIT = 4_000
 # conventions where a file that deviates many times gets one finding, not one per place
 FILE_LEVEL = frozenset({"quotes", "docquotes"})
 FILE_LEVEL_AFTER = 3
@@ -116,6 +120,8 @@ class StyleAnalyzer:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[Any, ...], tuple[int, Ranked | None]] = {}
+        self._older: dict[tuple[Any, ...], tuple[int, Ranked | None]] = {}  # the generation before
+        self._sets: dict[frozenset[str], frozenset[str]] = {}  # the cache keys' name sets, once each
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         model = model_of(ctx)
@@ -167,8 +173,9 @@ class StyleAnalyzer:
         assert doc.tree is not None
         stream = tokenize(doc.source, doc.tree.root_node)
         scorer: Scorer | None = None  # built on the first cache miss only
-        if len(self._cache) > CACHE_LIMIT:
-            self._cache.clear()
+        if len(self._cache) > CACHE_LIMIT:  # a new generation: what is not used again goes
+            self._older, self._cache = self._cache, {}
+            self._sets = {k[3]: k[3] for k in self._older}  # the sets the kept keys hold
         # In the editor the scoring runs in slices: past the budget, names keep their
         # previous (possibly stale) verdict or wait, and the service asks for another pass.
         service = ctx.services.get(SERVICE)
@@ -183,16 +190,23 @@ class StyleAnalyzer:
             positions = positions_of(stream, binding)
             if not positions:
                 continue
-            taken = frozenset(tree.names_visible_in(binding.scope) - {binding.name})
+            # the names taken are those visible minus this one: the per-scope set (shared by
+            # every name of the scope, and across passes while it is unchanged) with the name
+            # stands for them. A set per name made each entry ~4-10 KB more (the soak
+            # benchmark's server grew by ~30 MiB a minute of typing).
+            visible = tree.names_visible_in(binding.scope)
+            visible = self._sets.setdefault(visible, visible)
             toks = stream.tokens
             cache_key = (
                 key,
                 binding.kind,
                 binding.name,
-                taken,
+                visible,
                 tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1]) for p in positions),
             )
             cached = self._cache.get(cache_key)
+            if cached is None and (cached := self._older.pop(cache_key, None)) is not None:
+                self._cache[cache_key] = cached
             if cached is not None and cached[0] == model.generation:
                 ranked = cached[1]
             elif deadline is not None and computed and time.perf_counter() > deadline:

@@ -104,7 +104,13 @@ def register(server: CodieServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: CodieServer, params: types.HoverParams) -> types.Hover | None:
-        analysis = await ls.settled(params.text_document.uri)
+        # Answered from the analysis as it stands: mid-analysis its findings are already in
+        # the current text's offsets (engine: what the edits touched is left out until
+        # analysed again), so a hover never waits behind the whole-document work of the
+        # keystrokes before it. Only a document never analysed yet is waited for.
+        analysis = ls.analyses.get(params.text_document.uri)
+        if analysis is not None and not analysis.analysed:
+            analysis = await ls.settled(params.text_document.uri)
         if analysis is None:
             return None
         sections = []

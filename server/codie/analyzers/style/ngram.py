@@ -12,7 +12,7 @@ from __future__ import annotations
 import keyword
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 ORDER = 5
 DISCOUNT = 0.75
@@ -131,6 +131,16 @@ class NgramModel:
             c += extra.get(gram, 0)
         return c
 
+    def _getters(self, overlay: Overlay) -> tuple[_Get, _Get, _Get] | None:
+        """The count lookups of the model and (up to) two overlays, for the scoring loops
+        below, which add them inline: the hot path of naming (millions of lookups per
+        check). Adding a missing overlay's 0 changes no value. None: more than two."""
+        if len(overlay) > 2:
+            return None
+        a = overlay[0].get if overlay else _EMPTY.get
+        b = overlay[1].get if len(overlay) > 1 else _EMPTY.get
+        return self.counts.get, a, b
+
     def logprob(self, context: Gram, word: int, overlay: Overlay = (), total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
@@ -143,13 +153,54 @@ class NgramModel:
         file's n-grams negated to score it as if unseen); `total` is the token count with
         the overlays applied, when the caller has it.
         """
+        if total is None:
+            total = self.total + sum(extra.get((), 0) for extra in overlay)
+        getters = self._getters(overlay)
+        if getters is None:
+            return self._logprob_any(context, word, overlay, total)
+        return self._logprob3(context, word, total, *getters)
+
+    def _logprob3(self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get) -> float:
+        """logprob with the counts summed inline (see _getters); the same arithmetic."""
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
         followers = self.followers
-        if total is None:
-            total = self.total + sum(extra.get((), 0) for extra in overlay)
         vocab = max(1, followers.get((), 1))
+        # `seen`: whether the word's n-gram at the last level had a positive count. Counts
+        # are whole numbers and an n-gram never counts more than its shorter suffix (the
+        # model, the document and the overlays are all sets of whole token windows), so
+        # once one is 0 the longer ones are too: their lookups are skipped (same result).
+        word_seen = word != -1
         if word == -1:  # the class of all new words: the unigram level's escape mass
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            gram: Gram = (word,)
+            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+            word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        k = len(context)
+        for n in range(1, min(k, self.order - 1) + 1):
+            ctx = context[k - n :]
+            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+            if seen <= 0:
+                break
+            distinct = followers.get(ctx, 1)
+            c = 0.0
+            if word_seen:
+                gram = (*ctx, word)
+                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+        return math.log2(p if p > 1e-12 else 1e-12)
+
+    def _logprob_any(self, context: Gram, word: int, overlay: Overlay, total: float) -> float:
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        followers = self.followers
+        vocab = max(1, followers.get((), 1))
+        if word == -1:
             p = min(0.5, DISCOUNT * vocab / max(total, 1))
         else:
             c: float = self.count((word,), overlay)
@@ -173,14 +224,28 @@ class NgramModel:
             context = context[len(context) - context[::-1].index(-1) :]
         followers = self.followers
         total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
+        getters = self._getters(overlay)
+        if getters is None:
+            count = self.count
+
+            def cnt(gram: Gram) -> float:
+                return count(gram, overlay)
+
+        else:
+            cg, ag, bg = getters
+
+            def cnt(gram: Gram) -> float:
+                return cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+
         levels: list[tuple[Gram, float, float]] = []
         for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen: float = self.count(ctx, overlay)
+            seen: float = cnt(ctx)
             if seen <= 0:
                 break
             levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
         vocab = max(1, followers.get((), 1))
+        log2 = math.log2
         out = []
         for word in words:
             if word == -1:
@@ -188,24 +253,35 @@ class NgramModel:
                 for _, _, escape in levels:
                     p *= escape
             else:
-                c: float = self.count((word,), overlay)
-                p = (max(c - DISCOUNT, 0) + DISCOUNT) / total
+                c: float = cnt((word,))
+                d = c - DISCOUNT
+                p = ((d if d > 0 else 0) + DISCOUNT) / total
                 for ctx, seen, escape in levels:
-                    gram = (*ctx, word)
-                    c = self.count(gram, overlay)
-                    p = max(c - DISCOUNT, 0) / seen + escape * p
-            out.append(math.log2(max(p, 1e-12)))
+                    if c > 0:  # else the longer n-grams count 0 too (see _logprob3)
+                        c = cnt((*ctx, word))
+                    d = c - DISCOUNT
+                    p = (d if d > 0 else 0) / seen + escape * p
+            out.append(log2(p if p > 1e-12 else 1e-12))
         return out
 
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int], overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        getters = self._getters(overlay)
         total, count = 0.0, 0
         for j in positions:
-            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
+            context = tuple(ids[max(0, j - n) : j])
+            if getters is None:
+                total -= self._logprob_any(context, ids[j], overlay, tokens)
+            else:
+                total -= self._logprob3(context, ids[j], tokens, *getters)
             count += 1
         return total / count if count else 0.0
+
+
+_Get = Callable[[Gram, int], float]
+_EMPTY: dict[Gram, float] = {}
 
 
 def _bump(index: dict[Gram, Counter[int]], key: Gram, word: int, c: int) -> None:

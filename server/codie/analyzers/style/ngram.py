@@ -225,6 +225,7 @@ class NgramModel:
         followers = self.followers
         total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
         getters = self._getters(overlay)
+        skip = getters is not None  # the lookups that must be 0 (see _logprob3)
         if getters is None:
             count = self.count
 
@@ -257,7 +258,7 @@ class NgramModel:
                 d = c - DISCOUNT
                 p = ((d if d > 0 else 0) + DISCOUNT) / total
                 for ctx, seen, escape in levels:
-                    if c > 0:  # else the longer n-grams count 0 too (see _logprob3)
+                    if c > 0 or not skip:  # else the longer n-grams count 0 too
                         c = cnt((*ctx, word))
                     d = c - DISCOUNT
                     p = (d if d > 0 else 0) / seen + escape * p

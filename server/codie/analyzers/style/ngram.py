@@ -280,8 +280,90 @@ class NgramModel:
             count += 1
         return total / count if count else 0.0
 
+    def cross_entropy_shared(
+        self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: _Memo
+    ) -> float | None:
+        """cross_entropy(ids, positions, overlay) for one of several words tried at the
+        token positions `names` (a naming candidate), sharing with the other tries what
+        does not depend on the word: at a position m tokens after the nearest name, the
+        unigram and the first m-1 context levels see none of the names. `memo` keeps
+        those per position; it is only valid for the same ids (outside `names`), names
+        and overlay. The same additions in the same order as cross_entropy, so the same
+        value. None: the overlay has no inline path (use cross_entropy)."""
+        getters = self._getters(overlay)
+        if getters is None:
+            return None
+        cg, ag, bg = getters
+        n = self.order - 1
+        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        followers = self.followers
+        total, count = 0.0, 0
+        for j in positions:
+            context = tuple(ids[max(0, j - n) : j])
+            word = ids[j]
+            m = min((j - q for q in names if q <= j), default=self.order)
+            if m == 0 or m >= self.order:  # the word itself, or nothing of it in reach
+                total -= self._logprob3(context, word, tokens, cg, ag, bg)
+                count += 1
+                continue
+            state = memo.get(j)
+            if state is None:
+                state = memo[j] = self._prefix(context, word, tokens, cg, ag, bg, m)
+            p, word_seen, stopped = state
+            if not stopped:
+                if -1 in context:
+                    context = context[len(context) - context[::-1].index(-1) :]
+                k = len(context)
+                for level in range(m, min(k, n) + 1):
+                    ctx = context[k - level :]
+                    seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+                    if seen <= 0:
+                        break
+                    distinct = followers.get(ctx, 1)
+                    c = 0.0
+                    if word_seen:
+                        gram = (*ctx, word)
+                        c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                        word_seen = c > 0
+                    d = c - DISCOUNT
+                    p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+            total -= math.log2(p if p > 1e-12 else 1e-12)
+            count += 1
+        return total / count if count else 0.0
+
+    def _prefix(
+        self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get, m: int
+    ) -> tuple[float, bool, bool]:
+        """_logprob3's unigram and levels 1..m-1: (p, word_seen, stopped early)."""
+        vocab = max(1, self.followers.get((), 1))
+        word_seen = word != -1
+        if word == -1:
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            gram: Gram = (word,)
+            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+            word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        k = len(context)  # levels below m never reach a -1 (only names can be -1)
+        for level in range(1, m):
+            ctx = context[k - level :]
+            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+            if seen <= 0:
+                return p, word_seen, True
+            distinct = self.followers.get(ctx, 1)
+            c = 0.0
+            if word_seen:
+                gram = (*ctx, word)
+                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+        return p, word_seen, False
+
 
 _Get = Callable[[Gram, int], float]
+_Memo = dict[int, tuple[float, bool, bool]]
 _EMPTY: dict[Gram, float] = {}
 
 

@@ -11,6 +11,12 @@ maintainability index) and the call-graph extraction, on:
   stdlib50k the stdlib file repeated to 50,000 lines (every kind of statement)
 
     .venv/bin/python bench/analyzer_profile.py [--files stdlib,defs,stdlib50k] [--repeat 1]
+    .venv/bin/python bench/analyzer_profile.py --tree DIR
+
+--tree DIR: where a cold `codie check DIR -j1` spends its CPU instead, in one process:
+the services (call graph, style training), then every file through the pipeline
+(headless.check_one, nothing cached) with each analyzer's calls, the parse and the
+present step timed.
 
 Prints one row per analyzer and file (best of --repeat runs, CPU seconds of the thread: the
 machine is shared and busy, and wall-clock figures there measure the neighbours), then the
@@ -24,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
@@ -75,11 +82,62 @@ def profile(text: str, path: Path, repeat: int) -> dict[str, float]:
     return out
 
 
+def profile_tree(root: Path) -> None:
+    """The CPU of a cold `codie check root -j1`, by step and by analyzer."""
+    from collections import defaultdict
+
+    import codie.core.pipeline as pipeline
+    import codie.headless as headless
+    from codie.core.config import load_pyproject
+    from codie.core.files import ANALYSED_LANGUAGES, walk
+
+    root = root.resolve()
+    settings, _ = load_pyproject(root / "pyproject.toml")
+    files = [str(p) for p in walk([root], root, settings, ANALYSED_LANGUAGES)]
+    spent: dict[str, float] = defaultdict(float)
+
+    def timing(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                out = fn(*args, **kwargs)
+                return list(out) if name.startswith("analyzer ") else out
+            finally:
+                spent[name] += time.process_time() - started
+
+        return timed
+
+    started = time.process_time()
+    services = headless._callgraph(root, settings, [root], 1)
+    spent["service: call graph (CPX100)"] = time.process_time() - started
+    started = time.process_time()
+    services.update(headless._style(root, settings, [root]))
+    spent["service: style training"] = time.process_time() - started
+    for analyzer in registered():
+        analyzer.analyze = timing(f"analyzer {analyzer.name}", analyzer.analyze)
+    pipeline.Document = timing("(parse)", pipeline.Document)
+    pipeline.present = timing("(present)", pipeline.present)
+    state = headless._State(root, settings, services)
+    started = time.process_time()
+    for path in files:
+        headless.check_one(path, state)
+    per_file = time.process_time() - started
+    spent["(rest of the per-file work)"] = per_file - sum(v for k, v in spent.items() if not k.startswith("service"))
+    total = sum(spent.values())
+    print(f"{root}: {len(files)} files, {total:.2f} s CPU in all ({per_file:.2f} s per-file)")
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<34} {seconds:8.2f} s  {seconds / total:6.1%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", default="stdlib,defs,stdlib50k")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--tree", type=Path, help="profile a cold `codie check` of this folder instead")
     args = ap.parse_args()
+    if args.tree is not None:
+        profile_tree(args.tree)
+        return
     import tempfile
 
     results: dict[str, dict[str, float]] = {}

@@ -28,7 +28,7 @@ from codie.analyzers.metrics import (
     definitions,
     function_cc,
     line_counts,
-    module_metrics,
+    module_maintainability,
 )
 from codie.analyzers.unreferenced import UnreferencedAnalyzer
 from codie.core.analyzer import Analyzer, Context
@@ -189,9 +189,10 @@ class MaintainabilityAnalyzer:
             m = cache.latest(ctx.doc.uri)
             if m is None:
                 return  # not computed yet: this analyzer runs again once it is
-        else:
-            m = module_metrics(tree, ctx.doc.source)
-        if m.maintainability >= limits.maintainability:
+            mi, total_cc, lloc = m.maintainability, m.cyclomatic, m.lines.lloc
+        else:  # the index only, not every definition's figures (the same numbers)
+            mi, total_cc, lloc = module_maintainability(tree, ctx.doc.source)
+        if mi >= limits.maintainability:
             return
         first = nodes[0]
         line_end = ctx.doc.source.find(b"\n", first.start_byte)
@@ -200,10 +201,10 @@ class MaintainabilityAnalyzer:
             "CPX004",
             first.start_byte,
             end,
-            f"Maintainability index {m.maintainability:.1f} is below {limits.maintainability:g} "
-            f"(total complexity {m.cyclomatic}, {m.lines.lloc} logical lines)",
+            f"Maintainability index {mi:.1f} is below {limits.maintainability:g} "
+            f"(total complexity {total_cc}, {lloc} logical lines)",
             evidence=0.6,
-            data={"maintainability": round(m.maintainability, 2)},
+            data={"maintainability": round(mi, 2)},
         )
 
 

@@ -271,6 +271,20 @@ def _walk(node: Node) -> Iterator[Node]:
 
 
 # lines ----------------------------------------------------------------------------------
+_STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
+_LLOC_KINDS = frozenset(
+    {
+        "function_definition",
+        "class_definition",
+        "elif_clause",
+        "else_clause",
+        "except_clause",
+        "finally_clause",
+        "case_clause",
+    }
+)
+
+
 def line_counts(node: Node, source: bytes) -> Lines:
     first, last = node.start_point.row, node.end_point.row
     if node.type == "module":
@@ -280,39 +294,44 @@ def line_counts(node: Node, source: bytes) -> Lines:
     doc_rows: set[int] = set()
     code_rows: set[int] = set()
     lloc = 0
-    for n in _walk(node):
+    # one walk, top down; `in_doc`: the node is a string part reached from a string
+    # statement through string parts only (what _inside_docstring asks bottom up, without
+    # a parent chain per leaf)
+    stack: list[tuple[Node, bool]] = [(node, _inside_docstring_chain(node))]
+    while stack:
+        n, in_doc = stack.pop()
         kind = n.type
+        children = n.children
+        docstring = False
         if kind == "comment":
             comment_rows.add(n.start_point.row)
-        elif (
-            kind == "expression_statement"
-            and n.named_children
-            and n.named_children[0].type == "string"
-            and len(n.named_children) == 1
-        ):
-            doc_rows.update(range(n.start_point.row, n.end_point.row + 1))
+        elif kind == "expression_statement":
+            named = n.named_children
             lloc += 1
-        elif kind.endswith("_statement") or kind in (
-            "function_definition",
-            "class_definition",
-            "elif_clause",
-            "else_clause",
-            "except_clause",
-            "finally_clause",
-            "case_clause",
-        ):
+            if len(named) == 1 and named[0].type == "string":
+                docstring = True
+                doc_rows.update(range(n.start_point.row, n.end_point.row + 1))
+        elif kind.endswith("_statement") or kind in _LLOC_KINDS:
             lloc += 1
-        if (
-            n.child_count == 0
-            and kind != "comment"
-            and n.type not in ("block", "module")
-            and n.end_byte > n.start_byte
-            and not _inside_docstring(n)
-        ):
-            code_rows.update(range(n.start_point.row, n.end_point.row + 1))
+        if not children:
+            if (
+                kind != "comment"
+                and kind not in ("block", "module")
+                and n.end_byte > n.start_byte
+                and not (in_doc and kind != "expression_statement")
+            ):
+                code_rows.update(range(n.start_point.row, n.end_point.row + 1))
+            continue
+        for child in reversed(children):
+            stack.append((child, child.type in _STRING_PARTS and (docstring or (in_doc and kind in _STRING_PARTS))))
     blank = _blank_rows(source, node, first, last)
     sloc = len(code_rows)
     return Lines(loc, sloc, lloc, len(comment_rows), len(doc_rows - code_rows), blank)
+
+
+def _inside_docstring_chain(node: Node) -> bool:
+    """Whether `node` (where a walk starts) is a string part of a string statement."""
+    return node.type in _STRING_PARTS and _inside_docstring(node)
 
 
 def _blank_rows(source: bytes, node: Node, first: int, last: int) -> int:
@@ -443,6 +462,30 @@ def module_metrics(tree: Tree, source: bytes, name: str = "") -> Metrics:
         maintainability=mi,
         children=children,
     )
+
+
+def module_maintainability(tree: Tree, source: bytes) -> tuple[float, int, int]:
+    """The module's (maintainability index, total complexity, logical lines), exactly as
+    module_metrics computes them, without measuring every definition on its own: radon's
+    total needs only each top-level block's cyclomatic figure (a class: its body's
+    decisions and its methods' figures), not their line counts, Halstead or cognitive
+    figures. What a headless check's CPX004 reads (module_metrics walked each nested
+    definition several times)."""
+    root = tree.root_node
+    total_cc = 1 + decisions(root, source)
+    for top in definitions(root):
+        body = top.child_by_field_name("body")
+        if top.type == FUNCTION:
+            total_cc += function_cc(top, source) - 1
+            continue
+        real = 1 + (decisions(body, source) if body is not None else 0)
+        if body is not None:
+            real += sum(function_cc(d, source) for d in definitions(body) if d.type == FUNCTION)
+        total_cc += real - 1
+    lines = line_counts(root, source)
+    hal = halstead(root, source)
+    mi = maintainability(hal.volume, total_cc, lines.lloc, lines.comments + lines.multi, lines.sloc)
+    return mi, total_cc, lines.lloc
 
 
 def _radon_total(m: Metrics) -> int:

@@ -96,6 +96,8 @@ class Scorer:
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None
+        # what score() shares between the words tried for one binding (see rank)
+        self._memo: dict[int, tuple[float, bool, bool]] | None = None
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
@@ -212,7 +214,10 @@ class Scorer:
             ids[p] = pid if pid != -1 else wid
         touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
         try:
-            total = lm.cross_entropy(ids, touched, overlay) * len(touched)
+            shared = None
+            if self._memo is not None:  # inside rank(): share what no candidate changes
+                shared = lm.cross_entropy_shared(ids, touched, overlay, positions, self._memo)
+            total = (lm.cross_entropy(ids, touched, overlay) if shared is None else shared) * len(touched)
             if pid != -1:  # the name's own positions: a new name, not the proxy
                 n = lm.order - 1
                 for p in positions:
@@ -268,8 +273,12 @@ class Scorer:
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
-            scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
-            proxy = scored[0][0] if scored else None
-            current = self.score(positions, binding.name, overlay, proxy)
-            unknown = self.score(positions, UNKNOWN, overlay, proxy)
+            self._memo = {}  # one binding: the same positions and overlay for every word
+            try:
+                scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
+                proxy = scored[0][0] if scored else None
+                current = self.score(positions, binding.name, overlay, proxy)
+                unknown = self.score(positions, UNKNOWN, overlay, proxy)
+            finally:
+                self._memo = None
         return Ranked(tuple(scored), current, unknown)

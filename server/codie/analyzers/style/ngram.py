@@ -12,7 +12,7 @@ from __future__ import annotations
 import keyword
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 ORDER = 5
 DISCOUNT = 0.75
@@ -131,6 +131,16 @@ class NgramModel:
             c += extra.get(gram, 0)
         return c
 
+    def _getters(self, overlay: Overlay) -> tuple[_Get, _Get, _Get] | None:
+        """The count lookups of the model and (up to) two overlays, for the scoring loops
+        below, which add them inline: the hot path of naming (millions of lookups per
+        check). Adding a missing overlay's 0 changes no value. None: more than two."""
+        if len(overlay) > 2:
+            return None
+        a = overlay[0].get if overlay else _EMPTY.get
+        b = overlay[1].get if len(overlay) > 1 else _EMPTY.get
+        return self.counts.get, a, b
+
     def logprob(self, context: Gram, word: int, overlay: Overlay = (), total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
@@ -143,13 +153,54 @@ class NgramModel:
         file's n-grams negated to score it as if unseen); `total` is the token count with
         the overlays applied, when the caller has it.
         """
+        if total is None:
+            total = self.total + sum(extra.get((), 0) for extra in overlay)
+        getters = self._getters(overlay)
+        if getters is None:
+            return self._logprob_any(context, word, overlay, total)
+        return self._logprob3(context, word, total, *getters)
+
+    def _logprob3(self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get) -> float:
+        """logprob with the counts summed inline (see _getters); the same arithmetic."""
         if -1 in context:
             context = context[len(context) - context[::-1].index(-1) :]
         followers = self.followers
-        if total is None:
-            total = self.total + sum(extra.get((), 0) for extra in overlay)
         vocab = max(1, followers.get((), 1))
+        # `seen`: whether the word's n-gram at the last level had a positive count. Counts
+        # are whole numbers and an n-gram never counts more than its shorter suffix (the
+        # model, the document and the overlays are all sets of whole token windows), so
+        # once one is 0 the longer ones are too: their lookups are skipped (same result).
+        word_seen = word != -1
         if word == -1:  # the class of all new words: the unigram level's escape mass
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            gram: Gram = (word,)
+            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+            word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        k = len(context)
+        for n in range(1, min(k, self.order - 1) + 1):
+            ctx = context[k - n :]
+            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+            if seen <= 0:
+                break
+            distinct = followers.get(ctx, 1)
+            c = 0.0
+            if word_seen:
+                gram = (*ctx, word)
+                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+        return math.log2(p if p > 1e-12 else 1e-12)
+
+    def _logprob_any(self, context: Gram, word: int, overlay: Overlay, total: float) -> float:
+        if -1 in context:
+            context = context[len(context) - context[::-1].index(-1) :]
+        followers = self.followers
+        vocab = max(1, followers.get((), 1))
+        if word == -1:
             p = min(0.5, DISCOUNT * vocab / max(total, 1))
         else:
             c: float = self.count((word,), overlay)
@@ -173,14 +224,29 @@ class NgramModel:
             context = context[len(context) - context[::-1].index(-1) :]
         followers = self.followers
         total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
+        getters = self._getters(overlay)
+        skip = getters is not None  # the lookups that must be 0 (see _logprob3)
+        if getters is None:
+            count = self.count
+
+            def cnt(gram: Gram) -> float:
+                return count(gram, overlay)
+
+        else:
+            cg, ag, bg = getters
+
+            def cnt(gram: Gram) -> float:
+                return cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+
         levels: list[tuple[Gram, float, float]] = []
         for n in range(1, min(len(context), self.order - 1) + 1):
             ctx = context[len(context) - n :]
-            seen: float = self.count(ctx, overlay)
+            seen: float = cnt(ctx)
             if seen <= 0:
                 break
             levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
         vocab = max(1, followers.get((), 1))
+        log2 = math.log2
         out = []
         for word in words:
             if word == -1:
@@ -188,24 +254,117 @@ class NgramModel:
                 for _, _, escape in levels:
                     p *= escape
             else:
-                c: float = self.count((word,), overlay)
-                p = (max(c - DISCOUNT, 0) + DISCOUNT) / total
+                c: float = cnt((word,))
+                d = c - DISCOUNT
+                p = ((d if d > 0 else 0) + DISCOUNT) / total
                 for ctx, seen, escape in levels:
-                    gram = (*ctx, word)
-                    c = self.count(gram, overlay)
-                    p = max(c - DISCOUNT, 0) / seen + escape * p
-            out.append(math.log2(max(p, 1e-12)))
+                    if c > 0 or not skip:  # else the longer n-grams count 0 too
+                        c = cnt((*ctx, word))
+                    d = c - DISCOUNT
+                    p = (d if d > 0 else 0) / seen + escape * p
+            out.append(log2(p if p > 1e-12 else 1e-12))
         return out
 
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int], overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        getters = self._getters(overlay)
         total, count = 0.0, 0
         for j in positions:
-            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
+            context = tuple(ids[max(0, j - n) : j])
+            if getters is None:
+                total -= self._logprob_any(context, ids[j], overlay, tokens)
+            else:
+                total -= self._logprob3(context, ids[j], tokens, *getters)
             count += 1
         return total / count if count else 0.0
+
+    def cross_entropy_shared(
+        self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: _Memo
+    ) -> float | None:
+        """cross_entropy(ids, positions, overlay) for one of several words tried at the
+        token positions `names` (a naming candidate), sharing with the other tries what
+        does not depend on the word: at a position m tokens after the nearest name, the
+        unigram and the first m-1 context levels see none of the names. `memo` keeps
+        those per position; it is only valid for the same ids (outside `names`), names
+        and overlay. The same additions in the same order as cross_entropy, so the same
+        value. None: the overlay has no inline path (use cross_entropy)."""
+        getters = self._getters(overlay)
+        if getters is None:
+            return None
+        cg, ag, bg = getters
+        n = self.order - 1
+        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        followers = self.followers
+        total, count = 0.0, 0
+        for j in positions:
+            context = tuple(ids[max(0, j - n) : j])
+            word = ids[j]
+            m = min((j - q for q in names if q <= j), default=self.order)
+            if m == 0 or m >= self.order:  # the word itself, or nothing of it in reach
+                total -= self._logprob3(context, word, tokens, cg, ag, bg)
+                count += 1
+                continue
+            state = memo.get(j)
+            if state is None:
+                state = memo[j] = self._prefix(context, word, tokens, cg, ag, bg, m)
+            p, word_seen, stopped = state
+            if not stopped:
+                if -1 in context:
+                    context = context[len(context) - context[::-1].index(-1) :]
+                k = len(context)
+                for level in range(m, min(k, n) + 1):
+                    ctx = context[k - level :]
+                    seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+                    if seen <= 0:
+                        break
+                    distinct = followers.get(ctx, 1)
+                    c = 0.0
+                    if word_seen:
+                        gram = (*ctx, word)
+                        c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                        word_seen = c > 0
+                    d = c - DISCOUNT
+                    p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+            total -= math.log2(p if p > 1e-12 else 1e-12)
+            count += 1
+        return total / count if count else 0.0
+
+    def _prefix(
+        self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get, m: int
+    ) -> tuple[float, bool, bool]:
+        """_logprob3's unigram and levels 1..m-1: (p, word_seen, stopped early)."""
+        vocab = max(1, self.followers.get((), 1))
+        word_seen = word != -1
+        if word == -1:
+            p = min(0.5, DISCOUNT * vocab / max(total, 1))
+        else:
+            gram: Gram = (word,)
+            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+            word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
+        k = len(context)  # levels below m never reach a -1 (only names can be -1)
+        for level in range(1, m):
+            ctx = context[k - level :]
+            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+            if seen <= 0:
+                return p, word_seen, True
+            distinct = self.followers.get(ctx, 1)
+            c = 0.0
+            if word_seen:
+                gram = (*ctx, word)
+                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
+                word_seen = c > 0
+            d = c - DISCOUNT
+            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+        return p, word_seen, False
+
+
+_Get = Callable[[Gram, int], float]
+_Memo = dict[int, tuple[float, bool, bool]]
+_EMPTY: dict[Gram, float] = {}
 
 
 def _bump(index: dict[Gram, Counter[int]], key: Gram, word: int, c: int) -> None:

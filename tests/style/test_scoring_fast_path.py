@@ -1,0 +1,56 @@
+"""The n-gram model's inline scoring path (NgramModel._getters: counts summed inline, the
+lookups that must be 0 skipped) ranks every name exactly as the plain path does."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel, extract
+from codie.analyzers.style.naming import Ranked, Scorer
+from codie.analyzers.style.ngram import NgramModel, grams
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+TRAIN = ("argparse.py", "json/decoder.py", "json/encoder.py", "textwrap.py", "shlex.py", "csv.py")
+SCORED = ("json/decoder.py", "shlex.py", "fnmatch.py")  # two of them trained on: excluded
+
+
+def ranks(model: WorkspaceModel, name: str) -> list[Ranked | None]:
+    path = STDLIB / name
+    facts = extract(path.read_bytes())
+    assert facts.scopes is not None and facts.stream is not None
+    scorer = Scorer(model, facts.stream, path.as_posix())
+    bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP]
+    return [scorer.rank(b, facts.scopes, gate=gate) for b in bindings for gate in (False, True)]
+
+
+def test_the_inline_path_ranks_every_name_as_the_plain_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [STDLIB / name for name in TRAIN if (STDLIB / name).is_file()]
+    if len(files) < 4:
+        pytest.skip("the standard library's sources are not installed")
+    model = WorkspaceModel()
+    for path in files:
+        model.add(path.as_posix(), extract(path.read_bytes()))
+    fast = {name: ranks(model, name) for name in SCORED}
+    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    plain = {name: ranks(model, name) for name in SCORED}
+    assert fast == plain
+    scored = [r for found in fast.values() for r in found if r is not None]
+    assert len(scored) > 50 and any(r.names for r in scored)
+
+
+def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    lm = NgramModel(order=3)
+    lm.apply(grams(lm.vocab.encode(["a", "b", "c", "a", "b", "d", "a", "b", "c", "e"]), 3))
+    doc_ids = lm.vocab.encode(["a", "b", "e", "a", "b", "c"])
+    # overlays as the scorer makes them: whole token windows, added or taken out
+    doc = {g: float(c) for g, c in grams(doc_ids, 3).items()}
+    own = {g: -1.0 for g in [(4,), (1, 4), (4, 0), (0, 1, 4), (1, 4, 0), (4, 0, 1)]}
+    own[()] = -1.0
+    cases = [((0, 1), w, o) for w in (-1, 0, 1, 2, 3, 4, 9) for o in ((), (doc,), (doc, own))]
+    fast = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
+    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    plain = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
+    assert fast == plain

@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
@@ -46,16 +47,40 @@ from codie.core.findings import Finding  # noqa: E402
 from codie.lsp.server import build_server  # noqa: E402
 
 TIMES: dict[str, list[float]] = defaultdict(list)
-_original_run = engine.DocumentAnalysis._run
+# CPU per analyzer within one keystroke: statements of incremental analyzers, and the
+# start and steps of a whole-document analyzer's pass (it may pause between functions)
+PER_KEY: dict[str, float] = defaultdict(float)
+_original_statement = engine.DocumentAnalysis._run_statement
+_original_start = engine.DocumentAnalysis._start_pass
+_original_advance = engine.DocumentAnalysis._advance
 
 
-def _timed_run(self: engine.DocumentAnalysis, analyzer: Analyzer, nodes: Sequence[Node], size: int) -> list[Finding]:
+def _label(analyzer: Analyzer) -> str:
+    return f"  {analyzer.name} ({'incremental' if analyzer.incremental else 'whole-file'})"
+
+
+def _timed_statement(self: engine.DocumentAnalysis, analyzer: Analyzer, node: Node) -> list[Finding]:
     started = time.thread_time()
     try:
-        return _original_run(self, analyzer, nodes, size)
+        return _original_statement(self, analyzer, node)
     finally:
-        kind = "incremental" if analyzer.incremental else "whole-file"
-        TIMES[f"  {analyzer.name} ({kind})"].append(time.thread_time() - started)
+        PER_KEY[_label(analyzer)] += time.thread_time() - started
+
+
+def _timed_start(self: engine.DocumentAnalysis, analyzer: Analyzer, nodes: Sequence[Node]) -> Any:
+    started = time.thread_time()
+    try:
+        return _original_start(self, analyzer, nodes)
+    finally:
+        PER_KEY[_label(analyzer)] += time.thread_time() - started
+
+
+def _timed_advance(self: engine.DocumentAnalysis, p: Any, deadline: float) -> bool:
+    started = time.thread_time()
+    try:
+        return _original_advance(self, p, deadline)
+    finally:
+        PER_KEY[_label(p.analyzer)] += time.thread_time() - started
 
 
 def top_level_lines(text: str) -> list[int]:
@@ -96,7 +121,9 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
     while not analysis.step(3600.0):
         pass
     TIMES.clear()
-    engine.DocumentAnalysis._run = _timed_run  # type: ignore[method-assign]
+    engine.DocumentAnalysis._run_statement = _timed_statement  # type: ignore[method-assign]
+    engine.DocumentAnalysis._start_pass = _timed_start  # type: ignore[method-assign]
+    engine.DocumentAnalysis._advance = _timed_advance  # type: ignore[method-assign]
     version = 1
     for insert, line, new in plan:
         version += 1
@@ -115,6 +142,9 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
         while not analysis.step(3600.0):
             pass
         t3 = time.thread_time()
+        for name, cpu in PER_KEY.items():
+            TIMES[name].append(cpu)
+        PER_KEY.clear()
         visible = server.visible_findings(analysis)
         t4 = time.thread_time()
         entries = server._diagnostics(uri)  # presents again, then converts (convert.DiagnosticCache)

@@ -13,7 +13,11 @@ median over the runs of:
 
 Also prints the import time of the server's start path (`python -X importtime`).
 
-    .venv/bin/python bench/first_diagnostics.py [--runs 5] [--client neovim] [--workspace DIR]
+    .venv/bin/python bench/first_diagnostics.py [--runs 5] [--cold] [--client neovim] [--workspace DIR]
+
+Without --cold, Codie starts with its user cache folder as it is (after the first run: the
+start-up code cache and the `initialize` answer filed by the previous start, as on a
+user's second start); with --cold, every start gets an empty one.
 
 `--workspace DIR` copies DIR's Python files next to the opened file (a fresh copy per
 run: no `.codie` state, as on a first start in a project), so that the background work a
@@ -92,16 +96,21 @@ def client_capabilities(name: str) -> dict[str, Any]:
     return caps
 
 
-def one_run(cmd: list[str], template: Path, caps: dict[str, Any]) -> Run:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        shutil.copytree(template, root, dirs_exist_ok=True)
-        return measure(cmd, root, caps)
+def one_run(cmd: list[str], template: Path, caps: dict[str, Any], cold: bool) -> Run:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as cache:
+        root = Path(tmp) / "w"
+        shutil.copytree(template, root)
+        # --cold: an empty user cache folder, so neither the start-up code cache nor a filed
+        # `initialize` answer exists (a first start after installing or upgrading)
+        env = {**os.environ, "CODIE_CACHE_DIR": cache} if cold else None
+        return measure(cmd, root, caps, env)
 
 
-def measure(cmd: list[str], root: Path, caps: dict[str, Any]) -> Run:
+def measure(cmd: list[str], root: Path, caps: dict[str, Any], env: dict[str, str] | None = None) -> Run:
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root, env=env
+    )
     assert proc.stdin is not None and proc.stdout is not None
     params = {
         "processId": os.getpid(),
@@ -169,11 +178,19 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--client", choices=sorted(CLIENTS), default="vscode", help="whose capabilities to send")
     p.add_argument("--workspace", type=Path, help="a project whose Python files surround the opened file")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="each codie start with an empty cache folder (no start-up code cache, no filed `initialize` answer)",
+    )
     p.add_argument("--ruff", default=shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff")
     args = p.parse_args()
     servers = {"codie serve": [sys.executable, "-m", "codie", "serve"], "ruff server": [args.ruff, "server"]}
     caps = client_capabilities(args.client)
-    print(f"{os.cpu_count()} CPUs, load average before: {load()}; {args.runs} runs each, {args.client} capabilities")
+    print(
+        f"{os.cpu_count()} CPUs, load average before: {load()}; {args.runs} runs each, {args.client} capabilities"
+        + (", cold: an empty cache folder per start" if args.cold else ", warm: Codie's user cache folder as it is")
+    )
     runs: dict[str, list[Run]] = {name: [] for name in servers}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -184,7 +201,7 @@ def main() -> None:
         (root / "app.py").write_text(SOURCE)
         for _ in range(args.runs):
             for name, cmd in servers.items():  # interleaved: both see the same load
-                runs[name].append(one_run(cmd, root, caps))
+                runs[name].append(one_run(cmd, root, caps, args.cold))
     print(f"load average after: {load()}")
     print("medians, wall time from process start (server CPU time at that moment):")
     print(f"{'server':<12} {'initialize answered':>24} {'first diagnostics':>24}")

@@ -11,7 +11,9 @@ scenario and server, alternating servers so that both see the same machine load:
           open -> complete diagnostics, and 10 edits
 
     .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k]
-        [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"]
+        [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm]
+
+Codie starts cold every time (an empty cache folder per start) unless --warm is given.
 
 Prints one row per scenario and server (medians of --repeat cold runs), then codie/ruff
 ratios, the load average and the core count. Figures are wall-clock on whatever machine
@@ -117,6 +119,11 @@ def main() -> None:
     ap.add_argument("--pace", type=float, default=0.2, help="seconds between typing edits (0.1-0.3 is typing)")
     ap.add_argument("--codie", default=f"{ROOT / '.venv' / 'bin' / 'codie'} serve")
     ap.add_argument("--ruff", default=None, help="ruff server command (default: the venv's ruff)")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="start codie with its user cache folder as it is (default: an empty one per start, as after installing)",
+    )
     args = ap.parse_args()
     lspbench = find_lspbench()
     servers = {"codie": args.codie, "ruff": args.ruff or default_ruff()}
@@ -126,6 +133,14 @@ def main() -> None:
         big = Path(tmp) / "big" / "stdlib50k.py"
         big.parent.mkdir()
         big.write_text(stdlib_repeated(50_000), encoding="utf-8")
+        if not args.warm:
+            # every start cold: an empty cache folder (no start-up code cache, no filed
+            # `initialize` answer); `exec` keeps the pid lspbench samples for memory
+            starts = Path(tmp) / "caches"
+            starts.mkdir()
+            servers["codie"] = "sh -c " + shlex.quote(
+                f'CODIE_CACHE_DIR="$(mktemp -d -p {shlex.quote(str(starts))})" exec {args.codie}'
+            )
         for name in args.scenarios.split(","):
             for label, server in servers.items():
                 print(f"[editor_bench] {name}: {label} ...", file=sys.stderr, flush=True)

@@ -447,7 +447,13 @@ vim.api.nvim_create_autocmd("User", {
 })
 
 check(":CodieRunTests runs the related tests in the sandbox", function()
-  vim.fn.writefile({ "from shop import checkout", "", "", "def test_checkout():", "    assert checkout('2') == 2" }, dir .. "/test_shop.py")
+  -- checkout() asks for input: the test answers it, so the run passes in the sandbox
+  vim.fn.writefile({
+    "from shop import checkout", "", "",
+    "def test_checkout(monkeypatch):",
+    "    monkeypatch.setattr('builtins.input', lambda prompt='': prompt)",
+    "    assert checkout('2') == 2",
+  }, dir .. "/test_shop.py")
   vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/test_shop.py"))
   wait("the client on the test file", function() return #require("codie.util").clients(0) > 0 end)
   local started, err
@@ -461,6 +467,7 @@ check(":CodieRunTests runs the related tests in the sandbox", function()
   assert(started.started ~= false, started.reason)
   wait("codie/runtimeResult", function() return codie.last_runtime ~= nil end, 90000)
   assert(codie.last_runtime.backend, vim.inspect(codie.last_runtime))
+  assert((codie.last_runtime.summary or ""):find("1 passed, 0 failed", 1, true), vim.inspect(codie.last_runtime))
   vim.cmd("buffer " .. buf)
 end)
 

@@ -74,7 +74,8 @@ cat > "$WORK/project/test_sample.py" <<'PY'
 from sample import checkout
 
 
-def test_checkout():
+def test_checkout(monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt="": prompt)
     assert checkout("2") == 2
 PY
 # A git repository with one commit: hotspots rank by churn.

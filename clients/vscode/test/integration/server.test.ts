@@ -89,7 +89,7 @@ before(async () => {
   // A git repository with one commit, so that hotspots have churn to rank.
   const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...a], { cwd: workdir, stdio: "ignore" });
   git("init", "-q");
-  writeFileSync(join(workdir, "test_shop.py"), "from shop import checkout\n\n\ndef test_checkout():\n    assert checkout('2') == 2\n");
+  writeFileSync(join(workdir, "test_shop.py"), "from shop import checkout\n\n\ndef test_checkout(monkeypatch):\n    monkeypatch.setattr('builtins.input', lambda prompt='': prompt)\n    assert checkout('2') == 2\n");
   git("add", "shop.py", "test_shop.py");
   git("commit", "-q", "-m", "shop");
   uri = pathToFileURL(file).toString();
@@ -279,6 +279,8 @@ test("Run Related Tests: codie.runTests runs them in the sandbox and reports the
   t.diagnostic(JSON.stringify(result).slice(0, 300));
   assert.ok(result.backend, JSON.stringify(result));
   assert.ok(result.summary, JSON.stringify(result));
+  // the fixture's test answers checkout()'s input(): it passes in the sandbox
+  assert.match(String(result.summary), /\b1 passed, 0 failed/, JSON.stringify(result));
 });
 
 /** The text after applying LSP edits (non-overlapping, one document) to `text`. */

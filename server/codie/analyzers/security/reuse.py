@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
+from codie.core.textdiff import common_prefix, common_suffix
 
 if TYPE_CHECKING:
     from codie.analyzers.security.interp import FlowState
@@ -103,9 +104,9 @@ class Remap:
 
     @classmethod
     def between(cls, old: bytes, old_def: int, new: bytes, new_def: int) -> Remap:
-        prefix = _common_prefix(old, new)
+        prefix = common_prefix(old, new)
         limit = min(len(old), len(new)) - prefix
-        suffix = _common_suffix(old, new, limit)
+        suffix = common_suffix(old, new, limit)
         return cls(old_def, new_def, prefix, len(old) - suffix, len(new) - len(old))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -117,32 +118,6 @@ class Remap:
         else:
             raise Unmappable
         return s - self.new_def, e - self.new_def
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    if a[:hi] == b[:hi]:
-        return hi
-    while lo < hi:  # bisection on slice equality: C speed, log n compares
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    lo, hi = 0, limit
-    if hi == 0 or a[len(a) - hi :] == b[len(b) - hi :]:
-        return hi
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class Remapper:

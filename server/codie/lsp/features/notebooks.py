@@ -22,6 +22,7 @@ from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
 from codie.core.notebook import CellMap, build_module, cell_findings
+from codie.core.textdiff import common_prefix, common_suffix
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
@@ -86,33 +87,11 @@ def _splice(notebook: Notebook, cells: dict[str, Document]) -> None:
     old = module.source
     if source == old:
         return
-    lo = _common_prefix(old, source)
-    hi = _common_suffix(old, source, lo)
+    lo = common_prefix(old, source)
+    hi = common_suffix(old, source, min(len(old), len(source)) - lo)
     edit = module.splice(lo, len(old) - hi, source[lo : len(source) - hi])
     notebook.analysis.note_edit(edit)
     notebook.analysis.note_changed_ranges(module.reparse())
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:  # binary search with C-speed slice comparisons
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
-    lo, hi = 0, min(len(a), len(b)) - prefix
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _cell_docs(ls: CodieServer, notebook: Notebook) -> dict[str, Document]:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import logging
 import math
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from tree_sitter import Node
 
@@ -387,12 +388,16 @@ class DocumentAnalysis:
             # slow whole-file pass on each would freeze the editor. It sticks for the document.
             self._remember((name, FILE_KEY), tail)
             return [self.budget_finding(name, FILE_UNIT, 0, 0, tail)]
-        found = p.found
-        out: list[Finding] = []
-        for unit, reason in p.degraded:
-            found = [f for f in found if not (unit.start <= f.start and f.end <= unit.end)]
-            out.append(self.budget_finding(name, unit.name, unit.start, unit.end, reason))
-        return found + out
+        if not p.degraded:
+            return p.found
+        # a finding lies inside some degraded unit exactly when the units that start at or
+        # before it reach past its end: bisection over the sorted starts with the running
+        # furthest end (one pass over the findings, not one per degraded unit)
+        spans = sorted((unit.start, unit.end) for unit, _ in p.degraded)
+        starts = [start for start, _ in spans]
+        reach = list(accumulate((end for _, end in spans), max))
+        kept = [f for f in p.found if not ((i := bisect_right(starts, f.start)) and f.end <= reach[i - 1])]
+        return kept + [self.budget_finding(name, u.name, u.start, u.end, why) for u, why in p.degraded]
 
     def limit_for(self, size: int) -> float:
         """The CPU seconds one call may take on `size` bytes (see DEFAULT_TIME_LIMIT)."""

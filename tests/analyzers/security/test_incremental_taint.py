@@ -284,3 +284,43 @@ def test_module_level_code_runs_again_from_the_statement_that_changed() -> None:
         assert full(found) == full(fresh(doc.source)), doc.source.decode()
         restarted += analyzer.module_restart[URI] > 0
     assert restarted >= 10
+
+
+def test_each_function_is_analysed_under_its_own_unit_mark(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine charges the work between two Unit marks to the second one. Choosing which
+    callers to analyse needs the summaries of the functions that mention a sink; those must
+    be computed one per mark, not all before the first (which charged a whole file's work to
+    one function, and the engine then degraded every function with the same text)."""
+    from codie.analyzers.security import module
+
+    analysed: list[str] = []
+    real = module.ModuleInfo._analyze_guarded
+
+    def counting(self: module.ModuleInfo, info: module.FunctionInfo) -> module.Result:
+        analysed.append(info.key)
+        return real(self, info)
+
+    monkeypatch.setattr(module.ModuleInfo, "_analyze_guarded", counting)
+    text = "import pickle\nimport subprocess\n" + "".join(
+        f"\ndef load_{i}(path):\n    with open(path, 'rb') as fh:\n        return pickle.load(fh)\n"
+        f"\ndef run_{i}(cmd):\n    return helper_{i}(cmd)\n"
+        f"\ndef helper_{i}(cmd):\n    return subprocess.run(cmd, shell=True)\n"
+        for i in range(20)
+    )
+    doc = Document(URI, text)
+    work_per_mark: list[int] = []
+    marks: list[str] = []
+    for item in TaintAnalyzer().analyze(Context(doc, catalogue()), list(doc.tree.root_node.named_children)):
+        if isinstance(item, Finding):
+            continue
+        work_per_mark.append(len(analysed))
+        marks.append(item.name)
+        analysed.clear()
+    assert len(marks) == 1 + 60  # module-level code, then every function (run_i: its helper reaches a sink)
+    assert max(work_per_mark) == 1, list(zip(marks, work_per_mark, strict=True))
+    found = {
+        f.rule_id
+        for f in TaintAnalyzer().analyze(Context(Document(URI, text), catalogue()), [])
+        if isinstance(f, Finding)
+    }
+    assert {"SEC002", "SEC009"} <= found

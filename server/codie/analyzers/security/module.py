@@ -292,14 +292,9 @@ class ModuleInfo:
         return self._classes
 
     # --------------------------------------------------------------------------- analysis
-    def interesting(self) -> list[str]:
-        """Functions worth analysing: they reach a sink, or call one whose summary does.
-
-        Candidates are found by name (cheap): functions mentioning a sink, and their
-        callers, transitively. A caller that mentions no sink itself is analysed only when
-        a function it may call (by name) has a summary that reaches a sink: otherwise it
-        cannot have a finding, and a keystroke that adds a sink to a function (with no
-        parameter reaching it) does not make all its callers run."""
+    def _direct(self) -> tuple[set[str], dict[str, frozenset[str]]]:
+        """Functions that mention a sink (or are HTML routes), and the names every other
+        function calls. Found by name: cheap, and rarely wrong."""
         direct: set[str] = set()
         calls: dict[str, frozenset[str]] = {}
         for key, info in self.functions.items():
@@ -310,8 +305,14 @@ class ModuleInfo:
                 direct.add(key)
             else:
                 calls[key] = called
-        # callers of chosen functions, transitively (by name: cheap and rarely wrong), and
-        # (headless) callers of functions imported from the workspace
+        return direct, calls
+
+    def _callers(self, direct: set[str], calls: dict[str, frozenset[str]]) -> list[str]:
+        """The other functions worth analysing, once the direct ones have their results: the
+        callers, transitively, of a direct function whose summary reaches a sink (or,
+        headless, of a function imported from the workspace). A caller that mentions no sink
+        itself cannot have a finding otherwise, so a keystroke that adds a sink to a function
+        (with no parameter reaching it) does not make all its callers run."""
         workspace = self.workspace_imports()
         candidates: set[str] = set()
         frontier = {k.rsplit(".", 1)[-1] for k in direct} | workspace
@@ -322,10 +323,8 @@ class ModuleInfo:
                 del rest[k]
             candidates.update(added)
             frontier = {k.rsplit(".", 1)[-1] for k in added}
-        # which of them may reach a sink through a summary: the direct ones whose summary
-        # does, then (by name again) their callers, transitively
         reaching = {k.rsplit(".", 1)[-1] for k in sorted(direct) if self._reaches_sink(k)}
-        chosen = direct | {k for k in candidates if calls[k] & workspace}
+        chosen = {k for k in candidates if calls[k] & workspace}
         pending = candidates - chosen
         while reaching and pending:
             added = [k for k in sorted(pending) if calls[k] & reaching]
@@ -372,7 +371,15 @@ class ModuleInfo:
         budgets and pauses per function; see core.analyzer.Unit)."""
         self.result(MODULE_KEY)
         yield MODULE_KEY
-        for key in self.interesting():
+        direct, calls = self._direct()
+        # the direct functions one by one, each its own unit: choosing the callers needs
+        # their summaries, and computing them all before the first mark would charge a
+        # whole file's work to whichever function came first (a verdict the engine then
+        # remembers for every function with the same text)
+        for key in sorted(direct):
+            self.result(key)
+            yield key
+        for key in self._callers(direct, calls):
             self.result(key)
             yield key
         self.cache.trim(len(self.results))

@@ -30,9 +30,15 @@ def test_an_unreachable_postgres_url_is_one_clear_error(command: list[str], tmp_
     assert not (tmp_path / "postgresql:").exists()
 
 
-def test_a_bad_lease_is_a_usage_error(tmp_path: Path) -> None:
-    done = codie("worker", "--standalone", "--lease", "0", cwd=tmp_path)
-    assert done.returncode == 2 and "--lease" in done.stderr and "Traceback" not in done.stderr
+@pytest.mark.parametrize(
+    "command", [["worker", "--standalone"], ["webhook", "--port", "0", "--db", "webhook.db", "--workers", "0"]]
+)
+@pytest.mark.parametrize("lease", ["0", "-1", "nan"])
+def test_a_bad_lease_is_a_usage_error(command: list[str], lease: str, tmp_path: Path) -> None:
+    done = codie(*command, "--lease", lease, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "--lease must be a positive number of seconds" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "webhook.db").exists()  # refused before anything was opened
 
 
 def test_a_queue_that_cannot_be_written_is_an_error_not_a_memory_queue(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ stderr, exit 2), found before any work starts, so a long run never ends in a tra
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -86,3 +87,24 @@ def check_options(args: object) -> None:
     rule_patterns(getattr(args, "ignore", None), "--ignore")
     output_file(getattr(args, "output", None))
     jobs(getattr(args, "jobs", None))
+
+
+def add_lease_option(parser: argparse.ArgumentParser) -> None:
+    """--lease, as every command that claims queued jobs takes it (see lease_seconds)."""
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a claimed job stays ours without a heartbeat (default 30)",
+    )
+
+
+def lease_seconds(value: float | None) -> float:
+    """--lease, or the queue's default: a positive number of seconds."""
+    from codie.worker.queue import LEASE  # here: the queue is not needed to parse arguments
+
+    lease = LEASE if value is None else value
+    if not lease > 0:  # (also refuses nan)
+        raise UsageError(f"--lease must be a positive number of seconds, got {value}")
+    return lease

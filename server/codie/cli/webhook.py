@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from codie.cli.main import UsageError
-from codie.cli.validate import port, readable_file
+from codie.cli.validate import add_lease_option, lease_seconds, port, readable_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,13 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--max-body", type=int, default=5 * 1024 * 1024, help="largest delivery accepted, bytes")
     p.add_argument("--workers", type=int, default=1, help="embedded pr-check workers (0: use `codie worker`)")
-    p.add_argument(
-        "--lease",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="how long a claimed job stays ours without a heartbeat (default 30)",
-    )
+    add_lease_option(p)
     p.set_defaults(func=run)
 
 
@@ -41,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     import codie.pr.job  # noqa: F401  (registers the pr-check handler)
     from codie.pr.webhook import WebhookService, serve
     from codie.worker.handlers import load_modules
-    from codie.worker.queue import LEASE, QueueError
+    from codie.worker.queue import QueueError
 
     for problem in load_modules():  # the embedded workers run every registered kind
         print(f"codie webhook: {problem}", file=sys.stderr)
@@ -56,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if not secret:
         raise UsageError("a webhook secret is required: --secret-file or $CODIE_WEBHOOK_SECRET")
-    lease = LEASE if args.lease is None else args.lease
-    if lease <= 0 or args.workers < 0:
-        raise UsageError("--lease must be positive and --workers at least 0")
+    lease = lease_seconds(args.lease)
     try:
         service = WebhookService(secret.encode(), args.db, args.max_body, args.workers, lease)
     except QueueError as exc:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from codie.cli.main import UsageError
+from codie.cli.validate import add_lease_option, lease_seconds
 from codie.store import default_path
 
 
@@ -19,13 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--standalone", action="store_true", help="no protocol on stdio: just run queued jobs until interrupted"
     )
-    p.add_argument(
-        "--lease",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="how long a claimed job stays ours without a heartbeat (default 30)",
-    )
+    add_lease_option(p)
     p.set_defaults(func=run)
 
 
@@ -33,12 +28,10 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
 
     from codie.worker.main import main
-    from codie.worker.queue import LEASE, QueueError
+    from codie.worker.queue import QueueError
 
     db = args.db or default_path(Path.cwd())
-    lease = LEASE if args.lease is None else args.lease
-    if lease <= 0:
-        raise UsageError(f"--lease must be a positive number of seconds, got {args.lease}")
+    lease = lease_seconds(args.lease)
     try:
         return main(db, standalone=args.standalone, lease=lease)
     except QueueError as exc:

@@ -99,11 +99,13 @@ class Scheduler:
 
     async def settled(self, uri: str) -> DocumentAnalysis | None:
         """The analysis of uri once it is current (for pull diagnostics, code actions...)."""
-        analysis = self.server.analyses.get(uri)
-        if analysis is not None and analysis.pending:
+        # a loop: between the idle event being set and this coroutine resuming, a settings
+        # reload (or an edit) can invalidate the analysis again; answering then would give
+        # a pull-diagnostics client an empty list for a document that has findings
+        while (analysis := self.server.analyses.get(uri)) is not None and analysis.pending:
             self.schedule(uri)
             await self._idle[uri].wait()
-        return self.server.analyses.get(uri)
+        return analysis
 
     def forget(self, uri: str) -> None:
         """uri was closed: stop its work and let anyone waiting for it go."""

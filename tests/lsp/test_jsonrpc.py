@@ -125,3 +125,32 @@ def test_a_wrong_content_length_ends_the_process_non_zero(server: RawServer, tmp
     server.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(body) - 5, body))
     server.send({"jsonrpc": "2.0", "id": 6, "method": "shutdown"})
     assert server.wait_exit() != 0
+
+
+def test_shutdown_with_a_request_of_ours_unanswered_is_answered_null(server: RawServer, tmp_path: Path) -> None:
+    """pygls's shutdown cancels the server's pending requests while iterating over the dict
+    that their cancellation removes them from; the client got an internal error instead of
+    null (and the server's own shutdown work never ran to the end)."""
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": None,
+                "rootUri": tmp_path.as_uri(),
+                "capabilities": {"workspace": {"configuration": True}},
+            },
+        }
+    )
+    assert "result" in server.messages.get(timeout=60)
+    server.notify("initialized", {})
+    while (msg := server.messages.get(timeout=60)) is not None and msg.get("method") != "workspace/configuration":
+        pass
+    assert msg is not None  # the server asks for the settings; the client never answers
+    server.send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    while (msg := server.messages.get(timeout=60)) is not None and msg.get("id") != 2:
+        pass
+    assert msg is not None and "error" not in msg and msg["result"] is None, msg
+    server.notify("exit")
+    assert server.wait_exit() == 0

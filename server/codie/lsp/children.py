@@ -52,18 +52,19 @@ class PoolStopped(Exception):
     """The pool was shut down while the call ran."""
 
 
-def idle_seconds() -> float:
-    """IDLE, or the number in $CODIE_POOL_IDLE_SECONDS (a bad value is logged and ignored)."""
+def idle_seconds(default: float = IDLE) -> float:
+    """default (IDLE), or the number in $CODIE_POOL_IDLE_SECONDS (a bad value is logged
+    and ignored)."""
     raw = os.environ.get(IDLE_ENV)
     if raw is None:
-        return IDLE
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
     if not value >= 0:  # also NaN
-        log.warning("%s=%r is not a number of seconds >= 0; using %g", IDLE_ENV, raw, IDLE)
-        return IDLE
+        log.warning("%s=%r is not a number of seconds >= 0; using %g", IDLE_ENV, raw, default)
+        return default
     return value
 
 
@@ -136,12 +137,15 @@ class HealingPool:
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
         idle: float | None = None,
+        default_idle: float = IDLE,
     ) -> None:
         self.name = name
         self.max_workers = max(1, max_workers)
         self._initializer = initializer
         self._initargs = initargs
-        self.idle = idle_seconds() if idle is None else idle
+        # idle: this many seconds, whatever the environment says; default_idle: unless
+        # $CODIE_POOL_IDLE_SECONDS says otherwise
+        self.idle = idle_seconds(default_idle) if idle is None else idle
         self._lock = threading.Lock()
         self._children: list[Child] = []  # every child started and not stopped
         self._free: list[Child] = []  # those waiting for a call

@@ -168,20 +168,37 @@ class HealingPool:
 
     def _take(self, generation: int) -> Child:
         """A free live child, or a new one (with its initializer run)."""
+        dead: list[Child] = []
         with self._lock:
             if generation != self._generation:
                 raise PoolStopped(f"{self.name} pool was shut down")
-            while self._free:
+            found = None
+            while self._free and found is None:
                 child = self._free.pop()
                 if child.alive():
-                    return child
-                self._children.remove(child)
-                child.stop()
-                self._replaced()
-            child = Child()
-            self._children.append(child)
+                    found = child
+                else:
+                    self._children.remove(child)
+                    dead.append(child)
+        for child in dead:  # died while waiting for a call (killed, OOM)
+            child.stop()
+            self._replaced()
+        if found is not None:
+            return found
+        child = Child()  # outside the lock: pids() on the event loop never waits for a spawn
+        with self._lock:
+            stopped = generation != self._generation
+            if not stopped:
+                self._children.append(child)
+        if stopped:
+            child.stop()
+            raise PoolStopped(f"{self.name} pool was shut down")
         if self._initializer is not None:
-            ok, value = child.call(self._initializer, self._initargs)
+            try:
+                ok, value = child.call(self._initializer, self._initargs)
+            except ChildDied:
+                self._drop(child)
+                raise
             if not ok:
                 self._drop(child)
                 raise value
@@ -207,11 +224,13 @@ class HealingPool:
     def _call(self, generation: int, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         """In a pool thread: the call in a live child, replacing a dead one once."""
         for attempt in (1, 2):
-            child = self._take(generation)
+            child = None
             try:
+                child = self._take(generation)
                 ok, value = child.call(fn, args)
             except ChildDied:
-                self._drop(child)
+                if child is not None:
+                    self._drop(child)
                 if generation != self._generation:
                     raise PoolStopped(f"{self.name} pool was shut down") from None
                 self._replaced()

@@ -36,10 +36,11 @@ from codie.lsp.detach import detach_from_server as detach_from_server
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDLE_ENV = "CODIE_POOL_IDLE_SECONDS"  # overrides IDLE (tests use a short one; 0: never)
-# Seconds without a call before a pool's child is stopped. Short: a call after a pause
-# pays ~0.1 s of CPU for a new child, in the child, off the server's GIL; a child kept for
-# a minute after each pause added its memory to the editor's for the whole session.
-IDLE = 10.0
+# Seconds without a call before a pool's child is stopped. Short: a call after a longer
+# pause pays ~0.1 s of CPU for a new child (in the child, off the server's GIL; the
+# metrics of a big file cost 0.4 s there anyway), while a child kept for a minute after
+# each call added its ~19 MiB to the editor's for most of a session.
+IDLE = 5.0
 # The child's program: the server's sys.path (argv[1], one entry per line), then lsp/child.
 BOOT = "import sys; sys.path[:] = sys.argv[1].split('\\n'); from codie.lsp.child import main; main()"
 

@@ -97,6 +97,10 @@ def row(summary: dict[str, Any]) -> dict[str, Any]:
         "answered": sum(e.get("received", 0) for e in edits),
         "superseded": sum(e.get("superseded", 0) for e in edits),
         "timed_out": sum(e.get("timed_out", 0) for e in edits),
+        # how many diagnostics the first publish after didOpen held, and how many the file
+        # has once analysed (open->diag times the first publish, whatever it holds)
+        "first": runs[0].get("first_publish_ndiag") if runs else None,
+        "all": runs[0].get("baseline_ndiag") if runs else None,
         "vmhwm": med.get("vmhwm_mib"),
         "tree": med.get("tree_rss_peak_mib"),
         "cpu": med.get("server_cpu_s"),
@@ -149,14 +153,14 @@ def main() -> None:
     load_after = os.getloadavg()
     head = (
         f"{'scenario':<8} {'server':<6} {'init':>6} {'cold':>7} {'open->diag':>10} {'edit p50':>9} "
-        f"{'p95':>8} {'max':>8} "
+        f"{'p95':>8} {'max':>8} {'1st/all':>9} "
         f"{'answered':>9} {'supersed':>8} {'timeout':>7} {'VmHWM':>7} {'tree':>7} {'cpu s':>6}"
     )
     print(head)
     for (name, label), r in results.items():
         print(
             f"{name:<8} {label:<6} {fmt(r['init']):>6} {fmt(r['cold']):>7} {fmt(r['open']):>10} {fmt(r['p50']):>9} "
-            f"{fmt(r['p95']):>8} {fmt(r['max']):>8} "
+            f"{fmt(r['p95']):>8} {fmt(r['max']):>8} {fmt(r['first']) + '/' + fmt(r['all']):>9} "
             f"{r['answered']:>4}/{r['sent']:<4} {r['superseded']:>8} {r['timed_out']:>7} {fmt(r['vmhwm']):>7} "
             f"{fmt(r['tree']):>7} {fmt(r['cpu'], 2):>6}"
         )
@@ -174,7 +178,8 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after; "
         f"medians of {args.repeat} cold runs per row; times in ms (init: process start -> `initialize` answered, "
-        "cold: process start -> first diagnostics), memory in MiB (tree: the server's whole process tree, sampled)"
+        "cold: process start -> first diagnostics; 1st/all: diagnostics in the first publish after didOpen / "
+        "once analysed, first run), memory in MiB (tree: the server's whole process tree, sampled)"
     )
 
 

@@ -4,6 +4,7 @@ again on the next call; a killed child is replaced (end to end: test_limits_and_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import time
@@ -82,3 +83,64 @@ def test_the_idle_time_comes_from_the_environment(
         monkeypatch.setenv(children.IDLE_ENV, raw)
     assert children.idle_seconds() == expected
     assert not math.isnan(children.idle_seconds())
+
+
+def child_pids() -> list[int]:
+    """This process's children, from /proc (every thread's list)."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{os.getpid()}/task/{task}/children") as f:
+            found += [int(p) for p in f.read().split()]  # (a thread that ended meanwhile: none)
+    return sorted(found)
+
+
+async def test_the_pool_starts_its_children_and_no_other_process() -> None:
+    # a multiprocessing pool also started a resource tracker (~12 MiB) for the server's life
+    before = set(child_pids())  # e.g. servers of other tests, still being stopped
+    pool = HealingPool("test", 2, idle=0)
+    try:
+        await asyncio.gather(pool.run(time.sleep, 0.2), pool.run(time.sleep, 0.2))
+        assert len(pool.pids()) == 2
+        assert set(child_pids()) - before == set(pool.pids())
+    finally:
+        pool.shutdown()
+    await until(lambda: not set(child_pids()) - before)  # stopped and reaped: no zombie left
+
+
+async def test_a_call_raises_what_the_function_raised_and_the_child_stays() -> None:
+    pool = HealingPool("test", 1, idle=0)
+    try:
+        pid = await pool.run(os.getpid)
+        with pytest.raises(ValueError, match="invalid literal"):
+            await pool.run(int, "x")
+        assert await pool.run(print, "printed by the child") is None  # not on the channel
+        assert await pool.run(os.getpid) == pid and pool.replaced == 0
+    finally:
+        pool.shutdown()
+
+
+async def test_a_child_killed_during_a_call_is_replaced_and_the_call_tried_again() -> None:
+    pool = HealingPool("test", 1, idle=0)
+    try:
+        first = await pool.run(os.getpid)
+        call = asyncio.ensure_future(pool.run(time.sleep, 0.5))
+        await asyncio.sleep(0.1)
+        os.kill(first, 9)
+        assert await asyncio.wait_for(call, TIMEOUT) is None
+        assert pool.replaced == 1 and await pool.run(os.getpid) not in (first, None)
+    finally:
+        pool.shutdown()
+
+
+async def test_a_cancelled_call_leaves_its_child_usable() -> None:
+    pool = HealingPool("test", 1, idle=0)
+    try:
+        pid = await pool.run(os.getpid)
+        call = asyncio.ensure_future(pool.run(time.sleep, 0.2))
+        await asyncio.sleep(0.05)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert await asyncio.wait_for(pool.run(os.getpid), TIMEOUT) == pid and pool.replaced == 0
+    finally:
+        pool.shutdown()

@@ -216,6 +216,21 @@ def test_serve_imports_no_analyzer_before_initialize() -> None:
     assert out.strip() == "[]"
 
 
+def test_loading_the_analyzers_leaves_the_stores_and_pools_for_later() -> None:
+    """What the first didOpen waits for (the analyzers and the catalogue) imports neither
+    sqlite-utils (the call graph's and the style model's stores, loaded after the first
+    diagnostics) nor multiprocessing (pool children are plain subprocesses)."""
+    probe = (
+        "import sys\n"
+        "from codie.lsp.server import build_server\n"
+        "server = build_server()\n"
+        "assert server.analyzers and server.catalogue\n"
+        "print(sorted(m for m in ('sqlite_utils', 'click', 'multiprocessing') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 # `initialize` answered before the server is built (lsp/early.py) ------------------------
 def initialize_message(msg_id: int = 1, capabilities: dict[str, Any] | None = None, **extra: Any) -> bytes:
     params = {"processId": 1, "rootUri": None, "capabilities": capabilities or {}, **extra}

@@ -35,6 +35,7 @@ DEBOUNCE = 0.25  # seconds of quiet typing before an edited module is re-indexed
 # read from it, equal a fresh build once typing pauses.
 RECONCILE_DELAY = 2.0
 CHILD_IDLE = 120.0  # seconds without a whole-graph resolve before its child process stops
+GRAPH_CHILD_IDLE = 60.0  # seconds without any call (the pool's own idle stop; see __init__)
 SERVICE = "callgraph"
 
 
@@ -59,7 +60,9 @@ class WorkspaceGraphs:
         self._tasks: set[asyncio.Task[None]] = set()
         # the whole-graph resolve after a typing pause: a second of pure-Python CPU on a few
         # hundred modules, which in a thread would hold the GIL while the user types
-        self.pool = HealingPool("callgraph", 1, initializer=detach_from_server)
+        # Its child holds the graph's state: a new one is sent the whole graph, so it is
+        # kept longer after a resolve than a stateless pool's (lsp/children.IDLE).
+        self.pool = HealingPool("callgraph", 1, initializer=detach_from_server, default_idle=GRAPH_CHILD_IDLE)
         self._idle: asyncio.TimerHandle | None = None
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:

@@ -102,3 +102,27 @@ def test_fixes_give_working_code(source: str, rule: str, expected: str) -> None:
     fixed = apply_fix(source, rule)
     assert fixed == expected
     assert rule not in rules(fixed) and "SYN001" not in rules(fixed)
+
+
+def q002_confidence(source: str) -> float:
+    return next(f for f in findings(source) if f.rule_id == "Q002").confidence
+
+
+DEFAULT_THRESHOLD = 0.3  # `codie check`'s default --min-confidence
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def add(item, seen=[]):\n    seen.append(item)\n    return len(seen)\n",
+        "def put(k, cache={}):\n    cache[k] = 1\n",
+        "def keep(self, opts={}):\n    self.opts = opts\n",
+        "def grab(opts={}):\n    return opts\n",
+        "def pair(opts={}):\n    return 1, opts\n",  # the caller gets the shared dict in a tuple
+        "def hand(opts={}):\n    configure(opts)\n",  # the callee may keep or mutate it
+        "def stub(opts={}):\n    pass\n",  # never used: no evidence either way
+        "def grow(opts: Optional[dict[str, int]] = {}):\n    opts['k'] = 1\n",  # not read-only
+    ],
+)
+def test_q002_mutated_or_escaping_default_still_shows(source: str) -> None:
+    assert q002_confidence(source) >= DEFAULT_THRESHOLD

@@ -254,6 +254,7 @@ def _default_use(ctx: Context, value: Node, param: str) -> str:
                 "pair",
                 "list",
                 "tuple",
+                "expression_list",  # `return x, default`: a tuple that holds it
                 "keyword_argument",
                 "yield",
             ):

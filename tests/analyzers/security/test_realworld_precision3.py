@@ -125,3 +125,33 @@ def test_cookie_flag_off_in_code_still_fires_next_to_many_constants() -> None:
 def test_debug_on_in_a_project_settings_module_still_fires() -> None:
     source = PROJECT.replace("DEBUG = False", "DEBUG = True")
     assert "SEC025" in rules(source, "file:///project/shop/settings.py")
+
+
+# -- SEC020: SHA-1 named for a signature check is legacy use, signing with it is not --------
+
+DSA = """
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+
+
+class DSSKey:
+    def sign_ssh_data(self, key, data):
+        return key.sign(data, hashes.SHA1())
+
+    def verify_ssh_sig(self, key, signature, data):
+        try:
+            key.verify(signature, data, hashes.SHA1())
+        except InvalidSignature:
+            return False
+        return True
+"""
+
+
+def line_of(source: str, offset: int) -> str:
+    return source.encode()[:offset].decode().rsplit("\n", 1)[-1] + source.encode()[offset:].decode().split("\n")[0]
+
+
+def test_sha1_passed_to_a_signature_verification_is_hidden_but_kept() -> None:
+    shown = [line_of(DSA, f.start).strip() for f in run(DSA) if f.rule_id == "SEC020"]
+    assert shown == ["return key.sign(data, hashes.SHA1())"]  # signing with SHA-1 still fires
+    assert len(sec020(DSA)) == 2  # the verification is still there at --min-confidence 0

@@ -231,6 +231,15 @@ class _Check:
             notes.append("in a test file")
         return evidence, notes
 
+    def verifies_with(self, node: Node) -> bool:
+        """`public_key.verify(signature, data, hashes.SHA1())`: the hash is an argument of a
+        signature check (cryptography's `verify`), not of a signing or digest call."""
+        args = node.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        fn = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+        attr = fn.child_by_field_name("attribute") if fn is not None and fn.type == "attribute" else None
+        return attr is not None and self.t(attr) == "verify"
+
     def fresh_random(self, node: Node) -> bool:
         """`os.urandom(64)`, `secrets.token_bytes()`: bytes from the OS's CSPRNG, nothing else."""
         if node.type != "call":
@@ -371,7 +380,12 @@ class _Check:
                 data = (positional[1:2] if q == "hashlib.new" else positional[:1]) or [
                     keywords[k] for k in ("data", "string") if k in keywords
                 ]
-                if data and self.fresh_random(data[0]):
+                if self.verifies_with(call):
+                    # NIST SP 800-131A: SHA-1 (and older) signature *verification* is legacy
+                    # use, allowed: the signer chose the hash, the protocol fixes it
+                    evidence = min(evidence, 0.1)
+                    notes = ["it names the hash a signature is verified with (legacy use, not signing)"]
+                elif data and self.fresh_random(data[0]):
                     # collisions and preimages need inputs an attacker knows or chooses:
                     # the digest of fresh random bytes is as unpredictable as they are
                     evidence = min(evidence, 0.05)

@@ -1,4 +1,9 @@
-"""General code-quality rules of the core: Q001-Q004 (SEC001 moved to analyzers/security)."""
+"""General code-quality rules of the core: Q001-Q004 (SEC001 moved to analyzers/security).
+
+Q001, Q003 and Q004 look at one statement at a time (incremental). Q002 also weighs what
+the file says about itself (a generated file, one that opts out of linting), so it runs
+over the whole file (MutableDefaultAnalyzer), its findings cached by the text of their method.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import ClassVar
 
 from tree_sitter import Node, Query, QueryCursor
 
+from codie.analyzers.security.chunks import ChunkCache
 from codie.core.analyzer import Analyzer, Context
 from codie.core.document import PYTHON
 from codie.core.findings import Finding, Fix, TextEdit
@@ -16,10 +22,15 @@ QUERY = Query(
     PYTHON,
     """
     (except_clause) @except
-    (default_parameter name: (_) @name value: (_) @default) @param
-    (typed_default_parameter name: (_) @name value: (_) @default) @param
     (assert_statement) @assert
     [(return_statement) (raise_statement) (continue_statement) (break_statement)] @jump
+    """,
+)
+DEFAULTS_QUERY = Query(
+    PYTHON,
+    """
+    (default_parameter name: (_) @name value: (_) @default) @param
+    (typed_default_parameter name: (_) @name value: (_) @default) @param
     """,
 )
 
@@ -53,8 +64,6 @@ class QualityAnalyzer:
             for _, caps in cursor.matches(top):
                 if "except" in caps:
                     yield from self._bare_except(ctx, caps["except"][0])
-                elif "param" in caps:
-                    yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0])
                 elif "assert" in caps and not in_tests:
                     yield from self._assert_input(ctx, caps["assert"][0])
                 elif "jump" in caps:
@@ -79,65 +88,6 @@ class QualityAnalyzer:
             message="Bare `except:` also catches KeyboardInterrupt and SystemExit",
             fix=fix,
             evidence=0.5,
-        )
-
-    # Q002 -------------------------------------------------------------------------------
-    def _mutable_default(self, ctx: Context, name: Node, value: Node) -> Iterator[Finding]:
-        kind = value.type
-        if kind == "call":
-            fn = value.child_by_field_name("function")
-            if fn is None or ctx.doc.node_text(fn) not in MUTABLE_CALLS:
-                return
-        elif kind not in MUTABLE_LITERALS:
-            return
-        param = ctx.doc.node_text(name)
-        declared = value.parent.child_by_field_name("type") if value.parent is not None else None
-        use = _default_use(ctx, value, param)
-        if declared is not None and READ_ONLY_TYPES.match(ctx.doc.node_text(declared)):
-            evidence, note = 0.1, "the annotation declares it read-only"
-        elif use == "mutated":
-            evidence, note = 0.8, "the function mutates it"
-        elif use == "escapes":
-            evidence, note = 0.5, "the function hands it on (stored, returned or passed on)"
-        else:
-            evidence, note = 0.35, "the function only reads it (or never uses it)"
-        yield ctx.report(
-            "Q002",
-            value,
-            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared between calls",
-            fix=self._none_default_fix(ctx, name, value),
-            evidence=evidence,
-            notes=[note],
-        )
-
-    def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
-        func = value.parent
-        while func is not None and func.type not in ("function_definition", "lambda"):
-            func = func.parent
-        if func is None or func.type != "function_definition":
-            return None
-        body = func.child_by_field_name("body")
-        if body is None or not body.named_children:
-            return None
-        first = body.named_children[0]
-        # insert after a docstring, before the first real statement
-        if first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
-            if len(body.named_children) < 2:
-                return None
-            first = body.named_children[1]
-        if first.start_point.row == func.start_point.row:
-            return None  # one-line def: not worth a risky rewrite
-        src = ctx.doc.source
-        line_start = src.rfind(b"\n", 0, first.start_byte) + 1
-        indent = src[line_start : first.start_byte].decode("utf-8", "replace")
-        if indent.strip():
-            return None
-        param, default = ctx.doc.node_text(name), ctx.doc.node_text(value)
-        guard = f"if {param} is None:\n{indent}    {param} = {default}\n{indent}"
-        return Fix(
-            f"Default `{param}` to None and create it inside the function",
-            (TextEdit(value.start_byte, value.end_byte, "None"), TextEdit(first.start_byte, first.start_byte, guard)),
-            safe=False,
         )
 
     # Q003 -------------------------------------------------------------------------------
@@ -220,12 +170,111 @@ class QualityAnalyzer:
         yield ctx.report("Q004", start, end, message=f"Unreachable code after `{kind}`", fix=fix, evidence=0.6)
 
 
-def _default_use(ctx: Context, value: Node, param: str) -> str:
-    """How the function uses a parameter: "mutated", "escapes" (stored, returned, passed
-    to a call) or "read"."""
+class MutableDefaultAnalyzer:
+    """Q002, over the whole file: a generated file's header (or a file-level lint opt-out)
+    weighs on every mutable default in it."""
+
+    name: ClassVar[str] = "quality-defaults"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    incremental: ClassVar[bool] = False
+    deferred: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        # findings by the text of their method or statement and the file's verdict: a
+        # keystroke elsewhere in a long file costs no second walk over this one
+        self._cache = ChunkCache()
+
+    def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
+        root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
+        if root is None:
+            return
+        generated = _generated(ctx, root)
+        yield from self._cache.run(ctx.doc.source, nodes, generated, lambda chunks: self._scan(ctx, chunks, generated))
+
+    def _scan(self, ctx: Context, nodes: Sequence[Node], generated: str) -> Iterator[Finding]:
+        for top in nodes:
+            cursor = QueryCursor(DEFAULTS_QUERY)
+            cursor.set_byte_range(top.start_byte, top.end_byte)
+            for _, caps in cursor.matches(top):
+                yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0], generated)
+
+    # Q002 -------------------------------------------------------------------------------
+    def _mutable_default(self, ctx: Context, name: Node, value: Node, generated: str) -> Iterator[Finding]:
+        kind = value.type
+        if kind == "call":
+            fn = value.child_by_field_name("function")
+            if fn is None or ctx.doc.node_text(fn) not in MUTABLE_CALLS:
+                return
+        elif kind not in MUTABLE_LITERALS:
+            return
+        param = ctx.doc.node_text(name)
+        declared = value.parent.child_by_field_name("type") if value.parent is not None else None
+        use = _default_use(ctx, value, param)
+        if declared is not None and _declared_read_only(ctx.doc.node_text(declared)):
+            evidence, note = 0.1, "the annotation declares it read-only"
+        elif use == "mutated":
+            evidence, note = 0.8, "the function mutates it"
+        elif use == "escapes":
+            evidence, note = 0.5, "the function hands it on (stored, returned or passed on)"
+        else:
+            evidence, note = 0.35, "the function only reads it (or never uses it)"
+        notes = [note]
+        if generated:
+            # the fix belongs in the generator (or the authors asked linters to keep out):
+            # an edit here is overwritten or unwanted, whatever the function does
+            evidence = min(evidence, 0.1)
+            notes.append(generated)
+        yield ctx.report(
+            "Q002",
+            value,
+            message=f"Mutable default `{ctx.doc.node_text(value)[:40]}` for `{param}` is shared between calls",
+            fix=self._none_default_fix(ctx, name, value),
+            evidence=evidence,
+            notes=notes,
+        )
+
+    def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
+        func = value.parent
+        while func is not None and func.type not in ("function_definition", "lambda"):
+            func = func.parent
+        if func is None or func.type != "function_definition":
+            return None
+        body = func.child_by_field_name("body")
+        if body is None or not body.named_children:
+            return None
+        first = body.named_children[0]
+        # insert after a docstring, before the first real statement
+        if first.type == "expression_statement" and first.named_children and first.named_children[0].type == "string":
+            if len(body.named_children) < 2:
+                return None
+            first = body.named_children[1]
+        if first.start_point.row == func.start_point.row:
+            return None  # one-line def: not worth a risky rewrite
+        src = ctx.doc.source
+        line_start = src.rfind(b"\n", 0, first.start_byte) + 1
+        indent = src[line_start : first.start_byte].decode("utf-8", "replace")
+        if indent.strip():
+            return None
+        param, default = ctx.doc.node_text(name), ctx.doc.node_text(value)
+        guard = f"if {param} is None:\n{indent}    {param} = {default}\n{indent}"
+        return Fix(
+            f"Default `{param}` to None and create it inside the function",
+            (TextEdit(value.start_byte, value.end_byte, "None"), TextEdit(first.start_byte, first.start_byte, guard)),
+            safe=False,
+        )
+
+
+def _function_of(value: Node) -> Node | None:
     func = value.parent
     while func is not None and func.type not in ("function_definition", "lambda"):
         func = func.parent
+    return func
+
+
+def _default_use(ctx: Context, value: Node, param: str) -> str:
+    """How the function uses a parameter: "mutated", "escapes" (stored, returned, passed
+    to a call) or "read"."""
+    func = _function_of(value)
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
         return "escapes"
@@ -254,6 +303,7 @@ def _default_use(ctx: Context, value: Node, param: str) -> str:
                 "pair",
                 "list",
                 "tuple",
+                "expression_list",  # `return x, default`: a tuple that holds it
                 "keyword_argument",
                 "yield",
             ):
@@ -372,5 +422,62 @@ def _identifiers(node: Node) -> Iterator[Node]:
         stack.extend(n.named_children)
 
 
+def _declared_read_only(annotation: str) -> bool:
+    """`Mapping[...]`, and `Optional[Mapping]`, `Sequence | None`, `Union[Mapping, None]`:
+    every alternative is a read-only type or None."""
+    text = annotation.strip().strip("'\"")
+    for wrapper in ("Optional[", "typing.Optional[", "Union[", "typing.Union["):
+        if text.startswith(wrapper) and text.endswith("]"):
+            return all(_declared_read_only(arm) for arm in _split_top(text[len(wrapper) : -1], ","))
+    arms = _split_top(text, "|")
+    if len(arms) > 1:
+        return all(_declared_read_only(arm) for arm in arms)
+    return text == "None" or bool(READ_ONLY_TYPES.match(text))
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+# A file-level opt-out of linting, as Ruff, flake8 and Pylint read it.
+LINT_OPT_OUT = re.compile(r"^#\s*(?:(?:ruff|flake8)\s*:\s*noqa|pylint\s*:\s*skip-file)\s*$", re.IGNORECASE)
+# A generated file's header: it says it was generated and that it must not be edited
+# (`# Generated by the protocol buffer compiler.  DO NOT EDIT!`, Go's `Code generated ...
+# DO NOT EDIT.`). "Generated by Django" alone (a migration, edited by hand) is not enough.
+GENERATED = re.compile(r"\b(?:auto-?)?generated\b", re.IGNORECASE)
+DO_NOT_EDIT = re.compile(r"\bdo not (?:edit|modify)\b", re.IGNORECASE)
+
+
+def _generated(ctx: Context, root: Node) -> str:
+    """Why the file is not one to fix by hand ("" if it is): the comments before its first
+    statement (a module docstring aside) say it is generated, or opt out of linting."""
+    header = []
+    for child in root.children:
+        if child.type == "comment":
+            header.append(ctx.doc.node_text(child))
+        elif not (
+            child.type == "expression_statement" and child.named_children and child.named_children[0].type == "string"
+        ):
+            break
+    for line in header:
+        if LINT_OPT_OUT.match(line.strip()):
+            return f"the file opts out of linting (`{line.strip()}`)"
+    text = " ".join(header)
+    if GENERATED.search(text) and DO_NOT_EDIT.search(text):
+        return "the file is generated (its header says not to edit it): a change belongs in its generator"
+    return ""
+
+
 def analyzers() -> list[Analyzer]:
-    return [QualityAnalyzer()]
+    return [QualityAnalyzer(), MutableDefaultAnalyzer()]

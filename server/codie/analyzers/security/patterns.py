@@ -48,16 +48,24 @@ class PatternAnalyzer:
             return
         src = doc.source
         imports, pattern = self._module(doc.tree, src)
-        context = (imports.fingerprint(), bool(TEST_FILE.search(doc.uri)), bool(SETTINGS_FILE.search(doc.uri)))
-        yield from self._cache.run(src, nodes, context, lambda chunks: self._scan(ctx, chunks, imports, pattern))
+        defaults = self._defaults_module(doc.tree, src)
+        context = (
+            imports.fingerprint(),
+            bool(TEST_FILE.search(doc.uri)),
+            bool(SETTINGS_FILE.search(doc.uri)),
+            defaults,
+        )
+        yield from self._cache.run(
+            src, nodes, context, lambda chunks: self._scan(ctx, chunks, imports, pattern, defaults)
+        )
 
     def _scan(
-        self, ctx: Context, nodes: Sequence[Node], imports: Imports, pattern: re.Pattern[bytes]
+        self, ctx: Context, nodes: Sequence[Node], imports: Imports, pattern: re.Pattern[bytes], defaults: bool
     ) -> Iterator[Finding]:
         check: _Check | None = None
         for top, matches in hits_by_node(pattern, ctx.doc.source, nodes):
             if check is None:
-                check = _Check(ctx, imports)
+                check = _Check(ctx, imports, defaults)
             yield from check.visit(top, matches)
 
     def __init__(self) -> None:
@@ -65,6 +73,7 @@ class PatternAnalyzer:
         # analyzer once per dirty statement, and the imports rarely change
         # (the tree is kept, so `is` cannot be fooled by a recycled id)
         self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
+        self._last_defaults: tuple[Tree, bytes, bool] | None = None
         self._cache = ChunkCache()
 
     def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
@@ -86,6 +95,14 @@ class PatternAnalyzer:
         self._last = (tree, src, imports, pattern)
         return imports, pattern
 
+    def _defaults_module(self, tree: Tree, src: bytes) -> bool:
+        last = self._last_defaults
+        if last is not None and last[0] is tree and last[1] is src:
+            return last[2]
+        verdict = defaults_module(tree.root_node)
+        self._last_defaults = (tree, src, verdict)
+        return verdict
+
 
 def _exits(if_stmt: Node) -> bool:
     """`if cond: return ...` / `raise`: the code after it runs only when cond failed."""
@@ -95,9 +112,42 @@ def _exits(if_stmt: Node) -> bool:
     return body.named_children[-1].type in ("return_statement", "raise_statement")
 
 
+def defaults_module(root: Node) -> bool:
+    """A module of default settings: its top level is (almost) only UPPER_CASE constants,
+    many of them left unset (None, "", [], {}). Such a module declares every option of a
+    framework or library for a project's own settings to override (Django's
+    `global_settings`, a split configuration's base module): a value in it is what a
+    deployment starts from, not what it runs with. A project's settings set what they use
+    and leave few values empty."""
+    settings = unset = other = 0
+    for child in root.named_children:
+        if child.type in ("comment", "import_statement", "import_from_statement", "future_import_statement"):
+            continue
+        inner = child.named_children[0] if child.type == "expression_statement" and child.named_children else None
+        if inner is not None and inner.type == "string":
+            continue  # a docstring
+        left = inner.child_by_field_name("left") if inner is not None and inner.type == "assignment" else None
+        right = inner.child_by_field_name("right") if inner is not None and inner.type == "assignment" else None
+        if left is not None and left.type == "identifier" and UPPER_NAME.match(left.text or b""):
+            settings += 1
+            if right is not None and (
+                right.type == "none"
+                or (right.type in ("list", "dictionary", "tuple") and not right.named_children)
+                or (right.type == "string" and not any(c.type == "string_content" for c in right.children))
+            ):
+                unset += 1
+        else:
+            other += 1
+    return settings >= 10 and settings >= 0.8 * (settings + other) and unset >= 0.25 * settings
+
+
+UPPER_NAME = re.compile(rb"^[A-Z][A-Z0-9_]*$")
+
+
 class _Check:
-    def __init__(self, ctx: Context, imports: Imports) -> None:
+    def __init__(self, ctx: Context, imports: Imports, defaults: bool = False) -> None:
         self.ctx = ctx
+        self.defaults = defaults
         self.src = ctx.doc.source
         self.imports = imports
         self.in_tests = bool(TEST_FILE.search(ctx.doc.uri))
@@ -180,6 +230,23 @@ class _Check:
             evidence = min(evidence, 0.1)
             notes.append("in a test file")
         return evidence, notes
+
+    def verifies_with(self, node: Node) -> bool:
+        """`public_key.verify(signature, data, hashes.SHA1())`: the hash is an argument of a
+        signature check (cryptography's `verify`), not of a signing or digest call."""
+        args = node.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        fn = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+        attr = fn.child_by_field_name("attribute") if fn is not None and fn.type == "attribute" else None
+        return attr is not None and self.t(attr) == "verify"
+
+    def fresh_random(self, node: Node) -> bool:
+        """`os.urandom(64)`, `secrets.token_bytes()`: bytes from the OS's CSPRNG, nothing else."""
+        if node.type != "call":
+            return False
+        fn = node.child_by_field_name("function")
+        name = dotted(self.src, fn) if fn is not None else None
+        return name is not None and self.imports.qualify(name) in CSPRNG_BYTES
 
     def algorithm(self, node: Node, call: Node) -> str:
         """The algorithm `hashlib.new` is given: a literal, a parameter's default
@@ -310,6 +377,19 @@ class _Check:
             used_for = keywords.get("usedforsecurity")
             if used_for is None or self.t(used_for) != "False":
                 evidence, notes = self.weak_use(call, shape=False)
+                data = (positional[1:2] if q == "hashlib.new" else positional[:1]) or [
+                    keywords[k] for k in ("data", "string") if k in keywords
+                ]
+                if self.verifies_with(call):
+                    # NIST SP 800-131A: SHA-1 (and older) signature *verification* is legacy
+                    # use, allowed: the signer chose the hash, the protocol fixes it
+                    evidence = min(evidence, 0.1)
+                    notes = ["it names the hash a signature is verified with (legacy use, not signing)"]
+                elif data and self.fresh_random(data[0]):
+                    # collisions and preimages need inputs an attacker knows or chooses:
+                    # the digest of fresh random bytes is as unpredictable as they are
+                    evidence = min(evidence, 0.05)
+                    notes = [f"it hashes fresh random bytes (`{self.t(data[0])[:40]}`) only"]
                 message = (
                     (f"`{algo.upper()}` protects a security value; it is broken for that use")
                     if evidence >= 0.5
@@ -550,12 +630,21 @@ class _Check:
         if left.type == "subscript":
             sub = left.child_by_field_name("subscript")
             key = self.t(sub).strip("'\"") if sub is not None else key
+        # a top-level constant of a module of default settings is what projects override
+        declared_default = (
+            self.defaults
+            and node.parent is not None
+            and node.parent.parent is not None
+            and (node.parent.parent.type == "module")
+        )
+        default_note = ["a module of default settings declares it, for a project's settings to override"]
         if key in COOKIE_SETTINGS and value == "False":
             yield self.ctx.report(
                 "SEC022",
                 right,
                 message=f"`{key}` is off",
-                evidence=0.7,
+                evidence=0.25 if declared_default else 0.7,
+                notes=default_note if declared_default else (),
                 fix=Fix(f"Set `{key}` to True", (TextEdit(right.start_byte, right.end_byte, "True"),), safe=False),
             )
         if key == "verify" and value == "False" and left.type == "attribute":
@@ -584,7 +673,8 @@ class _Check:
                 "SEC025",
                 node,
                 message="Debug mode is on",
-                evidence=0.7,
+                evidence=0.25 if declared_default else 0.7,
+                notes=default_note if declared_default else (),
                 fix=Fix("Turn debug mode off", (TextEdit(right.start_byte, right.end_byte, "False"),), safe=False),
             )
 
@@ -644,6 +734,10 @@ class _Check:
             evidence=0.7,
             fix=fix,
         )
+
+
+# Calls that return fresh bytes (or text made from them) of the OS's CSPRNG.
+CSPRNG_BYTES = frozenset({"os.urandom", "secrets.token_bytes", "secrets.token_hex", "secrets.token_urlsafe"})
 
 
 def analyzers() -> list[Analyzer]:

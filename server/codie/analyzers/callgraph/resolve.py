@@ -318,15 +318,24 @@ class Resolver:
     ) -> None:
         scope = self.scopes[fq]
         params, positional = scope.params, scope.positional
+        # an argument is mostly evaluated already (this call site, another target of it, a
+        # previous call with it): read the caller's memo here, `eval` only if it is not there
+        memo = self._memo.get(caller) or {}
         index = 1 if skip_first else 0
         for arg in args:
             if index >= positional:
                 break
-            self._add_param(fq, params[index], self.eval(arg, caller))
+            values = memo.get(arg)
+            if values is None or values is _ACTIVE:
+                values = self.eval(arg, caller)
+            self._add_param(fq, params[index], values)
             index += 1
         for name, arg in kwargs:
             if name in params:
-                self._add_param(fq, name, self.eval(arg, caller))
+                values = memo.get(arg)
+                if values is None or values is _ACTIVE:
+                    values = self.eval(arg, caller)
+                self._add_param(fq, name, values)
 
     def _add_param(self, fq: str, name: str, values: Values) -> None:
         if not values:

@@ -168,13 +168,17 @@ class Extractor(SpecialForms):
             obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
-            return (
-                self.getattr_expr(node, depth)
-                or self.import_module_expr(node)
-                or self.getter_expr(node, depth)
-                or self.type_of_expr(node, depth)
-                or self.call_expr(node, depth)
-            )
+            fn = node.child_by_field_name("function")
+            if fn is not None and self._maybe_special(fn):
+                special = (
+                    self.getattr_expr(node, depth)
+                    or self.import_module_expr(node)
+                    or self.getter_expr(node, depth)
+                    or self.type_of_expr(node, depth)
+                )
+                if special is not None:
+                    return special
+            return self.call_expr(node, depth)
         if kind == "lambda":
             return ("d", self.scope_of_node[node.id]) if node.id in self.scope_of_node else UNKNOWN
         if kind in ("parenthesized_expression", "await", "as_pattern"):
@@ -223,6 +227,18 @@ class Extractor(SpecialForms):
         if kind == "named_expression":
             return self.expr(node.child_by_field_name("value"), depth + 1)
         return UNKNOWN
+
+    def _maybe_special(self, fn: Node) -> bool:
+        """Whether a call of `fn` may be one of the special forms (getattr, type,
+        import_module, .get/.pop): read in the source's bytes, so that the usual call does
+        not pay for four looks at its callee. False only where each of them would say no."""
+        src, start, end = self.src, fn.start_byte, fn.end_byte
+        if src.endswith(b"import_module", start, end):
+            return True
+        kind = fn.type
+        if kind == "identifier":
+            return src[start:end] in (b"getattr", b"type")
+        return kind == "attribute" and src.endswith((b"get", b"pop"), start, end)
 
     def literal_key(self, node: Node | None) -> str | None:
         """The text of a plain string literal (a dict key), else None."""
@@ -589,7 +605,8 @@ class Extractor(SpecialForms):
                 self.scope(node).calls.append(
                     Call(("n", "super"), (), (), span.start_byte, span.end_byte, span.start_point.row)
                 )
-            self.mutation(node)
+            if fn is not None and fn.type == "attribute":  # `name.append(v)` and friends
+                self.mutation(node)
         self.apply_keyed_stores()
         self.apply_mutations()
         return self.scopes

@@ -80,10 +80,6 @@ def module_name(relative: str) -> tuple[str, bool]:
     return ".".join(parts), False
 
 
-def _unshared(value: Expr, _default: Expr) -> Expr:
-    return value
-
-
 class Extractor(SpecialForms):
     def __init__(self, source: bytes, module: str, is_package: bool, compact: bool = False) -> None:
         self.src = source
@@ -108,7 +104,9 @@ class Extractor(SpecialForms):
         # see model.share): each new tuple's parts are already shared, so one dict lookup
         # per tuple does what a recursive pass over the finished summary did at 5x the cost
         self.shared: dict[Expr, Expr] = {}
-        self._share = self.shared.setdefault if compact else _unshared
+        self.compact = compact
+        if not compact:  # an edit's update: no sharing, and no wrapper call per expression
+            setattr(self, "expr", self._expr)  # noqa: B010 (mypy forbids assigning a method)
 
     def text(self, node: Node) -> str:
         # interned: a module repeats the same names many times, and the summaries of a
@@ -153,9 +151,9 @@ class Extractor(SpecialForms):
     # expressions ---------------------------------------------------------------------------
     def expr(self, node: Node | None, depth: int = 0) -> Expr:
         found = self._expr(node, depth)
-        return self._share(found, found)
+        return self.shared.setdefault(found, found)
 
-    def _expr(self, node: Node | None, depth: int) -> Expr:
+    def _expr(self, node: Node | None, depth: int = 0) -> Expr:
         if node is None:
             return UNKNOWN
         if depth > MAX_DEPTH:
@@ -259,7 +257,8 @@ class Extractor(SpecialForms):
             return known
         inexact = self._inexact
         found = self._call_expr(node, depth)
-        found = self._share(found, found)
+        if self.compact:
+            found = self.shared.setdefault(found, found)
         if self._inexact == inexact:
             self._calls[node.id] = found
         return found

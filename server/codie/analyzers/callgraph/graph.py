@@ -373,17 +373,27 @@ class CallGraph:
         body belong to the class (as in PyCG); a class without an `__init__` is
         instantiated without an edge (there is no code of its own to call)."""
         out: dict[str, set[str]] = {}
+        classes = set()
         for q, scope in self.resolver.scopes.items():
-            if scope.kind != "class":
-                out.setdefault(q, set())
+            if scope.kind == "class":
+                classes.add(q)
+            else:
+                out[q] = set()
+        names: dict[str, str] = {}  # callee -> its name here (one per callee, not per edge)
         for edges in self.edges.values():
             for e in edges:
-                callee_scope = self.resolver.scopes.get(e.callee)
-                if callee_scope is not None and callee_scope.kind == "class":
+                callee = e.callee
+                if callee in classes:
                     continue
-                callee = "<builtin>." + e.callee[9:] if e.callee.startswith("builtins.") else e.callee
-                out.setdefault(e.caller, set()).add(callee)
-                out.setdefault(callee, set())
+                name = names.get(callee)
+                if name is None:
+                    name = names[callee] = "<builtin>." + callee[9:] if callee.startswith("builtins.") else callee
+                targets = out.get(e.caller)
+                if targets is None:
+                    targets = out[e.caller] = set()
+                targets.add(name)
+                if name not in out:
+                    out[name] = set()
         return {k: sorted(v) for k, v in sorted(out.items())}
 
     def unreferenced(self, module: str | None = None) -> list[Scope]:

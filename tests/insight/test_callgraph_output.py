@@ -4,12 +4,19 @@ extraction's byte-range scoping puts defaults, decorators and nested lambdas whe
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import json
+import pickle
 from pathlib import Path
 
+import msgpack
 import pytest
 
 from codie.analyzers.callgraph import CallGraph
+from codie.analyzers.callgraph.extract import summarize
+from codie.analyzers.callgraph.graph import PARALLEL_MIN_FILES
+from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, to_plain
 from codie.cli.callgraph import json_chunks
 from codie.cli.main import main as cli_main
 
@@ -93,3 +100,50 @@ def test_word_counts_are_skipped_only_where_nothing_can_ask_for_them(tmp_path: P
     full = CallGraph(tmp_path)
     full.build(jobs=1)
     assert bare.edges == full.edges
+
+
+SUITE = Path(__file__).resolve().parents[1] / "callgraph_suite"
+
+
+def test_parser_processes_give_the_graph_one_process_gives() -> None:
+    """Summaries cross a process boundary (pickled as constructor arguments, the cyclic GC
+    off meanwhile): the graph is the same as when one process extracts everything."""
+    assert len(list(SUITE.rglob("*.py"))) >= PARALLEL_MIN_FILES  # so the pool is used
+    parallel, serial = CallGraph(SUITE), CallGraph(SUITE)
+    parallel.build(jobs=2)
+    serial.build(jobs=1)
+    assert parallel.resolver.modules == serial.resolver.modules
+    assert parallel.edges == serial.edges
+    assert parallel.pycg_adjacency() == serial.pycg_adjacency()
+    assert gc.isenabled()  # given back as it was
+
+
+def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:
+    for path in [*sorted(SUITE.rglob("*.py")), Path(__file__)]:
+        source = path.read_bytes()
+        shared = summarize(source, path.stem, path.name, compact=True)
+        assert shared == summarize(source, path.stem, path.name, compact=False), path
+        assert pickle.loads(pickle.dumps(shared)) == shared, path
+        assert from_plain(msgpack.unpackb(msgpack.packb(to_plain(shared)))) == shared, path
+    # equal expressions are one object in a shared summary (the point of sharing)
+    summary = summarize(PROGRAM.encode(), "main", "main.py", compact=True)
+    lens = [c.callee for s in summary.scopes.values() for c in s.calls if c.callee == ("n", "len")]
+    assert len(lens) >= 2 and all(c is lens[0] for c in lens)
+    unshared = summarize(PROGRAM.encode(), "main", "main.py", compact=False)
+    lens = [c.callee for s in unshared.scopes.values() for c in s.calls if c.callee == ("n", "len")]
+    assert len(lens) >= 2 and lens[0] is not lens[1]
+
+
+def test_every_field_survives_pickling() -> None:
+    """A field added to Scope or Call but not to its __reduce__ would be lost on the way back
+    from the parser processes: every field, set away from its default, comes back."""
+    call = Call(("n", "g"), (("n", "x"),), (("k", ("n", "y")),), 6, 7, 8)
+    scope = Scope(
+        "m.C.f", "function", "m.C", "f", 1, 2, 3, 4, 5, ("self", "x"), 2, "instance", (("n", "B"),),
+        {"x": [("n", "y")]}, {"a": [("u",)]}, [("n", "x")], [call], ["os"], {"g"}, [(("n", "o"), "a", ("n", "x"))],
+    )  # fmt: skip
+    default = Scope("", "", None, "")
+    assert all(getattr(scope, f.name) != getattr(default, f.name) for f in dataclasses.fields(Scope))
+    summary = ModuleSummary("m", "m.py", "d", {scope.qualname: scope}, {"f": 1}, True)
+    back = pickle.loads(pickle.dumps(summary))
+    assert back == summary and back.scopes["m.C.f"].calls == [call]

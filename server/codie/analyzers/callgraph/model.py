@@ -43,6 +43,12 @@ class Call:
     end: int
     line: int  # 0-based
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as constructor arguments (to and from the parser processes): the
+        # per-field state a slotted dataclass pickles by default made pickling a third
+        # slower, unpickling twice as slow and the stream a third longer
+        return Call, (self.callee, self.args, self.kwargs, self.start, self.end, self.line)
+
 
 @dataclass(slots=True)
 class Scope:
@@ -71,6 +77,30 @@ class Scope:
     def assign(self, name: str, value: Expr) -> None:
         self.assigns.setdefault(name, []).append(value)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # see Call.__reduce__
+        return Scope, (
+            self.qualname,
+            self.kind,
+            self.parent,
+            self.name,
+            self.start,
+            self.end,
+            self.name_start,
+            self.name_end,
+            self.line,
+            self.params,
+            self.positional,
+            self.method_kind,
+            self.bases,
+            self.assigns,
+            self.attrs,
+            self.returns,
+            self.calls,
+            self.stars,
+            self.globals,
+            self.stores,
+        )
+
 
 @dataclass(slots=True)
 class ModuleSummary:
@@ -80,6 +110,9 @@ class ModuleSummary:
     scopes: dict[str, Scope]
     words: dict[str, int]  # identifier-like words of the file, counted (for "unreferenced")
     is_package: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:  # see Call.__reduce__
+        return ModuleSummary, (self.module, self.path, self.digest, self.scopes, self.words, self.is_package)
 
 
 # serialisation (msgpack: lists for tuples; the resolver accepts both) --------------------
@@ -215,6 +248,27 @@ def share(scopes: dict[str, Scope]) -> None:
             call.callee, call.args, call.kwargs = cons(call.callee), cons(call.args), cons(call.kwargs)
         if scope.stores:
             scope.stores = [cons(s) for s in scope.stores]
+
+
+def share_top(scopes: dict[str, Scope], shared: dict[Expr, Expr]) -> None:
+    """`share` for a summary whose expressions were shared as they were built (the
+    extractor's `shared` table): only the tuples put together around them (call arguments,
+    `("o", scope, expr)` wrappers, stores) are left, each looked up whole."""
+    cons = shared.setdefault
+    for scope in scopes.values():
+        if scope.bases:
+            scope.bases = cons(scope.bases, scope.bases)
+        for mapping in (scope.assigns, scope.attrs):
+            for name, values in mapping.items():
+                mapping[name] = [cons(v, v) for v in values]
+        if scope.returns:
+            scope.returns = [cons(r, r) for r in scope.returns]
+        for call in scope.calls:
+            call.callee = cons(call.callee, call.callee)
+            call.args = cons(call.args, call.args)
+            call.kwargs = cons(call.kwargs, call.kwargs)
+        if scope.stores:
+            scope.stores = [cons(s, s) for s in scope.stores]
 
 
 def _tup(value: Any) -> Any:

@@ -39,6 +39,13 @@ from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope
 Value = tuple[Any, ...]
 Values = tuple[Value, ...]
 EMPTY: Values = ()
+# in a scope's memo while its expression is being evaluated: a recursion reaching it again
+# gets nothing (one dict entry instead of a separate set of active (scope, expr) keys,
+# which hashed the expression four more times per evaluation)
+_ACTIVE: Values = (("active",),)
+# a call site's edge before it becomes an Edge: (caller, callee, start, end, line). Only
+# the last pass's are kept, so the passes before it make no Edge objects at all
+Site = tuple[str, str, int, int, int]
 BUILTINS = frozenset(dir(builtins))
 MAX_PASSES = 3  # each pass carries values one more call deeper; 3 bounds the cost
 MAX_VALUES = 48  # per parameter: beyond this a parameter is "anything", we stop tracking
@@ -82,6 +89,18 @@ def ordered(values: Iterable[Value]) -> Values:
     return tuple(dict.fromkeys(values))
 
 
+def ordered_list(values: list[Value]) -> Values:
+    """`ordered` for a list: most hold one value or none, which need no hashing (values are
+    nested tuples, hashed anew each time)."""
+    return tuple(values) if len(values) < 2 else tuple(dict.fromkeys(values))
+
+
+def _edges(sites: list[Site]) -> list[Edge]:
+    # interned: an external callee's name is built anew by each evaluation (`builtins.len`
+    # once per call site), and the edges of a workspace are held at once
+    return [Edge(caller, intern(callee), start, end, line) for caller, callee, start, end, line in sites]
+
+
 @dataclass(frozen=True, slots=True)
 class Edge:
     caller: str
@@ -98,10 +117,19 @@ class Resolver:
         self.module_of: dict[str, str] = {}
         self.packages: set[str] = set()
         self.param_values: defaultdict[tuple[str, str], dict[Value, None]] = defaultdict(dict)
-        self._memo: dict[str, dict[Any, Values]] = {}  # scope -> expr -> values
-        self._active: set[tuple[str, Any]] = set()
+        self._memo: dict[str, dict[Any, Values]] = {}  # scope -> expr -> values (or _ACTIVE)
         self._mro: dict[str, list[Value]] = {}
+        self._mro_pending: set[str] = set()  # classes whose MRO is being computed
+        # class_attr's answers, kept only when nothing was cut short while computing them
+        # (`_cuts` counts evaluations that gave nothing because they were already under way
+        # or too deep, and MROs read while still being computed): asked again, such an
+        # answer is made of the same memoized values. Two thirds of the lookups are repeats.
+        self._attrs: dict[tuple[str, str, bool, bool, str | None], Values] = {}
+        self._cuts = 0
         self.stored: dict[tuple[str, str], dict[Expr, None]] = {}  # (class, attr) -> values
+        # scope -> the (class, attr) slots holding its stores: an edit's remove() visits
+        # those, not every slot of the workspace (a quarter of an update's time on typing.py)
+        self._stored_by: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
         self._depth = 0
         self._changed = False
         for summary in summaries:
@@ -131,7 +159,11 @@ class Resolver:
         if gone:  # a renamed or deleted function's parameters: not kept for the session
             for key in [k for k in self.param_values if k[0] in gone]:
                 del self.param_values[key]
-        for key, values in list(self.stored.items()):
+        slots: set[tuple[str, str]] = set()
+        for q in old.scopes:
+            slots.update(self._stored_by.pop(q, ()))
+        for key in slots:
+            values = self.stored[key]
             kept = {v: None for v in values if v[1] not in old.scopes}
             if len(kept) != len(values):
                 self.stored[key] = kept
@@ -143,10 +175,12 @@ class Resolver:
         for q in scopes:
             self._memo.pop(q, None)
             self._mro.pop(q, None)
+        self._attrs.clear()
 
     def invalidate(self) -> None:
         self._memo.clear()
         self._mro.clear()
+        self._attrs.clear()
 
     def is_module(self, name: str) -> bool:
         return name in self.modules or name in self.packages
@@ -168,20 +202,23 @@ class Resolver:
                 gc.enable()
 
     def _resolve_all(self) -> dict[str, list[Edge]]:
-        edges: dict[str, list[Edge]] = {}
+        sites: dict[str, list[Site]] = {}
         # By name, not in the order modules were added: the order decides where a recursion
         # is cut, and a warm build (cached summaries first), an edited workspace (the edited
         # module last) and a fresh build must all give the same graph.
         order = sorted(self.modules)
         for _ in range(MAX_PASSES):
-            edges = {}  # only the last pass's edges are kept: let the previous ones go first
+            sites = {}  # only the last pass's edges are kept: let the previous ones go first
             self._changed = False
             self.invalidate()
             if any([self.apply_stores(module) for module in order]):
                 self.invalidate()  # attributes changed: what was read before may differ
-            edges = {m: self.resolve_module(m) for m in order}
+            sites = {m: self._module_sites(m) for m in order}
             if not self._changed:
                 break
+        edges: dict[str, list[Edge]] = {}
+        for module in order:  # each module's sites let go as its edges are made (peak memory)
+            edges[module] = _edges(sites.pop(module))
         return edges
 
     def apply_stores(self, module: str) -> bool:
@@ -195,41 +232,51 @@ class Resolver:
                         slot = self.stored.setdefault((target[1], attr), {})
                         before = len(slot)
                         slot[("o", q, value)] = None
+                        self._stored_by[q].add((target[1], attr))
                         if len(slot) != before:
                             self._changed = True
+                            self._attrs.clear()  # instances have another attribute value
                             changed = True
         return changed
 
     def resolve_module(self, module: str) -> list[Edge]:
+        return _edges(self._module_sites(module))
+
+    def _module_sites(self, module: str) -> list[Site]:
         summary = self.modules.get(module)
         if summary is None:
             return []
-        out: list[Edge] = []
+        out: list[Site] = []
         for q in summary.scopes:
-            out.extend(self.resolve_scope(q))
+            out.extend(self._scope_sites(q))
         return out
 
-    def resolve_scope(self, q: str) -> list[Edge]:
-        scope = self.scopes[q]
-        found: dict[tuple[str, int], Edge] = {}
-        for call in scope.calls:
-            for value in self.eval(call.callee, q):
-                target, skip_first = self.target(value)
-                if target is None:
-                    continue
-                if target in self.scopes and self.scopes[target].kind in ("function", "lambda"):
-                    self.bind(target, call.args, call.kwargs, q, skip_first)
+    def _scope_sites(self, q: str) -> list[Site]:
+        scopes, evaluate, target_of = self.scopes, self.eval, self.target  # the hottest loop
+        found: dict[tuple[str, int], Site] = {}
+        for call in scopes[q].calls:
+            for value in evaluate(call.callee, q):
+                tag = value[0]
+                if tag == "x" or tag == "v":  # most callees are external: target() inlined
+                    target: str = value[1]
+                    skip_first = False
+                else:
+                    found_target, skip_first = target_of(value)
+                    if found_target is None:
+                        continue
+                    target = found_target
+                if call.args or call.kwargs:
+                    callee = scopes.get(target)
+                    if callee is not None and callee.kind in ("function", "lambda"):
+                        self.bind(target, call.args, call.kwargs, q, skip_first)
                 key = (target, call.start)
                 if key not in found:
-                    # interned: an external callee's name is built anew by each evaluation
-                    # (`builtins.len` once per call site), and the edges of a workspace
-                    # are held at once
-                    found[key] = Edge(q, intern(target), call.start, call.end, call.line)
-                if value[0] == "x" and value[1] in CALLBACKS:
-                    self.callbacks(value[1], call, q, found)
+                    found[key] = (q, target, call.start, call.end, call.line)
+                if tag == "x" and target in CALLBACKS:
+                    self.callbacks(target, call, q, found)
         return list(found.values())
 
-    def callbacks(self, builtin: str, call: Call, q: str, found: dict[tuple[str, int], Edge]) -> None:
+    def callbacks(self, builtin: str, call: Call, q: str, found: dict[tuple[str, int], Site]) -> None:
         """`map(f, xs)`, `sorted(xs, key=f)`: the builtin calls f, on the caller's behalf."""
         index, keyword = CALLBACKS[builtin]
         exprs = [e for k, e in call.kwargs if k == keyword] if keyword else []
@@ -247,7 +294,7 @@ class Resolver:
                     self.bind(target, elements[:1], (), q, skip_first)
                 key = (target, call.start)
                 if key not in found:
-                    found[key] = Edge(q, intern(target), call.start, call.end, call.line)
+                    found[key] = (q, target, call.start, call.end, call.line)
 
     def target(self, value: Value) -> tuple[str | None, bool]:
         """The node a call of `value` reaches, and whether its first parameter is implicit."""
@@ -278,11 +325,25 @@ class Resolver:
         self, fq: str, args: tuple[Expr, ...], kwargs: tuple[tuple[str, Expr], ...], caller: str, skip_first: bool
     ) -> None:
         scope = self.scopes[fq]
-        offset = 1 if skip_first else 0
-        pairs = [(scope.params[i + offset], a) for i, a in enumerate(args) if i + offset < scope.positional]
-        pairs += [(k, a) for k, a in kwargs if k in scope.params]
-        for name, arg in pairs:
-            self._add_param(fq, name, self.eval(arg, caller))
+        params, positional = scope.params, scope.positional
+        # an argument is mostly evaluated already (this call site, another target of it, a
+        # previous call with it): read the caller's memo here, `eval` only if it is not there
+        memo = self._memo.get(caller) or {}
+        index = 1 if skip_first else 0
+        for arg in args:
+            if index >= positional:
+                break
+            values = memo.get(arg)
+            if values is None or values is _ACTIVE:
+                values = self.eval(arg, caller)
+            self._add_param(fq, params[index], values)
+            index += 1
+        for name, arg in kwargs:
+            if name in params:
+                values = memo.get(arg)
+                if values is None or values is _ACTIVE:
+                    values = self.eval(arg, caller)
+                self._add_param(fq, name, values)
 
     def _add_param(self, fq: str, name: str, values: Values) -> None:
         if not values:
@@ -300,19 +361,25 @@ class Resolver:
         memo = self._memo.get(q)
         if memo is None:
             memo = self._memo[q] = {}
-        cached = memo.get(expr)
-        if cached is not None:
+        size = len(memo)
+        cached = memo.setdefault(expr, _ACTIVE)  # one lookup: known, being evaluated, or new
+        if len(memo) == size:
+            if cached is _ACTIVE:
+                self._cuts += 1
+                return EMPTY
             return cached
-        key = (q, expr)
-        if key in self._active or self._depth > MAX_DEPTH:
+        if self._depth > MAX_DEPTH:
+            del memo[expr]
+            self._cuts += 1
             return EMPTY
-        self._active.add(key)
         self._depth += 1
         try:
             result = self._eval(expr, q)
+        except BaseException:
+            memo.pop(expr, None)
+            raise
         finally:
             self._depth -= 1
-            self._active.discard(key)
         memo[expr] = result
         return result
 
@@ -320,12 +387,19 @@ class Resolver:
         tag = expr[0]
         if tag == "n":
             return self.lookup(q, expr[1])
+        # attr() and call_result() give values without duplicates: one object's need no
+        # ordered() (most expressions have one)
         if tag == "a":
-            return ordered(v for obj in self.eval(expr[1], q) for v in self.attr(obj, expr[2]))
+            objs = self.eval(expr[1], q)
+            if len(objs) < 2:
+                return self.attr(objs[0], expr[2]) if objs else EMPTY
+            return ordered(v for obj in objs for v in self.attr(obj, expr[2]))
         if tag == "c":
             called = self.eval(expr[1], q)
             if PARTIAL in called and expr[2]:  # partial(f, ...) behaves like f when called
                 return self.eval(expr[2][0], q)
+            if len(called) < 2:
+                return self.call_result(called[0]) if called else EMPTY
             return ordered(v for f in called for v in self.call_result(f))
         if tag == "d":
             return (("d", expr[1]),) if expr[1] in self.scopes else EMPTY
@@ -439,7 +513,7 @@ class Resolver:
                 for it in self._iterators((c,)):
                     for m in self.class_attr(it[1], "__next__", bound=True, instance=True):
                         out.extend(self.call_result(m))
-        return ordered(out)
+        return ordered_list(out)
 
     def item(self, values: Values, key: str) -> Values:
         out: list[Value] = []
@@ -451,7 +525,7 @@ class Resolver:
                 out.extend(by_value(v) for v in found[0])
             elif not c[4]:  # some key is not a literal: it may be this one
                 out.extend(by_value(v) for v in c[1])
-        return ordered(out)
+        return ordered_list(out)
 
     def _is_class(self, q: str) -> bool:
         scope = self.scopes.get(q)
@@ -493,7 +567,7 @@ class Resolver:
             values.extend(by_value(v) for v in self.param_values.get((scope.qualname, name), ()))
         for e in scope.assigns.get(name, ()):
             values.extend(self.eval(e, scope.qualname))
-        return ordered(values)
+        return ordered_list(values)
 
     def module_names(self, module: str, name: str, seen: frozenset[str] = frozenset()) -> Values:
         """A module's global `name` (its own bindings, then its star imports)."""
@@ -501,7 +575,10 @@ class Resolver:
         if scope is None or module in seen:
             return EMPTY
         if name in scope.assigns:
-            return ordered(v for e in scope.assigns[name] for v in self.eval(e, module))
+            bound = scope.assigns[name]
+            if len(bound) == 1:  # one binding: its values (already without duplicates)
+                return self.eval(bound[0], module)
+            return ordered(v for e in bound for v in self.eval(e, module))
         if name.startswith("_"):
             return EMPTY  # `import *` skips private names
         for star in scope.stars:
@@ -550,7 +627,9 @@ class Resolver:
                 return EMPTY
             if scope.kind == "class":
                 return (("i", f[1]),)
-            return ordered(by_value(v) for r in scope.returns for v in self.eval(r, f[1]))
+            if not scope.returns:
+                return EMPTY
+            return ordered_list([by_value(v) for r in scope.returns for v in self.eval(r, f[1])])
         if tag == "i":
             return ordered(v for c in self.class_attr(f[1], "__call__", bound=True) for v in self.call_result(c))
         if tag == "x" and f[1] in BUILTIN_TYPES:
@@ -565,6 +644,17 @@ class Resolver:
     def class_attr(
         self, cls: str, name: str, *, bound: bool, instance: bool = False, after: str | None = None
     ) -> Values:
+        key = (cls, name, bound, instance, after)
+        found = self._attrs.get(key)
+        if found is not None:
+            return found
+        cuts = self._cuts
+        found = self._class_attr(cls, name, bound, instance, after)
+        if self._cuts == cuts:
+            self._attrs[key] = found
+        return found
+
+    def _class_attr(self, cls: str, name: str, bound: bool, instance: bool, after: str | None) -> Values:
         mro = self.mro(cls)
         if after is not None:
             index = next((i for i, k in enumerate(mro) if k == ("d", after)), -1)
@@ -584,7 +674,9 @@ class Resolver:
                 for e in self.stored.get((klass[1], name), ()):
                     values.extend(self.eval(e, scope.qualname))
             if values or name in scope.assigns:
-                return ordered(self._bind_method(v, cls, instance) if bound else v for v in values)
+                if bound:
+                    values = [self._bind_method(v, cls, instance) for v in values]
+                return ordered_list(values)
         return EMPTY
 
     def _bind_method(self, value: Value, cls: str, instance: bool) -> Value:
@@ -613,6 +705,8 @@ class Resolver:
         """C3 linearisation over project classes; an external base ends its branch."""
         cached = self._mro.get(cls)
         if cached is not None:
+            if self._mro_pending and cls in self._mro_pending:
+                self._cuts += 1  # the placeholder of a cycle: another answer later
             return cached
         scope = self.scopes.get(cls)
         if scope is None:
@@ -620,6 +714,15 @@ class Resolver:
             # (an edit re-resolves its own module only; see _forget): it has no attributes.
             return []
         self._mro[cls] = [("d", cls)]  # a cycle in bases ends here
+        self._mro_pending.add(cls)
+        try:
+            result = self._linearize(cls, scope)
+        finally:
+            self._mro_pending.discard(cls)
+        self._mro[cls] = result
+        return result
+
+    def _linearize(self, cls: str, scope: Scope) -> list[Value]:
         bases: list[Value] = []
         for b in scope.bases:
             for v in self.eval(b, scope.parent or cls):
@@ -639,5 +742,4 @@ class Resolver:
                 break
             result.append(head)
             sequences = [s[1:] if s[0] == head else s for s in sequences]
-        self._mro[cls] = result
         return result

@@ -34,7 +34,7 @@ def test_the_inline_path_ranks_every_name_as_the_plain_path(monkeypatch: pytest.
     for path in files:
         model.add(path.as_posix(), extract(path.read_bytes()))
     fast = {name: ranks(model, name) for name in SCORED}
-    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    monkeypatch.setattr(NgramModel, "shortcuts", False)
     plain = {name: ranks(model, name) for name in SCORED}
     assert fast == plain
     scored = [r for found in fast.values() for r in found if r is not None]
@@ -51,6 +51,6 @@ def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytes
     own[()] = -1.0
     cases = [((0, 1), w, o) for w in (-1, 0, 1, 2, 3, 4, 9) for o in ((), (doc,), (doc, own))]
     fast = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
-    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    monkeypatch.setattr(NgramModel, "shortcuts", False)
     plain = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
     assert fast == plain

@@ -15,12 +15,13 @@ from __future__ import annotations
 import builtins
 import keyword
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.ngram import Gram, grams
+from codie.analyzers.style.ngram import Gram, Memo, grams
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
@@ -87,17 +88,23 @@ class Scorer:
                 wid = self.local.setdefault(word, -2 - len(self.local))
             self.ids.append(wid)
         self.local_words = {i: w for w, i in self.local.items()}
-        self.doc_grams: dict[Gram, float] = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
-        excluded = model.exclusion(path)
-        if excluded is not None:  # one overlay: this document in, its saved version out
-            for gram, c in excluded.items():
-                self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
-        self.base: list[Mapping[Gram, float]] = [self.doc_grams]
+        # one overlay: this document in, its saved version out. A document unchanged since
+        # the model saw it (always, in a headless check of trained files) cancels out.
+        self.doc_grams: dict[Gram, float] = {}
+        with model.lock:
+            entry = model.files.get(path) if path is not None and DOC_WEIGHT == 1.0 else None
+            unchanged = entry is not None and entry.ids == self.ids
+        if not unchanged:
+            self.doc_grams = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
+            excluded = model.exclusion(path)
+            if excluded is not None:
+                for gram, c in excluded.items():
+                    self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None
         # what score() shares between the words tried for one binding (see rank)
-        self._memo: dict[int, tuple[float, bool, bool]] | None = None
+        self._memo: Memo | None = None
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
@@ -115,8 +122,11 @@ class Scorer:
     def positions(self, binding: Binding) -> list[int]:
         return positions_of(self.stream, binding)
 
-    def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
-        """Base overlays minus the document n-grams that touch `positions`."""
+    @contextmanager
+    def overlay_for(self, positions: list[int]) -> Iterator[list[Mapping[Gram, float]]]:
+        """The document's overlay minus its n-grams that touch `positions`, as one mapping
+        (one lookup per n-gram in the scoring loops): added into doc_grams in place for
+        the duration, then taken out again (counts are whole numbers: restored exactly)."""
         ids, order = self.ids, self.lm.order
         windows = {
             (s, n)
@@ -129,7 +139,18 @@ class Scorer:
             gram = tuple(ids[start : start + n])
             own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
         own[()] = -len(positions) * DOC_WEIGHT
-        return [*self.base, own]
+        doc = self.doc_grams
+        saved = {gram: doc.get(gram) for gram in own}
+        for gram, c in own.items():
+            doc[gram] = doc.get(gram, 0.0) + c
+        try:
+            yield [doc]
+        finally:
+            for gram, before in saved.items():
+                if before is None:
+                    del doc[gram]
+                else:
+                    doc[gram] = before
 
     def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
         """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
@@ -236,11 +257,7 @@ class Scorer:
         """
         ids, n = self.ids, self.lm.order - 1
         wids = [self.word_id(w, overlay) for w in words]
-        totals = [0.0] * len(words)
-        for p in positions:
-            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids, overlay)):
-                totals[i] -= lp
-        return totals
+        return self.lm.bits_at([tuple(ids[max(0, p - n) : p]) for p in positions], wids, overlay)
 
     def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False, gate: bool = False) -> Ranked | None:
         """Candidates best first, and the current name's score (hide=True: name unknown).
@@ -252,8 +269,7 @@ class Scorer:
         positions = self.positions(binding)
         if not positions or group is None:
             return None
-        with self.model.lock:
-            overlay = self.overlay_for(positions)
+        with self.model.lock, self.overlay_for(positions) as overlay:
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
 from codie.analyzers.style.ngram import Gram, Memo, grams
@@ -187,31 +188,35 @@ class Scorer:
     ) -> list[str]:
         ids, lm = self.ids, self.lm
         mine = set(positions)
-        found: Counter[int] = Counter()
+        # a plain dict, not a Counter (whose += on a new key is a Python-level call): the
+        # same insertion order, so the same order of ties below as Counter.most_common
+        found: dict[int, float] = {}
+        get, doc_index = found.get, self._doc_index
         for i in positions:
-            after = (ids[i - 2], ids[i - 1]) if i >= 2 else None
-            before = (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None
-            if after is not None:
+            if i >= 2:
+                after = (ids[i - 2], ids[i - 1])
                 for wid, c in lm.names_around("after", after):
-                    found[wid] += c
-                for q in self._doc_index.get(("after", after), ()):
+                    found[wid] = get(wid, 0) + c
+                for q in doc_index.get(("after", after), ()):
                     if q not in mine:
-                        found[ids[q]] += 1
-            if before is not None:
+                        found[ids[q]] = get(ids[q], 0) + 1
+            if i + 2 < len(ids):
+                before = (ids[i + 1], ids[i + 2])
                 for wid, c in lm.names_around("before", before):
-                    found[wid] += c
-                for q in self._doc_index.get(("before", before), ()):
+                    found[wid] = get(wid, 0) + c
+                for q in doc_index.get(("before", before), ()):
                     if q not in mine:
-                        found[ids[q]] += 1
+                        found[ids[q]] = get(ids[q], 0) + 1
         out = []
-        for word_id, _ in found.most_common():
+        seen_in = known.get
+        for word_id, _ in sorted(found.items(), key=itemgetter(1), reverse=True):
             if word_id == -1:
                 continue
             name = self.word_of(word_id)
             if name == binding.name:
-                if not keep_current or known[name] <= 1:  # bound elsewhere, not just here
+                if not keep_current or seen_in(name, 0) <= 1:  # bound elsewhere, not just here
                     continue
-            elif name in taken or name in BUILTINS or known[name] <= 0:
+            elif name in taken or name in BUILTINS or seen_in(name, 0) <= 0:
                 continue
             out.append(name)
             if len(out) >= SHORTLIST:
@@ -259,11 +264,20 @@ class Scorer:
         wids = [self.word_id(w, overlay) for w in words]
         return self.lm.bits_at([tuple(ids[max(0, p - n) : p]) for p in positions], wids, overlay)
 
-    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False, gate: bool = False) -> Ranked | None:
+    def rank(
+        self,
+        binding: Binding,
+        scopes: ScopeTree,
+        hide: bool = False,
+        gate: bool = False,
+        bar: tuple[float, float] | None = None,
+    ) -> Ranked | None:
         """Candidates best first, and the current name's score (hide=True: name unknown).
 
         gate=True (the editor path) stops early, returning None, when no candidate fits
         the name positions better than the current name: no suggestion can follow.
+        bar=(margin, separation): the caller suggests only when the gap beats the margin
+        and the confidence reaches the separation; below that, None as soon as it is known.
         """
         group = KIND_GROUP.get(binding.kind)
         positions = self.positions(binding)
@@ -294,6 +308,10 @@ class Scorer:
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
                 current = self.score(positions, binding.name, overlay, proxy)
+                if bar is not None and (
+                    current - scored[0][1] <= bar[0] or (len(scored) > 1 and scored[1][1] - scored[0][1] < bar[1])
+                ):
+                    return None  # below the bar whatever a new name scores (see Ranked)
                 unknown = self.score(positions, UNKNOWN, overlay, proxy)
             finally:
                 self._memo = None

@@ -285,30 +285,35 @@ class NgramModel:
         if not self.shortcuts:
             return None
         cg, og, skip = self._lookups(overlay)
-        n = self.order - 1
+        order = self.order
+        n = order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        levels, log2 = self._levels, math.log2
         total, count = 0.0, 0
         for j in positions:
-            context = tuple(ids[max(0, j - n) : j])
             word = ids[j]
             state = memo.get(j)
             if state is None:
-                m = min((j - q for q in names if q <= j), default=self.order)
-                if m == 0 or m >= self.order:  # the word itself, or nothing of it in reach
+                m = min((j - q for q in names if q <= j), default=order)
+                if m == 0 or m >= order:  # the word itself, or nothing of it in reach
                     state = memo[j] = (m, 0.0, False, False)
                 else:
                     p, word_seen = self._unigram(word, tokens, cg, og, skip)
                     # levels below m never reach a -1 (only names can be -1)
-                    state = memo[j] = (m, *self._levels(context, word, p, word_seen, 1, m - 1, cg, og, skip))
+                    context = tuple(ids[max(0, j - n) : j])
+                    state = memo[j] = (m, *levels(context, word, p, word_seen, 1, m - 1, cg, og, skip))
             m, p, word_seen, stopped = state
-            if m == 0 or m >= self.order:
+            if m == 0 or m >= order:
                 p, word_seen = self._unigram(word, tokens, cg, og, skip)
-                context = _after_new(context)
-                p = self._levels(context, word, p, word_seen, 1, min(len(context), n), cg, og, skip)[0]
+                context = _after_new(tuple(ids[max(0, j - n) : j]))
+                p = levels(context, word, p, word_seen, 1, min(len(context), n), cg, og, skip)[0]
             elif not stopped:
-                context = _after_new(context)
-                p = self._levels(context, word, p, word_seen, m, min(len(context), n), cg, og, skip)[0]
-            total -= _bits(p)
+                context = tuple(ids[max(0, j - n) : j])
+                if -1 in context:
+                    context = _after_new(context)
+                if len(context) >= m:  # else no level is left
+                    p = levels(context, word, p, word_seen, m, min(len(context), n), cg, og, skip)[0]
+            total -= log2(p if p > 1e-12 else 1e-12)
             count += 1
         return total / count if count else 0.0
 

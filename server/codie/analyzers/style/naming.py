@@ -104,6 +104,7 @@ class Scorer:
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None
+        self._sifts: dict[int, _Sift] = {}  # by id of the `known` counter they filter with
         # what score() shares between the words tried for one binding (see rank)
         self._memo: Memo | None = None
 
@@ -188,24 +189,27 @@ class Scorer:
     ) -> list[str]:
         ids, lm = self.ids, self.lm
         mine = set(positions)
+        # Names that no binding could take (builtins, names the project never binds for
+        # this kind) are left out before the tally, once per context and file: the others
+        # keep their totals and their order of first appearance, so the same order below.
+        # (A builtin current name kept by keep_current: the plain tally.)
+        sift = None if keep_current and binding.name in BUILTINS else self._sift(known)
         # a plain dict, not a Counter (whose += on a new key is a Python-level call): the
         # same insertion order, so the same order of ties below as Counter.most_common
         found: dict[int, float] = {}
         get, doc_index = found.get, self._doc_index
         for i in positions:
-            if i >= 2:
-                after = (ids[i - 2], ids[i - 1])
-                for wid, c in lm.names_around("after", after):
+            for side, context in (
+                ("after", (ids[i - 2], ids[i - 1]) if i >= 2 else None),
+                ("before", (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None),
+            ):
+                if context is None:
+                    continue
+                around = lm.names_around(side, context) if sift is None else sift.around(side, context)
+                for wid, c in around:
                     found[wid] = get(wid, 0) + c
-                for q in doc_index.get(("after", after), ()):
-                    if q not in mine:
-                        found[ids[q]] = get(ids[q], 0) + 1
-            if i + 2 < len(ids):
-                before = (ids[i + 1], ids[i + 2])
-                for wid, c in lm.names_around("before", before):
-                    found[wid] = get(wid, 0) + c
-                for q in doc_index.get(("before", before), ()):
-                    if q not in mine:
+                for q in doc_index.get((side, context), ()):
+                    if q not in mine and (sift is None or sift.keeps(ids[q])):
                         found[ids[q]] = get(ids[q], 0) + 1
         out = []
         seen_in = known.get
@@ -222,6 +226,12 @@ class Scorer:
             if len(out) >= SHORTLIST:
                 break
         return out
+
+    def _sift(self, known: Counter[str]) -> _Sift:
+        found = self._sifts.get(id(known))
+        if found is None or found.known is not known or found.generation != self.model.generation:
+            found = self._sifts[id(known)] = _Sift(self, known)
+        return found
 
     def score(
         self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]], proxy: str | None = None
@@ -316,3 +326,32 @@ class Scorer:
             finally:
                 self._memo = None
         return Ranked(tuple(scored), current, unknown)
+
+
+class _Sift:
+    """The candidate lists of one Scorer and one kind group, less the names no binding of
+    that group could take: never a builtin, bound for this kind somewhere (`known`)."""
+
+    def __init__(self, scorer: Scorer, known: Counter[str]) -> None:
+        self.scorer = scorer
+        self.known = known
+        self.generation = scorer.model.generation  # the model's lists change with it
+        self._keeps: dict[int, bool] = {}
+        self._around: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
+
+    def keeps(self, wid: int) -> bool:
+        kept = self._keeps.get(wid)
+        if kept is None:
+            name = self.scorer.word_of(wid) if wid != -1 else None
+            kept = self._keeps[wid] = name is not None and name not in BUILTINS and self.known.get(name, 0) > 0
+        return kept
+
+    def around(self, side: str, context: Gram) -> list[tuple[int, int]]:
+        found = self._around.get((side, context))
+        if found is None:
+            keeps = self.keeps
+            found = [(w, c) for w, c in self.scorer.lm.names_around(side, context) if keeps(w)]
+            if len(self._around) > 50_000:
+                self._around.clear()
+            self._around[(side, context)] = found
+        return found

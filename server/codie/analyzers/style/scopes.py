@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
+
+from codie.core.document import PYTHON
 
 SCOPE_TYPES = frozenset(
     {
@@ -104,17 +106,15 @@ class Binding:
 
 
 def attribute_spans(source: bytes, root: Node) -> dict[str, set[tuple[int, int]]]:
-    """Every `obj.name` in the module, by name: uses of class members Codie cannot resolve."""
+    """Every `obj.name` in the module, by name: uses of class members Codie cannot resolve.
+    (A query: matched in C, where a Python walk made a Node of every node of the file.)"""
     spans: dict[str, set[tuple[int, int]]] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "attribute":
-            attr = node.child_by_field_name("attribute")
-            if attr is not None:
-                spans.setdefault(_text(source, attr), set()).add((attr.start_byte, attr.end_byte))
-        stack.extend(node.children)
+    for attr in QueryCursor(_ATTRIBUTES).captures(root).get("attr", ()):
+        spans.setdefault(_text(source, attr), set()).add((attr.start_byte, attr.end_byte))
     return spans
+
+
+_ATTRIBUTES = Query(PYTHON, "(attribute attribute: (_) @attr)")
 
 
 def untracked_member_uses(binding: Binding, spans: dict[str, set[tuple[int, int]]]) -> bool:

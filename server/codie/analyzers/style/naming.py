@@ -111,14 +111,15 @@ class Scorer:
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
 
-    def _index_names(self) -> dict[tuple[str, Gram], list[int]]:
-        index: dict[tuple[str, Gram], list[int]] = {}
+    def _index_names(self) -> dict[tuple[str, Gram], list[tuple[int, int]]]:
+        """(position, word) of every name, by the two tokens after / before it."""
+        index: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
         ids = self.ids
         for q in self.stream.name_index.values():
             if q >= 2:
-                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append(q)
+                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append((q, ids[q]))
             if q + 2 < len(ids):
-                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append(q)
+                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append((q, ids[q]))
         return index
 
     def positions(self, binding: Binding) -> list[int]:
@@ -205,12 +206,15 @@ class Scorer:
             ):
                 if context is None:
                     continue
-                around = lm.names_around(side, context) if sift is None else sift.around(side, context)
+                if sift is None:
+                    around, in_doc = lm.names_around(side, context), doc_index.get((side, context), [])
+                else:
+                    around, in_doc = sift.around(side, context)
                 for wid, c in around:
                     found[wid] = get(wid, 0) + c
-                for q in doc_index.get((side, context), ()):
-                    if q not in mine and (sift is None or sift.keeps(ids[q])):
-                        found[ids[q]] = get(ids[q], 0) + 1
+                for q, wid in in_doc:
+                    if q not in mine:
+                        found[wid] = get(wid, 0) + 1
         out = []
         seen_in = known.get
         for word_id, _ in sorted(found.items(), key=itemgetter(1), reverse=True):
@@ -337,7 +341,7 @@ class _Sift:
         self.known = known
         self.generation = scorer.model.generation  # the model's lists change with it
         self._keeps: dict[int, bool] = {}
-        self._around: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
+        self._around: dict[tuple[str, Gram], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
 
     def keeps(self, wid: int) -> bool:
         kept = self._keeps.get(wid)
@@ -346,11 +350,15 @@ class _Sift:
             kept = self._keeps[wid] = name is not None and name not in BUILTINS and self.known.get(name, 0) > 0
         return kept
 
-    def around(self, side: str, context: Gram) -> list[tuple[int, int]]:
+    def around(self, side: str, context: Gram) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The model's names around `context` ((word, count), most frequent first) and the
+        document's ((position, word), in order), each less the names left out."""
         found = self._around.get((side, context))
         if found is None:
             keeps = self.keeps
-            found = [(w, c) for w, c in self.scorer.lm.names_around(side, context) if keeps(w)]
+            model = [(w, c) for w, c in self.scorer.lm.names_around(side, context) if keeps(w)]
+            doc = [(q, w) for q, w in self.scorer._doc_index.get((side, context), ()) if keeps(w)]
+            found = (model, doc)
             if len(self._around) > 50_000:
                 self._around.clear()
             self._around[(side, context)] = found

@@ -204,13 +204,14 @@ class NgramModel:
             if seen <= 0:
                 return p, word_seen, True
             distinct = followers.get(ctx, 1)
-            c = 0.0
             if word_seen:
                 gram = (*ctx, word)
-                c = cg(gram, 0) + og(gram, 0)
+                c: float = cg(gram, 0) + og(gram, 0)
                 word_seen = c > 0 or not skip
-            d = c - DISCOUNT
-            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+                d = c - DISCOUNT
+                p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+            else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                p = DISCOUNT * distinct / seen * p
         return p, word_seen, False
 
     def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()) -> list[float]:
@@ -257,8 +258,10 @@ class NgramModel:
                         if c > 0 or not skip:  # else the longer n-grams count 0 too
                             gram = (*ctx, word)
                             c = cg(gram, 0) + og(gram, 0)
-                        d = c - DISCOUNT
-                        p = (d if d > 0 else 0) / seen + escape * p
+                            d = c - DISCOUNT
+                            p = (d if d > 0 else 0) / seen + escape * p
+                        else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                            p = escape * p
                 totals[i] -= log2(p if p > 1e-12 else 1e-12)
         return totals
 

@@ -48,7 +48,7 @@ def plain_index(tree: Tree, source: bytes) -> tuple[float, int, int]:
 def test_the_short_cuts_change_no_finding(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = check(tree, tmp_path / "fast.json")
     monkeypatch.setattr(complexity, "module_maintainability", plain_index)
-    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)  # no inline path, no sharing
+    monkeypatch.setattr(NgramModel, "shortcuts", False)  # no inline path, no sharing
     plain = check(tree, tmp_path / "plain.json")
     assert fast == plain
     assert b'"CPX004"' in fast and b'"STY' in fast  # both paths were really taken

@@ -1,5 +1,7 @@
-"""The n-gram model's inline scoring path (NgramModel._getters: counts summed inline, the
-lookups that must be 0 skipped) ranks every name exactly as the plain path does."""
+"""The naming scores' short cuts change no ranking: the n-gram model's (one overlay lookup
+per n-gram, the lookups that must be 0 skipped, the levels shared between the words tried
+for one name; NgramModel.shortcuts), the candidates sifted once per context
+(Scorer._sift), and rank's early stop below the caller's bar."""
 
 from __future__ import annotations
 
@@ -23,22 +25,54 @@ def ranks(model: WorkspaceModel, name: str) -> list[Ranked | None]:
     assert facts.scopes is not None and facts.stream is not None
     scorer = Scorer(model, facts.stream, path.as_posix())
     bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP]
-    return [scorer.rank(b, facts.scopes, gate=gate) for b in bindings for gate in (False, True)]
+    return [
+        scorer.rank(b, facts.scopes, hide=hide, gate=gate)
+        for b in bindings
+        for gate in (False, True)
+        for hide in (False, True)
+    ]
 
 
-def test_the_inline_path_ranks_every_name_as_the_plain_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def trained() -> WorkspaceModel:
     files = [STDLIB / name for name in TRAIN if (STDLIB / name).is_file()]
     if len(files) < 4:
         pytest.skip("the standard library's sources are not installed")
     model = WorkspaceModel()
     for path in files:
         model.add(path.as_posix(), extract(path.read_bytes()))
+    return model
+
+
+def test_the_inline_path_ranks_every_name_as_the_plain_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = trained()
     fast = {name: ranks(model, name) for name in SCORED}
-    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    monkeypatch.setattr(NgramModel, "shortcuts", False)
+    monkeypatch.setattr(Scorer, "_sift", lambda self, known: None)  # the plain tally of candidates
     plain = {name: ranks(model, name) for name in SCORED}
     assert fast == plain
     scored = [r for found in fast.values() for r in found if r is not None]
     assert len(scored) > 50 and any(r.names for r in scored)
+
+
+def test_the_bar_drops_only_names_that_could_not_be_suggested() -> None:
+    model = trained()
+    path = STDLIB / "shlex.py"
+    facts = extract(path.read_bytes())
+    assert facts.scopes is not None and facts.stream is not None
+    scorer = Scorer(model, facts.stream, path.as_posix())
+    cut = 0
+    for binding in facts.scopes.bindings():
+        if binding.kind not in KIND_GROUP:
+            continue
+        for bar in ((0.0, 0.0), (0.5, 0.5), (1.5, 1.5), (3.0, 0.0)):
+            full = scorer.rank(binding, facts.scopes, gate=True)
+            barred = scorer.rank(binding, facts.scopes, gate=True, bar=bar)
+            if full is None or full.gap <= bar[0] or full.confidence < bar[1]:
+                cut += barred is None and full is not None
+                assert barred is None or barred == full
+            else:
+                assert barred == full  # a suggestion the caller would make: all of it
+    assert cut > 10
 
 
 def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,6 +85,6 @@ def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytes
     own[()] = -1.0
     cases = [((0, 1), w, o) for w in (-1, 0, 1, 2, 3, 4, 9) for o in ((), (doc,), (doc, own))]
     fast = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
-    monkeypatch.setattr(NgramModel, "_getters", lambda self, overlay: None)
+    monkeypatch.setattr(NgramModel, "shortcuts", False)
     plain = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
     assert fast == plain

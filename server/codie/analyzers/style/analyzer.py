@@ -197,12 +197,14 @@ class StyleAnalyzer:
             visible = tree.names_visible_in(binding.scope)
             visible = self._sets.setdefault(visible, visible)
             toks = stream.tokens
+            margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
             cache_key = (
                 key,
                 binding.kind,
                 binding.name,
                 visible,
                 tuple(tuple(toks[max(0, p - WINDOW) : p + WINDOW + 1]) for p in positions),
+                margin,  # what rank's bar cut short depends on it
             )
             cached = self._cache.get(cache_key)
             if cached is None and (cached := self._older.pop(cache_key, None)) is not None:
@@ -215,12 +217,11 @@ class StyleAnalyzer:
             else:
                 if scorer is None:
                     scorer = Scorer(model, stream, key)
-                ranked = scorer.rank(binding, tree, gate=True)
+                ranked = scorer.rank(binding, tree, gate=True, bar=(margin, MIN_SEPARATION))
                 self._cache[cache_key] = (model.generation, ranked)
                 computed += 1
             if ranked is None or ranked.best is None:
                 continue
-            margin = model.margins.get(KIND_GROUP[binding.kind], 2.0)
             gap = ranked.gap
             # the project must prefer the name clearly (margin) and unambiguously: the
             # best candidate well ahead of the runner-up and of any new name

@@ -15,12 +15,14 @@ from __future__ import annotations
 import builtins
 import keyword
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.ngram import Gram, grams
+from codie.analyzers.style.ngram import Gram, Memo, grams
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
@@ -87,36 +89,47 @@ class Scorer:
                 wid = self.local.setdefault(word, -2 - len(self.local))
             self.ids.append(wid)
         self.local_words = {i: w for w, i in self.local.items()}
-        self.doc_grams: dict[Gram, float] = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
-        excluded = model.exclusion(path)
-        if excluded is not None:  # one overlay: this document in, its saved version out
-            for gram, c in excluded.items():
-                self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
-        self.base: list[Mapping[Gram, float]] = [self.doc_grams]
+        # one overlay: this document in, its saved version out. A document unchanged since
+        # the model saw it (always, in a headless check of trained files) cancels out.
+        self.doc_grams: dict[Gram, float] = {}
+        with model.lock:
+            entry = model.files.get(path) if path is not None and DOC_WEIGHT == 1.0 else None
+            unchanged = entry is not None and entry.ids == self.ids
+        if not unchanged:
+            self.doc_grams = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
+            excluded = model.exclusion(path)
+            if excluded is not None:
+                for gram, c in excluded.items():
+                    self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None
+        self._sifts: dict[int, _Sift] = {}  # by id of the `known` counter they filter with
         # what score() shares between the words tried for one binding (see rank)
-        self._memo: dict[int, tuple[float, bool, bool]] | None = None
+        self._memo: Memo | None = None
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
 
-    def _index_names(self) -> dict[tuple[str, Gram], list[int]]:
-        index: dict[tuple[str, Gram], list[int]] = {}
+    def _index_names(self) -> dict[tuple[str, Gram], list[tuple[int, int]]]:
+        """(position, word) of every name, by the two tokens after / before it."""
+        index: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
         ids = self.ids
         for q in self.stream.name_index.values():
             if q >= 2:
-                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append(q)
+                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append((q, ids[q]))
             if q + 2 < len(ids):
-                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append(q)
+                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append((q, ids[q]))
         return index
 
     def positions(self, binding: Binding) -> list[int]:
         return positions_of(self.stream, binding)
 
-    def overlay_for(self, positions: list[int]) -> list[Mapping[Gram, float]]:
-        """Base overlays minus the document n-grams that touch `positions`."""
+    @contextmanager
+    def overlay_for(self, positions: list[int]) -> Iterator[list[Mapping[Gram, float]]]:
+        """The document's overlay minus its n-grams that touch `positions`, as one mapping
+        (one lookup per n-gram in the scoring loops): added into doc_grams in place for
+        the duration, then taken out again (counts are whole numbers: restored exactly)."""
         ids, order = self.ids, self.lm.order
         windows = {
             (s, n)
@@ -129,7 +142,18 @@ class Scorer:
             gram = tuple(ids[start : start + n])
             own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
         own[()] = -len(positions) * DOC_WEIGHT
-        return [*self.base, own]
+        doc = self.doc_grams
+        saved = {gram: doc.get(gram) for gram in own}
+        for gram, c in own.items():
+            doc[gram] = doc.get(gram, 0.0) + c
+        try:
+            yield [doc]
+        finally:
+            for gram, before in saved.items():
+                if before is None:
+                    del doc[gram]
+                else:
+                    doc[gram] = before
 
     def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
         """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
@@ -166,36 +190,52 @@ class Scorer:
     ) -> list[str]:
         ids, lm = self.ids, self.lm
         mine = set(positions)
-        found: Counter[int] = Counter()
+        # Names that no binding could take (builtins, names the project never binds for
+        # this kind) are left out before the tally, once per context and file: the others
+        # keep their totals and their order of first appearance, so the same order below.
+        # (A builtin current name kept by keep_current: the plain tally.)
+        sift = None if keep_current and binding.name in BUILTINS else self._sift(known)
+        # a plain dict, not a Counter (whose += on a new key is a Python-level call): the
+        # same insertion order, so the same order of ties below as Counter.most_common
+        found: dict[int, float] = {}
+        get, doc_index = found.get, self._doc_index
         for i in positions:
-            after = (ids[i - 2], ids[i - 1]) if i >= 2 else None
-            before = (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None
-            if after is not None:
-                for wid, c in lm.names_around("after", after):
-                    found[wid] += c
-                for q in self._doc_index.get(("after", after), ()):
+            for side, context in (
+                ("after", (ids[i - 2], ids[i - 1]) if i >= 2 else None),
+                ("before", (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None),
+            ):
+                if context is None:
+                    continue
+                if sift is None:
+                    around, in_doc = lm.names_around(side, context), doc_index.get((side, context), [])
+                else:
+                    around, in_doc = sift.around(side, context)
+                for wid, c in around:
+                    found[wid] = get(wid, 0) + c
+                for q, wid in in_doc:
                     if q not in mine:
-                        found[ids[q]] += 1
-            if before is not None:
-                for wid, c in lm.names_around("before", before):
-                    found[wid] += c
-                for q in self._doc_index.get(("before", before), ()):
-                    if q not in mine:
-                        found[ids[q]] += 1
+                        found[wid] = get(wid, 0) + 1
         out = []
-        for word_id, _ in found.most_common():
+        seen_in = known.get
+        for word_id, _ in sorted(found.items(), key=itemgetter(1), reverse=True):
             if word_id == -1:
                 continue
             name = self.word_of(word_id)
             if name == binding.name:
-                if not keep_current or known[name] <= 1:  # bound elsewhere, not just here
+                if not keep_current or seen_in(name, 0) <= 1:  # bound elsewhere, not just here
                     continue
-            elif name in taken or name in BUILTINS or known[name] <= 0:
+            elif name in taken or name in BUILTINS or seen_in(name, 0) <= 0:
                 continue
             out.append(name)
             if len(out) >= SHORTLIST:
                 break
         return out
+
+    def _sift(self, known: Counter[str]) -> _Sift:
+        found = self._sifts.get(id(known))
+        if found is None or found.known is not known or found.generation != self.model.generation:
+            found = self._sifts[id(known)] = _Sift(self, known)
+        return found
 
     def score(
         self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]], proxy: str | None = None
@@ -236,24 +276,28 @@ class Scorer:
         """
         ids, n = self.ids, self.lm.order - 1
         wids = [self.word_id(w, overlay) for w in words]
-        totals = [0.0] * len(words)
-        for p in positions:
-            for i, lp in enumerate(self.lm.logprobs(tuple(ids[max(0, p - n) : p]), wids, overlay)):
-                totals[i] -= lp
-        return totals
+        return self.lm.bits_at([tuple(ids[max(0, p - n) : p]) for p in positions], wids, overlay)
 
-    def rank(self, binding: Binding, scopes: ScopeTree, hide: bool = False, gate: bool = False) -> Ranked | None:
+    def rank(
+        self,
+        binding: Binding,
+        scopes: ScopeTree,
+        hide: bool = False,
+        gate: bool = False,
+        bar: tuple[float, float] | None = None,
+    ) -> Ranked | None:
         """Candidates best first, and the current name's score (hide=True: name unknown).
 
         gate=True (the editor path) stops early, returning None, when no candidate fits
         the name positions better than the current name: no suggestion can follow.
+        bar=(margin, separation): the caller suggests only when the gap beats the margin
+        and the confidence reaches the separation; below that, None as soon as it is known.
         """
         group = KIND_GROUP.get(binding.kind)
         positions = self.positions(binding)
         if not positions or group is None:
             return None
-        with self.model.lock:
-            overlay = self.overlay_for(positions)
+        with self.model.lock, self.overlay_for(positions) as overlay:
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -278,7 +322,44 @@ class Scorer:
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
                 current = self.score(positions, binding.name, overlay, proxy)
+                if bar is not None and (
+                    current - scored[0][1] <= bar[0] or (len(scored) > 1 and scored[1][1] - scored[0][1] < bar[1])
+                ):
+                    return None  # below the bar whatever a new name scores (see Ranked)
                 unknown = self.score(positions, UNKNOWN, overlay, proxy)
             finally:
                 self._memo = None
         return Ranked(tuple(scored), current, unknown)
+
+
+class _Sift:
+    """The candidate lists of one Scorer and one kind group, less the names no binding of
+    that group could take: never a builtin, bound for this kind somewhere (`known`)."""
+
+    def __init__(self, scorer: Scorer, known: Counter[str]) -> None:
+        self.scorer = scorer
+        self.known = known
+        self.generation = scorer.model.generation  # the model's lists change with it
+        self._keeps: dict[int, bool] = {}
+        self._around: dict[tuple[str, Gram], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+
+    def keeps(self, wid: int) -> bool:
+        kept = self._keeps.get(wid)
+        if kept is None:
+            name = self.scorer.word_of(wid) if wid != -1 else None
+            kept = self._keeps[wid] = name is not None and name not in BUILTINS and self.known.get(name, 0) > 0
+        return kept
+
+    def around(self, side: str, context: Gram) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The model's names around `context` ((word, count), most frequent first) and the
+        document's ((position, word), in order), each less the names left out."""
+        found = self._around.get((side, context))
+        if found is None:
+            keeps = self.keeps
+            model = [(w, c) for w, c in self.scorer.lm.names_around(side, context) if keeps(w)]
+            doc = [(q, w) for q, w in self.scorer._doc_index.get((side, context), ()) if keeps(w)]
+            found = (model, doc)
+            if len(self._around) > 50_000:
+                self._around.clear()
+            self._around[(side, context)] = found
+        return found

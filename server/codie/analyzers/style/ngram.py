@@ -13,6 +13,7 @@ import keyword
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import ClassVar
 
 ORDER = 5
 DISCOUNT = 0.75
@@ -69,6 +70,8 @@ class Vocabulary:
 
 class NgramModel:
     """Counts of all orders, updated by deltas; the probability of a token in context."""
+
+    shortcuts: ClassVar[bool] = True  # the scoring short cuts (off: the tests' reference)
 
     def __init__(self, order: int = ORDER) -> None:
         self.order = order
@@ -131,15 +134,29 @@ class NgramModel:
             c += extra.get(gram, 0)
         return c
 
-    def _getters(self, overlay: Overlay) -> tuple[_Get, _Get, _Get] | None:
-        """The count lookups of the model and (up to) two overlays, for the scoring loops
-        below, which add them inline: the hot path of naming (millions of lookups per
-        check). Adding a missing overlay's 0 changes no value. None: more than two."""
-        if len(overlay) > 2:
-            return None
-        a = overlay[0].get if overlay else _EMPTY.get
-        b = overlay[1].get if len(overlay) > 1 else _EMPTY.get
-        return self.counts.get, a, b
+    def _lookups(self, overlay: Overlay) -> tuple[_Get, _Get, bool]:
+        """(the model's count lookup, the overlays' lookup, skip the lookups that must be 0)
+        for the scoring loops below: the hot path of naming (millions of lookups per
+        check). The overlays are summed into one mapping (the scorer passes one already:
+        see naming.Scorer.overlay_for); counts are whole numbers, so any order of the
+        additions gives the same value. With `shortcuts` off (the tests' reference) every
+        lookup sums the overlays one by one, none is skipped and nothing is shared."""
+        if not self.shortcuts:
+            count = self.count
+
+            def plain(gram: Gram, _default: int = 0) -> float:
+                return count(gram, overlay)
+
+            return plain, _EMPTY.get, False
+        if not overlay:
+            return self.counts.get, _EMPTY.get, True
+        if len(overlay) == 1:
+            return self.counts.get, overlay[0].get, True
+        merged: dict[Gram, float] = {}
+        for extra in overlay:
+            for gram, c in extra.items():
+                merged[gram] = merged.get(gram, 0) + c
+        return self.counts.get, merged.get, True
 
     def logprob(self, context: Gram, word: int, overlay: Overlay = (), total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
@@ -155,133 +172,111 @@ class NgramModel:
         """
         if total is None:
             total = self.total + sum(extra.get((), 0) for extra in overlay)
-        getters = self._getters(overlay)
-        if getters is None:
-            return self._logprob_any(context, word, overlay, total)
-        return self._logprob3(context, word, total, *getters)
+        cg, og, skip = self._lookups(overlay)
+        p, word_seen = self._unigram(word, total, cg, og, skip)
+        context = _after_new(context)
+        return _bits(self._levels(context, word, p, word_seen, 1, min(len(context), self.order - 1), cg, og, skip)[0])
 
-    def _logprob3(self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get) -> float:
-        """logprob with the counts summed inline (see _getters); the same arithmetic."""
-        if -1 in context:
-            context = context[len(context) - context[::-1].index(-1) :]
-        followers = self.followers
-        vocab = max(1, followers.get((), 1))
-        # `seen`: whether the word's n-gram at the last level had a positive count. Counts
-        # are whole numbers and an n-gram never counts more than its shorter suffix (the
-        # model, the document and the overlays are all sets of whole token windows), so
-        # once one is 0 the longer ones are too: their lookups are skipped (same result).
-        word_seen = word != -1
+    def _unigram(self, word: int, total: float, cg: _Get, og: _Get, skip: bool) -> tuple[float, bool]:
+        """The interpolation's first level: (p, whether the word's unigram was seen)."""
         if word == -1:  # the class of all new words: the unigram level's escape mass
-            p = min(0.5, DISCOUNT * vocab / max(total, 1))
-        else:
-            gram: Gram = (word,)
-            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-            word_seen = c > 0
-            d = c - DISCOUNT
-            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
+            return min(0.5, DISCOUNT * max(1, self.followers.get((), 1)) / max(total, 1)), False
+        gram: Gram = (word,)
+        c: float = cg(gram, 0) + og(gram, 0)
+        d = c - DISCOUNT
+        return (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1), c > 0 or not skip
+
+    def _levels(
+        self, context: Gram, word: int, p: float, word_seen: bool, first: int, last: int, cg: _Get, og: _Get, skip: bool
+    ) -> tuple[float, bool, bool]:
+        """The back-off loop, in one place: context levels first..last (suffixes of that
+        many tokens) on top of p, the level below. Returns (p, word_seen, stopped at an
+        unseen context). `word_seen`: whether the word's n-gram at the last level had a
+        positive count. Counts are whole numbers and an n-gram never counts more than its
+        shorter suffix (the model, the document and the overlays are all sets of whole
+        token windows), so once one is 0 the longer ones are too: with `skip` their
+        lookups are left out (the same result)."""
+        followers = self.followers
         k = len(context)
-        for n in range(1, min(k, self.order - 1) + 1):
+        for n in range(first, last + 1):
             ctx = context[k - n :]
-            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
+            seen: float = cg(ctx, 0) + og(ctx, 0)
             if seen <= 0:
-                break
+                return p, word_seen, True
             distinct = followers.get(ctx, 1)
-            c = 0.0
             if word_seen:
                 gram = (*ctx, word)
-                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-                word_seen = c > 0
-            d = c - DISCOUNT
-            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
-        return math.log2(p if p > 1e-12 else 1e-12)
-
-    def _logprob_any(self, context: Gram, word: int, overlay: Overlay, total: float) -> float:
-        if -1 in context:
-            context = context[len(context) - context[::-1].index(-1) :]
-        followers = self.followers
-        vocab = max(1, followers.get((), 1))
-        if word == -1:
-            p = min(0.5, DISCOUNT * vocab / max(total, 1))
-        else:
-            c: float = self.count((word,), overlay)
-            p = max(c - DISCOUNT, 0) / max(total, 1) + DISCOUNT / max(total, 1)
-        for n in range(1, min(len(context), self.order - 1) + 1):
-            ctx = context[len(context) - n :]
-            seen: float = self.count(ctx, overlay)
-            if seen <= 0:
-                break
-            distinct = followers.get(ctx, 1)
-            c = 0.0
-            if word != -1:
-                gram = (*ctx, word)
-                c = self.count(gram, overlay)
-            p = max(c - DISCOUNT, 0) / seen + DISCOUNT * distinct / seen * p
-        return math.log2(max(p, 1e-12))
+                c: float = cg(gram, 0) + og(gram, 0)
+                word_seen = c > 0 or not skip
+                d = c - DISCOUNT
+                p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+            else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                p = DISCOUNT * distinct / seen * p
+        return p, word_seen, False
 
     def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()) -> list[float]:
         """logprob(context, w) for many words at once: the context is looked up once."""
-        if -1 in context:
-            context = context[len(context) - context[::-1].index(-1) :]
+        return [-bits for bits in self.bits_at([context], words, overlay)]
+
+    def bits_at(self, contexts: Sequence[Gram], words: Sequence[int], overlay: Overlay = ()) -> list[float]:
+        """For each word: the sum over `contexts` of its -log2 P (a naming candidate at
+        each of its positions, the quick first pass). The contexts are looked up once for
+        all words, each word's unigram once for all contexts. The arithmetic differs from
+        logprob's in the last bits (the unigram's two terms are added first): a ranking,
+        its values are compared with each other only."""
+        cg, og, skip = self._lookups(overlay)
         followers = self.followers
         total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
-        getters = self._getters(overlay)
-        skip = getters is not None  # the lookups that must be 0 (see _logprob3)
-        if getters is None:
-            count = self.count
-
-            def cnt(gram: Gram) -> float:
-                return count(gram, overlay)
-
-        else:
-            cg, ag, bg = getters
-
-            def cnt(gram: Gram) -> float:
-                return cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-
-        levels: list[tuple[Gram, float, float]] = []
-        for n in range(1, min(len(context), self.order - 1) + 1):
-            ctx = context[len(context) - n :]
-            seen: float = cnt(ctx)
-            if seen <= 0:
-                break
-            levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
-        vocab = max(1, followers.get((), 1))
-        log2 = math.log2
-        out = []
+        p_new = min(0.5, DISCOUNT * max(1, followers.get((), 1)) / total)
+        unigrams: list[tuple[float, float]] = []  # (count, p) of each word
         for word in words:
             if word == -1:
-                p = min(0.5, DISCOUNT * vocab / total)
-                for _, _, escape in levels:
-                    p *= escape
-            else:
-                c: float = cnt((word,))
-                d = c - DISCOUNT
-                p = ((d if d > 0 else 0) + DISCOUNT) / total
-                for ctx, seen, escape in levels:
-                    if c > 0 or not skip:  # else the longer n-grams count 0 too
-                        c = cnt((*ctx, word))
-                    d = c - DISCOUNT
-                    p = (d if d > 0 else 0) / seen + escape * p
-            out.append(log2(p if p > 1e-12 else 1e-12))
-        return out
+                unigrams.append((0.0, p_new))
+                continue
+            gram: Gram = (word,)
+            c: float = cg(gram, 0) + og(gram, 0)
+            d = c - DISCOUNT
+            unigrams.append((c, ((d if d > 0 else 0) + DISCOUNT) / total))
+        log2 = math.log2
+        totals = [0.0] * len(words)
+        for context in contexts:
+            context = _after_new(context)
+            levels: list[tuple[Gram, float, float]] = []
+            for n in range(1, min(len(context), self.order - 1) + 1):
+                ctx = context[len(context) - n :]
+                seen: float = cg(ctx, 0) + og(ctx, 0)
+                if seen <= 0:
+                    break
+                levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+            for i, word in enumerate(words):
+                c, p = unigrams[i]
+                if word == -1:
+                    for _, _, escape in levels:
+                        p *= escape
+                else:
+                    for ctx, seen, escape in levels:
+                        if c > 0 or not skip:  # else the longer n-grams count 0 too
+                            gram = (*ctx, word)
+                            c = cg(gram, 0) + og(gram, 0)
+                            d = c - DISCOUNT
+                            p = (d if d > 0 else 0) / seen + escape * p
+                        else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                            p = escape * p
+                totals[i] -= log2(p if p > 1e-12 else 1e-12)
+        return totals
 
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int], overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)
-        getters = self._getters(overlay)
         total, count = 0.0, 0
         for j in positions:
-            context = tuple(ids[max(0, j - n) : j])
-            if getters is None:
-                total -= self._logprob_any(context, ids[j], overlay, tokens)
-            else:
-                total -= self._logprob3(context, ids[j], tokens, *getters)
+            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
             count += 1
         return total / count if count else 0.0
 
     def cross_entropy_shared(
-        self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: _Memo
+        self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: Memo
     ) -> float | None:
         """cross_entropy(ids, positions, overlay) for one of several words tried at the
         token positions `names` (a naming candidate), sharing with the other tries what
@@ -289,81 +284,56 @@ class NgramModel:
         unigram and the first m-1 context levels see none of the names. `memo` keeps
         those per position; it is only valid for the same ids (outside `names`), names
         and overlay. The same additions in the same order as cross_entropy, so the same
-        value. None: the overlay has no inline path (use cross_entropy)."""
-        getters = self._getters(overlay)
-        if getters is None:
+        value. None: shortcuts are off (use cross_entropy)."""
+        if not self.shortcuts:
             return None
-        cg, ag, bg = getters
-        n = self.order - 1
+        cg, og, skip = self._lookups(overlay)
+        order = self.order
+        n = order - 1
         tokens = self.total + sum(extra.get((), 0) for extra in overlay)
-        followers = self.followers
+        levels, log2 = self._levels, math.log2
         total, count = 0.0, 0
         for j in positions:
-            context = tuple(ids[max(0, j - n) : j])
             word = ids[j]
-            m = min((j - q for q in names if q <= j), default=self.order)
-            if m == 0 or m >= self.order:  # the word itself, or nothing of it in reach
-                total -= self._logprob3(context, word, tokens, cg, ag, bg)
-                count += 1
-                continue
             state = memo.get(j)
             if state is None:
-                state = memo[j] = self._prefix(context, word, tokens, cg, ag, bg, m)
-            p, word_seen, stopped = state
-            if not stopped:
+                m = min((j - q for q in names if q <= j), default=order)
+                if m == 0 or m >= order:  # the word itself, or nothing of it in reach
+                    state = memo[j] = (m, 0.0, False, False)
+                else:
+                    p, word_seen = self._unigram(word, tokens, cg, og, skip)
+                    # levels below m never reach a -1 (only names can be -1)
+                    context = tuple(ids[max(0, j - n) : j])
+                    state = memo[j] = (m, *levels(context, word, p, word_seen, 1, m - 1, cg, og, skip))
+            m, p, word_seen, stopped = state
+            if m == 0 or m >= order:
+                p, word_seen = self._unigram(word, tokens, cg, og, skip)
+                context = _after_new(tuple(ids[max(0, j - n) : j]))
+                p = levels(context, word, p, word_seen, 1, min(len(context), n), cg, og, skip)[0]
+            elif not stopped:
+                context = tuple(ids[max(0, j - n) : j])
                 if -1 in context:
-                    context = context[len(context) - context[::-1].index(-1) :]
-                k = len(context)
-                for level in range(m, min(k, n) + 1):
-                    ctx = context[k - level :]
-                    seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
-                    if seen <= 0:
-                        break
-                    distinct = followers.get(ctx, 1)
-                    c = 0.0
-                    if word_seen:
-                        gram = (*ctx, word)
-                        c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-                        word_seen = c > 0
-                    d = c - DISCOUNT
-                    p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
-            total -= math.log2(p if p > 1e-12 else 1e-12)
+                    context = _after_new(context)
+                if len(context) >= m:  # else no level is left
+                    p = levels(context, word, p, word_seen, m, min(len(context), n), cg, og, skip)[0]
+            total -= log2(p if p > 1e-12 else 1e-12)
             count += 1
         return total / count if count else 0.0
 
-    def _prefix(
-        self, context: Gram, word: int, total: float, cg: _Get, ag: _Get, bg: _Get, m: int
-    ) -> tuple[float, bool, bool]:
-        """_logprob3's unigram and levels 1..m-1: (p, word_seen, stopped early)."""
-        vocab = max(1, self.followers.get((), 1))
-        word_seen = word != -1
-        if word == -1:
-            p = min(0.5, DISCOUNT * vocab / max(total, 1))
-        else:
-            gram: Gram = (word,)
-            c: float = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-            word_seen = c > 0
-            d = c - DISCOUNT
-            p = (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1)
-        k = len(context)  # levels below m never reach a -1 (only names can be -1)
-        for level in range(1, m):
-            ctx = context[k - level :]
-            seen: float = cg(ctx, 0) + ag(ctx, 0) + bg(ctx, 0)
-            if seen <= 0:
-                return p, word_seen, True
-            distinct = self.followers.get(ctx, 1)
-            c = 0.0
-            if word_seen:
-                gram = (*ctx, word)
-                c = cg(gram, 0) + ag(gram, 0) + bg(gram, 0)
-                word_seen = c > 0
-            d = c - DISCOUNT
-            p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
-        return p, word_seen, False
+
+def _after_new(context: Gram) -> Gram:
+    """The context after its last -1 (a new word: nothing is known of what follows it)."""
+    if -1 in context:
+        return context[len(context) - context[::-1].index(-1) :]
+    return context
+
+
+def _bits(p: float) -> float:
+    return math.log2(p if p > 1e-12 else 1e-12)
 
 
 _Get = Callable[[Gram, int], float]
-_Memo = dict[int, tuple[float, bool, bool]]
+Memo = dict[int, tuple[int, float, bool, bool]]  # position -> (m, shared state)
 _EMPTY: dict[Gram, float] = {}
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
+
+from codie.core.document import PYTHON
 
 SCOPE_TYPES = frozenset(
     {
@@ -104,17 +106,15 @@ class Binding:
 
 
 def attribute_spans(source: bytes, root: Node) -> dict[str, set[tuple[int, int]]]:
-    """Every `obj.name` in the module, by name: uses of class members Codie cannot resolve."""
+    """Every `obj.name` in the module, by name: uses of class members Codie cannot resolve.
+    (A query: matched in C, where a Python walk made a Node of every node of the file.)"""
     spans: dict[str, set[tuple[int, int]]] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "attribute":
-            attr = node.child_by_field_name("attribute")
-            if attr is not None:
-                spans.setdefault(_text(source, attr), set()).add((attr.start_byte, attr.end_byte))
-        stack.extend(node.children)
+    for attr in QueryCursor(_ATTRIBUTES).captures(root).get("attr", ()):
+        spans.setdefault(_text(source, attr), set()).add((attr.start_byte, attr.end_byte))
     return spans
+
+
+_ATTRIBUTES = Query(PYTHON, "(attribute attribute: (_) @attr)")
 
 
 def untracked_member_uses(binding: Binding, spans: dict[str, set[tuple[int, int]]]) -> bool:
@@ -284,28 +284,31 @@ def build(source: bytes, root: Node) -> ScopeTree:
         stack = [(node, scope)]
         while stack:
             n, s = stack.pop()
-            if n.type == "identifier":
+            ntype = n.type  # (each .type is a call into the binding: asked once per node)
+            if ntype == "identifier":
                 _visit_identifier(n, s)
                 continue
             inner = s
-            if n.type in SCOPE_TYPES and n is not node:
+            is_scope = ntype in SCOPE_TYPES
+            if is_scope and n is not node:
                 name = n.child_by_field_name("name")
                 if name is not None:  # def/class name binds in the enclosing scope
-                    kind = CLASS if n.type == "class_definition" else (METHOD if s.kind == "class" else FUNCTION)
+                    kind = CLASS if ntype == "class_definition" else (METHOD if s.kind == "class" else FUNCTION)
                     bind(s, name, kind)
                 inner = Scope(n, s, scope_kind(n))
                 scopes.append(inner)
                 _prepare(n, inner)
+            function_like = ntype in ("function_definition", "lambda")
+            parameter = ntype in PARAMETER_TYPES and s.parent is not None
             for child in reversed(n.children):
-                if child.type in ("comment", "string_content"):
+                ctype = child.type
+                if ctype in ("comment", "string_content"):
                     continue
-                if n.type in SCOPE_TYPES and child.type == "identifier" and _is_field(n, "name", child):
+                if is_scope and ctype == "identifier" and _is_field(n, "name", child):
                     continue
                 # decorators, defaults and base classes are evaluated in the outer scope
-                outer = child.type in ("decorator", "argument_list") or (
-                    n.type in ("function_definition", "lambda") and child.type == "type"
-                )
-                if _default_or_annotation(n, child) and s.parent is not None:
+                outer = ctype in ("decorator", "argument_list") or (function_like and ctype == "type")
+                if parameter and s.parent is not None and _default_or_annotation(n, child):
                     stack.append((child, s.parent))  # `def f(x=x)`: the outer x
                     continue
                 stack.append((child, s if outer and inner is not s else inner))
@@ -393,9 +396,12 @@ def _resolve_keyword(source: bytes, ident: Node, scope: Scope, by_node: dict[tup
         param.occurrences.append((ident.start_byte, ident.end_byte))
 
 
+PARAMETER_TYPES = frozenset({"default_parameter", "typed_default_parameter", "typed_parameter"})
+
+
 def _default_or_annotation(param: Node, child: Node) -> bool:
     """A parameter's default value or annotation: evaluated where the `def` runs."""
-    if param.type not in ("default_parameter", "typed_default_parameter", "typed_parameter"):
+    if param.type not in PARAMETER_TYPES:
         return False
     holder = param.parent
     if holder is None or holder.type not in ("parameters", "lambda_parameters"):

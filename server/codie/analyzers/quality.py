@@ -234,9 +234,7 @@ class MutableDefaultAnalyzer:
         )
 
     def _none_default_fix(self, ctx: Context, name: Node, value: Node) -> Fix | None:
-        func = value.parent
-        while func is not None and func.type not in ("function_definition", "lambda"):
-            func = func.parent
+        func = _function_of(value)
         if func is None or func.type != "function_definition":
             return None
         body = func.child_by_field_name("body")

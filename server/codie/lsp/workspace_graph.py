@@ -34,8 +34,9 @@ DEBOUNCE = 0.25  # seconds of quiet typing before an edited module is re-indexed
 # values that flowed through it are settled here, so that the graph, and the CPX100 hints
 # read from it, equal a fresh build once typing pauses.
 RECONCILE_DELAY = 2.0
-CHILD_IDLE = 120.0  # seconds without a whole-graph resolve before its child process stops
-GRAPH_CHILD_IDLE = 60.0  # seconds without any call (the pool's own idle stop; see __init__)
+# Seconds without a whole-graph resolve before its child process stops (the pool's own
+# idle stop): its copy of the graph is memory the editor does not need while nobody types.
+CHILD_IDLE = 60.0
 SERVICE = "callgraph"
 
 
@@ -62,8 +63,7 @@ class WorkspaceGraphs:
         # hundred modules, which in a thread would hold the GIL while the user types
         # Its child holds the graph's state: a new one is sent the whole graph, so it is
         # kept longer after a resolve than a stateless pool's (lsp/children.IDLE).
-        self.pool = HealingPool("callgraph", 1, initializer=detach_from_server, default_idle=GRAPH_CHILD_IDLE)
-        self._idle: asyncio.TimerHandle | None = None
+        self.pool = HealingPool("callgraph", 1, initializer=detach_from_server, default_idle=CHILD_IDLE)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run work as a task, holding a reference until it ends (asyncio keeps weak ones)."""
@@ -205,8 +205,6 @@ class WorkspaceGraphs:
         from codie.analyzers.callgraph import remote  # loads on first use, not at start-up
 
         graph = folder.graph
-        if self._idle is not None:
-            self._idle.cancel()
         for _ in range(2):  # a child that lost its state is sent everything, once
             async with folder.lock:
                 folder.stale = False
@@ -223,15 +221,7 @@ class WorkspaceGraphs:
                 if graph.apply_reconcile(job, result):
                     folder.child_resolves += 1
                     break
-        self._idle_soon()
         self._refresh_hints(folder)
-
-    def _idle_soon(self) -> None:
-        """Stop the child after a while without edits: its copy of the graph is memory the
-        editor does not need while nobody types (a new child is sent everything)."""
-        if self._idle is not None:
-            self._idle.cancel()
-        self._idle = asyncio.get_running_loop().call_later(CHILD_IDLE, self.pool.shutdown)
 
     def closed(self, uri: str) -> None:
         """A closed buffer's unsaved edits are gone: index the file as it is on disk again,

@@ -115,6 +115,10 @@ class Analyzer(Protocol):
     statements and depends only on that statement's text. The engine then re-runs the
     analyzer on changed statements only. Analyzers that need the whole file (data flow
     across functions, file-level conventions) set it to False and get every statement.
+    An incremental analyzer whose findings also depend on a few facts of the file (its
+    imports, its path) may define `file_context(ctx) -> Hashable` returning them: when
+    that value changes, the engine analyses every statement again with that analyzer (and
+    only it), so an edit to an import line updates the findings it affects elsewhere.
 
     deferred=True (only with incremental=False) marks whole-file work too slow for every
     keystroke: an editor runs it on a snapshot off the event loop once typing pauses; the

@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -103,17 +103,28 @@ class _Group:
     Findings are attributed to the statement that produced them (not to a position), so a
     zero-width finding on the boundary of two statements is never claimed by the wrong one.
     They are stored relative to the statement's start: an edit above only moves `start`.
+    `counts` says how many of them each incremental analyzer produced, in the engine's order,
+    so that one analyzer's part can be replaced alone (see DocumentAnalysis._refresh).
     """
 
     start: int
     end: int  # exclusive, like tree-sitter's end_byte
     relative: list[Finding]
+    counts: tuple[int, ...] = ()
     _absolute: list[Finding] | None = None
     _absolute_at: int = -1
 
     @classmethod
-    def of(cls, start: int, end: int, findings: list[Finding]) -> _Group:
-        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings)
+    def of(cls, start: int, end: int, findings: list[Finding], counts: tuple[int, ...] = ()) -> _Group:
+        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings, counts)
+
+    def replace(self, index: int, findings: list[Finding]) -> None:
+        """Put `findings` (absolute offsets) in place of analyzer `index`'s part."""
+        at = sum(self.counts[:index])
+        new = [f.shifted(0, -self.start) for f in findings] if self.start else findings
+        self.relative = self.relative[:at] + new + self.relative[at + self.counts[index] :]
+        self.counts = (*self.counts[:index], len(findings), *self.counts[index + 1 :])
+        self._absolute = None
 
     def findings(self) -> list[Finding]:
         if self._absolute is None or self._absolute_at != self.start:
@@ -159,6 +170,12 @@ class DocumentAnalysis:
         self.over_budget: dict[tuple[str, int], str] = {}
         self._pass: _Pass | None = None
         self._whole_at = 0  # index in self.whole of the analyzer whose pass is next
+        # File contexts (Analyzer.file_context) as last seen, by analyzer name; the analyzers
+        # whose context changed since their statements were analysed, and how far (a byte
+        # offset in the current text) their statements have been analysed again.
+        self._contexts: dict[str, Hashable] = {}
+        self._stale: set[str] = set()
+        self._stale_from = 0
         self.dirty: list[Span] = [(0, len(ctx.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
@@ -183,6 +200,8 @@ class DocumentAnalysis:
         self._whole_edits = []
         self._deferred_findings = []
         self._restart_whole()
+        self._stale = set()
+        self._contexts = {}  # everything is analysed again under the context of the next step
         self.dirty = [(0, len(self.doc.source))]
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
@@ -217,6 +236,8 @@ class DocumentAnalysis:
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
+        if self._stale and self._stale_from > lo:
+            self._stale_from = max(0, lo - 1)  # the statements from the edit on: again
         self._restart_whole()  # a paused pass read the old text
         if self._whole_findings:
             self._whole_edits.append((lo, hi, delta))
@@ -441,9 +462,12 @@ class DocumentAnalysis:
             last += 1
         dropped = groups[first:last]
         found: list[Finding] = []
+        counts: list[int] = []
         for analyzer in self.incremental:
-            found.extend(self._run_statement(analyzer, node))
-        groups[first:last] = [_Group.of(s, e, found)]
+            mine = self._run_statement(analyzer, node)
+            found.extend(mine)
+            counts.append(len(mine))
+        groups[first:last] = [_Group.of(s, e, found, tuple(counts))]
         # what the dropped groups covered beyond this statement must be looked at again
         rest: list[Span] = [(g.start, g.end) for g in dropped if g.start < s or g.end > e]
         for ds, de in self.dirty:
@@ -456,6 +480,59 @@ class DocumentAnalysis:
                 rest.append((e + 1, de))
         self.dirty = [(a, b) for a, b in rest if not (s <= a and b <= e)]
 
+    def _note_contexts(self) -> None:
+        """Compare each incremental analyzer's file context with the one its statements were
+        analysed under; where it changed, every statement is analysed again by it alone."""
+        for analyzer in self.incremental:
+            context_of = getattr(analyzer, "file_context", None)
+            if context_of is None or analyzer.name in self.disabled:
+                continue
+            try:
+                context = context_of(self.ctx)
+            except Exception as exc:
+                self._crashed(analyzer, exc)
+                continue
+            if analyzer.name in self._contexts and self._contexts[analyzer.name] != context:
+                self._stale.add(analyzer.name)
+                self._stale_from = 0
+            self._contexts[analyzer.name] = context
+
+    def _refresh(self, deadline: float) -> bool:
+        """Analyse the statements again with the analyzers whose file context changed,
+        replacing only their part of each statement's findings. False: past the deadline."""
+        tree = self.doc.tree
+        if tree is None:
+            self._stale = set()
+            return True
+        root = tree.root_node
+        last = root.child(root.child_count - 1) if root.child_count else None
+        stale = [(i, a) for i, a in enumerate(self.incremental) if a.name in self._stale]
+        groups = self._groups
+        at = bisect_left(groups, self._stale_from, key=lambda g: g.start)
+        while at < len(groups):
+            g = groups[at]
+            # the statement the group was made for (tree-sitter's bogus null node past the
+            # last child: see _next_statement)
+            node = root.first_child_for_byte(g.start) if last is not None and g.start < last.end_byte else None
+            if (
+                node is None
+                or node.start_byte != g.start
+                or node.end_byte != g.end
+                or len(g.counts) != len(self.incremental)
+            ):
+                self.dirty.append((g.start, g.end))  # not in step with the tree: all analyzers
+            else:
+                for index, analyzer in stale:
+                    g.replace(index, self._run_statement(analyzer, node))
+            at += 1
+            self._stale_from = g.end
+            if self._reset:
+                return True
+            if time.perf_counter() > deadline and at < len(groups):
+                return False
+        self._stale = set()
+        return True
+
     def step(self, budget: float = 0.005) -> bool:
         """Do up to `budget` seconds of work; True when the findings are current."""
         deadline = time.perf_counter() + budget
@@ -463,14 +540,22 @@ class DocumentAnalysis:
         self.note_changed_ranges(self.doc.reparse())
         if self.doc.tree is None:
             self.dirty = []
-        while self.dirty:
-            node = self._next_statement()
-            if node is None:
-                break
-            self._analyze_statement(node)
-            if self._reset:  # an analyzer was disabled: start over without it
-                self.invalidate()
-            if time.perf_counter() > deadline and self.dirty:
+        self._note_contexts()
+        if self._reset:  # an analyzer crashed telling its context: start over without it
+            self.invalidate()
+        while self.dirty or self._stale:
+            while self.dirty:
+                node = self._next_statement()
+                if node is None:
+                    break
+                self._analyze_statement(node)
+                if self._reset:  # an analyzer was disabled: start over without it
+                    self.invalidate()
+                if time.perf_counter() > deadline and self.dirty:
+                    return False
+            if self._stale and (not self._refresh(deadline) or self._reset):
+                if self._reset:
+                    self.invalidate()
                 return False
         if self.whole_dirty:
             if not self._step_whole(deadline):

@@ -8,7 +8,7 @@ the call decide, and the evidence says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import ClassVar
 
 from tree_sitter import Node, Tree
@@ -42,6 +42,22 @@ class PatternAnalyzer:
     incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
 
+    def file_context(self, ctx: Context) -> Hashable:
+        """What a statement's findings depend on besides its own text: the module's imports
+        (`md5(x)` is a weak hash only under `from hashlib import md5`), where the file is,
+        and whether it is a module of default settings. The engine analyses every statement
+        again when it changes."""
+        doc = ctx.doc
+        if doc.tree is None:
+            return None
+        imports, _ = self._module(doc.tree, doc.source)
+        return (
+            imports.fingerprint(),
+            bool(TEST_FILE.search(doc.uri)),
+            bool(SETTINGS_FILE.search(doc.uri)),
+            self._defaults_module(doc.tree, doc.source),
+        )
+
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         doc = ctx.doc
         if doc.tree is None:
@@ -49,14 +65,8 @@ class PatternAnalyzer:
         src = doc.source
         imports, pattern = self._module(doc.tree, src)
         defaults = self._defaults_module(doc.tree, src)
-        context = (
-            imports.fingerprint(),
-            bool(TEST_FILE.search(doc.uri)),
-            bool(SETTINGS_FILE.search(doc.uri)),
-            defaults,
-        )
         yield from self._cache.run(
-            src, nodes, context, lambda chunks: self._scan(ctx, chunks, imports, pattern, defaults)
+            src, nodes, self.file_context(ctx), lambda chunks: self._scan(ctx, chunks, imports, pattern, defaults)
         )
 
     def _scan(

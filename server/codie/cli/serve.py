@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from codie.lsp.codecache import cached_compiles
+    # Only what answering `initialize` needs is imported before it is answered.
     from codie.lsp.early import EarlyAnswer, answer_initialize
     from codie.lsp.framing import FramedStdin
 
@@ -26,9 +26,12 @@ def run(args: argparse.Namespace) -> int:
         # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
         # error into the end of input, so that the editor sees the exit and restarts us
         stdin = FramedStdin(sys.stdin.buffer)
-        # `initialize` answered from the last start's answer, before pygls is imported
-        # (lsp/early.py); the server reads the message again
+        # `initialize` answered before pygls is imported (lsp/early.py: from an earlier
+        # start's answer, or computed from the real server's recorded one); the server
+        # reads the message again
         early = answer_initialize(stdin, sys.stdout.buffer)
+    from codie.lsp.codecache import cached_compiles
+
     # lsprotocol's ~560 attrs classes are most of the time before the server can read a
     # message; the code attrs compiles for them is cached on disk (lsp/codecache.py), and so
     # is the code cattrs generates to decode and encode the first messages

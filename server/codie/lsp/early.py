@@ -26,21 +26,31 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any
 
 from codie import __version__
 from codie.core.cachedir import user_cache_dir
 from codie.lsp import early_answer
 
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import logging
     from pathlib import Path
+    from typing import IO, Any
 
     from codie.lsp.framing import FramedStdin
 
-log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    """This module's logger: logging is imported once the answer is out (it costs the
+    answer a tenth of its time)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 # Request fields that do not change the answer (LSP 3.17 InitializeParams).
 IGNORED = ("processId", "clientInfo", "locale", "rootPath", "rootUri", "workspaceFolders", "trace", "workDoneToken")
@@ -162,7 +172,7 @@ class EarlyAnswer:
         if result == self.sent:
             return
         if self.answered:
-            log.warning(
+            _log().warning(
                 "the initialize answer sent early (%s) differed from the server's; the server's is filed for the "
                 "next start",
                 "filed by an earlier start" if self.source == "file" else "computed from data/initialize.json",
@@ -186,7 +196,7 @@ class EarlyAnswer:
                     os.unlink(tmp)
                 raise
         except OSError as exc:  # a read-only home: every start answers the slow way
-            log.debug("cannot write %s: %s", self.path, exc)
+            _log().debug("cannot write %s: %s", self.path, exc)
 
 
 def read_message(stdin: FramedStdin) -> tuple[bytes, bytes] | None:

@@ -23,14 +23,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
 
 from codie import __version__
+
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    Json = Any
 
 DATA = "data/initialize.json"  # under the codie package
 VERSIONED = ("pygls", "lsprotocol", "cattrs")  # whose code makes the answer, with Codie's
 MAX_DEPTH = 64  # nesting validated (deeper requests are left to the server)
-Json = Any
 
 _data: dict[str, Json] | None = None
 _loaded = False

@@ -115,6 +115,13 @@ def caps(capabilities: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"processId": None, "rootUri": None, "capabilities": capabilities, **extra}
 
 
+def nested_settings(depth: int) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for _ in range(depth):
+        options = {"settings": options}
+    return options
+
+
 def encodings(*names: str) -> dict[str, Any]:
     return caps({"general": {"positionEncodings": list(names)}})
 
@@ -138,6 +145,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "no prepare rename": caps({"textDocument": {"rename": {"prepareSupport": False}}}),
     "notebooks": caps({"notebookDocument": {"synchronization": {"executionSummarySupport": True}}}),
     "file operations": caps({"workspace": {"fileOperations": {op: True for op in ("didCreate", "willRename")}}}),
+    "nested options": caps({}, initializationOptions={"settings": {"codie": nested_settings(20)}}),
     "nulls": caps({"general": None, "textDocument": None, "notebookDocument": None}, trace=None, locale=None),
     "everything at once": {
         **recorded_client(NEOVIM),
@@ -277,6 +285,9 @@ def mutations(value: Any, rng: random.Random) -> Any:
         caps({}, workspaceFolders=[{"uri": "file:///w"}]),
         caps({}, trace="loud"),
         {"processId": 1},
+        # the server's settings reader follows "settings" keys recursively: far too deep
+        # options would fail there (a RecursionError near 1,000 levels)
+        caps({}, initializationOptions=nested_settings(200)),
     ],
 )
 def test_a_request_that_is_not_exactly_well_typed_gets_no_early_answer(

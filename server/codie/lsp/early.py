@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 
 def _log() -> logging.Logger:
-    """This module's logger: logging is imported once the answer is out (it costs the
-    answer a tenth of its time)."""
+    """This module's logger: logging is imported once the answer is out (it and what it
+    imports cost the answer several ms)."""
     import logging
 
     return logging.getLogger(__name__)
@@ -218,7 +218,8 @@ def read_message(stdin: FramedStdin) -> tuple[bytes, bytes] | None:
 
 
 def answer_initialize(stdin: FramedStdin, stdout: IO[bytes], path: Path | None = None) -> EarlyAnswer | None:
-    """Read the first message; answer it when it is an `initialize` answered before.
+    """Read the first message; answer it when it is an `initialize` whose answer is known
+    (filed by an earlier start, or computed: lsp/early_answer.py).
 
     The message is put back in front of stdin either way. None when it is not an
     `initialize` request (the server then handles it as it would have)."""

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from codie.lsp import codecache
+from codie.lsp import codecache, early_answer
 from codie.lsp import server as server_module
 from codie.lsp.codecache import CodeCache, cached_compiles
-from codie.lsp.early import answer_initialize, read_message
+from codie.lsp.early import answer_initialize, fingerprint, read_message, request_key
 from codie.lsp.framing import FramedStdin
 from codie.lsp.server import build_server
 from tests.lsp.raw_client import TIMEOUT, RawServer
@@ -246,7 +246,10 @@ def framed(data: bytes) -> FramedStdin:
     return FramedStdin(os.fdopen(read, "rb"))
 
 
-def test_initialize_is_answered_early_once_its_answer_is_on_file(tmp_path: Path) -> None:
+def test_initialize_is_answered_early_once_its_answer_is_on_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early_answer, "answer", lambda params: None)  # the file alone
     path = tmp_path / "initialize.json"
     out = io.BytesIO()
     stdin = framed(initialize_message(7))
@@ -306,17 +309,25 @@ def test_a_framing_error_first_stops_the_server_as_before(tmp_path: Path) -> Non
     assert stdin.error is not None and stdin.readline() == b""
 
 
-def test_the_server_answers_initialize_early_on_its_second_start(
+def test_the_server_answers_initialize_early_from_the_data_then_from_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two starts with an empty cache folder: the second answers from the file, exactly once,
-    with what the first computed, and works as the first did."""
+    """Two starts with an empty cache folder. The first answers from data/initialize.json
+    (lsp/early_answer.py) and files nothing: the server's own answer was the same. Then an
+    answer on file for the same request wins, even a wrong one (here: planted); the server
+    logs the difference and files its own answer. Each start answers exactly once and works."""
     monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
     workspace = tmp_path / "w"
     workspace.mkdir()
     uri = (workspace / "app.py").as_uri()
+    on_file = tmp_path / "cache" / "initialize.json"
+    planted = {"capabilities": {"planted": True}, "serverInfo": {"name": "codie"}}
+    # the key RawServer's request gets (its processId and rootUri do not count)
+    key = request_key(
+        {"capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}}, fingerprint()
+    )
     answers = []
-    for _ in range(2):
+    for start in range(2):
         server = RawServer(workspace)
         try:
             answers.append(server.initialize(workspace))
@@ -330,8 +341,13 @@ def test_the_server_answers_initialize_early_on_its_second_start(
             assert all(m is None or m.get("id") != 1 for m in drain(server))
         finally:
             server.close()
-        assert (tmp_path / "cache" / "initialize.json").exists()
-    assert answers[0] == answers[1] and answers[0]["result"]["capabilities"]["hoverProvider"]
+        if start == 0:
+            assert not on_file.exists()  # the computed answer was the server's
+            on_file.write_text(json.dumps({key: planted}))
+    assert answers[0]["result"]["capabilities"]["hoverProvider"]
+    assert answers[1]["result"] == planted
+    assert "differed" in server.stderr_path.read_text()
+    assert json.loads(on_file.read_text()) == {key: answers[0]["result"]}  # corrected
 
 
 def drain(server: RawServer) -> list[dict[str, Any] | None]:

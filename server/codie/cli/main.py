@@ -8,13 +8,17 @@ Every error is one line on stderr; `-vv` adds the traceback of an internal error
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import logging
 import sys
-from collections.abc import Sequence
 
 from codie import __version__
+
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # argparse and logging are imported when used: see `codie serve` in main
+    import argparse
+    from collections.abc import Sequence
 
 COMMANDS = (
     "codie.cli.serve",
@@ -34,15 +38,14 @@ COMMANDS = (
 ATTRIBUTION = "Advisory data: PyPA Advisory Database, CC-BY 4.0."
 
 
-log = logging.getLogger("codie.cli")
-
-
 class UsageError(Exception):
     """Raised by a subcommand for bad arguments: printed, exit code 2."""
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every subcommand, or only `codie.cli.<only>` (a faster start)."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="codie", description="Code-quality language server and checker for Python.")
     parser.add_argument("--version", action="version", version=f"codie {__version__}\n{ATTRIBUTION}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
@@ -57,7 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
     # `codie serve` is started by every editor: importing the other subcommands (and the
-    # analyzers they pull in) only delays the first diagnostics.
+    # analyzers they pull in) only delays the first diagnostics. The editor then waits for
+    # the answer to `initialize`: it is sent before even argparse and logging are imported.
+    if command == "serve" and argv is None:
+        importlib.import_module("codie.cli.serve").answer_early(words)  # (as COMMANDS are: serve imports main)
+    import logging
+
     parser = build_parser("serve" if command == "serve" else None)
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
@@ -80,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"codie: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: one line (the traceback with -vv), never a wall of text
-        log.debug("internal error", exc_info=True)
+        logging.getLogger("codie.cli").debug("internal error", exc_info=True)
         print(
             f"codie: internal error: {type(exc).__name__}: {exc} (run `codie -vv "
             f"{args.command} ...` for the traceback)",

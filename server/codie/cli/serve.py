@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import BinaryIO, cast
 
 from codie.cli.main import UsageError
+
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+    from codie.lsp.early import EarlyAnswer
+    from codie.lsp.framing import FramedStdin
+
+# The command lines on which the first message is read before the arguments are parsed
+# (answer_early): they cannot fail to parse, so an answer sent cannot be followed by an
+# argument error. (Anything else, e.g. --tcp, starts the usual way.)
+EARLY_WORDS = frozenset({"serve", "--stdio", "-v", "-vv", "--verbose"})
+# stdin and the `initialize` request read by answer_early, for run
+_started: tuple[FramedStdin, EarlyAnswer | None] | None = None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -16,19 +30,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from codie.lsp.codecache import cached_compiles
-    from codie.lsp.early import EarlyAnswer, answer_initialize
+def answer_early(words: list[str]) -> None:
+    """Called by the `codie` command before it parses its arguments (or imports argparse
+    and logging): on a plain `codie serve [--stdio]`, read the first message and answer it
+    when it is `initialize`. The editor waits for that answer before anything else."""
+    global _started
+    if words.count("serve") == 1 and EARLY_WORDS.issuperset(words):
+        _started = _start()
+
+
+def _start() -> tuple[FramedStdin, EarlyAnswer | None]:
+    # Only what answering `initialize` needs is imported before it is answered.
+    from codie.lsp.early import answer_initialize
     from codie.lsp.framing import FramedStdin
 
+    # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
+    # error into the end of input, so that the editor sees the exit and restarts us
+    stdin = FramedStdin(sys.stdin.buffer)
+    # `initialize` answered before pygls is imported (lsp/early.py: from an earlier start's
+    # answer, or computed from the real server's recorded one); the server reads the
+    # message again
+    return stdin, answer_initialize(stdin, sys.stdout.buffer)
+
+
+def run(args: argparse.Namespace) -> int:
+    global _started
     early: EarlyAnswer | None = None
     if not args.tcp:
-        # pygls's reader skips what it cannot parse and waits; FramedStdin turns a framing
-        # error into the end of input, so that the editor sees the exit and restarts us
-        stdin = FramedStdin(sys.stdin.buffer)
-        # `initialize` answered from the last start's answer, before pygls is imported
-        # (lsp/early.py); the server reads the message again
-        early = answer_initialize(stdin, sys.stdout.buffer)
+        stdin, early = _started or _start()
+        _started = None
+    from typing import BinaryIO, cast
+
+    from codie.lsp.codecache import cached_compiles
+
     # lsprotocol's ~560 attrs classes are most of the time before the server can read a
     # message; the code attrs compiles for them is cached on disk (lsp/codecache.py), and so
     # is the code cattrs generates to decode and encode the first messages
@@ -49,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         server.start_tcp(host, int(port))
         return 0
     server.input_pending = stdin.pending  # the scheduler reads a burst before analysing
-    server.start_io(cast(BinaryIO, stdin))
+    server.start_io(cast(BinaryIO, stdin))  # (FramedStdin reads like one)
     if stdin.error is not None:
         print(f"codie serve: LSP framing error: {stdin.error}", file=sys.stderr)
         return 1

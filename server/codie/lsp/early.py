@@ -1,39 +1,56 @@
-"""Answer `initialize` before the server is imported, from the answer to the same request
-last time.
+"""Answer `initialize` before the server is imported.
 
 The answer (the server's capabilities and info) depends only on the code and the request:
 the client's capabilities and initialization options, not on its process id, folders or
-locale. Importing pygls, lsprotocol and the features takes most of a quarter of a second,
-and the editor waits for the answer before it sends anything else. So `codie serve` reads
-the first message itself; when it is an `initialize` whose answer is on file (keyed by the
-request and a fingerprint of the code: Codie's, pygls's and lsprotocol's files), it answers
-at once and builds the server meanwhile. The server then handles the same message as
-usual (its workspace, encoding and settings come from it), and CodieProtocol drops its own
-answer after comparing it with the one sent; a difference (which the fingerprint should
-make impossible) is logged and the file corrected. Without an answer on file, the server
+locale. Importing pygls, lsprotocol and the features takes most of half a second, and the
+editor waits for the answer before it sends anything else. So `codie serve` reads the
+first message itself; when it is an `initialize` request it answers at once and builds
+the server meanwhile, with
+
+1. the answer to the same request filed by an earlier start (keyed by the request and a
+   fingerprint of the code: Codie's, pygls's, lsprotocol's and cattrs's files), else
+2. the answer computed from what the real server answered when the package was built
+   (lsp/early_answer.py, data/initialize.json): a cold start needs no file of its own.
+
+The server then handles the same message as usual (its workspace, encoding and settings
+come from it), and CodieProtocol drops its own answer after comparing it with the one
+sent; a difference (which neither way should allow) is logged and the server's answer
+filed, so that the next start sends it. When neither way knows the answer, the server
 answers as usual and the answer is filed for the next start.
 
-Standard library only (with lsp/framing and core/cachedir): it runs before pygls.
+Standard library only (with lsp/framing, lsp/early_answer and core/cachedir): it runs
+before pygls. It imports little, too: everything here happens before the answer.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import logging
 import os
 import sys
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
 
 from codie import __version__
 from codie.core.cachedir import user_cache_dir
-from codie.lsp.framing import FramedStdin
+from codie.lsp import early_answer
 
-log = logging.getLogger(__name__)
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from pathlib import Path
+    from typing import IO, Any
+
+    from codie.lsp.framing import FramedStdin
+
+
+def _log() -> logging.Logger:
+    """This module's logger: logging is imported once the answer is out (it and what it
+    imports cost the answer several ms)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 # Request fields that do not change the answer (LSP 3.17 InitializeParams).
 IGNORED = ("processId", "clientInfo", "locale", "rootPath", "rootUri", "workspaceFolders", "trace", "workDoneToken")
@@ -43,6 +60,8 @@ PACKAGES = ("codie", "pygls", "lsprotocol", "cattrs")  # whose files make the an
 
 def fingerprint() -> str:
     """The code behind the answer: every file of PACKAGES, by name, size and mtime."""
+    import hashlib  # (here: imported only when an answer is on file, or filed)
+
     digest = hashlib.blake2b(f"{__version__} {sys.version}".encode(), digest_size=16)
     for name in PACKAGES:
         root = _package_dir(name)
@@ -111,6 +130,8 @@ def _well_typed(params: dict[str, Any]) -> bool:
 
 
 def request_key(params: dict[str, Any], code: str) -> str:
+    import hashlib
+
     kept = {k: v for k, v in params.items() if k not in IGNORED}
     text = json.dumps({"code": code, "params": kept}, sort_keys=True, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -120,15 +141,27 @@ def default_path() -> Path:
     return user_cache_dir() / "initialize.json"
 
 
-@dataclass
 class EarlyAnswer:
     """The `initialize` request read before the server existed, and what was sent for it."""
 
-    msg_id: int | str
-    key: str
-    path: Path
-    sent: Any = None  # the result already written to the client, or None
-    answers: dict[str, Any] = field(default_factory=dict)  # the file's content
+    def __init__(
+        self, msg_id: int | str, params: dict[str, Any], path: Path, answers: dict[str, Any] | None = None
+    ) -> None:
+        self.msg_id = msg_id
+        self.params = params
+        self.path = path
+        self.sent: Any = None  # the result already written to the client, or None
+        self.source = ""  # where it came from: "file" (filed by an earlier start) or "computed"
+        self.answers = answers or {}  # the file's content
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The request's key in the file (computed when needed: the fingerprint walks the
+        packages' folders, which a cold start answered from data/ does not need)."""
+        if self._key is None:
+            self._key = request_key(self.params, fingerprint())
+        return self._key
 
     @property
     def answered(self) -> bool:
@@ -139,12 +172,18 @@ class EarlyAnswer:
         if result == self.sent:
             return
         if self.answered:
-            log.warning("the initialize answer on file differed from the server's; corrected for the next start")
+            _log().warning(
+                "the initialize answer sent early (%s) differed from the server's; the server's is filed for the "
+                "next start",
+                "filed by an earlier start" if self.source == "file" else "computed from data/initialize.json",
+            )
         answers = {k: v for k, v in self.answers.items() if k != self.key}
         answers[self.key] = result  # newest last; the oldest go past KEEP
         self._write(dict(list(answers.items())[-KEEP:]))
 
     def _write(self, answers: dict[str, Any]) -> None:
+        import tempfile
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".initialize-", suffix=".tmp")
@@ -157,7 +196,7 @@ class EarlyAnswer:
                     os.unlink(tmp)
                 raise
         except OSError as exc:  # a read-only home: every start answers the slow way
-            log.debug("cannot write %s: %s", self.path, exc)
+            _log().debug("cannot write %s: %s", self.path, exc)
 
 
 def read_message(stdin: FramedStdin) -> tuple[bytes, bytes] | None:
@@ -179,7 +218,8 @@ def read_message(stdin: FramedStdin) -> tuple[bytes, bytes] | None:
 
 
 def answer_initialize(stdin: FramedStdin, stdout: IO[bytes], path: Path | None = None) -> EarlyAnswer | None:
-    """Read the first message; answer it when it is an `initialize` answered before.
+    """Read the first message; answer it when it is an `initialize` whose answer is known
+    (filed by an earlier start, or computed: lsp/early_answer.py).
 
     The message is put back in front of stdin either way. None when it is not an
     `initialize` request (the server then handles it as it would have)."""
@@ -203,9 +243,15 @@ def answer_initialize(stdin: FramedStdin, stdout: IO[bytes], path: Path | None =
         loaded = json.loads(path.read_bytes())
         if isinstance(loaded, dict):
             answers = loaded
-    early = EarlyAnswer(msg_id, request_key(params, fingerprint()), path, answers=answers)
-    result = answers.get(early.key)
-    if isinstance(result, dict) and _well_typed(params):
+    early = EarlyAnswer(msg_id, params, path, answers)
+    result = None
+    if answers and _well_typed(params):  # no file (a cold start): no fingerprint either
+        result = answers.get(early.key)
+        early.source = "file"
+    if not isinstance(result, dict):
+        result = early_answer.answer(params)
+        early.source = "computed"
+    if isinstance(result, dict):
         reply = json.dumps({"jsonrpc": "2.0", "id": msg_id, "result": result}).encode()
         stdout.write(b"Content-Length: %d\r\n\r\n%s" % (len(reply), reply))
         stdout.flush()

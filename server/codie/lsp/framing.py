@@ -3,13 +3,15 @@ first message with it before pygls is imported, lsp/early.py)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import select
-from typing import IO
 
-log = logging.getLogger(__name__)
+# `codie serve` answers `initialize` before it imports typing (a third of the imports before
+# the answer): type checkers read this constant as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 _HEADER = re.compile(rb"([A-Za-z][A-Za-z0-9-]*):[ \t]*([^\r\n]*)\r\n")
 MAX_HEADER_LINE = 4096
@@ -74,7 +76,9 @@ class FramedStdin:
 
     def _fail(self, why: str) -> bytes:
         self.error = why
-        log.error("LSP framing error: %s; the server stops", why)
+        import logging  # here: `codie serve` reads the first message before it imports logging
+
+        logging.getLogger(__name__).error("LSP framing error: %s; the server stops", why)
         return b""
 
     def readline(self) -> bytes:

@@ -171,7 +171,7 @@ class CodieProtocol(LanguageServerProtocol):
         self.early = None  # the answer to that `initialize`
         if getattr(data, "error", None) is not None:
             if early.answered:  # deterministic code and request: not expected, but say so
-                log.error("initialize failed after an answer from the file was sent: %s", data.error)
+                log.error("initialize failed after an early answer was sent: %s", data.error)
             super()._send_data(data)
             return
         if not early.answered:

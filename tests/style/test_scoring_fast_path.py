@@ -12,7 +12,7 @@ import pytest
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel, extract
 from codie.analyzers.style.naming import Ranked, Scorer
-from codie.analyzers.style.ngram import NgramModel, grams
+from codie.analyzers.style.ngram import EMPTY, NgramModel, grams, pack
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 TRAIN = ("argparse.py", "json/decoder.py", "json/encoder.py", "textwrap.py", "shlex.py", "csv.py")
@@ -81,8 +81,8 @@ def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytes
     doc_ids = lm.vocab.encode(["a", "b", "e", "a", "b", "c"])
     # overlays as the scorer makes them: whole token windows, added or taken out
     doc = {g: float(c) for g, c in grams(doc_ids, 3).items()}
-    own = {g: -1.0 for g in [(4,), (1, 4), (4, 0), (0, 1, 4), (1, 4, 0), (4, 0, 1)]}
-    own[()] = -1.0
+    own = {pack(g): -1.0 for g in [(4,), (1, 4), (4, 0), (0, 1, 4), (1, 4, 0), (4, 0, 1)]}
+    own[EMPTY] = -1.0
     cases = [((0, 1), w, o) for w in (-1, 0, 1, 2, 3, 4, 9) for o in ((), (doc,), (doc, own))]
     fast = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
     monkeypatch.setattr(NgramModel, "shortcuts", False)

@@ -107,6 +107,7 @@ class Scorer:
         self._sifts: dict[int, _Sift] = {}  # by id of the `known` counter they filter with
         # what score() shares between the words tried for one binding (see rank)
         self._memo: Memo | None = None
+        self._touched: list[int] | None = None  # the token positions one binding's scores cover
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
@@ -260,7 +261,11 @@ class Scorer:
         pid = self.word_id(proxy, overlay) if proxy is not None and wid == -1 else -1
         for p in positions:
             ids[p] = pid if pid != -1 else wid
-        touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
+        touched = self._touched if self._memo is not None else None  # one binding: the same
+        if touched is None:
+            touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
+            if self._memo is not None:
+                self._touched = touched
         try:
             shared = None
             if self._memo is not None:  # inside rank(): share what no candidate changes
@@ -325,7 +330,7 @@ class Scorer:
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
-            self._memo = {}  # one binding: the same positions and overlay for every word
+            self._memo, self._touched = {}, None  # one binding: the same positions and overlay for every word
             try:
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import keyword
 import math
-import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
+from operator import rshift
 from typing import ClassVar
 
 ORDER = 5
@@ -194,7 +194,7 @@ class NgramModel:
         self.counts = delta
         self.total = tokens if tokens is not None else sum(c for g, c in delta.items() if g < TOP[2])
         # a context's followers: the distinct n-grams one token longer (each counted > 0)
-        self.followers = Counter(map(operator.rshift, delta, repeat(BITS)))
+        self.followers = Counter(map(rshift, delta, repeat(BITS)))
         names, three, four, two, last_two = self.name_ids, TOP[3], TOP[4], TOP[2], LOW[2]
         after, before = self.names_after, self.names_before
         for gram, c in delta.items():
@@ -367,6 +367,28 @@ class NgramModel:
             count += 1
         return total / count if count else 0.0
 
+    def _context_levels(self, ids: Sequence[int], j: int, names: Sequence[int], cg: _Get, og: _Get) -> Levels | None:
+        """The context levels before position j, as _levels walks them: (the context <<
+        BITS, its count, its escape DISCOUNT * distinct / seen, the same value _levels
+        multiplies by), up to the first unseen one. None when a name (other than j) or a
+        -1 is in the context: it changes with the word tried."""
+        n = self.order - 1
+        start = max(0, j - n)
+        if any(start <= q < j for q in names):
+            return None
+        before = ids[start:j]
+        if -1 in before:
+            return None
+        key, followers = pack(before), self.followers
+        out: Levels = []
+        for k in range(1, len(before) + 1):
+            ctx = (key & LOW[k]) | TOP[k]
+            seen: float = cg(ctx, 0) + og(ctx, 0)
+            if seen <= 0:
+                break
+            out.append((ctx << BITS, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+        return out
+
     def cross_entropy_shared(
         self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: Memo
     ) -> float | None:
@@ -383,26 +405,53 @@ class NgramModel:
         order = self.order
         n = order - 1
         tokens = self.total + sum(extra.get(EMPTY, 0) for extra in overlay)
-        levels, log2 = self._levels, math.log2
+        levels, log2, followers = self._levels, math.log2, self.followers
+        tried = ids[names[0]] if names else -1  # every name position holds the word tried
+        code = tried & MASK
         total, count = 0.0, 0
         for j in positions:
             word = ids[j]
             state = memo.get(j)
             if state is None:
-                m = min((j - q for q in names if q <= j), default=order)
-                if m == 0 or m >= order:  # the word itself, or nothing of it in reach
-                    state = memo[j] = (m, 0.0, False, False)
-                else:
-                    p, word_seen = self._unigram(word, tokens, cg, og, skip)
-                    # levels below m never reach a -1 (only names can be -1)
-                    context = pack(ids[max(0, j - n) : j])
-                    state = memo[j] = (m, *levels(context, word, p, word_seen, 1, m - 1, cg, og, skip))
-            m, p, word_seen, stopped = state
-            if m == 0 or m >= order:
+                state = memo[j] = self._shared_state(ids, j, names, tokens, cg, og, skip)
+            m, p, word_seen, stopped, shared, base, mult = state
+            if shared is not None:  # _levels on the context's levels looked up once
+                p, word_seen = self._unigram(word, tokens, cg, og, skip)
+                for ctx, seen, escape in shared:
+                    if word_seen:
+                        gram = ctx | (word & MASK)
+                        c: float = cg(gram, 0) + og(gram, 0)
+                        word_seen = c > 0 or not skip
+                        d = c - DISCOUNT
+                        p = (d if d > 0 else 0) / seen + escape * p
+                    else:
+                        p = escape * p
+            elif m == 0 or m >= order:
                 p, word_seen = self._unigram(word, tokens, cg, og, skip)
                 before = _after_new(ids[max(0, j - n) : j])
                 p = levels(pack(before), word, p, word_seen, 1, min(len(before), n), cg, og, skip)[0]
-            elif not stopped:
+            elif stopped:
+                pass
+            elif mult and tried != -1:
+                # _levels m..k, inline: the context is `base` with the word at the names
+                # (no -1 in it: only the names can hold one), k its length
+                context = base | code * mult
+                wcode = word & MASK
+                for k in range(m, min(j, n) + 1):
+                    ctx = (context & LOW[k]) | TOP[k]
+                    seen = cg(ctx, 0) + og(ctx, 0)
+                    if seen <= 0:
+                        break
+                    distinct = followers.get(ctx, 1)
+                    if word_seen:
+                        gram = (ctx << BITS) | wcode
+                        c = cg(gram, 0) + og(gram, 0)
+                        word_seen = c > 0 or not skip
+                        d = c - DISCOUNT
+                        p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+                    else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                        p = DISCOUNT * distinct / seen * p
+            else:  # the general case (a -1 outside the names, or the word tried is -1)
                 before = ids[max(0, j - n) : j]
                 if -1 in before:
                     before = _after_new(before)
@@ -411,6 +460,40 @@ class NgramModel:
             total -= log2(p if p > 1e-12 else 1e-12)
             count += 1
         return total / count if count else 0.0
+
+    def _shared_state(
+        self, ids: Sequence[int], j: int, names: Sequence[int], tokens: float, cg: _Get, og: _Get, skip: bool
+    ) -> SharedState:
+        """What cross_entropy_shared keeps of position j for every word tried: (m, the
+        distance from the nearest name at or before j; p, word_seen, stopped after the
+        levels below m; the name position's context levels when m is 0 and no name is in
+        its context; the context packed with 0 at the names, and the multiplier that puts
+        a word's code at all of them: base | code * mult is the context with the word)."""
+        order, n = self.order, self.order - 1
+        m = min((j - q for q in names if q <= j), default=order)
+        if m == 0:  # the word itself: its context is shared when no name is in it
+            shared = self._context_levels(ids, j, names, cg, og)
+            return (m, 0.0, False, False, shared, 0, 0)
+        if m >= order:  # nothing of the word in reach
+            return (m, 0.0, False, False, None, 0, 0)
+        start = max(0, j - n)
+        base, mult = TOP[j - start], 0
+        for t in range(start, j):
+            shift = BITS * (j - 1 - t)
+            if t in names:
+                mult |= 1 << shift
+            elif ids[t] == -1:  # a new word outside the names: the general case
+                mult = 0
+                break
+            else:
+                base |= (ids[t] & MASK) << shift
+        word = ids[j]
+        p, word_seen = self._unigram(word, tokens, cg, og, skip)
+        # levels below m never reach a name, so never a -1 that only a name can hold
+        p, word_seen, stopped = self._levels(
+            pack(ids[start:j]) if not mult else base, word, p, word_seen, 1, m - 1, cg, og, skip
+        )
+        return (m, p, word_seen, stopped, None, base, mult)
 
 
 def _after_new(context: Sequence[int]) -> Sequence[int]:
@@ -425,7 +508,9 @@ def _bits(p: float) -> float:
 
 
 _Get = Callable[[Gram, int], float]
-Memo = dict[int, tuple[int, float, bool, bool]]  # position -> (m, shared state)
+Levels = list[tuple[Gram, float, float]]  # (context << BITS, count, escape), shortest first
+SharedState = tuple[int, float, bool, bool, Levels | None, Gram, int]
+Memo = dict[int, SharedState]  # position -> what every word tried there shares
 _EMPTY: dict[Gram, float] = {}
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel, extract
 from codie.analyzers.style.naming import Ranked, Scorer
-from codie.analyzers.style.ngram import NgramModel, grams
+from codie.analyzers.style.ngram import EMPTY, Memo, NgramModel, grams, pack
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 TRAIN = ("argparse.py", "json/decoder.py", "json/encoder.py", "textwrap.py", "shlex.py", "csv.py")
@@ -81,10 +81,34 @@ def test_logprob_and_logprobs_take_the_same_values_either_way(monkeypatch: pytes
     doc_ids = lm.vocab.encode(["a", "b", "e", "a", "b", "c"])
     # overlays as the scorer makes them: whole token windows, added or taken out
     doc = {g: float(c) for g, c in grams(doc_ids, 3).items()}
-    own = {g: -1.0 for g in [(4,), (1, 4), (4, 0), (0, 1, 4), (1, 4, 0), (4, 0, 1)]}
-    own[()] = -1.0
+    own = {pack(g): -1.0 for g in [(4,), (1, 4), (4, 0), (0, 1, 4), (1, 4, 0), (4, 0, 1)]}
+    own[EMPTY] = -1.0
     cases = [((0, 1), w, o) for w in (-1, 0, 1, 2, 3, 4, 9) for o in ((), (doc,), (doc, own))]
     fast = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
     monkeypatch.setattr(NgramModel, "shortcuts", False)
     plain = [(lm.logprob(c, w, o), lm.logprobs(c, [w, 2], o)) for c, w, o in cases]
     assert fast == plain
+
+
+def test_the_shared_levels_give_cross_entropy_for_every_word_tried() -> None:
+    """Names next to each other (a context holding the word), the word -1 (a new name),
+    a -1 outside the names and a word only the document knows: the memo's paths all give
+    cross_entropy's value, word after word."""
+    lm = NgramModel()
+    lm.apply(
+        grams(lm.vocab.encode(["a", "b", "c", "a", "b", "d", "a", "b", "c", "e", "a", "x", "b", "c", "d", "a", "b"]))
+    )
+    base = lm.vocab.encode(["a", "b", "c", "a", "b", "d", "e", "a", "b", "c"])
+    doc = {g: float(c) for g, c in grams([*base, -2], lm.order).items()}
+    for names, outside_new in (([2, 4], False), ([3, 8], False), ([1], True), ([0, 9], False)):
+        ids = list(base)
+        if outside_new:
+            ids[6] = -1
+        touched = sorted({j for p in names for j in range(p, min(p + lm.order, len(ids)))})
+        for overlay in ((), (doc,)):
+            memo: Memo = {}
+            for word in (0, 1, 2, 4, -1, -2):
+                for p in names:
+                    ids[p] = word
+                shared = lm.cross_entropy_shared(ids, touched, overlay, names, memo)
+                assert shared == lm.cross_entropy(ids, touched, overlay), (names, word, overlay)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from codie.analyzers.style import conventions, scopes
-from codie.analyzers.style.conventions import Observation, tally
-from codie.analyzers.style.ngram import Gram, NgramModel, grams
+from codie.analyzers.style.conventions import tally
+from codie.analyzers.style.ngram import EMPTY, TOP, Gram, NgramModel, count_into, grams
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
 from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.document import parse
@@ -37,8 +37,7 @@ class FileFacts:
     names: list[tuple[str, str]]  # (kind group, name) of every binding
     stats: dict[str, Counter[str]]
     stream: TokenStream | None = None
-    scopes: ScopeTree | None = None
-    observations: list[Observation] = field(default_factory=list)
+    scopes: ScopeTree | None = None  # (its nodes keep the file's syntax tree alive)
 
 
 def extract(source: bytes) -> FileFacts:
@@ -47,8 +46,8 @@ def extract(source: bytes) -> FileFacts:
     stream = tokenize(source, root)
     scope_tree = scopes.build(source, root)
     names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
-    observations = conventions.observe(source, root, scope_tree)
-    return FileFacts(stream.tokens, names, tally(observations), stream, scope_tree, observations)
+    # the observations are tallied and dropped: the model keeps the counts only
+    return FileFacts(stream.tokens, names, tally(conventions.observe(source, root, scope_tree)), stream, scope_tree)
 
 
 @dataclass
@@ -87,6 +86,33 @@ class WorkspaceModel:
             _merge(self.stats, facts.stats, 1)
             self.generation += 1
             return old, new
+
+    def train(self, files: Iterator[tuple[str, FileFacts]]) -> None:
+        """add() every file of `files`, consumed one at a time (each file's facts can go
+        once it is counted): the n-grams of the whole batch are counted in C into one
+        Counter and applied once (NgramModel.add_counts), the same model as one add()
+        per file. A path seen twice is replaced as add() replaces it."""
+        with self.lock:
+            lm = self.lm
+            batch: Counter[Gram] = Counter()
+            tokens = 0
+            for path, facts in files:
+                if path in self.files:  # replaced: what came before it goes in first
+                    batch[EMPTY] = tokens
+                    lm.add_counts(batch)
+                    batch, tokens = Counter(), 0
+                    self.add(path, facts)
+                    continue
+                ids = lm.vocab.encode(facts.tokens)
+                lm.name_ids.update(lm.vocab.name_ids_in(ids))
+                count_into(batch, ids, lm.order)
+                tokens += len(ids)
+                self.files[path] = FileEntry(ids, facts.names, facts.stats)
+                _merge(self.kind_names, _name_counts(facts.names), 1)
+                _merge(self.stats, facts.stats, 1)
+                self.generation += 1
+            batch[EMPTY] = tokens
+            lm.add_counts(batch)
 
     def remove(self, path: str) -> Counter[Gram] | None:
         with self.lock:
@@ -133,8 +159,8 @@ class WorkspaceModel:
             return False
         excluded = self.exclusion(path)  # path's own counts, negated (cached)
         with self.lock:
-            total = self.lm.counts.get((word,), 0)
-        return total + (excluded.get((word,), 0) if excluded is not None else 0) > 0
+            total = self.lm.counts.get(TOP[1] | word, 0)
+        return total + (excluded.get(TOP[1] | word, 0) if excluded is not None else 0) > 0
 
     def stats_without(self, path: str | None) -> dict[str, Counter[str]]:
         entry = self.files.get(path) if path is not None else None

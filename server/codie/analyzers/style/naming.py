@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.ngram import Gram, Memo, grams
+from codie.analyzers.style.ngram import BITS, EMPTY, MASK, TOP, Gram, Memo, grams, pack
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
@@ -107,19 +107,20 @@ class Scorer:
         self._sifts: dict[int, _Sift] = {}  # by id of the `known` counter they filter with
         # what score() shares between the words tried for one binding (see rank)
         self._memo: Memo | None = None
+        self._touched: list[int] | None = None  # the token positions one binding's scores cover
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
 
     def _index_names(self) -> dict[tuple[str, Gram], list[tuple[int, int]]]:
-        """(position, word) of every name, by the two tokens after / before it."""
+        """(position, word) of every name, by the two tokens after / before it (packed)."""
         index: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
         ids = self.ids
         for q in self.stream.name_index.values():
             if q >= 2:
-                index.setdefault(("after", (ids[q - 2], ids[q - 1])), []).append((q, ids[q]))
+                index.setdefault(("after", _pair(ids[q - 2], ids[q - 1])), []).append((q, ids[q]))
             if q + 2 < len(ids):
-                index.setdefault(("before", (ids[q + 1], ids[q + 2])), []).append((q, ids[q]))
+                index.setdefault(("before", _pair(ids[q + 1], ids[q + 2])), []).append((q, ids[q]))
         return index
 
     def positions(self, binding: Binding) -> list[int]:
@@ -139,9 +140,9 @@ class Scorer:
         }
         own: dict[Gram, float] = {}
         for start, n in windows:
-            gram = tuple(ids[start : start + n])
+            gram = pack(ids[start : start + n])
             own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
-        own[()] = -len(positions) * DOC_WEIGHT
+        own[EMPTY] = -len(positions) * DOC_WEIGHT
         doc = self.doc_grams
         saved = {gram: doc.get(gram) for gram in own}
         for gram, c in own.items():
@@ -160,7 +161,7 @@ class Scorer:
         wid = self.local.get(word)
         if wid is None:
             wid = self.lm.vocab.ids.get(word, -1)
-        if wid != -1 and self.lm.count((wid,), overlay) <= 0:
+        if wid != -1 and self.lm.count(TOP[1] | (wid & MASK), overlay) <= 0:
             return -1
         return wid
 
@@ -201,10 +202,18 @@ class Scorer:
         get, doc_index = found.get, self._doc_index
         for i in positions:
             for side, context in (
-                ("after", (ids[i - 2], ids[i - 1]) if i >= 2 else None),
-                ("before", (ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None),
+                ("after", _pair(ids[i - 2], ids[i - 1]) if i >= 2 else None),
+                ("before", _pair(ids[i + 1], ids[i + 2]) if i + 2 < len(ids) else None),
             ):
                 if context is None:
+                    continue
+                if sift is not None and not keep_current:
+                    # the model's and the document's names summed once per context: the
+                    # same totals and order of first appearance as the loops below, but
+                    # for the current name itself (the binding's own positions hold it
+                    # and nothing else), which is left out of the list anyway
+                    for wid, c in sift.merged(side, context):
+                        found[wid] = get(wid, 0) + c
                     continue
                 if sift is None:
                     around, in_doc = lm.names_around(side, context), doc_index.get((side, context), [])
@@ -252,7 +261,11 @@ class Scorer:
         pid = self.word_id(proxy, overlay) if proxy is not None and wid == -1 else -1
         for p in positions:
             ids[p] = pid if pid != -1 else wid
-        touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
+        touched = self._touched if self._memo is not None else None  # one binding: the same
+        if touched is None:
+            touched = sorted({j for p in positions for j in range(p, min(p + lm.order, len(ids)))})
+            if self._memo is not None:
+                self._touched = touched
         try:
             shared = None
             if self._memo is not None:  # inside rank(): share what no candidate changes
@@ -317,7 +330,7 @@ class Scorer:
             finally:
                 for p, old in zip(positions, saved, strict=True):
                     self.ids[p] = old
-            self._memo = {}  # one binding: the same positions and overlay for every word
+            self._memo, self._touched = {}, None  # one binding: the same positions and overlay for every word
             try:
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
@@ -332,6 +345,11 @@ class Scorer:
         return Ranked(tuple(scored), current, unknown)
 
 
+def _pair(a: int, b: int) -> Gram:
+    """The packed key of the two-token context (a, b)."""
+    return TOP[2] | ((a & MASK) << BITS) | (b & MASK)
+
+
 class _Sift:
     """The candidate lists of one Scorer and one kind group, less the names no binding of
     that group could take: never a builtin, bound for this kind somewhere (`known`)."""
@@ -342,6 +360,7 @@ class _Sift:
         self.generation = scorer.model.generation  # the model's lists change with it
         self._keeps: dict[int, bool] = {}
         self._around: dict[tuple[str, Gram], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        self._merged: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
 
     def keeps(self, wid: int) -> bool:
         kept = self._keeps.get(wid)
@@ -362,4 +381,22 @@ class _Sift:
             if len(self._around) > 50_000:
                 self._around.clear()
             self._around[(side, context)] = found
+        return found
+
+    def merged(self, side: str, context: Gram) -> list[tuple[int, int]]:
+        """around()'s two lists as one tally (word, count), in order of first appearance:
+        the model's names, then the document's (each occurrence counts one)."""
+        found = self._merged.get((side, context))
+        if found is None:
+            model, doc = self.around(side, context)
+            tally: dict[int, int] = {}
+            get = tally.get
+            for w, c in model:
+                tally[w] = get(w, 0) + c
+            for _, w in doc:
+                tally[w] = get(w, 0) + 1
+            found = list(tally.items())
+            if len(self._merged) > 50_000:
+                self._merged.clear()
+            self._merged[(side, context)] = found
         return found

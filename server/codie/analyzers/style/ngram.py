@@ -1,10 +1,14 @@
 """An n-gram language model over style tokens, with interpolated absolute discounting.
 
-Counts are kept for every order 1..N in one dict keyed by tuples of token ids. Files are
-added and removed as count deltas, which is what makes per-save updates cheap and what
-leave-one-file-out evaluation uses. Overlays let a caller score one file as if the model
-had never seen it (a file must not vouch for its own names) and add the open document's
-own n-grams (a cache model: code is locally repetitive).
+Counts are kept for every order 1..N in one dict keyed by packed n-grams: the token ids of
+an n-gram in one int, BITS bits each, behind a leading 1 bit that gives its length (see
+`pack`). An int key is a third to a half the size of a tuple of ints, is not tracked by
+the cyclic GC, hashes in one step, and a context's key gives its suffixes and its
+extensions by a mask and a shift, without building tuples in the scoring loops.
+Files are added and removed as count deltas, which is what makes per-save updates cheap and
+what leave-one-file-out evaluation uses. Overlays let a caller score one file as if the
+model had never seen it (a file must not vouch for its own names) and add the open
+document's own n-grams (a cache model: code is locally repetitive).
 """
 
 from __future__ import annotations
@@ -13,22 +17,69 @@ import keyword
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
+from operator import rshift
 from typing import ClassVar
 
 ORDER = 5
 DISCOUNT = 0.75
 
-Gram = tuple[int, ...]
+# A token id takes BITS bits of a packed n-gram. The model's ids are 0.. (the vocabulary);
+# a scorer's ids can be negative (-1: a new name, -2, -3, ...: words only the open
+# document has), which pack as their low BITS bits (two's complement: from the top of the
+# range down). The vocabulary stops below the half-way mark so the two never meet.
+BITS = 24
+MASK = (1 << BITS) - 1
+MAX_WORDS = 1 << (BITS - 1)
+EMPTY = 1  # the key of the empty n-gram: a document's token count in a grams() delta
+TOP = tuple(1 << (n * BITS) for n in range(ORDER + 2))  # TOP[n]: the length mark of n tokens
+LOW = tuple(t - 1 for t in TOP)  # LOW[n]: the bits of the last n tokens
+
+Gram = int  # a packed n-gram (see pack)
 Overlay = Sequence[Mapping[Gram, float]]
 
 
+def pack(ids: Iterable[int]) -> Gram:
+    """The key of the n-gram `ids`: 1, then each id's low BITS bits, first to last."""
+    key = 1
+    for w in ids:
+        key = (key << BITS) | (w & MASK)
+    return key
+
+
+def unpack(key: Gram) -> tuple[int, ...]:
+    """The ids of a packed n-gram (negative ids come back negative)."""
+    out: list[int] = []
+    while key > 1:
+        code = key & MASK
+        out.append(code - (1 << BITS) if code >= MAX_WORDS else code)
+        key >>= BITS
+    return tuple(reversed(out))
+
+
+def order_of(key: Gram) -> int:
+    return (key.bit_length() - 1) // BITS
+
+
 def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
-    """Every n-gram of orders 1..order in `ids`; key () holds the number of tokens."""
+    """Every n-gram of orders 1..order in `ids`, packed; key EMPTY holds the number of
+    tokens. Order by order, each in the order of the windows (the names index and the
+    store see the same order of first appearances as before the keys were packed)."""
     counts: Counter[Gram] = Counter()
-    for n in range(1, order + 1):
-        counts.update(zip(*(ids[i:] for i in range(n)), strict=False))
-    counts[()] = len(ids)
+    count_into(counts, ids, order)
+    counts[EMPTY] = len(ids)
     return counts
+
+
+def count_into(counts: Counter[Gram], ids: Sequence[int], order: int = ORDER) -> None:
+    """Add the packed n-grams of orders 1..order in `ids` to `counts` (counted in C)."""
+    codes = [w & MASK for w in ids]
+    level = [TOP[1] | c for c in codes]
+    counts.update(level)
+    for n in range(2, order + 1):
+        # the window of n tokens at i: the one of n-1 tokens at i, then token i+n-1
+        level = [(k << BITS) | c for k, c in zip(level, codes[n - 1 :], strict=False)]
+        counts.update(level)
 
 
 def is_name(word: str) -> bool:
@@ -43,8 +94,14 @@ class Vocabulary:
     def id(self, word: str) -> int:
         found = self.ids.get(word)
         if found is None:
-            found = self.ids[word] = len(self.words)
-            self.words.append(word)
+            found = self._new(word)
+        return found
+
+    def _new(self, word: str) -> int:
+        if len(self.words) >= MAX_WORDS:  # ~8M distinct tokens: past what the keys hold
+            raise ValueError(f"the style model's vocabulary is full ({MAX_WORDS:,} distinct tokens)")
+        found = self.ids[word] = len(self.words)
+        self.words.append(word)
         return found
 
     def lookup(self, words: Iterable[str]) -> list[int]:
@@ -57,13 +114,12 @@ class Vocabulary:
         return {i for i in set(ids) if is_name(words[i])}
 
     def encode(self, words: Iterable[str]) -> list[int]:
-        ids, get = self.ids, self.ids.get
+        get, new = self.ids.get, self._new
         out = []
         for w in words:
             i = get(w)
             if i is None:
-                i = ids[w] = len(self.words)
-                self.words.append(w)
+                i = new(w)
             out.append(i)
         return out
 
@@ -74,25 +130,30 @@ class NgramModel:
     shortcuts: ClassVar[bool] = True  # the scoring short cuts (off: the tests' reference)
 
     def __init__(self, order: int = ORDER) -> None:
+        if not 1 <= order <= ORDER:
+            raise ValueError(f"n-gram order {order} is outside 1..{ORDER}")
         self.order = order
         self.vocab = Vocabulary()
         self.counts: dict[Gram, int] = {}
         self.total = 0  # number of unigram tokens
-        # names that followed a two-token context / preceded one: the candidate index
+        # names that followed a two-token context / preceded one (packed): the candidate index
         self.names_after: dict[Gram, Counter[int]] = {}
         self.names_before: dict[Gram, Counter[int]] = {}
         self.name_ids: set[int] = set()
-        # distinct words seen after each context (key () = the vocabulary in use): how
+        # distinct words seen after each context (key EMPTY = the vocabulary in use): how
         # likely a context is to be followed by something new (Witten-Bell)
         self.followers: dict[Gram, int] = {}
         self._around: dict[tuple[str, Gram], list[tuple[int, int]]] = {}
 
-    def apply(self, delta: Counter[Gram] | dict[Gram, int], sign: int = 1) -> None:
+    def apply(self, delta: Mapping[Gram, int], sign: int = 1) -> None:
         """Add (sign=1) or remove (sign=-1) a file's n-gram counts."""
-        counts, names = self.counts, self.name_ids
+        counts, names, followers = self.counts, self.name_ids, self.followers
         self._around.clear()
+        two, three, four = TOP[2], TOP[3], TOP[4]
+        last_two = LOW[2]
+        total = self.total
         for gram, c in delta.items():
-            if not gram:
+            if gram == EMPTY:
                 continue
             c *= sign
             before = counts.get(gram, 0)
@@ -102,20 +163,47 @@ class NgramModel:
             else:
                 counts.pop(gram, None)
             if (before > 0) != (new > 0):
-                ctx = gram[:-1]
-                left = self.followers.get(ctx, 0) + (1 if new > 0 else -1)
+                ctx = gram >> BITS
+                left = followers.get(ctx, 0) + (1 if new > 0 else -1)
                 if left > 0:
-                    self.followers[ctx] = left
+                    followers[ctx] = left
                 else:
-                    self.followers.pop(ctx, None)
-            n = len(gram)
-            if n == 1:
-                self.total += c
-            elif n == 3:
-                if gram[2] in names:
-                    _bump(self.names_after, gram[:2], gram[2], c)
-                if gram[0] in names:
-                    _bump(self.names_before, gram[1:], gram[0], c)
+                    followers.pop(ctx, None)
+            if gram < two:  # a unigram
+                total += c
+            elif three <= gram < four:  # a trigram (a b c): c after (a b), a before (b c)
+                if gram & MASK in names:
+                    _bump(self.names_after, gram >> BITS, gram & MASK, c)
+                first = (gram >> (2 * BITS)) & MASK
+                if first in names:
+                    _bump(self.names_before, (gram & last_two) | two, first, c)
+        self.total = total
+
+    def add_counts(self, delta: Counter[Gram]) -> None:
+        """apply(delta) for a delta of positive counts only (a batch of files, summed; key
+        EMPTY, if there, their number of tokens);
+        the same model as applying the files one by one: the same sums, and every index
+        sees its keys in the same order of first appearance. Into an empty model the
+        delta itself becomes the counts (no second copy), the followers are counted in C
+        and only the trigrams are walked (the names index)."""
+        if self.counts:
+            self.apply(delta)
+            return
+        tokens = delta.pop(EMPTY, None)
+        self._around.clear()
+        self.counts = delta
+        self.total = tokens if tokens is not None else sum(c for g, c in delta.items() if g < TOP[2])
+        # a context's followers: the distinct n-grams one token longer (each counted > 0)
+        self.followers = Counter(map(rshift, delta, repeat(BITS)))
+        names, three, four, two, last_two = self.name_ids, TOP[3], TOP[4], TOP[2], LOW[2]
+        after, before = self.names_after, self.names_before
+        for gram, c in delta.items():
+            if three <= gram < four:
+                if gram & MASK in names:
+                    _bump(after, gram >> BITS, gram & MASK, c)
+                first = (gram >> (2 * BITS)) & MASK
+                if first in names:
+                    _bump(before, (gram & last_two) | two, first, c)
 
     def names_around(self, side: str, key: Gram, limit: int = 40) -> list[tuple[int, int]]:
         """The names most often seen after (side "after") or before a two-token context."""
@@ -158,7 +246,7 @@ class NgramModel:
                 merged[gram] = merged.get(gram, 0) + c
         return self.counts.get, merged.get, True
 
-    def logprob(self, context: Gram, word: int, overlay: Overlay = (), total: float | None = None) -> float:
+    def logprob(self, context: Sequence[int], word: int, overlay: Overlay = (), total: float | None = None) -> float:
         """log2 P(word | context) with interpolated absolute discounting (D = DISCOUNT).
 
         P(w|ctx) = max(c(ctx w) - D, 0) / c(ctx) + D T(ctx) / c(ctx) * P(w|shorter ctx),
@@ -171,17 +259,18 @@ class NgramModel:
         the overlays applied, when the caller has it.
         """
         if total is None:
-            total = self.total + sum(extra.get((), 0) for extra in overlay)
+            total = self.total + sum(extra.get(EMPTY, 0) for extra in overlay)
         cg, og, skip = self._lookups(overlay)
         p, word_seen = self._unigram(word, total, cg, og, skip)
         context = _after_new(context)
-        return _bits(self._levels(context, word, p, word_seen, 1, min(len(context), self.order - 1), cg, og, skip)[0])
+        last = min(len(context), self.order - 1)
+        return _bits(self._levels(pack(context), word, p, word_seen, 1, last, cg, og, skip)[0])
 
     def _unigram(self, word: int, total: float, cg: _Get, og: _Get, skip: bool) -> tuple[float, bool]:
         """The interpolation's first level: (p, whether the word's unigram was seen)."""
         if word == -1:  # the class of all new words: the unigram level's escape mass
-            return min(0.5, DISCOUNT * max(1, self.followers.get((), 1)) / max(total, 1)), False
-        gram: Gram = (word,)
+            return min(0.5, DISCOUNT * max(1, self.followers.get(EMPTY, 1)) / max(total, 1)), False
+        gram = TOP[1] | (word & MASK)
         c: float = cg(gram, 0) + og(gram, 0)
         d = c - DISCOUNT
         return (d if d > 0 else 0) / max(total, 1) + DISCOUNT / max(total, 1), c > 0 or not skip
@@ -189,23 +278,23 @@ class NgramModel:
     def _levels(
         self, context: Gram, word: int, p: float, word_seen: bool, first: int, last: int, cg: _Get, og: _Get, skip: bool
     ) -> tuple[float, bool, bool]:
-        """The back-off loop, in one place: context levels first..last (suffixes of that
-        many tokens) on top of p, the level below. Returns (p, word_seen, stopped at an
-        unseen context). `word_seen`: whether the word's n-gram at the last level had a
-        positive count. Counts are whole numbers and an n-gram never counts more than its
-        shorter suffix (the model, the document and the overlays are all sets of whole
-        token windows), so once one is 0 the longer ones are too: with `skip` their
-        lookups are left out (the same result)."""
+        """The back-off loop, in one place: levels first..last (the suffixes of that many
+        tokens of the packed `context`) on top of p, the level below. Returns (p,
+        word_seen, stopped at an unseen context). `word_seen`: whether the word's n-gram
+        at the last level had a positive count. Counts are whole numbers and an n-gram
+        never counts more than its shorter suffix (the model, the document and the
+        overlays are all sets of whole token windows), so once one is 0 the longer ones
+        are too: with `skip` their lookups are left out (the same result)."""
         followers = self.followers
-        k = len(context)
+        code = word & MASK
         for n in range(first, last + 1):
-            ctx = context[k - n :]
+            ctx = (context & LOW[n]) | TOP[n]
             seen: float = cg(ctx, 0) + og(ctx, 0)
             if seen <= 0:
                 return p, word_seen, True
             distinct = followers.get(ctx, 1)
             if word_seen:
-                gram = (*ctx, word)
+                gram = (ctx << BITS) | code
                 c: float = cg(gram, 0) + og(gram, 0)
                 word_seen = c > 0 or not skip
                 d = c - DISCOUNT
@@ -214,11 +303,11 @@ class NgramModel:
                 p = DISCOUNT * distinct / seen * p
         return p, word_seen, False
 
-    def logprobs(self, context: Gram, words: Sequence[int], overlay: Overlay = ()) -> list[float]:
+    def logprobs(self, context: Sequence[int], words: Sequence[int], overlay: Overlay = ()) -> list[float]:
         """logprob(context, w) for many words at once: the context is looked up once."""
         return [-bits for bits in self.bits_at([context], words, overlay)]
 
-    def bits_at(self, contexts: Sequence[Gram], words: Sequence[int], overlay: Overlay = ()) -> list[float]:
+    def bits_at(self, contexts: Sequence[Sequence[int]], words: Sequence[int], overlay: Overlay = ()) -> list[float]:
         """For each word: the sum over `contexts` of its -log2 P (a naming candidate at
         each of its positions, the quick first pass). The contexts are looked up once for
         all words, each word's unigram once for all contexts. The arithmetic differs from
@@ -226,14 +315,15 @@ class NgramModel:
         its values are compared with each other only."""
         cg, og, skip = self._lookups(overlay)
         followers = self.followers
-        total = max(1.0, self.total + sum(extra.get((), 0) for extra in overlay))
-        p_new = min(0.5, DISCOUNT * max(1, followers.get((), 1)) / total)
+        total = max(1.0, self.total + sum(extra.get(EMPTY, 0) for extra in overlay))
+        p_new = min(0.5, DISCOUNT * max(1, followers.get(EMPTY, 1)) / total)
         unigrams: list[tuple[float, float]] = []  # (count, p) of each word
-        for word in words:
+        codes = [w & MASK for w in words]
+        for word, code in zip(words, codes, strict=True):
             if word == -1:
                 unigrams.append((0.0, p_new))
                 continue
-            gram: Gram = (word,)
+            gram = TOP[1] | code
             c: float = cg(gram, 0) + og(gram, 0)
             d = c - DISCOUNT
             unigrams.append((c, ((d if d > 0 else 0) + DISCOUNT) / total))
@@ -241,22 +331,24 @@ class NgramModel:
         totals = [0.0] * len(words)
         for context in contexts:
             context = _after_new(context)
-            levels: list[tuple[Gram, float, float]] = []
+            key = pack(context)
+            levels: list[tuple[Gram, float, float]] = []  # (the context << BITS, count, escape)
             for n in range(1, min(len(context), self.order - 1) + 1):
-                ctx = context[len(context) - n :]
+                ctx = (key & LOW[n]) | TOP[n]
                 seen: float = cg(ctx, 0) + og(ctx, 0)
                 if seen <= 0:
                     break
-                levels.append((ctx, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+                levels.append((ctx << BITS, seen, DISCOUNT * followers.get(ctx, 1) / seen))
             for i, word in enumerate(words):
                 c, p = unigrams[i]
                 if word == -1:
                     for _, _, escape in levels:
                         p *= escape
                 else:
-                    for ctx, seen, escape in levels:
+                    code = codes[i]
+                    for base, seen, escape in levels:
                         if c > 0 or not skip:  # else the longer n-grams count 0 too
-                            gram = (*ctx, word)
+                            gram = base | code
                             c = cg(gram, 0) + og(gram, 0)
                             d = c - DISCOUNT
                             p = (d if d > 0 else 0) / seen + escape * p
@@ -268,12 +360,34 @@ class NgramModel:
     def cross_entropy(self, ids: Sequence[int], positions: Iterable[int], overlay: Overlay = ()) -> float:
         """Mean -log2 P over the tokens at `positions` of `ids`."""
         n = self.order - 1
-        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
+        tokens = self.total + sum(extra.get(EMPTY, 0) for extra in overlay)
         total, count = 0.0, 0
         for j in positions:
-            total -= self.logprob(tuple(ids[max(0, j - n) : j]), ids[j], overlay, tokens)
+            total -= self.logprob(ids[max(0, j - n) : j], ids[j], overlay, tokens)
             count += 1
         return total / count if count else 0.0
+
+    def _context_levels(self, ids: Sequence[int], j: int, names: Sequence[int], cg: _Get, og: _Get) -> Levels | None:
+        """The context levels before position j, as _levels walks them: (the context <<
+        BITS, its count, its escape DISCOUNT * distinct / seen, the same value _levels
+        multiplies by), up to the first unseen one. None when a name (other than j) or a
+        -1 is in the context: it changes with the word tried."""
+        n = self.order - 1
+        start = max(0, j - n)
+        if any(start <= q < j for q in names):
+            return None
+        before = ids[start:j]
+        if -1 in before:
+            return None
+        key, followers = pack(before), self.followers
+        out: Levels = []
+        for k in range(1, len(before) + 1):
+            ctx = (key & LOW[k]) | TOP[k]
+            seen: float = cg(ctx, 0) + og(ctx, 0)
+            if seen <= 0:
+                break
+            out.append((ctx << BITS, seen, DISCOUNT * followers.get(ctx, 1) / seen))
+        return out
 
     def cross_entropy_shared(
         self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: Memo
@@ -290,38 +404,99 @@ class NgramModel:
         cg, og, skip = self._lookups(overlay)
         order = self.order
         n = order - 1
-        tokens = self.total + sum(extra.get((), 0) for extra in overlay)
-        levels, log2 = self._levels, math.log2
+        tokens = self.total + sum(extra.get(EMPTY, 0) for extra in overlay)
+        levels, log2, followers = self._levels, math.log2, self.followers
+        tried = ids[names[0]] if names else -1  # every name position holds the word tried
+        code = tried & MASK
         total, count = 0.0, 0
         for j in positions:
             word = ids[j]
             state = memo.get(j)
             if state is None:
-                m = min((j - q for q in names if q <= j), default=order)
-                if m == 0 or m >= order:  # the word itself, or nothing of it in reach
-                    state = memo[j] = (m, 0.0, False, False)
-                else:
-                    p, word_seen = self._unigram(word, tokens, cg, og, skip)
-                    # levels below m never reach a -1 (only names can be -1)
-                    context = tuple(ids[max(0, j - n) : j])
-                    state = memo[j] = (m, *levels(context, word, p, word_seen, 1, m - 1, cg, og, skip))
-            m, p, word_seen, stopped = state
-            if m == 0 or m >= order:
+                state = memo[j] = self._shared_state(ids, j, names, tokens, cg, og, skip)
+            m, p, word_seen, stopped, shared, base, mult = state
+            if shared is not None:  # _levels on the context's levels looked up once
                 p, word_seen = self._unigram(word, tokens, cg, og, skip)
-                context = _after_new(tuple(ids[max(0, j - n) : j]))
-                p = levels(context, word, p, word_seen, 1, min(len(context), n), cg, og, skip)[0]
-            elif not stopped:
-                context = tuple(ids[max(0, j - n) : j])
-                if -1 in context:
-                    context = _after_new(context)
-                if len(context) >= m:  # else no level is left
-                    p = levels(context, word, p, word_seen, m, min(len(context), n), cg, og, skip)[0]
+                for ctx, seen, escape in shared:
+                    if word_seen:
+                        gram = ctx | (word & MASK)
+                        c: float = cg(gram, 0) + og(gram, 0)
+                        word_seen = c > 0 or not skip
+                        d = c - DISCOUNT
+                        p = (d if d > 0 else 0) / seen + escape * p
+                    else:
+                        p = escape * p
+            elif m == 0 or m >= order:
+                p, word_seen = self._unigram(word, tokens, cg, og, skip)
+                before = _after_new(ids[max(0, j - n) : j])
+                p = levels(pack(before), word, p, word_seen, 1, min(len(before), n), cg, og, skip)[0]
+            elif stopped:
+                pass
+            elif mult and tried != -1:
+                # _levels m..k, inline: the context is `base` with the word at the names
+                # (no -1 in it: only the names can hold one), k its length
+                context = base | code * mult
+                wcode = word & MASK
+                for k in range(m, min(j, n) + 1):
+                    ctx = (context & LOW[k]) | TOP[k]
+                    seen = cg(ctx, 0) + og(ctx, 0)
+                    if seen <= 0:
+                        break
+                    distinct = followers.get(ctx, 1)
+                    if word_seen:
+                        gram = (ctx << BITS) | wcode
+                        c = cg(gram, 0) + og(gram, 0)
+                        word_seen = c > 0 or not skip
+                        d = c - DISCOUNT
+                        p = (d if d > 0 else 0) / seen + DISCOUNT * distinct / seen * p
+                    else:  # a count of 0: the first term is 0.0, and 0.0 + x is x
+                        p = DISCOUNT * distinct / seen * p
+            else:  # the general case (a -1 outside the names, or the word tried is -1)
+                before = ids[max(0, j - n) : j]
+                if -1 in before:
+                    before = _after_new(before)
+                if len(before) >= m:  # else no level is left
+                    p = levels(pack(before), word, p, word_seen, m, min(len(before), n), cg, og, skip)[0]
             total -= log2(p if p > 1e-12 else 1e-12)
             count += 1
         return total / count if count else 0.0
 
+    def _shared_state(
+        self, ids: Sequence[int], j: int, names: Sequence[int], tokens: float, cg: _Get, og: _Get, skip: bool
+    ) -> SharedState:
+        """What cross_entropy_shared keeps of position j for every word tried: (m, the
+        distance from the nearest name at or before j; p, word_seen, stopped after the
+        levels below m; the name position's context levels when m is 0 and no name is in
+        its context; the context packed with 0 at the names, and the multiplier that puts
+        a word's code at all of them: base | code * mult is the context with the word)."""
+        order, n = self.order, self.order - 1
+        m = min((j - q for q in names if q <= j), default=order)
+        if m == 0:  # the word itself: its context is shared when no name is in it
+            shared = self._context_levels(ids, j, names, cg, og)
+            return (m, 0.0, False, False, shared, 0, 0)
+        if m >= order:  # nothing of the word in reach
+            return (m, 0.0, False, False, None, 0, 0)
+        start = max(0, j - n)
+        base, mult = TOP[j - start], 0
+        for t in range(start, j):
+            shift = BITS * (j - 1 - t)
+            if t in names:
+                mult |= 1 << shift
+            elif ids[t] == -1:  # a new word outside the names: the general case
+                mult = 0
+                break
+            else:
+                base |= (ids[t] & MASK) << shift
+        word = ids[j]
+        p, word_seen = self._unigram(word, tokens, cg, og, skip)
+        # levels below m never reach a name, so never a -1 that only a name can hold
+        p, word_seen, stopped = self._levels(
+            pack(ids[start:j]) if not mult else base, word, p, word_seen, 1, m - 1, cg, og, skip
+        )
+        return (m, p, word_seen, stopped, None, base, mult)
 
-def _after_new(context: Gram) -> Gram:
+
+def _after_new(context: Sequence[int]) -> Sequence[int]:
     """The context after its last -1 (a new word: nothing is known of what follows it)."""
     if -1 in context:
         return context[len(context) - context[::-1].index(-1) :]
@@ -333,7 +508,9 @@ def _bits(p: float) -> float:
 
 
 _Get = Callable[[Gram, int], float]
-Memo = dict[int, tuple[int, float, bool, bool]]  # position -> (m, shared state)
+Levels = list[tuple[Gram, float, float]]  # (context << BITS, count, escape), shortest first
+SharedState = tuple[int, float, bool, bool, Levels | None, Gram, int]
+Memo = dict[int, SharedState]  # position -> what every word tried there shares
 _EMPTY: dict[Gram, float] = {}
 
 

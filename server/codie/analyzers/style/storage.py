@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +19,14 @@ import msgpack
 
 from codie import store
 from codie.analyzers.style.model import FileEntry, WorkspaceModel
-from codie.analyzers.style.ngram import Gram, grams
+from codie.analyzers.style.ngram import Gram, grams, order_of, pack, unpack
 from codie.analyzers.style.tokens import SEP
 
 if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
     import sqlite_utils
 
 COMPONENT = "style"
+LOAD_CHUNK = 20_000  # n-gram rows read and applied at a time
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -51,8 +52,11 @@ def digest_of(path: str, db: sqlite_utils.Database) -> str | None:
     return str(row[0]) if row else None
 
 
-def _gram_rows(words: list[str], delta: Iterable[tuple[Gram, int]]) -> list[tuple[str, int, int]]:
-    return [(SEP.join(words[i] for i in g), len(g), c) for g, c in delta if g and c]
+def _gram_rows(words: list[str], delta: Iterable[tuple[Gram, int]]) -> Iterator[tuple[str, int, int]]:
+    """The store's rows of packed n-grams: their words joined by SEP, one at a time."""
+    for g, c in delta:
+        if g > 1 and c:  # 1: the empty n-gram (a token count)
+            yield SEP.join([words[i] for i in unpack(g)]), order_of(g), c
 
 
 def write_file(
@@ -67,7 +71,7 @@ def write_file(
     delta: Counter[Gram] = Counter(new or {})
     if old:
         delta.subtract(old)
-    rows = _gram_rows(model.lm.vocab.words, delta.items())
+    rows = list(_gram_rows(model.lm.vocab.words, delta.items()))
     entry = model.files.get(path)
     with store.transaction(db):  # concurrent trainings wait, never interleave
         if entry is None:
@@ -144,14 +148,15 @@ def load(db: sqlite_utils.Database, root: Path | None = None) -> WorkspaceModel:
             model.kind_names.setdefault(group, Counter())[name] += 1
         for key, counts in entry.stats.items():
             model.stats.setdefault(key, Counter()).update(counts)
-    stored: dict[Gram, int] = {}
-    for gram, count in db.execute("SELECT gram, count FROM style_grams"):
-        stored[tuple(vocab.encode(gram.split(SEP)))] = int(count)
-    if not stored and model.files:  # grams lost or never written: recount from the files
+    # applied in chunks, in the store's order: the counts never sit in memory twice
+    found = False
+    rows = db.execute("SELECT gram, count FROM style_grams")
+    while chunk := rows.fetchmany(LOAD_CHUNK):
+        found = True
+        model.lm.apply({pack(vocab.encode(gram.split(SEP))): int(count) for gram, count in chunk})
+    if not found and model.files:  # grams lost or never written: recount from the files
         for entry in model.files.values():
             model.lm.apply(grams(entry.ids, model.lm.order))
-    else:
-        model.lm.apply(stored)
     row = db.execute("SELECT value FROM style_meta WHERE key = 'margins'").fetchone()
     if row:
         model.margins.update({str(k): float(v) for k, v in json.loads(row[0]).items()})

@@ -12,13 +12,12 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from codie.analyzers.style import storage
-from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, WorkspaceModel, extract
+from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, FileFacts, WorkspaceModel, extract
 from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
 from codie.core.config import Settings, find_project_root, load_pyproject
 from codie.core.files import SourceProblem, read_bytes
@@ -92,42 +91,68 @@ def build_model(
     """Train a fresh model on every Python file of the workspace (no store involved).
 
     `on_file(done, total)` is called after each file (a worker reports progress and may
-    raise there to cancel).
+    raise there to cancel). Files are read first (bytes, at most max-train-bytes of them
+    by default), which says which files learn_margins will sample; then each is parsed,
+    counted and let go, but for those (a file's facts hold its syntax tree and token
+    strings: ~50 times its size).
     """
     settings = settings or load_pyproject(root / "pyproject.toml")[0]
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
-    samples: list[tuple[str, Any]] = []
     # `paths`: train on these only (a headless check trains on the checked files)
     paths = training_sample(list(iter_files(paths or [root], settings, root)), settings)
-    for done, path in enumerate(paths, start=1):
-        if on_file is not None:
-            on_file(done - 1, len(paths))
+    sources: list[tuple[str, bytes]] = []
+    for path in paths:
         source = _read(path)
-        if source is None:
-            continue
-        facts = extract(source)
-        key = _key(path)
-        model.add(key, facts)
-        digests[key] = _digest(source)
-        samples.append((key, facts))
-    model.margins = learn_margins(model, samples)
+        if source is not None:
+            sources.append((_key(path), source))
+    rng, sampled = margin_files(len(sources))
+    kept: dict[int, tuple[str, FileFacts]] = {}
+    wanted = set(sampled)
+
+    def facts() -> Iterator[tuple[str, FileFacts]]:
+        for index, (key, source) in enumerate(sources):
+            if on_file is not None:
+                on_file(index, len(sources))
+            found = extract(source)
+            digests[key] = _digest(source)
+            if index in wanted:
+                kept[index] = (key, found)
+            sources[index] = (key, b"")  # read and counted: the bytes can go
+            yield key, found
+
+    model.train(facts())
+    model.margins = _learn_margins(model, [kept[i] for i in sampled], rng, len(sources))
     return model, digests
 
 
-def learn_margins(model: WorkspaceModel, samples: list[tuple[str, Any]], seed: int = 7) -> dict[str, float]:
+def margin_files(count: int, seed: int = 7) -> tuple[random.Random, list[int]]:
+    """Which of `count` files learn_margins samples (in its order), and its random state
+    after choosing them (it goes on to sample their bindings)."""
+    rng = random.Random(seed)
+    order = list(range(count))
+    rng.shuffle(order)  # the draws depend on the length only: as shuffling the files
+    return rng, order[:MARGIN_FILES]
+
+
+def learn_margins(model: WorkspaceModel, samples: list[tuple[str, FileFacts]], seed: int = 7) -> dict[str, float]:
     """Per kind group: the gap most of the project's own names stay under.
 
     In a project that mostly follows its conventions, existing names are mostly right,
     so the distribution of "best alternative minus current" over them says how large a
     gap is ordinary here; suggestions need more than its MARGIN_QUANTILE.
     """
-    rng = random.Random(seed)
     files = [(key, facts) for key, facts in samples if facts.scopes is not None]
-    rng.shuffle(files)
+    rng, sampled = margin_files(len(files), seed)
+    return _learn_margins(model, [files[i] for i in sampled], rng, len(files))
+
+
+def _learn_margins(
+    model: WorkspaceModel, files: list[tuple[str, FileFacts]], rng: random.Random, population: int
+) -> dict[str, float]:
     gaps: dict[str, list[float]] = {}
-    per_file = max(1, MARGIN_SAMPLE // max(1, min(len(files), MARGIN_FILES)))
-    for key, facts in files[:MARGIN_FILES]:
+    per_file = max(1, MARGIN_SAMPLE // max(1, min(population, MARGIN_FILES)))
+    for key, facts in files:
         assert facts.scopes is not None and facts.stream is not None
         bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP and b.name not in ("self", "cls", "_")]
         rng.shuffle(bindings)
@@ -202,7 +227,7 @@ def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
         settings = load_pyproject(root / "pyproject.toml")[0]
         stored = dict(db.execute("SELECT path, digest FROM style_files").fetchall())
         seen: set[str] = set()
-        changed: list[tuple[str, Any]] = []
+        changed: list[tuple[str, FileFacts]] = []
         for path in iter_files([root], settings, root):
             key = _key(path)
             seen.add(key)

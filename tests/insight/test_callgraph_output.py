@@ -184,3 +184,27 @@ def test_every_field_survives_pickling() -> None:
     summary = ModuleSummary("m", "m.py", "d", {scope.qualname: scope}, {"f": 1}, True)
     back = pickle.loads(pickle.dumps(summary))
     assert back == summary and back.scopes["m.C.f"].calls == [call]
+
+
+@pytest.mark.parametrize(
+    ("literal", "kind"),
+    [
+        ("'x'", "str"),
+        ('"""doc\nstring"""', "str"),
+        ("u'x'", "str"),
+        ("f'{y}'", "str"),
+        ("r'x'", "str"),
+        ("b'x'", "bytes"),
+        ("B'x'", "bytes"),
+        ("rb'x'", "bytes"),
+        ("Rb'x'", "bytes"),
+        ("br'x'", "bytes"),
+        ("b'a' b'b'", "bytes"),
+        ("'a' 'b'", "str"),
+        ("'é' b'x'", "str"),
+    ],
+)
+def test_a_literal_is_bytes_by_its_prefix_only(literal: str, kind: str) -> None:
+    """Read from the prefix in the source's bytes (a docstring is never decoded whole)."""
+    summary = summarize(f"x = {literal}\n".encode(), "m", "m.py")
+    assert summary.scopes["m"].assigns["x"] == [("X", f"builtins.{kind}")]

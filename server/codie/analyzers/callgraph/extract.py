@@ -63,6 +63,7 @@ QUERY = Query(
 )
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_STRING_PREFIX = re.compile(rb"[rRfFuU]*")  # what str.lstrip("rRfFuU") took off a literal
 MAX_DEPTH = 40
 _INF = 1 << 62
 _START, _END = attrgetter("start_byte"), attrgetter("end_byte")
@@ -229,10 +230,16 @@ class Extractor(SpecialForms):
             key = self.literal_key(node.child_by_field_id(F_SUBSCRIPT))
             return ("k", value, key) if key is not None else ("i", value)
         if kind in ("string", "concatenated_string"):
+            # bytes if a `b` follows the prefix letters: read in the source's bytes, as the
+            # whole literal's text (docstrings included) was decoded and interned twice
+            src, start, end = self.src, node.start_byte, node.end_byte
+            prefix = _STRING_PREFIX.match(src, start, end)  # always matches (maybe nothing)
+            after_prefix = prefix.end() if prefix is not None else start
             return (
                 "X",
                 "builtins.bytes"
-                if self.text(node).lstrip("rRfFuU")[:1] in "bB" and self.text(node)[:1] not in "\"'"
+                if src[after_prefix : min(after_prefix + 1, end)] in b"bB"
+                and src[start : min(start + 1, end)] not in b"\"'"
                 else "builtins.str",
             )
         if kind == "conditional_expression":

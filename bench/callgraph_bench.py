@@ -11,6 +11,7 @@ Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--pycg PYTHON]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -126,10 +127,11 @@ def main() -> None:
         out = Path(tmp) / "codie.json"
         wall, cpu, rss, failed = codie_cold(root, args.jobs, out)
         edges = 0 if failed else sum(len(v) for v in json.loads(out.read_text()).values())
+        digest = "" if failed else hashlib.sha256(out.read_bytes()).hexdigest()
         print(
             f"codie callgraph --no-cache --format pycg -j {args.jobs}, {len(files):,} files, {lines:,} lines: "
             f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB, {edges:,} caller->callee pairs "
-            f"(load average {os.getloadavg()[0]:.1f} after)"
+            f"(load average {os.getloadavg()[0]:.1f} after), output sha256 {digest}"
         )
         print("incremental (in this process):")
         incremental(root, args.jobs)

@@ -59,6 +59,38 @@ def test_cli_output_is_the_graph_as_standard_json(tmp_path: Path) -> None:
     assert out.read_text() == json.dumps(graph.pycg_adjacency(), indent=2) + "\n"
 
 
+def test_cli_streams_the_same_document_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.py").write_text(PROGRAM)
+    out = tmp_path / "out.json"
+    assert cli_main(["callgraph", str(tmp_path), "--no-cache", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert cli_main(["callgraph", str(tmp_path), "--no-cache"]) == 0
+    assert capsys.readouterr().out == out.read_text()
+    assert json.loads(out.read_text())["main.K.m"] == ["main.outer"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (a device that is always full)")
+def test_cli_output_that_cannot_be_written_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.py").write_text(PROGRAM)
+    code = cli_main(["callgraph", str(tmp_path), "--no-cache", "--format", "pycg", "-o", "/dev/full"])
+    assert code != 0
+    assert "cannot write /dev/full" in capsys.readouterr().err
+
+
+def test_a_one_shot_build_gives_the_graph_and_keeps_no_caches() -> None:
+    """`codie callgraph` lets the resolver's caches go before the edges are made (a lower
+    peak): the graph is the one a kept graph has, and an update still works."""
+    kept, one_shot = CallGraph(SUITE), CallGraph(SUITE)
+    kept.build(jobs=1)
+    one_shot.build(jobs=1, one_shot=True)
+    assert kept.resolver._memo and not one_shot.resolver._memo
+    assert one_shot.edges == kept.edges
+    assert one_shot.pycg_adjacency() == kept.pycg_adjacency()
+    path = next(iter(sorted(SUITE.rglob("main.py"))))
+    source = path.read_bytes() + b"\n\ndef _added():\n    return len([])\n"
+    assert one_shot.update(path, source) == kept.update(path, source)
+
+
 def test_scopes_follow_python_for_defaults_decorators_and_lambdas(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(PROGRAM)
     graph = CallGraph(tmp_path)
@@ -129,9 +161,14 @@ def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:
     summary = summarize(PROGRAM.encode(), "main", "main.py", compact=True)
     lens = [c.callee for s in summary.scopes.values() for c in s.calls if c.callee == ("n", "len")]
     assert len(lens) >= 2 and all(c is lens[0] for c in lens)
-    unshared = summarize(PROGRAM.encode(), "main", "main.py", compact=False)
-    lens = [c.callee for s in unshared.scopes.values() for c in s.calls if c.callee == ("n", "len")]
-    assert len(lens) >= 2 and lens[0] is not lens[1]
+    # unshared (an edit's update) only a name's ("n", name) is one object, made once per
+    # distinct name in the file; what is built around it is not looked up
+    source = b"import os\nos.path.join('a')\nos.path.join('b')\n"
+    joins = [c.callee for c in summarize(source, "m", "m.py", compact=False).scopes["m"].calls]
+    assert len(joins) == 2 and joins[0] == joins[1] and joins[0] is not joins[1]
+    assert joins[0][1][1] is joins[1][1][1] == ("n", "os")
+    joins = [c.callee for c in summarize(source, "m", "m.py", compact=True).scopes["m"].calls]
+    assert len(joins) == 2 and joins[0] is joins[1]
 
 
 def test_every_field_survives_pickling() -> None:
@@ -147,3 +184,27 @@ def test_every_field_survives_pickling() -> None:
     summary = ModuleSummary("m", "m.py", "d", {scope.qualname: scope}, {"f": 1}, True)
     back = pickle.loads(pickle.dumps(summary))
     assert back == summary and back.scopes["m.C.f"].calls == [call]
+
+
+@pytest.mark.parametrize(
+    ("literal", "kind"),
+    [
+        ("'x'", "str"),
+        ('"""doc\nstring"""', "str"),
+        ("u'x'", "str"),
+        ("f'{y}'", "str"),
+        ("r'x'", "str"),
+        ("b'x'", "bytes"),
+        ("B'x'", "bytes"),
+        ("rb'x'", "bytes"),
+        ("Rb'x'", "bytes"),
+        ("br'x'", "bytes"),
+        ("b'a' b'b'", "bytes"),
+        ("'a' 'b'", "str"),
+        ("'é' b'x'", "str"),
+    ],
+)
+def test_a_literal_is_bytes_by_its_prefix_only(literal: str, kind: str) -> None:
+    """Read from the prefix in the source's bytes (a docstring is never decoded whole)."""
+    summary = summarize(f"x = {literal}\n".encode(), "m", "m.py")
+    assert summary.scopes["m"].assigns["x"] == [("X", f"builtins.{kind}")]

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph
@@ -45,8 +45,8 @@ def build_graph(path: Path, no_cache: bool = False, jobs: int | None = None, wor
         print(f"codie: {problem.path}:{problem.line + 1}: {problem.message}", file=sys.stderr)
     graph = CallGraph(root, None if no_cache else default_path(root), words=words)
     started = time.perf_counter()
-    stats = graph.build([root], settings, jobs=jobs)
-    graph.compact()  # one-shot: nothing is updated after this
+    stats = graph.build([root], settings, jobs=jobs, one_shot=True)  # nothing is updated after this
+    graph.compact()
     print(
         f"codie: call graph of {stats.files} files ({stats.parsed} parsed, {stats.cached} "
         f"cached, {stats.failed} unreadable), {stats.edges} edges in "
@@ -106,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
                 k: [c for c in v if not graph.is_external(c)] for k, v in adjacency.items() if not graph.is_external(k)
             }
         if args.format in ("json", "pycg"):
-            text = "".join(json_chunks(adjacency))
-        elif args.format == "dot":
+            # written as it is made: the document (13 MB for the standard library) is never
+            # held whole, nor again as the encoded bytes
+            write_chunks(args.output, json_chunks(adjacency))
+            return 0
+        if args.format == "dot":
             text = to_dot(adjacency, graph)
         else:
             text = "".join(f"{a} -> {b}\n" for a, callees in adjacency.items() for b in callees)
@@ -116,3 +119,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def write_chunks(path: Path | None, chunks: Iterable[str]) -> None:
+    """Write a document piece by piece to path (or stdout); a failure is a usage error, as
+    in write_text."""
+    if path is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    output_file(path)
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            out.writelines(chunks)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -12,10 +12,30 @@ import re
 import sys
 from bisect import bisect_right
 from collections import Counter
+from operator import attrgetter
 from typing import TypeAlias
 
 from tree_sitter import Node, Query, QueryCursor, Tree
 
+from codie.analyzers.callgraph.fields import (
+    F_ALIAS,
+    F_ARGUMENTS,
+    F_ATTRIBUTE,
+    F_BODY,
+    F_FUNCTION,
+    F_KEY,
+    F_LEFT,
+    F_MODULE_NAME,
+    F_NAME,
+    F_OBJECT,
+    F_PARAMETERS,
+    F_RETURN_TYPE,
+    F_RIGHT,
+    F_SUBSCRIPT,
+    F_SUPERCLASSES,
+    F_TYPE,
+    F_VALUE,
+)
 from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope, share_top
 from codie.analyzers.callgraph.special import SpecialForms
 from codie.core.document import PYTHON, parse
@@ -43,8 +63,10 @@ QUERY = Query(
 )
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
 WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_STRING_PREFIX = re.compile(rb"[rRfFuU]*")  # what str.lstrip("rRfFuU") took off a literal
 MAX_DEPTH = 40
 _INF = 1 << 62
+_START, _END = attrgetter("start_byte"), attrgetter("end_byte")
 # a body's (start byte, end byte, scope qualname, the body holding its definition)
 _Body: TypeAlias = "tuple[int, int, str, _Body | None]"
 # Decorators that declare what a function is rather than wrap it in other code.
@@ -104,6 +126,7 @@ class Extractor(SpecialForms):
         # see model.share): each new tuple's parts are already shared, so one dict lookup
         # per tuple does what a recursive pass over the finished summary did at 5x the cost
         self.shared: dict[Expr, Expr] = {}
+        self._names: dict[bytes, Expr] = {}  # an identifier's text -> its ("n", name)
         self.compact = compact
         if not compact:  # an edit's update: no sharing, and no wrapper call per expression
             setattr(self, "expr", self._expr)  # noqa: B010 (mypy forbids assigning a method)
@@ -127,7 +150,7 @@ class Extractor(SpecialForms):
     def _add_body(self, node: Node, qualname: str, parent: _Body | None) -> _Body | None:
         """Remember the body range of a def/class/lambda; the body-nesting parent is the body
         that holds the definition node (decorators and defaults are outside the body)."""
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(F_BODY)
         if body is None:
             return None
         key = (body.start_byte, -body.end_byte)
@@ -160,13 +183,17 @@ class Extractor(SpecialForms):
             self._inexact += 1
             return UNKNOWN
         kind = node.type
-        if kind == "identifier":
-            return ("n", self.text(node))
+        if kind == "identifier":  # half of all expressions: one per distinct name in the file
+            raw = self.src[node.start_byte : node.end_byte]
+            name = self._names.get(raw)
+            if name is None:
+                name = self._names[raw] = ("n", sys.intern(raw.decode("utf-8", "replace")))
+            return name
         if kind == "attribute":
-            obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+            obj, attr = node.child_by_field_id(F_OBJECT), node.child_by_field_id(F_ATTRIBUTE)
             return ("a", self.expr(obj, depth + 1), self.text(attr)) if attr else UNKNOWN
         if kind == "call":
-            fn = node.child_by_field_name("function")
+            fn = node.child_by_field_id(F_FUNCTION)
             if fn is not None and self._maybe_special(fn):
                 special = (
                     self.getattr_expr(node, depth)
@@ -192,21 +219,27 @@ class Extractor(SpecialForms):
             pairs = [p for p in node.named_children if p.type == "pair"]
             return (
                 "l",
-                tuple(self.expr(p.child_by_field_name("value"), depth + 1) for p in pairs),
+                tuple(self.expr(p.child_by_field_id(F_VALUE), depth + 1) for p in pairs),
                 "dict",
-                tuple(self.literal_key(p.child_by_field_name("key")) for p in pairs),
+                tuple(self.literal_key(p.child_by_field_id(F_KEY)) for p in pairs),
             )
         if kind in CONTAINERS:  # comprehensions
-            return ("l", (self.expr(node.child_by_field_name("body"), depth + 1),), CONTAINERS[kind])
+            return ("l", (self.expr(node.child_by_field_id(F_BODY), depth + 1),), CONTAINERS[kind])
         if kind == "subscript":
-            value = self.expr(node.child_by_field_name("value"), depth + 1)
-            key = self.literal_key(node.child_by_field_name("subscript"))
+            value = self.expr(node.child_by_field_id(F_VALUE), depth + 1)
+            key = self.literal_key(node.child_by_field_id(F_SUBSCRIPT))
             return ("k", value, key) if key is not None else ("i", value)
         if kind in ("string", "concatenated_string"):
+            # bytes if a `b` follows the prefix letters: read in the source's bytes, as the
+            # whole literal's text (docstrings included) was decoded and interned twice
+            src, start, end = self.src, node.start_byte, node.end_byte
+            prefix = _STRING_PREFIX.match(src, start, end)  # always matches (maybe nothing)
+            after_prefix = prefix.end() if prefix is not None else start
             return (
                 "X",
                 "builtins.bytes"
-                if self.text(node).lstrip("rRfFuU")[:1] in "bB" and self.text(node)[:1] not in "\"'"
+                if src[after_prefix : min(after_prefix + 1, end)] in b"bB"
+                and src[start : min(start + 1, end)] not in b"\"'"
                 else "builtins.str",
             )
         if kind == "conditional_expression":
@@ -218,12 +251,12 @@ class Extractor(SpecialForms):
             return (
                 "U",
                 (
-                    self.expr(node.child_by_field_name("left"), depth + 1),
-                    self.expr(node.child_by_field_name("right"), depth + 1),
+                    self.expr(node.child_by_field_id(F_LEFT), depth + 1),
+                    self.expr(node.child_by_field_id(F_RIGHT), depth + 1),
                 ),
             )
         if kind == "named_expression":
-            return self.expr(node.child_by_field_name("value"), depth + 1)
+            return self.expr(node.child_by_field_id(F_VALUE), depth + 1)
         return UNKNOWN
 
     def _maybe_special(self, fn: Node) -> bool:
@@ -264,16 +297,16 @@ class Extractor(SpecialForms):
         return found
 
     def _call_expr(self, node: Node, depth: int) -> Expr:
-        fn = node.child_by_field_name("function")
-        args_node = node.child_by_field_name("arguments")
+        fn = node.child_by_field_id(F_FUNCTION)
+        args_node = node.child_by_field_id(F_ARGUMENTS)
         args: list[Expr] = []
         kwargs: list[tuple[str, Expr]] = []
         raw_args = args_node.named_children if args_node is not None and args_node.type == "argument_list" else []
         for a in raw_args:
             if a.type == "keyword_argument":
-                name = a.child_by_field_name("name")
+                name = a.child_by_field_id(F_NAME)
                 if name is not None:
-                    kwargs.append((self.text(name), self.expr(a.child_by_field_name("value"), depth + 1)))
+                    kwargs.append((self.text(name), self.expr(a.child_by_field_id(F_VALUE), depth + 1)))
             elif a.type == "dictionary_splat" and a.named_children:
                 kwargs.extend(self.splat_kwargs(node, a.named_children[0], depth))
             elif a.type not in ("list_splat", "comment"):
@@ -310,7 +343,7 @@ class Extractor(SpecialForms):
             name = f"<lambda{n}>"
             name_node = None
         else:
-            name_node = node.child_by_field_name("name")
+            name_node = node.child_by_field_id(F_NAME)
             name = self.text(name_node) if name_node is not None else "?"
         qualname = f"{parent_q}.{name}"
         self.scope_of_node[node.id] = qualname
@@ -336,7 +369,7 @@ class Extractor(SpecialForms):
         parent = self.scopes[scope.parent or self.module]
         parent_q = parent.qualname
         if kind == "lambda":
-            scope.returns.append(self.expr(node.child_by_field_name("body")))
+            scope.returns.append(self.expr(node.child_by_field_id(F_BODY)))
         decorators = self.decorators(node)
         if kind == "function" and parent.kind == "class":
             names = {self.text(d).lstrip("@").strip() for d in decorators}
@@ -359,7 +392,7 @@ class Extractor(SpecialForms):
         else:
             self.params(node, scope, parent_q)
         if kind == "class":
-            supers = node.child_by_field_name("superclasses")
+            supers = node.child_by_field_id(F_SUPERCLASSES)
             scope.bases = tuple(
                 self.expr(b)
                 for b in (supers.named_children if supers else [])
@@ -373,7 +406,7 @@ class Extractor(SpecialForms):
         return [c for c in parent.children if c.type == "decorator"]
 
     def params(self, node: Node, scope: Scope, parent_q: str) -> None:
-        params = node.child_by_field_name("parameters")
+        params = node.child_by_field_id(F_PARAMETERS)
         names: list[str] = []
         positional = -1
         for p in params.named_children if params is not None else []:
@@ -387,20 +420,20 @@ class Extractor(SpecialForms):
             if kind in ("identifier",):
                 names.append(self.text(p))
                 continue
-            name = p.child_by_field_name("name")
+            name = p.child_by_field_id(F_NAME)
             if name is None:
                 name = next((c for c in p.named_children if c.type == "identifier"), None)
             if name is None:
                 continue
             names.append(self.text(name))
-            default = p.child_by_field_name("value")
+            default = p.child_by_field_id(F_VALUE)
             if default is not None:
                 scope.assign(names[-1], ("o", parent_q, self.expr(default)))
-            for cls in self.annotation(p.child_by_field_name("type")):
+            for cls in self.annotation(p.child_by_field_id(F_TYPE)):
                 scope.assign(names[-1], ("o", parent_q, ("t", cls)))
         scope.params = tuple(names)
         scope.positional = len(names) if positional < 0 else positional
-        for cls in self.annotation(node.child_by_field_name("return_type")):
+        for cls in self.annotation(node.child_by_field_id(F_RETURN_TYPE)):
             scope.returns.append(("t", cls))
 
     def bind(self, scope: Scope, name: str, value: Expr) -> None:
@@ -426,7 +459,7 @@ class Extractor(SpecialForms):
                 else:
                     self.bind_target(scope, t, ("i", value), None)
         elif kind == "attribute":
-            obj, attr = target.child_by_field_name("object"), target.child_by_field_name("attribute")
+            obj, attr = target.child_by_field_id(F_OBJECT), target.child_by_field_id(F_ATTRIBUTE)
             if obj is None or attr is None or obj.type not in ("identifier", "attribute"):
                 return
             cls = self.scopes.get(scope.parent or "")
@@ -441,9 +474,9 @@ class Extractor(SpecialForms):
             else:
                 scope.stores.append((self.expr(obj), self.text(attr), value))
         elif kind == "subscript":  # registry[key] = value
-            container = target.child_by_field_name("value")
+            container = target.child_by_field_id(F_VALUE)
             if container is not None and container.type == "identifier":
-                key = self.literal_key(target.child_by_field_name("subscript"))
+                key = self.literal_key(target.child_by_field_id(F_SUBSCRIPT))
                 self.keyed_stores.append((scope.qualname, self.text(container), key, value, target.start_byte))
         elif kind in ("as_pattern_target", "parenthesized_expression", "list_splat_pattern"):
             for t in target.named_children:
@@ -461,7 +494,7 @@ class Extractor(SpecialForms):
             return []
         out = []
         for pair in mapping.named_children:
-            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            key, value = pair.child_by_field_id(F_KEY), pair.child_by_field_id(F_VALUE)
             if (
                 pair.type == "pair"
                 and key is not None
@@ -475,17 +508,17 @@ class Extractor(SpecialForms):
 
     def assignment(self, node: Node) -> None:
         scope = self.scope(node)
-        right = node.child_by_field_name("right")
+        right = node.child_by_field_id(F_RIGHT)
         while right is not None and right.type == "assignment":  # a = b = value
-            right = right.child_by_field_name("right")
-        left = node.child_by_field_name("left")
+            right = right.child_by_field_id(F_RIGHT)
+        left = node.child_by_field_id(F_LEFT)
         if left is None:
             return
         if right is not None and right.type == "dictionary" and left.type == "identifier":
             self.dict_literals[(scope.qualname, self.text(left))] = right
         if right is not None:
             self.bind_target(scope, left, self.expr(right), right)
-        for cls in self.annotation(node.child_by_field_name("type")):  # x: C [= ...]
+        for cls in self.annotation(node.child_by_field_id(F_TYPE)):  # x: C [= ...]
             if left.type == "identifier" and scope.kind == "class":
                 scope.attrs.setdefault(self.text(left), []).append(("t", cls))
             else:
@@ -499,11 +532,11 @@ class Extractor(SpecialForms):
                     full = self.text(item)
                     self.bind(scope, full.split(".")[0], ("m", full.split(".")[0]))
                 elif item.type == "aliased_import":
-                    name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
+                    name, alias = item.child_by_field_id(F_NAME), item.child_by_field_id(F_ALIAS)
                     if name is not None and alias is not None:
                         self.bind(scope, self.text(alias), ("m", self.text(name)))
             return
-        module_node = node.child_by_field_name("module_name")
+        module_node = node.child_by_field_id(F_MODULE_NAME)
         base = self.absolute(module_node)
         if base is None:
             return
@@ -516,7 +549,7 @@ class Extractor(SpecialForms):
                 imported = self.text(item)
                 self.bind(scope, imported.split(".")[-1], ("f", base, imported))
             elif item.type == "aliased_import":
-                name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
+                name, alias = item.child_by_field_id(F_NAME), item.child_by_field_id(F_ALIAS)
                 if name is not None and alias is not None:
                     self.bind(scope, self.text(alias), ("f", base, self.text(name)))
 
@@ -541,10 +574,11 @@ class Extractor(SpecialForms):
         )
         # Source order, always: the order captures come back in is not stable across runs,
         # and the order of a scope's calls and bindings decides the resolver's evaluation.
-        captures = {
-            name: sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
-            for name, nodes in QueryCursor(QUERY).captures(root).items()
-        }
+        captures = QueryCursor(QUERY).captures(root)
+        for nodes in captures.values():
+            # by (start, -end) in two stable sorts: C key functions, no tuple per node
+            nodes.sort(key=_END, reverse=True)
+            nodes.sort(key=_START)
         scope_nodes = captures.get("scope", [])
         for node in scope_nodes:
             self.declare(node)
@@ -559,7 +593,7 @@ class Extractor(SpecialForms):
         for node in captures.get("assign", []):
             self.assignment(node)
         for node in captures.get("for", []):
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            left, right = node.child_by_field_id(F_LEFT), node.child_by_field_id(F_RIGHT)
             if left is not None and right is not None:
                 iterable = self.expr(right)
                 self.bind_target(self.scope(node), left, ("i", iterable), None)
@@ -580,21 +614,21 @@ class Extractor(SpecialForms):
                 item = ("i", self.expr(value)) if frm else self.expr(value)
                 self.scope(node).returns.append(("l", (item,), "generator"))
         for node in captures.get("with", []):
-            value = node.child_by_field_name("value")
+            value = node.child_by_field_id(F_VALUE)
             if value is not None and value.type == "as_pattern":
-                alias = value.child_by_field_name("alias")
+                alias = value.child_by_field_id(F_ALIAS)
                 if alias is not None and value.named_children:
                     self.bind_target(self.scope(node), alias, self.expr(value.named_children[0]), None)
         for node in captures.get("walrus", []):
-            name = node.child_by_field_name("name")
+            name = node.child_by_field_id(F_NAME)
             if name is not None:
-                self.bind_target(self.scope(node), name, self.expr(node.child_by_field_name("value")), None)
+                self.bind_target(self.scope(node), name, self.expr(node.child_by_field_id(F_VALUE)), None)
         for node in captures.get("return", []):
             if node.named_children:
                 self.scope(node).returns.append(self.expr(node.named_children[0]))
         for node in captures.get("call", []):
             expr = self.call_expr(node)
-            fn = node.child_by_field_name("function")
+            fn = node.child_by_field_id(F_FUNCTION)
             span = fn if fn is not None else node
             if expr[0] == "c":
                 self.scope(node).calls.append(

@@ -116,8 +116,14 @@ class CallGraph:
 
     # building ------------------------------------------------------------------------------
     def build(
-        self, paths: Sequence[Path] | None = None, settings: Settings | None = None, jobs: int | None = None
+        self,
+        paths: Sequence[Path] | None = None,
+        settings: Settings | None = None,
+        jobs: int | None = None,
+        one_shot: bool = False,
     ) -> BuildStats:
+        """Index every Python file under paths. `one_shot`: nothing will be updated (see
+        `compact`); the resolver's caches go before the edges are made (a lower peak)."""
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
         summaries: list[ModuleSummary] = []
@@ -141,7 +147,7 @@ class CallGraph:
             self._count_words(self.resolver.modules.get(summary.module), summary)
             self.resolver.add(summary)
             self.path_module[summary.path] = summary.module
-        self.edges = self.resolver.resolve_all()
+        self.edges = self.resolver.resolve_all(keep_caches=not one_shot)
         self._reindex()
         # Millions of long-lived tuples: keep the cyclic GC from rescanning them after each
         # later edit (a full collection took >1 s on the standard library's graph).

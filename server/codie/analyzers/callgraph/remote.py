@@ -54,7 +54,8 @@ def reconcile(job: ReconcileJob) -> ReconcileResult | None:
         state.summaries.pop(module, None)
     for summary in job.changed:
         state.summaries[summary.module] = summary
-    edges = Resolver(state.summaries.values()).resolve_all()
+    # a fresh resolver, dropped after: its caches go before the edges are made (lower peak)
+    edges = Resolver(state.summaries.values()).resolve_all(keep_caches=False)
     resent = {s.module for s in job.changed} | set(job.removed)
     out = {m: e for m, e in edges.items() if m in resent or state.edges.get(m) != e}
     for module in state.edges.keys() - edges.keys():

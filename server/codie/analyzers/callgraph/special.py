@@ -10,6 +10,14 @@ import re
 
 from tree_sitter import Node
 
+from codie.analyzers.callgraph.fields import (
+    F_ARGUMENTS,
+    F_ATTRIBUTE,
+    F_FUNCTION,
+    F_LEFT,
+    F_OBJECT,
+    F_RIGHT,
+)
 from codie.analyzers.callgraph.model import Expr, Scope
 
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
@@ -39,7 +47,7 @@ class SpecialForms:
 
     def getattr_expr(self, node: Node, depth: int) -> Expr | None:
         """`getattr(obj, "name")` with a literal name is plain attribute access."""
-        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        fn, args = node.child_by_field_id(F_FUNCTION), node.child_by_field_id(F_ARGUMENTS)
         if fn is None or args is None or fn.type != "identifier" or self.text(fn) != "getattr":
             return None
         named = [a for a in args.named_children if a.type != "comment"]
@@ -54,7 +62,7 @@ class SpecialForms:
 
     def type_of_expr(self, node: Node, depth: int) -> Expr | None:
         """`type(obj)` (one argument) is the class of obj."""
-        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        fn, args = node.child_by_field_id(F_FUNCTION), node.child_by_field_id(F_ARGUMENTS)
         if fn is None or args is None or fn.type != "identifier" or self.text(fn) != "type":
             return None
         named = [a for a in args.named_children if a.type != "comment"]
@@ -62,28 +70,28 @@ class SpecialForms:
 
     def getter_expr(self, node: Node, depth: int) -> Expr | None:
         """`d.get(k, default)` / `d.pop(k)`: what the call returns, or an element of d."""
-        fn = node.child_by_field_name("function")
-        attr = fn.child_by_field_name("attribute") if fn is not None and fn.type == "attribute" else None
+        fn = node.child_by_field_id(F_FUNCTION)
+        attr = fn.child_by_field_id(F_ATTRIBUTE) if fn is not None and fn.type == "attribute" else None
         if fn is None or attr is None or self.text(attr) not in ("get", "pop"):
             return None
-        args = node.child_by_field_name("arguments")
+        args = node.child_by_field_id(F_ARGUMENTS)
         named = (
             [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
             if args is not None
             else []
         )
-        options = [self.call_expr(node, depth), ("i", self.expr(fn.child_by_field_name("object"), depth + 1))]
+        options = [self.call_expr(node, depth), ("i", self.expr(fn.child_by_field_id(F_OBJECT), depth + 1))]
         if len(named) > 1:
             options.append(self.expr(named[1], depth + 1))
         return ("U", tuple(options))
 
     def mutation(self, node: Node) -> None:
         """Record `name.append(v)` and friends as values put into `name`'s container."""
-        fn = node.child_by_field_name("function")
+        fn = node.child_by_field_id(F_FUNCTION)
         if fn is None or fn.type != "attribute":
             return
-        obj, attr = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
-        args = node.child_by_field_name("arguments")
+        obj, attr = fn.child_by_field_id(F_OBJECT), fn.child_by_field_id(F_ATTRIBUTE)
+        args = node.child_by_field_id(F_ARGUMENTS)
         if obj is None or attr is None or obj.type != "identifier" or args is None:
             return
         named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
@@ -146,7 +154,7 @@ class SpecialForms:
 
     def import_module_expr(self, node: Node) -> Expr | None:
         """`importlib.import_module("a.b")` with a literal name is `import a.b`."""
-        fn, args = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+        fn, args = node.child_by_field_id(F_FUNCTION), node.child_by_field_id(F_ARGUMENTS)
         if fn is None or args is None or not self.text(fn).endswith("import_module"):
             return None
         named = [a for a in args.named_children if a.type != "comment"]
@@ -171,8 +179,8 @@ class SpecialForms:
             text = self.text(node)
             return () if text.rpartition(".")[2] in NOT_CLASSES else (self.expr(node),)
         if kind == "binary_operator":
-            return self.annotation(node.child_by_field_name("left"), depth + 1) + self.annotation(
-                node.child_by_field_name("right"), depth + 1
+            return self.annotation(node.child_by_field_id(F_LEFT), depth + 1) + self.annotation(
+                node.child_by_field_id(F_RIGHT), depth + 1
             )
         if kind in ("subscript", "generic_type"):
             head = node.named_children[0] if node.named_children else None

@@ -135,7 +135,7 @@ def _callgraph(root: Path, settings: Settings, targets: list[Path], jobs: int | 
     services: dict[str, Any] = {}
     try:
         graph = CallGraph(root)  # in memory: a check never writes .codie/
-        graph.build(targets, settings, jobs=jobs)
+        graph.build(targets, settings, jobs=jobs, one_shot=True)  # nothing is updated after this
         services["callgraph"] = UnreferencedIndex(graph)
     except Exception:  # a rule's input failing must not stop the check
         log.exception("call graph of %s failed; CPX100 is not reported", root)

@@ -6,12 +6,19 @@ changes) must not analyse and publish every intermediate version, or the server 
 behind and the client blocks writing to it. Only the newest version is analysed; a version
 that a newer one supersedes before its analysis finished gets no diagnostics of its own.
 An isolated keystroke is analysed at once (no debounce delay for normal typing).
+
+The cyclic garbage collector waits while a version is analysed and published
+(`GcPause`): a collection that lands inside a keystroke's window (a full one costs 20+ ms
+on a large file) delays its diagnostics; once they are written, the collections that
+came due run at the next allocation, between keystrokes. Nothing is kept longer than
+one analysis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 from typing import TYPE_CHECKING
 
 from codie.core.engine import DocumentAnalysis
@@ -31,6 +38,28 @@ BURST_GAP = 0.03
 MAX_HOLD = 1.0
 
 
+class GcPause:
+    """Hold the cyclic GC off while some analysis is between its first step and its
+    publish (shared by every document's task: a count, not a flag)."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self._disabled = False  # whether the GC was on when the first holder came
+
+    def hold(self) -> None:
+        if self.holders == 0:
+            self._disabled = gc.isenabled()
+            if self._disabled:
+                gc.disable()
+        self.holders += 1
+
+    def release(self) -> None:
+        self.holders -= 1
+        if self.holders == 0 and self._disabled:
+            self._disabled = False
+            gc.enable()  # what came due is collected at the next allocation
+
+
 class Scheduler:
     def __init__(self, server: CodieServer) -> None:
         self.server = server
@@ -42,6 +71,7 @@ class Scheduler:
         self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
         self._deferred_running: set[str] = set()
         self._reconfigure_pending: asyncio.TimerHandle | None = None
+        self.gc_pause = GcPause()
         self.superseded = 0  # versions never analysed because a newer one came first
 
     @staticmethod
@@ -75,25 +105,38 @@ class Scheduler:
         await asyncio.sleep(0)  # let edits already queued arrive first
         loop = self._loop()
         held_since: float | None = None
-        while True:
-            analysis = self.server.analyses.get(uri)
-            if analysis is None:
-                return
-            if self.server.input_pending():
-                # messages are waiting (under load, a burst arrives slower than BURST_GAP):
-                # read them first, but never hold analysis back longer than MAX_HOLD
-                now = loop.time()
-                held_since = now if held_since is None else held_since
-                if now - held_since < MAX_HOLD:
-                    await asyncio.sleep(0.001)
+        holding_gc = False
+        try:
+            while True:
+                analysis = self.server.analyses.get(uri)
+                if analysis is None:
+                    return
+                waiting = 0.0
+                if self.server.input_pending():
+                    # messages are waiting (under load, a burst arrives slower than BURST_GAP):
+                    # read them first, but never hold analysis back longer than MAX_HOLD
+                    now = loop.time()
+                    held_since = now if held_since is None else held_since
+                    if now - held_since < MAX_HOLD:
+                        waiting = 0.001
+                if not waiting:
+                    waiting = self._burst_wait(uri)  # more edits are coming: analyse the last one
+                if waiting > 0:
+                    if holding_gc:  # a wait is no keystroke's window: let the GC run there
+                        self.gc_pause.release()
+                        holding_gc = False
+                    await asyncio.sleep(waiting)
                     continue
-            if (wait := self._burst_wait(uri)) > 0:
-                await asyncio.sleep(wait)  # more edits are coming: analyse the last one
-                continue
-            if analysis.step(STEP_BUDGET):
-                break
-            await asyncio.sleep(0)
-        self.server.publish(uri)
+                if not holding_gc:
+                    self.gc_pause.hold()
+                    holding_gc = True
+                if analysis.step(STEP_BUDGET):
+                    break
+                await asyncio.sleep(0)
+            self.server.publish(uri)
+        finally:
+            if holding_gc:
+                self.gc_pause.release()
         self._idle.setdefault(uri, asyncio.Event()).set()
         self._schedule_deferred(uri)
 

@@ -1,11 +1,14 @@
-"""The keystroke path's scheduling: the cyclic GC waits while a version is analysed and
-published (a collection inside that window delayed its diagnostics), and is back on once
-they are out, whatever ends the analysis (published, closed meanwhile)."""
+"""The keystroke path: the cyclic GC waits while a version is analysed and published (a
+collection inside that window delayed its diagnostics), and is back on once they are out,
+whatever ends the analysis (published, closed meanwhile); a diagnostic that only moved is
+published with only its positions encoded again, as a fresh conversion would give it."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 
 import pytest
 
@@ -86,3 +89,39 @@ async def test_closing_a_document_mid_analysis_gives_the_gc_back() -> None:
     for _ in range(10):
         await asyncio.sleep(0)
     assert gc.isenabled() and server.scheduler.gc_pause.holders == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_a_moved_diagnostic_is_published_as_a_fresh_conversion_would_be(encoding: str) -> None:
+    """DiagnosticCache re-encodes only the positions of a diagnostic that moved: its dict
+    and its text must still be exactly what a fresh conversion gives."""
+    from codie.core.document import Document
+    from codie.core.findings import Location
+    from codie.core.presenting import make_finding
+    from codie.core.rules import catalogue as load_catalogue
+    from codie.lsp.convert import DiagnosticCache, diagnostic_json
+
+    catalogue = load_catalogue()
+    text = 's = "😋"; value = input()\neval(s + value)  # é\n'
+    doc = Document("file:///tmp/codie-keystroke-path/moved.py", text)
+    start = doc.source.index(b"eval")
+    base = make_finding(catalogue, "SEC001", start, start + 15, "Code injection: input reaches eval")
+    related = (
+        Location(doc.source.index(b"value ="), doc.source.index(b"value =") + 5, "assigned here"),
+        Location(0, 0, "in the other file", uri="file:///tmp/other.py", line=3, column=7),
+    )
+    finding = dataclasses.replace(base, related=related, data={"fingerprint": "abc"})
+    cache = DiagnosticCache()
+    first, first_text = cache.get(doc, finding, encoding, finding.severity)
+    assert json.loads(first_text) == first == diagnostic_json(doc, finding, encoding, finding.severity)
+    # an edit above moves it (and its in-file related location) by a line and some columns
+    edit = doc.apply_change((0, 0), (0, 0), "import os  # ü😋\n", encoding)
+    moved = finding.shifted(edit.start, edit.delta)
+    d, d_text = cache.get(doc, moved, encoding, moved.severity)
+    fresh = diagnostic_json(doc, moved, encoding, moved.severity)
+    assert d == fresh and json.loads(d_text) == fresh
+    assert d["range"]["start"]["line"] == first["range"]["start"]["line"] + 1
+    # a change of content is converted again, not taken from the moved one
+    other = dataclasses.replace(moved, message="Code injection: something else")
+    o, o_text = cache.get(doc, other, encoding, other.severity)
+    assert json.loads(o_text) == o == diagnostic_json(doc, other, encoding, other.severity)

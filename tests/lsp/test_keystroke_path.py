@@ -125,3 +125,61 @@ def test_a_moved_diagnostic_is_published_as_a_fresh_conversion_would_be(encoding
     other = dataclasses.replace(moved, message="Code injection: something else")
     o, o_text = cache.get(doc, other, encoding, other.severity)
     assert json.loads(o_text) == o == diagnostic_json(doc, other, encoding, other.severity)
+
+
+async def test_the_stdin_reader_reads_each_message_in_one_thread_job() -> None:
+    """lsp/reading.MessageReader under pygls's own message loop: every message arrives
+    whole and in order (split writes, a Content-Type header, a body in many chunks), one
+    thread job per message, and the loop ends at the end of input."""
+    import os
+    import threading
+
+    from pygls.io_ import run_async
+
+    from codie.lsp.framing import FramedStdin
+    from codie.lsp.reading import MessageReader
+
+    bodies = [json.dumps({"jsonrpc": "2.0", "method": "m", "params": {"n": n, "pad": "é" * n * 50}}) for n in range(20)]
+    read_fd, write_fd = os.pipe()
+    stream = os.fdopen(read_fd, "rb", buffering=0)
+    reader = MessageReader(FramedStdin(stream))
+    jobs = 0
+    read_message = reader._read_message
+
+    def counted() -> list[bytes]:
+        nonlocal jobs
+        jobs += 1
+        return read_message()
+
+    reader._read_message = counted  # type: ignore[method-assign]
+
+    def write() -> None:
+        for i, body in enumerate(bodies):
+            raw = body.encode()
+            extra = b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n" if i % 3 == 0 else b""
+            message = b"Content-Length: %d\r\n%s\r\n%s" % (len(raw), extra, raw)
+            for k in range(0, len(message), 97):  # the pipe delivers it in pieces
+                os.write(write_fd, message[k : k + 97])
+        os.close(write_fd)
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.got: list[object] = []
+
+        def structure_message(self, data: dict[str, object]) -> object:
+            return data
+
+        def handle_message(self, message: object) -> None:
+            self.got.append(message)
+
+    recorder = Recorder()
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        await asyncio.wait_for(run_async(threading.Event(), reader, recorder, None, None), 60)  # type: ignore[arg-type]
+    finally:
+        writer.join()
+        reader.close()
+        stream.close()
+    assert recorder.got == [json.loads(b) for b in bodies]
+    assert jobs == len(bodies) + 1  # one per message, and one that met the end of input

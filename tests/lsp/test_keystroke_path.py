@@ -129,8 +129,9 @@ def test_a_moved_diagnostic_is_published_as_a_fresh_conversion_would_be(encoding
 
 async def test_the_stdin_reader_reads_each_message_in_one_thread_job() -> None:
     """lsp/reading.MessageReader under pygls's own message loop: every message arrives
-    whole and in order (split writes, a Content-Type header, a body in many chunks), one
-    thread job per message, and the loop ends at the end of input."""
+    whole and in order (split writes, a Content-Type header, a body in many chunks), read
+    once each by the reader's thread, and the loop ends at the end of input; `pending()`
+    says whether messages read are waiting to be handled."""
     import os
     import threading
 
@@ -176,10 +177,18 @@ async def test_the_stdin_reader_reads_each_message_in_one_thread_job() -> None:
     writer = threading.Thread(target=write)
     writer.start()
     try:
+        assert not reader.pending()
+        reader.start(asyncio.get_running_loop())
+        for _ in range(6000):  # the thread reads ahead of the loop (a safety net, not a timing)
+            if reader.pending():
+                break
+            await asyncio.sleep(0.01)
+        assert reader.pending()
         await asyncio.wait_for(run_async(threading.Event(), reader, recorder, None, None), 60)  # type: ignore[arg-type]
+        assert not reader.pending()
     finally:
         writer.join()
         reader.close()
         stream.close()
     assert recorder.got == [json.loads(b) for b in bodies]
-    assert jobs == len(bodies) + 1  # one per message, and one that met the end of input
+    assert jobs == len(bodies) + 1  # one read per message, and one that met the end of input

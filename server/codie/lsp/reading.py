@@ -7,17 +7,20 @@ queued behind whatever the pool is running (deferred analyzers, indexing, the ca
 graph's update). On a loaded machine that was ~4 ms of every keystroke's latency
 (bench/keystroke_trace.py: `read lag` + `hop`), and a 500-edit burst paid it 1,500 times.
 
-`MessageReader` reads a whole message (its header lines and its body) in one job on its
-own single thread and hands the parts to pygls's message loop (`pygls.io_.run_async`,
-unchanged) from memory: the loop's `readline()` / `readexactly()` calls after the first of
-a message return futures that are already done, so they do not even yield.
+`MessageReader` reads whole messages (header lines and body) on a thread of its own, ahead
+of the loop, and hands them to pygls's message loop (`pygls.io_.run_async`, unchanged)
+from memory: one wake-up of the loop per message, and the loop's `readline()` /
+`readexactly()` calls for a message already read return futures that are already done.
+It also answers the scheduler's "are client messages waiting?" (`pending()`) from what
+it has read, without the system call (a `select` that released the GIL to whichever
+thread wanted it, in the middle of a keystroke's analysis).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import queue
 import re
 import threading
 from collections import deque
@@ -40,16 +43,17 @@ class LineSource(Protocol):
 
 
 class MessageReader:
-    """pygls's AsyncReader (`readline()`, `readexactly(n)`), one message per thread job."""
+    """pygls's AsyncReader (`readline()`, `readexactly(n)`) fed by a thread that reads
+    whole messages ahead of the loop."""
 
     def __init__(self, source: LineSource) -> None:
         self.source = source
-        self._parts: deque[bytes] = deque()
+        self._parts: deque[bytes] = deque()  # of whole messages read, not yet consumed
+        self._messages = 0  # how many of them are waiting (pending())
+        self._error: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # a daemon thread, not an executor: it may be blocked reading when the process
-        # exits, and an executor's thread would be joined (a hang) at interpreter exit
-        self._jobs: queue.SimpleQueue[asyncio.Future[list[bytes]] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._stop = False
 
     def _read_message(self) -> list[bytes]:
         """The next message as pygls's loop consumes it: header lines up to the blank line
@@ -67,30 +71,64 @@ class MessageReader:
                 parts.append(self.source.read(length))
                 return parts
 
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        # a daemon thread, not an executor's: it is blocked reading when the process exits,
+        # and an executor's thread would be joined (a hang) at interpreter exit
+        self._loop = loop
+        threading.Thread(target=self._run, args=(loop,), name="codie-stdin", daemon=True).start()
+
     def _run(self, loop: asyncio.AbstractEventLoop) -> None:
-        while (job := self._jobs.get()) is not None:
+        # Reads ahead: once a message is handed over, the thread is back in the blocking
+        # read (the GIL released) before the loop handles it, so it takes the GIL from a
+        # keystroke's analysis only when new input arrives.
+        while not self._stop:
             try:
                 parts = self._read_message()
             except BaseException as exc:  # handed to the loop, which reports it
-                loop.call_soon_threadsafe(_settle, job, None, exc)
-            else:
-                loop.call_soon_threadsafe(_settle, job, parts, None)
+                with contextlib.suppress(RuntimeError):  # the loop is closed
+                    loop.call_soon_threadsafe(self._deliver, [], exc)
+                return
+            try:
+                loop.call_soon_threadsafe(self._deliver, parts, None)
+            except RuntimeError:
+                return  # the loop is closed
+            if not parts[-1]:
+                return  # the end of input
+
+    def _deliver(self, parts: list[bytes], error: BaseException | None) -> None:
+        self._parts.extend(parts)
+        if parts and parts[-1]:
+            self._messages += 1  # a whole message (not the end of input)
+        if error is not None:
+            self._error = error
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def pending(self) -> bool:
+        """Whole messages are read and waiting to be handled (no system call: see
+        Scheduler._analyze, which asks between the steps of an analysis)."""
+        return self._messages > 0
 
     async def _next(self) -> bytes:
-        # pygls's loop awaits one read at a time: at most one job is out
-        loop = self._loop = self._loop or asyncio.get_running_loop()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, args=(loop,), name="codie-stdin", daemon=True)
-            self._thread.start()
-        job: asyncio.Future[list[bytes]] = loop.create_future()
-        self._jobs.put(job)
-        self._parts.extend(await job)
+        loop = self._loop or asyncio.get_running_loop()
+        if self._loop is None:
+            self.start(loop)
+        while not self._parts and self._error is None:
+            self._waiter = loop.create_future()
+            await self._waiter
+            self._waiter = None
+        return self._pop()
+
+    def _pop(self) -> bytes:
+        if not self._parts:
+            assert self._error is not None
+            raise self._error
         return self._parts.popleft()
 
     def _take(self) -> Awaitable[bytes]:
-        if self._parts:  # read with the first part of its message: no hop, no yield
+        if self._parts:  # read ahead (or with the first part of its message): no hop, no yield
             done: asyncio.Future[bytes] = (self._loop or asyncio.get_running_loop()).create_future()
-            done.set_result(self._parts.popleft())
+            done.set_result(self._pop())
             return done
         return self._next()
 
@@ -98,20 +136,12 @@ class MessageReader:
         return self._take()
 
     def readexactly(self, n: int) -> Awaitable[bytes]:
-        return self._take()  # the body that followed its header, read with it
+        part = self._take()
+        self._messages = max(0, self._messages - 1)  # a body: that message is consumed
+        return part
 
     def close(self) -> None:
-        self._jobs.put(None)  # the thread ends after the read it may be blocked in
-
-
-def _settle(job: asyncio.Future[list[bytes]], parts: list[bytes] | None, exc: BaseException | None) -> None:
-    if job.done():  # cancelled: the loop is closing
-        return
-    if exc is not None:
-        job.set_exception(exc)
-    else:
-        assert parts is not None
-        job.set_result(parts)
+        self._stop = True  # the thread ends after the read it may be blocked in
 
 
 def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> None:
@@ -120,6 +150,7 @@ def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> No
 
     server._stop_event = threading.Event()
     reader = MessageReader(stdin or sys.stdin.buffer)
+    server.input_pending = reader.pending  # what coalescing asks: messages read, not handled
     server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
     try:
         asyncio.run(

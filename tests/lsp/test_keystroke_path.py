@@ -192,3 +192,32 @@ async def test_the_stdin_reader_reads_each_message_in_one_thread_job() -> None:
         stream.close()
     assert recorder.got == [json.loads(b) for b in bodies]
     assert jobs == len(bodies) + 1  # one read per message, and one that met the end of input
+
+
+def test_deferred_analyzers_wait_for_a_pause_in_the_typing() -> None:
+    """Deferred (slow, whole-file) analyzers start after DEFERRED_DELAY of quiet, or after
+    twice the user's typical gap between edits when they type slower than that: at a key
+    every 0.3 s, 0.3 s of quiet is no pause, and a deferred pass would hold the GIL while
+    their next keystroke is analysed."""
+    from codie.lsp.scheduling import DEFERRED_DELAY, MAX_DEFERRED_DELAY, deferred_delay
+
+    assert deferred_delay([]) == DEFERRED_DELAY
+    assert deferred_delay([0.01, 0.02, 0.01]) == DEFERRED_DELAY  # a burst: no slower
+    assert deferred_delay([0.3, 0.25, 0.35]) == pytest.approx(0.6)
+    assert deferred_delay([0.3, 0.3, 0.6, 0.7]) == pytest.approx(1.2)
+    assert deferred_delay([0.9, 0.9, 1.0]) == MAX_DEFERRED_DELAY  # capped
+    assert deferred_delay([5.0, 30.0]) == DEFERRED_DELAY  # pauses are not typing
+
+
+async def test_the_scheduler_remembers_the_typing_gaps_until_the_document_closes() -> None:
+    server = build_server()
+    server.protocol.notify_params_text = lambda method, params: None  # type: ignore[method-assign]
+    uri = "file:///tmp/codie-keystroke-path/gaps.py"
+    server.open_document(uri, TEXT, 1, "python")
+    await asyncio.wait_for(server.settled(uri), 60)
+    for _ in range(3):
+        server.schedule(uri, edit=True)
+    assert len(server.scheduler._gaps[uri]) == 2
+    assert server.scheduler.held()["typingGaps"] == 1
+    server.close_document(uri)
+    assert server.scheduler.held()["typingGaps"] == 0

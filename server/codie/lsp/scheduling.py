@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codie.core.engine import DocumentAnalysis
@@ -28,7 +30,13 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
-DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
+DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run, at least
+# ... and at least twice the typical gap between the user's recent edits (at most this):
+# someone typing a key every 0.3 s has not paused after 0.3 s, and a deferred pass that
+# starts then holds the GIL (tens of ms on a large file) while their next keystroke is
+# being analysed.
+MAX_DEFERRED_DELAY = 1.5
+TYPING_GAPS = 5  # recent gaps between edits remembered per document
 RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
 QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
 # Two edits of one document closer than this are a burst: analysis then waits until no
@@ -36,6 +44,15 @@ QUIET = 0.5  # seconds without edits or pending analysis before background index
 BURST_GAP = 0.03
 # While client messages are waiting to be read, analysis waits for them, at most this long.
 MAX_HOLD = 1.0
+
+
+def deferred_delay(gaps: Sequence[float]) -> float:
+    """Seconds of quiet after which deferred analyzers run, given the recent gaps between
+    edits (those longer than MAX_DEFERRED_DELAY were pauses, not typing)."""
+    typing = sorted(g for g in gaps if g <= MAX_DEFERRED_DELAY)
+    if not typing:
+        return DEFERRED_DELAY
+    return min(MAX_DEFERRED_DELAY, max(DEFERRED_DELAY, 2 * typing[len(typing) // 2]))
 
 
 class GcPause:
@@ -67,6 +84,7 @@ class Scheduler:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._idle: dict[str, asyncio.Event] = {}
         self._last_edit: dict[str, float] = {}
+        self._gaps: dict[str, deque[float]] = {}  # recent gaps between edits (deferred_delay)
         self._in_burst: dict[str, bool] = {}
         self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
         self._deferred_running: set[str] = set()
@@ -91,6 +109,8 @@ class Scheduler:
                 self.superseded += 1  # the previous version will never be published
             self._in_burst[uri] = burst
             self._last_edit[uri] = now
+            if last is not None:
+                self._gaps.setdefault(uri, deque(maxlen=TYPING_GAPS)).append(now - last)
         self._idle.setdefault(uri, asyncio.Event()).clear()
         task = self._tasks.get(uri)
         if task is None or task.done():
@@ -162,6 +182,7 @@ class Scheduler:
         if idle is not None:
             idle.set()  # waiters in settled() see the document is gone
         self._last_edit.pop(uri, None)
+        self._gaps.pop(uri, None)
         self._in_burst.pop(uri, None)
 
     def held(self) -> dict[str, int]:
@@ -170,6 +191,7 @@ class Scheduler:
             "tasks": len(self._tasks),
             "idle": len(self._idle),
             "lastEdit": len(self._last_edit),
+            "typingGaps": len(self._gaps),
             "inBurst": len(self._in_burst),
             "deferredTimers": len(self._deferred_timers),
             "deferredRunning": len(self._deferred_running),
@@ -227,7 +249,8 @@ class Scheduler:
         old = self._deferred_timers.pop(uri, None)
         if old is not None:
             old.cancel()
-        self._deferred_timers[uri] = self._loop().call_later(DEFERRED_DELAY, self._start_deferred, uri)
+        delay = deferred_delay(self._gaps.get(uri, ()))
+        self._deferred_timers[uri] = self._loop().call_later(delay, self._start_deferred, uri)
 
     def _start_deferred(self, uri: str) -> None:
         self._deferred_timers.pop(uri, None)

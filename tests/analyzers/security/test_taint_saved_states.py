@@ -1,7 +1,8 @@
-"""The states module-level code saves between top-level statements (to run again only
-from the one an edit changed) keep lists and calls by place, not as tree-sitter nodes: a
-node keeps its whole tree and text alive, and a saved state outlives many keystrokes'
-trees. Run again from such a state, the findings still equal a fresh analysis."""
+"""What security-taint keeps between keystrokes holds nothing of past versions' trees or
+texts: the states module-level code saves between top-level statements (to run again only
+from the one an edit changed) keep lists and calls by place, not as tree-sitter nodes (a
+node keeps its whole tree alive; run again from such a state, the findings still equal a
+fresh analysis), and the import fix remembers only the last text it searched."""
 
 from __future__ import annotations
 
@@ -52,3 +53,23 @@ def test_saved_states_hold_places_and_a_run_from_them_equals_a_fresh_one() -> No
         assert module is not None
         assert sum(_nodes(state) for state, _ in module.checkpoints.values()) == 0
     assert restarted >= 5  # run again from a saved state, not from the top
+
+
+def test_the_import_fix_remembers_no_text_of_past_keystrokes() -> None:
+    """A fix that adds an import remembers where to insert it per module, for the last text
+    it was asked about only: keyed by the text's id, it held 64 past versions of an edited
+    file alive (~240 KB each on a 6,862-line file)."""
+    import sys
+
+    from codie.analyzers.security.fixes import import_edit
+
+    sources = [f"import os\n\nx = {i}\neval(x)\n".encode() for i in range(10)]
+    base = [sys.getrefcount(sources[i]) for i in range(len(sources))]
+    for src in list(sources):
+        doc = Document(URI, src)
+        assert doc.tree is not None
+        edits = import_edit(doc.source, doc.tree.root_node, "shlex")
+        assert edits and edits[0].new_text == "\nimport shlex"
+        del doc
+    held = [sys.getrefcount(sources[i]) - base[i] for i in range(len(sources))]
+    assert held[:-1] == [0] * 9  # only the last text asked about may still be held

@@ -221,3 +221,15 @@ async def test_the_scheduler_remembers_the_typing_gaps_until_the_document_closes
     assert server.scheduler.held()["typingGaps"] == 1
     server.close_document(uri)
     assert server.scheduler.held()["typingGaps"] == 0
+
+
+def test_the_server_still_replaces_pyglss_stdin_reader() -> None:
+    """CodieServer overrides pygls's private `_start_io_async` to read with MessageReader: a
+    pygls upgrade that renames it would silently bring back the reader of three thread-pool
+    round trips per message (correct, but slower): it shows here."""
+    from pygls.lsp.server import LanguageServer
+
+    from codie.lsp.server import CodieServer
+
+    assert "_start_io_async" in vars(CodieServer)
+    assert callable(getattr(LanguageServer, "_start_io_async", None))

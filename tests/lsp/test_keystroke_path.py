@@ -207,6 +207,10 @@ def test_deferred_analyzers_wait_for_a_pause_in_the_typing() -> None:
     assert deferred_delay([0.3, 0.3, 0.6, 0.7]) == pytest.approx(1.2)
     assert deferred_delay([0.9, 0.9, 1.0]) == MAX_DEFERRED_DELAY  # capped
     assert deferred_delay([5.0, 30.0]) == DEFERRED_DELAY  # pauses are not typing
+    # the call graph's update uses its own floor (0.25 s), stretched the same way
+    assert deferred_delay([], 0.25) == 0.25
+    assert deferred_delay([0.01, 0.02], 0.25) == 0.25
+    assert deferred_delay([0.3, 0.3, 0.3], 0.25) == pytest.approx(0.6)
 
 
 async def test_the_scheduler_remembers_the_typing_gaps_until_the_document_closes() -> None:
@@ -218,6 +222,7 @@ async def test_the_scheduler_remembers_the_typing_gaps_until_the_document_closes
     for _ in range(3):
         server.schedule(uri, edit=True)
     assert len(server.scheduler._gaps[uri]) == 2
+    assert server.scheduler.typing_pause(uri, 0.25) == 0.25  # edits microseconds apart
     assert server.scheduler.held()["typingGaps"] == 1
     server.close_document(uri)
     assert server.scheduler.held()["typingGaps"] == 0

@@ -46,13 +46,13 @@ BURST_GAP = 0.03
 MAX_HOLD = 1.0
 
 
-def deferred_delay(gaps: Sequence[float]) -> float:
-    """Seconds of quiet after which deferred analyzers run, given the recent gaps between
-    edits (those longer than MAX_DEFERRED_DELAY were pauses, not typing)."""
+def deferred_delay(gaps: Sequence[float], floor: float = DEFERRED_DELAY) -> float:
+    """Seconds of quiet after which deferred work runs (at least `floor`), given the recent
+    gaps between edits (those longer than MAX_DEFERRED_DELAY were pauses, not typing)."""
     typing = sorted(g for g in gaps if g <= MAX_DEFERRED_DELAY)
     if not typing:
-        return DEFERRED_DELAY
-    return min(MAX_DEFERRED_DELAY, max(DEFERRED_DELAY, 2 * typing[len(typing) // 2]))
+        return floor
+    return max(floor, min(MAX_DEFERRED_DELAY, 2 * typing[len(typing) // 2]))
 
 
 class GcPause:
@@ -115,6 +115,12 @@ class Scheduler:
         task = self._tasks.get(uri)
         if task is None or task.done():
             self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+
+    def typing_pause(self, uri: str, floor: float) -> float:
+        """How long to wait after an edit of uri before work that holds the GIL for long
+        (a deferred pass, the call graph's update): at least `floor`, longer for a user who
+        types slower than that (see deferred_delay)."""
+        return deferred_delay(self._gaps.get(uri, ()), floor)
 
     def _burst_wait(self, uri: str) -> float:
         if not self._in_burst.get(uri):

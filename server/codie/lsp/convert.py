@@ -50,25 +50,28 @@ class DiagnosticCache:
     """Diagnostics in JSON form and as JSON text, by everything they are made of (their
     positions included). A keystroke changes one or two of a file's diagnostics and moves
     some others by a line: the rest are published again exactly as they were, so their
-    dicts and text are reused instead of being rebuilt and re-encoded on every publish."""
+    dicts and text are reused instead of being rebuilt and re-encoded on every publish.
+
+    A diagnostic that only moved (an edit above it) keeps the encoded text of everything
+    but its positions (message, code, data: most of its bytes): only its range and its
+    related locations' ranges are encoded again."""
 
     def __init__(self, limit: int = 8_192) -> None:
         self.limit = limit
         self._entries: OrderedDict[tuple[object, ...], tuple[dict[str, Any], str]] = OrderedDict()
+        # by content without positions: (the diagnostic's other fields, their JSON text)
+        self._shells: OrderedDict[tuple[object, ...], tuple[dict[str, Any], str]] = OrderedDict()
 
     def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> tuple[dict[str, Any], str]:
         def at(start: int, end: int) -> tuple[int, int, int, int]:
             return (*doc.position_at(start, encoding), *doc.position_at(end, encoding))
 
         related = tuple(
-            (loc.uri, loc.line, loc.column, loc.message)
-            if loc.uri is not None
-            else (at(loc.start, loc.end), loc.message)
+            (loc.uri, loc.line, loc.column, loc.message) if loc.uri is not None else (None, 0, 0, loc.message)
             for loc in f.related
         )
-        key = (
+        content = (
             doc.uri,
-            at(f.start, f.end),
             related,
             severity,
             f.rule_id,
@@ -80,16 +83,61 @@ class DiagnosticCache:
             f.fix is not None,
             f.data.get("fingerprint"),
         )
+        place = (at(f.start, f.end), tuple(at(loc.start, loc.end) for loc in f.related if loc.uri is None))
+        key = (content, place)
         found = self._entries.get(key)
-        if found is None:
-            d = diagnostic_json(doc, f, encoding, severity)
-            found = (d, json.dumps(d))
-            self._entries[key] = found
-            if len(self._entries) > self.limit:
-                self._entries.popitem(last=False)
-        else:
+        if found is not None:
             self._entries.move_to_end(key)
+            return found
+        shell = self._shells.get(content)
+        if shell is None:
+            d = diagnostic_json(doc, f, encoding, severity)
+            rest = {k: v for k, v in d.items() if k not in _PLACED}
+            self._shells[content] = (rest, json.dumps(rest))
+            if len(self._shells) > self.limit:
+                self._shells.popitem(last=False)
+            found = (d, json.dumps(d))
+        else:
+            self._shells.move_to_end(content)
+            found = _placed(doc, f, place, *shell)
+        self._entries[key] = found
+        if len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
         return found
+
+
+_PLACED = ("range", "relatedInformation")  # the fields that hold positions
+
+
+def _range_of(at: tuple[int, int, int, int]) -> dict[str, Any]:
+    return {"start": {"line": at[0], "character": at[1]}, "end": {"line": at[2], "character": at[3]}}
+
+
+def _placed(
+    doc: Document,
+    f: Finding,
+    place: tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]],
+    rest: dict[str, Any],
+    rest_text: str,
+) -> tuple[dict[str, Any], str]:
+    """A diagnostic from its position-free fields (dict and text) and new positions: the
+    same JSON as diagnostic_json gives (the fields in another order)."""
+    span, spans = place
+    d: dict[str, Any] = {"range": _range_of(span), **rest}
+    placed = {"range": d["range"]}
+    if f.related:
+        inside = iter(spans)
+        related = []
+        for loc in f.related:
+            if loc.uri is None:
+                where = _range_of(next(inside))
+            else:
+                point = {"line": loc.line or 0, "character": loc.column or 0}
+                where = {"start": point, "end": dict(point)}
+            related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
+        d["relatedInformation"] = placed["relatedInformation"] = related
+    head = json.dumps(placed)
+    return d, head[:-1] + ", " + rest_text[1:] if rest else head
 
 
 def _range(r: dict[str, Any]) -> types.Range:

@@ -6,12 +6,21 @@ changes) must not analyse and publish every intermediate version, or the server 
 behind and the client blocks writing to it. Only the newest version is analysed; a version
 that a newer one supersedes before its analysis finished gets no diagnostics of its own.
 An isolated keystroke is analysed at once (no debounce delay for normal typing).
+
+The cyclic garbage collector waits while a version is analysed and published
+(`GcPause`): a collection that lands inside a keystroke's window (a full one costs 20+ ms
+on a large file) delays its diagnostics; once they are written, the collections that
+came due run at the next allocation, between keystrokes. Nothing is kept longer than
+one analysis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
+from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codie.core.engine import DocumentAnalysis
@@ -21,7 +30,13 @@ if TYPE_CHECKING:
     from codie.lsp.server import CodieServer
 
 STEP_BUDGET = 0.004  # seconds of analysis between yields to the event loop
-DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run
+DEFERRED_DELAY = 0.3  # seconds of quiet after an edit before deferred analyzers run, at least
+# ... and at least twice the typical gap between the user's recent edits (at most this):
+# someone typing a key every 0.3 s has not paused after 0.3 s, and a deferred pass that
+# starts then holds the GIL (tens of ms on a large file) while their next keystroke is
+# being analysed.
+MAX_DEFERRED_DELAY = 1.5
+TYPING_GAPS = 5  # recent gaps between edits remembered per document
 RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
 QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
 # Two edits of one document closer than this are a burst: analysis then waits until no
@@ -31,6 +46,37 @@ BURST_GAP = 0.03
 MAX_HOLD = 1.0
 
 
+def deferred_delay(gaps: Sequence[float], floor: float = DEFERRED_DELAY) -> float:
+    """Seconds of quiet after which deferred work runs (at least `floor`), given the recent
+    gaps between edits (those longer than MAX_DEFERRED_DELAY were pauses, not typing)."""
+    typing = sorted(g for g in gaps if g <= MAX_DEFERRED_DELAY)
+    if not typing:
+        return floor
+    return max(floor, min(MAX_DEFERRED_DELAY, 2 * typing[len(typing) // 2]))
+
+
+class GcPause:
+    """Hold the cyclic GC off while some analysis is between its first step and its
+    publish (shared by every document's task: a count, not a flag)."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self._disabled = False  # whether the GC was on when the first holder came
+
+    def hold(self) -> None:
+        if self.holders == 0:
+            self._disabled = gc.isenabled()
+            if self._disabled:
+                gc.disable()
+        self.holders += 1
+
+    def release(self) -> None:
+        self.holders -= 1
+        if self.holders == 0 and self._disabled:
+            self._disabled = False
+            gc.enable()  # what came due is collected at the next allocation
+
+
 class Scheduler:
     def __init__(self, server: CodieServer) -> None:
         self.server = server
@@ -38,10 +84,12 @@ class Scheduler:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._idle: dict[str, asyncio.Event] = {}
         self._last_edit: dict[str, float] = {}
+        self._gaps: dict[str, deque[float]] = {}  # recent gaps between edits (deferred_delay)
         self._in_burst: dict[str, bool] = {}
         self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
         self._deferred_running: set[str] = set()
         self._reconfigure_pending: asyncio.TimerHandle | None = None
+        self.gc_pause = GcPause()
         self.superseded = 0  # versions never analysed because a newer one came first
 
     @staticmethod
@@ -61,10 +109,18 @@ class Scheduler:
                 self.superseded += 1  # the previous version will never be published
             self._in_burst[uri] = burst
             self._last_edit[uri] = now
+            if last is not None:
+                self._gaps.setdefault(uri, deque(maxlen=TYPING_GAPS)).append(now - last)
         self._idle.setdefault(uri, asyncio.Event()).clear()
         task = self._tasks.get(uri)
         if task is None or task.done():
             self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+
+    def typing_pause(self, uri: str, floor: float) -> float:
+        """How long to wait after an edit of uri before work that holds the GIL for long
+        (a deferred pass, the call graph's update): at least `floor`, longer for a user who
+        types slower than that (see deferred_delay)."""
+        return deferred_delay(self._gaps.get(uri, ()), floor)
 
     def _burst_wait(self, uri: str) -> float:
         if not self._in_burst.get(uri):
@@ -75,25 +131,38 @@ class Scheduler:
         await asyncio.sleep(0)  # let edits already queued arrive first
         loop = self._loop()
         held_since: float | None = None
-        while True:
-            analysis = self.server.analyses.get(uri)
-            if analysis is None:
-                return
-            if self.server.input_pending():
-                # messages are waiting (under load, a burst arrives slower than BURST_GAP):
-                # read them first, but never hold analysis back longer than MAX_HOLD
-                now = loop.time()
-                held_since = now if held_since is None else held_since
-                if now - held_since < MAX_HOLD:
-                    await asyncio.sleep(0.001)
+        holding_gc = False
+        try:
+            while True:
+                analysis = self.server.analyses.get(uri)
+                if analysis is None:
+                    return
+                waiting = 0.0
+                if self.server.input_pending():
+                    # messages are waiting (under load, a burst arrives slower than BURST_GAP):
+                    # read them first, but never hold analysis back longer than MAX_HOLD
+                    now = loop.time()
+                    held_since = now if held_since is None else held_since
+                    if now - held_since < MAX_HOLD:
+                        waiting = 0.001
+                if not waiting:
+                    waiting = self._burst_wait(uri)  # more edits are coming: analyse the last one
+                if waiting > 0:
+                    if holding_gc:  # a wait is no keystroke's window: let the GC run there
+                        self.gc_pause.release()
+                        holding_gc = False
+                    await asyncio.sleep(waiting)
                     continue
-            if (wait := self._burst_wait(uri)) > 0:
-                await asyncio.sleep(wait)  # more edits are coming: analyse the last one
-                continue
-            if analysis.step(STEP_BUDGET):
-                break
-            await asyncio.sleep(0)
-        self.server.publish(uri)
+                if not holding_gc:
+                    self.gc_pause.hold()
+                    holding_gc = True
+                if analysis.step(STEP_BUDGET):
+                    break
+                await asyncio.sleep(0)
+            self.server.publish(uri)
+        finally:
+            if holding_gc:
+                self.gc_pause.release()
         self._idle.setdefault(uri, asyncio.Event()).set()
         self._schedule_deferred(uri)
 
@@ -119,6 +188,7 @@ class Scheduler:
         if idle is not None:
             idle.set()  # waiters in settled() see the document is gone
         self._last_edit.pop(uri, None)
+        self._gaps.pop(uri, None)
         self._in_burst.pop(uri, None)
 
     def held(self) -> dict[str, int]:
@@ -127,6 +197,7 @@ class Scheduler:
             "tasks": len(self._tasks),
             "idle": len(self._idle),
             "lastEdit": len(self._last_edit),
+            "typingGaps": len(self._gaps),
             "inBurst": len(self._in_burst),
             "deferredTimers": len(self._deferred_timers),
             "deferredRunning": len(self._deferred_running),
@@ -184,7 +255,8 @@ class Scheduler:
         old = self._deferred_timers.pop(uri, None)
         if old is not None:
             old.cancel()
-        self._deferred_timers[uri] = self._loop().call_later(DEFERRED_DELAY, self._start_deferred, uri)
+        delay = deferred_delay(self._gaps.get(uri, ()))
+        self._deferred_timers[uri] = self._loop().call_later(delay, self._start_deferred, uri)
 
     def _start_deferred(self, uri: str) -> None:
         self._deferred_timers.pop(uri, None)

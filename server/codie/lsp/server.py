@@ -412,6 +412,13 @@ class CodieServer(LanguageServer):
         log.error("server error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
         super().report_server_error(error, source)
 
+    def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
+        """stdio with lsp/reading.MessageReader: one thread hop per client message (pygls's
+        reader makes three, in the thread pool the analyses use)."""
+        from codie.lsp.reading import serve_io
+
+        serve_io(self, stdin, stdout)
+
 
 def release_memory() -> None:
     """malloc_trim(0): glibc only (elsewhere, or on musl, nothing to do)."""

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 CONSTANT_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
 MAX_BLOCK_DEPTH = 40  # nested blocks followed (CPython itself stops at 100 indents)
 CHECKPOINT_EVERY = 16  # top-level statements between two saved states (Flow.run)
+NodeSpan = tuple[int, int, str]  # a node by place: start byte, end byte, type
+
+
+def _span(node: Node) -> NodeSpan:
+    return (node.start_byte, node.end_byte, node.type)
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,12 @@ class FlowState:
     derived: dict[str, str]
     built: set[str]
     values: dict[str, Value]
-    lists: dict[str, tuple[int, list[tuple[Node, Taint | None]]]]
+    # the nodes of lists and calls by place (start, end, type), not as tree-sitter nodes: a
+    # node keeps its whole tree and text alive, and saved states outlive many keystrokes'
+    # trees (load() finds them again in the current tree, where this prefix is unchanged)
+    lists: dict[str, tuple[int, list[tuple[NodeSpan, Taint | None]]]]
     keyed: dict[str, set[str]]
-    calls: dict[str, Node]
+    calls: dict[str, NodeSpan]
     hits: int
     found: int
     skipped: int
@@ -118,9 +126,9 @@ class Flow(Expressions, Containers):
             dict(self.derived),
             set(self.built),
             dict(self.values),
-            {k: (block, list(items)) for k, (block, items) in self.lists.items()},
+            {k: (block, [(_span(n), t) for n, t in items]) for k, (block, items) in self.lists.items()},
             {k: set(v) for k, v in self.keyed.items()},
-            dict(self.calls),
+            {k: _span(n) for k, n in self.calls.items()},
             len(self.hits),
             len(self.found),
             len(self.skipped),
@@ -139,9 +147,10 @@ class Flow(Expressions, Containers):
         self.derived = dict(state.derived)
         self.built = set(state.built)
         self.values = dict(state.values)
-        self.lists = {k: (block, list(items)) for k, (block, items) in state.lists.items()}
+        node_at = self.mod.node_at
+        self.lists = {k: (block, [(node_at(*n), t) for n, t in items]) for k, (block, items) in state.lists.items()}
         self.keyed = {k: set(v) for k, v in state.keyed.items()}
-        self.calls = dict(state.calls)
+        self.calls = {k: node_at(*n) for k, n in state.calls.items()}
         self.hits = list(hits[: state.hits])
         self.found = list(found[: state.found])
         self.skipped = list(skipped[: state.skipped])

@@ -1,0 +1,364 @@
+"""Where the WALL time of one keystroke goes in `codie serve`: a timestamped trace.
+
+bench/keystroke_profile.py counts CPU per stage in-process; this one runs the real server
+process, driven by ../shared/bench/lspbench.py (the typing scenario of bench/editor_bench.py:
+the 6,862-line stdlib file, 50 edits at --pace seconds), with probes loaded into it that
+timestamp (CLOCK_MONOTONIC, `time.perf_counter`) what happens between a didChange's bytes
+arriving on stdin and its publishDiagnostics written:
+
+  read lag    the body complete in the pipe -> pygls's reader thread returned it
+  hop         reader thread -> the event loop handling the message (a thread hop through
+              the executor, json.loads, cattrs structuring)
+  handle      the didChange handler (the byte mirror, change hooks, scheduling)
+  wait        handled -> the analysis' first step (sleep(0), coalescing waits, other
+              callbacks on the event loop)
+  steps       the engine's steps, wall; of their wall minus their CPU, `run queue` is the
+              time the thread waited for a core (the machine's load: Linux schedstat) and
+              `GIL/other` the rest (another thread holding the GIL)
+  between     between the steps: the yields to the event loop and whatever ran there
+  publish     present + JSON + the write to stdout
+  gc          cyclic-GC pauses of the event loop's thread inside the window
+  threads     CPU that other threads (thread pool: deferred analyzers, indexing; children's
+              reader threads) used inside the window
+
+and lists, for the slowest keystrokes, what else ran on the event loop and in threads.
+The server-side total is from bytes-in-pipe to write returned; lspbench's figure adds the
+client's send and read.
+
+    .venv/bin/python bench/keystroke_trace.py [--pace 0.2] [--edits 50] [--codie PATH] [--keep TRACE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS: list[tuple[Any, ...]] = []
+LONG_CALLBACK = 0.0003  # seconds: event-loop callbacks shorter than this are not recorded
+
+
+# ------------------------------------------------------------------------------ in the server
+def install(out: str) -> None:
+    import asyncio.events
+    import atexit
+    import concurrent.futures
+    import gc
+    import threading
+    import time
+
+    from codie.core import engine
+    from codie.lsp import framing, protocol, server
+
+    now, cpu = time.perf_counter, time.thread_time
+    add = EVENTS.append
+
+    def runq() -> float:
+        """Seconds this thread has waited on a run queue for a CPU (Linux schedstat): the
+        part of wall minus CPU that is the machine's load, not another thread's GIL."""
+        try:
+            with open("/proc/thread-self/schedstat", "rb") as f:
+                return int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    method_re = re.compile(rb'"method"\s*:\s*"([^"]+)"')
+    version_re = re.compile(rb'"version"\s*:\s*(\d+)')
+
+    fill = framing.FramedStdin._fill
+
+    def _fill(self: Any) -> bool:
+        got = fill(self)
+        self._trace_fill = now()
+        return got
+
+    read = framing.FramedStdin.read
+
+    def _read(self: Any, n: int) -> bytes:
+        body = read(self, n)
+        m, v = method_re.search(body), version_re.search(body)
+        add(("body", getattr(self, "_trace_fill", 0.0), now(), m and m[1].decode(), v and int(v[1])))
+        return body
+
+    framing.FramedStdin._fill = _fill  # type: ignore[method-assign]
+    framing.FramedStdin.read = _read  # type: ignore[method-assign]
+
+    handle = protocol.CodieProtocol.handle_message
+
+    def _handle(self: Any, message: Any) -> None:
+        t0, c0 = now(), cpu()
+        handle(self, message)
+        doc = getattr(getattr(message, "params", None), "text_document", None)
+        add(("handle", t0, now(), getattr(message, "method", None), getattr(doc, "version", None), cpu() - c0))
+
+    protocol.CodieProtocol.handle_message = _handle  # type: ignore[method-assign]
+
+    run = asyncio.events.Handle._run
+
+    def _describe(h: Any) -> str:
+        cb = h._callback
+        owner = getattr(cb, "__self__", None)
+        if isinstance(owner, asyncio.Task):
+            coro = owner.get_coro()
+            return f"task {getattr(coro, '__qualname__', coro)}"
+        inner = getattr(cb, "func", cb)  # functools.partial
+        return getattr(inner, "__qualname__", repr(inner))[:80]
+
+    def _run(self: Any) -> None:
+        t0, c0 = now(), cpu()
+        run(self)
+        t1 = now()
+        if t1 - t0 >= LONG_CALLBACK:
+            add(("cb", t0, t1, cpu() - c0, _describe(self)))
+
+    asyncio.events.Handle._run = _run  # type: ignore[method-assign]
+
+    step = engine.DocumentAnalysis.step
+
+    def _step(self: Any, budget: float = 0.005) -> bool:
+        t0, c0, q0 = now(), cpu(), runq()
+        done = step(self, budget)
+        add(("step", t0, now(), cpu() - c0, bool(done), self.doc.version, runq() - q0))
+        return done
+
+    engine.DocumentAnalysis.step = _step  # type: ignore[method-assign]
+
+    publish = server.CodieServer.publish
+
+    def _publish(self: Any, uri: str) -> None:
+        t0, c0, q0 = now(), cpu(), runq()
+        publish(self, uri)
+        analysis = self.analyses.get(uri)
+        add(("publish", t0, now(), cpu() - c0, analysis.doc.version if analysis else None, runq() - q0))
+
+    server.CodieServer.publish = _publish  # type: ignore[method-assign]
+
+    notify = protocol.CodieProtocol.notify_params_text
+
+    def _notify(self: Any, method: str, params: str) -> None:
+        t0 = now()
+        notify(self, method, params)
+        v = version_re.search(params[-40:].encode())
+        add(("write", t0, now(), len(params), v and int(v[1])))
+
+    protocol.CodieProtocol.notify_params_text = _notify  # type: ignore[method-assign]
+
+    gc_start: dict[int, tuple[float, float]] = {}
+
+    def _gc(phase: str, info: dict[str, Any]) -> None:
+        ident = threading.get_ident()
+        if phase == "start":
+            gc_start[ident] = (now(), cpu())
+        elif ident in gc_start:
+            t0, c0 = gc_start.pop(ident)
+            add(("gc", t0, now(), cpu() - c0, info.get("generation"), threading.current_thread().name))
+
+    gc.callbacks.append(_gc)
+
+    submit = concurrent.futures.ThreadPoolExecutor.submit
+    quiet = {"readline", "_read"}  # the stdin reader's calls: they block, they do not compute
+
+    def _submit(self: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        name = getattr(fn, "__qualname__", repr(fn))[:80]
+        if getattr(fn, "__name__", "") in quiet:
+            return submit(self, fn, *args, **kwargs)
+
+        def traced(*a: Any, **k: Any) -> Any:
+            t0, c0 = now(), cpu()
+            try:
+                return fn(*a, **k)
+            finally:
+                add(("thread", t0, now(), cpu() - c0, name, threading.current_thread().name))
+
+        return submit(self, traced, *args, **kwargs)
+
+    concurrent.futures.ThreadPoolExecutor.submit = _submit  # type: ignore[method-assign]
+
+    thread_run = threading.Thread.run
+
+    def _thread_run(self: Any) -> None:
+        t0, c0 = now(), cpu()
+        try:
+            thread_run(self)
+        finally:
+            if not self.name.startswith(("ThreadPoolExecutor", "codie-")) or self.name == "codie-warm-up":
+                add(("thread", t0, now(), cpu() - c0, f"Thread {self.name}", self.name))
+
+    threading.Thread.run = _thread_run  # type: ignore[method-assign]
+
+    def dump() -> None:
+        with open(out, "w", encoding="utf-8") as f:
+            for event in EVENTS:
+                f.write(json.dumps(event) + "\n")
+
+    atexit.register(dump)
+
+
+def serve(out: str) -> int:
+    sys.path.insert(0, str(ROOT / "server"))
+    install(out)
+    from codie.cli.main import main
+
+    return main(["serve"])
+
+
+# ------------------------------------------------------------------------------ the analysis
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))]
+
+
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
+    by: dict[str, list[list[Any]]] = defaultdict(list)
+    for e in events:
+        by[e[0]].append(e)
+    bodies = {e[4]: e for e in by["body"] if e[3] == "textDocument/didChange"}
+    handles = {e[4]: e for e in by["handle"] if e[3] == "textDocument/didChange"}
+    writes: dict[int, list[Any]] = {}
+    for e in by["write"]:
+        if e[4] is not None:
+            writes.setdefault(e[4], e)  # the first publish of a version answers it
+    steps = by["step"]
+    callbacks = by["cb"]
+    gcs = [e for e in by["gc"] if e[5] == "MainThread"]
+    threads = by["thread"]
+    rows: list[dict[str, Any]] = []
+    for version in sorted(handles):
+        body, h, w = bodies.get(version), handles[version], writes.get(version)
+        if body is None or w is None:
+            continue
+        t_avail, t_read = body[1], body[2]
+        t_end = w[2]
+        publish = next((p for p in by["publish"] if p[1] <= w[1] <= p[2]), None)
+        mine = [s for s in steps if h[2] <= s[1] and s[2] <= (publish[1] if publish else t_end)]
+        steps_wall = sum(s[2] - s[1] for s in mine)
+        steps_cpu = sum(s[3] for s in mine)
+        steps_runq = sum(s[6] for s in mine)
+        first = mine[0][1] if mine else (publish[1] if publish else t_end)
+        last = mine[-1][2] if mine else first
+        p0 = publish[1] if publish else w[1]
+        others = [
+            c
+            for c in callbacks
+            if overlap(c[1], c[2], t_avail, t_end) > 0
+            and not any(s[1] >= c[1] and s[2] <= c[2] for s in mine)
+            and not (c[1] <= h[1] and h[2] <= c[2])
+            and not (c[1] <= p0 and t_end <= c[2])
+        ]
+        in_threads = [
+            (t, overlap(t[1], t[2], t_avail, t_end) / max(t[2] - t[1], 1e-9) * t[3])
+            for t in threads
+            if overlap(t[1], t[2], t_avail, t_end) > 0
+        ]
+        rows.append(
+            {
+                "version": version,
+                "total": t_end - t_avail,
+                "read lag": t_read - t_avail,
+                "hop": h[1] - t_read,
+                "handle": h[2] - h[1],
+                "  handle CPU": h[5],
+                "wait": first - h[2],
+                "steps": steps_wall,
+                "  steps CPU": steps_cpu,
+                "  run queue": steps_runq,
+                "  GIL/other": steps_wall - steps_cpu - steps_runq,
+                "n steps": len(mine),
+                "between": (last - first) - steps_wall,
+                "to publish": p0 - last,
+                "publish": t_end - p0,
+                "  CPU": publish[3] if publish else 0.0,
+                "  run queue ": publish[5] if publish else 0.0,
+                "  write": w[2] - w[1],
+                "gc": sum(overlap(g[1], g[2], t_avail, t_end) for g in gcs),
+                "threads CPU": sum(c for _, c in in_threads),
+                "_others": sorted(others, key=lambda c: c[1] - c[2])[:6],
+                "_threads": sorted(in_threads, key=lambda x: -x[1])[:4],
+                "_gcs": [g for g in gcs if overlap(g[1], g[2], t_avail, t_end) > 0],
+            }
+        )
+    return rows
+
+
+def report(rows: list[dict[str, Any]], slowest: int, client: list[float]) -> None:
+    keys = [k for k in rows[0] if not k.startswith("_") and k != "version"] if rows else []
+    print(f"{len(rows)} keystrokes answered (server side: body in the pipe -> publish written)")
+    print(f"{'ms per keystroke':<16}{'p50':>8}{'mean':>8}{'p95':>8}{'max':>8}")
+    for k in keys:
+        vals = [r[k] * (1 if k == "n steps" else 1000) for r in rows]
+        print(f"{k:<16}{pct(vals, 50):>8.2f}{statistics.mean(vals):>8.2f}{pct(vals, 95):>8.2f}{max(vals):>8.2f}")
+    if client:
+        print(f"{'client (lspbench)':<16}{pct(client, 50):>8.2f}{statistics.mean(client):>8.2f}", end="")
+        print(f"{pct(client, 95):>8.2f}{max(client):>8.2f}")
+    print(f"\nthe {slowest} slowest keystrokes:")
+    for r in sorted(rows, key=lambda r: -r["total"])[:slowest]:
+        parts = ", ".join(f"{k.strip()} {r[k] * 1000:.1f}" for k in keys if k not in ("total", "n steps"))
+        print(f"  v{r['version']}: {r['total'] * 1000:.1f} ms = {parts}")
+        for c in r["_others"]:
+            print(f"      loop: {c[4]} {(c[2] - c[1]) * 1000:.1f} ms wall, {c[3] * 1000:.1f} CPU")
+        for t, c in r["_threads"]:
+            print(f"      thread {t[5]}: {t[4]} {c * 1000:.1f} ms CPU in the window")
+        for g in r["_gcs"]:
+            print(f"      gc gen {g[4]}: {(g[2] - g[1]) * 1000:.1f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--serve", metavar="TRACE", help=argparse.SUPPRESS)
+    ap.add_argument("--pace", type=float, default=0.2)
+    ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--slowest", type=int, default=5)
+    ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"), help="the server's interpreter")
+    ap.add_argument("--keep", type=Path, help="keep the raw trace (JSON lines) here")
+    args = ap.parse_args()
+    if args.serve:
+        raise SystemExit(serve(args.serve))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from editor_bench import find_lspbench
+
+    with tempfile.TemporaryDirectory(prefix="codie-keystroke-trace-") as tmp:
+        trace = Path(tmp) / "trace.jsonl"
+        out = Path(tmp) / "lspbench.json"
+        cache = Path(tmp) / "cache"
+        server = f"env CODIE_CACHE_DIR={cache} {shlex.quote(args.python)} {shlex.quote(__file__)} --serve {trace}"
+        cmd = [sys.executable, str(find_lspbench()), "--stdlib-file", "large", "--edits", str(args.edits)]
+        cmd += ["--pace", str(args.pace), "--repeat", "1", "--no-table", "--json-out", str(out), "--"]
+        cmd += shlex.split(server)
+        load = os.getloadavg()
+        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)
+        client: list[float] = []
+        if out.exists():
+            lines = out.read_text().splitlines()
+            for line in lines:
+                run = json.loads(line)
+                for r in run.get("runs", [run]):
+                    client += [x for x in (r.get("edit") or {}).get("latencies_ms", []) if x is not None]
+        if not trace.exists():
+            raise SystemExit("the server left no trace (did it exit cleanly?)")
+        if args.keep:
+            args.keep.write_bytes(trace.read_bytes())
+        events = [json.loads(line) for line in trace.read_text().splitlines()]
+    rows = analyse(events, args.slowest)
+    report(rows, args.slowest, client)
+    after = os.getloadavg()
+    print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} before / {after[0]:.1f} after")
+
+
+if __name__ == "__main__":
+    main()

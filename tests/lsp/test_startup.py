@@ -359,3 +359,25 @@ def test_an_answer_on_file_that_differs_from_the_servers_is_corrected(
     third = answer_initialize(framed(initialize_message()), io.BytesIO(), path)
     assert third is not None and third.sent == {"capabilities": {"new": True}}
     assert len(json.loads(path.read_text())) == 1  # one answer per request, not a history
+
+
+async def test_the_feedback_store_opens_after_the_first_diagnostics(tmp_path: Path) -> None:
+    """Opening the team-feedback store (sqlite-utils and its schema) is not done next to
+    the first analysis, where its thread took the GIL from it; it follows it."""
+    from codie.lsp.features.llm_review import state
+
+    server = build_server()
+    server.pull_diagnostics = True  # in-process: no transport to publish to
+    server.warm_up()
+    uri = (tmp_path / "app.py").as_uri()
+    server.open_document(uri, SOURCE, 1, "python")
+    folder = server.settings.folder_of(uri)
+    llm = state(server)
+    assert folder not in llm._opening and folder not in llm.stores
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
+    assert analysis is not None
+    await asyncio.sleep(0)  # the deferred call runs on the next turn of the loop
+    assert folder in llm._opening
+    await asyncio.wait_for(llm.store(folder), 60)
+    assert folder in llm.stores
+    await asyncio.wait_for(server.quiet(), 60)

@@ -231,6 +231,21 @@ def test_loading_the_analyzers_leaves_the_stores_and_pools_for_later() -> None:
     assert out.strip() == "[]"
 
 
+def test_loading_the_analyzers_leaves_the_manifests_code_for_later() -> None:
+    """The manifests' analyzer, packaging and the advisory index load when a manifest is
+    analysed or a folder's pins are read (after the first diagnostics), not with the
+    analyzers a Python file's first analysis waits for."""
+    probe = (
+        "import sys\n"
+        "from codie.lsp.server import build_server\n"
+        "server = build_server()\n"
+        "assert 'dependencies' in {a.name for a in server.analyzers} and server.catalogue\n"
+        "print(sorted(m for m in sys.modules if m == 'packaging' or m.startswith('codie.analyzers.dependencies.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['codie.analyzers.dependencies.imports']"
+
+
 # `initialize` answered before the server is built (lsp/early.py) ------------------------
 def initialize_message(msg_id: int = 1, capabilities: dict[str, Any] | None = None, **extra: Any) -> bytes:
     params = {"processId": 1, "rootUri": None, "capabilities": capabilities or {}, **extra}

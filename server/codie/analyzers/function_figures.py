@@ -212,7 +212,7 @@ class _Walk:
                         and node.end_byte > node.start_byte
                         and not (in_doc and kind in _STRING_PARTS)
                     ):
-                        first, last = node.start_point.row, node.end_point.row
+                        first, last = node.start_point[0], node.end_point[0]  # (row, column)
                         if first == last:
                             rows.rows.add(first)
                         else:

@@ -231,6 +231,21 @@ def test_loading_the_analyzers_leaves_the_stores_and_pools_for_later() -> None:
     assert out.strip() == "[]"
 
 
+def test_loading_the_analyzers_leaves_the_manifests_code_for_later() -> None:
+    """The manifests' analyzer, packaging and the advisory index load when a manifest is
+    analysed or a folder's pins are read (after the first diagnostics), not with the
+    analyzers a Python file's first analysis waits for."""
+    probe = (
+        "import sys\n"
+        "from codie.lsp.server import build_server\n"
+        "server = build_server()\n"
+        "assert 'dependencies' in {a.name for a in server.analyzers} and server.catalogue\n"
+        "print(sorted(m for m in sys.modules if m == 'packaging' or m.startswith('codie.analyzers.dependencies.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['codie.analyzers.dependencies.imports']"
+
+
 # `initialize` answered before the server is built (lsp/early.py) ------------------------
 def initialize_message(msg_id: int = 1, capabilities: dict[str, Any] | None = None, **extra: Any) -> bytes:
     params = {"processId": 1, "rootUri": None, "capabilities": capabilities or {}, **extra}
@@ -375,3 +390,25 @@ def test_an_answer_on_file_that_differs_from_the_servers_is_corrected(
     third = answer_initialize(framed(initialize_message()), io.BytesIO(), path)
     assert third is not None and third.sent == {"capabilities": {"new": True}}
     assert len(json.loads(path.read_text())) == 1  # one answer per request, not a history
+
+
+async def test_the_feedback_store_opens_after_the_first_diagnostics(tmp_path: Path) -> None:
+    """Opening the team-feedback store (sqlite-utils and its schema) is not done next to
+    the first analysis, where its thread took the GIL from it; it follows it."""
+    from codie.lsp.features.llm_review import state
+
+    server = build_server()
+    server.pull_diagnostics = True  # in-process: no transport to publish to
+    server.warm_up()
+    uri = (tmp_path / "app.py").as_uri()
+    server.open_document(uri, SOURCE, 1, "python")
+    folder = server.settings.folder_of(uri)
+    llm = state(server)
+    assert folder not in llm._opening and folder not in llm.stores
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
+    assert analysis is not None
+    await asyncio.sleep(0)  # the deferred call runs on the next turn of the loop
+    assert folder in llm._opening
+    await asyncio.wait_for(llm.store(folder), 60)
+    assert folder in llm.stores
+    await asyncio.wait_for(server.quiet(), 60)

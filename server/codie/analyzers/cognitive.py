@@ -130,7 +130,7 @@ class _Walker:
             return
         if kind == "boolean_operator":
             if not in_bool:  # the root of a sequence (not an operand of another one)
-                self.total += self._sequences(node)
+                self.total += boolean_sequences(node, self.source)
             self._push(node.children, nesting, True)
             return
         if kind == "parenthesized_expression":
@@ -161,35 +161,6 @@ class _Walker:
             else:
                 self._push([child], nesting)
 
-    # boolean operator sequences ---------------------------------------------------------
-    def _sequences(self, node: Node) -> int:
-        ops: list[bytes] = []
-        self._operators(node, ops)
-        return sum(1 for i, op in enumerate(ops) if i == 0 or ops[i - 1] != op)
-
-    def _operators(self, root: Node, out: list[bytes]) -> None:
-        """The operators of a boolean expression in source order (iterative in-order walk,
-        through parentheses but not through `not`)."""
-        stack: list[Node | bytes] = [root]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, bytes):
-                out.append(item)
-                continue
-            node = item
-            while node.type == "parenthesized_expression" and node.named_children:
-                node = node.named_children[0]
-            if node.type != "boolean_operator":
-                continue
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            op = node.child_by_field_name("operator")
-            if right is not None:
-                stack.append(right)
-            if op is not None:
-                stack.append(self.source[op.start_byte : op.end_byte])
-            if left is not None:
-                stack.append(left)
-
     # recursion --------------------------------------------------------------------------
     def _check_recursion(self, call: Node) -> None:
         fn = call.child_by_field_name("function")
@@ -208,3 +179,35 @@ class _Walker:
         else:
             hit = False
         self.recursive = self.recursive or hit
+
+
+# boolean operator sequences -----------------------------------------------------------------
+def boolean_sequences(node: Node, source: bytes) -> int:
+    """The increments of a boolean expression: one per run of like operators."""
+    ops: list[bytes] = []
+    _operators(node, source, ops)
+    return sum(1 for i, op in enumerate(ops) if i == 0 or ops[i - 1] != op)
+
+
+def _operators(root: Node, source: bytes, out: list[bytes]) -> None:
+    """The operators of a boolean expression in source order (iterative in-order walk,
+    through parentheses but not through `not`)."""
+    stack: list[Node | bytes] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bytes):
+            out.append(item)
+            continue
+        node = item
+        while node.type == "parenthesized_expression" and node.named_children:
+            node = node.named_children[0]
+        if node.type != "boolean_operator":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        op = node.child_by_field_name("operator")
+        if right is not None:
+            stack.append(right)
+        if op is not None:
+            stack.append(source[op.start_byte : op.end_byte])
+        if left is not None:
+            stack.append(left)

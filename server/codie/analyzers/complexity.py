@@ -16,26 +16,14 @@ from typing import Any, ClassVar
 
 from tree_sitter import Node
 
-from codie.analyzers.cognitive import cognitive_complexity
-from codie.analyzers.metrics import (
-    CLASS,
-    FUNCTION,
-    MAX_NESTING,
-    SCOPES,
-    Halstead,
-    Lines,
-    Metrics,
-    definitions,
-    function_cc,
-    line_counts,
-    module_maintainability,
-)
+from codie.analyzers.function_figures import Figures, function_figures, outermost_functions
+from codie.analyzers.metrics import cc_rank, module_maintainability
 from codie.analyzers.unreferenced import UnreferencedAnalyzer
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
 
 log = logging.getLogger(__name__)
-CACHE_SIZE = 20_000  # functions' figures kept (~100 bytes each)
+CACHE_SIZE = 20_000  # outermost functions' figures kept (~150 bytes per function)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +48,6 @@ class Thresholds:
         return cls(**values)
 
 
-def top_definitions(top: Node) -> Iterator[Node]:
-    if top.type in SCOPES:
-        yield top
-    else:
-        yield from definitions(top)
-
-
 class ComplexityAnalyzer:
     """Per-function figures: each depends only on its own top-level statement."""
 
@@ -76,96 +57,70 @@ class ComplexityAnalyzer:
     deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
-        # (function text) -> (cyclomatic, cognitive, sloc): an edit inside one method of a
-        # 3,000-line class re-measures that method only, not the class.
-        self._figures: OrderedDict[bytes, tuple[int, int, int]] = OrderedDict()
+        # (outermost function's text, depth, is a method) -> the figures of it and of the
+        # functions nested in it: an edit inside one method of a 3,000-line class
+        # re-measures that method only, not the class.
+        self._figures: OrderedDict[tuple[bytes, int, bool], list[Figures]] = OrderedDict()
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         limits = Thresholds.from_section(ctx.settings.section("complexity"))
         source = ctx.doc.source
         for top in nodes:
-            for definition in top_definitions(top):
-                for m in self._functions(definition, source, ""):
-                    yield from self._check(ctx, m, limits)
+            for func, prefix, depth, is_method in outermost_functions(top, source):
+                base = func.start_byte
+                for figures in self._measure(func, source, depth, is_method):
+                    yield from self._check(ctx, figures, prefix, base, limits)
 
-    def _functions(
-        self, node: Node, source: bytes, prefix: str, in_class: bool = False, depth: int = 0
-    ) -> Iterator[Metrics]:
-        name_node = node.child_by_field_name("name")
-        name = (
-            source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
-            if name_node is not None
-            else "?"
-        )
-        qualname = f"{prefix}.{name}" if prefix else name
-        if node.type == FUNCTION:
-            cc, cog, sloc = self._measure(node, source, depth)
-            yield Metrics(
-                kind="method" if in_class else "function",
-                name=name,
-                qualname=qualname,
-                start=node.start_byte,
-                end=node.end_byte,
-                name_start=name_node.start_byte if name_node else node.start_byte,
-                name_end=name_node.end_byte if name_node else node.start_byte,
-                line=node.start_point.row,
-                cyclomatic=cc,
-                cognitive=cog,
-                halstead=Halstead(0, 0, 0, 0),
-                lines=Lines(0, sloc, 0, 0, 0, 0),
-                maintainability=100.0,
-                real_cyclomatic=cc,
-            )
-        body = node.child_by_field_name("body")
-        if body is not None and depth < MAX_NESTING:
-            for child in definitions(body):
-                yield from self._functions(child, source, qualname, node.type == CLASS, depth + 1)
-
-    def _measure(self, func: Node, source: bytes, depth: int) -> tuple[int, int, int]:
-        key = hashlib.blake2b(source[func.start_byte : func.end_byte], digest_size=16).digest()
+    def _measure(self, func: Node, source: bytes, depth: int, is_method: bool) -> list[Figures]:
+        text = hashlib.blake2b(source[func.start_byte : func.end_byte], digest_size=16).digest()
+        key = (text, depth, is_method)
         found = self._figures.get(key)
         if found is not None:
             self._figures.move_to_end(key)
             return found
-        # depth 0: not a method (and a top-level node's parent is costly to ask for)
-        found = (
-            function_cc(func, source),
-            cognitive_complexity(func, source, is_method=False if depth == 0 else None),
-            line_counts(func, source).sloc,
-        )
+        found = function_figures(func, source, depth, is_method)
         self._figures[key] = found
         if len(self._figures) > CACHE_SIZE:
             self._figures.popitem(last=False)
         return found
 
-    def _check(self, ctx: Context, m: Metrics, limits: Thresholds) -> Iterator[Finding]:
-        figures = {"cyclomatic": m.cyclomatic, "cognitive": m.cognitive, "sloc": m.lines.sloc}
-        if limits.cyclomatic and m.cyclomatic > limits.cyclomatic:
+    def _check(self, ctx: Context, m: Figures, prefix: str, base: int, limits: Thresholds) -> Iterator[Finding]:
+        cyclomatic, cognitive, sloc = m.cyclomatic, m.cognitive, m.sloc
+        over_cc = limits.cyclomatic and cyclomatic > limits.cyclomatic
+        over_cog = limits.cognitive and cognitive > limits.cognitive
+        over_lines = limits.function_lines and sloc > limits.function_lines
+        if not (over_cc or over_cog or over_lines):
+            return
+        figures = {"cyclomatic": cyclomatic, "cognitive": cognitive, "sloc": sloc}
+        qualname = f"{prefix}.{m.qualname}" if prefix else m.qualname
+        start, end = base + m.name_start, base + m.name_end
+        if over_cc:
+            rank = cc_rank(cyclomatic)
             yield ctx.report(
                 "CPX001",
-                m.name_start,
-                m.name_end,
-                f"`{m.qualname}` has cyclomatic complexity {m.cyclomatic} (rank {m.rank}; limit {limits.cyclomatic})",
-                evidence=_over(m.cyclomatic, limits.cyclomatic),
+                start,
+                end,
+                f"`{qualname}` has cyclomatic complexity {cyclomatic} (rank {rank}; limit {limits.cyclomatic})",
+                evidence=_over(cyclomatic, limits.cyclomatic),
                 data=figures,
             )
-        if limits.cognitive and m.cognitive > limits.cognitive:
+        if over_cog:
             yield ctx.report(
                 "CPX002",
-                m.name_start,
-                m.name_end,
-                f"`{m.qualname}` has cognitive complexity {m.cognitive} (limit {limits.cognitive})",
-                evidence=_over(m.cognitive, limits.cognitive),
-                data=figures,
+                start,
+                end,
+                f"`{qualname}` has cognitive complexity {cognitive} (limit {limits.cognitive})",
+                evidence=_over(cognitive, limits.cognitive),
+                data=dict(figures),
             )
-        if limits.function_lines and m.lines.sloc > limits.function_lines:
+        if over_lines:
             yield ctx.report(
                 "CPX003",
-                m.name_start,
-                m.name_end,
-                f"`{m.qualname}` has {m.lines.sloc} source lines (limit {limits.function_lines})",
-                evidence=_over(m.lines.sloc, limits.function_lines),
-                data=figures,
+                start,
+                end,
+                f"`{qualname}` has {sloc} source lines (limit {limits.function_lines})",
+                evidence=_over(sloc, limits.function_lines),
+                data=dict(figures),
             )
 
 

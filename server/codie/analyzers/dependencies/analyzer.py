@@ -20,6 +20,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from tree_sitter import Node
 
+from codie.analyzers.dependencies import MANIFEST_LANGUAGES
 from codie.analyzers.dependencies.advisories import (
     Advisory,
     AdvisoryIndex,
@@ -113,7 +114,7 @@ def upgrade_fix(dep: Dependency, upgrade: Upgrade | None) -> Fix | None:
 
 class DependencyAnalyzer:
     name: ClassVar[str] = "dependencies"
-    languages: ClassVar[frozenset[str]] = frozenset({"requirements", "toml", "lock"})
+    languages: ClassVar[frozenset[str]] = MANIFEST_LANGUAGES
     incremental: ClassVar[bool] = False
     deferred: ClassVar[bool] = False
 

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from tree_sitter import Node
 
-from codie.analyzers.dependencies.workspace import (
-    SERVICE,
-    DependencyService,
-    VulnerablePin,
-    WorkspaceDependencies,
-    distribution_for,
-    headless_folder,
-)
+from codie.analyzers.dependencies import SERVICE
 from codie.core.analyzer import Context, Mode
 from codie.core.findings import Finding
+
+if TYPE_CHECKING:
+    from codie.analyzers.dependencies.workspace import VulnerablePin, WorkspaceDependencies
 
 IMPORTS = ("import_statement", "import_from_statement")
 # statements whose bodies may hold imports worth a hint (guarded or lazy imports)
@@ -39,6 +35,10 @@ def _workspace(ctx: Context) -> WorkspaceDependencies | None:
     if ctx.root is None:
         return None
     service = ctx.services.get(SERVICE)
+    if service is None and ctx.mode == Mode.EDITOR:
+        return None  # no pins read yet: the manifests' code (packaging...) is not needed
+    from codie.analyzers.dependencies.workspace import DependencyService, headless_folder
+
     if isinstance(service, DependencyService):
         return service.folder(ctx.root)  # the LSP keeps it fresh off the event loop
     if ctx.mode == Mode.EDITOR:
@@ -85,6 +85,8 @@ class VulnerableImportAnalyzer:
         vulnerable = workspace.vulnerable()
         if not vulnerable:
             return
+        from codie.analyzers.dependencies.workspace import distribution_for
+
         for top in nodes:
             for stmt in _imports(top):
                 for module in _modules(stmt):

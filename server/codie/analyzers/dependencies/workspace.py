@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from codie.analyzers.dependencies import SERVICE
 from codie.analyzers.dependencies.advisories import AdvisoryIndex, active_index
 from codie.analyzers.dependencies.manifests import manifest_format, parse
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from codie.analyzers.dependencies.snyk import SnykVuln
 
 log = logging.getLogger(__name__)
-SERVICE = "dependencies"
+__all__ = ["SERVICE", "DependencyService", "WorkspaceDependencies", "headless_folder"]
 MANIFEST_PATTERNS = (
     "requirements*.txt",
     "requirements*.in",

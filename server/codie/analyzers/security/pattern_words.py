@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from codie.analyzers.alternation import compile_alternation
+
 # Every rule below is anchored on one of these words: the analyzer jumps from each match
 # to the enclosing call/assignment/assert instead of walking whole statements.
 CANDIDATES = (
@@ -16,7 +18,8 @@ CANDIDATES = (
     rb"[\"']::[\"']|bind|Server|make_server|host\s*=\s*[\"'][\"']|requests|\bassert\b|"
     rb"Environment|Template|resolve_entities|setFeature|hashes\."
 )
-PREFILTER = re.compile(CANDIDATES)
+# (compiled with its branches grouped by first character: the same matches, faster)
+PREFILTER = compile_alternation(CANDIDATES)
 # Words (whole identifier parts: `reset_token`, `apiKey`) that say a value protects
 # something. They only ever raise the confidence of a weak hash or weak random finding;
 # no word lowers it or silences it (a function called `test_...` may still sign tokens).

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from tree_sitter import Node, Tree
 
+from codie.analyzers.alternation import compile_alternation
 from codie.analyzers.security.chunks import ChunkCache
 from codie.analyzers.security.names import Imports, collect_imports, dotted, text
 from codie.analyzers.security.pattern_words import (
@@ -100,7 +101,7 @@ class PatternAnalyzer:
         pattern = (
             PREFILTER
             if not aliases
-            else re.compile(CANDIDATES + rb"|\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b")
+            else compile_alternation(CANDIDATES + rb"|\b(?:" + b"|".join(map(re.escape, aliases)) + rb")\b")
         )
         self._last = (tree, src, imports, pattern)
         return imports, pattern

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from tree_sitter import Node
 
+from codie.analyzers.alternation import compile_alternation
 from codie.analyzers.security.chunks import ChunkCache
 from codie.core.analyzer import Analyzer, Context
 from codie.core.findings import Finding
@@ -197,13 +198,15 @@ KIND_TITLE = {
     "connection-string": "a password in a connection string",
     "high-entropy-secret": "a high-entropy secret",
 }
-# Run once over the lower-cased document; statements without a hit are skipped.
-PREFILTER = re.compile(
+# Run once over the lower-cased document; statements without a hit are skipped. (Compiled
+# with its branches grouped by first character: the same matches, a third of the time.)
+PREFILTER_WORDS = (
     rb"akia|asia|abia|acca|gh[pousr]_|github_pat|glpat|xox|hooks\.slack|_live_|aiza|t3blbkfj|"
     rb"sk-ant|sg\.|npm_|pypi-|private key|eyj|://[^\s/@'\"]+:[^\s/@'\"]+@|secret|token|"
     rb"api[_-]?key|apikey|[_-]key|passw|pwd|credential|bearer|auth\s*=|basicauth|digestauth|"
     rb"\bsk[0-9a-f]{32}"
 )
+PREFILTER = compile_alternation(PREFILTER_WORDS)
 
 
 def hits_by_node(

@@ -151,8 +151,17 @@ def _on_open(ls: CodieServer, doc: Document) -> None:
     root = ls.settings.folder_of(doc.uri)
     if root is None:
         return
+    # After the first diagnostics: the service imports the manifests' code (packaging, the
+    # advisory index: ~45 ms of CPU) and reads the folder in a thread, which took the GIL
+    # from the first analysis. The first analysis has no pins to hint at either way (they
+    # are read in the background); DEP004 follows once they are, as before.
+    uri = doc.uri
+    ls.after_startup(lambda: _open_folder(ls, root, uri))
+
+
+def _open_folder(ls: CodieServer, root: Path, uri: str) -> None:
     workspace = _service(ls).folder(root)
-    if not workspace.refreshed or _is_manifest(doc.uri):
+    if not workspace.refreshed or _is_manifest(uri):
         refresh_folder(ls, root)
 
 

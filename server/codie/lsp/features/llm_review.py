@@ -212,7 +212,11 @@ async def _verdicts(ls: CodieServer, st: LLMState, uri: str) -> None:
 
 
 def _on_open(ls: CodieServer, doc: Document) -> None:
-    state(ls).ensure_store(ls.settings.folder_of(doc.uri))
+    folder = ls.settings.folder_of(doc.uri)
+    # The store opens after the first diagnostics: opening it (sqlite-utils' import and the
+    # schema, ~60 ms of CPU) ran in a thread next to the first analysis and took the GIL
+    # from it. Its feedback rescoring republishes the folder's documents once it is open.
+    ls.after_startup(lambda: state(ls).ensure_store(folder))
     schedule_verdicts(ls, doc.uri)
 
 

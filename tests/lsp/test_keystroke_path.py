@@ -194,6 +194,52 @@ async def test_the_stdin_reader_reads_each_message_in_one_thread_job() -> None:
     assert jobs == len(bodies) + 1  # one read per message, and one that met the end of input
 
 
+async def test_a_task_a_message_starts_begins_before_the_next_message_is_handled() -> None:
+    """pygls runs an async handler (didChangeConfiguration's) as a task; with every message
+    already read ahead, the next one (a request) must still find that task started, as
+    messages take effect in the order they were sent (a request answered first saw the old
+    settings: tests/runtime/test_runtime_consent.py on CI)."""
+    import io
+    import threading
+
+    from pygls.io_ import run_async
+
+    from codie.lsp.reading import MessageReader
+
+    raw = b"".join(
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        for body in (json.dumps({"jsonrpc": "2.0", "method": "m", "params": {"n": n}}).encode() for n in range(5))
+    )
+    reader = MessageReader(io.BytesIO(raw))
+    events: list[str] = []
+    tasks: list[asyncio.Future[None]] = []
+
+    class Recorder:
+        def structure_message(self, data: dict[str, object]) -> object:
+            return data
+
+        def handle_message(self, message: dict[str, dict[str, int]]) -> None:
+            n = message["params"]["n"]
+            events.append(f"message {n}")
+
+            async def handler() -> None:
+                events.append(f"task {n}")
+
+            tasks.append(asyncio.ensure_future(handler()))
+
+    reader.start(asyncio.get_running_loop())
+    for _ in range(6000):  # every message read ahead before the loop handles one
+        if reader._messages == 5:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        await asyncio.wait_for(run_async(threading.Event(), reader, Recorder(), None, None), 60)  # type: ignore[arg-type]
+        await asyncio.gather(*tasks)
+    finally:
+        reader.close()
+    assert events == [e for n in range(5) for e in (f"message {n}", f"task {n}")]
+
+
 def test_deferred_analyzers_wait_for_a_pause_in_the_typing() -> None:
     """Deferred (slow, whole-file) analyzers start after DEFERRED_DELAY of quiet, or after
     twice the user's typical gap between edits when they type slower than that: at a key

@@ -14,6 +14,12 @@ from memory: one wake-up of the loop per message, and the loop's `readline()` /
 It also answers the scheduler's "are client messages waiting?" (`pending()`) from what
 it has read, without the system call (a `select` that released the GIL to whichever
 thread wanted it, in the middle of a keystroke's analysis).
+
+Before the first line of each message the loop yields once (`asyncio.sleep(0)`): pygls
+runs an async handler as a task, which starts on the loop's next turn. Without that turn,
+a notification read ahead with the request after it (`didChangeConfiguration`, then
+`codie/runtimeStatus`) had the request answered before the notification's handler began:
+messages must take effect in the order they were sent.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class MessageReader:
         self._waiter: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = False
+        self._turn = False  # a message was consumed: give the loop a turn before the next
 
     def _read_message(self) -> list[bytes]:
         """The next message as pygls's loop consumes it: header lines up to the blank line
@@ -133,11 +140,19 @@ class MessageReader:
         return self._next()
 
     def readline(self) -> Awaitable[bytes]:
+        if self._turn:  # the first line of the next message (see the module docstring)
+            self._turn = False
+            return self._after_a_turn()
         return self._take()
+
+    async def _after_a_turn(self) -> bytes:
+        await asyncio.sleep(0)  # the tasks the last message started take their first step
+        return await self._take()
 
     def readexactly(self, n: int) -> Awaitable[bytes]:
         part = self._take()
         self._messages = max(0, self._messages - 1)  # a body: that message is consumed
+        self._turn = True
         return part
 
     def close(self) -> None:

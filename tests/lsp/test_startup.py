@@ -203,47 +203,44 @@ def test_the_analyzers_load_on_first_use() -> None:
     assert [a.name for a in server.analyzers] == [*names, extra.name]
 
 
-def test_serve_imports_no_analyzer_before_initialize() -> None:
-    """`codie serve` answers initialize before importing the security analyzers (they load
-    right after, in a thread): check the modules loaded by building the server."""
+def modules_after_build(check: str, loaded: str) -> str:
+    """In a fresh interpreter: build the server, run `check` (a statement on `server`),
+    print the modules the expression `loaded` selects from sys.modules (as `m`)."""
     probe = (
         "import sys\n"
         "from codie.lsp.server import build_server\n"
-        "build_server()\n"
-        "print(sorted(m for m in sys.modules if m.startswith('codie.analyzers.security')))\n"
+        "server = build_server()\n"
+        f"{check}\n"
+        f"print(sorted(m for m in sys.modules if {loaded}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_serve_imports_no_analyzer_before_initialize() -> None:
+    """`codie serve` answers initialize before importing the security analyzers (they load
+    right after, in a thread): check the modules loaded by building the server."""
+    assert modules_after_build("pass", "m.startswith('codie.analyzers.security')") == "[]"
 
 
 def test_loading_the_analyzers_leaves_the_stores_and_pools_for_later() -> None:
     """What the first didOpen waits for (the analyzers and the catalogue) imports neither
     sqlite-utils (the call graph's and the style model's stores, loaded after the first
     diagnostics) nor multiprocessing (pool children are plain subprocesses)."""
-    probe = (
-        "import sys\n"
-        "from codie.lsp.server import build_server\n"
-        "server = build_server()\n"
-        "assert server.analyzers and server.catalogue\n"
-        "print(sorted(m for m in ('sqlite_utils', 'click', 'multiprocessing') if m in sys.modules))\n"
+    loaded = modules_after_build(
+        "assert server.analyzers and server.catalogue", "m in ('sqlite_utils', 'click', 'multiprocessing')"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert loaded == "[]"
 
 
 def test_loading_the_analyzers_leaves_the_manifests_code_for_later() -> None:
     """The manifests' analyzer, packaging and the advisory index load when a manifest is
     analysed or a folder's pins are read (after the first diagnostics), not with the
     analyzers a Python file's first analysis waits for."""
-    probe = (
-        "import sys\n"
-        "from codie.lsp.server import build_server\n"
-        "server = build_server()\n"
-        "assert 'dependencies' in {a.name for a in server.analyzers} and server.catalogue\n"
-        "print(sorted(m for m in sys.modules if m == 'packaging' or m.startswith('codie.analyzers.dependencies.')))\n"
+    loaded = modules_after_build(
+        "assert 'dependencies' in {a.name for a in server.analyzers} and server.catalogue",
+        "m == 'packaging' or m.startswith('codie.analyzers.dependencies.')",
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['codie.analyzers.dependencies.imports']"
+    assert loaded == "['codie.analyzers.dependencies.imports']"
 
 
 # `initialize` answered before the server is built (lsp/early.py) ------------------------

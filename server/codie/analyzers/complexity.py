@@ -57,7 +57,7 @@ class ComplexityAnalyzer:
     deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
-        # (outermost function's text, depth, is a method) -> the figures of it and of the
+        # (digest of the outermost function's text, depth, is a method) -> the figures of it and of the
         # functions nested in it: an edit inside one method of a 3,000-line class
         # re-measures that method only, not the class.
         self._figures: OrderedDict[tuple[bytes, int, bool], list[Figures]] = OrderedDict()
@@ -94,34 +94,23 @@ class ComplexityAnalyzer:
         figures = {"cyclomatic": cyclomatic, "cognitive": cognitive, "sloc": sloc}
         qualname = f"{prefix}.{m.qualname}" if prefix else m.qualname
         start, end = base + m.name_start, base + m.name_end
-        if over_cc:
-            rank = cc_rank(cyclomatic)
-            yield ctx.report(
+        rank = cc_rank(cyclomatic)
+        has = f"`{qualname}` has"
+        checks = (
+            (
                 "CPX001",
-                start,
-                end,
-                f"`{qualname}` has cyclomatic complexity {cyclomatic} (rank {rank}; limit {limits.cyclomatic})",
-                evidence=_over(cyclomatic, limits.cyclomatic),
-                data=figures,
-            )
-        if over_cog:
-            yield ctx.report(
-                "CPX002",
-                start,
-                end,
-                f"`{qualname}` has cognitive complexity {cognitive} (limit {limits.cognitive})",
-                evidence=_over(cognitive, limits.cognitive),
-                data=dict(figures),
-            )
-        if over_lines:
-            yield ctx.report(
-                "CPX003",
-                start,
-                end,
-                f"`{qualname}` has {sloc} source lines (limit {limits.function_lines})",
-                evidence=_over(sloc, limits.function_lines),
-                data=dict(figures),
-            )
+                over_cc,
+                cyclomatic,
+                limits.cyclomatic,
+                f"{has} cyclomatic complexity {cyclomatic} (rank {rank}; ",
+            ),
+            ("CPX002", over_cog, cognitive, limits.cognitive, f"{has} cognitive complexity {cognitive} ("),
+            ("CPX003", over_lines, sloc, limits.function_lines, f"{has} {sloc} source lines ("),
+        )
+        for rule, over, value, limit, opening in checks:
+            if over:
+                message = f"{opening}limit {limit})"
+                yield ctx.report(rule, start, end, message, evidence=_over(value, limit), data=dict(figures))
 
 
 class MaintainabilityAnalyzer:

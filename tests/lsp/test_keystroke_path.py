@@ -284,3 +284,34 @@ def test_the_server_still_replaces_pyglss_stdin_reader() -> None:
 
     assert "_start_io_async" in vars(CodieServer)
     assert callable(getattr(LanguageServer, "_start_io_async", None))
+
+
+def test_the_reader_is_a_faithful_copy_of_the_installed_pyglss_loop() -> None:
+    """serve_io repeats the body of pygls's `_start_io_async` with another reader. When a
+    pygls upgrade changes that body, this fails: read the new body, bring serve_io in line
+    with it, then record it in reading.PYGLS_BODY (until then the server uses pygls's own
+    reader, see the next test)."""
+    from pygls.lsp.server import LanguageServer
+
+    from codie.lsp.reading import PYGLS_BODY, pygls_body, serves_pygls
+
+    assert pygls_body(LanguageServer._start_io_async) == PYGLS_BODY
+    assert serves_pygls(LanguageServer._start_io_async)
+
+
+def test_a_pygls_with_another_stdio_loop_keeps_its_own_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pygls.lsp.server import LanguageServer
+
+    import codie.lsp.reading
+
+    used: list[str] = []
+    monkeypatch.setattr(codie.lsp.reading, "serve_io", lambda server, i, o: used.append("codie"))
+    build_server()._start_io_async()
+    assert used == ["codie"]
+
+    def other_loop(self: object, stdin: object = None, stdout: object = None) -> None:
+        used.append("pygls")
+
+    monkeypatch.setattr(LanguageServer, "_start_io_async", other_loop)
+    build_server()._start_io_async()
+    assert used == ["codie", "pygls"]

@@ -159,8 +159,46 @@ class MessageReader:
         self._stop = True  # the thread ends after the read it may be blocked in
 
 
+# What pygls's `JsonRPCServer._start_io_async` refers to (names, local variables and
+# constants other than its docstring), as in the pygls serve_io was written against
+# (2.1.1). serve_io repeats that body with another reader, so a pygls whose body differs
+# gets its own reader back (correct, only slower) until serve_io is checked against it.
+PYGLS_BODY = (
+    (
+        "logger", "info", "Event", "_stop_event", "StdinAsyncReader", "sys", "stdin",
+        "buffer", "thread_pool", "StdoutWriter", "stdout", "protocol", "set_writer",
+        "asyncio", "run", "run_async", "report_server_error", "BrokenPipeError", "error",
+        "KeyboardInterrupt", "SystemExit", "shutdown",
+    ),
+    ("self", "stdin", "stdout", "reader", "writer"),
+    (
+        "Starting async IO server",
+        ("stop_event", "reader", "protocol", "logger", "error_handler"),
+        "Connection to the client is lost! Shutting down the server.",
+        None,
+    ),
+)  # fmt: skip
+
+
+def pygls_body(method: Any) -> tuple[tuple[Any, ...], ...]:
+    """The parts of a function's code that PYGLS_BODY records (bytecode itself differs
+    between Python versions; these do not)."""
+    code = method.__code__
+    consts = tuple(c for c in code.co_consts if c != method.__doc__)
+    return (code.co_names, code.co_varnames, consts)
+
+
+def serves_pygls(method: Any) -> bool:
+    """Whether serve_io is a faithful copy of this pygls `_start_io_async`."""
+    try:
+        return pygls_body(method) == PYGLS_BODY
+    except AttributeError:  # not a plain function: not the one serve_io copies
+        return False
+
+
 def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> None:
-    """pygls's `LanguageServer._start_io_async` with MessageReader in place of its reader."""
+    """pygls's `LanguageServer._start_io_async` with MessageReader in place of its reader
+    (only called when `serves_pygls` vouches for the copy)."""
     import sys
 
     server._stop_event = threading.Event()

@@ -414,10 +414,15 @@ class CodieServer(LanguageServer):
 
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
         """stdio with lsp/reading.MessageReader: one thread hop per client message (pygls's
-        reader makes three, in the thread pool the analyses use)."""
-        from codie.lsp.reading import serve_io
+        reader makes three, in the thread pool the analyses use), when this pygls's own
+        method is the one serve_io copies; otherwise pygls's reader."""
+        from codie.lsp.reading import serve_io, serves_pygls
 
-        serve_io(self, stdin, stdout)
+        if serves_pygls(LanguageServer._start_io_async):
+            serve_io(self, stdin, stdout)
+        else:
+            log.info("pygls's stdio loop is not the one Codie's reader was checked against: using pygls's reader")
+            super()._start_io_async(stdin, stdout)
 
 
 def release_memory() -> None:

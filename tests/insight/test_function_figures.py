@@ -18,8 +18,8 @@ from radon.raw import analyze
 from radon.visitors import Class, ComplexityVisitor, Function
 
 from codie.analyzers.complexity import ComplexityAnalyzer
-from codie.analyzers.function_figures import Lines, function_figures, outermost_functions
-from codie.analyzers.metrics import CLASS, MAX_NESTING, Metrics, flatten, module_metrics
+from codie.analyzers.function_figures import MAX_NESTING, Lines, function_figures, outermost_functions
+from codie.analyzers.metrics import CLASS, Metrics, flatten, module_metrics
 from codie.core.analyzer import Context
 from codie.core.config import Settings
 from codie.core.document import Document, parse

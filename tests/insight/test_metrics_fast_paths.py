@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from tree_sitter import Node
 
-from codie.analyzers.metrics import Lines, flatten, module_maintainability, module_metrics
+from codie.analyzers.function_figures import Lines
+from codie.analyzers.metrics import flatten, module_maintainability, module_metrics
 from codie.core.document import parse
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

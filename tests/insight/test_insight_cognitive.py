@@ -1,4 +1,8 @@
-"""Cognitive complexity against the SonarSource white paper's examples, in Python."""
+"""Cognitive complexity (analyzers/function_figures.py) against the SonarSource white
+paper's examples, in Python, and further hand-checked cases of its rules: nesting,
+sequences of boolean operators, recursion, `else`/`elif`, decorators, lambdas and classes.
+Each figure is checked on both paths: the complexity analyzer's walk from the function and
+the metrics' walk of the module."""
 
 from __future__ import annotations
 
@@ -6,16 +10,31 @@ import textwrap
 
 import pytest
 
-from codie.analyzers.cognitive import cognitive_complexity
+from codie.analyzers.function_figures import function_figures
+from codie.analyzers.metrics import flatten, module_metrics
 from codie.core.document import parse
 
 
-def score(code: str) -> int:
+def scores(code: str) -> dict[str, int]:
+    """Every function's cognitive complexity by qualname, the same on both paths."""
     source = textwrap.dedent(code).encode()
     tree = parse(source)
-    funcs = [n for n in tree.root_node.children if n.type == "function_definition"]
+    metrics = {m.qualname: m.cognitive for m in flatten(module_metrics(tree, source)) if m.kind != "module"}
+    for top in tree.root_node.children:
+        if top.type == "function_definition":
+            for figures in function_figures(top, source):
+                assert metrics[figures.qualname] == figures.cognitive, figures.qualname
+    return metrics
+
+
+def score(code: str) -> int:
+    """The cognitive complexity of the example's first function."""
+    source = textwrap.dedent(code).encode()
+    funcs = [n for n in parse(source).root_node.children if n.type == "function_definition"]
     assert funcs, "no function in the example"
-    return cognitive_complexity(funcs[0], source)
+    name = funcs[0].child_by_field_name("name")
+    assert name is not None
+    return scores(code)[source[name.start_byte : name.end_byte].decode()]
 
 
 # White paper §"Nesting": try / if / for / while / except / if = 9
@@ -222,8 +241,200 @@ def test_method_recursion_through_self() -> None:
         def size(self):
             return 1 + sum(c.size() for c in self.children) + self.size()
     """
-    source = textwrap.dedent(code).encode()
-    tree = parse(source)
-    cls = tree.root_node.children[0]
-    method = cls.child_by_field_name("body").named_children[0]  # type: ignore[union-attr]
-    assert cognitive_complexity(method, source) == 1
+    assert scores(code)["Tree.size"] == 1
+
+
+# Further cases of the rules, counted by hand -----------------------------------------------
+ELSE_IF_CHAIN = """
+def f(x):
+    if x == 1:        # +1
+        return 1
+    elif x == 2:      # +1
+        return 2
+    elif x == 3:      # +1
+        return 3
+    else:             # +1
+        return 0
+"""
+
+# an `if` in an `elif`'s body is nested one level (the `elif` itself is not)
+IF_IN_ELIF = """
+def f(x, y):
+    if x:             # +1
+        pass
+    elif y:           # +1
+        if x and y:   # +2 (nesting 1), +1 `and`
+            pass
+"""
+
+# `else: if` is not `elif`: the inner `if` is nested
+ELSE_THEN_IF = """
+def f(a, b):
+    if a:          # +1
+        pass
+    else:          # +1
+        if b:      # +2 (nesting 1)
+            pass
+"""
+
+# one increment per run of like operators, in structures or not; `not` does not break a run
+BOOLEAN_RUNS = """
+def f(a, b, c, d):
+    x = a and b and c         # +1
+    y = a and b or c and d    # +3
+    z = a and not b and c     # +1
+    return x or y             # +1
+"""
+
+# recursion counts once however many calls
+FIB = """
+def fib(n):
+    if n < 2:                          # +1
+        return n
+    return fib(n - 1) + fib(n - 2)     # +1
+"""
+
+# another object's method or a module function of the same name is not recursion
+NOT_RECURSION = """
+class T:
+    def walk(self, other):
+        other.walk(self)
+        walk(self)
+        return 0
+"""
+
+# a nested function's call of the function around it: that function is recursive
+OUTER_RECURSION = """
+def outer(n):
+    def inner():
+        return outer(n - 1)   # +1 for outer, nothing for inner
+    return inner
+"""
+
+# a lambda raises the nesting of what is in it
+LAMBDA_IN_LOOP = """
+def f(xs):
+    for x in xs:                        # +1
+        g = lambda: 1 if x else 2       # +3 (nesting 2: the loop's body, the lambda)
+"""
+
+# a conditional expression nests what is in it
+NESTED_CONDITIONAL = """
+def f(a, b, c, d, e):
+    return a if b else (c if d else e)   # +1, +2 (nesting 1)
+"""
+
+# except clauses nest; `else` costs one; `try` and `finally` are free
+TRY_IN_LOOP = """
+def f(xs):
+    for x in xs:              # +1
+        try:
+            g(x)
+        except ValueError:    # +2 (nesting 1)
+            continue
+        except TypeError:     # +2 (nesting 1)
+            break
+        else:                 # +1
+            pass
+        finally:
+            pass
+"""
+
+WHILE_ELSE = """
+def f(a):
+    while a:       # +1
+        a -= 1
+    else:          # +1
+        pass
+"""
+
+# `match` nests its cases' bodies
+MATCH_IN_LOOP = """
+def f(xs):
+    for x in xs:              # +1
+        match x:              # +2 (nesting 1)
+            case 1:
+                if x:         # +3 (nesting 2)
+                    pass
+            case _:
+                pass
+"""
+
+# comprehensions are free; their boolean operators are not
+COMPREHENSION = """
+def f(xs, z):
+    return [y for y in xs if y and z]   # +1 `and`
+"""
+
+# not a decorator (its body holds more than definitions and a return): the wrapper nests
+NOT_A_DECORATOR = """
+def deco(func):
+    count = 0
+    def wrapper():
+        if func:       # +2 (nesting 1)
+            pass
+    return wrapper
+"""
+
+# a docstring keeps the decorator exemption
+DECORATOR_WITH_DOCSTRING = """
+def deco(func):
+    \"\"\"Doc.\"\"\"
+    def wrapper():
+        if func:       # +1 (nesting 0)
+            pass
+    return wrapper
+"""
+
+# a class in a function raises the nesting of its methods' code
+CLASS_IN_FUNCTION = """
+def f():
+    class A:
+        def m(self):
+            if x:      # +3 for f (nesting 2: the class, the method), +1 for A.m
+                pass
+    return A
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (ELSE_IF_CHAIN, {"f": 4}),
+        (IF_IN_ELIF, {"f": 5}),
+        (ELSE_THEN_IF, {"f": 4}),
+        (BOOLEAN_RUNS, {"f": 6}),
+        (FIB, {"fib": 2}),
+        (NOT_RECURSION, {"T": 0, "T.walk": 0}),
+        (OUTER_RECURSION, {"outer": 1, "outer.inner": 0}),
+        (LAMBDA_IN_LOOP, {"f": 4}),
+        (NESTED_CONDITIONAL, {"f": 3}),
+        (TRY_IN_LOOP, {"f": 6}),
+        (WHILE_ELSE, {"f": 2}),
+        (MATCH_IN_LOOP, {"f": 6}),
+        (COMPREHENSION, {"f": 1}),
+        (NOT_A_DECORATOR, {"deco": 2, "deco.wrapper": 1}),
+        (DECORATOR_WITH_DOCSTRING, {"deco": 1, "deco.wrapper": 1}),
+        (CLASS_IN_FUNCTION, {"f": 3, "f.A": 1, "f.A.m": 1}),
+    ],
+    ids=[
+        "else_if_chain",
+        "if_in_elif",
+        "else_then_if",
+        "boolean_runs",
+        "recursion_once",
+        "not_recursion",
+        "outer_recursion",
+        "lambda_in_loop",
+        "nested_conditional",
+        "try_in_loop",
+        "while_else",
+        "match_in_loop",
+        "comprehension",
+        "not_a_decorator",
+        "decorator_with_docstring",
+        "class_in_function",
+    ],
+)
+def test_rules_by_hand(code: str, expected: dict[str, int]) -> None:
+    assert scores(code) == expected

@@ -1,6 +1,7 @@
 """The headless check's short cuts give exactly the figures of the full computation:
 CPX004's module index (module_maintainability) against module_metrics, and the one-walk
-line counts against the per-leaf parent-chain definition they replaced."""
+line counts (function_figures.scope_figures) of every definition and module against the
+per-node, parent-chain definition they replaced."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 from tree_sitter import Node
 
-from codie.analyzers.metrics import Lines, line_counts, module_maintainability, module_metrics
+from codie.analyzers.function_figures import Lines
+from codie.analyzers.metrics import flatten, module_maintainability, module_metrics
 from codie.core.document import parse
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -72,7 +74,8 @@ TRICKY = textwrap.dedent(
 
 
 def reference_line_counts(node: Node, source: bytes) -> Lines:
-    """The definition line_counts had before it became one top-down walk."""
+    """The definition the line counts had before they became one top-down walk: every
+    node below `node` asked on its own."""
 
     def inside_docstring(leaf: Node) -> bool:
         n: Node | None = leaf
@@ -117,7 +120,7 @@ def reference_line_counts(node: Node, source: bytes) -> Lines:
         if leaf and not inside_docstring(n):
             code_rows.update(range(n.start_point.row, n.end_point.row + 1))
         stack.extend(n.children)
-    blank = line_counts(node, source).blank  # unchanged code, not what is compared here
+    blank = sum(1 for row in source.split(b"\n")[first : last + 1] if not row.strip())
     return Lines(max(0, last - first + 1), len(code_rows), lloc, len(comment_rows), len(doc_rows - code_rows), blank)
 
 
@@ -127,15 +130,6 @@ def sources() -> Iterator[tuple[str, bytes]]:
         path = STDLIB / name
         if path.is_file():
             yield name, path.read_bytes()
-
-
-def definitions_and_module(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type in ("module", "function_definition", "class_definition"):
-            yield n
-        stack.extend(n.children)
 
 
 @pytest.mark.parametrize(("name", "source"), list(sources()), ids=lambda v: v if isinstance(v, str) else "")
@@ -149,12 +143,15 @@ def test_module_index_equals_the_full_metrics(name: str, source: bytes) -> None:
 def test_line_counts_equal_the_parent_chain_definition(name: str, source: bytes) -> None:
     tree = parse(source)
     measured = 0
-    for node in definitions_and_module(tree.root_node):
-        assert line_counts(node, source) == reference_line_counts(node, source), (name, node.start_point)
+    for m in flatten(module_metrics(tree, source)):
+        node = tree.root_node if m.kind == "module" else tree.root_node.descendant_for_byte_range(m.start, m.end)
+        assert node is not None
+        assert m.kind == "module" or (node.start_byte, node.end_byte) == (m.start, m.end)
+        assert m.lines == reference_line_counts(node, source), (name, node.start_point)
         measured += 1
     assert measured > 3
 
 
 def test_the_tricky_source_has_docstrings_comments_and_code_rows() -> None:
-    lines = line_counts(parse(TRICKY).root_node, TRICKY)
+    lines = module_metrics(parse(TRICKY), TRICKY).lines
     assert lines.multi >= 5 and lines.comments == 2 and lines.sloc > 30

@@ -1,18 +1,42 @@
-"""The CPX rules' per-function figures in one walk: cyclomatic complexity, cognitive
-complexity and source lines of a function and of every function nested in it.
+"""The one definition of each per-scope figure: cyclomatic complexity (radon 6.0.1's
+counting rules, its code rather than its docs), cognitive complexity (SonarSource's white
+paper) and line counts, for every function, class and the module, in one walk.
 
-The definitions are the ones of `metrics.function_cc` (radon's decisions),
-`cognitive.cognitive_complexity` (SonarSource's increments) and `metrics.line_counts`
-(`sloc`); tests/insight/test_function_figures.py checks that every function of several
-standard-library modules gets exactly their figures. Measured one function at a time, the
-three walks cost three passes over each function, and a function nested in others was
-walked again for each of them (the complexity analyzer was most of the first analysis of
-a big file). Here each node is visited once:
+Two entry points share the walk: `function_figures` (the CPX rules: a function and the
+functions nested in it; cyclomatic, cognitive and source lines) and `scope_figures` (the
+metrics of `codie metrics`, the code lens, hotspots and CPX004: the whole module, every
+scope, with all the line counts). tests/insight/test_function_figures.py pins the figures
+against radon and hand-checked examples.
 
-- cyclomatic: a decision counts towards the innermost function whose body holds it (not
-  through a nested class or decorator, which radon scores apart).
-- source lines: the rows of a function's code leaves; a nested function's rows are added
-  to the functions around it at the end.
+Cyclomatic complexity: a function's figure is 1 + the decisions in its body (`if`, `elif`,
+loops and their `else`, `except` handlers and a `try`'s `else`, `match` cases but not a
+wildcard, conditional expressions, boolean operators, comprehension `for`/`if`, `assert`);
+nested functions and classes are scored on their own, lambdas and decorators' bodies count
+towards the scope around them. A class's own figure is 1 + the decisions of its body outside
+its methods; the module's is 1 + the decisions outside every definition.
+
+Cognitive complexity (G. Ann Campbell, v1.5, for Python): +1 for `if`, `elif`, `else` (of
+if, loops and try), a conditional expression, `match`, `for`, `while`, `except`, each
+sequence of like boolean operators, and a function that calls itself (recursion). `if`,
+conditional expressions, `match`, loops and `except` also add the current nesting level;
+their bodies, nested functions, nested classes and lambdas raise it. `try`, `finally` and
+`with` are free. Python has no labelled jumps, so `break`/`continue` add nothing. As in
+SonarPython, a decorator (a function whose body is only nested definitions and a `return`)
+does not raise the nesting of its inner function. Nested functions' increments count
+towards the functions around them; a class's figure is its methods' sum (metrics.py).
+
+Line counts (radon's raw metrics): `sloc` is the rows of a scope's code leaves (not
+comments, not docstrings: a statement that is only a string), `lloc` its statements (and
+clauses), `comments` the rows holding a comment, `multi` the docstring rows that hold no
+code, `blank` the empty rows of its span.
+
+Each node is visited once, and each figure is kept by the scope it belongs to:
+
+- cyclomatic: a decision counts towards the innermost function, class or module whose
+  own code holds it (not through a nested definition or decorator, which radon scores
+  apart).
+- lines: rows and statements count towards the innermost scope whose node holds them;
+  a nested scope's are added to the scopes around it at the end.
 - cognitive: an increment inside a nested function G counts towards every function F
   around it, with the nesting it has in F's walk. Within G's own code (not counting the
   functions inside G) that nesting is G's nesting plus a constant, G's offset in F, so
@@ -25,17 +49,21 @@ a big file). Here each node is visited once:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tree_sitter import Node
 
-from codie.analyzers.cognitive import _is_decorator, boolean_sequences
-from codie.analyzers.metrics import MAX_NESTING, _match_decisions, _try_decisions
+MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 _STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
 _NO_ROWS = frozenset({"comment", "block", "module"})
+# what counts as a logical line besides statements (kinds ending in `_statement`); a
+# definition counts in its own scope
+_CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "case_clause"})
+_EXCEPT_STAR = re.compile(rb"except\s*\*")
 _SPECIAL = frozenset(
     {
         "function_definition",
@@ -58,12 +86,22 @@ _SPECIAL = frozenset(
         "case_clause",
     }
 )
-# What holds for every node of a group of siblings (see _Walk.group).
-DECORATOR_BODY = 1  # the statements of a decorator's body (cognitive.py's exemption)
+# What holds for every node of a group of siblings (see _Group).
+DECORATOR_BODY = 1  # the statements of a decorator's body (SonarPython's exemption)
 IN_BOOL = 2  # operands of a boolean operator (through parentheses)
 IN_DOCSTRING = 4  # children of a docstring statement, or of a string part of one
 CLASS_BODY = 8  # the statements of a class's body: a function here is a method
 CASE_GUARD = 16  # the children of a `case` clause: its `if` is a guard, not a decision
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    loc: int  # physical lines
+    sloc: int  # lines holding code (not blank, not only a comment or docstring)
+    lloc: int  # logical lines: statements
+    comments: int  # lines holding a comment
+    multi: int  # lines of docstrings / multi-line string statements
+    blank: int
 
 
 class Figures(NamedTuple):
@@ -78,15 +116,24 @@ class Figures(NamedTuple):
     sloc: int
 
 
+class ScopeFigures(NamedTuple):
+    """One function's, class's or module's figures (see the module's docstring)."""
+
+    cyclomatic: int  # a class: 1 + its own decisions, without its methods' figures
+    cognitive: int  # 0 for a class or the module (their figure is their methods' sum)
+    lines: Lines
+
+
 @dataclass(slots=True, eq=False)
 class _Frame:
-    """A function met in the walk."""
+    """A scope met in the walk: a function, a class or the module."""
 
     node: Node
     name: bytes
+    is_function: bool
     is_method: bool
     cog_parent: _Frame | None  # the function whose cognitive walk reaches this one
-    row_parent: _Frame | None  # the function whose node holds this one
+    row_parent: _Frame | None  # the scope whose node holds this one
     offset: int  # the nesting of this function's body in cog_parent's walk
     outer_offset: int  # ... in the walks of cog_parent's ancestors, past cog_parent's
     qualname: str | None  # None: not measured on its own (too deep, or not in a body)
@@ -96,7 +143,11 @@ class _Frame:
     nested: int = 0  # how many of them carry the nesting term
     recursive: bool = False
     cognitive: int = 0
-    rows: set[int] = field(default_factory=set)
+    rows: set[int] = field(default_factory=set)  # rows of code
+    # scope_figures only: logical lines, rows holding a comment, rows of docstrings
+    lloc: int = 0
+    comment_rows: set[int] = field(default_factory=set)
+    doc_rows: set[int] = field(default_factory=set)
 
 
 # a group of sibling nodes: (nodes, nesting, flags, cognitive frame, cyclomatic frame,
@@ -109,17 +160,32 @@ _Group = tuple[list[Node], int, int, "_Frame | None", "_Frame | None", "_Frame |
 def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool = False) -> list[Figures]:
     """The figures of `func` (a function_definition at `depth` definitions below the
     statement being measured) and of the functions nested in it, in source order."""
-    walk = _Walk(source)
+    walk = _Walk(source, lines=False)
     walk.function(func, 0, is_method, None, None, ("", depth))
     walk.run()
     return walk.results(func.start_byte)
 
 
+def scope_figures(root: Node, source: bytes) -> dict[int, ScopeFigures]:
+    """The figures of the module `root` and of every function and class in it, by node id."""
+    walk = _Walk(source, lines=True)
+    module = _Frame(root, b"", False, False, None, None, 0, 0, "", True)
+    walk.frames.append(module)
+    walk.groups.append((root.children, 0, 0, None, module, module, ("", 0)))
+    walk.run()
+    return walk.scopes()
+
+
 class _Walk:
-    def __init__(self, source: bytes) -> None:
+    def __init__(self, source: bytes, lines: bool) -> None:
         self.source = source
         self.frames: list[_Frame] = []
         self.groups: list[_Group] = []
+        # whether to keep more than the rows of code; with a memo of which node kinds are
+        # logical lines (a definition counts in its own frame, not its parent's)
+        self.logical: dict[str, bool] | None = (
+            {"function_definition": False, "class_definition": False} if lines else None
+        )
 
     def text(self, node: Node) -> bytes:
         return self.source[node.start_byte : node.end_byte]
@@ -150,6 +216,7 @@ class _Walk:
         frame = _Frame(
             node,
             name,
+            True,
             is_method,
             cog,
             rows,
@@ -157,6 +224,7 @@ class _Walk:
             nesting + 1,
             qualname,
             body is not None,
+            lloc=1,
         )
         self.frames.append(frame)
         groups = self.groups
@@ -173,38 +241,50 @@ class _Walk:
             groups.append((rest, frame.offset, 0, cog, None, frame, None))
 
     def klass(self, node: Node, nesting: int, cog: _Frame | None, rows: _Frame | None, scope: _Scope) -> None:
-        """A class: nested for the cognitive walk, apart for the cyclomatic one."""
+        """A class: nested for the cognitive walk, a scope of its own for the cyclomatic one."""
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
+        qualname: str | None = None
         body_scope: _Scope = None
         if scope is not None:
             prefix, depth = scope
             shown = self.text(name_node).decode("utf-8", "replace") if name_node is not None else "?"
             qualname = f"{prefix}.{shown}" if prefix else shown
             body_scope = (qualname, depth + 1) if depth < MAX_NESTING else None
+        frame = _Frame(node, b"", False, False, None, rows, 0, 0, qualname, body is not None, lloc=1)
+        self.frames.append(frame)
         groups = self.groups
         rest: list[Node] = []
         for child in node.children:
             if child == body:
-                groups.append((child.children, nesting + 1, CLASS_BODY, cog, None, rows, body_scope))
+                groups.append((child.children, nesting + 1, CLASS_BODY, cog, frame, frame, body_scope))
             elif child == name_node:
-                groups.append(([child], 0, 0, None, None, rows, None))
-            else:
+                groups.append(([child], 0, 0, None, None, frame, None))
+            else:  # `class`, the bases: radon scores them with no scope
                 rest.append(child)
         if rest:
-            groups.append((rest, nesting + 1, 0, cog, None, rows, None))
+            groups.append((rest, nesting + 1, 0, cog, None, frame, None))
 
     # the walk -------------------------------------------------------------------------
     def run(self) -> None:
         groups = self.groups
         source = self.source
         special = _SPECIAL
+        logical = self.logical
         while groups:
             nodes, nesting, flags, cog, cc, rows, scope = groups.pop()
             in_doc = flags & IN_DOCSTRING
             for node in nodes:
                 kind = node.type
                 children = node.children
+                if logical is not None and rows is not None:
+                    counts = logical.get(kind)
+                    if counts is None:
+                        counts = logical[kind] = kind.endswith("_statement") or kind in _CLAUSES
+                    if counts:
+                        rows.lloc += 1
+                    if kind == "comment":
+                        rows.comment_rows.add(node.start_point[0])
                 if not children:
                     if (
                         rows is not None
@@ -263,6 +343,7 @@ class _Walk:
                         if ckind == "else_clause":
                             if cog is not None:
                                 cog.own += 1
+                            self._clause(rows)
                             groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
                         elif ckind == "block":
                             groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
@@ -279,12 +360,16 @@ class _Walk:
                             if cog is not None:
                                 cog.own += 1 + nesting
                                 cog.nested += 1
+                            if ckind == "except_clause":  # radon's raw metrics: not `except*`
+                                self._clause(rows)
                             groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
                         elif ckind == "else_clause":
                             if cog is not None:
                                 cog.own += 1
+                            self._clause(rows)
                             groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
                         elif ckind == "finally_clause":
+                            self._clause(rows)
                             groups.append((child.children, nesting, 0, cog, cc, rows, scope))
                         else:
                             same.append(child)
@@ -316,6 +401,8 @@ class _Walk:
                             named = node.named_children
                             if len(named) == 1 and named[0].type == "string":
                                 child_flags = IN_DOCSTRING
+                                if logical is not None:
+                                    rows.doc_rows.update(range(node.start_point[0], node.end_point[0] + 1))
                     groups.append((children, nesting, child_flags, cog, cc, rows, scope))
                 elif kind == "assert_statement":
                     if cc is not None:
@@ -348,6 +435,7 @@ class _Walk:
                     cc.cyclomatic += 1
                 if cog is not None:
                     cog.own += 1  # `elif`: no nesting increment, its body is nested
+                self._clause(rows)
                 for sub in child.children:
                     if sub.type == "block":
                         groups.append((sub.children, nesting + 1, 0, cog, cc, rows, scope))
@@ -356,10 +444,17 @@ class _Walk:
             elif ckind == "else_clause":
                 if cog is not None:
                     cog.own += 1
+                self._clause(rows)
                 groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
             else:
                 same.append(child)
         groups.append((same, nesting, 0, cog, cc, rows, scope))
+
+    def _clause(self, rows: _Frame | None) -> None:
+        """A clause the walk does not visit as a node (it takes the clause's children
+        straight to their nesting) that is a logical line."""
+        if self.logical is not None and rows is not None:
+            rows.lloc += 1
 
     def _recursion(self, call: Node, cog: _Frame) -> None:
         """Mark the functions whose walk reaches this call and which it calls."""
@@ -382,9 +477,13 @@ class _Walk:
             frame = frame.cog_parent
 
     # results --------------------------------------------------------------------------
-    def results(self, base: int) -> list[Figures]:
+    def _finish(self) -> None:
+        """Apply the nested functions' cognitive offsets; add the nested scopes' lines to
+        the scopes around them."""
         frames = self.frames
         for frame in frames:
+            if not frame.is_function:
+                continue
             own, nested = frame.own, frame.nested
             frame.cognitive += own
             offset = 0
@@ -395,29 +494,147 @@ class _Walk:
                 offset += child.outer_offset
                 child = parent
                 parent = parent.cog_parent
+        lines = self.logical is not None
         for frame in reversed(frames):  # a frame comes before the frames inside it
-            if frame.row_parent is not None:
-                frame.row_parent.rows |= frame.rows
+            parent = frame.row_parent
+            if parent is not None:
+                parent.rows |= frame.rows
+                if lines:
+                    parent.lloc += frame.lloc
+                    parent.comment_rows |= frame.comment_rows
+                    parent.doc_rows |= frame.doc_rows
+
+    @staticmethod
+    def _cognitive(frame: _Frame) -> int:
+        return frame.cognitive + frame.recursive if frame.has_body else 0
+
+    def results(self, base: int) -> list[Figures]:
+        self._finish()
         out: list[Figures] = []
-        for frame in sorted(frames, key=lambda f: f.node.start_byte):
-            if frame.qualname is None:
+        for frame in sorted(self.frames, key=lambda f: f.node.start_byte):
+            if frame.qualname is None or not frame.is_function:
                 continue
             node = frame.node
             name_node = node.child_by_field_name("name")
             name_start = name_node.start_byte if name_node is not None else node.start_byte
             name_end = name_node.end_byte if name_node is not None else node.start_byte
-            cognitive = frame.cognitive + frame.recursive if frame.has_body else 0
             out.append(
                 Figures(
                     frame.qualname,
                     name_start - base,
                     name_end - base,
                     frame.cyclomatic,
-                    cognitive,
+                    self._cognitive(frame),
                     len(frame.rows),
                 )
             )
         return out
+
+    def scopes(self) -> dict[int, ScopeFigures]:
+        self._finish()
+        source = self.source
+        out: dict[int, ScopeFigures] = {}
+        for frame in self.frames:
+            node = frame.node
+            first, last = node.start_point[0], node.end_point[0]
+            if node.type == "module":
+                last = source.count(b"\n") - (source.endswith(b"\n") or not source)
+            code = frame.rows
+            lines = Lines(
+                max(0, last - first + 1),
+                len(code),
+                frame.lloc,
+                len(frame.comment_rows),
+                len(frame.doc_rows - code),
+                _blank_rows(source, node, first, last),
+            )
+            out[node.id] = ScopeFigures(frame.cyclomatic, self._cognitive(frame) if frame.is_function else 0, lines)
+        return out
+
+
+def _blank_rows(source: bytes, node: Node, first: int, last: int) -> int:
+    """Blank rows among rows first..last, reading only those rows' bytes: a file-wide split
+    per function made a 50,000-line file quadratic."""
+    if last < first:
+        return 0
+    lo = source.rfind(b"\n", 0, node.start_byte) + 1  # the start of row `first`
+    hi = len(source) if node.type == "module" else source.find(b"\n", node.end_byte)
+    rows = source[lo : len(source) if hi < 0 else hi].split(b"\n")[: last - first + 1]
+    return sum(1 for row in rows if not row.strip())
+
+
+# radon's decisions that need more than the node's kind ----------------------------------------
+def _try_decisions(node: Node, source: bytes) -> int:
+    handlers = [c for c in node.children if c.type in ("except_clause", "except_group_clause")]
+    if any(_EXCEPT_STAR.match(source, h.start_byte) for h in handlers):
+        return 0  # ast.TryStar: radon 6.0.1 only knows `Try`
+    return len(handlers) + any(c.type == "else_clause" for c in node.children)
+
+
+def _match_decisions(node: Node) -> int:
+    body = node.child_by_field_name("body")
+    cases = [c for c in (body.children if body is not None else []) if c.type == "case_clause"]
+    wildcard = any(_irrefutable(c) for c in cases)
+    return max(0, len(cases) - wildcard)
+
+
+def _irrefutable(case: Node) -> bool:
+    """`case _:` or `case name:` (ast.MatchAs without a sub-pattern)."""
+    patterns = [c for c in case.named_children if c.type == "case_pattern"]
+    if len(patterns) != 1:
+        return False
+    inner = patterns[0].named_children
+    if not inner:
+        return True
+    return len(inner) == 1 and inner[0].type == "dotted_name" and len(inner[0].named_children) == 1
+
+
+# cognitive complexity's increments that need more than the node's kind --------------------------
+def _is_decorator(body: Node) -> bool:
+    """Only nested definitions and a return (plus a docstring): SonarPython's exemption."""
+    statements = [c for c in body.named_children if c.type != "comment"]
+    defs = [c for c in statements if c.type in ("function_definition", "decorated_definition")]
+    rest = [c for c in statements if c not in defs]
+    if not defs:
+        return False
+    for stmt in rest:
+        if stmt.type == "return_statement":
+            continue
+        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "string":
+            continue
+        return False
+    return True
+
+
+def boolean_sequences(node: Node, source: bytes) -> int:
+    """The increments of a boolean expression: one per run of like operators."""
+    ops: list[bytes] = []
+    _operators(node, source, ops)
+    return sum(1 for i, op in enumerate(ops) if i == 0 or ops[i - 1] != op)
+
+
+def _operators(root: Node, source: bytes, out: list[bytes]) -> None:
+    """The operators of a boolean expression in source order (iterative in-order walk,
+    through parentheses but not through `not`)."""
+    stack: list[Node | bytes] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bytes):
+            out.append(item)
+            continue
+        node = item
+        while node.type == "parenthesized_expression" and node.named_children:
+            node = node.named_children[0]
+        if node.type != "boolean_operator":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        op = node.child_by_field_name("operator")
+        if right is not None:
+            stack.append(right)
+        if op is not None:
+            stack.append(source[op.start_byte : op.end_byte])
+        if left is not None:
+            stack.append(left)
 
 
 def outermost_functions(top: Node, source: bytes) -> Iterator[tuple[Node, str, int, bool]]:

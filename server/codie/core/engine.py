@@ -189,6 +189,19 @@ class DocumentAnalysis:
     def pending(self) -> bool:
         return bool(self.dirty) or self.whole_dirty
 
+    @property
+    def statements_current(self) -> bool:
+        """The per-statement (incremental) analyzers' findings are current for this text;
+        whole-document passes may still be due (see statement_findings)."""
+        return not self.dirty and not self._stale
+
+    def statement_findings(self) -> list[Finding]:
+        """The per-statement analyzers' findings alone: once statements_current, exactly
+        their part of findings() when the analysis completes (an editor's first publish)."""
+        found = [f for g in self._groups if g.relative for f in g.findings()]
+        found.sort(key=Finding.sort_key)
+        return found
+
     def invalidate(self) -> None:
         """Everything must be recomputed (new settings, a whole-document replace)."""
         self.incremental = [a for a in self.incremental if a.name not in self.disabled]

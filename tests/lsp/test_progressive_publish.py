@@ -112,7 +112,7 @@ async def single_publish(client: LanguageClient, pubs: Publishes, path: Path, te
     progressively, opened with the gate open)."""
     single = path.with_name("single.py")
     uri = open_file(client, single, text)
-    (first,) = await pubs.wait(uri, 1)
+    first = (await pubs.wait(uri, 1))[0]
     return shown(first.diagnostics)
 
 
@@ -121,7 +121,7 @@ async def test_partial_is_a_subset_and_drops_nothing_the_complete_set_drops(tmp_
     async with lsp_session([tmp_path], command=SERVER) as client:
         pubs = Publishes(client)
         uri = open_file(client, path, TEXT)
-        (partial,) = await pubs.wait(uri, 1)  # the gate is closed: the whole-file pass is not done
+        partial = (await pubs.wait(uri, 1))[0]  # the gate is closed: the whole-file pass is not done
         assert partial.version == 1
         # per-statement findings only (Q002 is a whole-file rule), through the present step:
         # the baselined `except:` of legacy() and the suppressed one of handler() are not
@@ -148,7 +148,7 @@ async def test_an_edit_between_the_partial_and_the_complete_publish(tmp_path: Pa
     async with lsp_session([tmp_path], command=SERVER) as client:
         pubs = Publishes(client)
         uri = open_file(client, path, TEXT)
-        (first,) = await pubs.wait(uri, 1)
+        first = (await pubs.wait(uri, 1))[0]
         assert first.version == 1
         # three lines above everything, with a new per-statement finding: the whole-file
         # pass is still held open, so version 2 gets its own partial publish first

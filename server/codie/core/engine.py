@@ -180,6 +180,10 @@ class DocumentAnalysis:
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
         self.analysed = False  # the findings were current once (since the last invalidate)
+        # set by an editor that publishes the per-statement findings first: the step that
+        # finishes the statements returns there, before starting a whole-document pass
+        # (whose first unit can take tens of ms); cleared when used
+        self.pause_before_whole = False
 
     @property
     def doc(self) -> Document:
@@ -571,6 +575,9 @@ class DocumentAnalysis:
                     self.invalidate()
                 return False
         if self.whole_dirty:
+            if self.pause_before_whole and self._whole_at == 0 and self._pass is None:
+                self.pause_before_whole = False
+                return False
             if not self._step_whole(deadline):
                 return False
             if self._reset:  # an analyzer crashed: start over without it

@@ -187,6 +187,8 @@ class Scheduler:
                 if not holding_gc:
                     self.gc_pause.hold()
                     holding_gc = True
+                if uri in self._opening and self._opening[uri] != analysis.doc.version:
+                    analysis.pause_before_whole = True  # publish the statements' findings first
                 if analysis.step(STEP_BUDGET):
                     break
                 self._publish_partial(uri, analysis)

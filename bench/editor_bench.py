@@ -201,6 +201,10 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
         "n_first": len(mine[0][2]),
         "n_all": len(final),
         "publishes": len(mine),
+        # each publish: ms after didOpen / how many diagnostics (a changed set only)
+        "timeline": [
+            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, _, d) in enumerate(mine) if i == 0 or d != mine[i - 1][2]
+        ],
     }
 
 
@@ -256,6 +260,7 @@ def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
             for w in ("first", "later")
             if r.get(w)
         ],
+        "timelines": [[r[w]["timeline"] if r.get(w) else ["-"] for w in ("first", "later")] for r in runs],
         "errors": [e for r in runs for e in r.get("errors", [])],
     }
 
@@ -272,6 +277,10 @@ def print_open(results: dict[str, dict[str, Any]]) -> None:
         )
         for err in r.get("errors", []):
             print(f"    error: {err}")
+    print("  publishes that changed the set, ms after didOpen / diagnostics, per run (first file; later file):")
+    for label, r in results.items():
+        runs = [" ".join(first) + "; " + " ".join(later) for first, later in r.get("timelines", [])]
+        print(f"    {label:<6} " + " | ".join(runs))
 
 
 def row(summary: dict[str, Any]) -> dict[str, Any]:

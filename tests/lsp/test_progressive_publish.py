@@ -187,3 +187,15 @@ async def test_pull_diagnostics_answer_the_complete_set_only(tmp_path: Path) -> 
         assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
         assert codes(report.items) == [(14, "Q002"), (17, "Q001"), (25, "SEC012")]
         assert pubs.of(uri) == []  # nothing pushed to a pull client
+
+
+async def test_a_small_document_is_published_once_complete(tmp_path: Path) -> None:
+    """Below PROGRESSIVE_BYTES (the real server's threshold) the first publish is complete:
+    it already holds the whole-file analyzers' findings (Q002) and SUP003."""
+    path = tmp_path / "small.py"
+    text = "def f(items=[]):\n    return items  # codie: ignore[Q001]\n"
+    async with lsp_session([tmp_path]) as client:
+        pubs = Publishes(client)
+        uri = open_file(client, path, text)
+        first = (await pubs.wait(uri, 1))[0]
+        assert codes(first.diagnostics) == [(0, "Q002"), (1, "SUP003")]

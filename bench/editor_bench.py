@@ -12,8 +12,9 @@ scenario and server, alternating servers so that both see the same machine load:
   open    didOpen of the 6,862-line file right after start-up (the first file), then, once
           the server is quiet, of the same text under another name (a file opened later,
           warm): didOpen -> the first publish and -> the complete set (the first publish
-          equal to the one the server settles on) for each; this bench's own client
-          (bench/lspclient.py), the same for both servers
+          equal to the one the server settles on) for each, from the moment the client
+          starts writing didOpen; this bench's own client (bench/lspclient.py), the same
+          for every server, printing each run's publishes
 
     .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm]
@@ -131,10 +132,13 @@ class Client:
         threading.Thread(target=self._read, daemon=True).start()
 
     def send(self, msg: dict[str, Any]) -> float:
+        """Write msg; the time it started to be written (a large didOpen fills the pipe and
+        blocks until the server reads it: that wait is the server's, so it is counted)."""
         assert self.proc.stdin is not None
         with self._write:
+            started = time.perf_counter()
             write_message(self.proc.stdin, {"jsonrpc": "2.0", **msg})
-        return time.perf_counter()
+        return started
 
     def _read(self) -> None:
         assert self.proc.stdout is not None

@@ -13,7 +13,7 @@ from codie.core.analyzer import Context
 from codie.core.baseline import Baseline
 from codie.core.config import Settings
 from codie.core.document import Document
-from codie.core.engine import analyze
+from codie.core.engine import DocumentAnalysis, analyze
 from codie.core.findings import Finding
 from codie.core.presenting import present
 from codie.core.rules import catalogue
@@ -81,3 +81,21 @@ def test_every_subset_shows_only_what_the_complete_set_shows() -> None:
     # everything, presented as partial: the complete set less its SUP003 warnings
     partial = present(doc, found, settings, cat, baseline, "m.py", complete=False)
     assert {key(f) for f in partial.visible} == {key(f) for f in complete.visible if f.rule_id != "SUP003"}
+
+
+def test_the_engine_pauses_once_before_the_whole_file_passes() -> None:
+    """pause_before_whole: the step that finishes the statements returns there, once; the
+    statements' findings are then exactly their part of the complete findings."""
+    doc = Document("file:///p/m.py", TEXT, 1, "python")
+    analysis = DocumentAnalysis(Context(doc, catalogue(), Settings()), registered())
+    assert not analysis.statements_current
+    analysis.pause_before_whole = True
+    assert analysis.step(3600.0) is False
+    assert analysis.statements_current and analysis.whole_dirty and not analysis.pause_before_whole
+    early = analysis.statement_findings()
+    assert early and "Q002" not in {f.rule_id for f in early}  # Q002: a whole-file rule
+    assert analysis.step(3600.0) is True
+    complete = analysis.findings()
+    assert {key(f) for f in early} < {key(f) for f in complete}
+    assert "Q002" in {f.rule_id for f in complete}
+    assert analysis.statement_findings() == early

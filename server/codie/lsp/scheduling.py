@@ -193,6 +193,7 @@ class Scheduler:
                     break
                 self._publish_partial(uri, analysis)
                 await asyncio.sleep(0)
+            analysis.pause_before_whole = False  # (unused when there was no whole-file work)
             self.server.publish(uri)
             self._opening.pop(uri, None)
         finally:

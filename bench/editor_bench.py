@@ -9,9 +9,19 @@ scenario and server, alternating servers so that both see the same machine load:
           superseded by a newer one (lspbench counts both), never time out
   50k     the stdlib file repeated to 50,000 lines (bench/analyzer_profile.py builds it):
           open -> complete diagnostics, and 10 edits
+  open    didOpen of the 6,862-line file right after start-up (the first file), then, once
+          the server is quiet, of the same text under another name (a file opened later,
+          warm): didOpen -> the first publish and -> the complete set (the first publish
+          equal to the one the server settles on) for each, from the moment the client
+          starts writing didOpen; this bench's own client (bench/lspclient.py), the same
+          for every server, printing each run's publishes
 
-    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k]
+    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm]
+        [--other LABEL=CMD ...]
+
+--other adds another Codie command (another checkout, for a before/after) to the same run,
+started like --codie; the ratios are printed against ruff for --codie only.
 
 Codie starts cold every time (an empty cache folder per start) unless --warm is given.
 
@@ -27,18 +37,24 @@ import json
 import os
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bigfiles import stdlib_repeated  # noqa: E402
+from bigfiles import stdlib_large, stdlib_repeated  # noqa: E402
+from lspclient import read_message, write_message  # noqa: E402
 
-SCENARIOS = ("typing", "burst", "50k")
+SCENARIOS = ("typing", "burst", "50k", "open")
+LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; "open" by open_runs()
+SETTLE = 1.5  # seconds without a publish for a document after which its set is final
 
 
 def find_lspbench() -> Path:
@@ -80,6 +96,195 @@ def run_one(lspbench: Path, server: str, args: list[str], repeat: int, out: Path
         return {"ok": False}
     summary: dict[str, Any] = json.loads(lines[-1])
     return summary
+
+
+# ---- the open scenario: this bench's own client ----------------------------------------
+CAPABILITIES: dict[str, Any] = {  # lspbench.py's push-mode capabilities
+    "general": {"positionEncodings": ["utf-16"]},
+    "textDocument": {
+        "synchronization": {"dynamicRegistration": False, "didSave": True},
+        "publishDiagnostics": {
+            "relatedInformation": True,
+            "versionSupport": True,
+            "tagSupport": {"valueSet": [1, 2]},
+            "codeDescriptionSupport": True,
+            "dataSupport": True,
+        },
+    },
+    "workspace": {"configuration": True, "workspaceFolders": True},
+    "window": {"workDoneProgress": False, "showMessage": {}},
+}
+
+
+class Client:
+    """A stdio client that timestamps every publishDiagnostics (a reader thread) and
+    answers the server's requests with empty results."""
+
+    def __init__(self, cmd: str, cwd: Path) -> None:
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            shlex.split(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd
+        )
+        self.cond = threading.Condition()
+        self.publishes: list[tuple[float, str, Any, list[Any]]] = []  # (time, uri, version, diagnostics)
+        self.answers: dict[int, Any] = {}
+        self._write = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def send(self, msg: dict[str, Any]) -> float:
+        """Write msg; the time it started to be written (a large didOpen fills the pipe and
+        blocks until the server reads it: that wait is the server's, so it is counted)."""
+        assert self.proc.stdin is not None
+        with self._write:
+            started = time.perf_counter()
+            write_message(self.proc.stdin, {"jsonrpc": "2.0", **msg})
+        return started
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while (msg := read_message(self.proc.stdout)) is not None:
+            now = time.perf_counter()
+            if "id" in msg and "method" in msg:  # a request to the client
+                result: Any = None
+                if msg["method"] == "workspace/configuration":
+                    result = [None for _ in msg["params"]["items"]]
+                self.send({"id": msg["id"], "result": result})
+                continue
+            with self.cond:
+                if msg.get("method") == "textDocument/publishDiagnostics":
+                    p = msg["params"]
+                    self.publishes.append((now, p["uri"], p.get("version"), p["diagnostics"]))
+                elif "id" in msg:
+                    self.answers[msg["id"]] = msg
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait(self, predicate: Any, timeout: float) -> Any:
+        with self.cond:
+            return self.cond.wait_for(predicate, timeout)
+
+    def settled(self, uri: str, timeout: float = 120.0) -> list[tuple[float, Any, list[Any]]]:
+        """uri's publishes once none came for SETTLE seconds (after the first one)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            mine = [(t, v, d) for t, u, v, d in self.publishes if u == uri]
+            if mine and time.perf_counter() - mine[-1][0] > SETTLE:
+                return mine
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        return [(t, v, d) for t, u, v, d in self.publishes if u == uri]
+
+    def close(self) -> None:
+        try:
+            self.send({"id": 99, "method": "shutdown"})
+            self.wait(lambda: 99 in self.answers, 10)
+            self.send({"method": "exit"})
+            self.proc.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
+    """didOpen of uri -> its first publish, and -> the first publish equal to the final set."""
+    doc = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    sent = client.send({"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    mine = client.settled(uri)
+    if not mine:
+        return {}
+    final = mine[-1][2]
+    complete = next(t for t, _, d in mine if d == final)
+    return {
+        "first": (mine[0][0] - sent) * 1000,
+        "complete": (complete - sent) * 1000,
+        "n_first": len(mine[0][2]),
+        "n_all": len(final),
+        "publishes": len(mine),
+        # each publish: ms after didOpen / how many diagnostics (a changed set only)
+        "timeline": [
+            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, _, d) in enumerate(mine) if i == 0 or d != mine[i - 1][2]
+        ],
+    }
+
+
+def open_run(cmd: str, folder: Path, text: str) -> dict[str, Any]:
+    """One server start: the first file right after `initialize`, then a second, warm."""
+    client = Client(cmd, folder)
+    try:
+        client.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": os.getpid(),
+                    "rootUri": folder.as_uri(),
+                    "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
+                    "capabilities": CAPABILITIES,
+                },
+            }
+        )
+        if not client.wait(lambda: 1 in client.answers, 60):
+            return {"errors": ["no answer to initialize"]}
+        init = (time.perf_counter() - client.t0) * 1000
+        client.send({"method": "initialized", "params": {}})
+        first = open_times(client, (folder / "first.py").as_uri(), text)
+        time.sleep(1.0)  # quiet: the start-up's background work has its turn
+        later = open_times(client, (folder / "later.py").as_uri(), text)
+        return {"init": init, "first": first, "later": later}
+    finally:
+        client.close()
+
+
+def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
+    text = stdlib_large()
+    runs = []
+    for _ in range(repeat):
+        folder = Path(tempfile.mkdtemp(prefix="open-", dir=tmp))
+        (folder / "first.py").write_text(text, encoding="utf-8")
+        (folder / "later.py").write_text(text, encoding="utf-8")
+        runs.append(open_run(cmd, folder, text))
+
+    def med(which: str, key: str) -> float | None:
+        values = [r[which][key] for r in runs if r.get(which) and key in r[which]]
+        return statistics.median(values) if values else None
+
+    return {
+        "first": med("first", "first"),
+        "first_complete": med("first", "complete"),
+        "later": med("later", "first"),
+        "later_complete": med("later", "complete"),
+        "counts": [
+            f"{r[w].get('n_first')}/{r[w].get('n_all')} in {r[w].get('publishes')}"
+            for r in runs[:1]
+            for w in ("first", "later")
+            if r.get(w)
+        ],
+        "timelines": [[r[w]["timeline"] if r.get(w) else ["-"] for w in ("first", "later")] for r in runs],
+        "errors": [e for r in runs for e in r.get("errors", [])],
+    }
+
+
+def print_open(results: dict[str, dict[str, Any]]) -> None:
+    print(
+        f"{'open':<8} {'server':<6} {'1st file: first':>16} {'complete':>9} "
+        f"{'later file: first':>18} {'complete':>9}   first/all diagnostics in publishes (run 1)"
+    )
+    for label, r in results.items():
+        print(
+            f"{'open':<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_complete')):>9} "
+            f"{fmt(r.get('later')):>18} {fmt(r.get('later_complete')):>9}   {'; '.join(r.get('counts', []))}"
+        )
+        for err in r.get("errors", []):
+            print(f"    error: {err}")
+    print("  publishes that changed the set, ms after didOpen / diagnostics, per run (first file; later file):")
+    for label, r in results.items():
+        runs = [" ".join(first) + "; " + " ".join(later) for first, later in r.get("timelines", [])]
+        print(f"    {label:<6} " + " | ".join(runs))
 
 
 def row(summary: dict[str, Any]) -> dict[str, Any]:
@@ -124,15 +329,30 @@ def main() -> None:
     ap.add_argument("--codie", default=f"{ROOT / '.venv' / 'bin' / 'codie'} serve")
     ap.add_argument("--ruff", default=None, help="ruff server command (default: the venv's ruff)")
     ap.add_argument(
+        "--other",
+        action="append",
+        default=[],
+        metavar="LABEL=CMD",
+        help="another codie command in the same run (e.g. base=\"sh -c 'PYTHONPATH=../base/server exec "
+        "python -m codie serve'\")",
+    )
+    ap.add_argument(
         "--warm",
         action="store_true",
         help="start codie with its user cache folder as it is (default: an empty one per start, as after installing)",
     )
     args = ap.parse_args()
     lspbench = find_lspbench()
-    servers = {"codie": args.codie, "ruff": args.ruff or default_ruff()}
+    servers = {"codie": args.codie}
+    for other in args.other:
+        label, _, cmd = other.partition("=")
+        if not label or not cmd or label in ("codie", "ruff"):
+            raise SystemExit(f"--other {other!r}: expected LABEL=CMD (a label other than codie and ruff)")
+        servers[label] = cmd
+    servers["ruff"] = args.ruff or default_ruff()
     load_before = os.getloadavg()
     results: dict[tuple[str, str], dict[str, Any]] = {}
+    opens: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codie-editor-bench-") as tmp:
         big = Path(tmp) / "big" / "stdlib50k.py"
         big.parent.mkdir()
@@ -142,12 +362,17 @@ def main() -> None:
             # `initialize` answer); `exec` keeps the pid lspbench samples for memory
             starts = Path(tmp) / "caches"
             starts.mkdir()
-            servers["codie"] = "sh -c " + shlex.quote(
-                f'CODIE_CACHE_DIR="$(mktemp -d -p {shlex.quote(str(starts))})" exec {args.codie}'
-            )
+            for label, cmd in servers.items():
+                if label != "ruff":
+                    servers[label] = "sh -c " + shlex.quote(
+                        f'CODIE_CACHE_DIR="$(mktemp -d -p {shlex.quote(str(starts))})" exec {cmd}'
+                    )
         for name in args.scenarios.split(","):
             for label, server in servers.items():
                 print(f"[editor_bench] {name}: {label} ...", file=sys.stderr, flush=True)
+                if name == "open":
+                    opens[label] = open_runs(server, args.repeat, Path(tmp))
+                    continue
                 summary = run_one(lspbench, server, scenario_args(name, args.pace, big), args.repeat, Path(tmp) / "o")
                 results[(name, label)] = row(summary)
     load_after = os.getloadavg()
@@ -166,8 +391,19 @@ def main() -> None:
         )
         for err in r["errors"]:
             print(f"    error: {err}")
+    if opens:
+        print_open(opens)
     print("codie / ruff (same run):")
     for name in args.scenarios.split(","):
+        if name == "open":
+            c, f = opens.get("codie", {}), opens.get("ruff", {})
+            print(
+                f"  open     first file {ratio(c.get('first'), f.get('first'))} "
+                f"(complete {ratio(c.get('first_complete'), f.get('first_complete'))}), "
+                f"later file {ratio(c.get('later'), f.get('later'))} "
+                f"(complete {ratio(c.get('later_complete'), f.get('later_complete'))})"
+            )
+            continue
         c, f = results.get((name, "codie"), {}), results.get((name, "ruff"), {})
         print(
             f"  {name:<8} initialize {ratio(c.get('init'), f.get('init'))}, "

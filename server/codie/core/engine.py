@@ -180,6 +180,10 @@ class DocumentAnalysis:
         self.whole_dirty = True
         self.deferred_dirty = bool(self.deferred)
         self.analysed = False  # the findings were current once (since the last invalidate)
+        # set by an editor that publishes the per-statement findings first: the step that
+        # finishes the statements returns there, before starting a whole-document pass
+        # (whose first unit can take tens of ms); cleared when used
+        self.pause_before_whole = False
 
     @property
     def doc(self) -> Document:
@@ -188,6 +192,19 @@ class DocumentAnalysis:
     @property
     def pending(self) -> bool:
         return bool(self.dirty) or self.whole_dirty
+
+    @property
+    def statements_current(self) -> bool:
+        """The per-statement (incremental) analyzers' findings are current for this text;
+        whole-document passes may still be due (see statement_findings)."""
+        return not self.dirty and not self._stale
+
+    def statement_findings(self) -> list[Finding]:
+        """The per-statement analyzers' findings alone: once statements_current, exactly
+        their part of findings() when the analysis completes (an editor's first publish)."""
+        found = [f for g in self._groups if g.relative for f in g.findings()]
+        found.sort(key=Finding.sort_key)
+        return found
 
     def invalidate(self) -> None:
         """Everything must be recomputed (new settings, a whole-document replace)."""
@@ -558,6 +575,9 @@ class DocumentAnalysis:
                     self.invalidate()
                 return False
         if self.whole_dirty:
+            if self.pause_before_whole and self._whole_at == 0 and self._pass is None:
+                self.pause_before_whole = False
+                return False
             if not self._step_whole(deadline):
                 return False
             if self._reset:  # an analyzer crashed: start over without it

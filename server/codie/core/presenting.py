@@ -5,6 +5,15 @@ It runs after analysis (never inside an incremental analyzer), because two of it
 answers need every unsuppressed finding of the document: which directives suppress
 nothing, and which findings a baseline accepts.
 
+An editor may show part of a document's findings first (`complete=False`: the
+per-statement analyzers' findings, before the whole-file passes are done). Every filter
+applies per finding, so none of them shows a finding there that the complete set drops:
+a directive suppresses the same findings; the baseline accepts a key's first N findings
+in file order, and a finding's rank among a subset is at most its rank in the whole set,
+so a finding new in the subset is new in the whole; the new-code and confidence filters
+look at the finding alone. Only SUP003 (a directive that suppresses nothing) needs the
+complete set: it is left out of a partial presentation.
+
     findings --(settings.shown: select/ignore, min-confidence)--> (directives) --> suppressed
              --> (baseline) --> baselined --> (new-code: changed lines only) --> visible
              + SUP001-SUP003 warnings about directives; severities from the settings last
@@ -101,9 +110,13 @@ def present(
     rel_path: str = "",
     baseline_as_hints: bool = False,
     changed: AbstractSet[int] | None = None,
+    complete: bool = True,
 ) -> Presentation:
     """Sort the document's findings into visible, suppressed and baselined, and add the
     warnings about suppression directives.
+
+    `complete=False`: `findings` are part of the document's findings (see the module
+    docstring); the warnings that need all of them (SUP003) are left out.
 
     `changed`: the 0-based lines of the document that changed since a git ref ("focus on
     new code"); findings elsewhere are dropped (CFG findings are always kept). Every
@@ -120,7 +133,8 @@ def present(
                 out.suppressed.append((f, d.text))
         elif settings.shown(f):
             candidates.append(f)
-    candidates.extend(w for w in directive_warnings(doc, directives, used, settings, catalogue) if settings.shown(w))
+    warnings = directive_warnings(doc, directives, used, settings, catalogue, unused=complete)
+    candidates.extend(w for w in warnings if settings.shown(w))
     if baseline is not None:
         new, old = baseline.split_findings(rel_path, candidates, lambda f: first_line_text(doc, f))
         out.visible = new
@@ -171,8 +185,10 @@ def directive_warnings(
     used: dict[int, set[str]],
     settings: Settings,
     catalogue: Catalogue,
+    unused: bool = True,
 ) -> list[Finding]:
-    """SUP001 malformed, SUP002 blanket (when configured), SUP003 suppresses nothing."""
+    """SUP001 malformed, SUP002 blanket (when configured), SUP003 suppresses nothing (only
+    with `unused`: `used` must then come from all of the document's findings)."""
     options = SuppressionOptions.of(settings)
     out: list[Finding] = []
     for d in directives.directives:
@@ -188,7 +204,8 @@ def directive_warnings(
                     catalogue, "SUP002", d.start, d.end, f"Blanket `{d.text}` hides every rule on its {d.scope}"
                 )
             )
-        out.extend(_unused(doc, d, used.get(id(d), set()), options, catalogue))
+        if unused:
+            out.extend(_unused(doc, d, used.get(id(d), set()), options, catalogue))
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec
+from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, Protocol
 
 from lsprotocol import types
 
@@ -66,9 +66,15 @@ TeamRecord = Callable[["CodieServer", Document, Finding], str | None]
 FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
 """Rescore a finding before the noise filter (team feedback, a model's verdict); None hides it."""
 
-Presenter = Callable[["CodieServer", DocumentAnalysis], Presentation]
-"""What the user sees of an analysis (lsp/presenting.presentation sets server.presenter:
-the server never imports it, so there is no import cycle)."""
+
+class Presenter(Protocol):
+    """What the user sees of an analysis (lsp/presenting.presentation sets server.presenter:
+    the server never imports it, so there is no import cycle). `partial`: of a document
+    still being analysed for the first time; None when that cannot be shown honestly."""
+
+    def __call__(
+        self, ls: CodieServer, analysis: DocumentAnalysis, *, partial: bool = False
+    ) -> Presentation | None: ...
 
 
 class Hooks:

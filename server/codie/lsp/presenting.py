@@ -3,6 +3,12 @@ the folder's baseline, the new-code lines and the editor's own rescoring.
 
 Baselines are read once per folder and dropped when the file changes on disk
 (workspace/didChangeWatchedFiles) or the settings change; never re-read per keystroke.
+
+`partial=True`: what a just-opened document shows before its whole-file analyzers are
+done (lsp/scheduling.py), through the same present step: the per-statement analyzers'
+findings, without the warnings that need every finding (core/presenting.py). None when
+that cannot be honest yet: focus on new code is on and the ref's text is not known, so
+findings would show that the complete set filters out.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from codie.core.findings import Finding
 from codie.core.pipeline import disabled_findings
 from codie.core.presenting import Presentation, make_finding, present
 from codie.core.rules import Catalogue
-from codie.lsp.new_code import changed_lines
+from codie.lsp.new_code import changed_lines, ref_of
 from codie.lsp.settings import uri_to_path
 
 if TYPE_CHECKING:
@@ -67,7 +73,7 @@ class ToldDisabled(set[tuple[str, str]]):
     """(uri, analyzer) pairs the user was already told about (a service)."""
 
 
-def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
+def presentation(ls: CodieServer, analysis: DocumentAnalysis, *, partial: bool = False) -> Presentation | None:
     settings = analysis.ctx.settings
     doc = analysis.doc
     base_uri = doc.uri
@@ -84,14 +90,15 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis) -> Presentation:
         rel = loaded.rel_path(path) or ""
         if not rel:
             baseline = None
-    found = analysis.findings()
+    found = analysis.statement_findings() if partial else analysis.findings()
     for transform in ls.hooks.finding_transforms:  # other features' say (e.g. the model verdict)
         found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
     # focus on new code: only findings on lines changed since a git ref
     changed = changed_lines(ls, doc, uri_to_path(doc.uri), settings)
-    result = present(
-        doc, found, settings, ls.catalogue, baseline, rel, BaselineOptions.of(settings).show == "hint", changed
-    )
+    if partial and changed is None and ref_of(settings) is not None:
+        return None  # the new-code filter is not known yet (see the module docstring)
+    as_hints = BaselineOptions.of(settings).show == "hint"
+    result = present(doc, found, settings, ls.catalogue, baseline, rel, as_hints, changed, complete=not partial)
     if loaded is not None and loaded.error:
         result.visible.insert(0, baseline_problem(ls.catalogue, loaded.error))
     result.visible[:0] = disabled_warnings(ls, analysis, base_uri)

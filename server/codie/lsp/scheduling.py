@@ -7,6 +7,15 @@ behind and the client blocks writing to it. Only the newest version is analysed;
 that a newer one supersedes before its analysis finished gets no diagnostics of its own.
 An isolated keystroke is analysed at once (no debounce delay for normal typing).
 
+Progressive first publish: a document just opened shows its per-statement analyzers'
+findings as soon as they are done (server.publish_partial, once per version), then the
+complete set once the whole-file passes are done too. Until its first complete publish
+only: after that an edit keeps the whole-file findings shown (moved with the text) and
+publishes once, complete, as before. Only documents of PROGRESSIVE_BYTES or more: on a
+smaller one the whole-file passes take a few ms, and a second publish would only make
+the editor draw twice. (A size, not a time: what a client receives does not depend on
+how busy the machine is.)
+
 The cyclic garbage collector waits while a version is analysed and published
 (`GcPause`): a collection that lands inside a keystroke's window (a full one costs 20+ ms
 on a large file) delays its diagnostics; once they are written, the collections that
@@ -44,6 +53,10 @@ QUIET = 0.5  # seconds without edits or pending analysis before background index
 BURST_GAP = 0.03
 # While client messages are waiting to be read, analysis waits for them, at most this long.
 MAX_HOLD = 1.0
+# A document opened with at least this many bytes publishes its per-statement findings
+# before its whole-file passes are done (~1,400 lines; the whole-file passes of the
+# 6,862-line file, 250 KB, take ~60 ms of CPU: here they would take ~12 ms).
+PROGRESSIVE_BYTES = 50_000
 
 
 def deferred_delay(gaps: Sequence[float], floor: float = DEFERRED_DELAY) -> float:
@@ -89,6 +102,9 @@ class Scheduler:
         self._deferred_timers: dict[str, asyncio.TimerHandle] = {}
         self._deferred_running: set[str] = set()
         self._reconfigure_pending: asyncio.TimerHandle | None = None
+        # documents opened whose complete set was not published yet -> the version whose
+        # partial set was (None: none yet)
+        self._opening: dict[str, int | None] = {}
         self.gc_pause = GcPause()
         self.superseded = 0  # versions never analysed because a newer one came first
 
@@ -115,6 +131,21 @@ class Scheduler:
         task = self._tasks.get(uri)
         if task is None or task.done():
             self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+
+    def opened(self, uri: str, size: int) -> None:
+        """uri (`size` bytes) was just opened: publish its findings progressively when it
+        is large enough (see the module docstring)."""
+        if size >= PROGRESSIVE_BYTES:
+            self._opening[uri] = None
+
+    def _publish_partial(self, uri: str, analysis: DocumentAnalysis) -> None:
+        if uri not in self._opening or not analysis.statements_current:
+            return
+        version = analysis.doc.version
+        if self._opening[uri] == version:
+            return
+        self._opening[uri] = version
+        self.server.publish_partial(uri)
 
     def typing_pause(self, uri: str, floor: float) -> float:
         """How long to wait after an edit of uri before work that holds the GIL for long
@@ -156,10 +187,15 @@ class Scheduler:
                 if not holding_gc:
                     self.gc_pause.hold()
                     holding_gc = True
+                if uri in self._opening and self._opening[uri] != analysis.doc.version:
+                    analysis.pause_before_whole = True  # publish the statements' findings first
                 if analysis.step(STEP_BUDGET):
                     break
+                self._publish_partial(uri, analysis)
                 await asyncio.sleep(0)
+            analysis.pause_before_whole = False  # (unused when there was no whole-file work)
             self.server.publish(uri)
+            self._opening.pop(uri, None)
         finally:
             if holding_gc:
                 self.gc_pause.release()
@@ -190,6 +226,7 @@ class Scheduler:
         self._last_edit.pop(uri, None)
         self._gaps.pop(uri, None)
         self._in_burst.pop(uri, None)
+        self._opening.pop(uri, None)
 
     def held(self) -> dict[str, int]:
         """How many entries each per-document structure holds (codie/serverState)."""
@@ -199,6 +236,7 @@ class Scheduler:
             "lastEdit": len(self._last_edit),
             "typingGaps": len(self._gaps),
             "inBurst": len(self._in_burst),
+            "opening": len(self._opening),
             "deferredTimers": len(self._deferred_timers),
             "deferredRunning": len(self._deferred_running),
         }

@@ -216,6 +216,7 @@ class CodieServer(LanguageServer):
         ctx = Context(doc, self.catalogue, self.settings.for_uri(uri), root=folder, services=self.services.shared)
         self.analyses[uri] = DocumentAnalysis(ctx, self.analyzers, on_error=self.analyzer_failed)
         self.hooks.open.emit(self, doc)
+        self.scheduler.opened(uri, len(doc.source))  # a large one: per-statement findings first
         self.schedule(uri)
 
     def forget(self, uri: str) -> None:
@@ -302,9 +303,15 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
+        shown = self._presenter()(self, analysis)
+        if shown is None:
+            raise RuntimeError("the presenter gave no complete presentation")
+        return shown.visible
+
+    def _presenter(self) -> Presenter:
         if self.presenter is None:  # build_server() registers lsp/presenting
             raise RuntimeError("no presenter registered")
-        return self.presenter(self, analysis).visible
+        return self.presenter
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
         return [from_dict(d) for d in self.diagnostics_json(uri)]
@@ -330,15 +337,19 @@ class CodieServer(LanguageServer):
         analysis = self.analyses.get(uri)
         if analysis is None:
             return []
+        return self._encoded(analysis, self.visible_findings(analysis))
+
+    def _encoded(self, analysis: DocumentAnalysis, shown: list[Finding]) -> list[tuple[dict[str, Any], str]]:
         settings = analysis.ctx.settings
         enc = self.encoding
         cache = self.diagnostic_cache
         return [
             cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
-            for f in self.visible_findings(analysis)
+            for f in shown
         ]
 
     def publish(self, uri: str) -> None:
+        """Send what the user sees of uri, once its analysis is complete (push clients)."""
         if self.pull_diagnostics:  # the client pulls: what it gets is ready now
             if (analysis := self.analyses.get(uri)) is not None and not analysis.pending:
                 self._first_publish()
@@ -360,9 +371,29 @@ class CodieServer(LanguageServer):
         self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self.publish_params(uri, version))
         self._first_publish()
 
+    def publish_partial(self, uri: str) -> bool:
+        """Send the part of a just-opened document's findings that is final already: its
+        per-statement analyzers are done, its whole-file passes are not (the scheduler
+        calls this once per version). Push clients only: a pull answers complete sets.
+        The complete publish follows and replaces it. False when nothing was sent."""
+        analysis = self.analyses.get(uri)
+        if self.pull_diagnostics or analysis is None or not analysis.statements_current:
+            return False
+        shown = self._presenter()(self, analysis, partial=True)
+        if shown is None:  # not honest yet (lsp/presenting.py)
+            return False
+        version = analysis.doc.version
+        params = self._params(uri, version, self._encoded(analysis, shown.visible))
+        self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+        return True
+
     def publish_params(self, uri: str, version: int | None) -> str:
         """The params of publishDiagnostics for uri, as JSON text."""
-        items = ",".join(text for _, text in self._diagnostics(uri))
+        return self._params(uri, version, self._diagnostics(uri))
+
+    @staticmethod
+    def _params(uri: str, version: int | None, shown: list[tuple[dict[str, Any], str]]) -> str:
+        items = ",".join(text for _, text in shown)
         params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
         return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
 

@@ -34,6 +34,7 @@ from codie.core.engine import DocumentAnalysis
 from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, too_large
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
+from codie.lsp.compact import compact_generated_methods, drop_generated_sources
 from codie.lsp.convert import DiagnosticCache, from_dict
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
@@ -446,6 +447,10 @@ def build_server() -> CodieServer:
     server = CodieServer()
     for name in FEATURES:
         importlib.import_module(name).register(server)
+    # ~4 MiB of attrs' copies of lsprotocol's namespace, and its generated sources, which
+    # live as long as the process (lsp/compact.py); now, before any other thread runs
+    compact_generated_methods(types)
+    drop_generated_sources()
     # What exists now (modules, classes, the rule catalogue, the analyzers) lives as long as
     # the process: take it out of the cyclic GC's sight, once. Otherwise every full
     # collection walks it again, and one landing on a keystroke costs it tens of ms. (Only

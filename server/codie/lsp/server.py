@@ -430,9 +430,12 @@ def release_memory() -> None:
 # glibc gives each thread that allocates its own malloc arena (up to 8 per core), and
 # memory freed in one is never reused by another: the deferred analyzers and indexing in
 # the thread pool grew the server by ~10 MiB of idle arenas while typing (lspbench, the
-# 6,862-line file: VmHWM 154 -> 143 MiB with 2). Threads only allocate while holding the
-# GIL, so sharing arenas costs no contention worth measuring.
-MALLOC_ARENAS = 2
+# 6,862-line file: VmHWM 154 -> 143 MiB with 2), and the style model's training in a pool
+# thread peaked 5.5 MiB higher with 2 arenas than with 1 (its trees and tables could not
+# reuse what the main arena had free: 91.8 vs 86.3 MiB in-process, the 6,862-line file).
+# Threads only allocate while holding the GIL, so one arena costs no contention worth
+# measuring.
+MALLOC_ARENAS = 1
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 

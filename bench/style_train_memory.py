@@ -7,9 +7,12 @@ parsed and held, as the server holds the open document. Prints the VmHWM and VmR
 training added; with --trace, tracemalloc's peak and what the model keeps (Python objects
 only: tree-sitter's trees are C memory, counted by the RSS figures).
 
-    .venv/bin/python bench/style_train_memory.py [--path DIR] [--trace]
+    .venv/bin/python bench/style_train_memory.py [--path DIR] [--trace] [--server]
 
 DIR defaults to a folder holding the 6,862-line file alone (lspbench's typing workspace).
+--server trains as `codie serve` does: its malloc arenas limited (lsp/server.py), the
+training in a thread, then the freed memory handed back (lsp/features/style.py); it also
+prints the RSS after that hand-back.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import argparse
 import gc
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
@@ -29,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bigfiles import stdlib_large  # noqa: E402
 from codie.analyzers.style.training import refresh_model  # noqa: E402
 from codie.core.document import Document  # noqa: E402
+from codie.lsp.server import limit_malloc_arenas, release_memory  # noqa: E402
 
 
 def status() -> dict[str, float]:
@@ -45,7 +51,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path", type=Path, help="the workspace to train on")
     parser.add_argument("--trace", action="store_true", help="tracemalloc's figures instead of the RSS")
+    parser.add_argument("--server", action="store_true", help="as the server trains: arenas, a thread, a trim")
     args = parser.parse_args()
+    if args.server:
+        limit_malloc_arenas()  # before any thread exists, as `codie serve` does
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         (scratch / "warm").mkdir()
@@ -63,8 +72,20 @@ def main() -> None:
         if args.trace:
             tracemalloc.start()
         started = time.process_time()
-        model = refresh_model(args.path.resolve(), scratch / "style.db")
+        if args.server:
+            trained: list[Any] = []
+            worker = threading.Thread(
+                target=lambda: trained.append(refresh_model(args.path.resolve(), scratch / "style.db"))
+            )
+            worker.start()
+            worker.join()
+            model = trained[0]
+        else:
+            model = refresh_model(args.path.resolve(), scratch / "style.db")
         cpu = time.process_time() - started
+        trained_rss = status()["VmRSS"]
+        if args.server:
+            release_memory()
         gc.collect()
         after = status()
         print(f"{args.path}: {len(model.files)} files, {len(model.lm.counts):,} n-grams, {cpu:.2f} s CPU")
@@ -77,6 +98,8 @@ def main() -> None:
                 f"{before['VmHWM']:.1f} -> {after['VmHWM']:.1f}), {after['VmRSS'] - before['VmRSS']:.1f} MiB "
                 "stay resident (freed memory glibc keeps included)"
             )
+            if args.server:
+                print(f"RSS when the training ended {trained_rss:.1f} MiB, after malloc_trim {after['VmRSS']:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from codie.core.engine import DocumentAnalysis
 from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, too_large
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
+from codie.lsp.compact import compact_generated_methods, drop_generated_sources
 from codie.lsp.convert import DiagnosticCache, from_dict
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
@@ -465,9 +466,12 @@ def release_memory() -> None:
 # glibc gives each thread that allocates its own malloc arena (up to 8 per core), and
 # memory freed in one is never reused by another: the deferred analyzers and indexing in
 # the thread pool grew the server by ~10 MiB of idle arenas while typing (lspbench, the
-# 6,862-line file: VmHWM 154 -> 143 MiB with 2). Threads only allocate while holding the
-# GIL, so sharing arenas costs no contention worth measuring.
-MALLOC_ARENAS = 2
+# 6,862-line file: VmHWM 154 -> 143 MiB with 2), and the style model's training in a pool
+# thread peaked 5.5 MiB higher with 2 arenas than with 1 (its trees and tables could not
+# reuse what the main arena had free: 91.8 vs 86.3 MiB in-process, the 6,862-line file).
+# Threads only allocate while holding the GIL, so one arena costs no contention worth
+# measuring.
+MALLOC_ARENAS = 1
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
@@ -482,6 +486,10 @@ def build_server() -> CodieServer:
     server = CodieServer()
     for name in FEATURES:
         importlib.import_module(name).register(server)
+    # ~4 MiB of attrs' copies of lsprotocol's namespace, and its generated sources, which
+    # live as long as the process (lsp/compact.py); now, before any other thread runs
+    compact_generated_methods(types)
+    drop_generated_sources()
     # What exists now (modules, classes, the rule catalogue, the analyzers) lives as long as
     # the process: take it out of the cyclic GC's sight, once. Otherwise every full
     # collection walks it again, and one landing on a keystroke costs it tens of ms. (Only

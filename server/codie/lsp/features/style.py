@@ -22,7 +22,7 @@ from codie.analyzers.style.service import SERVICE, StyleService
 from codie.analyzers.style.training import refresh_model, update_file
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range, text_edit
-from codie.lsp.server import CodieServer
+from codie.lsp.server import CodieServer, release_memory
 from codie.lsp.settings import uri_to_path
 from codie.store import default_path
 
@@ -52,6 +52,10 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
         except Exception:
             log.exception("style: %s for %s failed", job_name, root)
             return
+        finally:
+            # a training parses and counts every file: what it freed goes back to the
+            # system now, not at the next quiet trim (lsp/server.py's TRIM_EVERY)
+            release_memory()
         if changed:
             loop.call_soon_threadsafe(_reanalyse, ls, root)
 

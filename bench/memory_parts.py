@@ -1,0 +1,134 @@
+"""What each part of the editor's process tree costs in RSS, one fresh interpreter per row.
+
+lspbench's *tree* figure is a sum of the VmRSS of the server and its children, so this
+prints the parts that sum makes: the bare interpreter, the server's start-up imports (with
+and without lsp/compact.py's shrinking of attrs' per-class globals), the 6,862-line file
+opened and analysed by the real server object, the style model's training as the server
+runs it (one malloc arena, a pool thread, a trim after), and the metrics child (a bare
+interpreter importing what its call needs, then computing the file's metrics).
+
+    .venv/bin/python bench/memory_parts.py [--arenas N]
+
+--arenas: the server's malloc arenas for its threads (default: lsp/server.MALLOC_ARENAS).
+
+Each figure is VmRSS after a collection and glibc's malloc_trim (what is held, not the
+allocator's high water), except the rows that say otherwise: the training's rows read the
+RSS as the server would have it (no collection or trim before the training starts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRELUDE = f"""
+import ctypes, gc, sys
+sys.path[:0] = [{str(ROOT / "server")!r}, {str(ROOT / "bench")!r}]
+def status(key="VmRSS"):
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/status") as f:
+        return [int(line.split()[1]) / 1024 for line in f if line.startswith(key + ":")][0]
+def raw(key="VmRSS"):
+    with open("/proc/self/status") as f:
+        return [int(line.split()[1]) / 1024 for line in f if line.startswith(key + ":")][0]
+def reset_peak():
+    with open("/proc/self/clear_refs", "w") as f:  # VmHWM := VmRSS (Linux 4.0+)
+        f.write("5")
+def say(label, value):
+    print(f"{{label:<62}} {{value:7.1f}}", flush=True)
+"""
+
+STARTUP = """
+say("bare interpreter", status())
+from codie.lsp.codecache import cached_compiles
+say("  + logging and the code cache", status())
+with cached_compiles("attr._make", "cattrs.gen"):
+    import lsprotocol.types
+    say("  + lsprotocol.types", status())
+    import codie.lsp.server as server_module
+    if "--no-compact" in sys.argv:
+        server_module.compact_generated_methods = lambda module: 0
+        server_module.drop_generated_sources = lambda: 0
+    server = server_module.build_server()
+    server.protocol.prepare()
+server._load()
+label = "without" if "--no-compact" in sys.argv else "with"
+say(f"  + pygls, build_server, the analyzers ({label} lsp/compact.py)", status())
+"""
+
+OPEN_AND_TRAIN = """
+import asyncio, tempfile, threading
+from pathlib import Path
+from bigfiles import stdlib_large
+from codie.lsp.server import build_server, limit_malloc_arenas, release_memory
+limit_malloc_arenas(int(sys.argv[1]))
+text = stdlib_large()
+server = build_server()
+server._load()
+say("server after start-up, the 6,862-line text read", status())
+
+async def main():
+    folder = Path(tempfile.mkdtemp())
+    (folder / "large.py").write_text(text)
+    uri = (folder / "large.py").as_uri()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(uri, text, 1, "python")
+    analysis = server.analyses[uri]
+    while not analysis.step(3600.0):
+        pass
+    server.visible_findings(analysis)
+    # from here on as in the server: no collection or trim of ours before the training
+    say("  + the file opened and analysed (VmRSS as it is)", raw())
+    from codie.analyzers.style.training import refresh_model
+    reset_peak()
+    kept = []
+    worker = threading.Thread(target=lambda: kept.append(refresh_model(folder, folder / "style.db")))
+    worker.start()
+    worker.join()
+    say("  + the style model's training in a thread: peak (VmHWM)", raw("VmHWM"))
+    say("  + the same: when it ended (VmRSS)", raw())
+    release_memory()
+    say("  + the same: after malloc_trim (lsp/features/style.py; the model kept)", raw())
+
+asyncio.run(main())
+"""
+
+METRICS_CHILD = """
+from bigfiles import stdlib_large
+source = stdlib_large().encode()
+say("metrics child: bare interpreter (and the file's text)", status())
+from codie.analyzers.metrics import metrics_of_source
+say("  + codie.analyzers.metrics", status())
+reset_peak()
+metrics_of_source(source)
+say("  + the 6,862-line file's metrics: peak (VmHWM)", status("VmHWM"))
+say("  + the same: after the call", status())
+"""
+
+
+def run(script: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-c", PRELUDE + script, *args], check=True)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT / "server"))
+    from codie.lsp.server import MALLOC_ARENAS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arenas", type=int, default=MALLOC_ARENAS)
+    args = parser.parse_args()
+    print(f"{'MiB':>70}")
+    run(STARTUP, "--no-compact")
+    run(STARTUP)
+    print(f"(malloc arenas: {args.arenas})")
+    run(OPEN_AND_TRAIN, str(args.arenas))
+    run(METRICS_CHILD)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The server trains the workspace's style model in its thread pool, then hands what the
+training freed back to the system (lsp/features/style.py), and still keeps the model."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from codie.analyzers.style.training import build_model
+from codie.lsp.features import style
+from codie.lsp.server import build_server
+
+SOURCE = (
+    "def total_count(items):\n    total_sum = 0\n"
+    "    for item in items:\n        total_sum += item\n    return total_sum\n"
+)
+
+
+async def test_training_keeps_the_model_and_trims_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(3):
+        (tmp_path / f"m{i}.py").write_text(SOURCE.replace("total", f"t{i}"))
+    monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(style, "default_path", lambda root: tmp_path / "style.db")
+    trimmed = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(style, "release_memory", lambda: loop.call_soon_threadsafe(trimmed.set))
+    server = build_server()
+    server.warm_up()
+    server._first_publish()  # as after the first diagnostics: background work may start
+    try:
+        style.train(server, tmp_path.resolve())
+        await asyncio.wait_for(trimmed.wait(), 60)
+        model = style.service(server).model_for(tmp_path)
+        assert model is not None and not style.style_training(server)
+        fresh, _ = build_model(tmp_path.resolve())
+        assert model.lm.counts == fresh.lm.counts and model.margins == fresh.margins
+        assert sorted(model.files) == sorted(fresh.files)
+    finally:
+        server.thread_pool.shutdown(wait=True)

@@ -20,9 +20,10 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import ClassVar
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.ngram import BITS, EMPTY, MASK, TOP, Gram, Memo, grams, pack
+from codie.analyzers.style.ngram import BITS, EMPTY, MASK, TOP, Gram, Memo, NgramModel, grams
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
@@ -74,6 +75,9 @@ class Scorer:
     document's saved version is taken out of the workspace counts for the same reason.
     """
 
+    # word_id of the words tried for a name kept for the next names (off: the tests' reference)
+    memoize: ClassVar[bool] = True
+
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
         self.lm = model.lm
@@ -108,6 +112,9 @@ class Scorer:
         # what score() shares between the words tried for one binding (see rank)
         self._memo: Memo | None = None
         self._touched: list[int] | None = None  # the token positions one binding's scores cover
+        self._judged: str | None = None  # the name rank is judging (with memoize)
+        self._wids: dict[str, int] = {}  # word_id of the words other than that name
+        self._wids_generation = model.generation
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
@@ -131,18 +138,7 @@ class Scorer:
         """The document's overlay minus its n-grams that touch `positions`, as one mapping
         (one lookup per n-gram in the scoring loops): added into doc_grams in place for
         the duration, then taken out again (counts are whole numbers: restored exactly)."""
-        ids, order = self.ids, self.lm.order
-        windows = {
-            (s, n)
-            for p in positions
-            for n in range(1, order + 1)
-            for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)
-        }
-        own: dict[Gram, float] = {}
-        for start, n in windows:
-            gram = pack(ids[start : start + n])
-            own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
-        own[EMPTY] = -len(positions) * DOC_WEIGHT
+        own = self._own_grams(positions)
         doc = self.doc_grams
         saved = {gram: doc.get(gram) for gram in own}
         for gram, c in own.items():
@@ -156,8 +152,43 @@ class Scorer:
                 else:
                     doc[gram] = before
 
+    def _own_grams(self, positions: list[int]) -> dict[Gram, float]:
+        """-DOC_WEIGHT for each token window (of 1..order tokens) that holds one of
+        `positions`, each window once, summed by n-gram; key EMPTY: -DOC_WEIGHT a position.
+        Each start's windows are packed one token at a time, the shortest that reaches a
+        position first."""
+        ids, order, size = self.ids, self.lm.order, len(self.ids)
+        own: dict[Gram, float] = {}
+        get = own.get
+        ordered = sorted(set(positions))
+        nxt = 0
+        for start in range(max(0, ordered[0] - order + 1), ordered[-1] + 1) if ordered else ():
+            while ordered[nxt] < start:
+                nxt += 1
+            first = ordered[nxt]  # the next position: the last token of the shortest window
+            if first - start >= order:
+                continue
+            key = 1
+            for t in range(start, min(start + order, size)):
+                key = (key << BITS) | (ids[t] & MASK)
+                if t >= first:
+                    own[key] = get(key, 0.0) - DOC_WEIGHT
+        own[EMPTY] = -len(positions) * DOC_WEIGHT
+        return own
+
     def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
-        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
+        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it.
+
+        Inside rank, a word other than the name judged is looked up once: its unigram
+        count is the document's overlay's, which the name's own n-grams do not change."""
+        if self._judged is not None and word != self._judged:
+            found = self._wids.get(word)
+            if found is None:
+                found = self._wids[word] = self._word_id(word, overlay)
+            return found
+        return self._word_id(word, overlay)
+
+    def _word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
         wid = self.local.get(word)
         if wid is None:
             wid = self.lm.vocab.ids.get(word, -1)
@@ -310,7 +341,7 @@ class Scorer:
         positions = self.positions(binding)
         if not positions or group is None:
             return None
-        with self.model.lock, self.overlay_for(positions) as overlay:
+        with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -343,6 +374,24 @@ class Scorer:
             finally:
                 self._memo = None
         return Ranked(tuple(scored), current, unknown)
+
+    @contextmanager
+    def _judging(self, binding: Binding) -> Iterator[None]:
+        """rank's state for one binding: the name judged (word_id's memo leaves it out, the
+        only word whose unigram the binding's overlay changes), the memo emptied when the
+        model changed since it was filled."""
+        if not (self.memoize and NgramModel.shortcuts):
+            yield
+            return
+        generation = self.model.generation
+        if self._wids_generation != generation:
+            self._wids.clear()
+            self._wids_generation = generation
+        self._judged = binding.name
+        try:
+            yield
+        finally:
+            self._judged = None
 
 
 def _pair(a: int, b: int) -> Gram:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,3 +201,46 @@ def test_used_elsewhere_counts_the_other_files_only() -> None:
     assert not model.used_elsewhere("never_seen_anywhere", some)
     model.remove(some)  # the file's counts go with it
     assert model.own_words(some) is None
+
+
+def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rank under a bar returns None for a name whose own score is at most the margin,
+    before seeking candidates (Scorer._current_alone): the same results as without that
+    short cut, for a file the model holds as it is (headless), a file it has never seen
+    and a file it holds in an older version (the editor: no short cut there), and bars
+    from none to the learned margins."""
+    model = trained()
+    sought = 0
+
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> list[str]:
+        nonlocal sought
+        sought += 1
+        names: list[str] = original(self, *args, **kwargs)
+        return names
+
+    original = Scorer.candidates
+    monkeypatch.setattr(Scorer, "candidates", counted)
+    edited = (STDLIB / "textwrap.py").read_bytes().replace(b"width", b"columns")
+    cases = [
+        ("csv.py", (STDLIB / "csv.py").read_bytes()),  # trained on as it is
+        ("fnmatch.py", (STDLIB / "fnmatch.py").read_bytes()),  # never seen
+        ("textwrap.py", edited),  # trained on, then edited
+    ]
+    results: dict[bool, list[Ranked | None]] = {}
+    calls: dict[bool, int] = {}
+    for early in (True, False):
+        monkeypatch.setattr(Scorer, "early_bar", early)
+        sought = 0
+        found: list[Ranked | None] = []
+        for name, source in cases:
+            facts = extract(source)
+            assert facts.scopes is not None and facts.stream is not None
+            scorer = Scorer(model, facts.stream, (STDLIB / name).as_posix())
+            for binding in facts.scopes.bindings():
+                if binding.kind in KIND_GROUP:
+                    for bar in ((0.0, 0.0), (2.0, 1.5), (3.2, 1.5), (5.0, 1.5), (8.0, 0.0)):
+                        found.append(scorer.rank(binding, facts.scopes, gate=True, bar=bar))
+        results[early], calls[early] = found, sought
+    assert results[True] == results[False]
+    assert sum(r is not None for r in results[True]) > 10
+    assert calls[True] < calls[False] * 0.9  # the short cut was taken, often

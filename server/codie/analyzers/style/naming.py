@@ -77,6 +77,9 @@ class Scorer:
 
     # word_id of the words tried for a name kept for the next names (off: the tests' reference)
     memoize: ClassVar[bool] = True
+    # rank under a bar: a name scoring at most the margin returns None before any candidate
+    # is sought (see _current_alone; off: the tests' reference)
+    early_bar: ClassVar[bool] = True
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
@@ -99,9 +102,13 @@ class Scorer:
         with model.lock:
             entry = model.files.get(path) if path is not None and DOC_WEIGHT == 1.0 else None
             unchanged = entry is not None and entry.ids == self.ids
+        # whether the counts scored against are those of a corpus (the model's, plus this
+        # document's if the model has not seen it): see _current_alone
+        self._additive = unchanged
         if not unchanged:
             self.doc_grams = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
             excluded = model.exclusion(path)
+            self._additive = excluded is None and DOC_WEIGHT == 1.0
             if excluded is not None:
                 for gram, c in excluded.items():
                     self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
@@ -342,6 +349,11 @@ class Scorer:
         if not positions or group is None:
             return None
         with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
+            early = None
+            if bar is not None and self.early_bar:
+                early = self._current_alone(binding, positions, overlay)
+                if early is not None and early <= bar[0]:
+                    return None  # no candidate can beat it by more than the margin
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -365,7 +377,8 @@ class Scorer:
             try:
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
-                current = self.score(positions, binding.name, overlay, proxy)
+                # (a name the project knows is scored without the proxy: the same value)
+                current = early if early is not None else self.score(positions, binding.name, overlay, proxy)
                 if bar is not None and (
                     current - scored[0][1] <= bar[0] or (len(scored) > 1 and scored[1][1] - scored[0][1] < bar[1])
                 ):
@@ -374,6 +387,39 @@ class Scorer:
             finally:
                 self._memo = None
         return Ranked(tuple(scored), current, unknown)
+
+    def _current_alone(
+        self, binding: Binding, positions: list[int], overlay: Sequence[Mapping[Gram, float]]
+    ) -> float | None:
+        """The binding's current score, before any candidate is sought, when it is known
+        that no candidate can score below 0 bits; None when that is not known.
+
+        Then a name scoring at most the margin cannot be beaten by more than the margin,
+        and rank under that bar returns None whatever the candidates. A candidate's
+        score is a mean of -log2 P, each P <= 1 when the counts it reads are those of a
+        corpus: c(ctx w) <= c(ctx) - (T(ctx) - 1) with T(ctx) the distinct words after
+        ctx, so (c - D)/c(ctx) + D T / c(ctx) <= 1 at every level. They are: the model's,
+        plus this document's if the model has not seen it (`_additive`: the followers T
+        stay the model's, never more than the corpus's), minus the binding's own windows,
+        which only hold the name itself at one of `positions`, so a candidate reads none
+        of them as long as the tokens it reads (order - 1 either side of each position)
+        hold the name nowhere else. The name itself must be one the project knows: else
+        its score takes a proxy, the best candidate."""
+        if not self._additive:
+            return None
+        ids, reach = self.ids, self.lm.order - 1
+        own, mine = ids[positions[0]], set(positions)
+        for p in positions:
+            for q in range(max(0, p - reach), min(len(ids), p + reach + 1)):
+                if ids[q] == own and q not in mine:
+                    return None
+        if self.word_id(binding.name, overlay) == -1:
+            return None
+        self._memo, self._touched = {}, None
+        try:
+            return self.score(positions, binding.name, overlay)
+        finally:
+            self._memo = None
 
     @contextmanager
     def _judging(self, binding: Binding) -> Iterator[None]:

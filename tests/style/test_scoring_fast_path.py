@@ -203,23 +203,25 @@ def test_used_elsewhere_counts_the_other_files_only() -> None:
     assert model.own_words(some) is None
 
 
-def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """rank under a bar returns None for a name whose own score is at most the margin,
-    before seeking candidates (Scorer._current_alone): the same results as without that
-    short cut, for a file the model holds as it is (headless), a file it has never seen
-    and a file it holds in an older version (the editor: no short cut there), and bars
-    from none to the learned margins."""
+    before scoring its candidates (Scorer._current_alone): the same results as without
+    that short cut, for a file the model holds as it is (headless), a file it has never
+    seen and a file it holds in an older version (the editor: no short cut there), and
+    bars from none to past the learned margins."""
     model = trained()
-    sought = 0
+    scores = 0
 
-    def counted(self: Scorer, *args: Any, **kwargs: Any) -> list[str]:
-        nonlocal sought
-        sought += 1
-        names: list[str] = original(self, *args, **kwargs)
-        return names
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> float:
+        nonlocal scores
+        scores += 1
+        value: float = original(self, *args, **kwargs)
+        return value
 
-    original = Scorer.candidates
-    monkeypatch.setattr(Scorer, "candidates", counted)
+    original = Scorer.score
+    monkeypatch.setattr(Scorer, "score", counted)
     edited = (STDLIB / "textwrap.py").read_bytes().replace(b"width", b"columns")
     cases = [
         ("csv.py", (STDLIB / "csv.py").read_bytes()),  # trained on as it is
@@ -230,7 +232,7 @@ def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates(monkey
     calls: dict[bool, int] = {}
     for early in (True, False):
         monkeypatch.setattr(Scorer, "early_bar", early)
-        sought = 0
+        scores = 0
         found: list[Ranked | None] = []
         for name, source in cases:
             facts = extract(source)
@@ -240,7 +242,7 @@ def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates(monkey
                 if binding.kind in KIND_GROUP:
                     for bar in ((0.0, 0.0), (2.0, 1.5), (3.2, 1.5), (5.0, 1.5), (8.0, 0.0)):
                         found.append(scorer.rank(binding, facts.scopes, gate=True, bar=bar))
-        results[early], calls[early] = found, sought
+        results[early], calls[early] = found, scores
     assert results[True] == results[False]
     assert sum(r is not None for r in results[True]) > 10
     assert calls[True] < calls[False] * 0.9  # the short cut was taken, often

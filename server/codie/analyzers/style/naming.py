@@ -77,8 +77,8 @@ class Scorer:
 
     # word_id of the words tried for a name kept for the next names (off: the tests' reference)
     memoize: ClassVar[bool] = True
-    # rank under a bar: a name scoring at most the margin returns None before any candidate
-    # is sought (see _current_alone; off: the tests' reference)
+    # rank under a bar: a name scoring at most the margin returns None before its
+    # candidates' full scores (see _current_alone; off: the tests' reference)
     early_bar: ClassVar[bool] = True
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
@@ -349,11 +349,6 @@ class Scorer:
         if not positions or group is None:
             return None
         with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
-            early = None
-            if bar is not None and self.early_bar:
-                early = self._current_alone(binding, positions, overlay)
-                if early is not None and early <= bar[0]:
-                    return None  # no candidate can beat it by more than the margin
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -375,6 +370,11 @@ class Scorer:
                     self.ids[p] = old
             self._memo, self._touched = {}, None  # one binding: the same positions and overlay for every word
             try:
+                early = None
+                if bar is not None and self.early_bar:
+                    early = self._current_alone(binding, positions, overlay)
+                    if early is not None and early <= bar[0]:
+                        return None  # no candidate can beat it by more than the margin
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
                 # (a name the project knows is scored without the proxy: the same value)
@@ -391,11 +391,13 @@ class Scorer:
     def _current_alone(
         self, binding: Binding, positions: list[int], overlay: Sequence[Mapping[Gram, float]]
     ) -> float | None:
-        """The binding's current score, before any candidate is sought, when it is known
-        that no candidate can score below 0 bits; None when that is not known.
+        """The binding's current score, before the candidates' full scores, when it is
+        known that no candidate can score below 0 bits; None when that is not known.
 
         Then a name scoring at most the margin cannot be beaten by more than the margin,
-        and rank under that bar returns None whatever the candidates. A candidate's
+        and rank under that bar returns None whatever the candidates score. (Computed
+        before the candidates are sought, it cost more than it saved: every name pays
+        for its first full score, which the quick pass spares most of them.) A candidate's
         score is a mean of -log2 P, each P <= 1 when the counts it reads are those of a
         corpus: c(ctx w) <= c(ctx) - (T(ctx) - 1) with T(ctx) the distinct words after
         ctx, so (c - D)/c(ctx) + D T / c(ctx) <= 1 at every level. They are: the model's,
@@ -415,11 +417,7 @@ class Scorer:
                     return None
         if self.word_id(binding.name, overlay) == -1:
             return None
-        self._memo, self._touched = {}, None
-        try:
-            return self.score(positions, binding.name, overlay)
-        finally:
-            self._memo = None
+        return self.score(positions, binding.name, overlay)
 
     @contextmanager
     def _judging(self, binding: Binding) -> Iterator[None]:

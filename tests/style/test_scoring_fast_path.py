@@ -179,10 +179,12 @@ def test_the_overlay_of_a_name_takes_out_the_windows_that_hold_it() -> None:
             checked += 1
     assert checked > 50
     # the edges: positions at the first and last tokens, next to each other, one of them
-    ids = scorer.ids[:12]
-    for positions in ([0], [11], [0, 1, 2], [3, 9], [0, 11], [5]):
-        scorer.ids = ids
-        assert scorer._own_grams(positions) == reference_own_grams(ids, positions, model.lm.order)
+    short = extract(b"x = y + x * 2")
+    assert short.stream is not None
+    scorer = Scorer(model, short.stream, None)
+    last = len(scorer.ids) - 1
+    for positions in ([0], [last], [0, 1, 2], [1, last - 1], [0, last], [2]):
+        assert scorer._own_grams(positions) == reference_own_grams(scorer.ids, positions, model.lm.order)
 
 
 def test_used_elsewhere_counts_the_other_files_only() -> None:

@@ -162,24 +162,22 @@ class Scorer:
     def _own_grams(self, positions: list[int]) -> dict[Gram, float]:
         """-DOC_WEIGHT for each token window (of 1..order tokens) that holds one of
         `positions`, each window once, summed by n-gram; key EMPTY: -DOC_WEIGHT a position.
-        Each start's windows are packed one token at a time, the shortest that reaches a
-        position first."""
-        ids, order, size = self.ids, self.lm.order, len(self.ids)
+        Only the starts within order - 1 tokens before a position are visited, and each
+        start's windows are packed one token at a time."""
+        order, size = self.lm.order, len(self.ids)
         own: dict[Gram, float] = {}
         get = own.get
-        ordered = sorted(set(positions))
-        nxt = 0
-        for start in range(max(0, ordered[0] - order + 1), ordered[-1] + 1) if ordered else ():
-            while ordered[nxt] < start:
-                nxt += 1
-            first = ordered[nxt]  # the next position: the last token of the shortest window
-            if first - start >= order:
-                continue
-            key = 1
-            for t in range(start, min(start + order, size)):
-                key = (key << BITS) | (ids[t] & MASK)
-                if t >= first:
-                    own[key] = get(key, 0.0) - DOC_WEIGHT
+        ids = self.ids
+        before = -1  # the position before p: the starts up to it are done
+        for p in sorted(set(positions)):
+            # the windows starting after the previous position whose first position is p
+            for start in range(max(before + 1, p - order + 1, 0), p + 1):
+                key = 1
+                for t in range(start, min(start + order, size)):
+                    key = (key << BITS) | (ids[t] & MASK)
+                    if t >= p:
+                        own[key] = get(key, 0.0) - DOC_WEIGHT
+            before = p
         own[EMPTY] = -len(positions) * DOC_WEIGHT
         return own
 

@@ -1,6 +1,6 @@
 """`codie check` cold and warm next to Bandit, on a fresh copy of the standard library.
 
-    .venv/bin/python bench/headless_check.py [--path DIR] [--jobs N] [--keep DIR]
+    .venv/bin/python bench/headless_check.py [--path DIR] [--jobs N] [--keep DIR] [--other CODIE]
 
 One run, from a cold start: the corpus is copied into a new temporary folder (every
 `*.py` of the standard library outside site-packages: new paths, new mtimes, no
@@ -10,6 +10,10 @@ a new process. Then, in this order:
   bandit      bandit -r COPY -f json          (Bandit's default plugins)
   codie cold  codie check COPY --format json  (every analyzer, nothing cached)
   codie warm  the same command again          (the tree unchanged: results from the cache)
+
+--other CODIE (another checkout's `codie`, e.g. /work/main/.venv/bin/codie) adds a cold run of
+it on the same copy right after codie's, with its own empty result cache, and says whether
+its report is byte-identical: two commits compared in one run, at one load.
 
 Each line shows wall time and CPU time (user + sys of the child processes, from
 getrusage(RUSAGE_CHILDREN), so codie's worker processes count), lines/s, and the ratios:
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="work in this folder (emptied first) and keep it")
+    parser.add_argument("--other", type=Path, help="another codie executable to run cold on the same copy")
     args = parser.parse_args(argv)
     bindir = Path(sys.executable).parent
     codie = shutil.which("codie", path=str(bindir))
@@ -104,16 +109,26 @@ def main(argv: list[str] | None = None) -> int:
         runs = [
             timed("bandit", [bandit, "-q", "-r", str(corpus), "-f", "json", "-o", str(out / "bandit.json")], env),
             timed("codie cold", [*check, "-o", str(out / "cold.json")], env),
-            timed("codie warm", [*check, "-o", str(out / "warm.json")], env),
         ]
+        if args.other is not None:
+            other_env = {**env, "CODIE_CACHE_DIR": str(work / "cache-other")}
+            other = [str(args.other), *check[1:], "-o", str(out / "other.json")]
+            runs.append(timed("other cold", other, other_env))
+        runs.append(timed("codie warm", [*check, "-o", str(out / "warm.json")], env))
         print(f"load average after: {load()}")
-        bandit_run, cold, warm = runs
+        bandit_run, cold, warm = runs[0], runs[1], runs[-1]
         print(f"{'':12} {'wall s':>8} {'CPU s':>8} {'lines/s (wall)':>15}  exit")
         for r in runs:
             print(f"{r.name:12} {r.wall:8.1f} {r.cpu:8.1f} {lines / max(r.wall, 1e-9):15,.0f}  {r.code}")
         wall_ratio, cpu_ratio = bandit_run.wall / cold.wall, bandit_run.cpu / max(cold.cpu, 1e-9)
         print(f"bandit / codie cold: wall {wall_ratio:.2f}x, CPU {cpu_ratio:.2f}x")
         print(f"codie cold / warm:   wall {cold.wall / warm.wall:.1f}x, CPU {cold.cpu / max(warm.cpu, 1e-9):.1f}x")
+        if args.other is not None:
+            other_run = runs[2]
+            ratio_cpu = bandit_run.cpu / max(other_run.cpu, 1e-9)
+            print(f"bandit / other cold: wall {bandit_run.wall / other_run.wall:.2f}x, CPU {ratio_cpu:.2f}x")
+            equal = (out / "cold.json").read_bytes() == (out / "other.json").read_bytes()
+            print(f"other's report identical to codie's: {'yes' if equal else 'no'}")
         same = (out / "cold.json").read_bytes() == (out / "warm.json").read_bytes()
         print(f"warm report identical to cold: {'yes' if same else 'NO'}")
         return 0 if same else 1

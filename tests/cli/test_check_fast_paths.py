@@ -1,6 +1,7 @@
 """`codie check`'s performance short cuts change no finding: the same tree checked with
 them and with the plain computations they replace gives the same report, byte for byte
-(the module index for CPX004, the n-gram scoring's inline path and its shared levels)."""
+(the module index for CPX004, the n-gram scoring's inline path and its shared levels,
+the naming scores' kept word ids and early bar)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tree_sitter import Tree
 
 import codie.analyzers.complexity as complexity
 from codie.analyzers.metrics import module_metrics
+from codie.analyzers.style.naming import Scorer
 from codie.analyzers.style.ngram import NgramModel
 from codie.cli.main import main
 
@@ -49,6 +51,8 @@ def test_the_short_cuts_change_no_finding(tree: Path, tmp_path: Path, monkeypatc
     fast = check(tree, tmp_path / "fast.json")
     monkeypatch.setattr(complexity, "module_maintainability", plain_index)
     monkeypatch.setattr(NgramModel, "shortcuts", False)  # no inline path, no sharing
+    monkeypatch.setattr(Scorer, "memoize", False)  # every word id looked up
+    monkeypatch.setattr(Scorer, "early_bar", False)  # every name's candidates scored
     plain = check(tree, tmp_path / "plain.json")
     assert fast == plain
     assert b'"CPX004"' in fast and b'"STY' in fast  # both paths were really taken

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel, extract
 from codie.analyzers.style.naming import Ranked, Scorer
-from codie.analyzers.style.ngram import EMPTY, Memo, NgramModel, grams, pack
+from codie.analyzers.style.ngram import EMPTY, TOP, Memo, NgramModel, grams, pack
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 TRAIN = ("argparse.py", "json/decoder.py", "json/encoder.py", "textwrap.py", "shlex.py", "csv.py")
@@ -112,3 +113,138 @@ def test_the_shared_levels_give_cross_entropy_for_every_word_tried() -> None:
                     ids[p] = word
                 shared = lm.cross_entropy_shared(ids, touched, overlay, names, memo)
                 assert shared == lm.cross_entropy(ids, touched, overlay), (names, word, overlay)
+
+
+def test_word_ids_kept_between_names_rank_every_name_as_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scorer.word_id keeps the ids of the words tried for one name for the next names
+    of the document (all but the judged name, whose unigram the name's overlay changes):
+    the same rankings as looking every word up, with the document trained on (a headless
+    check: no overlay of its own) and not (the editor: the document's own n-grams)."""
+    model = trained()
+    names = (*SCORED, "csv.py")  # csv.py: trained on as it is
+    kept = {name: ranks(model, name) for name in names}
+    monkeypatch.setattr(Scorer, "memoize", False)
+    plain = {name: ranks(model, name) for name in names}
+    assert kept == plain
+    assert sum(r is not None and bool(r.names) for found in kept.values() for r in found) > 50
+
+
+def test_a_scorer_follows_the_model_when_it_changes_between_names() -> None:
+    """The kept word ids belong to one generation of the model: a file taken out between
+    two names (the editor trains while it scores) leaves no stale id behind."""
+    model = WorkspaceModel()
+    model.add("a.py", extract(b"def f(rows):\n    for row in rows:\n        print(row)\n"))
+    model.add("b.py", extract(b"def g(cells):\n    for cell in cells:\n        print(cell)\n"))
+    facts = extract(b"def h(items):\n    for item in items:\n        print(item)\n")
+    assert facts.scopes is not None and facts.stream is not None
+    scorer = Scorer(model, facts.stream, None)
+    binding = next(b for b in facts.scopes.bindings() if b.name == "item")
+    with scorer.overlay_for(scorer.positions(binding)) as overlay:
+        with scorer._judging(binding):
+            assert scorer.word_id("cell", overlay) == model.lm.vocab.ids["cell"]
+        model.remove("b.py")  # "cell" is nowhere now
+        with scorer._judging(binding):
+            assert scorer.word_id("cell", overlay) == -1
+            assert scorer.word_id("row", overlay) == model.lm.vocab.ids["row"]
+
+
+def reference_own_grams(ids: list[int], positions: list[int], order: int) -> dict[int, float]:
+    """The overlay of one binding as the scorer made it before: every token window that
+    holds a position, each once, packed slice by slice."""
+    windows = {
+        (s, n)
+        for p in positions
+        for n in range(1, order + 1)
+        for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)
+    }
+    own: dict[int, float] = {}
+    for start, n in windows:
+        gram = pack(ids[start : start + n])
+        own[gram] = own.get(gram, 0.0) - 1.0
+    own[EMPTY] = -float(len(positions))
+    return own
+
+
+def test_the_overlay_of_a_name_takes_out_the_windows_that_hold_it() -> None:
+    model = trained()
+    path = STDLIB / "json/decoder.py"
+    facts = extract(path.read_bytes())
+    assert facts.scopes is not None and facts.stream is not None
+    scorer = Scorer(model, facts.stream, path.as_posix())
+    checked = 0
+    for binding in facts.scopes.bindings():
+        positions = scorer.positions(binding)
+        if positions:
+            assert scorer._own_grams(positions) == reference_own_grams(scorer.ids, positions, model.lm.order)
+            checked += 1
+    assert checked > 50
+    # the edges: positions at the first and last tokens, next to each other, one of them
+    short = extract(b"x = y + x * 2")
+    assert short.stream is not None
+    scorer = Scorer(model, short.stream, None)
+    last = len(scorer.ids) - 1
+    for positions in ([0], [last], [0, 1, 2], [1, last - 1], [0, last], [2]):
+        assert scorer._own_grams(positions) == reference_own_grams(scorer.ids, positions, model.lm.order)
+
+
+def test_used_elsewhere_counts_the_other_files_only() -> None:
+    """used_elsewhere reads the file's own unigram counts (not its whole negated n-gram
+    overlay): the same answer as the model's counts with the file taken out."""
+    model = trained()
+    for path, entry in model.files.items():
+        excluded = model.exclusion(path)
+        assert excluded is not None
+        for word in {model.lm.vocab.words[i] for i in entry.ids}:
+            unigram = TOP[1] | model.lm.vocab.ids[word]
+            expected = model.lm.counts.get(unigram, 0) + excluded.get(unigram, 0) > 0
+            assert model.used_elsewhere(word, path) is expected, (path, word)
+    some = next(iter(model.files))
+    assert model.used_elsewhere("parse_args", "elsewhere.py")
+    assert not model.used_elsewhere("never_seen_anywhere", some)
+    model.remove(some)  # the file's counts go with it
+    assert model.own_words(some) is None
+
+
+def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rank under a bar returns None for a name whose own score is at most the margin,
+    before scoring its candidates (Scorer._current_alone): the same results as without
+    that short cut, for a file the model holds as it is (headless), a file it has never
+    seen and a file it holds in an older version (the editor: no short cut there), and
+    bars from none to past the learned margins."""
+    model = trained()
+    scores = 0
+
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> float:
+        nonlocal scores
+        scores += 1
+        value: float = original(self, *args, **kwargs)
+        return value
+
+    original = Scorer.score
+    monkeypatch.setattr(Scorer, "score", counted)
+    edited = (STDLIB / "textwrap.py").read_bytes().replace(b"width", b"columns")
+    cases = [
+        ("csv.py", (STDLIB / "csv.py").read_bytes()),  # trained on as it is
+        ("fnmatch.py", (STDLIB / "fnmatch.py").read_bytes()),  # never seen
+        ("textwrap.py", edited),  # trained on, then edited
+    ]
+    results: dict[bool, list[Ranked | None]] = {}
+    calls: dict[bool, int] = {}
+    for early in (True, False):
+        monkeypatch.setattr(Scorer, "early_bar", early)
+        scores = 0
+        found: list[Ranked | None] = []
+        for name, source in cases:
+            facts = extract(source)
+            assert facts.scopes is not None and facts.stream is not None
+            scorer = Scorer(model, facts.stream, (STDLIB / name).as_posix())
+            for binding in facts.scopes.bindings():
+                if binding.kind in KIND_GROUP:
+                    for bar in ((0.0, 0.0), (2.0, 1.5), (3.2, 1.5), (5.0, 1.5), (8.0, 0.0)):
+                        found.append(scorer.rank(binding, facts.scopes, gate=True, bar=bar))
+        results[early], calls[early] = found, scores
+    assert results[True] == results[False]
+    assert sum(r is not None for r in results[True]) > 10
+    assert calls[True] < calls[False] * 0.9  # the short cut was taken, often

@@ -68,6 +68,7 @@ class WorkspaceModel:
         self.generation = 0
         self.lock = threading.RLock()
         self._exclusions: dict[str, tuple[int, dict[Gram, int]]] = {}
+        self._own_words: dict[str, tuple[int, Counter[int]]] = {}
 
     @property
     def tokens_seen(self) -> int:
@@ -124,6 +125,7 @@ class WorkspaceModel:
             _merge(self.kind_names, _name_counts(entry.names), -1)
             _merge(self.stats, entry.stats, -1)
             self._exclusions.pop(path, None)
+            self._own_words.pop(path, None)
             self.generation += 1
             return old
 
@@ -157,10 +159,29 @@ class WorkspaceModel:
         word = self.lm.vocab.ids.get(name)
         if word is None:
             return False
-        excluded = self.exclusion(path)  # path's own counts, negated (cached)
         with self.lock:
             total = self.lm.counts.get(TOP[1] | word, 0)
-        return total + (excluded.get(TOP[1] | word, 0) if excluded is not None else 0) > 0
+            own = self.own_words(path)
+        return total - (own[word] if own is not None else 0) > 0
+
+    def own_words(self, path: str | None) -> Counter[int] | None:
+        """How often each word occurs in `path` as the model holds it (cached): the unigram
+        counts of exclusion(path), negated, without building every n-gram of the file (a
+        headless check asks this of every file, and scores none of them with an overlay)."""
+        if path is None:
+            return None
+        with self.lock:
+            entry = self.files.get(path)
+            if entry is None:
+                return None
+            cached = self._own_words.get(path)
+            if cached is not None and cached[0] == self.generation:
+                return cached[1]
+            counts = Counter(entry.ids)
+            if len(self._own_words) > 32:
+                self._own_words.clear()
+            self._own_words[path] = (self.generation, counts)
+            return counts
 
     def stats_without(self, path: str | None) -> dict[str, Counter[str]]:
         entry = self.files.get(path) if path is not None else None

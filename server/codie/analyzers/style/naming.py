@@ -20,9 +20,10 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import ClassVar
 
 from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
-from codie.analyzers.style.ngram import BITS, EMPTY, MASK, TOP, Gram, Memo, grams, pack
+from codie.analyzers.style.ngram import BITS, EMPTY, MASK, TOP, Gram, Memo, NgramModel, grams
 from codie.analyzers.style.scopes import Binding, ScopeTree
 from codie.analyzers.style.tokens import TokenStream
 
@@ -74,6 +75,12 @@ class Scorer:
     document's saved version is taken out of the workspace counts for the same reason.
     """
 
+    # word_id of the words tried for a name kept for the next names (off: the tests' reference)
+    memoize: ClassVar[bool] = True
+    # rank under a bar: a name scoring at most the margin returns None before its
+    # candidates' full scores (see _current_alone; off: the tests' reference)
+    early_bar: ClassVar[bool] = True
+
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
         self.lm = model.lm
@@ -95,9 +102,13 @@ class Scorer:
         with model.lock:
             entry = model.files.get(path) if path is not None and DOC_WEIGHT == 1.0 else None
             unchanged = entry is not None and entry.ids == self.ids
+        # whether the counts scored against are those of a corpus (the model's, plus this
+        # document's if the model has not seen it): see _current_alone
+        self._additive = unchanged
         if not unchanged:
             self.doc_grams = {g: c * DOC_WEIGHT for g, c in grams(self.ids, self.lm.order).items()}
             excluded = model.exclusion(path)
+            self._additive = excluded is None and DOC_WEIGHT == 1.0
             if excluded is not None:
                 for gram, c in excluded.items():
                     self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
@@ -108,6 +119,9 @@ class Scorer:
         # what score() shares between the words tried for one binding (see rank)
         self._memo: Memo | None = None
         self._touched: list[int] | None = None  # the token positions one binding's scores cover
+        self._judged: str | None = None  # the name rank is judging (with memoize)
+        self._wids: dict[str, int] = {}  # word_id of the words other than that name
+        self._wids_generation = model.generation
 
     def word_of(self, wid: int) -> str:
         return self.local_words[wid] if wid < 0 else self.lm.vocab.words[wid]
@@ -131,18 +145,7 @@ class Scorer:
         """The document's overlay minus its n-grams that touch `positions`, as one mapping
         (one lookup per n-gram in the scoring loops): added into doc_grams in place for
         the duration, then taken out again (counts are whole numbers: restored exactly)."""
-        ids, order = self.ids, self.lm.order
-        windows = {
-            (s, n)
-            for p in positions
-            for n in range(1, order + 1)
-            for s in range(max(0, p - n + 1), min(p, len(ids) - n) + 1)
-        }
-        own: dict[Gram, float] = {}
-        for start, n in windows:
-            gram = pack(ids[start : start + n])
-            own[gram] = own.get(gram, 0.0) - DOC_WEIGHT
-        own[EMPTY] = -len(positions) * DOC_WEIGHT
+        own = self._own_grams(positions)
         doc = self.doc_grams
         saved = {gram: doc.get(gram) for gram in own}
         for gram, c in own.items():
@@ -156,8 +159,41 @@ class Scorer:
                 else:
                     doc[gram] = before
 
+    def _own_grams(self, positions: list[int]) -> dict[Gram, float]:
+        """-DOC_WEIGHT for each token window (of 1..order tokens) that holds one of
+        `positions`, each window once, summed by n-gram; key EMPTY: -DOC_WEIGHT a position.
+        Only the starts within order - 1 tokens before a position are visited, and each
+        start's windows are packed one token at a time."""
+        order, size = self.lm.order, len(self.ids)
+        own: dict[Gram, float] = {}
+        get = own.get
+        ids = self.ids
+        before = -1  # the position before p: the starts up to it are done
+        for p in sorted(set(positions)):
+            # the windows starting after the previous position whose first position is p
+            for start in range(max(before + 1, p - order + 1, 0), p + 1):
+                key = 1
+                for t in range(start, min(start + order, size)):
+                    key = (key << BITS) | (ids[t] & MASK)
+                    if t >= p:
+                        own[key] = get(key, 0.0) - DOC_WEIGHT
+            before = p
+        own[EMPTY] = -len(positions) * DOC_WEIGHT
+        return own
+
     def word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
-        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it."""
+        """The id scoring uses for `word`: -1 when nothing but the binding itself knows it.
+
+        Inside rank, a word other than the name judged is looked up once: its unigram
+        count is the document's overlay's, which the name's own n-grams do not change."""
+        if self._judged is not None and word != self._judged:
+            found = self._wids.get(word)
+            if found is None:
+                found = self._wids[word] = self._word_id(word, overlay)
+            return found
+        return self._word_id(word, overlay)
+
+    def _word_id(self, word: str, overlay: Sequence[Mapping[Gram, float]]) -> int:
         wid = self.local.get(word)
         if wid is None:
             wid = self.lm.vocab.ids.get(word, -1)
@@ -310,7 +346,7 @@ class Scorer:
         positions = self.positions(binding)
         if not positions or group is None:
             return None
-        with self.model.lock, self.overlay_for(positions) as overlay:
+        with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -332,9 +368,15 @@ class Scorer:
                     self.ids[p] = old
             self._memo, self._touched = {}, None  # one binding: the same positions and overlay for every word
             try:
+                early = None
+                if bar is not None and self.early_bar:
+                    early = self._current_alone(binding, positions, overlay)
+                    if early is not None and early <= bar[0]:
+                        return None  # no candidate can beat it by more than the margin
                 scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
-                current = self.score(positions, binding.name, overlay, proxy)
+                # (a name the project knows is scored without the proxy: the same value)
+                current = early if early is not None else self.score(positions, binding.name, overlay, proxy)
                 if bar is not None and (
                     current - scored[0][1] <= bar[0] or (len(scored) > 1 and scored[1][1] - scored[0][1] < bar[1])
                 ):
@@ -343,6 +385,55 @@ class Scorer:
             finally:
                 self._memo = None
         return Ranked(tuple(scored), current, unknown)
+
+    def _current_alone(
+        self, binding: Binding, positions: list[int], overlay: Sequence[Mapping[Gram, float]]
+    ) -> float | None:
+        """The binding's current score, before the candidates' full scores, when it is
+        known that no candidate can score below 0 bits; None when that is not known.
+
+        Then a name scoring at most the margin cannot be beaten by more than the margin,
+        and rank under that bar returns None whatever the candidates score. (Computed
+        before the candidates are sought, it cost more than it saved: every name pays
+        for its first full score, which the quick pass spares most of them.) A candidate's
+        score is a mean of -log2 P, each P <= 1 when the counts it reads are those of a
+        corpus: c(ctx w) <= c(ctx) - (T(ctx) - 1) with T(ctx) the distinct words after
+        ctx, so (c - D)/c(ctx) + D T / c(ctx) <= 1 at every level. They are: the model's,
+        plus this document's if the model has not seen it (`_additive`: the followers T
+        stay the model's, never more than the corpus's), minus the binding's own windows,
+        which only hold the name itself at one of `positions`, so a candidate reads none
+        of them as long as the tokens it reads (order - 1 either side of each position)
+        hold the name nowhere else. The name itself must be one the project knows: else
+        its score takes a proxy, the best candidate."""
+        if not self._additive:
+            return None
+        ids, reach = self.ids, self.lm.order - 1
+        own, mine = ids[positions[0]], set(positions)
+        for p in positions:
+            for q in range(max(0, p - reach), min(len(ids), p + reach + 1)):
+                if ids[q] == own and q not in mine:
+                    return None
+        if self.word_id(binding.name, overlay) == -1:
+            return None
+        return self.score(positions, binding.name, overlay)
+
+    @contextmanager
+    def _judging(self, binding: Binding) -> Iterator[None]:
+        """rank's state for one binding: the name judged (word_id's memo leaves it out, the
+        only word whose unigram the binding's overlay changes), the memo emptied when the
+        model changed since it was filled."""
+        if not (self.memoize and NgramModel.shortcuts):
+            yield
+            return
+        generation = self.model.generation
+        if self._wids_generation != generation:
+            self._wids.clear()
+            self._wids_generation = generation
+        self._judged = binding.name
+        try:
+            yield
+        finally:
+            self._judged = None
 
 
 def _pair(a: int, b: int) -> Gram:

@@ -22,11 +22,14 @@ from codie.analyzers.callgraph.model import Expr, Scope
 
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[\s*(.*?)\s*\]$")
+# methods that put their arguments into the container they are called on
+MUTATORS = frozenset({b"append", b"add", b"appendleft", b"insert", b"setdefault", b"extend", b"update"})
 NOT_CLASSES = {"None", "Any", "object", "Optional", "Union", "Callable", "TypeVar", "Self"}
 
 
 class SpecialForms:
     # provided by Extractor
+    src: bytes
     module: str
     scopes: dict[str, Scope]
     mutations: list[tuple[str, str, Expr]]
@@ -85,14 +88,17 @@ class SpecialForms:
             options.append(self.expr(named[1], depth + 1))
         return ("U", tuple(options))
 
-    def mutation(self, node: Node) -> None:
-        """Record `name.append(v)` and friends as values put into `name`'s container."""
-        fn = node.child_by_field_id(F_FUNCTION)
-        if fn is None or fn.type != "attribute":
+    def mutation(self, node: Node, fn: Node) -> None:
+        """Record `name.append(v)` and friends as values put into `name`'s container.
+        `fn`: the call's function, an attribute."""
+        attr = fn.child_by_field_id(F_ATTRIBUTE)
+        # the method's name first, in the source's bytes: most attribute calls are none of
+        # these, and their arguments' nodes need not be made
+        if attr is None or self.src[attr.start_byte : attr.end_byte] not in MUTATORS:
             return
-        obj, attr = fn.child_by_field_id(F_OBJECT), fn.child_by_field_id(F_ATTRIBUTE)
+        obj = fn.child_by_field_id(F_OBJECT)
         args = node.child_by_field_id(F_ARGUMENTS)
-        if obj is None or attr is None or obj.type != "identifier" or args is None:
+        if obj is None or obj.type != "identifier" or args is None:
             return
         named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
         method = self.text(attr)

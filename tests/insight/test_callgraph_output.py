@@ -44,7 +44,12 @@ class K:
 
 @pytest.mark.parametrize(
     "adjacency",
-    [{}, {"a": []}, {"a": ["b", 'c"é\\n'], "d": [], "<builtin>.len": ["x"]}],
+    [
+        {},
+        {"a": []},
+        {"a": ["b", 'c"é\\n'], "d": [], "<builtin>.len": ["x"]},
+        {"\x00\t\x7f/": ["😀", "\ud800", "\u2028"], "k\\": []},
+    ],
 )
 def test_json_writer_equals_the_standard_encoder(adjacency: dict[str, list[str]]) -> None:
     assert "".join(json_chunks(adjacency)) == json.dumps(adjacency, indent=2) + "\n"

@@ -2,18 +2,20 @@
 looked up again in the sharing table, numbers and operators answered before the rarer kinds,
 and `name.append(v)` and friends recognised by the method's bytes before their arguments are
 read give exactly the summaries of a plain extractor without them, on this project's own
-code, the call-graph suites and the edge cases of each short cut."""
+code, the call-graph suites and the edge cases of each short cut; words are counted as the
+regular expression counts them."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from tree_sitter import Node
 
 from codie.analyzers.callgraph import extract
-from codie.analyzers.callgraph.extract import Extractor, module_name
+from codie.analyzers.callgraph.extract import WORD, Extractor, count_words, module_name
 from codie.analyzers.callgraph.fields import F_ARGUMENTS, F_ATTRIBUTE, F_FUNCTION, F_OBJECT
 from codie.analyzers.callgraph.model import Expr, Scope, share_top
 from codie.core.document import parse
@@ -137,3 +139,27 @@ def test_the_opaque_kinds_are_none_the_extractor_follows() -> None:
         *extract.CONTAINERS,
     }
     assert not extract._OPAQUE & handled
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"",
+        b"123",
+        b"1abc 2_x _1 a1b2 9 a.b",
+        b"\xff\xfeabc\x00def\xc3\xa9g\n\tx",
+        b"__ _ 0_ 00a a a 1a",
+        b"abc1abc abc",
+    ],
+)
+def test_word_counts_are_the_regexs(source: bytes) -> None:
+    reference = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()}
+    counted = count_words(source)
+    assert counted == reference
+    assert list(counted) == list(reference)  # in the same order too
+
+
+def test_word_counts_of_this_projects_files_are_the_regexs() -> None:
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        source = path.read_bytes()
+        assert count_words(source) == dict(Counter(w.decode() for w in WORD.findall(source))), path

@@ -62,7 +62,10 @@ QUERY = Query(
 """,
 )
 SCOPE_TYPES = ("function_definition", "class_definition", "lambda")
-WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")  # what count_words counts (the reference)
+# every byte that is not [A-Za-z0-9_] -> a space (count_words splits on them)
+_WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+_NOT_WORD = bytes(b if b in _WORD_BYTES else 32 for b in range(256))
 _STRING_PREFIX = re.compile(rb"[rRfFuU]*")  # what str.lstrip("rRfFuU") took off a literal
 MAX_DEPTH = 40
 _INF = 1 << 62
@@ -692,5 +695,21 @@ def summarize(
     if compact:
         share_top(scopes, extractor.shared)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
-    counts = {w.decode(): n for w, n in Counter(WORD.findall(source)).items()} if words else {}
+    counts = count_words(source) if words else {}
     return ModuleSummary(module, path, digest, scopes, counts, is_package)
+
+
+def count_words(source: bytes) -> dict[str, int]:
+    """`Counter(WORD.findall(source))`, decoded, in the same order: each run of word bytes
+    holds one match, from its first non-digit to its end. Split in C, the digits taken off
+    once per distinct run: a third of the regex's time (a few ms of every edit's update on
+    a large module)."""
+    out: dict[str, int] = {}
+    for run, n in Counter(source.translate(_NOT_WORD).split()).items():
+        if run[0] < 65:  # a digit first (the other word bytes are letters and _)
+            run = run.lstrip(b"0123456789")
+            if not run:
+                continue
+        word = run.decode()
+        out[word] = out.get(word, 0) + n
+    return out

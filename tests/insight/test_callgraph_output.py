@@ -155,6 +155,31 @@ def test_parser_processes_give_the_graph_one_process_gives() -> None:
     assert gc.isenabled()  # given back as it was
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_no_collection_runs_while_a_graph_is_built(jobs: int) -> None:
+    """The cyclic GC stays off from the first summary to the frozen graph (re-enabled between
+    the phases, its next run scanned every summary only for gc.freeze to exempt them), and
+    is given back as it was."""
+    runs: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        CallGraph(SUITE).build(jobs=jobs)
+        assert runs == []
+        assert gc.isenabled()
+        gc.disable()
+        CallGraph(SUITE).build(jobs=jobs)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(seen)
+
+
 def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:
     for path in [*sorted(SUITE.rglob("*.py")), Path(__file__)]:
         source = path.read_bytes()

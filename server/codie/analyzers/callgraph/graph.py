@@ -123,7 +123,24 @@ class CallGraph:
         one_shot: bool = False,
     ) -> BuildStats:
         """Index every Python file under paths. `one_shot`: nothing will be updated (see
-        `compact`); the resolver's caches go before the edges are made (a lower peak)."""
+        `compact`); the resolver's caches go before the edges are made (a lower peak).
+
+        No cyclic GC from the first summary to the frozen graph: each phase (receiving the
+        summaries, resolving) already paused it, but re-enabling it in between had the next
+        allocation scan every object made meanwhile (two million after the standard
+        library's summaries arrive: 0.4 s, and again as they were promoted), only for
+        `gc.freeze` to exempt them all a moment later. Nothing here makes cycles to collect."""
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build(paths, settings, jobs, one_shot)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _build(
+        self, paths: Sequence[Path] | None, settings: Settings | None, jobs: int | None, one_shot: bool
+    ) -> BuildStats:
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
         summaries: list[ModuleSummary] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 import msgpack
 import pytest
 
-from codie.analyzers.callgraph import CallGraph
+from codie.analyzers.callgraph import CallGraph, remote
 from codie.analyzers.callgraph.extract import summarize
 from codie.analyzers.callgraph.graph import PARALLEL_MIN_FILES
 from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, to_plain
@@ -178,6 +178,31 @@ def test_no_collection_runs_while_a_graph_is_built(jobs: int) -> None:
     finally:
         gc.enable()
         gc.callbacks.remove(seen)
+
+
+def test_no_collection_runs_while_the_child_resolves_and_its_edges_are_a_fresh_builds() -> None:
+    graph = CallGraph(SUITE)
+    graph.build(jobs=1)
+    runs: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(seen)
+    try:
+        job = graph.reconcile_job()
+        result = remote.reconcile(job)
+        assert graph.apply_reconcile(job, result)
+        again = remote.reconcile(graph.reconcile_job())  # nothing changed: nothing sent back
+        assert runs == []
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+        remote.forget(graph.key)
+    assert result is not None and again is not None
+    assert result.edges == graph.edges
+    assert again.edges == {}
 
 
 def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:

@@ -4,6 +4,7 @@ extraction's byte-range scoping puts defaults, decorators and nested lambdas whe
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import gc
 import json
@@ -16,7 +17,8 @@ import pytest
 from codie.analyzers.callgraph import CallGraph, remote
 from codie.analyzers.callgraph.extract import summarize
 from codie.analyzers.callgraph.graph import PARALLEL_MIN_FILES
-from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, to_plain
+from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, gc_paused, to_plain
+from codie.cli import callgraph as callgraph_cli
 from codie.cli.callgraph import json_chunks
 from codie.cli.main import main as cli_main
 
@@ -153,6 +155,34 @@ def test_parser_processes_give_the_graph_one_process_gives() -> None:
     assert parallel.edges == serial.edges
     assert parallel.pycg_adjacency() == serial.pycg_adjacency()
     assert gc.isenabled()  # given back as it was
+
+
+def test_the_gc_pause_nests_and_gives_the_collector_back_even_on_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause found it off: it stays off
+        raise RuntimeError("in the middle of a build")
+    assert gc.isenabled()
+
+
+def test_the_cli_writes_the_graph_with_the_collector_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "main.py").write_text(PROGRAM)
+    paused: list[bool] = []
+    real = callgraph_cli.output
+
+    def spy(args: argparse.Namespace, graph: CallGraph) -> int:
+        paused.append(not gc.isenabled())
+        return real(args, graph)
+
+    monkeypatch.setattr(callgraph_cli, "output", spy)
+    out = tmp_path / "out.json"
+    assert cli_main(["callgraph", str(tmp_path), "--no-cache", "--format", "pycg", "-o", str(out)]) == 0
+    assert paused == [True]
+    assert gc.isenabled()
+    assert json.loads(out.read_text())
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

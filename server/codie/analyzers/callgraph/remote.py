@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 
-from codie.analyzers.callgraph.model import ModuleSummary
+from codie.analyzers.callgraph.model import ModuleSummary, gc_paused
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 
 
@@ -51,15 +51,10 @@ def reconcile(job: ReconcileJob) -> ReconcileResult | None:
     already, but re-enabling it had the next allocations scan every new edge, and each
     request's million long-lived objects set off full collections over every summary the
     child holds. Nothing here makes cycles; reference counting frees the old state."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         result = _reconcile(job)
         gc.freeze()
         return result
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _reconcile(job: ReconcileJob) -> ReconcileResult | None:

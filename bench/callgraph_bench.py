@@ -5,7 +5,7 @@ the whole-graph resolve it runs in a child process once typing pauses. With --py
 same tree (it does not finish on the whole standard library in a useful time: --pycg-timeout)
 and Codie on the same subsets. Prints figures; asserts nothing.
 
-Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--pycg PYTHON]
+Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--edits N] [--pycg PYTHON]
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def codie_cold(root: Path, jobs: int, out: Path) -> tuple[float, float, float, s
     return measured([*argv, "-j", str(jobs), "-o", str(out)], root, 3600)
 
 
-def incremental(root: Path, jobs: int) -> None:
+def incremental(root: Path, jobs: int, edits: int = 7) -> None:
     settings = Settings(exclude=(*DEFAULT_EXCLUDE, "site-packages/**"))
     graph = CallGraph(root)
     graph.build([root], settings, jobs=jobs)
@@ -90,7 +90,7 @@ def incremental(root: Path, jobs: int) -> None:
         source = path.read_bytes()
         doc = Document(path.as_uri(), source.decode("utf-8", "replace"))
         times, cpu_times = [], []
-        for i in range(7):  # as in the editor: the tree is reparsed incrementally and reused
+        for i in range(edits):  # as in the editor: the tree is reparsed incrementally and reused
             doc.splice(len(doc.source), len(doc.source), f"\ndef _bench_{i}():\n    return len([])\n".encode())
             t0, c0 = time.perf_counter(), time.process_time()
             doc.reparse()
@@ -117,6 +117,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pycg", help="a Python that can `import pycg`")
     parser.add_argument("--pycg-timeout", type=float, default=600.0)
+    parser.add_argument("--edits", type=int, default=7, help="edits per module for the update's median")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +135,7 @@ def main() -> None:
             f"(load average {os.getloadavg()[0]:.1f} after), output sha256 {digest}"
         )
         print("incremental (in this process):")
-        incremental(root, args.jobs)
+        incremental(root, args.jobs, args.edits)
         if args.pycg:
             for subset in SUBSETS:
                 where = root / subset if subset else root

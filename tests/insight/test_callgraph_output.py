@@ -4,6 +4,7 @@ extraction's byte-range scoping puts defaults, decorators and nested lambdas whe
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import gc
 import json
@@ -13,10 +14,11 @@ from pathlib import Path
 import msgpack
 import pytest
 
-from codie.analyzers.callgraph import CallGraph
+from codie.analyzers.callgraph import CallGraph, remote
 from codie.analyzers.callgraph.extract import summarize
 from codie.analyzers.callgraph.graph import PARALLEL_MIN_FILES
-from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, to_plain
+from codie.analyzers.callgraph.model import Call, ModuleSummary, Scope, from_plain, gc_paused, to_plain
+from codie.cli import callgraph as callgraph_cli
 from codie.cli.callgraph import json_chunks
 from codie.cli.main import main as cli_main
 
@@ -44,7 +46,12 @@ class K:
 
 @pytest.mark.parametrize(
     "adjacency",
-    [{}, {"a": []}, {"a": ["b", 'c"é\\n'], "d": [], "<builtin>.len": ["x"]}],
+    [
+        {},
+        {"a": []},
+        {"a": ["b", 'c"é\\n'], "d": [], "<builtin>.len": ["x"]},
+        {"\x00\t\x7f/": ["😀", "\ud800", "\u2028"], "k\\": []},
+    ],
 )
 def test_json_writer_equals_the_standard_encoder(adjacency: dict[str, list[str]]) -> None:
     assert "".join(json_chunks(adjacency)) == json.dumps(adjacency, indent=2) + "\n"
@@ -148,6 +155,84 @@ def test_parser_processes_give_the_graph_one_process_gives() -> None:
     assert parallel.edges == serial.edges
     assert parallel.pycg_adjacency() == serial.pycg_adjacency()
     assert gc.isenabled()  # given back as it was
+
+
+def test_the_gc_pause_nests_and_gives_the_collector_back_even_on_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause found it off: it stays off
+        raise RuntimeError("in the middle of a build")
+    assert gc.isenabled()
+
+
+def test_the_cli_writes_the_graph_with_the_collector_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "main.py").write_text(PROGRAM)
+    paused: list[bool] = []
+    real = callgraph_cli.output
+
+    def spy(args: argparse.Namespace, graph: CallGraph) -> int:
+        paused.append(not gc.isenabled())
+        return real(args, graph)
+
+    monkeypatch.setattr(callgraph_cli, "output", spy)
+    out = tmp_path / "out.json"
+    assert cli_main(["callgraph", str(tmp_path), "--no-cache", "--format", "pycg", "-o", str(out)]) == 0
+    assert paused == [True]
+    assert gc.isenabled()
+    assert json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_no_collection_runs_while_a_graph_is_built(jobs: int) -> None:
+    """The cyclic GC stays off from the first summary to the frozen graph (re-enabled between
+    the phases, its next run scanned every summary only for gc.freeze to exempt them), and
+    is given back as it was."""
+    runs: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        CallGraph(SUITE).build(jobs=jobs)
+        assert runs == []
+        assert gc.isenabled()
+        gc.disable()
+        CallGraph(SUITE).build(jobs=jobs)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(seen)
+
+
+def test_no_collection_runs_while_the_child_resolves_and_its_edges_are_a_fresh_builds() -> None:
+    graph = CallGraph(SUITE)
+    graph.build(jobs=1)
+    runs: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(seen)
+    try:
+        job = graph.reconcile_job()
+        result = remote.reconcile(job)
+        assert graph.apply_reconcile(job, result)
+        again = remote.reconcile(graph.reconcile_job())  # nothing changed: nothing sent back
+        assert runs == []
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+        remote.forget(graph.key)
+    assert result is not None and again is not None
+    assert result.edges == graph.edges
+    assert again.edges == {}
 
 
 def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:

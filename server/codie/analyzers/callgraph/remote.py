@@ -13,9 +13,10 @@ Everything crossing the process boundary is plain picklable data (ModuleSummary,
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
-from codie.analyzers.callgraph.model import ModuleSummary
+from codie.analyzers.callgraph.model import ModuleSummary, gc_paused
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 
 
@@ -44,7 +45,19 @@ _STATES: dict[str, _State] = {}  # in the child: one per graph
 
 
 def reconcile(job: ReconcileJob) -> ReconcileResult | None:
-    """In the child: apply the job's modules, resolve everything, return what changed."""
+    """In the child: apply the job's modules, resolve everything, return what changed.
+
+    No cyclic GC meanwhile, and what the child keeps is frozen after: the resolve paused it
+    already, but re-enabling it had the next allocations scan every new edge, and each
+    request's million long-lived objects set off full collections over every summary the
+    child holds. Nothing here makes cycles; reference counting frees the old state."""
+    with gc_paused():
+        result = _reconcile(job)
+        gc.freeze()
+        return result
+
+
+def _reconcile(job: ReconcileJob) -> ReconcileResult | None:
     state = _STATES.get(job.key)
     if job.base is None:
         state = _STATES[job.key] = _State()

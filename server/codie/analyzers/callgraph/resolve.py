@@ -27,14 +27,13 @@ follows the per-process string hash) made two runs give different graphs.
 from __future__ import annotations
 
 import builtins
-import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from sys import intern
 from typing import Any
 
-from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope
+from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope, gc_paused
 
 Value = tuple[Any, ...]
 Values = tuple[Value, ...]
@@ -205,13 +204,8 @@ class Resolver:
         (none in cycles), and each allocation burst made the collector rescan every live
         one: a fifth of the standard library's resolve. Reference counting still frees
         everything as usual."""
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return self._resolve_all(keep_caches)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _resolve_all(self, keep_caches: bool) -> dict[str, list[Edge]]:
         sites: dict[str, list[Site]] = {}

@@ -22,11 +22,23 @@ from codie.analyzers.callgraph.model import Expr, Scope
 
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[\s*(.*?)\s*\]$")
+# methods that put a value into the container they are called on: name -> (how many
+# positional arguments, which one is put in, whether it is an iterable of the values)
+MUTATORS: dict[bytes, tuple[int, int, bool]] = {
+    b"append": (1, 0, False),
+    b"add": (1, 0, False),
+    b"appendleft": (1, 0, False),
+    b"insert": (2, 1, False),
+    b"setdefault": (2, 1, False),
+    b"extend": (1, 0, True),
+    b"update": (1, 0, True),
+}
 NOT_CLASSES = {"None", "Any", "object", "Optional", "Union", "Callable", "TypeVar", "Self"}
 
 
 class SpecialForms:
     # provided by Extractor
+    src: bytes
     module: str
     scopes: dict[str, Scope]
     mutations: list[tuple[str, str, Expr]]
@@ -85,26 +97,25 @@ class SpecialForms:
             options.append(self.expr(named[1], depth + 1))
         return ("U", tuple(options))
 
-    def mutation(self, node: Node) -> None:
-        """Record `name.append(v)` and friends as values put into `name`'s container."""
-        fn = node.child_by_field_id(F_FUNCTION)
-        if fn is None or fn.type != "attribute":
+    def mutation(self, node: Node, fn: Node) -> None:
+        """Record `name.append(v)` and friends as values put into `name`'s container.
+        `fn`: the call's function, an attribute."""
+        attr = fn.child_by_field_id(F_ATTRIBUTE)
+        # the method's name first, in the source's bytes: most attribute calls are none of
+        # these, and their arguments' nodes need not be made
+        rule = MUTATORS.get(self.src[attr.start_byte : attr.end_byte]) if attr is not None else None
+        if rule is None:
             return
-        obj, attr = fn.child_by_field_id(F_OBJECT), fn.child_by_field_id(F_ATTRIBUTE)
+        obj = fn.child_by_field_id(F_OBJECT)
         args = node.child_by_field_id(F_ARGUMENTS)
-        if obj is None or attr is None or obj.type != "identifier" or args is None:
+        if obj is None or obj.type != "identifier" or args is None:
             return
+        count, index, iterable = rule
         named = [a for a in args.named_children if a.type not in ("comment", "keyword_argument")]
-        method = self.text(attr)
-        value: Expr | None = None
-        if method in ("append", "add", "appendleft") and len(named) == 1:
-            value = self.expr(named[0])
-        elif method in ("insert", "setdefault") and len(named) == 2:
-            value = self.expr(named[1])
-        elif method in ("extend", "update") and len(named) == 1:
-            value = ("i", self.expr(named[0]))
-        if value is not None:
-            self.mutations.append((self.enclosing(node), self.text(obj), value))
+        if len(named) != count:
+            return
+        value = self.expr(named[index])
+        self.mutations.append((self.enclosing(node), self.text(obj), ("i", value) if iterable else value))
 
     def apply_keyed_stores(self) -> None:
         """`d["k"] = v`: where d is bound once, to a dict literal, in the same scope, a

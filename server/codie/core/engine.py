@@ -102,33 +102,40 @@ class _Group:
 
     Findings are attributed to the statement that produced them (not to a position), so a
     zero-width finding on the boundary of two statements is never claimed by the wrong one.
-    They are stored relative to the statement's start: an edit above only moves `start`.
+    They are stored as found, when the statement started at `origin`; an edit above only
+    moves `start`, and their offsets from `origin` on move with it. Offsets before `origin`
+    stay: a fix that adds an import at the top of the file points there, not into the
+    statement (the analyzer's file context says where the imports end; see
+    Analyzer.file_context).
     `counts` says how many of them each incremental analyzer produced, in the engine's order,
     so that one analyzer's part can be replaced alone (see DocumentAnalysis._refresh).
     """
 
     start: int
     end: int  # exclusive, like tree-sitter's end_byte
-    relative: list[Finding]
+    found: list[Finding]
     counts: tuple[int, ...] = ()
+    origin: int = 0
     _absolute: list[Finding] | None = None
     _absolute_at: int = -1
 
     @classmethod
     def of(cls, start: int, end: int, findings: list[Finding], counts: tuple[int, ...] = ()) -> _Group:
-        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings, counts)
+        return cls(start, end, findings, counts, start)
 
     def replace(self, index: int, findings: list[Finding]) -> None:
-        """Put `findings` (absolute offsets) in place of analyzer `index`'s part."""
+        """Put `findings` (offsets in the current text) in place of analyzer `index`'s part."""
         at = sum(self.counts[:index])
-        new = [f.shifted(0, -self.start) for f in findings] if self.start else findings
-        self.relative = self.relative[:at] + new + self.relative[at + self.counts[index] :]
+        current = self.findings()
+        self.found = current[:at] + findings + current[at + self.counts[index] :]
+        self.origin = self.start
         self.counts = (*self.counts[:index], len(findings), *self.counts[index + 1 :])
         self._absolute = None
 
     def findings(self) -> list[Finding]:
         if self._absolute is None or self._absolute_at != self.start:
-            self._absolute = [f.shifted(0, self.start) for f in self.relative] if self.start else self.relative
+            delta = self.start - self.origin
+            self._absolute = [f.shifted(self.origin, delta) for f in self.found] if delta else self.found
             self._absolute_at = self.start
         return self._absolute
 
@@ -618,7 +625,7 @@ class DocumentAnalysis:
         self._map_whole_through_edits()
         # (most top-level statements have no findings: skipping their groups here is most
         # of this call's time on a large file, once per publish)
-        found = [f for g in self._groups if g.relative for f in g.findings()]
+        found = [f for g in self._groups if g.found for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)
         found.extend(self._deferred_findings)

@@ -26,6 +26,7 @@ from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
 from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
+from codie.core.textdiff import common_prefix, common_suffix
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -58,6 +59,20 @@ class _Collected:
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     # per sink pattern (module.sink_key): function index -> (mentions a sink, names called)
     facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
+
+
+# a top-level statement's entry in a ModuleTable: (end, type, nodes in it, what it collected)
+_Row = tuple[int, str, int, _Collected]
+
+
+@dataclass
+class ModuleTable:
+    """What each top-level statement of a document collected on the last pass, by where it
+    started in `src`, the text of that pass (kept in the document's cache, reuse.py)."""
+
+    src: bytes
+    framework: str
+    rows: dict[int, _Row]
 
 
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
@@ -149,30 +164,57 @@ class ModuleInfo:
 
     def _collect_module(self) -> None:
         """The functions and module-level facts of every top-level statement, cached by its
-        text: a keystroke changes one statement, not the 3,000 others of a big file."""
+        text: a keystroke changes one statement, not the 3,000 others of a big file.
+
+        The document's last table (ModuleTable) says what each statement collected then:
+        a statement whose text lies before the first changed byte, or after the last one
+        (moved by the edit), and that parses to the same shape, is taken from it without
+        slicing and hashing its text again (a pass reads the file's changed part only)."""
+        src = self.src
+        last = self.cache.table
+        before = after = delta = -1
+        old_rows: dict[int, _Row] = {}
+        if last is not None and last.framework == self.framework:
+            old = last.src
+            before = common_prefix(old, src)  # bytes [0, before) did not change
+            after = len(src) - common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
+            delta = len(src) - len(old)
+            old_rows = last.rows
+        rows: dict[int, _Row] = {}
         for stmt in self._root.named_children:
-            if stmt.type not in COLLECTED_TYPES:
+            kind = stmt.type
+            if kind not in COLLECTED_TYPES:
                 continue
-            start = stmt.start_byte
-            chunk = self.src[start : stmt.end_byte]
-            # the text, and its shape (error recovery may parse the same text otherwise)
-            key = (hash(chunk), len(chunk), stmt.type, stmt.descendant_count, self.framework)
-            found = _COLLECTED.get(key)
+            start, end, shape = stmt.start_byte, stmt.end_byte, stmt.descendant_count
+            found: _Collected | None = None
+            # where the same text was last time (-1: it changed)
+            was = start if end <= before else start - delta if start >= after >= 0 else -1
+            if was >= 0:
+                row = old_rows.get(was)
+                # the same text; the same shape (error recovery may parse the same text otherwise)
+                if row is not None and row[0] == was + end - start and row[1] == kind and row[2] == shape:
+                    found = row[3]
             if found is None:
-                found = _Collected()
-                self._collect(stmt, None, "", found, start, top=True)
-                if len(_COLLECTED) > MAX_COLLECTED:
-                    _COLLECTED.clear()
-                _COLLECTED[key] = found
-            for i, (fkey, at, outer_at, end, cls, html) in enumerate(found.functions):
-                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + end, cls, html)
+                chunk = src[start:end]
+                key = (hash(chunk), len(chunk), kind, shape, self.framework)
+                found = _COLLECTED.get(key)
+                if found is None:
+                    found = _Collected()
+                    self._collect(stmt, None, "", found, start, top=True)
+                    if len(_COLLECTED) > MAX_COLLECTED:
+                        _COLLECTED.clear()
+                    _COLLECTED[key] = found
+            rows[start] = (end, kind, shape, found)
+            for i, (fkey, at, outer_at, fend, cls, html) in enumerate(found.functions):
+                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + fend, cls, html)
                 self._homes[fkey] = (found, i)
             for var in found.consts:
                 self.consts.add(var)
             self.const_values.update(found.values)
             self.global_types.update(found.types)
-            for var, at, end in found.calls:
-                self.global_calls[var] = self.node_at(start + at, start + end, "call")
+            for var, at, call_end in found.calls:
+                self.global_calls[var] = self.node_at(start + at, start + call_end, "call")
+        self.cache.table = ModuleTable(src, self.framework, rows)
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
         """The node of this type spanning exactly start..end (a function, a call)."""

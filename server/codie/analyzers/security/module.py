@@ -117,6 +117,7 @@ class ModuleInfo:
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
+        self.collected = 0  # top-level statements whose text this pass read (not in the table)
         self._classes: int | None = None
         # function key -> the statement record it came from (its facts are cached there)
         self._homes: dict[str, tuple[_Collected, int]] = {}
@@ -195,6 +196,7 @@ class ModuleInfo:
                 if row is not None and row[0] == was + end - start and row[1] == kind and row[2] == shape:
                     found = row[3]
             if found is None:
+                self.collected += 1
                 chunk = src[start:end]
                 key = (hash(chunk), len(chunk), kind, shape, self.framework)
                 found = _COLLECTED.get(key)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
@@ -78,6 +78,7 @@ class ModuleTable:
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
 MAX_COLLECTED = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
 _COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
+_NO_RECORD = _Collected()  # module-level code's place in a FunctionTable (it has no record)
 
 
 @dataclass
@@ -101,13 +102,62 @@ class _WatchedSet(set[str]):
         return found
 
 
+class FunctionTable(MutableMapping[str, FunctionInfo]):
+    """The functions of one pass by key, each made when first read: a keystroke's pass
+    reads a few of a big file's hundreds of functions (the ones it analyses, calls or
+    reports on), and making them all was a large part of its bookkeeping. Iteration, `in` and
+    len() read the keys only; `records` reads the functions' statement records without
+    making them."""
+
+    def __init__(self, mod: ModuleInfo) -> None:
+        self._mod = mod
+        # key -> (start of its top-level statement, the statement's record, index in it)
+        self._where: dict[str, tuple[int, _Collected, int]] = {}
+        self._made: dict[str, FunctionInfo] = {}
+
+    def fill(self) -> dict[str, tuple[int, _Collected, int]]:
+        """The table's records, to fill while nothing is made yet (ModuleInfo._collect_module)."""
+        assert not self._made
+        return self._where
+
+    def records(self) -> Iterator[tuple[str, tuple[int, _Collected, int]]]:
+        return iter(self._where.items())
+
+    def __getitem__(self, key: str) -> FunctionInfo:
+        made = self._made.get(key)
+        if made is None:
+            start, collected, index = self._where[key]
+            _, at, outer_at, end, cls, html = collected.functions[index]
+            made = FunctionInfo(self._mod, key, start + at, start + outer_at, start + end, cls, html)
+            self._made[key] = made
+        return made
+
+    def __setitem__(self, key: str, info: FunctionInfo) -> None:
+        self._made[key] = info
+        self._where.pop(key, None)
+        self._where[key] = (info.start, _NO_RECORD, -1)  # (a key like the others, last)
+
+    def __delitem__(self, key: str) -> None:
+        del self._where[key]
+        self._made.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
 class ModuleInfo:
     def __init__(self, src: Source, root: Node, imports: Imports, cache: DocumentCache | None = None) -> None:
         self.src = src
         self._root = root
         self.imports = imports
         self.cache = cache if cache is not None else DocumentCache()
-        self.functions: dict[str, FunctionInfo] = {}
+        self.functions = FunctionTable(self)
         self.results: dict[str, Result] = {}
         self.in_progress: set[str] = set()
         # the functions analysed (not taken from the cache) in this pass, in order
@@ -119,8 +169,6 @@ class ModuleInfo:
         self.module_restart = -1  # the top-level statement module-level code ran again from
         self.collected = 0  # top-level statements whose text this pass read (not in the table)
         self._classes: int | None = None
-        # function key -> the statement record it came from (its facts are cached there)
-        self._homes: dict[str, tuple[_Collected, int]] = {}
         self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
@@ -182,6 +230,7 @@ class ModuleInfo:
             delta = len(src) - len(old)
             old_rows = last.rows
         rows: dict[int, _Row] = {}
+        where = self.functions.fill()  # (filled here directly: one call per function was a third)
         for stmt in self._root.named_children:
             kind = stmt.type
             if kind not in COLLECTED_TYPES:
@@ -207,13 +256,14 @@ class ModuleInfo:
                         _COLLECTED.clear()
                     _COLLECTED[key] = found
             rows[start] = (end, kind, shape, found)
-            for i, (fkey, at, outer_at, fend, cls, html) in enumerate(found.functions):
-                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + fend, cls, html)
-                self._homes[fkey] = (found, i)
-            for var in found.consts:
-                self.consts.add(var)
-            self.const_values.update(found.values)
-            self.global_types.update(found.types)
+            for i, function in enumerate(found.functions):
+                where[function[0]] = (start, found, i)
+            if found.consts:
+                self.consts.update(found.consts)
+            if found.values:
+                self.const_values.update(found.values)
+            if found.types:
+                self.global_types.update(found.types)
             for var, at, call_end in found.calls:
                 self.global_calls[var] = self.node_at(start + at, start + call_end, "call")
         self.cache.table = ModuleTable(src, self.framework, rows)
@@ -341,11 +391,11 @@ class ModuleInfo:
         function calls. Found by name: cheap, and rarely wrong."""
         direct: set[str] = set()
         calls: dict[str, frozenset[str]] = {}
-        for key, info in self.functions.items():
-            if key == MODULE_KEY:
+        for key, (start, collected, index) in self.functions.records():
+            if index < 0:  # module-level code
                 continue
-            sink, called = self._function_facts(info)
-            if info.html_route or sink:
+            sink, called = self._function_facts(start, collected, index)
+            if collected.functions[index][5] or sink:  # (an HTML route)
                 direct.add(key)
             else:
                 calls[key] = called
@@ -381,17 +431,14 @@ class ModuleInfo:
         found = self.summary(key)
         return found is not None and bool(found.sinks)
 
-    def _function_facts(self, info: FunctionInfo) -> tuple[bool, frozenset[str]]:
+    def _function_facts(self, start: int, collected: _Collected, index: int) -> tuple[bool, frozenset[str]]:
         """_facts, remembered with the statement the function is in (no slicing and hashing
         of every function's text on every pass)."""
-        home = self._homes.get(info.key)
-        if home is None:
-            return self._facts(self.src[info.outer_start : info.end])
-        collected, index = home
         known = collected.facts.setdefault(self.sink_key, {})
         facts = known.get(index)
         if facts is None:
-            facts = known[index] = self._facts(self.src[info.outer_start : info.end])
+            _, _, outer_at, end, _, _ = collected.functions[index]
+            facts = known[index] = self._facts(self.src[start + outer_at : start + end])
         return facts
 
     def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:

@@ -34,6 +34,7 @@ from codie.analyzers.security.pattern_words import (
 )
 from codie.analyzers.security.secrets import hits_by_node
 from codie.core.analyzer import Analyzer, Context
+from codie.core.document import Document
 from codie.core.findings import Finding, Fix, TextEdit
 
 
@@ -45,6 +46,7 @@ class PatternAnalyzer:
     # the relevant imports of the last Imports seen (collect_imports keeps the same object
     # while the import lines are unchanged)
     _last_relevant: tuple[Imports, frozenset[tuple[str, str]]] | None
+    _last_context: tuple[Tree, bytes, str, Hashable] | None
 
     def file_context(self, ctx: Context) -> Hashable:
         """What a statement's findings depend on besides its own text: the imports that can
@@ -56,18 +58,38 @@ class PatternAnalyzer:
         doc = ctx.doc
         if doc.tree is None:
             return None
+        last = self._last_context
+        # (asked by the engine once per step and by analyze() once per statement)
+        if last is not None and last[0] is doc.tree and last[1] is doc.source and last[2] == doc.uri:
+            return last[3]
         imports, _ = self._module(doc.tree, doc.source)
         has_secrets = "secrets" in imports.modules
-        return (
+        context = (
             self._relevant(imports),
             has_secrets,
-            # (only read when a fix may add the import: while typing in the imports, where
-            # they end moves with every keystroke)
-            -1 if has_secrets or not FIX_ADDS_SECRETS.search(doc.source) else header_end(doc.tree.root_node),
+            -1 if has_secrets else self._fix_import_at(doc),
             bool(TEST_FILE.search(doc.uri)),
             bool(SETTINGS_FILE.search(doc.uri)),
             self._defaults_module(doc.tree, doc.source),
         )
+        self._last_context = (doc.tree, doc.source, doc.uri, context)
+        return context
+
+    def _fix_import_at(self, doc: Document) -> int:
+        """Where a fix would add `import secrets` (header_end), in the context only while the
+        file has a call whose fix adds it: typing in the imports moves that place with every
+        keystroke, and a file without such a call must not be analysed again for it. The file
+        is searched for such calls only when the place moved: while it stays, the findings'
+        fixes point to it whatever the context says (FIX_ADDS_SECRETS)."""
+        at = header_end(doc.tree.root_node) if doc.tree is not None else 0
+        last = self._fix_places.get(doc.uri)
+        if last is not None and last[0] == at:
+            return last[1]
+        value = at if FIX_ADDS_SECRETS.search(doc.source) else -1
+        if len(self._fix_places) >= MAX_DOCUMENTS:
+            self._fix_places.pop(next(iter(self._fix_places)))
+        self._fix_places[doc.uri] = (at, value)
+        return value
 
     def _relevant(self, imports: Imports) -> frozenset[tuple[str, str]]:
         last = self._last_relevant
@@ -104,6 +126,9 @@ class PatternAnalyzer:
         self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
         self._last_defaults: tuple[Tree, bytes, bool] | None = None
         self._last_relevant = None
+        self._last_context = None
+        # per document: (where its header ended, what the context said of it) when last asked
+        self._fix_places: dict[str, tuple[int, int]] = {}
         self._cache = ChunkCache()
 
     def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
@@ -150,6 +175,7 @@ def header_end(root: Node) -> int:
     return offset
 
 
+MAX_DOCUMENTS = 256  # documents whose fix place is remembered (a bound, oldest out)
 # The fix of SEC021 on `random.choice(...)` / `random.getrandbits(...)` adds `import secrets`
 FIX_ADDS_SECRETS = re.compile(rb"random\.(?:choice|getrandbits)\b")
 # Modules and names the rules compare qualified names with (`_Check.call`, `.attribute`,

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from codie.core.analyzer import Analyzer, Context, OverBudget, Unit
 from codie.core.document import Document, Edit
@@ -176,6 +176,7 @@ class DocumentAnalysis:
         # invalidate(): the same text is over the same budget (see the module docstring).
         self.over_budget: dict[tuple[str, int], str] = {}
         self._pass: _Pass | None = None
+        self._top: tuple[Tree | None, tuple[Node, ...]] | None = None  # see _top_level
         self._whole_at = 0  # index in self.whole of the analyzer whose pass is next
         # File contexts (Analyzer.file_context) as last seen, by analyzer name; the analyzers
         # whose context changed since their statements were analysed, and how far (a byte
@@ -343,7 +344,7 @@ class DocumentAnalysis:
                     self._whole_findings[analyzer.name] = [self.budget_finding(analyzer.name, FILE_UNIT, 0, 0, reason)]
                     self._whole_at += 1
                     continue
-                self._pass = self._start_pass(analyzer, self.doc.top_level())
+                self._pass = self._start_pass(analyzer, self._top_level())
                 if self._pass is None:  # it crashed before its first step
                     return True
             if not self._advance(self._pass, deadline):
@@ -355,6 +356,14 @@ class DocumentAnalysis:
             self._pass = None
             self._whole_at += 1
         return True
+
+    def _top_level(self) -> Sequence[Node]:
+        """The top-level statements, listed once per tree for all whole-document analyzers
+        (each listing makes a node object per statement of the file)."""
+        tree = self.doc.tree
+        if self._top is None or self._top[0] is not tree:
+            self._top = (tree, tuple(self.doc.top_level()))
+        return self._top[1]
 
     def _start_pass(self, analyzer: Analyzer, nodes: Sequence[Node]) -> _Pass | None:
         started = time.thread_time()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
@@ -123,6 +123,9 @@ class FunctionTable(MutableMapping[str, FunctionInfo]):
     def records(self) -> Iterator[tuple[str, tuple[int, _Collected, int]]]:
         return iter(self._where.items())
 
+    def record(self, key: str) -> tuple[int, _Collected, int] | None:
+        return self._where.get(key)
+
     def __getitem__(self, key: str) -> FunctionInfo:
         made = self._made.get(key)
         if made is None:
@@ -168,6 +171,9 @@ class ModuleInfo:
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
         self.collected = 0  # top-level statements whose text this pass read (not in the table)
+        # (the text of the last pass, the functions whose record may differ from it) when
+        # the module table was used (see _collect_module)
+        self._changed: tuple[bytes, set[str]] | None = None
         self._classes: int | None = None
         self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
@@ -229,6 +235,8 @@ class ModuleInfo:
             after = len(src) - common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
             delta = len(src) - len(old)
             old_rows = last.rows
+        reused: set[int] = set()  # the old rows taken (by where they were)
+        changed: list[_Collected] = []  # the records of the statements read again
         rows: dict[int, _Row] = {}
         where = self.functions.fill()  # (filled here directly: one call per function was a third)
         for stmt in self._root.named_children:
@@ -244,6 +252,7 @@ class ModuleInfo:
                 # the same text; the same shape (error recovery may parse the same text otherwise)
                 if row is not None and row[0] == was + end - start and row[1] == kind and row[2] == shape:
                     found = row[3]
+                    reused.add(was)
             if found is None:
                 self.collected += 1
                 chunk = src[start:end]
@@ -255,6 +264,7 @@ class ModuleInfo:
                     if len(_COLLECTED) > MAX_COLLECTED:
                         _COLLECTED.clear()
                     _COLLECTED[key] = found
+                changed.append(found)
             rows[start] = (end, kind, shape, found)
             for i, function in enumerate(found.functions):
                 where[function[0]] = (start, found, i)
@@ -266,6 +276,11 @@ class ModuleInfo:
                 self.global_types.update(found.types)
             for var, at, call_end in found.calls:
                 self.global_calls[var] = self.node_at(start + at, start + call_end, "call")
+        if last is not None and last.framework == self.framework:
+            # the functions whose record may differ from the last pass's: those of the
+            # statements read again and of the old ones not taken (see _direct)
+            changed += [row[3] for was, row in old_rows.items() if was not in reused]
+            self._changed = (last.src, {f[0] for record in changed for f in record.functions})
         self.cache.table = ModuleTable(src, self.framework, rows)
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
@@ -389,9 +404,21 @@ class ModuleInfo:
     def _direct(self) -> tuple[set[str], dict[str, frozenset[str]]]:
         """Functions that mention a sink (or are HTML routes), and the names every other
         function calls. Found by name: cheap, and rarely wrong."""
-        direct: set[str] = set()
-        calls: dict[str, frozenset[str]] = {}
-        for key, (start, collected, index) in self.functions.records():
+        last = self.cache.direct
+        if last is not None and self._changed is not None and last[0] is self._changed[0] and last[1] == self.sink_key:
+            # the last pass's answer, for the functions whose record did not change (their
+            # facts are a function of the record: ModuleInfo._changed)
+            direct, calls = set(last[2]), dict(last[3])
+            for key in self._changed[1]:
+                direct.discard(key)
+                calls.pop(key, None)
+            records: Iterable[tuple[str, tuple[int, _Collected, int]]] = (
+                (key, record) for key in self._changed[1] if (record := self.functions.record(key)) is not None
+            )
+        else:
+            direct, calls = set(), {}
+            records = self.functions.records()
+        for key, (start, collected, index) in records:
             if index < 0:  # module-level code
                 continue
             sink, called = self._function_facts(start, collected, index)
@@ -399,6 +426,7 @@ class ModuleInfo:
                 direct.add(key)
             else:
                 calls[key] = called
+        self.cache.direct = (self.src, self.sink_key, direct, calls)  # (not changed after this)
         return direct, calls
 
     def _callers(self, direct: set[str], calls: dict[str, frozenset[str]]) -> list[str]:

@@ -72,6 +72,9 @@ class DocumentCache:
         self.module: ModuleRun | None = None
         # the top-level statements of the last pass and what each collected (module.py)
         self.table: ModuleTable | None = None
+        # the last pass's functions that mention a sink, and the names every other one calls
+        # (module.ModuleInfo._direct), with the text and the sink pattern's key they were for
+        self.direct: tuple[bytes, tuple[int, bool], set[str], dict[str, frozenset[str]]] | None = None
 
     def get(self, key: tuple[str, int]) -> CacheEntry | None:
         entry = self.entries.get(key)

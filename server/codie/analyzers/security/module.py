@@ -73,8 +73,11 @@ class ModuleTable:
     src: bytes
     framework: str
     rows: dict[int, _Row]
+    module_text: bytes  # the text of module-level code, joined (see ModuleInfo.result)
+    module_spans: list[tuple[int, int]]  # where its statements were
 
 
+DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
 MAX_COLLECTED = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
 _COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
@@ -174,6 +177,9 @@ class ModuleInfo:
         # (the text of the last pass, the functions whose record may differ from it) when
         # the module table was used (see _collect_module)
         self._changed: tuple[bytes, set[str]] | None = None
+        # module-level code only (function bodies are cached on their own), and its text
+        self._module_code: list[Node] = []
+        self._module_text = b""
         self._classes: int | None = None
         self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
@@ -239,8 +245,18 @@ class ModuleInfo:
         changed: list[_Collected] = []  # the records of the statements read again
         rows: dict[int, _Row] = {}
         where = self.functions.fill()  # (filled here directly: one call per function was a third)
+        module_code = self._module_code
+        # where each module-level statement's text was in the last pass's text (-1: changed)
+        module_was: list[tuple[int, int]] = []
+        module_spans: list[tuple[int, int]] = []  # (and where it is now)
         for stmt in self._root.named_children:
             kind = stmt.type
+            if kind not in DEFINITIONS:
+                module_code.append(stmt)
+                s, e = stmt.start_byte, stmt.end_byte
+                w = s if e <= before else s - delta if s >= after >= 0 else -1
+                module_was.append((w, w + e - s))
+                module_spans.append((s, e))
             if kind not in COLLECTED_TYPES:
                 continue
             start, end, shape = stmt.start_byte, stmt.end_byte, stmt.descendant_count
@@ -281,7 +297,14 @@ class ModuleInfo:
             # statements read again and of the old ones not taken (see _direct)
             changed += [row[3] for was, row in old_rows.items() if was not in reused]
             self._changed = (last.src, {f[0] for record in changed for f in record.functions})
-        self.cache.table = ModuleTable(src, self.framework, rows)
+        # module-level code's text, joined (its cache key): the last pass's while every such
+        # statement's text is where it was (moved by the edit), so its hash is not computed again
+        if last is not None and module_was == last.module_spans:
+            module_text = last.module_text
+        else:
+            module_text = b"\n".join(src[c.start_byte : c.end_byte] for c in module_code)
+        self._module_text = module_text
+        self.cache.table = ModuleTable(src, self.framework, rows, module_text, module_spans)
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
         """The node of this type spanning exactly start..end (a function, a call)."""
@@ -512,9 +535,8 @@ class ModuleInfo:
         info = self.functions[key]
         starts: tuple[int, ...] = ()
         if key == MODULE_KEY:
-            statements = self._module_statements()
-            starts = tuple(c.start_byte for c in statements)
-            chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
+            starts = tuple(c.start_byte for c in self._module_code)
+            chunk = self._module_text
         else:
             chunk = self.src[info.outer_start : info.end]
         # which imported names resolve to workspace functions is part of the key: in the
@@ -605,14 +627,6 @@ class ModuleInfo:
                     ),
                 ),
             )
-
-    def _module_statements(self) -> list[Node]:
-        """Module-level code only: function bodies are cached on their own."""
-        return [
-            c
-            for c in self._root.named_children
-            if c.type not in ("function_definition", "class_definition", "decorated_definition")
-        ]
 
     def summary(self, key: str) -> Summary | None:
         if key.startswith(EXTERNAL):

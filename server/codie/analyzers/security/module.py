@@ -251,18 +251,17 @@ class ModuleInfo:
         module_spans: list[tuple[int, int]] = []  # (and where it is now)
         for stmt in self._root.named_children:
             kind = stmt.type
-            if kind not in DEFINITIONS:
-                module_code.append(stmt)
-                s, e = stmt.start_byte, stmt.end_byte
-                w = s if e <= before else s - delta if s >= after >= 0 else -1
-                module_was.append((w, w + e - s))
-                module_spans.append((s, e))
-            if kind not in COLLECTED_TYPES:
-                continue
-            start, end, shape = stmt.start_byte, stmt.end_byte, stmt.descendant_count
-            found: _Collected | None = None
+            start, end = stmt.start_byte, stmt.end_byte
             # where the same text was last time (-1: it changed)
             was = start if end <= before else start - delta if start >= after >= 0 else -1
+            if kind not in DEFINITIONS:
+                module_code.append(stmt)
+                module_was.append((was, was + end - start))
+                module_spans.append((start, end))
+            if kind not in COLLECTED_TYPES:
+                continue
+            shape = stmt.descendant_count
+            found: _Collected | None = None
             if was >= 0:
                 row = old_rows.get(was)
                 # the same text; the same shape (error recovery may parse the same text otherwise)

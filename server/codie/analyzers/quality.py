@@ -468,13 +468,17 @@ def _generated(ctx: Context, root: Node) -> str:
     """Why the file is not one to fix by hand ("" if it is): the comments before its first
     statement (a module docstring aside) say it is generated, or opt out of linting."""
     header = []
-    for child in root.children:
+    # sibling by sibling: the header is a few nodes, `root.children` would list every
+    # statement of the file (once per analysed statement, now that Q002 runs per statement)
+    child = root.child(0) if root.child_count else None
+    while child is not None:
         if child.type == "comment":
             header.append(ctx.doc.node_text(child))
         elif not (
             child.type == "expression_statement" and child.named_children and child.named_children[0].type == "string"
         ):
             break
+        child = child.next_sibling
     for line in header:
         if LINT_OPT_OUT.match(line.strip()):
             return f"the file opts out of linting (`{line.strip()}`)"

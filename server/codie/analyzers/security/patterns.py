@@ -162,7 +162,9 @@ class PatternAnalyzer:
 def header_end(root: Node) -> int:
     """Where the file's header (docstring, comments, imports at the top) ends: 0 if none."""
     offset = 0
-    for child in root.children:
+    # sibling by sibling: `root.children` would list every statement of the file
+    child = root.child(0) if root.child_count else None
+    while child is not None:
         if child.type in ("import_statement", "import_from_statement", "comment") or (
             child.type == "expression_statement"
             and offset == 0
@@ -170,6 +172,7 @@ def header_end(root: Node) -> int:
             and child.named_children[0].type == "string"
         ):
             offset = child.end_byte
+            child = child.next_sibling
             continue
         break
     return offset

@@ -145,9 +145,9 @@ def test_random_edits_keep_every_cache_consistent() -> None:
         assert summary(cached) == summary(fresh)
 
 
-def test_chunk_cache_takes_unchanged_statements_whole_and_computes_only_changed_chunks() -> None:
-    """A keystroke in one method computes that method only; statements whose every chunk is
-    known are taken whole; the findings equal a fresh cache's, at the current offsets."""
+def test_chunk_cache_computes_only_the_chunks_an_edit_changed() -> None:
+    """A keystroke in one method computes that method only; the findings equal a fresh
+    cache's, at the current offsets."""
     from collections.abc import Iterable, Iterator
 
     from tree_sitter import Node

@@ -35,76 +35,37 @@ def split(nodes: Sequence[Node]) -> list[Node]:
 
 
 class ChunkCache:
-    """Findings by the text of their chunk, and by the text of whole top-level statements:
-    a statement whose findings are all known is taken whole (no split into its methods,
-    no key per method), so a keystroke costs one key per top-level statement of the file."""
-
     def __init__(self) -> None:
         self._entries: OrderedDict[tuple[object, int, bytes], tuple[Finding, ...]] = OrderedDict()
-        # (context, indent, type, nodes in it, text from its line's start) -> its findings,
-        # relative to its start; the shape too: error recovery may split the same text otherwise
-        self._tops: OrderedDict[tuple[object, int, str, int, bytes], tuple[Finding, ...]] = OrderedDict()
 
     def run(
         self, src: bytes, nodes: Sequence[Node], context: object, compute: Callable[[list[Node]], Iterable[Finding]]
     ) -> Iterator[Finding]:
         misses: list[tuple[Node, tuple[object, int, bytes]]] = []
-        # top-level statements seen whole for the first time: (node, key, findings so far,
-        # the chunks not known yet)
-        fresh: list[tuple[Node, tuple[object, int, str, int, bytes], list[Finding], list[Node]]] = []
-        for top in nodes:
-            line_start = src.rfind(b"\n", 0, top.start_byte) + 1
-            top_key = (
-                context,
-                top.start_byte - line_start,
-                top.type,
-                top.descendant_count,
-                src[line_start : top.end_byte],
-            )
-            known = self._tops.get(top_key)
-            if known is not None:
-                self._tops.move_to_end(top_key)
-                for f in known:
-                    yield f.shifted(0, top.start_byte)
+        for node in split(nodes):
+            # the text from the start of the line (the indent matters too), and where in it
+            # the node starts (a broken file may split a line into several nodes)
+            line_start = src.rfind(b"\n", 0, node.start_byte) + 1
+            key = (context, node.start_byte - line_start, src[line_start : node.end_byte])
+            cached = self._entries.get(key)
+            if cached is None:
+                misses.append((node, key))
                 continue
-            mine: list[Finding] = []
-            unknown: list[Node] = []
-            for node in split([top]):
-                # the text from the start of the line (the indent matters too), and where in it
-                # the node starts (a broken file may split a line into several nodes)
-                chunk_start = src.rfind(b"\n", 0, node.start_byte) + 1
-                key = (context, node.start_byte - chunk_start, src[chunk_start : node.end_byte])
-                cached = self._entries.get(key)
-                if cached is None:
-                    misses.append((node, key))
-                    unknown.append(node)
-                    continue
-                self._entries.move_to_end(key)
-                for f in cached:
-                    shifted = f.shifted(0, node.start_byte)
-                    mine.append(shifted)
-                    yield shifted
-            fresh.append((top, top_key, mine, unknown))
-        computed: dict[tuple[int, int], list[Finding]] = {}  # chunk span -> its cacheable findings
-        if misses:
-            found = sorted(compute([n for n, _ in misses]), key=lambda f: f.start)
-            starts = [f.start for f in found]
-            for node, key in misses:
-                # by bisection: a class of 3,000 methods must not cost methods x findings
-                chunk = found[bisect_left(starts, node.start_byte) : bisect_right(starts, node.end_byte)]
-                yield from chunk
-                if all(_inside(f, node) for f in chunk):
-                    self._entries[key] = tuple(f.shifted(0, -node.start_byte) for f in chunk)
-                    computed[(node.start_byte, node.end_byte)] = chunk
-        for top, top_key, mine, unknown in fresh:
-            spans = [(n.start_byte, n.end_byte) for n in unknown]
-            if all(span in computed for span in spans):  # every chunk's findings move with it
-                whole = mine + [f for span in spans for f in computed[span]]
-                self._tops[top_key] = tuple(f.shifted(0, -top.start_byte) for f in whole)
+            self._entries.move_to_end(key)
+            for f in cached:
+                yield f.shifted(0, node.start_byte)
+        if not misses:
+            return
+        found = sorted(compute([n for n, _ in misses]), key=lambda f: f.start)
+        starts = [f.start for f in found]
+        for node, key in misses:
+            # by bisection: a class of 3,000 methods must not cost methods x findings
+            mine = found[bisect_left(starts, node.start_byte) : bisect_right(starts, node.end_byte)]
+            yield from mine
+            if all(_inside(f, node) for f in mine):
+                self._entries[key] = tuple(f.shifted(0, -node.start_byte) for f in mine)
         while len(self._entries) > MAX_ENTRIES:
             self._entries.popitem(last=False)
-        while len(self._tops) > MAX_ENTRIES:
-            self._tops.popitem(last=False)
 
 
 def _inside(f: Finding, node: Node) -> bool:

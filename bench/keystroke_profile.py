@@ -17,11 +17,12 @@ of the path from didChange to the bytes of publishDiagnostics:
 
 CPU seconds of this thread (time.thread_time), so a busy machine does not inflate them; the
 wall-clock figures, with the I/O and the event loop, are bench/editor_bench.py's (and
-bench/keystroke_trace.py's, stage by stage). Last line: how much the process grew over the
+bench/keystroke_trace.py's, stage by stage). First line: the first analysis's CPU
+(opening the file, every analyzer to the end). Last line: how much the process grew over the
 edits (RSS after a collection and a malloc_trim, before and after) and how many of the
 past texts something still references (each ~240 KB on the default file).
 
-    .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH] [--plan lspbench]
+    .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH] [--plan lspbench] [--taint]
 """
 
 from __future__ import annotations
@@ -89,6 +90,45 @@ def _timed_advance(self: engine.DocumentAnalysis, p: Any, deadline: float) -> bo
         PER_KEY[_label(p.analyzer)] += time.thread_time() - started
 
 
+# --taint: security-taint's pass split in its phases (CPU of the outermost call of each, so
+# a function analysed while another one's cached result is checked counts once)
+TAINT_PHASES = {
+    "__init__": "    taint: the module table (ModuleInfo)",
+    "_direct": "    taint: choosing the functions",
+    "_callers": "    taint: choosing the functions",
+    "_analyze_guarded": "    taint: analysing changed functions",
+}
+
+
+TAINT_SPLIT: list[bool] = []  # set by --taint
+
+
+def time_taint_phases() -> None:
+    from codie.analyzers.security.module import ModuleInfo
+
+    TAINT_SPLIT.append(True)
+
+    depth: dict[str, int] = defaultdict(int)
+
+    def timed(name: str, label: str) -> None:
+        original = getattr(ModuleInfo, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            depth[label] += 1
+            started = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[label] -= 1
+                if not depth[label]:
+                    PER_KEY[label] += time.thread_time() - started
+
+        setattr(ModuleInfo, name, wrapper)
+
+    for name, label in TAINT_PHASES.items():
+        timed(name, label)
+
+
 def top_level_lines(text: str) -> list[int]:
     return [i for i, ln in enumerate(text.split("\n")) if ln and not ln[0].isspace() and not ln.startswith(("#", ")"))]
 
@@ -139,9 +179,12 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
     uri = (Path(tempfile.gettempdir()) / "codie-keystroke" / "large.py").as_uri()
     server.open_document(uri, text, 1, "python")
     analysis = server.analyses[uri]
+    started = time.thread_time()
     while not analysis.step(3600.0):
         pass
+    MEMORY["first"] = time.thread_time() - started  # (the first analysis, in CPU seconds)
     TIMES.clear()
+    PER_KEY.clear()  # (what the first analysis spent in the taint phases, with --taint)
     engine.DocumentAnalysis._run_statement = _timed_statement  # type: ignore[method-assign]
     engine.DocumentAnalysis._start_pass = _timed_start  # type: ignore[method-assign]
     engine.DocumentAnalysis._advance = _timed_advance  # type: ignore[method-assign]
@@ -166,6 +209,9 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
         while not analysis.step(3600.0):
             pass
         t3 = time.thread_time()
+        if TAINT_SPLIT:  # (a phase a keystroke did not reach took 0)
+            for label in TAINT_PHASES.values():
+                PER_KEY.setdefault(label, 0.0)
         for name, cpu in PER_KEY.items():
             TIMES[name].append(cpu)
         PER_KEY.clear()
@@ -202,16 +248,26 @@ def main() -> None:
         help="top-level statements only (module-level code changes: the worst case for taint), "
         "or lspbench's edits (statements at every indent, as bench/editor_bench.py sends)",
     )
+    ap.add_argument(
+        "--taint",
+        action="store_true",
+        help="also split security-taint's CPU: the module table, choosing the functions, analysing "
+        "the changed ones (the rest: checking cached results, building the findings)",
+    )
     args = ap.parse_args()
+    if args.taint:
+        time_taint_phases()
     text = args.file.read_text(encoding="utf-8") if args.file else stdlib_large()
     plan = top_level_plan(text, args.edits) if args.plan == "top-level" else lspbench_plan(text, args.edits)
     shown, edits = asyncio.run(profile(text, plan))
     sent = TIMES.pop("bytes")
     order = ["apply+reparse", "change hooks", "analysis"]
-    order += sorted(k for k in TIMES if k.startswith("  "))
+    order += sorted(k for k in TIMES if k.startswith("  ") and not k.startswith("    "))
+    order += [label for label in dict.fromkeys(TAINT_PHASES.values()) if label in TIMES]
     order += ["present", "to JSON", "serialize", "TOTAL (one publish)"]
     print(
-        f"{text.count(chr(10)):,} lines, {edits} edits, {shown} diagnostics shown, "
+        f"{text.count(chr(10)):,} lines, first analysis {MEMORY['first'] * 1000:,.0f} ms CPU, "
+        f"{edits} edits, {shown} diagnostics shown, "
         f"{statistics.median(sent):,.0f} B/publish"
     )
     print(f"{'CPU ms per keystroke':<44}{'median':>8}{'mean':>8}{'max':>8}")

@@ -8,7 +8,7 @@ over the whole file (MutableDefaultAnalyzer), its findings cached by the text of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import ClassVar
 
 from tree_sitter import Node, Query, QueryCursor
@@ -171,18 +171,25 @@ class QualityAnalyzer:
 
 
 class MutableDefaultAnalyzer:
-    """Q002, over the whole file: a generated file's header (or a file-level lint opt-out)
-    weighs on every mutable default in it."""
+    """Q002, one top-level statement at a time: a mutable default and how its function uses
+    it are inside the statement. A generated file's header (or a file-level lint opt-out)
+    weighs on every mutable default in it: that verdict is the file context (when it
+    changes, the engine analyses every statement again; a keystroke elsewhere costs the
+    statement it is in, not a walk over the file)."""
 
     name: ClassVar[str] = "quality-defaults"
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
-    incremental: ClassVar[bool] = False
+    incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
 
     def __init__(self) -> None:
         # findings by the text of their method or statement and the file's verdict: a
         # keystroke elsewhere in a long file costs no second walk over this one
         self._cache = ChunkCache()
+
+    def file_context(self, ctx: Context) -> Hashable:
+        root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
+        return _generated(ctx, root) if root is not None else ""
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
@@ -461,13 +468,17 @@ def _generated(ctx: Context, root: Node) -> str:
     """Why the file is not one to fix by hand ("" if it is): the comments before its first
     statement (a module docstring aside) say it is generated, or opt out of linting."""
     header = []
-    for child in root.children:
+    # sibling by sibling: the header is a few nodes, `root.children` would list every
+    # statement of the file (once per analysed statement, now that Q002 runs per statement)
+    child = root.child(0) if root.child_count else None
+    while child is not None:
         if child.type == "comment":
             header.append(ctx.doc.node_text(child))
         elif not (
             child.type == "expression_statement" and child.named_children and child.named_children[0].type == "string"
         ):
             break
+        child = child.next_sibling
     for line in header:
         if LINT_OPT_OUT.match(line.strip()):
             return f"the file opts out of linting (`{line.strip()}`)"

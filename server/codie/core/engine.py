@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from codie.core.analyzer import Analyzer, Context, OverBudget, Unit
 from codie.core.document import Document, Edit
@@ -102,33 +102,40 @@ class _Group:
 
     Findings are attributed to the statement that produced them (not to a position), so a
     zero-width finding on the boundary of two statements is never claimed by the wrong one.
-    They are stored relative to the statement's start: an edit above only moves `start`.
+    They are stored as found, when the statement started at `origin`; an edit above only
+    moves `start`, and their offsets from `origin` on move with it. Offsets before `origin`
+    stay: a fix that adds an import at the top of the file points there, not into the
+    statement (the analyzer's file context says where the imports end; see
+    Analyzer.file_context).
     `counts` says how many of them each incremental analyzer produced, in the engine's order,
     so that one analyzer's part can be replaced alone (see DocumentAnalysis._refresh).
     """
 
     start: int
     end: int  # exclusive, like tree-sitter's end_byte
-    relative: list[Finding]
+    found: list[Finding]
     counts: tuple[int, ...] = ()
+    origin: int = 0
     _absolute: list[Finding] | None = None
     _absolute_at: int = -1
 
     @classmethod
     def of(cls, start: int, end: int, findings: list[Finding], counts: tuple[int, ...] = ()) -> _Group:
-        return cls(start, end, [f.shifted(0, -start) for f in findings] if start else findings, counts)
+        return cls(start, end, findings, counts, start)
 
     def replace(self, index: int, findings: list[Finding]) -> None:
-        """Put `findings` (absolute offsets) in place of analyzer `index`'s part."""
+        """Put `findings` (offsets in the current text) in place of analyzer `index`'s part."""
         at = sum(self.counts[:index])
-        new = [f.shifted(0, -self.start) for f in findings] if self.start else findings
-        self.relative = self.relative[:at] + new + self.relative[at + self.counts[index] :]
+        current = self.findings()
+        self.found = current[:at] + findings + current[at + self.counts[index] :]
+        self.origin = self.start
         self.counts = (*self.counts[:index], len(findings), *self.counts[index + 1 :])
         self._absolute = None
 
     def findings(self) -> list[Finding]:
         if self._absolute is None or self._absolute_at != self.start:
-            self._absolute = [f.shifted(0, self.start) for f in self.relative] if self.start else self.relative
+            delta = self.start - self.origin
+            self._absolute = [f.shifted(self.origin, delta) for f in self.found] if delta else self.found
             self._absolute_at = self.start
         return self._absolute
 
@@ -169,6 +176,7 @@ class DocumentAnalysis:
         # invalidate(): the same text is over the same budget (see the module docstring).
         self.over_budget: dict[tuple[str, int], str] = {}
         self._pass: _Pass | None = None
+        self._top: tuple[Tree | None, tuple[Node, ...]] | None = None  # see _top_level
         self._whole_at = 0  # index in self.whole of the analyzer whose pass is next
         # File contexts (Analyzer.file_context) as last seen, by analyzer name; the analyzers
         # whose context changed since their statements were analysed, and how far (a byte
@@ -353,7 +361,7 @@ class DocumentAnalysis:
                     self._whole_findings[analyzer.name] = [self.budget_finding(analyzer.name, FILE_UNIT, 0, 0, reason)]
                     self._whole_at += 1
                     continue
-                self._pass = self._start_pass(analyzer, self.doc.top_level())
+                self._pass = self._start_pass(analyzer, self._top_level())
                 if self._pass is None:  # it crashed before its first step
                     return True
             if not self._advance(self._pass, deadline):
@@ -365,6 +373,14 @@ class DocumentAnalysis:
             self._pass = None
             self._whole_at += 1
         return True
+
+    def _top_level(self) -> Sequence[Node]:
+        """The top-level statements, listed once per tree for all whole-document analyzers
+        (each listing makes a node object per statement of the file)."""
+        tree = self.doc.tree
+        if self._top is None or self._top[0] is not tree:
+            self._top = (tree, tuple(self.doc.top_level()))
+        return self._top[1]
 
     def _start_pass(self, analyzer: Analyzer, nodes: Sequence[Node]) -> _Pass | None:
         started = time.thread_time()
@@ -638,7 +654,7 @@ class DocumentAnalysis:
         self._map_whole_through_edits()
         # (most top-level statements have no findings: skipping their groups here is most
         # of this call's time on a large file, once per publish)
-        found = [f for g in self._groups if g.relative for f in g.findings()]
+        found = [f for g in self._groups if g.found for f in g.findings()]
         for items in self._whole_findings.values():
             found.extend(items)
         found.extend(self._deferred_findings)

@@ -143,3 +143,53 @@ def test_random_edits_keep_every_cache_consistent() -> None:
         cached = analysis.run()
         fresh = DocumentAnalysis(Context(Document("file:///p/big.py", doc.source), catalogue()), fresh_set()).run()
         assert summary(cached) == summary(fresh)
+
+
+def test_chunk_cache_computes_only_the_chunks_an_edit_changed() -> None:
+    """A keystroke in one method computes that method only; the findings equal a fresh
+    cache's, at the current offsets."""
+    from collections.abc import Iterable, Iterator
+
+    from tree_sitter import Node
+
+    from codie.analyzers.security.chunks import ChunkCache
+    from codie.analyzers.security.patterns import PatternAnalyzer
+    from codie.core.findings import Finding
+
+    # (no `random.choice`: its fix adds an import outside the method, and such findings are
+    # computed every time)
+    body = CLASS_SOURCE.replace('random.choice("abcdef")', "random.randint(0, 9)")
+    source = "X = 1\n\n\n" + body + "\n\nclass Other:\n    def a(self):\n        return random.random()\n"
+    doc = Document("file:///p/accounts.py", source)
+    computed: list[bytes] = []
+
+    def run(cache: ChunkCache) -> list[tuple[str, int, int]]:
+        patterns = PatternAnalyzer()
+        ctx = Context(doc, catalogue())
+
+        def compute(nodes: list[Node]) -> Iterable[Finding]:
+            computed.extend(doc.source[n.start_byte : n.end_byte].split(b"\n")[0] for n in nodes)
+            return patterns.analyze(ctx, nodes)
+
+        found: Iterator[Finding] = cache.run(doc.source, doc.top_level(), "context", compute)
+        return sorted((f.rule_id, f.start, f.end) for f in found)
+
+    cache = ChunkCache()
+    first = run(cache)
+    assert {"SEC020", "SEC021"} <= {rule for rule, _, _ in first}
+    computed.clear()
+    assert run(cache) == first and computed == []  # nothing changed: nothing computed
+    at = doc.source.index(b"return random.randint")
+    doc.splice(at, at, b"x = 2\n        ")
+    doc.reparse()
+    again = run(cache)
+    assert computed == [b"def make_token(self):"]  # the method typed in, nothing else
+    computed.clear()
+    assert again == run(ChunkCache())  # (a fresh cache computes everything)
+    computed.clear()
+    at = doc.source.index(b"X = 1")
+    doc.splice(at, at + 5, b"Y = 22")  # above everything: the rest only moves
+    doc.reparse()
+    moved = run(cache)
+    assert computed == [b"Y = 22"]
+    assert moved == run(ChunkCache())

@@ -324,3 +324,59 @@ def test_each_function_is_analysed_under_its_own_unit_mark(monkeypatch: pytest.M
         if isinstance(f, Finding)
     }
     assert {"SEC002", "SEC009"} <= found
+
+
+def test_a_pass_reads_again_only_the_statements_an_edit_changed() -> None:
+    """The module table (module.ModuleTable): a statement whose text and shape did not
+    change is taken from the last pass, not read again (counted, not timed)."""
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    first = full(analyse(analyzer, doc))
+    assert analyzer.collected[URI] > 10  # the first pass reads every statement
+    at = doc.source.index(b"    os.system(PREFIX + cmd)")
+    doc.splice(at, at, b"    x_unused = eval(input())\n")
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source)) != first
+    assert analyzer.collected[URI] == 1  # `def helper` only
+    analyse(analyzer, doc)
+    assert analyzer.collected[URI] == 0  # the same text again: nothing
+    at = doc.source.index(b"repo = Repo()")
+    doc.splice(at, at, b"PREFIX = input()\n")  # a new module-level statement between two others
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer.collected[URI] == 1
+
+
+# edits that change how text far from them parses: an unclosed string or bracket swallows
+# the rest of the file, a dedent ends a class, an indented line joins the function above
+RESHAPING = [b'"""', b"'''", b"(", b"[", b")", b"class X:\n", b"    ", b"\n", b"    y = 1\n", b"def g(:\n", b"#"]
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_edits_that_reshape_the_file_far_away_equal_a_fresh_analysis(seed: int) -> None:
+    """The module table takes a statement from the last pass only if the text and the shape
+    it parses to are the same; edits that change the parse beyond themselves, typed and then
+    typed away, must give what a fresh analysis gives after every edit."""
+    rng = random.Random(seed)
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+    reused = 0
+    for _ in range(30):
+        at = rng.choice(line_starts(doc, rng.random() < 0.5))
+        new = rng.choice(RESHAPING)
+        doc.splice(at, at, new)
+        doc.reparse()
+        assert full(analyse(analyzer, doc)) == full(fresh(doc.source)), doc.source.decode()
+        reused += analyzer.collected[URI] < fresh_collected(doc.source)
+        if rng.random() < 0.7:  # typed away again (an undo)
+            doc.splice(at, at + len(new), b"")
+            doc.reparse()
+            assert full(analyse(analyzer, doc)) == full(fresh(doc.source)), doc.source.decode()
+    assert reused >= 10  # the table was used
+
+
+def fresh_collected(source: bytes) -> int:
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
+    return analyzer.collected[URI]

@@ -55,6 +55,9 @@ class FunctionInfo:
     nodes: a pass knows functions by their offsets (collected per top-level statement and
     cached by its text), and finds the nodes only for the functions it analyses."""
 
+    # (a pass makes one for every function of the file: slots make that cheaper)
+    __slots__ = ("__weakref__", "_nodes", "_sig", "cls", "end", "html_route", "key", "mod", "outer_start", "start")
+
     def __init__(
         self,
         mod: ModuleInfo | None,

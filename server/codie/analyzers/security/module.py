@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
@@ -26,6 +26,7 @@ from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
 from codie.analyzers.security.names import Imports, Source, text
 from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
+from codie.core.textdiff import common_prefix, common_suffix
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -60,9 +61,27 @@ class _Collected:
     facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
 
 
+# a top-level statement's entry in a ModuleTable: (end, type, nodes in it, what it collected)
+_Row = tuple[int, str, int, _Collected]
+
+
+@dataclass
+class ModuleTable:
+    """What each top-level statement of a document collected on the last pass, by where it
+    started in `src`, the text of that pass (kept in the document's cache, reuse.py)."""
+
+    src: bytes
+    framework: str
+    rows: dict[int, _Row]
+    module_text: bytes  # the text of module-level code, joined (see ModuleInfo.result)
+    module_spans: list[tuple[int, int]]  # where its statements were
+
+
+DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
 MAX_COLLECTED = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
 _COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
+_NO_RECORD = _Collected()  # module-level code's place in a FunctionTable (it has no record)
 
 
 @dataclass
@@ -86,13 +105,65 @@ class _WatchedSet(set[str]):
         return found
 
 
+class FunctionTable(MutableMapping[str, FunctionInfo]):
+    """The functions of one pass by key, each made when first read: a keystroke's pass
+    reads a few of a big file's hundreds of functions (the ones it analyses, calls or
+    reports on), and making them all was a large part of its bookkeeping. Iteration, `in` and
+    len() read the keys only; `records` reads the functions' statement records without
+    making them."""
+
+    def __init__(self, mod: ModuleInfo) -> None:
+        self._mod = mod
+        # key -> (start of its top-level statement, the statement's record, index in it)
+        self._where: dict[str, tuple[int, _Collected, int]] = {}
+        self._made: dict[str, FunctionInfo] = {}
+
+    def fill(self) -> dict[str, tuple[int, _Collected, int]]:
+        """The table's records, to fill while nothing is made yet (ModuleInfo._collect_module)."""
+        assert not self._made
+        return self._where
+
+    def records(self) -> Iterator[tuple[str, tuple[int, _Collected, int]]]:
+        return iter(self._where.items())
+
+    def record(self, key: str) -> tuple[int, _Collected, int] | None:
+        return self._where.get(key)
+
+    def __getitem__(self, key: str) -> FunctionInfo:
+        made = self._made.get(key)
+        if made is None:
+            start, collected, index = self._where[key]
+            _, at, outer_at, end, cls, html = collected.functions[index]
+            made = FunctionInfo(self._mod, key, start + at, start + outer_at, start + end, cls, html)
+            self._made[key] = made
+        return made
+
+    def __setitem__(self, key: str, info: FunctionInfo) -> None:
+        self._made[key] = info
+        self._where.pop(key, None)
+        self._where[key] = (info.start, _NO_RECORD, -1)  # (a key like the others, last)
+
+    def __delitem__(self, key: str) -> None:
+        del self._where[key]
+        self._made.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
 class ModuleInfo:
     def __init__(self, src: Source, root: Node, imports: Imports, cache: DocumentCache | None = None) -> None:
         self.src = src
         self._root = root
         self.imports = imports
         self.cache = cache if cache is not None else DocumentCache()
-        self.functions: dict[str, FunctionInfo] = {}
+        self.functions = FunctionTable(self)
         self.results: dict[str, Result] = {}
         self.in_progress: set[str] = set()
         # the functions analysed (not taken from the cache) in this pass, in order
@@ -102,9 +173,14 @@ class ModuleInfo:
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
+        self.collected = 0  # top-level statements whose text this pass read (not in the table)
+        # (the text of the last pass, the functions whose record may differ from it) when
+        # the module table was used (see _collect_module)
+        self._changed: tuple[bytes, set[str]] | None = None
+        # module-level code only (function bodies are cached on their own), and its text
+        self._module_code: list[Node] = []
+        self._module_text = b""
         self._classes: int | None = None
-        # function key -> the statement record it came from (its facts are cached there)
-        self._homes: dict[str, tuple[_Collected, int]] = {}
         self.consts: set[str] = _WatchedSet(self)
         self.const_values: dict[str, str] = {}  # module-level string constants
         self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
@@ -149,30 +225,85 @@ class ModuleInfo:
 
     def _collect_module(self) -> None:
         """The functions and module-level facts of every top-level statement, cached by its
-        text: a keystroke changes one statement, not the 3,000 others of a big file."""
+        text: a keystroke changes one statement, not the 3,000 others of a big file.
+
+        The document's last table (ModuleTable) says what each statement collected then:
+        a statement whose text lies before the first changed byte, or after the last one
+        (moved by the edit), and that parses to the same shape, is taken from it without
+        slicing and hashing its text again (a pass reads the file's changed part only)."""
+        src = self.src
+        last = self.cache.table
+        before = after = delta = -1
+        old_rows: dict[int, _Row] = {}
+        if last is not None and last.framework == self.framework:
+            old = last.src
+            before = common_prefix(old, src)  # bytes [0, before) did not change
+            after = len(src) - common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
+            delta = len(src) - len(old)
+            old_rows = last.rows
+        reused: set[int] = set()  # the old rows taken (by where they were)
+        changed: list[_Collected] = []  # the records of the statements read again
+        rows: dict[int, _Row] = {}
+        where = self.functions.fill()  # (filled here directly: one call per function was a third)
+        module_code = self._module_code
+        # where each module-level statement's text was in the last pass's text (-1: changed)
+        module_was: list[tuple[int, int]] = []
+        module_spans: list[tuple[int, int]] = []  # (and where it is now)
         for stmt in self._root.named_children:
-            if stmt.type not in COLLECTED_TYPES:
+            kind = stmt.type
+            start, end = stmt.start_byte, stmt.end_byte
+            # where the same text was last time (-1: it changed)
+            was = start if end <= before else start - delta if start >= after >= 0 else -1
+            if kind not in DEFINITIONS:
+                module_code.append(stmt)
+                module_was.append((was, was + end - start))
+                module_spans.append((start, end))
+            if kind not in COLLECTED_TYPES:
                 continue
-            start = stmt.start_byte
-            chunk = self.src[start : stmt.end_byte]
-            # the text, and its shape (error recovery may parse the same text otherwise)
-            key = (hash(chunk), len(chunk), stmt.type, stmt.descendant_count, self.framework)
-            found = _COLLECTED.get(key)
+            shape = stmt.descendant_count
+            found: _Collected | None = None
+            if was >= 0:
+                row = old_rows.get(was)
+                # the same text; the same shape (error recovery may parse the same text otherwise)
+                if row is not None and row[0] == was + end - start and row[1] == kind and row[2] == shape:
+                    found = row[3]
+                    reused.add(was)
             if found is None:
-                found = _Collected()
-                self._collect(stmt, None, "", found, start, top=True)
-                if len(_COLLECTED) > MAX_COLLECTED:
-                    _COLLECTED.clear()
-                _COLLECTED[key] = found
-            for i, (fkey, at, outer_at, end, cls, html) in enumerate(found.functions):
-                self.functions[fkey] = FunctionInfo(self, fkey, start + at, start + outer_at, start + end, cls, html)
-                self._homes[fkey] = (found, i)
-            for var in found.consts:
-                self.consts.add(var)
-            self.const_values.update(found.values)
-            self.global_types.update(found.types)
-            for var, at, end in found.calls:
-                self.global_calls[var] = self.node_at(start + at, start + end, "call")
+                self.collected += 1
+                chunk = src[start:end]
+                key = (hash(chunk), len(chunk), kind, shape, self.framework)
+                found = _COLLECTED.get(key)
+                if found is None:
+                    found = _Collected()
+                    self._collect(stmt, None, "", found, start, top=True)
+                    if len(_COLLECTED) > MAX_COLLECTED:
+                        _COLLECTED.clear()
+                    _COLLECTED[key] = found
+                changed.append(found)
+            rows[start] = (end, kind, shape, found)
+            for i, function in enumerate(found.functions):
+                where[function[0]] = (start, found, i)
+            if found.consts:
+                self.consts.update(found.consts)
+            if found.values:
+                self.const_values.update(found.values)
+            if found.types:
+                self.global_types.update(found.types)
+            for var, at, call_end in found.calls:
+                self.global_calls[var] = self.node_at(start + at, start + call_end, "call")
+        if last is not None and last.framework == self.framework:
+            # the functions whose record may differ from the last pass's: those of the
+            # statements read again and of the old ones not taken (see _direct)
+            changed += [row[3] for was, row in old_rows.items() if was not in reused]
+            self._changed = (last.src, {f[0] for record in changed for f in record.functions})
+        # module-level code's text, joined (its cache key): the last pass's while every such
+        # statement's text is where it was (moved by the edit), so its hash is not computed again
+        if last is not None and module_was == last.module_spans:
+            module_text = last.module_text
+        else:
+            module_text = b"\n".join(src[c.start_byte : c.end_byte] for c in module_code)
+        self._module_text = module_text
+        self.cache.table = ModuleTable(src, self.framework, rows, module_text, module_spans)
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
         """The node of this type spanning exactly start..end (a function, a call)."""
@@ -295,16 +426,29 @@ class ModuleInfo:
     def _direct(self) -> tuple[set[str], dict[str, frozenset[str]]]:
         """Functions that mention a sink (or are HTML routes), and the names every other
         function calls. Found by name: cheap, and rarely wrong."""
-        direct: set[str] = set()
-        calls: dict[str, frozenset[str]] = {}
-        for key, info in self.functions.items():
-            if key == MODULE_KEY:
+        last = self.cache.direct
+        if last is not None and self._changed is not None and last[0] is self._changed[0] and last[1] == self.sink_key:
+            # the last pass's answer, for the functions whose record did not change (their
+            # facts are a function of the record: ModuleInfo._changed)
+            direct, calls = set(last[2]), dict(last[3])
+            for key in self._changed[1]:
+                direct.discard(key)
+                calls.pop(key, None)
+            records: Iterable[tuple[str, tuple[int, _Collected, int]]] = (
+                (key, record) for key in self._changed[1] if (record := self.functions.record(key)) is not None
+            )
+        else:
+            direct, calls = set(), {}
+            records = self.functions.records()
+        for key, (start, collected, index) in records:
+            if index < 0:  # module-level code
                 continue
-            sink, called = self._function_facts(info)
-            if info.html_route or sink:
+            sink, called = self._function_facts(start, collected, index)
+            if collected.functions[index][5] or sink:  # (an HTML route)
                 direct.add(key)
             else:
                 calls[key] = called
+        self.cache.direct = (self.src, self.sink_key, direct, calls)  # (not changed after this)
         return direct, calls
 
     def _callers(self, direct: set[str], calls: dict[str, frozenset[str]]) -> list[str]:
@@ -337,17 +481,14 @@ class ModuleInfo:
         found = self.summary(key)
         return found is not None and bool(found.sinks)
 
-    def _function_facts(self, info: FunctionInfo) -> tuple[bool, frozenset[str]]:
+    def _function_facts(self, start: int, collected: _Collected, index: int) -> tuple[bool, frozenset[str]]:
         """_facts, remembered with the statement the function is in (no slicing and hashing
         of every function's text on every pass)."""
-        home = self._homes.get(info.key)
-        if home is None:
-            return self._facts(self.src[info.outer_start : info.end])
-        collected, index = home
         known = collected.facts.setdefault(self.sink_key, {})
         facts = known.get(index)
         if facts is None:
-            facts = known[index] = self._facts(self.src[info.outer_start : info.end])
+            _, _, outer_at, end, _, _ = collected.functions[index]
+            facts = known[index] = self._facts(self.src[start + outer_at : start + end])
         return facts
 
     def _facts(self, chunk: bytes) -> tuple[bool, frozenset[str]]:
@@ -393,9 +534,8 @@ class ModuleInfo:
         info = self.functions[key]
         starts: tuple[int, ...] = ()
         if key == MODULE_KEY:
-            statements = self._module_statements()
-            starts = tuple(c.start_byte for c in statements)
-            chunk = b"\n".join(self.src[c.start_byte : c.end_byte] for c in statements)
+            starts = tuple(c.start_byte for c in self._module_code)
+            chunk = self._module_text
         else:
             chunk = self.src[info.outer_start : info.end]
         # which imported names resolve to workspace functions is part of the key: in the
@@ -486,14 +626,6 @@ class ModuleInfo:
                     ),
                 ),
             )
-
-    def _module_statements(self) -> list[Node]:
-        """Module-level code only: function bodies are cached on their own."""
-        return [
-            c
-            for c in self._root.named_children
-            if c.type not in ("function_definition", "class_definition", "decorated_definition")
-        ]
 
     def summary(self, key: str) -> Summary | None:
         if key.startswith(EXTERNAL):

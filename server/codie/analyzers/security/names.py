@@ -107,6 +107,9 @@ IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import\b", re.M)
 
 
 _last_imports: list[tuple[bytes, Imports]] = []
+# the text the last result was for: every analyzer asks again for the same text on one
+# keystroke (patterns' file context, taint), and finding the import lines reads the file
+_last_source: list[tuple[bytes, Imports]] = []
 
 
 def _import_key(src: Source) -> bytes:
@@ -131,9 +134,13 @@ def collect_imports(src: Source, root: Node) -> Imports:
     """Imports anywhere in the module (function-level imports count too), found by a
     regex over the text and confirmed in the tree. The last result is reused while the
     import lines are unchanged (every keystroke elsewhere)."""
+    for old_src, old in _last_source:
+        if old_src is src:  # (held here, so `is` cannot be fooled by a recycled id)
+            return old
     key = _import_key(src)
     for old_key, old in _last_imports:
         if old_key == key:
+            _last_source[:] = [(src, old)]
             return old
     imports = Imports()
     for m in IMPORT_LINE.finditer(src):
@@ -144,4 +151,5 @@ def collect_imports(src: Source, root: Node) -> Imports:
         if node is not None and node.type in ("import_statement", "import_from_statement"):
             imports.add_statement(src, node)
     _last_imports[:] = [(key, imports)]
+    _last_source[:] = [(src, imports)]
     return imports

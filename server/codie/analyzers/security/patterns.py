@@ -34,6 +34,7 @@ from codie.analyzers.security.pattern_words import (
 )
 from codie.analyzers.security.secrets import hits_by_node
 from codie.core.analyzer import Analyzer, Context
+from codie.core.document import Document
 from codie.core.findings import Finding, Fix, TextEdit
 
 
@@ -42,22 +43,61 @@ class PatternAnalyzer:
     languages: ClassVar[frozenset[str]] = frozenset({"python"})
     incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
+    # the relevant imports of the last Imports seen (collect_imports keeps the same object
+    # while the import lines are unchanged)
+    _last_relevant: tuple[Imports, frozenset[tuple[str, str]]] | None
+    _last_context: tuple[Tree, bytes, str, Hashable] | None
 
     def file_context(self, ctx: Context) -> Hashable:
-        """What a statement's findings depend on besides its own text: the module's imports
-        (`md5(x)` is a weak hash only under `from hashlib import md5`), where the file is,
-        and whether it is a module of default settings. The engine analyses every statement
-        again when it changes."""
+        """What a statement's findings depend on besides its own text: the imports that can
+        change a finding (`md5(x)` is a weak hash only under `from hashlib import md5`, see
+        relevant_imports), whether `secrets` is imported and where an `import secrets` would
+        go (a fix adds it), where the file is, and whether it is a module of default
+        settings. The engine analyses every statement again when it changes: typing in an
+        import line that changes none of these costs nothing."""
         doc = ctx.doc
         if doc.tree is None:
             return None
+        last = self._last_context
+        # (asked by the engine once per step and by analyze() once per statement)
+        if last is not None and last[0] is doc.tree and last[1] is doc.source and last[2] == doc.uri:
+            return last[3]
         imports, _ = self._module(doc.tree, doc.source)
-        return (
-            imports.fingerprint(),
+        has_secrets = "secrets" in imports.modules
+        context = (
+            self._relevant(imports),
+            has_secrets,
+            -1 if has_secrets else self._fix_import_at(doc),
             bool(TEST_FILE.search(doc.uri)),
             bool(SETTINGS_FILE.search(doc.uri)),
             self._defaults_module(doc.tree, doc.source),
         )
+        self._last_context = (doc.tree, doc.source, doc.uri, context)
+        return context
+
+    def _fix_import_at(self, doc: Document) -> int:
+        """Where a fix would add `import secrets` (header_end), in the context only while the
+        file has a call whose fix adds it: typing in the imports moves that place with every
+        keystroke, and a file without such a call must not be analysed again for it. The file
+        is searched for such calls only when the place moved: while it stays, the findings'
+        fixes point to it whatever the context says (FIX_ADDS_SECRETS)."""
+        at = header_end(doc.tree.root_node) if doc.tree is not None else 0
+        last = self._fix_places.get(doc.uri)
+        if last is not None and last[0] == at:
+            return last[1]
+        value = at if FIX_ADDS_SECRETS.search(doc.source) else -1
+        if len(self._fix_places) >= MAX_DOCUMENTS:
+            self._fix_places.pop(next(iter(self._fix_places)))
+        self._fix_places[doc.uri] = (at, value)
+        return value
+
+    def _relevant(self, imports: Imports) -> frozenset[tuple[str, str]]:
+        last = self._last_relevant
+        if last is not None and last[0] is imports:
+            return last[1]
+        found = relevant_imports(imports)
+        self._last_relevant = (imports, found)
+        return found
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         doc = ctx.doc
@@ -85,6 +125,10 @@ class PatternAnalyzer:
         # (the tree is kept, so `is` cannot be fooled by a recycled id)
         self._last: tuple[Tree, bytes, Imports, re.Pattern[bytes]] | None = None
         self._last_defaults: tuple[Tree, bytes, bool] | None = None
+        self._last_relevant = None
+        self._last_context = None
+        # per document: (where its header ended, what the context said of it) when last asked
+        self._fix_places: dict[str, tuple[int, int]] = {}
         self._cache = ChunkCache()
 
     def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
@@ -115,6 +159,61 @@ class PatternAnalyzer:
         return verdict
 
 
+def header_end(root: Node) -> int:
+    """Where the file's header (docstring, comments, imports at the top) ends: 0 if none."""
+    offset = 0
+    # sibling by sibling: `root.children` would list every statement of the file
+    child = root.child(0) if root.child_count else None
+    while child is not None:
+        if child.type in ("import_statement", "import_from_statement", "comment") or (
+            child.type == "expression_statement"
+            and offset == 0
+            and child.named_children
+            and child.named_children[0].type == "string"
+        ):
+            offset = child.end_byte
+            child = child.next_sibling
+            continue
+        break
+    return offset
+
+
+MAX_DOCUMENTS = 256  # documents whose fix place is remembered (a bound, oldest out)
+# The fix of SEC021 on `random.choice(...)` / `random.getrandbits(...)` adds `import secrets`
+FIX_ADDS_SECRETS = re.compile(rb"random\.(?:choice|getrandbits)\b")
+# Modules and names the rules compare qualified names with (`_Check.call`, `.attribute`,
+# `.fresh_random`): exact modules, the words of the cipher/protocol/curve tables, and the
+# `rsa`/`dsa` a key generation's name is searched for.
+RELEVANT_IMPORT = re.compile(
+    r"(?:^|\.)(?:os|secrets|hashlib|Crypto|Cryptodome|cryptography|random|ssl|tempfile|requests|jinja2)(?:\.|$)"
+    r"|DES|ARC[24]|Blowfish|CAST|XOR|IDEA|SEED|ECB|PROTOCOL_|_METHOD|SECP192|SECT163|algorithms|modes"
+    r"|(?i:rsa|dsa)"
+)
+
+
+def relevant_imports(imports: Imports) -> frozenset[tuple[str, str]]:
+    """The import aliases that can change a finding of the pattern rules. A rule reads an
+    import only through `Imports.qualify` (and the candidate pattern, built from aliases
+    whose target has a candidate word). `import x` (x -> x) qualifies nothing differently.
+    `from x import y` (y -> x.y) keeps the last name of every call (`y(...)`, `y.z(...)`),
+    so it matters only when `x.y`, or `y` as a name of its own, is one the rules compare
+    (RELEVANT_IMPORT, PREFILTER). A renamed import (`as z`) may change that last name: it
+    always counts. Conservative: an alias kept here may change nothing."""
+    kept = set()
+    for alias, full in imports.aliases.items():
+        if alias == full:
+            continue
+        if (
+            alias != full.rsplit(".", 1)[-1]
+            or RELEVANT_IMPORT.search(alias)
+            or RELEVANT_IMPORT.search(full)
+            or PREFILTER.search(alias.encode())
+            or PREFILTER.search(full.encode())
+        ):
+            kept.add((alias, full))
+    return frozenset(kept)
+
+
 def _exits(if_stmt: Node) -> bool:
     """`if cond: return ...` / `raise`: the code after it runs only when cond failed."""
     body = if_stmt.child_by_field_name("consequence")
@@ -131,7 +230,10 @@ def defaults_module(root: Node) -> bool:
     deployment starts from, not what it runs with. A project's settings set what they use
     and leave few values empty."""
     settings = unset = other = 0
-    for child in root.named_children:
+    children = root.named_children
+    remaining = len(children)
+    for child in children:
+        remaining -= 1
         if child.type in ("comment", "import_statement", "import_from_statement", "future_import_statement"):
             continue
         inner = child.named_children[0] if child.type == "expression_statement" and child.named_children else None
@@ -149,6 +251,11 @@ def defaults_module(root: Node) -> bool:
                 unset += 1
         else:
             other += 1
+            # the settings can be 80% of the statements only if they are 4x the others: once
+            # the statements left cannot get there, the answer is known (an ordinary module
+            # is told after a few of its statements, not all of them, on every keystroke)
+            if settings + remaining < 4 * other:
+                return False
     return settings >= 10 and settings >= 0.8 * (settings + other) and unset >= 0.25 * settings
 
 
@@ -614,20 +721,10 @@ class _Check:
             )
 
     def import_edit(self, module: str) -> tuple[TextEdit, ...]:
+        """Add `import module` after the file's header (see file_context: only `secrets`)."""
         if module in self.imports.modules:
             return ()
-        root = self.ctx.doc.tree.root_node if self.ctx.doc.tree is not None else None
-        offset = 0
-        for child in root.children if root is not None else []:
-            if child.type in ("import_statement", "import_from_statement", "comment") or (
-                child.type == "expression_statement"
-                and offset == 0
-                and child.named_children
-                and child.named_children[0].type == "string"
-            ):
-                offset = child.end_byte
-                continue
-            break
+        offset = header_end(self.ctx.doc.tree.root_node) if self.ctx.doc.tree is not None else 0
         return (TextEdit(offset, offset, f"import {module}\n" if offset == 0 else f"\nimport {module}"),)
 
     # ------------------------------------------------------------------------ statements

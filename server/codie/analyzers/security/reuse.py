@@ -27,6 +27,7 @@ from codie.core.textdiff import common_prefix, common_suffix
 
 if TYPE_CHECKING:
     from codie.analyzers.security.interp import FlowState
+    from codie.analyzers.security.module import ModuleTable
 
 # A module-level fact a function read: ("const", name), ("resolve", name, local type) ...
 Fact = tuple[str, ...]
@@ -69,6 +70,11 @@ class DocumentCache:
         # function key -> (its text, where its `def` starts in it) when last analysed
         self.texts: dict[str, tuple[bytes, int]] = {}
         self.module: ModuleRun | None = None
+        # the top-level statements of the last pass and what each collected (module.py)
+        self.table: ModuleTable | None = None
+        # the last pass's functions that mention a sink, and the names every other one calls
+        # (module.ModuleInfo._direct), with the text and the sink pattern's key they were for
+        self.direct: tuple[bytes, tuple[int, bool], set[str], dict[str, frozenset[str]]] | None = None
 
     def get(self, key: tuple[str, int]) -> CacheEntry | None:
         entry = self.entries.get(key)

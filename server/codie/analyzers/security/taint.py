@@ -62,6 +62,8 @@ class TaintAnalyzer:
         # the top-level statement module-level code ran again from (-1: not run again, 0: all)
         self.analysed: dict[str, list[str]] = {}
         self.module_restart: dict[str, int] = {}
+        # per document: the top-level statements the last pass read again (module.ModuleTable)
+        self.collected: dict[str, int] = {}
         # per document: the reported findings, keyed by what they are built from
         self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
 
@@ -73,6 +75,7 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, None)
         mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
         mod.uri = doc.uri
+        self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
             # follow calls into the workspace's other modules: `codie check` reads them from
             # disk; the editor only from memory (open buffers and files its server read in
@@ -105,6 +108,7 @@ class TaintAnalyzer:
             self._reported.pop(gone, None)
             self.analysed.pop(gone, None)
             self.module_restart.pop(gone, None)
+            self.collected.pop(gone, None)
         yield from self._report(ctx, mod)
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:

@@ -93,9 +93,9 @@ def test_the_engine_pauses_once_before_the_whole_file_passes() -> None:
     assert analysis.step(3600.0) is False
     assert analysis.statements_current and analysis.whole_dirty and not analysis.pause_before_whole
     early = analysis.statement_findings()
-    assert early and "Q002" not in {f.rule_id for f in early}  # Q002: a whole-file rule
+    assert early and "SEC001" not in {f.rule_id for f in early}  # SEC001: taint, whole-file
     assert analysis.step(3600.0) is True
     complete = analysis.findings()
     assert {key(f) for f in early} < {key(f) for f in complete}
-    assert "Q002" in {f.rule_id for f in complete}
+    assert "SEC001" in {f.rule_id for f in complete}
     assert analysis.statement_findings() == early

@@ -123,10 +123,10 @@ async def test_partial_is_a_subset_and_drops_nothing_the_complete_set_drops(tmp_
         uri = open_file(client, path, TEXT)
         partial = (await pubs.wait(uri, 1))[0]  # the gate is closed: the whole-file pass is not done
         assert partial.version == 1
-        # per-statement findings only (Q002 is a whole-file rule), through the present step:
+        # per-statement findings only (not the gate's), through the present step:
         # the baselined `except:` of legacy() and the suppressed one of handler() are not
         # shown; fresh()'s is (the baseline's second match of that key)
-        assert codes(partial.diagnostics) == [(17, "Q001")]
+        assert codes(partial.diagnostics) == [(14, "Q002"), (17, "Q001")]
         # the directive for the gate's finding suppresses nothing yet, but the complete set
         # will need it: no SUP003 before the whole set is known
         assert all(d.code != "SUP003" for d in partial.diagnostics)
@@ -156,7 +156,7 @@ async def test_an_edit_between_the_partial_and_the_complete_publish(tmp_path: Pa
         publishes = await pubs.wait(uri, 2)
         second = publishes[1]
         assert second.version == 2
-        assert codes(second.diagnostics) == [(2, "Q004"), (20, "Q001")]
+        assert codes(second.diagnostics) == [(2, "Q004"), (17, "Q002"), (20, "Q001")]
 
         (tmp_path / GATE).unlink()
         publishes = await pubs.wait(uri, 3)
@@ -191,11 +191,11 @@ async def test_pull_diagnostics_answer_the_complete_set_only(tmp_path: Path) -> 
 
 async def test_a_small_document_is_published_once_complete(tmp_path: Path) -> None:
     """Below PROGRESSIVE_BYTES (the real server's threshold) the first publish is complete:
-    it already holds the whole-file analyzers' findings (Q002) and SUP003."""
+    it already holds the whole-file analyzers' findings (taint's SEC001) and SUP003."""
     path = tmp_path / "small.py"
-    text = "def f(items=[]):\n    return items  # codie: ignore[Q001]\n"
+    text = "def f(items=[]):\n    return eval(input())  # codie: ignore[Q001]\n"
     async with lsp_session([tmp_path]) as client:
         pubs = Publishes(client)
         uri = open_file(client, path, text)
         first = (await pubs.wait(uri, 1))[0]
-        assert codes(first.diagnostics) == [(0, "Q002"), (1, "SUP003")]
+        assert codes(first.diagnostics) == [(0, "Q002"), (1, "SEC001"), (1, "SUP003")]

@@ -210,7 +210,7 @@ class DocumentAnalysis:
     def statement_findings(self) -> list[Finding]:
         """The per-statement analyzers' findings alone: once statements_current, exactly
         their part of findings() when the analysis completes (an editor's first publish)."""
-        found = [f for g in self._groups if g.relative for f in g.findings()]
+        found = [f for g in self._groups if g.found for f in g.findings()]
         found.sort(key=Finding.sort_key)
         return found
 

@@ -409,3 +409,25 @@ def test_the_analyzer_reports_the_metrics_figures() -> None:
     expected = {row[1:] for row in module_walk(source) if row[3] > 1 or row[4] > 1 or row[5] > 1}
     assert reported == expected
     assert {f.rule_id for f in found} == {"CPX001", "CPX002", "CPX003"}
+
+
+ESCAPED_STRING = '''
+def js(value):
+    return """
+    <script type="text/javascript">
+    // \\t escaped
+    document.cookie = \\"%s\\";
+    </script>
+    """ % value
+'''
+
+
+def test_every_row_of_a_multi_line_string_with_escapes_is_source() -> None:
+    """tree-sitter gives a string's text child nodes only for its escape sequences: the rows
+    between them hold code as much as the rows with an escape (radon counts them all)."""
+    source = ESCAPED_STRING.encode()
+    (m,) = [m for m in flatten(module_metrics(parse(source), source)) if m.kind == "function"]
+    assert m.lines.sloc == analyze(ESCAPED_STRING).sloc == 7
+    (func,) = [node for node in parse(source).root_node.children if node.type == "function_definition"]
+    (f,) = function_figures(func, source)
+    assert f.sloc == 7

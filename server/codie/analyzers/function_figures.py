@@ -285,7 +285,10 @@ class _Walk:
                         rows.lloc += 1
                     if kind == "comment":
                         rows.comment_rows.add(node.start_point[0])
-                if not children:
+                # a string's text is a leaf for its rows: tree-sitter gives `string_content`
+                # children only for its escape sequences, and the rows between them hold
+                # code too (radon counts every row of a multi-line string)
+                if not children or kind == "string_content":
                     if (
                         rows is not None
                         and kind not in _NO_ROWS

@@ -5,10 +5,12 @@ extraction's byte-range scoping puts defaults, decorators and nested lambdas whe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import gc
 import json
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 import msgpack
@@ -190,29 +192,40 @@ def test_no_collection_runs_while_a_graph_is_built(jobs: int) -> None:
     """The cyclic GC stays off from the first summary to the frozen graph (re-enabled between
     the phases, its next run scanned every summary only for gc.freeze to exempt them), and
     is given back as it was."""
-    runs: list[str] = []
-
-    def seen(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            runs.append(phase)
-
-    gc.callbacks.append(seen)
     try:
-        assert gc.isenabled()
-        CallGraph(SUITE).build(jobs=jobs)
-        assert runs == []
-        assert gc.isenabled()
-        gc.disable()
-        CallGraph(SUITE).build(jobs=jobs)
-        assert not gc.isenabled()
+        with collections_seen() as runs:
+            assert gc.isenabled()
+            CallGraph(SUITE).build(jobs=jobs)
+            assert runs == []
+            assert gc.isenabled()
+            gc.disable()
+            CallGraph(SUITE).build(jobs=jobs)
+            assert not gc.isenabled()
     finally:
         gc.enable()
-        gc.callbacks.remove(seen)
 
 
 def test_no_collection_runs_while_the_child_resolves_and_its_edges_are_a_fresh_builds() -> None:
     graph = CallGraph(SUITE)
     graph.build(jobs=1)
+    try:
+        with collections_seen() as runs:
+            job = graph.reconcile_job()
+            result = remote.reconcile(job)
+            assert graph.apply_reconcile(job, result)
+            again = remote.reconcile(graph.reconcile_job())  # nothing changed: nothing sent back
+            assert runs == []
+            assert gc.isenabled()
+    finally:
+        remote.forget(graph.key)
+    assert result is not None and again is not None
+    assert result.edges == graph.edges
+    assert again.edges == {}
+
+
+@contextlib.contextmanager
+def collections_seen() -> Iterator[list[str]]:
+    """The cyclic GC's collections that start meanwhile (one "start" each)."""
     runs: list[str] = []
 
     def seen(phase: str, info: dict[str, int]) -> None:
@@ -221,18 +234,9 @@ def test_no_collection_runs_while_the_child_resolves_and_its_edges_are_a_fresh_b
 
     gc.callbacks.append(seen)
     try:
-        job = graph.reconcile_job()
-        result = remote.reconcile(job)
-        assert graph.apply_reconcile(job, result)
-        again = remote.reconcile(graph.reconcile_job())  # nothing changed: nothing sent back
-        assert runs == []
-        assert gc.isenabled()
+        yield runs
     finally:
         gc.callbacks.remove(seen)
-        remote.forget(graph.key)
-    assert result is not None and again is not None
-    assert result.edges == graph.edges
-    assert again.edges == {}
 
 
 def test_shared_summaries_equal_unshared_ones_and_survive_pickling() -> None:

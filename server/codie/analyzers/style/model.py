@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import tally
@@ -21,6 +22,8 @@ from codie.analyzers.style.ngram import EMPTY, TOP, Gram, NgramModel, count_into
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
 from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.document import parse
+
+T = TypeVar("T")
 
 # Names are suggested from the names the project binds for the same kind of thing.
 KIND_GROUP = {VARIABLE: "variable", PARAMETER: "variable", FUNCTION: "function", METHOD: "function", CLASS: "class"}
@@ -133,18 +136,7 @@ class WorkspaceModel:
         """The n-grams `path` contributed, negated: an overlay that scores it as unseen."""
         if path is None:
             return None
-        with self.lock:
-            entry = self.files.get(path)
-            if entry is None:
-                return None
-            cached = self._exclusions.get(path)
-            if cached is not None and cached[0] == self.generation:
-                return cached[1]
-            counts = {g: -c for g, c in grams(entry.ids, self.lm.order).items()}
-            if len(self._exclusions) > 32:
-                self._exclusions.clear()
-            self._exclusions[path] = (self.generation, counts)
-            return counts
+        return self._per_file(self._exclusions, path, lambda e: {g: -c for g, c in grams(e.ids, self.lm.order).items()})
 
     def kind_names_without(self, path: str | None, group: str) -> Counter[str]:
         """How often the project binds each name for this kind, leaving `path` out."""
@@ -170,18 +162,22 @@ class WorkspaceModel:
         headless check asks this of every file, and scores none of them with an overlay)."""
         if path is None:
             return None
+        return self._per_file(self._own_words, path, lambda e: Counter(e.ids))
+
+    def _per_file(self, cache: dict[str, tuple[int, T]], path: str, build: Callable[[FileEntry], T]) -> T | None:
+        """build(path's entry), kept in cache for the model's generation (at most 33 files)."""
         with self.lock:
             entry = self.files.get(path)
             if entry is None:
                 return None
-            cached = self._own_words.get(path)
+            cached = cache.get(path)
             if cached is not None and cached[0] == self.generation:
                 return cached[1]
-            counts = Counter(entry.ids)
-            if len(self._own_words) > 32:
-                self._own_words.clear()
-            self._own_words[path] = (self.generation, counts)
-            return counts
+            value = build(entry)
+            if len(cache) > 32:
+                cache.clear()
+            cache[path] = (self.generation, value)
+            return value
 
     def stats_without(self, path: str | None) -> dict[str, Counter[str]]:
         entry = self.files.get(path) if path is not None else None

@@ -52,10 +52,6 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
         except Exception:
             log.exception("style: %s for %s failed", job_name, root)
             return
-        finally:
-            # a training parses and counts every file: what it freed goes back to the
-            # system now, not at the next quiet trim (lsp/server.py's TRIM_EVERY)
-            release_memory()
         if changed:
             loop.call_soon_threadsafe(_reanalyse, ls, root)
 
@@ -88,6 +84,10 @@ def train(ls: CodieServer, root: Path) -> None:
             svc.models[root] = refresh_model(root, default_path(root))
         finally:
             svc.pending.discard(root)
+            # a training parses and counts every file: what it freed goes back to the
+            # system now, not at the next quiet trim (lsp/server.py's TRIM_EVERY); an
+            # update (one file, on each save) frees too little to be worth a trim
+            release_memory()
         return True
 
     _submit(ls, root, "training", job)

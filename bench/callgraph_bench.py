@@ -5,7 +5,11 @@ the whole-graph resolve it runs in a child process once typing pauses. With --py
 same tree (it does not finish on the whole standard library in a useful time: --pycg-timeout)
 and Codie on the same subsets. Prints figures; asserts nothing.
 
-Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--edits N] [--pycg PYTHON]
+With --phases, the cold build is also run in this process and its CPU split by phase: the
+parser processes (parse, query, summaries, pickling), receiving their summaries, each
+resolve pass (and how many call sites it found), the PyCG-format adjacency and its JSON.
+
+Usage: python bench/callgraph_bench.py [--root PATH] [--jobs N] [--edits N] [--phases] [--pycg PYTHON]
 """
 
 from __future__ import annotations
@@ -25,8 +29,12 @@ import time
 from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph, remote
+from codie.analyzers.callgraph.model import gc_paused
+from codie.analyzers.callgraph.resolve import Resolver, Site
+from codie.cli.callgraph import json_chunks
 from codie.core.config import DEFAULT_EXCLUDE, Settings
 from codie.core.document import Document
+from codie.core.project import iter_files
 
 STDLIB = Path(os.__file__).parent
 EDITED = ("json/decoder.py", "asyncio/base_events.py", "typing.py", "argparse.py")
@@ -111,6 +119,64 @@ def incremental(root: Path, jobs: int, edits: int = 7) -> None:
         )
 
 
+def phases(root: Path, jobs: int) -> None:
+    """The cold one-shot build of `codie callgraph --format pycg`, in this process, by phase
+    (CPU: this process's, and its parser processes' apart)."""
+    graph = CallGraph(root, words=False)
+    passes: list[list[float]] = []  # per resolve pass: [CPU s, call sites]
+    plain = Resolver._module_sites
+    first: list[str] = []
+
+    def timed(self: Resolver, module: str) -> list[Site]:
+        if not first:
+            first.append(min(self.modules))
+        if module == first[0]:  # each pass resolves every module, in name order
+            passes.append([0.0, 0.0])
+        t0 = time.process_time()
+        sites: list[Site] = plain(self, module)
+        passes[-1][0] += time.process_time() - t0
+        passes[-1][1] += len(sites)
+        return sites
+
+    def children() -> float:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
+    start, started_children = time.process_time(), children()
+    with gc_paused():
+        files = list(iter_files([root], Settings(), graph.root))
+        todo = []
+        for file in files:
+            rel = graph.relative(file)
+            module, is_package = graph.module_for(rel)
+            todo.append((str(file), rel, module, is_package, False))
+        t0, c0 = time.process_time(), children()
+        parsed, _ = graph._parse(todo, jobs)
+        received, parsers = time.process_time() - t0, children() - c0
+        for summary in parsed:
+            graph.resolver.add(summary)
+            graph.path_module[summary.path] = summary.module
+        t0 = time.process_time()
+        Resolver._module_sites = timed
+        try:
+            graph.edges = graph.resolver.resolve_all(keep_caches=False)
+        finally:
+            Resolver._module_sites = plain
+        resolve = time.process_time() - t0
+        t0 = time.process_time()
+        with open(os.devnull, "w", encoding="utf-8") as sink:
+            sink.writelines(json_chunks(graph.pycg_adjacency()))
+        output = time.process_time() - t0
+    total = time.process_time() - start + children() - started_children
+    print(f"phases of the cold build (in this process, {len(files):,} files, {jobs} parser processes):")
+    print(f"  parser processes (parse, query, summaries, pickling): {parsers:.2f} s CPU")
+    print(f"  receiving the summaries (this process): {received:.2f} s CPU")
+    split = ", ".join(f"pass {i + 1} {cpu:.2f} s ({int(n):,} sites)" for i, (cpu, n) in enumerate(passes))
+    print(f"  resolve: {resolve:.2f} s CPU ({split}; the rest between passes and making edges)")
+    print(f"  PyCG-format adjacency and JSON: {output:.2f} s CPU")
+    print(f"  all: {total:.2f} s CPU (load average {os.getloadavg()[0]:.1f} after)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=STDLIB, help="a tree to copy (default: this stdlib)")
@@ -118,6 +184,7 @@ def main() -> None:
     parser.add_argument("--pycg", help="a Python that can `import pycg`")
     parser.add_argument("--pycg-timeout", type=float, default=600.0)
     parser.add_argument("--edits", type=int, default=7, help="edits per module for the update's median")
+    parser.add_argument("--phases", action="store_true", help="also split the cold build's CPU by phase")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +201,8 @@ def main() -> None:
             f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.0f} MB, {edges:,} caller->callee pairs "
             f"(load average {os.getloadavg()[0]:.1f} after), output sha256 {digest}"
         )
+        if args.phases:
+            phases(root, args.jobs)
         print("incremental (in this process):")
         incremental(root, args.jobs, args.edits)
         if args.pycg:

@@ -14,7 +14,9 @@ scenario and server, alternating servers so that both see the same machine load:
           warm): didOpen -> the first publish and -> the complete set (the first publish
           equal to the one the server settles on) for each, from the moment the client
           starts writing didOpen; this bench's own client (bench/lspclient.py), the same
-          for every server, printing each run's publishes
+          for every server, printing each run's publishes. (cpu): the server process's
+          CPU time, every thread, from didOpen to the first publish (Linux schedstat; what
+          the machine's load barely moves, where it inflates the wall times)
 
     .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm]
@@ -127,6 +129,7 @@ class Client:
         )
         self.cond = threading.Condition()
         self.publishes: list[tuple[float, str, Any, list[Any]]] = []  # (time, uri, version, diagnostics)
+        self.publish_cpu: list[float | None] = []  # the server's CPU ms when each publish was read
         self.answers: dict[int, Any] = {}
         self._write = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
@@ -154,11 +157,24 @@ class Client:
                 if msg.get("method") == "textDocument/publishDiagnostics":
                     p = msg["params"]
                     self.publishes.append((now, p["uri"], p.get("version"), p["diagnostics"]))
+                    self.publish_cpu.append(self.cpu_ms())
                 elif "id" in msg:
                     self.answers[msg["id"]] = msg
                 self.cond.notify_all()
         with self.cond:
             self.cond.notify_all()
+
+    def cpu_ms(self) -> float | None:
+        """The server process's CPU time so far, every thread, in ms (Linux schedstat: ns, not
+        the 10 ms ticks of /proc/PID/stat): a figure the machine's load barely moves."""
+        total = 0
+        try:
+            for task in os.listdir(f"/proc/{self.proc.pid}/task"):
+                with open(f"/proc/{self.proc.pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return total / 1e6
 
     def wait(self, predicate: Any, timeout: float) -> Any:
         with self.cond:
@@ -193,14 +209,19 @@ class Client:
 def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     """didOpen of uri -> its first publish, and -> the first publish equal to the final set."""
     doc = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    cpu = client.cpu_ms()
     sent = client.send({"method": "textDocument/didOpen", "params": {"textDocument": doc}})
     mine = client.settled(uri)
     if not mine:
         return {}
     final = mine[-1][2]
     complete = next(t for t, _, d in mine if d == final)
+    first = next(i for i, (_, u, _, _) in enumerate(client.publishes) if u == uri)
+    cpu_first = client.publish_cpu[first]
     return {
         "first": (mine[0][0] - sent) * 1000,
+        # the server's CPU (every thread) from didOpen to reading the first publish
+        **({"first_cpu": cpu_first - cpu} if cpu is not None and cpu_first is not None else {}),
         "complete": (complete - sent) * 1000,
         "n_first": len(mine[0][2]),
         "n_all": len(final),
@@ -256,7 +277,9 @@ def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
     return {
         "first": med("first", "first"),
         "first_complete": med("first", "complete"),
+        "first_cpu": med("first", "first_cpu"),
         "later": med("later", "first"),
+        "later_cpu": med("later", "first_cpu"),
         "later_complete": med("later", "complete"),
         "counts": [
             f"{r[w].get('n_first')}/{r[w].get('n_all')} in {r[w].get('publishes')}"
@@ -271,13 +294,14 @@ def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
 
 def print_open(results: dict[str, dict[str, Any]]) -> None:
     print(
-        f"{'open':<8} {'server':<6} {'1st file: first':>16} {'complete':>9} "
-        f"{'later file: first':>18} {'complete':>9}   first/all diagnostics in publishes (run 1)"
+        f"{'open':<8} {'server':<6} {'1st file: first':>16} {'(cpu)':>7} {'complete':>9} "
+        f"{'later file: first':>18} {'(cpu)':>7} {'complete':>9}   first/all diagnostics in publishes (run 1)"
     )
     for label, r in results.items():
         print(
-            f"{'open':<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_complete')):>9} "
-            f"{fmt(r.get('later')):>18} {fmt(r.get('later_complete')):>9}   {'; '.join(r.get('counts', []))}"
+            f"{'open':<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_cpu')):>7} "
+            f"{fmt(r.get('first_complete')):>9} {fmt(r.get('later')):>18} {fmt(r.get('later_cpu')):>7} "
+            f"{fmt(r.get('later_complete')):>9}   {'; '.join(r.get('counts', []))}"
         )
         for err in r.get("errors", []):
             print(f"    error: {err}")

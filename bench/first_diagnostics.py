@@ -222,7 +222,7 @@ def analysis_profile() -> None:
 
         return run
 
-    engine.DocumentAnalysis._run_statement = timed("{a.name} (per statement)", engine.DocumentAnalysis._run_statement)
+    engine.DocumentAnalysis._run_timed = timed("{a.name} (per statement)", engine.DocumentAnalysis._run_timed)
     engine.DocumentAnalysis._start_pass = timed("{a.name} (whole file)", engine.DocumentAnalysis._start_pass)
     advance = engine.DocumentAnalysis._advance
 

@@ -57,7 +57,7 @@ TIMES: dict[str, list[float]] = defaultdict(list)
 # CPU per analyzer within one keystroke: statements of incremental analyzers, and the
 # start and steps of a whole-document analyzer's pass (it may pause between functions)
 PER_KEY: dict[str, float] = defaultdict(float)
-_original_statement = engine.DocumentAnalysis._run_statement
+_original_statement = engine.DocumentAnalysis._run_timed
 _original_start = engine.DocumentAnalysis._start_pass
 _original_advance = engine.DocumentAnalysis._advance
 
@@ -66,10 +66,12 @@ def _label(analyzer: Analyzer) -> str:
     return f"  {analyzer.name} ({'incremental' if analyzer.incremental else 'whole-file'})"
 
 
-def _timed_statement(self: engine.DocumentAnalysis, analyzer: Analyzer, node: Node) -> list[Finding]:
+def _timed_statement(
+    self: engine.DocumentAnalysis, analyzer: Analyzer, node: Node, clock: float
+) -> tuple[list[Finding], float]:
     started = time.thread_time()
     try:
-        return _original_statement(self, analyzer, node)
+        return _original_statement(self, analyzer, node, clock)
     finally:
         PER_KEY[_label(analyzer)] += time.thread_time() - started
 
@@ -185,7 +187,7 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
     MEMORY["first"] = time.thread_time() - started  # (the first analysis, in CPU seconds)
     TIMES.clear()
     PER_KEY.clear()  # (what the first analysis spent in the taint phases, with --taint)
-    engine.DocumentAnalysis._run_statement = _timed_statement  # type: ignore[method-assign]
+    engine.DocumentAnalysis._run_timed = _timed_statement  # type: ignore[method-assign]
     engine.DocumentAnalysis._start_pass = _timed_start  # type: ignore[method-assign]
     engine.DocumentAnalysis._advance = _timed_advance  # type: ignore[method-assign]
     version = 1

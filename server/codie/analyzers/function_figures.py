@@ -640,6 +640,32 @@ def _operators(root: Node, source: bytes, out: list[bytes]) -> None:
             stack.append(left)
 
 
+# Simple statements: a `def` is never inside one (a lambda is no function_definition), so
+# outermost_functions does not walk their nodes (an assignment of a large literal has
+# thousands), unless error recovery put who knows what under them.
+NO_DEFINITIONS = frozenset(
+    {
+        "expression_statement",
+        "import_statement",
+        "import_from_statement",
+        "future_import_statement",
+        "return_statement",
+        "raise_statement",
+        "assert_statement",
+        "pass_statement",
+        "break_statement",
+        "continue_statement",
+        "global_statement",
+        "nonlocal_statement",
+        "delete_statement",
+        "print_statement",
+        "exec_statement",
+        "type_alias_statement",
+        "comment",
+    }
+)
+
+
 def outermost_functions(top: Node, source: bytes) -> Iterator[tuple[Node, str, int, bool]]:
     """The functions of a top-level statement that no function holds, in source order,
     each with its qualname prefix (the classes around it), its depth (definitions above
@@ -661,5 +687,5 @@ def outermost_functions(top: Node, source: bytes) -> Iterator[tuple[Node, str, i
             stack.extend((child, qualname, depth + 1, True) for child in reversed(body.children))
         elif kind == "decorated_definition":
             stack.extend((child, prefix, depth, class_body) for child in reversed(node.children))
-        else:
+        elif kind not in NO_DEFINITIONS or node.has_error:
             stack.extend((child, prefix, depth, False) for child in reversed(node.children))

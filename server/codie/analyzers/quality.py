@@ -11,7 +11,7 @@ import re
 from collections.abc import Hashable, Iterator, Sequence
 from typing import ClassVar
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query, QueryCursor, Tree
 
 from codie.analyzers.security.chunks import ChunkCache
 from codie.core.analyzer import Analyzer, Context
@@ -56,8 +56,17 @@ class QualityAnalyzer:
     incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
 
+    def __init__(self) -> None:
+        # findings by the text of their method or statement (and whether the file is a
+        # test): each depends on that text alone, as the security analyzers' do; an edit
+        # in a 3,000-line class, or a file opened again, queries only what changed
+        self._cache = ChunkCache()
+
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_FILE.search(ctx.doc.uri))
+        yield from self._cache.run(ctx.doc.source, nodes, in_tests, lambda chunks: self._scan(ctx, chunks, in_tests))
+
+    def _scan(self, ctx: Context, nodes: Sequence[Node], in_tests: bool) -> Iterator[Finding]:
         for top in nodes:
             cursor = QueryCursor(QUERY)
             cursor.set_byte_range(top.start_byte, top.end_byte)
@@ -186,16 +195,28 @@ class MutableDefaultAnalyzer:
         # findings by the text of their method or statement and the file's verdict: a
         # keystroke elsewhere in a long file costs no second walk over this one
         self._cache = ChunkCache()
+        # the verdict for the last tree seen (the engine asks once per statement; the tree
+        # is kept, so `is` cannot be fooled by a recycled id)
+        self._last: tuple[Tree, str] | None = None
+
+    def _verdict(self, ctx: Context) -> str | None:
+        tree = ctx.doc.tree
+        if tree is None:
+            return None
+        last = self._last
+        if last is not None and last[0] is tree:
+            return last[1]
+        verdict = _generated(ctx, tree.root_node)
+        self._last = (tree, verdict)
+        return verdict
 
     def file_context(self, ctx: Context) -> Hashable:
-        root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
-        return _generated(ctx, root) if root is not None else ""
+        return self._verdict(ctx) or ""
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
-        root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
-        if root is None:
+        generated = self._verdict(ctx)
+        if generated is None:
             return
-        generated = _generated(ctx, root)
         yield from self._cache.run(ctx.doc.source, nodes, generated, lambda chunks: self._scan(ctx, chunks, generated))
 
     def _scan(self, ctx: Context, nodes: Sequence[Node], generated: str) -> Iterator[Finding]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import unquote, urlparse
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -29,7 +28,7 @@ from codie.analyzers.dependencies.advisories import (
     parse_version,
 )
 from codie.analyzers.dependencies.includes import included_pins
-from codie.analyzers.dependencies.manifests import Dependency, Include, Manifest, parse
+from codie.analyzers.dependencies.manifests import Dependency, Include, Manifest, filename_of, parse
 from codie.analyzers.dependencies.snyk import SEVERITY as SNYK_SEVERITY
 from codie.analyzers.dependencies.workspace import SERVICE, DependencyService
 from codie.core.analyzer import Context
@@ -50,11 +49,6 @@ class Upgrade:
     @property
     def complete(self) -> bool:
         return self.fixes == self.total
-
-
-def filename_of(uri: str) -> str:
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme in ("file", "untitled", "") else uri
 
 
 def index_or_none() -> AdvisoryIndex | None:

@@ -60,8 +60,7 @@ def advisory_table(package: str, version: str, found: list[Advisory], upgrade: s
 
 
 def _dependency_at(doc: Document, offset: int) -> Dependency | None:
-    from codie.analyzers.dependencies.analyzer import filename_of
-    from codie.analyzers.dependencies.manifests import parse
+    from codie.analyzers.dependencies.manifests import filename_of, parse
 
     manifest = parse(filename_of(doc.uri), doc.source)
     if manifest is None:
@@ -75,8 +74,7 @@ def _dependency_at(doc: Document, offset: int) -> Dependency | None:
 
 def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> str | None:
     from codie.analyzers.dependencies.advisories import active_index, parse_version
-    from codie.analyzers.dependencies.analyzer import filename_of
-    from codie.analyzers.dependencies.manifests import manifest_format
+    from codie.analyzers.dependencies.manifests import filename_of, manifest_format
     from codie.analyzers.dependencies.osv import ATTRIBUTION
 
     pos = params.position
@@ -108,8 +106,7 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
 
 
 def _is_manifest(uri: str) -> bool:
-    from codie.analyzers.dependencies.analyzer import filename_of
-    from codie.analyzers.dependencies.manifests import manifest_format
+    from codie.analyzers.dependencies.manifests import filename_of, manifest_format
 
     return manifest_format(filename_of(uri)) is not None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote, urlparse
 
 from codie.analyzers.dependencies.manifests.formats import (
     parse_pipfile_lock,
@@ -12,10 +13,16 @@ from codie.analyzers.dependencies.manifests.formats import (
 from codie.analyzers.dependencies.manifests.model import Dependency, Include, Manifest, Problem
 from codie.analyzers.dependencies.manifests.requirements import parse_requirements
 
-__all__ = ["Dependency", "Include", "Manifest", "Problem", "manifest_format", "parse"]
+__all__ = ["Dependency", "Include", "Manifest", "Problem", "filename_of", "manifest_format", "parse"]
 
 REQUIREMENTS_NAME = re.compile(r"(req|constraint)[^/]*\.(txt|in)$", re.IGNORECASE)
 PYLOCK_NAME = re.compile(r"^pylock(\.[^./]+)?\.toml$")
+
+
+def filename_of(uri: str) -> str:
+    """The file name a document's URI stands for (the URI itself for other schemes)."""
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme in ("file", "untitled", "") else uri
 
 
 def manifest_format(filename: str) -> str | None:

@@ -22,6 +22,7 @@ from codie.analyzers.style.service import SERVICE, StyleService
 from codie.analyzers.style.training import refresh_model, update_file
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range, text_edit
+from codie.lsp.features.code_lens import MetricsService
 from codie.lsp.server import CodieServer, release_memory
 from codie.lsp.settings import uri_to_path
 from codie.store import default_path
@@ -40,8 +41,11 @@ def _reanalyse(ls: CodieServer, root: Path) -> None:
             ls.schedule(uri)
 
 
-def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
-    """Run `job()` in the thread pool, then re-analyse root's documents on the loop."""
+def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: bool = False) -> None:
+    """Run `job()` in the thread pool, then re-analyse root's documents on the loop.
+
+    `heavy`: the job is the server's memory peak (a training), so an idle metrics child
+    is stopped first (or as soon as its call ends) rather than kept beside it."""
     loop = asyncio.get_event_loop()
     svc = service(ls)
 
@@ -57,6 +61,9 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object) -> None:
 
     async def when_quiet() -> None:
         await ls.quiet()  # the first diagnostics and keystrokes go first
+        metrics = ls.services.peek(MetricsService)
+        if heavy and metrics is not None:
+            metrics.pool.release_when_idle()
         ls.thread_pool.submit(run)
 
     task = loop.create_task(when_quiet())
@@ -90,7 +97,7 @@ def train(ls: CodieServer, root: Path) -> None:
             release_memory()
         return True
 
-    _submit(ls, root, "training", job)
+    _submit(ls, root, "training", job, heavy=True)
 
 
 def on_initialized(ls: CodieServer) -> None:

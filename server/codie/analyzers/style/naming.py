@@ -110,8 +110,14 @@ class Scorer:
             excluded = model.exclusion(path)
             self._additive = excluded is None and DOC_WEIGHT == 1.0
             if excluded is not None:
+                doc = self.doc_grams
                 for gram, c in excluded.items():
-                    self.doc_grams[gram] = self.doc_grams.get(gram, 0.0) + c
+                    doc[gram] = doc.get(gram, 0.0) + c
+                # what cancels out (every n-gram the edits did not touch) reads as 0 when
+                # absent too: keep the difference only, not a table of the file's size
+                # (~5 MiB for a 6,862-line file) for as long as the scorer lives
+                self.doc_grams = {gram: c for gram, c in doc.items() if c}
+                del doc
         self._doc_index = self._index_names()
         self._kind_names: dict[str, Counter[str]] = {}
         self._doc_names: dict[str, Counter[str]] | None = None

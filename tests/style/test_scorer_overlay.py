@@ -1,8 +1,12 @@
 """A document the model has seen in another version is scored with the difference between
 the two only (Scorer.doc_grams): the n-grams that cancel out are left out of the overlay,
-and every ranking is the one the full table (zeros kept) gives."""
+and every ranking is the one the full table (zeros kept) gives. A scorer is freed when
+dropped, not left to the cyclic GC."""
 
 from __future__ import annotations
+
+import gc
+import weakref
 
 from codie.analyzers.style.model import KIND_GROUP, extract
 from codie.analyzers.style.naming import DOC_WEIGHT, Scorer
@@ -33,3 +37,23 @@ def test_an_edited_document_overlays_only_what_changed() -> None:
         ranked = [scorer.rank(b, facts.scopes, gate=gate) for b in bindings]
         assert ranked == [reference.rank(b, facts.scopes, gate=gate) for b in bindings]
         assert any(r is not None and r.names for r in ranked)
+
+
+def test_a_scorer_is_freed_when_dropped_without_a_collection() -> None:
+    model = trained()
+    path = STDLIB / "shlex.py"
+    facts = extract(path.read_bytes())
+    assert facts.scopes is not None and facts.stream is not None
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        scorer = Scorer(model, facts.stream, path.as_posix())
+        ranked = [scorer.rank(b, facts.scopes, gate=True) for b in facts.scopes.bindings() if b.kind in KIND_GROUP]
+        assert any(r is not None for r in ranked) and scorer._sifts  # the candidate lists were sifted
+        ref = weakref.ref(scorer)
+        del scorer
+        assert ref() is None  # no cycle through its sifts: freed by reference counting
+    finally:
+        if was:
+            gc.enable()

@@ -1,6 +1,6 @@
 """A training lets each file's syntax tree and scopes go as soon as the model has counted
 them (reference counting, not the cyclic GC), parses the margins' sample again one file at
-a time, and still learns the same model and margins."""
+a time, and still learns the same model and margins; a compacted model is the same model."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from codie.analyzers.style.model import FileFacts, WorkspaceModel, extract
 from codie.analyzers.style.ngram import grams
 from codie.analyzers.style.scopes import Scope
 from codie.analyzers.style.training import build_model, learn_margins, refresh_model
-from tests.style.test_model import snapshot
+from tests.style.test_model import indexes, snapshot
 from tests.style.workspace import make_workspace
 
 SOURCE = (
@@ -123,3 +123,27 @@ def test_exclusion_is_the_files_ngrams_negated() -> None:
     expected = {g: -c for g, c in grams(model.files["a.py"].ids, model.lm.order).items()}
     assert dict(excluded) == expected and list(excluded) == list(expected)
     assert model.exclusion("a.py") is excluded  # cached for the generation
+
+
+def test_compact_keeps_the_same_model_and_it_goes_on_as_before(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws", copies=3).resolve()
+    model, _ = build_model(root)
+    key = sorted(model.files)[0]
+    assert model.exclusion(key) is not None  # a cache: dropped, rebuilt on demand
+    before = (indexes(model), model.margins, {p: (e.ids, e.names, e.stats) for p, e in model.files.items()})
+    lock, generation = model.lock, model.generation
+    types = [type(t) for t in (model.lm.counts, model.lm.followers, *model.lm.names_after.values())]
+    model.compact()
+    assert [type(t) for t in (model.lm.counts, model.lm.followers, *model.lm.names_after.values())] == types
+    assert (indexes(model), model.margins, {p: (e.ids, e.names, e.stats) for p, e in model.files.items()}) == before
+    assert model.lock is lock and model.generation == generation and not model._exclusions
+    words = model.lm.vocab.ids
+    canon = list(words.values())
+    assert all(i is canon[i] for e in model.files.values() for i in e.ids)  # the vocabulary's ints
+    # it learns and forgets as an uncompacted model does
+    reference, _ = build_model(root)
+    for m in (model, reference):
+        m.add("new.py", extract(SOURCE))
+        m.remove(key)
+    assert indexes(model) == indexes(reference)
+    assert model.exclusion("new.py") == reference.exclusion("new.py")

@@ -4,7 +4,8 @@ lspbench's *tree* figure is a sum of the VmRSS of the server and its children, s
 prints the parts that sum makes: the bare interpreter, the server's start-up imports (with
 and without lsp/compact.py's shrinking of attrs' per-class globals), the 6,862-line file
 opened and analysed by the real server object, the style model's training as the server
-runs it (one malloc arena, a pool thread, a trim after), and the metrics child (a bare
+runs it (one malloc arena, a pool thread, lsp/features/style.trained_model: a trim, the
+model compacted, a trim at the end of the job), and the metrics child (a bare
 interpreter importing what its call needs, then computing the file's metrics).
 
     .venv/bin/python bench/memory_parts.py [--arenas N]
@@ -84,16 +85,16 @@ async def main():
     server.visible_findings(analysis)
     # from here on as in the server: no collection or trim of ours before the training
     say("  + the file opened and analysed (VmRSS as it is)", raw())
-    from codie.analyzers.style.training import refresh_model
+    from codie.lsp.features.style import trained_model
     reset_peak()
     kept = []
-    worker = threading.Thread(target=lambda: kept.append(refresh_model(folder, folder / "style.db")))
+    worker = threading.Thread(target=lambda: kept.append(trained_model(folder, folder / "style.db")))
     worker.start()
     worker.join()
-    say("  + the style model's training in a thread: peak (VmHWM)", raw("VmHWM"))
+    say("  + the style model's training in a thread, compacted: peak (VmHWM)", raw("VmHWM"))
     say("  + the same: when it ended (VmRSS)", raw())
     release_memory()
-    say("  + the same: after malloc_trim (lsp/features/style.py; the model kept)", raw())
+    say("  + the same: after the job's last malloc_trim (the model kept)", raw())
 
 asyncio.run(main())
 """

@@ -11,8 +11,8 @@ only: tree-sitter's trees are C memory, counted by the RSS figures).
 
 DIR defaults to a folder holding the 6,862-line file alone (lspbench's typing workspace).
 --server trains as `codie serve` does: its malloc arenas limited (lsp/server.py), the
-training in a thread, then the freed memory handed back (lsp/features/style.py); it also
-prints the RSS after that hand-back.
+training in a thread as lsp/features/style.trained_model runs it (a trim, the model
+compacted), then the job's last trim; it also prints the RSS after that hand-back.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bigfiles import stdlib_large  # noqa: E402
 from codie.analyzers.style.training import refresh_model  # noqa: E402
 from codie.core.document import Document  # noqa: E402
+from codie.lsp.features.style import trained_model  # noqa: E402
 from codie.lsp.server import limit_malloc_arenas, release_memory  # noqa: E402
 
 
@@ -75,7 +76,7 @@ def main() -> None:
         if args.server:
             trained: list[Any] = []
             worker = threading.Thread(
-                target=lambda: trained.append(refresh_model(args.path.resolve(), scratch / "style.db"))
+                target=lambda: trained.append(trained_model(args.path.resolve(), scratch / "style.db"))
             )
             worker.start()
             worker.join()

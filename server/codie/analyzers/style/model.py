@@ -9,12 +9,15 @@ in-memory delta, the slow parsing happens before the lock is taken.
 
 from __future__ import annotations
 
+import io
+import pickle
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import tally
@@ -42,12 +45,29 @@ class FileFacts:
     stream: TokenStream | None = None
     scopes: ScopeTree | None = None  # (its nodes keep the file's syntax tree alive)
 
+    def release(self) -> None:
+        """Let go of the stream and the scope tree, and break the tree's reference cycles
+        (a scope holds its bindings, each binding its scope): the file's syntax tree,
+        tokens and bindings are freed now, when the caller drops the facts, not at the
+        next cyclic collection (a training of many files piled them up until then). For
+        the facts' owner, once the model has counted them (the model keeps names and
+        stats only)."""
+        if self.scopes is not None:
+            for scope in self.scopes.scopes:
+                scope.bindings.clear()
+            self.scopes._visible.clear()
+        self.scopes = self.stream = None
 
-def extract(source: bytes) -> FileFacts:
+
+def extract(source: bytes, *, tallies: bool = True) -> FileFacts:
+    """What the model learns from `source`; without `tallies`, the stream and scopes only
+    (what scoring its names needs: learn_margins parsing a sampled file again)."""
     tree = parse(source)
     root = tree.root_node
     stream = tokenize(source, root)
     scope_tree = scopes.build(source, root)
+    if not tallies:
+        return FileFacts(stream.tokens, [], {}, stream, scope_tree)
     names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
     # the observations are tallied and dropped: the model keeps the counts only
     return FileFacts(stream.tokens, names, tally(conventions.observe(source, root, scope_tree)), stream, scope_tree)
@@ -76,6 +96,35 @@ class WorkspaceModel:
     @property
     def tokens_seen(self) -> int:
         return self.lm.total
+
+    def compact(self) -> None:
+        """The same model, its objects made again in freed memory (the language server,
+        after a training, before it shares the model). A training counts into tables while
+        it parses: the model's hundred thousand small objects (packed keys, buckets) end
+        up spread over the memory the files' trees and tokens took, which the allocator
+        cannot hand back while one object of a block lives (the 6,862-line file: a 9.5 MiB
+        model held 30 MiB of RSS). Pickled, all dropped at once, then loaded, they fill few
+        blocks and the others empty (table by table did not: each reloaded table refilled
+        the blocks the other tables kept). The caches are dropped (rebuilt on demand); the
+        files' token ids come back as the vocabulary's own ints (pickle shares no ints)."""
+        with self.lock:
+            lock = self.lock
+            self.lm._around.clear()
+            self._exclusions.clear()
+            self._own_words.clear()
+            files = {path: (array("l", e.ids), e.names, e.stats) for path, e in self.files.items()}
+            state = {k: v for k, v in vars(self).items() if k not in ("lock", "files")}
+            blob = _pickled((state, files))
+            del state, files
+            vars(self).clear()  # every old object goes now: nothing else holds them
+            state, files = pickle.loads(blob)
+            del blob
+            vars(self).update(state)
+            canon = list(self.lm.vocab.ids.values())  # ids are given in order: canon[i] == i
+            self.files = {
+                path: FileEntry([canon[i] for i in ids], names, stats) for path, (ids, names, stats) in files.items()
+            }
+            self.lock = lock
 
     def add(self, path: str, facts: FileFacts) -> tuple[Counter[Gram] | None, Counter[Gram]]:
         """Replace `path`'s contribution with `facts`; return (old grams, new grams)."""
@@ -136,7 +185,7 @@ class WorkspaceModel:
         """The n-grams `path` contributed, negated: an overlay that scores it as unseen."""
         if path is None:
             return None
-        return self._per_file(self._exclusions, path, lambda e: {g: -c for g, c in grams(e.ids, self.lm.order).items()})
+        return self._per_file(self._exclusions, path, lambda e: _negated(grams(e.ids, self.lm.order)))
 
     def kind_names_without(self, path: str | None, group: str) -> Counter[str]:
         """How often the project binds each name for this kind, leaving `path` out."""
@@ -186,6 +235,30 @@ class WorkspaceModel:
         out = {k: Counter(v) for k, v in self.stats.items()}
         _merge(out, entry.stats, -1)
         return out
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a Counter item by item: Counter's own reduce pickles a dict copy of it (the
+    n-gram and followers tables: ~20 MiB more for a 4 MB workspace's model)."""
+
+    def reducer_override(self, obj: object) -> Any:
+        if isinstance(obj, Counter) and type(obj) is Counter:
+            return Counter, (), None, None, iter(obj.items())
+        return NotImplemented
+
+
+def _pickled(obj: object) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, pickle.HIGHEST_PROTOCOL).dump(obj)
+    return out.getvalue()
+
+
+def _negated(counts: Counter[Gram]) -> Counter[Gram]:
+    """counts with every count negated, in place: one table of the file's n-grams at a
+    time, not a second one beside it (~4 MiB each for a 6,862-line file)."""
+    for gram, c in counts.items():
+        counts[gram] = -c  # (an existing key: the table neither grows nor reorders)
+    return counts
 
 
 def _name_counts(names: Iterable[tuple[str, str]]) -> dict[str, Counter[str]]:

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,8 +93,10 @@ def build_model(
     `on_file(done, total)` is called after each file (a worker reports progress and may
     raise there to cancel). Files are read first (bytes, at most max-train-bytes of them
     by default), which says which files learn_margins will sample; then each is parsed,
-    counted and let go, but for those (a file's facts hold its syntax tree and token
-    strings: ~50 times its size).
+    counted and let go (a file's facts hold its syntax tree and token strings: ~50 times
+    its size). The sampled files keep their bytes, and are parsed again one at a time
+    when the margins are learnt: holding their facts until then held up to 40 files'
+    trees at once (for a one-file workspace, that file's beside the whole model).
     """
     settings = settings or load_pyproject(root / "pyproject.toml")[0]
     model = WorkspaceModel(root)
@@ -107,7 +109,7 @@ def build_model(
         if source is not None:
             sources.append((_key(path), source))
     rng, sampled = margin_files(len(sources))
-    kept: dict[int, tuple[str, FileFacts]] = {}
+    kept: dict[int, tuple[str, bytes]] = {}
     wanted = set(sampled)
 
     def facts() -> Iterator[tuple[str, FileFacts]]:
@@ -117,12 +119,14 @@ def build_model(
             found = extract(source)
             digests[key] = _digest(source)
             if index in wanted:
-                kept[index] = (key, found)
+                kept[index] = (key, source)
             sources[index] = (key, b"")  # read and counted: the bytes can go
+            del source
             yield key, found
+            found.release()  # counted: its tree and scopes go now
 
     model.train(facts())
-    model.margins = _learn_margins(model, [kept[i] for i in sampled], rng, len(sources))
+    model.margins = _learn_margins(model, [kept.pop(i) for i in sampled], rng, len(sources))
     return model, digests
 
 
@@ -135,24 +139,28 @@ def margin_files(count: int, seed: int = 7) -> tuple[random.Random, list[int]]:
     return rng, order[:MARGIN_FILES]
 
 
-def learn_margins(model: WorkspaceModel, samples: list[tuple[str, FileFacts]], seed: int = 7) -> dict[str, float]:
+def learn_margins(
+    model: WorkspaceModel, samples: Sequence[tuple[str, FileFacts | bytes]], seed: int = 7
+) -> dict[str, float]:
     """Per kind group: the gap most of the project's own names stay under.
 
     In a project that mostly follows its conventions, existing names are mostly right,
     so the distribution of "best alternative minus current" over them says how large a
-    gap is ordinary here; suggestions need more than its MARGIN_QUANTILE.
+    gap is ordinary here; suggestions need more than its MARGIN_QUANTILE. A sample is a
+    file's facts or its bytes (parsed when its turn comes, and let go after it).
     """
-    files = [(key, facts) for key, facts in samples if facts.scopes is not None]
+    files = [(key, item) for key, item in samples if not isinstance(item, FileFacts) or item.scopes is not None]
     rng, sampled = margin_files(len(files), seed)
     return _learn_margins(model, [files[i] for i in sampled], rng, len(files))
 
 
 def _learn_margins(
-    model: WorkspaceModel, files: list[tuple[str, FileFacts]], rng: random.Random, population: int
+    model: WorkspaceModel, files: Sequence[tuple[str, FileFacts | bytes]], rng: random.Random, population: int
 ) -> dict[str, float]:
     gaps: dict[str, list[float]] = {}
     per_file = max(1, MARGIN_SAMPLE // max(1, min(population, MARGIN_FILES)))
-    for key, facts in files:
+    for key, item in files:
+        facts = item if isinstance(item, FileFacts) else extract(item, tallies=False)
         assert facts.scopes is not None and facts.stream is not None
         bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP and b.name not in ("self", "cls", "_")]
         rng.shuffle(bindings)
@@ -161,6 +169,9 @@ def _learn_margins(
             ranked = scorer.rank(binding, facts.scopes)
             if ranked is not None and ranked.names:
                 gaps.setdefault(KIND_GROUP[binding.kind], []).append(ranked.gap)
+        del scorer, bindings
+        if facts is not item:  # parsed here: one file's tree at a time
+            facts.release()
     margins = dict(DEFAULT_MARGIN)
     for group, values in gaps.items():
         if len(values) >= 20:
@@ -207,7 +218,9 @@ def update_file(path: Path | str, db_path: Path | str | None = None, model: Work
             old = model.remove(key)
             storage.write_file(db, model, key, digest, old, None)
         else:
-            old, new = model.add(key, extract(source))
+            facts = extract(source)
+            old, new = model.add(key, facts)
+            facts.release()
             storage.write_file(db, model, key, digest, old, new)
         return True
     finally:
@@ -227,7 +240,7 @@ def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
         settings = load_pyproject(root / "pyproject.toml")[0]
         stored = dict(db.execute("SELECT path, digest FROM style_files").fetchall())
         seen: set[str] = set()
-        changed: list[tuple[str, FileFacts]] = []
+        changed: list[tuple[str, bytes]] = []  # (bytes: learn_margins parses its sample again)
         for path in iter_files([root], settings, root):
             key = _key(path)
             seen.add(key)
@@ -239,8 +252,9 @@ def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
                 continue
             facts = extract(source)
             old, new = model.add(key, facts)
+            facts.release()
             storage.write_file(db, model, key, digest, old, new)
-            changed.append((key, facts))
+            changed.append((key, source))
         for key in set(stored) - seen:
             storage.write_file(db, model, key, "", model.remove(key), None)
         if len(changed) > max(5, len(model.files) // 3):

@@ -252,8 +252,8 @@ def _removal(doc: Document, d: Directive) -> TextEdit:
         return TextEdit(d.start, end, "")
     if d.own_line:
         line = doc.lines.line_of(d.comment_start)
-        nxt = doc.lines.starts[line + 1] if line + 1 < doc.lines.count else len(src)
-        return TextEdit(doc.lines.starts[line], nxt, "")
+        nxt = doc.lines.start(line + 1) if line + 1 < doc.lines.count else len(src)
+        return TextEdit(doc.lines.start(line), nxt, "")
     start = d.comment_start
     while start > 0 and src[start - 1 : start] in b" \t":
         start -= 1

@@ -272,7 +272,7 @@ def _comment_at(doc: Document, offset: int) -> tuple[int, int] | None:
     line = doc.lines.line_of(offset)
     end = doc.lines.content_end(doc.source, line)
     if doc.tree is None:  # requirements/TOML: a '#' starts a comment
-        line_start = doc.lines.starts[line]
+        line_start = doc.lines.start(line)
         hash_at = doc.source.find(b"#", line_start, end)
         return (hash_at, end) if 0 <= hash_at <= offset else None
     node = doc.tree.root_node.descendant_for_byte_range(offset, offset + 1)
@@ -286,7 +286,7 @@ def _place(doc: Document, d: Directive, start: int, c_start: int, c_end: int) ->
     import dataclasses
 
     line = doc.lines.line_of(start)
-    line_start = doc.lines.starts[line]
+    line_start = doc.lines.start(line)
     own_line = not doc.source[line_start:c_start].strip()
     first, last, scope = line, line, LINE
     end = start + len(d.text.encode())

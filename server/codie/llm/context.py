@@ -22,7 +22,7 @@ def fingerprint(doc: Document, finding: Finding) -> str:
     its line and span (not offsets, which move)."""
     lines = doc.lines
     row = lines.line_of(finding.start)
-    start = lines.starts[row] if 0 <= row < lines.count else 0
+    start = lines.start(row) if 0 <= row < lines.count else 0
     line_raw = doc.source[start : lines.content_end(doc.source, row)] if 0 <= row < lines.count else b""
     span_raw = doc.source[finding.start : finding.end]
     # the editor fingerprints every shown finding on every publish: the same inputs give

@@ -69,7 +69,7 @@ def test_random_edits_equal_a_fresh_document(seed: int, with_cr: bool) -> None:
     pieces = PIECES + CR_PIECES if with_cr else PIECES
     text = BASE * 20
     doc = Document("file:///t.py", text)
-    for step in range(400):
+    for step in range(250):
         lines = text.split("\n")
         line = rng.randint(0, len(lines))
         ch = rng.randint(0, 10)
@@ -81,7 +81,7 @@ def test_random_edits_equal_a_fresh_document(seed: int, with_cr: bool) -> None:
         doc.apply_change((line, ch), end, new)
         if step % 7 == 0:
             check_positions(doc, rng)
-        if step % 5 == 0:  # a reparse after a few edits, as a burst of keystrokes gets
+        if step % 8 == 0:  # a reparse after a few edits, as a burst of keystrokes gets
             doc.reparse()
             assert doc.tree is not None
             assert shape(doc.tree.root_node) == shape(parse(doc.source).root_node), step
@@ -116,3 +116,31 @@ def test_a_lone_cr_made_by_an_edit_is_seen() -> None:
     doc.reparse()
     assert doc.tree is not None
     assert shape(doc.tree.root_node) == shape(parse(doc.source).root_node)
+
+
+def test_unchanged_since_bounds_what_edits_left_alone() -> None:
+    rng = random.Random(9)
+    doc = Document("file:///t.py", BASE * 3)
+    past: list[tuple[int, bytes]] = [(doc.serial, doc.source)]
+    for step in range(300):
+        n = len(doc.source)
+        lo = rng.randint(0, n)
+        hi = min(n, lo + rng.choice([0, 1, 4]))
+        if rng.random() < 0.02:
+            doc.replace_all(doc.source.decode("utf-8", "replace") + "z = 1\n")
+        else:
+            doc.splice(lo, hi, "".join(rng.choice(PIECES) for _ in range(rng.choice([0, 1, 2]))).encode())
+        past.append((doc.serial, doc.source))
+        for serial, old in past[-70:]:
+            kept = doc.unchanged_since(serial)
+            if doc.serial - serial > 64:
+                assert kept is None
+                continue
+            assert kept is not None, step
+            prefix, suffix = kept
+            new = doc.source
+            assert prefix + suffix <= min(len(old), len(new))
+            assert old[:prefix] == new[:prefix]
+            assert old[len(old) - suffix :] == new[len(new) - suffix :]
+    assert doc.unchanged_since(doc.serial) == (len(doc.source), 0)
+    assert doc.unchanged_since(doc.serial + 1) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from codie.core.lines import UTF16, LineIndex, encode
 
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
+JOURNAL = 64  # recent edits a document remembers (see Document.unchanged_since)
 # The field naming what each binding statement of the grammar (re)binds: `x = ...`,
 # `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
 BINDING_TARGETS = {
@@ -81,7 +83,9 @@ def language_for(uri: str) -> str:
 
 
 class Document:
-    """A text document as Codie sees it. Not thread-safe: mutate on one thread."""
+    """A text document as Codie sees it. Not thread-safe: mutate on one thread, and only
+    through apply_change / splice / replace_all (they keep the line index, the tree and the
+    edit journal in step with `source`)."""
 
     def __init__(self, uri: str, text: str | bytes, version: int | None = None, language: str | None = None) -> None:
         self.uri = uri
@@ -93,6 +97,9 @@ class Document:
         self._tree: Tree | None = parse(self.source) if self.is_python else None
         self._stale = False  # edits applied to _tree (Tree.edit) but not reparsed yet
         self._changed: list[tuple[int, int]] = []  # structural changes not yet taken by reparse()
+        self.serial = 0  # edits applied so far (see unchanged_since)
+        # (start, bytes after the new text) of the last JOURNAL edits
+        self._journal: deque[tuple[int, int]] = deque(maxlen=JOURNAL)
 
     @property
     def tree(self) -> Tree | None:
@@ -149,7 +156,28 @@ class Document:
         self._lone_cr = _has_lone_cr(self.source)
         self.tree = parse(self.source) if self.is_python else None
         self.version = version
+        self._note(0, 0)
         return Edit(0, old_len, len(self.source))
+
+    def _note(self, start: int, tail: int) -> None:
+        self.serial += 1
+        self._journal.append((start, tail))
+
+    def unchanged_since(self, serial: int) -> tuple[int, int] | None:
+        """(prefix, suffix): how many bytes at the start and at the end of the text are
+        the same as when `serial` was current (bounds: the edits may have left more alone);
+        None when those edits are too old to be remembered. For a derived result kept
+        across edits, to redo only the part an edit touched, at the cost of the edits since
+        rather than a comparison of two whole texts."""
+        count = self.serial - serial
+        if count < 0 or count > len(self._journal):
+            return None
+        prefix = suffix = len(self.source)
+        for start, tail in list(self._journal)[len(self._journal) - count :]:
+            # bytes before every edit's start were never touched; bytes after an edit's new
+            # text are the ones after its old text, so the common end shrinks to the least
+            prefix, suffix = min(prefix, start), min(suffix, tail)
+        return prefix, (suffix if count else 0)
 
     def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16) -> Edit:
         """Apply one ranged change (LSP positions in `encoding`) without reparsing.
@@ -173,6 +201,7 @@ class Document:
         new_end = lo + len(new)
         # (the flag only turns on here: a lone \r that an edit removed just costs scans)
         self._lone_cr = self._lone_cr or LONE_CR.search(self.source, max(0, lo - 1), new_end + 2) is not None
+        self._note(lo, len(self.source) - new_end)
         if self._changed:  # ranges from an earlier reparse follow the text, like findings
             delta = new_end - hi
 
@@ -221,6 +250,8 @@ class Document:
         copy._tree = tree.copy() if tree is not None else None
         copy._stale = False
         copy._changed = []
+        copy.serial = self.serial
+        copy._journal = deque(self._journal, maxlen=JOURNAL)
         return copy
 
     # structure ---------------------------------------------------------------------------

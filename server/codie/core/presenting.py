@@ -31,7 +31,7 @@ from codie.core.baseline import Baseline
 from codie.core.confidence import blend
 from codie.core.config import Settings
 from codie.core.document import Document
-from codie.core.findings import Finding, Fix, Severity, TextEdit
+from codie.core.findings import SORT_KEY, Finding, Fix, Severity, TextEdit
 from codie.core.rules import Catalogue
 from codie.core.suppressions import Directive, SuppressionIndex, canonical, code_names, index
 
@@ -155,7 +155,7 @@ def present(
     out.visible = [_severe(f, settings) for f in out.visible]
     out.suppressed = [(_severe(f, settings), t) for f, t in out.suppressed]
     out.baselined = [_severe(f, settings) for f in out.baselined]
-    out.visible.sort(key=Finding.sort_key)
+    out.visible.sort(key=SORT_KEY)
     return out
 
 

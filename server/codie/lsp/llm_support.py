@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import operator
 import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -53,22 +52,11 @@ class _Rescored:
     result: Finding | None  # None: hidden (the team rejected this fingerprint)
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
-_VALUES = operator.attrgetter(*_FIELDS)
-_set = object.__setattr__
-
-
 def _rescored(f: Finding, blend: Blend | None, data: dict[str, Any]) -> Finding:
-    """f with another confidence (when blend) and data: dataclasses.replace and
-    Finding.with_data in one copy, without their per-call introspection."""
-    new = object.__new__(Finding)
-    for name, value in zip(_FIELDS, _VALUES(f), strict=True):
-        _set(new, name, value)
-    if blend is not None:
-        _set(new, "confidence", blend[0])
-        _set(new, "confidence_parts", blend[1])
-    _set(new, "data", data)
-    return new
+    """f with another confidence (when blend) and data, in one copy."""
+    if blend is None:
+        return f.evolve(data=data)
+    return f.evolve(confidence=blend[0], confidence_parts=blend[1], data=data)
 
 
 @dataclasses.dataclass(slots=True)

@@ -21,6 +21,7 @@ from typing import Any
 from lsprotocol import types
 
 from codie.core.confidence import reblend
+from codie.core.config import Settings
 from codie.core.document import Document
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
@@ -81,6 +82,9 @@ class LLMState:
     def __init__(self, server: CodieServer) -> None:
         self.server = server
         self._services: dict[tuple[Path | None, str], LLMService] = {}
+        # uri -> (the Settings it was resolved from, its service): valid while that object is
+        # the uri's settings (FolderSettings makes new ones when anything changes)
+        self._service_of: dict[str, tuple[Settings, LLMService]] = {}
         self.stores: dict[Path | None, FeedbackStore] = {}
         self._opening: dict[Path | None, asyncio.Task[None]] = {}
         self.verdicts: dict[str, float | None] = {}  # fingerprint -> P(true positive)
@@ -92,18 +96,26 @@ class LLMState:
 
     # services -------------------------------------------------------------------------
     def service(self, uri: str) -> LLMService:
+        settings = self.server.settings.for_uri(uri)
+        known = self._service_of.get(uri)
+        if known is not None and known[0] is settings:  # asked on every keystroke
+            return known[1]
         folder = self.server.settings.folder_of(uri)
-        section = self.server.settings.for_uri(uri).section("llm")
+        section = settings.section("llm")
         config, problems = load_config(section)
         key = (folder, repr(config))
         if key not in self._services:
             for problem in problems:
                 log.warning("%s", problem)
             self._services[key] = LLMService.from_config(config)
+        if len(self._service_of) >= 1_024:
+            self._service_of.clear()
+        self._service_of[uri] = (settings, self._services[key])
         return self._services[key]
 
     def reset(self) -> None:
         self._services.clear()
+        self._service_of.clear()
         self.verdicts.clear()
         self.proposals.clear()
         self.forget_scores()

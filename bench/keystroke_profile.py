@@ -19,8 +19,9 @@ CPU seconds of this thread (time.thread_time), so a busy machine does not inflat
 wall-clock figures, with the I/O and the event loop, are bench/editor_bench.py's (and
 bench/keystroke_trace.py's, stage by stage). First line: the first analysis's CPU
 (opening the file, every analyzer to the end). Last line: how much the process grew over the
-edits (RSS after a collection and a malloc_trim, before and after) and how many of the
-past texts something still references (each ~240 KB on the default file).
+edits (RSS after a collection and a malloc_trim, before and after; the script itself holds
+every past text, to count references: that share is printed) and how many of the past
+texts something still references (each ~240 KB on the default file).
 
     .venv/bin/python bench/keystroke_profile.py [--edits 50] [--file PATH] [--plan lspbench] [--taint]
 """
@@ -235,6 +236,8 @@ async def profile(text: str, plan: list[tuple[bool, int, str]]) -> tuple[int, in
     MEMORY["after"] = rss_mib()
     # referenced from `past`, the loop variable and getrefcount's argument: 3 when nothing else
     MEMORY["texts"] = sum(sys.getrefcount(old) > 3 for old in past)
+    # the copies this script keeps itself (to count the references above): not the server's
+    MEMORY["own"] = sum(len(old) for old in past if sys.getrefcount(old) <= 3) / 2**20
     return len(visible), version - 1
 
 
@@ -279,7 +282,8 @@ def main() -> None:
         per_edit = sum(values) / edits * 1000  # an analyzer may run several times per edit
         print(f"{key:<44}{statistics.median(values) * 1000:>8.2f}{per_edit:>8.2f}{max(values) * 1000:>8.2f}")
     print(
-        f"memory: RSS {MEMORY['before']:.1f} -> {MEMORY['after']:.1f} MiB over the {edits} edits; "
+        f"memory: RSS {MEMORY['before']:.1f} -> {MEMORY['after']:.1f} MiB over the {edits} edits "
+        f"({MEMORY['own']:.1f} MiB of it this script's own copies of the past texts); "
         f"past texts still referenced: {MEMORY['texts']:.0f} of {edits}"
     )
 

@@ -138,10 +138,17 @@ class LineIndex:
         return end
 
     def position_at(self, source: bytes, offset: int, encoding: str = UTF16) -> tuple[int, int]:
+        # (line_of and start inlined: every published diagnostic asks this twice, or more)
         offset = max(0, min(offset, len(source)))
-        line = self.line_of(offset)
-        start = self.start(line)
-        offset = min(offset, self.content_end(source, line)) if offset > start else offset
+        st, k, d = self._starts, self._from, self._delta
+        if k < len(st) and offset >= st[k] + d:
+            line = bisect_right(st, offset - d, k) - 1
+        else:
+            line = bisect_right(st, offset, 0, k) - 1
+        start = st[line] + d if line >= k else st[line]
+        # an offset inside the line break (at most 2 bytes) is clamped to the line's end
+        if offset > start and line + 1 < len(st) and offset >= self.start(line + 1) - 2:
+            offset = min(offset, self.content_end(source, line))
         raw = source[start:offset]
         if encoding == UTF8 or raw.isascii():
             return line, len(raw)

@@ -91,8 +91,10 @@ class DiagnosticCache:
         self._before.pop(uri, None)
 
     def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Entry:
+        position_at, source = doc.lines.position_at, doc.source
+
         def at(start: int, end: int) -> tuple[int, int, int, int]:
-            return (*doc.position_at(start, encoding), *doc.position_at(end, encoding))
+            return (*position_at(source, start, encoding), *position_at(source, end, encoding))
 
         related = tuple(
             (loc.uri, loc.line, loc.column, loc.message) if loc.uri is not None else (None, 0, 0, loc.message)

@@ -172,7 +172,12 @@ def _placed(
                 where = {"start": point, "end": dict(point)}
             related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
         d["relatedInformation"] = placed["relatedInformation"] = related
-    head = json.dumps(placed)
+        head = json.dumps(placed)
+    else:  # numbers only: json.dumps's text, without its encoder's per-call work
+        sl, sc, el, ec = span
+        head = (
+            f'{{"range": {{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}}}'
+        )
     return d, head[:-1] + ", " + rest_text[1:] if rest else head
 
 

@@ -40,7 +40,7 @@ class ConfigAnalyzer:
         doc = ctx.doc
         for line, message in found:
             line = max(0, min(line, doc.lines.count - 1))
-            start = doc.lines.starts[line]
+            start = doc.lines.start(line)
             end = doc.lines.content_end(doc.source, line)
             yield ctx.report("CFG001", start, end, message)
 

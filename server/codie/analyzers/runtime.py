@@ -62,7 +62,7 @@ class RuntimeAnalyzer:
             else:
                 line = min(max(issue.line - 1, 0), max(lines - 1, 0))
                 source = ctx.doc.source
-                start = ctx.doc.lines.starts[line]
+                start = ctx.doc.lines.start(line)
                 end = ctx.doc.lines.content_end(source, line)
                 raw = source[start:end]
                 start += len(raw) - len(raw.lstrip())  # skip the indentation

@@ -50,8 +50,19 @@ class Settings:
     # Sections owned by features ([tool.codie.<name>] or client settings {"<name>": {...}});
     # each feature validates its own.
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # enabled()'s answers by rule id (the settings are frozen, so are they): the editor asks
+    # for every finding on every publish. Not a setting: not compared, not copied by replace.
+    _enabled: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def enabled(self, rule_id: str) -> bool:
+        known = self._enabled.get(rule_id)
+        if known is None:
+            if len(self._enabled) >= 4_096:  # rule ids are few; anything else is not kept long
+                self._enabled.clear()
+            known = self._enabled[rule_id] = self._selects(rule_id)
+        return known
+
+    def _selects(self, rule_id: str) -> bool:
         if rule_id.startswith("CFG"):
             return True  # a broken configuration must never be able to hide itself
 

@@ -8,7 +8,9 @@ files, pyproject.toml, lockfiles) have no tree but the same positions.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from codie.core.lines import UTF16, LineIndex, encode
 
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
+JOURNAL = 64  # recent edits a document remembers (see Document.unchanged_since)
 # The field naming what each binding statement of the grammar (re)binds: `x = ...`,
 # `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
 BINDING_TARGETS = {
@@ -29,6 +32,8 @@ BINDING_TARGETS = {
     "named_expression": "name",
     "as_pattern": "alias",
 }
+# A \r not followed by \n: a line break for LSP, not for tree-sitter's rows (see point_at)
+LONE_CR = re.compile(rb"\r(?!\n)")
 _local = threading.local()
 
 
@@ -57,6 +62,10 @@ class Edit:
         return self.new_end - self.old_end
 
 
+def _has_lone_cr(source: bytes) -> bool:
+    return b"\r" in source and LONE_CR.search(source) is not None
+
+
 def language_for(uri: str) -> str:
     lowered = uri.lower()
     if lowered.endswith((".py", ".pyi", ".pyw")):
@@ -74,7 +83,9 @@ def language_for(uri: str) -> str:
 
 
 class Document:
-    """A text document as Codie sees it. Not thread-safe: mutate on one thread."""
+    """A text document as Codie sees it. Not thread-safe: mutate on one thread, and only
+    through apply_change / splice / replace_all (they keep the line index, the tree and the
+    edit journal in step with `source`)."""
 
     def __init__(self, uri: str, text: str | bytes, version: int | None = None, language: str | None = None) -> None:
         self.uri = uri
@@ -82,9 +93,13 @@ class Document:
         self.language = language or language_for(uri)
         self.source = text if isinstance(text, bytes) else encode(text)
         self.lines = LineIndex(self.source)
+        self._lone_cr = _has_lone_cr(self.source)
         self._tree: Tree | None = parse(self.source) if self.is_python else None
         self._stale = False  # edits applied to _tree (Tree.edit) but not reparsed yet
         self._changed: list[tuple[int, int]] = []  # structural changes not yet taken by reparse()
+        self.serial = 0  # edits applied so far (see unchanged_since)
+        # (start, bytes after the new text) of the last JOURNAL edits
+        self._journal: deque[tuple[int, int]] = deque(maxlen=JOURNAL)
 
     @property
     def tree(self) -> Tree | None:
@@ -115,14 +130,19 @@ class Document:
         return self.lines.position_at(self.source, offset, encoding)
 
     def point_at(self, offset: int) -> Point:
-        """tree-sitter's (row, byte column): rows count \\n only."""
+        """tree-sitter's (row, byte column): rows count \\n only. Without a lone \\r in the
+        text, every LSP line ends with \\n and the line index answers in O(log n); else the
+        \\n are counted (a scan of the text before `offset`)."""
+        if not self._lone_cr:
+            row = self.lines.line_of(offset)
+            return Point(row, offset - self.lines.start(row))
         row = self.source.count(b"\n", 0, offset)
         return Point(row, offset - (self.source.rfind(b"\n", 0, offset) + 1))
 
     def line_text(self, line: int) -> str:
         if not 0 <= line < self.lines.count:
             return ""
-        start = self.lines.starts[line]
+        start = self.lines.start(line)
         return self.source[start : self.lines.content_end(self.source, line)].decode("utf-8", "replace")
 
     def node_text(self, node: Node) -> str:
@@ -133,9 +153,31 @@ class Document:
         old_len = len(self.source)
         self.source = encode(text)
         self.lines = LineIndex(self.source)
+        self._lone_cr = _has_lone_cr(self.source)
         self.tree = parse(self.source) if self.is_python else None
         self.version = version
+        self._note(0, 0)
         return Edit(0, old_len, len(self.source))
+
+    def _note(self, start: int, tail: int) -> None:
+        self.serial += 1
+        self._journal.append((start, tail))
+
+    def unchanged_since(self, serial: int) -> tuple[int, int] | None:
+        """(prefix, suffix): how many bytes at the start and at the end of the text are
+        the same as when `serial` was current (bounds: the edits may have left more alone);
+        None when those edits are too old to be remembered. For a derived result kept
+        across edits, to redo only the part an edit touched, at the cost of the edits since
+        rather than a comparison of two whole texts."""
+        count = self.serial - serial
+        if count < 0 or count > len(self._journal):
+            return None
+        prefix = suffix = len(self.source)
+        for start, tail in list(self._journal)[len(self._journal) - count :]:
+            # bytes before every edit's start were never touched; bytes after an edit's new
+            # text are the ones after its old text, so the common end shrinks to the least
+            prefix, suffix = min(prefix, start), min(suffix, tail)
+        return prefix, (suffix if count else 0)
 
     def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16) -> Edit:
         """Apply one ranged change (LSP positions in `encoding`) without reparsing.
@@ -153,9 +195,13 @@ class Document:
         lo = max(0, min(lo, len(old)))
         hi = max(lo, min(hi, len(old)))
         start_point, old_end_point = self.point_at(lo), self.point_at(hi)
-        self.source = old[:lo] + new + old[hi:]
+        with memoryview(old) as view:  # one copy of the text, not three
+            self.source = b"".join((view[:lo], new, view[hi:]))
         self.lines.update(self.source, lo, hi, len(new))
         new_end = lo + len(new)
+        # (the flag only turns on here: a lone \r that an edit removed just costs scans)
+        self._lone_cr = self._lone_cr or LONE_CR.search(self.source, max(0, lo - 1), new_end + 2) is not None
+        self._note(lo, len(self.source) - new_end)
         if self._changed:  # ranges from an earlier reparse follow the text, like findings
             delta = new_end - hi
 
@@ -199,11 +245,13 @@ class Document:
         tree = self.tree  # reparsed first if edits are pending
         copy = Document.__new__(Document)
         copy.uri, copy.version, copy.language, copy.source = self.uri, self.version, self.language, self.source
-        copy.lines = LineIndex.__new__(LineIndex)
-        copy.lines.starts = list(self.lines.starts)
+        copy.lines = self.lines.copy()
+        copy._lone_cr = self._lone_cr
         copy._tree = tree.copy() if tree is not None else None
         copy._stale = False
         copy._changed = []
+        copy.serial = self.serial
+        copy._journal = deque(self._journal, maxlen=JOURNAL)
         return copy
 
     # structure ---------------------------------------------------------------------------

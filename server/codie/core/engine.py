@@ -34,7 +34,7 @@ from tree_sitter import Node, Tree
 
 from codie.core.analyzer import Analyzer, Context, OverBudget, Unit
 from codie.core.document import Document, Edit
-from codie.core.findings import Finding
+from codie.core.findings import SORT_KEY, Finding
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ class DocumentAnalysis:
         """The per-statement analyzers' findings alone: once statements_current, exactly
         their part of findings() when the analysis completes (an editor's first publish)."""
         found = [f for g in self._groups if g.found for f in g.findings()]
-        found.sort(key=Finding.sort_key)
+        found.sort(key=SORT_KEY)
         return found
 
     def invalidate(self) -> None:
@@ -676,7 +676,7 @@ class DocumentAnalysis:
         for items in self._whole_findings.values():
             found.extend(items)
         found.extend(self._deferred_findings)
-        found.sort(key=Finding.sort_key)
+        found.sort(key=SORT_KEY)
         return found
 
 

@@ -7,6 +7,8 @@ turn them into positions at the very last moment, in the encoding they need.
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -113,15 +115,23 @@ class Finding:
             dataclasses.replace(loc, start=move(loc.start), end=move(loc.end)) if loc.uri is None else loc
             for loc in self.related
         )
-        return dataclasses.replace(self, start=move(self.start), end=move(self.end), fix=fix, related=related)
+        # (the engine moves every finding after an edit on every keystroke)
+        return self.evolve(start=move(self.start), end=move(self.end), fix=fix, related=related)
 
     def with_data(self, data: dict[str, Any]) -> Finding:
-        """The same finding with other `data`: dataclasses.replace, without its per-call
-        field introspection (the editor does this for every shown finding on every publish)."""
+        """The same finding with other `data` (the editor does this for every shown finding
+        on every publish)."""
+        return self.evolve(data=data)
+
+    def evolve(self, **changes: Any) -> Finding:
+        """dataclasses.replace(self, **changes) at a third of its cost: a copy slot by slot,
+        without replace's per-call field introspection and __init__ (nothing to validate).
+        For the keystroke path, where findings are moved and rescored by the dozen."""
         new = object.__new__(Finding)
-        for name in _FINDING_FIELDS:
-            object.__setattr__(new, name, getattr(self, name))
-        object.__setattr__(new, "data", data)
+        for put, value in zip(_PUTS, _VALUES(self), strict=True):
+            put(new, value)
+        for name, value in changes.items():
+            _PUT[name](new, value)
         return new
 
     def touches(self, start: int, end: int) -> bool:
@@ -136,4 +146,13 @@ class Finding:
         return (self.start, self.end, self.rule_id, self.message)
 
 
-_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name != "data")
+# Finding.sort_key at C speed, for the sorts on every publish
+SORT_KEY: Callable[[Finding], tuple[int, int, str, str]] = operator.attrgetter("start", "end", "rule_id", "message")
+
+
+# Finding.evolve's means: every field's value at once, and a setter per slot (through the
+# slot's descriptor, which skips the frozen dataclass's __setattr__ as its __init__ does)
+_NAMES = tuple(f.name for f in dataclasses.fields(Finding))
+_VALUES = operator.attrgetter(*_NAMES)
+_PUTS: tuple[Any, ...] = tuple(getattr(Finding, name).__set__ for name in _NAMES)
+_PUT = dict(zip(_NAMES, _PUTS, strict=True))

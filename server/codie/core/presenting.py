@@ -31,7 +31,7 @@ from codie.core.baseline import Baseline
 from codie.core.confidence import blend
 from codie.core.config import Settings
 from codie.core.document import Document
-from codie.core.findings import Finding, Fix, Severity, TextEdit
+from codie.core.findings import SORT_KEY, Finding, Fix, Severity, TextEdit
 from codie.core.rules import Catalogue
 from codie.core.suppressions import Directive, SuppressionIndex, canonical, code_names, index
 
@@ -155,7 +155,7 @@ def present(
     out.visible = [_severe(f, settings) for f in out.visible]
     out.suppressed = [(_severe(f, settings), t) for f, t in out.suppressed]
     out.baselined = [_severe(f, settings) for f in out.baselined]
-    out.visible.sort(key=Finding.sort_key)
+    out.visible.sort(key=SORT_KEY)
     return out
 
 
@@ -252,8 +252,8 @@ def _removal(doc: Document, d: Directive) -> TextEdit:
         return TextEdit(d.start, end, "")
     if d.own_line:
         line = doc.lines.line_of(d.comment_start)
-        nxt = doc.lines.starts[line + 1] if line + 1 < doc.lines.count else len(src)
-        return TextEdit(doc.lines.starts[line], nxt, "")
+        nxt = doc.lines.start(line + 1) if line + 1 < doc.lines.count else len(src)
+        return TextEdit(doc.lines.start(line), nxt, "")
     start = d.comment_start
     while start > 0 and src[start - 1 : start] in b" \t":
         start -= 1

@@ -15,6 +15,7 @@ Directives are read only from real comments (the tree says so), never from strin
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -249,8 +250,8 @@ def index(doc: Document, catalogue: Catalogue) -> SuppressionIndex:
     """Find the directives of `doc` (a fast byte scan, then the tree for each candidate)."""
     found: list[Directive] = []
     seen_comments: set[int] = set()
-    for m in CANDIDATE.finditer(doc.source):
-        comment = _comment_at(doc, m.start())
+    for candidate, _ in candidates(doc):
+        comment = _comment_at(doc, candidate)
         if comment is None:
             continue
         c_start, c_end = comment
@@ -267,12 +268,50 @@ def index(doc: Document, catalogue: Catalogue) -> SuppressionIndex:
     return SuppressionIndex(found)
 
 
+# The last byte scan of each document: its edit serial and length then, and where
+# CANDIDATE matched in its text
+_SCANS: weakref.WeakKeyDictionary[Document, tuple[int, int, list[tuple[int, int]]]] = weakref.WeakKeyDictionary()
+_KEYWORD = 5  # the longest word CANDIDATE looks for after "#" and blanks ("codie", "nosec")
+_BLANKS = b" \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern
+
+
+def candidates(doc: Document) -> list[tuple[int, int]]:
+    """The spans of CANDIDATE in doc.source. The document's last scan is reused: after
+    edits only the bytes they changed are scanned again (Document.unchanged_since). A whole
+    scan of a 6,862-line file cost ~0.2 ms on every publish."""
+    src = doc.source
+    last = _SCANS.get(doc)
+    kept = doc.unchanged_since(last[0]) if last is not None else None
+    if last is None or kept is None:
+        spans = [m.span() for m in CANDIDATE.finditer(src)]
+    elif last[0] == doc.serial:
+        return last[2]
+    else:
+        _, old_len, old_spans = last
+        prefix, suffix = kept
+        # A match that reaches the change starts at most a keyword, blanks and "#" before it
+        at = max(0, prefix - _KEYWORD)
+        while at > 0 and src[at - 1] in _BLANKS:
+            at -= 1
+        at = max(0, at - 1)
+        changed_end, old_changed_end = len(src) - suffix, old_len - suffix
+        delta = len(src) - old_len
+        spans = [s for s in old_spans if s[0] < at]
+        for m in CANDIDATE.finditer(src, at):
+            if m.start() >= changed_end:
+                break
+            spans.append(m.span())
+        spans.extend((a + delta, b + delta) for a, b in old_spans if a >= old_changed_end)
+    _SCANS[doc] = (doc.serial, len(src), spans)
+    return spans
+
+
 def _comment_at(doc: Document, offset: int) -> tuple[int, int] | None:
     """The comment holding `offset`, or None when it is inside a string or code."""
     line = doc.lines.line_of(offset)
     end = doc.lines.content_end(doc.source, line)
     if doc.tree is None:  # requirements/TOML: a '#' starts a comment
-        line_start = doc.lines.starts[line]
+        line_start = doc.lines.start(line)
         hash_at = doc.source.find(b"#", line_start, end)
         return (hash_at, end) if 0 <= hash_at <= offset else None
     node = doc.tree.root_node.descendant_for_byte_range(offset, offset + 1)
@@ -286,7 +325,7 @@ def _place(doc: Document, d: Directive, start: int, c_start: int, c_end: int) ->
     import dataclasses
 
     line = doc.lines.line_of(start)
-    line_start = doc.lines.starts[line]
+    line_start = doc.lines.start(line)
     own_line = not doc.source[line_start:c_start].strip()
     first, last, scope = line, line, LINE
     end = start + len(d.text.encode())

@@ -20,20 +20,31 @@ CODE_RADIUS = 3  # lines of code shown either side of a finding
 def fingerprint(doc: Document, finding: Finding) -> str:
     """A stable identity for a finding across edits elsewhere: the rule and the text of
     its line and span (not offsets, which move)."""
+    return fingerprint_of(finding.rule_id, *fingerprint_inputs(doc, finding))
+
+
+def fingerprint_inputs(doc: Document, finding: Finding) -> tuple[bytes, bytes]:
+    """What the fingerprint is made of besides the rule: the raw text of the finding's line
+    and of its span (the same inputs give the same fingerprint)."""
     lines = doc.lines
     row = lines.line_of(finding.start)
-    start = lines.starts[row] if 0 <= row < lines.count else 0
-    line_raw = doc.source[start : lines.content_end(doc.source, row)] if 0 <= row < lines.count else b""
-    span_raw = doc.source[finding.start : finding.end]
+    if 0 <= row < lines.count:
+        line_raw = doc.source[lines.start(row) : lines.content_end(doc.source, row)]
+    else:
+        line_raw = b""
+    return line_raw, doc.source[finding.start : finding.end]
+
+
+def fingerprint_of(rule_id: str, line_raw: bytes, span_raw: bytes) -> str:
     # the editor fingerprints every shown finding on every publish: the same inputs give
     # the same answer, so remember it (bounded) instead of decoding and hashing again
     small = len(line_raw) + len(span_raw) <= _FINGERPRINT_KEY_BYTES  # a big span is not kept
-    key = (finding.rule_id, line_raw, span_raw)
+    key = (rule_id, line_raw, span_raw)
     cached = _FINGERPRINTS.get(key) if small else None
     if cached is None:
         line = line_raw.decode("utf-8", "replace").strip()
         span = span_raw.decode("utf-8", "replace").strip()
-        raw = f"{finding.rule_id}\0{line}\0{span}".encode("utf-8", "surrogatepass")
+        raw = f"{rule_id}\0{line}\0{span}".encode("utf-8", "surrogatepass")
         cached = hashlib.sha256(raw).hexdigest()[:16]
         if small:
             if len(_FINGERPRINTS) >= _FINGERPRINT_CACHE:

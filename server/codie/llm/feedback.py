@@ -76,6 +76,9 @@ class FeedbackStore:
         self._lock = threading.Lock()
         self.counts: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         self.rejected: dict[str, set[str]] = defaultdict(set)  # project -> fingerprints
+        # bumped by every event counted: a score computed at an older generation may be stale
+        # (the editor caches its rescoring per finding: lsp/llm_support.py)
+        self.generation = 0
         for project, rule_id, fp, verdict, confidence in self.db.execute(
             "SELECT project, rule_id, fingerprint, verdict, confidence FROM feedback_events ORDER BY id"
         ).fetchall():
@@ -103,6 +106,7 @@ class FeedbackStore:
                 self.rejected[project].discard(fingerprint)
             else:
                 self.rejected[project].add(fingerprint)
+        self.generation += 1  # last: whoever sees the new generation sees the new counts
 
     def record(
         self,

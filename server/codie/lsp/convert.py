@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import OrderedDict
 from typing import Any
 
 from lsprotocol import types
@@ -46,6 +45,20 @@ def diagnostic_json(doc: Document, f: Finding, encoding: str, severity: Severity
     return diagnostic_dict(doc, f, encoding)
 
 
+Entry = tuple[dict[str, Any], str]  # a diagnostic in JSON form and as JSON text
+
+
+class _Generation:
+    """What one publish of a document used: entries by content and place, and shells (the
+    position-free part of each diagnostic, dict and text) by content."""
+
+    __slots__ = ("entries", "shells")
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[object, ...], Entry] = {}
+        self.shells: dict[tuple[object, ...], Entry] = {}
+
+
 class DiagnosticCache:
     """Diagnostics in JSON form and as JSON text, by everything they are made of (their
     positions included). A keystroke changes one or two of a file's diagnostics and moves
@@ -54,24 +67,41 @@ class DiagnosticCache:
 
     A diagnostic that only moved (an edit above it) keeps the encoded text of everything
     but its positions (message, code, data: most of its bytes): only its range and its
-    related locations' ranges are encoded again."""
+    related locations' ranges are encoded again.
+
+    Per document, what the last two publishes used is kept (begin() starts a publish), so
+    the cache holds about two publishes' worth of diagnostics per open document. (It was
+    one store of 8,192 entries for everything: typing with new lines, every diagnostic
+    below moved and was stored again, and the process grew by ~25 MiB until it was full.)
+    """
 
     def __init__(self, limit: int = 8_192) -> None:
-        self.limit = limit
-        self._entries: OrderedDict[tuple[object, ...], tuple[dict[str, Any], str]] = OrderedDict()
-        # by content without positions: (the diagnostic's other fields, their JSON text)
-        self._shells: OrderedDict[tuple[object, ...], tuple[dict[str, Any], str]] = OrderedDict()
+        self.limit = limit  # entries of one publish of one document, at most
+        self._now: dict[str, _Generation] = {}
+        self._before: dict[str, _Generation] = {}
 
-    def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> tuple[dict[str, Any], str]:
+    def begin(self, uri: str) -> None:
+        """A publish of uri starts: what the last one used becomes the one before."""
+        last = self._now.pop(uri, None)
+        self._before[uri] = last if last is not None else _Generation()
+        self._now[uri] = _Generation()
+
+    def forget(self, uri: str) -> None:
+        self._now.pop(uri, None)
+        self._before.pop(uri, None)
+
+    def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Entry:
+        position_at, source = doc.lines.position_at, doc.source
+
         def at(start: int, end: int) -> tuple[int, int, int, int]:
-            return (*doc.position_at(start, encoding), *doc.position_at(end, encoding))
+            return (*position_at(source, start, encoding), *position_at(source, end, encoding))
 
         related = tuple(
             (loc.uri, loc.line, loc.column, loc.message) if loc.uri is not None else (None, 0, 0, loc.message)
             for loc in f.related
         )
         content = (
-            doc.uri,
+            encoding,
             related,
             severity,
             f.rule_id,
@@ -85,24 +115,30 @@ class DiagnosticCache:
         )
         place = (at(f.start, f.end), tuple(at(loc.start, loc.end) for loc in f.related if loc.uri is None))
         key = (content, place)
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
+        now = self._now.get(doc.uri)
+        if now is None or len(now.entries) >= self.limit:
+            now = self._now[doc.uri] = _Generation()
+        before = self._before.get(doc.uri)
+        found = now.entries.get(key)
+        if found is None and before is not None:
+            found = before.entries.get(key)
+        shell = now.shells.get(content)
+        if shell is None and before is not None:
+            shell = before.shells.get(content)
+        if found is not None:  # (its shell was kept with it, in the same generation)
+            now.entries[key] = found
+            if shell is not None:
+                now.shells[content] = shell
             return found
-        shell = self._shells.get(content)
         if shell is None:
             d = diagnostic_json(doc, f, encoding, severity)
             rest = {k: v for k, v in d.items() if k not in _PLACED}
-            self._shells[content] = (rest, json.dumps(rest))
-            if len(self._shells) > self.limit:
-                self._shells.popitem(last=False)
+            shell = (rest, json.dumps(rest))
             found = (d, json.dumps(d))
         else:
-            self._shells.move_to_end(content)
             found = _placed(doc, f, place, *shell)
-        self._entries[key] = found
-        if len(self._entries) > self.limit:
-            self._entries.popitem(last=False)
+        now.shells[content] = shell
+        now.entries[key] = found
         return found
 
 
@@ -136,7 +172,12 @@ def _placed(
                 where = {"start": point, "end": dict(point)}
             related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
         d["relatedInformation"] = placed["relatedInformation"] = related
-    head = json.dumps(placed)
+        head = json.dumps(placed)
+    else:  # numbers only: json.dumps's text, without its encoder's per-call work
+        sl, sc, el, ec = span
+        head = (
+            f'{{"range": {{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}}}'
+        )
     return d, head[:-1] + ", " + rest_text[1:] if rest else head
 
 

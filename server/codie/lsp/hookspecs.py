@@ -63,8 +63,10 @@ TeamRecord = Callable[["CodieServer", Document, Finding], str | None]
 """The team's record of the finding's rule in words ("3 accepted, 1 dismissed; precision now
 75%"), for its confidence explanation on hover; None when the team has not judged the rule."""
 
-FindingTransform = Callable[["CodieServer", DocumentAnalysis, Finding], Finding | None]
-"""Rescore a finding before the noise filter (team feedback, a model's verdict); None hides it."""
+FindingTransform = Callable[["CodieServer", DocumentAnalysis, list[Finding]], list[Finding]]
+"""Rescore a document's findings before the noise filter (team feedback, a model's verdict);
+a finding left out is hidden. All of them at once, so that a transform can reuse what it
+answered for the same findings at the last publish (most of them, after a keystroke)."""
 
 
 class Presenter(Protocol):
@@ -109,4 +111,4 @@ class Hooks:
         self.team_record: list[TeamRecord] = []
         """The first record given is shown in a finding's confidence explanation on hover."""
         self.finding_transforms: list[FindingTransform] = []
-        """Applied in order to every finding before it is presented."""
+        """Applied in order to the findings before they are presented."""

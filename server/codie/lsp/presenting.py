@@ -92,7 +92,7 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis, *, partial: bool =
             baseline = None
     found = analysis.statement_findings() if partial else analysis.findings()
     for transform in ls.hooks.finding_transforms:  # other features' say (e.g. the model verdict)
-        found = [g for f in found if (g := transform(ls, analysis, f)) is not None]
+        found = transform(ls, analysis, found)
     # focus on new code: only findings on lines changed since a git ref
     changed = changed_lines(ls, doc, uri_to_path(doc.uri), settings)
     if partial and changed is None and ref_of(settings) is not None:

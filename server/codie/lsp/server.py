@@ -225,6 +225,7 @@ class CodieServer(LanguageServer):
         self.analyses.pop(uri, None)
         self.refused.pop(uri, None)
         self.scheduler.forget(uri)
+        self.diagnostic_cache.forget(uri)
 
     def close_document(self, uri: str) -> None:
         self.forget(uri)
@@ -344,6 +345,7 @@ class CodieServer(LanguageServer):
         settings = analysis.ctx.settings
         enc = self.encoding
         cache = self.diagnostic_cache
+        cache.begin(analysis.doc.uri)
         return [
             cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
             for f in shown

@@ -39,10 +39,14 @@ class FolderSettings:
         self.folder_client: dict[Path, Mapping[str, Any]] = {}
         self._cache: dict[Path | None, Settings] = {}
         self.problems: dict[Path, list[ConfigProblem]] = {}
+        # folder_of() by uri: asked on every keystroke, and a uri's folder changes only
+        # with the folders (a few entries per open document; cleared with the folders)
+        self._folder_of: dict[str, Path | None] = {}
 
     def set_folders(self, folders: list[Path]) -> None:
         self.folders = sorted(set(folders), key=lambda p: len(p.parts), reverse=True)
         self._cache.clear()
+        self._folder_of.clear()
 
     def set_client(self, raw: Any, folder: Path | None = None) -> None:
         if folder is None:
@@ -55,6 +59,14 @@ class FolderSettings:
         self._cache.clear()
 
     def folder_of(self, uri: str) -> Path | None:
+        if uri in self._folder_of:
+            return self._folder_of[uri]
+        if len(self._folder_of) >= 4_096:
+            self._folder_of.clear()
+        folder = self._folder_of[uri] = self._find_folder(uri)
+        return folder
+
+    def _find_folder(self, uri: str) -> Path | None:
         path = uri_to_path(uri)
         if path is None:
             return None

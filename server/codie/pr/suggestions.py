@@ -135,8 +135,8 @@ def suggest(
         return Outcome(None, f"the fix is not verified: {verification.reason}")
     # the replaced region: whole lines first..last with their line breaks, edits moved into
     # its coordinates
-    lo = doc.lines.starts[first]
-    hi = doc.lines.starts[last + 1] if last + 1 < doc.lines.count else len(doc.source)
+    lo = doc.lines.start(first)
+    hi = doc.lines.start(last + 1) if last + 1 < doc.lines.count else len(doc.source)
     local = [TextEdit(e.start - lo, e.end - lo, e.new_text) for e in edits]
     region = _apply(doc.source[lo:hi], local).decode("utf-8", "surrogatepass")
     if doc.source[lo:hi].endswith(b"\n") and region and not region.endswith("\n"):

@@ -39,7 +39,7 @@ def workspace_edit(ls: CodieServer, doc: Document, edits: list[TextEdit]) -> typ
 def suppress_edit(doc: Document, finding: Finding) -> TextEdit:
     """Add the rule to the `# codie: ignore[...]` of the finding's first line."""
     line = doc.lines.line_of(finding.start)
-    start = doc.lines.starts[line]
+    start = doc.lines.start(line)
     end = doc.lines.content_end(doc.source, line)
     text = doc.source[start:end].decode("utf-8", "replace")
     m = CODIE_DIRECTIVE.search(text)

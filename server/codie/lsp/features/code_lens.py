@@ -66,6 +66,7 @@ class MetricsService:
         # while the user types, so it runs in a process of its own
         self.pool = HealingPool("metrics", 1, initializer=detach_from_server)
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.due: dict[str, float] = {}  # uri -> when its refresh may run (loop time)
         self.tasks: set[asyncio.Task[Metrics | None]] = set()  # asyncio holds tasks weakly
 
     def latest(self, uri: str) -> Metrics | None:
@@ -79,6 +80,7 @@ class MetricsService:
 
     def forget(self, uri: str) -> None:
         self.cache.pop(uri, None)
+        self.due.pop(uri, None)
         timer = self.timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
@@ -148,25 +150,34 @@ def metrics_hover(ls: CodieServer, doc: Document, params: types.HoverParams) -> 
 
 
 def _refresh_soon(ls: CodieServer, doc: Document) -> None:
-    """After an edit, recompute the metrics once typing pauses (for hover and lenses)."""
+    """After an edit, recompute the metrics once typing pauses (for hover and lenses).
+
+    A keystroke only moves the refresh's due time: the armed timer, when it fires early,
+    waits again for the rest (cancelling and arming a timer on every keystroke cost more)."""
     if not doc.is_python:
         return
     service = metrics_service(ls)
-    timers, pending = service.timers, service.tasks
-    old = timers.pop(doc.uri, None)
-    if old is not None:
-        old.cancel()
+    timers, pending, due = service.timers, service.tasks, service.due
     loop = asyncio.get_running_loop()
+    uri = doc.uri
+    due[uri] = loop.time() + REFRESH_DELAY
+    if uri in timers:
+        return
 
     def run() -> None:
-        timers.pop(doc.uri, None)
-        current = ls.document(doc.uri)
+        wait = due.get(uri, 0.0) - loop.time()
+        if wait > 0:  # typed since the timer was armed
+            timers[uri] = loop.call_later(wait, run)
+            return
+        timers.pop(uri, None)
+        due.pop(uri, None)
+        current = ls.document(uri)
         if current is not None:
             task = loop.create_task(current_metrics(ls, current))
             pending.add(task)
             task.add_done_callback(pending.discard)
 
-    timers[doc.uri] = loop.call_later(REFRESH_DELAY, run)
+    timers[uri] = loop.call_later(REFRESH_DELAY, run)
 
 
 def register(server: CodieServer) -> None:

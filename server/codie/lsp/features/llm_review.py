@@ -230,13 +230,14 @@ def _listener(fn: Callable[[CodieServer, str], None]) -> Callable[..., None]:
 
 
 def _on_close(ls: CodieServer, uri: str) -> None:
+    state(ls).forget_scores(uri)
     task = state(ls).tasks.pop(uri, None)
     if task is not None:
         task.cancel()
 
 
 def register(server: CodieServer) -> None:
-    server.hooks.finding_transforms.append(lambda ls, analysis, f: state(ls).rescore(analysis, f))
+    server.hooks.finding_transforms.append(lambda ls, analysis, found: state(ls).rescore_all(analysis, found))
     server.hooks.code_action.append(review_actions)
     server.hooks.team_record.append(team_record)
     server.hooks.open.connect(_on_open)

@@ -28,7 +28,7 @@ FILE_DIRECTIVE_LINE = re.compile(r"^\s*#\s*codie:\s*ignore\[([^\]]*)\]\s*$")
 
 def add_to_line(doc: Document, line: int, rule_id: str) -> TextEdit:
     """Add rule_id to the line's `# codie: ignore[...]`, or append a new directive."""
-    start = doc.lines.starts[line]
+    start = doc.lines.start(line)
     end = doc.lines.content_end(doc.source, line)
     text = doc.source[start:end].decode("utf-8", "replace")
     m = CODIE_DIRECTIVE.search(text)
@@ -81,7 +81,7 @@ def file_edit(doc: Document, rule_id: str) -> TextEdit:
         if not (text.startswith("#!") or re.match(r"^#.*coding[:=]", text)):
             break
         line += 1
-    at = doc.lines.starts[line] if line < doc.lines.count else len(doc.source)
+    at = doc.lines.start(line) if line < doc.lines.count else len(doc.source)
     return TextEdit(at, at, f"# codie: ignore[{rule_id}]\n")
 
 

@@ -122,7 +122,7 @@ class Texts:
     module: decoding and interning them again per file was a twentieth of the extraction),
     or by one extractor for one file. Cleared past `LIMIT` texts: a bound on a huge tree."""
 
-    LIMIT = 400_000
+    LIMIT = 200_000  # ~30 MB; half the standard library leaves ~64k
 
     def __init__(self) -> None:
         self.texts: dict[bytes, str] = {}

@@ -67,8 +67,8 @@ WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")  # what count_words counts (the re
 _WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 _NOT_WORD = bytes(b if b in _WORD_BYTES else 32 for b in range(256))
 _STRING_PREFIX = re.compile(rb"[rRfFuU]*")  # what str.lstrip("rRfFuU") took off a literal
+_QUOTES = (34, 39)  # the bytes of " and '
 MAX_DEPTH = 40
-_INF = 1 << 62
 _START, _END = attrgetter("start_byte"), attrgetter("end_byte")
 # a body's (start byte, end byte, scope qualname, the body holding its definition)
 _Body: TypeAlias = "tuple[int, int, str, _Body | None]"
@@ -85,6 +85,7 @@ CONTAINERS = {
 }
 _STR: Expr = ("X", "builtins.str")  # a string literal (one tuple for all)
 _BYTES: Expr = ("X", "builtins.bytes")
+_SUPER: Expr = ("n", "super")
 # expression kinds that evaluate to nothing the resolver follows (what `_expr` ends with),
 # tested before the rarer kinds it handles: a fifth of all expressions are these
 _OPAQUE = frozenset(
@@ -115,6 +116,24 @@ PLUMBING = {
 }
 
 
+class Texts:
+    """Texts of nodes by their bytes, decoded and interned, and identifiers' ("n", name)
+    expressions: kept by a parser process across all its files (most names recur in every
+    module: decoding and interning them again per file was a twentieth of the extraction),
+    or by one extractor for one file. Cleared past `LIMIT` texts: a bound on a huge tree."""
+
+    LIMIT = 200_000  # ~30 MB; half the standard library leaves ~64k
+
+    def __init__(self) -> None:
+        self.texts: dict[bytes, str] = {}
+        self.names: dict[bytes, Expr] = {}
+
+    def trim(self) -> None:
+        if len(self.texts) + len(self.names) > self.LIMIT:
+            self.texts.clear()
+            self.names.clear()
+
+
 def module_name(relative: str) -> tuple[str, bool]:
     """'pkg/sub/mod.py' -> ('pkg.sub.mod', False); 'pkg/__init__.py' -> ('pkg', True)."""
     parts = relative.replace("\\", "/").removesuffix(".pyi").removesuffix(".py").split("/")
@@ -124,7 +143,9 @@ def module_name(relative: str) -> tuple[str, bool]:
 
 
 class Extractor(SpecialForms):
-    def __init__(self, source: bytes, module: str, is_package: bool, compact: bool = False) -> None:
+    def __init__(
+        self, source: bytes, module: str, is_package: bool, compact: bool = False, texts: Texts | None = None
+    ) -> None:
         self.src = source
         self.module = module
         self.is_package = is_package
@@ -136,6 +157,7 @@ class Extractor(SpecialForms):
         self.dict_literals: dict[tuple[str, str], Node] = {}  # (scope, name) -> {...}
         # bodies of defs/classes/lambdas, sorted by (start, -end): see enclosing()
         self._body_keys: list[tuple[int, int]] = []
+        self._body_starts: list[int] = []  # the keys' starts: searched without a tuple per node
         self._bodies: list[_Body] = []
         # call node id -> its expression (see call_expr); `_inexact` counts evaluations
         # whose result depends on when they ran (depth cut, a dict named by a variable)
@@ -147,8 +169,9 @@ class Extractor(SpecialForms):
         # see model.share): each new tuple's parts are already shared, so one dict lookup
         # per tuple does what a recursive pass over the finished summary did at 5x the cost
         self.shared: dict[Expr, Expr] = {}
-        self._names: dict[bytes, Expr] = {}  # an identifier's text -> its ("n", name)
-        self._texts: dict[bytes, str] = {}  # a node's text -> it, decoded and interned
+        texts = texts if texts is not None else Texts()
+        self._names = texts.names  # an identifier's text -> its ("n", name)
+        self._texts = texts.texts  # a node's text -> it, decoded and interned
         self.compact = compact
         if not compact:  # an edit's update: no sharing, and no wrapper call per expression
             setattr(self, "expr", self._expr)  # noqa: B010 (mypy forbids assigning a method)
@@ -184,12 +207,15 @@ class Extractor(SpecialForms):
         entry: _Body = (body.start_byte, body.end_byte, qualname, parent)
         index = bisect_right(self._body_keys, key)
         self._body_keys.insert(index, key)
+        self._body_starts.insert(index, key[0])
         self._bodies.insert(index, entry)
         return entry
 
     def _body_of(self, node: Node) -> _Body | None:
         start, end = node.start_byte, node.end_byte
-        index = bisect_right(self._body_keys, (start, _INF)) - 1
+        # the last key (s, -e) with s <= start, what bisecting the keys for (start, +inf)
+        # finds, without a tuple made and compared per node
+        index = bisect_right(self._body_starts, start) - 1
         body = self._bodies[index] if index >= 0 else None
         while body is not None and not (body[0] <= start and end <= body[1]):
             body = body[3]
@@ -225,6 +251,8 @@ class Extractor(SpecialForms):
             # bytes if a `b` follows the prefix letters: read in the source's bytes, as the
             # whole literal's text (docstrings included) was decoded and interned twice
             src, start, end = self.src, node.start_byte, node.end_byte
+            if start >= end or src[start] in _QUOTES:  # no prefix (most literals): a str
+                return _STR
             prefix = _STRING_PREFIX.match(src, start, end)  # always matches (maybe nothing)
             after_prefix = prefix.end() if prefix is not None else start
             return (
@@ -332,21 +360,28 @@ class Extractor(SpecialForms):
         args: list[Expr] = []
         kwargs: list[tuple[str, Expr]] = []
         raw_args = args_node.named_children if args_node is not None and args_node.type == "argument_list" else []
+        expr, inner = self.expr, depth + 1
         for a in raw_args:
             kind = a.type  # a new string on each read: read once
             if kind == "keyword_argument":
                 name = a.child_by_field_id(F_NAME)
                 if name is not None:
-                    kwargs.append((self.text(name), self.expr(a.child_by_field_id(F_VALUE), depth + 1)))
+                    kwargs.append((self.text(name), expr(a.child_by_field_id(F_VALUE), inner)))
             elif kind == "dictionary_splat" and a.named_children:
                 kwargs.extend(self.splat_kwargs(node, a.named_children[0], depth))
             elif kind != "list_splat" and kind != "comment":
-                args.append(self.expr(a, depth + 1))
-        if fn is not None and fn.type == "identifier" and self.text(fn) == "super":
+                args.append(expr(a, inner))
+        # `super` by its bytes first: no text decoded and looked up for every other callee
+        if (
+            fn is not None
+            and fn.end_byte - fn.start_byte == 5
+            and self.src.startswith(b"super", fn.start_byte)
+            and fn.type == "identifier"
+        ):
             if raw_args:
                 return ("S", args[0]) if args else UNKNOWN
             return ("s", self.enclosing_class(node) or "")
-        return ("c", self.expr(fn, depth + 1), tuple(args), tuple(kwargs))
+        return ("c", expr(fn, inner), tuple(args), tuple(kwargs))
 
     def enclosing_class(self, node: Node) -> str | None:
         """The class whose method (directly) holds node, for a bare super()."""
@@ -657,17 +692,25 @@ class Extractor(SpecialForms):
         for node in captures.get("return", []):
             if node.named_children:
                 self.scope(node).returns.append(self.expr(node.named_children[0]))
+        # the most frequent capture by far: methods and tables bound once, the scope found
+        # without the two calls of `self.scope`
+        call_expr, body_of, scopes, module = self.call_expr, self._body_of, self.scopes, self.module
         for node in captures.get("call", []):
-            expr = self.call_expr(node)
+            expr = call_expr(node)
             fn = node.child_by_field_id(F_FUNCTION)
             span = fn if fn is not None else node
-            if expr[0] == "c":
-                self.scope(node).calls.append(
-                    Call(expr[1], expr[2], expr[3], span.start_byte, span.end_byte, span.start_point.row)
-                )
-            elif expr[0] in ("s", "S"):  # super() is a call of the builtin too
-                self.scope(node).calls.append(
-                    Call(("n", "super"), (), (), span.start_byte, span.end_byte, span.start_point.row)
+            tag = expr[0]
+            if tag == "c" or tag == "s" or tag == "S":
+                body = body_of(node)
+                scopes[body[2] if body is not None else module].calls.append(
+                    Call(
+                        expr[1] if tag == "c" else _SUPER,  # super() is a call of the builtin too
+                        expr[2] if tag == "c" else (),
+                        expr[3] if tag == "c" else (),
+                        span.start_byte,
+                        span.end_byte,
+                        span.start_point.row,
+                    )
                 )
             if fn is not None and fn.type == "attribute":  # `name.append(v)` and friends
                 self.mutation(node, fn)
@@ -684,13 +727,17 @@ def summarize(
     tree: Tree | None = None,
     words: bool = True,
     compact: bool = True,
+    texts: Texts | None = None,
 ) -> ModuleSummary:
     """The module's summary; `tree` (already parsed from exactly `source`) saves a parse.
     Without `words` the word counts (only `unreferenced` reads them) are left empty; without
     `compact` equal expressions are not shared (memory for a workspace's build, time for an
-    edit's update: the graph is the same either way)."""
+    edit's update: the graph is the same either way). `texts`: a parser process's table of
+    texts, shared by the files it summarizes (see Texts)."""
     tree = tree if tree is not None else parse(source)
-    extractor = Extractor(source, module, is_package, compact)
+    if texts is not None:
+        texts.trim()
+    extractor = Extractor(source, module, is_package, compact, texts)
     scopes = extractor.run(tree.root_node)
     if compact:
         share_top(scopes, extractor.shared)

@@ -23,7 +23,7 @@ import msgpack
 import sqlite_utils
 from tree_sitter import Tree
 
-from codie.analyzers.callgraph.extract import module_name, summarize
+from codie.analyzers.callgraph.extract import Texts, module_name, summarize
 from codie.analyzers.callgraph.model import ModuleSummary, Scope, from_plain, gc_paused, to_plain
 from codie.analyzers.callgraph.remote import ReconcileJob, ReconcileResult
 from codie.analyzers.callgraph.resolve import Edge, Resolver
@@ -68,6 +68,18 @@ class BuildStats:
     edges: int
 
 
+# a parser process's table of texts (see extract.Texts), kept across the files it is given;
+# None in any other process (a small build summarizes in the process itself: no table kept)
+_parser_texts: Texts | None = None
+
+
+def _start_parser() -> None:
+    """A parser process: no cyclic GC (see `_parse`), one table of texts for all its files."""
+    global _parser_texts
+    gc.disable()
+    _parser_texts = Texts()
+
+
 def _summarize_file(job: tuple[str, str, str, bool, bool]) -> ModuleSummary | str:
     """Worker: (absolute path, relative path, module, is_package, words) -> summary or error."""
     path, rel, module, is_package, words = job
@@ -75,7 +87,7 @@ def _summarize_file(job: tuple[str, str, str, bool, bool]) -> ModuleSummary | st
         source = read_bytes(Path(path))  # too large or binary: not a module, never cut
         if isinstance(source, SourceProblem):
             return f"{rel}: {source.message}"
-        return summarize(source, module, rel, is_package, words=words)
+        return summarize(source, module, rel, is_package, words=words, texts=_parser_texts)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"
 
@@ -180,7 +192,7 @@ class CallGraph:
         # summaries took 3 s instead of 0.6). A summary holds no cycles; nothing leaks.
         with gc_paused():
             if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
-                with ProcessPoolExecutor(workers, initializer=gc.disable) as pool:
+                with ProcessPoolExecutor(workers, initializer=_start_parser) as pool:
                     results = list(pool.map(_summarize_file, todo, chunksize=16))
             else:
                 results = [_summarize_file(job) for job in todo]

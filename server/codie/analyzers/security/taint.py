@@ -73,7 +73,9 @@ class TaintAnalyzer:
             return
         root = doc.tree.root_node
         cache = self._caches.pop(doc.uri, None)
-        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
+        # the engine's list of the top-level statements (made once per tree), if it is one
+        children = nodes if _top_level(root, nodes) else None
+        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache, children)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -127,7 +129,7 @@ class TaintAnalyzer:
         new: dict[tuple[object, ...], Finding | None] = {}
         for hit, from_param in best.values():
             owners = (hit.owner, *(s.owner for s in hit.taint.path))
-            starts = tuple(mod.functions[o].start if o in mod.functions else -1 for o in owners)
+            starts = tuple(-1 if (at := mod.functions.start(o)) is None else at for o in owners)
             ident = (hit, from_param, starts)
             finding = old[ident] if ident in old else self._finding(ctx, mod, hit, from_param)
             new[ident] = finding
@@ -241,9 +243,25 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
             )
 
 
+def _top_level(root: Node, nodes: Sequence[Node]) -> bool:
+    """Are `nodes` the root's named children (what the engine passes a whole-file analyzer)?"""
+    n = root.named_child_count
+    if len(nodes) != n or root.child_count != n:
+        return False
+    if not n:
+        return True
+    first, last = root.child(0), root.child(n - 1)
+    return (
+        first is not None
+        and last is not None
+        and (nodes[0].start_byte, nodes[0].end_byte, nodes[-1].start_byte, nodes[-1].end_byte)
+        == (first.start_byte, first.end_byte, last.start_byte, last.end_byte)
+    )
+
+
 def _place(mod: ModuleInfo, key: str) -> tuple[int, str]:
-    info = mod.functions.get(key)
-    return (info.start if info is not None and key != MODULE_KEY else -1, key)
+    start = mod.functions.start(key) if key != MODULE_KEY else None
+    return (start if start is not None else -1, key)
 
 
 def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit, from_param: bool) -> None:

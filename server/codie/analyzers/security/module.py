@@ -40,6 +40,7 @@ SOURCE_RE = re.compile(
 )
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 MODULE_KEY = "<module>"
+_FRAMEWORK: list[tuple[Imports, str]] = []  # the last imports asked about, and their framework
 MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
 
 
@@ -201,13 +202,20 @@ class ModuleInfo:
 
     # --------------------------------------------------------------------------- collection
     def _framework(self) -> str:
+        last = _FRAMEWORK[0] if _FRAMEWORK else None
+        if last is not None and last[0] is self.imports:  # (held: `is` is not fooled by an id)
+            return last[1]
         if self.imports.uses("flask", "quart", "bottle"):
-            return "flask"
-        if self.imports.uses("fastapi", "starlette"):
-            return "fastapi"
-        if self.imports.uses("django", "rest_framework"):
-            return "django"
-        return ""
+            framework = "flask"
+        elif self.imports.uses("fastapi", "starlette"):
+            framework = "fastapi"
+        elif self.imports.uses("django", "rest_framework"):
+            framework = "django"
+        else:
+            framework = ""
+        # the same Imports object while a file's import lines stay (names.collect_imports)
+        _FRAMEWORK[:] = [(self.imports, framework)]
+        return framework
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
         """The node of this type spanning exactly start..end (a function, a call)."""

@@ -108,7 +108,8 @@ class ModuleTable:
     framework: str
     starts: list[int]
     ends: list[int]
-    shapes: list[tuple[int, int]]  # (node type id, nodes in it)
+    kinds: list[int]  # node type ids
+    sizes: list[int]  # nodes in each (ints, not tuples: no garbage for the collector to track)
     records: list[Record]
     bindings: Bindings
     module: list[int]  # the statements of module-level code
@@ -130,7 +131,8 @@ def update(
     the last table's (None: no last table)."""
     starts = [c.start_byte for c in children]
     ends = [c.end_byte for c in children]
-    shapes = [(c.kind_id, c.descendant_count) for c in children]
+    kinds = [c.kind_id for c in children]
+    sizes = [c.descendant_count for c in children]
     n = len(children)
     if last is None or last.framework != framework:
         records = [_record(children[i], src, framework) for i in range(n)]
@@ -138,7 +140,16 @@ def update(
         bindings = Bindings.add_up(src, starts, records)
         module = [i for i, r in enumerate(records) if not r.definition]
         table = ModuleTable(
-            src, framework, starts, ends, shapes, records, bindings, module, _module_text(src, starts, ends, module)
+            src,
+            framework,
+            starts,
+            ends,
+            kinds,
+            sizes,
+            records,
+            bindings,
+            module,
+            _module_text(src, starts, ends, module),
         )
         table.read = read
         return table, None
@@ -149,10 +160,17 @@ def update(
     delta = len(src) - len(old)
     # the statements wholly in the unchanged prefix, and in the unchanged suffix
     p = min(bisect_right(ends, before), bisect_right(last.ends, before))
-    if starts[:p] != last.starts[:p] or ends[:p] != last.ends[:p] or shapes[:p] != last.shapes[:p]:
+    if (
+        starts[:p] != last.starts[:p]
+        or ends[:p] != last.ends[:p]
+        or kinds[:p] != last.kinds[:p]
+        or sizes[:p] != last.sizes[:p]
+    ):
         # (error recovery may parse the same text otherwise): from the first that differs
         p = next(
-            i for i in range(p) if (starts[i], ends[i], shapes[i]) != (last.starts[i], last.ends[i], last.shapes[i])
+            i
+            for i in range(p)
+            if (starts[i], ends[i], kinds[i], sizes[i]) != (last.starts[i], last.ends[i], last.kinds[i], last.sizes[i])
         )
     s = min(n - bisect_left(starts, after), m - bisect_left(last.starts, after - delta), n - p, m - p)
     if s:
@@ -160,13 +178,19 @@ def update(
         if (
             starts[n - s :] != list(map(moved, last.starts[m - s :]))
             or ends[n - s :] != list(map(moved, last.ends[m - s :]))
-            or shapes[n - s :] != last.shapes[m - s :]
+            or kinds[n - s :] != last.kinds[m - s :]
+            or sizes[n - s :] != last.sizes[m - s :]
         ):
             s = next(
                 k
                 for k in range(s)
-                if (starts[n - 1 - k], ends[n - 1 - k], shapes[n - 1 - k])
-                != (last.starts[m - 1 - k] + delta, last.ends[m - 1 - k] + delta, last.shapes[m - 1 - k])
+                if (starts[n - 1 - k], ends[n - 1 - k], kinds[n - 1 - k], sizes[n - 1 - k])
+                != (
+                    last.starts[m - 1 - k] + delta,
+                    last.ends[m - 1 - k] + delta,
+                    last.kinds[m - 1 - k],
+                    last.sizes[m - 1 - k],
+                )
             )
     gone = last.records[p : m - s]
     new = [_record(children[i], src, framework) for i in range(p, n - s)]
@@ -184,7 +208,7 @@ def update(
         bindings = Bindings.add_up(src, starts, records)
         module = [i for i, r in enumerate(records) if not r.definition]
         module_text = _module_text(src, starts, ends, module)
-    table = ModuleTable(src, framework, starts, ends, shapes, records, bindings, module, module_text)
+    table = ModuleTable(src, framework, starts, ends, kinds, sizes, records, bindings, module, module_text)
     table.module_valid = min(last.module_valid, p)
     table.since = None if last.since is None else last.since | changed
     table.read = read

@@ -239,8 +239,8 @@ def test_a_moved_eval_fix_follows_whether_ast_is_imported() -> None:
     doc = Document(URI, CHAINS)
     analyzer = TaintAnalyzer()
     before = analyse(analyzer, doc)
-    evals = [f for f in before if f.rule_id == "SEC001" and f.fix is not None]
-    assert evals and all(any(e.new_text.strip() == "import ast" for e in f.fix.edits) for f in evals)  # type: ignore[union-attr]
+    fixes_ = [f.fix for f in before if f.rule_id == "SEC001" and f.fix is not None]
+    assert fixes_ and all(any(e.new_text.strip() == "import ast" for e in fix.edits) for fix in fixes_)
     steps = [
         (b"LIMIT = 10\n", b"LIMIT = 10\nimport ast\n"),  # imported: no import edit
         (b"def first(v):", b"# a comment\ndef first(v):"),  # everything below moves

@@ -161,6 +161,9 @@ class ModuleInfo:
         # deep their callees go (see _carry)
         self._carried: dict[str, Result] = {}
         self._height: dict[str, int] = {}
+        self._reads_of: dict[str, dict[Fact, object]] = {}
+        # the module-level facts each result read (the next pass's _carry checks them)
+        self.reads: dict[str, dict[Fact, object]] = {}
         self.framework = self._framework()
         self.has_sources = bool(SOURCE_RE.search(src))
         self.sink_re = sink_pattern(imports, not self.has_sources)
@@ -408,7 +411,14 @@ class ModuleInfo:
             yield key
         self.cache.trim(len(self.results))
         # this pass's results hold for the next pass's functions that did not change (_carry)
-        self.cache.finished = (self.epoch, self._context(), self.results)
+        self.cache.finished = (
+            self.epoch,
+            self.fingerprint,
+            self._context(),
+            self.results,
+            self.reads,
+            self.table.bindings,
+        )
         self.table.since = set()
 
     def _context(self) -> frozenset[str] | None:
@@ -429,11 +439,37 @@ class ModuleInfo:
         finished, since = self.cache.finished, self.table.since
         if finished is None or since is None or self.framework == "django":
             return
-        epoch, context, results = finished
-        if epoch != self.epoch or context != self._context():
-            return
-        self._height = _carried_heights(results, since | {MODULE_KEY})
-        self._carried = {k: r for k, r in results.items() if k not in since and k != MODULE_KEY}
+        epoch, fingerprint, context, results, reads, bindings = finished
+        if fingerprint != self.fingerprint or context != self._context():
+            return  # (every cached entry's key changed)
+        changed = since | {MODULE_KEY}
+        if epoch != self.epoch:
+            # a module-level fact changed: a result holds if none it read did (as _reuse
+            # checks), asked only of the facts about what changed
+            names, functions, headers = self.table.bindings.changed(bindings)
+            for key in results.keys() - changed:
+                read = reads.get(key)
+                if read is None or key not in self.functions:
+                    changed.add(key)
+                    continue
+                info: FunctionInfo | None = None
+                for fact, value in read.items():
+                    kind = fact[0]
+                    if kind == "resolve":
+                        if not functions and fact[1].partition(".")[0] not in names:
+                            continue  # (the same functions, the same type of its object)
+                    elif kind in ("const", "value"):
+                        if fact[1] not in names:
+                            continue
+                    elif kind == "classes" and not headers:
+                        continue
+                    info = info or self.functions[key]
+                    if self.fact(fact, info) != value:
+                        changed.add(key)
+                        break
+        self._reads_of = reads
+        self._height = _carried_heights(results, changed)
+        self._carried = {k: r for k, r in results.items() if k not in changed}
 
     def _take(self, key: str, carried: Result) -> bool:
         """Take a carried result (see _carry) if its callees' summaries are still the ones it
@@ -450,6 +486,7 @@ class ModuleInfo:
         finally:
             self.in_progress.discard(key)
         results[key] = carried
+        self.reads[key] = self._reads_of[key]
         return True
 
     def _take_all(self, key: str) -> bool:
@@ -475,6 +512,7 @@ class ModuleInfo:
             todo.extend(carried[k].used)  # (carried too: _carried_heights)
         for k in taken:
             results[k] = carried[k]
+            self.reads[k] = self._reads_of[k]
         return True
 
     def result(self, key: str) -> Result | None:
@@ -528,6 +566,7 @@ class ModuleInfo:
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
+        self.reads[key] = reads
         entry = CacheEntry(result.summary, result.found, result.used, starts, result.skipped, reads, self.epoch)
         self.cache.put(cache_key, entry)
         return result

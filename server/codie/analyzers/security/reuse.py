@@ -28,7 +28,7 @@ from codie.core.textdiff import common_prefix, common_suffix
 if TYPE_CHECKING:
     from codie.analyzers.security.interp import FlowState
     from codie.analyzers.security.module import Result
-    from codie.analyzers.security.table import ModuleTable
+    from codie.analyzers.security.table import Bindings, ModuleTable
 
 # A module-level fact a function read: ("const", name), ("resolve", name, local type) ...
 Fact = tuple[str, ...]
@@ -75,11 +75,13 @@ class DocumentCache:
         # the last pass's functions that mention a sink, and the names every other one calls
         # (module.ModuleInfo._direct), with the text and the sink pattern's key they were for
         self.direct: tuple[bytes, tuple[int, bool], set[str], dict[str, frozenset[str]]] | None = None
-        # the last pass that finished: (its epoch, its context, its results), see
-        # module.ModuleInfo._carry
         # the names the functions of `direct` call: name -> callers (module._callers_of)
         self.callers: tuple[dict[str, frozenset[str]], dict[str, set[str]]] | None = None
-        self.finished: tuple[int, frozenset[str] | None, dict[str, Result]] | None = None
+        # the last pass that finished: (its epoch, fingerprint, context, results, the facts
+        # each read, the module-level facts), see module.ModuleInfo._carry
+        self.finished: (
+            tuple[int, int, frozenset[str] | None, dict[str, Result], dict[str, dict[Fact, object]], Bindings] | None
+        ) = None
 
     def get(self, key: tuple[str, int]) -> CacheEntry | None:
         entry = self.entries.get(key)

@@ -68,6 +68,14 @@ class Bindings:
     headers: int  # the class headers, hashed
     digest: int  # all of the above but positions, hashed (ModuleInfo.epoch)
 
+    def changed(self, other: Bindings) -> tuple[set[str], bool, bool]:
+        """What differs from `other`: the names whose constant, string value or object type
+        differs; whether the functions do (which keys there are), and the class headers."""
+        names = set(self.consts ^ other.consts)
+        names.update(k for k in self.values.keys() | other.values.keys() if self.values.get(k) != other.values.get(k))
+        names.update(k for k in self.types.keys() | other.types.keys() if self.types.get(k) != other.types.get(k))
+        return names, self.where.keys() != other.where.keys(), self.headers != other.headers
+
     @classmethod
     def add_up(cls, src: Source, starts: list[int], records: list[Record]) -> Bindings:
         where: dict[str, tuple[int, int]] = {}

@@ -76,38 +76,42 @@ class FunctionTable(MutableMapping[str, FunctionInfo]):
     def __init__(self, mod: ModuleInfo, table: ModuleTable) -> None:
         self._mod = mod
         self._table = table
-        self._where = table.bindings.where  # key -> (its statement's index, its index in the record)
+        self._where = table.bindings.where  # key -> its statement's index
         self._made: dict[str, FunctionInfo] = {}
         self._extra: dict[str, FunctionInfo] = {}  # module-level code (it has no record)
 
     def records(self) -> Iterator[tuple[str, tuple[int, Record, int]]]:
         starts, records = self._table.starts, self._table.records
-        for key, (ordinal, index) in self._where.items():
-            yield key, (starts[ordinal], records[ordinal], index)
+        for key, ordinal in self._where.items():
+            record = records[ordinal]
+            yield key, (starts[ordinal], record, record.index[key])
 
     def record(self, key: str) -> tuple[int, Record, int] | None:
         """(where its top-level statement starts, the statement's record, its index in it)"""
-        found = self._where.get(key)
-        if found is None:
+        ordinal = self._where.get(key)
+        if ordinal is None:
             return None
-        return self._table.starts[found[0]], self._table.records[found[0]], found[1]
+        record = self._table.records[ordinal]
+        return self._table.starts[ordinal], record, record.index[key]
 
     def start(self, key: str) -> int | None:
         """Where the function's `def` starts (None: no such function), without making it."""
         made = self._made.get(key)
         if made is not None:
             return made.start
-        found = self._where.get(key)
-        if found is None:
+        ordinal = self._where.get(key)
+        if ordinal is None:
             return None
-        return self._table.starts[found[0]] + self._table.records[found[0]].functions[found[1]][1]
+        record = self._table.records[ordinal]
+        return self._table.starts[ordinal] + record.functions[record.index[key]][1]
 
     def __getitem__(self, key: str) -> FunctionInfo:
         made = self._made.get(key)
         if made is None:
-            ordinal, index = self._where[key]
+            ordinal = self._where[key]
             start = self._table.starts[ordinal]
-            _, at, outer_at, end, cls, html = self._table.records[ordinal].functions[index]
+            record = self._table.records[ordinal]
+            _, at, outer_at, end, cls, html = record.functions[record.index[key]]
             made = FunctionInfo(self._mod, key, start + at, start + outer_at, start + end, cls, html)
             self._made[key] = made
         return made

@@ -44,6 +44,8 @@ class Record:
     types: list[tuple[str, str]] = field(default_factory=list)
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     header: bytes | None = None  # a class's text up to its body (ModuleInfo._class_headers)
+    index: dict[str, int] = field(default_factory=dict)  # key -> its last place in `functions`
+    binds_more: bool = False  # any of consts, values, types, calls or header
     definition: bool = False  # a function or class (not module-level code)
     # per sink pattern (module.sink_key): function index -> (mentions a sink, names called)
     facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
@@ -59,7 +61,7 @@ _RECORDS: dict[tuple[int, int, str, int, str], Record] = {}
 class Bindings:
     """The module-level facts of a document: the sum of its statements' records."""
 
-    where: dict[str, tuple[int, int]]  # function key -> (its statement's index, its index in the record)
+    where: dict[str, int]  # function key -> its statement's index (Record.index: where in it)
     consts: set[str]
     values: dict[str, str]  # module-level string constants
     types: dict[str, str]  # `repo = OrderRepository()` at module level
@@ -78,17 +80,17 @@ class Bindings:
 
     @classmethod
     def add_up(cls, src: Source, starts: list[int], records: list[Record]) -> Bindings:
-        where: dict[str, tuple[int, int]] = {}
+        where: dict[str, int] = {}
         consts: set[str] = set()
         values: dict[str, str] = {}
         types: dict[str, str] = {}
         calls: dict[str, tuple[int, int]] = {}
         headers: list[bytes] = []
         for ordinal, record in enumerate(records):
-            if record is NO_RECORD:
+            for key in record.index:  # (no tuple per function: this is most of the sum)
+                where[key] = ordinal
+            if not record.binds_more:  # (most statements: a function, a class)
                 continue
-            for i, function in enumerate(record.functions):
-                where[function[0]] = (ordinal, i)
             if record.consts:
                 consts.update(record.consts)
             if record.values:
@@ -321,6 +323,8 @@ def _record(stmt: Node, src: Source, framework: str) -> Record:
         if node.type == "class_definition":
             body = node.child_by_field_name("body")
             found.header = src[node.start_byte : body.start_byte if body is not None else node.end_byte]
+        found.index = {f[0]: i for i, f in enumerate(found.functions)}
+        found.binds_more = bool(found.consts or found.values or found.types or found.calls or found.header is not None)
         found.binds = (
             found.definition,
             tuple(f[0] for f in found.functions),

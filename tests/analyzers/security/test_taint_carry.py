@@ -280,3 +280,40 @@ def test_imported_reads_the_import_lines_as_the_whole_text_would(seed: int) -> N
     for _ in range(3000):
         src = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         assert fixes.imported(src, "ast") == bool(pattern.search(src)), src
+
+
+def test_module_level_code_takes_the_rest_of_its_last_run_when_the_edit_changes_nothing_it_reads() -> None:
+    """Module-level code runs again from the state saved before an edit; when, a little
+    further, its state differs from the last run's only in names the rest of the file
+    never mentions (a binding typed at module level), the rest is the last run's. When the
+    rest reads the name, it runs to the end. Both equal a full analysis."""
+    lines = ["import os", "import sys", "", "user = sys.argv[1]"]
+    lines += [f"NAME_{i} = 'value {i}'" for i in range(60)]
+    lines += ["", "def run(cmd):", "    os.system(cmd)", ""]
+    lines += [f"OTHER_{i} = NAME_{i} + 'x'" for i in range(60)]
+    lines += ["os.system('ls ' + user)", "run(user)", "os.system(late)", "os.system(late_3)", ""]
+    doc = Document(URI, "\n".join(lines))
+    analyzer = TaintAnalyzer()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    rng = random.Random(11)
+    converged = ran_to_the_end = 0
+    for step in range(40):
+        anchor = f"OTHER_{rng.randrange(5, 40)} =".encode()
+        new = rng.choice(
+            [b"x_unused = eval(input())\n", b"late = input()\n", b"user = 'safe'\n", b"NAME_70 = 1\n", b"run = print\n"]
+        )
+        at = doc.source.index(anchor)
+        doc.splice(at, at, new)
+        doc.reparse()
+        found = analyse(analyzer, doc)
+        assert full(found) == full(fresh(doc.source)), doc.source.decode()
+        converged += analyzer.module_converged[URI] > 0
+        ran_to_the_end += analyzer.module_converged[URI] < 0
+        if step % 2:  # typed away again, or replaced by another binding (a text not seen yet)
+            other = b"" if step % 4 == 1 else b"late_%d = input()\n" % step
+            doc.splice(at, at + len(new), other)
+            doc.reparse()
+            assert full(analyse(analyzer, doc)) == full(fresh(doc.source)), doc.source.decode()
+            converged += analyzer.module_converged[URI] > 0
+    assert converged >= 5  # (x_unused, NAME_70: nothing after reads them)
+    assert ran_to_the_end >= 5  # (late, user, run: read at the end)

@@ -23,7 +23,7 @@ from codie.analyzers.security.calls import EXTERNAL, apply_summary
 from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow, FlowState
-from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
+from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
 from codie.analyzers.security.names import Imports, Source
 from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
 from codie.analyzers.security.table import ModuleTable, Record
@@ -161,6 +161,8 @@ class ModuleInfo:
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
+        self.module_converged = -1  # and the one it stopped at, the rest taken from the last run
+        self._rest_start = 0  # where the statement it compares the states before starts
         # the last finished pass's results that still hold, taken as they are, and how
         # deep their callees go (see _carry)
         self._carried: dict[str, Result] = {}
@@ -723,17 +725,104 @@ class ModuleInfo:
                     start = at
                     self.module_restart = at
 
-        def checkpoint(i: int) -> None:
-            checkpoints[i] = (flow.save(), dict(reads))
+        # after the edit, the state at a statement the last run also saved (the same text,
+        # moved): when they are the same, the rest of the run is the last one's (_converge)
+        moved = self.table.moved if last is not None and last.context == context and last.final else None
+        n = len(self.table.starts)
+        converged: list[_Rest] = []
+        tried: list[int] = []
+
+        def checkpoint(i: int) -> bool:
+            state = flow.save()
+            checkpoints[i] = (state, dict(reads))
+            if moved is None or last is None or len(tried) >= MAX_CONVERGE:
+                return False
+            _, m, s = moved
+            old = last.checkpoints.get(i - (n - m)) if i >= n - s else None
+            if old is not None:
+                tried.append(i)
+            self._rest_start = self.table.starts[i]
+            rest = self._converge(info, state, old[0], last, moved) if old is not None else None
+            if rest is not None:
+                converged.append(rest)
+            return rest is not None
 
         flow.run(info.body, start, checkpoint)
-        self.cache.module = ModuleRun(context, checkpoints, tuple(flow.hits), tuple(flow.found), tuple(flow.skipped))
-        self.table.module_valid = len(self.table.starts)
         returns = flow.returns
+        hits, found, skipped = tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
+        used = dict(flow.used)
+        if converged:
+            rest = converged[0]
+            hits, found, skipped = hits + rest.hits, found + rest.found, skipped + rest.skipped
+            for key, summary in rest.end.used.items():
+                used.setdefault(key, summary)
+            for fact, value in rest.reads.items():
+                reads.setdefault(fact, value)
+            returns = rest.end.returns
+            end = replace(rest.end, used=used, hits=len(hits), found=len(found), skipped=len(skipped))
+            self.module_converged = max(checkpoints)  # (where it stopped: for tests)
+        else:
+            end = flow.save()
+        self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
+        self.table.module_valid = n
+        self.table.module_ran = True
         if returns is not None and returns.path and not returns.kinds:
             returns = None
-        summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
-        return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
+        summary = Summary(info.params, returns, hits, info.vararg)
+        return Result(summary, found, used, skipped)
+
+    def _converge(
+        self,
+        info: FunctionInfo,
+        state: FlowState,
+        old: FlowState,
+        last: ModuleRun,
+        moved: tuple[tuple[tuple[int, int, int], ...], int, int],
+    ) -> _Rest | None:
+        """The rest of the last run, moved into this text, if this run's state before a
+        statement differs from the one the last run saved before it (its places moved by the
+        edit) only in names the rest of the text never mentions: the rest of the statements
+        are the same text, so the rest of the run is the same for every other name, provided
+        every fact it read and every function it called still have the values it saw (a
+        binding typed at module level, `x = eval(input())`, changes the state until the end
+        of the file, and nothing after it reads `x`)."""
+        assert last.final is not None
+        final, final_reads = last.final
+        shift = _Shift(moved[0])
+        try:
+            then, gone = shift.state(old)
+        except Unmappable:
+            return None
+        names = _differing(then, state)
+        if names is None or any(state.used.get(k, _UNKNOWN_FACT) != v for k, v in then.used.items()):
+            return None  # (a function the last run called before here and this one did not)
+        names |= gone
+        try:
+            rest = _Rest(
+                tuple(shift.hit(h) for h in last.hits[old.hits :]),
+                tuple(shift.hit(h) for h in last.found[old.found :]),
+                tuple(shift.skip(k) for k in last.skipped[old.skipped :]),
+                final,
+                final_reads,
+            )
+            end, lost = shift.state(final)
+        except Unmappable:
+            return None
+        if lost - names:
+            return None
+        if names and _mentions(self.src, self._rest_start, names):
+            return None
+        if any(self.fact(fact, info) != value for fact, value in final_reads.items()):
+            return None
+        # the functions the rest called first, in the order it did: up to the first whose
+        # summary changed, this run's rest would call them too (so asking is no extra work)
+        for key, summary in final.used.items():
+            if key not in old.used:
+                now = self.summary(key)
+                if now is not summary and now != summary:
+                    return None
+        rest.end = _overlay(end, state, names)
+        return rest
 
     # --------------------------------------------------------------------------- calls
     def resolve(self, func: FunctionInfo, name: str, types: dict[str, str] | None = None) -> str | None:
@@ -777,6 +866,142 @@ class ModuleInfo:
 
 
 _VISITING = -2
+MAX_CONVERGE = 3  # saved states after the edit compared with the last run's, at most
+
+
+@dataclass
+class _Rest:
+    """The rest of the last run of module-level code, moved into this text (_converge)."""
+
+    hits: tuple[SinkHit, ...]
+    found: tuple[SinkHit, ...]
+    skipped: tuple[Skipped, ...]
+    end: FlowState
+    reads: dict[Fact, object]
+
+
+class _Shift:
+    """Module-level places of the last run in this text, edit after edit: before the
+    changed bytes they stay, after them they move; inside them they are gone (Unmappable)."""
+
+    def __init__(self, edits: tuple[tuple[int, int, int], ...]) -> None:
+        self.edits = edits  # (first changed byte, end of the changed bytes, length difference)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        for before, after, delta in self.edits:
+            if start >= after:
+                start, end = start + delta, end + delta
+            elif end > before:
+                raise Unmappable
+        return start, end
+
+    def taint(self, t: Taint | None) -> Taint | None:
+        if t is None or not any(step.owner == MODULE_KEY for step in t.path):
+            return t
+        return replace(t, path=tuple(self.step(step) for step in t.path))
+
+    def step(self, step: Step) -> Step:
+        if step.owner != MODULE_KEY:
+            return step
+        start, end = self.span(step.start, step.end)
+        return replace(step, start=start, end=end)
+
+    def hit(self, hit: SinkHit) -> SinkHit:
+        taint = self.taint(hit.taint)
+        assert taint is not None
+        if hit.owner != MODULE_KEY:
+            return replace(hit, taint=taint)
+        start, end = self.span(hit.start, hit.end)
+        return replace(hit, start=start, end=end, taint=taint)
+
+    def skip(self, skip: Skipped) -> Skipped:
+        if skip.owner != MODULE_KEY:
+            return skip
+        start, end = self.span(skip.start, skip.end)
+        return replace(skip, start=start, end=end)
+
+    def node(self, span: tuple[int, int, str]) -> tuple[int, int, str]:
+        return (*self.span(span[0], span[1]), span[2])
+
+    def state(self, state: FlowState) -> tuple[FlowState, set[str]]:
+        """The state moved, and the names whose entries fall in the changed bytes (left out)."""
+        gone: set[str] = set()
+        env: dict[str, Taint] = {}
+        for k, v in state.env.items():
+            try:
+                env[k] = self.taint(v) or v
+            except Unmappable:
+                gone.add(k)
+        lists = {}
+        for k, (block, items) in state.lists.items():
+            try:
+                lists[k] = (self.span(block, block)[0], [(self.node(n), self.taint(t)) for n, t in items])
+            except Unmappable:
+                gone.add(k)
+        calls = {}
+        for k, n in state.calls.items():
+            try:
+                calls[k] = self.node(n)
+            except Unmappable:
+                gone.add(k)
+        returns = self.taint(state.returns)  # (gone: not the same run)
+        return replace(state, env=env, returns=returns, lists=lists, calls=calls), gone
+
+
+_MISSING = object()
+_NAMED = ("env", "types", "derived", "values", "lists", "keyed", "calls")
+
+
+def _differing(then: FlowState, now: FlowState) -> set[str] | None:
+    """The names whose entries differ between two states (also those read through one:
+    a derivation or a keyed entry leading to it); None if what returns does."""
+    if then.returns != now.returns:
+        return None
+    names: set[str] = set()
+    for name in _NAMED:
+        a, b = getattr(then, name), getattr(now, name)
+        if a != b:
+            names.update(k for k in a.keys() | b.keys() if a.get(k, _MISSING) != b.get(k, _MISSING))
+    names |= then.consts ^ now.consts
+    names |= then.built ^ now.built
+    grown = True
+    while grown:
+        grown = False
+        for state in (then, now):
+            for k, v in state.derived.items():
+                if v in names and k not in names:
+                    names.add(k)
+                    grown = True
+            for k, entries in state.keyed.items():
+                if entries & names and k not in names:
+                    names.add(k)
+                    grown = True
+    return names
+
+
+def _mentions(src: bytes, start: int, names: set[str]) -> bool:
+    """Does src[start:] mention any word of `names` (an identifier, an attribute, a word
+    in a string or comment: any of them may be the name read)?"""
+    words = {w for name in names for w in re.findall(r"\w+", name)} or {""}
+    if "" in words or any(not w.isidentifier() for w in words):
+        return True
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    return pattern.search(src, start) is not None
+
+
+def _overlay(end: FlowState, now: FlowState, names: set[str]) -> FlowState:
+    """The last run's end state with `now`'s entries for `names` (the rest never touched them)."""
+    if not names:
+        return end
+    parts: dict[str, object] = {}
+    for name in _NAMED:
+        a, b = getattr(end, name), getattr(now, name)
+        merged = {k: v for k, v in a.items() if k not in names}
+        merged.update((k, v) for k, v in b.items() if k in names)
+        parts[name] = merged
+    parts["consts"] = (end.consts - names) | (now.consts & names)
+    parts["built"] = (end.built - names) | (now.built & names)
+    return replace(end, **parts)  # type: ignore[arg-type]
 
 
 def _carried_heights(results: dict[str, Result], changed: set[str]) -> dict[str, int]:

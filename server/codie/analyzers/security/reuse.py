@@ -60,6 +60,9 @@ class ModuleRun:
     hits: tuple[SinkHit, ...]
     found: tuple[SinkHit, ...]
     skipped: tuple[Skipped, ...]
+    # the state at the end, and every fact the run read (a later run that reaches the same
+    # state at the same statement takes the rest from this one: module._converge)
+    final: tuple[FlowState, dict[Fact, object]] | None = None
 
 
 class DocumentCache:

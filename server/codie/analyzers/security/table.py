@@ -31,6 +31,7 @@ COLLECTED_TYPES = DEFINITIONS | {"expression_statement"}
 # of every cached function result.
 CONFIGURED = re.compile(rb"XMLParser|Environment|Template")
 MAX_RECORDS = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
+MAX_MOVES = 8  # edits since module-level code last ran that its places are followed through
 
 
 @dataclass
@@ -127,6 +128,12 @@ class ModuleTable:
     # statements [0, module_valid) are unchanged since module-level code last ran (the
     # saved states of DocumentCache.module before them still hold)
     module_valid: int = 0
+    module_ran: bool = False  # module-level code ran on this table's text (DocumentCache.module)
+    # how the text module-level code last ran on became this one, to follow that run's
+    # places into it: per edit since (first changed byte, end of the changed bytes before
+    # it, the length difference), that text's statement count, and how many statements at
+    # the end no edit changed; None after MAX_MOVES edits, or if unknown
+    moved: tuple[tuple[tuple[int, int, int], ...], int, int] | None = None
     # the function keys whose statements changed since the last pass that finished (its
     # results, DocumentCache.finished, hold for the others); None: unknown (a new table)
     since: set[str] | None = None
@@ -220,6 +227,11 @@ def update(
         module_text = _module_text(src, starts, ends, module)
     table = ModuleTable(src, framework, starts, ends, kinds, sizes, records, bindings, module, module_text)
     table.module_valid = min(last.module_valid, p)
+    edit = (before, after - delta, delta)
+    if last.module_ran:
+        table.moved = ((edit,), m, s)
+    elif last.moved is not None and len(last.moved[0]) < MAX_MOVES:
+        table.moved = ((*last.moved[0], edit), last.moved[1], min(last.moved[2], s))
     table.since = None if last.since is None else last.since | changed
     table.read = read
     return table, changed

@@ -63,6 +63,8 @@ class TaintAnalyzer:
         # the top-level statement module-level code ran again from (-1: not run again, 0: all)
         self.analysed: dict[str, list[str]] = {}
         self.module_restart: dict[str, int] = {}
+        # and the one it stopped at, the rest taken from the last run (-1: ran to the end)
+        self.module_converged: dict[str, int] = {}
         # per document: the top-level statements the last pass read again (module.ModuleTable)
         self.collected: dict[str, int] = {}
         # per document: the reported findings, keyed by what they are built from (_report)
@@ -106,11 +108,13 @@ class TaintAnalyzer:
             self._caches[doc.uri] = mod.cache
             self.analysed[doc.uri] = mod.analysed
             self.module_restart[doc.uri] = mod.module_restart
+            self.module_converged[doc.uri] = mod.module_converged
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
             self.analysed.pop(gone, None)
             self.module_restart.pop(gone, None)
+            self.module_converged.pop(gone, None)
             self.collected.pop(gone, None)
         yield from self._report(ctx, mod)
 

@@ -98,16 +98,19 @@ class Flow(Expressions, Containers):
         self.exprs = self.expression_table()
 
     # ------------------------------------------------------------------------- statements
-    def run(self, body: Node, start: int = 0, checkpoint: Callable[[int], None] | None = None) -> None:
+    def run(self, body: Node, start: int = 0, checkpoint: Callable[[int], bool] | None = None) -> None:
         """The body's statements in order, each top-level one with a fresh budget; from
         statement `start` on (the state before it restored with `load`), calling
-        `checkpoint(i)` before every CHECKPOINT_EVERY-th statement."""
+        `checkpoint(i)` before every CHECKPOINT_EVERY-th statement counted from the end (so
+        that the same statements after an edit get them in two runs); it returns True to
+        stop the run there (module.py: the rest is the last run's)."""
         self.current_block = body.start_byte
         children = body.named_children
-        for i in range(start, len(children)):
+        n = len(children)
+        for i in range(start, n):
             stmt = children[i]
-            if checkpoint is not None and i and i % CHECKPOINT_EVERY == 0:
-                checkpoint(i)
+            if checkpoint is not None and i and (n - i) % CHECKPOINT_EVERY == 0 and checkpoint(i):
+                return
             self.work = 0
             try:
                 if self.guarded(stmt):

@@ -13,20 +13,20 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
-from codie.analyzers.security import specs
+from codie.analyzers.security import specs, table
 from codie.analyzers.security.calls import EXTERNAL, apply_summary
 from codie.analyzers.security.crossmodule import ModuleLoader
-from codie.analyzers.security.functions import ROUTE_RE, FunctionInfo, Signature, read_signature
+from codie.analyzers.security.functions import FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow, FlowState
-from codie.analyzers.security.model import SinkHit, Skipped, Summary, Taint
-from codie.analyzers.security.names import Imports, Source, text
+from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
+from codie.analyzers.security.names import Imports, Source
 from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
-from codie.core.textdiff import common_prefix, common_suffix
+from codie.analyzers.security.table import ModuleTable, Record
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -40,48 +40,8 @@ SOURCE_RE = re.compile(
 )
 STRONG_FAMILIES = frozenset({"cmd", "code", "sql", "deser", "xxe", "ldap", "xpath"})
 MODULE_KEY = "<module>"
-# Module-level objects whose construction decides whether a use is safe (an lxml parser's
-# `resolve_entities`, a jinja2 environment's `autoescape`): recorded, and part of the key
-# of every cached function result.
-CONFIGURED = re.compile(rb"XMLParser|Environment|Template")
+_FRAMEWORK: list[tuple[Imports, str]] = []  # the last imports asked about, and their framework
 MAX_DEPTH = 24  # summaries computed on demand nest this deep at most; deeper calls are unknown
-
-
-@dataclass
-class _Collected:
-    """What one top-level statement contributes (offsets relative to its start)."""
-
-    # (key, `def` at, decorators at, end, class, an HTML route)
-    functions: list[tuple[str, int, int, int, str | None, bool]] = field(default_factory=list)
-    consts: list[str] = field(default_factory=list)
-    values: list[tuple[str, str]] = field(default_factory=list)
-    types: list[tuple[str, str]] = field(default_factory=list)
-    calls: list[tuple[str, int, int]] = field(default_factory=list)
-    # per sink pattern (module.sink_key): function index -> (mentions a sink, names called)
-    facts: dict[tuple[int, bool], dict[int, tuple[bool, frozenset[str]]]] = field(default_factory=dict)
-
-
-# a top-level statement's entry in a ModuleTable: (end, type, nodes in it, what it collected)
-_Row = tuple[int, str, int, _Collected]
-
-
-@dataclass
-class ModuleTable:
-    """What each top-level statement of a document collected on the last pass, by where it
-    started in `src`, the text of that pass (kept in the document's cache, reuse.py)."""
-
-    src: bytes
-    framework: str
-    rows: dict[int, _Row]
-    module_text: bytes  # the text of module-level code, joined (see ModuleInfo.result)
-    module_spans: list[tuple[int, int]]  # where its statements were
-
-
-DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
-COLLECTED_TYPES = frozenset({"function_definition", "class_definition", "decorated_definition", "expression_statement"})
-MAX_COLLECTED = 20_000  # statement records kept (a 50,000-line file has ~7,000 statements)
-_COLLECTED: dict[tuple[int, int, str, int, str], _Collected] = {}
-_NO_RECORD = _Collected()  # module-level code's place in a FunctionTable (it has no record)
 
 
 @dataclass
@@ -109,61 +69,89 @@ class FunctionTable(MutableMapping[str, FunctionInfo]):
     """The functions of one pass by key, each made when first read: a keystroke's pass
     reads a few of a big file's hundreds of functions (the ones it analyses, calls or
     reports on), and making them all was a large part of its bookkeeping. Iteration, `in` and
-    len() read the keys only; `records` reads the functions' statement records without
-    making them."""
+    len() read the keys only (the module table's, table.Bindings.where, shared with the
+    passes whose module-level facts are the same); `records` reads the functions' statement
+    records without making them."""
 
-    def __init__(self, mod: ModuleInfo) -> None:
+    def __init__(self, mod: ModuleInfo, table: ModuleTable) -> None:
         self._mod = mod
-        # key -> (start of its top-level statement, the statement's record, index in it)
-        self._where: dict[str, tuple[int, _Collected, int]] = {}
+        self._table = table
+        self._where = table.bindings.where  # key -> its statement's index
         self._made: dict[str, FunctionInfo] = {}
+        self._extra: dict[str, FunctionInfo] = {}  # module-level code (it has no record)
 
-    def fill(self) -> dict[str, tuple[int, _Collected, int]]:
-        """The table's records, to fill while nothing is made yet (ModuleInfo._collect_module)."""
-        assert not self._made
-        return self._where
+    def records(self) -> Iterator[tuple[str, tuple[int, Record, int]]]:
+        starts, records = self._table.starts, self._table.records
+        for key, ordinal in self._where.items():
+            record = records[ordinal]
+            yield key, (starts[ordinal], record, record.index[key])
 
-    def records(self) -> Iterator[tuple[str, tuple[int, _Collected, int]]]:
-        return iter(self._where.items())
+    def record(self, key: str) -> tuple[int, Record, int] | None:
+        """(where its top-level statement starts, the statement's record, its index in it)"""
+        ordinal = self._where.get(key)
+        if ordinal is None:
+            return None
+        record = self._table.records[ordinal]
+        return self._table.starts[ordinal], record, record.index[key]
 
-    def record(self, key: str) -> tuple[int, _Collected, int] | None:
-        return self._where.get(key)
+    def start(self, key: str) -> int | None:
+        """Where the function's `def` starts (None: no such function), without making it."""
+        made = self._made.get(key)
+        if made is not None:
+            return made.start
+        ordinal = self._where.get(key)
+        if ordinal is None:
+            return None
+        record = self._table.records[ordinal]
+        return self._table.starts[ordinal] + record.functions[record.index[key]][1]
 
     def __getitem__(self, key: str) -> FunctionInfo:
         made = self._made.get(key)
         if made is None:
-            start, collected, index = self._where[key]
-            _, at, outer_at, end, cls, html = collected.functions[index]
+            ordinal = self._where[key]
+            start = self._table.starts[ordinal]
+            record = self._table.records[ordinal]
+            _, at, outer_at, end, cls, html = record.functions[record.index[key]]
             made = FunctionInfo(self._mod, key, start + at, start + outer_at, start + end, cls, html)
             self._made[key] = made
         return made
 
     def __setitem__(self, key: str, info: FunctionInfo) -> None:
+        if key in self._where:
+            raise KeyError(f"{key} is a function of the module table")
         self._made[key] = info
-        self._where.pop(key, None)
-        self._where[key] = (info.start, _NO_RECORD, -1)  # (a key like the others, last)
+        self._extra[key] = info
 
     def __delitem__(self, key: str) -> None:
-        del self._where[key]
-        self._made.pop(key, None)
+        del self._extra[key]
+        del self._made[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._where
+        return key in self._where or key in self._extra
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
+        yield from self._where
+        yield from self._extra
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._where) + len(self._extra)
 
 
 class ModuleInfo:
-    def __init__(self, src: Source, root: Node, imports: Imports, cache: DocumentCache | None = None) -> None:
+    def __init__(
+        self,
+        src: Source,
+        root: Node,
+        imports: Imports,
+        cache: DocumentCache | None = None,
+        children: Sequence[Node] | None = None,
+    ) -> None:
+        """`children`: root.named_children if the caller has them (each listing makes a
+        node object per top-level statement)."""
         self.src = src
         self._root = root
         self.imports = imports
         self.cache = cache if cache is not None else DocumentCache()
-        self.functions = FunctionTable(self)
         self.results: dict[str, Result] = {}
         self.in_progress: set[str] = set()
         # the functions analysed (not taken from the cache) in this pass, in order
@@ -173,19 +161,15 @@ class ModuleInfo:
         # functions whose text changed by one contiguous edit since their last analysis
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
-        self.collected = 0  # top-level statements whose text this pass read (not in the table)
-        # (the text of the last pass, the functions whose record may differ from it) when
-        # the module table was used (see _collect_module)
-        self._changed: tuple[bytes, set[str]] | None = None
-        # module-level code only (function bodies are cached on their own), and its text
-        self._module_code: list[Node] = []
-        self._module_text = b""
-        self._classes: int | None = None
-        self.consts: set[str] = _WatchedSet(self)
-        self.const_values: dict[str, str] = {}  # module-level string constants
-        self.global_types: dict[str, str] = {}  # `repo = OrderRepository()` at module level
-        # `PARSER = etree.XMLParser(resolve_entities=False)` at module level: the call itself
-        self.global_calls: dict[str, Node] = {}
+        self.module_converged = -1  # and the one it stopped at, the rest taken from the last run
+        self._rest_start = 0  # where the statement it compares the states before starts
+        # the last finished pass's results that still hold, taken as they are, and how
+        # deep their callees go (see _carry)
+        self._carried: dict[str, Result] = {}
+        self._height: dict[str, int] = {}
+        self._reads_of: dict[str, dict[Fact, object]] = {}
+        # the module-level facts each result read (the next pass's _carry checks them)
+        self.reads: dict[str, dict[Fact, object]] = {}
         self.framework = self._framework()
         self.has_sources = bool(SOURCE_RE.search(src))
         self.sink_re = sink_pattern(imports, not self.has_sources)
@@ -195,115 +179,52 @@ class ModuleInfo:
         self.loader: ModuleLoader | None = None
         self._external: dict[str, Summary | None] = {}
         self._workspace: set[str] | None = None
-        self._collect_module()
-        # functions read these module-level objects: a change to one re-analyses them
-        configured = tuple(sorted((k, text(self.src, v)) for k, v in self.global_calls.items()))
-        self.fingerprint = hash((imports.fingerprint(), self.has_sources, configured))
-        # every module-level fact but the rare ones (class headers, Django wiring)
-        self.epoch = hash(
-            (
-                self.fingerprint,
-                tuple(self.functions),
-                tuple(self.consts),
-                tuple(self.const_values.items()),
-                tuple(self.global_types.items()),
-            )
+        # the top-level statements and the module-level facts (table.py): the last pass's,
+        # read again only where the text changed; (the text of the last pass, the functions
+        # whose record may differ from it) when the last table was used (see _direct)
+        last = self.cache.table
+        self.table, changed = table.update(
+            last, src, root.named_children if children is None else children, self.framework
         )
+        self._changed = (last.src, changed) if last is not None and changed is not None else None
+        self.cache.table = self.table
+        self.collected = self.table.read  # top-level statements whose text this pass read
+        bindings = self.table.bindings
+        self.functions = FunctionTable(self, self.table)
+        self.consts: set[str] = _WatchedSet(self)
+        self.consts.update(bindings.consts)
+        self.const_values = bindings.values  # (shared with the table: read only)
+        self.global_types = bindings.types
+        # `PARSER = etree.XMLParser(resolve_entities=False)` at module level: the call itself
+        self.global_calls: dict[str, Node] = {}
+        for var, (ordinal, index) in bindings.calls.items():
+            start = self.table.starts[ordinal]
+            _, at, end = self.table.records[ordinal].calls[index]
+            self.global_calls[var] = self.node_at(start + at, start + end, "call")
+        # functions read these module-level objects: a change to one re-analyses them
+        self.fingerprint = hash((imports.fingerprint(), self.has_sources, bindings.configured))
+        # every module-level fact but Django's wiring (read_signature)
+        self.epoch = hash((self.fingerprint, bindings.digest))
         self.functions[MODULE_KEY] = FunctionInfo(
             None, MODULE_KEY, root.start_byte, root.start_byte, root.end_byte, None, nodes=(root, root, root)
         )
 
     # --------------------------------------------------------------------------- collection
     def _framework(self) -> str:
+        last = _FRAMEWORK[0] if _FRAMEWORK else None
+        if last is not None and last[0] is self.imports:  # (held: `is` is not fooled by an id)
+            return last[1]
         if self.imports.uses("flask", "quart", "bottle"):
-            return "flask"
-        if self.imports.uses("fastapi", "starlette"):
-            return "fastapi"
-        if self.imports.uses("django", "rest_framework"):
-            return "django"
-        return ""
-
-    def _collect_module(self) -> None:
-        """The functions and module-level facts of every top-level statement, cached by its
-        text: a keystroke changes one statement, not the 3,000 others of a big file.
-
-        The document's last table (ModuleTable) says what each statement collected then:
-        a statement whose text lies before the first changed byte, or after the last one
-        (moved by the edit), and that parses to the same shape, is taken from it without
-        slicing and hashing its text again (a pass reads the file's changed part only)."""
-        src = self.src
-        last = self.cache.table
-        before = after = delta = -1
-        old_rows: dict[int, _Row] = {}
-        if last is not None and last.framework == self.framework:
-            old = last.src
-            before = common_prefix(old, src)  # bytes [0, before) did not change
-            after = len(src) - common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
-            delta = len(src) - len(old)
-            old_rows = last.rows
-        reused: set[int] = set()  # the old rows taken (by where they were)
-        changed: list[_Collected] = []  # the records of the statements read again
-        rows: dict[int, _Row] = {}
-        where = self.functions.fill()  # (filled here directly: one call per function was a third)
-        module_code = self._module_code
-        # where each module-level statement's text was in the last pass's text (-1: changed)
-        module_was: list[tuple[int, int]] = []
-        module_spans: list[tuple[int, int]] = []  # (and where it is now)
-        for stmt in self._root.named_children:
-            kind = stmt.type
-            start, end = stmt.start_byte, stmt.end_byte
-            # where the same text was last time (-1: it changed)
-            was = start if end <= before else start - delta if start >= after >= 0 else -1
-            if kind not in DEFINITIONS:
-                module_code.append(stmt)
-                module_was.append((was, was + end - start))
-                module_spans.append((start, end))
-            if kind not in COLLECTED_TYPES:
-                continue
-            shape = stmt.descendant_count
-            found: _Collected | None = None
-            if was >= 0:
-                row = old_rows.get(was)
-                # the same text; the same shape (error recovery may parse the same text otherwise)
-                if row is not None and row[0] == was + end - start and row[1] == kind and row[2] == shape:
-                    found = row[3]
-                    reused.add(was)
-            if found is None:
-                self.collected += 1
-                chunk = src[start:end]
-                key = (hash(chunk), len(chunk), kind, shape, self.framework)
-                found = _COLLECTED.get(key)
-                if found is None:
-                    found = _Collected()
-                    self._collect(stmt, None, "", found, start, top=True)
-                    if len(_COLLECTED) > MAX_COLLECTED:
-                        _COLLECTED.clear()
-                    _COLLECTED[key] = found
-                changed.append(found)
-            rows[start] = (end, kind, shape, found)
-            for i, function in enumerate(found.functions):
-                where[function[0]] = (start, found, i)
-            if found.consts:
-                self.consts.update(found.consts)
-            if found.values:
-                self.const_values.update(found.values)
-            if found.types:
-                self.global_types.update(found.types)
-            for var, at, call_end in found.calls:
-                self.global_calls[var] = self.node_at(start + at, start + call_end, "call")
-        if last is not None and last.framework == self.framework:
-            # the functions whose record may differ from the last pass's: those of the
-            # statements read again and of the old ones not taken (see _direct)
-            changed += [row[3] for was, row in old_rows.items() if was not in reused]
-            self._changed = (last.src, {f[0] for record in changed for f in record.functions})
-        # module-level code's text, joined (its cache key): the last pass's while every such
-        # statement's text is where it was (moved by the edit), so its hash is not computed again
-        if last is not None and module_was == last.module_spans:
-            module_text = last.module_text
+            framework = "flask"
+        elif self.imports.uses("fastapi", "starlette"):
+            framework = "fastapi"
+        elif self.imports.uses("django", "rest_framework"):
+            framework = "django"
         else:
-            module_text = b"\n".join(src[c.start_byte : c.end_byte] for c in module_code)
-        self._module_text = module_text
-        self.cache.table = ModuleTable(src, self.framework, rows, module_text, module_spans)
+            framework = ""
+        # the same Imports object while a file's import lines stay (names.collect_imports)
+        _FRAMEWORK[:] = [(self.imports, framework)]
+        return framework
 
     def node_at(self, start: int, end: int, kind: str) -> Node:
         """The node of this type spanning exactly start..end (a function, a call)."""
@@ -313,62 +234,6 @@ class ModuleInfo:
         if node is None:
             raise LookupError(f"no {kind} at {start}..{end}")
         return node
-
-    def _collect(
-        self, block: Node, cls: str | None, prefix: str, out: _Collected, base: int, top: bool = False
-    ) -> None:
-        for stmt in [block] if top else block.named_children:
-            outer = stmt
-            node = stmt
-            if stmt.type == "decorated_definition":
-                inner = stmt.child_by_field_name("definition")
-                if inner is None:
-                    continue
-                node = inner
-            if node.type == "function_definition":
-                self._add_function(node, outer, cls, prefix, out, base)
-            elif node.type == "class_definition" and not prefix:
-                name = node.child_by_field_name("name")
-                body = node.child_by_field_name("body")
-                if name is not None and body is not None:
-                    self._collect(body, text(self.src, name), "", out, base)
-            elif node.type == "expression_statement" and cls is None and not prefix:
-                assign = node.named_children[0] if node.named_children else None
-                if assign is not None and assign.type == "assignment":
-                    left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
-                    if left is None or right is None or left.type != "identifier":
-                        continue
-                    var = text(self.src, left)
-                    if right.type in ("string", "integer", "tuple", "list", "set", "dictionary", "concatenated_string"):
-                        if right.type == "string" and any(c.type == "interpolation" for c in right.named_children):
-                            continue
-                        out.consts.append(var)
-                        if right.type == "string":
-                            value = "".join(
-                                text(self.src, c) for c in right.named_children if c.type == "string_content"
-                            )
-                            out.values.append((var, value))
-                    elif right.type == "call":
-                        if CONFIGURED.search(self.src, right.start_byte, right.end_byte):
-                            out.calls.append((var, right.start_byte - base, right.end_byte - base))
-                        fn = right.child_by_field_name("function")
-                        if fn is not None and fn.type == "identifier":
-                            out.types.append((var, text(self.src, fn)))
-
-    def _add_function(self, node: Node, outer: Node, cls: str | None, prefix: str, out: _Collected, base: int) -> None:
-        name_node = node.child_by_field_name("name")
-        body = node.child_by_field_name("body")
-        if name_node is None or body is None:
-            return
-        name = text(self.src, name_node)
-        key = f"{prefix}{cls}.{name}" if cls else f"{prefix}{name}"
-        html = False
-        if outer is not node:
-            decorators = self.src[outer.start_byte : node.start_byte].decode("utf-8", "replace")
-            html = bool(ROUTE_RE.search(decorators)) and (self.framework == "flask" or "HTMLResponse" in decorators)
-        out.functions.append((key, node.start_byte - base, outer.start_byte - base, node.end_byte - base, cls, html))
-        if self.src.find(b"def ", body.start_byte, body.end_byte) >= 0:
-            self._collect(body, None, key + ".", out, base)
 
     def signature(self, info: FunctionInfo) -> Signature:
         sig = read_signature(self, info)
@@ -411,16 +276,7 @@ class ModuleInfo:
         return _UNKNOWN_FACT
 
     def _class_headers(self) -> int:
-        if self._classes is None:
-            headers = []
-            for node in self._root.named_children:
-                if node.type == "decorated_definition":
-                    node = node.named_children[-1]
-                if node.type == "class_definition":
-                    body = node.child_by_field_name("body")
-                    headers.append(self.src[node.start_byte : body.start_byte if body is not None else node.end_byte])
-            self._classes = hash(tuple(headers))
-        return self._classes
+        return self.table.bindings.headers
 
     # --------------------------------------------------------------------------- analysis
     def _direct(self) -> tuple[set[str], dict[str, frozenset[str]]]:
@@ -429,25 +285,48 @@ class ModuleInfo:
         last = self.cache.direct
         if last is not None and self._changed is not None and last[0] is self._changed[0] and last[1] == self.sink_key:
             # the last pass's answer, for the functions whose record did not change (their
-            # facts are a function of the record: ModuleInfo._changed)
-            direct, calls = set(last[2]), dict(last[3])
+            # facts are a function of the record: ModuleInfo._changed); the same objects
+            # while the changed ones' facts are the same too (then _callers' are too)
+            direct, calls = last[2], last[3]
+            now: dict[str, frozenset[str] | None] = {}  # (None: mentions a sink)
             for key in self._changed[1]:
-                direct.discard(key)
-                calls.pop(key, None)
-            records: Iterable[tuple[str, tuple[int, _Collected, int]]] = (
-                (key, record) for key in self._changed[1] if (record := self.functions.record(key)) is not None
-            )
+                record = self.functions.record(key)
+                if record is not None:
+                    start, collected, index = record
+                    sink, called = self._function_facts(start, collected, index)
+                    now[key] = None if collected.functions[index][5] or sink else called  # (an HTML route)
+            if any(
+                (key in direct) != (key in now and facts is None) or calls.get(key) != facts
+                for key in self._changed[1]
+                for facts in [now.get(key)]
+            ):
+                old_calls = calls
+                direct, calls = set(direct), dict(calls)
+                for key in self._changed[1]:
+                    direct.discard(key)
+                    calls.pop(key, None)
+                for key, facts in now.items():
+                    if facts is None:
+                        direct.add(key)
+                    else:
+                        calls[key] = facts
+                kept = self.cache.callers
+                if kept is not None and kept[0] is old_calls:  # the callers' index follows
+                    callers = kept[1]
+                    for key in self._changed[1]:
+                        for name in old_calls.get(key, ()):
+                            callers[name].discard(key)
+                        for name in calls.get(key, ()):
+                            callers.setdefault(name, set()).add(key)
+                    self.cache.callers = (calls, callers)
         else:
             direct, calls = set(), {}
-            records = self.functions.records()
-        for key, (start, collected, index) in records:
-            if index < 0:  # module-level code
-                continue
-            sink, called = self._function_facts(start, collected, index)
-            if collected.functions[index][5] or sink:  # (an HTML route)
-                direct.add(key)
-            else:
-                calls[key] = called
+            for key, (start, collected, index) in self.functions.records():
+                sink, called = self._function_facts(start, collected, index)
+                if collected.functions[index][5] or sink:  # (an HTML route)
+                    direct.add(key)
+                else:
+                    calls[key] = called
         self.cache.direct = (self.src, self.sink_key, direct, calls)  # (not changed after this)
         return direct, calls
 
@@ -458,15 +337,15 @@ class ModuleInfo:
         itself cannot have a finding otherwise, so a keystroke that adds a sink to a function
         (with no parameter reaching it) does not make all its callers run."""
         workspace = self.workspace_imports()
+        index = self._callers_of(calls)
         candidates: set[str] = set()
         frontier = {k.rsplit(".", 1)[-1] for k in direct} | workspace
-        rest = dict(calls)
-        while frontier and rest:
-            added = [k for k, called in rest.items() if called & frontier]
-            for k in added:
-                del rest[k]
-            candidates.update(added)
-            frontier = {k.rsplit(".", 1)[-1] for k in added}
+        seen = set(frontier)
+        while frontier:
+            found = {k for name in frontier for k in index.get(name, ()) if k not in candidates}
+            candidates |= found
+            frontier = {k.rsplit(".", 1)[-1] for k in found} - seen
+            seen |= frontier
         reaching = {k.rsplit(".", 1)[-1] for k in sorted(direct) if self._reaches_sink(k)}
         chosen = {k for k in candidates if calls[k] & workspace}
         pending = candidates - chosen
@@ -477,11 +356,23 @@ class ModuleInfo:
             reaching = {k.rsplit(".", 1)[-1] for k in added}
         return sorted(chosen)
 
+    def _callers_of(self, calls: dict[str, frozenset[str]]) -> dict[str, set[str]]:
+        """Name -> the functions in `calls` that call it (kept up to date by _direct)."""
+        kept = self.cache.callers
+        if kept is not None and kept[0] is calls:
+            return kept[1]
+        index: dict[str, set[str]] = {}
+        for key, called in calls.items():
+            for name in called:
+                index.setdefault(name, set()).add(key)
+        self.cache.callers = (calls, index)
+        return index
+
     def _reaches_sink(self, key: str) -> bool:
         found = self.summary(key)
         return found is not None and bool(found.sinks)
 
-    def _function_facts(self, start: int, collected: _Collected, index: int) -> tuple[bool, frozenset[str]]:
+    def _function_facts(self, start: int, collected: Record, index: int) -> tuple[bool, frozenset[str]]:
         """_facts, remembered with the statement the function is in (no slicing and hashing
         of every function's text on every pass)."""
         known = collected.facts.setdefault(self.sink_key, {})
@@ -510,6 +401,7 @@ class ModuleInfo:
     def steps(self) -> Iterator[str]:
         """run() one function at a time: yields each key once its result is in (the engine
         budgets and pauses per function; see core.analyzer.Unit)."""
+        self._carry()
         self.result(MODULE_KEY)
         yield MODULE_KEY
         direct, calls = self._direct()
@@ -524,6 +416,110 @@ class ModuleInfo:
             self.result(key)
             yield key
         self.cache.trim(len(self.results))
+        # this pass's results hold for the next pass's functions that did not change (_carry)
+        self.cache.finished = (
+            self.epoch,
+            self.fingerprint,
+            self._context(),
+            self.results,
+            self.reads,
+            self.table.bindings,
+        )
+        self.table.since = set()
+
+    def _context(self) -> frozenset[str] | None:
+        """What a function's result depends on besides its text and the module's facts."""
+        return frozenset(self.workspace_imports()) if self.loader is not None else None
+
+    def _carry(self) -> None:
+        """The results of the last pass that finished, for result() to take as they are
+        when it would reuse its cached entry so: the function's text did not change (the
+        same entry; table.ModuleTable.since), the module's facts did not either (the same
+        epoch: every fact the result read has the value it read), and each callee's summary
+        is the one it used. That last check is the only one left (_take), without hashing
+        the text or looking up the entry; and none at all for a result whose callees'
+        results are all carried with the very summaries it used (_take_all: no cycle is,
+        result() breaks one with an unknown summary). Never module-level code (its offsets
+        are the file's), nor on Django files (whether a function is a view depends on the
+        whole module)."""
+        finished, since = self.cache.finished, self.table.since
+        if finished is None or since is None or self.framework == "django":
+            return
+        epoch, fingerprint, context, results, reads, bindings = finished
+        if fingerprint != self.fingerprint or context != self._context():
+            return  # (every cached entry's key changed)
+        changed = since | {MODULE_KEY}
+        if epoch != self.epoch:
+            # a module-level fact changed: a result holds if none it read did (as _reuse
+            # checks), asked only of the facts about what changed
+            names, functions, headers = self.table.bindings.changed(bindings)
+            for key in results.keys() - changed:
+                read = reads.get(key)
+                if read is None or key not in self.functions:
+                    changed.add(key)
+                    continue
+                info: FunctionInfo | None = None
+                for fact, value in read.items():
+                    kind = fact[0]
+                    if kind == "resolve":
+                        if not functions and fact[1].partition(".")[0] not in names:
+                            continue  # (the same functions, the same type of its object)
+                    elif kind in ("const", "value"):
+                        if fact[1] not in names:
+                            continue
+                    elif kind == "classes" and not headers:
+                        continue
+                    info = info or self.functions[key]
+                    if self.fact(fact, info) != value:
+                        changed.add(key)
+                        break
+        self._reads_of = reads
+        self._height = _carried_heights(results, changed)
+        self._carried = {k: r for k, r in results.items() if k not in changed}
+
+    def _take(self, key: str, carried: Result) -> bool:
+        """Take a carried result (see _carry) if its callees' summaries are still the ones it
+        used, as result() would reuse its cached entry (their results are in this pass's
+        then): for one that calls what changed, or that is part of a cycle of calls."""
+        self.in_progress.add(key)
+        try:
+            results = self.results
+            for callee, old in carried.used.items():
+                done = results.get(callee)  # (summary()'s answer when it has one: faster)
+                now = done.summary if done is not None else self.summary(callee)
+                if now is not old and now != old:
+                    return False
+        finally:
+            self.in_progress.discard(key)
+        results[key] = carried
+        self.reads[key] = self._reads_of[key]
+        return True
+
+    def _take_all(self, key: str) -> bool:
+        """Put a carried result whose callees need no look (see _carry) and its callees' in
+        this pass's results, as result() would find them (the chain is shallow enough for
+        MAX_DEPTH); not if one of them is there already as another object."""
+        carried = self._carried
+        results = self.results
+        todo = [key]
+        taken: list[str] = []
+        seen: set[str] = set()
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            done = results.get(k)
+            if done is not None:
+                if done is not carried[k]:
+                    return False
+                continue
+            taken.append(k)
+            todo.extend(carried[k].used)  # (carried too: _carried_heights)
+        for k in taken:
+            results[k] = carried[k]
+            self.reads[k] = self._reads_of[k]
+        return True
 
     def result(self, key: str) -> Result | None:
         done = self.results.get(key)
@@ -531,11 +527,17 @@ class ModuleInfo:
             return done
         if key in self.in_progress or len(self.in_progress) >= MAX_DEPTH:
             return None  # recursion (or a very deep chain): the call is treated as unknown
+        carried = self._carried.get(key)
+        if carried is not None:
+            if 0 <= self._height[key] < MAX_DEPTH - len(self.in_progress) and self._take_all(key):
+                return carried
+            if self._take(key, carried):
+                return carried
         info = self.functions[key]
         starts: tuple[int, ...] = ()
         if key == MODULE_KEY:
-            starts = tuple(c.start_byte for c in self._module_code)
-            chunk = self._module_text
+            starts = tuple([self.table.starts[i] for i in self.table.module])
+            chunk = self.table.module_text
         else:
             chunk = self.src[info.outer_start : info.end]
         # which imported names resolve to workspace functions is part of the key: in the
@@ -570,6 +572,7 @@ class ModuleInfo:
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
+        self.reads[key] = reads
         entry = CacheEntry(result.summary, result.found, result.used, starts, result.skipped, reads, self.epoch)
         self.cache.put(cache_key, entry)
         return result
@@ -582,8 +585,10 @@ class ModuleInfo:
         remapper = Remapper(self.remaps)  # (filled as callees are looked at)
         moved = False
         used: dict[str, Summary | None] = {}
+        results = self.results
         for callee, old in entry.used.items():
-            now = self.summary(callee)
+            done = results.get(callee)  # (summary()'s answer when it has one: faster)
+            now = done.summary if done is not None else self.summary(callee)
             if now is not old and now != old:
                 if not self.remaps:
                     return None
@@ -699,20 +704,15 @@ class ModuleInfo:
         re-run its start). The start is reused only if everything it read is unchanged:
         the same text at the same place, the module's facts and the callees' summaries."""
         flow = Flow(self, info)
-        children = self._root.named_children
-        shape = [
-            (c.type, c.start_byte, c.end_byte, c.descendant_count, hash(self.src[c.start_byte : c.end_byte]))
-            for c in children
-        ]
         context = (self.fingerprint, frozenset(self.workspace_imports()) if self.loader is not None else None)
         reads = self._reads[-1]
         checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]] = {}
         start = self.module_restart = 0
         last = self.cache.module
         if last is not None and last.context == context:
-            same = 0
-            while same < min(len(shape), len(last.shape)) and shape[same] == last.shape[same]:
-                same += 1
+            # the top-level statements before this one are where they were, with the same
+            # text and shape, since the last run (table.ModuleTable.module_valid)
+            same = self.table.module_valid
             at = max((i for i in last.checkpoints if i <= same), default=0)
             if at:
                 state, read = last.checkpoints[at]
@@ -725,18 +725,104 @@ class ModuleInfo:
                     start = at
                     self.module_restart = at
 
-        def checkpoint(i: int) -> None:
-            checkpoints[i] = (flow.save(), dict(reads))
+        # after the edit, the state at a statement the last run also saved (the same text,
+        # moved): when they are the same, the rest of the run is the last one's (_converge)
+        moved = self.table.moved if last is not None and last.context == context and last.final else None
+        n = len(self.table.starts)
+        converged: list[_Rest] = []
+        tried: list[int] = []
+
+        def checkpoint(i: int) -> bool:
+            state = flow.save()
+            checkpoints[i] = (state, dict(reads))
+            if moved is None or last is None or len(tried) >= MAX_CONVERGE:
+                return False
+            _, m, s = moved
+            old = last.checkpoints.get(i - (n - m)) if i >= n - s else None
+            if old is not None:
+                tried.append(i)
+            self._rest_start = self.table.starts[i]
+            rest = self._converge(info, state, old[0], last, moved) if old is not None else None
+            if rest is not None:
+                converged.append(rest)
+            return rest is not None
 
         flow.run(info.body, start, checkpoint)
-        self.cache.module = ModuleRun(
-            shape, context, checkpoints, tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
-        )
         returns = flow.returns
+        hits, found, skipped = tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
+        used = dict(flow.used)
+        if converged:
+            rest = converged[0]
+            hits, found, skipped = hits + rest.hits, found + rest.found, skipped + rest.skipped
+            for key, summary in rest.end.used.items():
+                used.setdefault(key, summary)
+            for fact, value in rest.reads.items():
+                reads.setdefault(fact, value)
+            returns = rest.end.returns
+            end = replace(rest.end, used=used, hits=len(hits), found=len(found), skipped=len(skipped))
+            self.module_converged = max(checkpoints)  # (where it stopped: for tests)
+        else:
+            end = flow.save()
+        self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
+        self.table.module_valid = n
+        self.table.module_ran = True
         if returns is not None and returns.path and not returns.kinds:
             returns = None
-        summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
-        return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
+        summary = Summary(info.params, returns, hits, info.vararg)
+        return Result(summary, found, used, skipped)
+
+    def _converge(
+        self,
+        info: FunctionInfo,
+        state: FlowState,
+        old: FlowState,
+        last: ModuleRun,
+        moved: tuple[tuple[tuple[int, int, int], ...], int, int],
+    ) -> _Rest | None:
+        """The rest of the last run, moved into this text, if this run's state before a
+        statement differs from the one the last run saved before it (its places moved by the
+        edit) only in names the rest of the text never mentions: the rest of the statements
+        are the same text, so the rest of the run is the same for every other name, provided
+        every fact it read and every function it called still have the values it saw (a
+        binding typed at module level, `x = eval(input())`, changes the state until the end
+        of the file, and nothing after it reads `x`)."""
+        assert last.final is not None
+        final, final_reads = last.final
+        shift = _Shift(moved[0])
+        try:
+            then, gone = shift.state(old)
+        except Unmappable:
+            return None
+        names = _differing(then, state)
+        if names is None or any(state.used.get(k, _UNKNOWN_FACT) != v for k, v in then.used.items()):
+            return None  # (a function the last run called before here and this one did not)
+        names |= gone
+        try:
+            rest = _Rest(
+                tuple(shift.hit(h) for h in last.hits[old.hits :]),
+                tuple(shift.hit(h) for h in last.found[old.found :]),
+                tuple(shift.skip(k) for k in last.skipped[old.skipped :]),
+                final,
+                final_reads,
+            )
+            end, lost = shift.state(final)
+        except Unmappable:
+            return None
+        if lost - names:
+            return None
+        if names and _mentions(self.src, self._rest_start, names):
+            return None
+        if any(self.fact(fact, info) != value for fact, value in final_reads.items()):
+            return None
+        # the functions the rest called first, in the order it did: up to the first whose
+        # summary changed, this run's rest would call them too (so asking is no extra work)
+        for key, summary in final.used.items():
+            if key not in old.used:
+                now = self.summary(key)
+                if now is not summary and now != summary:
+                    return None
+        rest.end = _overlay(end, state, names)
+        return rest
 
     # --------------------------------------------------------------------------- calls
     def resolve(self, func: FunctionInfo, name: str, types: dict[str, str] | None = None) -> str | None:
@@ -777,6 +863,180 @@ class ModuleInfo:
         kw_t: dict[str, Taint | None],
     ) -> Taint | None:
         return apply_summary(self, flow, key, call, positional, pos_t, keywords, kw_t)
+
+
+_VISITING = -2
+MAX_CONVERGE = 3  # saved states after the edit compared with the last run's, at most
+
+
+@dataclass
+class _Rest:
+    """The rest of the last run of module-level code, moved into this text (_converge)."""
+
+    hits: tuple[SinkHit, ...]
+    found: tuple[SinkHit, ...]
+    skipped: tuple[Skipped, ...]
+    end: FlowState
+    reads: dict[Fact, object]
+
+
+class _Shift:
+    """Module-level places of the last run in this text, edit after edit: before the
+    changed bytes they stay, after them they move; inside them they are gone (Unmappable)."""
+
+    def __init__(self, edits: tuple[tuple[int, int, int], ...]) -> None:
+        self.edits = edits  # (first changed byte, end of the changed bytes, length difference)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        for before, after, delta in self.edits:
+            if start >= after:
+                start, end = start + delta, end + delta
+            elif end > before:
+                raise Unmappable
+        return start, end
+
+    def taint(self, t: Taint | None) -> Taint | None:
+        if t is None or not any(step.owner == MODULE_KEY for step in t.path):
+            return t
+        return replace(t, path=tuple(self.step(step) for step in t.path))
+
+    def step(self, step: Step) -> Step:
+        if step.owner != MODULE_KEY:
+            return step
+        start, end = self.span(step.start, step.end)
+        return replace(step, start=start, end=end)
+
+    def hit(self, hit: SinkHit) -> SinkHit:
+        taint = self.taint(hit.taint)
+        assert taint is not None
+        if hit.owner != MODULE_KEY:
+            return replace(hit, taint=taint)
+        start, end = self.span(hit.start, hit.end)
+        return replace(hit, start=start, end=end, taint=taint)
+
+    def skip(self, skip: Skipped) -> Skipped:
+        if skip.owner != MODULE_KEY:
+            return skip
+        start, end = self.span(skip.start, skip.end)
+        return replace(skip, start=start, end=end)
+
+    def node(self, span: tuple[int, int, str]) -> tuple[int, int, str]:
+        return (*self.span(span[0], span[1]), span[2])
+
+    def state(self, state: FlowState) -> tuple[FlowState, set[str]]:
+        """The state moved, and the names whose entries fall in the changed bytes (left out)."""
+        gone: set[str] = set()
+        env: dict[str, Taint] = {}
+        for k, v in state.env.items():
+            try:
+                env[k] = self.taint(v) or v
+            except Unmappable:
+                gone.add(k)
+        lists = {}
+        for k, (block, items) in state.lists.items():
+            try:
+                lists[k] = (self.span(block, block)[0], [(self.node(n), self.taint(t)) for n, t in items])
+            except Unmappable:
+                gone.add(k)
+        calls = {}
+        for k, n in state.calls.items():
+            try:
+                calls[k] = self.node(n)
+            except Unmappable:
+                gone.add(k)
+        returns = self.taint(state.returns)  # (gone: not the same run)
+        return replace(state, env=env, returns=returns, lists=lists, calls=calls), gone
+
+
+_MISSING = object()
+_NAMED = ("env", "types", "derived", "values", "lists", "keyed", "calls")
+
+
+def _differing(then: FlowState, now: FlowState) -> set[str] | None:
+    """The names whose entries differ between two states (also those read through one:
+    a derivation or a keyed entry leading to it); None if what returns does."""
+    if then.returns != now.returns:
+        return None
+    names: set[str] = set()
+    for name in _NAMED:
+        a, b = getattr(then, name), getattr(now, name)
+        if a != b:
+            names.update(k for k in a.keys() | b.keys() if a.get(k, _MISSING) != b.get(k, _MISSING))
+    names |= then.consts ^ now.consts
+    names |= then.built ^ now.built
+    grown = True
+    while grown:
+        grown = False
+        for state in (then, now):
+            for k, v in state.derived.items():
+                if v in names and k not in names:
+                    names.add(k)
+                    grown = True
+            for k, entries in state.keyed.items():
+                if entries & names and k not in names:
+                    names.add(k)
+                    grown = True
+    return names
+
+
+def _mentions(src: bytes, start: int, names: set[str]) -> bool:
+    """Does src[start:] mention any word of `names` (an identifier, an attribute, a word
+    in a string or comment: any of them may be the name read)?"""
+    words = {w for name in names for w in re.findall(r"\w+", name)} or {""}
+    if "" in words or any(not w.isidentifier() for w in words):
+        return True
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    return pattern.search(src, start) is not None
+
+
+def _overlay(end: FlowState, now: FlowState, names: set[str]) -> FlowState:
+    """The last run's end state with `now`'s entries for `names` (the rest never touched them)."""
+    if not names:
+        return end
+    parts: dict[str, object] = {}
+    for name in _NAMED:
+        a, b = getattr(end, name), getattr(now, name)
+        merged = {k: v for k, v in a.items() if k not in names}
+        merged.update((k, v) for k, v in b.items() if k in names)
+        parts[name] = merged
+    parts["consts"] = (end.consts - names) | (now.consts & names)
+    parts["built"] = (end.built - names) | (now.built & names)
+    return replace(end, **parts)  # type: ignore[arg-type]
+
+
+def _carried_heights(results: dict[str, Result], changed: set[str]) -> dict[str, int]:
+    """Per result (ModuleInfo._carry): how deep its callees' results go if it is carried,
+    else -1. Depth first, callees before callers, without recursion (chains may be long)."""
+    height: dict[str, int] = {}
+    for root in results:
+        if root in height:
+            continue
+        stack = [root]
+        while stack:
+            key = stack[-1]
+            if key in height:
+                if height[key] != _VISITING:
+                    stack.pop()  # (pushed twice: done already)
+                    continue
+            else:
+                height[key] = _VISITING
+                pending = [c for c in results[key].used if c not in height and c in results]
+                if pending:
+                    stack.extend(pending)
+                    continue
+            stack.pop()
+            # its callees are done (a callee still being visited calls it back: a cycle)
+            deepest = -1 if key in changed else 0
+            for callee, used in results[key].used.items():
+                if deepest < 0:
+                    break
+                result = results.get(callee)
+                if result is None or height[callee] < 0 or (used is not result.summary and used != result.summary):
+                    deepest = -1
+                else:
+                    deepest = max(deepest, height[callee] + 1)
+            height[key] = deepest
+    return height
 
 
 def _moved(hit: SinkHit, old: tuple[int, ...], new: tuple[int, ...]) -> SinkHit:

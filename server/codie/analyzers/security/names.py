@@ -110,6 +110,7 @@ _last_imports: list[tuple[bytes, Imports]] = []
 # the text the last result was for: every analyzer asks again for the same text on one
 # keystroke (patterns' file context, taint), and finding the import lines reads the file
 _last_source: list[tuple[bytes, Imports]] = []
+_last_key: list[tuple[bytes, bytes]] = []  # (the text, its import lines) of the last text read
 
 
 def _import_key(src: Source) -> bytes:
@@ -130,6 +131,17 @@ def _import_key(src: Source) -> bytes:
     return b"\n".join(parts)
 
 
+def import_lines(src: Source) -> bytes:
+    """The text of every import statement of `src` (what collect_imports reads), from the
+    last text's when `src` is that text."""
+    for old_src, key in _last_key:
+        if old_src is src:
+            return key
+    key = _import_key(src)
+    _last_key[:] = [(src, key)]
+    return key
+
+
 def collect_imports(src: Source, root: Node) -> Imports:
     """Imports anywhere in the module (function-level imports count too), found by a
     regex over the text and confirmed in the tree. The last result is reused while the
@@ -137,7 +149,7 @@ def collect_imports(src: Source, root: Node) -> Imports:
     for old_src, old in _last_source:
         if old_src is src:  # (held here, so `is` cannot be fooled by a recycled id)
             return old
-    key = _import_key(src)
+    key = import_lines(src)
     for old_key, old in _last_imports:
         if old_key == key:
             _last_source[:] = [(src, old)]

@@ -27,7 +27,8 @@ from codie.core.textdiff import common_prefix, common_suffix
 
 if TYPE_CHECKING:
     from codie.analyzers.security.interp import FlowState
-    from codie.analyzers.security.module import ModuleTable
+    from codie.analyzers.security.module import Result
+    from codie.analyzers.security.table import Bindings, ModuleTable
 
 # A module-level fact a function read: ("const", name), ("resolve", name, local type) ...
 Fact = tuple[str, ...]
@@ -50,16 +51,18 @@ class CacheEntry:
 
 @dataclass
 class ModuleRun:
-    """The last run of module-level code: what it ran on and the states it saved."""
+    """The last run of module-level code: what it ran on and the states it saved (which
+    top-level statements are unchanged since: table.ModuleTable.module_valid)."""
 
-    # per top-level statement: (type, start, end, nodes in it, hash of its text)
-    shape: list[tuple[str, int, int, int, int]]
     context: object  # what the cache key holds besides the text (imports, workspace)
     # statement index -> (the state before it, the facts read until then)
     checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]]
     hits: tuple[SinkHit, ...]
     found: tuple[SinkHit, ...]
     skipped: tuple[Skipped, ...]
+    # the state at the end, and every fact the run read (a later run that reaches the same
+    # state at the same statement takes the rest from this one: module._converge)
+    final: tuple[FlowState, dict[Fact, object]] | None = None
 
 
 class DocumentCache:
@@ -75,6 +78,13 @@ class DocumentCache:
         # the last pass's functions that mention a sink, and the names every other one calls
         # (module.ModuleInfo._direct), with the text and the sink pattern's key they were for
         self.direct: tuple[bytes, tuple[int, bool], set[str], dict[str, frozenset[str]]] | None = None
+        # the names the functions of `direct` call: name -> callers (module._callers_of)
+        self.callers: tuple[dict[str, frozenset[str]], dict[str, set[str]]] | None = None
+        # the last pass that finished: (its epoch, fingerprint, context, results, the facts
+        # each read, the module-level facts), see module.ModuleInfo._carry
+        self.finished: (
+            tuple[int, int, frozenset[str] | None, dict[str, Result], dict[str, dict[Fact, object]], Bindings] | None
+        ) = None
 
     def get(self, key: tuple[str, int]) -> CacheEntry | None:
         entry = self.entries.get(key)

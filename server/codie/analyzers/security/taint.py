@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlparse
@@ -14,14 +15,14 @@ from tree_sitter import Node
 from codie.analyzers.security import specs
 from codie.analyzers.security.crossmodule import SERVICE as SOURCES_SERVICE
 from codie.analyzers.security.crossmodule import ModuleLoader, WorkspaceSources
-from codie.analyzers.security.fixes import fix_for
+from codie.analyzers.security.fixes import fix_for, import_edit
 from codie.analyzers.security.model import SinkHit
 from codie.analyzers.security.module import MODULE_KEY, SINK_RE, ModuleInfo
 from codie.analyzers.security.names import collect_imports
 from codie.analyzers.security.reuse import DocumentCache
 from codie.core.analyzer import Context, Mode, Unit
 from codie.core.confidence import logit, sigmoid
-from codie.core.findings import Finding, Location, Severity
+from codie.core.findings import Finding, Location, Severity, TextEdit
 
 FAMILY_TITLE = {
     "code": "Code injection",
@@ -62,10 +63,12 @@ class TaintAnalyzer:
         # the top-level statement module-level code ran again from (-1: not run again, 0: all)
         self.analysed: dict[str, list[str]] = {}
         self.module_restart: dict[str, int] = {}
+        # and the one it stopped at, the rest taken from the last run (-1: ran to the end)
+        self.module_converged: dict[str, int] = {}
         # per document: the top-level statements the last pass read again (module.ModuleTable)
         self.collected: dict[str, int] = {}
-        # per document: the reported findings, keyed by what they are built from
-        self._reported: dict[str, dict[tuple[object, ...], Finding | None]] = {}
+        # per document: the reported findings, keyed by what they are built from (_report)
+        self._reported: dict[str, dict[tuple[object, ...], _Reported]] = {}
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding | Unit]:
         doc = ctx.doc
@@ -73,7 +76,9 @@ class TaintAnalyzer:
             return
         root = doc.tree.root_node
         cache = self._caches.pop(doc.uri, None)
-        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache)
+        # the engine's list of the top-level statements (made once per tree), if it is one
+        children = nodes if _top_level(root, nodes) else None
+        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache, children)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -103,11 +108,13 @@ class TaintAnalyzer:
             self._caches[doc.uri] = mod.cache
             self.analysed[doc.uri] = mod.analysed
             self.module_restart[doc.uri] = mod.module_restart
+            self.module_converged[doc.uri] = mod.module_converged
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
             self.analysed.pop(gone, None)
             self.module_restart.pop(gone, None)
+            self.module_converged.pop(gone, None)
             self.collected.pop(gone, None)
         yield from self._report(ctx, mod)
 
@@ -117,20 +124,47 @@ class TaintAnalyzer:
         # in the order of the file, not of analysis (which callers, cached results and
         # summaries computed on demand make differ from one pass to the next): of two hits
         # on one sink with the same evidence, the same one is reported every time
-        for key, result in sorted(mod.results.items(), key=lambda kv: _place(mod, kv[0])):
+        reporting = [
+            (key, result)
+            for key, result in mod.results.items()
+            if result.found or (result.summary.sinks and key != MODULE_KEY and key not in called)
+        ]  # (most results report nothing: sorting only those that do is the same order)
+        for key, result in sorted(reporting, key=lambda kv: _place(mod, kv[0])):
             for hit in result.found:
                 _keep(best, hit, False)
             if key != MODULE_KEY and key not in called:
                 for hit in result.summary.sinks:
                     _keep(best, hit, True)
+        # a finding is made from its hit, where the functions of its path start, the text of
+        # its call (the fix rewrites it) and, for a fix that may add an import, where that
+        # goes: made again only when one of these changed, and moved when only where the
+        # functions start did, all by the same amount (an edit above them)
         old = self._reported.get(ctx.doc.uri, {})
-        new: dict[tuple[object, ...], Finding | None] = {}
+        new: dict[tuple[object, ...], _Reported] = {}
+        src = ctx.doc.source
+        root = ctx.doc.tree.root_node if ctx.doc.tree is not None else None
+        import_place: tuple[TextEdit, ...] | None = None
         for hit, from_param in best.values():
             owners = (hit.owner, *(s.owner for s in hit.taint.path))
-            starts = tuple(mod.functions[o].start if o in mod.functions else -1 for o in owners)
-            ident = (hit, from_param, starts)
-            finding = old[ident] if ident in old else self._finding(ctx, mod, hit, from_param)
-            new[ident] = finding
+            starts = tuple(-1 if (at := mod.functions.start(o)) is None else at for o in owners)
+            base = starts[0]
+            if base < 0:  # (not a function of this file: _finding makes nothing)
+                continue
+            imports: tuple[TextEdit, ...] = ()
+            if hit.rule == "SEC001" and root is not None:  # (eval's fix may import ast)
+                if import_place is None:
+                    import_place = import_edit(src, root, "ast", root)
+                imports = import_place
+            call = src[base + hit.start : base + hit.end]
+            ident = (hit, from_param, tuple(at - base for at in starts), call, imports)
+            kept = old.get(ident)
+            if kept is None:
+                finding = self._finding(ctx, mod, hit, from_param)
+            elif kept[0] == base or kept[1] is None:
+                finding = kept[1]
+            else:
+                finding = _moved_finding(kept[1], base - kept[0], imports)
+            new[ident] = (base, finding)
             if finding is not None:
                 yield finding
         self._reported[ctx.doc.uri] = new
@@ -241,9 +275,43 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
             )
 
 
+# (where the hit's function started, the finding made of it) when it was made
+_Reported = tuple[int, Finding | None]
+
+
+def _moved_finding(finding: Finding, delta: int, imports: tuple[TextEdit, ...]) -> Finding:
+    """The finding with its functions `delta` bytes further: every offset in it but an
+    import the fix adds (at the top of the module, which did not move: `imports`)."""
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(e if e in imports else TextEdit(e.start + delta, e.end + delta, e.new_text) for e in fix.edits)
+        fix = replace(fix, edits=edits)
+    related = tuple(
+        replace(loc, start=loc.start + delta, end=loc.end + delta) if loc.uri is None else loc
+        for loc in finding.related
+    )
+    return replace(finding, start=finding.start + delta, end=finding.end + delta, fix=fix, related=related)
+
+
+def _top_level(root: Node, nodes: Sequence[Node]) -> bool:
+    """Are `nodes` the root's named children (what the engine passes a whole-file analyzer)?"""
+    n = root.named_child_count
+    if len(nodes) != n or root.child_count != n:
+        return False
+    if not n:
+        return True
+    first, last = root.child(0), root.child(n - 1)
+    return (
+        first is not None
+        and last is not None
+        and (nodes[0].start_byte, nodes[0].end_byte, nodes[-1].start_byte, nodes[-1].end_byte)
+        == (first.start_byte, first.end_byte, last.start_byte, last.end_byte)
+    )
+
+
 def _place(mod: ModuleInfo, key: str) -> tuple[int, str]:
-    info = mod.functions.get(key)
-    return (info.start if info is not None and key != MODULE_KEY else -1, key)
+    start = mod.functions.start(key) if key != MODULE_KEY else None
+    return (start if start is not None else -1, key)
 
 
 def _keep(best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]], hit: SinkHit, from_param: bool) -> None:

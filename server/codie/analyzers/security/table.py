@@ -23,6 +23,7 @@ from tree_sitter import Node
 
 from codie.analyzers.security.functions import ROUTE_RE
 from codie.analyzers.security.names import Source, text
+from codie.core.textdiff import common_prefix, common_suffix
 
 DEFINITIONS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 COLLECTED_TYPES = DEFINITIONS | {"expression_statement"}
@@ -172,8 +173,8 @@ def update(
         return table, None
     old = last.src
     m = len(last.starts)
-    before = _common_prefix(old, src)  # bytes [0, before) did not change
-    after = len(src) - _common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
+    before = common_prefix(old, src)  # bytes [0, before) did not change
+    after = len(src) - common_suffix(old, src, min(len(old), len(src)) - before)  # nor [after, end)
     delta = len(src) - len(old)
     # the statements wholly in the unchanged prefix, and in the unchanged suffix
     p = min(bisect_right(ends, before), bisect_right(last.ends, before))
@@ -235,50 +236,6 @@ def update(
     table.since = None if last.since is None else last.since | changed
     table.read = read
     return table, changed
-
-
-BLOCK = 4096  # bytes compared at a time, before bisecting
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    """How many bytes a and b share at the start: textdiff.common_prefix without its
-    copies (bytes.startswith compares a memoryview's bytes in place), a few µs on a big file."""
-    view = memoryview(a)
-    n = min(len(a), len(b))
-    at = 0
-    while at < n:
-        end = min(n, at + BLOCK)
-        if not b.startswith(view[at:end], at):
-            lo, hi = at, end - 1  # the first difference is in [at, end)
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if b.startswith(view[at:mid], at):
-                    lo = mid
-                else:
-                    hi = mid - 1
-            return lo
-        at = end
-    return n
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    """How many bytes a and b share at the end, at most `limit` (textdiff.common_suffix)."""
-    view = memoryview(a)
-    la, lb = len(a), len(b)
-    done = 0  # the last `done` bytes are common
-    while done < limit:
-        size = min(limit, done + BLOCK)
-        if not b.endswith(view[la - size : la - done], 0, lb - done):
-            lo, hi = done, size - 1  # the suffix is at least lo and at most hi long
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if b.endswith(view[la - mid : la - done], 0, lb - done):
-                    lo = mid
-                else:
-                    hi = mid - 1
-            return lo
-        done = size
-    return max(0, limit)
 
 
 def _changed_functions(

@@ -26,6 +26,9 @@ from codie.store import default_path
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+# called between units of training work (a file, a binding's ranking) from the thread that
+# trains: the language server's waits there while the user types (Scheduler.yield_to_editor)
+Pause = Callable[[], object]  # (what it returns is ignored: the scheduler says how long it waited)
 MARGIN_QUANTILE = 0.99  # a consistent project's own names rarely lose by more than this
 MARGIN_FLOOR = {"variable": 1.5, "function": 1.5, "class": 1.5}
 MARGIN_FILES = 40  # files sampled to learn the margins
@@ -86,7 +89,11 @@ def training_sample(paths: list[Path], settings: Settings) -> list[Path]:
 
 
 def build_model(
-    root: Path, settings: Settings | None = None, on_file: Progress | None = None, paths: list[Path] | None = None
+    root: Path,
+    settings: Settings | None = None,
+    on_file: Progress | None = None,
+    paths: list[Path] | None = None,
+    pause: Pause | None = None,
 ) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
 
@@ -116,6 +123,8 @@ def build_model(
         for index, (key, source) in enumerate(sources):
             if on_file is not None:
                 on_file(index, len(sources))
+            if pause is not None:
+                pause()
             found = extract(source)
             digests[key] = _digest(source)
             if index in wanted:
@@ -126,7 +135,7 @@ def build_model(
             found.release()  # counted: its tree and scopes go now
 
     model.train(facts())
-    model.margins = _learn_margins(model, [kept.pop(i) for i in sampled], rng, len(sources))
+    model.margins = _learn_margins(model, [kept.pop(i) for i in sampled], rng, len(sources), pause)
     return model, digests
 
 
@@ -140,7 +149,10 @@ def margin_files(count: int, seed: int = 7) -> tuple[random.Random, list[int]]:
 
 
 def learn_margins(
-    model: WorkspaceModel, samples: Sequence[tuple[str, FileFacts | bytes]], seed: int = 7
+    model: WorkspaceModel,
+    samples: Sequence[tuple[str, FileFacts | bytes]],
+    seed: int = 7,
+    pause: Pause | None = None,
 ) -> dict[str, float]:
     """Per kind group: the gap most of the project's own names stay under.
 
@@ -151,21 +163,29 @@ def learn_margins(
     """
     files = [(key, item) for key, item in samples if not isinstance(item, FileFacts) or item.scopes is not None]
     rng, sampled = margin_files(len(files), seed)
-    return _learn_margins(model, [files[i] for i in sampled], rng, len(files))
+    return _learn_margins(model, [files[i] for i in sampled], rng, len(files), pause)
 
 
 def _learn_margins(
-    model: WorkspaceModel, files: Sequence[tuple[str, FileFacts | bytes]], rng: random.Random, population: int
+    model: WorkspaceModel,
+    files: Sequence[tuple[str, FileFacts | bytes]],
+    rng: random.Random,
+    population: int,
+    pause: Pause | None = None,
 ) -> dict[str, float]:
     gaps: dict[str, list[float]] = {}
     per_file = max(1, MARGIN_SAMPLE // max(1, min(population, MARGIN_FILES)))
     for key, item in files:
+        if pause is not None:
+            pause()
         facts = item if isinstance(item, FileFacts) else extract(item, tallies=False)
         assert facts.scopes is not None and facts.stream is not None
         bindings = [b for b in facts.scopes.bindings() if b.kind in KIND_GROUP and b.name not in ("self", "cls", "_")]
         rng.shuffle(bindings)
         scorer = Scorer(model, facts.stream, key)
         for binding in bindings[:per_file]:
+            if pause is not None:
+                pause()
             ranked = scorer.rank(binding, facts.scopes)
             if ranked is not None and ranked.names:
                 gaps.setdefault(KIND_GROUP[binding.kind], []).append(ranked.gap)
@@ -227,13 +247,14 @@ def update_file(path: Path | str, db_path: Path | str | None = None, model: Work
         db.conn.close()
 
 
-def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
-    """The stored model brought up to date with the files on disk (or trained afresh)."""
+def refresh_model(root: Path, db_path: Path | str, pause: Pause | None = None) -> WorkspaceModel:
+    """The stored model brought up to date with the files on disk (or trained afresh).
+    `pause()` is called between units of work (see Pause)."""
     root = root.resolve()
     db = storage.open_db(db_path)
     try:
         if db.execute("SELECT count(*) FROM style_files").fetchone()[0] == 0:
-            model, digests = build_model(root)
+            model, digests = build_model(root, pause=pause)
             storage.write_all(db, model, digests)
             return model
         model = storage.load(db, root)
@@ -250,6 +271,8 @@ def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
             digest = _digest(source)
             if stored.get(key) == digest:
                 continue
+            if pause is not None:
+                pause()
             facts = extract(source)
             old, new = model.add(key, facts)
             facts.release()
@@ -258,7 +281,7 @@ def refresh_model(root: Path, db_path: Path | str) -> WorkspaceModel:
         for key in set(stored) - seen:
             storage.write_file(db, model, key, "", model.remove(key), None)
         if len(changed) > max(5, len(model.files) // 3):
-            model.margins = learn_margins(model, changed)
+            model.margins = learn_margins(model, changed, pause=pause)
             storage.write_meta(db, model)
         return model
     finally:

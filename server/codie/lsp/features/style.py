@@ -20,7 +20,7 @@ from codie.analyzers.style.analyzer import file_key
 from codie.analyzers.style.model import WorkspaceModel
 from codie.analyzers.style.rename import RenameError, rename_edits, target_at
 from codie.analyzers.style.service import SERVICE, StyleService
-from codie.analyzers.style.training import refresh_model, update_file
+from codie.analyzers.style.training import Pause, refresh_model, update_file
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range, text_edit
 from codie.lsp.features.code_lens import MetricsService
@@ -83,14 +83,14 @@ def style_training(ls: CodieServer) -> bool:
     return bool(_background) or (svc is not None and bool(svc.pending))
 
 
-def trained_model(root: Path, db_path: Path) -> WorkspaceModel:
+def trained_model(root: Path, db_path: Path, pause: Pause | None = None) -> WorkspaceModel:
     """refresh_model as the server runs it (in its thread pool, before the model is
     shared). A training parses and counts every file: what it freed goes back to the
     system now, not at the next quiet trim (lsp/server.py's TRIM_EVERY); then the model is
     compacted (WorkspaceModel.compact: the 6,862-line file's model held 8 MiB less RSS),
     and the job trims again when it ends. An update (one file, on each save) frees too
     little to be worth either."""
-    model = refresh_model(root, db_path)
+    model = refresh_model(root, db_path, pause)
     release_memory()
     model.compact()
     return model
@@ -104,7 +104,7 @@ def train(ls: CodieServer, root: Path) -> None:
 
     def job() -> bool:
         try:
-            svc.models[root] = trained_model(root, default_path(root))
+            svc.models[root] = trained_model(root, default_path(root), ls.scheduler.yield_to_editor)
         finally:
             svc.pending.discard(root)
             release_memory()

@@ -166,3 +166,56 @@ def test_a_summary_is_computed_once_for_every_importing_file(tmp_path: Path, mon
     flagged = {r.path for r in run.results if r.finding.rule_id == "SEC002" and r.finding.data.get("taint")}
     assert {"app/views.py", "app/admin.py"} <= flagged
     assert analysed.count("run_backup") == 1
+
+
+def test_the_editor_keeps_where_imports_lead_until_a_file_comes_or_goes(tmp_path: Path) -> None:
+    """Each keystroke's taint pass asks where every import leads (six candidate paths each);
+    the answers are kept while no file is read, forgotten or opened, and asked again after."""
+    root = project(tmp_path)
+    sources = WorkspaceSources()
+    looked_up: list[Path] = []
+
+    def documents(path: Path) -> bytes | None:
+        looked_up.append(path)
+        return None
+
+    sources.documents = documents
+    sources.on_miss = lambda path, uri: sources.put(path, path.read_bytes() if path.is_file() else None)
+    # the first pass misses and reads; the second finds the texts and the flow
+    analyze(editor_context(root, sources), registered())
+    assert root / "flask.py" in looked_up  # `flask` is sought in the workspace, not found
+    found = [f for f in analyze(editor_context(root, sources), registered()) if f.rule_id == "SEC002"]
+    assert len(found) == 1
+    looked_up.clear()
+    again = [f for f in analyze(editor_context(root, sources), registered()) if f.rule_id == "SEC002"]
+    assert [f.message for f in again] == [f.message for f in found]
+    # where `flask` is not, and where `app.utils` is, came from the kept answers (utils.py's
+    # text is still read: a summary is kept by the text's version)
+    assert root / "flask.py" not in looked_up
+    assert root / "app" / "utils" / "__init__.py" not in looked_up
+    # a module only an open buffer has (never saved): found once the server says it opened
+    helpers = root / "app" / "helpers.py"
+    text = VIEWS.replace("from .utils import clean", "from .utils import clean\nfrom .helpers import shell")
+    text += '\n\n@app.post("/shell")\ndef shell_route():\n    shell(request.form["cmd"])\n    return "ok"\n'
+    buffer = b"import os\n\n\ndef shell(cmd):\n    os.system(cmd)\n"
+    analyze(editor_context(root, sources, text), registered())  # a miss: read, not on disk
+    analyze(editor_context(root, sources, text), registered())  # kept: no such module
+    sources.documents = lambda path: buffer if path == helpers else documents(path)
+    stale = [f for f in analyze(editor_context(root, sources, text), registered()) if "shell()" in f.message]
+    assert not stale  # still the kept answer: no such module
+    sources.changed()  # what the server does when a document opens
+    fresh = [f for f in analyze(editor_context(root, sources, text), registered()) if "shell()" in f.message]
+    assert fresh
+
+
+def test_each_importing_document_asks_for_a_missing_module(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    sources = WorkspaceSources()
+    asked: list[tuple[Path, str]] = []
+    sources.on_miss = lambda path, uri: asked.append((path, uri))
+    analyze(editor_context(root, sources), registered())
+    other = root / "app" / "other.py"
+    doc = Document(other.as_uri(), VIEWS, version=1)
+    analyze(Context(doc, catalogue(), Settings(), root=root, services={SOURCES: sources}), registered())
+    utils = root / "app" / "utils.py"
+    assert {uri.rsplit("/", 1)[1] for path, uri in asked if path == utils} == {"views.py", "other.py"}

@@ -44,6 +44,10 @@ class Reader(Protocol):
 
     def read(self, path: Path) -> bytes | None: ...
 
+    def found(self) -> dict[tuple[Path, str, int], Path | None] | None:
+        """Where `ModuleLoader.find` keeps what it found while the reader's files stay as
+        they are (None: nothing is kept)."""
+
 
 class DiskReader:
     """`codie check`: the files on disk, keyed by modification time and size."""
@@ -68,6 +72,9 @@ class DiskReader:
         except OSError:
             return None
 
+    def found(self) -> dict[tuple[Path, str, int], Path | None] | None:
+        return None  # (a check asks each module once per file: the answers are not kept)
+
 
 class WorkspaceSources:
     """The editor's view of the workspace's modules, from memory only.
@@ -83,6 +90,15 @@ class WorkspaceSources:
         self.on_miss: Callable[[Path, str], None] = lambda path, uri: None
         self._texts: dict[Path, bytes | None] = {}  # None: no such file
         self._lock = threading.Lock()
+        # what ModuleLoader.find answered (by importing file, module, level), as long as no
+        # file is read, forgotten or opened: an editor's document asks every keystroke for
+        # each of its imports (six candidate paths each), and the answers do not change
+        self._found: dict[tuple[Path, str, int], Path | None] = {}
+
+    def changed(self) -> None:
+        """A file's text may have come or gone outside put/forget (a document opened)."""
+        with self._lock:
+            self._found = {}
 
     def reader(self, uri: str) -> _SourcesReader:
         return _SourcesReader(self, uri)
@@ -90,10 +106,16 @@ class WorkspaceSources:
     def put(self, path: Path, data: bytes | None) -> None:
         with self._lock:
             self._texts[path] = data if data is None or len(data) <= MAX_BYTES else None
+            self._found = {}
 
     def forget(self, path: Path) -> None:
         with self._lock:
             self._texts.pop(path, None)
+            self._found = {}
+
+    def found(self) -> dict[tuple[Path, str, int], Path | None]:
+        with self._lock:
+            return self._found
 
     def known(self, path: Path) -> bool:
         with self._lock:
@@ -126,6 +148,9 @@ class _SourcesReader:
     def read(self, path: Path) -> bytes | None:
         return self.sources.text(path, self.uri)
 
+    def found(self) -> dict[tuple[Path, str, int], Path | None]:
+        return self.sources.found()
+
 
 class ModuleLoader:
     def __init__(self, root: Path, current: Path, depth: int = 0, reader: Reader | None = None) -> None:
@@ -135,6 +160,19 @@ class ModuleLoader:
         self.reader: Reader = reader if reader is not None else DiskReader()
 
     def find(self, module: str, level: int) -> Path | None:
+        found = self.reader.found()
+        if found is None:
+            return self._find(module, level)
+        key = (self.current, module, level)
+        if key in found:
+            return found[key]
+        # (a miss, answered None until the file is read, is kept too: reading it in clears
+        # the table. Keyed by the importing file, so each document that misses asks for the
+        # read and is analysed again once the text is in.)
+        path = found[key] = self._find(module, level)
+        return path
+
+    def _find(self, module: str, level: int) -> Path | None:
         parts = [p for p in module.split(".") if p]
         bases: list[Path] = []
         if level:

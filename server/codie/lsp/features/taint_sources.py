@@ -113,4 +113,6 @@ def register(server: CodieServer) -> None:
     server.hooks.initialized.connect(start)
     server.hooks.save.connect(lambda ls, uri: service(ls).forget(uri))
     server.hooks.close.connect(lambda ls, uri: service(ls).forget(uri))
+    # an opened buffer is a module the workspace has now, on disk or not
+    server.hooks.open.connect(lambda ls, doc: service(ls).sources.changed())
     server.hooks.watched.connect(watched)

@@ -133,6 +133,36 @@ def install(out: str) -> None:
 
     engine.DocumentAnalysis.step = _step  # type: ignore[method-assign]
 
+    # each analyzer's CPU inside the steps (statements of incremental analyzers; the start
+    # and the steps of a whole-file analyzer's pass), so the steps' CPU splits by analyzer
+    def per_analyzer(name: str, analyzer_of: Any) -> None:
+        original = getattr(engine.DocumentAnalysis, name)
+
+        def timed(self: Any, *args: Any) -> Any:
+            c0 = cpu()
+            try:
+                return original(self, *args)
+            finally:
+                add(("an", now(), cpu() - c0, analyzer_of(args).name))
+
+        setattr(engine.DocumentAnalysis, name, timed)
+
+    from codie.core import document
+
+    reparse_now = document.Document._reparse_now
+
+    def _reparse(self: Any) -> Any:
+        c0 = cpu()
+        try:
+            return reparse_now(self)
+        finally:
+            add(("an", now(), cpu() - c0, "(reparse)"))
+
+    document.Document._reparse_now = _reparse  # type: ignore[method-assign]
+    per_analyzer("_run_timed", lambda a: a[0])
+    per_analyzer("_start_pass", lambda a: a[0])
+    per_analyzer("_advance", lambda a: a[0].analyzer)
+
     publish = server.CodieServer.publish
 
     def _publish(self: Any, uri: str) -> None:
@@ -250,6 +280,11 @@ def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
         steps_wall = sum(s[2] - s[1] for s in mine)
         steps_cpu = sum(s[3] for s in mine)
         steps_runq = sum(s[6] for s in mine)
+        window = (mine[0][1], mine[-1][2]) if mine else (0.0, 0.0)
+        analyzers: dict[str, float] = defaultdict(float)
+        for a in by["an"]:
+            if window[0] <= a[1] <= window[1]:
+                analyzers[a[3]] += a[2]
         first = mine[0][1] if mine else (publish[1] if publish else t_end)
         last = mine[-1][2] if mine else first
         p0 = publish[1] if publish else w[1]
@@ -288,6 +323,7 @@ def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
                 "  write": w[2] - w[1],
                 "gc": sum(overlap(g[1], g[2], t_avail, t_end) for g in gcs),
                 "threads CPU": sum(c for _, c in in_threads),
+                "_analyzers": analyzers,
                 "_others": sorted(others, key=lambda c: c[1] - c[2])[:6],
                 "_threads": sorted(in_threads, key=lambda x: -x[1])[:4],
                 "_gcs": [g for g in gcs if overlap(g[1], g[2], t_avail, t_end) > 0],
@@ -306,6 +342,12 @@ def report(rows: list[dict[str, Any]], slowest: int, client: list[float]) -> Non
     if client:
         print(f"{'client (lspbench)':<16}{pct(client, 50):>8.2f}{statistics.mean(client):>8.2f}", end="")
         print(f"{pct(client, 95):>8.2f}{max(client):>8.2f}")
+    names = sorted({n for r in rows for n in r["_analyzers"]})
+    if names:
+        print("steps CPU by analyzer")
+    for n in sorted(names, key=lambda n: -statistics.mean(r["_analyzers"].get(n, 0.0) for r in rows)):
+        vals = [r["_analyzers"].get(n, 0.0) * 1000 for r in rows]
+        print(f"  {n:<14}{pct(vals, 50):>8.2f}{statistics.mean(vals):>8.2f}{pct(vals, 95):>8.2f}{max(vals):>8.2f}")
     print(f"\nthe {slowest} slowest keystrokes:")
     for r in sorted(rows, key=lambda r: -r["total"])[:slowest]:
         parts = ", ".join(f"{k.strip()} {r[k] * 1000:.1f}" for k in keys if k not in ("total", "n steps"))

@@ -314,7 +314,7 @@ class WorkspaceGraphs:
         graph = folder.graph
         if not graph.holds(path, source):
             return []
-        return graph.unreferenced(graph.path_module[graph.relative(path)])
+        return graph.unreferenced(graph.path_module[graph.relative_of_open(path)])
 
     # positions -----------------------------------------------------------------------------
     def document_for(self, path: Path) -> Document | None:

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from codie.store import open_store
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 40
 ENTRY_NAMES = {"main", "setUp", "tearDown", "setUpClass", "tearDownClass", "setup", "teardown"}
+MAX_REMEMBERED_PATHS = 256  # CallGraph.relative_of_open: open files whose place is kept
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -113,6 +114,20 @@ class CallGraph:
         self.key = uuid.uuid4().hex
         self._child_generation: int | None = None
         self._unsent: set[str] = set()
+        # the editor asks, on every keystroke, whether the graph holds a document's text
+        # (holds: a 12-byte digest of the whole text) and where its file is (relative: a
+        # realpath walk), two or three times over: the answers for the last few texts and
+        # for every path asked are kept (~0.5 ms a keystroke on a 244 KB file)
+        self._digests: deque[tuple[bytes, str]] = deque(maxlen=4)
+        self._relative: dict[Path, str] = {}
+        # module -> the length of the text its summary was made from, where known: a text of
+        # another length is not that text (most keystrokes), no digest needed
+        self._sizes: dict[str, int] = {}
+        # bumped by every change to the summaries, edges or word counts: what unreferenced()
+        # answered for a module stays true until then (the editor asks on every keystroke
+        # that leaves the indexed text: ~1 ms over a module's functions each time)
+        self.generation = 0
+        self._unreferenced: dict[str, tuple[int, list[Scope]]] = {}
 
     # naming --------------------------------------------------------------------------------
     def relative(self, path: Path) -> str:
@@ -120,6 +135,25 @@ class CallGraph:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    def relative_of_open(self, path: Path) -> str:
+        """relative(), kept for the few files the editor asks about on every keystroke (a
+        build's every file is not kept: a large workspace's paths would stay in memory)."""
+        rel = self._relative.get(path)
+        if rel is None:
+            if len(self._relative) >= MAX_REMEMBERED_PATHS:
+                self._relative.clear()
+            rel = self._relative[path] = self.relative(path)
+        return rel
+
+    def digest(self, source: bytes) -> str:
+        """The digest a module summary of `source` has (extract.summarize's)."""
+        for text, digest in self._digests:  # (the same bytes object: a document's text)
+            if text is source:
+                return digest
+        digest = hashlib.blake2b(source, digest_size=12).hexdigest()
+        self._digests.append((source, digest))
+        return digest
 
     def module_for(self, rel: str) -> tuple[str, bool]:
         if rel.startswith("src/") and (self.root / "src").is_dir():
@@ -170,7 +204,9 @@ class CallGraph:
         for summary in summaries + parsed:
             self._count_words(self.resolver.modules.get(summary.module), summary)
             self.resolver.add(summary)
+            self._sizes.pop(summary.module, None)  # (learnt by the first holds() that matches)
             self.path_module[summary.path] = summary.module
+        self.generation += 1
         self.edges = self.resolver.resolve_all(keep_caches=not one_shot)
         self._reindex()
         # Millions of long-lived tuples: keep the cyclic GC from rescanning them after each
@@ -211,6 +247,8 @@ class CallGraph:
         summary = summarize(source, module, rel, is_package, tree, words=self.count_words, compact=False)
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
+        self._sizes[module] = len(source)
+        self.generation += 1
         self.path_module[rel] = module
         # sent with the next whole-graph resolve even if resolving it here fails below: the
         # child must hold this summary, or its edges would come from the old text for good
@@ -224,9 +262,17 @@ class CallGraph:
 
     def holds(self, path: Path, source: bytes) -> bool:
         """Whether path is indexed from exactly this text (an update would change nothing)."""
-        module = self.path_module.get(self.relative(path))
+        module = self.path_module.get(self.relative_of_open(path))
         summary = self.resolver.modules.get(module or "")
-        return summary is not None and summary.digest == hashlib.blake2b(source, digest_size=12).hexdigest()
+        if summary is None:
+            return False
+        size = self._sizes.get(summary.module)
+        if size is not None and size != len(source):
+            return False
+        if summary.digest != self.digest(source):
+            return False
+        self._sizes[summary.module] = len(source)
+        return True
 
     # the whole-graph resolve, in a child process -------------------------------------------
     def reconcile_job(self) -> ReconcileJob:
@@ -275,6 +321,7 @@ class CallGraph:
         `update` re-resolves only the edited module: edges of other modules into it, and
         parameter values that flowed through it, stay as they were (cross-file drift)."""
         self.resolver = Resolver(self.resolver.modules.values())
+        self.generation += 1
         self.edges = self.resolver.resolve_all()
         self._reindex()
 
@@ -299,6 +346,7 @@ class CallGraph:
     # indexes (built on the first query: a headless run that only prints the graph never
     # pays for them, and they are a fifth of the graph's memory) ------------------------------
     def _reindex(self) -> None:
+        self.generation += 1
         self._out.clear()
         self._in.clear()
         self._indexed = False
@@ -311,6 +359,7 @@ class CallGraph:
         return self._out, self._in
 
     def _index(self, edges: Iterable[Edge]) -> None:
+        self.generation += 1
         if not self._indexed:
             return  # built from self.edges when first asked
         for e in edges:
@@ -318,6 +367,7 @@ class CallGraph:
             self._in[e.callee].add(e)
 
     def _drop_edges(self, module: str) -> None:
+        self.generation += 1
         dropped = self.edges.pop(module, [])
         if not self._indexed:
             return
@@ -427,6 +477,12 @@ class CallGraph:
         Words are counted in the whole text (strings and comments included), so names in
         `__all__`, getattr strings or docs count as uses: this errs towards silence.
         """
+        if module is not None:
+            kept = self._unreferenced.get(module)
+            if kept is not None and kept[0] == self.generation:
+                return list(kept[1])
+            if len(self._unreferenced) >= MAX_REMEMBERED_PATHS:
+                self._unreferenced.clear()
         if module is None:
             scopes: Iterable[Scope] = self.resolver.scopes.values()
         else:
@@ -441,10 +497,14 @@ class CallGraph:
                 continue
             if self.words[scope.name] <= 1:
                 found.append(scope)
+        if module is not None:
+            self._unreferenced[module] = (self.generation, found)
+            return list(found)
         return found
 
     def _count_words(self, old: ModuleSummary | None, new: ModuleSummary | None) -> None:
         """Keep the workspace's word counts current (for `unreferenced`) as modules change."""
+        self.generation += 1
         if old is not None:
             self.words.subtract(old.words)
             # no zero count kept for a word no module has any more: every identifier typed

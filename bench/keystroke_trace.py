@@ -200,6 +200,10 @@ def install(out: str) -> None:
 
     def _submit(self: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         name = getattr(fn, "__qualname__", repr(fn))[:80]
+        # a wrapper's closure names the job it runs (style's `_submit(..., "training", job)`)
+        labels = [c.cell_contents for c in getattr(fn, "__closure__", None) or () if isinstance(c.cell_contents, str)]
+        if labels:
+            name = f"{name} ({', '.join(labels)})"
         if getattr(fn, "__name__", "") in quiet:
             return submit(self, fn, *args, **kwargs)
 

@@ -6,6 +6,8 @@ import re
 
 from tree_sitter import Node
 
+from codie.core.textdiff import common_prefix, common_suffix
+
 # Nodes whose text we read often; decoding once per node keeps the engine fast.
 Source = bytes
 
@@ -110,12 +112,15 @@ _last_imports: list[tuple[bytes, Imports]] = []
 # the text the last result was for: every analyzer asks again for the same text on one
 # keystroke (patterns' file context, taint), and finding the import lines reads the file
 _last_source: list[tuple[bytes, Imports]] = []
-_last_key: list[tuple[bytes, bytes]] = []  # (the text, its import lines) of the last text read
+# (the text, its import lines, where each of them is) of the last text read
+_last_key: list[tuple[bytes, bytes, list[tuple[int, int]]]] = []
 
 
-def _import_key(src: Source) -> bytes:
-    """The text of every import statement (a plain `find` loop beats a multi-line regex)."""
+def _import_parts(src: Source) -> tuple[bytes, list[tuple[int, int]]]:
+    """The text of every import statement and where each is (a plain `find` loop beats a
+    multi-line regex)."""
     parts = []
+    spans = []
     pos = src.find(b"import")
     while pos >= 0:
         line_start = src.rfind(b"\n", 0, pos) + 1
@@ -127,18 +132,51 @@ def _import_key(src: Source) -> bytes:
                 close = src.find(b")", pos)
                 end = len(src) if close < 0 else close + 1
             parts.append(src[line_start:end])
+            spans.append((line_start, end))
         pos = src.find(b"import", pos + 6)
-    return b"\n".join(parts)
+    return b"\n".join(parts), spans
+
+
+def _import_key(src: Source) -> bytes:
+    return _import_parts(src)[0]
+
+
+def _moved_spans(old: bytes, spans: list[tuple[int, int]], new: bytes) -> list[tuple[int, int]] | None:
+    """Where the import lines of `old` are in `new`, when the change between the two texts
+    leaves every one of them as it was (None: it may not). A keystroke elsewhere in the file
+    then costs a comparison of the two texts in place, not a search of the whole file."""
+    lo = common_prefix(old, new)
+    shared_end = common_suffix(old, new, min(len(old), len(new)) - lo)
+    old_hi, new_hi = len(old) - shared_end, len(new) - shared_end
+    for text, hi in ((old, old_hi), (new, new_hi)):
+        # the whole lines the change touches: a word `import` there, whole or made by the
+        # change, or a line's start before one, may make or unmake an import line
+        start = text.rfind(b"\n", 0, lo) + 1
+        end = text.find(b"\n", hi)
+        if text.find(b"import", start, len(text) if end < 0 else end) >= 0:
+            return None
+    delta = new_hi - old_hi
+    moved = []
+    for s, e in spans:
+        if s <= old_hi and lo <= e:
+            return None  # inside (or next to) a statement's text: a parenthesised list
+        moved.append((s, e) if e < lo else (s + delta, e + delta))
+    return moved
 
 
 def import_lines(src: Source) -> bytes:
     """The text of every import statement of `src` (what collect_imports reads), from the
-    last text's when `src` is that text."""
-    for old_src, key in _last_key:
+    last text's when `src` is that text or differs from it away from its import lines."""
+    for old_src, key, _ in _last_key:
         if old_src is src:
             return key
-    key = _import_key(src)
-    _last_key[:] = [(src, key)]
+    for old_src, key, spans in _last_key:
+        moved = _moved_spans(old_src, spans, src)
+        if moved is not None:
+            _last_key[:] = [(src, key, moved)]
+            return key
+    key, spans = _import_parts(src)
+    _last_key[:] = [(src, key, spans)]
     return key
 
 

@@ -878,13 +878,15 @@ class ModuleInfo:
             for fact, value in rest.reads.items():
                 reads.setdefault(fact, value)
             returns = rest.end.returns
-            end = replace(rest.end, used=used, hits=len(hits), found=len(found), skipped=len(skipped))
             self.module_converged = max(checkpoints)  # (where it stopped: for tests)
+            # the last run stays, with every state it saved (this one saved none after the
+            # edit, and the next edit's run is compared with them), and the table goes on
+            # following the edits since it (table.ModuleTable.moved, module_valid)
         else:
             end = flow.save()
-        self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
-        self.table.module_valid = n
-        self.table.module_ran = True
+            self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
+            self.table.module_valid = n
+            self.table.module_ran = True
         if returns is not None and returns.path and not returns.kinds:
             returns = None
         summary = Summary(info.params, returns, hits, info.vararg)

@@ -309,3 +309,22 @@ def test_a_name_read_through_how_an_object_was_made_is_not_taken_from_the_last_r
         found = analyse(analyzer, doc)
         assert full(found) == full(fresh(doc.source)), doc.source.decode()
         assert any(f.rule_id == "SEC005" for f in found) == (setting == b"False")
+
+
+def test_mentions_finds_the_words_a_regular_expression_finds() -> None:
+    """module._mentions (the rest of a run reads a name only if its text mentions it) finds
+    words with bytes.find and checks the boundaries itself: the same answers as
+    `\\b(?:w1|w2)\\b` over the same range, on words that occur, occur inside longer words,
+    or do not occur."""
+    src = (BODIES + "x_unused_1 = 1\nprefix_x = PREFIX_y\nabc.def = abcdef\n").encode()
+    words = sorted({w.decode() for w in re.findall(rb"[A-Za-z_]\w*", src)})
+    words += ["x_unused", "abc", "self.cmd", "PREFIX", "ab", "missing_name"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        names = set(rng.sample(words, rng.randint(1, 3)))
+        start = rng.randrange(len(src))
+        end = rng.choice([None, min(len(src), start + rng.randrange(400))])
+        found = {w for name in names for w in re.findall(r"\w+", name)}
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(found)) + rb")\b")
+        expected = pattern.search(src, start, len(src) if end is None else end) is not None
+        assert module._mentions(src, start, names, end) == expected, (names, start, end)

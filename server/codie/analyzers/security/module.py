@@ -1148,8 +1148,21 @@ def _mentions(src: bytes, start: int, names: set[str], end: int | None = None) -
     words = {w for name in names for w in re.findall(r"\w+", name)} or {""}
     if "" in words or any(not w.isidentifier() for w in words):
         return True
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-    return pattern.search(src, start, len(src) if end is None else end) is not None
+    stop = len(src) if end is None else end
+    # each word found as bytes, then checked for a word boundary on each side: a regular
+    # expression starting with \b scanned the rest of a 6,862-line file in ~2 ms
+    for word in words:
+        needle = word.encode()
+        at = src.find(needle, start, stop)
+        while at >= 0:
+            after = at + len(needle)
+            if (at == 0 or src[at - 1] not in _WORD_BYTES) and (after == stop or src[after] not in _WORD_BYTES):
+                return True
+            at = src.find(needle, at + 1, stop)
+    return False
+
+
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _overlay(end: FlowState, now: FlowState, names: set[str]) -> FlowState:

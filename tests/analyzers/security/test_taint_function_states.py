@@ -18,6 +18,7 @@ from codie.analyzers.security.taint import TaintAnalyzer
 from codie.core.document import Document
 
 from .test_incremental_taint import URI, analyse, fresh, full
+from .test_taint_saved_states import _nodes
 
 BODIES = '''"""Long functions."""
 import os
@@ -193,6 +194,9 @@ def test_every_edit_of_a_random_sequence_equals_a_full_analysis(every_function: 
             doc.reparse()
             assert full(analyse(analyzer, doc)) == full(fresh(doc.source)), doc.source.decode()
     assert with_findings >= 40
+    # the saved states hold places, not tree-sitter nodes (a node keeps its whole tree alive)
+    runs = analyzer._caches[URI].runs
+    assert runs and sum(_nodes(run) for run in runs.values()) == 0
     # (the shortcuts were taken, not every run from the top)
     assert resumed >= 12
     assert converged >= 5

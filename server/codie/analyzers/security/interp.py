@@ -35,10 +35,6 @@ CHECKPOINT_EVERY = 16  # top-level statements between two saved states (Flow.run
 NodeSpan = tuple[int, int, str]  # a node by place: start byte, end byte, type
 
 
-def _span(node: Node) -> NodeSpan:
-    return (node.start_byte, node.end_byte, node.type)
-
-
 @dataclass(frozen=True)
 class FlowState:
     """What Flow.save keeps between top-level statements: module-level code edited in its
@@ -98,10 +94,12 @@ class Flow(Expressions, Containers):
         self.exprs = self.expression_table()
 
     # ------------------------------------------------------------------------- statements
-    def run(self, body: Node, start: int = 0, checkpoint: Callable[[int], bool] | None = None) -> None:
+    def run(
+        self, body: Node, start: int = 0, checkpoint: Callable[[int], bool] | None = None, every: int = CHECKPOINT_EVERY
+    ) -> None:
         """The body's statements in order, each top-level one with a fresh budget; from
         statement `start` on (the state before it restored with `load`), calling
-        `checkpoint(i)` before every CHECKPOINT_EVERY-th statement counted from the end (so
+        `checkpoint(i)` before every `every`-th statement counted from the end (so
         that the same statements after an edit get them in two runs); it returns True to
         stop the run there (module.py: the rest is the last run's)."""
         self.current_block = body.start_byte
@@ -109,7 +107,7 @@ class Flow(Expressions, Containers):
         n = len(children)
         for i in range(start, n):
             stmt = children[i]
-            if checkpoint is not None and i and (n - i) % CHECKPOINT_EVERY == 0 and checkpoint(i):
+            if checkpoint is not None and i and (n - i) % every == 0 and checkpoint(i):
                 return
             self.work = 0
             try:
@@ -118,8 +116,14 @@ class Flow(Expressions, Containers):
             except TooComplex as exc:  # over budget somewhere inside this statement
                 self.skip(stmt, exc.reason)
 
-    def save(self) -> FlowState:
-        """The state between two top-level statements (copied: the run goes on)."""
+    def save(self, origin: int = 0) -> FlowState:
+        """The state between two top-level statements (copied: the run goes on); the places
+        of its nodes relative to `origin` (a function's: its start, so that its saved states
+        hold when an edit above it moves it)."""
+
+        def span(node: Node) -> NodeSpan:
+            return (node.start_byte - origin, node.end_byte - origin, node.type)
+
         return FlowState(
             dict(self.env),
             dict(self.types),
@@ -129,16 +133,21 @@ class Flow(Expressions, Containers):
             dict(self.derived),
             set(self.built),
             dict(self.values),
-            {k: (block, [(_span(n), t) for n, t in items]) for k, (block, items) in self.lists.items()},
+            {k: (block - origin, [(span(n), t) for n, t in items]) for k, (block, items) in self.lists.items()},
             {k: set(v) for k, v in self.keyed.items()},
-            {k: _span(n) for k, n in self.calls.items()},
+            {k: span(n) for k, n in self.calls.items()},
             len(self.hits),
             len(self.found),
             len(self.skipped),
         )
 
     def load(
-        self, state: FlowState, hits: tuple[SinkHit, ...], found: tuple[SinkHit, ...], skipped: tuple[Skipped, ...]
+        self,
+        state: FlowState,
+        hits: tuple[SinkHit, ...],
+        found: tuple[SinkHit, ...],
+        skipped: tuple[Skipped, ...],
+        origin: int = 0,
     ) -> None:
         """Continue from a saved state; hits, found and skipped: those of the run that
         saved it (the state keeps how many of each it had)."""
@@ -150,8 +159,13 @@ class Flow(Expressions, Containers):
         self.derived = dict(state.derived)
         self.built = set(state.built)
         self.values = dict(state.values)
-        node_at = self.mod.node_at
-        self.lists = {k: (block, [(node_at(*n), t) for n, t in items]) for k, (block, items) in state.lists.items()}
+
+        def node_at(start: int, end: int, kind: str) -> Node:
+            return self.mod.node_at(start + origin, end + origin, kind)
+
+        self.lists = {
+            k: (block + origin, [(node_at(*n), t) for n, t in items]) for k, (block, items) in state.lists.items()
+        }
         self.keyed = {k: set(v) for k, v in state.keyed.items()}
         self.calls = {k: node_at(*n) for k, n in state.calls.items()}
         self.hits = list(hits[: state.hits])

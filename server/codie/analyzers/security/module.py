@@ -11,6 +11,7 @@ changed by more than a position).
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -25,7 +26,16 @@ from codie.analyzers.security.functions import FunctionInfo, Signature, read_sig
 from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
 from codie.analyzers.security.names import Imports, Source
-from codie.analyzers.security.reuse import CacheEntry, DocumentCache, Fact, ModuleRun, Remap, Remapper, Unmappable
+from codie.analyzers.security.reuse import (
+    CacheEntry,
+    DocumentCache,
+    Fact,
+    FunctionRun,
+    ModuleRun,
+    Remap,
+    Remapper,
+    Unmappable,
+)
 from codie.analyzers.security.table import ModuleTable, Record
 
 log = logging.getLogger(__name__)
@@ -162,7 +172,9 @@ class ModuleInfo:
         self.remaps: dict[str, Remap] = {}
         self.module_restart = -1  # the top-level statement module-level code ran again from
         self.module_converged = -1  # and the one it stopped at, the rest taken from the last run
-        self._rest_start = 0  # where the statement it compares the states before starts
+        # long functions analysed again: the statement of the body each ran from (0: all)
+        # and the one it stopped at, the rest taken from its last run (-1: ran to the end)
+        self.resumed: dict[str, tuple[int, int]] = {}
         # the last finished pass's results that still hold, taken as they are, and how
         # deep their callees go (see _carry)
         self._carried: dict[str, Result] = {}
@@ -691,12 +703,119 @@ class ModuleInfo:
                 flow.env[name] = Taint(frozenset({f"param:{i}"}), (flow.step(node, f"parameter `{name}`"),))
             else:  # typed `int`, a converter, a dependency: clean, and known to be
                 flow.env[name] = Taint(frozenset(), (), specs.ALL_FAMILIES)
-        flow.run(info.body)
+        if info.end - info.outer_start >= MIN_RUN_BYTES:
+            self._run_body(info, flow)
+        else:
+            flow.run(info.body)
         returns = flow.returns
         if returns is not None and returns.path and not returns.kinds:
             returns = None
         summary = Summary(info.params, returns, tuple(flow.hits), info.vararg)
         return Result(summary, tuple(flow.found), dict(flow.used), tuple(flow.skipped))
+
+    def _run_body(self, info: FunctionInfo, flow: Flow) -> None:
+        """A long function's body, run again after an edit inside it only from the state
+        its last run saved before the first statement of the body the edit changed (a
+        loop, `try` or `with` around the edit runs again whole), and only until the state
+        before a statement after the edit agrees with the last run's there (_converge): the
+        rest is the last run's. A saved state is taken only if everything it read is
+        unchanged: the text before it at the same place (and the function's signature and
+        class), the module's facts it read and the summaries of the functions it called."""
+        key = info.key
+        body = info.body
+        origin = info.outer_start  # (places are relative to it: an edit above moves it)
+        statements = body.named_children
+        spans = tuple((s.start_byte - origin, s.end_byte - origin, s.type, s.descendant_count) for s in statements)
+        chunk = self.src[origin : info.end]
+        def_at = info.start - origin  # (the places of steps are relative to the `def`)
+        context = (self.fingerprint, info.cls, self._context(), _sig_fact(info.sig), def_at)
+        reads = self._reads[-1]
+        last = self.cache.runs.get(key)
+        if last is not None and (last.context != context or last.body_start != body.start_byte - origin):
+            last = None
+        n = len(spans)
+        start, tail = 0, n
+        checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]] = {}
+        shift: _Shift | None = None
+        if last is not None:
+            remap = Remap.between(last.chunk, 0, chunk, 0)
+            edit = remap.prefix  # the first changed byte (both texts)
+            m = len(last.spans)
+            # the statements before it: the same text, the same shape, at the same place
+            same = 0
+            while same < min(n, m) and spans[same] == last.spans[same] and spans[same][1] <= edit:
+                same += 1
+            while same and same not in last.checkpoints:
+                same -= 1  # (the last run stopped early: a `return` at the top level)
+            # the last of those states whose facts and callees' summaries are unchanged (a
+            # state holds every fact and summary the ones before it read: checked by halves)
+            low, high = 0, same
+            while low < high:
+                mid = (low + high + 1) // 2
+                state, read = last.checkpoints[mid]
+                if all(self.fact(f, info) == v for f, v in read.items()) and all(
+                    self.summary(k) == summary for k, summary in state.used.items()
+                ):
+                    low = mid
+                else:
+                    high = mid - 1
+            if low:
+                state, read = last.checkpoints[low]
+                flow.load(state, last.hits, last.found, last.skipped, origin)
+                reads.update(read)
+                checkpoints = {i: c for i, c in last.checkpoints.items() if i <= low}
+                start = low
+            # the statements after the changed bytes: the last run's text, moved (all of
+            # them when the text is the same: a callee's summary changed)
+            edits = ((edit, remap.old_tail, remap.delta),) if chunk != last.chunk else ()
+            after, delta = (edits[0][1], edits[0][2]) if edits else (0, 0)
+            moved = 0
+            while moved < min(n - start, m):
+                a, b, kind, count = last.spans[m - 1 - moved]
+                if a < after or spans[n - 1 - moved] != (a + delta, b + delta, kind, count):
+                    break
+                moved += 1
+            tail = n - moved
+            if last.final is not None and moved:
+                shift = _Shift(edits, key, def_at)
+        converged: list[_Rest] = []
+        tried: list[int] = []
+
+        def checkpoint(i: int) -> bool:
+            state = flow.save(origin)
+            checkpoints[i] = (state, dict(reads))
+            if shift is None or last is None or i < tail or len(tried) >= MAX_CONVERGE:
+                return False
+            old = last.checkpoints.get(i - (n - len(last.spans)))
+            if old is None:
+                return False
+            tried.append(i)
+            rest = self._converge(info, state, old[0], last, shift, (origin + spans[i][0], info.end))
+            if rest is not None:
+                converged.append(rest)
+            return rest is not None
+
+        flow.run(body, start, checkpoint, every=1)
+        self.resumed[key] = (start, tried[-1] if converged else -1)
+        if converged:
+            rest = converged[0]
+            flow.hits.extend(rest.hits)
+            flow.found.extend(rest.found)
+            flow.skipped.extend(rest.skipped)
+            flow.returns = rest.end.returns
+            for callee, summary in rest.end.used.items():
+                flow.used.setdefault(callee, summary)
+            for fact, value in rest.reads.items():
+                reads.setdefault(fact, value)
+            # the last run stays: its states are those of its text, which the next edit's
+            # run is compared with (this one saved none after the edit)
+            return
+        final = (flow.save(origin), dict(reads))
+        hits, found, skipped = tuple(flow.hits), tuple(flow.found), tuple(flow.skipped)
+        self.cache.runs[key] = FunctionRun(
+            context, chunk, body.start_byte - origin, spans, checkpoints, hits, found, skipped, final
+        )
+        self.cache.runs.move_to_end(key)
 
     def _analyze_module(self, info: FunctionInfo) -> Result:
         """Module-level code, run again only from the last state saved before the first
@@ -741,8 +860,8 @@ class ModuleInfo:
             old = last.checkpoints.get(i - (n - m)) if i >= n - s else None
             if old is not None:
                 tried.append(i)
-            self._rest_start = self.table.starts[i]
-            rest = self._converge(info, state, old[0], last, moved) if old is not None else None
+            span = (self.table.starts[i], len(self.src))
+            rest = self._converge(info, state, old[0], last, _Shift(moved[0]), span) if old is not None else None
             if rest is not None:
                 converged.append(rest)
             return rest is not None
@@ -759,13 +878,15 @@ class ModuleInfo:
             for fact, value in rest.reads.items():
                 reads.setdefault(fact, value)
             returns = rest.end.returns
-            end = replace(rest.end, used=used, hits=len(hits), found=len(found), skipped=len(skipped))
             self.module_converged = max(checkpoints)  # (where it stopped: for tests)
+            # the last run stays, with every state it saved (this one saved none after the
+            # edit, and the next edit's run is compared with them), and the table goes on
+            # following the edits since it (table.ModuleTable.moved, module_valid)
         else:
             end = flow.save()
-        self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
-        self.table.module_valid = n
-        self.table.module_ran = True
+            self.cache.module = ModuleRun(context, checkpoints, hits, found, skipped, (end, dict(reads)))
+            self.table.module_valid = n
+            self.table.module_ran = True
         if returns is not None and returns.path and not returns.kinds:
             returns = None
         summary = Summary(info.params, returns, hits, info.vararg)
@@ -776,8 +897,9 @@ class ModuleInfo:
         info: FunctionInfo,
         state: FlowState,
         old: FlowState,
-        last: ModuleRun,
-        moved: tuple[tuple[tuple[int, int, int], ...], int, int],
+        last: ModuleRun | FunctionRun,
+        shift: _Shift,
+        span: tuple[int, int],
     ) -> _Rest | None:
         """The rest of the last run, moved into this text, if this run's state before a
         statement differs from the one the last run saved before it (its places moved by the
@@ -785,10 +907,10 @@ class ModuleInfo:
         are the same text, so the rest of the run is the same for every other name, provided
         every fact it read and every function it called still have the values it saw (a
         binding typed at module level, `x = eval(input())`, changes the state until the end
-        of the file, and nothing after it reads `x`)."""
+        of the file, and nothing after it reads `x`). `span`: where the rest of the text
+        starts and ends (module-level code: the end of the file; a function: its end)."""
         assert last.final is not None
         final, final_reads = last.final
-        shift = _Shift(moved[0])
         try:
             then, gone = shift.state(old)
         except Unmappable:
@@ -797,6 +919,8 @@ class ModuleInfo:
         if names is None or any(state.used.get(k, _UNKNOWN_FACT) != v for k, v in then.used.items()):
             return None  # (a function the last run called before here and this one did not)
         names |= gone
+        if names:
+            names = _linked(names, (then, state), self.src, info.outer_start)
         try:
             rest = _Rest(
                 tuple(shift.hit(h) for h in last.hits[old.hits :]),
@@ -810,7 +934,7 @@ class ModuleInfo:
             return None
         if lost - names:
             return None
-        if names and _mentions(self.src, self._rest_start, names):
+        if names and _mentions(self.src, span[0], names, span[1]):
             return None
         if any(self.fact(fact, info) != value for fact, value in final_reads.items()):
             return None
@@ -867,6 +991,7 @@ class ModuleInfo:
 
 _VISITING = -2
 MAX_CONVERGE = 3  # saved states after the edit compared with the last run's, at most
+MIN_RUN_BYTES = 2048  # a function this long keeps the states of its last run (FunctionRun)
 
 
 @dataclass
@@ -881,11 +1006,16 @@ class _Rest:
 
 
 class _Shift:
-    """Module-level places of the last run in this text, edit after edit: before the
-    changed bytes they stay, after them they move; inside them they are gone (Unmappable)."""
+    """Places of the last run in this text, edit after edit: before the changed bytes they
+    stay, after them they move; inside them they are gone (Unmappable). The places of
+    `owner`'s steps, hits and skipped statements are relative to `base` (where its `def`
+    starts, the same in both texts; module-level code: 0), those of nodes are not (a
+    function's are relative to its start, as the edits are: ModuleInfo._run_body)."""
 
-    def __init__(self, edits: tuple[tuple[int, int, int], ...]) -> None:
+    def __init__(self, edits: tuple[tuple[int, int, int], ...], owner: str = MODULE_KEY, base: int = 0) -> None:
         self.edits = edits  # (first changed byte, end of the changed bytes, length difference)
+        self.owner = owner
+        self.base = base
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         for before, after, delta in self.edits:
@@ -895,29 +1025,40 @@ class _Shift:
                 raise Unmappable
         return start, end
 
+    def own(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the owner's (relative to its `def`)."""
+        base = self.base
+        start, end = self.span(start + base, end + base)
+        return start - base, end - base
+
     def taint(self, t: Taint | None) -> Taint | None:
-        if t is None or not any(step.owner == MODULE_KEY for step in t.path):
+        if t is None:
             return t
-        return replace(t, path=tuple(self.step(step) for step in t.path))
+        path = t.path
+        moved = tuple(map(self.step, path))
+        # (most steps are before the edit: the same objects, and so the same taint)
+        return t if all(map(operator.is_, moved, path)) else replace(t, path=moved)
 
     def step(self, step: Step) -> Step:
-        if step.owner != MODULE_KEY:
+        if step.owner != self.owner:
             return step
-        start, end = self.span(step.start, step.end)
-        return replace(step, start=start, end=end)
+        start, end = self.own(step.start, step.end)
+        if start == step.start and end == step.end:
+            return step
+        return Step(step.owner, start, end, step.message)
 
     def hit(self, hit: SinkHit) -> SinkHit:
         taint = self.taint(hit.taint)
         assert taint is not None
-        if hit.owner != MODULE_KEY:
+        if hit.owner != self.owner:
             return replace(hit, taint=taint)
-        start, end = self.span(hit.start, hit.end)
+        start, end = self.own(hit.start, hit.end)
         return replace(hit, start=start, end=end, taint=taint)
 
     def skip(self, skip: Skipped) -> Skipped:
-        if skip.owner != MODULE_KEY:
+        if skip.owner != self.owner:
             return skip
-        start, end = self.span(skip.start, skip.end)
+        start, end = self.own(skip.start, skip.end)
         return replace(skip, start=start, end=end)
 
     def node(self, span: tuple[int, int, str]) -> tuple[int, int, str]:
@@ -979,14 +1120,49 @@ def _differing(then: FlowState, now: FlowState) -> set[str] | None:
     return names
 
 
-def _mentions(src: bytes, start: int, names: set[str]) -> bool:
-    """Does src[start:] mention any word of `names` (an identifier, an attribute, a word
+def _linked(names: set[str], states: tuple[FlowState, ...], src: bytes, origin: int) -> set[str]:
+    """`names` and the names whose saved nodes mention one of them: how an object was made
+    (`tpl = env.from_string(...)`: a later `tpl.render(...)` reads `env`'s entry through
+    it) or a list's items (a constant checked through them); nodes by place from `origin`."""
+    names = set(names)
+    grown = True
+    while grown:
+        grown = False
+        words = {w.encode() for name in names for w in re.findall(r"\w+", name)}
+        for state in states:
+            linked = [(k, [n]) for k, n in state.calls.items() if k not in names]
+            linked += [(k, [n for n, _ in items]) for k, (_, items) in state.lists.items() if k not in names]
+            for k, nodes in linked:
+                if k not in names and any(
+                    words.intersection(re.findall(rb"\w+", src[origin + start : origin + end]))
+                    for start, end, _ in nodes
+                ):
+                    names.add(k)
+                    grown = True
+    return names
+
+
+def _mentions(src: bytes, start: int, names: set[str], end: int | None = None) -> bool:
+    """Does src[start:end] mention any word of `names` (an identifier, an attribute, a word
     in a string or comment: any of them may be the name read)?"""
     words = {w for name in names for w in re.findall(r"\w+", name)} or {""}
     if "" in words or any(not w.isidentifier() for w in words):
         return True
-    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-    return pattern.search(src, start) is not None
+    stop = len(src) if end is None else end
+    # each word found as bytes, then checked for a word boundary on each side: a regular
+    # expression starting with \b scanned the rest of a 6,862-line file in ~2 ms
+    for word in words:
+        needle = word.encode()
+        at = src.find(needle, start, stop)
+        while at >= 0:
+            after = at + len(needle)
+            if (at == 0 or src[at - 1] not in _WORD_BYTES) and (after == stop or src[after] not in _WORD_BYTES):
+                return True
+            at = src.find(needle, at + 1, stop)
+    return False
+
+
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _overlay(end: FlowState, now: FlowState, names: set[str]) -> FlowState:

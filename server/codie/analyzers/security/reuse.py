@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # A module-level fact a function read: ("const", name), ("resolve", name, local type) ...
 Fact = tuple[str, ...]
 MIN_ENTRIES = 512  # cached function results kept per document, at least
+MAX_RUNS = 256  # functions whose last run's states are kept per document, at most
 
 
 @dataclass
@@ -65,6 +66,27 @@ class ModuleRun:
     final: tuple[FlowState, dict[Fact, object]] | None = None
 
 
+@dataclass
+class FunctionRun:
+    """The last full run of a long function's body (module.ModuleInfo._run_body): the text
+    it ran on, the states it saved before each statement of the body, its end. A later run
+    after an edit inside the function starts from the state before the first statement the
+    edit changed, and takes the rest from this run once its state agrees with this run's
+    again (module._converge); each only if everything it read is unchanged."""
+
+    context: object  # what the run depends on besides the text (ModuleInfo._run_body)
+    chunk: bytes  # the function's text, decorators included
+    body_start: int  # where its body started (lists built at top level are keyed by it)
+    # per statement of the body: (start, end, type, node count), by file offset
+    spans: tuple[tuple[int, int, str, int], ...]
+    # statement index -> (the state before it, the facts read until then); index 0 is not kept
+    checkpoints: dict[int, tuple[FlowState, dict[Fact, object]]]
+    hits: tuple[SinkHit, ...]
+    found: tuple[SinkHit, ...]
+    skipped: tuple[Skipped, ...]
+    final: tuple[FlowState, dict[Fact, object]] | None = None
+
+
 class DocumentCache:
     """One document's cached function results, kept across passes (bounded, oldest out)."""
 
@@ -73,6 +95,8 @@ class DocumentCache:
         # function key -> (its text, where its `def` starts in it) when last analysed
         self.texts: dict[str, tuple[bytes, int]] = {}
         self.module: ModuleRun | None = None
+        # function key -> the last full run of its body, for long functions (FunctionRun)
+        self.runs: OrderedDict[str, FunctionRun] = OrderedDict()
         # the top-level statements of the last pass and what each collected (module.py)
         self.table: ModuleTable | None = None
         # the last pass's functions that mention a sink, and the names every other one calls
@@ -102,6 +126,8 @@ class DocumentCache:
         limit = max(MIN_ENTRIES, 3 * live)
         while len(self.entries) > limit:
             self.entries.popitem(last=False)
+        while len(self.runs) > MAX_RUNS:
+            self.runs.popitem(last=False)
 
 
 class Unmappable(Exception):

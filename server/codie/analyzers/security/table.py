@@ -135,6 +135,9 @@ class ModuleTable:
     # it, the length difference), that text's statement count, and how many statements at
     # the end no edit changed; None after MAX_MOVES edits, or if unknown
     moved: tuple[tuple[tuple[int, int, int], ...], int, int] | None = None
+    # per edit of `moved`: module_valid and the count of unchanged statements at the end
+    # before it (an edit typed away again gives them back)
+    before_moves: tuple[tuple[int, int], ...] = ()
     # the function keys whose statements changed since the last pass that finished (its
     # results, DocumentCache.finished, hold for the others); None: unknown (a new table)
     since: set[str] | None = None
@@ -231,8 +234,18 @@ def update(
     edit = (before, after - delta, delta)
     if last.module_ran:
         table.moved = ((edit,), m, s)
-    elif last.moved is not None and len(last.moved[0]) < MAX_MOVES:
-        table.moved = ((*last.moved[0], edit), last.moved[1], min(last.moved[2], s))
+        table.before_moves = ((last.module_valid, m),)
+    elif last.moved is not None:
+        edits, undo = last.moved[0], last.before_moves
+        if delta < 0 and after == before and edits and edits[-1] == (before, before, -delta):
+            # text typed and deleted again (an undo, lspbench's edits): the same text as
+            # before it, every place back where it was, as if neither edit was made
+            table.module_valid, tail = undo[-1]
+            table.moved = (edits[:-1], last.moved[1], tail)
+            table.before_moves = undo[:-1]
+        elif len(edits) < MAX_MOVES:
+            table.moved = ((*edits, edit), last.moved[1], min(last.moved[2], s))
+            table.before_moves = (*undo, (last.module_valid, last.moved[2]))
     table.since = None if last.since is None else last.since | changed
     table.read = read
     return table, changed

@@ -65,6 +65,9 @@ class TaintAnalyzer:
         self.module_restart: dict[str, int] = {}
         # and the one it stopped at, the rest taken from the last run (-1: ran to the end)
         self.module_converged: dict[str, int] = {}
+        # per document: the long functions the last pass ran again, from and to which
+        # statement of their body (module.ModuleInfo.resumed)
+        self.resumed: dict[str, dict[str, tuple[int, int]]] = {}
         # per document: the top-level statements the last pass read again (module.ModuleTable)
         self.collected: dict[str, int] = {}
         # per document: the reported findings, keyed by what they are built from (_report)
@@ -109,12 +112,14 @@ class TaintAnalyzer:
             self.analysed[doc.uri] = mod.analysed
             self.module_restart[doc.uri] = mod.module_restart
             self.module_converged[doc.uri] = mod.module_converged
+            self.resumed[doc.uri] = mod.resumed
         while len(self._caches) > CACHED_DOCUMENTS:
             gone, _ = self._caches.popitem(last=False)
             self._reported.pop(gone, None)
             self.analysed.pop(gone, None)
             self.module_restart.pop(gone, None)
             self.module_converged.pop(gone, None)
+            self.resumed.pop(gone, None)
             self.collected.pop(gone, None)
         yield from self._report(ctx, mod)
 

@@ -289,6 +289,8 @@ def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
         for a in by["an"]:
             if window[0] <= a[1] <= window[1]:
                 analyzers[a[3]] += a[2]
+        # the steps' own work: choosing statements, moving and merging findings, bookkeeping
+        analyzers["(engine)"] = steps_cpu - sum(analyzers.values())
         first = mine[0][1] if mine else (publish[1] if publish else t_end)
         last = mine[-1][2] if mine else first
         p0 = publish[1] if publish else w[1]

@@ -13,7 +13,7 @@ and for scoring a name at all of its occurrences together:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
@@ -258,8 +258,12 @@ def _import_role(node: Node) -> str | None:
     return None
 
 
-def build(source: bytes, root: Node) -> ScopeTree:
-    """The scopes and bindings of a module."""
+PAUSE_EVERY = 512  # nodes (or references resolved) between two pause() calls (~1 ms)
+
+
+def build(source: bytes, root: Node, pause: Callable[[], object] | None = None) -> ScopeTree:
+    """The scopes and bindings of a module; `pause()` is called every PAUSE_EVERY nodes
+    and references (a background training's, see training.Pause)."""
     module = Scope(root, None, "module")
     scopes = [module]
     refs: list[tuple[Node, Scope, str]] = []
@@ -282,7 +286,13 @@ def build(source: bytes, root: Node) -> ScopeTree:
 
     def visit(node: Node, scope: Scope) -> None:
         stack = [(node, scope)]
+        countdown = PAUSE_EVERY
         while stack:
+            if pause is not None:
+                countdown -= 1
+                if not countdown:
+                    countdown = PAUSE_EVERY
+                    pause()
             n, s = stack.pop()
             ntype = n.type  # (each .type is a call into the binding: asked once per node)
             if ntype == "identifier":
@@ -355,13 +365,17 @@ def build(source: bytes, root: Node) -> ScopeTree:
             refs.append((n, s, "ref"))
 
     visit(root, module)
-    for ident, scope, role in refs:
+    for index, (ident, scope, role) in enumerate(refs):
+        if pause is not None and not index % PAUSE_EVERY:
+            pause()
         if role == "attr":
             _resolve_attribute(source, ident, scope)
         else:
             _resolve(source, ident, scope)
     by_node = {(sc.node.start_byte, sc.node.end_byte): sc for sc in scopes}
-    for ident, scope in keywords:
+    for index, (ident, scope) in enumerate(keywords):
+        if pause is not None and not index % PAUSE_EVERY:
+            pause()
         _resolve_keyword(source, ident, scope, by_node)
     return ScopeTree(module, scopes)
 

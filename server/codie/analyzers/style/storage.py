@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgpack
 
@@ -52,9 +52,26 @@ def digest_of(path: str, db: sqlite_utils.Database) -> str | None:
     return str(row[0]) if row else None
 
 
-def _gram_rows(words: list[str], delta: Iterable[tuple[Gram, int]]) -> Iterator[tuple[str, int, int]]:
-    """The store's rows of packed n-grams: their words joined by SEP, one at a time."""
-    for g, c in delta:
+T = TypeVar("T")
+PAUSE_EVERY = 256  # rows between two pause() calls in write_all (~1 ms with their inserts)
+
+
+def _pausing(items: Iterable[T], pause: Callable[[], object] | None) -> Iterator[T]:
+    """items, with pause() before each (a file's row: up to a file's tokens packed)."""
+    for item in items:
+        if pause is not None:
+            pause()
+        yield item
+
+
+def _gram_rows(
+    words: list[str], delta: Iterable[tuple[Gram, int]], pause: Callable[[], object] | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """The store's rows of packed n-grams: their words joined by SEP, one at a time;
+    `pause()` every PAUSE_EVERY n-grams (a background training's, see training.Pause)."""
+    for index, (g, c) in enumerate(delta):
+        if pause is not None and not index % PAUSE_EVERY:
+            pause()
         if g > 1 and c:  # 1: the empty n-gram (a token count)
             yield SEP.join([words[i] for i in unpack(g)]), order_of(g), c
 
@@ -96,15 +113,22 @@ def write_file(
         db.conn.executemany("DELETE FROM style_grams WHERE gram = ? AND count <= 0", gone)
 
 
-def write_all(db: sqlite_utils.Database, model: WorkspaceModel, digests: dict[str, str]) -> None:
-    """Replace the whole stored model with `model` (after a full training)."""
+def write_all(
+    db: sqlite_utils.Database,
+    model: WorkspaceModel,
+    digests: dict[str, str],
+    pause: Callable[[], object] | None = None,
+) -> None:
+    """Replace the whole stored model with `model` (after a full training); `pause()`:
+    see _gram_rows (it waits inside the transaction: nothing else writes the workspace's
+    style tables meanwhile, a concurrent writer waits as it would for the inserts)."""
     words = model.lm.vocab.words
     with store.transaction(db):
         db.execute("DELETE FROM style_files")
         db.execute("DELETE FROM style_grams")
         db.conn.executemany(
             "INSERT INTO style_files VALUES (?, ?, ?, ?, ?)",
-            [
+            (
                 (
                     path,
                     digests.get(path, ""),
@@ -112,12 +136,12 @@ def write_all(db: sqlite_utils.Database, model: WorkspaceModel, digests: dict[st
                     msgpack.packb(e.names),
                     msgpack.packb({k: dict(v) for k, v in e.stats.items()}),
                 )
-                for path, e in model.files.items()
-            ],
+                for path, e in _pausing(model.files.items(), pause)
+            ),
         )
         db.conn.executemany(
             "INSERT INTO style_grams (gram, n, count) VALUES (?, ?, ?)",
-            _gram_rows(words, model.lm.counts.items()),
+            _gram_rows(words, model.lm.counts.items(), pause),
         )
         write_meta(db, model)
 

@@ -92,7 +92,7 @@ def trained_model(root: Path, db_path: Path, pause: Pause | None = None) -> Work
     little to be worth either."""
     model = refresh_model(root, db_path, pause)
     release_memory()
-    model.compact()
+    model.compact(pause)
     return model
 
 

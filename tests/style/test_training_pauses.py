@@ -9,7 +9,7 @@ from pathlib import Path
 
 from codie.analyzers.style import model as model_module
 from codie.analyzers.style.model import WorkspaceModel
-from codie.analyzers.style.training import build_model, refresh_model
+from codie.analyzers.style.training import build_model, refresh_model, update_file
 from codie.lsp.features.style import trained_model
 from tests.style.test_model import snapshot
 from tests.style.workspace import make_workspace
@@ -87,3 +87,21 @@ def test_one_large_file_pauses_throughout(tmp_path: Path) -> None:
     assert len(where) > 40
     plain = extract(source)
     assert (facts.tokens, facts.names, facts.stats) == (plain.tokens, plain.names, plain.stats)
+
+
+def test_a_saved_file_is_counted_again_with_pauses(tmp_path: Path) -> None:
+    """The language server's update after a save pauses too (the user types on after
+    saving), and leaves the model and the store as an update without pauses."""
+    root = big_workspace(tmp_path)
+    big = root / "big.py"
+    calls: list[int] = []
+    models = []
+    for name, pause in (("plain", None), ("paused", lambda: calls.append(1))):
+        db_path = tmp_path / f"{name}.db"
+        model = trained_model(root, db_path)
+        big.write_bytes(big.read_bytes().replace(b"def ", b"def  ", 3))
+        assert update_file(big, db_path, model, pause)
+        big.write_bytes(big.read_bytes().replace(b"def  ", b"def ", 3))
+        models.append(model)
+    assert len(calls) > 20
+    assert model_bytes(models[0]) == model_bytes(models[1])

@@ -223,12 +223,17 @@ def train_workspace(
     return TrainSummary(len(model.files), model.tokens_seen, round(time.perf_counter() - started, 3), model.margins)
 
 
-def update_file(path: Path | str, db_path: Path | str | None = None, model: WorkspaceModel | None = None) -> bool:
+def update_file(
+    path: Path | str,
+    db_path: Path | str | None = None,
+    model: WorkspaceModel | None = None,
+    pause: Pause | None = None,
+) -> bool:
     """Worker job: a file was saved (or deleted); replace its contribution.
 
     Without `model` the stored model is loaded, updated and written back (worker process);
-    the LSP server passes its in-memory model so both stay in step. Returns False when the
-    file was unchanged.
+    the LSP server passes its in-memory model so both stay in step, and its `pause` (see
+    Pause: the user types on after a save). Returns False when the file was unchanged.
     """
     path = Path(path)
     root = model.root if model is not None and model.root is not None else find_project_root(path)
@@ -245,7 +250,7 @@ def update_file(path: Path | str, db_path: Path | str | None = None, model: Work
             old = model.remove(key)
             storage.write_file(db, model, key, digest, old, None)
         else:
-            facts = extract(source)
+            facts = extract(source, pause=pause)
             old, new = model.add(key, facts)
             facts.release()
             storage.write_file(db, model, key, digest, old, new)

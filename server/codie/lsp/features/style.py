@@ -141,7 +141,7 @@ def on_save(ls: CodieServer, uri: str) -> None:
         model = svc.model_for(root)
         if model is None:
             return False  # the running training reads the file anyway
-        return update_file(path, default_path(root), model)
+        return update_file(path, default_path(root), model, ls.scheduler.yield_to_editor)
 
     _submit(ls, root, "update", job)
 

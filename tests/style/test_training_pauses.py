@@ -20,6 +20,14 @@ def model_bytes(model: WorkspaceModel) -> bytes:
     return model_module._pickled({k: v for k, v in vars(model).items() if k != "lock"})
 
 
+def caller() -> str:
+    """The function a pause was called from (through pausing.every, the one iterating)."""
+    frame = sys._getframe(2)
+    while frame.f_code.co_name == "_every" and frame.f_back is not None:
+        frame = frame.f_back
+    return frame.f_code.co_name
+
+
 def big_workspace(tmp_path: Path) -> Path:
     """One file of ~1,500 lines: a single unit of work between files lasts long (~0.2 s)."""
     root = make_workspace(tmp_path / "ws", copies=1).resolve()
@@ -34,7 +42,7 @@ def test_the_training_pauses_inside_a_file_and_learns_the_same_model(tmp_path: P
     throughout, and the model is the same, byte for byte."""
     root = big_workspace(tmp_path)
     where: set[str] = set()
-    paused = trained_model(root, tmp_path / "paused.db", lambda: where.add(sys._getframe(1).f_code.co_name))
+    paused = trained_model(root, tmp_path / "paused.db", lambda: where.add(caller()))
     plain = trained_model(root, tmp_path / "plain.db")
     # not only per file and per ranked binding: in the parse (its reads), the walks, the
     # counting, the store's rows and the compaction
@@ -78,7 +86,7 @@ def test_one_large_file_pauses_throughout(tmp_path: Path) -> None:
     where: list[str] = []
 
     def pause() -> None:
-        where.append(sys._getframe(1).f_code.co_name)
+        where.append(caller())
 
     facts = extract(source, pause=pause)
     assert len(source) > 35_000

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import (
     CLASS,
     FUNCTION,
@@ -68,15 +69,11 @@ def name_case(name: str) -> str | None:
     return "mixed"
 
 
-def observe(
-    source: bytes, root: Node, scopes: ScopeTree, pause: Callable[[], object] | None = None
-) -> list[Observation]:
+def observe(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = None) -> list[Observation]:
     """`pause()` is called every PAUSE_EVERY bindings, nodes and lines (a background
     training's, see training.Pause)."""
     found: list[Observation] = []
-    for index, binding in enumerate(scopes.bindings()):
-        if pause is not None and not index % PAUSE_EVERY:
-            pause()
+    for binding in every(scopes.bindings(), pause, PAUSE_EVERY):
         kind = binding.kind
         if kind == MODULE_VARIABLE or kind not in NAMED_KINDS:
             continue
@@ -88,19 +85,11 @@ def observe(
             found.append(Observation(f"case:{kind}", case, d.start_byte, d.end_byte, f"{kind} `{binding.name}`"))
     found.extend(_strings(source, root, pause))
     found.extend(_imports(source, root))
-    lines = _lines(source)
-    found.extend(lines if pause is None else _pausing(lines, pause))
+    found.extend(every(_lines(source), pause, PAUSE_EVERY))
     return found
 
 
-def _pausing(items: Iterable[Observation], pause: Callable[[], object]) -> Iterator[Observation]:
-    for index, item in enumerate(items):
-        if not index % PAUSE_EVERY:
-            pause()
-        yield item
-
-
-def _strings(source: bytes, root: Node, pause: Callable[[], object] | None = None) -> Iterator[Observation]:
+def _strings(source: bytes, root: Node, pause: Pause | None = None) -> Iterator[Observation]:
     stack = [root]
     countdown = PAUSE_EVERY
     while stack:
@@ -212,11 +201,9 @@ def _lines(source: bytes) -> Iterator[Observation]:
         offset += len(raw) + 1
 
 
-def tally(observations: list[Observation], pause: Callable[[], object] | None = None) -> dict[str, Counter[str]]:
+def tally(observations: list[Observation], pause: Pause | None = None) -> dict[str, Counter[str]]:
     stats: dict[str, Counter[str]] = {}
-    for index, o in enumerate(observations):
-        if pause is not None and not index % (4 * PAUSE_EVERY):
-            pause()
+    for o in every(observations, pause, 4 * PAUSE_EVERY):
         stats.setdefault(o.key, Counter())[o.value] += 1
     return stats
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import tally
 from codie.analyzers.style.ngram import EMPTY, TOP, Gram, NgramModel, count_into, grams
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
 from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.document import parse, parse_pausing
@@ -59,7 +60,7 @@ class FileFacts:
         self.scopes = self.stream = None
 
 
-def extract(source: bytes, *, tallies: bool = True, pause: Callable[[], object] | None = None) -> FileFacts:
+def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) -> FileFacts:
     """What the model learns from `source`; without `tallies`, the stream and scopes only
     (what scoring its names needs: learn_margins parsing a sampled file again). `pause()`
     is called every ~1 ms of the work (a background training's, see training.Pause)."""
@@ -99,7 +100,7 @@ class WorkspaceModel:
     def tokens_seen(self) -> int:
         return self.lm.total
 
-    def compact(self, pause: Callable[[], object] | None = None) -> None:
+    def compact(self, pause: Pause | None = None) -> None:
         """The same model, its objects made again in freed memory (the language server,
         after a training, before it shares the model). A training counts into tables while
         it parses: the model's hundred thousand small objects (packed keys, buckets) end
@@ -166,7 +167,7 @@ class WorkspaceModel:
             self.generation += 1
             return old, new
 
-    def train(self, files: Iterator[tuple[str, FileFacts]], pause: Callable[[], object] | None = None) -> None:
+    def train(self, files: Iterator[tuple[str, FileFacts]], pause: Pause | None = None) -> None:
         """add() every file of `files`, consumed one at a time (each file's facts can go
         once it is counted): the n-grams of the whole batch are counted in C into one
         Counter and applied once (NgramModel.add_counts), the same model as one add()
@@ -286,24 +287,17 @@ PAUSE_EVERY = 4096  # a table's items pickled between two pause() calls (compact
 class _PausingPickler(_Pickler):
     """_Pickler that calls pause() every PAUSE_EVERY items of a Counter it pickles."""
 
-    def __init__(self, out: io.BytesIO, pause: Callable[[], object]) -> None:
+    def __init__(self, out: io.BytesIO, pause: Pause) -> None:
         super().__init__(out, pickle.HIGHEST_PROTOCOL)
         self.pause = pause
 
     def reducer_override(self, obj: object) -> Any:
         if isinstance(obj, Counter) and type(obj) is Counter:
-            return Counter, (), None, None, _pausing(obj.items(), self.pause)
+            return Counter, (), None, None, iter(every(obj.items(), self.pause, PAUSE_EVERY))
         return NotImplemented
 
 
-def _pausing(items: Iterable[T], pause: Callable[[], object]) -> Iterator[T]:
-    for index, item in enumerate(items):
-        if not index % PAUSE_EVERY:
-            pause()
-        yield item
-
-
-def _pickled_parts(parts: list[object], pause: Callable[[], object]) -> bytes:
+def _pickled_parts(parts: list[object], pause: Pause) -> bytes:
     """The parts pickled one after the other by one pickler (its memo shared)."""
     out = io.BytesIO()
     pickler = _PausingPickler(out, pause)
@@ -313,7 +307,7 @@ def _pickled_parts(parts: list[object], pause: Callable[[], object]) -> bytes:
     return out.getvalue()
 
 
-def _loaded_parts(blob: bytes, count: int, pause: Callable[[], object]) -> list[Any]:
+def _loaded_parts(blob: bytes, count: int, pause: Pause) -> list[Any]:
     unpickler = pickle.Unpickler(io.BytesIO(blob))
     loaded = []
     for _ in range(count):

@@ -21,6 +21,8 @@ from itertools import repeat
 from operator import rshift
 from typing import ClassVar
 
+from codie.analyzers.style.pausing import Pause, every
+
 ORDER = 5
 DISCOUNT = 0.75
 
@@ -74,9 +76,7 @@ def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
 PAUSE_EVERY = 4096  # keys counted in C between two pause() calls (~1 ms)
 
 
-def count_into(
-    counts: Counter[Gram], ids: Sequence[int], order: int = ORDER, pause: Callable[[], object] | None = None
-) -> None:
+def count_into(counts: Counter[Gram], ids: Sequence[int], order: int = ORDER, pause: Pause | None = None) -> None:
     """Add the packed n-grams of orders 1..order in `ids` to `counts` (counted in C);
     `pause()` is called every PAUSE_EVERY keys (a background training's, training.Pause)."""
     codes = [w & MASK for w in ids]
@@ -88,7 +88,7 @@ def count_into(
         _update(counts, level, pause)
 
 
-def _update(counts: Counter[int], keys: list[int], pause: Callable[[], object] | None) -> None:
+def _update(counts: Counter[int], keys: list[int], pause: Pause | None) -> None:
     """counts.update(keys), in slices with pause() between them: C holds the GIL for the
     whole of one update (~10 ms for a level of the 6,862-line file). Slices in order: the
     same counts, the same order of first appearance."""
@@ -197,7 +197,7 @@ class NgramModel:
                     _bump(self.names_before, (gram & last_two) | two, first, c)
         self.total = total
 
-    def add_counts(self, delta: Counter[Gram], pause: Callable[[], object] | None = None) -> None:
+    def add_counts(self, delta: Counter[Gram], pause: Pause | None = None) -> None:
         """apply(delta) for a delta of positive counts only (a batch of files, summed; key
         EMPTY, if there, their number of tokens);
         the same model as applying the files one by one: the same sums, and every index
@@ -219,9 +219,7 @@ class NgramModel:
             _update(self.followers, list(map(rshift, delta, repeat(BITS))), pause)
         names, three, four, two, last_two = self.name_ids, TOP[3], TOP[4], TOP[2], LOW[2]
         after, before = self.names_after, self.names_before
-        for index, (gram, c) in enumerate(delta.items()):
-            if pause is not None and not index % PAUSE_EVERY:
-                pause()
+        for gram, c in every(delta.items(), pause, PAUSE_EVERY):
             if three <= gram < four:
                 if gram & MASK in names:
                     _bump(after, gram >> BITS, gram & MASK, c)

@@ -13,11 +13,12 @@ and for scoring a name at all of its occurrences together:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
 
+from codie.analyzers.style.pausing import Pause, every
 from codie.core.document import PYTHON
 
 SCOPE_TYPES = frozenset(
@@ -261,7 +262,7 @@ def _import_role(node: Node) -> str | None:
 PAUSE_EVERY = 512  # nodes (or references resolved) between two pause() calls (~1 ms)
 
 
-def build(source: bytes, root: Node, pause: Callable[[], object] | None = None) -> ScopeTree:
+def build(source: bytes, root: Node, pause: Pause | None = None) -> ScopeTree:
     """The scopes and bindings of a module; `pause()` is called every PAUSE_EVERY nodes
     and references (a background training's, see training.Pause)."""
     module = Scope(root, None, "module")
@@ -365,17 +366,13 @@ def build(source: bytes, root: Node, pause: Callable[[], object] | None = None) 
             refs.append((n, s, "ref"))
 
     visit(root, module)
-    for index, (ident, scope, role) in enumerate(refs):
-        if pause is not None and not index % PAUSE_EVERY:
-            pause()
+    for ident, scope, role in every(refs, pause, PAUSE_EVERY):
         if role == "attr":
             _resolve_attribute(source, ident, scope)
         else:
             _resolve(source, ident, scope)
     by_node = {(sc.node.start_byte, sc.node.end_byte): sc for sc in scopes}
-    for index, (ident, scope) in enumerate(keywords):
-        if pause is not None and not index % PAUSE_EVERY:
-            pause()
+    for ident, scope in every(keywords, pause, PAUSE_EVERY):
         _resolve_keyword(source, ident, scope, by_node)
     return ScopeTree(module, scopes)
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
 from codie import store
 from codie.analyzers.style.model import FileEntry, WorkspaceModel
 from codie.analyzers.style.ngram import Gram, grams, order_of, pack, unpack
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.tokens import SEP
 
 if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
@@ -52,26 +53,15 @@ def digest_of(path: str, db: sqlite_utils.Database) -> str | None:
     return str(row[0]) if row else None
 
 
-T = TypeVar("T")
 PAUSE_EVERY = 256  # rows between two pause() calls in write_all (~1 ms with their inserts)
 
 
-def _pausing(items: Iterable[T], pause: Callable[[], object] | None) -> Iterator[T]:
-    """items, with pause() before each (a file's row: up to a file's tokens packed)."""
-    for item in items:
-        if pause is not None:
-            pause()
-        yield item
-
-
 def _gram_rows(
-    words: list[str], delta: Iterable[tuple[Gram, int]], pause: Callable[[], object] | None = None
+    words: list[str], delta: Iterable[tuple[Gram, int]], pause: Pause | None = None
 ) -> Iterator[tuple[str, int, int]]:
     """The store's rows of packed n-grams: their words joined by SEP, one at a time;
     `pause()` every PAUSE_EVERY n-grams (a background training's, see training.Pause)."""
-    for index, (g, c) in enumerate(delta):
-        if pause is not None and not index % PAUSE_EVERY:
-            pause()
+    for g, c in every(delta, pause, PAUSE_EVERY):
         if g > 1 and c:  # 1: the empty n-gram (a token count)
             yield SEP.join([words[i] for i in unpack(g)]), order_of(g), c
 
@@ -117,7 +107,7 @@ def write_all(
     db: sqlite_utils.Database,
     model: WorkspaceModel,
     digests: dict[str, str],
-    pause: Callable[[], object] | None = None,
+    pause: Pause | None = None,
 ) -> None:
     """Replace the whole stored model with `model` (after a full training); `pause()`:
     see _gram_rows (it waits inside the transaction: nothing else writes the workspace's
@@ -136,7 +126,7 @@ def write_all(
                     msgpack.packb(e.names),
                     msgpack.packb({k: dict(v) for k, v in e.stats.items()}),
                 )
-                for path, e in _pausing(model.files.items(), pause)
+                for path, e in every(model.files.items(), pause, 1)  # (a file's tokens each)
             ),
         )
         db.conn.executemany(

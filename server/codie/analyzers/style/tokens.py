@@ -9,10 +9,11 @@ in the stream, which is how naming suggestions find the n-grams around an occurr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
+
+from codie.analyzers.style.pausing import Pause
 
 STR = "<str>"
 NUM = "<num>"
@@ -32,7 +33,7 @@ class TokenStream:
     name_index: dict[int, int] = field(default_factory=dict)
 
 
-def tokenize(source: bytes, root: Node, pause: Callable[[], object] | None = None) -> TokenStream:
+def tokenize(source: bytes, root: Node, pause: Pause | None = None) -> TokenStream:
     """The normalised leaf tokens of a parse tree, in source order; `pause()` is called
     every PAUSE_EVERY nodes (a background training's, see training.Pause)."""
     out = TokenStream()

@@ -188,3 +188,17 @@ async def test_the_reader_tells_when_a_message_arrives_and_when_all_are_handled(
         reader.close()
     assert threads == {"codie-stdin"}
     assert events == ["input"] * 3 + ["message 0", "message 1", "message 2", "handled"]
+
+
+async def test_a_retired_gate_stays_open() -> None:
+    """After `shutdown` (or the end of input) nothing opens the gate any more: a training
+    still running, which the thread pool's shutdown waits for, must not wait there."""
+    scheduler = Scheduler(cast(Any, fake_server([True])))
+    scheduler.input_arrived()
+    assert not scheduler.gate.open.is_set()
+    scheduler.gate.retire()
+    scheduler.input_arrived()  # (the exit notification, read)
+    scheduler.schedule("file:///a.py", edit=True)
+    scheduler.update_gate()  # (input pending)
+    assert scheduler.gate.open.is_set() and scheduler.gate.pause() == 0.0
+    await scheduler._tasks["file:///a.py"]

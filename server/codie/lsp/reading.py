@@ -233,4 +233,5 @@ def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> No
         pass
     finally:
         reader.close()
+        server.scheduler.gate.retire()  # (no `shutdown` request when the input just ended)
         server.shutdown()

@@ -83,8 +83,23 @@ class EditorGate:
         self._clock = clock
         self._wait = wait if wait is not None else self.open.wait
         self._free_until = float("-inf")
+        self.retired = False
         self.waits = 0  # pauses that waited
         self.timeouts = 0  # of which, the gate stayed shut GATE_LONGEST
+
+    def shut(self) -> None:
+        if not self.retired:
+            self.open.clear()
+
+    def reopen(self) -> None:
+        self.open.set()
+
+    def retire(self) -> None:
+        """The editor is gone (the server shuts down, its input ended): open for good. The
+        work left runs at full speed (the thread pool's shutdown waits for it) instead of a
+        wait of GATE_LONGEST per pause behind a gate nothing opens any more."""
+        self.retired = True
+        self.open.set()
 
     def pause(self) -> float:
         """For the background thread: return at once while the gate is open, else wait
@@ -172,7 +187,7 @@ class Scheduler:
     # documents ----------------------------------------------------------------------------
     def schedule(self, uri: str, *, edit: bool = False) -> None:
         """Bring uri's findings up to date soon, in small steps on the event loop."""
-        self.gate.open.clear()  # until this analysis is published (update_gate)
+        self.gate.shut()  # until this analysis is published (update_gate)
         now = self._loop().time()
         self.last_activity = now
         if edit:
@@ -336,15 +351,15 @@ class Scheduler:
         """A client message was read (called from the thread that reads them): shut the
         gate now, before the message reaches the event loop, so that its way there (the
         hop, the handler) does not wait for the GIL behind a training either."""
-        self.gate.open.clear()
+        self.gate.shut()
 
     def update_gate(self) -> None:
         """Open the gate if nothing is left for the editor: no message read and not yet
         handled, no document's analysis pending (each analysis reopens it when published)."""
         if self.server.input_pending() or not all(task.done() for task in self._tasks.values()):
-            self.gate.open.clear()
+            self.gate.shut()
         else:
-            self.gate.open.set()
+            self.gate.reopen()
 
     # settings -----------------------------------------------------------------------------
     def reconfigure(self) -> None:

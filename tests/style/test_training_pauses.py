@@ -1,4 +1,4 @@
-"""A style training pauses (training.Pause) every ~1 ms of its work, inside a file too
+"""A style training pauses (pausing.Pause) every ~1 ms of its work, inside a file too
 (its parse, tokens, scopes, conventions, counts, row inserts, the model's compaction),
 and learns exactly the model it learns without pausing: byte for byte."""
 

@@ -71,7 +71,7 @@ def name_case(name: str) -> str | None:
 
 def observe(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = None) -> list[Observation]:
     """`pause()` is called every PAUSE_EVERY bindings, nodes and lines (a background
-    training's, see training.Pause)."""
+    training's, see pausing.Pause)."""
     found: list[Observation] = []
     for binding in every(scopes.bindings(), pause, PAUSE_EVERY):
         kind = binding.kind

@@ -63,7 +63,7 @@ class FileFacts:
 def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) -> FileFacts:
     """What the model learns from `source`; without `tallies`, the stream and scopes only
     (what scoring its names needs: learn_margins parsing a sampled file again). `pause()`
-    is called every ~1 ms of the work (a background training's, see training.Pause)."""
+    is called every ~1 ms of the work (a background training's, see pausing.Pause)."""
     tree = parse(source) if pause is None else parse_pausing(source, pause)
     root = tree.root_node
     stream = tokenize(source, root, pause)
@@ -111,7 +111,7 @@ class WorkspaceModel:
         the blocks the other tables kept). The caches are dropped (rebuilt on demand); the
         files' token ids come back as the vocabulary's own ints (pickle shares no ints).
 
-        `pause()` (a background training's, see training.Pause): called between the
+        `pause()` (a background training's, see pausing.Pause): called between the
         tables as they are pickled and loaded, and every PAUSE_EVERY items of a table
         pickled. The same objects, made in the same order, from one pickler's stream of
         parts (one memo: what the tables share stays shared), all dropped at once in
@@ -172,7 +172,7 @@ class WorkspaceModel:
         once it is counted): the n-grams of the whole batch are counted in C into one
         Counter and applied once (NgramModel.add_counts), the same model as one add()
         per file. A path seen twice is replaced as add() replaces it. `pause()` is called
-        every ~1 ms of the counting (a background training's, see training.Pause)."""
+        every ~1 ms of the counting (a background training's, see pausing.Pause)."""
         with self.lock:
             lm = self.lm
             batch: Counter[Gram] = Counter()

@@ -78,7 +78,7 @@ PAUSE_EVERY = 4096  # keys counted in C between two pause() calls (~1 ms)
 
 def count_into(counts: Counter[Gram], ids: Sequence[int], order: int = ORDER, pause: Pause | None = None) -> None:
     """Add the packed n-grams of orders 1..order in `ids` to `counts` (counted in C);
-    `pause()` is called every PAUSE_EVERY keys (a background training's, training.Pause)."""
+    `pause()` is called every PAUSE_EVERY keys (a background training's, pausing.Pause)."""
     codes = [w & MASK for w in ids]
     level = [TOP[1] | c for c in codes]
     _update(counts, level, pause)

@@ -264,7 +264,7 @@ PAUSE_EVERY = 512  # nodes (or references resolved) between two pause() calls (~
 
 def build(source: bytes, root: Node, pause: Pause | None = None) -> ScopeTree:
     """The scopes and bindings of a module; `pause()` is called every PAUSE_EVERY nodes
-    and references (a background training's, see training.Pause)."""
+    and references (a background training's, see pausing.Pause)."""
     module = Scope(root, None, "module")
     scopes = [module]
     refs: list[tuple[Node, Scope, str]] = []

@@ -60,7 +60,7 @@ def _gram_rows(
     words: list[str], delta: Iterable[tuple[Gram, int]], pause: Pause | None = None
 ) -> Iterator[tuple[str, int, int]]:
     """The store's rows of packed n-grams: their words joined by SEP, one at a time;
-    `pause()` every PAUSE_EVERY n-grams (a background training's, see training.Pause)."""
+    `pause()` every PAUSE_EVERY n-grams (a background training's, see pausing.Pause)."""
     for g, c in every(delta, pause, PAUSE_EVERY):
         if g > 1 and c:  # 1: the empty n-gram (a token count)
             yield SEP.join([words[i] for i in unpack(g)]), order_of(g), c

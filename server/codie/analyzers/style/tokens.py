@@ -23,7 +23,7 @@ SEP = "\x1f"  # joins the tokens of an n-gram in the store
 KEPT_NUMBERS = frozenset({"0", "1", "2", "-1", "0.0", "1.0"})
 NUMBER_TYPES = frozenset({"integer", "float"})
 OPAQUE_TYPES = frozenset({"string", "concatenated_string", "comment"})
-PAUSE_EVERY = 1024  # nodes visited between two pause() calls (~1 ms, see training.Pause)
+PAUSE_EVERY = 1024  # nodes visited between two pause() calls (~1 ms, see pausing.Pause)
 
 
 @dataclass(slots=True)
@@ -35,7 +35,7 @@ class TokenStream:
 
 def tokenize(source: bytes, root: Node, pause: Pause | None = None) -> TokenStream:
     """The normalised leaf tokens of a parse tree, in source order; `pause()` is called
-    every PAUSE_EVERY nodes (a background training's, see training.Pause)."""
+    every PAUSE_EVERY nodes (a background training's, see pausing.Pause)."""
     out = TokenStream()
     tokens = out.tokens
     tokens.append(BOS)

@@ -19,7 +19,10 @@ arriving on stdin and its publishDiagnostics written:
   publish     present + JSON + the write to stdout
   gc          cyclic-GC pauses of the event loop's thread inside the window
   threads     CPU that other threads (thread pool: deferred analyzers, indexing; children's
-              reader threads) used inside the window
+              reader threads) used inside the window (a job's CPU spread evenly over its
+              life: an estimate)
+  gate waits  time background work (a style training) spent waiting at the scheduler's
+              gate inside the window (scheduling.EditorGate)
 
 and lists, for the slowest keystrokes, what else ran on the event loop and in threads.
 The server-side total is from bytes-in-pipe to write returned; lspbench's figure adds the
@@ -58,7 +61,7 @@ def install(out: str) -> None:
     import time
 
     from codie.core import engine
-    from codie.lsp import framing, protocol, server
+    from codie.lsp import framing, protocol, scheduling, server
 
     now, cpu = time.perf_counter, time.thread_time
     add = EVENTS.append
@@ -182,6 +185,21 @@ def install(out: str) -> None:
         add(("write", t0, now(), len(params), v and int(v[1])))
 
     protocol.CodieProtocol.notify_params_text = _notify  # type: ignore[method-assign]
+
+    # the background work's waits at the scheduler's gate (scheduling.EditorGate, where
+    # there is one): how much of a keystroke's window a training spent off the GIL
+    gate = getattr(scheduling, "EditorGate", None)
+    if gate is not None:
+        wait_open = gate._wait_open
+
+        def _wait_open(self: Any) -> float:
+            t0 = now()
+            try:
+                return float(wait_open(self))
+            finally:
+                add(("gatewait", t0, now()))
+
+        gate._wait_open = _wait_open
 
     gc_start: dict[int, tuple[float, float]] = {}
 
@@ -329,6 +347,7 @@ def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
                 "  write": w[2] - w[1],
                 "gc": sum(overlap(g[1], g[2], t_avail, t_end) for g in gcs),
                 "threads CPU": sum(c for _, c in in_threads),
+                "gate waits": sum(overlap(g[1], g[2], t_avail, t_end) for g in by["gatewait"]),
                 "_analyzers": analyzers,
                 "_others": sorted(others, key=lambda c: c[1] - c[2])[:6],
                 "_threads": sorted(in_threads, key=lambda x: -x[1])[:4],

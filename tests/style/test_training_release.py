@@ -15,6 +15,7 @@ import pytest
 from codie.analyzers.style import training
 from codie.analyzers.style.model import FileFacts, WorkspaceModel, extract
 from codie.analyzers.style.ngram import grams
+from codie.analyzers.style.pausing import Pause
 from codie.analyzers.style.scopes import Scope
 from codie.analyzers.style.training import build_model, learn_margins, refresh_model
 from tests.style.test_model import indexes, snapshot
@@ -65,8 +66,8 @@ def test_build_model_holds_one_files_facts_at_a_time(tmp_path: Path, monkeypatch
     made: list[list[weakref.ref[Scope]]] = []
     alive_at_each_file: list[int] = []
 
-    def tracked(source: bytes, *, tallies: bool = True) -> FileFacts:
-        facts = extract(source, tallies=tallies)
+    def tracked(source: bytes, *, tallies: bool = True, pause: Pause | None = None) -> FileFacts:
+        facts = extract(source, tallies=tallies, pause=pause)
         made.append(scope_refs(facts))
         return facts
 

@@ -30,7 +30,7 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO, Protocol
 
 from pygls.io_ import StdoutWriter, run_async
@@ -61,6 +61,10 @@ class MessageReader:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = False
         self._turn = False  # a message was consumed: give the loop a turn before the next
+        # the scheduler's gate for background threads (scheduling.EditorGate): a message
+        # read (called on the reading thread) and all of them handled (on the loop)
+        self.on_input: Callable[[], object] = lambda: None
+        self.on_handled: Callable[[], object] = lambda: None
 
     def _read_message(self) -> list[bytes]:
         """The next message as pygls's loop consumes it: header lines up to the blank line
@@ -95,6 +99,8 @@ class MessageReader:
                 with contextlib.suppress(RuntimeError):  # the loop is closed
                     loop.call_soon_threadsafe(self._deliver, [], exc)
                 return
+            if parts[-1]:
+                self.on_input()
             try:
                 loop.call_soon_threadsafe(self._deliver, parts, None)
             except RuntimeError:
@@ -147,6 +153,10 @@ class MessageReader:
 
     async def _after_a_turn(self) -> bytes:
         await asyncio.sleep(0)  # the tasks the last message started take their first step
+        if not self._messages:
+            # (a message read but not yet delivered to the loop is missed here: the gate
+            # then opens for the moment until it is, at worst one more unit of training)
+            self.on_handled()
         return await self._take()
 
     def readexactly(self, n: int) -> Awaitable[bytes]:
@@ -204,6 +214,8 @@ def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> No
     server._stop_event = threading.Event()
     reader = MessageReader(stdin or sys.stdin.buffer)
     server.input_pending = reader.pending  # what coalescing asks: messages read, not handled
+    reader.on_input = server.scheduler.input_arrived
+    reader.on_handled = server.scheduler.update_gate
     server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
     try:
         asyncio.run(
@@ -221,4 +233,5 @@ def serve_io(server: Any, stdin: BinaryIO | None, stdout: BinaryIO | None) -> No
         pass
     finally:
         reader.close()
+        server.scheduler.gate.retire()  # (no `shutdown` request when the input just ended)
         server.shutdown()

@@ -21,6 +21,10 @@ The cyclic garbage collector waits while a version is analysed and published
 on a large file) delays its diagnostics; once they are written, the collections that
 came due run at the next allocation, between keystrokes. Nothing is kept longer than
 one analysis.
+
+Background threads (a style training) give way to the editor at their pause points
+(`EditorGate`): shut from a client message's arrival or an edit until the analysis it
+started is published, open between keystrokes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -49,24 +54,69 @@ MAX_DEFERRED_DELAY = 1.5
 TYPING_GAPS = 5  # recent gaps between edits remembered per document
 RECONFIGURE_COALESCE = 0.05  # seconds within which reload requests share one reload
 QUIET = 0.5  # seconds without edits or pending analysis before background indexing starts
-TYPING = 0.5  # an edit or open this recent: the user is typing (Scheduler.yield_to_editor)
-YIELD_POLL = 0.05  # seconds a yielding thread sleeps before it looks again
-YIELD_LONGEST = 1.0  # the most one call waits: background work still creeps on under typing
+# EditorGate: the most one pause waits for the editor (a gate that stays shut, an endless
+# burst), and how long the background work then runs without looking: it goes on at a
+# tenth of its speed at worst, never stops.
+GATE_LONGEST = 1.0
+GATE_FREE = 0.1
 
 
-def wait_while_typing(
-    last_activity: Callable[[], float],
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> float:
-    """Block (in a background thread) while the last edit or open is under TYPING seconds
-    old, at most YIELD_LONGEST; return how long it waited. `clock` must be the event loop's
-    clock (asyncio's is time.monotonic), as `last_activity` is read from it."""
-    waited = 0.0
-    while clock() - last_activity() < TYPING and waited < YIELD_LONGEST:
-        sleep(YIELD_POLL)
-        waited += YIELD_POLL
-    return waited
+class EditorGate:
+    """Open while the editor needs nothing from the event loop: no client message read and
+    not yet handled, no document analysis pending or running. Background threads (a style
+    training) call `pause()` often, between small units of their work (~1 ms of CPU), and
+    wait there while it is shut: pure-Python work holds the GIL, and a keystroke's analysis
+    that wants it back waits up to the interpreter's switch interval (5 ms) each time,
+    sharing the CPU half and half (bench/keystroke_trace.py: 12-30 ms of `GIL/other` in
+    the slowest keystrokes, a training in the window). Open, the work runs at full speed
+    between keystrokes, not only after a pause in the typing.
+
+    `pause()` when open is an attribute read and a call: no clock, no lock. Shut, it waits
+    at most GATE_LONGEST, then lets the work run GATE_FREE seconds without waiting (read on
+    `clock`): it cannot starve. `wait` is the open event's (tests pass a fake)."""
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, wait: Callable[[float], bool] | None = None
+    ) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self._clock = clock
+        self._wait = wait if wait is not None else self.open.wait
+        self._free_until = float("-inf")
+        self.retired = False
+        self.waits = 0  # pauses that waited
+        self.timeouts = 0  # of which, the gate stayed shut GATE_LONGEST
+
+    def shut(self) -> None:
+        if not self.retired:
+            self.open.clear()
+
+    def reopen(self) -> None:
+        self.open.set()
+
+    def retire(self) -> None:
+        """The editor is gone (the server shuts down, its input ended): open for good. The
+        work left runs at full speed (the thread pool's shutdown waits for it) instead of a
+        wait of GATE_LONGEST per pause behind a gate nothing opens any more."""
+        self.retired = True
+        self.open.set()
+
+    def pause(self) -> float:
+        """For the background thread: return at once while the gate is open, else wait
+        for it (bounded, see the class); return the seconds waited."""
+        if self.open.is_set():
+            return 0.0
+        return self._wait_open()
+
+    def _wait_open(self) -> float:
+        start = self._clock()
+        if start < self._free_until:
+            return 0.0
+        self.waits += 1
+        if not self._wait(GATE_LONGEST):
+            self.timeouts += 1
+            self._free_until = self._clock() + GATE_FREE
+        return self._clock() - start
 
 
 # Two edits of one document closer than this are a burst: analysis then waits until no
@@ -127,6 +177,7 @@ class Scheduler:
         # partial set was (None: none yet)
         self._opening: dict[str, int | None] = {}
         self.gc_pause = GcPause()
+        self.gate = EditorGate()  # background threads pause on it (yield_to_editor)
         self.superseded = 0  # versions never analysed because a newer one came first
 
     @staticmethod
@@ -136,6 +187,7 @@ class Scheduler:
     # documents ----------------------------------------------------------------------------
     def schedule(self, uri: str, *, edit: bool = False) -> None:
         """Bring uri's findings up to date soon, in small steps on the event loop."""
+        self.gate.shut()  # until this analysis is published (update_gate)
         now = self._loop().time()
         self.last_activity = now
         if edit:
@@ -151,7 +203,9 @@ class Scheduler:
         self._idle.setdefault(uri, asyncio.Event()).clear()
         task = self._tasks.get(uri)
         if task is None or task.done():
-            self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+            task = self._tasks[uri] = self._loop().create_task(self._analyze(uri))
+            # (however it ends: published, the document closed, cancelled, failed)
+            task.add_done_callback(lambda _: self.update_gate())
 
     def opened(self, uri: str, size: int) -> None:
         """uri (`size` bytes) was just opened: publish its findings progressively when it
@@ -285,13 +339,27 @@ class Scheduler:
             await asyncio.sleep(max(wait, 0.05))
 
     def yield_to_editor(self) -> float:
-        """For background threads, between units of their work (a style training's files and
-        bindings): wait while the user types. A training starts after QUIET seconds of calm
-        but cannot stop once started, and pure-Python work holds the GIL: sampled in the
-        real server, the 6,862-line file's training (~0.8 s of CPU) ran on into the edits
-        that followed the pause after opening it, and a keystroke waited 18 ms for the GIL.
-        Thread-safe: it only reads a float the event loop writes. Returns the seconds waited."""
-        return wait_while_typing(lambda: self.last_activity)
+        """For background threads, between small units of their work (a style training's
+        pause points): wait while a client message or a document's analysis is pending
+        (EditorGate). A training starts after QUIET seconds of calm but cannot stop once
+        started, and pure-Python work holds the GIL: the 6,862-line file's training (~1.2 s
+        of CPU) ran on into the edits that followed the pause after opening it. Returns the
+        seconds waited."""
+        return self.gate.pause()
+
+    def input_arrived(self) -> None:
+        """A client message was read (called from the thread that reads them): shut the
+        gate now, before the message reaches the event loop, so that its way there (the
+        hop, the handler) does not wait for the GIL behind a training either."""
+        self.gate.shut()
+
+    def update_gate(self) -> None:
+        """Open the gate if nothing is left for the editor: no message read and not yet
+        handled, no document's analysis pending (each analysis reopens it when published)."""
+        if self.server.input_pending() or not all(task.done() for task in self._tasks.values()):
+            self.gate.shut()
+        else:
+            self.gate.reopen()
 
     # settings -----------------------------------------------------------------------------
     def reconfigure(self) -> None:

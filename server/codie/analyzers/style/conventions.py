@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import (
     CLASS,
     FUNCTION,
@@ -37,6 +38,7 @@ GOOGLE = re.compile(r"^\s*(Args|Arguments|Returns|Raises|Yields|Attributes):\s*$
 NUMPY = re.compile(r"^\s*(Parameters|Returns|Raises|Yields)\s*\n\s*-{3,}\s*$", re.M)
 SPHINX = re.compile(r"^\s*:(param|returns?|raises?|rtype|type)\b", re.M)
 STRING_PREFIX = re.compile(r"^[rRbBuUfF]*")
+PAUSE_EVERY = 512  # bindings, nodes or lines between two pause() calls (~1 ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +69,11 @@ def name_case(name: str) -> str | None:
     return "mixed"
 
 
-def observe(source: bytes, root: Node, scopes: ScopeTree) -> list[Observation]:
+def observe(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = None) -> list[Observation]:
+    """`pause()` is called every PAUSE_EVERY bindings, nodes and lines (a background
+    training's, see pausing.Pause)."""
     found: list[Observation] = []
-    for binding in scopes.bindings():
+    for binding in every(scopes.bindings(), pause, PAUSE_EVERY):
         kind = binding.kind
         if kind == MODULE_VARIABLE or kind not in NAMED_KINDS:
             continue
@@ -79,15 +83,21 @@ def observe(source: bytes, root: Node, scopes: ScopeTree) -> list[Observation]:
         if case is not None:
             d = binding.definition
             found.append(Observation(f"case:{kind}", case, d.start_byte, d.end_byte, f"{kind} `{binding.name}`"))
-    found.extend(_strings(source, root))
+    found.extend(_strings(source, root, pause))
     found.extend(_imports(source, root))
-    found.extend(_lines(source))
+    found.extend(every(_lines(source), pause, PAUSE_EVERY))
     return found
 
 
-def _strings(source: bytes, root: Node) -> Iterator[Observation]:
+def _strings(source: bytes, root: Node, pause: Pause | None = None) -> Iterator[Observation]:
     stack = [root]
+    countdown = PAUSE_EVERY
     while stack:
+        if pause is not None:
+            countdown -= 1
+            if not countdown:
+                countdown = PAUSE_EVERY
+                pause()
         node = stack.pop()
         if node.type == "string":
             yield from _string(source, node)
@@ -191,9 +201,9 @@ def _lines(source: bytes) -> Iterator[Observation]:
         offset += len(raw) + 1
 
 
-def tally(observations: list[Observation]) -> dict[str, Counter[str]]:
+def tally(observations: list[Observation], pause: Pause | None = None) -> dict[str, Counter[str]]:
     stats: dict[str, Counter[str]] = {}
-    for o in observations:
+    for o in every(observations, pause, 4 * PAUSE_EVERY):
         stats.setdefault(o.key, Counter())[o.value] += 1
     return stats
 

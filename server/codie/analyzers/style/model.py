@@ -22,9 +22,10 @@ from typing import Any, TypeVar
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import tally
 from codie.analyzers.style.ngram import EMPTY, TOP, Gram, NgramModel, count_into, grams
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
 from codie.analyzers.style.tokens import TokenStream, tokenize
-from codie.core.document import parse
+from codie.core.document import parse, parse_pausing
 
 T = TypeVar("T")
 
@@ -59,18 +60,20 @@ class FileFacts:
         self.scopes = self.stream = None
 
 
-def extract(source: bytes, *, tallies: bool = True) -> FileFacts:
+def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) -> FileFacts:
     """What the model learns from `source`; without `tallies`, the stream and scopes only
-    (what scoring its names needs: learn_margins parsing a sampled file again)."""
-    tree = parse(source)
+    (what scoring its names needs: learn_margins parsing a sampled file again). `pause()`
+    is called every ~1 ms of the work (a background training's, see pausing.Pause)."""
+    tree = parse(source) if pause is None else parse_pausing(source, pause)
     root = tree.root_node
-    stream = tokenize(source, root)
-    scope_tree = scopes.build(source, root)
+    stream = tokenize(source, root, pause)
+    scope_tree = scopes.build(source, root, pause)
     if not tallies:
         return FileFacts(stream.tokens, [], {}, stream, scope_tree)
     names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
     # the observations are tallied and dropped: the model keeps the counts only
-    return FileFacts(stream.tokens, names, tally(conventions.observe(source, root, scope_tree)), stream, scope_tree)
+    observed = conventions.observe(source, root, scope_tree, pause)
+    return FileFacts(stream.tokens, names, tally(observed, pause), stream, scope_tree)
 
 
 @dataclass
@@ -97,7 +100,7 @@ class WorkspaceModel:
     def tokens_seen(self) -> int:
         return self.lm.total
 
-    def compact(self) -> None:
+    def compact(self, pause: Pause | None = None) -> None:
         """The same model, its objects made again in freed memory (the language server,
         after a training, before it shares the model). A training counts into tables while
         it parses: the model's hundred thousand small objects (packed keys, buckets) end
@@ -106,7 +109,14 @@ class WorkspaceModel:
         model held 30 MiB of RSS). Pickled, all dropped at once, then loaded, they fill few
         blocks and the others empty (table by table did not: each reloaded table refilled
         the blocks the other tables kept). The caches are dropped (rebuilt on demand); the
-        files' token ids come back as the vocabulary's own ints (pickle shares no ints)."""
+        files' token ids come back as the vocabulary's own ints (pickle shares no ints).
+
+        `pause()` (a background training's, see pausing.Pause): called between the
+        tables as they are pickled and loaded, and every PAUSE_EVERY items of a table
+        pickled. The same objects, made in the same order, from one pickler's stream of
+        parts (one memo: what the tables share stays shared), all dropped at once in
+        between as without it; loading the n-gram table alone still holds the GIL ~16 ms
+        (the 6,862-line file's: C, no pause fits inside)."""
         with self.lock:
             lock = self.lock
             self.lm._around.clear()
@@ -114,11 +124,28 @@ class WorkspaceModel:
             self._own_words.clear()
             files = {path: (array("l", e.ids), e.names, e.stats) for path, e in self.files.items()}
             state = {k: v for k, v in vars(self).items() if k not in ("lock", "files")}
-            blob = _pickled((state, files))
-            del state, files
-            vars(self).clear()  # every old object goes now: nothing else holds them
-            state, files = pickle.loads(blob)
-            del blob
+            if pause is None:
+                blob = _pickled((state, files))
+                del state, files
+                vars(self).clear()  # every old object goes now: nothing else holds them
+                state, files = pickle.loads(blob)
+                del blob
+            else:
+                # (the state's keys too: pickle makes them new strings, as it does above)
+                keys = list(state)
+                lm_keys = list(vars(self.lm))  # (pickle interns an object's attribute names)
+                parts = [keys, *vars(self.lm).values(), *(state[k] for k in keys if k != "lm"), files]
+                blob = _pickled_parts(parts, pause)
+                del state, files, parts
+                vars(self).clear()  # as above
+                loaded = _loaded_parts(blob, 1 + len(lm_keys) + len(keys), pause)
+                del blob
+                lm = NgramModel.__new__(NgramModel)  # as pickle makes it: no __init__
+                vars(lm).update(zip(lm_keys, loaded[1:], strict=False))
+                rest = iter(loaded[1 + len(lm_keys) :])
+                state = {k: lm if k == "lm" else next(rest) for k in loaded[0]}
+                files = next(rest)
+                del loaded, rest, lm
             vars(self).update(state)
             canon = list(self.lm.vocab.ids.values())  # ids are given in order: canon[i] == i
             self.files = {
@@ -140,11 +167,12 @@ class WorkspaceModel:
             self.generation += 1
             return old, new
 
-    def train(self, files: Iterator[tuple[str, FileFacts]]) -> None:
+    def train(self, files: Iterator[tuple[str, FileFacts]], pause: Pause | None = None) -> None:
         """add() every file of `files`, consumed one at a time (each file's facts can go
         once it is counted): the n-grams of the whole batch are counted in C into one
         Counter and applied once (NgramModel.add_counts), the same model as one add()
-        per file. A path seen twice is replaced as add() replaces it."""
+        per file. A path seen twice is replaced as add() replaces it. `pause()` is called
+        every ~1 ms of the counting (a background training's, see pausing.Pause)."""
         with self.lock:
             lm = self.lm
             batch: Counter[Gram] = Counter()
@@ -158,14 +186,14 @@ class WorkspaceModel:
                     continue
                 ids = lm.vocab.encode(facts.tokens)
                 lm.name_ids.update(lm.vocab.name_ids_in(ids))
-                count_into(batch, ids, lm.order)
+                count_into(batch, ids, lm.order, pause)
                 tokens += len(ids)
                 self.files[path] = FileEntry(ids, facts.names, facts.stats)
                 _merge(self.kind_names, _name_counts(facts.names), 1)
                 _merge(self.stats, facts.stats, 1)
                 self.generation += 1
             batch[EMPTY] = tokens
-            lm.add_counts(batch)
+            lm.add_counts(batch, pause)
 
     def remove(self, path: str) -> Counter[Gram] | None:
         with self.lock:
@@ -251,6 +279,41 @@ def _pickled(obj: object) -> bytes:
     out = io.BytesIO()
     _Pickler(out, pickle.HIGHEST_PROTOCOL).dump(obj)
     return out.getvalue()
+
+
+PAUSE_EVERY = 4096  # a table's items pickled between two pause() calls (compact)
+
+
+class _PausingPickler(_Pickler):
+    """_Pickler that calls pause() every PAUSE_EVERY items of a Counter it pickles."""
+
+    def __init__(self, out: io.BytesIO, pause: Pause) -> None:
+        super().__init__(out, pickle.HIGHEST_PROTOCOL)
+        self.pause = pause
+
+    def reducer_override(self, obj: object) -> Any:
+        if isinstance(obj, Counter) and type(obj) is Counter:
+            return Counter, (), None, None, iter(every(obj.items(), self.pause, PAUSE_EVERY))
+        return NotImplemented
+
+
+def _pickled_parts(parts: list[object], pause: Pause) -> bytes:
+    """The parts pickled one after the other by one pickler (its memo shared)."""
+    out = io.BytesIO()
+    pickler = _PausingPickler(out, pause)
+    for part in parts:
+        pause()
+        pickler.dump(part)
+    return out.getvalue()
+
+
+def _loaded_parts(blob: bytes, count: int, pause: Pause) -> list[Any]:
+    unpickler = pickle.Unpickler(io.BytesIO(blob))
+    loaded = []
+    for _ in range(count):
+        pause()
+        loaded.append(unpickler.load())
+    return loaded
 
 
 def _negated(counts: Counter[Gram]) -> Counter[Gram]:

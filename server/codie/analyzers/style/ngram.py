@@ -21,6 +21,8 @@ from itertools import repeat
 from operator import rshift
 from typing import ClassVar
 
+from codie.analyzers.style.pausing import Pause, every
+
 ORDER = 5
 DISCOUNT = 0.75
 
@@ -71,15 +73,31 @@ def grams(ids: Sequence[int], order: int = ORDER) -> Counter[Gram]:
     return counts
 
 
-def count_into(counts: Counter[Gram], ids: Sequence[int], order: int = ORDER) -> None:
-    """Add the packed n-grams of orders 1..order in `ids` to `counts` (counted in C)."""
+PAUSE_EVERY = 4096  # keys counted in C between two pause() calls (~1 ms)
+
+
+def count_into(counts: Counter[Gram], ids: Sequence[int], order: int = ORDER, pause: Pause | None = None) -> None:
+    """Add the packed n-grams of orders 1..order in `ids` to `counts` (counted in C);
+    `pause()` is called every PAUSE_EVERY keys (a background training's, pausing.Pause)."""
     codes = [w & MASK for w in ids]
     level = [TOP[1] | c for c in codes]
-    counts.update(level)
+    _update(counts, level, pause)
     for n in range(2, order + 1):
         # the window of n tokens at i: the one of n-1 tokens at i, then token i+n-1
         level = [(k << BITS) | c for k, c in zip(level, codes[n - 1 :], strict=False)]
-        counts.update(level)
+        _update(counts, level, pause)
+
+
+def _update(counts: Counter[int], keys: list[int], pause: Pause | None) -> None:
+    """counts.update(keys), in slices with pause() between them: C holds the GIL for the
+    whole of one update (~10 ms for a level of the 6,862-line file). Slices in order: the
+    same counts, the same order of first appearance."""
+    if pause is None:
+        counts.update(keys)
+        return
+    for start in range(0, len(keys), PAUSE_EVERY):
+        pause()
+        counts.update(keys[start : start + PAUSE_EVERY])
 
 
 def is_name(word: str) -> bool:
@@ -179,13 +197,13 @@ class NgramModel:
                     _bump(self.names_before, (gram & last_two) | two, first, c)
         self.total = total
 
-    def add_counts(self, delta: Counter[Gram]) -> None:
+    def add_counts(self, delta: Counter[Gram], pause: Pause | None = None) -> None:
         """apply(delta) for a delta of positive counts only (a batch of files, summed; key
         EMPTY, if there, their number of tokens);
         the same model as applying the files one by one: the same sums, and every index
         sees its keys in the same order of first appearance. Into an empty model the
         delta itself becomes the counts (no second copy), the followers are counted in C
-        and only the trigrams are walked (the names index)."""
+        and only the trigrams are walked (the names index). `pause()`: see count_into."""
         if self.counts:
             self.apply(delta)
             return
@@ -194,10 +212,14 @@ class NgramModel:
         self.counts = delta
         self.total = tokens if tokens is not None else sum(c for g, c in delta.items() if g < TOP[2])
         # a context's followers: the distinct n-grams one token longer (each counted > 0)
-        self.followers = Counter(map(rshift, delta, repeat(BITS)))
+        if pause is None:
+            self.followers = Counter(map(rshift, delta, repeat(BITS)))
+        else:
+            self.followers = Counter()
+            _update(self.followers, list(map(rshift, delta, repeat(BITS))), pause)
         names, three, four, two, last_two = self.name_ids, TOP[3], TOP[4], TOP[2], LOW[2]
         after, before = self.names_after, self.names_before
-        for gram, c in delta.items():
+        for gram, c in every(delta.items(), pause, PAUSE_EVERY):
             if three <= gram < four:
                 if gram & MASK in names:
                     _bump(after, gram >> BITS, gram & MASK, c)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
 
+from codie.analyzers.style.pausing import Pause, every
 from codie.core.document import PYTHON
 
 SCOPE_TYPES = frozenset(
@@ -258,8 +259,12 @@ def _import_role(node: Node) -> str | None:
     return None
 
 
-def build(source: bytes, root: Node) -> ScopeTree:
-    """The scopes and bindings of a module."""
+PAUSE_EVERY = 512  # nodes (or references resolved) between two pause() calls (~1 ms)
+
+
+def build(source: bytes, root: Node, pause: Pause | None = None) -> ScopeTree:
+    """The scopes and bindings of a module; `pause()` is called every PAUSE_EVERY nodes
+    and references (a background training's, see pausing.Pause)."""
     module = Scope(root, None, "module")
     scopes = [module]
     refs: list[tuple[Node, Scope, str]] = []
@@ -282,7 +287,13 @@ def build(source: bytes, root: Node) -> ScopeTree:
 
     def visit(node: Node, scope: Scope) -> None:
         stack = [(node, scope)]
+        countdown = PAUSE_EVERY
         while stack:
+            if pause is not None:
+                countdown -= 1
+                if not countdown:
+                    countdown = PAUSE_EVERY
+                    pause()
             n, s = stack.pop()
             ntype = n.type  # (each .type is a call into the binding: asked once per node)
             if ntype == "identifier":
@@ -355,13 +366,13 @@ def build(source: bytes, root: Node) -> ScopeTree:
             refs.append((n, s, "ref"))
 
     visit(root, module)
-    for ident, scope, role in refs:
+    for ident, scope, role in every(refs, pause, PAUSE_EVERY):
         if role == "attr":
             _resolve_attribute(source, ident, scope)
         else:
             _resolve(source, ident, scope)
     by_node = {(sc.node.start_byte, sc.node.end_byte): sc for sc in scopes}
-    for ident, scope in keywords:
+    for ident, scope in every(keywords, pause, PAUSE_EVERY):
         _resolve_keyword(source, ident, scope, by_node)
     return ScopeTree(module, scopes)
 

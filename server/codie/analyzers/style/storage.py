@@ -20,6 +20,7 @@ import msgpack
 from codie import store
 from codie.analyzers.style.model import FileEntry, WorkspaceModel
 from codie.analyzers.style.ngram import Gram, grams, order_of, pack, unpack
+from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.tokens import SEP
 
 if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
@@ -52,9 +53,15 @@ def digest_of(path: str, db: sqlite_utils.Database) -> str | None:
     return str(row[0]) if row else None
 
 
-def _gram_rows(words: list[str], delta: Iterable[tuple[Gram, int]]) -> Iterator[tuple[str, int, int]]:
-    """The store's rows of packed n-grams: their words joined by SEP, one at a time."""
-    for g, c in delta:
+PAUSE_EVERY = 256  # rows between two pause() calls in write_all (~1 ms with their inserts)
+
+
+def _gram_rows(
+    words: list[str], delta: Iterable[tuple[Gram, int]], pause: Pause | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """The store's rows of packed n-grams: their words joined by SEP, one at a time;
+    `pause()` every PAUSE_EVERY n-grams (a background training's, see pausing.Pause)."""
+    for g, c in every(delta, pause, PAUSE_EVERY):
         if g > 1 and c:  # 1: the empty n-gram (a token count)
             yield SEP.join([words[i] for i in unpack(g)]), order_of(g), c
 
@@ -96,15 +103,22 @@ def write_file(
         db.conn.executemany("DELETE FROM style_grams WHERE gram = ? AND count <= 0", gone)
 
 
-def write_all(db: sqlite_utils.Database, model: WorkspaceModel, digests: dict[str, str]) -> None:
-    """Replace the whole stored model with `model` (after a full training)."""
+def write_all(
+    db: sqlite_utils.Database,
+    model: WorkspaceModel,
+    digests: dict[str, str],
+    pause: Pause | None = None,
+) -> None:
+    """Replace the whole stored model with `model` (after a full training); `pause()`:
+    see _gram_rows (it waits inside the transaction: nothing else writes the workspace's
+    style tables meanwhile, a concurrent writer waits as it would for the inserts)."""
     words = model.lm.vocab.words
     with store.transaction(db):
         db.execute("DELETE FROM style_files")
         db.execute("DELETE FROM style_grams")
         db.conn.executemany(
             "INSERT INTO style_files VALUES (?, ?, ?, ?, ?)",
-            [
+            (
                 (
                     path,
                     digests.get(path, ""),
@@ -112,12 +126,12 @@ def write_all(db: sqlite_utils.Database, model: WorkspaceModel, digests: dict[st
                     msgpack.packb(e.names),
                     msgpack.packb({k: dict(v) for k, v in e.stats.items()}),
                 )
-                for path, e in model.files.items()
-            ],
+                for path, e in every(model.files.items(), pause, 1)  # (a file's tokens each)
+            ),
         )
         db.conn.executemany(
             "INSERT INTO style_grams (gram, n, count) VALUES (?, ?, ?)",
-            _gram_rows(words, model.lm.counts.items()),
+            _gram_rows(words, model.lm.counts.items(), pause),
         )
         write_meta(db, model)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from codie.analyzers.style.pausing import Pause
+
 STR = "<str>"
 NUM = "<num>"
 NL = "<nl>"
@@ -21,6 +23,7 @@ SEP = "\x1f"  # joins the tokens of an n-gram in the store
 KEPT_NUMBERS = frozenset({"0", "1", "2", "-1", "0.0", "1.0"})
 NUMBER_TYPES = frozenset({"integer", "float"})
 OPAQUE_TYPES = frozenset({"string", "concatenated_string", "comment"})
+PAUSE_EVERY = 1024  # nodes visited between two pause() calls (~1 ms, see pausing.Pause)
 
 
 @dataclass(slots=True)
@@ -30,8 +33,9 @@ class TokenStream:
     name_index: dict[int, int] = field(default_factory=dict)
 
 
-def tokenize(source: bytes, root: Node) -> TokenStream:
-    """The normalised leaf tokens of a parse tree, in source order."""
+def tokenize(source: bytes, root: Node, pause: Pause | None = None) -> TokenStream:
+    """The normalised leaf tokens of a parse tree, in source order; `pause()` is called
+    every PAUSE_EVERY nodes (a background training's, see pausing.Pause)."""
     out = TokenStream()
     tokens = out.tokens
     tokens.append(BOS)
@@ -39,7 +43,13 @@ def tokenize(source: bytes, root: Node) -> TokenStream:
     last_row = 0
     cursor = root.walk()
     descend = True
+    countdown = PAUSE_EVERY
     while True:
+        if pause is not None:
+            countdown -= 1
+            if not countdown:
+                countdown = PAUSE_EVERY
+                pause()
         node = cursor.node
         assert node is not None
         kind = node.type

@@ -34,6 +34,7 @@ def register(server: CodieServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: CodieServer, params: None) -> None:
+        ls.scheduler.gate.retire()  # a training still running: at full speed, nothing to give way to
         ls.hooks.shutdown.emit(ls)  # features stop their pools and processes
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

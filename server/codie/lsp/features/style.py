@@ -18,9 +18,10 @@ from lsprotocol import types
 
 from codie.analyzers.style.analyzer import file_key
 from codie.analyzers.style.model import WorkspaceModel
+from codie.analyzers.style.pausing import Pause
 from codie.analyzers.style.rename import RenameError, rename_edits, target_at
 from codie.analyzers.style.service import SERVICE, StyleService
-from codie.analyzers.style.training import Pause, refresh_model, update_file
+from codie.analyzers.style.training import refresh_model, update_file
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range, text_edit
 from codie.lsp.features.code_lens import MetricsService
@@ -92,7 +93,7 @@ def trained_model(root: Path, db_path: Path, pause: Pause | None = None) -> Work
     little to be worth either."""
     model = refresh_model(root, db_path, pause)
     release_memory()
-    model.compact()
+    model.compact(pause)
     return model
 
 
@@ -141,7 +142,7 @@ def on_save(ls: CodieServer, uri: str) -> None:
         model = svc.model_for(root)
         if model is None:
             return False  # the running training reads the file anyway
-        return update_file(path, default_path(root), model)
+        return update_file(path, default_path(root), model, ls.scheduler.yield_to_editor)
 
     _submit(ls, root, "update", job)
 

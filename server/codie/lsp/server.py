@@ -345,7 +345,7 @@ class CodieServer(LanguageServer):
         settings = analysis.ctx.settings
         enc = self.encoding
         cache = self.diagnostic_cache
-        cache.begin(analysis.doc.uri)
+        cache.begin(analysis.doc)
         return [
             cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
             for f in shown

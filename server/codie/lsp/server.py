@@ -342,14 +342,13 @@ class CodieServer(LanguageServer):
         return self._encoded(analysis, self.visible_findings(analysis))
 
     def _encoded(self, analysis: DocumentAnalysis, shown: list[Finding]) -> list[tuple[dict[str, Any], str]]:
-        settings = analysis.ctx.settings
+        severity_of = analysis.ctx.settings.severity_of
         enc = self.encoding
+        doc = analysis.doc
         cache = self.diagnostic_cache
-        cache.begin(analysis.doc)
-        return [
-            cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
-            for f in shown
-        ]
+        cache.begin(doc)
+        get = cache.get
+        return [get(doc, f, enc, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
 
     def publish(self, uri: str) -> None:
         """Send what the user sees of uri, once its analysis is complete (push clients)."""

@@ -17,7 +17,7 @@ import importlib
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,8 @@ class CodieServer(LanguageServer):
         self.input_pending: Callable[[], bool] = lambda: False
         self._trim: asyncio.TimerHandle | None = None
         self._trimmer: asyncio.Task[None] | None = None
+        # analyses presented inside presenting_once(): id -> (analysis, visible findings)
+        self._shared: dict[int, tuple[DocumentAnalysis, list[Finding]]] | None = None
 
     # what analyses documents (loaded lazily) -------------------------------------------------
     @property
@@ -305,10 +307,31 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
+        shared = self._shared
+        if shared is not None and (known := shared.get(id(analysis))) is not None and known[0] is analysis:
+            return list(known[1])
         shown = self._presenter()(self, analysis)
         if shown is None:
             raise RuntimeError("the presenter gave no complete presentation")
+        if shared is not None:
+            shared[id(analysis)] = (analysis, shown.visible)
+            return list(shown.visible)  # (each caller gets a list of its own)
         return shown.visible
+
+    @contextlib.contextmanager
+    def presenting_once(self) -> Iterator[None]:
+        """Within this block, each analysis is presented once and its visible findings are
+        shared: for a request whose providers each ask (a code action's, a hover's). The
+        block must not await: nothing else may change an analysis, the settings or the
+        model's verdicts while it runs."""
+        if self._shared is not None:  # (nested: the outer block shares)
+            yield
+            return
+        self._shared = {}
+        try:
+            yield
+        finally:
+            self._shared = None
 
     def _presenter(self) -> Presenter:
         if self.presenter is None:  # build_server() registers lsp/presenting

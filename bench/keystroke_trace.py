@@ -25,10 +25,12 @@ arriving on stdin and its publishDiagnostics written:
               gate inside the window (scheduling.EditorGate)
 
 and lists, for the slowest keystrokes, what else ran on the event loop and in threads.
+`--parts` splits the publish CPU by stage (the presentation and what it calls, the
+encoding of the diagnostics) and counts the presentations made outside a publish, by caller.
 The server-side total is from bytes-in-pipe to write returned; lspbench's figure adds the
 client's send and read.
 
-    .venv/bin/python bench/keystroke_trace.py [--pace 0.2] [--edits 50] [--codie PATH] [--keep TRACE]
+    .venv/bin/python bench/keystroke_trace.py [--pace 0.2] [--edits 50] [--parts] [--keep TRACE]
 """
 
 from __future__ import annotations
@@ -52,6 +54,49 @@ LONG_CALLBACK = 0.0003  # seconds: event-loop callbacks shorter than this are no
 
 
 # ------------------------------------------------------------------------------ in the server
+# what --parts times inside the server: (module, class or None, function) -> its label
+PARTS = (
+    ("codie.lsp.presenting", None, "presentation", "presentation"),
+    ("codie.core.engine", "DocumentAnalysis", "findings", "  findings()"),
+    ("codie.lsp.llm_support", "LLMState", "rescore_all", "  rescore_all"),
+    ("codie.core.baseline", "LoadedBaseline", "rel_path", "  rel_path"),
+    ("codie.lsp.presenting", None, "changed_lines", "  changed_lines"),
+    ("codie.lsp.presenting", None, "present", "  present"),
+    ("codie.lsp.server", "CodieServer", "_encoded", "encode"),
+    ("codie.lsp.server", "CodieServer", "_params", "params text"),
+)
+
+
+def install_parts() -> None:
+    """Wrap PARTS to record each call's CPU and who called it (two frames up)."""
+    import importlib
+    import inspect
+    import time
+
+    cpu, now = time.thread_time, time.perf_counter
+    for module, cls, name, label in PARTS:
+        owner: Any = importlib.import_module(module)
+        owner = getattr(owner, cls) if cls else owner
+        original = getattr(owner, name)
+        static = isinstance(inspect.getattr_static(owner, name), staticmethod)
+
+        def timed(*args: Any, _f: Any = original, _label: str = label, **kwargs: Any) -> Any:
+            c0 = cpu()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                frame: Any = sys._getframe(1)
+                callers: list[str] = []
+                while frame is not None and len(callers) < 3:
+                    if not frame.f_code.co_filename.endswith("keystroke_trace.py"):
+                        callers.append(frame.f_code.co_qualname)
+                    frame = frame.f_back
+                EVENTS.append(("part", now(), cpu() - c0, _label, " < ".join(callers)))
+
+        setattr(owner, name, staticmethod(timed) if static else timed)
+    # (presenting.register hands the server the module's presentation: the wrapped one)
+
+
 def install(out: str) -> None:
     import asyncio.events
     import atexit
@@ -256,9 +301,11 @@ def install(out: str) -> None:
     atexit.register(dump)
 
 
-def serve(out: str) -> int:
+def serve(out: str, parts: bool) -> int:
     sys.path.insert(0, str(ROOT / "server"))
     install(out)
+    if parts:
+        install_parts()
     from codie.cli.main import main
 
     return main(["serve"])
@@ -274,6 +321,34 @@ def pct(values: list[float], p: float) -> float:
 
 def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def parts_in(parts: list[list[Any]], publish: list[Any] | None) -> dict[str, float]:
+    """--parts: CPU by part inside one publish (calls counted as "label n")."""
+    out: dict[str, float] = defaultdict(float)
+    if publish is not None:
+        for e in parts:
+            if publish[1] <= e[1] <= publish[2]:
+                out[e[3]] += e[2]
+                out[e[3] + " n"] += 1
+    return out
+
+
+def report_parts(rows: list[dict[str, Any]], parts: list[list[Any]], publishes: list[list[Any]]) -> None:
+    labels = [label for *_, label in PARTS]
+    print(f"publish CPU by part (ms per publish; n: calls per publish; {len(rows)} publishes answering a keystroke)")
+    for label in labels:
+        vals = [r["_parts"].get(label, 0.0) * 1000 for r in rows]
+        calls = statistics.mean(r["_parts"].get(label + " n", 0) for r in rows)
+        print(f"  {label:<14}{pct(vals, 50):>8.2f}{statistics.mean(vals):>8.2f}{pct(vals, 95):>8.2f}  n {calls:.2f}")
+    outside: dict[str, list[float]] = defaultdict(list)
+    for e in parts:
+        if e[3] == "presentation" and not any(p[1] <= e[1] <= p[2] for p in publishes):
+            outside[e[4]].append(e[2])
+    inside = sum(1 for e in parts if e[3] == "presentation") - sum(map(len, outside.values()))
+    print(f"presentations: {inside} inside the {len(publishes)} publishes; outside, by caller:")
+    for caller, cpus in sorted(outside.items(), key=lambda kv: -len(kv[1])):
+        print(f"  {len(cpus):>4} x {statistics.mean(cpus) * 1000:.2f} ms  {caller}")
 
 
 def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
@@ -349,6 +424,7 @@ def analyse(events: list[list[Any]], slowest: int) -> list[dict[str, Any]]:
                 "threads CPU": sum(c for _, c in in_threads),
                 "gate waits": sum(overlap(g[1], g[2], t_avail, t_end) for g in by["gatewait"]),
                 "_analyzers": analyzers,
+                "_parts": parts_in(by["part"], publish),
                 "_others": sorted(others, key=lambda c: c[1] - c[2])[:6],
                 "_threads": sorted(in_threads, key=lambda x: -x[1])[:4],
                 "_gcs": [g for g in gcs if overlap(g[1], g[2], t_avail, t_end) > 0],
@@ -392,10 +468,11 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=50)
     ap.add_argument("--slowest", type=int, default=5)
     ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"), help="the server's interpreter")
+    ap.add_argument("--parts", action="store_true", help="split the publish CPU by part (PARTS)")
     ap.add_argument("--keep", type=Path, help="keep the raw trace (JSON lines) here")
     args = ap.parse_args()
     if args.serve:
-        raise SystemExit(serve(args.serve))
+        raise SystemExit(serve(args.serve, args.parts))
     sys.path.insert(0, str(ROOT / "bench"))
     from editor_bench import find_lspbench
 
@@ -404,6 +481,7 @@ def main() -> None:
         out = Path(tmp) / "lspbench.json"
         cache = Path(tmp) / "cache"
         server = f"env CODIE_CACHE_DIR={cache} {shlex.quote(args.python)} {shlex.quote(__file__)} --serve {trace}"
+        server += " --parts" * args.parts
         cmd = [sys.executable, str(find_lspbench()), "--stdlib-file", "large", "--edits", str(args.edits)]
         cmd += ["--pace", str(args.pace), "--repeat", "1", "--no-table", "--json-out", str(out), "--"]
         cmd += shlex.split(server)
@@ -423,6 +501,9 @@ def main() -> None:
         events = [json.loads(line) for line in trace.read_text().splitlines()]
     rows = analyse(events, args.slowest)
     report(rows, args.slowest, client)
+    if args.parts:
+        print()
+        report_parts(rows, [e for e in events if e[0] == "part"], [e for e in events if e[0] == "publish"])
     after = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} before / {after[0]:.1f} after")
 

@@ -34,7 +34,7 @@ async def test_typing_new_lines_keeps_the_cache_to_two_publishes() -> None:
         for (d, text), f in zip(entries, shown, strict=True):
             fresh = diagnostic_json(doc, f, server.encoding, analysis.ctx.settings.severity_of(f))
             assert d == fresh and json.loads(text) == fresh
-        held = len(cache._now[URI].entries) + len(cache._before[URI].entries)
+        held = len(cache._now[URI].by_id) + len(cache._before[URI].by_id)
         assert held <= 2 * len(shown)
     server.forget(URI)
     assert URI not in cache._now and URI not in cache._before

@@ -8,8 +8,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from codie.core.engine import DocumentAnalysis
 from codie.core.findings import Finding
+from codie.core.lines import LineIndex
 from codie.llm.feedback import FeedbackStore
 from codie.lsp.llm_support import state
 from codie.lsp.server import CodieServer, build_server
@@ -151,3 +154,56 @@ async def test_a_kept_finding_whose_line_changed_or_a_lookalike_is_scored_again(
     assert first[0][1]["fingerprint"] != second[0][1]["fingerprint"]
     third = check([twin])
     assert third[0][1]["fingerprint"] != second[0][1]["fingerprint"]
+
+
+async def test_findings_before_an_edit_are_not_looked_at_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same finding objects, no edit before the end of their lines: their answers are
+    taken as they were, without finding their line in the text again (the rest of a
+    keystroke's findings are)."""
+    server = build_server()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(URI, TEXT, 1, "python")
+    analysis = await settle(server)
+    doc = analysis.doc
+    cached(server, analysis)
+    at = doc.source.index(b"def later")
+    analysis.note_edit(doc.apply_change(doc.position_at(at), doc.position_at(at), "w = 1\n"))
+    while not analysis.step(3600.0):  # analysed again, not presented
+        pass
+    findings = analysis.findings()  # (the engine's: those after the edit moved, the rest as they were)
+    after = sum(f.start >= at for f in findings)
+    assert 0 < after < len(findings) - 2
+    looked = 0
+    line_of = LineIndex.line_of
+
+    def counted(self: LineIndex, offset: int) -> int:
+        nonlocal looked
+        looked += 1
+        return line_of(self, offset)
+
+    monkeypatch.setattr(LineIndex, "line_of", counted)
+    got = [(f, f.data) for f in state(server).rescore_all(analysis, findings)]
+    assert looked == after
+    monkeypatch.undo()
+    assert got == fresh(server, analysis)
+
+
+async def test_a_kept_finding_on_the_last_line_is_scored_again_when_text_is_added_after_it() -> None:
+    """The last line has no break to end it: text added at the end of the file is on it,
+    and changes the fingerprint of a finding there, though no byte before it changed."""
+    server = build_server()
+    server.protocol.notify_params_text = lambda method, params: None
+    uri = "file:///tmp/codie-rescore-cache/last.py"
+    text = "import os\ny = eval(input())"
+    server.open_document(uri, text, 1, "python")
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
+    assert analysis is not None
+    st = state(server)
+    at = text.index("eval")
+    f = Finding("SEC001", "eval", at, at + 4, confidence=0.8, confidence_parts=(("prior", 0.8),), data={})
+    first = st.rescore_all(analysis, [f])
+    assert first == [st.rescore(analysis, f)]
+    analysis.doc.apply_change((1, 17), (1, 17), "; z = 1")
+    second = st.rescore_all(analysis, [f])
+    assert second == [st.rescore(analysis, f)]
+    assert second[0].data["fingerprint"] != first[0].data["fingerprint"]

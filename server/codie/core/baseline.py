@@ -35,6 +35,7 @@ from codie.core.findings import Finding
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = ".codie-baseline.json"
+REL_PATHS = 4_096  # files whose rel_path a LoadedBaseline remembers, then forgets
 BASELINED = "baseline"  # Located.suppressed for findings hidden by a baseline (SARIF: external)
 T = TypeVar("T")
 
@@ -217,11 +218,25 @@ class LoadedBaseline:
     baseline: Baseline | None
     error: str | None = None
     folder: Path | None = None  # the project folder it belongs to
+    # file -> rel_path(file): an editor asks on every publish, and each answer walks both
+    # paths through the file system (realpath). Kept as long as this object: whoever holds
+    # it (the editor's baseline cache) drops it when the file or the settings change.
+    _rel: dict[Path, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rel_path(self, file: Path) -> str | None:
         """file as the baseline names it: relative to the baseline's folder, else (a
         baseline kept in a subfolder, see `rebase`) relative to the project folder; None
         when the baseline cannot apply to it."""
+        try:
+            return self._rel[file]
+        except KeyError:
+            pass
+        if len(self._rel) >= REL_PATHS:
+            self._rel.clear()
+        rel = self._rel[file] = self._rel_path(file)
+        return rel
+
+    def _rel_path(self, file: Path) -> str | None:
         for base in (self.path.parent, self.folder):
             if base is None:
                 continue

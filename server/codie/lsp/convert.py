@@ -46,28 +46,72 @@ def diagnostic_json(doc: Document, f: Finding, encoding: str, severity: Severity
 
 
 Entry = tuple[dict[str, Any], str]  # a diagnostic in JSON form and as JSON text
+Place = tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]]  # (range, related ranges)
+
+
+class _Record:
+    """One finding as published: what its diagnostic is made of and what it became."""
+
+    __slots__ = ("content", "entry", "finding", "hash", "place", "reach", "severity", "shell")
+
+    def __init__(
+        self,
+        finding: Finding,
+        severity: Severity,
+        content: tuple[object, ...],
+        content_hash: int,
+        place: Place,
+        shell: Entry,
+        entry: Entry,
+    ) -> None:
+        self.finding = finding  # kept: its id (and its data's) key the record
+        self.severity = severity
+        self.content = content  # everything but positions (the encoding first)
+        self.hash = content_hash  # hash(content), computed once: tuples do not keep theirs
+        self.place = place
+        self.shell = shell
+        self.entry = entry
+        # the text before this offset decides the diagnostic's positions (a position
+        # inside a line break looks up to 2 bytes on, a \r\n a byte more)
+        reach = max(finding.start, finding.end)
+        if finding.related:
+            reach = max([reach, *(max(loc.start, loc.end) for loc in finding.related if loc.uri is None)])
+        self.reach = reach + 3
 
 
 class _Generation:
-    """What one publish of a document used: entries by content and place, and shells (the
-    position-free part of each diagnostic, dict and text) by content."""
+    """What one publish of a document used, by the finding's identity, by its data dict's
+    identity (a finding the engine moved is a copy that shares it) and by content."""
 
-    __slots__ = ("entries", "shells")
+    __slots__ = ("by_content", "by_data", "by_id", "doc", "prefix", "serial")
 
-    def __init__(self) -> None:
-        self.entries: dict[tuple[object, ...], Entry] = {}
-        self.shells: dict[tuple[object, ...], Entry] = {}
+    def __init__(self, doc: Document | None = None, prefix: int = 0) -> None:
+        self.by_id: dict[int, _Record] = {}
+        self.by_data: dict[int, _Record] = {}
+        self.by_content: dict[int, _Record] = {}  # by hash(content): a record's content is checked
+        self.doc = doc  # the document and its edit serial when the publish began
+        self.serial = doc.serial if doc is not None else -1
+        self.prefix = prefix  # bytes of the text unchanged since the publish before
 
 
 class DiagnosticCache:
-    """Diagnostics in JSON form and as JSON text, by everything they are made of (their
-    positions included). A keystroke changes one or two of a file's diagnostics and moves
-    some others by a line: the rest are published again exactly as they were, so their
-    dicts and text are reused instead of being rebuilt and re-encoded on every publish.
+    """Diagnostics in JSON form and as JSON text, reused between publishes. A keystroke
+    changes one or two of a file's diagnostics and moves some others by a line: the rest
+    are published again exactly as they were, so their dicts and text are reused instead
+    of being rebuilt and re-encoded on every publish.
 
-    A diagnostic that only moved (an edit above it) keeps the encoded text of everything
-    but its positions (message, code, data: most of its bytes): only its range and its
-    related locations' ranges are encoded again.
+    Three ways to know a diagnostic again, cheapest first:
+    - the same Finding object as at the last publish (everything before the edit: the
+      engine keeps those objects) whose positions depend only on text that no edit since
+      touched (Document.unchanged_since): its entry as it was, no position computed, no
+      content hashed;
+    - a moved copy (an edit above it: the engine's copy shares the finding's `data` dict,
+      and so does the editor's rescored copy): found by that dict's identity, its content
+      compared (equal fields are mostly the same objects: cheap);
+    - otherwise by content, hashed once.
+    A diagnostic that only moved keeps the encoded text of everything but its positions
+    (message, code, data: most of its bytes): only its range and its related locations'
+    ranges are encoded again.
 
     Per document, what the last two publishes used is kept (begin() starts a publish), so
     the cache holds about two publishes' worth of diagnostics per open document. (It was
@@ -80,26 +124,52 @@ class DiagnosticCache:
         self._now: dict[str, _Generation] = {}
         self._before: dict[str, _Generation] = {}
 
-    def begin(self, uri: str) -> None:
-        """A publish of uri starts: what the last one used becomes the one before."""
-        last = self._now.pop(uri, None)
-        self._before[uri] = last if last is not None else _Generation()
-        self._now[uri] = _Generation()
+    def begin(self, doc: Document) -> None:
+        """A publish of doc starts: what the last one used becomes the one before."""
+        last = self._now.pop(doc.uri, None)
+        if last is None:
+            last = _Generation()
+        prefix = 0  # the same findings' positions are known good before this offset
+        if last.doc is doc:
+            kept = doc.unchanged_since(last.serial)
+            prefix = kept[0] if kept is not None else 0
+        self._before[doc.uri] = last
+        self._now[doc.uri] = _Generation(doc, prefix)
 
     def forget(self, uri: str) -> None:
         self._now.pop(uri, None)
         self._before.pop(uri, None)
 
     def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Entry:
+        now = self._now.get(doc.uri)
+        if now is None or len(now.by_id) >= self.limit or now.doc is not doc:
+            now = self._now[doc.uri] = _Generation(doc)  # (no begin(): nothing known unchanged)
+        before = self._before.get(doc.uri)
+        if before is not None:
+            known = before.by_id.get(id(f))
+            if (
+                known is not None
+                and known.finding is f
+                and known.reach <= now.prefix
+                and known.severity is severity
+                and known.content[0] == encoding
+            ):
+                now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[known.hash] = known
+                return known.entry
         position_at, source = doc.lines.position_at, doc.source
-
-        def at(start: int, end: int) -> tuple[int, int, int, int]:
-            return (*position_at(source, start, encoding), *position_at(source, end, encoding))
-
-        related = tuple(
-            (loc.uri, loc.line, loc.column, loc.message) if loc.uri is not None else (None, 0, 0, loc.message)
-            for loc in f.related
-        )
+        span = (*position_at(source, f.start, encoding), *position_at(source, f.end, encoding))
+        if f.related:  # (most findings have none: no generators to make for them)
+            related = tuple(
+                (loc.uri, loc.line, loc.column, loc.message) if loc.uri is not None else (None, 0, 0, loc.message)
+                for loc in f.related
+            )
+            spans = tuple(
+                (*position_at(source, loc.start, encoding), *position_at(source, loc.end, encoding))
+                for loc in f.related
+                if loc.uri is None
+            )
+        else:
+            related = spans = ()
         content = (
             encoding,
             related,
@@ -113,33 +183,28 @@ class DiagnosticCache:
             f.fix is not None,
             f.data.get("fingerprint"),
         )
-        place = (at(f.start, f.end), tuple(at(loc.start, loc.end) for loc in f.related if loc.uri is None))
-        key = (content, place)
-        now = self._now.get(doc.uri)
-        if now is None or len(now.entries) >= self.limit:
-            now = self._now[doc.uri] = _Generation()
-        before = self._before.get(doc.uri)
-        found = now.entries.get(key)
-        if found is None and before is not None:
-            found = before.entries.get(key)
-        shell = now.shells.get(content)
-        if shell is None and before is not None:
-            shell = before.shells.get(content)
-        if found is not None:  # (its shell was kept with it, in the same generation)
-            now.entries[key] = found
-            if shell is not None:
-                now.shells[content] = shell
-            return found
-        if shell is None:
+        place = (span, spans)
+        like = before.by_data.get(id(f.data)) if before is not None else None
+        if like is None or like.content != content:
+            content_hash = hash(content)
+            like = now.by_content.get(content_hash)
+            if like is None and before is not None:
+                like = before.by_content.get(content_hash)
+            if like is not None and like.content != content:
+                like = None  # (another content with the same hash)
+        else:
+            content_hash = like.hash
+        if like is None:
             d = diagnostic_json(doc, f, encoding, severity)
             rest = {k: v for k, v in d.items() if k not in _PLACED}
             shell = (rest, json.dumps(rest))
-            found = (d, json.dumps(d))
+            entry = (d, json.dumps(d))
         else:
-            found = _placed(doc, f, place, *shell)
-        now.shells[content] = shell
-        now.entries[key] = found
-        return found
+            shell = like.shell
+            entry = like.entry if like.place == place else _placed(doc, f, place, *shell)
+        record = _Record(f, severity, content, content_hash, place, shell, entry)
+        now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[content_hash] = record
+        return entry
 
 
 _PLACED = ("range", "relatedInformation")  # the fields that hold positions
@@ -149,18 +214,15 @@ def _range_of(at: tuple[int, int, int, int]) -> dict[str, Any]:
     return {"start": {"line": at[0], "character": at[1]}, "end": {"line": at[2], "character": at[3]}}
 
 
-def _placed(
-    doc: Document,
-    f: Finding,
-    place: tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]],
-    rest: dict[str, Any],
-    rest_text: str,
-) -> tuple[dict[str, Any], str]:
+def _placed(doc: Document, f: Finding, place: Place, rest: dict[str, Any], rest_text: str) -> Entry:
     """A diagnostic from its position-free fields (dict and text) and new positions: the
-    same JSON as diagnostic_json gives (the fields in another order)."""
+    same JSON text as a fresh conversion (diagnostic_json, then json.dumps) gives."""
     span, spans = place
+    sl, sc, el, ec = span
     d: dict[str, Any] = {"range": _range_of(span), **rest}
-    placed = {"range": d["range"]}
+    # numbers only: json.dumps's text, without its encoder's per-call work
+    head = f'{{"range": {{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}'
+    tail = "}"
     if f.related:
         inside = iter(spans)
         related = []
@@ -171,14 +233,9 @@ def _placed(
                 point = {"line": loc.line or 0, "character": loc.column or 0}
                 where = {"start": point, "end": dict(point)}
             related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
-        d["relatedInformation"] = placed["relatedInformation"] = related
-        head = json.dumps(placed)
-    else:  # numbers only: json.dumps's text, without its encoder's per-call work
-        sl, sc, el, ec = span
-        head = (
-            f'{{"range": {{"start": {{"line": {sl}, "character": {sc}}}, "end": {{"line": {el}, "character": {ec}}}}}}}'
-        )
-    return d, head[:-1] + ", " + rest_text[1:] if rest else head
+        d["relatedInformation"] = related  # last, as diagnostic_json puts it
+        tail = f', "relatedInformation": {json.dumps(related)}}}'
+    return d, head + (", " + rest_text[1:-1] if rest else "") + tail
 
 
 def _range(r: dict[str, Any]) -> types.Range:

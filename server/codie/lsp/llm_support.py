@@ -51,6 +51,9 @@ class _Rescored:
     verdict: float | None  # the model's verdict used
     blend: Blend | None  # None: the confidence stays
     result: Finding | None  # None: hidden (the team rejected this fingerprint)
+    # the text before this offset holds `line` and `span` (and where the line ends): while
+    # no edit reaches it, the same finding has the same inputs, with no need to look again
+    reach: int = 0
 
 
 def _rescored(f: Finding, blend: Blend | None, data: dict[str, Any]) -> Finding:
@@ -67,6 +70,8 @@ class _DocumentScores:
 
     store: tuple[object, ...]
     by_id: dict[int, _Rescored] = dataclasses.field(default_factory=dict)
+    doc: Document | None = None  # the document and its edit serial at that presentation
+    serial: int = -1
 
 
 def param(obj: Any, name: str, default: Any = None) -> Any:
@@ -205,17 +210,33 @@ class LLMState:
         last = self._scores.get(doc.uri)
         if last is None or last.store != store_state:
             last = _DocumentScores(store_state)
+        # the text before `prefix` is as it was at the last presentation
+        kept = doc.unchanged_since(last.serial) if last.doc is doc else None
+        prefix = kept[0] if kept is not None else 0
         previous, current = last.by_id, {}
         verdicts = self.verdicts
         source, lines = doc.source, doc.lines
         line_of, line_start, count, size = lines.line_of, lines.start, lines.count, len(source)
         out = []
         for f in findings:
+            known = previous.get(id(f.data))
+            if (
+                known is not None
+                and known.finding is f
+                and known.reach <= prefix
+                and verdicts.get(known.fingerprint) == known.verdict
+            ):  # the same finding, its text untouched (most of them, before the edit)
+                current[id(f.data)] = known
+                if known.result is not None:
+                    out.append(known.result)
+                continue
             # the finding's whole line (with its break): the same text, the same fingerprint
             row = line_of(f.start)
-            line = source[line_start(row) : line_start(row + 1) if row + 1 < count else size]
+            end = line_start(row + 1) if row + 1 < count else size
+            line = source[line_start(row) : end]
             span = source[f.start : f.end]
-            known = previous.get(id(f.data))
+            # (a line ending in \r, or the last line, can change without a byte before its end doing so)
+            reach = max(end + (end == size or source[end - 1 : end] == b"\r"), f.end)
             if (
                 known is None
                 or known.line != line
@@ -234,10 +255,12 @@ class LLMState:
                 known = _Rescored(f, line, span, known.fingerprint, known.verdict, known.blend, result)
             else:
                 known = self._rescore_one(doc, f, line, span, store, project, store_state)
+            known.reach = reach  # (where this finding's inputs end in the text now)
             current[id(f.data)] = known
             if known.result is not None:
                 out.append(known.result)
         last.by_id = current  # only this presentation's findings are kept
+        last.doc, last.serial = doc, doc.serial
         self._scores[doc.uri] = last
         return out
 

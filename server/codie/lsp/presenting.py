@@ -86,7 +86,7 @@ def presentation(ls: CodieServer, analysis: DocumentAnalysis, *, partial: bool =
     baseline = loaded.baseline if loaded else None
     rel = ""
     path = uri_to_path(base_uri)
-    if loaded is not None and path is not None:
+    if loaded is not None and baseline is not None and path is not None:  # (none: no use for a path)
         rel = loaded.rel_path(path) or ""
         if not rel:
             baseline = None

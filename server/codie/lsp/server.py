@@ -17,7 +17,7 @@ import importlib
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,8 @@ class CodieServer(LanguageServer):
         self.input_pending: Callable[[], bool] = lambda: False
         self._trim: asyncio.TimerHandle | None = None
         self._trimmer: asyncio.Task[None] | None = None
+        # analyses presented inside presenting_once(): id -> (analysis, visible findings)
+        self._shared: dict[int, tuple[DocumentAnalysis, list[Finding]]] | None = None
 
     # what analyses documents (loaded lazily) -------------------------------------------------
     @property
@@ -305,10 +307,31 @@ class CodieServer(LanguageServer):
     # presenting ---------------------------------------------------------------------------
     def visible_findings(self, analysis: DocumentAnalysis) -> list[Finding]:
         """Findings the user should see: selected, confident enough and not suppressed."""
+        shared = self._shared
+        if shared is not None and (known := shared.get(id(analysis))) is not None and known[0] is analysis:
+            return list(known[1])
         shown = self._presenter()(self, analysis)
         if shown is None:
             raise RuntimeError("the presenter gave no complete presentation")
+        if shared is not None:
+            shared[id(analysis)] = (analysis, shown.visible)
+            return list(shown.visible)  # (each caller gets a list of its own)
         return shown.visible
+
+    @contextlib.contextmanager
+    def presenting_once(self) -> Iterator[None]:
+        """Within this block, each analysis is presented once and its visible findings are
+        shared: for a request whose providers each ask (a code action's, a hover's). The
+        block must not await: nothing else may change an analysis, the settings or the
+        model's verdicts while it runs."""
+        if self._shared is not None:  # (nested: the outer block shares)
+            yield
+            return
+        self._shared = {}
+        try:
+            yield
+        finally:
+            self._shared = None
 
     def _presenter(self) -> Presenter:
         if self.presenter is None:  # build_server() registers lsp/presenting
@@ -342,14 +365,13 @@ class CodieServer(LanguageServer):
         return self._encoded(analysis, self.visible_findings(analysis))
 
     def _encoded(self, analysis: DocumentAnalysis, shown: list[Finding]) -> list[tuple[dict[str, Any], str]]:
-        settings = analysis.ctx.settings
+        severity_of = analysis.ctx.settings.severity_of
         enc = self.encoding
+        doc = analysis.doc
         cache = self.diagnostic_cache
-        cache.begin(analysis.doc.uri)
-        return [
-            cache.get(analysis.doc, f, enc, f.severity if f.data.get("baselined") else settings.severity_of(f))
-            for f in shown
-        ]
+        cache.begin(doc)
+        get = cache.get
+        return [get(doc, f, enc, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
 
     def publish(self, uri: str) -> None:
         """Send what the user sees of uri, once its analysis is complete (push clients)."""

@@ -122,11 +122,12 @@ def register(server: CodieServer) -> None:
         if analysis is None:
             return None
         actions: list[types.CodeAction] = []
-        for provider in ls.hooks.code_action:
-            try:
-                actions.extend(provider(ls, analysis.doc, params))
-            except Exception:
-                log.exception("code action provider failed")
+        with ls.presenting_once():  # (several providers look at the visible findings)
+            for provider in ls.hooks.code_action:
+                try:
+                    actions.extend(provider(ls, analysis.doc, params))
+                except Exception:
+                    log.exception("code action provider failed")
         return actions or None
 
     @server.command(EXPLAIN_COMMAND)

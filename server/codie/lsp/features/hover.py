@@ -114,16 +114,17 @@ def register(server: CodieServer) -> None:
         if analysis is None:
             return None
         sections = []
-        for provider in ls.hooks.hover:
-            try:
-                text = provider(ls, analysis.doc, params)
-            except Exception:  # one broken provider must not hide the others
-                import logging
+        with ls.presenting_once():  # (several providers look at the visible findings)
+            for provider in ls.hooks.hover:
+                try:
+                    text = provider(ls, analysis.doc, params)
+                except Exception:  # one broken provider must not hide the others
+                    import logging
 
-                logging.getLogger(__name__).exception("hover provider failed")
-                continue
-            if text:
-                sections.append(text)
+                    logging.getLogger(__name__).exception("hover provider failed")
+                    continue
+                if text:
+                    sections.append(text)
         if not sections:
             return None
         return types.Hover(

@@ -1,0 +1,109 @@
+"""What a document's publishDiagnostics says depends on the document, not on its history:
+through edits that move diagnostics, change their lines or columns without moving their
+offsets (a line break or a wider character of the same byte length above or before them),
+or touch them, every publish is byte for byte the text a cold cache gives for the same
+state (lsp/convert.DiagnosticCache reuses what it encoded before)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+
+from codie.lsp.convert import DiagnosticCache
+from codie.lsp.server import CodieServer, build_server
+
+URI = "file:///tmp/codie-publish-same/shop.py"
+TEXT = "import os\n# a b\n" + "".join(
+    f"def f{i}(a):\n    s = 'é'; return eval(input(a)) + os.system(input(a))\n\n" for i in range(8)
+)
+EDITS = [  # (text to replace, which occurrence, new text)
+    ("# a b", 0, "# a\nb"),  # a line break: every line below moves, no offset does
+    ("'é'", 3, "'ab'"),  # 2 bytes each: f3's columns after it move, its offsets do not
+    ("", 0, "import sys\n"),  # everything moves
+    ("s = 'ab'", 0, "t = 1; s = 'ab'"),  # on f3's line, before its findings
+    ("def f6", 0, "z = eval(input())\ndef f6"),  # a new finding among the others
+    ("import sys\n", 0, ""),  # undo the import
+    ("t = 1; ", 0, ""),  # and the assignment
+    ("'ab'", 0, "'é'"),
+    ("# a\nb", 0, "# a b"),
+    ("def f1(a):\n", 0, "def f1(a):\n    return a\n\ndef g(a):\n"),  # a function split
+]
+
+
+def cold(server: CodieServer, version: int) -> str:
+    """publishDiagnostics' params for the document now, from an empty cache."""
+    warm = server.diagnostic_cache
+    server.diagnostic_cache = DiagnosticCache()
+    try:
+        return server.publish_params(URI, version)
+    finally:
+        server.diagnostic_cache = warm
+
+
+async def test_every_publish_is_the_text_a_cold_cache_gives() -> None:
+    server = build_server()
+    sent: list[str] = []
+    server.protocol.notify_params_text = lambda method, params: sent.append(params)
+    server.open_document(URI, TEXT, 1, "python")
+    analysis = await asyncio.wait_for(server.settled(URI), 60)
+    assert analysis is not None
+    assert sent[-1] == cold(server, 1)
+    for version, (old, nth, new) in enumerate(EDITS + EDITS[:3], start=2):
+        doc = analysis.doc
+        at = -1
+        for _ in range(nth + 1):
+            at = doc.source.index(old.encode(), at + 1)
+        start, end = doc.position_at(at), doc.position_at(at + len(old.encode()))
+        analysis.note_edit(doc.apply_change(start, end, new))
+        doc.version = version
+        server.hooks.change.emit(server, doc)
+        server.schedule(URI, edit=True)
+        analysis = await asyncio.wait_for(server.settled(URI), 60)
+        assert analysis is not None
+        assert sent[-1].endswith(f'"version": {version}}}')
+        assert sent[-1] == cold(server, version), (version, new)
+        assert sent[-1].count('"code": "SEC001"') >= 8
+        assert '"category": "syntax"' not in sent[-1]
+
+
+def test_a_finding_kept_whole_is_placed_again_when_the_line_break_after_it_changes() -> None:
+    """The same finding object, its offsets unchanged, but an edit right after its end
+    turns the \\r\\n it ends in into a lone \\r: its end is on the next line now."""
+    from codie.core.document import Document
+    from codie.core.findings import Location, Severity
+    from codie.core.presenting import make_finding
+    from codie.core.rules import catalogue as load_catalogue
+    from codie.lsp.convert import diagnostic_json
+
+    doc = Document("file:///tmp/codie-publish-same/cr.py", "s = 'é'\r\nb = 2\r\n")
+    finding = make_finding(load_catalogue(), "SEC001", 7, 9, "ends inside the line break")
+    cache = DiagnosticCache()
+    cache.begin(doc)
+    first, _ = cache.get(doc, finding, "utf-16", finding.severity)
+    assert first["range"]["end"] == {"line": 0, "character": 7}
+    doc.splice(9, 10, b"x")  # the \n after the \r
+    cache.begin(doc)
+    d, text = cache.get(doc, finding, "utf-16", finding.severity)
+    assert d == diagnostic_json(doc, finding, "utf-16", finding.severity)
+    assert d["range"]["end"] == {"line": 1, "character": 0}
+    assert text == json.dumps(d)
+    # the same finding again, nothing edited: another severity or encoding is another text
+    cache.begin(doc)
+    for encoding, severity in (("utf-16", Severity.HINT), ("utf-8", finding.severity)):
+        d, text = cache.get(doc, finding, encoding, severity)
+        assert d == diagnostic_json(doc, finding, encoding, severity) and text == json.dumps(d)
+    # a copy that shares the finding's data dict (as moved copies do) but says another thing
+    other = dataclasses.replace(finding, message="says another thing")
+    assert other.data is finding.data
+    cache.begin(doc)
+    d, text = cache.get(doc, other, "utf-16", finding.severity)
+    assert d == diagnostic_json(doc, other, "utf-16", finding.severity) and text == json.dumps(d)
+    # related places in other files only
+    elsewhere = dataclasses.replace(
+        finding, related=(Location(0, 0, "there", uri="file:///tmp/b.py", line=2, column=1),)
+    )
+    for _ in range(2):
+        cache.begin(doc)
+        d, text = cache.get(doc, elsewhere, "utf-16", finding.severity)
+        assert d == diagnostic_json(doc, elsewhere, "utf-16", finding.severity) and text == json.dumps(d)

@@ -9,8 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from tree_sitter import Tree
 
-from codie.analyzers.metrics import Metrics, metrics_of_source
+from codie.analyzers.metrics import Metrics, module_metrics
 from codie.analyzers.style.training import build_model
 from codie.lsp.features import code_lens, style
 from codie.lsp.server import build_server
@@ -63,12 +64,12 @@ async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkey
     events: list[str] = []
     measuring, measured, trained = threading.Event(), threading.Event(), asyncio.Event()
 
-    def slow_metrics(source: bytes) -> Metrics:
+    def slow_metrics(tree: Tree, source: bytes) -> Metrics:
         events.append("metrics start")
         measuring.set()
         measured.wait(30)
         events.append("metrics end")
-        return metrics_of_source(source)
+        return module_metrics(tree, source)
 
     real_refresh = style.refresh_model
 
@@ -80,7 +81,7 @@ async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkey
         if style.service(server).model_for(tmp_path) is not None:
             loop.call_soon_threadsafe(trained.set)
 
-    monkeypatch.setattr(code_lens, "metrics_of_source", slow_metrics)
+    monkeypatch.setattr(code_lens, "module_metrics", slow_metrics)
     monkeypatch.setattr(style, "refresh_model", refresh)
     monkeypatch.setattr(style, "release_memory", trim)
     server.warm_up()

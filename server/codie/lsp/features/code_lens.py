@@ -2,8 +2,8 @@
 each function's metrics (cyclomatic, cognitive, maintainability, lines) above it.
 
 Metrics of a big file take ~200 ms of CPU, so they are computed off the event loop, in the
-server's thread pool, one document at a time, on a snapshot of its bytes (parsed again:
-the figures of exactly those bytes), and cached per document version; after an edit or an
+server's thread pool, one document at a time, on a snapshot (its bytes and a copy of the
+editor's tree), and cached per document version; after an edit or an
 open they are recomputed once the editor is quiet. They used to be computed in a child
 process: a bare interpreter and the metrics' imports (14 MiB) before any work, 28 MiB while
 it measured the 6,862-line file, 19 MiB idle for 5 s after, beside the server in the
@@ -20,7 +20,7 @@ from dataclasses import asdict
 
 from lsprotocol import types
 
-from codie.analyzers.metrics import Metrics, flatten, metrics_of_source
+from codie.analyzers.metrics import Metrics, flatten, metrics_of_source, module_metrics
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range
 from codie.lsp.server import CodieServer
@@ -100,6 +100,9 @@ class MetricsService:
         (two at once would only hold two files' transient memory together), and a text
         measured while this one waited for its turn is not measured again."""
         source = doc.source
+        # the editor's tree, copied here on the event loop (an edit changes the document's
+        # tree in place): a fresh parse held 4.5 MiB more at the peak for the same figures
+        tree = doc.tree.copy() if doc.tree is not None else None
         if self._one is None:
             self._one = asyncio.Lock()
         self._running += 1
@@ -109,7 +112,10 @@ class MetricsService:
                 if cached is not None and cached[1] == source:
                     return cached[2]
                 loop = asyncio.get_running_loop()
-                metrics = await loop.run_in_executor(ls.thread_pool, metrics_of_source, source)
+                if tree is None:
+                    metrics = await loop.run_in_executor(ls.thread_pool, metrics_of_source, source)
+                else:
+                    metrics = await loop.run_in_executor(ls.thread_pool, module_metrics, tree, source)
                 self.computed += 1
                 return metrics
         finally:

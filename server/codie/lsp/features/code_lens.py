@@ -3,13 +3,12 @@ each function's metrics (cyclomatic, cognitive, maintainability, lines) above it
 
 Metrics of a big file take ~200 ms of CPU, so they are computed off the event loop, in the
 server's thread pool, one document at a time, on a snapshot (its bytes and a copy of the
-editor's tree), and cached per document version; after an edit or an
-open they are recomputed once the editor is quiet. They used to be computed in a child
-process: a bare interpreter and the metrics' imports (14 MiB) before any work, 28 MiB while
-it measured the 6,862-line file, 19 MiB idle for 5 s after, beside the server in the
-editor's process tree, and, while it started under load, the kernel counted a second copy
-of the server's pages for it; in the server the same figures cost ~8 MiB of transient
-memory.
+editor's tree), and cached per document version; after an edit or an open they are
+recomputed once the editor is quiet. They used to be computed in a child process: a bare
+interpreter and the metrics' imports (14 MiB) before any work, 28 MiB while it measured the
+6,862-line file, 19 MiB idle for 5 s after, beside the server in the editor's process tree
+(and, while it started under load, the kernel counted the server's pages for it a second
+time); in the server the same figures cost ~7 MiB at their peak.
 """
 
 from __future__ import annotations

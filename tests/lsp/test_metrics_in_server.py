@@ -9,9 +9,10 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from tree_sitter import Tree
 
-from codie.analyzers.metrics import Metrics, metrics_of_source
-from codie.lsp.features import code_lens
+from codie.analyzers.metrics import module_metrics
+from codie.core import document
 from codie.lsp.features.code_lens import current_metrics, metrics_service
 from codie.lsp.server import build_server
 
@@ -24,10 +25,15 @@ EDITS = (  # (line, character, text inserted): a new function, a new branch, a d
 
 
 async def test_metrics_after_edits_are_those_of_a_fresh_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def parse_again(source: bytes) -> Metrics:
-        raise AssertionError("the server parsed the document again to measure it")
+    fresh_parses: list[bytes] = []
+    real_parse = document.parse
 
-    monkeypatch.setattr(code_lens, "metrics_of_source", parse_again)  # the editor's tree is measured
+    def parse(source: bytes, old: Tree | None = None) -> Tree:
+        if old is None:
+            fresh_parses.append(source)
+        tree: Tree = real_parse(source, old)
+        return tree
+
     text = (STDLIB / "argparse.py").read_text()
     server = build_server()
     server.protocol.notify_params_text = lambda method, params: None
@@ -36,14 +42,16 @@ async def test_metrics_after_edits_are_those_of_a_fresh_parse(tmp_path: Path, mo
     try:
         doc = server.document(uri)
         assert doc is not None
+        monkeypatch.setattr(document, "parse", parse)  # from here on: edits reparse from the old tree
         first = await asyncio.wait_for(current_metrics(server, doc), 60)
-        assert first == metrics_of_source(doc.source)
+        assert first == module_metrics(real_parse(doc.source), doc.source)
         analysis = server.analyses[uri]
         for version, (line, character, new) in enumerate(EDITS, start=2):
             analysis.note_edit(doc.apply_change((line, character), (line, character), new, server.encoding))
             doc.version = version
         edited = await asyncio.wait_for(current_metrics(server, doc), 60)
-        assert edited == metrics_of_source(doc.source) and edited != first
+        assert edited == module_metrics(real_parse(doc.source), doc.source) and edited != first
         assert metrics_service(server).computed == 2
+        assert fresh_parses == []  # the editor's tree was measured, not a parse of its text
     finally:
         server.thread_pool.shutdown(wait=True)

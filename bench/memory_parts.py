@@ -118,11 +118,18 @@ async def main():
     analysis = server.analyses[uri]
     while not analysis.step(3600.0):
         pass
-    from codie.lsp.features.code_lens import current_metrics
+    import threading
+    from codie.analyzers.metrics import module_metrics
     say("server with the file opened and analysed", status())
     reset_peak()
-    await current_metrics(server, server.document(uri))  # as after an open: in the thread pool
-    say("  + the file's metrics in the server's thread pool: peak (VmHWM)", raw("VmHWM"))
+    # as lsp/features/code_lens.MetricsService measures: a copy of the editor's tree, in a
+    # thread (a plain one: awaiting the server's pool would let its background jobs run too)
+    tree, source = server.document(uri).tree.copy(), server.document(uri).source
+    kept = []
+    worker = threading.Thread(target=lambda: kept.append(module_metrics(tree, source)))
+    worker.start()
+    worker.join()
+    say("  + the file's metrics, measured in a thread: peak (VmHWM)", raw("VmHWM"))
     say("  + the same: after the call (the figures kept)", status())
 
 asyncio.run(main())

@@ -5,8 +5,8 @@ prints the parts that sum makes: the bare interpreter, the server's start-up imp
 and without lsp/compact.py's shrinking of attrs' per-class globals), the 6,862-line file
 opened and analysed by the real server object, the style model's training as the server
 runs it (one malloc arena, a pool thread, lsp/features/style.trained_model: a trim, the
-model compacted, a trim at the end of the job), and the metrics child (a bare
-interpreter importing what its call needs, then computing the file's metrics).
+model compacted, a trim at the end of the job), and the file's metrics, computed in the
+server's thread pool as lsp/features/code_lens.py does (no child process since memory4).
 
     .venv/bin/python bench/memory_parts.py [--arenas N]
 
@@ -99,16 +99,40 @@ async def main():
 asyncio.run(main())
 """
 
-METRICS_CHILD = """
+METRICS = """
+import asyncio, tempfile
+from pathlib import Path
 from bigfiles import stdlib_large
-source = stdlib_large().encode()
-say("metrics child: bare interpreter (and the file's text)", status())
-from codie.analyzers.metrics import metrics_of_source
-say("  + codie.analyzers.metrics", status())
-reset_peak()
-metrics_of_source(source)
-say("  + the 6,862-line file's metrics: peak (VmHWM)", status("VmHWM"))
-say("  + the same: after the call", status())
+from codie.lsp.server import build_server, limit_malloc_arenas
+limit_malloc_arenas(int(sys.argv[1]))
+text = stdlib_large()
+server = build_server()
+server._load()
+
+async def main():
+    folder = Path(tempfile.mkdtemp())
+    (folder / "large.py").write_text(text)
+    uri = (folder / "large.py").as_uri()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(uri, text, 1, "python")
+    analysis = server.analyses[uri]
+    while not analysis.step(3600.0):
+        pass
+    import threading
+    from codie.analyzers.metrics import module_metrics
+    say("server with the file opened and analysed", status())
+    reset_peak()
+    # as lsp/features/code_lens.MetricsService measures: a copy of the editor's tree, in a
+    # thread (a plain one: awaiting the server's pool would let its background jobs run too)
+    tree, source = server.document(uri).tree.copy(), server.document(uri).source
+    kept = []
+    worker = threading.Thread(target=lambda: kept.append(module_metrics(tree, source)))
+    worker.start()
+    worker.join()
+    say("  + the file's metrics, measured in a thread: peak (VmHWM)", raw("VmHWM"))
+    say("  + the same: after the call (the figures kept)", status())
+
+asyncio.run(main())
 """
 
 
@@ -128,7 +152,7 @@ def main() -> None:
     run(STARTUP)
     print(f"(malloc arenas: {args.arenas})")
     run(OPEN_AND_TRAIN, str(args.arenas))
-    run(METRICS_CHILD)
+    run(METRICS, str(args.arenas))
 
 
 if __name__ == "__main__":

@@ -1,18 +1,19 @@
 """The server trains the workspace's style model in its thread pool, then hands what the
-training freed back to the system (lsp/features/style.py), and still keeps the model; an
-idle metrics child is stopped before the training rather than kept beside its peak."""
+training freed back to the system (lsp/features/style.py), and still keeps the model; a
+metrics computation in flight ends before the training starts rather than beside its peak."""
 
 from __future__ import annotations
 
 import asyncio
-import os
+import threading
 from pathlib import Path
 
 import pytest
+from tree_sitter import Tree
 
+from codie.analyzers.metrics import Metrics, module_metrics
 from codie.analyzers.style.training import build_model
-from codie.lsp.features import style
-from codie.lsp.features.code_lens import metrics_service
+from codie.lsp.features import code_lens, style
 from codie.lsp.server import build_server
 from tests.style.test_model import indexes
 
@@ -54,30 +55,52 @@ async def test_training_keeps_the_model_and_trims_after(tmp_path: Path, monkeypa
         server.thread_pool.shutdown(wait=True)
 
 
-async def test_a_training_first_stops_the_idle_metrics_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "m.py").write_text(SOURCE)
     monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(style, "default_path", lambda root: tmp_path / "style.db")
     server = build_server()
     loop = asyncio.get_running_loop()
-    trained = asyncio.Event()
+    events: list[str] = []
+    measuring, measured, trained = threading.Event(), threading.Event(), asyncio.Event()
+
+    def slow_metrics(tree: Tree, source: bytes) -> Metrics:
+        events.append("metrics start")
+        measuring.set()
+        measured.wait(30)
+        events.append("metrics end")
+        return module_metrics(tree, source)
+
+    real_refresh = style.refresh_model
+
+    def refresh(*args: object, **kwargs: object) -> object:
+        events.append("training")
+        return real_refresh(*args, **kwargs)
 
     def trim() -> None:
         if style.service(server).model_for(tmp_path) is not None:
             loop.call_soon_threadsafe(trained.set)
 
+    monkeypatch.setattr(code_lens, "module_metrics", slow_metrics)
+    monkeypatch.setattr(style, "refresh_model", refresh)
     monkeypatch.setattr(style, "release_memory", trim)
     server.warm_up()
     server._first_publish()
-    pool = metrics_service(server).pool
-    pool.idle = 600  # only the training may stop it
+    uri = (tmp_path / "m.py").as_uri()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(uri, SOURCE, 1, "python")
+    doc = server.document(uri)
+    assert doc is not None
     try:
-        await pool.run(os.getpid)
-        assert pool.pid() is not None
+        computing = asyncio.create_task(code_lens.current_metrics(server, doc))
+        await asyncio.wait_for(loop.run_in_executor(None, measuring.wait, 30), 30)
         style.train(server, tmp_path.resolve())
+        await asyncio.sleep(1.0)  # QUIET and more: the training would have started by now
+        assert events == ["metrics start"]
+        measured.set()
+        assert await asyncio.wait_for(computing, 30) is not None
         await asyncio.wait_for(trained.wait(), 60)
-        assert pool.pid() is None and pool.stopped_idle == 1
-        assert style.service(server).model_for(tmp_path) is not None
+        assert events == ["metrics start", "metrics end", "training"]
     finally:
-        pool.shutdown()
+        measured.set()
         server.thread_pool.shutdown(wait=True)

@@ -3,7 +3,7 @@ child that died is replaced (HealingPool).
 
 A pool starts its child on its first call, not before (an editor that never asks for what
 a pool computes never pays for a second interpreter), and stops it after IDLE seconds
-without a call: a child holds the modules its calls imported (the metrics child ~15 MiB),
+without a call: a child holds the modules its calls imported (a metrics child held ~15 MiB),
 memory the editor does not need while nobody edits. The next call starts a new one.
 
 A child is `python -c BOOT` running lsp/child.py: a bare interpreter speaking pickles over

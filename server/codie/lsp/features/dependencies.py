@@ -79,12 +79,14 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
 
     pos = params.position
     offset = doc.offset_at(pos.line, pos.character, ls.encoding)
-    index = active_index()
-    if index is None:
-        return None
+    # The advisory index (~5 MiB resident once loaded) only when the hover is about a pin:
+    # a hover anywhere in a Python file used to load it, at the editor's memory peak.
     if doc.is_python:  # an import hint carries the pin it is about
         for f in findings_at(ls, doc, offset):
             if f.rule_id == "DEP004":
+                index = active_index()
+                if index is None:
+                    return None
                 package, version = str(f.data["package"]), str(f.data["version"])
                 return advisory_table(package, version, index.affecting(package, version), f.data.get("upgrade"))
         return None
@@ -92,6 +94,9 @@ def dependency_hover(ls: CodieServer, doc: Document, params: types.HoverParams) 
         return None
     dep = _dependency_at(doc, offset)
     if dep is None or dep.version is None or parse_version(dep.version) is None:
+        return None
+    index = active_index()
+    if index is None:
         return None
     found = index.affecting(dep.name, dep.version)
     if not found:

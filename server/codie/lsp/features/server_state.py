@@ -51,17 +51,15 @@ def register(server: CodieServer) -> None:
             "refused": sorted(ls.refused),
             "superseded": ls.scheduler.superseded,
             "metricsCached": sorted(metrics.cache),
+            "metricsComputed": metrics.computed,
             "pools": {
-                "metrics": metrics.pool.pid(),
                 "workspace": scan.pool.pid() if scan and scan.pool else None,
                 "callgraph": graphs.pool.pid() if graphs else None,
             },
             "poolsReplaced": {
-                "metrics": metrics.pool.replaced,
                 "workspace": scan.pool.replaced if scan and scan.pool else 0,
             },
             "poolsStopped": {
-                "metrics": metrics.pool.stopped_idle,
                 "workspace": scan.pool.stopped_idle if scan and scan.pool else 0,
             },
         }

@@ -46,9 +46,9 @@ def _reanalyse(ls: CodieServer, root: Path) -> None:
 def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: bool = False) -> None:
     """Run `job()` in the thread pool, then re-analyse root's documents on the loop.
 
-    `heavy`: the job is the server's memory peak (a training), so the metrics child is
-    stopped first, and a metrics call in flight ends first (up to RELEASE_WAIT seconds),
-    rather than the two peaks adding up in the process tree."""
+    `heavy`: the job is the server's memory peak (a training), so a metrics computation
+    waiting or running ends first (up to RELEASE_WAIT seconds), rather than the two peaks
+    adding up."""
     loop = asyncio.get_event_loop()
     svc = service(ls)
 
@@ -65,8 +65,8 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: b
     async def when_quiet() -> None:
         await ls.quiet()  # the first diagnostics and keystrokes go first
         metrics = ls.services.peek(MetricsService)
-        if heavy and metrics is not None:  # the metrics child's peak first, then the training's
-            await metrics.pool.release(RELEASE_WAIT)
+        if heavy and metrics is not None:  # the metrics' peak first, then the training's
+            await metrics.idle(RELEASE_WAIT)
         ls.thread_pool.submit(run)
 
     task = loop.create_task(when_quiet())
@@ -75,7 +75,7 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: b
 
 
 _background: set[asyncio.Task[None]] = set()
-RELEASE_WAIT = 10.0  # seconds a training waits for a metrics call in flight (~0.5 s: 6,862 lines)
+RELEASE_WAIT = 10.0  # seconds a training waits for metrics in flight (~0.2 s of CPU: 6,862 lines)
 
 
 def style_training(ls: CodieServer) -> bool:

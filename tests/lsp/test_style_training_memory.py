@@ -13,6 +13,7 @@ from tree_sitter import Tree
 
 from codie.analyzers.metrics import Metrics, module_metrics
 from codie.analyzers.style.training import build_model
+from codie.core.pausing import Pause
 from codie.lsp.features import code_lens, style
 from codie.lsp.server import build_server
 from tests.style.test_model import indexes
@@ -64,12 +65,12 @@ async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkey
     events: list[str] = []
     measuring, measured, trained = threading.Event(), threading.Event(), asyncio.Event()
 
-    def slow_metrics(tree: Tree, source: bytes) -> Metrics:
+    def slow_metrics(tree: Tree, source: bytes, name: str = "", pause: Pause | None = None) -> Metrics:
         events.append("metrics start")
         measuring.set()
         measured.wait(30)
         events.append("metrics end")
-        return module_metrics(tree, source)
+        return module_metrics(tree, source, name, pause)
 
     real_refresh = style.refresh_model
 

@@ -15,9 +15,9 @@ import pytest
 from codie.analyzers.style import training
 from codie.analyzers.style.model import FileFacts, WorkspaceModel, extract
 from codie.analyzers.style.ngram import grams
-from codie.analyzers.style.pausing import Pause
 from codie.analyzers.style.scopes import Scope
 from codie.analyzers.style.training import build_model, learn_margins, refresh_model
+from codie.core.pausing import Pause
 from tests.style.test_model import indexes, snapshot
 from tests.style.workspace import make_workspace
 

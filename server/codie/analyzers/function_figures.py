@@ -56,6 +56,8 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from codie.core.pausing import Pause
+
 MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 _STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
@@ -166,14 +168,18 @@ def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool 
     return walk.results(func.start_byte)
 
 
-def scope_figures(root: Node, source: bytes) -> dict[int, ScopeFigures]:
-    """The figures of the module `root` and of every function and class in it, by node id."""
+def scope_figures(root: Node, source: bytes, pause: Pause | None = None) -> dict[int, ScopeFigures]:
+    """The figures of the module `root` and of every function and class in it, by node id;
+    `pause` is called every PAUSE_EVERY groups of sibling nodes (core/pausing.py)."""
     walk = _Walk(source, lines=True)
     module = _Frame(root, b"", False, False, None, None, 0, 0, "", True)
     walk.frames.append(module)
     walk.groups.append((root.children, 0, 0, None, module, module, ("", 0)))
-    walk.run()
+    walk.run(pause)
     return walk.scopes()
+
+
+PAUSE_EVERY = 128  # groups of sibling nodes between two pauses (~1 ms of the walk)
 
 
 class _Walk:
@@ -266,12 +272,18 @@ class _Walk:
             groups.append((rest, nesting + 1, 0, cog, None, frame, None))
 
     # the walk -------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, pause: Pause | None = None) -> None:
         groups = self.groups
         source = self.source
         special = _SPECIAL
         logical = self.logical
+        countdown = PAUSE_EVERY
         while groups:
+            if pause is not None:
+                countdown -= 1
+                if not countdown:
+                    countdown = PAUSE_EVERY
+                    pause()
             nodes, nesting, flags, cog, cc, rows, scope = groups.pop()
             in_doc = flags & IN_DOCSTRING
             for node in nodes:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Tree
 
 from codie.analyzers.function_figures import MAX_NESTING, Lines, ScopeFigures, scope_figures
+from codie.core.pausing import Pause, every
 
 FUNCTION = "function_definition"
 CLASS = "class_definition"
@@ -93,7 +94,7 @@ def cc_rank(cc: int) -> str:
 
 
 # Halstead (radon's operator set: BinOp, UnaryOp, BoolOp, AugAssign, Compare) -------------
-def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
+def halstead(node: Node, source: bytes, context: str = "", pause: Pause | None = None) -> Halstead:
     operators: set[str] = set()
     operands: set[tuple[str, object]] = set()
     n1 = n2 = 0
@@ -108,7 +109,7 @@ def halstead(node: Node, source: bytes, context: str = "") -> Halstead:
             return (n.type, source[n.start_byte : n.end_byte])
         return n.id  # any other expression is an operand of its own (radon: the node)
 
-    for n in _walk(node):
+    for n in every(_walk(node), pause, PAUSE_NODES):
         kind = n.type
         if kind == "binary_operator" or kind == "augmented_assignment":
             op = n.child_by_field_name("operator")
@@ -184,6 +185,9 @@ def _bool_values(node: Node, op: str, source: bytes) -> list[Node]:
     return rights[::-1]
 
 
+PAUSE_NODES = 1024  # nodes of a Halstead walk between two pauses (~1 ms)
+
+
 def _walk(node: Node) -> Iterator[Node]:
     stack = [node]
     while stack:
@@ -226,6 +230,7 @@ def measure(
     prefix: str = "",
     in_class: bool = False,
     depth: int = 0,
+    pause: Pause | None = None,
 ) -> Metrics:
     """Metrics of one function or class definition, with its nested definitions;
     `figures`: scope_figures of the module."""
@@ -236,12 +241,12 @@ def measure(
     qualname = f"{prefix}.{name}" if prefix else name
     body = node.child_by_field_name("body")
     children = tuple(
-        measure(d, source, figures, qualname, in_class=node.type == CLASS, depth=depth + 1)
+        measure(d, source, figures, qualname, in_class=node.type == CLASS, depth=depth + 1, pause=pause)
         for d in (definitions(body) if body is not None and depth < MAX_NESTING else ())
     )
     own = figures[node.id]
     lines = own.lines
-    hal = halstead(body, source, name) if body is not None else Halstead(0, 0, 0, 0)
+    hal = halstead(body, source, name, pause) if body is not None else Halstead(0, 0, 0, 0)
     if node.type == FUNCTION:
         kind = "method" if in_class else "function"
         cc = real_cc = own.cyclomatic
@@ -274,15 +279,17 @@ def measure(
     )
 
 
-def module_metrics(tree: Tree, source: bytes, name: str = "") -> Metrics:
+def module_metrics(tree: Tree, source: bytes, name: str = "", pause: Pause | None = None) -> Metrics:
+    """The module's metrics and its definitions'; `pause` (the language server's thread pool:
+    core/pausing.py) is called about every millisecond of the walks."""
     root = tree.root_node
-    figures = scope_figures(root, source)
-    children = tuple(measure(d, source, figures) for d in definitions(root))
+    figures = scope_figures(root, source, pause)
+    children = tuple(measure(d, source, figures, pause=pause) for d in definitions(root))
     module = figures[root.id]
     lines = module.lines
     # radon's total_complexity: module decisions + 1, plus each top-level block's decisions
     total_cc = module.cyclomatic + sum(c.real_cyclomatic - 1 for c in children)
-    hal = halstead(root, source)
+    hal = halstead(root, source, pause=pause)
     mi = maintainability(hal.volume, total_cc, lines.lloc, lines.comments + lines.multi, lines.sloc)
     return Metrics(
         kind="module",

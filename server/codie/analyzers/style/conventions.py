@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import (
     CLASS,
     FUNCTION,
@@ -26,6 +25,7 @@ from codie.analyzers.style.scopes import (
     VARIABLE,
     ScopeTree,
 )
+from codie.core.pausing import Pause, every
 
 NAMED_KINDS = (FUNCTION, METHOD, CLASS, VARIABLE, PARAMETER)
 LINE_LIMITS = (79, 88, 99, 100, 110, 119, 120, 100_000)

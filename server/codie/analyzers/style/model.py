@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from codie.analyzers.style import conventions, scopes
 from codie.analyzers.style.conventions import tally
 from codie.analyzers.style.ngram import EMPTY, TOP, Gram, NgramModel, count_into, grams
-from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.scopes import CLASS, FUNCTION, METHOD, PARAMETER, VARIABLE, ScopeTree
 from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.document import parse, parse_pausing
+from codie.core.pausing import Pause, every
 
 T = TypeVar("T")
 

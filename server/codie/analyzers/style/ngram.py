@@ -21,7 +21,7 @@ from itertools import repeat
 from operator import rshift
 from typing import ClassVar
 
-from codie.analyzers.style.pausing import Pause, every
+from codie.core.pausing import Pause, every
 
 ORDER = 5
 DISCOUNT = 0.75

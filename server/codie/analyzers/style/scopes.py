@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor
 
-from codie.analyzers.style.pausing import Pause, every
 from codie.core.document import PYTHON
+from codie.core.pausing import Pause, every
 
 SCOPE_TYPES = frozenset(
     {

@@ -20,8 +20,8 @@ import msgpack
 from codie import store
 from codie.analyzers.style.model import FileEntry, WorkspaceModel
 from codie.analyzers.style.ngram import Gram, grams, order_of, pack, unpack
-from codie.analyzers.style.pausing import Pause, every
 from codie.analyzers.style.tokens import SEP
+from codie.core.pausing import Pause, every
 
 if TYPE_CHECKING:  # imported where used: sqlite-utils costs ~40 ms at start-up
     import sqlite_utils

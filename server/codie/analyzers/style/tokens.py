@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from codie.analyzers.style.pausing import Pause
+from codie.core.pausing import Pause
 
 STR = "<str>"
 NUM = "<num>"

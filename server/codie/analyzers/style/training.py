@@ -19,15 +19,15 @@ from pathlib import Path
 from codie.analyzers.style import storage
 from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, FileFacts, WorkspaceModel, extract
 from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
-from codie.analyzers.style.pausing import Pause
 from codie.core.config import Settings, find_project_root, load_pyproject
 from codie.core.files import SourceProblem, read_bytes
+from codie.core.pausing import Pause
 from codie.core.project import iter_files
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-# Pause (style/pausing.py): called between small units of training work, from the thread
+# Pause (core/pausing.py): called between small units of training work, from the thread
 # that trains: a file, a binding's ranking, and inside a file's parse, tokens, scopes,
 # conventions, counts, row inserts and the model's compaction, ~1 ms of CPU apart (the
 # 6,862-line file: ~4,600 calls). It must cost next to nothing when it does not wait.

@@ -18,11 +18,11 @@ from lsprotocol import types
 
 from codie.analyzers.style.analyzer import file_key
 from codie.analyzers.style.model import WorkspaceModel
-from codie.analyzers.style.pausing import Pause
 from codie.analyzers.style.rename import RenameError, rename_edits, target_at
 from codie.analyzers.style.service import SERVICE, StyleService
 from codie.analyzers.style.training import refresh_model, update_file
 from codie.core.document import Document
+from codie.core.pausing import Pause
 from codie.lsp.convert import lsp_range, text_edit
 from codie.lsp.features.code_lens import MetricsService
 from codie.lsp.server import CodieServer, release_memory

@@ -1,11 +1,11 @@
-"""Pause points for style work that runs in a background thread (a training in the
-language server's thread pool).
+"""Pause points for work that runs in a background thread of the language server (a style
+training, the file metrics, in its thread pool).
 
 A `Pause` is called every ~1 ms of CPU of that work, from the thread doing it: the
 language server's waits there while the editor needs the event loop
-(Scheduler.yield_to_editor), as pure-Python work holds the GIL. The layers below the
-training (tokens, scopes, conventions, the n-gram counts, the store, the model) take an
-optional one; without it their work is unchanged.
+(lsp/scheduling.EditorGate), as pure-Python work holds the GIL. The layers below such a
+job (the style model's tokens, scopes, conventions, n-gram counts, store and model; the
+metrics' walks) take an optional one; without it their work is unchanged (headless runs).
 """
 
 from __future__ import annotations

@@ -37,9 +37,13 @@ def service(ls: CodieServer) -> StyleService:
 
 
 def _reanalyse(ls: CodieServer, root: Path) -> None:
+    """root's documents, after the model changed: only the deferred analyzers run again
+    (the style analyzer, the one that reads the model, is one of them). Invalidating the
+    whole analysis re-ran every analyzer on every statement, ~80 ms on the 6,862-line file
+    landing on whichever keystroke came next."""
     for uri, analysis in list(ls.analyses.items()):
-        if analysis.ctx.root == root:
-            analysis.invalidate()
+        if analysis.ctx.root == root and analysis.deferred:
+            analysis.deferred_dirty = True
             ls.schedule(uri)
 
 

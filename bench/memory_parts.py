@@ -62,7 +62,21 @@ label = "without" if "--no-compact" in sys.argv else "with"
 say(f"  + pygls, build_server, the analyzers ({label} lsp/compact.py)", status())
 """
 
-OPEN_AND_TRAIN = """
+# the start of both scripts' main(): the 6,862-line file opened in a folder and analysed
+OPENED = """
+async def main():
+    folder = Path(tempfile.mkdtemp())
+    (folder / "large.py").write_text(text)
+    uri = (folder / "large.py").as_uri()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(uri, text, 1, "python")
+    analysis = server.analyses[uri]
+    while not analysis.step(3600.0):
+        pass
+"""
+
+OPEN_AND_TRAIN = (
+    """
 import asyncio, tempfile, threading
 from pathlib import Path
 from bigfiles import stdlib_large
@@ -73,16 +87,9 @@ server = build_server()
 server._load()
 say("server after start-up, the 6,862-line text read", status())
 
-async def main():
-    folder = Path(tempfile.mkdtemp())
-    (folder / "large.py").write_text(text)
-    uri = (folder / "large.py").as_uri()
-    server.protocol.notify_params_text = lambda method, params: None
-    server.open_document(uri, text, 1, "python")
-    analysis = server.analyses[uri]
-    while not analysis.step(3600.0):
-        pass
-    server.visible_findings(analysis)
+"""
+    + OPENED
+    + """    server.visible_findings(analysis)
     # from here on as in the server: no collection or trim of ours before the training
     say("  + the file opened and analysed (VmRSS as it is)", raw())
     from codie.lsp.features.style import trained_model
@@ -98,8 +105,10 @@ async def main():
 
 asyncio.run(main())
 """
+)
 
-METRICS = """
+METRICS = (
+    """
 import asyncio, tempfile
 from pathlib import Path
 from bigfiles import stdlib_large
@@ -109,16 +118,9 @@ text = stdlib_large()
 server = build_server()
 server._load()
 
-async def main():
-    folder = Path(tempfile.mkdtemp())
-    (folder / "large.py").write_text(text)
-    uri = (folder / "large.py").as_uri()
-    server.protocol.notify_params_text = lambda method, params: None
-    server.open_document(uri, text, 1, "python")
-    analysis = server.analyses[uri]
-    while not analysis.step(3600.0):
-        pass
-    import threading
+"""
+    + OPENED
+    + """    import threading
     from codie.analyzers.metrics import module_metrics
     say("server with the file opened and analysed", status())
     reset_peak()
@@ -134,6 +136,7 @@ async def main():
 
 asyncio.run(main())
 """
+)
 
 
 def run(script: str, *args: str) -> None:

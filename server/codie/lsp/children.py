@@ -155,8 +155,6 @@ class HealingPool:
         self._running = 0  # calls in flight
         self._idle_timer: asyncio.TimerHandle | None = None
         self._at_exit = False
-        self._release = False  # stop the children when the running calls end (release_when_idle)
-        self._released: list[asyncio.Future[None]] = []  # release() calls waiting for that
         self.replaced = 0  # how many times a dead child was replaced
         self.stopped_idle = 0  # how many times an idle pool's children were stopped
 
@@ -254,39 +252,8 @@ class HealingPool:
             return await loop.run_in_executor(self._executor(), self._call, self._generation, fn, args)
         finally:
             self._running -= 1
-            if self._running == 0 and self._release:
-                self._release = False
-                self._stop_idle()
-                for waiter in self._released:
-                    if not waiter.done():
-                        waiter.set_result(None)
-                self._released.clear()
-            elif self._running == 0 and self._children and self.idle > 0:
+            if self._running == 0 and self._children and self.idle > 0:
                 self._idle_timer = loop.call_later(self.idle, self._stop_idle)
-
-    def release_when_idle(self) -> None:
-        """Stop the children now, or when the calls running now end, not `idle` seconds
-        later: the server is about to need memory (a style training, its peak), and an
-        idle child (the metrics one: ~19 MiB) should not sit beside it in the process
-        tree. The next call starts a new child. On the event loop."""
-        if self._running:
-            self._release = True
-        elif self._children:
-            self._stop_idle()
-
-    async def release(self, wait: float) -> None:
-        """release_when_idle, and return once the children are stopped, or after `wait`
-        seconds if a call runs that long (its child then stops when it ends): the server
-        starts its memory peak after a call in flight, not beside it (the metrics of the
-        6,862-line file: 28 MiB for ~0.5 s, right after the file opens, when the style
-        model's training starts too)."""
-        self.release_when_idle()
-        if not self._release:
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._released.append(waiter)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(waiter), wait)
 
     def _cancel_idle_timer(self) -> None:
         if self._idle_timer is not None:

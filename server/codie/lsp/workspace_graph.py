@@ -92,11 +92,13 @@ class WorkspaceGraphs:
         if found is None:
             from codie.analyzers.callgraph import CallGraph
 
+            # built and updated in the thread pool, pausing while the editor needs the GIL
+            pause = self.server.scheduler.yield_to_editor
             try:
-                graph = CallGraph(root, default_path(root))
+                graph = CallGraph(root, default_path(root), pause=pause)
             except Exception as exc:  # an unwritable .codie/: keep going without a cache
                 log.warning("call graph cache unavailable for %s: %s", root, exc)
-                graph = CallGraph(root)
+                graph = CallGraph(root, pause=pause)
             found = self.folders[root] = FolderGraph(root, graph)
             self.spawn(self._build(found))
         return found

@@ -39,6 +39,7 @@ from codie.analyzers.callgraph.fields import (
 from codie.analyzers.callgraph.model import UNKNOWN, Call, Expr, ModuleSummary, Scope, share_top
 from codie.analyzers.callgraph.special import SpecialForms
 from codie.core.document import PYTHON, parse
+from codie.core.pausing import Pause, every
 
 QUERY = Query(
     PYTHON,
@@ -140,6 +141,10 @@ def module_name(relative: str) -> tuple[str, bool]:
     if parts[-1] == "__init__":
         return ".".join(parts[:-1]), True
     return ".".join(parts), False
+
+
+# nodes between two pauses of an edit's update: about a millisecond of extraction
+PAUSE_EVERY = 128
 
 
 class Extractor(SpecialForms):
@@ -634,7 +639,10 @@ class Extractor(SpecialForms):
         return ".".join(package + ([self.text(rest)] if rest is not None else []))
 
     # the whole module ----------------------------------------------------------------------
-    def run(self, root: Node) -> dict[str, Scope]:
+    def run(self, root: Node, pause: Pause | None = None) -> dict[str, Scope]:
+        """The module's scopes. `pause` (the editor's, in the language server's thread
+        pool) is called between the phases and every PAUSE_EVERY nodes within them: an
+        edit's update of a large module is 50-150 ms of pure Python holding the GIL."""
         self.scopes[self.module] = Scope(
             self.module, "module", None, self.module.split(".")[-1], 0, len(self.src), 0, 0, 0
         )
@@ -646,19 +654,19 @@ class Extractor(SpecialForms):
             nodes.sort(key=_END, reverse=True)
             nodes.sort(key=_START)
         scope_nodes = captures.get("scope", [])
-        for node in scope_nodes:
+        for node in every(scope_nodes, pause, PAUSE_EVERY):
             self.declare(node)
         for node in captures.get("global", []):
             self.scope(node).globals.update(
                 self.text(n) for n in node.named_children if node.type == "global_statement"
             )
-        for node in scope_nodes:
+        for node in every(scope_nodes, pause, PAUSE_EVERY):
             self.define(node)
-        for node in captures.get("import", []):
+        for node in every(captures.get("import", []), pause, PAUSE_EVERY):
             self.import_(node)
-        for node in captures.get("assign", []):
+        for node in every(captures.get("assign", []), pause, PAUSE_EVERY):
             self.assignment(node)
-        for node in captures.get("for", []):
+        for node in every(captures.get("for", []), pause, PAUSE_EVERY):
             left, right = node.child_by_field_id(F_LEFT), node.child_by_field_id(F_RIGHT)
             if left is not None and right is not None:
                 iterable = self.expr(right)
@@ -689,13 +697,13 @@ class Extractor(SpecialForms):
             name = node.child_by_field_id(F_NAME)
             if name is not None:
                 self.bind_target(self.scope(node), name, self.expr(node.child_by_field_id(F_VALUE)), None)
-        for node in captures.get("return", []):
+        for node in every(captures.get("return", []), pause, PAUSE_EVERY):
             if node.named_children:
                 self.scope(node).returns.append(self.expr(node.named_children[0]))
         # the most frequent capture by far: methods and tables bound once, the scope found
         # without the two calls of `self.scope`
         call_expr, body_of, scopes, module = self.call_expr, self._body_of, self.scopes, self.module
-        for node in captures.get("call", []):
+        for node in every(captures.get("call", []), pause, PAUSE_EVERY):
             expr = call_expr(node)
             fn = node.child_by_field_id(F_FUNCTION)
             span = fn if fn is not None else node
@@ -714,6 +722,8 @@ class Extractor(SpecialForms):
                 )
             if fn is not None and fn.type == "attribute":  # `name.append(v)` and friends
                 self.mutation(node, fn)
+        if pause is not None:
+            pause()
         self.apply_keyed_stores()
         self.apply_mutations()
         return self.scopes
@@ -728,17 +738,18 @@ def summarize(
     words: bool = True,
     compact: bool = True,
     texts: Texts | None = None,
+    pause: Pause | None = None,
 ) -> ModuleSummary:
     """The module's summary; `tree` (already parsed from exactly `source`) saves a parse.
     Without `words` the word counts (only `unreferenced` reads them) are left empty; without
     `compact` equal expressions are not shared (memory for a workspace's build, time for an
     edit's update: the graph is the same either way). `texts`: a parser process's table of
-    texts, shared by the files it summarizes (see Texts)."""
+    texts, shared by the files it summarizes (see Texts). `pause`: see Extractor.run."""
     tree = tree if tree is not None else parse(source)
     if texts is not None:
         texts.trim()
     extractor = Extractor(source, module, is_package, compact, texts)
-    scopes = extractor.run(tree.root_node)
+    scopes = extractor.run(tree.root_node, pause)
     if compact:
         share_top(scopes, extractor.shared)
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()

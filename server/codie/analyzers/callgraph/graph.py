@@ -29,6 +29,7 @@ from codie.analyzers.callgraph.remote import ReconcileJob, ReconcileResult
 from codie.analyzers.callgraph.resolve import Edge, Resolver
 from codie.core.config import Settings
 from codie.core.files import SourceProblem, read_bytes
+from codie.core.pausing import Pause
 from codie.core.project import iter_files
 from codie.store import open_store
 
@@ -81,22 +82,29 @@ def _start_parser() -> None:
     _parser_texts = Texts()
 
 
-def _summarize_file(job: tuple[str, str, str, bool, bool]) -> ModuleSummary | str:
+def _summarize_file(job: tuple[str, str, str, bool, bool], pause: Pause | None = None) -> ModuleSummary | str:
     """Worker: (absolute path, relative path, module, is_package, words) -> summary or error."""
     path, rel, module, is_package, words = job
     try:
         source = read_bytes(Path(path))  # too large or binary: not a module, never cut
         if isinstance(source, SourceProblem):
             return f"{rel}: {source.message}"
-        return summarize(source, module, rel, is_package, words=words, texts=_parser_texts)
+        return summarize(source, module, rel, is_package, words=words, texts=_parser_texts, pause=pause)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"
 
 
 class CallGraph:
-    def __init__(self, root: Path, db_path: Path | str | None = None, words: bool = True) -> None:
+    def __init__(
+        self, root: Path, db_path: Path | str | None = None, words: bool = True, pause: Pause | None = None
+    ) -> None:
         self.root = root.resolve()
-        self.resolver = Resolver()
+        # The language server's graph is built and updated in its thread pool: the work
+        # calls `pause` (the editor's gate, core/pausing.py) every ~millisecond, so that a
+        # keystroke's analysis is not held behind 50-150 ms of extraction and resolution.
+        # The graph is the same with or without it.
+        self.pause = pause
+        self.resolver = Resolver(pause=pause)
         self.edges: dict[str, list[Edge]] = {}
         self.path_module: dict[str, str] = {}  # relative path -> module
         self._out: defaultdict[str, list[Edge]] = defaultdict(list)
@@ -231,7 +239,7 @@ class CallGraph:
                 with ProcessPoolExecutor(workers, initializer=_start_parser) as pool:
                     results = list(pool.map(_summarize_file, todo, chunksize=16))
             else:
-                results = [_summarize_file(job) for job in todo]
+                results = [_summarize_file(job, self.pause) for job in todo]
         parsed = [r for r in results if isinstance(r, ModuleSummary)]
         failed = [r for r in results if isinstance(r, str)]
         for problem in failed:
@@ -244,7 +252,9 @@ class CallGraph:
         `tree`, when given, must be the parse of exactly `source` (the editor's tree)."""
         rel = self.relative(path)
         module, is_package = self.module_for(rel)
-        summary = summarize(source, module, rel, is_package, tree, words=self.count_words, compact=False)
+        summary = summarize(
+            source, module, rel, is_package, tree, words=self.count_words, compact=False, pause=self.pause
+        )
         self._count_words(self.resolver.modules.get(module), summary)
         self.resolver.add(summary)
         self._sizes[module] = len(source)
@@ -320,7 +330,7 @@ class CallGraph:
 
         `update` re-resolves only the edited module: edges of other modules into it, and
         parameter values that flowed through it, stay as they were (cross-file drift)."""
-        self.resolver = Resolver(self.resolver.modules.values())
+        self.resolver = Resolver(self.resolver.modules.values(), self.pause)
         self.generation += 1
         self.edges = self.resolver.resolve_all()
         self._reindex()

@@ -34,6 +34,7 @@ from sys import intern
 from typing import Any
 
 from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope, gc_paused
+from codie.core.pausing import Pause, every
 
 Value = tuple[Any, ...]
 Values = tuple[Value, ...]
@@ -117,8 +118,17 @@ class Edge:
         return Edge, (self.caller, self.callee, self.start, self.end, self.line)
 
 
+# between two pauses (see Resolver.pause): stores applied for this many modules, call sites
+# resolved for this many scopes: each well under a millisecond on most code
+PAUSE_MODULES = 8
+PAUSE_SCOPES = 8
+
+
 class Resolver:
-    def __init__(self, summaries: Iterable[ModuleSummary] = ()) -> None:
+    def __init__(self, summaries: Iterable[ModuleSummary] = (), pause: Pause | None = None) -> None:
+        # called between scopes and between modules when the language server's thread pool
+        # resolves (core/pausing.py): the editor's analysis gets the GIL back there
+        self.pause = pause
         self.modules: dict[str, ModuleSummary] = {}
         self.scopes: dict[str, Scope] = {}
         self.module_of: dict[str, str] = {}
@@ -217,7 +227,7 @@ class Resolver:
             sites = {}  # only the last pass's edges are kept: let the previous ones go first
             self._changed = False
             self.invalidate()
-            if any([self.apply_stores(module) for module in order]):
+            if any([self.apply_stores(module) for module in every(order, self.pause, PAUSE_MODULES)]):
                 self.invalidate()  # attributes changed: what was read before may differ
             sites = {m: self._module_sites(m) for m in order}
             if not self._changed:
@@ -255,7 +265,7 @@ class Resolver:
         if summary is None:
             return []
         out: list[Site] = []
-        for q in summary.scopes:
+        for q in every(summary.scopes, self.pause, PAUSE_SCOPES):
             out.extend(self._scope_sites(q))
         return out
 

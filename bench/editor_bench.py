@@ -8,7 +8,8 @@ scenario and server, alternating servers so that both see the same machine load:
   burst   the same file, 500 edits with no pause: every version must be answered or
           superseded by a newer one (lspbench counts both), never time out
   50k     the stdlib file repeated to 50,000 lines (bench/analyzer_profile.py builds it):
-          open -> complete diagnostics, and 10 edits
+          open -> the first diagnostics (lspbench times the first publish: Codie's holds
+          the per-statement findings of a large file), and 10 edits
   open    didOpen of the 6,862-line file right after start-up (the first file), then, once
           the server is quiet, of the same text under another name (a file opened later,
           warm): didOpen -> the first publish and -> the complete set (the first publish
@@ -17,9 +18,12 @@ scenario and server, alternating servers so that both see the same machine load:
           for every server, printing each run's publishes. (cpu): the server process's
           CPU time, every thread, from didOpen to the first publish (Linux schedstat; what
           the machine's load barely moves, where it inflates the wall times)
+  open50k the 50,000-line file as the first file after start-up, with the open
+          scenario's client: didOpen -> the first publish and -> the complete set (issue
+          15's target: complete diagnostics in <= 3 s)
 
-    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open]
-        [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm]
+    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k]
+        [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm] [--json PATH]
         [--other LABEL=CMD ...]
 
 --other adds another Codie command (another checkout, for a before/after) to the same run,
@@ -54,8 +58,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bigfiles import stdlib_large, stdlib_repeated  # noqa: E402
 from lspclient import read_message, write_message  # noqa: E402
 
-SCENARIOS = ("typing", "burst", "50k", "open")
-LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; "open" by open_runs()
+SCENARIOS = ("typing", "burst", "50k", "open", "open50k")
+LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; "open", "open50k" by open_runs()
 SETTLE = 1.5  # seconds without a publish for a document after which its set is final
 
 
@@ -233,7 +237,7 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     }
 
 
-def open_run(cmd: str, folder: Path, text: str) -> dict[str, Any]:
+def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[str, Any]:
     """One server start: the first file right after `initialize`, then a second, warm."""
     client = Client(cmd, folder)
     try:
@@ -254,6 +258,8 @@ def open_run(cmd: str, folder: Path, text: str) -> dict[str, Any]:
         init = (time.perf_counter() - client.t0) * 1000
         client.send({"method": "initialized", "params": {}})
         first = open_times(client, (folder / "first.py").as_uri(), text)
+        if not later_too:
+            return {"init": init, "first": first, "later": {}}
         time.sleep(1.0)  # quiet: the start-up's background work has its turn
         later = open_times(client, (folder / "later.py").as_uri(), text)
         return {"init": init, "first": first, "later": later}
@@ -261,14 +267,18 @@ def open_run(cmd: str, folder: Path, text: str) -> dict[str, Any]:
         client.close()
 
 
-def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
-    text = stdlib_large()
+def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict[str, Any]:
+    """The open scenario (the 6,862-line file, then a later one), or with `text` open50k:
+    that text as the first file only (its complete set is issue 15's 50,000-line target)."""
+    later_too = text is None
+    text = stdlib_large() if text is None else text
     runs = []
     for _ in range(repeat):
         folder = Path(tempfile.mkdtemp(prefix="open-", dir=tmp))
         (folder / "first.py").write_text(text, encoding="utf-8")
-        (folder / "later.py").write_text(text, encoding="utf-8")
-        runs.append(open_run(cmd, folder, text))
+        if later_too:
+            (folder / "later.py").write_text(text, encoding="utf-8")
+        runs.append(open_run(cmd, folder, text, later_too))
 
     def med(which: str, key: str) -> float | None:
         values = [r[which][key] for r in runs if r.get(which) and key in r[which]]
@@ -292,14 +302,14 @@ def open_runs(cmd: str, repeat: int, tmp: Path) -> dict[str, Any]:
     }
 
 
-def print_open(results: dict[str, dict[str, Any]]) -> None:
+def print_open(results: dict[str, dict[str, Any]], scenario: str = "open") -> None:
     print(
-        f"{'open':<8} {'server':<6} {'1st file: first':>16} {'(cpu)':>7} {'complete':>9} "
+        f"{scenario:<8} {'server':<6} {'1st file: first':>16} {'(cpu)':>7} {'complete':>9} "
         f"{'later file: first':>18} {'(cpu)':>7} {'complete':>9}   first/all diagnostics in publishes (run 1)"
     )
     for label, r in results.items():
         print(
-            f"{'open':<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_cpu')):>7} "
+            f"{scenario:<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_cpu')):>7} "
             f"{fmt(r.get('first_complete')):>9} {fmt(r.get('later')):>18} {fmt(r.get('later_cpu')):>7} "
             f"{fmt(r.get('later_complete')):>9}   {'; '.join(r.get('counts', []))}"
         )
@@ -360,6 +370,7 @@ def main() -> None:
         help="another codie command in the same run (e.g. base=\"sh -c 'PYTHONPATH=../base/server exec "
         "python -m codie serve'\")",
     )
+    ap.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON (bench/perf_table.py)")
     ap.add_argument(
         "--warm",
         action="store_true",
@@ -377,6 +388,7 @@ def main() -> None:
     load_before = os.getloadavg()
     results: dict[tuple[str, str], dict[str, Any]] = {}
     opens: dict[str, dict[str, Any]] = {}
+    opens50k: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codie-editor-bench-") as tmp:
         big = Path(tmp) / "big" / "stdlib50k.py"
         big.parent.mkdir()
@@ -397,9 +409,27 @@ def main() -> None:
                 if name == "open":
                     opens[label] = open_runs(server, args.repeat, Path(tmp))
                     continue
+                if name == "open50k":
+                    opens50k[label] = open_runs(server, args.repeat, Path(tmp), big.read_text(encoding="utf-8"))
+                    continue
                 summary = run_one(lspbench, server, scenario_args(name, args.pace, big), args.repeat, Path(tmp) / "o")
                 results[(name, label)] = row(summary)
     load_after = os.getloadavg()
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": [{"scenario": name, "server": label, **r} for (name, label), r in results.items()],
+                    "open": opens,
+                    "open50k": opens50k,
+                    "servers": servers,
+                    "repeat": args.repeat,
+                    "pace": args.pace,
+                    "load": [load_before[0], load_after[0]],
+                },
+                indent=1,
+            )
+        )
     head = (
         f"{'scenario':<8} {'server':<6} {'init':>6} {'cold':>7} {'open->diag':>10} {'edit p50':>9} "
         f"{'p95':>8} {'max':>8} {'1st/all':>9} "
@@ -417,8 +447,17 @@ def main() -> None:
             print(f"    error: {err}")
     if opens:
         print_open(opens)
+    if opens50k:
+        print_open(opens50k, "open50k")
     print("codie / ruff (same run):")
     for name in args.scenarios.split(","):
+        if name == "open50k":
+            c, f = opens50k.get("codie", {}), opens50k.get("ruff", {})
+            print(
+                f"  open50k  first publish {ratio(c.get('first'), f.get('first'))} "
+                f"(complete {ratio(c.get('first_complete'), f.get('first_complete'))})"
+            )
+            continue
         if name == "open":
             c, f = opens.get("codie", {}), opens.get("ruff", {})
             print(

@@ -25,6 +25,7 @@ on a shared machine, wall-clock figures measure the neighbours too; CPU time les
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="work in this folder (emptied first) and keep it")
     parser.add_argument("--other", type=Path, help="another codie executable to run cold on the same copy")
+    parser.add_argument(
+        "--json", type=Path, metavar="PATH", help="also write the figures as JSON (bench/perf_table.py)"
+    )
     args = parser.parse_args(argv)
     bindir = Path(sys.executable).parent
     codie = shutil.which("codie", path=str(bindir))
@@ -104,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "CODIE_CACHE_DIR": str(cache)}
         env.pop("CODIE_DB", None)
         print(f"corpus: copy of {args.path} ({files:,} files, {lines:,} lines)")
-        print(f"machine: {os.cpu_count()} cores, --jobs {args.jobs}; load average before: {load()}")
+        load_before = load()
+        print(f"machine: {os.cpu_count()} cores, --jobs {args.jobs}; load average before: {load_before}")
         check = [codie, "check", str(corpus), "--format", "json", "--fail-on", "never", "-j", str(args.jobs)]
         runs = [
             timed("bandit", [bandit, "-q", "-r", str(corpus), "-f", "json", "-o", str(out / "bandit.json")], env),
@@ -115,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             other = [str(args.other), *check[1:], "-o", str(out / "other.json")]
             runs.append(timed("other cold", other, other_env))
         runs.append(timed("codie warm", [*check, "-o", str(out / "warm.json")], env))
-        print(f"load average after: {load()}")
+        load_after = load()
+        print(f"load average after: {load_after}")
         bandit_run, cold, warm = runs[0], runs[1], runs[-1]
         print(f"{'':12} {'wall s':>8} {'CPU s':>8} {'lines/s (wall)':>15}  exit")
         for r in runs:
@@ -131,6 +137,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"other's report identical to codie's: {'yes' if equal else 'no'}")
         same = (out / "cold.json").read_bytes() == (out / "warm.json").read_bytes()
         print(f"warm report identical to cold: {'yes' if same else 'NO'}")
+        if args.json is not None:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "corpus": str(args.path),
+                        "files": files,
+                        "lines": lines,
+                        "jobs": args.jobs,
+                        "runs": {r.name: {"wall": r.wall, "cpu": r.cpu, "code": r.code} for r in runs},
+                        "warm_identical": same,
+                        "load": [load_before, load_after],
+                    },
+                    indent=1,
+                )
+            )
         return 0 if same else 1
 
 

@@ -80,7 +80,10 @@ def codie_cold(root: Path, jobs: int, out: Path) -> tuple[float, float, float, s
     return measured([*argv, "-j", str(jobs), "-o", str(out)], root, 3600)
 
 
-def incremental(root: Path, jobs: int, edits: int = 7) -> None:
+def incremental(root: Path, jobs: int, edits: int = 7) -> list[dict[str, float | str]]:
+    """Prints, and returns per edited module: its lines and the update's median wall / CPU
+    ms and max wall ms over `edits` edits (bench/perf_table.py reads them)."""
+    figures: list[dict[str, float | str]] = []
     settings = Settings(exclude=(*DEFAULT_EXCLUDE, "site-packages/**"))
     graph = CallGraph(root)
     graph.build([root], settings, jobs=jobs)
@@ -117,6 +120,16 @@ def incremental(root: Path, jobs: int, edits: int = 7) -> None:
             f"wall ({statistics.median(cpu_times):.1f} ms CPU), max {max(times):.1f} ms over {len(times)} edits; "
             f"then the child's whole resolve {settle:.1f} s CPU, {changed} modules' edges sent back"
         )
+        figures.append(
+            {
+                "module": rel,
+                "lines": source.count(NL),
+                "median_ms": statistics.median(times),
+                "median_cpu_ms": statistics.median(cpu_times),
+                "max_ms": max(times),
+            }
+        )
+    return figures
 
 
 def phases(root: Path, jobs: int) -> None:

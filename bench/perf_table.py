@@ -242,9 +242,15 @@ def edit_rows(figures: list[dict[str, Any]]) -> list[tuple[str, str, str, str, s
     if not figures:
         return []
     worst = max(f["median_ms"] for f in figures)
-    each = ", ".join(f"`{f['module']}` {f['median_ms']:.1f}" for f in figures)
+    each = ", ".join(f"`{f['module']}` {f['median_ms']:.0f} ({f['median_cpu_ms']:.0f})" for f in figures)
     return [
-        ("an edit updates the editor's call graph, median per module (≤ 50 ms)", f"{each} ms", "", "", met(worst, 50))
+        (
+            "an edit updates the editor's call graph, median per module, wall (CPU) (≤ 50 ms)",
+            f"{each} ms",
+            "",
+            "",
+            met(worst, 50),
+        )
     ]
 
 

@@ -297,7 +297,13 @@ def candidates(doc: Document) -> list[tuple[int, int]]:
         changed_end, old_changed_end = len(src) - suffix, old_len - suffix
         delta = len(src) - old_len
         spans = [s for s in old_spans if s[0] < at]
-        for m in CANDIDATE.finditer(src, at):
+        # A match that starts in the change ends at most blanks, a keyword and the character
+        # \b looks at after it: the scan stops there (unbounded, it ran to the next match or
+        # the end of the file, ~0.1 ms a keystroke on a large file without directives)
+        stop = changed_end
+        while stop < len(src) and src[stop] in _BLANKS:
+            stop += 1
+        for m in CANDIDATE.finditer(src, at, stop + _KEYWORD + 1):
             if m.start() >= changed_end:
                 break
             spans.append(m.span())

@@ -158,8 +158,9 @@ async def test_a_kept_finding_whose_line_changed_or_a_lookalike_is_scored_again(
 
 async def test_findings_before_an_edit_are_not_looked_at_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same finding objects, no edit before the end of their lines: their answers are
-    taken as they were, without finding their line in the text again (the rest of a
-    keystroke's findings are)."""
+    taken as they were, without finding their line in the text again. Nor are the engine's
+    copies of the findings an edit above moved with their lines: their lines are the same
+    text. Only a finding on the line that starts where the edit was is looked at."""
     server = build_server()
     server.protocol.notify_params_text = lambda method, params: None
     server.open_document(URI, TEXT, 1, "python")
@@ -173,6 +174,9 @@ async def test_findings_before_an_edit_are_not_looked_at_again(monkeypatch: pyte
     findings = analysis.findings()  # (the engine's: those after the edit moved, the rest as they were)
     after = sum(f.start >= at for f in findings)
     assert 0 < after < len(findings) - 2
+    moved_line = doc.lines.line_of(at + len("w = 1\n"))  # `def later`: it started at the edit
+    on_it = sum(doc.lines.line_of(f.start) == moved_line for f in findings)
+    assert on_it < after  # (exec and eval below it moved with their lines)
     looked = 0
     line_of = LineIndex.line_of
 
@@ -183,7 +187,7 @@ async def test_findings_before_an_edit_are_not_looked_at_again(monkeypatch: pyte
 
     monkeypatch.setattr(LineIndex, "line_of", counted)
     got = [(f, f.data) for f in state(server).rescore_all(analysis, findings)]
-    assert looked == after
+    assert looked == on_it  # (all `after` of them before moved ones were known again)
     monkeypatch.undo()
     assert got == fresh(server, analysis)
 
@@ -207,3 +211,55 @@ async def test_a_kept_finding_on_the_last_line_is_scored_again_when_text_is_adde
     second = st.rescore_all(analysis, [f])
     assert second == [st.rescore(analysis, f)]
     assert second[0].data["fingerprint"] != first[0].data["fingerprint"]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+async def test_a_moved_copy_is_known_again_only_when_its_line_moved_whole(
+    eol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of a finding (sharing its `data`, as the engine's moved copies do) whose
+    offsets moved by as many bytes as the text before it grew is taken for the one it was,
+    without looking at its line, only when its whole line moved with it. An edit earlier on
+    its line, or to the line break before it, changes its line (so its fingerprint)."""
+    server = build_server()
+    server.protocol.notify_params_text = lambda method, params: None
+    uri = "file:///tmp/codie-rescore-cache/moved.py"
+    server.open_document(uri, eol.join(["import os", "q = 1", "a = 1; b = eval(input())", ""]), 1, "python")
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
+    assert analysis is not None
+    st, doc = state(server), analysis.doc
+    at = doc.source.index(b"eval")
+    f = Finding("SEC001", "eval", at, at + 13, confidence=0.8, confidence_parts=(("prior", 0.8),), data={"k": 1})
+    looked = 0
+    line_of = LineIndex.line_of
+
+    def counted(self: LineIndex, offset: int) -> int:
+        nonlocal looked
+        looked += 1
+        return line_of(self, offset)
+
+    monkeypatch.setattr(LineIndex, "line_of", counted)
+
+    def check(moved: Finding) -> tuple[str, int]:
+        nonlocal looked
+        looked = 0
+        got = [(g, g.data) for g in st.rescore_all(analysis, [moved])]
+        counted_then = looked
+        want = [(g, g.data) for x in [moved] if (g := st.rescore(analysis, x)) is not None]
+        assert got == want
+        return str(got[0][1]["fingerprint"]), counted_then
+
+    first, _ = check(f)
+    for start, end, new, same_line in [
+        ((0, 0), (0, 0), "import sys" + eol, True),  # a line above: its line moves whole
+        ((3, 4), (3, 5), "12", False),  # a = 12: on its line, before it
+        ((2, 5), (3, 0), "; ", False),  # the line break before its line: joined to the one above
+        ((1, 0), (1, 0), "#", True),  # another line above
+        ((2, 6), (2, 6), eol, False),  # a line break inserted before it: its line starts later
+    ]:
+        edit = doc.apply_change(start, end, new)
+        fingerprint, looked_at_lines = check(f := f.shifted(edit.old_end, edit.delta))
+        assert (looked_at_lines == 0) is same_line, new
+        assert (fingerprint == first) is same_line, new
+        first = fingerprint
+    server.forget(uri)

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -54,6 +55,9 @@ class _Rescored:
     # the text before this offset holds `line` and `span` (and where the line ends): while
     # no edit reaches it, the same finding has the same inputs, with no need to look again
     reach: int = 0
+    # where `line` starts: while the text from there on is unchanged (an edit above only
+    # moved it), a copy of the finding moved by as many bytes has the same inputs too
+    line_at: int = 0
 
 
 def _rescored(f: Finding, blend: Blend | None, data: dict[str, Any]) -> Finding:
@@ -70,8 +74,9 @@ class _DocumentScores:
 
     store: tuple[object, ...]
     by_id: dict[int, _Rescored] = dataclasses.field(default_factory=dict)
-    doc: Document | None = None  # the document and its edit serial at that presentation
+    doc: Document | None = None  # the document, its edit serial and length at that presentation
     serial: int = -1
+    size: int = 0
 
 
 def param(obj: Any, name: str, default: Any = None) -> Any:
@@ -217,6 +222,10 @@ class LLMState:
         verdicts = self.verdicts
         source, lines = doc.source, doc.lines
         line_of, line_start, count, size = lines.line_of, lines.start, lines.count, len(source)
+        # a line that started at or after `tail` then is the same text now, `delta` bytes on
+        # (+1: the line break before it is unchanged too, so it still starts a line)
+        tail = last.size - kept[1] + 1 if kept is not None else sys.maxsize
+        delta = size - last.size
         out = []
         for f in findings:
             known = previous.get(id(f.data))
@@ -230,13 +239,22 @@ class LLMState:
                 if known.result is not None:
                     out.append(known.result)
                 continue
-            # the finding's whole line (with its break): the same text, the same fingerprint
-            row = line_of(f.start)
-            end = line_start(row + 1) if row + 1 < count else size
-            line = source[line_start(row) : end]
-            span = source[f.start : f.end]
-            # (a line ending in \r, or the last line, can change without a byte before its end doing so)
-            reach = max(end + (end == size or source[end - 1 : end] == b"\r"), f.end)
+            if (
+                known is not None
+                and known.line_at >= tail
+                and f.start - known.finding.start == delta
+                and f.end - known.finding.end == delta
+            ):  # moved with its line (an edit above): the same line and span as then
+                line, span, reach, at = known.line, known.span, known.reach + delta, known.line_at + delta
+            else:
+                # the finding's whole line (with its break): the same text, the same fingerprint
+                row = line_of(f.start)
+                at = line_start(row)
+                end = line_start(row + 1) if row + 1 < count else size
+                line = source[at:end]
+                span = source[f.start : f.end]
+                # (a line ending in \r, or the last line, can change without a byte before its end doing so)
+                reach = max(end + (end == size or source[end - 1 : end] == b"\r"), f.end)
             if (
                 known is None
                 or known.line != line
@@ -256,11 +274,12 @@ class LLMState:
             else:
                 known = self._rescore_one(doc, f, line, span, store, project, store_state)
             known.reach = reach  # (where this finding's inputs end in the text now)
+            known.line_at = at
             current[id(f.data)] = known
             if known.result is not None:
                 out.append(known.result)
         last.by_id = current  # only this presentation's findings are kept
-        last.doc, last.serial = doc, doc.serial
+        last.doc, last.serial, last.size = doc, doc.serial, size
         self._scores[doc.uri] = last
         return out
 

@@ -28,6 +28,11 @@ EDITS = [  # (text to replace, which occurrence, new text)
     ("'ab'", 0, "'é'"),
     ("# a\nb", 0, "# a b"),
     ("def f1(a):\n", 0, "def f1(a):\n    return a\n\ndef g(a):\n"),  # a function split
+    ("\n\ndef f5", 0, "\n\n\n\n# c\r\ndef f5"),  # lines (one \r\n) inserted between functions
+    ("\n\n\n\n# c\r\n", 0, "\n"),  # and deleted, with a blank line more
+    ("(a):\n    s", 6, "(a):  # codie: ignore[SEC001]\n    s"),  # a suppression above the findings
+    ("    s = 'é'", 6, "    s = 'é' ; u = 1"),  # on their line, before them
+    ("  # codie: ignore[SEC001]", 0, ""),  # the suppression gone
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from lsprotocol import types
 
@@ -52,7 +52,7 @@ Place = tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]] 
 class _Record:
     """One finding as published: what its diagnostic is made of and what it became."""
 
-    __slots__ = ("content", "entry", "finding", "hash", "place", "reach", "severity", "shell")
+    __slots__ = ("content", "entry", "finding", "hash", "line_at", "pieces", "place", "reach", "severity", "shell")
 
     def __init__(
         self,
@@ -63,6 +63,8 @@ class _Record:
         place: Place,
         shell: Entry,
         entry: Entry,
+        line_at: int,
+        pieces: tuple[str, ...] | None = None,
     ) -> None:
         self.finding = finding  # kept: its id (and its data's) key the record
         self.severity = severity
@@ -71,6 +73,12 @@ class _Record:
         self.place = place
         self.shell = shell
         self.entry = entry
+        # where the line of its first same-file offset starts: the text from there on decides
+        # its positions (see _Shift)
+        self.line_at = line_at
+        # the entry's text cut where its line numbers go (_pieces; None: not cut yet, or
+        # not cuttable): the same diagnostic on other lines is a join
+        self.pieces = pieces
         # the text before this offset decides the diagnostic's positions (a position
         # inside a line break looks up to 2 bytes on, a \r\n a byte more)
         reach = max(finding.start, finding.end)
@@ -79,19 +87,35 @@ class _Record:
         self.reach = reach + 3
 
 
+class _Shift(NamedTuple):
+    """How the text's unchanged end moved since the publish before: a diagnostic whose
+    lines start at or after `tail` then (and whose offsets all moved by `delta` bytes) is on
+    the same columns, `lines` lines further down. The bytes from a line's start on decide
+    its positions (the clamp of an offset inside a line break looks ahead, not back), and
+    a line starts at or after `tail` exactly when its break before does (a \r\n split or
+    joined by an edit lies before `tail`)."""
+
+    tail: int  # an offset in the text of the publish before: one past its changed bytes
+    delta: int  # bytes
+    lines: int
+
+
 class _Generation:
     """What one publish of a document used, by the finding's identity, by its data dict's
     identity (a finding the engine moved is a copy that shares it) and by content."""
 
-    __slots__ = ("by_content", "by_data", "by_id", "doc", "prefix", "serial")
+    __slots__ = ("by_content", "by_data", "by_id", "doc", "lines", "prefix", "serial", "shift", "size")
 
-    def __init__(self, doc: Document | None = None, prefix: int = 0) -> None:
+    def __init__(self, doc: Document | None = None, prefix: int = 0, shift: _Shift | None = None) -> None:
         self.by_id: dict[int, _Record] = {}
         self.by_data: dict[int, _Record] = {}
         self.by_content: dict[int, _Record] = {}  # by hash(content): a record's content is checked
         self.doc = doc  # the document and its edit serial when the publish began
         self.serial = doc.serial if doc is not None else -1
+        self.size = len(doc.source) if doc is not None else 0  # and its length and lines then
+        self.lines = doc.lines.count if doc is not None else 0
         self.prefix = prefix  # bytes of the text unchanged since the publish before
+        self.shift = shift  # and how its end moved
 
 
 class DiagnosticCache:
@@ -130,11 +154,15 @@ class DiagnosticCache:
         if last is None:
             last = _Generation()
         prefix = 0  # the same findings' positions are known good before this offset
+        shift = None
         if last.doc is doc:
             kept = doc.unchanged_since(last.serial)
-            prefix = kept[0] if kept is not None else 0
+            if kept is not None:
+                prefix = kept[0]
+                tail = last.size - kept[1] + 1  # (+1: the break before a line must be unchanged)
+                shift = _Shift(tail, len(doc.source) - last.size, doc.lines.count - last.lines)
         self._before[doc.uri] = last
-        self._now[doc.uri] = _Generation(doc, prefix)
+        self._now[doc.uri] = _Generation(doc, prefix, shift)
 
     def forget(self, uri: str) -> None:
         self._now.pop(uri, None)
@@ -156,6 +184,24 @@ class DiagnosticCache:
             ):
                 now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[known.hash] = known
                 return known.entry
+        like = before.by_data.get(id(f.data)) if before is not None else None
+        shift = now.shift
+        if (
+            like is not None
+            and shift is not None
+            and like.line_at >= shift.tail
+            and like.severity is severity
+            and like.content[0] == encoding
+            and (place := _moved(like, f, shift)) is not None
+        ):  # the same diagnostic on other lines: no position, content or text computed
+            if like.pieces is None:
+                like.pieces = _pieces(doc, f, like.place, like.shell)
+            entry = _placed(doc, f, place, *like.shell, like.pieces)
+            record = _Record(
+                f, severity, like.content, like.hash, place, like.shell, entry, like.line_at + shift.delta, like.pieces
+            )
+            now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[like.hash] = record
+            return entry
         position_at, source = doc.lines.position_at, doc.source
         span = (*position_at(source, f.start, encoding), *position_at(source, f.end, encoding))
         if f.related:  # (most findings have none: no generators to make for them)
@@ -184,7 +230,6 @@ class DiagnosticCache:
             f.data.get("fingerprint"),
         )
         place = (span, spans)
-        like = before.by_data.get(id(f.data)) if before is not None else None
         if like is None or like.content != content:
             content_hash = hash(content)
             like = now.by_content.get(content_hash)
@@ -202,7 +247,8 @@ class DiagnosticCache:
         else:
             shell = like.shell
             entry = like.entry if like.place == place else _placed(doc, f, place, *shell)
-        record = _Record(f, severity, content, content_hash, place, shell, entry)
+        line_at = doc.lines.start(min(span[0], *(s[0] for s in spans)) if spans else span[0])
+        record = _Record(f, severity, content, content_hash, place, shell, entry, line_at)
         now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[content_hash] = record
         return entry
 
@@ -214,9 +260,65 @@ def _range_of(at: tuple[int, int, int, int]) -> dict[str, Any]:
     return {"start": {"line": at[0], "character": at[1]}, "end": {"line": at[2], "character": at[3]}}
 
 
-def _placed(doc: Document, f: Finding, place: Place, rest: dict[str, Any], rest_text: str) -> Entry:
+def _moved(like: _Record, f: Finding, shift: _Shift) -> Place | None:
+    """The place of `like`'s diagnostic for f when f is `like`'s finding moved by the shift:
+    every same-file offset moved by shift.delta, everything else in the diagnostic equal
+    (`like`'s content, its severity and encoding checked by the caller, as is that its
+    lines start in the unchanged end of the text: like.line_at >= shift.tail). Else None."""
+    g, delta = like.finding, shift.delta
+    if (
+        f.start - g.start != delta
+        or f.end - g.end != delta
+        or f.rule_id != g.rule_id
+        or f.message != g.message
+        or f.confidence != g.confidence
+        or f.confidence_parts != g.confidence_parts
+        or f.category != g.category
+        or f.cwe != g.cwe
+        or (f.fix is None) != (g.fix is None)
+        or f.data.get("fingerprint") != like.content[-1]
+        or len(f.related) != len(g.related)
+    ):
+        return None
+    for loc, old in zip(f.related, g.related, strict=True):
+        if loc.uri is None:
+            if old.uri is not None or loc.start - old.start != delta or loc.end - old.end != delta:
+                return None
+        elif (loc.uri, loc.line, loc.column) != (old.uri, old.line, old.column):
+            return None
+        if loc.message != old.message:
+            return None
+    lines = shift.lines
+    (sl, sc, el, ec), spans = like.place
+    if spans:
+        spans = tuple((a + lines, b, c + lines, e) for a, b, c, e in spans)
+    return (sl + lines, sc, el + lines, ec), spans
+
+
+_CUT = -7_357_159_031  # a line number no diagnostic has: where _pieces cuts the text
+
+
+def _pieces(doc: Document, f: Finding, place: Place, shell: Entry) -> tuple[str, ...]:
+    """The diagnostic's JSON text at `place`, cut where its line numbers go (in _lines'
+    order): the text at the same columns on other lines is the pieces joined with those
+    lines. () when the cut is not clean (the marker appears in the text already)."""
+    span, spans = place
+    marked = ((_CUT, span[1], _CUT, span[3]), tuple((_CUT, s[1], _CUT, s[3]) for s in spans))
+    pieces = tuple(_placed(doc, f, marked, *shell)[1].split(str(_CUT)))
+    return pieces if len(pieces) == 2 * (1 + len(spans)) + 1 else ()
+
+
+def _lines(place: Place) -> tuple[int, ...]:
+    span, spans = place
+    return (span[0], span[2], *(line for s in spans for line in (s[0], s[2])))
+
+
+def _placed(
+    doc: Document, f: Finding, place: Place, rest: dict[str, Any], rest_text: str, pieces: tuple[str, ...] | None = None
+) -> Entry:
     """A diagnostic from its position-free fields (dict and text) and new positions: the
-    same JSON text as a fresh conversion (diagnostic_json, then json.dumps) gives."""
+    same JSON text as a fresh conversion (diagnostic_json, then json.dumps) gives. With
+    `pieces` (_pieces of the same diagnostic at the same columns), the text is a join."""
     span, spans = place
     sl, sc, el, ec = span
     d: dict[str, Any] = {"range": _range_of(span), **rest}
@@ -234,8 +336,19 @@ def _placed(doc: Document, f: Finding, place: Place, rest: dict[str, Any], rest_
                 where = {"start": point, "end": dict(point)}
             related.append({"location": {"uri": loc.uri or doc.uri, "range": where}, "message": loc.message})
         d["relatedInformation"] = related  # last, as diagnostic_json puts it
+        if pieces:
+            return d, _joined(pieces, _lines(place))
         tail = f', "relatedInformation": {json.dumps(related)}}}'
+    elif pieces:
+        return d, f"{pieces[0]}{sl}{pieces[1]}{el}{pieces[2]}"
     return d, head + (", " + rest_text[1:-1] if rest else "") + tail
+
+
+def _joined(pieces: tuple[str, ...], lines: tuple[int, ...]) -> str:
+    out = [pieces[0]]
+    for line, piece in zip(lines, pieces[1:], strict=False):
+        out += (str(line), piece)
+    return "".join(out)
 
 
 def _range(r: dict[str, Any]) -> types.Range:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from typing import Any, NamedTuple
 
 from lsprotocol import types
@@ -260,6 +261,10 @@ def _range_of(at: tuple[int, int, int, int]) -> dict[str, Any]:
     return {"start": {"line": at[0], "character": at[1]}, "end": {"line": at[2], "character": at[3]}}
 
 
+# what a diagnostic says of its finding besides positions, fix and data (see get's content)
+_SAID = operator.attrgetter("rule_id", "message", "confidence", "confidence_parts", "category", "cwe")
+
+
 def _moved(like: _Record, f: Finding, shift: _Shift) -> Place | None:
     """The place of `like`'s diagnostic for f when f is `like`'s finding moved by the shift:
     every same-file offset moved by shift.delta, everything else in the diagnostic equal
@@ -269,12 +274,7 @@ def _moved(like: _Record, f: Finding, shift: _Shift) -> Place | None:
     if (
         f.start - g.start != delta
         or f.end - g.end != delta
-        or f.rule_id != g.rule_id
-        or f.message != g.message
-        or f.confidence != g.confidence
-        or f.confidence_parts != g.confidence_parts
-        or f.category != g.category
-        or f.cwe != g.cwe
+        or _SAID(f) != _SAID(g)
         or (f.fix is None) != (g.fix is None)
         or f.data.get("fingerprint") != like.content[-1]
         or len(f.related) != len(g.related)

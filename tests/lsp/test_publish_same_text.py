@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from pathlib import Path
 
+import pytest
+
+from codie.core.baseline import Baseline
 from codie.lsp.convert import DiagnosticCache
 from codie.lsp.server import CodieServer, build_server
 
@@ -36,24 +40,37 @@ EDITS = [  # (text to replace, which occurrence, new text)
 ]
 
 
-def cold(server: CodieServer, version: int) -> str:
+def cold(server: CodieServer, version: int, uri: str = URI) -> str:
     """publishDiagnostics' params for the document now, from an empty cache."""
     warm = server.diagnostic_cache
     server.diagnostic_cache = DiagnosticCache()
     try:
-        return server.publish_params(URI, version)
+        return server.publish_params(uri, version)
     finally:
         server.diagnostic_cache = warm
 
 
-async def test_every_publish_is_the_text_a_cold_cache_gives() -> None:
+@pytest.mark.parametrize("baseline", ["", "shown", "hint"])
+async def test_every_publish_is_the_text_a_cold_cache_gives(baseline: str, tmp_path: Path) -> None:
+    """With a baseline (`baseline`: none, one that accepts 3 of the 8 identical lines, or the
+    same shown as hints), which the edits make accept other findings."""
     server = build_server()
+    uri = URI
     sent: list[str] = []
     server.protocol.notify_params_text = lambda method, params: sent.append(params)
-    server.open_document(URI, TEXT, 1, "python")
-    analysis = await asyncio.wait_for(server.settled(URI), 60)
+    if baseline:
+        uri = (tmp_path / "shop.py").as_uri()
+        server.settings.set_folders([tmp_path])
+        accepted = Baseline()
+        for _ in range(3):
+            accepted.add("shop.py", "SEC001", "    s = 'é'; return eval(input(a)) + os.system(input(a))")
+        (tmp_path / ".codie-baseline.json").write_text(json.dumps(accepted.to_json()))
+        if baseline == "hint":
+            server.settings.set_client({"baseline": {"show": "hint"}})
+    server.open_document(uri, TEXT, 1, "python")
+    analysis = await asyncio.wait_for(server.settled(uri), 60)
     assert analysis is not None
-    assert sent[-1] == cold(server, 1)
+    assert sent[-1] == cold(server, 1, uri)
     for version, (old, nth, new) in enumerate(EDITS + EDITS[:3], start=2):
         doc = analysis.doc
         at = -1
@@ -63,13 +80,14 @@ async def test_every_publish_is_the_text_a_cold_cache_gives() -> None:
         analysis.note_edit(doc.apply_change(start, end, new))
         doc.version = version
         server.hooks.change.emit(server, doc)
-        server.schedule(URI, edit=True)
-        analysis = await asyncio.wait_for(server.settled(URI), 60)
+        server.schedule(uri, edit=True)
+        analysis = await asyncio.wait_for(server.settled(uri), 60)
         assert analysis is not None
         assert sent[-1].endswith(f'"version": {version}}}')
-        assert sent[-1] == cold(server, version), (version, new)
-        assert sent[-1].count('"code": "SEC001"') >= 8
+        assert sent[-1] == cold(server, version, uri), (version, new)
+        assert sent[-1].count('"code": "SEC001"') >= (8 if baseline != "shown" else 5)
         assert '"category": "syntax"' not in sent[-1]
+        assert ('"severity": 4, "code": "SEC001"' in sent[-1]) is (baseline == "hint")  # baselined: hints
 
 
 def test_a_finding_kept_whole_is_placed_again_when_the_line_break_after_it_changes() -> None:

@@ -200,6 +200,17 @@ class Document:
             prefix, suffix = min(prefix, start), min(suffix, tail)
         return prefix, (suffix if count else 0)
 
+    def moved_end(self, serial: int, size: int) -> tuple[int, int] | None:
+        """(tail, delta) for the text when `serial` was current (`size` bytes long then):
+        its bytes from `tail - 1` on are the same now, `delta` bytes on. So a line that
+        started at or after `tail` then is the same line now, `delta` bytes on: the line
+        break before it is unchanged too (an edit that split or joined a \r\n, or removed
+        the break, lies before `tail`). None when unchanged_since does not know."""
+        kept = self.unchanged_since(serial)
+        if kept is None:
+            return None
+        return size - kept[1] + 1, len(self.source) - size
+
     def apply_change(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str = UTF16) -> Edit:
         """Apply one ranged change (LSP positions in `encoding`) without reparsing.
 

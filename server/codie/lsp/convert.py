@@ -89,14 +89,13 @@ class _Record:
 
 
 class _Shift(NamedTuple):
-    """How the text's unchanged end moved since the publish before: a diagnostic whose
-    lines start at or after `tail` then (and whose offsets all moved by `delta` bytes) is on
-    the same columns, `lines` lines further down. The bytes from a line's start on decide
-    its positions (the clamp of an offset inside a line break looks ahead, not back), and
-    a line starts at or after `tail` exactly when its break before does (a \r\n split or
-    joined by an edit lies before `tail`)."""
+    """How the text's unchanged end moved since the publish before (Document.moved_end): a
+    diagnostic whose lines start at or after `tail` then (and whose offsets all moved by
+    `delta` bytes) is on the same columns, `lines` lines further down. The bytes from a
+    line's start on decide its positions (the clamp of an offset inside a line break looks
+    ahead, not back)."""
 
-    tail: int  # an offset in the text of the publish before: one past its changed bytes
+    tail: int  # an offset in the text of the publish before
     delta: int  # bytes
     lines: int
 
@@ -158,10 +157,10 @@ class DiagnosticCache:
         shift = None
         if last.doc is doc:
             kept = doc.unchanged_since(last.serial)
-            if kept is not None:
+            moved = doc.moved_end(last.serial, last.size)
+            if kept is not None and moved is not None:
                 prefix = kept[0]
-                tail = last.size - kept[1] + 1  # (+1: the break before a line must be unchanged)
-                shift = _Shift(tail, len(doc.source) - last.size, doc.lines.count - last.lines)
+                shift = _Shift(*moved, doc.lines.count - last.lines)
         self._before[doc.uri] = last
         self._now[doc.uri] = _Generation(doc, prefix, shift)
 

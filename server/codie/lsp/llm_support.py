@@ -222,10 +222,9 @@ class LLMState:
         verdicts = self.verdicts
         source, lines = doc.source, doc.lines
         line_of, line_start, count, size = lines.line_of, lines.start, lines.count, len(source)
-        # a line that started at or after `tail` then is the same text now, `delta` bytes on
-        # (+1: the line break before it is unchanged too, so it still starts a line)
-        tail = last.size - kept[1] + 1 if kept is not None else sys.maxsize
-        delta = size - last.size
+        # a line that started at or after `tail` then is the same line now, `delta` bytes on
+        moved = doc.moved_end(last.serial, last.size) if kept is not None else None
+        tail, delta = moved if moved is not None else (sys.maxsize, 0)
         out = []
         for f in findings:
             known = previous.get(id(f.data))

@@ -50,6 +50,7 @@ Each node is visited once, and each figure is kept by the scope it belongs to:
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,8 +58,13 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from codie.core.document import PYTHON
 from codie.core.pausing import Pause
 
+# The name of each node kind by its id: `node.type` makes a new string at every read (and
+# sets hash it again), `node.kind_id` is a number; the names are interned as literals are.
+# ERROR (65535) and any id past the table are read from the node.
+KIND_NAMES = tuple(sys.intern(PYTHON.node_kind_for_id(i) or "") for i in range(PYTHON.node_kind_count))
 MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 _STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
@@ -163,7 +169,7 @@ _Group = tuple[list[Node], int, int, "_Frame | None", "_Frame | None", "_Frame |
 def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool = False) -> list[Figures]:
     """The figures of `func` (a function_definition at `depth` definitions below the
     statement being measured) and of the functions nested in it, in source order."""
-    walk = _Walk(source, lines=False, lo=func.start_byte, hi=func.end_byte)
+    walk = _Walk(source, lines=False, lo=func.start_byte, hi=func.end_byte, root=func)
     walk.function(func, 0, is_method, None, None, ("", depth))
     walk.run()
     return walk.results(func.start_byte)
@@ -172,7 +178,7 @@ def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool 
 def scope_figures(root: Node, source: bytes, pause: Pause | None = None) -> dict[int, ScopeFigures]:
     """The figures of the module `root` and of every function and class in it, by node id;
     `pause` is called every PAUSE_EVERY groups of sibling nodes (core/pausing.py)."""
-    walk = _Walk(source, lines=True, lo=0, hi=len(source))
+    walk = _Walk(source, lines=True, lo=0, hi=len(source), root=root)
     module = _Frame(root, b"", False, False, None, None, 0, 0, "", True)
     walk.frames.append(module)
     walk.groups.append((root.children, 0, 0, None, module, module, ("", 0)))
@@ -184,8 +190,10 @@ PAUSE_EVERY = 128  # groups of sibling nodes between two pauses (~1 ms of the wa
 
 
 class _Walk:
-    def __init__(self, source: bytes, lines: bool, lo: int, hi: int) -> None:
+    def __init__(self, source: bytes, lines: bool, lo: int, hi: int, root: Node) -> None:
         self.source = source
+        # (a tree of another grammar reads every kind from its nodes)
+        self.kinds = KIND_NAMES if _kind_name(KIND_NAMES, root) == root.type else ()
         # where the lines of source[lo:hi] end: a leaf's row, counted from lo's, is how
         # many of them come before it (reading a Node's start_point costs twice its
         # start_byte, and leaves are two thirds of the nodes)
@@ -284,6 +292,7 @@ class _Walk:
         logical = self.logical
         line_ends = self.line_ends
         lines = len(line_ends)
+        kinds = self.kinds
         countdown = PAUSE_EVERY
         while groups:
             if pause is not None:
@@ -294,7 +303,10 @@ class _Walk:
             nodes, nesting, flags, cog, cc, rows, scope = groups.pop()
             in_doc = flags & IN_DOCSTRING
             for node in nodes:
-                kind = node.type
+                try:
+                    kind = kinds[node.kind_id]
+                except IndexError:
+                    kind = node.type
                 children = node.children
                 if logical is not None and rows is not None:
                     counts = logical.get(kind)
@@ -569,6 +581,13 @@ class _Walk:
             )
             out[node.id] = ScopeFigures(frame.cyclomatic, self._cognitive(frame) if frame.is_function else 0, lines)
         return out
+
+
+def _kind_name(kinds: tuple[str, ...], node: Node) -> str:
+    try:
+        return kinds[node.kind_id]
+    except IndexError:
+        return node.type
 
 
 def _line_ends(source: bytes, lo: int, hi: int) -> list[int]:

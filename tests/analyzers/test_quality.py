@@ -204,3 +204,49 @@ def test_q002_follows_edits_to_the_header_in_the_editor() -> None:
     analysis.note_edit(doc.splice(0, len(header), b""))
     analysis.note_changed_ranges(doc.reparse())
     assert q002() >= DEFAULT_THRESHOLD
+
+
+QUERIED = """\
+class A:
+    def f(self, a=[]):
+        try:
+            return a
+        except:
+            pass
+
+    def g(self, b={}):
+        assert b
+        return b
+        b.clear()
+
+
+def h(c=set()):
+    return c
+"""
+
+
+def test_one_query_per_statement_serves_both_quality_analyzers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Q001/Q003/Q004 and Q002 come from one query over each chunk (a query costs its walk
+    over the nodes, whatever its patterns), and are the findings each analyzer finds alone."""
+    import codie.analyzers.quality as quality
+
+    cursors = 0
+    real = quality.QueryCursor
+
+    def counting(query: object) -> object:
+        nonlocal cursors
+        cursors += 1
+        return real(query)
+
+    alone = sorted((f.rule_id, f.start) for f in findings(QUERIED) if f.rule_id.startswith("Q"))
+    assert [r for r, _ in alone] == ["Q001", "Q002", "Q002", "Q002", "Q003", "Q004"]
+    monkeypatch.setattr(quality, "QueryCursor", counting)
+    doc = Document("file:///proj/app.py", QUERIED)
+    ctx = Context(doc, catalogue())
+    pair = quality.analyzers()
+    together = []
+    for top in doc.top_level():  # as the engine calls them: statement by statement, in turn
+        for analyzer in pair:
+            together += [(f.rule_id, f.start) for f in analyzer.analyze(ctx, [top])]
+    assert sorted(together) == alone
+    assert cursors == 3  # the class's two methods and the function: one query each

@@ -50,14 +50,21 @@ Each node is visited once, and each figure is kept by the scope it belongs to:
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tree_sitter import Node
 
+from codie.core.document import PYTHON
 from codie.core.pausing import Pause
 
+# The name of each node kind by its id: `node.type` makes a new string at every read (and
+# sets hash it again), `node.kind_id` is a number; the names are interned as literals are.
+# ERROR (65535) and any id past the table are read from the node.
+KIND_NAMES = tuple(sys.intern(PYTHON.node_kind_for_id(i) or "") for i in range(PYTHON.node_kind_count))
 MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 _STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
@@ -162,7 +169,7 @@ _Group = tuple[list[Node], int, int, "_Frame | None", "_Frame | None", "_Frame |
 def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool = False) -> list[Figures]:
     """The figures of `func` (a function_definition at `depth` definitions below the
     statement being measured) and of the functions nested in it, in source order."""
-    walk = _Walk(source, lines=False)
+    walk = _Walk(source, lines=False, lo=func.start_byte, hi=func.end_byte, root=func)
     walk.function(func, 0, is_method, None, None, ("", depth))
     walk.run()
     return walk.results(func.start_byte)
@@ -171,7 +178,7 @@ def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool 
 def scope_figures(root: Node, source: bytes, pause: Pause | None = None) -> dict[int, ScopeFigures]:
     """The figures of the module `root` and of every function and class in it, by node id;
     `pause` is called every PAUSE_EVERY groups of sibling nodes (core/pausing.py)."""
-    walk = _Walk(source, lines=True)
+    walk = _Walk(source, lines=True, lo=0, hi=len(source), root=root)
     module = _Frame(root, b"", False, False, None, None, 0, 0, "", True)
     walk.frames.append(module)
     walk.groups.append((root.children, 0, 0, None, module, module, ("", 0)))
@@ -183,8 +190,14 @@ PAUSE_EVERY = 128  # groups of sibling nodes between two pauses (~1 ms of the wa
 
 
 class _Walk:
-    def __init__(self, source: bytes, lines: bool) -> None:
+    def __init__(self, source: bytes, lines: bool, lo: int, hi: int, root: Node) -> None:
         self.source = source
+        # (a tree of another grammar reads every kind from its nodes)
+        self.kinds = KIND_NAMES if _kind_name(KIND_NAMES, root) == root.type else ()
+        # where the lines of source[lo:hi] end: a leaf's row, counted from lo's, is how
+        # many of them come before it (reading a Node's start_point costs twice its
+        # start_byte, and leaves are two thirds of the nodes)
+        self.line_ends = _line_ends(source, lo, hi)
         self.frames: list[_Frame] = []
         self.groups: list[_Group] = []
         # whether to keep more than the rows of code; with a memo of which node kinds are
@@ -277,6 +290,9 @@ class _Walk:
         source = self.source
         special = _SPECIAL
         logical = self.logical
+        line_ends = self.line_ends
+        lines = len(line_ends)
+        kinds = self.kinds
         countdown = PAUSE_EVERY
         while groups:
             if pause is not None:
@@ -287,7 +303,10 @@ class _Walk:
             nodes, nesting, flags, cog, cc, rows, scope = groups.pop()
             in_doc = flags & IN_DOCSTRING
             for node in nodes:
-                kind = node.type
+                try:
+                    kind = kinds[node.kind_id]
+                except IndexError:
+                    kind = node.type
                 children = node.children
                 if logical is not None and rows is not None:
                     counts = logical.get(kind)
@@ -301,17 +320,14 @@ class _Walk:
                 # children only for its escape sequences, and the rows between them hold
                 # code too (radon counts every row of a multi-line string)
                 if not children or kind == "string_content":
-                    if (
-                        rows is not None
-                        and kind not in _NO_ROWS
-                        and node.end_byte > node.start_byte
-                        and not (in_doc and kind in _STRING_PARTS)
-                    ):
-                        first, last = node.start_point[0], node.end_point[0]  # (row, column)
-                        if first == last:
-                            rows.rows.add(first)
-                        else:
-                            rows.rows.update(range(first, last + 1))
+                    if rows is not None and kind not in _NO_ROWS and not (in_doc and kind in _STRING_PARTS):
+                        start, end = node.start_byte, node.end_byte
+                        if end > start:
+                            first = bisect_left(line_ends, start)
+                            if first == lines or line_ends[first] >= end:  # no line ends in it
+                                rows.rows.add(first)
+                            else:
+                                rows.rows.update(range(first, bisect_left(line_ends, end, first) + 1))
                     continue
                 if kind not in special:
                     child_flags = IN_DOCSTRING if in_doc and kind in _STRING_PARTS else 0
@@ -565,6 +581,23 @@ class _Walk:
             )
             out[node.id] = ScopeFigures(frame.cyclomatic, self._cognitive(frame) if frame.is_function else 0, lines)
         return out
+
+
+def _kind_name(kinds: tuple[str, ...], node: Node) -> str:
+    try:
+        return kinds[node.kind_id]
+    except IndexError:
+        return node.type
+
+
+def _line_ends(source: bytes, lo: int, hi: int) -> list[int]:
+    """The offsets of the `\n` in source[lo:hi] (a tree-sitter row ends at `\n` only)."""
+    out: list[int] = []
+    at = source.find(b"\n", lo, hi)
+    while at >= 0:
+        out.append(at)
+        at = source.find(b"\n", at + 1, hi)
+    return out
 
 
 def _blank_rows(source: bytes, node: Node, first: int, last: int) -> int:

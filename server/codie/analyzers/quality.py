@@ -18,21 +18,62 @@ from codie.core.analyzer import Analyzer, Context
 from codie.core.document import PYTHON
 from codie.core.findings import Finding, Fix, TextEdit
 
+# Both analyzers of this module query each statement: one query serves them both (what a
+# query costs is its walk over the statement's nodes, whatever its patterns: two queries
+# cost two walks). Patterns 0-2 are QualityAnalyzer's, 3-4 MutableDefaultAnalyzer's.
 QUERY = Query(
     PYTHON,
     """
     (except_clause) @except
     (assert_statement) @assert
     [(return_statement) (raise_statement) (continue_statement) (break_statement)] @jump
-    """,
-)
-DEFAULTS_QUERY = Query(
-    PYTHON,
-    """
     (default_parameter name: (_) @name value: (_) @default) @param
     (typed_default_parameter name: (_) @name value: (_) @default) @param
     """,
 )
+EXCEPT, ASSERT, JUMP, FIRST_DEFAULT = 0, 1, 2, 3
+Matches = list[tuple[int, dict[str, list[Node]]]]
+
+
+def query(top: Node) -> Matches:
+    cursor = QueryCursor(QUERY)
+    cursor.set_byte_range(top.start_byte, top.end_byte)
+    return cursor.matches(top)
+
+
+class StatementMatches:
+    """The matches of QUERY in the chunks QualityAnalyzer queried for the statement it
+    analysed last, for MutableDefaultAnalyzer (the engine runs it on the same statement
+    right after): by the chunk's node in the very tree (kept while the statement is
+    analysed: `is` cannot be fooled by a recycled id). Emptied when either analyzer is
+    done with a statement, so no tree outlives its analysis here."""
+
+    def __init__(self) -> None:
+        self._tree: Tree | None = None
+        self._found: dict[int, Matches] = {}
+
+    def clear(self) -> None:
+        self._tree = None
+        self._found = {}
+
+    def query(self, tree: Tree | None, top: Node) -> Matches:
+        """QUERY's matches in `top`, kept for take()."""
+        found = query(top)
+        if tree is not None:
+            if tree is not self._tree:
+                self.clear()
+                self._tree = tree
+            self._found[top.id] = found
+        return found
+
+    def take(self, tree: Tree | None, top: Node) -> Matches:
+        """QUERY's matches in `top`: those query() kept, or queried now."""
+        if tree is not None and tree is self._tree:
+            found = self._found.pop(top.id, None)
+            if found is not None:
+                return found
+        return query(top)
+
 
 MUTABLE_LITERALS = {"list", "dictionary", "set", "list_comprehension", "dictionary_comprehension", "set_comprehension"}
 MUTABLE_CALLS = {
@@ -56,26 +97,28 @@ class QualityAnalyzer:
     incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
 
-    def __init__(self) -> None:
+    def __init__(self, matches: StatementMatches | None = None) -> None:
         # findings by the text of their method or statement (and whether the file is a
         # test): each depends on that text alone, as the security analyzers' do; an edit
         # in a 3,000-line class, or a file opened again, queries only what changed
         self._cache = ChunkCache()
+        self._matches = StatementMatches() if matches is None else matches
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         in_tests = bool(TEST_FILE.search(ctx.doc.uri))
+        self._matches.clear()  # the last statement's, if MutableDefaultAnalyzer did not run
         yield from self._cache.run(ctx.doc.source, nodes, in_tests, lambda chunks: self._scan(ctx, chunks, in_tests))
 
     def _scan(self, ctx: Context, nodes: Sequence[Node], in_tests: bool) -> Iterator[Finding]:
+        tree = ctx.doc.tree
         for top in nodes:
-            cursor = QueryCursor(QUERY)
-            cursor.set_byte_range(top.start_byte, top.end_byte)
-            for _, caps in cursor.matches(top):
-                if "except" in caps:
+            for pattern, caps in self._matches.query(tree, top):
+                if pattern == EXCEPT:
                     yield from self._bare_except(ctx, caps["except"][0])
-                elif "assert" in caps and not in_tests:
-                    yield from self._assert_input(ctx, caps["assert"][0])
-                elif "jump" in caps:
+                elif pattern == ASSERT:
+                    if not in_tests:
+                        yield from self._assert_input(ctx, caps["assert"][0])
+                elif pattern == JUMP:
                     yield from self._unreachable(ctx, caps["jump"][0])
 
     # Q001 -------------------------------------------------------------------------------
@@ -191,10 +234,11 @@ class MutableDefaultAnalyzer:
     incremental: ClassVar[bool] = True
     deferred: ClassVar[bool] = False
 
-    def __init__(self) -> None:
+    def __init__(self, matches: StatementMatches | None = None) -> None:
         # findings by the text of their method or statement and the file's verdict: a
         # keystroke elsewhere in a long file costs no second walk over this one
         self._cache = ChunkCache()
+        self._matches = StatementMatches() if matches is None else matches
         # the verdict for the last tree seen (the engine asks once per statement; the tree
         # is kept, so `is` cannot be fooled by a recycled id)
         self._last: tuple[Tree, str] | None = None
@@ -216,15 +260,17 @@ class MutableDefaultAnalyzer:
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding]:
         generated = self._verdict(ctx)
         if generated is None:
+            self._matches.clear()
             return
         yield from self._cache.run(ctx.doc.source, nodes, generated, lambda chunks: self._scan(ctx, chunks, generated))
+        self._matches.clear()
 
     def _scan(self, ctx: Context, nodes: Sequence[Node], generated: str) -> Iterator[Finding]:
+        tree = ctx.doc.tree
         for top in nodes:
-            cursor = QueryCursor(DEFAULTS_QUERY)
-            cursor.set_byte_range(top.start_byte, top.end_byte)
-            for _, caps in cursor.matches(top):
-                yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0], generated)
+            for pattern, caps in self._matches.take(tree, top):
+                if pattern >= FIRST_DEFAULT:
+                    yield from self._mutable_default(ctx, caps["name"][0], caps["default"][0], generated)
 
     # Q002 -------------------------------------------------------------------------------
     def _mutable_default(self, ctx: Context, name: Node, value: Node, generated: str) -> Iterator[Finding]:
@@ -510,4 +556,5 @@ def _generated(ctx: Context, root: Node) -> str:
 
 
 def analyzers() -> list[Analyzer]:
-    return [QualityAnalyzer(), MutableDefaultAnalyzer()]
+    matches = StatementMatches()  # QualityAnalyzer's queries, read by MutableDefaultAnalyzer
+    return [QualityAnalyzer(matches), MutableDefaultAnalyzer(matches)]

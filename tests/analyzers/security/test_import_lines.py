@@ -67,3 +67,29 @@ def test_an_edit_away_from_the_imports_does_not_search_the_text() -> None:
         assert len(calls) == 1
     finally:
         names._import_parts = real  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_import_keywords_are_the_ends_of_the_import_line_regex(seed: int) -> None:
+    """collect_imports finds its import lines from the text's `import`s (a `find` loop), not
+    with IMPORT_LINE (tried at every byte): the same places, on random texts of import-ish
+    pieces (a `from` head, `\\r`, `importlib`, `import` twice on a line, a text's last word)."""
+    rng = random.Random(seed)
+    pieces = [*PIECES, "\r", "\t", "importlib", "_", "from a.b  ", "from . ", "é", "import import "]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))).encode()
+        assert list(names.import_keywords(text)) == [m.end() for m in names.IMPORT_LINE.finditer(text)], text
+
+
+def test_collecting_the_imports_does_not_run_the_line_regex(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refuse:
+        def finditer(self, *args: object) -> None:
+            raise AssertionError("IMPORT_LINE is tried at every byte of the text")
+
+    from codie.core.document import Document
+
+    doc = Document("file:///p/a.py", BASE)
+    assert doc.tree is not None
+    monkeypatch.setattr(names, "IMPORT_LINE", Refuse())
+    imports = names.collect_imports(doc.source, doc.tree.root_node)
+    assert {"os", "json"} <= imports.modules and imports.aliases["j"] == "json"

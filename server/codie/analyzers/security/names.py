@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
@@ -106,6 +107,20 @@ class Imports:
 
 
 IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import\b", re.M)
+# IMPORT_LINE in two parts: what may stand before `import` on its line, and the keyword
+IMPORT_HEAD = re.compile(rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?")
+IMPORT_WORD = re.compile(rb"import\b")
+
+
+def import_keywords(src: Source) -> Iterator[int]:
+    """Where each match of IMPORT_LINE ends, found from the `import`s of the text (a `find`
+    loop) instead: a regex anchored at line starts is tried at every byte (4 ms on the
+    6,862-line benchmark file). A match lies on one line and a line holds at most one."""
+    pos = src.find(b"import")
+    while pos >= 0:
+        if IMPORT_WORD.match(src, pos) and IMPORT_HEAD.fullmatch(src, src.rfind(b"\n", 0, pos) + 1, pos):
+            yield pos + 6
+        pos = src.find(b"import", pos + 6)
 
 
 _last_imports: list[tuple[bytes, Imports]] = []
@@ -193,8 +208,8 @@ def collect_imports(src: Source, root: Node) -> Imports:
             _last_source[:] = [(src, old)]
             return old
     imports = Imports()
-    for m in IMPORT_LINE.finditer(src):
-        at = m.end() - 1
+    for end in import_keywords(src):
+        at = end - 1
         node: Node | None = root.descendant_for_byte_range(at, at)
         while node is not None and node.type not in ("import_statement", "import_from_statement", "module", "block"):
             node = node.parent

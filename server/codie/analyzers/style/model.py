@@ -56,7 +56,7 @@ class FileFacts:
         if self.scopes is not None:
             for scope in self.scopes.scopes:
                 scope.bindings.clear()
-            self.scopes._visible.clear()
+            self.scopes.forget_visible()
         self.scopes = self.stream = None
 
 

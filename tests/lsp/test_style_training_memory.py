@@ -1,12 +1,14 @@
 """The server trains the workspace's style model in its thread pool, then hands what the
 training freed back to the system (lsp/features/style.py), and still keeps the model; a
-metrics computation in flight ends before the training starts rather than beside its peak."""
+metrics computation in flight, and a call graph's first build, end before the training
+starts rather than beside its peak."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from tree_sitter import Tree
@@ -14,6 +16,7 @@ from tree_sitter import Tree
 from codie.analyzers.metrics import Metrics, module_metrics
 from codie.analyzers.style.training import build_model
 from codie.core.pausing import Pause
+from codie.lsp import workspace_graph
 from codie.lsp.features import code_lens, style
 from codie.lsp.server import build_server
 from tests.style.test_model import indexes
@@ -47,7 +50,7 @@ async def test_training_keeps_the_model_and_trims_after(tmp_path: Path, monkeypa
         await asyncio.wait_for(done.wait(), 60)
         model = style.service(server).model_for(tmp_path)
         assert model is not None and not style.style_training(server)
-        assert trims == [False, True]  # after the training (before compacting), and at the end
+        assert trims == [False, False, True]  # before the training, after it (before compacting), at the end
         fresh, _ = build_model(tmp_path.resolve())
         assert model.lm.counts == fresh.lm.counts and model.margins == fresh.margins
         assert indexes(model) == indexes(fresh)  # compacted: the same model
@@ -104,4 +107,42 @@ async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkey
         assert events == ["metrics start", "metrics end", "training"]
     finally:
         measured.set()
+        server.thread_pool.shutdown(wait=True)
+
+
+async def test_a_training_waits_for_the_call_graphs_first_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "m.py").write_text(SOURCE)
+    monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(style, "default_path", lambda root: tmp_path / "style.db")
+    server = build_server()
+    loop = asyncio.get_running_loop()
+    events: list[str] = []
+    trained = asyncio.Event()
+    real_refresh = style.refresh_model
+
+    def refresh(*args: object, **kwargs: object) -> object:
+        events.append("training")
+        return real_refresh(*args, **kwargs)
+
+    def trim() -> None:
+        if style.service(server).model_for(tmp_path) is not None:
+            loop.call_soon_threadsafe(trained.set)
+
+    monkeypatch.setattr(style, "refresh_model", refresh)
+    monkeypatch.setattr(style, "release_memory", trim)
+    server.warm_up()
+    server._first_publish()
+    # a folder whose first build is under way (its graph is never read here)
+    building = workspace_graph.FolderGraph(tmp_path, cast(Any, None))
+    workspace_graph.service(server).folders[tmp_path] = building
+    try:
+        style.train(server, tmp_path.resolve())
+        await asyncio.sleep(1.0)  # QUIET and more: the training would have started by now
+        assert events == []
+        building.ready.set()  # built
+        await asyncio.wait_for(trained.wait(), 60)
+        assert events == ["training"]
+    finally:
         server.thread_pool.shutdown(wait=True)

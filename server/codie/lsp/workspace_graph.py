@@ -299,6 +299,15 @@ class WorkspaceGraphs:
             }
         return {"folders": folders, "tasks": len(self._tasks), "fileDocs": len(self._file_docs)}
 
+    async def built(self, wait: float) -> None:
+        """Return once no folder's first build waits or runs, or after `wait` seconds: the
+        server's memory peak (a style training) starts after the build's (~+8 MiB on the
+        6,862-line file), not beside it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while any(not f.ready.is_set() for f in self.folders.values()) and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+
     def settled(self) -> bool:
         return not self._tasks and all(
             f.ready.is_set() and not f.pending and not f.stale and f.reconcile is None and not f.lock.locked()

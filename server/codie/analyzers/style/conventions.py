@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -72,7 +72,12 @@ def name_case(name: str) -> str | None:
 def observe(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = None) -> list[Observation]:
     """`pause()` is called every PAUSE_EVERY bindings, nodes and lines (a background
     training's, see pausing.Pause)."""
-    found: list[Observation] = []
+    return list(observations(source, root, scopes, pause))
+
+
+def observations(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = None) -> Iterator[Observation]:
+    """observe's observations one at a time (a training tallies them as they come: the
+    6,862-line file's 26,000 never exist at once)."""
     for binding in every(scopes.bindings(), pause, PAUSE_EVERY):
         kind = binding.kind
         if kind == MODULE_VARIABLE or kind not in NAMED_KINDS:
@@ -82,11 +87,10 @@ def observe(source: bytes, root: Node, scopes: ScopeTree, pause: Pause | None = 
         case = name_case(binding.name)
         if case is not None:
             d = binding.definition
-            found.append(Observation(f"case:{kind}", case, d.start_byte, d.end_byte, f"{kind} `{binding.name}`"))
-    found.extend(_strings(source, root, pause))
-    found.extend(_imports(source, root))
-    found.extend(every(_lines(source), pause, PAUSE_EVERY))
-    return found
+            yield Observation(f"case:{kind}", case, d.start_byte, d.end_byte, f"{kind} `{binding.name}`")
+    yield from _strings(source, root, pause)
+    yield from _imports(source, root)
+    yield from every(_lines(source), pause, PAUSE_EVERY)
 
 
 def _strings(source: bytes, root: Node, pause: Pause | None = None) -> Iterator[Observation]:
@@ -201,9 +205,9 @@ def _lines(source: bytes) -> Iterator[Observation]:
         offset += len(raw) + 1
 
 
-def tally(observations: list[Observation], pause: Pause | None = None) -> dict[str, Counter[str]]:
+def tally(observed: Iterable[Observation], pause: Pause | None = None) -> dict[str, Counter[str]]:
     stats: dict[str, Counter[str]] = {}
-    for o in every(observations, pause, 4 * PAUSE_EVERY):
+    for o in every(observed, pause, 4 * PAUSE_EVERY):
         stats.setdefault(o.key, Counter())[o.value] += 1
     return stats
 

@@ -56,7 +56,7 @@ class FileFacts:
         if self.scopes is not None:
             for scope in self.scopes.scopes:
                 scope.bindings.clear()
-            self.scopes._visible.clear()
+            self.scopes.forget_visible()
         self.scopes = self.stream = None
 
 
@@ -71,8 +71,8 @@ def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) 
     if not tallies:
         return FileFacts(stream.tokens, [], {}, stream, scope_tree)
     names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
-    # the observations are tallied and dropped: the model keeps the counts only
-    observed = conventions.observe(source, root, scope_tree, pause)
+    # the observations are tallied as they come: the model keeps the counts only
+    observed = conventions.observations(source, root, scope_tree, pause)
     return FileFacts(stream.tokens, names, tally(observed, pause), stream, scope_tree)
 
 

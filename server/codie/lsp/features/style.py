@@ -27,6 +27,7 @@ from codie.lsp.convert import lsp_range, text_edit
 from codie.lsp.features.code_lens import MetricsService
 from codie.lsp.server import CodieServer, release_memory
 from codie.lsp.settings import uri_to_path
+from codie.lsp.workspace_graph import WorkspaceGraphs
 from codie.store import default_path
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,8 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: b
     """Run `job()` in the thread pool, then re-analyse root's documents on the loop.
 
     `heavy`: the job is the server's memory peak (a training), so a metrics computation
-    waiting or running ends first (up to RELEASE_WAIT seconds), rather than the two peaks
-    adding up."""
+    and a call graph's first build waiting or running end first (up to RELEASE_WAIT
+    seconds each), rather than the peaks adding up."""
     loop = asyncio.get_event_loop()
     svc = service(ls)
 
@@ -71,6 +72,9 @@ def _submit(ls: CodieServer, root: Path, job_name: str, job: object, *, heavy: b
         metrics = ls.services.peek(MetricsService)
         if heavy and metrics is not None:  # the metrics' peak first, then the training's
             await metrics.idle(RELEASE_WAIT)
+        graphs = ls.services.peek(WorkspaceGraphs)
+        if heavy and graphs is not None:  # (so is the call graph's build)
+            await graphs.built(RELEASE_WAIT)
         ls.thread_pool.submit(run)
 
     task = loop.create_task(when_quiet())
@@ -94,7 +98,10 @@ def trained_model(root: Path, db_path: Path, pause: Pause | None = None) -> Work
     system now, not at the next quiet trim (lsp/server.py's TRIM_EVERY); then the model is
     compacted (WorkspaceModel.compact: the 6,862-line file's model held 8 MiB less RSS),
     and the job trims again when it ends. An update (one file, on each save) frees too
-    little to be worth either."""
+    little to be worth either. It also trims first: what the editor and the jobs before
+    it (the call graph's build, the metrics) freed and glibc kept is given back before
+    the training's peak, which then holds only the pages it uses."""
+    release_memory()
     model = refresh_model(root, db_path, pause)
     release_memory()
     model.compact(pause)

@@ -29,7 +29,9 @@ scenario and server, alternating servers so that both see the same machine load:
 --other adds another Codie command (another checkout, for a before/after) to the same run,
 started like --codie; the ratios are printed against ruff for --codie only.
 
-Codie starts cold every time (an empty cache folder per start) unless --warm is given.
+Codie starts cold every time (an empty cache folder per start) unless --warm is given, and
+every run has a workspace of its own (no `.codie/` state, such as a stored style model, left
+by an earlier run).
 
 Prints one row per scenario and server (medians of --repeat cold runs), then codie/ruff
 ratios, the load average and the core count. Figures are wall-clock on whatever machine
@@ -92,8 +94,9 @@ def scenario_args(name: str, pace: float, big: Path) -> list[str]:
     raise SystemExit(f"unknown scenario {name!r} (one of {', '.join(SCENARIOS)})")
 
 
-def run_one(lspbench: Path, server: str, args: list[str], repeat: int, out: Path) -> dict[str, Any]:
-    cmd = [sys.executable, str(lspbench), *args, "--repeat", str(repeat), "--no-table", "--json-out", str(out)]
+def run_one(lspbench: Path, server: str, args: list[str], out: Path) -> dict[str, Any]:
+    """One lspbench invocation (--repeat 1): its summary, or {"ok": False}."""
+    cmd = [sys.executable, str(lspbench), *args, "--repeat", "1", "--no-table", "--json-out", str(out)]
     cmd += ["--", *shlex.split(server)]
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=sys.stderr)
     lines = out.read_text().splitlines() if out.exists() else []
@@ -102,6 +105,31 @@ def run_one(lspbench: Path, server: str, args: list[str], repeat: int, out: Path
         return {"ok": False}
     summary: dict[str, Any] = json.loads(lines[-1])
     return summary
+
+
+def run_cold(lspbench: Path, server: str, name: str, pace: float, repeat: int, tmp: Path) -> dict[str, Any]:
+    """`repeat` cold runs of a scenario, each in a workspace of its own, and their medians.
+
+    lspbench's own --repeat keeps one workspace for all its runs, and Codie keeps its state
+    there (`.codie/`: the style model, the call graph's cache): its second and third runs
+    would load a stored model instead of training one. So lspbench runs once per repeat,
+    on a new copy of the file in a new folder each time (the 50k file) or in its own new
+    temporary workspace (the stdlib file)."""
+    summaries = []
+    for i in range(repeat):
+        folder = tmp / f"{name}-{i}-{abs(hash(server)) % 10**8}"
+        folder.mkdir(parents=True)
+        big = folder / "stdlib50k.py"
+        if name == "50k":
+            big.write_text(stdlib_repeated(50_000), encoding="utf-8")
+        summaries.append(run_one(lspbench, server, scenario_args(name, pace, big), folder / "out.json"))
+    medians = [s.get("median") or {} for s in summaries]
+    keys = {k for m in medians for k in m}
+    combined: dict[str, Any] = {}
+    for key in keys:
+        values = [m[key] for m in medians if isinstance(m.get(key), (int, float)) and not isinstance(m[key], bool)]
+        combined[key] = statistics.median(values) if values else None
+    return {"median": combined, "runs": [r for s in summaries for r in s.get("runs") or []]}
 
 
 # ---- the open scenario: this bench's own client ----------------------------------------
@@ -412,7 +440,7 @@ def main() -> None:
                 if name == "open50k":
                     opens50k[label] = open_runs(server, args.repeat, Path(tmp), big.read_text(encoding="utf-8"))
                     continue
-                summary = run_one(lspbench, server, scenario_args(name, args.pace, big), args.repeat, Path(tmp) / "o")
+                summary = run_cold(lspbench, server, name, args.pace, args.repeat, Path(tmp) / "runs")
                 results[(name, label)] = row(summary)
     load_after = os.getloadavg()
     if args.json is not None:

@@ -588,8 +588,14 @@ class Resolver:
         scope = self.scopes.get(q)
         while scope is not None:
             if scope.kind == "module":
+                bound = scope.assigns.get(name)
+                if bound is not None:  # module_names' own case, without its call
+                    module = scope.qualname
+                    if len(bound) == 1:
+                        return self.eval(bound[0], module)
+                    return ordered(v for e in bound for v in self.eval(e, module))
                 found = self.module_names(scope.qualname, name)
-                if found or name in scope.assigns:
+                if found:
                     return found
                 external = [s for s in scope.stars if not self.is_module(s)] if scope.stars else []
                 if external and name not in BUILTINS and not name.startswith("_"):

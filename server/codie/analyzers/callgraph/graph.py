@@ -17,10 +17,9 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
-import sqlite_utils
 from tree_sitter import Tree
 
 from codie.analyzers.callgraph.extract import Texts, module_name, summarize
@@ -32,6 +31,9 @@ from codie.core.files import SourceProblem, read_bytes
 from codie.core.pausing import Pause
 from codie.core.project import iter_files
 from codie.store import open_store
+
+if TYPE_CHECKING:  # a build without a cache never opens one: no import (~0.1 s at start)
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 40

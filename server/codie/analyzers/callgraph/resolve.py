@@ -290,6 +290,9 @@ class Resolver:
                 if tag == "x" or tag == "v":  # most callees are external: target() inlined
                     target: str = value[1]
                     skip_first = False
+                elif tag == "b":  # a bound method (`self.m()`): as target() answers it
+                    target = value[1]
+                    skip_first = True
                 else:
                     found_target, skip_first = target_of(value)
                     if found_target is None:
@@ -425,7 +428,8 @@ class Resolver:
             return EMPTY
         self._depth += 1
         try:
-            result = self._eval(expr, q)
+            # a name (a third of all evaluations) without the dispatch's call
+            result = self.lookup(q, expr[1]) if expr[0] == "n" else self._eval(expr, q)
         except BaseException:
             memo.pop(expr, None)
             raise
@@ -436,6 +440,8 @@ class Resolver:
 
     def _eval(self, expr: Expr, q: str) -> Values:
         tag = expr[0]
+        # the tags by how often they are evaluated (names a third, ..., unknowns 4 %): each
+        # test passed on the way costs, and constants came after sixteen of them
         if tag == "n":
             return self.lookup(q, expr[1])
         # attr() and call_result() give values without duplicates: one object's need no
@@ -454,6 +460,12 @@ class Resolver:
             return ordered(v for f in called for v in self.call_result(f))
         if tag == "d":
             return (("d", expr[1]),) if expr[1] in self.scopes else EMPTY
+        if tag == "l":
+            return self.container(expr, q)
+        if tag == "X":  # a literal of a builtin type: its methods are builtins.<type>.<m>
+            return (("x", expr[1]),)
+        if tag == "u":
+            return EMPTY
         if tag == "m":
             return (("m", expr[1]) if self.is_module(expr[1]) else ("x", expr[1]),)
         if tag == "f":
@@ -467,8 +479,6 @@ class Resolver:
         if tag == "D":
             decorated = self.eval(expr[1], q)
             return decorated or self.eval(expr[2], q)
-        if tag == "l":
-            return self.container(expr, q)
         if tag == "i":
             return self.elements(self.eval(expr[1], q))
         if tag == "k":  # container[literal key]
@@ -483,8 +493,6 @@ class Resolver:
                 for v in self.eval(expr[1], q)
                 if (v[0] == "d" and self._is_class(v[1])) or (v[0] == "x" and v[1].rpartition(".")[2][:1].isupper())
             )
-        if tag == "X":  # a literal of a builtin type: its methods are builtins.<type>.<m>
-            return (("x", expr[1]),)
         if tag == "R":  # `raise E`: only a class is instantiated (an instance is not called)
             return ordered(
                 v
@@ -550,7 +558,10 @@ class Resolver:
 
     @staticmethod
     def _flat(values: Values) -> Values:
-        if not any(v[0] == "C" for v in values):
+        for v in values:  # (a loop: `any` of a generator made a frame per call)
+            if v[0] == "C":
+                break
+        else:
             return values
         return ordered(m for v in values for m in (v[1] if v[0] == "C" else (v,)))
 
@@ -559,7 +570,7 @@ class Resolver:
         out: list[Value] = []
         for c in values:
             if c[0] == "C":
-                out.extend(by_value(v) for v in c[1])
+                out += [("v", v[1]) if v[0] == "x" else v for v in c[1]]  # by_value, inlined
             elif c[0] == "i":  # an iterator class: what its __next__ returns
                 for it in self._iterators((c,)):
                     for m in self.class_attr(it[1], "__next__", bound=True, instance=True):
@@ -587,10 +598,16 @@ class Resolver:
         scope = self.scopes.get(q)
         while scope is not None:
             if scope.kind == "module":
+                bound = scope.assigns.get(name)
+                if bound is not None:  # module_names' own case, without its call
+                    module = scope.qualname
+                    if len(bound) == 1:
+                        return self.eval(bound[0], module)
+                    return ordered(v for e in bound for v in self.eval(e, module))
                 found = self.module_names(scope.qualname, name)
-                if found or name in scope.assigns:
+                if found:
                     return found
-                external = [s for s in scope.stars if not self.is_module(s)]
+                external = [s for s in scope.stars if not self.is_module(s)] if scope.stars else []
                 if external and name not in BUILTINS and not name.startswith("_"):
                     return (("x", f"{external[0]}.{name}"),)
                 return (("x", f"builtins.{name}"),) if name in BUILTINS else EMPTY
@@ -615,10 +632,12 @@ class Resolver:
             # an external value that arrived as an argument can still be called, but its
             # attributes are unknown: `s.split()` on a parameter that once received
             # `sys.abiflags` is not `sys.abiflags.split` ("v": external, by value)
-            values.extend(by_value(v) for v in self.param_values.get((scope.qualname, name), ()))
+            received = self.param_values.get((scope.qualname, name))
+            if received:  # (by_value inlined: a million calls on the standard library)
+                values += [("v", v[1]) if v[0] == "x" else v for v in received]
         for e in scope.assigns.get(name, ()):
             values.extend(self.eval(e, scope.qualname))
-        return ordered_list(values)
+        return tuple(values) if len(values) < 2 else tuple(dict.fromkeys(values))  # ordered_list
 
     def module_names(self, module: str, name: str, seen: frozenset[str] = frozenset()) -> Values:
         """A module's global `name` (its own bindings, then its star imports)."""
@@ -680,7 +699,8 @@ class Resolver:
                 return (("i", f[1]),)
             if not scope.returns:
                 return EMPTY
-            return ordered_list([by_value(v) for r in scope.returns for v in self.eval(r, f[1])])
+            values = [("v", v[1]) if v[0] == "x" else v for r in scope.returns for v in self.eval(r, f[1])]  # by_value
+            return tuple(values) if len(values) < 2 else tuple(dict.fromkeys(values))  # ordered_list
         if tag == "i":
             return ordered(v for c in self.class_attr(f[1], "__call__", bound=True) for v in self.call_result(c))
         if tag == "x" and f[1] in BUILTIN_TYPES:

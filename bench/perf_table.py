@@ -131,6 +131,19 @@ def met(value: Any, limit: float) -> str:
     return "met" if value <= limit else "not met"
 
 
+def against_ruff(
+    label: str, codie: dict[str, Any], ruff: dict[str, Any], key: str, limit: float
+) -> tuple[str, str, str, str, str]:
+    """A row of a time in ms (`key` of both servers' figures), its ratio and verdict."""
+    return (
+        label,
+        ms(codie.get(key)),
+        f"ruff {ms(ruff.get(key))}",
+        times(codie.get(key), ruff.get(key)),
+        met(codie.get(key), limit),
+    )
+
+
 def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     rows = {(r["scenario"], r["server"]): r for r in data["rows"]}
     typing, typing_ruff = rows.get(("typing", "codie"), {}), rows.get(("typing", "ruff"), {})
@@ -145,20 +158,8 @@ def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         for r in (typing, burst)
     )
     return [
-        (
-            "edit → diagnostics p50, an edit every 0.2 s (≤ 5 ms)",
-            ms(typing.get("p50")),
-            f"ruff {ms(typing_ruff.get('p50'))}",
-            times(typing.get("p50"), typing_ruff.get("p50")),
-            met(typing.get("p50"), 5),
-        ),
-        (
-            "edit → diagnostics p95 (≤ 15 ms)",
-            ms(typing.get("p95")),
-            f"ruff {ms(typing_ruff.get('p95'))}",
-            times(typing.get("p95"), typing_ruff.get("p95")),
-            met(typing.get("p95"), 15),
-        ),
+        against_ruff("edit → diagnostics p50, an edit every 0.2 s (≤ 5 ms)", typing, typing_ruff, "p50", 5),
+        against_ruff("edit → diagnostics p95 (≤ 15 ms)", typing, typing_ruff, "p95", 15),
         (
             "500 edits without a pause: every version answered or superseded, none timed out",
             f"{burst.get('answered')} answered, {burst.get('superseded')} superseded, {lost} timed out; "
@@ -167,27 +168,11 @@ def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             "",
             "met" if answered else "not met",
         ),
-        (
-            "didOpen → first diagnostics, the first file after start-up (≤ 50 ms)",
-            ms(opened.get("first")),
-            f"ruff {ms(opened_ruff.get('first'))}",
-            times(opened.get("first"), opened_ruff.get("first")),
-            met(opened.get("first"), 50),
+        against_ruff(
+            "didOpen → first diagnostics, the first file after start-up (≤ 50 ms)", opened, opened_ruff, "first", 50
         ),
-        (
-            "didOpen → first diagnostics, a file opened later (≤ 50 ms)",
-            ms(opened.get("later")),
-            f"ruff {ms(opened_ruff.get('later'))}",
-            times(opened.get("later"), opened_ruff.get("later")),
-            met(opened.get("later"), 50),
-        ),
-        (
-            "process start → `initialize` answered (≤ 200 ms)",
-            ms(typing.get("init")),
-            f"ruff {ms(typing_ruff.get('init'))}",
-            times(typing.get("init"), typing_ruff.get("init")),
-            met(typing.get("init"), 200),
-        ),
+        against_ruff("didOpen → first diagnostics, a file opened later (≤ 50 ms)", opened, opened_ruff, "later", 50),
+        against_ruff("process start → `initialize` answered (≤ 200 ms)", typing, typing_ruff, "init", 200),
         (
             "peak RSS of the server's process tree, typing and burst (≤ 80 MiB)",
             f"{tree:.1f} MiB" if tree else "-",

@@ -130,6 +130,16 @@ MAX_HOLD = 1.0
 PROGRESSIVE_BYTES = 50_000
 
 
+async def wait_until(done: Callable[[], bool], wait: float, poll: float = 0.02) -> None:
+    """Return once done() is true, or after `wait` seconds: a heavy job (a style training)
+    that should start after another one's memory peak (a measurement, a call graph's first
+    build), not beside it, yet never be held back for good by one that does not end."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while not done() and loop.time() < deadline:
+        await asyncio.sleep(poll)
+
+
 def deferred_delay(gaps: Sequence[float], floor: float = DEFERRED_DELAY) -> float:
     """Seconds of quiet after which deferred work runs (at least `floor`), given the recent
     gaps between edits (those longer than MAX_DEFERRED_DELAY were pauses, not typing)."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from codie.core.document import Document
 from codie.lsp.children import HealingPool, detach_from_server
+from codie.lsp.scheduling import wait_until
 from codie.lsp.settings import uri_to_path
 from codie.store import default_path
 
@@ -303,10 +304,7 @@ class WorkspaceGraphs:
         """Return once no folder's first build waits or runs, or after `wait` seconds: the
         server's memory peak (a style training) starts after the build's (~+8 MiB on the
         6,862-line file), not beside it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        while any(not f.ready.is_set() for f in self.folders.values()) and loop.time() < deadline:
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: all(f.ready.is_set() for f in self.folders.values()), wait)
 
     def settled(self) -> bool:
         return not self._tasks and all(

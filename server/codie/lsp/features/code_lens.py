@@ -23,6 +23,7 @@ from tree_sitter import Tree
 from codie.analyzers.metrics import Metrics, flatten, module_metrics
 from codie.core.document import Document
 from codie.lsp.convert import lsp_range
+from codie.lsp.scheduling import wait_until
 from codie.lsp.server import CodieServer
 
 log = logging.getLogger(__name__)
@@ -140,10 +141,7 @@ class MetricsService:
     async def idle(self, wait: float) -> None:
         """Return once no computation waits or runs, or after `wait` seconds: the server's
         memory peak (a style training) starts after a measurement's, not beside it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        while self.running and loop.time() < deadline:
-            await asyncio.sleep(0.02)
+        await wait_until(lambda: not self.running, wait)
 
 
 def metrics_service(ls: CodieServer) -> MetricsService:

@@ -18,7 +18,7 @@ from codie.analyzers.style.training import build_model
 from codie.core.pausing import Pause
 from codie.lsp import workspace_graph
 from codie.lsp.features import code_lens, style
-from codie.lsp.server import build_server
+from codie.lsp.server import CodieServer, build_server
 from tests.style.test_model import indexes
 
 SOURCE = (
@@ -59,60 +59,9 @@ async def test_training_keeps_the_model_and_trims_after(tmp_path: Path, monkeypa
         server.thread_pool.shutdown(wait=True)
 
 
-async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "m.py").write_text(SOURCE)
-    monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(style, "default_path", lambda root: tmp_path / "style.db")
-    server = build_server()
-    loop = asyncio.get_running_loop()
-    events: list[str] = []
-    measuring, measured, trained = threading.Event(), threading.Event(), asyncio.Event()
-
-    def slow_metrics(tree: Tree, source: bytes, name: str = "", pause: Pause | None = None) -> Metrics:
-        events.append("metrics start")
-        measuring.set()
-        measured.wait(30)
-        events.append("metrics end")
-        return module_metrics(tree, source, name, pause)
-
-    real_refresh = style.refresh_model
-
-    def refresh(*args: object, **kwargs: object) -> object:
-        events.append("training")
-        return real_refresh(*args, **kwargs)
-
-    def trim() -> None:
-        if style.service(server).model_for(tmp_path) is not None:
-            loop.call_soon_threadsafe(trained.set)
-
-    monkeypatch.setattr(code_lens, "module_metrics", slow_metrics)
-    monkeypatch.setattr(style, "refresh_model", refresh)
-    monkeypatch.setattr(style, "release_memory", trim)
-    server.warm_up()
-    server._first_publish()
-    uri = (tmp_path / "m.py").as_uri()
-    server.protocol.notify_params_text = lambda method, params: None
-    server.open_document(uri, SOURCE, 1, "python")
-    doc = server.document(uri)
-    assert doc is not None
-    try:
-        computing = asyncio.create_task(code_lens.current_metrics(server, doc))
-        await asyncio.wait_for(loop.run_in_executor(None, measuring.wait, 30), 30)
-        style.train(server, tmp_path.resolve())
-        await asyncio.sleep(1.0)  # QUIET and more: the training would have started by now
-        assert events == ["metrics start"]
-        measured.set()
-        assert await asyncio.wait_for(computing, 30) is not None
-        await asyncio.wait_for(trained.wait(), 60)
-        assert events == ["metrics start", "metrics end", "training"]
-    finally:
-        measured.set()
-        server.thread_pool.shutdown(wait=True)
-
-
-async def test_a_training_waits_for_the_call_graphs_first_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def recording_training(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[CodieServer, list[str], asyncio.Event]:
+    """A server on a folder holding m.py, whose style training appends "training" to the
+    events when it starts; the event is set at the trim that ends it (the model in place)."""
     (tmp_path / "m.py").write_text(SOURCE)
     monkeypatch.setenv("CODIE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(style, "default_path", lambda root: tmp_path / "style.db")
@@ -132,6 +81,47 @@ async def test_a_training_waits_for_the_call_graphs_first_build(
 
     monkeypatch.setattr(style, "refresh_model", refresh)
     monkeypatch.setattr(style, "release_memory", trim)
+    return server, events, trained
+
+
+async def test_a_training_waits_for_the_metrics_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, events, trained = recording_training(tmp_path, monkeypatch)
+    measuring, measured = threading.Event(), threading.Event()
+
+    def slow_metrics(tree: Tree, source: bytes, name: str = "", pause: Pause | None = None) -> Metrics:
+        events.append("metrics start")
+        measuring.set()
+        measured.wait(30)
+        events.append("metrics end")
+        return module_metrics(tree, source, name, pause)
+
+    monkeypatch.setattr(code_lens, "module_metrics", slow_metrics)
+    server.warm_up()
+    server._first_publish()
+    uri = (tmp_path / "m.py").as_uri()
+    server.protocol.notify_params_text = lambda method, params: None
+    server.open_document(uri, SOURCE, 1, "python")
+    doc = server.document(uri)
+    assert doc is not None
+    try:
+        computing = asyncio.create_task(code_lens.current_metrics(server, doc))
+        await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, measuring.wait, 30), 30)
+        style.train(server, tmp_path.resolve())
+        await asyncio.sleep(1.0)  # QUIET and more: the training would have started by now
+        assert events == ["metrics start"]
+        measured.set()
+        assert await asyncio.wait_for(computing, 30) is not None
+        await asyncio.wait_for(trained.wait(), 60)
+        assert events == ["metrics start", "metrics end", "training"]
+    finally:
+        measured.set()
+        server.thread_pool.shutdown(wait=True)
+
+
+async def test_a_training_waits_for_the_call_graphs_first_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, events, trained = recording_training(tmp_path, monkeypatch)
     server.warm_up()
     server._first_publish()
     # a folder whose first build is under way (its graph is never read here)

@@ -116,9 +116,9 @@ def run_cold(lspbench: Path, server: str, name: str, pace: float, repeat: int, t
     on a new copy of the file in a new folder each time (the 50k file) or in its own new
     temporary workspace (the stdlib file)."""
     summaries = []
-    for i in range(repeat):
-        folder = tmp / f"{name}-{i}-{abs(hash(server)) % 10**8}"
-        folder.mkdir(parents=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    for _ in range(repeat):
+        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=tmp))
         big = folder / "stdlib50k.py"
         if name == "50k":
             big.write_text(stdlib_repeated(50_000), encoding="utf-8")

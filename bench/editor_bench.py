@@ -11,9 +11,12 @@ scenario and server, alternating servers so that both see the same machine load:
           open -> the first diagnostics (lspbench times the first publish: Codie's holds
           the per-statement findings of a large file), and 10 edits
   open    didOpen of the 6,862-line file right after start-up (the first file), then, once
-          the server is quiet, of the same text under another name (a file opened later,
-          warm): didOpen -> the first publish and -> the complete set (the first publish
-          equal to the one the server settles on) for each, from the moment the client
+          the server is quiet, of another file as large that shares no statement with it
+          (bigfiles.stdlib_other: a file opened later), then of the first file's text
+          under a third name (reopened: what the servers' per-text caches give a file
+          closed and opened again): didOpen -> the first publish and -> the complete set
+          (the first publish equal to the one the server settles on) for each, from the
+          moment the client
           starts writing didOpen; this bench's own client (bench/lspclient.py), the same
           for every server, printing each run's publishes. (cpu): the server process's
           CPU time, every thread, from didOpen to the first publish (Linux schedstat; what
@@ -57,7 +60,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bigfiles import stdlib_large, stdlib_repeated  # noqa: E402
+from bigfiles import stdlib_large, stdlib_other, stdlib_repeated  # noqa: E402
 from lspclient import read_message, write_message  # noqa: E402
 
 SCENARIOS = ("typing", "burst", "50k", "open", "open50k")
@@ -265,8 +268,12 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     }
 
 
+LATER = ("later", "reopened")  # the open scenario's files after the first
+
+
 def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[str, Any]:
-    """One server start: the first file right after `initialize`, then a second, warm."""
+    """One server start: the first file right after `initialize`, then (later_too) another
+    file and the first one's text again, each once the server is quiet."""
     client = Client(cmd, folder)
     try:
         client.send(
@@ -286,11 +293,13 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
         init = (time.perf_counter() - client.t0) * 1000
         client.send({"method": "initialized", "params": {}})
         first = open_times(client, (folder / "first.py").as_uri(), text)
-        if not later_too:
-            return {"init": init, "first": first, "later": {}}
-        time.sleep(1.0)  # quiet: the start-up's background work has its turn
-        later = open_times(client, (folder / "later.py").as_uri(), text)
-        return {"init": init, "first": first, "later": later}
+        result: dict[str, Any] = {"init": init, "first": first}
+        if later_too:
+            for name in LATER:
+                time.sleep(1.0)  # quiet: the start-up's background work has its turn
+                path = folder / f"{name}.py"
+                result[name] = open_times(client, path.as_uri(), path.read_text(encoding="utf-8"))
+        return result
     finally:
         client.close()
 
@@ -305,7 +314,8 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict
         folder = Path(tempfile.mkdtemp(prefix="open-", dir=tmp))
         (folder / "first.py").write_text(text, encoding="utf-8")
         if later_too:
-            (folder / "later.py").write_text(text, encoding="utf-8")
+            (folder / "later.py").write_text(stdlib_other(), encoding="utf-8")
+            (folder / "reopened.py").write_text(text, encoding="utf-8")
         runs.append(open_run(cmd, folder, text, later_too))
 
     def med(which: str, key: str) -> float | None:
@@ -319,13 +329,16 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict
         "later": med("later", "first"),
         "later_cpu": med("later", "first_cpu"),
         "later_complete": med("later", "complete"),
+        "reopened": med("reopened", "first"),
+        "reopened_cpu": med("reopened", "first_cpu"),
+        "reopened_complete": med("reopened", "complete"),
         "counts": [
             f"{r[w].get('n_first')}/{r[w].get('n_all')} in {r[w].get('publishes')}"
             for r in runs[:1]
-            for w in ("first", "later")
+            for w in ("first", *LATER)
             if r.get(w)
         ],
-        "timelines": [[r[w]["timeline"] if r.get(w) else ["-"] for w in ("first", "later")] for r in runs],
+        "timelines": [[r[w]["timeline"] if r.get(w) else ["-"] for w in ("first", *LATER)] for r in runs],
         "errors": [e for r in runs for e in r.get("errors", [])],
     }
 
@@ -333,19 +346,23 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict
 def print_open(results: dict[str, dict[str, Any]], scenario: str = "open") -> None:
     print(
         f"{scenario:<8} {'server':<6} {'1st file: first':>16} {'(cpu)':>7} {'complete':>9} "
-        f"{'later file: first':>18} {'(cpu)':>7} {'complete':>9}   first/all diagnostics in publishes (run 1)"
+        f"{'later file: first':>18} {'(cpu)':>7} {'complete':>9} "
+        f"{'reopened: first':>16} {'(cpu)':>7} {'complete':>9}   first/all diagnostics in publishes (run 1)"
     )
     for label, r in results.items():
         print(
             f"{scenario:<8} {label:<6} {fmt(r.get('first')):>16} {fmt(r.get('first_cpu')):>7} "
             f"{fmt(r.get('first_complete')):>9} {fmt(r.get('later')):>18} {fmt(r.get('later_cpu')):>7} "
-            f"{fmt(r.get('later_complete')):>9}   {'; '.join(r.get('counts', []))}"
+            f"{fmt(r.get('later_complete')):>9} {fmt(r.get('reopened')):>16} {fmt(r.get('reopened_cpu')):>7} "
+            f"{fmt(r.get('reopened_complete')):>9}   {'; '.join(r.get('counts', []))}"
         )
         for err in r.get("errors", []):
             print(f"    error: {err}")
-    print("  publishes that changed the set, ms after didOpen / diagnostics, per run (first file; later file):")
+    print(
+        "  publishes that changed the set, ms after didOpen / diagnostics, per run (first file; later file; reopened):"
+    )
     for label, r in results.items():
-        runs = [" ".join(first) + "; " + " ".join(later) for first, later in r.get("timelines", [])]
+        runs = ["; ".join(" ".join(times) for times in files) for files in r.get("timelines", [])]
         print(f"    {label:<6} " + " | ".join(runs))
 
 
@@ -492,7 +509,9 @@ def main() -> None:
                 f"  open     first file {ratio(c.get('first'), f.get('first'))} "
                 f"(complete {ratio(c.get('first_complete'), f.get('first_complete'))}), "
                 f"later file {ratio(c.get('later'), f.get('later'))} "
-                f"(complete {ratio(c.get('later_complete'), f.get('later_complete'))})"
+                f"(complete {ratio(c.get('later_complete'), f.get('later_complete'))}), "
+                f"reopened {ratio(c.get('reopened'), f.get('reopened'))} "
+                f"(complete {ratio(c.get('reopened_complete'), f.get('reopened_complete'))})"
             )
             continue
         c, f = results.get((name, "codie"), {}), results.get((name, "ruff"), {})

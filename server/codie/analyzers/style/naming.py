@@ -34,6 +34,7 @@ FULL_SCORES = 5  # of which the best are scored over every n-gram they touch
 MAX_POSITIONS = 8  # occurrences scored per binding: more rarely changes the verdict
 DOC_WEIGHT = 1.0  # how much the open document's own n-grams count, next to the project's
 MARGIN_SAMPLE = 400  # bindings used to learn the margins
+SLACK = 1e-9  # bits: a bound must clear the bar by this much (the scores' rounding is ~1e-13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,10 @@ class Scorer:
     # rank under a bar: a name scoring at most the margin returns None before its
     # candidates' full scores (see _current_alone; off: the tests' reference)
     early_bar: ClassVar[bool] = True
+    # rank under a bar: a name the project has never used returns None before its
+    # candidates are sought when no candidate can beat it by the margin (see
+    # _new_name_bound; off: the tests' reference)
+    new_name_bar: ClassVar[bool] = True
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
@@ -353,6 +358,10 @@ class Scorer:
         if not positions or group is None:
             return None
         with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
+            if bar is not None and self.new_name_bar:
+                bound = self._new_name_bound(binding, positions, overlay)
+                if bound is not None and bound <= bar[0] - SLACK:
+                    return None  # no candidate can beat the margin (see _new_name_bound)
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -422,6 +431,39 @@ class Scorer:
         if self.word_id(binding.name, overlay) == -1:
             return None
         return self.score(positions, binding.name, overlay)
+
+    def _new_name_bound(
+        self, binding: Binding, positions: list[int], overlay: Sequence[Mapping[Gram, float]]
+    ) -> float | None:
+        """An upper bound on the gap by which any candidate can beat a name the project
+        has never used (bits per token), from the new-name class's bits at the name's
+        positions alone; None when the argument below does not hold.
+
+        Such a name (word_id -1) is scored with a proxy, the best candidate w (see score):
+        w at every position, then at each position p the bits of w there replaced by those
+        of a new name, b_p(new) = -log2 P(new | ctx_p). Its score minus w's is therefore
+        sum_p (b_p(new) - b_p(w)) / |T|, T the touched positions, the same for every word
+        (the other terms are w's own, added in the same order from the same memo: they
+        cancel but for rounding, which SLACK covers). Each b_p(w) >= 0, that is P(w | ctx_p)
+        <= 1, when the counts read are a corpus's (the argument of _current_alone: the
+        model's, plus this document's if the model has not seen it, `_additive`), minus
+        the binding's own windows, which a known w never reads when ctx_p holds no other
+        position of the name (the new name itself occurs nowhere else: its count is 0).
+        Then the gap is at most sum_p b_p(new) / |T|; and ctx_p being the document's own
+        tokens, b_p(new) is the value score() computes, whichever w is the proxy. A proxy
+        that is itself new (-1) scores as the name does: a gap of 0."""
+        if not self._additive or self.word_id(binding.name, overlay) != -1:
+            return None
+        lm, ids = self.lm, self.ids
+        n = lm.order - 1
+        mine = set(positions)
+        bits = 0.0
+        for p in positions:
+            if any(q in mine for q in range(max(0, p - n), p)):
+                return None  # a context holding the word tried: it changes with the word
+            bits -= lm.logprob(ids[max(0, p - n) : p], -1, overlay)
+        touched = {j for p in positions for j in range(p, min(p + lm.order, len(ids)))}
+        return bits / len(touched)
 
     @contextmanager
     def _judging(self, binding: Binding) -> Iterator[None]:

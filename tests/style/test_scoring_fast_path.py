@@ -5,6 +5,7 @@ for one name; NgramModel.shortcuts), the candidates sifted once per context
 
 from __future__ import annotations
 
+import math
 import sysconfig
 from pathlib import Path
 from typing import Any
@@ -336,3 +337,26 @@ def test_the_new_name_bound_drops_only_names_below_the_bar(monkeypatch: pytest.M
     assert barred_ranks(model) == bounded
     assert sum(r is not None for r in bounded) > 20  # some names pass every bar
     assert spared < searches - 100
+
+
+def test_capped_scores_drop_only_names_below_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rank under a bar returns what it returns scoring every candidate to the end, and
+    the cap does stop scores short (counted: the scores that came back inf)."""
+    model = trained()
+    stopped = 0
+    score = Scorer.score
+
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> float:
+        nonlocal stopped
+        found = score(self, *args, **kwargs)
+        stopped += found == math.inf
+        return found
+
+    monkeypatch.setattr(Scorer, "score", counted)
+    capped = barred_ranks(model)
+    assert stopped > 100
+    monkeypatch.setattr(Scorer, "capped_scores", False)
+    stopped = 0
+    assert barred_ranks(model) == capped
+    assert stopped == 0
+    assert sum(r is not None for r in capped) > 20

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -85,6 +86,9 @@ class Scorer:
     # candidates are sought when no candidate can beat it by the margin (see
     # _new_name_bound; off: the tests' reference)
     new_name_bar: ClassVar[bool] = True
+    # rank under a bar, the name's own score known first (_current_alone): the candidates'
+    # scores stop once above what could beat it by the margin (off: the tests' reference)
+    capped_scores: ClassVar[bool] = True
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
@@ -294,13 +298,20 @@ class Scorer:
         return found
 
     def score(
-        self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]], proxy: str | None = None
+        self,
+        positions: list[int],
+        word: str,
+        overlay: Sequence[Mapping[Gram, float]],
+        proxy: str | None = None,
+        above: float = math.inf,
     ) -> float:
         """Mean bits per token of every n-gram touching `positions` with `word` there.
 
         A name the project has never used has no statistics for what follows it; with a
         `proxy` (the best known candidate) the tokens after it are predicted as if it were
         the proxy, so only the choice of the name itself is judged, where it is made.
+        `above` (inside rank, where every term is known to be >= 0: see _current_alone):
+        inf as soon as the bits summed show the score above it, else the same value.
         """
         lm, ids = self.lm, self.ids
         saved = [ids[p] for p in positions]
@@ -316,7 +327,8 @@ class Scorer:
         try:
             shared = None
             if self._memo is not None:  # inside rank(): share what no candidate changes
-                shared = lm.cross_entropy_shared(ids, touched, overlay, positions, self._memo)
+                limit = (above + SLACK) * len(touched) if above != math.inf else math.inf
+                shared = lm.cross_entropy_shared(ids, touched, overlay, positions, self._memo, limit)
             total = (lm.cross_entropy(ids, touched, overlay) if shared is None else shared) * len(touched)
             if pid != -1:  # the name's own positions: a new name, not the proxy
                 n = lm.order - 1
@@ -388,7 +400,18 @@ class Scorer:
                     early = self._current_alone(binding, positions, overlay)
                     if early is not None and early <= bar[0]:
                         return None  # no candidate can beat it by more than the margin
-                scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
+                if early is not None and bar is not None and self.capped_scores:
+                    # a candidate scoring above early - margin cannot beat the name by the
+                    # margin: each is scored until its bits show it above (every term is
+                    # >= 0 here, see _current_alone); when all are, no suggestion follows
+                    cap = early - bar[0]
+                    capped = [(n, self.score(positions, n, overlay, above=cap)) for n in names]
+                    if all(s == math.inf for _, s in capped):
+                        return None
+                    scored = [(n, s if s != math.inf else self.score(positions, n, overlay)) for n, s in capped]
+                    scored.sort(key=lambda t: t[1])
+                else:
+                    scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
                 # (a name the project knows is scored without the proxy: the same value)
                 current = early if early is not None else self.score(positions, binding.name, overlay, proxy)

@@ -400,10 +400,11 @@ class Scorer:
                     early = self._current_alone(binding, positions, overlay)
                     if early is not None and early <= bar[0]:
                         return None  # no candidate can beat it by more than the margin
-                if early is not None and bar is not None and self.capped_scores:
+                if early is not None and bar is not None and self.capped_scores and not hide:
                     # a candidate scoring above early - margin cannot beat the name by the
                     # margin: each is scored until its bits show it above (every term is
-                    # >= 0 here, see _current_alone); when all are, no suggestion follows
+                    # >= 0 here, see _current_alone: the name itself, a candidate only
+                    # with `hide`, reads its own windows); when all are, no suggestion follows
                     cap = early - bar[0]
                     capped = [(n, self.score(positions, n, overlay, above=cap)) for n in names]
                     if all(s == math.inf for _, s in capped):

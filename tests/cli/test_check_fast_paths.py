@@ -1,7 +1,7 @@
 """`codie check`'s performance short cuts change no finding: the same tree checked with
 them and with the plain computations they replace gives the same report, byte for byte
 (the module index for CPX004, the n-gram scoring's inline path and its shared levels,
-the naming scores' kept word ids and early bar)."""
+the naming scores' kept word ids, early bar, new-name bound and capped scores)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ def test_the_short_cuts_change_no_finding(tree: Path, tmp_path: Path, monkeypatc
     monkeypatch.setattr(NgramModel, "shortcuts", False)  # no inline path, no sharing
     monkeypatch.setattr(Scorer, "memoize", False)  # every word id looked up
     monkeypatch.setattr(Scorer, "early_bar", False)  # every name's candidates scored
+    monkeypatch.setattr(Scorer, "new_name_bar", False)  # every new name's candidates sought
+    monkeypatch.setattr(Scorer, "capped_scores", False)  # every candidate scored to the end
     plain = check(tree, tmp_path / "plain.json")
     assert fast == plain
     assert b'"CPX004"' in fast and b'"STY' in fast  # both paths were really taken

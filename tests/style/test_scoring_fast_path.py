@@ -5,6 +5,7 @@ for one name; NgramModel.shortcuts), the candidates sifted once per context
 
 from __future__ import annotations
 
+import math
 import sysconfig
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,114 @@ def test_a_name_scoring_under_the_margin_is_dropped_before_its_candidates_scores
     assert results[True] == results[False]
     assert sum(r is not None for r in results[True]) > 10
     assert calls[True] < calls[False] * 0.9  # the short cut was taken, often
+
+
+def new_name_cases(model: WorkspaceModel, name: str) -> tuple[int, int]:
+    """For every name of `name` that _new_name_bound bounds: the gap of every candidate
+    (the name scored with it as the proxy, minus its own score) is at most the bound.
+    Returns (names bounded, candidates checked)."""
+    path = STDLIB / name
+    facts = extract(path.read_bytes())
+    assert facts.scopes is not None and facts.stream is not None
+    scorer = Scorer(model, facts.stream, path.as_posix())
+    bounded = checked = 0
+    for binding in facts.scopes.bindings():
+        group = KIND_GROUP.get(binding.kind)
+        positions = scorer.positions(binding)
+        if group is None or not positions:
+            continue
+        with scorer.overlay_for(positions) as overlay, scorer._judging(binding):
+            bound = scorer._new_name_bound(binding, positions, overlay)
+            if bound is None:
+                continue
+            bounded += 1
+            known = scorer.known_names(group, facts.scopes, binding)
+            taken = facts.scopes.names_visible_in(binding.scope) - {binding.name}
+            saved = [scorer.ids[p] for p in positions]
+            for p in positions:
+                scorer.ids[p] = -1
+            try:  # (as rank seeks them: the name's occurrences unknown)
+                names = scorer.candidates(binding, positions, known, taken)
+            finally:
+                for p, old in zip(positions, saved, strict=True):
+                    scorer.ids[p] = old
+            scorer._memo, scorer._touched = {}, None  # (as rank scores them)
+            try:
+                for word in names:
+                    gap = scorer.score(positions, binding.name, overlay, word) - scorer.score(positions, word, overlay)
+                    assert gap <= bound + 1e-12, (binding.name, word, gap, bound)
+                    checked += 1
+            finally:
+                scorer._memo = None
+    return bounded, checked
+
+
+def test_no_candidate_beats_a_new_name_by_more_than_its_bound() -> None:
+    """Scorer._new_name_bound, the whole candidate list of every name it bounds, in a file
+    the model has seen (its own counts taken out) and in files it has not (added)."""
+    model = trained()
+    bounded = checked = 0
+    for name in (*SCORED, "csv.py", "textwrap.py"):
+        b, c = new_name_cases(model, name)
+        bounded, checked = bounded + b, checked + c
+    assert bounded > 30 and checked > 300
+
+
+def barred_ranks(model: WorkspaceModel) -> list[Ranked | None]:
+    """Every name of a few files ranked as the analyzer ranks it, under several bars."""
+    found: list[Ranked | None] = []
+    for name in (*SCORED, "csv.py"):
+        path = STDLIB / name
+        facts = extract(path.read_bytes())
+        assert facts.scopes is not None and facts.stream is not None
+        scorer = Scorer(model, facts.stream, path.as_posix())
+        for binding in facts.scopes.bindings():
+            if binding.kind in KIND_GROUP:
+                for bar in ((0.5, 0.0), (2.0, 1.5), (3.2, 1.5), (5.0, 1.5)):
+                    found.append(scorer.rank(binding, facts.scopes, gate=True, bar=bar))
+    return found
+
+
+def test_the_new_name_bound_drops_only_names_below_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rank under a bar returns what it returns without the new-name bound, and the bound
+    does cut names short (counted: the candidate searches it spares)."""
+    model = trained()
+    searches = 0
+    candidates = Scorer.candidates
+
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> list[str]:
+        nonlocal searches
+        searches += 1
+        return candidates(self, *args, **kwargs)
+
+    monkeypatch.setattr(Scorer, "candidates", counted)
+    bounded = barred_ranks(model)
+    spared = searches
+    monkeypatch.setattr(Scorer, "new_name_bar", False)
+    searches = 0
+    assert barred_ranks(model) == bounded
+    assert sum(r is not None for r in bounded) > 20  # some names pass every bar
+    assert spared < searches - 100
+
+
+def test_capped_scores_drop_only_names_below_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rank under a bar returns what it returns scoring every candidate to the end, and
+    the cap does stop scores short (counted: the scores that came back inf)."""
+    model = trained()
+    stopped = 0
+    score = Scorer.score
+
+    def counted(self: Scorer, *args: Any, **kwargs: Any) -> float:
+        nonlocal stopped
+        found = score(self, *args, **kwargs)
+        stopped += found == math.inf
+        return found
+
+    monkeypatch.setattr(Scorer, "score", counted)
+    capped = barred_ranks(model)
+    assert stopped > 100
+    monkeypatch.setattr(Scorer, "capped_scores", False)
+    stopped = 0
+    assert barred_ranks(model) == capped
+    assert stopped == 0
+    assert sum(r is not None for r in capped) > 20

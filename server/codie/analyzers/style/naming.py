@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -34,6 +35,7 @@ FULL_SCORES = 5  # of which the best are scored over every n-gram they touch
 MAX_POSITIONS = 8  # occurrences scored per binding: more rarely changes the verdict
 DOC_WEIGHT = 1.0  # how much the open document's own n-grams count, next to the project's
 MARGIN_SAMPLE = 400  # bindings used to learn the margins
+SLACK = 1e-9  # bits: a bound must clear the bar by this much (the scores' rounding is ~1e-13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,13 @@ class Scorer:
     # rank under a bar: a name scoring at most the margin returns None before its
     # candidates' full scores (see _current_alone; off: the tests' reference)
     early_bar: ClassVar[bool] = True
+    # rank under a bar: a name the project has never used returns None before its
+    # candidates are sought when no candidate can beat it by the margin (see
+    # _new_name_bound; off: the tests' reference)
+    new_name_bar: ClassVar[bool] = True
+    # rank under a bar, the name's own score known first (_current_alone): the candidates'
+    # scores stop once above what could beat it by the margin (off: the tests' reference)
+    capped_scores: ClassVar[bool] = True
 
     def __init__(self, model: WorkspaceModel, stream: TokenStream, path: str | None) -> None:
         self.model = model
@@ -289,13 +298,20 @@ class Scorer:
         return found
 
     def score(
-        self, positions: list[int], word: str, overlay: Sequence[Mapping[Gram, float]], proxy: str | None = None
+        self,
+        positions: list[int],
+        word: str,
+        overlay: Sequence[Mapping[Gram, float]],
+        proxy: str | None = None,
+        above: float = math.inf,
     ) -> float:
         """Mean bits per token of every n-gram touching `positions` with `word` there.
 
         A name the project has never used has no statistics for what follows it; with a
         `proxy` (the best known candidate) the tokens after it are predicted as if it were
         the proxy, so only the choice of the name itself is judged, where it is made.
+        `above` (inside rank, where every term is known to be >= 0: see _current_alone):
+        inf as soon as the bits summed show the score above it, else the same value.
         """
         lm, ids = self.lm, self.ids
         saved = [ids[p] for p in positions]
@@ -311,7 +327,8 @@ class Scorer:
         try:
             shared = None
             if self._memo is not None:  # inside rank(): share what no candidate changes
-                shared = lm.cross_entropy_shared(ids, touched, overlay, positions, self._memo)
+                limit = (above + SLACK) * len(touched) if above != math.inf else math.inf
+                shared = lm.cross_entropy_shared(ids, touched, overlay, positions, self._memo, limit)
             total = (lm.cross_entropy(ids, touched, overlay) if shared is None else shared) * len(touched)
             if pid != -1:  # the name's own positions: a new name, not the proxy
                 n = lm.order - 1
@@ -353,6 +370,10 @@ class Scorer:
         if not positions or group is None:
             return None
         with self.model.lock, self.overlay_for(positions) as overlay, self._judging(binding):
+            if bar is not None and self.new_name_bar:
+                bound = self._new_name_bound(binding, positions, overlay)
+                if bound is not None and bound <= bar[0] - SLACK:
+                    return None  # no candidate can beat the margin (see _new_name_bound)
             taken = scopes.names_visible_in(binding.scope) - {binding.name}
             known = self.known_names(group, scopes, binding)
             # the occurrences themselves are unknown while we look for what fits there
@@ -379,7 +400,19 @@ class Scorer:
                     early = self._current_alone(binding, positions, overlay)
                     if early is not None and early <= bar[0]:
                         return None  # no candidate can beat it by more than the margin
-                scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
+                if early is not None and bar is not None and self.capped_scores and not hide:
+                    # a candidate scoring above early - margin cannot beat the name by the
+                    # margin: each is scored until its bits show it above (every term is
+                    # >= 0 here, see _current_alone: the name itself, a candidate only
+                    # with `hide`, reads its own windows); when all are, no suggestion follows
+                    cap = early - bar[0]
+                    capped = [(n, self.score(positions, n, overlay, above=cap)) for n in names]
+                    if all(s == math.inf for _, s in capped):
+                        return None
+                    scored = [(n, s if s != math.inf else self.score(positions, n, overlay)) for n, s in capped]
+                    scored.sort(key=lambda t: t[1])
+                else:
+                    scored = sorted(((n, self.score(positions, n, overlay)) for n in names), key=lambda t: t[1])
                 proxy = scored[0][0] if scored else None
                 # (a name the project knows is scored without the proxy: the same value)
                 current = early if early is not None else self.score(positions, binding.name, overlay, proxy)
@@ -422,6 +455,39 @@ class Scorer:
         if self.word_id(binding.name, overlay) == -1:
             return None
         return self.score(positions, binding.name, overlay)
+
+    def _new_name_bound(
+        self, binding: Binding, positions: list[int], overlay: Sequence[Mapping[Gram, float]]
+    ) -> float | None:
+        """An upper bound on the gap by which any candidate can beat a name the project
+        has never used (bits per token), from the new-name class's bits at the name's
+        positions alone; None when the argument below does not hold.
+
+        Such a name (word_id -1) is scored with a proxy, the best candidate w (see score):
+        w at every position, then at each position p the bits of w there replaced by those
+        of a new name, b_p(new) = -log2 P(new | ctx_p). Its score minus w's is therefore
+        sum_p (b_p(new) - b_p(w)) / |T|, T the touched positions, the same for every word
+        (the other terms are w's own, added in the same order from the same memo: they
+        cancel but for rounding, which SLACK covers). Each b_p(w) >= 0, that is P(w | ctx_p)
+        <= 1, when the counts read are a corpus's (the argument of _current_alone: the
+        model's, plus this document's if the model has not seen it, `_additive`), minus
+        the binding's own windows, which a known w never reads when ctx_p holds no other
+        position of the name (the new name itself occurs nowhere else: its count is 0).
+        Then the gap is at most sum_p b_p(new) / |T|; and ctx_p being the document's own
+        tokens, b_p(new) is the value score() computes, whichever w is the proxy. A proxy
+        that is itself new (-1) scores as the name does: a gap of 0."""
+        if not self._additive or self.word_id(binding.name, overlay) != -1:
+            return None
+        lm, ids = self.lm, self.ids
+        n = lm.order - 1
+        mine = set(positions)
+        bits = 0.0
+        for p in positions:
+            if any(q in mine for q in range(max(0, p - n), p)):
+                return None  # a context holding the word tried: it changes with the word
+            bits -= lm.logprob(ids[max(0, p - n) : p], -1, overlay)
+        touched = {j for p in positions for j in range(p, min(p + lm.order, len(ids)))}
+        return bits / len(touched)
 
     @contextmanager
     def _judging(self, binding: Binding) -> Iterator[None]:

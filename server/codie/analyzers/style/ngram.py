@@ -412,7 +412,13 @@ class NgramModel:
         return out
 
     def cross_entropy_shared(
-        self, ids: Sequence[int], positions: Sequence[int], overlay: Overlay, names: Sequence[int], memo: Memo
+        self,
+        ids: Sequence[int],
+        positions: Sequence[int],
+        overlay: Overlay,
+        names: Sequence[int],
+        memo: Memo,
+        limit: float = math.inf,
     ) -> float | None:
         """cross_entropy(ids, positions, overlay) for one of several words tried at the
         token positions `names` (a naming candidate), sharing with the other tries what
@@ -420,7 +426,9 @@ class NgramModel:
         unigram and the first m-1 context levels see none of the names. `memo` keeps
         those per position; it is only valid for the same ids (outside `names`), names
         and overlay. The same additions in the same order as cross_entropy, so the same
-        value. None: shortcuts are off (use cross_entropy)."""
+        value. None: shortcuts are off (use cross_entropy). inf: the bits summed so far
+        passed `limit` (a caller that knows every term is >= 0 stops there: the mean is
+        above limit / len(positions) whatever is left)."""
         if not self.shortcuts:
             return None
         cg, og, skip = self._lookups(overlay)
@@ -481,6 +489,8 @@ class NgramModel:
                     p = levels(pack(before), word, p, word_seen, m, min(len(before), n), cg, og, skip)[0]
             total -= log2(p if p > 1e-12 else 1e-12)
             count += 1
+            if total > limit:
+                return math.inf
         return total / count if count else 0.0
 
     def _shared_state(

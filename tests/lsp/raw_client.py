@@ -20,16 +20,16 @@ TIMEOUT = 60.0  # a safety net only: every wait returns as soon as the answer is
 
 
 class RawServer:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, args: tuple[str, ...] = ("serve",), env: dict[str, str] | None = None) -> None:
         self.stderr_path = cwd / "server-stderr.log"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codie", "serve"],
+            [sys.executable, "-m", "codie", *args],
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
+            env={**os.environ, "PYTHONPATH": str(ROOT / "server"), **(env or {})},
         )
         self.messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []

@@ -7,6 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from tests.lsp.workspace_helpers import codes, diagnostics, lsp_session, open_file
+from tests.waiting import until
 
 CODE = "def run(cmd):\n    try:\n        return eval(input(cmd))\n    except:\n        return None\n"
 
@@ -57,8 +58,12 @@ async def test_server_asks_to_watch_configuration_files(tmp_path: Path) -> None:
         def register(params: types.RegistrationParams) -> None:
             registrations.extend(params.registrations)
 
-        # initialized has been sent; the registration follows shortly
+        # initialized has been sent; the registration follows shortly (after the first
+        # diagnostics, which `codie serve` may publish before the server exists)
         uri = open_file(client, tmp_path / "x.py", "x = 1\n")
         await diagnostics(client, uri)
-    watched = [r for r in registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
-    assert watched, registrations
+
+        def watched() -> list[types.Registration]:
+            return [r for r in registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+
+        await until(watched, lambda: registrations)

@@ -13,14 +13,16 @@ if TYPE_CHECKING:
     import argparse
 
     from codie.lsp.early import EarlyAnswer
+    from codie.lsp.early_open import EarlyOpen
     from codie.lsp.framing import FramedStdin
 
 # The command lines on which the first message is read before the arguments are parsed
 # (answer_early): they cannot fail to parse, so an answer sent cannot be followed by an
 # argument error. (Anything else, e.g. --tcp, starts the usual way.)
 EARLY_WORDS = frozenset({"serve", "--stdio", "-v", "-vv", "--verbose"})
-# stdin and the `initialize` request read by answer_early, for run
-_started: tuple[FramedStdin, EarlyAnswer | None] | None = None
+# stdin, the `initialize` request read by answer_early and what was published before the
+# server existed, for run
+_started: tuple[FramedStdin, EarlyAnswer | None, EarlyOpen | None] | None = None
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,7 +41,7 @@ def answer_early(words: list[str]) -> None:
         _started = _start()
 
 
-def _start() -> tuple[FramedStdin, EarlyAnswer | None]:
+def _start() -> tuple[FramedStdin, EarlyAnswer | None, EarlyOpen | None]:
     # Only what answering `initialize` needs is imported before it is answered.
     from codie.lsp.early import answer_initialize
     from codie.lsp.framing import FramedStdin
@@ -50,14 +52,20 @@ def _start() -> tuple[FramedStdin, EarlyAnswer | None]:
     # `initialize` answered before pygls is imported (lsp/early.py: from an earlier start's
     # answer, or computed from the real server's recorded one); the server reads the
     # message again
-    return stdin, answer_initialize(stdin, sys.stdout.buffer)
+    early = answer_initialize(stdin, sys.stdout.buffer)
+    # the first document's diagnostics, when the editor opens one at once, before pygls is
+    # imported (lsp/early_open.py); the server reads those messages again too
+    from codie.lsp.early_open import publish_first
+
+    return stdin, early, publish_first(stdin, sys.stdout.buffer, early)
 
 
 def run(args: argparse.Namespace) -> int:
     global _started
     early: EarlyAnswer | None = None
+    early_open: EarlyOpen | None = None
     if not args.tcp:
-        stdin, early = _started or _start()
+        stdin, early, early_open = _started or _start()
         _started = None
     from typing import BinaryIO, cast
 
@@ -72,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         server = build_server()
         server.protocol.prepare()
     server.protocol.early = early
+    if early_open is not None:
+        server.take_over(early_open)
     limit_malloc_arenas()  # before the server's threads exist
     # Background threads (indexing, deferred analyzers) do pure-Python work that holds the
     # GIL; a 1 ms switch interval (default 5 ms) hands it back to the event loop sooner.

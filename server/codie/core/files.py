@@ -24,11 +24,13 @@ import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from codie.core.config import Settings
 from codie.core.document import language_for
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Larger files get one CFG020 finding and no analysis (`[tool.codie.files] max-bytes`).
 MAX_FILE_BYTES = 5_000_000
@@ -57,6 +59,9 @@ def relative_path(path: Path, root: Path) -> str:
 
 # .gitignore ----------------------------------------------------------------------------------
 def _gitignore(path: Path) -> GitIgnoreSpec | None:
+    # (imported here: ~30 ms, and a first file's diagnostics read no .gitignore)
+    from pathspec import GitIgnoreSpec
+
     try:
         with open(path, "rb") as fh:
             data = fh.read(1_000_000)

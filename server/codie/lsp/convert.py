@@ -1,33 +1,37 @@
-"""Finding -> LSP types, in the negotiated position encoding. The only place that knows both."""
+"""Finding -> LSP types, in the negotiated position encoding. The only place that knows both.
+
+lsprotocol is imported where its types are made, not with this module: the start path
+encodes a first file's diagnostics (DiagnosticCache: JSON, no lsprotocol object) before
+pygls and lsprotocol are imported (lsp/early_open.py).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import operator
-from typing import Any, NamedTuple
-
-from lsprotocol import types
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codie.core.document import Document
 from codie.core.findings import Finding, Severity, TextEdit
 from codie.core.pipeline import diagnostic_dict
 
-SEVERITY = {
-    Severity.ERROR: types.DiagnosticSeverity.Error,
-    Severity.WARNING: types.DiagnosticSeverity.Warning,
-    Severity.INFO: types.DiagnosticSeverity.Information,
-    Severity.HINT: types.DiagnosticSeverity.Hint,
-}
+if TYPE_CHECKING:
+    from lsprotocol import types
 
 
 def lsp_range(doc: Document, start: int, end: int, encoding: str) -> types.Range:
+    from lsprotocol import types
+
     sl, sc = doc.position_at(start, encoding)
     el, ec = doc.position_at(end, encoding)
     return types.Range(types.Position(sl, sc), types.Position(el, ec))
 
 
 def text_edit(doc: Document, edit: TextEdit, encoding: str) -> types.TextEdit:
+    from lsprotocol import types
+
     return types.TextEdit(range=lsp_range(doc, edit.start, edit.end, encoding), new_text=edit.new_text)
 
 
@@ -351,10 +355,14 @@ def _joined(pieces: tuple[str, ...], lines: tuple[int, ...]) -> str:
 
 
 def _range(r: dict[str, Any]) -> types.Range:
+    from lsprotocol import types
+
     return types.Range(types.Position(**r["start"]), types.Position(**r["end"]))
 
 
 def from_dict(d: dict[str, Any]) -> types.Diagnostic:
+    from lsprotocol import types
+
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(uri=r["location"]["uri"], range=_range(r["location"]["range"])),
@@ -372,3 +380,11 @@ def from_dict(d: dict[str, Any]) -> types.Diagnostic:
         related_information=related or None,
         data=d.get("data"),
     )
+
+
+def publish_params(uri: str, version: int | None, texts: Iterable[str]) -> str:
+    """publishDiagnostics params as JSON text, from diagnostics encoded already (the
+    server's publishes and the start path's first one, lsp/early_open.py)."""
+    items = ",".join(texts)
+    params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
+    return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")

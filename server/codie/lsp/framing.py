@@ -3,6 +3,7 @@ first message with it before pygls is imported, lsp/early.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -49,6 +50,15 @@ class FramedStdin:
             return True
         try:
             return bool(select.select([self._fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
+
+    def wait(self, timeout: float) -> bool:
+        """Input is waiting, or arrives within `timeout` seconds (or the input ended)."""
+        if self._buf:
+            return True
+        try:
+            return bool(select.select([self._fd], [], [], timeout)[0])
         except (OSError, ValueError):
             return False
 
@@ -120,3 +130,10 @@ class FramedStdin:
         body = bytes(self._buf[:n])
         del self._buf[:n]
         return body
+
+
+def notification(method: str, params: str) -> bytes:
+    """A JSON-RPC notification, framed, whose params are JSON text already (the server's
+    publishes, lsp/protocol.py, and the one the start path sends before pygls exists)."""
+    body = f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params}}}'.encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)

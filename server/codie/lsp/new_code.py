@@ -9,7 +9,6 @@ the ref's text is known every finding is shown; then the document is re-publishe
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +40,8 @@ class NewCodeCache:
         base = self.base.get((path, ref))
         if base is None and (path, ref) not in self.base:
             self.base[(path, ref)] = PENDING
+            import asyncio  # (here: ~30 ms; the start path presents a first file before it is imported)
+
             asyncio.get_event_loop().create_task(self._load(ls, doc.uri, path, ref))
             return None
         if base is PENDING or base is None:
@@ -54,6 +55,8 @@ class NewCodeCache:
         return changed
 
     async def _load(self, ls: CodieServer, uri: str, path: Path, ref: str) -> None:
+        import asyncio
+
         self.base[(path, ref)] = await asyncio.to_thread(text_at_ref, path, ref)
         if uri in ls.analyses:
             ls.schedule(uri)  # publish again, now filtered

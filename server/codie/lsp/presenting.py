@@ -9,6 +9,9 @@ done (lsp/scheduling.py), through the same present step: the per-statement analy
 findings, without the warnings that need every finding (core/presenting.py). None when
 that cannot be honest yet: focus on new code is on and the ref's text is not known, so
 findings would show that the complete set filters out.
+
+No pygls or lsprotocol at import: the start path presents a first file's analysis with this
+very step before they are imported (lsp/early_open.py).
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from lsprotocol import types
 
 from codie.core.baseline import BaselineOptions, LoadedBaseline, load_for
 from codie.core.config import Settings
@@ -112,6 +113,8 @@ def disabled_warnings(ls: CodieServer, analysis: DocumentAnalysis, uri: str) -> 
     owner = notebook.analysis if notebook is not None else analysis
     if not owner.disabled:
         return []
+    from lsprotocol import types  # (here: the start path presents before it is imported)
+
     told = ls.services.get(ToldDisabled)
     out = disabled_findings(ls.catalogue, owner.disabled)
     for name, f in zip(sorted(owner.disabled), out, strict=True):

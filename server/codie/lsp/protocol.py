@@ -30,6 +30,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import RPCError, RPCNotification, RPCRequest, RPCResponse
 
 from codie.lsp.early import EarlyAnswer
+from codie.lsp.framing import notification
 
 log = logging.getLogger(__name__)
 
@@ -217,8 +218,7 @@ class CodieProtocol(LanguageServerProtocol):
         diagnostics encoded once, see convert.DiagnosticCache)."""
         if self.writer is None:
             return
-        body = f'{{"jsonrpc": "{self.VERSION}", "method": {json.dumps(method)}, "params": {params}}}'.encode()
-        self.writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.writer.write(notification(method, params))
 
     def write_json(self, message: dict[str, Any]) -> None:
         if self.writer is None:

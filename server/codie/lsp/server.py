@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -35,12 +35,15 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict
+from codie.lsp.convert import DiagnosticCache, from_dict, publish_params
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
 from codie.lsp.services import Services
 from codie.lsp.settings import FolderSettings, uri_to_path
+
+if TYPE_CHECKING:  # (lsp/early_open.py runs lsp/presenting, which the server never imports)
+    from codie.lsp.early_open import EarlyOpen
 
 log = logging.getLogger(__name__)
 # Seconds after the last close before freed memory is handed back to the system (below).
@@ -121,6 +124,20 @@ class CodieServer(LanguageServer):
         self._trimmer: asyncio.Task[None] | None = None
         # analyses presented inside presenting_once(): id -> (analysis, visible findings)
         self._shared: dict[int, tuple[DocumentAnalysis, list[Finding]]] | None = None
+        # (uri, params) of the publish `codie serve` sent before the server existed
+        # (lsp/early_open.py): the server's first publish of uri is compared with it
+        self._early_publish: tuple[str, str] | None = None
+
+    def take_over(self, early: EarlyOpen) -> None:
+        """What `codie serve` loaded and published before the server existed (lsp/early_open.py)."""
+        with self._loading:
+            self._catalogue = self._catalogue or early.catalogue
+            self._analyzers = self._analyzers or early.analyzers
+        if early.uri is not None:
+            self._early_publish = (early.uri, early.params)
+            log.info("published the first diagnostics of %s before the server was built", early.uri)
+        elif early.why_not:
+            log.info("no publish before the server was built: %s", early.why_not)
 
     # what analyses documents (loaded lazily) -------------------------------------------------
     @property
@@ -224,6 +241,8 @@ class CodieServer(LanguageServer):
 
     def forget(self, uri: str) -> None:
         """Drop everything held for uri (its analysis, its scheduled work)."""
+        if self._early_publish is not None and self._early_publish[0] == uri:
+            self._early_publish = None
         self.analyses.pop(uri, None)
         self.refused.pop(uri, None)
         self.scheduler.forget(uri)
@@ -391,9 +410,7 @@ class CodieServer(LanguageServer):
             version = analysis.doc.version
         else:
             return
-        # plain JSON text (convert.DiagnosticCache): no lsprotocol objects on the keystroke
-        # path, and a diagnostic published before is not encoded again
-        self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, self.publish_params(uri, version))
+        self._send_publish(uri, self.publish_params(uri, version))
         self._first_publish()
 
     def publish_partial(self, uri: str) -> bool:
@@ -408,9 +425,22 @@ class CodieServer(LanguageServer):
         if shown is None:  # not honest yet (lsp/presenting.py)
             return False
         version = analysis.doc.version
-        params = self._params(uri, version, self._encoded(analysis, shown.visible))
-        self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
+        self._send_publish(uri, self._params(uri, version, self._encoded(analysis, shown.visible)))
         return True
+
+    def _send_publish(self, uri: str, params: str) -> None:
+        early = self._early_publish
+        if early is not None and early[0] == uri:
+            self._early_publish = None
+            if params == early[1]:
+                return  # the client has it: `codie serve` sent it before the server existed
+            log.warning(
+                "the first publish of %s, sent before the server existed, differed from the server's: sent again",
+                uri,
+            )
+        # plain JSON text (convert.DiagnosticCache): no lsprotocol objects on the keystroke
+        # path, and a diagnostic published before is not encoded again
+        self.protocol.notify_params_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def publish_params(self, uri: str, version: int | None) -> str:
         """The params of publishDiagnostics for uri, as JSON text."""
@@ -418,9 +448,7 @@ class CodieServer(LanguageServer):
 
     @staticmethod
     def _params(uri: str, version: int | None, shown: list[tuple[dict[str, Any], str]]) -> str:
-        items = ",".join(text for _, text in shown)
-        params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
-        return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
+        return publish_params(uri, version, (text for _, text in shown))
 
     def result_id(self, uri: str) -> str:
         if (refused := self.refused.get(uri)) is not None:

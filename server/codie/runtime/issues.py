@@ -4,9 +4,10 @@ test, and "slowed down" on the functions a slower test exercises."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codie.runtime.runner import RunReport
+if TYPE_CHECKING:  # (the start path loads RuntimeState before a first publish: not the runner)
+    from codie.runtime.runner import RunReport
 
 
 @dataclass(frozen=True)

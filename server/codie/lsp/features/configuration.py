@@ -30,6 +30,12 @@ def register(server: CodieServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodieServer, params: types.InitializedParams) -> None:
         await pull_configuration(ls)
+        # An editor sends didOpen right after `initialized`, without waiting: its documents
+        # were analysed (and published) with the settings before the client's answer. Those
+        # whose folder's settings it changed are analysed again, or they would keep showing
+        # what the user's settings turn off until their next edit.
+        if any(analysis.ctx.settings != ls.settings.for_uri(uri) for uri, analysis in ls.analyses.items()):
+            ls.reconfigure()
         ls.hooks.initialized.emit(ls)
 
     @server.feature(types.SHUTDOWN)

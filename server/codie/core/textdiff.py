@@ -7,6 +7,8 @@ analysis' reuse and module table). Compares of slices, each at C speed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 BLOCK = 16_384  # bytes compared at a time before bisecting
 
 
@@ -55,3 +57,18 @@ def common_suffix(a: bytes, b: bytes, limit: int) -> int:
             return lo
         done = size
     return limit
+
+
+def changed_bytes(old: bytes, new: bytes, kept: Callable[[bytes], tuple[int, int] | None] | None) -> tuple[int, int]:
+    """(before, after): new's bytes [0, before) and [after, len(new)) are old's first and
+    last bytes. From `kept(old)` (a document's Document.kept_from: its edit journal knows
+    them, a bound that may leave out a few equal bytes around the edit) when it knows old,
+    else from a comparison of the two texts (two per keystroke of a large file: the taint
+    analysis's module table and the import lines' moves each made one)."""
+    bounds = kept(old) if kept is not None else None
+    if bounds is not None and bounds[0] + bounds[1] <= min(len(old), len(new)):
+        prefix, suffix = bounds
+    else:
+        prefix = common_prefix(old, new)
+        suffix = common_suffix(old, new, min(len(old), len(new)) - prefix)
+    return prefix, len(new) - suffix

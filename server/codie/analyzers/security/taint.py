@@ -81,7 +81,8 @@ class TaintAnalyzer:
         cache = self._caches.pop(doc.uri, None)
         # the engine's list of the top-level statements (made once per tree), if it is one
         children = nodes if _top_level(root, nodes) else None
-        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache, children)
+        imports = collect_imports(doc.source, root, doc.kept_from)
+        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:

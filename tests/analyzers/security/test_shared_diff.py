@@ -1,19 +1,21 @@
 """What a keystroke changed, told once: taint's module table and the import lines' moves
 take the bytes two texts share from the document's edit journal (Document.kept_from)
-instead of each comparing the last text with the new one. The findings stay those of a
-fresh analysis (the random edits of test_incremental_taint.py go through this path, and
-here with every analyzer on); the comparison is no longer made on a keystroke.
+instead of each comparing the last text with the new one, and whether the text names a
+sink or a source is known again after an edit below the first it named. The findings stay
+those of a fresh analysis (the random edits of test_incremental_taint.py go through this
+path, and here with every analyzer on); the comparison and the scans are no longer made.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 
 import pytest
 
 from codie.analyzers import registered
-from codie.analyzers.security import names
+from codie.analyzers.security import module, names, taint
 from codie.core import textdiff
 from codie.core.analyzer import Context
 from codie.core.document import TEXTS, Document, Edit
@@ -127,3 +129,58 @@ def test_kept_from_is_a_bound_of_what_two_texts_share() -> None:
             assert prefix + suffix <= min(len(old), len(new))
             assert old[len(old) - suffix :] == new[len(new) - suffix :]
     assert doc.kept_from(bytes(doc.source[:-1]) + b"!") is None  # a text it never had
+
+
+class Counted:
+    """A compiled pattern whose searches are counted."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.pattern = pattern
+        self.searches = 0
+
+    def search(self, text: bytes) -> re.Match[bytes] | None:
+        self.searches += 1
+        return self.pattern.search(text)
+
+
+def test_a_keystroke_below_the_first_sink_and_source_scans_for_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    sinks, sources = Counted(module.SINK_RE), Counted(module.SOURCE_RE)
+    monkeypatch.setattr(taint, "SINK_RE", sinks)
+    monkeypatch.setattr(module, "SOURCE_RE", sources)
+    doc = Document(URI, FLOWS)
+    analysis = DocumentAnalysis(Context(doc, catalogue()), registered())
+    analysis.run()
+    assert (sinks.searches, sources.searches) == (1, 1)
+    at = FLOWS.index("def outer")  # below the first sink (`subprocess`) and source (`request`)
+    for new in (b"x_unused = eval(input())\n", b""):
+        end = at if new else at + len(b"x_unused = eval(input())\n")
+        analysis.note_edit(doc.splice(at, end, new))
+        analysis.run()
+    assert (sinks.searches, sources.searches) == (1, 1)
+    # an edit above the first sink and source (line 2): both searched again; then one
+    # above the first sink but below the first source (`requests`, line 3): the sink alone
+    for word in (b"import subprocess", b"from flask import Flask, request"):
+        at = doc.source.index(word)
+        analysis.note_edit(doc.splice(at, at + len(word), b"pass"))
+        analysis.run()
+    assert (sinks.searches, sources.searches) == (3, 2)
+    assert where(analysis.findings()) == where(fresh(doc.source))
+
+
+def test_findings_follow_the_only_source_typed_and_deleted() -> None:
+    text = "import os\n\n\ndef run(cmd):\n    os.system(cmd)\n\n\n" + "".join(f"X{i} = {i}\n" for i in range(20))
+    doc = Document(URI, text)
+    analysis = DocumentAnalysis(Context(doc, catalogue()), registered())
+    analysis.run()
+    source = b"run(input())\n"
+    for _ in range(3):
+        at = len(doc.source)
+        analysis.note_edit(doc.splice(at, at, source))  # the file's only source, at its end
+        assert where(analysis.run()) == where(fresh(doc.source))
+        analysis.note_edit(doc.splice(at, at + len(source), b""))
+        assert where(analysis.run()) == where(fresh(doc.source))
+        at = 0  # and at its top
+        analysis.note_edit(doc.splice(at, at, b"X = input()\n"))
+        assert where(analysis.run()) == where(fresh(doc.source))
+        analysis.note_edit(doc.splice(at, at + len(b"X = input()\n"), b""))
+        assert where(analysis.run()) == where(fresh(doc.source))

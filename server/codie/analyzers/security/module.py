@@ -37,6 +37,7 @@ from codie.analyzers.security.reuse import (
     Unmappable,
 )
 from codie.analyzers.security.table import ModuleTable, Record
+from codie.core.textdiff import search_again
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -185,7 +186,8 @@ class ModuleInfo:
         # the module-level facts each result read (the next pass's _carry checks them)
         self.reads: dict[str, dict[Fact, object]] = {}
         self.framework = self._framework()
-        self.has_sources = bool(SOURCE_RE.search(src))
+        # (known again after an edit below the first source the last text named)
+        self.has_sources, self.cache.sources = search_again(SOURCE_RE, src, self.cache.sources, kept)
         self.sink_re = sink_pattern(imports, not self.has_sources)
         self.sink_key = (imports.fingerprint(), self.has_sources)
         self.uri = ""

@@ -22,7 +22,7 @@ from codie.core.lines import UTF16, LineIndex, encode
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
 JOURNAL = 64  # recent edits a document remembers (see Document.unchanged_since)
-TEXTS = 2  # recent texts a document knows again (see Document.kept_from)
+TEXTS = 1  # earlier texts a document knows again (see Document.kept_from): one, as each holds a copy of the file
 # The field naming what each binding statement of the grammar (re)binds: `x = ...`,
 # `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
 BINDING_TARGETS = {

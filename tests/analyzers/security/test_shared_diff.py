@@ -102,7 +102,7 @@ def test_every_analyzer_after_random_edits_equals_a_full_analysis(monkeypatch: p
         else:
             random_edit(doc, rng)
         if rng.random() < 0.3:
-            random_edit(doc, rng)  # two edits before the analysis: an older text, still known
+            random_edit(doc, rng)  # two edits before the analysis: a text the document no longer knows
         found = analysis.run()
         assert where(found) == where(fresh(doc.source)), step
 

@@ -9,12 +9,14 @@ the 6,862-line file) and counts, with sys.settrace's opcode events, what runs in
   engine: map whole   moving whole-document analyzers' findings through edits
   present             the presentation (findings(), the rescoring, suppressions, filters)
   encode              the diagnostics' JSON (lsp/convert.DiagnosticCache)
+  analysis            with --analysis: the engine's steps (the reparse, every analyzer on
+                      the statements an edit changed and on the whole file, the bookkeeping)
 
 Work done in C (a sort, a regex scan, json.dumps) counts as the one opcode that calls it:
 compare the figures of two builds, not with CPU time. `--by-function` lists the functions
 that ran the most opcodes.
 
-    .venv/bin/python bench/keystroke_opcodes.py [--edits 60] [--by-function]
+    .venv/bin/python bench/keystroke_opcodes.py [--edits 60] [--by-function] [--analysis]
 """
 
 from __future__ import annotations
@@ -82,7 +84,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edits", type=int, default=60)
     ap.add_argument("--by-function", action="store_true")
+    ap.add_argument("--analysis", action="store_true", help="also count the engine's steps (every analyzer)")
     args = ap.parse_args()
+    if args.analysis:
+        STAGES["analysis"] = (engine.DocumentAnalysis, "step")
     counting = Counting()
     for label, (owner, name) in STAGES.items():
         counting.wrap(label, owner, name)

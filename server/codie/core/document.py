@@ -22,6 +22,7 @@ from codie.core.lines import UTF16, LineIndex, encode
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
 JOURNAL = 64  # recent edits a document remembers (see Document.unchanged_since)
+TEXTS = 1  # earlier texts a document knows again (see Document.kept_from): one, as each holds a copy of the file
 # The field naming what each binding statement of the grammar (re)binds: `x = ...`,
 # `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
 BINDING_TARGETS = {
@@ -120,6 +121,8 @@ class Document:
         self.serial = 0  # edits applied so far (see unchanged_since)
         # (start, bytes after the new text) of the last JOURNAL edits
         self._journal: deque[tuple[int, int]] = deque(maxlen=JOURNAL)
+        # (text, serial) of the last TEXTS texts before this one (see kept_from)
+        self._texts: deque[tuple[bytes, int]] = deque(maxlen=TEXTS)
 
     @property
     def tree(self) -> Tree | None:
@@ -172,6 +175,7 @@ class Document:
     # edits -------------------------------------------------------------------------------
     def replace_all(self, text: str, version: int | None = None) -> Edit:
         old_len = len(self.source)
+        self._texts.append((self.source, self.serial))
         self.source = encode(text)
         self.lines = LineIndex(self.source)
         self._lone_cr = _has_lone_cr(self.source)
@@ -199,6 +203,18 @@ class Document:
             # text are the ones after its old text, so the common end shrinks to the least
             prefix, suffix = min(prefix, start), min(suffix, tail)
         return prefix, (suffix if count else 0)
+
+    def kept_from(self, old: bytes) -> tuple[int, int] | None:
+        """unchanged_since for `old`, one of this document's last texts (known by identity:
+        the caller holds it, so no other text can have its id), or None. For a result kept
+        with the text it was made from: the common prefix and suffix of the two texts from
+        the edits since, not from a comparison of the texts (a bound, as unchanged_since)."""
+        if old is self.source:
+            return len(old), 0
+        for text, serial in self._texts:
+            if text is old:
+                return self.unchanged_since(serial)
+        return None
 
     def moved_end(self, serial: int, size: int) -> tuple[int, int] | None:
         """(tail, delta) for the text when `serial` was current (`size` bytes long then):
@@ -229,6 +245,7 @@ class Document:
         tree_lo = _tree_start(old, lo) if self._tree is not None else lo
         tree_hi = _tree_end(old, hi) if self._tree is not None else hi
         start_point, old_end_point = self.point_at(tree_lo), self.point_at(tree_hi)
+        self._texts.append((old, self.serial))
         with memoryview(old) as view:  # one copy of the text, not three
             self.source = b"".join((view[:lo], new, view[hi:]))
         self.lines.update(self.source, lo, hi, len(new))
@@ -294,6 +311,7 @@ class Document:
         copy._widened = []
         copy.serial = self.serial
         copy._journal = deque(self._journal, maxlen=JOURNAL)
+        copy._texts = deque(self._texts, maxlen=TEXTS)
         return copy
 
     # structure ---------------------------------------------------------------------------

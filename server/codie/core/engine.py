@@ -104,10 +104,11 @@ class _Group:
     Findings are attributed to the statement that produced them (not to a position), so a
     zero-width finding on the boundary of two statements is never claimed by the wrong one.
     They are stored as found, when the statement started at `origin`; an edit above only
-    moves `start`, and their offsets from `origin` on move with it. Offsets before `origin`
-    stay: a fix that adds an import at the top of the file points there, not into the
-    statement (the analyzer's file context says where the imports end; see
-    Analyzer.file_context).
+    moves the group (see _Groups: `start` and `end` are stored, the group's place is them
+    plus the moves pending where it sits), and their offsets from `origin` on move with it.
+    Offsets before `origin` stay: a fix that adds an import at the top of the file points
+    there, not into the statement (the analyzer's file context says where the imports end;
+    see Analyzer.file_context).
     `counts` says how many of them each incremental analyzer produced, in the engine's order,
     so that one analyzer's part can be replaced alone (see DocumentAnalysis._refresh).
     """
@@ -124,24 +125,167 @@ class _Group:
     def of(cls, start: int, end: int, findings: list[Finding], counts: tuple[int, ...] = ()) -> _Group:
         return cls(start, end, findings, counts, start)
 
-    def replace(self, index: int, findings: list[Finding]) -> None:
-        """Put `findings` (offsets in the current text) in place of analyzer `index`'s part."""
+    def replace(self, index: int, findings: list[Finding], moved: int) -> None:
+        """Put `findings` (offsets in the current text) in place of analyzer `index`'s part
+        (`moved`: the moves pending where the group sits, see _Groups)."""
         at = sum(self.counts[:index])
-        current = self.findings()
+        current = self.findings(moved)
         self.found = current[:at] + findings + current[at + self.counts[index] :]
-        self.origin = self.start
+        self.origin = self.start + moved
         self.counts = (*self.counts[:index], len(findings), *self.counts[index + 1 :])
         self._absolute = None
 
-    def findings(self) -> list[Finding]:
-        if self._absolute is None or self._absolute_at != self.start:
-            delta = self.start - self.origin
+    def findings(self, moved: int) -> list[Finding]:
+        """The findings at the group's place now (`moved`: as for replace). Copied when the
+        group moved since they were last asked for (an edit above): once per move, not once
+        per edit, since a move is only applied when read."""
+        start = self.start + moved
+        if self._absolute is None or self._absolute_at != start:
+            delta = start - self.origin
             self._absolute = [f.shifted(self.origin, delta) for f in self.found] if delta else self.found
-            self._absolute_at = self.start
+            self._absolute_at = start
         return self._absolute
 
 
 _HAS_FOUND = operator.attrgetter("found")  # a group with findings (a non-empty list)
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
+MAX_MARKS = 16  # pending moves kept before they are applied to every group (_Groups)
+
+
+class _Groups:
+    """The per-statement groups of a document, sorted and disjoint, with the moves of the
+    edits above them pending.
+
+    An edit moves every group below it. Moving each one on every keystroke was a Python loop
+    over the groups below the edit (~200 on the 6,862-line benchmark file, ~4,000 opcodes a
+    keystroke). Instead the moves are marks: `_at` (sorted group indices) and `_by` (the
+    bytes the groups from that index on have moved, all marks before it included). A group's
+    place is its stored `start`/`end` plus the `_by` of the last mark at or before its index.
+    An edit adds or updates one mark (typing in one place updates the same one, and an edit
+    typed away again removes it); a splice moves the marks after it by index. Past
+    MAX_MARKS the moves are applied to the groups they cover, once, and forgotten.
+    """
+
+    __slots__ = ("_at", "_by", "items")
+
+    def __init__(self) -> None:
+        self.items: list[_Group] = []
+        self._at: list[int] = []
+        self._by: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def moved(self, i: int) -> int:
+        """How far the group at index i has moved from its stored place."""
+        k = bisect_right(self._at, i)
+        return self._by[k - 1] if k else 0
+
+    def start(self, i: int) -> int:
+        return self.items[i].start + self.moved(i)
+
+    def end(self, i: int) -> int:
+        return self.items[i].end + self.moved(i)
+
+    def _segments(self) -> Iterator[tuple[int, int, int]]:
+        """(first index, index after the last, moved) of each run of groups moved alike."""
+        at, by, n = self._at, self._by, len(self.items)
+        if not at:
+            yield 0, n, 0
+            return
+        yield 0, at[0], 0
+        for k in range(len(at)):
+            yield at[k], at[k + 1] if k + 1 < len(at) else n, by[k]
+
+    def bisect(self, x: int, key: Callable[[_Group], int], right: bool = False) -> int:
+        """bisect_left (bisect_right) of the groups by the place `key` reads (start or end):
+        the groups' places are sorted, so is each run's stored values."""
+        find = bisect_right if right else bisect_left
+        for a, b, moved in self._segments():
+            if a < b:
+                j = find(self.items, x - moved, a, b, key=key)
+                if j < b:
+                    return j
+        return len(self.items)
+
+    def splice(self, a: int, b: int, new: list[_Group]) -> list[_Group]:
+        """Put `new` (at their places now) in place of the groups [a, b); the ones removed,
+        at their places now."""
+        items = self.items
+        moved = self.moved(a)
+        gone = items[a:b]
+        for i, g in enumerate(gone, a):
+            shift = self.moved(i)
+            if shift:
+                g.start += shift
+                g.end += shift
+        for g in new:
+            g.start -= moved
+            g.end -= moved
+        items[a:b] = new
+        grown = len(new) - (b - a)
+        at, by = self._at, self._by
+        if at and at[-1] > a:
+            # marks inside the spliced range now mark the groups after it (the last one
+            # holds for them); marks after it move by the change in count
+            p = bisect_right(at, a)
+            q = bisect_right(at, b)
+            inside = q - p
+            if inside:
+                last_by = by[q - 1]
+                del at[p:q], by[p:q]
+                at.insert(p, a + len(new))
+                by.insert(p, last_by)
+                q = p + 1
+            for k in range(q, len(at)):
+                at[k] += grown
+            self._tidy()
+        return gone
+
+    def shift_from(self, i: int, delta: int) -> None:
+        """Every group from index i on moved by `delta` bytes (an edit before them)."""
+        at, by = self._at, self._by
+        p = bisect_left(at, i)
+        if p == len(at) or at[p] != i:
+            at.insert(p, i)
+            by.insert(p, by[p - 1] if p else 0)
+        for k in range(p, len(by)):
+            by[k] += delta
+        self._tidy()
+        if len(at) > MAX_MARKS:
+            self.settle()
+
+    def _tidy(self) -> None:
+        """Drop marks that move nothing more than the one before (or past the last group)."""
+        at, by, n = self._at, self._by, len(self.items)
+        k = 0
+        while k < len(at):
+            if at[k] >= n or by[k] == (by[k - 1] if k else 0) or (k + 1 < len(at) and at[k + 1] == at[k]):
+                del at[k], by[k]
+            else:
+                k += 1
+
+    def settle(self) -> None:
+        """Apply the pending moves to the groups and forget them."""
+        for a, b, moved in list(self._segments()):
+            if moved:
+                for g in self.items[a:b]:
+                    g.start += moved
+                    g.end += moved
+        self._at.clear()
+        self._by.clear()
+
+    def found(self) -> list[Finding]:
+        """The findings of every group, at their places now, in the groups' order."""
+        items = self.items
+        found: list[Finding] = []
+        for a, b, moved in self._segments():
+            # (most top-level statements have no findings: skipping their groups here, in
+            # C, not one Python iteration each, is most of this call's time on a large file)
+            for g in filter(_HAS_FOUND, items[a:b] if a or b < len(items) else items):
+                found.extend(g.findings(moved))
+        return found
 
 
 class DocumentAnalysis:
@@ -170,7 +314,7 @@ class DocumentAnalysis:
         # findings are recomputed away (invalidate), so incremental == full still holds.
         self.disabled: dict[str, str] = {}
         self._reset = False
-        self._groups: list[_Group] = []
+        self._groups = _Groups()
         self._whole_findings: dict[str, list[Finding]] = {}
         # edits (start, old end, delta) since the oldest of the whole-document analyzers'
         # findings; each analyzer's are current up to its count in _whole_seen (0 if absent).
@@ -218,7 +362,7 @@ class DocumentAnalysis:
     def statement_findings(self) -> list[Finding]:
         """The per-statement analyzers' findings alone: once statements_current, exactly
         their part of findings() when the analysis completes (an editor's first publish)."""
-        found = [f for g in filter(_HAS_FOUND, self._groups) for f in g.findings()]
+        found = self._groups.found()
         found.sort(key=SORT_KEY)
         return found
 
@@ -228,7 +372,7 @@ class DocumentAnalysis:
         self.whole = [a for a in self.whole if a.name not in self.disabled]
         self.deferred = [a for a in self.deferred if a.name not in self.disabled]
         self._reset = False
-        self._groups = []
+        self._groups = _Groups()
         self._whole_findings = {}
         self._whole_edits = []
         self._whole_seen = {}
@@ -255,18 +399,14 @@ class DocumentAnalysis:
         dirty: list[Span] = [(move(s), move(e)) for s, e in self.dirty]
         groups = self._groups
         # groups are sorted and disjoint: everything before `first` ends before the edit
-        first = bisect_left(groups, lo, key=lambda g: g.end)
+        first = groups.bisect(lo, _END)
         last = first
-        while last < len(groups) and groups[last].start <= hi:
-            g = groups[last]
-            dirty.append((move(g.start), move(g.end)))
+        while last < len(groups) and groups.start(last) <= hi:
             last += 1
-        tail = groups[last:]
+        for g in groups.splice(first, last, []):
+            dirty.append((move(g.start), move(g.end)))
         if delta:
-            for g in tail:
-                g.start += delta
-                g.end += delta
-        self._groups = groups[:first] + tail
+            groups.shift_from(first, delta)  # (applied when read: see _Groups)
         dirty.append((max(0, lo - 1), edit.new_end + 1))
         self.dirty = dirty
         self.whole_dirty = True
@@ -507,24 +647,23 @@ class DocumentAnalysis:
             # all of them here, once per blank line between statements, made opening a file
             # quadratic.)
             groups = self._groups
-            lo = hi = bisect_right(groups, s, key=lambda g: g.end)
-            while hi < len(groups) and groups[hi].start <= e:
+            lo = hi = groups.bisect(s, _END, right=True)
+            while hi < len(groups) and groups.start(hi) <= e:
                 hi += 1
             if hi > lo:
-                del groups[lo:hi]
+                groups.splice(lo, hi, [])
             self.dirty.pop(0)
         return None
 
     def _analyze_statement(self, node: Node) -> None:
         s, e = node.start_byte, node.end_byte
         groups = self._groups
-        first = bisect_left(groups, s, key=lambda g: g.end)
-        while first < len(groups) and groups[first].end == s and groups[first].start < s:
+        first = groups.bisect(s, _END)
+        while first < len(groups) and groups.end(first) == s and groups.start(first) < s:
             first += 1  # merely adjacent before this statement
         last = first
-        while last < len(groups) and (groups[last].start < e or groups[last].start == s):
+        while last < len(groups) and ((start := groups.start(last)) < e or start == s):
             last += 1
-        dropped = groups[first:last]
         found: list[Finding] = []
         counts: list[int] = []
         clock = time.thread_time()
@@ -532,7 +671,7 @@ class DocumentAnalysis:
             mine, clock = self._run_timed(analyzer, node, clock)
             found.extend(mine)
             counts.append(len(mine))
-        groups[first:last] = [_Group.of(s, e, found, tuple(counts))]
+        dropped = groups.splice(first, last, [_Group.of(s, e, found, tuple(counts))])
         # what the dropped groups covered beyond this statement must be looked at again
         rest: list[Span] = [(g.start, g.end) for g in dropped if g.start < s or g.end > e]
         for ds, de in self.dirty:
@@ -573,24 +712,26 @@ class DocumentAnalysis:
         last = root.child(root.child_count - 1) if root.child_count else None
         stale = [(i, a) for i, a in enumerate(self.incremental) if a.name in self._stale]
         groups = self._groups
-        at = bisect_left(groups, self._stale_from, key=lambda g: g.start)
+        at = groups.bisect(self._stale_from, _START)
         while at < len(groups):
-            g = groups[at]
+            g = groups.items[at]
+            moved = groups.moved(at)
+            start, end = g.start + moved, g.end + moved
             # the statement the group was made for (tree-sitter's bogus null node past the
             # last child: see _next_statement)
-            node = root.first_child_for_byte(g.start) if last is not None and g.start < last.end_byte else None
+            node = root.first_child_for_byte(start) if last is not None and start < last.end_byte else None
             if (
                 node is None
-                or node.start_byte != g.start
-                or node.end_byte != g.end
+                or node.start_byte != start
+                or node.end_byte != end
                 or len(g.counts) != len(self.incremental)
             ):
-                self.dirty.append((g.start, g.end))  # not in step with the tree: all analyzers
+                self.dirty.append((start, end))  # not in step with the tree: all analyzers
             else:
                 for index, analyzer in stale:
-                    g.replace(index, self._run_statement(analyzer, node))
+                    g.replace(index, self._run_statement(analyzer, node), moved)
             at += 1
-            self._stale_from = g.end
+            self._stale_from = end
             if self._reset:
                 return True
             if time.perf_counter() > deadline and at < len(groups):
@@ -687,10 +828,7 @@ class DocumentAnalysis:
         wait for the latest keystroke's analysis): what an edit touched is left out until
         analysed again."""
         self._map_whole_through_edits()
-        # (most top-level statements have no findings: skipping their groups here, in C, not
-        # one Python iteration each, is most of this call's time on a large file, once per
-        # publish)
-        found = [f for g in filter(_HAS_FOUND, self._groups) for f in g.findings()]
+        found = self._groups.found()
         for items in self._whole_findings.values():
             found.extend(items)
         found.extend(self._deferred_findings)

@@ -25,7 +25,7 @@ from codie.analyzers.security.crossmodule import ModuleLoader
 from codie.analyzers.security.functions import FunctionInfo, Signature, read_signature
 from codie.analyzers.security.interp import Flow, FlowState
 from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
-from codie.analyzers.security.names import Imports, Source
+from codie.analyzers.security.names import Imports, Kept, Source
 from codie.analyzers.security.reuse import (
     CacheEntry,
     DocumentCache,
@@ -37,6 +37,7 @@ from codie.analyzers.security.reuse import (
     Unmappable,
 )
 from codie.analyzers.security.table import ModuleTable, Record
+from codie.core.textdiff import search_again
 
 log = logging.getLogger(__name__)
 SINK_RE = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in specs.SINK_TOKENS) + rb")\b")
@@ -155,9 +156,11 @@ class ModuleInfo:
         imports: Imports,
         cache: DocumentCache | None = None,
         children: Sequence[Node] | None = None,
+        kept: Kept = None,
     ) -> None:
         """`children`: root.named_children if the caller has them (each listing makes a
-        node object per top-level statement)."""
+        node object per top-level statement); `kept`: the document's Document.kept_from
+        (what the cached table's text and `src` share, from the edits between them)."""
         self.src = src
         self._root = root
         self.imports = imports
@@ -183,7 +186,8 @@ class ModuleInfo:
         # the module-level facts each result read (the next pass's _carry checks them)
         self.reads: dict[str, dict[Fact, object]] = {}
         self.framework = self._framework()
-        self.has_sources = bool(SOURCE_RE.search(src))
+        # (known again after an edit below the first source the last text named)
+        self.has_sources, self.cache.sources = search_again(SOURCE_RE, src, self.cache.sources, kept)
         self.sink_re = sink_pattern(imports, not self.has_sources)
         self.sink_key = (imports.fingerprint(), self.has_sources)
         self.uri = ""
@@ -196,7 +200,7 @@ class ModuleInfo:
         # whose record may differ from it) when the last table was used (see _direct)
         last = self.cache.table
         self.table, changed = table.update(
-            last, src, root.named_children if children is None else children, self.framework
+            last, src, root.named_children if children is None else children, self.framework, kept
         )
         self._changed = (last.src, changed) if last is not None and changed is not None else None
         self.cache.table = self.table

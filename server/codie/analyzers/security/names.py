@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
-from codie.core.textdiff import common_prefix, common_suffix
+from codie.core.textdiff import changed_bytes
 
 # Nodes whose text we read often; decoding once per node keeps the engine fast.
 Source = bytes
+# a document's Document.kept_from: what two of its texts share, from its edit journal
+Kept = Callable[[bytes], tuple[int, int] | None] | None
 
 
 def text(src: Source, node: Node) -> str:
@@ -156,13 +158,14 @@ def _import_key(src: Source) -> bytes:
     return _import_parts(src)[0]
 
 
-def _moved_spans(old: bytes, spans: list[tuple[int, int]], new: bytes) -> list[tuple[int, int]] | None:
+def _moved_spans(old: bytes, spans: list[tuple[int, int]], new: bytes, kept: Kept) -> list[tuple[int, int]] | None:
     """Where the import lines of `old` are in `new`, when the change between the two texts
     leaves every one of them as it was (None: it may not). A keystroke elsewhere in the file
-    then costs a comparison of the two texts in place, not a search of the whole file."""
-    lo = common_prefix(old, new)
-    shared_end = common_suffix(old, new, min(len(old), len(new)) - lo)
-    old_hi, new_hi = len(old) - shared_end, len(new) - shared_end
+    then costs what the document's edit journal says changed (`kept`, see
+    textdiff.changed_bytes) or a comparison of the two texts in place, not a search of the
+    whole file."""
+    lo, new_hi = changed_bytes(old, new, kept)
+    old_hi = new_hi - (len(new) - len(old))
     for text, hi in ((old, old_hi), (new, new_hi)):
         # the whole lines the change touches: a word `import` there, whole or made by the
         # change, or a line's start before one, may make or unmake an import line
@@ -179,14 +182,15 @@ def _moved_spans(old: bytes, spans: list[tuple[int, int]], new: bytes) -> list[t
     return moved
 
 
-def import_lines(src: Source) -> bytes:
+def import_lines(src: Source, kept: Kept = None) -> bytes:
     """The text of every import statement of `src` (what collect_imports reads), from the
-    last text's when `src` is that text or differs from it away from its import lines."""
+    last text's when `src` is that text or differs from it away from its import lines
+    (`kept`: Document.kept_from of the document whose text `src` is, if known)."""
     for old_src, key, _ in _last_key:
         if old_src is src:
             return key
     for old_src, key, spans in _last_key:
-        moved = _moved_spans(old_src, spans, src)
+        moved = _moved_spans(old_src, spans, src, kept)
         if moved is not None:
             _last_key[:] = [(src, key, moved)]
             return key
@@ -195,14 +199,14 @@ def import_lines(src: Source) -> bytes:
     return key
 
 
-def collect_imports(src: Source, root: Node) -> Imports:
+def collect_imports(src: Source, root: Node, kept: Kept = None) -> Imports:
     """Imports anywhere in the module (function-level imports count too), found by a
     regex over the text and confirmed in the tree. The last result is reused while the
-    import lines are unchanged (every keystroke elsewhere)."""
+    import lines are unchanged (every keystroke elsewhere). `kept`: as for import_lines."""
     for old_src, old in _last_source:
         if old_src is src:  # (held here, so `is` cannot be fooled by a recycled id)
             return old
-    key = import_lines(src)
+    key = import_lines(src, kept)
     for old_key, old in _last_imports:
         if old_key == key:
             _last_source[:] = [(src, old)]

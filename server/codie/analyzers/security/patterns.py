@@ -15,7 +15,7 @@ from tree_sitter import Node, Tree
 
 from codie.analyzers.alternation import compile_alternation
 from codie.analyzers.security.chunks import ChunkCache
-from codie.analyzers.security.names import Imports, collect_imports, dotted, text
+from codie.analyzers.security.names import Imports, Kept, collect_imports, dotted, text
 from codie.analyzers.security.pattern_words import (
     ALL_INTERFACES,
     ASSERT_SECURITY,
@@ -62,7 +62,7 @@ class PatternAnalyzer:
         # (asked by the engine once per step and by analyze() once per statement)
         if last is not None and last[0] is doc.tree and last[1] is doc.source and last[2] == doc.uri:
             return last[3]
-        imports, _ = self._module(doc.tree, doc.source)
+        imports, _ = self._module(doc.tree, doc.source, doc.kept_from)
         has_secrets = "secrets" in imports.modules
         context = (
             self._relevant(imports),
@@ -104,7 +104,7 @@ class PatternAnalyzer:
         if doc.tree is None:
             return
         src = doc.source
-        imports, pattern = self._module(doc.tree, src)
+        imports, pattern = self._module(doc.tree, src, doc.kept_from)
         defaults = self._defaults_module(doc.tree, src)
         yield from self._cache.run(
             src, nodes, self.file_context(ctx), lambda chunks: self._scan(ctx, chunks, imports, pattern, defaults)
@@ -131,11 +131,11 @@ class PatternAnalyzer:
         self._fix_places: dict[str, tuple[int, int]] = {}
         self._cache = ChunkCache()
 
-    def _module(self, tree: Tree, src: bytes) -> tuple[Imports, re.Pattern[bytes]]:
+    def _module(self, tree: Tree, src: bytes, kept: Kept = None) -> tuple[Imports, re.Pattern[bytes]]:
         last = self._last
         if last is not None and last[0] is tree and last[1] is src:
             return last[2], last[3]
-        imports = collect_imports(src, tree.root_node)  # cached while import lines stay
+        imports = collect_imports(src, tree.root_node, kept)  # cached while import lines stay
         if last is not None and last[2] is imports:
             self._last = (tree, src, imports, last[3])
             return imports, last[3]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from codie.analyzers.security.model import SinkHit, Skipped, Step, Summary, Taint
-from codie.core.textdiff import common_prefix, common_suffix
+from codie.core.textdiff import Seen, common_prefix, common_suffix
 
 if TYPE_CHECKING:
     from codie.analyzers.security.interp import FlowState
@@ -99,6 +99,8 @@ class DocumentCache:
         self.runs: OrderedDict[str, FunctionRun] = OrderedDict()
         # the top-level statements of the last pass and what each collected (module.py)
         self.table: ModuleTable | None = None
+        # the text of the last pass and where its first source ended (textdiff.search_again)
+        self.sources: Seen | None = None
         # the last pass's functions that mention a sink, and the names every other one calls
         # (module.ModuleInfo._direct), with the text and the sink pattern's key they were for
         self.direct: tuple[bytes, tuple[int, bool], set[str], dict[str, frozenset[str]]] | None = None

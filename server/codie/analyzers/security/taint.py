@@ -22,7 +22,9 @@ from codie.analyzers.security.names import collect_imports
 from codie.analyzers.security.reuse import DocumentCache
 from codie.core.analyzer import Context, Mode, Unit
 from codie.core.confidence import logit, sigmoid
+from codie.core.document import Document
 from codie.core.findings import Finding, Location, Severity, TextEdit
+from codie.core.textdiff import Seen, search_again
 
 FAMILY_TITLE = {
     "code": "Code injection",
@@ -70,18 +72,21 @@ class TaintAnalyzer:
         self.resumed: dict[str, dict[str, tuple[int, int]]] = {}
         # per document: the top-level statements the last pass read again (module.ModuleTable)
         self.collected: dict[str, int] = {}
+        # per document: where the text named a sink (or a route) on the last pass (_relevant)
+        self._sinks: OrderedDict[str, Seen] = OrderedDict()
         # per document: the reported findings, keyed by what they are built from (_report)
         self._reported: dict[str, dict[tuple[object, ...], _Reported]] = {}
 
     def analyze(self, ctx: Context, nodes: Sequence[Node]) -> Iterator[Finding | Unit]:
         doc = ctx.doc
-        if doc.tree is None or not (SINK_RE.search(doc.source) or ROUTE_BYTES.search(doc.source)):
+        if doc.tree is None or not self._relevant(doc):
             return
         root = doc.tree.root_node
         cache = self._caches.pop(doc.uri, None)
         # the engine's list of the top-level statements (made once per tree), if it is one
         children = nodes if _top_level(root, nodes) else None
-        mod = ModuleInfo(doc.source, root, collect_imports(doc.source, root), cache, children)
+        imports = collect_imports(doc.source, root, doc.kept_from)
+        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -122,6 +127,19 @@ class TaintAnalyzer:
             self.resumed.pop(gone, None)
             self.collected.pop(gone, None)
         yield from self._report(ctx, mod)
+
+    def _relevant(self, doc: Document) -> bool:
+        """Does the text name a sink or a route? (Known again after an edit below the first
+        one it named, either: textdiff.search_again.)"""
+        last = self._sinks.pop(doc.uri, None)
+        found, seen = search_again(SINK_RE, doc.source, last, doc.kept_from)
+        if not found:
+            found, seen = search_again(ROUTE_BYTES, doc.source, None, None)
+        if seen is not None:
+            self._sinks[doc.uri] = seen
+            while len(self._sinks) > CACHED_DOCUMENTS:
+                self._sinks.popitem(last=False)
+        return found
 
     def _report(self, ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
         best: dict[tuple[str, str, int, int], tuple[SinkHit, bool]] = {}

@@ -1,0 +1,231 @@
+"""An edit's update re-extracts only the top-level statements it changed (callgraph/
+fragments.py): the summary put together from the statements' shares is byte for byte the
+one `summarize` makes of the whole text, on this project's code, the call-graph suites and
+a module made of every case where statements share the module scope; and after random
+edits the graph (summaries, edges, PyCG output, callers, word counts) is the one the
+whole-text extraction gives, and the one a graph built on the final text gives."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from pathlib import Path
+
+import msgpack
+import pytest
+
+from codie.analyzers.callgraph import fragments
+from codie.analyzers.callgraph import graph as graph_module
+from codie.analyzers.callgraph.extract import summarize
+from codie.analyzers.callgraph.fragments import assemble, fragments_of
+from codie.analyzers.callgraph.graph import CallGraph
+from codie.analyzers.callgraph.model import ModuleSummary, to_plain
+from codie.core.document import parse
+
+ROOT = Path(__file__).resolve().parents[2]
+CALLGRAPH = ROOT / "server" / "codie" / "analyzers" / "callgraph"
+
+# every way a top-level statement reads or adds to what others put in the module scope
+SHARED = textwrap.dedent(
+    """
+    import os, functools
+    from collections import OrderedDict as OD
+    from .sibling import *
+    REGISTRY = {"a": os.getcwd}
+    HANDLERS = []
+    key = lambda x: x
+    other = lambda y: len(y)
+    counter = 0
+    TABLE = OD()
+    for TABLE["loop"] in HANDLERS:  # a keyed store of a later phase in an earlier statement
+        pass
+
+    def register(fn, default=lambda: None):
+        HANDLERS.append(fn)
+        REGISTRY["b"] = fn
+        return fn
+
+    @register
+    @functools.lru_cache(maxsize=None)
+    def first(a, b=sorted([], key=lambda v: v)):
+        global counter
+        counter = len(a)
+        for item in HANDLERS:
+            item()
+        with open(a) as handle:
+            handle.read()
+        if (n := len(b)) > 1:
+            yield n
+        return first(a)
+
+    REGISTRY["c"] = first
+    HANDLERS.extend([len, print])
+    for name in REGISTRY:
+        REGISTRY[name]()
+
+    class Base(OD):
+        attr = staticmethod(len)
+        def __init__(self, x=lambda: 0):
+            super().__init__()
+            self.x = x
+        def run(self):
+            self.x()
+            raise ValueError(self)
+
+    Base.extra = register
+    instance = Base()
+    instance.run()
+    table = dict(a=1)
+    TABLE["set"] = first
+    table["d"] = key
+
+    def late():
+        return other(REGISTRY["a"]) or counter
+    """
+)
+
+
+def _bytes(summary: ModuleSummary) -> bytes:
+    return msgpack.packb(to_plain(summary), use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def _from_statements(source: bytes, old: fragments.Fragments | None = None) -> tuple[bytes | None, fragments.Fragments]:
+    state = fragments_of(source, parse(source), "pkg.mod", False, old, None)
+    summary = assemble(state, source, "pkg/mod.py")
+    return (_bytes(summary) if summary is not None else None), state
+
+
+def _whole(source: bytes) -> bytes:
+    return _bytes(summarize(source, "pkg.mod", "pkg/mod.py", False, compact=False))
+
+
+@pytest.mark.parametrize(
+    "root", [ROOT / "server", ROOT / "tests" / "callgraph_suite", ROOT / "tests" / "callgraph_pycg"], ids=str
+)
+def test_statements_summaries_put_together_are_the_whole_texts(root: Path) -> None:
+    together = 0
+    for path in sorted(root.rglob("*.py")):
+        source = path.read_bytes()
+        got, _ = _from_statements(source)
+        if got is not None:
+            together += 1
+            assert got == _whole(source), path
+    assert together > 10
+
+
+def test_statements_sharing_the_module_scope() -> None:
+    source = SHARED.encode()
+    got, _ = _from_statements(source)
+    assert got == _whole(source)
+
+
+def test_statements_that_depend_on_one_another_are_left_to_the_whole_text() -> None:
+    overloads = b"def f(a):\n    pass\n\ndef f(a, b):\n    g()\n"
+    splat = b"options = {'a': 1}\nf(**options)\n"
+    for source in (overloads, splat):
+        got, _ = _from_statements(source)
+        assert got is None
+
+
+def _edit(rng: random.Random, text: str) -> str:
+    """One random edit: lines inserted or deleted inside functions, definitions, classes
+    and imports added or removed, a lambda at module level, bytes shifted."""
+    lines = text.split("\n")
+    at = rng.randrange(len(lines) + 1)
+    indent = " " * (len(lines[at - 1]) - len(lines[at - 1].lstrip())) if 0 < at <= len(lines) else ""
+    choice = rng.randrange(9)
+    if choice == 0 and lines:
+        del lines[min(at, len(lines) - 1)]
+    elif choice == 1:
+        lines.insert(at, f"{indent}HANDLERS.append(late)")
+    elif choice == 2:
+        lines.insert(at, f"def added{rng.randrange(5)}(a, b=key):\n    return register(a)")
+    elif choice == 3:
+        lines.insert(at, f"class Added{rng.randrange(5)}(Base):\n    def run(self):\n        super().run()")
+    elif choice == 4:
+        lines.insert(at, rng.choice(["import json", "from os import path as first", "late = lambda: first"]))
+    elif choice == 5:
+        lines.insert(at, "")  # only the offsets of what follows change
+    elif choice == 6 and lines:
+        where = min(at, len(lines) - 1)
+        lines[where] = lines[where] + rng.choice(["  # x", " ", "x"])
+    elif choice == 7:
+        lines.insert(at, f"{indent}REGISTRY['k{rng.randrange(3)}'] = first")
+    else:
+        start = rng.randrange(len(text) + 1)
+        return text[:start] + text[start + rng.randrange(1, 30) :]  # a cut, maybe mid-token
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_edits_give_the_whole_texts_summary(seed: int) -> None:
+    rng = random.Random(seed)
+    text = SHARED + (CALLGRAPH / "special.py").read_text()
+    state = None
+    for _ in range(40):
+        text = _edit(rng, text)
+        source = text.encode()
+        got, state = _from_statements(source, state)
+        if got is not None:
+            assert got == _whole(source)
+
+
+def _state(graph: CallGraph) -> tuple[object, ...]:
+    """Everything an update changes, in order."""
+    summaries = b"".join(_bytes(s) for _, s in sorted(graph.resolver.modules.items()))
+    edges = [(m, [(e.caller, e.callee, e.start, e.end, e.line) for e in es]) for m, es in sorted(graph.edges.items())]
+    callers = {q: [(e.caller, e.start) for e in graph.incoming(q)] for q in sorted(graph.resolver.scopes)}
+    callees = {q: [(e.callee, e.start) for e in graph.outgoing(q)] for q in sorted(graph.resolver.scopes)}
+    return summaries, edges, graph.pycg_adjacency(), list(graph.words.items()), callers, callees, graph.sizes()
+
+
+def _workspace(root: Path) -> Path:
+    for path in CALLGRAPH.glob("*.py"):
+        (root / path.name).write_text(path.read_text())
+    big = root / "big.py"
+    big.write_text(SHARED + (CALLGRAPH / "resolve.py").read_text())
+    return big
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_update_the_graph_as_the_whole_text_does(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = _workspace(tmp_path)
+    graph = CallGraph(tmp_path)
+    graph.build(jobs=1)
+    whole = CallGraph(tmp_path)  # the same edits, each extracted from the whole text
+    whole.build(jobs=1)
+    rng = random.Random(seed)
+    text = big.read_text()
+    for step in range(12):
+        text = _edit(rng, text)
+        edges = graph.update(big, text.encode())
+        with monkeypatch.context() as patch:  # (None: the whole text is summarized)
+            patch.setattr(graph_module, "assemble", lambda *args, **kwargs: None)
+            assert edges == whole.update(big, text.encode()), step
+        assert _state(graph) == _state(whole), step
+    big.write_text(text)
+    fresh = CallGraph(tmp_path)
+    fresh.build(jobs=1)
+    assert _bytes(graph.resolver.modules["big"]) == _bytes(fresh.resolver.modules["big"])
+    # the counts (their order is the order modules came in), no word kept at zero
+    assert dict(graph.words) == dict(fresh.words)
+    assert graph.edges["big"] == fresh.edges["big"]
+
+
+def test_edits_far_apart_reuse_the_statements_between(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = (SHARED + (CALLGRAPH / "special.py").read_text()).encode()
+    _, state = _from_statements(source)
+    extracted: list[bytes] = []
+    plain = fragments._extract
+
+    def counted(node, text, *args):  # type: ignore[no-untyped-def]
+        extracted.append(text)
+        return plain(node, text, *args)
+
+    monkeypatch.setattr(fragments, "_extract", counted)
+    edited = source.replace(b"def late():\n", b"\n\ndef late():\n    first(1)\n", 1)
+    got, state = _from_statements(edited, state)
+    assert got == _whole(edited)
+    assert len(extracted) == 1 and extracted[0].startswith(b"def late():")

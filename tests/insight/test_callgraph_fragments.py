@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import msgpack
@@ -229,3 +230,31 @@ def test_edits_far_apart_reuse_the_statements_between(monkeypatch: pytest.Monkey
     got, state = _from_statements(edited, state)
     assert got == _whole(edited)
     assert len(extracted) == 1 and extracted[0].startswith(b"def late():")
+
+
+def _words_as_before(words: Counter[str], old: dict[str, int], new: dict[str, int]) -> list[tuple[str, int]]:
+    """The workspace's word counts after an edit, as they were kept before only the
+    changed words were visited: everything subtracted, the spent words dropped, all added."""
+    words = Counter(words)
+    words.subtract(old)
+    for word in old:
+        if words[word] <= 0 and word not in new:
+            del words[word]
+    words.update(new)
+    return list(words.items())
+
+
+def test_word_counts_follow_edits_as_before(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("def lonely_word():\n    pass\n")
+    (tmp_path / "b.py").write_text("shared = 1\n")
+    graph = CallGraph(tmp_path)
+    graph.build(jobs=1)
+    texts = [b"def other():\n    shared()\n    shared()\n", b"def other():\n    shared()\n", b"new = 1\n", b""]
+    rng = random.Random(1)
+    texts += [(SHARED + "\n").encode()] + [_edit(rng, SHARED).encode() for _ in range(20)]
+    for text in texts:
+        old = graph.resolver.modules["a"].words
+        expected = _words_as_before(graph.words, old, summarize(text, "a", "a.py").words)
+        graph.update(tmp_path / "a.py", text)
+        assert list(graph.words.items()) == expected
+    assert "lonely_word" not in graph.words and "shared" in graph.words

@@ -258,3 +258,40 @@ def test_word_counts_follow_edits_as_before(tmp_path: Path) -> None:
         graph.update(tmp_path / "a.py", text)
         assert list(graph.words.items()) == expected
     assert "lonely_word" not in graph.words and "shared" in graph.words
+
+
+def test_the_last_few_edited_modules_keep_their_statements(tmp_path: Path) -> None:
+    for name in "abcdef":
+        (tmp_path / f"{name}.py").write_text(f"def {name}():\n    pass\n")
+    graph = CallGraph(tmp_path)
+    graph.build(jobs=1)
+    for name in "abcdef":
+        graph.update(tmp_path / f"{name}.py", f"def {name}():\n    {name}()\n".encode())
+    assert list(graph._fragments) == ["c", "d", "e", "f"]  # (graph_module.MAX_FRAGMENTED)
+    graph.update(tmp_path / "a.py", b"from b import b\n\ndef a():\n    b()\n")  # extracted anew
+    assert list(graph._fragments) == ["d", "e", "f", "a"]
+    assert [(e.caller, e.callee) for e in graph.edges["a"]] == [("a.a", "b.b")]
+
+
+def test_an_edit_that_reuses_statements_still_pauses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = _workspace(tmp_path)
+    pauses: list[str] = []
+    paused = CallGraph(tmp_path, pause=lambda: pauses.append("p"))
+    plain = CallGraph(tmp_path)
+    for graph in (paused, plain):
+        graph.build(jobs=1)
+        graph.update(big, big.read_bytes())
+    in_extraction: list[int] = []
+    summarize_edit = paused._summarize_edit
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        before = len(pauses)
+        summary = summarize_edit(*args)
+        in_extraction.append(len(pauses) - before)
+        return summary
+
+    monkeypatch.setattr(paused, "_summarize_edit", counted)
+    edited = big.read_bytes().replace(b"def late():\n", b"def late():\n    first(2)\n", 1)
+    assert paused.update(big, edited) == plain.update(big, edited)
+    assert _state(paused) == _state(plain)
+    assert in_extraction[0] >= 3  # before the statement, in its phases, before putting together

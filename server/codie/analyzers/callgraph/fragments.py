@@ -65,6 +65,13 @@ class Fragments:
     texts: Texts
 
 
+class _ModuleTexts(Texts):
+    """One edited module's texts (kept while it is among the last few edited: every
+    half-typed name adds one, so a lower bound than a parser process's)."""
+
+    LIMIT = 20_000
+
+
 class _StatementExtractor(Extractor):
     """Extracts one top-level statement: after each phase, what went into the module scope
     is taken away into the fragment's shares; keyed stores and mutations are kept, not
@@ -169,7 +176,7 @@ def fragments_of(
     text is unchanged."""
     state = old if old is not None and old.module == module and old.is_package == is_package else None
     if state is None:
-        state = Fragments(module, is_package, [], Texts())
+        state = Fragments(module, is_package, [], _ModuleTexts())
     state.texts.trim()
     previous = state.items
     nodes = tree.root_node.children

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 40
 ENTRY_NAMES = {"main", "setUp", "tearDown", "setUpClass", "tearDownClass", "setup", "teardown"}
 MAX_REMEMBERED_PATHS = 256  # CallGraph.relative_of_open: open files whose place is kept
-MAX_FRAGMENTED = 8  # modules whose statements' summaries are kept for their next edit
+MAX_FRAGMENTED = 4  # modules whose statements' summaries are kept for their next edit
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:

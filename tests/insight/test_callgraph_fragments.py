@@ -17,7 +17,7 @@ import pytest
 
 from codie.analyzers.callgraph import fragments
 from codie.analyzers.callgraph import graph as graph_module
-from codie.analyzers.callgraph.extract import summarize
+from codie.analyzers.callgraph.extract import count_words, summarize
 from codie.analyzers.callgraph.fragments import assemble, fragments_of
 from codie.analyzers.callgraph.graph import CallGraph
 from codie.analyzers.callgraph.model import ModuleSummary, to_plain
@@ -295,3 +295,15 @@ def test_an_edit_that_reuses_statements_still_pauses(tmp_path: Path, monkeypatch
     assert paused.update(big, edited) == plain.update(big, edited)
     assert _state(paused) == _state(plain)
     assert in_extraction[0] >= 3  # before the statement, in its phases, before putting together
+
+
+def test_word_counts_come_from_the_statements_only_where_nothing_lies_between() -> None:
+    source = b"import os\n\n\ndef f():\n    os.getcwd()\n"
+    _, state = _from_statements(source)
+    assert fragments._words(state.items, source) == count_words(source)
+    between = source.replace(b"\n\n\n", b"\nz\n", 1)  # (same offsets) a word between statements
+    assert fragments._words(state.items, between) is None
+    source = b"x = 1;y = 2\n"  # three statements, `;` one of them, nothing between
+    _, state = _from_statements(source)
+    assert fragments._words(state.items, source) == count_words(source)
+    assert fragments._words(state.items, b"x = 1ay = 2\n") is None  # `1ay`: a run across edges

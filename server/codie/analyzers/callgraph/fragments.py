@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
 
-from codie.analyzers.callgraph.extract import Extractor, Texts, count_words
+from codie.analyzers.callgraph.extract import _WORD_BYTES, Extractor, Texts, count_words
 from codie.analyzers.callgraph.model import Call, Expr, ModuleSummary, Scope
 from codie.core.pausing import Pause
 
@@ -53,6 +53,7 @@ class Fragment:
     keyed: tuple[tuple[int, list[KeyedStore]], ...]  # (phase, keyed stores)
     literals: tuple[tuple[tuple[str, str], int], ...]  # dict literals bound: (scope, name) -> start
     mutations: tuple[tuple[str, str, Expr], ...]
+    words: dict[str, int]  # count_words of its text
 
 
 @dataclass(slots=True)
@@ -123,6 +124,7 @@ def _extract(
         tuple(ex.keyed),
         tuple((key, literal.start_byte) for key, literal in ex.dict_literals.items()),
         tuple(ex.mutations),
+        count_words(text),
     )
 
 
@@ -165,7 +167,7 @@ def _moved(f: Fragment, start: int, row: int) -> Fragment:
     keyed = tuple((p, [(q, n, k, v, o + by) for q, n, k, v, o in stores]) for p, stores in f.keyed)
     literals = tuple((key, at + by) for key, at in f.literals)
     return Fragment(
-        f.text, start, row, f.lambda_base, f.lambdas, f.context, scopes, phases, keyed, literals, f.mutations
+        f.text, start, row, f.lambda_base, f.lambdas, f.context, scopes, phases, keyed, literals, f.mutations, f.words
     )
 
 
@@ -308,5 +310,27 @@ def assemble(
     assembler.apply_keyed_stores(literals)
     assembler.apply_mutations()
     digest = hashlib.blake2b(source, digest_size=12).hexdigest()
-    counts = count_words(source) if words else {}
+    counts = (_words(items, source) or count_words(source)) if words else {}
     return ModuleSummary(module, path, digest, scopes, counts, state.is_package)
+
+
+def _words(items: Sequence[Fragment], source: bytes) -> dict[str, int] | None:
+    """`count_words(source)` from the statements' counts: the same counts, in the same
+    order (each word where it first occurs). None where the text between statements is
+    more than white space, or a run of word bytes crosses a statement's edge (neither seen
+    in tree-sitter's trees): count the whole text."""
+    out: dict[str, int] = {}
+    get = out.get
+    at = 0
+    end = len(source)
+    for f in items:
+        start, stop = f.start, f.start + len(f.text)
+        if start > at and source[at:start].strip():
+            return None
+        for edge in (start, stop):
+            if 0 < edge < end and source[edge - 1] in _WORD_BYTES and source[edge] in _WORD_BYTES:
+                return None
+        for word, n in f.words.items():
+            out[word] = get(word, 0) + n
+        at = stop
+    return None if source[at:].strip() else out

@@ -639,6 +639,15 @@ class Extractor(SpecialForms):
         return ".".join(package + ([self.text(rest)] if rest is not None else []))
 
     # the whole module ----------------------------------------------------------------------
+    def end_phase(self) -> None:
+        """Called after each phase of `run` (a statement's extraction collects there what
+        the phase put into the module scope)."""
+
+    def finish(self) -> None:
+        """What `run` does once every node was seen: stores under keys, mutations."""
+        self.apply_keyed_stores()
+        self.apply_mutations()
+
     def run(self, root: Node, pause: Pause | None = None) -> dict[str, Scope]:
         """The module's scopes. `pause` (the editor's, in the language server's thread
         pool) is called between the phases and every PAUSE_EVERY nodes within them: an
@@ -653,19 +662,25 @@ class Extractor(SpecialForms):
             # by (start, -end) in two stable sorts: C key functions, no tuple per node
             nodes.sort(key=_END, reverse=True)
             nodes.sort(key=_START)
+        end = self.end_phase  # (see fragments.py: a statement's share of the module scope)
         scope_nodes = captures.get("scope", [])
         for node in every(scope_nodes, pause, PAUSE_EVERY):
             self.declare(node)
+        end()
         for node in captures.get("global", []):
             self.scope(node).globals.update(
                 self.text(n) for n in node.named_children if node.type == "global_statement"
             )
+        end()
         for node in every(scope_nodes, pause, PAUSE_EVERY):
             self.define(node)
+        end()
         for node in every(captures.get("import", []), pause, PAUSE_EVERY):
             self.import_(node)
+        end()
         for node in every(captures.get("assign", []), pause, PAUSE_EVERY):
             self.assignment(node)
+        end()
         for node in every(captures.get("for", []), pause, PAUSE_EVERY):
             left, right = node.child_by_field_id(F_LEFT), node.child_by_field_id(F_RIGHT)
             if left is not None and right is not None:
@@ -675,31 +690,37 @@ class Extractor(SpecialForms):
                     self.scope(node).calls.append(
                         Call((protocol, iterable), (), (), right.start_byte, right.end_byte, right.start_point.row)
                     )
+        end()
         for node in captures.get("raise", []):
             raised = node.named_children[0] if node.named_children else None
             if raised is not None and raised.type != "call":  # `raise E` instantiates E
                 self.scope(node).calls.append(
                     Call(("R", self.expr(raised)), (), (), raised.start_byte, raised.end_byte, raised.start_point.row)
                 )
+        end()
         for node in captures.get("yield", []):
             value = node.named_children[0] if node.named_children else None
             if value is not None:  # a generator returns what it yields, as a container
                 frm = any(c.type == "from" for c in node.children)
                 item = ("i", self.expr(value)) if frm else self.expr(value)
                 self.scope(node).returns.append(("l", (item,), "generator"))
+        end()
         for node in captures.get("with", []):
             value = node.child_by_field_id(F_VALUE)
             if value is not None and value.type == "as_pattern":
                 alias = value.child_by_field_id(F_ALIAS)
                 if alias is not None and value.named_children:
                     self.bind_target(self.scope(node), alias, self.expr(value.named_children[0]), None)
+        end()
         for node in captures.get("walrus", []):
             name = node.child_by_field_id(F_NAME)
             if name is not None:
                 self.bind_target(self.scope(node), name, self.expr(node.child_by_field_id(F_VALUE)), None)
+        end()
         for node in every(captures.get("return", []), pause, PAUSE_EVERY):
             if node.named_children:
                 self.scope(node).returns.append(self.expr(node.named_children[0]))
+        end()
         # the most frequent capture by far: methods and tables bound once, the scope found
         # without the two calls of `self.scope`
         call_expr, body_of, scopes, module = self.call_expr, self._body_of, self.scopes, self.module
@@ -722,10 +743,10 @@ class Extractor(SpecialForms):
                 )
             if fn is not None and fn.type == "attribute":  # `name.append(v)` and friends
                 self.mutation(node, fn)
+        end()
         if pause is not None:
             pause()
-        self.apply_keyed_stores()
-        self.apply_mutations()
+        self.finish()
         return self.scopes
 
 

@@ -117,18 +117,24 @@ class SpecialForms:
         value = self.expr(named[index])
         self.mutations.append((self.enclosing(node), self.text(obj), ("i", value) if iterable else value))
 
-    def apply_keyed_stores(self) -> None:
+    def apply_keyed_stores(self, literal_starts: dict[tuple[str, str], int] | None = None) -> None:
         """`d["k"] = v`: where d is bound once, to a dict literal, in the same scope, a
         literal key's last store replaces its earlier value (no stale edge to the old one);
-        any other store adds to what d may hold, under its key when that is a literal."""
+        any other store adds to what d may hold, under its key when that is a literal.
+        `literal_starts`: where each dict literal starts, when there are no nodes (a summary
+        put together from statements', callgraph/fragments.py)."""
         strong: dict[tuple[str, str], list[tuple[int, str, Expr]]] = {}
         for q, name, key, value, offset in self.keyed_stores:
-            literal = self.dict_literals.get((q, name))
+            if literal_starts is None:
+                literal = self.dict_literals.get((q, name))
+                start = literal.start_byte if literal is not None else None
+            else:
+                start = literal_starts.get((q, name))
             if (
                 key is not None
-                and literal is not None
+                and start is not None
                 and len(self.scopes[q].assigns.get(name, ())) == 1
-                and offset > literal.start_byte
+                and offset > start
             ):
                 strong.setdefault((q, name), []).append((offset, key, value))
             else:

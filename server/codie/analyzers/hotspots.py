@@ -7,7 +7,6 @@ function score = the function's commits x its own cyclomatic complexity. `normal
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -140,6 +139,8 @@ def table(spots: list[Hotspot], functions: bool = False) -> str:
 
 def svg_chart(spots: list[Hotspot], title: str, labels: int = 10) -> str:
     """A scatter plot: commits (x) against complexity (y), bubble area ~ SLOC."""
+    import html  # (here: the editor loads this module, and draws no chart)
+
     width, height, pad = 760, 480, 60
     max_x = max((s.commits for s in spots), default=1) or 1
     max_y = max((s.complexity for s in spots), default=1) or 1

@@ -10,7 +10,6 @@ the repository chose. Nothing else in the product may call the `git` binary dire
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import subprocess
@@ -219,6 +218,8 @@ def text_at_ref(path: Path, ref: str) -> str | None:
 
 def diff_lines(old: str, new: str) -> set[int]:
     """0-based lines of `new` that are added or modified relative to `old`."""
+    import difflib  # (here: the editor loads this module, and diffs only for new code focus)
+
     changed: set[int] = set()
     matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
     for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import difflib
 import re
 import tempfile
 import weakref
@@ -138,6 +137,8 @@ def _locate(lines: list[str], old: list[str], hint: int) -> int | None:
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
+    import difflib  # (here: the editor loads this module, and diffs only for an LLM fix)
+
     return "".join(
         difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")
     )

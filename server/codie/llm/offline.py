@@ -8,7 +8,6 @@ It always works, so it is the default and the fallback when a model fails.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import re
 from collections.abc import AsyncIterator
 from typing import ClassVar
@@ -148,6 +147,8 @@ def fix_diff(fc: FindingContext, source: str) -> str:
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         data = data[: edit.start] + edit.new_text.encode() + data[edit.end :]
     new = data.decode("utf-8", "surrogatepass")
+    import difflib  # (here: the editor loads this module, and diffs only for a fix asked for)
+
     diff = difflib.unified_diff(
         source.splitlines(keepends=True),
         new.splitlines(keepends=True),

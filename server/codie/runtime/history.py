@@ -4,7 +4,6 @@ anomaly check: a duration more than Z_LIMIT standard deviations above its recent
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +92,8 @@ def zscore(
     """(mean, stdev, z) when `value` is an anomaly against `history`, else None."""
     if len(history) < min_history:
         return None
+    import statistics  # (here: with fractions and decimal, 0.6 MiB the editor rarely needs)
+
     mean = statistics.fmean(history)
     stdev = statistics.pstdev(history)
     floored = max(stdev, REL_FLOOR * mean, abs_floor, 1e-12)

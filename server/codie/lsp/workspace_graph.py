@@ -121,9 +121,17 @@ class WorkspaceGraphs:
         settings = self.server.settings.for_folder(folder.root)
         await self.server.quiet()  # the first diagnostics and keystrokes go first
         async with folder.lock:
+            # the open documents' trees, copied here on the loop (edits change them here): a
+            # file the editor holds as on disk is summarised from its tree, not parsed again
+            parsed = {}
+            for uri, analysis in list(self.server.analyses.items()):
+                path, doc = uri_to_path(uri), analysis.doc
+                if doc.is_python and path is not None and folder.root in path.parents and doc.tree is not None:
+                    parsed[str(path)] = (doc.source, doc.tree.copy())
             try:
                 await loop.run_in_executor(
-                    self.server.thread_pool, lambda: folder.graph.build([folder.root], settings, jobs=1)
+                    self.server.thread_pool,
+                    lambda: folder.graph.build([folder.root], settings, jobs=1, parsed=parsed),
                 )
             except Exception as exc:
                 log.exception("call graph build failed for %s", folder.root)

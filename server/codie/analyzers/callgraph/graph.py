@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,14 +87,18 @@ def _start_parser() -> None:
     _parser_texts = Texts()
 
 
-def _summarize_file(job: tuple[str, str, str, bool, bool], pause: Pause | None = None) -> ModuleSummary | str:
-    """Worker: (absolute path, relative path, module, is_package, words) -> summary or error."""
+def _summarize_file(
+    job: tuple[str, str, str, bool, bool], pause: Pause | None = None, parsed: tuple[bytes, Tree] | None = None
+) -> ModuleSummary | str:
+    """Worker: (absolute path, relative path, module, is_package, words) -> summary or error.
+    `parsed`: a text and its tree (an open document's), used when the file holds that text."""
     path, rel, module, is_package, words = job
     try:
         source = read_bytes(Path(path))  # too large or binary: not a module, never cut
         if isinstance(source, SourceProblem):
             return f"{rel}: {source.message}"
-        return summarize(source, module, rel, is_package, words=words, texts=_parser_texts, pause=pause)
+        tree = parsed[1] if parsed is not None and parsed[0] == source else None
+        return summarize(source, module, rel, is_package, tree=tree, words=words, texts=_parser_texts, pause=pause)
     except (OSError, RecursionError, ValueError) as exc:
         return f"{rel}: {exc}"
 
@@ -184,9 +188,13 @@ class CallGraph:
         settings: Settings | None = None,
         jobs: int | None = None,
         one_shot: bool = False,
+        parsed: Mapping[str, tuple[bytes, Tree]] | None = None,
     ) -> BuildStats:
         """Index every Python file under paths. `one_shot`: nothing will be updated (see
         `compact`); the resolver's caches go before the edges are made (a lower peak).
+        `parsed`: absolute path -> (text, its tree), the editor's open documents: a file
+        that holds that text is summarised from that tree, not parsed again (the 6,862-line
+        file: a second tree of ~10 MiB, beside the editor's, while the build ran).
 
         No cyclic GC from the first summary to the frozen graph: each phase (receiving the
         summaries, resolving) already paused it, but re-enabling it in between had the next
@@ -194,10 +202,15 @@ class CallGraph:
         library's summaries arrive: 0.4 s, and again as they were promoted), only for
         `gc.freeze` to exempt them all a moment later. Nothing here makes cycles to collect."""
         with gc_paused():
-            return self._build(paths, settings, jobs, one_shot)
+            return self._build(paths, settings, jobs, one_shot, parsed or {})
 
     def _build(
-        self, paths: Sequence[Path] | None, settings: Settings | None, jobs: int | None, one_shot: bool
+        self,
+        paths: Sequence[Path] | None,
+        settings: Settings | None,
+        jobs: int | None,
+        one_shot: bool,
+        parsed: Mapping[str, tuple[bytes, Tree]],
     ) -> BuildStats:
         files = list(iter_files(list(paths or [self.root]), settings or Settings(), self.root))
         cached = self._cached_rows()
@@ -217,8 +230,8 @@ class CallGraph:
                 continue
             module, is_package = self.module_for(rel)
             todo.append((str(file), rel, module, is_package, self.count_words))
-        parsed, failed = self._parse(todo, jobs)
-        for summary in summaries + parsed:
+        summarised, failed = self._parse(todo, jobs, parsed)
+        for summary in summaries + summarised:
             self._count_words(self.resolver.modules.get(summary.module), summary)
             self.resolver.add(summary)
             self._sizes.pop(summary.module, None)  # (learnt by the first holds() that matches)
@@ -230,13 +243,16 @@ class CallGraph:
         # later edit (a full collection took >1 s on the standard library's graph).
         gc.freeze()
         if self.db is not None:
-            self._persist(parsed, stats_of, removed=set(cached) - set(stats_of))
+            self._persist(summarised, stats_of, removed=set(cached) - set(stats_of))
         return BuildStats(
-            len(files), len(parsed), len(summaries), len(failed), sum(len(e) for e in self.edges.values())
+            len(files), len(summarised), len(summaries), len(failed), sum(len(e) for e in self.edges.values())
         )
 
     def _parse(
-        self, todo: list[tuple[str, str, str, bool, bool]], jobs: int | None
+        self,
+        todo: list[tuple[str, str, str, bool, bool]],
+        jobs: int | None,
+        trees: Mapping[str, tuple[bytes, Tree]] | None = None,
     ) -> tuple[list[ModuleSummary], list[str]]:
         workers = jobs or os.cpu_count() or 1
         # No cyclic GC while summaries arrive, here or in the parser processes: extraction
@@ -248,7 +264,7 @@ class CallGraph:
                 with ProcessPoolExecutor(workers, initializer=_start_parser) as pool:
                     results = list(pool.map(_summarize_file, todo, chunksize=16))
             else:
-                results = [_summarize_file(job, self.pause) for job in todo]
+                results = [_summarize_file(job, self.pause, (trees or {}).get(job[0])) for job in todo]
         parsed = [r for r in results if isinstance(r, ModuleSummary)]
         failed = [r for r in results if isinstance(r, str)]
         for problem in failed:

@@ -34,7 +34,12 @@ def test_a_file_held_as_on_disk_is_summarised_from_the_given_tree(
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     parses: list[bytes] = []
-    monkeypatch.setattr(extract, "parse", lambda source: (parses.append(source), parse(source))[1])
+
+    def counted(source: bytes) -> Tree:
+        parses.append(source)
+        return parse(source)
+
+    monkeypatch.setattr(extract, "parse", counted)
     fresh = _graph(tmp_path)
     assert len(parses) == len(FILES)
 

@@ -136,6 +136,8 @@ class WorkspaceGraphs:
             except Exception as exc:
                 log.exception("call graph build failed for %s", folder.root)
                 folder.failed = f"{type(exc).__name__}: {exc}"
+            finally:
+                parsed.clear()  # the copies would keep the trees later edits replace alive
             # Open documents may differ from disk: index their text. Each update re-resolves
             # its own module only; edges of other modules into it come from the whole-graph
             # resolve that `stale` asks for (or a fresh server would differ from a full build).

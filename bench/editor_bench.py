@@ -44,10 +44,12 @@ runs it: read them with the load printed next to them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -239,6 +241,28 @@ class Client:
             time.sleep(0.05)
         return [(t, v, d) for t, u, v, d in self.publishes if u == uri]
 
+    def session_peak_mib(self) -> float | None:
+        """The peak resident memory (VmHWM) of the server and of each process under it now,
+        summed, in MiB: the session's peak so far, whatever ran when (a training after the
+        typing too). An upper bound of the tree's peak: the processes' peaks need not
+        coincide; a child already gone is not counted."""
+        total, todo, seen = 0, [self.proc.pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    total += next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as f:
+                        todo += [int(child) for child in f.read().split()]
+            except (OSError, StopIteration, ValueError):
+                if pid == self.proc.pid:
+                    return None
+        return total / 1024
+
     def close(self) -> None:
         try:
             self.send({"id": 99, "method": "shutdown"})
@@ -283,6 +307,18 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
 LATER = ("later", "reopened")  # the open scenario's files after the first
 
 
+def trained(folder: Path) -> bool | None:
+    """Whether Codie stored a style model of folder (None: no Codie store there)."""
+    db = folder / ".codie" / "codie.db"
+    if not db.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            return bool(conn.execute("SELECT count(*) FROM style_files").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
 def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[str, Any]:
     """One server start: the first file right after `initialize`, then (later_too) another
     file and the first one's text again, each once the server is quiet."""
@@ -320,6 +356,12 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
             client.idle()
             path = folder / f"{name}.py"
             result[name] = open_times(client, path.as_uri(), path.read_text(encoding="utf-8"))
+        # the session so far, once its background work (the style training of the folder,
+        # the call graph, the metrics) is done too: its peak memory, and whether a style
+        # model was trained (a server that trains later, or never, shows a lower peak)
+        client.idle()
+        result["session_peak"] = client.session_peak_mib()
+        result["trained"] = trained(folder)
         return result
     finally:
         client.close()
@@ -353,6 +395,10 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict
         "reopened": med("reopened", "first"),
         "reopened_cpu": med("reopened", "first_cpu"),
         "reopened_complete": med("reopened", "complete"),
+        "session_peak": statistics.median(peaks)
+        if (peaks := [r["session_peak"] for r in runs if r.get("session_peak")])
+        else None,
+        "trained": [r.get("trained") for r in runs if "trained" in r],
         "counts": [
             f"{r[w].get('n_first')}/{r[w].get('n_all')} in {r[w].get('publishes')}"
             for r in runs[:1]
@@ -379,6 +425,12 @@ def print_open(results: dict[str, dict[str, Any]], scenario: str = "open") -> No
         )
         for err in r.get("errors", []):
             print(f"    error: {err}")
+    for label, r in results.items():
+        if r.get("session_peak") is not None:
+            print(
+                f"  {label}: the session's peak RSS (VmHWM, the server and its children summed) "
+                f"{r['session_peak']:.1f} MiB; a style model trained in the runs: {r.get('trained')}"
+            )
     print(
         "  publishes that changed the set, ms after didOpen / diagnostics, per run (first file; later file; reopened):"
     )

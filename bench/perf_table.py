@@ -193,7 +193,8 @@ def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             "the same over a session with its background work: three large files opened, the "
             "folder's style model trained, the call graph built (≤ 80 MiB)",
             (f"{opened['session_peak']:.1f} MiB" if opened.get("session_peak") else "-")
-            + f" (a style model trained: {opened.get('trained')})",
+            + f" (a style model trained in {sum(1 for t in opened.get('trained') or [] if t)} of "
+            f"{len(opened.get('trained') or [])} runs)",
             f"ruff {opened_ruff['session_peak']:.1f} MiB" if opened_ruff.get("session_peak") else "-",
             times(opened.get("session_peak"), opened_ruff.get("session_peak")),
             met(opened.get("session_peak"), 80),

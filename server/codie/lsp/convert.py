@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codie.core.document import Document
@@ -171,6 +171,17 @@ class DiagnosticCache:
     def forget(self, uri: str) -> None:
         self._now.pop(uri, None)
         self._before.pop(uri, None)
+
+    def encode(
+        self, doc: Document, shown: Iterable[Finding], encoding: str, severity_of: Callable[[Finding], Severity]
+    ) -> list[Entry]:
+        """One publish of doc's shown findings (begin, then each entry): a baselined finding
+        keeps the severity it was stored with, the others take the settings' (severity_of).
+        The server's publishes and the start path's first one (lsp/early_open.py) both
+        encode here, so the two cannot differ."""
+        self.begin(doc)
+        get = self.get
+        return [get(doc, f, encoding, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
 
     def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Entry:
         now = self._now.get(doc.uri)

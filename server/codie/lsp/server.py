@@ -384,13 +384,7 @@ class CodieServer(LanguageServer):
         return self._encoded(analysis, self.visible_findings(analysis))
 
     def _encoded(self, analysis: DocumentAnalysis, shown: list[Finding]) -> list[tuple[dict[str, Any], str]]:
-        severity_of = analysis.ctx.settings.severity_of
-        enc = self.encoding
-        doc = analysis.doc
-        cache = self.diagnostic_cache
-        cache.begin(doc)
-        get = cache.get
-        return [get(doc, f, enc, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
+        return self.diagnostic_cache.encode(analysis.doc, shown, self.encoding, analysis.ctx.settings.severity_of)
 
     def publish(self, uri: str) -> None:
         """Send what the user sees of uri, once its analysis is complete (push clients)."""

@@ -160,24 +160,20 @@ def publish_first(stdin: FramedStdin, stdout: IO[bytes], early: EarlyAnswer | No
             loaded = EarlyOpen(catalogue(), registered())
         except Exception:  # the server loads them again, and reports why they fail
             return None
-        if not stdin.wait(WAIT_INITIALIZED) or (read := read_message(stdin)) is None:
-            loaded.why_not = "no initialized came at once"
-            return loaded
-        held.append(read)
-        msg = _message(read[1])
-        if msg is None or msg.get("method") != "initialized" or "id" in msg:
-            loaded.why_not = "another message came before initialized"
-            return loaded
-        if not stdin.wait(WAIT_OPEN) or (read := read_message(stdin)) is None:
-            loaded.why_not = "no didOpen came at once"
-            return loaded
-        held.append(read)
-        msg = _message(read[1])
-        if msg is None or msg.get("method") != "textDocument/didOpen" or "id" in msg:
-            loaded.why_not = "another message came before didOpen"
-            return loaded
+        params: Any = None  # the didOpen's, once both came in this order
+        for method, wait in (("initialized", WAIT_INITIALIZED), ("textDocument/didOpen", WAIT_OPEN)):
+            name = method.rsplit("/", 1)[-1]
+            if not stdin.wait(wait) or (read := read_message(stdin)) is None:
+                loaded.why_not = f"no {name} came at once"
+                return loaded
+            held.append(read)
+            msg = _message(read[1])
+            if msg is None or msg.get("method") != method or "id" in msg:
+                loaded.why_not = f"another message came before {name}"
+                return loaded
+            params = msg.get("params")
         try:
-            loaded.why_not = _publish(stdout, early, msg.get("params"), loaded)
+            loaded.why_not = _publish(stdout, early, params, loaded)
         except Exception as exc:  # (a bug here must not stop the server: it analyses anyway)
             loaded.why_not = f"{type(exc).__name__}: {exc}"
         return loaded
@@ -259,13 +255,8 @@ def _publish(stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOp
     if shown is None:
         return "the first set is not known yet"
     encoding = str((early.sent or {}).get("capabilities", {}).get("positionEncoding", "utf-16"))
-    cache = DiagnosticCache()
-    cache.begin(doc)
-    severity_of = folder_settings.severity_of
-    texts = [
-        cache.get(doc, f, encoding, f.severity if f.data.get("baselined") else severity_of(f))[1] for f in shown.visible
-    ]
-    loaded.params = publish_params(uri, version, texts)
+    encoded = DiagnosticCache().encode(doc, shown.visible, encoding, folder_settings.severity_of)
+    loaded.params = publish_params(uri, version, (text for _, text in encoded))
     stdout.write(notification(PUBLISH, loaded.params))
     stdout.flush()
     loaded.uri = uri

@@ -6,7 +6,10 @@ and without lsp/compact.py's shrinking of attrs' per-class globals), the 6,862-l
 opened and analysed by the real server object, the style model's training as the server
 runs it (one malloc arena, a pool thread, lsp/features/style.trained_model: a trim, the
 model compacted, a trim at the end of the job), and the file's metrics, computed in the
-server's thread pool as lsp/features/code_lens.py does (no child process since memory4).
+server's thread pool as lsp/features/code_lens.py does (no child process since memory4),
+and the call graph's resolve child (a pool child running callgraph/remote.py, as
+lsp/workspace_graph.py starts it once typing pauses): its imports, its peak while it
+resolves the file's graph, what it keeps.
 
     .venv/bin/python bench/memory_parts.py [--arenas N]
 
@@ -138,6 +141,35 @@ asyncio.run(main())
 """
 )
 
+# the call graph's whole-graph resolve child, as lsp/workspace_graph.py starts it (a
+# HealingPool child, lsp/child.py), measured from here in its /proc/PID/status
+RESOLVE_CHILD = """
+import asyncio, tempfile
+from pathlib import Path
+from bigfiles import stdlib_large
+from codie.analyzers.callgraph import CallGraph, remote
+from codie.lsp.children import HealingPool, detach_from_server
+def child(pool, key):
+    with open(f"/proc/{pool.pid()}/status") as f:
+        return [int(line.split()[1]) / 1024 for line in f if line.startswith(key + ":")][0]
+async def main():
+    folder = Path(tempfile.mkdtemp())
+    (folder / "large.py").write_text(stdlib_large())
+    graph = CallGraph(folder)
+    graph.build([folder], jobs=1)
+    pool = HealingPool("callgraph", 1, initializer=detach_from_server, idle=0)
+    try:
+        await pool.run(remote.forget, "")  # the child's imports, no graph yet
+        say("call graph resolve child: its imports", child(pool, "VmRSS"))
+        job = graph.reconcile_job()
+        graph.apply_reconcile(job, await pool.run(remote.reconcile, job))
+        say("  + the 6,862-line file's graph resolved: peak (VmHWM)", child(pool, "VmHWM"))
+        say("  + the same: after the call (the child's state kept)", child(pool, "VmRSS"))
+    finally:
+        pool.shutdown()
+asyncio.run(main())
+"""
+
 
 def run(script: str, *args: str) -> None:
     subprocess.run([sys.executable, "-c", PRELUDE + script, *args], check=True)
@@ -156,6 +188,7 @@ def main() -> None:
     print(f"(malloc arenas: {args.arenas})")
     run(OPEN_AND_TRAIN, str(args.arenas))
     run(METRICS, str(args.arenas))
+    run(RESOLVE_CHILD)
 
 
 if __name__ == "__main__":

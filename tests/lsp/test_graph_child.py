@@ -12,6 +12,7 @@ from pathlib import Path
 
 from codie.analyzers.callgraph import CallGraph, remote
 from codie.analyzers.callgraph.resolve import Resolver
+from codie.lsp.children import HealingPool, detach_from_server
 
 FILES = {
     "a.py": "def _helper():\n    return 1\n\n\ndef _spare():\n    return 2\n",
@@ -121,6 +122,24 @@ def test_the_resolve_runs_in_a_spawned_child(tmp_path: Path) -> None:
         assert graph.apply_reconcile(job, result)
     (tmp_path / "c.py").write_text("import b\n\n\ndef run():\n    return b.use()\n")
     assert edges(graph) == edges(fresh(tmp_path, {}))
+
+
+async def test_the_editors_resolve_child_imports_only_the_resolve(tmp_path: Path) -> None:
+    """The child the editor resolves in (lsp/workspace_graph.py's pool) loads the summaries'
+    model and the resolver, not the graph's build and store (graph.py: the project and
+    pipeline modules, sqlite3, tree-sitter, msgpack, multiprocessing), ~13 MiB of that
+    child's resident memory; the call graph package loads CallGraph on first use."""
+    graph = fresh(tmp_path, FILES)
+    pool = HealingPool("callgraph", 1, initializer=detach_from_server, idle=0)
+    try:
+        job = graph.reconcile_job()
+        assert graph.apply_reconcile(job, await pool.run(remote.reconcile, job))
+        loaded: list[str] = await pool.run(eval, "sorted(__import__('sys').modules)")
+    finally:
+        pool.shutdown()
+    assert "codie.analyzers.callgraph.resolve" in loaded
+    heavy = {"codie.analyzers.callgraph.graph", "codie.core.pipeline", "tree_sitter", "sqlite3", "msgpack"}
+    assert heavy.isdisjoint(loaded) and not any(m.startswith("multiprocessing") for m in loaded)
 
 
 def test_the_graph_does_not_depend_on_the_order_modules_arrive_in(tmp_path: Path) -> None:

@@ -150,7 +150,9 @@ def _style(root: Path, settings: Settings, targets: list[Path]) -> dict[str, Any
     services: dict[str, Any] = {}
     try:
         style = StyleService()
-        style.models[root.resolve()] = build_model(root.resolve(), settings, paths=targets)[0]
+        # every trained file is analysed next: its training's stream, scopes and
+        # observations are kept for that (StyleService.take), not computed twice
+        style.models[root.resolve()] = build_model(root.resolve(), settings, paths=targets, keep=style.kept)[0]
         services[STYLE] = style
     except Exception:
         log.exception("style model of %s failed; STY rules are not reported", root)

@@ -19,10 +19,10 @@ from urllib.parse import unquote, urlparse
 from tree_sitter import Node
 
 from codie.analyzers.style import conventions, scopes, storage
-from codie.analyzers.style.model import KIND_GROUP, WorkspaceModel
+from codie.analyzers.style.model import KIND_GROUP, KeptFacts, WorkspaceModel
 from codie.analyzers.style.naming import Ranked, Scorer, positions_of
 from codie.analyzers.style.service import SERVICE, StyleService
-from codie.analyzers.style.tokens import tokenize
+from codie.analyzers.style.tokens import TokenStream, tokenize
 from codie.core.analyzer import Context
 from codie.core.findings import Finding, Fix, TextEdit
 from codie.store import default_path
@@ -129,12 +129,27 @@ class StyleAnalyzer:
         opts = options(ctx.settings.section("style"))
         if model is None or tree is None or model.tokens_seen < opts["min-tokens"]:
             return
-        source, root = ctx.doc.source, tree.root_node
+        source = ctx.doc.source
         key = file_key(ctx.doc.uri)
-        scope_tree = scopes.build(source, root)
+        service = ctx.services.get(SERVICE)
+        # a headless check's training already computed these of the same bytes (KeptFacts)
+        kept = service.take(key, source) if isinstance(service, StyleService) else None
+        try:
+            yield from self._analyze(ctx, model, opts, key, kept)
+        finally:
+            if kept is not None:
+                kept.release()  # (its cycles: freed now, not at the next collection)
+
+    def _analyze(
+        self, ctx: Context, model: WorkspaceModel, opts: dict[str, Any], key: str | None, kept: KeptFacts | None
+    ) -> Iterator[Finding]:
+        source, tree = ctx.doc.source, ctx.doc.tree
+        assert tree is not None
+        root = tree.root_node
+        scope_tree = kept.scopes if kept is not None else scopes.build(source, root)
         with model.lock:
             stats = model.stats_without(key)
-        observations = conventions.observe(source, root, scope_tree)
+        observations = kept.observations if kept is not None else conventions.observe(source, root, scope_tree)
         found = sorted(
             conventions.deviations(observations, stats, opts["min-samples"], opts["dominance"]),
             key=lambda d: d.observation.start,
@@ -164,14 +179,14 @@ class StyleAnalyzer:
                 data={"convention": o.key, "dominant": dev.dominant},
             )
         if opts["naming"] and ctx.doc.lines.count <= opts["naming-max-lines"]:
-            yield from self._naming(ctx, model, scope_tree, key)
+            stream = kept.stream if kept is not None else tokenize(source, root)
+            yield from self._naming(ctx, model, scope_tree, key, stream)
 
     def _naming(
-        self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree, key: str | None
+        self, ctx: Context, model: WorkspaceModel, tree: scopes.ScopeTree, key: str | None, stream: TokenStream
     ) -> Iterator[Finding]:
         doc = ctx.doc
         assert doc.tree is not None
-        stream = tokenize(doc.source, doc.tree.root_node)
         scorer: Scorer | None = None  # built on the first cache miss only
         if len(self._cache) > CACHE_LIMIT:  # a new generation: what is not used again goes
             self._older, self._cache = self._cache, {}

@@ -45,6 +45,8 @@ class FileFacts:
     stats: dict[str, Counter[str]]
     stream: TokenStream | None = None
     scopes: ScopeTree | None = None  # (its nodes keep the file's syntax tree alive)
+    # the convention observations tallied into `stats`, when extract was asked to keep them
+    observations: list[conventions.Observation] | None = None
 
     def release(self) -> None:
         """Let go of the stream and the scope tree, and break the tree's reference cycles
@@ -58,12 +60,17 @@ class FileFacts:
                 scope.bindings.clear()
             self.scopes.forget_visible()
         self.scopes = self.stream = None
+        self.observations = None
 
 
-def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) -> FileFacts:
+def extract(
+    source: bytes, *, tallies: bool = True, observations: bool = False, pause: Pause | None = None
+) -> FileFacts:
     """What the model learns from `source`; without `tallies`, the stream and scopes only
-    (what scoring its names needs: learn_margins parsing a sampled file again). `pause()`
-    is called every ~1 ms of the work (a background training's, see pausing.Pause)."""
+    (what scoring its names needs: learn_margins parsing a sampled file again); with
+    `observations`, the convention observations kept as a list beside their tally (a
+    headless check hands them to the file's analysis: see KeptFacts). `pause()` is called
+    every ~1 ms of the work (a background training's, see pausing.Pause)."""
     tree = parse(source) if pause is None else parse_pausing(source, pause)
     root = tree.root_node
     stream = tokenize(source, root, pause)
@@ -73,7 +80,30 @@ def extract(source: bytes, *, tallies: bool = True, pause: Pause | None = None) 
     names = [(KIND_GROUP[b.kind], b.name) for b in scope_tree.bindings() if b.kind in KIND_GROUP]
     # the observations are tallied as they come: the model keeps the counts only
     observed = conventions.observations(source, root, scope_tree, pause)
-    return FileFacts(stream.tokens, names, tally(observed, pause), stream, scope_tree)
+    if not observations:
+        return FileFacts(stream.tokens, names, tally(observed, pause), stream, scope_tree)
+    kept = list(observed)
+    return FileFacts(stream.tokens, names, tally(kept, pause), stream, scope_tree, kept)
+
+
+@dataclass
+class KeptFacts:
+    """What a headless check's training computed of one file and the file's analysis
+    needs again: its token stream, scope tree and convention observations, for the
+    source bytes they were computed from (the analysis takes them only for the same
+    bytes: then they are what it would compute, the same parse of the same bytes).
+    Holds the file's syntax tree (the scope tree's nodes): ~45 times the source."""
+
+    source: bytes
+    stream: TokenStream
+    scopes: ScopeTree
+    observations: list[conventions.Observation]
+
+    def release(self) -> None:
+        """Break the scope tree's reference cycles (see FileFacts.release)."""
+        for scope in self.scopes.scopes:
+            scope.bindings.clear()
+        self.scopes.forget_visible()
 
 
 @dataclass

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from codie.analyzers.style.model import WorkspaceModel
+from codie.analyzers.style.model import KeptFacts, WorkspaceModel
 
 SERVICE = "style"
 
@@ -20,6 +20,9 @@ class StyleService:
         self.naming_budget: float | None = None
         # called with a document's uri when its naming scores were cut short by the budget
         self.on_unfinished: Callable[[str], None] | None = None
+        # a headless check's: each trained file's facts, as its training computed them
+        # (build_model's `keep`), until the file's analysis takes them
+        self.kept: dict[str, KeptFacts] = {}
         self._guard = threading.Lock()
 
     def model_for(self, root: Path | None) -> WorkspaceModel | None:
@@ -28,6 +31,16 @@ class StyleService:
         found = self.models.get(root)
         if found is None:  # trained under the resolved path (a door may not resolve)
             found = self.models.get(root.resolve())
+        return found
+
+    def take(self, key: str | None, source: bytes) -> KeptFacts | None:
+        """The facts training kept of the file `key`, if they were computed from `source`
+        (else None: the caller computes them); taken once (a check analyses a file once)."""
+        if key is None or not self.kept:
+            return None
+        found = self.kept.pop(key, None)
+        if found is None or found.source != source:
+            return None
         return found
 
     def more_naming(self, uri: str) -> None:

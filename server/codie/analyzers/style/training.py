@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codie.analyzers.style import storage
-from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, FileFacts, WorkspaceModel, extract
+from codie.analyzers.style.model import DEFAULT_MARGIN, KIND_GROUP, FileFacts, KeptFacts, WorkspaceModel, extract
 from codie.analyzers.style.naming import MARGIN_SAMPLE, Scorer
 from codie.analyzers.style.scopes import Binding, Scope, ScopeTree
 from codie.core.config import Settings, find_project_root, load_pyproject
@@ -97,6 +97,7 @@ def build_model(
     on_file: Progress | None = None,
     paths: list[Path] | None = None,
     pause: Pause | None = None,
+    keep: dict[str, KeptFacts] | None = None,
 ) -> tuple[WorkspaceModel, dict[str, str]]:
     """Train a fresh model on every Python file of the workspace (no store involved).
 
@@ -107,7 +108,15 @@ def build_model(
     its size). The sampled files keep their bytes, and are parsed again one at a time
     when the margins are learnt: holding their facts until then held up to 40 files'
     trees at once (for a one-file workspace, that file's beside the whole model).
+
+    `keep` (a headless check, which analyses every trained file next): each trained
+    file's stream, scope tree and convention observations are put there (KeptFacts)
+    instead of being let go, for the file's analysis to take instead of computing them
+    again, and the margins score the sampled files' kept facts instead of parsing them
+    again: the same model and margins. Its memory is bounded by max-train-bytes (~45
+    times the bytes trained on). Not with `pause` (a pausing parse's nodes have no text).
     """
+    assert keep is None or pause is None, "kept facts come from a plain parse"
     settings = settings or load_pyproject(root / "pyproject.toml")[0]
     model = WorkspaceModel(root)
     digests: dict[str, str] = {}
@@ -121,7 +130,7 @@ def build_model(
         if source is not None:
             sources.append((_key(path), source))
     rng, sampled = margin_files(len(sources))
-    kept: dict[int, tuple[str, bytes]] = {}
+    kept: dict[int, tuple[str, FileFacts | bytes]] = {}
     wanted = set(sampled)
 
     def facts() -> Iterator[tuple[str, FileFacts]]:
@@ -130,21 +139,43 @@ def build_model(
                 on_file(index, len(sources))
             if pause is not None:
                 pause()
-            found = extract(source, pause=pause)
-            # the model counts the tokens, names and stats only: the tree and scopes go
-            # now, before the counting's tables grow beside them (the 6,862-line file: ~9
-            # MiB of objects that were still alive while its n-grams were counted)
-            found.release()
+            found = extract(source, pause=pause) if keep is None else extract(source, observations=True)
             digests[key] = _digest(source)
-            if index in wanted:
-                kept[index] = (key, source)
+            if keep is not None:
+                assert found.stream is not None and found.scopes is not None and found.observations is not None
+                keep[key] = KeptFacts(source, found.stream, found.scopes, found.observations)
+                if index in wanted:  # (what extract(tallies=False) would give)
+                    kept[index] = (key, FileFacts(found.tokens, [], {}, found.stream, found.scopes))
+                # the model counts the tokens, names and stats only
+                found = FileFacts(found.tokens, found.names, found.stats)
+            else:
+                # the model counts the tokens, names and stats only: the tree and scopes
+                # go now, before the counting's tables grow beside them (the 6,862-line
+                # file: ~9 MiB of objects that were still alive while its n-grams were
+                # counted)
+                found.release()
+                if index in wanted:
+                    kept[index] = (key, source)
             sources[index] = (key, b"")  # read and counted: the bytes can go
             del source
             yield key, found
 
     model.train(facts(), pause)
+    if keep is not None:
+        _share_words(model, keep)
     model.margins = _learn_margins(model, [kept.pop(i) for i in sampled], rng, len(sources), pause)
     return model, digests
+
+
+def _share_words(model: WorkspaceModel, keep: dict[str, KeptFacts]) -> None:
+    """The kept streams' tokens made the vocabulary's own strings (equal ones: the model
+    encoded each file's tokens to its ids), instead of one string per token each."""
+    words = model.lm.vocab.words
+    for key, facts in keep.items():
+        entry = model.files.get(key)
+        tokens = facts.stream.tokens
+        if entry is not None and len(entry.ids) == len(tokens):
+            tokens[:] = [words[i] for i in entry.ids]
 
 
 def margin_files(count: int, seed: int = 7) -> tuple[random.Random, list[int]]:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import hashlib
 import importlib
 import json
 import logging
@@ -35,7 +34,7 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict, publish_params
+from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, report_id
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
@@ -127,13 +126,19 @@ class CodieServer(LanguageServer):
         # (uri, params) of the publish `codie serve` sent before the server existed
         # (lsp/early_open.py): the server's first publish of uri is compared with it
         self._early_publish: tuple[str, str] | None = None
+        # (uri, resultId) of the first pull `codie serve` answered before the server existed
+        # (lsp/early_open.py): the server's first complete set of uri is compared with it
+        self._early_pull: tuple[str, str] | None = None
 
     def take_over(self, early: EarlyOpen) -> None:
         """What `codie serve` loaded and published before the server existed (lsp/early_open.py)."""
         with self._loading:
             self._catalogue = self._catalogue or early.catalogue
             self._analyzers = self._analyzers or early.analyzers
-        if early.uri is not None:
+        if early.uri is not None and early.result_id is not None:
+            self._early_pull = (early.uri, early.result_id)
+            log.info("answered the first pull of %s before the server was built", early.uri)
+        elif early.uri is not None:
             self._early_publish = (early.uri, early.params)
             log.info("published the first diagnostics of %s before the server was built", early.uri)
         elif early.why_not:
@@ -243,6 +248,8 @@ class CodieServer(LanguageServer):
         """Drop everything held for uri (its analysis, its scheduled work)."""
         if self._early_publish is not None and self._early_publish[0] == uri:
             self._early_publish = None
+        if self._early_pull is not None and self._early_pull[0] == uri:
+            self._early_pull = None
         self.analyses.pop(uri, None)
         self.refused.pop(uri, None)
         self.scheduler.forget(uri)
@@ -390,6 +397,7 @@ class CodieServer(LanguageServer):
         """Send what the user sees of uri, once its analysis is complete (push clients)."""
         if self.pull_diagnostics:  # the client pulls: what it gets is ready now
             if (analysis := self.analyses.get(uri)) is not None and not analysis.pending:
+                self._check_early_pull(uri)
                 self._first_publish()
             return
         if (refused := self.refused.get(uri)) is not None:
@@ -406,6 +414,18 @@ class CodieServer(LanguageServer):
             return
         self._send_publish(uri, self.publish_params(uri, version))
         self._first_publish()
+
+    def _check_early_pull(self, uri: str) -> None:
+        """uri's first complete set against the pull `codie serve` answered before the
+        server existed: the same (the client's next pull gets "unchanged"), or the client
+        is asked to pull again (and a warning logged: lsp/early_open.py should not allow it)."""
+        early = self._early_pull
+        if early is None or early[0] != uri:
+            return
+        self._early_pull = None
+        if self.result_id(uri) != early[1]:
+            log.warning("the first pull of %s, answered before the server existed, differed from the server's", uri)
+            self.refresh_pull()
 
     def publish_partial(self, uri: str) -> bool:
         """Send the part of a just-opened document's findings that is final already: its
@@ -445,17 +465,18 @@ class CodieServer(LanguageServer):
         return publish_params(uri, version, (text for _, text in shown))
 
     def result_id(self, uri: str) -> str:
+        return self.diagnostic_report(uri)[0]
+
+    def diagnostic_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+        """A pull answer for uri: its resultId (convert.report_id) and its diagnostics in
+        JSON form (read them only, as diagnostics_json's), from one presentation."""
         if (refused := self.refused.get(uri)) is not None:
-            return f"{refused.version}:refused"
+            return f"{refused.version}:refused", [d for d, _ in self._diagnostics(uri)]
         analysis = self.analyses.get(uri)
         if analysis is None:
-            return "closed"
-        digest = hashlib.blake2b(analysis.doc.source, digest_size=8)
-        # what is shown can change without the text changing (a notebook's other cells, a
-        # baseline file, the new-code ref): the shown findings are part of the id
-        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message) for f in self.visible_findings(analysis)]
-        digest.update(repr(shown).encode())
-        return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
+            return "closed", []
+        shown = self._diagnostics(uri)
+        return report_id(analysis.doc.version, analysis.doc.source, (t for _, t in shown)), [d for d, _ in shown]
 
     def refresh_pull(self) -> None:
         """Ask a pull-diagnostics client to pull again (when it supports refresh)."""

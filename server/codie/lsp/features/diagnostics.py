@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from codie.lsp.convert import from_dict
 from codie.lsp.server import CodieServer
 
 
@@ -20,7 +21,7 @@ def register(server: CodieServer) -> None:
     ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
         uri = params.text_document.uri
         await ls.settled(uri)
-        result_id = ls.result_id(uri)
+        result_id, items = ls.diagnostic_report(uri)
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(uri), result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=[from_dict(d) for d in items], result_id=result_id)

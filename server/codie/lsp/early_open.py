@@ -35,12 +35,13 @@ findings first: so does this path, and the server then publishes the complete se
 A pull client (`textDocument.diagnostic` in its capabilities) is published nothing: it
 asks. VS Code's languageclient 9 (clients/vscode) asks right after the didOpen, so when
 the next message is that document's `textDocument/diagnostic` (no previousResultId),
-this path answers it with what lsp/features/diagnostics.py answers: the complete set,
-and the resultId CodieServer.result_id computes (convert.report_id: the version, the
-text, the diagnostics; nothing of one process), so that the client's next pull gets
-"unchanged". That request is not put back: the server never sees it. It compares its
-first complete set of the document with the answer (CodieServer._check_early_pull):
-different, it asks the client to pull again. Neovim (0.10+) pulls too, but sends
+this path answers it with what lsp/features/diagnostics.py answers: the complete set
+(a large document's per-statement set when the client pulls again on refresh, as the
+server's pull_report does), and the resultId CodieServer.result_id computes
+(convert.report_id: the version, the text, the diagnostics; nothing of one process), so
+that the client's next pull gets "unchanged". That request is not put back: the server
+never sees it. It compares its first complete set of the document with the answer
+(CodieServer._check_first_pull): different, it asks the client to pull again. Neovim (0.10+) pulls too, but sends
 `workspace/didChangeConfiguration` between `initialized` and didOpen: the server answers
 it. A pull client whose next message is anything else (a hover, an edit, or nothing
 within WAIT_PULL) is answered by the server as well.
@@ -85,6 +86,7 @@ class EarlyOpen:
     uri: str | None = None  # the document published (or whose pull was answered), None when nothing was
     params: str = ""  # the publishDiagnostics params sent (JSON text)
     result_id: str | None = None  # the resultId of the pull answered (the request is not put back)
+    partial: bool = False  # what was sent is a large document's per-statement set
     why_not: str = ""  # why nothing was published (logged by the server, for -v)
 
 
@@ -219,6 +221,14 @@ def _pulls(init: dict[str, Any]) -> bool:
     return isinstance(text_caps, dict) and text_caps.get("diagnostic") is not None
 
 
+def _refreshes(init: dict[str, Any]) -> bool:
+    """The client pulls again when asked to (CodieServer.refreshes decides the same)."""
+    caps = init.get("capabilities") or {}
+    workspace = caps.get("workspace") if isinstance(caps, dict) else None
+    diagnostics = workspace.get("diagnostics") if isinstance(workspace, dict) else None
+    return isinstance(diagnostics, dict) and bool(diagnostics.get("refreshSupport"))
+
+
 def _first_pull(msg: dict[str, Any] | None, opened: Any) -> dict[str, Any] | None:
     """msg when it is a well-formed first pull of the document didOpen opened (no previous
     resultId: a client that has one knows more than this path); else None."""
@@ -296,9 +306,10 @@ def _publish(
     failed: list[str] = []
     ctx = Context(doc, loaded.catalogue, folder_settings, root=folder, services=_services(uri, doc.source))
     analysis = DocumentAnalysis(ctx, loaded.analyzers, on_error=lambda analyzer, exc: failed.append(analyzer.name))
-    # lsp/scheduling.py: a large document publishes its per-statement findings first (a
-    # pull is answered with the complete set, as the server's pull handler does)
-    progressive = len(doc.source) >= PROGRESSIVE_BYTES and pull is None
+    # lsp/scheduling.py: a large document publishes its per-statement findings first; a
+    # pull gets them first too when the client pulls again on refresh (the server asks it
+    # once its complete set is ready: CodieServer.pull_report), else the complete set
+    progressive = len(doc.source) >= PROGRESSIVE_BYTES and (pull is None or _refreshes(init))
     partial = False
     analysis.pause_before_whole = progressive
     while not analysis.step(STEP):
@@ -321,6 +332,7 @@ def _publish(
         result_id = report_id(version, doc.source, texts)
         stdout.write(response(pull["id"], full_report(result_id, texts)))
         loaded.result_id = result_id
+        loaded.partial = partial
     else:
         loaded.params = publish_params(uri, version, texts)
         stdout.write(notification(PUBLISH, loaded.params))

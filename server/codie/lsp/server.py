@@ -126,9 +126,10 @@ class CodieServer(LanguageServer):
         # (uri, params) of the publish `codie serve` sent before the server existed
         # (lsp/early_open.py): the server's first publish of uri is compared with it
         self._early_publish: tuple[str, str] | None = None
-        # (uri, resultId) of the first pull `codie serve` answered before the server existed
-        # (lsp/early_open.py): the server's first complete set of uri is compared with it
-        self._early_pull: tuple[str, str] | None = None
+        # uri -> (resultId, complete) of a pull answered before uri's first complete set:
+        # by `codie serve` before the server existed (lsp/early_open.py), or with the
+        # per-statement set (pull_report); compared with that complete set when it is ready
+        self._answered_first: dict[str, tuple[str, bool]] = {}
 
     def take_over(self, early: EarlyOpen) -> None:
         """What `codie serve` loaded and published before the server existed (lsp/early_open.py)."""
@@ -136,7 +137,7 @@ class CodieServer(LanguageServer):
             self._catalogue = self._catalogue or early.catalogue
             self._analyzers = self._analyzers or early.analyzers
         if early.uri is not None and early.result_id is not None:
-            self._early_pull = (early.uri, early.result_id)
+            self._answered_first[early.uri] = (early.result_id, not early.partial)
             log.info("answered the first pull of %s before the server was built", early.uri)
         elif early.uri is not None:
             self._early_publish = (early.uri, early.params)
@@ -248,8 +249,7 @@ class CodieServer(LanguageServer):
         """Drop everything held for uri (its analysis, its scheduled work)."""
         if self._early_publish is not None and self._early_publish[0] == uri:
             self._early_publish = None
-        if self._early_pull is not None and self._early_pull[0] == uri:
-            self._early_pull = None
+        self._answered_first.pop(uri, None)
         self.analyses.pop(uri, None)
         self.refused.pop(uri, None)
         self.scheduler.forget(uri)
@@ -397,7 +397,7 @@ class CodieServer(LanguageServer):
         """Send what the user sees of uri, once its analysis is complete (push clients)."""
         if self.pull_diagnostics:  # the client pulls: what it gets is ready now
             if (analysis := self.analyses.get(uri)) is not None and not analysis.pending:
-                self._check_early_pull(uri)
+                self._check_first_pull(uri)
                 self._first_publish()
             return
         if (refused := self.refused.get(uri)) is not None:
@@ -415,17 +415,39 @@ class CodieServer(LanguageServer):
         self._send_publish(uri, self.publish_params(uri, version))
         self._first_publish()
 
-    def _check_early_pull(self, uri: str) -> None:
-        """uri's first complete set against the pull `codie serve` answered before the
-        server existed: the same (the client's next pull gets "unchanged"), or the client
-        is asked to pull again (and a warning logged: lsp/early_open.py should not allow it)."""
-        early = self._early_pull
-        if early is None or early[0] != uri:
+    def _check_first_pull(self, uri: str) -> None:
+        """uri's first complete set against a pull answered before it (_answered_first):
+        the same, the client's next pull gets "unchanged"; different, the client is asked
+        to pull again (expected after a per-statement set; after an answer that claimed to
+        be complete, which lsp/early_open.py should not allow, a warning is logged too)."""
+        answered = self._answered_first.pop(uri, None)
+        if answered is None or self.result_id(uri) == answered[0]:
             return
-        self._early_pull = None
-        if self.result_id(uri) != early[1]:
+        if answered[1]:
             log.warning("the first pull of %s, answered before the server existed, differed from the server's", uri)
-            self.refresh_pull()
+        self.refresh_pull()
+
+    def refreshes(self) -> bool:
+        """The client pulls again when asked to (workspace/diagnostic/refresh)."""
+        caps = self.client_capabilities.workspace
+        return bool(caps and caps.diagnostics and caps.diagnostics.refresh_support)
+
+    async def pull_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+        """What a pull of uri answers (diagnostic_report), once known: the complete set;
+        for a document opened progressively (lsp/scheduling.py) whose complete set is not
+        ready, its per-statement set as soon as it is, when the client pulls again on
+        refresh (asked once the complete set is ready and different: _check_first_pull).
+        A client without refresh would keep a partial set: it waits for the complete one."""
+        analysis = await self.scheduler.settled(uri, statements=self.refreshes())
+        if analysis is not None and analysis.pending:  # only its per-statement set is ready
+            shown = self._presenter()(self, analysis, partial=True)
+            if shown is not None:  # (None: not honest yet, lsp/presenting.py)
+                encoded = self._encoded(analysis, shown.visible)
+                result_id = report_id(analysis.doc.version, analysis.doc.source, (t for _, t in encoded))
+                self._answered_first[uri] = (result_id, False)
+                return result_id, [d for d, _ in encoded]
+            await self.settled(uri)
+        return self.diagnostic_report(uri)
 
     def publish_partial(self, uri: str) -> bool:
         """Send the part of a just-opened document's findings that is final already: its
@@ -480,8 +502,7 @@ class CodieServer(LanguageServer):
 
     def refresh_pull(self) -> None:
         """Ask a pull-diagnostics client to pull again (when it supports refresh)."""
-        caps = self.client_capabilities.workspace
-        if caps and caps.diagnostics and caps.diagnostics.refresh_support:
+        if self.refreshes():
             self.workspace_diagnostic_refresh(None)
 
     def folder_paths(self) -> list[Path]:

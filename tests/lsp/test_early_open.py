@@ -177,6 +177,9 @@ def test_a_configuration_change_before_didopen_prevents_the_early_publish(tmp_pa
 
 @pytest.mark.parametrize("editor", ["neovim 0.11", "lspbench pull"])
 def test_a_pull_client_gets_no_early_publish(tmp_path: Path, editor: str) -> None:
+    """A pull client gets no publishDiagnostics, early or later: Neovim (its settings
+    between `initialized` and didOpen) from the server, lspbench's pull (right after
+    didOpen) answered early (tests/lsp/test_early_pull.py)."""
     profile = recorded_client(NEOVIM) if editor == "neovim 0.11" else lspbench(pull=True)
     server = RawServer(tmp_path, ("-v", "serve"), {"CODIE_CACHE_DIR": str(tmp_path / ".cache")})
     uri = (tmp_path / "first.py").as_uri()
@@ -184,6 +187,8 @@ def test_a_pull_client_gets_no_early_publish(tmp_path: Path, editor: str) -> Non
     try:
         assert "result" in server.request("initialize", params_of(profile, tmp_path))
         server.notify("initialized", {})
+        if editor == "neovim 0.11":
+            server.notify("workspace/didChangeConfiguration", {"settings": {}})
         server.open(uri, SMALL)
         pulled = server.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
         assert pulled["result"]["items"]
@@ -193,7 +198,11 @@ def test_a_pull_client_gets_no_early_publish(tmp_path: Path, editor: str) -> Non
     finally:
         server.close()
     assert not [m for m in server.notifications if m.get("method") == PUBLISH]
-    assert "a pull-diagnostics client" in server.stderr()
+    assert EARLY not in server.stderr()
+    if editor == "neovim 0.11":
+        assert "another message came before didOpen" in server.stderr()
+    else:
+        assert "answered the first pull of" in server.stderr()
 
 
 class Writer:

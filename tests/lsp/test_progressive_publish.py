@@ -169,9 +169,10 @@ async def test_an_edit_between_the_partial_and_the_complete_publish(tmp_path: Pa
         assert codes(last.diagnostics) == [(2, "Q004"), (17, "Q002"), (20, "Q001"), (28, "SEC012")]
 
 
-async def test_pull_diagnostics_answer_the_complete_set_only(tmp_path: Path) -> None:
+async def test_a_pull_client_without_refresh_gets_the_complete_set_only(tmp_path: Path) -> None:
+    """It would keep a partial set: its pull waits for the whole-file pass."""
     path = project(tmp_path)
-    async with lsp_session([tmp_path], command=SERVER, pull=True) as client:
+    async with lsp_session([tmp_path], command=SERVER, pull=True, refresh=False) as client:
         pubs = Publishes(client)
         uri = open_file(client, path, TEXT)
         pending = asyncio.ensure_future(
@@ -184,6 +185,36 @@ async def test_pull_diagnostics_answer_the_complete_set_only(tmp_path: Path) -> 
         await asyncio.sleep(0)
         (tmp_path / GATE).unlink()
         report = await asyncio.wait_for(pending, TIMEOUT)
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        assert codes(report.items) == [(14, "Q002"), (17, "Q001"), (25, "SEC012")]
+        assert pubs.of(uri) == []  # nothing pushed to a pull client
+        assert client.diagnostic_refresh_count == 0
+
+
+async def test_a_pull_client_with_refresh_gets_the_statements_first(tmp_path: Path) -> None:
+    """While the whole-file pass runs, a pull client that refreshes gets the per-statement
+    set (what a push client's first publish shows); once the complete set is ready it is
+    asked to pull again, and gets it."""
+    path = project(tmp_path)
+    async with lsp_session([tmp_path], command=SERVER, pull=True) as client:
+        pubs = Publishes(client)
+        uri = open_file(client, path, TEXT)
+        document = types.TextDocumentIdentifier(uri)
+        first = await asyncio.wait_for(
+            client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=document)), TIMEOUT
+        )
+        assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+        assert codes(first.items) == [(14, "Q002"), (17, "Q001")]  # the gate is closed: no SEC012 yet
+        refreshes = client.diagnostic_refresh_count
+        (tmp_path / GATE).unlink()
+
+        async def refreshed() -> None:
+            while client.diagnostic_refresh_count == refreshes:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(refreshed(), TIMEOUT)
+        again = types.DocumentDiagnosticParams(text_document=document, previous_result_id=first.result_id)
+        report = await asyncio.wait_for(client.text_document_diagnostic_async(again), TIMEOUT)
         assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
         assert codes(report.items) == [(14, "Q002"), (17, "Q001"), (25, "SEC012")]
         assert pubs.of(uri) == []  # nothing pushed to a pull client

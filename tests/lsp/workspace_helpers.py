@@ -21,15 +21,16 @@ SERVER = [sys.executable, "-m", "codie", "serve"]
 TIMEOUT = 120.0
 
 
-def capabilities(*, pull: bool = False, notebooks: bool = False) -> types.ClientCapabilities:
-    """What an editor like VS Code advertises, trimmed to what these tests need."""
+def capabilities(*, pull: bool = False, notebooks: bool = False, refresh: bool = True) -> types.ClientCapabilities:
+    """What an editor like VS Code advertises, trimmed to what these tests need (refresh:
+    a pull client that pulls again on workspace/diagnostic/refresh)."""
     return types.ClientCapabilities(
         window=types.WindowClientCapabilities(work_done_progress=True),
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
             workspace_folders=True,
             did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
-            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None,
+            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull and refresh else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
             diagnostic=types.DiagnosticClientCapabilities() if pull else None,
@@ -53,6 +54,7 @@ async def lsp_session(
     pull: bool = False,
     notebooks: bool = False,
     command: Sequence[str] | None = None,
+    refresh: bool = True,
 ) -> AsyncIterator[LanguageClient]:
     """An initialized client talking to a fresh server; shut down (and checked) afterwards."""
     config = ClientServerConfig(
@@ -67,7 +69,7 @@ async def lsp_session(
         client.set_configuration({"codie": raw}, scope_uri=folder.as_uri())
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=capabilities(pull=pull, notebooks=notebooks),
+            capabilities=capabilities(pull=pull, notebooks=notebooks, refresh=refresh),
             root_uri=folders[0].as_uri() if folders else None,
             workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
             initialization_options=settings,

@@ -8,6 +8,7 @@ pygls and lsprotocol are imported (lsp/early_open.py).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable
@@ -399,3 +400,23 @@ def publish_params(uri: str, version: int | None, texts: Iterable[str]) -> str:
     items = ",".join(texts)
     params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
     return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
+
+
+def report_id(version: int | None, source: bytes, texts: Iterable[str]) -> str:
+    """The resultId of a pull answer (textDocument/diagnostic): the document's version and
+    text, and the diagnostics answered, as JSON text. What is shown can change without the
+    text changing (a notebook's other cells, a baseline, the new-code ref, the settings):
+    the diagnostics are part of the id. Nothing of one process in it (the start path
+    answers the first pull before the server exists, lsp/early_open.py, and the server's
+    later answers must match it)."""
+    digest = hashlib.blake2b(source, digest_size=8)
+    for text in texts:
+        digest.update(b"\n")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+    return f"{version}:{digest.hexdigest()}"
+
+
+def full_report(result_id: str, texts: Iterable[str]) -> str:
+    """A full document diagnostic report as JSON text, from diagnostics encoded already
+    (the start path's answer to the first pull, lsp/early_open.py)."""
+    return f'{{"kind": "full", "resultId": {json.dumps(result_id)}, "items": [{",".join(texts)}]}}'

@@ -1,4 +1,4 @@
-"""Publish the first file's diagnostics before pygls is imported.
+"""Publish the first file's diagnostics (or answer its first pull) before pygls is imported.
 
 The first document an editor opens waited for pygls and lsprotocol (~600 ms of CPU with no
 code cache, ~400 with it) before its analysis started: `codie serve` answers `initialize`
@@ -20,9 +20,9 @@ what decides it is known here:
   here: its effect on the server's first set would depend on timing;
 - the services the server's first analysis sees (`_services`: runtime results, style
   models, metrics and other modules' texts, none of them there yet at start);
-- push diagnostics (a pull client asks when it wants), an `initialize` answered early, a
-  document not refused, no analyzer failing, no focus on new code (the ref's text is read
-  in a thread), no baseline (read here it would be the same, but its cache is the server's).
+- an `initialize` answered early, a document not refused, no analyzer failing, no focus
+  on new code (the ref's text is read in a thread), no baseline (read here it would be the
+  same, but its cache is the server's).
 
 The server still analyses the document and compares its first publish with the one sent
 (CodieServer._send_publish): equal, it is not sent again; different (which the above
@@ -31,6 +31,20 @@ should not allow), the server's follows and a warning is logged.
 
 A large document (lsp/scheduling.py PROGRESSIVE_BYTES) publishes its per-statement
 findings first: so does this path, and the server then publishes the complete set.
+
+A pull client (`textDocument.diagnostic` in its capabilities) is published nothing: it
+asks. VS Code's languageclient 9 (clients/vscode) asks right after the didOpen, so when
+the next message is that document's `textDocument/diagnostic` (no previousResultId),
+this path answers it with what lsp/features/diagnostics.py answers: the complete set
+(a large document's per-statement set when the client pulls again on refresh, as the
+server's pull_report does), and the resultId CodieServer.result_id computes
+(convert.report_id: the version, the text, the diagnostics; nothing of one process), so
+that the client's next pull gets "unchanged". That request is not put back: the server
+never sees it. It compares its first complete set of the document with the answer
+(CodieServer._check_first_pull): different, it asks the client to pull again. Neovim (0.10+) pulls too, but sends
+`workspace/didChangeConfiguration` between `initialized` and didOpen: the server answers
+it. A pull client whose next message is anything else (a hover, an edit, or nothing
+within WAIT_PULL) is answered by the server as well.
 """
 
 from __future__ import annotations
@@ -54,9 +68,13 @@ if TYPE_CHECKING:
 # opens no document costs the server's start this much at most.
 WAIT_INITIALIZED = 0.2
 WAIT_OPEN = 0.05
+# ... and for a pull client's first `textDocument/diagnostic`, once `didOpen` was read:
+# VS Code's languageclient 9 sends it right after the didOpen it pulls for
+WAIT_PULL = 0.05
 STEP = 3600.0  # seconds of analysis per engine step: nothing else to serve meanwhile
 SWITCH = "CODIE_EARLY_PUBLISH"  # "0": never publish before the server exists
 PUBLISH = "textDocument/publishDiagnostics"
+PULL = "textDocument/diagnostic"
 
 
 @dataclass
@@ -65,8 +83,10 @@ class EarlyOpen:
 
     catalogue: Catalogue
     analyzers: tuple[Analyzer, ...]
-    uri: str | None = None  # the document published, None when nothing was
+    uri: str | None = None  # the document published (or whose pull was answered), None when nothing was
     params: str = ""  # the publishDiagnostics params sent (JSON text)
+    result_id: str | None = None  # the resultId of the pull answered (the request is not put back)
+    partial: bool = False  # what was sent is a large document's per-statement set
     why_not: str = ""  # why nothing was published (logged by the server, for -v)
 
 
@@ -172,24 +192,74 @@ def publish_first(stdin: FramedStdin, stdout: IO[bytes], early: EarlyAnswer | No
                 loaded.why_not = f"another message came before {name}"
                 return loaded
             params = msg.get("params")
+        pull = None
+        if _pulls(early.params):
+            if not stdin.wait(WAIT_PULL) or (read := read_message(stdin)) is None:
+                loaded.why_not = "a pull-diagnostics client that did not pull at once"
+                return loaded
+            held.append(read)
+            pull = _first_pull(_message(read[1]), params)
+            if pull is None:
+                loaded.why_not = "a pull-diagnostics client whose next message was not the document's pull"
+                return loaded
         try:
-            loaded.why_not = _publish(stdout, early, params, loaded)
+            loaded.why_not = _publish(stdout, early, params, loaded, pull)
         except Exception as exc:  # (a bug here must not stop the server: it analyses anyway)
             loaded.why_not = f"{type(exc).__name__}: {exc}"
+        if loaded.result_id is not None:
+            held.pop()  # answered: the server must not answer it again
         return loaded
     finally:
         for header, body in reversed(held):  # (each goes in front of the input)
             stdin.unread(header, body)
 
 
-def _publish(stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOpen) -> str:
-    """Analyse, present and publish the document of didOpen's params; "" once published,
-    else why not."""
-    init = early.params
+def _pulls(init: dict[str, Any]) -> bool:
+    """The client pulls diagnostics (the server's `initialize` handler decides the same)."""
     caps = init.get("capabilities") or {}
     text_caps = caps.get("textDocument") if isinstance(caps, dict) else None
-    if isinstance(text_caps, dict) and text_caps.get("diagnostic") is not None:
-        return "a pull-diagnostics client"
+    return isinstance(text_caps, dict) and text_caps.get("diagnostic") is not None
+
+
+def _refreshes(init: dict[str, Any]) -> bool:
+    """The client pulls again when asked to (CodieServer.refreshes decides the same)."""
+    caps = init.get("capabilities") or {}
+    workspace = caps.get("workspace") if isinstance(caps, dict) else None
+    diagnostics = workspace.get("diagnostics") if isinstance(workspace, dict) else None
+    return isinstance(diagnostics, dict) and bool(diagnostics.get("refreshSupport"))
+
+
+def _first_pull(msg: dict[str, Any] | None, opened: Any) -> dict[str, Any] | None:
+    """msg when it is a well-formed first pull of the document didOpen opened (no previous
+    resultId: a client that has one knows more than this path); else None."""
+    if msg is None or msg.get("method") != PULL:
+        return None
+    msg_id, params = msg.get("id"), msg.get("params")
+    if isinstance(msg_id, bool) or not isinstance(msg_id, (int, str)) or not isinstance(params, dict):
+        return None
+    item = opened.get("textDocument") if isinstance(opened, dict) else None
+    uri = item.get("uri") if isinstance(item, dict) else None
+    if params.get("textDocument") != {"uri": uri} or params.get("previousResultId") is not None:
+        return None
+    allowed = {
+        "textDocument": (dict,),
+        "identifier": (str,),
+        "workDoneToken": (int, str),
+        "partialResultToken": (int, str),
+    }
+    for key, value in params.items():
+        kinds = allowed.get(key, ())
+        if key != "previousResultId" and (isinstance(value, bool) or not isinstance(value, kinds)):
+            return None  # the server's rules answer it (an error, or what it makes of it)
+    return msg
+
+
+def _publish(
+    stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOpen, pull: dict[str, Any] | None = None
+) -> str:
+    """Analyse, present and publish the document of didOpen's params (or answer its first
+    pull, when the client pulls); "" once done, else why not."""
+    init = early.params
     item = params.get("textDocument") if isinstance(params, dict) else None
     if not isinstance(item, dict):
         return "malformed didOpen"
@@ -210,8 +280,8 @@ def _publish(stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOp
     from codie.core.document import Document
     from codie.core.engine import DocumentAnalysis
     from codie.core.files import max_file_bytes, problem_of
-    from codie.lsp.convert import DiagnosticCache, publish_params
-    from codie.lsp.framing import notification
+    from codie.lsp.convert import DiagnosticCache, full_report, publish_params, report_id
+    from codie.lsp.framing import notification, response
     from codie.lsp.new_code import ref_of
     from codie.lsp.presenting import BaselineOptions, presentation
     from codie.lsp.rescoring import Rescorer
@@ -236,8 +306,10 @@ def _publish(stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOp
     failed: list[str] = []
     ctx = Context(doc, loaded.catalogue, folder_settings, root=folder, services=_services(uri, doc.source))
     analysis = DocumentAnalysis(ctx, loaded.analyzers, on_error=lambda analyzer, exc: failed.append(analyzer.name))
-    # lsp/scheduling.py: a large document publishes its per-statement findings first
-    progressive = len(doc.source) >= PROGRESSIVE_BYTES
+    # lsp/scheduling.py: a large document publishes its per-statement findings first; a
+    # pull gets them first too when the client pulls again on refresh (the server asks it
+    # once its complete set is ready: CodieServer.pull_report), else the complete set
+    progressive = len(doc.source) >= PROGRESSIVE_BYTES and (pull is None or _refreshes(init))
     partial = False
     analysis.pause_before_whole = progressive
     while not analysis.step(STEP):
@@ -255,9 +327,15 @@ def _publish(stdout: IO[bytes], early: EarlyAnswer, params: Any, loaded: EarlyOp
     if shown is None:
         return "the first set is not known yet"
     encoding = str((early.sent or {}).get("capabilities", {}).get("positionEncoding", "utf-16"))
-    encoded = DiagnosticCache().encode(doc, shown.visible, encoding, folder_settings.severity_of)
-    loaded.params = publish_params(uri, version, (text for _, text in encoded))
-    stdout.write(notification(PUBLISH, loaded.params))
+    texts = [text for _, text in DiagnosticCache().encode(doc, shown.visible, encoding, folder_settings.severity_of)]
+    if pull is not None:  # lsp/features/diagnostics.py's answer, with the server's resultId
+        result_id = report_id(version, doc.source, texts)
+        stdout.write(response(pull["id"], full_report(result_id, texts)))
+        loaded.result_id = result_id
+        loaded.partial = partial
+    else:
+        loaded.params = publish_params(uri, version, texts)
+        stdout.write(notification(PUBLISH, loaded.params))
     stdout.flush()
     loaded.uri = uri
     return ""

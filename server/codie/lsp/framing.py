@@ -137,3 +137,10 @@ def notification(method: str, params: str) -> bytes:
     publishes, lsp/protocol.py, and the one the start path sends before pygls exists)."""
     body = f'{{"jsonrpc": "2.0", "method": {json.dumps(method)}, "params": {params}}}'.encode()
     return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def response(msg_id: int | str, result: str) -> bytes:
+    """A JSON-RPC response, framed, whose result is JSON text already (the start path's
+    answer to the first pull before pygls exists, lsp/early_open.py)."""
+    body = f'{{"jsonrpc": "2.0", "id": {json.dumps(msg_id)}, "result": {result}}}'.encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)

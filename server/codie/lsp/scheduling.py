@@ -186,6 +186,9 @@ class Scheduler:
         # documents opened whose complete set was not published yet -> the version whose
         # partial set was (None: none yet)
         self._opening: dict[str, int | None] = {}
+        # set (and dropped) when a document's per-statement set is ready or its analysis is
+        # published: what settled(statements=True) waits for
+        self._progress: dict[str, asyncio.Event] = {}
         self.gc_pause = GcPause()
         self.gate = EditorGate()  # background threads pause on it (yield_to_editor)
         self.superseded = 0  # versions never analysed because a newer one came first
@@ -230,7 +233,13 @@ class Scheduler:
         if self._opening[uri] == version:
             return
         self._opening[uri] = version
+        self._progressed(uri)
         self.server.publish_partial(uri)
+
+    def _progressed(self, uri: str) -> None:
+        event = self._progress.pop(uri, None)
+        if event is not None:
+            event.set()
 
     def typing_pause(self, uri: str, floor: float) -> float:
         """How long to wait after an edit of uri before work that holds the GIL for long
@@ -285,16 +294,25 @@ class Scheduler:
             if holding_gc:
                 self.gc_pause.release()
         self._idle.setdefault(uri, asyncio.Event()).set()
+        self._progressed(uri)
         self._schedule_deferred(uri)
 
-    async def settled(self, uri: str) -> DocumentAnalysis | None:
-        """The analysis of uri once it is current (for pull diagnostics, code actions...)."""
+    async def settled(self, uri: str, *, statements: bool = False) -> DocumentAnalysis | None:
+        """The analysis of uri once it is current (for pull diagnostics, code actions...).
+        statements: or, for a document opened progressively (see the module docstring)
+        whose complete set was not published yet, once its per-statement analyzers are
+        done (the analysis is then still pending)."""
         # a loop: between the idle event being set and this coroutine resuming, a settings
         # reload (or an edit) can invalidate the analysis again; answering then would give
         # a pull-diagnostics client an empty list for a document that has findings
         while (analysis := self.server.analyses.get(uri)) is not None and analysis.pending:
+            if statements and uri in self._opening and analysis.statements_current:
+                return analysis
             self.schedule(uri)
-            await self._idle[uri].wait()
+            if statements:
+                await self._progress.setdefault(uri, asyncio.Event()).wait()
+            else:
+                await self._idle[uri].wait()
         return analysis
 
     def forget(self, uri: str) -> None:
@@ -308,6 +326,7 @@ class Scheduler:
         idle = self._idle.pop(uri, None)
         if idle is not None:
             idle.set()  # waiters in settled() see the document is gone
+        self._progressed(uri)
         self._last_edit.pop(uri, None)
         self._gaps.pop(uri, None)
         self._in_burst.pop(uri, None)
@@ -322,6 +341,7 @@ class Scheduler:
             "typingGaps": len(self._gaps),
             "inBurst": len(self._in_burst),
             "opening": len(self._opening),
+            "progress": len(self._progress),
             "deferredTimers": len(self._deferred_timers),
             "deferredRunning": len(self._deferred_running),
         }

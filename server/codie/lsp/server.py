@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import hashlib
 import importlib
 import json
 import logging
@@ -35,7 +34,7 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict, publish_params
+from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, report_id
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
@@ -127,13 +126,20 @@ class CodieServer(LanguageServer):
         # (uri, params) of the publish `codie serve` sent before the server existed
         # (lsp/early_open.py): the server's first publish of uri is compared with it
         self._early_publish: tuple[str, str] | None = None
+        # uri -> (resultId, complete) of a pull answered before uri's first complete set:
+        # by `codie serve` before the server existed (lsp/early_open.py), or with the
+        # per-statement set (pull_report); compared with that complete set when it is ready
+        self._answered_first: dict[str, tuple[str, bool]] = {}
 
     def take_over(self, early: EarlyOpen) -> None:
         """What `codie serve` loaded and published before the server existed (lsp/early_open.py)."""
         with self._loading:
             self._catalogue = self._catalogue or early.catalogue
             self._analyzers = self._analyzers or early.analyzers
-        if early.uri is not None:
+        if early.uri is not None and early.result_id is not None:
+            self._answered_first[early.uri] = (early.result_id, not early.partial)
+            log.info("answered the first pull of %s before the server was built", early.uri)
+        elif early.uri is not None:
             self._early_publish = (early.uri, early.params)
             log.info("published the first diagnostics of %s before the server was built", early.uri)
         elif early.why_not:
@@ -243,6 +249,7 @@ class CodieServer(LanguageServer):
         """Drop everything held for uri (its analysis, its scheduled work)."""
         if self._early_publish is not None and self._early_publish[0] == uri:
             self._early_publish = None
+        self._answered_first.pop(uri, None)
         self.analyses.pop(uri, None)
         self.refused.pop(uri, None)
         self.scheduler.forget(uri)
@@ -390,6 +397,7 @@ class CodieServer(LanguageServer):
         """Send what the user sees of uri, once its analysis is complete (push clients)."""
         if self.pull_diagnostics:  # the client pulls: what it gets is ready now
             if (analysis := self.analyses.get(uri)) is not None and not analysis.pending:
+                self._check_first_pull(uri)
                 self._first_publish()
             return
         if (refused := self.refused.get(uri)) is not None:
@@ -406,6 +414,40 @@ class CodieServer(LanguageServer):
             return
         self._send_publish(uri, self.publish_params(uri, version))
         self._first_publish()
+
+    def _check_first_pull(self, uri: str) -> None:
+        """uri's first complete set against a pull answered before it (_answered_first):
+        the same, the client's next pull gets "unchanged"; different, the client is asked
+        to pull again (expected after a per-statement set; after an answer that claimed to
+        be complete, which lsp/early_open.py should not allow, a warning is logged too)."""
+        answered = self._answered_first.pop(uri, None)
+        if answered is None or self.result_id(uri) == answered[0]:
+            return
+        if answered[1]:
+            log.warning("the first pull of %s, answered before the server existed, differed from the server's", uri)
+        self.refresh_pull()
+
+    def refreshes(self) -> bool:
+        """The client pulls again when asked to (workspace/diagnostic/refresh)."""
+        caps = self.client_capabilities.workspace
+        return bool(caps and caps.diagnostics and caps.diagnostics.refresh_support)
+
+    async def pull_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+        """What a pull of uri answers (diagnostic_report), once known: the complete set;
+        for a document opened progressively (lsp/scheduling.py) whose complete set is not
+        ready, its per-statement set as soon as it is, when the client pulls again on
+        refresh (asked once the complete set is ready and different: _check_first_pull).
+        A client without refresh would keep a partial set: it waits for the complete one."""
+        analysis = await self.scheduler.settled(uri, statements=self.refreshes())
+        if analysis is not None and analysis.pending:  # only its per-statement set is ready
+            shown = self._presenter()(self, analysis, partial=True)
+            if shown is not None:  # (None: not honest yet, lsp/presenting.py)
+                encoded = self._encoded(analysis, shown.visible)
+                result_id = report_id(analysis.doc.version, analysis.doc.source, (t for _, t in encoded))
+                self._answered_first[uri] = (result_id, False)
+                return result_id, [d for d, _ in encoded]
+            await self.settled(uri)
+        return self.diagnostic_report(uri)
 
     def publish_partial(self, uri: str) -> bool:
         """Send the part of a just-opened document's findings that is final already: its
@@ -445,22 +487,22 @@ class CodieServer(LanguageServer):
         return publish_params(uri, version, (text for _, text in shown))
 
     def result_id(self, uri: str) -> str:
+        return self.diagnostic_report(uri)[0]
+
+    def diagnostic_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+        """A pull answer for uri: its resultId (convert.report_id) and its diagnostics in
+        JSON form (read them only, as diagnostics_json's), from one presentation."""
         if (refused := self.refused.get(uri)) is not None:
-            return f"{refused.version}:refused"
+            return f"{refused.version}:refused", [d for d, _ in self._diagnostics(uri)]
         analysis = self.analyses.get(uri)
         if analysis is None:
-            return "closed"
-        digest = hashlib.blake2b(analysis.doc.source, digest_size=8)
-        # what is shown can change without the text changing (a notebook's other cells, a
-        # baseline file, the new-code ref): the shown findings are part of the id
-        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message) for f in self.visible_findings(analysis)]
-        digest.update(repr(shown).encode())
-        return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
+            return "closed", []
+        shown = self._diagnostics(uri)
+        return report_id(analysis.doc.version, analysis.doc.source, (t for _, t in shown)), [d for d, _ in shown]
 
     def refresh_pull(self) -> None:
         """Ask a pull-diagnostics client to pull again (when it supports refresh)."""
-        caps = self.client_capabilities.workspace
-        if caps and caps.diagnostics and caps.diagnostics.refresh_support:
+        if self.refreshes():
             self.workspace_diagnostic_refresh(None)
 
     def folder_paths(self) -> list[Path]:

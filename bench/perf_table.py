@@ -105,6 +105,37 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores{memory}, Linux {platform.release()}, Python {platform.python_version()}"
 
 
+# A fixed pure-Python workload: its CPU time says how fast this machine ran Python at that
+# moment. On a shared virtual machine the same instructions took 2.8x the CPU in one
+# afternoon as in the morning (the call graph: 17 s, then 48 s), so a table carries it.
+PROBE = """import time
+t = time.process_time()
+d = {}
+for i in range(2_000_000):
+    d[i % 997] = d.get(i % 997, 0) + i
+print(time.process_time() - t)
+"""
+
+
+def speed_probe() -> float:
+    """The fastest of three runs of PROBE in a new interpreter, in CPU seconds."""
+    runs = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+        runs.append(float(done.stdout))
+    return min(runs)
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(all CPU ticks, stolen ticks) since boot, from /proc/stat: time the hypervisor gave
+    this machine's virtual CPUs to someone else counts as steal."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0
+
+
 def commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
@@ -295,6 +326,8 @@ def main() -> int:
     started = datetime.datetime.now(datetime.UTC)
     rows: list[tuple[str, str, str, str, str]] = []
     notes = []
+    probe_before = speed_probe()
+    ticks_before = cpu_ticks()
     with tempfile.TemporaryDirectory(prefix="codie-perf-table-") as tmp:
         work = Path(tmp)
         editor_cmd = ["bench/editor_bench.py", "--repeat", str(args.repeat), "--scenarios", "typing,burst,open,open50k"]
@@ -325,6 +358,14 @@ def main() -> int:
                 f"on one fresh copy, -j {headless['jobs']}), load {headless['load'][0].split()[0]} before / "
                 f"{headless['load'][1].split()[0]} after"
             )
+    probe_after = speed_probe()
+    ticks_after = cpu_ticks()
+    total, stolen = (after - before for after, before in zip(ticks_after, ticks_before, strict=True))
+    notes.append(
+        f"the machine's speed: a fixed Python loop (`bench/perf_table.py` PROBE) took {probe_before:.3f} s of CPU "
+        f"before and {probe_after:.3f} s after; the hypervisor took {100 * stolen / max(total, 1):.1f} % of the "
+        "CPU time as steal in between. Compare tables from runs whose probe figures are close."
+    )
     lines = [
         "| issue 15's target | Codie | peer, same run | ratio | |",
         "|---|---|---|---|---|",

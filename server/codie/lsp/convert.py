@@ -399,3 +399,11 @@ def publish_params(uri: str, version: int | None, texts: Iterable[str]) -> str:
     items = ",".join(texts)
     params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
     return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
+
+
+def pull_report(result_id: str, texts: Iterable[str] | None) -> str:
+    """A textDocument/diagnostic answer as JSON text: the full report of diagnostics encoded
+    already, or (texts None) the unchanged one."""
+    if texts is None:
+        return f'{{"kind": "unchanged", "resultId": {json.dumps(result_id)}}}'
+    return f'{{"kind": "full", "resultId": {json.dumps(result_id)}, "items": [{",".join(texts)}]}}'

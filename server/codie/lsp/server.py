@@ -35,7 +35,8 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict, publish_params
+from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, pull_report
+from codie.lsp.framing import JsonText
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
@@ -443,6 +444,15 @@ class CodieServer(LanguageServer):
     @staticmethod
     def _params(uri: str, version: int | None, shown: list[tuple[dict[str, Any], str]]) -> str:
         return publish_params(uri, version, (text for _, text in shown))
+
+    def pull_answer(self, uri: str, previous_result_id: str | None) -> JsonText:
+        """The answer to a pull of uri's diagnostics, as JSON text: the diagnostics as the
+        publishes encode them (convert.DiagnosticCache), or "unchanged" when the client has
+        them (its previous result id is the current one)."""
+        result_id = self.result_id(uri)
+        if previous_result_id == result_id:
+            return JsonText(pull_report(result_id, None))
+        return JsonText(pull_report(result_id, (text for _, text in self._diagnostics(uri))))
 
     def result_id(self, uri: str) -> str:
         if (refused := self.refused.get(uri)) is not None:

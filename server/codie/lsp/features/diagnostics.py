@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from codie.lsp.framing import JsonText
 from codie.lsp.server import CodieServer
 
 
@@ -15,12 +16,8 @@ def register(server: CodieServer) -> None:
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(identifier="codie", inter_file_dependencies=False, workspace_diagnostics=True),
     )
-    async def pull(
-        ls: CodieServer, params: types.DocumentDiagnosticParams
-    ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
+    async def pull(ls: CodieServer, params: types.DocumentDiagnosticParams) -> JsonText:
+        # (JSON text: a full or unchanged report, written as it is by lsp/protocol.py)
         uri = params.text_document.uri
         await ls.settled(uri)
-        result_id = ls.result_id(uri)
-        if params.previous_result_id == result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(uri), result_id=result_id)
+        return ls.pull_answer(uri, params.previous_result_id)

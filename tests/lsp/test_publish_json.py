@@ -123,3 +123,14 @@ async def test_a_pull_answer_is_what_lsprotocol_would_send(encoding: str, monkey
         assert header == b"Content-Length: %d" % len(body)
         assert json.loads(body) == {"jsonrpc": "2.0", "id": msg_id, "result": converter.unstructure(report)}
     assert len(json.loads(body.decode())["result"]) == 2  # (kind, resultId: the unchanged one)
+    # the id is the report's: an edit that leaves every diagnostic as it was keeps it (the
+    # client has them), one that changes a diagnostic changes it
+    analysis = server.analyses[uri]
+    end = analysis.doc.source.count(b"\n")
+    for new, same in (("# the end\n", True), ("eval(input())\n", False)):
+        analysis.note_edit(analysis.doc.apply_change((end, 0), (end, 0), new, encoding))
+        end += 1
+        analysis.doc.version = (analysis.doc.version or 0) + 1
+        server.schedule(uri, edit=True)
+        await asyncio.wait_for(server.settled(uri), 60)
+        assert (server.result_id(uri) == result_id) is same

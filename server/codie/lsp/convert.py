@@ -8,6 +8,7 @@ pygls and lsprotocol are imported (lsp/early_open.py).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable
@@ -399,6 +400,16 @@ def publish_params(uri: str, version: int | None, texts: Iterable[str]) -> str:
     items = ",".join(texts)
     params = f'{{"uri": {json.dumps(uri)}, "diagnostics": [{items}]'
     return params + (f', "version": {json.dumps(version)}}}' if version is not None else "}")
+
+
+def report_id(texts: list[str]) -> str:
+    """A pull report's resultId: a digest of its items as they are written. Equal items,
+    equal id, whatever changed around them (the text, a notebook's other cells, a baseline,
+    the settings): a client whose previous id is this one has exactly these diagnostics.
+    (It was the text's digest, the shown findings' repr and the document's version: ~1 ms
+    of CPU per pull on the 6,862-line file, where this is ~0.05.)"""
+    # (JSON texts hold no raw newline: joined with one, the items stay apart)
+    return hashlib.blake2b("\n".join(texts).encode(), digest_size=12).hexdigest()
 
 
 def pull_report(result_id: str, texts: Iterable[str] | None) -> str:

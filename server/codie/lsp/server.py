@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import hashlib
 import importlib
 import json
 import logging
@@ -35,7 +34,7 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, pull_report
+from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, pull_report, report_id
 from codie.lsp.framing import JsonText
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
@@ -449,23 +448,15 @@ class CodieServer(LanguageServer):
         """The answer to a pull of uri's diagnostics, as JSON text: the diagnostics as the
         publishes encode them (convert.DiagnosticCache), or "unchanged" when the client has
         them (its previous result id is the current one)."""
-        result_id = self.result_id(uri)
+        texts = [text for _, text in self._diagnostics(uri)]
+        result_id = report_id(texts)
         if previous_result_id == result_id:
             return JsonText(pull_report(result_id, None))
-        return JsonText(pull_report(result_id, (text for _, text in self._diagnostics(uri))))
+        return JsonText(pull_report(result_id, texts))
 
     def result_id(self, uri: str) -> str:
-        if (refused := self.refused.get(uri)) is not None:
-            return f"{refused.version}:refused"
-        analysis = self.analyses.get(uri)
-        if analysis is None:
-            return "closed"
-        digest = hashlib.blake2b(analysis.doc.source, digest_size=8)
-        # what is shown can change without the text changing (a notebook's other cells, a
-        # baseline file, the new-code ref): the shown findings are part of the id
-        shown = [(f.rule_id, f.start, f.end, f.severity.value, f.message) for f in self.visible_findings(analysis)]
-        digest.update(repr(shown).encode())
-        return f"{analysis.doc.version}:{digest.hexdigest()}:{id(analysis.ctx.settings)}"
+        """The id of uri's diagnostics report (convert.report_id)."""
+        return report_id([text for _, text in self._diagnostics(uri)])
 
     def refresh_pull(self) -> None:
         """Ask a pull-diagnostics client to pull again (when it supports refresh)."""

@@ -24,6 +24,12 @@ scenario and server, alternating servers so that both see the same machine load:
   open50k the 50,000-line file as the first file after start-up, with the open
           scenario's client: didOpen -> the first publish and -> the complete set (issue
           15's target: complete diagnostics in <= 3 s)
+  openpull the open scenario with a pull-diagnostics client, as VS Code's
+          vscode-languageclient 9 (Codie's own extension) and Neovim 0.10+ are: didOpen and
+          at once textDocument/diagnostic, as VS Code pulls a document it opens; then, as
+          VS Code does, a pull again on each workspace/diagnostic/refresh the server sends.
+          didOpen -> the first answer and -> the complete set (the first answer equal to the
+          last one)
 
     .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm] [--json PATH]
@@ -65,8 +71,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bigfiles import stdlib_large, stdlib_other, stdlib_repeated  # noqa: E402
 from lspclient import read_message, write_message  # noqa: E402
 
-SCENARIOS = ("typing", "burst", "50k", "open", "open50k")
-LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; "open", "open50k" by open_runs()
+SCENARIOS = ("typing", "burst", "50k", "open", "open50k", "openpull")
+LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; the open ones by open_runs()
 SETTLE = 1.5  # seconds without a publish for a document after which its set is final
 
 
@@ -153,6 +159,16 @@ CAPABILITIES: dict[str, Any] = {  # lspbench.py's push-mode capabilities
     "workspace": {"configuration": True, "workspaceFolders": True},
     "window": {"workDoneProgress": False, "showMessage": {}},
 }
+# what vscode-languageclient 9's DiagnosticFeature adds (fillClientCapabilities): a client
+# that pulls, and pulls again when the server asks it to refresh
+PULL_CAPABILITIES: dict[str, Any] = {
+    **CAPABILITIES,
+    "textDocument": {
+        **CAPABILITIES["textDocument"],
+        "diagnostic": {"dynamicRegistration": True, "relatedDocumentSupport": False},
+    },
+    "workspace": {**CAPABILITIES["workspace"], "diagnostics": {"refreshSupport": True}},
+}
 
 
 class Client:
@@ -168,6 +184,10 @@ class Client:
         self.publishes: list[tuple[float, str, Any, list[Any]]] = []  # (time, uri, version, diagnostics)
         self.publish_cpu: list[float | None] = []  # the server's CPU ms when each publish was read
         self.answers: dict[int, Any] = {}
+        self.answered_at: dict[int, float] = {}
+        self.answer_cpu: dict[int, float | None] = {}
+        self.refreshes: list[float] = []  # when the server sent workspace/diagnostic/refresh
+        self._ids = iter(range(1000, 10**9))
         self._write = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -189,6 +209,10 @@ class Client:
                 if msg["method"] == "workspace/configuration":
                     result = [None for _ in msg["params"]["items"]]
                 self.send({"id": msg["id"], "result": result})
+                if msg["method"] == "workspace/diagnostic/refresh":
+                    with self.cond:
+                        self.refreshes.append(now)
+                        self.cond.notify_all()
                 continue
             with self.cond:
                 if msg.get("method") == "textDocument/publishDiagnostics":
@@ -197,6 +221,8 @@ class Client:
                     self.publish_cpu.append(self.cpu_ms())
                 elif "id" in msg:
                     self.answers[msg["id"]] = msg
+                    self.answered_at[msg["id"]] = now
+                    self.answer_cpu[msg["id"]] = self.cpu_ms()
                 self.cond.notify_all()
         with self.cond:
             self.cond.notify_all()
@@ -224,6 +250,11 @@ class Client:
             if now is None or now - before < busy_ms:
                 return
             before = now
+
+    def request(self, method: str, params: Any) -> tuple[int, float]:
+        """Send a request; (its id, when it started to be written)."""
+        ident = next(self._ids)
+        return ident, self.send({"id": ident, "method": method, "params": params})
 
     def wait(self, predicate: Any, timeout: float) -> Any:
         with self.cond:
@@ -304,6 +335,52 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     }
 
 
+def pull_times(client: Client, uri: str, text: str) -> dict[str, Any]:
+    """didOpen of uri and at once a pull of its diagnostics -> the first answer, and -> the
+    first answer equal to the last one; pulling again (with the last resultId) on each
+    refresh the server asks for, until none came for SETTLE seconds."""
+    doc = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+    cpu = client.cpu_ms()
+    sent = client.send({"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    answers: list[tuple[float, list[Any]]] = []
+    first_cpu: float | None = None
+    previous: str | None = None
+    refreshes_seen = len(client.refreshes)
+    deadline = time.perf_counter() + 120
+    while time.perf_counter() < deadline:
+        params: dict[str, Any] = {"textDocument": {"uri": uri}}
+        if previous is not None:
+            params["previousResultId"] = previous
+        ident, _ = client.request("textDocument/diagnostic", params)
+        if not client.wait(lambda ident=ident: ident in client.answers, 120):
+            break
+        report = client.answers[ident].get("result") or {}
+        items = report.get("items") if report.get("kind") == "full" else (answers[-1][1] if answers else [])
+        answers.append((client.answered_at[ident], items or []))
+        if first_cpu is None and cpu is not None and (at := client.answer_cpu.get(ident)) is not None:
+            first_cpu = at - cpu
+        previous = report.get("resultId", previous)
+        # the next refresh, if one comes before the set is settled
+        if not client.wait(lambda seen=refreshes_seen: len(client.refreshes) > seen, SETTLE):
+            break
+        refreshes_seen = len(client.refreshes)
+    if not answers:
+        return {}
+    final = answers[-1][1]
+    complete = next(t for t, items in answers if items == final)
+    return {
+        "first": (answers[0][0] - sent) * 1000,
+        **({"first_cpu": first_cpu} if first_cpu is not None else {}),
+        "complete": (complete - sent) * 1000,
+        "n_first": len(answers[0][1]),
+        "n_all": len(final),
+        "publishes": len(answers),
+        "timeline": [
+            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, d) in enumerate(answers) if i == 0 or d != answers[i - 1][1]
+        ],
+    }
+
+
 LATER = ("later", "reopened")  # the open scenario's files after the first
 
 
@@ -319,10 +396,12 @@ def trained(folder: Path) -> bool | None:
         return False
 
 
-def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[str, Any]:
+def open_run(cmd: str, folder: Path, text: str, later_too: bool = True, pull: bool = False) -> dict[str, Any]:
     """One server start: the first file right after `initialize`, then (later_too) another
-    file and the first one's text again, each once the server is quiet."""
+    file and the first one's text again, each once the server is quiet; pull: as a client
+    that pulls diagnostics."""
     client = Client(cmd, folder)
+    times = pull_times if pull else open_times
     try:
         client.send(
             {
@@ -332,7 +411,7 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
                     "processId": os.getpid(),
                     "rootUri": folder.as_uri(),
                     "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
-                    "capabilities": CAPABILITIES,
+                    "capabilities": PULL_CAPABILITIES if pull else CAPABILITIES,
                 },
             }
         )
@@ -340,7 +419,7 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
             return {"errors": ["no answer to initialize"]}
         init = (time.perf_counter() - client.t0) * 1000
         client.send({"method": "initialized", "params": {}})
-        first = open_times(client, (folder / "first.py").as_uri(), text)
+        first = times(client, (folder / "first.py").as_uri(), text)
         result: dict[str, Any] = {"init": init, "first": first}
         if not later_too:
             return result
@@ -355,7 +434,7 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
             time.sleep(1.0)  # quiet: the start-up's background work has its turn
             client.idle()
             path = folder / f"{name}.py"
-            result[name] = open_times(client, path.as_uri(), path.read_text(encoding="utf-8"))
+            result[name] = times(client, path.as_uri(), path.read_text(encoding="utf-8"))
         # the session so far, once its background work (the style training of the folder,
         # the call graph, the metrics) is done too: its peak memory, and whether a style
         # model was trained (a server that trains later, or never, shows a lower peak)
@@ -367,7 +446,7 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True) -> dict[
         client.close()
 
 
-def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict[str, Any]:
+def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None, pull: bool = False) -> dict[str, Any]:
     """The open scenario (the 6,862-line file, then a later one), or with `text` open50k:
     that text as the first file only (its complete set is issue 15's 50,000-line target)."""
     later_too = text is None
@@ -379,7 +458,7 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None) -> dict
         if later_too:
             (folder / "later.py").write_text(stdlib_other(), encoding="utf-8")
             (folder / "reopened.py").write_text(text, encoding="utf-8")
-        runs.append(open_run(cmd, folder, text, later_too))
+        runs.append(open_run(cmd, folder, text, later_too, pull))
 
     def med(which: str, key: str) -> float | None:
         values = [r[which][key] for r in runs if r.get(which) and key in r[which]]
@@ -507,6 +586,7 @@ def main() -> None:
     results: dict[tuple[str, str], dict[str, Any]] = {}
     opens: dict[str, dict[str, Any]] = {}
     opens50k: dict[str, dict[str, Any]] = {}
+    opens_pull: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codie-editor-bench-") as tmp:
         big = Path(tmp) / "big" / "stdlib50k.py"
         big.parent.mkdir()
@@ -527,6 +607,9 @@ def main() -> None:
                 if name == "open":
                     opens[label] = open_runs(server, args.repeat, Path(tmp))
                     continue
+                if name == "openpull":
+                    opens_pull[label] = open_runs(server, args.repeat, Path(tmp), pull=True)
+                    continue
                 if name == "open50k":
                     opens50k[label] = open_runs(server, args.repeat, Path(tmp), big.read_text(encoding="utf-8"))
                     continue
@@ -540,6 +623,7 @@ def main() -> None:
                     "rows": [{"scenario": name, "server": label, **r} for (name, label), r in results.items()],
                     "open": opens,
                     "open50k": opens50k,
+                    "openpull": opens_pull,
                     "servers": servers,
                     "repeat": args.repeat,
                     "pace": args.pace,
@@ -567,6 +651,8 @@ def main() -> None:
         print_open(opens)
     if opens50k:
         print_open(opens50k, "open50k")
+    if opens_pull:
+        print_open(opens_pull, "openpull")
     print("codie / ruff (same run):")
     for name in args.scenarios.split(","):
         if name == "open50k":
@@ -576,10 +662,13 @@ def main() -> None:
                 f"(complete {ratio(c.get('first_complete'), f.get('first_complete'))})"
             )
             continue
-        if name == "open":
-            c, f = opens.get("codie", {}), opens.get("ruff", {})
+        if name in ("open", "openpull"):
+            c, f = (
+                (opens if name == "open" else opens_pull).get("codie", {}),
+                (opens if name == "open" else opens_pull).get("ruff", {}),
+            )
             print(
-                f"  open     first file {ratio(c.get('first'), f.get('first'))} "
+                f"  {name:<8} first file {ratio(c.get('first'), f.get('first'))} "
                 f"(complete {ratio(c.get('first_complete'), f.get('first_complete'))}), "
                 f"later file {ratio(c.get('later'), f.get('later'))} "
                 f"(complete {ratio(c.get('later_complete'), f.get('later_complete'))}), "

@@ -11,7 +11,8 @@ import json
 import pytest
 from lsprotocol import types
 
-from codie.lsp.convert import diagnostic_json
+from codie.lsp.convert import diagnostic_json, report_json
+from codie.lsp.framing import JsonText
 from codie.lsp.server import CodieServer, build_server
 
 
@@ -89,3 +90,50 @@ async def test_a_refused_document_publishes_the_same_json() -> None:
     expected = [server.protocol._converter.unstructure(d) for d in server.diagnostics_for(uri)]
     assert len(expected) == 1 and expected[0]["severity"] == types.DiagnosticSeverity.Information.value
     assert sent[-1] == {"uri": uri, "diagnostics": expected, "version": 1}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+async def test_a_pull_answer_is_what_lsprotocol_would_send(encoding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer to textDocument/diagnostic is written as JSON text (CodieServer.
+    diagnostic_report, convert.report_json, framing.JsonText written by lsp/protocol.py):
+    what pygls would have sent for lsprotocol's reports,
+    the full one and the unchanged one, byte for byte once parsed."""
+    server = build_server()
+    monkeypatch.setattr(type(server), "encoding", property(lambda self: encoding))
+    written: list[bytes] = []
+
+    class Writer:
+        def write(self, data: bytes) -> None:
+            written.append(data)
+
+        def close(self) -> None:
+            pass
+
+    server.protocol.set_writer(Writer())  # type: ignore[arg-type]
+    uri = "file:///tmp/codie-pull-json/app.py"
+    server.open_document(uri, TEXT, 3, "python")
+    await asyncio.wait_for(server.settled(uri), 60)
+    result_id = server.result_id(uri)
+    converter = server.protocol._converter
+    reports = {
+        None: types.RelatedFullDocumentDiagnosticReport(items=server.diagnostics_for(uri), result_id=result_id),
+        result_id: types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id),
+    }
+    for msg_id, (previous, report) in enumerate(reports.items(), start=7):
+        rid, texts = server.diagnostic_report(uri)
+        server.protocol._send_response(msg_id, JsonText(report_json(rid, None if previous == rid else texts)))
+        header, _, body = written[-1].partition(b"\r\n\r\n")
+        assert header == b"Content-Length: %d" % len(body)
+        assert json.loads(body) == {"jsonrpc": "2.0", "id": msg_id, "result": converter.unstructure(report)}
+    assert len(json.loads(body.decode())["result"]) == 2  # (kind, resultId: the unchanged one)
+    # the id is the report's: an edit that leaves every diagnostic as it was keeps it (the
+    # client has them), one that changes a diagnostic changes it
+    analysis = server.analyses[uri]
+    end = analysis.doc.source.count(b"\n")
+    for new, same in (("# the end\n", True), ("eval(input())\n", False)):
+        analysis.note_edit(analysis.doc.apply_change((end, 0), (end, 0), new, encoding))
+        end += 1
+        analysis.doc.version = (analysis.doc.version or 0) + 1
+        server.schedule(uri, edit=True)
+        await asyncio.wait_for(server.settled(uri), 60)
+        assert (server.result_id(uri) == result_id) is same

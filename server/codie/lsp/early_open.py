@@ -38,7 +38,7 @@ the next message is that document's `textDocument/diagnostic` (no previousResult
 this path answers it with what lsp/features/diagnostics.py answers: the complete set
 (a large document's per-statement set when the client pulls again on refresh, as the
 server's pull_report does), and the resultId CodieServer.result_id computes
-(convert.report_id: the version, the text, the diagnostics; nothing of one process), so
+(convert.report_id: a digest of the diagnostics answered; nothing of one process), so
 that the client's next pull gets "unchanged". That request is not put back: the server
 never sees it. It compares its first complete set of the document with the answer
 (CodieServer._check_first_pull): different, it asks the client to pull again. Neovim (0.10+) pulls too, but sends
@@ -280,7 +280,7 @@ def _publish(
     from codie.core.document import Document
     from codie.core.engine import DocumentAnalysis
     from codie.core.files import max_file_bytes, problem_of
-    from codie.lsp.convert import DiagnosticCache, full_report, publish_params, report_id
+    from codie.lsp.convert import DiagnosticCache, publish_params, report_id, report_json
     from codie.lsp.framing import notification, response
     from codie.lsp.new_code import ref_of
     from codie.lsp.presenting import BaselineOptions, presentation
@@ -329,8 +329,8 @@ def _publish(
     encoding = str((early.sent or {}).get("capabilities", {}).get("positionEncoding", "utf-16"))
     texts = [text for _, text in DiagnosticCache().encode(doc, shown.visible, encoding, folder_settings.severity_of)]
     if pull is not None:  # lsp/features/diagnostics.py's answer, with the server's resultId
-        result_id = report_id(version, doc.source, texts)
-        stdout.write(response(pull["id"], full_report(result_id, texts)))
+        result_id = report_id(texts)
+        stdout.write(response(pull["id"], report_json(result_id, texts)))
         loaded.result_id = result_id
         loaded.partial = partial
     else:

@@ -30,7 +30,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.protocol.json_rpc import RPCError, RPCNotification, RPCRequest, RPCResponse
 
 from codie.lsp.early import EarlyAnswer
-from codie.lsp.framing import notification
+from codie.lsp.framing import JsonText, notification, response
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +188,11 @@ class CodieProtocol(LanguageServerProtocol):
             future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
     def _send_data(self, data: Any) -> None:
+        result = getattr(data, "result", None)
+        if isinstance(result, JsonText) and not hasattr(data, "method"):
+            if self.writer is not None:  # a handler's answer in JSON text already
+                self.writer.write(response(data.id, result.text))
+            return
         early = self.early
         if early is None or getattr(data, "id", None) != early.msg_id or hasattr(data, "method"):
             super()._send_data(data)

@@ -432,7 +432,7 @@ class CodieServer(LanguageServer):
         caps = self.client_capabilities.workspace
         return bool(caps and caps.diagnostics and caps.diagnostics.refresh_support)
 
-    async def pull_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
+    async def pull_report(self, uri: str) -> tuple[str, list[str]]:
         """What a pull of uri answers (diagnostic_report), once known: the complete set;
         for a document opened progressively (lsp/scheduling.py) whose complete set is not
         ready, its per-statement set as soon as it is, when the client pulls again on
@@ -442,10 +442,10 @@ class CodieServer(LanguageServer):
         if analysis is not None and analysis.pending:  # only its per-statement set is ready
             shown = self._presenter()(self, analysis, partial=True)
             if shown is not None:  # (None: not honest yet, lsp/presenting.py)
-                encoded = self._encoded(analysis, shown.visible)
-                result_id = report_id(analysis.doc.version, analysis.doc.source, (t for _, t in encoded))
+                texts = [text for _, text in self._encoded(analysis, shown.visible)]
+                result_id = report_id(texts)
                 self._answered_first[uri] = (result_id, False)
-                return result_id, [d for d, _ in encoded]
+                return result_id, texts
             await self.settled(uri)
         return self.diagnostic_report(uri)
 
@@ -487,18 +487,14 @@ class CodieServer(LanguageServer):
         return publish_params(uri, version, (text for _, text in shown))
 
     def result_id(self, uri: str) -> str:
+        """The id of uri's diagnostics report (convert.report_id)."""
         return self.diagnostic_report(uri)[0]
 
-    def diagnostic_report(self, uri: str) -> tuple[str, list[dict[str, Any]]]:
-        """A pull answer for uri: its resultId (convert.report_id) and its diagnostics in
-        JSON form (read them only, as diagnostics_json's), from one presentation."""
-        if (refused := self.refused.get(uri)) is not None:
-            return f"{refused.version}:refused", [d for d, _ in self._diagnostics(uri)]
-        analysis = self.analyses.get(uri)
-        if analysis is None:
-            return "closed", []
-        shown = self._diagnostics(uri)
-        return report_id(analysis.doc.version, analysis.doc.source, (t for _, t in shown)), [d for d, _ in shown]
+    def diagnostic_report(self, uri: str) -> tuple[str, list[str]]:
+        """A pull answer for uri's complete set: its resultId (convert.report_id) and its
+        diagnostics as JSON texts (as the publishes encode them), from one presentation."""
+        texts = [text for _, text in self._diagnostics(uri)]
+        return report_id(texts), texts
 
     def refresh_pull(self) -> None:
         """Ask a pull-diagnostics client to pull again (when it supports refresh)."""

@@ -1,8 +1,15 @@
-"""Shared helpers: analyse a snippet with every registered analyzer, apply a fix."""
+"""Shared helpers: analyse a snippet with every registered analyzer, apply a fix, run a
+reference analysis from scratch."""
 
 from __future__ import annotations
 
+import copy
+import sys
 import textwrap
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from codie.analyzers import registered
 from codie.core.analyzer import Context
@@ -34,3 +41,40 @@ def apply_fix(source: str, fix: Fix) -> str:
 def parses(source: str) -> bool:
     doc = Document("file:///project/fixed.py", source)
     return doc.tree is not None and not doc.tree.root_node.has_error
+
+
+# the analyzers' process-wide memo tables: module-level, private and mutable
+_MEMO_TYPES = (list, dict, set, weakref.WeakKeyDictionary)
+_MEMO_PACKAGES = ("codie.analyzers.security.",)
+
+
+def _memo_tables() -> list[Any]:
+    tables = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(_MEMO_PACKAGES):
+            continue
+        for attr, value in vars(module).items():
+            if attr.startswith("_") and not attr.startswith("__") and isinstance(value, _MEMO_TYPES):
+                tables.append(value)
+    return tables
+
+
+@contextmanager
+def from_scratch() -> Iterator[None]:
+    """Run a reference analysis with every process-wide memo table empty, then put the
+    tables back as they were. Without this a "fresh" analysis of a text the incremental one
+    has just seen reuses what the incremental path left there (the import lines, taint's
+    statement records, the last text's spans) and cannot disagree with it. Found by
+    discovery, not by a list, so a new memo table is covered the day it is added."""
+    saved = [(table, copy.copy(table)) for table in _memo_tables()]
+    for table, _ in saved:
+        table.clear()
+    try:
+        yield
+    finally:
+        for table, kept in saved:
+            table.clear()
+            if isinstance(table, list):
+                table.extend(kept)
+            else:
+                table.update(kept)

@@ -15,6 +15,8 @@ from codie.core.document import Document
 from codie.core.findings import Finding
 from codie.core.rules import catalogue
 
+from .helpers import from_scratch
+
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "security"
 URI = "file:///p/app.py"
 
@@ -134,9 +136,11 @@ def fresh(source: bytes) -> list[Finding]:
 
 
 def fresh_run(source: bytes) -> tuple[list[Finding], list[str]]:
-    """A new analyzer's findings, and the functions it analysed."""
+    """A new analyzer's findings, and the functions it analysed, with no process-wide
+    memo left by the incremental analysis."""
     analyzer = TaintAnalyzer()
-    found = analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
+    with from_scratch():
+        found = analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
     return found, analyzer.analysed.get(URI, [])
 
 
@@ -378,5 +382,6 @@ def test_edits_that_reshape_the_file_far_away_equal_a_fresh_analysis(seed: int) 
 
 def fresh_collected(source: bytes) -> int:
     analyzer = TaintAnalyzer()
-    analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
+    with from_scratch():
+        analyse(analyzer, Document(URI, source.decode("utf-8", "replace")))
     return analyzer.collected[URI]

@@ -23,6 +23,7 @@ from codie.core.engine import DocumentAnalysis, analyze
 from codie.core.findings import Finding
 from codie.core.rules import catalogue
 from codie.core.textdiff import common_prefix
+from tests.analyzers.security.helpers import from_scratch
 from tests.analyzers.security.test_incremental_taint import FLOWS, URI, random_edit
 
 
@@ -32,8 +33,10 @@ def where(found: Sequence[Finding]) -> list[tuple[object, ...]]:
 
 def fresh(src: bytes) -> list[Finding]:
     """A full analysis of a copy of the text elsewhere: no cache keyed by the text object or
-    by the document's name (taint's, the import lines') can answer for it."""
-    return analyze(Context(Document("file:///fresh/app.py", bytes(bytearray(src))), catalogue()), registered())
+    by the document's name (taint's, the import lines') can answer for it, and no
+    process-wide memo is left from the incremental analysis."""
+    with from_scratch():
+        return analyze(Context(Document("file:///fresh/app.py", bytes(bytearray(src))), catalogue()), registered())
 
 
 def test_a_keystroke_compares_no_texts(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,7 +125,8 @@ def import_keywords(src: Source) -> Iterator[int]:
         pos = src.find(b"import", pos + 6)
 
 
-_last_imports: list[tuple[bytes, Imports]] = []
+# (the import statements' texts, see _statements; the Imports made from them)
+_last_imports: list[tuple[tuple[bytes, ...], Imports]] = []
 # the text the last result was for: every analyzer asks again for the same text on one
 # keystroke (patterns' file context, taint), and finding the import lines reads the file
 _last_source: list[tuple[bytes, Imports]] = []
@@ -142,7 +143,7 @@ def _import_parts(src: Source) -> tuple[bytes, list[tuple[int, int]]]:
     while pos >= 0:
         line_start = src.rfind(b"\n", 0, pos) + 1
         head = src[line_start:pos].strip()
-        if not head or head.startswith(b"from "):
+        if not head or head.startswith((b"from ", b"from\t")):
             end = src.find(b"\n", pos)
             end = len(src) if end < 0 else end
             if b"(" in src[pos:end] and b")" not in src[pos:end]:
@@ -199,26 +200,57 @@ def import_lines(src: Source, kept: Kept = None) -> bytes:
     return key
 
 
+IMPORT_STATEMENTS = ("import_statement", "import_from_statement")
+_STOP = (*IMPORT_STATEMENTS, "module", "block")
+_INDENT = re.compile(rb"[ \t]*")
+
+
+def _statement_at(root: Node, at: int) -> Node | None:
+    """The import statement the tree has at byte `at`, if any."""
+    node: Node | None = root.descendant_for_byte_range(at, at)
+    while node is not None and node.type not in _STOP:
+        node = node.parent
+    return node if node is not None and node.type in IMPORT_STATEMENTS else None
+
+
+def _statements(src: Source, root: Node, spans: list[tuple[int, int]]) -> tuple[bytes, ...] | None:
+    """The text of each import statement the tree confirms on the import lines (`spans`,
+    from import_lines), or None when one has a syntax error in it.
+
+    What Imports reads is a function of these texts, not of the import lines' text: the
+    same lines may be code in one text and inside a string in the next, and a statement
+    continued with a backslash goes on past its line. An error-free import statement parses
+    the same wherever it stands, so equal texts give equal Imports."""
+    found = []
+    for start, _ in spans:
+        node = _statement_at(root, _INDENT.match(src, start).end())  # type: ignore[union-attr]
+        if node is not None:
+            if node.has_error:
+                return None
+            found.append(src[node.start_byte : node.end_byte])
+    return tuple(found)
+
+
 def collect_imports(src: Source, root: Node, kept: Kept = None) -> Imports:
     """Imports anywhere in the module (function-level imports count too), found by a
     regex over the text and confirmed in the tree. The last result is reused while the
-    import lines are unchanged (every keystroke elsewhere). `kept`: as for import_lines."""
+    import statements the tree confirms are the same texts (every keystroke elsewhere).
+    `kept`: as for import_lines."""
     for old_src, old in _last_source:
         if old_src is src:  # (held here, so `is` cannot be fooled by a recycled id)
             return old
-    key = import_lines(src, kept)
-    for old_key, old in _last_imports:
-        if old_key == key:
-            _last_source[:] = [(src, old)]
-            return old
+    import_lines(src, kept)  # brings _last_key to this text
+    shape = _statements(src, root, _last_key[0][2])
+    if shape is not None:
+        for old_shape, old in _last_imports:
+            if old_shape == shape:
+                _last_source[:] = [(src, old)]
+                return old
     imports = Imports()
     for end in import_keywords(src):
-        at = end - 1
-        node: Node | None = root.descendant_for_byte_range(at, at)
-        while node is not None and node.type not in ("import_statement", "import_from_statement", "module", "block"):
-            node = node.parent
-        if node is not None and node.type in ("import_statement", "import_from_statement"):
+        node = _statement_at(root, end - 1)
+        if node is not None:
             imports.add_statement(src, node)
-    _last_imports[:] = [(key, imports)]
+    _last_imports[:] = [] if shape is None else [(shape, imports)]
     _last_source[:] = [(src, imports)]
     return imports

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from codie.lsp.convert import from_dict
+from codie.lsp.convert import report_json
+from codie.lsp.framing import JsonText
 from codie.lsp.server import CodieServer
 
 
@@ -19,11 +20,9 @@ def register(server: CodieServer) -> None:
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(identifier="codie", inter_file_dependencies=False, workspace_diagnostics=True),
     )
-    async def pull(
-        ls: CodieServer, params: types.DocumentDiagnosticParams
-    ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
+    async def pull(ls: CodieServer, params: types.DocumentDiagnosticParams) -> JsonText:
+        # (JSON text: a full or unchanged report, written as it is by lsp/protocol.py)
         uri = params.text_document.uri
-        result_id, items = await ls.pull_report(uri)
-        if params.previous_result_id == result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=[from_dict(d) for d in items], result_id=result_id)
+        result_id, texts = await ls.pull_report(uri)
+        unchanged = params.previous_result_id == result_id  # (the client has these)
+        return JsonText(report_json(result_id, None if unchanged else texts))

@@ -613,6 +613,8 @@ class _Walk:
         first = bisect_left(line_ends, node.start_byte)
         last = bisect_left(line_ends, node.end_byte - 1, first)
         lo, hi = bisect_left(code, first), bisect_right(code, last)
+        if not frame.rows:  # (most functions: no string spans rows in them)
+            return hi - lo
         inside = set(code[lo:hi])
         return hi - lo + sum(1 for row in frame.rows if row not in inside)
 

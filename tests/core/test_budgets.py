@@ -165,6 +165,26 @@ def test_an_incremental_analyzer_over_budget_on_one_statement_is_reported_there_
     assert by_line[5].severity.value == "info"
 
 
+def test_the_cpu_clock_is_not_read_per_statement_and_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU clock is a system call: the statements' budgets read the wall clock per
+    analyzer and the CPU clock only every few ms of it (and after a call past the limit on
+    the wall clock, as above), not once per statement and analyzer."""
+    reads = 0
+    clock = time.thread_time
+
+    def counting() -> float:
+        nonlocal reads
+        reads += 1
+        return clock()
+
+    text = "".join(f"x{i} = {i}\n" for i in range(400))
+    analysis = editor(text, [SlowStatements(), SlowStatements()], limit=2.0)
+    monkeypatch.setattr(time, "thread_time", counting)
+    found = analysis.run()
+    assert len(found) == 800 and {f.rule_id for f in found} == {"Q004"}
+    assert reads < 400  # fewer than one per statement; 400 statements x 2 analyzers read it 1,200 times
+
+
 def test_a_whole_document_analyzer_over_budget_on_one_function_is_reported_there_only() -> None:
     analysis = editor(SOURCE, [SlowFunctions()])
     found = analysis.run()

@@ -4,13 +4,16 @@ gives exactly what the long way gave (issue 15, open -> diagnostics)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from tree_sitter import Node
 
-from codie.analyzers import registered
+from codie.analyzers import quality, registered
 from codie.analyzers.function_figures import outermost_functions
 from codie.analyzers.quality import QualityAnalyzer
+from codie.analyzers.security import secrets
+from codie.analyzers.security.secrets import SecretsAnalyzer
 from codie.core.analyzer import Context
 from codie.core.document import Document, parse
 from codie.core.engine import DocumentAnalysis, analyze
@@ -127,3 +130,31 @@ def test_reopening_finds_what_a_fresh_server_finds() -> None:
     assert key(run("file:///p/two.py", source, shared)) == key(run("file:///p/two.py", source, registered()))
     edited = source.replace("        assert value > 0\n", "        assert value > 1\n\n\n")
     assert key(run("file:///p/two.py", edited, shared)) == key(run("file:///p/two.py", edited, registered()))
+
+
+class CountingPattern:
+    """A compiled pattern that counts its searches."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.searches = 0
+
+    def search(self, text: str) -> re.Match[str] | None:
+        self.searches += 1
+        return self.pattern.search(text)
+
+
+def test_whether_a_file_is_a_test_is_asked_once_per_uri_not_per_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """quality and security-secrets ask it for each statement: a search of the uri (~12 us,
+    the patterns have no literal prefix) once per document, not 2 x 400 on opening a file of
+    400 statements. The answers are the patterns' (a test file asserts on purpose)."""
+    test_file = CountingPattern(quality.TEST_FILE)
+    test_path = CountingPattern(secrets.TEST_PATH)
+    monkeypatch.setattr(quality, "TEST_FILE", test_file)
+    monkeypatch.setattr(secrets, "TEST_PATH", test_path)
+    text = "".join(f"def f{i}(x):\n    assert x > {i}\n    token = 'ghp_{i:036d}'\n\n\n" for i in range(100))
+    analyzers = [QualityAnalyzer(), SecretsAnalyzer()]
+    for uri in ("file:///p/once_per_uri.py", "file:///p/tests/test_once_per_uri.py"):
+        found = DocumentAnalysis(Context(Document(uri, text, 1), catalogue()), analyzers).run()
+        assert ("Q003" in {f.rule_id for f in found}) == ("tests" not in uri)
+    assert test_file.searches <= 2 and test_path.searches <= 2

@@ -7,10 +7,12 @@ figures."""
 
 from __future__ import annotations
 
+import bisect
 import sysconfig
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from radon.complexity import cc_visit
@@ -467,3 +469,67 @@ def test_source_lines_are_the_rows_of_the_leaves_points(source: bytes) -> None:
         for func, _, depth, is_method in outermost_functions(top, source):
             figures = function_figures(func, source, depth, is_method)
             assert figures[0].sloc == len(_rows_by_points(func)), source
+
+
+# the complexity analyzer's rows of code, read from the text --------------------------------
+# Rows the text reading must tell apart as the leaves do: the spaces tree-sitter's extras
+# skip besides ASCII's, a comment between the two tokens of `is not`, docstrings (of a
+# function, mid-body; an f-string's interpolation is code), a line continuation ending a
+# nested function, blank rows in a string, CRLF, a form feed, a tab-indented comment; and
+# trees with an ERROR (a lone CR, a row of NBSP), where the walk reads the leaves' rows.
+TEXT_ROWS = [
+    "def f(a):\n    x = 1\n  \u2060\n    \ufeff\u200b\n    return (a is  # c\n        not x)\n",
+    'def f(a):\n    """Doc.\n\n    more\n    """\n    x = 1\n    "a string statement"\n    return x\n',
+    'def f(a):\n    f"""doc {\n    a\n    } end"""\n    return a\n',
+    "def f():\n    def g():\n        return 1 + \\\n            2\n    return g\n",
+    "def f():\r\n    s = '''a\r\n\r\n  b'''\r\n    return s\r\n",
+    "def f():\r    x = 1\r    return x\n",
+    "def f():\n\x0c\n    x = 1\n\t# c\n    return x  # end\n",
+    "class A:\n    def m(self):\n        '''d'''\n        class B:\n"
+    "            def n(self):  # c\n                pass\n",
+    "def f(a):\n    x = 1\n\u00a0\u3000\n    return x\n",
+]
+
+
+@pytest.mark.parametrize("source", TEXT_ROWS)
+def test_rows_read_from_the_text_are_the_leaves_rows(source: str) -> None:
+    """The analyzer's walk reads the rows of code from the text; the metrics' walk reads
+    every leaf's: each function's source lines must agree."""
+    data = source.encode()
+    measured = one_walk(data)
+    assert measured == module_walk(data)
+    assert measured
+
+
+def stdlib_files(every: int = 8, limit: int = 250) -> list[Path]:
+    return sorted(STDLIB.rglob("*.py"))[::every][:limit]
+
+
+def test_the_analyzers_figures_equal_the_metrics_on_the_standard_library() -> None:
+    """A few hundred standard-library files (tests, data, encodings included): every
+    function's figures from the complexity analyzer's walk equal the metrics' walk's."""
+    differ: list[str] = []
+    for path in stdlib_files():
+        source = path.read_bytes()
+        if one_walk(source) != module_walk(source):
+            differ.append(str(path))
+    assert not differ
+
+
+def test_single_row_tokens_are_not_placed_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows of code come from the text: the walk bisects the line ends only for the
+    tokens that may span rows (strings' text, line continuations), not for every leaf."""
+    calls = 0
+
+    def counting(*args: Any) -> int:
+        nonlocal calls
+        calls += 1
+        return bisect.bisect_left(*args)
+
+    monkeypatch.setattr("codie.analyzers.function_figures.bisect_left", counting)
+    source = b"def f(a, b):\n" + b"".join(b"    x%d = a + b * (a - %d) if a else b\n" % (i, i) for i in range(50))
+    root = parse(source).root_node
+    (func,) = [node for node in root.children if node.type == "function_definition"]
+    (figures,) = function_figures(func, source)
+    assert figures.sloc == 51
+    assert calls <= 4  # the function's first and last rows, not ~900 leaves

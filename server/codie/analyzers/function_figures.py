@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -65,10 +65,28 @@ from codie.core.pausing import Pause
 # sets hash it again), `node.kind_id` is a number; the names are interned as literals are.
 # ERROR (65535) and any id past the table are read from the node.
 KIND_NAMES = tuple(sys.intern(PYTHON.node_kind_for_id(i) or "") for i in range(PYTHON.node_kind_count))
+# The same for a walk that reads the rows of code from the text (_Walk.text_rows): None for
+# an anonymous token (a keyword, an operator), which then has nothing to give it. A token
+# whose name has a space is two tokens under one node (`is not`, `not in`): a comment may
+# sit between them, so it is walked.
+TOKENS_SKIPPED = tuple(
+    None if not PYTHON.node_kind_is_named(i) and " " not in name else name for i, name in enumerate(KIND_NAMES)
+)
 MAX_NESTING = 50  # definitions nested deeper than this are not measured on their own
 
 _STRING_PARTS = frozenset({"string", "string_start", "string_content", "string_end", "escape_sequence"})
 _NO_ROWS = frozenset({"comment", "block", "module"})
+# the leaves that may span rows (a string's text, `\` + line end) or hold bytes the text
+# reading cannot tell (ERROR): their rows are read from their bytes, text_rows or not
+_MULTI_ROW = frozenset({"string_content", "line_continuation", "ERROR"})
+_BLANK = bytes(10 if b == 10 else 32 for b in range(256))  # every byte a space but `\n`
+# what tree-sitter's grammar skips between tokens (its extras' /[\s\f\uFEFF\u2060\u200B]/;
+# `\s` is Unicode's White_Space): a row holding only these holds no leaf
+_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff\u2060\u200b"
+)
 # what counts as a logical line besides statements (kinds ending in `_statement`); a
 # definition counts in its own scope
 _CLAUSES = frozenset({"elif_clause", "else_clause", "except_clause", "finally_clause", "case_clause"})
@@ -169,7 +187,7 @@ _Group = tuple[list[Node], int, int, "_Frame | None", "_Frame | None", "_Frame |
 def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool = False) -> list[Figures]:
     """The figures of `func` (a function_definition at `depth` definitions below the
     statement being measured) and of the functions nested in it, in source order."""
-    walk = _Walk(source, lines=False, lo=func.start_byte, hi=func.end_byte, root=func)
+    walk = _Walk(source, lines=False, lo=func.start_byte, hi=func.end_byte, root=func, text_rows=True)
     walk.function(func, 0, is_method, None, None, ("", depth))
     walk.run()
     return walk.results(func.start_byte)
@@ -178,7 +196,7 @@ def function_figures(func: Node, source: bytes, depth: int = 0, is_method: bool 
 def scope_figures(root: Node, source: bytes, pause: Pause | None = None) -> dict[int, ScopeFigures]:
     """The figures of the module `root` and of every function and class in it, by node id;
     `pause` is called every PAUSE_EVERY groups of sibling nodes (core/pausing.py)."""
-    walk = _Walk(source, lines=True, lo=0, hi=len(source), root=root)
+    walk = _Walk(source, lines=True, lo=0, hi=len(source), root=root, text_rows=False)
     module = _Frame(root, b"", False, False, None, None, 0, 0, "", True)
     walk.frames.append(module)
     walk.groups.append((root.children, 0, 0, None, module, module, ("", 0)))
@@ -190,10 +208,18 @@ PAUSE_EVERY = 128  # groups of sibling nodes between two pauses (~1 ms of the wa
 
 
 class _Walk:
-    def __init__(self, source: bytes, lines: bool, lo: int, hi: int, root: Node) -> None:
+    def __init__(self, source: bytes, lines: bool, lo: int, hi: int, root: Node, text_rows: bool) -> None:
         self.source = source
+        self.lo, self.hi = lo, hi
         # (a tree of another grammar reads every kind from its nodes)
         self.kinds = KIND_NAMES if _kind_name(KIND_NAMES, root) == root.type else ()
+        # The rows of code from the text (see _code_rows) rather than from every leaf's
+        # bytes: two of three nodes are leaves, and reading their bytes and rows was ~40%
+        # of the walk. Only where the text says what the leaves say: a tree without ERROR
+        # (a broken tree may hold bytes no leaf covers) of this grammar.
+        self.text_rows = text_rows and bool(self.kinds) and not root.has_error
+        # the byte ranges that are no code in the text: comments and docstrings' string parts
+        self.blanks: list[tuple[int, int]] = []
         # where the lines of source[lo:hi] end: a leaf's row, counted from lo's, is how
         # many of them come before it (reading a Node's start_point costs twice its
         # start_byte, and leaves are two thirds of the nodes)
@@ -292,159 +318,183 @@ class _Walk:
         logical = self.logical
         line_ends = self.line_ends
         lines = len(line_ends)
-        kinds = self.kinds
+        kinds: tuple[str | None, ...] = self.kinds
+        text_rows = self.text_rows
+        if text_rows:
+            kinds = TOKENS_SKIPPED
+        blanks = self.blanks
         countdown = PAUSE_EVERY
         while groups:
-            if pause is not None:
-                countdown -= 1
-                if not countdown:
-                    countdown = PAUSE_EVERY
-                    pause()
             nodes, nesting, flags, cog, cc, rows, scope = groups.pop()
             in_doc = flags & IN_DOCSTRING
-            for node in nodes:
-                try:
-                    kind = kinds[node.kind_id]
-                except IndexError:
-                    kind = node.type
-                children = node.children
-                if logical is not None and rows is not None:
-                    counts = logical.get(kind)
-                    if counts is None:
-                        counts = logical[kind] = kind.endswith("_statement") or kind in _CLAUSES
-                    if counts:
-                        rows.lloc += 1
-                    if kind == "comment":
-                        rows.comment_rows.add(node.start_point[0])
-                # a string's text is a leaf for its rows: tree-sitter gives `string_content`
-                # children only for its escape sequences, and the rows between them hold
-                # code too (radon counts every row of a multi-line string)
-                if not children or kind == "string_content":
-                    if rows is not None and kind not in _NO_ROWS and not (in_doc and kind in _STRING_PARTS):
-                        start, end = node.start_byte, node.end_byte
-                        if end > start:
-                            first = bisect_left(line_ends, start)
-                            if first == lines or line_ends[first] >= end:  # no line ends in it
-                                rows.rows.add(first)
-                            else:
-                                rows.rows.update(range(first, bisect_left(line_ends, end, first) + 1))
-                    continue
-                if kind not in special:
-                    child_flags = IN_DOCSTRING if in_doc and kind in _STRING_PARTS else 0
-                    groups.append((children, nesting, child_flags, cog, cc, rows, scope))
-                    continue
-                if kind == "function_definition":
-                    self.function(
-                        node,
-                        nesting,
-                        bool(flags & CLASS_BODY),
-                        cog,
-                        rows,
-                        scope,
-                        bool(flags & DECORATOR_BODY),
-                    )
-                elif kind == "class_definition":
-                    self.klass(node, nesting, cog, rows, scope)
-                elif kind == "decorated_definition":
-                    # radon scores the decorators with the definition (apart); cognitive
-                    # complexity walks them at the same nesting
-                    groups.append((children, nesting, flags & (DECORATOR_BODY | CLASS_BODY), cog, None, rows, scope))
-                elif kind == "lambda":
-                    params = node.child_by_field_name("parameters")
-                    rest = [c for c in children if c != params]
-                    groups.append((rest, nesting + 1, 0, cog, cc, rows, scope))
-                    if params is not None:
-                        groups.append(([params], nesting, 0, None, cc, rows, scope))
-                elif kind == "if_statement":
-                    if cc is not None:
-                        cc.cyclomatic += 1
-                    if cog is not None:
-                        cog.own += 1 + nesting
-                        cog.nested += 1
-                    self._if(children, nesting, cog, cc, rows, scope)
-                elif kind == "for_statement" or kind == "while_statement":
-                    if cc is not None:
-                        cc.cyclomatic += 1 + (node.child_by_field_name("alternative") is not None)
-                    if cog is not None:
-                        cog.own += 1 + nesting
-                        cog.nested += 1
-                    same: list[Node] = []
-                    for child in children:
-                        ckind = child.type
-                        if ckind == "else_clause":
-                            if cog is not None:
-                                cog.own += 1
-                            self._clause(rows)
-                            groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
-                        elif ckind == "block":
-                            groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
+            # the children of a node the figures do not look at share its group's context:
+            # walked here, without a group of their own (most nodes are such)
+            pending = [nodes]
+            while pending:
+                if pause is not None:
+                    countdown -= 1
+                    if not countdown:
+                        countdown = PAUSE_EVERY
+                        pause()
+                for node in pending.pop():
+                    try:
+                        kind = kinds[node.kind_id]
+                    except IndexError:
+                        kind = node.type
+                    if kind is None:
+                        continue
+                    children = node.children
+                    if logical is not None and rows is not None:
+                        counts = logical.get(kind)
+                        if counts is None:
+                            counts = logical[kind] = kind.endswith("_statement") or kind in _CLAUSES
+                        if counts:
+                            rows.lloc += 1
+                        if kind == "comment":
+                            rows.comment_rows.add(node.start_point[0])
+                    # a string's text is a leaf for its rows: tree-sitter gives `string_content`
+                    # children only for its escape sequences, and the rows between them hold
+                    # code too (radon counts every row of a multi-line string)
+                    if not children or kind == "string_content":
+                        if text_rows and kind not in _MULTI_ROW:
+                            # a token on one row: _code_rows reads its row from the text;
+                            # what the text holds that is no code is blanked there
+                            if kind == "comment" or (in_doc and kind in _STRING_PARTS):
+                                blanks.append((node.start_byte, node.end_byte))
+                            continue
+                        if in_doc and text_rows and kind == "string_content":
+                            blanks.append((node.start_byte, node.end_byte))
+                            continue
+                        if rows is not None and kind not in _NO_ROWS and not (in_doc and kind in _STRING_PARTS):
+                            start, end = node.start_byte, node.end_byte
+                            if end > start:
+                                first = bisect_left(line_ends, start)
+                                if first == lines or line_ends[first] >= end:  # no line ends in it
+                                    rows.rows.add(first)
+                                else:
+                                    rows.rows.update(range(first, bisect_left(line_ends, end, first) + 1))
+                        continue
+                    if kind not in special:
+                        child_flags = IN_DOCSTRING if in_doc and kind in _STRING_PARTS else 0
+                        if child_flags == flags:
+                            pending.append(children)
                         else:
-                            same.append(child)
-                    groups.append((same, nesting, 0, cog, cc, rows, scope))
-                elif kind == "try_statement":
-                    if cc is not None:
-                        cc.cyclomatic += _try_decisions(node, source)
-                    same = []
-                    for child in children:
-                        ckind = child.type
-                        if ckind == "except_clause" or ckind == "except_group_clause":
-                            if cog is not None:
-                                cog.own += 1 + nesting
-                                cog.nested += 1
-                            if ckind == "except_clause":  # radon's raw metrics: not `except*`
+                            groups.append((children, nesting, child_flags, cog, cc, rows, scope))
+                        continue
+                    if kind == "function_definition":
+                        self.function(
+                            node,
+                            nesting,
+                            bool(flags & CLASS_BODY),
+                            cog,
+                            rows,
+                            scope,
+                            bool(flags & DECORATOR_BODY),
+                        )
+                    elif kind == "class_definition":
+                        self.klass(node, nesting, cog, rows, scope)
+                    elif kind == "decorated_definition":
+                        # radon scores the decorators with the definition (apart); cognitive
+                        # complexity walks them at the same nesting
+                        groups.append(
+                            (children, nesting, flags & (DECORATOR_BODY | CLASS_BODY), cog, None, rows, scope)
+                        )
+                    elif kind == "lambda":
+                        params = node.child_by_field_name("parameters")
+                        rest = [c for c in children if c != params]
+                        groups.append((rest, nesting + 1, 0, cog, cc, rows, scope))
+                        if params is not None:
+                            groups.append(([params], nesting, 0, None, cc, rows, scope))
+                    elif kind == "if_statement":
+                        if cc is not None:
+                            cc.cyclomatic += 1
+                        if cog is not None:
+                            cog.own += 1 + nesting
+                            cog.nested += 1
+                        self._if(children, nesting, cog, cc, rows, scope)
+                    elif kind == "for_statement" or kind == "while_statement":
+                        if cc is not None:
+                            cc.cyclomatic += 1 + (node.child_by_field_name("alternative") is not None)
+                        if cog is not None:
+                            cog.own += 1 + nesting
+                            cog.nested += 1
+                        same: list[Node] = []
+                        for child in children:
+                            ckind = child.type
+                            if ckind == "else_clause":
+                                if cog is not None:
+                                    cog.own += 1
                                 self._clause(rows)
-                            groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
-                        elif ckind == "else_clause":
-                            if cog is not None:
-                                cog.own += 1
-                            self._clause(rows)
-                            groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
-                        elif ckind == "finally_clause":
-                            self._clause(rows)
-                            groups.append((child.children, nesting, 0, cog, cc, rows, scope))
-                        else:
-                            same.append(child)
-                    groups.append((same, nesting, 0, cog, cc, rows, scope))
-                elif kind == "match_statement" or kind == "conditional_expression":
-                    if cc is not None:
-                        cc.cyclomatic += 1 if kind == "conditional_expression" else _match_decisions(node)
-                    if cog is not None:
-                        cog.own += 1 + nesting
-                        cog.nested += 1
-                    groups.append((children, nesting + 1, 0, cog, cc, rows, scope))
-                elif kind == "boolean_operator":
-                    if cc is not None:
-                        cc.cyclomatic += 1
-                    if cog is not None and not flags & IN_BOOL:  # the root of a sequence
-                        cog.own += boolean_sequences(node, source)
-                    groups.append((children, nesting, IN_BOOL, cog, cc, rows, scope))
-                elif kind == "parenthesized_expression":
-                    groups.append((children, nesting, flags & IN_BOOL, cog, cc, rows, scope))
-                elif kind == "call":
-                    if cog is not None:
-                        self._recursion(node, cog)
-                    groups.append((children, nesting, 0, cog, cc, rows, scope))
-                elif kind == "expression_statement":
-                    child_flags = 0
-                    if rows is not None:
-                        head = children[0]
-                        if head.type == "string" or head.type == "comment" or not head.is_named:
-                            named = node.named_children
-                            if len(named) == 1 and named[0].type == "string":
-                                child_flags = IN_DOCSTRING
-                                if logical is not None:
-                                    rows.doc_rows.update(range(node.start_point[0], node.end_point[0] + 1))
-                    groups.append((children, nesting, child_flags, cog, cc, rows, scope))
-                elif kind == "assert_statement":
-                    if cc is not None:
-                        cc.cyclomatic += 1  # radon does not look inside the assertion
-                    groups.append((children, nesting, 0, cog, None, rows, scope))
-                elif kind == "for_in_clause" or kind == "if_clause":
-                    if cc is not None and not flags & CASE_GUARD:  # radon counts cases, not guards
-                        cc.cyclomatic += 1
-                    groups.append((children, nesting, 0, cog, cc, rows, scope))
-                else:  # case_clause
-                    groups.append((children, nesting, CASE_GUARD, cog, cc, rows, scope))
+                                groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
+                            elif ckind == "block":
+                                groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
+                            else:
+                                same.append(child)
+                        groups.append((same, nesting, 0, cog, cc, rows, scope))
+                    elif kind == "try_statement":
+                        if cc is not None:
+                            cc.cyclomatic += _try_decisions(node, source)
+                        same = []
+                        for child in children:
+                            ckind = child.type
+                            if ckind == "except_clause" or ckind == "except_group_clause":
+                                if cog is not None:
+                                    cog.own += 1 + nesting
+                                    cog.nested += 1
+                                if ckind == "except_clause":  # radon's raw metrics: not `except*`
+                                    self._clause(rows)
+                                groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
+                            elif ckind == "else_clause":
+                                if cog is not None:
+                                    cog.own += 1
+                                self._clause(rows)
+                                groups.append((child.children, nesting + 1, 0, cog, cc, rows, scope))
+                            elif ckind == "finally_clause":
+                                self._clause(rows)
+                                groups.append((child.children, nesting, 0, cog, cc, rows, scope))
+                            else:
+                                same.append(child)
+                        groups.append((same, nesting, 0, cog, cc, rows, scope))
+                    elif kind == "match_statement" or kind == "conditional_expression":
+                        if cc is not None:
+                            cc.cyclomatic += 1 if kind == "conditional_expression" else _match_decisions(node)
+                        if cog is not None:
+                            cog.own += 1 + nesting
+                            cog.nested += 1
+                        groups.append((children, nesting + 1, 0, cog, cc, rows, scope))
+                    elif kind == "boolean_operator":
+                        if cc is not None:
+                            cc.cyclomatic += 1
+                        if cog is not None and not flags & IN_BOOL:  # the root of a sequence
+                            cog.own += boolean_sequences(node, source)
+                        groups.append((children, nesting, IN_BOOL, cog, cc, rows, scope))
+                    elif kind == "parenthesized_expression":
+                        groups.append((children, nesting, flags & IN_BOOL, cog, cc, rows, scope))
+                    elif kind == "call":
+                        if cog is not None:
+                            self._recursion(node, cog)
+                        groups.append((children, nesting, 0, cog, cc, rows, scope))
+                    elif kind == "expression_statement":
+                        child_flags = 0
+                        if rows is not None:
+                            head = children[0]
+                            if head.type == "string" or head.type == "comment" or not head.is_named:
+                                named = node.named_children
+                                if len(named) == 1 and named[0].type == "string":
+                                    child_flags = IN_DOCSTRING
+                                    if logical is not None:
+                                        rows.doc_rows.update(range(node.start_point[0], node.end_point[0] + 1))
+                        groups.append((children, nesting, child_flags, cog, cc, rows, scope))
+                    elif kind == "assert_statement":
+                        if cc is not None:
+                            cc.cyclomatic += 1  # radon does not look inside the assertion
+                        groups.append((children, nesting, 0, cog, None, rows, scope))
+                    elif kind == "for_in_clause" or kind == "if_clause":
+                        if cc is not None and not flags & CASE_GUARD:  # radon counts cases, not guards
+                            cc.cyclomatic += 1
+                        groups.append((children, nesting, 0, cog, cc, rows, scope))
+                    else:  # case_clause
+                        groups.append((children, nesting, CASE_GUARD, cog, cc, rows, scope))
 
     def _if(
         self,
@@ -539,8 +589,40 @@ class _Walk:
     def _cognitive(frame: _Frame) -> int:
         return frame.cognitive + frame.recursive if frame.has_body else 0
 
+    def _code_rows(self) -> list[int]:
+        """The rows (counted from lo's) of source[lo:hi] that hold a byte of code: any but
+        spaces, once comments and docstrings' string parts are blanked. Every such byte is
+        some leaf's (the tree has no ERROR), so they are the rows of the code leaves on one
+        row; the leaves that span rows add theirs in the walk."""
+        lo = self.lo
+        text = bytearray(self.source[lo : self.hi])
+        for start, end in self.blanks:  # keep the line ends: they count the rows
+            text[start - lo : end - lo] = text[start - lo : end - lo].translate(_BLANK)
+        return [
+            row
+            for row, line in enumerate(text.split(b"\n"))
+            if line.strip() and (line.isascii() or line.decode("utf-8", "replace").strip(_SPACE))
+        ]
+
+    def _sloc(self, frame: _Frame, code: list[int]) -> int:
+        """How many rows of code frame's node holds: the rows of code in its span, and the
+        rows of its leaves that span rows outside those (a line continuation's next row)."""
+        if not self.text_rows:
+            return len(frame.rows)
+        node, line_ends = frame.node, self.line_ends
+        first = bisect_left(line_ends, node.start_byte)
+        last = bisect_left(line_ends, node.end_byte - 1, first)
+        lo, hi = bisect_left(code, first), bisect_right(code, last)
+        if not frame.rows:  # (most functions: no string spans rows in them)
+            return hi - lo
+        inside = set(code[lo:hi])
+        return hi - lo + sum(1 for row in frame.rows if row not in inside)
+
     def results(self, base: int) -> list[Figures]:
         self._finish()
+        code: list[int] = []
+        if self.text_rows:
+            code = self._code_rows()
         out: list[Figures] = []
         for frame in sorted(self.frames, key=lambda f: f.node.start_byte):
             if frame.qualname is None or not frame.is_function:
@@ -556,7 +638,7 @@ class _Walk:
                     name_end - base,
                     frame.cyclomatic,
                     self._cognitive(frame),
-                    len(frame.rows),
+                    self._sloc(frame, code),
                 )
             )
         return out

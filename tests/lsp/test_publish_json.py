@@ -11,7 +11,7 @@ import json
 import pytest
 from lsprotocol import types
 
-from codie.lsp.convert import diagnostic_json, report_json
+from codie.lsp.convert import diagnostic_json, from_dict, report_json
 from codie.lsp.framing import JsonText
 from codie.lsp.server import CodieServer, build_server
 
@@ -26,6 +26,16 @@ def capture(server: CodieServer) -> list[dict[str, object]]:
 
     server.protocol.notify_params_text = write  # type: ignore[method-assign]
     return sent
+
+
+def shown_json(server: CodieServer, uri: str) -> list[dict[str, object]]:
+    """What the user sees of uri, as the server encodes it (one pull answer's items)."""
+    return [json.loads(text) for text in server.diagnostic_report(uri)[1]]
+
+
+def diagnostics_for(server: CodieServer, uri: str) -> list[types.Diagnostic]:
+    """The same diagnostics as lsprotocol objects: the reference what pygls would send."""
+    return [from_dict(d) for d in shown_json(server, uri)]
 
 
 TEXT = '''import os
@@ -55,11 +65,11 @@ async def test_published_json_is_what_lsprotocol_would_send(encoding: str, monke
     uri = "file:///tmp/codie-publish-json/app.py"
     server.open_document(uri, TEXT, 3, "python")
     await asyncio.wait_for(server.settled(uri), 60)
-    shown = server.diagnostics_json(uri)
+    shown = shown_json(server, uri)
     codes = {d["code"] for d in shown}
     assert "Q004" in codes  # unreachable code: shown faded (a tag)
     assert any("relatedInformation" in d for d in shown)  # a taint path: related locations
-    expected = [server.protocol._converter.unstructure(d) for d in server.diagnostics_for(uri)]
+    expected = [server.protocol._converter.unstructure(d) for d in diagnostics_for(server, uri)]
     assert shown == expected
     server.publish(uri)
     assert sent[-1] == {"uri": uri, "diagnostics": expected, "version": 3}
@@ -87,7 +97,7 @@ async def test_a_refused_document_publishes_the_same_json() -> None:
     sent = capture(server)
     uri = "file:///tmp/codie-publish-json/blob.py"
     server.open_document(uri, "\x00\x01\x02\x03" * 100, 1, "python")
-    expected = [server.protocol._converter.unstructure(d) for d in server.diagnostics_for(uri)]
+    expected = [server.protocol._converter.unstructure(d) for d in diagnostics_for(server, uri)]
     assert len(expected) == 1 and expected[0]["severity"] == types.DiagnosticSeverity.Information.value
     assert sent[-1] == {"uri": uri, "diagnostics": expected, "version": 1}
 
@@ -116,7 +126,7 @@ async def test_a_pull_answer_is_what_lsprotocol_would_send(encoding: str, monkey
     result_id = server.result_id(uri)
     converter = server.protocol._converter
     reports = {
-        None: types.RelatedFullDocumentDiagnosticReport(items=server.diagnostics_for(uri), result_id=result_id),
+        None: types.RelatedFullDocumentDiagnosticReport(items=diagnostics_for(server, uri), result_id=result_id),
         result_id: types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id),
     }
     for msg_id, (previous, report) in enumerate(reports.items(), start=7):

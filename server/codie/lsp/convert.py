@@ -36,12 +36,6 @@ def text_edit(doc: Document, edit: TextEdit, encoding: str) -> types.TextEdit:
     return types.TextEdit(range=lsp_range(doc, edit.start, edit.end, encoding), new_text=edit.new_text)
 
 
-def diagnostic(doc: Document, f: Finding, encoding: str, severity: Severity) -> types.Diagnostic:
-    """The finding as a Diagnostic: core.pipeline.diagnostic_dict (the one serialisation,
-    also used by the workspace scan) in lsprotocol's types."""
-    return from_dict(diagnostic_json(doc, f, encoding, severity))
-
-
 def diagnostic_json(doc: Document, f: Finding, encoding: str, severity: Severity) -> dict[str, Any]:
     """The finding as a Diagnostic in JSON form, as it goes on the wire. Publishing uses this
     directly: building lsprotocol objects only for pygls to unstructure them again cost

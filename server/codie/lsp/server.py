@@ -34,7 +34,7 @@ from codie.core.files import BINARY, SourceProblem, max_file_bytes, problem_of, 
 from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
-from codie.lsp.convert import DiagnosticCache, from_dict, publish_params, report_id
+from codie.lsp.convert import DiagnosticCache, publish_params, report_id
 from codie.lsp.hookspecs import Hooks, Presenter
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
@@ -363,14 +363,6 @@ class CodieServer(LanguageServer):
         if self.presenter is None:  # build_server() registers lsp/presenting
             raise RuntimeError("no presenter registered")
         return self.presenter
-
-    def diagnostics_for(self, uri: str) -> list[types.Diagnostic]:
-        return [from_dict(d) for d in self.diagnostics_json(uri)]
-
-    def diagnostics_json(self, uri: str) -> list[dict[str, Any]]:
-        """What the user sees of uri, as LSP Diagnostics in JSON form (the wire format).
-        The dicts may be shared with later calls (DiagnosticCache): read them only."""
-        return [d for d, _ in self._diagnostics(uri)]
 
     def _diagnostics(self, uri: str) -> list[tuple[dict[str, Any], str]]:
         """Each diagnostic of uri in JSON form and as JSON text."""

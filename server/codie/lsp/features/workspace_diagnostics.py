@@ -53,18 +53,6 @@ def worker_memory_mb(settings: Settings) -> int:
     )
 
 
-def to_diagnostic(d: dict[str, Any]) -> types.Diagnostic:
-    r = d["range"]
-    return types.Diagnostic(
-        range=types.Range(types.Position(**r["start"]), types.Position(**r["end"])),
-        message=d["message"],
-        severity=types.DiagnosticSeverity(d["severity"]),
-        code=d["code"],
-        source=d["source"],
-        data=d["data"],
-    )
-
-
 class WorkspaceScan:
     def __init__(self, ls: CodieServer) -> None:
         self.ls = ls

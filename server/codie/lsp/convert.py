@@ -268,7 +268,7 @@ class DiagnosticCache:
             d = diagnostic_json(doc, f, encoding, severity)
             rest = {k: v for k, v in d.items() if k not in _PLACED}
             shell = (rest, json.dumps(rest))
-            entry = (d, json.dumps(d))
+            entry = _placed(doc, f, place, *shell)  # (json.dumps(d)'s text, its bulk encoded once)
         else:
             shell = like.shell
             entry = like.entry if like.place == place else _placed(doc, f, place, *shell)

@@ -193,6 +193,8 @@ class _Since:
 
     def equal(self, f: Finding) -> _Row | None:
         """The row of a finding equal to f (an analyzer made it again), at its place or moved."""
+        if max(f.start, f.end) + 3 > self.prefix and f.start - self.delta < self.tail:
+            return None  # (neither can be: its text reaches the edit, and it is not below it)
         by_key = self._by_key
         if by_key is None:  # (made in C: one is needed on most publishes)
             keys = list(map(SORT_KEY, self.past.found))

@@ -56,6 +56,8 @@ LONG_CALLBACK = 0.0003  # seconds: event-loop callbacks shorter than this are no
 # ------------------------------------------------------------------------------ in the server
 # what --parts times inside the server: (module, class or None, function) -> its label
 PARTS = (
+    ("codie.lsp.presenting", None, "published", "published (reuse)"),
+    ("codie.lsp.presenting", None, "_present_misses", "  the rest presented"),
     ("codie.lsp.presenting", None, "presentation", "presentation"),
     ("codie.core.engine", "DocumentAnalysis", "findings", "  findings()"),
     ("codie.lsp.llm_support", "LLMState", "rescore_all", "  rescore_all"),
@@ -64,6 +66,7 @@ PARTS = (
     ("codie.lsp.presenting", None, "present", "  present"),
     ("codie.lsp.server", "CodieServer", "_encoded", "encode"),
     ("codie.lsp.server", "CodieServer", "_params", "params text"),
+    ("codie.lsp.protocol", "CodieProtocol", "notify_params_text", "write"),
 )
 
 
@@ -77,7 +80,9 @@ def install_parts() -> None:
     for module, cls, name, label in PARTS:
         owner: Any = importlib.import_module(module)
         owner = getattr(owner, cls) if cls else owner
-        original = getattr(owner, name)
+        original = getattr(owner, name, None)
+        if original is None:  # (an older tree: not there)
+            continue
         static = isinstance(inspect.getattr_static(owner, name), staticmethod)
 
         def timed(*args: Any, _f: Any = original, _label: str = label, **kwargs: Any) -> Any:

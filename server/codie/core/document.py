@@ -13,6 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Point, Tree
@@ -198,7 +199,9 @@ class Document:
         if count < 0 or count > len(self._journal):
             return None
         prefix = suffix = len(self.source)
-        for start, tail in list(self._journal)[len(self._journal) - count :]:
+        # (the last `count` edits, newest first: no copy of the whole journal per call, and
+        # most callers ask about the last edit or two, several times per keystroke)
+        for start, tail in islice(reversed(self._journal), count):
             # bytes before every edit's start were never touched; bytes after an edit's new
             # text are the ones after its old text, so the common end shrinks to the least
             prefix, suffix = min(prefix, start), min(suffix, tail)

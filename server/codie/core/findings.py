@@ -102,21 +102,36 @@ class Finding:
         Offsets before `at` (for example a fix that adds an import at the top) stay put.
         """
 
-        def move(p: int) -> int:
-            return p + delta if p >= at else p
-
+        # (the engine moves every finding below an edit on every keystroke, and a publish
+        # reads them all: a copy and two setters for most, no closure, no generator)
+        new = _COPY(self)
+        start, end = self.start, self.end
+        _PUT_START(new, start + delta if start >= at else start)
+        _PUT_END(new, end + delta if end >= at else end)
         fix = self.fix
         if fix is not None:
-            fix = dataclasses.replace(
-                fix,
-                edits=tuple(TextEdit(move(e.start), move(e.end), e.new_text) for e in fix.edits),
+            edits = tuple(
+                TextEdit(
+                    e.start + delta if e.start >= at else e.start, e.end + delta if e.end >= at else e.end, e.new_text
+                )
+                for e in fix.edits
             )
-        related = tuple(
-            dataclasses.replace(loc, start=move(loc.start), end=move(loc.end)) if loc.uri is None else loc
-            for loc in self.related
-        )
-        # (the engine moves every finding after an edit on every keystroke)
-        return self.evolve(start=move(self.start), end=move(self.end), fix=fix, related=related)
+            _PUT_FIX(new, _with_edits(fix, edits))
+        if self.related:
+            _PUT_RELATED(
+                new,
+                tuple(
+                    dataclasses.replace(
+                        loc,
+                        start=loc.start + delta if loc.start >= at else loc.start,
+                        end=loc.end + delta if loc.end >= at else loc.end,
+                    )
+                    if loc.uri is None
+                    else loc
+                    for loc in self.related
+                ),
+            )
+        return new
 
     def with_data(self, data: dict[str, Any]) -> Finding:
         """The same finding with other `data` (the editor does this for every shown finding
@@ -172,3 +187,11 @@ def _copier() -> Callable[[Finding], Finding]:
 
 
 _COPY = _copier()
+_PUT_START, _PUT_END, _PUT_FIX, _PUT_RELATED = (_PUT[name] for name in ("start", "end", "fix", "related"))
+# (_with_edits names every field of Fix: one added there must be added there too)
+assert tuple(f.name for f in dataclasses.fields(Fix)) == ("title", "edits", "safe", "imports")
+
+
+def _with_edits(fix: Fix, edits: tuple[TextEdit, ...]) -> Fix:
+    """dataclasses.replace(fix, edits=edits) without its per-call field introspection."""
+    return Fix(fix.title, edits, fix.safe, fix.imports)

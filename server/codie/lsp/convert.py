@@ -174,11 +174,20 @@ class DiagnosticCache:
         keeps the severity it was stored with, the others take the settings' (severity_of).
         The server's publishes and the start path's first one (lsp/early_open.py) both
         encode here, so the two cannot differ."""
+        return [record.entry for record in self.encode_records(doc, shown, encoding, severity_of)]
+
+    def encode_records(
+        self, doc: Document, shown: Iterable[Finding], encoding: str, severity_of: Callable[[Finding], Severity]
+    ) -> list[Encoded]:
+        """encode(), each diagnostic with what it was made of (moved_entry moves it)."""
         self.begin(doc)
-        get = self.get
-        return [get(doc, f, encoding, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
+        record = self.record
+        return [record(doc, f, encoding, f.severity if f.data.get("baselined") else severity_of(f)) for f in shown]
 
     def get(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Entry:
+        return self.record(doc, f, encoding, severity).entry
+
+    def record(self, doc: Document, f: Finding, encoding: str, severity: Severity) -> Encoded:
         now = self._now.get(doc.uri)
         if now is None or len(now.by_id) >= self.limit or now.doc is not doc:
             now = self._now[doc.uri] = _Generation(doc)  # (no begin(): nothing known unchanged)
@@ -193,7 +202,7 @@ class DiagnosticCache:
                 and known.content[0] == encoding
             ):
                 now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[known.hash] = known
-                return known.entry
+                return known
         like = before.by_data.get(id(f.data)) if before is not None else None
         shift = now.shift
         if (
@@ -211,7 +220,7 @@ class DiagnosticCache:
                 f, severity, like.content, like.hash, place, like.shell, entry, like.line_at + shift.delta, like.pieces
             )
             now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[like.hash] = record
-            return entry
+            return record
         position_at, source = doc.lines.position_at, doc.source
         span = (*position_at(source, f.start, encoding), *position_at(source, f.end, encoding))
         if f.related:  # (most findings have none: no generators to make for them)
@@ -253,14 +262,39 @@ class DiagnosticCache:
             d = diagnostic_json(doc, f, encoding, severity)
             rest = {k: v for k, v in d.items() if k not in _PLACED}
             shell = (rest, json.dumps(rest))
-            entry = (d, json.dumps(d))
+            entry = _placed(doc, f, place, *shell)  # (json.dumps(d)'s text, its bulk encoded once)
         else:
             shell = like.shell
             entry = like.entry if like.place == place else _placed(doc, f, place, *shell)
         line_at = doc.lines.start(min(span[0], *(s[0] for s in spans)) if spans else span[0])
         record = _Record(f, severity, content, content_hash, place, shell, entry, line_at)
         now.by_id[id(f)] = now.by_data[id(f.data)] = now.by_content[content_hash] = record
-        return entry
+        return record
+
+
+Encoded = _Record  # (the name other modules use: what a diagnostic was encoded from)
+
+
+def moved_text(doc: Document, record: Encoded, place: Place) -> str:
+    """The JSON text of record's diagnostic at `place`: the same columns, other lines (every
+    line number of record.place moved alike). A join of its text's pieces: nothing encoded
+    again, no dict made."""
+    pieces = record.pieces
+    if pieces is None:
+        pieces = record.pieces = _pieces(doc, record.finding, record.place, record.shell)
+    if len(pieces) == 3:  # (no related place in this file: the range's two lines)
+        return f"{pieces[0]}{place[0][0]}{pieces[1]}{place[0][2]}{pieces[2]}"
+    if pieces:
+        return _joined(pieces, _lines(place))
+    return _placed(doc, record.finding, place, *record.shell)[1]
+
+
+def moved_place(place: Place, lines: int) -> Place:
+    """place, `lines` lines further down."""
+    (sl, sc, el, ec), spans = place
+    if spans:
+        spans = tuple((a + lines, b, c + lines, e) for a, b, c, e in spans)
+    return (sl + lines, sc, el + lines, ec), spans
 
 
 _PLACED = ("range", "relatedInformation")  # the fields that hold positions
@@ -297,11 +331,7 @@ def _moved(like: _Record, f: Finding, shift: _Shift) -> Place | None:
             return None
         if loc.message != old.message:
             return None
-    lines = shift.lines
-    (sl, sc, el, ec), spans = like.place
-    if spans:
-        spans = tuple((a + lines, b, c + lines, e) for a, b, c, e in spans)
-    return (sl + lines, sc, el + lines, ec), spans
+    return moved_place(like.place, shift.lines)
 
 
 _CUT = -7_357_159_031  # a line number no diagnostic has: where _pieces cuts the text

@@ -69,6 +69,14 @@ a finding left out is hidden. All of them at once, so that a transform can reuse
 answered for the same findings at the last publish (most of them, after a keystroke)."""
 
 
+TransformStamp = Callable[["CodieServer", DocumentAnalysis], object]
+"""What a finding transform's answer for a finding depends on besides the finding and the
+text of its line and span (e.g. Rescorer.stamp). While every transform's stamp is equal (==)
+to what it was, the editor's publish reuses the presented diagnostic of a finding that did
+not change, or only moved with its line (lsp/presenting.py); a transform without a stamp
+turns that reuse off."""
+
+
 class Presenter(Protocol):
     """What the user sees of an analysis (lsp/presenting.presentation sets server.presenter:
     the server never imports it, so there is no import cycle). `partial`: of a document
@@ -77,6 +85,14 @@ class Presenter(Protocol):
     def __call__(
         self, ls: CodieServer, analysis: DocumentAnalysis, *, partial: bool = False
     ) -> Presentation | None: ...
+
+
+class Publisher(Protocol):
+    """A complete analysis's diagnostics as published (JSON texts, as convert.DiagnosticCache
+    encodes them), made from what the document's last publishes made (lsp/presenting.py
+    sets server.publisher); None when that does not apply: the server presents in full."""
+
+    def __call__(self, ls: CodieServer, analysis: DocumentAnalysis) -> list[str] | None: ...
 
 
 class Hooks:
@@ -112,3 +128,5 @@ class Hooks:
         """The first record given is shown in a finding's confidence explanation on hover."""
         self.finding_transforms: list[FindingTransform] = []
         """Applied in order to the findings before they are presented."""
+        self.transform_stamps: list[TransformStamp] = []
+        """One per finding transform, in the same order (see TransformStamp)."""

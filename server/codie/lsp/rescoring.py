@@ -54,6 +54,49 @@ def _rescored(f: Finding, blend: Blend | None, data: dict[str, Any]) -> Finding:
     return f.evolve(confidence=blend[0], confidence_parts=blend[1], data=data)
 
 
+class Verdicts(dict[str, float | None]):
+    """The model's verdicts by fingerprint, with a count of the changes made to them: a
+    rescoring reused while `serial` is unchanged gives the same answer (Rescorer.stamp)."""
+
+    serial = 0
+
+    def _changed(self) -> None:
+        self.serial += 1
+
+    def __setitem__(self, key: str, value: float | None) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, float | None]:
+        self._changed()
+        return super().popitem()
+
+    def setdefault(self, key: str, default: float | None = None) -> float | None:
+        self._changed()
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def __ior__(self, other: Any) -> Verdicts:  # type: ignore[override,misc]
+        super().__ior__(other)
+        self._changed()
+        return self
+
+
 @dataclasses.dataclass(slots=True)
 class _DocumentScores:
     """The last presentation's rescorings of one document, valid for one state of the
@@ -72,7 +115,7 @@ class Rescorer:
 
     def __init__(self) -> None:
         self.stores: dict[Path | None, FeedbackStore] = {}
-        self.verdicts: dict[str, float | None] = {}  # fingerprint -> P(true positive)
+        self.verdicts = Verdicts()  # fingerprint -> P(true positive)
         self._scores: dict[str, _DocumentScores] = {}  # uri -> the last rescoring (rescore_all)
         # (store state, rule, confidence parts, verdict) -> the new (confidence, parts), None: as is
         self._blends: dict[tuple[object, ...], Blend | None] = {}
@@ -83,6 +126,16 @@ class Rescorer:
             self._blends.clear()
         else:
             self._scores.pop(uri, None)
+
+    def stamp(self, analysis: DocumentAnalysis) -> tuple[object, ...]:
+        """What a finding's rescoring depends on besides the finding and the text of its
+        line and span (the feedback store's state, the verdicts): while the stamp is equal,
+        a finding unchanged, or moved with its line, is rescored as before (the editor's
+        publish reuses its presented diagnostic then: lsp/presenting.py)."""
+        folder = analysis.ctx.root
+        store = self.stores.get(folder)
+        store_state = (folder, id(store), store.generation) if store is not None else (folder,)
+        return store_state, id(self.verdicts), self.verdicts.serial
 
     @staticmethod
     def project(folder: Path | None) -> str:

@@ -35,7 +35,7 @@ from codie.core.findings import Finding
 from codie.core.rules import Catalogue, catalogue
 from codie.lsp.compact import compact_generated_methods, drop_generated_sources
 from codie.lsp.convert import DiagnosticCache, publish_params, report_id
-from codie.lsp.hookspecs import Hooks, Presenter
+from codie.lsp.hookspecs import Hooks, Presenter, Publisher
 from codie.lsp.protocol import PARSE_ERROR, CodieProtocol, Rejected
 from codie.lsp.scheduling import Scheduler
 from codie.lsp.services import Services
@@ -115,6 +115,7 @@ class CodieServer(LanguageServer):
         self.hooks = Hooks()
         self.scheduler = Scheduler(self)
         self.presenter: Presenter | None = None
+        self.publisher: Publisher | None = None  # (set with the presenter)
         self.diagnostic_cache = DiagnosticCache()  # what was published, by content and place
         self.pull_diagnostics = False
         # whether more client messages are already waiting (set by `codie serve` for stdio)
@@ -382,6 +383,16 @@ class CodieServer(LanguageServer):
             return []
         return self._encoded(analysis, self.visible_findings(analysis))
 
+    def _texts(self, uri: str) -> list[str]:
+        """Each diagnostic of uri as JSON text (what publishes and pulls send): the same as
+        _diagnostics', made from the last publish's where it can be (lsp/presenting.published)."""
+        analysis = self.analyses.get(uri)
+        if analysis is not None and uri not in self.refused and self.publisher is not None:
+            texts = self.publisher(self, analysis)
+            if texts is not None:
+                return texts
+        return [text for _, text in self._diagnostics(uri)]
+
     def _encoded(self, analysis: DocumentAnalysis, shown: list[Finding]) -> list[tuple[dict[str, Any], str]]:
         return self.diagnostic_cache.encode(analysis.doc, shown, self.encoding, analysis.ctx.settings.severity_of)
 
@@ -472,7 +483,7 @@ class CodieServer(LanguageServer):
 
     def publish_params(self, uri: str, version: int | None) -> str:
         """The params of publishDiagnostics for uri, as JSON text."""
-        return self._params(uri, version, self._diagnostics(uri))
+        return publish_params(uri, version, self._texts(uri))
 
     @staticmethod
     def _params(uri: str, version: int | None, shown: list[tuple[dict[str, Any], str]]) -> str:
@@ -485,7 +496,7 @@ class CodieServer(LanguageServer):
     def diagnostic_report(self, uri: str) -> tuple[str, list[str]]:
         """A pull answer for uri's complete set: its resultId (convert.report_id) and its
         diagnostics as JSON texts (as the publishes encode them), from one presentation."""
-        texts = [text for _, text in self._diagnostics(uri)]
+        texts = self._texts(uri)
         return report_id(texts), texts
 
     def refresh_pull(self) -> None:

@@ -238,6 +238,7 @@ def _on_close(ls: CodieServer, uri: str) -> None:
 
 def register(server: CodieServer) -> None:
     server.hooks.finding_transforms.append(lambda ls, analysis, found: state(ls).rescore_all(analysis, found))
+    server.hooks.transform_stamps.append(lambda ls, analysis: state(ls).stamp(analysis))
     server.hooks.code_action.append(review_actions)
     server.hooks.team_record.append(team_record)
     server.hooks.open.connect(_on_open)

@@ -322,8 +322,16 @@ class CodieServer(LanguageServer):
         task.add_done_callback(self._deferred.discard)
 
     def _first_publish(self) -> None:
-        if self._started is not None and not self._started.is_set():
-            self._started.set()
+        started = self._started
+        if started is not None and not started.is_set():
+            # On the next turn of the loop, not now: the requests waiting for this analysis
+            # (a pull's answer, woken when the scheduler marks it settled, just after this
+            # call) are queued first, so they are answered before the start-up work waiting
+            # here runs (a workspace index opening its database, a folder scan: 0.3-0.5 s).
+            try:
+                asyncio.get_running_loop().call_soon(started.set)
+            except RuntimeError:  # (no running loop: tests driving the server in-process)
+                started.set()
 
     def reconfigure(self) -> None:
         self.scheduler.reconfigure()

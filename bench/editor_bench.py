@@ -30,8 +30,13 @@ scenario and server, alternating servers so that both see the same machine load:
           VS Code does, a pull again on each workspace/diagnostic/refresh the server sends.
           didOpen -> the first answer and -> the complete set (the first answer equal to the
           last one)
+  typingpull the typing scenario's edits (lspbench's plan, the same file and pace) by a client
+          that pulls as vscode-languageclient 9 does (PullTyper: a pull after each didChange
+          with the last resultId, a superseded pull cancelled with $/cancelRequest and pulled
+          again once answered, a pull on each refresh): didChange -> the answer to the pull
+          of exactly that version, and whether the last answer equals a fresh pull's
 
-    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k]
+    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k,openpull,typingpull]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm] [--json PATH]
         [--other LABEL=CMD ...]
 

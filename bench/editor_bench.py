@@ -525,6 +525,9 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None, pull: b
 # - previousResultId: the resultId of the last answer applied (full or unchanged) for the
 #   document; none on the first pull and after a cancelled one. An unchanged answer keeps
 #   the items shown and takes its resultId.
+# - workspace/diagnostic too (Codie registers workspaceDiagnostics: true), again 2 s after
+#   each answer: Codie long-polls it (answered when a workspace result changes; none while
+#   workspace diagnostics are off, the default), so it is not sent here.
 def load_lspbench() -> Any:
     """lspbench.py as a module (its edit plan and percentiles: typingpull makes the edits
     the typing scenario makes, and counts its latencies the same way)."""

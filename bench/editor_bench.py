@@ -890,7 +890,8 @@ def main() -> None:
         f"{'p95':>8} {'max':>8} {'1st/all':>9} "
         f"{'answered':>9} {'supersed':>8} {'timeout':>7} {'VmHWM':>7} {'tree':>7} {'cpu s':>6}"
     )
-    print(head)
+    if results:  # (lspbench rows: none when only the other scenarios ran)
+        print(head)
     for (name, label), r in results.items():
         print(
             f"{name:<8} {label:<6} {fmt(r['init']):>6} {fmt(r['cold']):>7} {fmt(r['open']):>10} {fmt(r['p50']):>9} "

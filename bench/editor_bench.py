@@ -30,8 +30,13 @@ scenario and server, alternating servers so that both see the same machine load:
           VS Code does, a pull again on each workspace/diagnostic/refresh the server sends.
           didOpen -> the first answer and -> the complete set (the first answer equal to the
           last one)
+  typingpull the typing scenario's edits (lspbench's plan, the same file and pace) by a client
+          that pulls as vscode-languageclient 9 does (PullTyper: a pull after each didChange
+          with the last resultId, a superseded pull cancelled with $/cancelRequest and pulled
+          again once answered, a pull on each refresh): didChange -> the answer to the pull
+          of exactly that version, and whether the last answer equals a fresh pull's
 
-    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k]
+    .venv/bin/python bench/editor_bench.py [--repeat 3] [--scenarios typing,burst,50k,open,open50k,openpull,typingpull]
         [--pace 0.2] [--codie ".venv/bin/codie serve"] [--ruff "ruff server"] [--warm] [--json PATH]
         [--other LABEL=CMD ...]
 
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import shlex
@@ -71,7 +77,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bigfiles import stdlib_large, stdlib_other, stdlib_repeated  # noqa: E402
 from lspclient import read_message, write_message  # noqa: E402
 
-SCENARIOS = ("typing", "burst", "50k", "open", "open50k", "openpull")
+SCENARIOS = ("typing", "burst", "50k", "open", "open50k", "openpull", "typingpull")
 LSP_SCENARIOS = ("typing", "burst", "50k")  # driven by lspbench.py; the open ones by open_runs()
 SETTLE = 1.5  # seconds without a publish for a document after which its set is final
 
@@ -369,6 +375,7 @@ def pull_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     final = answers[-1][1]
     complete = next(t for t, items in answers if items == final)
     return {
+        "result_id": previous,  # what the client sends as previousResultId next (typingpull)
         "first": (answers[0][0] - sent) * 1000,
         **({"first_cpu": first_cpu} if first_cpu is not None else {}),
         "complete": (complete - sent) * 1000,
@@ -396,6 +403,28 @@ def trained(folder: Path) -> bool | None:
         return False
 
 
+def initialize(client: Client, folder: Path, pull: bool) -> float | None:
+    """initialize (as a client that pulls diagnostics, or not) and initialized: ms from the
+    process start to the answer, None without one."""
+    client.send(
+        {
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": os.getpid(),
+                "rootUri": folder.as_uri(),
+                "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
+                "capabilities": PULL_CAPABILITIES if pull else CAPABILITIES,
+            },
+        }
+    )
+    if not client.wait(lambda: 1 in client.answers, 60):
+        return None
+    init = (time.perf_counter() - client.t0) * 1000
+    client.send({"method": "initialized", "params": {}})
+    return init
+
+
 def open_run(cmd: str, folder: Path, text: str, later_too: bool = True, pull: bool = False) -> dict[str, Any]:
     """One server start: the first file right after `initialize`, then (later_too) another
     file and the first one's text again, each once the server is quiet; pull: as a client
@@ -403,22 +432,9 @@ def open_run(cmd: str, folder: Path, text: str, later_too: bool = True, pull: bo
     client = Client(cmd, folder)
     times = pull_times if pull else open_times
     try:
-        client.send(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "processId": os.getpid(),
-                    "rootUri": folder.as_uri(),
-                    "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
-                    "capabilities": PULL_CAPABILITIES if pull else CAPABILITIES,
-                },
-            }
-        )
-        if not client.wait(lambda: 1 in client.answers, 60):
+        init = initialize(client, folder, pull)
+        if init is None:
             return {"errors": ["no answer to initialize"]}
-        init = (time.perf_counter() - client.t0) * 1000
-        client.send({"method": "initialized", "params": {}})
         first = times(client, (folder / "first.py").as_uri(), text)
         result: dict[str, Any] = {"init": init, "first": first}
         if not later_too:
@@ -487,6 +503,238 @@ def open_runs(cmd: str, repeat: int, tmp: Path, text: str | None = None, pull: b
         "timelines": [[r[w]["timeline"] if r.get(w) else ["-"] for w in ("first", *LATER)] for r in runs],
         "errors": [e for r in runs for e in r.get("errors", [])],
     }
+
+
+# ---- typingpull: typing as Codie's VS Code extension pulls ------------------------------
+# vscode-languageclient 9.0.1's DiagnosticFeature (lib/common/diagnostic.js), as read for
+# this scenario:
+# - When: right after each didChange is written (DidChangeTextDocumentFeature's
+#   onNotificationSent; incremental sync sends every change at once, no debounce), it pulls
+#   (DiagnosticRequestor.pull) the document: no delay, no debounce. It pulls on didOpen
+#   too, and every open document on each workspace/diagnostic/refresh from the server.
+# - At most one pull per document in flight (openRequests). A pull asked for while one is
+#   in flight cancels it (its token: the transport writes $/cancelRequest once) and is
+#   rescheduled: no new request is written until the cancelled one is answered; then ONE
+#   new pull goes, for the version current then (further changes meanwhile add nothing).
+# - A cancelled pull's answer, whatever it is (a result, the RequestCancelled -32800 or
+#   ServerCancelled -32802 error), counts as {full, items: []} with no resultId: the
+#   document's diagnostics are set to [] until the re-pull answers, and that re-pull sends
+#   no previousResultId. ContentModified gives the same empty answer, without a re-pull.
+#   A ServerCancelled the client did not ask for re-pulls (unless its data says
+#   retriggerRequest: false).
+# - previousResultId: the resultId of the last answer applied (full or unchanged) for the
+#   document; none on the first pull and after a cancelled one. An unchanged answer keeps
+#   the items shown and takes its resultId.
+# - workspace/diagnostic too (Codie registers workspaceDiagnostics: true), again 2 s after
+#   each answer: Codie long-polls it (answered when a workspace result changes; none while
+#   workspace diagnostics are off, the default), so it is not sent here.
+def load_lspbench() -> Any:
+    """lspbench.py as a module (its edit plan and percentiles: typingpull makes the edits
+    the typing scenario makes, and counts its latencies the same way)."""
+    spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class PullTyper:
+    """One document's pulls as vscode-languageclient 9's DiagnosticRequestor makes them
+    (see above); `step` handles what the server sent since the last call."""
+
+    CANCELLED = (-32800, -32802)  # RequestCancelled, ServerCancelled
+
+    def __init__(self, client: Client, uri: str, result_id: str | None, version: int) -> None:
+        self.client, self.uri = client, uri
+        provider = ((client.answers[1].get("result") or {}).get("capabilities") or {}).get("diagnosticProvider")
+        self.identifier = provider.get("identifier") if isinstance(provider, dict) else None
+        self.result_id = result_id
+        self.version = version  # the document's version now
+        self.items: list[Any] | None = None  # what the editor shows
+        self.flight: tuple[int, int] | None = None  # (request id, version pulled)
+        self.cancelled = False  # the pull in flight was cancelled: pull again once answered
+        self.refreshes = len(client.refreshes)
+        self.cancels = 0  # $/cancelRequest written
+        self.errors: list[str] = []
+        # (when, version pulled, items): each answer applied, not cancelled
+        self.applied: list[tuple[float, int, list[Any]]] = []
+
+    def pull(self) -> None:
+        if self.flight is None:
+            params: dict[str, Any] = {"textDocument": {"uri": self.uri}}
+            if self.identifier is not None:  # the server's diagnosticProvider's, as lc9 sends
+                params["identifier"] = self.identifier
+            if self.result_id is not None:
+                params["previousResultId"] = self.result_id
+            ident, _ = self.client.request("textDocument/diagnostic", params)
+            self.flight = (ident, self.version)
+        elif not self.cancelled:
+            self.client.send({"method": "$/cancelRequest", "params": {"id": self.flight[0]}})
+            self.cancels += 1
+            self.cancelled = True
+
+    def pending(self) -> bool:
+        """Something arrived that step() would handle."""
+        return (self.flight is not None and self.flight[0] in self.client.answers) or len(
+            self.client.refreshes
+        ) > self.refreshes
+
+    def step(self) -> None:
+        if self.flight is not None and (msg := self.client.answers.get(self.flight[0])) is not None:
+            ident, version = self.flight
+            self.flight = None
+            again = self.cancelled
+            error = msg.get("error")
+            if self.cancelled or (error and error.get("code") == -32801):
+                self.items, self.result_id = [], None
+            elif error and error.get("code") in self.CANCELLED:
+                again = (error.get("data") or {}).get("retriggerRequest", True) is not False
+            elif error:
+                self.errors.append(f"pull of version {version}: {error}")
+            else:
+                report = msg.get("result") or {}
+                if report.get("kind") == "full":
+                    self.items = report.get("items") or []
+                self.result_id = report.get("resultId")
+                self.applied.append((self.client.answered_at[ident], version, self.items or []))
+            self.cancelled = False
+            if again:
+                self.pull()
+        if len(self.client.refreshes) > self.refreshes:
+            self.refreshes = len(self.client.refreshes)
+            self.pull()
+
+    def until(self, deadline: float) -> None:
+        """Handle answers and refreshes as they come, until `deadline` (perf_counter)."""
+        while (left := deadline - time.perf_counter()) > 0:
+            self.client.wait(self.pending, left)
+            with self.client.cond:
+                self.step()
+
+
+def typingpull_run(cmd: str, folder: Path, text: str, pace: float, lspbench: Any) -> dict[str, Any]:
+    """One server start: open the file as VS Code does (didOpen, a pull, a pull again on
+    each refresh until it settles), wait 1 s as lspbench does, then lspbench's 50 typing
+    edits at `pace`, pulling after each as vscode-languageclient 9 does (PullTyper).
+    An edit's latency: its didChange -> the first applied answer to a pull of exactly its
+    version (as the typing scenario times the publish of exactly its version); an edit
+    whose version was never pulled or answered because a newer one came is superseded."""
+    client = Client(cmd, folder)
+    try:
+        if initialize(client, folder, pull=True) is None:
+            return {"errors": ["no answer to initialize"]}
+        uri = (folder / "typing.py").as_uri()
+        opened = pull_times(client, uri, text)
+        time.sleep(1.0)  # lspbench's --settle
+        plan, _ = lspbench.plan_edits(text, 50)
+        lines = text.splitlines(keepends=True)
+        typer = PullTyper(client, uri, opened.get("result_id"), 1)
+        sent: dict[int, float] = {}
+        cpu = client.cpu_ms()
+        start = time.perf_counter()
+        for i, edit in enumerate(plan):
+            typer.until(start + i * pace)
+            line = edit["line"]
+            if edit["kind"] == "insert":
+                lines.insert(line, edit["text"])
+                end = line
+            else:
+                del lines[line]
+                end = line + 1
+            change = {
+                "range": {"start": {"line": line, "character": 0}, "end": {"line": end, "character": 0}},
+                "text": edit["text"] if edit["kind"] == "insert" else "",
+            }
+            with client.cond:
+                typer.version += 1
+                sent[typer.version] = client.send(
+                    {
+                        "method": "textDocument/didChange",
+                        "params": {
+                            "textDocument": {"uri": uri, "version": typer.version},
+                            "contentChanges": [change],
+                        },
+                    }
+                )
+                typer.pull()
+        # the last edit's answer, and what the server sends after it (a refresh) for SETTLE s
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline and (
+            typer.flight is not None or not typer.applied or (typer.applied[-1][1] != typer.version)
+        ):
+            typer.until(time.perf_counter() + 0.05)
+        typer.until(time.perf_counter() + SETTLE)
+        cpu_after = client.cpu_ms()
+        # a fresh client's view of the final text: what the last answer must equal
+        fresh, _ = client.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+        client.wait(lambda: fresh in client.answers, 30)
+        final = ((client.answers.get(fresh) or {}).get("result") or {}).get("items")
+        exact: dict[int, float] = {}
+        for at, version, _ in typer.applied:
+            exact.setdefault(version, at)
+        latencies = [(exact[v] - t) * 1000 for v, t in sent.items() if v in exact]
+        return {
+            "p50": lspbench.percentile(latencies, 50),
+            "p95": lspbench.percentile(latencies, 95),
+            "max": max(latencies, default=None),
+            "sent": len(sent),
+            "answered": len(latencies),
+            "superseded": sum(1 for v in sent if v not in exact and any(w > v for w in exact)),
+            "cancels": typer.cancels,
+            "refreshes": len(client.refreshes),
+            "pulls": len(typer.applied),
+            # the server's CPU, every thread, per edit over the typing and its settling
+            "cpu_per_edit": (cpu_after - cpu) / len(sent) if cpu is not None and cpu_after is not None else None,
+            "final_ok": typer.items == final and typer.applied[-1][1] == typer.version if typer.applied else False,
+            "errors": typer.errors,
+        }
+    finally:
+        client.close()
+
+
+def typingpull_runs(cmd: str, repeat: int, tmp: Path, pace: float) -> dict[str, Any]:
+    """typingpull_run `repeat` times, each with a workspace of its own: medians."""
+    lspbench = load_lspbench()
+    text = stdlib_large()
+    runs = []
+    for _ in range(repeat):
+        folder = Path(tempfile.mkdtemp(prefix="typingpull-", dir=tmp))
+        (folder / "typing.py").write_text(text, encoding="utf-8")
+        runs.append(typingpull_run(cmd, folder, text, pace, lspbench))
+
+    def med(key: str) -> float | None:
+        values = [r[key] for r in runs if isinstance(r.get(key), (int, float))]
+        return statistics.median(values) if values else None
+
+    return {
+        **{key: med(key) for key in ("p50", "p95", "max", "cpu_per_edit")},
+        **{
+            key: sum(r.get(key) or 0 for r in runs)
+            for key in ("sent", "answered", "superseded", "cancels", "refreshes", "pulls")
+        },
+        "final_ok": [r.get("final_ok") for r in runs],
+        "errors": [e for r in runs for e in r.get("errors", [])],
+    }
+
+
+def print_typingpull(results: dict[str, dict[str, Any]]) -> None:
+    print(
+        f"{'typingpull':<10} {'server':<6} {'edit p50':>9} {'p95':>8} {'max':>8} {'answered':>9} "
+        f"{'supersed':>8} {'cancels':>7} {'refresh':>7} {'cpu/edit':>8}  last answer = a fresh pull's"
+    )
+    for label, r in results.items():
+        print(
+            f"{'typingpull':<10} {label:<6} {fmt(r.get('p50')):>9} {fmt(r.get('p95')):>8} {fmt(r.get('max')):>8} "
+            f"{r['answered']:>4}/{r['sent']:<4} {r['superseded']:>8} {r['cancels']:>7} {r['refreshes']:>7} "
+            f"{fmt(r.get('cpu_per_edit')):>8}  {r['final_ok']}"
+        )
+        for err in r.get("errors", []):
+            print(f"    error: {err}")
+    print(
+        "  typingpull: didChange -> the answer to vscode-languageclient 9's pull of exactly that version "
+        "(cancels: $/cancelRequest written for superseded pulls; refresh: workspace/diagnostic/refresh "
+        "received; cpu/edit: the server's CPU ms, every thread, per edit)"
+    )
 
 
 def print_open(results: dict[str, dict[str, Any]], scenario: str = "open") -> None:
@@ -587,6 +835,7 @@ def main() -> None:
     opens: dict[str, dict[str, Any]] = {}
     opens50k: dict[str, dict[str, Any]] = {}
     opens_pull: dict[str, dict[str, Any]] = {}
+    typing_pull: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codie-editor-bench-") as tmp:
         big = Path(tmp) / "big" / "stdlib50k.py"
         big.parent.mkdir()
@@ -610,6 +859,9 @@ def main() -> None:
                 if name == "openpull":
                     opens_pull[label] = open_runs(server, args.repeat, Path(tmp), pull=True)
                     continue
+                if name == "typingpull":
+                    typing_pull[label] = typingpull_runs(server, args.repeat, Path(tmp), args.pace)
+                    continue
                 if name == "open50k":
                     opens50k[label] = open_runs(server, args.repeat, Path(tmp), big.read_text(encoding="utf-8"))
                     continue
@@ -624,6 +876,7 @@ def main() -> None:
                     "open": opens,
                     "open50k": opens50k,
                     "openpull": opens_pull,
+                    "typingpull": typing_pull,
                     "servers": servers,
                     "repeat": args.repeat,
                     "pace": args.pace,
@@ -637,7 +890,8 @@ def main() -> None:
         f"{'p95':>8} {'max':>8} {'1st/all':>9} "
         f"{'answered':>9} {'supersed':>8} {'timeout':>7} {'VmHWM':>7} {'tree':>7} {'cpu s':>6}"
     )
-    print(head)
+    if results:  # (lspbench rows: none when only the other scenarios ran)
+        print(head)
     for (name, label), r in results.items():
         print(
             f"{name:<8} {label:<6} {fmt(r['init']):>6} {fmt(r['cold']):>7} {fmt(r['open']):>10} {fmt(r['p50']):>9} "
@@ -653,8 +907,14 @@ def main() -> None:
         print_open(opens50k, "open50k")
     if opens_pull:
         print_open(opens_pull, "openpull")
+    if typing_pull:
+        print_typingpull(typing_pull)
     print("codie / ruff (same run):")
     for name in args.scenarios.split(","):
+        if name == "typingpull":
+            c, f = typing_pull.get("codie", {}), typing_pull.get("ruff", {})
+            print(f"  typingpull p50 {ratio(c.get('p50'), f.get('p50'))}, p95 {ratio(c.get('p95'), f.get('p95'))}")
+            continue
         if name == "open50k":
             c, f = opens50k.get("codie", {}), opens50k.get("ruff", {})
             print(

@@ -236,6 +236,20 @@ def install(out: str) -> None:
 
     protocol.CodieProtocol.notify_params_text = _notify  # type: ignore[method-assign]
 
+    # --pull: a pull's answer (JSON text, lsp/features/diagnostics.py) is the keystroke's
+    # write; it answers the document's version current when it is written
+    send_data = protocol.CodieProtocol._send_data
+
+    def _send_data(self: Any, data: Any) -> None:
+        t0 = now()
+        send_data(self, data)
+        result = getattr(data, "result", None)
+        if isinstance(result, framing.JsonText) and result.text.startswith('{"kind"'):
+            versions = [a.doc.version for a in self._server.analyses.values()]
+            add(("write", t0, now(), len(result.text), max(versions) if versions else None))
+
+    protocol.CodieProtocol._send_data = _send_data  # type: ignore[method-assign]
+
     # the background work's waits at the scheduler's gate (scheduling.EditorGate, where
     # there is one): how much of a keystroke's window a training spent off the GIL
     gate = getattr(scheduling, "EditorGate", None)
@@ -475,6 +489,12 @@ def main() -> None:
     ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"), help="the server's interpreter")
     ap.add_argument("--parts", action="store_true", help="split the publish CPU by part (PARTS)")
     ap.add_argument("--keep", type=Path, help="keep the raw trace (JSON lines) here")
+    ap.add_argument(
+        "--pull",
+        action="store_true",
+        help="as a client that pulls after each edit (lspbench --diag-mode pull): the window ends "
+        "when the pull's answer is written; `publish` is then publish() -> the answer written",
+    )
     args = ap.parse_args()
     if args.serve:
         raise SystemExit(serve(args.serve, args.parts))
@@ -488,7 +508,8 @@ def main() -> None:
         server = f"env CODIE_CACHE_DIR={cache} {shlex.quote(args.python)} {shlex.quote(__file__)} --serve {trace}"
         server += " --parts" * args.parts
         cmd = [sys.executable, str(find_lspbench()), "--stdlib-file", "large", "--edits", str(args.edits)]
-        cmd += ["--pace", str(args.pace), "--repeat", "1", "--no-table", "--json-out", str(out), "--"]
+        cmd += ["--pace", str(args.pace), "--repeat", "1", "--no-table", "--json-out", str(out)]
+        cmd += ["--diag-mode", "pull", "--"] if args.pull else ["--"]
         cmd += shlex.split(server)
         load = os.getloadavg()
         subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)

@@ -6,7 +6,7 @@
 Runs, one after the other, each from a cold start (new processes, empty caches, fresh
 copies of the corpora):
 
-  editor    bench/editor_bench.py --repeat N --scenarios typing,burst,open,openpull,open50k
+  editor    bench/editor_bench.py --repeat N --scenarios typing,typingpull,burst,open,openpull,open50k
             (codie serve and ruff server alternately on ../shared/bench/lspbench.py's
             6,862-line file, and the 50,000-line one; see that script)
   callgraph codie callgraph COPY --no-cache --format pycg, twice, each on a new copy of
@@ -183,6 +183,8 @@ def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     big, big_ruff = data["open50k"].get("codie", {}), data["open50k"].get("ruff", {})
     pulled = data.get("openpull") or {}
     pulled, pulled_ruff = pulled.get("codie", {}), pulled.get("ruff", {})
+    typed = data.get("typingpull") or {}
+    typed, typed_ruff = typed.get("codie", {}), typed.get("ruff", {})
     tree = max((r.get("tree") or 0 for r in (typing, burst)), default=0) or None
     tree_ruff = max((r.get("tree") or 0 for r in (typing_ruff, burst_ruff)), default=0) or None
     lost = (burst.get("timed_out") or 0) + (typing.get("timed_out") or 0)
@@ -193,6 +195,15 @@ def editor_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     return [
         against_ruff("edit → diagnostics p50, an edit every 0.2 s (≤ 5 ms)", typing, typing_ruff, "p50", 5),
         against_ruff("edit → diagnostics p95 (≤ 15 ms)", typing, typing_ruff, "p95", 15),
+        against_ruff(
+            "typing, pulled: the same edits by a client that pulls after each, as Codie's VS Code extension "
+            "(vscode-languageclient 9) does: edit → the pull answered, p50 (≤ 5 ms)",
+            typed,
+            typed_ruff,
+            "p50",
+            5,
+        ),
+        against_ruff("typing, pulled: p95 (≤ 15 ms)", typed, typed_ruff, "p95", 15),
         (
             "500 edits without a pause: every version answered or superseded, none timed out",
             f"{burst.get('answered')} answered, {burst.get('superseded')} superseded, {lost} timed out; "
@@ -352,7 +363,7 @@ def main() -> int:
             "--repeat",
             str(args.repeat),
             "--scenarios",
-            "typing,burst,open,openpull,open50k",
+            "typing,typingpull,burst,open,openpull,open50k",
         ]
         load = os.getloadavg()[0]
         editor = run_json(editor_cmd, work / "editor.json")

@@ -20,11 +20,17 @@ TIMEOUT = 60.0  # a safety net only: every wait returns as soon as the answer is
 
 
 class RawServer:
-    def __init__(self, cwd: Path, args: tuple[str, ...] = ("serve",), env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        args: tuple[str, ...] = ("serve",),
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,  # instead of `python -m codie args` (a test's own server)
+    ) -> None:
         self.stderr_path = cwd / "server-stderr.log"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codie", *args],
+            command or [sys.executable, "-m", "codie", *args],
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -7,7 +7,8 @@ after a child died and stopped for being idle.
 `held` counts the entries of every per-document structure (a test asserts they return to
 their size after open/edit/close cycles); `callGraph` is each folder's index, and `settled`
 says no analysis, deferred analyzer, call-graph update or style training is pending (the
-soak benchmark and the drift test compare findings only then).
+soak benchmark and the drift test compare findings only then); `gcHolds` how many hold
+the cyclic GC off now (an analysis in progress, a pull's answer not yet written).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def register(server: CodieServer) -> None:
             "documents": sorted(ls.analyses),
             "refused": sorted(ls.refused),
             "superseded": ls.scheduler.superseded,
+            # holders of the GC pause now (lsp/scheduling.py GcPause): 0 between keystrokes
+            "gcHolds": ls.scheduler.gc_pause.holders,
             "metricsCached": sorted(metrics.cache),
             "metricsComputed": metrics.computed,
             "pools": {

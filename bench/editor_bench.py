@@ -322,21 +322,28 @@ def open_times(client: Client, uri: str, text: str) -> dict[str, Any]:
     mine = client.settled(uri)
     if not mine:
         return {}
-    final = mine[-1][2]
-    complete = next(t for t, _, d in mine if d == final)
     first = next(i for i, (_, u, _, _) in enumerate(client.publishes) if u == uri)
     cpu_first = client.publish_cpu[first]
+    # (the server's CPU, every thread, from didOpen to reading the first publish)
+    first_cpu = cpu_first - cpu if cpu is not None and cpu_first is not None else None
+    return arrivals(sent, [(t, d) for t, _, d in mine], first_cpu)
+
+
+def arrivals(sent: float, sets: list[tuple[float, list[Any]]], first_cpu: float | None) -> dict[str, Any]:
+    """An open's figures from the diagnostics sets that arrived (publishes or pull answers:
+    when read, what they held), `sent` the didOpen's time: the first, the first equal to the
+    last (complete), and each changed set as ms after didOpen / how many diagnostics."""
+    final = sets[-1][1]
+    complete = next(t for t, d in sets if d == final)
     return {
-        "first": (mine[0][0] - sent) * 1000,
-        # the server's CPU (every thread) from didOpen to reading the first publish
-        **({"first_cpu": cpu_first - cpu} if cpu is not None and cpu_first is not None else {}),
+        "first": (sets[0][0] - sent) * 1000,
+        **({"first_cpu": first_cpu} if first_cpu is not None else {}),
         "complete": (complete - sent) * 1000,
-        "n_first": len(mine[0][2]),
+        "n_first": len(sets[0][1]),
         "n_all": len(final),
-        "publishes": len(mine),
-        # each publish: ms after didOpen / how many diagnostics (a changed set only)
+        "publishes": len(sets),
         "timeline": [
-            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, _, d) in enumerate(mine) if i == 0 or d != mine[i - 1][2]
+            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, d) in enumerate(sets) if i == 0 or d != sets[i - 1][1]
         ],
     }
 
@@ -372,20 +379,8 @@ def pull_times(client: Client, uri: str, text: str) -> dict[str, Any]:
         refreshes_seen = len(client.refreshes)
     if not answers:
         return {}
-    final = answers[-1][1]
-    complete = next(t for t, items in answers if items == final)
-    return {
-        "result_id": previous,  # what the client sends as previousResultId next (typingpull)
-        "first": (answers[0][0] - sent) * 1000,
-        **({"first_cpu": first_cpu} if first_cpu is not None else {}),
-        "complete": (complete - sent) * 1000,
-        "n_first": len(answers[0][1]),
-        "n_all": len(final),
-        "publishes": len(answers),
-        "timeline": [
-            f"{(t - sent) * 1000:.0f}/{len(d)}" for i, (t, d) in enumerate(answers) if i == 0 or d != answers[i - 1][1]
-        ],
-    }
+    # (result_id: what the client sends as previousResultId next, typingpull)
+    return {"result_id": previous, **arrivals(sent, answers, first_cpu)}
 
 
 LATER = ("later", "reopened")  # the open scenario's files after the first

@@ -351,6 +351,34 @@ def test_a_pass_reads_again_only_the_statements_an_edit_changed() -> None:
     assert analyzer.collected[URI] == 1
 
 
+def test_a_pass_reads_from_the_tree_only_the_statements_whose_shape_may_have_changed() -> None:
+    """The module table takes the spans, types and sizes of the statements before and after
+    the ones the tree's changes reach from the last table (Document.shape_kept_from), not
+    from the tree: a keystroke reads one statement, not every one of the file's."""
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+    statements = doc.tree.root_node.named_child_count
+    assert analyzer._caches[URI].table.spans_read == statements > 10
+    at = doc.source.index(b"    os.system(PREFIX + cmd)")
+    doc.splice(at, at, b"    x_unused = eval(input())\n")
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer._caches[URI].table.spans_read <= 2  # `def helper` (and where its tree ends)
+    at = doc.source.index(b"repo = Repo()")
+    doc.splice(at, at, b"PREFIX = input()\n")  # a new module-level statement between two others
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer._caches[URI].table.spans_read <= 4  # (those next to it, where tree-sitter looked again)
+    # a string left open swallows the rest of the file: all of it is read again
+    at = doc.source.index(b"class Repo:")
+    doc.splice(at, at, b'"""\n')
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    after = [c for c in doc.tree.root_node.named_children if c.end_byte > at]
+    assert analyzer._caches[URI].table.spans_read >= len(after)
+
+
 # edits that change how text far from them parses: an unclosed string or bracket swallows
 # the rest of the file, a dedent ends a class, an indented line joins the function above
 RESHAPING = [b'"""', b"'''", b"(", b"[", b")", b"class X:\n", b"    ", b"\n", b"    y = 1\n", b"def g(:\n", b"#"]

@@ -157,10 +157,12 @@ class ModuleInfo:
         cache: DocumentCache | None = None,
         children: Sequence[Node] | None = None,
         kept: Kept = None,
+        shape: Kept = None,
     ) -> None:
         """`children`: root.named_children if the caller has them (each listing makes a
         node object per top-level statement); `kept`: the document's Document.kept_from
-        (what the cached table's text and `src` share, from the edits between them)."""
+        (what the cached table's text and `src` share, from the edits between them);
+        `shape`: its Document.shape_kept_from (where their trees are alike: table.update)."""
         self.src = src
         self._root = root
         self.imports = imports
@@ -200,7 +202,7 @@ class ModuleInfo:
         # whose record may differ from it) when the last table was used (see _direct)
         last = self.cache.table
         self.table, changed = table.update(
-            last, src, root.named_children if children is None else children, self.framework, kept
+            last, src, root.named_children if children is None else children, self.framework, kept, shape
         )
         self._changed = (last.src, changed) if last is not None and changed is not None else None
         self.cache.table = self.table

@@ -86,7 +86,7 @@ class TaintAnalyzer:
         # the engine's list of the top-level statements (made once per tree), if it is one
         children = nodes if _top_level(root, nodes) else None
         imports = collect_imports(doc.source, root, doc.kept_from)
-        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from)
+        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from, doc.shape_kept_from)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:

@@ -379,6 +379,33 @@ def test_a_pass_reads_from_the_tree_only_the_statements_whose_shape_may_have_cha
     assert analyzer._caches[URI].table.spans_read >= len(after)
 
 
+def test_a_pass_makes_function_objects_only_for_what_it_analyses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The functions whose results a pass carries from the last one are marked (Unit) and
+    reported from the module table's spans: no FunctionInfo is made for them."""
+    from codie.analyzers.security import module
+
+    made: list[str] = []
+    real = module.FunctionInfo.__init__
+
+    def counting(self: module.FunctionInfo, mod: object, key: str, *args: object, **kwargs: object) -> None:
+        made.append(key)
+        real(self, mod, key, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module.FunctionInfo, "__init__", counting)
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    units = [u for u in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if not isinstance(u, Finding)]
+    assert len(units) > 6
+    at = doc.source.index(b"    return total")
+    doc.splice(at, at, b"    total += 1\n")
+    doc.reparse()
+    made.clear()
+    again = [u for u in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if not isinstance(u, Finding)]
+    assert [(u.name, u.end - u.start) for u in again] == [(u.name, u.end - u.start) for u in units]
+    assert analyzer.analysed[URI] == []
+    assert made == [module.MODULE_KEY]
+
+
 # edits that change how text far from them parses: an unclosed string or bracket swallows
 # the rest of the file, a dedent ends a class, an indented line joins the function above
 RESHAPING = [b'"""', b"'''", b"(", b"[", b")", b"class X:\n", b"    ", b"\n", b"    y = 1\n", b"def g(:\n", b"#"]

@@ -116,6 +116,17 @@ class FunctionTable(MutableMapping[str, FunctionInfo]):
         record = self._table.records[ordinal]
         return self._table.starts[ordinal] + record.functions[record.index[key]][1]
 
+    def span(self, key: str) -> tuple[int, int]:
+        """Where the function's text (its decorators on) starts and ends, without making it."""
+        made = self._made.get(key)
+        if made is not None:
+            return made.outer_start, made.end
+        ordinal = self._where[key]
+        record = self._table.records[ordinal]
+        start = self._table.starts[ordinal]
+        _, _, outer_at, end, _, _ = record.functions[record.index[key]]
+        return start + outer_at, start + end
+
     def __getitem__(self, key: str) -> FunctionInfo:
         made = self._made.get(key)
         if made is None:

@@ -406,6 +406,38 @@ def test_a_pass_makes_function_objects_only_for_what_it_analyses(monkeypatch: py
     assert made == [module.MODULE_KEY]
 
 
+class CountedIndex(dict[str, set[str]]):
+    """The callers' index (name -> the functions calling it), its look-ups counted."""
+
+    looked = 0
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        CountedIndex.looked += 1
+        return super().get(name, default)
+
+
+def test_choosing_callers_walks_only_from_what_reaches_a_sink() -> None:
+    """Callers are analysed when a function they call, transitively, reaches a sink from a
+    parameter. A function with a sink but no such path (a constant command) has many
+    callers: a keystroke elsewhere does not walk them."""
+    text = "import os\n\n\ndef ls():\n    os.system('ls')\n\n\ndef run(cmd):\n    os.system(cmd)\n"
+    text += "".join(f"\n\ndef caller_{i}(x):\n    ls()\n    return caller_{i + 1}(x)\n" for i in range(30))
+    text += "\n\ndef entry(arg):\n    return run(arg)\n\n\ndef top(arg):\n    return entry(arg)\n"
+    doc = Document(URI, text)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+    cache = analyzer._caches[URI]
+    assert cache.callers is not None
+    cache.callers = (cache.callers[0], CountedIndex(cache.callers[1]))
+    CountedIndex.looked = 0
+    at = doc.source.index(b"    return caller_3(x)")
+    doc.splice(at, at, b"    y = 1\n")
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer.analysed[URI] == []
+    assert 0 < CountedIndex.looked <= 3  # run's callers, entry's, top's (none)
+
+
 # edits that change how text far from them parses: an unclosed string or bracket swallows
 # the rest of the file, a dedent ends a class, an indented line joins the function above
 RESHAPING = [b'"""', b"'''", b"(", b"[", b")", b"class X:\n", b"    ", b"\n", b"    y = 1\n", b"def g(:\n", b"#"]

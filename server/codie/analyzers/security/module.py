@@ -367,6 +367,18 @@ class ModuleInfo:
         (with no parameter reaching it) does not make all its callers run."""
         workspace = self.workspace_imports()
         index = self._callers_of(calls)
+        if not workspace:
+            # the callers of what reaches a sink, transitively, from those names only: the
+            # same set as below (every caller of a caller of a direct function is one of the
+            # candidates), without first walking to every caller of every direct function's
+            # name (most of them reach no sink: a keystroke then walked hundreds of callers)
+            chosen: set[str] = set()
+            frontier = {k.rsplit(".", 1)[-1] for k in sorted(direct) if self._reaches_sink(k)}
+            while frontier:
+                callers = {k for name in frontier for k in index.get(name, ()) if k not in chosen}
+                chosen |= callers
+                frontier = {k.rsplit(".", 1)[-1] for k in callers}
+            return sorted(chosen)
         candidates: set[str] = set()
         frontier = {k.rsplit(".", 1)[-1] for k in direct} | workspace
         seen = set(frontier)

@@ -577,7 +577,7 @@ class ModuleInfo:
         info = self.functions[key]
         starts: tuple[int, ...] = ()
         if key == MODULE_KEY:
-            starts = tuple([self.table.starts[i] for i in self.table.module])
+            starts = self.table.module_starts()
             chunk = self.table.module_text
         else:
             chunk = self.src[info.outer_start : info.end]

@@ -1224,8 +1224,13 @@ def _carried_heights(results: dict[str, Result], changed: set[str]) -> dict[str,
                     stack.pop()  # (pushed twice: done already)
                     continue
             else:
+                callees = results[key].used
+                if not callees:  # (most results call no function with a result: a leaf)
+                    height[key] = -1 if key in changed else 0
+                    stack.pop()
+                    continue
                 height[key] = _VISITING
-                pending = [c for c in results[key].used if c not in height and c in results]
+                pending = [c for c in callees if c not in height and c in results]
                 if pending:
                     stack.extend(pending)
                     continue

@@ -294,13 +294,12 @@ def update(
 def _spans(
     last: ModuleTable, src: Source, children: Sequence[Node], shape: Kept
 ) -> tuple[list[int], list[int], list[int], list[int], tuple[int, int]] | None:
-    """The starts, ends, types and sizes of `children`, and how many at the start and the end
-    are the last table's statements: the last table's for the statements
-    whose tree is the same (Document.shape_kept_from: wholly before the first byte whose
-    structure may have changed, or after the last one, moved), read from the tree for the
-    others only. Reading four fields of every top-level statement (~0.2 ms a keystroke on
-    the 6,862-line benchmark file) was the one part of a pass that grew with the file
-    whatever the edit. None: not known (update reads them all and compares)."""
+    """The starts, ends, types and sizes of `children`, and how many statements at the start
+    and at the end are the last table's: for those (wholly before the first byte whose tree
+    may have changed, or after the last one: Document.shape_kept_from) the last table's
+    fields, moved; for the others, read from the tree. Reading four fields of every
+    top-level statement cost ~0.2 ms a keystroke on the 6,862-line benchmark file whatever
+    the edit. None: not known (update reads them all and compares them)."""
     bounds = shape(last.src) if shape is not None else None
     if bounds is None:
         return None

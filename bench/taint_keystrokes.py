@@ -14,7 +14,8 @@ instructions of the passes only, a figure that does not move with the machine's 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=functools_reduce \\
         --dump-after=functools_reduce --callgrind-out-file=/tmp/cg/out \\
         .venv/bin/python bench/taint_keystrokes.py --reps 1
-    # then the `summary:` line of each /tmp/cg/out.N is one keystroke's count
+    # then the `summary:` line of /tmp/cg/out.N is keystroke N's count (N = 1..--edits;
+    # the few tiny dumps after them are the printout's)
 
     .venv/bin/python bench/taint_keystrokes.py [--edits 60] [--reps 5]
 """

@@ -45,6 +45,9 @@ URI = "file:///tmp/codie-keystroke/large.py"
 
 
 def plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
+    """keystroke_profile.lspbench_plan's edits, without importing it: it imports the language
+    server, whose imports would add calls of functools.reduce (callgrind dumps) before the
+    keystrokes'."""
     spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
     assert spec is not None and spec.loader is not None
     lspbench = importlib.util.module_from_spec(spec)

@@ -144,3 +144,73 @@ def test_unchanged_since_bounds_what_edits_left_alone() -> None:
             assert old[len(old) - suffix :] == new[len(new) - suffix :]
     assert doc.unchanged_since(doc.serial) == (len(doc.source), 0)
     assert doc.unchanged_since(doc.serial + 1) is None
+
+
+# pieces that change how text away from them parses (a string or bracket left open, a
+# dedent, a new block header), typed and typed away again
+RESHAPING = ["'''", '"', "(", "[", ")", "class X:\n", "    ", "\n", "def g(:\n", "#", "x = 1\n", "    y = f(2)\n"]
+
+
+def top_shapes(node: Node) -> list[list[tuple[str, int, int, tuple[int, int], tuple[int, int]]]]:
+    return [shape(child) for child in node.children]
+
+
+def moved(nodes: list[tuple[str, int, int, tuple[int, int], tuple[int, int]]], delta: int) -> list[object]:
+    return [(kind, start + delta, end + delta) for kind, start, end, _, _ in nodes]
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_shape_kept_from_bounds_the_statements_whose_tree_is_the_same(seed: int) -> None:
+    """Document.shape_kept_from: every top-level statement wholly inside the bounds it gives
+    parses, in a fresh parse of the new text, to the same nodes as in the old text's tree
+    (moved by the length difference after the edit), whatever the edits did elsewhere."""
+    rng = random.Random(seed)
+    doc = Document("file:///t.py", BASE * 4)
+    checked = narrower = 0
+    for step in range(150):
+        old = doc.source
+        assert doc.tree is not None
+        before: list[list[tuple[str, int, int, tuple[int, int], tuple[int, int]]]] | None
+        before = top_shapes(doc.tree.root_node)
+        n = len(doc.source)
+        lo = rng.randint(0, n)
+        doc.splice(lo, min(n, lo + rng.choice([0, 0, 1, 3])), rng.choice(RESHAPING).encode())
+        if rng.random() < 0.2:  # two edits in one reparse: from the text between them
+            old, before = doc.source, None
+            at = rng.randint(0, len(doc.source))
+            doc.splice(at, at, rng.choice(RESHAPING).encode())
+        doc.reparse()
+        kept = doc.shape_kept_from(old)
+        if before is None:  # (that text never had a tree)
+            assert kept is None
+            continue
+        assert kept is not None, step
+        prefix, suffix = kept
+        assert (
+            old[:prefix] == doc.source[:prefix] and old[len(old) - suffix :] == doc.source[len(doc.source) - suffix :]
+        )
+        fresh = top_shapes(parse(doc.source).root_node)
+        delta = len(doc.source) - len(old)
+        head = [s for s in before if s[0][2] < prefix]
+        tail = [s for s in before if s[0][1] > len(old) - suffix]
+        assert fresh[: len(head)] == head, step
+        if tail:
+            assert [moved(s, -delta) for s in fresh[len(fresh) - len(tail) :]] == [moved(s, 0) for s in tail], step
+        checked += len(head) + len(tail)
+        kept_bytes = doc.kept_from(old)
+        assert kept_bytes is not None
+        narrower += (prefix, suffix) != kept_bytes
+    assert checked > 100 * 10  # most statements were away from the edits
+    assert narrower > 10  # and the tree's changes reached beyond some edits' bytes
+
+
+def test_shape_kept_from_knows_nothing_of_a_tree_made_afresh() -> None:
+    doc = Document("file:///t.py", BASE)
+    old = doc.source
+    doc.splice(0, 0, b"x = 1\n")
+    doc.reparse()
+    assert doc.shape_kept_from(old) is not None
+    old = doc.source
+    doc.replace_all(BASE)
+    assert doc.shape_kept_from(old) is None
+    assert doc.shape_kept_from(doc.source) == (len(doc.source), 0)

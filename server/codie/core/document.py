@@ -23,6 +23,7 @@ from codie.core.lines import UTF16, LineIndex, encode
 PYTHON = Language(tree_sitter_python.language())
 MAX_CHANGED_RANGES = 256
 JOURNAL = 64  # recent edits a document remembers (see Document.unchanged_since)
+SHAPES = 2 * JOURNAL  # structural changes a document remembers (two per edit: see shape_kept_from)
 TEXTS = 1  # earlier texts a document knows again (see Document.kept_from): one, as each holds a copy of the file
 # The field naming what each binding statement of the grammar (re)binds: `x = ...`,
 # `x += ...`, `for x in`, comprehension `for x in`, `(x := ...)`, `... as x`.
@@ -124,6 +125,12 @@ class Document:
         self._journal: deque[tuple[int, int]] = deque(maxlen=JOURNAL)
         # (text, serial) of the last TEXTS texts before this one (see kept_from)
         self._texts: deque[tuple[bytes, int]] = deque(maxlen=TEXTS)
+        # (serial, start, bytes after the end) of the spans whose tree structure may have
+        # changed, per edit (the tree edit's span) and per reparse (tree-sitter's changed
+        # ranges); the trees of texts before serial _shape_since are unknown (see shape_kept_from)
+        self._shape: deque[tuple[int, int, int]] = deque()
+        self._shape_since = 0
+        self._parsed: deque[int] = deque([0], maxlen=SHAPES)  # the serials whose text had a tree
 
     @property
     def tree(self) -> Tree | None:
@@ -135,6 +142,8 @@ class Document:
     @tree.setter
     def tree(self, tree: Tree | None) -> None:
         self._tree = tree
+        self._shape.clear()  # not derived from the last tree: nothing known of their likeness
+        self._shape_since = self.serial + 1
         self._stale = False
         self._changed = []
         self._widened = []
@@ -183,6 +192,7 @@ class Document:
         self.tree = parse(self.source) if self.is_python else None
         self.version = version
         self._note(0, 0)
+        self._parsed.append(self.serial)
         return Edit(0, old_len, len(self.source))
 
     def _note(self, start: int, tail: int) -> None:
@@ -214,10 +224,43 @@ class Document:
         the edits since, not from a comparison of the texts (a bound, as unchanged_since)."""
         if old is self.source:
             return len(old), 0
+        serial = self._serial_of(old)
+        return self.unchanged_since(serial) if serial is not None else None
+
+    def _serial_of(self, old: bytes) -> int | None:
+        if old is self.source:
+            return self.serial
         for text, serial in self._texts:
             if text is old:
-                return self.unchanged_since(serial)
+                return serial
         return None
+
+    def shape_kept_from(self, old: bytes) -> tuple[int, int] | None:
+        """kept_from, also for the syntax tree: (prefix, suffix) such that the current tree's
+        nodes wholly inside the first `prefix` bytes, or the last `suffix`, are the nodes the
+        tree of `old` had there (the same types, spans moved by the length difference, and
+        descendants), from the tree edits and tree-sitter's changed ranges since (ranges
+        whose structure changed; outside them and the edits, every byte has the same
+        ancestors). None when unknown (a tree made afresh since, or too many edits ago).
+        For a result kept per top-level statement: only the statements in between are new."""
+        serial = self._serial_of(old)
+        if serial is None or serial < self._shape_since or self._tree is None or self._stale:
+            return None
+        if serial not in self._parsed:  # (a text between two edits of one reparse: no tree)
+            return None
+        bounds = self.kept_from(old)
+        if bounds is None:
+            return None
+        prefix, suffix = bounds
+        for at, start, tail in self._shape:
+            if at > serial:  # (the tree of `old` already had the changes made up to it)
+                prefix, suffix = min(prefix, start), min(suffix, tail)
+        return prefix, suffix
+
+    def _note_shape(self, start: int, end: int) -> None:
+        if len(self._shape) >= SHAPES:
+            self._shape_since = max(self._shape_since, self._shape.popleft()[0])
+        self._shape.append((self.serial, start, len(self.source) - end))
 
     def moved_end(self, serial: int, size: int) -> tuple[int, int] | None:
         """(tail, delta) for the text when `serial` was current (`size` bytes long then):
@@ -267,6 +310,7 @@ class Document:
         if self._tree is not None:  # edits pile up on the old tree until the next reparse
             if tree_lo < lo:
                 self._widened.append((tree_lo, lo))
+            self._note_shape(tree_lo, tree_hi - hi + new_end)
             self._tree.edit(
                 start_byte=tree_lo,
                 old_end_byte=tree_hi,
@@ -294,6 +338,9 @@ class Document:
         self._tree = parse(self.source, old)
         self._stale = False
         changed = [(r.start_byte, r.end_byte) for r in old.changed_ranges(self._tree)]
+        if changed:  # (before _unwiden: a widened span's structure may have changed too)
+            self._note_shape(min(a for a, _ in changed), max(b for _, b in changed))
+        self._parsed.append(self.serial)
         if self._widened:
             changed = _unwiden(changed, self._widened)
             self._widened = []
@@ -315,6 +362,9 @@ class Document:
         copy.serial = self.serial
         copy._journal = deque(self._journal, maxlen=JOURNAL)
         copy._texts = deque(self._texts, maxlen=TEXTS)
+        copy._shape = deque(self._shape)
+        copy._shape_since = self._shape_since
+        copy._parsed = deque(self._parsed, maxlen=SHAPES)
         return copy
 
     # structure ---------------------------------------------------------------------------

@@ -351,6 +351,93 @@ def test_a_pass_reads_again_only_the_statements_an_edit_changed() -> None:
     assert analyzer.collected[URI] == 1
 
 
+def test_a_pass_reads_from_the_tree_only_the_statements_whose_shape_may_have_changed() -> None:
+    """The module table takes the spans, types and sizes of the statements before and after
+    the ones the tree's changes reach from the last table (Document.shape_kept_from), not
+    from the tree: a keystroke reads one statement, not every one of the file's."""
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+    statements = doc.tree.root_node.named_child_count
+    assert analyzer._caches[URI].table.spans_read == statements > 10
+    at = doc.source.index(b"    os.system(PREFIX + cmd)")
+    doc.splice(at, at, b"    x_unused = eval(input())\n")
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer._caches[URI].table.spans_read <= 2  # `def helper` (and where its tree ends)
+    at = doc.source.index(b"repo = Repo()")
+    doc.splice(at, at, b"PREFIX = input()\n")  # a new module-level statement between two others
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer._caches[URI].table.spans_read <= 4  # (those next to it, where tree-sitter looked again)
+    # a string left open swallows the rest of the file: all of it is read again
+    at = doc.source.index(b"class Repo:")
+    doc.splice(at, at, b'"""\n')
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    after = [c for c in doc.tree.root_node.named_children if c.end_byte > at]
+    assert analyzer._caches[URI].table.spans_read >= len(after)
+
+
+def test_a_pass_makes_function_objects_only_for_what_it_analyses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The functions whose results a pass carries from the last one are marked (Unit) and
+    reported from the module table's spans: no FunctionInfo is made for them."""
+    from codie.analyzers.security import module
+
+    made: list[str] = []
+    real = module.FunctionInfo.__init__
+
+    def counting(self: module.FunctionInfo, mod: object, key: str, *args: object, **kwargs: object) -> None:
+        made.append(key)
+        real(self, mod, key, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module.FunctionInfo, "__init__", counting)
+    doc = Document(URI, FLOWS)
+    analyzer = TaintAnalyzer()
+    units = [u for u in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if not isinstance(u, Finding)]
+    assert len(units) > 6
+    at = doc.source.index(b"    return total")
+    doc.splice(at, at, b"    total += 1\n")
+    doc.reparse()
+    made.clear()
+    again = [u for u in analyzer.analyze(Context(doc, catalogue()), doc.top_level()) if not isinstance(u, Finding)]
+    assert [(u.name, u.end - u.start) for u in again] == [(u.name, u.end - u.start) for u in units]
+    assert analyzer.analysed[URI] == []
+    assert made == [module.MODULE_KEY]
+
+
+class CountedIndex(dict[str, set[str]]):
+    """The callers' index (name -> the functions calling it), its look-ups counted."""
+
+    looked = 0
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        CountedIndex.looked += 1
+        return super().get(name, default)
+
+
+def test_choosing_callers_walks_only_from_what_reaches_a_sink() -> None:
+    """Callers are analysed when a function they call, transitively, reaches a sink from a
+    parameter. A function with a sink but no such path (a constant command) has many
+    callers: a keystroke elsewhere does not walk them."""
+    text = "import os\n\n\ndef ls():\n    os.system('ls')\n\n\ndef run(cmd):\n    os.system(cmd)\n"
+    text += "".join(f"\n\ndef caller_{i}(x):\n    ls()\n    return caller_{i + 1}(x)\n" for i in range(30))
+    text += "\n\ndef entry(arg):\n    return run(arg)\n\n\ndef top(arg):\n    return entry(arg)\n"
+    doc = Document(URI, text)
+    analyzer = TaintAnalyzer()
+    analyse(analyzer, doc)
+    cache = analyzer._caches[URI]
+    assert cache.callers is not None
+    cache.callers = (cache.callers[0], CountedIndex(cache.callers[1]))
+    CountedIndex.looked = 0
+    at = doc.source.index(b"    return caller_3(x)")
+    doc.splice(at, at, b"    y = 1\n")
+    doc.reparse()
+    assert full(analyse(analyzer, doc)) == full(fresh(doc.source))
+    assert analyzer.analysed[URI] == []
+    assert 0 < CountedIndex.looked <= 3  # run's callers, entry's, top's (none)
+
+
 # edits that change how text far from them parses: an unclosed string or bracket swallows
 # the rest of the file, a dedent ends a class, an indented line joins the function above
 RESHAPING = [b'"""', b"'''", b"(", b"[", b")", b"class X:\n", b"    ", b"\n", b"    y = 1\n", b"def g(:\n", b"#"]

@@ -116,6 +116,17 @@ class FunctionTable(MutableMapping[str, FunctionInfo]):
         record = self._table.records[ordinal]
         return self._table.starts[ordinal] + record.functions[record.index[key]][1]
 
+    def span(self, key: str) -> tuple[int, int]:
+        """Where the function's text (its decorators on) starts and ends, without making it."""
+        made = self._made.get(key)
+        if made is not None:
+            return made.outer_start, made.end
+        ordinal = self._where[key]
+        record = self._table.records[ordinal]
+        start = self._table.starts[ordinal]
+        _, _, outer_at, end, _, _ = record.functions[record.index[key]]
+        return start + outer_at, start + end
+
     def __getitem__(self, key: str) -> FunctionInfo:
         made = self._made.get(key)
         if made is None:
@@ -157,10 +168,12 @@ class ModuleInfo:
         cache: DocumentCache | None = None,
         children: Sequence[Node] | None = None,
         kept: Kept = None,
+        shape: Kept = None,
     ) -> None:
         """`children`: root.named_children if the caller has them (each listing makes a
         node object per top-level statement); `kept`: the document's Document.kept_from
-        (what the cached table's text and `src` share, from the edits between them)."""
+        (what the cached table's text and `src` share, from the edits between them);
+        `shape`: its Document.shape_kept_from (where their trees are alike: table.update)."""
         self.src = src
         self._root = root
         self.imports = imports
@@ -200,7 +213,7 @@ class ModuleInfo:
         # whose record may differ from it) when the last table was used (see _direct)
         last = self.cache.table
         self.table, changed = table.update(
-            last, src, root.named_children if children is None else children, self.framework, kept
+            last, src, root.named_children if children is None else children, self.framework, kept, shape
         )
         self._changed = (last.src, changed) if last is not None and changed is not None else None
         self.cache.table = self.table
@@ -354,6 +367,18 @@ class ModuleInfo:
         (with no parameter reaching it) does not make all its callers run."""
         workspace = self.workspace_imports()
         index = self._callers_of(calls)
+        if not workspace:
+            # the callers of what reaches a sink, transitively, from those names only: the
+            # same set as below (every caller of a caller of a direct function is one of the
+            # candidates), without first walking to every caller of every direct function's
+            # name (most of them reach no sink: a keystroke then walked hundreds of callers)
+            chosen: set[str] = set()
+            frontier = {k.rsplit(".", 1)[-1] for k in sorted(direct) if self._reaches_sink(k)}
+            while frontier:
+                callers = {k for name in frontier for k in index.get(name, ()) if k not in chosen}
+                chosen |= callers
+                frontier = {k.rsplit(".", 1)[-1] for k in callers}
+            return sorted(chosen)
         candidates: set[str] = set()
         frontier = {k.rsplit(".", 1)[-1] for k in direct} | workspace
         seen = set(frontier)
@@ -552,7 +577,7 @@ class ModuleInfo:
         info = self.functions[key]
         starts: tuple[int, ...] = ()
         if key == MODULE_KEY:
-            starts = tuple([self.table.starts[i] for i in self.table.module])
+            starts = self.table.module_starts()
             chunk = self.table.module_text
         else:
             chunk = self.src[info.outer_start : info.end]
@@ -1199,8 +1224,13 @@ def _carried_heights(results: dict[str, Result], changed: set[str]) -> dict[str,
                     stack.pop()  # (pushed twice: done already)
                     continue
             else:
+                callees = results[key].used
+                if not callees:  # (most results call no function with a result: a leaf)
+                    height[key] = -1 if key in changed else 0
+                    stack.pop()
+                    continue
                 height[key] = _VISITING
-                pending = [c for c in results[key].used if c not in height and c in results]
+                pending = [c for c in callees if c not in height and c in results]
                 if pending:
                     stack.extend(pending)
                     continue

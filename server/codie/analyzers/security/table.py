@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -143,6 +143,20 @@ class ModuleTable:
     # results, DocumentCache.finished, hold for the others); None: unknown (a new table)
     since: set[str] | None = None
     read: int = 0  # statements this pass read again (not taken from the last table)
+    # (`module`, what picks its statements' starts out of `starts`: module_starts)
+    pick: tuple[list[int], Callable[[list[int]], tuple[int, ...]]] | None = field(default=None, repr=False)
+    spans_read: int = 0  # statements whose spans, types and sizes it read from the tree (_spans)
+
+    def module_starts(self) -> tuple[int, ...]:
+        """Where each statement of module-level code starts, picked out of `starts` in C (a
+        Python loop over them was ~1,800 opcodes a keystroke on the benchmark file); the
+        picker is made again only when the statements of module-level code change."""
+        module = self.module
+        if len(module) < 2:  # (itemgetter of one index gives the item, not a tuple)
+            return tuple([self.starts[i] for i in module])
+        if self.pick is None or self.pick[0] is not module:
+            self.pick = (module, operator.itemgetter(*module))
+        return self.pick[1](self.starts)
 
 
 _START = operator.attrgetter("start_byte")
@@ -157,18 +171,26 @@ def update(
     children: Sequence[Node],
     framework: str,
     kept: Kept = None,
+    shape: Kept = None,
 ) -> tuple[ModuleTable, set[str] | None]:
     """The table of `src` (`children`: its top-level statements), from the last one where
     the statements are the same; and the keys of the functions whose record may differ from
     the last table's (None: no last table). `kept`: the document's Document.kept_from, which
-    knows the bytes the last table's text and `src` share from the edits between them."""
-    # (read in C: one Python loop per field over every top-level statement was ~10,000
-    # opcodes a keystroke on the 6,862-line benchmark file)
-    starts = list(map(_START, children))
-    ends = list(map(_END, children))
-    kinds = list(map(_KIND, children))
-    sizes = list(map(_SIZE, children))
+    knows the bytes the last table's text and `src` share from the edits between them;
+    `shape`: its Document.shape_kept_from, which knows where the trees are alike too (then
+    only the statements between are read from the tree: _spans)."""
     n = len(children)
+    spans = _spans(last, src, children, shape) if last is not None and last.framework == framework else None
+    alike = 0, 0  # statements at the start and at the end known to be the last table's
+    if spans is not None:
+        starts, ends, kinds, sizes, alike = spans
+    else:
+        # (read in C: one Python loop per field over every top-level statement was ~10,000
+        # opcodes a keystroke on the 6,862-line benchmark file)
+        starts = list(map(_START, children))
+        ends = list(map(_END, children))
+        kinds = list(map(_KIND, children))
+        sizes = list(map(_SIZE, children))
     if last is None or last.framework != framework:
         records = [_record(children[i], src, framework) for i in range(n)]
         read = sum(r is not NO_RECORD for r in records)
@@ -187,6 +209,7 @@ def update(
             _module_text(src, starts, ends, module),
         )
         table.read = read
+        table.spans_read = n
         return table, None
     old = last.src
     m = len(last.starts)
@@ -194,30 +217,32 @@ def update(
     delta = len(src) - len(old)
     # the statements wholly in the unchanged prefix, and in the unchanged suffix
     p = min(bisect_right(ends, before), bisect_right(last.ends, before))
+    known = min(alike[0], p)  # (the same by construction: compared from there on)
     if (
-        starts[:p] != last.starts[:p]
-        or ends[:p] != last.ends[:p]
-        or kinds[:p] != last.kinds[:p]
-        or sizes[:p] != last.sizes[:p]
+        starts[known:p] != last.starts[known:p]
+        or ends[known:p] != last.ends[known:p]
+        or kinds[known:p] != last.kinds[known:p]
+        or sizes[known:p] != last.sizes[known:p]
     ):
         # (error recovery may parse the same text otherwise): from the first that differs
         p = next(
             i
-            for i in range(p)
+            for i in range(known, p)
             if (starts[i], ends[i], kinds[i], sizes[i]) != (last.starts[i], last.ends[i], last.kinds[i], last.sizes[i])
         )
     s = min(n - bisect_left(starts, after), m - bisect_left(last.starts, after - delta), n - p, m - p)
-    if s:
+    known = min(alike[1], s)
+    if s > known:  # (compared up to the ones known: the end ones of those left)
         moved = delta.__add__
         if (
-            starts[n - s :] != list(map(moved, last.starts[m - s :]))
-            or ends[n - s :] != list(map(moved, last.ends[m - s :]))
-            or kinds[n - s :] != last.kinds[m - s :]
-            or sizes[n - s :] != last.sizes[m - s :]
+            starts[n - s : n - known] != list(map(moved, last.starts[m - s : m - known]))
+            or ends[n - s : n - known] != list(map(moved, last.ends[m - s : m - known]))
+            or kinds[n - s : n - known] != last.kinds[m - s : m - known]
+            or sizes[n - s : n - known] != last.sizes[m - s : m - known]
         ):
             s = next(
                 k
-                for k in range(s)
+                for k in range(known, s)
                 if (starts[n - 1 - k], ends[n - 1 - k], kinds[n - 1 - k], sizes[n - 1 - k])
                 != (
                     last.starts[m - 1 - k] + delta,
@@ -243,6 +268,7 @@ def update(
         module = [i for i, r in enumerate(records) if not r.definition]
         module_text = _module_text(src, starts, ends, module)
     table = ModuleTable(src, framework, starts, ends, kinds, sizes, records, bindings, module, module_text)
+    table.pick = last.pick
     table.module_valid = min(last.module_valid, p)
     edit = (before, after - delta, delta)
     if last.module_ran:
@@ -261,7 +287,41 @@ def update(
             table.before_moves = (*undo, (last.module_valid, last.moved[2]))
     table.since = None if last.since is None else last.since | changed
     table.read = read
+    table.spans_read = n if spans is None else n - alike[0] - alike[1]
     return table, changed
+
+
+def _spans(
+    last: ModuleTable, src: Source, children: Sequence[Node], shape: Kept
+) -> tuple[list[int], list[int], list[int], list[int], tuple[int, int]] | None:
+    """The starts, ends, types and sizes of `children`, and how many statements at the start
+    and at the end are the last table's: for those (wholly before the first byte whose tree
+    may have changed, or after the last one: Document.shape_kept_from) the last table's
+    fields, moved; for the others, read from the tree. Reading four fields of every
+    top-level statement cost ~0.2 ms a keystroke on the 6,862-line benchmark file whatever
+    the edit. None: not known (update reads them all and compares them)."""
+    bounds = shape(last.src) if shape is not None else None
+    if bounds is None:
+        return None
+    prefix, suffix = bounds
+    old_len, n, m = len(last.src), len(children), len(last.starts)
+    delta = len(src) - old_len
+    # statements ending before the first changed byte, starting after the last (one byte of
+    # margin each side: a zero-width token at a statement's edge belongs to no byte)
+    p = bisect_left(last.ends, prefix)
+    s = m - bisect_right(last.starts, old_len - suffix)
+    if p + s > m or p + s > n:
+        return None
+    mid = children[p : n - s]
+    starts = last.starts[:p] + list(map(_START, mid)) + list(map(delta.__add__, last.starts[m - s :]))
+    ends = last.ends[:p] + list(map(_END, mid)) + list(map(delta.__add__, last.ends[m - s :]))
+    # the statements either side of those read: where the tree says they are (a guard)
+    for i in (p - 1, n - s):
+        if 0 <= i < n and (children[i].start_byte, children[i].end_byte) != (starts[i], ends[i]):
+            return None
+    kinds = last.kinds[:p] + list(map(_KIND, mid)) + last.kinds[m - s :]
+    sizes = last.sizes[:p] + list(map(_SIZE, mid)) + last.sizes[m - s :]
+    return starts, ends, kinds, sizes, (p, s)
 
 
 def _changed_functions(

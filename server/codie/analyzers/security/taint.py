@@ -86,7 +86,7 @@ class TaintAnalyzer:
         # the engine's list of the top-level statements (made once per tree), if it is one
         children = nodes if _top_level(root, nodes) else None
         imports = collect_imports(doc.source, root, doc.kept_from)
-        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from)
+        mod = ModuleInfo(doc.source, root, imports, cache, children, doc.kept_from, doc.shape_kept_from)
         mod.uri = doc.uri
         self.collected[doc.uri] = mod.collected
         if ctx.root is not None and doc.uri.startswith("file:") and mod.has_sources:
@@ -105,11 +105,11 @@ class TaintAnalyzer:
                     mod.loader = None
         try:
             for key in mod.steps():  # one Unit mark per function: budgeted and paused per function
-                info = mod.functions[key]
                 if key == MODULE_KEY:  # module-level code has no span of its own: a checkpoint
                     yield Unit("module-level code", 0, 0)
-                else:
-                    yield Unit(f"function `{key}`", info.outer_start, info.end)
+                else:  # (its span from the module table: most functions' results are carried
+                    # from the last pass, and were never made into a FunctionInfo in this one)
+                    yield Unit(f"function `{key}`", *mod.functions.span(key))
         finally:
             # also when the editor abandoned this pass (the text changed): results computed
             # so far are in mod.cache already, and stay there for the next pass
@@ -279,10 +279,10 @@ def _skipped(ctx: Context, mod: ModuleInfo) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for result in mod.results.values():
         for skip in result.skipped:
-            owner = mod.functions.get(skip.owner)
-            if owner is None:
+            base = mod.functions.start(skip.owner)
+            if base is None:
                 continue
-            start, end = owner.start + skip.start, owner.start + skip.end
+            start, end = base + skip.start, base + skip.end
             if (start, end) in seen or not 0 <= start <= end <= len(src):
                 continue
             seen.add((start, end))

@@ -8,6 +8,7 @@ figures."""
 from __future__ import annotations
 
 import bisect
+import random
 import sysconfig
 import textwrap
 from collections.abc import Iterator
@@ -21,7 +22,16 @@ from radon.visitors import Class, ComplexityVisitor, Function
 from tree_sitter import Node
 
 from codie.analyzers.complexity import ComplexityAnalyzer
-from codie.analyzers.function_figures import MAX_NESTING, Lines, function_figures, outermost_functions
+from codie.analyzers.function_figures import (
+    KIND_NAMES,
+    MAX_NESTING,
+    ONE_ROW_LEAVES,
+    TOKENS_SKIPPED,
+    Lines,
+    _line_ends,
+    function_figures,
+    outermost_functions,
+)
 from codie.analyzers.metrics import CLASS, Metrics, flatten, module_metrics
 from codie.core.analyzer import Context
 from codie.core.config import Settings
@@ -533,3 +543,34 @@ def test_single_row_tokens_are_not_placed_one_by_one(monkeypatch: pytest.MonkeyP
     (figures,) = function_figures(func, source)
     assert figures.sloc == 51
     assert calls <= 4  # the function's first and last rows, not ~900 leaves
+
+
+# the analyzer's walk skips one-row leaves unread -------------------------------------------
+def test_the_kinds_skipped_unread_are_leaves_on_one_row() -> None:
+    """The walk skips the nodes of ONE_ROW_LEAVES without reading their children or rows:
+    right only while each is a leaf on one row, never a comment or a string's part."""
+    assert ONE_ROW_LEAVES.isdisjoint({"comment", "string", "string_start", "string_content", "string_end"})
+    kinds = {name for name in KIND_NAMES if name in ONE_ROW_LEAVES}
+    assert kinds == ONE_ROW_LEAVES  # every name is one of the grammar's
+    assert all(TOKENS_SKIPPED[i] is None for i, name in enumerate(KIND_NAMES) if name in ONE_ROW_LEAVES)
+    seen: set[str] = set()
+    for path in stdlib_files(every=24):
+        stack = [parse(path.read_bytes()).root_node]
+        while stack:
+            node = stack.pop()
+            if node.type in ONE_ROW_LEAVES:
+                seen.add(node.type)
+                assert node.child_count == 0 and node.start_point.row == node.end_point.row, (path, node)
+            stack.extend(node.children)
+    assert {"identifier", "integer", "true", "none"} <= seen
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_line_ends_are_every_newline_in_the_range(seed: int) -> None:
+    """_line_ends (by split lengths) against a plain search, over random text and ranges."""
+    rng = random.Random(seed)
+    for _ in range(500):
+        data = bytes(rng.choice(b"ab\n\r ") for _ in range(rng.randrange(0, 30)))
+        lo = rng.randrange(0, len(data) + 1)
+        hi = rng.randrange(lo, len(data) + 1)
+        assert _line_ends(data, lo, hi) == [i for i in range(lo, hi) if data[i] == 10], (data, lo, hi)

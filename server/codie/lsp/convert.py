@@ -313,25 +313,28 @@ def _moved(like: _Record, f: Finding, shift: _Shift) -> Place | None:
     every same-file offset moved by shift.delta, everything else in the diagnostic equal
     (`like`'s content, its severity and encoding checked by the caller, as is that its
     lines start in the unchanged end of the text: like.line_at >= shift.tail). Else None."""
-    g, delta = like.finding, shift.delta
-    if (
-        f.start - g.start != delta
-        or f.end - g.end != delta
-        or _SAID(f) != _SAID(g)
-        or (f.fix is None) != (g.fix is None)
-        or f.data.get("fingerprint") != like.content[-1]
-        or len(f.related) != len(g.related)
-    ):
+    g = like.finding
+    if _SAID(f) != _SAID(g) or f.data.get("fingerprint") != like.content[-1] or not moved_alike(f, g, shift.delta):
         return None
+    return moved_place(like.place, shift.lines)
+
+
+def moved_alike(f: Finding, g: Finding, delta: int) -> bool:
+    """f's same-file offsets are g's moved by `delta` bytes, its related locations say what
+    g's say, and both have a fix or neither (what else must be equal is the caller's)."""
+    if f.start - g.start != delta or f.end - g.end != delta or (f.fix is None) != (g.fix is None):
+        return False
+    if len(f.related) != len(g.related):
+        return False
     for loc, old in zip(f.related, g.related, strict=True):
         if loc.uri is None:
             if old.uri is not None or loc.start - old.start != delta or loc.end - old.end != delta:
-                return None
+                return False
         elif (loc.uri, loc.line, loc.column) != (old.uri, old.line, old.column):
-            return None
+            return False
         if loc.message != old.message:
-            return None
-    return moved_place(like.place, shift.lines)
+            return False
+    return True
 
 
 _CUT = -7_357_159_031  # a line number no diagnostic has: where _pieces cuts the text

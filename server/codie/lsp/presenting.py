@@ -32,7 +32,7 @@ from codie.core.pipeline import disabled_findings
 from codie.core.presenting import Presentation, make_finding, present
 from codie.core.rules import Catalogue
 from codie.core.suppressions import candidates
-from codie.lsp.convert import Encoded, Place, moved_place, moved_text
+from codie.lsp.convert import Encoded, Place, moved_alike, moved_place, moved_text
 from codie.lsp.new_code import changed_lines, ref_of
 from codie.lsp.settings import uri_to_path
 
@@ -370,22 +370,8 @@ _SAID = operator.attrgetter(
 def _moved(f: Finding, g: Finding, delta: int) -> bool:
     """f is g moved by `delta` bytes: every same-file offset moved alike, everything else
     the same (its data too: the same dict, or an equal one)."""
-    if (
-        f.start - g.start != delta
-        or f.end - g.end != delta
-        or (f.fix is None) != (g.fix is None)
-        or len(f.related) != len(g.related)
-        or _SAID(f) != _SAID(g)
-    ):
+    if _SAID(f) != _SAID(g) or not moved_alike(f, g, delta):
         return False
-    for loc, old in zip(f.related, g.related, strict=True):
-        if loc.uri is None:
-            if old.uri is not None or loc.start - old.start != delta or loc.end - old.end != delta:
-                return False
-        elif (loc.uri, loc.line, loc.column) != (old.uri, old.line, old.column):
-            return False
-        if loc.message != old.message:
-            return False
     return f.data is g.data or f.data == g.data
 
 

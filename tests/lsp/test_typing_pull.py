@@ -42,8 +42,8 @@ def handler(request):
 class Client(RawServer):
     """RawServer with requests sent without waiting for their answers, as an editor sends."""
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder, env={"CODIE_CACHE_DIR": str(folder / ".cache")}, command=SERVER)
+    def __init__(self, folder: Path, command: list[str] | None = None) -> None:
+        super().__init__(folder, env={"CODIE_CACHE_DIR": str(folder / ".cache")}, command=command or SERVER)
         self.uri = (folder / "typing.py").as_uri()
         self.version = 1
         self.lines = TEXT.splitlines(keepends=True)

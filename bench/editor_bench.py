@@ -93,6 +93,19 @@ def find_lspbench() -> Path:
     raise SystemExit("lspbench.py not found: set CODIE_LSPBENCH=/path/to/lspbench.py")
 
 
+def lspbench_plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
+    """lspbench's own edits of `text` as (insert?, line, text): the same line before
+    statements at every indent (most are inside functions), spread through the file.
+    (Loads lspbench.py only: bench/taint_keystrokes.py runs it under callgrind, where the
+    language server's imports would shift the dumps' numbering.)"""
+    spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
+    assert spec is not None and spec.loader is not None
+    lspbench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lspbench)
+    planned, _ = lspbench.plan_edits(text, edits)
+    return [(e["kind"] == "insert", e["line"], e["text"]) for e in planned]
+
+
 def default_ruff() -> str:
     venv_ruff = ROOT / ".venv" / "bin" / "ruff"
     found = str(venv_ruff) if venv_ruff.exists() else shutil.which("ruff")

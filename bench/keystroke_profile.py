@@ -34,7 +34,6 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -54,6 +53,7 @@ from codie.core import engine  # noqa: E402
 from codie.core.analyzer import Analyzer  # noqa: E402
 from codie.core.findings import Finding  # noqa: E402
 from codie.lsp.server import build_server  # noqa: E402
+from editor_bench import lspbench_plan  # noqa: E402
 
 TIMES: dict[str, list[float]] = defaultdict(list)
 # CPU per analyzer within one keystroke: statements of incremental analyzers, and the
@@ -145,19 +145,6 @@ def top_level_plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
     for k, line in enumerate(lines[:: max(1, len(lines) // pairs)][:pairs]):
         plan += [(True, line, f"x_unused_{k} = eval(input())\n"), (False, line, "")]
     return plan
-
-
-def lspbench_plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
-    """lspbench's own edits: the same line before statements at every indent (most are
-    inside functions), spread through the file."""
-    from editor_bench import find_lspbench
-
-    spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
-    assert spec is not None and spec.loader is not None
-    lspbench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lspbench)
-    planned, _ = lspbench.plan_edits(text, edits)
-    return [(e["kind"] == "insert", e["line"], e["text"]) for e in planned]
 
 
 MEMORY: dict[str, float] = {}

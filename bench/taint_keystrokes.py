@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import statistics
 import sys
 import time
@@ -39,21 +38,9 @@ from codie.core.analyzer import Context  # noqa: E402
 from codie.core.document import Document  # noqa: E402
 from codie.core.findings import Finding  # noqa: E402
 from codie.core.rules import catalogue  # noqa: E402
-from editor_bench import find_lspbench  # noqa: E402
+from editor_bench import lspbench_plan  # noqa: E402
 
 URI = "file:///tmp/codie-keystroke/large.py"
-
-
-def plan(text: str, edits: int) -> list[tuple[bool, int, str]]:
-    """keystroke_profile.lspbench_plan's edits, without importing it: it imports the language
-    server, whose imports would add calls of functools.reduce (callgrind dumps) before the
-    keystrokes'."""
-    spec = importlib.util.spec_from_file_location("lspbench", find_lspbench())
-    assert spec is not None and spec.loader is not None
-    lspbench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lspbench)
-    planned, _ = lspbench.plan_edits(text, edits)
-    return [(e["kind"] == "insert", e["line"], e["text"]) for e in planned]
 
 
 def replay(text: str, edits: list[tuple[bool, int, str]]) -> list[float]:
@@ -91,7 +78,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
     text = stdlib_large()
-    edits = plan(text, args.edits)
+    edits = lspbench_plan(text, args.edits)
     best = [float("inf")] * len(edits)
     for _ in range(args.reps):
         best = [min(a, b) for a, b in zip(best, replay(text, edits), strict=True)]

@@ -65,7 +65,6 @@ PARTS = (
     ("codie.lsp.presenting", None, "changed_lines", "  changed_lines"),
     ("codie.lsp.presenting", None, "present", "  present"),
     ("codie.lsp.server", "CodieServer", "_encoded", "encode"),
-    ("codie.lsp.server", "CodieServer", "_params", "params text"),
     ("codie.lsp.protocol", "CodieProtocol", "notify_params_text", "write"),
 )
 

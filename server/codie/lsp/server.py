@@ -472,7 +472,8 @@ class CodieServer(LanguageServer):
         if shown is None:  # not honest yet (lsp/presenting.py)
             return False
         version = analysis.doc.version
-        self._send_publish(uri, self._params(uri, version, self._encoded(analysis, shown.visible)))
+        texts = (text for _, text in self._encoded(analysis, shown.visible))
+        self._send_publish(uri, publish_params(uri, version, texts))
         return True
 
     def _send_publish(self, uri: str, params: str) -> None:
@@ -492,10 +493,6 @@ class CodieServer(LanguageServer):
     def publish_params(self, uri: str, version: int | None) -> str:
         """The params of publishDiagnostics for uri, as JSON text."""
         return publish_params(uri, version, self._texts(uri))
-
-    @staticmethod
-    def _params(uri: str, version: int | None, shown: list[tuple[dict[str, Any], str]]) -> str:
-        return publish_params(uri, version, (text for _, text in shown))
 
     def result_id(self, uri: str) -> str:
         """The id of uri's diagnostics report (convert.report_id)."""
